@@ -1,0 +1,18 @@
+//! Hand-written runtime of the SDK. Each concern lives in one file:
+//!
+//! | file | concern |
+//! |---|---|
+//! | `request.rs` | the [`ApiRequest`](request::ApiRequest) trait and [`WireRequest`](request::WireRequest) |
+//! | `wire.rs` | how field values become query pairs and body members |
+//! | `encoding.rs` | percent-encoding of paths and query strings |
+//! | `validate.rs` | pre-send constraint checks |
+//! | `timestamp.rs` | ZStack's zone-less timestamps |
+//! | `number.rs` | integers that arrive as E-notation doubles |
+//! | `secret.rs` | passwords and other values never shown in Debug |
+//! | `error_code.rs` | the recursive `ErrorCode` of failed calls |
+//! | `reply.rs` | generic response envelopes (`{"inventory": ..}`, ...) |
+
+pub mod encoding;
+pub mod request;
+pub mod validate;
+pub mod wire;

@@ -1,0 +1,170 @@
+//! Pre-send constraint checks (the catalog's `@Param` constraints). The derive
+//! emits one call per constraint attribute; each returns a typed
+//! [`InvalidRequest`] naming the API, the wire name and the rule broken.
+
+use super::request::InvalidRequest;
+
+/// The strings and integers inside a param value, whatever its shape
+/// (`String`, `Option<String>`, `Vec<String>`, `Option<i64>`, ...).
+pub trait Checked {
+    /// Visit every string element.
+    fn for_each_str(&self, _f: &mut dyn FnMut(&str) -> Result<(), String>) -> Result<(), String> {
+        Ok(())
+    }
+    /// Visit every integer element.
+    fn for_each_int(&self, _f: &mut dyn FnMut(i64) -> Result<(), String>) -> Result<(), String> {
+        Ok(())
+    }
+    /// Number of elements for collections; `None` for scalars.
+    fn len(&self) -> Option<usize> {
+        None
+    }
+}
+
+impl Checked for String {
+    fn for_each_str(&self, f: &mut dyn FnMut(&str) -> Result<(), String>) -> Result<(), String> {
+        f(self)
+    }
+}
+
+macro_rules! checked_int {
+    ($($t:ty),*) => {$(
+        impl Checked for $t {
+            fn for_each_int(&self, f: &mut dyn FnMut(i64) -> Result<(), String>) -> Result<(), String> {
+                f(i64::from(*self))
+            }
+        }
+    )*};
+}
+checked_int!(i32, i64);
+
+impl Checked for bool {}
+impl Checked for f32 {}
+impl Checked for f64 {}
+impl Checked for serde_json::Value {}
+
+impl<T: Checked> Checked for Option<T> {
+    fn for_each_str(&self, f: &mut dyn FnMut(&str) -> Result<(), String>) -> Result<(), String> {
+        self.as_ref().map_or(Ok(()), |v| v.for_each_str(f))
+    }
+    fn for_each_int(&self, f: &mut dyn FnMut(i64) -> Result<(), String>) -> Result<(), String> {
+        self.as_ref().map_or(Ok(()), |v| v.for_each_int(f))
+    }
+    fn len(&self) -> Option<usize> {
+        self.as_ref().and_then(Checked::len)
+    }
+}
+
+impl<T: Checked> Checked for Vec<T> {
+    fn for_each_str(&self, f: &mut dyn FnMut(&str) -> Result<(), String>) -> Result<(), String> {
+        self.iter().try_for_each(|v| v.for_each_str(f))
+    }
+    fn for_each_int(&self, f: &mut dyn FnMut(i64) -> Result<(), String>) -> Result<(), String> {
+        self.iter().try_for_each(|v| v.for_each_int(f))
+    }
+    fn len(&self) -> Option<usize> {
+        Some(self.len())
+    }
+}
+
+impl<T: Checked> Checked for std::collections::BTreeMap<String, T> {
+    fn len(&self) -> Option<usize> {
+        Some(self.len())
+    }
+}
+
+fn fail<'a>(api: &'static str, key: &'a str) -> impl FnOnce(String) -> InvalidRequest + 'a {
+    move |reason| InvalidRequest::new(api, key, reason)
+}
+
+/// Every string must be one of `allowed` (case-sensitive, as the MN compares).
+pub fn one_of<T: Checked>(api: &'static str, key: &str, value: &T, allowed: &[&str]) -> Result<(), InvalidRequest> {
+    value
+        .for_each_str(&mut |s| {
+            if allowed.contains(&s) {
+                Ok(())
+            } else {
+                Err(format!("must be one of {}, got {s:?}", allowed.join(", ")))
+            }
+        })
+        .map_err(fail(api, key))
+}
+
+/// Every string's length in characters must lie within the bounds.
+pub fn length<T: Checked>(
+    api: &'static str,
+    key: &str,
+    value: &T,
+    min: Option<usize>,
+    max: Option<usize>,
+) -> Result<(), InvalidRequest> {
+    value
+        .for_each_str(&mut |s| {
+            let n = s.chars().count();
+            match (min, max) {
+                (Some(lo), _) if n < lo => Err(format!("must be at least {lo} characters, got {n}")),
+                (_, Some(hi)) if n > hi => Err(format!("must be at most {hi} characters, got {n}")),
+                _ => Ok(()),
+            }
+        })
+        .map_err(fail(api, key))
+}
+
+/// Every integer must lie in `[lo, hi]`.
+pub fn range<T: Checked>(api: &'static str, key: &str, value: &T, lo: i64, hi: i64) -> Result<(), InvalidRequest> {
+    value
+        .for_each_int(&mut |n| {
+            if (lo..=hi).contains(&n) {
+                Ok(())
+            } else {
+                Err(format!("must be between {lo} and {hi}, got {n}"))
+            }
+        })
+        .map_err(fail(api, key))
+}
+
+/// A present collection must not be empty.
+pub fn non_empty<T: Checked>(api: &'static str, key: &str, value: &T) -> Result<(), InvalidRequest> {
+    match value.len() {
+        Some(0) => Err(InvalidRequest::new(api, key, "must not be empty")),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_of_is_case_sensitive_and_skips_none() {
+        let ok = Some("Permissive".to_string());
+        assert!(one_of("X", "deleteMode", &ok, &["Permissive", "Enforcing"]).is_ok());
+        let bad = Some("permissive".to_string());
+        let err = one_of("X", "deleteMode", &bad, &["Permissive", "Enforcing"]).unwrap_err();
+        assert_eq!(err.field, "deleteMode");
+        assert!(err.reason.contains("must be one of Permissive, Enforcing"), "{}", err.reason);
+        assert!(one_of("X", "deleteMode", &None::<String>, &["A"]).is_ok());
+    }
+
+    #[test]
+    fn length_counts_characters() {
+        assert!(length("X", "name", &"ééé".to_string(), None, Some(3)).is_ok());
+        let err = length("X", "name", &"abcd".to_string(), None, Some(3)).unwrap_err();
+        assert_eq!(err.reason, "must be at most 3 characters, got 4");
+        assert!(length("X", "name", &String::new(), Some(1), None).is_err());
+    }
+
+    #[test]
+    fn range_checks_every_element() {
+        assert!(range("X", "n", &vec![1i32, 5], 1, 5).is_ok());
+        let err = range("X", "n", &Some(9i64), 1, 5).unwrap_err();
+        assert_eq!(err.to_string(), "invalid X request: `n` must be between 1 and 5, got 9");
+    }
+
+    #[test]
+    fn non_empty_only_rejects_present_empty_collections() {
+        assert!(non_empty("X", "l", &Vec::<String>::new()).is_err());
+        assert!(non_empty("X", "l", &vec!["a".to_string()]).is_ok());
+        assert!(non_empty("X", "l", &None::<Vec<String>>).is_ok());
+    }
+}

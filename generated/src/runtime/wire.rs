@@ -1,0 +1,156 @@
+//! How request field values go onto the wire: presence, query pairs and body
+//! members. `#[derive(Api)]` calls these helpers once per field, so adding a
+//! field type means implementing [`WireValue`] here, not touching the macro.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::request::InvalidRequest;
+
+/// A value that can be a request parameter.
+pub trait WireValue {
+    /// Optional params that are absent (`None`, empty collections) are left out
+    /// entirely: never sent as `null`, `[]` or `{}` (protocol §3.2).
+    fn is_absent(&self) -> bool {
+        false
+    }
+
+    /// Append this value as query pairs under `key` (protocol §3.1): scalars
+    /// once, lists by repeating the key, maps as `key.<mapKey>=value`.
+    fn push_query(&self, key: &str, out: &mut Vec<(String, String)>) -> Result<(), String>;
+}
+
+macro_rules! display_scalar {
+    ($($t:ty),*) => {$(
+        impl WireValue for $t {
+            fn push_query(&self, key: &str, out: &mut Vec<(String, String)>) -> Result<(), String> {
+                out.push((key.to_string(), self.to_string()));
+                Ok(())
+            }
+        }
+    )*};
+}
+display_scalar!(String, bool, i32, i64, u32, u64);
+
+impl WireValue for &str {
+    fn push_query(&self, key: &str, out: &mut Vec<(String, String)>) -> Result<(), String> {
+        out.push((key.to_string(), (*self).to_string()));
+        Ok(())
+    }
+}
+
+macro_rules! float_scalar {
+    ($($t:ty),*) => {$(
+        impl WireValue for $t {
+            fn push_query(&self, key: &str, out: &mut Vec<(String, String)>) -> Result<(), String> {
+                if !self.is_finite() {
+                    return Err(format!("must be a finite number, got {self}"));
+                }
+                // Plain decimal, never exponent notation (protocol §3.1).
+                out.push((key.to_string(), format!("{self}")));
+                Ok(())
+            }
+        }
+    )*};
+}
+float_scalar!(f32, f64);
+
+impl<T: WireValue> WireValue for Option<T> {
+    fn is_absent(&self) -> bool {
+        self.as_ref().is_none_or(WireValue::is_absent)
+    }
+
+    fn push_query(&self, key: &str, out: &mut Vec<(String, String)>) -> Result<(), String> {
+        match self {
+            Some(v) => v.push_query(key, out),
+            None => Ok(()),
+        }
+    }
+}
+
+impl<T: WireValue> WireValue for Vec<T> {
+    fn is_absent(&self) -> bool {
+        self.is_empty()
+    }
+
+    fn push_query(&self, key: &str, out: &mut Vec<(String, String)>) -> Result<(), String> {
+        self.iter().try_for_each(|v| v.push_query(key, out))
+    }
+}
+
+impl<T: WireValue> WireValue for BTreeMap<String, T> {
+    fn is_absent(&self) -> bool {
+        self.is_empty()
+    }
+
+    fn push_query(&self, key: &str, out: &mut Vec<(String, String)>) -> Result<(), String> {
+        for (k, v) in self {
+            // The MN splits names at `.` and reads all-digit suffixes as list
+            // indexes, so such map keys cannot be expressed (protocol §3.1).
+            if k.is_empty() || k.contains('.') || k.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(format!("map key {k:?} cannot be sent in a query string (empty, contains '.', or all digits)"));
+            }
+            v.push_query(&format!("{key}.{k}"), out)?;
+        }
+        Ok(())
+    }
+}
+
+impl WireValue for Value {
+    fn is_absent(&self) -> bool {
+        self.is_null()
+    }
+
+    fn push_query(&self, key: &str, out: &mut Vec<(String, String)>) -> Result<(), String> {
+        match self {
+            Value::Null => Ok(()),
+            Value::String(s) => s.push_query(key, out),
+            Value::Bool(b) => b.push_query(key, out),
+            Value::Number(n) => {
+                out.push((key.to_string(), n.to_string()));
+                Ok(())
+            }
+            Value::Array(items) => items.iter().try_for_each(|v| v.push_query(key, out)),
+            Value::Object(_) => Err("a JSON object cannot be sent in a query string".to_string()),
+        }
+    }
+}
+
+/// Derive helper: add one field to the query pairs unless it is absent.
+pub fn query_field<T: WireValue>(
+    api: &'static str,
+    key: &str,
+    value: &T,
+    out: &mut Vec<(String, String)>,
+) -> Result<(), InvalidRequest> {
+    if value.is_absent() {
+        return Ok(());
+    }
+    value.push_query(key, out).map_err(|reason| InvalidRequest::new(api, key, reason))
+}
+
+/// Derive helper: add one field to the envelope object unless it is absent.
+pub fn body_field<T: WireValue + Serialize>(
+    api: &'static str,
+    key: &str,
+    value: &T,
+    out: &mut Map<String, Value>,
+) -> Result<(), InvalidRequest> {
+    if value.is_absent() {
+        return Ok(());
+    }
+    let json = serde_json::to_value(value)
+        .map_err(|e| InvalidRequest::new(api, key, format!("cannot be encoded as JSON: {e}")))?;
+    out.insert(key.to_string(), json);
+    Ok(())
+}
+
+/// Derive helper: wrap the envelope members as `{"<envelope>": {...}}`. The
+/// envelope object is present even when it is empty.
+pub fn envelope(key: &str, members: Map<String, Value>) -> Value {
+    let mut outer = Map::with_capacity(1);
+    outer.insert(key.to_string(), Value::Object(members));
+    Value::Object(outer)
+}
