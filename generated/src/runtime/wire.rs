@@ -154,3 +154,15 @@ pub fn envelope(key: &str, members: Map<String, Value>) -> Value {
     outer.insert(key.to_string(), Value::Object(members));
     Value::Object(outer)
 }
+
+/// A group of query params carried by one field (`#[api(flatten)]`), e.g. the
+/// conditions, paging and sorting of a Query API.
+pub trait QueryPairs {
+    /// Append every pair; reject values the MN would mis-parse.
+    fn push_pairs(&self, api: &'static str, out: &mut Vec<(String, String)>) -> Result<(), InvalidRequest>;
+
+    /// Checks to run before building the wire form.
+    fn validate(&self, _api: &'static str) -> Result<(), InvalidRequest> {
+        Ok(())
+    }
+}
