@@ -1,0 +1,391 @@
+//! Query APIs (protocol §8): conditions, paging, counting, sorting and field
+//! selection, encoded as `q=`, `limit=`, `start=`, `count=`, `replyWithCount=`,
+//! `sort=`, `fields=`. Values the MN would mis-parse are rejected before
+//! sending, because the MN has no escaping.
+
+use super::request::{ApiRequest, InvalidRequest};
+use super::timestamp::Timestamp;
+use super::wire::QueryPairs;
+
+/// A condition operator. The MN scans for tokens in a fixed order, so a value
+/// containing `=`, `<` or `>` would be split wrongly; see [`Condition`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Op {
+    Eq,
+    NotEq,
+    Gt,
+    Ge,
+    Lt,
+    Le,
+    /// `?=`: in a comma-separated list.
+    In,
+    /// `!?=`: not in a comma-separated list.
+    NotIn,
+    /// `~=`: SQL `LIKE` with `%` and `_` wildcards.
+    Like,
+    /// `!~=`
+    NotLike,
+    /// `is null` (no value).
+    IsNull,
+    /// `not null` (no value).
+    NotNull,
+}
+
+impl Op {
+    /// The token as written between field and value.
+    pub const fn token(self) -> &'static str {
+        match self {
+            Op::Eq => "=",
+            Op::NotEq => "!=",
+            Op::Gt => ">",
+            Op::Ge => ">=",
+            Op::Lt => "<",
+            Op::Le => "<=",
+            Op::In => "?=",
+            Op::NotIn => "!?=",
+            Op::Like => "~=",
+            Op::NotLike => "!~=",
+            Op::IsNull => " is null",
+            Op::NotNull => " not null",
+        }
+    }
+}
+
+/// A value usable in a condition.
+pub trait ConditionValue {
+    fn to_condition_value(&self) -> String;
+}
+
+macro_rules! display_condition_value {
+    ($($t:ty),*) => {$(
+        impl ConditionValue for $t {
+            fn to_condition_value(&self) -> String {
+                self.to_string()
+            }
+        }
+    )*};
+}
+display_condition_value!(&str, String, bool, i32, i64, u32, u64, f64);
+
+impl ConditionValue for Timestamp {
+    /// Timestamps compare as SQL literals (`yyyy-MM-dd HH:mm:ss`).
+    fn to_condition_value(&self) -> String {
+        self.to_sql_string()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Operand {
+    None,
+    One(String),
+    List(Vec<String>),
+}
+
+/// One `q=` condition: field, operator, value.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Condition {
+    field: String,
+    op: Op,
+    operand: Operand,
+}
+
+impl Condition {
+    fn one(field: impl Into<String>, op: Op, value: impl ConditionValue) -> Self {
+        Condition { field: field.into(), op, operand: Operand::One(value.to_condition_value()) }
+    }
+
+    pub fn eq(field: impl Into<String>, value: impl ConditionValue) -> Self {
+        Self::one(field, Op::Eq, value)
+    }
+    pub fn not_eq(field: impl Into<String>, value: impl ConditionValue) -> Self {
+        Self::one(field, Op::NotEq, value)
+    }
+    pub fn gt(field: impl Into<String>, value: impl ConditionValue) -> Self {
+        Self::one(field, Op::Gt, value)
+    }
+    pub fn ge(field: impl Into<String>, value: impl ConditionValue) -> Self {
+        Self::one(field, Op::Ge, value)
+    }
+    pub fn lt(field: impl Into<String>, value: impl ConditionValue) -> Self {
+        Self::one(field, Op::Lt, value)
+    }
+    pub fn le(field: impl Into<String>, value: impl ConditionValue) -> Self {
+        Self::one(field, Op::Le, value)
+    }
+    pub fn like(field: impl Into<String>, pattern: impl ConditionValue) -> Self {
+        Self::one(field, Op::Like, pattern)
+    }
+    pub fn not_like(field: impl Into<String>, pattern: impl ConditionValue) -> Self {
+        Self::one(field, Op::NotLike, pattern)
+    }
+    pub fn is_in<V: ConditionValue>(field: impl Into<String>, values: impl IntoIterator<Item = V>) -> Self {
+        let list = values.into_iter().map(|v| v.to_condition_value()).collect();
+        Condition { field: field.into(), op: Op::In, operand: Operand::List(list) }
+    }
+    pub fn not_in<V: ConditionValue>(field: impl Into<String>, values: impl IntoIterator<Item = V>) -> Self {
+        let list = values.into_iter().map(|v| v.to_condition_value()).collect();
+        Condition { field: field.into(), op: Op::NotIn, operand: Operand::List(list) }
+    }
+    pub fn is_null(field: impl Into<String>) -> Self {
+        Condition { field: field.into(), op: Op::IsNull, operand: Operand::None }
+    }
+    pub fn not_null(field: impl Into<String>) -> Self {
+        Condition { field: field.into(), op: Op::NotNull, operand: Operand::None }
+    }
+
+    pub fn field(&self) -> &str {
+        &self.field
+    }
+
+    pub fn op(&self) -> Op {
+        self.op
+    }
+
+    /// Refuse what the MN would split at the wrong place (protocol §8 RULE).
+    pub fn check(&self) -> Result<(), String> {
+        check_field(&self.field)?;
+        let values: &[String] = match &self.operand {
+            Operand::None => &[],
+            Operand::One(v) => std::slice::from_ref(v),
+            Operand::List(list) if list.is_empty() => return Err(format!("`{}` has an empty in-list", self.field)),
+            Operand::List(list) => list,
+        };
+        for value in values {
+            if let Some(c) = value.chars().find(|c| matches!(c, '=' | '<' | '>')) {
+                return Err(format!("value {value:?} of `{}` contains `{c}`, which the MN would read as an operator", self.field));
+            }
+            if matches!(self.operand, Operand::List(_)) && value.contains(',') {
+                return Err(format!("in-list element {value:?} of `{}` contains a comma", self.field));
+            }
+        }
+        Ok(())
+    }
+
+    /// The condition as sent in `q=` (unencoded).
+    pub fn to_wire(&self) -> String {
+        let value = match &self.operand {
+            Operand::None => String::new(),
+            Operand::One(v) => v.clone(),
+            Operand::List(list) => list.join(","),
+        };
+        format!("{}{}{}", self.field, self.op.token(), value)
+    }
+}
+
+/// Field paths are dotted identifiers (`vmNics.ip`, `__systemTag__`).
+fn check_field(field: &str) -> Result<(), String> {
+    let segment_ok = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if field.split('.').all(segment_ok) {
+        Ok(())
+    } else {
+        Err(format!("field {field:?} is not a dotted identifier (letters, digits, `_`)"))
+    }
+}
+
+/// Sort direction for `sort=+field` / `sort=-field`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SortDirection {
+    Asc,
+    Desc,
+}
+
+/// Everything a Query API sends besides its path.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct QueryParams {
+    pub conditions: Vec<Condition>,
+    /// Page size; the MN defaults to 1000 when absent.
+    pub limit: Option<u32>,
+    pub start: Option<u32>,
+    /// Only count: the reply carries `total` and no inventories.
+    pub count: bool,
+    /// Add `total` to a normal page.
+    pub reply_with_count: bool,
+    pub sort: Option<(String, SortDirection)>,
+    /// Only these fields of each inventory.
+    pub fields: Vec<String>,
+    pub filter_name: Option<String>,
+    /// Accepted but ignored by current MNs.
+    pub group_by: Option<String>,
+}
+
+impl QueryPairs for QueryParams {
+    fn validate(&self, api: &'static str) -> Result<(), InvalidRequest> {
+        for c in &self.conditions {
+            c.check().map_err(|reason| InvalidRequest::new(api, "q", reason))?;
+        }
+        if let Some((field, _)) = &self.sort {
+            check_field(field).map_err(|reason| InvalidRequest::new(api, "sort", reason))?;
+        }
+        for f in &self.fields {
+            check_field(f).map_err(|reason| InvalidRequest::new(api, "fields", reason))?;
+        }
+        Ok(())
+    }
+
+    fn push_pairs(&self, api: &'static str, out: &mut Vec<(String, String)>) -> Result<(), InvalidRequest> {
+        self.validate(api)?;
+        let mut push = |k: &str, v: String| out.push((k.to_string(), v));
+        for c in &self.conditions {
+            push("q", c.to_wire());
+        }
+        if let Some(n) = self.limit {
+            push("limit", n.to_string());
+        }
+        if let Some(n) = self.start {
+            push("start", n.to_string());
+        }
+        if self.count {
+            push("count", "true".into());
+        }
+        if self.reply_with_count {
+            push("replyWithCount", "true".into());
+        }
+        if let Some((field, dir)) = &self.sort {
+            let sign = if *dir == SortDirection::Asc { '+' } else { '-' };
+            push("sort", format!("{sign}{field}"));
+        }
+        if !self.fields.is_empty() {
+            // One comma-joined param: a repeated `fields` keeps only the first.
+            push("fields", self.fields.join(","));
+        }
+        if let Some(name) = &self.filter_name {
+            push("filterName", name.clone());
+        }
+        if let Some(g) = &self.group_by {
+            push("groupBy", g.clone());
+        }
+        Ok(())
+    }
+}
+
+/// Builder methods shared by every generated Query API request.
+pub trait QueryRequest: ApiRequest + Sized {
+    /// The inventory type each result row decodes into.
+    type Inventory;
+
+    fn params(&self) -> &QueryParams;
+    fn params_mut(&mut self) -> &mut QueryParams;
+
+    /// Add a condition (conditions are joined with AND).
+    fn filter(mut self, condition: Condition) -> Self {
+        self.params_mut().conditions.push(condition);
+        self
+    }
+    fn limit(mut self, limit: u32) -> Self {
+        self.params_mut().limit = Some(limit);
+        self
+    }
+    fn start(mut self, start: u32) -> Self {
+        self.params_mut().start = Some(start);
+        self
+    }
+    /// Ask only for the number of matches.
+    fn count_only(mut self) -> Self {
+        self.params_mut().count = true;
+        self
+    }
+    fn reply_with_count(mut self) -> Self {
+        self.params_mut().reply_with_count = true;
+        self
+    }
+    fn sort_by(mut self, field: impl Into<String>, direction: SortDirection) -> Self {
+        self.params_mut().sort = Some((field.into(), direction));
+        self
+    }
+    fn select_fields(mut self, fields: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.params_mut().fields = fields.into_iter().map(Into::into).collect();
+        self
+    }
+    fn filter_name(mut self, name: impl Into<String>) -> Self {
+        self.params_mut().filter_name = Some(name.into());
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(p: &QueryParams) -> Result<Vec<(String, String)>, InvalidRequest> {
+        let mut out = Vec::new();
+        p.push_pairs("QueryX", &mut out).map(|_| out)
+    }
+
+    #[test]
+    fn every_operator_has_its_token() {
+        let cases = [
+            (Condition::eq("name", "web"), "name=web"),
+            (Condition::not_eq("state", "Running"), "state!=Running"),
+            (Condition::gt("cpuNum", 2), "cpuNum>2"),
+            (Condition::ge("cpuNum", 2), "cpuNum>=2"),
+            (Condition::lt("memorySize", 1024i64), "memorySize<1024"),
+            (Condition::le("memorySize", 1024i64), "memorySize<=1024"),
+            (Condition::is_in("uuid", ["a", "b"]), "uuid?=a,b"),
+            (Condition::not_in("uuid", ["a", "b"]), "uuid!?=a,b"),
+            (Condition::like("name", "web%"), "name~=web%"),
+            (Condition::not_like("name", "db_"), "name!~=db_"),
+            (Condition::is_null("description"), "description is null"),
+            (Condition::not_null("url"), "url not null"),
+        ];
+        for (c, wire) in cases {
+            assert!(c.check().is_ok(), "{wire}");
+            assert_eq!(c.to_wire(), wire);
+        }
+    }
+
+    #[test]
+    fn misparsed_values_are_rejected() {
+        assert!(Condition::eq("name", "a!=b").check().unwrap_err().contains("contains `=`"));
+        assert!(Condition::eq("name", "a<b").check().is_err());
+        assert!(Condition::eq("name", "a>b").check().is_err());
+        assert!(Condition::is_in("name", ["a,b"]).check().unwrap_err().contains("comma"));
+        assert!(Condition::eq("name!", "x").check().unwrap_err().contains("dotted identifier"));
+        assert!(Condition::eq("vmNics.ip", "10.0.0.5").check().is_ok());
+        // Words are only operators when no symbolic token is present.
+        assert!(Condition::eq("description", "is null").check().is_ok());
+    }
+
+    #[test]
+    fn params_encode_in_wire_order() {
+        let p = QueryParams {
+            conditions: vec![Condition::like("name", "web%"), Condition::eq("state", "Running")],
+            limit: Some(50),
+            start: Some(100),
+            reply_with_count: true,
+            sort: Some(("createDate".into(), SortDirection::Asc)),
+            fields: vec!["uuid".into(), "name".into()],
+            ..Default::default()
+        };
+        let got = pairs(&p).unwrap();
+        let want: Vec<(String, String)> = [
+            ("q", "name~=web%"),
+            ("q", "state=Running"),
+            ("limit", "50"),
+            ("start", "100"),
+            ("replyWithCount", "true"),
+            ("sort", "+createDate"),
+            ("fields", "uuid,name"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        assert_eq!(got, want);
+        let encoded = super::super::encoding::encode_query(&got);
+        assert!(encoded.contains("sort=%2BcreateDate"), "{encoded}");
+        assert!(encoded.contains("fields=uuid%2Cname"), "{encoded}");
+    }
+
+    #[test]
+    fn descending_sort_and_count() {
+        let p = QueryParams { count: true, sort: Some(("name".into(), SortDirection::Desc)), ..Default::default() };
+        assert_eq!(pairs(&p).unwrap(), vec![("count".into(), "true".into()), ("sort".into(), "-name".into())]);
+    }
+
+    #[test]
+    fn bad_sort_or_fields_are_rejected() {
+        let p = QueryParams { fields: vec!["uuid,name".into()], ..Default::default() };
+        assert_eq!(pairs(&p).unwrap_err().field, "fields");
+        let p = QueryParams { sort: Some(("a=b".into(), SortDirection::Asc)), ..Default::default() };
+        assert_eq!(pairs(&p).unwrap_err().field, "sort");
+    }
+}

@@ -1,0 +1,146 @@
+//! A struct type (inventory): `#[derive(Deserialize, Serialize)]` with every
+//! field optional or defaulted, inherited fields first.
+
+use proc_macro2::TokenStream;
+use quote::{ToTokens, quote};
+use zstack_spec::{Field, Spec, TypeDef, TypeRef};
+
+use super::doc::{Doc, since};
+use crate::inherit::{all_fields, ancestors};
+use crate::names::Names;
+use crate::naming::{Namespace, ident, snake_name};
+use crate::rust_type::{TypeMapper, needs_lenient};
+
+pub struct InventoryStruct<'a> {
+    pub spec: &'a Spec,
+    pub def: &'a TypeDef,
+    pub names: &'a Names,
+    pub types: &'a TypeMapper<'a>,
+}
+
+impl InventoryStruct<'_> {
+    fn doc(&self) -> Doc {
+        let parents = ancestors(self.spec, self.def);
+        let extends = (!parents.is_empty()).then(|| {
+            let list: Vec<String> = parents.iter().map(|p| format!("`{p}`")).collect();
+            format!("Extends {} and carries all of its fields.", list.join(" → "))
+        });
+        let classes = (!self.def.server_classes.is_empty()).then(|| {
+            let list: Vec<String> = self.def.server_classes.iter().map(|c| format!("`{c}`")).collect();
+            format!("Server class: {}.", list.join(", "))
+        });
+        Doc::new().para(self.def.description.clone()).para(extends).para(classes)
+    }
+}
+
+impl ToTokens for InventoryStruct<'_> {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        let doc = self.doc();
+        let name = ident(self.names.type_ident(&self.def.name));
+        let mut ns = Namespace::new();
+        let fields = all_fields(self.spec, self.def)
+            .into_iter()
+            .map(|field| ResponseField { owner: &self.def.name, field, rust: ns.allocate(&snake_name(&field.name)), types: self.types });
+        tokens.extend(quote! {
+            #doc
+            #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+            pub struct #name {
+                #(#fields)*
+            }
+        });
+    }
+}
+
+/// One field of a response struct (inventory or named-fields reply).
+pub struct ResponseField<'a> {
+    pub owner: &'a str,
+    pub field: &'a Field,
+    /// The allocated Rust field name.
+    pub rust: String,
+    pub types: &'a TypeMapper<'a>,
+}
+
+impl ToTokens for ResponseField<'_> {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        let f = self.field;
+        let doc = Doc::new().para(f.description.clone()).para(since(f.since.as_ref()));
+        let name = ident(&self.rust);
+        let ty = self.types.response_field(self.owner, &f.name, &f.ty);
+        let serde = serde_attr(&self.rust, f);
+        tokens.extend(quote! {
+            #doc
+            #serde
+            pub #name: #ty,
+        });
+    }
+}
+
+/// `#[serde(rename, default, skip_serializing_if, deserialize_with)]` as needed.
+fn serde_attr(rust: &str, f: &Field) -> TokenStream {
+    let mut parts = Vec::new();
+    if rust != f.name {
+        let wire = &f.name;
+        parts.push(quote!(rename = #wire));
+    }
+    parts.push(quote!(default));
+    if needs_lenient(&f.ty) {
+        parts.push(quote!(deserialize_with = "::zstack_sdk::runtime::number::lenient"));
+    }
+    let skip = match &f.ty {
+        TypeRef::List(_) => "::std::vec::Vec::is_empty",
+        TypeRef::Map(..) => "::std::collections::BTreeMap::is_empty",
+        _ => "::core::option::Option::is_none",
+    };
+    parts.push(quote!(skip_serializing_if = #skip));
+    quote!(#[serde(#(#parts),*)])
+}
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+    use zstack_spec::TypeRef;
+
+    use super::InventoryStruct;
+    use crate::names::Names;
+    use crate::rust_type::TypeMapper;
+    use crate::test_support::*;
+
+    #[test]
+    fn subclass_carries_parent_fields_and_recursion_is_boxed() {
+        let base = type_def(
+            "BackupStorageInventory",
+            None,
+            vec![field("uuid", TypeRef::String), field("totalCapacity", TypeRef::Long), field("createDate", TypeRef::Timestamp)],
+        );
+        let ceph = type_def(
+            "CephBackupStorageInventory",
+            Some("BackupStorageInventory"),
+            vec![field("mons", TypeRef::List(Box::new(TypeRef::Named("ErrorCode".into())))), field("type", TypeRef::String)],
+        );
+        let error = type_def(
+            "ErrorCode",
+            None,
+            vec![
+                field("cause", TypeRef::Named("ErrorCode".into())),
+                field("causes", TypeRef::List(Box::new(TypeRef::Named("ErrorCode".into())))),
+                field("opaque", TypeRef::Map(Box::new(TypeRef::String), Box::new(TypeRef::Object))),
+            ],
+        );
+        let spec = spec(vec![], vec![base, ceph, error], vec![]);
+        let names = Names::plan(&spec);
+        let types = TypeMapper::new(&spec, &names);
+        let out: Vec<String> = spec.groups[0]
+            .types
+            .iter()
+            .map(|def| {
+                let s = InventoryStruct { spec: &spec, def, names: &names, types: &types };
+                pretty(quote!(#s))
+            })
+            .collect();
+        let ceph = &out[1];
+        assert!(ceph.find("pub uuid").unwrap() < ceph.find("pub mons").unwrap(), "parent fields first:\n{ceph}");
+        assert!(out[2].contains("pub cause: ::core::option::Option<::std::boxed::Box<crate::types::ErrorCode>>"));
+        assert!(out[2].contains("pub causes: ::std::vec::Vec<crate::types::ErrorCode>"));
+        insta::assert_snapshot!(out.join("\n"));
+    }
+}

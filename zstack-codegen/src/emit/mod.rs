@@ -1,0 +1,8 @@
+//! One small struct per emitted construct, each implementing `ToTokens`.
+
+pub mod doc;
+pub mod file;
+pub mod inventory;
+pub mod reply;
+pub mod request;
+pub mod string_enum;

@@ -1,0 +1,93 @@
+//! The global identifier plan: every Rust name the generator emits for
+//! groups, types, requests and replies, allocated once in a fixed order
+//! (groups sorted, entries in file order) so output is deterministic and
+//! names are unique by construction.
+
+use std::collections::BTreeMap;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use zstack_spec::{ResultShape, Spec};
+
+use crate::naming::{Namespace, ident, snake_name, type_name};
+
+#[derive(Debug, Default)]
+pub struct Names {
+    /// Group name → module name.
+    modules: BTreeMap<String, String>,
+    /// Spec type/enum name → Rust name (in `crate::types`).
+    types: BTreeMap<String, String>,
+    /// API name → request struct name (in `crate::api`).
+    requests: BTreeMap<String, String>,
+    /// API name → reply struct name, for APIs with named result fields.
+    replies: BTreeMap<String, String>,
+    /// API name → client method name.
+    methods: BTreeMap<String, String>,
+}
+
+impl Names {
+    pub fn plan(spec: &Spec) -> Names {
+        let mut names = Names::default();
+        // Module names share a namespace with the re-exports' siblings.
+        let mut modules = Namespace::with_reserved(&["types", "api", "client"]);
+        let mut types = Namespace::new();
+        let mut api = Namespace::new();
+        let mut methods = Namespace::with_reserved(RESERVED_CLIENT_METHODS);
+        for group in &spec.groups {
+            names.modules.insert(group.name.clone(), modules.allocate(&snake_name(&group.name)));
+            for t in &group.types {
+                names.types.insert(t.name.clone(), types.allocate(&type_name(&t.name)));
+            }
+            for e in &group.enums {
+                names.types.insert(e.name.clone(), types.allocate(&type_name(&e.name)));
+            }
+        }
+        // Requests first, so a request never loses its name to a reply.
+        for (_, a) in spec.apis() {
+            names.requests.insert(a.name.clone(), api.allocate(&type_name(&a.name)));
+            names.methods.insert(a.name.clone(), methods.allocate(&snake_name(&a.name)));
+        }
+        for (_, a) in spec.apis() {
+            if matches!(a.result, ResultShape::Fields(_)) {
+                names.replies.insert(a.name.clone(), api.allocate(&format!("{}Reply", type_name(&a.name))));
+            }
+        }
+        names
+    }
+
+    pub fn module(&self, group: &str) -> &str {
+        lookup(&self.modules, group)
+    }
+
+    pub fn type_ident(&self, ty: &str) -> &str {
+        lookup(&self.types, ty)
+    }
+
+    /// `crate::types::Name`.
+    pub fn type_path(&self, ty: &str) -> TokenStream {
+        let ident = ident(self.type_ident(ty));
+        quote!(crate::types::#ident)
+    }
+
+    pub fn request(&self, api: &str) -> &str {
+        lookup(&self.requests, api)
+    }
+
+    pub fn reply(&self, api: &str) -> Option<&str> {
+        self.replies.get(api).map(String::as_str)
+    }
+
+    pub fn method(&self, api: &str) -> &str {
+        lookup(&self.methods, api)
+    }
+}
+
+/// Inherent methods of the client that generated methods must not shadow.
+const RESERVED_CLIENT_METHODS: &[&str] =
+    &["new", "builder", "send", "submit", "login_by_account", "login_by_account_digest", "logout", "session", "config"];
+
+/// The spec was validated, so every name asked for was planned; an unplanned
+/// name is a generator bug and must not produce silently wrong code.
+fn lookup<'m>(map: &'m BTreeMap<String, String>, key: &str) -> &'m str {
+    map.get(key).map(String::as_str).unwrap_or_else(|| panic!("codegen bug: no Rust name planned for `{key}`"))
+}

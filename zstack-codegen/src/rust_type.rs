@@ -1,0 +1,143 @@
+//! How spec types become Rust types.
+//!
+//! Response fields are forward-compatible: the MN omits nulls, so scalars are
+//! `Option<T>` and collections default to empty. Request params are typed by
+//! presence: required params are plain `T`, optional ones `Option<T>`, and
+//! collections are empty when absent.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use zstack_spec::{Spec, TypeRef};
+
+use crate::names::Names;
+
+/// Resolves spec types to Rust tokens; knows which struct fields must be boxed.
+pub struct TypeMapper<'a> {
+    names: &'a Names,
+    /// `(type, field)` pairs whose direct (non-collection) reference closes a cycle.
+    boxed: BTreeSet<(String, String)>,
+}
+
+impl<'a> TypeMapper<'a> {
+    pub fn new(spec: &Spec, names: &'a Names) -> Self {
+        TypeMapper { names, boxed: recursive_fields(spec) }
+    }
+
+    /// The Rust element type for a spec type, without optionality.
+    pub fn element(&self, ty: &TypeRef) -> TokenStream {
+        match ty {
+            TypeRef::String => quote!(::std::string::String),
+            TypeRef::Boolean => quote!(bool),
+            TypeRef::Integer => quote!(i32),
+            TypeRef::Long => quote!(i64),
+            TypeRef::Float => quote!(f32),
+            TypeRef::Double => quote!(f64),
+            TypeRef::Timestamp => quote!(::zstack_sdk::runtime::timestamp::Timestamp),
+            TypeRef::Object => quote!(::serde_json::Value),
+            TypeRef::List(inner) => {
+                let inner = self.element(inner);
+                quote!(::std::vec::Vec<#inner>)
+            }
+            // Map keys are strings on the wire whatever the server declares.
+            TypeRef::Map(_, value) => {
+                let value = self.element(value);
+                quote!(::std::collections::BTreeMap<::std::string::String, #value>)
+            }
+            TypeRef::Named(name) => self.names.type_path(name),
+        }
+    }
+
+    /// A response field: collections as-is (defaulting to empty), the rest optional.
+    pub fn response_field(&self, owner: &str, field: &str, ty: &TypeRef) -> TokenStream {
+        let element = self.element(ty);
+        match ty {
+            TypeRef::List(_) | TypeRef::Map(..) => element,
+            _ if self.boxed.contains(&(owner.to_string(), field.to_string())) => {
+                quote!(::core::option::Option<::std::boxed::Box<#element>>)
+            }
+            _ => quote!(::core::option::Option<#element>),
+        }
+    }
+
+    /// A request param: plain when required, `Option` when not; collections plain.
+    pub fn request_param(&self, ty: &TypeRef, required: bool, secret: bool) -> TokenStream {
+        let element =
+            if secret && *ty == TypeRef::String { quote!(::zstack_sdk::runtime::secret::Password) } else { self.element(ty) };
+        if required || ty.is_collection() { element } else { quote!(::core::option::Option<#element>) }
+    }
+}
+
+/// Integer leaves need the lenient decoder (`1.0`, `8.589934592E9`, protocol §10).
+pub fn needs_lenient(ty: &TypeRef) -> bool {
+    match ty {
+        TypeRef::Integer | TypeRef::Long => true,
+        TypeRef::List(inner) => needs_lenient(inner),
+        TypeRef::Map(_, value) => needs_lenient(value),
+        _ => false,
+    }
+}
+
+/// Fields that refer (directly, not through a collection) to a type that can
+/// reach their owner again; those must be boxed for the struct to have a size.
+fn recursive_fields(spec: &Spec) -> BTreeSet<(String, String)> {
+    let edges = direct_edges(spec);
+    let mut boxed = BTreeSet::new();
+    for (owner, fields) in &edges {
+        for (field, target) in fields {
+            if reaches(&edges, target, owner) {
+                boxed.insert((owner.clone(), field.clone()));
+            }
+        }
+    }
+    boxed
+}
+
+type Edges = BTreeMap<String, Vec<(String, String)>>;
+
+/// Owner type → (field, named type) for every non-collection named field,
+/// including inherited ones (a subclass embeds its parent's fields).
+fn direct_edges(spec: &Spec) -> Edges {
+    let mut edges = Edges::new();
+    for group in &spec.groups {
+        for ty in &group.types {
+            let mut out = Vec::new();
+            for field in crate::inherit::all_fields(spec, ty) {
+                if let TypeRef::Named(target) = &field.ty {
+                    out.push((field.name.clone(), target.clone()));
+                }
+            }
+            edges.insert(ty.name.clone(), out);
+        }
+    }
+    edges
+}
+
+fn reaches(edges: &Edges, from: &str, to: &str) -> bool {
+    let mut seen = BTreeSet::new();
+    let mut stack = vec![from.to_string()];
+    while let Some(node) = stack.pop() {
+        if node == to {
+            return true;
+        }
+        if seen.insert(node.clone()) {
+            stack.extend(edges.get(&node).into_iter().flatten().map(|(_, t)| t.clone()));
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lenient_only_for_integer_leaves() {
+        assert!(needs_lenient(&TypeRef::Long));
+        assert!(needs_lenient(&TypeRef::List(Box::new(TypeRef::Integer))));
+        assert!(needs_lenient(&TypeRef::Map(Box::new(TypeRef::String), Box::new(TypeRef::Long))));
+        assert!(!needs_lenient(&TypeRef::Double));
+        assert!(!needs_lenient(&TypeRef::List(Box::new(TypeRef::Named("X".into())))));
+    }
+}
