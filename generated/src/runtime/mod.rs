@@ -11,8 +11,16 @@
 //! | `secret.rs` | passwords and other values never shown in Debug |
 //! | `error_code.rs` | the recursive `ErrorCode` of failed calls |
 //! | `reply.rs` | generic response envelopes (`{"inventory": ..}`, ...) |
+//! | `query.rs` | Query APIs: conditions, paging, sorting, field selection |
+//! | `enums.rs` | the `string_enum!` macro: string enums with an `Unknown(String)` fallback |
 
 pub mod encoding;
+pub mod enums;
+pub mod number;
+pub mod query;
+pub mod reply;
 pub mod request;
+pub mod secret;
+pub mod timestamp;
 pub mod validate;
 pub mod wire;

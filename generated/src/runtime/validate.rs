@@ -16,7 +16,7 @@ pub trait Checked {
         Ok(())
     }
     /// Number of elements for collections; `None` for scalars.
-    fn len(&self) -> Option<usize> {
+    fn element_count(&self) -> Option<usize> {
         None
     }
 }
@@ -50,8 +50,8 @@ impl<T: Checked> Checked for Option<T> {
     fn for_each_int(&self, f: &mut dyn FnMut(i64) -> Result<(), String>) -> Result<(), String> {
         self.as_ref().map_or(Ok(()), |v| v.for_each_int(f))
     }
-    fn len(&self) -> Option<usize> {
-        self.as_ref().and_then(Checked::len)
+    fn element_count(&self) -> Option<usize> {
+        self.as_ref().and_then(Checked::element_count)
     }
 }
 
@@ -62,13 +62,13 @@ impl<T: Checked> Checked for Vec<T> {
     fn for_each_int(&self, f: &mut dyn FnMut(i64) -> Result<(), String>) -> Result<(), String> {
         self.iter().try_for_each(|v| v.for_each_int(f))
     }
-    fn len(&self) -> Option<usize> {
+    fn element_count(&self) -> Option<usize> {
         Some(self.len())
     }
 }
 
 impl<T: Checked> Checked for std::collections::BTreeMap<String, T> {
-    fn len(&self) -> Option<usize> {
+    fn element_count(&self) -> Option<usize> {
         Some(self.len())
     }
 }
@@ -125,10 +125,43 @@ pub fn range<T: Checked>(api: &'static str, key: &str, value: &T, lo: i64, hi: i
 
 /// A present collection must not be empty.
 pub fn non_empty<T: Checked>(api: &'static str, key: &str, value: &T) -> Result<(), InvalidRequest> {
-    match value.len() {
+    match value.element_count() {
         Some(0) => Err(InvalidRequest::new(api, key, "must not be empty")),
         _ => Ok(()),
     }
+}
+
+/// Every string must match `regex` as a whole (the catalog's `valid_regex`, a
+/// Java regular expression, compared like Java's `String.matches`). The regex
+/// is wrapped as `^(?:regex)$` and compiled with `regex-lite`, only when there
+/// is a string to check. A regex that does not compile means the constraint
+/// cannot be checked, which is reported as an invalid request rather than
+/// skipped; code generation only emits regexes that compile.
+pub fn pattern<T: Checked>(
+    api: &'static str,
+    key: &str,
+    value: &T,
+    regex: &str,
+) -> Result<(), InvalidRequest> {
+    let mut compiled: Option<regex_lite::Regex> = None;
+    value
+        .for_each_str(&mut |s| {
+            let re = match &mut compiled {
+                Some(re) => re,
+                slot @ None => {
+                    let re = regex_lite::Regex::new(&format!("^(?:{regex})$")).map_err(|e| {
+                        format!("has a pattern constraint `{regex}` that cannot be checked: {e}")
+                    })?;
+                    slot.insert(re)
+                }
+            };
+            if re.is_match(s) {
+                Ok(())
+            } else {
+                Err(format!("must match the pattern `{regex}`, got {s:?}"))
+            }
+        })
+        .map_err(fail(api, key))
 }
 
 #[cfg(test)]
@@ -166,5 +199,58 @@ mod tests {
         assert!(non_empty("X", "l", &Vec::<String>::new()).is_err());
         assert!(non_empty("X", "l", &vec!["a".to_string()]).is_ok());
         assert!(non_empty("X", "l", &None::<Vec<String>>).is_ok());
+    }
+
+    #[test]
+    fn pattern_matches_whole_strings() {
+        let re = "[A-Za-z0-9]{6}";
+        assert!(pattern("X", "code", &"abc123".to_string(), re).is_ok());
+        let err = pattern("X", "code", &"abc1234".to_string(), re).unwrap_err();
+        assert_eq!(err.field, "code");
+        assert_eq!(
+            err.reason,
+            "must match the pattern `[A-Za-z0-9]{6}`, got \"abc1234\""
+        );
+        assert!(pattern("X", "code", &"xabc123".to_string(), re).is_err());
+        // An alternation is anchored as a whole, not just its first branch.
+        assert!(pattern("X", "k", &"ab".to_string(), "a|ab").is_ok());
+        assert!(pattern("X", "k", &"abx".to_string(), "a|ab").is_err());
+        // Already anchored regexes work too; `$` does not accept a trailing newline.
+        assert!(pattern("X", "k", &"a_b".to_string(), "^[A-Za-z0-9_-]+$").is_ok());
+        assert!(pattern("X", "k", &"ab\n".to_string(), "^[a-z]+$").is_err());
+    }
+
+    #[test]
+    fn pattern_checks_every_element_and_skips_absent_values() {
+        let re = r"(\d{4})([0-1]\d)([0-3]\d)\s([0-5]\d):([0-5]\d):([0-5]\d)";
+        assert!(pattern("X", "t", &Some("20240102 03:04:05".to_string()), re).is_ok());
+        assert!(
+            pattern(
+                "X",
+                "t",
+                &vec!["20240102 03:04:05".to_string(), "2024-01-02".to_string()],
+                re
+            )
+            .is_err()
+        );
+        assert!(pattern("X", "t", &None::<String>, re).is_ok());
+        assert!(pattern("X", "t", &Vec::<String>::new(), "(").is_ok());
+        // Non-ASCII ranges written as Java `\uXXXX` escapes.
+        let cjk = r"^[\u4e00-\u9fa5a-zA-Z][\u4e00-\u9fa5_a-zA-Z0-9-]+$";
+        assert!(pattern("X", "name", &"云主机-1".to_string(), cjk).is_ok());
+        assert!(pattern("X", "name", &"1vm".to_string(), cjk).is_err());
+    }
+
+    #[test]
+    fn pattern_that_does_not_compile_is_reported() {
+        let err = pattern("X", "name", &"abc".to_string(), "(unclosed").unwrap_err();
+        assert!(
+            err.reason
+                .starts_with("has a pattern constraint `(unclosed` that cannot be checked"),
+            "{}",
+            err.reason
+        );
+        // regex-lite has no look-around, so such Java regexes must be rewritten by code generation.
+        assert!(pattern("X", "name", &"abc".to_string(), "^(?! )[a-z ]*(?<! )$").is_err());
     }
 }

@@ -41,6 +41,7 @@ impl ToTokens for StringEnum<'_> {
             let doc = format!(" `{wire}`");
             quote!(#[doc = #doc] #v,)
         });
+        let values = variants.iter().map(|(_, wire)| wire);
         let to_str = variants.iter().map(|(v, wire)| quote!(Self::#v => #wire,));
         let from_str = variants.iter().map(|(v, wire)| quote!(#wire => Self::#v,));
         tokens.extend(quote! {
@@ -53,6 +54,9 @@ impl ToTokens for StringEnum<'_> {
             }
 
             impl #name {
+                /// Every known wire value, in declaration order.
+                pub const VALUES: &'static [&'static str] = &[#(#values),*];
+
                 /// The value as sent on the wire.
                 pub fn as_str(&self) -> &str {
                     match self {

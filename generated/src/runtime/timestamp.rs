@@ -1,0 +1,566 @@
+//! ZStack's zone-less timestamps (protocol §10).
+//!
+//! The MN writes a `java.sql.Timestamp` as English text in its own local zone
+//! with no offset, e.g. `Apr 11, 2018 2:50:54 PM`. [`Timestamp`] keeps exactly
+//! what the text says: a wall-clock date and time. Turning it into an instant
+//! needs the MN's zone, which only configuration can supply, so no offset is
+//! ever assumed here.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::de::{self, Deserializer, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
+
+/// English month abbreviations as the JDK writes them (`MMM`).
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// The separator JDK 20+ (CLDR 42) writes before AM/PM.
+const NARROW_NO_BREAK_SPACE: char = '\u{202F}';
+
+/// A wall-clock date-time with no zone or offset, to the second.
+///
+/// Ordering is chronological (fields compare year first, second last).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp {
+    year: u16,
+    month: u8,
+    day: u8,
+    hour: u8,
+    minute: u8,
+    second: u8,
+}
+
+/// Text that is not one of the timestamp forms the protocol accepts, or names
+/// a date or time that does not exist.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("invalid timestamp {input:?}: {reason}")]
+pub struct TimestampError {
+    input: String,
+    reason: String,
+}
+
+impl TimestampError {
+    fn new(input: &str, reason: impl Into<String>) -> Self {
+        TimestampError {
+            input: input.to_string(),
+            reason: reason.into(),
+        }
+    }
+
+    /// The text that failed to parse.
+    pub fn input(&self) -> &str {
+        &self.input
+    }
+
+    /// What is wrong with it.
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+}
+
+const fn is_leap_year(year: u16) -> bool {
+    (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
+}
+
+const fn days_in_month(year: u16, month: u8) -> u8 {
+    match month {
+        2 if is_leap_year(year) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Why a set of fields is not a real date-time, or `None` when it is.
+fn range_problem(
+    year: u16,
+    month: u8,
+    day: u8,
+    hour: u8,
+    minute: u8,
+    second: u8,
+) -> Option<String> {
+    if !(1..=9999).contains(&year) {
+        return Some(format!("year {year} is outside 1..=9999"));
+    }
+    if !(1..=12).contains(&month) {
+        return Some(format!("month {month} is outside 1..=12"));
+    }
+    let last = days_in_month(year, month);
+    if day == 0 || day > last {
+        return Some(format!(
+            "day {day} does not exist in {} {year} (it has {last} days)",
+            MONTHS[usize::from(month - 1)]
+        ));
+    }
+    if hour > 23 {
+        return Some(format!("hour {hour} is outside 0..=23"));
+    }
+    if minute > 59 {
+        return Some(format!("minute {minute} is outside 0..=59"));
+    }
+    if second > 59 {
+        return Some(format!("second {second} is outside 0..=59"));
+    }
+    None
+}
+
+impl Timestamp {
+    /// A date-time from its fields (24-hour clock), or `None` if it does not
+    /// exist: year outside `1..=9999`, month outside `1..=12`, a day the month
+    /// does not have (leap years included), hour > 23, minute or second > 59.
+    pub fn new(year: u16, month: u8, day: u8, hour: u8, minute: u8, second: u8) -> Option<Self> {
+        match range_problem(year, month, day, hour, minute, second) {
+            None => Some(Timestamp {
+                year,
+                month,
+                day,
+                hour,
+                minute,
+                second,
+            }),
+            Some(_) => None,
+        }
+    }
+
+    pub const fn year(&self) -> u16 {
+        self.year
+    }
+
+    /// `1..=12`.
+    pub const fn month(&self) -> u8 {
+        self.month
+    }
+
+    /// `1..=31`.
+    pub const fn day(&self) -> u8 {
+        self.day
+    }
+
+    /// `0..=23`.
+    pub const fn hour(&self) -> u8 {
+        self.hour
+    }
+
+    pub const fn minute(&self) -> u8 {
+        self.minute
+    }
+
+    pub const fn second(&self) -> u8 {
+        self.second
+    }
+
+    /// `yyyy-MM-dd HH:mm:ss`, the form query conditions compare against
+    /// (protocol §8), e.g. `2018-04-11 14:50:54`.
+    pub fn to_sql_string(&self) -> String {
+        format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+            self.year, self.month, self.day, self.hour, self.minute, self.second
+        )
+    }
+
+    fn from_fields(input: &str, f: [u32; 6]) -> Result<Self, TimestampError> {
+        // Each field was read from at most 4 digits, so these never truncate.
+        let [y, mo, d, h, mi, s] = f.map(|v| u16::try_from(v).unwrap_or(u16::MAX));
+        let narrow = |v: u16| u8::try_from(v).unwrap_or(u8::MAX);
+        let (mo, d, h, mi, s) = (narrow(mo), narrow(d), narrow(h), narrow(mi), narrow(s));
+        match range_problem(y, mo, d, h, mi, s) {
+            None => Ok(Timestamp {
+                year: y,
+                month: mo,
+                day: d,
+                hour: h,
+                minute: mi,
+                second: s,
+            }),
+            Some(reason) => Err(TimestampError::new(input, reason)),
+        }
+    }
+}
+
+/// A tiny left-to-right reader over the input.
+struct Cursor<'a> {
+    rest: &'a str,
+}
+
+impl Cursor<'_> {
+    /// Between `min` and `max` ASCII digits (greedy).
+    fn digits(&mut self, min: usize, max: usize) -> Option<u32> {
+        let n = self
+            .rest
+            .bytes()
+            .take(max)
+            .take_while(u8::is_ascii_digit)
+            .count();
+        if n < min {
+            return None;
+        }
+        let (num, rest) = self.rest.split_at(n);
+        self.rest = rest;
+        num.parse().ok()
+    }
+
+    fn char(&mut self, c: char) -> bool {
+        match self.rest.strip_prefix(c) {
+            Some(rest) => {
+                self.rest = rest;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The next `n` bytes if they are ASCII letters.
+    fn letters(&mut self, n: usize) -> Option<&str> {
+        let word = self.rest.get(..n)?;
+        if !word.bytes().all(|b| b.is_ascii_alphabetic()) {
+            return None;
+        }
+        self.rest = &self.rest[n..];
+        Some(word)
+    }
+
+    fn done(&self) -> bool {
+        self.rest.is_empty()
+    }
+}
+
+/// `MMM d, yyyy[,] h:mm:ss[ |U+202F]a` → `[year, month, day, hour24, minute, second]`.
+fn parse_text(input: &str) -> Option<Result<[u32; 6], String>> {
+    let mut c = Cursor { rest: input };
+    let abbr = c.letters(3)?;
+    let month = MONTHS.iter().position(|m| m.eq_ignore_ascii_case(abbr))? + 1;
+    // Some JDK locales write September as `Sept`.
+    if month == 9 && c.rest.starts_with(['t', 'T']) {
+        c.rest = &c.rest[1..];
+    }
+    let month = u32::try_from(month).ok()?;
+    if !c.char(' ') {
+        return None;
+    }
+    let day = c.digits(1, 2)?;
+    if !(c.char(',') && c.char(' ')) {
+        return None;
+    }
+    let year = c.digits(4, 4)?;
+    // JDK 9+ (CLDR) puts a comma between the date and the time.
+    c.char(',');
+    if !c.char(' ') {
+        return None;
+    }
+    let hour12 = c.digits(1, 2)?;
+    if !c.char(':') {
+        return None;
+    }
+    let minute = c.digits(2, 2)?;
+    if !c.char(':') {
+        return None;
+    }
+    let second = c.digits(2, 2)?;
+    if !(c.char(' ') || c.char(NARROW_NO_BREAK_SPACE)) {
+        return None;
+    }
+    let pm = match c.letters(2)? {
+        m if m.eq_ignore_ascii_case("AM") => false,
+        m if m.eq_ignore_ascii_case("PM") => true,
+        _ => return None,
+    };
+    if !c.done() {
+        return None;
+    }
+    if !(1..=12).contains(&hour12) {
+        return Some(Err(format!(
+            "hour {hour12} is outside 1..=12 on a 12-hour clock"
+        )));
+    }
+    // 12 AM is midnight, 12 PM is noon.
+    let hour = hour12 % 12 + if pm { 12 } else { 0 };
+    Some(Ok([year, month, day, hour, minute, second]))
+}
+
+/// `yyyy-MM-dd HH:mm:ss` → fields.
+fn parse_sql(input: &str) -> Option<[u32; 6]> {
+    let mut c = Cursor { rest: input };
+    let year = c.digits(4, 4)?;
+    c.char('-').then_some(())?;
+    let month = c.digits(2, 2)?;
+    c.char('-').then_some(())?;
+    let day = c.digits(2, 2)?;
+    c.char(' ').then_some(())?;
+    let hour = c.digits(2, 2)?;
+    c.char(':').then_some(())?;
+    let minute = c.digits(2, 2)?;
+    c.char(':').then_some(())?;
+    let second = c.digits(2, 2)?;
+    c.done().then_some([year, month, day, hour, minute, second])
+}
+
+impl FromStr for Timestamp {
+    type Err = TimestampError;
+
+    /// Accepts `Apr 11, 2018 2:50:54 PM` (day and hour padded or not; an
+    /// optional comma after the year; a space or U+202F before AM/PM) and
+    /// `2018-04-11 14:50:54`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let fields = match parse_text(s) {
+            Some(Ok(fields)) => fields,
+            Some(Err(reason)) => return Err(TimestampError::new(s, reason)),
+            None => parse_sql(s).ok_or_else(|| {
+                TimestampError::new(
+                    s,
+                    "expected `MMM d, yyyy h:mm:ss a` (e.g. `Apr 11, 2018 2:50:54 PM`) \
+                     or `yyyy-MM-dd HH:mm:ss` (e.g. `2018-04-11 14:50:54`)",
+                )
+            })?,
+        };
+        Timestamp::from_fields(s, fields)
+    }
+}
+
+impl fmt::Display for Timestamp {
+    /// The MN's canonical form, `Apr 11, 2018 2:50:54 PM`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let hour12 = match self.hour % 12 {
+            0 => 12,
+            h => h,
+        };
+        write!(
+            f,
+            "{} {}, {:04} {}:{:02}:{:02} {}",
+            MONTHS[usize::from(self.month - 1)],
+            self.day,
+            self.year,
+            hour12,
+            self.minute,
+            self.second,
+            if self.hour < 12 { "AM" } else { "PM" }
+        )
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+struct TimestampVisitor;
+
+impl Visitor<'_> for TimestampVisitor {
+    type Value = Timestamp;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a timestamp string such as \"Apr 11, 2018 2:50:54 PM\"")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Timestamp, E> {
+        v.parse().map_err(E::custom)
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(TimestampVisitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ts(y: u16, mo: u8, d: u8, h: u8, mi: u8, s: u8) -> Timestamp {
+        Timestamp::new(y, mo, d, h, mi, s).unwrap()
+    }
+
+    fn parse(s: &str) -> Timestamp {
+        s.parse().unwrap_or_else(|e| panic!("{s:?}: {e}"))
+    }
+
+    #[test]
+    fn parses_the_classic_jdk_form() {
+        assert_eq!(
+            parse("Apr 11, 2018 2:50:54 PM"),
+            ts(2018, 4, 11, 14, 50, 54)
+        );
+        assert_eq!(parse("Jan 1, 2020 9:05:07 AM"), ts(2020, 1, 1, 9, 5, 7));
+        // Padded day and hour are accepted too.
+        assert_eq!(parse("Jan 01, 2020 09:05:07 AM"), ts(2020, 1, 1, 9, 5, 7));
+        assert_eq!(
+            parse("Dec 31, 1999 11:59:59 PM"),
+            ts(1999, 12, 31, 23, 59, 59)
+        );
+    }
+
+    #[test]
+    fn parses_the_jdk9_comma_and_narrow_space_forms() {
+        let want = ts(2018, 4, 11, 14, 50, 54);
+        assert_eq!(parse("Apr 11, 2018, 2:50:54 PM"), want);
+        assert_eq!(parse("Apr 11, 2018, 2:50:54\u{202F}PM"), want);
+        assert_eq!(parse("Apr 11, 2018 2:50:54\u{202F}PM"), want);
+    }
+
+    #[test]
+    fn month_names_and_meridiem_ignore_case_and_sept_is_september() {
+        let want = ts(2021, 9, 3, 0, 0, 1);
+        assert_eq!(parse("sep 3, 2021 12:00:01 am"), want);
+        assert_eq!(parse("Sept 3, 2021 12:00:01 AM"), want);
+        for (i, m) in MONTHS.iter().enumerate() {
+            let t = parse(&format!("{m} 1, 2000 1:00:00 AM"));
+            assert_eq!(usize::from(t.month()), i + 1);
+        }
+    }
+
+    #[test]
+    fn twelve_am_is_midnight_and_twelve_pm_is_noon() {
+        assert_eq!(parse("Apr 11, 2018 12:00:00 AM").hour(), 0);
+        assert_eq!(parse("Apr 11, 2018 12:30:00 AM").hour(), 0);
+        assert_eq!(parse("Apr 11, 2018 12:00:00 PM").hour(), 12);
+        assert_eq!(parse("Apr 11, 2018 12:59:59 PM").hour(), 12);
+        assert_eq!(parse("Apr 11, 2018 1:00:00 AM").hour(), 1);
+        assert_eq!(parse("Apr 11, 2018 11:00:00 PM").hour(), 23);
+        assert_eq!(
+            ts(2018, 4, 11, 0, 0, 0).to_string(),
+            "Apr 11, 2018 12:00:00 AM"
+        );
+        assert_eq!(
+            ts(2018, 4, 11, 12, 0, 0).to_string(),
+            "Apr 11, 2018 12:00:00 PM"
+        );
+        assert_eq!(
+            ts(2018, 4, 11, 23, 0, 0).to_string(),
+            "Apr 11, 2018 11:00:00 PM"
+        );
+    }
+
+    #[test]
+    fn hours_outside_the_12_hour_clock_are_rejected() {
+        for s in ["Apr 11, 2018 0:50:54 AM", "Apr 11, 2018 13:50:54 PM"] {
+            let err = s.parse::<Timestamp>().unwrap_err();
+            assert!(err.reason().contains("12-hour clock"), "{err}");
+        }
+    }
+
+    #[test]
+    fn parses_the_sql_form() {
+        assert_eq!(parse("2018-04-11 14:50:54"), ts(2018, 4, 11, 14, 50, 54));
+        assert_eq!(parse("2018-04-11 00:00:00"), ts(2018, 4, 11, 0, 0, 0));
+        assert_eq!(
+            ts(2018, 4, 11, 14, 50, 54).to_sql_string(),
+            "2018-04-11 14:50:54"
+        );
+        assert_eq!(ts(7, 1, 2, 3, 4, 5).to_sql_string(), "0007-01-02 03:04:05");
+        for bad in [
+            "2018-4-11 14:50:54",
+            "2018-04-11T14:50:54",
+            "2018-04-11 14:50",
+            "2018-04-11 14:50:54Z",
+        ] {
+            assert!(bad.parse::<Timestamp>().is_err(), "{bad}");
+        }
+        assert!("2018-04-11 24:00:00".parse::<Timestamp>().is_err());
+    }
+
+    #[test]
+    fn new_validates_calendar_and_clock() {
+        assert!(Timestamp::new(2018, 2, 28, 0, 0, 0).is_some());
+        assert!(Timestamp::new(2018, 2, 29, 0, 0, 0).is_none());
+        assert!(Timestamp::new(2016, 2, 29, 0, 0, 0).is_some());
+        assert!(Timestamp::new(2000, 2, 29, 0, 0, 0).is_some());
+        assert!(Timestamp::new(1900, 2, 29, 0, 0, 0).is_none());
+        assert!(Timestamp::new(2018, 4, 31, 0, 0, 0).is_none());
+        assert!(Timestamp::new(2018, 12, 31, 23, 59, 59).is_some());
+        assert!(Timestamp::new(2018, 0, 1, 0, 0, 0).is_none());
+        assert!(Timestamp::new(2018, 13, 1, 0, 0, 0).is_none());
+        assert!(Timestamp::new(2018, 1, 0, 0, 0, 0).is_none());
+        assert!(Timestamp::new(2018, 1, 1, 24, 0, 0).is_none());
+        assert!(Timestamp::new(2018, 1, 1, 0, 60, 0).is_none());
+        assert!(Timestamp::new(2018, 1, 1, 0, 0, 60).is_none());
+        assert!(Timestamp::new(0, 1, 1, 0, 0, 0).is_none());
+        assert!(Timestamp::new(10000, 1, 1, 0, 0, 0).is_none());
+    }
+
+    #[test]
+    fn impossible_dates_name_the_input() {
+        let err = "Feb 30, 2018 1:00:00 PM".parse::<Timestamp>().unwrap_err();
+        assert_eq!(err.input(), "Feb 30, 2018 1:00:00 PM");
+        assert!(
+            err.reason().contains("day 30 does not exist in Feb 2018"),
+            "{err}"
+        );
+        assert!(
+            err.to_string().contains("\"Feb 30, 2018 1:00:00 PM\""),
+            "{err}"
+        );
+        assert!("2019-02-29 00:00:00".parse::<Timestamp>().is_err());
+        assert!("2020-02-29 00:00:00".parse::<Timestamp>().is_ok());
+        assert!("Apr 11, 2018 2:60:54 PM".parse::<Timestamp>().is_err());
+    }
+
+    #[test]
+    fn garbage_is_rejected() {
+        for bad in [
+            "",
+            "garbage",
+            "Foo 11, 2018 2:50:54 PM",
+            "Apr 11 2018 2:50:54 PM",
+            "Apr 11, 18 2:50:54 PM",
+            "Apr 11, 2018 2:50 PM",
+            "Apr 11, 2018 2:5:54 PM",
+            "Apr 11, 2018 2:50:54",
+            "Apr 11, 2018 2:50:54 XM",
+            "Apr 11, 2018 2:50:54PM",
+            "Apr 11, 2018 2:50:54  PM",
+            "Apr 11, 2018 2:50:54 PM ",
+            " Apr 11, 2018 2:50:54 PM",
+            "Apr 111, 2018 2:50:54 PM",
+            "Apr 11, 2018,, 2:50:54 PM",
+            "1523458254000",
+            "Ápr 11, 2018 2:50:54 PM",
+        ] {
+            let err = bad.parse::<Timestamp>().unwrap_err();
+            assert_eq!(err.input(), bad);
+        }
+    }
+
+    #[test]
+    fn display_and_serde_round_trip() {
+        let t = ts(2018, 4, 11, 14, 50, 54);
+        assert_eq!(t.to_string(), "Apr 11, 2018 2:50:54 PM");
+        assert_eq!(parse(&t.to_string()), t);
+        assert_eq!(parse(&t.to_sql_string()), t);
+
+        let json = serde_json::to_string(&t).unwrap();
+        assert_eq!(json, r#""Apr 11, 2018 2:50:54 PM""#);
+        assert_eq!(serde_json::from_str::<Timestamp>(&json).unwrap(), t);
+        let jdk17: Timestamp = serde_json::from_str("\"Apr 11, 2018, 2:50:54\u{202F}PM\"").unwrap();
+        assert_eq!(jdk17, t);
+    }
+
+    #[test]
+    fn serde_rejects_non_strings_and_bad_text() {
+        assert!(serde_json::from_str::<Timestamp>("1523458254000").is_err());
+        let err = serde_json::from_str::<Timestamp>(r#""Feb 30, 2018 1:00:00 PM""#).unwrap_err();
+        assert!(err.to_string().contains("Feb 30, 2018"), "{err}");
+
+        #[derive(Deserialize)]
+        struct Inv {
+            #[serde(rename = "createDate")]
+            create_date: Option<Timestamp>,
+        }
+        let inv: Inv = serde_json::from_str(r#"{"createDate":"Jan 2, 2024 3:04:05 AM"}"#).unwrap();
+        assert_eq!(inv.create_date, Some(ts(2024, 1, 2, 3, 4, 5)));
+        let inv: Inv = serde_json::from_str("{}").unwrap();
+        assert_eq!(inv.create_date, None);
+    }
+
+    #[test]
+    fn ordering_is_chronological() {
+        let a = ts(2018, 4, 11, 14, 50, 54);
+        let b = ts(2018, 4, 11, 14, 50, 55);
+        let c = ts(2019, 1, 1, 0, 0, 0);
+        assert!(a < b && b < c);
+    }
+}
