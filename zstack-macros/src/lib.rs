@@ -1,6 +1,39 @@
+//! `#[derive(Api)]`: implements `zstack_sdk::ApiRequest` from `#[api(...)]` attributes.
+//!
+//! ```text
+//! #[api(method = "GET" | "POST" | "PUT" | "DELETE",   // required
+//!       path = "/literal/{wireName}/...",            // required, starts with `/`
+//!       envelope = "key",                            // required for POST/PUT, forbidden for GET/DELETE
+//!       response = Type,                             // default ::zstack_sdk::runtime::reply::Empty
+//!       async,                                       // ASYNC = true (default false)
+//!       session = false,                             // SESSION (default true)
+//!       action = "Name")]                            // ACTION (default: the struct name)
+//! struct Request {
+//!     #[api(rename = "wireName",                     // default: the field name without `r#`
+//!           flatten,                                 // a `QueryPairs` group (GET/DELETE only)
+//!           one_of("a", "b"), min_length = N, max_length = N,
+//!           range(LO, HI), non_empty, regex = "...")]
+//!     field: Type,
+//! }
+//! ```
+//!
+//! A placeholder `{x}` is filled from the field whose wire name is `x`; that
+//! field is then left out of the query and the body. Other fields go to the
+//! query string (GET/DELETE) or into the envelope object (POST/PUT), in
+//! declaration order. The layers: `attr` parses, `validate` checks, `expand`
+//! generates.
+
+mod attr;
+mod expand;
+mod validate;
+
+#[cfg(test)]
+mod tests;
+
 use proc_macro::TokenStream;
 
 #[proc_macro_derive(Api, attributes(api))]
-pub fn derive_api(_input: TokenStream) -> TokenStream {
-    TokenStream::new()
+pub fn derive_api(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    expand::derive(&input).into()
 }

@@ -22,16 +22,12 @@ impl Spec {
 
     /// Look up a struct type by name in any group.
     pub fn type_def(&self, name: &str) -> Option<(&Group, &TypeDef)> {
-        self.groups
-            .iter()
-            .find_map(|g| g.types.iter().find(|t| t.name == name).map(|t| (g, t)))
+        self.groups.iter().find_map(|g| g.types.iter().find(|t| t.name == name).map(|t| (g, t)))
     }
 
     /// Look up an enum by name in any group.
     pub fn enum_def(&self, name: &str) -> Option<(&Group, &EnumDef)> {
-        self.groups
-            .iter()
-            .find_map(|g| g.enums.iter().find(|e| e.name == name).map(|e| (g, e)))
+        self.groups.iter().find_map(|g| g.enums.iter().find(|e| e.name == name).map(|e| (g, e)))
     }
 }
 

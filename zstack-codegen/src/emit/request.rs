@@ -236,12 +236,14 @@ impl ToTokens for Constructor<'_> {
         });
         let inits = self.fields.iter().map(|f| {
             let name = ident(&f.field);
-            let value = if f.param.required {
-                Argument::convert(f.param, quote!(#name))
+            if !f.param.required {
+                quote!(#name: ::core::default::Default::default(),)
+            } else if Argument::is_identity(f.param) {
+                quote!(#name,)
             } else {
-                quote!(::core::default::Default::default())
-            };
-            quote!(#name: #value,)
+                let value = Argument::convert(f.param, quote!(#name));
+                quote!(#name: #value,)
+            }
         });
         let params = self.query.then(|| quote!(params: ::core::default::Default::default(),));
         let doc = if required.is_empty() {
@@ -301,6 +303,11 @@ impl Argument {
                 quote!(impl ::core::convert::Into<#ty>)
             }
         }
+    }
+
+    /// The argument already has the field's type.
+    fn is_identity(p: &Param) -> bool {
+        p.secret && p.ty == TypeRef::String
     }
 
     fn convert(p: &Param, value: TokenStream) -> TokenStream {

@@ -1,0 +1,391 @@
+//! [`Call`]: one API call with its per-call overrides, and [`JobHandle`]
+//! for async jobs.
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::future::{Future, IntoFuture};
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::time::{Duration, Instant};
+
+use futures_core::Stream;
+use serde::de::DeserializeOwned;
+use tracing::Instrument as _;
+
+use super::config::{Client, extra_header};
+use super::decode::{self, Excerpt};
+use super::error::Error;
+use super::send::{self, CallOptions, Job, Outcome};
+use crate::runtime::query::{Condition, QueryRequest};
+use crate::runtime::reply::InventoriesReply;
+use crate::runtime::request::{ApiRequest, InvalidRequest};
+
+/// One API call, ready to send: `client.call(req).await`, or with overrides,
+/// `client.call(req).poll_timeout(d).job_id(id).send().await`.
+///
+/// Nothing happens until it is awaited. Invalid overrides are reported when
+/// the call is sent, before any I/O.
+#[must_use = "a call does nothing until it is awaited"]
+pub struct Call<'c, R: ApiRequest> {
+    client: &'c Client,
+    request: R,
+    opts: CallOptions,
+}
+
+impl<'c, R: ApiRequest> fmt::Debug for Call<'c, R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The request itself is not shown: it may hold secrets in path params.
+        f.debug_struct("Call")
+            .field("action", &R::ACTION)
+            .field("method", &R::METHOD)
+            .field("path", &R::PATH)
+            .field("job_id", &self.opts.job_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'c, R: ApiRequest> Call<'c, R> {
+    pub fn new(client: &'c Client, request: R) -> Self {
+        Call { client, request, opts: CallOptions::default() }
+    }
+
+    pub fn client(&self) -> &'c Client {
+        self.client
+    }
+
+    pub fn request(&self) -> &R {
+        &self.request
+    }
+
+    pub fn request_mut(&mut self) -> &mut R {
+        &mut self.request
+    }
+
+    pub fn into_request(self) -> R {
+        self.request
+    }
+
+    /// Transform the request with its own (consuming) builder methods:
+    /// `call.map(|r| r.system_tags(["a"]))`.
+    pub fn map(mut self, f: impl FnOnce(R) -> R) -> Self {
+        self.request = f(self.request);
+        self
+    }
+
+    /// Wait between job polls for this call.
+    pub fn poll_interval(mut self, interval: Duration) -> Self {
+        if interval.is_zero() {
+            self.opts.fail(Error::Config("poll interval must be greater than zero".into()));
+        }
+        self.opts.poll_interval = Some(interval);
+        self
+    }
+
+    /// Double the poll interval after each poll, up to `cap`, for this call.
+    pub fn poll_backoff(mut self, cap: Duration) -> Self {
+        self.opts.poll_backoff_cap = Some(cap);
+        self
+    }
+
+    /// Overall limit for this call's job, counted from when the request is sent.
+    pub fn poll_timeout(mut self, timeout: Duration) -> Self {
+        self.opts.poll_timeout = Some(timeout);
+        self
+    }
+
+    /// An extra header for this call and its job polls. Protocol headers
+    /// cannot be replaced.
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        match extra_header(name, value) {
+            Ok((name, value)) => {
+                self.opts.headers.append(name, value);
+            }
+            Err(e) => self.opts.fail(e),
+        }
+        self
+    }
+
+    /// Use this `X-Job-UUID` (32 lowercase hex) instead of a fresh one, e.g.
+    /// to resend a request whose reply was lost: the MN answers `400`
+    /// "Duplicate job uuid" if it already has the job, which can then be
+    /// polled with [`JobHandle::attach`].
+    pub fn job_id(mut self, job_id: impl Into<String>) -> Self {
+        let job_id = job_id.into();
+        if let Err(reason) = send::check_job_id(&job_id) {
+            self.opts.fail(InvalidRequest::new(R::ACTION, "X-Job-UUID", reason).into());
+        }
+        self.opts.job_id = Some(job_id);
+        self
+    }
+
+    /// `X-API-Timeout`: the MN-side timeout of the operation, in seconds. The
+    /// HTTP timeout of this call is raised to match when needed.
+    pub fn api_timeout(mut self, seconds: u64) -> Self {
+        self.opts.api_timeout = Some(seconds);
+        self
+    }
+
+    pub(crate) fn with_excerpt(mut self, excerpt: Excerpt) -> Self {
+        self.opts.excerpt = Some(excerpt);
+        self
+    }
+
+    /// Send, poll the job if the MN answers `202`, and decode the result.
+    pub async fn send(self) -> Result<R::Response, Error> {
+        self.send_as().await
+    }
+
+    /// Like [`Call::send`], decoding the final body as `T`.
+    pub(crate) async fn send_as<T: DeserializeOwned>(self) -> Result<T, Error> {
+        send::execute(self.client, &self.request, &self.opts).await
+    }
+
+    /// Send without waiting for a job: a `200` gives [`Submitted::Done`], a
+    /// `202` gives [`Submitted::Pending`] with a [`JobHandle`] to poll later.
+    pub async fn submit(self) -> Result<Submitted<R>, Error> {
+        let prepared = send::prepare(self.client, &self.request, &self.opts)?;
+        let span = send::call_span(&prepared);
+        let excerpt = self.opts.excerpt.unwrap_or(Excerpt::Show);
+        let client = self.client;
+        let opts = &self.opts;
+        async move {
+            match send::exchange(client, prepared, opts).await? {
+                Outcome::Done(body) => decode::decode(&body, excerpt).map(Submitted::Done),
+                Outcome::Accepted(job) => {
+                    Ok(Submitted::Pending(JobHandle { client: client.clone(), job, _response: PhantomData }))
+                }
+            }
+        }
+        .instrument(span)
+        .await
+    }
+}
+
+impl<'c, R> IntoFuture for Call<'c, R>
+where
+    R: ApiRequest + Send + Sync + 'c,
+    R::Response: Send + 'c,
+{
+    type Output = Result<R::Response, Error>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'c>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// Query helpers (protocol §8).
+impl<'c, R> Call<'c, R>
+where
+    R: QueryRequest,
+    R::Inventory: DeserializeOwned,
+{
+    /// Rows per page for [`Call::stream`] (default: the client's, 100).
+    pub fn page_size(mut self, rows: u32) -> Self {
+        if rows == 0 {
+            self.opts.fail(Error::Config("page size must be at least 1".into()));
+        }
+        self.opts.page_size = Some(rows);
+        self
+    }
+
+    /// The resource with this uuid, or `None`: the collection path with
+    /// `q=uuid=<uuid>` (added to the request's other conditions).
+    pub async fn get(mut self, uuid: impl Into<String>) -> Result<Option<R::Inventory>, Error> {
+        self.request.params_mut().conditions.push(Condition::eq("uuid", uuid.into()));
+        let reply: InventoriesReply<R::Inventory> = self.send_as().await?;
+        Ok(reply.inventories.into_iter().next())
+    }
+
+    /// The number of matches (`count=true`).
+    pub async fn count(mut self) -> Result<i64, Error> {
+        self.request.params_mut().count = true;
+        let reply: InventoriesReply<R::Inventory> = self.send_as().await?;
+        reply.total.ok_or_else(|| Error::Decode {
+            path: "total".into(),
+            message: "a count reply must carry `total`".into(),
+            body_excerpt: String::new(),
+        })
+    }
+
+    /// Every match, fetched page by page with `limit`/`start` until a short
+    /// page. The request's `start` is the first offset; its `limit` is
+    /// replaced by the page size (use `StreamExt::take` to cap the total).
+    /// An error ends the stream after it is yielded. Pages are separate
+    /// requests, so sort by a stable field when the data can change meanwhile.
+    pub fn stream(mut self) -> impl Stream<Item = Result<R::Inventory, Error>> + 'c
+    where
+        R: 'c,
+        R::Inventory: 'c,
+    {
+        let page = self.opts.page_size.unwrap_or(self.client.settings().page_size).max(1);
+        let params = self.request.params_mut();
+        params.count = false;
+        let next = params.start.unwrap_or(0);
+        let state = Pages { call: self, page, next: Some(next), buffer: VecDeque::new() };
+        futures_util::stream::unfold(state, |mut state| async move {
+            loop {
+                if let Some(item) = state.buffer.pop_front() {
+                    return Some((Ok(item), state));
+                }
+                let start = state.next?;
+                let params = state.call.request.params_mut();
+                params.limit = Some(state.page);
+                params.start = Some(start);
+                let reply: Result<InventoriesReply<R::Inventory>, Error> =
+                    send::execute(state.call.client, &state.call.request, &state.call.opts).await;
+                match reply {
+                    Ok(reply) => {
+                        let rows = reply.inventories.len();
+                        let full = u32::try_from(rows).is_ok_and(|n| n >= state.page);
+                        state.next = if full { start.checked_add(state.page) } else { None };
+                        state.buffer.extend(reply.inventories);
+                    }
+                    Err(e) => {
+                        state.next = None;
+                        return Some((Err(e), state));
+                    }
+                }
+            }
+        })
+    }
+}
+
+struct Pages<'c, R: QueryRequest> {
+    call: Call<'c, R>,
+    page: u32,
+    /// The next `start`, or `None` once the last page was read.
+    next: Option<u32>,
+    buffer: VecDeque<R::Inventory>,
+}
+
+/// What [`Call::submit`] got back.
+pub enum Submitted<R: ApiRequest> {
+    /// The MN answered at once (`200`).
+    Done(R::Response),
+    /// The MN accepted a job (`202`).
+    Pending(JobHandle<R>),
+}
+
+impl<R: ApiRequest> Submitted<R> {
+    /// The result, polling the job first if there is one.
+    pub async fn wait(self) -> Result<R::Response, Error> {
+        match self {
+            Submitted::Done(response) => Ok(response),
+            Submitted::Pending(job) => job.wait().await,
+        }
+    }
+
+    /// The job id, when a job was accepted.
+    pub fn job_id(&self) -> Option<&str> {
+        match self {
+            Submitted::Done(_) => None,
+            Submitted::Pending(job) => Some(job.job_id()),
+        }
+    }
+}
+
+impl<R: ApiRequest> fmt::Debug for Submitted<R>
+where
+    R::Response: fmt::Debug,
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Submitted::Done(response) => f.debug_tuple("Done").field(response).finish(),
+            Submitted::Pending(job) => f.debug_tuple("Pending").field(job).finish(),
+        }
+    }
+}
+
+/// An accepted async job. Polls go to `<base>/v1/api-jobs/<job id>` with the
+/// credentials of the call that started it.
+pub struct JobHandle<R: ApiRequest> {
+    client: Client,
+    job: Job,
+    _response: PhantomData<fn() -> R>,
+}
+
+impl<R: ApiRequest> fmt::Debug for JobHandle<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JobHandle")
+            .field("action", &R::ACTION)
+            .field("job_id", &self.job.job_id)
+            .field("elapsed", &self.job.started.elapsed())
+            .field("poll", &self.job.policy)
+            .finish()
+    }
+}
+
+impl<R: ApiRequest> Clone for JobHandle<R> {
+    fn clone(&self) -> Self {
+        JobHandle { client: self.client.clone(), job: self.job.clone(), _response: PhantomData }
+    }
+}
+
+impl<R: ApiRequest> JobHandle<R> {
+    /// Follow a job known only by its id (e.g. after a lost reply, a
+    /// "Duplicate job uuid" answer or a [`Error::PollTimeout`]), with the
+    /// client's current credentials and poll policy; the poll timeout counts
+    /// from now.
+    pub fn attach(client: &Client, job_id: impl Into<String>) -> Self {
+        let job = Job {
+            job_id: job_id.into(),
+            auth: client.auth(),
+            started: Instant::now(),
+            policy: client.poll_policy(),
+            excerpt: Excerpt::Show,
+            headers: Default::default(),
+        };
+        JobHandle { client: client.clone(), job, _response: PhantomData }
+    }
+
+    pub fn job_id(&self) -> &str {
+        &self.job.job_id
+    }
+
+    /// Time since the request that started the job was sent (or since `attach`).
+    pub fn elapsed(&self) -> Duration {
+        self.job.started.elapsed()
+    }
+
+    /// Change the wait between polls.
+    pub fn poll_interval(mut self, interval: Duration) -> Self {
+        self.job.policy.interval = interval.max(Duration::from_millis(1));
+        self
+    }
+
+    /// Change the overall limit (still counted from the original request).
+    pub fn poll_timeout(mut self, timeout: Duration) -> Self {
+        self.job.policy.timeout = timeout;
+        self
+    }
+
+    /// Poll once: `Ok(None)` while the job runs, the result once it is done.
+    pub async fn poll_once(&self) -> Result<Option<R::Response>, Error> {
+        let span = self.span();
+        async {
+            match send::poll_once(&self.client, &self.job, 1).await? {
+                Some(body) => decode::decode(&body, self.job.excerpt).map(Some),
+                None => Ok(None),
+            }
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// Poll until the job ends or the poll timeout passes. The first poll is
+    /// immediate.
+    pub async fn wait(self) -> Result<R::Response, Error> {
+        let span = self.span();
+        async {
+            let body = send::wait(&self.client, &self.job).await?;
+            decode::decode(&body, self.job.excerpt)
+        }
+        .instrument(span)
+        .await
+    }
+
+    fn span(&self) -> tracing::Span {
+        tracing::info_span!("zstack.job", action = R::ACTION, job_id = self.job.job_id.as_str())
+    }
+}

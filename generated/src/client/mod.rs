@@ -1,0 +1,50 @@
+//! The async HTTP client (feature `client`, on by default).
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), zstack_sdk::client::Error> {
+//! use zstack_sdk::client::Client;
+//!
+//! let client = Client::builder().base_url("http://mn.example:8080/zstack").build()?;
+//! client.login_by_account("admin", "password").await?;
+//! // Generated per-API methods return a `Call`; any request also works with
+//! // `client.call(request).await`.
+//! client.logout().await?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! | file | concern |
+//! |---|---|
+//! | `config.rs` | [`ClientBuilder`], [`Client`], TLS (rustls with *ring*) |
+//! | `call.rs` | [`Call`] and its overrides, [`Submitted`], [`JobHandle`], query helpers |
+//! | `send.rs` | the one generic request path: headers, status handling, job polling |
+//! | `decode.rs` | response decoding with JSON paths in errors |
+//! | `error.rs` | [`Error`] |
+//! | `auth.rs` | login/logout and access-key signing |
+//!
+//! Every call goes through one path: [`ApiRequest::to_wire`](crate::ApiRequest::to_wire)
+//! (an invalid request fails before any I/O), then `base + /v1 + path`, with
+//! `X-Job-UUID` (fresh for each request), `X-JSON-Schema: true` and the
+//! credentials. The answer is decided by status code: `200` is decoded, `202`
+//! is polled at `<base>/v1/api-jobs/<job id>` (never at the host named in
+//! `location`), `503` carries an `ErrorCode`, anything else is an HTTP error.
+//!
+//! Each call runs in a `tracing` span named `zstack.call` with the fields
+//! `action`, `method`, `path` (the route template) and `job_id`; polls are
+//! `debug` events. Session ids, access-key secrets and passwords never appear
+//! in spans, `Debug` or `Display` output.
+
+mod auth;
+mod call;
+mod config;
+mod decode;
+mod error;
+mod send;
+
+pub use auth::LoginSession;
+pub use call::{Call, JobHandle, Submitted};
+pub use config::{
+    Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_PAGE_SIZE, DEFAULT_POLL_INTERVAL,
+    DEFAULT_POLL_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, PollPolicy,
+};
+pub use error::{Error, SESSION_EXPIRED_CODE, code_in_chain};

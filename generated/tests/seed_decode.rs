@@ -1,0 +1,113 @@
+//! Every doc sample response (after the fixups) decodes into the generated
+//! types: E-notation integers, doc timestamps, subclass fields the base type
+//! does not declare, and the recursive ErrorCode.
+
+use serde::de::DeserializeOwned;
+use zstack_sdk::ApiRequest;
+use zstack_sdk::api::*;
+use zstack_sdk::runtime::timestamp::Timestamp;
+use zstack_sdk::types::{CephBackupStorageInventory, ErrorCode};
+
+fn fixture(name: &str) -> String {
+    let path = format!("{}/tests/fixtures/seeds/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn decode<T: DeserializeOwned>(name: &str) -> T {
+    serde_json::from_str(&fixture(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+fn ts(y: u16, mo: u8, d: u8, h: u8, mi: u8, s: u8) -> Option<Timestamp> {
+    Some(Timestamp::new(y, mo, d, h, mi, s).expect("valid date"))
+}
+
+#[test]
+fn reconnect_backup_storage_decodes_e_notation_capacities() {
+    let reply: <ReconnectBackupStorage as ApiRequest>::Response = decode("reconnect-backup-storage.json");
+    let inv = reply.inventory;
+    assert_eq!(inv.total_capacity, Some(1_073_741_824));
+    assert_eq!(inv.available_capacity, Some(968_884_224));
+    assert_eq!(inv.create_date, ts(2017, 6, 7, 21, 20, 21));
+    assert_eq!(inv.attached_zone_uuids, ["410e621653de4bab8fd44f81e74b9225"]);
+}
+
+#[test]
+fn query_backup_storage_samples_decode_with_subclass_fields_ignored_by_the_base() {
+    let reply: <QueryBackupStorage as ApiRequest>::Response = decode("query-backup-storage-imagestore.json");
+    assert_eq!(reply.inventories.len(), 1);
+    assert_eq!(reply.inventories[0].total_capacity, Some(9_992_857_976_832));
+    assert_eq!(reply.inventories[0].last_op_date, ts(2019, 12, 13, 19, 32, 49));
+    assert_eq!(reply.total, None);
+
+    let reply: <QueryBackupStorage as ApiRequest>::Response = decode("query-backup-storage-ceph.json");
+    assert_eq!(reply.inventories[0].type_.as_deref(), Some("Ceph"));
+}
+
+#[test]
+fn ceph_sample_decodes_into_the_subclass_with_inherited_fields_and_mons() {
+    let body: serde_json::Value = serde_json::from_str(&fixture("query-backup-storage-ceph.json")).unwrap();
+    let ceph: CephBackupStorageInventory = serde_json::from_value(body["inventories"][0].clone()).unwrap();
+    assert_eq!(ceph.uuid.as_deref(), Some("eed424abee694bcda5a5e414a61ea3d3"));
+    assert_eq!(ceph.pool_replicated_size, Some(3));
+    assert_eq!(ceph.mons.len(), 3);
+    assert_eq!(ceph.mons[0].mon_port, Some(6789));
+    assert_eq!(ceph.mons[0].create_date, ts(2019, 12, 14, 9, 46, 5));
+}
+
+#[test]
+fn resource_attribute_key_samples_decode_with_constraints() {
+    for name in ["create-resource-attribute-key.json", "update-resource-attribute-key.json"] {
+        let reply: <CreateResourceAttributeKey as ApiRequest>::Response = decode(name);
+        let inv = reply.inventory;
+        assert_eq!(inv.resource_types, ["VmInstanceVO"]);
+        assert_eq!(inv.constraints.len(), 1);
+        assert_eq!(inv.constraints[0].id, Some(1));
+        assert_eq!(inv.constraints[0].type_.as_deref(), Some("option"));
+        assert_eq!(inv.create_date, ts(2017, 11, 14, 14, 20, 57));
+    }
+}
+
+#[test]
+fn account_samples_decode() {
+    let reply: <CreateAccount as ApiRequest>::Response = decode("create-account.json");
+    assert_eq!((reply.inventory.name.as_deref(), reply.inventory.type_.as_deref()), (Some("test"), Some("Normal")));
+    let reply: <UpdateAccount as ApiRequest>::Response = decode("update-account.json");
+    assert_eq!(reply.inventory.uuid.as_deref(), Some("ffbf2fac53b83b838d4551edcaff1d39"));
+}
+
+#[test]
+fn detach_iso_sample_decodes_doubles_into_integers() {
+    let reply: <DetachIsoFromVmInstance as ApiRequest>::Response = decode("detach-iso-from-vm-instance.json");
+    let vm = reply.inventory;
+    assert_eq!(vm.memory_size, Some(8_589_934_592));
+    assert_eq!(vm.cpu_num, Some(1));
+    assert_eq!(vm.vm_nics.len(), 1);
+    assert_eq!(vm.vm_nics[0].device_id, Some(0));
+    assert_eq!(vm.all_volumes[0].size, Some(107_374_182_400));
+    assert_eq!(vm.all_volumes[0].actual_size, Some(21_474_836_480));
+    assert_eq!(vm.create_date, ts(2017, 11, 14, 22, 20, 57));
+}
+
+#[test]
+fn error_sample_decodes_into_the_recursive_error_code() {
+    let body: serde_json::Value = serde_json::from_str(&fixture("error-sys-1001.json")).unwrap();
+    let error: ErrorCode = serde_json::from_value(body["error"].clone()).unwrap();
+    assert_eq!(error.code.as_deref(), Some("SYS.1001"));
+    let nested: ErrorCode = serde_json::from_str(
+        r#"{"code":"SYS.1000","cause":{"code":"ID.1001","cause":{"code":"X"}},"causes":[{"code":"A"}],"opaque":{"k":1}}"#,
+    )
+    .unwrap();
+    assert_eq!(nested.cause.as_ref().and_then(|c| c.code.as_deref()), Some("ID.1001"));
+    assert_eq!(nested.cause.as_ref().and_then(|c| c.cause.as_ref()).and_then(|c| c.code.as_deref()), Some("X"));
+    assert_eq!(nested.causes[0].code.as_deref(), Some("A"));
+}
+
+#[test]
+fn integers_refuse_fractions_and_timestamps_accept_every_form() {
+    let bad = serde_json::from_str::<zstack_sdk::types::VolumeInventory>(r#"{"size": 1.5}"#).unwrap_err();
+    assert!(bad.to_string().contains("1.5"), "{bad}");
+    for form in ["Apr 11, 2018 2:50:54 PM", "Apr 11, 2018, 2:50:54 PM", "Apr 11, 2018 2:50:54\u{202f}PM"] {
+        let t: Timestamp = serde_json::from_value(serde_json::Value::String(form.into())).unwrap();
+        assert_eq!(Some(t), ts(2018, 4, 11, 14, 50, 54), "{form}");
+    }
+}

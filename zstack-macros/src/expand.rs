@@ -1,0 +1,206 @@
+//! Code generation: `impl ::zstack_sdk::ApiRequest` from a checked [`Api`].
+
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::DeriveInput;
+use syn::spanned::Spanned as _;
+
+use crate::attr::{self, Api, Check, Field};
+use crate::validate::{self, Piece};
+
+/// The derive: parse, check, expand; or the errors as `compile_error!`s.
+pub(crate) fn derive(input: &DeriveInput) -> TokenStream {
+    attr::parse(input)
+        .and_then(|api| validate::check(&api).map(|pieces| expand(&api, &pieces)))
+        .unwrap_or_else(syn::Error::into_compile_error)
+}
+
+fn expand(api: &Api, pieces: &[Piece]) -> TokenStream {
+    let ident = api.ident;
+    let action = &api.action;
+    let method = format_ident!("{}", api.method.variant());
+    let path = api.path.value();
+    let envelope = match &api.envelope {
+        Some((_, key)) => {
+            let key = key.value();
+            quote!(::core::option::Option::Some(#key))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let is_async = api.is_async;
+    let session = api.session;
+    let response = match &api.response {
+        Some(ty) => quote!(#ty),
+        None => quote!(::zstack_sdk::runtime::reply::Empty),
+    };
+
+    // Path params are filled into the path and sent nowhere else.
+    let in_path = |i: usize| pieces.iter().any(|p| matches!(p, Piece::Placeholder { field, .. } if *field == i));
+    let params: Vec<&Field> = api.fields.iter().enumerate().filter(|&(i, _)| !in_path(i)).map(|(_, f)| f).collect();
+
+    let validate = validate_body(&api.fields);
+    let path_fn = path_body(api, pieces);
+    let (query, body) = if api.method.has_body() {
+        (quote!(::core::result::Result::Ok(::std::vec::Vec::new())), body_body(api, &params))
+    } else {
+        (query_body(&params), quote!(::core::result::Result::Ok(::core::option::Option::None)))
+    };
+
+    quote! {
+        #[automatically_derived]
+        impl ::zstack_sdk::ApiRequest for #ident {
+            const ACTION: &'static str = #action;
+            const METHOD: ::zstack_sdk::Method = ::zstack_sdk::Method::#method;
+            const PATH: &'static str = #path;
+            const ENVELOPE: ::core::option::Option<&'static str> = #envelope;
+            const ASYNC: bool = #is_async;
+            const SESSION: bool = #session;
+            type Response = #response;
+
+            fn validate(&self) -> ::core::result::Result<(), ::zstack_sdk::InvalidRequest> {
+                #validate
+            }
+
+            fn path(&self) -> ::core::result::Result<::std::string::String, ::zstack_sdk::InvalidRequest> {
+                #path_fn
+            }
+
+            fn query(
+                &self,
+            ) -> ::core::result::Result<
+                ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
+                ::zstack_sdk::InvalidRequest,
+            > {
+                #query
+            }
+
+            fn body(
+                &self,
+            ) -> ::core::result::Result<
+                ::core::option::Option<::zstack_sdk::__private::serde_json::Value>,
+                ::zstack_sdk::InvalidRequest,
+            > {
+                #body
+            }
+        }
+    }
+}
+
+/// `&self.field`, spanned on the field's type so trait-bound errors point there.
+fn field_ref(field: &Field) -> TokenStream {
+    let ident = field.ident;
+    quote_spanned!(field.ty.span()=> &self.#ident)
+}
+
+/// One call per constraint, then each flatten field's own checks.
+fn validate_body(fields: &[Field]) -> TokenStream {
+    let checks = fields.iter().flat_map(|f| {
+        let wire = &f.wire;
+        let value = field_ref(f);
+        f.constraints.iter().map(move |c| match &c.check {
+            Check::OneOf(allowed) => quote! {
+                ::zstack_sdk::runtime::validate::one_of(Self::ACTION, #wire, #value, &[#(#allowed),*])?;
+            },
+            Check::Length { min, max } => {
+                let (min, max) = (optional_usize(*min), optional_usize(*max));
+                quote! {
+                    ::zstack_sdk::runtime::validate::length(Self::ACTION, #wire, #value, #min, #max)?;
+                }
+            }
+            Check::Range(lo, hi) => {
+                let (lo, hi) = (Literal::i64_unsuffixed(*lo), Literal::i64_unsuffixed(*hi));
+                quote! {
+                    ::zstack_sdk::runtime::validate::range(Self::ACTION, #wire, #value, #lo, #hi)?;
+                }
+            }
+            Check::NonEmpty => quote! {
+                ::zstack_sdk::runtime::validate::non_empty(Self::ACTION, #wire, #value)?;
+            },
+            Check::Regex(regex) => quote! {
+                ::zstack_sdk::runtime::validate::pattern(Self::ACTION, #wire, #value, #regex)?;
+            },
+        })
+    });
+    let flattened = fields.iter().filter(|f| f.flatten.is_some()).map(|f| {
+        let value = field_ref(f);
+        quote!(::zstack_sdk::runtime::wire::QueryPairs::validate(#value, Self::ACTION)?;)
+    });
+    quote! {
+        #(#checks)*
+        #(#flattened)*
+        ::core::result::Result::Ok(())
+    }
+}
+
+fn optional_usize(n: Option<usize>) -> TokenStream {
+    match n {
+        Some(n) => {
+            let n = Literal::usize_unsuffixed(n);
+            quote!(::core::option::Option::Some(#n))
+        }
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+/// The template's literal pieces, with each placeholder encoded from its field.
+fn path_body(api: &Api, pieces: &[Piece]) -> TokenStream {
+    if !pieces.iter().any(|p| matches!(p, Piece::Placeholder { .. })) {
+        let path = api.path.value();
+        return quote!(::core::result::Result::Ok(::std::string::String::from(#path)));
+    }
+    let pushes = pieces.iter().map(|piece| match piece {
+        Piece::Literal(s) => quote!(path.push_str(#s);),
+        Piece::Placeholder { name, field } => {
+            let f = &api.fields[*field];
+            let ident = f.ident;
+            let value = quote_spanned!(f.ty.span()=> ::core::convert::AsRef::<str>::as_ref(&self.#ident));
+            quote! {
+                path.push_str(&::zstack_sdk::runtime::request::path_segment(Self::ACTION, #name, #value)?);
+            }
+        }
+    });
+    quote! {
+        let mut path = ::std::string::String::new();
+        #(#pushes)*
+        ::core::result::Result::Ok(path)
+    }
+}
+
+/// GET/DELETE: every non-path field as query pairs, in declaration order.
+fn query_body(params: &[&Field]) -> TokenStream {
+    if params.is_empty() {
+        return quote!(::core::result::Result::Ok(::std::vec::Vec::new()));
+    }
+    let pushes = params.iter().map(|f| {
+        let value = field_ref(f);
+        if f.flatten.is_some() {
+            quote!(::zstack_sdk::runtime::wire::QueryPairs::push_pairs(#value, Self::ACTION, &mut query)?;)
+        } else {
+            let wire = &f.wire;
+            quote!(::zstack_sdk::runtime::wire::query_field(Self::ACTION, #wire, #value, &mut query)?;)
+        }
+    });
+    quote! {
+        let mut query = ::std::vec::Vec::new();
+        #(#pushes)*
+        ::core::result::Result::Ok(query)
+    }
+}
+
+/// POST/PUT: every non-path field in the envelope object, which is always sent.
+fn body_body(api: &Api, params: &[&Field]) -> TokenStream {
+    let key = api.envelope.as_ref().map(|(_, key)| key.value()).unwrap_or_default();
+    let members = params.iter().map(|f| {
+        let wire = &f.wire;
+        let value = field_ref(f);
+        quote!(::zstack_sdk::runtime::wire::body_field(Self::ACTION, #wire, #value, &mut members)?;)
+    });
+    let binding = if params.is_empty() { quote!(members) } else { quote!(mut members) };
+    quote! {
+        let #binding = ::zstack_sdk::__private::serde_json::Map::new();
+        #(#members)*
+        ::core::result::Result::Ok(::core::option::Option::Some(
+            ::zstack_sdk::runtime::wire::envelope(#key, members),
+        ))
+    }
+}
