@@ -48,7 +48,7 @@ pub fn is_job_id(s: &str) -> bool {
 pub struct Thing {
     pub uuid: Option<String>,
     pub name: Option<String>,
-    #[serde(rename = "totalCapacity")]
+    #[serde(rename = "totalCapacity", default, deserialize_with = "zstack_sdk::runtime::number::lenient")]
     pub total_capacity: Option<i64>,
 }
 

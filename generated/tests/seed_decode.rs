@@ -6,7 +6,8 @@ use serde::de::DeserializeOwned;
 use zstack_sdk::ApiRequest;
 use zstack_sdk::api::*;
 use zstack_sdk::runtime::timestamp::Timestamp;
-use zstack_sdk::types::{CephBackupStorageInventory, ErrorCode};
+use zstack_sdk::runtime::poly;
+use zstack_sdk::types::{AnyBackupStorageInventory, CephBackupStorageInventory, ErrorCode};
 
 fn fixture(name: &str) -> String {
     let path = format!("{}/tests/fixtures/seeds/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -24,7 +25,7 @@ fn ts(y: u16, mo: u8, d: u8, h: u8, mi: u8, s: u8) -> Option<Timestamp> {
 #[test]
 fn reconnect_backup_storage_decodes_e_notation_capacities() {
     let reply: <ReconnectBackupStorage as ApiRequest>::Response = decode("reconnect-backup-storage.json");
-    let inv = reply.inventory;
+    let inv = reply.inventory.base().into_owned();
     assert_eq!(inv.total_capacity, Some(1_073_741_824));
     assert_eq!(inv.available_capacity, Some(968_884_224));
     assert_eq!(inv.create_date, ts(2017, 6, 7, 21, 20, 21));
@@ -35,12 +36,15 @@ fn reconnect_backup_storage_decodes_e_notation_capacities() {
 fn query_backup_storage_samples_decode_with_subclass_fields_ignored_by_the_base() {
     let reply: <QueryBackupStorage as ApiRequest>::Response = decode("query-backup-storage-imagestore.json");
     assert_eq!(reply.inventories.len(), 1);
-    assert_eq!(reply.inventories[0].total_capacity, Some(9_992_857_976_832));
-    assert_eq!(reply.inventories[0].last_op_date, ts(2019, 12, 13, 19, 32, 49));
+    let inv = reply.inventories[0].base();
+    assert_eq!(inv.total_capacity, Some(9_992_857_976_832));
+    assert_eq!(inv.last_op_date, ts(2019, 12, 13, 19, 32, 49));
     assert_eq!(reply.total, None);
+    // Without a `schema` map the declared type is all that is known.
+    assert!(matches!(reply.inventories[0], AnyBackupStorageInventory::BackupStorageInventory(_)));
 
     let reply: <QueryBackupStorage as ApiRequest>::Response = decode("query-backup-storage-ceph.json");
-    assert_eq!(reply.inventories[0].type_.as_deref(), Some("Ceph"));
+    assert_eq!(reply.inventories[0].base().type_.as_deref(), Some("Ceph"));
 }
 
 #[test]
@@ -110,4 +114,40 @@ fn integers_refuse_fractions_and_timestamps_accept_every_form() {
         let t: Timestamp = serde_json::from_value(serde_json::Value::String(form.into())).unwrap();
         assert_eq!(Some(t), ts(2018, 4, 11, 14, 50, 54), "{form}");
     }
+}
+
+/// With the `schema` map a real MN sends, each inventory of a mixed query
+/// result decodes into its concrete class; unknown classes keep every field.
+#[test]
+fn schema_map_selects_the_concrete_subclass() {
+    let mut body: serde_json::Value = serde_json::from_str(&fixture("query-backup-storage-ceph.json")).unwrap();
+    let imagestore: serde_json::Value = serde_json::from_str(&fixture("query-backup-storage-imagestore.json")).unwrap();
+    let list = body["inventories"].as_array_mut().unwrap();
+    list.push(imagestore["inventories"][0].clone());
+    list.push(serde_json::json!({"uuid": "x", "type": "Future", "novel": 1}));
+    body["schema"] = serde_json::json!({
+        "inventories[0]": "org.zstack.storage.ceph.backup.CephBackupStorageInventory",
+        "inventories[0].mons[0]": "org.zstack.storage.ceph.backup.CephBackupStorageMonInventory",
+        "inventories[1]": "org.zstack.storage.backup.imagestore.ImageStoreBackupStorageInventory",
+        "inventories[2]": "org.zstack.storage.future.FutureBackupStorageInventory"
+    });
+    assert!(<QueryBackupStorage as ApiRequest>::POLYMORPHIC);
+    let bytes = serde_json::to_vec(&body).unwrap();
+    let reply: <QueryBackupStorage as ApiRequest>::Response = poly::decode(&bytes, true).unwrap();
+    let AnyBackupStorageInventory::CephBackupStorageInventory(ceph) = &reply.inventories[0] else {
+        panic!("expected Ceph, got {:?}", reply.inventories[0]);
+    };
+    assert_eq!((ceph.mons.len(), ceph.pool_name.as_deref()), (3, Some("bak-t-eed424abee694bcda5a5e414a61ea3d3")));
+    let AnyBackupStorageInventory::ImageStoreBackupStorageInventory(store) = &reply.inventories[1] else {
+        panic!("expected ImageStore, got {:?}", reply.inventories[1]);
+    };
+    assert_eq!((store.hostname.as_deref(), store.ssh_port), (Some("172.20.1.115"), Some(22)));
+    assert_eq!(reply.inventories[1].base().uuid.as_deref(), Some("1ab3b836a88342e1bbc1b1a17d092f0f"));
+    let AnyBackupStorageInventory::Unknown { class, base, raw } = &reply.inventories[2] else {
+        panic!("expected Unknown, got {:?}", reply.inventories[2]);
+    };
+    assert_eq!(class, "org.zstack.storage.future.FutureBackupStorageInventory");
+    assert_eq!(base.uuid.as_deref(), Some("x"));
+    assert_eq!(raw["novel"], 1);
+    assert!(!raw.contains_key(poly::CLASS_KEY));
 }

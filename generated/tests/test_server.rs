@@ -348,9 +348,8 @@ async fn access_keys_are_verified() {
     server.route("GET", "/v1/zones/{uuid}", Reply::ok(json!({"inventories": []})));
     let target = "/zstack/v1/zones/a%20b?q=x";
 
-    let signed = |secret: &str, date: &str| {
-        format!("ZStack AK1:{}", sign(secret, &format!("GET\n{date}\n/v1/zones/a b")))
-    };
+    let signed =
+        |secret: &str, date: &str| format!("ZStack AK1:{}", sign(secret, &format!("GET\n{date}\n/v1/zones/a b")));
     let send = |auth: String, date: Option<String>| {
         let server = &server;
         async move {

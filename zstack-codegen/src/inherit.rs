@@ -41,3 +41,22 @@ pub fn ancestors<'s>(spec: &'s Spec, ty: &'s TypeDef) -> Vec<&'s str> {
     }
     out
 }
+
+/// Every transitive descendant of `base`, in spec order.
+pub fn descendants<'s>(spec: &'s Spec, base: &str) -> Vec<&'s TypeDef> {
+    spec.groups
+        .iter()
+        .flat_map(|g| g.types.iter())
+        .filter(|t| t.name != base && ancestors(spec, t).contains(&base))
+        .collect()
+}
+
+/// Types with at least one subclass: values declared with them may hold a
+/// subclass, so they are decoded through an `Any…` enum.
+pub fn polymorphic_bases(spec: &Spec) -> std::collections::BTreeSet<String> {
+    spec.groups
+        .iter()
+        .flat_map(|g| g.types.iter())
+        .filter_map(|t| t.extends.clone())
+        .collect()
+}

@@ -20,6 +20,8 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use zstack_spec::{Group, Spec};
 
+use emit::any_enum::AnyEnum;
+use emit::client::ClientMethods;
 use emit::file::{module_index, render};
 use emit::inventory::InventoryStruct;
 use emit::reply::ReplyStruct;
@@ -31,8 +33,27 @@ use rust_type::TypeMapper;
 /// Generated files: path relative to `generated/src/gen/` → contents.
 pub type Files = BTreeMap<String, String>;
 
-/// Generate every file for `spec`.
+/// What to emit besides requests and types.
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    /// `impl Client` convenience methods (only inside the SDK crate, which
+    /// owns `Client`).
+    pub client_methods: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { client_methods: true }
+    }
+}
+
+/// Generate every file for `spec` with default options.
 pub fn generate(spec: &Spec) -> Result<Files, String> {
+    generate_with(spec, Options::default())
+}
+
+/// Generate every file for `spec`.
+pub fn generate_with(spec: &Spec, options: Options) -> Result<Files, String> {
     check_references(spec)?;
     let names = Names::plan(spec);
     let types = TypeMapper::new(spec, &names);
@@ -43,7 +64,7 @@ pub fn generate(spec: &Spec) -> Result<Files, String> {
         let module = names.module(&group.name).to_string();
         let source = format!("spec/{}", group.file.display());
         if !group.apis.is_empty() {
-            files.insert(format!("api/{module}.rs"), render(api_file(group, &names, &types), &source)?);
+            files.insert(format!("api/{module}.rs"), render(api_file(spec, group, &names, &types, options), &source)?);
             api_modules.push((module.clone(), Some(group.name.clone())));
         }
         if !group.types.is_empty() || !group.enums.is_empty() {
@@ -58,24 +79,28 @@ pub fn generate(spec: &Spec) -> Result<Files, String> {
     Ok(files)
 }
 
-fn api_file(group: &Group, names: &Names, types: &TypeMapper) -> TokenStream {
+fn api_file(spec: &Spec, group: &Group, names: &Names, types: &TypeMapper, options: Options) -> TokenStream {
     let doc = module_doc(group);
-    let requests = group.apis.iter().map(|api| RequestStruct { api, names, types });
+    let requests = group.apis.iter().map(|api| RequestStruct { spec, api, names, types });
     let replies = group.apis.iter().map(|api| ReplyStruct { api, names, types });
+    let client = options.client_methods.then(|| ClientMethods { spec, group, names, types });
     quote! {
         #![doc = #doc]
         #(#requests)*
         #(#replies)*
+        #client
     }
 }
 
 fn types_file(spec: &Spec, group: &Group, names: &Names, types: &TypeMapper) -> TokenStream {
     let doc = module_doc(group);
     let structs = group.types.iter().map(|def| InventoryStruct { spec, def, names, types });
+    let anys = group.types.iter().map(|base| AnyEnum { spec, base, names });
     let enums = group.enums.iter().map(|def| StringEnum { def, names });
     quote! {
         #![doc = #doc]
         #(#structs)*
+        #(#anys)*
         #(#enums)*
     }
 }

@@ -23,6 +23,8 @@ pub struct Names {
     replies: BTreeMap<String, String>,
     /// API name → client method name.
     methods: BTreeMap<String, String>,
+    /// Polymorphic base type → its `Any…` enum (in `crate::types`).
+    any: BTreeMap<String, String>,
 }
 
 impl Names {
@@ -41,6 +43,10 @@ impl Names {
             for e in &group.enums {
                 names.types.insert(e.name.clone(), types.allocate(&type_name(&e.name)));
             }
+        }
+        // After every type, so a spec type never loses its name to an `Any…` enum.
+        for base in crate::inherit::polymorphic_bases(spec) {
+            names.any.insert(base.clone(), types.allocate(&format!("Any{}", type_name(&base))));
         }
         // Requests first, so a request never loses its name to a reply.
         for (_, a) in spec.apis() {
@@ -69,6 +75,23 @@ impl Names {
         quote!(crate::types::#ident)
     }
 
+    /// The `Any…` enum of a polymorphic base type.
+    pub fn any(&self, base: &str) -> Option<&str> {
+        self.any.get(base).map(String::as_str)
+    }
+
+    /// How a value declared as `ty` is held: the `Any…` enum for polymorphic
+    /// bases, else the type itself.
+    pub fn value_path(&self, ty: &str) -> TokenStream {
+        match self.any(ty) {
+            Some(any) => {
+                let ident = ident(any);
+                quote!(crate::types::#ident)
+            }
+            None => self.type_path(ty),
+        }
+    }
+
     pub fn request(&self, api: &str) -> &str {
         lookup(&self.requests, api)
     }
@@ -83,8 +106,25 @@ impl Names {
 }
 
 /// Inherent methods of the client that generated methods must not shadow.
-const RESERVED_CLIENT_METHODS: &[&str] =
-    &["new", "builder", "send", "submit", "login_by_account", "login_by_account_digest", "logout", "session", "config"];
+const RESERVED_CLIENT_METHODS: &[&str] = &[
+    "new",
+    "builder",
+    "call",
+    "send",
+    "submit",
+    "config",
+    "base_url",
+    "session",
+    "set_session",
+    "with_session",
+    "with_access_key",
+    "access_key",
+    "clear_credentials",
+    "login_by_account",
+    "login_by_account_digest",
+    "logout",
+    "poll_policy",
+];
 
 /// The spec was validated, so every name asked for was planned; an unplanned
 /// name is a generator bug and must not produce silently wrong code.

@@ -45,7 +45,7 @@ impl<'a> TypeMapper<'a> {
                 let value = self.element(value);
                 quote!(::std::collections::BTreeMap<::std::string::String, #value>)
             }
-            TypeRef::Named(name) => self.names.type_path(name),
+            TypeRef::Named(name) => self.names.value_path(name),
         }
     }
 
@@ -108,10 +108,33 @@ fn direct_edges(spec: &Spec) -> Edges {
                     out.push((field.name.clone(), target.clone()));
                 }
             }
+            // An `Any…` value of this type holds any descendant by value.
+            out.extend(crate::inherit::descendants(spec, &ty.name).into_iter().map(|d| (String::new(), d.name.clone())));
             edges.insert(ty.name.clone(), out);
         }
     }
     edges
+}
+
+/// Whether a value of `ty` can contain a polymorphic value anywhere inside.
+pub fn reaches_polymorphic(spec: &Spec, ty: &TypeRef) -> bool {
+    let bases = crate::inherit::polymorphic_bases(spec);
+    let mut seen = BTreeSet::new();
+    let mut stack: Vec<String> = ty.named().into_iter().map(str::to_string).collect();
+    while let Some(name) = stack.pop() {
+        if bases.contains(&name) {
+            return true;
+        }
+        if !seen.insert(name.clone()) {
+            continue;
+        }
+        if let Some((_, def)) = spec.type_def(&name) {
+            for field in crate::inherit::all_fields(spec, def) {
+                stack.extend(field.ty.named().into_iter().map(str::to_string));
+            }
+        }
+    }
+    false
 }
 
 fn reaches(edges: &Edges, from: &str, to: &str) -> bool {

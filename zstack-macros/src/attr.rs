@@ -11,7 +11,7 @@ use syn::parse::ParseStream;
 use syn::punctuated::Punctuated;
 use syn::{Attribute, Data, DeriveInput, Error, Fields, Ident, LitBool, LitInt, LitStr, Result, Token, Type};
 
-const CONTAINER_KEYS: &[&str] = &["method", "path", "envelope", "response", "async", "session", "action"];
+const CONTAINER_KEYS: &[&str] = &["method", "path", "envelope", "response", "async", "session", "action", "polymorphic"];
 const FIELD_KEYS: &[&str] = &["rename", "flatten", "one_of", "min_length", "max_length", "range", "non_empty", "regex"];
 
 /// HTTP method of the route.
@@ -64,6 +64,8 @@ pub(crate) struct Api<'a> {
     pub response: Option<Type>,
     pub is_async: bool,
     pub session: bool,
+    /// The response holds `schema`-resolved polymorphic values.
+    pub polymorphic: bool,
     pub fields: Vec<Field<'a>>,
 }
 
@@ -138,6 +140,7 @@ fn parse_container(input: &DeriveInput) -> Result<Api<'_>> {
     let mut response = None;
     let mut is_async = false;
     let mut session = true;
+    let mut polymorphic = false;
     let mut action: Option<LitStr> = None;
 
     let mut seen = Vec::new();
@@ -156,6 +159,7 @@ fn parse_container(input: &DeriveInput) -> Result<Api<'_>> {
                 "async" => is_async = flag(&meta)?,
                 "session" => session = meta.value()?.parse::<LitBool>()?.value,
                 "action" => action = Some(meta.value()?.parse()?),
+                "polymorphic" => polymorphic = flag(&meta)?,
                 _ => unreachable!("key() only returns known keys"),
             }
             Ok(())
@@ -178,6 +182,7 @@ fn parse_container(input: &DeriveInput) -> Result<Api<'_>> {
         response,
         is_async,
         session,
+        polymorphic,
         fields: Vec::new(),
     })
 }

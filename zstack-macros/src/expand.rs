@@ -29,6 +29,7 @@ fn expand(api: &Api, pieces: &[Piece]) -> TokenStream {
     };
     let is_async = api.is_async;
     let session = api.session;
+    let polymorphic = api.polymorphic;
     let response = match &api.response {
         Some(ty) => quote!(#ty),
         None => quote!(::zstack_sdk::runtime::reply::Empty),
@@ -55,6 +56,7 @@ fn expand(api: &Api, pieces: &[Piece]) -> TokenStream {
             const ENVELOPE: ::core::option::Option<&'static str> = #envelope;
             const ASYNC: bool = #is_async;
             const SESSION: bool = #session;
+            const POLYMORPHIC: bool = #polymorphic;
             type Response = #response;
 
             fn validate(&self) -> ::core::result::Result<(), ::zstack_sdk::InvalidRequest> {

@@ -6,6 +6,7 @@
 //!       envelope = "key",                            // required for POST/PUT, forbidden for GET/DELETE
 //!       response = Type,                             // default ::zstack_sdk::runtime::reply::Empty
 //!       async,                                       // ASYNC = true (default false)
+//!       polymorphic,                                 // POLYMORPHIC = true: decode via the `schema` map
 //!       session = false,                             // SESSION (default true)
 //!       action = "Name")]                            // ACTION (default: the struct name)
 //! struct Request {

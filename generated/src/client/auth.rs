@@ -302,7 +302,8 @@ mod tests {
 
     #[test]
     fn base64_matches_rfc4648_vectors() {
-        let cases = [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE=")];
+        let cases =
+            [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE=")];
         for (input, want) in cases {
             assert_eq!(base64(input.as_bytes()), want);
         }
@@ -320,7 +321,8 @@ mod tests {
     #[test]
     fn signature_covers_method_date_and_raw_path() {
         let key = AccessKey { id: "AK1".into(), secret: Secret::new("s3cret") };
-        let sig = sign(&key, Method::Put, "/backup-storage/a%20b/actions", at(1_736_847_000), "Asia/Shanghai", 8 * 3600);
+        let sig =
+            sign(&key, Method::Put, "/backup-storage/a%20b/actions", at(1_736_847_000), "Asia/Shanghai", 8 * 3600);
         assert_eq!(sig.date, "Tue, 14 Jan 2025 17:30:00 Asia/Shanghai");
         let mut mac = Hmac::<Sha1>::new_from_slice(b"s3cret").unwrap();
         mac.update(b"PUT\nTue, 14 Jan 2025 17:30:00 Asia/Shanghai\n/v1/backup-storage/a b/actions");

@@ -152,7 +152,7 @@ impl<'c, R: ApiRequest> Call<'c, R> {
             match send::exchange(client, prepared, opts).await? {
                 Outcome::Done(body) => decode::decode(&body, excerpt).map(Submitted::Done),
                 Outcome::Accepted(job) => {
-                    Ok(Submitted::Pending(JobHandle { client: client.clone(), job, _response: PhantomData }))
+                    Ok(Submitted::Pending(JobHandle { client: client.clone(), job: Box::new(job), _response: PhantomData }))
                 }
             }
         }
@@ -301,7 +301,8 @@ where
 /// credentials of the call that started it.
 pub struct JobHandle<R: ApiRequest> {
     client: Client,
-    job: Job,
+    // Boxed: keeps `Submitted` small.
+    job: Box<Job>,
     _response: PhantomData<fn() -> R>,
 }
 
@@ -336,7 +337,7 @@ impl<R: ApiRequest> JobHandle<R> {
             excerpt: Excerpt::Show,
             headers: Default::default(),
         };
-        JobHandle { client: client.clone(), job, _response: PhantomData }
+        JobHandle { client: client.clone(), job: Box::new(job), _response: PhantomData }
     }
 
     pub fn job_id(&self) -> &str {

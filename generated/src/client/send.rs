@@ -211,13 +211,7 @@ pub(crate) async fn poll_once(client: &Client, job: &Job, attempt: u32) -> Resul
     add_auth(&mut headers, &job.auth, client, Method::Get, &path)?;
     let builder = client.inner.http.get(url.as_str()).headers(headers);
     let (status, body) = transfer(builder, client, "/api-jobs/{jobId}").await?;
-    tracing::debug!(
-        job_id = job.job_id.as_str(),
-        attempt,
-        status,
-        elapsed_ms = elapsed_ms(job.started),
-        "job poll"
-    );
+    tracing::debug!(job_id = job.job_id.as_str(), attempt, status, elapsed_ms = elapsed_ms(job.started), "job poll");
     match status {
         202 => Ok(None),
         200..=299 => Ok(Some(body)),
@@ -273,14 +267,14 @@ fn add_auth(headers: &mut HeaderMap, auth: &Auth, client: &Client, method: Metho
     match auth {
         Auth::None => {}
         Auth::Session(session) => {
-            let mut value = HeaderValue::from_str(&format!("OAuth {}", session.expose())).map_err(|_| bad("session id"))?;
+            let mut value =
+                HeaderValue::from_str(&format!("OAuth {}", session.expose())).map_err(|_| bad("session id"))?;
             value.set_sensitive(true);
             headers.insert(reqwest::header::AUTHORIZATION, value);
         }
         Auth::AccessKey(key) => {
             let settings = client.settings();
-            let signature =
-                sign(key, method, path, SystemTime::now(), &settings.date_zone, settings.clock_offset_secs);
+            let signature = sign(key, method, path, SystemTime::now(), &settings.date_zone, settings.clock_offset_secs);
             let mut value = HeaderValue::from_str(&signature.authorization).map_err(|_| bad("access key id"))?;
             value.set_sensitive(true);
             headers.insert(reqwest::header::AUTHORIZATION, value);

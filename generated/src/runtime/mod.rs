@@ -11,12 +11,14 @@
 //! | `secret.rs` | passwords and other values never shown in Debug |
 //! | `error_code.rs` | the recursive `ErrorCode` of failed calls |
 //! | `reply.rs` | generic response envelopes (`{"inventory": ..}`, ...) |
+//! | `poly.rs` | polymorphic inventories resolved through the response's `schema` map |
 //! | `query.rs` | Query APIs: conditions, paging, sorting, field selection |
 //! | `enums.rs` | the `string_enum!` macro: string enums with an `Unknown(String)` fallback |
 
 pub mod encoding;
 pub mod enums;
 pub mod number;
+pub mod poly;
 pub mod query;
 pub mod reply;
 pub mod request;

@@ -96,6 +96,9 @@ pub trait ApiRequest {
     const ASYNC: bool;
     /// Needs `Authorization`.
     const SESSION: bool;
+    /// The response holds values whose concrete class only the `schema` map
+    /// names; decoding then goes through [`crate::runtime::poly`].
+    const POLYMORPHIC: bool = false;
     /// The decoded `200` body.
     type Response: DeserializeOwned;
 

@@ -169,8 +169,7 @@ impl Auth {
         let account_uuid = match self.accounts.get(name) {
             Some(account) if account.digest == password => account.uuid.clone(),
             _ => {
-                let error =
-                    error_code("ID.1000", "authentication failed", Some("wrong account name or password"));
+                let error = error_code("ID.1000", "authentication failed", Some("wrong account name or password"));
                 return Reply::error_value(error);
             }
         };

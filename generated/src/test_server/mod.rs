@@ -6,7 +6,7 @@
 //!
 //! * the context path (`zstack` by default) is stripped and the rest is
 //!   URL-decoded before routes are matched; unknown paths answer `404`
-//!   "no api mapping to <path>";
+//!   `no api mapping to <path>`;
 //! * API requests need an `X-Job-UUID` of 32 characters, and a POST/PUT/DELETE
 //!   whose job id is already a known job answers `400` "Duplicate job uuid";
 //! * scripted routes answer synchronously ([`Reply::Json`], [`Reply::Text`]) or
@@ -254,7 +254,13 @@ impl TestServer {
     /// top-level key of the body. When routes for the method and path all have
     /// an envelope and none matches the body, the answer is `400` "the body
     /// doesn't contain action mapping to the URL".
-    pub fn route_with_envelope(&self, method: &str, path: &str, envelope: &str, reply: impl Into<Reply>) -> RouteHandle {
+    pub fn route_with_envelope(
+        &self,
+        method: &str,
+        path: &str,
+        envelope: &str,
+        reply: impl Into<Reply>,
+    ) -> RouteHandle {
         self.route(method, path, reply).envelope(envelope)
     }
 
@@ -349,7 +355,9 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
     let headers = parts
         .headers
         .iter()
-        .map(|(name, value)| (name.as_str().to_ascii_lowercase(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
+        .map(|(name, value)| {
+            (name.as_str().to_ascii_lowercase(), String::from_utf8_lossy(value.as_bytes()).into_owned())
+        })
         .collect();
     let incoming = Incoming {
         method: parts.method.as_str().to_string(),

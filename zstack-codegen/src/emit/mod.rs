@@ -1,5 +1,7 @@
 //! One small struct per emitted construct, each implementing `ToTokens`.
 
+pub mod any_enum;
+pub mod client;
 pub mod doc;
 pub mod file;
 pub mod inventory;

@@ -14,20 +14,21 @@ use crate::rust_type::TypeMapper;
 const RESERVED_METHODS: &[&str] = &["new", "validate", "path", "query", "body", "to_wire", "params", "params_mut"];
 
 pub struct RequestStruct<'a> {
+    pub spec: &'a zstack_spec::Spec,
     pub api: &'a Api,
     pub names: &'a Names,
     pub types: &'a TypeMapper<'a>,
 }
 
 /// A param with its allocated Rust field and setter names.
-struct ParamField<'a> {
-    param: &'a Param,
-    field: String,
-    setter: String,
+pub struct ParamField<'a> {
+    pub param: &'a Param,
+    pub field: String,
+    pub setter: String,
 }
 
 impl<'a> RequestStruct<'a> {
-    fn fields(&self) -> Vec<ParamField<'a>> {
+    pub fn fields(&self) -> Vec<ParamField<'a>> {
         let mut fields = Namespace::with_reserved(if self.api.query { &["params"] } else { &[] });
         let mut methods = Namespace::with_reserved(RESERVED_METHODS);
         self.api
@@ -56,15 +57,25 @@ impl<'a> RequestStruct<'a> {
         Doc::new().para(a.description.clone()).para(route).para(meta.join(" "))
     }
 
+    /// The response may hold subclass values named only by `schema`.
+    fn polymorphic(&self) -> bool {
+        let reaches = |ty: &TypeRef| crate::rust_type::reaches_polymorphic(self.spec, ty);
+        match &self.api.result {
+            ResultShape::Empty => false,
+            ResultShape::Inventory(t) | ResultShape::Inventories { ty: t, .. } => reaches(&TypeRef::Named(t.clone())),
+            ResultShape::Fields(fields) => fields.iter().any(|f| reaches(&f.ty)),
+        }
+    }
+
     fn response(&self) -> TokenStream {
         match &self.api.result {
             ResultShape::Empty => quote!(::zstack_sdk::runtime::reply::Empty),
             ResultShape::Inventory(t) => {
-                let t = self.names.type_path(t);
+                let t = self.names.value_path(t);
                 quote!(::zstack_sdk::runtime::reply::InventoryReply<#t>)
             }
             ResultShape::Inventories { ty, .. } => {
-                let t = self.names.type_path(ty);
+                let t = self.names.value_path(ty);
                 quote!(::zstack_sdk::runtime::reply::InventoriesReply<#t>)
             }
             ResultShape::Fields(_) => {
@@ -81,9 +92,10 @@ impl<'a> RequestStruct<'a> {
         let response = self.response();
         let envelope = a.envelope.as_ref().map(|e| quote!(envelope = #e,));
         let is_async = a.is_async.then(|| quote!(, async));
+        let polymorphic = self.polymorphic().then(|| quote!(, polymorphic));
         let session = (!a.session).then(|| quote!(, session = false));
         let action = &a.name;
-        quote!(#[api(action = #action, method = #method, path = #path, #envelope response = #response #is_async #session)])
+        quote!(#[api(action = #action, method = #method, path = #path, #envelope response = #response #is_async #polymorphic #session)])
     }
 }
 
@@ -126,7 +138,7 @@ impl ToTokens for RequestStruct<'_> {
 impl RequestStruct<'_> {
     fn query_impl(&self, name: &proc_macro2::Ident) -> TokenStream {
         let inventory = match &self.api.result {
-            ResultShape::Inventories { ty, .. } | ResultShape::Inventory(ty) => self.names.type_path(ty),
+            ResultShape::Inventories { ty, .. } | ResultShape::Inventory(ty) => self.names.value_path(ty),
             _ => quote!(::serde_json::Value),
         };
         quote! {
@@ -288,10 +300,10 @@ impl ToTokens for Setter<'_> {
 }
 
 /// How a param is accepted by `new` and the setters, and converted to the field.
-struct Argument;
+pub struct Argument;
 
 impl Argument {
-    fn of(p: &Param, types: &TypeMapper<'_>) -> TokenStream {
+    pub fn of(p: &Param, types: &TypeMapper<'_>) -> TokenStream {
         match &p.ty {
             TypeRef::String if p.secret => quote!(::zstack_sdk::runtime::secret::Password),
             TypeRef::List(inner) => {
@@ -334,7 +346,7 @@ mod tests {
         let names = Names::plan(&spec);
         let types = TypeMapper::new(&spec, &names);
         let (_, api) = spec.apis().next().unwrap();
-        let r = RequestStruct { api, names: &names, types: &types };
+        let r = RequestStruct { spec: &spec, api, names: &names, types: &types };
         pretty(quote!(#r))
     }
 

@@ -345,3 +345,164 @@ impl UpdateAccount {
         self
     }
 }
+#[cfg(feature = "client")]
+impl crate::client::Client {
+    /// `POST /accounts`: see [`CreateAccount`](crate::api::CreateAccount).
+    #[allow(clippy::too_many_arguments)]
+    pub fn create_account(
+        &self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        password: ::zstack_sdk::runtime::secret::Password,
+    ) -> crate::client::Call<'_, crate::api::CreateAccount> {
+        crate::client::Call::new(self, crate::api::CreateAccount::new(name, password))
+    }
+    /// `DELETE /accounts/{uuid}`: see [`DeleteAccount`](crate::api::DeleteAccount).
+    #[allow(clippy::too_many_arguments)]
+    pub fn delete_account(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::DeleteAccount> {
+        crate::client::Call::new(self, crate::api::DeleteAccount::new(uuid))
+    }
+    /// `PUT /accounts/{uuid}`: see [`UpdateAccount`](crate::api::UpdateAccount).
+    #[allow(clippy::too_many_arguments)]
+    pub fn update_account(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::UpdateAccount> {
+        crate::client::Call::new(self, crate::api::UpdateAccount::new(uuid))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::CreateAccount> {
+    /// Set `type`.
+    pub fn type_(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.type_(value))
+    }
+    /// Set `description`.
+    pub fn description(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.description(value))
+    }
+    /// Set `resourceUuid`.
+    pub fn resource_uuid(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.resource_uuid(value))
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+    /// Set `tagUuids`.
+    pub fn tag_uuids(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.tag_uuids(value))
+    }
+    /// Set `state`.
+    pub fn state(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.state(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::DeleteAccount> {
+    /// Set `deleteMode`.
+    pub fn delete_mode(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.delete_mode(value))
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::UpdateAccount> {
+    /// Set `password`.
+    pub fn password(self, value: ::zstack_sdk::runtime::secret::Password) -> Self {
+        self.map(|request| request.password(value))
+    }
+    /// Set `name`.
+    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.map(|request| request.name(value))
+    }
+    /// Set `description`.
+    pub fn description(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.description(value))
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+    /// Set `oldPassword`.
+    pub fn old_password(self, value: ::zstack_sdk::runtime::secret::Password) -> Self {
+        self.map(|request| request.old_password(value))
+    }
+    /// Set `state`.
+    pub fn state(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.state(value))
+    }
+}

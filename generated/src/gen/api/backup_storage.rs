@@ -86,7 +86,8 @@ impl DeleteBackupStorage {
     action = "QueryBackupStorage",
     method = "GET",
     path = "/backup-storage",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::BackupStorageInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnyBackupStorageInventory>,
+    polymorphic
 )]
 pub struct QueryBackupStorage {
     /// Conditions, paging, sorting and field selection.
@@ -103,7 +104,7 @@ impl QueryBackupStorage {
     }
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryBackupStorage {
-    type Inventory = crate::types::BackupStorageInventory;
+    type Inventory = crate::types::AnyBackupStorageInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -122,8 +123,9 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryBackupStorage {
     method = "PUT",
     path = "/backup-storage/{uuid}/actions",
     envelope = "reconnectBackupStorage",
-    response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::BackupStorageInventory>,
-    async
+    response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyBackupStorageInventory>,
+    async,
+    polymorphic
 )]
 pub struct ReconnectBackupStorage {
     /// The resource UUID.
@@ -170,5 +172,80 @@ impl ReconnectBackupStorage {
     ) -> Self {
         self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
         self
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Client {
+    /// `DELETE /backup-storage/{uuid}`: see [`DeleteBackupStorage`](crate::api::DeleteBackupStorage).
+    #[allow(clippy::too_many_arguments)]
+    pub fn delete_backup_storage(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::DeleteBackupStorage> {
+        crate::client::Call::new(self, crate::api::DeleteBackupStorage::new(uuid))
+    }
+    /// `GET /backup-storage`: see [`QueryBackupStorage`](crate::api::QueryBackupStorage).
+    #[allow(clippy::too_many_arguments)]
+    pub fn query_backup_storage(
+        &self,
+    ) -> crate::client::Call<'_, crate::api::QueryBackupStorage> {
+        crate::client::Call::new(self, crate::api::QueryBackupStorage::new())
+    }
+    /// `PUT /backup-storage/{uuid}/actions`: see [`ReconnectBackupStorage`](crate::api::ReconnectBackupStorage).
+    #[allow(clippy::too_many_arguments)]
+    pub fn reconnect_backup_storage(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::ReconnectBackupStorage> {
+        crate::client::Call::new(self, crate::api::ReconnectBackupStorage::new(uuid))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::DeleteBackupStorage> {
+    /// Set `deleteMode`.
+    pub fn delete_mode(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.delete_mode(value))
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::ReconnectBackupStorage> {
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
     }
 }

@@ -135,3 +135,71 @@ impl RefreshPluginDrivers {
         self
     }
 }
+#[cfg(feature = "client")]
+impl crate::client::Client {
+    /// `DELETE /external/plugins/{uuid}`: see [`DeletePluginDrivers`](crate::api::DeletePluginDrivers).
+    #[allow(clippy::too_many_arguments)]
+    pub fn delete_plugin_drivers(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::DeletePluginDrivers> {
+        crate::client::Call::new(self, crate::api::DeletePluginDrivers::new(uuid))
+    }
+    /// `PUT /external/plugins`: see [`RefreshPluginDrivers`](crate::api::RefreshPluginDrivers).
+    #[allow(clippy::too_many_arguments)]
+    pub fn refresh_plugin_drivers(
+        &self,
+        name: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::RefreshPluginDrivers> {
+        crate::client::Call::new(self, crate::api::RefreshPluginDrivers::new(name))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::DeletePluginDrivers> {
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+    /// Set `deleteMode`.
+    pub fn delete_mode(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.delete_mode(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::RefreshPluginDrivers> {
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}

@@ -372,3 +372,186 @@ impl UpdateResourceAttributeKey {
         self
     }
 }
+#[cfg(feature = "client")]
+impl crate::client::Client {
+    /// `POST /resource-attributes`: see [`CreateResourceAttributeKey`](crate::api::CreateResourceAttributeKey).
+    #[allow(clippy::too_many_arguments)]
+    pub fn create_resource_attribute_key(
+        &self,
+        name: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::CreateResourceAttributeKey> {
+        crate::client::Call::new(self, crate::api::CreateResourceAttributeKey::new(name))
+    }
+    /// `DELETE /resource-attributes/{uuid}`: see [`DeleteResourceAttributeKey`](crate::api::DeleteResourceAttributeKey).
+    #[allow(clippy::too_many_arguments)]
+    pub fn delete_resource_attribute_key(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::DeleteResourceAttributeKey> {
+        crate::client::Call::new(self, crate::api::DeleteResourceAttributeKey::new(uuid))
+    }
+    /// `PUT /resource-attributes/{uuid}/actions`: see [`UpdateResourceAttributeKey`](crate::api::UpdateResourceAttributeKey).
+    #[allow(clippy::too_many_arguments)]
+    pub fn update_resource_attribute_key(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::UpdateResourceAttributeKey> {
+        crate::client::Call::new(self, crate::api::UpdateResourceAttributeKey::new(uuid))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::CreateResourceAttributeKey> {
+    /// Set `description`.
+    pub fn description(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.description(value))
+    }
+    /// Set `resourceTypes`.
+    pub fn resource_types(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.resource_types(value))
+    }
+    /// Set `constraints`.
+    pub fn constraints(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::serde_json::Value>,
+        >,
+    ) -> Self {
+        self.map(|request| request.constraints(value))
+    }
+    /// Set `resourceUuid`.
+    pub fn resource_uuid(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.resource_uuid(value))
+    }
+    /// Set `tagUuids`.
+    pub fn tag_uuids(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.tag_uuids(value))
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::DeleteResourceAttributeKey> {
+    /// Set `deleteMode`.
+    pub fn delete_mode(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.delete_mode(value))
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::UpdateResourceAttributeKey> {
+    /// Set `name`.
+    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.map(|request| request.name(value))
+    }
+    /// Set `description`.
+    pub fn description(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.description(value))
+    }
+    /// Set `resourceTypes`.
+    pub fn resource_types(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.resource_types(value))
+    }
+    /// Set `createConstraints`.
+    pub fn create_constraints(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::serde_json::Value>,
+        >,
+    ) -> Self {
+        self.map(|request| request.create_constraints(value))
+    }
+    /// Set `updateConstraints`.
+    pub fn update_constraints(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::serde_json::Value>,
+        >,
+    ) -> Self {
+        self.map(|request| request.update_constraints(value))
+    }
+    /// Set `deleteConstraintIds`.
+    pub fn delete_constraint_ids(
+        self,
+        value: impl ::core::iter::IntoIterator<Item = impl ::core::convert::Into<i64>>,
+    ) -> Self {
+        self.map(|request| request.delete_constraint_ids(value))
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}

@@ -79,3 +79,45 @@ impl DetachIsoFromVmInstance {
         self
     }
 }
+#[cfg(feature = "client")]
+impl crate::client::Client {
+    /// `DELETE /vm-instances/{vmInstanceUuid}/iso`: see [`DetachIsoFromVmInstance`](crate::api::DetachIsoFromVmInstance).
+    #[allow(clippy::too_many_arguments)]
+    pub fn detach_iso_from_vm_instance(
+        &self,
+        vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::DetachIsoFromVmInstance> {
+        crate::client::Call::new(
+            self,
+            crate::api::DetachIsoFromVmInstance::new(vm_instance_uuid),
+        )
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::DetachIsoFromVmInstance> {
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+    /// Set `isoUuid`.
+    pub fn iso_uuid(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.iso_uuid(value))
+    }
+}

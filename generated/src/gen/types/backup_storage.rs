@@ -391,3 +391,155 @@ pub struct ImageStoreBackupStorageInventory {
     )]
     pub ssh_port: ::core::option::Option<i32>,
 }
+/// A `BackupStorageInventory` or one of its subclasses, as the response's `schema` map names it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AnyBackupStorageInventory {
+    BackupStorageInventory(crate::types::BackupStorageInventory),
+    CephBackupStorageInventory(crate::types::CephBackupStorageInventory),
+    ImageStoreBackupStorageInventory(crate::types::ImageStoreBackupStorageInventory),
+    /// A class that is not this type or a known subclass: decoded as
+    /// the declared type, with every field as sent kept in `raw`.
+    Unknown {
+        class: ::std::string::String,
+        base: crate::types::BackupStorageInventory,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    },
+}
+impl AnyBackupStorageInventory {
+    /// The fields every class shares: the declared type's.
+    pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::BackupStorageInventory> {
+        match self {
+            Self::BackupStorageInventory(value) => ::std::borrow::Cow::Borrowed(value),
+            Self::CephBackupStorageInventory(value) => {
+                ::std::borrow::Cow::Owned(
+                    crate::types::BackupStorageInventory::from(value),
+                )
+            }
+            Self::ImageStoreBackupStorageInventory(value) => {
+                ::std::borrow::Cow::Owned(
+                    crate::types::BackupStorageInventory::from(value),
+                )
+            }
+            Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
+        }
+    }
+}
+impl ::zstack_sdk::runtime::poly::Polymorphic for AnyBackupStorageInventory {
+    fn from_class(
+        class: &str,
+        object: ::serde_json::Value,
+    ) -> ::core::option::Option<::core::result::Result<Self, ::serde_json::Error>> {
+        match class {
+            "org.zstack.header.storage.backup.BackupStorageInventory" => {
+                ::core::option::Option::Some(
+                    ::serde_json::from_value::<
+                        crate::types::BackupStorageInventory,
+                    >(object)
+                        .map(Self::BackupStorageInventory),
+                )
+            }
+            "org.zstack.storage.ceph.backup.CephBackupStorageInventory" => {
+                ::core::option::Option::Some(
+                    ::serde_json::from_value::<
+                        crate::types::CephBackupStorageInventory,
+                    >(object)
+                        .map(Self::CephBackupStorageInventory),
+                )
+            }
+            "org.zstack.storage.backup.imagestore.ImageStoreBackupStorageInventory" => {
+                ::core::option::Option::Some(
+                    ::serde_json::from_value::<
+                        crate::types::ImageStoreBackupStorageInventory,
+                    >(object)
+                        .map(Self::ImageStoreBackupStorageInventory),
+                )
+            }
+            _ => ::core::option::Option::None,
+        }
+    }
+    fn from_base(
+        class: ::core::option::Option<::std::string::String>,
+        object: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) -> ::core::result::Result<Self, ::serde_json::Error> {
+        match class {
+            ::core::option::Option::None => {
+                ::serde_json::from_value(::serde_json::Value::Object(object))
+                    .map(Self::BackupStorageInventory)
+            }
+            ::core::option::Option::Some(class) => {
+                let base = ::serde_json::from_value(
+                    ::serde_json::Value::Object(object.clone()),
+                )?;
+                ::core::result::Result::Ok(Self::Unknown {
+                    class,
+                    base,
+                    raw: object,
+                })
+            }
+        }
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AnyBackupStorageInventory {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for AnyBackupStorageInventory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::BackupStorageInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::CephBackupStorageInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::ImageStoreBackupStorageInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
+    }
+}
+impl ::core::convert::From<&crate::types::CephBackupStorageInventory>
+for crate::types::BackupStorageInventory {
+    fn from(value: &crate::types::CephBackupStorageInventory) -> Self {
+        Self {
+            uuid: value.uuid.clone(),
+            name: value.name.clone(),
+            url: value.url.clone(),
+            description: value.description.clone(),
+            total_capacity: value.total_capacity.clone(),
+            available_capacity: value.available_capacity.clone(),
+            type_: value.type_.clone(),
+            state: value.state.clone(),
+            status: value.status.clone(),
+            create_date: value.create_date.clone(),
+            last_op_date: value.last_op_date.clone(),
+            attached_zone_uuids: value.attached_zone_uuids.clone(),
+        }
+    }
+}
+impl ::core::convert::From<&crate::types::ImageStoreBackupStorageInventory>
+for crate::types::BackupStorageInventory {
+    fn from(value: &crate::types::ImageStoreBackupStorageInventory) -> Self {
+        Self {
+            uuid: value.uuid.clone(),
+            name: value.name.clone(),
+            url: value.url.clone(),
+            description: value.description.clone(),
+            total_capacity: value.total_capacity.clone(),
+            available_capacity: value.available_capacity.clone(),
+            type_: value.type_.clone(),
+            state: value.state.clone(),
+            status: value.status.clone(),
+            create_date: value.create_date.clone(),
+            last_op_date: value.last_op_date.clone(),
+            attached_zone_uuids: value.attached_zone_uuids.clone(),
+        }
+    }
+}

@@ -1,0 +1,154 @@
+//! The `Any…` enum of a polymorphic base type: one variant per concrete class
+//! (the base and each descendant), chosen through the response's `schema`
+//! map, plus `Unknown` for classes this SDK does not know. Also the
+//! `From<&Descendant> for Base` projections behind [`base()`].
+
+use proc_macro2::TokenStream;
+use quote::{ToTokens, quote};
+use zstack_spec::{Spec, TypeDef};
+
+use crate::inherit::{all_fields, descendants};
+use crate::names::Names;
+use crate::naming::{Namespace, ident, snake_name};
+
+pub struct AnyEnum<'a> {
+    pub spec: &'a Spec,
+    pub base: &'a TypeDef,
+    pub names: &'a Names,
+}
+
+impl ToTokens for AnyEnum<'_> {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        let Some(any) = self.names.any(&self.base.name) else { return };
+        let any = ident(any);
+        let concrete: Vec<&TypeDef> = std::iter::once(self.base).chain(descendants(self.spec, &self.base.name)).collect();
+        let variant = |t: &TypeDef| ident(self.names.type_ident(&t.name));
+        let path = |t: &TypeDef| self.names.type_path(&t.name);
+        let base_path = path(self.base);
+        let base_variant = variant(self.base);
+        let doc = format!(
+            " A `{}` or one of its subclasses, as the response's `schema` map names it.",
+            self.base.name
+        );
+        let decls = concrete.iter().map(|t| {
+            let (v, p) = (variant(t), path(t));
+            quote!(#v(#p),)
+        });
+        let serialize = concrete.iter().map(|t| {
+            let v = variant(t);
+            quote!(Self::#v(value) => ::serde::Serialize::serialize(value, serializer),)
+        });
+        let classes = concrete.iter().flat_map(|t| {
+            let (v, p) = (variant(t), path(t));
+            t.server_classes.iter().map(move |class| {
+                quote!(#class => ::core::option::Option::Some(::serde_json::from_value::<#p>(object).map(Self::#v)),)
+            })
+        });
+        let bases = concrete.iter().map(|t| {
+            let v = variant(t);
+            if t.name == self.base.name {
+                quote!(Self::#v(value) => ::std::borrow::Cow::Borrowed(value),)
+            } else {
+                quote!(Self::#v(value) => ::std::borrow::Cow::Owned(#base_path::from(value)),)
+            }
+        });
+        let projections = concrete.iter().skip(1).map(|d| Projection { spec: self.spec, from: d, to: self.base, names: self.names });
+        tokens.extend(quote! {
+            #[doc = #doc]
+            #[derive(Clone, Debug, PartialEq)]
+            pub enum #any {
+                #(#decls)*
+                /// A class that is not this type or a known subclass: decoded as
+                /// the declared type, with every field as sent kept in `raw`.
+                Unknown {
+                    class: ::std::string::String,
+                    base: #base_path,
+                    raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                },
+            }
+
+            impl #any {
+                /// The fields every class shares: the declared type's.
+                pub fn base(&self) -> ::std::borrow::Cow<'_, #base_path> {
+                    match self {
+                        #(#bases)*
+                        Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
+                    }
+                }
+            }
+
+            impl ::zstack_sdk::runtime::poly::Polymorphic for #any {
+                fn from_class(
+                    class: &str,
+                    object: ::serde_json::Value,
+                ) -> ::core::option::Option<::core::result::Result<Self, ::serde_json::Error>> {
+                    match class {
+                        #(#classes)*
+                        _ => ::core::option::Option::None,
+                    }
+                }
+
+                fn from_base(
+                    class: ::core::option::Option<::std::string::String>,
+                    object: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ) -> ::core::result::Result<Self, ::serde_json::Error> {
+                    match class {
+                        ::core::option::Option::None => {
+                            ::serde_json::from_value(::serde_json::Value::Object(object)).map(Self::#base_variant)
+                        }
+                        ::core::option::Option::Some(class) => {
+                            let base = ::serde_json::from_value(::serde_json::Value::Object(object.clone()))?;
+                            ::core::result::Result::Ok(Self::Unknown { class, base, raw: object })
+                        }
+                    }
+                }
+            }
+
+            impl<'de> ::serde::Deserialize<'de> for #any {
+                fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
+                    ::zstack_sdk::runtime::poly::deserialize(deserializer)
+                }
+            }
+
+            impl ::serde::Serialize for #any {
+                fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
+                    match self {
+                        #(#serialize)*
+                        Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+                    }
+                }
+            }
+
+            #(#projections)*
+        });
+    }
+}
+
+/// `impl From<&Descendant> for Ancestor`: copies the ancestor's fields.
+/// Subclasses never redeclare a parent field with another type (checked in
+/// the catalog), and both structs allocate those fields' names in the same
+/// order, so the names line up.
+struct Projection<'a> {
+    spec: &'a Spec,
+    from: &'a TypeDef,
+    to: &'a TypeDef,
+    names: &'a Names,
+}
+
+impl ToTokens for Projection<'_> {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        let (from, to) = (self.names.type_path(&self.from.name), self.names.type_path(&self.to.name));
+        let mut ns = Namespace::new();
+        let fields = all_fields(self.spec, self.to).into_iter().map(|f| {
+            let name = ident(&ns.allocate(&snake_name(&f.name)));
+            quote!(#name: value.#name.clone(),)
+        });
+        tokens.extend(quote! {
+            impl ::core::convert::From<&#from> for #to {
+                fn from(value: &#from) -> Self {
+                    Self { #(#fields)* }
+                }
+            }
+        });
+    }
+}
