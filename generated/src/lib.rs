@@ -19,11 +19,11 @@ pub mod test_server;
 #[rustfmt::skip]
 mod r#gen;
 
+#[cfg(feature = "client")]
+pub use client::{Call, Client, ClientBuilder, Error};
 pub use r#gen::{api, types};
 pub use runtime::request::{ApiRequest, InvalidRequest, Method, WireRequest};
 pub use zstack_macros::Api;
-#[cfg(feature = "client")]
-pub use client::{Call, Client, ClientBuilder, Error};
 
 /// Paths used by this crate's macros (`string_enum!`); not public API.
 #[doc(hidden)]

@@ -30,7 +30,7 @@ async fn accepted_job_is_polled_at_the_configured_base_until_done() {
     server.route("PUT", RECONNECT, Reply::async_done(2, json!({"inventory": {"uuid": "bs", "name": "done"}})));
 
     let reply = client.call(ReconnectBackupStorage::new("bs")).await.unwrap();
-    assert_eq!(reply.inventory.name.as_deref(), Some("done"));
+    assert_eq!(reply.inventory.base().name.as_deref(), Some("done"));
 
     let requests = server.requests();
     let calls = api_requests(&requests);
@@ -161,15 +161,15 @@ async fn submit_returns_a_handle_to_poll_later() {
 
     assert!(handle.poll_once().await.unwrap().is_none(), "first poll: still running");
     let reply = handle.clone().wait().await.unwrap();
-    assert_eq!(reply.inventory.name.as_deref(), Some("later"));
+    assert_eq!(reply.inventory.base().name.as_deref(), Some("later"));
     assert_eq!(polls(&server.requests()).len(), 2);
 
     // A synchronous answer comes back as `Done`.
     server.route("PUT", RECONNECT, Reply::ok(json!({"inventory": {"name": "now"}})));
     let submitted = client.call(ReconnectBackupStorage::new("bs")).submit().await.unwrap();
     assert_eq!(submitted.job_id(), None);
-    assert!(matches!(&submitted, Submitted::Done(r) if r.inventory.name.as_deref() == Some("now")));
-    assert_eq!(submitted.wait().await.unwrap().inventory.name.as_deref(), Some("now"));
+    assert!(matches!(&submitted, Submitted::Done(r) if r.inventory.base().name.as_deref() == Some("now")));
+    assert_eq!(submitted.wait().await.unwrap().inventory.base().name.as_deref(), Some("now"));
 }
 
 #[tokio::test]
@@ -205,5 +205,16 @@ async fn per_call_headers_and_job_id_follow_the_job() {
     let err = client.call(ReconnectBackupStorage::new("bs")).job_id(mine).await.unwrap_err();
     assert!(matches!(&err, Error::Http { status: 400, body_excerpt } if body_excerpt.contains("Duplicate")), "{err}");
     let reply = JobHandle::<ReconnectBackupStorage>::attach(&client, mine).wait().await.unwrap();
-    assert_eq!(reply.inventory.uuid, None);
+    assert_eq!(reply.inventory.base().uuid, None);
+}
+
+#[tokio::test]
+async fn a_202_without_location_polls_the_job_id_that_was_sent() {
+    let (server, client, _) = session_client().await;
+    server.route("PUT", RECONNECT, Reply::Json(202, json!({"apiTimeout": 1000})));
+    let err = client.call(ReconnectBackupStorage::new("bs")).await.unwrap_err();
+    let requests = server.requests();
+    let sent = requests[0].job_uuid().unwrap();
+    assert_eq!(polls(&requests)[0].raw_path, format!("/v1/api-jobs/{sent}"));
+    assert!(matches!(&err, Error::JobExpired { job_id } if job_id == sent), "{err:?}");
 }

@@ -147,7 +147,7 @@ async fn access_key_requests_are_signed_and_verified_by_the_double() {
 
     // A placeholder value that needs encoding: the signature covers the raw value.
     let reply = client.call(ReconnectBackupStorage::new("bs 1+é")).await.unwrap();
-    assert_eq!(reply.inventory.name.as_deref(), Some("signed"));
+    assert_eq!(reply.inventory.base().name.as_deref(), Some("signed"));
 
     let requests = server.requests();
     let call = &requests[0];

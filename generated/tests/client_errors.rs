@@ -178,3 +178,23 @@ async fn config_errors_are_typed() {
     assert!(server.requests().is_empty());
     let _ = builder(&server);
 }
+
+#[tokio::test]
+async fn https_to_a_plain_http_server_fails_the_handshake() {
+    let server = zstack_sdk::test_server::TestServer::start().await;
+    let base = server.base_url().replacen("http://", "https://", 1);
+    let client = Client::builder().base_url(base).no_proxy().session(Secret::new("s")).build().unwrap();
+    let err = client.call(ReconnectBackupStorage::new("bs")).await.unwrap_err();
+    assert!(matches!(err, Error::Transport(_)), "{err:?}");
+    // Even with verification off, a plain-HTTP peer is not a TLS server.
+    let client = Client::builder()
+        .base_url(server.base_url().replacen("http://", "https://", 1))
+        .no_proxy()
+        .danger_accept_invalid_certs(true)
+        .session(Secret::new("s"))
+        .build()
+        .unwrap();
+    assert!(format!("{client:?}").contains("danger_accept_invalid_certs: true"));
+    let err = client.call(ReconnectBackupStorage::new("bs")).await.unwrap_err();
+    assert!(matches!(err, Error::Transport(_)), "{err:?}");
+}

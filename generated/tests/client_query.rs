@@ -12,6 +12,7 @@ use zstack_sdk::api::QueryBackupStorage;
 use zstack_sdk::client::Error;
 use zstack_sdk::runtime::query::{Condition, QueryRequest, SortDirection};
 use zstack_sdk::test_server::{Reply, query_reply};
+use zstack_sdk::types::AnyBackupStorageInventory;
 
 const PATH: &str = "/v1/backup-storage";
 
@@ -90,7 +91,7 @@ async fn sort_fields_and_paging_params() {
     let reply = client.call(asc).await.unwrap();
     assert_eq!(reply.total, Some(3));
     assert_eq!(reply.inventories.len(), 2);
-    assert_eq!(reply.inventories[0].uuid.as_deref(), Some("bs-1"));
+    assert_eq!(reply.inventories[0].base().uuid.as_deref(), Some("bs-1"));
     client.call(QueryBackupStorage::new().sort_by("name", SortDirection::Desc)).await.unwrap();
 
     let requests = server.requests();
@@ -107,8 +108,8 @@ async fn get_by_uuid_uses_the_collection_path() {
     let (server, client, _) = session_client().await;
     server.query_route(PATH, inventories(10));
     let found = client.call(QueryBackupStorage::new()).get("bs-7").await.unwrap().unwrap();
-    assert_eq!(found.name.as_deref(), Some("store 7"));
-    assert_eq!(found.total_capacity, Some(1000), "1.0e3 decodes as an integer");
+    assert_eq!(found.base().name.as_deref(), Some("store 7"));
+    assert_eq!(found.base().total_capacity, Some(1000), "1.0e3 decodes as an integer");
     let missing = client.call(QueryBackupStorage::new()).get("nope").await.unwrap();
     assert!(missing.is_none());
 
@@ -132,7 +133,7 @@ async fn stream_pages_with_limit_and_start_until_a_short_page() {
     let (server, client, _) = session_client().await;
     server.query_route(PATH, inventories(250));
     let all: Vec<_> = client.call(QueryBackupStorage::new()).page_size(100).stream().collect().await;
-    let uuids: Vec<String> = all.into_iter().map(|r| r.unwrap().uuid.unwrap()).collect();
+    let uuids: Vec<String> = all.into_iter().map(|r| r.unwrap().base().uuid.clone().unwrap()).collect();
     assert_eq!(uuids.len(), 250);
     assert_eq!(uuids[0], "bs-0");
     assert_eq!(uuids[249], "bs-249");
@@ -157,7 +158,7 @@ async fn stream_default_page_size_exact_multiple_and_start_offset() {
     server.clear_requests();
     let rest: Vec<_> = client.call(QueryBackupStorage::new().start(190).limit(5)).page_size(7).stream().collect().await;
     assert_eq!(rest.len(), 10);
-    assert_eq!(rest[0].as_ref().unwrap().uuid.as_deref(), Some("bs-190"));
+    assert_eq!(rest[0].as_ref().unwrap().base().uuid.as_deref(), Some("bs-190"));
     let limits: Vec<String> = server.requests().iter().map(|r| r.query_first("limit").unwrap().to_string()).collect();
     assert_eq!(limits, ["7", "7"]);
 }
@@ -208,4 +209,52 @@ async fn misparsable_conditions_never_reach_the_server() {
     let err = client.call(QueryBackupStorage::new().select_fields(["uuid,name"])).count().await.unwrap_err();
     assert!(matches!(&err, Error::InvalidRequest(e) if e.field == "fields"), "{err:?}");
     assert!(server.requests().is_empty(), "request log: {:?}", server.requests());
+}
+
+#[tokio::test]
+async fn schema_picks_the_subclass_of_each_row() {
+    let (server, client, _) = session_client().await;
+    let body = json!({
+        "inventories": [
+            {"uuid": "c1", "name": "ceph", "fsid": "f-1", "mons": [{"hostname": "mon1"}]},
+            {"uuid": "p1", "name": "plain"}
+        ],
+        "schema": {
+            "inventories[0]": "org.zstack.storage.ceph.backup.CephBackupStorageInventory",
+            "inventories[1]": "org.zstack.header.storage.backup.BackupStorageInventory"
+        }
+    });
+    server.route("GET", PATH, Reply::ok(body));
+    let rows: Vec<_> = client.call(QueryBackupStorage::new()).stream().collect().await;
+    match rows[0].as_ref().unwrap() {
+        AnyBackupStorageInventory::CephBackupStorageInventory(ceph) => {
+            assert_eq!(ceph.fsid.as_deref(), Some("f-1"));
+            assert_eq!(ceph.mons[0].hostname.as_deref(), Some("mon1"));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(rows[1].as_ref().unwrap(), AnyBackupStorageInventory::BackupStorageInventory(_)));
+}
+
+#[tokio::test]
+async fn query_setters_are_available_on_the_call() {
+    let (server, client, _) = session_client().await;
+    server.query_route(PATH, inventories(5));
+    let reply = client
+        .call(QueryBackupStorage::new())
+        .filter(Condition::not_null("url"))
+        .limit(2)
+        .start(3)
+        .reply_with_count()
+        .sort_by("name", SortDirection::Asc)
+        .select_fields(["uuid"])
+        .filter_name("mine")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!((reply.inventories.len(), reply.total), (2, Some(5)));
+    assert_eq!(
+        server.requests()[0].raw_query.as_deref(),
+        Some("q=url%20not%20null&limit=2&start=3&replyWithCount=true&sort=%2Bname&fields=uuid&filterName=mine")
+    );
 }

@@ -153,7 +153,7 @@ async fn extra_headers_map_request_mut_and_explicit_call() {
     let call = call.map(|r| r.system_tags(["s1"]));
     assert_eq!(call.request().system_tags, vec!["s1".to_string()]);
     let reply = call.send().await.unwrap();
-    assert_eq!(reply.inventory.uuid.as_deref(), Some("bs-2"));
+    assert_eq!(reply.inventory.base().uuid.as_deref(), Some("bs-2"));
 
     let req = &server.requests()[0];
     assert_eq!(req.raw_path, "/v1/backup-storage/bs-2/actions");
@@ -185,6 +185,22 @@ async fn async_actions_answered_with_200_are_decoded_directly() {
     let (server, client, _) = session_client().await;
     server.route("PUT", "/v1/backup-storage/{uuid}/actions", Reply::ok(json!({"inventory": {"name": "now"}})));
     let reply = client.call(ReconnectBackupStorage::new("bs")).await.unwrap();
-    assert_eq!(reply.inventory.name.as_deref(), Some("now"));
+    assert_eq!(reply.inventory.base().name.as_deref(), Some("now"));
     assert_eq!(server.requests().len(), 1, "no poll after a 200");
+}
+
+#[test]
+fn calls_streams_and_errors_are_send() {
+    fn assert_send<T: Send>(_: &T) {}
+    fn assert_error<E: std::error::Error + Send + Sync + 'static>() {}
+    assert_error::<Error>();
+    let client = Client::builder().build().unwrap();
+    let send = client.call(ReconnectBackupStorage::new("bs")).send();
+    assert_send(&send);
+    let into = std::future::IntoFuture::into_future(client.call(ReconnectBackupStorage::new("bs")));
+    assert_send(&into);
+    let stream = client.call(zstack_sdk::api::QueryBackupStorage::new()).stream();
+    assert_send(&stream);
+    let submit = client.call(ReconnectBackupStorage::new("bs")).submit();
+    assert_send(&submit);
 }

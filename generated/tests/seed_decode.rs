@@ -5,8 +5,8 @@
 use serde::de::DeserializeOwned;
 use zstack_sdk::ApiRequest;
 use zstack_sdk::api::*;
-use zstack_sdk::runtime::timestamp::Timestamp;
 use zstack_sdk::runtime::poly;
+use zstack_sdk::runtime::timestamp::Timestamp;
 use zstack_sdk::types::{AnyBackupStorageInventory, CephBackupStorageInventory, ErrorCode};
 
 fn fixture(name: &str) -> String {
@@ -82,13 +82,13 @@ fn account_samples_decode() {
 #[test]
 fn detach_iso_sample_decodes_doubles_into_integers() {
     let reply: <DetachIsoFromVmInstance as ApiRequest>::Response = decode("detach-iso-from-vm-instance.json");
-    let vm = reply.inventory;
+    let vm = reply.inventory.base().into_owned();
     assert_eq!(vm.memory_size, Some(8_589_934_592));
     assert_eq!(vm.cpu_num, Some(1));
     assert_eq!(vm.vm_nics.len(), 1);
-    assert_eq!(vm.vm_nics[0].device_id, Some(0));
-    assert_eq!(vm.all_volumes[0].size, Some(107_374_182_400));
-    assert_eq!(vm.all_volumes[0].actual_size, Some(21_474_836_480));
+    assert_eq!(vm.vm_nics[0].base().device_id, Some(0));
+    assert_eq!(vm.all_volumes[0].base().size, Some(107_374_182_400));
+    assert_eq!(vm.all_volumes[0].base().actual_size, Some(21_474_836_480));
     assert_eq!(vm.create_date, ts(2017, 11, 14, 22, 20, 57));
 }
 
@@ -131,7 +131,7 @@ fn schema_map_selects_the_concrete_subclass() {
         "inventories[1]": "org.zstack.storage.backup.imagestore.ImageStoreBackupStorageInventory",
         "inventories[2]": "org.zstack.storage.future.FutureBackupStorageInventory"
     });
-    assert!(<QueryBackupStorage as ApiRequest>::POLYMORPHIC);
+    const { assert!(<QueryBackupStorage as ApiRequest>::POLYMORPHIC) };
     let bytes = serde_json::to_vec(&body).unwrap();
     let reply: <QueryBackupStorage as ApiRequest>::Response = poly::decode(&bytes, true).unwrap();
     let AnyBackupStorageInventory::CephBackupStorageInventory(ceph) = &reply.inventories[0] else {

@@ -52,7 +52,9 @@ fn build(api: &str, input: &Value) -> WireRequest {
             }
             r.to_wire()
         }
-        "QueryBackupStorage" => conditions(input).into_iter().fold(QueryBackupStorage::new(), |q, c| q.filter(c)).to_wire(),
+        "QueryBackupStorage" => {
+            conditions(input).into_iter().fold(QueryBackupStorage::new(), |q, c| q.filter(c)).to_wire()
+        }
         "ReconnectBackupStorage" => ReconnectBackupStorage::new(text(input, "uuid")).to_wire(),
         "CreateResourceAttributeKey" => CreateResourceAttributeKey::new(text(input, "name")).to_wire(),
         "DeleteResourceAttributeKey" => {
@@ -127,15 +129,45 @@ fn every_seed_request_matches_the_protocol_wire_form() {
 #[test]
 fn route_constants_match_the_spec() {
     let routes: BTreeMap<&str, (&str, &str, Option<&str>, bool)> = [
-        (DeletePluginDrivers::ACTION, (DeletePluginDrivers::METHOD.as_str(), DeletePluginDrivers::PATH, DeletePluginDrivers::ENVELOPE, DeletePluginDrivers::ASYNC)),
-        (ReconnectBackupStorage::ACTION, (ReconnectBackupStorage::METHOD.as_str(), ReconnectBackupStorage::PATH, ReconnectBackupStorage::ENVELOPE, ReconnectBackupStorage::ASYNC)),
-        (CreateAccount::ACTION, (CreateAccount::METHOD.as_str(), CreateAccount::PATH, CreateAccount::ENVELOPE, CreateAccount::ASYNC)),
-        (QueryBackupStorage::ACTION, (QueryBackupStorage::METHOD.as_str(), QueryBackupStorage::PATH, QueryBackupStorage::ENVELOPE, QueryBackupStorage::ASYNC)),
+        (
+            DeletePluginDrivers::ACTION,
+            (
+                DeletePluginDrivers::METHOD.as_str(),
+                DeletePluginDrivers::PATH,
+                DeletePluginDrivers::ENVELOPE,
+                DeletePluginDrivers::ASYNC,
+            ),
+        ),
+        (
+            ReconnectBackupStorage::ACTION,
+            (
+                ReconnectBackupStorage::METHOD.as_str(),
+                ReconnectBackupStorage::PATH,
+                ReconnectBackupStorage::ENVELOPE,
+                ReconnectBackupStorage::ASYNC,
+            ),
+        ),
+        (
+            CreateAccount::ACTION,
+            (CreateAccount::METHOD.as_str(), CreateAccount::PATH, CreateAccount::ENVELOPE, CreateAccount::ASYNC),
+        ),
+        (
+            QueryBackupStorage::ACTION,
+            (
+                QueryBackupStorage::METHOD.as_str(),
+                QueryBackupStorage::PATH,
+                QueryBackupStorage::ENVELOPE,
+                QueryBackupStorage::ASYNC,
+            ),
+        ),
     ]
     .into_iter()
     .collect();
     assert_eq!(routes["DeletePluginDrivers"], ("DELETE", "/external/plugins/{uuid}", None, false));
-    assert_eq!(routes["ReconnectBackupStorage"], ("PUT", "/backup-storage/{uuid}/actions", Some("reconnectBackupStorage"), true));
+    assert_eq!(
+        routes["ReconnectBackupStorage"],
+        ("PUT", "/backup-storage/{uuid}/actions", Some("reconnectBackupStorage"), true)
+    );
     assert_eq!(routes["CreateAccount"], ("POST", "/accounts", Some("params"), true));
     assert_eq!(routes["QueryBackupStorage"], ("GET", "/backup-storage", None, false));
 }

@@ -112,10 +112,7 @@ impl Catalog {
 pub fn named_types(ty: &str) -> Vec<&str> {
     const BUILTIN: [&str; 10] =
         ["String", "Boolean", "Integer", "Long", "Float", "Double", "Timestamp", "Object", "List", "Map"];
-    ty.split(['<', '>', ','])
-        .map(str::trim)
-        .filter(|w| !w.is_empty() && !BUILTIN.contains(w))
-        .collect()
+    ty.split(['<', '>', ',']).map(str::trim).filter(|w| !w.is_empty() && !BUILTIN.contains(w)).collect()
 }
 
 #[cfg(test)]

@@ -13,8 +13,12 @@ pub enum Mode {
 /// (spec directory, output directory): the SDK itself, and the naming
 /// obstacle course that proves hostile names compile.
 pub const TARGETS: &[(&str, &str, zstack_codegen::Options)] = &[
-    ("spec", "generated/src/gen", zstack_codegen::Options { client_methods: true }),
-    ("tests/naming-course/spec", "tests/naming-course/src/gen", zstack_codegen::Options { client_methods: false }),
+    ("spec", "generated/src/gen", zstack_codegen::Options { client_methods: true, features: true }),
+    (
+        "tests/naming-course/spec",
+        "tests/naming-course/src/gen",
+        zstack_codegen::Options { client_methods: false, features: false },
+    ),
 ];
 
 pub fn run(root: &Path, mode: Mode) -> Result<(), String> {
@@ -30,6 +34,18 @@ pub fn run(root: &Path, mode: Mode) -> Result<(), String> {
     Ok(())
 }
 
+/// The SDK manifest, whose feature table is partly generated.
+const SDK_MANIFEST: &str = "generated/Cargo.toml";
+
+/// (current, expected) text of the SDK manifest.
+fn feature_manifest(root: &Path, spec: &zstack_spec::Spec) -> Result<(String, String), String> {
+    let path = root.join(SDK_MANIFEST);
+    let old = std::fs::read_to_string(&path).map_err(|e| format!("reading {SDK_MANIFEST}: {e}"))?;
+    let plan = zstack_codegen::features::FeaturePlan::new(spec);
+    let new = crate::manifest::splice(&old, &zstack_codegen::features::render_toml(&plan.features))?;
+    Ok((old, new))
+}
+
 /// Generate one target; returns the number of stale files in check mode.
 fn run_target(
     root: &Path,
@@ -42,17 +58,30 @@ fn run_target(
     let spec = zstack_spec::load_dir(&root.join(spec_dir)).map_err(|errors| format!("{errors}"))?;
     let files = zstack_codegen::generate_with(&spec, options)?;
     let dir = root.join(gen_dir);
+    let manifest = if options.features { Some(feature_manifest(root, &spec)?) } else { None };
     let apis = spec.apis().count();
     let types: usize = spec.groups.iter().map(|g| g.types.len() + g.enums.len()).sum();
     let summary = format!("{} groups, {apis} APIs, {types} types and enums, {} files", spec.groups.len(), files.len());
     match mode {
         Mode::Write => {
-            let changed = sync(&dir, &files).map_err(|e| format!("writing {gen_dir}: {e}"))?;
-            println!("codegen {spec_dir} -> {gen_dir}: {summary}; {changed} file(s) updated in {:.2?}", started.elapsed());
+            let mut changed = sync(&dir, &files).map_err(|e| format!("writing {gen_dir}: {e}"))?;
+            if let Some((old, new)) = &manifest {
+                if old != new {
+                    std::fs::write(root.join(SDK_MANIFEST), new).map_err(|e| format!("writing {SDK_MANIFEST}: {e}"))?;
+                    changed += 1;
+                }
+            }
+            println!(
+                "codegen {spec_dir} -> {gen_dir}: {summary}; {changed} file(s) updated in {:.2?}",
+                started.elapsed()
+            );
             Ok(0)
         }
         Mode::Check => {
-            let drifts = drift(&dir, &files, gen_dir).map_err(|e| format!("reading {gen_dir}: {e}"))?;
+            let mut drifts = drift(&dir, &files, gen_dir).map_err(|e| format!("reading {gen_dir}: {e}"))?;
+            if let Some((old, new)) = manifest.filter(|(old, new)| old != new) {
+                drifts.push(crate::files::Drift::Changed { path: SDK_MANIFEST.into(), old, new });
+            }
             for d in &drifts {
                 print!("{}", d.render());
             }

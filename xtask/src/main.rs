@@ -2,14 +2,24 @@
 //!
 //! * `codegen [--check]` — regenerate `generated/src/gen/` from `spec/`; with
 //!   `--check`, change nothing and exit 1 with a unified diff when stale.
+//! * `import-catalog [--check] [--catalog PATH]` — write `spec/catalog/*.yaml`
+//!   from the catalog (docs/importing.md); with `--check`, only diff.
+//! * `coverage [--catalog PATH]` — load `spec/` and list the catalog actions,
+//!   types and enums it lacks; exit 1 if any.
 
+mod catalog;
 mod codegen;
+mod coverage;
 mod files;
+mod import;
+mod manifest;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask codegen [--check]";
+const USAGE: &str = "usage: cargo xtask codegen [--check]
+       cargo xtask import-catalog [--check] [--catalog PATH]
+       cargo xtask coverage [--catalog PATH]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -17,6 +27,13 @@ fn main() -> ExitCode {
     let result = match args.as_slice() {
         ["codegen"] => codegen::run(&workspace_root(), codegen::Mode::Write),
         ["codegen", "--check"] => codegen::run(&workspace_root(), codegen::Mode::Check),
+        ["import-catalog", rest @ ..] => catalog_args(rest, &["--check"]).and_then(|(catalog, flags)| {
+            let mode = if flags.is_empty() { import::Mode::Write } else { import::Mode::Check };
+            import::run(&workspace_root(), &catalog, mode)
+        }),
+        ["coverage", rest @ ..] => {
+            catalog_args(rest, &[]).and_then(|(catalog, _)| coverage::run(&workspace_root(), &catalog))
+        }
         _ => Err(USAGE.to_string()),
     };
     match result {
@@ -26,6 +43,22 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `[--catalog PATH]` plus any of `flags`; the default catalog is
+/// `../shared/zstack-api/catalog.json` from the workspace root.
+fn catalog_args<'a>(args: &[&'a str], flags: &[&str]) -> Result<(PathBuf, Vec<&'a str>), String> {
+    let mut catalog = workspace_root().join(import::DEFAULT_CATALOG);
+    let mut seen = Vec::new();
+    let mut it = args.iter();
+    while let Some(&arg) = it.next() {
+        match arg {
+            "--catalog" => catalog = PathBuf::from(it.next().ok_or_else(|| USAGE.to_string())?),
+            f if flags.contains(&f) && !seen.contains(&f) => seen.push(f),
+            _ => return Err(USAGE.to_string()),
+        }
+    }
+    Ok((catalog, seen))
 }
 
 /// The workspace root: xtask lives one level below it.

@@ -58,5 +58,6 @@ pub fn polymorphic_bases(spec: &Spec) -> std::collections::BTreeSet<String> {
         .iter()
         .flat_map(|g| g.types.iter())
         .filter_map(|t| t.extends.clone())
+        .filter(|base| spec.type_def(base).is_some_and(|(_, def)| def.polymorphic))
         .collect()
 }

@@ -6,6 +6,7 @@
 //! small `ToTokens` struct ([`emit`]), and files come out in a `BTreeMap`.
 
 pub mod emit;
+pub mod features;
 mod inherit;
 pub mod names;
 pub mod naming;
@@ -14,7 +15,7 @@ pub mod rust_type;
 #[cfg(test)]
 mod test_support;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -39,11 +40,13 @@ pub struct Options {
     /// `impl Client` convenience methods (only inside the SDK crate, which
     /// owns `Client`).
     pub client_methods: bool,
+    /// Gate modules behind per-group cargo features ([`features`]).
+    pub features: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { client_methods: true }
+        Options { client_methods: true, features: true }
     }
 }
 
@@ -57,33 +60,95 @@ pub fn generate_with(spec: &Spec, options: Options) -> Result<Files, String> {
     check_references(spec)?;
     let names = Names::plan(spec);
     let types = TypeMapper::new(spec, &names);
-    let mut files = Files::new();
+    let plan = features::FeaturePlan::new(spec);
+    let params = param_types(spec);
+    let ctx = Context { spec, names: &names, types: &types, options, sent: sent_types(spec, &params), params };
+    let mut files = group_files(&ctx)?;
     let mut api_modules = Vec::new();
     let mut type_modules = Vec::new();
     for group in &spec.groups {
         let module = names.module(&group.name).to_string();
-        let source = format!("spec/{}", group.file.display());
         if !group.apis.is_empty() {
-            files.insert(format!("api/{module}.rs"), render(api_file(spec, group, &names, &types, options), &source)?);
-            api_modules.push((module.clone(), Some(group.name.clone())));
+            let feature = options.features.then(|| plan.api_feature(&group.name).map(str::to_string)).flatten();
+            api_modules.push((module.clone(), feature));
         }
-        if !group.types.is_empty() || !group.enums.is_empty() {
-            files.insert(format!("types/{module}.rs"), render(types_file(spec, group, &names, &types), &source)?);
-            type_modules.push((module, Some(group.name.clone())));
+        if has_types(group) {
+            let feature = options.features.then(|| plan.types_feature(&group.name)).flatten();
+            type_modules.push((module, feature));
         }
     }
     let index = |doc: &str, children: &[(String, Option<String>)]| render(module_index(doc, children), "spec/");
     files.insert("api/mod.rs".into(), index(" Request types, one per API action.", &api_modules)?);
     files.insert("types/mod.rs".into(), index(" Inventories and enums.", &type_modules)?);
-    files.insert("mod.rs".into(), render(quote!(pub mod api; pub mod types;), "spec/")?);
+    files.insert(
+        "mod.rs".into(),
+        render(
+            quote!(
+                pub mod api;
+                pub mod types;
+            ),
+            "spec/",
+        )?,
+    );
     Ok(files)
 }
 
-fn api_file(spec: &Spec, group: &Group, names: &Names, types: &TypeMapper, options: Options) -> TokenStream {
+/// Everything the per-group emitters share; computed once, read by every thread.
+struct Context<'a> {
+    spec: &'a Spec,
+    names: &'a Names,
+    types: &'a TypeMapper<'a>,
+    options: Options,
+    /// Types requests send (derive `Serialize`).
+    sent: BTreeSet<String>,
+    /// Struct types params use directly (get the wire traits).
+    params: BTreeSet<String>,
+}
+
+fn has_types(group: &Group) -> bool {
+    !group.types.is_empty() || !group.enums.is_empty()
+}
+
+/// The per-group files, rendered on every core. Token streams are not
+/// `Send`, so each thread builds and formats whole files; the `BTreeMap`
+/// makes the result independent of scheduling.
+fn group_files(ctx: &Context) -> Result<Files, String> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let groups: Vec<&Group> = ctx.spec.groups.iter().collect();
+    let chunks: Vec<Vec<&Group>> =
+        (0..threads).map(|t| groups.iter().skip(t).step_by(threads).copied().collect()).collect();
+    let results: Vec<Result<Files, String>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks.iter().map(|chunk| scope.spawn(move || render_groups(ctx, chunk))).collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err("codegen thread panicked".into()))).collect()
+    });
+    let mut files = Files::new();
+    for result in results {
+        files.extend(result?);
+    }
+    Ok(files)
+}
+
+fn render_groups(ctx: &Context, groups: &[&Group]) -> Result<Files, String> {
+    let mut files = Files::new();
+    for group in groups {
+        let module = ctx.names.module(&group.name);
+        let source = format!("spec/{}", group.file.display());
+        if !group.apis.is_empty() {
+            files.insert(format!("api/{module}.rs"), render(api_file(ctx, group), &source)?);
+        }
+        if has_types(group) {
+            files.insert(format!("types/{module}.rs"), render(types_file(ctx, group), &source)?);
+        }
+    }
+    Ok(files)
+}
+
+fn api_file(ctx: &Context, group: &Group) -> TokenStream {
+    let Context { spec, names, types, .. } = *ctx;
     let doc = module_doc(group);
     let requests = group.apis.iter().map(|api| RequestStruct { spec, api, names, types });
     let replies = group.apis.iter().map(|api| ReplyStruct { api, names, types });
-    let client = options.client_methods.then(|| ClientMethods { spec, group, names, types });
+    let client = ctx.options.client_methods.then(|| ClientMethods { spec, group, names, types });
     quote! {
         #![doc = #doc]
         #(#requests)*
@@ -92,17 +157,53 @@ fn api_file(spec: &Spec, group: &Group, names: &Names, types: &TypeMapper, optio
     }
 }
 
-fn types_file(spec: &Spec, group: &Group, names: &Names, types: &TypeMapper) -> TokenStream {
+fn types_file(ctx: &Context, group: &Group) -> TokenStream {
+    let Context { spec, names, types, .. } = *ctx;
     let doc = module_doc(group);
-    let structs = group.types.iter().map(|def| InventoryStruct { spec, def, names, types });
-    let anys = group.types.iter().map(|base| AnyEnum { spec, base, names });
+    let serialize = |name: &str| ctx.sent.contains(name);
+    let structs =
+        group.types.iter().map(|def| InventoryStruct { spec, def, names, types, serialize: serialize(&def.name) });
+    let anys = group.types.iter().map(|base| AnyEnum { spec, base, names, serialize: serialize(&base.name) });
+    let wire = group.types.iter().filter(|t| ctx.params.contains(&t.name)).map(|t| {
+        let path = names.value_path(&t.name);
+        quote!(::zstack_sdk::struct_wire_traits!(#path);)
+    });
     let enums = group.enums.iter().map(|def| StringEnum { def, names });
     quote! {
         #![doc = #doc]
         #(#structs)*
         #(#anys)*
         #(#enums)*
+        #(#wire)*
     }
+}
+
+/// Every type a request can send: reachable from params through fields,
+/// parents and (for polymorphic values) subclasses. These derive `Serialize`.
+fn sent_types(spec: &Spec, params: &BTreeSet<String>) -> BTreeSet<String> {
+    let mut seen = BTreeSet::new();
+    let mut stack: Vec<String> = params.iter().cloned().collect();
+    while let Some(name) = stack.pop() {
+        let Some((_, def)) = spec.type_def(&name) else { continue };
+        if !seen.insert(name.clone()) {
+            continue;
+        }
+        for field in inherit::all_fields(spec, def) {
+            stack.extend(field.ty.named().into_iter().map(str::to_string));
+        }
+        stack.extend(def.extends.iter().cloned());
+        stack.extend(inherit::descendants(spec, &name).into_iter().map(|d| d.name.clone()));
+    }
+    seen
+}
+
+/// Struct types that request params refer to (they need the wire traits).
+fn param_types(spec: &Spec) -> BTreeSet<String> {
+    spec.apis()
+        .flat_map(|(_, api)| api.params.iter().flat_map(|p| p.ty.named()))
+        .filter(|name| spec.type_def(name).is_some())
+        .map(str::to_string)
+        .collect()
 }
 
 fn module_doc(group: &Group) -> String {

@@ -40,8 +40,8 @@ fn escape_keyword(name: String) -> String {
 /// A type name: spec type names are kept verbatim when they are valid
 /// (`VmNicInventory`, `ZQLQueryReturn`), so users find ZStack's own names.
 pub fn type_name(raw: &str) -> String {
-    let valid = raw.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && raw.starts_with(|c: char| c.is_ascii_uppercase());
+    let valid =
+        raw.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && raw.starts_with(|c: char| c.is_ascii_uppercase());
     let name = if valid { raw.to_string() } else { sanitize(&raw.to_upper_camel_case()) };
     let name = escape_keyword(name);
     if SHADOWING_TYPES.contains(&name.as_str()) { name + "_" } else { name }

@@ -51,7 +51,11 @@ impl<'a> TypeMapper<'a> {
 
     /// A response field: collections as-is (defaulting to empty), the rest optional.
     pub fn response_field(&self, owner: &str, field: &str, ty: &TypeRef) -> TokenStream {
-        let element = self.element(ty);
+        let element = if is_secret_name(field) && *ty == TypeRef::String {
+            quote!(::zstack_sdk::runtime::secret::Secret)
+        } else {
+            self.element(ty)
+        };
         match ty {
             TypeRef::List(_) | TypeRef::Map(..) => element,
             _ if self.boxed.contains(&(owner.to_string(), field.to_string())) => {
@@ -62,11 +66,21 @@ impl<'a> TypeMapper<'a> {
     }
 
     /// A request param: plain when required, `Option` when not; collections plain.
-    pub fn request_param(&self, ty: &TypeRef, required: bool, secret: bool) -> TokenStream {
-        let element =
-            if secret && *ty == TypeRef::String { quote!(::zstack_sdk::runtime::secret::Password) } else { self.element(ty) };
+    pub fn request_param(&self, name: &str, ty: &TypeRef, required: bool, secret: bool) -> TokenStream {
+        let element = match ty {
+            TypeRef::String if secret => quote!(::zstack_sdk::runtime::secret::Password),
+            TypeRef::String if is_secret_name(name) => quote!(::zstack_sdk::runtime::secret::Secret),
+            _ => self.element(ty),
+        };
         if required || ty.is_collection() { element } else { quote!(::core::option::Option<#element>) }
     }
+}
+
+/// Password- and secret-named strings (`sshPassword`, `accessKeySecret`) are
+/// held in `Secret`, so `Debug` output and logs never show them.
+pub fn is_secret_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.contains("password") || lower.contains("secret")
 }
 
 /// Integer leaves need the lenient decoder (`1.0`, `8.589934592E9`, protocol §10).
@@ -109,7 +123,9 @@ fn direct_edges(spec: &Spec) -> Edges {
                 }
             }
             // An `Any…` value of this type holds any descendant by value.
-            out.extend(crate::inherit::descendants(spec, &ty.name).into_iter().map(|d| (String::new(), d.name.clone())));
+            out.extend(
+                crate::inherit::descendants(spec, &ty.name).into_iter().map(|d| (String::new(), d.name.clone())),
+            );
             edges.insert(ty.name.clone(), out);
         }
     }

@@ -53,6 +53,7 @@ pub fn type_def(name: &str, extends: Option<&str>, fields: Vec<Field>) -> TypeDe
     TypeDef {
         name: name.into(),
         extends: extends.map(Into::into),
+        polymorphic: true,
         server_classes: Vec::new(),
         description: None,
         fields,

@@ -11,7 +11,8 @@ use syn::parse::ParseStream;
 use syn::punctuated::Punctuated;
 use syn::{Attribute, Data, DeriveInput, Error, Fields, Ident, LitBool, LitInt, LitStr, Result, Token, Type};
 
-const CONTAINER_KEYS: &[&str] = &["method", "path", "envelope", "response", "async", "session", "action", "polymorphic"];
+const CONTAINER_KEYS: &[&str] =
+    &["method", "path", "envelope", "response", "async", "session", "action", "polymorphic"];
 const FIELD_KEYS: &[&str] = &["rename", "flatten", "one_of", "min_length", "max_length", "range", "non_empty", "regex"];
 
 /// HTTP method of the route.

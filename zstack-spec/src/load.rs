@@ -135,13 +135,17 @@ mod tests {
     }
 
     #[test]
-    fn same_stem_in_two_directories_is_an_error() {
-        let err = load_sources(vec![
-            source("spec/x.yaml".into(), "x.yaml".into(), String::new()),
-            source("spec/sub/x.yaml".into(), "sub/x.yaml".into(), String::new()),
+    fn same_stem_in_two_directories_is_one_group() {
+        let hand = "description: hand\napis:\n  - name: GetA\n    method: GET\n    path: /a\n";
+        let spec = load_sources(vec![
+            source("spec/x.yaml".into(), "x.yaml".into(), hand.into()),
+            source("spec/sub/x.yaml".into(), "sub/x.yaml".into(), B.into()),
         ])
-        .expect_err("dup group");
-        assert_eq!(err.0[0].kind, ErrorKind::Duplicate);
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(spec.groups.len(), 1);
+        let g = &spec.groups[0];
+        assert_eq!((g.name.as_str(), g.file.to_str(), g.description.as_deref()), ("x", Some("x.yaml"), Some("hand")));
+        assert_eq!(g.apis.iter().map(|a| a.name.as_str()).collect::<Vec<_>>(), ["GetA", "GetThing"]);
     }
 
     #[test]

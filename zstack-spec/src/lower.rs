@@ -19,8 +19,30 @@ pub(crate) fn lower(sources: &[Source], files: Vec<RawFile>, applied: Applied) -
             g.fixups.push(fixup);
         }
     }
-    groups.sort_by(|a, b| a.name.cmp(&b.name));
-    Spec { groups }
+    Spec { groups: merge_same_name(groups) }
+}
+
+/// Files with the same stem in different directories form one group
+/// (`spec/accounts.yaml` and the imported `spec/catalog/accounts.yaml`): one
+/// Rust module and one cargo feature per resource. Sources are sorted by
+/// path, so the first file (the hand-written one) names the group's file and
+/// description, and its entries come first.
+fn merge_same_name(groups: Vec<Group>) -> Vec<Group> {
+    let mut merged: Vec<Group> = Vec::new();
+    for g in groups {
+        match merged.iter_mut().find(|m| m.name == g.name) {
+            Some(m) => {
+                m.description = m.description.take().or(g.description);
+                m.apis.extend(g.apis);
+                m.types.extend(g.types);
+                m.enums.extend(g.enums);
+                m.fixups.extend(g.fixups);
+            }
+            None => merged.push(g),
+        }
+    }
+    merged.sort_by(|a, b| a.name.cmp(&b.name));
+    merged
 }
 
 fn group(s: &Source, f: RawFile) -> Group {
@@ -112,6 +134,7 @@ fn type_def(t: RawType) -> TypeDef {
     TypeDef {
         name: t.name.value,
         extends: t.extends.map(|e| e.value),
+        polymorphic: t.polymorphic.unwrap_or(true),
         server_classes: t.server_classes,
         description: t.description,
         fields: t.fields.into_iter().map(|f| field(f.value)).collect(),

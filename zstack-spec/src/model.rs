@@ -223,6 +223,10 @@ pub struct TypeDef {
     pub name: String,
     /// Parent type; its fields are inherited (and come first).
     pub extends: Option<String>,
+    /// Whether a value declared with this type may hold a subclass named by
+    /// the response's `schema` map (default). `false` keeps one plain struct,
+    /// as protocol §6 asks for `ErrorCode`; subclasses still get their own types.
+    pub polymorphic: bool,
     /// Server class names (FQCN, `$` for nested) that the `schema` map uses.
     pub server_classes: Vec<String>,
     pub description: Option<String>,

@@ -138,6 +138,9 @@ pub(crate) struct RawType {
     pub name: Sp<String>,
     #[serde(default)]
     pub extends: Option<Sp<String>>,
+    /// `false`: values declared with this type never decode as a subclass.
+    #[serde(default)]
+    pub polymorphic: Option<bool>,
     #[serde(default)]
     pub server_classes: Vec<String>,
     #[serde(default)]

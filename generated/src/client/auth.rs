@@ -298,6 +298,8 @@ mod tests {
         // A leap day, and the last second of a non-leap century year.
         assert_eq!(http_date(at(951_782_400), 0, "UTC"), "Tue, 29 Feb 2000 00:00:00 UTC");
         assert_eq!(http_date(at(4_133_980_799), 0, "UTC"), "Fri, 31 Dec 2100 23:59:59 UTC");
+        assert_eq!(http_date(at(4_107_542_399), 0, "UTC"), "Sun, 28 Feb 2100 23:59:59 UTC");
+        assert_eq!(http_date(at(4_107_542_400), 0, "UTC"), "Mon, 01 Mar 2100 00:00:00 UTC");
     }
 
     #[test]

@@ -16,7 +16,7 @@ use super::config::{Client, extra_header};
 use super::decode::{self, Excerpt};
 use super::error::Error;
 use super::send::{self, CallOptions, Job, Outcome};
-use crate::runtime::query::{Condition, QueryRequest};
+use crate::runtime::query::{Condition, QueryRequest, SortDirection};
 use crate::runtime::reply::InventoriesReply;
 use crate::runtime::request::{ApiRequest, InvalidRequest};
 
@@ -150,10 +150,12 @@ impl<'c, R: ApiRequest> Call<'c, R> {
         let opts = &self.opts;
         async move {
             match send::exchange(client, prepared, opts).await? {
-                Outcome::Done(body) => decode::decode(&body, excerpt).map(Submitted::Done),
-                Outcome::Accepted(job) => {
-                    Ok(Submitted::Pending(JobHandle { client: client.clone(), job: Box::new(job), _response: PhantomData }))
-                }
+                Outcome::Done(body) => decode::decode(&body, R::POLYMORPHIC, excerpt).map(Submitted::Done),
+                Outcome::Accepted(job) => Ok(Submitted::Pending(JobHandle {
+                    client: client.clone(),
+                    job: Box::new(job),
+                    _response: PhantomData,
+                })),
             }
         }
         .instrument(span)
@@ -187,6 +189,41 @@ where
         }
         self.opts.page_size = Some(rows);
         self
+    }
+
+    /// Add a condition (joined with AND): [`QueryRequest::filter`].
+    pub fn filter(self, condition: Condition) -> Self {
+        self.map(|r| r.filter(condition))
+    }
+
+    /// Rows to return: [`QueryRequest::limit`] (replaced per page by [`Call::stream`]).
+    pub fn limit(self, limit: u32) -> Self {
+        self.map(|r| r.limit(limit))
+    }
+
+    /// First row: [`QueryRequest::start`].
+    pub fn start(self, start: u32) -> Self {
+        self.map(|r| r.start(start))
+    }
+
+    /// Add `total` to the page: [`QueryRequest::reply_with_count`].
+    pub fn reply_with_count(self) -> Self {
+        self.map(QueryRequest::reply_with_count)
+    }
+
+    /// `sort=+field` / `sort=-field`: [`QueryRequest::sort_by`].
+    pub fn sort_by(self, field: impl Into<String>, direction: SortDirection) -> Self {
+        self.map(|r| r.sort_by(field, direction))
+    }
+
+    /// Only these fields of each row: [`QueryRequest::select_fields`].
+    pub fn select_fields(self, fields: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.map(|r| r.select_fields(fields))
+    }
+
+    /// A named server-side filter: [`QueryRequest::filter_name`].
+    pub fn filter_name(self, name: impl Into<String>) -> Self {
+        self.map(|r| r.filter_name(name))
     }
 
     /// The resource with this uuid, or `None`: the collection path with
@@ -366,7 +403,7 @@ impl<R: ApiRequest> JobHandle<R> {
         let span = self.span();
         async {
             match send::poll_once(&self.client, &self.job, 1).await? {
-                Some(body) => decode::decode(&body, self.job.excerpt).map(Some),
+                Some(body) => decode::decode(&body, R::POLYMORPHIC, self.job.excerpt).map(Some),
                 None => Ok(None),
             }
         }
@@ -380,7 +417,7 @@ impl<R: ApiRequest> JobHandle<R> {
         let span = self.span();
         async {
             let body = send::wait(&self.client, &self.job).await?;
-            decode::decode(&body, self.job.excerpt)
+            decode::decode(&body, R::POLYMORPHIC, self.job.excerpt)
         }
         .instrument(span)
         .await

@@ -3,6 +3,7 @@
 use serde::de::DeserializeOwned;
 
 use super::error::Error;
+use crate::runtime::poly;
 use crate::types::ErrorCode;
 
 /// How many characters of a body an error keeps.
@@ -27,22 +28,19 @@ pub(crate) fn excerpt(body: &[u8]) -> String {
     }
 }
 
-/// Decode a success body into `T`. An empty body reads as `{}`.
-pub(crate) fn decode<T: DeserializeOwned>(body: &[u8], show: Excerpt) -> Result<T, Error> {
+/// Decode a success body into `T`. An empty body reads as `{}`. With
+/// `polymorphic`, classes named by the body's `schema` map pick the variants
+/// of `Any…` inventories ([`crate::runtime::poly`]).
+pub(crate) fn decode<T: DeserializeOwned>(body: &[u8], polymorphic: bool, show: Excerpt) -> Result<T, Error> {
     let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) { b"{}" } else { body };
-    let shown = || match show {
-        Excerpt::Show => excerpt(body),
-        Excerpt::Redact => "<redacted>".to_string(),
-    };
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| Error::Decode {
+    poly::decode(body, polymorphic).map_err(|e| Error::Decode {
         path: e.path().to_string(),
         message: e.inner().to_string(),
-        body_excerpt: shown(),
-    })?;
-    // Trailing data after the JSON document.
-    de.end().map_err(|e| Error::Decode { path: ".".into(), message: e.to_string(), body_excerpt: shown() })?;
-    Ok(value)
+        body_excerpt: match show {
+            Excerpt::Show => excerpt(body),
+            Excerpt::Redact => "<redacted>".to_string(),
+        },
+    })
 }
 
 #[derive(serde::Deserialize)]
@@ -107,7 +105,7 @@ mod tests {
         struct Reply {
             inventory: Inv,
         }
-        let err = decode::<Reply>(br#"{"inventory":{"totalCapacity":"big"}}"#, Excerpt::Show).unwrap_err();
+        let err = decode::<Reply>(br#"{"inventory":{"totalCapacity":"big"}}"#, false, Excerpt::Show).unwrap_err();
         match err {
             Error::Decode { path, body_excerpt, .. } => {
                 assert_eq!(path, "inventory.totalCapacity");
@@ -115,9 +113,9 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        let err = decode::<Reply>(br#"{"inventory":{"totalCapacity":1}} x"#, Excerpt::Redact).unwrap_err();
+        let err = decode::<Reply>(br#"{"inventory":{"totalCapacity":1}} x"#, false, Excerpt::Redact).unwrap_err();
         assert!(matches!(err, Error::Decode { ref body_excerpt, .. } if body_excerpt == "<redacted>"), "{err:?}");
-        let empty: crate::runtime::reply::Empty = decode(b"", Excerpt::Show).unwrap();
+        let empty: crate::runtime::reply::Empty = decode(b"", false, Excerpt::Show).unwrap();
         assert_eq!(empty, crate::runtime::reply::Empty {});
     }
 

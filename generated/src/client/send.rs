@@ -256,7 +256,7 @@ pub(crate) async fn execute<R: ApiRequest, T: DeserializeOwned>(
             Outcome::Done(body) => body,
             Outcome::Accepted(job) => wait(client, &job).await?,
         };
-        decode::decode(&body, excerpt)
+        decode::decode(&body, R::POLYMORPHIC, excerpt)
     }
     .instrument(span)
     .await

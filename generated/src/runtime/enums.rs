@@ -88,10 +88,9 @@ macro_rules! string_enum_traits {
 
         impl ::std::convert::From<::std::string::String> for $name {
             fn from(value: ::std::string::String) -> Self {
-                match Self::from(value.as_str()) {
-                    Self::Unknown(_) => Self::Unknown(value),
-                    known => known,
-                }
+                // Reuse the allocation for unknown values.
+                let parsed = Self::from(value.as_str());
+                if parsed.is_unknown() { Self::Unknown(value) } else { parsed }
             }
         }
 
@@ -184,14 +183,8 @@ mod tests {
 
     #[test]
     fn known_and_unknown_values_round_trip_through_json() {
-        assert_eq!(
-            serde_json::to_string(&DeleteMode::Enforcing).unwrap(),
-            r#""Enforcing""#
-        );
-        assert_eq!(
-            serde_json::from_str::<DeleteMode>(r#""Permissive""#).unwrap(),
-            DeleteMode::Permissive
-        );
+        assert_eq!(serde_json::to_string(&DeleteMode::Enforcing).unwrap(), r#""Enforcing""#);
+        assert_eq!(serde_json::from_str::<DeleteMode>(r#""Permissive""#).unwrap(), DeleteMode::Permissive);
 
         let unknown: DeleteMode = serde_json::from_str(r#""Lazy""#).unwrap();
         assert_eq!(unknown, DeleteMode::Unknown("Lazy".to_string()));
@@ -199,11 +192,7 @@ mod tests {
         assert_eq!(serde_json::to_string(&unknown).unwrap(), r#""Lazy""#);
 
         // Case matters, as on the MN.
-        assert!(
-            serde_json::from_str::<DeleteMode>(r#""permissive""#)
-                .unwrap()
-                .is_unknown()
-        );
+        assert!(serde_json::from_str::<DeleteMode>(r#""permissive""#).unwrap().is_unknown());
         assert!(serde_json::from_str::<DeleteMode>("1").is_err());
 
         #[derive(Debug, PartialEq, Serialize, Deserialize)]
@@ -223,14 +212,8 @@ mod tests {
     #[test]
     fn conversions_and_display() {
         assert_eq!(DeleteMode::from("Permissive"), DeleteMode::Permissive);
-        assert_eq!(
-            DeleteMode::from("Enforcing".to_string()),
-            DeleteMode::Enforcing
-        );
-        assert_eq!(
-            DeleteMode::from("x".to_string()),
-            DeleteMode::Unknown("x".into())
-        );
+        assert_eq!(DeleteMode::from("Enforcing".to_string()), DeleteMode::Enforcing);
+        assert_eq!(DeleteMode::from("x".to_string()), DeleteMode::Unknown("x".into()));
         assert_eq!("Enforcing".parse::<DeleteMode>(), Ok(DeleteMode::Enforcing));
         assert_eq!(DeleteMode::Enforcing.to_string(), "Enforcing");
         assert_eq!(DeleteMode::Unknown("Other".into()).to_string(), "Other");
@@ -245,53 +228,20 @@ mod tests {
     #[test]
     fn wire_and_validation() {
         let mut query = Vec::new();
-        query_field(
-            "DeleteAccount",
-            "deleteMode",
-            &Some(DeleteMode::Enforcing),
-            &mut query,
-        )
-        .unwrap();
-        query_field(
-            "DeleteAccount",
-            "deleteMode",
-            &None::<DeleteMode>,
-            &mut query,
-        )
-        .unwrap();
-        query_field(
-            "X",
-            "m",
-            &vec![Odd::Lower, Odd::Unknown("u v".into())],
-            &mut query,
-        )
-        .unwrap();
+        query_field("DeleteAccount", "deleteMode", &Some(DeleteMode::Enforcing), &mut query).unwrap();
+        query_field("DeleteAccount", "deleteMode", &None::<DeleteMode>, &mut query).unwrap();
+        query_field("X", "m", &vec![Odd::Lower, Odd::Unknown("u v".into())], &mut query).unwrap();
         assert_eq!(
             query,
-            [("deleteMode", "Enforcing"), ("m", "lower"), ("m", "u v")]
-                .map(|(k, v)| (k.to_string(), v.to_string()))
+            [("deleteMode", "Enforcing"), ("m", "lower"), ("m", "u v")].map(|(k, v)| (k.to_string(), v.to_string()))
         );
 
         let mut body = serde_json::Map::new();
         body_field("X", "deleteMode", &DeleteMode::Permissive, &mut body).unwrap();
         assert_eq!(body["deleteMode"], json!("Permissive"));
 
-        assert!(
-            one_of(
-                "X",
-                "deleteMode",
-                &DeleteMode::Permissive,
-                DeleteMode::VALUES
-            )
-            .is_ok()
-        );
-        let err = one_of(
-            "X",
-            "deleteMode",
-            &DeleteMode::from("Lazy"),
-            DeleteMode::VALUES,
-        )
-        .unwrap_err();
+        assert!(one_of("X", "deleteMode", &DeleteMode::Permissive, DeleteMode::VALUES).is_ok());
+        let err = one_of("X", "deleteMode", &DeleteMode::from("Lazy"), DeleteMode::VALUES).unwrap_err();
         assert!(err.reason.contains("got \"Lazy\""), "{}", err.reason);
     }
 }

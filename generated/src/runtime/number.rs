@@ -46,9 +46,7 @@ impl<'de, T: Lenient> Deserialize<'de> for Wrap<T> {
 }
 
 fn out_of_range<E: de::Error>(ty: &str, shown: impl fmt::Display) -> E {
-    E::custom(format_args!(
-        "expected an integral number in range for {ty}, got {shown}"
-    ))
+    E::custom(format_args!("expected an integral number in range for {ty}, got {shown}"))
 }
 
 /// Integers of type `T`, from whichever JSON number form arrives.
@@ -107,19 +105,13 @@ impl<T: Lenient> Lenient for Option<T> {
 
 impl<T: Lenient> Lenient for Vec<T> {
     fn deserialize_lenient<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Vec::<Wrap<T>>::deserialize(deserializer)?
-            .into_iter()
-            .map(|w| w.0)
-            .collect())
+        Ok(Vec::<Wrap<T>>::deserialize(deserializer)?.into_iter().map(|w| w.0).collect())
     }
 }
 
 impl<T: Lenient> Lenient for BTreeMap<String, T> {
     fn deserialize_lenient<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(BTreeMap::<String, Wrap<T>>::deserialize(deserializer)?
-            .into_iter()
-            .map(|(k, w)| (k, w.0))
-            .collect())
+        Ok(BTreeMap::<String, Wrap<T>>::deserialize(deserializer)?.into_iter().map(|(k, w)| (k, w.0)).collect())
     }
 }
 
@@ -157,10 +149,7 @@ mod tests {
     #[test]
     fn integers_decode_as_usual() {
         let v = inv(r#"{"cpuNum":4,"size":8589934592,"count":-3}"#);
-        assert_eq!(
-            (v.cpu_num, v.size, v.count),
-            (Some(4), Some(8_589_934_592), -3)
-        );
+        assert_eq!((v.cpu_num, v.size, v.count), (Some(4), Some(8_589_934_592), -3));
         assert_eq!(inv(r#"{"size":9223372036854775807}"#).size, Some(i64::MAX));
         assert_eq!(inv(r#"{"size":-9223372036854775808}"#).size, Some(i64::MIN));
     }
@@ -168,20 +157,14 @@ mod tests {
     #[test]
     fn integral_doubles_and_e_notation_decode() {
         let v = inv(r#"{"cpuNum":1.0,"size":8.589934592E9,"count":0.0}"#);
-        assert_eq!(
-            (v.cpu_num, v.size, v.count),
-            (Some(1), Some(8_589_934_592), 0)
-        );
+        assert_eq!((v.cpu_num, v.size, v.count), (Some(1), Some(8_589_934_592), 0));
         assert_eq!(inv(r#"{"size":1.073741824E9}"#).size, Some(1_073_741_824));
         assert_eq!(inv(r#"{"size":-2.5E1}"#).size, Some(-25));
         assert_eq!(inv(r#"{"count":-0.0}"#).count, 0);
         assert_eq!(inv(r#"{"cpuNum":2.147483647E9}"#).cpu_num, Some(i32::MAX));
         assert_eq!(inv(r#"{"cpuNum":-2.147483648E9}"#).cpu_num, Some(i32::MIN));
         // 2^53 - 1 is the largest double accepted.
-        assert_eq!(
-            inv(r#"{"size":9.007199254740991E15}"#).size,
-            Some(9_007_199_254_740_991)
-        );
+        assert_eq!(inv(r#"{"size":9.007199254740991E15}"#).size, Some(9_007_199_254_740_991));
     }
 
     #[test]
@@ -196,10 +179,7 @@ mod tests {
     fn collections_decode_each_element_leniently() {
         let v = inv(r#"{"list":[1,2.0,3E0],"map":{"a":1.0,"b":2},"optList":[null,5.0]}"#);
         assert_eq!(v.list, vec![1, 2, 3]);
-        assert_eq!(
-            v.map,
-            BTreeMap::from([("a".to_string(), 1), ("b".to_string(), 2)])
-        );
+        assert_eq!(v.map, BTreeMap::from([("a".to_string(), 1), ("b".to_string(), 2)]));
         assert_eq!(v.opt_list, Some(vec![None, Some(5)]));
         assert!(err(r#"{"list":[1,2.5]}"#).contains("got 2.5"));
     }
@@ -207,10 +187,7 @@ mod tests {
     #[test]
     fn fractions_are_rejected_with_the_value() {
         let e = err(r#"{"cpuNum":1.5}"#);
-        assert!(
-            e.starts_with("expected an integral number in range for i32, got 1.5"),
-            "{e}"
-        );
+        assert!(e.starts_with("expected an integral number in range for i32, got 1.5"), "{e}");
         assert!(err(r#"{"size":0.1}"#).contains("in range for i64, got 0.1"));
     }
 
@@ -220,10 +197,7 @@ mod tests {
         assert!(e.contains("in range for i32, got 3000000000"), "{e}");
         assert!(err(r#"{"cpuNum":-2147483649}"#).contains("got -2147483649"));
         assert!(err(r#"{"cpuNum":2.147483648E9}"#).contains("in range for i32, got 2147483648"));
-        assert!(
-            err(r#"{"size":18446744073709551615}"#)
-                .contains("in range for i64, got 18446744073709551615")
-        );
+        assert!(err(r#"{"size":18446744073709551615}"#).contains("in range for i64, got 18446744073709551615"));
         assert!(err(r#"{"size":1E19}"#).contains("in range for i64"));
         // serde_json itself refuses numbers beyond f64.
         assert!(serde_json::from_str::<Inv>(r#"{"size":1E400}"#).is_err());
@@ -231,22 +205,12 @@ mod tests {
 
     #[test]
     fn doubles_from_2_pow_53_are_refused_not_guessed() {
-        for json in [
-            r#"{"size":9.007199254740992E15}"#,
-            r#"{"size":1.0E17}"#,
-            r#"{"size":-1.0E17}"#,
-        ] {
+        for json in [r#"{"size":9.007199254740992E15}"#, r#"{"size":1.0E17}"#, r#"{"size":-1.0E17}"#] {
             let e = err(json);
-            assert!(
-                e.contains("integral double above 2^53 cannot be decoded exactly"),
-                "{json}: {e}"
-            );
+            assert!(e.contains("integral double above 2^53 cannot be decoded exactly"), "{json}: {e}");
         }
         // As a JSON integer the same magnitude is fine.
-        assert_eq!(
-            inv(r#"{"size":100000000000000000}"#).size,
-            Some(100_000_000_000_000_000)
-        );
+        assert_eq!(inv(r#"{"size":100000000000000000}"#).size, Some(100_000_000_000_000_000));
     }
 
     #[test]

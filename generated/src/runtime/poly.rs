@@ -44,7 +44,10 @@ pub fn deserialize<'de, T: Polymorphic, D: serde::Deserializer<'de>>(deserialize
 
 /// Decode a response body, resolving polymorphic values through its `schema`
 /// map when `polymorphic` is set.
-pub fn decode<T: DeserializeOwned>(body: &[u8], polymorphic: bool) -> Result<T, serde_path_to_error::Error<serde_json::Error>> {
+pub fn decode<T: DeserializeOwned>(
+    body: &[u8],
+    polymorphic: bool,
+) -> Result<T, serde_path_to_error::Error<serde_json::Error>> {
     if !polymorphic {
         let mut de = serde_json::Deserializer::from_slice(body);
         let value = serde_path_to_error::deserialize(&mut de)?;

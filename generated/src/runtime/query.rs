@@ -152,7 +152,10 @@ impl Condition {
         };
         for value in values {
             if let Some(c) = value.chars().find(|c| matches!(c, '=' | '<' | '>')) {
-                return Err(format!("value {value:?} of `{}` contains `{c}`, which the MN would read as an operator", self.field));
+                return Err(format!(
+                    "value {value:?} of `{}` contains `{c}`, which the MN would read as an operator",
+                    self.field
+                ));
             }
             if matches!(self.operand, Operand::List(_)) && value.contains(',') {
                 return Err(format!("in-list element {value:?} of `{}` contains a comma", self.field));

@@ -25,20 +25,13 @@ pub struct InventoryReply<T> {
 pub struct InventoriesReply<T> {
     #[serde(default)]
     pub inventories: Vec<T>,
-    #[serde(
-        default,
-        deserialize_with = "crate::runtime::number::lenient",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "crate::runtime::number::lenient", skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
 
 impl<T> Default for InventoriesReply<T> {
     fn default() -> Self {
-        InventoriesReply {
-            inventories: Vec::new(),
-            total: None,
-        }
+        InventoriesReply { inventories: Vec::new(), total: None }
     }
 }
 
@@ -63,14 +56,10 @@ mod tests {
 
     #[test]
     fn inventory_reply_tolerates_extra_members() {
-        let body =
-            r#"{"inventory":{"uuid":"a1","extra":1},"success":true,"schema":{"inventory":"x.Y"}}"#;
+        let body = r#"{"inventory":{"uuid":"a1","extra":1},"success":true,"schema":{"inventory":"x.Y"}}"#;
         let r: InventoryReply<Inv> = serde_json::from_str(body).unwrap();
         assert_eq!(r.inventory, Inv { uuid: "a1".into() });
-        assert_eq!(
-            serde_json::to_value(&r).unwrap(),
-            json!({"inventory": {"uuid": "a1"}})
-        );
+        assert_eq!(serde_json::to_value(&r).unwrap(), json!({"inventory": {"uuid": "a1"}}));
     }
 
     #[test]
@@ -82,34 +71,20 @@ mod tests {
 
     #[test]
     fn inventories_reply_defaults_and_lenient_total() {
-        let r: InventoriesReply<Inv> =
-            serde_json::from_str(r#"{"inventories":[],"total":1.0}"#).unwrap();
-        assert_eq!(
-            r,
-            InventoriesReply {
-                inventories: vec![],
-                total: Some(1)
-            }
-        );
+        let r: InventoriesReply<Inv> = serde_json::from_str(r#"{"inventories":[],"total":1.0}"#).unwrap();
+        assert_eq!(r, InventoriesReply { inventories: vec![], total: Some(1) });
 
         // `count=true`: only the total.
         let r: InventoriesReply<Inv> = serde_json::from_str(r#"{"total":42,"schema":{}}"#).unwrap();
         assert_eq!((r.inventories.len(), r.total), (0, Some(42)));
 
         let r: InventoriesReply<Inv> =
-            serde_json::from_str(r#"{"inventories":[{"uuid":"a"},{"uuid":"b"}],"schema":{}}"#)
-                .unwrap();
+            serde_json::from_str(r#"{"inventories":[{"uuid":"a"},{"uuid":"b"}],"schema":{}}"#).unwrap();
         assert_eq!(r.inventories.len(), 2);
         assert_eq!(r.total, None);
-        assert_eq!(
-            serde_json::to_value(&r).unwrap(),
-            json!({"inventories": [{"uuid": "a"}, {"uuid": "b"}]})
-        );
+        assert_eq!(serde_json::to_value(&r).unwrap(), json!({"inventories": [{"uuid": "a"}, {"uuid": "b"}]}));
 
-        assert_eq!(
-            serde_json::from_str::<InventoriesReply<Inv>>("{}").unwrap(),
-            InventoriesReply::default()
-        );
+        assert_eq!(serde_json::from_str::<InventoriesReply<Inv>>("{}").unwrap(), InventoriesReply::default());
         assert!(serde_json::from_str::<InventoriesReply<Inv>>(r#"{"total":1.5}"#).is_err());
     }
 }

@@ -114,12 +114,7 @@ pub trait ApiRequest {
     /// Everything the transport needs, validated.
     fn to_wire(&self) -> Result<WireRequest, InvalidRequest> {
         self.validate()?;
-        Ok(WireRequest {
-            method: Self::METHOD,
-            path: self.path()?,
-            query: self.query()?,
-            body: self.body()?,
-        })
+        Ok(WireRequest { method: Self::METHOD, path: self.path()?, query: self.query()?, body: self.body()? })
     }
 }
 

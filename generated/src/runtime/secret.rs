@@ -12,9 +12,9 @@ use super::wire::WireValue;
 
 const REDACTED: &str = "<redacted>";
 
-/// A secret string. `Debug` and `Display` never show it, and it has no
-/// `Serialize`, so it cannot end up in a JSON body or log by accident; call
-/// [`Secret::expose`] where the raw value is really needed.
+/// A secret string. `Debug` and `Display` never show it; call
+/// [`Secret::expose`] where the raw value is really needed. It serializes as
+/// its value, because secret params (an SSH password) must reach the MN.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
 
@@ -54,6 +54,27 @@ impl fmt::Display for Secret {
 }
 
 /// Reading one (from configuration or a reply) is fine; writing one is not.
+/// Secret params (an SSH password, a key secret) must reach the MN as sent,
+/// so a `Secret` serializes as its value; only Debug and Display hide it.
+impl Serialize for Secret {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.expose())
+    }
+}
+
+impl WireValue for Secret {
+    fn push_query(&self, key: &str, out: &mut Vec<(String, String)>) -> Result<(), String> {
+        out.push((key.to_string(), self.expose().to_string()));
+        Ok(())
+    }
+}
+
+impl Checked for Secret {
+    fn for_each_str(&self, f: &mut dyn FnMut(&str) -> Result<(), String>) -> Result<(), String> {
+        f(self.expose())
+    }
+}
+
 impl<'de> Deserialize<'de> for Secret {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(Secret)
@@ -102,9 +123,7 @@ impl Password {
 
     /// Hash a plain password: `lowercase_hex(SHA-512(UTF-8 bytes))`.
     pub fn plain(password: &str) -> Self {
-        Password {
-            digest: to_hex(&Sha512::digest(password.as_bytes())),
-        }
+        Password { digest: to_hex(&Sha512::digest(password.as_bytes())) }
     }
 
     /// Use an existing digest: exactly 128 hex characters in any case; stored
@@ -113,20 +132,13 @@ impl Password {
         let len = hex.chars().count();
         if len != Self::DIGEST_LEN {
             return Err(InvalidDigest {
-                reason: format!(
-                    "expected {} hex characters (SHA-512), got {len} characters",
-                    Self::DIGEST_LEN
-                ),
+                reason: format!("expected {} hex characters (SHA-512), got {len} characters", Self::DIGEST_LEN),
             });
         }
         if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(InvalidDigest {
-                reason: "contains a character that is not a hex digit".to_string(),
-            });
+            return Err(InvalidDigest { reason: "contains a character that is not a hex digit".to_string() });
         }
-        Ok(Password {
-            digest: hex.to_ascii_lowercase(),
-        })
+        Ok(Password { digest: hex.to_ascii_lowercase() })
     }
 
     /// The 128-character lowercase hex digest, i.e. the wire value.
@@ -188,11 +200,7 @@ mod tests {
         assert_eq!(p.as_digest(), PASSWORD_SHA512);
         assert_eq!(p.as_digest().len(), Password::DIGEST_LEN);
         // SHA-512 of the empty string, and UTF-8 bytes for non-ASCII input.
-        assert!(
-            Password::plain("")
-                .as_digest()
-                .starts_with("cf83e1357eefb8bdf1542850d66d8007")
-        );
+        assert!(Password::plain("").as_digest().starts_with("cf83e1357eefb8bdf1542850d66d8007"));
         assert_eq!(Password::plain("pässword").as_digest().len(), 128);
         assert_ne!(Password::plain("pässword"), Password::plain("passsword"));
     }
@@ -210,18 +218,10 @@ mod tests {
         assert_eq!(p.as_digest(), PASSWORD_SHA512);
 
         let short = Password::digest("password").unwrap_err();
-        assert_eq!(
-            short.reason(),
-            "expected 128 hex characters (SHA-512), got 8 characters"
-        );
+        assert_eq!(short.reason(), "expected 128 hex characters (SHA-512), got 8 characters");
         assert!(!short.to_string().contains("password\""));
         let bad = format!("{}g", &PASSWORD_SHA512[..127]);
-        assert!(
-            Password::digest(&bad)
-                .unwrap_err()
-                .to_string()
-                .contains("not a hex digit")
-        );
+        assert!(Password::digest(&bad).unwrap_err().to_string().contains("not a hex digit"));
         let multibyte = format!("{}é", &PASSWORD_SHA512[..127]);
         assert!(Password::digest(&multibyte).is_err());
     }
@@ -234,10 +234,7 @@ mod tests {
             account_name: String,
             password: Password,
         }
-        let req = LogIn {
-            account_name: "admin".into(),
-            password: Password::plain("s3cret"),
-        };
+        let req = LogIn { account_name: "admin".into(), password: Password::plain("s3cret") };
         let shown = format!("{req:?} {req:#?}");
         assert!(shown.contains("Password(<redacted>)"), "{shown}");
         assert!(!shown.contains("s3cret"));
@@ -250,13 +247,7 @@ mod tests {
         assert_eq!(serde_json::to_value(&p).unwrap(), json!(PASSWORD_SHA512));
 
         let mut members = Map::new();
-        body_field(
-            "LogInByAccount",
-            "accountName",
-            &"admin".to_string(),
-            &mut members,
-        )
-        .unwrap();
+        body_field("LogInByAccount", "accountName", &"admin".to_string(), &mut members).unwrap();
         body_field("LogInByAccount", "password", &p, &mut members).unwrap();
         assert_eq!(
             envelope("logInByAccount", members),
@@ -265,10 +256,7 @@ mod tests {
 
         let mut query = Vec::new();
         query_field("X", "password", &Some(p.clone()), &mut query).unwrap();
-        assert_eq!(
-            query,
-            vec![("password".to_string(), PASSWORD_SHA512.to_string())]
-        );
+        assert_eq!(query, vec![("password".to_string(), PASSWORD_SHA512.to_string())]);
         query_field("X", "password", &None::<Password>, &mut query).unwrap();
         assert_eq!(query.len(), 1);
     }

@@ -13,9 +13,7 @@ use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 
 /// English month abbreviations as the JDK writes them (`MMM`).
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
+const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 /// The separator JDK 20+ (CLDR 42) writes before AM/PM.
 const NARROW_NO_BREAK_SPACE: char = '\u{202F}';
@@ -44,10 +42,7 @@ pub struct TimestampError {
 
 impl TimestampError {
     fn new(input: &str, reason: impl Into<String>) -> Self {
-        TimestampError {
-            input: input.to_string(),
-            reason: reason.into(),
-        }
+        TimestampError { input: input.to_string(), reason: reason.into() }
     }
 
     /// The text that failed to parse.
@@ -75,14 +70,7 @@ const fn days_in_month(year: u16, month: u8) -> u8 {
 }
 
 /// Why a set of fields is not a real date-time, or `None` when it is.
-fn range_problem(
-    year: u16,
-    month: u8,
-    day: u8,
-    hour: u8,
-    minute: u8,
-    second: u8,
-) -> Option<String> {
+fn range_problem(year: u16, month: u8, day: u8, hour: u8, minute: u8, second: u8) -> Option<String> {
     if !(1..=9999).contains(&year) {
         return Some(format!("year {year} is outside 1..=9999"));
     }
@@ -114,14 +102,7 @@ impl Timestamp {
     /// does not have (leap years included), hour > 23, minute or second > 59.
     pub fn new(year: u16, month: u8, day: u8, hour: u8, minute: u8, second: u8) -> Option<Self> {
         match range_problem(year, month, day, hour, minute, second) {
-            None => Some(Timestamp {
-                year,
-                month,
-                day,
-                hour,
-                minute,
-                second,
-            }),
+            None => Some(Timestamp { year, month, day, hour, minute, second }),
             Some(_) => None,
         }
     }
@@ -168,14 +149,7 @@ impl Timestamp {
         let narrow = |v: u16| u8::try_from(v).unwrap_or(u8::MAX);
         let (mo, d, h, mi, s) = (narrow(mo), narrow(d), narrow(h), narrow(mi), narrow(s));
         match range_problem(y, mo, d, h, mi, s) {
-            None => Ok(Timestamp {
-                year: y,
-                month: mo,
-                day: d,
-                hour: h,
-                minute: mi,
-                second: s,
-            }),
+            None => Ok(Timestamp { year: y, month: mo, day: d, hour: h, minute: mi, second: s }),
             Some(reason) => Err(TimestampError::new(input, reason)),
         }
     }
@@ -189,12 +163,7 @@ struct Cursor<'a> {
 impl Cursor<'_> {
     /// Between `min` and `max` ASCII digits (greedy).
     fn digits(&mut self, min: usize, max: usize) -> Option<u32> {
-        let n = self
-            .rest
-            .bytes()
-            .take(max)
-            .take_while(u8::is_ascii_digit)
-            .count();
+        let n = self.rest.bytes().take(max).take_while(u8::is_ascii_digit).count();
         if n < min {
             return None;
         }
@@ -272,9 +241,7 @@ fn parse_text(input: &str) -> Option<Result<[u32; 6], String>> {
         return None;
     }
     if !(1..=12).contains(&hour12) {
-        return Some(Err(format!(
-            "hour {hour12} is outside 1..=12 on a 12-hour clock"
-        )));
+        return Some(Err(format!("hour {hour12} is outside 1..=12 on a 12-hour clock")));
     }
     // 12 AM is midnight, 12 PM is noon.
     let hour = hour12 % 12 + if pm { 12 } else { 0 };
@@ -381,17 +348,11 @@ mod tests {
 
     #[test]
     fn parses_the_classic_jdk_form() {
-        assert_eq!(
-            parse("Apr 11, 2018 2:50:54 PM"),
-            ts(2018, 4, 11, 14, 50, 54)
-        );
+        assert_eq!(parse("Apr 11, 2018 2:50:54 PM"), ts(2018, 4, 11, 14, 50, 54));
         assert_eq!(parse("Jan 1, 2020 9:05:07 AM"), ts(2020, 1, 1, 9, 5, 7));
         // Padded day and hour are accepted too.
         assert_eq!(parse("Jan 01, 2020 09:05:07 AM"), ts(2020, 1, 1, 9, 5, 7));
-        assert_eq!(
-            parse("Dec 31, 1999 11:59:59 PM"),
-            ts(1999, 12, 31, 23, 59, 59)
-        );
+        assert_eq!(parse("Dec 31, 1999 11:59:59 PM"), ts(1999, 12, 31, 23, 59, 59));
     }
 
     #[test]
@@ -421,18 +382,9 @@ mod tests {
         assert_eq!(parse("Apr 11, 2018 12:59:59 PM").hour(), 12);
         assert_eq!(parse("Apr 11, 2018 1:00:00 AM").hour(), 1);
         assert_eq!(parse("Apr 11, 2018 11:00:00 PM").hour(), 23);
-        assert_eq!(
-            ts(2018, 4, 11, 0, 0, 0).to_string(),
-            "Apr 11, 2018 12:00:00 AM"
-        );
-        assert_eq!(
-            ts(2018, 4, 11, 12, 0, 0).to_string(),
-            "Apr 11, 2018 12:00:00 PM"
-        );
-        assert_eq!(
-            ts(2018, 4, 11, 23, 0, 0).to_string(),
-            "Apr 11, 2018 11:00:00 PM"
-        );
+        assert_eq!(ts(2018, 4, 11, 0, 0, 0).to_string(), "Apr 11, 2018 12:00:00 AM");
+        assert_eq!(ts(2018, 4, 11, 12, 0, 0).to_string(), "Apr 11, 2018 12:00:00 PM");
+        assert_eq!(ts(2018, 4, 11, 23, 0, 0).to_string(), "Apr 11, 2018 11:00:00 PM");
     }
 
     #[test]
@@ -447,17 +399,9 @@ mod tests {
     fn parses_the_sql_form() {
         assert_eq!(parse("2018-04-11 14:50:54"), ts(2018, 4, 11, 14, 50, 54));
         assert_eq!(parse("2018-04-11 00:00:00"), ts(2018, 4, 11, 0, 0, 0));
-        assert_eq!(
-            ts(2018, 4, 11, 14, 50, 54).to_sql_string(),
-            "2018-04-11 14:50:54"
-        );
+        assert_eq!(ts(2018, 4, 11, 14, 50, 54).to_sql_string(), "2018-04-11 14:50:54");
         assert_eq!(ts(7, 1, 2, 3, 4, 5).to_sql_string(), "0007-01-02 03:04:05");
-        for bad in [
-            "2018-4-11 14:50:54",
-            "2018-04-11T14:50:54",
-            "2018-04-11 14:50",
-            "2018-04-11 14:50:54Z",
-        ] {
+        for bad in ["2018-4-11 14:50:54", "2018-04-11T14:50:54", "2018-04-11 14:50", "2018-04-11 14:50:54Z"] {
             assert!(bad.parse::<Timestamp>().is_err(), "{bad}");
         }
         assert!("2018-04-11 24:00:00".parse::<Timestamp>().is_err());
@@ -486,14 +430,8 @@ mod tests {
     fn impossible_dates_name_the_input() {
         let err = "Feb 30, 2018 1:00:00 PM".parse::<Timestamp>().unwrap_err();
         assert_eq!(err.input(), "Feb 30, 2018 1:00:00 PM");
-        assert!(
-            err.reason().contains("day 30 does not exist in Feb 2018"),
-            "{err}"
-        );
-        assert!(
-            err.to_string().contains("\"Feb 30, 2018 1:00:00 PM\""),
-            "{err}"
-        );
+        assert!(err.reason().contains("day 30 does not exist in Feb 2018"), "{err}");
+        assert!(err.to_string().contains("\"Feb 30, 2018 1:00:00 PM\""), "{err}");
         assert!("2019-02-29 00:00:00".parse::<Timestamp>().is_err());
         assert!("2020-02-29 00:00:00".parse::<Timestamp>().is_ok());
         assert!("Apr 11, 2018 2:60:54 PM".parse::<Timestamp>().is_err());

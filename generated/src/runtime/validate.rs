@@ -81,11 +81,7 @@ fn fail<'a>(api: &'static str, key: &'a str) -> impl FnOnce(String) -> InvalidRe
 pub fn one_of<T: Checked>(api: &'static str, key: &str, value: &T, allowed: &[&str]) -> Result<(), InvalidRequest> {
     value
         .for_each_str(&mut |s| {
-            if allowed.contains(&s) {
-                Ok(())
-            } else {
-                Err(format!("must be one of {}, got {s:?}", allowed.join(", ")))
-            }
+            if allowed.contains(&s) { Ok(()) } else { Err(format!("must be one of {}, got {s:?}", allowed.join(", "))) }
         })
         .map_err(fail(api, key))
 }
@@ -114,11 +110,7 @@ pub fn length<T: Checked>(
 pub fn range<T: Checked>(api: &'static str, key: &str, value: &T, lo: i64, hi: i64) -> Result<(), InvalidRequest> {
     value
         .for_each_int(&mut |n| {
-            if (lo..=hi).contains(&n) {
-                Ok(())
-            } else {
-                Err(format!("must be between {lo} and {hi}, got {n}"))
-            }
+            if (lo..=hi).contains(&n) { Ok(()) } else { Err(format!("must be between {lo} and {hi}, got {n}")) }
         })
         .map_err(fail(api, key))
 }
@@ -137,29 +129,19 @@ pub fn non_empty<T: Checked>(api: &'static str, key: &str, value: &T) -> Result<
 /// is a string to check. A regex that does not compile means the constraint
 /// cannot be checked, which is reported as an invalid request rather than
 /// skipped; code generation only emits regexes that compile.
-pub fn pattern<T: Checked>(
-    api: &'static str,
-    key: &str,
-    value: &T,
-    regex: &str,
-) -> Result<(), InvalidRequest> {
+pub fn pattern<T: Checked>(api: &'static str, key: &str, value: &T, regex: &str) -> Result<(), InvalidRequest> {
     let mut compiled: Option<regex_lite::Regex> = None;
     value
         .for_each_str(&mut |s| {
             let re = match &mut compiled {
                 Some(re) => re,
                 slot @ None => {
-                    let re = regex_lite::Regex::new(&format!("^(?:{regex})$")).map_err(|e| {
-                        format!("has a pattern constraint `{regex}` that cannot be checked: {e}")
-                    })?;
+                    let re = regex_lite::Regex::new(&format!("^(?:{regex})$"))
+                        .map_err(|e| format!("has a pattern constraint `{regex}` that cannot be checked: {e}"))?;
                     slot.insert(re)
                 }
             };
-            if re.is_match(s) {
-                Ok(())
-            } else {
-                Err(format!("must match the pattern `{regex}`, got {s:?}"))
-            }
+            if re.is_match(s) { Ok(()) } else { Err(format!("must match the pattern `{regex}`, got {s:?}")) }
         })
         .map_err(fail(api, key))
 }
@@ -207,10 +189,7 @@ mod tests {
         assert!(pattern("X", "code", &"abc123".to_string(), re).is_ok());
         let err = pattern("X", "code", &"abc1234".to_string(), re).unwrap_err();
         assert_eq!(err.field, "code");
-        assert_eq!(
-            err.reason,
-            "must match the pattern `[A-Za-z0-9]{6}`, got \"abc1234\""
-        );
+        assert_eq!(err.reason, "must match the pattern `[A-Za-z0-9]{6}`, got \"abc1234\"");
         assert!(pattern("X", "code", &"xabc123".to_string(), re).is_err());
         // An alternation is anchored as a whole, not just its first branch.
         assert!(pattern("X", "k", &"ab".to_string(), "a|ab").is_ok());
@@ -224,15 +203,7 @@ mod tests {
     fn pattern_checks_every_element_and_skips_absent_values() {
         let re = r"(\d{4})([0-1]\d)([0-3]\d)\s([0-5]\d):([0-5]\d):([0-5]\d)";
         assert!(pattern("X", "t", &Some("20240102 03:04:05".to_string()), re).is_ok());
-        assert!(
-            pattern(
-                "X",
-                "t",
-                &vec!["20240102 03:04:05".to_string(), "2024-01-02".to_string()],
-                re
-            )
-            .is_err()
-        );
+        assert!(pattern("X", "t", &vec!["20240102 03:04:05".to_string(), "2024-01-02".to_string()], re).is_err());
         assert!(pattern("X", "t", &None::<String>, re).is_ok());
         assert!(pattern("X", "t", &Vec::<String>::new(), "(").is_ok());
         // Non-ASCII ranges written as Java `\uXXXX` escapes.
@@ -245,8 +216,7 @@ mod tests {
     fn pattern_that_does_not_compile_is_reported() {
         let err = pattern("X", "name", &"abc".to_string(), "(unclosed").unwrap_err();
         assert!(
-            err.reason
-                .starts_with("has a pattern constraint `(unclosed` that cannot be checked"),
+            err.reason.starts_with("has a pattern constraint `(unclosed` that cannot be checked"),
             "{}",
             err.reason
         );

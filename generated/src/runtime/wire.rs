@@ -90,7 +90,9 @@ impl<T: WireValue> WireValue for BTreeMap<String, T> {
             // The MN splits names at `.` and reads all-digit suffixes as list
             // indexes, so such map keys cannot be expressed (protocol §3.1).
             if k.is_empty() || k.contains('.') || k.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(format!("map key {k:?} cannot be sent in a query string (empty, contains '.', or all digits)"));
+                return Err(format!(
+                    "map key {k:?} cannot be sent in a query string (empty, contains '.', or all digits)"
+                ));
             }
             v.push_query(&format!("{key}.{k}"), out)?;
         }
@@ -165,4 +167,27 @@ pub trait QueryPairs {
     fn validate(&self, _api: &'static str) -> Result<(), InvalidRequest> {
         Ok(())
     }
+}
+
+/// Wire traits for a structured type used as a request param: it goes into a
+/// JSON body as itself, cannot be expressed in a query string, and carries no
+/// constraint of its own. Generated code calls this for every struct type a
+/// param uses.
+#[macro_export]
+macro_rules! struct_wire_traits {
+    ($name:ty) => {
+        impl $crate::runtime::wire::WireValue for $name {
+            fn push_query(
+                &self,
+                _key: &str,
+                _out: &mut ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
+            ) -> ::std::result::Result<(), ::std::string::String> {
+                ::std::result::Result::Err(::std::string::String::from(
+                    "a structured value cannot be sent in a query string",
+                ))
+            }
+        }
+
+        impl $crate::runtime::validate::Checked for $name {}
+    };
 }

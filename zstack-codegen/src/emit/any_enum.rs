@@ -15,28 +15,40 @@ pub struct AnyEnum<'a> {
     pub spec: &'a Spec,
     pub base: &'a TypeDef,
     pub names: &'a Names,
+    /// Requests send this type, so the enum serializes as its variant.
+    pub serialize: bool,
 }
 
 impl ToTokens for AnyEnum<'_> {
     fn to_tokens(&self, tokens: &mut TokenStream) {
         let Some(any) = self.names.any(&self.base.name) else { return };
         let any = ident(any);
-        let concrete: Vec<&TypeDef> = std::iter::once(self.base).chain(descendants(self.spec, &self.base.name)).collect();
+        let concrete: Vec<&TypeDef> =
+            std::iter::once(self.base).chain(descendants(self.spec, &self.base.name)).collect();
         let variant = |t: &TypeDef| ident(self.names.type_ident(&t.name));
         let path = |t: &TypeDef| self.names.type_path(&t.name);
         let base_path = path(self.base);
         let base_variant = variant(self.base);
-        let doc = format!(
-            " A `{}` or one of its subclasses, as the response's `schema` map names it.",
-            self.base.name
-        );
+        let doc = format!(" A `{}` or one of its subclasses, as the response's `schema` map names it.", self.base.name);
         let decls = concrete.iter().map(|t| {
             let (v, p) = (variant(t), path(t));
             quote!(#v(#p),)
         });
-        let serialize = concrete.iter().map(|t| {
+        let arms = concrete.iter().map(|t| {
             let v = variant(t);
             quote!(Self::#v(value) => ::serde::Serialize::serialize(value, serializer),)
+        });
+        let serialize = self.serialize.then(|| {
+            quote! {
+                impl ::serde::Serialize for #any {
+                    fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
+                        match self {
+                            #(#arms)*
+                            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+                        }
+                    }
+                }
+            }
         });
         let classes = concrete.iter().flat_map(|t| {
             let (v, p) = (variant(t), path(t));
@@ -52,7 +64,8 @@ impl ToTokens for AnyEnum<'_> {
                 quote!(Self::#v(value) => ::std::borrow::Cow::Owned(#base_path::from(value)),)
             }
         });
-        let projections = concrete.iter().skip(1).map(|d| Projection { spec: self.spec, from: d, to: self.base, names: self.names });
+        let projections =
+            concrete.iter().skip(1).map(|d| Projection { spec: self.spec, from: d, to: self.base, names: self.names });
         tokens.extend(quote! {
             #[doc = #doc]
             #[derive(Clone, Debug, PartialEq)]
@@ -110,14 +123,7 @@ impl ToTokens for AnyEnum<'_> {
                 }
             }
 
-            impl ::serde::Serialize for #any {
-                fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
-                    match self {
-                        #(#serialize)*
-                        Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
-                    }
-                }
-            }
+            #serialize
 
             #(#projections)*
         });
@@ -141,7 +147,7 @@ impl ToTokens for Projection<'_> {
         let mut ns = Namespace::new();
         let fields = all_fields(self.spec, self.to).into_iter().map(|f| {
             let name = ident(&ns.allocate(&snake_name(&f.name)));
-            quote!(#name: value.#name.clone(),)
+            if is_copy(&f.ty) { quote!(#name: value.#name,) } else { quote!(#name: value.#name.clone(),) }
         });
         tokens.extend(quote! {
             impl ::core::convert::From<&#from> for #to {
@@ -151,4 +157,10 @@ impl ToTokens for Projection<'_> {
             }
         });
     }
+}
+
+/// Response fields of these types are `Option<Copy>`, so they need no clone.
+fn is_copy(ty: &zstack_spec::TypeRef) -> bool {
+    use zstack_spec::TypeRef::*;
+    matches!(ty, Boolean | Integer | Long | Float | Double | Timestamp)
 }

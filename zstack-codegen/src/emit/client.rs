@@ -44,8 +44,12 @@ pub struct ClientMethods<'a> {
 
 impl ToTokens for ClientMethods<'_> {
     fn to_tokens(&self, tokens: &mut TokenStream) {
-        let requests: Vec<RequestStruct> =
-            self.group.apis.iter().map(|api| RequestStruct { spec: self.spec, api, names: self.names, types: self.types }).collect();
+        let requests: Vec<RequestStruct> = self
+            .group
+            .apis
+            .iter()
+            .map(|api| RequestStruct { spec: self.spec, api, names: self.names, types: self.types })
+            .collect();
         let methods = requests.iter().map(|r| self.method(r));
         let setters = requests.iter().map(|r| self.call_setters(r));
         tokens.extend(quote! {
@@ -71,7 +75,13 @@ impl ClientMethods<'_> {
             quote!(#name: #ty)
         });
         let names = required.iter().map(|f| ident(&f.field));
-        let doc = format!(" `{} {}`: see [`{}`](crate::api::{}).", api.method, api.path, api.name, self.names.request(&api.name));
+        let doc = format!(
+            " `{} {}`: see [`{}`](crate::api::{}).",
+            api.method,
+            api.path,
+            api.name,
+            self.names.request(&api.name)
+        );
         quote! {
             #[doc = #doc]
             #[allow(clippy::too_many_arguments)]

@@ -40,9 +40,31 @@ impl ToTokens for Doc {
     }
 }
 
-/// `[x]` in prose would be read by rustdoc as an intra-doc link.
+/// Outside code spans, `[x]` would be read by rustdoc as an intra-doc link
+/// and `<uuid>` as an HTML tag.
 fn escape_brackets(line: &str) -> String {
-    if line.contains('`') { line.to_string() } else { line.replace('[', "\\[").replace(']', "\\]") }
+    let mut out = String::with_capacity(line.len());
+    let mut in_code = false;
+    for c in line.chars() {
+        if c == '`' {
+            in_code = !in_code;
+        } else if !in_code && matches!(c, '[' | ']' | '<' | '>') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape_brackets;
+
+    #[test]
+    fn markup_is_escaped_outside_code_spans_only() {
+        assert_eq!(escape_brackets("GET /x/<uuid> [a]"), "GET /x/\\<uuid\\> \\[a\\]");
+        assert_eq!(escape_brackets("`List<String>` and <b>"), "`List<String>` and \\<b\\>");
+    }
 }
 
 /// `Since 4.10.16.` when known.

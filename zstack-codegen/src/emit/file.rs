@@ -16,12 +16,16 @@ pub fn render(tokens: TokenStream, source: &str) -> Result<String, String> {
     Ok(format!("{HEADER}\n// Source: {source}\n\n{}", prettyplease::unparse(&file)))
 }
 
-/// `pub mod x; pub use x::*;` for each child module, in the given order.
+/// `pub mod x; pub use x::*;` for each child module, in the given order,
+/// behind `#[cfg(feature = "...")]` when the module has a feature.
 pub fn module_index(doc: &str, children: &[(String, Option<String>)]) -> TokenStream {
-    let items = children.iter().map(|(module, _)| {
+    let items = children.iter().map(|(module, feature)| {
         let m = ident(module);
+        let cfg = feature.as_ref().map(|f| quote!(#[cfg(feature = #f)]));
         quote! {
+            #cfg
             pub mod #m;
+            #cfg
             pub use #m::*;
         }
     });

@@ -1,4 +1,4 @@
-//! A struct type (inventory): `#[derive(Deserialize, Serialize)]` with every
+//! A struct type (inventory): `#[derive(Deserialize)]` (and `Serialize` when requests send it) with every
 //! field optional or defaulted, inherited fields first.
 
 use proc_macro2::TokenStream;
@@ -16,6 +16,9 @@ pub struct InventoryStruct<'a> {
     pub def: &'a TypeDef,
     pub names: &'a Names,
     pub types: &'a TypeMapper<'a>,
+    /// Derive `Serialize`: only types that requests send need it, and
+    /// skipping it for response-only types keeps the full SDK's build fast.
+    pub serialize: bool,
 }
 
 impl InventoryStruct<'_> {
@@ -38,12 +41,17 @@ impl ToTokens for InventoryStruct<'_> {
         let doc = self.doc();
         let name = ident(self.names.type_ident(&self.def.name));
         let mut ns = Namespace::new();
-        let fields = all_fields(self.spec, self.def)
-            .into_iter()
-            .map(|field| ResponseField { owner: &self.def.name, field, rust: ns.allocate(&snake_name(&field.name)), types: self.types });
+        let fields = all_fields(self.spec, self.def).into_iter().map(|field| ResponseField {
+            owner: &self.def.name,
+            field,
+            rust: ns.allocate(&snake_name(&field.name)),
+            types: self.types,
+            serialize: self.serialize,
+        });
+        let serialize = self.serialize.then(|| quote!(::serde::Serialize,));
         tokens.extend(quote! {
             #doc
-            #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+            #[derive(Clone, Debug, Default, PartialEq, #serialize ::serde::Deserialize)]
             pub struct #name {
                 #(#fields)*
             }
@@ -58,6 +66,8 @@ pub struct ResponseField<'a> {
     /// The allocated Rust field name.
     pub rust: String,
     pub types: &'a TypeMapper<'a>,
+    /// The owner derives `Serialize` (absent values are then skipped).
+    pub serialize: bool,
 }
 
 impl ToTokens for ResponseField<'_> {
@@ -66,7 +76,7 @@ impl ToTokens for ResponseField<'_> {
         let doc = Doc::new().para(f.description.clone()).para(since(f.since.as_ref()));
         let name = ident(&self.rust);
         let ty = self.types.response_field(self.owner, &f.name, &f.ty);
-        let serde = serde_attr(&self.rust, f);
+        let serde = serde_attr(&self.rust, f, self.serialize);
         tokens.extend(quote! {
             #doc
             #serde
@@ -76,7 +86,7 @@ impl ToTokens for ResponseField<'_> {
 }
 
 /// `#[serde(rename, default, skip_serializing_if, deserialize_with)]` as needed.
-fn serde_attr(rust: &str, f: &Field) -> TokenStream {
+fn serde_attr(rust: &str, f: &Field, serialize: bool) -> TokenStream {
     let mut parts = Vec::new();
     if rust != f.name {
         let wire = &f.name;
@@ -91,7 +101,9 @@ fn serde_attr(rust: &str, f: &Field) -> TokenStream {
         TypeRef::Map(..) => "::std::collections::BTreeMap::is_empty",
         _ => "::core::option::Option::is_none",
     };
-    parts.push(quote!(skip_serializing_if = #skip));
+    if serialize {
+        parts.push(quote!(skip_serializing_if = #skip));
+    }
     quote!(#[serde(#(#parts),*)])
 }
 
@@ -110,12 +122,19 @@ mod tests {
         let base = type_def(
             "BackupStorageInventory",
             None,
-            vec![field("uuid", TypeRef::String), field("totalCapacity", TypeRef::Long), field("createDate", TypeRef::Timestamp)],
+            vec![
+                field("uuid", TypeRef::String),
+                field("totalCapacity", TypeRef::Long),
+                field("createDate", TypeRef::Timestamp),
+            ],
         );
         let ceph = type_def(
             "CephBackupStorageInventory",
             Some("BackupStorageInventory"),
-            vec![field("mons", TypeRef::List(Box::new(TypeRef::Named("ErrorCode".into())))), field("type", TypeRef::String)],
+            vec![
+                field("mons", TypeRef::List(Box::new(TypeRef::Named("ErrorCode".into())))),
+                field("type", TypeRef::String),
+            ],
         );
         let error = type_def(
             "ErrorCode",
@@ -133,7 +152,7 @@ mod tests {
             .types
             .iter()
             .map(|def| {
-                let s = InventoryStruct { spec: &spec, def, names: &names, types: &types };
+                let s = InventoryStruct { spec: &spec, def, names: &names, types: &types, serialize: true };
                 pretty(quote!(#s))
             })
             .collect();

@@ -28,11 +28,17 @@ impl ToTokens for ReplyStruct<'_> {
         let owner = format!("reply:{}", self.api.name);
         let fields: Vec<ResponseField> = fields
             .iter()
-            .map(|field| ResponseField { owner: &owner, field, rust: ns.allocate(&snake_name(&field.name)), types: self.types })
+            .map(|field| ResponseField {
+                owner: &owner,
+                field,
+                rust: ns.allocate(&snake_name(&field.name)),
+                types: self.types,
+                serialize: false,
+            })
             .collect();
         tokens.extend(quote! {
             #[doc = #doc]
-            #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+            #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
             pub struct #name {
                 #(#fields)*
             }

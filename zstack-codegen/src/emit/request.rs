@@ -166,7 +166,7 @@ impl ToTokens for FieldDecl<'_> {
         let p = self.f.param;
         let doc = param_doc(p);
         let name = ident(&self.f.field);
-        let ty = self.types.request_param(&p.ty, p.required, p.secret);
+        let ty = self.types.request_param(&p.name, &p.ty, p.required, p.secret);
         let attrs = field_attrs(p, &self.f.field);
         tokens.extend(quote! {
             #doc
@@ -306,6 +306,9 @@ impl Argument {
     pub fn of(p: &Param, types: &TypeMapper<'_>) -> TokenStream {
         match &p.ty {
             TypeRef::String if p.secret => quote!(::zstack_sdk::runtime::secret::Password),
+            TypeRef::String if crate::rust_type::is_secret_name(&p.name) => {
+                quote!(impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>)
+            }
             TypeRef::List(inner) => {
                 let inner = types.element(inner);
                 quote!(impl ::core::iter::IntoIterator<Item = impl ::core::convert::Into<#inner>>)

@@ -62,7 +62,6 @@ pub(crate) fn validate(sources: &[Source], files: &[RawFile], applied: &Applied,
         file.enums.iter().for_each(|e| defs::check_enum(&e.value, diag));
         file.fixups.iter().for_each(|f| unique::check_fixup(&f.value, diag));
     }
-    unique::groups(sources, diag);
     unique::api_names(files, diag);
     unique::def_names(files, diag);
     unique::routes(files, diag);

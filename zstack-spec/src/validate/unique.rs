@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use crate::diag::{Diag, Source};
+use crate::diag::Diag;
 use crate::error::ErrorKind;
 use crate::names::is_kebab;
 use crate::raw::{RawFile, RawFixup};
@@ -41,19 +41,6 @@ pub(super) fn def_names(files: &[RawFile], diag: &mut Diag) {
 /// Rule 11: fixup names.
 pub(super) fn fixup_names(files: &[RawFile], diag: &mut Diag) {
     spec_unique(files.iter().flat_map(|f| &f.fixups).map(|x| &x.value.name), "fixup name", diag);
-}
-
-/// Group names (file stems) are unique even across subdirectories.
-pub(super) fn groups(sources: &[Source], diag: &mut Diag) {
-    let mut first: HashMap<&str, &Source> = HashMap::new();
-    for (i, s) in sources.iter().enumerate() {
-        if let Some(prev) = first.get(s.group.as_str()) {
-            let msg = format!("duplicate group `{}`: {} has the same file stem", s.group, prev.display.display());
-            diag.file(i as u32, ErrorKind::Duplicate, msg);
-        } else {
-            first.insert(&s.group, s);
-        }
-    }
 }
 
 /// Rule 9: method + path + envelope identify an action on the MN. Paths that

@@ -345,6 +345,2345 @@ impl UpdateAccount {
         self
     }
 }
+/// `POST /accounts/groups/{groupUuid}/users`, body envelope `"params"`.
+///
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "AddUserToGroup",
+    method = "POST",
+    path = "/accounts/groups/{groupUuid}/users",
+    envelope = "params",
+    response = ::zstack_sdk::runtime::reply::Empty,
+    async
+)]
+pub struct AddUserToGroup {
+    /// Wire name `userUuid` (body). Since ZStack 0.6.
+    #[api(rename = "userUuid")]
+    pub user_uuid: ::std::string::String,
+    /// Wire name `groupUuid` (path placeholder). Since ZStack 0.6.
+    #[api(rename = "groupUuid")]
+    pub group_uuid: ::std::string::String,
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl AddUserToGroup {
+    /// A request with the required params `userUuid`, `groupUuid`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        user_uuid: impl ::core::convert::Into<::std::string::String>,
+        group_uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            user_uuid: user_uuid.into(),
+            group_uuid: group_uuid.into(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `POST /accounts/users/{userUuid}/policy-collection`, body envelope `"params"`.
+///
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "AttachPoliciesToUser",
+    method = "POST",
+    path = "/accounts/users/{userUuid}/policy-collection",
+    envelope = "params",
+    response = ::zstack_sdk::runtime::reply::Empty,
+    async
+)]
+pub struct AttachPoliciesToUser {
+    /// Wire name `userUuid` (path placeholder). Since ZStack 0.6.
+    #[api(rename = "userUuid")]
+    pub user_uuid: ::std::string::String,
+    /// Wire name `policyUuids` (body). Since ZStack 0.6.
+    #[api(rename = "policyUuids", non_empty)]
+    pub policy_uuids: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl AttachPoliciesToUser {
+    /// A request with the required params `userUuid`, `policyUuids`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        user_uuid: impl ::core::convert::Into<::std::string::String>,
+        policy_uuids: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            user_uuid: user_uuid.into(),
+            policy_uuids: policy_uuids
+                .into_iter()
+                .map(::core::convert::Into::into)
+                .collect(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `POST /accounts/users/{userUuid}/policies`, body envelope `"params"`.
+///
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "AttachPolicyToUser",
+    method = "POST",
+    path = "/accounts/users/{userUuid}/policies",
+    envelope = "params",
+    response = ::zstack_sdk::runtime::reply::Empty,
+    async
+)]
+pub struct AttachPolicyToUser {
+    /// Wire name `userUuid` (path placeholder). Since ZStack 0.6.
+    #[api(rename = "userUuid")]
+    pub user_uuid: ::std::string::String,
+    /// Wire name `policyUuid` (body). Since ZStack 0.6.
+    #[api(rename = "policyUuid")]
+    pub policy_uuid: ::std::string::String,
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl AttachPolicyToUser {
+    /// A request with the required params `userUuid`, `policyUuid`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        user_uuid: impl ::core::convert::Into<::std::string::String>,
+        policy_uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            user_uuid: user_uuid.into(),
+            policy_uuid: policy_uuid.into(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `POST /accounts/groups/{groupUuid}/policies`, body envelope `"params"`.
+///
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "AttachPolicyToUserGroup",
+    method = "POST",
+    path = "/accounts/groups/{groupUuid}/policies",
+    envelope = "params",
+    response = ::zstack_sdk::runtime::reply::Empty,
+    async
+)]
+pub struct AttachPolicyToUserGroup {
+    /// Wire name `policyUuid` (body). Since ZStack 0.6.
+    #[api(rename = "policyUuid")]
+    pub policy_uuid: ::std::string::String,
+    /// Wire name `groupUuid` (path placeholder). Since ZStack 0.6.
+    #[api(rename = "groupUuid")]
+    pub group_uuid: ::std::string::String,
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl AttachPolicyToUserGroup {
+    /// A request with the required params `policyUuid`, `groupUuid`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        policy_uuid: impl ::core::convert::Into<::std::string::String>,
+        group_uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            policy_uuid: policy_uuid.into(),
+            group_uuid: group_uuid.into(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `POST /account/{accountUuid}/resources`, body envelope `"params"`.
+///
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "ChangeResourceOwner",
+    method = "POST",
+    path = "/account/{accountUuid}/resources",
+    envelope = "params",
+    response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AccountResourceRefInventory>,
+    async
+)]
+pub struct ChangeResourceOwner {
+    /// Wire name `accountUuid` (path placeholder). Since ZStack 0.6.
+    #[api(rename = "accountUuid")]
+    pub account_uuid: ::std::string::String,
+    /// Wire name `resourceUuid` (body). Since ZStack 0.6.
+    #[api(rename = "resourceUuid", non_empty)]
+    pub resource_uuid: ::std::string::String,
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl ChangeResourceOwner {
+    /// A request with the required params `accountUuid`, `resourceUuid`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        account_uuid: impl ::core::convert::Into<::std::string::String>,
+        resource_uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            account_uuid: account_uuid.into(),
+            resource_uuid: resource_uuid.into(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `PUT /accounts/permissions/actions`, body envelope `"checkApiPermission"`.
+///
+/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "CheckApiPermission",
+    method = "PUT",
+    path = "/accounts/permissions/actions",
+    envelope = "checkApiPermission",
+    response = crate::api::CheckApiPermissionReply
+)]
+pub struct CheckApiPermission {
+    /// Wire name `userUuid` (body). Since ZStack 0.6.
+    #[api(rename = "userUuid")]
+    pub user_uuid: ::core::option::Option<::std::string::String>,
+    /// Wire name `apiNames` (body). Since ZStack 0.6.
+    #[api(rename = "apiNames", non_empty)]
+    pub api_names: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl CheckApiPermission {
+    /// A request with the required params `apiNames`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        api_names: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            user_uuid: ::core::default::Default::default(),
+            api_names: api_names.into_iter().map(::core::convert::Into::into).collect(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `userUuid`.
+    pub fn user_uuid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.user_uuid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `GET /accounts/resource/api-permissions`.
+///
+/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "CheckResourcePermission",
+    method = "GET",
+    path = "/accounts/resource/api-permissions",
+    response = crate::api::CheckResourcePermissionReply
+)]
+pub struct CheckResourcePermission {
+    /// Wire name `resourceType` (query string).
+    #[api(rename = "resourceType")]
+    pub resource_type: ::std::string::String,
+    /// Wire name `systemTags` (query string).
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (query string).
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl CheckResourcePermission {
+    /// A request with the required params `resourceType`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        resource_type: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            resource_type: resource_type.into(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `POST /accounts/policies`, body envelope `"params"`.
+///
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "CreatePolicy",
+    method = "POST",
+    path = "/accounts/policies",
+    envelope = "params",
+    response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::PolicyInventory>,
+    async
+)]
+pub struct CreatePolicy {
+    /// Wire name `name` (body). Since ZStack 0.6.
+    #[api(max_length = 255)]
+    pub name: ::std::string::String,
+    /// Wire name `description` (body). Since ZStack 0.6.
+    #[api(max_length = 2048)]
+    pub description: ::core::option::Option<::std::string::String>,
+    /// Wire name `statements` (body). Since ZStack 0.6.
+    #[api(non_empty)]
+    pub statements: ::std::vec::Vec<crate::types::PolicyStatement>,
+    /// Wire name `resourceUuid` (body). Since ZStack 0.6.
+    #[api(rename = "resourceUuid")]
+    pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
+    #[api(rename = "tagUuids")]
+    pub tag_uuids: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl CreatePolicy {
+    /// A request with the required params `name`, `statements`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        name: impl ::core::convert::Into<::std::string::String>,
+        statements: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<crate::types::PolicyStatement>,
+        >,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            description: ::core::default::Default::default(),
+            statements: statements
+                .into_iter()
+                .map(::core::convert::Into::into)
+                .collect(),
+            resource_uuid: ::core::default::Default::default(),
+            tag_uuids: ::core::default::Default::default(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `description`.
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `resourceUuid`.
+    pub fn resource_uuid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `tagUuids`.
+    pub fn tag_uuids(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `POST /accounts/users`, body envelope `"params"`.
+///
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "CreateUser",
+    method = "POST",
+    path = "/accounts/users",
+    envelope = "params",
+    response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::UserInventory>,
+    async
+)]
+pub struct CreateUser {
+    /// Wire name `name` (body). Since ZStack 0.6.
+    #[api(max_length = 255)]
+    pub name: ::std::string::String,
+    /// Wire name `password` (body). Since ZStack 0.6. Sent as the lowercase SHA-512 hex digest of the password.
+    #[api(max_length = 255)]
+    pub password: ::zstack_sdk::runtime::secret::Password,
+    /// Wire name `description` (body). Since ZStack 0.6.
+    #[api(max_length = 2048)]
+    pub description: ::core::option::Option<::std::string::String>,
+    /// Wire name `resourceUuid` (body). Since ZStack 0.6.
+    #[api(rename = "resourceUuid")]
+    pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
+    #[api(rename = "tagUuids")]
+    pub tag_uuids: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl CreateUser {
+    /// A request with the required params `name`, `password`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        name: impl ::core::convert::Into<::std::string::String>,
+        password: ::zstack_sdk::runtime::secret::Password,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            password,
+            description: ::core::default::Default::default(),
+            resource_uuid: ::core::default::Default::default(),
+            tag_uuids: ::core::default::Default::default(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `description`.
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `resourceUuid`.
+    pub fn resource_uuid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `tagUuids`.
+    pub fn tag_uuids(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `POST /accounts/groups`, body envelope `"params"`.
+///
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "CreateUserGroup",
+    method = "POST",
+    path = "/accounts/groups",
+    envelope = "params",
+    response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::UserGroupInventory>,
+    async
+)]
+pub struct CreateUserGroup {
+    /// Wire name `name` (body). Since ZStack 0.6.
+    #[api(max_length = 255)]
+    pub name: ::std::string::String,
+    /// Wire name `description` (body). Since ZStack 0.6.
+    #[api(max_length = 2048)]
+    pub description: ::core::option::Option<::std::string::String>,
+    /// Wire name `resourceUuid` (body). Since ZStack 0.6.
+    #[api(rename = "resourceUuid")]
+    pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
+    #[api(rename = "tagUuids")]
+    pub tag_uuids: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl CreateUserGroup {
+    /// A request with the required params `name`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(name: impl ::core::convert::Into<::std::string::String>) -> Self {
+        Self {
+            name: name.into(),
+            description: ::core::default::Default::default(),
+            resource_uuid: ::core::default::Default::default(),
+            tag_uuids: ::core::default::Default::default(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `description`.
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `resourceUuid`.
+    pub fn resource_uuid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `tagUuids`.
+    pub fn tag_uuids(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `DELETE /accounts/policies/{uuid}`.
+///
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "DeletePolicy",
+    method = "DELETE",
+    path = "/accounts/policies/{uuid}",
+    response = ::zstack_sdk::runtime::reply::Empty,
+    async
+)]
+pub struct DeletePolicy {
+    /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
+    pub uuid: ::std::string::String,
+    /// Wire name `deleteMode` (query string). Since ZStack 0.6. Server default: `Permissive`.
+    #[api(rename = "deleteMode")]
+    pub delete_mode: ::core::option::Option<::std::string::String>,
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl DeletePolicy {
+    /// A request with the required params `uuid`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
+        Self {
+            uuid: uuid.into(),
+            delete_mode: ::core::default::Default::default(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `deleteMode`.
+    pub fn delete_mode(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.delete_mode = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `DELETE /accounts/users/{uuid}`.
+///
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "DeleteUser",
+    method = "DELETE",
+    path = "/accounts/users/{uuid}",
+    response = ::zstack_sdk::runtime::reply::Empty,
+    async
+)]
+pub struct DeleteUser {
+    /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
+    pub uuid: ::std::string::String,
+    /// Wire name `deleteMode` (query string). Since ZStack 0.6. Server default: `Permissive`.
+    #[api(rename = "deleteMode")]
+    pub delete_mode: ::core::option::Option<::std::string::String>,
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl DeleteUser {
+    /// A request with the required params `uuid`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
+        Self {
+            uuid: uuid.into(),
+            delete_mode: ::core::default::Default::default(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `deleteMode`.
+    pub fn delete_mode(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.delete_mode = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `DELETE /accounts/groups/{uuid}`.
+///
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "DeleteUserGroup",
+    method = "DELETE",
+    path = "/accounts/groups/{uuid}",
+    response = ::zstack_sdk::runtime::reply::Empty,
+    async
+)]
+pub struct DeleteUserGroup {
+    /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
+    pub uuid: ::std::string::String,
+    /// Wire name `deleteMode` (query string). Since ZStack 0.6. Server default: `Permissive`.
+    #[api(rename = "deleteMode")]
+    pub delete_mode: ::core::option::Option<::std::string::String>,
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl DeleteUserGroup {
+    /// A request with the required params `uuid`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
+        Self {
+            uuid: uuid.into(),
+            delete_mode: ::core::default::Default::default(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `deleteMode`.
+    pub fn delete_mode(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.delete_mode = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `DELETE /accounts/users/{userUuid}/policies`.
+///
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "DetachPoliciesFromUser",
+    method = "DELETE",
+    path = "/accounts/users/{userUuid}/policies",
+    response = ::zstack_sdk::runtime::reply::Empty,
+    async
+)]
+pub struct DetachPoliciesFromUser {
+    /// Wire name `policyUuids` (query string). Since ZStack 0.6.
+    #[api(rename = "policyUuids")]
+    pub policy_uuids: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userUuid` (path placeholder). Since ZStack 0.6.
+    #[api(rename = "userUuid")]
+    pub user_uuid: ::std::string::String,
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl DetachPoliciesFromUser {
+    /// A request with the required params `policyUuids`, `userUuid`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        policy_uuids: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+        user_uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            policy_uuids: policy_uuids
+                .into_iter()
+                .map(::core::convert::Into::into)
+                .collect(),
+            user_uuid: user_uuid.into(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `DELETE /accounts/users/{userUuid}/policies/{policyUuid}`.
+///
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "DetachPolicyFromUser",
+    method = "DELETE",
+    path = "/accounts/users/{userUuid}/policies/{policyUuid}",
+    response = ::zstack_sdk::runtime::reply::Empty,
+    async
+)]
+pub struct DetachPolicyFromUser {
+    /// Wire name `policyUuid` (path placeholder). Since ZStack 0.6.
+    #[api(rename = "policyUuid")]
+    pub policy_uuid: ::std::string::String,
+    /// Wire name `userUuid` (path placeholder). Since ZStack 0.6.
+    #[api(rename = "userUuid")]
+    pub user_uuid: ::std::string::String,
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl DetachPolicyFromUser {
+    /// A request with the required params `policyUuid`, `userUuid`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        policy_uuid: impl ::core::convert::Into<::std::string::String>,
+        user_uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            policy_uuid: policy_uuid.into(),
+            user_uuid: user_uuid.into(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `DELETE /accounts/groups/{groupUuid}/policies/{policyUuid}`.
+///
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "DetachPolicyFromUserGroup",
+    method = "DELETE",
+    path = "/accounts/groups/{groupUuid}/policies/{policyUuid}",
+    response = ::zstack_sdk::runtime::reply::Empty,
+    async
+)]
+pub struct DetachPolicyFromUserGroup {
+    /// Wire name `policyUuid` (path placeholder). Since ZStack 0.6.
+    #[api(rename = "policyUuid")]
+    pub policy_uuid: ::std::string::String,
+    /// Wire name `groupUuid` (path placeholder). Since ZStack 0.6.
+    #[api(rename = "groupUuid")]
+    pub group_uuid: ::std::string::String,
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl DetachPolicyFromUserGroup {
+    /// A request with the required params `policyUuid`, `groupUuid`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        policy_uuid: impl ::core::convert::Into<::std::string::String>,
+        group_uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            policy_uuid: policy_uuid.into(),
+            group_uuid: group_uuid.into(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `GET /accounts/quota/{uuid}/usages`.
+///
+/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "GetAccountQuotaUsage",
+    method = "GET",
+    path = "/accounts/quota/{uuid}/usages",
+    response = crate::api::GetAccountQuotaUsageReply
+)]
+pub struct GetAccountQuotaUsage {
+    /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
+    pub uuid: ::std::string::String,
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl GetAccountQuotaUsage {
+    /// A request with the required params `uuid`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
+        Self {
+            uuid: uuid.into(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `PUT /accounts/login`, body envelope `"logInByAccount"`.
+///
+/// Synchronous: the MN answers with the result directly. Needs no session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "LogInByAccount",
+    method = "PUT",
+    path = "/accounts/login",
+    envelope = "logInByAccount",
+    response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SessionInventory>,
+    session = false
+)]
+pub struct LogInByAccount {
+    /// Wire name `accountName` (body). Since ZStack 0.6.
+    #[api(rename = "accountName")]
+    pub account_name: ::std::string::String,
+    /// Wire name `password` (body). Since ZStack 0.6. Sent as the lowercase SHA-512 hex digest of the password.
+    pub password: ::zstack_sdk::runtime::secret::Password,
+    /// Wire name `accountType` (body). Since ZStack 3.4.0.
+    #[api(rename = "accountType")]
+    pub account_type: ::core::option::Option<::std::string::String>,
+    /// Wire name `captchaUuid` (body). Since ZStack 0.6.
+    #[api(rename = "captchaUuid")]
+    pub captcha_uuid: ::core::option::Option<::std::string::String>,
+    /// Wire name `verifyCode` (body). Since ZStack 0.6.
+    #[api(rename = "verifyCode")]
+    pub verify_code: ::core::option::Option<::std::string::String>,
+    /// Wire name `clientInfo` (body). Since ZStack 3.5.0.
+    #[api(rename = "clientInfo")]
+    pub client_info: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl LogInByAccount {
+    /// A request with the required params `accountName`, `password`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        account_name: impl ::core::convert::Into<::std::string::String>,
+        password: ::zstack_sdk::runtime::secret::Password,
+    ) -> Self {
+        Self {
+            account_name: account_name.into(),
+            password,
+            account_type: ::core::default::Default::default(),
+            captcha_uuid: ::core::default::Default::default(),
+            verify_code: ::core::default::Default::default(),
+            client_info: ::core::default::Default::default(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `accountType`.
+    pub fn account_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.account_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `captchaUuid`.
+    pub fn captcha_uuid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.captcha_uuid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `verifyCode`.
+    pub fn verify_code(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.verify_code = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `clientInfo`.
+    pub fn client_info(
+        mut self,
+        value: impl ::core::convert::Into<
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    ) -> Self {
+        self.client_info = value.into();
+        self
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `PUT /accounts/users/login`, body envelope `"logInByUser"`.
+///
+/// Synchronous: the MN answers with the result directly. Needs no session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "LogInByUser",
+    method = "PUT",
+    path = "/accounts/users/login",
+    envelope = "logInByUser",
+    response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SessionInventory>,
+    session = false
+)]
+pub struct LogInByUser {
+    /// Wire name `accountUuid` (body). Since ZStack 0.6.
+    #[api(rename = "accountUuid")]
+    pub account_uuid: ::core::option::Option<::std::string::String>,
+    /// Wire name `accountName` (body). Since ZStack 0.6.
+    #[api(rename = "accountName")]
+    pub account_name: ::core::option::Option<::std::string::String>,
+    /// Wire name `userName` (body). Since ZStack 0.6.
+    #[api(rename = "userName")]
+    pub user_name: ::std::string::String,
+    /// Wire name `password` (body). Since ZStack 0.6. Sent as the lowercase SHA-512 hex digest of the password.
+    pub password: ::zstack_sdk::runtime::secret::Password,
+    /// Wire name `clientInfo` (body). Since ZStack 3.5.0.
+    #[api(rename = "clientInfo")]
+    pub client_info: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl LogInByUser {
+    /// A request with the required params `userName`, `password`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        user_name: impl ::core::convert::Into<::std::string::String>,
+        password: ::zstack_sdk::runtime::secret::Password,
+    ) -> Self {
+        Self {
+            account_uuid: ::core::default::Default::default(),
+            account_name: ::core::default::Default::default(),
+            user_name: user_name.into(),
+            password,
+            client_info: ::core::default::Default::default(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `accountUuid`.
+    pub fn account_uuid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.account_uuid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `accountName`.
+    pub fn account_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.account_name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `clientInfo`.
+    pub fn client_info(
+        mut self,
+        value: impl ::core::convert::Into<
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    ) -> Self {
+        self.client_info = value.into();
+        self
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `DELETE /accounts/sessions/{sessionUuid}`.
+///
+/// Synchronous: the MN answers with the result directly. Needs no session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "LogOut",
+    method = "DELETE",
+    path = "/accounts/sessions/{sessionUuid}",
+    response = ::zstack_sdk::runtime::reply::Empty,
+    session = false
+)]
+pub struct LogOut {
+    /// Wire name `sessionUuid` (path placeholder). Since ZStack 0.6.
+    #[api(rename = "sessionUuid")]
+    pub session_uuid: ::std::string::String,
+    /// Wire name `clientInfo` (query string). Since ZStack 3.5.0.
+    #[api(rename = "clientInfo")]
+    pub client_info: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl LogOut {
+    /// A request with the required params `sessionUuid`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(session_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
+        Self {
+            session_uuid: session_uuid.into(),
+            client_info: ::core::default::Default::default(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `clientInfo`.
+    pub fn client_info(
+        mut self,
+        value: impl ::core::convert::Into<
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    ) -> Self {
+        self.client_info = value.into();
+        self
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `GET /accounts`.
+///
+/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "QueryAccount",
+    method = "GET",
+    path = "/accounts",
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AccountInventory>
+)]
+pub struct QueryAccount {
+    /// Conditions, paging, sorting and field selection.
+    #[api(flatten)]
+    pub params: ::zstack_sdk::runtime::query::QueryParams,
+}
+impl QueryAccount {
+    /// A request with every optional param unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            params: ::core::default::Default::default(),
+        }
+    }
+}
+impl ::zstack_sdk::runtime::query::QueryRequest for QueryAccount {
+    type Inventory = crate::types::AccountInventory;
+    fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
+        &self.params
+    }
+    fn params_mut(&mut self) -> &mut ::zstack_sdk::runtime::query::QueryParams {
+        &mut self.params
+    }
+}
+/// `GET /accounts/price-tables/refs`.
+///
+/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "QueryAccountPriceTableRef",
+    method = "GET",
+    path = "/accounts/price-tables/refs",
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AccountPriceTableRefInventory>
+)]
+pub struct QueryAccountPriceTableRef {
+    /// Conditions, paging, sorting and field selection.
+    #[api(flatten)]
+    pub params: ::zstack_sdk::runtime::query::QueryParams,
+}
+impl QueryAccountPriceTableRef {
+    /// A request with every optional param unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            params: ::core::default::Default::default(),
+        }
+    }
+}
+impl ::zstack_sdk::runtime::query::QueryRequest for QueryAccountPriceTableRef {
+    type Inventory = crate::types::AccountPriceTableRefInventory;
+    fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
+        &self.params
+    }
+    fn params_mut(&mut self) -> &mut ::zstack_sdk::runtime::query::QueryParams {
+        &mut self.params
+    }
+}
+/// `GET /accounts/resources/refs`.
+///
+/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "QueryAccountResourceRef",
+    method = "GET",
+    path = "/accounts/resources/refs",
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AccountResourceRefInventory>
+)]
+pub struct QueryAccountResourceRef {
+    /// Conditions, paging, sorting and field selection.
+    #[api(flatten)]
+    pub params: ::zstack_sdk::runtime::query::QueryParams,
+}
+impl QueryAccountResourceRef {
+    /// A request with every optional param unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            params: ::core::default::Default::default(),
+        }
+    }
+}
+impl ::zstack_sdk::runtime::query::QueryRequest for QueryAccountResourceRef {
+    type Inventory = crate::types::AccountResourceRefInventory;
+    fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
+        &self.params
+    }
+    fn params_mut(&mut self) -> &mut ::zstack_sdk::runtime::query::QueryParams {
+        &mut self.params
+    }
+}
+/// `GET /accounts/policies`.
+///
+/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "QueryPolicy",
+    method = "GET",
+    path = "/accounts/policies",
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::PolicyInventory>
+)]
+pub struct QueryPolicy {
+    /// Conditions, paging, sorting and field selection.
+    #[api(flatten)]
+    pub params: ::zstack_sdk::runtime::query::QueryParams,
+}
+impl QueryPolicy {
+    /// A request with every optional param unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            params: ::core::default::Default::default(),
+        }
+    }
+}
+impl ::zstack_sdk::runtime::query::QueryRequest for QueryPolicy {
+    type Inventory = crate::types::PolicyInventory;
+    fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
+        &self.params
+    }
+    fn params_mut(&mut self) -> &mut ::zstack_sdk::runtime::query::QueryParams {
+        &mut self.params
+    }
+}
+/// `GET /accounts/quotas`.
+///
+/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "QueryQuota",
+    method = "GET",
+    path = "/accounts/quotas",
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::QuotaInventory>
+)]
+pub struct QueryQuota {
+    /// Conditions, paging, sorting and field selection.
+    #[api(flatten)]
+    pub params: ::zstack_sdk::runtime::query::QueryParams,
+}
+impl QueryQuota {
+    /// A request with every optional param unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            params: ::core::default::Default::default(),
+        }
+    }
+}
+impl ::zstack_sdk::runtime::query::QueryRequest for QueryQuota {
+    type Inventory = crate::types::QuotaInventory;
+    fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
+        &self.params
+    }
+    fn params_mut(&mut self) -> &mut ::zstack_sdk::runtime::query::QueryParams {
+        &mut self.params
+    }
+}
+/// `GET /accounts/resources`.
+///
+/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "QuerySharedResource",
+    method = "GET",
+    path = "/accounts/resources",
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SharedResourceInventory>
+)]
+pub struct QuerySharedResource {
+    /// Conditions, paging, sorting and field selection.
+    #[api(flatten)]
+    pub params: ::zstack_sdk::runtime::query::QueryParams,
+}
+impl QuerySharedResource {
+    /// A request with every optional param unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            params: ::core::default::Default::default(),
+        }
+    }
+}
+impl ::zstack_sdk::runtime::query::QueryRequest for QuerySharedResource {
+    type Inventory = crate::types::SharedResourceInventory;
+    fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
+        &self.params
+    }
+    fn params_mut(&mut self) -> &mut ::zstack_sdk::runtime::query::QueryParams {
+        &mut self.params
+    }
+}
+/// `GET /accounts/users`.
+///
+/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "QueryUser",
+    method = "GET",
+    path = "/accounts/users",
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::UserInventory>
+)]
+pub struct QueryUser {
+    /// Conditions, paging, sorting and field selection.
+    #[api(flatten)]
+    pub params: ::zstack_sdk::runtime::query::QueryParams,
+}
+impl QueryUser {
+    /// A request with every optional param unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            params: ::core::default::Default::default(),
+        }
+    }
+}
+impl ::zstack_sdk::runtime::query::QueryRequest for QueryUser {
+    type Inventory = crate::types::UserInventory;
+    fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
+        &self.params
+    }
+    fn params_mut(&mut self) -> &mut ::zstack_sdk::runtime::query::QueryParams {
+        &mut self.params
+    }
+}
+/// `GET /accounts/groups`.
+///
+/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "QueryUserGroup",
+    method = "GET",
+    path = "/accounts/groups",
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::UserGroupInventory>
+)]
+pub struct QueryUserGroup {
+    /// Conditions, paging, sorting and field selection.
+    #[api(flatten)]
+    pub params: ::zstack_sdk::runtime::query::QueryParams,
+}
+impl QueryUserGroup {
+    /// A request with every optional param unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            params: ::core::default::Default::default(),
+        }
+    }
+}
+impl ::zstack_sdk::runtime::query::QueryRequest for QueryUserGroup {
+    type Inventory = crate::types::UserGroupInventory;
+    fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
+        &self.params
+    }
+    fn params_mut(&mut self) -> &mut ::zstack_sdk::runtime::query::QueryParams {
+        &mut self.params
+    }
+}
+/// `DELETE /accounts/groups/{groupUuid}/users/{userUuid}`.
+///
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "RemoveUserFromGroup",
+    method = "DELETE",
+    path = "/accounts/groups/{groupUuid}/users/{userUuid}",
+    response = ::zstack_sdk::runtime::reply::Empty,
+    async
+)]
+pub struct RemoveUserFromGroup {
+    /// Wire name `userUuid` (path placeholder). Since ZStack 0.6.
+    #[api(rename = "userUuid")]
+    pub user_uuid: ::std::string::String,
+    /// Wire name `groupUuid` (path placeholder). Since ZStack 0.6.
+    #[api(rename = "groupUuid")]
+    pub group_uuid: ::std::string::String,
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl RemoveUserFromGroup {
+    /// A request with the required params `userUuid`, `groupUuid`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        user_uuid: impl ::core::convert::Into<::std::string::String>,
+        group_uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            user_uuid: user_uuid.into(),
+            group_uuid: group_uuid.into(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `PUT /accounts/sessions/{sessionUuid}/renew`, body envelope `"renewSession"`.
+///
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "RenewSession",
+    method = "PUT",
+    path = "/accounts/sessions/{sessionUuid}/renew",
+    envelope = "renewSession",
+    response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SessionInventory>,
+    async
+)]
+pub struct RenewSession {
+    /// Wire name `sessionUuid` (path placeholder). Since ZStack 2.3.
+    #[api(rename = "sessionUuid")]
+    pub session_uuid: ::std::string::String,
+    /// Wire name `duration` (body). Since ZStack 2.3.
+    #[api(range(60, 31536000))]
+    pub duration: ::core::option::Option<i64>,
+    /// Wire name `systemTags` (body). Since ZStack 2.3.
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (body). Since ZStack 2.3.
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl RenewSession {
+    /// A request with the required params `sessionUuid`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(session_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
+        Self {
+            session_uuid: session_uuid.into(),
+            duration: ::core::default::Default::default(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `duration`.
+    pub fn duration(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.duration = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `PUT /accounts/resources/actions`, body envelope `"revokeResourceSharing"`.
+///
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "RevokeResourceSharing",
+    method = "PUT",
+    path = "/accounts/resources/actions",
+    envelope = "revokeResourceSharing",
+    response = ::zstack_sdk::runtime::reply::Empty,
+    async
+)]
+pub struct RevokeResourceSharing {
+    /// Wire name `resourceUuids` (body). Since ZStack 0.6.
+    #[api(rename = "resourceUuids", non_empty)]
+    pub resource_uuids: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `toPublic` (body). Since ZStack 0.6. Server default: `false`.
+    #[api(rename = "toPublic")]
+    pub to_public: ::core::option::Option<bool>,
+    /// Wire name `accountUuids` (body). Since ZStack 0.6.
+    #[api(rename = "accountUuids")]
+    pub account_uuids: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `all` (body). Since ZStack 0.6. Server default: `false`.
+    pub all: ::core::option::Option<bool>,
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl RevokeResourceSharing {
+    /// A request with the required params `resourceUuids`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        resource_uuids: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            resource_uuids: resource_uuids
+                .into_iter()
+                .map(::core::convert::Into::into)
+                .collect(),
+            to_public: ::core::default::Default::default(),
+            account_uuids: ::core::default::Default::default(),
+            all: ::core::default::Default::default(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `toPublic`.
+    pub fn to_public(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.to_public = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `accountUuids`.
+    pub fn account_uuids(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.account_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// Set `all`.
+    pub fn all(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.all = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `PUT /accounts/resources/actions`, body envelope `"shareResource"`.
+///
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "ShareResource",
+    method = "PUT",
+    path = "/accounts/resources/actions",
+    envelope = "shareResource",
+    response = ::zstack_sdk::runtime::reply::Empty,
+    async
+)]
+pub struct ShareResource {
+    /// Wire name `resourceUuids` (body). Since ZStack 0.6.
+    #[api(rename = "resourceUuids", non_empty)]
+    pub resource_uuids: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `accountUuids` (body). Since ZStack 0.6.
+    #[api(rename = "accountUuids")]
+    pub account_uuids: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `toPublic` (body). Since ZStack 0.6. Server default: `false`.
+    #[api(rename = "toPublic")]
+    pub to_public: ::core::option::Option<bool>,
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl ShareResource {
+    /// A request with the required params `resourceUuids`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        resource_uuids: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            resource_uuids: resource_uuids
+                .into_iter()
+                .map(::core::convert::Into::into)
+                .collect(),
+            account_uuids: ::core::default::Default::default(),
+            to_public: ::core::default::Default::default(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `accountUuids`.
+    pub fn account_uuids(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.account_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// Set `toPublic`.
+    pub fn to_public(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.to_public = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `PUT /accounts/quotas/actions`, body envelope `"updateQuota"`.
+///
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "UpdateQuota",
+    method = "PUT",
+    path = "/accounts/quotas/actions",
+    envelope = "updateQuota",
+    response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::QuotaInventory>,
+    async
+)]
+pub struct UpdateQuota {
+    /// Wire name `identityUuid` (body). Since ZStack 0.6.
+    #[api(rename = "identityUuid")]
+    pub identity_uuid: ::std::string::String,
+    /// Wire name `name` (body). Since ZStack 0.6.
+    pub name: ::std::string::String,
+    /// Wire name `value` (body). Since ZStack 0.6. Server default: `0`.
+    #[api(range(0, 9223372036854775807))]
+    pub value: i64,
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl UpdateQuota {
+    /// A request with the required params `identityUuid`, `name`, `value`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        identity_uuid: impl ::core::convert::Into<::std::string::String>,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<i64>,
+    ) -> Self {
+        Self {
+            identity_uuid: identity_uuid.into(),
+            name: name.into(),
+            value: value.into(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `PUT /accounts/users/actions`, body envelope `"updateUser"`.
+///
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "UpdateUser",
+    method = "PUT",
+    path = "/accounts/users/actions",
+    envelope = "updateUser",
+    response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::UserInventory>,
+    async
+)]
+pub struct UpdateUser {
+    /// Wire name `uuid` (body). Since ZStack 0.6.
+    pub uuid: ::core::option::Option<::std::string::String>,
+    /// Wire name `password` (body). Since ZStack 0.6. Sent as the lowercase SHA-512 hex digest of the password.
+    #[api(max_length = 255)]
+    pub password: ::core::option::Option<::zstack_sdk::runtime::secret::Password>,
+    /// Wire name `name` (body). Since ZStack 0.6.
+    #[api(max_length = 255)]
+    pub name: ::core::option::Option<::std::string::String>,
+    /// Wire name `description` (body). Since ZStack 0.6.
+    #[api(max_length = 2048)]
+    pub description: ::core::option::Option<::std::string::String>,
+    /// Wire name `oldPassword` (body). Since ZStack 3.6.0. Sent as the lowercase SHA-512 hex digest of the password.
+    #[api(rename = "oldPassword", max_length = 255)]
+    pub old_password: ::core::option::Option<::zstack_sdk::runtime::secret::Password>,
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl UpdateUser {
+    /// A request with every optional param unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            uuid: ::core::default::Default::default(),
+            password: ::core::default::Default::default(),
+            name: ::core::default::Default::default(),
+            description: ::core::default::Default::default(),
+            old_password: ::core::default::Default::default(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `uuid`.
+    pub fn uuid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.uuid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `password`.
+    pub fn password(mut self, value: ::zstack_sdk::runtime::secret::Password) -> Self {
+        self.password = ::core::option::Option::Some(value);
+        self
+    }
+    /// Set `name`.
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `description`.
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `oldPassword`.
+    pub fn old_password(
+        mut self,
+        value: ::zstack_sdk::runtime::secret::Password,
+    ) -> Self {
+        self.old_password = ::core::option::Option::Some(value);
+        self
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `PUT /accounts/groups/actions`, body envelope `"updateUserGroup"`.
+///
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "UpdateUserGroup",
+    method = "PUT",
+    path = "/accounts/groups/actions",
+    envelope = "updateUserGroup",
+    response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::UserGroupInventory>,
+    async
+)]
+pub struct UpdateUserGroup {
+    /// Wire name `uuid` (body). Since ZStack 0.6.
+    pub uuid: ::std::string::String,
+    /// Wire name `name` (body). Since ZStack 0.6.
+    #[api(max_length = 255)]
+    pub name: ::core::option::Option<::std::string::String>,
+    /// Wire name `description` (body). Since ZStack 0.6.
+    #[api(max_length = 2048)]
+    pub description: ::core::option::Option<::std::string::String>,
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl UpdateUserGroup {
+    /// A request with the required params `uuid`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
+        Self {
+            uuid: uuid.into(),
+            name: ::core::default::Default::default(),
+            description: ::core::default::Default::default(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `name`.
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `description`.
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `GET /accounts/sessions/{sessionUuid}/valid`.
+///
+/// Synchronous: the MN answers with the result directly. Needs no session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "ValidateSession",
+    method = "GET",
+    path = "/accounts/sessions/{sessionUuid}/valid",
+    response = crate::api::ValidateSessionReply,
+    session = false
+)]
+pub struct ValidateSession {
+    /// Wire name `sessionUuid` (path placeholder). Since ZStack 0.6.
+    #[api(rename = "sessionUuid")]
+    pub session_uuid: ::std::string::String,
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl ValidateSession {
+    /// A request with the required params `sessionUuid`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(session_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
+        Self {
+            session_uuid: session_uuid.into(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// The result of [`CheckApiPermission`].
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+pub struct CheckApiPermissionReply {
+    /// Since ZStack 0.6.
+    #[serde(default)]
+    pub inventory: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
+}
+/// The result of [`CheckResourcePermission`].
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+pub struct CheckResourcePermissionReply {
+    #[serde(default)]
+    pub apis: ::std::vec::Vec<::std::string::String>,
+}
+/// The result of [`GetAccountQuotaUsage`].
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+pub struct GetAccountQuotaUsageReply {
+    /// Since ZStack 0.6.
+    #[serde(default)]
+    pub usages: ::std::vec::Vec<crate::types::QuotaUsage>,
+}
+/// The result of [`ValidateSession`].
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+pub struct ValidateSessionReply {
+    #[serde(default)]
+    pub valid: ::core::option::Option<bool>,
+}
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `POST /accounts`: see [`CreateAccount`](crate::api::CreateAccount).
@@ -371,6 +2710,341 @@ impl crate::client::Client {
         uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> crate::client::Call<'_, crate::api::UpdateAccount> {
         crate::client::Call::new(self, crate::api::UpdateAccount::new(uuid))
+    }
+    /// `POST /accounts/groups/{groupUuid}/users`: see [`AddUserToGroup`](crate::api::AddUserToGroup).
+    #[allow(clippy::too_many_arguments)]
+    pub fn add_user_to_group(
+        &self,
+        user_uuid: impl ::core::convert::Into<::std::string::String>,
+        group_uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::AddUserToGroup> {
+        crate::client::Call::new(
+            self,
+            crate::api::AddUserToGroup::new(user_uuid, group_uuid),
+        )
+    }
+    /// `POST /accounts/users/{userUuid}/policy-collection`: see [`AttachPoliciesToUser`](crate::api::AttachPoliciesToUser).
+    #[allow(clippy::too_many_arguments)]
+    pub fn attach_policies_to_user(
+        &self,
+        user_uuid: impl ::core::convert::Into<::std::string::String>,
+        policy_uuids: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> crate::client::Call<'_, crate::api::AttachPoliciesToUser> {
+        crate::client::Call::new(
+            self,
+            crate::api::AttachPoliciesToUser::new(user_uuid, policy_uuids),
+        )
+    }
+    /// `POST /accounts/users/{userUuid}/policies`: see [`AttachPolicyToUser`](crate::api::AttachPolicyToUser).
+    #[allow(clippy::too_many_arguments)]
+    pub fn attach_policy_to_user(
+        &self,
+        user_uuid: impl ::core::convert::Into<::std::string::String>,
+        policy_uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::AttachPolicyToUser> {
+        crate::client::Call::new(
+            self,
+            crate::api::AttachPolicyToUser::new(user_uuid, policy_uuid),
+        )
+    }
+    /// `POST /accounts/groups/{groupUuid}/policies`: see [`AttachPolicyToUserGroup`](crate::api::AttachPolicyToUserGroup).
+    #[allow(clippy::too_many_arguments)]
+    pub fn attach_policy_to_user_group(
+        &self,
+        policy_uuid: impl ::core::convert::Into<::std::string::String>,
+        group_uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::AttachPolicyToUserGroup> {
+        crate::client::Call::new(
+            self,
+            crate::api::AttachPolicyToUserGroup::new(policy_uuid, group_uuid),
+        )
+    }
+    /// `POST /account/{accountUuid}/resources`: see [`ChangeResourceOwner`](crate::api::ChangeResourceOwner).
+    #[allow(clippy::too_many_arguments)]
+    pub fn change_resource_owner(
+        &self,
+        account_uuid: impl ::core::convert::Into<::std::string::String>,
+        resource_uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::ChangeResourceOwner> {
+        crate::client::Call::new(
+            self,
+            crate::api::ChangeResourceOwner::new(account_uuid, resource_uuid),
+        )
+    }
+    /// `PUT /accounts/permissions/actions`: see [`CheckApiPermission`](crate::api::CheckApiPermission).
+    #[allow(clippy::too_many_arguments)]
+    pub fn check_api_permission(
+        &self,
+        api_names: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> crate::client::Call<'_, crate::api::CheckApiPermission> {
+        crate::client::Call::new(self, crate::api::CheckApiPermission::new(api_names))
+    }
+    /// `GET /accounts/resource/api-permissions`: see [`CheckResourcePermission`](crate::api::CheckResourcePermission).
+    #[allow(clippy::too_many_arguments)]
+    pub fn check_resource_permission(
+        &self,
+        resource_type: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::CheckResourcePermission> {
+        crate::client::Call::new(
+            self,
+            crate::api::CheckResourcePermission::new(resource_type),
+        )
+    }
+    /// `POST /accounts/policies`: see [`CreatePolicy`](crate::api::CreatePolicy).
+    #[allow(clippy::too_many_arguments)]
+    pub fn create_policy(
+        &self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        statements: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<crate::types::PolicyStatement>,
+        >,
+    ) -> crate::client::Call<'_, crate::api::CreatePolicy> {
+        crate::client::Call::new(self, crate::api::CreatePolicy::new(name, statements))
+    }
+    /// `POST /accounts/users`: see [`CreateUser`](crate::api::CreateUser).
+    #[allow(clippy::too_many_arguments)]
+    pub fn create_user(
+        &self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        password: ::zstack_sdk::runtime::secret::Password,
+    ) -> crate::client::Call<'_, crate::api::CreateUser> {
+        crate::client::Call::new(self, crate::api::CreateUser::new(name, password))
+    }
+    /// `POST /accounts/groups`: see [`CreateUserGroup`](crate::api::CreateUserGroup).
+    #[allow(clippy::too_many_arguments)]
+    pub fn create_user_group(
+        &self,
+        name: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::CreateUserGroup> {
+        crate::client::Call::new(self, crate::api::CreateUserGroup::new(name))
+    }
+    /// `DELETE /accounts/policies/{uuid}`: see [`DeletePolicy`](crate::api::DeletePolicy).
+    #[allow(clippy::too_many_arguments)]
+    pub fn delete_policy(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::DeletePolicy> {
+        crate::client::Call::new(self, crate::api::DeletePolicy::new(uuid))
+    }
+    /// `DELETE /accounts/users/{uuid}`: see [`DeleteUser`](crate::api::DeleteUser).
+    #[allow(clippy::too_many_arguments)]
+    pub fn delete_user(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::DeleteUser> {
+        crate::client::Call::new(self, crate::api::DeleteUser::new(uuid))
+    }
+    /// `DELETE /accounts/groups/{uuid}`: see [`DeleteUserGroup`](crate::api::DeleteUserGroup).
+    #[allow(clippy::too_many_arguments)]
+    pub fn delete_user_group(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::DeleteUserGroup> {
+        crate::client::Call::new(self, crate::api::DeleteUserGroup::new(uuid))
+    }
+    /// `DELETE /accounts/users/{userUuid}/policies`: see [`DetachPoliciesFromUser`](crate::api::DetachPoliciesFromUser).
+    #[allow(clippy::too_many_arguments)]
+    pub fn detach_policies_from_user(
+        &self,
+        policy_uuids: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+        user_uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::DetachPoliciesFromUser> {
+        crate::client::Call::new(
+            self,
+            crate::api::DetachPoliciesFromUser::new(policy_uuids, user_uuid),
+        )
+    }
+    /// `DELETE /accounts/users/{userUuid}/policies/{policyUuid}`: see [`DetachPolicyFromUser`](crate::api::DetachPolicyFromUser).
+    #[allow(clippy::too_many_arguments)]
+    pub fn detach_policy_from_user(
+        &self,
+        policy_uuid: impl ::core::convert::Into<::std::string::String>,
+        user_uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::DetachPolicyFromUser> {
+        crate::client::Call::new(
+            self,
+            crate::api::DetachPolicyFromUser::new(policy_uuid, user_uuid),
+        )
+    }
+    /// `DELETE /accounts/groups/{groupUuid}/policies/{policyUuid}`: see [`DetachPolicyFromUserGroup`](crate::api::DetachPolicyFromUserGroup).
+    #[allow(clippy::too_many_arguments)]
+    pub fn detach_policy_from_user_group(
+        &self,
+        policy_uuid: impl ::core::convert::Into<::std::string::String>,
+        group_uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::DetachPolicyFromUserGroup> {
+        crate::client::Call::new(
+            self,
+            crate::api::DetachPolicyFromUserGroup::new(policy_uuid, group_uuid),
+        )
+    }
+    /// `GET /accounts/quota/{uuid}/usages`: see [`GetAccountQuotaUsage`](crate::api::GetAccountQuotaUsage).
+    #[allow(clippy::too_many_arguments)]
+    pub fn get_account_quota_usage(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::GetAccountQuotaUsage> {
+        crate::client::Call::new(self, crate::api::GetAccountQuotaUsage::new(uuid))
+    }
+    /// `PUT /accounts/login`: see [`LogInByAccount`](crate::api::LogInByAccount).
+    #[allow(clippy::too_many_arguments)]
+    pub fn log_in_by_account(
+        &self,
+        account_name: impl ::core::convert::Into<::std::string::String>,
+        password: ::zstack_sdk::runtime::secret::Password,
+    ) -> crate::client::Call<'_, crate::api::LogInByAccount> {
+        crate::client::Call::new(
+            self,
+            crate::api::LogInByAccount::new(account_name, password),
+        )
+    }
+    /// `PUT /accounts/users/login`: see [`LogInByUser`](crate::api::LogInByUser).
+    #[allow(clippy::too_many_arguments)]
+    pub fn log_in_by_user(
+        &self,
+        user_name: impl ::core::convert::Into<::std::string::String>,
+        password: ::zstack_sdk::runtime::secret::Password,
+    ) -> crate::client::Call<'_, crate::api::LogInByUser> {
+        crate::client::Call::new(self, crate::api::LogInByUser::new(user_name, password))
+    }
+    /// `DELETE /accounts/sessions/{sessionUuid}`: see [`LogOut`](crate::api::LogOut).
+    #[allow(clippy::too_many_arguments)]
+    pub fn log_out(
+        &self,
+        session_uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::LogOut> {
+        crate::client::Call::new(self, crate::api::LogOut::new(session_uuid))
+    }
+    /// `GET /accounts`: see [`QueryAccount`](crate::api::QueryAccount).
+    #[allow(clippy::too_many_arguments)]
+    pub fn query_account(&self) -> crate::client::Call<'_, crate::api::QueryAccount> {
+        crate::client::Call::new(self, crate::api::QueryAccount::new())
+    }
+    /// `GET /accounts/price-tables/refs`: see [`QueryAccountPriceTableRef`](crate::api::QueryAccountPriceTableRef).
+    #[allow(clippy::too_many_arguments)]
+    pub fn query_account_price_table_ref(
+        &self,
+    ) -> crate::client::Call<'_, crate::api::QueryAccountPriceTableRef> {
+        crate::client::Call::new(self, crate::api::QueryAccountPriceTableRef::new())
+    }
+    /// `GET /accounts/resources/refs`: see [`QueryAccountResourceRef`](crate::api::QueryAccountResourceRef).
+    #[allow(clippy::too_many_arguments)]
+    pub fn query_account_resource_ref(
+        &self,
+    ) -> crate::client::Call<'_, crate::api::QueryAccountResourceRef> {
+        crate::client::Call::new(self, crate::api::QueryAccountResourceRef::new())
+    }
+    /// `GET /accounts/policies`: see [`QueryPolicy`](crate::api::QueryPolicy).
+    #[allow(clippy::too_many_arguments)]
+    pub fn query_policy(&self) -> crate::client::Call<'_, crate::api::QueryPolicy> {
+        crate::client::Call::new(self, crate::api::QueryPolicy::new())
+    }
+    /// `GET /accounts/quotas`: see [`QueryQuota`](crate::api::QueryQuota).
+    #[allow(clippy::too_many_arguments)]
+    pub fn query_quota(&self) -> crate::client::Call<'_, crate::api::QueryQuota> {
+        crate::client::Call::new(self, crate::api::QueryQuota::new())
+    }
+    /// `GET /accounts/resources`: see [`QuerySharedResource`](crate::api::QuerySharedResource).
+    #[allow(clippy::too_many_arguments)]
+    pub fn query_shared_resource(
+        &self,
+    ) -> crate::client::Call<'_, crate::api::QuerySharedResource> {
+        crate::client::Call::new(self, crate::api::QuerySharedResource::new())
+    }
+    /// `GET /accounts/users`: see [`QueryUser`](crate::api::QueryUser).
+    #[allow(clippy::too_many_arguments)]
+    pub fn query_user(&self) -> crate::client::Call<'_, crate::api::QueryUser> {
+        crate::client::Call::new(self, crate::api::QueryUser::new())
+    }
+    /// `GET /accounts/groups`: see [`QueryUserGroup`](crate::api::QueryUserGroup).
+    #[allow(clippy::too_many_arguments)]
+    pub fn query_user_group(
+        &self,
+    ) -> crate::client::Call<'_, crate::api::QueryUserGroup> {
+        crate::client::Call::new(self, crate::api::QueryUserGroup::new())
+    }
+    /// `DELETE /accounts/groups/{groupUuid}/users/{userUuid}`: see [`RemoveUserFromGroup`](crate::api::RemoveUserFromGroup).
+    #[allow(clippy::too_many_arguments)]
+    pub fn remove_user_from_group(
+        &self,
+        user_uuid: impl ::core::convert::Into<::std::string::String>,
+        group_uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::RemoveUserFromGroup> {
+        crate::client::Call::new(
+            self,
+            crate::api::RemoveUserFromGroup::new(user_uuid, group_uuid),
+        )
+    }
+    /// `PUT /accounts/sessions/{sessionUuid}/renew`: see [`RenewSession`](crate::api::RenewSession).
+    #[allow(clippy::too_many_arguments)]
+    pub fn renew_session(
+        &self,
+        session_uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::RenewSession> {
+        crate::client::Call::new(self, crate::api::RenewSession::new(session_uuid))
+    }
+    /// `PUT /accounts/resources/actions`: see [`RevokeResourceSharing`](crate::api::RevokeResourceSharing).
+    #[allow(clippy::too_many_arguments)]
+    pub fn revoke_resource_sharing(
+        &self,
+        resource_uuids: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> crate::client::Call<'_, crate::api::RevokeResourceSharing> {
+        crate::client::Call::new(
+            self,
+            crate::api::RevokeResourceSharing::new(resource_uuids),
+        )
+    }
+    /// `PUT /accounts/resources/actions`: see [`ShareResource`](crate::api::ShareResource).
+    #[allow(clippy::too_many_arguments)]
+    pub fn share_resource(
+        &self,
+        resource_uuids: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> crate::client::Call<'_, crate::api::ShareResource> {
+        crate::client::Call::new(self, crate::api::ShareResource::new(resource_uuids))
+    }
+    /// `PUT /accounts/quotas/actions`: see [`UpdateQuota`](crate::api::UpdateQuota).
+    #[allow(clippy::too_many_arguments)]
+    pub fn update_quota(
+        &self,
+        identity_uuid: impl ::core::convert::Into<::std::string::String>,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<i64>,
+    ) -> crate::client::Call<'_, crate::api::UpdateQuota> {
+        crate::client::Call::new(
+            self,
+            crate::api::UpdateQuota::new(identity_uuid, name, value),
+        )
+    }
+    /// `PUT /accounts/users/actions`: see [`UpdateUser`](crate::api::UpdateUser).
+    #[allow(clippy::too_many_arguments)]
+    pub fn update_user(&self) -> crate::client::Call<'_, crate::api::UpdateUser> {
+        crate::client::Call::new(self, crate::api::UpdateUser::new())
+    }
+    /// `PUT /accounts/groups/actions`: see [`UpdateUserGroup`](crate::api::UpdateUserGroup).
+    #[allow(clippy::too_many_arguments)]
+    pub fn update_user_group(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::UpdateUserGroup> {
+        crate::client::Call::new(self, crate::api::UpdateUserGroup::new(uuid))
+    }
+    /// `GET /accounts/sessions/{sessionUuid}/valid`: see [`ValidateSession`](crate::api::ValidateSession).
+    #[allow(clippy::too_many_arguments)]
+    pub fn validate_session(
+        &self,
+        session_uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::ValidateSession> {
+        crate::client::Call::new(self, crate::api::ValidateSession::new(session_uuid))
     }
 }
 #[cfg(feature = "client")]
@@ -504,5 +3178,820 @@ impl crate::client::Call<'_, crate::api::UpdateAccount> {
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
         self.map(|request| request.state(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::AddUserToGroup> {
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::AttachPoliciesToUser> {
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::AttachPolicyToUser> {
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::AttachPolicyToUserGroup> {
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::ChangeResourceOwner> {
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::CheckApiPermission> {
+    /// Set `userUuid`.
+    pub fn user_uuid(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.user_uuid(value))
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::CheckResourcePermission> {
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::CreatePolicy> {
+    /// Set `description`.
+    pub fn description(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.description(value))
+    }
+    /// Set `resourceUuid`.
+    pub fn resource_uuid(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.resource_uuid(value))
+    }
+    /// Set `tagUuids`.
+    pub fn tag_uuids(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.tag_uuids(value))
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::CreateUser> {
+    /// Set `description`.
+    pub fn description(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.description(value))
+    }
+    /// Set `resourceUuid`.
+    pub fn resource_uuid(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.resource_uuid(value))
+    }
+    /// Set `tagUuids`.
+    pub fn tag_uuids(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.tag_uuids(value))
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::CreateUserGroup> {
+    /// Set `description`.
+    pub fn description(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.description(value))
+    }
+    /// Set `resourceUuid`.
+    pub fn resource_uuid(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.resource_uuid(value))
+    }
+    /// Set `tagUuids`.
+    pub fn tag_uuids(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.tag_uuids(value))
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::DeletePolicy> {
+    /// Set `deleteMode`.
+    pub fn delete_mode(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.delete_mode(value))
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::DeleteUser> {
+    /// Set `deleteMode`.
+    pub fn delete_mode(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.delete_mode(value))
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::DeleteUserGroup> {
+    /// Set `deleteMode`.
+    pub fn delete_mode(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.delete_mode(value))
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::DetachPoliciesFromUser> {
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::DetachPolicyFromUser> {
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::DetachPolicyFromUserGroup> {
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::GetAccountQuotaUsage> {
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::LogInByAccount> {
+    /// Set `accountType`.
+    pub fn account_type(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.account_type(value))
+    }
+    /// Set `captchaUuid`.
+    pub fn captcha_uuid(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.captcha_uuid(value))
+    }
+    /// Set `verifyCode`.
+    pub fn verify_code(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.verify_code(value))
+    }
+    /// Set `clientInfo`.
+    pub fn client_info(
+        self,
+        value: impl ::core::convert::Into<
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.client_info(value))
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::LogInByUser> {
+    /// Set `accountUuid`.
+    pub fn account_uuid(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.account_uuid(value))
+    }
+    /// Set `accountName`.
+    pub fn account_name(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.account_name(value))
+    }
+    /// Set `clientInfo`.
+    pub fn client_info(
+        self,
+        value: impl ::core::convert::Into<
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.client_info(value))
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::LogOut> {
+    /// Set `clientInfo`.
+    pub fn client_info(
+        self,
+        value: impl ::core::convert::Into<
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.client_info(value))
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::RemoveUserFromGroup> {
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::RenewSession> {
+    /// Set `duration`.
+    pub fn duration(self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.map(|request| request.duration(value))
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::RevokeResourceSharing> {
+    /// Set `toPublic`.
+    pub fn to_public(self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.map(|request| request.to_public(value))
+    }
+    /// Set `accountUuids`.
+    pub fn account_uuids(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.account_uuids(value))
+    }
+    /// Set `all`.
+    pub fn all(self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.map(|request| request.all(value))
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::ShareResource> {
+    /// Set `accountUuids`.
+    pub fn account_uuids(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.account_uuids(value))
+    }
+    /// Set `toPublic`.
+    pub fn to_public(self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.map(|request| request.to_public(value))
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::UpdateQuota> {
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::UpdateUser> {
+    /// Set `uuid`.
+    pub fn uuid(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.map(|request| request.uuid(value))
+    }
+    /// Set `password`.
+    pub fn password(self, value: ::zstack_sdk::runtime::secret::Password) -> Self {
+        self.map(|request| request.password(value))
+    }
+    /// Set `name`.
+    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.map(|request| request.name(value))
+    }
+    /// Set `description`.
+    pub fn description(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.description(value))
+    }
+    /// Set `oldPassword`.
+    pub fn old_password(self, value: ::zstack_sdk::runtime::secret::Password) -> Self {
+        self.map(|request| request.old_password(value))
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::UpdateUserGroup> {
+    /// Set `name`.
+    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.map(|request| request.name(value))
+    }
+    /// Set `description`.
+    pub fn description(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.description(value))
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::ValidateSession> {
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
     }
 }

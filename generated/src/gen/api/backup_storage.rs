@@ -76,7 +76,7 @@ impl DeleteBackupStorage {
         self
     }
 }
-/// Query backup storage (conditions q=, limit, start, count, replyWithCount, sort, fields, filterName, groupBy are implied). The list may mix subclasses (Ceph, ImageStore): decode each element by the `schema` map (protocol §7). The page also lists GET /backup-storage/{uuid}; that is not a separate API: per protocol §8 RULE the client gets one backup storage by sending the collection path with the condition uuid=<uuid> (q=uuid%3D<uuid> on the wire), and the answer is still a list.
+/// Query backup storage (conditions q=, limit, start, count, replyWithCount, sort, fields, filterName, groupBy are implied). The list may mix subclasses (Ceph, ImageStore): decode each element by the `schema` map (protocol §7). The page also lists GET /backup-storage/{uuid}; that is not a separate API: per protocol §8 RULE the client gets one backup storage by sending the collection path with the condition uuid=\<uuid\> (q=uuid%3D\<uuid\> on the wire), and the answer is still a list.
 ///
 /// `GET /backup-storage`.
 ///
@@ -174,6 +174,2878 @@ impl ReconnectBackupStorage {
         self
     }
 }
+/// `POST /backup-storage/aliyun/ebs`, body envelope `"params"`.
+///
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "AddAliyunEbsBackupStorage",
+    method = "POST",
+    path = "/backup-storage/aliyun/ebs",
+    envelope = "params",
+    response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyBackupStorageInventory>,
+    async,
+    polymorphic
+)]
+pub struct AddAliyunEbsBackupStorage {
+    /// Wire name `ossBucketUuid` (body).
+    #[api(rename = "ossBucketUuid")]
+    pub oss_bucket_uuid: ::std::string::String,
+    /// Wire name `url` (body).
+    #[api(max_length = 2048)]
+    pub url: ::core::option::Option<::std::string::String>,
+    /// Wire name `name` (body).
+    #[api(max_length = 255)]
+    pub name: ::std::string::String,
+    /// Wire name `description` (body).
+    #[api(max_length = 2048)]
+    pub description: ::core::option::Option<::std::string::String>,
+    /// Wire name `type` (body). Server default: `AliyunEBS`.
+    #[api(rename = "type")]
+    pub type_: ::core::option::Option<::std::string::String>,
+    /// Wire name `importImages` (body). Server default: `false`.
+    #[api(rename = "importImages")]
+    pub import_images: ::core::option::Option<bool>,
+    /// Wire name `resourceUuid` (body).
+    #[api(rename = "resourceUuid")]
+    pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Wire name `tagUuids` (body).
+    #[api(rename = "tagUuids")]
+    pub tag_uuids: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `systemTags` (body).
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (body).
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl AddAliyunEbsBackupStorage {
+    /// A request with the required params `ossBucketUuid`, `name`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        oss_bucket_uuid: impl ::core::convert::Into<::std::string::String>,
+        name: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            oss_bucket_uuid: oss_bucket_uuid.into(),
+            url: ::core::default::Default::default(),
+            name: name.into(),
+            description: ::core::default::Default::default(),
+            type_: ::core::default::Default::default(),
+            import_images: ::core::default::Default::default(),
+            resource_uuid: ::core::default::Default::default(),
+            tag_uuids: ::core::default::Default::default(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `url`.
+    pub fn url(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.url = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `description`.
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `type`.
+    pub fn type_(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `importImages`.
+    pub fn import_images(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.import_images = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `resourceUuid`.
+    pub fn resource_uuid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `tagUuids`.
+    pub fn tag_uuids(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `POST /backup-storage/ceph`, body envelope `"params"`.
+///
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "AddCephBackupStorage",
+    method = "POST",
+    path = "/backup-storage/ceph",
+    envelope = "params",
+    response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyBackupStorageInventory>,
+    async,
+    polymorphic
+)]
+pub struct AddCephBackupStorage {
+    /// Wire name `monUrls` (body). Since ZStack 0.6.
+    #[api(rename = "monUrls")]
+    pub mon_urls: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `poolName` (body). Since ZStack 0.6.
+    #[api(rename = "poolName", max_length = 255)]
+    pub pool_name: ::core::option::Option<::std::string::String>,
+    /// Wire name `url` (body). Since ZStack 0.6.
+    #[api(max_length = 2048)]
+    pub url: ::core::option::Option<::std::string::String>,
+    /// Wire name `name` (body). Since ZStack 0.6.
+    #[api(max_length = 255)]
+    pub name: ::std::string::String,
+    /// Wire name `description` (body). Since ZStack 0.6.
+    #[api(max_length = 2048)]
+    pub description: ::core::option::Option<::std::string::String>,
+    /// Wire name `type` (body). Since ZStack 0.6.
+    #[api(rename = "type")]
+    pub type_: ::core::option::Option<::std::string::String>,
+    /// Wire name `importImages` (body). Since ZStack 1.9. Server default: `false`.
+    #[api(rename = "importImages")]
+    pub import_images: ::core::option::Option<bool>,
+    /// Wire name `resourceUuid` (body). Since ZStack 0.6.
+    #[api(rename = "resourceUuid")]
+    pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
+    #[api(rename = "tagUuids")]
+    pub tag_uuids: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl AddCephBackupStorage {
+    /// A request with the required params `monUrls`, `name`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        mon_urls: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+        name: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            mon_urls: mon_urls.into_iter().map(::core::convert::Into::into).collect(),
+            pool_name: ::core::default::Default::default(),
+            url: ::core::default::Default::default(),
+            name: name.into(),
+            description: ::core::default::Default::default(),
+            type_: ::core::default::Default::default(),
+            import_images: ::core::default::Default::default(),
+            resource_uuid: ::core::default::Default::default(),
+            tag_uuids: ::core::default::Default::default(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `poolName`.
+    pub fn pool_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.pool_name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `url`.
+    pub fn url(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.url = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `description`.
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `type`.
+    pub fn type_(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `importImages`.
+    pub fn import_images(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.import_images = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `resourceUuid`.
+    pub fn resource_uuid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `tagUuids`.
+    pub fn tag_uuids(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `POST /backup-storage/image-store/disaster`, body envelope `"params"`.
+///
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "AddDisasterImageStoreBackupStorage",
+    method = "POST",
+    path = "/backup-storage/image-store/disaster",
+    envelope = "params",
+    response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::ImageStoreBackupStorageInventory>,
+    async
+)]
+pub struct AddDisasterImageStoreBackupStorage {
+    /// Wire name `attachPoint` (body).
+    #[api(rename = "attachPoint")]
+    pub attach_point: ::core::option::Option<::std::string::String>,
+    /// Wire name `endPoint` (body).
+    #[api(rename = "endPoint")]
+    pub end_point: ::core::option::Option<::std::string::String>,
+    /// Wire name `hostname` (body).
+    #[api(max_length = 255)]
+    pub hostname: ::std::string::String,
+    /// Wire name `username` (body).
+    #[api(max_length = 255)]
+    pub username: ::std::string::String,
+    /// Wire name `password` (body).
+    #[api(max_length = 255)]
+    pub password: ::zstack_sdk::runtime::secret::Secret,
+    /// Wire name `sshPort` (body). Server default: `22`.
+    #[api(rename = "sshPort", range(1, 65535))]
+    pub ssh_port: ::core::option::Option<i32>,
+    /// Wire name `url` (body).
+    #[api(max_length = 2048)]
+    pub url: ::std::string::String,
+    /// Wire name `name` (body).
+    #[api(max_length = 255)]
+    pub name: ::std::string::String,
+    /// Wire name `description` (body).
+    #[api(max_length = 2048)]
+    pub description: ::core::option::Option<::std::string::String>,
+    /// Wire name `type` (body).
+    #[api(rename = "type")]
+    pub type_: ::core::option::Option<::std::string::String>,
+    /// Wire name `importImages` (body). Server default: `false`.
+    #[api(rename = "importImages")]
+    pub import_images: ::core::option::Option<bool>,
+    /// Wire name `resourceUuid` (body).
+    #[api(rename = "resourceUuid")]
+    pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Wire name `tagUuids` (body).
+    #[api(rename = "tagUuids")]
+    pub tag_uuids: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `systemTags` (body).
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (body).
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl AddDisasterImageStoreBackupStorage {
+    /// A request with the required params `hostname`, `username`, `password`, `url`, `name`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        hostname: impl ::core::convert::Into<::std::string::String>,
+        username: impl ::core::convert::Into<::std::string::String>,
+        password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
+        url: impl ::core::convert::Into<::std::string::String>,
+        name: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            attach_point: ::core::default::Default::default(),
+            end_point: ::core::default::Default::default(),
+            hostname: hostname.into(),
+            username: username.into(),
+            password: password.into(),
+            ssh_port: ::core::default::Default::default(),
+            url: url.into(),
+            name: name.into(),
+            description: ::core::default::Default::default(),
+            type_: ::core::default::Default::default(),
+            import_images: ::core::default::Default::default(),
+            resource_uuid: ::core::default::Default::default(),
+            tag_uuids: ::core::default::Default::default(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `attachPoint`.
+    pub fn attach_point(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.attach_point = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `endPoint`.
+    pub fn end_point(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.end_point = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `sshPort`.
+    pub fn ssh_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.ssh_port = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `description`.
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `type`.
+    pub fn type_(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `importImages`.
+    pub fn import_images(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.import_images = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `resourceUuid`.
+    pub fn resource_uuid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `tagUuids`.
+    pub fn tag_uuids(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `POST /backup-storage/addon`, body envelope `"params"`.
+///
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "AddExternalBackupStorage",
+    method = "POST",
+    path = "/backup-storage/addon",
+    envelope = "params",
+    response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::ExternalBackupStorageInventory>,
+    async
+)]
+pub struct AddExternalBackupStorage {
+    /// Wire name `identity` (body). Since ZStack 5.0.0.
+    #[api(max_length = 255)]
+    pub identity: ::std::string::String,
+    /// Wire name `url` (body). Since ZStack 5.0.0.
+    #[api(max_length = 2048)]
+    pub url: ::std::string::String,
+    /// Wire name `name` (body). Since ZStack 5.0.0.
+    #[api(max_length = 255)]
+    pub name: ::std::string::String,
+    /// Wire name `description` (body). Since ZStack 5.0.0.
+    #[api(max_length = 2048)]
+    pub description: ::core::option::Option<::std::string::String>,
+    /// Wire name `type` (body). Since ZStack 5.0.0.
+    #[api(rename = "type")]
+    pub type_: ::core::option::Option<::std::string::String>,
+    /// Wire name `importImages` (body). Since ZStack 5.0.0. Server default: `false`.
+    #[api(rename = "importImages")]
+    pub import_images: ::core::option::Option<bool>,
+    /// Wire name `resourceUuid` (body). Since ZStack 5.0.0.
+    #[api(rename = "resourceUuid")]
+    pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Wire name `tagUuids` (body). Since ZStack 5.0.0.
+    #[api(rename = "tagUuids")]
+    pub tag_uuids: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `systemTags` (body). Since ZStack 5.0.0.
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (body). Since ZStack 5.0.0.
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl AddExternalBackupStorage {
+    /// A request with the required params `identity`, `url`, `name`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        identity: impl ::core::convert::Into<::std::string::String>,
+        url: impl ::core::convert::Into<::std::string::String>,
+        name: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            identity: identity.into(),
+            url: url.into(),
+            name: name.into(),
+            description: ::core::default::Default::default(),
+            type_: ::core::default::Default::default(),
+            import_images: ::core::default::Default::default(),
+            resource_uuid: ::core::default::Default::default(),
+            tag_uuids: ::core::default::Default::default(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `description`.
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `type`.
+    pub fn type_(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `importImages`.
+    pub fn import_images(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.import_images = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `resourceUuid`.
+    pub fn resource_uuid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `tagUuids`.
+    pub fn tag_uuids(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `POST /backup-storage/image-store`, body envelope `"params"`.
+///
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "AddImageStoreBackupStorage",
+    method = "POST",
+    path = "/backup-storage/image-store",
+    envelope = "params",
+    response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::ImageStoreBackupStorageInventory>,
+    async
+)]
+pub struct AddImageStoreBackupStorage {
+    /// Wire name `hostname` (body).
+    #[api(max_length = 255)]
+    pub hostname: ::std::string::String,
+    /// Wire name `username` (body).
+    #[api(max_length = 255)]
+    pub username: ::std::string::String,
+    /// Wire name `password` (body).
+    #[api(max_length = 255)]
+    pub password: ::zstack_sdk::runtime::secret::Secret,
+    /// Wire name `sshPort` (body). Server default: `22`.
+    #[api(rename = "sshPort", range(1, 65535))]
+    pub ssh_port: ::core::option::Option<i32>,
+    /// Wire name `url` (body).
+    #[api(max_length = 2048)]
+    pub url: ::std::string::String,
+    /// Wire name `name` (body).
+    #[api(max_length = 255)]
+    pub name: ::std::string::String,
+    /// Wire name `description` (body).
+    #[api(max_length = 2048)]
+    pub description: ::core::option::Option<::std::string::String>,
+    /// Wire name `type` (body).
+    #[api(rename = "type")]
+    pub type_: ::core::option::Option<::std::string::String>,
+    /// Wire name `importImages` (body). Server default: `false`.
+    #[api(rename = "importImages")]
+    pub import_images: ::core::option::Option<bool>,
+    /// Wire name `resourceUuid` (body).
+    #[api(rename = "resourceUuid")]
+    pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Wire name `tagUuids` (body).
+    #[api(rename = "tagUuids")]
+    pub tag_uuids: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `systemTags` (body).
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (body).
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl AddImageStoreBackupStorage {
+    /// A request with the required params `hostname`, `username`, `password`, `url`, `name`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        hostname: impl ::core::convert::Into<::std::string::String>,
+        username: impl ::core::convert::Into<::std::string::String>,
+        password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
+        url: impl ::core::convert::Into<::std::string::String>,
+        name: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            hostname: hostname.into(),
+            username: username.into(),
+            password: password.into(),
+            ssh_port: ::core::default::Default::default(),
+            url: url.into(),
+            name: name.into(),
+            description: ::core::default::Default::default(),
+            type_: ::core::default::Default::default(),
+            import_images: ::core::default::Default::default(),
+            resource_uuid: ::core::default::Default::default(),
+            tag_uuids: ::core::default::Default::default(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `sshPort`.
+    pub fn ssh_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.ssh_port = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `description`.
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `type`.
+    pub fn type_(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `importImages`.
+    pub fn import_images(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.import_images = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `resourceUuid`.
+    pub fn resource_uuid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `tagUuids`.
+    pub fn tag_uuids(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `POST /backup-storage/ceph/{uuid}/mons`, body envelope `"params"`.
+///
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "AddMonToCephBackupStorage",
+    method = "POST",
+    path = "/backup-storage/ceph/{uuid}/mons",
+    envelope = "params",
+    response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::CephBackupStorageInventory>,
+    async
+)]
+pub struct AddMonToCephBackupStorage {
+    /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
+    pub uuid: ::std::string::String,
+    /// Wire name `monUrls` (body). Since ZStack 0.6.
+    #[api(rename = "monUrls", non_empty)]
+    pub mon_urls: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl AddMonToCephBackupStorage {
+    /// A request with the required params `uuid`, `monUrls`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        uuid: impl ::core::convert::Into<::std::string::String>,
+        mon_urls: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            uuid: uuid.into(),
+            mon_urls: mon_urls.into_iter().map(::core::convert::Into::into).collect(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `POST /backup-storage/sftp`, body envelope `"params"`.
+///
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "AddSftpBackupStorage",
+    method = "POST",
+    path = "/backup-storage/sftp",
+    envelope = "params",
+    response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyBackupStorageInventory>,
+    async,
+    polymorphic
+)]
+pub struct AddSftpBackupStorage {
+    /// Wire name `hostname` (body). Since ZStack 0.6.
+    #[api(max_length = 255)]
+    pub hostname: ::std::string::String,
+    /// Wire name `username` (body). Since ZStack 0.6.
+    #[api(max_length = 255)]
+    pub username: ::std::string::String,
+    /// Wire name `password` (body). Since ZStack 0.6.
+    #[api(max_length = 255)]
+    pub password: ::zstack_sdk::runtime::secret::Secret,
+    /// Wire name `sshPort` (body). Since ZStack 0.6. Server default: `22`.
+    #[api(rename = "sshPort", range(1, 65535))]
+    pub ssh_port: ::core::option::Option<i32>,
+    /// Wire name `url` (body). Since ZStack 0.6.
+    #[api(max_length = 2048)]
+    pub url: ::std::string::String,
+    /// Wire name `name` (body). Since ZStack 0.6.
+    #[api(max_length = 255)]
+    pub name: ::std::string::String,
+    /// Wire name `description` (body). Since ZStack 0.6.
+    #[api(max_length = 2048)]
+    pub description: ::core::option::Option<::std::string::String>,
+    /// Wire name `type` (body). Since ZStack 0.6.
+    #[api(rename = "type")]
+    pub type_: ::core::option::Option<::std::string::String>,
+    /// Wire name `importImages` (body). Since ZStack 0.6. Server default: `false`.
+    #[api(rename = "importImages")]
+    pub import_images: ::core::option::Option<bool>,
+    /// Wire name `resourceUuid` (body). Since ZStack 0.6.
+    #[api(rename = "resourceUuid")]
+    pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
+    #[api(rename = "tagUuids")]
+    pub tag_uuids: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl AddSftpBackupStorage {
+    /// A request with the required params `hostname`, `username`, `password`, `url`, `name`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        hostname: impl ::core::convert::Into<::std::string::String>,
+        username: impl ::core::convert::Into<::std::string::String>,
+        password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
+        url: impl ::core::convert::Into<::std::string::String>,
+        name: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            hostname: hostname.into(),
+            username: username.into(),
+            password: password.into(),
+            ssh_port: ::core::default::Default::default(),
+            url: url.into(),
+            name: name.into(),
+            description: ::core::default::Default::default(),
+            type_: ::core::default::Default::default(),
+            import_images: ::core::default::Default::default(),
+            resource_uuid: ::core::default::Default::default(),
+            tag_uuids: ::core::default::Default::default(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `sshPort`.
+    pub fn ssh_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.ssh_port = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `description`.
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `type`.
+    pub fn type_(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `importImages`.
+    pub fn import_images(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.import_images = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `resourceUuid`.
+    pub fn resource_uuid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `tagUuids`.
+    pub fn tag_uuids(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `POST /backup-storage/simulators`, body envelope `"params"`.
+///
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "AddSimulatorBackupStorage",
+    method = "POST",
+    path = "/backup-storage/simulators",
+    envelope = "params",
+    response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyBackupStorageInventory>,
+    async,
+    polymorphic
+)]
+pub struct AddSimulatorBackupStorage {
+    /// Wire name `totalCapacity` (body). Since ZStack 0.6. Server default: `0`.
+    #[api(rename = "totalCapacity")]
+    pub total_capacity: ::core::option::Option<i64>,
+    /// Wire name `availableCapacity` (body). Since ZStack 0.6. Server default: `0`.
+    #[api(rename = "availableCapacity")]
+    pub available_capacity: ::core::option::Option<i64>,
+    /// Wire name `url` (body). Since ZStack 0.6.
+    #[api(max_length = 2048)]
+    pub url: ::std::string::String,
+    /// Wire name `name` (body). Since ZStack 0.6.
+    #[api(max_length = 255)]
+    pub name: ::std::string::String,
+    /// Wire name `description` (body). Since ZStack 0.6.
+    #[api(max_length = 2048)]
+    pub description: ::core::option::Option<::std::string::String>,
+    /// Wire name `type` (body). Since ZStack 0.6.
+    #[api(rename = "type")]
+    pub type_: ::core::option::Option<::std::string::String>,
+    /// Wire name `importImages` (body). Since ZStack 0.6. Server default: `false`.
+    #[api(rename = "importImages")]
+    pub import_images: ::core::option::Option<bool>,
+    /// Wire name `resourceUuid` (body). Since ZStack 0.6.
+    #[api(rename = "resourceUuid")]
+    pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
+    #[api(rename = "tagUuids")]
+    pub tag_uuids: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl AddSimulatorBackupStorage {
+    /// A request with the required params `url`, `name`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        url: impl ::core::convert::Into<::std::string::String>,
+        name: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            total_capacity: ::core::default::Default::default(),
+            available_capacity: ::core::default::Default::default(),
+            url: url.into(),
+            name: name.into(),
+            description: ::core::default::Default::default(),
+            type_: ::core::default::Default::default(),
+            import_images: ::core::default::Default::default(),
+            resource_uuid: ::core::default::Default::default(),
+            tag_uuids: ::core::default::Default::default(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `totalCapacity`.
+    pub fn total_capacity(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.total_capacity = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `availableCapacity`.
+    pub fn available_capacity(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.available_capacity = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `description`.
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `type`.
+    pub fn type_(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `importImages`.
+    pub fn import_images(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.import_images = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `resourceUuid`.
+    pub fn resource_uuid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `tagUuids`.
+    pub fn tag_uuids(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `PUT /backup-storage/images/{imageUuid}/actions`, body envelope `"backupStorageMigrateImage"`.
+///
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "BackupStorageMigrateImage",
+    method = "PUT",
+    path = "/backup-storage/images/{imageUuid}/actions",
+    envelope = "backupStorageMigrateImage",
+    response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyImageInventory>,
+    async,
+    polymorphic
+)]
+pub struct BackupStorageMigrateImage {
+    /// Wire name `imageUuid` (path placeholder).
+    #[api(rename = "imageUuid")]
+    pub image_uuid: ::std::string::String,
+    /// Wire name `srcBackupStorageUuid` (body).
+    #[api(rename = "srcBackupStorageUuid")]
+    pub src_backup_storage_uuid: ::std::string::String,
+    /// Wire name `dstBackupStorageUuid` (body).
+    #[api(rename = "dstBackupStorageUuid")]
+    pub dst_backup_storage_uuid: ::std::string::String,
+    /// Wire name `systemTags` (body).
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (body).
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl BackupStorageMigrateImage {
+    /// A request with the required params `imageUuid`, `srcBackupStorageUuid`, `dstBackupStorageUuid`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        image_uuid: impl ::core::convert::Into<::std::string::String>,
+        src_backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
+        dst_backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            image_uuid: image_uuid.into(),
+            src_backup_storage_uuid: src_backup_storage_uuid.into(),
+            dst_backup_storage_uuid: dst_backup_storage_uuid.into(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `PUT /backup-storage/{uuid}/actions`, body envelope `"changeBackupStorageState"`.
+///
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "ChangeBackupStorageState",
+    method = "PUT",
+    path = "/backup-storage/{uuid}/actions",
+    envelope = "changeBackupStorageState",
+    response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyBackupStorageInventory>,
+    async,
+    polymorphic
+)]
+pub struct ChangeBackupStorageState {
+    /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
+    pub uuid: ::std::string::String,
+    /// Wire name `stateEvent` (body). Since ZStack 0.6. One of `enable`, `disable`.
+    #[api(rename = "stateEvent", one_of("enable", "disable"))]
+    pub state_event: ::std::string::String,
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl ChangeBackupStorageState {
+    /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        uuid: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            uuid: uuid.into(),
+            state_event: state_event.into(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `PUT /backup-storage/{uuid}/trash/actions`, body envelope `"cleanUpTrashOnBackupStorage"`.
+///
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "CleanUpTrashOnBackupStorage",
+    method = "PUT",
+    path = "/backup-storage/{uuid}/trash/actions",
+    envelope = "cleanUpTrashOnBackupStorage",
+    response = crate::api::CleanUpTrashOnBackupStorageReply,
+    async
+)]
+pub struct CleanUpTrashOnBackupStorage {
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.2.0.
+    pub uuid: ::std::string::String,
+    /// Wire name `trashId` (body). Since ZStack 3.3.0.
+    #[api(rename = "trashId")]
+    pub trash_id: ::core::option::Option<i64>,
+    /// Wire name `systemTags` (body). Since ZStack 3.2.0.
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (body). Since ZStack 3.2.0.
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl CleanUpTrashOnBackupStorage {
+    /// A request with the required params `uuid`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
+        Self {
+            uuid: uuid.into(),
+            trash_id: ::core::default::Default::default(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `trashId`.
+    pub fn trash_id(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.trash_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `DELETE /backup-storage/{backupStorageUuid}/exported-images/{imageUuid}`.
+///
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "DeleteExportedImageFromBackupStorage",
+    method = "DELETE",
+    path = "/backup-storage/{backupStorageUuid}/exported-images/{imageUuid}",
+    response = ::zstack_sdk::runtime::reply::Empty,
+    async
+)]
+pub struct DeleteExportedImageFromBackupStorage {
+    /// Wire name `backupStorageUuid` (path placeholder). Since ZStack 1.7.
+    #[api(rename = "backupStorageUuid")]
+    pub backup_storage_uuid: ::std::string::String,
+    /// Wire name `imageUuid` (path placeholder). Since ZStack 1.7.
+    #[api(rename = "imageUuid")]
+    pub image_uuid: ::std::string::String,
+    /// Wire name `systemTags` (query string). Since ZStack 1.7.
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (query string). Since ZStack 1.7.
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl DeleteExportedImageFromBackupStorage {
+    /// A request with the required params `backupStorageUuid`, `imageUuid`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
+        image_uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            backup_storage_uuid: backup_storage_uuid.into(),
+            image_uuid: image_uuid.into(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `PUT /backup-storage/{backupStorageUuid}/actions`, body envelope `"exportImageFromBackupStorage"`.
+///
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "ExportImageFromBackupStorage",
+    method = "PUT",
+    path = "/backup-storage/{backupStorageUuid}/actions",
+    envelope = "exportImageFromBackupStorage",
+    response = crate::api::ExportImageFromBackupStorageReply,
+    async
+)]
+pub struct ExportImageFromBackupStorage {
+    /// Wire name `backupStorageUuid` (path placeholder). Since ZStack 1.7.
+    #[api(rename = "backupStorageUuid")]
+    pub backup_storage_uuid: ::std::string::String,
+    /// Wire name `imageUuid` (body). Since ZStack 1.7.
+    #[api(rename = "imageUuid")]
+    pub image_uuid: ::std::string::String,
+    /// Wire name `exportFormat` (body). Since ZStack 3.9.0. One of `raw`, `qcow2`.
+    #[api(rename = "exportFormat", one_of("raw", "qcow2"))]
+    pub export_format: ::core::option::Option<::std::string::String>,
+    /// Wire name `systemTags` (body). Since ZStack 1.7.
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (body). Since ZStack 1.7.
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl ExportImageFromBackupStorage {
+    /// A request with the required params `backupStorageUuid`, `imageUuid`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
+        image_uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            backup_storage_uuid: backup_storage_uuid.into(),
+            image_uuid: image_uuid.into(),
+            export_format: ::core::default::Default::default(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `exportFormat`.
+    pub fn export_format(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.export_format = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `GET /backup-storage/{srcBackupStorageUuid}/migration-candidates`.
+///
+/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "GetBackupStorageCandidatesForImageMigration",
+    method = "GET",
+    path = "/backup-storage/{srcBackupStorageUuid}/migration-candidates",
+    response = crate::api::GetBackupStorageCandidatesForImageMigrationReply
+)]
+pub struct GetBackupStorageCandidatesForImageMigration {
+    /// Wire name `srcBackupStorageUuid` (path placeholder).
+    #[api(rename = "srcBackupStorageUuid")]
+    pub src_backup_storage_uuid: ::std::string::String,
+    /// Wire name `systemTags` (query string).
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (query string).
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl GetBackupStorageCandidatesForImageMigration {
+    /// A request with the required params `srcBackupStorageUuid`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        src_backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            src_backup_storage_uuid: src_backup_storage_uuid.into(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `GET /backup-storage/capacities`.
+///
+/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "GetBackupStorageCapacity",
+    method = "GET",
+    path = "/backup-storage/capacities",
+    response = crate::api::GetBackupStorageCapacityReply
+)]
+pub struct GetBackupStorageCapacity {
+    /// Wire name `zoneUuids` (query string). Since ZStack 0.6.
+    #[api(rename = "zoneUuids")]
+    pub zone_uuids: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `backupStorageUuids` (query string). Since ZStack 0.6.
+    #[api(rename = "backupStorageUuids")]
+    pub backup_storage_uuids: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `all` (query string). Since ZStack 0.6. Server default: `false`.
+    pub all: ::core::option::Option<bool>,
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl GetBackupStorageCapacity {
+    /// A request with every optional param unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            zone_uuids: ::core::default::Default::default(),
+            backup_storage_uuids: ::core::default::Default::default(),
+            all: ::core::default::Default::default(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `zoneUuids`.
+    pub fn zone_uuids(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.zone_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `backupStorageUuids`.
+    pub fn backup_storage_uuids(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.backup_storage_uuids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// Set `all`.
+    pub fn all(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.all = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `GET /backup-storage/types`.
+///
+/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "GetBackupStorageTypes",
+    method = "GET",
+    path = "/backup-storage/types",
+    response = crate::api::GetBackupStorageTypesReply
+)]
+pub struct GetBackupStorageTypes {
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl GetBackupStorageTypes {
+    /// A request with every optional param unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `PUT /backup-storage/{uuid}/image-store`, body envelope `"getImagesFromImageStoreBackupStorage"`.
+///
+/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "GetImagesFromImageStoreBackupStorage",
+    method = "PUT",
+    path = "/backup-storage/{uuid}/image-store",
+    envelope = "getImagesFromImageStoreBackupStorage",
+    response = crate::api::GetImagesFromImageStoreBackupStorageReply
+)]
+pub struct GetImagesFromImageStoreBackupStorage {
+    /// Wire name `uuid` (path placeholder).
+    pub uuid: ::std::string::String,
+    /// Wire name `systemTags` (body).
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (body).
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl GetImagesFromImageStoreBackupStorage {
+    /// A request with the required params `uuid`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
+        Self {
+            uuid: uuid.into(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `GET /backup-storage/trash`.
+///
+/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "GetTrashOnBackupStorage",
+    method = "GET",
+    path = "/backup-storage/trash",
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::InstallPathRecycleInventory>
+)]
+pub struct GetTrashOnBackupStorage {
+    /// Wire name `uuid` (query string). Since ZStack 3.2.0.
+    pub uuid: ::std::string::String,
+    /// Wire name `resourceUuid` (query string). Since ZStack 3.5.0.
+    #[api(rename = "resourceUuid")]
+    pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Wire name `resourceType` (query string). Since ZStack 3.5.0.
+    #[api(rename = "resourceType")]
+    pub resource_type: ::core::option::Option<::std::string::String>,
+    /// Wire name `trashType` (query string). Since ZStack 3.5.0. One of `MigrateImage`.
+    #[api(rename = "trashType", one_of("MigrateImage"))]
+    pub trash_type: ::core::option::Option<::std::string::String>,
+    /// Wire name `systemTags` (query string). Since ZStack 3.2.0.
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (query string). Since ZStack 3.2.0.
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl GetTrashOnBackupStorage {
+    /// A request with the required params `uuid`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
+        Self {
+            uuid: uuid.into(),
+            resource_uuid: ::core::default::Default::default(),
+            resource_type: ::core::default::Default::default(),
+            trash_type: ::core::default::Default::default(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `resourceUuid`.
+    pub fn resource_uuid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `resourceType`.
+    pub fn resource_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `trashType`.
+    pub fn trash_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.trash_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `GET /backup-storage/aliyun/ebs`.
+///
+/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "QueryAliyunEbsBackupStorage",
+    method = "GET",
+    path = "/backup-storage/aliyun/ebs",
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AliyunEbsBackupStorageInventory>
+)]
+pub struct QueryAliyunEbsBackupStorage {
+    /// Conditions, paging, sorting and field selection.
+    #[api(flatten)]
+    pub params: ::zstack_sdk::runtime::query::QueryParams,
+}
+impl QueryAliyunEbsBackupStorage {
+    /// A request with every optional param unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            params: ::core::default::Default::default(),
+        }
+    }
+}
+impl ::zstack_sdk::runtime::query::QueryRequest for QueryAliyunEbsBackupStorage {
+    type Inventory = crate::types::AliyunEbsBackupStorageInventory;
+    fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
+        &self.params
+    }
+    fn params_mut(&mut self) -> &mut ::zstack_sdk::runtime::query::QueryParams {
+        &mut self.params
+    }
+}
+/// `GET /backup-storage/ceph`.
+///
+/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "QueryCephBackupStorage",
+    method = "GET",
+    path = "/backup-storage/ceph",
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnyBackupStorageInventory>,
+    polymorphic
+)]
+pub struct QueryCephBackupStorage {
+    /// Conditions, paging, sorting and field selection.
+    #[api(flatten)]
+    pub params: ::zstack_sdk::runtime::query::QueryParams,
+}
+impl QueryCephBackupStorage {
+    /// A request with every optional param unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            params: ::core::default::Default::default(),
+        }
+    }
+}
+impl ::zstack_sdk::runtime::query::QueryRequest for QueryCephBackupStorage {
+    type Inventory = crate::types::AnyBackupStorageInventory;
+    fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
+        &self.params
+    }
+    fn params_mut(&mut self) -> &mut ::zstack_sdk::runtime::query::QueryParams {
+        &mut self.params
+    }
+}
+/// `GET /backup-storage/image-store`.
+///
+/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "QueryImageStoreBackupStorage",
+    method = "GET",
+    path = "/backup-storage/image-store",
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ImageStoreBackupStorageInventory>
+)]
+pub struct QueryImageStoreBackupStorage {
+    /// Conditions, paging, sorting and field selection.
+    #[api(flatten)]
+    pub params: ::zstack_sdk::runtime::query::QueryParams,
+}
+impl QueryImageStoreBackupStorage {
+    /// A request with every optional param unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            params: ::core::default::Default::default(),
+        }
+    }
+}
+impl ::zstack_sdk::runtime::query::QueryRequest for QueryImageStoreBackupStorage {
+    type Inventory = crate::types::ImageStoreBackupStorageInventory;
+    fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
+        &self.params
+    }
+    fn params_mut(&mut self) -> &mut ::zstack_sdk::runtime::query::QueryParams {
+        &mut self.params
+    }
+}
+/// `GET /backup-storage/sftp`.
+///
+/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "QuerySftpBackupStorage",
+    method = "GET",
+    path = "/backup-storage/sftp",
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SftpBackupStorageInventory>
+)]
+pub struct QuerySftpBackupStorage {
+    /// Conditions, paging, sorting and field selection.
+    #[api(flatten)]
+    pub params: ::zstack_sdk::runtime::query::QueryParams,
+}
+impl QuerySftpBackupStorage {
+    /// A request with every optional param unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            params: ::core::default::Default::default(),
+        }
+    }
+}
+impl ::zstack_sdk::runtime::query::QueryRequest for QuerySftpBackupStorage {
+    type Inventory = crate::types::SftpBackupStorageInventory;
+    fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
+        &self.params
+    }
+    fn params_mut(&mut self) -> &mut ::zstack_sdk::runtime::query::QueryParams {
+        &mut self.params
+    }
+}
+/// `PUT /backup-storage/image-store/{uuid}/actions`, body envelope `"reclaimSpaceFromImageStore"`.
+///
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "ReclaimSpaceFromImageStore",
+    method = "PUT",
+    path = "/backup-storage/image-store/{uuid}/actions",
+    envelope = "reclaimSpaceFromImageStore",
+    response = crate::api::ReclaimSpaceFromImageStoreReply,
+    async
+)]
+pub struct ReclaimSpaceFromImageStore {
+    /// Wire name `uuid` (path placeholder).
+    pub uuid: ::std::string::String,
+    /// Wire name `systemTags` (body).
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (body).
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl ReclaimSpaceFromImageStore {
+    /// A request with the required params `uuid`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
+        Self {
+            uuid: uuid.into(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `PUT /backup-storage/image-store/{uuid}/actions`, body envelope `"reconnectImageStoreBackupStorage"`.
+///
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "ReconnectImageStoreBackupStorage",
+    method = "PUT",
+    path = "/backup-storage/image-store/{uuid}/actions",
+    envelope = "reconnectImageStoreBackupStorage",
+    response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::ImageStoreBackupStorageInventory>,
+    async
+)]
+pub struct ReconnectImageStoreBackupStorage {
+    /// Wire name `uuid` (path placeholder).
+    pub uuid: ::std::string::String,
+    /// Wire name `systemTags` (body).
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (body).
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl ReconnectImageStoreBackupStorage {
+    /// A request with the required params `uuid`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
+        Self {
+            uuid: uuid.into(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `PUT /backup-storage/sftp/{uuid}/actions`, body envelope `"reconnectSftpBackupStorage"`.
+///
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "ReconnectSftpBackupStorage",
+    method = "PUT",
+    path = "/backup-storage/sftp/{uuid}/actions",
+    envelope = "reconnectSftpBackupStorage",
+    response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SftpBackupStorageInventory>,
+    async
+)]
+pub struct ReconnectSftpBackupStorage {
+    /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
+    pub uuid: ::std::string::String,
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl ReconnectSftpBackupStorage {
+    /// A request with the required params `uuid`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
+        Self {
+            uuid: uuid.into(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `PUT /backup-storage/{uuid}/actions`, body envelope `"recoveryImageFromImageStoreBackupStorage"`.
+///
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "RecoveryImageFromImageStoreBackupStorage",
+    method = "PUT",
+    path = "/backup-storage/{uuid}/actions",
+    envelope = "recoveryImageFromImageStoreBackupStorage",
+    response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyImageInventory>,
+    async,
+    polymorphic
+)]
+pub struct RecoveryImageFromImageStoreBackupStorage {
+    /// Wire name `uuid` (path placeholder).
+    pub uuid: ::std::string::String,
+    /// Wire name `srcBackupStorageUuid` (body).
+    #[api(rename = "srcBackupStorageUuid")]
+    pub src_backup_storage_uuid: ::std::string::String,
+    /// Wire name `dstBackupStorageUuid` (body).
+    #[api(rename = "dstBackupStorageUuid")]
+    pub dst_backup_storage_uuid: ::std::string::String,
+    /// Wire name `name` (body).
+    #[api(max_length = 255)]
+    pub name: ::std::string::String,
+    /// Wire name `description` (body).
+    #[api(max_length = 1024)]
+    pub description: ::core::option::Option<::std::string::String>,
+    /// Wire name `systemTags` (body).
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (body).
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl RecoveryImageFromImageStoreBackupStorage {
+    /// A request with the required params `uuid`, `srcBackupStorageUuid`, `dstBackupStorageUuid`, `name`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        uuid: impl ::core::convert::Into<::std::string::String>,
+        src_backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
+        dst_backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
+        name: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            uuid: uuid.into(),
+            src_backup_storage_uuid: src_backup_storage_uuid.into(),
+            dst_backup_storage_uuid: dst_backup_storage_uuid.into(),
+            name: name.into(),
+            description: ::core::default::Default::default(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `description`.
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `DELETE /backup-storage/ceph/{uuid}/mons`.
+///
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "RemoveMonFromCephBackupStorage",
+    method = "DELETE",
+    path = "/backup-storage/ceph/{uuid}/mons",
+    response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::CephBackupStorageInventory>,
+    async
+)]
+pub struct RemoveMonFromCephBackupStorage {
+    /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
+    pub uuid: ::std::string::String,
+    /// Wire name `monHostnames` (query string). Since ZStack 0.6.
+    #[api(rename = "monHostnames", non_empty)]
+    pub mon_hostnames: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `systemTags` (query string). Since ZStack 0.6.
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (query string). Since ZStack 0.6.
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl RemoveMonFromCephBackupStorage {
+    /// A request with the required params `uuid`, `monHostnames`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        uuid: impl ::core::convert::Into<::std::string::String>,
+        mon_hostnames: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            uuid: uuid.into(),
+            mon_hostnames: mon_hostnames
+                .into_iter()
+                .map(::core::convert::Into::into)
+                .collect(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `PUT /backup-storage/image-store/actions`, body envelope `"setImageStoreBackupStorageQuota"`.
+///
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "SetImageStoreBackupStorageQuota",
+    method = "PUT",
+    path = "/backup-storage/image-store/actions",
+    envelope = "setImageStoreBackupStorageQuota",
+    response = ::zstack_sdk::runtime::reply::Empty,
+    async
+)]
+pub struct SetImageStoreBackupStorageQuota {
+    /// Wire name `uuids` (body).
+    pub uuids: ::std::vec::Vec<::serde_json::Value>,
+    /// Wire name `maxCapacity` (body). Server default: `0`.
+    #[api(rename = "maxCapacity")]
+    pub max_capacity: i64,
+    /// Wire name `systemTags` (body).
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (body).
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl SetImageStoreBackupStorageQuota {
+    /// A request with the required params `maxCapacity`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(max_capacity: impl ::core::convert::Into<i64>) -> Self {
+        Self {
+            uuids: ::core::default::Default::default(),
+            max_capacity: max_capacity.into(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `uuids`.
+    pub fn uuids(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::serde_json::Value>,
+        >,
+    ) -> Self {
+        self.uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `PUT /backup-storage/image-store/{imageStoreUuid}/actions`, body envelope `"syncImage"`.
+///
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "SyncImage",
+    method = "PUT",
+    path = "/backup-storage/image-store/{imageStoreUuid}/actions",
+    envelope = "syncImage",
+    response = ::zstack_sdk::runtime::reply::Empty,
+    async
+)]
+pub struct SyncImage {
+    /// Wire name `imageStoreUuid` (path placeholder).
+    #[api(rename = "imageStoreUuid")]
+    pub image_store_uuid: ::std::string::String,
+    /// Wire name `systemTags` (body).
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (body).
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl SyncImage {
+    /// A request with the required params `imageStoreUuid`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        image_store_uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            image_store_uuid: image_store_uuid.into(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `PUT /backup-storage/aliyun/ebs/{uuid}/actions`, body envelope `"updateAliyunEbsBackupStorage"`.
+///
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "UpdateAliyunEbsBackupStorage",
+    method = "PUT",
+    path = "/backup-storage/aliyun/ebs/{uuid}/actions",
+    envelope = "updateAliyunEbsBackupStorage",
+    response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyBackupStorageInventory>,
+    async,
+    polymorphic
+)]
+pub struct UpdateAliyunEbsBackupStorage {
+    /// Wire name `ossBucketUuid` (body).
+    #[api(rename = "ossBucketUuid")]
+    pub oss_bucket_uuid: ::core::option::Option<::std::string::String>,
+    /// Wire name `url` (body).
+    #[api(max_length = 2048)]
+    pub url: ::core::option::Option<::std::string::String>,
+    /// Wire name `uuid` (path placeholder).
+    pub uuid: ::std::string::String,
+    /// Wire name `name` (body).
+    #[api(max_length = 255)]
+    pub name: ::core::option::Option<::std::string::String>,
+    /// Wire name `description` (body).
+    #[api(max_length = 2048)]
+    pub description: ::core::option::Option<::std::string::String>,
+    /// Wire name `systemTags` (body).
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (body).
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl UpdateAliyunEbsBackupStorage {
+    /// A request with the required params `uuid`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
+        Self {
+            oss_bucket_uuid: ::core::default::Default::default(),
+            url: ::core::default::Default::default(),
+            uuid: uuid.into(),
+            name: ::core::default::Default::default(),
+            description: ::core::default::Default::default(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `ossBucketUuid`.
+    pub fn oss_bucket_uuid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.oss_bucket_uuid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `url`.
+    pub fn url(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.url = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `name`.
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `description`.
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `PUT /backup-storage/{uuid}/actions`, body envelope `"updateBackupStorage"`.
+///
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "UpdateBackupStorage",
+    method = "PUT",
+    path = "/backup-storage/{uuid}/actions",
+    envelope = "updateBackupStorage",
+    response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyBackupStorageInventory>,
+    async,
+    polymorphic
+)]
+pub struct UpdateBackupStorage {
+    /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
+    pub uuid: ::std::string::String,
+    /// Wire name `name` (body). Since ZStack 0.6.
+    #[api(max_length = 255)]
+    pub name: ::core::option::Option<::std::string::String>,
+    /// Wire name `description` (body). Since ZStack 0.6.
+    #[api(max_length = 2048)]
+    pub description: ::core::option::Option<::std::string::String>,
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl UpdateBackupStorage {
+    /// A request with the required params `uuid`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
+        Self {
+            uuid: uuid.into(),
+            name: ::core::default::Default::default(),
+            description: ::core::default::Default::default(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `name`.
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `description`.
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `PUT /backup-storage/ceph/mons/{monUuid}/actions`, body envelope `"updateCephBackupStorageMon"`.
+///
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "UpdateCephBackupStorageMon",
+    method = "PUT",
+    path = "/backup-storage/ceph/mons/{monUuid}/actions",
+    envelope = "updateCephBackupStorageMon",
+    response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::CephBackupStorageInventory>,
+    async
+)]
+pub struct UpdateCephBackupStorageMon {
+    /// Wire name `monUuid` (path placeholder). Since ZStack 0.6.
+    #[api(rename = "monUuid")]
+    pub mon_uuid: ::std::string::String,
+    /// Wire name `hostname` (body). Since ZStack 0.6.
+    #[api(max_length = 255)]
+    pub hostname: ::core::option::Option<::std::string::String>,
+    /// Wire name `sshUsername` (body). Since ZStack 0.6.
+    #[api(rename = "sshUsername", max_length = 255)]
+    pub ssh_username: ::core::option::Option<::std::string::String>,
+    /// Wire name `sshPassword` (body). Since ZStack 0.6.
+    #[api(rename = "sshPassword", max_length = 255)]
+    pub ssh_password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
+    /// Wire name `sshPort` (body). Since ZStack 0.6.
+    #[api(rename = "sshPort", range(1, 65535))]
+    pub ssh_port: ::core::option::Option<i32>,
+    /// Wire name `monPort` (body). Since ZStack 0.6.
+    #[api(rename = "monPort", range(1, 65535))]
+    pub mon_port: ::core::option::Option<i32>,
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl UpdateCephBackupStorageMon {
+    /// A request with the required params `monUuid`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(mon_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
+        Self {
+            mon_uuid: mon_uuid.into(),
+            hostname: ::core::default::Default::default(),
+            ssh_username: ::core::default::Default::default(),
+            ssh_password: ::core::default::Default::default(),
+            ssh_port: ::core::default::Default::default(),
+            mon_port: ::core::default::Default::default(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `hostname`.
+    pub fn hostname(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.hostname = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `sshUsername`.
+    pub fn ssh_username(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ssh_username = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `sshPassword`.
+    pub fn ssh_password(
+        mut self,
+        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
+    ) -> Self {
+        self.ssh_password = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `sshPort`.
+    pub fn ssh_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.ssh_port = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `monPort`.
+    pub fn mon_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.mon_port = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `PUT /backup-storage/image-store/{uuid}/actions`, body envelope `"updateImageStoreBackupStorage"`.
+///
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "UpdateImageStoreBackupStorage",
+    method = "PUT",
+    path = "/backup-storage/image-store/{uuid}/actions",
+    envelope = "updateImageStoreBackupStorage",
+    response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyBackupStorageInventory>,
+    async,
+    polymorphic
+)]
+pub struct UpdateImageStoreBackupStorage {
+    /// Wire name `username` (body).
+    #[api(max_length = 255)]
+    pub username: ::core::option::Option<::std::string::String>,
+    /// Wire name `password` (body).
+    #[api(max_length = 255)]
+    pub password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
+    /// Wire name `hostname` (body).
+    #[api(max_length = 255)]
+    pub hostname: ::core::option::Option<::std::string::String>,
+    /// Wire name `sshPort` (body).
+    #[api(rename = "sshPort", range(1, 65535))]
+    pub ssh_port: ::core::option::Option<i32>,
+    /// Wire name `uuid` (path placeholder).
+    pub uuid: ::std::string::String,
+    /// Wire name `name` (body).
+    #[api(max_length = 255)]
+    pub name: ::core::option::Option<::std::string::String>,
+    /// Wire name `description` (body).
+    #[api(max_length = 2048)]
+    pub description: ::core::option::Option<::std::string::String>,
+    /// Wire name `systemTags` (body).
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (body).
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl UpdateImageStoreBackupStorage {
+    /// A request with the required params `uuid`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
+        Self {
+            username: ::core::default::Default::default(),
+            password: ::core::default::Default::default(),
+            hostname: ::core::default::Default::default(),
+            ssh_port: ::core::default::Default::default(),
+            uuid: uuid.into(),
+            name: ::core::default::Default::default(),
+            description: ::core::default::Default::default(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `username`.
+    pub fn username(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.username = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `password`.
+    pub fn password(
+        mut self,
+        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
+    ) -> Self {
+        self.password = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `hostname`.
+    pub fn hostname(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.hostname = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `sshPort`.
+    pub fn ssh_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.ssh_port = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `name`.
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `description`.
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `PUT /backup-storage/sftp/{uuid}/actions`, body envelope `"updateSftpBackupStorage"`.
+///
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "UpdateSftpBackupStorage",
+    method = "PUT",
+    path = "/backup-storage/sftp/{uuid}/actions",
+    envelope = "updateSftpBackupStorage",
+    response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyBackupStorageInventory>,
+    async,
+    polymorphic
+)]
+pub struct UpdateSftpBackupStorage {
+    /// Wire name `username` (body). Since ZStack 0.6.
+    #[api(max_length = 255)]
+    pub username: ::core::option::Option<::std::string::String>,
+    /// Wire name `password` (body). Since ZStack 0.6.
+    #[api(max_length = 255)]
+    pub password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
+    /// Wire name `hostname` (body). Since ZStack 0.6.
+    #[api(max_length = 255)]
+    pub hostname: ::core::option::Option<::std::string::String>,
+    /// Wire name `sshPort` (body). Since ZStack 0.6.
+    #[api(rename = "sshPort", range(1, 65535))]
+    pub ssh_port: ::core::option::Option<i32>,
+    /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
+    pub uuid: ::std::string::String,
+    /// Wire name `name` (body). Since ZStack 0.6.
+    #[api(max_length = 255)]
+    pub name: ::core::option::Option<::std::string::String>,
+    /// Wire name `description` (body). Since ZStack 0.6.
+    #[api(max_length = 2048)]
+    pub description: ::core::option::Option<::std::string::String>,
+    /// Wire name `systemTags` (body). Since ZStack 0.6.
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (body). Since ZStack 0.6.
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl UpdateSftpBackupStorage {
+    /// A request with the required params `uuid`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
+        Self {
+            username: ::core::default::Default::default(),
+            password: ::core::default::Default::default(),
+            hostname: ::core::default::Default::default(),
+            ssh_port: ::core::default::Default::default(),
+            uuid: uuid.into(),
+            name: ::core::default::Default::default(),
+            description: ::core::default::Default::default(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `username`.
+    pub fn username(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.username = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `password`.
+    pub fn password(
+        mut self,
+        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
+    ) -> Self {
+        self.password = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `hostname`.
+    pub fn hostname(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.hostname = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `sshPort`.
+    pub fn ssh_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.ssh_port = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `name`.
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `description`.
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// The result of [`CleanUpTrashOnBackupStorage`].
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+pub struct CleanUpTrashOnBackupStorageReply {
+    /// Since ZStack 3.3.0.
+    #[serde(default)]
+    pub result: ::core::option::Option<crate::types::CleanTrashResult>,
+    /// Since ZStack 4.7.0.
+    #[serde(default)]
+    pub results: ::std::vec::Vec<crate::types::TrashCleanupResult>,
+}
+/// The result of [`ExportImageFromBackupStorage`].
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+pub struct ExportImageFromBackupStorageReply {
+    /// Since ZStack 1.7.
+    #[serde(rename = "imageUrl", default)]
+    pub image_url: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.
+    #[serde(rename = "exportMd5Sum", default)]
+    pub export_md5_sum: ::core::option::Option<::std::string::String>,
+}
+/// The result of [`GetBackupStorageCandidatesForImageMigration`].
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+pub struct GetBackupStorageCandidatesForImageMigrationReply {
+    #[serde(default)]
+    pub inventories: ::std::vec::Vec<::serde_json::Value>,
+}
+/// The result of [`GetBackupStorageCapacity`].
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+pub struct GetBackupStorageCapacityReply {
+    /// Since ZStack 0.6.
+    #[serde(
+        rename = "totalCapacity",
+        default,
+        deserialize_with = "::zstack_sdk::runtime::number::lenient"
+    )]
+    pub total_capacity: ::core::option::Option<i64>,
+    /// Since ZStack 0.6.
+    #[serde(
+        rename = "availableCapacity",
+        default,
+        deserialize_with = "::zstack_sdk::runtime::number::lenient"
+    )]
+    pub available_capacity: ::core::option::Option<i64>,
+}
+/// The result of [`GetBackupStorageTypes`].
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+pub struct GetBackupStorageTypesReply {
+    #[serde(default)]
+    pub types: ::std::vec::Vec<::std::string::String>,
+}
+/// The result of [`GetImagesFromImageStoreBackupStorage`].
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+pub struct GetImagesFromImageStoreBackupStorageReply {
+    #[serde(default)]
+    pub infos: ::std::vec::Vec<::serde_json::Value>,
+}
+/// The result of [`ReclaimSpaceFromImageStore`].
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+pub struct ReclaimSpaceFromImageStoreReply {
+    #[serde(rename = "gcResult", default)]
+    pub gc_result: ::core::option::Option<crate::types::ImageStoreGcResult>,
+}
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `DELETE /backup-storage/{uuid}`: see [`DeleteBackupStorage`](crate::api::DeleteBackupStorage).
@@ -198,6 +3070,409 @@ impl crate::client::Client {
         uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> crate::client::Call<'_, crate::api::ReconnectBackupStorage> {
         crate::client::Call::new(self, crate::api::ReconnectBackupStorage::new(uuid))
+    }
+    /// `POST /backup-storage/aliyun/ebs`: see [`AddAliyunEbsBackupStorage`](crate::api::AddAliyunEbsBackupStorage).
+    #[allow(clippy::too_many_arguments)]
+    pub fn add_aliyun_ebs_backup_storage(
+        &self,
+        oss_bucket_uuid: impl ::core::convert::Into<::std::string::String>,
+        name: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::AddAliyunEbsBackupStorage> {
+        crate::client::Call::new(
+            self,
+            crate::api::AddAliyunEbsBackupStorage::new(oss_bucket_uuid, name),
+        )
+    }
+    /// `POST /backup-storage/ceph`: see [`AddCephBackupStorage`](crate::api::AddCephBackupStorage).
+    #[allow(clippy::too_many_arguments)]
+    pub fn add_ceph_backup_storage(
+        &self,
+        mon_urls: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+        name: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::AddCephBackupStorage> {
+        crate::client::Call::new(
+            self,
+            crate::api::AddCephBackupStorage::new(mon_urls, name),
+        )
+    }
+    /// `POST /backup-storage/image-store/disaster`: see [`AddDisasterImageStoreBackupStorage`](crate::api::AddDisasterImageStoreBackupStorage).
+    #[allow(clippy::too_many_arguments)]
+    pub fn add_disaster_image_store_backup_storage(
+        &self,
+        hostname: impl ::core::convert::Into<::std::string::String>,
+        username: impl ::core::convert::Into<::std::string::String>,
+        password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
+        url: impl ::core::convert::Into<::std::string::String>,
+        name: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::AddDisasterImageStoreBackupStorage> {
+        crate::client::Call::new(
+            self,
+            crate::api::AddDisasterImageStoreBackupStorage::new(
+                hostname,
+                username,
+                password,
+                url,
+                name,
+            ),
+        )
+    }
+    /// `POST /backup-storage/addon`: see [`AddExternalBackupStorage`](crate::api::AddExternalBackupStorage).
+    #[allow(clippy::too_many_arguments)]
+    pub fn add_external_backup_storage(
+        &self,
+        identity: impl ::core::convert::Into<::std::string::String>,
+        url: impl ::core::convert::Into<::std::string::String>,
+        name: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::AddExternalBackupStorage> {
+        crate::client::Call::new(
+            self,
+            crate::api::AddExternalBackupStorage::new(identity, url, name),
+        )
+    }
+    /// `POST /backup-storage/image-store`: see [`AddImageStoreBackupStorage`](crate::api::AddImageStoreBackupStorage).
+    #[allow(clippy::too_many_arguments)]
+    pub fn add_image_store_backup_storage(
+        &self,
+        hostname: impl ::core::convert::Into<::std::string::String>,
+        username: impl ::core::convert::Into<::std::string::String>,
+        password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
+        url: impl ::core::convert::Into<::std::string::String>,
+        name: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::AddImageStoreBackupStorage> {
+        crate::client::Call::new(
+            self,
+            crate::api::AddImageStoreBackupStorage::new(
+                hostname,
+                username,
+                password,
+                url,
+                name,
+            ),
+        )
+    }
+    /// `POST /backup-storage/ceph/{uuid}/mons`: see [`AddMonToCephBackupStorage`](crate::api::AddMonToCephBackupStorage).
+    #[allow(clippy::too_many_arguments)]
+    pub fn add_mon_to_ceph_backup_storage(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+        mon_urls: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> crate::client::Call<'_, crate::api::AddMonToCephBackupStorage> {
+        crate::client::Call::new(
+            self,
+            crate::api::AddMonToCephBackupStorage::new(uuid, mon_urls),
+        )
+    }
+    /// `POST /backup-storage/sftp`: see [`AddSftpBackupStorage`](crate::api::AddSftpBackupStorage).
+    #[allow(clippy::too_many_arguments)]
+    pub fn add_sftp_backup_storage(
+        &self,
+        hostname: impl ::core::convert::Into<::std::string::String>,
+        username: impl ::core::convert::Into<::std::string::String>,
+        password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
+        url: impl ::core::convert::Into<::std::string::String>,
+        name: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::AddSftpBackupStorage> {
+        crate::client::Call::new(
+            self,
+            crate::api::AddSftpBackupStorage::new(
+                hostname,
+                username,
+                password,
+                url,
+                name,
+            ),
+        )
+    }
+    /// `POST /backup-storage/simulators`: see [`AddSimulatorBackupStorage`](crate::api::AddSimulatorBackupStorage).
+    #[allow(clippy::too_many_arguments)]
+    pub fn add_simulator_backup_storage(
+        &self,
+        url: impl ::core::convert::Into<::std::string::String>,
+        name: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::AddSimulatorBackupStorage> {
+        crate::client::Call::new(
+            self,
+            crate::api::AddSimulatorBackupStorage::new(url, name),
+        )
+    }
+    /// `PUT /backup-storage/images/{imageUuid}/actions`: see [`BackupStorageMigrateImage`](crate::api::BackupStorageMigrateImage).
+    #[allow(clippy::too_many_arguments)]
+    pub fn backup_storage_migrate_image(
+        &self,
+        image_uuid: impl ::core::convert::Into<::std::string::String>,
+        src_backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
+        dst_backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::BackupStorageMigrateImage> {
+        crate::client::Call::new(
+            self,
+            crate::api::BackupStorageMigrateImage::new(
+                image_uuid,
+                src_backup_storage_uuid,
+                dst_backup_storage_uuid,
+            ),
+        )
+    }
+    /// `PUT /backup-storage/{uuid}/actions`: see [`ChangeBackupStorageState`](crate::api::ChangeBackupStorageState).
+    #[allow(clippy::too_many_arguments)]
+    pub fn change_backup_storage_state(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::ChangeBackupStorageState> {
+        crate::client::Call::new(
+            self,
+            crate::api::ChangeBackupStorageState::new(uuid, state_event),
+        )
+    }
+    /// `PUT /backup-storage/{uuid}/trash/actions`: see [`CleanUpTrashOnBackupStorage`](crate::api::CleanUpTrashOnBackupStorage).
+    #[allow(clippy::too_many_arguments)]
+    pub fn clean_up_trash_on_backup_storage(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::CleanUpTrashOnBackupStorage> {
+        crate::client::Call::new(
+            self,
+            crate::api::CleanUpTrashOnBackupStorage::new(uuid),
+        )
+    }
+    /// `DELETE /backup-storage/{backupStorageUuid}/exported-images/{imageUuid}`: see [`DeleteExportedImageFromBackupStorage`](crate::api::DeleteExportedImageFromBackupStorage).
+    #[allow(clippy::too_many_arguments)]
+    pub fn delete_exported_image_from_backup_storage(
+        &self,
+        backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
+        image_uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::DeleteExportedImageFromBackupStorage> {
+        crate::client::Call::new(
+            self,
+            crate::api::DeleteExportedImageFromBackupStorage::new(
+                backup_storage_uuid,
+                image_uuid,
+            ),
+        )
+    }
+    /// `PUT /backup-storage/{backupStorageUuid}/actions`: see [`ExportImageFromBackupStorage`](crate::api::ExportImageFromBackupStorage).
+    #[allow(clippy::too_many_arguments)]
+    pub fn export_image_from_backup_storage(
+        &self,
+        backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
+        image_uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::ExportImageFromBackupStorage> {
+        crate::client::Call::new(
+            self,
+            crate::api::ExportImageFromBackupStorage::new(
+                backup_storage_uuid,
+                image_uuid,
+            ),
+        )
+    }
+    /// `GET /backup-storage/{srcBackupStorageUuid}/migration-candidates`: see [`GetBackupStorageCandidatesForImageMigration`](crate::api::GetBackupStorageCandidatesForImageMigration).
+    #[allow(clippy::too_many_arguments)]
+    pub fn get_backup_storage_candidates_for_image_migration(
+        &self,
+        src_backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<
+        '_,
+        crate::api::GetBackupStorageCandidatesForImageMigration,
+    > {
+        crate::client::Call::new(
+            self,
+            crate::api::GetBackupStorageCandidatesForImageMigration::new(
+                src_backup_storage_uuid,
+            ),
+        )
+    }
+    /// `GET /backup-storage/capacities`: see [`GetBackupStorageCapacity`](crate::api::GetBackupStorageCapacity).
+    #[allow(clippy::too_many_arguments)]
+    pub fn get_backup_storage_capacity(
+        &self,
+    ) -> crate::client::Call<'_, crate::api::GetBackupStorageCapacity> {
+        crate::client::Call::new(self, crate::api::GetBackupStorageCapacity::new())
+    }
+    /// `GET /backup-storage/types`: see [`GetBackupStorageTypes`](crate::api::GetBackupStorageTypes).
+    #[allow(clippy::too_many_arguments)]
+    pub fn get_backup_storage_types(
+        &self,
+    ) -> crate::client::Call<'_, crate::api::GetBackupStorageTypes> {
+        crate::client::Call::new(self, crate::api::GetBackupStorageTypes::new())
+    }
+    /// `PUT /backup-storage/{uuid}/image-store`: see [`GetImagesFromImageStoreBackupStorage`](crate::api::GetImagesFromImageStoreBackupStorage).
+    #[allow(clippy::too_many_arguments)]
+    pub fn get_images_from_image_store_backup_storage(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::GetImagesFromImageStoreBackupStorage> {
+        crate::client::Call::new(
+            self,
+            crate::api::GetImagesFromImageStoreBackupStorage::new(uuid),
+        )
+    }
+    /// `GET /backup-storage/trash`: see [`GetTrashOnBackupStorage`](crate::api::GetTrashOnBackupStorage).
+    #[allow(clippy::too_many_arguments)]
+    pub fn get_trash_on_backup_storage(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::GetTrashOnBackupStorage> {
+        crate::client::Call::new(self, crate::api::GetTrashOnBackupStorage::new(uuid))
+    }
+    /// `GET /backup-storage/aliyun/ebs`: see [`QueryAliyunEbsBackupStorage`](crate::api::QueryAliyunEbsBackupStorage).
+    #[allow(clippy::too_many_arguments)]
+    pub fn query_aliyun_ebs_backup_storage(
+        &self,
+    ) -> crate::client::Call<'_, crate::api::QueryAliyunEbsBackupStorage> {
+        crate::client::Call::new(self, crate::api::QueryAliyunEbsBackupStorage::new())
+    }
+    /// `GET /backup-storage/ceph`: see [`QueryCephBackupStorage`](crate::api::QueryCephBackupStorage).
+    #[allow(clippy::too_many_arguments)]
+    pub fn query_ceph_backup_storage(
+        &self,
+    ) -> crate::client::Call<'_, crate::api::QueryCephBackupStorage> {
+        crate::client::Call::new(self, crate::api::QueryCephBackupStorage::new())
+    }
+    /// `GET /backup-storage/image-store`: see [`QueryImageStoreBackupStorage`](crate::api::QueryImageStoreBackupStorage).
+    #[allow(clippy::too_many_arguments)]
+    pub fn query_image_store_backup_storage(
+        &self,
+    ) -> crate::client::Call<'_, crate::api::QueryImageStoreBackupStorage> {
+        crate::client::Call::new(self, crate::api::QueryImageStoreBackupStorage::new())
+    }
+    /// `GET /backup-storage/sftp`: see [`QuerySftpBackupStorage`](crate::api::QuerySftpBackupStorage).
+    #[allow(clippy::too_many_arguments)]
+    pub fn query_sftp_backup_storage(
+        &self,
+    ) -> crate::client::Call<'_, crate::api::QuerySftpBackupStorage> {
+        crate::client::Call::new(self, crate::api::QuerySftpBackupStorage::new())
+    }
+    /// `PUT /backup-storage/image-store/{uuid}/actions`: see [`ReclaimSpaceFromImageStore`](crate::api::ReclaimSpaceFromImageStore).
+    #[allow(clippy::too_many_arguments)]
+    pub fn reclaim_space_from_image_store(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::ReclaimSpaceFromImageStore> {
+        crate::client::Call::new(self, crate::api::ReclaimSpaceFromImageStore::new(uuid))
+    }
+    /// `PUT /backup-storage/image-store/{uuid}/actions`: see [`ReconnectImageStoreBackupStorage`](crate::api::ReconnectImageStoreBackupStorage).
+    #[allow(clippy::too_many_arguments)]
+    pub fn reconnect_image_store_backup_storage(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::ReconnectImageStoreBackupStorage> {
+        crate::client::Call::new(
+            self,
+            crate::api::ReconnectImageStoreBackupStorage::new(uuid),
+        )
+    }
+    /// `PUT /backup-storage/sftp/{uuid}/actions`: see [`ReconnectSftpBackupStorage`](crate::api::ReconnectSftpBackupStorage).
+    #[allow(clippy::too_many_arguments)]
+    pub fn reconnect_sftp_backup_storage(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::ReconnectSftpBackupStorage> {
+        crate::client::Call::new(self, crate::api::ReconnectSftpBackupStorage::new(uuid))
+    }
+    /// `PUT /backup-storage/{uuid}/actions`: see [`RecoveryImageFromImageStoreBackupStorage`](crate::api::RecoveryImageFromImageStoreBackupStorage).
+    #[allow(clippy::too_many_arguments)]
+    pub fn recovery_image_from_image_store_backup_storage(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+        src_backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
+        dst_backup_storage_uuid: impl ::core::convert::Into<::std::string::String>,
+        name: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::RecoveryImageFromImageStoreBackupStorage> {
+        crate::client::Call::new(
+            self,
+            crate::api::RecoveryImageFromImageStoreBackupStorage::new(
+                uuid,
+                src_backup_storage_uuid,
+                dst_backup_storage_uuid,
+                name,
+            ),
+        )
+    }
+    /// `DELETE /backup-storage/ceph/{uuid}/mons`: see [`RemoveMonFromCephBackupStorage`](crate::api::RemoveMonFromCephBackupStorage).
+    #[allow(clippy::too_many_arguments)]
+    pub fn remove_mon_from_ceph_backup_storage(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+        mon_hostnames: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> crate::client::Call<'_, crate::api::RemoveMonFromCephBackupStorage> {
+        crate::client::Call::new(
+            self,
+            crate::api::RemoveMonFromCephBackupStorage::new(uuid, mon_hostnames),
+        )
+    }
+    /// `PUT /backup-storage/image-store/actions`: see [`SetImageStoreBackupStorageQuota`](crate::api::SetImageStoreBackupStorageQuota).
+    #[allow(clippy::too_many_arguments)]
+    pub fn set_image_store_backup_storage_quota(
+        &self,
+        max_capacity: impl ::core::convert::Into<i64>,
+    ) -> crate::client::Call<'_, crate::api::SetImageStoreBackupStorageQuota> {
+        crate::client::Call::new(
+            self,
+            crate::api::SetImageStoreBackupStorageQuota::new(max_capacity),
+        )
+    }
+    /// `PUT /backup-storage/image-store/{imageStoreUuid}/actions`: see [`SyncImage`](crate::api::SyncImage).
+    #[allow(clippy::too_many_arguments)]
+    pub fn sync_image(
+        &self,
+        image_store_uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::SyncImage> {
+        crate::client::Call::new(self, crate::api::SyncImage::new(image_store_uuid))
+    }
+    /// `PUT /backup-storage/aliyun/ebs/{uuid}/actions`: see [`UpdateAliyunEbsBackupStorage`](crate::api::UpdateAliyunEbsBackupStorage).
+    #[allow(clippy::too_many_arguments)]
+    pub fn update_aliyun_ebs_backup_storage(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::UpdateAliyunEbsBackupStorage> {
+        crate::client::Call::new(
+            self,
+            crate::api::UpdateAliyunEbsBackupStorage::new(uuid),
+        )
+    }
+    /// `PUT /backup-storage/{uuid}/actions`: see [`UpdateBackupStorage`](crate::api::UpdateBackupStorage).
+    #[allow(clippy::too_many_arguments)]
+    pub fn update_backup_storage(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::UpdateBackupStorage> {
+        crate::client::Call::new(self, crate::api::UpdateBackupStorage::new(uuid))
+    }
+    /// `PUT /backup-storage/ceph/mons/{monUuid}/actions`: see [`UpdateCephBackupStorageMon`](crate::api::UpdateCephBackupStorageMon).
+    #[allow(clippy::too_many_arguments)]
+    pub fn update_ceph_backup_storage_mon(
+        &self,
+        mon_uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::UpdateCephBackupStorageMon> {
+        crate::client::Call::new(
+            self,
+            crate::api::UpdateCephBackupStorageMon::new(mon_uuid),
+        )
+    }
+    /// `PUT /backup-storage/image-store/{uuid}/actions`: see [`UpdateImageStoreBackupStorage`](crate::api::UpdateImageStoreBackupStorage).
+    #[allow(clippy::too_many_arguments)]
+    pub fn update_image_store_backup_storage(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::UpdateImageStoreBackupStorage> {
+        crate::client::Call::new(
+            self,
+            crate::api::UpdateImageStoreBackupStorage::new(uuid),
+        )
+    }
+    /// `PUT /backup-storage/sftp/{uuid}/actions`: see [`UpdateSftpBackupStorage`](crate::api::UpdateSftpBackupStorage).
+    #[allow(clippy::too_many_arguments)]
+    pub fn update_sftp_backup_storage(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::UpdateSftpBackupStorage> {
+        crate::client::Call::new(self, crate::api::UpdateSftpBackupStorage::new(uuid))
     }
 }
 #[cfg(feature = "client")]
@@ -230,6 +3505,1127 @@ impl crate::client::Call<'_, crate::api::DeleteBackupStorage> {
 }
 #[cfg(feature = "client")]
 impl crate::client::Call<'_, crate::api::ReconnectBackupStorage> {
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::AddAliyunEbsBackupStorage> {
+    /// Set `url`.
+    pub fn url(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.map(|request| request.url(value))
+    }
+    /// Set `description`.
+    pub fn description(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.description(value))
+    }
+    /// Set `type`.
+    pub fn type_(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.type_(value))
+    }
+    /// Set `importImages`.
+    pub fn import_images(self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.map(|request| request.import_images(value))
+    }
+    /// Set `resourceUuid`.
+    pub fn resource_uuid(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.resource_uuid(value))
+    }
+    /// Set `tagUuids`.
+    pub fn tag_uuids(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.tag_uuids(value))
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::AddCephBackupStorage> {
+    /// Set `poolName`.
+    pub fn pool_name(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.pool_name(value))
+    }
+    /// Set `url`.
+    pub fn url(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.map(|request| request.url(value))
+    }
+    /// Set `description`.
+    pub fn description(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.description(value))
+    }
+    /// Set `type`.
+    pub fn type_(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.type_(value))
+    }
+    /// Set `importImages`.
+    pub fn import_images(self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.map(|request| request.import_images(value))
+    }
+    /// Set `resourceUuid`.
+    pub fn resource_uuid(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.resource_uuid(value))
+    }
+    /// Set `tagUuids`.
+    pub fn tag_uuids(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.tag_uuids(value))
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::AddDisasterImageStoreBackupStorage> {
+    /// Set `attachPoint`.
+    pub fn attach_point(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.attach_point(value))
+    }
+    /// Set `endPoint`.
+    pub fn end_point(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.end_point(value))
+    }
+    /// Set `sshPort`.
+    pub fn ssh_port(self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.map(|request| request.ssh_port(value))
+    }
+    /// Set `description`.
+    pub fn description(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.description(value))
+    }
+    /// Set `type`.
+    pub fn type_(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.type_(value))
+    }
+    /// Set `importImages`.
+    pub fn import_images(self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.map(|request| request.import_images(value))
+    }
+    /// Set `resourceUuid`.
+    pub fn resource_uuid(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.resource_uuid(value))
+    }
+    /// Set `tagUuids`.
+    pub fn tag_uuids(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.tag_uuids(value))
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::AddExternalBackupStorage> {
+    /// Set `description`.
+    pub fn description(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.description(value))
+    }
+    /// Set `type`.
+    pub fn type_(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.type_(value))
+    }
+    /// Set `importImages`.
+    pub fn import_images(self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.map(|request| request.import_images(value))
+    }
+    /// Set `resourceUuid`.
+    pub fn resource_uuid(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.resource_uuid(value))
+    }
+    /// Set `tagUuids`.
+    pub fn tag_uuids(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.tag_uuids(value))
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::AddImageStoreBackupStorage> {
+    /// Set `sshPort`.
+    pub fn ssh_port(self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.map(|request| request.ssh_port(value))
+    }
+    /// Set `description`.
+    pub fn description(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.description(value))
+    }
+    /// Set `type`.
+    pub fn type_(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.type_(value))
+    }
+    /// Set `importImages`.
+    pub fn import_images(self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.map(|request| request.import_images(value))
+    }
+    /// Set `resourceUuid`.
+    pub fn resource_uuid(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.resource_uuid(value))
+    }
+    /// Set `tagUuids`.
+    pub fn tag_uuids(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.tag_uuids(value))
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::AddMonToCephBackupStorage> {
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::AddSftpBackupStorage> {
+    /// Set `sshPort`.
+    pub fn ssh_port(self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.map(|request| request.ssh_port(value))
+    }
+    /// Set `description`.
+    pub fn description(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.description(value))
+    }
+    /// Set `type`.
+    pub fn type_(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.type_(value))
+    }
+    /// Set `importImages`.
+    pub fn import_images(self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.map(|request| request.import_images(value))
+    }
+    /// Set `resourceUuid`.
+    pub fn resource_uuid(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.resource_uuid(value))
+    }
+    /// Set `tagUuids`.
+    pub fn tag_uuids(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.tag_uuids(value))
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::AddSimulatorBackupStorage> {
+    /// Set `totalCapacity`.
+    pub fn total_capacity(self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.map(|request| request.total_capacity(value))
+    }
+    /// Set `availableCapacity`.
+    pub fn available_capacity(self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.map(|request| request.available_capacity(value))
+    }
+    /// Set `description`.
+    pub fn description(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.description(value))
+    }
+    /// Set `type`.
+    pub fn type_(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.type_(value))
+    }
+    /// Set `importImages`.
+    pub fn import_images(self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.map(|request| request.import_images(value))
+    }
+    /// Set `resourceUuid`.
+    pub fn resource_uuid(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.resource_uuid(value))
+    }
+    /// Set `tagUuids`.
+    pub fn tag_uuids(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.tag_uuids(value))
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::BackupStorageMigrateImage> {
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::ChangeBackupStorageState> {
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::CleanUpTrashOnBackupStorage> {
+    /// Set `trashId`.
+    pub fn trash_id(self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.map(|request| request.trash_id(value))
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::DeleteExportedImageFromBackupStorage> {
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::ExportImageFromBackupStorage> {
+    /// Set `exportFormat`.
+    pub fn export_format(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.export_format(value))
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::GetBackupStorageCandidatesForImageMigration> {
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::GetBackupStorageCapacity> {
+    /// Set `zoneUuids`.
+    pub fn zone_uuids(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.zone_uuids(value))
+    }
+    /// Set `backupStorageUuids`.
+    pub fn backup_storage_uuids(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.backup_storage_uuids(value))
+    }
+    /// Set `all`.
+    pub fn all(self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.map(|request| request.all(value))
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::GetBackupStorageTypes> {
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::GetImagesFromImageStoreBackupStorage> {
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::GetTrashOnBackupStorage> {
+    /// Set `resourceUuid`.
+    pub fn resource_uuid(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.resource_uuid(value))
+    }
+    /// Set `resourceType`.
+    pub fn resource_type(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.resource_type(value))
+    }
+    /// Set `trashType`.
+    pub fn trash_type(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.trash_type(value))
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::ReclaimSpaceFromImageStore> {
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::ReconnectImageStoreBackupStorage> {
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::ReconnectSftpBackupStorage> {
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::RecoveryImageFromImageStoreBackupStorage> {
+    /// Set `description`.
+    pub fn description(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.description(value))
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::RemoveMonFromCephBackupStorage> {
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::SetImageStoreBackupStorageQuota> {
+    /// Set `uuids`.
+    pub fn uuids(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::serde_json::Value>,
+        >,
+    ) -> Self {
+        self.map(|request| request.uuids(value))
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::SyncImage> {
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::UpdateAliyunEbsBackupStorage> {
+    /// Set `ossBucketUuid`.
+    pub fn oss_bucket_uuid(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.oss_bucket_uuid(value))
+    }
+    /// Set `url`.
+    pub fn url(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.map(|request| request.url(value))
+    }
+    /// Set `name`.
+    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.map(|request| request.name(value))
+    }
+    /// Set `description`.
+    pub fn description(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.description(value))
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::UpdateBackupStorage> {
+    /// Set `name`.
+    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.map(|request| request.name(value))
+    }
+    /// Set `description`.
+    pub fn description(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.description(value))
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::UpdateCephBackupStorageMon> {
+    /// Set `hostname`.
+    pub fn hostname(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.hostname(value))
+    }
+    /// Set `sshUsername`.
+    pub fn ssh_username(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.ssh_username(value))
+    }
+    /// Set `sshPassword`.
+    pub fn ssh_password(
+        self,
+        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
+    ) -> Self {
+        self.map(|request| request.ssh_password(value))
+    }
+    /// Set `sshPort`.
+    pub fn ssh_port(self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.map(|request| request.ssh_port(value))
+    }
+    /// Set `monPort`.
+    pub fn mon_port(self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.map(|request| request.mon_port(value))
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::UpdateImageStoreBackupStorage> {
+    /// Set `username`.
+    pub fn username(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.username(value))
+    }
+    /// Set `password`.
+    pub fn password(
+        self,
+        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
+    ) -> Self {
+        self.map(|request| request.password(value))
+    }
+    /// Set `hostname`.
+    pub fn hostname(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.hostname(value))
+    }
+    /// Set `sshPort`.
+    pub fn ssh_port(self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.map(|request| request.ssh_port(value))
+    }
+    /// Set `name`.
+    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.map(|request| request.name(value))
+    }
+    /// Set `description`.
+    pub fn description(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.description(value))
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::UpdateSftpBackupStorage> {
+    /// Set `username`.
+    pub fn username(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.username(value))
+    }
+    /// Set `password`.
+    pub fn password(
+        self,
+        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
+    ) -> Self {
+        self.map(|request| request.password(value))
+    }
+    /// Set `hostname`.
+    pub fn hostname(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.hostname(value))
+    }
+    /// Set `sshPort`.
+    pub fn ssh_port(self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.map(|request| request.ssh_port(value))
+    }
+    /// Set `name`.
+    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.map(|request| request.name(value))
+    }
+    /// Set `description`.
+    pub fn description(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.description(value))
+    }
     /// Set `systemTags`.
     pub fn system_tags(
         self,

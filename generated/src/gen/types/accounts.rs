@@ -5,54 +5,206 @@
 /// An account.
 ///
 /// Server class: `org.zstack.header.identity.AccountInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct AccountInventory {
     /// The account UUID, uniquely identifying this resource. (catalog since 0.6)
     ///
     /// Since ZStack 4.0.0.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Account name. (catalog since 0.6)
     ///
     /// Since ZStack 4.0.0.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Detailed description of the account. (catalog since 0.6)
     ///
     /// Since ZStack 4.0.0.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Account type, e.g. SystemAdmin or Normal. (catalog since 0.6)
     ///
     /// Since ZStack 4.0.0.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
+    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Account state. Not in the catalog; unknown to older MNs, so often absent.
     ///
     /// Since ZStack 4.0.0.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
     /// Creation time. (catalog since 0.6)
     ///
     /// Since ZStack 4.0.0.
-    #[serde(
-        rename = "createDate",
-        default,
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
+    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Last modification time. (catalog since 0.6)
     ///
     /// Since ZStack 4.0.0.
-    #[serde(
-        rename = "lastOpDate",
-        default,
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
+    #[serde(rename = "lastOpDate", default)]
+    pub last_op_date: ::core::option::Option<
+        ::zstack_sdk::runtime::timestamp::Timestamp,
+    >,
+}
+/// Server class: `org.zstack.billing.table.AccountPriceTableRefInventory`.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+pub struct AccountPriceTableRefInventory {
+    #[serde(rename = "accountUuid", default)]
+    pub account_uuid: ::core::option::Option<::std::string::String>,
+    #[serde(rename = "tableUuid", default)]
+    pub table_uuid: ::core::option::Option<::std::string::String>,
+    #[serde(rename = "createDate", default)]
+    pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    #[serde(rename = "lastOpDate", default)]
+    pub last_op_date: ::core::option::Option<
+        ::zstack_sdk::runtime::timestamp::Timestamp,
+    >,
+}
+/// Server class: `org.zstack.header.identity.AccountResourceRefInventory`.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+pub struct AccountResourceRefInventory {
+    /// Since ZStack 0.6.
+    #[serde(rename = "accountUuid", default)]
+    pub account_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    #[serde(rename = "resourceUuid", default)]
+    pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    #[serde(rename = "resourceType", default)]
+    pub resource_type: ::core::option::Option<::std::string::String>,
+    #[serde(rename = "concreteResourceType", default)]
+    pub concrete_resource_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    #[serde(rename = "createDate", default)]
+    pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 0.6.
+    #[serde(rename = "lastOpDate", default)]
+    pub last_op_date: ::core::option::Option<
+        ::zstack_sdk::runtime::timestamp::Timestamp,
+    >,
+}
+/// Server class: `org.zstack.header.identity.PolicyInventory`.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+pub struct PolicyInventory {
+    /// Since ZStack 0.6.
+    #[serde(default)]
+    pub statements: ::std::vec::Vec<crate::types::PolicyStatement>,
+    /// Since ZStack 0.6.
+    #[serde(default)]
+    pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    #[serde(default)]
+    pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    #[serde(rename = "accountUuid", default)]
+    pub account_uuid: ::core::option::Option<::std::string::String>,
+}
+/// Server class: `org.zstack.header.identity.QuotaInventory`.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+pub struct QuotaInventory {
+    #[serde(default)]
+    pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    #[serde(default)]
+    pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    #[serde(rename = "identityUuid", default)]
+    pub identity_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    #[serde(rename = "identityType", default)]
+    pub identity_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
+    pub value: ::core::option::Option<i64>,
+    /// Since ZStack 0.6.
+    #[serde(rename = "lastOpDate", default)]
+    pub last_op_date: ::core::option::Option<
+        ::zstack_sdk::runtime::timestamp::Timestamp,
+    >,
+    /// Since ZStack 0.6.
+    #[serde(rename = "createDate", default)]
+    pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+}
+/// Server class: `org.zstack.header.identity.Quota$QuotaUsage`.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+pub struct QuotaUsage {
+    #[serde(default)]
+    pub name: ::core::option::Option<::std::string::String>,
+    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
+    pub total: ::core::option::Option<i64>,
+    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
+    pub used: ::core::option::Option<i64>,
+}
+/// Server class: `org.zstack.header.identity.SharedResourceInventory`.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+pub struct SharedResourceInventory {
+    /// Since ZStack 0.6.
+    #[serde(rename = "ownerAccountUuid", default)]
+    pub owner_account_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    #[serde(rename = "receiverAccountUuid", default)]
+    pub receiver_account_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    #[serde(rename = "toPublic", default)]
+    pub to_public: ::core::option::Option<bool>,
+    /// Since ZStack 0.6.
+    #[serde(rename = "resourceType", default)]
+    pub resource_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    #[serde(rename = "resourceUuid", default)]
+    pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    #[serde(rename = "lastOpDate", default)]
+    pub last_op_date: ::core::option::Option<
+        ::zstack_sdk::runtime::timestamp::Timestamp,
+    >,
+    /// Since ZStack 0.6.
+    #[serde(rename = "createDate", default)]
+    pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+}
+/// Server class: `org.zstack.header.identity.UserGroupInventory`.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+pub struct UserGroupInventory {
+    /// Since ZStack 0.6.
+    #[serde(default)]
+    pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    #[serde(rename = "accountUuid", default)]
+    pub account_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    #[serde(default)]
+    pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    #[serde(default)]
+    pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    #[serde(rename = "createDate", default)]
+    pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 0.6.
+    #[serde(rename = "lastOpDate", default)]
+    pub last_op_date: ::core::option::Option<
+        ::zstack_sdk::runtime::timestamp::Timestamp,
+    >,
+}
+/// Server class: `org.zstack.header.identity.UserInventory`.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+pub struct UserInventory {
+    /// Since ZStack 0.6.
+    #[serde(default)]
+    pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    #[serde(rename = "accountUuid", default)]
+    pub account_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    #[serde(default)]
+    pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    #[serde(default)]
+    pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    #[serde(rename = "createDate", default)]
+    pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 0.6.
+    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,

@@ -5,83 +5,65 @@
 /// A backup storage. Answers declare this parent type but carry subclass fields (Ceph, ImageStore); the `schema` map names the concrete server class.
 ///
 /// Server class: `org.zstack.header.storage.backup.BackupStorageInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct BackupStorageInventory {
     /// The resource UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// The resource name.
     ///
     /// Since ZStack 0.6.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[serde(default)]
     pub url: ::core::option::Option<::std::string::String>,
     /// The detailed description of the resource.
     ///
     /// Since ZStack 0.6.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     #[serde(
         rename = "totalCapacity",
         default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient",
-        skip_serializing_if = "::core::option::Option::is_none"
+        deserialize_with = "::zstack_sdk::runtime::number::lenient"
     )]
     pub total_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
     #[serde(
         rename = "availableCapacity",
         default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient",
-        skip_serializing_if = "::core::option::Option::is_none"
+        deserialize_with = "::zstack_sdk::runtime::number::lenient"
     )]
     pub available_capacity: ::core::option::Option<i64>,
     /// Backup storage type, e.g. Ceph or ImageStoreBackupStorage (the samples).
     ///
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
+    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
     /// The creation date.
     ///
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "createDate",
-        default,
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
+    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// The last operation date.
     ///
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "lastOpDate",
-        default,
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
+    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "attachedZoneUuids",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
-    )]
+    #[serde(rename = "attachedZoneUuids", default)]
     pub attached_zone_uuids: ::std::vec::Vec<::std::string::String>,
 }
 /// A Ceph backup storage (`type` Ceph).
@@ -89,211 +71,148 @@ pub struct BackupStorageInventory {
 /// Extends `BackupStorageInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.storage.ceph.backup.CephBackupStorageInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct CephBackupStorageInventory {
     /// The resource UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// The resource name.
     ///
     /// Since ZStack 0.6.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[serde(default)]
     pub url: ::core::option::Option<::std::string::String>,
     /// The detailed description of the resource.
     ///
     /// Since ZStack 0.6.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     #[serde(
         rename = "totalCapacity",
         default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient",
-        skip_serializing_if = "::core::option::Option::is_none"
+        deserialize_with = "::zstack_sdk::runtime::number::lenient"
     )]
     pub total_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
     #[serde(
         rename = "availableCapacity",
         default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient",
-        skip_serializing_if = "::core::option::Option::is_none"
+        deserialize_with = "::zstack_sdk::runtime::number::lenient"
     )]
     pub available_capacity: ::core::option::Option<i64>,
     /// Backup storage type, e.g. Ceph or ImageStoreBackupStorage (the samples).
     ///
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
+    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
     /// The creation date.
     ///
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "createDate",
-        default,
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
+    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// The last operation date.
     ///
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "lastOpDate",
-        default,
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
+    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "attachedZoneUuids",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
-    )]
+    #[serde(rename = "attachedZoneUuids", default)]
     pub attached_zone_uuids: ::std::vec::Vec<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+    #[serde(default)]
     pub mons: ::std::vec::Vec<crate::types::CephBackupStorageMonInventory>,
     /// Since ZStack 0.6.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[serde(default)]
     pub fsid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "poolName",
-        default,
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
+    #[serde(rename = "poolName", default)]
     pub pool_name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 2.3.2.
     #[serde(
         rename = "poolAvailableCapacity",
         default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient",
-        skip_serializing_if = "::core::option::Option::is_none"
+        deserialize_with = "::zstack_sdk::runtime::number::lenient"
     )]
     pub pool_available_capacity: ::core::option::Option<i64>,
     /// Since ZStack 2.3.2.
     #[serde(
         rename = "poolUsedCapacity",
         default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient",
-        skip_serializing_if = "::core::option::Option::is_none"
+        deserialize_with = "::zstack_sdk::runtime::number::lenient"
     )]
     pub pool_used_capacity: ::core::option::Option<i64>,
     /// Since ZStack 2.3.2.
     #[serde(
         rename = "poolReplicatedSize",
         default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient",
-        skip_serializing_if = "::core::option::Option::is_none"
+        deserialize_with = "::zstack_sdk::runtime::number::lenient"
     )]
     pub pool_replicated_size: ::core::option::Option<i32>,
-    #[serde(
-        rename = "poolDiskUtilization",
-        default,
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
+    #[serde(rename = "poolDiskUtilization", default)]
     pub pool_disk_utilization: ::core::option::Option<f32>,
-    #[serde(
-        rename = "poolSecurityPolicy",
-        default,
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
+    #[serde(rename = "poolSecurityPolicy", default)]
     pub pool_security_policy: ::core::option::Option<::std::string::String>,
 }
 /// One Ceph monitor of a Ceph backup storage.
 ///
 /// Server class: `org.zstack.storage.ceph.backup.CephBackupStorageMonInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct CephBackupStorageMonInventory {
     /// Since ZStack 0.6.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[serde(default)]
     pub hostname: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     #[serde(
         rename = "monPort",
         default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient",
-        skip_serializing_if = "::core::option::Option::is_none"
+        deserialize_with = "::zstack_sdk::runtime::number::lenient"
     )]
     pub mon_port: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "createDate",
-        default,
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
+    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "lastOpDate",
-        default,
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
+    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "backupStorageUuid",
-        default,
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
+    #[serde(rename = "backupStorageUuid", default)]
     pub backup_storage_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "monAddr",
-        default,
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
+    #[serde(rename = "monAddr", default)]
     pub mon_addr: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     #[serde(
         rename = "sshPort",
         default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient",
-        skip_serializing_if = "::core::option::Option::is_none"
+        deserialize_with = "::zstack_sdk::runtime::number::lenient"
     )]
     pub ssh_port: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "sshUsername",
-        default,
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
+    #[serde(rename = "sshUsername", default)]
     pub ssh_username: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "sshPassword",
-        default,
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
-    pub ssh_password: ::core::option::Option<::std::string::String>,
+    #[serde(rename = "sshPassword", default)]
+    pub ssh_password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "monUuid",
-        default,
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
+    #[serde(rename = "monUuid", default)]
     pub mon_uuid: ::core::option::Option<::std::string::String>,
 }
 /// An image-store backup storage (`type` ImageStoreBackupStorage).
@@ -301,95 +220,376 @@ pub struct CephBackupStorageMonInventory {
 /// Extends `BackupStorageInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.storage.backup.imagestore.ImageStoreBackupStorageInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct ImageStoreBackupStorageInventory {
     /// The resource UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// The resource name.
     ///
     /// Since ZStack 0.6.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[serde(default)]
     pub url: ::core::option::Option<::std::string::String>,
     /// The detailed description of the resource.
     ///
     /// Since ZStack 0.6.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     #[serde(
         rename = "totalCapacity",
         default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient",
-        skip_serializing_if = "::core::option::Option::is_none"
+        deserialize_with = "::zstack_sdk::runtime::number::lenient"
     )]
     pub total_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
     #[serde(
         rename = "availableCapacity",
         default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient",
-        skip_serializing_if = "::core::option::Option::is_none"
+        deserialize_with = "::zstack_sdk::runtime::number::lenient"
     )]
     pub available_capacity: ::core::option::Option<i64>,
     /// Backup storage type, e.g. Ceph or ImageStoreBackupStorage (the samples).
     ///
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
+    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
     /// The creation date.
     ///
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "createDate",
-        default,
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
+    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// The last operation date.
     ///
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "lastOpDate",
-        default,
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
+    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "attachedZoneUuids",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
-    )]
+    #[serde(rename = "attachedZoneUuids", default)]
     pub attached_zone_uuids: ::std::vec::Vec<::std::string::String>,
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[serde(default)]
     pub hostname: ::core::option::Option<::std::string::String>,
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[serde(default)]
     pub username: ::core::option::Option<::std::string::String>,
     #[serde(
         rename = "sshPort",
         default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient",
-        skip_serializing_if = "::core::option::Option::is_none"
+        deserialize_with = "::zstack_sdk::runtime::number::lenient"
     )]
     pub ssh_port: ::core::option::Option<i32>,
+}
+/// Extends `BackupStorageInventory` and carries all of its fields.
+///
+/// Server class: `org.zstack.header.aliyun.ebs.AliyunEbsBackupStorageInventory`.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+pub struct AliyunEbsBackupStorageInventory {
+    /// The resource UUID.
+    ///
+    /// Since ZStack 0.6.
+    #[serde(default)]
+    pub uuid: ::core::option::Option<::std::string::String>,
+    /// The resource name.
+    ///
+    /// Since ZStack 0.6.
+    #[serde(default)]
+    pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    #[serde(default)]
+    pub url: ::core::option::Option<::std::string::String>,
+    /// The detailed description of the resource.
+    ///
+    /// Since ZStack 0.6.
+    #[serde(default)]
+    pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    #[serde(
+        rename = "totalCapacity",
+        default,
+        deserialize_with = "::zstack_sdk::runtime::number::lenient"
+    )]
+    pub total_capacity: ::core::option::Option<i64>,
+    /// Since ZStack 0.6.
+    #[serde(
+        rename = "availableCapacity",
+        default,
+        deserialize_with = "::zstack_sdk::runtime::number::lenient"
+    )]
+    pub available_capacity: ::core::option::Option<i64>,
+    /// Backup storage type, e.g. Ceph or ImageStoreBackupStorage (the samples).
+    ///
+    /// Since ZStack 0.6.
+    #[serde(rename = "type", default)]
+    pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    #[serde(default)]
+    pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    #[serde(default)]
+    pub status: ::core::option::Option<::std::string::String>,
+    /// The creation date.
+    ///
+    /// Since ZStack 0.6.
+    #[serde(rename = "createDate", default)]
+    pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// The last operation date.
+    ///
+    /// Since ZStack 0.6.
+    #[serde(rename = "lastOpDate", default)]
+    pub last_op_date: ::core::option::Option<
+        ::zstack_sdk::runtime::timestamp::Timestamp,
+    >,
+    /// Since ZStack 0.6.
+    #[serde(rename = "attachedZoneUuids", default)]
+    pub attached_zone_uuids: ::std::vec::Vec<::std::string::String>,
+    #[serde(rename = "ossBucketUuid", default)]
+    pub oss_bucket_uuid: ::core::option::Option<::std::string::String>,
+}
+/// Server class: `org.zstack.header.core.trash.CleanTrashResult`.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+pub struct CleanTrashResult {
+    /// Since ZStack 3.3.0.
+    #[serde(rename = "resourceUuids", default)]
+    pub resource_uuids: ::std::vec::Vec<::std::string::String>,
+    /// Since ZStack 3.7.0.
+    #[serde(default)]
+    pub details: ::std::vec::Vec<::std::string::String>,
+    /// Since ZStack 3.3.0.
+    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
+    pub size: ::core::option::Option<i64>,
+}
+/// Extends `BackupStorageInventory` and carries all of its fields.
+///
+/// Server class: `org.zstack.header.storage.addon.backup.ExternalBackupStorageInventory`.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+pub struct ExternalBackupStorageInventory {
+    /// The resource UUID.
+    ///
+    /// Since ZStack 0.6.
+    #[serde(default)]
+    pub uuid: ::core::option::Option<::std::string::String>,
+    /// The resource name.
+    ///
+    /// Since ZStack 0.6.
+    #[serde(default)]
+    pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    #[serde(default)]
+    pub url: ::core::option::Option<::std::string::String>,
+    /// The detailed description of the resource.
+    ///
+    /// Since ZStack 0.6.
+    #[serde(default)]
+    pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    #[serde(
+        rename = "totalCapacity",
+        default,
+        deserialize_with = "::zstack_sdk::runtime::number::lenient"
+    )]
+    pub total_capacity: ::core::option::Option<i64>,
+    /// Since ZStack 0.6.
+    #[serde(
+        rename = "availableCapacity",
+        default,
+        deserialize_with = "::zstack_sdk::runtime::number::lenient"
+    )]
+    pub available_capacity: ::core::option::Option<i64>,
+    /// Backup storage type, e.g. Ceph or ImageStoreBackupStorage (the samples).
+    ///
+    /// Since ZStack 0.6.
+    #[serde(rename = "type", default)]
+    pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    #[serde(default)]
+    pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    #[serde(default)]
+    pub status: ::core::option::Option<::std::string::String>,
+    /// The creation date.
+    ///
+    /// Since ZStack 0.6.
+    #[serde(rename = "createDate", default)]
+    pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// The last operation date.
+    ///
+    /// Since ZStack 0.6.
+    #[serde(rename = "lastOpDate", default)]
+    pub last_op_date: ::core::option::Option<
+        ::zstack_sdk::runtime::timestamp::Timestamp,
+    >,
+    /// Since ZStack 0.6.
+    #[serde(rename = "attachedZoneUuids", default)]
+    pub attached_zone_uuids: ::std::vec::Vec<::std::string::String>,
+    /// Since ZStack 5.0.0.
+    #[serde(default)]
+    pub identity: ::core::option::Option<::std::string::String>,
+}
+/// Server class: `org.zstack.storage.backup.imagestore.ImageStoreGcResult`.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+pub struct ImageStoreGcResult {
+    #[serde(
+        rename = "freedSpaceInBytes",
+        default,
+        deserialize_with = "::zstack_sdk::runtime::number::lenient"
+    )]
+    pub freed_space_in_bytes: ::core::option::Option<i64>,
+}
+/// Server class: `org.zstack.header.core.trash.InstallPathRecycleInventory`.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+pub struct InstallPathRecycleInventory {
+    /// Since ZStack 3.7.0.
+    #[serde(
+        rename = "trashId",
+        default,
+        deserialize_with = "::zstack_sdk::runtime::number::lenient"
+    )]
+    pub trash_id: ::core::option::Option<i64>,
+    /// Since ZStack 3.7.0.
+    #[serde(rename = "resourceUuid", default)]
+    pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.0.
+    #[serde(rename = "storageUuid", default)]
+    pub storage_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.0.
+    #[serde(rename = "storageType", default)]
+    pub storage_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.0.
+    #[serde(rename = "resourceType", default)]
+    pub resource_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.0.
+    #[serde(rename = "installPath", default)]
+    pub install_path: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.0.
+    #[serde(rename = "isFolder", default)]
+    pub is_folder: ::core::option::Option<bool>,
+    /// Since ZStack 3.7.0.
+    #[serde(rename = "hostUuid", default)]
+    pub host_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.0.
+    #[serde(rename = "hypervisorType", default)]
+    pub hypervisor_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.0.
+    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
+    pub size: ::core::option::Option<i64>,
+    /// Since ZStack 3.7.0.
+    #[serde(rename = "trashType", default)]
+    pub trash_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.0.
+    #[serde(rename = "createDate", default)]
+    pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+}
+/// Extends `BackupStorageInventory` and carries all of its fields.
+///
+/// Server class: `org.zstack.storage.backup.sftp.SftpBackupStorageInventory`.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+pub struct SftpBackupStorageInventory {
+    /// The resource UUID.
+    ///
+    /// Since ZStack 0.6.
+    #[serde(default)]
+    pub uuid: ::core::option::Option<::std::string::String>,
+    /// The resource name.
+    ///
+    /// Since ZStack 0.6.
+    #[serde(default)]
+    pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    #[serde(default)]
+    pub url: ::core::option::Option<::std::string::String>,
+    /// The detailed description of the resource.
+    ///
+    /// Since ZStack 0.6.
+    #[serde(default)]
+    pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    #[serde(
+        rename = "totalCapacity",
+        default,
+        deserialize_with = "::zstack_sdk::runtime::number::lenient"
+    )]
+    pub total_capacity: ::core::option::Option<i64>,
+    /// Since ZStack 0.6.
+    #[serde(
+        rename = "availableCapacity",
+        default,
+        deserialize_with = "::zstack_sdk::runtime::number::lenient"
+    )]
+    pub available_capacity: ::core::option::Option<i64>,
+    /// Backup storage type, e.g. Ceph or ImageStoreBackupStorage (the samples).
+    ///
+    /// Since ZStack 0.6.
+    #[serde(rename = "type", default)]
+    pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    #[serde(default)]
+    pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    #[serde(default)]
+    pub status: ::core::option::Option<::std::string::String>,
+    /// The creation date.
+    ///
+    /// Since ZStack 0.6.
+    #[serde(rename = "createDate", default)]
+    pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// The last operation date.
+    ///
+    /// Since ZStack 0.6.
+    #[serde(rename = "lastOpDate", default)]
+    pub last_op_date: ::core::option::Option<
+        ::zstack_sdk::runtime::timestamp::Timestamp,
+    >,
+    /// Since ZStack 0.6.
+    #[serde(rename = "attachedZoneUuids", default)]
+    pub attached_zone_uuids: ::std::vec::Vec<::std::string::String>,
+    /// Since ZStack 0.6.
+    #[serde(default)]
+    pub hostname: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    #[serde(default)]
+    pub username: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    #[serde(
+        rename = "sshPort",
+        default,
+        deserialize_with = "::zstack_sdk::runtime::number::lenient"
+    )]
+    pub ssh_port: ::core::option::Option<i32>,
+}
+/// Server class: `org.zstack.header.core.trash.TrashCleanupResult`.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+pub struct TrashCleanupResult {
+    /// Since ZStack 4.7.0.
+    #[serde(rename = "resourceUuid", default)]
+    pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.0.
+    #[serde(default)]
+    pub success: ::core::option::Option<bool>,
+    /// Since ZStack 4.7.0.
+    #[serde(default)]
+    pub error: ::core::option::Option<crate::types::ErrorCode>,
+    /// Since ZStack 4.7.0.
+    #[serde(
+        rename = "trashId",
+        default,
+        deserialize_with = "::zstack_sdk::runtime::number::lenient"
+    )]
+    pub trash_id: ::core::option::Option<i64>,
+    /// Since ZStack 4.7.0.
+    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
+    pub size: ::core::option::Option<i64>,
 }
 /// A `BackupStorageInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
@@ -397,6 +597,10 @@ pub enum AnyBackupStorageInventory {
     BackupStorageInventory(crate::types::BackupStorageInventory),
     CephBackupStorageInventory(crate::types::CephBackupStorageInventory),
     ImageStoreBackupStorageInventory(crate::types::ImageStoreBackupStorageInventory),
+    AliyunEbsBackupStorageInventory(crate::types::AliyunEbsBackupStorageInventory),
+    ExternalBackupStorageInventory(crate::types::ExternalBackupStorageInventory),
+    SftpBackupStorageInventory(crate::types::SftpBackupStorageInventory),
+    VCenterBackupStorageInventory(crate::types::VCenterBackupStorageInventory),
     /// A class that is not this type or a known subclass: decoded as
     /// the declared type, with every field as sent kept in `raw`.
     Unknown {
@@ -416,6 +620,26 @@ impl AnyBackupStorageInventory {
                 )
             }
             Self::ImageStoreBackupStorageInventory(value) => {
+                ::std::borrow::Cow::Owned(
+                    crate::types::BackupStorageInventory::from(value),
+                )
+            }
+            Self::AliyunEbsBackupStorageInventory(value) => {
+                ::std::borrow::Cow::Owned(
+                    crate::types::BackupStorageInventory::from(value),
+                )
+            }
+            Self::ExternalBackupStorageInventory(value) => {
+                ::std::borrow::Cow::Owned(
+                    crate::types::BackupStorageInventory::from(value),
+                )
+            }
+            Self::SftpBackupStorageInventory(value) => {
+                ::std::borrow::Cow::Owned(
+                    crate::types::BackupStorageInventory::from(value),
+                )
+            }
+            Self::VCenterBackupStorageInventory(value) => {
                 ::std::borrow::Cow::Owned(
                     crate::types::BackupStorageInventory::from(value),
                 )
@@ -454,6 +678,38 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyBackupStorageInventory {
                         .map(Self::ImageStoreBackupStorageInventory),
                 )
             }
+            "org.zstack.header.aliyun.ebs.AliyunEbsBackupStorageInventory" => {
+                ::core::option::Option::Some(
+                    ::serde_json::from_value::<
+                        crate::types::AliyunEbsBackupStorageInventory,
+                    >(object)
+                        .map(Self::AliyunEbsBackupStorageInventory),
+                )
+            }
+            "org.zstack.header.storage.addon.backup.ExternalBackupStorageInventory" => {
+                ::core::option::Option::Some(
+                    ::serde_json::from_value::<
+                        crate::types::ExternalBackupStorageInventory,
+                    >(object)
+                        .map(Self::ExternalBackupStorageInventory),
+                )
+            }
+            "org.zstack.storage.backup.sftp.SftpBackupStorageInventory" => {
+                ::core::option::Option::Some(
+                    ::serde_json::from_value::<
+                        crate::types::SftpBackupStorageInventory,
+                    >(object)
+                        .map(Self::SftpBackupStorageInventory),
+                )
+            }
+            "org.zstack.vmware.VCenterBackupStorageInventory" => {
+                ::core::option::Option::Some(
+                    ::serde_json::from_value::<
+                        crate::types::VCenterBackupStorageInventory,
+                    >(object)
+                        .map(Self::VCenterBackupStorageInventory),
+                )
+            }
             _ => ::core::option::Option::None,
         }
     }
@@ -486,25 +742,6 @@ impl<'de> ::serde::Deserialize<'de> for AnyBackupStorageInventory {
         ::zstack_sdk::runtime::poly::deserialize(deserializer)
     }
 }
-impl ::serde::Serialize for AnyBackupStorageInventory {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::core::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::BackupStorageInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::CephBackupStorageInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::ImageStoreBackupStorageInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
-        }
-    }
-}
 impl ::core::convert::From<&crate::types::CephBackupStorageInventory>
 for crate::types::BackupStorageInventory {
     fn from(value: &crate::types::CephBackupStorageInventory) -> Self {
@@ -513,13 +750,13 @@ for crate::types::BackupStorageInventory {
             name: value.name.clone(),
             url: value.url.clone(),
             description: value.description.clone(),
-            total_capacity: value.total_capacity.clone(),
-            available_capacity: value.available_capacity.clone(),
+            total_capacity: value.total_capacity,
+            available_capacity: value.available_capacity,
             type_: value.type_.clone(),
             state: value.state.clone(),
             status: value.status.clone(),
-            create_date: value.create_date.clone(),
-            last_op_date: value.last_op_date.clone(),
+            create_date: value.create_date,
+            last_op_date: value.last_op_date,
             attached_zone_uuids: value.attached_zone_uuids.clone(),
         }
     }
@@ -532,13 +769,89 @@ for crate::types::BackupStorageInventory {
             name: value.name.clone(),
             url: value.url.clone(),
             description: value.description.clone(),
-            total_capacity: value.total_capacity.clone(),
-            available_capacity: value.available_capacity.clone(),
+            total_capacity: value.total_capacity,
+            available_capacity: value.available_capacity,
             type_: value.type_.clone(),
             state: value.state.clone(),
             status: value.status.clone(),
-            create_date: value.create_date.clone(),
-            last_op_date: value.last_op_date.clone(),
+            create_date: value.create_date,
+            last_op_date: value.last_op_date,
+            attached_zone_uuids: value.attached_zone_uuids.clone(),
+        }
+    }
+}
+impl ::core::convert::From<&crate::types::AliyunEbsBackupStorageInventory>
+for crate::types::BackupStorageInventory {
+    fn from(value: &crate::types::AliyunEbsBackupStorageInventory) -> Self {
+        Self {
+            uuid: value.uuid.clone(),
+            name: value.name.clone(),
+            url: value.url.clone(),
+            description: value.description.clone(),
+            total_capacity: value.total_capacity,
+            available_capacity: value.available_capacity,
+            type_: value.type_.clone(),
+            state: value.state.clone(),
+            status: value.status.clone(),
+            create_date: value.create_date,
+            last_op_date: value.last_op_date,
+            attached_zone_uuids: value.attached_zone_uuids.clone(),
+        }
+    }
+}
+impl ::core::convert::From<&crate::types::ExternalBackupStorageInventory>
+for crate::types::BackupStorageInventory {
+    fn from(value: &crate::types::ExternalBackupStorageInventory) -> Self {
+        Self {
+            uuid: value.uuid.clone(),
+            name: value.name.clone(),
+            url: value.url.clone(),
+            description: value.description.clone(),
+            total_capacity: value.total_capacity,
+            available_capacity: value.available_capacity,
+            type_: value.type_.clone(),
+            state: value.state.clone(),
+            status: value.status.clone(),
+            create_date: value.create_date,
+            last_op_date: value.last_op_date,
+            attached_zone_uuids: value.attached_zone_uuids.clone(),
+        }
+    }
+}
+impl ::core::convert::From<&crate::types::SftpBackupStorageInventory>
+for crate::types::BackupStorageInventory {
+    fn from(value: &crate::types::SftpBackupStorageInventory) -> Self {
+        Self {
+            uuid: value.uuid.clone(),
+            name: value.name.clone(),
+            url: value.url.clone(),
+            description: value.description.clone(),
+            total_capacity: value.total_capacity,
+            available_capacity: value.available_capacity,
+            type_: value.type_.clone(),
+            state: value.state.clone(),
+            status: value.status.clone(),
+            create_date: value.create_date,
+            last_op_date: value.last_op_date,
+            attached_zone_uuids: value.attached_zone_uuids.clone(),
+        }
+    }
+}
+impl ::core::convert::From<&crate::types::VCenterBackupStorageInventory>
+for crate::types::BackupStorageInventory {
+    fn from(value: &crate::types::VCenterBackupStorageInventory) -> Self {
+        Self {
+            uuid: value.uuid.clone(),
+            name: value.name.clone(),
+            url: value.url.clone(),
+            description: value.description.clone(),
+            total_capacity: value.total_capacity,
+            available_capacity: value.available_capacity,
+            type_: value.type_.clone(),
+            state: value.state.clone(),
+            status: value.status.clone(),
+            create_date: value.create_date,
+            last_op_date: value.last_op_date,
             attached_zone_uuids: value.attached_zone_uuids.clone(),
         }
     }

@@ -198,26 +198,20 @@ impl Widget {
     }
 }
 /// The result of [`Probe`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct ProbeReply2 {
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
+    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     #[serde(
         rename = "ipInLong",
         default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient",
-        skip_serializing_if = "::core::option::Option::is_none"
+        deserialize_with = "::zstack_sdk::runtime::number::lenient"
     )]
     pub ip_in_long: ::core::option::Option<i64>,
     #[serde(
         rename = "ip_in_long",
         default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient",
-        skip_serializing_if = "::core::option::Option::is_none"
+        deserialize_with = "::zstack_sdk::runtime::number::lenient"
     )]
     pub ip_in_long_2: ::core::option::Option<i64>,
 }

@@ -2,45 +2,25 @@
 // Source: spec/async.yaml
 
 //! Names that are Rust keywords.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct Self_ {
-    #[serde(
-        rename = "ref",
-        default,
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
+    #[serde(rename = "ref", default)]
     pub ref_: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "crate",
-        default,
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
+    #[serde(rename = "crate", default)]
     pub crate_: ::core::option::Option<::std::boxed::Box<crate::types::Self_>>,
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+    #[serde(default)]
     pub children: ::std::vec::Vec<crate::types::Self_>,
 }
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct Widget {
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
+    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<crate::types::Protocol>,
-    #[serde(
-        rename = "Option",
-        default,
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
+    #[serde(rename = "Option", default)]
     pub option: ::core::option::Option<crate::types::Option_>,
 }
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct Option_ {
-    #[serde(
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient",
-        skip_serializing_if = "::std::collections::BTreeMap::is_empty"
-    )]
+    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub value: ::std::collections::BTreeMap<::std::string::String, ::std::vec::Vec<i64>>,
 }
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -1,0 +1,541 @@
+//! Client benchmarks, each against a hand-written baseline measured in the same run.
+//!
+//! ```sh
+//! cargo bench -p zstack-sdk --features test-server --bench client
+//! ```
+//!
+//! * `send/*`: one synchronous ReconnectBackupStorage-style call over loopback,
+//!   against the test double answering a fixed `200`. `sdk` is
+//!   `client.reconnect_backup_storage(uuid).send()`; `by_hand` is a plain
+//!   `reqwest::Client` PUT with the same headers and body, decoded with
+//!   `serde_json::from_slice` into a hand-written struct. Both run on one
+//!   current-thread tokio runtime that also serves the double, so the server's
+//!   cost is in both and the difference is the client's.
+//! * `decode_*`: a 10,000-row query reply, decoded by the SDK's path
+//!   (`runtime::poly::decode`) and by `serde_json::from_slice` into
+//!   hand-written `#[derive(Deserialize)]` structs.
+//!
+//! After criterion's own report, a summary prints each SDK/baseline ratio from
+//! the estimates this run wrote (`target/criterion/<group>/<bench>/new/`).
+
+use std::fmt::Write as _;
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::time::{Duration, Instant, SystemTime};
+
+use criterion::{Criterion, SamplingMode, Throughput};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use zstack_sdk::client::Client;
+use zstack_sdk::runtime::poly;
+use zstack_sdk::runtime::reply::InventoriesReply;
+use zstack_sdk::runtime::secret::Secret;
+use zstack_sdk::test_server::{Reply, TestServer};
+use zstack_sdk::types::{AccountInventory, AnyBackupStorageInventory, BackupStorageInventory};
+
+const ROWS: usize = 10_000;
+const BS_UUID: &str = "9a8b7c6d5e4f40312a1b2c3d4e5f6071";
+const CEPH_CLASS: &str = "org.zstack.storage.ceph.backup.CephBackupStorageInventory";
+const CEPH_MON_CLASS: &str = "org.zstack.storage.ceph.backup.CephBackupStorageMonInventory";
+const IMAGE_STORE_CLASS: &str = "org.zstack.storage.backup.imagestore.ImageStoreBackupStorageInventory";
+const ACCOUNT_CLASS: &str = "org.zstack.header.identity.AccountInventory";
+
+fn main() {
+    let started = SystemTime::now();
+    let mut c = Criterion::default().configure_from_args();
+    bench_send(&mut c);
+    bench_decode(&mut c);
+    c.final_summary();
+    print_ratios(started);
+}
+
+// ---------------------------------------------------------------------------
+// Per-call overhead of `send`
+// ---------------------------------------------------------------------------
+
+fn bench_send(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
+    let server = rt.block_on(TestServer::start());
+    let session = server.new_session();
+    // What the MN answers a finished ReconnectBackupStorage: the inventory and
+    // the `schema` entry naming its class.
+    let reply = json!({
+        "inventory": image_store_row(7),
+        "schema": {"inventory": IMAGE_STORE_CLASS},
+    });
+    server.route("PUT", "/v1/backup-storage/{uuid}/actions", Reply::ok(reply));
+
+    let client = Client::builder()
+        .base_url(server.base_url())
+        .no_proxy()
+        .session(Secret::new(session.clone()))
+        .build()
+        .expect("client");
+    let by_hand = ByHand::new(&server.base_url(), &session);
+
+    // Both must succeed and agree before they are timed.
+    rt.block_on(async {
+        let sdk = client.reconnect_backup_storage(BS_UUID).send().await.expect("sdk call");
+        assert!(matches!(sdk.inventory, AnyBackupStorageInventory::ImageStoreBackupStorageInventory(_)));
+        let hand = by_hand.call().await;
+        assert_eq!(sdk.inventory.base().uuid, hand.inventory.uuid);
+        assert_eq!(sdk.inventory.base().name, hand.inventory.name);
+    });
+
+    let mut group = c.benchmark_group("send");
+    group.sample_size(30).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(4));
+    group.bench_function("sdk", |b| {
+        b.iter_custom(|iters| {
+            let elapsed = rt.block_on(async {
+                let start = Instant::now();
+                for _ in 0..iters {
+                    black_box(client.reconnect_backup_storage(BS_UUID).send().await.expect("sdk call"));
+                }
+                start.elapsed()
+            });
+            // The double records every request; keep its log from growing.
+            server.clear_requests();
+            elapsed
+        });
+    });
+    group.bench_function("by_hand", |b| {
+        b.iter_custom(|iters| {
+            let elapsed = rt.block_on(async {
+                let start = Instant::now();
+                for _ in 0..iters {
+                    black_box(by_hand.call().await);
+                }
+                start.elapsed()
+            });
+            server.clear_requests();
+            elapsed
+        });
+    });
+    group.finish();
+    drop(server);
+}
+
+/// The baseline: what one would write with reqwest and serde alone.
+struct ByHand {
+    http: reqwest::Client,
+    url: String,
+    authorization: String,
+}
+
+/// `{"inventory": {...}}` with the fields of the reply, `schema` ignored.
+#[derive(Deserialize)]
+struct HandReply {
+    inventory: HandInventory,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)]
+struct HandInventory {
+    uuid: Option<String>,
+    name: Option<String>,
+    url: Option<String>,
+    description: Option<String>,
+    total_capacity: Option<f64>,
+    available_capacity: Option<f64>,
+    #[serde(rename = "type")]
+    type_: Option<String>,
+    state: Option<String>,
+    status: Option<String>,
+    create_date: Option<String>,
+    last_op_date: Option<String>,
+    #[serde(default)]
+    attached_zone_uuids: Vec<String>,
+    hostname: Option<String>,
+    username: Option<String>,
+    ssh_port: Option<i64>,
+}
+
+impl ByHand {
+    fn new(base_url: &str, session: &str) -> ByHand {
+        // Plain HTTP only; reqwest is built without a TLS provider, so give it one.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = reqwest::Client::builder()
+            .no_proxy()
+            .connect_timeout(Duration::from_secs(30))
+            .timeout(Duration::from_secs(300))
+            .user_agent(concat!("zstack-sdk-rust/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .expect("reqwest client");
+        ByHand {
+            http,
+            url: format!("{base_url}/v1/backup-storage/{BS_UUID}/actions"),
+            authorization: format!("OAuth {session}"),
+        }
+    }
+
+    async fn call(&self) -> HandReply {
+        let response = self
+            .http
+            .put(&self.url)
+            .header("X-Job-UUID", random_job_id())
+            .header("X-JSON-Schema", "true")
+            .header("Authorization", &self.authorization)
+            .header("Content-Type", "application/json;charset=UTF-8")
+            .body(r#"{"reconnectBackupStorage":{}}"#)
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(response.status().as_u16(), 200);
+        let body = response.bytes().await.expect("body");
+        serde_json::from_slice(&body).expect("decode")
+    }
+}
+
+/// 32 random lowercase hex digits.
+fn random_job_id() -> String {
+    let mut bytes = [0u8; 16];
+    getrandom::getrandom(&mut bytes).expect("random bytes");
+    let mut id = String::with_capacity(32);
+    for b in bytes {
+        let _ = write!(id, "{b:02x}");
+    }
+    id
+}
+
+// ---------------------------------------------------------------------------
+// Decode throughput
+// ---------------------------------------------------------------------------
+
+fn bench_decode(c: &mut Criterion) {
+    let backup_storage = backup_storage_body();
+    let accounts = account_body();
+
+    // Every path must decode the same rows before it is timed.
+    let poly: InventoriesReply<AnyBackupStorageInventory> = poly::decode(&backup_storage, true).expect("poly");
+    let ceph = poly
+        .inventories
+        .iter()
+        .filter(|bs| matches!(bs, AnyBackupStorageInventory::CephBackupStorageInventory(_)))
+        .count();
+    assert_eq!((poly.inventories.len(), ceph), (ROWS, ROWS / 2), "schema classes must pick the variants");
+    let plain: PlainReply<PlainBackupStorageFull> = serde_json::from_slice(&backup_storage).expect("plain");
+    assert_eq!(plain.inventories.len(), ROWS);
+    let sdk_accounts: InventoriesReply<AccountInventory> = poly::decode(&accounts, false).expect("accounts");
+    assert_eq!(sdk_accounts.inventories.len(), ROWS);
+
+    let mut group = c.benchmark_group("decode_backup_storage");
+    group
+        .sample_size(20)
+        .sampling_mode(SamplingMode::Flat)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(4))
+        .throughput(Throughput::Bytes(backup_storage.len() as u64));
+    let body = backup_storage.as_slice();
+    group.bench_function("sdk_poly", |b| {
+        b.iter(|| poly::decode::<InventoriesReply<AnyBackupStorageInventory>>(black_box(body), true).unwrap());
+    });
+    group.bench_function("sdk_any_schema_off", |b| {
+        b.iter(|| poly::decode::<InventoriesReply<AnyBackupStorageInventory>>(black_box(body), false).unwrap());
+    });
+    group.bench_function("sdk_base", |b| {
+        b.iter(|| poly::decode::<InventoriesReply<BackupStorageInventory>>(black_box(body), false).unwrap());
+    });
+    group.bench_function("plain_full", |b| {
+        b.iter(|| serde_json::from_slice::<PlainReply<PlainBackupStorageFull>>(black_box(body)).unwrap());
+    });
+    group.bench_function("plain_base", |b| {
+        b.iter(|| serde_json::from_slice::<PlainReply<PlainBackupStorage>>(black_box(body)).unwrap());
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group("decode_account");
+    group
+        .sample_size(30)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3))
+        .throughput(Throughput::Bytes(accounts.len() as u64));
+    let body = accounts.as_slice();
+    group.bench_function("sdk", |b| {
+        b.iter(|| poly::decode::<InventoriesReply<AccountInventory>>(black_box(body), false).unwrap());
+    });
+    group.bench_function("plain", |b| {
+        b.iter(|| serde_json::from_slice::<PlainReply<PlainAccount>>(black_box(body)).unwrap());
+    });
+    group.finish();
+}
+
+/// The hand-written equivalents: what one would write with serde alone.
+/// Timestamps stay text; capacities, sent in E-notation, are `f64` (an `i64`
+/// field refuses `1.099511627776E13`).
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct PlainReply<T> {
+    #[serde(default = "Vec::new")]
+    inventories: Vec<T>,
+    total: Option<i64>,
+}
+
+/// The fields of `BackupStorageInventory`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)]
+struct PlainBackupStorage {
+    uuid: Option<String>,
+    name: Option<String>,
+    url: Option<String>,
+    description: Option<String>,
+    total_capacity: Option<f64>,
+    available_capacity: Option<f64>,
+    #[serde(rename = "type")]
+    type_: Option<String>,
+    state: Option<String>,
+    status: Option<String>,
+    create_date: Option<String>,
+    last_op_date: Option<String>,
+    #[serde(default)]
+    attached_zone_uuids: Vec<String>,
+}
+
+/// Every field the Ceph and ImageStore variants decode, in one flat struct.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)]
+struct PlainBackupStorageFull {
+    uuid: Option<String>,
+    name: Option<String>,
+    url: Option<String>,
+    description: Option<String>,
+    total_capacity: Option<f64>,
+    available_capacity: Option<f64>,
+    #[serde(rename = "type")]
+    type_: Option<String>,
+    state: Option<String>,
+    status: Option<String>,
+    create_date: Option<String>,
+    last_op_date: Option<String>,
+    #[serde(default)]
+    attached_zone_uuids: Vec<String>,
+    // Ceph
+    #[serde(default)]
+    mons: Vec<PlainMon>,
+    fsid: Option<String>,
+    pool_name: Option<String>,
+    pool_available_capacity: Option<f64>,
+    pool_used_capacity: Option<f64>,
+    pool_replicated_size: Option<i64>,
+    pool_disk_utilization: Option<f32>,
+    pool_security_policy: Option<String>,
+    // ImageStore
+    hostname: Option<String>,
+    username: Option<String>,
+    ssh_port: Option<i64>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)]
+struct PlainMon {
+    hostname: Option<String>,
+    mon_port: Option<i64>,
+    create_date: Option<String>,
+    last_op_date: Option<String>,
+    backup_storage_uuid: Option<String>,
+    mon_addr: Option<String>,
+    ssh_port: Option<i64>,
+    status: Option<String>,
+    ssh_username: Option<String>,
+    ssh_password: Option<String>,
+    mon_uuid: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)]
+struct PlainAccount {
+    uuid: Option<String>,
+    name: Option<String>,
+    description: Option<String>,
+    #[serde(rename = "type")]
+    type_: Option<String>,
+    state: Option<String>,
+    create_date: Option<String>,
+    last_op_date: Option<String>,
+}
+
+// ---------------------------------------------------------------------------
+// Bodies, as the MN writes them
+// ---------------------------------------------------------------------------
+
+/// A deterministic 32-hex id for row `n` of a kind.
+fn uuid(kind: u64, n: usize) -> String {
+    let mut x = (kind << 32 | n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    let mut id = String::with_capacity(32);
+    for _ in 0..2 {
+        x ^= x >> 29;
+        x = x.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        let _ = write!(id, "{x:016x}");
+    }
+    id
+}
+
+/// An MN timestamp (`MMM d, yyyy h:mm:ss a`) that varies with `n`.
+fn timestamp(n: usize) -> String {
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let (hour, half) = (n % 12 + 1, if n % 2 == 0 { "AM" } else { "PM" });
+    format!("{} {}, {} {hour}:{:02}:{:02} {half}", MONTHS[n % 12], n % 28 + 1, 2018 + n % 8, n % 60, (n * 7) % 60)
+}
+
+/// A capacity in bytes, written as the MN's Gson writes a double (`1.099511627776E13`).
+fn capacity(gib: usize) -> Value {
+    let text = format!("{:E}", ((gib as u64) << 30) as f64);
+    // Rust writes `5E12` where Gson writes `5.0E12`.
+    let text = if text.contains('.') { text } else { text.replacen('E', ".0E", 1) };
+    serde_json::from_str(&text).expect("a JSON number")
+}
+
+fn base_row(n: usize, type_: &str) -> serde_json::Map<String, Value> {
+    let total = 1024 + n % 9000;
+    let row = json!({
+        "uuid": uuid(1, n),
+        "name": format!("bs-{n}"),
+        "url": format!("/zstack_bs/{n}"),
+        "description": format!("backup storage {n}, rack {}", n % 40),
+        "totalCapacity": capacity(total),
+        "availableCapacity": capacity(total / 3),
+        "type": type_,
+        "state": "Enabled",
+        "status": "Connected",
+        "createDate": timestamp(n),
+        "lastOpDate": timestamp(n + 5),
+        "attachedZoneUuids": [uuid(2, n % 4)],
+    });
+    match row {
+        Value::Object(map) => map,
+        _ => unreachable!(),
+    }
+}
+
+fn image_store_row(n: usize) -> Value {
+    let mut row = base_row(n, "ImageStoreBackupStorage");
+    row.insert("hostname".into(), json!(format!("172.20.{}.{}", n / 250 % 250, n % 250 + 1)));
+    row.insert("username".into(), json!("root"));
+    row.insert("sshPort".into(), json!(22));
+    Value::Object(row)
+}
+
+fn ceph_row(n: usize) -> Value {
+    let mut row = base_row(n, "Ceph");
+    let mons: Vec<Value> = (0..2)
+        .map(|m| {
+            let addr = format!("172.21.{}.{}", n / 250 % 250, (n + m) % 250 + 1);
+            json!({
+                "hostname": addr, "monPort": 6789, "monAddr": addr, "sshPort": 22, "status": "Connected",
+                "sshUsername": "root", "monUuid": uuid(3, n * 2 + m), "backupStorageUuid": uuid(1, n),
+                "createDate": timestamp(n), "lastOpDate": timestamp(n + m),
+            })
+        })
+        .collect();
+    row.insert("mons".into(), Value::Array(mons));
+    row.insert("fsid".into(), json!(uuid(4, n)));
+    row.insert("poolName".into(), json!(format!("bak-t-{n}")));
+    row.insert("poolAvailableCapacity".into(), capacity(2048 + n % 500));
+    row.insert("poolUsedCapacity".into(), capacity(512 + n % 300));
+    row.insert("poolReplicatedSize".into(), json!(3));
+    row.insert("poolDiskUtilization".into(), json!(0.33));
+    row.insert("poolSecurityPolicy".into(), json!("Copy"));
+    Value::Object(row)
+}
+
+/// A QueryBackupStorage reply: Ceph and ImageStore alternating, with the
+/// `schema` a real MN sends (every row's class, and every Ceph mon's).
+fn backup_storage_body() -> Vec<u8> {
+    let mut rows = Vec::with_capacity(ROWS);
+    let mut schema = serde_json::Map::new();
+    for n in 0..ROWS {
+        if n % 2 == 0 {
+            rows.push(ceph_row(n));
+            schema.insert(format!("inventories[{n}]"), json!(CEPH_CLASS));
+            for m in 0..2 {
+                schema.insert(format!("inventories[{n}].mons[{m}]"), json!(CEPH_MON_CLASS));
+            }
+        } else {
+            rows.push(image_store_row(n));
+            schema.insert(format!("inventories[{n}]"), json!(IMAGE_STORE_CLASS));
+        }
+    }
+    serde_json::to_vec(&json!({"inventories": rows, "schema": schema})).expect("encode")
+}
+
+/// A QueryAccount reply with a `schema` entry per row.
+fn account_body() -> Vec<u8> {
+    let rows: Vec<Value> = (0..ROWS)
+        .map(|n| {
+            json!({
+                "uuid": uuid(5, n), "name": format!("tenant-{n}"), "description": format!("account of team {}", n % 97),
+                "type": if n == 0 { "SystemAdmin" } else { "Normal" }, "state": "Enabled",
+                "createDate": timestamp(n), "lastOpDate": timestamp(n + 3),
+            })
+        })
+        .collect();
+    let schema: serde_json::Map<String, Value> =
+        (0..ROWS).map(|n| (format!("inventories[{n}]"), json!(ACCOUNT_CLASS))).collect();
+    serde_json::to_vec(&json!({"inventories": rows, "schema": schema})).expect("encode")
+}
+
+// ---------------------------------------------------------------------------
+// Ratios, from the estimates criterion wrote in this run
+// ---------------------------------------------------------------------------
+
+fn print_ratios(started: SystemTime) {
+    let Some(dir) = criterion_dir() else { return };
+    // Mean time per iteration (ns), only if measured in this run.
+    let mean = |group: &str, bench: &str| -> Option<f64> {
+        let path = dir.join(group).join(bench).join("new").join("estimates.json");
+        let modified = std::fs::metadata(&path).and_then(|m| m.modified()).ok()?;
+        if modified < started {
+            return None;
+        }
+        let estimates: Value = serde_json::from_slice(&std::fs::read(&path).ok()?).ok()?;
+        estimates["mean"]["point_estimate"].as_f64()
+    };
+    let rows = [
+        ("send", "sdk", "by_hand", "time ratio (goal <= 1.05)"),
+        ("decode_backup_storage", "sdk_poly", "plain_full", "throughput ratio (goal >= 0.90)"),
+        ("decode_backup_storage", "sdk_any_schema_off", "plain_base", "throughput ratio (goal >= 0.90)"),
+        ("decode_backup_storage", "sdk_base", "plain_base", "throughput ratio (goal >= 0.90)"),
+        ("decode_account", "sdk", "plain", "throughput ratio (goal >= 0.90)"),
+    ];
+    let mut lines = Vec::new();
+    for (group, sdk, baseline, what) in rows {
+        let (Some(a), Some(b)) = (mean(group, sdk), mean(group, baseline)) else { continue };
+        let ratio = if group == "send" { a / b } else { b / a };
+        lines.push(format!(
+            "{group:<22} {sdk:<19} {:>10} vs {baseline:<10} {:>10}  {what}: {ratio:.3}",
+            show_ns(a),
+            show_ns(b)
+        ));
+    }
+    if !lines.is_empty() {
+        println!("\nSDK vs hand-written baseline (criterion mean times)");
+        for line in lines {
+            println!("  {line}");
+        }
+    }
+}
+
+fn show_ns(ns: f64) -> String {
+    match ns {
+        ns if ns >= 1e6 => format!("{:.2} ms", ns / 1e6),
+        ns if ns >= 1e3 => format!("{:.2} µs", ns / 1e3),
+        ns => format!("{ns:.0} ns"),
+    }
+}
+
+/// Where criterion writes: `$CRITERION_HOME`, `$CARGO_TARGET_DIR/criterion`,
+/// or `<target>/criterion` next to this executable (`<target>/release/deps/`).
+fn criterion_dir() -> Option<PathBuf> {
+    if let Some(home) = std::env::var_os("CRITERION_HOME") {
+        return Some(home.into());
+    }
+    if let Some(target) = std::env::var_os("CARGO_TARGET_DIR") {
+        return Some(PathBuf::from(target).join("criterion"));
+    }
+    let exe = std::env::current_exe().ok()?;
+    Some(exe.parent()?.parent()?.parent()?.join("criterion"))
+}

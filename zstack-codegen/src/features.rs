@@ -1,0 +1,170 @@
+//! Cargo features per API group, closed over type dependencies.
+//!
+//! * `<group>` enables the group's requests (`api::<group>`) and, through
+//!   `types-<x>` features, every types module they need.
+//! * `types-<group>` enables the group's types module and the types modules
+//!   its types refer to (fields, parents, and the subclasses an `Any…` enum
+//!   holds). Cargo closes the chain transitively.
+//! * Types reachable from the `core` group are always compiled: the client
+//!   runtime itself needs `ErrorCode` and `SessionInventory`.
+//! * `full` enables every group.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use zstack_spec::{ResultShape, Spec, TypeRef};
+
+use crate::inherit::{all_fields, descendants};
+
+/// The group whose types are always compiled.
+pub const ALWAYS_GROUP: &str = "core";
+
+/// Feature name → the features it enables.
+pub type Features = BTreeMap<String, Vec<String>>;
+
+/// The feature plan of a spec.
+pub struct FeaturePlan {
+    pub features: Features,
+    /// Groups whose types module is always compiled.
+    pub always: BTreeSet<String>,
+}
+
+impl FeaturePlan {
+    pub fn new(spec: &Spec) -> FeaturePlan {
+        let owner = owners(spec);
+        let type_deps = type_module_deps(spec, &owner);
+        let always = closure(&type_deps, ALWAYS_GROUP);
+        let types_feature = |g: &str| (!always.contains(g)).then(|| format!("types-{g}"));
+        let mut features = Features::new();
+        for group in &spec.groups {
+            if !group.types.is_empty() || !group.enums.is_empty() {
+                if let Some(name) = types_feature(&group.name) {
+                    let deps = type_deps.get(&group.name).into_iter().flatten().filter(|d| **d != group.name);
+                    features.insert(name, deps.filter_map(|d| types_feature(d)).collect());
+                }
+            }
+            if !group.apis.is_empty() {
+                let deps = api_type_groups(spec, &group.name, &owner);
+                features.insert(group.name.clone(), deps.iter().filter_map(|d| types_feature(d)).collect());
+            }
+        }
+        let groups: Vec<String> = spec.groups.iter().filter(|g| !g.apis.is_empty()).map(|g| g.name.clone()).collect();
+        features.insert("full".into(), groups);
+        FeaturePlan { features, always }
+    }
+
+    /// `cfg` feature for a group's api module.
+    pub fn api_feature(&self, group: &str) -> Option<&str> {
+        self.features.get_key_value(group).map(|(k, _)| k.as_str())
+    }
+
+    /// `cfg` feature for a group's types module; `None` when always compiled.
+    pub fn types_feature(&self, group: &str) -> Option<String> {
+        (!self.always.contains(group)).then(|| format!("types-{group}"))
+    }
+}
+
+/// Type or enum name → the group that defines it.
+fn owners(spec: &Spec) -> BTreeMap<&str, &str> {
+    let mut owner = BTreeMap::new();
+    for g in &spec.groups {
+        for t in &g.types {
+            owner.insert(t.name.as_str(), g.name.as_str());
+        }
+        for e in &g.enums {
+            owner.insert(e.name.as_str(), g.name.as_str());
+        }
+    }
+    owner
+}
+
+/// Types module → the types modules its definitions refer to.
+fn type_module_deps(spec: &Spec, owner: &BTreeMap<&str, &str>) -> BTreeMap<String, BTreeSet<String>> {
+    let mut deps: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for g in &spec.groups {
+        let entry = deps.entry(g.name.clone()).or_default();
+        for t in &g.types {
+            let mut names: Vec<&str> = all_fields(spec, t).into_iter().flat_map(|f| f.ty.named()).collect();
+            names.extend(t.extends.as_deref());
+            names.extend(descendants(spec, &t.name).into_iter().map(|d| d.name.as_str()));
+            entry.extend(names.into_iter().filter_map(|n| owner.get(n)).map(|g| g.to_string()));
+        }
+    }
+    deps
+}
+
+/// Types modules an API group's params and results refer to directly.
+fn api_type_groups(spec: &Spec, group: &str, owner: &BTreeMap<&str, &str>) -> BTreeSet<String> {
+    let mut names: Vec<TypeRef> = Vec::new();
+    for g in spec.groups.iter().filter(|g| g.name == group) {
+        for api in &g.apis {
+            names.extend(api.params.iter().map(|p| p.ty.clone()));
+            match &api.result {
+                ResultShape::Inventory(t) | ResultShape::Inventories { ty: t, .. } => {
+                    names.push(TypeRef::Named(t.clone()))
+                }
+                ResultShape::Fields(fields) => names.extend(fields.iter().map(|f| f.ty.clone())),
+                ResultShape::Empty => {}
+            }
+        }
+    }
+    names.iter().flat_map(|t| t.named()).filter_map(|n| owner.get(n)).map(|g| g.to_string()).collect()
+}
+
+/// Every module reachable from `start` (inclusive).
+fn closure(deps: &BTreeMap<String, BTreeSet<String>>, start: &str) -> BTreeSet<String> {
+    let mut seen = BTreeSet::new();
+    let mut stack = vec![start.to_string()];
+    while let Some(g) = stack.pop() {
+        if seen.insert(g.clone()) {
+            stack.extend(deps.get(&g).into_iter().flatten().cloned());
+        }
+    }
+    seen
+}
+
+/// The `[features]` entries as TOML lines, sorted, one per feature.
+pub fn render_toml(features: &Features) -> String {
+    let mut out = String::new();
+    for (name, deps) in features {
+        let list: Vec<String> = deps.iter().map(|d| format!("\"{d}\"")).collect();
+        out.push_str(&format!("{name} = [{}]\n", list.join(", ")));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use zstack_spec::{Method, ParamLocation};
+
+    use super::*;
+    use crate::test_support::*;
+
+    #[test]
+    fn api_features_pull_in_the_types_they_use_transitively() {
+        let mut a = api(
+            "GetVm",
+            Method::Get,
+            "/vms",
+            None,
+            vec![param("x", TypeRef::Named("Opt".into()), ParamLocation::Query, false)],
+        );
+        a.result = ResultShape::Inventory("Vm".into());
+        let mut spec =
+            spec(vec![a], vec![type_def("Vm", None, vec![field("nic", TypeRef::Named("Nic".into()))])], vec![]);
+        spec.groups[0].name = "vms".into();
+        let mut nics = spec.groups[0].clone();
+        nics.name = "nics".into();
+        nics.apis.clear();
+        nics.types = vec![type_def("Nic", None, vec![]), type_def("SriovNic", Some("Nic"), vec![])];
+        let mut opts = nics.clone();
+        opts.name = "opts".into();
+        opts.types = vec![type_def("Opt", None, vec![])];
+        spec.groups.extend([nics, opts]);
+        let plan = FeaturePlan::new(&spec);
+        assert_eq!(plan.features["vms"], ["types-opts", "types-vms"]);
+        assert_eq!(plan.features["types-vms"], ["types-nics"]);
+        assert_eq!(plan.features["types-nics"], Vec::<String>::new());
+        assert_eq!(plan.features["full"], ["vms"]);
+        assert_eq!(plan.types_feature("core"), None);
+    }
+}
