@@ -83,7 +83,12 @@ fn bench_send(c: &mut Criterion) {
     });
 
     let mut group = c.benchmark_group("send");
-    group.sample_size(30).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(4));
+    // Flat sampling everywhere: criterion's headline estimate is then the mean.
+    group
+        .sample_size(30)
+        .sampling_mode(SamplingMode::Flat)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(4));
     group.bench_function("sdk", |b| {
         b.iter_custom(|iters| {
             let elapsed = rt.block_on(async {
@@ -247,6 +252,7 @@ fn bench_decode(c: &mut Criterion) {
     let mut group = c.benchmark_group("decode_account");
     group
         .sample_size(30)
+        .sampling_mode(SamplingMode::Flat)
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3))
         .throughput(Throughput::Bytes(accounts.len() as u64));
@@ -377,7 +383,7 @@ fn uuid(kind: u64, n: usize) -> String {
 /// An MN timestamp (`MMM d, yyyy h:mm:ss a`) that varies with `n`.
 fn timestamp(n: usize) -> String {
     const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-    let (hour, half) = (n % 12 + 1, if n % 2 == 0 { "AM" } else { "PM" });
+    let (hour, half) = (n % 12 + 1, if n.is_multiple_of(2) { "AM" } else { "PM" });
     format!("{} {}, {} {hour}:{:02}:{:02} {half}", MONTHS[n % 12], n % 28 + 1, 2018 + n % 8, n % 60, (n * 7) % 60)
 }
 
@@ -448,7 +454,7 @@ fn backup_storage_body() -> Vec<u8> {
     let mut rows = Vec::with_capacity(ROWS);
     let mut schema = serde_json::Map::new();
     for n in 0..ROWS {
-        if n % 2 == 0 {
+        if n.is_multiple_of(2) {
             rows.push(ceph_row(n));
             schema.insert(format!("inventories[{n}]"), json!(CEPH_CLASS));
             for m in 0..2 {
@@ -512,7 +518,7 @@ fn print_ratios(started: SystemTime) {
         ));
     }
     if !lines.is_empty() {
-        println!("\nSDK vs hand-written baseline (criterion mean times)");
+        println!("\nSDK vs hand-written baseline (criterion means, this run)");
         for line in lines {
             println!("  {line}");
         }

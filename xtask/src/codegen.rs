@@ -65,11 +65,9 @@ fn run_target(
     match mode {
         Mode::Write => {
             let mut changed = sync(&dir, &files).map_err(|e| format!("writing {gen_dir}: {e}"))?;
-            if let Some((old, new)) = &manifest {
-                if old != new {
-                    std::fs::write(root.join(SDK_MANIFEST), new).map_err(|e| format!("writing {SDK_MANIFEST}: {e}"))?;
-                    changed += 1;
-                }
+            if let Some((_, new)) = manifest.as_ref().filter(|(old, new)| old != new) {
+                std::fs::write(root.join(SDK_MANIFEST), new).map_err(|e| format!("writing {SDK_MANIFEST}: {e}"))?;
+                changed += 1;
             }
             println!(
                 "codegen {spec_dir} -> {gen_dir}: {summary}; {changed} file(s) updated in {:.2?}",

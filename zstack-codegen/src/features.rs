@@ -36,11 +36,10 @@ impl FeaturePlan {
         let types_feature = |g: &str| (!always.contains(g)).then(|| format!("types-{g}"));
         let mut features = Features::new();
         for group in &spec.groups {
-            if !group.types.is_empty() || !group.enums.is_empty() {
-                if let Some(name) = types_feature(&group.name) {
-                    let deps = type_deps.get(&group.name).into_iter().flatten().filter(|d| **d != group.name);
-                    features.insert(name, deps.filter_map(|d| types_feature(d)).collect());
-                }
+            let has_types = !group.types.is_empty() || !group.enums.is_empty();
+            if let Some(name) = types_feature(&group.name).filter(|_| has_types) {
+                let deps = type_deps.get(&group.name).into_iter().flatten().filter(|d| **d != group.name);
+                features.insert(name, deps.filter_map(|d| types_feature(d)).collect());
             }
             if !group.apis.is_empty() {
                 let deps = api_type_groups(spec, &group.name, &owner);

@@ -148,7 +148,7 @@ fn api_file(ctx: &Context, group: &Group) -> TokenStream {
     let doc = module_doc(group);
     let requests = group.apis.iter().map(|api| RequestStruct { spec, api, names, types });
     let replies = group.apis.iter().map(|api| ReplyStruct { api, names, types });
-    let client = ctx.options.client_methods.then(|| ClientMethods { spec, group, names, types });
+    let client = ctx.options.client_methods.then_some(ClientMethods { spec, group, names, types });
     quote! {
         #![doc = #doc]
         #(#requests)*

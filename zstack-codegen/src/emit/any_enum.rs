@@ -69,6 +69,9 @@ impl ToTokens for AnyEnum<'_> {
         tokens.extend(quote! {
             #[doc = #doc]
             #[derive(Clone, Debug, PartialEq)]
+            // Variants are decoded inventories, usually all of one class in a
+            // reply; boxing them would cost an allocation per row.
+            #[allow(clippy::large_enum_variant)]
             pub enum #any {
                 #(#decls)*
                 /// A class that is not this type or a known subclass: decoded as

@@ -56,6 +56,11 @@ fn escape_brackets(line: &str) -> String {
     out
 }
 
+/// `Since 4.10.16.` when known.
+pub fn since(version: Option<&zstack_spec::Version>) -> Option<String> {
+    version.map(|v| format!("Since ZStack {v}."))
+}
+
 #[cfg(test)]
 mod tests {
     use super::escape_brackets;
@@ -65,9 +70,4 @@ mod tests {
         assert_eq!(escape_brackets("GET /x/<uuid> [a]"), "GET /x/\\<uuid\\> \\[a\\]");
         assert_eq!(escape_brackets("`List<String>` and <b>"), "`List<String>` and \\<b\\>");
     }
-}
-
-/// `Since 4.10.16.` when known.
-pub fn since(version: Option<&zstack_spec::Version>) -> Option<String> {
-    version.map(|v| format!("Since ZStack {v}."))
 }

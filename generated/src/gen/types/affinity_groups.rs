@@ -34,6 +34,7 @@ pub struct AffinityGroupInventory {
 }
 /// A `AffinityGroupInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnyAffinityGroupInventory {
     AffinityGroupInventory(crate::types::AffinityGroupInventory),
     VmSchedulingRuleInventory(crate::types::VmSchedulingRuleInventory),

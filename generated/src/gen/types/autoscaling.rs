@@ -296,6 +296,7 @@ pub struct RemovalInstanceRuleInventory {
 }
 /// A `AutoScalingRuleInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnyAutoScalingRuleInventory {
     AutoScalingRuleInventory(crate::types::AutoScalingRuleInventory),
     AddingNewVmRuleInventory(crate::types::AddingNewVmRuleInventory),
@@ -431,6 +432,7 @@ for crate::types::AutoScalingRuleInventory {
 }
 /// A `AutoScalingTemplateInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnyAutoScalingTemplateInventory {
     AutoScalingTemplateInventory(crate::types::AutoScalingTemplateInventory),
     AutoScalingVmTemplateInventory(crate::types::AutoScalingVmTemplateInventory),

@@ -593,6 +593,7 @@ pub struct TrashCleanupResult {
 }
 /// A `BackupStorageInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnyBackupStorageInventory {
     BackupStorageInventory(crate::types::BackupStorageInventory),
     CephBackupStorageInventory(crate::types::CephBackupStorageInventory),

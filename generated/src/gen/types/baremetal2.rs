@@ -1344,6 +1344,7 @@ pub struct XDragonHostInventory {
 }
 /// A `BareMetal2ChassisInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnyBareMetal2ChassisInventory {
     BareMetal2ChassisInventory(crate::types::BareMetal2ChassisInventory),
     BareMetal2IpmiChassisInventory(crate::types::BareMetal2IpmiChassisInventory),
@@ -1452,6 +1453,7 @@ for crate::types::BareMetal2ChassisInventory {
 }
 /// A `BareMetal2ChassisPciDeviceInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnyBareMetal2ChassisPciDeviceInventory {
     BareMetal2ChassisPciDeviceInventory(
         crate::types::BareMetal2ChassisPciDeviceInventory,
@@ -1564,6 +1566,7 @@ for crate::types::BareMetal2ChassisPciDeviceInventory {
 }
 /// A `HostInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnyHostInventory {
     HostInventory(crate::types::HostInventory),
     BareMetal2GatewayInventory(crate::types::BareMetal2GatewayInventory),
@@ -1875,6 +1878,7 @@ for crate::types::HostInventory {
 }
 /// A `KVMHostInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnyKVMHostInventory {
     KVMHostInventory(crate::types::KVMHostInventory),
     BareMetal2GatewayInventory(crate::types::BareMetal2GatewayInventory),

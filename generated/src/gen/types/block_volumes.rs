@@ -111,6 +111,7 @@ pub struct BlockVolumeInventory {
 }
 /// A `BlockVolumeInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnyBlockVolumeInventory {
     BlockVolumeInventory(crate::types::BlockVolumeInventory),
     ExponBlockVolumeInventory(crate::types::ExponBlockVolumeInventory),

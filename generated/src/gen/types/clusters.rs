@@ -215,6 +215,7 @@ pub struct L2NetworkData {
 }
 /// A `ClusterInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnyClusterInventory {
     ClusterInventory(crate::types::ClusterInventory),
     VCenterClusterInventory(crate::types::VCenterClusterInventory),

@@ -3468,6 +3468,7 @@ pub struct ZBoxVolumeBackupInfo {
 }
 /// A `AlarmData` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnyAlarmData {
     AlarmData(crate::types::AlarmData),
     AlarmDataV1(crate::types::AlarmDataV1),
@@ -3601,6 +3602,7 @@ impl ::core::convert::From<&crate::types::AlarmDataV2> for crate::types::AlarmDa
 }
 /// A `AuditData` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnyAuditData {
     AuditData(crate::types::AuditData),
     AuditDataV1(crate::types::AuditDataV1),
@@ -3730,6 +3732,7 @@ impl ::core::convert::From<&crate::types::AuditDataV2> for crate::types::AuditDa
 }
 /// A `BackupStorageExternalBackupInfo` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnyBackupStorageExternalBackupInfo {
     BackupStorageExternalBackupInfo(crate::types::BackupStorageExternalBackupInfo),
     ZBoxBackupStorageBackupInfo(crate::types::ZBoxBackupStorageBackupInfo),
@@ -3828,6 +3831,7 @@ for crate::types::BackupStorageExternalBackupInfo {
 }
 /// A `BaremetalNicInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnyBaremetalNicInventory {
     BaremetalNicInventory(crate::types::BaremetalNicInventory),
     BaremetalVlanNicInventory(crate::types::BaremetalVlanNicInventory),
@@ -3928,6 +3932,7 @@ for crate::types::BaremetalNicInventory {
 }
 /// A `BillingInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnyBillingInventory {
     BillingInventory(crate::types::BillingInventory),
     BareMetal2BillingInventory(crate::types::BareMetal2BillingInventory),
@@ -4301,6 +4306,7 @@ for crate::types::BillingInventory {
 }
 /// A `Datapoint` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnyDatapoint {
     Datapoint(crate::types::Datapoint),
     MetricDatum(crate::types::MetricDatum),
@@ -4385,6 +4391,7 @@ impl ::core::convert::From<&crate::types::MetricDatum> for crate::types::Datapoi
 }
 /// A `EventData` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnyEventData {
     EventData(crate::types::EventData),
     InfluxEventData(crate::types::InfluxEventData),
@@ -4536,6 +4543,7 @@ for crate::types::EventData {
 }
 /// A `InfluxEventData` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnyInfluxEventData {
     InfluxEventData(crate::types::InfluxEventData),
     InfluxEventDataV1(crate::types::InfluxEventDataV1),
@@ -4659,6 +4667,7 @@ for crate::types::InfluxEventData {
 }
 /// A `ResourceExternalBackupInfo` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnyResourceExternalBackupInfo {
     ResourceExternalBackupInfo(crate::types::ResourceExternalBackupInfo),
     BackupStorageExternalBackupInfo(crate::types::BackupStorageExternalBackupInfo),
@@ -4884,6 +4893,7 @@ for crate::types::ResourceExternalBackupInfo {
 }
 /// A `SpendingDetails` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnySpendingDetails {
     SpendingDetails(crate::types::SpendingDetails),
     BareMetal2Spending(crate::types::BareMetal2Spending),
@@ -5128,6 +5138,7 @@ impl ::core::convert::From<&crate::types::VmSpending> for crate::types::Spending
 }
 /// A `VmExternalBackupInfo` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnyVmExternalBackupInfo {
     VmExternalBackupInfo(crate::types::VmExternalBackupInfo),
     ZBoxVmBackupInfo(crate::types::ZBoxVmBackupInfo),
@@ -5222,6 +5233,7 @@ for crate::types::VmExternalBackupInfo {
 }
 /// A `VmSpendingDetails` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnyVmSpendingDetails {
     VmSpendingDetails(crate::types::VmSpendingDetails),
     VmCPUSpendingDetails(crate::types::VmCPUSpendingDetails),
@@ -5331,6 +5343,7 @@ for crate::types::VmSpendingDetails {
 }
 /// A `VolumeExternalBackupInfo` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnyVolumeExternalBackupInfo {
     VolumeExternalBackupInfo(crate::types::VolumeExternalBackupInfo),
     ZBoxVolumeBackupInfo(crate::types::ZBoxVolumeBackupInfo),

@@ -372,6 +372,7 @@ pub struct SessionInventory {
 }
 /// A `TaskInfo` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnyTaskInfo {
     TaskInfo(crate::types::TaskInfo),
     PendingTaskInfo(crate::types::PendingTaskInfo),

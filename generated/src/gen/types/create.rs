@@ -165,6 +165,7 @@ pub struct SSORedirectTemplateInventory {
 }
 /// A `SSOClientInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnySSOClientInventory {
     SSOClientInventory(crate::types::SSOClientInventory),
     CasClientInventory(crate::types::CasClientInventory),

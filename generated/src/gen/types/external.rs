@@ -35,6 +35,7 @@ pub struct ExternalServiceInventory {
 }
 /// A `ExternalServiceCapabilities` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnyExternalServiceCapabilities {
     ExternalServiceCapabilities(crate::types::ExternalServiceCapabilities),
     ExternalServiceCapabilitiesBuilder(crate::types::ExternalServiceCapabilitiesBuilder),

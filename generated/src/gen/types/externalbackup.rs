@@ -68,6 +68,7 @@ pub struct ZBoxBackupInventory {
 }
 /// A `ExternalBackupInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnyExternalBackupInventory {
     ExternalBackupInventory(crate::types::ExternalBackupInventory),
     ZBoxBackupInventory(crate::types::ZBoxBackupInventory),

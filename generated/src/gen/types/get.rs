@@ -64,6 +64,7 @@ pub struct SSOTokenInventory {
 }
 /// A `SSOTokenInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnySSOTokenInventory {
     SSOTokenInventory(crate::types::SSOTokenInventory),
     OAuth2TokenInventory(crate::types::OAuth2TokenInventory),

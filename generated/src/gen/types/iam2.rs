@@ -315,6 +315,7 @@ pub struct Template {
 }
 /// A `IAM2AttributeInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnyIAM2AttributeInventory {
     IAM2AttributeInventory(crate::types::IAM2AttributeInventory),
     IAM2OrganizationAttributeInventory(crate::types::IAM2OrganizationAttributeInventory),

@@ -88,6 +88,7 @@ pub struct RolePolicyStatementInventory {
 }
 /// A `RoleInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnyRoleInventory {
     RoleInventory(crate::types::RoleInventory),
     IAM2ProjectRoleInventory(crate::types::IAM2ProjectRoleInventory),

@@ -277,6 +277,7 @@ pub struct TagInventory {
 }
 /// A `ImageInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnyImageInventory {
     ImageInventory(crate::types::ImageInventory),
     KVMIsoTO(crate::types::KVMIsoTO),
@@ -379,6 +380,7 @@ impl ::core::convert::From<&crate::types::KVMIsoTO> for crate::types::ImageInven
 }
 /// A `TagInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnyTagInventory {
     TagInventory(crate::types::TagInventory),
     SystemTagInventory(crate::types::SystemTagInventory),

@@ -221,6 +221,7 @@ pub struct VirtualRouterOfferingInventory {
 }
 /// A `InstanceOfferingInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnyInstanceOfferingInventory {
     InstanceOfferingInventory(crate::types::InstanceOfferingInventory),
     SlbOfferingInventory(crate::types::SlbOfferingInventory),

@@ -390,6 +390,7 @@ pub struct ReservedIpRangeInventory {
 }
 /// A `IpRangeInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnyIpRangeInventory {
     IpRangeInventory(crate::types::IpRangeInventory),
     AddressPoolInventory(crate::types::AddressPoolInventory),

@@ -142,6 +142,7 @@ pub struct LicenseInventory {
 }
 /// A `LicenseInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnyLicenseInventory {
     LicenseInventory(crate::types::LicenseInventory),
     LicenseAddOnInventory(crate::types::LicenseAddOnInventory),

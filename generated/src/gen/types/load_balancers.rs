@@ -586,6 +586,7 @@ pub struct SlbVmInstanceInventory {
 }
 /// A `LoadBalancerInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnyLoadBalancerInventory {
     LoadBalancerInventory(crate::types::LoadBalancerInventory),
     SlbLoadBalancerInventory(crate::types::SlbLoadBalancerInventory),

@@ -56,6 +56,7 @@ pub struct MediaInventory {
 }
 /// A `MediaInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnyMediaInventory {
     MediaInventory(crate::types::MediaInventory),
     EmailMediaInventory(crate::types::EmailMediaInventory),

@@ -104,6 +104,7 @@ pub struct MonitorTriggerInventory {
 }
 /// A `MonitorTriggerActionInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnyMonitorTriggerActionInventory {
     MonitorTriggerActionInventory(crate::types::MonitorTriggerActionInventory),
     EmailTriggerActionInventory(crate::types::EmailTriggerActionInventory),

@@ -150,6 +150,7 @@ pub struct NasMountTargetInventory {
 }
 /// A `NasFileSystemInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnyNasFileSystemInventory {
     NasFileSystemInventory(crate::types::NasFileSystemInventory),
     AliyunNasFileSystemInventory(crate::types::AliyunNasFileSystemInventory),
@@ -246,6 +247,7 @@ for crate::types::NasFileSystemInventory {
 }
 /// A `NasMountTargetInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnyNasMountTargetInventory {
     NasMountTargetInventory(crate::types::NasMountTargetInventory),
     AliyunNasMountTargetInventory(crate::types::AliyunNasMountTargetInventory),

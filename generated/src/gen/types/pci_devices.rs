@@ -172,6 +172,7 @@ pub struct PciDeviceOfferingInventory {
 }
 /// A `PciDeviceInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnyPciDeviceInventory {
     PciDeviceInventory(crate::types::PciDeviceInventory),
     GpuDeviceInventory(crate::types::GpuDeviceInventory),

@@ -950,6 +950,7 @@ pub struct UsageReport {
 }
 /// A `PrimaryStorageInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnyPrimaryStorageInventory {
     PrimaryStorageInventory(crate::types::PrimaryStorageInventory),
     AliyunEbsPrimaryStorageInventory(crate::types::AliyunEbsPrimaryStorageInventory),

@@ -52,6 +52,7 @@ pub struct VolumeSnapshotReferenceTreeInventory {
 }
 /// A `ResourceInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnyResourceInventory {
     ResourceInventory(crate::types::ResourceInventory),
     VolumeSnapshotReferenceTreeInventory(

@@ -393,6 +393,7 @@ pub struct VtepInventory {
 }
 /// A `L2NetworkInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnyL2NetworkInventory {
     L2NetworkInventory(crate::types::L2NetworkInventory),
     L2PortGroupNetworkInventory(crate::types::L2PortGroupNetworkInventory),
@@ -652,6 +653,7 @@ for crate::types::L2NetworkInventory {
 }
 /// A `L2VxlanNetworkPoolInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnyL2VxlanNetworkPoolInventory {
     L2VxlanNetworkPoolInventory(crate::types::L2VxlanNetworkPoolInventory),
     HardwareL2VxlanNetworkPoolInventory(

@@ -368,6 +368,7 @@ pub struct SecretResourcePoolInventory {
 }
 /// A `SecretResourcePoolInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnySecretResourcePoolInventory {
     SecretResourcePoolInventory(crate::types::SecretResourcePoolInventory),
     AiSiNoSecretResourcePoolInventory(crate::types::AiSiNoSecretResourcePoolInventory),

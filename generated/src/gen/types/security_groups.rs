@@ -341,6 +341,7 @@ pub struct VmNicSecurityPolicyInventory {
 }
 /// A `SecurityGroupRuleInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnySecurityGroupRuleInventory {
     SecurityGroupRuleInventory(crate::types::SecurityGroupRuleInventory),
     SecurityGroupIngressRuleTO(crate::types::SecurityGroupIngressRuleTO),

@@ -216,6 +216,7 @@ pub struct SecurityMachineInventory {
 }
 /// A `SecurityMachineInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnySecurityMachineInventory {
     SecurityMachineInventory(crate::types::SecurityMachineInventory),
     FiSecSecurityMachineInventory(crate::types::FiSecSecurityMachineInventory),

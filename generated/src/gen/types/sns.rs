@@ -520,6 +520,7 @@ pub struct SNSWeComEndpointInventory {
 }
 /// A `SNSApplicationEndpointInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnySNSApplicationEndpointInventory {
     SNSApplicationEndpointInventory(crate::types::SNSApplicationEndpointInventory),
     SNSAliyunSmsEndpointInventory(crate::types::SNSAliyunSmsEndpointInventory),
@@ -870,6 +871,7 @@ for crate::types::SNSApplicationEndpointInventory {
 }
 /// A `SNSApplicationPlatformInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnySNSApplicationPlatformInventory {
     SNSApplicationPlatformInventory(crate::types::SNSApplicationPlatformInventory),
     SNSEmailPlatformInventory(crate::types::SNSEmailPlatformInventory),
@@ -997,6 +999,7 @@ for crate::types::SNSApplicationPlatformInventory {
 }
 /// A `SNSUniversalSmsEndpointInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnySNSUniversalSmsEndpointInventory {
     SNSUniversalSmsEndpointInventory(crate::types::SNSUniversalSmsEndpointInventory),
     SNSAliyunSmsEndpointInventory(crate::types::SNSAliyunSmsEndpointInventory),

@@ -178,6 +178,7 @@ pub struct TicketInventory {
 }
 /// A `TicketFlowCollectionInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnyTicketFlowCollectionInventory {
     TicketFlowCollectionInventory(crate::types::TicketFlowCollectionInventory),
     IAM2TicketFlowCollectionInventory(crate::types::IAM2TicketFlowCollectionInventory),
@@ -280,6 +281,7 @@ for crate::types::TicketFlowCollectionInventory {
 }
 /// A `TicketFlowInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnyTicketFlowInventory {
     TicketFlowInventory(crate::types::TicketFlowInventory),
     IAM2TicketFlowInventory(crate::types::IAM2TicketFlowInventory),

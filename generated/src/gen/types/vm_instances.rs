@@ -1113,6 +1113,7 @@ pub struct VmCdRomInventory {
 }
 /// A `LunInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnyLunInventory {
     LunInventory(crate::types::LunInventory),
     FiberChannelLunInventory(crate::types::FiberChannelLunInventory),
@@ -1312,6 +1313,7 @@ for crate::types::LunInventory {
 }
 /// A `ScsiLunInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnyScsiLunInventory {
     ScsiLunInventory(crate::types::ScsiLunInventory),
     FiberChannelLunInventory(crate::types::FiberChannelLunInventory),
@@ -1449,6 +1451,7 @@ for crate::types::ScsiLunInventory {
 }
 /// A `VmInstanceInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnyVmInstanceInventory {
     VmInstanceInventory(crate::types::VmInstanceInventory),
     BareMetal2InstanceInventory(crate::types::BareMetal2InstanceInventory),
@@ -1790,6 +1793,7 @@ for crate::types::VmInstanceInventory {
 }
 /// A `VmNicInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnyVmNicInventory {
     VmNicInventory(crate::types::VmNicInventory),
     VmVdpaNicInventory(crate::types::VmVdpaNicInventory),
@@ -1925,6 +1929,7 @@ for crate::types::VmNicInventory {
 }
 /// A `VolumeInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnyVolumeInventory {
     VolumeInventory(crate::types::VolumeInventory),
     BlockVolumeInventory(crate::types::BlockVolumeInventory),

@@ -533,6 +533,7 @@ pub struct VpcSnatStateInventory {
 }
 /// A `ApplianceVmInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnyApplianceVmInventory {
     ApplianceVmInventory(crate::types::ApplianceVmInventory),
     SlbVmInstanceInventory(crate::types::SlbVmInstanceInventory),
@@ -762,6 +763,7 @@ for crate::types::ApplianceVmInventory {
 }
 /// A `VirtualRouterVmInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnyVirtualRouterVmInventory {
     VirtualRouterVmInventory(crate::types::VirtualRouterVmInventory),
     SlbVmInstanceInventory(crate::types::SlbVmInstanceInventory),

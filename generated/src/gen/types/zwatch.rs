@@ -654,6 +654,7 @@ pub struct ThirdpartyPlatformInventory {
 }
 /// A `AlertDataAckInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnyAlertDataAckInventory {
     AlertDataAckInventory(crate::types::AlertDataAckInventory),
     AlarmDataAckInventory(crate::types::AlarmDataAckInventory),
@@ -777,6 +778,7 @@ for crate::types::AlertDataAckInventory {
 }
 /// A `AutoScalingRuleTriggerInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnyAutoScalingRuleTriggerInventory {
     AutoScalingRuleTriggerInventory(crate::types::AutoScalingRuleTriggerInventory),
     AutoScalingRuleAlarmTriggerInventory(
@@ -910,6 +912,7 @@ for crate::types::AutoScalingRuleTriggerInventory {
 }
 /// A `SNSTextTemplateInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnySNSTextTemplateInventory {
     SNSTextTemplateInventory(crate::types::SNSTextTemplateInventory),
     AliyunSmsSNSTextTemplateInventory(crate::types::AliyunSmsSNSTextTemplateInventory),
