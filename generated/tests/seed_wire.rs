@@ -194,3 +194,18 @@ fn invalid_values_are_refused_before_sending() {
     let err = QueryBackupStorage::new().filter(Condition::eq("name", "a=b")).to_wire().unwrap_err();
     assert_eq!(err.field, "q");
 }
+
+#[test]
+fn typed_query_fields_and_the_string_escape_hatch() {
+    use zstack_sdk::types::BackupStorageInventory as Bs;
+    let wire = QueryBackupStorage::new()
+        .filter(Bs::NAME.like("ceph%"))
+        .filter(Bs::TOTAL_CAPACITY.ge(1_073_741_824i64))
+        .filter(Bs::STATE.is_in(["Enabled", "Maintenance"]))
+        .filter(Condition::eq("__systemTag__", "k::v"))
+        .to_wire()
+        .unwrap();
+    let q: Vec<&str> = wire.query.iter().filter(|(k, _)| k == "q").map(|(_, v)| v.as_str()).collect();
+    assert_eq!(q, ["name~=ceph%", "totalCapacity>=1073741824", "state?=Enabled,Maintenance", "__systemTag__=k::v"]);
+    assert_eq!(Bs::CREATE_DATE.name(), "createDate");
+}

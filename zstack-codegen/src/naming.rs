@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use heck::{ToSnakeCase, ToUpperCamelCase};
+use heck::{ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
 use proc_macro2::{Ident, Span};
 
 /// Strict and reserved keywords of Rust 2024, plus `Self`-like names that
@@ -50,6 +50,12 @@ pub fn type_name(raw: &str) -> String {
 /// A field, method or module name in snake case (`ipInLong` → `ip_in_long`).
 pub fn snake_name(raw: &str) -> String {
     escape_keyword(sanitize(&raw.to_snake_case()))
+}
+
+/// An associated constant (`createDate` → `CREATE_DATE`). Upper case never
+/// meets a keyword.
+pub fn const_name(raw: &str) -> String {
+    sanitize(&raw.to_shouty_snake_case())
 }
 
 /// An enum variant for a value (`Permissive`, `qcow2` → `Qcow2`, `3par` → `_3par`).
@@ -133,6 +139,13 @@ mod tests {
         assert_eq!(type_name("LoadBalancerACLEntry"), "LoadBalancerACLEntry");
         assert_eq!(type_name("Option"), "Option_");
         assert_eq!(type_name("lower-case"), "LowerCase");
+    }
+
+    #[test]
+    fn constants_are_shouty() {
+        assert_eq!(const_name("createDate"), "CREATE_DATE");
+        assert_eq!(const_name("type"), "TYPE");
+        assert_eq!(const_name("3par"), "_3PAR");
     }
 
     #[test]

@@ -16,7 +16,7 @@ use super::config::{Client, extra_header};
 use super::decode::{self, Excerpt};
 use super::error::Error;
 use super::send::{self, CallOptions, Job, Outcome};
-use crate::runtime::query::{Condition, QueryRequest, SortDirection};
+use crate::runtime::query::{Condition, IntoCondition, QueryRequest, SortDirection};
 use crate::runtime::reply::InventoriesReply;
 use crate::runtime::request::{ApiRequest, InvalidRequest};
 
@@ -192,7 +192,7 @@ where
     }
 
     /// Add a condition (joined with AND): [`QueryRequest::filter`].
-    pub fn filter(self, condition: Condition) -> Self {
+    pub fn filter(self, condition: impl IntoCondition<R::Target>) -> Self {
         self.map(|r| r.filter(condition))
     }
 

@@ -3,6 +3,8 @@
 //! `sort=`, `fields=`. Values the MN would mis-parse are rejected before
 //! sending, because the MN has no escaping.
 
+use std::marker::PhantomData;
+
 use super::request::{ApiRequest, InvalidRequest};
 use super::timestamp::Timestamp;
 use super::wire::QueryPairs;
@@ -185,6 +187,112 @@ fn check_field(field: &str) -> Result<(), String> {
     }
 }
 
+/// A queryable field of inventory `T` (generated as constants such as
+/// `BackupStorageInventory::UUID`). Conditions built from it can only be
+/// added to queries over `T`; a plain [`Condition`] with a string field name
+/// is the escape hatch (joined fields like `vmNics.ip`, tags, new fields).
+pub struct Field<T> {
+    name: &'static str,
+    inventory: PhantomData<fn() -> T>,
+}
+
+impl<T> Field<T> {
+    pub const fn new(name: &'static str) -> Self {
+        Field { name, inventory: PhantomData }
+    }
+
+    /// The wire name (`createDate`).
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn typed(self, condition: Condition) -> FieldCondition<T> {
+        FieldCondition { condition, inventory: PhantomData }
+    }
+
+    pub fn eq(self, value: impl ConditionValue) -> FieldCondition<T> {
+        self.typed(Condition::eq(self.name, value))
+    }
+    pub fn not_eq(self, value: impl ConditionValue) -> FieldCondition<T> {
+        self.typed(Condition::not_eq(self.name, value))
+    }
+    pub fn gt(self, value: impl ConditionValue) -> FieldCondition<T> {
+        self.typed(Condition::gt(self.name, value))
+    }
+    pub fn ge(self, value: impl ConditionValue) -> FieldCondition<T> {
+        self.typed(Condition::ge(self.name, value))
+    }
+    pub fn lt(self, value: impl ConditionValue) -> FieldCondition<T> {
+        self.typed(Condition::lt(self.name, value))
+    }
+    pub fn le(self, value: impl ConditionValue) -> FieldCondition<T> {
+        self.typed(Condition::le(self.name, value))
+    }
+    pub fn like(self, pattern: impl ConditionValue) -> FieldCondition<T> {
+        self.typed(Condition::like(self.name, pattern))
+    }
+    pub fn not_like(self, pattern: impl ConditionValue) -> FieldCondition<T> {
+        self.typed(Condition::not_like(self.name, pattern))
+    }
+    pub fn is_in<V: ConditionValue>(self, values: impl IntoIterator<Item = V>) -> FieldCondition<T> {
+        self.typed(Condition::is_in(self.name, values))
+    }
+    pub fn not_in<V: ConditionValue>(self, values: impl IntoIterator<Item = V>) -> FieldCondition<T> {
+        self.typed(Condition::not_in(self.name, values))
+    }
+    pub fn is_null(self) -> FieldCondition<T> {
+        self.typed(Condition::is_null(self.name))
+    }
+    pub fn not_null(self) -> FieldCondition<T> {
+        self.typed(Condition::not_null(self.name))
+    }
+}
+
+impl<T> Clone for Field<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Field<T> {}
+
+impl<T> std::fmt::Debug for Field<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Field({})", self.name)
+    }
+}
+
+impl<T> From<Field<T>> for String {
+    fn from(field: Field<T>) -> String {
+        field.name.to_string()
+    }
+}
+
+/// A condition on a field of inventory `T`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FieldCondition<T> {
+    condition: Condition,
+    inventory: PhantomData<fn() -> T>,
+}
+
+/// What a query over inventory `T` accepts as a condition: a typed
+/// [`FieldCondition<T>`], or any untyped [`Condition`].
+pub trait IntoCondition<T> {
+    fn into_condition(self) -> Condition;
+}
+
+impl<T> IntoCondition<T> for Condition {
+    fn into_condition(self) -> Condition {
+        self
+    }
+}
+
+impl<T> IntoCondition<T> for FieldCondition<T> {
+    fn into_condition(self) -> Condition {
+        self.condition
+    }
+}
+
 /// Sort direction for `sort=+field` / `sort=-field`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SortDirection {
@@ -265,13 +373,17 @@ impl QueryPairs for QueryParams {
 pub trait QueryRequest: ApiRequest + Sized {
     /// The inventory type each result row decodes into.
     type Inventory;
+    /// The declared inventory struct, whose [`Field`] constants name the
+    /// queryable fields (the base type when rows are polymorphic).
+    type Target;
 
     fn params(&self) -> &QueryParams;
     fn params_mut(&mut self) -> &mut QueryParams;
 
-    /// Add a condition (conditions are joined with AND).
-    fn filter(mut self, condition: Condition) -> Self {
-        self.params_mut().conditions.push(condition);
+    /// Add a condition (conditions are joined with AND): typed
+    /// (`BackupStorageInventory::NAME.like("ceph%")`) or a plain [`Condition`].
+    fn filter(mut self, condition: impl IntoCondition<Self::Target>) -> Self {
+        self.params_mut().conditions.push(condition.into_condition());
         self
     }
     fn limit(mut self, limit: u32) -> Self {
@@ -376,6 +488,17 @@ mod tests {
         let encoded = super::super::encoding::encode_query(&got);
         assert!(encoded.contains("sort=%2BcreateDate"), "{encoded}");
         assert!(encoded.contains("fields=uuid%2Cname"), "{encoded}");
+    }
+
+    struct Vm;
+
+    #[test]
+    fn typed_fields_build_the_same_wire_conditions() {
+        const NAME: Field<Vm> = Field::new("name");
+        let typed: Condition = IntoCondition::<Vm>::into_condition(NAME.like("web%"));
+        assert_eq!(typed.to_wire(), "name~=web%");
+        assert_eq!(IntoCondition::<Vm>::into_condition(NAME.is_null()).to_wire(), "name is null");
+        assert_eq!(String::from(NAME), "name");
     }
 
     #[test]

@@ -49,11 +49,43 @@ impl ToTokens for InventoryStruct<'_> {
             serialize: self.serialize,
         });
         let serialize = self.serialize.then(|| quote!(::serde::Serialize,));
+        let consts = FieldConsts { spec: self.spec, def: self.def, name: name.clone() };
         tokens.extend(quote! {
             #doc
             #[derive(Clone, Debug, Default, PartialEq, #serialize ::serde::Deserialize)]
             pub struct #name {
                 #(#fields)*
+            }
+
+            #consts
+        });
+    }
+}
+
+/// `pub const UUID: Field<Self> = Field::new("uuid");` per field: typed field
+/// names for query conditions (`BackupStorageInventory::NAME.like("ceph%")`).
+struct FieldConsts<'a> {
+    spec: &'a Spec,
+    def: &'a TypeDef,
+    name: proc_macro2::Ident,
+}
+
+impl ToTokens for FieldConsts<'_> {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        let mut ns = Namespace::new();
+        let consts = all_fields(self.spec, self.def).into_iter().map(|f| {
+            let name = ident(&ns.allocate(&crate::naming::const_name(&f.name)));
+            let wire = &f.name;
+            let doc = format!(" Query field `{wire}`.");
+            quote! {
+                #[doc = #doc]
+                pub const #name: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(#wire);
+            }
+        });
+        let name = &self.name;
+        tokens.extend(quote! {
+            impl #name {
+                #(#consts)*
             }
         });
     }

@@ -137,13 +137,16 @@ impl ToTokens for RequestStruct<'_> {
 
 impl RequestStruct<'_> {
     fn query_impl(&self, name: &proc_macro2::Ident) -> TokenStream {
-        let inventory = match &self.api.result {
-            ResultShape::Inventories { ty, .. } | ResultShape::Inventory(ty) => self.names.value_path(ty),
-            _ => quote!(::serde_json::Value),
+        let (inventory, target) = match &self.api.result {
+            ResultShape::Inventories { ty, .. } | ResultShape::Inventory(ty) => {
+                (self.names.value_path(ty), self.names.type_path(ty))
+            }
+            _ => (quote!(::serde_json::Value), quote!(::serde_json::Value)),
         };
         quote! {
             impl ::zstack_sdk::runtime::query::QueryRequest for #name {
                 type Inventory = #inventory;
+                type Target = #target;
                 fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
                     &self.params
                 }

@@ -485,6 +485,7 @@ impl QueryAccessControlList {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryAccessControlList {
     type Inventory = crate::types::AccessControlListInventory;
+    type Target = crate::types::AccessControlListInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

@@ -275,6 +275,7 @@ impl QueryAccessKey {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryAccessKey {
     type Inventory = crate::types::AccessKeyInventory;
+    type Target = crate::types::AccessKeyInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

@@ -1811,6 +1811,7 @@ impl QueryAccount {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryAccount {
     type Inventory = crate::types::AccountInventory;
+    type Target = crate::types::AccountInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -1844,6 +1845,7 @@ impl QueryAccountPriceTableRef {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryAccountPriceTableRef {
     type Inventory = crate::types::AccountPriceTableRefInventory;
+    type Target = crate::types::AccountPriceTableRefInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -1877,6 +1879,7 @@ impl QueryAccountResourceRef {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryAccountResourceRef {
     type Inventory = crate::types::AccountResourceRefInventory;
+    type Target = crate::types::AccountResourceRefInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -1910,6 +1913,7 @@ impl QueryPolicy {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryPolicy {
     type Inventory = crate::types::PolicyInventory;
+    type Target = crate::types::PolicyInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -1943,6 +1947,7 @@ impl QueryQuota {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryQuota {
     type Inventory = crate::types::QuotaInventory;
+    type Target = crate::types::QuotaInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -1976,6 +1981,7 @@ impl QuerySharedResource {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QuerySharedResource {
     type Inventory = crate::types::SharedResourceInventory;
+    type Target = crate::types::SharedResourceInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -2009,6 +2015,7 @@ impl QueryUser {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryUser {
     type Inventory = crate::types::UserInventory;
+    type Target = crate::types::UserInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -2042,6 +2049,7 @@ impl QueryUserGroup {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryUserGroup {
     type Inventory = crate::types::UserGroupInventory;
+    type Target = crate::types::UserGroupInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

@@ -408,6 +408,7 @@ impl QueryAffinityGroup {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryAffinityGroup {
     type Inventory = crate::types::AnyAffinityGroupInventory;
+    type Target = crate::types::AffinityGroupInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

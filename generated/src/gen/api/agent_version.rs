@@ -28,6 +28,7 @@ impl QueryAgentVersion {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryAgentVersion {
     type Inventory = crate::types::AgentVersionInventory;
+    type Target = crate::types::AgentVersionInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

@@ -201,6 +201,7 @@ impl QueryAliyunPanguPartition {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryAliyunPanguPartition {
     type Inventory = crate::types::AliyunPanguPartitionInventory;
+    type Target = crate::types::AliyunPanguPartitionInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

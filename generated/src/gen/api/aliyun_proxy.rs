@@ -357,6 +357,7 @@ impl QueryAliyunProxyVSwitch {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryAliyunProxyVSwitch {
     type Inventory = crate::types::AliyunProxyVSwitchInventory;
+    type Target = crate::types::AliyunProxyVSwitchInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -390,6 +391,7 @@ impl QueryAliyunProxyVpc {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryAliyunProxyVpc {
     type Inventory = crate::types::AliyunProxyVpcInventory;
+    type Target = crate::types::AliyunProxyVpcInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

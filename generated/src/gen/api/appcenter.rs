@@ -1153,6 +1153,7 @@ impl QueryAppBuildSystem {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryAppBuildSystem {
     type Inventory = crate::types::AppBuildSystemInventory;
+    type Target = crate::types::AppBuildSystemInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -1186,6 +1187,7 @@ impl QueryBuildApp {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryBuildApp {
     type Inventory = ::serde_json::Value;
+    type Target = ::serde_json::Value;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -1219,6 +1221,7 @@ impl QueryBuildAppExportHistory {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryBuildAppExportHistory {
     type Inventory = crate::types::BuildAppExportHistoryInventory;
+    type Target = crate::types::BuildAppExportHistoryInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -1252,6 +1255,7 @@ impl QueryPublishApp {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryPublishApp {
     type Inventory = crate::types::PublishAppInventory;
+    type Target = crate::types::PublishAppInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

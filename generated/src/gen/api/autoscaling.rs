@@ -1257,6 +1257,7 @@ impl QueryAutoScalingGroup {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryAutoScalingGroup {
     type Inventory = crate::types::AutoScalingGroupInventory;
+    type Target = crate::types::AutoScalingGroupInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -1290,6 +1291,7 @@ impl QueryAutoScalingGroupActivity {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryAutoScalingGroupActivity {
     type Inventory = crate::types::AutoScalingGroupActivityInventory;
+    type Target = crate::types::AutoScalingGroupActivityInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -1323,6 +1325,7 @@ impl QueryAutoScalingGroupInstance {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryAutoScalingGroupInstance {
     type Inventory = crate::types::AutoScalingGroupInstanceInventory;
+    type Target = crate::types::AutoScalingGroupInstanceInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -1357,6 +1360,7 @@ impl QueryAutoScalingRule {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryAutoScalingRule {
     type Inventory = crate::types::AnyAutoScalingRuleInventory;
+    type Target = crate::types::AutoScalingRuleInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -1391,6 +1395,7 @@ impl QueryAutoScalingRuleTrigger {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryAutoScalingRuleTrigger {
     type Inventory = crate::types::AnyAutoScalingRuleTriggerInventory;
+    type Target = crate::types::AutoScalingRuleTriggerInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -1424,6 +1429,7 @@ impl QueryAutoScalingVmTemplate {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryAutoScalingVmTemplate {
     type Inventory = crate::types::AutoScalingVmTemplateInventory;
+    type Target = crate::types::AutoScalingVmTemplateInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

@@ -105,6 +105,7 @@ impl QueryBackupStorage {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryBackupStorage {
     type Inventory = crate::types::AnyBackupStorageInventory;
+    type Target = crate::types::BackupStorageInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -1914,6 +1915,7 @@ impl QueryAliyunEbsBackupStorage {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryAliyunEbsBackupStorage {
     type Inventory = crate::types::AliyunEbsBackupStorageInventory;
+    type Target = crate::types::AliyunEbsBackupStorageInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -1948,6 +1950,7 @@ impl QueryCephBackupStorage {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryCephBackupStorage {
     type Inventory = crate::types::AnyBackupStorageInventory;
+    type Target = crate::types::BackupStorageInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -1981,6 +1984,7 @@ impl QueryImageStoreBackupStorage {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryImageStoreBackupStorage {
     type Inventory = crate::types::ImageStoreBackupStorageInventory;
+    type Target = crate::types::ImageStoreBackupStorageInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -2014,6 +2018,7 @@ impl QuerySftpBackupStorage {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QuerySftpBackupStorage {
     type Inventory = crate::types::SftpBackupStorageInventory;
+    type Target = crate::types::SftpBackupStorageInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

@@ -1644,6 +1644,7 @@ impl QueryBaremetalBonding {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryBaremetalBonding {
     type Inventory = crate::types::BaremetalBondingInventory;
+    type Target = crate::types::BaremetalBondingInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -1677,6 +1678,7 @@ impl QueryBaremetalChassis {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryBaremetalChassis {
     type Inventory = crate::types::BaremetalChassisInventory;
+    type Target = crate::types::BaremetalChassisInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -1710,6 +1712,7 @@ impl QueryBaremetalInstance {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryBaremetalInstance {
     type Inventory = crate::types::BaremetalInstanceInventory;
+    type Target = crate::types::BaremetalInstanceInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -1743,6 +1746,7 @@ impl QueryBaremetalPxeServer {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryBaremetalPxeServer {
     type Inventory = crate::types::BaremetalPxeServerInventory;
+    type Target = crate::types::BaremetalPxeServerInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -1776,6 +1780,7 @@ impl QueryPreconfigurationTemplate {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryPreconfigurationTemplate {
     type Inventory = crate::types::PreconfigurationTemplateInventory;
+    type Target = crate::types::PreconfigurationTemplateInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

@@ -2578,6 +2578,7 @@ impl QueryBareMetal2Bonding {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryBareMetal2Bonding {
     type Inventory = crate::types::BareMetal2BondingInventory;
+    type Target = crate::types::BareMetal2BondingInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -2612,6 +2613,7 @@ impl QueryBareMetal2BondingNicRef {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryBareMetal2BondingNicRef {
     type Inventory = crate::types::BareMetal2BondingNicRefInventory;
+    type Target = crate::types::BareMetal2BondingNicRefInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -2646,6 +2648,7 @@ impl QueryBareMetal2Chassis {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryBareMetal2Chassis {
     type Inventory = crate::types::AnyBareMetal2ChassisInventory;
+    type Target = crate::types::BareMetal2ChassisInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -2679,6 +2682,7 @@ impl QueryBareMetal2ChassisGpuDevice {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryBareMetal2ChassisGpuDevice {
     type Inventory = crate::types::BareMetal2ChassisGpuDeviceInventory;
+    type Target = crate::types::BareMetal2ChassisGpuDeviceInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -2712,6 +2716,7 @@ impl QueryBareMetal2ChassisOffering {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryBareMetal2ChassisOffering {
     type Inventory = crate::types::BareMetal2ChassisOfferingInventory;
+    type Target = crate::types::BareMetal2ChassisOfferingInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -2746,6 +2751,7 @@ impl QueryBareMetal2ChassisPciDevice {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryBareMetal2ChassisPciDevice {
     type Inventory = crate::types::AnyBareMetal2ChassisPciDeviceInventory;
+    type Target = crate::types::BareMetal2ChassisPciDeviceInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -2779,6 +2785,7 @@ impl QueryBareMetal2Gateway {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryBareMetal2Gateway {
     type Inventory = crate::types::BareMetal2GatewayInventory;
+    type Target = crate::types::BareMetal2GatewayInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -2813,6 +2820,7 @@ impl QueryBareMetal2Instance {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryBareMetal2Instance {
     type Inventory = crate::types::BareMetal2InstanceInventory;
+    type Target = crate::types::BareMetal2InstanceInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -2846,6 +2854,7 @@ impl QueryBareMetal2ProvisionNetwork {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryBareMetal2ProvisionNetwork {
     type Inventory = crate::types::BareMetal2ProvisionNetworkInventory;
+    type Target = crate::types::BareMetal2ProvisionNetworkInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

@@ -1199,6 +1199,7 @@ impl QueryAccountBilling {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryAccountBilling {
     type Inventory = ::serde_json::Value;
+    type Target = ::serde_json::Value;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -1232,6 +1233,7 @@ impl QueryPriceTable {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryPriceTable {
     type Inventory = crate::types::PriceTableInventory;
+    type Target = crate::types::PriceTableInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -1265,6 +1267,7 @@ impl QueryResourcePrice {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryResourcePrice {
     type Inventory = ::serde_json::Value;
+    type Target = ::serde_json::Value;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

@@ -253,6 +253,7 @@ impl QueryBlockVolume {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryBlockVolume {
     type Inventory = crate::types::AnyBlockVolumeInventory;
+    type Target = crate::types::BlockVolumeInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

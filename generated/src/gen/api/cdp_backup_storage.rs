@@ -530,6 +530,7 @@ impl QueryCdpPolicy {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryCdpPolicy {
     type Inventory = crate::types::CdpPolicyInventory;
+    type Target = crate::types::CdpPolicyInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

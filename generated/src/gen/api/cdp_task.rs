@@ -323,6 +323,7 @@ impl QueryCdpTask {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryCdpTask {
     type Inventory = crate::types::CdpTaskInventory;
+    type Target = crate::types::CdpTaskInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

@@ -191,6 +191,7 @@ impl QueryCertificate {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryCertificate {
     type Inventory = crate::types::CertificateInventory;
+    type Target = crate::types::CertificateInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

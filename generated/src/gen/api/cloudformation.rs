@@ -1107,6 +1107,7 @@ impl QueryEventFromResourceStack {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryEventFromResourceStack {
     type Inventory = ::serde_json::Value;
+    type Target = ::serde_json::Value;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -1140,6 +1141,7 @@ impl QueryResourceStack {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryResourceStack {
     type Inventory = crate::types::ResourceStackInventory;
+    type Target = crate::types::ResourceStackInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -1173,6 +1175,7 @@ impl QueryStackTemplate {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryStackTemplate {
     type Inventory = crate::types::StackTemplateInventory;
+    type Target = crate::types::StackTemplateInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

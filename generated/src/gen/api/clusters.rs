@@ -1341,6 +1341,7 @@ impl QueryCluster {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryCluster {
     type Inventory = crate::types::AnyClusterInventory;
+    type Target = crate::types::ClusterInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -1374,6 +1375,7 @@ impl QueryClusterDRS {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryClusterDRS {
     type Inventory = crate::types::ClusterDRSInventory;
+    type Target = crate::types::ClusterDRSInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -1407,6 +1409,7 @@ impl QueryDRSAdvice {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryDRSAdvice {
     type Inventory = crate::types::DRSAdviceInventory;
+    type Target = crate::types::DRSAdviceInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -1440,6 +1443,7 @@ impl QueryDRSVmMigrationActivity {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryDRSVmMigrationActivity {
     type Inventory = crate::types::DRSVmMigrationActivityInventory;
+    type Target = crate::types::DRSVmMigrationActivityInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

@@ -28,6 +28,7 @@ impl QueryConsoleProxyAgent {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryConsoleProxyAgent {
     type Inventory = crate::types::ConsoleProxyAgentInventory;
+    type Target = crate::types::ConsoleProxyAgentInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

@@ -278,6 +278,7 @@ impl QueryCCSCertificate {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryCCSCertificate {
     type Inventory = crate::types::CCSCertificateInventory;
+    type Target = crate::types::CCSCertificateInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

@@ -317,6 +317,7 @@ impl QueryDatabaseBackup {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryDatabaseBackup {
     type Inventory = crate::types::DatabaseBackupInventory;
+    type Target = crate::types::DatabaseBackupInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

@@ -28,6 +28,7 @@ impl QueryDirectory {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryDirectory {
     type Inventory = crate::types::DirectoryInventory;
+    type Target = crate::types::DirectoryInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

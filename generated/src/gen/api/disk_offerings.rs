@@ -284,6 +284,7 @@ impl QueryDiskOffering {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryDiskOffering {
     type Inventory = crate::types::DiskOfferingInventory;
+    type Target = crate::types::DiskOfferingInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

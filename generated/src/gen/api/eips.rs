@@ -526,6 +526,7 @@ impl QueryEip {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryEip {
     type Inventory = crate::types::EipInventory;
+    type Target = crate::types::EipInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

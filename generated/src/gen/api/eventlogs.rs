@@ -28,6 +28,7 @@ impl QueryEventLog {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryEventLog {
     type Inventory = crate::types::EventLogInventory;
+    type Target = crate::types::EventLogInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

@@ -28,6 +28,7 @@ impl QueryExponBlockVolume {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryExponBlockVolume {
     type Inventory = crate::types::ExponBlockVolumeInventory;
+    type Target = crate::types::ExponBlockVolumeInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

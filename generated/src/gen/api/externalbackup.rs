@@ -282,6 +282,7 @@ impl QueryExternalBackup {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryExternalBackup {
     type Inventory = crate::types::AnyExternalBackupInventory;
+    type Target = crate::types::ExternalBackupInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -315,6 +316,7 @@ impl QueryZBoxBackup {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryZBoxBackup {
     type Inventory = crate::types::ZBoxBackupInventory;
+    type Target = crate::types::ZBoxBackupInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

@@ -643,6 +643,7 @@ impl QueryFlowCollector {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryFlowCollector {
     type Inventory = crate::types::FlowCollectorInventory;
+    type Target = crate::types::FlowCollectorInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -676,6 +677,7 @@ impl QueryFlowMeter {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryFlowMeter {
     type Inventory = crate::types::FlowMeterInventory;
+    type Target = crate::types::FlowMeterInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -709,6 +711,7 @@ impl QueryVRouterFlowMeterNetwork {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryVRouterFlowMeterNetwork {
     type Inventory = ::serde_json::Value;
+    type Target = ::serde_json::Value;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

@@ -80,6 +80,7 @@ impl QueryGCJob {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryGCJob {
     type Inventory = crate::types::GarbageCollectorInventory;
+    type Target = crate::types::GarbageCollectorInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

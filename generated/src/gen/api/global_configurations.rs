@@ -85,6 +85,7 @@ impl QueryGlobalConfig {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryGlobalConfig {
     type Inventory = crate::types::GlobalConfigInventory;
+    type Target = crate::types::GlobalConfigInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

@@ -28,6 +28,7 @@ impl QueryGpuDevice {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryGpuDevice {
     type Inventory = crate::types::GpuDeviceInventory;
+    type Target = crate::types::GpuDeviceInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

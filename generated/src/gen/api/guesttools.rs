@@ -28,6 +28,7 @@ impl QueryGuestToolsState {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryGuestToolsState {
     type Inventory = crate::types::GuestToolsStateInventory;
+    type Target = crate::types::GuestToolsStateInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

@@ -155,6 +155,7 @@ impl QueryHostNetworkInterfaceLldp {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryHostNetworkInterfaceLldp {
     type Inventory = crate::types::HostNetworkInterfaceLldpInventory;
+    type Target = crate::types::HostNetworkInterfaceLldpInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

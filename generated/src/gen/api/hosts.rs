@@ -2546,6 +2546,7 @@ impl QueryHost {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryHost {
     type Inventory = crate::types::AnyHostInventory;
+    type Target = crate::types::HostInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -2579,6 +2580,7 @@ impl QueryHostNetworkBonding {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryHostNetworkBonding {
     type Inventory = crate::types::HostNetworkBondingInventory;
+    type Target = crate::types::HostNetworkBondingInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -2612,6 +2614,7 @@ impl QueryHostNetworkInterface {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryHostNetworkInterface {
     type Inventory = crate::types::HostNetworkInterfaceInventory;
+    type Target = crate::types::HostNetworkInterfaceInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -2645,6 +2648,7 @@ impl QueryHostOsCategory {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryHostOsCategory {
     type Inventory = crate::types::HostOsCategoryInventory;
+    type Target = crate::types::HostOsCategoryInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -2678,6 +2682,7 @@ impl QueryHostPhysicalMemory {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryHostPhysicalMemory {
     type Inventory = crate::types::HostPhysicalMemoryInventory;
+    type Target = crate::types::HostPhysicalMemoryInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -2711,6 +2716,7 @@ impl QueryKvmHypervisorInfo {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryKvmHypervisorInfo {
     type Inventory = crate::types::KvmHypervisorInfoInventory;
+    type Target = crate::types::KvmHypervisorInfoInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

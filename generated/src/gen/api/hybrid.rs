@@ -7295,6 +7295,7 @@ impl QueryAliyunDiskFromLocal {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryAliyunDiskFromLocal {
     type Inventory = ::serde_json::Value;
+    type Target = ::serde_json::Value;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -7328,6 +7329,7 @@ impl QueryAliyunRouteEntryFromLocal {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryAliyunRouteEntryFromLocal {
     type Inventory = ::serde_json::Value;
+    type Target = ::serde_json::Value;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -7361,6 +7363,7 @@ impl QueryAliyunRouterInterfaceFromLocal {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryAliyunRouterInterfaceFromLocal {
     type Inventory = ::serde_json::Value;
+    type Target = ::serde_json::Value;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -7394,6 +7397,7 @@ impl QueryAliyunSnapshotFromLocal {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryAliyunSnapshotFromLocal {
     type Inventory = ::serde_json::Value;
+    type Target = ::serde_json::Value;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -7427,6 +7431,7 @@ impl QueryAliyunVirtualRouterFromLocal {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryAliyunVirtualRouterFromLocal {
     type Inventory = ::serde_json::Value;
+    type Target = ::serde_json::Value;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -7460,6 +7465,7 @@ impl QueryConnectionAccessPointFromLocal {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryConnectionAccessPointFromLocal {
     type Inventory = ::serde_json::Value;
+    type Target = ::serde_json::Value;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -7494,6 +7500,7 @@ impl QueryConnectionBetweenL3NetworkAndAliyunVSwitch {
 impl ::zstack_sdk::runtime::query::QueryRequest
 for QueryConnectionBetweenL3NetworkAndAliyunVSwitch {
     type Inventory = ::serde_json::Value;
+    type Target = ::serde_json::Value;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -7527,6 +7534,7 @@ impl QueryDataCenterFromLocal {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryDataCenterFromLocal {
     type Inventory = ::serde_json::Value;
+    type Target = ::serde_json::Value;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -7560,6 +7568,7 @@ impl QueryEcsImageFromLocal {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryEcsImageFromLocal {
     type Inventory = ::serde_json::Value;
+    type Target = ::serde_json::Value;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -7593,6 +7602,7 @@ impl QueryEcsInstanceFromLocal {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryEcsInstanceFromLocal {
     type Inventory = ::serde_json::Value;
+    type Target = ::serde_json::Value;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -7626,6 +7636,7 @@ impl QueryEcsSecurityGroupFromLocal {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryEcsSecurityGroupFromLocal {
     type Inventory = ::serde_json::Value;
+    type Target = ::serde_json::Value;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -7659,6 +7670,7 @@ impl QueryEcsSecurityGroupRuleFromLocal {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryEcsSecurityGroupRuleFromLocal {
     type Inventory = ::serde_json::Value;
+    type Target = ::serde_json::Value;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -7692,6 +7704,7 @@ impl QueryEcsVSwitchFromLocal {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryEcsVSwitchFromLocal {
     type Inventory = ::serde_json::Value;
+    type Target = ::serde_json::Value;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -7725,6 +7738,7 @@ impl QueryEcsVpcFromLocal {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryEcsVpcFromLocal {
     type Inventory = ::serde_json::Value;
+    type Target = ::serde_json::Value;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -7758,6 +7772,7 @@ impl QueryHybridEipFromLocal {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryHybridEipFromLocal {
     type Inventory = ::serde_json::Value;
+    type Target = ::serde_json::Value;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -7791,6 +7806,7 @@ impl QueryHybridKeySecret {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryHybridKeySecret {
     type Inventory = ::serde_json::Value;
+    type Target = ::serde_json::Value;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -7824,6 +7840,7 @@ impl QueryIdentityZoneFromLocal {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryIdentityZoneFromLocal {
     type Inventory = ::serde_json::Value;
+    type Target = ::serde_json::Value;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -7857,6 +7874,7 @@ impl QueryOssBucketFileName {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryOssBucketFileName {
     type Inventory = ::serde_json::Value;
+    type Target = ::serde_json::Value;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -7890,6 +7908,7 @@ impl QueryVirtualBorderRouterFromLocal {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryVirtualBorderRouterFromLocal {
     type Inventory = ::serde_json::Value;
+    type Target = ::serde_json::Value;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -7923,6 +7942,7 @@ impl QueryVpcIkeConfigFromLocal {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryVpcIkeConfigFromLocal {
     type Inventory = ::serde_json::Value;
+    type Target = ::serde_json::Value;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -7956,6 +7976,7 @@ impl QueryVpcIpSecConfigFromLocal {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryVpcIpSecConfigFromLocal {
     type Inventory = ::serde_json::Value;
+    type Target = ::serde_json::Value;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -7989,6 +8010,7 @@ impl QueryVpcUserVpnGatewayFromLocal {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryVpcUserVpnGatewayFromLocal {
     type Inventory = ::serde_json::Value;
+    type Target = ::serde_json::Value;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -8022,6 +8044,7 @@ impl QueryVpcVpnConnectionFromLocal {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryVpcVpnConnectionFromLocal {
     type Inventory = ::serde_json::Value;
+    type Target = ::serde_json::Value;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -8055,6 +8078,7 @@ impl QueryVpcVpnGatewayFromLocal {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryVpcVpnGatewayFromLocal {
     type Inventory = ::serde_json::Value;
+    type Target = ::serde_json::Value;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

@@ -3968,6 +3968,7 @@ impl QueryIAM2LdapBinding {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryIAM2LdapBinding {
     type Inventory = ::serde_json::Value;
+    type Target = ::serde_json::Value;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -4001,6 +4002,7 @@ impl QueryIAM2Organization {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryIAM2Organization {
     type Inventory = crate::types::IAM2OrganizationInventory;
+    type Target = crate::types::IAM2OrganizationInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -4034,6 +4036,7 @@ impl QueryIAM2OrganizationAttribute {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryIAM2OrganizationAttribute {
     type Inventory = crate::types::IAM2OrganizationAttributeInventory;
+    type Target = crate::types::IAM2OrganizationAttributeInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -4067,6 +4070,7 @@ impl QueryIAM2OrganizationProjectRef {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryIAM2OrganizationProjectRef {
     type Inventory = crate::types::IAM2OrganizationProjectRefInventory;
+    type Target = crate::types::IAM2OrganizationProjectRefInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -4100,6 +4104,7 @@ impl QueryIAM2Project {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryIAM2Project {
     type Inventory = crate::types::IAM2ProjectInventory;
+    type Target = crate::types::IAM2ProjectInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -4133,6 +4138,7 @@ impl QueryIAM2ProjectAccountRef {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryIAM2ProjectAccountRef {
     type Inventory = crate::types::IAM2ProjectAccountRefInventory;
+    type Target = crate::types::IAM2ProjectAccountRefInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -4166,6 +4172,7 @@ impl QueryIAM2ProjectAttribute {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryIAM2ProjectAttribute {
     type Inventory = crate::types::IAM2ProjectAttributeInventory;
+    type Target = crate::types::IAM2ProjectAttributeInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -4199,6 +4206,7 @@ impl QueryIAM2ProjectRole {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryIAM2ProjectRole {
     type Inventory = crate::types::IAM2ProjectRoleInventory;
+    type Target = crate::types::IAM2ProjectRoleInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -4232,6 +4240,7 @@ impl QueryIAM2ProjectTemplate {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryIAM2ProjectTemplate {
     type Inventory = crate::types::IAM2ProjectTemplateInventory;
+    type Target = crate::types::IAM2ProjectTemplateInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -4265,6 +4274,7 @@ impl QueryIAM2VirtualID {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryIAM2VirtualID {
     type Inventory = crate::types::IAM2VirtualIDInventory;
+    type Target = crate::types::IAM2VirtualIDInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -4298,6 +4308,7 @@ impl QueryIAM2VirtualIDAttribute {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryIAM2VirtualIDAttribute {
     type Inventory = crate::types::IAM2VirtualIDAttributeInventory;
+    type Target = crate::types::IAM2VirtualIDAttributeInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -4331,6 +4342,7 @@ impl QueryIAM2VirtualIDGroup {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryIAM2VirtualIDGroup {
     type Inventory = crate::types::IAM2VirtualIDGroupInventory;
+    type Target = crate::types::IAM2VirtualIDGroupInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -4364,6 +4376,7 @@ impl QueryIAM2VirtualIDGroupAttribute {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryIAM2VirtualIDGroupAttribute {
     type Inventory = crate::types::IAM2VirtualIDGroupAttributeInventory;
+    type Target = crate::types::IAM2VirtualIDGroupAttributeInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

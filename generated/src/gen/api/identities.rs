@@ -605,6 +605,7 @@ impl QueryRole {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryRole {
     type Inventory = crate::types::AnyRoleInventory;
+    type Target = crate::types::RoleInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

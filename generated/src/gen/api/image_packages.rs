@@ -92,6 +92,7 @@ impl QueryImagePackage {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryImagePackage {
     type Inventory = crate::types::ImagePackageInventory;
+    type Target = crate::types::ImagePackageInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

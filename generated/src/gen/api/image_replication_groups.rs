@@ -276,6 +276,7 @@ impl QueryImageReplicationGroup {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryImageReplicationGroup {
     type Inventory = crate::types::ImageReplicationGroupInventory;
+    type Target = crate::types::ImageReplicationGroupInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

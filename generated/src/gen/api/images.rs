@@ -1755,6 +1755,7 @@ impl QueryImage {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryImage {
     type Inventory = crate::types::AnyImageInventory;
+    type Target = crate::types::ImageInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

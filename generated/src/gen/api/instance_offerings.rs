@@ -655,6 +655,7 @@ impl QueryInstanceOffering {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryInstanceOffering {
     type Inventory = crate::types::AnyInstanceOfferingInventory;
+    type Target = crate::types::InstanceOfferingInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -688,6 +689,7 @@ impl QuerySlbOffering {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QuerySlbOffering {
     type Inventory = crate::types::SlbOfferingInventory;
+    type Target = crate::types::SlbOfferingInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -721,6 +723,7 @@ impl QueryVirtualRouterOffering {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryVirtualRouterOffering {
     type Inventory = crate::types::VirtualRouterOfferingInventory;
+    type Target = crate::types::VirtualRouterOfferingInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

@@ -1112,6 +1112,7 @@ impl QueryIPSecConnection {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryIPSecConnection {
     type Inventory = ::serde_json::Value;
+    type Target = ::serde_json::Value;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

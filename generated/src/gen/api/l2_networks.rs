@@ -2522,6 +2522,7 @@ impl QueryL2Network {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryL2Network {
     type Inventory = crate::types::AnyL2NetworkInventory;
+    type Target = crate::types::L2NetworkInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -2555,6 +2556,7 @@ impl QueryL2PortGroupNetwork {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryL2PortGroupNetwork {
     type Inventory = crate::types::L2PortGroupNetworkInventory;
+    type Target = crate::types::L2PortGroupNetworkInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -2588,6 +2590,7 @@ impl QueryL2VirtualSwitchNetwork {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryL2VirtualSwitchNetwork {
     type Inventory = crate::types::L2VirtualSwitchNetworkInventory;
+    type Target = crate::types::L2VirtualSwitchNetworkInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -2621,6 +2624,7 @@ impl QueryL2VlanNetwork {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryL2VlanNetwork {
     type Inventory = crate::types::L2VlanNetworkInventory;
+    type Target = crate::types::L2VlanNetworkInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -2654,6 +2658,7 @@ impl QueryL2VxlanNetwork {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryL2VxlanNetwork {
     type Inventory = crate::types::L2VxlanNetworkInventory;
+    type Target = crate::types::L2VxlanNetworkInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -2688,6 +2693,7 @@ impl QueryL2VxlanNetworkPool {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryL2VxlanNetworkPool {
     type Inventory = crate::types::AnyL2VxlanNetworkPoolInventory;
+    type Target = crate::types::L2VxlanNetworkPoolInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -2721,6 +2727,7 @@ impl QueryVniRange {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryVniRange {
     type Inventory = crate::types::VniRangeInventory;
+    type Target = crate::types::VniRangeInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -2754,6 +2761,7 @@ impl QueryVtep {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryVtep {
     type Inventory = crate::types::VtepInventory;
+    type Target = crate::types::VtepInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

@@ -2297,6 +2297,7 @@ impl QueryAddressPool {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryAddressPool {
     type Inventory = crate::types::AddressPoolInventory;
+    type Target = crate::types::AddressPoolInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -2330,6 +2331,7 @@ impl QueryIpAddress {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryIpAddress {
     type Inventory = crate::types::UsedIpInventory;
+    type Target = crate::types::UsedIpInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -2364,6 +2366,7 @@ impl QueryIpRange {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryIpRange {
     type Inventory = crate::types::AnyIpRangeInventory;
+    type Target = crate::types::IpRangeInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -2398,6 +2401,7 @@ impl QueryL3Network {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryL3Network {
     type Inventory = crate::types::L3NetworkInventory;
+    type Target = crate::types::L3NetworkInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -2431,6 +2435,7 @@ impl QueryNetworkServiceL3NetworkRef {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryNetworkServiceL3NetworkRef {
     type Inventory = crate::types::NetworkServiceL3NetworkRefInventory;
+    type Target = crate::types::NetworkServiceL3NetworkRefInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

@@ -639,6 +639,7 @@ impl QueryLdapBinding {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryLdapBinding {
     type Inventory = crate::types::LdapAccountRefInventory;
+    type Target = crate::types::LdapAccountRefInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -672,6 +673,7 @@ impl QueryLdapServer {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryLdapServer {
     type Inventory = crate::types::LdapServerInventory;
+    type Target = crate::types::LdapServerInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

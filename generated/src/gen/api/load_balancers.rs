@@ -2655,6 +2655,7 @@ impl QueryLoadBalancer {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryLoadBalancer {
     type Inventory = crate::types::AnyLoadBalancerInventory;
+    type Target = crate::types::LoadBalancerInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -2688,6 +2689,7 @@ impl QueryLoadBalancerListener {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryLoadBalancerListener {
     type Inventory = crate::types::LoadBalancerListenerInventory;
+    type Target = crate::types::LoadBalancerListenerInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -2721,6 +2723,7 @@ impl QueryLoadBalancerServerGroup {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryLoadBalancerServerGroup {
     type Inventory = crate::types::LoadBalancerServerGroupInventory;
+    type Target = crate::types::LoadBalancerServerGroupInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -2754,6 +2757,7 @@ impl QuerySlbGroup {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QuerySlbGroup {
     type Inventory = crate::types::SlbGroupInventory;
+    type Target = crate::types::SlbGroupInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -2788,6 +2792,7 @@ impl QuerySlbVmInstance {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QuerySlbVmInstance {
     type Inventory = crate::types::SlbVmInstanceInventory;
+    type Target = crate::types::SlbVmInstanceInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

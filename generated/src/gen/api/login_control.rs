@@ -193,6 +193,7 @@ impl QueryAccessControlRule {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryAccessControlRule {
     type Inventory = crate::types::AccessControlRuleInventory;
+    type Target = crate::types::AccessControlRuleInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

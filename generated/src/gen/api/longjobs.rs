@@ -186,6 +186,7 @@ impl QueryLongJob {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryLongJob {
     type Inventory = crate::types::LongJobInventory;
+    type Target = crate::types::LongJobInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

@@ -435,6 +435,7 @@ impl QueryManagementNode {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryManagementNode {
     type Inventory = crate::types::ManagementNodeInventory;
+    type Target = crate::types::ManagementNodeInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

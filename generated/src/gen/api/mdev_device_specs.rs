@@ -217,6 +217,7 @@ impl QueryMdevDeviceSpec {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryMdevDeviceSpec {
     type Inventory = crate::types::MdevDeviceSpecInventory;
+    type Target = crate::types::MdevDeviceSpecInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

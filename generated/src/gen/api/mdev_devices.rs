@@ -318,6 +318,7 @@ impl QueryMdevDevice {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryMdevDevice {
     type Inventory = crate::types::MdevDeviceInventory;
+    type Target = crate::types::MdevDeviceInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

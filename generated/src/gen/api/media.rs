@@ -280,6 +280,7 @@ impl QueryEmailMedia {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryEmailMedia {
     type Inventory = crate::types::EmailMediaInventory;
+    type Target = crate::types::EmailMediaInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -314,6 +315,7 @@ impl QueryMedia {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryMedia {
     type Inventory = crate::types::AnyMediaInventory;
+    type Target = crate::types::MediaInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

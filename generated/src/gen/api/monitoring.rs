@@ -764,6 +764,7 @@ impl QueryAlert {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryAlert {
     type Inventory = crate::types::AlertInventory;
+    type Target = crate::types::AlertInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -797,6 +798,7 @@ impl QueryEmailTriggerAction {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryEmailTriggerAction {
     type Inventory = crate::types::EmailTriggerActionInventory;
+    type Target = crate::types::EmailTriggerActionInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -830,6 +832,7 @@ impl QueryMonitorTrigger {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryMonitorTrigger {
     type Inventory = crate::types::MonitorTriggerInventory;
+    type Target = crate::types::MonitorTriggerInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -864,6 +867,7 @@ impl QueryMonitorTriggerAction {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryMonitorTriggerAction {
     type Inventory = crate::types::AnyMonitorTriggerActionInventory;
+    type Target = crate::types::MonitorTriggerActionInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

@@ -89,6 +89,7 @@ impl QueryMttyDevice {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryMttyDevice {
     type Inventory = crate::types::MttyDeviceInventory;
+    type Target = crate::types::MttyDeviceInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

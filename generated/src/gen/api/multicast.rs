@@ -388,6 +388,7 @@ impl QueryMulticastRouter {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryMulticastRouter {
     type Inventory = crate::types::MulticastRouterInventory;
+    type Target = crate::types::MulticastRouterInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

@@ -1076,6 +1076,7 @@ impl QueryAliyunNasAccessGroup {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryAliyunNasAccessGroup {
     type Inventory = crate::types::AliyunNasAccessGroupInventory;
+    type Target = crate::types::AliyunNasAccessGroupInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

@@ -76,6 +76,7 @@ impl QueryNetworkServiceProvider {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryNetworkServiceProvider {
     type Inventory = crate::types::NetworkServiceProviderInventory;
+    type Target = crate::types::NetworkServiceProviderInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

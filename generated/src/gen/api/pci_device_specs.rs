@@ -217,6 +217,7 @@ impl QueryPciDeviceSpec {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryPciDeviceSpec {
     type Inventory = crate::types::PciDeviceSpecInventory;
+    type Target = crate::types::PciDeviceSpecInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

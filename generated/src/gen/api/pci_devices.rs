@@ -741,6 +741,7 @@ impl QueryEthernetVF {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryEthernetVF {
     type Inventory = ::serde_json::Value;
+    type Target = ::serde_json::Value;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -775,6 +776,7 @@ impl QueryPciDevice {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryPciDevice {
     type Inventory = crate::types::AnyPciDeviceInventory;
+    type Target = crate::types::PciDeviceInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -808,6 +810,7 @@ impl QueryPciDeviceOffering {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryPciDeviceOffering {
     type Inventory = crate::types::PciDeviceOfferingInventory;
+    type Target = crate::types::PciDeviceOfferingInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -841,6 +844,7 @@ impl QueryPciDevicePciDeviceOffering {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryPciDevicePciDeviceOffering {
     type Inventory = ::serde_json::Value;
+    type Target = ::serde_json::Value;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

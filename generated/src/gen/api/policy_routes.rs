@@ -924,6 +924,7 @@ impl QueryPolicyRouteRule {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryPolicyRouteRule {
     type Inventory = crate::types::PolicyRouteRuleInventory;
+    type Target = crate::types::PolicyRouteRuleInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -957,6 +958,7 @@ impl QueryPolicyRouteRuleSet {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryPolicyRouteRuleSet {
     type Inventory = crate::types::PolicyRouteRuleSetInventory;
+    type Target = crate::types::PolicyRouteRuleSetInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -990,6 +992,7 @@ impl QueryPolicyRouteRuleSetL3Ref {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryPolicyRouteRuleSetL3Ref {
     type Inventory = crate::types::PolicyRouteRuleSetL3RefInventory;
+    type Target = crate::types::PolicyRouteRuleSetL3RefInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -1023,6 +1026,7 @@ impl QueryPolicyRouteRuleSetVRouterRef {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryPolicyRouteRuleSetVRouterRef {
     type Inventory = crate::types::PolicyRouteRuleSetVRouterRefInventory;
+    type Target = crate::types::PolicyRouteRuleSetVRouterRefInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -1056,6 +1060,7 @@ impl QueryPolicyRouteTable {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryPolicyRouteTable {
     type Inventory = crate::types::PolicyRouteTableInventory;
+    type Target = crate::types::PolicyRouteTableInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -1089,6 +1094,7 @@ impl QueryPolicyRouteTableRouteEntry {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryPolicyRouteTableRouteEntry {
     type Inventory = crate::types::PolicyRouteTableRouteEntryInventory;
+    type Target = crate::types::PolicyRouteTableRouteEntryInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -1122,6 +1128,7 @@ impl QueryPolicyRouteTableVRouterRef {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryPolicyRouteTableVRouterRef {
     type Inventory = crate::types::PolicyRouteTableVRouterRefInventory;
+    type Target = crate::types::PolicyRouteTableVRouterRefInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

@@ -478,6 +478,7 @@ impl QueryPortForwardingRule {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryPortForwardingRule {
     type Inventory = crate::types::PortForwardingRuleInventory;
+    type Target = crate::types::PortForwardingRuleInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

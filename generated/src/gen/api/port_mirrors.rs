@@ -507,6 +507,7 @@ impl QueryPortMirror {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryPortMirror {
     type Inventory = crate::types::PortMirrorInventory;
+    type Target = crate::types::PortMirrorInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -540,6 +541,7 @@ impl QueryPortMirrorNetworkUsedIp {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryPortMirrorNetworkUsedIp {
     type Inventory = ::serde_json::Value;
+    type Target = ::serde_json::Value;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -573,6 +575,7 @@ impl QueryPortMirrorSession {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryPortMirrorSession {
     type Inventory = crate::types::PortMirrorSessionInventory;
+    type Target = crate::types::PortMirrorSessionInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

@@ -3236,6 +3236,7 @@ impl QueryAliyunEbsPrimaryStorage {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryAliyunEbsPrimaryStorage {
     type Inventory = crate::types::AliyunEbsPrimaryStorageInventory;
+    type Target = crate::types::AliyunEbsPrimaryStorageInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -3269,6 +3270,7 @@ impl QueryBlockPrimaryStorage {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryBlockPrimaryStorage {
     type Inventory = crate::types::BlockPrimaryStorageInventory;
+    type Target = crate::types::BlockPrimaryStorageInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -3302,6 +3304,7 @@ impl QueryCephOsdGroup {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryCephOsdGroup {
     type Inventory = crate::types::CephOsdGroupInventory;
+    type Target = crate::types::CephOsdGroupInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -3336,6 +3339,7 @@ impl QueryCephPrimaryStorage {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryCephPrimaryStorage {
     type Inventory = crate::types::AnyPrimaryStorageInventory;
+    type Target = crate::types::PrimaryStorageInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -3369,6 +3373,7 @@ impl QueryCephPrimaryStoragePool {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryCephPrimaryStoragePool {
     type Inventory = crate::types::CephPrimaryStoragePoolInventory;
+    type Target = crate::types::CephPrimaryStoragePoolInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -3402,6 +3407,7 @@ impl QueryImageCache {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryImageCache {
     type Inventory = crate::types::ImageCacheInventory;
+    type Target = crate::types::ImageCacheInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -3435,6 +3441,7 @@ impl QueryLocalStorageResourceRef {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryLocalStorageResourceRef {
     type Inventory = crate::types::LocalStorageResourceRefInventory;
+    type Target = crate::types::LocalStorageResourceRefInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -3468,6 +3475,7 @@ impl QueryMiniStorage {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryMiniStorage {
     type Inventory = crate::types::MiniStorageInventory;
+    type Target = crate::types::MiniStorageInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -3501,6 +3509,7 @@ impl QueryMiniStorageHostRef {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryMiniStorageHostRef {
     type Inventory = crate::types::MiniStorageHostRefInventory;
+    type Target = crate::types::MiniStorageHostRefInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -3534,6 +3543,7 @@ impl QueryMiniStorageResourceReplication {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryMiniStorageResourceReplication {
     type Inventory = crate::types::MiniStorageResourceReplicationInventory;
+    type Target = crate::types::MiniStorageResourceReplicationInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -3568,6 +3578,7 @@ impl QueryNasFileSystem {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryNasFileSystem {
     type Inventory = crate::types::AnyNasFileSystemInventory;
+    type Target = crate::types::NasFileSystemInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -3602,6 +3613,7 @@ impl QueryNasMountTarget {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryNasMountTarget {
     type Inventory = crate::types::AnyNasMountTargetInventory;
+    type Target = crate::types::NasMountTargetInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -3636,6 +3648,7 @@ impl QueryPrimaryStorage {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryPrimaryStorage {
     type Inventory = crate::types::AnyPrimaryStorageInventory;
+    type Target = crate::types::PrimaryStorageInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -3669,6 +3682,7 @@ impl QuerySharedBlockGroupPrimaryStorage {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QuerySharedBlockGroupPrimaryStorage {
     type Inventory = crate::types::SharedBlockGroupPrimaryStorageInventory;
+    type Target = crate::types::SharedBlockGroupPrimaryStorageInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

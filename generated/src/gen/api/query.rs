@@ -28,6 +28,7 @@ impl QueryHostSchedulingRuleGroup {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryHostSchedulingRuleGroup {
     type Inventory = crate::types::HostSchedulingRuleGroupInventory;
+    type Target = crate::types::HostSchedulingRuleGroupInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -61,6 +62,7 @@ impl QueryVmSchedulingRule {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmSchedulingRule {
     type Inventory = crate::types::VmSchedulingRuleInventory;
+    type Target = crate::types::VmSchedulingRuleInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -94,6 +96,7 @@ impl QueryVmSchedulingRuleGroup {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmSchedulingRuleGroup {
     type Inventory = crate::types::VmSchedulingRuleGroupInventory;
+    type Target = crate::types::VmSchedulingRuleGroupInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

@@ -289,6 +289,7 @@ impl QueryResourceConfig {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryResourceConfig {
     type Inventory = crate::types::ResourceConfigInventory;
+    type Target = crate::types::ResourceConfigInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

@@ -422,6 +422,7 @@ impl QueryVRouterOspfArea {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryVRouterOspfArea {
     type Inventory = ::serde_json::Value;
+    type Target = ::serde_json::Value;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -455,6 +456,7 @@ impl QueryVRouterOspfNetwork {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryVRouterOspfNetwork {
     type Inventory = ::serde_json::Value;
+    type Target = ::serde_json::Value;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

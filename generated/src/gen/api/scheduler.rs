@@ -1178,6 +1178,7 @@ impl QuerySchedulerJob {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QuerySchedulerJob {
     type Inventory = crate::types::SchedulerJobInventory;
+    type Target = crate::types::SchedulerJobInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -1211,6 +1212,7 @@ impl QuerySchedulerJobGroup {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QuerySchedulerJobGroup {
     type Inventory = crate::types::SchedulerJobGroupInventory;
+    type Target = crate::types::SchedulerJobGroupInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -1244,6 +1246,7 @@ impl QuerySchedulerJobHistory {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QuerySchedulerJobHistory {
     type Inventory = crate::types::SchedulerJobHistoryInventory;
+    type Target = crate::types::SchedulerJobHistoryInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -1277,6 +1280,7 @@ impl QuerySchedulerTrigger {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QuerySchedulerTrigger {
     type Inventory = crate::types::SchedulerTriggerInventory;
+    type Target = crate::types::SchedulerTriggerInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

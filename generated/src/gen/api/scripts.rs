@@ -308,6 +308,7 @@ impl QueryGuestVmScript {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryGuestVmScript {
     type Inventory = crate::types::GuestVmScriptInventory;
+    type Target = crate::types::GuestVmScriptInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -341,6 +342,7 @@ impl QueryGuestVmScriptExecutedRecord {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryGuestVmScriptExecutedRecord {
     type Inventory = crate::types::GuestVmScriptExecutedRecordInventory;
+    type Target = crate::types::GuestVmScriptExecutedRecordInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -375,6 +377,7 @@ impl QueryGuestVmScriptExecutedRecordDetail {
 impl ::zstack_sdk::runtime::query::QueryRequest
 for QueryGuestVmScriptExecutedRecordDetail {
     type Inventory = crate::types::GuestVmScriptExecutedRecordDetailInventory;
+    type Target = crate::types::GuestVmScriptExecutedRecordDetailInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

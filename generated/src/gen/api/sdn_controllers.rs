@@ -142,6 +142,7 @@ impl QuerySdnController {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QuerySdnController {
     type Inventory = crate::types::SdnControllerInventory;
+    type Target = crate::types::SdnControllerInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

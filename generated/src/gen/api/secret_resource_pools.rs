@@ -1516,6 +1516,7 @@ impl QuerySecretResourcePool {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QuerySecretResourcePool {
     type Inventory = crate::types::AnySecretResourcePoolInventory;
+    type Target = crate::types::SecretResourcePoolInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

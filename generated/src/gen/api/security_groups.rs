@@ -1025,6 +1025,7 @@ impl QuerySecurityGroup {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QuerySecurityGroup {
     type Inventory = crate::types::SecurityGroupInventory;
+    type Target = crate::types::SecurityGroupInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -1059,6 +1060,7 @@ impl QuerySecurityGroupRule {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QuerySecurityGroupRule {
     type Inventory = crate::types::AnySecurityGroupRuleInventory;
+    type Target = crate::types::SecurityGroupRuleInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -1092,6 +1094,7 @@ impl QueryVmNicInSecurityGroup {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmNicInSecurityGroup {
     type Inventory = crate::types::VmNicSecurityGroupRefInventory;
+    type Target = crate::types::VmNicSecurityGroupRefInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -1125,6 +1128,7 @@ impl QueryVmNicSecurityPolicy {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmNicSecurityPolicy {
     type Inventory = crate::types::VmNicSecurityPolicyInventory;
+    type Target = crate::types::VmNicSecurityPolicyInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

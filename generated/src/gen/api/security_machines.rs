@@ -834,6 +834,7 @@ impl QuerySecurityMachine {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QuerySecurityMachine {
     type Inventory = crate::types::AnySecurityMachineInventory;
+    type Target = crate::types::SecurityMachineInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

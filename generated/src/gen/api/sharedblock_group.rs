@@ -28,6 +28,7 @@ impl QuerySharedBlock {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QuerySharedBlock {
     type Inventory = crate::types::SharedBlockInventory;
+    type Target = crate::types::SharedBlockInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -62,6 +63,7 @@ impl QuerySharedBlockGroupPrimaryStorageHostRef {
 impl ::zstack_sdk::runtime::query::QueryRequest
 for QuerySharedBlockGroupPrimaryStorageHostRef {
     type Inventory = crate::types::SharedBlockGroupPrimaryStorageHostRefInventory;
+    type Target = crate::types::SharedBlockGroupPrimaryStorageHostRefInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

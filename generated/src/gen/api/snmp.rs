@@ -193,6 +193,7 @@ impl QuerySnmpAgent {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QuerySnmpAgent {
     type Inventory = crate::types::SnmpAgentInventory;
+    type Target = crate::types::SnmpAgentInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

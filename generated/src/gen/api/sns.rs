@@ -2501,6 +2501,7 @@ impl QuerySNSApplicationEndpoint {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSApplicationEndpoint {
     type Inventory = crate::types::AnySNSApplicationEndpointInventory;
+    type Target = crate::types::SNSApplicationEndpointInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -2535,6 +2536,7 @@ impl QuerySNSApplicationPlatform {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSApplicationPlatform {
     type Inventory = crate::types::AnySNSApplicationPlatformInventory;
+    type Target = crate::types::SNSApplicationPlatformInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -2568,6 +2570,7 @@ impl QuerySNSDingTalkAtPerson {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSDingTalkAtPerson {
     type Inventory = crate::types::SNSDingTalkAtPersonInventory;
+    type Target = crate::types::SNSDingTalkAtPersonInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -2602,6 +2605,7 @@ impl QuerySNSDingTalkEndpoint {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSDingTalkEndpoint {
     type Inventory = crate::types::SNSDingTalkEndpointInventory;
+    type Target = crate::types::SNSDingTalkEndpointInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -2635,6 +2639,7 @@ impl QuerySNSEmailAddress {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSEmailAddress {
     type Inventory = crate::types::SNSEmailAddressInventory;
+    type Target = crate::types::SNSEmailAddressInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -2669,6 +2674,7 @@ impl QuerySNSEmailEndpoint {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSEmailEndpoint {
     type Inventory = crate::types::SNSEmailEndpointInventory;
+    type Target = crate::types::SNSEmailEndpointInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -2702,6 +2708,7 @@ impl QuerySNSEmailPlatform {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSEmailPlatform {
     type Inventory = crate::types::SNSEmailPlatformInventory;
+    type Target = crate::types::SNSEmailPlatformInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -2735,6 +2742,7 @@ impl QuerySNSFeiShuAtPerson {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSFeiShuAtPerson {
     type Inventory = crate::types::SNSFeiShuAtPersonInventory;
+    type Target = crate::types::SNSFeiShuAtPersonInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -2769,6 +2777,7 @@ impl QuerySNSFeiShuEndpoint {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSFeiShuEndpoint {
     type Inventory = crate::types::SNSFeiShuEndpointInventory;
+    type Target = crate::types::SNSFeiShuEndpointInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -2803,6 +2812,7 @@ impl QuerySNSHttpEndpoint {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSHttpEndpoint {
     type Inventory = crate::types::SNSHttpEndpointInventory;
+    type Target = crate::types::SNSHttpEndpointInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -2837,6 +2847,7 @@ impl QuerySNSMicrosoftTeamsEndpoint {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSMicrosoftTeamsEndpoint {
     type Inventory = crate::types::SNSMicrosoftTeamsEndpointInventory;
+    type Target = crate::types::SNSMicrosoftTeamsEndpointInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -2870,6 +2881,7 @@ impl QuerySNSSmsEndpoint {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSSmsEndpoint {
     type Inventory = ::serde_json::Value;
+    type Target = ::serde_json::Value;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -2903,6 +2915,7 @@ impl QuerySNSSnmpPlatform {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSSnmpPlatform {
     type Inventory = crate::types::SNSSnmpPlatformInventory;
+    type Target = crate::types::SNSSnmpPlatformInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -2936,6 +2949,7 @@ impl QuerySNSTopic {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSTopic {
     type Inventory = crate::types::SNSTopicInventory;
+    type Target = crate::types::SNSTopicInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -2969,6 +2983,7 @@ impl QuerySNSTopicSubscriber {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSTopicSubscriber {
     type Inventory = ::serde_json::Value;
+    type Target = ::serde_json::Value;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -3003,6 +3018,7 @@ impl QuerySNSUniversalSmsEndpoint {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSUniversalSmsEndpoint {
     type Inventory = crate::types::AnySNSUniversalSmsEndpointInventory;
+    type Target = crate::types::SNSUniversalSmsEndpointInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -3036,6 +3052,7 @@ impl QuerySNSWeComAtPerson {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSWeComAtPerson {
     type Inventory = crate::types::SNSWeComAtPersonInventory;
+    type Target = crate::types::SNSWeComAtPersonInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -3070,6 +3087,7 @@ impl QuerySNSWeComEndpoint {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSWeComEndpoint {
     type Inventory = crate::types::SNSWeComEndpointInventory;
+    type Target = crate::types::SNSWeComEndpointInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

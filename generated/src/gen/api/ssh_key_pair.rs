@@ -371,6 +371,7 @@ impl QuerySshKeyPair {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QuerySshKeyPair {
     type Inventory = crate::types::SshKeyPairInventory;
+    type Target = crate::types::SshKeyPairInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

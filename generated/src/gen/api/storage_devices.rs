@@ -628,6 +628,7 @@ impl QueryFiberChannelLun {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryFiberChannelLun {
     type Inventory = crate::types::FiberChannelLunInventory;
+    type Target = crate::types::FiberChannelLunInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -661,6 +662,7 @@ impl QueryFiberChannelStorage {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryFiberChannelStorage {
     type Inventory = crate::types::FiberChannelStorageInventory;
+    type Target = crate::types::FiberChannelStorageInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -694,6 +696,7 @@ impl QueryIscsiLun {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryIscsiLun {
     type Inventory = crate::types::IscsiLunInventory;
+    type Target = crate::types::IscsiLunInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -727,6 +730,7 @@ impl QueryIscsiServer {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryIscsiServer {
     type Inventory = crate::types::IscsiServerInventory;
+    type Target = crate::types::IscsiServerInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -760,6 +764,7 @@ impl QueryLocalRaidController {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryLocalRaidController {
     type Inventory = ::serde_json::Value;
+    type Target = ::serde_json::Value;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -793,6 +798,7 @@ impl QueryLocalRaidPhysicalDrive {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryLocalRaidPhysicalDrive {
     type Inventory = ::serde_json::Value;
+    type Target = ::serde_json::Value;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -826,6 +832,7 @@ impl QueryNvmeLun {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryNvmeLun {
     type Inventory = crate::types::NvmeLunInventory;
+    type Target = crate::types::NvmeLunInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -859,6 +866,7 @@ impl QueryNvmeServer {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryNvmeServer {
     type Inventory = crate::types::NvmeServerInventory;
+    type Target = crate::types::NvmeServerInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -892,6 +900,7 @@ impl QueryNvmeTarget {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryNvmeTarget {
     type Inventory = crate::types::NvmeTargetInventory;
+    type Target = crate::types::NvmeTargetInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -925,6 +934,7 @@ impl QueryPhysicalDriveSelfTestHistory {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryPhysicalDriveSelfTestHistory {
     type Inventory = ::serde_json::Value;
+    type Target = ::serde_json::Value;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -959,6 +969,7 @@ impl QueryScsiLun {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryScsiLun {
     type Inventory = crate::types::AnyScsiLunInventory;
+    type Target = crate::types::ScsiLunInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

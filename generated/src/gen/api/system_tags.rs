@@ -161,6 +161,7 @@ impl QuerySystemTag {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QuerySystemTag {
     type Inventory = crate::types::SystemTagInventory;
+    type Target = crate::types::SystemTagInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

@@ -359,6 +359,7 @@ impl QueryTag {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryTag {
     type Inventory = crate::types::AnyTagInventory;
+    type Target = crate::types::TagInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

@@ -84,6 +84,7 @@ impl QueryGlobalConfigTemplate {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryGlobalConfigTemplate {
     type Inventory = crate::types::GlobalConfigTemplateInventory;
+    type Target = crate::types::GlobalConfigTemplateInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -117,6 +118,7 @@ impl QueryTemplateConfig {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryTemplateConfig {
     type Inventory = crate::types::TemplateConfigInventory;
+    type Target = crate::types::TemplateConfigInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

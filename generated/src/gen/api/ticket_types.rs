@@ -28,6 +28,7 @@ impl QueryTicketType {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryTicketType {
     type Inventory = crate::types::TicketTypeInventory;
+    type Target = crate::types::TicketTypeInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

@@ -808,6 +808,7 @@ impl QueryArchiveTicket {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryArchiveTicket {
     type Inventory = crate::types::ArchiveTicketInventory;
+    type Target = crate::types::ArchiveTicketInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -841,6 +842,7 @@ impl QueryArchiveTicketHistory {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryArchiveTicketHistory {
     type Inventory = ::serde_json::Value;
+    type Target = ::serde_json::Value;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -874,6 +876,7 @@ impl QueryTicket {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryTicket {
     type Inventory = crate::types::TicketInventory;
+    type Target = crate::types::TicketInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -908,6 +911,7 @@ impl QueryTicketFlow {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryTicketFlow {
     type Inventory = crate::types::AnyTicketFlowInventory;
+    type Target = crate::types::TicketFlowInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -942,6 +946,7 @@ impl QueryTicketFlowCollection {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryTicketFlowCollection {
     type Inventory = crate::types::AnyTicketFlowCollectionInventory;
+    type Target = crate::types::TicketFlowCollectionInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -975,6 +980,7 @@ impl QueryTicketHistory {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryTicketHistory {
     type Inventory = ::serde_json::Value;
+    type Target = ::serde_json::Value;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

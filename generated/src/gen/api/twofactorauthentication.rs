@@ -166,6 +166,7 @@ impl QueryTwoFactorAuthentication {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryTwoFactorAuthentication {
     type Inventory = crate::types::TwoFactorAuthenticationInventory;
+    type Target = crate::types::TwoFactorAuthenticationInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

@@ -157,6 +157,7 @@ impl QueryUsbDevice {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryUsbDevice {
     type Inventory = crate::types::UsbDeviceInventory;
+    type Target = crate::types::UsbDeviceInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

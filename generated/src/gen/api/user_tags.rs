@@ -93,6 +93,7 @@ impl QueryUserTag {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryUserTag {
     type Inventory = crate::types::UserTagInventory;
+    type Target = crate::types::UserTagInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

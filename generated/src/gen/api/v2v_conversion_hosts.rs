@@ -261,6 +261,7 @@ impl QueryV2VConversionHost {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryV2VConversionHost {
     type Inventory = crate::types::V2VConversionHostInventory;
+    type Target = crate::types::V2VConversionHostInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

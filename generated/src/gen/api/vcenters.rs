@@ -222,6 +222,7 @@ impl QueryVCenter {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryVCenter {
     type Inventory = crate::types::VCenterInventory;
+    type Target = crate::types::VCenterInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -255,6 +256,7 @@ impl QueryVCenterBackupStorage {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryVCenterBackupStorage {
     type Inventory = crate::types::VCenterBackupStorageInventory;
+    type Target = crate::types::VCenterBackupStorageInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -288,6 +290,7 @@ impl QueryVCenterCluster {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryVCenterCluster {
     type Inventory = crate::types::VCenterClusterInventory;
+    type Target = crate::types::VCenterClusterInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -321,6 +324,7 @@ impl QueryVCenterDatacenter {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryVCenterDatacenter {
     type Inventory = crate::types::VCenterDatacenterInventory;
+    type Target = crate::types::VCenterDatacenterInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -354,6 +358,7 @@ impl QueryVCenterPrimaryStorage {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryVCenterPrimaryStorage {
     type Inventory = crate::types::VCenterPrimaryStorageInventory;
+    type Target = crate::types::VCenterPrimaryStorageInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -387,6 +392,7 @@ impl QueryVCenterResourcePool {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryVCenterResourcePool {
     type Inventory = crate::types::VCenterResourcePoolInventory;
+    type Target = crate::types::VCenterResourcePoolInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

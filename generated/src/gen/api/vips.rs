@@ -1025,6 +1025,7 @@ impl QueryVip {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryVip {
     type Inventory = crate::types::VipInventory;
+    type Target = crate::types::VipInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -1058,6 +1059,7 @@ impl QueryVpcSharedQos {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryVpcSharedQos {
     type Inventory = crate::types::VpcSharedQosInventory;
+    type Target = crate::types::VpcSharedQosInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

@@ -7863,6 +7863,7 @@ impl QueryApplianceVm {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryApplianceVm {
     type Inventory = crate::types::AnyApplianceVmInventory;
+    type Target = crate::types::ApplianceVmInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -7896,6 +7897,7 @@ impl QueryFaultToleranceVm {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryFaultToleranceVm {
     type Inventory = ::serde_json::Value;
+    type Target = ::serde_json::Value;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -7930,6 +7932,7 @@ impl QueryVirtualRouterVm {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryVirtualRouterVm {
     type Inventory = crate::types::AnyApplianceVmInventory;
+    type Target = crate::types::ApplianceVmInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -7963,6 +7966,7 @@ impl QueryVmCdRom {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmCdRom {
     type Inventory = crate::types::VmCdRomInventory;
+    type Target = crate::types::VmCdRomInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -7997,6 +8001,7 @@ impl QueryVmInstance {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmInstance {
     type Inventory = crate::types::AnyVmInstanceInventory;
+    type Target = crate::types::VmInstanceInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -8030,6 +8035,7 @@ impl QueryVmInstanceDeviceAddressArchive {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmInstanceDeviceAddressArchive {
     type Inventory = crate::types::VmInstanceDeviceAddressArchiveInventory;
+    type Target = crate::types::VmInstanceDeviceAddressArchiveInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -8063,6 +8069,7 @@ impl QueryVmInstanceDeviceAddressGroup {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmInstanceDeviceAddressGroup {
     type Inventory = crate::types::VmInstanceDeviceAddressGroupInventory;
+    type Target = crate::types::VmInstanceDeviceAddressGroupInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -8102,6 +8109,7 @@ impl QueryVmInstanceMdevDeviceSpecRef {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmInstanceMdevDeviceSpecRef {
     type Inventory = crate::types::VmInstanceMdevDeviceSpecRefInventory;
+    type Target = crate::types::VmInstanceMdevDeviceSpecRefInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -8141,6 +8149,7 @@ impl QueryVmInstancePciDeviceSpecRef {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmInstancePciDeviceSpecRef {
     type Inventory = crate::types::VmInstancePciDeviceSpecRefInventory;
+    type Target = crate::types::VmInstancePciDeviceSpecRefInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -8175,6 +8184,7 @@ impl QueryVmNic {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmNic {
     type Inventory = crate::types::AnyVmNicInventory;
+    type Target = crate::types::VmNicInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -8208,6 +8218,7 @@ impl QueryVmSchedHistory {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmSchedHistory {
     type Inventory = crate::types::VmSchedHistoryInventory;
+    type Target = crate::types::VmSchedHistoryInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -8241,6 +8252,7 @@ impl QueryVmUserDefinedXmlHookScript {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmUserDefinedXmlHookScript {
     type Inventory = crate::types::XmlHookInventory;
+    type Target = crate::types::XmlHookInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

@@ -28,6 +28,7 @@ impl QueryVmPriorityConfig {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmPriorityConfig {
     type Inventory = crate::types::VmPriorityConfigInventory;
+    type Target = crate::types::VmPriorityConfigInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

@@ -118,6 +118,7 @@ impl QueryVolumeBackup {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryVolumeBackup {
     type Inventory = crate::types::VolumeBackupInventory;
+    type Target = crate::types::VolumeBackupInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

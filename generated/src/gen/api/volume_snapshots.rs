@@ -442,6 +442,7 @@ impl QueryVolumeSnapshot {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryVolumeSnapshot {
     type Inventory = crate::types::VolumeSnapshotInventory;
+    type Target = crate::types::VolumeSnapshotInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -475,6 +476,7 @@ impl QueryVolumeSnapshotGroup {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryVolumeSnapshotGroup {
     type Inventory = crate::types::VolumeSnapshotGroupInventory;
+    type Target = crate::types::VolumeSnapshotGroupInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -508,6 +510,7 @@ impl QueryVolumeSnapshotTree {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryVolumeSnapshotTree {
     type Inventory = crate::types::VolumeSnapshotTreeInventory;
+    type Target = crate::types::VolumeSnapshotTreeInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

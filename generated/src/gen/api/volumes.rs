@@ -1940,6 +1940,7 @@ impl QueryShareableVolumeVmInstanceRef {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryShareableVolumeVmInstanceRef {
     type Inventory = crate::types::ShareableVolumeVmInstanceRefInventory;
+    type Target = crate::types::ShareableVolumeVmInstanceRefInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -1974,6 +1975,7 @@ impl QueryVolume {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryVolume {
     type Inventory = crate::types::AnyVolumeInventory;
+    type Target = crate::types::VolumeInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

@@ -1429,6 +1429,7 @@ impl QueryVpcHaGroup {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryVpcHaGroup {
     type Inventory = crate::types::VpcHaGroupInventory;
+    type Target = crate::types::VpcHaGroupInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -1462,6 +1463,7 @@ impl QueryVpcHaGroupNetworkServiceRef {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryVpcHaGroupNetworkServiceRef {
     type Inventory = crate::types::VpcHaGroupNetworkServiceRefInventory;
+    type Target = crate::types::VpcHaGroupNetworkServiceRefInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -1495,6 +1497,7 @@ impl QueryVpcRouter {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryVpcRouter {
     type Inventory = ::serde_json::Value;
+    type Target = ::serde_json::Value;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -1528,6 +1531,7 @@ impl QueryVpcSnatState {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryVpcSnatState {
     type Inventory = crate::types::VpcSnatStateInventory;
+    type Target = crate::types::VpcSnatStateInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

@@ -1487,6 +1487,7 @@ impl QueryFirewallIpSetTemplate {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryFirewallIpSetTemplate {
     type Inventory = ::serde_json::Value;
+    type Target = ::serde_json::Value;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -1520,6 +1521,7 @@ impl QueryFirewallRule {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryFirewallRule {
     type Inventory = ::serde_json::Value;
+    type Target = ::serde_json::Value;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -1553,6 +1555,7 @@ impl QueryFirewallRuleSet {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryFirewallRuleSet {
     type Inventory = ::serde_json::Value;
+    type Target = ::serde_json::Value;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -1586,6 +1589,7 @@ impl QueryFirewallRuleSetL3Ref {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryFirewallRuleSetL3Ref {
     type Inventory = ::serde_json::Value;
+    type Target = ::serde_json::Value;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -1619,6 +1623,7 @@ impl QueryFirewallRuleTemplate {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryFirewallRuleTemplate {
     type Inventory = ::serde_json::Value;
+    type Target = ::serde_json::Value;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -1652,6 +1657,7 @@ impl QueryVpcFirewall {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryVpcFirewall {
     type Inventory = crate::types::VpcFirewallInventory;
+    type Target = crate::types::VpcFirewallInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -1685,6 +1691,7 @@ impl QueryVpcFirewallVRouterRef {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryVpcFirewallVRouterRef {
     type Inventory = crate::types::VpcFirewallVRouterRefInventory;
+    type Target = crate::types::VpcFirewallVRouterRefInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

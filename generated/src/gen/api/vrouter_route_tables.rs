@@ -562,6 +562,7 @@ impl QueryVRouterRouteEntry {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryVRouterRouteEntry {
     type Inventory = crate::types::VRouterRouteEntryInventory;
+    type Target = crate::types::VRouterRouteEntryInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -595,6 +596,7 @@ impl QueryVRouterRouteTable {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryVRouterRouteTable {
     type Inventory = crate::types::VRouterRouteTableInventory;
+    type Target = crate::types::VRouterRouteTableInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -629,6 +631,7 @@ impl QueryVirtualRouterVRouterRouteTableRef {
 impl ::zstack_sdk::runtime::query::QueryRequest
 for QueryVirtualRouterVRouterRouteTableRef {
     type Inventory = crate::types::VirtualRouterVRouterRouteTableRefInventory;
+    type Target = crate::types::VirtualRouterVRouterRouteTableRefInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

@@ -207,6 +207,7 @@ impl QueryWebhook {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryWebhook {
     type Inventory = crate::types::WebhookInventory;
+    type Target = crate::types::WebhookInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

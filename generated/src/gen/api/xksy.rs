@@ -28,6 +28,7 @@ impl QueryXskyBlockVolume {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryXskyBlockVolume {
     type Inventory = crate::types::XskyBlockVolumeInventory;
+    type Target = crate::types::XskyBlockVolumeInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

@@ -157,6 +157,7 @@ impl QueryZBox {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryZBox {
     type Inventory = crate::types::ZBoxInventory;
+    type Target = crate::types::ZBoxInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

@@ -548,6 +548,7 @@ impl QueryZone {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryZone {
     type Inventory = crate::types::ZoneInventory;
+    type Target = crate::types::ZoneInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

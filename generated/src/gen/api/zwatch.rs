@@ -4214,6 +4214,7 @@ impl QueryActiveAlarm {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryActiveAlarm {
     type Inventory = crate::types::ActiveAlarmInventory;
+    type Target = crate::types::ActiveAlarmInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -4247,6 +4248,7 @@ impl QueryActiveAlarmTemplate {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryActiveAlarmTemplate {
     type Inventory = crate::types::ActiveAlarmTemplateInventory;
+    type Target = crate::types::ActiveAlarmTemplateInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -4280,6 +4282,7 @@ impl QueryAlarm {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryAlarm {
     type Inventory = crate::types::AlarmInventory;
+    type Target = crate::types::AlarmInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -4313,6 +4316,7 @@ impl QueryAlarmRecord {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryAlarmRecord {
     type Inventory = ::serde_json::Value;
+    type Target = ::serde_json::Value;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -4347,6 +4351,7 @@ impl QueryAlertDataAck {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryAlertDataAck {
     type Inventory = crate::types::AnyAlertDataAckInventory;
+    type Target = crate::types::AlertDataAckInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -4380,6 +4385,7 @@ impl QueryAliyunSmsSNSTextTemplate {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryAliyunSmsSNSTextTemplate {
     type Inventory = crate::types::AliyunSmsSNSTextTemplateInventory;
+    type Target = crate::types::AliyunSmsSNSTextTemplateInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -4413,6 +4419,7 @@ impl QueryAudit {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryAudit {
     type Inventory = ::serde_json::Value;
+    type Target = ::serde_json::Value;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -4446,6 +4453,7 @@ impl QueryEventRecord {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryEventRecord {
     type Inventory = ::serde_json::Value;
+    type Target = ::serde_json::Value;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -4479,6 +4487,7 @@ impl QueryEventRuleTemplate {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryEventRuleTemplate {
     type Inventory = crate::types::EventRuleTemplateInventory;
+    type Target = crate::types::EventRuleTemplateInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -4512,6 +4521,7 @@ impl QueryEventSubscription {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryEventSubscription {
     type Inventory = crate::types::EventSubscriptionInventory;
+    type Target = crate::types::EventSubscriptionInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -4545,6 +4555,7 @@ impl QueryMetricDataHttpReceiver {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryMetricDataHttpReceiver {
     type Inventory = crate::types::MetricDataHttpReceiverInventory;
+    type Target = crate::types::MetricDataHttpReceiverInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -4578,6 +4589,7 @@ impl QueryMetricRuleTemplate {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryMetricRuleTemplate {
     type Inventory = crate::types::MetricRuleTemplateInventory;
+    type Target = crate::types::MetricRuleTemplateInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -4611,6 +4623,7 @@ impl QueryMetricTemplate {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryMetricTemplate {
     type Inventory = crate::types::MetricTemplateInventory;
+    type Target = crate::types::MetricTemplateInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -4644,6 +4657,7 @@ impl QueryMonitorGroup {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryMonitorGroup {
     type Inventory = crate::types::MonitorGroupInventory;
+    type Target = crate::types::MonitorGroupInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -4677,6 +4691,7 @@ impl QueryMonitorGroupAlarm {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryMonitorGroupAlarm {
     type Inventory = crate::types::MonitorGroupAlarmInventory;
+    type Target = crate::types::MonitorGroupAlarmInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -4710,6 +4725,7 @@ impl QueryMonitorGroupEventSubscription {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryMonitorGroupEventSubscription {
     type Inventory = crate::types::MonitorGroupEventSubscriptionInventory;
+    type Target = crate::types::MonitorGroupEventSubscriptionInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -4743,6 +4759,7 @@ impl QueryMonitorGroupInstance {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryMonitorGroupInstance {
     type Inventory = crate::types::MonitorGroupInstanceInventory;
+    type Target = crate::types::MonitorGroupInstanceInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -4776,6 +4793,7 @@ impl QueryMonitorGroupTemplateRef {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryMonitorGroupTemplateRef {
     type Inventory = crate::types::MonitorGroupTemplateRefInventory;
+    type Target = crate::types::MonitorGroupTemplateRefInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -4809,6 +4827,7 @@ impl QueryMonitorTemplate {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryMonitorTemplate {
     type Inventory = crate::types::MonitorTemplateInventory;
+    type Target = crate::types::MonitorTemplateInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -4843,6 +4862,7 @@ impl QuerySNSEndpointThirdpartyAlertHistory {
 impl ::zstack_sdk::runtime::query::QueryRequest
 for QuerySNSEndpointThirdpartyAlertHistory {
     type Inventory = crate::types::SNSEndpointThirdpartyAlertHistoryInventory;
+    type Target = crate::types::SNSEndpointThirdpartyAlertHistoryInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -4877,6 +4897,7 @@ impl QuerySNSTextTemplate {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSTextTemplate {
     type Inventory = crate::types::AnySNSTextTemplateInventory;
+    type Target = crate::types::SNSTextTemplateInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -4910,6 +4931,7 @@ impl QueryThirdpartyAlert {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryThirdpartyAlert {
     type Inventory = ::serde_json::Value;
+    type Target = ::serde_json::Value;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }
@@ -4943,6 +4965,7 @@ impl QueryThirdpartyPlatform {
 }
 impl ::zstack_sdk::runtime::query::QueryRequest for QueryThirdpartyPlatform {
     type Inventory = crate::types::ThirdpartyPlatformInventory;
+    type Target = crate::types::ThirdpartyPlatformInventory;
     fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
         &self.params
     }

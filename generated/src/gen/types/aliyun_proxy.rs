@@ -16,6 +16,28 @@ pub struct AliyunProxyVSwitchInventory {
     #[serde(rename = "isDefault", default)]
     pub is_default: ::core::option::Option<bool>,
 }
+impl AliyunProxyVSwitchInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `aliyunProxyVpcUuid`.
+    pub const ALIYUN_PROXY_VPC_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "aliyunProxyVpcUuid",
+    );
+    /// Query field `vpcL3NetworkUuid`.
+    pub const VPC_L3_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vpcL3NetworkUuid",
+    );
+    /// Query field `status`.
+    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "status",
+    );
+    /// Query field `isDefault`.
+    pub const IS_DEFAULT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "isDefault",
+    );
+}
 /// Server class: `org.zstack.aliyunproxy.vpc.AliyunProxyVpcInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct AliyunProxyVpcInventory {
@@ -41,4 +63,46 @@ pub struct AliyunProxyVpcInventory {
     >,
     #[serde(rename = "isDefault", default)]
     pub is_default: ::core::option::Option<bool>,
+}
+impl AliyunProxyVpcInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `vpcName`.
+    pub const VPC_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vpcName",
+    );
+    /// Query field `cidrBlock`.
+    pub const CIDR_BLOCK: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "cidrBlock",
+    );
+    /// Query field `vRouterUuid`.
+    pub const V_ROUTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vRouterUuid",
+    );
+    /// Query field `status`.
+    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "status",
+    );
+    /// Query field `aliyunProxyVSwitches`.
+    pub const ALIYUN_PROXY_V_SWITCHES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "aliyunProxyVSwitches",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `isDefault`.
+    pub const IS_DEFAULT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "isDefault",
+    );
 }

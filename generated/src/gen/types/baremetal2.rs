@@ -26,6 +26,44 @@ pub struct BareMetal2BondingInventory {
     #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
 }
+impl BareMetal2BondingInventory {
+    /// Query field `chassisUuid`.
+    pub const CHASSIS_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "chassisUuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `slaves`.
+    pub const SLAVES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "slaves",
+    );
+    /// Query field `opts`.
+    pub const OPTS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "opts",
+    );
+    /// Query field `mode`.
+    pub const MODE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "mode",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `accountUuid`.
+    pub const ACCOUNT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "accountUuid",
+    );
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+}
 /// Server class: `org.zstack.baremetal2.chassis.BareMetal2BondingNicRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct BareMetal2BondingNicRefInventory {
@@ -55,6 +93,48 @@ pub struct BareMetal2BondingNicRefInventory {
     pub bare_metal2_bonding: ::core::option::Option<
         crate::types::BareMetal2BondingInventory,
     >,
+}
+impl BareMetal2BondingNicRefInventory {
+    /// Query field `id`.
+    pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "id",
+    );
+    /// Query field `nicUuid`.
+    pub const NIC_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "nicUuid",
+    );
+    /// Query field `instanceUuid`.
+    pub const INSTANCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "instanceUuid",
+    );
+    /// Query field `bondingUuid`.
+    pub const BONDING_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "bondingUuid",
+    );
+    /// Query field `provisionNicUuid`.
+    pub const PROVISION_NIC_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "provisionNicUuid",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `vmNic`.
+    pub const VM_NIC: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vmNic",
+    );
+    /// Query field `provisionNic`.
+    pub const PROVISION_NIC: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "provisionNic",
+    );
+    /// Query field `bareMetal2Bonding`.
+    pub const BARE_METAL2_BONDING: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "bareMetal2Bonding",
+    );
 }
 /// Extends `BareMetal2ChassisPciDeviceInventory` and carries all of its fields.
 ///
@@ -102,6 +182,84 @@ pub struct BareMetal2ChassisGpuDeviceInventory {
     #[serde(rename = "isDriverLoaded", default)]
     pub is_driver_loaded: ::core::option::Option<bool>,
 }
+impl BareMetal2ChassisGpuDeviceInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `chassisUuid`.
+    pub const CHASSIS_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "chassisUuid",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `type`.
+    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "type",
+    );
+    /// Query field `pciDeviceAddress`.
+    pub const PCI_DEVICE_ADDRESS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "pciDeviceAddress",
+    );
+    /// Query field `vendorId`.
+    pub const VENDOR_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vendorId",
+    );
+    /// Query field `deviceId`.
+    pub const DEVICE_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "deviceId",
+    );
+    /// Query field `subvendorId`.
+    pub const SUBVENDOR_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "subvendorId",
+    );
+    /// Query field `subdeviceId`.
+    pub const SUBDEVICE_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "subdeviceId",
+    );
+    /// Query field `iommuGroup`.
+    pub const IOMMU_GROUP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "iommuGroup",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `vendor`.
+    pub const VENDOR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vendor",
+    );
+    /// Query field `device`.
+    pub const DEVICE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "device",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `serialNumber`.
+    pub const SERIAL_NUMBER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "serialNumber",
+    );
+    /// Query field `memory`.
+    pub const MEMORY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "memory",
+    );
+    /// Query field `power`.
+    pub const POWER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "power",
+    );
+    /// Query field `isDriverLoaded`.
+    pub const IS_DRIVER_LOADED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "isDriverLoaded",
+    );
+}
 /// Server class: `org.zstack.baremetal2.chassis.BareMetal2ChassisInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct BareMetal2ChassisInventory {
@@ -142,6 +300,72 @@ pub struct BareMetal2ChassisInventory {
         crate::types::BareMetal2ChassisOfferingInventory,
     >,
 }
+impl BareMetal2ChassisInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `zoneUuid`.
+    pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "zoneUuid",
+    );
+    /// Query field `clusterUuid`.
+    pub const CLUSTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "clusterUuid",
+    );
+    /// Query field `chassisOfferingUuid`.
+    pub const CHASSIS_OFFERING_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "chassisOfferingUuid",
+    );
+    /// Query field `type`.
+    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "type",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `status`.
+    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "status",
+    );
+    /// Query field `powerStatus`.
+    pub const POWER_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "powerStatus",
+    );
+    /// Query field `provisionType`.
+    pub const PROVISION_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "provisionType",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `chassisNics`.
+    pub const CHASSIS_NICS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "chassisNics",
+    );
+    /// Query field `chassisDisks`.
+    pub const CHASSIS_DISKS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "chassisDisks",
+    );
+    /// Query field `chassisOffering`.
+    pub const CHASSIS_OFFERING: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "chassisOffering",
+    );
+}
 /// Server class: `org.zstack.baremetal2.configuration.BareMetal2ChassisOfferingInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct BareMetal2ChassisOfferingInventory {
@@ -180,6 +404,56 @@ pub struct BareMetal2ChassisOfferingInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+impl BareMetal2ChassisOfferingInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `architecture`.
+    pub const ARCHITECTURE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "architecture",
+    );
+    /// Query field `cpuModelName`.
+    pub const CPU_MODEL_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "cpuModelName",
+    );
+    /// Query field `cpuNum`.
+    pub const CPU_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "cpuNum",
+    );
+    /// Query field `memorySize`.
+    pub const MEMORY_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "memorySize",
+    );
+    /// Query field `bootMode`.
+    pub const BOOT_MODE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "bootMode",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `provisionType`.
+    pub const PROVISION_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "provisionType",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+}
 /// Server class: `org.zstack.baremetal2.chassis.BareMetal2ChassisPciDeviceInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct BareMetal2ChassisPciDeviceInventory {
@@ -215,6 +489,68 @@ pub struct BareMetal2ChassisPciDeviceInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+}
+impl BareMetal2ChassisPciDeviceInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `chassisUuid`.
+    pub const CHASSIS_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "chassisUuid",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `type`.
+    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "type",
+    );
+    /// Query field `pciDeviceAddress`.
+    pub const PCI_DEVICE_ADDRESS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "pciDeviceAddress",
+    );
+    /// Query field `vendorId`.
+    pub const VENDOR_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vendorId",
+    );
+    /// Query field `deviceId`.
+    pub const DEVICE_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "deviceId",
+    );
+    /// Query field `subvendorId`.
+    pub const SUBVENDOR_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "subvendorId",
+    );
+    /// Query field `subdeviceId`.
+    pub const SUBDEVICE_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "subdeviceId",
+    );
+    /// Query field `iommuGroup`.
+    pub const IOMMU_GROUP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "iommuGroup",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `vendor`.
+    pub const VENDOR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vendor",
+    );
+    /// Query field `device`.
+    pub const DEVICE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "device",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
 }
 /// Extends `KVMHostInventory` → `HostInventory` and carries all of its fields.
 ///
@@ -356,6 +692,160 @@ pub struct BareMetal2GatewayInventory {
         crate::types::BareMetal2GatewayProvisionNicInventory,
     >,
 }
+impl BareMetal2GatewayInventory {
+    /// Query field `zoneUuid`.
+    pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "zoneUuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `clusterUuid`.
+    pub const CLUSTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "clusterUuid",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `managementIp`.
+    pub const MANAGEMENT_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "managementIp",
+    );
+    /// Query field `hypervisorType`.
+    pub const HYPERVISOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "hypervisorType",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `status`.
+    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "status",
+    );
+    /// Query field `totalCpuCapacity`.
+    pub const TOTAL_CPU_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "totalCpuCapacity",
+    );
+    /// Query field `availableCpuCapacity`.
+    pub const AVAILABLE_CPU_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "availableCpuCapacity",
+    );
+    /// Query field `cpuSockets`.
+    pub const CPU_SOCKETS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "cpuSockets",
+    );
+    /// Query field `totalMemoryCapacity`.
+    pub const TOTAL_MEMORY_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "totalMemoryCapacity",
+    );
+    /// Query field `availableMemoryCapacity`.
+    pub const AVAILABLE_MEMORY_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "availableMemoryCapacity",
+    );
+    /// Query field `cpuNum`.
+    pub const CPU_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "cpuNum",
+    );
+    /// Query field `ipmiAddress`.
+    pub const IPMI_ADDRESS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ipmiAddress",
+    );
+    /// Query field `ipmiUsername`.
+    pub const IPMI_USERNAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ipmiUsername",
+    );
+    /// Query field `ipmiPort`.
+    pub const IPMI_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ipmiPort",
+    );
+    /// Query field `ipmiPowerStatus`.
+    pub const IPMI_POWER_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ipmiPowerStatus",
+    );
+    /// Query field `cpuStatus`.
+    pub const CPU_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "cpuStatus",
+    );
+    /// Query field `memoryStatus`.
+    pub const MEMORY_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "memoryStatus",
+    );
+    /// Query field `diskStatus`.
+    pub const DISK_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "diskStatus",
+    );
+    /// Query field `nicStatus`.
+    pub const NIC_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "nicStatus",
+    );
+    /// Query field `gpuStatus`.
+    pub const GPU_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "gpuStatus",
+    );
+    /// Query field `powerSupplyStatus`.
+    pub const POWER_SUPPLY_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "powerSupplyStatus",
+    );
+    /// Query field `fanStatus`.
+    pub const FAN_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "fanStatus",
+    );
+    /// Query field `raidStatus`.
+    pub const RAID_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "raidStatus",
+    );
+    /// Query field `temperatureStatus`.
+    pub const TEMPERATURE_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "temperatureStatus",
+    );
+    /// Query field `architecture`.
+    pub const ARCHITECTURE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "architecture",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `username`.
+    pub const USERNAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "username",
+    );
+    /// Query field `sshPort`.
+    pub const SSH_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "sshPort",
+    );
+    /// Query field `osDistribution`.
+    pub const OS_DISTRIBUTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "osDistribution",
+    );
+    /// Query field `osRelease`.
+    pub const OS_RELEASE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "osRelease",
+    );
+    /// Query field `osVersion`.
+    pub const OS_VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "osVersion",
+    );
+    /// Query field `attachedClusterUuids`.
+    pub const ATTACHED_CLUSTER_UUIDS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "attachedClusterUuids",
+    );
+    /// Query field `provisionNic`.
+    pub const PROVISION_NIC: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "provisionNic",
+    );
+}
 /// Server class: `org.zstack.baremetal2.gateway.BareMetal2GatewayProvisionNicInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct BareMetal2GatewayProvisionNicInventory {
@@ -379,6 +869,44 @@ pub struct BareMetal2GatewayProvisionNicInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+}
+impl BareMetal2GatewayProvisionNicInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `networkUuid`.
+    pub const NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "networkUuid",
+    );
+    /// Query field `interfaceName`.
+    pub const INTERFACE_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "interfaceName",
+    );
+    /// Query field `ip`.
+    pub const IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ip",
+    );
+    /// Query field `netmask`.
+    pub const NETMASK: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "netmask",
+    );
+    /// Query field `gateway`.
+    pub const GATEWAY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "gateway",
+    );
+    /// Query field `metadata`.
+    pub const METADATA: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "metadata",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
 }
 /// Extends `VmInstanceInventory` and carries all of its fields.
 ///
@@ -534,6 +1062,160 @@ pub struct BareMetal2InstanceInventory {
         crate::types::BareMetal2InstanceProvisionNicInventory,
     >,
 }
+impl BareMetal2InstanceInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `zoneUuid`.
+    pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "zoneUuid",
+    );
+    /// Query field `clusterUuid`.
+    pub const CLUSTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "clusterUuid",
+    );
+    /// Query field `imageUuid`.
+    pub const IMAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "imageUuid",
+    );
+    /// Query field `hostUuid`.
+    pub const HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "hostUuid",
+    );
+    /// Query field `lastHostUuid`.
+    pub const LAST_HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastHostUuid",
+    );
+    /// Query field `instanceOfferingUuid`.
+    pub const INSTANCE_OFFERING_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "instanceOfferingUuid",
+    );
+    /// Query field `rootVolumeUuid`.
+    pub const ROOT_VOLUME_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "rootVolumeUuid",
+    );
+    /// Query field `platform`.
+    pub const PLATFORM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "platform",
+    );
+    /// Query field `architecture`.
+    pub const ARCHITECTURE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "architecture",
+    );
+    /// Query field `defaultL3NetworkUuid`.
+    pub const DEFAULT_L3_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "defaultL3NetworkUuid",
+    );
+    /// Query field `type`.
+    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "type",
+    );
+    /// Query field `hypervisorType`.
+    pub const HYPERVISOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "hypervisorType",
+    );
+    /// Query field `memorySize`.
+    pub const MEMORY_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "memorySize",
+    );
+    /// Query field `reservedMemorySize`.
+    pub const RESERVED_MEMORY_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "reservedMemorySize",
+    );
+    /// Query field `cpuNum`.
+    pub const CPU_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "cpuNum",
+    );
+    /// Query field `cpuSpeed`.
+    pub const CPU_SPEED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "cpuSpeed",
+    );
+    /// Query field `allocatorStrategy`.
+    pub const ALLOCATOR_STRATEGY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "allocatorStrategy",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `vmNics`.
+    pub const VM_NICS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vmNics",
+    );
+    /// Query field `allVolumes`.
+    pub const ALL_VOLUMES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "allVolumes",
+    );
+    /// Query field `vmCdRoms`.
+    pub const VM_CD_ROMS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vmCdRoms",
+    );
+    /// Query field `guestOsType`.
+    pub const GUEST_OS_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "guestOsType",
+    );
+    /// Query field `chassisUuid`.
+    pub const CHASSIS_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "chassisUuid",
+    );
+    /// Query field `lastChassisUuid`.
+    pub const LAST_CHASSIS_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastChassisUuid",
+    );
+    /// Query field `gatewayUuid`.
+    pub const GATEWAY_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "gatewayUuid",
+    );
+    /// Query field `lastGatewayUuid`.
+    pub const LAST_GATEWAY_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastGatewayUuid",
+    );
+    /// Query field `chassisOfferingUuid`.
+    pub const CHASSIS_OFFERING_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "chassisOfferingUuid",
+    );
+    /// Query field `gatewayAllocatorStrategy`.
+    pub const GATEWAY_ALLOCATOR_STRATEGY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "gatewayAllocatorStrategy",
+    );
+    /// Query field `status`.
+    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "status",
+    );
+    /// Query field `provisionType`.
+    pub const PROVISION_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "provisionType",
+    );
+    /// Query field `agentVersion`.
+    pub const AGENT_VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "agentVersion",
+    );
+    /// Query field `isLatestAgent`.
+    pub const IS_LATEST_AGENT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "isLatestAgent",
+    );
+    /// Query field `provisionNic`.
+    pub const PROVISION_NIC: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "provisionNic",
+    );
+}
 /// Server class: `org.zstack.baremetal2.instance.BareMetal2InstanceProvisionNicInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct BareMetal2InstanceProvisionNicInventory {
@@ -557,6 +1239,44 @@ pub struct BareMetal2InstanceProvisionNicInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+}
+impl BareMetal2InstanceProvisionNicInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `networkUuid`.
+    pub const NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "networkUuid",
+    );
+    /// Query field `mac`.
+    pub const MAC: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "mac",
+    );
+    /// Query field `ip`.
+    pub const IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ip",
+    );
+    /// Query field `netmask`.
+    pub const NETMASK: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "netmask",
+    );
+    /// Query field `gateway`.
+    pub const GATEWAY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "gateway",
+    );
+    /// Query field `metadata`.
+    pub const METADATA: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "metadata",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
 }
 /// Extends `BareMetal2ChassisInventory` and carries all of its fields.
 ///
@@ -610,6 +1330,84 @@ pub struct BareMetal2IpmiChassisInventory {
     #[serde(rename = "ipmiUsername", default)]
     pub ipmi_username: ::core::option::Option<::std::string::String>,
 }
+impl BareMetal2IpmiChassisInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `zoneUuid`.
+    pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "zoneUuid",
+    );
+    /// Query field `clusterUuid`.
+    pub const CLUSTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "clusterUuid",
+    );
+    /// Query field `chassisOfferingUuid`.
+    pub const CHASSIS_OFFERING_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "chassisOfferingUuid",
+    );
+    /// Query field `type`.
+    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "type",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `status`.
+    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "status",
+    );
+    /// Query field `powerStatus`.
+    pub const POWER_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "powerStatus",
+    );
+    /// Query field `provisionType`.
+    pub const PROVISION_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "provisionType",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `chassisNics`.
+    pub const CHASSIS_NICS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "chassisNics",
+    );
+    /// Query field `chassisDisks`.
+    pub const CHASSIS_DISKS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "chassisDisks",
+    );
+    /// Query field `chassisOffering`.
+    pub const CHASSIS_OFFERING: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "chassisOffering",
+    );
+    /// Query field `ipmiAddress`.
+    pub const IPMI_ADDRESS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ipmiAddress",
+    );
+    /// Query field `ipmiPort`.
+    pub const IPMI_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ipmiPort",
+    );
+    /// Query field `ipmiUsername`.
+    pub const IPMI_USERNAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ipmiUsername",
+    );
+}
 /// Server class: `org.zstack.baremetal2.provisionnetwork.BareMetal2ProvisionNetworkInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct BareMetal2ProvisionNetworkInventory {
@@ -643,6 +1441,64 @@ pub struct BareMetal2ProvisionNetworkInventory {
     >,
     #[serde(rename = "attachedClusterUuids", default)]
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
+}
+impl BareMetal2ProvisionNetworkInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `zoneUuid`.
+    pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "zoneUuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `dhcpInterface`.
+    pub const DHCP_INTERFACE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "dhcpInterface",
+    );
+    /// Query field `dhcpRangeStartIp`.
+    pub const DHCP_RANGE_START_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "dhcpRangeStartIp",
+    );
+    /// Query field `dhcpRangeEndIp`.
+    pub const DHCP_RANGE_END_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "dhcpRangeEndIp",
+    );
+    /// Query field `dhcpRangeNetmask`.
+    pub const DHCP_RANGE_NETMASK: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "dhcpRangeNetmask",
+    );
+    /// Query field `dhcpRangeGateway`.
+    pub const DHCP_RANGE_GATEWAY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "dhcpRangeGateway",
+    );
+    /// Query field `dhcpRangeNetworkCidr`.
+    pub const DHCP_RANGE_NETWORK_CIDR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "dhcpRangeNetworkCidr",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `attachedClusterUuids`.
+    pub const ATTACHED_CLUSTER_UUIDS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "attachedClusterUuids",
+    );
 }
 /// Extends `HostInventory` and carries all of its fields.
 ///
@@ -770,6 +1626,144 @@ pub struct ESXHostInventory {
     #[serde(rename = "esxiVersion", default)]
     pub esxi_version: ::core::option::Option<::std::string::String>,
 }
+impl ESXHostInventory {
+    /// Query field `zoneUuid`.
+    pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "zoneUuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `clusterUuid`.
+    pub const CLUSTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "clusterUuid",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `managementIp`.
+    pub const MANAGEMENT_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "managementIp",
+    );
+    /// Query field `hypervisorType`.
+    pub const HYPERVISOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "hypervisorType",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `status`.
+    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "status",
+    );
+    /// Query field `totalCpuCapacity`.
+    pub const TOTAL_CPU_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "totalCpuCapacity",
+    );
+    /// Query field `availableCpuCapacity`.
+    pub const AVAILABLE_CPU_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "availableCpuCapacity",
+    );
+    /// Query field `cpuSockets`.
+    pub const CPU_SOCKETS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "cpuSockets",
+    );
+    /// Query field `totalMemoryCapacity`.
+    pub const TOTAL_MEMORY_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "totalMemoryCapacity",
+    );
+    /// Query field `availableMemoryCapacity`.
+    pub const AVAILABLE_MEMORY_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "availableMemoryCapacity",
+    );
+    /// Query field `cpuNum`.
+    pub const CPU_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "cpuNum",
+    );
+    /// Query field `ipmiAddress`.
+    pub const IPMI_ADDRESS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ipmiAddress",
+    );
+    /// Query field `ipmiUsername`.
+    pub const IPMI_USERNAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ipmiUsername",
+    );
+    /// Query field `ipmiPort`.
+    pub const IPMI_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ipmiPort",
+    );
+    /// Query field `ipmiPowerStatus`.
+    pub const IPMI_POWER_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ipmiPowerStatus",
+    );
+    /// Query field `cpuStatus`.
+    pub const CPU_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "cpuStatus",
+    );
+    /// Query field `memoryStatus`.
+    pub const MEMORY_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "memoryStatus",
+    );
+    /// Query field `diskStatus`.
+    pub const DISK_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "diskStatus",
+    );
+    /// Query field `nicStatus`.
+    pub const NIC_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "nicStatus",
+    );
+    /// Query field `gpuStatus`.
+    pub const GPU_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "gpuStatus",
+    );
+    /// Query field `powerSupplyStatus`.
+    pub const POWER_SUPPLY_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "powerSupplyStatus",
+    );
+    /// Query field `fanStatus`.
+    pub const FAN_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "fanStatus",
+    );
+    /// Query field `raidStatus`.
+    pub const RAID_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "raidStatus",
+    );
+    /// Query field `temperatureStatus`.
+    pub const TEMPERATURE_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "temperatureStatus",
+    );
+    /// Query field `architecture`.
+    pub const ARCHITECTURE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "architecture",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `vCenterUuid`.
+    pub const V_CENTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vCenterUuid",
+    );
+    /// Query field `morval`.
+    pub const MORVAL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "morval",
+    );
+    /// Query field `esxiVersion`.
+    pub const ESXI_VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "esxiVersion",
+    );
+}
 /// Server class: `org.zstack.header.host.HostInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct HostInventory {
@@ -887,6 +1881,132 @@ pub struct HostInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+}
+impl HostInventory {
+    /// Query field `zoneUuid`.
+    pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "zoneUuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `clusterUuid`.
+    pub const CLUSTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "clusterUuid",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `managementIp`.
+    pub const MANAGEMENT_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "managementIp",
+    );
+    /// Query field `hypervisorType`.
+    pub const HYPERVISOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "hypervisorType",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `status`.
+    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "status",
+    );
+    /// Query field `totalCpuCapacity`.
+    pub const TOTAL_CPU_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "totalCpuCapacity",
+    );
+    /// Query field `availableCpuCapacity`.
+    pub const AVAILABLE_CPU_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "availableCpuCapacity",
+    );
+    /// Query field `cpuSockets`.
+    pub const CPU_SOCKETS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "cpuSockets",
+    );
+    /// Query field `totalMemoryCapacity`.
+    pub const TOTAL_MEMORY_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "totalMemoryCapacity",
+    );
+    /// Query field `availableMemoryCapacity`.
+    pub const AVAILABLE_MEMORY_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "availableMemoryCapacity",
+    );
+    /// Query field `cpuNum`.
+    pub const CPU_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "cpuNum",
+    );
+    /// Query field `ipmiAddress`.
+    pub const IPMI_ADDRESS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ipmiAddress",
+    );
+    /// Query field `ipmiUsername`.
+    pub const IPMI_USERNAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ipmiUsername",
+    );
+    /// Query field `ipmiPort`.
+    pub const IPMI_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ipmiPort",
+    );
+    /// Query field `ipmiPowerStatus`.
+    pub const IPMI_POWER_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ipmiPowerStatus",
+    );
+    /// Query field `cpuStatus`.
+    pub const CPU_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "cpuStatus",
+    );
+    /// Query field `memoryStatus`.
+    pub const MEMORY_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "memoryStatus",
+    );
+    /// Query field `diskStatus`.
+    pub const DISK_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "diskStatus",
+    );
+    /// Query field `nicStatus`.
+    pub const NIC_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "nicStatus",
+    );
+    /// Query field `gpuStatus`.
+    pub const GPU_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "gpuStatus",
+    );
+    /// Query field `powerSupplyStatus`.
+    pub const POWER_SUPPLY_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "powerSupplyStatus",
+    );
+    /// Query field `fanStatus`.
+    pub const FAN_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "fanStatus",
+    );
+    /// Query field `raidStatus`.
+    pub const RAID_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "raidStatus",
+    );
+    /// Query field `temperatureStatus`.
+    pub const TEMPERATURE_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "temperatureStatus",
+    );
+    /// Query field `architecture`.
+    pub const ARCHITECTURE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "architecture",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
 }
 /// Extends `HostInventory` and carries all of its fields.
 ///
@@ -1022,6 +2142,152 @@ pub struct KVMHostInventory {
     #[serde(rename = "osVersion", default)]
     pub os_version: ::core::option::Option<::std::string::String>,
 }
+impl KVMHostInventory {
+    /// Query field `zoneUuid`.
+    pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "zoneUuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `clusterUuid`.
+    pub const CLUSTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "clusterUuid",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `managementIp`.
+    pub const MANAGEMENT_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "managementIp",
+    );
+    /// Query field `hypervisorType`.
+    pub const HYPERVISOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "hypervisorType",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `status`.
+    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "status",
+    );
+    /// Query field `totalCpuCapacity`.
+    pub const TOTAL_CPU_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "totalCpuCapacity",
+    );
+    /// Query field `availableCpuCapacity`.
+    pub const AVAILABLE_CPU_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "availableCpuCapacity",
+    );
+    /// Query field `cpuSockets`.
+    pub const CPU_SOCKETS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "cpuSockets",
+    );
+    /// Query field `totalMemoryCapacity`.
+    pub const TOTAL_MEMORY_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "totalMemoryCapacity",
+    );
+    /// Query field `availableMemoryCapacity`.
+    pub const AVAILABLE_MEMORY_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "availableMemoryCapacity",
+    );
+    /// Query field `cpuNum`.
+    pub const CPU_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "cpuNum",
+    );
+    /// Query field `ipmiAddress`.
+    pub const IPMI_ADDRESS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ipmiAddress",
+    );
+    /// Query field `ipmiUsername`.
+    pub const IPMI_USERNAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ipmiUsername",
+    );
+    /// Query field `ipmiPort`.
+    pub const IPMI_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ipmiPort",
+    );
+    /// Query field `ipmiPowerStatus`.
+    pub const IPMI_POWER_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ipmiPowerStatus",
+    );
+    /// Query field `cpuStatus`.
+    pub const CPU_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "cpuStatus",
+    );
+    /// Query field `memoryStatus`.
+    pub const MEMORY_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "memoryStatus",
+    );
+    /// Query field `diskStatus`.
+    pub const DISK_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "diskStatus",
+    );
+    /// Query field `nicStatus`.
+    pub const NIC_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "nicStatus",
+    );
+    /// Query field `gpuStatus`.
+    pub const GPU_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "gpuStatus",
+    );
+    /// Query field `powerSupplyStatus`.
+    pub const POWER_SUPPLY_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "powerSupplyStatus",
+    );
+    /// Query field `fanStatus`.
+    pub const FAN_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "fanStatus",
+    );
+    /// Query field `raidStatus`.
+    pub const RAID_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "raidStatus",
+    );
+    /// Query field `temperatureStatus`.
+    pub const TEMPERATURE_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "temperatureStatus",
+    );
+    /// Query field `architecture`.
+    pub const ARCHITECTURE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "architecture",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `username`.
+    pub const USERNAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "username",
+    );
+    /// Query field `sshPort`.
+    pub const SSH_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "sshPort",
+    );
+    /// Query field `osDistribution`.
+    pub const OS_DISTRIBUTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "osDistribution",
+    );
+    /// Query field `osRelease`.
+    pub const OS_RELEASE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "osRelease",
+    );
+    /// Query field `osVersion`.
+    pub const OS_VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "osVersion",
+    );
+}
 /// Server class: `org.zstack.header.longjob.LongJobInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct LongJobInventory {
@@ -1069,6 +2335,60 @@ pub struct LongJobInventory {
         deserialize_with = "::zstack_sdk::runtime::number::lenient"
     )]
     pub execute_time: ::core::option::Option<i64>,
+}
+impl LongJobInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `apiId`.
+    pub const API_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "apiId",
+    );
+    /// Query field `jobName`.
+    pub const JOB_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "jobName",
+    );
+    /// Query field `jobData`.
+    pub const JOB_DATA: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "jobData",
+    );
+    /// Query field `jobResult`.
+    pub const JOB_RESULT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "jobResult",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `targetResourceUuid`.
+    pub const TARGET_RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "targetResourceUuid",
+    );
+    /// Query field `managementNodeUuid`.
+    pub const MANAGEMENT_NODE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "managementNodeUuid",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `executeTime`.
+    pub const EXECUTE_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "executeTime",
+    );
 }
 /// Extends `HostInventory` and carries all of its fields.
 ///
@@ -1201,6 +2521,140 @@ pub struct SimulatorHostInventory {
         deserialize_with = "::zstack_sdk::runtime::number::lenient"
     )]
     pub cpu_capacity: ::core::option::Option<i64>,
+}
+impl SimulatorHostInventory {
+    /// Query field `zoneUuid`.
+    pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "zoneUuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `clusterUuid`.
+    pub const CLUSTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "clusterUuid",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `managementIp`.
+    pub const MANAGEMENT_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "managementIp",
+    );
+    /// Query field `hypervisorType`.
+    pub const HYPERVISOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "hypervisorType",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `status`.
+    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "status",
+    );
+    /// Query field `totalCpuCapacity`.
+    pub const TOTAL_CPU_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "totalCpuCapacity",
+    );
+    /// Query field `availableCpuCapacity`.
+    pub const AVAILABLE_CPU_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "availableCpuCapacity",
+    );
+    /// Query field `cpuSockets`.
+    pub const CPU_SOCKETS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "cpuSockets",
+    );
+    /// Query field `totalMemoryCapacity`.
+    pub const TOTAL_MEMORY_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "totalMemoryCapacity",
+    );
+    /// Query field `availableMemoryCapacity`.
+    pub const AVAILABLE_MEMORY_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "availableMemoryCapacity",
+    );
+    /// Query field `cpuNum`.
+    pub const CPU_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "cpuNum",
+    );
+    /// Query field `ipmiAddress`.
+    pub const IPMI_ADDRESS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ipmiAddress",
+    );
+    /// Query field `ipmiUsername`.
+    pub const IPMI_USERNAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ipmiUsername",
+    );
+    /// Query field `ipmiPort`.
+    pub const IPMI_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ipmiPort",
+    );
+    /// Query field `ipmiPowerStatus`.
+    pub const IPMI_POWER_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ipmiPowerStatus",
+    );
+    /// Query field `cpuStatus`.
+    pub const CPU_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "cpuStatus",
+    );
+    /// Query field `memoryStatus`.
+    pub const MEMORY_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "memoryStatus",
+    );
+    /// Query field `diskStatus`.
+    pub const DISK_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "diskStatus",
+    );
+    /// Query field `nicStatus`.
+    pub const NIC_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "nicStatus",
+    );
+    /// Query field `gpuStatus`.
+    pub const GPU_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "gpuStatus",
+    );
+    /// Query field `powerSupplyStatus`.
+    pub const POWER_SUPPLY_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "powerSupplyStatus",
+    );
+    /// Query field `fanStatus`.
+    pub const FAN_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "fanStatus",
+    );
+    /// Query field `raidStatus`.
+    pub const RAID_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "raidStatus",
+    );
+    /// Query field `temperatureStatus`.
+    pub const TEMPERATURE_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "temperatureStatus",
+    );
+    /// Query field `architecture`.
+    pub const ARCHITECTURE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "architecture",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `memoryCapacity`.
+    pub const MEMORY_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "memoryCapacity",
+    );
+    /// Query field `cpuCapacity`.
+    pub const CPU_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "cpuCapacity",
+    );
 }
 /// Extends `KVMHostInventory` → `HostInventory` and carries all of its fields.
 ///
@@ -1341,6 +2795,156 @@ pub struct XDragonHostInventory {
         deserialize_with = "::zstack_sdk::runtime::number::lenient"
     )]
     pub total_physical_memory: ::core::option::Option<i64>,
+}
+impl XDragonHostInventory {
+    /// Query field `zoneUuid`.
+    pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "zoneUuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `clusterUuid`.
+    pub const CLUSTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "clusterUuid",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `managementIp`.
+    pub const MANAGEMENT_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "managementIp",
+    );
+    /// Query field `hypervisorType`.
+    pub const HYPERVISOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "hypervisorType",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `status`.
+    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "status",
+    );
+    /// Query field `totalCpuCapacity`.
+    pub const TOTAL_CPU_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "totalCpuCapacity",
+    );
+    /// Query field `availableCpuCapacity`.
+    pub const AVAILABLE_CPU_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "availableCpuCapacity",
+    );
+    /// Query field `cpuSockets`.
+    pub const CPU_SOCKETS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "cpuSockets",
+    );
+    /// Query field `totalMemoryCapacity`.
+    pub const TOTAL_MEMORY_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "totalMemoryCapacity",
+    );
+    /// Query field `availableMemoryCapacity`.
+    pub const AVAILABLE_MEMORY_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "availableMemoryCapacity",
+    );
+    /// Query field `cpuNum`.
+    pub const CPU_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "cpuNum",
+    );
+    /// Query field `ipmiAddress`.
+    pub const IPMI_ADDRESS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ipmiAddress",
+    );
+    /// Query field `ipmiUsername`.
+    pub const IPMI_USERNAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ipmiUsername",
+    );
+    /// Query field `ipmiPort`.
+    pub const IPMI_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ipmiPort",
+    );
+    /// Query field `ipmiPowerStatus`.
+    pub const IPMI_POWER_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ipmiPowerStatus",
+    );
+    /// Query field `cpuStatus`.
+    pub const CPU_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "cpuStatus",
+    );
+    /// Query field `memoryStatus`.
+    pub const MEMORY_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "memoryStatus",
+    );
+    /// Query field `diskStatus`.
+    pub const DISK_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "diskStatus",
+    );
+    /// Query field `nicStatus`.
+    pub const NIC_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "nicStatus",
+    );
+    /// Query field `gpuStatus`.
+    pub const GPU_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "gpuStatus",
+    );
+    /// Query field `powerSupplyStatus`.
+    pub const POWER_SUPPLY_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "powerSupplyStatus",
+    );
+    /// Query field `fanStatus`.
+    pub const FAN_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "fanStatus",
+    );
+    /// Query field `raidStatus`.
+    pub const RAID_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "raidStatus",
+    );
+    /// Query field `temperatureStatus`.
+    pub const TEMPERATURE_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "temperatureStatus",
+    );
+    /// Query field `architecture`.
+    pub const ARCHITECTURE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "architecture",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `username`.
+    pub const USERNAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "username",
+    );
+    /// Query field `sshPort`.
+    pub const SSH_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "sshPort",
+    );
+    /// Query field `osDistribution`.
+    pub const OS_DISTRIBUTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "osDistribution",
+    );
+    /// Query field `osRelease`.
+    pub const OS_RELEASE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "osRelease",
+    );
+    /// Query field `osVersion`.
+    pub const OS_VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "osVersion",
+    );
+    /// Query field `totalPhysicalMemory`.
+    pub const TOTAL_PHYSICAL_MEMORY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "totalPhysicalMemory",
+    );
 }
 /// A `BareMetal2ChassisInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]

@@ -56,6 +56,56 @@ pub struct CdpPolicyInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+impl CdpPolicyInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `retentionTimePerDay`.
+    pub const RETENTION_TIME_PER_DAY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "retentionTimePerDay",
+    );
+    /// Query field `hourlyRpSinceDay`.
+    pub const HOURLY_RP_SINCE_DAY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "hourlyRpSinceDay",
+    );
+    /// Query field `dailyRpSinceDay`.
+    pub const DAILY_RP_SINCE_DAY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "dailyRpSinceDay",
+    );
+    /// Query field `expireTimeInDay`.
+    pub const EXPIRE_TIME_IN_DAY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "expireTimeInDay",
+    );
+    /// Query field `fullBackupIntervalInDay`.
+    pub const FULL_BACKUP_INTERVAL_IN_DAY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "fullBackupIntervalInDay",
+    );
+    /// Query field `recoveryPointPerSecond`.
+    pub const RECOVERY_POINT_PER_SECOND: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "recoveryPointPerSecond",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+}
 /// Server class: `org.zstack.header.storage.cdp.CdpTaskInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct CdpTaskInventory {
@@ -113,6 +163,72 @@ pub struct CdpTaskInventory {
     >,
     #[serde(rename = "resourceRefs", default)]
     pub resource_refs: ::std::vec::Vec<::serde_json::Value>,
+}
+impl CdpTaskInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `policyUuid`.
+    pub const POLICY_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "policyUuid",
+    );
+    /// Query field `backupStorageUuid`.
+    pub const BACKUP_STORAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "backupStorageUuid",
+    );
+    /// Query field `status`.
+    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "status",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `taskType`.
+    pub const TASK_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "taskType",
+    );
+    /// Query field `backupBandwidth`.
+    pub const BACKUP_BANDWIDTH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "backupBandwidth",
+    );
+    /// Query field `maxCapacity`.
+    pub const MAX_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "maxCapacity",
+    );
+    /// Query field `usedCapacity`.
+    pub const USED_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "usedCapacity",
+    );
+    /// Query field `maxLatency`.
+    pub const MAX_LATENCY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "maxLatency",
+    );
+    /// Query field `lastLatency`.
+    pub const LAST_LATENCY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastLatency",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `resourceRefs`.
+    pub const RESOURCE_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "resourceRefs",
+    );
 }
 /// Server class: `org.zstack.header.storage.cdp.CdpPolicyState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

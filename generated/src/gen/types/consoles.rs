@@ -26,6 +26,36 @@ pub struct ConsoleInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+impl ConsoleInventory {
+    /// Query field `scheme`.
+    pub const SCHEME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "scheme",
+    );
+    /// Query field `targetScheme`.
+    pub const TARGET_SCHEME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "targetScheme",
+    );
+    /// Query field `hostname`.
+    pub const HOSTNAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "hostname",
+    );
+    /// Query field `port`.
+    pub const PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "port",
+    );
+    /// Query field `token`.
+    pub const TOKEN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "token",
+    );
+    /// Query field `version`.
+    pub const VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "version",
+    );
+    /// Query field `expiredDate`.
+    pub const EXPIRED_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "expiredDate",
+    );
+}
 /// Server class: `org.zstack.header.console.ConsoleProxyAgentInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct ConsoleProxyAgentInventory {
@@ -63,4 +93,46 @@ pub struct ConsoleProxyAgentInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+}
+impl ConsoleProxyAgentInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `managementIp`.
+    pub const MANAGEMENT_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "managementIp",
+    );
+    /// Query field `consoleProxyOverriddenIp`.
+    pub const CONSOLE_PROXY_OVERRIDDEN_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "consoleProxyOverriddenIp",
+    );
+    /// Query field `consoleProxyPort`.
+    pub const CONSOLE_PROXY_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "consoleProxyPort",
+    );
+    /// Query field `type`.
+    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "type",
+    );
+    /// Query field `status`.
+    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "status",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
 }

@@ -50,6 +50,48 @@ pub struct AliyunErrorCode {
     #[serde(default)]
     pub messages: ::core::option::Option<::serde_json::Value>,
 }
+impl AliyunErrorCode {
+    /// Query field `code`.
+    pub const CODE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "code",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `details`.
+    pub const DETAILS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "details",
+    );
+    /// Query field `elaboration`.
+    pub const ELABORATION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "elaboration",
+    );
+    /// Query field `opaque`.
+    pub const OPAQUE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "opaque",
+    );
+    /// Query field `cause`.
+    pub const CAUSE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "cause",
+    );
+    /// Query field `location`.
+    pub const LOCATION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "location",
+    );
+    /// Query field `cost`.
+    pub const COST: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "cost",
+    );
+    /// Query field `causes`.
+    pub const CAUSES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "causes",
+    );
+    /// Query field `messages`.
+    pub const MESSAGES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "messages",
+    );
+}
 /// Extends `ErrorCode` and carries all of its fields.
 ///
 /// Server class: `org.zstack.header.aliyun.AliyunOssException`.
@@ -97,6 +139,48 @@ pub struct AliyunOssException {
     /// Elaboration object (category, code, regex, message_cn, message_en, source, distance, method, formatSrcError), kept as raw JSON; may appear.
     #[serde(default)]
     pub messages: ::core::option::Option<::serde_json::Value>,
+}
+impl AliyunOssException {
+    /// Query field `code`.
+    pub const CODE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "code",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `details`.
+    pub const DETAILS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "details",
+    );
+    /// Query field `elaboration`.
+    pub const ELABORATION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "elaboration",
+    );
+    /// Query field `opaque`.
+    pub const OPAQUE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "opaque",
+    );
+    /// Query field `cause`.
+    pub const CAUSE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "cause",
+    );
+    /// Query field `location`.
+    pub const LOCATION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "location",
+    );
+    /// Query field `cost`.
+    pub const COST: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "cost",
+    );
+    /// Query field `causes`.
+    pub const CAUSES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "causes",
+    );
+    /// Query field `messages`.
+    pub const MESSAGES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "messages",
+    );
 }
 /// Extends `ErrorCode` and carries all of its fields.
 ///
@@ -146,6 +230,48 @@ pub struct BaremetalException {
     #[serde(default)]
     pub messages: ::core::option::Option<::serde_json::Value>,
 }
+impl BaremetalException {
+    /// Query field `code`.
+    pub const CODE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "code",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `details`.
+    pub const DETAILS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "details",
+    );
+    /// Query field `elaboration`.
+    pub const ELABORATION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "elaboration",
+    );
+    /// Query field `opaque`.
+    pub const OPAQUE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "opaque",
+    );
+    /// Query field `cause`.
+    pub const CAUSE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "cause",
+    );
+    /// Query field `location`.
+    pub const LOCATION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "location",
+    );
+    /// Query field `cost`.
+    pub const COST: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "cost",
+    );
+    /// Query field `causes`.
+    pub const CAUSES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "causes",
+    );
+    /// Query field `messages`.
+    pub const MESSAGES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "messages",
+    );
+}
 /// Server class: `org.zstack.header.core.progress.ChainInfo`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct ChainInfo {
@@ -155,6 +281,16 @@ pub struct ChainInfo {
     /// Since ZStack 3.6.0.
     #[serde(rename = "pendingTask", default)]
     pub pending_task: ::std::vec::Vec<crate::types::PendingTaskInfo>,
+}
+impl ChainInfo {
+    /// Query field `runningTask`.
+    pub const RUNNING_TASK: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "runningTask",
+    );
+    /// Query field `pendingTask`.
+    pub const PENDING_TASK: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "pendingTask",
+    );
 }
 /// Extends `ErrorCode` and carries all of its fields.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -201,6 +337,48 @@ pub struct ErrorCodeList {
     #[serde(default)]
     pub messages: ::core::option::Option<::serde_json::Value>,
 }
+impl ErrorCodeList {
+    /// Query field `code`.
+    pub const CODE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "code",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `details`.
+    pub const DETAILS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "details",
+    );
+    /// Query field `elaboration`.
+    pub const ELABORATION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "elaboration",
+    );
+    /// Query field `opaque`.
+    pub const OPAQUE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "opaque",
+    );
+    /// Query field `cause`.
+    pub const CAUSE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "cause",
+    );
+    /// Query field `location`.
+    pub const LOCATION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "location",
+    );
+    /// Query field `cost`.
+    pub const COST: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "cost",
+    );
+    /// Query field `causes`.
+    pub const CAUSES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "causes",
+    );
+    /// Query field `messages`.
+    pub const MESSAGES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "messages",
+    );
+}
 /// Extends `TaskInfo` and carries all of its fields.
 ///
 /// Server class: `org.zstack.header.core.progress.PendingTaskInfo`.
@@ -232,6 +410,44 @@ pub struct PendingTaskInfo {
     pub api_name: ::core::option::Option<::std::string::String>,
     #[serde(rename = "contextList", default)]
     pub context_list: ::std::vec::Vec<::std::string::String>,
+}
+impl PendingTaskInfo {
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `className`.
+    pub const CLASS_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "className",
+    );
+    /// Query field `index`.
+    pub const INDEX: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "index",
+    );
+    /// Query field `pendingTime`.
+    pub const PENDING_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "pendingTime",
+    );
+    /// Query field `executionTime`.
+    pub const EXECUTION_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "executionTime",
+    );
+    /// Query field `context`.
+    pub const CONTEXT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "context",
+    );
+    /// Query field `apiId`.
+    pub const API_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "apiId",
+    );
+    /// Query field `apiName`.
+    pub const API_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "apiName",
+    );
+    /// Query field `contextList`.
+    pub const CONTEXT_LIST: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "contextList",
+    );
 }
 /// Extends `TaskInfo` and carries all of its fields.
 ///
@@ -265,6 +481,44 @@ pub struct RunningTaskInfo {
     #[serde(rename = "contextList", default)]
     pub context_list: ::std::vec::Vec<::std::string::String>,
 }
+impl RunningTaskInfo {
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `className`.
+    pub const CLASS_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "className",
+    );
+    /// Query field `index`.
+    pub const INDEX: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "index",
+    );
+    /// Query field `pendingTime`.
+    pub const PENDING_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "pendingTime",
+    );
+    /// Query field `executionTime`.
+    pub const EXECUTION_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "executionTime",
+    );
+    /// Query field `context`.
+    pub const CONTEXT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "context",
+    );
+    /// Query field `apiId`.
+    pub const API_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "apiId",
+    );
+    /// Query field `apiName`.
+    pub const API_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "apiName",
+    );
+    /// Query field `contextList`.
+    pub const CONTEXT_LIST: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "contextList",
+    );
+}
 /// Server class: `org.zstack.header.core.progress.TaskInfo`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct TaskInfo {
@@ -294,6 +548,44 @@ pub struct TaskInfo {
     pub api_name: ::core::option::Option<::std::string::String>,
     #[serde(rename = "contextList", default)]
     pub context_list: ::std::vec::Vec<::std::string::String>,
+}
+impl TaskInfo {
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `className`.
+    pub const CLASS_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "className",
+    );
+    /// Query field `index`.
+    pub const INDEX: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "index",
+    );
+    /// Query field `pendingTime`.
+    pub const PENDING_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "pendingTime",
+    );
+    /// Query field `executionTime`.
+    pub const EXECUTION_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "executionTime",
+    );
+    /// Query field `context`.
+    pub const CONTEXT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "context",
+    );
+    /// Query field `apiId`.
+    pub const API_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "apiId",
+    );
+    /// Query field `apiName`.
+    pub const API_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "apiName",
+    );
+    /// Query field `contextList`.
+    pub const CONTEXT_LIST: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "contextList",
+    );
 }
 /// The error of a failed call, carried as {"error": ErrorCode} by a 503 answer to a request or to a job poll (protocol §6). Every field is optional and null fields are omitted; the outer code is often generic (SYS.1000) with the useful code in `cause` or `causes`.
 ///
@@ -343,6 +635,48 @@ pub struct ErrorCode {
     #[serde(default)]
     pub messages: ::core::option::Option<::serde_json::Value>,
 }
+impl ErrorCode {
+    /// Query field `code`.
+    pub const CODE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "code",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `details`.
+    pub const DETAILS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "details",
+    );
+    /// Query field `elaboration`.
+    pub const ELABORATION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "elaboration",
+    );
+    /// Query field `opaque`.
+    pub const OPAQUE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "opaque",
+    );
+    /// Query field `cause`.
+    pub const CAUSE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "cause",
+    );
+    /// Query field `location`.
+    pub const LOCATION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "location",
+    );
+    /// Query field `cost`.
+    pub const COST: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "cost",
+    );
+    /// Query field `causes`.
+    pub const CAUSES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "causes",
+    );
+    /// Query field `messages`.
+    pub const MESSAGES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "messages",
+    );
+}
 /// A login session (protocol §9). The session id to send as `Authorization: OAuth <id>` is `uuid`. Idle sessions expire; `expiredDate` is only a snapshot.
 ///
 /// Server class: `org.zstack.header.identity.SessionInventory`.
@@ -369,6 +703,32 @@ pub struct SessionInventory {
     /// Since ZStack 0.6.
     #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+}
+impl SessionInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `accountUuid`.
+    pub const ACCOUNT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "accountUuid",
+    );
+    /// Query field `userUuid`.
+    pub const USER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "userUuid",
+    );
+    /// Query field `userType`.
+    pub const USER_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "userType",
+    );
+    /// Query field `expiredDate`.
+    pub const EXPIRED_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "expiredDate",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
 }
 /// A `TaskInfo` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]

@@ -34,3 +34,49 @@ pub struct CCSCertificateInventory {
     #[serde(rename = "userCertificateRefs", default)]
     pub user_certificate_refs: ::std::vec::Vec<::serde_json::Value>,
 }
+impl CCSCertificateInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `algorithm`.
+    pub const ALGORITHM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "algorithm",
+    );
+    /// Query field `format`.
+    pub const FORMAT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "format",
+    );
+    /// Query field `issuerDN`.
+    pub const ISSUER_DN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "issuerDN",
+    );
+    /// Query field `subjectDN`.
+    pub const SUBJECT_DN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "subjectDN",
+    );
+    /// Query field `serNumber`.
+    pub const SER_NUMBER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "serNumber",
+    );
+    /// Query field `effectiveTime`.
+    pub const EFFECTIVE_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "effectiveTime",
+    );
+    /// Query field `expirationTime`.
+    pub const EXPIRATION_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "expirationTime",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `userCertificateRefs`.
+    pub const USER_CERTIFICATE_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "userCertificateRefs",
+    );
+}

@@ -28,6 +28,48 @@ pub struct DatabaseBackupInventory {
     #[serde(rename = "backupStorageRefs", default)]
     pub backup_storage_refs: ::std::vec::Vec<::serde_json::Value>,
 }
+impl DatabaseBackupInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `status`.
+    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "status",
+    );
+    /// Query field `size`.
+    pub const SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "size",
+    );
+    /// Query field `metadata`.
+    pub const METADATA: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "metadata",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `backupStorageRefs`.
+    pub const BACKUP_STORAGE_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "backupStorageRefs",
+    );
+}
 /// Server class: `org.zstack.header.storage.backup.SyncBackupResult`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct SyncBackupResult {
@@ -43,4 +85,14 @@ pub struct SyncBackupResult {
         deserialize_with = "::zstack_sdk::runtime::number::lenient"
     )]
     pub new_backup_count: ::core::option::Option<i32>,
+}
+impl SyncBackupResult {
+    /// Query field `deletedBackupCount`.
+    pub const DELETED_BACKUP_COUNT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "deletedBackupCount",
+    );
+    /// Query field `newBackupCount`.
+    pub const NEW_BACKUP_COUNT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "newBackupCount",
+    );
 }

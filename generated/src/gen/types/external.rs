@@ -9,6 +9,12 @@ pub struct ExternalServiceCapabilities {
     #[serde(rename = "reloadConfig", default)]
     pub reload_config: ::core::option::Option<bool>,
 }
+impl ExternalServiceCapabilities {
+    /// Query field `reloadConfig`.
+    pub const RELOAD_CONFIG: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "reloadConfig",
+    );
+}
 /// Extends `ExternalServiceCapabilities` and carries all of its fields.
 ///
 /// Server class: `org.zstack.core.externalservice.ExternalServiceCapabilitiesBuilder`.
@@ -17,6 +23,12 @@ pub struct ExternalServiceCapabilitiesBuilder {
     /// Since ZStack 4.7.0.
     #[serde(rename = "reloadConfig", default)]
     pub reload_config: ::core::option::Option<bool>,
+}
+impl ExternalServiceCapabilitiesBuilder {
+    /// Query field `reloadConfig`.
+    pub const RELOAD_CONFIG: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "reloadConfig",
+    );
 }
 /// Server class: `org.zstack.header.core.external.service.ExternalServiceInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -32,6 +44,20 @@ pub struct ExternalServiceInventory {
     pub capabilities: ::core::option::Option<
         crate::types::AnyExternalServiceCapabilities,
     >,
+}
+impl ExternalServiceInventory {
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `status`.
+    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "status",
+    );
+    /// Query field `capabilities`.
+    pub const CAPABILITIES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "capabilities",
+    );
 }
 /// A `ExternalServiceCapabilities` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]

@@ -23,6 +23,32 @@ pub struct GlobalConfigInventory {
     #[serde(default)]
     pub value: ::core::option::Option<::std::string::String>,
 }
+impl GlobalConfigInventory {
+    /// Query field `id`.
+    pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "id",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `category`.
+    pub const CATEGORY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "category",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `defaultValue`.
+    pub const DEFAULT_VALUE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "defaultValue",
+    );
+    /// Query field `value`.
+    pub const VALUE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "value",
+    );
+}
 /// Server class: `org.zstack.core.config.GlobalConfigOptions`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct GlobalConfigOptions {
@@ -57,4 +83,26 @@ pub struct GlobalConfigOptions {
         deserialize_with = "::zstack_sdk::runtime::number::lenient"
     )]
     pub number_less_than_or_equal: ::core::option::Option<i64>,
+}
+impl GlobalConfigOptions {
+    /// Query field `validValue`.
+    pub const VALID_VALUE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "validValue",
+    );
+    /// Query field `numberGreaterThan`.
+    pub const NUMBER_GREATER_THAN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "numberGreaterThan",
+    );
+    /// Query field `numberLessThan`.
+    pub const NUMBER_LESS_THAN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "numberLessThan",
+    );
+    /// Query field `numberGreaterThanOrEqual`.
+    pub const NUMBER_GREATER_THAN_OR_EQUAL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "numberGreaterThanOrEqual",
+    );
+    /// Query field `numberLessThanOrEqual`.
+    pub const NUMBER_LESS_THAN_OR_EQUAL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "numberLessThanOrEqual",
+    );
 }

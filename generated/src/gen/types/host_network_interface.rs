@@ -27,6 +27,32 @@ pub struct HostNetworkInterfaceLldpInventory {
         crate::types::HostNetworkInterfaceLldpRefInventory,
     >,
 }
+impl HostNetworkInterfaceLldpInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `interfaceUuid`.
+    pub const INTERFACE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "interfaceUuid",
+    );
+    /// Query field `mode`.
+    pub const MODE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "mode",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `neighborDevice`.
+    pub const NEIGHBOR_DEVICE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "neighborDevice",
+    );
+}
 /// Server class: `org.zstack.network.hostNetworkInterface.lldp.entity.HostNetworkInterfaceLldpRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct HostNetworkInterfaceLldpRefInventory {
@@ -86,4 +112,62 @@ pub struct HostNetworkInterfaceLldpRefInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+}
+impl HostNetworkInterfaceLldpRefInventory {
+    /// Query field `lldpUuid`.
+    pub const LLDP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lldpUuid",
+    );
+    /// Query field `chassisId`.
+    pub const CHASSIS_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "chassisId",
+    );
+    /// Query field `timeToLive`.
+    pub const TIME_TO_LIVE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "timeToLive",
+    );
+    /// Query field `managementAddress`.
+    pub const MANAGEMENT_ADDRESS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "managementAddress",
+    );
+    /// Query field `systemName`.
+    pub const SYSTEM_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "systemName",
+    );
+    /// Query field `systemDescription`.
+    pub const SYSTEM_DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "systemDescription",
+    );
+    /// Query field `systemCapabilities`.
+    pub const SYSTEM_CAPABILITIES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "systemCapabilities",
+    );
+    /// Query field `portId`.
+    pub const PORT_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "portId",
+    );
+    /// Query field `portDescription`.
+    pub const PORT_DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "portDescription",
+    );
+    /// Query field `vlanId`.
+    pub const VLAN_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vlanId",
+    );
+    /// Query field `aggregationPortId`.
+    pub const AGGREGATION_PORT_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "aggregationPortId",
+    );
+    /// Query field `mtu`.
+    pub const MTU: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "mtu",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
 }

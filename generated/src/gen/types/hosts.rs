@@ -44,6 +44,32 @@ pub struct CpuMemoryCapacityData {
     )]
     pub managed_cpu_num: ::core::option::Option<i64>,
 }
+impl CpuMemoryCapacityData {
+    /// Query field `resourceUuid`.
+    pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "resourceUuid",
+    );
+    /// Query field `totalCpu`.
+    pub const TOTAL_CPU: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "totalCpu",
+    );
+    /// Query field `availableCpu`.
+    pub const AVAILABLE_CPU: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "availableCpu",
+    );
+    /// Query field `totalMemory`.
+    pub const TOTAL_MEMORY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "totalMemory",
+    );
+    /// Query field `availableMemory`.
+    pub const AVAILABLE_MEMORY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "availableMemory",
+    );
+    /// Query field `managedCpuNum`.
+    pub const MANAGED_CPU_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "managedCpuNum",
+    );
+}
 /// Server class: `org.zstack.header.host.HostIpmiInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct HostIpmiInventory {
@@ -66,6 +92,28 @@ pub struct HostIpmiInventory {
     /// Since ZStack 0.6.
     #[serde(rename = "ipmiPowerStatus", default)]
     pub ipmi_power_status: ::core::option::Option<::std::string::String>,
+}
+impl HostIpmiInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `ipmiAddress`.
+    pub const IPMI_ADDRESS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ipmiAddress",
+    );
+    /// Query field `ipmiUsername`.
+    pub const IPMI_USERNAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ipmiUsername",
+    );
+    /// Query field `ipmiPort`.
+    pub const IPMI_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ipmiPort",
+    );
+    /// Query field `ipmiPowerStatus`.
+    pub const IPMI_POWER_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ipmiPowerStatus",
+    );
 }
 /// Server class: `org.zstack.network.hostNetworkInterface.HostNetworkBondingInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -129,6 +177,84 @@ pub struct HostNetworkBondingInventory {
     /// Since ZStack 3.5.0.
     #[serde(default)]
     pub slaves: ::std::vec::Vec<crate::types::HostNetworkInterfaceInventory>,
+}
+impl HostNetworkBondingInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `hostUuid`.
+    pub const HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "hostUuid",
+    );
+    /// Query field `bondingName`.
+    pub const BONDING_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "bondingName",
+    );
+    /// Query field `bondingType`.
+    pub const BONDING_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "bondingType",
+    );
+    /// Query field `speed`.
+    pub const SPEED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "speed",
+    );
+    /// Query field `mode`.
+    pub const MODE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "mode",
+    );
+    /// Query field `xmitHashPolicy`.
+    pub const XMIT_HASH_POLICY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "xmitHashPolicy",
+    );
+    /// Query field `miiStatus`.
+    pub const MII_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "miiStatus",
+    );
+    /// Query field `mac`.
+    pub const MAC: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "mac",
+    );
+    /// Query field `ipAddresses`.
+    pub const IP_ADDRESSES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ipAddresses",
+    );
+    /// Query field `gateway`.
+    pub const GATEWAY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "gateway",
+    );
+    /// Query field `callBackIp`.
+    pub const CALL_BACK_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "callBackIp",
+    );
+    /// Query field `miimon`.
+    pub const MIIMON: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "miimon",
+    );
+    /// Query field `type`.
+    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "type",
+    );
+    /// Query field `allSlavesActive`.
+    pub const ALL_SLAVES_ACTIVE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "allSlavesActive",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `slaves`.
+    pub const SLAVES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "slaves",
+    );
 }
 /// Server class: `org.zstack.network.hostNetworkInterface.HostNetworkInterfaceInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -204,6 +330,100 @@ pub struct HostNetworkInterfaceInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+impl HostNetworkInterfaceInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `hostUuid`.
+    pub const HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "hostUuid",
+    );
+    /// Query field `bondingUuid`.
+    pub const BONDING_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "bondingUuid",
+    );
+    /// Query field `interfaceModel`.
+    pub const INTERFACE_MODEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "interfaceModel",
+    );
+    /// Query field `vendorId`.
+    pub const VENDOR_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vendorId",
+    );
+    /// Query field `deviceId`.
+    pub const DEVICE_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "deviceId",
+    );
+    /// Query field `subvendorId`.
+    pub const SUBVENDOR_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "subvendorId",
+    );
+    /// Query field `subdeviceId`.
+    pub const SUBDEVICE_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "subdeviceId",
+    );
+    /// Query field `interfaceName`.
+    pub const INTERFACE_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "interfaceName",
+    );
+    /// Query field `interfaceType`.
+    pub const INTERFACE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "interfaceType",
+    );
+    /// Query field `speed`.
+    pub const SPEED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "speed",
+    );
+    /// Query field `slaveActive`.
+    pub const SLAVE_ACTIVE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "slaveActive",
+    );
+    /// Query field `carrierActive`.
+    pub const CARRIER_ACTIVE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "carrierActive",
+    );
+    /// Query field `ipAddresses`.
+    pub const IP_ADDRESSES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ipAddresses",
+    );
+    /// Query field `gateway`.
+    pub const GATEWAY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "gateway",
+    );
+    /// Query field `mac`.
+    pub const MAC: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "mac",
+    );
+    /// Query field `callBackIp`.
+    pub const CALL_BACK_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "callBackIp",
+    );
+    /// Query field `pciDeviceAddress`.
+    pub const PCI_DEVICE_ADDRESS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "pciDeviceAddress",
+    );
+    /// Query field `offloadStatus`.
+    pub const OFFLOAD_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "offloadStatus",
+    );
+    /// Query field `virtStatus`.
+    pub const VIRT_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "virtStatus",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+}
 /// Server class: `org.zstack.kvm.hypervisor.datatype.HostOsCategoryInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct HostOsCategoryInventory {
@@ -227,6 +447,32 @@ pub struct HostOsCategoryInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+}
+impl HostOsCategoryInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `architecture`.
+    pub const ARCHITECTURE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "architecture",
+    );
+    /// Query field `osReleaseVersion`.
+    pub const OS_RELEASE_VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "osReleaseVersion",
+    );
+    /// Query field `metadataList`.
+    pub const METADATA_LIST: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "metadataList",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
 }
 /// Server class: `org.zstack.header.host.HostPhysicalMemoryInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -260,6 +506,60 @@ pub struct HostPhysicalMemoryInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+impl HostPhysicalMemoryInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `hostUuid`.
+    pub const HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "hostUuid",
+    );
+    /// Query field `manufacturer`.
+    pub const MANUFACTURER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "manufacturer",
+    );
+    /// Query field `size`.
+    pub const SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "size",
+    );
+    /// Query field `speed`.
+    pub const SPEED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "speed",
+    );
+    /// Query field `clockSpeed`.
+    pub const CLOCK_SPEED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "clockSpeed",
+    );
+    /// Query field `locator`.
+    pub const LOCATOR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "locator",
+    );
+    /// Query field `serialNumber`.
+    pub const SERIAL_NUMBER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "serialNumber",
+    );
+    /// Query field `rank`.
+    pub const RANK: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "rank",
+    );
+    /// Query field `voltage`.
+    pub const VOLTAGE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "voltage",
+    );
+    /// Query field `type`.
+    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "type",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+}
 /// Server class: `org.zstack.kvm.hypervisor.datatype.KvmHostHypervisorMetadataInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct KvmHostHypervisorMetadataInventory {
@@ -287,6 +587,36 @@ pub struct KvmHostHypervisorMetadataInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+impl KvmHostHypervisorMetadataInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `categoryUuid`.
+    pub const CATEGORY_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "categoryUuid",
+    );
+    /// Query field `managementNodeUuid`.
+    pub const MANAGEMENT_NODE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "managementNodeUuid",
+    );
+    /// Query field `hypervisor`.
+    pub const HYPERVISOR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "hypervisor",
+    );
+    /// Query field `version`.
+    pub const VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "version",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+}
 /// Server class: `org.zstack.kvm.hypervisor.datatype.KvmHypervisorInfoInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct KvmHypervisorInfoInventory {
@@ -311,6 +641,32 @@ pub struct KvmHypervisorInfoInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+impl KvmHypervisorInfoInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `hypervisor`.
+    pub const HYPERVISOR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "hypervisor",
+    );
+    /// Query field `version`.
+    pub const VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "version",
+    );
+    /// Query field `matchState`.
+    pub const MATCH_STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "matchState",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+}
 /// Server class: `org.zstack.kvm.APIKvmRunShellEvent$ShellResult`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct ShellResult {
@@ -326,6 +682,24 @@ pub struct ShellResult {
     pub stderr: ::core::option::Option<::std::string::String>,
     #[serde(rename = "errorCode", default)]
     pub error_code: ::core::option::Option<crate::types::ErrorCode>,
+}
+impl ShellResult {
+    /// Query field `returnCode`.
+    pub const RETURN_CODE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "returnCode",
+    );
+    /// Query field `stdout`.
+    pub const STDOUT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "stdout",
+    );
+    /// Query field `stderr`.
+    pub const STDERR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "stderr",
+    );
+    /// Query field `errorCode`.
+    pub const ERROR_CODE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "errorCode",
+    );
 }
 /// Server class: `org.zstack.kvm.hypervisor.datatype.HypervisorVersionState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -22,6 +22,36 @@ pub struct ImageReplicationGroupInventory {
     #[serde(rename = "backupStorageRefs", default)]
     pub backup_storage_refs: ::std::vec::Vec<::serde_json::Value>,
 }
+impl ImageReplicationGroupInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `backupStorageRefs`.
+    pub const BACKUP_STORAGE_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "backupStorageRefs",
+    );
+}
 /// Server class: `org.zstack.imagereplicator.ReplicationGroupState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ReplicationGroupState {

@@ -10,6 +10,16 @@ pub struct CreateDataVolumeTemplateFromVolumeSnapshotFailure {
     #[serde(default)]
     pub error: ::core::option::Option<crate::types::ErrorCode>,
 }
+impl CreateDataVolumeTemplateFromVolumeSnapshotFailure {
+    /// Query field `backupStorageUuid`.
+    pub const BACKUP_STORAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "backupStorageUuid",
+    );
+    /// Query field `error`.
+    pub const ERROR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "error",
+    );
+}
 /// Server class: `org.zstack.header.image.APICreateRootVolumeTemplateFromVolumeSnapshotEvent$Failure`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct CreateRootVolumeTemplateFromVolumeSnapshotFailure {
@@ -17,6 +27,16 @@ pub struct CreateRootVolumeTemplateFromVolumeSnapshotFailure {
     pub backup_storage_uuid: ::core::option::Option<::std::string::String>,
     #[serde(default)]
     pub error: ::core::option::Option<crate::types::ErrorCode>,
+}
+impl CreateRootVolumeTemplateFromVolumeSnapshotFailure {
+    /// Query field `backupStorageUuid`.
+    pub const BACKUP_STORAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "backupStorageUuid",
+    );
+    /// Query field `error`.
+    pub const ERROR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "error",
+    );
 }
 /// Server class: `org.zstack.header.image.ImageBackupStorageRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -47,6 +67,40 @@ pub struct ImageBackupStorageRefInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+}
+impl ImageBackupStorageRefInventory {
+    /// Query field `imageUuid`.
+    pub const IMAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "imageUuid",
+    );
+    /// Query field `backupStorageUuid`.
+    pub const BACKUP_STORAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "backupStorageUuid",
+    );
+    /// Query field `installPath`.
+    pub const INSTALL_PATH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "installPath",
+    );
+    /// Query field `status`.
+    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "status",
+    );
+    /// Query field `exportMd5Sum`.
+    pub const EXPORT_MD5_SUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "exportMd5Sum",
+    );
+    /// Query field `exportUrl`.
+    pub const EXPORT_URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "exportUrl",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
 }
 /// Server class: `org.zstack.header.image.ImageInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -122,6 +176,92 @@ pub struct ImageInventory {
     #[serde(rename = "systemTags", default)]
     pub system_tags: ::std::vec::Vec<crate::types::SystemTagInventory>,
 }
+impl ImageInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `status`.
+    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "status",
+    );
+    /// Query field `size`.
+    pub const SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "size",
+    );
+    /// Query field `actualSize`.
+    pub const ACTUAL_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "actualSize",
+    );
+    /// Query field `md5Sum`.
+    pub const MD5_SUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "md5Sum",
+    );
+    /// Query field `url`.
+    pub const URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "url",
+    );
+    /// Query field `mediaType`.
+    pub const MEDIA_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "mediaType",
+    );
+    /// Query field `guestOsType`.
+    pub const GUEST_OS_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "guestOsType",
+    );
+    /// Query field `type`.
+    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "type",
+    );
+    /// Query field `platform`.
+    pub const PLATFORM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "platform",
+    );
+    /// Query field `architecture`.
+    pub const ARCHITECTURE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "architecture",
+    );
+    /// Query field `format`.
+    pub const FORMAT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "format",
+    );
+    /// Query field `system`.
+    pub const SYSTEM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "system",
+    );
+    /// Query field `virtio`.
+    pub const VIRTIO: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "virtio",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `backupStorageRefs`.
+    pub const BACKUP_STORAGE_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "backupStorageRefs",
+    );
+    /// Query field `systemTags`.
+    pub const SYSTEM_TAGS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "systemTags",
+    );
+}
 /// Server class: `org.zstack.header.image.APIGetUploadImageJobDetailsReply$JobDetails`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct JobDetails {
@@ -135,6 +275,28 @@ pub struct JobDetails {
     pub image_upload_url: ::core::option::Option<::std::string::String>,
     #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub offset: ::core::option::Option<i64>,
+}
+impl JobDetails {
+    /// Query field `longJobUuid`.
+    pub const LONG_JOB_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "longJobUuid",
+    );
+    /// Query field `longJobState`.
+    pub const LONG_JOB_STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "longJobState",
+    );
+    /// Query field `imageUuid`.
+    pub const IMAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "imageUuid",
+    );
+    /// Query field `imageUploadUrl`.
+    pub const IMAGE_UPLOAD_URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "imageUploadUrl",
+    );
+    /// Query field `offset`.
+    pub const OFFSET: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "offset",
+    );
 }
 /// Extends `ImageInventory` and carries all of its fields.
 ///
@@ -216,6 +378,100 @@ pub struct KVMIsoTO {
     #[serde(rename = "installUrl", default)]
     pub install_url: ::core::option::Option<::std::string::String>,
 }
+impl KVMIsoTO {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `status`.
+    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "status",
+    );
+    /// Query field `size`.
+    pub const SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "size",
+    );
+    /// Query field `actualSize`.
+    pub const ACTUAL_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "actualSize",
+    );
+    /// Query field `md5Sum`.
+    pub const MD5_SUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "md5Sum",
+    );
+    /// Query field `url`.
+    pub const URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "url",
+    );
+    /// Query field `mediaType`.
+    pub const MEDIA_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "mediaType",
+    );
+    /// Query field `guestOsType`.
+    pub const GUEST_OS_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "guestOsType",
+    );
+    /// Query field `type`.
+    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "type",
+    );
+    /// Query field `platform`.
+    pub const PLATFORM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "platform",
+    );
+    /// Query field `architecture`.
+    pub const ARCHITECTURE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "architecture",
+    );
+    /// Query field `format`.
+    pub const FORMAT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "format",
+    );
+    /// Query field `system`.
+    pub const SYSTEM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "system",
+    );
+    /// Query field `virtio`.
+    pub const VIRTIO: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "virtio",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `backupStorageRefs`.
+    pub const BACKUP_STORAGE_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "backupStorageRefs",
+    );
+    /// Query field `systemTags`.
+    pub const SYSTEM_TAGS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "systemTags",
+    );
+    /// Query field `pathInCache`.
+    pub const PATH_IN_CACHE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "pathInCache",
+    );
+    /// Query field `installUrl`.
+    pub const INSTALL_URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "installUrl",
+    );
+}
 /// Extends `TagInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.header.tag.SystemTagInventory`.
@@ -248,6 +504,40 @@ pub struct SystemTagInventory {
     #[serde(default)]
     pub inherent: ::core::option::Option<bool>,
 }
+impl SystemTagInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `resourceUuid`.
+    pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "resourceUuid",
+    );
+    /// Query field `resourceType`.
+    pub const RESOURCE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "resourceType",
+    );
+    /// Query field `tag`.
+    pub const TAG: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "tag",
+    );
+    /// Query field `type`.
+    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "type",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `inherent`.
+    pub const INHERENT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "inherent",
+    );
+}
 /// Server class: `org.zstack.header.tag.TagInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct TagInventory {
@@ -274,6 +564,36 @@ pub struct TagInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+}
+impl TagInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `resourceUuid`.
+    pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "resourceUuid",
+    );
+    /// Query field `resourceType`.
+    pub const RESOURCE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "resourceType",
+    );
+    /// Query field `tag`.
+    pub const TAG: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "tag",
+    );
+    /// Query field `type`.
+    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "type",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
 }
 /// A `ImageInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]

@@ -72,3 +72,45 @@ pub struct IpCapacityData {
     )]
     pub ipv6_used_ip_address_number: ::core::option::Option<i64>,
 }
+impl IpCapacityData {
+    /// Query field `resourceUuid`.
+    pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "resourceUuid",
+    );
+    /// Query field `totalCapacity`.
+    pub const TOTAL_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "totalCapacity",
+    );
+    /// Query field `availableCapacity`.
+    pub const AVAILABLE_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "availableCapacity",
+    );
+    /// Query field `usedIpAddressNumber`.
+    pub const USED_IP_ADDRESS_NUMBER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "usedIpAddressNumber",
+    );
+    /// Query field `ipv4TotalCapacity`.
+    pub const IPV4_TOTAL_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ipv4TotalCapacity",
+    );
+    /// Query field `ipv4AvailableCapacity`.
+    pub const IPV4_AVAILABLE_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ipv4AvailableCapacity",
+    );
+    /// Query field `ipv4UsedIpAddressNumber`.
+    pub const IPV4_USED_IP_ADDRESS_NUMBER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ipv4UsedIpAddressNumber",
+    );
+    /// Query field `ipv6TotalCapacity`.
+    pub const IPV6_TOTAL_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ipv6TotalCapacity",
+    );
+    /// Query field `ipv6AvailableCapacity`.
+    pub const IPV6_AVAILABLE_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ipv6AvailableCapacity",
+    );
+    /// Query field `ipv6UsedIpAddressNumber`.
+    pub const IPV6_USED_IP_ADDRESS_NUMBER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ipv6UsedIpAddressNumber",
+    );
+}

@@ -74,3 +74,113 @@ pub struct IPsecConnectionInventory {
     #[serde(rename = "l3NetworkRefs", default)]
     pub l3_network_refs: ::std::vec::Vec<::serde_json::Value>,
 }
+impl IPsecConnectionInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `peerAddress`.
+    pub const PEER_ADDRESS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "peerAddress",
+    );
+    /// Query field `authMode`.
+    pub const AUTH_MODE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "authMode",
+    );
+    /// Query field `authKey`.
+    pub const AUTH_KEY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "authKey",
+    );
+    /// Query field `vipUuid`.
+    pub const VIP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vipUuid",
+    );
+    /// Query field `ikeAuthAlgorithm`.
+    pub const IKE_AUTH_ALGORITHM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ikeAuthAlgorithm",
+    );
+    /// Query field `ikeEncryptionAlgorithm`.
+    pub const IKE_ENCRYPTION_ALGORITHM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ikeEncryptionAlgorithm",
+    );
+    /// Query field `ikeDhGroup`.
+    pub const IKE_DH_GROUP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ikeDhGroup",
+    );
+    /// Query field `policyAuthAlgorithm`.
+    pub const POLICY_AUTH_ALGORITHM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "policyAuthAlgorithm",
+    );
+    /// Query field `policyEncryptionAlgorithm`.
+    pub const POLICY_ENCRYPTION_ALGORITHM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "policyEncryptionAlgorithm",
+    );
+    /// Query field `pfs`.
+    pub const PFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "pfs",
+    );
+    /// Query field `policyMode`.
+    pub const POLICY_MODE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "policyMode",
+    );
+    /// Query field `transformProtocol`.
+    pub const TRANSFORM_PROTOCOL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "transformProtocol",
+    );
+    /// Query field `ikeVersion`.
+    pub const IKE_VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ikeVersion",
+    );
+    /// Query field `idType`.
+    pub const ID_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "idType",
+    );
+    /// Query field `localId`.
+    pub const LOCAL_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "localId",
+    );
+    /// Query field `remoteId`.
+    pub const REMOTE_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "remoteId",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `status`.
+    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "status",
+    );
+    /// Query field `ikeLifeTime`.
+    pub const IKE_LIFE_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ikeLifeTime",
+    );
+    /// Query field `lifeTime`.
+    pub const LIFE_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lifeTime",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `peerCidrs`.
+    pub const PEER_CIDRS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "peerCidrs",
+    );
+    /// Query field `l3NetworkRefs`.
+    pub const L3_NETWORK_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "l3NetworkRefs",
+    );
+}

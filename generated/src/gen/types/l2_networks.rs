@@ -61,6 +61,76 @@ pub struct L2PortGroupNetworkInventory {
     #[serde(rename = "vlanRanges", default)]
     pub vlan_ranges: ::core::option::Option<::std::string::String>,
 }
+impl L2PortGroupNetworkInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `zoneUuid`.
+    pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "zoneUuid",
+    );
+    /// Query field `physicalInterface`.
+    pub const PHYSICAL_INTERFACE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "physicalInterface",
+    );
+    /// Query field `type`.
+    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "type",
+    );
+    /// Query field `vSwitchType`.
+    pub const V_SWITCH_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vSwitchType",
+    );
+    /// Query field `virtualNetworkId`.
+    pub const VIRTUAL_NETWORK_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "virtualNetworkId",
+    );
+    /// Query field `isolated`.
+    pub const ISOLATED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "isolated",
+    );
+    /// Query field `pvlan`.
+    pub const PVLAN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "pvlan",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `attachedClusterUuids`.
+    pub const ATTACHED_CLUSTER_UUIDS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "attachedClusterUuids",
+    );
+    /// Query field `vSwitchUuid`.
+    pub const V_SWITCH_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vSwitchUuid",
+    );
+    /// Query field `vlanMode`.
+    pub const VLAN_MODE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vlanMode",
+    );
+    /// Query field `vlanId`.
+    pub const VLAN_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vlanId",
+    );
+    /// Query field `vlanRanges`.
+    pub const VLAN_RANGES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vlanRanges",
+    );
+}
 /// Extends `L2NetworkInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.network.l2.virtualSwitch.header.L2VirtualSwitchNetworkInventory`.
@@ -112,6 +182,68 @@ pub struct L2VirtualSwitchNetworkInventory {
     #[serde(rename = "portGroups", default)]
     pub port_groups: ::std::vec::Vec<::serde_json::Value>,
 }
+impl L2VirtualSwitchNetworkInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `zoneUuid`.
+    pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "zoneUuid",
+    );
+    /// Query field `physicalInterface`.
+    pub const PHYSICAL_INTERFACE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "physicalInterface",
+    );
+    /// Query field `type`.
+    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "type",
+    );
+    /// Query field `vSwitchType`.
+    pub const V_SWITCH_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vSwitchType",
+    );
+    /// Query field `virtualNetworkId`.
+    pub const VIRTUAL_NETWORK_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "virtualNetworkId",
+    );
+    /// Query field `isolated`.
+    pub const ISOLATED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "isolated",
+    );
+    /// Query field `pvlan`.
+    pub const PVLAN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "pvlan",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `attachedClusterUuids`.
+    pub const ATTACHED_CLUSTER_UUIDS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "attachedClusterUuids",
+    );
+    /// Query field `isDistributed`.
+    pub const IS_DISTRIBUTED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "isDistributed",
+    );
+    /// Query field `portGroups`.
+    pub const PORT_GROUPS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "portGroups",
+    );
+}
 /// Extends `L2NetworkInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.header.network.l2.L2VlanNetworkInventory`.
@@ -161,6 +293,64 @@ pub struct L2VlanNetworkInventory {
     /// Since ZStack 0.6.
     #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub vlan: ::core::option::Option<i32>,
+}
+impl L2VlanNetworkInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `zoneUuid`.
+    pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "zoneUuid",
+    );
+    /// Query field `physicalInterface`.
+    pub const PHYSICAL_INTERFACE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "physicalInterface",
+    );
+    /// Query field `type`.
+    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "type",
+    );
+    /// Query field `vSwitchType`.
+    pub const V_SWITCH_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vSwitchType",
+    );
+    /// Query field `virtualNetworkId`.
+    pub const VIRTUAL_NETWORK_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "virtualNetworkId",
+    );
+    /// Query field `isolated`.
+    pub const ISOLATED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "isolated",
+    );
+    /// Query field `pvlan`.
+    pub const PVLAN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "pvlan",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `attachedClusterUuids`.
+    pub const ATTACHED_CLUSTER_UUIDS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "attachedClusterUuids",
+    );
+    /// Query field `vlan`.
+    pub const VLAN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vlan",
+    );
 }
 /// Server class: `org.zstack.network.l2.virtualSwitch.header.L2PortGroupVlanMode`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -63,6 +63,68 @@ pub struct AddressPoolInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+impl AddressPoolInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `l3NetworkUuid`.
+    pub const L3_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "l3NetworkUuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `startIp`.
+    pub const START_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "startIp",
+    );
+    /// Query field `endIp`.
+    pub const END_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "endIp",
+    );
+    /// Query field `netmask`.
+    pub const NETMASK: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "netmask",
+    );
+    /// Query field `gateway`.
+    pub const GATEWAY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "gateway",
+    );
+    /// Query field `networkCidr`.
+    pub const NETWORK_CIDR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "networkCidr",
+    );
+    /// Query field `ipVersion`.
+    pub const IP_VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ipVersion",
+    );
+    /// Query field `addressMode`.
+    pub const ADDRESS_MODE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "addressMode",
+    );
+    /// Query field `prefixLen`.
+    pub const PREFIX_LEN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "prefixLen",
+    );
+    /// Query field `ipRangeType`.
+    pub const IP_RANGE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ipRangeType",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+}
 /// Server class: `org.zstack.header.network.l3.FreeIpInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct FreeIpInventory {
@@ -78,6 +140,24 @@ pub struct FreeIpInventory {
     /// Since ZStack 0.6.
     #[serde(default)]
     pub gateway: ::core::option::Option<::std::string::String>,
+}
+impl FreeIpInventory {
+    /// Query field `ipRangeUuid`.
+    pub const IP_RANGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ipRangeUuid",
+    );
+    /// Query field `ip`.
+    pub const IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ip",
+    );
+    /// Query field `netmask`.
+    pub const NETMASK: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "netmask",
+    );
+    /// Query field `gateway`.
+    pub const GATEWAY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "gateway",
+    );
 }
 /// Server class: `org.zstack.header.network.l3.IpRangeInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -138,6 +218,68 @@ pub struct IpRangeInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+impl IpRangeInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `l3NetworkUuid`.
+    pub const L3_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "l3NetworkUuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `startIp`.
+    pub const START_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "startIp",
+    );
+    /// Query field `endIp`.
+    pub const END_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "endIp",
+    );
+    /// Query field `netmask`.
+    pub const NETMASK: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "netmask",
+    );
+    /// Query field `gateway`.
+    pub const GATEWAY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "gateway",
+    );
+    /// Query field `networkCidr`.
+    pub const NETWORK_CIDR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "networkCidr",
+    );
+    /// Query field `ipVersion`.
+    pub const IP_VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ipVersion",
+    );
+    /// Query field `addressMode`.
+    pub const ADDRESS_MODE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "addressMode",
+    );
+    /// Query field `prefixLen`.
+    pub const PREFIX_LEN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "prefixLen",
+    );
+    /// Query field `ipRangeType`.
+    pub const IP_RANGE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ipRangeType",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+}
 /// Server class: `org.zstack.network.service.flat.IpStatisticData`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct IpStatisticData {
@@ -181,6 +323,60 @@ pub struct IpStatisticData {
     #[serde(rename = "ownerName", default)]
     pub owner_name: ::core::option::Option<::std::string::String>,
 }
+impl IpStatisticData {
+    /// Query field `ip`.
+    pub const IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ip",
+    );
+    /// Query field `vipUuid`.
+    pub const VIP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vipUuid",
+    );
+    /// Query field `vipName`.
+    pub const VIP_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vipName",
+    );
+    /// Query field `vmInstanceUuid`.
+    pub const VM_INSTANCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vmInstanceUuid",
+    );
+    /// Query field `vmInstanceName`.
+    pub const VM_INSTANCE_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vmInstanceName",
+    );
+    /// Query field `vmInstanceType`.
+    pub const VM_INSTANCE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vmInstanceType",
+    );
+    /// Query field `applianceVmOwnerUuid`.
+    pub const APPLIANCE_VM_OWNER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "applianceVmOwnerUuid",
+    );
+    /// Query field `vmDefaultIp`.
+    pub const VM_DEFAULT_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vmDefaultIp",
+    );
+    /// Query field `resourceTypes`.
+    pub const RESOURCE_TYPES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "resourceTypes",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `useFor`.
+    pub const USE_FOR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "useFor",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `ownerName`.
+    pub const OWNER_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ownerName",
+    );
+}
 /// Server class: `org.zstack.header.network.l3.L3NetworkHostRouteInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct L3NetworkHostRouteInventory {
@@ -204,6 +400,32 @@ pub struct L3NetworkHostRouteInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+}
+impl L3NetworkHostRouteInventory {
+    /// Query field `id`.
+    pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "id",
+    );
+    /// Query field `l3NetworkUuid`.
+    pub const L3_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "l3NetworkUuid",
+    );
+    /// Query field `prefix`.
+    pub const PREFIX: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "prefix",
+    );
+    /// Query field `nexthop`.
+    pub const NEXTHOP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "nexthop",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
 }
 /// Server class: `org.zstack.header.network.l3.L3NetworkInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -277,6 +499,88 @@ pub struct L3NetworkInventory {
     #[serde(rename = "reservedIpRanges", default)]
     pub reserved_ip_ranges: ::std::vec::Vec<crate::types::ReservedIpRangeInventory>,
 }
+impl L3NetworkInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `type`.
+    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "type",
+    );
+    /// Query field `zoneUuid`.
+    pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "zoneUuid",
+    );
+    /// Query field `l2NetworkUuid`.
+    pub const L2_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "l2NetworkUuid",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `dnsDomain`.
+    pub const DNS_DOMAIN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "dnsDomain",
+    );
+    /// Query field `system`.
+    pub const SYSTEM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "system",
+    );
+    /// Query field `category`.
+    pub const CATEGORY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "category",
+    );
+    /// Query field `ipVersion`.
+    pub const IP_VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ipVersion",
+    );
+    /// Query field `enableIPAM`.
+    pub const ENABLE_IPAM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "enableIPAM",
+    );
+    /// Query field `isolated`.
+    pub const ISOLATED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "isolated",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `dns`.
+    pub const DNS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "dns",
+    );
+    /// Query field `ipRanges`.
+    pub const IP_RANGES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ipRanges",
+    );
+    /// Query field `networkServices`.
+    pub const NETWORK_SERVICES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "networkServices",
+    );
+    /// Query field `hostRoute`.
+    pub const HOST_ROUTE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "hostRoute",
+    );
+    /// Query field `reservedIpRanges`.
+    pub const RESERVED_IP_RANGES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "reservedIpRanges",
+    );
+}
 /// Server class: `org.zstack.header.network.service.NetworkServiceL3NetworkRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct NetworkServiceL3NetworkRefInventory {
@@ -289,6 +593,20 @@ pub struct NetworkServiceL3NetworkRefInventory {
     /// Since ZStack 0.6.
     #[serde(rename = "networkServiceType", default)]
     pub network_service_type: ::core::option::Option<::std::string::String>,
+}
+impl NetworkServiceL3NetworkRefInventory {
+    /// Query field `l3NetworkUuid`.
+    pub const L3_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "l3NetworkUuid",
+    );
+    /// Query field `networkServiceProviderUuid`.
+    pub const NETWORK_SERVICE_PROVIDER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "networkServiceProviderUuid",
+    );
+    /// Query field `networkServiceType`.
+    pub const NETWORK_SERVICE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "networkServiceType",
+    );
 }
 /// Extends `IpRangeInventory` and carries all of its fields.
 ///
@@ -351,6 +669,68 @@ pub struct NormalIpRangeInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+impl NormalIpRangeInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `l3NetworkUuid`.
+    pub const L3_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "l3NetworkUuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `startIp`.
+    pub const START_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "startIp",
+    );
+    /// Query field `endIp`.
+    pub const END_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "endIp",
+    );
+    /// Query field `netmask`.
+    pub const NETMASK: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "netmask",
+    );
+    /// Query field `gateway`.
+    pub const GATEWAY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "gateway",
+    );
+    /// Query field `networkCidr`.
+    pub const NETWORK_CIDR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "networkCidr",
+    );
+    /// Query field `ipVersion`.
+    pub const IP_VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ipVersion",
+    );
+    /// Query field `addressMode`.
+    pub const ADDRESS_MODE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "addressMode",
+    );
+    /// Query field `prefixLen`.
+    pub const PREFIX_LEN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "prefixLen",
+    );
+    /// Query field `ipRangeType`.
+    pub const IP_RANGE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ipRangeType",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+}
 /// Server class: `org.zstack.header.network.l3.ReservedIpRangeInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct ReservedIpRangeInventory {
@@ -387,6 +767,44 @@ pub struct ReservedIpRangeInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+}
+impl ReservedIpRangeInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `l3NetworkUuid`.
+    pub const L3_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "l3NetworkUuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `startIp`.
+    pub const START_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "startIp",
+    );
+    /// Query field `endIp`.
+    pub const END_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "endIp",
+    );
+    /// Query field `ipVersion`.
+    pub const IP_VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ipVersion",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
 }
 /// A `IpRangeInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]

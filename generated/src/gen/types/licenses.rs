@@ -74,6 +74,92 @@ pub struct LicenseAddOnInventory {
     #[serde(default)]
     pub modules: ::std::vec::Vec<::serde_json::Value>,
 }
+impl LicenseAddOnInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `user`.
+    pub const USER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "user",
+    );
+    /// Query field `prodInfo`.
+    pub const PROD_INFO: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "prodInfo",
+    );
+    /// Query field `cpuNum`.
+    pub const CPU_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "cpuNum",
+    );
+    /// Query field `hostNum`.
+    pub const HOST_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "hostNum",
+    );
+    /// Query field `vmNum`.
+    pub const VM_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vmNum",
+    );
+    /// Query field `capacity`.
+    pub const CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "capacity",
+    );
+    /// Query field `licenseType`.
+    pub const LICENSE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "licenseType",
+    );
+    /// Query field `expiredDate`.
+    pub const EXPIRED_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "expiredDate",
+    );
+    /// Query field `issuedDate`.
+    pub const ISSUED_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "issuedDate",
+    );
+    /// Query field `uploadDate`.
+    pub const UPLOAD_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uploadDate",
+    );
+    /// Query field `managementNodeUuid`.
+    pub const MANAGEMENT_NODE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "managementNodeUuid",
+    );
+    /// Query field `expired`.
+    pub const EXPIRED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "expired",
+    );
+    /// Query field `source`.
+    pub const SOURCE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "source",
+    );
+    /// Query field `platformId`.
+    pub const PLATFORM_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "platformId",
+    );
+    /// Query field `licenseRequest`.
+    pub const LICENSE_REQUEST: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "licenseRequest",
+    );
+    /// Query field `availableHostNum`.
+    pub const AVAILABLE_HOST_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "availableHostNum",
+    );
+    /// Query field `availableCpuNum`.
+    pub const AVAILABLE_CPU_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "availableCpuNum",
+    );
+    /// Query field `availableVmNum`.
+    pub const AVAILABLE_VM_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "availableVmNum",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `modules`.
+    pub const MODULES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "modules",
+    );
+}
 /// Server class: `org.zstack.license.LicenseInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct LicenseInventory {
@@ -139,6 +225,84 @@ pub struct LicenseInventory {
         deserialize_with = "::zstack_sdk::runtime::number::lenient"
     )]
     pub available_vm_num: ::core::option::Option<i32>,
+}
+impl LicenseInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `user`.
+    pub const USER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "user",
+    );
+    /// Query field `prodInfo`.
+    pub const PROD_INFO: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "prodInfo",
+    );
+    /// Query field `cpuNum`.
+    pub const CPU_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "cpuNum",
+    );
+    /// Query field `hostNum`.
+    pub const HOST_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "hostNum",
+    );
+    /// Query field `vmNum`.
+    pub const VM_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vmNum",
+    );
+    /// Query field `capacity`.
+    pub const CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "capacity",
+    );
+    /// Query field `licenseType`.
+    pub const LICENSE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "licenseType",
+    );
+    /// Query field `expiredDate`.
+    pub const EXPIRED_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "expiredDate",
+    );
+    /// Query field `issuedDate`.
+    pub const ISSUED_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "issuedDate",
+    );
+    /// Query field `uploadDate`.
+    pub const UPLOAD_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uploadDate",
+    );
+    /// Query field `managementNodeUuid`.
+    pub const MANAGEMENT_NODE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "managementNodeUuid",
+    );
+    /// Query field `expired`.
+    pub const EXPIRED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "expired",
+    );
+    /// Query field `source`.
+    pub const SOURCE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "source",
+    );
+    /// Query field `platformId`.
+    pub const PLATFORM_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "platformId",
+    );
+    /// Query field `licenseRequest`.
+    pub const LICENSE_REQUEST: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "licenseRequest",
+    );
+    /// Query field `availableHostNum`.
+    pub const AVAILABLE_HOST_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "availableHostNum",
+    );
+    /// Query field `availableCpuNum`.
+    pub const AVAILABLE_CPU_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "availableCpuNum",
+    );
+    /// Query field `availableVmNum`.
+    pub const AVAILABLE_VM_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "availableVmNum",
+    );
 }
 /// A `LicenseInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]

@@ -18,3 +18,21 @@ pub struct ManagementNodeInventory {
     #[serde(rename = "heartBeat", default)]
     pub heart_beat: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
+impl ManagementNodeInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `hostName`.
+    pub const HOST_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "hostName",
+    );
+    /// Query field `joinDate`.
+    pub const JOIN_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "joinDate",
+    );
+    /// Query field `heartBeat`.
+    pub const HEART_BEAT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "heartBeat",
+    );
+}

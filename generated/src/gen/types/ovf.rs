@@ -32,6 +32,56 @@ pub struct ImagePackageInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+impl ImagePackageInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `vmUuid`.
+    pub const VM_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vmUuid",
+    );
+    /// Query field `backupStorageUuid`.
+    pub const BACKUP_STORAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "backupStorageUuid",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `exportUrl`.
+    pub const EXPORT_URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "exportUrl",
+    );
+    /// Query field `md5Sum`.
+    pub const MD5_SUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "md5Sum",
+    );
+    /// Query field `format`.
+    pub const FORMAT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "format",
+    );
+    /// Query field `size`.
+    pub const SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "size",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+}
 /// Server class: `org.zstack.ovf.datatype.OvfCpuInfo`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct OvfCpuInfo {
@@ -45,6 +95,20 @@ pub struct OvfCpuInfo {
         deserialize_with = "::zstack_sdk::runtime::number::lenient"
     )]
     pub cores_per_socket: ::core::option::Option<i32>,
+}
+impl OvfCpuInfo {
+    /// Query field `instanceId`.
+    pub const INSTANCE_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "instanceId",
+    );
+    /// Query field `quantity`.
+    pub const QUANTITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "quantity",
+    );
+    /// Query field `coresPerSocket`.
+    pub const CORES_PER_SOCKET: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "coresPerSocket",
+    );
 }
 /// Server class: `org.zstack.ovf.datatype.OvfInfo`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -70,6 +134,48 @@ pub struct OvfInfo {
     #[serde(default)]
     pub volumes: ::std::vec::Vec<::serde_json::Value>,
 }
+impl OvfInfo {
+    /// Query field `disks`.
+    pub const DISKS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "disks",
+    );
+    /// Query field `networks`.
+    pub const NETWORKS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "networks",
+    );
+    /// Query field `cpu`.
+    pub const CPU: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "cpu",
+    );
+    /// Query field `memory`.
+    pub const MEMORY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "memory",
+    );
+    /// Query field `vmName`.
+    pub const VM_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vmName",
+    );
+    /// Query field `os`.
+    pub const OS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "os",
+    );
+    /// Query field `systemInfo`.
+    pub const SYSTEM_INFO: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "systemInfo",
+    );
+    /// Query field `nics`.
+    pub const NICS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "nics",
+    );
+    /// Query field `cdDrivers`.
+    pub const CD_DRIVERS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "cdDrivers",
+    );
+    /// Query field `volumes`.
+    pub const VOLUMES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "volumes",
+    );
+}
 /// Server class: `org.zstack.ovf.datatype.OvfMemoryInfo`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct OvfMemoryInfo {
@@ -77,6 +183,16 @@ pub struct OvfMemoryInfo {
     pub instance_id: ::core::option::Option<::std::string::String>,
     #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub quantity: ::core::option::Option<i64>,
+}
+impl OvfMemoryInfo {
+    /// Query field `instanceId`.
+    pub const INSTANCE_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "instanceId",
+    );
+    /// Query field `quantity`.
+    pub const QUANTITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "quantity",
+    );
 }
 /// Server class: `org.zstack.ovf.datatype.OvfOSInfo`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -90,6 +206,24 @@ pub struct OvfOSInfo {
     #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
 }
+impl OvfOSInfo {
+    /// Query field `id`.
+    pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "id",
+    );
+    /// Query field `version`.
+    pub const VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "version",
+    );
+    /// Query field `osType`.
+    pub const OS_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "osType",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+}
 /// Server class: `org.zstack.ovf.datatype.OvfSystemInfo`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct OvfSystemInfo {
@@ -97,6 +231,16 @@ pub struct OvfSystemInfo {
     pub virtual_system_type: ::core::option::Option<::std::string::String>,
     #[serde(rename = "firmwareType", default)]
     pub firmware_type: ::core::option::Option<::std::string::String>,
+}
+impl OvfSystemInfo {
+    /// Query field `virtualSystemType`.
+    pub const VIRTUAL_SYSTEM_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "virtualSystemType",
+    );
+    /// Query field `firmwareType`.
+    pub const FIRMWARE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "firmwareType",
+    );
 }
 /// Server class: `org.zstack.ovf.datatype.ImagePackageState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -48,6 +48,80 @@ pub struct PciDeviceSpecInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+impl PciDeviceSpecInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `vendorId`.
+    pub const VENDOR_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vendorId",
+    );
+    /// Query field `vendor`.
+    pub const VENDOR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vendor",
+    );
+    /// Query field `deviceId`.
+    pub const DEVICE_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "deviceId",
+    );
+    /// Query field `device`.
+    pub const DEVICE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "device",
+    );
+    /// Query field `subvendorId`.
+    pub const SUBVENDOR_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "subvendorId",
+    );
+    /// Query field `subdeviceId`.
+    pub const SUBDEVICE_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "subdeviceId",
+    );
+    /// Query field `ramSize`.
+    pub const RAM_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ramSize",
+    );
+    /// Query field `maxPartNum`.
+    pub const MAX_PART_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "maxPartNum",
+    );
+    /// Query field `type`.
+    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "type",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `isVirtual`.
+    pub const IS_VIRTUAL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "isVirtual",
+    );
+    /// Query field `romVersion`.
+    pub const ROM_VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "romVersion",
+    );
+    /// Query field `romMd5sum`.
+    pub const ROM_MD5SUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "romMd5sum",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+}
 /// Server class: `org.zstack.pciDevice.specification.pci.VmInstancePciDeviceSpecRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct VmInstancePciDeviceSpecRefInventory {
@@ -67,6 +141,28 @@ pub struct VmInstancePciDeviceSpecRefInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+}
+impl VmInstancePciDeviceSpecRefInventory {
+    /// Query field `vmInstanceUuid`.
+    pub const VM_INSTANCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vmInstanceUuid",
+    );
+    /// Query field `pciSpecUuid`.
+    pub const PCI_SPEC_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "pciSpecUuid",
+    );
+    /// Query field `pciDeviceNumber`.
+    pub const PCI_DEVICE_NUMBER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "pciDeviceNumber",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
 }
 /// Server class: `org.zstack.pciDevice.specification.pci.PciDeviceSpecState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -14,6 +14,24 @@ pub struct ResourceBindableConfigStruct {
     #[serde(rename = "bindResourceTypes", default)]
     pub bind_resource_types: ::std::vec::Vec<::std::string::String>,
 }
+impl ResourceBindableConfigStruct {
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `category`.
+    pub const CATEGORY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "category",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `bindResourceTypes`.
+    pub const BIND_RESOURCE_TYPES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "bindResourceTypes",
+    );
+}
 /// Server class: `org.zstack.resourceconfig.APIUpdateResourceConfigsMsg$ResourceConfigAO`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ResourceConfigAO {
@@ -23,6 +41,20 @@ pub struct ResourceConfigAO {
     pub name: ::core::option::Option<::std::string::String>,
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub value: ::core::option::Option<::std::string::String>,
+}
+impl ResourceConfigAO {
+    /// Query field `category`.
+    pub const CATEGORY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "category",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `value`.
+    pub const VALUE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "value",
+    );
 }
 /// Server class: `org.zstack.resourceconfig.ResourceConfigInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -57,6 +89,44 @@ pub struct ResourceConfigInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+impl ResourceConfigInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `resourceUuid`.
+    pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "resourceUuid",
+    );
+    /// Query field `resourceType`.
+    pub const RESOURCE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "resourceType",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `category`.
+    pub const CATEGORY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "category",
+    );
+    /// Query field `value`.
+    pub const VALUE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "value",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+}
 /// Server class: `org.zstack.resourceconfig.ResourceConfigStruct`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct ResourceConfigStruct {
@@ -69,5 +139,19 @@ pub struct ResourceConfigStruct {
     /// Since ZStack 4.7.0.
     #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
+}
+impl ResourceConfigStruct {
+    /// Query field `value`.
+    pub const VALUE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "value",
+    );
+    /// Query field `effectiveConfigs`.
+    pub const EFFECTIVE_CONFIGS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "effectiveConfigs",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
 }
 ::zstack_sdk::struct_wire_traits!(crate ::types::ResourceConfigAO);

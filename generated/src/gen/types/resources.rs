@@ -18,6 +18,24 @@ pub struct ResourceInventory {
     #[serde(rename = "concreteResourceType", default)]
     pub concrete_resource_type: ::core::option::Option<::std::string::String>,
 }
+impl ResourceInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `resourceName`.
+    pub const RESOURCE_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "resourceName",
+    );
+    /// Query field `resourceType`.
+    pub const RESOURCE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "resourceType",
+    );
+    /// Query field `concreteResourceType`.
+    pub const CONCRETE_RESOURCE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "concreteResourceType",
+    );
+}
 /// Extends `ResourceInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.header.storage.snapshot.reference.VolumeSnapshotReferenceTreeInventory`.
@@ -49,6 +67,52 @@ pub struct VolumeSnapshotReferenceTreeInventory {
     pub root_volume_snapshot_tree_uuid: ::core::option::Option<::std::string::String>,
     #[serde(rename = "rootInstallUrl", default)]
     pub root_install_url: ::core::option::Option<::std::string::String>,
+}
+impl VolumeSnapshotReferenceTreeInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `resourceName`.
+    pub const RESOURCE_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "resourceName",
+    );
+    /// Query field `resourceType`.
+    pub const RESOURCE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "resourceType",
+    );
+    /// Query field `concreteResourceType`.
+    pub const CONCRETE_RESOURCE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "concreteResourceType",
+    );
+    /// Query field `primaryStorageUuid`.
+    pub const PRIMARY_STORAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "primaryStorageUuid",
+    );
+    /// Query field `hostUuid`.
+    pub const HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "hostUuid",
+    );
+    /// Query field `rootImageUuid`.
+    pub const ROOT_IMAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "rootImageUuid",
+    );
+    /// Query field `rootVolumeUuid`.
+    pub const ROOT_VOLUME_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "rootVolumeUuid",
+    );
+    /// Query field `rootVolumeSnapshotUuid`.
+    pub const ROOT_VOLUME_SNAPSHOT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "rootVolumeSnapshotUuid",
+    );
+    /// Query field `rootVolumeSnapshotTreeUuid`.
+    pub const ROOT_VOLUME_SNAPSHOT_TREE_UUID: ::zstack_sdk::runtime::query::Field<
+        Self,
+    > = ::zstack_sdk::runtime::query::Field::new("rootVolumeSnapshotTreeUuid");
+    /// Query field `rootInstallUrl`.
+    pub const ROOT_INSTALL_URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "rootInstallUrl",
+    );
 }
 /// A `ResourceInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]

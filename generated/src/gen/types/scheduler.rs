@@ -28,6 +28,48 @@ pub struct SchedulerJobGroupInventory {
     #[serde(rename = "jobsUuid", default)]
     pub jobs_uuid: ::std::vec::Vec<::serde_json::Value>,
 }
+impl SchedulerJobGroupInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `jobType`.
+    pub const JOB_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "jobType",
+    );
+    /// Query field `jobData`.
+    pub const JOB_DATA: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "jobData",
+    );
+    /// Query field `triggersUuid`.
+    pub const TRIGGERS_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "triggersUuid",
+    );
+    /// Query field `jobsUuid`.
+    pub const JOBS_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "jobsUuid",
+    );
+}
 /// Server class: `org.zstack.header.scheduler.SchedulerJobGroupSchedulerTriggerRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct SchedulerJobGroupSchedulerTriggerRefInventory {
@@ -41,6 +83,24 @@ pub struct SchedulerJobGroupSchedulerTriggerRefInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+}
+impl SchedulerJobGroupSchedulerTriggerRefInventory {
+    /// Query field `schedulerJobGroupUuid`.
+    pub const SCHEDULER_JOB_GROUP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "schedulerJobGroupUuid",
+    );
+    /// Query field `schedulerTriggerUuid`.
+    pub const SCHEDULER_TRIGGER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "schedulerTriggerUuid",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
 }
 /// Server class: `org.zstack.header.scheduler.SchedulerJobHistoryInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -74,6 +134,56 @@ pub struct SchedulerJobHistoryInventory {
     #[serde(rename = "fireInstanceId", default)]
     pub fire_instance_id: ::core::option::Option<::std::string::String>,
 }
+impl SchedulerJobHistoryInventory {
+    /// Query field `id`.
+    pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "id",
+    );
+    /// Query field `triggerUuid`.
+    pub const TRIGGER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "triggerUuid",
+    );
+    /// Query field `schedulerJobUuid`.
+    pub const SCHEDULER_JOB_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "schedulerJobUuid",
+    );
+    /// Query field `schedulerJobGroupUuid`.
+    pub const SCHEDULER_JOB_GROUP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "schedulerJobGroupUuid",
+    );
+    /// Query field `jobType`.
+    pub const JOB_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "jobType",
+    );
+    /// Query field `startTime`.
+    pub const START_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "startTime",
+    );
+    /// Query field `executeTime`.
+    pub const EXECUTE_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "executeTime",
+    );
+    /// Query field `targetResourceUuid`.
+    pub const TARGET_RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "targetResourceUuid",
+    );
+    /// Query field `requestDump`.
+    pub const REQUEST_DUMP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "requestDump",
+    );
+    /// Query field `resultDump`.
+    pub const RESULT_DUMP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "resultDump",
+    );
+    /// Query field `success`.
+    pub const SUCCESS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "success",
+    );
+    /// Query field `fireInstanceId`.
+    pub const FIRE_INSTANCE_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "fireInstanceId",
+    );
+}
 /// Server class: `org.zstack.header.scheduler.SchedulerJobInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct SchedulerJobInventory {
@@ -102,6 +212,52 @@ pub struct SchedulerJobInventory {
     #[serde(rename = "schedulerJobGroupUuids", default)]
     pub scheduler_job_group_uuids: ::std::vec::Vec<::std::string::String>,
 }
+impl SchedulerJobInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `targetResourceUuid`.
+    pub const TARGET_RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "targetResourceUuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `jobData`.
+    pub const JOB_DATA: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "jobData",
+    );
+    /// Query field `jobClassName`.
+    pub const JOB_CLASS_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "jobClassName",
+    );
+    /// Query field `triggersUuid`.
+    pub const TRIGGERS_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "triggersUuid",
+    );
+    /// Query field `schedulerJobGroupUuids`.
+    pub const SCHEDULER_JOB_GROUP_UUIDS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "schedulerJobGroupUuids",
+    );
+}
 /// Server class: `org.zstack.header.scheduler.SchedulerJobSchedulerTriggerInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct SchedulerJobSchedulerTriggerInventory {
@@ -117,6 +273,28 @@ pub struct SchedulerJobSchedulerTriggerInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+}
+impl SchedulerJobSchedulerTriggerInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `schedulerJobUuid`.
+    pub const SCHEDULER_JOB_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "schedulerJobUuid",
+    );
+    /// Query field `schedulerTriggerUuid`.
+    pub const SCHEDULER_TRIGGER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "schedulerTriggerUuid",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
 }
 /// Server class: `org.zstack.header.scheduler.SchedulerTriggerInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -157,4 +335,58 @@ pub struct SchedulerTriggerInventory {
     pub jobs_uuid: ::std::vec::Vec<::serde_json::Value>,
     #[serde(rename = "jobGroupsUuid", default)]
     pub job_groups_uuid: ::std::vec::Vec<::serde_json::Value>,
+}
+impl SchedulerTriggerInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `cron`.
+    pub const CRON: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "cron",
+    );
+    /// Query field `schedulerType`.
+    pub const SCHEDULER_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "schedulerType",
+    );
+    /// Query field `schedulerInterval`.
+    pub const SCHEDULER_INTERVAL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "schedulerInterval",
+    );
+    /// Query field `repeatCount`.
+    pub const REPEAT_COUNT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "repeatCount",
+    );
+    /// Query field `startTime`.
+    pub const START_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "startTime",
+    );
+    /// Query field `stopTime`.
+    pub const STOP_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "stopTime",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `jobsUuid`.
+    pub const JOBS_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "jobsUuid",
+    );
+    /// Query field `jobGroupsUuid`.
+    pub const JOB_GROUPS_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "jobGroupsUuid",
+    );
 }

@@ -30,6 +30,48 @@ pub struct GuestVmScriptExecutedRecordDetailInventory {
     #[serde(rename = "endTime", default)]
     pub end_time: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
+impl GuestVmScriptExecutedRecordDetailInventory {
+    /// Query field `recordUuid`.
+    pub const RECORD_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "recordUuid",
+    );
+    /// Query field `vmInstanceUuid`.
+    pub const VM_INSTANCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vmInstanceUuid",
+    );
+    /// Query field `vmName`.
+    pub const VM_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vmName",
+    );
+    /// Query field `status`.
+    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "status",
+    );
+    /// Query field `exitCode`.
+    pub const EXIT_CODE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "exitCode",
+    );
+    /// Query field `stdout`.
+    pub const STDOUT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "stdout",
+    );
+    /// Query field `errCause`.
+    pub const ERR_CAUSE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "errCause",
+    );
+    /// Query field `stderr`.
+    pub const STDERR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "stderr",
+    );
+    /// Query field `startTime`.
+    pub const START_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "startTime",
+    );
+    /// Query field `endTime`.
+    pub const END_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "endTime",
+    );
+}
 /// Server class: `org.zstack.guesttools.GuestVmScriptExecutedRecordInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct GuestVmScriptExecutedRecordInventory {
@@ -66,6 +108,56 @@ pub struct GuestVmScriptExecutedRecordInventory {
     #[serde(rename = "endTime", default)]
     pub end_time: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
+impl GuestVmScriptExecutedRecordInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `scriptUuid`.
+    pub const SCRIPT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "scriptUuid",
+    );
+    /// Query field `recordName`.
+    pub const RECORD_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "recordName",
+    );
+    /// Query field `scriptTimeout`.
+    pub const SCRIPT_TIMEOUT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "scriptTimeout",
+    );
+    /// Query field `status`.
+    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "status",
+    );
+    /// Query field `executor`.
+    pub const EXECUTOR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "executor",
+    );
+    /// Query field `executionCount`.
+    pub const EXECUTION_COUNT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "executionCount",
+    );
+    /// Query field `version`.
+    pub const VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "version",
+    );
+    /// Query field `scriptContent`.
+    pub const SCRIPT_CONTENT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "scriptContent",
+    );
+    /// Query field `renderParams`.
+    pub const RENDER_PARAMS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "renderParams",
+    );
+    /// Query field `startTime`.
+    pub const START_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "startTime",
+    );
+    /// Query field `endTime`.
+    pub const END_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "endTime",
+    );
+}
 /// Server class: `org.zstack.guesttools.GuestVmScriptInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct GuestVmScriptInventory {
@@ -95,4 +187,46 @@ pub struct GuestVmScriptInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+}
+impl GuestVmScriptInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `scriptContent`.
+    pub const SCRIPT_CONTENT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "scriptContent",
+    );
+    /// Query field `renderParams`.
+    pub const RENDER_PARAMS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "renderParams",
+    );
+    /// Query field `platform`.
+    pub const PLATFORM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "platform",
+    );
+    /// Query field `scriptType`.
+    pub const SCRIPT_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "scriptType",
+    );
+    /// Query field `scriptTimeout`.
+    pub const SCRIPT_TIMEOUT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "scriptTimeout",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
 }

@@ -54,6 +54,88 @@ pub struct AiSiNoSecretResourcePoolInventory {
     #[serde(rename = "keyNumSM4", default)]
     pub key_num_sm4: ::core::option::Option<::std::string::String>,
 }
+impl AiSiNoSecretResourcePoolInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `zoneUuid`.
+    pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "zoneUuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `type`.
+    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "type",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `status`.
+    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "status",
+    );
+    /// Query field `model`.
+    pub const MODEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "model",
+    );
+    /// Query field `heartbeatInterval`.
+    pub const HEARTBEAT_INTERVAL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "heartbeatInterval",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `ability`.
+    pub const ABILITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ability",
+    );
+    /// Query field `managementIp`.
+    pub const MANAGEMENT_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "managementIp",
+    );
+    /// Query field `port`.
+    pub const PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "port",
+    );
+    /// Query field `route`.
+    pub const ROUTE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "route",
+    );
+    /// Query field `clientID`.
+    pub const CLIENT_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "clientID",
+    );
+    /// Query field `clientSecrete`.
+    pub const CLIENT_SECRETE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "clientSecrete",
+    );
+    /// Query field `appId`.
+    pub const APP_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "appId",
+    );
+    /// Query field `keyNumSM2`.
+    pub const KEY_NUM_SM2: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "keyNumSM2",
+    );
+    /// Query field `keyNumSM4`.
+    pub const KEY_NUM_SM4: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "keyNumSM4",
+    );
+}
 /// Extends `SecretResourcePoolInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.crypto.securitymachine.thirdparty.csp.CSPSecretResourcePoolInventory`.
@@ -104,6 +186,84 @@ pub struct CSPSecretResourcePoolInventory {
     #[serde(default)]
     pub protocol: ::core::option::Option<::std::string::String>,
 }
+impl CSPSecretResourcePoolInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `zoneUuid`.
+    pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "zoneUuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `type`.
+    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "type",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `status`.
+    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "status",
+    );
+    /// Query field `model`.
+    pub const MODEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "model",
+    );
+    /// Query field `heartbeatInterval`.
+    pub const HEARTBEAT_INTERVAL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "heartbeatInterval",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `ability`.
+    pub const ABILITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ability",
+    );
+    /// Query field `managementIp`.
+    pub const MANAGEMENT_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "managementIp",
+    );
+    /// Query field `port`.
+    pub const PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "port",
+    );
+    /// Query field `appId`.
+    pub const APP_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "appId",
+    );
+    /// Query field `appKey`.
+    pub const APP_KEY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "appKey",
+    );
+    /// Query field `keyId`.
+    pub const KEY_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "keyId",
+    );
+    /// Query field `userId`.
+    pub const USER_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "userId",
+    );
+    /// Query field `protocol`.
+    pub const PROTOCOL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "protocol",
+    );
+}
 /// Extends `SecretResourcePoolInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.crypto.securitymachine.thirdparty.fiSec.FiSecSecretResourcePoolInventory`.
@@ -141,6 +301,60 @@ pub struct FiSecSecretResourcePoolInventory {
     pub ability: ::core::option::Option<::std::string::String>,
     #[serde(rename = "keyNum", default)]
     pub key_num: ::core::option::Option<::std::string::String>,
+}
+impl FiSecSecretResourcePoolInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `zoneUuid`.
+    pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "zoneUuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `type`.
+    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "type",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `status`.
+    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "status",
+    );
+    /// Query field `model`.
+    pub const MODEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "model",
+    );
+    /// Query field `heartbeatInterval`.
+    pub const HEARTBEAT_INTERVAL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "heartbeatInterval",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `ability`.
+    pub const ABILITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ability",
+    );
+    /// Query field `keyNum`.
+    pub const KEY_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "keyNum",
+    );
 }
 /// Extends `SecretResourcePoolInventory` and carries all of its fields.
 ///
@@ -188,6 +402,76 @@ pub struct FlkSecSecretResourcePoolInventory {
     #[serde(rename = "ukeyType", default)]
     pub ukey_type: ::core::option::Option<::std::string::String>,
 }
+impl FlkSecSecretResourcePoolInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `zoneUuid`.
+    pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "zoneUuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `type`.
+    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "type",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `status`.
+    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "status",
+    );
+    /// Query field `model`.
+    pub const MODEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "model",
+    );
+    /// Query field `heartbeatInterval`.
+    pub const HEARTBEAT_INTERVAL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "heartbeatInterval",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `ability`.
+    pub const ABILITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ability",
+    );
+    /// Query field `encryptResult`.
+    pub const ENCRYPT_RESULT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "encryptResult",
+    );
+    /// Query field `activatedToken`.
+    pub const ACTIVATED_TOKEN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "activatedToken",
+    );
+    /// Query field `protectToken`.
+    pub const PROTECT_TOKEN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "protectToken",
+    );
+    /// Query field `hmacToken`.
+    pub const HMAC_TOKEN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "hmacToken",
+    );
+    /// Query field `ukeyType`.
+    pub const UKEY_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ukeyType",
+    );
+}
 /// Extends `SecretResourcePoolInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.crypto.securitymachine.thirdparty.haitai.HaiTaiSecretResourcePoolInventory`.
@@ -229,6 +513,68 @@ pub struct HaiTaiSecretResourcePoolInventory {
     pub port: ::core::option::Option<i32>,
     #[serde(default)]
     pub realm: ::core::option::Option<::std::string::String>,
+}
+impl HaiTaiSecretResourcePoolInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `zoneUuid`.
+    pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "zoneUuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `type`.
+    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "type",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `status`.
+    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "status",
+    );
+    /// Query field `model`.
+    pub const MODEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "model",
+    );
+    /// Query field `heartbeatInterval`.
+    pub const HEARTBEAT_INTERVAL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "heartbeatInterval",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `ability`.
+    pub const ABILITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ability",
+    );
+    /// Query field `managementIp`.
+    pub const MANAGEMENT_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "managementIp",
+    );
+    /// Query field `port`.
+    pub const PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "port",
+    );
+    /// Query field `realm`.
+    pub const REALM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "realm",
+    );
 }
 /// Extends `SecretResourcePoolInventory` and carries all of its fields.
 ///
@@ -277,6 +623,72 @@ pub struct InfoSecSecretResourcePoolInventory {
     pub protect_token: ::core::option::Option<::std::string::String>,
     #[serde(rename = "hmacToken", default)]
     pub hmac_token: ::core::option::Option<::std::string::String>,
+}
+impl InfoSecSecretResourcePoolInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `zoneUuid`.
+    pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "zoneUuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `type`.
+    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "type",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `status`.
+    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "status",
+    );
+    /// Query field `model`.
+    pub const MODEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "model",
+    );
+    /// Query field `heartbeatInterval`.
+    pub const HEARTBEAT_INTERVAL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "heartbeatInterval",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `ability`.
+    pub const ABILITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ability",
+    );
+    /// Query field `connectionMode`.
+    pub const CONNECTION_MODE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "connectionMode",
+    );
+    /// Query field `activatedToken`.
+    pub const ACTIVATED_TOKEN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "activatedToken",
+    );
+    /// Query field `protectToken`.
+    pub const PROTECT_TOKEN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "protectToken",
+    );
+    /// Query field `hmacToken`.
+    pub const HMAC_TOKEN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "hmacToken",
+    );
 }
 /// Extends `SecretResourcePoolInventory` and carries all of its fields.
 ///
@@ -332,6 +744,84 @@ pub struct SanSecSecretResourcePoolInventory {
     #[serde(rename = "sm4Key", default)]
     pub sm4_key: ::core::option::Option<::std::string::String>,
 }
+impl SanSecSecretResourcePoolInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `zoneUuid`.
+    pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "zoneUuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `type`.
+    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "type",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `status`.
+    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "status",
+    );
+    /// Query field `model`.
+    pub const MODEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "model",
+    );
+    /// Query field `heartbeatInterval`.
+    pub const HEARTBEAT_INTERVAL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "heartbeatInterval",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `ability`.
+    pub const ABILITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ability",
+    );
+    /// Query field `keyIndex`.
+    pub const KEY_INDEX: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "keyIndex",
+    );
+    /// Query field `managementIp`.
+    pub const MANAGEMENT_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "managementIp",
+    );
+    /// Query field `port`.
+    pub const PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "port",
+    );
+    /// Query field `username`.
+    pub const USERNAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "username",
+    );
+    /// Query field `password`.
+    pub const PASSWORD: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "password",
+    );
+    /// Query field `sm3Key`.
+    pub const SM3_KEY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "sm3Key",
+    );
+    /// Query field `sm4Key`.
+    pub const SM4_KEY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "sm4Key",
+    );
+}
 /// Server class: `org.zstack.header.securitymachine.SecretResourcePoolInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct SecretResourcePoolInventory {
@@ -365,6 +855,56 @@ pub struct SecretResourcePoolInventory {
     >,
     #[serde(default)]
     pub ability: ::core::option::Option<::std::string::String>,
+}
+impl SecretResourcePoolInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `zoneUuid`.
+    pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "zoneUuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `type`.
+    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "type",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `status`.
+    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "status",
+    );
+    /// Query field `model`.
+    pub const MODEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "model",
+    );
+    /// Query field `heartbeatInterval`.
+    pub const HEARTBEAT_INTERVAL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "heartbeatInterval",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `ability`.
+    pub const ABILITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ability",
+    );
 }
 /// A `SecretResourcePoolInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]

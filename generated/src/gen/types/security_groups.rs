@@ -81,6 +81,88 @@ pub struct SecurityGroupIngressRuleTO {
     #[serde(rename = "friendCidrs", default)]
     pub friend_cidrs: ::std::vec::Vec<::std::string::String>,
 }
+impl SecurityGroupIngressRuleTO {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `securityGroupUuid`.
+    pub const SECURITY_GROUP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "securityGroupUuid",
+    );
+    /// Query field `type`.
+    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "type",
+    );
+    /// Query field `ipVersion`.
+    pub const IP_VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ipVersion",
+    );
+    /// Query field `protocol`.
+    pub const PROTOCOL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "protocol",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `priority`.
+    pub const PRIORITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "priority",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `srcIpRange`.
+    pub const SRC_IP_RANGE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "srcIpRange",
+    );
+    /// Query field `dstIpRange`.
+    pub const DST_IP_RANGE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "dstIpRange",
+    );
+    /// Query field `srcPortRange`.
+    pub const SRC_PORT_RANGE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "srcPortRange",
+    );
+    /// Query field `dstPortRange`.
+    pub const DST_PORT_RANGE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "dstPortRange",
+    );
+    /// Query field `action`.
+    pub const ACTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "action",
+    );
+    /// Query field `remoteSecurityGroupUuid`.
+    pub const REMOTE_SECURITY_GROUP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "remoteSecurityGroupUuid",
+    );
+    /// Query field `allowedCidr`.
+    pub const ALLOWED_CIDR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "allowedCidr",
+    );
+    /// Query field `startPort`.
+    pub const START_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "startPort",
+    );
+    /// Query field `endPort`.
+    pub const END_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "endPort",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `friendCidrs`.
+    pub const FRIEND_CIDRS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "friendCidrs",
+    );
+}
 /// Server class: `org.zstack.network.securitygroup.SecurityGroupInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct SecurityGroupInventory {
@@ -117,6 +199,44 @@ pub struct SecurityGroupInventory {
     /// Since ZStack 0.6.
     #[serde(rename = "attachedL3NetworkUuids", default)]
     pub attached_l3_network_uuids: ::std::vec::Vec<::std::string::String>,
+}
+impl SecurityGroupInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `ipVersion`.
+    pub const IP_VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ipVersion",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `rules`.
+    pub const RULES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "rules",
+    );
+    /// Query field `attachedL3NetworkUuids`.
+    pub const ATTACHED_L3_NETWORK_UUIDS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "attachedL3NetworkUuids",
+    );
 }
 /// Server class: `org.zstack.network.securitygroup.APIAddSecurityGroupRuleMsg$SecurityGroupRuleAO`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -186,6 +306,60 @@ pub struct SecurityGroupRuleAO {
         skip_serializing_if = "::core::option::Option::is_none"
     )]
     pub allowed_cidr: ::core::option::Option<::std::string::String>,
+}
+impl SecurityGroupRuleAO {
+    /// Query field `type`.
+    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "type",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `remoteSecurityGroupUuid`.
+    pub const REMOTE_SECURITY_GROUP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "remoteSecurityGroupUuid",
+    );
+    /// Query field `ipVersion`.
+    pub const IP_VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ipVersion",
+    );
+    /// Query field `protocol`.
+    pub const PROTOCOL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "protocol",
+    );
+    /// Query field `srcIpRange`.
+    pub const SRC_IP_RANGE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "srcIpRange",
+    );
+    /// Query field `dstIpRange`.
+    pub const DST_IP_RANGE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "dstIpRange",
+    );
+    /// Query field `dstPortRange`.
+    pub const DST_PORT_RANGE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "dstPortRange",
+    );
+    /// Query field `action`.
+    pub const ACTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "action",
+    );
+    /// Query field `startPort`.
+    pub const START_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "startPort",
+    );
+    /// Query field `endPort`.
+    pub const END_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "endPort",
+    );
+    /// Query field `allowedCidr`.
+    pub const ALLOWED_CIDR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "allowedCidr",
+    );
 }
 /// Server class: `org.zstack.network.securitygroup.SecurityGroupRuleInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -262,6 +436,84 @@ pub struct SecurityGroupRuleInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+impl SecurityGroupRuleInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `securityGroupUuid`.
+    pub const SECURITY_GROUP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "securityGroupUuid",
+    );
+    /// Query field `type`.
+    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "type",
+    );
+    /// Query field `ipVersion`.
+    pub const IP_VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ipVersion",
+    );
+    /// Query field `protocol`.
+    pub const PROTOCOL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "protocol",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `priority`.
+    pub const PRIORITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "priority",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `srcIpRange`.
+    pub const SRC_IP_RANGE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "srcIpRange",
+    );
+    /// Query field `dstIpRange`.
+    pub const DST_IP_RANGE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "dstIpRange",
+    );
+    /// Query field `srcPortRange`.
+    pub const SRC_PORT_RANGE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "srcPortRange",
+    );
+    /// Query field `dstPortRange`.
+    pub const DST_PORT_RANGE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "dstPortRange",
+    );
+    /// Query field `action`.
+    pub const ACTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "action",
+    );
+    /// Query field `remoteSecurityGroupUuid`.
+    pub const REMOTE_SECURITY_GROUP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "remoteSecurityGroupUuid",
+    );
+    /// Query field `allowedCidr`.
+    pub const ALLOWED_CIDR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "allowedCidr",
+    );
+    /// Query field `startPort`.
+    pub const START_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "startPort",
+    );
+    /// Query field `endPort`.
+    pub const END_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "endPort",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+}
 /// Server class: `org.zstack.network.securitygroup.APIUpdateSecurityGroupRulePriorityMsg$SecurityGroupRulePriorityAO`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SecurityGroupRulePriorityAO {
@@ -278,6 +530,16 @@ pub struct SecurityGroupRulePriorityAO {
     )]
     pub priority: ::core::option::Option<i32>,
 }
+impl SecurityGroupRulePriorityAO {
+    /// Query field `ruleUuid`.
+    pub const RULE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ruleUuid",
+    );
+    /// Query field `priority`.
+    pub const PRIORITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "priority",
+    );
+}
 /// Server class: `org.zstack.network.securitygroup.APISetVmNicSecurityGroupMsg$VmNicSecurityGroupRefAO`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct VmNicSecurityGroupRefAO {
@@ -293,6 +555,16 @@ pub struct VmNicSecurityGroupRefAO {
         skip_serializing_if = "::core::option::Option::is_none"
     )]
     pub priority: ::core::option::Option<i32>,
+}
+impl VmNicSecurityGroupRefAO {
+    /// Query field `securityGroupUuid`.
+    pub const SECURITY_GROUP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "securityGroupUuid",
+    );
+    /// Query field `priority`.
+    pub const PRIORITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "priority",
+    );
 }
 /// Server class: `org.zstack.network.securitygroup.VmNicSecurityGroupRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -318,6 +590,32 @@ pub struct VmNicSecurityGroupRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+impl VmNicSecurityGroupRefInventory {
+    /// Query field `priority`.
+    pub const PRIORITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "priority",
+    );
+    /// Query field `vmNicUuid`.
+    pub const VM_NIC_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vmNicUuid",
+    );
+    /// Query field `securityGroupUuid`.
+    pub const SECURITY_GROUP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "securityGroupUuid",
+    );
+    /// Query field `vmInstanceUuid`.
+    pub const VM_INSTANCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vmInstanceUuid",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+}
 /// Server class: `org.zstack.network.securitygroup.VmNicSecurityPolicyInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct VmNicSecurityPolicyInventory {
@@ -338,6 +636,28 @@ pub struct VmNicSecurityPolicyInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+}
+impl VmNicSecurityPolicyInventory {
+    /// Query field `vmNicUuid`.
+    pub const VM_NIC_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vmNicUuid",
+    );
+    /// Query field `ingressPolicy`.
+    pub const INGRESS_POLICY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ingressPolicy",
+    );
+    /// Query field `egressPolicy`.
+    pub const EGRESS_POLICY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "egressPolicy",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
 }
 /// A `SecurityGroupRuleInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]

@@ -24,6 +24,32 @@ pub struct SharedBlockGroupPrimaryStorageHostRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+impl SharedBlockGroupPrimaryStorageHostRefInventory {
+    /// Query field `primaryStorageUuid`.
+    pub const PRIMARY_STORAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "primaryStorageUuid",
+    );
+    /// Query field `hostUuid`.
+    pub const HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "hostUuid",
+    );
+    /// Query field `hostId`.
+    pub const HOST_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "hostId",
+    );
+    /// Query field `status`.
+    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "status",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+}
 /// Server class: `org.zstack.storage.primary.sharedblock.SharedBlockInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct SharedBlockInventory {
@@ -61,6 +87,56 @@ pub struct SharedBlockInventory {
         deserialize_with = "::zstack_sdk::runtime::number::lenient"
     )]
     pub available_capacity: ::core::option::Option<i64>,
+}
+impl SharedBlockInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `sharedBlockGroupUuid`.
+    pub const SHARED_BLOCK_GROUP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "sharedBlockGroupUuid",
+    );
+    /// Query field `type`.
+    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "type",
+    );
+    /// Query field `diskUuid`.
+    pub const DISK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "diskUuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `status`.
+    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "status",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `totalCapacity`.
+    pub const TOTAL_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "totalCapacity",
+    );
+    /// Query field `availableCapacity`.
+    pub const AVAILABLE_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "availableCapacity",
+    );
 }
 /// Server class: `org.zstack.storage.primary.sharedblock.SharedBlockState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -34,3 +34,57 @@ pub struct SnmpAgentInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+impl SnmpAgentInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `version`.
+    pub const VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "version",
+    );
+    /// Query field `readCommunity`.
+    pub const READ_COMMUNITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "readCommunity",
+    );
+    /// Query field `userName`.
+    pub const USER_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "userName",
+    );
+    /// Query field `authAlgorithm`.
+    pub const AUTH_ALGORITHM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "authAlgorithm",
+    );
+    /// Query field `authPassword`.
+    pub const AUTH_PASSWORD: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "authPassword",
+    );
+    /// Query field `privacyAlgorithm`.
+    pub const PRIVACY_ALGORITHM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "privacyAlgorithm",
+    );
+    /// Query field `privacyPassword`.
+    pub const PRIVACY_PASSWORD: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "privacyPassword",
+    );
+    /// Query field `port`.
+    pub const PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "port",
+    );
+    /// Query field `status`.
+    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "status",
+    );
+    /// Query field `securityLevel`.
+    pub const SECURITY_LEVEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "securityLevel",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+}

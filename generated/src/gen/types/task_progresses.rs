@@ -32,3 +32,41 @@ pub struct TaskProgressInventory {
     #[serde(default)]
     pub arguments: ::core::option::Option<::std::string::String>,
 }
+impl TaskProgressInventory {
+    /// Query field `taskUuid`.
+    pub const TASK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "taskUuid",
+    );
+    /// Query field `taskName`.
+    pub const TASK_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "taskName",
+    );
+    /// Query field `parentUuid`.
+    pub const PARENT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "parentUuid",
+    );
+    /// Query field `type`.
+    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "type",
+    );
+    /// Query field `content`.
+    pub const CONTENT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "content",
+    );
+    /// Query field `opaque`.
+    pub const OPAQUE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "opaque",
+    );
+    /// Query field `time`.
+    pub const TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "time",
+    );
+    /// Query field `subTasks`.
+    pub const SUB_TASKS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "subTasks",
+    );
+    /// Query field `arguments`.
+    pub const ARGUMENTS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "arguments",
+    );
+}

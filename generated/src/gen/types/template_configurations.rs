@@ -14,6 +14,24 @@ pub struct GlobalConfigTemplateInventory {
     #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
 }
+impl GlobalConfigTemplateInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `type`.
+    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "type",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+}
 /// Server class: `org.zstack.templateConfig.TemplateConfigInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct TemplateConfigInventory {
@@ -27,4 +45,26 @@ pub struct TemplateConfigInventory {
     pub default_value: ::core::option::Option<::std::string::String>,
     #[serde(default)]
     pub value: ::core::option::Option<::std::string::String>,
+}
+impl TemplateConfigInventory {
+    /// Query field `templateUuid`.
+    pub const TEMPLATE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "templateUuid",
+    );
+    /// Query field `category`.
+    pub const CATEGORY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "category",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `defaultValue`.
+    pub const DEFAULT_VALUE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "defaultValue",
+    );
+    /// Query field `value`.
+    pub const VALUE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "value",
+    );
 }

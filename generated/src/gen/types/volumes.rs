@@ -24,6 +24,32 @@ pub struct ShareableVolumeVmInstanceRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+impl ShareableVolumeVmInstanceRefInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `volumeUuid`.
+    pub const VOLUME_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "volumeUuid",
+    );
+    /// Query field `vmInstanceUuid`.
+    pub const VM_INSTANCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vmInstanceUuid",
+    );
+    /// Query field `deviceId`.
+    pub const DEVICE_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "deviceId",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+}
 /// Server class: `org.zstack.header.storage.backup.VolumeBackupInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct VolumeBackupInventory {
@@ -60,6 +86,68 @@ pub struct VolumeBackupInventory {
     #[serde(rename = "backupStorageRefs", default)]
     pub backup_storage_refs: ::std::vec::Vec<::serde_json::Value>,
 }
+impl VolumeBackupInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `volumeUuid`.
+    pub const VOLUME_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "volumeUuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `type`.
+    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "type",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `status`.
+    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "status",
+    );
+    /// Query field `size`.
+    pub const SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "size",
+    );
+    /// Query field `metadata`.
+    pub const METADATA: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "metadata",
+    );
+    /// Query field `groupUuid`.
+    pub const GROUP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "groupUuid",
+    );
+    /// Query field `mode`.
+    pub const MODE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "mode",
+    );
+    /// Query field `vmInstanceUuid`.
+    pub const VM_INSTANCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vmInstanceUuid",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `backupStorageRefs`.
+    pub const BACKUP_STORAGE_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "backupStorageRefs",
+    );
+}
 /// Server class: `org.zstack.header.volume.APIGetVolumeFormatReply$VolumeFormatReplyStruct`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct VolumeFormatReplyStruct {
@@ -69,6 +157,20 @@ pub struct VolumeFormatReplyStruct {
     pub master_hypervisor_type: ::core::option::Option<::std::string::String>,
     #[serde(rename = "supportingHypervisorTypes", default)]
     pub supporting_hypervisor_types: ::std::vec::Vec<::std::string::String>,
+}
+impl VolumeFormatReplyStruct {
+    /// Query field `format`.
+    pub const FORMAT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "format",
+    );
+    /// Query field `masterHypervisorType`.
+    pub const MASTER_HYPERVISOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "masterHypervisorType",
+    );
+    /// Query field `supportingHypervisorTypes`.
+    pub const SUPPORTING_HYPERVISOR_TYPES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "supportingHypervisorTypes",
+    );
 }
 /// Server class: `org.zstack.header.storage.snapshot.VolumeSnapshotBackupStorageRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -82,6 +184,20 @@ pub struct VolumeSnapshotBackupStorageRefInventory {
     /// Since ZStack 0.6.
     #[serde(rename = "installPath", default)]
     pub install_path: ::core::option::Option<::std::string::String>,
+}
+impl VolumeSnapshotBackupStorageRefInventory {
+    /// Query field `volumeSnapshotUuid`.
+    pub const VOLUME_SNAPSHOT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "volumeSnapshotUuid",
+    );
+    /// Query field `backupStorageUuid`.
+    pub const BACKUP_STORAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "backupStorageUuid",
+    );
+    /// Query field `installPath`.
+    pub const INSTALL_PATH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "installPath",
+    );
 }
 /// Server class: `org.zstack.header.storage.snapshot.VolumeSnapshotInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -148,6 +264,88 @@ pub struct VolumeSnapshotInventory {
     >,
     #[serde(rename = "groupUuid", default)]
     pub group_uuid: ::core::option::Option<::std::string::String>,
+}
+impl VolumeSnapshotInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `type`.
+    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "type",
+    );
+    /// Query field `volumeUuid`.
+    pub const VOLUME_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "volumeUuid",
+    );
+    /// Query field `treeUuid`.
+    pub const TREE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "treeUuid",
+    );
+    /// Query field `parentUuid`.
+    pub const PARENT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "parentUuid",
+    );
+    /// Query field `primaryStorageUuid`.
+    pub const PRIMARY_STORAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "primaryStorageUuid",
+    );
+    /// Query field `primaryStorageInstallPath`.
+    pub const PRIMARY_STORAGE_INSTALL_PATH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "primaryStorageInstallPath",
+    );
+    /// Query field `volumeType`.
+    pub const VOLUME_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "volumeType",
+    );
+    /// Query field `format`.
+    pub const FORMAT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "format",
+    );
+    /// Query field `latest`.
+    pub const LATEST: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "latest",
+    );
+    /// Query field `size`.
+    pub const SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "size",
+    );
+    /// Query field `distance`.
+    pub const DISTANCE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "distance",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `status`.
+    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "status",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `backupStorageRefs`.
+    pub const BACKUP_STORAGE_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "backupStorageRefs",
+    );
+    /// Query field `groupUuid`.
+    pub const GROUP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "groupUuid",
+    );
 }
 /// Server class: `org.zstack.header.storage.backup.BackupMode`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

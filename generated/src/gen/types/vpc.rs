@@ -153,6 +153,140 @@ pub struct ApplianceVmInventory {
     #[serde(rename = "haStatus", default)]
     pub ha_status: ::core::option::Option<::std::string::String>,
 }
+impl ApplianceVmInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `zoneUuid`.
+    pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "zoneUuid",
+    );
+    /// Query field `clusterUuid`.
+    pub const CLUSTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "clusterUuid",
+    );
+    /// Query field `imageUuid`.
+    pub const IMAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "imageUuid",
+    );
+    /// Query field `hostUuid`.
+    pub const HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "hostUuid",
+    );
+    /// Query field `lastHostUuid`.
+    pub const LAST_HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastHostUuid",
+    );
+    /// Query field `instanceOfferingUuid`.
+    pub const INSTANCE_OFFERING_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "instanceOfferingUuid",
+    );
+    /// Query field `rootVolumeUuid`.
+    pub const ROOT_VOLUME_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "rootVolumeUuid",
+    );
+    /// Query field `platform`.
+    pub const PLATFORM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "platform",
+    );
+    /// Query field `architecture`.
+    pub const ARCHITECTURE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "architecture",
+    );
+    /// Query field `defaultL3NetworkUuid`.
+    pub const DEFAULT_L3_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "defaultL3NetworkUuid",
+    );
+    /// Query field `type`.
+    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "type",
+    );
+    /// Query field `hypervisorType`.
+    pub const HYPERVISOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "hypervisorType",
+    );
+    /// Query field `memorySize`.
+    pub const MEMORY_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "memorySize",
+    );
+    /// Query field `reservedMemorySize`.
+    pub const RESERVED_MEMORY_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "reservedMemorySize",
+    );
+    /// Query field `cpuNum`.
+    pub const CPU_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "cpuNum",
+    );
+    /// Query field `cpuSpeed`.
+    pub const CPU_SPEED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "cpuSpeed",
+    );
+    /// Query field `allocatorStrategy`.
+    pub const ALLOCATOR_STRATEGY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "allocatorStrategy",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `vmNics`.
+    pub const VM_NICS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vmNics",
+    );
+    /// Query field `allVolumes`.
+    pub const ALL_VOLUMES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "allVolumes",
+    );
+    /// Query field `vmCdRoms`.
+    pub const VM_CD_ROMS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vmCdRoms",
+    );
+    /// Query field `guestOsType`.
+    pub const GUEST_OS_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "guestOsType",
+    );
+    /// Query field `applianceVmType`.
+    pub const APPLIANCE_VM_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "applianceVmType",
+    );
+    /// Query field `managementNetworkUuid`.
+    pub const MANAGEMENT_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "managementNetworkUuid",
+    );
+    /// Query field `defaultRouteL3NetworkUuid`.
+    pub const DEFAULT_ROUTE_L3_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "defaultRouteL3NetworkUuid",
+    );
+    /// Query field `status`.
+    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "status",
+    );
+    /// Query field `agentPort`.
+    pub const AGENT_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "agentPort",
+    );
+    /// Query field `haStatus`.
+    pub const HA_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "haStatus",
+    );
+}
 /// Extends `ApplianceVmInventory` → `VmInstanceInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.network.service.virtualrouter.VirtualRouterVmInventory`.
@@ -310,6 +444,148 @@ pub struct VirtualRouterVmInventory {
     #[serde(rename = "virtualRouterVips", default)]
     pub virtual_router_vips: ::std::vec::Vec<::std::string::String>,
 }
+impl VirtualRouterVmInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `zoneUuid`.
+    pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "zoneUuid",
+    );
+    /// Query field `clusterUuid`.
+    pub const CLUSTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "clusterUuid",
+    );
+    /// Query field `imageUuid`.
+    pub const IMAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "imageUuid",
+    );
+    /// Query field `hostUuid`.
+    pub const HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "hostUuid",
+    );
+    /// Query field `lastHostUuid`.
+    pub const LAST_HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastHostUuid",
+    );
+    /// Query field `instanceOfferingUuid`.
+    pub const INSTANCE_OFFERING_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "instanceOfferingUuid",
+    );
+    /// Query field `rootVolumeUuid`.
+    pub const ROOT_VOLUME_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "rootVolumeUuid",
+    );
+    /// Query field `platform`.
+    pub const PLATFORM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "platform",
+    );
+    /// Query field `architecture`.
+    pub const ARCHITECTURE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "architecture",
+    );
+    /// Query field `defaultL3NetworkUuid`.
+    pub const DEFAULT_L3_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "defaultL3NetworkUuid",
+    );
+    /// Query field `type`.
+    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "type",
+    );
+    /// Query field `hypervisorType`.
+    pub const HYPERVISOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "hypervisorType",
+    );
+    /// Query field `memorySize`.
+    pub const MEMORY_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "memorySize",
+    );
+    /// Query field `reservedMemorySize`.
+    pub const RESERVED_MEMORY_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "reservedMemorySize",
+    );
+    /// Query field `cpuNum`.
+    pub const CPU_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "cpuNum",
+    );
+    /// Query field `cpuSpeed`.
+    pub const CPU_SPEED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "cpuSpeed",
+    );
+    /// Query field `allocatorStrategy`.
+    pub const ALLOCATOR_STRATEGY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "allocatorStrategy",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `vmNics`.
+    pub const VM_NICS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vmNics",
+    );
+    /// Query field `allVolumes`.
+    pub const ALL_VOLUMES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "allVolumes",
+    );
+    /// Query field `vmCdRoms`.
+    pub const VM_CD_ROMS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vmCdRoms",
+    );
+    /// Query field `guestOsType`.
+    pub const GUEST_OS_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "guestOsType",
+    );
+    /// Query field `applianceVmType`.
+    pub const APPLIANCE_VM_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "applianceVmType",
+    );
+    /// Query field `managementNetworkUuid`.
+    pub const MANAGEMENT_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "managementNetworkUuid",
+    );
+    /// Query field `defaultRouteL3NetworkUuid`.
+    pub const DEFAULT_ROUTE_L3_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "defaultRouteL3NetworkUuid",
+    );
+    /// Query field `status`.
+    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "status",
+    );
+    /// Query field `agentPort`.
+    pub const AGENT_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "agentPort",
+    );
+    /// Query field `haStatus`.
+    pub const HA_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "haStatus",
+    );
+    /// Query field `publicNetworkUuid`.
+    pub const PUBLIC_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "publicNetworkUuid",
+    );
+    /// Query field `virtualRouterVips`.
+    pub const VIRTUAL_ROUTER_VIPS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "virtualRouterVips",
+    );
+}
 /// Server class: `org.zstack.header.vpc.ha.VpcHaGroupInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct VpcHaGroupInventory {
@@ -334,6 +610,44 @@ pub struct VpcHaGroupInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+impl VpcHaGroupInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `monitors`.
+    pub const MONITORS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "monitors",
+    );
+    /// Query field `vrRefs`.
+    pub const VR_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vrRefs",
+    );
+    /// Query field `services`.
+    pub const SERVICES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "services",
+    );
+    /// Query field `usedIps`.
+    pub const USED_IPS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "usedIps",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+}
 /// Server class: `org.zstack.header.vpc.ha.VpcHaGroupNetworkServiceRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct VpcHaGroupNetworkServiceRefInventory {
@@ -351,6 +665,32 @@ pub struct VpcHaGroupNetworkServiceRefInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+}
+impl VpcHaGroupNetworkServiceRefInventory {
+    /// Query field `id`.
+    pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "id",
+    );
+    /// Query field `vpcHaRouterUuid`.
+    pub const VPC_HA_ROUTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vpcHaRouterUuid",
+    );
+    /// Query field `networkServiceName`.
+    pub const NETWORK_SERVICE_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "networkServiceName",
+    );
+    /// Query field `networkServiceUuid`.
+    pub const NETWORK_SERVICE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "networkServiceUuid",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
 }
 /// Extends `VirtualRouterVmInventory` → `ApplianceVmInventory` → `VmInstanceInventory` and carries all of its fields.
 ///
@@ -513,6 +853,156 @@ pub struct VpcRouterVmInventory {
     #[serde(rename = "haRef", default)]
     pub ha_ref: ::std::vec::Vec<::serde_json::Value>,
 }
+impl VpcRouterVmInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `zoneUuid`.
+    pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "zoneUuid",
+    );
+    /// Query field `clusterUuid`.
+    pub const CLUSTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "clusterUuid",
+    );
+    /// Query field `imageUuid`.
+    pub const IMAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "imageUuid",
+    );
+    /// Query field `hostUuid`.
+    pub const HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "hostUuid",
+    );
+    /// Query field `lastHostUuid`.
+    pub const LAST_HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastHostUuid",
+    );
+    /// Query field `instanceOfferingUuid`.
+    pub const INSTANCE_OFFERING_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "instanceOfferingUuid",
+    );
+    /// Query field `rootVolumeUuid`.
+    pub const ROOT_VOLUME_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "rootVolumeUuid",
+    );
+    /// Query field `platform`.
+    pub const PLATFORM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "platform",
+    );
+    /// Query field `architecture`.
+    pub const ARCHITECTURE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "architecture",
+    );
+    /// Query field `defaultL3NetworkUuid`.
+    pub const DEFAULT_L3_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "defaultL3NetworkUuid",
+    );
+    /// Query field `type`.
+    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "type",
+    );
+    /// Query field `hypervisorType`.
+    pub const HYPERVISOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "hypervisorType",
+    );
+    /// Query field `memorySize`.
+    pub const MEMORY_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "memorySize",
+    );
+    /// Query field `reservedMemorySize`.
+    pub const RESERVED_MEMORY_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "reservedMemorySize",
+    );
+    /// Query field `cpuNum`.
+    pub const CPU_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "cpuNum",
+    );
+    /// Query field `cpuSpeed`.
+    pub const CPU_SPEED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "cpuSpeed",
+    );
+    /// Query field `allocatorStrategy`.
+    pub const ALLOCATOR_STRATEGY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "allocatorStrategy",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `vmNics`.
+    pub const VM_NICS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vmNics",
+    );
+    /// Query field `allVolumes`.
+    pub const ALL_VOLUMES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "allVolumes",
+    );
+    /// Query field `vmCdRoms`.
+    pub const VM_CD_ROMS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vmCdRoms",
+    );
+    /// Query field `guestOsType`.
+    pub const GUEST_OS_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "guestOsType",
+    );
+    /// Query field `applianceVmType`.
+    pub const APPLIANCE_VM_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "applianceVmType",
+    );
+    /// Query field `managementNetworkUuid`.
+    pub const MANAGEMENT_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "managementNetworkUuid",
+    );
+    /// Query field `defaultRouteL3NetworkUuid`.
+    pub const DEFAULT_ROUTE_L3_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "defaultRouteL3NetworkUuid",
+    );
+    /// Query field `status`.
+    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "status",
+    );
+    /// Query field `agentPort`.
+    pub const AGENT_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "agentPort",
+    );
+    /// Query field `haStatus`.
+    pub const HA_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "haStatus",
+    );
+    /// Query field `publicNetworkUuid`.
+    pub const PUBLIC_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "publicNetworkUuid",
+    );
+    /// Query field `virtualRouterVips`.
+    pub const VIRTUAL_ROUTER_VIPS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "virtualRouterVips",
+    );
+    /// Query field `dns`.
+    pub const DNS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "dns",
+    );
+    /// Query field `haRef`.
+    pub const HA_REF: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "haRef",
+    );
+}
 /// Server class: `org.zstack.header.vpc.VpcSnatStateInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct VpcSnatStateInventory {
@@ -530,6 +1020,32 @@ pub struct VpcSnatStateInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+}
+impl VpcSnatStateInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `vpcUuid`.
+    pub const VPC_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vpcUuid",
+    );
+    /// Query field `l3NetworkUuid`.
+    pub const L3_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "l3NetworkUuid",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
 }
 /// A `ApplianceVmInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]

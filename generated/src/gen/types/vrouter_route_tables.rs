@@ -26,6 +26,44 @@ pub struct VRouterRouteEntryInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+impl VRouterRouteEntryInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `type`.
+    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "type",
+    );
+    /// Query field `routeTableUuid`.
+    pub const ROUTE_TABLE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "routeTableUuid",
+    );
+    /// Query field `destination`.
+    pub const DESTINATION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "destination",
+    );
+    /// Query field `target`.
+    pub const TARGET: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "target",
+    );
+    /// Query field `distance`.
+    pub const DISTANCE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "distance",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+}
 /// Server class: `org.zstack.vrouterRoute.VRouterRouteTableInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct VRouterRouteTableInventory {
@@ -46,6 +84,36 @@ pub struct VRouterRouteTableInventory {
     #[serde(rename = "routeEntries", default)]
     pub route_entries: ::std::vec::Vec<::serde_json::Value>,
 }
+impl VRouterRouteTableInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `attachedRouterRefs`.
+    pub const ATTACHED_ROUTER_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "attachedRouterRefs",
+    );
+    /// Query field `routeEntries`.
+    pub const ROUTE_ENTRIES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "routeEntries",
+    );
+}
 /// Server class: `org.zstack.vrouterRoute.VirtualRouterVRouterRouteTableRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct VirtualRouterVRouterRouteTableRefInventory {
@@ -53,6 +121,16 @@ pub struct VirtualRouterVRouterRouteTableRefInventory {
     pub virtual_router_vm_uuid: ::core::option::Option<::std::string::String>,
     #[serde(rename = "routeTableUuid", default)]
     pub route_table_uuid: ::core::option::Option<::std::string::String>,
+}
+impl VirtualRouterVRouterRouteTableRefInventory {
+    /// Query field `virtualRouterVmUuid`.
+    pub const VIRTUAL_ROUTER_VM_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "virtualRouterVmUuid",
+    );
+    /// Query field `routeTableUuid`.
+    pub const ROUTE_TABLE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "routeTableUuid",
+    );
 }
 /// Server class: `org.zstack.vrouterRoute.VRouterRouteEntryType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

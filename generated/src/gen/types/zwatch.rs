@@ -16,6 +16,28 @@ pub struct ActiveAlarmInventory {
     #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
 }
+impl ActiveAlarmInventory {
+    /// Query field `templateUuid`.
+    pub const TEMPLATE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "templateUuid",
+    );
+    /// Query field `alarmUuid`.
+    pub const ALARM_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "alarmUuid",
+    );
+    /// Query field `namespace`.
+    pub const NAMESPACE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "namespace",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+}
 /// Server class: `org.zstack.zwatch.alarm.activealarm.entity.ActiveAlarmTemplateInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct ActiveAlarmTemplateInventory {
@@ -56,6 +78,60 @@ pub struct ActiveAlarmTemplateInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+impl ActiveAlarmTemplateInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `alarmName`.
+    pub const ALARM_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "alarmName",
+    );
+    /// Query field `comparisonOperator`.
+    pub const COMPARISON_OPERATOR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "comparisonOperator",
+    );
+    /// Query field `period`.
+    pub const PERIOD: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "period",
+    );
+    /// Query field `repeatInterval`.
+    pub const REPEAT_INTERVAL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "repeatInterval",
+    );
+    /// Query field `repeatCount`.
+    pub const REPEAT_COUNT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "repeatCount",
+    );
+    /// Query field `namespace`.
+    pub const NAMESPACE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "namespace",
+    );
+    /// Query field `metricName`.
+    pub const METRIC_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "metricName",
+    );
+    /// Query field `threshold`.
+    pub const THRESHOLD: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "threshold",
+    );
+    /// Query field `emergencyLevel`.
+    pub const EMERGENCY_LEVEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "emergencyLevel",
+    );
+    /// Query field `labels`.
+    pub const LABELS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "labels",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+}
 /// Extends `AlertDataAckInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.zwatch.alarm.AlarmDataAckInventory`.
@@ -81,6 +157,40 @@ pub struct AlarmDataAckInventory {
     pub operator_account_uuid: ::core::option::Option<::std::string::String>,
     #[serde(rename = "alarmUuid", default)]
     pub alarm_uuid: ::core::option::Option<::std::string::String>,
+}
+impl AlarmDataAckInventory {
+    /// Query field `alertDataUuid`.
+    pub const ALERT_DATA_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "alertDataUuid",
+    );
+    /// Query field `alertType`.
+    pub const ALERT_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "alertType",
+    );
+    /// Query field `ackPeriod`.
+    pub const ACK_PERIOD: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ackPeriod",
+    );
+    /// Query field `resourceUuid`.
+    pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "resourceUuid",
+    );
+    /// Query field `ackDate`.
+    pub const ACK_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ackDate",
+    );
+    /// Query field `resumeAlert`.
+    pub const RESUME_ALERT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "resumeAlert",
+    );
+    /// Query field `operatorAccountUuid`.
+    pub const OPERATOR_ACCOUNT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "operatorAccountUuid",
+    );
+    /// Query field `alarmUuid`.
+    pub const ALARM_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "alarmUuid",
+    );
 }
 /// Server class: `org.zstack.zwatch.alarm.AlarmInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -132,6 +242,80 @@ pub struct AlarmInventory {
     #[serde(rename = "emergencyLevel", default)]
     pub emergency_level: ::core::option::Option<::std::string::String>,
 }
+impl AlarmInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `comparisonOperator`.
+    pub const COMPARISON_OPERATOR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "comparisonOperator",
+    );
+    /// Query field `period`.
+    pub const PERIOD: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "period",
+    );
+    /// Query field `namespace`.
+    pub const NAMESPACE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "namespace",
+    );
+    /// Query field `metricName`.
+    pub const METRIC_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "metricName",
+    );
+    /// Query field `threshold`.
+    pub const THRESHOLD: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "threshold",
+    );
+    /// Query field `repeatInterval`.
+    pub const REPEAT_INTERVAL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "repeatInterval",
+    );
+    /// Query field `repeatCount`.
+    pub const REPEAT_COUNT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "repeatCount",
+    );
+    /// Query field `status`.
+    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "status",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `enableRecovery`.
+    pub const ENABLE_RECOVERY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "enableRecovery",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `labels`.
+    pub const LABELS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "labels",
+    );
+    /// Query field `actions`.
+    pub const ACTIONS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "actions",
+    );
+    /// Query field `emergencyLevel`.
+    pub const EMERGENCY_LEVEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "emergencyLevel",
+    );
+}
 /// Server class: `org.zstack.zwatch.alarm.AlarmLabelInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct AlarmLabelInventory {
@@ -143,6 +327,24 @@ pub struct AlarmLabelInventory {
     pub operator: ::core::option::Option<::std::string::String>,
     #[serde(default)]
     pub value: ::core::option::Option<::std::string::String>,
+}
+impl AlarmLabelInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `key`.
+    pub const KEY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "key",
+    );
+    /// Query field `operator`.
+    pub const OPERATOR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "operator",
+    );
+    /// Query field `value`.
+    pub const VALUE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "value",
+    );
 }
 /// Server class: `org.zstack.zwatch.alarm.AlertDataAckInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -165,6 +367,36 @@ pub struct AlertDataAckInventory {
     pub resume_alert: ::core::option::Option<bool>,
     #[serde(rename = "operatorAccountUuid", default)]
     pub operator_account_uuid: ::core::option::Option<::std::string::String>,
+}
+impl AlertDataAckInventory {
+    /// Query field `alertDataUuid`.
+    pub const ALERT_DATA_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "alertDataUuid",
+    );
+    /// Query field `alertType`.
+    pub const ALERT_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "alertType",
+    );
+    /// Query field `ackPeriod`.
+    pub const ACK_PERIOD: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ackPeriod",
+    );
+    /// Query field `resourceUuid`.
+    pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "resourceUuid",
+    );
+    /// Query field `ackDate`.
+    pub const ACK_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ackDate",
+    );
+    /// Query field `resumeAlert`.
+    pub const RESUME_ALERT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "resumeAlert",
+    );
+    /// Query field `operatorAccountUuid`.
+    pub const OPERATOR_ACCOUNT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "operatorAccountUuid",
+    );
 }
 /// Extends `SNSTextTemplateInventory` and carries all of its fields.
 ///
@@ -206,6 +438,72 @@ pub struct AliyunSmsSNSTextTemplateInventory {
     #[serde(rename = "eventTemplate", default)]
     pub event_template: ::core::option::Option<::std::string::String>,
 }
+impl AliyunSmsSNSTextTemplateInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `applicationPlatformType`.
+    pub const APPLICATION_PLATFORM_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "applicationPlatformType",
+    );
+    /// Query field `subject`.
+    pub const SUBJECT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "subject",
+    );
+    /// Query field `recoverySubject`.
+    pub const RECOVERY_SUBJECT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "recoverySubject",
+    );
+    /// Query field `template`.
+    pub const TEMPLATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "template",
+    );
+    /// Query field `recoveryTemplate`.
+    pub const RECOVERY_TEMPLATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "recoveryTemplate",
+    );
+    /// Query field `defaultTemplate`.
+    pub const DEFAULT_TEMPLATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "defaultTemplate",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `type`.
+    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "type",
+    );
+    /// Query field `alarmTemplateCode`.
+    pub const ALARM_TEMPLATE_CODE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "alarmTemplateCode",
+    );
+    /// Query field `sign`.
+    pub const SIGN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "sign",
+    );
+    /// Query field `eventTemplateCode`.
+    pub const EVENT_TEMPLATE_CODE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "eventTemplateCode",
+    );
+    /// Query field `eventTemplate`.
+    pub const EVENT_TEMPLATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "eventTemplate",
+    );
+}
 /// Extends `AutoScalingRuleTriggerInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.autoscaling.group.rule.trigger.AutoScalingRuleAlarmTriggerInventory`.
@@ -231,6 +529,44 @@ pub struct AutoScalingRuleAlarmTriggerInventory {
     >,
     #[serde(rename = "alarmUuid", default)]
     pub alarm_uuid: ::core::option::Option<::std::string::String>,
+}
+impl AutoScalingRuleAlarmTriggerInventory {
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `type`.
+    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "type",
+    );
+    /// Query field `ruleUuid`.
+    pub const RULE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ruleUuid",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `alarmUuid`.
+    pub const ALARM_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "alarmUuid",
+    );
 }
 /// Extends `AutoScalingRuleTriggerInventory` and carries all of its fields.
 ///
@@ -258,6 +594,44 @@ pub struct AutoScalingRuleSchedulerJobTriggerInventory {
     #[serde(rename = "schedulerJobUuid", default)]
     pub scheduler_job_uuid: ::core::option::Option<::std::string::String>,
 }
+impl AutoScalingRuleSchedulerJobTriggerInventory {
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `type`.
+    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "type",
+    );
+    /// Query field `ruleUuid`.
+    pub const RULE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ruleUuid",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `schedulerJobUuid`.
+    pub const SCHEDULER_JOB_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "schedulerJobUuid",
+    );
+}
 /// Server class: `org.zstack.autoscaling.group.rule.trigger.AutoScalingRuleTriggerInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct AutoScalingRuleTriggerInventory {
@@ -279,6 +653,40 @@ pub struct AutoScalingRuleTriggerInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+}
+impl AutoScalingRuleTriggerInventory {
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `type`.
+    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "type",
+    );
+    /// Query field `ruleUuid`.
+    pub const RULE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ruleUuid",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
 }
 /// Extends `AlertDataAckInventory` and carries all of its fields.
 ///
@@ -306,6 +714,40 @@ pub struct EventDataAckInventory {
     #[serde(rename = "eventSubscriptionUuid", default)]
     pub event_subscription_uuid: ::core::option::Option<::std::string::String>,
 }
+impl EventDataAckInventory {
+    /// Query field `alertDataUuid`.
+    pub const ALERT_DATA_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "alertDataUuid",
+    );
+    /// Query field `alertType`.
+    pub const ALERT_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "alertType",
+    );
+    /// Query field `ackPeriod`.
+    pub const ACK_PERIOD: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ackPeriod",
+    );
+    /// Query field `resourceUuid`.
+    pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "resourceUuid",
+    );
+    /// Query field `ackDate`.
+    pub const ACK_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ackDate",
+    );
+    /// Query field `resumeAlert`.
+    pub const RESUME_ALERT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "resumeAlert",
+    );
+    /// Query field `operatorAccountUuid`.
+    pub const OPERATOR_ACCOUNT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "operatorAccountUuid",
+    );
+    /// Query field `eventSubscriptionUuid`.
+    pub const EVENT_SUBSCRIPTION_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "eventSubscriptionUuid",
+    );
+}
 /// Server class: `org.zstack.zwatch.monitorgroup.entity.EventRuleTemplateInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct EventRuleTemplateInventory {
@@ -329,6 +771,44 @@ pub struct EventRuleTemplateInventory {
     >,
     #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
+}
+impl EventRuleTemplateInventory {
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `monitorTemplateUuid`.
+    pub const MONITOR_TEMPLATE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "monitorTemplateUuid",
+    );
+    /// Query field `namespace`.
+    pub const NAMESPACE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "namespace",
+    );
+    /// Query field `eventName`.
+    pub const EVENT_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "eventName",
+    );
+    /// Query field `emergencyLevel`.
+    pub const EMERGENCY_LEVEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "emergencyLevel",
+    );
+    /// Query field `labels`.
+    pub const LABELS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "labels",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
 }
 /// Server class: `org.zstack.zwatch.alarm.EventSubscriptionInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -356,6 +836,48 @@ pub struct EventSubscriptionInventory {
     #[serde(rename = "emergencyLevel", default)]
     pub emergency_level: ::core::option::Option<::std::string::String>,
 }
+impl EventSubscriptionInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `namespace`.
+    pub const NAMESPACE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "namespace",
+    );
+    /// Query field `eventName`.
+    pub const EVENT_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "eventName",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `actions`.
+    pub const ACTIONS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "actions",
+    );
+    /// Query field `labels`.
+    pub const LABELS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "labels",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `emergencyLevel`.
+    pub const EMERGENCY_LEVEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "emergencyLevel",
+    );
+}
 /// Server class: `org.zstack.zwatch.alarm.EventSubscriptionLabelInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct EventSubscriptionLabelInventory {
@@ -367,6 +889,24 @@ pub struct EventSubscriptionLabelInventory {
     pub operator: ::core::option::Option<crate::types::Operator>,
     #[serde(default)]
     pub value: ::core::option::Option<::std::string::String>,
+}
+impl EventSubscriptionLabelInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `key`.
+    pub const KEY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "key",
+    );
+    /// Query field `operator`.
+    pub const OPERATOR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "operator",
+    );
+    /// Query field `value`.
+    pub const VALUE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "value",
+    );
 }
 /// Server class: `org.zstack.zwatch.metricpusher.MetricDataHttpReceiverInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -387,6 +927,36 @@ pub struct MetricDataHttpReceiverInventory {
     >,
     #[serde(default)]
     pub state: ::core::option::Option<crate::types::ReceiverState>,
+}
+impl MetricDataHttpReceiverInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `url`.
+    pub const URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "url",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
 }
 /// Server class: `org.zstack.zwatch.monitorgroup.entity.MetricRuleTemplateInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -432,6 +1002,68 @@ pub struct MetricRuleTemplateInventory {
     #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
 }
+impl MetricRuleTemplateInventory {
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `monitorTemplateUuid`.
+    pub const MONITOR_TEMPLATE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "monitorTemplateUuid",
+    );
+    /// Query field `comparisonOperator`.
+    pub const COMPARISON_OPERATOR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "comparisonOperator",
+    );
+    /// Query field `period`.
+    pub const PERIOD: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "period",
+    );
+    /// Query field `repeatInterval`.
+    pub const REPEAT_INTERVAL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "repeatInterval",
+    );
+    /// Query field `repeatCount`.
+    pub const REPEAT_COUNT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "repeatCount",
+    );
+    /// Query field `namespace`.
+    pub const NAMESPACE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "namespace",
+    );
+    /// Query field `metricName`.
+    pub const METRIC_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "metricName",
+    );
+    /// Query field `threshold`.
+    pub const THRESHOLD: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "threshold",
+    );
+    /// Query field `emergencyLevel`.
+    pub const EMERGENCY_LEVEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "emergencyLevel",
+    );
+    /// Query field `labels`.
+    pub const LABELS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "labels",
+    );
+    /// Query field `enableRecovery`.
+    pub const ENABLE_RECOVERY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "enableRecovery",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+}
 /// Server class: `org.zstack.zwatch.metricpusher.MetricTemplateInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct MetricTemplateInventory {
@@ -456,6 +1088,44 @@ pub struct MetricTemplateInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+impl MetricTemplateInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `receiverUuid`.
+    pub const RECEIVER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "receiverUuid",
+    );
+    /// Query field `template`.
+    pub const TEMPLATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "template",
+    );
+    /// Query field `namespace`.
+    pub const NAMESPACE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "namespace",
+    );
+    /// Query field `metricName`.
+    pub const METRIC_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "metricName",
+    );
+    /// Query field `labelsJsonStr`.
+    pub const LABELS_JSON_STR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "labelsJsonStr",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+}
 /// Server class: `org.zstack.zwatch.monitorgroup.entity.MonitorGroupAlarmInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct MonitorGroupAlarmInventory {
@@ -470,6 +1140,28 @@ pub struct MonitorGroupAlarmInventory {
     #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
 }
+impl MonitorGroupAlarmInventory {
+    /// Query field `groupUuid`.
+    pub const GROUP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "groupUuid",
+    );
+    /// Query field `alarmUuid`.
+    pub const ALARM_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "alarmUuid",
+    );
+    /// Query field `metricRuleTemplateUuid`.
+    pub const METRIC_RULE_TEMPLATE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "metricRuleTemplateUuid",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+}
 /// Server class: `org.zstack.zwatch.monitorgroup.entity.MonitorGroupEventSubscriptionInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct MonitorGroupEventSubscriptionInventory {
@@ -483,6 +1175,28 @@ pub struct MonitorGroupEventSubscriptionInventory {
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
+}
+impl MonitorGroupEventSubscriptionInventory {
+    /// Query field `groupUuid`.
+    pub const GROUP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "groupUuid",
+    );
+    /// Query field `eventSubscriptionUuid`.
+    pub const EVENT_SUBSCRIPTION_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "eventSubscriptionUuid",
+    );
+    /// Query field `eventRuleTemplateUuid`.
+    pub const EVENT_RULE_TEMPLATE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "eventRuleTemplateUuid",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
 }
 /// Server class: `org.zstack.zwatch.monitorgroup.entity.MonitorGroupInstanceInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -503,6 +1217,36 @@ pub struct MonitorGroupInstanceInventory {
     >,
     #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
+}
+impl MonitorGroupInstanceInventory {
+    /// Query field `groupUuid`.
+    pub const GROUP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "groupUuid",
+    );
+    /// Query field `instanceResourceType`.
+    pub const INSTANCE_RESOURCE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "instanceResourceType",
+    );
+    /// Query field `instanceUuid`.
+    pub const INSTANCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "instanceUuid",
+    );
+    /// Query field `status`.
+    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "status",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
 }
 /// Server class: `org.zstack.zwatch.monitorgroup.entity.MonitorGroupInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -526,6 +1270,40 @@ pub struct MonitorGroupInventory {
     #[serde(rename = "monitorGroupTemplateRefs", default)]
     pub monitor_group_template_refs: ::std::vec::Vec<::serde_json::Value>,
 }
+impl MonitorGroupInventory {
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `actions`.
+    pub const ACTIONS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "actions",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `monitorGroupTemplateRefs`.
+    pub const MONITOR_GROUP_TEMPLATE_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "monitorGroupTemplateRefs",
+    );
+}
 /// Server class: `org.zstack.zwatch.monitorgroup.entity.MonitorGroupTemplateRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct MonitorGroupTemplateRefInventory {
@@ -543,6 +1321,32 @@ pub struct MonitorGroupTemplateRefInventory {
     >,
     #[serde(rename = "isApplied", default)]
     pub is_applied: ::core::option::Option<bool>,
+}
+impl MonitorGroupTemplateRefInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `templateUuid`.
+    pub const TEMPLATE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "templateUuid",
+    );
+    /// Query field `groupUuid`.
+    pub const GROUP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "groupUuid",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `isApplied`.
+    pub const IS_APPLIED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "isApplied",
+    );
 }
 /// Server class: `org.zstack.zwatch.monitorgroup.entity.MonitorTemplateInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -562,6 +1366,32 @@ pub struct MonitorTemplateInventory {
     #[serde(rename = "monitorGroupTemplateRefs", default)]
     pub monitor_group_template_refs: ::std::vec::Vec<::serde_json::Value>,
 }
+impl MonitorTemplateInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `monitorGroupTemplateRefs`.
+    pub const MONITOR_GROUP_TEMPLATE_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "monitorGroupTemplateRefs",
+    );
+}
 /// Server class: `org.zstack.zwatch.thirdparty.entity.SNSEndpointThirdpartyAlertHistoryInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct SNSEndpointThirdpartyAlertHistoryInventory {
@@ -573,6 +1403,24 @@ pub struct SNSEndpointThirdpartyAlertHistoryInventory {
     pub subscription_uuid: ::core::option::Option<::std::string::String>,
     #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+}
+impl SNSEndpointThirdpartyAlertHistoryInventory {
+    /// Query field `alertUuid`.
+    pub const ALERT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "alertUuid",
+    );
+    /// Query field `endpointUuid`.
+    pub const ENDPOINT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "endpointUuid",
+    );
+    /// Query field `subscriptionUuid`.
+    pub const SUBSCRIPTION_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "subscriptionUuid",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
 }
 /// Server class: `org.zstack.zwatch.alarm.sns.SNSTextTemplateInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -604,6 +1452,56 @@ pub struct SNSTextTemplateInventory {
     #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
 }
+impl SNSTextTemplateInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `applicationPlatformType`.
+    pub const APPLICATION_PLATFORM_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "applicationPlatformType",
+    );
+    /// Query field `subject`.
+    pub const SUBJECT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "subject",
+    );
+    /// Query field `recoverySubject`.
+    pub const RECOVERY_SUBJECT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "recoverySubject",
+    );
+    /// Query field `template`.
+    pub const TEMPLATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "template",
+    );
+    /// Query field `recoveryTemplate`.
+    pub const RECOVERY_TEMPLATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "recoveryTemplate",
+    );
+    /// Query field `defaultTemplate`.
+    pub const DEFAULT_TEMPLATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "defaultTemplate",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `type`.
+    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "type",
+    );
+}
 /// Server class: `org.zstack.sns.SNSTopicInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct SNSTopicInventory {
@@ -623,6 +1521,36 @@ pub struct SNSTopicInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+}
+impl SNSTopicInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `locale`.
+    pub const LOCALE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "locale",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
 }
 /// Server class: `org.zstack.zwatch.thirdparty.entity.ThirdpartyPlatformInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -651,6 +1579,48 @@ pub struct ThirdpartyPlatformInventory {
     >,
     #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+}
+impl ThirdpartyPlatformInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `type`.
+    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "type",
+    );
+    /// Query field `url`.
+    pub const URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "url",
+    );
+    /// Query field `template`.
+    pub const TEMPLATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "template",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `lastSyncDate`.
+    pub const LAST_SYNC_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastSyncDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
 }
 /// A `AlertDataAckInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
