@@ -62,7 +62,8 @@ pub fn generate_with(spec: &Spec, options: Options) -> Result<Files, String> {
     let types = TypeMapper::new(spec, &names);
     let plan = features::FeaturePlan::new(spec);
     let params = param_types(spec);
-    let ctx = Context { spec, names: &names, types: &types, options, sent: sent_types(spec, &params), params };
+    let targets = query_targets(spec);
+    let ctx = Context { spec, names: &names, types: &types, options, sent: sent_types(spec, &params), params, targets };
     let mut files = group_files(&ctx)?;
     let mut api_modules = Vec::new();
     let mut type_modules = Vec::new();
@@ -103,6 +104,8 @@ struct Context<'a> {
     sent: BTreeSet<String>,
     /// Struct types params use directly (get the wire traits).
     params: BTreeSet<String>,
+    /// Types Query APIs return (get typed `Field` constants).
+    targets: BTreeSet<String>,
 }
 
 fn has_types(group: &Group) -> bool {
@@ -161,8 +164,14 @@ fn types_file(ctx: &Context, group: &Group) -> TokenStream {
     let Context { spec, names, types, .. } = *ctx;
     let doc = module_doc(group);
     let serialize = |name: &str| ctx.sent.contains(name);
-    let structs =
-        group.types.iter().map(|def| InventoryStruct { spec, def, names, types, serialize: serialize(&def.name) });
+    let structs = group.types.iter().map(|def| InventoryStruct {
+        spec,
+        def,
+        names,
+        types,
+        serialize: serialize(&def.name),
+        query_target: ctx.targets.contains(&def.name),
+    });
     let anys = group.types.iter().map(|base| AnyEnum { spec, base, names, serialize: serialize(&base.name) });
     let wire = group.types.iter().filter(|t| ctx.params.contains(&t.name)).map(|t| {
         let path = names.value_path(&t.name);
@@ -195,6 +204,19 @@ fn sent_types(spec: &Spec, params: &BTreeSet<String>) -> BTreeSet<String> {
         stack.extend(inherit::descendants(spec, &name).into_iter().map(|d| d.name.clone()));
     }
     seen
+}
+
+/// The inventory types of Query APIs: their fields are what conditions name.
+fn query_targets(spec: &Spec) -> BTreeSet<String> {
+    spec.apis()
+        .filter(|(_, api)| api.query)
+        .filter_map(|(_, api)| match &api.result {
+            zstack_spec::ResultShape::Inventories { ty, .. } | zstack_spec::ResultShape::Inventory(ty) => {
+                Some(ty.clone())
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// Struct types that request params refer to (they need the wire traits).

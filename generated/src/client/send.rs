@@ -58,7 +58,14 @@ pub(crate) fn new_job_id() -> Result<String, Error> {
     getrandom::getrandom(&mut bytes).map_err(|e| Error::Config(format!("no random numbers for X-Job-UUID: {e}")))?;
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut id = [0u8; 32];
+    for (pair, b) in id.chunks_exact_mut(2).zip(bytes) {
+        pair[0] = HEX[usize::from(b >> 4)];
+        pair[1] = HEX[usize::from(b & 0x0f)];
+    }
+    // Only ASCII hex digits were written.
+    Ok(String::from_utf8_lossy(&id).into_owned())
 }
 
 /// A caller-supplied job id must have the form the client generates.

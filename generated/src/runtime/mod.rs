@@ -12,6 +12,7 @@
 //! | `error_code.rs` | the recursive `ErrorCode` of failed calls |
 //! | `reply.rs` | generic response envelopes (`{"inventory": ..}`, ...) |
 //! | `poly.rs` | polymorphic inventories resolved through the response's `schema` map |
+//! | `schema_path.rs` | the JSON path and `schema` map a polymorphic decode consults |
 //! | `query.rs` | Query APIs: conditions, paging, sorting, field selection |
 //! | `enums.rs` | the `string_enum!` macro: string enums with an `Unknown(String)` fallback |
 
@@ -22,6 +23,7 @@ pub mod poly;
 pub mod query;
 pub mod reply;
 pub mod request;
+pub mod schema_path;
 pub mod secret;
 pub mod timestamp;
 pub mod validate;

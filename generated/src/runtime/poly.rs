@@ -2,65 +2,332 @@
 //! `BackupStorageInventory` may hold a `CephBackupStorageInventory`, and only
 //! the response's `schema` map (JSON path → server class) says which.
 //!
-//! Decoding works in two steps. [`decode`] reads the body, writes each
-//! `schema` entry's class into the object at that path under [`CLASS_KEY`],
-//! and then decodes the typed response. The generated `Any…` enums read and
-//! remove that key and pick the matching variant ([`Polymorphic`]); plain
-//! structs ignore it like any unknown field. Responses without polymorphic
-//! types skip the first step and decode straight from the bytes.
+//! [`decode`] never builds a `Value` tree. A first pass reads only the body's
+//! `schema` member. Without entries the typed response decodes straight from
+//! the bytes, every `Any…` value as its declared type. Otherwise it decodes
+//! from the bytes through [`Tracked`](super::schema_path::Tracked), which
+//! keeps the JSON path of the current value, with the schema set for the
+//! thread ([`schema_path`](super::schema_path)); the generated `Any…` enums
+//! look their path up and decode the matching variant directly
+//! ([`deserialize`], [`Polymorphic`]). Only classes this SDK does not know
+//! buffer their object (`Unknown { raw, .. }`).
 
-use serde::de::{DeserializeOwned, Error as _};
+use std::fmt;
+use std::rc::Rc;
+
+use serde::de::{DeserializeOwned, Deserializer, Error as _, IgnoredAny, MapAccess, Visitor};
 use serde_json::{Map, Value};
 
-/// The key the class of a `schema` path is written under before decoding.
+use super::schema_path::{Schema, Scope, Tracked, current_class};
+
+/// The key [`annotate`] writes a `schema` path's class under. [`decode`]
+/// itself does not write it; `Unknown` objects never keep it.
 pub const CLASS_KEY: &str = "__zstack_class";
 
 /// A generated `Any…` enum over a base type and its descendants.
 pub trait Polymorphic: Sized {
-    /// Decode `object` as the variant for a server `class`, or `None` when the
-    /// class is not the base type or one of its descendants.
-    fn from_class(class: &str, object: Value) -> Option<Result<Self, serde_json::Error>>;
-    /// Decode `object` as the base type: no class known, or one this SDK does
-    /// not know (then `class` is set and every field is kept in `raw`).
-    fn from_base(class: Option<String>, object: Map<String, Value>) -> Result<Self, serde_json::Error>;
+    /// Decode the variant for a server `class`, or hand the deserializer back
+    /// when the class is not the base type or one of its descendants.
+    fn deserialize_class<'de, D: Deserializer<'de>>(class: &str, deserializer: D) -> Result<Result<Self, D::Error>, D>;
+    /// Decode as the base type: no class known.
+    fn deserialize_base<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error>;
+    /// A class this SDK does not know: decode the base type from `raw` and
+    /// keep every field.
+    fn from_unknown(class: String, raw: Map<String, Value>) -> Result<Self, serde_json::Error>;
 }
 
-/// The `Deserialize` body of every generated `Any…` enum.
-pub fn deserialize<'de, T: Polymorphic, D: serde::Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
-    let mut object: Map<String, Value> = serde::Deserialize::deserialize(deserializer)?;
-    let class = match object.remove(CLASS_KEY) {
-        Some(Value::String(class)) => Some(class),
-        _ => None,
+/// The `Deserialize` body of every generated `Any…` enum: the class the
+/// decode context names for the current path picks the variant; without a
+/// context (or an entry for this path) the value is the declared type.
+pub fn deserialize<'de, T: Polymorphic, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
+    let Some(class) = current_class() else {
+        return T::deserialize_base(deserializer);
     };
-    let decoded = match class {
-        Some(class) => match T::from_class(&class, Value::Object(object.clone())) {
-            Some(result) => result,
-            None => T::from_base(Some(class), object),
-        },
-        None => T::from_base(None, object),
-    };
-    decoded.map_err(D::Error::custom)
+    match T::deserialize_class(&class, deserializer) {
+        Ok(decoded) => decoded,
+        Err(deserializer) => {
+            let mut raw: Map<String, Value> = serde::Deserialize::deserialize(deserializer)?;
+            raw.remove(CLASS_KEY);
+            // `raw` is decoded again outside the bytes: no path to follow.
+            let _scope = Scope::suspend();
+            T::from_unknown(class.to_string(), raw).map_err(D::Error::custom)
+        }
+    }
 }
 
 /// Decode a response body, resolving polymorphic values through its `schema`
-/// map when `polymorphic` is set.
+/// map when `polymorphic` is set. The error names the JSON path it occurred at.
 pub fn decode<T: DeserializeOwned>(
     body: &[u8],
     polymorphic: bool,
 ) -> Result<T, serde_path_to_error::Error<serde_json::Error>> {
-    if !polymorphic {
-        let mut de = serde_json::Deserializer::from_slice(body);
-        let value = serde_path_to_error::deserialize(&mut de)?;
-        return de.end().map(|()| value).map_err(path_error);
+    let schema = if polymorphic { read_schema(body) } else { Schema::default() };
+    if schema.is_empty() {
+        // No class to resolve: `Any…` values decode as their declared type.
+        let _scope = Scope::suspend();
+        return serde_json::from_slice(body).or_else(|_| locate_error(body));
     }
-    let mut value: Value = serde_json::from_slice(body).map_err(path_error)?;
-    annotate(&mut value);
-    serde_path_to_error::deserialize(value)
+    let _scope = Scope::enter(Rc::new(schema));
+    let mut de = serde_json::Deserializer::from_slice(body);
+    match T::deserialize(Tracked(&mut de)).and_then(|value| de.end().map(|()| value)) {
+        Ok(value) => Ok(value),
+        Err(_) => {
+            let mut de = serde_json::Deserializer::from_slice(body);
+            let value = serde_path_to_error::deserialize(Tracked(&mut de))?;
+            de.end().map(|()| value).map_err(path_error)
+        }
+    }
+}
+
+/// The slow way to a failed decode's error: again, tracking the path.
+fn locate_error<T: DeserializeOwned>(body: &[u8]) -> Result<T, serde_path_to_error::Error<serde_json::Error>> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let value = serde_path_to_error::deserialize(&mut de)?;
+    de.end().map(|()| value).map_err(path_error)
 }
 
 /// A syntax error has no typed path: it is reported at the root.
 fn path_error(e: serde_json::Error) -> serde_path_to_error::Error<serde_json::Error> {
     serde_path_to_error::Error::new(serde_path_to_error::Track::new().path(), e)
+}
+
+/// The body's `schema` entries whose class is a string; everything else in
+/// the body is skipped. `schema` never fails a call: a body this cannot read
+/// has no schema (the typed decode reports what is wrong with it).
+fn read_schema(body: &[u8]) -> Schema {
+    match find_schema(body) {
+        Found::At(start) => {
+            let mut de = serde_json::Deserializer::from_slice(&body[start..]);
+            <SchemaMember as serde::Deserialize>::deserialize(&mut de).map(|s| s.0).unwrap_or_default()
+        }
+        Found::Absent => Schema::default(),
+        Found::Unsure => read_schema_fully(body),
+    }
+}
+
+enum Found {
+    /// The value of the top-level `schema` member starts at this offset.
+    At(usize),
+    Absent,
+    /// A top-level key has escapes: let the JSON parser decide.
+    Unsure,
+}
+
+/// Find the top-level `schema` member scanning backwards from the end: the
+/// MN writes it last, so usually only its own bytes are read. Not a
+/// validator: a malformed body is the typed decode's to report.
+fn find_schema(body: &[u8]) -> Found {
+    let Some(mut i) = body.iter().rposition(|b| !b.is_ascii_whitespace()) else { return Found::Absent };
+    if body[i] != b'}' {
+        return Found::Absent;
+    }
+    let mut depth = 1usize;
+    while i > 0 {
+        i -= 1;
+        match body[i] {
+            b'}' | b']' => depth += 1,
+            b'{' | b'[' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Found::Absent;
+                }
+            }
+            b'"' => {
+                let close = i;
+                // The opening quote: one not escaped by an odd run of backslashes.
+                loop {
+                    if i == 0 {
+                        return Found::Absent;
+                    }
+                    i -= 1;
+                    if body[i] == b'"' && body[..i].iter().rev().take_while(|&&b| b == b'\\').count() % 2 == 0 {
+                        break;
+                    }
+                }
+                if depth != 1 {
+                    continue;
+                }
+                let rest = &body[close + 1..];
+                let Some(colon) = rest.iter().position(|b| !b.is_ascii_whitespace()) else { continue };
+                if rest[colon] != b':' {
+                    continue;
+                }
+                let key = &body[i + 1..close];
+                if key == b"schema" {
+                    return Found::At(close + 1 + colon + 1);
+                }
+                if key.contains(&b'\\') {
+                    return Found::Unsure;
+                }
+            }
+            _ => {}
+        }
+    }
+    Found::Absent
+}
+
+fn read_schema_fully(body: &[u8]) -> Schema {
+    #[derive(serde::Deserialize)]
+    struct Body {
+        #[serde(default)]
+        schema: SchemaMember,
+    }
+    serde_json::from_slice::<Body>(body).map(|b| b.schema.0).unwrap_or_default()
+}
+
+#[derive(Default)]
+struct SchemaMember(Schema);
+
+impl<'de> serde::Deserialize<'de> for SchemaMember {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(SchemaVisitor).map(SchemaMember)
+    }
+}
+
+struct SchemaVisitor;
+
+impl<'de> Visitor<'de> for SchemaVisitor {
+    type Value = Schema;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the schema map")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Schema, A::Error> {
+        let mut schema = Schema::default();
+        while let Some(path) = map.next_key::<Str<'de>>()? {
+            if let Class(Some(class)) = map.next_value::<Class<'de>>()? {
+                schema.insert(path.as_str(), class.as_str());
+            }
+        }
+        Ok(schema)
+    }
+
+    // Any other `schema` is ignored.
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Schema, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Schema::default())
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Schema, E> {
+        Ok(Schema::default())
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Schema, E> {
+        Ok(Schema::default())
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Schema, E> {
+        Ok(Schema::default())
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Schema, E> {
+        Ok(Schema::default())
+    }
+
+    fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<Schema, E> {
+        Ok(Schema::default())
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Schema, E> {
+        Ok(Schema::default())
+    }
+}
+
+/// A string borrowed from the body when it has no escapes.
+enum Str<'de> {
+    Borrowed(&'de str),
+    Owned(String),
+}
+
+impl Str<'_> {
+    fn as_str(&self) -> &str {
+        match self {
+            Str::Borrowed(s) => s,
+            Str::Owned(s) => s,
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Str<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(StrVisitor)
+    }
+}
+
+struct StrVisitor;
+
+impl<'de> Visitor<'de> for StrVisitor {
+    type Value = Str<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Str::Borrowed(v))
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Str::Owned(v.to_string()))
+    }
+}
+
+/// A schema value: a class name, or anything else (ignored).
+struct Class<'de>(Option<Str<'de>>);
+
+impl<'de> serde::Deserialize<'de> for Class<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(ClassVisitor)
+    }
+}
+
+struct ClassVisitor;
+
+impl<'de> Visitor<'de> for ClassVisitor {
+    type Value = Class<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a class name")
+    }
+
+    fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Class(Some(Str::Borrowed(v))))
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Class(Some(Str::Owned(v.to_string()))))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Class(None))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Class(None))
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Class(None))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Class(None))
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Class(None))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Class(None))
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Class(None))
+    }
 }
 
 /// Write every `schema` class into the object its path names. Paths look
@@ -141,6 +408,24 @@ mod tests {
         annotate(&mut body);
         assert_eq!(body["inventory"]["m"]["k"][CLASS_KEY], "C1");
         assert_eq!(body["inventory"]["grid"][0][0][CLASS_KEY], "C2");
+    }
+
+    #[test]
+    fn the_schema_member_is_found_at_the_top_level_only() {
+        let classes = |body: &str| {
+            let mut found: Vec<_> = read_schema(body.as_bytes()).iter().map(|(k, v)| format!("{k}={v}")).collect();
+            found.sort();
+            found
+        };
+        assert_eq!(classes(r#"{"a":{"schema":{"x":"N"}},"schema" : {"a":"C","b":1,"c":{}} }"#), ["a=C"]);
+        assert_eq!(classes(r#"{"schema":{"a":"C"},"b":["schema",{"s\"":"}"}]}"#), ["a=C"]);
+        assert_eq!(classes(r#"{"sch\u0065ma":{"a":"C"}}"#), ["a=C"]);
+        assert!(classes(r#"{"a":{"schema":{"x":"N"}}}"#).is_empty());
+        assert!(classes(r#"{"schema":"x"}"#).is_empty());
+        assert!(classes(r#"{"schema":[1]}"#).is_empty());
+        assert!(classes("[]").is_empty());
+        assert!(classes("").is_empty());
+        assert!(classes(r#"{"schema":{"a":"#).is_empty());
     }
 
     #[test]

@@ -53,7 +53,7 @@ impl ToTokens for AnyEnum<'_> {
         let classes = concrete.iter().flat_map(|t| {
             let (v, p) = (variant(t), path(t));
             t.server_classes.iter().map(move |class| {
-                quote!(#class => ::core::option::Option::Some(::serde_json::from_value::<#p>(object).map(Self::#v)),)
+                quote!(#class => ::core::result::Result::Ok(<#p as ::serde::Deserialize<'de>>::deserialize(deserializer).map(Self::#v)),)
             })
         });
         let bases = concrete.iter().map(|t| {
@@ -94,29 +94,28 @@ impl ToTokens for AnyEnum<'_> {
             }
 
             impl ::zstack_sdk::runtime::poly::Polymorphic for #any {
-                fn from_class(
+                fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
                     class: &str,
-                    object: ::serde_json::Value,
-                ) -> ::core::option::Option<::core::result::Result<Self, ::serde_json::Error>> {
+                    deserializer: D,
+                ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
                     match class {
                         #(#classes)*
-                        _ => ::core::option::Option::None,
+                        _ => ::core::result::Result::Err(deserializer),
                     }
                 }
 
-                fn from_base(
-                    class: ::core::option::Option<::std::string::String>,
-                    object: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::core::result::Result<Self, D::Error> {
+                    <#base_path as ::serde::Deserialize<'de>>::deserialize(deserializer).map(Self::#base_variant)
+                }
+
+                fn from_unknown(
+                    class: ::std::string::String,
+                    raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ) -> ::core::result::Result<Self, ::serde_json::Error> {
-                    match class {
-                        ::core::option::Option::None => {
-                            ::serde_json::from_value(::serde_json::Value::Object(object)).map(Self::#base_variant)
-                        }
-                        ::core::option::Option::Some(class) => {
-                            let base = ::serde_json::from_value(::serde_json::Value::Object(object.clone()))?;
-                            ::core::result::Result::Ok(Self::Unknown { class, base, raw: object })
-                        }
-                    }
+                    let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+                    ::core::result::Result::Ok(Self::Unknown { class, base, raw })
                 }
             }
 

@@ -19,6 +19,8 @@ pub struct InventoryStruct<'a> {
     /// Derive `Serialize`: only types that requests send need it, and
     /// skipping it for response-only types keeps the full SDK's build fast.
     pub serialize: bool,
+    /// Emit `Field` constants: the type is what a Query API returns.
+    pub query_target: bool,
 }
 
 impl InventoryStruct<'_> {
@@ -49,7 +51,7 @@ impl ToTokens for InventoryStruct<'_> {
             serialize: self.serialize,
         });
         let serialize = self.serialize.then(|| quote!(::serde::Serialize,));
-        let consts = FieldConsts { spec: self.spec, def: self.def, name: name.clone() };
+        let consts = self.query_target.then(|| FieldConsts { spec: self.spec, def: self.def, name: name.clone() });
         tokens.extend(quote! {
             #doc
             #[derive(Clone, Debug, Default, PartialEq, #serialize ::serde::Deserialize)]
@@ -184,7 +186,14 @@ mod tests {
             .types
             .iter()
             .map(|def| {
-                let s = InventoryStruct { spec: &spec, def, names: &names, types: &types, serialize: true };
+                let s = InventoryStruct {
+                    spec: &spec,
+                    def,
+                    names: &names,
+                    types: &types,
+                    serialize: true,
+                    query_target: true,
+                };
                 pretty(quote!(#s))
             })
             .collect();

@@ -256,20 +256,6 @@ pub struct QuotaUsage {
     #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub used: ::core::option::Option<i64>,
 }
-impl QuotaUsage {
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `total`.
-    pub const TOTAL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "total",
-    );
-    /// Query field `used`.
-    pub const USED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "used",
-    );
-}
 /// Server class: `org.zstack.header.identity.SharedResourceInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct SharedResourceInventory {

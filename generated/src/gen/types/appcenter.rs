@@ -204,56 +204,6 @@ pub struct BuildApplicationInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-impl BuildApplicationInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
-    /// Query field `buildSystemUuid`.
-    pub const BUILD_SYSTEM_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "buildSystemUuid",
-    );
-    /// Query field `templateContent`.
-    pub const TEMPLATE_CONTENT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "templateContent",
-    );
-    /// Query field `installPath`.
-    pub const INSTALL_PATH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "installPath",
-    );
-    /// Query field `appMetaData`.
-    pub const APP_META_DATA: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "appMetaData",
-    );
-    /// Query field `appId`.
-    pub const APP_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "appId",
-    );
-    /// Query field `version`.
-    pub const VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "version",
-    );
-    /// Query field `status`.
-    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-}
 /// Server class: `org.zstack.header.cloudformation.PreviewResourceStruct`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct PreviewResourceStruct {
@@ -264,16 +214,6 @@ pub struct PreviewResourceStruct {
         ::std::string::String,
         ::serde_json::Value,
     >,
-}
-impl PreviewResourceStruct {
-    /// Query field `actions`.
-    pub const ACTIONS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "actions",
-    );
-    /// Query field `conditions`.
-    pub const CONDITIONS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "conditions",
-    );
 }
 /// Server class: `org.zstack.header.appcenter.PublishAppInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]

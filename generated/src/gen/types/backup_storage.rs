@@ -216,88 +216,6 @@ pub struct CephBackupStorageInventory {
     #[serde(rename = "poolSecurityPolicy", default)]
     pub pool_security_policy: ::core::option::Option<::std::string::String>,
 }
-impl CephBackupStorageInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `url`.
-    pub const URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "url",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
-    /// Query field `totalCapacity`.
-    pub const TOTAL_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalCapacity",
-    );
-    /// Query field `availableCapacity`.
-    pub const AVAILABLE_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availableCapacity",
-    );
-    /// Query field `type`.
-    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
-    );
-    /// Query field `state`.
-    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
-    );
-    /// Query field `status`.
-    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-    /// Query field `attachedZoneUuids`.
-    pub const ATTACHED_ZONE_UUIDS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "attachedZoneUuids",
-    );
-    /// Query field `mons`.
-    pub const MONS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "mons",
-    );
-    /// Query field `fsid`.
-    pub const FSID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "fsid",
-    );
-    /// Query field `poolName`.
-    pub const POOL_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "poolName",
-    );
-    /// Query field `poolAvailableCapacity`.
-    pub const POOL_AVAILABLE_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "poolAvailableCapacity",
-    );
-    /// Query field `poolUsedCapacity`.
-    pub const POOL_USED_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "poolUsedCapacity",
-    );
-    /// Query field `poolReplicatedSize`.
-    pub const POOL_REPLICATED_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "poolReplicatedSize",
-    );
-    /// Query field `poolDiskUtilization`.
-    pub const POOL_DISK_UTILIZATION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "poolDiskUtilization",
-    );
-    /// Query field `poolSecurityPolicy`.
-    pub const POOL_SECURITY_POLICY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "poolSecurityPolicy",
-    );
-}
 /// One Ceph monitor of a Ceph backup storage.
 ///
 /// Server class: `org.zstack.storage.ceph.backup.CephBackupStorageMonInventory`.
@@ -346,52 +264,6 @@ pub struct CephBackupStorageMonInventory {
     /// Since ZStack 0.6.
     #[serde(rename = "monUuid", default)]
     pub mon_uuid: ::core::option::Option<::std::string::String>,
-}
-impl CephBackupStorageMonInventory {
-    /// Query field `hostname`.
-    pub const HOSTNAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hostname",
-    );
-    /// Query field `monPort`.
-    pub const MON_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "monPort",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-    /// Query field `backupStorageUuid`.
-    pub const BACKUP_STORAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "backupStorageUuid",
-    );
-    /// Query field `monAddr`.
-    pub const MON_ADDR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "monAddr",
-    );
-    /// Query field `sshPort`.
-    pub const SSH_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "sshPort",
-    );
-    /// Query field `status`.
-    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
-    );
-    /// Query field `sshUsername`.
-    pub const SSH_USERNAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "sshUsername",
-    );
-    /// Query field `sshPassword`.
-    pub const SSH_PASSWORD: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "sshPassword",
-    );
-    /// Query field `monUuid`.
-    pub const MON_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "monUuid",
-    );
 }
 /// An image-store backup storage (`type` ImageStoreBackupStorage).
 ///
@@ -664,20 +536,6 @@ pub struct CleanTrashResult {
     #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub size: ::core::option::Option<i64>,
 }
-impl CleanTrashResult {
-    /// Query field `resourceUuids`.
-    pub const RESOURCE_UUIDS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceUuids",
-    );
-    /// Query field `details`.
-    pub const DETAILS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "details",
-    );
-    /// Query field `size`.
-    pub const SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "size",
-    );
-}
 /// Extends `BackupStorageInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.header.storage.addon.backup.ExternalBackupStorageInventory`.
@@ -745,60 +603,6 @@ pub struct ExternalBackupStorageInventory {
     #[serde(default)]
     pub identity: ::core::option::Option<::std::string::String>,
 }
-impl ExternalBackupStorageInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `url`.
-    pub const URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "url",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
-    /// Query field `totalCapacity`.
-    pub const TOTAL_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalCapacity",
-    );
-    /// Query field `availableCapacity`.
-    pub const AVAILABLE_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availableCapacity",
-    );
-    /// Query field `type`.
-    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
-    );
-    /// Query field `state`.
-    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
-    );
-    /// Query field `status`.
-    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-    /// Query field `attachedZoneUuids`.
-    pub const ATTACHED_ZONE_UUIDS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "attachedZoneUuids",
-    );
-    /// Query field `identity`.
-    pub const IDENTITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "identity",
-    );
-}
 /// Server class: `org.zstack.storage.backup.imagestore.ImageStoreGcResult`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct ImageStoreGcResult {
@@ -808,12 +612,6 @@ pub struct ImageStoreGcResult {
         deserialize_with = "::zstack_sdk::runtime::number::lenient"
     )]
     pub freed_space_in_bytes: ::core::option::Option<i64>,
-}
-impl ImageStoreGcResult {
-    /// Query field `freedSpaceInBytes`.
-    pub const FREED_SPACE_IN_BYTES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "freedSpaceInBytes",
-    );
 }
 /// Server class: `org.zstack.header.core.trash.InstallPathRecycleInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -858,56 +656,6 @@ pub struct InstallPathRecycleInventory {
     /// Since ZStack 3.7.0.
     #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-}
-impl InstallPathRecycleInventory {
-    /// Query field `trashId`.
-    pub const TRASH_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "trashId",
-    );
-    /// Query field `resourceUuid`.
-    pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceUuid",
-    );
-    /// Query field `storageUuid`.
-    pub const STORAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "storageUuid",
-    );
-    /// Query field `storageType`.
-    pub const STORAGE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "storageType",
-    );
-    /// Query field `resourceType`.
-    pub const RESOURCE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceType",
-    );
-    /// Query field `installPath`.
-    pub const INSTALL_PATH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "installPath",
-    );
-    /// Query field `isFolder`.
-    pub const IS_FOLDER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "isFolder",
-    );
-    /// Query field `hostUuid`.
-    pub const HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hostUuid",
-    );
-    /// Query field `hypervisorType`.
-    pub const HYPERVISOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hypervisorType",
-    );
-    /// Query field `size`.
-    pub const SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "size",
-    );
-    /// Query field `trashType`.
-    pub const TRASH_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "trashType",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
 }
 /// Extends `BackupStorageInventory` and carries all of its fields.
 ///
@@ -1071,28 +819,6 @@ pub struct TrashCleanupResult {
     #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub size: ::core::option::Option<i64>,
 }
-impl TrashCleanupResult {
-    /// Query field `resourceUuid`.
-    pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceUuid",
-    );
-    /// Query field `success`.
-    pub const SUCCESS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "success",
-    );
-    /// Query field `error`.
-    pub const ERROR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "error",
-    );
-    /// Query field `trashId`.
-    pub const TRASH_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "trashId",
-    );
-    /// Query field `size`.
-    pub const SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "size",
-    );
-}
 /// A `BackupStorageInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
@@ -1152,90 +878,84 @@ impl AnyBackupStorageInventory {
     }
 }
 impl ::zstack_sdk::runtime::poly::Polymorphic for AnyBackupStorageInventory {
-    fn from_class(
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        object: ::serde_json::Value,
-    ) -> ::core::option::Option<::core::result::Result<Self, ::serde_json::Error>> {
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
             "org.zstack.header.storage.backup.BackupStorageInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::BackupStorageInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::BackupStorageInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::BackupStorageInventory),
                 )
             }
             "org.zstack.storage.ceph.backup.CephBackupStorageInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::CephBackupStorageInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::CephBackupStorageInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::CephBackupStorageInventory),
                 )
             }
             "org.zstack.storage.backup.imagestore.ImageStoreBackupStorageInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::ImageStoreBackupStorageInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::ImageStoreBackupStorageInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::ImageStoreBackupStorageInventory),
                 )
             }
             "org.zstack.header.aliyun.ebs.AliyunEbsBackupStorageInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::AliyunEbsBackupStorageInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::AliyunEbsBackupStorageInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::AliyunEbsBackupStorageInventory),
                 )
             }
             "org.zstack.header.storage.addon.backup.ExternalBackupStorageInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::ExternalBackupStorageInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::ExternalBackupStorageInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::ExternalBackupStorageInventory),
                 )
             }
             "org.zstack.storage.backup.sftp.SftpBackupStorageInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::SftpBackupStorageInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::SftpBackupStorageInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::SftpBackupStorageInventory),
                 )
             }
             "org.zstack.vmware.VCenterBackupStorageInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::VCenterBackupStorageInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::VCenterBackupStorageInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::VCenterBackupStorageInventory),
                 )
             }
-            _ => ::core::option::Option::None,
+            _ => ::core::result::Result::Err(deserializer),
         }
     }
-    fn from_base(
-        class: ::core::option::Option<::std::string::String>,
-        object: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::BackupStorageInventory as ::serde::Deserialize<
+            'de,
+        >>::deserialize(deserializer)
+            .map(Self::BackupStorageInventory)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        match class {
-            ::core::option::Option::None => {
-                ::serde_json::from_value(::serde_json::Value::Object(object))
-                    .map(Self::BackupStorageInventory)
-            }
-            ::core::option::Option::Some(class) => {
-                let base = ::serde_json::from_value(
-                    ::serde_json::Value::Object(object.clone()),
-                )?;
-                ::core::result::Result::Ok(Self::Unknown {
-                    class,
-                    base,
-                    raw: object,
-                })
-            }
-        }
+        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AnyBackupStorageInventory {

@@ -870,44 +870,6 @@ pub struct BareMetal2GatewayProvisionNicInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-impl BareMetal2GatewayProvisionNicInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `networkUuid`.
-    pub const NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "networkUuid",
-    );
-    /// Query field `interfaceName`.
-    pub const INTERFACE_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "interfaceName",
-    );
-    /// Query field `ip`.
-    pub const IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ip",
-    );
-    /// Query field `netmask`.
-    pub const NETMASK: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "netmask",
-    );
-    /// Query field `gateway`.
-    pub const GATEWAY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "gateway",
-    );
-    /// Query field `metadata`.
-    pub const METADATA: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "metadata",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-}
 /// Extends `VmInstanceInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.baremetal2.instance.BareMetal2InstanceInventory`.
@@ -1240,44 +1202,6 @@ pub struct BareMetal2InstanceProvisionNicInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-impl BareMetal2InstanceProvisionNicInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `networkUuid`.
-    pub const NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "networkUuid",
-    );
-    /// Query field `mac`.
-    pub const MAC: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "mac",
-    );
-    /// Query field `ip`.
-    pub const IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ip",
-    );
-    /// Query field `netmask`.
-    pub const NETMASK: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "netmask",
-    );
-    /// Query field `gateway`.
-    pub const GATEWAY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "gateway",
-    );
-    /// Query field `metadata`.
-    pub const METADATA: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "metadata",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-}
 /// Extends `BareMetal2ChassisInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.baremetal2.chassis.ipmi.BareMetal2IpmiChassisInventory`.
@@ -1329,84 +1253,6 @@ pub struct BareMetal2IpmiChassisInventory {
     pub ipmi_port: ::core::option::Option<i32>,
     #[serde(rename = "ipmiUsername", default)]
     pub ipmi_username: ::core::option::Option<::std::string::String>,
-}
-impl BareMetal2IpmiChassisInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
-    /// Query field `zoneUuid`.
-    pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zoneUuid",
-    );
-    /// Query field `clusterUuid`.
-    pub const CLUSTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "clusterUuid",
-    );
-    /// Query field `chassisOfferingUuid`.
-    pub const CHASSIS_OFFERING_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "chassisOfferingUuid",
-    );
-    /// Query field `type`.
-    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
-    );
-    /// Query field `state`.
-    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
-    );
-    /// Query field `status`.
-    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
-    );
-    /// Query field `powerStatus`.
-    pub const POWER_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "powerStatus",
-    );
-    /// Query field `provisionType`.
-    pub const PROVISION_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "provisionType",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-    /// Query field `chassisNics`.
-    pub const CHASSIS_NICS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "chassisNics",
-    );
-    /// Query field `chassisDisks`.
-    pub const CHASSIS_DISKS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "chassisDisks",
-    );
-    /// Query field `chassisOffering`.
-    pub const CHASSIS_OFFERING: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "chassisOffering",
-    );
-    /// Query field `ipmiAddress`.
-    pub const IPMI_ADDRESS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipmiAddress",
-    );
-    /// Query field `ipmiPort`.
-    pub const IPMI_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipmiPort",
-    );
-    /// Query field `ipmiUsername`.
-    pub const IPMI_USERNAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipmiUsername",
-    );
 }
 /// Server class: `org.zstack.baremetal2.provisionnetwork.BareMetal2ProvisionNetworkInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -1625,144 +1471,6 @@ pub struct ESXHostInventory {
     pub morval: ::core::option::Option<::std::string::String>,
     #[serde(rename = "esxiVersion", default)]
     pub esxi_version: ::core::option::Option<::std::string::String>,
-}
-impl ESXHostInventory {
-    /// Query field `zoneUuid`.
-    pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zoneUuid",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `clusterUuid`.
-    pub const CLUSTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "clusterUuid",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
-    /// Query field `managementIp`.
-    pub const MANAGEMENT_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "managementIp",
-    );
-    /// Query field `hypervisorType`.
-    pub const HYPERVISOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hypervisorType",
-    );
-    /// Query field `state`.
-    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
-    );
-    /// Query field `status`.
-    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
-    );
-    /// Query field `totalCpuCapacity`.
-    pub const TOTAL_CPU_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalCpuCapacity",
-    );
-    /// Query field `availableCpuCapacity`.
-    pub const AVAILABLE_CPU_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availableCpuCapacity",
-    );
-    /// Query field `cpuSockets`.
-    pub const CPU_SOCKETS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cpuSockets",
-    );
-    /// Query field `totalMemoryCapacity`.
-    pub const TOTAL_MEMORY_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalMemoryCapacity",
-    );
-    /// Query field `availableMemoryCapacity`.
-    pub const AVAILABLE_MEMORY_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availableMemoryCapacity",
-    );
-    /// Query field `cpuNum`.
-    pub const CPU_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cpuNum",
-    );
-    /// Query field `ipmiAddress`.
-    pub const IPMI_ADDRESS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipmiAddress",
-    );
-    /// Query field `ipmiUsername`.
-    pub const IPMI_USERNAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipmiUsername",
-    );
-    /// Query field `ipmiPort`.
-    pub const IPMI_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipmiPort",
-    );
-    /// Query field `ipmiPowerStatus`.
-    pub const IPMI_POWER_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipmiPowerStatus",
-    );
-    /// Query field `cpuStatus`.
-    pub const CPU_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cpuStatus",
-    );
-    /// Query field `memoryStatus`.
-    pub const MEMORY_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "memoryStatus",
-    );
-    /// Query field `diskStatus`.
-    pub const DISK_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "diskStatus",
-    );
-    /// Query field `nicStatus`.
-    pub const NIC_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "nicStatus",
-    );
-    /// Query field `gpuStatus`.
-    pub const GPU_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "gpuStatus",
-    );
-    /// Query field `powerSupplyStatus`.
-    pub const POWER_SUPPLY_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "powerSupplyStatus",
-    );
-    /// Query field `fanStatus`.
-    pub const FAN_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "fanStatus",
-    );
-    /// Query field `raidStatus`.
-    pub const RAID_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "raidStatus",
-    );
-    /// Query field `temperatureStatus`.
-    pub const TEMPERATURE_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "temperatureStatus",
-    );
-    /// Query field `architecture`.
-    pub const ARCHITECTURE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "architecture",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-    /// Query field `vCenterUuid`.
-    pub const V_CENTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vCenterUuid",
-    );
-    /// Query field `morval`.
-    pub const MORVAL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "morval",
-    );
-    /// Query field `esxiVersion`.
-    pub const ESXI_VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "esxiVersion",
-    );
 }
 /// Server class: `org.zstack.header.host.HostInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -2142,152 +1850,6 @@ pub struct KVMHostInventory {
     #[serde(rename = "osVersion", default)]
     pub os_version: ::core::option::Option<::std::string::String>,
 }
-impl KVMHostInventory {
-    /// Query field `zoneUuid`.
-    pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zoneUuid",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `clusterUuid`.
-    pub const CLUSTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "clusterUuid",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
-    /// Query field `managementIp`.
-    pub const MANAGEMENT_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "managementIp",
-    );
-    /// Query field `hypervisorType`.
-    pub const HYPERVISOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hypervisorType",
-    );
-    /// Query field `state`.
-    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
-    );
-    /// Query field `status`.
-    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
-    );
-    /// Query field `totalCpuCapacity`.
-    pub const TOTAL_CPU_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalCpuCapacity",
-    );
-    /// Query field `availableCpuCapacity`.
-    pub const AVAILABLE_CPU_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availableCpuCapacity",
-    );
-    /// Query field `cpuSockets`.
-    pub const CPU_SOCKETS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cpuSockets",
-    );
-    /// Query field `totalMemoryCapacity`.
-    pub const TOTAL_MEMORY_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalMemoryCapacity",
-    );
-    /// Query field `availableMemoryCapacity`.
-    pub const AVAILABLE_MEMORY_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availableMemoryCapacity",
-    );
-    /// Query field `cpuNum`.
-    pub const CPU_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cpuNum",
-    );
-    /// Query field `ipmiAddress`.
-    pub const IPMI_ADDRESS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipmiAddress",
-    );
-    /// Query field `ipmiUsername`.
-    pub const IPMI_USERNAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipmiUsername",
-    );
-    /// Query field `ipmiPort`.
-    pub const IPMI_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipmiPort",
-    );
-    /// Query field `ipmiPowerStatus`.
-    pub const IPMI_POWER_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipmiPowerStatus",
-    );
-    /// Query field `cpuStatus`.
-    pub const CPU_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cpuStatus",
-    );
-    /// Query field `memoryStatus`.
-    pub const MEMORY_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "memoryStatus",
-    );
-    /// Query field `diskStatus`.
-    pub const DISK_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "diskStatus",
-    );
-    /// Query field `nicStatus`.
-    pub const NIC_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "nicStatus",
-    );
-    /// Query field `gpuStatus`.
-    pub const GPU_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "gpuStatus",
-    );
-    /// Query field `powerSupplyStatus`.
-    pub const POWER_SUPPLY_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "powerSupplyStatus",
-    );
-    /// Query field `fanStatus`.
-    pub const FAN_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "fanStatus",
-    );
-    /// Query field `raidStatus`.
-    pub const RAID_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "raidStatus",
-    );
-    /// Query field `temperatureStatus`.
-    pub const TEMPERATURE_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "temperatureStatus",
-    );
-    /// Query field `architecture`.
-    pub const ARCHITECTURE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "architecture",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-    /// Query field `username`.
-    pub const USERNAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "username",
-    );
-    /// Query field `sshPort`.
-    pub const SSH_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "sshPort",
-    );
-    /// Query field `osDistribution`.
-    pub const OS_DISTRIBUTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "osDistribution",
-    );
-    /// Query field `osRelease`.
-    pub const OS_RELEASE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "osRelease",
-    );
-    /// Query field `osVersion`.
-    pub const OS_VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "osVersion",
-    );
-}
 /// Server class: `org.zstack.header.longjob.LongJobInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct LongJobInventory {
@@ -2522,140 +2084,6 @@ pub struct SimulatorHostInventory {
     )]
     pub cpu_capacity: ::core::option::Option<i64>,
 }
-impl SimulatorHostInventory {
-    /// Query field `zoneUuid`.
-    pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zoneUuid",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `clusterUuid`.
-    pub const CLUSTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "clusterUuid",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
-    /// Query field `managementIp`.
-    pub const MANAGEMENT_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "managementIp",
-    );
-    /// Query field `hypervisorType`.
-    pub const HYPERVISOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hypervisorType",
-    );
-    /// Query field `state`.
-    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
-    );
-    /// Query field `status`.
-    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
-    );
-    /// Query field `totalCpuCapacity`.
-    pub const TOTAL_CPU_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalCpuCapacity",
-    );
-    /// Query field `availableCpuCapacity`.
-    pub const AVAILABLE_CPU_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availableCpuCapacity",
-    );
-    /// Query field `cpuSockets`.
-    pub const CPU_SOCKETS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cpuSockets",
-    );
-    /// Query field `totalMemoryCapacity`.
-    pub const TOTAL_MEMORY_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalMemoryCapacity",
-    );
-    /// Query field `availableMemoryCapacity`.
-    pub const AVAILABLE_MEMORY_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availableMemoryCapacity",
-    );
-    /// Query field `cpuNum`.
-    pub const CPU_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cpuNum",
-    );
-    /// Query field `ipmiAddress`.
-    pub const IPMI_ADDRESS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipmiAddress",
-    );
-    /// Query field `ipmiUsername`.
-    pub const IPMI_USERNAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipmiUsername",
-    );
-    /// Query field `ipmiPort`.
-    pub const IPMI_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipmiPort",
-    );
-    /// Query field `ipmiPowerStatus`.
-    pub const IPMI_POWER_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipmiPowerStatus",
-    );
-    /// Query field `cpuStatus`.
-    pub const CPU_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cpuStatus",
-    );
-    /// Query field `memoryStatus`.
-    pub const MEMORY_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "memoryStatus",
-    );
-    /// Query field `diskStatus`.
-    pub const DISK_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "diskStatus",
-    );
-    /// Query field `nicStatus`.
-    pub const NIC_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "nicStatus",
-    );
-    /// Query field `gpuStatus`.
-    pub const GPU_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "gpuStatus",
-    );
-    /// Query field `powerSupplyStatus`.
-    pub const POWER_SUPPLY_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "powerSupplyStatus",
-    );
-    /// Query field `fanStatus`.
-    pub const FAN_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "fanStatus",
-    );
-    /// Query field `raidStatus`.
-    pub const RAID_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "raidStatus",
-    );
-    /// Query field `temperatureStatus`.
-    pub const TEMPERATURE_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "temperatureStatus",
-    );
-    /// Query field `architecture`.
-    pub const ARCHITECTURE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "architecture",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-    /// Query field `memoryCapacity`.
-    pub const MEMORY_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "memoryCapacity",
-    );
-    /// Query field `cpuCapacity`.
-    pub const CPU_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cpuCapacity",
-    );
-}
 /// Extends `KVMHostInventory` → `HostInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.xdragon.XDragonHostInventory`.
@@ -2796,156 +2224,6 @@ pub struct XDragonHostInventory {
     )]
     pub total_physical_memory: ::core::option::Option<i64>,
 }
-impl XDragonHostInventory {
-    /// Query field `zoneUuid`.
-    pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zoneUuid",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `clusterUuid`.
-    pub const CLUSTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "clusterUuid",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
-    /// Query field `managementIp`.
-    pub const MANAGEMENT_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "managementIp",
-    );
-    /// Query field `hypervisorType`.
-    pub const HYPERVISOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hypervisorType",
-    );
-    /// Query field `state`.
-    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
-    );
-    /// Query field `status`.
-    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
-    );
-    /// Query field `totalCpuCapacity`.
-    pub const TOTAL_CPU_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalCpuCapacity",
-    );
-    /// Query field `availableCpuCapacity`.
-    pub const AVAILABLE_CPU_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availableCpuCapacity",
-    );
-    /// Query field `cpuSockets`.
-    pub const CPU_SOCKETS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cpuSockets",
-    );
-    /// Query field `totalMemoryCapacity`.
-    pub const TOTAL_MEMORY_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalMemoryCapacity",
-    );
-    /// Query field `availableMemoryCapacity`.
-    pub const AVAILABLE_MEMORY_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availableMemoryCapacity",
-    );
-    /// Query field `cpuNum`.
-    pub const CPU_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cpuNum",
-    );
-    /// Query field `ipmiAddress`.
-    pub const IPMI_ADDRESS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipmiAddress",
-    );
-    /// Query field `ipmiUsername`.
-    pub const IPMI_USERNAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipmiUsername",
-    );
-    /// Query field `ipmiPort`.
-    pub const IPMI_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipmiPort",
-    );
-    /// Query field `ipmiPowerStatus`.
-    pub const IPMI_POWER_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipmiPowerStatus",
-    );
-    /// Query field `cpuStatus`.
-    pub const CPU_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cpuStatus",
-    );
-    /// Query field `memoryStatus`.
-    pub const MEMORY_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "memoryStatus",
-    );
-    /// Query field `diskStatus`.
-    pub const DISK_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "diskStatus",
-    );
-    /// Query field `nicStatus`.
-    pub const NIC_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "nicStatus",
-    );
-    /// Query field `gpuStatus`.
-    pub const GPU_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "gpuStatus",
-    );
-    /// Query field `powerSupplyStatus`.
-    pub const POWER_SUPPLY_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "powerSupplyStatus",
-    );
-    /// Query field `fanStatus`.
-    pub const FAN_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "fanStatus",
-    );
-    /// Query field `raidStatus`.
-    pub const RAID_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "raidStatus",
-    );
-    /// Query field `temperatureStatus`.
-    pub const TEMPERATURE_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "temperatureStatus",
-    );
-    /// Query field `architecture`.
-    pub const ARCHITECTURE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "architecture",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-    /// Query field `username`.
-    pub const USERNAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "username",
-    );
-    /// Query field `sshPort`.
-    pub const SSH_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "sshPort",
-    );
-    /// Query field `osDistribution`.
-    pub const OS_DISTRIBUTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "osDistribution",
-    );
-    /// Query field `osRelease`.
-    pub const OS_RELEASE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "osRelease",
-    );
-    /// Query field `osVersion`.
-    pub const OS_VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "osVersion",
-    );
-    /// Query field `totalPhysicalMemory`.
-    pub const TOTAL_PHYSICAL_MEMORY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalPhysicalMemory",
-    );
-}
 /// A `BareMetal2ChassisInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
@@ -2979,50 +2257,44 @@ impl AnyBareMetal2ChassisInventory {
     }
 }
 impl ::zstack_sdk::runtime::poly::Polymorphic for AnyBareMetal2ChassisInventory {
-    fn from_class(
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        object: ::serde_json::Value,
-    ) -> ::core::option::Option<::core::result::Result<Self, ::serde_json::Error>> {
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
             "org.zstack.baremetal2.chassis.BareMetal2ChassisInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::BareMetal2ChassisInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::BareMetal2ChassisInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::BareMetal2ChassisInventory),
                 )
             }
             "org.zstack.baremetal2.chassis.ipmi.BareMetal2IpmiChassisInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::BareMetal2IpmiChassisInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::BareMetal2IpmiChassisInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::BareMetal2IpmiChassisInventory),
                 )
             }
-            _ => ::core::option::Option::None,
+            _ => ::core::result::Result::Err(deserializer),
         }
     }
-    fn from_base(
-        class: ::core::option::Option<::std::string::String>,
-        object: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::BareMetal2ChassisInventory as ::serde::Deserialize<
+            'de,
+        >>::deserialize(deserializer)
+            .map(Self::BareMetal2ChassisInventory)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        match class {
-            ::core::option::Option::None => {
-                ::serde_json::from_value(::serde_json::Value::Object(object))
-                    .map(Self::BareMetal2ChassisInventory)
-            }
-            ::core::option::Option::Some(class) => {
-                let base = ::serde_json::from_value(
-                    ::serde_json::Value::Object(object.clone()),
-                )?;
-                ::core::result::Result::Ok(Self::Unknown {
-                    class,
-                    base,
-                    raw: object,
-                })
-            }
-        }
+        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AnyBareMetal2ChassisInventory {
@@ -3093,50 +2365,44 @@ impl AnyBareMetal2ChassisPciDeviceInventory {
 }
 impl ::zstack_sdk::runtime::poly::Polymorphic
 for AnyBareMetal2ChassisPciDeviceInventory {
-    fn from_class(
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        object: ::serde_json::Value,
-    ) -> ::core::option::Option<::core::result::Result<Self, ::serde_json::Error>> {
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
             "org.zstack.baremetal2.chassis.BareMetal2ChassisPciDeviceInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::BareMetal2ChassisPciDeviceInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::BareMetal2ChassisPciDeviceInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::BareMetal2ChassisPciDeviceInventory),
                 )
             }
             "org.zstack.baremetal2.chassis.BareMetal2ChassisGpuDeviceInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::BareMetal2ChassisGpuDeviceInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::BareMetal2ChassisGpuDeviceInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::BareMetal2ChassisGpuDeviceInventory),
                 )
             }
-            _ => ::core::option::Option::None,
+            _ => ::core::result::Result::Err(deserializer),
         }
     }
-    fn from_base(
-        class: ::core::option::Option<::std::string::String>,
-        object: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::BareMetal2ChassisPciDeviceInventory as ::serde::Deserialize<
+            'de,
+        >>::deserialize(deserializer)
+            .map(Self::BareMetal2ChassisPciDeviceInventory)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        match class {
-            ::core::option::Option::None => {
-                ::serde_json::from_value(::serde_json::Value::Object(object))
-                    .map(Self::BareMetal2ChassisPciDeviceInventory)
-            }
-            ::core::option::Option::Some(class) => {
-                let base = ::serde_json::from_value(
-                    ::serde_json::Value::Object(object.clone()),
-                )?;
-                ::core::result::Result::Ok(Self::Unknown {
-                    class,
-                    base,
-                    raw: object,
-                })
-            }
-        }
+        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AnyBareMetal2ChassisPciDeviceInventory {
@@ -3211,76 +2477,76 @@ impl AnyHostInventory {
     }
 }
 impl ::zstack_sdk::runtime::poly::Polymorphic for AnyHostInventory {
-    fn from_class(
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        object: ::serde_json::Value,
-    ) -> ::core::option::Option<::core::result::Result<Self, ::serde_json::Error>> {
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
             "org.zstack.header.host.HostInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::HostInventory>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::HostInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::HostInventory),
                 )
             }
             "org.zstack.baremetal2.gateway.BareMetal2GatewayInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::BareMetal2GatewayInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::BareMetal2GatewayInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::BareMetal2GatewayInventory),
                 )
             }
             "org.zstack.vmware.ESXHostInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::ESXHostInventory>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::ESXHostInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::ESXHostInventory),
                 )
             }
             "org.zstack.kvm.KVMHostInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::KVMHostInventory>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::KVMHostInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::KVMHostInventory),
                 )
             }
             "org.zstack.header.simulator.SimulatorHostInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::SimulatorHostInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::SimulatorHostInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::SimulatorHostInventory),
                 )
             }
             "org.zstack.xdragon.XDragonHostInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::XDragonHostInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::XDragonHostInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::XDragonHostInventory),
                 )
             }
-            _ => ::core::option::Option::None,
+            _ => ::core::result::Result::Err(deserializer),
         }
     }
-    fn from_base(
-        class: ::core::option::Option<::std::string::String>,
-        object: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::HostInventory as ::serde::Deserialize<
+            'de,
+        >>::deserialize(deserializer)
+            .map(Self::HostInventory)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        match class {
-            ::core::option::Option::None => {
-                ::serde_json::from_value(::serde_json::Value::Object(object))
-                    .map(Self::HostInventory)
-            }
-            ::core::option::Option::Some(class) => {
-                let base = ::serde_json::from_value(
-                    ::serde_json::Value::Object(object.clone()),
-                )?;
-                ::core::result::Result::Ok(Self::Unknown {
-                    class,
-                    base,
-                    raw: object,
-                })
-            }
-        }
+        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AnyHostInventory {
@@ -3511,56 +2777,52 @@ impl AnyKVMHostInventory {
     }
 }
 impl ::zstack_sdk::runtime::poly::Polymorphic for AnyKVMHostInventory {
-    fn from_class(
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        object: ::serde_json::Value,
-    ) -> ::core::option::Option<::core::result::Result<Self, ::serde_json::Error>> {
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
             "org.zstack.kvm.KVMHostInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::KVMHostInventory>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::KVMHostInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::KVMHostInventory),
                 )
             }
             "org.zstack.baremetal2.gateway.BareMetal2GatewayInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::BareMetal2GatewayInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::BareMetal2GatewayInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::BareMetal2GatewayInventory),
                 )
             }
             "org.zstack.xdragon.XDragonHostInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::XDragonHostInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::XDragonHostInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::XDragonHostInventory),
                 )
             }
-            _ => ::core::option::Option::None,
+            _ => ::core::result::Result::Err(deserializer),
         }
     }
-    fn from_base(
-        class: ::core::option::Option<::std::string::String>,
-        object: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::KVMHostInventory as ::serde::Deserialize<
+            'de,
+        >>::deserialize(deserializer)
+            .map(Self::KVMHostInventory)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        match class {
-            ::core::option::Option::None => {
-                ::serde_json::from_value(::serde_json::Value::Object(object))
-                    .map(Self::KVMHostInventory)
-            }
-            ::core::option::Option::Some(class) => {
-                let base = ::serde_json::from_value(
-                    ::serde_json::Value::Object(object.clone()),
-                )?;
-                ::core::result::Result::Ok(Self::Unknown {
-                    class,
-                    base,
-                    raw: object,
-                })
-            }
-        }
+        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AnyKVMHostInventory {

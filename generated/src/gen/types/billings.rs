@@ -12,20 +12,6 @@ pub struct Pagination {
     #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i32>,
 }
-impl Pagination {
-    /// Query field `start`.
-    pub const START: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "start",
-    );
-    /// Query field `limit`.
-    pub const LIMIT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "limit",
-    );
-    /// Query field `total`.
-    pub const TOTAL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "total",
-    );
-}
 /// Server class: `org.zstack.billing.PriceInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct PriceInventory {
@@ -63,56 +49,6 @@ pub struct PriceInventory {
     pub pci_device_offerings: ::std::vec::Vec<::serde_json::Value>,
     #[serde(rename = "bareMetal2VmOfferings", default)]
     pub bare_metal2_vm_offerings: ::std::vec::Vec<::serde_json::Value>,
-}
-impl PriceInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `resourceName`.
-    pub const RESOURCE_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceName",
-    );
-    /// Query field `resourceUnit`.
-    pub const RESOURCE_UNIT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceUnit",
-    );
-    /// Query field `timeUnit`.
-    pub const TIME_UNIT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "timeUnit",
-    );
-    /// Query field `price`.
-    pub const PRICE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "price",
-    );
-    /// Query field `dateInLong`.
-    pub const DATE_IN_LONG: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "dateInLong",
-    );
-    /// Query field `endDateInLong`.
-    pub const END_DATE_IN_LONG: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "endDateInLong",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-    /// Query field `tableUuid`.
-    pub const TABLE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "tableUuid",
-    );
-    /// Query field `pciDeviceOfferings`.
-    pub const PCI_DEVICE_OFFERINGS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "pciDeviceOfferings",
-    );
-    /// Query field `bareMetal2VmOfferings`.
-    pub const BARE_METAL2_VM_OFFERINGS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "bareMetal2VmOfferings",
-    );
 }
 /// Server class: `org.zstack.billing.table.PriceTableInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]

@@ -10,16 +10,6 @@ pub struct APIPermissionStruct {
     #[serde(default)]
     pub body: ::core::option::Option<::serde_json::Value>,
 }
-impl APIPermissionStruct {
-    /// Query field `apiName`.
-    pub const API_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "apiName",
-    );
-    /// Query field `body`.
-    pub const BODY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "body",
-    );
-}
 /// Server class: `org.zstack.header.volume.block.AccessPathInfo`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct AccessPathInfo {
@@ -42,28 +32,6 @@ pub struct AccessPathInfo {
     #[serde(rename = "gatewayIps", default)]
     pub gateway_ips: ::std::vec::Vec<::std::string::String>,
 }
-impl AccessPathInfo {
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `accessPathId`.
-    pub const ACCESS_PATH_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "accessPathId",
-    );
-    /// Query field `accessPathIqn`.
-    pub const ACCESS_PATH_IQN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "accessPathIqn",
-    );
-    /// Query field `targetCount`.
-    pub const TARGET_COUNT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "targetCount",
-    );
-    /// Query field `gatewayIps`.
-    pub const GATEWAY_IPS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "gatewayIps",
-    );
-}
 /// Server class: `org.zstack.zwatch.alarm.APICreateAlarmMsg$ActionParam`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct ActionParam {
@@ -71,16 +39,6 @@ pub struct ActionParam {
     pub action_uuid: ::core::option::Option<::std::string::String>,
     #[serde(rename = "actionType", default)]
     pub action_type: ::core::option::Option<::std::string::String>,
-}
-impl ActionParam {
-    /// Query field `actionUuid`.
-    pub const ACTION_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "actionUuid",
-    );
-    /// Query field `actionType`.
-    pub const ACTION_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "actionType",
-    );
 }
 /// Server class: `org.zstack.cloudformation.template.struct.ActionStruct`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -98,32 +56,6 @@ pub struct ActionStruct {
     #[serde(default)]
     pub error: ::core::option::Option<::std::string::String>,
 }
-impl ActionStruct {
-    /// Query field `resourceName`.
-    pub const RESOURCE_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceName",
-    );
-    /// Query field `actionName`.
-    pub const ACTION_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "actionName",
-    );
-    /// Query field `round`.
-    pub const ROUND: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "round",
-    );
-    /// Query field `inDegree`.
-    pub const IN_DEGREE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "inDegree",
-    );
-    /// Query field `actions`.
-    pub const ACTIONS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "actions",
-    );
-    /// Query field `error`.
-    pub const ERROR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "error",
-    );
-}
 /// Server class: `org.zstack.zwatch.alarm.activealarm.api.ActiveAlarmStatus`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct ActiveAlarmStatus {
@@ -131,16 +63,6 @@ pub struct ActiveAlarmStatus {
     pub namespace: ::core::option::Option<::std::string::String>,
     #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
-}
-impl ActiveAlarmStatus {
-    /// Query field `namespace`.
-    pub const NAMESPACE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "namespace",
-    );
-    /// Query field `status`.
-    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
-    );
 }
 /// Server class: `org.zstack.header.host.AddHostFromFileResult`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -151,20 +73,6 @@ pub struct AddHostFromFileResult {
     pub success: ::core::option::Option<bool>,
     #[serde(default)]
     pub error: ::core::option::Option<crate::types::ErrorCode>,
-}
-impl AddHostFromFileResult {
-    /// Query field `ip`.
-    pub const IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ip",
-    );
-    /// Query field `success`.
-    pub const SUCCESS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "success",
-    );
-    /// Query field `error`.
-    pub const ERROR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "error",
-    );
 }
 /// Server class: `org.zstack.license.AdditionalLicenseInfo`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -181,32 +89,6 @@ pub struct AdditionalLicenseInfo {
     pub info: ::core::option::Option<::std::string::String>,
     #[serde(rename = "keyId", default)]
     pub key_id: ::core::option::Option<::std::string::String>,
-}
-impl AdditionalLicenseInfo {
-    /// Query field `type`.
-    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
-    );
-    /// Query field `primaryLicenseInfo`.
-    pub const PRIMARY_LICENSE_INFO: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "primaryLicenseInfo",
-    );
-    /// Query field `appId`.
-    pub const APP_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "appId",
-    );
-    /// Query field `path`.
-    pub const PATH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "path",
-    );
-    /// Query field `info`.
-    pub const INFO: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "info",
-    );
-    /// Query field `keyId`.
-    pub const KEY_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "keyId",
-    );
 }
 /// Server class: `org.zstack.header.affinitygroup.AffinityGroupUsageInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -226,32 +108,6 @@ pub struct AffinityGroupUsageInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-impl AffinityGroupUsageInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `affinityGroupUuid`.
-    pub const AFFINITY_GROUP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "affinityGroupUuid",
-    );
-    /// Query field `resourceUuid`.
-    pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceUuid",
-    );
-    /// Query field `resourceType`.
-    pub const RESOURCE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceType",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-}
 /// Server class: `org.zstack.zwatch.alarm.AlarmActionInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct AlarmActionInventory {
@@ -267,28 +123,6 @@ pub struct AlarmActionInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-}
-impl AlarmActionInventory {
-    /// Query field `alarmUuid`.
-    pub const ALARM_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "alarmUuid",
-    );
-    /// Query field `actionType`.
-    pub const ACTION_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "actionType",
-    );
-    /// Query field `actionUuid`.
-    pub const ACTION_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "actionUuid",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
 }
 /// Server class: `org.zstack.zwatch.datatype.AlarmData`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -329,80 +163,6 @@ pub struct AlarmData {
     pub emergency_level: ::core::option::Option<::std::string::String>,
     #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub time: ::core::option::Option<i64>,
-}
-impl AlarmData {
-    /// Query field `alarmUuid`.
-    pub const ALARM_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "alarmUuid",
-    );
-    /// Query field `namespace`.
-    pub const NAMESPACE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "namespace",
-    );
-    /// Query field `metricName`.
-    pub const METRIC_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "metricName",
-    );
-    /// Query field `accountUuid`.
-    pub const ACCOUNT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "accountUuid",
-    );
-    /// Query field `resourceUuid`.
-    pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceUuid",
-    );
-    /// Query field `resourceType`.
-    pub const RESOURCE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceType",
-    );
-    /// Query field `alarmStatus`.
-    pub const ALARM_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "alarmStatus",
-    );
-    /// Query field `alarmName`.
-    pub const ALARM_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "alarmName",
-    );
-    /// Query field `threshold`.
-    pub const THRESHOLD: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "threshold",
-    );
-    /// Query field `period`.
-    pub const PERIOD: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "period",
-    );
-    /// Query field `labels`.
-    pub const LABELS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "labels",
-    );
-    /// Query field `metricValue`.
-    pub const METRIC_VALUE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "metricValue",
-    );
-    /// Query field `comparisonOperator`.
-    pub const COMPARISON_OPERATOR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "comparisonOperator",
-    );
-    /// Query field `readStatus`.
-    pub const READ_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "readStatus",
-    );
-    /// Query field `dataUuid`.
-    pub const DATA_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "dataUuid",
-    );
-    /// Query field `context`.
-    pub const CONTEXT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "context",
-    );
-    /// Query field `emergencyLevel`.
-    pub const EMERGENCY_LEVEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "emergencyLevel",
-    );
-    /// Query field `time`.
-    pub const TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "time",
-    );
 }
 /// Extends `AlarmData` and carries all of its fields.
 ///
@@ -446,80 +206,6 @@ pub struct AlarmDataV1 {
     #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub time: ::core::option::Option<i64>,
 }
-impl AlarmDataV1 {
-    /// Query field `alarmUuid`.
-    pub const ALARM_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "alarmUuid",
-    );
-    /// Query field `namespace`.
-    pub const NAMESPACE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "namespace",
-    );
-    /// Query field `metricName`.
-    pub const METRIC_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "metricName",
-    );
-    /// Query field `accountUuid`.
-    pub const ACCOUNT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "accountUuid",
-    );
-    /// Query field `resourceUuid`.
-    pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceUuid",
-    );
-    /// Query field `resourceType`.
-    pub const RESOURCE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceType",
-    );
-    /// Query field `alarmStatus`.
-    pub const ALARM_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "alarmStatus",
-    );
-    /// Query field `alarmName`.
-    pub const ALARM_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "alarmName",
-    );
-    /// Query field `threshold`.
-    pub const THRESHOLD: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "threshold",
-    );
-    /// Query field `period`.
-    pub const PERIOD: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "period",
-    );
-    /// Query field `labels`.
-    pub const LABELS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "labels",
-    );
-    /// Query field `metricValue`.
-    pub const METRIC_VALUE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "metricValue",
-    );
-    /// Query field `comparisonOperator`.
-    pub const COMPARISON_OPERATOR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "comparisonOperator",
-    );
-    /// Query field `readStatus`.
-    pub const READ_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "readStatus",
-    );
-    /// Query field `dataUuid`.
-    pub const DATA_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "dataUuid",
-    );
-    /// Query field `context`.
-    pub const CONTEXT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "context",
-    );
-    /// Query field `emergencyLevel`.
-    pub const EMERGENCY_LEVEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "emergencyLevel",
-    );
-    /// Query field `time`.
-    pub const TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "time",
-    );
-}
 /// Extends `AlarmData` and carries all of its fields.
 ///
 /// Server class: `org.zstack.zwatch.datatype.AlarmDataV2`.
@@ -561,80 +247,6 @@ pub struct AlarmDataV2 {
     pub emergency_level: ::core::option::Option<::std::string::String>,
     #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub time: ::core::option::Option<i64>,
-}
-impl AlarmDataV2 {
-    /// Query field `alarmUuid`.
-    pub const ALARM_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "alarmUuid",
-    );
-    /// Query field `namespace`.
-    pub const NAMESPACE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "namespace",
-    );
-    /// Query field `metricName`.
-    pub const METRIC_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "metricName",
-    );
-    /// Query field `accountUuid`.
-    pub const ACCOUNT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "accountUuid",
-    );
-    /// Query field `resourceUuid`.
-    pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceUuid",
-    );
-    /// Query field `resourceType`.
-    pub const RESOURCE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceType",
-    );
-    /// Query field `alarmStatus`.
-    pub const ALARM_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "alarmStatus",
-    );
-    /// Query field `alarmName`.
-    pub const ALARM_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "alarmName",
-    );
-    /// Query field `threshold`.
-    pub const THRESHOLD: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "threshold",
-    );
-    /// Query field `period`.
-    pub const PERIOD: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "period",
-    );
-    /// Query field `labels`.
-    pub const LABELS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "labels",
-    );
-    /// Query field `metricValue`.
-    pub const METRIC_VALUE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "metricValue",
-    );
-    /// Query field `comparisonOperator`.
-    pub const COMPARISON_OPERATOR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "comparisonOperator",
-    );
-    /// Query field `readStatus`.
-    pub const READ_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "readStatus",
-    );
-    /// Query field `dataUuid`.
-    pub const DATA_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "dataUuid",
-    );
-    /// Query field `context`.
-    pub const CONTEXT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "context",
-    );
-    /// Query field `emergencyLevel`.
-    pub const EMERGENCY_LEVEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "emergencyLevel",
-    );
-    /// Query field `time`.
-    pub const TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "time",
-    );
 }
 /// Server class: `org.zstack.zwatch.migratedb.AlarmRecordsInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -680,80 +292,6 @@ pub struct AlarmRecordsInventory {
     #[serde(default)]
     pub threshold: ::core::option::Option<f64>,
 }
-impl AlarmRecordsInventory {
-    /// Query field `id`.
-    pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "id",
-    );
-    /// Query field `createTime`.
-    pub const CREATE_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createTime",
-    );
-    /// Query field `accountUuid`.
-    pub const ACCOUNT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "accountUuid",
-    );
-    /// Query field `alarmName`.
-    pub const ALARM_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "alarmName",
-    );
-    /// Query field `alarmStatus`.
-    pub const ALARM_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "alarmStatus",
-    );
-    /// Query field `alarmUuid`.
-    pub const ALARM_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "alarmUuid",
-    );
-    /// Query field `comparisonOperator`.
-    pub const COMPARISON_OPERATOR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "comparisonOperator",
-    );
-    /// Query field `context`.
-    pub const CONTEXT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "context",
-    );
-    /// Query field `dataUuid`.
-    pub const DATA_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "dataUuid",
-    );
-    /// Query field `emergencyLevel`.
-    pub const EMERGENCY_LEVEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "emergencyLevel",
-    );
-    /// Query field `labels`.
-    pub const LABELS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "labels",
-    );
-    /// Query field `metricName`.
-    pub const METRIC_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "metricName",
-    );
-    /// Query field `metricValue`.
-    pub const METRIC_VALUE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "metricValue",
-    );
-    /// Query field `namespace`.
-    pub const NAMESPACE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "namespace",
-    );
-    /// Query field `period`.
-    pub const PERIOD: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "period",
-    );
-    /// Query field `readStatus`.
-    pub const READ_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "readStatus",
-    );
-    /// Query field `resourceUuid`.
-    pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceUuid",
-    );
-    /// Query field `threshold`.
-    pub const THRESHOLD: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "threshold",
-    );
-}
 /// Server class: `org.zstack.aliyun.nas.message.AliyunNasAccessGroupProperty`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct AliyunNasAccessGroupProperty {
@@ -770,24 +308,6 @@ pub struct AliyunNasAccessGroupProperty {
     #[serde(rename = "networkType", default)]
     pub network_type: ::core::option::Option<::std::string::String>,
 }
-impl AliyunNasAccessGroupProperty {
-    /// Query field `ruleCount`.
-    pub const RULE_COUNT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ruleCount",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
-    /// Query field `networkType`.
-    pub const NETWORK_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "networkType",
-    );
-}
 /// Server class: `org.zstack.aliyun.nas.message.AliyunNasFileSystemProperty`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct AliyunNasFileSystemProperty {
@@ -802,28 +322,6 @@ pub struct AliyunNasFileSystemProperty {
     #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::std::string::String>,
 }
-impl AliyunNasFileSystemProperty {
-    /// Query field `fileSystemId`.
-    pub const FILE_SYSTEM_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "fileSystemId",
-    );
-    /// Query field `protocol`.
-    pub const PROTOCOL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "protocol",
-    );
-    /// Query field `storageType`.
-    pub const STORAGE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "storageType",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-}
 /// Server class: `org.zstack.aliyun.nas.message.AliyunNasMountTargetProperty`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct AliyunNasMountTargetProperty {
@@ -833,20 +331,6 @@ pub struct AliyunNasMountTargetProperty {
     pub access_group_name: ::core::option::Option<::std::string::String>,
     #[serde(rename = "mountDomain", default)]
     pub mount_domain: ::core::option::Option<::std::string::String>,
-}
-impl AliyunNasMountTargetProperty {
-    /// Query field `status`.
-    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
-    );
-    /// Query field `accessGroupName`.
-    pub const ACCESS_GROUP_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "accessGroupName",
-    );
-    /// Query field `mountDomain`.
-    pub const MOUNT_DOMAIN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "mountDomain",
-    );
 }
 /// Server class: `org.zstack.ticket.entity.ArchiveTicketStatusHistoryInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -887,68 +371,6 @@ pub struct ArchiveTicketStatusHistoryInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-impl ArchiveTicketStatusHistoryInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `sequence`.
-    pub const SEQUENCE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "sequence",
-    );
-    /// Query field `ticketUuid`.
-    pub const TICKET_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ticketUuid",
-    );
-    /// Query field `historyUuid`.
-    pub const HISTORY_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "historyUuid",
-    );
-    /// Query field `fromStatus`.
-    pub const FROM_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "fromStatus",
-    );
-    /// Query field `toStatus`.
-    pub const TO_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "toStatus",
-    );
-    /// Query field `comment`.
-    pub const COMMENT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "comment",
-    );
-    /// Query field `accountUuid`.
-    pub const ACCOUNT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "accountUuid",
-    );
-    /// Query field `operationContextType`.
-    pub const OPERATION_CONTEXT_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "operationContextType",
-    );
-    /// Query field `operationContext`.
-    pub const OPERATION_CONTEXT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "operationContext",
-    );
-    /// Query field `operatorType`.
-    pub const OPERATOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "operatorType",
-    );
-    /// Query field `operatorUuid`.
-    pub const OPERATOR_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "operatorUuid",
-    );
-    /// Query field `flowName`.
-    pub const FLOW_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "flowName",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-}
 /// Server class: `org.zstack.tag2.AttachTagResult`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct AttachTagResult {
@@ -959,20 +381,6 @@ pub struct AttachTagResult {
     #[serde(default)]
     pub success: ::core::option::Option<bool>,
 }
-impl AttachTagResult {
-    /// Query field `error`.
-    pub const ERROR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "error",
-    );
-    /// Query field `inventory`.
-    pub const INVENTORY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "inventory",
-    );
-    /// Query field `success`.
-    pub const SUCCESS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "success",
-    );
-}
 /// Server class: `org.zstack.iam2.api.Attribute`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct Attribute {
@@ -980,16 +388,6 @@ pub struct Attribute {
     pub name: ::core::option::Option<::std::string::String>,
     #[serde(default)]
     pub value: ::core::option::Option<::std::string::String>,
-}
-impl Attribute {
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `value`.
-    pub const VALUE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "value",
-    );
 }
 /// Server class: `org.zstack.zwatch.datatype.AuditData`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -1026,72 +424,6 @@ pub struct AuditData {
     pub operator: ::core::option::Option<::std::string::String>,
     #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub time: ::core::option::Option<i64>,
-}
-impl AuditData {
-    /// Query field `id`.
-    pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "id",
-    );
-    /// Query field `resourceUuid`.
-    pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceUuid",
-    );
-    /// Query field `resourceType`.
-    pub const RESOURCE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceType",
-    );
-    /// Query field `clientIp`.
-    pub const CLIENT_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "clientIp",
-    );
-    /// Query field `clientBrowser`.
-    pub const CLIENT_BROWSER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "clientBrowser",
-    );
-    /// Query field `apiName`.
-    pub const API_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "apiName",
-    );
-    /// Query field `error`.
-    pub const ERROR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "error",
-    );
-    /// Query field `operatorAccountUuid`.
-    pub const OPERATOR_ACCOUNT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "operatorAccountUuid",
-    );
-    /// Query field `duration`.
-    pub const DURATION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "duration",
-    );
-    /// Query field `requestUuid`.
-    pub const REQUEST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "requestUuid",
-    );
-    /// Query field `responseUuid`.
-    pub const RESPONSE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "responseUuid",
-    );
-    /// Query field `sessionUuid`.
-    pub const SESSION_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "sessionUuid",
-    );
-    /// Query field `requestDump`.
-    pub const REQUEST_DUMP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "requestDump",
-    );
-    /// Query field `responseDump`.
-    pub const RESPONSE_DUMP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "responseDump",
-    );
-    /// Query field `operator`.
-    pub const OPERATOR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "operator",
-    );
-    /// Query field `time`.
-    pub const TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "time",
-    );
 }
 /// Extends `AuditData` and carries all of its fields.
 ///
@@ -1130,72 +462,6 @@ pub struct AuditDataV1 {
     pub operator: ::core::option::Option<::std::string::String>,
     #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub time: ::core::option::Option<i64>,
-}
-impl AuditDataV1 {
-    /// Query field `id`.
-    pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "id",
-    );
-    /// Query field `resourceUuid`.
-    pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceUuid",
-    );
-    /// Query field `resourceType`.
-    pub const RESOURCE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceType",
-    );
-    /// Query field `clientIp`.
-    pub const CLIENT_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "clientIp",
-    );
-    /// Query field `clientBrowser`.
-    pub const CLIENT_BROWSER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "clientBrowser",
-    );
-    /// Query field `apiName`.
-    pub const API_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "apiName",
-    );
-    /// Query field `error`.
-    pub const ERROR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "error",
-    );
-    /// Query field `operatorAccountUuid`.
-    pub const OPERATOR_ACCOUNT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "operatorAccountUuid",
-    );
-    /// Query field `duration`.
-    pub const DURATION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "duration",
-    );
-    /// Query field `requestUuid`.
-    pub const REQUEST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "requestUuid",
-    );
-    /// Query field `responseUuid`.
-    pub const RESPONSE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "responseUuid",
-    );
-    /// Query field `sessionUuid`.
-    pub const SESSION_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "sessionUuid",
-    );
-    /// Query field `requestDump`.
-    pub const REQUEST_DUMP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "requestDump",
-    );
-    /// Query field `responseDump`.
-    pub const RESPONSE_DUMP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "responseDump",
-    );
-    /// Query field `operator`.
-    pub const OPERATOR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "operator",
-    );
-    /// Query field `time`.
-    pub const TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "time",
-    );
 }
 /// Extends `AuditData` and carries all of its fields.
 ///
@@ -1236,76 +502,6 @@ pub struct AuditDataV2 {
     pub time: ::core::option::Option<i64>,
     #[serde(default)]
     pub success: ::core::option::Option<::std::string::String>,
-}
-impl AuditDataV2 {
-    /// Query field `id`.
-    pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "id",
-    );
-    /// Query field `resourceUuid`.
-    pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceUuid",
-    );
-    /// Query field `resourceType`.
-    pub const RESOURCE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceType",
-    );
-    /// Query field `clientIp`.
-    pub const CLIENT_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "clientIp",
-    );
-    /// Query field `clientBrowser`.
-    pub const CLIENT_BROWSER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "clientBrowser",
-    );
-    /// Query field `apiName`.
-    pub const API_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "apiName",
-    );
-    /// Query field `error`.
-    pub const ERROR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "error",
-    );
-    /// Query field `operatorAccountUuid`.
-    pub const OPERATOR_ACCOUNT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "operatorAccountUuid",
-    );
-    /// Query field `duration`.
-    pub const DURATION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "duration",
-    );
-    /// Query field `requestUuid`.
-    pub const REQUEST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "requestUuid",
-    );
-    /// Query field `responseUuid`.
-    pub const RESPONSE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "responseUuid",
-    );
-    /// Query field `sessionUuid`.
-    pub const SESSION_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "sessionUuid",
-    );
-    /// Query field `requestDump`.
-    pub const REQUEST_DUMP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "requestDump",
-    );
-    /// Query field `responseDump`.
-    pub const RESPONSE_DUMP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "responseDump",
-    );
-    /// Query field `operator`.
-    pub const OPERATOR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "operator",
-    );
-    /// Query field `time`.
-    pub const TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "time",
-    );
-    /// Query field `success`.
-    pub const SUCCESS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "success",
-    );
 }
 /// Server class: `org.zstack.zwatch.migratedb.AuditsInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -1357,84 +553,6 @@ pub struct AuditsInventory {
     )]
     pub start_time: ::core::option::Option<i64>,
 }
-impl AuditsInventory {
-    /// Query field `id`.
-    pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "id",
-    );
-    /// Query field `createTime`.
-    pub const CREATE_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createTime",
-    );
-    /// Query field `apiName`.
-    pub const API_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "apiName",
-    );
-    /// Query field `clientBrowser`.
-    pub const CLIENT_BROWSER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "clientBrowser",
-    );
-    /// Query field `clientIp`.
-    pub const CLIENT_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "clientIp",
-    );
-    /// Query field `duration`.
-    pub const DURATION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "duration",
-    );
-    /// Query field `error`.
-    pub const ERROR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "error",
-    );
-    /// Query field `operator`.
-    pub const OPERATOR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "operator",
-    );
-    /// Query field `requestDump`.
-    pub const REQUEST_DUMP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "requestDump",
-    );
-    /// Query field `resourceUuid`.
-    pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceUuid",
-    );
-    /// Query field `requestUuid`.
-    pub const REQUEST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "requestUuid",
-    );
-    /// Query field `operatorAccountUuid`.
-    pub const OPERATOR_ACCOUNT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "operatorAccountUuid",
-    );
-    /// Query field `responseDump`.
-    pub const RESPONSE_DUMP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "responseDump",
-    );
-    /// Query field `success`.
-    pub const SUCCESS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "success",
-    );
-    /// Query field `signedText`.
-    pub const SIGNED_TEXT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "signedText",
-    );
-    /// Query field `resourceType`.
-    pub const RESOURCE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceType",
-    );
-    /// Query field `responseUuid`.
-    pub const RESPONSE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "responseUuid",
-    );
-    /// Query field `resourceName`.
-    pub const RESOURCE_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceName",
-    );
-    /// Query field `startTime`.
-    pub const START_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "startTime",
-    );
-}
 /// Extends `ResourceExternalBackupInfo` and carries all of its fields.
 ///
 /// Server class: `org.zstack.externalbackup.BackupStorageExternalBackupInfo`.
@@ -1452,32 +570,6 @@ pub struct BackupStorageExternalBackupInfo {
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub size: ::core::option::Option<i64>,
-}
-impl BackupStorageExternalBackupInfo {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `state`.
-    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
-    );
-    /// Query field `installPath`.
-    pub const INSTALL_PATH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "installPath",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `size`.
-    pub const SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "size",
-    );
 }
 /// Extends `BillingInventory` and carries all of its fields.
 ///
@@ -1521,56 +613,6 @@ pub struct BareMetal2BillingInventory {
         ::std::string::String,
     >,
 }
-impl BareMetal2BillingInventory {
-    /// Query field `id`.
-    pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "id",
-    );
-    /// Query field `billingType`.
-    pub const BILLING_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "billingType",
-    );
-    /// Query field `accountUuid`.
-    pub const ACCOUNT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "accountUuid",
-    );
-    /// Query field `resourceUuid`.
-    pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceUuid",
-    );
-    /// Query field `resourceName`.
-    pub const RESOURCE_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceName",
-    );
-    /// Query field `spending`.
-    pub const SPENDING: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "spending",
-    );
-    /// Query field `startTime`.
-    pub const START_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "startTime",
-    );
-    /// Query field `endTime`.
-    pub const END_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "endTime",
-    );
-    /// Query field `hypervisorType`.
-    pub const HYPERVISOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hypervisorType",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-    /// Query field `bareMetal2ChassisOfferingUUid`.
-    pub const BARE_METAL2_CHASSIS_OFFERING_U_UID: ::zstack_sdk::runtime::query::Field<
-        Self,
-    > = ::zstack_sdk::runtime::query::Field::new("bareMetal2ChassisOfferingUUid");
-}
 /// Server class: `org.zstack.baremetal2.chassis.BareMetal2ChassisDiskInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct BareMetal2ChassisDiskInventory {
@@ -1595,36 +637,6 @@ pub struct BareMetal2ChassisDiskInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-impl BareMetal2ChassisDiskInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `chassisUuid`.
-    pub const CHASSIS_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "chassisUuid",
-    );
-    /// Query field `diskSize`.
-    pub const DISK_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "diskSize",
-    );
-    /// Query field `type`.
-    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
-    );
-    /// Query field `wwn`.
-    pub const WWN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "wwn",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-}
 /// Server class: `org.zstack.baremetal2.chassis.BareMetal2ChassisNicInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct BareMetal2ChassisNicInventory {
@@ -1646,40 +658,6 @@ pub struct BareMetal2ChassisNicInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-}
-impl BareMetal2ChassisNicInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `chassisUuid`.
-    pub const CHASSIS_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "chassisUuid",
-    );
-    /// Query field `mac`.
-    pub const MAC: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "mac",
-    );
-    /// Query field `nicName`.
-    pub const NIC_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "nicName",
-    );
-    /// Query field `speed`.
-    pub const SPEED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "speed",
-    );
-    /// Query field `isProvisionNic`.
-    pub const IS_PROVISION_NIC: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "isProvisionNic",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
 }
 /// Server class: `org.zstack.baremetal2.provisionnetwork.BareMetal2ProvisionNetworkIpCapacity`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -1711,28 +689,6 @@ pub struct BareMetal2ProvisionNetworkIpCapacity {
     )]
     pub instance_used_ip_number: ::core::option::Option<i64>,
 }
-impl BareMetal2ProvisionNetworkIpCapacity {
-    /// Query field `networkUuid`.
-    pub const NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "networkUuid",
-    );
-    /// Query field `totalCapacity`.
-    pub const TOTAL_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalCapacity",
-    );
-    /// Query field `availableCapacity`.
-    pub const AVAILABLE_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availableCapacity",
-    );
-    /// Query field `gatewayUsedIpNumber`.
-    pub const GATEWAY_USED_IP_NUMBER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "gatewayUsedIpNumber",
-    );
-    /// Query field `instanceUsedIpNumber`.
-    pub const INSTANCE_USED_IP_NUMBER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "instanceUsedIpNumber",
-    );
-}
 /// Extends `SpendingDetails` and carries all of its fields.
 ///
 /// Server class: `org.zstack.billing.spendingcalculator.baremetal2.BareMetal2Spending`.
@@ -1750,32 +706,6 @@ pub struct BareMetal2Spending {
     pub type_: ::core::option::Option<::std::string::String>,
     #[serde(rename = "bareMetal2Inventory", default)]
     pub bare_metal2_inventory: ::std::vec::Vec<::serde_json::Value>,
-}
-impl BareMetal2Spending {
-    /// Query field `resourceUuid`.
-    pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceUuid",
-    );
-    /// Query field `resourceName`.
-    pub const RESOURCE_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceName",
-    );
-    /// Query field `spending`.
-    pub const SPENDING: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "spending",
-    );
-    /// Query field `hypervisorType`.
-    pub const HYPERVISOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hypervisorType",
-    );
-    /// Query field `type`.
-    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
-    );
-    /// Query field `bareMetal2Inventory`.
-    pub const BARE_METAL2_INVENTORY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "bareMetal2Inventory",
-    );
 }
 /// Server class: `org.zstack.billing.spendingcalculator.baremetal2.BareMetal2SpendingDetails`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -1797,24 +727,6 @@ pub struct BareMetal2SpendingDetails {
     #[serde(rename = "bareMetal2OfferingUUid", default)]
     pub bare_metal2_offering_u_uid: ::core::option::Option<::std::string::String>,
 }
-impl BareMetal2SpendingDetails {
-    /// Query field `startTime`.
-    pub const START_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "startTime",
-    );
-    /// Query field `endTime`.
-    pub const END_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "endTime",
-    );
-    /// Query field `spending`.
-    pub const SPENDING: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "spending",
-    );
-    /// Query field `bareMetal2OfferingUUid`.
-    pub const BARE_METAL2_OFFERING_U_UID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "bareMetal2OfferingUUid",
-    );
-}
 /// Server class: `org.zstack.header.baremetal.chassis.BaremetalHardwareInfoInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct BaremetalHardwareInfoInventory {
@@ -1832,32 +744,6 @@ pub struct BaremetalHardwareInfoInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-}
-impl BaremetalHardwareInfoInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `chassisUuid`.
-    pub const CHASSIS_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "chassisUuid",
-    );
-    /// Query field `type`.
-    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
-    );
-    /// Query field `content`.
-    pub const CONTENT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "content",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
 }
 /// Server class: `org.zstack.header.baremetal.network.BaremetalNicInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -1888,56 +774,6 @@ pub struct BaremetalNicInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-}
-impl BaremetalNicInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `baremetalInstanceUuid`.
-    pub const BAREMETAL_INSTANCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "baremetalInstanceUuid",
-    );
-    /// Query field `l3NetworkUuid`.
-    pub const L3_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "l3NetworkUuid",
-    );
-    /// Query field `baremetalBondingUuid`.
-    pub const BAREMETAL_BONDING_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "baremetalBondingUuid",
-    );
-    /// Query field `mac`.
-    pub const MAC: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "mac",
-    );
-    /// Query field `ip`.
-    pub const IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ip",
-    );
-    /// Query field `netmask`.
-    pub const NETMASK: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "netmask",
-    );
-    /// Query field `gateway`.
-    pub const GATEWAY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "gateway",
-    );
-    /// Query field `metadata`.
-    pub const METADATA: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "metadata",
-    );
-    /// Query field `pxe`.
-    pub const PXE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "pxe",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
 }
 /// Extends `BaremetalNicInventory` and carries all of its fields.
 ///
@@ -1972,60 +808,6 @@ pub struct BaremetalVlanNicInventory {
     >,
     #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub vlan: ::core::option::Option<i32>,
-}
-impl BaremetalVlanNicInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `baremetalInstanceUuid`.
-    pub const BAREMETAL_INSTANCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "baremetalInstanceUuid",
-    );
-    /// Query field `l3NetworkUuid`.
-    pub const L3_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "l3NetworkUuid",
-    );
-    /// Query field `baremetalBondingUuid`.
-    pub const BAREMETAL_BONDING_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "baremetalBondingUuid",
-    );
-    /// Query field `mac`.
-    pub const MAC: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "mac",
-    );
-    /// Query field `ip`.
-    pub const IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ip",
-    );
-    /// Query field `netmask`.
-    pub const NETMASK: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "netmask",
-    );
-    /// Query field `gateway`.
-    pub const GATEWAY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "gateway",
-    );
-    /// Query field `metadata`.
-    pub const METADATA: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "metadata",
-    );
-    /// Query field `pxe`.
-    pub const PXE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "pxe",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-    /// Query field `vlan`.
-    pub const VLAN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vlan",
-    );
 }
 /// Server class: `org.zstack.billing.generator.BillingInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -2063,52 +845,6 @@ pub struct BillingInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-impl BillingInventory {
-    /// Query field `id`.
-    pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "id",
-    );
-    /// Query field `billingType`.
-    pub const BILLING_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "billingType",
-    );
-    /// Query field `accountUuid`.
-    pub const ACCOUNT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "accountUuid",
-    );
-    /// Query field `resourceUuid`.
-    pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceUuid",
-    );
-    /// Query field `resourceName`.
-    pub const RESOURCE_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceName",
-    );
-    /// Query field `spending`.
-    pub const SPENDING: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "spending",
-    );
-    /// Query field `startTime`.
-    pub const START_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "startTime",
-    );
-    /// Query field `endTime`.
-    pub const END_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "endTime",
-    );
-    /// Query field `hypervisorType`.
-    pub const HYPERVISOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hypervisorType",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-}
 /// Server class: `org.zstack.crypto.ccs.CCSCertificateUserRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct CCSCertificateUserRefInventory {
@@ -2124,28 +860,6 @@ pub struct CCSCertificateUserRefInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-}
-impl CCSCertificateUserRefInventory {
-    /// Query field `userUuid`.
-    pub const USER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "userUuid",
-    );
-    /// Query field `certificateUuid`.
-    pub const CERTIFICATE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "certificateUuid",
-    );
-    /// Query field `state`.
-    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
 }
 /// Server class: `org.zstack.header.storage.cdp.CdpTaskResourceRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -2163,28 +877,6 @@ pub struct CdpTaskResourceRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-impl CdpTaskResourceRefInventory {
-    /// Query field `taskUuid`.
-    pub const TASK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "taskUuid",
-    );
-    /// Query field `resourceUuid`.
-    pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceUuid",
-    );
-    /// Query field `resourceType`.
-    pub const RESOURCE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceType",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-}
 /// Server class: `org.zstack.zops.ChronyServerInfo`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct ChronyServerInfo {
@@ -2192,16 +884,6 @@ pub struct ChronyServerInfo {
     pub hostname: ::core::option::Option<::std::string::String>,
     #[serde(default)]
     pub status: ::core::option::Option<crate::types::HostConnectedStatus>,
-}
-impl ChronyServerInfo {
-    /// Query field `hostname`.
-    pub const HOSTNAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hostname",
-    );
-    /// Query field `status`.
-    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
-    );
 }
 /// Server class: `org.zstack.zops.ChronyServerInfoPair`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -2211,16 +893,6 @@ pub struct ChronyServerInfoPair {
     #[serde(default)]
     pub external: ::core::option::Option<crate::types::ChronyServerInfo>,
 }
-impl ChronyServerInfoPair {
-    /// Query field `internal`.
-    pub const INTERNAL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "internal",
-    );
-    /// Query field `external`.
-    pub const EXTERNAL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "external",
-    );
-}
 /// Server class: `org.zstack.header.vm.CloneVmInstanceInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct CloneVmInstanceInventory {
@@ -2228,16 +900,6 @@ pub struct CloneVmInstanceInventory {
     pub error: ::core::option::Option<crate::types::ErrorCode>,
     #[serde(default)]
     pub inventory: ::core::option::Option<crate::types::AnyVmInstanceInventory>,
-}
-impl CloneVmInstanceInventory {
-    /// Query field `error`.
-    pub const ERROR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "error",
-    );
-    /// Query field `inventory`.
-    pub const INVENTORY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "inventory",
-    );
 }
 /// Server class: `org.zstack.header.cloudformation.CloudFormationStackEventInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -2265,48 +927,6 @@ pub struct CloudFormationStackEventInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-impl CloudFormationStackEventInventory {
-    /// Query field `id`.
-    pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "id",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
-    /// Query field `action`.
-    pub const ACTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "action",
-    );
-    /// Query field `content`.
-    pub const CONTENT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "content",
-    );
-    /// Query field `resourceName`.
-    pub const RESOURCE_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceName",
-    );
-    /// Query field `actionStatus`.
-    pub const ACTION_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "actionStatus",
-    );
-    /// Query field `stackUuid`.
-    pub const STACK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "stackUuid",
-    );
-    /// Query field `duration`.
-    pub const DURATION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "duration",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-}
 /// Server class: `org.zstack.header.aliyun.network.connection.ConnectionRelationShipProperty`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct ConnectionRelationShipProperty {
@@ -2329,44 +949,6 @@ pub struct ConnectionRelationShipProperty {
     #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
-impl ConnectionRelationShipProperty {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `resourceType`.
-    pub const RESOURCE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceType",
-    );
-    /// Query field `accountUuid`.
-    pub const ACCOUNT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "accountUuid",
-    );
-    /// Query field `connectionType`.
-    pub const CONNECTION_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "connectionType",
-    );
-    /// Query field `direction`.
-    pub const DIRECTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "direction",
-    );
-    /// Query field `relationShips`.
-    pub const RELATION_SHIPS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "relationShips",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-}
 /// Server class: `org.zstack.header.datacenter.DataCenterProperty`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct DataCenterProperty {
@@ -2374,16 +956,6 @@ pub struct DataCenterProperty {
     pub region_id: ::core::option::Option<::std::string::String>,
     #[serde(rename = "regionName", default)]
     pub region_name: ::core::option::Option<::std::string::String>,
-}
-impl DataCenterProperty {
-    /// Query field `regionId`.
-    pub const REGION_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "regionId",
-    );
-    /// Query field `regionName`.
-    pub const REGION_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "regionName",
-    );
 }
 /// Extends `BillingInventory` and carries all of its fields.
 ///
@@ -2429,56 +1001,6 @@ pub struct DataVolumeBillingInventory {
     )]
     pub volume_size: ::core::option::Option<i64>,
 }
-impl DataVolumeBillingInventory {
-    /// Query field `id`.
-    pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "id",
-    );
-    /// Query field `billingType`.
-    pub const BILLING_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "billingType",
-    );
-    /// Query field `accountUuid`.
-    pub const ACCOUNT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "accountUuid",
-    );
-    /// Query field `resourceUuid`.
-    pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceUuid",
-    );
-    /// Query field `resourceName`.
-    pub const RESOURCE_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceName",
-    );
-    /// Query field `spending`.
-    pub const SPENDING: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "spending",
-    );
-    /// Query field `startTime`.
-    pub const START_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "startTime",
-    );
-    /// Query field `endTime`.
-    pub const END_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "endTime",
-    );
-    /// Query field `hypervisorType`.
-    pub const HYPERVISOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hypervisorType",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-    /// Query field `volumeSize`.
-    pub const VOLUME_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "volumeSize",
-    );
-}
 /// Extends `SpendingDetails` and carries all of its fields.
 ///
 /// Server class: `org.zstack.billing.spendingcalculator.volume.data.DataVolumeSpending`.
@@ -2496,32 +1018,6 @@ pub struct DataVolumeSpending {
     pub type_: ::core::option::Option<::std::string::String>,
     #[serde(rename = "sizeInventory", default)]
     pub size_inventory: ::std::vec::Vec<::serde_json::Value>,
-}
-impl DataVolumeSpending {
-    /// Query field `resourceUuid`.
-    pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceUuid",
-    );
-    /// Query field `resourceName`.
-    pub const RESOURCE_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceName",
-    );
-    /// Query field `spending`.
-    pub const SPENDING: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "spending",
-    );
-    /// Query field `hypervisorType`.
-    pub const HYPERVISOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hypervisorType",
-    );
-    /// Query field `type`.
-    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
-    );
-    /// Query field `sizeInventory`.
-    pub const SIZE_INVENTORY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "sizeInventory",
-    );
 }
 /// Server class: `org.zstack.billing.spendingcalculator.volume.data.DataVolumeSpendingInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -2547,24 +1043,6 @@ pub struct DataVolumeSpendingInventory {
     )]
     pub volume_size: ::core::option::Option<i64>,
 }
-impl DataVolumeSpendingInventory {
-    /// Query field `startTime`.
-    pub const START_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "startTime",
-    );
-    /// Query field `endTime`.
-    pub const END_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "endTime",
-    );
-    /// Query field `spending`.
-    pub const SPENDING: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "spending",
-    );
-    /// Query field `volumeSize`.
-    pub const VOLUME_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "volumeSize",
-    );
-}
 /// Server class: `org.zstack.header.storage.database.backup.DatabaseBackupStorageRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct DatabaseBackupStorageRefInventory {
@@ -2584,36 +1062,6 @@ pub struct DatabaseBackupStorageRefInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-}
-impl DatabaseBackupStorageRefInventory {
-    /// Query field `databaseBackupUuid`.
-    pub const DATABASE_BACKUP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "databaseBackupUuid",
-    );
-    /// Query field `backupStorageUuid`.
-    pub const BACKUP_STORAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "backupStorageUuid",
-    );
-    /// Query field `installPath`.
-    pub const INSTALL_PATH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "installPath",
-    );
-    /// Query field `exportUrl`.
-    pub const EXPORT_URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "exportUrl",
-    );
-    /// Query field `status`.
-    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
 }
 /// Server class: `org.zstack.header.storage.database.backup.DatabaseBackupStruct`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -2635,36 +1083,6 @@ pub struct DatabaseBackupStruct {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-impl DatabaseBackupStruct {
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `version`.
-    pub const VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "version",
-    );
-    /// Query field `installPath`.
-    pub const INSTALL_PATH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "installPath",
-    );
-    /// Query field `type`.
-    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
-    );
-    /// Query field `size`.
-    pub const SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "size",
-    );
-    /// Query field `md5`.
-    pub const MD5: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "md5",
-    );
-    /// Query field `createdTime`.
-    pub const CREATED_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createdTime",
-    );
-}
 /// Server class: `org.zstack.zwatch.datatype.Datapoint`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct Datapoint {
@@ -2674,20 +1092,6 @@ pub struct Datapoint {
     pub time: ::core::option::Option<i64>,
     #[serde(default)]
     pub labels: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-impl Datapoint {
-    /// Query field `value`.
-    pub const VALUE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "value",
-    );
-    /// Query field `time`.
-    pub const TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "time",
-    );
-    /// Query field `labels`.
-    pub const LABELS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "labels",
-    );
 }
 /// Server class: `org.zstack.header.aliyun.ecs.EcsInstanceType`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -2703,28 +1107,6 @@ pub struct EcsInstanceType {
     #[serde(default)]
     pub generation: ::core::option::Option<::std::string::String>,
 }
-impl EcsInstanceType {
-    /// Query field `typeId`.
-    pub const TYPE_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "typeId",
-    );
-    /// Query field `cpu`.
-    pub const CPU: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cpu",
-    );
-    /// Query field `memory`.
-    pub const MEMORY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "memory",
-    );
-    /// Query field `typeFamily`.
-    pub const TYPE_FAMILY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "typeFamily",
-    );
-    /// Query field `generation`.
-    pub const GENERATION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "generation",
-    );
-}
 /// Server class: `org.zstack.iam2.api.ErrorResult`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct ErrorResult {
@@ -2732,16 +1114,6 @@ pub struct ErrorResult {
     pub line: ::core::option::Option<i32>,
     #[serde(default)]
     pub detail: ::core::option::Option<::std::string::String>,
-}
-impl ErrorResult {
-    /// Query field `line`.
-    pub const LINE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "line",
-    );
-    /// Query field `detail`.
-    pub const DETAIL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "detail",
-    );
 }
 /// Server class: `org.zstack.zwatch.datatype.EventData`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -2770,56 +1142,6 @@ pub struct EventData {
     pub subscription_uuid: ::core::option::Option<::std::string::String>,
     #[serde(rename = "readStatus", default)]
     pub read_status: ::core::option::Option<::std::string::String>,
-}
-impl EventData {
-    /// Query field `namespace`.
-    pub const NAMESPACE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "namespace",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `labels`.
-    pub const LABELS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "labels",
-    );
-    /// Query field `emergencyLevel`.
-    pub const EMERGENCY_LEVEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "emergencyLevel",
-    );
-    /// Query field `resourceId`.
-    pub const RESOURCE_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceId",
-    );
-    /// Query field `resourceName`.
-    pub const RESOURCE_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceName",
-    );
-    /// Query field `error`.
-    pub const ERROR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "error",
-    );
-    /// Query field `time`.
-    pub const TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "time",
-    );
-    /// Query field `dataUuid`.
-    pub const DATA_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "dataUuid",
-    );
-    /// Query field `accountUuid`.
-    pub const ACCOUNT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "accountUuid",
-    );
-    /// Query field `subscriptionUuid`.
-    pub const SUBSCRIPTION_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "subscriptionUuid",
-    );
-    /// Query field `readStatus`.
-    pub const READ_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "readStatus",
-    );
 }
 /// Server class: `org.zstack.zwatch.migratedb.EventRecordsInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -2853,56 +1175,6 @@ pub struct EventRecordsInventory {
     #[serde(default)]
     pub labels: ::core::option::Option<::std::string::String>,
 }
-impl EventRecordsInventory {
-    /// Query field `id`.
-    pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "id",
-    );
-    /// Query field `createTime`.
-    pub const CREATE_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createTime",
-    );
-    /// Query field `namespace`.
-    pub const NAMESPACE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "namespace",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `emergencyLevel`.
-    pub const EMERGENCY_LEVEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "emergencyLevel",
-    );
-    /// Query field `resourceId`.
-    pub const RESOURCE_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceId",
-    );
-    /// Query field `error`.
-    pub const ERROR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "error",
-    );
-    /// Query field `dataUuid`.
-    pub const DATA_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "dataUuid",
-    );
-    /// Query field `accountUuid`.
-    pub const ACCOUNT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "accountUuid",
-    );
-    /// Query field `subscriptionUuid`.
-    pub const SUBSCRIPTION_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "subscriptionUuid",
-    );
-    /// Query field `readStatus`.
-    pub const READ_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "readStatus",
-    );
-    /// Query field `labels`.
-    pub const LABELS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "labels",
-    );
-}
 /// Server class: `org.zstack.zwatch.api.APIGetAllEventMetadataReply$EventStruct`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct EventStruct {
@@ -2914,24 +1186,6 @@ pub struct EventStruct {
     pub description: ::core::option::Option<::std::string::String>,
     #[serde(rename = "labelNames", default)]
     pub label_names: ::std::vec::Vec<::serde_json::Value>,
-}
-impl EventStruct {
-    /// Query field `namespace`.
-    pub const NAMESPACE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "namespace",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
-    /// Query field `labelNames`.
-    pub const LABEL_NAMES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "labelNames",
-    );
 }
 /// Server class: `org.zstack.zwatch.alarm.EventSubscriptionActionInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -2949,28 +1203,6 @@ pub struct EventSubscriptionActionInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-impl EventSubscriptionActionInventory {
-    /// Query field `subscriptionUuid`.
-    pub const SUBSCRIPTION_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "subscriptionUuid",
-    );
-    /// Query field `actionType`.
-    pub const ACTION_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "actionType",
-    );
-    /// Query field `actionUuid`.
-    pub const ACTION_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "actionUuid",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-}
 /// Server class: `org.zstack.header.flowMeter.FlowCounter`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct FlowCounter {
@@ -2983,24 +1215,6 @@ pub struct FlowCounter {
     #[serde(rename = "totalBytes", default)]
     pub total_bytes: ::core::option::Option<::std::string::String>,
 }
-impl FlowCounter {
-    /// Query field `device`.
-    pub const DEVICE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "device",
-    );
-    /// Query field `totalEntries`.
-    pub const TOTAL_ENTRIES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalEntries",
-    );
-    /// Query field `totalPkts`.
-    pub const TOTAL_PKTS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalPkts",
-    );
-    /// Query field `totalBytes`.
-    pub const TOTAL_BYTES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalBytes",
-    );
-}
 /// Server class: `org.zstack.zwatch.api.Histogram`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct Histogram {
@@ -3011,20 +1225,6 @@ pub struct Histogram {
     #[serde(default)]
     pub tags: ::std::vec::Vec<::serde_json::Value>,
 }
-impl Histogram {
-    /// Query field `time`.
-    pub const TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "time",
-    );
-    /// Query field `count`.
-    pub const COUNT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "count",
-    );
-    /// Query field `tags`.
-    pub const TAGS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "tags",
-    );
-}
 /// Server class: `org.zstack.drs.api.HostLoad`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct HostLoad {
@@ -3034,20 +1234,6 @@ pub struct HostLoad {
     pub used_cpu_percent: ::core::option::Option<f32>,
     #[serde(rename = "usedMemoryPercent", default)]
     pub used_memory_percent: ::core::option::Option<f32>,
-}
-impl HostLoad {
-    /// Query field `hostUuid`.
-    pub const HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hostUuid",
-    );
-    /// Query field `usedCPUPercent`.
-    pub const USED_CPU_PERCENT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "usedCPUPercent",
-    );
-    /// Query field `usedMemoryPercent`.
-    pub const USED_MEMORY_PERCENT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "usedMemoryPercent",
-    );
 }
 /// Server class: `org.zstack.header.host.HostNUMANode`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -3071,32 +1257,6 @@ pub struct HostNUMANode {
     #[serde(rename = "VMsUuid", default)]
     pub v_ms_uuid: ::std::vec::Vec<::std::string::String>,
 }
-impl HostNUMANode {
-    /// Query field `distance`.
-    pub const DISTANCE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "distance",
-    );
-    /// Query field `cpus`.
-    pub const CPUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cpus",
-    );
-    /// Query field `free`.
-    pub const FREE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "free",
-    );
-    /// Query field `size`.
-    pub const SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "size",
-    );
-    /// Query field `nodeID`.
-    pub const NODE_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "nodeID",
-    );
-    /// Query field `VMsUuid`.
-    pub const V_MS_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "VMsUuid",
-    );
-}
 /// Server class: `org.zstack.header.host.HostNetworkBondingServiceRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct HostNetworkBondingServiceRefInventory {
@@ -3118,28 +1278,6 @@ pub struct HostNetworkBondingServiceRefInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-}
-impl HostNetworkBondingServiceRefInventory {
-    /// Query field `bondingUuid`.
-    pub const BONDING_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "bondingUuid",
-    );
-    /// Query field `vlanId`.
-    pub const VLAN_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vlanId",
-    );
-    /// Query field `serviceType`.
-    pub const SERVICE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "serviceType",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
 }
 /// Server class: `org.zstack.header.host.HostNetworkInterfaceServiceRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -3163,28 +1301,6 @@ pub struct HostNetworkInterfaceServiceRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-impl HostNetworkInterfaceServiceRefInventory {
-    /// Query field `interfaceUuid`.
-    pub const INTERFACE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "interfaceUuid",
-    );
-    /// Query field `vlanId`.
-    pub const VLAN_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vlanId",
-    );
-    /// Query field `serviceType`.
-    pub const SERVICE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "serviceType",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-}
 /// Server class: `org.zstack.ipsec.IPsecL3NetworkRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct IPsecL3NetworkRefInventory {
@@ -3200,28 +1316,6 @@ pub struct IPsecL3NetworkRefInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-}
-impl IPsecL3NetworkRefInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `connectionUuid`.
-    pub const CONNECTION_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "connectionUuid",
-    );
-    /// Query field `l3NetworkUuid`.
-    pub const L3_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "l3NetworkUuid",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
 }
 /// Server class: `org.zstack.ipsec.IPsecPeerCidrInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -3239,28 +1333,6 @@ pub struct IPsecPeerCidrInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-impl IPsecPeerCidrInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `cidr`.
-    pub const CIDR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cidr",
-    );
-    /// Query field `connectionUuid`.
-    pub const CONNECTION_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "connectionUuid",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-}
 /// Server class: `org.zstack.header.identityzone.IdentityZoneProperty`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct IdentityZoneProperty {
@@ -3275,28 +1347,6 @@ pub struct IdentityZoneProperty {
     #[serde(rename = "availableDiskCategories", default)]
     pub available_disk_categories: ::std::vec::Vec<::serde_json::Value>,
 }
-impl IdentityZoneProperty {
-    /// Query field `zoneId`.
-    pub const ZONE_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zoneId",
-    );
-    /// Query field `localName`.
-    pub const LOCAL_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "localName",
-    );
-    /// Query field `availableInstanceTypes`.
-    pub const AVAILABLE_INSTANCE_TYPES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availableInstanceTypes",
-    );
-    /// Query field `availableResourceCreation`.
-    pub const AVAILABLE_RESOURCE_CREATION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availableResourceCreation",
-    );
-    /// Query field `availableDiskCategories`.
-    pub const AVAILABLE_DISK_CATEGORIES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availableDiskCategories",
-    );
-}
 /// Server class: `org.zstack.imagereplicator.ImageReplicationGroupBackupStorageRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct ImageReplicationGroupBackupStorageRefInventory {
@@ -3310,24 +1360,6 @@ pub struct ImageReplicationGroupBackupStorageRefInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-}
-impl ImageReplicationGroupBackupStorageRefInventory {
-    /// Query field `replicationGroupUuid`.
-    pub const REPLICATION_GROUP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "replicationGroupUuid",
-    );
-    /// Query field `backupStorageUuid`.
-    pub const BACKUP_STORAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "backupStorageUuid",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
 }
 /// Server class: `org.zstack.storage.backup.imagestore.ImageStoreImageStruct`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -3352,48 +1384,6 @@ pub struct ImageStoreImageStruct {
     pub virtualsize: ::core::option::Option<i64>,
     #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-}
-impl ImageStoreImageStruct {
-    /// Query field `id`.
-    pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "id",
-    );
-    /// Query field `parent`.
-    pub const PARENT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "parent",
-    );
-    /// Query field `blobsum`.
-    pub const BLOBSUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "blobsum",
-    );
-    /// Query field `created`.
-    pub const CREATED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "created",
-    );
-    /// Query field `author`.
-    pub const AUTHOR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "author",
-    );
-    /// Query field `arch`.
-    pub const ARCH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "arch",
-    );
-    /// Query field `desc`.
-    pub const DESC: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "desc",
-    );
-    /// Query field `size`.
-    pub const SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "size",
-    );
-    /// Query field `virtualsize`.
-    pub const VIRTUALSIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "virtualsize",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
 }
 /// Extends `EventData` and carries all of its fields.
 ///
@@ -3425,56 +1415,6 @@ pub struct InfluxEventData {
     #[serde(rename = "readStatus", default)]
     pub read_status: ::core::option::Option<::std::string::String>,
 }
-impl InfluxEventData {
-    /// Query field `namespace`.
-    pub const NAMESPACE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "namespace",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `labels`.
-    pub const LABELS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "labels",
-    );
-    /// Query field `emergencyLevel`.
-    pub const EMERGENCY_LEVEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "emergencyLevel",
-    );
-    /// Query field `resourceId`.
-    pub const RESOURCE_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceId",
-    );
-    /// Query field `resourceName`.
-    pub const RESOURCE_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceName",
-    );
-    /// Query field `error`.
-    pub const ERROR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "error",
-    );
-    /// Query field `time`.
-    pub const TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "time",
-    );
-    /// Query field `dataUuid`.
-    pub const DATA_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "dataUuid",
-    );
-    /// Query field `accountUuid`.
-    pub const ACCOUNT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "accountUuid",
-    );
-    /// Query field `subscriptionUuid`.
-    pub const SUBSCRIPTION_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "subscriptionUuid",
-    );
-    /// Query field `readStatus`.
-    pub const READ_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "readStatus",
-    );
-}
 /// Extends `InfluxEventData` → `EventData` and carries all of its fields.
 ///
 /// Server class: `org.zstack.zwatch.influxdb.InfluxEventDataV1`.
@@ -3504,56 +1444,6 @@ pub struct InfluxEventDataV1 {
     pub subscription_uuid: ::core::option::Option<::std::string::String>,
     #[serde(rename = "readStatus", default)]
     pub read_status: ::core::option::Option<::std::string::String>,
-}
-impl InfluxEventDataV1 {
-    /// Query field `namespace`.
-    pub const NAMESPACE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "namespace",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `labels`.
-    pub const LABELS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "labels",
-    );
-    /// Query field `emergencyLevel`.
-    pub const EMERGENCY_LEVEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "emergencyLevel",
-    );
-    /// Query field `resourceId`.
-    pub const RESOURCE_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceId",
-    );
-    /// Query field `resourceName`.
-    pub const RESOURCE_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceName",
-    );
-    /// Query field `error`.
-    pub const ERROR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "error",
-    );
-    /// Query field `time`.
-    pub const TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "time",
-    );
-    /// Query field `dataUuid`.
-    pub const DATA_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "dataUuid",
-    );
-    /// Query field `accountUuid`.
-    pub const ACCOUNT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "accountUuid",
-    );
-    /// Query field `subscriptionUuid`.
-    pub const SUBSCRIPTION_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "subscriptionUuid",
-    );
-    /// Query field `readStatus`.
-    pub const READ_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "readStatus",
-    );
 }
 /// Extends `InfluxEventData` → `EventData` and carries all of its fields.
 ///
@@ -3585,56 +1475,6 @@ pub struct InfluxEventDataV2 {
     #[serde(rename = "readStatus", default)]
     pub read_status: ::core::option::Option<::std::string::String>,
 }
-impl InfluxEventDataV2 {
-    /// Query field `namespace`.
-    pub const NAMESPACE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "namespace",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `labels`.
-    pub const LABELS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "labels",
-    );
-    /// Query field `emergencyLevel`.
-    pub const EMERGENCY_LEVEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "emergencyLevel",
-    );
-    /// Query field `resourceId`.
-    pub const RESOURCE_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceId",
-    );
-    /// Query field `resourceName`.
-    pub const RESOURCE_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceName",
-    );
-    /// Query field `error`.
-    pub const ERROR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "error",
-    );
-    /// Query field `time`.
-    pub const TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "time",
-    );
-    /// Query field `dataUuid`.
-    pub const DATA_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "dataUuid",
-    );
-    /// Query field `accountUuid`.
-    pub const ACCOUNT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "accountUuid",
-    );
-    /// Query field `subscriptionUuid`.
-    pub const SUBSCRIPTION_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "subscriptionUuid",
-    );
-    /// Query field `readStatus`.
-    pub const READ_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "readStatus",
-    );
-}
 /// Server class: `org.zstack.storage.device.iscsi.IscsiServerClusterRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct IscsiServerClusterRefInventory {
@@ -3648,24 +1488,6 @@ pub struct IscsiServerClusterRefInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-}
-impl IscsiServerClusterRefInventory {
-    /// Query field `iscsiServerUuid`.
-    pub const ISCSI_SERVER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "iscsiServerUuid",
-    );
-    /// Query field `clusterUuid`.
-    pub const CLUSTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "clusterUuid",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
 }
 /// Server class: `org.zstack.storage.device.iscsi.IscsiTargetInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -3685,32 +1507,6 @@ pub struct IscsiTargetInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-impl IscsiTargetInventory {
-    /// Query field `iscsiServerUuid`.
-    pub const ISCSI_SERVER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "iscsiServerUuid",
-    );
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `iqn`.
-    pub const IQN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "iqn",
-    );
-    /// Query field `iscsiLuns`.
-    pub const ISCSI_LUNS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "iscsiLuns",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-}
 /// Server class: `org.zstack.monitoring.items.ItemInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct ItemInventory {
@@ -3718,16 +1514,6 @@ pub struct ItemInventory {
     pub name: ::core::option::Option<::std::string::String>,
     #[serde(rename = "readableName", default)]
     pub readable_name: ::core::option::Option<::std::string::String>,
-}
-impl ItemInventory {
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `readableName`.
-    pub const READABLE_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "readableName",
-    );
 }
 /// Server class: `org.zstack.zwatch.datatype.Label`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -3740,24 +1526,6 @@ pub struct Label {
     pub op: ::core::option::Option<crate::types::Operator>,
     #[serde(default)]
     pub compatible: ::core::option::Option<bool>,
-}
-impl Label {
-    /// Query field `key`.
-    pub const KEY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "key",
-    );
-    /// Query field `value`.
-    pub const VALUE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "value",
-    );
-    /// Query field `op`.
-    pub const OP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "op",
-    );
-    /// Query field `compatible`.
-    pub const COMPATIBLE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "compatible",
-    );
 }
 /// Extends `Datapoint` and carries all of its fields.
 ///
@@ -3773,24 +1541,6 @@ pub struct MetricDatum {
     #[serde(rename = "metricName", default)]
     pub metric_name: ::core::option::Option<::std::string::String>,
 }
-impl MetricDatum {
-    /// Query field `value`.
-    pub const VALUE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "value",
-    );
-    /// Query field `time`.
-    pub const TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "time",
-    );
-    /// Query field `labels`.
-    pub const LABELS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "labels",
-    );
-    /// Query field `metricName`.
-    pub const METRIC_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "metricName",
-    );
-}
 /// Server class: `org.zstack.zwatch.api.APIGetAllMetricMetadataReply$MetricStruct`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct MetricStruct {
@@ -3804,28 +1554,6 @@ pub struct MetricStruct {
     pub label_names: ::std::vec::Vec<::serde_json::Value>,
     #[serde(default)]
     pub driver: ::core::option::Option<::std::string::String>,
-}
-impl MetricStruct {
-    /// Query field `namespace`.
-    pub const NAMESPACE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "namespace",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
-    /// Query field `labelNames`.
-    pub const LABEL_NAMES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "labelNames",
-    );
-    /// Query field `driver`.
-    pub const DRIVER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "driver",
-    );
 }
 /// Server class: `org.zstack.header.bootstrap.MiniCandidateHostStruct`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -3861,68 +1589,6 @@ pub struct MiniCandidateHostStruct {
     #[serde(default)]
     pub sn: ::core::option::Option<::std::string::String>,
 }
-impl MiniCandidateHostStruct {
-    /// Query field `hostName`.
-    pub const HOST_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hostName",
-    );
-    /// Query field `ipv4Address`.
-    pub const IPV4_ADDRESS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipv4Address",
-    );
-    /// Query field `ipv6Address`.
-    pub const IPV6_ADDRESS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipv6Address",
-    );
-    /// Query field `ipv4Interface`.
-    pub const IPV4_INTERFACE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipv4Interface",
-    );
-    /// Query field `ipv4CidrPrefix`.
-    pub const IPV4_CIDR_PREFIX: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipv4CidrPrefix",
-    );
-    /// Query field `ipv4InterfaceBond`.
-    pub const IPV4_INTERFACE_BOND: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipv4InterfaceBond",
-    );
-    /// Query field `ipv4Gateway`.
-    pub const IPV4_GATEWAY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipv4Gateway",
-    );
-    /// Query field `managementVip`.
-    pub const MANAGEMENT_VIP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "managementVip",
-    );
-    /// Query field `ipmiIpv4Addr`.
-    pub const IPMI_IPV4_ADDR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipmiIpv4Addr",
-    );
-    /// Query field `ipmiIpv4Gateway`.
-    pub const IPMI_IPV4_GATEWAY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipmiIpv4Gateway",
-    );
-    /// Query field `ipmiVlan`.
-    pub const IPMI_VLAN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipmiVlan",
-    );
-    /// Query field `ipv6Interface`.
-    pub const IPV6_INTERFACE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipv6Interface",
-    );
-    /// Query field `manufacturer`.
-    pub const MANUFACTURER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "manufacturer",
-    );
-    /// Query field `product`.
-    pub const PRODUCT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "product",
-    );
-    /// Query field `sn`.
-    pub const SN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "sn",
-    );
-}
 /// Server class: `org.zstack.header.portMirror.MirrorNetworkUsedIpInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct MirrorNetworkUsedIpInventory {
@@ -3938,32 +1604,6 @@ pub struct MirrorNetworkUsedIpInventory {
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
     #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-}
-impl MirrorNetworkUsedIpInventory {
-    /// Query field `usedIpInventory`.
-    pub const USED_IP_INVENTORY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "usedIpInventory",
-    );
-    /// Query field `l3NetworkUuid`.
-    pub const L3_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "l3NetworkUuid",
-    );
-    /// Query field `hostUuid`.
-    pub const HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hostUuid",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
-    /// Query field `clusterUuid`.
-    pub const CLUSTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "clusterUuid",
-    );
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
 }
 /// Server class: `org.zstack.zwatch.monitorgroup.entity.MonitorGroupTemplateRefVO`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -3983,32 +1623,6 @@ pub struct MonitorGroupTemplateRefVO {
     #[serde(rename = "isApplied", default)]
     pub is_applied: ::core::option::Option<bool>,
 }
-impl MonitorGroupTemplateRefVO {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `templateUuid`.
-    pub const TEMPLATE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "templateUuid",
-    );
-    /// Query field `groupUuid`.
-    pub const GROUP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "groupUuid",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-    /// Query field `isApplied`.
-    pub const IS_APPLIED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "isApplied",
-    );
-}
 /// Server class: `org.zstack.multicast.router.header.MulticastRouteInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct MulticastRouteInventory {
@@ -4020,24 +1634,6 @@ pub struct MulticastRouteInventory {
     pub ingress_interfaces: ::core::option::Option<::std::string::String>,
     #[serde(rename = "egressInterfaces", default)]
     pub egress_interfaces: ::core::option::Option<::std::string::String>,
-}
-impl MulticastRouteInventory {
-    /// Query field `sourceAddress`.
-    pub const SOURCE_ADDRESS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "sourceAddress",
-    );
-    /// Query field `groupAddress`.
-    pub const GROUP_ADDRESS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "groupAddress",
-    );
-    /// Query field `ingressInterfaces`.
-    pub const INGRESS_INTERFACES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ingressInterfaces",
-    );
-    /// Query field `egressInterfaces`.
-    pub const EGRESS_INTERFACES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "egressInterfaces",
-    );
 }
 /// Server class: `org.zstack.multicast.router.header.MulticastRouterRendezvousPointInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -4057,32 +1653,6 @@ pub struct MulticastRouterRendezvousPointInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-impl MulticastRouterRendezvousPointInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `multicastRouterUuid`.
-    pub const MULTICAST_ROUTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "multicastRouterUuid",
-    );
-    /// Query field `rpAddress`.
-    pub const RP_ADDRESS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "rpAddress",
-    );
-    /// Query field `groupAddress`.
-    pub const GROUP_ADDRESS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "groupAddress",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-}
 /// Server class: `org.zstack.multicast.router.header.MulticastRouterVpcVRouterRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct MulticastRouterVpcVRouterRefInventory {
@@ -4090,16 +1660,6 @@ pub struct MulticastRouterVpcVRouterRefInventory {
     pub uuid: ::core::option::Option<::std::string::String>,
     #[serde(rename = "vpcRouterUuid", default)]
     pub vpc_router_uuid: ::core::option::Option<::std::string::String>,
-}
-impl MulticastRouterVpcVRouterRefInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `vpcRouterUuid`.
-    pub const VPC_ROUTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vpcRouterUuid",
-    );
 }
 /// Server class: `org.zstack.header.protocol.Neighbor`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -4117,32 +1677,6 @@ pub struct Neighbor {
     #[serde(default)]
     pub device: ::core::option::Option<::std::string::String>,
 }
-impl Neighbor {
-    /// Query field `id`.
-    pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "id",
-    );
-    /// Query field `priority`.
-    pub const PRIORITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "priority",
-    );
-    /// Query field `state`.
-    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
-    );
-    /// Query field `deadTime`.
-    pub const DEAD_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "deadTime",
-    );
-    /// Query field `neighborAddress`.
-    pub const NEIGHBOR_ADDRESS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "neighborAddress",
-    );
-    /// Query field `device`.
-    pub const DEVICE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "device",
-    );
-}
 /// Server class: `org.zstack.zops.NetworkReachablePair`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct NetworkReachablePair {
@@ -4152,20 +1686,6 @@ pub struct NetworkReachablePair {
     pub target_hostname: ::core::option::Option<::std::string::String>,
     #[serde(default)]
     pub status: ::core::option::Option<crate::types::HostConnectedStatus>,
-}
-impl NetworkReachablePair {
-    /// Query field `sourceHostname`.
-    pub const SOURCE_HOSTNAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "sourceHostname",
-    );
-    /// Query field `targetHostname`.
-    pub const TARGET_HOSTNAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "targetHostname",
-    );
-    /// Query field `status`.
-    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
-    );
 }
 /// Server class: `org.zstack.header.protocol.NetworkRouterAreaRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -4187,36 +1707,6 @@ pub struct NetworkRouterAreaRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-impl NetworkRouterAreaRefInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `vRouterUuid`.
-    pub const V_ROUTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vRouterUuid",
-    );
-    /// Query field `applianceVmType`.
-    pub const APPLIANCE_VM_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "applianceVmType",
-    );
-    /// Query field `routerAreaUuid`.
-    pub const ROUTER_AREA_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "routerAreaUuid",
-    );
-    /// Query field `l3NetworkUuid`.
-    pub const L3_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "l3NetworkUuid",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-}
 /// Server class: `org.zstack.header.flowMeter.NetworkRouterFlowMeterRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct NetworkRouterFlowMeterRefInventory {
@@ -4234,32 +1724,6 @@ pub struct NetworkRouterFlowMeterRefInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-}
-impl NetworkRouterFlowMeterRefInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `vRouterUuid`.
-    pub const V_ROUTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vRouterUuid",
-    );
-    /// Query field `flowMeterUuid`.
-    pub const FLOW_METER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "flowMeterUuid",
-    );
-    /// Query field `l3NetworkUuid`.
-    pub const L3_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "l3NetworkUuid",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
 }
 /// Server class: `org.zstack.storage.device.nvme.NvmeLunHostRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -4279,32 +1743,6 @@ pub struct NvmeLunHostRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-impl NvmeLunHostRefInventory {
-    /// Query field `nvmeLunUuid`.
-    pub const NVME_LUN_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "nvmeLunUuid",
-    );
-    /// Query field `hostUuid`.
-    pub const HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hostUuid",
-    );
-    /// Query field `path`.
-    pub const PATH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "path",
-    );
-    /// Query field `hctl`.
-    pub const HCTL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hctl",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-}
 /// Server class: `org.zstack.storage.device.nvme.NvmeServerClusterRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct NvmeServerClusterRefInventory {
@@ -4319,24 +1757,6 @@ pub struct NvmeServerClusterRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-impl NvmeServerClusterRefInventory {
-    /// Query field `nvmeServerUuid`.
-    pub const NVME_SERVER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "nvmeServerUuid",
-    );
-    /// Query field `clusterUuid`.
-    pub const CLUSTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "clusterUuid",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-}
 /// Server class: `org.zstack.header.aliyun.oss.OssBucketProperty`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct OssBucketProperty {
@@ -4344,16 +1764,6 @@ pub struct OssBucketProperty {
     pub bucket_name: ::core::option::Option<::std::string::String>,
     #[serde(rename = "regionId", default)]
     pub region_id: ::core::option::Option<::std::string::String>,
-}
-impl OssBucketProperty {
-    /// Query field `bucketName`.
-    pub const BUCKET_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "bucketName",
-    );
-    /// Query field `regionId`.
-    pub const REGION_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "regionId",
-    );
 }
 /// Server class: `org.zstack.ovf.datatype.OvfCdDriverInfo`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -4366,24 +1776,6 @@ pub struct OvfCdDriverInfo {
     pub sub_type: ::core::option::Option<::std::string::String>,
     #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-}
-impl OvfCdDriverInfo {
-    /// Query field `autoAllocation`.
-    pub const AUTO_ALLOCATION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "autoAllocation",
-    );
-    /// Query field `driverType`.
-    pub const DRIVER_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "driverType",
-    );
-    /// Query field `subType`.
-    pub const SUB_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "subType",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
 }
 /// Server class: `org.zstack.ovf.datatype.OvfDiskInfo`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -4407,36 +1799,6 @@ pub struct OvfDiskInfo {
     #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub capacity: ::core::option::Option<i64>,
 }
-impl OvfDiskInfo {
-    /// Query field `index`.
-    pub const INDEX: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "index",
-    );
-    /// Query field `diskId`.
-    pub const DISK_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "diskId",
-    );
-    /// Query field `fileRef`.
-    pub const FILE_REF: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "fileRef",
-    );
-    /// Query field `fileName`.
-    pub const FILE_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "fileName",
-    );
-    /// Query field `format`.
-    pub const FORMAT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "format",
-    );
-    /// Query field `populatedSize`.
-    pub const POPULATED_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "populatedSize",
-    );
-    /// Query field `capacity`.
-    pub const CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "capacity",
-    );
-}
 /// Server class: `org.zstack.ovf.datatype.OvfEthernetAdapterInfo`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct OvfEthernetAdapterInfo {
@@ -4449,35 +1811,11 @@ pub struct OvfEthernetAdapterInfo {
     #[serde(rename = "autoAllocation", default)]
     pub auto_allocation: ::core::option::Option<bool>,
 }
-impl OvfEthernetAdapterInfo {
-    /// Query field `networkName`.
-    pub const NETWORK_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "networkName",
-    );
-    /// Query field `nicModel`.
-    pub const NIC_MODEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "nicModel",
-    );
-    /// Query field `nicName`.
-    pub const NIC_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "nicName",
-    );
-    /// Query field `autoAllocation`.
-    pub const AUTO_ALLOCATION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "autoAllocation",
-    );
-}
 /// Server class: `org.zstack.ovf.datatype.OvfNetworkInfo`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct OvfNetworkInfo {
     #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-}
-impl OvfNetworkInfo {
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
 }
 /// Server class: `org.zstack.ovf.datatype.OvfVolumeInfo`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -4488,20 +1826,6 @@ pub struct OvfVolumeInfo {
     pub disk_id: ::core::option::Option<::std::string::String>,
     #[serde(rename = "driverType", default)]
     pub driver_type: ::core::option::Option<::std::string::String>,
-}
-impl OvfVolumeInfo {
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `diskId`.
-    pub const DISK_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "diskId",
-    );
-    /// Query field `driverType`.
-    pub const DRIVER_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "driverType",
-    );
 }
 /// Extends `BillingInventory` and carries all of its fields.
 ///
@@ -4543,56 +1867,6 @@ pub struct PciDeviceBillingInventory {
     #[serde(rename = "vmName", default)]
     pub vm_name: ::core::option::Option<::std::string::String>,
 }
-impl PciDeviceBillingInventory {
-    /// Query field `id`.
-    pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "id",
-    );
-    /// Query field `billingType`.
-    pub const BILLING_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "billingType",
-    );
-    /// Query field `accountUuid`.
-    pub const ACCOUNT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "accountUuid",
-    );
-    /// Query field `resourceUuid`.
-    pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceUuid",
-    );
-    /// Query field `resourceName`.
-    pub const RESOURCE_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceName",
-    );
-    /// Query field `spending`.
-    pub const SPENDING: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "spending",
-    );
-    /// Query field `startTime`.
-    pub const START_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "startTime",
-    );
-    /// Query field `endTime`.
-    pub const END_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "endTime",
-    );
-    /// Query field `hypervisorType`.
-    pub const HYPERVISOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hypervisorType",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-    /// Query field `vmName`.
-    pub const VM_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmName",
-    );
-}
 /// Server class: `org.zstack.pciDevice.specification.mdev.PciDeviceMdevSpecRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct PciDeviceMdevSpecRefInventory {
@@ -4609,28 +1883,6 @@ pub struct PciDeviceMdevSpecRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-impl PciDeviceMdevSpecRefInventory {
-    /// Query field `pciDeviceUuid`.
-    pub const PCI_DEVICE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "pciDeviceUuid",
-    );
-    /// Query field `mdevSpecUuid`.
-    pub const MDEV_SPEC_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "mdevSpecUuid",
-    );
-    /// Query field `effective`.
-    pub const EFFECTIVE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "effective",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-}
 /// Server class: `org.zstack.pciDevice.PciDeviceMetaDataEntry`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct PciDeviceMetaDataEntry {
@@ -4640,20 +1892,6 @@ pub struct PciDeviceMetaDataEntry {
     pub op: ::core::option::Option<crate::types::PciDeviceMetaDataOperator>,
     #[serde(default)]
     pub value: ::core::option::Option<::std::string::String>,
-}
-impl PciDeviceMetaDataEntry {
-    /// Query field `key`.
-    pub const KEY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "key",
-    );
-    /// Query field `op`.
-    pub const OP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "op",
-    );
-    /// Query field `value`.
-    pub const VALUE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "value",
-    );
 }
 /// Server class: `org.zstack.pciDevice.PciDeviceOfferingInstanceOfferingRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -4673,28 +1911,6 @@ pub struct PciDeviceOfferingInstanceOfferingRefInventory {
     )]
     pub pci_device_count: ::core::option::Option<i32>,
 }
-impl PciDeviceOfferingInstanceOfferingRefInventory {
-    /// Query field `id`.
-    pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "id",
-    );
-    /// Query field `instanceOfferingUuid`.
-    pub const INSTANCE_OFFERING_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "instanceOfferingUuid",
-    );
-    /// Query field `pciDeviceOfferingUuid`.
-    pub const PCI_DEVICE_OFFERING_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "pciDeviceOfferingUuid",
-    );
-    /// Query field `metadata`.
-    pub const METADATA: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "metadata",
-    );
-    /// Query field `pciDeviceCount`.
-    pub const PCI_DEVICE_COUNT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "pciDeviceCount",
-    );
-}
 /// Server class: `org.zstack.pciDevice.PciDevicePciDeviceOfferingRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct PciDevicePciDeviceOfferingRefInventory {
@@ -4702,16 +1918,6 @@ pub struct PciDevicePciDeviceOfferingRefInventory {
     pub pci_device_uuid: ::core::option::Option<::std::string::String>,
     #[serde(rename = "pciDeviceOfferingUuid", default)]
     pub pci_device_offering_uuid: ::core::option::Option<::std::string::String>,
-}
-impl PciDevicePciDeviceOfferingRefInventory {
-    /// Query field `pciDeviceUuid`.
-    pub const PCI_DEVICE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "pciDeviceUuid",
-    );
-    /// Query field `pciDeviceOfferingUuid`.
-    pub const PCI_DEVICE_OFFERING_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "pciDeviceOfferingUuid",
-    );
 }
 /// Extends `SpendingDetails` and carries all of its fields.
 ///
@@ -4730,32 +1936,6 @@ pub struct PciDeviceSpending {
     pub type_: ::core::option::Option<::std::string::String>,
     #[serde(rename = "sizeInventory", default)]
     pub size_inventory: ::std::vec::Vec<::serde_json::Value>,
-}
-impl PciDeviceSpending {
-    /// Query field `resourceUuid`.
-    pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceUuid",
-    );
-    /// Query field `resourceName`.
-    pub const RESOURCE_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceName",
-    );
-    /// Query field `spending`.
-    pub const SPENDING: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "spending",
-    );
-    /// Query field `hypervisorType`.
-    pub const HYPERVISOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hypervisorType",
-    );
-    /// Query field `type`.
-    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
-    );
-    /// Query field `sizeInventory`.
-    pub const SIZE_INVENTORY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "sizeInventory",
-    );
 }
 /// Server class: `org.zstack.billing.spendingcalculator.pcidevice.PciDeviceSpendingInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -4777,35 +1957,11 @@ pub struct PciDeviceSpendingInventory {
     #[serde(rename = "vmName", default)]
     pub vm_name: ::core::option::Option<::std::string::String>,
 }
-impl PciDeviceSpendingInventory {
-    /// Query field `startTime`.
-    pub const START_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "startTime",
-    );
-    /// Query field `endTime`.
-    pub const END_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "endTime",
-    );
-    /// Query field `spending`.
-    pub const SPENDING: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "spending",
-    );
-    /// Query field `vmName`.
-    pub const VM_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmName",
-    );
-}
 /// Server class: `org.zstack.iam2.api.APIGetIAM2VirtualIDAPIPermissionReply$Permission`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct Permission {
     #[serde(default)]
     pub allow: ::core::option::Option<bool>,
-}
-impl Permission {
-    /// Query field `allow`.
-    pub const ALLOW: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "allow",
-    );
 }
 /// Server class: `org.zstack.storage.device.localRaid.PhysicalDriveSmartSelfTestHistoryInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -4825,32 +1981,6 @@ pub struct PhysicalDriveSmartSelfTestHistoryInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-impl PhysicalDriveSmartSelfTestHistoryInventory {
-    /// Query field `id`.
-    pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "id",
-    );
-    /// Query field `raidPhysicalDriveUuid`.
-    pub const RAID_PHYSICAL_DRIVE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "raidPhysicalDriveUuid",
-    );
-    /// Query field `runningState`.
-    pub const RUNNING_STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "runningState",
-    );
-    /// Query field `testResult`.
-    pub const TEST_RESULT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "testResult",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-}
 /// Server class: `org.zstack.header.cluster.PowerOffHardwareResult`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct PowerOffHardwareResult {
@@ -4860,20 +1990,6 @@ pub struct PowerOffHardwareResult {
     pub success: ::core::option::Option<bool>,
     #[serde(default)]
     pub error: ::core::option::Option<crate::types::ErrorCode>,
-}
-impl PowerOffHardwareResult {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `success`.
-    pub const SUCCESS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "success",
-    );
-    /// Query field `error`.
-    pub const ERROR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "error",
-    );
 }
 /// Server class: `org.zstack.billing.table.APICreatePriceTableMsg$Price`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -4895,32 +2011,6 @@ pub struct Price {
     #[serde(rename = "systemTags", default)]
     pub system_tags: ::std::vec::Vec<::serde_json::Value>,
 }
-impl Price {
-    /// Query field `resourceName`.
-    pub const RESOURCE_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceName",
-    );
-    /// Query field `resourceUnit`.
-    pub const RESOURCE_UNIT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceUnit",
-    );
-    /// Query field `timeUnit`.
-    pub const TIME_UNIT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "timeUnit",
-    );
-    /// Query field `price`.
-    pub const PRICE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "price",
-    );
-    /// Query field `dateInLong`.
-    pub const DATE_IN_LONG: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "dateInLong",
-    );
-    /// Query field `systemTags`.
-    pub const SYSTEM_TAGS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "systemTags",
-    );
-}
 /// Server class: `org.zstack.billing.spendingcalculator.baremetal2.PriceBareMetal2ChassisOfferingRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct PriceBareMetal2ChassisOfferingRefInventory {
@@ -4935,24 +2025,6 @@ pub struct PriceBareMetal2ChassisOfferingRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-impl PriceBareMetal2ChassisOfferingRefInventory {
-    /// Query field `priceUuid`.
-    pub const PRICE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "priceUuid",
-    );
-    /// Query field `bareMetal2ChassisOfferingUuid`.
-    pub const BARE_METAL2_CHASSIS_OFFERING_UUID: ::zstack_sdk::runtime::query::Field<
-        Self,
-    > = ::zstack_sdk::runtime::query::Field::new("bareMetal2ChassisOfferingUuid");
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-}
 /// Server class: `org.zstack.billing.spendingcalculator.pcidevice.PricePciDeviceOfferingRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct PricePciDeviceOfferingRefInventory {
@@ -4966,24 +2038,6 @@ pub struct PricePciDeviceOfferingRefInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-}
-impl PricePciDeviceOfferingRefInventory {
-    /// Query field `priceUuid`.
-    pub const PRICE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "priceUuid",
-    );
-    /// Query field `pciDeviceOfferingUuid`.
-    pub const PCI_DEVICE_OFFERING_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "pciDeviceOfferingUuid",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
 }
 /// Extends `BillingInventory` and carries all of its fields.
 ///
@@ -5031,60 +2085,6 @@ pub struct PubIpVipBandwidthInBillingInventory {
     )]
     pub bandwidth_size: ::core::option::Option<i64>,
 }
-impl PubIpVipBandwidthInBillingInventory {
-    /// Query field `id`.
-    pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "id",
-    );
-    /// Query field `billingType`.
-    pub const BILLING_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "billingType",
-    );
-    /// Query field `accountUuid`.
-    pub const ACCOUNT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "accountUuid",
-    );
-    /// Query field `resourceUuid`.
-    pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceUuid",
-    );
-    /// Query field `resourceName`.
-    pub const RESOURCE_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceName",
-    );
-    /// Query field `spending`.
-    pub const SPENDING: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "spending",
-    );
-    /// Query field `startTime`.
-    pub const START_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "startTime",
-    );
-    /// Query field `endTime`.
-    pub const END_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "endTime",
-    );
-    /// Query field `hypervisorType`.
-    pub const HYPERVISOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hypervisorType",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-    /// Query field `vipIp`.
-    pub const VIP_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vipIp",
-    );
-    /// Query field `bandwidthSize`.
-    pub const BANDWIDTH_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "bandwidthSize",
-    );
-}
 /// Extends `BillingInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.billing.generator.pubip.vip.PubIpVipBandwidthOutBillingInventory`.
@@ -5131,60 +2131,6 @@ pub struct PubIpVipBandwidthOutBillingInventory {
     )]
     pub bandwidth_size: ::core::option::Option<i64>,
 }
-impl PubIpVipBandwidthOutBillingInventory {
-    /// Query field `id`.
-    pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "id",
-    );
-    /// Query field `billingType`.
-    pub const BILLING_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "billingType",
-    );
-    /// Query field `accountUuid`.
-    pub const ACCOUNT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "accountUuid",
-    );
-    /// Query field `resourceUuid`.
-    pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceUuid",
-    );
-    /// Query field `resourceName`.
-    pub const RESOURCE_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceName",
-    );
-    /// Query field `spending`.
-    pub const SPENDING: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "spending",
-    );
-    /// Query field `startTime`.
-    pub const START_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "startTime",
-    );
-    /// Query field `endTime`.
-    pub const END_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "endTime",
-    );
-    /// Query field `hypervisorType`.
-    pub const HYPERVISOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hypervisorType",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-    /// Query field `vipIp`.
-    pub const VIP_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vipIp",
-    );
-    /// Query field `bandwidthSize`.
-    pub const BANDWIDTH_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "bandwidthSize",
-    );
-}
 /// Extends `SpendingDetails` and carries all of its fields.
 ///
 /// Server class: `org.zstack.billing.spendingcalculator.vip.PubIpVipBandwidthSpending`.
@@ -5206,40 +2152,6 @@ pub struct PubIpVipBandwidthSpending {
     pub bandwidth_in_inventory: ::std::vec::Vec<::serde_json::Value>,
     #[serde(rename = "bandwidthOutInventory", default)]
     pub bandwidth_out_inventory: ::std::vec::Vec<::serde_json::Value>,
-}
-impl PubIpVipBandwidthSpending {
-    /// Query field `resourceUuid`.
-    pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceUuid",
-    );
-    /// Query field `resourceName`.
-    pub const RESOURCE_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceName",
-    );
-    /// Query field `spending`.
-    pub const SPENDING: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "spending",
-    );
-    /// Query field `hypervisorType`.
-    pub const HYPERVISOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hypervisorType",
-    );
-    /// Query field `type`.
-    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
-    );
-    /// Query field `vipIp`.
-    pub const VIP_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vipIp",
-    );
-    /// Query field `bandwidthInInventory`.
-    pub const BANDWIDTH_IN_INVENTORY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "bandwidthInInventory",
-    );
-    /// Query field `bandwidthOutInventory`.
-    pub const BANDWIDTH_OUT_INVENTORY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "bandwidthOutInventory",
-    );
 }
 /// Extends `BillingInventory` and carries all of its fields.
 ///
@@ -5287,60 +2199,6 @@ pub struct PubIpVmNicBandwidthInBillingInventory {
     )]
     pub bandwidth_size: ::core::option::Option<i64>,
 }
-impl PubIpVmNicBandwidthInBillingInventory {
-    /// Query field `id`.
-    pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "id",
-    );
-    /// Query field `billingType`.
-    pub const BILLING_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "billingType",
-    );
-    /// Query field `accountUuid`.
-    pub const ACCOUNT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "accountUuid",
-    );
-    /// Query field `resourceUuid`.
-    pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceUuid",
-    );
-    /// Query field `resourceName`.
-    pub const RESOURCE_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceName",
-    );
-    /// Query field `spending`.
-    pub const SPENDING: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "spending",
-    );
-    /// Query field `startTime`.
-    pub const START_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "startTime",
-    );
-    /// Query field `endTime`.
-    pub const END_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "endTime",
-    );
-    /// Query field `hypervisorType`.
-    pub const HYPERVISOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hypervisorType",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-    /// Query field `vmNicIp`.
-    pub const VM_NIC_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmNicIp",
-    );
-    /// Query field `bandwidthSize`.
-    pub const BANDWIDTH_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "bandwidthSize",
-    );
-}
 /// Extends `BillingInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.billing.generator.pubip.vmnic.PubIpVmNicBandwidthOutBillingInventory`.
@@ -5387,60 +2245,6 @@ pub struct PubIpVmNicBandwidthOutBillingInventory {
     )]
     pub bandwidth_size: ::core::option::Option<i64>,
 }
-impl PubIpVmNicBandwidthOutBillingInventory {
-    /// Query field `id`.
-    pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "id",
-    );
-    /// Query field `billingType`.
-    pub const BILLING_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "billingType",
-    );
-    /// Query field `accountUuid`.
-    pub const ACCOUNT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "accountUuid",
-    );
-    /// Query field `resourceUuid`.
-    pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceUuid",
-    );
-    /// Query field `resourceName`.
-    pub const RESOURCE_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceName",
-    );
-    /// Query field `spending`.
-    pub const SPENDING: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "spending",
-    );
-    /// Query field `startTime`.
-    pub const START_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "startTime",
-    );
-    /// Query field `endTime`.
-    pub const END_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "endTime",
-    );
-    /// Query field `hypervisorType`.
-    pub const HYPERVISOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hypervisorType",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-    /// Query field `vmNicIp`.
-    pub const VM_NIC_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmNicIp",
-    );
-    /// Query field `bandwidthSize`.
-    pub const BANDWIDTH_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "bandwidthSize",
-    );
-}
 /// Extends `SpendingDetails` and carries all of its fields.
 ///
 /// Server class: `org.zstack.billing.spendingcalculator.vmnic.PubIpVmNicBandwidthSpending`.
@@ -5463,40 +2267,6 @@ pub struct PubIpVmNicBandwidthSpending {
     #[serde(rename = "bandwidthOutInventory", default)]
     pub bandwidth_out_inventory: ::std::vec::Vec<::serde_json::Value>,
 }
-impl PubIpVmNicBandwidthSpending {
-    /// Query field `resourceUuid`.
-    pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceUuid",
-    );
-    /// Query field `resourceName`.
-    pub const RESOURCE_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceName",
-    );
-    /// Query field `spending`.
-    pub const SPENDING: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "spending",
-    );
-    /// Query field `hypervisorType`.
-    pub const HYPERVISOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hypervisorType",
-    );
-    /// Query field `type`.
-    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
-    );
-    /// Query field `vmNicIp`.
-    pub const VM_NIC_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmNicIp",
-    );
-    /// Query field `bandwidthInInventory`.
-    pub const BANDWIDTH_IN_INVENTORY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "bandwidthInInventory",
-    );
-    /// Query field `bandwidthOutInventory`.
-    pub const BANDWIDTH_OUT_INVENTORY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "bandwidthOutInventory",
-    );
-}
 /// Server class: `org.zstack.header.appcenter.PublishAppResourceStruct`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct PublishAppResourceStruct {
@@ -5506,20 +2276,6 @@ pub struct PublishAppResourceStruct {
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     #[serde(rename = "resourceType", default)]
     pub resource_type: ::core::option::Option<::std::string::String>,
-}
-impl PublishAppResourceStruct {
-    /// Query field `appUuid`.
-    pub const APP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "appUuid",
-    );
-    /// Query field `resourceUuid`.
-    pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceUuid",
-    );
-    /// Query field `resourceType`.
-    pub const RESOURCE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceType",
-    );
 }
 /// Server class: `org.zstack.storage.device.localRaid.RaidControllerInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -5551,48 +2307,6 @@ pub struct RaidControllerInventory {
     #[serde(rename = "raidPhysicalDrives", default)]
     pub raid_physical_drives: ::std::vec::Vec<::serde_json::Value>,
 }
-impl RaidControllerInventory {
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
-    /// Query field `productName`.
-    pub const PRODUCT_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "productName",
-    );
-    /// Query field `sasAddress`.
-    pub const SAS_ADDRESS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "sasAddress",
-    );
-    /// Query field `hostUuid`.
-    pub const HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hostUuid",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-    /// Query field `adapterNumber`.
-    pub const ADAPTER_NUMBER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "adapterNumber",
-    );
-    /// Query field `raidPhysicalDrives`.
-    pub const RAID_PHYSICAL_DRIVES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "raidPhysicalDrives",
-    );
-}
 /// Server class: `org.zstack.sso.header.RedirectUrlTemplate`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct RedirectUrlTemplate {
@@ -5602,20 +2316,6 @@ pub struct RedirectUrlTemplate {
     pub name: ::core::option::Option<::std::string::String>,
     #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-}
-impl RedirectUrlTemplate {
-    /// Query field `urlTemplate`.
-    pub const URL_TEMPLATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "urlTemplate",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
 }
 /// Server class: `org.zstack.externalbackup.ResourceExternalBackupInfo`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -5630,28 +2330,6 @@ pub struct ResourceExternalBackupInfo {
     pub install_path: ::core::option::Option<::std::string::String>,
     #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-}
-impl ResourceExternalBackupInfo {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `state`.
-    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
-    );
-    /// Query field `installPath`.
-    pub const INSTALL_PATH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "installPath",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
 }
 /// Server class: `org.zstack.billing.ResourceSpending`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -5676,32 +2354,6 @@ pub struct ResourceSpending {
         deserialize_with = "::zstack_sdk::runtime::number::lenient"
     )]
     pub end_time: ::core::option::Option<i64>,
-}
-impl ResourceSpending {
-    /// Query field `resourceType`.
-    pub const RESOURCE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceType",
-    );
-    /// Query field `resourceUuid`.
-    pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceUuid",
-    );
-    /// Query field `resourceName`.
-    pub const RESOURCE_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceName",
-    );
-    /// Query field `spending`.
-    pub const SPENDING: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "spending",
-    );
-    /// Query field `startTime`.
-    pub const START_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "startTime",
-    );
-    /// Query field `endTime`.
-    pub const END_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "endTime",
-    );
 }
 /// Server class: `org.zstack.cloudformation.template.struct.ResourceStruct`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -5731,52 +2383,6 @@ pub struct ResourceStruct {
     pub created: ::core::option::Option<bool>,
     #[serde(rename = "mockFailed", default)]
     pub mock_failed: ::core::option::Option<bool>,
-}
-impl ResourceStruct {
-    /// Query field `resourceName`.
-    pub const RESOURCE_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceName",
-    );
-    /// Query field `resourceType`.
-    pub const RESOURCE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceType",
-    );
-    /// Query field `deletePolicy`.
-    pub const DELETE_POLICY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "deletePolicy",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
-    /// Query field `inDegree`.
-    pub const IN_DEGREE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "inDegree",
-    );
-    /// Query field `action`.
-    pub const ACTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "action",
-    );
-    /// Query field `properties`.
-    pub const PROPERTIES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "properties",
-    );
-    /// Query field `results`.
-    pub const RESULTS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "results",
-    );
-    /// Query field `type`.
-    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
-    );
-    /// Query field `created`.
-    pub const CREATED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "created",
-    );
-    /// Query field `mockFailed`.
-    pub const MOCK_FAILED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "mockFailed",
-    );
 }
 /// Extends `BillingInventory` and carries all of its fields.
 ///
@@ -5824,60 +2430,6 @@ pub struct RootVolumeBillingInventory {
     )]
     pub volume_size: ::core::option::Option<i64>,
 }
-impl RootVolumeBillingInventory {
-    /// Query field `id`.
-    pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "id",
-    );
-    /// Query field `billingType`.
-    pub const BILLING_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "billingType",
-    );
-    /// Query field `accountUuid`.
-    pub const ACCOUNT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "accountUuid",
-    );
-    /// Query field `resourceUuid`.
-    pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceUuid",
-    );
-    /// Query field `resourceName`.
-    pub const RESOURCE_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceName",
-    );
-    /// Query field `spending`.
-    pub const SPENDING: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "spending",
-    );
-    /// Query field `startTime`.
-    pub const START_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "startTime",
-    );
-    /// Query field `endTime`.
-    pub const END_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "endTime",
-    );
-    /// Query field `hypervisorType`.
-    pub const HYPERVISOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hypervisorType",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-    /// Query field `vmInstanceUuid`.
-    pub const VM_INSTANCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmInstanceUuid",
-    );
-    /// Query field `volumeSize`.
-    pub const VOLUME_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "volumeSize",
-    );
-}
 /// Extends `SpendingDetails` and carries all of its fields.
 ///
 /// Server class: `org.zstack.billing.spendingcalculator.volume.root.RootVolumeSpending`.
@@ -5895,32 +2447,6 @@ pub struct RootVolumeSpending {
     pub type_: ::core::option::Option<::std::string::String>,
     #[serde(rename = "sizeInventory", default)]
     pub size_inventory: ::std::vec::Vec<::serde_json::Value>,
-}
-impl RootVolumeSpending {
-    /// Query field `resourceUuid`.
-    pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceUuid",
-    );
-    /// Query field `resourceName`.
-    pub const RESOURCE_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceName",
-    );
-    /// Query field `spending`.
-    pub const SPENDING: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "spending",
-    );
-    /// Query field `hypervisorType`.
-    pub const HYPERVISOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hypervisorType",
-    );
-    /// Query field `type`.
-    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
-    );
-    /// Query field `sizeInventory`.
-    pub const SIZE_INVENTORY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "sizeInventory",
-    );
 }
 /// Server class: `org.zstack.billing.spendingcalculator.volume.root.RootVolumeSpendingInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -5946,24 +2472,6 @@ pub struct RootVolumeSpendingInventory {
     )]
     pub volume_size: ::core::option::Option<i64>,
 }
-impl RootVolumeSpendingInventory {
-    /// Query field `startTime`.
-    pub const START_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "startTime",
-    );
-    /// Query field `endTime`.
-    pub const END_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "endTime",
-    );
-    /// Query field `spending`.
-    pub const SPENDING: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "spending",
-    );
-    /// Query field `volumeSize`.
-    pub const VOLUME_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "volumeSize",
-    );
-}
 /// Server class: `org.zstack.sns.SNSSmsReceiverInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct SNSSmsReceiverInventory {
@@ -5984,36 +2492,6 @@ pub struct SNSSmsReceiverInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-impl SNSSmsReceiverInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `phoneNumber`.
-    pub const PHONE_NUMBER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "phoneNumber",
-    );
-    /// Query field `endpointUuid`.
-    pub const ENDPOINT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "endpointUuid",
-    );
-    /// Query field `type`.
-    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-}
 /// Server class: `org.zstack.sns.SNSSubscriberInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct SNSSubscriberInventory {
@@ -6028,24 +2506,6 @@ pub struct SNSSubscriberInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-impl SNSSubscriberInventory {
-    /// Query field `topicUuid`.
-    pub const TOPIC_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "topicUuid",
-    );
-    /// Query field `endpointUuid`.
-    pub const ENDPOINT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "endpointUuid",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-}
 /// Server class: `org.zstack.header.scheduler.SchedulerJobGroupJobRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct SchedulerJobGroupJobRefInventory {
@@ -6059,24 +2519,6 @@ pub struct SchedulerJobGroupJobRefInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-}
-impl SchedulerJobGroupJobRefInventory {
-    /// Query field `schedulerJobGroupUuid`.
-    pub const SCHEDULER_JOB_GROUP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "schedulerJobGroupUuid",
-    );
-    /// Query field `schedulerJobUuid`.
-    pub const SCHEDULER_JOB_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "schedulerJobUuid",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
 }
 /// Server class: `org.zstack.header.storageDevice.ScsiLunHostRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -6095,32 +2537,6 @@ pub struct ScsiLunHostRefInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-}
-impl ScsiLunHostRefInventory {
-    /// Query field `scsiLunUuid`.
-    pub const SCSI_LUN_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "scsiLunUuid",
-    );
-    /// Query field `hostUuid`.
-    pub const HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hostUuid",
-    );
-    /// Query field `path`.
-    pub const PATH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "path",
-    );
-    /// Query field `hctl`.
-    pub const HCTL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hctl",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
 }
 /// Server class: `org.zstack.header.storageDevice.ScsiLunVmInstanceRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -6143,32 +2559,6 @@ pub struct ScsiLunVmInstanceRefInventory {
     pub device_id: ::core::option::Option<i32>,
     #[serde(rename = "attachMultipath", default)]
     pub attach_multipath: ::core::option::Option<bool>,
-}
-impl ScsiLunVmInstanceRefInventory {
-    /// Query field `scsiLunUuid`.
-    pub const SCSI_LUN_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "scsiLunUuid",
-    );
-    /// Query field `vmInstanceUuid`.
-    pub const VM_INSTANCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmInstanceUuid",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-    /// Query field `deviceId`.
-    pub const DEVICE_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "deviceId",
-    );
-    /// Query field `attachMultipath`.
-    pub const ATTACH_MULTIPATH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "attachMultipath",
-    );
 }
 /// Server class: `org.zstack.header.host.ServiceTypeStatisticData`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -6200,52 +2590,6 @@ pub struct ServiceTypeStatisticData {
     #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
-impl ServiceTypeStatisticData {
-    /// Query field `interfaceUuid`.
-    pub const INTERFACE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "interfaceUuid",
-    );
-    /// Query field `interfaceName`.
-    pub const INTERFACE_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "interfaceName",
-    );
-    /// Query field `vlanId`.
-    pub const VLAN_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vlanId",
-    );
-    /// Query field `serviceTypes`.
-    pub const SERVICE_TYPES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "serviceTypes",
-    );
-    /// Query field `hostUuid`.
-    pub const HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hostUuid",
-    );
-    /// Query field `hostName`.
-    pub const HOST_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hostName",
-    );
-    /// Query field `hostIp`.
-    pub const HOST_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hostIp",
-    );
-    /// Query field `clusterUuid`.
-    pub const CLUSTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "clusterUuid",
-    );
-    /// Query field `clusterName`.
-    pub const CLUSTER_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "clusterName",
-    );
-    /// Query field `zoneUuid`.
-    pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zoneUuid",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-}
 /// Server class: `org.zstack.storage.primary.sharedblock.SharedBlockCandidateStruct`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct SharedBlockCandidateStruct {
@@ -6274,56 +2618,6 @@ pub struct SharedBlockCandidateStruct {
     #[serde(rename = "targetIdentifier", default)]
     pub target_identifier: ::core::option::Option<::std::string::String>,
 }
-impl SharedBlockCandidateStruct {
-    /// Query field `wwid`.
-    pub const WWID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "wwid",
-    );
-    /// Query field `vendor`.
-    pub const VENDOR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vendor",
-    );
-    /// Query field `model`.
-    pub const MODEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "model",
-    );
-    /// Query field `wwn`.
-    pub const WWN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "wwn",
-    );
-    /// Query field `serial`.
-    pub const SERIAL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "serial",
-    );
-    /// Query field `hctl`.
-    pub const HCTL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hctl",
-    );
-    /// Query field `type`.
-    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
-    );
-    /// Query field `path`.
-    pub const PATH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "path",
-    );
-    /// Query field `size`.
-    pub const SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "size",
-    );
-    /// Query field `source`.
-    pub const SOURCE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "source",
-    );
-    /// Query field `transport`.
-    pub const TRANSPORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "transport",
-    );
-    /// Query field `targetIdentifier`.
-    pub const TARGET_IDENTIFIER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "targetIdentifier",
-    );
-}
 /// Server class: `org.zstack.network.service.slb.SlbGroupL3NetworkRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct SlbGroupL3NetworkRefInventory {
@@ -6344,36 +2638,6 @@ pub struct SlbGroupL3NetworkRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-impl SlbGroupL3NetworkRefInventory {
-    /// Query field `slbGroupUuid`.
-    pub const SLB_GROUP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "slbGroupUuid",
-    );
-    /// Query field `l3NetworkUuid`.
-    pub const L3_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "l3NetworkUuid",
-    );
-    /// Query field `l3NetworkCategory`.
-    pub const L3_NETWORK_CATEGORY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "l3NetworkCategory",
-    );
-    /// Query field `l3NetworkType`.
-    pub const L3_NETWORK_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "l3NetworkType",
-    );
-    /// Query field `type`.
-    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-}
 /// Server class: `org.zstack.network.service.slb.SlbGroupMonitorIpInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct SlbGroupMonitorIpInventory {
@@ -6389,28 +2653,6 @@ pub struct SlbGroupMonitorIpInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-}
-impl SlbGroupMonitorIpInventory {
-    /// Query field `id`.
-    pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "id",
-    );
-    /// Query field `slbGroupUuid`.
-    pub const SLB_GROUP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "slbGroupUuid",
-    );
-    /// Query field `monitorIp`.
-    pub const MONITOR_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "monitorIp",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
 }
 /// Server class: `org.zstack.network.service.slb.configManager.SlbVmInstanceConfigTaskInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -6444,44 +2686,6 @@ pub struct SlbVmInstanceConfigTaskInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-impl SlbVmInstanceConfigTaskInventory {
-    /// Query field `vmInstanceUuid`.
-    pub const VM_INSTANCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmInstanceUuid",
-    );
-    /// Query field `configVersion`.
-    pub const CONFIG_VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "configVersion",
-    );
-    /// Query field `taskName`.
-    pub const TASK_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "taskName",
-    );
-    /// Query field `taskData`.
-    pub const TASK_DATA: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "taskData",
-    );
-    /// Query field `retryNumber`.
-    pub const RETRY_NUMBER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "retryNumber",
-    );
-    /// Query field `lastFailedReason`.
-    pub const LAST_FAILED_REASON: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastFailedReason",
-    );
-    /// Query field `status`.
-    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-}
 /// Server class: `org.zstack.storage.device.localRaid.SmartDataStruct`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct SmartDataStruct {
@@ -6512,52 +2716,6 @@ pub struct SmartDataStruct {
     #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
 }
-impl SmartDataStruct {
-    /// Query field `id`.
-    pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "id",
-    );
-    /// Query field `attributeName`.
-    pub const ATTRIBUTE_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "attributeName",
-    );
-    /// Query field `flag`.
-    pub const FLAG: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "flag",
-    );
-    /// Query field `value`.
-    pub const VALUE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "value",
-    );
-    /// Query field `worst`.
-    pub const WORST: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "worst",
-    );
-    /// Query field `thresh`.
-    pub const THRESH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "thresh",
-    );
-    /// Query field `type`.
-    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
-    );
-    /// Query field `updated`.
-    pub const UPDATED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "updated",
-    );
-    /// Query field `whenFailed`.
-    pub const WHEN_FAILED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "whenFailed",
-    );
-    /// Query field `rawValue`.
-    pub const RAW_VALUE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "rawValue",
-    );
-    /// Query field `state`.
-    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
-    );
-}
 /// Server class: `org.zstack.billing.spendingcalculator.snapshot.SnapShotSpendingInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct SnapShotSpendingInventory {
@@ -6582,24 +2740,6 @@ pub struct SnapShotSpendingInventory {
     )]
     pub snapshot_size: ::core::option::Option<i64>,
 }
-impl SnapShotSpendingInventory {
-    /// Query field `startTime`.
-    pub const START_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "startTime",
-    );
-    /// Query field `endTime`.
-    pub const END_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "endTime",
-    );
-    /// Query field `spending`.
-    pub const SPENDING: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "spending",
-    );
-    /// Query field `snapshotSize`.
-    pub const SNAPSHOT_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "snapshotSize",
-    );
-}
 /// Extends `SpendingDetails` and carries all of its fields.
 ///
 /// Server class: `org.zstack.billing.spendingcalculator.snapshot.SnapshotSpending`.
@@ -6617,32 +2757,6 @@ pub struct SnapshotSpending {
     pub type_: ::core::option::Option<::std::string::String>,
     #[serde(rename = "sizeInventory", default)]
     pub size_inventory: ::std::vec::Vec<::serde_json::Value>,
-}
-impl SnapshotSpending {
-    /// Query field `resourceUuid`.
-    pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceUuid",
-    );
-    /// Query field `resourceName`.
-    pub const RESOURCE_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceName",
-    );
-    /// Query field `spending`.
-    pub const SPENDING: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "spending",
-    );
-    /// Query field `hypervisorType`.
-    pub const HYPERVISOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hypervisorType",
-    );
-    /// Query field `type`.
-    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
-    );
-    /// Query field `sizeInventory`.
-    pub const SIZE_INVENTORY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "sizeInventory",
-    );
 }
 /// Server class: `org.zstack.billing.Spending`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -6671,32 +2785,6 @@ pub struct Spending {
     #[serde(default)]
     pub details: ::std::vec::Vec<::serde_json::Value>,
 }
-impl Spending {
-    /// Query field `spendingType`.
-    pub const SPENDING_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "spendingType",
-    );
-    /// Query field `spending`.
-    pub const SPENDING: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "spending",
-    );
-    /// Query field `hypervisorTypeSpending`.
-    pub const HYPERVISOR_TYPE_SPENDING: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hypervisorTypeSpending",
-    );
-    /// Query field `dateStart`.
-    pub const DATE_START: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "dateStart",
-    );
-    /// Query field `dateEnd`.
-    pub const DATE_END: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "dateEnd",
-    );
-    /// Query field `details`.
-    pub const DETAILS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "details",
-    );
-}
 /// Server class: `org.zstack.billing.SpendingDetails`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct SpendingDetails {
@@ -6710,28 +2798,6 @@ pub struct SpendingDetails {
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
     #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-}
-impl SpendingDetails {
-    /// Query field `resourceUuid`.
-    pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceUuid",
-    );
-    /// Query field `resourceName`.
-    pub const RESOURCE_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceName",
-    );
-    /// Query field `spending`.
-    pub const SPENDING: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "spending",
-    );
-    /// Query field `hypervisorType`.
-    pub const HYPERVISOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hypervisorType",
-    );
-    /// Query field `type`.
-    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
-    );
 }
 /// Server class: `org.zstack.header.cloudformation.StackParameters`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -6753,40 +2819,6 @@ pub struct StackParameters {
     #[serde(rename = "resourceType", default)]
     pub resource_type: ::core::option::Option<::std::string::String>,
 }
-impl StackParameters {
-    /// Query field `paramName`.
-    pub const PARAM_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "paramName",
-    );
-    /// Query field `type`.
-    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
-    );
-    /// Query field `defaultValue`.
-    pub const DEFAULT_VALUE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "defaultValue",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
-    /// Query field `noEcho`.
-    pub const NO_ECHO: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "noEcho",
-    );
-    /// Query field `label`.
-    pub const LABEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "label",
-    );
-    /// Query field `constraintDescription`.
-    pub const CONSTRAINT_DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "constraintDescription",
-    );
-    /// Query field `resourceType`.
-    pub const RESOURCE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceType",
-    );
-}
 /// Server class: `org.zstack.header.cloudformation.SupportedResourceStruct`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct SupportedResourceStruct {
@@ -6799,24 +2831,6 @@ pub struct SupportedResourceStruct {
     #[serde(default)]
     pub resources: ::std::vec::Vec<::serde_json::Value>,
 }
-impl SupportedResourceStruct {
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `type`.
-    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
-    );
-    /// Query field `actionName`.
-    pub const ACTION_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "actionName",
-    );
-    /// Query field `resources`.
-    pub const RESOURCES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resources",
-    );
-}
 /// Server class: `org.zstack.zwatch.api.Histogram$Tag`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct Tag {
@@ -6824,16 +2838,6 @@ pub struct Tag {
     pub name: ::core::option::Option<::std::string::String>,
     #[serde(default)]
     pub value: ::core::option::Option<::std::string::String>,
-}
-impl Tag {
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `value`.
-    pub const VALUE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "value",
-    );
 }
 /// Server class: `org.zstack.zwatch.thirdparty.entity.ThirdpartyOriginalAlertInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -6865,60 +2869,6 @@ pub struct ThirdpartyOriginalAlertInventory {
     #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
-impl ThirdpartyOriginalAlertInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `thirdpartyPlatformUuid`.
-    pub const THIRDPARTY_PLATFORM_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "thirdpartyPlatformUuid",
-    );
-    /// Query field `product`.
-    pub const PRODUCT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "product",
-    );
-    /// Query field `service`.
-    pub const SERVICE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "service",
-    );
-    /// Query field `metric`.
-    pub const METRIC: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "metric",
-    );
-    /// Query field `alertLevel`.
-    pub const ALERT_LEVEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "alertLevel",
-    );
-    /// Query field `alertTime`.
-    pub const ALERT_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "alertTime",
-    );
-    /// Query field `dimensions`.
-    pub const DIMENSIONS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "dimensions",
-    );
-    /// Query field `message`.
-    pub const MESSAGE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "message",
-    );
-    /// Query field `dataSource`.
-    pub const DATA_SOURCE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "dataSource",
-    );
-    /// Query field `sourceText`.
-    pub const SOURCE_TEXT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "sourceText",
-    );
-    /// Query field `readStatus`.
-    pub const READ_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "readStatus",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-}
 /// Server class: `org.zstack.drs.api.Threshold`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct Threshold {
@@ -6928,20 +2878,6 @@ pub struct Threshold {
     pub threshold_value: ::core::option::Option<::std::string::String>,
     #[serde(default)]
     pub operator: ::core::option::Option<::std::string::String>,
-}
-impl Threshold {
-    /// Query field `thresholdName`.
-    pub const THRESHOLD_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "thresholdName",
-    );
-    /// Query field `thresholdValue`.
-    pub const THRESHOLD_VALUE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "thresholdValue",
-    );
-    /// Query field `operator`.
-    pub const OPERATOR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "operator",
-    );
 }
 /// Server class: `org.zstack.ticket.entity.TicketRequest`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -6958,24 +2894,6 @@ pub struct TicketRequest {
     pub execute_times: ::core::option::Option<i32>,
     #[serde(rename = "apiBody", default)]
     pub api_body: ::core::option::Option<::serde_json::Value>,
-}
-impl TicketRequest {
-    /// Query field `requestName`.
-    pub const REQUEST_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "requestName",
-    );
-    /// Query field `apiName`.
-    pub const API_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "apiName",
-    );
-    /// Query field `executeTimes`.
-    pub const EXECUTE_TIMES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "executeTimes",
-    );
-    /// Query field `apiBody`.
-    pub const API_BODY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "apiBody",
-    );
 }
 /// Server class: `org.zstack.ticket.entity.TicketStatusHistoryInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -7012,60 +2930,6 @@ pub struct TicketStatusHistoryInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-impl TicketStatusHistoryInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `sequence`.
-    pub const SEQUENCE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "sequence",
-    );
-    /// Query field `ticketUuid`.
-    pub const TICKET_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ticketUuid",
-    );
-    /// Query field `fromStatus`.
-    pub const FROM_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "fromStatus",
-    );
-    /// Query field `toStatus`.
-    pub const TO_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "toStatus",
-    );
-    /// Query field `comment`.
-    pub const COMMENT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "comment",
-    );
-    /// Query field `operationContextType`.
-    pub const OPERATION_CONTEXT_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "operationContextType",
-    );
-    /// Query field `operationContext`.
-    pub const OPERATION_CONTEXT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "operationContext",
-    );
-    /// Query field `operatorType`.
-    pub const OPERATOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "operatorType",
-    );
-    /// Query field `operatorUuid`.
-    pub const OPERATOR_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "operatorUuid",
-    );
-    /// Query field `flowName`.
-    pub const FLOW_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "flowName",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-}
 /// Server class: `org.zstack.license.UKeyInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct UKeyInventory {
@@ -7075,20 +2939,6 @@ pub struct UKeyInventory {
     pub status: ::core::option::Option<crate::types::UKeyStatus>,
     #[serde(rename = "keyId", default)]
     pub key_id: ::core::option::Option<::std::string::String>,
-}
-impl UKeyInventory {
-    /// Query field `managementNodeUuid`.
-    pub const MANAGEMENT_NODE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "managementNodeUuid",
-    );
-    /// Query field `status`.
-    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
-    );
-    /// Query field `keyId`.
-    pub const KEY_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "keyId",
-    );
 }
 /// Server class: `org.zstack.vmware.VCenterResourcePoolUsageInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -7108,32 +2958,6 @@ pub struct VCenterResourcePoolUsageInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-impl VCenterResourcePoolUsageInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `vCenterResourcePoolUuid`.
-    pub const V_CENTER_RESOURCE_POOL_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vCenterResourcePoolUuid",
-    );
-    /// Query field `resourceUuid`.
-    pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceUuid",
-    );
-    /// Query field `resourceType`.
-    pub const RESOURCE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceType",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-}
 /// Server class: `org.zstack.vrouterRoute.VRouterRouteEntryAO`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct VRouterRouteEntryAO {
@@ -7151,36 +2975,6 @@ pub struct VRouterRouteEntryAO {
     pub uuid: ::core::option::Option<::std::string::String>,
     #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-}
-impl VRouterRouteEntryAO {
-    /// Query field `destination`.
-    pub const DESTINATION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "destination",
-    );
-    /// Query field `target`.
-    pub const TARGET: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "target",
-    );
-    /// Query field `type`.
-    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
-    );
-    /// Query field `status`.
-    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
-    );
-    /// Query field `distance`.
-    pub const DISTANCE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "distance",
-    );
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
 }
 /// Server class: `org.zstack.billing.spendingcalculator.vip.VipBandwidthSpendingDetails`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -7206,24 +3000,6 @@ pub struct VipBandwidthSpendingDetails {
     )]
     pub bandwidth_size: ::core::option::Option<i64>,
 }
-impl VipBandwidthSpendingDetails {
-    /// Query field `startTime`.
-    pub const START_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "startTime",
-    );
-    /// Query field `endTime`.
-    pub const END_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "endTime",
-    );
-    /// Query field `spending`.
-    pub const SPENDING: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "spending",
-    );
-    /// Query field `bandwidthSize`.
-    pub const BANDWIDTH_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "bandwidthSize",
-    );
-}
 /// Server class: `org.zstack.network.service.virtualrouter.VirtualRouterSoftwareVersionInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct VirtualRouterSoftwareVersionInventory {
@@ -7240,24 +3016,6 @@ pub struct VirtualRouterSoftwareVersionInventory {
     #[serde(rename = "latestVersion", default)]
     pub latest_version: ::core::option::Option<::std::string::String>,
 }
-impl VirtualRouterSoftwareVersionInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `softwareName`.
-    pub const SOFTWARE_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "softwareName",
-    );
-    /// Query field `currentVersion`.
-    pub const CURRENT_VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "currentVersion",
-    );
-    /// Query field `latestVersion`.
-    pub const LATEST_VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "latestVersion",
-    );
-}
 /// Server class: `org.zstack.header.vm.VirtualizerInfo`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct VirtualizerInfo {
@@ -7270,24 +3028,6 @@ pub struct VirtualizerInfo {
     #[serde(rename = "matchState", default)]
     pub match_state: ::core::option::Option<crate::types::HypervisorVersionState>,
 }
-impl VirtualizerInfo {
-    /// Query field `hypervisor`.
-    pub const HYPERVISOR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hypervisor",
-    );
-    /// Query field `currentVersion`.
-    pub const CURRENT_VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "currentVersion",
-    );
-    /// Query field `expectVersion`.
-    pub const EXPECT_VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "expectVersion",
-    );
-    /// Query field `matchState`.
-    pub const MATCH_STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "matchState",
-    );
-}
 /// Server class: `org.zstack.header.vm.VirtualizerInfoInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct VirtualizerInfoInventory {
@@ -7299,24 +3039,6 @@ pub struct VirtualizerInfoInventory {
     pub info_list: ::std::vec::Vec<::serde_json::Value>,
     #[serde(default)]
     pub error: ::std::vec::Vec<::serde_json::Value>,
-}
-impl VirtualizerInfoInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `resourceType`.
-    pub const RESOURCE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceType",
-    );
-    /// Query field `infoList`.
-    pub const INFO_LIST: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "infoList",
-    );
-    /// Query field `error`.
-    pub const ERROR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "error",
-    );
 }
 /// Extends `BillingInventory` and carries all of its fields.
 ///
@@ -7362,56 +3084,6 @@ pub struct VmCPUBillingInventory {
     )]
     pub cpu_num: ::core::option::Option<i32>,
 }
-impl VmCPUBillingInventory {
-    /// Query field `id`.
-    pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "id",
-    );
-    /// Query field `billingType`.
-    pub const BILLING_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "billingType",
-    );
-    /// Query field `accountUuid`.
-    pub const ACCOUNT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "accountUuid",
-    );
-    /// Query field `resourceUuid`.
-    pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceUuid",
-    );
-    /// Query field `resourceName`.
-    pub const RESOURCE_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceName",
-    );
-    /// Query field `spending`.
-    pub const SPENDING: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "spending",
-    );
-    /// Query field `startTime`.
-    pub const START_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "startTime",
-    );
-    /// Query field `endTime`.
-    pub const END_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "endTime",
-    );
-    /// Query field `hypervisorType`.
-    pub const HYPERVISOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hypervisorType",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-    /// Query field `cpuNum`.
-    pub const CPU_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cpuNum",
-    );
-}
 /// Extends `VmSpendingDetails` and carries all of its fields.
 ///
 /// Server class: `org.zstack.billing.spendingcalculator.vm.VmCPUSpendingDetails`.
@@ -7438,24 +3110,6 @@ pub struct VmCPUSpendingDetails {
     )]
     pub cpu_num: ::core::option::Option<i32>,
 }
-impl VmCPUSpendingDetails {
-    /// Query field `startTime`.
-    pub const START_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "startTime",
-    );
-    /// Query field `endTime`.
-    pub const END_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "endTime",
-    );
-    /// Query field `spending`.
-    pub const SPENDING: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "spending",
-    );
-    /// Query field `cpuNum`.
-    pub const CPU_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cpuNum",
-    );
-}
 /// Extends `ResourceExternalBackupInfo` and carries all of its fields.
 ///
 /// Server class: `org.zstack.externalbackup.VmExternalBackupInfo`.
@@ -7481,40 +3135,6 @@ pub struct VmExternalBackupInfo {
         deserialize_with = "::zstack_sdk::runtime::number::lenient"
     )]
     pub total_size: ::core::option::Option<i64>,
-}
-impl VmExternalBackupInfo {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `state`.
-    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
-    );
-    /// Query field `installPath`.
-    pub const INSTALL_PATH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "installPath",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `liveBackup`.
-    pub const LIVE_BACKUP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "liveBackup",
-    );
-    /// Query field `volumes`.
-    pub const VOLUMES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "volumes",
-    );
-    /// Query field `totalSize`.
-    pub const TOTAL_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalSize",
-    );
 }
 /// Extends `BillingInventory` and carries all of its fields.
 ///
@@ -7560,56 +3180,6 @@ pub struct VmMemoryBillingInventory {
     )]
     pub memory_size: ::core::option::Option<i64>,
 }
-impl VmMemoryBillingInventory {
-    /// Query field `id`.
-    pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "id",
-    );
-    /// Query field `billingType`.
-    pub const BILLING_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "billingType",
-    );
-    /// Query field `accountUuid`.
-    pub const ACCOUNT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "accountUuid",
-    );
-    /// Query field `resourceUuid`.
-    pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceUuid",
-    );
-    /// Query field `resourceName`.
-    pub const RESOURCE_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceName",
-    );
-    /// Query field `spending`.
-    pub const SPENDING: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "spending",
-    );
-    /// Query field `startTime`.
-    pub const START_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "startTime",
-    );
-    /// Query field `endTime`.
-    pub const END_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "endTime",
-    );
-    /// Query field `hypervisorType`.
-    pub const HYPERVISOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hypervisorType",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-    /// Query field `memorySize`.
-    pub const MEMORY_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "memorySize",
-    );
-}
 /// Extends `VmSpendingDetails` and carries all of its fields.
 ///
 /// Server class: `org.zstack.billing.spendingcalculator.vm.VmMemorySpendingDetails`.
@@ -7636,24 +3206,6 @@ pub struct VmMemorySpendingDetails {
     )]
     pub memory_size: ::core::option::Option<i64>,
 }
-impl VmMemorySpendingDetails {
-    /// Query field `startTime`.
-    pub const START_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "startTime",
-    );
-    /// Query field `endTime`.
-    pub const END_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "endTime",
-    );
-    /// Query field `spending`.
-    pub const SPENDING: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "spending",
-    );
-    /// Query field `memorySize`.
-    pub const MEMORY_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "memorySize",
-    );
-}
 /// Server class: `org.zstack.billing.spendingcalculator.vmnic.VmNicBandwidthSpendingDetails`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct VmNicBandwidthSpendingDetails {
@@ -7678,24 +3230,6 @@ pub struct VmNicBandwidthSpendingDetails {
     )]
     pub bandwidth_size: ::core::option::Option<i64>,
 }
-impl VmNicBandwidthSpendingDetails {
-    /// Query field `startTime`.
-    pub const START_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "startTime",
-    );
-    /// Query field `endTime`.
-    pub const END_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "endTime",
-    );
-    /// Query field `spending`.
-    pub const SPENDING: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "spending",
-    );
-    /// Query field `bandwidthSize`.
-    pub const BANDWIDTH_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "bandwidthSize",
-    );
-}
 /// Extends `SpendingDetails` and carries all of its fields.
 ///
 /// Server class: `org.zstack.billing.spendingcalculator.vm.VmSpending`.
@@ -7718,40 +3252,6 @@ pub struct VmSpending {
     #[serde(rename = "rootVolumeInventory", default)]
     pub root_volume_inventory: ::std::vec::Vec<::serde_json::Value>,
 }
-impl VmSpending {
-    /// Query field `resourceUuid`.
-    pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceUuid",
-    );
-    /// Query field `resourceName`.
-    pub const RESOURCE_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceName",
-    );
-    /// Query field `spending`.
-    pub const SPENDING: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "spending",
-    );
-    /// Query field `hypervisorType`.
-    pub const HYPERVISOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hypervisorType",
-    );
-    /// Query field `type`.
-    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
-    );
-    /// Query field `cpuInventory`.
-    pub const CPU_INVENTORY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cpuInventory",
-    );
-    /// Query field `memoryInventory`.
-    pub const MEMORY_INVENTORY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "memoryInventory",
-    );
-    /// Query field `rootVolumeInventory`.
-    pub const ROOT_VOLUME_INVENTORY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "rootVolumeInventory",
-    );
-}
 /// Server class: `org.zstack.billing.spendingcalculator.vm.VmSpendingDetails`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct VmSpendingDetails {
@@ -7770,20 +3270,6 @@ pub struct VmSpendingDetails {
     #[serde(default)]
     pub spending: ::core::option::Option<f64>,
 }
-impl VmSpendingDetails {
-    /// Query field `startTime`.
-    pub const START_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "startTime",
-    );
-    /// Query field `endTime`.
-    pub const END_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "endTime",
-    );
-    /// Query field `spending`.
-    pub const SPENDING: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "spending",
-    );
-}
 /// Server class: `org.zstack.header.storage.backup.VolumeBackupStorageRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct VolumeBackupStorageRefInventory {
@@ -7801,32 +3287,6 @@ pub struct VolumeBackupStorageRefInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-}
-impl VolumeBackupStorageRefInventory {
-    /// Query field `volumeBackupUuid`.
-    pub const VOLUME_BACKUP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "volumeBackupUuid",
-    );
-    /// Query field `backupStorageUuid`.
-    pub const BACKUP_STORAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "backupStorageUuid",
-    );
-    /// Query field `installPath`.
-    pub const INSTALL_PATH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "installPath",
-    );
-    /// Query field `status`.
-    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
 }
 /// Extends `ResourceExternalBackupInfo` and carries all of its fields.
 ///
@@ -7850,40 +3310,6 @@ pub struct VolumeExternalBackupInfo {
     #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub size: ::core::option::Option<i64>,
 }
-impl VolumeExternalBackupInfo {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `state`.
-    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
-    );
-    /// Query field `installPath`.
-    pub const INSTALL_PATH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "installPath",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `vmInstanceUuid`.
-    pub const VM_INSTANCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmInstanceUuid",
-    );
-    /// Query field `type`.
-    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
-    );
-    /// Query field `size`.
-    pub const SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "size",
-    );
-}
 /// Server class: `org.zstack.header.vpc.ha.VpcHaGroupApplianceVmRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct VpcHaGroupApplianceVmRefInventory {
@@ -7891,16 +3317,6 @@ pub struct VpcHaGroupApplianceVmRefInventory {
     pub uuid: ::core::option::Option<::std::string::String>,
     #[serde(rename = "vpcHaRouterUuid", default)]
     pub vpc_ha_router_uuid: ::core::option::Option<::std::string::String>,
-}
-impl VpcHaGroupApplianceVmRefInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `vpcHaRouterUuid`.
-    pub const VPC_HA_ROUTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vpcHaRouterUuid",
-    );
 }
 /// Server class: `org.zstack.header.vpc.ha.VpcHaGroupMonitorIpInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -7917,28 +3333,6 @@ pub struct VpcHaGroupMonitorIpInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-}
-impl VpcHaGroupMonitorIpInventory {
-    /// Query field `id`.
-    pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "id",
-    );
-    /// Query field `vpcHaRouterUuid`.
-    pub const VPC_HA_ROUTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vpcHaRouterUuid",
-    );
-    /// Query field `monitorIp`.
-    pub const MONITOR_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "monitorIp",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
 }
 /// Server class: `org.zstack.header.vpc.ha.VpcHaGroupVipRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -7962,40 +3356,6 @@ pub struct VpcHaGroupVipRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-impl VpcHaGroupVipRefInventory {
-    /// Query field `id`.
-    pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "id",
-    );
-    /// Query field `vpcHaRouterUuid`.
-    pub const VPC_HA_ROUTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vpcHaRouterUuid",
-    );
-    /// Query field `vipUuid`.
-    pub const VIP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vipUuid",
-    );
-    /// Query field `l3NetworkUuid`.
-    pub const L3_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "l3NetworkUuid",
-    );
-    /// Query field `ip`.
-    pub const IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ip",
-    );
-    /// Query field `netmask`.
-    pub const NETMASK: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "netmask",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-}
 /// Server class: `org.zstack.header.vpc.VpcRouterDnsInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct VpcRouterDnsInventory {
@@ -8012,28 +3372,6 @@ pub struct VpcRouterDnsInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-impl VpcRouterDnsInventory {
-    /// Query field `id`.
-    pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "id",
-    );
-    /// Query field `vpcRouterUuid`.
-    pub const VPC_ROUTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vpcRouterUuid",
-    );
-    /// Query field `dns`.
-    pub const DNS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "dns",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-}
 /// Server class: `org.zstack.header.vipQos.VpcSharedQosRefVipInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct VpcSharedQosRefVipInventory {
@@ -8049,28 +3387,6 @@ pub struct VpcSharedQosRefVipInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-}
-impl VpcSharedQosRefVipInventory {
-    /// Query field `id`.
-    pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "id",
-    );
-    /// Query field `sharedQosUuid`.
-    pub const SHARED_QOS_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "sharedQosUuid",
-    );
-    /// Query field `vipUuid`.
-    pub const VIP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vipUuid",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
 }
 /// Extends `BackupStorageExternalBackupInfo` → `ResourceExternalBackupInfo` and carries all of its fields.
 ///
@@ -8090,32 +3406,6 @@ pub struct ZBoxBackupStorageBackupInfo {
     #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub size: ::core::option::Option<i64>,
 }
-impl ZBoxBackupStorageBackupInfo {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `state`.
-    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
-    );
-    /// Query field `installPath`.
-    pub const INSTALL_PATH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "installPath",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `size`.
-    pub const SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "size",
-    );
-}
 /// Server class: `org.zstack.zbox.ZBoxLocationRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct ZBoxLocationRefInventory {
@@ -8127,24 +3417,6 @@ pub struct ZBoxLocationRefInventory {
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     #[serde(rename = "resourceType", default)]
     pub resource_type: ::core::option::Option<::std::string::String>,
-}
-impl ZBoxLocationRefInventory {
-    /// Query field `id`.
-    pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "id",
-    );
-    /// Query field `zboxUuid`.
-    pub const ZBOX_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zboxUuid",
-    );
-    /// Query field `resourceUuid`.
-    pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceUuid",
-    );
-    /// Query field `resourceType`.
-    pub const RESOURCE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceType",
-    );
 }
 /// Extends `VmExternalBackupInfo` → `ResourceExternalBackupInfo` and carries all of its fields.
 ///
@@ -8172,40 +3444,6 @@ pub struct ZBoxVmBackupInfo {
     )]
     pub total_size: ::core::option::Option<i64>,
 }
-impl ZBoxVmBackupInfo {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `state`.
-    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
-    );
-    /// Query field `installPath`.
-    pub const INSTALL_PATH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "installPath",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `liveBackup`.
-    pub const LIVE_BACKUP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "liveBackup",
-    );
-    /// Query field `volumes`.
-    pub const VOLUMES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "volumes",
-    );
-    /// Query field `totalSize`.
-    pub const TOTAL_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalSize",
-    );
-}
 /// Extends `VolumeExternalBackupInfo` → `ResourceExternalBackupInfo` and carries all of its fields.
 ///
 /// Server class: `org.zstack.externalbackup.zbox.ZBoxVolumeBackupInfo`.
@@ -8227,40 +3465,6 @@ pub struct ZBoxVolumeBackupInfo {
     pub type_: ::core::option::Option<::std::string::String>,
     #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub size: ::core::option::Option<i64>,
-}
-impl ZBoxVolumeBackupInfo {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `state`.
-    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
-    );
-    /// Query field `installPath`.
-    pub const INSTALL_PATH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "installPath",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `vmInstanceUuid`.
-    pub const VM_INSTANCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmInstanceUuid",
-    );
-    /// Query field `type`.
-    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
-    );
-    /// Query field `size`.
-    pub const SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "size",
-    );
 }
 /// A `AlarmData` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
@@ -8293,52 +3497,50 @@ impl AnyAlarmData {
     }
 }
 impl ::zstack_sdk::runtime::poly::Polymorphic for AnyAlarmData {
-    fn from_class(
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        object: ::serde_json::Value,
-    ) -> ::core::option::Option<::core::result::Result<Self, ::serde_json::Error>> {
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
             "org.zstack.zwatch.datatype.AlarmData" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::AlarmData>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::AlarmData as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::AlarmData),
                 )
             }
             "org.zstack.zwatch.datatype.AlarmDataV1" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::AlarmDataV1>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::AlarmDataV1 as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::AlarmDataV1),
                 )
             }
             "org.zstack.zwatch.datatype.AlarmDataV2" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::AlarmDataV2>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::AlarmDataV2 as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::AlarmDataV2),
                 )
             }
-            _ => ::core::option::Option::None,
+            _ => ::core::result::Result::Err(deserializer),
         }
     }
-    fn from_base(
-        class: ::core::option::Option<::std::string::String>,
-        object: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::AlarmData as ::serde::Deserialize<'de>>::deserialize(deserializer)
+            .map(Self::AlarmData)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        match class {
-            ::core::option::Option::None => {
-                ::serde_json::from_value(::serde_json::Value::Object(object))
-                    .map(Self::AlarmData)
-            }
-            ::core::option::Option::Some(class) => {
-                let base = ::serde_json::from_value(
-                    ::serde_json::Value::Object(object.clone()),
-                )?;
-                ::core::result::Result::Ok(Self::Unknown {
-                    class,
-                    base,
-                    raw: object,
-                })
-            }
-        }
+        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AnyAlarmData {
@@ -8427,52 +3629,50 @@ impl AnyAuditData {
     }
 }
 impl ::zstack_sdk::runtime::poly::Polymorphic for AnyAuditData {
-    fn from_class(
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        object: ::serde_json::Value,
-    ) -> ::core::option::Option<::core::result::Result<Self, ::serde_json::Error>> {
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
             "org.zstack.zwatch.datatype.AuditData" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::AuditData>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::AuditData as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::AuditData),
                 )
             }
             "org.zstack.zwatch.datatype.AuditDataV1" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::AuditDataV1>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::AuditDataV1 as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::AuditDataV1),
                 )
             }
             "org.zstack.zwatch.datatype.AuditDataV2" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::AuditDataV2>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::AuditDataV2 as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::AuditDataV2),
                 )
             }
-            _ => ::core::option::Option::None,
+            _ => ::core::result::Result::Err(deserializer),
         }
     }
-    fn from_base(
-        class: ::core::option::Option<::std::string::String>,
-        object: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::AuditData as ::serde::Deserialize<'de>>::deserialize(deserializer)
+            .map(Self::AuditData)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        match class {
-            ::core::option::Option::None => {
-                ::serde_json::from_value(::serde_json::Value::Object(object))
-                    .map(Self::AuditData)
-            }
-            ::core::option::Option::Some(class) => {
-                let base = ::serde_json::from_value(
-                    ::serde_json::Value::Object(object.clone()),
-                )?;
-                ::core::result::Result::Ok(Self::Unknown {
-                    class,
-                    base,
-                    raw: object,
-                })
-            }
-        }
+        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AnyAuditData {
@@ -8559,50 +3759,44 @@ impl AnyBackupStorageExternalBackupInfo {
     }
 }
 impl ::zstack_sdk::runtime::poly::Polymorphic for AnyBackupStorageExternalBackupInfo {
-    fn from_class(
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        object: ::serde_json::Value,
-    ) -> ::core::option::Option<::core::result::Result<Self, ::serde_json::Error>> {
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
             "org.zstack.externalbackup.BackupStorageExternalBackupInfo" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::BackupStorageExternalBackupInfo,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::BackupStorageExternalBackupInfo as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::BackupStorageExternalBackupInfo),
                 )
             }
             "org.zstack.externalbackup.zbox.ZBoxBackupStorageBackupInfo" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::ZBoxBackupStorageBackupInfo,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::ZBoxBackupStorageBackupInfo as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::ZBoxBackupStorageBackupInfo),
                 )
             }
-            _ => ::core::option::Option::None,
+            _ => ::core::result::Result::Err(deserializer),
         }
     }
-    fn from_base(
-        class: ::core::option::Option<::std::string::String>,
-        object: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::BackupStorageExternalBackupInfo as ::serde::Deserialize<
+            'de,
+        >>::deserialize(deserializer)
+            .map(Self::BackupStorageExternalBackupInfo)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        match class {
-            ::core::option::Option::None => {
-                ::serde_json::from_value(::serde_json::Value::Object(object))
-                    .map(Self::BackupStorageExternalBackupInfo)
-            }
-            ::core::option::Option::Some(class) => {
-                let base = ::serde_json::from_value(
-                    ::serde_json::Value::Object(object.clone()),
-                )?;
-                ::core::result::Result::Ok(Self::Unknown {
-                    class,
-                    base,
-                    raw: object,
-                })
-            }
-        }
+        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AnyBackupStorageExternalBackupInfo {
@@ -8654,50 +3848,44 @@ impl AnyBaremetalNicInventory {
     }
 }
 impl ::zstack_sdk::runtime::poly::Polymorphic for AnyBaremetalNicInventory {
-    fn from_class(
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        object: ::serde_json::Value,
-    ) -> ::core::option::Option<::core::result::Result<Self, ::serde_json::Error>> {
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
             "org.zstack.header.baremetal.network.BaremetalNicInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::BaremetalNicInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::BaremetalNicInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::BaremetalNicInventory),
                 )
             }
             "org.zstack.header.baremetal.network.BaremetalVlanNicInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::BaremetalVlanNicInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::BaremetalVlanNicInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::BaremetalVlanNicInventory),
                 )
             }
-            _ => ::core::option::Option::None,
+            _ => ::core::result::Result::Err(deserializer),
         }
     }
-    fn from_base(
-        class: ::core::option::Option<::std::string::String>,
-        object: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::BaremetalNicInventory as ::serde::Deserialize<
+            'de,
+        >>::deserialize(deserializer)
+            .map(Self::BaremetalNicInventory)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        match class {
-            ::core::option::Option::None => {
-                ::serde_json::from_value(::serde_json::Value::Object(object))
-                    .map(Self::BaremetalNicInventory)
-            }
-            ::core::option::Option::Some(class) => {
-                let base = ::serde_json::from_value(
-                    ::serde_json::Value::Object(object.clone()),
-                )?;
-                ::core::result::Result::Ok(Self::Unknown {
-                    class,
-                    base,
-                    raw: object,
-                })
-            }
-        }
+        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AnyBaremetalNicInventory {
@@ -8797,120 +3985,116 @@ impl AnyBillingInventory {
     }
 }
 impl ::zstack_sdk::runtime::poly::Polymorphic for AnyBillingInventory {
-    fn from_class(
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        object: ::serde_json::Value,
-    ) -> ::core::option::Option<::core::result::Result<Self, ::serde_json::Error>> {
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
             "org.zstack.billing.generator.BillingInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::BillingInventory>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::BillingInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::BillingInventory),
                 )
             }
             "org.zstack.billing.generator.baremetal2.BareMetal2BillingInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::BareMetal2BillingInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::BareMetal2BillingInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::BareMetal2BillingInventory),
                 )
             }
             "org.zstack.billing.generator.volume.data.DataVolumeBillingInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::DataVolumeBillingInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::DataVolumeBillingInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::DataVolumeBillingInventory),
                 )
             }
             "org.zstack.billing.generator.pcidevice.PciDeviceBillingInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::PciDeviceBillingInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::PciDeviceBillingInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::PciDeviceBillingInventory),
                 )
             }
             "org.zstack.billing.generator.pubip.vip.PubIpVipBandwidthInBillingInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::PubIpVipBandwidthInBillingInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::PubIpVipBandwidthInBillingInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::PubIpVipBandwidthInBillingInventory),
                 )
             }
             "org.zstack.billing.generator.pubip.vip.PubIpVipBandwidthOutBillingInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::PubIpVipBandwidthOutBillingInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::PubIpVipBandwidthOutBillingInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::PubIpVipBandwidthOutBillingInventory),
                 )
             }
             "org.zstack.billing.generator.pubip.vmnic.PubIpVmNicBandwidthInBillingInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::PubIpVmNicBandwidthInBillingInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::PubIpVmNicBandwidthInBillingInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::PubIpVmNicBandwidthInBillingInventory),
                 )
             }
             "org.zstack.billing.generator.pubip.vmnic.PubIpVmNicBandwidthOutBillingInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::PubIpVmNicBandwidthOutBillingInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::PubIpVmNicBandwidthOutBillingInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::PubIpVmNicBandwidthOutBillingInventory),
                 )
             }
             "org.zstack.billing.generator.volume.root.RootVolumeBillingInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::RootVolumeBillingInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::RootVolumeBillingInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::RootVolumeBillingInventory),
                 )
             }
             "org.zstack.billing.generator.vm.cpu.VmCPUBillingInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::VmCPUBillingInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::VmCPUBillingInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::VmCPUBillingInventory),
                 )
             }
             "org.zstack.billing.generator.vm.memory.VmMemoryBillingInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::VmMemoryBillingInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::VmMemoryBillingInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::VmMemoryBillingInventory),
                 )
             }
-            _ => ::core::option::Option::None,
+            _ => ::core::result::Result::Err(deserializer),
         }
     }
-    fn from_base(
-        class: ::core::option::Option<::std::string::String>,
-        object: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::BillingInventory as ::serde::Deserialize<
+            'de,
+        >>::deserialize(deserializer)
+            .map(Self::BillingInventory)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        match class {
-            ::core::option::Option::None => {
-                ::serde_json::from_value(::serde_json::Value::Object(object))
-                    .map(Self::BillingInventory)
-            }
-            ::core::option::Option::Some(class) => {
-                let base = ::serde_json::from_value(
-                    ::serde_json::Value::Object(object.clone()),
-                )?;
-                ::core::result::Result::Ok(Self::Unknown {
-                    class,
-                    base,
-                    raw: object,
-                })
-            }
-        }
+        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AnyBillingInventory {
@@ -9127,46 +4311,42 @@ impl AnyDatapoint {
     }
 }
 impl ::zstack_sdk::runtime::poly::Polymorphic for AnyDatapoint {
-    fn from_class(
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        object: ::serde_json::Value,
-    ) -> ::core::option::Option<::core::result::Result<Self, ::serde_json::Error>> {
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
             "org.zstack.zwatch.datatype.Datapoint" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::Datapoint>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::Datapoint as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::Datapoint),
                 )
             }
             "org.zstack.zwatch.datatype.MetricDatum" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::MetricDatum>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::MetricDatum as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::MetricDatum),
                 )
             }
-            _ => ::core::option::Option::None,
+            _ => ::core::result::Result::Err(deserializer),
         }
     }
-    fn from_base(
-        class: ::core::option::Option<::std::string::String>,
-        object: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::Datapoint as ::serde::Deserialize<'de>>::deserialize(deserializer)
+            .map(Self::Datapoint)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        match class {
-            ::core::option::Option::None => {
-                ::serde_json::from_value(::serde_json::Value::Object(object))
-                    .map(Self::Datapoint)
-            }
-            ::core::option::Option::Some(class) => {
-                let base = ::serde_json::from_value(
-                    ::serde_json::Value::Object(object.clone()),
-                )?;
-                ::core::result::Result::Ok(Self::Unknown {
-                    class,
-                    base,
-                    raw: object,
-                })
-            }
-        }
+        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AnyDatapoint {
@@ -9220,58 +4400,58 @@ impl AnyEventData {
     }
 }
 impl ::zstack_sdk::runtime::poly::Polymorphic for AnyEventData {
-    fn from_class(
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        object: ::serde_json::Value,
-    ) -> ::core::option::Option<::core::result::Result<Self, ::serde_json::Error>> {
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
             "org.zstack.zwatch.datatype.EventData" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::EventData>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::EventData as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::EventData),
                 )
             }
             "org.zstack.zwatch.influxdb.InfluxEventData" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::InfluxEventData>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::InfluxEventData as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::InfluxEventData),
                 )
             }
             "org.zstack.zwatch.influxdb.InfluxEventDataV1" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::InfluxEventDataV1>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::InfluxEventDataV1 as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::InfluxEventDataV1),
                 )
             }
             "org.zstack.zwatch.influxdb.InfluxEventDataV2" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::InfluxEventDataV2>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::InfluxEventDataV2 as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::InfluxEventDataV2),
                 )
             }
-            _ => ::core::option::Option::None,
+            _ => ::core::result::Result::Err(deserializer),
         }
     }
-    fn from_base(
-        class: ::core::option::Option<::std::string::String>,
-        object: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::EventData as ::serde::Deserialize<'de>>::deserialize(deserializer)
+            .map(Self::EventData)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        match class {
-            ::core::option::Option::None => {
-                ::serde_json::from_value(::serde_json::Value::Object(object))
-                    .map(Self::EventData)
-            }
-            ::core::option::Option::Some(class) => {
-                let base = ::serde_json::from_value(
-                    ::serde_json::Value::Object(object.clone()),
-                )?;
-                ::core::result::Result::Ok(Self::Unknown {
-                    class,
-                    base,
-                    raw: object,
-                })
-            }
-        }
+        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AnyEventData {
@@ -9368,52 +4548,52 @@ impl AnyInfluxEventData {
     }
 }
 impl ::zstack_sdk::runtime::poly::Polymorphic for AnyInfluxEventData {
-    fn from_class(
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        object: ::serde_json::Value,
-    ) -> ::core::option::Option<::core::result::Result<Self, ::serde_json::Error>> {
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
             "org.zstack.zwatch.influxdb.InfluxEventData" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::InfluxEventData>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::InfluxEventData as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::InfluxEventData),
                 )
             }
             "org.zstack.zwatch.influxdb.InfluxEventDataV1" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::InfluxEventDataV1>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::InfluxEventDataV1 as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::InfluxEventDataV1),
                 )
             }
             "org.zstack.zwatch.influxdb.InfluxEventDataV2" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::InfluxEventDataV2>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::InfluxEventDataV2 as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::InfluxEventDataV2),
                 )
             }
-            _ => ::core::option::Option::None,
+            _ => ::core::result::Result::Err(deserializer),
         }
     }
-    fn from_base(
-        class: ::core::option::Option<::std::string::String>,
-        object: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::InfluxEventData as ::serde::Deserialize<
+            'de,
+        >>::deserialize(deserializer)
+            .map(Self::InfluxEventData)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        match class {
-            ::core::option::Option::None => {
-                ::serde_json::from_value(::serde_json::Value::Object(object))
-                    .map(Self::InfluxEventData)
-            }
-            ::core::option::Option::Some(class) => {
-                let base = ::serde_json::from_value(
-                    ::serde_json::Value::Object(object.clone()),
-                )?;
-                ::core::result::Result::Ok(Self::Unknown {
-                    class,
-                    base,
-                    raw: object,
-                })
-            }
-        }
+        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AnyInfluxEventData {
@@ -9524,88 +4704,84 @@ impl AnyResourceExternalBackupInfo {
     }
 }
 impl ::zstack_sdk::runtime::poly::Polymorphic for AnyResourceExternalBackupInfo {
-    fn from_class(
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        object: ::serde_json::Value,
-    ) -> ::core::option::Option<::core::result::Result<Self, ::serde_json::Error>> {
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
             "org.zstack.externalbackup.ResourceExternalBackupInfo" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::ResourceExternalBackupInfo,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::ResourceExternalBackupInfo as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::ResourceExternalBackupInfo),
                 )
             }
             "org.zstack.externalbackup.BackupStorageExternalBackupInfo" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::BackupStorageExternalBackupInfo,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::BackupStorageExternalBackupInfo as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::BackupStorageExternalBackupInfo),
                 )
             }
             "org.zstack.externalbackup.VmExternalBackupInfo" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::VmExternalBackupInfo,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::VmExternalBackupInfo as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::VmExternalBackupInfo),
                 )
             }
             "org.zstack.externalbackup.VolumeExternalBackupInfo" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::VolumeExternalBackupInfo,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::VolumeExternalBackupInfo as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::VolumeExternalBackupInfo),
                 )
             }
             "org.zstack.externalbackup.zbox.ZBoxBackupStorageBackupInfo" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::ZBoxBackupStorageBackupInfo,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::ZBoxBackupStorageBackupInfo as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::ZBoxBackupStorageBackupInfo),
                 )
             }
             "org.zstack.externalbackup.zbox.ZBoxVmBackupInfo" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::ZBoxVmBackupInfo>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::ZBoxVmBackupInfo as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::ZBoxVmBackupInfo),
                 )
             }
             "org.zstack.externalbackup.zbox.ZBoxVolumeBackupInfo" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::ZBoxVolumeBackupInfo,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::ZBoxVolumeBackupInfo as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::ZBoxVolumeBackupInfo),
                 )
             }
-            _ => ::core::option::Option::None,
+            _ => ::core::result::Result::Err(deserializer),
         }
     }
-    fn from_base(
-        class: ::core::option::Option<::std::string::String>,
-        object: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::ResourceExternalBackupInfo as ::serde::Deserialize<
+            'de,
+        >>::deserialize(deserializer)
+            .map(Self::ResourceExternalBackupInfo)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        match class {
-            ::core::option::Option::None => {
-                ::serde_json::from_value(::serde_json::Value::Object(object))
-                    .map(Self::ResourceExternalBackupInfo)
-            }
-            ::core::option::Option::Some(class) => {
-                let base = ::serde_json::from_value(
-                    ::serde_json::Value::Object(object.clone()),
-                )?;
-                ::core::result::Result::Ok(Self::Unknown {
-                    class,
-                    base,
-                    raw: object,
-                })
-            }
-        }
+        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AnyResourceExternalBackupInfo {
@@ -9742,92 +4918,100 @@ impl AnySpendingDetails {
     }
 }
 impl ::zstack_sdk::runtime::poly::Polymorphic for AnySpendingDetails {
-    fn from_class(
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        object: ::serde_json::Value,
-    ) -> ::core::option::Option<::core::result::Result<Self, ::serde_json::Error>> {
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
             "org.zstack.billing.SpendingDetails" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::SpendingDetails>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::SpendingDetails as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::SpendingDetails),
                 )
             }
             "org.zstack.billing.spendingcalculator.baremetal2.BareMetal2Spending" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::BareMetal2Spending>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::BareMetal2Spending as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::BareMetal2Spending),
                 )
             }
             "org.zstack.billing.spendingcalculator.volume.data.DataVolumeSpending" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::DataVolumeSpending>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::DataVolumeSpending as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::DataVolumeSpending),
                 )
             }
             "org.zstack.billing.spendingcalculator.pcidevice.PciDeviceSpending" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::PciDeviceSpending>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::PciDeviceSpending as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::PciDeviceSpending),
                 )
             }
             "org.zstack.billing.spendingcalculator.vip.PubIpVipBandwidthSpending" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::PubIpVipBandwidthSpending,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::PubIpVipBandwidthSpending as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::PubIpVipBandwidthSpending),
                 )
             }
             "org.zstack.billing.spendingcalculator.vmnic.PubIpVmNicBandwidthSpending" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::PubIpVmNicBandwidthSpending,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::PubIpVmNicBandwidthSpending as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::PubIpVmNicBandwidthSpending),
                 )
             }
             "org.zstack.billing.spendingcalculator.volume.root.RootVolumeSpending" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::RootVolumeSpending>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::RootVolumeSpending as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::RootVolumeSpending),
                 )
             }
             "org.zstack.billing.spendingcalculator.snapshot.SnapshotSpending" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::SnapshotSpending>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::SnapshotSpending as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::SnapshotSpending),
                 )
             }
             "org.zstack.billing.spendingcalculator.vm.VmSpending" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::VmSpending>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::VmSpending as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::VmSpending),
                 )
             }
-            _ => ::core::option::Option::None,
+            _ => ::core::result::Result::Err(deserializer),
         }
     }
-    fn from_base(
-        class: ::core::option::Option<::std::string::String>,
-        object: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::SpendingDetails as ::serde::Deserialize<
+            'de,
+        >>::deserialize(deserializer)
+            .map(Self::SpendingDetails)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        match class {
-            ::core::option::Option::None => {
-                ::serde_json::from_value(::serde_json::Value::Object(object))
-                    .map(Self::SpendingDetails)
-            }
-            ::core::option::Option::Some(class) => {
-                let base = ::serde_json::from_value(
-                    ::serde_json::Value::Object(object.clone()),
-                )?;
-                ::core::result::Result::Ok(Self::Unknown {
-                    class,
-                    base,
-                    raw: object,
-                })
-            }
-        }
+        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AnySpendingDetails {
@@ -9961,48 +5145,44 @@ impl AnyVmExternalBackupInfo {
     }
 }
 impl ::zstack_sdk::runtime::poly::Polymorphic for AnyVmExternalBackupInfo {
-    fn from_class(
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        object: ::serde_json::Value,
-    ) -> ::core::option::Option<::core::result::Result<Self, ::serde_json::Error>> {
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
             "org.zstack.externalbackup.VmExternalBackupInfo" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::VmExternalBackupInfo,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::VmExternalBackupInfo as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::VmExternalBackupInfo),
                 )
             }
             "org.zstack.externalbackup.zbox.ZBoxVmBackupInfo" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::ZBoxVmBackupInfo>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::ZBoxVmBackupInfo as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::ZBoxVmBackupInfo),
                 )
             }
-            _ => ::core::option::Option::None,
+            _ => ::core::result::Result::Err(deserializer),
         }
     }
-    fn from_base(
-        class: ::core::option::Option<::std::string::String>,
-        object: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::VmExternalBackupInfo as ::serde::Deserialize<
+            'de,
+        >>::deserialize(deserializer)
+            .map(Self::VmExternalBackupInfo)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        match class {
-            ::core::option::Option::None => {
-                ::serde_json::from_value(::serde_json::Value::Object(object))
-                    .map(Self::VmExternalBackupInfo)
-            }
-            ::core::option::Option::Some(class) => {
-                let base = ::serde_json::from_value(
-                    ::serde_json::Value::Object(object.clone()),
-                )?;
-                ::core::result::Result::Ok(Self::Unknown {
-                    class,
-                    base,
-                    raw: object,
-                })
-            }
-        }
+        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AnyVmExternalBackupInfo {
@@ -10058,56 +5238,52 @@ impl AnyVmSpendingDetails {
     }
 }
 impl ::zstack_sdk::runtime::poly::Polymorphic for AnyVmSpendingDetails {
-    fn from_class(
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        object: ::serde_json::Value,
-    ) -> ::core::option::Option<::core::result::Result<Self, ::serde_json::Error>> {
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
             "org.zstack.billing.spendingcalculator.vm.VmSpendingDetails" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::VmSpendingDetails>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::VmSpendingDetails as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::VmSpendingDetails),
                 )
             }
             "org.zstack.billing.spendingcalculator.vm.VmCPUSpendingDetails" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::VmCPUSpendingDetails,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::VmCPUSpendingDetails as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::VmCPUSpendingDetails),
                 )
             }
             "org.zstack.billing.spendingcalculator.vm.VmMemorySpendingDetails" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::VmMemorySpendingDetails,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::VmMemorySpendingDetails as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::VmMemorySpendingDetails),
                 )
             }
-            _ => ::core::option::Option::None,
+            _ => ::core::result::Result::Err(deserializer),
         }
     }
-    fn from_base(
-        class: ::core::option::Option<::std::string::String>,
-        object: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::VmSpendingDetails as ::serde::Deserialize<
+            'de,
+        >>::deserialize(deserializer)
+            .map(Self::VmSpendingDetails)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        match class {
-            ::core::option::Option::None => {
-                ::serde_json::from_value(::serde_json::Value::Object(object))
-                    .map(Self::VmSpendingDetails)
-            }
-            ::core::option::Option::Some(class) => {
-                let base = ::serde_json::from_value(
-                    ::serde_json::Value::Object(object.clone()),
-                )?;
-                ::core::result::Result::Ok(Self::Unknown {
-                    class,
-                    base,
-                    raw: object,
-                })
-            }
-        }
+        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AnyVmSpendingDetails {
@@ -10168,50 +5344,44 @@ impl AnyVolumeExternalBackupInfo {
     }
 }
 impl ::zstack_sdk::runtime::poly::Polymorphic for AnyVolumeExternalBackupInfo {
-    fn from_class(
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        object: ::serde_json::Value,
-    ) -> ::core::option::Option<::core::result::Result<Self, ::serde_json::Error>> {
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
             "org.zstack.externalbackup.VolumeExternalBackupInfo" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::VolumeExternalBackupInfo,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::VolumeExternalBackupInfo as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::VolumeExternalBackupInfo),
                 )
             }
             "org.zstack.externalbackup.zbox.ZBoxVolumeBackupInfo" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::ZBoxVolumeBackupInfo,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::ZBoxVolumeBackupInfo as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::ZBoxVolumeBackupInfo),
                 )
             }
-            _ => ::core::option::Option::None,
+            _ => ::core::result::Result::Err(deserializer),
         }
     }
-    fn from_base(
-        class: ::core::option::Option<::std::string::String>,
-        object: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::VolumeExternalBackupInfo as ::serde::Deserialize<
+            'de,
+        >>::deserialize(deserializer)
+            .map(Self::VolumeExternalBackupInfo)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        match class {
-            ::core::option::Option::None => {
-                ::serde_json::from_value(::serde_json::Value::Object(object))
-                    .map(Self::VolumeExternalBackupInfo)
-            }
-            ::core::option::Option::Some(class) => {
-                let base = ::serde_json::from_value(
-                    ::serde_json::Value::Object(object.clone()),
-                )?;
-                ::core::result::Result::Ok(Self::Unknown {
-                    class,
-                    base,
-                    raw: object,
-                })
-            }
-        }
+        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AnyVolumeExternalBackupInfo {

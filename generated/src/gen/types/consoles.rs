@@ -26,36 +26,6 @@ pub struct ConsoleInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-impl ConsoleInventory {
-    /// Query field `scheme`.
-    pub const SCHEME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "scheme",
-    );
-    /// Query field `targetScheme`.
-    pub const TARGET_SCHEME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "targetScheme",
-    );
-    /// Query field `hostname`.
-    pub const HOSTNAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hostname",
-    );
-    /// Query field `port`.
-    pub const PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "port",
-    );
-    /// Query field `token`.
-    pub const TOKEN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "token",
-    );
-    /// Query field `version`.
-    pub const VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "version",
-    );
-    /// Query field `expiredDate`.
-    pub const EXPIRED_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "expiredDate",
-    );
-}
 /// Server class: `org.zstack.header.console.ConsoleProxyAgentInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct ConsoleProxyAgentInventory {

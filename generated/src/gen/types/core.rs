@@ -50,48 +50,6 @@ pub struct AliyunErrorCode {
     #[serde(default)]
     pub messages: ::core::option::Option<::serde_json::Value>,
 }
-impl AliyunErrorCode {
-    /// Query field `code`.
-    pub const CODE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "code",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
-    /// Query field `details`.
-    pub const DETAILS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "details",
-    );
-    /// Query field `elaboration`.
-    pub const ELABORATION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "elaboration",
-    );
-    /// Query field `opaque`.
-    pub const OPAQUE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "opaque",
-    );
-    /// Query field `cause`.
-    pub const CAUSE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cause",
-    );
-    /// Query field `location`.
-    pub const LOCATION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "location",
-    );
-    /// Query field `cost`.
-    pub const COST: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cost",
-    );
-    /// Query field `causes`.
-    pub const CAUSES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "causes",
-    );
-    /// Query field `messages`.
-    pub const MESSAGES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "messages",
-    );
-}
 /// Extends `ErrorCode` and carries all of its fields.
 ///
 /// Server class: `org.zstack.header.aliyun.AliyunOssException`.
@@ -139,48 +97,6 @@ pub struct AliyunOssException {
     /// Elaboration object (category, code, regex, message_cn, message_en, source, distance, method, formatSrcError), kept as raw JSON; may appear.
     #[serde(default)]
     pub messages: ::core::option::Option<::serde_json::Value>,
-}
-impl AliyunOssException {
-    /// Query field `code`.
-    pub const CODE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "code",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
-    /// Query field `details`.
-    pub const DETAILS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "details",
-    );
-    /// Query field `elaboration`.
-    pub const ELABORATION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "elaboration",
-    );
-    /// Query field `opaque`.
-    pub const OPAQUE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "opaque",
-    );
-    /// Query field `cause`.
-    pub const CAUSE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cause",
-    );
-    /// Query field `location`.
-    pub const LOCATION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "location",
-    );
-    /// Query field `cost`.
-    pub const COST: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cost",
-    );
-    /// Query field `causes`.
-    pub const CAUSES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "causes",
-    );
-    /// Query field `messages`.
-    pub const MESSAGES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "messages",
-    );
 }
 /// Extends `ErrorCode` and carries all of its fields.
 ///
@@ -230,48 +146,6 @@ pub struct BaremetalException {
     #[serde(default)]
     pub messages: ::core::option::Option<::serde_json::Value>,
 }
-impl BaremetalException {
-    /// Query field `code`.
-    pub const CODE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "code",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
-    /// Query field `details`.
-    pub const DETAILS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "details",
-    );
-    /// Query field `elaboration`.
-    pub const ELABORATION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "elaboration",
-    );
-    /// Query field `opaque`.
-    pub const OPAQUE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "opaque",
-    );
-    /// Query field `cause`.
-    pub const CAUSE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cause",
-    );
-    /// Query field `location`.
-    pub const LOCATION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "location",
-    );
-    /// Query field `cost`.
-    pub const COST: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cost",
-    );
-    /// Query field `causes`.
-    pub const CAUSES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "causes",
-    );
-    /// Query field `messages`.
-    pub const MESSAGES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "messages",
-    );
-}
 /// Server class: `org.zstack.header.core.progress.ChainInfo`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct ChainInfo {
@@ -281,16 +155,6 @@ pub struct ChainInfo {
     /// Since ZStack 3.6.0.
     #[serde(rename = "pendingTask", default)]
     pub pending_task: ::std::vec::Vec<crate::types::PendingTaskInfo>,
-}
-impl ChainInfo {
-    /// Query field `runningTask`.
-    pub const RUNNING_TASK: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "runningTask",
-    );
-    /// Query field `pendingTask`.
-    pub const PENDING_TASK: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "pendingTask",
-    );
 }
 /// Extends `ErrorCode` and carries all of its fields.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -337,48 +201,6 @@ pub struct ErrorCodeList {
     #[serde(default)]
     pub messages: ::core::option::Option<::serde_json::Value>,
 }
-impl ErrorCodeList {
-    /// Query field `code`.
-    pub const CODE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "code",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
-    /// Query field `details`.
-    pub const DETAILS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "details",
-    );
-    /// Query field `elaboration`.
-    pub const ELABORATION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "elaboration",
-    );
-    /// Query field `opaque`.
-    pub const OPAQUE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "opaque",
-    );
-    /// Query field `cause`.
-    pub const CAUSE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cause",
-    );
-    /// Query field `location`.
-    pub const LOCATION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "location",
-    );
-    /// Query field `cost`.
-    pub const COST: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cost",
-    );
-    /// Query field `causes`.
-    pub const CAUSES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "causes",
-    );
-    /// Query field `messages`.
-    pub const MESSAGES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "messages",
-    );
-}
 /// Extends `TaskInfo` and carries all of its fields.
 ///
 /// Server class: `org.zstack.header.core.progress.PendingTaskInfo`.
@@ -410,44 +232,6 @@ pub struct PendingTaskInfo {
     pub api_name: ::core::option::Option<::std::string::String>,
     #[serde(rename = "contextList", default)]
     pub context_list: ::std::vec::Vec<::std::string::String>,
-}
-impl PendingTaskInfo {
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `className`.
-    pub const CLASS_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "className",
-    );
-    /// Query field `index`.
-    pub const INDEX: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "index",
-    );
-    /// Query field `pendingTime`.
-    pub const PENDING_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "pendingTime",
-    );
-    /// Query field `executionTime`.
-    pub const EXECUTION_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "executionTime",
-    );
-    /// Query field `context`.
-    pub const CONTEXT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "context",
-    );
-    /// Query field `apiId`.
-    pub const API_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "apiId",
-    );
-    /// Query field `apiName`.
-    pub const API_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "apiName",
-    );
-    /// Query field `contextList`.
-    pub const CONTEXT_LIST: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "contextList",
-    );
 }
 /// Extends `TaskInfo` and carries all of its fields.
 ///
@@ -481,44 +265,6 @@ pub struct RunningTaskInfo {
     #[serde(rename = "contextList", default)]
     pub context_list: ::std::vec::Vec<::std::string::String>,
 }
-impl RunningTaskInfo {
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `className`.
-    pub const CLASS_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "className",
-    );
-    /// Query field `index`.
-    pub const INDEX: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "index",
-    );
-    /// Query field `pendingTime`.
-    pub const PENDING_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "pendingTime",
-    );
-    /// Query field `executionTime`.
-    pub const EXECUTION_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "executionTime",
-    );
-    /// Query field `context`.
-    pub const CONTEXT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "context",
-    );
-    /// Query field `apiId`.
-    pub const API_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "apiId",
-    );
-    /// Query field `apiName`.
-    pub const API_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "apiName",
-    );
-    /// Query field `contextList`.
-    pub const CONTEXT_LIST: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "contextList",
-    );
-}
 /// Server class: `org.zstack.header.core.progress.TaskInfo`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct TaskInfo {
@@ -548,44 +294,6 @@ pub struct TaskInfo {
     pub api_name: ::core::option::Option<::std::string::String>,
     #[serde(rename = "contextList", default)]
     pub context_list: ::std::vec::Vec<::std::string::String>,
-}
-impl TaskInfo {
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `className`.
-    pub const CLASS_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "className",
-    );
-    /// Query field `index`.
-    pub const INDEX: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "index",
-    );
-    /// Query field `pendingTime`.
-    pub const PENDING_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "pendingTime",
-    );
-    /// Query field `executionTime`.
-    pub const EXECUTION_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "executionTime",
-    );
-    /// Query field `context`.
-    pub const CONTEXT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "context",
-    );
-    /// Query field `apiId`.
-    pub const API_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "apiId",
-    );
-    /// Query field `apiName`.
-    pub const API_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "apiName",
-    );
-    /// Query field `contextList`.
-    pub const CONTEXT_LIST: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "contextList",
-    );
 }
 /// The error of a failed call, carried as {"error": ErrorCode} by a 503 answer to a request or to a job poll (protocol §6). Every field is optional and null fields are omitted; the outer code is often generic (SYS.1000) with the useful code in `cause` or `causes`.
 ///
@@ -635,48 +343,6 @@ pub struct ErrorCode {
     #[serde(default)]
     pub messages: ::core::option::Option<::serde_json::Value>,
 }
-impl ErrorCode {
-    /// Query field `code`.
-    pub const CODE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "code",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
-    /// Query field `details`.
-    pub const DETAILS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "details",
-    );
-    /// Query field `elaboration`.
-    pub const ELABORATION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "elaboration",
-    );
-    /// Query field `opaque`.
-    pub const OPAQUE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "opaque",
-    );
-    /// Query field `cause`.
-    pub const CAUSE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cause",
-    );
-    /// Query field `location`.
-    pub const LOCATION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "location",
-    );
-    /// Query field `cost`.
-    pub const COST: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cost",
-    );
-    /// Query field `causes`.
-    pub const CAUSES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "causes",
-    );
-    /// Query field `messages`.
-    pub const MESSAGES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "messages",
-    );
-}
 /// A login session (protocol §9). The session id to send as `Authorization: OAuth <id>` is `uuid`. Idle sessions expire; `expiredDate` is only a snapshot.
 ///
 /// Server class: `org.zstack.header.identity.SessionInventory`.
@@ -703,32 +369,6 @@ pub struct SessionInventory {
     /// Since ZStack 0.6.
     #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-}
-impl SessionInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `accountUuid`.
-    pub const ACCOUNT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "accountUuid",
-    );
-    /// Query field `userUuid`.
-    pub const USER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "userUuid",
-    );
-    /// Query field `userType`.
-    pub const USER_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "userType",
-    );
-    /// Query field `expiredDate`.
-    pub const EXPIRED_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "expiredDate",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
 }
 /// A `TaskInfo` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
@@ -761,52 +401,50 @@ impl AnyTaskInfo {
     }
 }
 impl ::zstack_sdk::runtime::poly::Polymorphic for AnyTaskInfo {
-    fn from_class(
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        object: ::serde_json::Value,
-    ) -> ::core::option::Option<::core::result::Result<Self, ::serde_json::Error>> {
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
             "org.zstack.header.core.progress.TaskInfo" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::TaskInfo>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::TaskInfo as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::TaskInfo),
                 )
             }
             "org.zstack.header.core.progress.PendingTaskInfo" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::PendingTaskInfo>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::PendingTaskInfo as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::PendingTaskInfo),
                 )
             }
             "org.zstack.header.core.progress.RunningTaskInfo" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::RunningTaskInfo>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::RunningTaskInfo as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::RunningTaskInfo),
                 )
             }
-            _ => ::core::option::Option::None,
+            _ => ::core::result::Result::Err(deserializer),
         }
     }
-    fn from_base(
-        class: ::core::option::Option<::std::string::String>,
-        object: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::TaskInfo as ::serde::Deserialize<'de>>::deserialize(deserializer)
+            .map(Self::TaskInfo)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        match class {
-            ::core::option::Option::None => {
-                ::serde_json::from_value(::serde_json::Value::Object(object))
-                    .map(Self::TaskInfo)
-            }
-            ::core::option::Option::Some(class) => {
-                let base = ::serde_json::from_value(
-                    ::serde_json::Value::Object(object.clone()),
-                )?;
-                ::core::result::Result::Ok(Self::Unknown {
-                    class,
-                    base,
-                    raw: object,
-                })
-            }
-        }
+        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AnyTaskInfo {

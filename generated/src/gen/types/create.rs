@@ -38,64 +38,6 @@ pub struct CasClientInventory {
     #[serde(default)]
     pub state: ::core::option::Option<crate::types::CasState>,
 }
-impl CasClientInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
-    /// Query field `clientType`.
-    pub const CLIENT_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "clientType",
-    );
-    /// Query field `loginType`.
-    pub const LOGIN_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "loginType",
-    );
-    /// Query field `loginMNUrl`.
-    pub const LOGIN_MN_URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "loginMNUrl",
-    );
-    /// Query field `redirectUrl`.
-    pub const REDIRECT_URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "redirectUrl",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-    /// Query field `accountUuid`.
-    pub const ACCOUNT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "accountUuid",
-    );
-    /// Query field `casServerLoginUrl`.
-    pub const CAS_SERVER_LOGIN_URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "casServerLoginUrl",
-    );
-    /// Query field `casServerUrlPrefix`.
-    pub const CAS_SERVER_URL_PREFIX: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "casServerUrlPrefix",
-    );
-    /// Query field `serverName`.
-    pub const SERVER_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "serverName",
-    );
-    /// Query field `state`.
-    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
-    );
-}
 /// Server class: `org.zstack.directory.DirectoryInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct DirectoryInventory {
@@ -213,84 +155,6 @@ pub struct OAuth2ClientInventory {
     #[serde(rename = "scopeList", default)]
     pub scope_list: ::std::vec::Vec<::serde_json::Value>,
 }
-impl OAuth2ClientInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
-    /// Query field `clientType`.
-    pub const CLIENT_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "clientType",
-    );
-    /// Query field `loginType`.
-    pub const LOGIN_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "loginType",
-    );
-    /// Query field `loginMNUrl`.
-    pub const LOGIN_MN_URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "loginMNUrl",
-    );
-    /// Query field `redirectUrl`.
-    pub const REDIRECT_URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "redirectUrl",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-    /// Query field `accountUuid`.
-    pub const ACCOUNT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "accountUuid",
-    );
-    /// Query field `clientId`.
-    pub const CLIENT_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "clientId",
-    );
-    /// Query field `clientSecret`.
-    pub const CLIENT_SECRET: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "clientSecret",
-    );
-    /// Query field `authorizationUrl`.
-    pub const AUTHORIZATION_URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "authorizationUrl",
-    );
-    /// Query field `tokenUrl`.
-    pub const TOKEN_URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "tokenUrl",
-    );
-    /// Query field `userinfoUrl`.
-    pub const USERINFO_URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "userinfoUrl",
-    );
-    /// Query field `grantType`.
-    pub const GRANT_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "grantType",
-    );
-    /// Query field `identityProvider`.
-    pub const IDENTITY_PROVIDER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "identityProvider",
-    );
-    /// Query field `logoutUrl`.
-    pub const LOGOUT_URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "logoutUrl",
-    );
-    /// Query field `scopeList`.
-    pub const SCOPE_LIST: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "scopeList",
-    );
-}
 /// Server class: `org.zstack.sso.header.SSOClientInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct SSOClientInventory {
@@ -317,48 +181,6 @@ pub struct SSOClientInventory {
     #[serde(rename = "accountUuid", default)]
     pub account_uuid: ::core::option::Option<::std::string::String>,
 }
-impl SSOClientInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
-    /// Query field `clientType`.
-    pub const CLIENT_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "clientType",
-    );
-    /// Query field `loginType`.
-    pub const LOGIN_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "loginType",
-    );
-    /// Query field `loginMNUrl`.
-    pub const LOGIN_MN_URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "loginMNUrl",
-    );
-    /// Query field `redirectUrl`.
-    pub const REDIRECT_URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "redirectUrl",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-    /// Query field `accountUuid`.
-    pub const ACCOUNT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "accountUuid",
-    );
-}
 /// Server class: `org.zstack.sso.header.SSORedirectTemplateInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct SSORedirectTemplateInventory {
@@ -378,36 +200,6 @@ pub struct SSORedirectTemplateInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-}
-impl SSORedirectTemplateInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
-    /// Query field `clientUuid`.
-    pub const CLIENT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "clientUuid",
-    );
-    /// Query field `redirectTemplate`.
-    pub const REDIRECT_TEMPLATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "redirectTemplate",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
 }
 /// A `SSOClientInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
@@ -440,54 +232,52 @@ impl AnySSOClientInventory {
     }
 }
 impl ::zstack_sdk::runtime::poly::Polymorphic for AnySSOClientInventory {
-    fn from_class(
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        object: ::serde_json::Value,
-    ) -> ::core::option::Option<::core::result::Result<Self, ::serde_json::Error>> {
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
             "org.zstack.sso.header.SSOClientInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::SSOClientInventory>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::SSOClientInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::SSOClientInventory),
                 )
             }
             "org.zstack.sso.header.CasClientInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::CasClientInventory>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::CasClientInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::CasClientInventory),
                 )
             }
             "org.zstack.sso.header.OAuth2ClientInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::OAuth2ClientInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::OAuth2ClientInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::OAuth2ClientInventory),
                 )
             }
-            _ => ::core::option::Option::None,
+            _ => ::core::result::Result::Err(deserializer),
         }
     }
-    fn from_base(
-        class: ::core::option::Option<::std::string::String>,
-        object: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::SSOClientInventory as ::serde::Deserialize<
+            'de,
+        >>::deserialize(deserializer)
+            .map(Self::SSOClientInventory)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        match class {
-            ::core::option::Option::None => {
-                ::serde_json::from_value(::serde_json::Value::Object(object))
-                    .map(Self::SSOClientInventory)
-            }
-            ::core::option::Option::Some(class) => {
-                let base = ::serde_json::from_value(
-                    ::serde_json::Value::Object(object.clone()),
-                )?;
-                ::core::result::Result::Ok(Self::Unknown {
-                    class,
-                    base,
-                    raw: object,
-                })
-            }
-        }
+        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AnySSOClientInventory {

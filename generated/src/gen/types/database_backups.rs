@@ -86,13 +86,3 @@ pub struct SyncBackupResult {
     )]
     pub new_backup_count: ::core::option::Option<i32>,
 }
-impl SyncBackupResult {
-    /// Query field `deletedBackupCount`.
-    pub const DELETED_BACKUP_COUNT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "deletedBackupCount",
-    );
-    /// Query field `newBackupCount`.
-    pub const NEW_BACKUP_COUNT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "newBackupCount",
-    );
-}

@@ -12,16 +12,6 @@ pub struct ElaborationCategory {
     #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub num: ::core::option::Option<i32>,
 }
-impl ElaborationCategory {
-    /// Query field `category`.
-    pub const CATEGORY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "category",
-    );
-    /// Query field `num`.
-    pub const NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "num",
-    );
-}
 /// Server class: `org.zstack.core.errorcode.ElaborationCheckResult`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct ElaborationCheckResult {
@@ -34,20 +24,6 @@ pub struct ElaborationCheckResult {
     /// Since ZStack 3.3.0.
     #[serde(default)]
     pub reason: ::core::option::Option<::std::string::String>,
-}
-impl ElaborationCheckResult {
-    /// Query field `fileName`.
-    pub const FILE_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "fileName",
-    );
-    /// Query field `content`.
-    pub const CONTENT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "content",
-    );
-    /// Query field `reason`.
-    pub const REASON: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "reason",
-    );
 }
 /// Server class: `org.zstack.core.errorcode.ElaborationContent`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -76,38 +52,4 @@ pub struct ElaborationContent {
     /// Since ZStack 3.6.0.
     #[serde(default)]
     pub distance: ::core::option::Option<f64>,
-}
-impl ElaborationContent {
-    /// Query field `category`.
-    pub const CATEGORY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "category",
-    );
-    /// Query field `code`.
-    pub const CODE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "code",
-    );
-    /// Query field `regex`.
-    pub const REGEX: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "regex",
-    );
-    /// Query field `message_cn`.
-    pub const MESSAGE_CN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "message_cn",
-    );
-    /// Query field `message_en`.
-    pub const MESSAGE_EN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "message_en",
-    );
-    /// Query field `source`.
-    pub const SOURCE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "source",
-    );
-    /// Query field `method`.
-    pub const METHOD: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "method",
-    );
-    /// Query field `distance`.
-    pub const DISTANCE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "distance",
-    );
 }

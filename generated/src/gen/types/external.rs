@@ -9,12 +9,6 @@ pub struct ExternalServiceCapabilities {
     #[serde(rename = "reloadConfig", default)]
     pub reload_config: ::core::option::Option<bool>,
 }
-impl ExternalServiceCapabilities {
-    /// Query field `reloadConfig`.
-    pub const RELOAD_CONFIG: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "reloadConfig",
-    );
-}
 /// Extends `ExternalServiceCapabilities` and carries all of its fields.
 ///
 /// Server class: `org.zstack.core.externalservice.ExternalServiceCapabilitiesBuilder`.
@@ -23,12 +17,6 @@ pub struct ExternalServiceCapabilitiesBuilder {
     /// Since ZStack 4.7.0.
     #[serde(rename = "reloadConfig", default)]
     pub reload_config: ::core::option::Option<bool>,
-}
-impl ExternalServiceCapabilitiesBuilder {
-    /// Query field `reloadConfig`.
-    pub const RELOAD_CONFIG: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "reloadConfig",
-    );
 }
 /// Server class: `org.zstack.header.core.external.service.ExternalServiceInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -44,20 +32,6 @@ pub struct ExternalServiceInventory {
     pub capabilities: ::core::option::Option<
         crate::types::AnyExternalServiceCapabilities,
     >,
-}
-impl ExternalServiceInventory {
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `status`.
-    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
-    );
-    /// Query field `capabilities`.
-    pub const CAPABILITIES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "capabilities",
-    );
 }
 /// A `ExternalServiceCapabilities` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
@@ -92,50 +66,44 @@ impl AnyExternalServiceCapabilities {
     }
 }
 impl ::zstack_sdk::runtime::poly::Polymorphic for AnyExternalServiceCapabilities {
-    fn from_class(
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        object: ::serde_json::Value,
-    ) -> ::core::option::Option<::core::result::Result<Self, ::serde_json::Error>> {
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
             "org.zstack.header.core.external.service.ExternalServiceCapabilities" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::ExternalServiceCapabilities,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::ExternalServiceCapabilities as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::ExternalServiceCapabilities),
                 )
             }
             "org.zstack.core.externalservice.ExternalServiceCapabilitiesBuilder" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::ExternalServiceCapabilitiesBuilder,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::ExternalServiceCapabilitiesBuilder as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::ExternalServiceCapabilitiesBuilder),
                 )
             }
-            _ => ::core::option::Option::None,
+            _ => ::core::result::Result::Err(deserializer),
         }
     }
-    fn from_base(
-        class: ::core::option::Option<::std::string::String>,
-        object: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::ExternalServiceCapabilities as ::serde::Deserialize<
+            'de,
+        >>::deserialize(deserializer)
+            .map(Self::ExternalServiceCapabilities)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        match class {
-            ::core::option::Option::None => {
-                ::serde_json::from_value(::serde_json::Value::Object(object))
-                    .map(Self::ExternalServiceCapabilities)
-            }
-            ::core::option::Option::Some(class) => {
-                let base = ::serde_json::from_value(
-                    ::serde_json::Value::Object(object.clone()),
-                )?;
-                ::core::result::Result::Ok(Self::Unknown {
-                    class,
-                    base,
-                    raw: object,
-                })
-            }
-        }
+        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AnyExternalServiceCapabilities {

@@ -26,40 +26,6 @@ pub struct OAuth2TokenInventory {
     #[serde(rename = "refreshToken", default)]
     pub refresh_token: ::core::option::Option<::std::string::String>,
 }
-impl OAuth2TokenInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `clientUuid`.
-    pub const CLIENT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "clientUuid",
-    );
-    /// Query field `userUuid`.
-    pub const USER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "userUuid",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-    /// Query field `accessToken`.
-    pub const ACCESS_TOKEN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "accessToken",
-    );
-    /// Query field `idToken`.
-    pub const ID_TOKEN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "idToken",
-    );
-    /// Query field `refreshToken`.
-    pub const REFRESH_TOKEN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "refreshToken",
-    );
-}
 /// Server class: `org.zstack.sso.header.SSOServerTokenInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct SSOServerTokenInventory {
@@ -80,36 +46,6 @@ pub struct SSOServerTokenInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-impl SSOServerTokenInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `accessToken`.
-    pub const ACCESS_TOKEN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "accessToken",
-    );
-    /// Query field `idToken`.
-    pub const ID_TOKEN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "idToken",
-    );
-    /// Query field `refreshToken`.
-    pub const REFRESH_TOKEN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "refreshToken",
-    );
-    /// Query field `userUuid`.
-    pub const USER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "userUuid",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-}
 /// Server class: `org.zstack.sso.header.SSOTokenInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct SSOTokenInventory {
@@ -125,28 +61,6 @@ pub struct SSOTokenInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-}
-impl SSOTokenInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `clientUuid`.
-    pub const CLIENT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "clientUuid",
-    );
-    /// Query field `userUuid`.
-    pub const USER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "userUuid",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
 }
 /// A `SSOTokenInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
@@ -175,48 +89,44 @@ impl AnySSOTokenInventory {
     }
 }
 impl ::zstack_sdk::runtime::poly::Polymorphic for AnySSOTokenInventory {
-    fn from_class(
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        object: ::serde_json::Value,
-    ) -> ::core::option::Option<::core::result::Result<Self, ::serde_json::Error>> {
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
             "org.zstack.sso.header.SSOTokenInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::SSOTokenInventory>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::SSOTokenInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::SSOTokenInventory),
                 )
             }
             "org.zstack.sso.header.OAuth2TokenInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::OAuth2TokenInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::OAuth2TokenInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::OAuth2TokenInventory),
                 )
             }
-            _ => ::core::option::Option::None,
+            _ => ::core::result::Result::Err(deserializer),
         }
     }
-    fn from_base(
-        class: ::core::option::Option<::std::string::String>,
-        object: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::SSOTokenInventory as ::serde::Deserialize<
+            'de,
+        >>::deserialize(deserializer)
+            .map(Self::SSOTokenInventory)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        match class {
-            ::core::option::Option::None => {
-                ::serde_json::from_value(::serde_json::Value::Object(object))
-                    .map(Self::SSOTokenInventory)
-            }
-            ::core::option::Option::Some(class) => {
-                let base = ::serde_json::from_value(
-                    ::serde_json::Value::Object(object.clone()),
-                )?;
-                ::core::result::Result::Ok(Self::Unknown {
-                    class,
-                    base,
-                    raw: object,
-                })
-            }
-        }
+        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AnySSOTokenInventory {

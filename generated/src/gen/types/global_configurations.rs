@@ -84,25 +84,3 @@ pub struct GlobalConfigOptions {
     )]
     pub number_less_than_or_equal: ::core::option::Option<i64>,
 }
-impl GlobalConfigOptions {
-    /// Query field `validValue`.
-    pub const VALID_VALUE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "validValue",
-    );
-    /// Query field `numberGreaterThan`.
-    pub const NUMBER_GREATER_THAN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "numberGreaterThan",
-    );
-    /// Query field `numberLessThan`.
-    pub const NUMBER_LESS_THAN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "numberLessThan",
-    );
-    /// Query field `numberGreaterThanOrEqual`.
-    pub const NUMBER_GREATER_THAN_OR_EQUAL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "numberGreaterThanOrEqual",
-    );
-    /// Query field `numberLessThanOrEqual`.
-    pub const NUMBER_LESS_THAN_OR_EQUAL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "numberLessThanOrEqual",
-    );
-}

@@ -30,37 +30,3 @@ pub struct GuestOsCharacterInventory {
     #[serde(rename = "nicDriver", default)]
     pub nic_driver: ::core::option::Option<::std::string::String>,
 }
-impl GuestOsCharacterInventory {
-    /// Query field `architecture`.
-    pub const ARCHITECTURE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "architecture",
-    );
-    /// Query field `platform`.
-    pub const PLATFORM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "platform",
-    );
-    /// Query field `osRelease`.
-    pub const OS_RELEASE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "osRelease",
-    );
-    /// Query field `acpi`.
-    pub const ACPI: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "acpi",
-    );
-    /// Query field `hygonTag`.
-    pub const HYGON_TAG: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hygonTag",
-    );
-    /// Query field `x2apic`.
-    pub const X2APIC: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "x2apic",
-    );
-    /// Query field `cpuModel`.
-    pub const CPU_MODEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cpuModel",
-    );
-    /// Query field `nicDriver`.
-    pub const NIC_DRIVER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "nicDriver",
-    );
-}

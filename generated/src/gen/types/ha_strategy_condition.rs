@@ -20,29 +20,3 @@ pub struct HaStrategyConditionInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-impl HaStrategyConditionInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `fencerName`.
-    pub const FENCER_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "fencerName",
-    );
-    /// Query field `state`.
-    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-}

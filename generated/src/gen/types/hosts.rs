@@ -44,32 +44,6 @@ pub struct CpuMemoryCapacityData {
     )]
     pub managed_cpu_num: ::core::option::Option<i64>,
 }
-impl CpuMemoryCapacityData {
-    /// Query field `resourceUuid`.
-    pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceUuid",
-    );
-    /// Query field `totalCpu`.
-    pub const TOTAL_CPU: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalCpu",
-    );
-    /// Query field `availableCpu`.
-    pub const AVAILABLE_CPU: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availableCpu",
-    );
-    /// Query field `totalMemory`.
-    pub const TOTAL_MEMORY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalMemory",
-    );
-    /// Query field `availableMemory`.
-    pub const AVAILABLE_MEMORY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availableMemory",
-    );
-    /// Query field `managedCpuNum`.
-    pub const MANAGED_CPU_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "managedCpuNum",
-    );
-}
 /// Server class: `org.zstack.header.host.HostIpmiInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct HostIpmiInventory {
@@ -92,28 +66,6 @@ pub struct HostIpmiInventory {
     /// Since ZStack 0.6.
     #[serde(rename = "ipmiPowerStatus", default)]
     pub ipmi_power_status: ::core::option::Option<::std::string::String>,
-}
-impl HostIpmiInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `ipmiAddress`.
-    pub const IPMI_ADDRESS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipmiAddress",
-    );
-    /// Query field `ipmiUsername`.
-    pub const IPMI_USERNAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipmiUsername",
-    );
-    /// Query field `ipmiPort`.
-    pub const IPMI_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipmiPort",
-    );
-    /// Query field `ipmiPowerStatus`.
-    pub const IPMI_POWER_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipmiPowerStatus",
-    );
 }
 /// Server class: `org.zstack.network.hostNetworkInterface.HostNetworkBondingInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -587,36 +539,6 @@ pub struct KvmHostHypervisorMetadataInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-impl KvmHostHypervisorMetadataInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `categoryUuid`.
-    pub const CATEGORY_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "categoryUuid",
-    );
-    /// Query field `managementNodeUuid`.
-    pub const MANAGEMENT_NODE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "managementNodeUuid",
-    );
-    /// Query field `hypervisor`.
-    pub const HYPERVISOR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hypervisor",
-    );
-    /// Query field `version`.
-    pub const VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "version",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-}
 /// Server class: `org.zstack.kvm.hypervisor.datatype.KvmHypervisorInfoInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct KvmHypervisorInfoInventory {
@@ -682,24 +604,6 @@ pub struct ShellResult {
     pub stderr: ::core::option::Option<::std::string::String>,
     #[serde(rename = "errorCode", default)]
     pub error_code: ::core::option::Option<crate::types::ErrorCode>,
-}
-impl ShellResult {
-    /// Query field `returnCode`.
-    pub const RETURN_CODE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "returnCode",
-    );
-    /// Query field `stdout`.
-    pub const STDOUT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "stdout",
-    );
-    /// Query field `stderr`.
-    pub const STDERR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "stderr",
-    );
-    /// Query field `errorCode`.
-    pub const ERROR_CODE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "errorCode",
-    );
 }
 /// Server class: `org.zstack.kvm.hypervisor.datatype.HypervisorVersionState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

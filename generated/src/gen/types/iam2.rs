@@ -20,32 +20,6 @@ pub struct IAM2AttributeInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-impl IAM2AttributeInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `value`.
-    pub const VALUE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "value",
-    );
-    /// Query field `type`.
-    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-}
 /// Extends `IAM2AttributeInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.iam2.entity.IAM2OrganizationAttributeInventory`.
@@ -707,36 +681,6 @@ pub struct LdapResourceRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-impl LdapResourceRefInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `ldapUid`.
-    pub const LDAP_UID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ldapUid",
-    );
-    /// Query field `ldapServerUuid`.
-    pub const LDAP_SERVER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ldapServerUuid",
-    );
-    /// Query field `resourceUuid`.
-    pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceUuid",
-    );
-    /// Query field `resourceType`.
-    pub const RESOURCE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceType",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-}
 /// Server class: `org.zstack.iam2.project.template.Template`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct Template {
@@ -744,16 +688,6 @@ pub struct Template {
     pub attributes: ::std::vec::Vec<::serde_json::Value>,
     #[serde(default)]
     pub quota: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-impl Template {
-    /// Query field `attributes`.
-    pub const ATTRIBUTES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "attributes",
-    );
-    /// Query field `quota`.
-    pub const QUOTA: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "quota",
-    );
 }
 /// A `IAM2AttributeInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
@@ -804,74 +738,68 @@ impl AnyIAM2AttributeInventory {
     }
 }
 impl ::zstack_sdk::runtime::poly::Polymorphic for AnyIAM2AttributeInventory {
-    fn from_class(
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        object: ::serde_json::Value,
-    ) -> ::core::option::Option<::core::result::Result<Self, ::serde_json::Error>> {
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
             "org.zstack.iam2.entity.IAM2AttributeInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::IAM2AttributeInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::IAM2AttributeInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::IAM2AttributeInventory),
                 )
             }
             "org.zstack.iam2.entity.IAM2OrganizationAttributeInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::IAM2OrganizationAttributeInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::IAM2OrganizationAttributeInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::IAM2OrganizationAttributeInventory),
                 )
             }
             "org.zstack.iam2.entity.IAM2ProjectAttributeInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::IAM2ProjectAttributeInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::IAM2ProjectAttributeInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::IAM2ProjectAttributeInventory),
                 )
             }
             "org.zstack.iam2.entity.IAM2VirtualIDAttributeInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::IAM2VirtualIDAttributeInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::IAM2VirtualIDAttributeInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::IAM2VirtualIDAttributeInventory),
                 )
             }
             "org.zstack.iam2.entity.IAM2VirtualIDGroupAttributeInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::IAM2VirtualIDGroupAttributeInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::IAM2VirtualIDGroupAttributeInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::IAM2VirtualIDGroupAttributeInventory),
                 )
             }
-            _ => ::core::option::Option::None,
+            _ => ::core::result::Result::Err(deserializer),
         }
     }
-    fn from_base(
-        class: ::core::option::Option<::std::string::String>,
-        object: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::IAM2AttributeInventory as ::serde::Deserialize<
+            'de,
+        >>::deserialize(deserializer)
+            .map(Self::IAM2AttributeInventory)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        match class {
-            ::core::option::Option::None => {
-                ::serde_json::from_value(::serde_json::Value::Object(object))
-                    .map(Self::IAM2AttributeInventory)
-            }
-            ::core::option::Option::Some(class) => {
-                let base = ::serde_json::from_value(
-                    ::serde_json::Value::Object(object.clone()),
-                )?;
-                ::core::result::Result::Ok(Self::Unknown {
-                    class,
-                    base,
-                    raw: object,
-                })
-            }
-        }
+        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AnyIAM2AttributeInventory {

@@ -21,28 +21,6 @@ pub struct PolicyStatement {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub resources: ::std::vec::Vec<::std::string::String>,
 }
-impl PolicyStatement {
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `effect`.
-    pub const EFFECT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "effect",
-    );
-    /// Query field `principals`.
-    pub const PRINCIPALS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "principals",
-    );
-    /// Query field `actions`.
-    pub const ACTIONS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "actions",
-    );
-    /// Query field `resources`.
-    pub const RESOURCES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resources",
-    );
-}
 /// Server class: `org.zstack.header.identity.role.RoleInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct RoleInventory {
@@ -132,24 +110,6 @@ pub struct RolePolicyRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-impl RolePolicyRefInventory {
-    /// Query field `roleUuid`.
-    pub const ROLE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "roleUuid",
-    );
-    /// Query field `policyUuid`.
-    pub const POLICY_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "policyUuid",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-}
 /// Server class: `org.zstack.header.identity.role.RolePolicyStatementInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct RolePolicyStatementInventory {
@@ -167,24 +127,6 @@ pub struct RolePolicyStatementInventory {
     /// Since ZStack 0.6.
     #[serde(default)]
     pub statement: ::core::option::Option<crate::types::PolicyStatement>,
-}
-impl RolePolicyStatementInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-    /// Query field `statement`.
-    pub const STATEMENT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "statement",
-    );
 }
 /// A `RoleInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
@@ -213,48 +155,44 @@ impl AnyRoleInventory {
     }
 }
 impl ::zstack_sdk::runtime::poly::Polymorphic for AnyRoleInventory {
-    fn from_class(
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        object: ::serde_json::Value,
-    ) -> ::core::option::Option<::core::result::Result<Self, ::serde_json::Error>> {
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
             "org.zstack.header.identity.role.RoleInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::RoleInventory>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::RoleInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::RoleInventory),
                 )
             }
             "org.zstack.iam2.entity.IAM2ProjectRoleInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::IAM2ProjectRoleInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::IAM2ProjectRoleInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::IAM2ProjectRoleInventory),
                 )
             }
-            _ => ::core::option::Option::None,
+            _ => ::core::result::Result::Err(deserializer),
         }
     }
-    fn from_base(
-        class: ::core::option::Option<::std::string::String>,
-        object: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::RoleInventory as ::serde::Deserialize<
+            'de,
+        >>::deserialize(deserializer)
+            .map(Self::RoleInventory)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        match class {
-            ::core::option::Option::None => {
-                ::serde_json::from_value(::serde_json::Value::Object(object))
-                    .map(Self::RoleInventory)
-            }
-            ::core::option::Option::Some(class) => {
-                let base = ::serde_json::from_value(
-                    ::serde_json::Value::Object(object.clone()),
-                )?;
-                ::core::result::Result::Ok(Self::Unknown {
-                    class,
-                    base,
-                    raw: object,
-                })
-            }
-        }
+        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AnyRoleInventory {

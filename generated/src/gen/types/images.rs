@@ -10,16 +10,6 @@ pub struct CreateDataVolumeTemplateFromVolumeSnapshotFailure {
     #[serde(default)]
     pub error: ::core::option::Option<crate::types::ErrorCode>,
 }
-impl CreateDataVolumeTemplateFromVolumeSnapshotFailure {
-    /// Query field `backupStorageUuid`.
-    pub const BACKUP_STORAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "backupStorageUuid",
-    );
-    /// Query field `error`.
-    pub const ERROR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "error",
-    );
-}
 /// Server class: `org.zstack.header.image.APICreateRootVolumeTemplateFromVolumeSnapshotEvent$Failure`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct CreateRootVolumeTemplateFromVolumeSnapshotFailure {
@@ -27,16 +17,6 @@ pub struct CreateRootVolumeTemplateFromVolumeSnapshotFailure {
     pub backup_storage_uuid: ::core::option::Option<::std::string::String>,
     #[serde(default)]
     pub error: ::core::option::Option<crate::types::ErrorCode>,
-}
-impl CreateRootVolumeTemplateFromVolumeSnapshotFailure {
-    /// Query field `backupStorageUuid`.
-    pub const BACKUP_STORAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "backupStorageUuid",
-    );
-    /// Query field `error`.
-    pub const ERROR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "error",
-    );
 }
 /// Server class: `org.zstack.header.image.ImageBackupStorageRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -67,40 +47,6 @@ pub struct ImageBackupStorageRefInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-}
-impl ImageBackupStorageRefInventory {
-    /// Query field `imageUuid`.
-    pub const IMAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "imageUuid",
-    );
-    /// Query field `backupStorageUuid`.
-    pub const BACKUP_STORAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "backupStorageUuid",
-    );
-    /// Query field `installPath`.
-    pub const INSTALL_PATH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "installPath",
-    );
-    /// Query field `status`.
-    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
-    );
-    /// Query field `exportMd5Sum`.
-    pub const EXPORT_MD5_SUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "exportMd5Sum",
-    );
-    /// Query field `exportUrl`.
-    pub const EXPORT_URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "exportUrl",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
 }
 /// Server class: `org.zstack.header.image.ImageInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -276,28 +222,6 @@ pub struct JobDetails {
     #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub offset: ::core::option::Option<i64>,
 }
-impl JobDetails {
-    /// Query field `longJobUuid`.
-    pub const LONG_JOB_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "longJobUuid",
-    );
-    /// Query field `longJobState`.
-    pub const LONG_JOB_STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "longJobState",
-    );
-    /// Query field `imageUuid`.
-    pub const IMAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "imageUuid",
-    );
-    /// Query field `imageUploadUrl`.
-    pub const IMAGE_UPLOAD_URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "imageUploadUrl",
-    );
-    /// Query field `offset`.
-    pub const OFFSET: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "offset",
-    );
-}
 /// Extends `ImageInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.kvm.KVMIsoTO`.
@@ -377,100 +301,6 @@ pub struct KVMIsoTO {
     pub path_in_cache: ::core::option::Option<::std::string::String>,
     #[serde(rename = "installUrl", default)]
     pub install_url: ::core::option::Option<::std::string::String>,
-}
-impl KVMIsoTO {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
-    /// Query field `state`.
-    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
-    );
-    /// Query field `status`.
-    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
-    );
-    /// Query field `size`.
-    pub const SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "size",
-    );
-    /// Query field `actualSize`.
-    pub const ACTUAL_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "actualSize",
-    );
-    /// Query field `md5Sum`.
-    pub const MD5_SUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "md5Sum",
-    );
-    /// Query field `url`.
-    pub const URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "url",
-    );
-    /// Query field `mediaType`.
-    pub const MEDIA_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "mediaType",
-    );
-    /// Query field `guestOsType`.
-    pub const GUEST_OS_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "guestOsType",
-    );
-    /// Query field `type`.
-    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
-    );
-    /// Query field `platform`.
-    pub const PLATFORM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "platform",
-    );
-    /// Query field `architecture`.
-    pub const ARCHITECTURE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "architecture",
-    );
-    /// Query field `format`.
-    pub const FORMAT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "format",
-    );
-    /// Query field `system`.
-    pub const SYSTEM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "system",
-    );
-    /// Query field `virtio`.
-    pub const VIRTIO: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "virtio",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-    /// Query field `backupStorageRefs`.
-    pub const BACKUP_STORAGE_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "backupStorageRefs",
-    );
-    /// Query field `systemTags`.
-    pub const SYSTEM_TAGS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "systemTags",
-    );
-    /// Query field `pathInCache`.
-    pub const PATH_IN_CACHE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "pathInCache",
-    );
-    /// Query field `installUrl`.
-    pub const INSTALL_URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "installUrl",
-    );
 }
 /// Extends `TagInventory` and carries all of its fields.
 ///
@@ -622,46 +452,44 @@ impl AnyImageInventory {
     }
 }
 impl ::zstack_sdk::runtime::poly::Polymorphic for AnyImageInventory {
-    fn from_class(
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        object: ::serde_json::Value,
-    ) -> ::core::option::Option<::core::result::Result<Self, ::serde_json::Error>> {
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
             "org.zstack.header.image.ImageInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::ImageInventory>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::ImageInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::ImageInventory),
                 )
             }
             "org.zstack.kvm.KVMIsoTO" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::KVMIsoTO>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::KVMIsoTO as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::KVMIsoTO),
                 )
             }
-            _ => ::core::option::Option::None,
+            _ => ::core::result::Result::Err(deserializer),
         }
     }
-    fn from_base(
-        class: ::core::option::Option<::std::string::String>,
-        object: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::ImageInventory as ::serde::Deserialize<
+            'de,
+        >>::deserialize(deserializer)
+            .map(Self::ImageInventory)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        match class {
-            ::core::option::Option::None => {
-                ::serde_json::from_value(::serde_json::Value::Object(object))
-                    .map(Self::ImageInventory)
-            }
-            ::core::option::Option::Some(class) => {
-                let base = ::serde_json::from_value(
-                    ::serde_json::Value::Object(object.clone()),
-                )?;
-                ::core::result::Result::Ok(Self::Unknown {
-                    class,
-                    base,
-                    raw: object,
-                })
-            }
-        }
+        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AnyImageInventory {
@@ -729,52 +557,52 @@ impl AnyTagInventory {
     }
 }
 impl ::zstack_sdk::runtime::poly::Polymorphic for AnyTagInventory {
-    fn from_class(
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        object: ::serde_json::Value,
-    ) -> ::core::option::Option<::core::result::Result<Self, ::serde_json::Error>> {
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
             "org.zstack.header.tag.TagInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::TagInventory>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::TagInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::TagInventory),
                 )
             }
             "org.zstack.header.tag.SystemTagInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::SystemTagInventory>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::SystemTagInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::SystemTagInventory),
                 )
             }
             "org.zstack.header.tag.UserTagInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::UserTagInventory>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::UserTagInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::UserTagInventory),
                 )
             }
-            _ => ::core::option::Option::None,
+            _ => ::core::result::Result::Err(deserializer),
         }
     }
-    fn from_base(
-        class: ::core::option::Option<::std::string::String>,
-        object: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::TagInventory as ::serde::Deserialize<
+            'de,
+        >>::deserialize(deserializer)
+            .map(Self::TagInventory)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        match class {
-            ::core::option::Option::None => {
-                ::serde_json::from_value(::serde_json::Value::Object(object))
-                    .map(Self::TagInventory)
-            }
-            ::core::option::Option::Some(class) => {
-                let base = ::serde_json::from_value(
-                    ::serde_json::Value::Object(object.clone()),
-                )?;
-                ::core::result::Result::Ok(Self::Unknown {
-                    class,
-                    base,
-                    raw: object,
-                })
-            }
-        }
+        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AnyTagInventory {

@@ -141,24 +141,6 @@ pub struct FreeIpInventory {
     #[serde(default)]
     pub gateway: ::core::option::Option<::std::string::String>,
 }
-impl FreeIpInventory {
-    /// Query field `ipRangeUuid`.
-    pub const IP_RANGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipRangeUuid",
-    );
-    /// Query field `ip`.
-    pub const IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ip",
-    );
-    /// Query field `netmask`.
-    pub const NETMASK: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "netmask",
-    );
-    /// Query field `gateway`.
-    pub const GATEWAY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "gateway",
-    );
-}
 /// Server class: `org.zstack.header.network.l3.IpRangeInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct IpRangeInventory {
@@ -323,60 +305,6 @@ pub struct IpStatisticData {
     #[serde(rename = "ownerName", default)]
     pub owner_name: ::core::option::Option<::std::string::String>,
 }
-impl IpStatisticData {
-    /// Query field `ip`.
-    pub const IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ip",
-    );
-    /// Query field `vipUuid`.
-    pub const VIP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vipUuid",
-    );
-    /// Query field `vipName`.
-    pub const VIP_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vipName",
-    );
-    /// Query field `vmInstanceUuid`.
-    pub const VM_INSTANCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmInstanceUuid",
-    );
-    /// Query field `vmInstanceName`.
-    pub const VM_INSTANCE_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmInstanceName",
-    );
-    /// Query field `vmInstanceType`.
-    pub const VM_INSTANCE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmInstanceType",
-    );
-    /// Query field `applianceVmOwnerUuid`.
-    pub const APPLIANCE_VM_OWNER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "applianceVmOwnerUuid",
-    );
-    /// Query field `vmDefaultIp`.
-    pub const VM_DEFAULT_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmDefaultIp",
-    );
-    /// Query field `resourceTypes`.
-    pub const RESOURCE_TYPES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceTypes",
-    );
-    /// Query field `state`.
-    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
-    );
-    /// Query field `useFor`.
-    pub const USE_FOR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "useFor",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `ownerName`.
-    pub const OWNER_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ownerName",
-    );
-}
 /// Server class: `org.zstack.header.network.l3.L3NetworkHostRouteInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct L3NetworkHostRouteInventory {
@@ -400,32 +328,6 @@ pub struct L3NetworkHostRouteInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-}
-impl L3NetworkHostRouteInventory {
-    /// Query field `id`.
-    pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "id",
-    );
-    /// Query field `l3NetworkUuid`.
-    pub const L3_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "l3NetworkUuid",
-    );
-    /// Query field `prefix`.
-    pub const PREFIX: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "prefix",
-    );
-    /// Query field `nexthop`.
-    pub const NEXTHOP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "nexthop",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
 }
 /// Server class: `org.zstack.header.network.l3.L3NetworkInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -669,68 +571,6 @@ pub struct NormalIpRangeInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-impl NormalIpRangeInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `l3NetworkUuid`.
-    pub const L3_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "l3NetworkUuid",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
-    /// Query field `startIp`.
-    pub const START_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "startIp",
-    );
-    /// Query field `endIp`.
-    pub const END_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "endIp",
-    );
-    /// Query field `netmask`.
-    pub const NETMASK: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "netmask",
-    );
-    /// Query field `gateway`.
-    pub const GATEWAY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "gateway",
-    );
-    /// Query field `networkCidr`.
-    pub const NETWORK_CIDR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "networkCidr",
-    );
-    /// Query field `ipVersion`.
-    pub const IP_VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipVersion",
-    );
-    /// Query field `addressMode`.
-    pub const ADDRESS_MODE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "addressMode",
-    );
-    /// Query field `prefixLen`.
-    pub const PREFIX_LEN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "prefixLen",
-    );
-    /// Query field `ipRangeType`.
-    pub const IP_RANGE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipRangeType",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-}
 /// Server class: `org.zstack.header.network.l3.ReservedIpRangeInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct ReservedIpRangeInventory {
@@ -768,44 +608,6 @@ pub struct ReservedIpRangeInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-impl ReservedIpRangeInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `l3NetworkUuid`.
-    pub const L3_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "l3NetworkUuid",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
-    /// Query field `startIp`.
-    pub const START_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "startIp",
-    );
-    /// Query field `endIp`.
-    pub const END_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "endIp",
-    );
-    /// Query field `ipVersion`.
-    pub const IP_VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipVersion",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-}
 /// A `IpRangeInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
@@ -837,56 +639,52 @@ impl AnyIpRangeInventory {
     }
 }
 impl ::zstack_sdk::runtime::poly::Polymorphic for AnyIpRangeInventory {
-    fn from_class(
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        object: ::serde_json::Value,
-    ) -> ::core::option::Option<::core::result::Result<Self, ::serde_json::Error>> {
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
             "org.zstack.header.network.l3.IpRangeInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::IpRangeInventory>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::IpRangeInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::IpRangeInventory),
                 )
             }
             "org.zstack.header.network.l3.AddressPoolInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::AddressPoolInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::AddressPoolInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::AddressPoolInventory),
                 )
             }
             "org.zstack.header.network.l3.NormalIpRangeInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::NormalIpRangeInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::NormalIpRangeInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::NormalIpRangeInventory),
                 )
             }
-            _ => ::core::option::Option::None,
+            _ => ::core::result::Result::Err(deserializer),
         }
     }
-    fn from_base(
-        class: ::core::option::Option<::std::string::String>,
-        object: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::IpRangeInventory as ::serde::Deserialize<
+            'de,
+        >>::deserialize(deserializer)
+            .map(Self::IpRangeInventory)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        match class {
-            ::core::option::Option::None => {
-                ::serde_json::from_value(::serde_json::Value::Object(object))
-                    .map(Self::IpRangeInventory)
-            }
-            ::core::option::Option::Some(class) => {
-                let base = ::serde_json::from_value(
-                    ::serde_json::Value::Object(object.clone()),
-                )?;
-                ::core::result::Result::Ok(Self::Unknown {
-                    class,
-                    base,
-                    raw: object,
-                })
-            }
-        }
+        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AnyIpRangeInventory {

@@ -74,92 +74,6 @@ pub struct LicenseAddOnInventory {
     #[serde(default)]
     pub modules: ::std::vec::Vec<::serde_json::Value>,
 }
-impl LicenseAddOnInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `user`.
-    pub const USER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "user",
-    );
-    /// Query field `prodInfo`.
-    pub const PROD_INFO: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "prodInfo",
-    );
-    /// Query field `cpuNum`.
-    pub const CPU_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cpuNum",
-    );
-    /// Query field `hostNum`.
-    pub const HOST_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hostNum",
-    );
-    /// Query field `vmNum`.
-    pub const VM_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmNum",
-    );
-    /// Query field `capacity`.
-    pub const CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "capacity",
-    );
-    /// Query field `licenseType`.
-    pub const LICENSE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "licenseType",
-    );
-    /// Query field `expiredDate`.
-    pub const EXPIRED_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "expiredDate",
-    );
-    /// Query field `issuedDate`.
-    pub const ISSUED_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "issuedDate",
-    );
-    /// Query field `uploadDate`.
-    pub const UPLOAD_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uploadDate",
-    );
-    /// Query field `managementNodeUuid`.
-    pub const MANAGEMENT_NODE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "managementNodeUuid",
-    );
-    /// Query field `expired`.
-    pub const EXPIRED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "expired",
-    );
-    /// Query field `source`.
-    pub const SOURCE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "source",
-    );
-    /// Query field `platformId`.
-    pub const PLATFORM_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "platformId",
-    );
-    /// Query field `licenseRequest`.
-    pub const LICENSE_REQUEST: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "licenseRequest",
-    );
-    /// Query field `availableHostNum`.
-    pub const AVAILABLE_HOST_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availableHostNum",
-    );
-    /// Query field `availableCpuNum`.
-    pub const AVAILABLE_CPU_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availableCpuNum",
-    );
-    /// Query field `availableVmNum`.
-    pub const AVAILABLE_VM_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availableVmNum",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `modules`.
-    pub const MODULES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "modules",
-    );
-}
 /// Server class: `org.zstack.license.LicenseInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct LicenseInventory {
@@ -226,84 +140,6 @@ pub struct LicenseInventory {
     )]
     pub available_vm_num: ::core::option::Option<i32>,
 }
-impl LicenseInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `user`.
-    pub const USER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "user",
-    );
-    /// Query field `prodInfo`.
-    pub const PROD_INFO: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "prodInfo",
-    );
-    /// Query field `cpuNum`.
-    pub const CPU_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cpuNum",
-    );
-    /// Query field `hostNum`.
-    pub const HOST_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hostNum",
-    );
-    /// Query field `vmNum`.
-    pub const VM_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmNum",
-    );
-    /// Query field `capacity`.
-    pub const CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "capacity",
-    );
-    /// Query field `licenseType`.
-    pub const LICENSE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "licenseType",
-    );
-    /// Query field `expiredDate`.
-    pub const EXPIRED_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "expiredDate",
-    );
-    /// Query field `issuedDate`.
-    pub const ISSUED_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "issuedDate",
-    );
-    /// Query field `uploadDate`.
-    pub const UPLOAD_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uploadDate",
-    );
-    /// Query field `managementNodeUuid`.
-    pub const MANAGEMENT_NODE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "managementNodeUuid",
-    );
-    /// Query field `expired`.
-    pub const EXPIRED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "expired",
-    );
-    /// Query field `source`.
-    pub const SOURCE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "source",
-    );
-    /// Query field `platformId`.
-    pub const PLATFORM_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "platformId",
-    );
-    /// Query field `licenseRequest`.
-    pub const LICENSE_REQUEST: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "licenseRequest",
-    );
-    /// Query field `availableHostNum`.
-    pub const AVAILABLE_HOST_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availableHostNum",
-    );
-    /// Query field `availableCpuNum`.
-    pub const AVAILABLE_CPU_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availableCpuNum",
-    );
-    /// Query field `availableVmNum`.
-    pub const AVAILABLE_VM_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availableVmNum",
-    );
-}
 /// A `LicenseInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
@@ -331,48 +167,44 @@ impl AnyLicenseInventory {
     }
 }
 impl ::zstack_sdk::runtime::poly::Polymorphic for AnyLicenseInventory {
-    fn from_class(
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        object: ::serde_json::Value,
-    ) -> ::core::option::Option<::core::result::Result<Self, ::serde_json::Error>> {
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
             "org.zstack.license.LicenseInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::LicenseInventory>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::LicenseInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::LicenseInventory),
                 )
             }
             "org.zstack.license.LicenseAddOnInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::LicenseAddOnInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::LicenseAddOnInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::LicenseAddOnInventory),
                 )
             }
-            _ => ::core::option::Option::None,
+            _ => ::core::result::Result::Err(deserializer),
         }
     }
-    fn from_base(
-        class: ::core::option::Option<::std::string::String>,
-        object: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::LicenseInventory as ::serde::Deserialize<
+            'de,
+        >>::deserialize(deserializer)
+            .map(Self::LicenseInventory)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        match class {
-            ::core::option::Option::None => {
-                ::serde_json::from_value(::serde_json::Value::Object(object))
-                    .map(Self::LicenseInventory)
-            }
-            ::core::option::Option::Some(class) => {
-                let base = ::serde_json::from_value(
-                    ::serde_json::Value::Object(object.clone()),
-                )?;
-                ::core::result::Result::Ok(Self::Unknown {
-                    class,
-                    base,
-                    raw: object,
-                })
-            }
-        }
+        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AnyLicenseInventory {

@@ -20,29 +20,3 @@ pub struct JsonLabelInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-impl JsonLabelInventory {
-    /// Query field `id`.
-    pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "id",
-    );
-    /// Query field `labelKey`.
-    pub const LABEL_KEY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "labelKey",
-    );
-    /// Query field `labelValue`.
-    pub const LABEL_VALUE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "labelValue",
-    );
-    /// Query field `resourceUuid`.
-    pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceUuid",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-}

@@ -18,17 +18,3 @@ pub struct LoginAuthenticationProcedureDesc {
         ::std::string::String,
     >,
 }
-impl LoginAuthenticationProcedureDesc {
-    /// Query field `order`.
-    pub const ORDER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "order",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `properties`.
-    pub const PROPERTIES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "properties",
-    );
-}

@@ -18,24 +18,6 @@ pub struct MiniHostInfo {
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub mgmt: ::core::option::Option<crate::types::MiniNetworkConfigStruct>,
 }
-impl MiniHostInfo {
-    /// Query field `sn`.
-    pub const SN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "sn",
-    );
-    /// Query field `dnsAddresses`.
-    pub const DNS_ADDRESSES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "dnsAddresses",
-    );
-    /// Query field `ipmi`.
-    pub const IPMI: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipmi",
-    );
-    /// Query field `mgmt`.
-    pub const MGMT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "mgmt",
-    );
-}
 /// Server class: `org.zstack.header.bootstrap.MiniNetworkConfigStruct`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MiniNetworkConfigStruct {
@@ -47,23 +29,5 @@ pub struct MiniNetworkConfigStruct {
     pub vlan: ::core::option::Option<::std::string::String>,
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub bond: ::core::option::Option<::std::string::String>,
-}
-impl MiniNetworkConfigStruct {
-    /// Query field `gw`.
-    pub const GW: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "gw",
-    );
-    /// Query field `ip`.
-    pub const IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ip",
-    );
-    /// Query field `vlan`.
-    pub const VLAN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vlan",
-    );
-    /// Query field `bond`.
-    pub const BOND: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "bond",
-    );
 }
 ::zstack_sdk::struct_wire_traits!(crate ::types::MiniHostInfo);

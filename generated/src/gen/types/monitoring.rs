@@ -287,50 +287,44 @@ impl AnyMonitorTriggerActionInventory {
     }
 }
 impl ::zstack_sdk::runtime::poly::Polymorphic for AnyMonitorTriggerActionInventory {
-    fn from_class(
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        object: ::serde_json::Value,
-    ) -> ::core::option::Option<::core::result::Result<Self, ::serde_json::Error>> {
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
             "org.zstack.monitoring.actions.MonitorTriggerActionInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::MonitorTriggerActionInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::MonitorTriggerActionInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::MonitorTriggerActionInventory),
                 )
             }
             "org.zstack.monitoring.actions.EmailTriggerActionInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::EmailTriggerActionInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::EmailTriggerActionInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::EmailTriggerActionInventory),
                 )
             }
-            _ => ::core::option::Option::None,
+            _ => ::core::result::Result::Err(deserializer),
         }
     }
-    fn from_base(
-        class: ::core::option::Option<::std::string::String>,
-        object: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::MonitorTriggerActionInventory as ::serde::Deserialize<
+            'de,
+        >>::deserialize(deserializer)
+            .map(Self::MonitorTriggerActionInventory)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        match class {
-            ::core::option::Option::None => {
-                ::serde_json::from_value(::serde_json::Value::Object(object))
-                    .map(Self::MonitorTriggerActionInventory)
-            }
-            ::core::option::Option::Some(class) => {
-                let base = ::serde_json::from_value(
-                    ::serde_json::Value::Object(object.clone()),
-                )?;
-                ::core::result::Result::Ok(Self::Unknown {
-                    class,
-                    base,
-                    raw: object,
-                })
-            }
-        }
+        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AnyMonitorTriggerActionInventory {

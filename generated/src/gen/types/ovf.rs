@@ -96,20 +96,6 @@ pub struct OvfCpuInfo {
     )]
     pub cores_per_socket: ::core::option::Option<i32>,
 }
-impl OvfCpuInfo {
-    /// Query field `instanceId`.
-    pub const INSTANCE_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "instanceId",
-    );
-    /// Query field `quantity`.
-    pub const QUANTITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "quantity",
-    );
-    /// Query field `coresPerSocket`.
-    pub const CORES_PER_SOCKET: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "coresPerSocket",
-    );
-}
 /// Server class: `org.zstack.ovf.datatype.OvfInfo`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct OvfInfo {
@@ -134,48 +120,6 @@ pub struct OvfInfo {
     #[serde(default)]
     pub volumes: ::std::vec::Vec<::serde_json::Value>,
 }
-impl OvfInfo {
-    /// Query field `disks`.
-    pub const DISKS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "disks",
-    );
-    /// Query field `networks`.
-    pub const NETWORKS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "networks",
-    );
-    /// Query field `cpu`.
-    pub const CPU: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cpu",
-    );
-    /// Query field `memory`.
-    pub const MEMORY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "memory",
-    );
-    /// Query field `vmName`.
-    pub const VM_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmName",
-    );
-    /// Query field `os`.
-    pub const OS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "os",
-    );
-    /// Query field `systemInfo`.
-    pub const SYSTEM_INFO: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "systemInfo",
-    );
-    /// Query field `nics`.
-    pub const NICS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "nics",
-    );
-    /// Query field `cdDrivers`.
-    pub const CD_DRIVERS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cdDrivers",
-    );
-    /// Query field `volumes`.
-    pub const VOLUMES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "volumes",
-    );
-}
 /// Server class: `org.zstack.ovf.datatype.OvfMemoryInfo`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct OvfMemoryInfo {
@@ -183,16 +127,6 @@ pub struct OvfMemoryInfo {
     pub instance_id: ::core::option::Option<::std::string::String>,
     #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub quantity: ::core::option::Option<i64>,
-}
-impl OvfMemoryInfo {
-    /// Query field `instanceId`.
-    pub const INSTANCE_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "instanceId",
-    );
-    /// Query field `quantity`.
-    pub const QUANTITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "quantity",
-    );
 }
 /// Server class: `org.zstack.ovf.datatype.OvfOSInfo`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -206,24 +140,6 @@ pub struct OvfOSInfo {
     #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
 }
-impl OvfOSInfo {
-    /// Query field `id`.
-    pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "id",
-    );
-    /// Query field `version`.
-    pub const VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "version",
-    );
-    /// Query field `osType`.
-    pub const OS_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "osType",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
-}
 /// Server class: `org.zstack.ovf.datatype.OvfSystemInfo`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct OvfSystemInfo {
@@ -231,16 +147,6 @@ pub struct OvfSystemInfo {
     pub virtual_system_type: ::core::option::Option<::std::string::String>,
     #[serde(rename = "firmwareType", default)]
     pub firmware_type: ::core::option::Option<::std::string::String>,
-}
-impl OvfSystemInfo {
-    /// Query field `virtualSystemType`.
-    pub const VIRTUAL_SYSTEM_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "virtualSystemType",
-    );
-    /// Query field `firmwareType`.
-    pub const FIRMWARE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "firmwareType",
-    );
 }
 /// Server class: `org.zstack.ovf.datatype.ImagePackageState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -72,132 +72,6 @@ pub struct EthernetVfPciDeviceInventory {
     #[serde(rename = "vfStatus", default)]
     pub vf_status: ::core::option::Option<crate::types::EthernetVfStatus>,
 }
-impl EthernetVfPciDeviceInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
-    /// Query field `hostUuid`.
-    pub const HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hostUuid",
-    );
-    /// Query field `parentUuid`.
-    pub const PARENT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "parentUuid",
-    );
-    /// Query field `vmInstanceUuid`.
-    pub const VM_INSTANCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmInstanceUuid",
-    );
-    /// Query field `pciSpecUuid`.
-    pub const PCI_SPEC_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "pciSpecUuid",
-    );
-    /// Query field `type`.
-    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
-    );
-    /// Query field `state`.
-    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
-    );
-    /// Query field `status`.
-    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
-    );
-    /// Query field `virtStatus`.
-    pub const VIRT_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "virtStatus",
-    );
-    /// Query field `chooser`.
-    pub const CHOOSER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "chooser",
-    );
-    /// Query field `vendorId`.
-    pub const VENDOR_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vendorId",
-    );
-    /// Query field `vendor`.
-    pub const VENDOR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vendor",
-    );
-    /// Query field `deviceId`.
-    pub const DEVICE_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "deviceId",
-    );
-    /// Query field `device`.
-    pub const DEVICE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "device",
-    );
-    /// Query field `subvendorId`.
-    pub const SUBVENDOR_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "subvendorId",
-    );
-    /// Query field `subdeviceId`.
-    pub const SUBDEVICE_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "subdeviceId",
-    );
-    /// Query field `pciDeviceAddress`.
-    pub const PCI_DEVICE_ADDRESS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "pciDeviceAddress",
-    );
-    /// Query field `iommuGroup`.
-    pub const IOMMU_GROUP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "iommuGroup",
-    );
-    /// Query field `metaData`.
-    pub const META_DATA: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "metaData",
-    );
-    /// Query field `rev`.
-    pub const REV: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "rev",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-    /// Query field `matchedPciDeviceOfferingRef`.
-    pub const MATCHED_PCI_DEVICE_OFFERING_REF: ::zstack_sdk::runtime::query::Field<
-        Self,
-    > = ::zstack_sdk::runtime::query::Field::new("matchedPciDeviceOfferingRef");
-    /// Query field `mdevSpecRefs`.
-    pub const MDEV_SPEC_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "mdevSpecRefs",
-    );
-    /// Query field `hostDevUuid`.
-    pub const HOST_DEV_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hostDevUuid",
-    );
-    /// Query field `interfaceName`.
-    pub const INTERFACE_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "interfaceName",
-    );
-    /// Query field `vmUuid`.
-    pub const VM_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmUuid",
-    );
-    /// Query field `l3NetworkUuid`.
-    pub const L3_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "l3NetworkUuid",
-    );
-    /// Query field `vfStatus`.
-    pub const VF_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vfStatus",
-    );
-}
 /// Server class: `org.zstack.pciDevice.PciDeviceInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct PciDeviceInventory {
@@ -370,16 +244,6 @@ pub struct PciDeviceMetaData {
     #[serde(rename = "metaDataEntries", default)]
     pub meta_data_entries: ::std::vec::Vec<::serde_json::Value>,
 }
-impl PciDeviceMetaData {
-    /// Query field `metaData`.
-    pub const META_DATA: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "metaData",
-    );
-    /// Query field `metaDataEntries`.
-    pub const META_DATA_ENTRIES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "metaDataEntries",
-    );
-}
 /// Server class: `org.zstack.pciDevice.PciDeviceOfferingInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct PciDeviceOfferingInventory {
@@ -497,54 +361,52 @@ impl AnyPciDeviceInventory {
     }
 }
 impl ::zstack_sdk::runtime::poly::Polymorphic for AnyPciDeviceInventory {
-    fn from_class(
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        object: ::serde_json::Value,
-    ) -> ::core::option::Option<::core::result::Result<Self, ::serde_json::Error>> {
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
             "org.zstack.pciDevice.PciDeviceInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::PciDeviceInventory>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::PciDeviceInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::PciDeviceInventory),
                 )
             }
             "org.zstack.pciDevice.gpu.GpuDeviceInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::GpuDeviceInventory>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::GpuDeviceInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::GpuDeviceInventory),
                 )
             }
             "org.zstack.header.sriov.EthernetVfPciDeviceInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::EthernetVfPciDeviceInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::EthernetVfPciDeviceInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::EthernetVfPciDeviceInventory),
                 )
             }
-            _ => ::core::option::Option::None,
+            _ => ::core::result::Result::Err(deserializer),
         }
     }
-    fn from_base(
-        class: ::core::option::Option<::std::string::String>,
-        object: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::PciDeviceInventory as ::serde::Deserialize<
+            'de,
+        >>::deserialize(deserializer)
+            .map(Self::PciDeviceInventory)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        match class {
-            ::core::option::Option::None => {
-                ::serde_json::from_value(::serde_json::Value::Object(object))
-                    .map(Self::PciDeviceInventory)
-            }
-            ::core::option::Option::Some(class) => {
-                let base = ::serde_json::from_value(
-                    ::serde_json::Value::Object(object.clone()),
-                )?;
-                ::core::result::Result::Ok(Self::Unknown {
-                    class,
-                    base,
-                    raw: object,
-                })
-            }
-        }
+        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AnyPciDeviceInventory {

@@ -499,88 +499,6 @@ pub struct CephPrimaryStorageInventory {
     #[serde(default)]
     pub fsid: ::core::option::Option<::std::string::String>,
 }
-impl CephPrimaryStorageInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `zoneUuid`.
-    pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zoneUuid",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `url`.
-    pub const URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "url",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
-    /// Query field `totalCapacity`.
-    pub const TOTAL_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalCapacity",
-    );
-    /// Query field `availableCapacity`.
-    pub const AVAILABLE_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availableCapacity",
-    );
-    /// Query field `totalPhysicalCapacity`.
-    pub const TOTAL_PHYSICAL_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalPhysicalCapacity",
-    );
-    /// Query field `availablePhysicalCapacity`.
-    pub const AVAILABLE_PHYSICAL_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availablePhysicalCapacity",
-    );
-    /// Query field `systemUsedCapacity`.
-    pub const SYSTEM_USED_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "systemUsedCapacity",
-    );
-    /// Query field `type`.
-    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
-    );
-    /// Query field `state`.
-    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
-    );
-    /// Query field `status`.
-    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
-    );
-    /// Query field `mountPath`.
-    pub const MOUNT_PATH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "mountPath",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-    /// Query field `attachedClusterUuids`.
-    pub const ATTACHED_CLUSTER_UUIDS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "attachedClusterUuids",
-    );
-    /// Query field `mons`.
-    pub const MONS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "mons",
-    );
-    /// Query field `pools`.
-    pub const POOLS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "pools",
-    );
-    /// Query field `fsid`.
-    pub const FSID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "fsid",
-    );
-}
 /// Server class: `org.zstack.storage.ceph.primary.CephPrimaryStorageMonInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct CephPrimaryStorageMonInventory {
@@ -627,52 +545,6 @@ pub struct CephPrimaryStorageMonInventory {
     /// Since ZStack 0.6.
     #[serde(rename = "monUuid", default)]
     pub mon_uuid: ::core::option::Option<::std::string::String>,
-}
-impl CephPrimaryStorageMonInventory {
-    /// Query field `hostname`.
-    pub const HOSTNAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hostname",
-    );
-    /// Query field `monPort`.
-    pub const MON_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "monPort",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-    /// Query field `primaryStorageUuid`.
-    pub const PRIMARY_STORAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "primaryStorageUuid",
-    );
-    /// Query field `monAddr`.
-    pub const MON_ADDR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "monAddr",
-    );
-    /// Query field `sshUsername`.
-    pub const SSH_USERNAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "sshUsername",
-    );
-    /// Query field `sshPassword`.
-    pub const SSH_PASSWORD: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "sshPassword",
-    );
-    /// Query field `sshPort`.
-    pub const SSH_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "sshPort",
-    );
-    /// Query field `status`.
-    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
-    );
-    /// Query field `monUuid`.
-    pub const MON_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "monUuid",
-    );
 }
 /// Server class: `org.zstack.storage.ceph.primary.CephPrimaryStoragePoolInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -891,96 +763,6 @@ pub struct ExternalPrimaryStorageInventory {
     #[serde(rename = "defaultProtocol", default)]
     pub default_protocol: ::core::option::Option<::std::string::String>,
 }
-impl ExternalPrimaryStorageInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `zoneUuid`.
-    pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zoneUuid",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `url`.
-    pub const URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "url",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
-    /// Query field `totalCapacity`.
-    pub const TOTAL_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalCapacity",
-    );
-    /// Query field `availableCapacity`.
-    pub const AVAILABLE_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availableCapacity",
-    );
-    /// Query field `totalPhysicalCapacity`.
-    pub const TOTAL_PHYSICAL_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalPhysicalCapacity",
-    );
-    /// Query field `availablePhysicalCapacity`.
-    pub const AVAILABLE_PHYSICAL_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availablePhysicalCapacity",
-    );
-    /// Query field `systemUsedCapacity`.
-    pub const SYSTEM_USED_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "systemUsedCapacity",
-    );
-    /// Query field `type`.
-    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
-    );
-    /// Query field `state`.
-    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
-    );
-    /// Query field `status`.
-    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
-    );
-    /// Query field `mountPath`.
-    pub const MOUNT_PATH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "mountPath",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-    /// Query field `attachedClusterUuids`.
-    pub const ATTACHED_CLUSTER_UUIDS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "attachedClusterUuids",
-    );
-    /// Query field `identity`.
-    pub const IDENTITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "identity",
-    );
-    /// Query field `config`.
-    pub const CONFIG: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "config",
-    );
-    /// Query field `addonInfo`.
-    pub const ADDON_INFO: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "addonInfo",
-    );
-    /// Query field `outputProtocols`.
-    pub const OUTPUT_PROTOCOLS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "outputProtocols",
-    );
-    /// Query field `defaultProtocol`.
-    pub const DEFAULT_PROTOCOL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "defaultProtocol",
-    );
-}
 /// Server class: `org.zstack.storage.primary.local.APIGetLocalStorageHostDiskCapacityReply$HostDiskCapacity`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct HostDiskCapacity {
@@ -1010,28 +792,6 @@ pub struct HostDiskCapacity {
         deserialize_with = "::zstack_sdk::runtime::number::lenient"
     )]
     pub available_physical_capacity: ::core::option::Option<i64>,
-}
-impl HostDiskCapacity {
-    /// Query field `hostUuid`.
-    pub const HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hostUuid",
-    );
-    /// Query field `totalCapacity`.
-    pub const TOTAL_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalCapacity",
-    );
-    /// Query field `availableCapacity`.
-    pub const AVAILABLE_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availableCapacity",
-    );
-    /// Query field `totalPhysicalCapacity`.
-    pub const TOTAL_PHYSICAL_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalPhysicalCapacity",
-    );
-    /// Query field `availablePhysicalCapacity`.
-    pub const AVAILABLE_PHYSICAL_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availablePhysicalCapacity",
-    );
 }
 /// Server class: `org.zstack.header.storage.primary.ImageCacheInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -1830,28 +1590,6 @@ pub struct UsageReport {
     #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub interval: ::core::option::Option<i64>,
 }
-impl UsageReport {
-    /// Query field `usedPhysicalCapacitiesForecast`.
-    pub const USED_PHYSICAL_CAPACITIES_FORECAST: ::zstack_sdk::runtime::query::Field<
-        Self,
-    > = ::zstack_sdk::runtime::query::Field::new("usedPhysicalCapacitiesForecast");
-    /// Query field `usedPhysicalCapacitiesHistory`.
-    pub const USED_PHYSICAL_CAPACITIES_HISTORY: ::zstack_sdk::runtime::query::Field<
-        Self,
-    > = ::zstack_sdk::runtime::query::Field::new("usedPhysicalCapacitiesHistory");
-    /// Query field `totalPhysicalCapacitiesHistory`.
-    pub const TOTAL_PHYSICAL_CAPACITIES_HISTORY: ::zstack_sdk::runtime::query::Field<
-        Self,
-    > = ::zstack_sdk::runtime::query::Field::new("totalPhysicalCapacitiesHistory");
-    /// Query field `startTime`.
-    pub const START_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "startTime",
-    );
-    /// Query field `interval`.
-    pub const INTERVAL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "interval",
-    );
-}
 /// A `PrimaryStorageInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
@@ -1919,98 +1657,92 @@ impl AnyPrimaryStorageInventory {
     }
 }
 impl ::zstack_sdk::runtime::poly::Polymorphic for AnyPrimaryStorageInventory {
-    fn from_class(
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        object: ::serde_json::Value,
-    ) -> ::core::option::Option<::core::result::Result<Self, ::serde_json::Error>> {
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
             "org.zstack.header.storage.primary.PrimaryStorageInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::PrimaryStorageInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::PrimaryStorageInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::PrimaryStorageInventory),
                 )
             }
             "org.zstack.header.aliyun.ebs.AliyunEbsPrimaryStorageInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::AliyunEbsPrimaryStorageInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::AliyunEbsPrimaryStorageInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::AliyunEbsPrimaryStorageInventory),
                 )
             }
             "org.zstack.storage.primary.block.BlockPrimaryStorageInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::BlockPrimaryStorageInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::BlockPrimaryStorageInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::BlockPrimaryStorageInventory),
                 )
             }
             "org.zstack.storage.ceph.primary.CephPrimaryStorageInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::CephPrimaryStorageInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::CephPrimaryStorageInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::CephPrimaryStorageInventory),
                 )
             }
             "org.zstack.header.storage.addon.primary.ExternalPrimaryStorageInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::ExternalPrimaryStorageInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::ExternalPrimaryStorageInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::ExternalPrimaryStorageInventory),
                 )
             }
             "org.zstack.storage.primary.ministorage.MiniStorageInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::MiniStorageInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::MiniStorageInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::MiniStorageInventory),
                 )
             }
             "org.zstack.storage.primary.sharedblock.SharedBlockGroupPrimaryStorageInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::SharedBlockGroupPrimaryStorageInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::SharedBlockGroupPrimaryStorageInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::SharedBlockGroupPrimaryStorageInventory),
                 )
             }
             "org.zstack.vmware.VCenterPrimaryStorageInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::VCenterPrimaryStorageInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::VCenterPrimaryStorageInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::VCenterPrimaryStorageInventory),
                 )
             }
-            _ => ::core::option::Option::None,
+            _ => ::core::result::Result::Err(deserializer),
         }
     }
-    fn from_base(
-        class: ::core::option::Option<::std::string::String>,
-        object: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::PrimaryStorageInventory as ::serde::Deserialize<
+            'de,
+        >>::deserialize(deserializer)
+            .map(Self::PrimaryStorageInventory)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        match class {
-            ::core::option::Option::None => {
-                ::serde_json::from_value(::serde_json::Value::Object(object))
-                    .map(Self::PrimaryStorageInventory)
-            }
-            ::core::option::Option::Some(class) => {
-                let base = ::serde_json::from_value(
-                    ::serde_json::Value::Object(object.clone()),
-                )?;
-                ::core::result::Result::Ok(Self::Unknown {
-                    class,
-                    base,
-                    raw: object,
-                })
-            }
-        }
+        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AnyPrimaryStorageInventory {

@@ -14,24 +14,6 @@ pub struct ResourceBindableConfigStruct {
     #[serde(rename = "bindResourceTypes", default)]
     pub bind_resource_types: ::std::vec::Vec<::std::string::String>,
 }
-impl ResourceBindableConfigStruct {
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `category`.
-    pub const CATEGORY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "category",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
-    /// Query field `bindResourceTypes`.
-    pub const BIND_RESOURCE_TYPES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "bindResourceTypes",
-    );
-}
 /// Server class: `org.zstack.resourceconfig.APIUpdateResourceConfigsMsg$ResourceConfigAO`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ResourceConfigAO {
@@ -41,20 +23,6 @@ pub struct ResourceConfigAO {
     pub name: ::core::option::Option<::std::string::String>,
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub value: ::core::option::Option<::std::string::String>,
-}
-impl ResourceConfigAO {
-    /// Query field `category`.
-    pub const CATEGORY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "category",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `value`.
-    pub const VALUE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "value",
-    );
 }
 /// Server class: `org.zstack.resourceconfig.ResourceConfigInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -139,19 +107,5 @@ pub struct ResourceConfigStruct {
     /// Since ZStack 4.7.0.
     #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-}
-impl ResourceConfigStruct {
-    /// Query field `value`.
-    pub const VALUE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "value",
-    );
-    /// Query field `effectiveConfigs`.
-    pub const EFFECTIVE_CONFIGS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "effectiveConfigs",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
 }
 ::zstack_sdk::struct_wire_traits!(crate ::types::ResourceConfigAO);

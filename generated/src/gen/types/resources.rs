@@ -18,24 +18,6 @@ pub struct ResourceInventory {
     #[serde(rename = "concreteResourceType", default)]
     pub concrete_resource_type: ::core::option::Option<::std::string::String>,
 }
-impl ResourceInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `resourceName`.
-    pub const RESOURCE_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceName",
-    );
-    /// Query field `resourceType`.
-    pub const RESOURCE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceType",
-    );
-    /// Query field `concreteResourceType`.
-    pub const CONCRETE_RESOURCE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "concreteResourceType",
-    );
-}
 /// Extends `ResourceInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.header.storage.snapshot.reference.VolumeSnapshotReferenceTreeInventory`.
@@ -68,52 +50,6 @@ pub struct VolumeSnapshotReferenceTreeInventory {
     #[serde(rename = "rootInstallUrl", default)]
     pub root_install_url: ::core::option::Option<::std::string::String>,
 }
-impl VolumeSnapshotReferenceTreeInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `resourceName`.
-    pub const RESOURCE_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceName",
-    );
-    /// Query field `resourceType`.
-    pub const RESOURCE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceType",
-    );
-    /// Query field `concreteResourceType`.
-    pub const CONCRETE_RESOURCE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "concreteResourceType",
-    );
-    /// Query field `primaryStorageUuid`.
-    pub const PRIMARY_STORAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "primaryStorageUuid",
-    );
-    /// Query field `hostUuid`.
-    pub const HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hostUuid",
-    );
-    /// Query field `rootImageUuid`.
-    pub const ROOT_IMAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "rootImageUuid",
-    );
-    /// Query field `rootVolumeUuid`.
-    pub const ROOT_VOLUME_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "rootVolumeUuid",
-    );
-    /// Query field `rootVolumeSnapshotUuid`.
-    pub const ROOT_VOLUME_SNAPSHOT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "rootVolumeSnapshotUuid",
-    );
-    /// Query field `rootVolumeSnapshotTreeUuid`.
-    pub const ROOT_VOLUME_SNAPSHOT_TREE_UUID: ::zstack_sdk::runtime::query::Field<
-        Self,
-    > = ::zstack_sdk::runtime::query::Field::new("rootVolumeSnapshotTreeUuid");
-    /// Query field `rootInstallUrl`.
-    pub const ROOT_INSTALL_URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "rootInstallUrl",
-    );
-}
 /// A `ResourceInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
@@ -143,48 +79,44 @@ impl AnyResourceInventory {
     }
 }
 impl ::zstack_sdk::runtime::poly::Polymorphic for AnyResourceInventory {
-    fn from_class(
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        object: ::serde_json::Value,
-    ) -> ::core::option::Option<::core::result::Result<Self, ::serde_json::Error>> {
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
             "org.zstack.header.vo.ResourceInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::ResourceInventory>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::ResourceInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::ResourceInventory),
                 )
             }
             "org.zstack.header.storage.snapshot.reference.VolumeSnapshotReferenceTreeInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::VolumeSnapshotReferenceTreeInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::VolumeSnapshotReferenceTreeInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::VolumeSnapshotReferenceTreeInventory),
                 )
             }
-            _ => ::core::option::Option::None,
+            _ => ::core::result::Result::Err(deserializer),
         }
     }
-    fn from_base(
-        class: ::core::option::Option<::std::string::String>,
-        object: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::ResourceInventory as ::serde::Deserialize<
+            'de,
+        >>::deserialize(deserializer)
+            .map(Self::ResourceInventory)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        match class {
-            ::core::option::Option::None => {
-                ::serde_json::from_value(::serde_json::Value::Object(object))
-                    .map(Self::ResourceInventory)
-            }
-            ::core::option::Option::Some(class) => {
-                let base = ::serde_json::from_value(
-                    ::serde_json::Value::Object(object.clone()),
-                )?;
-                ::core::result::Result::Ok(Self::Unknown {
-                    class,
-                    base,
-                    raw: object,
-                })
-            }
-        }
+        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AnyResourceInventory {

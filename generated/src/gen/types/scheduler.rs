@@ -84,24 +84,6 @@ pub struct SchedulerJobGroupSchedulerTriggerRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-impl SchedulerJobGroupSchedulerTriggerRefInventory {
-    /// Query field `schedulerJobGroupUuid`.
-    pub const SCHEDULER_JOB_GROUP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "schedulerJobGroupUuid",
-    );
-    /// Query field `schedulerTriggerUuid`.
-    pub const SCHEDULER_TRIGGER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "schedulerTriggerUuid",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-}
 /// Server class: `org.zstack.header.scheduler.SchedulerJobHistoryInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct SchedulerJobHistoryInventory {
@@ -273,28 +255,6 @@ pub struct SchedulerJobSchedulerTriggerInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-}
-impl SchedulerJobSchedulerTriggerInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `schedulerJobUuid`.
-    pub const SCHEDULER_JOB_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "schedulerJobUuid",
-    );
-    /// Query field `schedulerTriggerUuid`.
-    pub const SCHEDULER_TRIGGER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "schedulerTriggerUuid",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
 }
 /// Server class: `org.zstack.header.scheduler.SchedulerTriggerInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]

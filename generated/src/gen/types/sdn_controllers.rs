@@ -71,84 +71,6 @@ pub struct HardwareL2VxlanNetworkPoolInventory {
     #[serde(rename = "sdnControllerUuid", default)]
     pub sdn_controller_uuid: ::core::option::Option<::std::string::String>,
 }
-impl HardwareL2VxlanNetworkPoolInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
-    /// Query field `zoneUuid`.
-    pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zoneUuid",
-    );
-    /// Query field `physicalInterface`.
-    pub const PHYSICAL_INTERFACE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "physicalInterface",
-    );
-    /// Query field `type`.
-    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
-    );
-    /// Query field `vSwitchType`.
-    pub const V_SWITCH_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vSwitchType",
-    );
-    /// Query field `virtualNetworkId`.
-    pub const VIRTUAL_NETWORK_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "virtualNetworkId",
-    );
-    /// Query field `isolated`.
-    pub const ISOLATED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "isolated",
-    );
-    /// Query field `pvlan`.
-    pub const PVLAN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "pvlan",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-    /// Query field `attachedClusterUuids`.
-    pub const ATTACHED_CLUSTER_UUIDS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "attachedClusterUuids",
-    );
-    /// Query field `attachedVtepRefs`.
-    pub const ATTACHED_VTEP_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "attachedVtepRefs",
-    );
-    /// Query field `remoteVteps`.
-    pub const REMOTE_VTEPS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "remoteVteps",
-    );
-    /// Query field `attachedVxlanNetworkRefs`.
-    pub const ATTACHED_VXLAN_NETWORK_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "attachedVxlanNetworkRefs",
-    );
-    /// Query field `attachedVniRanges`.
-    pub const ATTACHED_VNI_RANGES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "attachedVniRanges",
-    );
-    /// Query field `attachedCidrs`.
-    pub const ATTACHED_CIDRS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "attachedCidrs",
-    );
-    /// Query field `sdnControllerUuid`.
-    pub const SDN_CONTROLLER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "sdnControllerUuid",
-    );
-}
 /// Server class: `org.zstack.header.network.l2.L2NetworkInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct L2NetworkInventory {
@@ -532,40 +454,6 @@ pub struct RemoteVtepInventory {
     #[serde(rename = "poolUuid", default)]
     pub pool_uuid: ::core::option::Option<::std::string::String>,
 }
-impl RemoteVtepInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `clusterUuid`.
-    pub const CLUSTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "clusterUuid",
-    );
-    /// Query field `vtepIp`.
-    pub const VTEP_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vtepIp",
-    );
-    /// Query field `port`.
-    pub const PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "port",
-    );
-    /// Query field `type`.
-    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-    /// Query field `poolUuid`.
-    pub const POOL_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "poolUuid",
-    );
-}
 /// Server class: `org.zstack.sdnController.header.SdnControllerInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct SdnControllerInventory {
@@ -668,16 +556,6 @@ pub struct SdnVniRange {
         deserialize_with = "::zstack_sdk::runtime::number::lenient"
     )]
     pub end_vni: ::core::option::Option<i32>,
-}
-impl SdnVniRange {
-    /// Query field `startVni`.
-    pub const START_VNI: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "startVni",
-    );
-    /// Query field `endVni`.
-    pub const END_VNI: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "endVni",
-    );
 }
 /// Server class: `org.zstack.network.l2.vxlan.vxlanNetworkPool.VniRangeInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -870,88 +748,84 @@ impl AnyL2NetworkInventory {
     }
 }
 impl ::zstack_sdk::runtime::poly::Polymorphic for AnyL2NetworkInventory {
-    fn from_class(
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        object: ::serde_json::Value,
-    ) -> ::core::option::Option<::core::result::Result<Self, ::serde_json::Error>> {
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
             "org.zstack.header.network.l2.L2NetworkInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::L2NetworkInventory>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::L2NetworkInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::L2NetworkInventory),
                 )
             }
             "org.zstack.network.l2.virtualSwitch.header.L2PortGroupNetworkInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::L2PortGroupNetworkInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::L2PortGroupNetworkInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::L2PortGroupNetworkInventory),
                 )
             }
             "org.zstack.network.l2.virtualSwitch.header.L2VirtualSwitchNetworkInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::L2VirtualSwitchNetworkInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::L2VirtualSwitchNetworkInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::L2VirtualSwitchNetworkInventory),
                 )
             }
             "org.zstack.header.network.l2.L2VlanNetworkInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::L2VlanNetworkInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::L2VlanNetworkInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::L2VlanNetworkInventory),
                 )
             }
             "org.zstack.sdnController.header.HardwareL2VxlanNetworkPoolInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::HardwareL2VxlanNetworkPoolInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::HardwareL2VxlanNetworkPoolInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::HardwareL2VxlanNetworkPoolInventory),
                 )
             }
             "org.zstack.network.l2.vxlan.vxlanNetwork.L2VxlanNetworkInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::L2VxlanNetworkInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::L2VxlanNetworkInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::L2VxlanNetworkInventory),
                 )
             }
             "org.zstack.network.l2.vxlan.vxlanNetworkPool.L2VxlanNetworkPoolInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::L2VxlanNetworkPoolInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::L2VxlanNetworkPoolInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::L2VxlanNetworkPoolInventory),
                 )
             }
-            _ => ::core::option::Option::None,
+            _ => ::core::result::Result::Err(deserializer),
         }
     }
-    fn from_base(
-        class: ::core::option::Option<::std::string::String>,
-        object: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::L2NetworkInventory as ::serde::Deserialize<
+            'de,
+        >>::deserialize(deserializer)
+            .map(Self::L2NetworkInventory)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        match class {
-            ::core::option::Option::None => {
-                ::serde_json::from_value(::serde_json::Value::Object(object))
-                    .map(Self::L2NetworkInventory)
-            }
-            ::core::option::Option::Some(class) => {
-                let base = ::serde_json::from_value(
-                    ::serde_json::Value::Object(object.clone()),
-                )?;
-                ::core::result::Result::Ok(Self::Unknown {
-                    class,
-                    base,
-                    raw: object,
-                })
-            }
-        }
+        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AnyL2NetworkInventory {
@@ -1116,50 +990,44 @@ impl AnyL2VxlanNetworkPoolInventory {
     }
 }
 impl ::zstack_sdk::runtime::poly::Polymorphic for AnyL2VxlanNetworkPoolInventory {
-    fn from_class(
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        object: ::serde_json::Value,
-    ) -> ::core::option::Option<::core::result::Result<Self, ::serde_json::Error>> {
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
             "org.zstack.network.l2.vxlan.vxlanNetworkPool.L2VxlanNetworkPoolInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::L2VxlanNetworkPoolInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::L2VxlanNetworkPoolInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::L2VxlanNetworkPoolInventory),
                 )
             }
             "org.zstack.sdnController.header.HardwareL2VxlanNetworkPoolInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::HardwareL2VxlanNetworkPoolInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::HardwareL2VxlanNetworkPoolInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::HardwareL2VxlanNetworkPoolInventory),
                 )
             }
-            _ => ::core::option::Option::None,
+            _ => ::core::result::Result::Err(deserializer),
         }
     }
-    fn from_base(
-        class: ::core::option::Option<::std::string::String>,
-        object: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::L2VxlanNetworkPoolInventory as ::serde::Deserialize<
+            'de,
+        >>::deserialize(deserializer)
+            .map(Self::L2VxlanNetworkPoolInventory)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        match class {
-            ::core::option::Option::None => {
-                ::serde_json::from_value(::serde_json::Value::Object(object))
-                    .map(Self::L2VxlanNetworkPoolInventory)
-            }
-            ::core::option::Option::Some(class) => {
-                let base = ::serde_json::from_value(
-                    ::serde_json::Value::Object(object.clone()),
-                )?;
-                ::core::result::Result::Ok(Self::Unknown {
-                    class,
-                    base,
-                    raw: object,
-                })
-            }
-        }
+        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AnyL2VxlanNetworkPoolInventory {

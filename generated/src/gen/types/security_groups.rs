@@ -81,88 +81,6 @@ pub struct SecurityGroupIngressRuleTO {
     #[serde(rename = "friendCidrs", default)]
     pub friend_cidrs: ::std::vec::Vec<::std::string::String>,
 }
-impl SecurityGroupIngressRuleTO {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `securityGroupUuid`.
-    pub const SECURITY_GROUP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "securityGroupUuid",
-    );
-    /// Query field `type`.
-    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
-    );
-    /// Query field `ipVersion`.
-    pub const IP_VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipVersion",
-    );
-    /// Query field `protocol`.
-    pub const PROTOCOL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "protocol",
-    );
-    /// Query field `state`.
-    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
-    );
-    /// Query field `priority`.
-    pub const PRIORITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "priority",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
-    /// Query field `srcIpRange`.
-    pub const SRC_IP_RANGE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "srcIpRange",
-    );
-    /// Query field `dstIpRange`.
-    pub const DST_IP_RANGE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "dstIpRange",
-    );
-    /// Query field `srcPortRange`.
-    pub const SRC_PORT_RANGE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "srcPortRange",
-    );
-    /// Query field `dstPortRange`.
-    pub const DST_PORT_RANGE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "dstPortRange",
-    );
-    /// Query field `action`.
-    pub const ACTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "action",
-    );
-    /// Query field `remoteSecurityGroupUuid`.
-    pub const REMOTE_SECURITY_GROUP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "remoteSecurityGroupUuid",
-    );
-    /// Query field `allowedCidr`.
-    pub const ALLOWED_CIDR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "allowedCidr",
-    );
-    /// Query field `startPort`.
-    pub const START_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "startPort",
-    );
-    /// Query field `endPort`.
-    pub const END_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "endPort",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-    /// Query field `friendCidrs`.
-    pub const FRIEND_CIDRS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "friendCidrs",
-    );
-}
 /// Server class: `org.zstack.network.securitygroup.SecurityGroupInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct SecurityGroupInventory {
@@ -306,60 +224,6 @@ pub struct SecurityGroupRuleAO {
         skip_serializing_if = "::core::option::Option::is_none"
     )]
     pub allowed_cidr: ::core::option::Option<::std::string::String>,
-}
-impl SecurityGroupRuleAO {
-    /// Query field `type`.
-    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
-    );
-    /// Query field `state`.
-    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
-    /// Query field `remoteSecurityGroupUuid`.
-    pub const REMOTE_SECURITY_GROUP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "remoteSecurityGroupUuid",
-    );
-    /// Query field `ipVersion`.
-    pub const IP_VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipVersion",
-    );
-    /// Query field `protocol`.
-    pub const PROTOCOL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "protocol",
-    );
-    /// Query field `srcIpRange`.
-    pub const SRC_IP_RANGE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "srcIpRange",
-    );
-    /// Query field `dstIpRange`.
-    pub const DST_IP_RANGE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "dstIpRange",
-    );
-    /// Query field `dstPortRange`.
-    pub const DST_PORT_RANGE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "dstPortRange",
-    );
-    /// Query field `action`.
-    pub const ACTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "action",
-    );
-    /// Query field `startPort`.
-    pub const START_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "startPort",
-    );
-    /// Query field `endPort`.
-    pub const END_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "endPort",
-    );
-    /// Query field `allowedCidr`.
-    pub const ALLOWED_CIDR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "allowedCidr",
-    );
 }
 /// Server class: `org.zstack.network.securitygroup.SecurityGroupRuleInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -530,16 +394,6 @@ pub struct SecurityGroupRulePriorityAO {
     )]
     pub priority: ::core::option::Option<i32>,
 }
-impl SecurityGroupRulePriorityAO {
-    /// Query field `ruleUuid`.
-    pub const RULE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ruleUuid",
-    );
-    /// Query field `priority`.
-    pub const PRIORITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "priority",
-    );
-}
 /// Server class: `org.zstack.network.securitygroup.APISetVmNicSecurityGroupMsg$VmNicSecurityGroupRefAO`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct VmNicSecurityGroupRefAO {
@@ -555,16 +409,6 @@ pub struct VmNicSecurityGroupRefAO {
         skip_serializing_if = "::core::option::Option::is_none"
     )]
     pub priority: ::core::option::Option<i32>,
-}
-impl VmNicSecurityGroupRefAO {
-    /// Query field `securityGroupUuid`.
-    pub const SECURITY_GROUP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "securityGroupUuid",
-    );
-    /// Query field `priority`.
-    pub const PRIORITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "priority",
-    );
 }
 /// Server class: `org.zstack.network.securitygroup.VmNicSecurityGroupRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -692,50 +536,44 @@ impl AnySecurityGroupRuleInventory {
     }
 }
 impl ::zstack_sdk::runtime::poly::Polymorphic for AnySecurityGroupRuleInventory {
-    fn from_class(
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        object: ::serde_json::Value,
-    ) -> ::core::option::Option<::core::result::Result<Self, ::serde_json::Error>> {
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
             "org.zstack.network.securitygroup.SecurityGroupRuleInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::SecurityGroupRuleInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::SecurityGroupRuleInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::SecurityGroupRuleInventory),
                 )
             }
             "org.zstack.network.securitygroup.SecurityGroupIngressRuleTO" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::SecurityGroupIngressRuleTO,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::SecurityGroupIngressRuleTO as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::SecurityGroupIngressRuleTO),
                 )
             }
-            _ => ::core::option::Option::None,
+            _ => ::core::result::Result::Err(deserializer),
         }
     }
-    fn from_base(
-        class: ::core::option::Option<::std::string::String>,
-        object: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::SecurityGroupRuleInventory as ::serde::Deserialize<
+            'de,
+        >>::deserialize(deserializer)
+            .map(Self::SecurityGroupRuleInventory)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        match class {
-            ::core::option::Option::None => {
-                ::serde_json::from_value(::serde_json::Value::Object(object))
-                    .map(Self::SecurityGroupRuleInventory)
-            }
-            ::core::option::Option::Some(class) => {
-                let base = ::serde_json::from_value(
-                    ::serde_json::Value::Object(object.clone()),
-                )?;
-                ::core::result::Result::Ok(Self::Unknown {
-                    class,
-                    base,
-                    raw: object,
-                })
-            }
-        }
+        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AnySecurityGroupRuleInventory {

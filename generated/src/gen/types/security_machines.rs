@@ -38,60 +38,6 @@ pub struct FiSecSecurityMachineInventory {
     #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub port: ::core::option::Option<i32>,
 }
-impl FiSecSecurityMachineInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `zoneUuid`.
-    pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zoneUuid",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `secretResourcePoolUuid`.
-    pub const SECRET_RESOURCE_POOL_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "secretResourcePoolUuid",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
-    /// Query field `managementIp`.
-    pub const MANAGEMENT_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "managementIp",
-    );
-    /// Query field `type`.
-    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
-    );
-    /// Query field `model`.
-    pub const MODEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "model",
-    );
-    /// Query field `state`.
-    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
-    );
-    /// Query field `status`.
-    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-    /// Query field `port`.
-    pub const PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "port",
-    );
-}
 /// Extends `SecurityMachineInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.crypto.securitymachine.thirdparty.flkSec.FlkSecSecurityMachineInventory`.
@@ -127,60 +73,6 @@ pub struct FlkSecSecurityMachineInventory {
     >,
     #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub port: ::core::option::Option<i32>,
-}
-impl FlkSecSecurityMachineInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `zoneUuid`.
-    pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zoneUuid",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `secretResourcePoolUuid`.
-    pub const SECRET_RESOURCE_POOL_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "secretResourcePoolUuid",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
-    /// Query field `managementIp`.
-    pub const MANAGEMENT_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "managementIp",
-    );
-    /// Query field `type`.
-    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
-    );
-    /// Query field `model`.
-    pub const MODEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "model",
-    );
-    /// Query field `state`.
-    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
-    );
-    /// Query field `status`.
-    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-    /// Query field `port`.
-    pub const PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "port",
-    );
 }
 /// Extends `SecurityMachineInventory` and carries all of its fields.
 ///
@@ -218,60 +110,6 @@ pub struct InfoSecSecurityMachineInventory {
     #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub port: ::core::option::Option<i32>,
 }
-impl InfoSecSecurityMachineInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `zoneUuid`.
-    pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zoneUuid",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `secretResourcePoolUuid`.
-    pub const SECRET_RESOURCE_POOL_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "secretResourcePoolUuid",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
-    /// Query field `managementIp`.
-    pub const MANAGEMENT_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "managementIp",
-    );
-    /// Query field `type`.
-    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
-    );
-    /// Query field `model`.
-    pub const MODEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "model",
-    );
-    /// Query field `state`.
-    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
-    );
-    /// Query field `status`.
-    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-    /// Query field `port`.
-    pub const PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "port",
-    );
-}
 /// Extends `SecurityMachineInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.crypto.securitymachine.thirdparty.jit.JitSecurityMachineInventory`.
@@ -308,60 +146,6 @@ pub struct JitSecurityMachineInventory {
     #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub port: ::core::option::Option<i32>,
 }
-impl JitSecurityMachineInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `zoneUuid`.
-    pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zoneUuid",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `secretResourcePoolUuid`.
-    pub const SECRET_RESOURCE_POOL_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "secretResourcePoolUuid",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
-    /// Query field `managementIp`.
-    pub const MANAGEMENT_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "managementIp",
-    );
-    /// Query field `type`.
-    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
-    );
-    /// Query field `model`.
-    pub const MODEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "model",
-    );
-    /// Query field `state`.
-    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
-    );
-    /// Query field `status`.
-    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-    /// Query field `port`.
-    pub const PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "port",
-    );
-}
 /// Extends `SecurityMachineInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.crypto.securitymachine.thirdparty.sansec.SanSecSecurityMachineInventory`.
@@ -397,60 +181,6 @@ pub struct SanSecSecurityMachineInventory {
     >,
     #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub port: ::core::option::Option<i32>,
-}
-impl SanSecSecurityMachineInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `zoneUuid`.
-    pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zoneUuid",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `secretResourcePoolUuid`.
-    pub const SECRET_RESOURCE_POOL_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "secretResourcePoolUuid",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
-    /// Query field `managementIp`.
-    pub const MANAGEMENT_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "managementIp",
-    );
-    /// Query field `type`.
-    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
-    );
-    /// Query field `model`.
-    pub const MODEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "model",
-    );
-    /// Query field `state`.
-    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
-    );
-    /// Query field `status`.
-    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-    /// Query field `port`.
-    pub const PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "port",
-    );
 }
 /// Server class: `org.zstack.header.securitymachine.SecurityMachineInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -589,82 +319,76 @@ impl AnySecurityMachineInventory {
     }
 }
 impl ::zstack_sdk::runtime::poly::Polymorphic for AnySecurityMachineInventory {
-    fn from_class(
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        object: ::serde_json::Value,
-    ) -> ::core::option::Option<::core::result::Result<Self, ::serde_json::Error>> {
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
             "org.zstack.header.securitymachine.SecurityMachineInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::SecurityMachineInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::SecurityMachineInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::SecurityMachineInventory),
                 )
             }
             "org.zstack.crypto.securitymachine.thirdparty.fiSec.FiSecSecurityMachineInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::FiSecSecurityMachineInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::FiSecSecurityMachineInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::FiSecSecurityMachineInventory),
                 )
             }
             "org.zstack.crypto.securitymachine.thirdparty.flkSec.FlkSecSecurityMachineInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::FlkSecSecurityMachineInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::FlkSecSecurityMachineInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::FlkSecSecurityMachineInventory),
                 )
             }
             "org.zstack.crypto.securitymachine.thirdparty.infoSec.InfoSecSecurityMachineInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::InfoSecSecurityMachineInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::InfoSecSecurityMachineInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::InfoSecSecurityMachineInventory),
                 )
             }
             "org.zstack.crypto.securitymachine.thirdparty.jit.JitSecurityMachineInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::JitSecurityMachineInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::JitSecurityMachineInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::JitSecurityMachineInventory),
                 )
             }
             "org.zstack.crypto.securitymachine.thirdparty.sansec.SanSecSecurityMachineInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::SanSecSecurityMachineInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::SanSecSecurityMachineInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::SanSecSecurityMachineInventory),
                 )
             }
-            _ => ::core::option::Option::None,
+            _ => ::core::result::Result::Err(deserializer),
         }
     }
-    fn from_base(
-        class: ::core::option::Option<::std::string::String>,
-        object: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::SecurityMachineInventory as ::serde::Deserialize<
+            'de,
+        >>::deserialize(deserializer)
+            .map(Self::SecurityMachineInventory)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        match class {
-            ::core::option::Option::None => {
-                ::serde_json::from_value(::serde_json::Value::Object(object))
-                    .map(Self::SecurityMachineInventory)
-            }
-            ::core::option::Option::Some(class) => {
-                let base = ::serde_json::from_value(
-                    ::serde_json::Value::Object(object.clone()),
-                )?;
-                ::core::result::Result::Ok(Self::Unknown {
-                    class,
-                    base,
-                    raw: object,
-                })
-            }
-        }
+        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AnySecurityMachineInventory {

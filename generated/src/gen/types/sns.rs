@@ -42,64 +42,6 @@ pub struct SNSAliyunSmsEndpointInventory {
     #[serde(default)]
     pub receivers: ::std::vec::Vec<::serde_json::Value>,
 }
-impl SNSAliyunSmsEndpointInventory {
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
-    /// Query field `type`.
-    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
-    );
-    /// Query field `state`.
-    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
-    );
-    /// Query field `platformUuid`.
-    pub const PLATFORM_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "platformUuid",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-    /// Query field `connectionStatus`.
-    pub const CONNECTION_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "connectionStatus",
-    );
-    /// Query field `platform`.
-    pub const PLATFORM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "platform",
-    );
-    /// Query field `smsAccessKeyId`.
-    pub const SMS_ACCESS_KEY_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "smsAccessKeyId",
-    );
-    /// Query field `smsAccessKeySecret`.
-    pub const SMS_ACCESS_KEY_SECRET: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "smsAccessKeySecret",
-    );
-    /// Query field `supplier`.
-    pub const SUPPLIER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "supplier",
-    );
-    /// Query field `receivers`.
-    pub const RECEIVERS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "receivers",
-    );
-}
 /// Server class: `org.zstack.sns.SNSApplicationEndpointInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct SNSApplicationEndpointInventory {
@@ -601,64 +543,6 @@ pub struct SNSEmaySmsEndpointInventory {
     pub supplier: ::core::option::Option<::std::string::String>,
     #[serde(rename = "requestUrl", default)]
     pub request_url: ::core::option::Option<::std::string::String>,
-}
-impl SNSEmaySmsEndpointInventory {
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
-    /// Query field `type`.
-    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
-    );
-    /// Query field `state`.
-    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
-    );
-    /// Query field `platformUuid`.
-    pub const PLATFORM_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "platformUuid",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-    /// Query field `connectionStatus`.
-    pub const CONNECTION_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "connectionStatus",
-    );
-    /// Query field `platform`.
-    pub const PLATFORM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "platform",
-    );
-    /// Query field `smsAccessKeyId`.
-    pub const SMS_ACCESS_KEY_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "smsAccessKeyId",
-    );
-    /// Query field `smsAccessKeySecret`.
-    pub const SMS_ACCESS_KEY_SECRET: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "smsAccessKeySecret",
-    );
-    /// Query field `supplier`.
-    pub const SUPPLIER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "supplier",
-    );
-    /// Query field `requestUrl`.
-    pub const REQUEST_URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "requestUrl",
-    );
 }
 /// Server class: `org.zstack.sns.platform.feishu.SNSFeiShuAtPersonInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -1349,114 +1233,108 @@ impl AnySNSApplicationEndpointInventory {
     }
 }
 impl ::zstack_sdk::runtime::poly::Polymorphic for AnySNSApplicationEndpointInventory {
-    fn from_class(
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        object: ::serde_json::Value,
-    ) -> ::core::option::Option<::core::result::Result<Self, ::serde_json::Error>> {
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
             "org.zstack.sns.SNSApplicationEndpointInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::SNSApplicationEndpointInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::SNSApplicationEndpointInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::SNSApplicationEndpointInventory),
                 )
             }
             "org.zstack.sns.SNSAliyunSmsEndpointInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::SNSAliyunSmsEndpointInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::SNSAliyunSmsEndpointInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::SNSAliyunSmsEndpointInventory),
                 )
             }
             "org.zstack.sns.platform.dingtalk.SNSDingTalkEndpointInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::SNSDingTalkEndpointInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::SNSDingTalkEndpointInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::SNSDingTalkEndpointInventory),
                 )
             }
             "org.zstack.sns.platform.email.SNSEmailEndpointInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::SNSEmailEndpointInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::SNSEmailEndpointInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::SNSEmailEndpointInventory),
                 )
             }
             "org.zstack.sns.platform.universalsms.supplier.emay.SNSEmaySmsEndpointInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::SNSEmaySmsEndpointInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::SNSEmaySmsEndpointInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::SNSEmaySmsEndpointInventory),
                 )
             }
             "org.zstack.sns.platform.feishu.SNSFeiShuEndpointInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::SNSFeiShuEndpointInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::SNSFeiShuEndpointInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::SNSFeiShuEndpointInventory),
                 )
             }
             "org.zstack.sns.platform.http.SNSHttpEndpointInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::SNSHttpEndpointInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::SNSHttpEndpointInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::SNSHttpEndpointInventory),
                 )
             }
             "org.zstack.sns.platform.microsoftteams.SNSMicrosoftTeamsEndpointInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::SNSMicrosoftTeamsEndpointInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::SNSMicrosoftTeamsEndpointInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::SNSMicrosoftTeamsEndpointInventory),
                 )
             }
             "org.zstack.sns.platform.universalsms.SNSUniversalSmsEndpointInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::SNSUniversalSmsEndpointInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::SNSUniversalSmsEndpointInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::SNSUniversalSmsEndpointInventory),
                 )
             }
             "org.zstack.sns.platform.wecom.SNSWeComEndpointInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::SNSWeComEndpointInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::SNSWeComEndpointInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::SNSWeComEndpointInventory),
                 )
             }
-            _ => ::core::option::Option::None,
+            _ => ::core::result::Result::Err(deserializer),
         }
     }
-    fn from_base(
-        class: ::core::option::Option<::std::string::String>,
-        object: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::SNSApplicationEndpointInventory as ::serde::Deserialize<
+            'de,
+        >>::deserialize(deserializer)
+            .map(Self::SNSApplicationEndpointInventory)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        match class {
-            ::core::option::Option::None => {
-                ::serde_json::from_value(::serde_json::Value::Object(object))
-                    .map(Self::SNSApplicationEndpointInventory)
-            }
-            ::core::option::Option::Some(class) => {
-                let base = ::serde_json::from_value(
-                    ::serde_json::Value::Object(object.clone()),
-                )?;
-                ::core::result::Result::Ok(Self::Unknown {
-                    class,
-                    base,
-                    raw: object,
-                })
-            }
-        }
+        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AnySNSApplicationEndpointInventory {
@@ -1658,58 +1536,52 @@ impl AnySNSApplicationPlatformInventory {
     }
 }
 impl ::zstack_sdk::runtime::poly::Polymorphic for AnySNSApplicationPlatformInventory {
-    fn from_class(
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        object: ::serde_json::Value,
-    ) -> ::core::option::Option<::core::result::Result<Self, ::serde_json::Error>> {
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
             "org.zstack.sns.SNSApplicationPlatformInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::SNSApplicationPlatformInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::SNSApplicationPlatformInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::SNSApplicationPlatformInventory),
                 )
             }
             "org.zstack.sns.platform.email.SNSEmailPlatformInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::SNSEmailPlatformInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::SNSEmailPlatformInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::SNSEmailPlatformInventory),
                 )
             }
             "org.zstack.sns.platform.snmp.SNSSnmpPlatformInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::SNSSnmpPlatformInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::SNSSnmpPlatformInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::SNSSnmpPlatformInventory),
                 )
             }
-            _ => ::core::option::Option::None,
+            _ => ::core::result::Result::Err(deserializer),
         }
     }
-    fn from_base(
-        class: ::core::option::Option<::std::string::String>,
-        object: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::SNSApplicationPlatformInventory as ::serde::Deserialize<
+            'de,
+        >>::deserialize(deserializer)
+            .map(Self::SNSApplicationPlatformInventory)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        match class {
-            ::core::option::Option::None => {
-                ::serde_json::from_value(::serde_json::Value::Object(object))
-                    .map(Self::SNSApplicationPlatformInventory)
-            }
-            ::core::option::Option::Some(class) => {
-                let base = ::serde_json::from_value(
-                    ::serde_json::Value::Object(object.clone()),
-                )?;
-                ::core::result::Result::Ok(Self::Unknown {
-                    class,
-                    base,
-                    raw: object,
-                })
-            }
-        }
+        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AnySNSApplicationPlatformInventory {
@@ -1786,58 +1658,52 @@ impl AnySNSUniversalSmsEndpointInventory {
     }
 }
 impl ::zstack_sdk::runtime::poly::Polymorphic for AnySNSUniversalSmsEndpointInventory {
-    fn from_class(
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        object: ::serde_json::Value,
-    ) -> ::core::option::Option<::core::result::Result<Self, ::serde_json::Error>> {
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
             "org.zstack.sns.platform.universalsms.SNSUniversalSmsEndpointInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::SNSUniversalSmsEndpointInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::SNSUniversalSmsEndpointInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::SNSUniversalSmsEndpointInventory),
                 )
             }
             "org.zstack.sns.SNSAliyunSmsEndpointInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::SNSAliyunSmsEndpointInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::SNSAliyunSmsEndpointInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::SNSAliyunSmsEndpointInventory),
                 )
             }
             "org.zstack.sns.platform.universalsms.supplier.emay.SNSEmaySmsEndpointInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::SNSEmaySmsEndpointInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::SNSEmaySmsEndpointInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::SNSEmaySmsEndpointInventory),
                 )
             }
-            _ => ::core::option::Option::None,
+            _ => ::core::result::Result::Err(deserializer),
         }
     }
-    fn from_base(
-        class: ::core::option::Option<::std::string::String>,
-        object: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::SNSUniversalSmsEndpointInventory as ::serde::Deserialize<
+            'de,
+        >>::deserialize(deserializer)
+            .map(Self::SNSUniversalSmsEndpointInventory)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        match class {
-            ::core::option::Option::None => {
-                ::serde_json::from_value(::serde_json::Value::Object(object))
-                    .map(Self::SNSUniversalSmsEndpointInventory)
-            }
-            ::core::option::Option::Some(class) => {
-                let base = ::serde_json::from_value(
-                    ::serde_json::Value::Object(object.clone()),
-                )?;
-                ::core::result::Result::Ok(Self::Unknown {
-                    class,
-                    base,
-                    raw: object,
-                })
-            }
-        }
+        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AnySNSUniversalSmsEndpointInventory {

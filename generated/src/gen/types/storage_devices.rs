@@ -684,88 +684,6 @@ pub struct RaidPhysicalDriveInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-impl RaidPhysicalDriveInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `raidLevel`.
-    pub const RAID_LEVEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "raidLevel",
-    );
-    /// Query field `raidControllerUuid`.
-    pub const RAID_CONTROLLER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "raidControllerUuid",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
-    /// Query field `enclosureDeviceId`.
-    pub const ENCLOSURE_DEVICE_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "enclosureDeviceId",
-    );
-    /// Query field `slotNumber`.
-    pub const SLOT_NUMBER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "slotNumber",
-    );
-    /// Query field `deviceId`.
-    pub const DEVICE_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "deviceId",
-    );
-    /// Query field `diskGroup`.
-    pub const DISK_GROUP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "diskGroup",
-    );
-    /// Query field `wwn`.
-    pub const WWN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "wwn",
-    );
-    /// Query field `serialNumber`.
-    pub const SERIAL_NUMBER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "serialNumber",
-    );
-    /// Query field `deviceModel`.
-    pub const DEVICE_MODEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "deviceModel",
-    );
-    /// Query field `size`.
-    pub const SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "size",
-    );
-    /// Query field `driveState`.
-    pub const DRIVE_STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "driveState",
-    );
-    /// Query field `locateStatus`.
-    pub const LOCATE_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "locateStatus",
-    );
-    /// Query field `driveType`.
-    pub const DRIVE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "driveType",
-    );
-    /// Query field `mediaType`.
-    pub const MEDIA_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "mediaType",
-    );
-    /// Query field `rotationRate`.
-    pub const ROTATION_RATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "rotationRate",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-}
 /// Server class: `org.zstack.header.storageDevice.ScsiLunClusterStatusInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct ScsiLunClusterStatusInventory {
@@ -775,20 +693,6 @@ pub struct ScsiLunClusterStatusInventory {
     pub unattached_hosts: ::std::vec::Vec<::serde_json::Value>,
     #[serde(rename = "isAllHostsAttached", default)]
     pub is_all_hosts_attached: ::core::option::Option<bool>,
-}
-impl ScsiLunClusterStatusInventory {
-    /// Query field `attachedHosts`.
-    pub const ATTACHED_HOSTS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "attachedHosts",
-    );
-    /// Query field `unattachedHosts`.
-    pub const UNATTACHED_HOSTS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "unattachedHosts",
-    );
-    /// Query field `isAllHostsAttached`.
-    pub const IS_ALL_HOSTS_ATTACHED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "isAllHostsAttached",
-    );
 }
 /// Server class: `org.zstack.storage.device.localRaid.LocateStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

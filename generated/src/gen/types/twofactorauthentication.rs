@@ -80,44 +80,6 @@ pub struct TwoFactorAuthenticationSecretInventory {
     #[serde(rename = "userType", default)]
     pub user_type: ::core::option::Option<::std::string::String>,
 }
-impl TwoFactorAuthenticationSecretInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `secret`.
-    pub const SECRET: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "secret",
-    );
-    /// Query field `resourceUuid`.
-    pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceUuid",
-    );
-    /// Query field `resourceType`.
-    pub const RESOURCE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceType",
-    );
-    /// Query field `status`.
-    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-    /// Query field `userUuid`.
-    pub const USER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "userUuid",
-    );
-    /// Query field `userType`.
-    pub const USER_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "userType",
-    );
-}
 /// Server class: `org.zstack.twoFactorAuthentication.TwoFactorAuthenticationSecretStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TwoFactorAuthenticationSecretStatus {

@@ -147,28 +147,6 @@ pub struct VipNetworkServicesRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-impl VipNetworkServicesRefInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `serviceType`.
-    pub const SERVICE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "serviceType",
-    );
-    /// Query field `vipUuid`.
-    pub const VIP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vipUuid",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-}
 /// Server class: `org.zstack.network.service.virtualrouter.APIGetVipUsedPortsReply$VipPortRangeInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct VipPortRangeInventory {
@@ -178,20 +156,6 @@ pub struct VipPortRangeInventory {
     pub protocol: ::core::option::Option<::std::string::String>,
     #[serde(rename = "usedPorts", default)]
     pub used_ports: ::std::vec::Vec<::std::string::String>,
-}
-impl VipPortRangeInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `protocol`.
-    pub const PROTOCOL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "protocol",
-    );
-    /// Query field `usedPorts`.
-    pub const USED_PORTS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "usedPorts",
-    );
 }
 /// Server class: `org.zstack.header.vipQos.VipQosInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -222,40 +186,6 @@ pub struct VipQosInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-}
-impl VipQosInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `vipUuid`.
-    pub const VIP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vipUuid",
-    );
-    /// Query field `port`.
-    pub const PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "port",
-    );
-    /// Query field `inboundBandwidth`.
-    pub const INBOUND_BANDWIDTH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "inboundBandwidth",
-    );
-    /// Query field `outboundBandwidth`.
-    pub const OUTBOUND_BANDWIDTH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "outboundBandwidth",
-    );
-    /// Query field `type`.
-    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
 }
 /// Server class: `org.zstack.header.vipQos.VpcSharedQosInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]

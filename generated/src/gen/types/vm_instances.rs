@@ -14,16 +14,6 @@ pub struct CloneVmInstanceResults {
     #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-impl CloneVmInstanceResults {
-    /// Query field `numberOfClonedVm`.
-    pub const NUMBER_OF_CLONED_VM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "numberOfClonedVm",
-    );
-    /// Query field `inventories`.
-    pub const INVENTORIES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "inventories",
-    );
-}
 /// Server class: `org.zstack.header.vm.APICreateVmInstanceMsg$DiskAO`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct DiskAO {
@@ -83,56 +73,6 @@ pub struct DiskAO {
     pub system_tags: ::std::vec::Vec<::std::string::String>,
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub name: ::core::option::Option<::std::string::String>,
-}
-impl DiskAO {
-    /// Query field `boot`.
-    pub const BOOT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "boot",
-    );
-    /// Query field `platform`.
-    pub const PLATFORM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "platform",
-    );
-    /// Query field `guestOsType`.
-    pub const GUEST_OS_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "guestOsType",
-    );
-    /// Query field `architecture`.
-    pub const ARCHITECTURE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "architecture",
-    );
-    /// Query field `primaryStorageUuid`.
-    pub const PRIMARY_STORAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "primaryStorageUuid",
-    );
-    /// Query field `size`.
-    pub const SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "size",
-    );
-    /// Query field `templateUuid`.
-    pub const TEMPLATE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "templateUuid",
-    );
-    /// Query field `diskOfferingUuid`.
-    pub const DISK_OFFERING_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "diskOfferingUuid",
-    );
-    /// Query field `sourceType`.
-    pub const SOURCE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "sourceType",
-    );
-    /// Query field `sourceUuid`.
-    pub const SOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "sourceUuid",
-    );
-    /// Query field `systemTags`.
-    pub const SYSTEM_TAGS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "systemTags",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
 }
 /// Extends `VmInstanceInventory` and carries all of its fields.
 ///
@@ -270,128 +210,6 @@ pub struct FaultToleranceVmGroupInventory {
     #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
 }
-impl FaultToleranceVmGroupInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
-    /// Query field `zoneUuid`.
-    pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zoneUuid",
-    );
-    /// Query field `clusterUuid`.
-    pub const CLUSTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "clusterUuid",
-    );
-    /// Query field `imageUuid`.
-    pub const IMAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "imageUuid",
-    );
-    /// Query field `hostUuid`.
-    pub const HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hostUuid",
-    );
-    /// Query field `lastHostUuid`.
-    pub const LAST_HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastHostUuid",
-    );
-    /// Query field `instanceOfferingUuid`.
-    pub const INSTANCE_OFFERING_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "instanceOfferingUuid",
-    );
-    /// Query field `rootVolumeUuid`.
-    pub const ROOT_VOLUME_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "rootVolumeUuid",
-    );
-    /// Query field `platform`.
-    pub const PLATFORM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "platform",
-    );
-    /// Query field `architecture`.
-    pub const ARCHITECTURE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "architecture",
-    );
-    /// Query field `defaultL3NetworkUuid`.
-    pub const DEFAULT_L3_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "defaultL3NetworkUuid",
-    );
-    /// Query field `type`.
-    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
-    );
-    /// Query field `hypervisorType`.
-    pub const HYPERVISOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hypervisorType",
-    );
-    /// Query field `memorySize`.
-    pub const MEMORY_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "memorySize",
-    );
-    /// Query field `reservedMemorySize`.
-    pub const RESERVED_MEMORY_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "reservedMemorySize",
-    );
-    /// Query field `cpuNum`.
-    pub const CPU_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cpuNum",
-    );
-    /// Query field `cpuSpeed`.
-    pub const CPU_SPEED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cpuSpeed",
-    );
-    /// Query field `allocatorStrategy`.
-    pub const ALLOCATOR_STRATEGY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "allocatorStrategy",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-    /// Query field `state`.
-    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
-    );
-    /// Query field `vmNics`.
-    pub const VM_NICS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmNics",
-    );
-    /// Query field `allVolumes`.
-    pub const ALL_VOLUMES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "allVolumes",
-    );
-    /// Query field `vmCdRoms`.
-    pub const VM_CD_ROMS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmCdRoms",
-    );
-    /// Query field `guestOsType`.
-    pub const GUEST_OS_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "guestOsType",
-    );
-    /// Query field `primaryVmInstanceUuid`.
-    pub const PRIMARY_VM_INSTANCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "primaryVmInstanceUuid",
-    );
-    /// Query field `secondaryVmInstanceUuid`.
-    pub const SECONDARY_VM_INSTANCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "secondaryVmInstanceUuid",
-    );
-    /// Query field `status`.
-    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
-    );
-}
 /// Server class: `org.zstack.guesttools.GuestToolsInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct GuestToolsInventory {
@@ -417,48 +235,6 @@ pub struct GuestToolsInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-}
-impl GuestToolsInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
-    /// Query field `managementNodeUuid`.
-    pub const MANAGEMENT_NODE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "managementNodeUuid",
-    );
-    /// Query field `architecture`.
-    pub const ARCHITECTURE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "architecture",
-    );
-    /// Query field `hypervisorType`.
-    pub const HYPERVISOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hypervisorType",
-    );
-    /// Query field `version`.
-    pub const VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "version",
-    );
-    /// Query field `agentType`.
-    pub const AGENT_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "agentType",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
 }
 /// Server class: `org.zstack.header.storageDevice.LunInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -497,72 +273,6 @@ pub struct LunInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-}
-impl LunInventory {
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `wwid`.
-    pub const WWID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "wwid",
-    );
-    /// Query field `vendor`.
-    pub const VENDOR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vendor",
-    );
-    /// Query field `model`.
-    pub const MODEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "model",
-    );
-    /// Query field `wwn`.
-    pub const WWN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "wwn",
-    );
-    /// Query field `serial`.
-    pub const SERIAL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "serial",
-    );
-    /// Query field `type`.
-    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
-    );
-    /// Query field `hctl`.
-    pub const HCTL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hctl",
-    );
-    /// Query field `path`.
-    pub const PATH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "path",
-    );
-    /// Query field `state`.
-    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
-    );
-    /// Query field `size`.
-    pub const SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "size",
-    );
-    /// Query field `multipathDeviceUuid`.
-    pub const MULTIPATH_DEVICE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "multipathDeviceUuid",
-    );
-    /// Query field `source`.
-    pub const SOURCE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "source",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
 }
 /// Extends `LunInventory` and carries all of its fields.
 ///
@@ -707,20 +417,6 @@ pub struct VdiPortInfo {
     )]
     pub spice_tls_port: ::core::option::Option<i32>,
 }
-impl VdiPortInfo {
-    /// Query field `vncPort`.
-    pub const VNC_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vncPort",
-    );
-    /// Query field `spicePort`.
-    pub const SPICE_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "spicePort",
-    );
-    /// Query field `spiceTlsPort`.
-    pub const SPICE_TLS_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "spiceTlsPort",
-    );
-}
 /// Server class: `org.zstack.header.vm.VmCapabilities`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct VmCapabilities {
@@ -732,24 +428,6 @@ pub struct VmCapabilities {
     pub support_reimage: ::core::option::Option<bool>,
     #[serde(rename = "supportMemorySnapshot", default)]
     pub support_memory_snapshot: ::core::option::Option<bool>,
-}
-impl VmCapabilities {
-    /// Query field `supportLiveMigration`.
-    pub const SUPPORT_LIVE_MIGRATION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "supportLiveMigration",
-    );
-    /// Query field `supportVolumeMigration`.
-    pub const SUPPORT_VOLUME_MIGRATION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "supportVolumeMigration",
-    );
-    /// Query field `supportReimage`.
-    pub const SUPPORT_REIMAGE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "supportReimage",
-    );
-    /// Query field `supportMemorySnapshot`.
-    pub const SUPPORT_MEMORY_SNAPSHOT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "supportMemorySnapshot",
-    );
 }
 /// Server class: `org.zstack.header.vm.VmDeviceAddress`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -764,28 +442,6 @@ pub struct VmDeviceAddress {
     pub resource_type: ::core::option::Option<::std::string::String>,
     #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-}
-impl VmDeviceAddress {
-    /// Query field `address`.
-    pub const ADDRESS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "address",
-    );
-    /// Query field `addressType`.
-    pub const ADDRESS_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "addressType",
-    );
-    /// Query field `deviceType`.
-    pub const DEVICE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "deviceType",
-    );
-    /// Query field `resourceType`.
-    pub const RESOURCE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceType",
-    );
-    /// Query field `resourceUuid`.
-    pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceUuid",
-    );
 }
 /// Server class: `org.zstack.header.vm.devices.VmInstanceDeviceAddressArchiveInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -1088,92 +744,6 @@ pub struct VmVdpaNicInventory {
     #[serde(rename = "srcPath", default)]
     pub src_path: ::core::option::Option<::std::string::String>,
 }
-impl VmVdpaNicInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `vmInstanceUuid`.
-    pub const VM_INSTANCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmInstanceUuid",
-    );
-    /// Query field `l3NetworkUuid`.
-    pub const L3_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "l3NetworkUuid",
-    );
-    /// Query field `ip`.
-    pub const IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ip",
-    );
-    /// Query field `mac`.
-    pub const MAC: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "mac",
-    );
-    /// Query field `hypervisorType`.
-    pub const HYPERVISOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hypervisorType",
-    );
-    /// Query field `netmask`.
-    pub const NETMASK: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "netmask",
-    );
-    /// Query field `gateway`.
-    pub const GATEWAY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "gateway",
-    );
-    /// Query field `metaData`.
-    pub const META_DATA: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "metaData",
-    );
-    /// Query field `ipVersion`.
-    pub const IP_VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipVersion",
-    );
-    /// Query field `driverType`.
-    pub const DRIVER_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "driverType",
-    );
-    /// Query field `usedIps`.
-    pub const USED_IPS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "usedIps",
-    );
-    /// Query field `internalName`.
-    pub const INTERNAL_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "internalName",
-    );
-    /// Query field `deviceId`.
-    pub const DEVICE_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "deviceId",
-    );
-    /// Query field `type`.
-    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
-    );
-    /// Query field `state`.
-    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-    /// Query field `pciDeviceUuid`.
-    pub const PCI_DEVICE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "pciDeviceUuid",
-    );
-    /// Query field `lastPciDeviceUuid`.
-    pub const LAST_PCI_DEVICE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastPciDeviceUuid",
-    );
-    /// Query field `srcPath`.
-    pub const SRC_PATH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "srcPath",
-    );
-}
 /// Extends `VmNicInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.header.sriov.VmVfNicInventory`.
@@ -1261,88 +831,6 @@ pub struct VmVfNicInventory {
     pub pci_device_uuid: ::core::option::Option<::std::string::String>,
     #[serde(rename = "haState", default)]
     pub ha_state: ::core::option::Option<::std::string::String>,
-}
-impl VmVfNicInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `vmInstanceUuid`.
-    pub const VM_INSTANCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmInstanceUuid",
-    );
-    /// Query field `l3NetworkUuid`.
-    pub const L3_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "l3NetworkUuid",
-    );
-    /// Query field `ip`.
-    pub const IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ip",
-    );
-    /// Query field `mac`.
-    pub const MAC: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "mac",
-    );
-    /// Query field `hypervisorType`.
-    pub const HYPERVISOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hypervisorType",
-    );
-    /// Query field `netmask`.
-    pub const NETMASK: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "netmask",
-    );
-    /// Query field `gateway`.
-    pub const GATEWAY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "gateway",
-    );
-    /// Query field `metaData`.
-    pub const META_DATA: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "metaData",
-    );
-    /// Query field `ipVersion`.
-    pub const IP_VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipVersion",
-    );
-    /// Query field `driverType`.
-    pub const DRIVER_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "driverType",
-    );
-    /// Query field `usedIps`.
-    pub const USED_IPS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "usedIps",
-    );
-    /// Query field `internalName`.
-    pub const INTERNAL_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "internalName",
-    );
-    /// Query field `deviceId`.
-    pub const DEVICE_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "deviceId",
-    );
-    /// Query field `type`.
-    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
-    );
-    /// Query field `state`.
-    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-    /// Query field `pciDeviceUuid`.
-    pub const PCI_DEVICE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "pciDeviceUuid",
-    );
-    /// Query field `haState`.
-    pub const HA_STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "haState",
-    );
 }
 /// Server class: `org.zstack.kvm.xmlhook.XmlHookInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -2258,66 +1746,68 @@ impl AnyLunInventory {
     }
 }
 impl ::zstack_sdk::runtime::poly::Polymorphic for AnyLunInventory {
-    fn from_class(
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        object: ::serde_json::Value,
-    ) -> ::core::option::Option<::core::result::Result<Self, ::serde_json::Error>> {
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
             "org.zstack.header.storageDevice.LunInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::LunInventory>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::LunInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::LunInventory),
                 )
             }
             "org.zstack.storage.device.fibreChannel.FiberChannelLunInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::FiberChannelLunInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::FiberChannelLunInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::FiberChannelLunInventory),
                 )
             }
             "org.zstack.storage.device.iscsi.IscsiLunInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::IscsiLunInventory>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::IscsiLunInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::IscsiLunInventory),
                 )
             }
             "org.zstack.storage.device.nvme.NvmeLunInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::NvmeLunInventory>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::NvmeLunInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::NvmeLunInventory),
                 )
             }
             "org.zstack.header.storageDevice.ScsiLunInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::ScsiLunInventory>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::ScsiLunInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::ScsiLunInventory),
                 )
             }
-            _ => ::core::option::Option::None,
+            _ => ::core::result::Result::Err(deserializer),
         }
     }
-    fn from_base(
-        class: ::core::option::Option<::std::string::String>,
-        object: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::LunInventory as ::serde::Deserialize<
+            'de,
+        >>::deserialize(deserializer)
+            .map(Self::LunInventory)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        match class {
-            ::core::option::Option::None => {
-                ::serde_json::from_value(::serde_json::Value::Object(object))
-                    .map(Self::LunInventory)
-            }
-            ::core::option::Option::Some(class) => {
-                let base = ::serde_json::from_value(
-                    ::serde_json::Value::Object(object.clone()),
-                )?;
-                ::core::result::Result::Ok(Self::Unknown {
-                    class,
-                    base,
-                    raw: object,
-                })
-            }
-        }
+        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AnyLunInventory {
@@ -2450,54 +1940,52 @@ impl AnyScsiLunInventory {
     }
 }
 impl ::zstack_sdk::runtime::poly::Polymorphic for AnyScsiLunInventory {
-    fn from_class(
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        object: ::serde_json::Value,
-    ) -> ::core::option::Option<::core::result::Result<Self, ::serde_json::Error>> {
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
             "org.zstack.header.storageDevice.ScsiLunInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::ScsiLunInventory>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::ScsiLunInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::ScsiLunInventory),
                 )
             }
             "org.zstack.storage.device.fibreChannel.FiberChannelLunInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::FiberChannelLunInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::FiberChannelLunInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::FiberChannelLunInventory),
                 )
             }
             "org.zstack.storage.device.iscsi.IscsiLunInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::IscsiLunInventory>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::IscsiLunInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::IscsiLunInventory),
                 )
             }
-            _ => ::core::option::Option::None,
+            _ => ::core::result::Result::Err(deserializer),
         }
     }
-    fn from_base(
-        class: ::core::option::Option<::std::string::String>,
-        object: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::ScsiLunInventory as ::serde::Deserialize<
+            'de,
+        >>::deserialize(deserializer)
+            .map(Self::ScsiLunInventory)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        match class {
-            ::core::option::Option::None => {
-                ::serde_json::from_value(::serde_json::Value::Object(object))
-                    .map(Self::ScsiLunInventory)
-            }
-            ::core::option::Option::Some(class) => {
-                let base = ::serde_json::from_value(
-                    ::serde_json::Value::Object(object.clone()),
-                )?;
-                ::core::result::Result::Ok(Self::Unknown {
-                    class,
-                    base,
-                    raw: object,
-                })
-            }
-        }
+        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AnyScsiLunInventory {
@@ -2604,88 +2092,84 @@ impl AnyVmInstanceInventory {
     }
 }
 impl ::zstack_sdk::runtime::poly::Polymorphic for AnyVmInstanceInventory {
-    fn from_class(
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        object: ::serde_json::Value,
-    ) -> ::core::option::Option<::core::result::Result<Self, ::serde_json::Error>> {
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
             "org.zstack.header.vm.VmInstanceInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::VmInstanceInventory>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::VmInstanceInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::VmInstanceInventory),
                 )
             }
             "org.zstack.baremetal2.instance.BareMetal2InstanceInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::BareMetal2InstanceInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::BareMetal2InstanceInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::BareMetal2InstanceInventory),
                 )
             }
             "org.zstack.network.service.slb.SlbVmInstanceInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::SlbVmInstanceInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::SlbVmInstanceInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::SlbVmInstanceInventory),
                 )
             }
             "org.zstack.faulttolerance.entity.FaultToleranceVmGroupInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::FaultToleranceVmGroupInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::FaultToleranceVmGroupInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::FaultToleranceVmGroupInventory),
                 )
             }
             "org.zstack.appliancevm.ApplianceVmInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::ApplianceVmInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::ApplianceVmInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::ApplianceVmInventory),
                 )
             }
             "org.zstack.network.service.virtualrouter.VirtualRouterVmInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::VirtualRouterVmInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::VirtualRouterVmInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::VirtualRouterVmInventory),
                 )
             }
             "org.zstack.header.vpc.VpcRouterVmInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::VpcRouterVmInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::VpcRouterVmInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::VpcRouterVmInventory),
                 )
             }
-            _ => ::core::option::Option::None,
+            _ => ::core::result::Result::Err(deserializer),
         }
     }
-    fn from_base(
-        class: ::core::option::Option<::std::string::String>,
-        object: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::VmInstanceInventory as ::serde::Deserialize<
+            'de,
+        >>::deserialize(deserializer)
+            .map(Self::VmInstanceInventory)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        match class {
-            ::core::option::Option::None => {
-                ::serde_json::from_value(::serde_json::Value::Object(object))
-                    .map(Self::VmInstanceInventory)
-            }
-            ::core::option::Option::Some(class) => {
-                let base = ::serde_json::from_value(
-                    ::serde_json::Value::Object(object.clone()),
-                )?;
-                ::core::result::Result::Ok(Self::Unknown {
-                    class,
-                    base,
-                    raw: object,
-                })
-            }
-        }
+        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AnyVmInstanceInventory {
@@ -2930,52 +2414,52 @@ impl AnyVmNicInventory {
     }
 }
 impl ::zstack_sdk::runtime::poly::Polymorphic for AnyVmNicInventory {
-    fn from_class(
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        object: ::serde_json::Value,
-    ) -> ::core::option::Option<::core::result::Result<Self, ::serde_json::Error>> {
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
             "org.zstack.header.vm.VmNicInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::VmNicInventory>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::VmNicInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::VmNicInventory),
                 )
             }
             "org.zstack.header.vdpa.VmVdpaNicInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::VmVdpaNicInventory>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::VmVdpaNicInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::VmVdpaNicInventory),
                 )
             }
             "org.zstack.header.sriov.VmVfNicInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::VmVfNicInventory>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::VmVfNicInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::VmVfNicInventory),
                 )
             }
-            _ => ::core::option::Option::None,
+            _ => ::core::result::Result::Err(deserializer),
         }
     }
-    fn from_base(
-        class: ::core::option::Option<::std::string::String>,
-        object: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::VmNicInventory as ::serde::Deserialize<
+            'de,
+        >>::deserialize(deserializer)
+            .map(Self::VmNicInventory)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        match class {
-            ::core::option::Option::None => {
-                ::serde_json::from_value(::serde_json::Value::Object(object))
-                    .map(Self::VmNicInventory)
-            }
-            ::core::option::Option::Some(class) => {
-                let base = ::serde_json::from_value(
-                    ::serde_json::Value::Object(object.clone()),
-                )?;
-                ::core::result::Result::Ok(Self::Unknown {
-                    class,
-                    base,
-                    raw: object,
-                })
-            }
-        }
+        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AnyVmNicInventory {
@@ -3070,64 +2554,60 @@ impl AnyVolumeInventory {
     }
 }
 impl ::zstack_sdk::runtime::poly::Polymorphic for AnyVolumeInventory {
-    fn from_class(
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        object: ::serde_json::Value,
-    ) -> ::core::option::Option<::core::result::Result<Self, ::serde_json::Error>> {
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
             "org.zstack.header.volume.VolumeInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<crate::types::VolumeInventory>(object)
+                ::core::result::Result::Ok(
+                    <crate::types::VolumeInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::VolumeInventory),
                 )
             }
             "org.zstack.header.volume.block.BlockVolumeInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::BlockVolumeInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::BlockVolumeInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::BlockVolumeInventory),
                 )
             }
             "org.zstack.header.volume.block.ExponBlockVolumeInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::ExponBlockVolumeInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::ExponBlockVolumeInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::ExponBlockVolumeInventory),
                 )
             }
             "org.zstack.header.volume.block.XskyBlockVolumeInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::XskyBlockVolumeInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::XskyBlockVolumeInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::XskyBlockVolumeInventory),
                 )
             }
-            _ => ::core::option::Option::None,
+            _ => ::core::result::Result::Err(deserializer),
         }
     }
-    fn from_base(
-        class: ::core::option::Option<::std::string::String>,
-        object: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::VolumeInventory as ::serde::Deserialize<
+            'de,
+        >>::deserialize(deserializer)
+            .map(Self::VolumeInventory)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        match class {
-            ::core::option::Option::None => {
-                ::serde_json::from_value(::serde_json::Value::Object(object))
-                    .map(Self::VolumeInventory)
-            }
-            ::core::option::Option::Some(class) => {
-                let base = ::serde_json::from_value(
-                    ::serde_json::Value::Object(object.clone()),
-                )?;
-                ::core::result::Result::Ok(Self::Unknown {
-                    class,
-                    base,
-                    raw: object,
-                })
-            }
-        }
+        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AnyVolumeInventory {

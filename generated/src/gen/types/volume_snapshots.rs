@@ -15,20 +15,6 @@ pub struct BatchDeleteVolumeSnapshotStruct {
     #[serde(default)]
     pub error: ::core::option::Option<crate::types::ErrorCode>,
 }
-impl BatchDeleteVolumeSnapshotStruct {
-    /// Query field `snapshotUuid`.
-    pub const SNAPSHOT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "snapshotUuid",
-    );
-    /// Query field `success`.
-    pub const SUCCESS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "success",
-    );
-    /// Query field `error`.
-    pub const ERROR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "error",
-    );
-}
 /// Server class: `org.zstack.header.storage.snapshot.group.DeleteSnapshotGroupResult`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct DeleteSnapshotGroupResult {
@@ -45,24 +31,6 @@ pub struct DeleteSnapshotGroupResult {
     #[serde(default)]
     pub error: ::core::option::Option<crate::types::ErrorCode>,
 }
-impl DeleteSnapshotGroupResult {
-    /// Query field `snapshotUuid`.
-    pub const SNAPSHOT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "snapshotUuid",
-    );
-    /// Query field `volumeUuid`.
-    pub const VOLUME_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "volumeUuid",
-    );
-    /// Query field `success`.
-    pub const SUCCESS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "success",
-    );
-    /// Query field `error`.
-    pub const ERROR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "error",
-    );
-}
 /// Server class: `org.zstack.header.storage.snapshot.group.RevertSnapshotGroupResult`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct RevertSnapshotGroupResult {
@@ -78,24 +46,6 @@ pub struct RevertSnapshotGroupResult {
     /// Since ZStack 3.6.0.
     #[serde(default)]
     pub error: ::core::option::Option<crate::types::ErrorCode>,
-}
-impl RevertSnapshotGroupResult {
-    /// Query field `snapshotUuid`.
-    pub const SNAPSHOT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "snapshotUuid",
-    );
-    /// Query field `volumeUuid`.
-    pub const VOLUME_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "volumeUuid",
-    );
-    /// Query field `success`.
-    pub const SUCCESS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "success",
-    );
-    /// Query field `error`.
-    pub const ERROR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "error",
-    );
 }
 /// Server class: `org.zstack.header.storage.snapshot.ShrinkResult`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -118,20 +68,6 @@ pub struct ShrinkResult {
     )]
     pub delta_size: ::core::option::Option<i64>,
 }
-impl ShrinkResult {
-    /// Query field `oldSize`.
-    pub const OLD_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "oldSize",
-    );
-    /// Query field `size`.
-    pub const SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "size",
-    );
-    /// Query field `deltaSize`.
-    pub const DELTA_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "deltaSize",
-    );
-}
 /// Server class: `org.zstack.header.storage.snapshot.VolumeSnapshotTree$SnapshotLeafInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct SnapshotLeafInventory {
@@ -141,20 +77,6 @@ pub struct SnapshotLeafInventory {
     pub parent_uuid: ::core::option::Option<::std::string::String>,
     #[serde(default)]
     pub children: ::std::vec::Vec<crate::types::SnapshotLeafInventory>,
-}
-impl SnapshotLeafInventory {
-    /// Query field `inventory`.
-    pub const INVENTORY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "inventory",
-    );
-    /// Query field `parentUuid`.
-    pub const PARENT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "parentUuid",
-    );
-    /// Query field `children`.
-    pub const CHILDREN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "children",
-    );
 }
 /// Server class: `org.zstack.header.storage.snapshot.group.VolumeSnapshotGroupAvailability`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -168,20 +90,6 @@ pub struct VolumeSnapshotGroupAvailability {
     /// Since ZStack 3.6.0.
     #[serde(default)]
     pub reason: ::core::option::Option<::std::string::String>,
-}
-impl VolumeSnapshotGroupAvailability {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `available`.
-    pub const AVAILABLE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "available",
-    );
-    /// Query field `reason`.
-    pub const REASON: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "reason",
-    );
 }
 /// Server class: `org.zstack.header.storage.snapshot.group.VolumeSnapshotGroupInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -299,56 +207,6 @@ pub struct VolumeSnapshotGroupRefInventory {
     pub volume_last_attach_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-}
-impl VolumeSnapshotGroupRefInventory {
-    /// Query field `volumeSnapshotUuid`.
-    pub const VOLUME_SNAPSHOT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "volumeSnapshotUuid",
-    );
-    /// Query field `volumeSnapshotGroupUuid`.
-    pub const VOLUME_SNAPSHOT_GROUP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "volumeSnapshotGroupUuid",
-    );
-    /// Query field `deviceId`.
-    pub const DEVICE_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "deviceId",
-    );
-    /// Query field `snapshotDeleted`.
-    pub const SNAPSHOT_DELETED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "snapshotDeleted",
-    );
-    /// Query field `volumeUuid`.
-    pub const VOLUME_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "volumeUuid",
-    );
-    /// Query field `volumeName`.
-    pub const VOLUME_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "volumeName",
-    );
-    /// Query field `volumeType`.
-    pub const VOLUME_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "volumeType",
-    );
-    /// Query field `volumeSnapshotInstallPath`.
-    pub const VOLUME_SNAPSHOT_INSTALL_PATH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "volumeSnapshotInstallPath",
-    );
-    /// Query field `volumeSnapshotName`.
-    pub const VOLUME_SNAPSHOT_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "volumeSnapshotName",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-    /// Query field `volumeLastAttachDate`.
-    pub const VOLUME_LAST_ATTACH_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "volumeLastAttachDate",
-    );
 }
 /// Server class: `org.zstack.header.storage.snapshot.VolumeSnapshotTreeInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]

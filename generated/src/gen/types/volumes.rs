@@ -158,20 +158,6 @@ pub struct VolumeFormatReplyStruct {
     #[serde(rename = "supportingHypervisorTypes", default)]
     pub supporting_hypervisor_types: ::std::vec::Vec<::std::string::String>,
 }
-impl VolumeFormatReplyStruct {
-    /// Query field `format`.
-    pub const FORMAT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "format",
-    );
-    /// Query field `masterHypervisorType`.
-    pub const MASTER_HYPERVISOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "masterHypervisorType",
-    );
-    /// Query field `supportingHypervisorTypes`.
-    pub const SUPPORTING_HYPERVISOR_TYPES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "supportingHypervisorTypes",
-    );
-}
 /// Server class: `org.zstack.header.storage.snapshot.VolumeSnapshotBackupStorageRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct VolumeSnapshotBackupStorageRefInventory {
@@ -184,20 +170,6 @@ pub struct VolumeSnapshotBackupStorageRefInventory {
     /// Since ZStack 0.6.
     #[serde(rename = "installPath", default)]
     pub install_path: ::core::option::Option<::std::string::String>,
-}
-impl VolumeSnapshotBackupStorageRefInventory {
-    /// Query field `volumeSnapshotUuid`.
-    pub const VOLUME_SNAPSHOT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "volumeSnapshotUuid",
-    );
-    /// Query field `backupStorageUuid`.
-    pub const BACKUP_STORAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "backupStorageUuid",
-    );
-    /// Query field `installPath`.
-    pub const INSTALL_PATH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "installPath",
-    );
 }
 /// Server class: `org.zstack.header.storage.snapshot.VolumeSnapshotInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]

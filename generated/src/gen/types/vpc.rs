@@ -444,148 +444,6 @@ pub struct VirtualRouterVmInventory {
     #[serde(rename = "virtualRouterVips", default)]
     pub virtual_router_vips: ::std::vec::Vec<::std::string::String>,
 }
-impl VirtualRouterVmInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
-    /// Query field `zoneUuid`.
-    pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zoneUuid",
-    );
-    /// Query field `clusterUuid`.
-    pub const CLUSTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "clusterUuid",
-    );
-    /// Query field `imageUuid`.
-    pub const IMAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "imageUuid",
-    );
-    /// Query field `hostUuid`.
-    pub const HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hostUuid",
-    );
-    /// Query field `lastHostUuid`.
-    pub const LAST_HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastHostUuid",
-    );
-    /// Query field `instanceOfferingUuid`.
-    pub const INSTANCE_OFFERING_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "instanceOfferingUuid",
-    );
-    /// Query field `rootVolumeUuid`.
-    pub const ROOT_VOLUME_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "rootVolumeUuid",
-    );
-    /// Query field `platform`.
-    pub const PLATFORM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "platform",
-    );
-    /// Query field `architecture`.
-    pub const ARCHITECTURE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "architecture",
-    );
-    /// Query field `defaultL3NetworkUuid`.
-    pub const DEFAULT_L3_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "defaultL3NetworkUuid",
-    );
-    /// Query field `type`.
-    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
-    );
-    /// Query field `hypervisorType`.
-    pub const HYPERVISOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hypervisorType",
-    );
-    /// Query field `memorySize`.
-    pub const MEMORY_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "memorySize",
-    );
-    /// Query field `reservedMemorySize`.
-    pub const RESERVED_MEMORY_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "reservedMemorySize",
-    );
-    /// Query field `cpuNum`.
-    pub const CPU_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cpuNum",
-    );
-    /// Query field `cpuSpeed`.
-    pub const CPU_SPEED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cpuSpeed",
-    );
-    /// Query field `allocatorStrategy`.
-    pub const ALLOCATOR_STRATEGY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "allocatorStrategy",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-    /// Query field `state`.
-    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
-    );
-    /// Query field `vmNics`.
-    pub const VM_NICS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmNics",
-    );
-    /// Query field `allVolumes`.
-    pub const ALL_VOLUMES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "allVolumes",
-    );
-    /// Query field `vmCdRoms`.
-    pub const VM_CD_ROMS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmCdRoms",
-    );
-    /// Query field `guestOsType`.
-    pub const GUEST_OS_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "guestOsType",
-    );
-    /// Query field `applianceVmType`.
-    pub const APPLIANCE_VM_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "applianceVmType",
-    );
-    /// Query field `managementNetworkUuid`.
-    pub const MANAGEMENT_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "managementNetworkUuid",
-    );
-    /// Query field `defaultRouteL3NetworkUuid`.
-    pub const DEFAULT_ROUTE_L3_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "defaultRouteL3NetworkUuid",
-    );
-    /// Query field `status`.
-    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
-    );
-    /// Query field `agentPort`.
-    pub const AGENT_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "agentPort",
-    );
-    /// Query field `haStatus`.
-    pub const HA_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "haStatus",
-    );
-    /// Query field `publicNetworkUuid`.
-    pub const PUBLIC_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "publicNetworkUuid",
-    );
-    /// Query field `virtualRouterVips`.
-    pub const VIRTUAL_ROUTER_VIPS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "virtualRouterVips",
-    );
-}
 /// Server class: `org.zstack.header.vpc.ha.VpcHaGroupInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct VpcHaGroupInventory {
@@ -853,156 +711,6 @@ pub struct VpcRouterVmInventory {
     #[serde(rename = "haRef", default)]
     pub ha_ref: ::std::vec::Vec<::serde_json::Value>,
 }
-impl VpcRouterVmInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
-    /// Query field `zoneUuid`.
-    pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zoneUuid",
-    );
-    /// Query field `clusterUuid`.
-    pub const CLUSTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "clusterUuid",
-    );
-    /// Query field `imageUuid`.
-    pub const IMAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "imageUuid",
-    );
-    /// Query field `hostUuid`.
-    pub const HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hostUuid",
-    );
-    /// Query field `lastHostUuid`.
-    pub const LAST_HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastHostUuid",
-    );
-    /// Query field `instanceOfferingUuid`.
-    pub const INSTANCE_OFFERING_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "instanceOfferingUuid",
-    );
-    /// Query field `rootVolumeUuid`.
-    pub const ROOT_VOLUME_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "rootVolumeUuid",
-    );
-    /// Query field `platform`.
-    pub const PLATFORM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "platform",
-    );
-    /// Query field `architecture`.
-    pub const ARCHITECTURE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "architecture",
-    );
-    /// Query field `defaultL3NetworkUuid`.
-    pub const DEFAULT_L3_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "defaultL3NetworkUuid",
-    );
-    /// Query field `type`.
-    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
-    );
-    /// Query field `hypervisorType`.
-    pub const HYPERVISOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hypervisorType",
-    );
-    /// Query field `memorySize`.
-    pub const MEMORY_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "memorySize",
-    );
-    /// Query field `reservedMemorySize`.
-    pub const RESERVED_MEMORY_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "reservedMemorySize",
-    );
-    /// Query field `cpuNum`.
-    pub const CPU_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cpuNum",
-    );
-    /// Query field `cpuSpeed`.
-    pub const CPU_SPEED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cpuSpeed",
-    );
-    /// Query field `allocatorStrategy`.
-    pub const ALLOCATOR_STRATEGY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "allocatorStrategy",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-    /// Query field `state`.
-    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
-    );
-    /// Query field `vmNics`.
-    pub const VM_NICS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmNics",
-    );
-    /// Query field `allVolumes`.
-    pub const ALL_VOLUMES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "allVolumes",
-    );
-    /// Query field `vmCdRoms`.
-    pub const VM_CD_ROMS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmCdRoms",
-    );
-    /// Query field `guestOsType`.
-    pub const GUEST_OS_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "guestOsType",
-    );
-    /// Query field `applianceVmType`.
-    pub const APPLIANCE_VM_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "applianceVmType",
-    );
-    /// Query field `managementNetworkUuid`.
-    pub const MANAGEMENT_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "managementNetworkUuid",
-    );
-    /// Query field `defaultRouteL3NetworkUuid`.
-    pub const DEFAULT_ROUTE_L3_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "defaultRouteL3NetworkUuid",
-    );
-    /// Query field `status`.
-    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
-    );
-    /// Query field `agentPort`.
-    pub const AGENT_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "agentPort",
-    );
-    /// Query field `haStatus`.
-    pub const HA_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "haStatus",
-    );
-    /// Query field `publicNetworkUuid`.
-    pub const PUBLIC_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "publicNetworkUuid",
-    );
-    /// Query field `virtualRouterVips`.
-    pub const VIRTUAL_ROUTER_VIPS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "virtualRouterVips",
-    );
-    /// Query field `dns`.
-    pub const DNS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "dns",
-    );
-    /// Query field `haRef`.
-    pub const HA_REF: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "haRef",
-    );
-}
 /// Server class: `org.zstack.header.vpc.VpcSnatStateInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct VpcSnatStateInventory {
@@ -1088,66 +796,60 @@ impl AnyApplianceVmInventory {
     }
 }
 impl ::zstack_sdk::runtime::poly::Polymorphic for AnyApplianceVmInventory {
-    fn from_class(
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        object: ::serde_json::Value,
-    ) -> ::core::option::Option<::core::result::Result<Self, ::serde_json::Error>> {
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
             "org.zstack.appliancevm.ApplianceVmInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::ApplianceVmInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::ApplianceVmInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::ApplianceVmInventory),
                 )
             }
             "org.zstack.network.service.slb.SlbVmInstanceInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::SlbVmInstanceInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::SlbVmInstanceInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::SlbVmInstanceInventory),
                 )
             }
             "org.zstack.network.service.virtualrouter.VirtualRouterVmInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::VirtualRouterVmInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::VirtualRouterVmInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::VirtualRouterVmInventory),
                 )
             }
             "org.zstack.header.vpc.VpcRouterVmInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::VpcRouterVmInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::VpcRouterVmInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::VpcRouterVmInventory),
                 )
             }
-            _ => ::core::option::Option::None,
+            _ => ::core::result::Result::Err(deserializer),
         }
     }
-    fn from_base(
-        class: ::core::option::Option<::std::string::String>,
-        object: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::ApplianceVmInventory as ::serde::Deserialize<
+            'de,
+        >>::deserialize(deserializer)
+            .map(Self::ApplianceVmInventory)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        match class {
-            ::core::option::Option::None => {
-                ::serde_json::from_value(::serde_json::Value::Object(object))
-                    .map(Self::ApplianceVmInventory)
-            }
-            ::core::option::Option::Some(class) => {
-                let base = ::serde_json::from_value(
-                    ::serde_json::Value::Object(object.clone()),
-                )?;
-                ::core::result::Result::Ok(Self::Unknown {
-                    class,
-                    base,
-                    raw: object,
-                })
-            }
-        }
+        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AnyApplianceVmInventory {
@@ -1314,58 +1016,52 @@ impl AnyVirtualRouterVmInventory {
     }
 }
 impl ::zstack_sdk::runtime::poly::Polymorphic for AnyVirtualRouterVmInventory {
-    fn from_class(
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        object: ::serde_json::Value,
-    ) -> ::core::option::Option<::core::result::Result<Self, ::serde_json::Error>> {
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
             "org.zstack.network.service.virtualrouter.VirtualRouterVmInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::VirtualRouterVmInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::VirtualRouterVmInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::VirtualRouterVmInventory),
                 )
             }
             "org.zstack.network.service.slb.SlbVmInstanceInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::SlbVmInstanceInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::SlbVmInstanceInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::SlbVmInstanceInventory),
                 )
             }
             "org.zstack.header.vpc.VpcRouterVmInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::VpcRouterVmInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::VpcRouterVmInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::VpcRouterVmInventory),
                 )
             }
-            _ => ::core::option::Option::None,
+            _ => ::core::result::Result::Err(deserializer),
         }
     }
-    fn from_base(
-        class: ::core::option::Option<::std::string::String>,
-        object: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::VirtualRouterVmInventory as ::serde::Deserialize<
+            'de,
+        >>::deserialize(deserializer)
+            .map(Self::VirtualRouterVmInventory)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        match class {
-            ::core::option::Option::None => {
-                ::serde_json::from_value(::serde_json::Value::Object(object))
-                    .map(Self::VirtualRouterVmInventory)
-            }
-            ::core::option::Option::Some(class) => {
-                let base = ::serde_json::from_value(
-                    ::serde_json::Value::Object(object.clone()),
-                )?;
-                ::core::result::Result::Ok(Self::Unknown {
-                    class,
-                    base,
-                    raw: object,
-                })
-            }
-        }
+        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AnyVirtualRouterVmInventory {

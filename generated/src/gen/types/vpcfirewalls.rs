@@ -68,40 +68,6 @@ pub struct VpcFirewallIpSetTemplateInventory {
     #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
 }
-impl VpcFirewallIpSetTemplateInventory {
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `sourceValue`.
-    pub const SOURCE_VALUE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "sourceValue",
-    );
-    /// Query field `destValue`.
-    pub const DEST_VALUE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "destValue",
-    );
-    /// Query field `type`.
-    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-    /// Query field `accountUuid`.
-    pub const ACCOUNT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "accountUuid",
-    );
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-}
 /// Server class: `org.zstack.vpcfirewall.entity.VpcFirewallRuleInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct VpcFirewallRuleInventory {
@@ -150,84 +116,6 @@ pub struct VpcFirewallRuleInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-impl VpcFirewallRuleInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `ruleSetUuid`.
-    pub const RULE_SET_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ruleSetUuid",
-    );
-    /// Query field `action`.
-    pub const ACTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "action",
-    );
-    /// Query field `protocol`.
-    pub const PROTOCOL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "protocol",
-    );
-    /// Query field `destPort`.
-    pub const DEST_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "destPort",
-    );
-    /// Query field `sourcePort`.
-    pub const SOURCE_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "sourcePort",
-    );
-    /// Query field `sourceIp`.
-    pub const SOURCE_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "sourceIp",
-    );
-    /// Query field `destIp`.
-    pub const DEST_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "destIp",
-    );
-    /// Query field `ruleNumber`.
-    pub const RULE_NUMBER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ruleNumber",
-    );
-    /// Query field `allowStates`.
-    pub const ALLOW_STATES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "allowStates",
-    );
-    /// Query field `tcpFlag`.
-    pub const TCP_FLAG: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "tcpFlag",
-    );
-    /// Query field `icmpTypeName`.
-    pub const ICMP_TYPE_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "icmpTypeName",
-    );
-    /// Query field `isApplied`.
-    pub const IS_APPLIED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "isApplied",
-    );
-    /// Query field `expired`.
-    pub const EXPIRED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "expired",
-    );
-    /// Query field `state`.
-    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
-    );
-    /// Query field `isDefault`.
-    pub const IS_DEFAULT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "isDefault",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-}
 /// Server class: `org.zstack.vpcfirewall.entity.VpcFirewallRuleSetInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct VpcFirewallRuleSetInventory {
@@ -252,44 +140,6 @@ pub struct VpcFirewallRuleSetInventory {
     #[serde(default)]
     pub rules: ::std::vec::Vec<::serde_json::Value>,
 }
-impl VpcFirewallRuleSetInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `actionType`.
-    pub const ACTION_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "actionType",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
-    /// Query field `isDefault`.
-    pub const IS_DEFAULT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "isDefault",
-    );
-    /// Query field `isApplied`.
-    pub const IS_APPLIED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "isApplied",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-    /// Query field `rules`.
-    pub const RULES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "rules",
-    );
-}
 /// Server class: `org.zstack.vpcfirewall.entity.VpcFirewallRuleSetL3RefInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct VpcFirewallRuleSetL3RefInventory {
@@ -309,36 +159,6 @@ pub struct VpcFirewallRuleSetL3RefInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-}
-impl VpcFirewallRuleSetL3RefInventory {
-    /// Query field `id`.
-    pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "id",
-    );
-    /// Query field `ruleSetUuid`.
-    pub const RULE_SET_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ruleSetUuid",
-    );
-    /// Query field `l3NetworkUuid`.
-    pub const L3_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "l3NetworkUuid",
-    );
-    /// Query field `vpcFirewallUuid`.
-    pub const VPC_FIREWALL_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vpcFirewallUuid",
-    );
-    /// Query field `packetsForwardType`.
-    pub const PACKETS_FORWARD_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "packetsForwardType",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
 }
 /// Server class: `org.zstack.vpcfirewall.entity.VpcFirewallRuleTemplateInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -387,84 +207,6 @@ pub struct VpcFirewallRuleTemplateInventory {
     pub account_uuid: ::core::option::Option<::std::string::String>,
     #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-}
-impl VpcFirewallRuleTemplateInventory {
-    /// Query field `action`.
-    pub const ACTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "action",
-    );
-    /// Query field `protocol`.
-    pub const PROTOCOL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "protocol",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `destPort`.
-    pub const DEST_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "destPort",
-    );
-    /// Query field `sourcePort`.
-    pub const SOURCE_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "sourcePort",
-    );
-    /// Query field `sourceIp`.
-    pub const SOURCE_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "sourceIp",
-    );
-    /// Query field `destIp`.
-    pub const DEST_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "destIp",
-    );
-    /// Query field `allowStates`.
-    pub const ALLOW_STATES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "allowStates",
-    );
-    /// Query field `tcpFlag`.
-    pub const TCP_FLAG: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "tcpFlag",
-    );
-    /// Query field `icmpTypeName`.
-    pub const ICMP_TYPE_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "icmpTypeName",
-    );
-    /// Query field `ruleNumber`.
-    pub const RULE_NUMBER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ruleNumber",
-    );
-    /// Query field `enableLog`.
-    pub const ENABLE_LOG: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "enableLog",
-    );
-    /// Query field `state`.
-    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
-    );
-    /// Query field `isDefault`.
-    pub const IS_DEFAULT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "isDefault",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-    /// Query field `accountUuid`.
-    pub const ACCOUNT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "accountUuid",
-    );
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
 }
 /// Server class: `org.zstack.vpcfirewall.entity.VpcFirewallVRouterRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]

@@ -18,28 +18,6 @@ pub struct AppBuildSystemZoneRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-impl AppBuildSystemZoneRefInventory {
-    /// Query field `id`.
-    pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "id",
-    );
-    /// Query field `buildSystemUuid`.
-    pub const BUILD_SYSTEM_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "buildSystemUuid",
-    );
-    /// Query field `zoneUuid`.
-    pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zoneUuid",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-}
 /// Server class: `org.zstack.header.zone.ZoneInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct ZoneInventory {

@@ -28,29 +28,3 @@ pub struct ZQLQueryReturn {
     #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
 }
-impl ZQLQueryReturn {
-    /// Query field `inventories`.
-    pub const INVENTORIES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "inventories",
-    );
-    /// Query field `inventoryCounts`.
-    pub const INVENTORY_COUNTS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "inventoryCounts",
-    );
-    /// Query field `inventoryAggregateFunctions`.
-    pub const INVENTORY_AGGREGATE_FUNCTIONS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "inventoryAggregateFunctions",
-    );
-    /// Query field `total`.
-    pub const TOTAL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "total",
-    );
-    /// Query field `returnWith`.
-    pub const RETURN_WITH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "returnWith",
-    );
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-}

@@ -158,40 +158,6 @@ pub struct AlarmDataAckInventory {
     #[serde(rename = "alarmUuid", default)]
     pub alarm_uuid: ::core::option::Option<::std::string::String>,
 }
-impl AlarmDataAckInventory {
-    /// Query field `alertDataUuid`.
-    pub const ALERT_DATA_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "alertDataUuid",
-    );
-    /// Query field `alertType`.
-    pub const ALERT_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "alertType",
-    );
-    /// Query field `ackPeriod`.
-    pub const ACK_PERIOD: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ackPeriod",
-    );
-    /// Query field `resourceUuid`.
-    pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceUuid",
-    );
-    /// Query field `ackDate`.
-    pub const ACK_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ackDate",
-    );
-    /// Query field `resumeAlert`.
-    pub const RESUME_ALERT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resumeAlert",
-    );
-    /// Query field `operatorAccountUuid`.
-    pub const OPERATOR_ACCOUNT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "operatorAccountUuid",
-    );
-    /// Query field `alarmUuid`.
-    pub const ALARM_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "alarmUuid",
-    );
-}
 /// Server class: `org.zstack.zwatch.alarm.AlarmInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct AlarmInventory {
@@ -327,24 +293,6 @@ pub struct AlarmLabelInventory {
     pub operator: ::core::option::Option<::std::string::String>,
     #[serde(default)]
     pub value: ::core::option::Option<::std::string::String>,
-}
-impl AlarmLabelInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `key`.
-    pub const KEY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "key",
-    );
-    /// Query field `operator`.
-    pub const OPERATOR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "operator",
-    );
-    /// Query field `value`.
-    pub const VALUE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "value",
-    );
 }
 /// Server class: `org.zstack.zwatch.alarm.AlertDataAckInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -530,44 +478,6 @@ pub struct AutoScalingRuleAlarmTriggerInventory {
     #[serde(rename = "alarmUuid", default)]
     pub alarm_uuid: ::core::option::Option<::std::string::String>,
 }
-impl AutoScalingRuleAlarmTriggerInventory {
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `type`.
-    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
-    );
-    /// Query field `ruleUuid`.
-    pub const RULE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ruleUuid",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
-    /// Query field `state`.
-    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-    /// Query field `alarmUuid`.
-    pub const ALARM_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "alarmUuid",
-    );
-}
 /// Extends `AutoScalingRuleTriggerInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.autoscaling.group.rule.trigger.AutoScalingRuleSchedulerJobTriggerInventory`.
@@ -593,44 +503,6 @@ pub struct AutoScalingRuleSchedulerJobTriggerInventory {
     >,
     #[serde(rename = "schedulerJobUuid", default)]
     pub scheduler_job_uuid: ::core::option::Option<::std::string::String>,
-}
-impl AutoScalingRuleSchedulerJobTriggerInventory {
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `type`.
-    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
-    );
-    /// Query field `ruleUuid`.
-    pub const RULE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ruleUuid",
-    );
-    /// Query field `description`.
-    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
-    );
-    /// Query field `state`.
-    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-    /// Query field `schedulerJobUuid`.
-    pub const SCHEDULER_JOB_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "schedulerJobUuid",
-    );
 }
 /// Server class: `org.zstack.autoscaling.group.rule.trigger.AutoScalingRuleTriggerInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -713,40 +585,6 @@ pub struct EventDataAckInventory {
     pub operator_account_uuid: ::core::option::Option<::std::string::String>,
     #[serde(rename = "eventSubscriptionUuid", default)]
     pub event_subscription_uuid: ::core::option::Option<::std::string::String>,
-}
-impl EventDataAckInventory {
-    /// Query field `alertDataUuid`.
-    pub const ALERT_DATA_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "alertDataUuid",
-    );
-    /// Query field `alertType`.
-    pub const ALERT_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "alertType",
-    );
-    /// Query field `ackPeriod`.
-    pub const ACK_PERIOD: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ackPeriod",
-    );
-    /// Query field `resourceUuid`.
-    pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceUuid",
-    );
-    /// Query field `ackDate`.
-    pub const ACK_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ackDate",
-    );
-    /// Query field `resumeAlert`.
-    pub const RESUME_ALERT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resumeAlert",
-    );
-    /// Query field `operatorAccountUuid`.
-    pub const OPERATOR_ACCOUNT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "operatorAccountUuid",
-    );
-    /// Query field `eventSubscriptionUuid`.
-    pub const EVENT_SUBSCRIPTION_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "eventSubscriptionUuid",
-    );
 }
 /// Server class: `org.zstack.zwatch.monitorgroup.entity.EventRuleTemplateInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -889,24 +727,6 @@ pub struct EventSubscriptionLabelInventory {
     pub operator: ::core::option::Option<crate::types::Operator>,
     #[serde(default)]
     pub value: ::core::option::Option<::std::string::String>,
-}
-impl EventSubscriptionLabelInventory {
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `key`.
-    pub const KEY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "key",
-    );
-    /// Query field `operator`.
-    pub const OPERATOR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "operator",
-    );
-    /// Query field `value`.
-    pub const VALUE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "value",
-    );
 }
 /// Server class: `org.zstack.zwatch.metricpusher.MetricDataHttpReceiverInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -1657,58 +1477,52 @@ impl AnyAlertDataAckInventory {
     }
 }
 impl ::zstack_sdk::runtime::poly::Polymorphic for AnyAlertDataAckInventory {
-    fn from_class(
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        object: ::serde_json::Value,
-    ) -> ::core::option::Option<::core::result::Result<Self, ::serde_json::Error>> {
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
             "org.zstack.zwatch.alarm.AlertDataAckInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::AlertDataAckInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::AlertDataAckInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::AlertDataAckInventory),
                 )
             }
             "org.zstack.zwatch.alarm.AlarmDataAckInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::AlarmDataAckInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::AlarmDataAckInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::AlarmDataAckInventory),
                 )
             }
             "org.zstack.zwatch.alarm.EventDataAckInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::EventDataAckInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::EventDataAckInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::EventDataAckInventory),
                 )
             }
-            _ => ::core::option::Option::None,
+            _ => ::core::result::Result::Err(deserializer),
         }
     }
-    fn from_base(
-        class: ::core::option::Option<::std::string::String>,
-        object: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::AlertDataAckInventory as ::serde::Deserialize<
+            'de,
+        >>::deserialize(deserializer)
+            .map(Self::AlertDataAckInventory)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        match class {
-            ::core::option::Option::None => {
-                ::serde_json::from_value(::serde_json::Value::Object(object))
-                    .map(Self::AlertDataAckInventory)
-            }
-            ::core::option::Option::Some(class) => {
-                let base = ::serde_json::from_value(
-                    ::serde_json::Value::Object(object.clone()),
-                )?;
-                ::core::result::Result::Ok(Self::Unknown {
-                    class,
-                    base,
-                    raw: object,
-                })
-            }
-        }
+        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AnyAlertDataAckInventory {
@@ -1789,58 +1603,52 @@ impl AnyAutoScalingRuleTriggerInventory {
     }
 }
 impl ::zstack_sdk::runtime::poly::Polymorphic for AnyAutoScalingRuleTriggerInventory {
-    fn from_class(
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        object: ::serde_json::Value,
-    ) -> ::core::option::Option<::core::result::Result<Self, ::serde_json::Error>> {
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
             "org.zstack.autoscaling.group.rule.trigger.AutoScalingRuleTriggerInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::AutoScalingRuleTriggerInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::AutoScalingRuleTriggerInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::AutoScalingRuleTriggerInventory),
                 )
             }
             "org.zstack.autoscaling.group.rule.trigger.AutoScalingRuleAlarmTriggerInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::AutoScalingRuleAlarmTriggerInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::AutoScalingRuleAlarmTriggerInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::AutoScalingRuleAlarmTriggerInventory),
                 )
             }
             "org.zstack.autoscaling.group.rule.trigger.AutoScalingRuleSchedulerJobTriggerInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::AutoScalingRuleSchedulerJobTriggerInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::AutoScalingRuleSchedulerJobTriggerInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::AutoScalingRuleSchedulerJobTriggerInventory),
                 )
             }
-            _ => ::core::option::Option::None,
+            _ => ::core::result::Result::Err(deserializer),
         }
     }
-    fn from_base(
-        class: ::core::option::Option<::std::string::String>,
-        object: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::AutoScalingRuleTriggerInventory as ::serde::Deserialize<
+            'de,
+        >>::deserialize(deserializer)
+            .map(Self::AutoScalingRuleTriggerInventory)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        match class {
-            ::core::option::Option::None => {
-                ::serde_json::from_value(::serde_json::Value::Object(object))
-                    .map(Self::AutoScalingRuleTriggerInventory)
-            }
-            ::core::option::Option::Some(class) => {
-                let base = ::serde_json::from_value(
-                    ::serde_json::Value::Object(object.clone()),
-                )?;
-                ::core::result::Result::Ok(Self::Unknown {
-                    class,
-                    base,
-                    raw: object,
-                })
-            }
-        }
+        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AnyAutoScalingRuleTriggerInventory {
@@ -1911,50 +1719,44 @@ impl AnySNSTextTemplateInventory {
     }
 }
 impl ::zstack_sdk::runtime::poly::Polymorphic for AnySNSTextTemplateInventory {
-    fn from_class(
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        object: ::serde_json::Value,
-    ) -> ::core::option::Option<::core::result::Result<Self, ::serde_json::Error>> {
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
             "org.zstack.zwatch.alarm.sns.SNSTextTemplateInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::SNSTextTemplateInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::SNSTextTemplateInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::SNSTextTemplateInventory),
                 )
             }
             "org.zstack.zwatch.alarm.sns.template.aliyunsms.AliyunSmsSNSTextTemplateInventory" => {
-                ::core::option::Option::Some(
-                    ::serde_json::from_value::<
-                        crate::types::AliyunSmsSNSTextTemplateInventory,
-                    >(object)
+                ::core::result::Result::Ok(
+                    <crate::types::AliyunSmsSNSTextTemplateInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
                         .map(Self::AliyunSmsSNSTextTemplateInventory),
                 )
             }
-            _ => ::core::option::Option::None,
+            _ => ::core::result::Result::Err(deserializer),
         }
     }
-    fn from_base(
-        class: ::core::option::Option<::std::string::String>,
-        object: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::SNSTextTemplateInventory as ::serde::Deserialize<
+            'de,
+        >>::deserialize(deserializer)
+            .map(Self::SNSTextTemplateInventory)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        match class {
-            ::core::option::Option::None => {
-                ::serde_json::from_value(::serde_json::Value::Object(object))
-                    .map(Self::SNSTextTemplateInventory)
-            }
-            ::core::option::Option::Some(class) => {
-                let base = ::serde_json::from_value(
-                    ::serde_json::Value::Object(object.clone()),
-                )?;
-                ::core::result::Result::Ok(Self::Unknown {
-                    class,
-                    base,
-                    raw: object,
-                })
-            }
-        }
+        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AnySNSTextTemplateInventory {

@@ -11,20 +11,6 @@ pub struct Self_ {
     #[serde(default)]
     pub children: ::std::vec::Vec<crate::types::Self_>,
 }
-impl Self_ {
-    /// Query field `ref`.
-    pub const REF: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ref",
-    );
-    /// Query field `crate`.
-    pub const CRATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "crate",
-    );
-    /// Query field `children`.
-    pub const CHILDREN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "children",
-    );
-}
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct Widget {
     #[serde(rename = "type", default)]
@@ -32,26 +18,10 @@ pub struct Widget {
     #[serde(rename = "Option", default)]
     pub option: ::core::option::Option<crate::types::Option_>,
 }
-impl Widget {
-    /// Query field `type`.
-    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
-    );
-    /// Query field `Option`.
-    pub const OPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "Option",
-    );
-}
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
 pub struct Option_ {
     #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub value: ::std::collections::BTreeMap<::std::string::String, ::std::vec::Vec<i64>>,
-}
-impl Option_ {
-    /// Query field `value`.
-    pub const VALUE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "value",
-    );
 }
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Protocol {
