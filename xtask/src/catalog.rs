@@ -1,4 +1,4 @@
-//! The serde model of `shared/zstack-api/catalog.json` (format: that
+//! The serde model of `vendor/zstack-api/catalog.json` (format: that
 //! directory's README). Only the keys the importer and coverage use are
 //! modelled; unknown keys are ignored so a catalog that grows keeps loading.
 

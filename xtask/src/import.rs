@@ -26,7 +26,7 @@ pub const CATALOG_DIR: &str = "spec/catalog";
 /// The spec directory, relative to the workspace root.
 pub const SPEC_DIR: &str = "spec";
 /// The default catalog, relative to the workspace root.
-pub const DEFAULT_CATALOG: &str = "../shared/zstack-api/catalog.json";
+pub const DEFAULT_CATALOG: &str = "vendor/zstack-api/catalog.json";
 /// Group of the types and enums that no API reaches.
 const COMMON_GROUP: &str = "common";
 
