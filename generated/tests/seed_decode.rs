@@ -149,5 +149,37 @@ fn schema_map_selects_the_concrete_subclass() {
     assert_eq!(class, "org.zstack.storage.future.FutureBackupStorageInventory");
     assert_eq!(base.uuid.as_deref(), Some("x"));
     assert_eq!(raw["novel"], 1);
-    assert!(!raw.contains_key(poly::CLASS_KEY));
+}
+
+/// Protocol §10: integral doubles above 2^53 are read from their text, on
+/// every decode path (typed, through the `schema` map, and for unknown classes
+/// from the kept JSON).
+#[test]
+fn large_e_notation_integers_decode_exactly_through_the_schema_map() {
+    let body = br#"{
+        "inventories": [
+            {"uuid": "c", "totalCapacity": 9.007199254740993E15, "mons": [{"sshPort": 2.2E1}]},
+            {"uuid": "i", "availableCapacity": 1.0E17},
+            {"uuid": "u", "totalCapacity": 9.007199254740993E15}
+        ],
+        "schema": {
+            "inventories[0]": "org.zstack.storage.ceph.backup.CephBackupStorageInventory",
+            "inventories[1]": "org.zstack.storage.backup.imagestore.ImageStoreBackupStorageInventory",
+            "inventories[2]": "org.zstack.storage.future.FutureBackupStorageInventory"
+        }
+    }"#;
+    let reply: <QueryBackupStorage as ApiRequest>::Response = poly::decode(body, true).unwrap();
+    let AnyBackupStorageInventory::CephBackupStorageInventory(ceph) = &reply.inventories[0] else {
+        panic!("expected Ceph, got {:?}", reply.inventories[0]);
+    };
+    assert_eq!(ceph.total_capacity, Some(9_007_199_254_740_993));
+    assert_eq!(ceph.mons[0].ssh_port, Some(22));
+    assert_eq!(reply.inventories[1].base().available_capacity, Some(100_000_000_000_000_000));
+    assert_eq!(reply.inventories[2].base().total_capacity, Some(9_007_199_254_740_993));
+
+    let fraction = br#"{"inventories": [{"uuid": "c", "totalCapacity": 1.00000000000000001}],
+        "schema": {"inventories[0]": "org.zstack.storage.ceph.backup.CephBackupStorageInventory"}}"#;
+    let e = poly::decode::<<QueryBackupStorage as ApiRequest>::Response>(fraction, true).unwrap_err();
+    assert_eq!(e.path().to_string(), "inventories[0].totalCapacity");
+    assert!(e.to_string().contains("got 1.00000000000000001"), "{e}");
 }

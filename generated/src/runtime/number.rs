@@ -4,13 +4,16 @@
 //! `Integer`/`Long` fields as doubles: `8.589934592E9`, `1.0`, `0.0`. Fields of
 //! those types are declared with
 //! `#[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]`,
-//! which accepts a JSON integer, or a float whose value is integral and in range.
+//! which accepts a JSON integer, or a float or E-notation number whose value is
+//! integral and in range.
 //!
-//! serde_json (without `arbitrary_precision`) hands a float over as an `f64`, so
-//! its decimal text is gone by the time we see it. A double is accepted only
-//! while every integer of its magnitude is exactly representable, i.e. below
-//! 2^53; larger doubles are refused rather than guessed (2^53 itself is refused
-//! too, because the text `9007199254740993` also rounds to it).
+//! The value is read from the number's **decimal text**, not through `f64`:
+//! above 2^53 a double no longer identifies one integer (`1.0E17` is exact in
+//! the text but `100000000000000001` rounds to the same double), and a text
+//! such as `1.00000000000000001` is not integral although its `f64` is. The
+//! text comes from serde_json's raw-value hook (`raw_value` feature); a
+//! deserializer without it hands over numbers, which are accepted while they
+//! are exact (an integer, or an integral `f64` below 2^53).
 //!
 //! `Float`/`Double` fields need nothing: serde_json decodes JSON integers into
 //! `f32`/`f64` natively.
@@ -19,7 +22,12 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::de::{self, Deserialize, Deserializer, Visitor};
+use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
+
+/// The newtype name through which serde_json hands over a value's raw JSON
+/// text (what `serde_json::value::RawValue` deserializes with). Other
+/// deserializers treat it as an ordinary newtype.
+const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
 
 /// Magnitude from which an `f64` no longer identifies a single integer.
 const EXACT_LIMIT: f64 = 9_007_199_254_740_992.0; // 2^53
@@ -49,16 +57,127 @@ fn out_of_range<E: de::Error>(ty: &str, shown: impl fmt::Display) -> E {
     E::custom(format_args!("expected an integral number in range for {ty}, got {shown}"))
 }
 
+/// At most this much of an offending raw value is quoted in an error.
+const SHOWN: usize = 40;
+
+fn shown(text: &str) -> &str {
+    match text.char_indices().nth(SHOWN) {
+        Some((at, _)) => &text[..at],
+        None => text,
+    }
+}
+
+/// The exact integer a JSON number text denotes, or `None` when the text is
+/// not a JSON number, not integral, or beyond `i128`.
+pub fn parse_integral(text: &str) -> Option<i128> {
+    let (negative, rest) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let mantissa_end = rest.find(['e', 'E']).unwrap_or(rest.len());
+    let (mantissa, exponent) = rest.split_at(mantissa_end);
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let well_formed = !int.is_empty()
+        && int.bytes().all(|b| b.is_ascii_digit())
+        && (int == "0" || !int.starts_with('0'))
+        && (!mantissa.contains('.') || !frac.is_empty())
+        && frac.bytes().all(|b| b.is_ascii_digit());
+    if !well_formed {
+        return None;
+    }
+    let exponent = match exponent.get(1..) {
+        None => 0,
+        Some(e) => {
+            let digits = e.strip_prefix(['+', '-']).unwrap_or(e);
+            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            // Beyond this any non-zero value overflows (or is a fraction).
+            let magnitude: i64 = digits.parse().unwrap_or(i64::MAX).min(10_000);
+            if e.starts_with('-') { -magnitude } else { magnitude }
+        }
+    };
+    // All significant digits, and the power of ten they are scaled by.
+    let digits = format!("{int}{frac}");
+    let digits = digits.trim_start_matches('0');
+    let significant = digits.trim_end_matches('0');
+    if significant.is_empty() {
+        return Some(0);
+    }
+    let trailing_zeros = (digits.len() - significant.len()) as i64;
+    let scale = exponent - frac.len() as i64 + trailing_zeros;
+    if scale < 0 {
+        return None; // a fraction remains
+    }
+    let mut value: i128 = significant.parse().ok()?;
+    for _ in 0..scale {
+        value = value.checked_mul(10)?;
+    }
+    Some(if negative { -value } else { value })
+}
+
 /// Integers of type `T`, from whichever JSON number form arrives.
 struct IntVisitor<T>(PhantomData<T>);
 
+/// A raw JSON text, borrowed when the input allows.
+struct RawText<'de>(std::borrow::Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for RawText<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TextVisitor;
+        impl<'de> Visitor<'de> for TextVisitor {
+            type Value = RawText<'de>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("raw JSON text")
+            }
+
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(RawText(v.into()))
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(RawText(v.to_string().into()))
+            }
+
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(RawText(v.into()))
+            }
+        }
+        deserializer.deserialize_str(TextVisitor)
+    }
+}
+
 macro_rules! lenient_int {
     ($($t:ident),*) => {$(
-        impl Visitor<'_> for IntVisitor<$t> {
+        impl<'de> Visitor<'de> for IntVisitor<$t> {
             type Value = $t;
 
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(concat!("an integral number for ", stringify!($t)))
+            }
+
+            /// serde_json's raw text of the value.
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<$t, A::Error> {
+                use de::Error as _;
+                if map.next_key::<IgnoredAny>()?.is_none() {
+                    return Err(A::Error::invalid_type(de::Unexpected::Map, &self));
+                }
+                let RawText(text) = map.next_value()?;
+                let text = text.trim();
+                if text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
+                    return parse_integral(text)
+                        .and_then(|v| $t::try_from(v).ok())
+                        .ok_or_else(|| out_of_range(stringify!($t), shown(text)));
+                }
+                Err(A::Error::custom(format_args!(
+                    concat!("expected an integral number for ", stringify!($t), ", got {}"),
+                    shown(text)
+                )))
+            }
+
+            fn visit_newtype_struct<D: Deserializer<'de>>(self, deserializer: D) -> Result<$t, D::Error> {
+                deserializer.deserialize_any(self)
             }
 
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<$t, E> {
@@ -69,28 +188,24 @@ macro_rules! lenient_int {
                 $t::try_from(v).map_err(|_| out_of_range(stringify!($t), v))
             }
 
+            /// Only without the raw text: exact below 2^53, refused above.
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<$t, E> {
-                // `as` casts saturate, so the bounds test is done in f64; both
-                // bounds of i32/i64 are exactly representable there.
-                #[allow(clippy::cast_precision_loss)]
-                let (lo, hi) = ($t::MIN as f64, $t::MAX as f64);
-                if !v.is_finite() || v.fract() != 0.0 || v < lo || v >= hi + 1.0 {
+                if !v.is_finite() || v.fract() != 0.0 {
                     return Err(out_of_range(stringify!($t), v));
                 }
                 if v.abs() >= EXACT_LIMIT {
                     return Err(E::custom(format_args!(
-                        "integral double above 2^53 cannot be decoded exactly, got {v:e}; \
-                         the server must send it as a JSON integer"
+                        "integral double above 2^53 cannot be decoded exactly without its text, got {v:e}"
                     )));
                 }
                 #[allow(clippy::cast_possible_truncation)]
-                Ok(v as $t)
+                $t::try_from(v as i64).map_err(|_| out_of_range(stringify!($t), v))
             }
         }
 
         impl Lenient for $t {
             fn deserialize_lenient<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_any(IntVisitor::<$t>(PhantomData))
+                deserializer.deserialize_newtype_struct(RAW_VALUE_TOKEN, IntVisitor::<$t>(PhantomData))
             }
         }
     )*};
@@ -196,7 +311,7 @@ mod tests {
         let e = err(r#"{"cpuNum":3000000000}"#);
         assert!(e.contains("in range for i32, got 3000000000"), "{e}");
         assert!(err(r#"{"cpuNum":-2147483649}"#).contains("got -2147483649"));
-        assert!(err(r#"{"cpuNum":2.147483648E9}"#).contains("in range for i32, got 2147483648"));
+        assert!(err(r#"{"cpuNum":2.147483648E9}"#).contains("in range for i32, got 2.147483648E9"));
         assert!(err(r#"{"size":18446744073709551615}"#).contains("in range for i64, got 18446744073709551615"));
         assert!(err(r#"{"size":1E19}"#).contains("in range for i64"));
         // serde_json itself refuses numbers beyond f64.
@@ -204,13 +319,74 @@ mod tests {
     }
 
     #[test]
-    fn doubles_from_2_pow_53_are_refused_not_guessed() {
-        for json in [r#"{"size":9.007199254740992E15}"#, r#"{"size":1.0E17}"#, r#"{"size":-1.0E17}"#] {
-            let e = err(json);
-            assert!(e.contains("integral double above 2^53 cannot be decoded exactly"), "{json}: {e}");
-        }
-        // As a JSON integer the same magnitude is fine.
+    fn large_doubles_are_decoded_from_their_text_exactly() {
+        // Above 2^53 the f64 of these texts is another integer or ambiguous.
+        assert_eq!(inv(r#"{"size":1.0E17}"#).size, Some(100_000_000_000_000_000));
+        assert_eq!(inv(r#"{"size":-1.0E17}"#).size, Some(-100_000_000_000_000_000));
+        assert_eq!(inv(r#"{"size":9.007199254740993E15}"#).size, Some(9_007_199_254_740_993));
+        assert_eq!(inv(r#"{"size":9.223372036854775807E18}"#).size, Some(i64::MAX));
+        assert_eq!(inv(r#"{"size":-9.223372036854775808E18}"#).size, Some(i64::MIN));
+        assert_eq!(inv(r#"{"size":1.073741824E11}"#).size, Some(107_374_182_400));
+        assert!(err(r#"{"size":9.223372036854775808E18}"#).contains("in range for i64, got 9.223372036854775808E18"));
+        // Integral as an f64, but not as written.
+        assert!(err(r#"{"size":1.00000000000000001}"#).contains("got 1.00000000000000001"));
+        assert!(err(r#"{"size":9.0071992547409931E15}"#).contains("got 9.0071992547409931E15"));
+        // As a JSON integer the same magnitude is fine too.
         assert_eq!(inv(r#"{"size":100000000000000000}"#).size, Some(100_000_000_000_000_000));
+    }
+
+    #[test]
+    fn integral_texts_are_parsed_exactly() {
+        let cases: &[(&str, Option<i128>)] = &[
+            ("0", Some(0)),
+            ("-0", Some(0)),
+            ("0.0", Some(0)),
+            ("0E-5", Some(0)),
+            ("12", Some(12)),
+            ("1.0", Some(1)),
+            ("12.50E1", Some(125)),
+            ("1250E-1", Some(125)),
+            ("1250e-2", None),
+            ("8.589934592E9", Some(8_589_934_592)),
+            ("8.589934592e+9", Some(8_589_934_592)),
+            ("1E38", Some(10i128.pow(38))),
+            ("1E39", None),
+            ("1E999999999999999999999", None),
+            ("1E-999999999999999999999", None),
+            ("0.5", None),
+            ("01", None),
+            ("1.", None),
+            (".5", None),
+            ("1e", None),
+            ("--1", None),
+            ("+1", None),
+            ("1x", None),
+            ("", None),
+        ];
+        for &(text, expected) in cases {
+            assert_eq!(parse_integral(text), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn without_the_text_only_exact_doubles_are_accepted() {
+        use serde::de::IntoDeserializer;
+        use serde::de::value::{Error, F64Deserializer};
+        let de: F64Deserializer<Error> = 8.589934592E9.into_deserializer();
+        assert_eq!(i64::deserialize_lenient(de), Ok(8_589_934_592));
+        let de: F64Deserializer<Error> = 1.0E17.into_deserializer();
+        let e = i64::deserialize_lenient(de).unwrap_err().to_string();
+        assert!(e.contains("cannot be decoded exactly without its text"), "{e}");
+        let de: F64Deserializer<Error> = 3.0E9.into_deserializer();
+        assert!(i32::deserialize_lenient(de).is_err());
+    }
+
+    #[test]
+    fn errors_quote_at_most_a_prefix_of_the_value() {
+        let long = format!(r#"{{"size":"{}"}}"#, "x".repeat(500));
+        let e = err(&long);
+        assert!(e.contains("expected an integral number for i64"), "{e}");
+        assert!(e.len() < 200, "{e}");
     }
 
     #[test]

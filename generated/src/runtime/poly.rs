@@ -16,13 +16,10 @@ use std::fmt;
 use std::rc::Rc;
 
 use serde::de::{DeserializeOwned, Deserializer, Error as _, IgnoredAny, MapAccess, Visitor};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::schema_path::{Schema, Scope, Tracked, current_class};
-
-/// The key [`annotate`] writes a `schema` path's class under. [`decode`]
-/// itself does not write it; `Unknown` objects never keep it.
-pub const CLASS_KEY: &str = "__zstack_class";
 
 /// A generated `Any…` enum over a base type and its descendants.
 pub trait Polymorphic: Sized {
@@ -31,9 +28,9 @@ pub trait Polymorphic: Sized {
     fn deserialize_class<'de, D: Deserializer<'de>>(class: &str, deserializer: D) -> Result<Result<Self, D::Error>, D>;
     /// Decode as the base type: no class known.
     fn deserialize_base<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error>;
-    /// A class this SDK does not know: decode the base type from `raw` and
-    /// keep every field.
-    fn from_unknown(class: String, raw: Map<String, Value>) -> Result<Self, serde_json::Error>;
+    /// A class this SDK does not know: decode the base type from the object's
+    /// JSON `text` (see [`unknown_parts`]) and keep every field.
+    fn from_unknown(class: String, text: &str) -> Result<Self, serde_json::Error>;
 }
 
 /// The `Deserialize` body of every generated `Any…` enum: the class the
@@ -46,13 +43,20 @@ pub fn deserialize<'de, T: Polymorphic, D: Deserializer<'de>>(deserializer: D) -
     match T::deserialize_class(&class, deserializer) {
         Ok(decoded) => decoded,
         Err(deserializer) => {
-            let mut raw: Map<String, Value> = serde::Deserialize::deserialize(deserializer)?;
-            raw.remove(CLASS_KEY);
-            // `raw` is decoded again outside the bytes: no path to follow.
-            let _scope = Scope::suspend();
-            T::from_unknown(class.to_string(), raw).map_err(D::Error::custom)
+            // The object's text, so the base type decodes from the JSON as
+            // sent (exact integers, protocol §10), not from a `Value`.
+            let text: Box<RawValue> = serde::Deserialize::deserialize(deserializer)?;
+            T::from_unknown(class.to_string(), text.get()).map_err(D::Error::custom)
         }
     }
+}
+
+/// The parts of an `Unknown` value: the declared type `B`, and every field as
+/// sent. Both decode from `text` outside any `schema` context (it is not the
+/// body, so its paths mean nothing).
+pub fn unknown_parts<B: DeserializeOwned>(text: &str) -> Result<(B, Map<String, Value>), serde_json::Error> {
+    let _scope = Scope::suspend();
+    Ok((serde_json::from_str(text)?, serde_json::from_str(text)?))
 }
 
 /// Decode a response body, resolving polymorphic values through its `schema`
@@ -330,85 +334,11 @@ impl<'de> Visitor<'de> for ClassVisitor {
     }
 }
 
-/// Write every `schema` class into the object its path names. Paths look
-/// like `inventory`, `inventories[3]`, `inventory.mons[0]`, `field.mapKey`.
-/// Paths that do not lead to an object are ignored: `schema` never fails a call.
-pub fn annotate(body: &mut Value) {
-    let Some(Value::Object(schema)) = body.as_object_mut().and_then(|o| o.remove("schema")) else {
-        return;
-    };
-    for (path, class) in schema {
-        let Value::String(class) = class else { continue };
-        if let Some(Value::Object(target)) = resolve(body, &path) {
-            target.insert(CLASS_KEY.to_string(), Value::String(class));
-        }
-    }
-}
-
-/// Follow a schema path from the body root.
-fn resolve<'v>(root: &'v mut Value, path: &str) -> Option<&'v mut Value> {
-    let mut current = root;
-    for segment in path.split('.') {
-        let (key, indexes) = split_indexes(segment)?;
-        if !key.is_empty() {
-            current = current.as_object_mut()?.get_mut(key)?;
-        }
-        for index in indexes {
-            current = current.as_array_mut()?.get_mut(index)?;
-        }
-    }
-    Some(current)
-}
-
-/// `mons[0][1]` → (`mons`, [0, 1]); `None` for malformed brackets.
-fn split_indexes(segment: &str) -> Option<(&str, Vec<usize>)> {
-    let (key, mut rest) = match segment.find('[') {
-        Some(i) => (&segment[..i], &segment[i..]),
-        None => return Some((segment, Vec::new())),
-    };
-    let mut indexes = Vec::new();
-    while let Some(inner) = rest.strip_prefix('[') {
-        let close = inner.find(']')?;
-        indexes.push(inner[..close].parse().ok()?);
-        rest = &inner[close + 1..];
-    }
-    rest.is_empty().then_some((key, indexes))
-}
-
 #[cfg(test)]
 mod tests {
     use serde_json::json;
 
     use super::*;
-
-    #[test]
-    fn schema_classes_are_written_into_their_objects() {
-        let mut body = json!({
-            "inventories": [{"uuid": "a", "mons": [{"hostname": "h"}]}, {"uuid": "b"}],
-            "schema": {
-                "inventories[0]": "org.x.Ceph",
-                "inventories[0].mons[0]": "org.x.Mon",
-                "inventories[1]": "org.x.ImageStore",
-                "inventories[9]": "org.x.Missing",
-                "inventories[0].uuid": "java.lang.String",
-                "bad[": "x"
-            }
-        });
-        annotate(&mut body);
-        assert_eq!(body["inventories"][0][CLASS_KEY], "org.x.Ceph");
-        assert_eq!(body["inventories"][0]["mons"][0][CLASS_KEY], "org.x.Mon");
-        assert_eq!(body["inventories"][1][CLASS_KEY], "org.x.ImageStore");
-        assert!(body.get("schema").is_none());
-    }
-
-    #[test]
-    fn map_keys_and_nested_indexes_resolve() {
-        let mut body = json!({"inventory": {"m": {"k": {"v": 1}}, "grid": [[{"x": 1}]]},
-            "schema": {"inventory.m.k": "C1", "inventory.grid[0][0]": "C2"}});
-        annotate(&mut body);
-        assert_eq!(body["inventory"]["m"]["k"][CLASS_KEY], "C1");
-        assert_eq!(body["inventory"]["grid"][0][0][CLASS_KEY], "C2");
-    }
 
     #[test]
     fn the_schema_member_is_found_at_the_top_level_only() {

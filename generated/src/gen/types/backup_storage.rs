@@ -952,9 +952,9 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyBackupStorageInventory {
     }
     fn from_unknown(
         class: ::std::string::String,
-        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }

@@ -2291,9 +2291,9 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyBareMetal2ChassisInventory 
     }
     fn from_unknown(
         class: ::std::string::String,
-        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -2399,9 +2399,9 @@ for AnyBareMetal2ChassisPciDeviceInventory {
     }
     fn from_unknown(
         class: ::std::string::String,
-        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -2543,9 +2543,9 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyHostInventory {
     }
     fn from_unknown(
         class: ::std::string::String,
-        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -2819,9 +2819,9 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyKVMHostInventory {
     }
     fn from_unknown(
         class: ::std::string::String,
-        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }

@@ -3537,9 +3537,9 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyAlarmData {
     }
     fn from_unknown(
         class: ::std::string::String,
-        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -3669,9 +3669,9 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyAuditData {
     }
     fn from_unknown(
         class: ::std::string::String,
-        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -3793,9 +3793,9 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyBackupStorageExternalBackup
     }
     fn from_unknown(
         class: ::std::string::String,
-        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -3882,9 +3882,9 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyBaremetalNicInventory {
     }
     fn from_unknown(
         class: ::std::string::String,
-        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -4091,9 +4091,9 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyBillingInventory {
     }
     fn from_unknown(
         class: ::std::string::String,
-        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -4343,9 +4343,9 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyDatapoint {
     }
     fn from_unknown(
         class: ::std::string::String,
-        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -4448,9 +4448,9 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyEventData {
     }
     fn from_unknown(
         class: ::std::string::String,
-        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -4590,9 +4590,9 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyInfluxEventData {
     }
     fn from_unknown(
         class: ::std::string::String,
-        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -4778,9 +4778,9 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyResourceExternalBackupInfo 
     }
     fn from_unknown(
         class: ::std::string::String,
-        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -5008,9 +5008,9 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnySpendingDetails {
     }
     fn from_unknown(
         class: ::std::string::String,
-        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -5179,9 +5179,9 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyVmExternalBackupInfo {
     }
     fn from_unknown(
         class: ::std::string::String,
-        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -5280,9 +5280,9 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyVmSpendingDetails {
     }
     fn from_unknown(
         class: ::std::string::String,
-        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -5378,9 +5378,9 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyVolumeExternalBackupInfo {
     }
     fn from_unknown(
         class: ::std::string::String,
-        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }

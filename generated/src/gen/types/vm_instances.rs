@@ -1804,9 +1804,9 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyLunInventory {
     }
     fn from_unknown(
         class: ::std::string::String,
-        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -1982,9 +1982,9 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyScsiLunInventory {
     }
     fn from_unknown(
         class: ::std::string::String,
-        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -2166,9 +2166,9 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyVmInstanceInventory {
     }
     fn from_unknown(
         class: ::std::string::String,
-        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -2456,9 +2456,9 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyVmNicInventory {
     }
     fn from_unknown(
         class: ::std::string::String,
-        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
@@ -2604,9 +2604,9 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyVolumeInventory {
     }
     fn from_unknown(
         class: ::std::string::String,
-        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        text: &str,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let base = ::serde_json::from_value(::serde_json::Value::Object(raw.clone()))?;
+        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
