@@ -233,3 +233,41 @@ async fn derived_clients_have_their_own_credentials() {
     client.clear_credentials();
     assert!(clone.session().is_none());
 }
+
+/// Generated APIs that carry credentials: session ids in paths and in login
+/// replies, and credential-named fields in any reply, never reach Debug
+/// output or error excerpts.
+#[tokio::test]
+async fn generated_session_apis_keep_session_ids_and_credentials_out_of_sight() {
+    use zstack_sdk::api::{LogInByUser, LogOut};
+    use zstack_sdk::runtime::secret::Password;
+    const ID: &str = "5e551011d0000000000000000000c0de";
+
+    let logout = LogOut::new(ID);
+    assert!(!format!("{logout:?}").contains(ID));
+    let wire = zstack_sdk::ApiRequest::to_wire(&logout).unwrap();
+    assert_eq!(wire.path, format!("/accounts/sessions/{ID}"));
+
+    let server = TestServer::start().await;
+    let client = builder(&server).build().unwrap();
+    let login = json!({"inventory": {"uuid": ID, "userUuid": "u"}});
+    server.route("PUT", "/v1/accounts/users/login", Reply::ok(login)).needs_session(false);
+    let reply = client.call(LogInByUser::new("alice", Password::plain("pw"))).await.unwrap();
+    assert_eq!(reply.inventory.uuid.as_ref().map(Secret::expose), Some(ID));
+    assert!(!format!("{reply:?}").contains(ID));
+
+    // A reply that does not decode: the excerpt would quote the session id.
+    let broken = json!({"inventory": {"uuid": ID, "createDate": 5}});
+    server.route("PUT", "/v1/accounts/users/login", Reply::ok(broken)).needs_session(false);
+    let err = client.call(LogInByUser::new("alice", Password::plain("pw"))).await.unwrap_err();
+    assert!(matches!(&err, Error::Decode { path, .. } if path == "inventory.createDate"), "{err:?}");
+    assert!(!format!("{err} {err:?}").contains(ID), "{err:?}");
+
+    // Elsewhere excerpts are kept, minus the values of credential-named keys.
+    let body = json!({"inventory": {"name": "ceph-1", "sshPassword": "hunter2", "totalCapacity": "lots"}});
+    server.route("PUT", RECONNECT, Reply::ok(body));
+    let client = builder(&server).session(Secret::new(server.new_session())).build().unwrap();
+    let err = client.call(ReconnectBackupStorage::new("bs")).await.unwrap_err();
+    let Error::Decode { body_excerpt, .. } = &err else { panic!("{err:?}") };
+    assert!(body_excerpt.contains("ceph-1") && !body_excerpt.contains("hunter2"), "{body_excerpt}");
+}

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::TokenStream;
 use quote::quote;
-use zstack_spec::{Spec, TypeRef};
+use zstack_spec::{Field, Spec, TypeRef};
 
 use crate::names::Names;
 
@@ -50,8 +50,10 @@ impl<'a> TypeMapper<'a> {
     }
 
     /// A response field: collections as-is (defaulting to empty), the rest optional.
-    pub fn response_field(&self, owner: &str, field: &str, ty: &TypeRef) -> TokenStream {
-        let element = if is_secret_name(field) && *ty == TypeRef::String {
+    pub fn response_field(&self, owner: &str, field: &Field) -> TokenStream {
+        let secret = field.sensitive || is_secret_name(&field.name);
+        let (ty, field) = (&field.ty, &field.name);
+        let element = if secret && *ty == TypeRef::String {
             quote!(::zstack_sdk::runtime::secret::Secret)
         } else {
             self.element(ty)
@@ -76,11 +78,18 @@ impl<'a> TypeMapper<'a> {
     }
 }
 
-/// Password- and secret-named strings (`sshPassword`, `accessKeySecret`) are
-/// held in `Secret`, so `Debug` output and logs never show them.
+/// Strings named like credentials are held in `Secret`, so `Debug` output and
+/// logs never show them: passwords (`sshPassword`), secrets
+/// (`accessKeySecret`, `clientSecret`), tokens (`accessToken`, `token`),
+/// private keys and session ids (`sessionUuid`). Only the *end* of the name
+/// counts for secrets and tokens, so `secretResourcePoolUuid` and `tokenUrl`
+/// stay plain. A credential the name does not give away is marked in the
+/// spec (`sensitive: true` on a field, e.g. `SessionInventory.uuid`).
 pub fn is_secret_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    lower.contains("password") || lower.contains("secret")
+    lower.contains("password")
+        || ["secret", "secrete", "token", "privatekey"].iter().any(|end| lower.ends_with(end))
+        || ["sessionuuid", "sessionid"].contains(&lower.as_str())
 }
 
 /// Integer leaves need the lenient decoder (`1.0`, `8.589934592E9`, protocol §10).
@@ -135,16 +144,27 @@ fn direct_edges(spec: &Spec) -> Edges {
 /// Whether a value of `ty` can contain a polymorphic value anywhere inside.
 pub fn reaches_polymorphic(spec: &Spec, ty: &TypeRef) -> bool {
     let bases = crate::inherit::polymorphic_bases(spec);
+    reaches_type(spec, ty, |def| bases.contains(&def.name))
+}
+
+/// Whether a value of `ty` can hold a `sensitive` field anywhere inside.
+pub fn reaches_sensitive(spec: &Spec, ty: &TypeRef) -> bool {
+    reaches_type(spec, ty, |def| crate::inherit::all_fields(spec, def).iter().any(|f| f.sensitive))
+}
+
+/// Whether `ty`, or a type its fields (inherited ones included) lead to,
+/// satisfies `pred`.
+fn reaches_type(spec: &Spec, ty: &TypeRef, pred: impl Fn(&zstack_spec::TypeDef) -> bool) -> bool {
     let mut seen = BTreeSet::new();
     let mut stack: Vec<String> = ty.named().into_iter().map(str::to_string).collect();
     while let Some(name) = stack.pop() {
-        if bases.contains(&name) {
-            return true;
-        }
         if !seen.insert(name.clone()) {
             continue;
         }
         if let Some((_, def)) = spec.type_def(&name) {
+            if pred(def) {
+                return true;
+            }
             for field in crate::inherit::all_fields(spec, def) {
                 stack.extend(field.ty.named().into_iter().map(str::to_string));
             }
@@ -170,6 +190,31 @@ fn reaches(edges: &Edges, from: &str, to: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credential_names_are_secret_and_look_alikes_are_not() {
+        for name in [
+            "password",
+            "sshPassword",
+            "chapUserPassword",
+            "AccessKeySecret",
+            "clientSecret",
+            "clientSecrete",
+            "secret",
+            "accessToken",
+            "hmacToken",
+            "token",
+            "privateKey",
+            "sessionUuid",
+            "sessionId",
+        ] {
+            assert!(is_secret_name(name), "{name}");
+        }
+        for name in ["secretResourcePoolUuid", "tokenUrl", "tokenName", "tokenType", "sessionPersistence", "uuid", "key"]
+        {
+            assert!(!is_secret_name(name), "{name}");
+        }
+    }
 
     #[test]
     fn lenient_only_for_integer_leaves() {

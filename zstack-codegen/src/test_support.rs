@@ -29,7 +29,7 @@ pub fn param(name: &str, ty: TypeRef, location: ParamLocation, required: bool) -
 }
 
 pub fn field(name: &str, ty: TypeRef) -> Field {
-    Field { name: name.into(), ty, since: None, description: None }
+    Field { name: name.into(), ty, since: None, description: None, sensitive: false }
 }
 
 pub fn api(name: &str, method: Method, path: &str, envelope: Option<&str>, params: Vec<Param>) -> Api {

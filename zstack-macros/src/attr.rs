@@ -12,7 +12,7 @@ use syn::punctuated::Punctuated;
 use syn::{Attribute, Data, DeriveInput, Error, Fields, Ident, LitBool, LitInt, LitStr, Result, Token, Type};
 
 const CONTAINER_KEYS: &[&str] =
-    &["method", "path", "envelope", "response", "async", "session", "action", "polymorphic"];
+    &["method", "path", "envelope", "response", "async", "session", "action", "polymorphic", "sensitive"];
 const FIELD_KEYS: &[&str] = &["rename", "flatten", "one_of", "min_length", "max_length", "range", "non_empty", "regex"];
 
 /// HTTP method of the route.
@@ -67,6 +67,8 @@ pub(crate) struct Api<'a> {
     pub session: bool,
     /// The response holds `schema`-resolved polymorphic values.
     pub polymorphic: bool,
+    /// The response holds a credential: errors never quote its body.
+    pub sensitive: bool,
     pub fields: Vec<Field<'a>>,
 }
 
@@ -142,6 +144,7 @@ fn parse_container(input: &DeriveInput) -> Result<Api<'_>> {
     let mut is_async = false;
     let mut session = true;
     let mut polymorphic = false;
+    let mut sensitive = false;
     let mut action: Option<LitStr> = None;
 
     let mut seen = Vec::new();
@@ -161,6 +164,7 @@ fn parse_container(input: &DeriveInput) -> Result<Api<'_>> {
                 "session" => session = meta.value()?.parse::<LitBool>()?.value,
                 "action" => action = Some(meta.value()?.parse()?),
                 "polymorphic" => polymorphic = flag(&meta)?,
+                "sensitive" => sensitive = flag(&meta)?,
                 _ => unreachable!("key() only returns known keys"),
             }
             Ok(())
@@ -184,6 +188,7 @@ fn parse_container(input: &DeriveInput) -> Result<Api<'_>> {
         is_async,
         session,
         polymorphic,
+        sensitive,
         fields: Vec::new(),
     })
 }

@@ -30,6 +30,7 @@ fn expand(api: &Api, pieces: &[Piece]) -> TokenStream {
     let is_async = api.is_async;
     let session = api.session;
     let polymorphic = api.polymorphic;
+    let sensitive = api.sensitive;
     let response = match &api.response {
         Some(ty) => quote!(#ty),
         None => quote!(::zstack_sdk::runtime::reply::Empty),
@@ -57,6 +58,7 @@ fn expand(api: &Api, pieces: &[Piece]) -> TokenStream {
             const ASYNC: bool = #is_async;
             const SESSION: bool = #session;
             const POLYMORPHIC: bool = #polymorphic;
+            const SENSITIVE: bool = #sensitive;
             type Response = #response;
 
             fn validate(&self) -> ::core::result::Result<(), ::zstack_sdk::InvalidRequest> {

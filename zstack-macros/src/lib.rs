@@ -7,6 +7,7 @@
 //!       response = Type,                             // default ::zstack_sdk::runtime::reply::Empty
 //!       async,                                       // ASYNC = true (default false)
 //!       polymorphic,                                 // POLYMORPHIC = true: decode via the `schema` map
+//!       sensitive,                                   // SENSITIVE = true: the reply holds a credential
 //!       session = false,                             // SESSION (default true)
 //!       action = "Name")]                            // ACTION (default: the struct name)
 //! struct Request {

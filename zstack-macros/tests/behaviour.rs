@@ -8,7 +8,7 @@ use zstack_sdk::{Api, ApiRequest, InvalidRequest, Method, WireRequest};
 
 #[derive(Api)]
 #[api(method = "PUT", path = "/backup-storage/{uuid}/actions", envelope = "reconnectBackupStorage",
-      response = Value, async)]
+      response = Value, async, polymorphic)]
 struct ReconnectBackupStorage {
     uuid: String,
     #[api(rename = "systemTags")]
@@ -22,7 +22,8 @@ fn reconnect(uuid: &str) -> ReconnectBackupStorage {
 }
 
 #[derive(Api)]
-#[api(method = "DELETE", path = "/sessions/{sessionUuid}", response = Value, session = false, action = "LogOut")]
+#[api(method = "DELETE", path = "/sessions/{sessionUuid}", response = Value, session = false, action = "LogOut",
+      sensitive)]
 struct LogOutRequest {
     #[api(rename = "sessionUuid")]
     session_uuid: String,
@@ -58,6 +59,9 @@ fn consts_come_from_the_attributes() {
     assert_eq!(LogOutRequest::METHOD, Method::Delete);
     assert_eq!(LogOutRequest::ENVELOPE, None);
     assert_eq!((LogOutRequest::ASYNC, LogOutRequest::SESSION), (false, false));
+    // Flags default to false and are set by their keys.
+    assert_eq!((ReconnectBackupStorage::POLYMORPHIC, ReconnectBackupStorage::SENSITIVE), (true, false));
+    assert_eq!((LogOutRequest::POLYMORPHIC, LogOutRequest::SENSITIVE), (false, true));
 }
 
 #[test]

@@ -206,6 +206,7 @@ fn add_field(ty: &mut RawType, p: &Sp<RawParam>, diag: &mut Diag) -> Option<Stri
             ty: q.ty.clone(),
             since: q.since.clone(),
             description: q.description.clone(),
+            sensitive: None,
         };
         ty.fields.push(Sp::new(field, p.loc));
     }

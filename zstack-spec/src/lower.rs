@@ -127,7 +127,13 @@ fn result(r: RawResult) -> ResultShape {
 }
 
 fn field(f: RawField) -> Field {
-    Field { ty: ty(&f.ty), since: since(&f.since), name: f.name.value, description: f.description }
+    Field {
+        ty: ty(&f.ty),
+        since: since(&f.since),
+        sensitive: flag(&f.sensitive, false),
+        name: f.name.value,
+        description: f.description,
+    }
 }
 
 fn type_def(t: RawType) -> TypeDef {

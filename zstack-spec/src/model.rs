@@ -243,6 +243,9 @@ pub struct Field {
     pub ty: TypeRef,
     pub since: Option<Version>,
     pub description: Option<String>,
+    /// A credential (a session id, a token): held in a `Secret`, so it never
+    /// shows in `Debug` output, logs or error excerpts.
+    pub sensitive: bool,
 }
 
 /// A closed set of string values; generated with an `Unknown(String)` variant.

@@ -117,6 +117,8 @@ pub(crate) struct RawField {
     pub since: Option<Sp<String>>,
     #[serde(default)]
     pub description: Option<String>,
+    #[serde(default)]
+    pub sensitive: Option<Sp<bool>>,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -198,7 +198,7 @@ pub(crate) struct SessionLogout {
 pub struct LoginSession {
     /// The session id (`inventory.uuid`), now used by the client.
     pub id: Secret,
-    /// The rest of the reply, with `uuid` removed.
+    /// The rest of the reply, with `uuid` moved to `id`.
     pub inventory: SessionInventory,
 }
 
@@ -233,14 +233,13 @@ impl Client {
         let reply: InventoryReply<SessionInventory> =
             self.call(request).with_excerpt(Excerpt::Redact).send_as().await?;
         let mut inventory = reply.inventory;
-        let Some(id) = inventory.uuid.take().filter(|id| !id.is_empty()) else {
+        let Some(id) = inventory.uuid.take().filter(|id| !id.expose().is_empty()) else {
             return Err(Error::Decode {
                 path: "inventory.uuid".into(),
                 message: "the login reply holds no session id".into(),
                 body_excerpt: "<redacted>".into(),
             });
         };
-        let id = Secret::new(id);
         self.set_auth(Auth::Session(id.clone()));
         Ok(LoginSession { id, inventory })
     }

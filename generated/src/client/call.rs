@@ -145,7 +145,7 @@ impl<'c, R: ApiRequest> Call<'c, R> {
     pub async fn submit(self) -> Result<Submitted<R>, Error> {
         let prepared = send::prepare(self.client, &self.request, &self.opts)?;
         let span = send::call_span(&prepared);
-        let excerpt = self.opts.excerpt.unwrap_or(Excerpt::Show);
+        let excerpt = prepared.excerpt;
         let client = self.client;
         let opts = &self.opts;
         async move {

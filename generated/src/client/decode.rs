@@ -4,6 +4,7 @@ use serde::de::DeserializeOwned;
 
 use super::error::Error;
 use crate::runtime::poly;
+use crate::runtime::secret::scrub_credentials;
 use crate::types::ErrorCode;
 
 /// How many characters of a body an error keeps.
@@ -18,9 +19,10 @@ pub(crate) enum Excerpt {
 }
 
 /// The first [`EXCERPT_CHARS`] characters of `body` (lossy UTF-8, cut at a
-/// character boundary), with `…` when it was cut.
+/// character boundary), with `…` when it was cut, and the values of
+/// credential-named keys (`sshPassword`, `token`, ...) redacted.
 pub(crate) fn excerpt(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
+    let text = scrub_credentials(&String::from_utf8_lossy(body));
     let text = text.trim();
     match text.char_indices().nth(EXCERPT_CHARS) {
         Some((cut, _)) => format!("{}…", &text[..cut]),

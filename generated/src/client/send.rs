@@ -85,6 +85,8 @@ pub(crate) struct Prepared {
     action: &'static str,
     path_template: &'static str,
     is_async: bool,
+    /// Whether errors may quote bodies of this call.
+    pub(crate) excerpt: Excerpt,
 }
 
 /// Everything that can go wrong before a byte is sent.
@@ -107,7 +109,8 @@ pub(crate) fn prepare<R: ApiRequest>(client: &Client, request: &R, opts: &CallOp
             R::ACTION
         )));
     }
-    Ok(Prepared { wire, job_id, auth, action: R::ACTION, path_template: R::PATH, is_async: R::ASYNC })
+    let excerpt = opts.excerpt.unwrap_or(if R::SENSITIVE { Excerpt::Redact } else { Excerpt::Show });
+    Ok(Prepared { wire, job_id, auth, action: R::ACTION, path_template: R::PATH, is_async: R::ASYNC, excerpt })
 }
 
 /// Option errors are only `Config` and `InvalidRequest`, both cloneable in substance.
@@ -155,7 +158,7 @@ pub(crate) enum Outcome {
 /// Send the prepared request and classify the answer. Call inside the call span.
 pub(crate) async fn exchange(client: &Client, prepared: Prepared, opts: &CallOptions) -> Result<Outcome, Error> {
     let settings = client.settings();
-    let Prepared { wire, job_id, auth, path_template, is_async, .. } = prepared;
+    let Prepared { wire, job_id, auth, path_template, is_async, excerpt, .. } = prepared;
     let mut url = format!("{}/v1{}", settings.base_url, wire.path);
     let query = wire.query_string();
     if !query.is_empty() {
@@ -186,7 +189,6 @@ pub(crate) async fn exchange(client: &Client, prepared: Prepared, opts: &CallOpt
     }
     let builder = builder.headers(headers);
 
-    let excerpt = opts.excerpt.unwrap_or(Excerpt::Show);
     let started = Instant::now();
     tracing::debug!(has_body = wire.body.is_some(), "sending request");
     let (status, body) = transfer(builder, client, path_template).await?;
@@ -257,7 +259,7 @@ pub(crate) async fn execute<R: ApiRequest, T: DeserializeOwned>(
 ) -> Result<T, Error> {
     let prepared = prepare(client, request, opts)?;
     let span = call_span(&prepared);
-    let excerpt = opts.excerpt.unwrap_or(Excerpt::Show);
+    let excerpt = prepared.excerpt;
     async move {
         let body = match exchange(client, prepared, opts).await? {
             Outcome::Done(body) => body,

@@ -336,8 +336,6 @@ impl<'de> Visitor<'de> for ClassVisitor {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
-
     use super::*;
 
     #[test]

@@ -99,6 +99,9 @@ pub trait ApiRequest {
     /// The response holds values whose concrete class only the `schema` map
     /// names; decoding then goes through [`crate::runtime::poly`].
     const POLYMORPHIC: bool = false;
+    /// The response holds a credential (a login's session id): errors about
+    /// it never quote the body.
+    const SENSITIVE: bool = false;
     /// The decoded `200` body.
     type Response: DeserializeOwned;
 

@@ -75,10 +75,78 @@ impl Checked for Secret {
     }
 }
 
+/// For path placeholders (LogOut's `{sessionUuid}`): the value must reach the
+/// URL, which the client never logs (spans carry the path template).
+impl AsRef<str> for Secret {
+    fn as_ref(&self) -> &str {
+        self.expose()
+    }
+}
+
 impl<'de> Deserialize<'de> for Secret {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(Secret)
     }
+}
+
+/// Whether a JSON key names a credential: passwords, secrets, tokens, private
+/// keys, session ids. The same rule makes the code generator hold such
+/// fields in [`Secret`] (`zstack-codegen`, `rust_type::is_secret_name`).
+pub fn is_credential_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.contains("password")
+        || ["secret", "secrete", "token", "privatekey"].iter().any(|end| lower.ends_with(end))
+        || ["sessionuuid", "sessionid"].contains(&lower.as_str())
+}
+
+/// `text` (JSON, possibly cut short) with the string value of every
+/// credential-named key replaced by `<redacted>`, for error excerpts.
+pub fn scrub_credentials(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let (mut i, mut copied, mut credential_next) = (0, 0, false);
+    while i < bytes.len() {
+        match bytes[i] {
+            b if b.is_ascii_whitespace() => i += 1,
+            b'"' => {
+                let start = i + 1;
+                let end = closing_quote(bytes, start);
+                let after = (end + 1).min(bytes.len());
+                let token = bytes[after..].iter().position(|b| !b.is_ascii_whitespace()).map(|at| after + at);
+                if let Some(at) = token.filter(|&at| bytes[at] == b':') {
+                    credential_next = is_credential_name(&text[start..end]);
+                    i = at + 1;
+                    continue;
+                }
+                if credential_next {
+                    out.push_str(&text[copied..start]);
+                    out.push_str(REDACTED);
+                    copied = end;
+                }
+                credential_next = false;
+                i = end + 1;
+            }
+            _ => {
+                credential_next = false;
+                i += 1;
+            }
+        }
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
+/// Index of the quote closing a string that starts at `start`, or the end.
+fn closing_quote(bytes: &[u8], start: usize) -> usize {
+    let mut i = start;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'"' => return i,
+            _ => i += 1,
+        }
+    }
+    bytes.len()
 }
 
 /// A pre-hashed password that is not a SHA-512 hex digest.
@@ -267,5 +335,28 @@ mod tests {
         let p = Some(Password::plain("x"));
         assert!(length("CreateAccount", "password", &p, Some(1), Some(255)).is_ok());
         assert!(length("CreateAccount", "password", &p, None, Some(100)).is_err());
+    }
+}
+
+#[cfg(test)]
+mod scrub_tests {
+    use super::*;
+
+    #[test]
+    fn credential_values_are_scrubbed_from_json_text() {
+        let text = r#"{"inventory": {"uuid": "u1", "sshPassword" : "p\"w", "token":"t", "sessionUuid": "s",
+            "password": 5, "tokenUrl": "http://x", "secretResourcePoolUuid": "r", "name": "password"}}"#;
+        let scrubbed = scrub_credentials(text);
+        for gone in [r#"p\"w"#, r#""t""#, r#""s""#] {
+            assert!(!scrubbed.contains(gone), "{gone} in {scrubbed}");
+        }
+        for kept in ["u1", r#""password": 5"#, "http://x", r#""r""#, r#""name": "password""#] {
+            assert!(scrubbed.contains(kept), "{kept} not in {scrubbed}");
+        }
+        assert_eq!(scrubbed.matches(REDACTED).count(), 3);
+        // Cut short inside a credential: the rest is gone too.
+        assert_eq!(scrub_credentials(r#"{"password":"abc"#), r#"{"password":"<redacted>"#);
+        assert_eq!(scrub_credentials("plain text: no JSON"), "plain text: no JSON");
+        assert_eq!(scrub_credentials(r#"{"a":"\"#), r#"{"a":"\"#);
     }
 }

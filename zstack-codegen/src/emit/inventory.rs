@@ -109,7 +109,7 @@ impl ToTokens for ResponseField<'_> {
         let f = self.field;
         let doc = Doc::new().para(f.description.clone()).para(since(f.since.as_ref()));
         let name = ident(&self.rust);
-        let ty = self.types.response_field(self.owner, &f.name, &f.ty);
+        let ty = self.types.response_field(self.owner, f);
         let serde = serde_attr(&self.rust, f, self.serialize);
         tokens.extend(quote! {
             #doc

@@ -3,7 +3,7 @@
 
 use proc_macro2::{Literal, TokenStream};
 use quote::{ToTokens, quote};
-use zstack_spec::{Api, Param, ParamLocation, ResultShape, TypeRef};
+use zstack_spec::{Api, Param, ParamLocation, ResultShape, Spec, TypeRef};
 
 use super::doc::{Doc, since};
 use crate::names::Names;
@@ -59,11 +59,23 @@ impl<'a> RequestStruct<'a> {
 
     /// The response may hold subclass values named only by `schema`.
     fn polymorphic(&self) -> bool {
-        let reaches = |ty: &TypeRef| crate::rust_type::reaches_polymorphic(self.spec, ty);
+        self.result_reaches(crate::rust_type::reaches_polymorphic)
+    }
+
+    /// The response holds a credential (a login's session id).
+    fn sensitive(&self) -> bool {
+        self.result_reaches(crate::rust_type::reaches_sensitive)
+    }
+
+    fn result_reaches(&self, reaches: fn(&Spec, &TypeRef) -> bool) -> bool {
         match &self.api.result {
             ResultShape::Empty => false,
-            ResultShape::Inventory(t) | ResultShape::Inventories { ty: t, .. } => reaches(&TypeRef::Named(t.clone())),
-            ResultShape::Fields(fields) => fields.iter().any(|f| reaches(&f.ty)),
+            ResultShape::Inventory(t) | ResultShape::Inventories { ty: t, .. } => {
+                reaches(self.spec, &TypeRef::Named(t.clone()))
+            }
+            ResultShape::Fields(fields) => {
+                fields.iter().any(|f| f.sensitive || reaches(self.spec, &f.ty))
+            }
         }
     }
 
@@ -93,9 +105,10 @@ impl<'a> RequestStruct<'a> {
         let envelope = a.envelope.as_ref().map(|e| quote!(envelope = #e,));
         let is_async = a.is_async.then(|| quote!(, async));
         let polymorphic = self.polymorphic().then(|| quote!(, polymorphic));
+        let sensitive = self.sensitive().then(|| quote!(, sensitive));
         let session = (!a.session).then(|| quote!(, session = false));
         let action = &a.name;
-        quote!(#[api(action = #action, method = #method, path = #path, #envelope response = #response #is_async #polymorphic #session)])
+        quote!(#[api(action = #action, method = #method, path = #path, #envelope response = #response #is_async #polymorphic #sensitive #session)])
     }
 }
 

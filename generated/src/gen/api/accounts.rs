@@ -1511,6 +1511,7 @@ impl GetAccountQuotaUsage {
     path = "/accounts/login",
     envelope = "logInByAccount",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SessionInventory>,
+    sensitive,
     session = false
 )]
 pub struct LogInByAccount {
@@ -1624,6 +1625,7 @@ impl LogInByAccount {
     path = "/accounts/users/login",
     envelope = "logInByUser",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SessionInventory>,
+    sensitive,
     session = false
 )]
 pub struct LogInByUser {
@@ -1729,7 +1731,7 @@ impl LogInByUser {
 pub struct LogOut {
     /// Wire name `sessionUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "sessionUuid")]
-    pub session_uuid: ::std::string::String,
+    pub session_uuid: ::zstack_sdk::runtime::secret::Secret,
     /// Wire name `clientInfo` (query string). Since ZStack 3.5.0.
     #[api(rename = "clientInfo")]
     pub client_info: ::std::collections::BTreeMap<
@@ -1746,7 +1748,9 @@ pub struct LogOut {
 impl LogOut {
     /// A request with the required params `sessionUuid`; optional ones unset.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(session_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        session_uuid: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
+    ) -> Self {
         Self {
             session_uuid: session_uuid.into(),
             client_info: ::core::default::Default::default(),
@@ -2127,12 +2131,13 @@ impl RemoveUserFromGroup {
     path = "/accounts/sessions/{sessionUuid}/renew",
     envelope = "renewSession",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SessionInventory>,
-    async
+    async,
+    sensitive
 )]
 pub struct RenewSession {
     /// Wire name `sessionUuid` (path placeholder). Since ZStack 2.3.
     #[api(rename = "sessionUuid")]
-    pub session_uuid: ::std::string::String,
+    pub session_uuid: ::zstack_sdk::runtime::secret::Secret,
     /// Wire name `duration` (body). Since ZStack 2.3.
     #[api(range(60, 31536000))]
     pub duration: ::core::option::Option<i64>,
@@ -2146,7 +2151,9 @@ pub struct RenewSession {
 impl RenewSession {
     /// A request with the required params `sessionUuid`; optional ones unset.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(session_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        session_uuid: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
+    ) -> Self {
         Self {
             session_uuid: session_uuid.into(),
             duration: ::core::default::Default::default(),
@@ -2624,7 +2631,7 @@ impl UpdateUserGroup {
 pub struct ValidateSession {
     /// Wire name `sessionUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "sessionUuid")]
-    pub session_uuid: ::std::string::String,
+    pub session_uuid: ::zstack_sdk::runtime::secret::Secret,
     /// Wire name `systemTags` (query string). Since ZStack 0.6.
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -2635,7 +2642,9 @@ pub struct ValidateSession {
 impl ValidateSession {
     /// A request with the required params `sessionUuid`; optional ones unset.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(session_uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        session_uuid: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
+    ) -> Self {
         Self {
             session_uuid: session_uuid.into(),
             system_tags: ::core::default::Default::default(),
@@ -2925,7 +2934,7 @@ impl crate::client::Client {
     #[allow(clippy::too_many_arguments)]
     pub fn log_out(
         &self,
-        session_uuid: impl ::core::convert::Into<::std::string::String>,
+        session_uuid: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> crate::client::Call<'_, crate::api::LogOut> {
         crate::client::Call::new(self, crate::api::LogOut::new(session_uuid))
     }
@@ -2993,7 +3002,7 @@ impl crate::client::Client {
     #[allow(clippy::too_many_arguments)]
     pub fn renew_session(
         &self,
-        session_uuid: impl ::core::convert::Into<::std::string::String>,
+        session_uuid: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> crate::client::Call<'_, crate::api::RenewSession> {
         crate::client::Call::new(self, crate::api::RenewSession::new(session_uuid))
     }
@@ -3050,7 +3059,7 @@ impl crate::client::Client {
     #[allow(clippy::too_many_arguments)]
     pub fn validate_session(
         &self,
-        session_uuid: impl ::core::convert::Into<::std::string::String>,
+        session_uuid: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> crate::client::Call<'_, crate::api::ValidateSession> {
         crate::client::Call::new(self, crate::api::ValidateSession::new(session_uuid))
     }

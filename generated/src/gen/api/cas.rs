@@ -12,6 +12,7 @@
     path = "/cas/login/",
     envelope = "loginByCas",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SessionInventory>,
+    sensitive,
     session = false
 )]
 pub struct LoginByCas {

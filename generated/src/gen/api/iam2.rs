@@ -3632,7 +3632,8 @@ impl GetOrganizationQuotaUsage {
     method = "PUT",
     path = "/iam2/platform/login",
     envelope = "loginIAM2Platform",
-    response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SessionInventory>
+    response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SessionInventory>,
+    sensitive
 )]
 pub struct LoginIAM2Platform {
     /// Wire name `clientInfo` (body).
@@ -3698,7 +3699,8 @@ impl LoginIAM2Platform {
     method = "PUT",
     path = "/iam2/projects/login",
     envelope = "loginIAM2Project",
-    response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SessionInventory>
+    response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SessionInventory>,
+    sensitive
 )]
 pub struct LoginIAM2Project {
     /// Wire name `projectName` (body).
@@ -3769,6 +3771,7 @@ impl LoginIAM2Project {
     path = "/iam2/virtual-ids/login",
     envelope = "loginIAM2VirtualID",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SessionInventory>,
+    sensitive,
     session = false
 )]
 pub struct LoginIAM2VirtualID {
@@ -3869,6 +3872,7 @@ impl LoginIAM2VirtualID {
     path = "/iam2/login/virtual-ids/ldap",
     envelope = "loginIAM2VirtualIDWithLdap",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SessionInventory>,
+    sensitive,
     session = false
 )]
 pub struct LoginIAM2VirtualIDWithLdap {

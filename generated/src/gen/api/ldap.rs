@@ -523,6 +523,7 @@ impl GetLdapServerAvailableAttributes {
     path = "/ldap/login",
     envelope = "logInByLdap",
     response = crate::api::LogInByLdapReply,
+    sensitive,
     session = false
 )]
 pub struct LogInByLdap {

@@ -143,6 +143,7 @@ impl GetLoginProcedures {
     path = "/login",
     envelope = "logIn",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SessionInventory>,
+    sensitive,
     session = false
 )]
 pub struct LogIn {

@@ -623,13 +623,13 @@ pub struct CreateFlkSecSecretResourcePool {
     pub test_result: ::core::option::Option<::std::string::String>,
     /// Wire name `activatedToken` (body).
     #[api(rename = "activatedToken")]
-    pub activated_token: ::core::option::Option<::std::string::String>,
+    pub activated_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
     /// Wire name `protectToken` (body).
     #[api(rename = "protectToken")]
-    pub protect_token: ::core::option::Option<::std::string::String>,
+    pub protect_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
     /// Wire name `hmacToken` (body).
     #[api(rename = "hmacToken")]
-    pub hmac_token: ::core::option::Option<::std::string::String>,
+    pub hmac_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
     /// Wire name `ukeyType` (body).
     #[api(rename = "ukeyType")]
     pub ukey_type: ::core::option::Option<::std::string::String>,
@@ -710,7 +710,7 @@ impl CreateFlkSecSecretResourcePool {
     /// Set `activatedToken`.
     pub fn activated_token(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
         self.activated_token = ::core::option::Option::Some(value.into());
         self
@@ -718,7 +718,7 @@ impl CreateFlkSecSecretResourcePool {
     /// Set `protectToken`.
     pub fn protect_token(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
         self.protect_token = ::core::option::Option::Some(value.into());
         self
@@ -726,7 +726,7 @@ impl CreateFlkSecSecretResourcePool {
     /// Set `hmacToken`.
     pub fn hmac_token(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
         self.hmac_token = ::core::option::Option::Some(value.into());
         self
@@ -1833,13 +1833,13 @@ pub struct UpdateFlkSecSecretResourcePool {
     pub encrypt_result: ::core::option::Option<::std::string::String>,
     /// Wire name `activatedToken` (body).
     #[api(rename = "activatedToken", min_length = 4, max_length = 30)]
-    pub activated_token: ::core::option::Option<::std::string::String>,
+    pub activated_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
     /// Wire name `protectToken` (body).
     #[api(rename = "protectToken", min_length = 4, max_length = 30)]
-    pub protect_token: ::core::option::Option<::std::string::String>,
+    pub protect_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
     /// Wire name `hmacToken` (body).
     #[api(rename = "hmacToken", min_length = 4, max_length = 30)]
-    pub hmac_token: ::core::option::Option<::std::string::String>,
+    pub hmac_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
     /// Wire name `uuid` (path placeholder).
     pub uuid: ::std::string::String,
     /// Wire name `name` (body).
@@ -1890,7 +1890,7 @@ impl UpdateFlkSecSecretResourcePool {
     /// Set `activatedToken`.
     pub fn activated_token(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
         self.activated_token = ::core::option::Option::Some(value.into());
         self
@@ -1898,7 +1898,7 @@ impl UpdateFlkSecSecretResourcePool {
     /// Set `protectToken`.
     pub fn protect_token(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
         self.protect_token = ::core::option::Option::Some(value.into());
         self
@@ -1906,7 +1906,7 @@ impl UpdateFlkSecSecretResourcePool {
     /// Set `hmacToken`.
     pub fn hmac_token(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
         self.hmac_token = ::core::option::Option::Some(value.into());
         self
@@ -1980,13 +1980,13 @@ pub struct UpdateInfoSecSecretResourcePool {
     pub connection_mode: ::core::option::Option<i32>,
     /// Wire name `activatedToken` (body).
     #[api(rename = "activatedToken", min_length = 4, max_length = 30)]
-    pub activated_token: ::core::option::Option<::std::string::String>,
+    pub activated_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
     /// Wire name `protectToken` (body).
     #[api(rename = "protectToken", min_length = 4, max_length = 30)]
-    pub protect_token: ::core::option::Option<::std::string::String>,
+    pub protect_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
     /// Wire name `hmacToken` (body).
     #[api(rename = "hmacToken", min_length = 4, max_length = 30)]
-    pub hmac_token: ::core::option::Option<::std::string::String>,
+    pub hmac_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
     /// Wire name `uuid` (path placeholder).
     pub uuid: ::std::string::String,
     /// Wire name `name` (body).
@@ -2034,7 +2034,7 @@ impl UpdateInfoSecSecretResourcePool {
     /// Set `activatedToken`.
     pub fn activated_token(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
         self.activated_token = ::core::option::Option::Some(value.into());
         self
@@ -2042,7 +2042,7 @@ impl UpdateInfoSecSecretResourcePool {
     /// Set `protectToken`.
     pub fn protect_token(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
         self.protect_token = ::core::option::Option::Some(value.into());
         self
@@ -2050,7 +2050,7 @@ impl UpdateInfoSecSecretResourcePool {
     /// Set `hmacToken`.
     pub fn hmac_token(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
         self.hmac_token = ::core::option::Option::Some(value.into());
         self
@@ -2895,21 +2895,21 @@ impl crate::client::Call<'_, crate::api::CreateFlkSecSecretResourcePool> {
     /// Set `activatedToken`.
     pub fn activated_token(
         self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
         self.map(|request| request.activated_token(value))
     }
     /// Set `protectToken`.
     pub fn protect_token(
         self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
         self.map(|request| request.protect_token(value))
     }
     /// Set `hmacToken`.
     pub fn hmac_token(
         self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
         self.map(|request| request.hmac_token(value))
     }
@@ -3413,21 +3413,21 @@ impl crate::client::Call<'_, crate::api::UpdateFlkSecSecretResourcePool> {
     /// Set `activatedToken`.
     pub fn activated_token(
         self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
         self.map(|request| request.activated_token(value))
     }
     /// Set `protectToken`.
     pub fn protect_token(
         self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
         self.map(|request| request.protect_token(value))
     }
     /// Set `hmacToken`.
     pub fn hmac_token(
         self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
         self.map(|request| request.hmac_token(value))
     }
@@ -3481,21 +3481,21 @@ impl crate::client::Call<'_, crate::api::UpdateInfoSecSecretResourcePool> {
     /// Set `activatedToken`.
     pub fn activated_token(
         self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
         self.map(|request| request.activated_token(value))
     }
     /// Set `protectToken`.
     pub fn protect_token(
         self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
         self.map(|request| request.protect_token(value))
     }
     /// Set `hmacToken`.
     pub fn hmac_token(
         self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
         self.map(|request| request.hmac_token(value))
     }

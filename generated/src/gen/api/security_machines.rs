@@ -46,7 +46,7 @@ pub struct AddFiSecSecurityMachine {
     pub zone_uuid: ::std::string::String,
     /// Wire name `secretResourcePoolUuid` (body).
     #[api(rename = "secretResourcePoolUuid")]
-    pub secret_resource_pool_uuid: ::zstack_sdk::runtime::secret::Secret,
+    pub secret_resource_pool_uuid: ::std::string::String,
     /// Wire name `resourceUuid` (body).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
@@ -70,9 +70,7 @@ impl AddFiSecSecurityMachine {
         model: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
-        secret_resource_pool_uuid: impl ::core::convert::Into<
-            ::zstack_sdk::runtime::secret::Secret,
-        >,
+        secret_resource_pool_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
             port: port.into(),
@@ -180,7 +178,7 @@ pub struct AddFlkSecSecurityMachine {
     pub zone_uuid: ::std::string::String,
     /// Wire name `secretResourcePoolUuid` (body).
     #[api(rename = "secretResourcePoolUuid")]
-    pub secret_resource_pool_uuid: ::zstack_sdk::runtime::secret::Secret,
+    pub secret_resource_pool_uuid: ::std::string::String,
     /// Wire name `resourceUuid` (body).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
@@ -204,9 +202,7 @@ impl AddFlkSecSecurityMachine {
         model: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
-        secret_resource_pool_uuid: impl ::core::convert::Into<
-            ::zstack_sdk::runtime::secret::Secret,
-        >,
+        secret_resource_pool_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
             port: port.into(),
@@ -317,7 +313,7 @@ pub struct AddInfoSecSecurityMachine {
     pub zone_uuid: ::std::string::String,
     /// Wire name `secretResourcePoolUuid` (body).
     #[api(rename = "secretResourcePoolUuid")]
-    pub secret_resource_pool_uuid: ::zstack_sdk::runtime::secret::Secret,
+    pub secret_resource_pool_uuid: ::std::string::String,
     /// Wire name `resourceUuid` (body).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
@@ -342,9 +338,7 @@ impl AddInfoSecSecurityMachine {
         model: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
-        secret_resource_pool_uuid: impl ::core::convert::Into<
-            ::zstack_sdk::runtime::secret::Secret,
-        >,
+        secret_resource_pool_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
             password: password.into(),
@@ -453,7 +447,7 @@ pub struct AddJitSecurityMachine {
     pub zone_uuid: ::std::string::String,
     /// Wire name `secretResourcePoolUuid` (body).
     #[api(rename = "secretResourcePoolUuid")]
-    pub secret_resource_pool_uuid: ::zstack_sdk::runtime::secret::Secret,
+    pub secret_resource_pool_uuid: ::std::string::String,
     /// Wire name `resourceUuid` (body).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
@@ -477,9 +471,7 @@ impl AddJitSecurityMachine {
         model: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
-        secret_resource_pool_uuid: impl ::core::convert::Into<
-            ::zstack_sdk::runtime::secret::Secret,
-        >,
+        secret_resource_pool_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
             port: port.into(),
@@ -590,7 +582,7 @@ pub struct AddSanSecSecurityMachine {
     pub zone_uuid: ::std::string::String,
     /// Wire name `secretResourcePoolUuid` (body).
     #[api(rename = "secretResourcePoolUuid")]
-    pub secret_resource_pool_uuid: ::zstack_sdk::runtime::secret::Secret,
+    pub secret_resource_pool_uuid: ::std::string::String,
     /// Wire name `resourceUuid` (body).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
@@ -615,9 +607,7 @@ impl AddSanSecSecurityMachine {
         model: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
-        secret_resource_pool_uuid: impl ::core::convert::Into<
-            ::zstack_sdk::runtime::secret::Secret,
-        >,
+        secret_resource_pool_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
             port: port.into(),
@@ -1651,9 +1641,7 @@ impl crate::client::Client {
         model: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
-        secret_resource_pool_uuid: impl ::core::convert::Into<
-            ::zstack_sdk::runtime::secret::Secret,
-        >,
+        secret_resource_pool_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> crate::client::Call<'_, crate::api::AddFiSecSecurityMachine> {
         crate::client::Call::new(
             self,
@@ -1678,9 +1666,7 @@ impl crate::client::Client {
         model: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
-        secret_resource_pool_uuid: impl ::core::convert::Into<
-            ::zstack_sdk::runtime::secret::Secret,
-        >,
+        secret_resource_pool_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> crate::client::Call<'_, crate::api::AddFlkSecSecurityMachine> {
         crate::client::Call::new(
             self,
@@ -1706,9 +1692,7 @@ impl crate::client::Client {
         model: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
-        secret_resource_pool_uuid: impl ::core::convert::Into<
-            ::zstack_sdk::runtime::secret::Secret,
-        >,
+        secret_resource_pool_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> crate::client::Call<'_, crate::api::AddInfoSecSecurityMachine> {
         crate::client::Call::new(
             self,
@@ -1734,9 +1718,7 @@ impl crate::client::Client {
         model: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
-        secret_resource_pool_uuid: impl ::core::convert::Into<
-            ::zstack_sdk::runtime::secret::Secret,
-        >,
+        secret_resource_pool_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> crate::client::Call<'_, crate::api::AddJitSecurityMachine> {
         crate::client::Call::new(
             self,
@@ -1762,9 +1744,7 @@ impl crate::client::Client {
         model: impl ::core::convert::Into<::std::string::String>,
         type_: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
-        secret_resource_pool_uuid: impl ::core::convert::Into<
-            ::zstack_sdk::runtime::secret::Secret,
-        >,
+        secret_resource_pool_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> crate::client::Call<'_, crate::api::AddSanSecSecurityMachine> {
         crate::client::Call::new(
             self,

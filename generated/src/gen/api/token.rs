@@ -16,7 +16,7 @@
 )]
 pub struct TokenIntrospection {
     /// Wire name `token` (body).
-    pub token: ::std::string::String,
+    pub token: ::zstack_sdk::runtime::secret::Secret,
     /// Wire name `tokenType` (body).
     #[api(rename = "tokenType")]
     pub token_type: ::std::string::String,
@@ -31,7 +31,7 @@ impl TokenIntrospection {
     /// A request with the required params `token`, `tokenType`; optional ones unset.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
-        token: impl ::core::convert::Into<::std::string::String>,
+        token: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
         token_type: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
@@ -74,7 +74,7 @@ impl crate::client::Client {
     #[allow(clippy::too_many_arguments)]
     pub fn token_introspection(
         &self,
-        token: impl ::core::convert::Into<::std::string::String>,
+        token: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
         token_type: impl ::core::convert::Into<::std::string::String>,
     ) -> crate::client::Call<'_, crate::api::TokenIntrospection> {
         crate::client::Call::new(

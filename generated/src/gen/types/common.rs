@@ -415,7 +415,7 @@ pub struct AuditData {
     #[serde(rename = "responseUuid", default)]
     pub response_uuid: ::core::option::Option<::std::string::String>,
     #[serde(rename = "sessionUuid", default)]
-    pub session_uuid: ::core::option::Option<::std::string::String>,
+    pub session_uuid: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
     #[serde(rename = "requestDump", default)]
     pub request_dump: ::core::option::Option<::std::string::String>,
     #[serde(rename = "responseDump", default)]
@@ -453,7 +453,7 @@ pub struct AuditDataV1 {
     #[serde(rename = "responseUuid", default)]
     pub response_uuid: ::core::option::Option<::std::string::String>,
     #[serde(rename = "sessionUuid", default)]
-    pub session_uuid: ::core::option::Option<::std::string::String>,
+    pub session_uuid: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
     #[serde(rename = "requestDump", default)]
     pub request_dump: ::core::option::Option<::std::string::String>,
     #[serde(rename = "responseDump", default)]
@@ -491,7 +491,7 @@ pub struct AuditDataV2 {
     #[serde(rename = "responseUuid", default)]
     pub response_uuid: ::core::option::Option<::std::string::String>,
     #[serde(rename = "sessionUuid", default)]
-    pub session_uuid: ::core::option::Option<::std::string::String>,
+    pub session_uuid: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
     #[serde(rename = "requestDump", default)]
     pub request_dump: ::core::option::Option<::std::string::String>,
     #[serde(rename = "responseDump", default)]

@@ -18,7 +18,7 @@ pub struct ConsoleInventory {
     pub port: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
     #[serde(default)]
-    pub token: ::core::option::Option<::std::string::String>,
+    pub token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
     #[serde(default)]
     pub version: ::core::option::Option<::std::string::String>,
     #[serde(rename = "expiredDate", default)]

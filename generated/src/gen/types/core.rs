@@ -352,7 +352,7 @@ pub struct SessionInventory {
     ///
     /// Since ZStack 0.6.
     #[serde(default)]
-    pub uuid: ::core::option::Option<::std::string::String>,
+    pub uuid: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
     /// Since ZStack 0.6.
     #[serde(rename = "accountUuid", default)]
     pub account_uuid: ::core::option::Option<::std::string::String>,

@@ -20,11 +20,11 @@ pub struct OAuth2TokenInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     #[serde(rename = "accessToken", default)]
-    pub access_token: ::core::option::Option<::std::string::String>,
+    pub access_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
     #[serde(rename = "idToken", default)]
-    pub id_token: ::core::option::Option<::std::string::String>,
+    pub id_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
     #[serde(rename = "refreshToken", default)]
-    pub refresh_token: ::core::option::Option<::std::string::String>,
+    pub refresh_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
 }
 /// Server class: `org.zstack.sso.header.SSOServerTokenInventory`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
@@ -32,11 +32,11 @@ pub struct SSOServerTokenInventory {
     #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     #[serde(rename = "accessToken", default)]
-    pub access_token: ::core::option::Option<::std::string::String>,
+    pub access_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
     #[serde(rename = "idToken", default)]
-    pub id_token: ::core::option::Option<::std::string::String>,
+    pub id_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
     #[serde(rename = "refreshToken", default)]
-    pub refresh_token: ::core::option::Option<::std::string::String>,
+    pub refresh_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
     #[serde(rename = "userUuid", default)]
     pub user_uuid: ::core::option::Option<::std::string::String>,
     #[serde(rename = "createDate", default)]

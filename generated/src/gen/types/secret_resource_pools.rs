@@ -180,11 +180,11 @@ pub struct FlkSecSecretResourcePoolInventory {
     #[serde(rename = "encryptResult", default)]
     pub encrypt_result: ::core::option::Option<::std::string::String>,
     #[serde(rename = "activatedToken", default)]
-    pub activated_token: ::core::option::Option<::std::string::String>,
+    pub activated_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
     #[serde(rename = "protectToken", default)]
-    pub protect_token: ::core::option::Option<::std::string::String>,
+    pub protect_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
     #[serde(rename = "hmacToken", default)]
-    pub hmac_token: ::core::option::Option<::std::string::String>,
+    pub hmac_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
     #[serde(rename = "ukeyType", default)]
     pub ukey_type: ::core::option::Option<::std::string::String>,
 }
@@ -272,11 +272,11 @@ pub struct InfoSecSecretResourcePoolInventory {
     )]
     pub connection_mode: ::core::option::Option<i32>,
     #[serde(rename = "activatedToken", default)]
-    pub activated_token: ::core::option::Option<::std::string::String>,
+    pub activated_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
     #[serde(rename = "protectToken", default)]
-    pub protect_token: ::core::option::Option<::std::string::String>,
+    pub protect_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
     #[serde(rename = "hmacToken", default)]
-    pub hmac_token: ::core::option::Option<::std::string::String>,
+    pub hmac_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
 }
 /// Extends `SecretResourcePoolInventory` and carries all of its fields.
 ///

@@ -14,9 +14,7 @@ pub struct FiSecSecurityMachineInventory {
     #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     #[serde(rename = "secretResourcePoolUuid", default)]
-    pub secret_resource_pool_uuid: ::core::option::Option<
-        ::zstack_sdk::runtime::secret::Secret,
-    >,
+    pub secret_resource_pool_uuid: ::core::option::Option<::std::string::String>,
     #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     #[serde(rename = "managementIp", default)]
@@ -50,9 +48,7 @@ pub struct FlkSecSecurityMachineInventory {
     #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     #[serde(rename = "secretResourcePoolUuid", default)]
-    pub secret_resource_pool_uuid: ::core::option::Option<
-        ::zstack_sdk::runtime::secret::Secret,
-    >,
+    pub secret_resource_pool_uuid: ::core::option::Option<::std::string::String>,
     #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     #[serde(rename = "managementIp", default)]
@@ -86,9 +82,7 @@ pub struct InfoSecSecurityMachineInventory {
     #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     #[serde(rename = "secretResourcePoolUuid", default)]
-    pub secret_resource_pool_uuid: ::core::option::Option<
-        ::zstack_sdk::runtime::secret::Secret,
-    >,
+    pub secret_resource_pool_uuid: ::core::option::Option<::std::string::String>,
     #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     #[serde(rename = "managementIp", default)]
@@ -122,9 +116,7 @@ pub struct JitSecurityMachineInventory {
     #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     #[serde(rename = "secretResourcePoolUuid", default)]
-    pub secret_resource_pool_uuid: ::core::option::Option<
-        ::zstack_sdk::runtime::secret::Secret,
-    >,
+    pub secret_resource_pool_uuid: ::core::option::Option<::std::string::String>,
     #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     #[serde(rename = "managementIp", default)]
@@ -158,9 +150,7 @@ pub struct SanSecSecurityMachineInventory {
     #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     #[serde(rename = "secretResourcePoolUuid", default)]
-    pub secret_resource_pool_uuid: ::core::option::Option<
-        ::zstack_sdk::runtime::secret::Secret,
-    >,
+    pub secret_resource_pool_uuid: ::core::option::Option<::std::string::String>,
     #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     #[serde(rename = "managementIp", default)]
@@ -192,9 +182,7 @@ pub struct SecurityMachineInventory {
     #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     #[serde(rename = "secretResourcePoolUuid", default)]
-    pub secret_resource_pool_uuid: ::core::option::Option<
-        ::zstack_sdk::runtime::secret::Secret,
-    >,
+    pub secret_resource_pool_uuid: ::core::option::Option<::std::string::String>,
     #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     #[serde(rename = "managementIp", default)]

@@ -77,5 +77,5 @@ pub struct SshPrivateKeyPairInventory {
     >,
     /// Since ZStack 4.7.21.
     #[serde(rename = "privateKey", default)]
-    pub private_key: ::core::option::Option<::std::string::String>,
+    pub private_key: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
 }
