@@ -210,7 +210,8 @@ mod tests {
         ] {
             assert!(is_secret_name(name), "{name}");
         }
-        for name in ["secretResourcePoolUuid", "tokenUrl", "tokenName", "tokenType", "sessionPersistence", "uuid", "key"]
+        for name in
+            ["secretResourcePoolUuid", "tokenUrl", "tokenName", "tokenType", "sessionPersistence", "uuid", "key"]
         {
             assert!(!is_secret_name(name), "{name}");
         }

@@ -73,9 +73,7 @@ impl<'a> RequestStruct<'a> {
             ResultShape::Inventory(t) | ResultShape::Inventories { ty: t, .. } => {
                 reaches(self.spec, &TypeRef::Named(t.clone()))
             }
-            ResultShape::Fields(fields) => {
-                fields.iter().any(|f| f.sensitive || reaches(self.spec, &f.ty))
-            }
+            ResultShape::Fields(fields) => fields.iter().any(|f| f.sensitive || reaches(self.spec, &f.ty)),
         }
     }
 
