@@ -9,7 +9,9 @@ use std::collections::HashSet;
 
 use serde_json::json;
 use support::{Thing, ThingReply, builder, is_job_id, session_client};
-use zstack_sdk::api::{DeleteBackupStorage, ReconnectBackupStorage};
+use zstack_sdk::api::{
+    AddCephBackupStorage, AddDisasterImageStoreBackupStorage, DeleteBackupStorage, ReconnectBackupStorage,
+};
 use zstack_sdk::client::{Call, Client, Error};
 use zstack_sdk::runtime::secret::Secret;
 use zstack_sdk::test_server::{Reply, TestServer};
@@ -130,7 +132,36 @@ async fn bad_job_ids_and_invalid_requests_fail_before_any_io() {
     // So is a value outside `valid_values`.
     let err = client.call(DeleteBackupStorage::new("bs").delete_mode("permissive")).await.unwrap_err();
     assert!(matches!(&err, Error::InvalidRequest(e) if e.field == "deleteMode"), "{err:?}");
+    // The catalog's range, length and empty-string constraints.
+    let disaster = || AddDisasterImageStoreBackupStorage::new("h", "root", "pw", "/bs", "bs");
+    let cases: [(AddDisasterImageStoreBackupStorage, &str, &str); 3] = [
+        (disaster().ssh_port(70000), "sshPort", "must be between 1 and 65535, got 70000"),
+        (
+            AddDisasterImageStoreBackupStorage { hostname: String::new(), ..disaster() },
+            "hostname",
+            "must not be an empty string",
+        ),
+        (
+            AddDisasterImageStoreBackupStorage { name: "n".repeat(256), ..disaster() },
+            "name",
+            "must be at most 255 characters, got 256",
+        ),
+    ];
+    for (request, field, reason) in cases {
+        let err = client.call(request).await.unwrap_err();
+        let Error::InvalidRequest(e) = &err else { panic!("{err:?}") };
+        assert_eq!((e.api, e.field.as_str(), e.reason.as_str()), ("AddDisasterImageStoreBackupStorage", field, reason));
+    }
     assert!(server.requests().is_empty(), "nothing reached the server");
+}
+
+#[tokio::test]
+async fn required_lists_are_sent_even_when_empty() {
+    let (server, client, _) = session_client().await;
+    server.route("POST", "/v1/backup-storage/ceph", Reply::ok(json!({"inventory": {"uuid": "c"}})));
+    client.call(AddCephBackupStorage::new(Vec::<String>::new(), "ceph")).await.unwrap();
+    let body = server.requests()[0].json().unwrap();
+    assert_eq!(body, json!({"params": {"monUrls": [], "name": "ceph"}}));
 }
 
 #[tokio::test]

@@ -58,7 +58,14 @@ pub struct Param {
     pub min_length: Option<u64>,
     pub number_range: Option<(i64, i64)>,
     pub non_empty: bool,
+    /// `false`: the MN rejects an empty string.
+    #[serde(default = "yes")]
+    pub empty_string: bool,
     pub since: Option<String>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Debug, Deserialize)]

@@ -605,6 +605,9 @@ fn param_entries(a: &Action, p: &Param) -> Vec<Entry> {
     if p.non_empty {
         e.push(Entry::new("non_empty", "true".into()));
     }
+    if !p.empty_string {
+        e.push(Entry::new("empty_string", "false".into()));
+    }
     if let Some(s) = &p.since {
         e.push(Entry::new("since", quoted(s)));
     }

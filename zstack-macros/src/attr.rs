@@ -13,7 +13,18 @@ use syn::{Attribute, Data, DeriveInput, Error, Fields, Ident, LitBool, LitInt, L
 
 const CONTAINER_KEYS: &[&str] =
     &["method", "path", "envelope", "response", "async", "session", "action", "polymorphic", "sensitive"];
-const FIELD_KEYS: &[&str] = &["rename", "flatten", "one_of", "min_length", "max_length", "range", "non_empty", "regex"];
+const FIELD_KEYS: &[&str] = &[
+    "rename",
+    "flatten",
+    "required",
+    "one_of",
+    "min_length",
+    "max_length",
+    "range",
+    "non_empty",
+    "non_empty_string",
+    "regex",
+];
 
 /// HTTP method of the route.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -80,6 +91,9 @@ pub(crate) struct Field<'a> {
     pub rename: Option<LitStr>,
     /// Span of the `flatten` key when present.
     pub flatten: Option<Span>,
+    /// `required`: sent even when empty (a body member), or refused when
+    /// empty (a query string cannot carry an empty list).
+    pub required: bool,
     pub constraints: Vec<Constraint>,
 }
 
@@ -106,6 +120,7 @@ pub(crate) enum Check {
     },
     Range(i64, i64),
     NonEmpty,
+    NonEmptyString,
     Regex(LitStr),
 }
 
@@ -212,6 +227,7 @@ fn parse_field(field: &syn::Field) -> Result<Field<'_>> {
     let ident = field.ident.as_ref().expect("named field");
     let mut rename: Option<LitStr> = None;
     let mut flatten = None;
+    let mut required = false;
     let mut constraints: Vec<Constraint> = Vec::new();
 
     let mut seen = Vec::new();
@@ -232,6 +248,10 @@ fn parse_field(field: &syn::Field) -> Result<Field<'_>> {
                 "flatten" => {
                     flag(&meta)?;
                     flatten = Some(span);
+                    return Ok(());
+                }
+                "required" => {
+                    required = flag(&meta)?;
                     return Ok(());
                 }
                 "one_of" => {
@@ -264,6 +284,10 @@ fn parse_field(field: &syn::Field) -> Result<Field<'_>> {
                     flag(&meta)?;
                     Check::NonEmpty
                 }
+                "non_empty_string" => {
+                    flag(&meta)?;
+                    Check::NonEmptyString
+                }
                 "regex" => Check::Regex(meta.value()?.parse()?),
                 _ => unreachable!("key() only returns known keys"),
             };
@@ -274,7 +298,7 @@ fn parse_field(field: &syn::Field) -> Result<Field<'_>> {
     errors.finish()?;
 
     let wire = rename.as_ref().map_or_else(|| ident.unraw().to_string(), LitStr::value);
-    Ok(Field { ident, ty: &field.ty, wire, rename, flatten, constraints })
+    Ok(Field { ident, ty: &field.ty, wire, rename, flatten, required, constraints })
 }
 
 fn api_attrs(attrs: &[Attribute]) -> impl Iterator<Item = &Attribute> {

@@ -120,6 +120,9 @@ fn validate_body(fields: &[Field]) -> TokenStream {
             Check::NonEmpty => quote! {
                 ::zstack_sdk::runtime::validate::non_empty(Self::ACTION, #wire, #value)?;
             },
+            Check::NonEmptyString => quote! {
+                ::zstack_sdk::runtime::validate::non_empty_string(Self::ACTION, #wire, #value)?;
+            },
             Check::Regex(regex) => quote! {
                 ::zstack_sdk::runtime::validate::pattern(Self::ACTION, #wire, #value, #regex)?;
             },
@@ -181,7 +184,8 @@ fn query_body(params: &[&Field]) -> TokenStream {
             quote!(::zstack_sdk::runtime::wire::QueryPairs::push_pairs(#value, Self::ACTION, &mut query)?;)
         } else {
             let wire = &f.wire;
-            quote!(::zstack_sdk::runtime::wire::query_field(Self::ACTION, #wire, #value, &mut query)?;)
+            let push = if f.required { quote!(required_query_field) } else { quote!(query_field) };
+            quote!(::zstack_sdk::runtime::wire::#push(Self::ACTION, #wire, #value, &mut query)?;)
         }
     });
     quote! {
@@ -197,7 +201,8 @@ fn body_body(api: &Api, params: &[&Field]) -> TokenStream {
     let members = params.iter().map(|f| {
         let wire = &f.wire;
         let value = field_ref(f);
-        quote!(::zstack_sdk::runtime::wire::body_field(Self::ACTION, #wire, #value, &mut members)?;)
+        let put = if f.required { quote!(required_body_field) } else { quote!(body_field) };
+        quote!(::zstack_sdk::runtime::wire::#put(Self::ACTION, #wire, #value, &mut members)?;)
     });
     let binding = if params.is_empty() { quote!(members) } else { quote!(mut members) };
     quote! {

@@ -13,8 +13,10 @@
 //! struct Request {
 //!     #[api(rename = "wireName",                     // default: the field name without `r#`
 //!           flatten,                                 // a `QueryPairs` group (GET/DELETE only)
+//!           required,                                // sent even when empty (body), refused
+//!                                                    // when empty (query string)
 //!           one_of("a", "b"), min_length = N, max_length = N,
-//!           range(LO, HI), non_empty, regex = "...")]
+//!           range(LO, HI), non_empty, non_empty_string, regex = "...")]
 //!     field: Type,
 //! }
 //! ```

@@ -110,6 +110,53 @@ fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
 }
 
 #[test]
+fn all_digit_map_keys_are_refused_too() {
+    let mut req = log_out();
+    req.client_info.insert("01".into(), "x".into());
+    let err = req.query().unwrap_err();
+    assert_eq!((err.field.as_str(), err.reason.contains("all digits")), ("clientInfo", true), "{err}");
+}
+
+#[derive(Api)]
+#[api(method = "POST", path = "/ceph", envelope = "params")]
+struct AddCeph {
+    #[api(rename = "monUrls", required)]
+    mon_urls: Vec<String>,
+    #[api(rename = "systemTags")]
+    system_tags: Vec<String>,
+    #[api(non_empty_string)]
+    name: String,
+}
+
+#[derive(Api)]
+#[api(method = "DELETE", path = "/ceph", session = false)]
+struct DeleteCeph {
+    #[api(required)]
+    uuids: Vec<String>,
+}
+
+#[test]
+fn required_collections_are_sent_empty_in_a_body_and_refused_in_a_query() {
+    let add = AddCeph { mon_urls: Vec::new(), system_tags: Vec::new(), name: "c".into() };
+    assert_eq!(add.body().unwrap(), Some(json!({"params": {"monUrls": [], "name": "c"}})));
+    let delete = DeleteCeph { uuids: Vec::new() };
+    let err = delete.to_wire().unwrap_err();
+    assert_eq!(err.field, "uuids");
+    assert!(err.reason.contains("is required"), "{}", err.reason);
+    let delete = DeleteCeph { uuids: vec!["a".into(), "b".into()] };
+    assert_eq!(delete.query().unwrap(), pairs(&[("uuids", "a"), ("uuids", "b")]));
+}
+
+#[test]
+fn non_empty_string_refuses_only_the_empty_string() {
+    let add = AddCeph { mon_urls: vec!["m".into()], system_tags: Vec::new(), name: String::new() };
+    let err = add.to_wire().unwrap_err();
+    assert_eq!((err.field.as_str(), err.reason.as_str()), ("name", "must not be an empty string"));
+    let add = AddCeph { name: " ".into(), ..add };
+    assert!(add.to_wire().is_ok());
+}
+
+#[test]
 fn unsendable_map_key_names_the_field() {
     let mut req = log_out();
     req.client_info.insert("a.b".into(), "x".into());

@@ -102,6 +102,7 @@ fn param(p: RawParam) -> Param {
             min_length: p.min_length.map(|v| v.value),
             max_length: p.max_length.map(|v| v.value),
             non_empty: flag(&p.non_empty, false),
+            forbid_empty_string: !flag(&p.empty_string, true),
         },
         name: p.name.value,
         description: p.description,

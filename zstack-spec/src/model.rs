@@ -175,6 +175,8 @@ pub struct Constraints {
     pub max_length: Option<u64>,
     /// A collection must not be empty.
     pub non_empty: bool,
+    /// The MN rejects an empty string (spec `empty_string: false`).
+    pub forbid_empty_string: bool,
 }
 
 impl Constraints {

@@ -82,6 +82,8 @@ pub(crate) struct RawParam {
     pub max_length: Option<Sp<u64>>,
     #[serde(default)]
     pub non_empty: Option<Sp<bool>>,
+    #[serde(default)]
+    pub empty_string: Option<Sp<bool>>,
 }
 
 impl RawParam {
@@ -103,6 +105,7 @@ impl RawParam {
         note("min_length", self.min_length.as_ref().map(|v| v.loc));
         note("max_length", self.max_length.as_ref().map(|v| v.loc));
         note("non_empty", self.non_empty.as_ref().map(|v| v.loc));
+        note("empty_string", self.empty_string.as_ref().map(|v| v.loc));
         out
     }
 }

@@ -48,6 +48,17 @@ fn rule_2_get_and_delete_have_no_body() {
 }
 
 #[test]
+fn empty_string_applies_to_string_params_only() {
+    let get = "apis:\n  - name: GetThing\n    method: GET\n    path: /things\n    params:\n";
+    let spec = ok(&format!("{get}      - {{ name: q, type: String, location: query, empty_string: false }}\n"));
+    assert!(spec.groups[0].apis[0].params[0].constraints.forbid_empty_string);
+    ok(&format!("{get}      - {{ name: q, type: \"List<String>\", location: query, empty_string: false }}\n"));
+    let bad = format!("{get}      - {{ name: n, type: Long, location: query, empty_string: false }}\n");
+    assert_eq!(errors(&bad), vec![(ErrorKind::BadConstraint, 6, 63)]);
+    assert!(message(&bad).contains("`empty_string: false` applies to strings, but `n` is `Long`"));
+}
+
+#[test]
 fn rule_3_post_and_put_have_an_envelope() {
     let post = "apis:\n  - name: AttachThing\n    method: POST\n    path: /things\n";
     assert_eq!(errors(post), vec![(ErrorKind::MissingEnvelope, 3, 13)]);
@@ -56,6 +67,8 @@ fn rule_3_post_and_put_have_an_envelope() {
     let spec = ok(&format!("{post}    envelope: \"\"\n"));
     assert_eq!(spec.groups[0].apis[0].envelope.as_deref(), Some(""));
     assert_eq!(kinds(&format!("{post}    envelope: null\n")), vec![ErrorKind::InvalidValue]);
+    let put = "apis:\n  - name: UpdateThing\n    method: PUT\n    path: /things\n";
+    assert_eq!(errors(put), vec![(ErrorKind::MissingEnvelope, 3, 13)]);
 }
 
 #[test]
@@ -181,8 +194,15 @@ fn fixup_set_checks_was_and_applies() {
 
 #[test]
 fn fixup_set_on_api_and_defaults_in_was() {
-    let src = with_fixup("    api: DeleteThing\n    was: { async: false, session: true }\n    set: { async: true }\n");
-    assert!(kinds(&src).iter().all(|k| *k == ErrorKind::BodyOnBodyless));
+    // `was` may name defaults the entry does not spell out; a second fixup
+    // moves the body param so that the spec loads and the result shows.
+    let src = with_fixup(
+        "    api: DeleteThing\n    was: { async: false, session: true }\n    set: { async: true }\n  - name: mode-in-query\n    why: w\n    api: DeleteThing\n    param: deleteMode\n    set: { location: query }\n",
+    );
+    let api = &ok(&src).groups[0].apis[0];
+    assert!(api.is_async && api.session);
+    let stale = with_fixup("    api: DeleteThing\n    was: { async: true }\n    set: { async: false }\n");
+    assert!(kinds(&stale).contains(&ErrorKind::StaleFixup), "{:?}", kinds(&stale));
     let bad = with_fixup("    api: DeleteThing\n    set: { location: query }\n");
     assert!(message(&bad).contains("`location` cannot be fixed on an API"));
 }

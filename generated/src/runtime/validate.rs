@@ -39,8 +39,20 @@ macro_rules! checked_int {
 checked_int!(i32, i64);
 
 impl Checked for bool {}
-impl Checked for f32 {}
-impl Checked for f64 {}
+
+/// The MN checks a number range on any number as Java's `longValue()`:
+/// truncated toward zero, saturating, NaN as 0; `as i64` does the same.
+macro_rules! checked_float {
+    ($($t:ty),*) => {$(
+        impl Checked for $t {
+            fn for_each_int(&self, f: &mut dyn FnMut(i64) -> Result<(), String>) -> Result<(), String> {
+                #[allow(clippy::cast_possible_truncation)]
+                f(*self as i64)
+            }
+        }
+    )*};
+}
+checked_float!(f32, f64);
 impl Checked for serde_json::Value {}
 
 impl<T: Checked> Checked for Option<T> {
@@ -123,6 +135,13 @@ pub fn non_empty<T: Checked>(api: &'static str, key: &str, value: &T) -> Result<
     }
 }
 
+/// Every string must be non-empty (the catalog's `emptyString = false`).
+pub fn non_empty_string<T: Checked>(api: &'static str, key: &str, value: &T) -> Result<(), InvalidRequest> {
+    value
+        .for_each_str(&mut |s| if s.is_empty() { Err("must not be an empty string".to_string()) } else { Ok(()) })
+        .map_err(fail(api, key))
+}
+
 /// Every string must match `regex` as a whole (the catalog's `valid_regex`, a
 /// Java regular expression, compared like Java's `String.matches`). The regex
 /// is wrapped as `^(?:regex)$` and compiled with `regex-lite`, only when there
@@ -174,6 +193,24 @@ mod tests {
         assert!(range("X", "n", &vec![1i32, 5], 1, 5).is_ok());
         let err = range("X", "n", &Some(9i64), 1, 5).unwrap_err();
         assert_eq!(err.to_string(), "invalid X request: `n` must be between 1 and 5, got 9");
+    }
+
+    #[test]
+    fn ranges_on_doubles_compare_the_truncated_value_as_the_mn_does() {
+        assert!(range("X", "threshold", &Some(100.7f64), 0, 100).is_ok());
+        assert!(range("X", "threshold", &-0.5f64, 0, 100).is_ok());
+        let err = range("X", "threshold", &Some(101.0f64), 0, 100).unwrap_err();
+        assert!(err.reason.contains("got 101"), "{}", err.reason);
+        assert!(range("X", "threshold", &-1.5f32, 0, 100).is_err());
+    }
+
+    #[test]
+    fn empty_strings_are_refused_where_the_mn_refuses_them() {
+        assert!(non_empty_string("X", "name", &"a".to_string()).is_ok());
+        assert!(non_empty_string("X", "name", &None::<String>).is_ok());
+        let err = non_empty_string("X", "name", &Some(String::new())).unwrap_err();
+        assert_eq!(err.to_string(), "invalid X request: `name` must not be an empty string");
+        assert!(non_empty_string("X", "names", &vec!["a".to_string(), String::new()]).is_err());
     }
 
     #[test]

@@ -133,6 +133,37 @@ pub fn query_field<T: WireValue>(
     value.push_query(key, out).map_err(|reason| InvalidRequest::new(api, key, reason))
 }
 
+/// Derive helper for `#[api(required)]` query params: an empty collection has
+/// no query form at all, so the MN would see the param as missing.
+pub fn required_query_field<T: WireValue>(
+    api: &'static str,
+    key: &str,
+    value: &T,
+    out: &mut Vec<(String, String)>,
+) -> Result<(), InvalidRequest> {
+    if value.is_absent() {
+        return Err(InvalidRequest::new(api, key, "is required, and an empty value cannot be sent in a query string"));
+    }
+    query_field(api, key, value, out)
+}
+
+/// Derive helper for `#[api(required)]` body params: present even when empty
+/// (`[]`, `{}`), since a required param is never optional (protocol §3.2).
+pub fn required_body_field<T: WireValue + Serialize>(
+    api: &'static str,
+    key: &str,
+    value: &T,
+    out: &mut Map<String, Value>,
+) -> Result<(), InvalidRequest> {
+    let json = serde_json::to_value(value)
+        .map_err(|e| InvalidRequest::new(api, key, format!("cannot be encoded as JSON: {e}")))?;
+    if json.is_null() {
+        return Err(InvalidRequest::new(api, key, "is required"));
+    }
+    out.insert(key.to_string(), json);
+    Ok(())
+}
+
 /// Derive helper: add one field to the envelope object unless it is absent.
 pub fn body_field<T: WireValue + Serialize>(
     api: &'static str,

@@ -208,6 +208,12 @@ fn param_doc(p: &Param) -> Doc {
     if p.secret {
         facts.push("Sent as the lowercase SHA-512 hex digest of the password.".to_string());
     }
+    if let Some(re) = p.constraints.regex.as_ref().filter(|re| !crate::regex_check::usable(re)) {
+        facts.push(format!(
+            "Must match `{re}`; only the MN checks this (the pattern uses Java regex features, such as \
+             look-around, that the client's regex engine lacks)."
+        ));
+    }
     Doc::new().para(p.description.clone()).para(facts.join(" "))
 }
 
@@ -218,8 +224,13 @@ fn field_attrs(p: &Param, rust: &str) -> TokenStream {
         let wire = &p.name;
         parts.push(quote!(rename = #wire));
     }
-    let is_enum_typed = matches!(&p.ty, TypeRef::Named(_));
-    if !p.allowed.is_empty() && !is_enum_typed {
+    // Required collections are sent even when empty (or refused, in a query
+    // string); required scalars are always present anyway.
+    if p.required && p.ty.is_collection() && p.location != ParamLocation::Path {
+        parts.push(quote!(required));
+    }
+    // Enum-typed params too: the allowed values may be a subset of the enum's.
+    if !p.allowed.is_empty() {
         let values = &p.allowed;
         parts.push(quote!(one_of(#(#values),*)));
     }
@@ -236,8 +247,12 @@ fn field_attrs(p: &Param, rust: &str) -> TokenStream {
         let (lo, hi) = (Literal::i64_unsuffixed(lo), Literal::i64_unsuffixed(hi));
         parts.push(quote!(range(#lo, #hi)));
     }
-    if c.non_empty && p.required {
+    // The MN checks `nonempty` on collections only.
+    if c.non_empty && p.required && p.ty.is_collection() {
         parts.push(quote!(non_empty));
+    }
+    if c.forbid_empty_string {
+        parts.push(quote!(non_empty_string));
     }
     if let Some(re) = c.regex.as_ref().filter(|re| crate::regex_check::usable(re)) {
         parts.push(quote!(regex = #re));

@@ -149,6 +149,14 @@ fn constraints(p: &RawParam, diag: &mut Diag) {
         let msg = format!("`min_length` {} is above `max_length` {}", min.value, max.value);
         diag.at(max.loc, ErrorKind::BadConstraint, msg);
     }
+    if let Some(flag) = &p.empty_string
+        && !flag.value
+        && !matches!(crate::types::parse_type(&p.ty.value), Ok(TypeRef::String))
+        && !matches!(crate::types::parse_type(&p.ty.value), Ok(TypeRef::List(inner)) if *inner == TypeRef::String)
+    {
+        let msg = format!("`empty_string: false` applies to strings, but `{}` is `{}`", p.name.value, p.ty.value);
+        diag.at(flag.loc, ErrorKind::BadConstraint, msg);
+    }
 }
 
 /// Rule 1 and "path params are required".

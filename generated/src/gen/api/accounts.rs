@@ -423,7 +423,7 @@ pub struct AttachPoliciesToUser {
     #[api(rename = "userUuid")]
     pub user_uuid: ::std::string::String,
     /// Wire name `policyUuids` (body). Since ZStack 0.6.
-    #[api(rename = "policyUuids", non_empty)]
+    #[api(rename = "policyUuids", required, non_empty)]
     pub policy_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -611,7 +611,7 @@ pub struct ChangeResourceOwner {
     #[api(rename = "accountUuid")]
     pub account_uuid: ::std::string::String,
     /// Wire name `resourceUuid` (body). Since ZStack 0.6.
-    #[api(rename = "resourceUuid", non_empty)]
+    #[api(rename = "resourceUuid")]
     pub resource_uuid: ::std::string::String,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -671,7 +671,7 @@ pub struct CheckApiPermission {
     #[api(rename = "userUuid")]
     pub user_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `apiNames` (body). Since ZStack 0.6.
-    #[api(rename = "apiNames", non_empty)]
+    #[api(rename = "apiNames", required, non_empty)]
     pub api_names: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -798,7 +798,7 @@ pub struct CreatePolicy {
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `statements` (body). Since ZStack 0.6.
-    #[api(non_empty)]
+    #[api(required, non_empty)]
     pub statements: ::std::vec::Vec<crate::types::PolicyStatement>,
     /// Wire name `resourceUuid` (body). Since ZStack 0.6.
     #[api(rename = "resourceUuid")]
@@ -1278,7 +1278,7 @@ impl DeleteUserGroup {
 )]
 pub struct DetachPoliciesFromUser {
     /// Wire name `policyUuids` (query string). Since ZStack 0.6.
-    #[api(rename = "policyUuids")]
+    #[api(rename = "policyUuids", required)]
     pub policy_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `userUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "userUuid")]
@@ -2201,7 +2201,7 @@ impl RenewSession {
 )]
 pub struct RevokeResourceSharing {
     /// Wire name `resourceUuids` (body). Since ZStack 0.6.
-    #[api(rename = "resourceUuids", non_empty)]
+    #[api(rename = "resourceUuids", required, non_empty)]
     pub resource_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `toPublic` (body). Since ZStack 0.6. Server default: `false`.
     #[api(rename = "toPublic")]
@@ -2296,7 +2296,7 @@ impl RevokeResourceSharing {
 )]
 pub struct ShareResource {
     /// Wire name `resourceUuids` (body). Since ZStack 0.6.
-    #[api(rename = "resourceUuids", non_empty)]
+    #[api(rename = "resourceUuids", required, non_empty)]
     pub resource_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `accountUuids` (body). Since ZStack 0.6.
     #[api(rename = "accountUuids")]

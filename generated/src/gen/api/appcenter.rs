@@ -16,10 +16,10 @@
 )]
 pub struct AddAppBuildSystem {
     /// Wire name `url` (body).
-    #[api(max_length = 1024)]
+    #[api(max_length = 1024, non_empty_string)]
     pub url: ::std::string::String,
     /// Wire name `name` (body).
-    #[api(max_length = 255)]
+    #[api(max_length = 255, non_empty_string)]
     pub name: ::std::string::String,
     /// Wire name `description` (body).
     #[api(max_length = 2048)]
@@ -34,7 +34,7 @@ pub struct AddAppBuildSystem {
     #[api(max_length = 255)]
     pub password: ::zstack_sdk::runtime::secret::Secret,
     /// Wire name `hostname` (body).
-    #[api(max_length = 255)]
+    #[api(max_length = 255, non_empty_string)]
     pub hostname: ::std::string::String,
     /// Wire name `sshPort` (body).
     #[api(rename = "sshPort", range(1, 65535))]
@@ -396,7 +396,7 @@ pub struct CreateBuildApp {
     #[api(rename = "backupStorageUuid")]
     pub backup_storage_uuid: ::std::string::String,
     /// Wire name `dataPath` (body).
-    #[api(rename = "dataPath")]
+    #[api(rename = "dataPath", non_empty_string)]
     pub data_path: ::std::string::String,
     /// Wire name `resourceUuid` (body).
     #[api(rename = "resourceUuid")]
@@ -1033,7 +1033,7 @@ pub struct PublishApp {
     #[api(rename = "buildAppUuid")]
     pub build_app_uuid: ::std::string::String,
     /// Wire name `name` (body).
-    #[api(max_length = 255)]
+    #[api(max_length = 255, non_empty_string)]
     pub name: ::std::string::String,
     /// Wire name `description` (body).
     #[api(max_length = 2048)]
@@ -1338,7 +1338,7 @@ pub struct UpdateAppBuildSystem {
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `username` (body).
-    #[api(max_length = 255)]
+    #[api(max_length = 255, non_empty_string)]
     pub username: ::core::option::Option<::std::string::String>,
     /// Wire name `password` (body).
     #[api(max_length = 255)]

@@ -568,7 +568,7 @@ pub struct CreateAutoScalingVmTemplate {
     #[api(rename = "imageUuid")]
     pub image_uuid: ::std::string::String,
     /// Wire name `l3NetworkUuids` (body).
-    #[api(rename = "l3NetworkUuids", non_empty)]
+    #[api(rename = "l3NetworkUuids", required, non_empty)]
     pub l3_network_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `vmInstanceType` (body). Server default: `UserVm`. One of `UserVm`, `ApplianceVm`.
     #[api(rename = "vmInstanceType", one_of("UserVm", "ApplianceVm"))]

@@ -323,7 +323,7 @@ impl AddAliyunEbsBackupStorage {
 )]
 pub struct AddCephBackupStorage {
     /// Wire name `monUrls` (body). Since ZStack 0.6.
-    #[api(rename = "monUrls")]
+    #[api(rename = "monUrls", required, non_empty_string)]
     pub mon_urls: ::std::vec::Vec<::std::string::String>,
     /// Wire name `poolName` (body). Since ZStack 0.6.
     #[api(rename = "poolName", max_length = 255)]
@@ -475,7 +475,7 @@ pub struct AddDisasterImageStoreBackupStorage {
     #[api(rename = "endPoint")]
     pub end_point: ::core::option::Option<::std::string::String>,
     /// Wire name `hostname` (body).
-    #[api(max_length = 255)]
+    #[api(max_length = 255, non_empty_string)]
     pub hostname: ::std::string::String,
     /// Wire name `username` (body).
     #[api(max_length = 255)]
@@ -487,7 +487,7 @@ pub struct AddDisasterImageStoreBackupStorage {
     #[api(rename = "sshPort", range(1, 65535))]
     pub ssh_port: ::core::option::Option<i32>,
     /// Wire name `url` (body).
-    #[api(max_length = 2048)]
+    #[api(max_length = 2048, non_empty_string)]
     pub url: ::std::string::String,
     /// Wire name `name` (body).
     #[api(max_length = 255)]
@@ -637,10 +637,10 @@ impl AddDisasterImageStoreBackupStorage {
 )]
 pub struct AddExternalBackupStorage {
     /// Wire name `identity` (body). Since ZStack 5.0.0.
-    #[api(max_length = 255)]
+    #[api(max_length = 255, non_empty_string)]
     pub identity: ::std::string::String,
     /// Wire name `url` (body). Since ZStack 5.0.0.
-    #[api(max_length = 2048)]
+    #[api(max_length = 2048, non_empty_string)]
     pub url: ::std::string::String,
     /// Wire name `name` (body). Since ZStack 5.0.0.
     #[api(max_length = 255)]
@@ -762,7 +762,7 @@ impl AddExternalBackupStorage {
 )]
 pub struct AddImageStoreBackupStorage {
     /// Wire name `hostname` (body).
-    #[api(max_length = 255)]
+    #[api(max_length = 255, non_empty_string)]
     pub hostname: ::std::string::String,
     /// Wire name `username` (body).
     #[api(max_length = 255)]
@@ -774,7 +774,7 @@ pub struct AddImageStoreBackupStorage {
     #[api(rename = "sshPort", range(1, 65535))]
     pub ssh_port: ::core::option::Option<i32>,
     /// Wire name `url` (body).
-    #[api(max_length = 2048)]
+    #[api(max_length = 2048, non_empty_string)]
     pub url: ::std::string::String,
     /// Wire name `name` (body).
     #[api(max_length = 255)]
@@ -908,7 +908,7 @@ pub struct AddMonToCephBackupStorage {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
     /// Wire name `monUrls` (body). Since ZStack 0.6.
-    #[api(rename = "monUrls", non_empty)]
+    #[api(rename = "monUrls", required, non_empty)]
     pub mon_urls: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -969,7 +969,7 @@ impl AddMonToCephBackupStorage {
 )]
 pub struct AddSftpBackupStorage {
     /// Wire name `hostname` (body). Since ZStack 0.6.
-    #[api(max_length = 255)]
+    #[api(max_length = 255, non_empty_string)]
     pub hostname: ::std::string::String,
     /// Wire name `username` (body). Since ZStack 0.6.
     #[api(max_length = 255)]
@@ -981,7 +981,7 @@ pub struct AddSftpBackupStorage {
     #[api(rename = "sshPort", range(1, 65535))]
     pub ssh_port: ::core::option::Option<i32>,
     /// Wire name `url` (body). Since ZStack 0.6.
-    #[api(max_length = 2048)]
+    #[api(max_length = 2048, non_empty_string)]
     pub url: ::std::string::String,
     /// Wire name `name` (body). Since ZStack 0.6.
     #[api(max_length = 255)]
@@ -1120,7 +1120,7 @@ pub struct AddSimulatorBackupStorage {
     #[api(rename = "availableCapacity")]
     pub available_capacity: ::core::option::Option<i64>,
     /// Wire name `url` (body). Since ZStack 0.6.
-    #[api(max_length = 2048)]
+    #[api(max_length = 2048, non_empty_string)]
     pub url: ::std::string::String,
     /// Wire name `name` (body). Since ZStack 0.6.
     #[api(max_length = 255)]
@@ -2208,7 +2208,7 @@ pub struct RecoveryImageFromImageStoreBackupStorage {
     #[api(rename = "dstBackupStorageUuid")]
     pub dst_backup_storage_uuid: ::std::string::String,
     /// Wire name `name` (body).
-    #[api(max_length = 255)]
+    #[api(max_length = 255, non_empty_string)]
     pub name: ::std::string::String,
     /// Wire name `description` (body).
     #[api(max_length = 1024)]
@@ -2283,7 +2283,7 @@ pub struct RemoveMonFromCephBackupStorage {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
     /// Wire name `monHostnames` (query string). Since ZStack 0.6.
-    #[api(rename = "monHostnames", non_empty)]
+    #[api(rename = "monHostnames", required, non_empty)]
     pub mon_hostnames: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (query string). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -2473,7 +2473,7 @@ pub struct UpdateAliyunEbsBackupStorage {
     #[api(rename = "ossBucketUuid")]
     pub oss_bucket_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `url` (body).
-    #[api(max_length = 2048)]
+    #[api(max_length = 2048, non_empty_string)]
     pub url: ::core::option::Option<::std::string::String>,
     /// Wire name `uuid` (path placeholder).
     pub uuid: ::std::string::String,
@@ -2649,7 +2649,7 @@ impl UpdateBackupStorage {
 )]
 pub struct UpdateCephBackupStorageMon {
     /// Wire name `monUuid` (path placeholder). Since ZStack 0.6.
-    #[api(rename = "monUuid")]
+    #[api(rename = "monUuid", non_empty_string)]
     pub mon_uuid: ::std::string::String,
     /// Wire name `hostname` (body). Since ZStack 0.6.
     #[api(max_length = 255)]

@@ -125,7 +125,7 @@ impl AddPreconfigurationTemplate {
 )]
 pub struct BatchCreateBaremetalChassis {
     /// Wire name `baremetalChassisInfo` (body).
-    #[api(rename = "baremetalChassisInfo", non_empty)]
+    #[api(rename = "baremetalChassisInfo")]
     pub baremetal_chassis_info: ::std::string::String,
     /// Wire name `longJobName` (body).
     #[api(rename = "longJobName", max_length = 255)]
@@ -350,7 +350,7 @@ impl ChangePreconfigurationTemplateState {
 )]
 pub struct CheckBaremetalChassisConfigFile {
     /// Wire name `baremetalChassisInfo` (body).
-    #[api(rename = "baremetalChassisInfo", non_empty)]
+    #[api(rename = "baremetalChassisInfo")]
     pub baremetal_chassis_info: ::std::string::String,
     /// Wire name `systemTags` (body).
     #[api(rename = "systemTags")]
@@ -569,7 +569,7 @@ impl CreateBaremetalBonding {
 )]
 pub struct CreateBaremetalChassis {
     /// Wire name `name` (body).
-    #[api(max_length = 255)]
+    #[api(max_length = 255, non_empty_string)]
     pub name: ::std::string::String,
     /// Wire name `description` (body).
     #[api(max_length = 2048)]
@@ -891,7 +891,7 @@ pub struct CreateBaremetalPxeServer {
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::std::string::String,
     /// Wire name `name` (body).
-    #[api(max_length = 255)]
+    #[api(max_length = 255, non_empty_string)]
     pub name: ::std::string::String,
     /// Wire name `description` (body).
     #[api(max_length = 2048)]
@@ -912,7 +912,7 @@ pub struct CreateBaremetalPxeServer {
     #[api(rename = "storagePath", max_length = 2048)]
     pub storage_path: ::std::string::String,
     /// Wire name `dhcpInterface` (body).
-    #[api(rename = "dhcpInterface", max_length = 128)]
+    #[api(rename = "dhcpInterface", max_length = 128, non_empty_string)]
     pub dhcp_interface: ::std::string::String,
     /// Wire name `dhcpRangeBegin` (body).
     #[api(rename = "dhcpRangeBegin")]
@@ -2205,7 +2205,7 @@ pub struct UpdateBaremetalChassis {
     /// Wire name `uuid` (path placeholder).
     pub uuid: ::std::string::String,
     /// Wire name `name` (body).
-    #[api(max_length = 255)]
+    #[api(max_length = 255, non_empty_string)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Wire name `description` (body).
     #[api(max_length = 2048)]
@@ -2428,7 +2428,7 @@ pub struct UpdateBaremetalPxeServer {
     /// Wire name `uuid` (path placeholder).
     pub uuid: ::std::string::String,
     /// Wire name `name` (body).
-    #[api(max_length = 255)]
+    #[api(max_length = 255, non_empty_string)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Wire name `description` (body).
     #[api(max_length = 2048)]

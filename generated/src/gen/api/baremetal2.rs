@@ -32,7 +32,7 @@ pub struct AddBareMetal2Gateway {
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `managementIp` (body).
-    #[api(rename = "managementIp")]
+    #[api(rename = "managementIp", non_empty_string)]
     pub management_ip: ::std::string::String,
     /// Wire name `clusterUuid` (body).
     #[api(rename = "clusterUuid")]
@@ -153,7 +153,7 @@ pub struct AddBareMetal2IpmiChassis {
     #[api(rename = "ipmiPassword", max_length = 255)]
     pub ipmi_password: ::zstack_sdk::runtime::secret::Secret,
     /// Wire name `name` (body).
-    #[api(max_length = 255)]
+    #[api(max_length = 255, non_empty_string)]
     pub name: ::std::string::String,
     /// Wire name `description` (body).
     #[api(max_length = 2048)]
@@ -488,7 +488,7 @@ impl AttachProvisionNicToBonding {
 )]
 pub struct BatchAddBareMetal2IpmiChassis {
     /// Wire name `chassisInfo` (body).
-    #[api(rename = "chassisInfo", non_empty)]
+    #[api(rename = "chassisInfo")]
     pub chassis_info: ::std::string::String,
     /// Wire name `longJobName` (body).
     #[api(rename = "longJobName", max_length = 255)]
@@ -837,7 +837,6 @@ pub struct ChangeBareMetal2InstancePassword {
     /// Wire name `uuid` (path placeholder).
     pub uuid: ::std::string::String,
     /// Wire name `username` (body).
-    #[api(non_empty)]
     pub username: ::std::string::String,
     /// Wire name `password` (body).
     #[api(
@@ -962,7 +961,7 @@ impl ChangeBareMetal2ProvisionNetworkState {
 )]
 pub struct CheckBareMetal2IpmiChassisConfigFile {
     /// Wire name `chassisInfo` (body).
-    #[api(rename = "chassisInfo", non_empty)]
+    #[api(rename = "chassisInfo")]
     pub chassis_info: ::std::string::String,
     /// Wire name `systemTags` (body).
     #[api(rename = "systemTags")]
@@ -1214,7 +1213,7 @@ impl CreateBareMetal2Bonding {
 )]
 pub struct CreateBareMetal2Instance {
     /// Wire name `name` (body).
-    #[api(max_length = 255)]
+    #[api(max_length = 255, non_empty_string)]
     pub name: ::std::string::String,
     /// Wire name `description` (body).
     #[api(max_length = 2048)]
@@ -1485,13 +1484,13 @@ impl CreateBareMetal2Instance {
 )]
 pub struct CreateBareMetal2IpmiChassisHardwareInfo {
     /// Wire name `ipmiAddress` (body).
-    #[api(rename = "ipmiAddress", non_empty)]
+    #[api(rename = "ipmiAddress")]
     pub ipmi_address: ::std::string::String,
     /// Wire name `ipmiPort` (body).
     #[api(rename = "ipmiPort", range(1, 65535))]
     pub ipmi_port: i32,
     /// Wire name `hardwareInfo` (body).
-    #[api(rename = "hardwareInfo", non_empty)]
+    #[api(rename = "hardwareInfo")]
     pub hardware_info: ::std::string::String,
     /// Wire name `convertInfo` (body).
     #[api(rename = "convertInfo")]
@@ -1563,7 +1562,7 @@ impl CreateBareMetal2IpmiChassisHardwareInfo {
 )]
 pub struct CreateBareMetal2ProvisionNetwork {
     /// Wire name `name` (body).
-    #[api(max_length = 255)]
+    #[api(max_length = 255, non_empty_string)]
     pub name: ::std::string::String,
     /// Wire name `description` (body).
     #[api(max_length = 2048)]
@@ -2163,7 +2162,7 @@ impl GetBareMetal2GatewayAllocatorStrategies {
 )]
 pub struct GetBareMetal2ProvisionNetworkIpAddressCapacity {
     /// Wire name `networkUuids` (query string).
-    #[api(rename = "networkUuids", non_empty)]
+    #[api(rename = "networkUuids", required, non_empty)]
     pub network_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (query string).
     #[api(rename = "systemTags")]
@@ -2437,7 +2436,7 @@ pub struct PowerOnBareMetal2Chassis {
     /// Wire name `uuid` (path placeholder).
     pub uuid: ::std::string::String,
     /// Wire name `bootDev` (body). Server default: `ipxe`. One of `disk`, `ipxe`.
-    #[api(rename = "bootDev", one_of("disk", "ipxe"))]
+    #[api(rename = "bootDev", one_of("disk", "ipxe"), non_empty_string)]
     pub boot_dev: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (body).
     #[api(rename = "systemTags")]
@@ -2503,7 +2502,7 @@ pub struct PowerResetBareMetal2Chassis {
     /// Wire name `uuid` (path placeholder).
     pub uuid: ::std::string::String,
     /// Wire name `bootDev` (body). Server default: `ipxe`. One of `disk`, `ipxe`.
-    #[api(rename = "bootDev", one_of("disk", "ipxe"))]
+    #[api(rename = "bootDev", one_of("disk", "ipxe"), non_empty_string)]
     pub boot_dev: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (body).
     #[api(rename = "systemTags")]
@@ -3088,7 +3087,7 @@ pub struct UpdateBareMetal2Chassis {
     /// Wire name `uuid` (path placeholder).
     pub uuid: ::std::string::String,
     /// Wire name `name` (body).
-    #[api(max_length = 255)]
+    #[api(max_length = 255, non_empty_string)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Wire name `description` (body).
     #[api(max_length = 2048)]
@@ -3165,7 +3164,7 @@ pub struct UpdateBareMetal2ChassisOffering {
     /// Wire name `uuid` (path placeholder).
     pub uuid: ::std::string::String,
     /// Wire name `name` (body).
-    #[api(max_length = 255)]
+    #[api(max_length = 255, non_empty_string)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Wire name `description` (body).
     #[api(max_length = 2048)]
@@ -3246,7 +3245,7 @@ pub struct UpdateBareMetal2ChassisPciDevice {
     #[api(rename = "chassisUuid")]
     pub chassis_uuid: ::std::string::String,
     /// Wire name `name` (body).
-    #[api(max_length = 255)]
+    #[api(max_length = 255, non_empty_string)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Wire name `description` (body).
     #[api(max_length = 2048)]
@@ -3328,10 +3327,10 @@ pub struct UpdateBareMetal2Gateway {
     #[api(rename = "sshPort", range(1, 65535))]
     pub ssh_port: ::core::option::Option<i32>,
     /// Wire name `username` (body).
-    #[api(max_length = 255)]
+    #[api(max_length = 255, non_empty_string)]
     pub username: ::core::option::Option<::std::string::String>,
     /// Wire name `password` (body).
-    #[api(max_length = 255)]
+    #[api(max_length = 255, non_empty_string)]
     pub password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
     /// Wire name `uuid` (path placeholder).
     pub uuid: ::std::string::String,
@@ -3342,7 +3341,7 @@ pub struct UpdateBareMetal2Gateway {
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `managementIp` (body).
-    #[api(rename = "managementIp", max_length = 255)]
+    #[api(rename = "managementIp", max_length = 255, non_empty_string)]
     pub management_ip: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (body).
     #[api(rename = "systemTags")]
@@ -3588,7 +3587,7 @@ pub struct UpdateBareMetal2IpmiChassis {
     /// Wire name `uuid` (path placeholder).
     pub uuid: ::std::string::String,
     /// Wire name `name` (body).
-    #[api(max_length = 255)]
+    #[api(max_length = 255, non_empty_string)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Wire name `description` (body).
     #[api(max_length = 2048)]
@@ -3698,7 +3697,7 @@ pub struct UpdateBareMetal2ProvisionNetwork {
     /// Wire name `uuid` (path placeholder).
     pub uuid: ::std::string::String,
     /// Wire name `name` (body).
-    #[api(max_length = 255)]
+    #[api(max_length = 255, non_empty_string)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Wire name `description` (body).
     #[api(max_length = 2048)]

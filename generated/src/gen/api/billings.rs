@@ -527,6 +527,7 @@ pub struct CreatePriceTable {
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `prices` (body).
+    #[api(required)]
     pub prices: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `resourceUuid` (body).
     #[api(rename = "resourceUuid")]
@@ -1442,6 +1443,7 @@ impl UpdateResourcePrice {
 )]
 pub struct ValidateDiskOfferingUserConfig {
     /// Wire name `config` (body).
+    #[api(non_empty_string)]
     pub config: ::std::string::String,
     /// Wire name `systemTags` (body).
     #[api(rename = "systemTags")]
@@ -1495,6 +1497,7 @@ impl ValidateDiskOfferingUserConfig {
 )]
 pub struct ValidateInstanceOfferingUserConfig {
     /// Wire name `config` (body).
+    #[api(non_empty_string)]
     pub config: ::std::string::String,
     /// Wire name `systemTags` (body).
     #[api(rename = "systemTags")]

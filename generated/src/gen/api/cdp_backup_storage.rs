@@ -175,7 +175,7 @@ pub struct CreateCdpTask {
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `taskType` (body).
-    #[api(rename = "taskType")]
+    #[api(rename = "taskType", non_empty_string)]
     pub task_type: ::std::string::String,
     /// Wire name `policyUuid` (body).
     #[api(rename = "policyUuid")]
@@ -184,7 +184,7 @@ pub struct CreateCdpTask {
     #[api(rename = "backupStorageUuid")]
     pub backup_storage_uuid: ::std::string::String,
     /// Wire name `resourceUuids` (body).
-    #[api(rename = "resourceUuids", non_empty)]
+    #[api(rename = "resourceUuids", required, non_empty)]
     pub resource_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `backupBandwidth` (body). Server default: `0`.
     #[api(rename = "backupBandwidth")]
@@ -377,7 +377,7 @@ impl DeleteCdpPolicy {
 )]
 pub struct GetCdpBackupStorageRequirement {
     /// Wire name `backupStorageUuid` (path placeholder).
-    #[api(rename = "backupStorageUuid")]
+    #[api(rename = "backupStorageUuid", non_empty_string)]
     pub backup_storage_uuid: ::std::string::String,
     /// Wire name `limit` (query string). Server default: `1000`.
     pub limit: ::core::option::Option<i32>,
@@ -449,7 +449,7 @@ impl GetCdpBackupStorageRequirement {
 )]
 pub struct MountVmInstanceRecoveryPoint {
     /// Wire name `vmUuid` (body).
-    #[api(rename = "vmUuid")]
+    #[api(rename = "vmUuid", non_empty_string)]
     pub vm_uuid: ::std::string::String,
     /// Wire name `groupId` (body). Server default: `0`.
     #[api(rename = "groupId", range(1, 9223372036854775807))]
@@ -552,7 +552,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryCdpPolicy {
 )]
 pub struct UnmountVmInstanceRecoveryPoint {
     /// Wire name `vmUuid` (body).
-    #[api(rename = "vmUuid")]
+    #[api(rename = "vmUuid", non_empty_string)]
     pub vm_uuid: ::std::string::String,
     /// Wire name `groupId` (body). Server default: `0`.
     #[api(rename = "groupId", range(1, 9223372036854775807))]

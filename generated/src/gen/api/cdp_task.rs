@@ -88,6 +88,7 @@ impl DeleteCdpTask {
 )]
 pub struct DeleteCdpTaskData {
     /// Wire name `uuid` (path placeholder).
+    #[api(non_empty_string)]
     pub uuid: ::std::string::String,
     /// Wire name `systemTags` (body).
     #[api(rename = "systemTags")]
@@ -141,6 +142,7 @@ impl DeleteCdpTaskData {
 )]
 pub struct DisableCdpTask {
     /// Wire name `uuid` (path placeholder).
+    #[api(non_empty_string)]
     pub uuid: ::std::string::String,
     /// Wire name `force` (body). Server default: `false`.
     pub force: ::core::option::Option<bool>,
@@ -202,6 +204,7 @@ impl DisableCdpTask {
 )]
 pub struct EnableCdpTask {
     /// Wire name `uuid` (path placeholder).
+    #[api(non_empty_string)]
     pub uuid: ::std::string::String,
     /// Wire name `systemTags` (body).
     #[api(rename = "systemTags")]
@@ -255,7 +258,7 @@ impl EnableCdpTask {
 )]
 pub struct MergeDataOnBackupStorage {
     /// Wire name `backupStorageUuid` (path placeholder).
-    #[api(rename = "backupStorageUuid")]
+    #[api(rename = "backupStorageUuid", non_empty_string)]
     pub backup_storage_uuid: ::std::string::String,
     /// Wire name `systemTags` (body).
     #[api(rename = "systemTags")]
@@ -345,7 +348,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryCdpTask {
 )]
 pub struct UpgradeBackupStorageCdpTasks {
     /// Wire name `backupStorageUuid` (path placeholder).
-    #[api(rename = "backupStorageUuid")]
+    #[api(rename = "backupStorageUuid", non_empty_string)]
     pub backup_storage_uuid: ::std::string::String,
     /// Wire name `systemTags` (body).
     #[api(rename = "systemTags")]

@@ -518,6 +518,7 @@ pub struct CreateClusterDRS {
     #[api(rename = "automationLevel", one_of("Automatic", "Manual"))]
     pub automation_level: ::std::string::String,
     /// Wire name `thresholds` (body).
+    #[api(required)]
     pub thresholds: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `thresholdDuration` (body).
     #[api(rename = "thresholdDuration")]
@@ -1119,7 +1120,7 @@ impl GetCandidateL2NetworksForAttachingCluster {
 )]
 pub struct GetCandidateNetworkInterfaces {
     /// Wire name `hostUuids` (query string).
-    #[api(rename = "hostUuids")]
+    #[api(rename = "hostUuids", required)]
     pub host_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `interfaceType` (query string). Server default: `interface`. One of `interface`, `bonding`, `all`.
     #[api(rename = "interfaceType", one_of("interface", "bonding", "all"))]

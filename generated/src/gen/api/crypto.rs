@@ -16,7 +16,6 @@
 )]
 pub struct AddCCSCertificate {
     /// Wire name `certificate` (body).
-    #[api(non_empty)]
     pub certificate: ::std::string::String,
     /// Wire name `systemTags` (body).
     #[api(rename = "systemTags")]
@@ -73,7 +72,7 @@ pub struct AttachCCSCertificateToUser {
     #[api(rename = "certificateUuid")]
     pub certificate_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `userUuid` (path placeholder).
-    #[api(rename = "userUuid", non_empty)]
+    #[api(rename = "userUuid")]
     pub user_uuid: ::std::string::String,
     /// Wire name `state` (body). Server default: `enable`. One of `enable`, `disable`.
     #[api(one_of("enable", "disable"))]
@@ -212,7 +211,7 @@ impl DeleteCCSCertificate {
 )]
 pub struct DetachCCSCertificateFromUser {
     /// Wire name `userUuid` (path placeholder).
-    #[api(rename = "userUuid", non_empty)]
+    #[api(rename = "userUuid")]
     pub user_uuid: ::std::string::String,
     /// Wire name `systemTags` (body).
     #[api(rename = "systemTags")]
@@ -300,7 +299,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryCCSCertificate {
 )]
 pub struct UpdateCCSCertificateUserState {
     /// Wire name `userUuid` (path placeholder).
-    #[api(rename = "userUuid", non_empty)]
+    #[api(rename = "userUuid")]
     pub user_uuid: ::std::string::String,
     /// Wire name `state` (body). One of `enable`, `disable`.
     #[api(one_of("enable", "disable"))]

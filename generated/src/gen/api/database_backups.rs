@@ -16,10 +16,10 @@
 )]
 pub struct CreateDatabaseBackup {
     /// Wire name `name` (body).
-    #[api(max_length = 255)]
+    #[api(max_length = 255, non_empty_string)]
     pub name: ::std::string::String,
     /// Wire name `description` (body).
-    #[api(max_length = 1024)]
+    #[api(max_length = 1024, non_empty_string)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `backupStorageUuid` (body).
     #[api(rename = "backupStorageUuid")]
@@ -243,6 +243,7 @@ impl ExportDatabaseBackupFromBackupStorage {
 )]
 pub struct GetDatabaseBackupFromImageStore {
     /// Wire name `url` (query string).
+    #[api(non_empty_string)]
     pub url: ::std::string::String,
     /// Wire name `registryPort` (query string). Server default: `8000`.
     #[api(rename = "registryPort", range(1, 65535))]

@@ -16,6 +16,7 @@
 )]
 pub struct DebugSignal {
     /// Wire name `signals` (body). Since ZStack 0.6.
+    #[api(required)]
     pub signals: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]

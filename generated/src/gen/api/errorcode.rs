@@ -15,10 +15,10 @@
 )]
 pub struct CheckElaborationContent {
     /// Wire name `elaborateFile` (body). Since ZStack 3.3.0.
-    #[api(rename = "elaborateFile")]
+    #[api(rename = "elaborateFile", non_empty_string)]
     pub elaborate_file: ::core::option::Option<::std::string::String>,
     /// Wire name `elaborateContent` (body). Since ZStack 3.6.0.
-    #[api(rename = "elaborateContent")]
+    #[api(rename = "elaborateContent", non_empty_string)]
     pub elaborate_content: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.3.0.
     #[api(rename = "systemTags")]

@@ -16,13 +16,13 @@
 )]
 pub struct AddVRouterNetworksToFlowMeter {
     /// Wire name `flowMeterUuid` (path placeholder).
-    #[api(rename = "flowMeterUuid", non_empty)]
+    #[api(rename = "flowMeterUuid")]
     pub flow_meter_uuid: ::std::string::String,
     /// Wire name `vRouterUuid` (path placeholder).
-    #[api(rename = "vRouterUuid", non_empty)]
+    #[api(rename = "vRouterUuid")]
     pub v_router_uuid: ::std::string::String,
     /// Wire name `l3NetworkUuids` (body).
-    #[api(rename = "l3NetworkUuids", non_empty)]
+    #[api(rename = "l3NetworkUuids", required, non_empty)]
     pub l3_network_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `resourceUuid` (body).
     #[api(rename = "resourceUuid")]
@@ -119,7 +119,7 @@ pub struct CreateFlowCollector {
     #[api(max_length = 128)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `flowMeterUuid` (path placeholder).
-    #[api(rename = "flowMeterUuid", non_empty)]
+    #[api(rename = "flowMeterUuid")]
     pub flow_meter_uuid: ::std::string::String,
     /// Wire name `server` (body).
     #[api(max_length = 48)]
@@ -732,6 +732,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVRouterFlowMeterNetwork
 )]
 pub struct RemoveVRouterNetworksFromFlowMeter {
     /// Wire name `uuids` (query string).
+    #[api(required)]
     pub uuids: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `deleteMode` (query string). Server default: `Permissive`.
     #[api(rename = "deleteMode")]

@@ -112,6 +112,7 @@ impl GetSSOClient {
 )]
 pub struct GetVmSchedulingRulesExecuteState {
     /// Wire name `uuids` (body).
+    #[api(required)]
     pub uuids: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `systemTags` (body).
     #[api(rename = "systemTags")]
@@ -171,7 +172,7 @@ pub struct GetVmsSchedulingStateFromSchedulingRule {
     #[api(rename = "ruleUuid")]
     pub rule_uuid: ::std::string::String,
     /// Wire name `vmUuids` (body).
-    #[api(rename = "vmUuids")]
+    #[api(rename = "vmUuids", required)]
     pub vm_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body).
     #[api(rename = "systemTags")]

@@ -16,7 +16,7 @@
 )]
 pub struct ChangeHostNetworkInterfaceLldpMode {
     /// Wire name `interfaceUuids` (body). Since ZStack 5.0.0.
-    #[api(rename = "interfaceUuids")]
+    #[api(rename = "interfaceUuids", required)]
     pub interface_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `mode` (body). Since ZStack 5.0.0. Server default: `rx_only`. One of `rx_only`, `tx_only`, `rx_and_tx`, `disable`.
     #[api(one_of("rx_only", "tx_only", "rx_and_tx", "disable"))]

@@ -32,7 +32,7 @@ pub struct AddKVMHost {
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `managementIp` (body). Since ZStack 0.6.
-    #[api(rename = "managementIp")]
+    #[api(rename = "managementIp", non_empty_string)]
     pub management_ip: ::std::string::String,
     /// Wire name `clusterUuid` (body). Since ZStack 0.6.
     #[api(rename = "clusterUuid")]
@@ -140,7 +140,7 @@ impl AddKVMHost {
 )]
 pub struct AddKVMHostFromConfigFile {
     /// Wire name `hostInfo` (body).
-    #[api(rename = "hostInfo", non_empty)]
+    #[api(rename = "hostInfo")]
     pub host_info: ::std::string::String,
     /// Wire name `resourceUuid` (body).
     #[api(rename = "resourceUuid")]
@@ -233,7 +233,7 @@ pub struct AddSimulatorHost {
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `managementIp` (body). Since ZStack 0.6.
-    #[api(rename = "managementIp")]
+    #[api(rename = "managementIp", non_empty_string)]
     pub management_ip: ::std::string::String,
     /// Wire name `clusterUuid` (body). Since ZStack 0.6.
     #[api(rename = "clusterUuid")]
@@ -360,7 +360,7 @@ pub struct AddXDragonHost {
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `managementIp` (body).
-    #[api(rename = "managementIp")]
+    #[api(rename = "managementIp", non_empty_string)]
     pub management_ip: ::std::string::String,
     /// Wire name `clusterUuid` (body).
     #[api(rename = "clusterUuid")]
@@ -570,7 +570,7 @@ pub struct AttachNicToBonding {
     /// Wire name `uuid` (path placeholder).
     pub uuid: ::std::string::String,
     /// Wire name `slaveUuids` (body).
-    #[api(rename = "slaveUuids")]
+    #[api(rename = "slaveUuids", required)]
     pub slave_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `type` (body). Server default: `LinuxBonding`. One of `LinuxBonding`, `OvsBonding`.
     #[api(rename = "type", one_of("LinuxBonding", "OvsBonding"))]
@@ -645,10 +645,10 @@ impl AttachNicToBonding {
 )]
 pub struct ChangeHostPassword {
     /// Wire name `hostUuid` (path placeholder).
-    #[api(rename = "hostUuid", non_empty)]
+    #[api(rename = "hostUuid")]
     pub host_uuid: ::std::string::String,
     /// Wire name `password` (body).
-    #[api(max_length = 255, non_empty)]
+    #[api(max_length = 255)]
     pub password: ::zstack_sdk::runtime::secret::Secret,
     /// Wire name `systemTags` (body).
     #[api(rename = "systemTags")]
@@ -766,7 +766,7 @@ impl ChangeHostState {
 )]
 pub struct CheckKVMHostConfigFile {
     /// Wire name `hostInfo` (body).
-    #[api(rename = "hostInfo", non_empty)]
+    #[api(rename = "hostInfo")]
     pub host_info: ::std::string::String,
     /// Wire name `systemTags` (body).
     #[api(rename = "systemTags")]
@@ -820,9 +820,9 @@ impl CheckKVMHostConfigFile {
 )]
 pub struct CreateBonding {
     /// Wire name `hostUuids` (body).
-    #[api(rename = "hostUuids")]
+    #[api(rename = "hostUuids", required)]
     pub host_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `bondingName` (body).
+    /// Wire name `bondingName` (body). Must match `^(?![0-9])[A-Za-z0-9_-]+$`; only the MN checks this (the pattern uses Java regex features, such as look-around, that the client's regex engine lacks).
     #[api(rename = "bondingName", max_length = 7)]
     pub bonding_name: ::std::string::String,
     /// Wire name `slaveUuids` (body).
@@ -1104,7 +1104,7 @@ pub struct DetachNicFromBonding {
     /// Wire name `uuid` (path placeholder).
     pub uuid: ::std::string::String,
     /// Wire name `slaveUuids` (body).
-    #[api(rename = "slaveUuids")]
+    #[api(rename = "slaveUuids", required)]
     pub slave_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `type` (body). Server default: `LinuxBonding`. One of `LinuxBonding`, `OvsBonding`.
     #[api(rename = "type", one_of("LinuxBonding", "OvsBonding"))]
@@ -1177,7 +1177,7 @@ impl DetachNicFromBonding {
 )]
 pub struct GetCandidateInterfaceVlanIds {
     /// Wire name `interfaceUuids` (query string).
-    #[api(rename = "interfaceUuids")]
+    #[api(rename = "interfaceUuids", required)]
     pub interface_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `limit` (query string). Server default: `1000`.
     pub limit: ::core::option::Option<i32>,
@@ -1572,7 +1572,6 @@ impl GetHostPhysicalMemoryFacts {
 )]
 pub struct GetHostPowerStatus {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.0.
-    #[api(non_empty)]
     pub uuid: ::std::string::String,
     /// Wire name `method` (body). Since ZStack 4.7.0. Server default: `AUTO`. One of `AUTO`, `AGENT`, `IPMI`.
     #[api(one_of("AUTO", "AGENT", "IPMI"))]
@@ -1715,7 +1714,7 @@ impl GetHostResourceAllocation {
 )]
 pub struct GetHostTask {
     /// Wire name `hostUuids` (query string). Since ZStack 3.6.0.
-    #[api(rename = "hostUuids", non_empty)]
+    #[api(rename = "hostUuids", required, non_empty)]
     pub host_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `syncSignatures` (query string). Since ZStack 4.6.0.
     #[api(rename = "syncSignatures")]
@@ -1793,15 +1792,13 @@ impl GetHostTask {
 )]
 pub struct GetHostWebSshUrl {
     /// Wire name `uuid` (body). Since ZStack 4.7.0.
-    #[api(non_empty)]
     pub uuid: ::std::string::String,
     /// Wire name `https` (body). Since ZStack 4.7.11. Server default: `false`.
     pub https: ::core::option::Option<bool>,
     /// Wire name `userName` (body). Since ZStack 4.8.0.
-    #[api(rename = "userName", non_empty)]
+    #[api(rename = "userName")]
     pub user_name: ::std::string::String,
     /// Wire name `password` (body). Since ZStack 4.8.0.
-    #[api(non_empty)]
     pub password: ::zstack_sdk::runtime::secret::Secret,
     /// Wire name `systemTags` (body). Since ZStack 4.7.0.
     #[api(rename = "systemTags")]
@@ -2169,7 +2166,7 @@ impl IdentifyHost {
 )]
 pub struct KvmRunShell {
     /// Wire name `hostUuids` (body). Since ZStack 0.6.
-    #[api(rename = "hostUuids", non_empty)]
+    #[api(rename = "hostUuids", required, non_empty)]
     pub host_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `script` (body). Since ZStack 0.6.
     pub script: ::std::string::String,
@@ -2237,7 +2234,7 @@ pub struct LocateHostNetworkInterface {
     #[api(rename = "hostUuid")]
     pub host_uuid: ::std::string::String,
     /// Wire name `networkInterfaceName` (body).
-    #[api(rename = "networkInterfaceName")]
+    #[api(rename = "networkInterfaceName", non_empty_string)]
     pub network_interface_name: ::std::string::String,
     /// Wire name `interval` (body). Server default: `15`.
     #[api(range(1, 255))]
@@ -2304,10 +2301,10 @@ impl LocateHostNetworkInterface {
 )]
 pub struct PowerOffHost {
     /// Wire name `adminPassword` (body).
-    #[api(rename = "adminPassword", non_empty)]
+    #[api(rename = "adminPassword")]
     pub admin_password: ::zstack_sdk::runtime::secret::Secret,
     /// Wire name `hostUuids` (body).
-    #[api(rename = "hostUuids", non_empty)]
+    #[api(rename = "hostUuids", required, non_empty)]
     pub host_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `waitTaskCompleted` (body). Server default: `false`.
     #[api(rename = "waitTaskCompleted")]
@@ -2394,7 +2391,6 @@ impl PowerOffHost {
 )]
 pub struct PowerOnHost {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.0.
-    #[api(non_empty)]
     pub uuid: ::std::string::String,
     /// Wire name `returnEarly` (body). Since ZStack 4.7.0. Server default: `false`.
     #[api(rename = "returnEarly")]
@@ -2458,7 +2454,6 @@ impl PowerOnHost {
 )]
 pub struct PowerResetHost {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.0.
-    #[api(non_empty)]
     pub uuid: ::std::string::String,
     /// Wire name `returnEarly` (body). Since ZStack 4.7.0. Server default: `false`.
     #[api(rename = "returnEarly")]
@@ -2948,7 +2943,7 @@ impl SetIpOnHostNetworkInterface {
 )]
 pub struct SetServiceTypeOnHostNetworkBonding {
     /// Wire name `bondingUuids` (body).
-    #[api(rename = "bondingUuids")]
+    #[api(rename = "bondingUuids", required)]
     pub bonding_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `vlanIds` (body).
     #[api(rename = "vlanIds")]
@@ -3050,7 +3045,7 @@ impl SetServiceTypeOnHostNetworkBonding {
 )]
 pub struct SetServiceTypeOnHostNetworkInterface {
     /// Wire name `interfaceUuids` (body).
-    #[api(rename = "interfaceUuids")]
+    #[api(rename = "interfaceUuids", required)]
     pub interface_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `vlanIds` (body).
     #[api(rename = "vlanIds")]
@@ -3153,7 +3148,6 @@ impl SetServiceTypeOnHostNetworkInterface {
 )]
 pub struct ShutdownHost {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.0.
-    #[api(non_empty)]
     pub uuid: ::std::string::String,
     /// Wire name `returnEarly` (body). Since ZStack 4.7.0. Server default: `false`.
     #[api(rename = "returnEarly")]
@@ -3374,7 +3368,7 @@ pub struct UpdateHost {
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `managementIp` (body). Since ZStack 0.6.
-    #[api(rename = "managementIp", max_length = 255)]
+    #[api(rename = "managementIp", max_length = 255, non_empty_string)]
     pub management_ip: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -3615,7 +3609,7 @@ impl UpdateHostNetworkInterface {
 )]
 pub struct UpdateKVMHost {
     /// Wire name `username` (body). Since ZStack 0.6.
-    #[api(max_length = 255)]
+    #[api(max_length = 255, non_empty_string)]
     pub username: ::core::option::Option<::std::string::String>,
     /// Wire name `password` (body). Since ZStack 0.6.
     #[api(max_length = 255)]
@@ -3632,7 +3626,7 @@ pub struct UpdateKVMHost {
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `managementIp` (body). Since ZStack 0.6.
-    #[api(rename = "managementIp", max_length = 255)]
+    #[api(rename = "managementIp", max_length = 255, non_empty_string)]
     pub management_ip: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]

@@ -16,10 +16,13 @@
 )]
 pub struct AddAliyunKeySecret {
     /// Wire name `name` (body).
+    #[api(non_empty_string)]
     pub name: ::std::string::String,
     /// Wire name `key` (body).
+    #[api(non_empty_string)]
     pub key: ::std::string::String,
     /// Wire name `secret` (body).
+    #[api(non_empty_string)]
     pub secret: ::zstack_sdk::runtime::secret::Secret,
     /// Wire name `accountUuid` (body).
     #[api(rename = "accountUuid")]
@@ -140,7 +143,7 @@ pub struct AddConnectionAccessPointFromRemote {
     #[api(rename = "dataCenterUuid")]
     pub data_center_uuid: ::std::string::String,
     /// Wire name `accessPointId` (body).
-    #[api(rename = "accessPointId")]
+    #[api(rename = "accessPointId", non_empty_string)]
     pub access_point_id: ::std::string::String,
     /// Wire name `resourceUuid` (body).
     #[api(rename = "resourceUuid")]
@@ -224,7 +227,7 @@ impl AddConnectionAccessPointFromRemote {
 )]
 pub struct AddDataCenterFromRemote {
     /// Wire name `regionId` (body).
-    #[api(rename = "regionId")]
+    #[api(rename = "regionId", non_empty_string)]
     pub region_id: ::std::string::String,
     /// Wire name `type` (body).
     #[api(rename = "type")]
@@ -344,11 +347,13 @@ impl AddDataCenterFromRemote {
 )]
 pub struct AddHybridKeySecret {
     /// Wire name `name` (body).
-    #[api(max_length = 255)]
+    #[api(max_length = 255, non_empty_string)]
     pub name: ::std::string::String,
     /// Wire name `key` (body).
+    #[api(non_empty_string)]
     pub key: ::std::string::String,
     /// Wire name `secret` (body).
+    #[api(non_empty_string)]
     pub secret: ::zstack_sdk::runtime::secret::Secret,
     /// Wire name `accountUuid` (body).
     #[api(rename = "accountUuid")]
@@ -589,7 +594,7 @@ impl AddIdentityZoneFromRemote {
 )]
 pub struct AddOssBucketFromRemote {
     /// Wire name `bucketName` (body).
-    #[api(rename = "bucketName", max_length = 128)]
+    #[api(rename = "bucketName", max_length = 128, non_empty_string)]
     pub bucket_name: ::std::string::String,
     /// Wire name `dataCenterUuid` (body).
     #[api(rename = "dataCenterUuid")]
@@ -1054,7 +1059,7 @@ pub struct BackupDatabaseToPublicCloud {
     #[api(rename = "type", one_of("aliyun"))]
     pub type_: ::std::string::String,
     /// Wire name `regionId` (body).
-    #[api(rename = "regionId")]
+    #[api(rename = "regionId", non_empty_string)]
     pub region_id: ::std::string::String,
     /// Wire name `local` (body). Server default: `false`.
     pub local: ::core::option::Option<bool>,
@@ -1126,6 +1131,7 @@ pub struct CreateAliyunDiskFromRemote {
     #[api(
         min_length = 2,
         max_length = 128,
+        non_empty_string,
         regex = "^[\\u4e00-\\u9fa5a-zA-Z][\\u4e00-\\u9fa5_a-zA-Z0-9.-]+$"
     )]
     pub name: ::std::string::String,
@@ -1274,7 +1280,7 @@ pub struct CreateAliyunRouterInterfaceRemote {
     #[api(max_length = 1024)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `name` (body).
-    #[api(max_length = 255)]
+    #[api(max_length = 255, non_empty_string)]
     pub name: ::std::string::String,
     /// Wire name `resourceUuid` (body).
     #[api(rename = "resourceUuid")]
@@ -1492,13 +1498,13 @@ impl CreateAliyunSnapshotRemote {
 )]
 pub struct CreateAliyunVpcVirtualRouterEntryRemote {
     /// Wire name `vRouterUuid` (body).
-    #[api(rename = "vRouterUuid")]
+    #[api(rename = "vRouterUuid", non_empty_string)]
     pub v_router_uuid: ::std::string::String,
     /// Wire name `dstCidrBlock` (body).
-    #[api(rename = "dstCidrBlock")]
+    #[api(rename = "dstCidrBlock", non_empty_string)]
     pub dst_cidr_block: ::std::string::String,
     /// Wire name `nextHopUuid` (body).
-    #[api(rename = "nextHopUuid")]
+    #[api(rename = "nextHopUuid", non_empty_string)]
     pub next_hop_uuid: ::std::string::String,
     /// Wire name `nextHopType` (body). One of `Instance`, `RouterInterface`, `VpnGateway`.
     #[api(rename = "nextHopType", one_of("Instance", "RouterInterface", "VpnGateway"))]
@@ -1603,10 +1609,10 @@ pub struct CreateConnectionBetweenL3NetworkAndAliyunVSwitch {
     #[api(rename = "vbrUuid")]
     pub vbr_uuid: ::std::string::String,
     /// Wire name `cpeIp` (body).
-    #[api(rename = "cpeIp")]
+    #[api(rename = "cpeIp", non_empty_string)]
     pub cpe_ip: ::std::string::String,
     /// Wire name `name` (body).
-    #[api(max_length = 128)]
+    #[api(max_length = 128, non_empty_string)]
     pub name: ::std::string::String,
     /// Wire name `description` (body).
     #[api(max_length = 1024)]
@@ -1719,6 +1725,7 @@ pub struct CreateEcsImageFromEcsSnapshot {
     #[api(
         min_length = 2,
         max_length = 128,
+        non_empty_string,
         regex = "^[\\u4e00-\\u9fa5a-zA-Z][\\u4e00-\\u9fa5_a-zA-Z0-9.-]+$"
     )]
     pub name: ::std::string::String,
@@ -1831,6 +1838,7 @@ pub struct CreateEcsImageFromLocalImage {
     #[api(
         min_length = 2,
         max_length = 128,
+        non_empty_string,
         regex = "[A-Za-z\\u4e00-\\u9fa5]{1}[A-Za-z0-9-_\\u4e00-\\u9fa5]{1,127}"
     )]
     pub name: ::std::string::String,
@@ -1964,7 +1972,7 @@ pub struct CreateEcsInstanceFromEcsImage {
         ::zstack_sdk::runtime::secret::Secret,
     >,
     /// Wire name `name` (body).
-    #[api(max_length = 128)]
+    #[api(max_length = 128, non_empty_string)]
     pub name: ::std::string::String,
     /// Wire name `ecsImageUuid` (body).
     #[api(rename = "ecsImageUuid")]
@@ -2170,7 +2178,7 @@ pub struct CreateEcsSecurityGroupRemote {
     #[api(max_length = 256)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `name` (body).
-    #[api(max_length = 64)]
+    #[api(max_length = 64, non_empty_string)]
     pub name: ::std::string::String,
     /// Wire name `strategy` (body). One of `all`, `security`, `basic`.
     #[api(one_of("all", "security", "basic"))]
@@ -2282,9 +2290,10 @@ pub struct CreateEcsSecurityGroupRuleRemote {
     /// Wire name `protocol` (body).
     pub protocol: ::std::string::String,
     /// Wire name `portRange` (body).
-    #[api(rename = "portRange")]
+    #[api(rename = "portRange", non_empty_string)]
     pub port_range: ::std::string::String,
     /// Wire name `cidr` (body).
+    #[api(non_empty_string)]
     pub cidr: ::std::string::String,
     /// Wire name `policy` (body). Server default: `accept`.
     pub policy: ::core::option::Option<::std::string::String>,
@@ -2423,12 +2432,13 @@ pub struct CreateEcsVSwitchRemote {
     #[api(rename = "identityZoneUuid")]
     pub identity_zone_uuid: ::std::string::String,
     /// Wire name `cidrBlock` (body).
-    #[api(rename = "cidrBlock")]
+    #[api(rename = "cidrBlock", non_empty_string)]
     pub cidr_block: ::std::string::String,
     /// Wire name `name` (body).
     #[api(
         min_length = 2,
         max_length = 128,
+        non_empty_string,
         regex = "^[\\u4e00-\\u9fa5a-zA-Z][\\u4e00-\\u9fa5_a-zA-Z0-9-]+$"
     )]
     pub name: ::std::string::String,
@@ -2533,10 +2543,10 @@ pub struct CreateEcsVpcRemote {
     #[api(rename = "dataCenterUuid")]
     pub data_center_uuid: ::std::string::String,
     /// Wire name `cidrBlock` (body).
-    #[api(rename = "cidrBlock")]
+    #[api(rename = "cidrBlock", non_empty_string)]
     pub cidr_block: ::std::string::String,
     /// Wire name `name` (body).
-    #[api(max_length = 64)]
+    #[api(max_length = 64, non_empty_string)]
     pub name: ::std::string::String,
     /// Wire name `description` (body).
     #[api(max_length = 256)]
@@ -2639,7 +2649,7 @@ impl CreateEcsVpcRemote {
 )]
 pub struct CreateHybridEip {
     /// Wire name `name` (body).
-    #[api(max_length = 128)]
+    #[api(max_length = 128, non_empty_string)]
     pub name: ::std::string::String,
     /// Wire name `description` (body).
     #[api(max_length = 2048)]
@@ -2753,7 +2763,7 @@ impl CreateHybridEip {
 )]
 pub struct CreateOssBackupBucketRemote {
     /// Wire name `regionId` (body).
-    #[api(rename = "regionId")]
+    #[api(rename = "regionId", non_empty_string)]
     pub region_id: ::std::string::String,
     /// Wire name `ossDomain` (body).
     #[api(rename = "ossDomain", max_length = 127)]
@@ -2872,7 +2882,7 @@ pub struct CreateOssBucketRemote {
     #[api(rename = "dataCenterUuid")]
     pub data_center_uuid: ::std::string::String,
     /// Wire name `bucketName` (body).
-    #[api(rename = "bucketName", max_length = 128)]
+    #[api(rename = "bucketName", max_length = 128, non_empty_string)]
     pub bucket_name: ::std::string::String,
     /// Wire name `description` (body).
     #[api(max_length = 1024)]
@@ -3007,11 +3017,13 @@ pub struct CreateVpcUserVpnGatewayRemote {
     #[api(rename = "dataCenterUuid")]
     pub data_center_uuid: ::std::string::String,
     /// Wire name `ip` (body).
+    #[api(non_empty_string)]
     pub ip: ::std::string::String,
     /// Wire name `name` (body).
     #[api(
         min_length = 2,
         max_length = 128,
+        non_empty_string,
         regex = "^[\\u4e00-\\u9fa5a-zA-Z][\\u4e00-\\u9fa5_a-zA-Z0-9-]+$"
     )]
     pub name: ::std::string::String,
@@ -3117,13 +3129,13 @@ pub struct CreateVpcVpnConnectionRemote {
     #[api(rename = "vpnGatewayUuid")]
     pub vpn_gateway_uuid: ::std::string::String,
     /// Wire name `name` (body).
-    #[api(max_length = 64)]
+    #[api(max_length = 64, non_empty_string)]
     pub name: ::std::string::String,
     /// Wire name `localCidr` (body).
-    #[api(rename = "localCidr")]
+    #[api(rename = "localCidr", non_empty_string)]
     pub local_cidr: ::std::string::String,
     /// Wire name `remoteCidr` (body).
-    #[api(rename = "remoteCidr")]
+    #[api(rename = "remoteCidr", non_empty_string)]
     pub remote_cidr: ::std::string::String,
     /// Wire name `active` (body). Server default: `false`.
     pub active: bool,
@@ -3227,10 +3239,10 @@ impl CreateVpcVpnConnectionRemote {
 )]
 pub struct CreateVpnIkeConfig {
     /// Wire name `name` (body).
-    #[api(max_length = 64)]
+    #[api(max_length = 64, non_empty_string)]
     pub name: ::std::string::String,
     /// Wire name `psk` (body).
-    #[api(max_length = 32)]
+    #[api(max_length = 32, non_empty_string)]
     pub psk: ::std::string::String,
     /// Wire name `pfs` (body). Server default: `group1`. One of `disabled`, `group1`, `group2`, `group5`, `group14`, `group24`.
     #[api(one_of("disabled", "group1", "group2", "group5", "group14", "group24"))]
@@ -3251,10 +3263,10 @@ pub struct CreateVpnIkeConfig {
     #[api(range(60, 86400))]
     pub lifetime: ::core::option::Option<i32>,
     /// Wire name `localIp` (body).
-    #[api(rename = "localIp")]
+    #[api(rename = "localIp", non_empty_string)]
     pub local_ip: ::std::string::String,
     /// Wire name `remoteIp` (body).
-    #[api(rename = "remoteIp")]
+    #[api(rename = "remoteIp", non_empty_string)]
     pub remote_ip: ::std::string::String,
     /// Wire name `description` (body).
     #[api(max_length = 1024)]
@@ -3405,7 +3417,7 @@ impl CreateVpnIkeConfig {
 )]
 pub struct CreateVpnIpsecConfig {
     /// Wire name `name` (body).
-    #[api(max_length = 64)]
+    #[api(max_length = 64, non_empty_string)]
     pub name: ::std::string::String,
     /// Wire name `pfs` (body). Server default: `group1`. One of `disabled`, `group1`, `group2`, `group5`, `group14`, `group24`.
     #[api(one_of("disabled", "group1", "group2", "group5", "group14", "group24"))]
@@ -4127,9 +4139,10 @@ pub struct DeleteBackupFileInPublic {
     #[api(rename = "type", one_of("aliyun"))]
     pub type_: ::std::string::String,
     /// Wire name `regionId` (query string).
-    #[api(rename = "regionId")]
+    #[api(rename = "regionId", non_empty_string)]
     pub region_id: ::std::string::String,
     /// Wire name `file` (query string).
+    #[api(non_empty_string)]
     pub file: ::std::string::String,
     /// Wire name `deleteMode` (query string). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
@@ -6444,9 +6457,10 @@ impl DetachOssBucketFromEcsDataCenter {
 )]
 pub struct DownloadBackupFileFromPublicCloud {
     /// Wire name `regionId` (body).
-    #[api(rename = "regionId")]
+    #[api(rename = "regionId", non_empty_string)]
     pub region_id: ::std::string::String,
     /// Wire name `file` (body).
+    #[api(non_empty_string)]
     pub file: ::std::string::String,
     /// Wire name `type` (body). One of `aliyun`.
     #[api(rename = "type", one_of("aliyun"))]
@@ -10077,6 +10091,7 @@ pub struct UpdateAliyunDisk {
     #[api(
         min_length = 2,
         max_length = 128,
+        non_empty_string,
         regex = "^[\\u4e00-\\u9fa5a-zA-Z][\\u4e00-\\u9fa5_a-zA-Z0-9.-]+$"
     )]
     pub name: ::core::option::Option<::std::string::String>,
@@ -10334,6 +10349,7 @@ pub struct UpdateAliyunSnapshot {
     #[api(
         min_length = 2,
         max_length = 128,
+        non_empty_string,
         regex = "^[\\u4e00-\\u9fa5a-zA-Z][\\u4e00-\\u9fa5_a-zA-Z0-9.-]+$"
     )]
     pub name: ::core::option::Option<::std::string::String>,
@@ -10415,6 +10431,7 @@ pub struct UpdateAliyunVirtualRouter {
     #[api(
         min_length = 2,
         max_length = 128,
+        non_empty_string,
         regex = "^[\\\\u4e00-\\\\u9fa5a-zA-Z][\\\\u4e00-\\\\u9fa5_a-zA-Z0-9-]+$"
     )]
     pub name: ::core::option::Option<::std::string::String>,
@@ -10570,12 +10587,13 @@ pub struct UpdateEcsImage {
     /// Wire name `uuid` (path placeholder).
     pub uuid: ::std::string::String,
     /// Wire name `description` (body).
-    #[api(max_length = 1024)]
+    #[api(max_length = 1024, non_empty_string)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `name` (body).
     #[api(
         min_length = 2,
         max_length = 128,
+        non_empty_string,
         regex = "[A-Za-z\\u4e00-\\u9fa5]{1}[A-Za-z0-9-_\\u4e00-\\u9fa5]{1,127}"
     )]
     pub name: ::core::option::Option<::std::string::String>,
@@ -10651,7 +10669,7 @@ pub struct UpdateEcsInstance {
     /// Wire name `uuid` (path placeholder).
     pub uuid: ::std::string::String,
     /// Wire name `name` (body).
-    #[api(max_length = 128)]
+    #[api(max_length = 128, non_empty_string)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Wire name `description` (body).
     #[api(min_length = 2, max_length = 1024)]
@@ -10803,7 +10821,7 @@ pub struct UpdateEcsSecurityGroup {
     #[api(max_length = 256)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `name` (body).
-    #[api(max_length = 64)]
+    #[api(max_length = 64, non_empty_string)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (body).
     #[api(rename = "systemTags")]
@@ -10880,6 +10898,7 @@ pub struct UpdateEcsVSwitch {
     #[api(
         min_length = 2,
         max_length = 128,
+        non_empty_string,
         regex = "^[\\u4e00-\\u9fa5a-zA-Z][\\u4e00-\\u9fa5_a-zA-Z0-9-]+$"
     )]
     pub name: ::core::option::Option<::std::string::String>,
@@ -10958,7 +10977,7 @@ pub struct UpdateEcsVpc {
     /// Wire name `uuid` (path placeholder).
     pub uuid: ::std::string::String,
     /// Wire name `name` (body).
-    #[api(max_length = 64)]
+    #[api(max_length = 64, non_empty_string)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Wire name `description` (body).
     #[api(max_length = 256)]
@@ -11035,7 +11054,7 @@ pub struct UpdateHybridEip {
     /// Wire name `uuid` (path placeholder).
     pub uuid: ::std::string::String,
     /// Wire name `name` (body).
-    #[api(max_length = 128)]
+    #[api(max_length = 128, non_empty_string)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Wire name `description` (body).
     #[api(max_length = 2048)]
@@ -11436,6 +11455,7 @@ pub struct UpdateVpcUserVpnGateway {
     #[api(
         min_length = 2,
         max_length = 128,
+        non_empty_string,
         regex = "^[\\\\u4e00-\\\\u9fa5a-zA-Z][\\\\u4e00-\\\\u9fa5_a-zA-Z0-9-]+$"
     )]
     pub name: ::core::option::Option<::std::string::String>,
@@ -11514,7 +11534,7 @@ pub struct UpdateVpcVpnConnectionRemote {
     /// Wire name `uuid` (path placeholder).
     pub uuid: ::std::string::String,
     /// Wire name `name` (body).
-    #[api(max_length = 64)]
+    #[api(max_length = 64, non_empty_string)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Wire name `description` (body).
     #[api(max_length = 1024)]
@@ -11647,7 +11667,7 @@ pub struct UpdateVpcVpnGateway {
     /// Wire name `uuid` (path placeholder).
     pub uuid: ::std::string::String,
     /// Wire name `name` (body).
-    #[api(max_length = 128)]
+    #[api(max_length = 128, non_empty_string)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Wire name `description` (body).
     #[api(max_length = 1024)]

@@ -18,7 +18,7 @@ pub struct AddAttributesToIAM2Organization {
     /// Wire name `uuid` (path placeholder).
     pub uuid: ::std::string::String,
     /// Wire name `attributes` (body).
-    #[api(non_empty)]
+    #[api(required, non_empty)]
     pub attributes: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `systemTags` (body).
     #[api(rename = "systemTags")]
@@ -83,7 +83,7 @@ pub struct AddAttributesToIAM2Project {
     /// Wire name `uuid` (path placeholder).
     pub uuid: ::std::string::String,
     /// Wire name `attributes` (body).
-    #[api(non_empty)]
+    #[api(required, non_empty)]
     pub attributes: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `systemTags` (body).
     #[api(rename = "systemTags")]
@@ -148,7 +148,7 @@ pub struct AddAttributesToIAM2VirtualID {
     /// Wire name `uuid` (path placeholder).
     pub uuid: ::std::string::String,
     /// Wire name `attributes` (body).
-    #[api(non_empty)]
+    #[api(required, non_empty)]
     pub attributes: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `systemTags` (body).
     #[api(rename = "systemTags")]
@@ -213,7 +213,7 @@ pub struct AddAttributesToIAM2VirtualIDGroup {
     /// Wire name `uuid` (path placeholder).
     pub uuid: ::std::string::String,
     /// Wire name `attributes` (body).
-    #[api(non_empty)]
+    #[api(required, non_empty)]
     pub attributes: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `systemTags` (body).
     #[api(rename = "systemTags")]
@@ -339,7 +339,7 @@ impl AddIAM2VirtualIDGroupToProjects {
 )]
 pub struct AddIAM2VirtualIDsToGroup {
     /// Wire name `virtualIDUuids` (body).
-    #[api(rename = "virtualIDUuids", non_empty)]
+    #[api(rename = "virtualIDUuids", required, non_empty)]
     pub virtual_id_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `groupUuid` (path placeholder).
     #[api(rename = "groupUuid")]
@@ -405,7 +405,7 @@ impl AddIAM2VirtualIDsToGroup {
 )]
 pub struct AddIAM2VirtualIDsToOrganization {
     /// Wire name `virtualIDUuids` (body).
-    #[api(rename = "virtualIDUuids", non_empty)]
+    #[api(rename = "virtualIDUuids", required, non_empty)]
     pub virtual_id_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `organizationUuid` (path placeholder).
     #[api(rename = "organizationUuid")]
@@ -474,7 +474,7 @@ pub struct AddIAM2VirtualIDsToProject {
     #[api(rename = "projectUuid")]
     pub project_uuid: ::std::string::String,
     /// Wire name `virtualIDUuids` (body).
-    #[api(rename = "virtualIDUuids")]
+    #[api(rename = "virtualIDUuids", required)]
     pub virtual_id_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `roleUuids` (body).
     #[api(rename = "roleUuids")]
@@ -551,10 +551,10 @@ impl AddIAM2VirtualIDsToProject {
 )]
 pub struct AddIAM2VirtualIDsToProjects {
     /// Wire name `projectUuids` (body).
-    #[api(rename = "projectUuids")]
+    #[api(rename = "projectUuids", required)]
     pub project_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `virtualIDUuids` (body).
-    #[api(rename = "virtualIDUuids")]
+    #[api(rename = "virtualIDUuids", required)]
     pub virtual_id_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `roleUuids` (body).
     #[api(rename = "roleUuids")]
@@ -639,7 +639,7 @@ pub struct AddResourceToIAM2Project {
     #[api(rename = "projectUuid")]
     pub project_uuid: ::std::string::String,
     /// Wire name `resourceTemplates` (body).
-    #[api(rename = "resourceTemplates")]
+    #[api(rename = "resourceTemplates", required)]
     pub resource_templates: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `systemTags` (body).
     #[api(rename = "systemTags")]
@@ -705,7 +705,7 @@ pub struct AddRolesToIAM2VirtualID {
     #[api(rename = "virtualIDUuid")]
     pub virtual_id_uuid: ::std::string::String,
     /// Wire name `roleUuids` (body).
-    #[api(rename = "roleUuids", non_empty)]
+    #[api(rename = "roleUuids", required, non_empty)]
     pub role_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `projectUuid` (body).
     #[api(rename = "projectUuid")]
@@ -780,7 +780,7 @@ impl AddRolesToIAM2VirtualID {
 )]
 pub struct AddRolesToIAM2VirtualIDGroup {
     /// Wire name `roleUuids` (body).
-    #[api(rename = "roleUuids", non_empty)]
+    #[api(rename = "roleUuids", required, non_empty)]
     pub role_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `groupUuid` (path placeholder).
     #[api(rename = "groupUuid")]
@@ -919,7 +919,7 @@ impl AttachIAM2ProjectToIAM2Organization {
 )]
 pub struct BatchCreateIAM2VirtualIDFromConfigFile {
     /// Wire name `virtualIDInfos` (body).
-    #[api(rename = "virtualIDInfos", non_empty)]
+    #[api(rename = "virtualIDInfos")]
     pub virtual_id_infos: ::std::string::String,
     /// Wire name `resourceUuid` (body).
     #[api(rename = "resourceUuid")]
@@ -1004,7 +1004,7 @@ pub struct ChangeIAM2OrganizationParent {
     #[api(rename = "parentUuid")]
     pub parent_uuid: ::std::string::String,
     /// Wire name `childrenUuids` (body).
-    #[api(rename = "childrenUuids", non_empty)]
+    #[api(rename = "childrenUuids", required, non_empty)]
     pub children_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body).
     #[api(rename = "systemTags")]
@@ -1069,7 +1069,7 @@ pub struct ChangeIAM2OrganizationState {
     /// Wire name `uuid` (path placeholder).
     pub uuid: ::std::string::String,
     /// Wire name `stateEvent` (body). One of `enable`, `disable`.
-    #[api(rename = "stateEvent")]
+    #[api(rename = "stateEvent", one_of("enable", "disable"))]
     pub state_event: crate::types::StateEvent,
     /// Wire name `systemTags` (body).
     #[api(rename = "systemTags")]
@@ -1129,7 +1129,7 @@ pub struct ChangeIAM2ProjectState {
     /// Wire name `uuid` (path placeholder).
     pub uuid: ::std::string::String,
     /// Wire name `stateEvent` (body). One of `enable`, `disable`.
-    #[api(rename = "stateEvent")]
+    #[api(rename = "stateEvent", one_of("enable", "disable"))]
     pub state_event: crate::types::StateEvent,
     /// Wire name `systemTags` (body).
     #[api(rename = "systemTags")]
@@ -1189,7 +1189,7 @@ pub struct ChangeIAM2VirtualIDGroupState {
     /// Wire name `uuid` (path placeholder).
     pub uuid: ::std::string::String,
     /// Wire name `stateEvent` (body). One of `enable`, `disable`.
-    #[api(rename = "stateEvent")]
+    #[api(rename = "stateEvent", one_of("enable", "disable"))]
     pub state_event: crate::types::StateEvent,
     /// Wire name `systemTags` (body).
     #[api(rename = "systemTags")]
@@ -1249,7 +1249,7 @@ pub struct ChangeIAM2VirtualIDState {
     /// Wire name `uuid` (path placeholder).
     pub uuid: ::std::string::String,
     /// Wire name `stateEvent` (body). One of `enable`, `disable`.
-    #[api(rename = "stateEvent")]
+    #[api(rename = "stateEvent", one_of("enable", "disable"))]
     pub state_event: crate::types::StateEvent,
     /// Wire name `systemTags` (body).
     #[api(rename = "systemTags")]
@@ -1414,7 +1414,7 @@ impl CheckIAM2OrganizationAvailability {
 )]
 pub struct CheckIAM2VirtualIDConfigFile {
     /// Wire name `virtualIDInfos` (body).
-    #[api(rename = "virtualIDInfos", non_empty)]
+    #[api(rename = "virtualIDInfos")]
     pub virtual_id_infos: ::std::string::String,
     /// Wire name `systemTags` (body).
     #[api(rename = "systemTags")]
@@ -1526,7 +1526,7 @@ pub struct CreateIAM2Organization {
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `type` (body). One of `Company`, `Department`.
-    #[api(rename = "type")]
+    #[api(rename = "type", one_of("Company", "Department"))]
     pub type_: crate::types::OrganizationType,
     /// Wire name `parentUuid` (body).
     #[api(rename = "parentUuid")]
@@ -1984,7 +1984,7 @@ pub struct CreateIAM2ProjectRole {
     #[api(rename = "policyUuids")]
     pub policy_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `identity` (body).
-    #[api(max_length = 255)]
+    #[api(max_length = 255, non_empty_string)]
     pub identity: ::core::option::Option<::std::string::String>,
     /// Wire name `resourceUuid` (body).
     #[api(rename = "resourceUuid")]
@@ -4456,7 +4456,7 @@ pub struct RemoveAttributesFromIAM2Organization {
     /// Wire name `uuid` (path placeholder).
     pub uuid: ::std::string::String,
     /// Wire name `attributeUuids` (query string).
-    #[api(rename = "attributeUuids", non_empty)]
+    #[api(rename = "attributeUuids", required, non_empty)]
     pub attribute_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (query string).
     #[api(rename = "systemTags")]
@@ -4520,7 +4520,7 @@ pub struct RemoveAttributesFromIAM2Project {
     /// Wire name `uuid` (path placeholder).
     pub uuid: ::std::string::String,
     /// Wire name `attributeUuids` (query string).
-    #[api(rename = "attributeUuids", non_empty)]
+    #[api(rename = "attributeUuids", required, non_empty)]
     pub attribute_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (query string).
     #[api(rename = "systemTags")]
@@ -4584,7 +4584,7 @@ pub struct RemoveAttributesFromIAM2VirtualID {
     /// Wire name `uuid` (path placeholder).
     pub uuid: ::std::string::String,
     /// Wire name `attributeUuids` (query string).
-    #[api(rename = "attributeUuids", non_empty)]
+    #[api(rename = "attributeUuids", required, non_empty)]
     pub attribute_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (query string).
     #[api(rename = "systemTags")]
@@ -4648,7 +4648,7 @@ pub struct RemoveAttributesFromIAM2VirtualIDGroup {
     /// Wire name `uuid` (path placeholder).
     pub uuid: ::std::string::String,
     /// Wire name `attributeUuids` (query string).
-    #[api(rename = "attributeUuids", non_empty)]
+    #[api(rename = "attributeUuids", required, non_empty)]
     pub attribute_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (query string).
     #[api(rename = "systemTags")]
@@ -4850,7 +4850,7 @@ impl RemoveIAM2VirtualIDGroupFromProjects {
 )]
 pub struct RemoveIAM2VirtualIDsFromGroup {
     /// Wire name `virtualIDUuids` (query string).
-    #[api(rename = "virtualIDUuids", non_empty)]
+    #[api(rename = "virtualIDUuids", required, non_empty)]
     pub virtual_id_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `groupUuid` (path placeholder).
     #[api(rename = "groupUuid")]
@@ -4915,7 +4915,7 @@ impl RemoveIAM2VirtualIDsFromGroup {
 )]
 pub struct RemoveIAM2VirtualIDsFromOrganization {
     /// Wire name `virtualIDUuids` (query string).
-    #[api(rename = "virtualIDUuids", non_empty)]
+    #[api(rename = "virtualIDUuids", required, non_empty)]
     pub virtual_id_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `organizationUuid` (path placeholder).
     #[api(rename = "organizationUuid")]
@@ -4983,7 +4983,7 @@ pub struct RemoveIAM2VirtualIDsFromProject {
     #[api(rename = "projectUuid")]
     pub project_uuid: ::std::string::String,
     /// Wire name `virtualIDUuids` (query string).
-    #[api(rename = "virtualIDUuids", non_empty)]
+    #[api(rename = "virtualIDUuids", required, non_empty)]
     pub virtual_id_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (query string).
     #[api(rename = "systemTags")]
@@ -5045,10 +5045,10 @@ impl RemoveIAM2VirtualIDsFromProject {
 )]
 pub struct RemoveIAM2VirtualIDsFromProjects {
     /// Wire name `projectUuids` (query string).
-    #[api(rename = "projectUuids")]
+    #[api(rename = "projectUuids", required)]
     pub project_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `virtualIDUuids` (query string).
-    #[api(rename = "virtualIDUuids", non_empty)]
+    #[api(rename = "virtualIDUuids", required, non_empty)]
     pub virtual_id_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (query string).
     #[api(rename = "systemTags")]
@@ -5115,7 +5115,7 @@ impl RemoveIAM2VirtualIDsFromProjects {
 )]
 pub struct RemoveRolesFromIAM2VirtualID {
     /// Wire name `roleUuids` (query string).
-    #[api(rename = "roleUuids", non_empty)]
+    #[api(rename = "roleUuids", required, non_empty)]
     pub role_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `virtualIDUuid` (path placeholder).
     #[api(rename = "virtualIDUuid")]
@@ -5192,7 +5192,7 @@ impl RemoveRolesFromIAM2VirtualID {
 )]
 pub struct RemoveRolesFromIAM2VirtualIDGroup {
     /// Wire name `roleUuids` (query string).
-    #[api(rename = "roleUuids", non_empty)]
+    #[api(rename = "roleUuids", required, non_empty)]
     pub role_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `groupUuid` (path placeholder).
     #[api(rename = "groupUuid")]
@@ -5658,7 +5658,7 @@ pub struct UpdateIAM2Organization {
     #[api(rename = "parentUuid")]
     pub parent_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `type` (body). One of `Company`, `Department`.
-    #[api(rename = "type")]
+    #[api(rename = "type", one_of("Company", "Department"))]
     pub type_: ::core::option::Option<crate::types::OrganizationType>,
     /// Wire name `systemTags` (body).
     #[api(rename = "systemTags")]

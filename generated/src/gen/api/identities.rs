@@ -18,7 +18,7 @@ pub struct AddPolicyStatementsToRole {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
     /// Wire name `statements` (body). Since ZStack 0.6.
-    #[api(non_empty)]
+    #[api(required, non_empty)]
     pub statements: ::std::vec::Vec<crate::types::PolicyStatement>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -206,7 +206,7 @@ pub struct ChangeRoleState {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
     /// Wire name `stateEvent` (body). Since ZStack 0.6. One of `enable`, `disable`.
-    #[api(rename = "stateEvent")]
+    #[api(rename = "stateEvent", one_of("enable", "disable"))]
     pub state_event: crate::types::RoleStateEvent,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -276,7 +276,7 @@ pub struct CreateRole {
     #[api(rename = "policyUuids")]
     pub policy_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `identity` (body). Since ZStack 0.6.
-    #[api(max_length = 255)]
+    #[api(max_length = 255, non_empty_string)]
     pub identity: ::core::option::Option<::std::string::String>,
     /// Wire name `resourceUuid` (body). Since ZStack 0.6.
     #[api(rename = "resourceUuid")]
@@ -628,7 +628,7 @@ pub struct RemovePolicyStatementsFromRole {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
     /// Wire name `policyStatementUuids` (query string). Since ZStack 0.6.
-    #[api(rename = "policyStatementUuids")]
+    #[api(rename = "policyStatementUuids", required)]
     pub policy_statement_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (query string). Since ZStack 0.6.
     #[api(rename = "systemTags")]

@@ -19,7 +19,7 @@ pub struct AddBackupStoragesToReplicationGroup {
     #[api(rename = "replicationGroupUuid")]
     pub replication_group_uuid: ::std::string::String,
     /// Wire name `backupStorageUuids` (body).
-    #[api(rename = "backupStorageUuids", non_empty)]
+    #[api(rename = "backupStorageUuids", required, non_empty)]
     pub backup_storage_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `resourceUuid` (body).
     #[api(rename = "resourceUuid")]

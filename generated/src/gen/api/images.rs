@@ -45,7 +45,7 @@ pub struct AddImage {
     #[api(one_of("Linux", "Windows", "Other", "Paravirtualization", "WindowsVirtio"))]
     pub platform: ::core::option::Option<::std::string::String>,
     /// Wire name `backupStorageUuids` (body). Since ZStack 0.6.
-    #[api(rename = "backupStorageUuids", non_empty)]
+    #[api(rename = "backupStorageUuids", required, non_empty)]
     pub backup_storage_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `type` (body). Since ZStack 0.6.
     #[api(rename = "type")]
@@ -632,7 +632,7 @@ pub struct CreateDataVolumeTemplateFromVolumeSnapshot {
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `backupStorageUuids` (body). Since ZStack 0.6.
-    #[api(rename = "backupStorageUuids", non_empty)]
+    #[api(rename = "backupStorageUuids", required, non_empty)]
     pub backup_storage_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `resourceUuid` (body). Since ZStack 0.6.
     #[api(rename = "resourceUuid")]
@@ -1070,7 +1070,7 @@ pub struct CreateRootVolumeTemplateFromVolumeSnapshot {
     #[api(rename = "guestOsType")]
     pub guest_os_type: ::core::option::Option<::std::string::String>,
     /// Wire name `backupStorageUuids` (body). Since ZStack 0.6.
-    #[api(rename = "backupStorageUuids", non_empty)]
+    #[api(rename = "backupStorageUuids", required, non_empty)]
     pub backup_storage_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `platform` (body). Since ZStack 0.6. One of `Linux`, `Windows`, `Other`, `Paravirtualization`, `WindowsVirtio`.
     #[api(one_of("Linux", "Windows", "Other", "Paravirtualization", "WindowsVirtio"))]
@@ -2042,7 +2042,7 @@ pub struct SyncImageFromImageStoreBackupStorage {
     #[api(rename = "dstBackupStorageUuid")]
     pub dst_backup_storage_uuid: ::std::string::String,
     /// Wire name `name` (body).
-    #[api(max_length = 255)]
+    #[api(max_length = 255, non_empty_string)]
     pub name: ::std::string::String,
     /// Wire name `description` (body).
     #[api(max_length = 1024)]

@@ -18,7 +18,7 @@ pub struct AddRemoteCidrsToIPsecConnection {
     /// Wire name `uuid` (path placeholder).
     pub uuid: ::std::string::String,
     /// Wire name `peerCidrs` (body).
-    #[api(rename = "peerCidrs", non_empty)]
+    #[api(rename = "peerCidrs", required, non_empty)]
     pub peer_cidrs: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `resourceUuid` (body).
     #[api(rename = "resourceUuid")]
@@ -109,7 +109,7 @@ pub struct AttachL3NetworksToIPsecConnection {
     /// Wire name `uuid` (path placeholder).
     pub uuid: ::std::string::String,
     /// Wire name `l3NetworkUuids` (body).
-    #[api(rename = "l3NetworkUuids")]
+    #[api(rename = "l3NetworkUuids", required)]
     pub l3_network_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `resourceUuid` (body).
     #[api(rename = "resourceUuid")]
@@ -938,7 +938,7 @@ pub struct DetachL3NetworksFromIPsecConnection {
     /// Wire name `uuid` (path placeholder).
     pub uuid: ::std::string::String,
     /// Wire name `l3NetworkUuids` (query string).
-    #[api(rename = "l3NetworkUuids")]
+    #[api(rename = "l3NetworkUuids", required)]
     pub l3_network_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (query string).
     #[api(rename = "systemTags")]
@@ -1188,7 +1188,7 @@ pub struct RemoveRemoteCidrsFromIPsecConnection {
     /// Wire name `uuid` (path placeholder).
     pub uuid: ::std::string::String,
     /// Wire name `peerCidrs` (query string).
-    #[api(rename = "peerCidrs", non_empty)]
+    #[api(rename = "peerCidrs", required, non_empty)]
     pub peer_cidrs: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `systemTags` (query string).
     #[api(rename = "systemTags")]

@@ -195,6 +195,7 @@ pub struct CreateL2HardwareVxlanNetwork {
     /// Wire name `isolated` (body). Since ZStack 4.8.0. Server default: `false`.
     pub isolated: ::core::option::Option<bool>,
     /// Wire name `pvlan` (body). Since ZStack 4.8.0.
+    #[api(non_empty_string)]
     pub pvlan: ::core::option::Option<::std::string::String>,
     /// Wire name `resourceUuid` (body). Since ZStack 3.7.
     #[api(rename = "resourceUuid")]
@@ -372,6 +373,7 @@ pub struct CreateL2HardwareVxlanNetworkPool {
     /// Wire name `isolated` (body). Since ZStack 4.8.0. Server default: `false`.
     pub isolated: ::core::option::Option<bool>,
     /// Wire name `pvlan` (body). Since ZStack 4.8.0.
+    #[api(non_empty_string)]
     pub pvlan: ::core::option::Option<::std::string::String>,
     /// Wire name `resourceUuid` (body). Since ZStack 3.7.
     #[api(rename = "resourceUuid")]
@@ -526,6 +528,7 @@ pub struct CreateL2NoVlanNetwork {
     /// Wire name `isolated` (body). Since ZStack 4.8.0. Server default: `false`.
     pub isolated: ::core::option::Option<bool>,
     /// Wire name `pvlan` (body). Since ZStack 4.8.0.
+    #[api(non_empty_string)]
     pub pvlan: ::core::option::Option<::std::string::String>,
     /// Wire name `resourceUuid` (body). Since ZStack 0.6.
     #[api(rename = "resourceUuid")]
@@ -690,6 +693,7 @@ pub struct CreateL2PortGroup {
     /// Wire name `isolated` (body). Server default: `false`.
     pub isolated: ::core::option::Option<bool>,
     /// Wire name `pvlan` (body).
+    #[api(non_empty_string)]
     pub pvlan: ::core::option::Option<::std::string::String>,
     /// Wire name `resourceUuid` (body).
     #[api(rename = "resourceUuid")]
@@ -884,6 +888,7 @@ pub struct CreateL2TfNetwork {
     /// Wire name `isolated` (body). Since ZStack 4.8.0. Server default: `false`.
     pub isolated: ::core::option::Option<bool>,
     /// Wire name `pvlan` (body). Since ZStack 4.8.0.
+    #[api(non_empty_string)]
     pub pvlan: ::core::option::Option<::std::string::String>,
     /// Wire name `resourceUuid` (body). Since ZStack 4.8.0.
     #[api(rename = "resourceUuid")]
@@ -1066,6 +1071,7 @@ pub struct CreateL2VirtualSwitch {
     /// Wire name `isolated` (body). Server default: `false`.
     pub isolated: ::core::option::Option<bool>,
     /// Wire name `pvlan` (body).
+    #[api(non_empty_string)]
     pub pvlan: ::core::option::Option<::std::string::String>,
     /// Wire name `resourceUuid` (body).
     #[api(rename = "resourceUuid")]
@@ -1227,6 +1233,7 @@ pub struct CreateL2VlanNetwork {
     /// Wire name `isolated` (body). Since ZStack 4.8.0. Server default: `false`.
     pub isolated: ::core::option::Option<bool>,
     /// Wire name `pvlan` (body). Since ZStack 4.8.0.
+    #[api(non_empty_string)]
     pub pvlan: ::core::option::Option<::std::string::String>,
     /// Wire name `resourceUuid` (body). Since ZStack 0.6.
     #[api(rename = "resourceUuid")]
@@ -1387,6 +1394,7 @@ pub struct CreateL2VxlanNetwork {
     /// Wire name `isolated` (body). Since ZStack 4.8.0. Server default: `false`.
     pub isolated: ::core::option::Option<bool>,
     /// Wire name `pvlan` (body). Since ZStack 4.8.0.
+    #[api(non_empty_string)]
     pub pvlan: ::core::option::Option<::std::string::String>,
     /// Wire name `resourceUuid` (body). Since ZStack 0.6.
     #[api(rename = "resourceUuid")]
@@ -1561,6 +1569,7 @@ pub struct CreateL2VxlanNetworkPool {
     /// Wire name `isolated` (body). Since ZStack 4.8.0. Server default: `false`.
     pub isolated: ::core::option::Option<bool>,
     /// Wire name `pvlan` (body). Since ZStack 4.8.0.
+    #[api(non_empty_string)]
     pub pvlan: ::core::option::Option<::std::string::String>,
     /// Wire name `resourceUuid` (body). Since ZStack 0.6.
     #[api(rename = "resourceUuid")]

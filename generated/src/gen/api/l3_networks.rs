@@ -762,7 +762,7 @@ pub struct AttachNetworkServiceToL3Network {
     #[api(rename = "l3NetworkUuid")]
     pub l3_network_uuid: ::std::string::String,
     /// Wire name `networkServices` (body). Since ZStack 0.6.
-    #[api(rename = "networkServices")]
+    #[api(rename = "networkServices", required)]
     pub network_services: ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::vec::Vec<::std::string::String>,
@@ -1210,7 +1210,7 @@ pub struct DeleteIpAddress {
     #[api(rename = "l3NetworkUuid")]
     pub l3_network_uuid: ::std::string::String,
     /// Wire name `usedIpUuids` (query string). Since ZStack 5.1.0.
-    #[api(rename = "usedIpUuids")]
+    #[api(rename = "usedIpUuids", required)]
     pub used_ip_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `deleteMode` (query string). Since ZStack 5.1.0. Server default: `Permissive`.
     #[api(rename = "deleteMode")]

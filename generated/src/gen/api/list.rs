@@ -15,7 +15,7 @@
 )]
 pub struct ListVmSchedulingRulesFromExecuteState {
     /// Wire name `executeStates` (body).
-    #[api(rename = "executeStates")]
+    #[api(rename = "executeStates", required)]
     pub execute_states: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `systemTags` (body).
     #[api(rename = "systemTags")]
@@ -78,7 +78,7 @@ pub struct ListVmsFromSchedulingState {
     #[api(rename = "ruleUuid")]
     pub rule_uuid: ::std::string::String,
     /// Wire name `executeStates` (body).
-    #[api(rename = "executeStates")]
+    #[api(rename = "executeStates", required)]
     pub execute_states: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `systemTags` (body).
     #[api(rename = "systemTags")]

@@ -16,7 +16,7 @@
 )]
 pub struct AddAccessControlListToLoadBalancer {
     /// Wire name `aclUuids` (body). Since ZStack 3.9.
-    #[api(rename = "aclUuids", non_empty)]
+    #[api(rename = "aclUuids", required, non_empty)]
     pub acl_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `aclType` (body). Since ZStack 3.9. One of `white`, `black`, `redirect`.
     #[api(rename = "aclType", one_of("white", "black", "redirect"))]
@@ -101,7 +101,7 @@ impl AddAccessControlListToLoadBalancer {
 )]
 pub struct AddBackendServerToServerGroup {
     /// Wire name `serverGroupUuid` (path placeholder). Since ZStack 4.0.
-    #[api(rename = "serverGroupUuid", non_empty)]
+    #[api(rename = "serverGroupUuid")]
     pub server_group_uuid: ::std::string::String,
     /// Wire name `vmNics` (body). Since ZStack 4.0.
     #[api(rename = "vmNics")]
@@ -198,7 +198,7 @@ impl AddBackendServerToServerGroup {
 )]
 pub struct AddCertificateToLoadBalancerListener {
     /// Wire name `certificateUuid` (body). Since ZStack 2.3.
-    #[api(rename = "certificateUuid", non_empty)]
+    #[api(rename = "certificateUuid")]
     pub certificate_uuid: ::std::string::String,
     /// Wire name `listenerUuid` (path placeholder). Since ZStack 2.3.
     #[api(rename = "listenerUuid")]
@@ -259,7 +259,7 @@ impl AddCertificateToLoadBalancerListener {
 )]
 pub struct AddServerGroupToLoadBalancerListener {
     /// Wire name `serverGroupUuid` (body). Since ZStack 4.0.
-    #[api(rename = "serverGroupUuid", non_empty)]
+    #[api(rename = "serverGroupUuid")]
     pub server_group_uuid: ::std::string::String,
     /// Wire name `listenerUuid` (path placeholder). Since ZStack 4.0.
     #[api(rename = "listenerUuid")]
@@ -320,7 +320,7 @@ impl AddServerGroupToLoadBalancerListener {
 )]
 pub struct AddVmNicToLoadBalancer {
     /// Wire name `vmNicUuids` (body). Since ZStack 0.6.
-    #[api(rename = "vmNicUuids", non_empty)]
+    #[api(rename = "vmNicUuids", required, non_empty)]
     pub vm_nic_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `listenerUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "listenerUuid")]
@@ -390,7 +390,7 @@ pub struct AttachVipToLoadBalancer {
     #[api(rename = "loadBalancerUuid")]
     pub load_balancer_uuid: ::std::string::String,
     /// Wire name `vipUuid` (path placeholder). Since ZStack 5.0.0.
-    #[api(rename = "vipUuid", non_empty)]
+    #[api(rename = "vipUuid")]
     pub vip_uuid: ::std::string::String,
     /// Wire name `systemTags` (body). Since ZStack 5.0.0.
     #[api(rename = "systemTags")]
@@ -448,7 +448,7 @@ impl AttachVipToLoadBalancer {
 )]
 pub struct ChangeAccessControlListServerGroup {
     /// Wire name `serverGroupUuids` (body). Since ZStack 4.1.3.
-    #[api(rename = "serverGroupUuids", non_empty)]
+    #[api(rename = "serverGroupUuids", required, non_empty)]
     pub server_group_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `listenerUuid` (body). Since ZStack 4.1.3.
     #[api(rename = "listenerUuid")]
@@ -519,7 +519,7 @@ impl ChangeAccessControlListServerGroup {
 )]
 pub struct ChangeLoadBalancerBackendServer {
     /// Wire name `serverGroupUuid` (path placeholder). Since ZStack 4.0.
-    #[api(rename = "serverGroupUuid", non_empty)]
+    #[api(rename = "serverGroupUuid")]
     pub server_group_uuid: ::std::string::String,
     /// Wire name `vmNics` (body). Since ZStack 4.0.
     #[api(rename = "vmNics")]
@@ -980,7 +980,7 @@ pub struct ChangeSlbGroupDeployType {
     #[api(rename = "slbGroupUuid")]
     pub slb_group_uuid: ::std::string::String,
     /// Wire name `deployType` (body).
-    #[api(rename = "deployType", non_empty)]
+    #[api(rename = "deployType")]
     pub deploy_type: ::std::string::String,
     /// Wire name `systemTags` (body).
     #[api(rename = "systemTags")]
@@ -1041,7 +1041,7 @@ pub struct ChangeSlbGroupMonitorIps {
     #[api(rename = "slbGroupUuid")]
     pub slb_group_uuid: ::std::string::String,
     /// Wire name `monitorIps` (body).
-    #[api(rename = "monitorIps", max_length = 2048)]
+    #[api(rename = "monitorIps", required, max_length = 2048)]
     pub monitor_ips: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `systemTags` (body).
     #[api(rename = "systemTags")]
@@ -1638,7 +1638,7 @@ pub struct CreateSlbGroup {
     #[api(rename = "slbOfferingUuid")]
     pub slb_offering_uuid: ::std::string::String,
     /// Wire name `frontEndL3NetworkUuid` (body).
-    #[api(rename = "frontEndL3NetworkUuid", non_empty)]
+    #[api(rename = "frontEndL3NetworkUuid")]
     pub front_end_l3_network_uuid: ::std::string::String,
     /// Wire name `backendL3NetworkUuids` (body).
     #[api(rename = "backendL3NetworkUuids")]
@@ -2867,7 +2867,7 @@ impl RefreshLoadBalancer {
 )]
 pub struct RemoveAccessControlListFromLoadBalancer {
     /// Wire name `aclUuids` (query string). Since ZStack 3.9.
-    #[api(rename = "aclUuids", non_empty)]
+    #[api(rename = "aclUuids", required, non_empty)]
     pub acl_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `listenerUuid` (path placeholder). Since ZStack 3.9.
     #[api(rename = "listenerUuid")]
@@ -2947,7 +2947,7 @@ impl RemoveAccessControlListFromLoadBalancer {
 )]
 pub struct RemoveBackendServerFromServerGroup {
     /// Wire name `serverGroupUuid` (path placeholder). Since ZStack 0.6.
-    #[api(rename = "serverGroupUuid", non_empty)]
+    #[api(rename = "serverGroupUuid")]
     pub server_group_uuid: ::std::string::String,
     /// Wire name `vmNicUuids` (body). Since ZStack 0.6.
     #[api(rename = "vmNicUuids")]
@@ -3030,7 +3030,7 @@ impl RemoveBackendServerFromServerGroup {
 )]
 pub struct RemoveCertificateFromLoadBalancerListener {
     /// Wire name `certificateUuid` (query string). Since ZStack 2.3.
-    #[api(rename = "certificateUuid", non_empty)]
+    #[api(rename = "certificateUuid")]
     pub certificate_uuid: ::std::string::String,
     /// Wire name `listenerUuid` (path placeholder). Since ZStack 2.3.
     #[api(rename = "listenerUuid")]
@@ -3090,7 +3090,7 @@ impl RemoveCertificateFromLoadBalancerListener {
 )]
 pub struct RemoveServerGroupFromLoadBalancerListener {
     /// Wire name `serverGroupUuid` (query string). Since ZStack 0.6.
-    #[api(rename = "serverGroupUuid", non_empty)]
+    #[api(rename = "serverGroupUuid")]
     pub server_group_uuid: ::std::string::String,
     /// Wire name `listenerUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "listenerUuid")]
@@ -3151,7 +3151,7 @@ impl RemoveServerGroupFromLoadBalancerListener {
 )]
 pub struct RemoveVmNicFromLoadBalancer {
     /// Wire name `vmNicUuids` (query string). Since ZStack 0.6.
-    #[api(rename = "vmNicUuids", non_empty)]
+    #[api(rename = "vmNicUuids", required, non_empty)]
     pub vm_nic_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `listenerUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "listenerUuid")]

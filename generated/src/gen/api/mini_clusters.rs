@@ -108,7 +108,7 @@ pub struct CreateMiniCluster {
     #[api(max_length = 255)]
     pub name: ::std::string::String,
     /// Wire name `hostManagementIps` (body).
-    #[api(rename = "hostManagementIps", non_empty)]
+    #[api(rename = "hostManagementIps", required, non_empty)]
     pub host_management_ips: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `username` (body). Server default: `root`.
     #[api(max_length = 255)]

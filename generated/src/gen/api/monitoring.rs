@@ -440,7 +440,7 @@ impl CreateMonitorTrigger {
 )]
 pub struct DeleteAlert {
     /// Wire name `uuids` (query string).
-    #[api(non_empty)]
+    #[api(required, non_empty)]
     pub uuids: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `deleteMode` (query string). Server default: `Permissive`.
     #[api(rename = "deleteMode")]

@@ -77,7 +77,7 @@ impl MoveDirectory {
 )]
 pub struct MoveResourcesToDirectory {
     /// Wire name `resourceUuids` (body). Since ZStack 4.6.0.
-    #[api(rename = "resourceUuids", non_empty)]
+    #[api(rename = "resourceUuids", required, non_empty)]
     pub resource_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `directoryUuid` (body). Since ZStack 4.6.0.
     #[api(rename = "directoryUuid")]

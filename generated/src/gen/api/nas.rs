@@ -19,7 +19,7 @@ pub struct AddAliyunNasAccessGroup {
     #[api(rename = "dataCenterUuid")]
     pub data_center_uuid: ::std::string::String,
     /// Wire name `groupName` (body).
-    #[api(rename = "groupName", max_length = 255)]
+    #[api(rename = "groupName", max_length = 255, non_empty_string)]
     pub group_name: ::std::string::String,
     /// Wire name `resourceUuid` (body).
     #[api(rename = "resourceUuid")]
@@ -106,7 +106,7 @@ pub struct AddAliyunNasFileSystem {
     #[api(rename = "fileSystemId")]
     pub file_system_id: ::std::string::String,
     /// Wire name `name` (body).
-    #[api(max_length = 255)]
+    #[api(max_length = 255, non_empty_string)]
     pub name: ::std::string::String,
     /// Wire name `dataCenterUuid` (body).
     #[api(rename = "dataCenterUuid")]
@@ -198,10 +198,10 @@ pub struct AddAliyunNasMountTarget {
     #[api(rename = "nasFSUuid")]
     pub nas_fs_uuid: ::std::string::String,
     /// Wire name `name` (body).
-    #[api(max_length = 255)]
+    #[api(max_length = 255, non_empty_string)]
     pub name: ::std::string::String,
     /// Wire name `mountDomain` (body).
-    #[api(rename = "mountDomain", max_length = 255)]
+    #[api(rename = "mountDomain", max_length = 255, non_empty_string)]
     pub mount_domain: ::std::string::String,
     /// Wire name `resourceUuid` (body).
     #[api(rename = "resourceUuid")]
@@ -290,7 +290,7 @@ pub struct CreateAliyunNasAccessGroup {
     #[api(rename = "dataCenterUuid")]
     pub data_center_uuid: ::std::string::String,
     /// Wire name `name` (body).
-    #[api(max_length = 255)]
+    #[api(max_length = 255, non_empty_string)]
     pub name: ::std::string::String,
     /// Wire name `description` (body).
     #[api(max_length = 1024)]
@@ -516,7 +516,7 @@ pub struct CreateAliyunNasFileSystem {
     #[api(one_of("NFS", "SMB"))]
     pub protocol: ::core::option::Option<::std::string::String>,
     /// Wire name `name` (body).
-    #[api(max_length = 255)]
+    #[api(max_length = 255, non_empty_string)]
     pub name: ::std::string::String,
     /// Wire name `description` (body).
     #[api(max_length = 1024)]
@@ -633,7 +633,7 @@ pub struct CreateAliyunNasMountTarget {
     #[api(rename = "nasFSUuid")]
     pub nas_fs_uuid: ::std::string::String,
     /// Wire name `name` (body).
-    #[api(max_length = 255)]
+    #[api(max_length = 255, non_empty_string)]
     pub name: ::std::string::String,
     /// Wire name `description` (body).
     #[api(max_length = 1024)]
@@ -869,7 +869,7 @@ pub struct GetAliyunNasAccessGroupRemote {
     #[api(rename = "dataCenterUuid")]
     pub data_center_uuid: ::std::string::String,
     /// Wire name `groupName` (query string).
-    #[api(rename = "groupName")]
+    #[api(rename = "groupName", non_empty_string)]
     pub group_name: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (query string).
     #[api(rename = "systemTags")]
@@ -935,7 +935,7 @@ pub struct GetAliyunNasFileSystemRemote {
     #[api(rename = "dataCenterUuid")]
     pub data_center_uuid: ::std::string::String,
     /// Wire name `fileSystemId` (query string).
-    #[api(rename = "fileSystemId")]
+    #[api(rename = "fileSystemId", non_empty_string)]
     pub file_system_id: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (query string).
     #[api(rename = "systemTags")]
@@ -1001,7 +1001,7 @@ pub struct GetAliyunNasMountTargetRemote {
     #[api(rename = "nasFSUuid")]
     pub nas_fs_uuid: ::std::string::String,
     /// Wire name `mountDomain` (query string).
-    #[api(rename = "mountDomain")]
+    #[api(rename = "mountDomain", non_empty_string)]
     pub mount_domain: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (query string).
     #[api(rename = "systemTags")]
@@ -1104,7 +1104,7 @@ pub struct UpdateAliyunMountTarget {
     /// Wire name `uuid` (body).
     pub uuid: ::std::string::String,
     /// Wire name `name` (body).
-    #[api(max_length = 255)]
+    #[api(max_length = 255, non_empty_string)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Wire name `description` (body).
     #[api(max_length = 1024)]

@@ -16,10 +16,10 @@
 )]
 pub struct AttachPolicyRouteRuleSetToL3 {
     /// Wire name `l3Uuid` (path placeholder).
-    #[api(rename = "l3Uuid", non_empty)]
+    #[api(rename = "l3Uuid")]
     pub l3_uuid: ::std::string::String,
     /// Wire name `ruleSetUuid` (path placeholder).
-    #[api(rename = "ruleSetUuid", non_empty)]
+    #[api(rename = "ruleSetUuid")]
     pub rule_set_uuid: ::std::string::String,
     /// Wire name `systemTags` (body).
     #[api(rename = "systemTags")]
@@ -77,10 +77,10 @@ impl AttachPolicyRouteRuleSetToL3 {
 )]
 pub struct CreatePolicyRouteRule {
     /// Wire name `ruleSetUuid` (body).
-    #[api(rename = "ruleSetUuid", non_empty)]
+    #[api(rename = "ruleSetUuid")]
     pub rule_set_uuid: ::std::string::String,
     /// Wire name `tableUuid` (body).
-    #[api(rename = "tableUuid", non_empty)]
+    #[api(rename = "tableUuid")]
     pub table_uuid: ::std::string::String,
     /// Wire name `ruleNumber` (body). Server default: `0`.
     #[api(rename = "ruleNumber", max_length = 4, range(1001, 2999))]
@@ -233,7 +233,7 @@ pub struct CreatePolicyRouteRuleSet {
     /// Wire name `description` (body).
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `vRouterUuid` (body).
-    #[api(rename = "vRouterUuid", non_empty)]
+    #[api(rename = "vRouterUuid")]
     pub v_router_uuid: ::std::string::String,
     /// Wire name `type` (body). One of `User`, `EgressWhereComeFrom`.
     #[api(rename = "type", one_of("User", "EgressWhereComeFrom"))]
@@ -338,7 +338,7 @@ impl CreatePolicyRouteRuleSet {
 )]
 pub struct CreatePolicyRouteTable {
     /// Wire name `vRouterUuid` (body).
-    #[api(rename = "vRouterUuid", non_empty)]
+    #[api(rename = "vRouterUuid")]
     pub v_router_uuid: ::std::string::String,
     /// Wire name `number` (body).
     #[api(max_length = 3, range(1, 179))]
@@ -437,7 +437,7 @@ impl CreatePolicyRouteTable {
 )]
 pub struct CreatePolicyRouteTableRouteEntry {
     /// Wire name `tableUuid` (body).
-    #[api(rename = "tableUuid", non_empty)]
+    #[api(rename = "tableUuid")]
     pub table_uuid: ::std::string::String,
     /// Wire name `destinationCidr` (body).
     #[api(rename = "destinationCidr")]
@@ -537,7 +537,6 @@ impl CreatePolicyRouteTableRouteEntry {
 )]
 pub struct DeletePolicyRouteRule {
     /// Wire name `uuid` (path placeholder).
-    #[api(non_empty)]
     pub uuid: ::std::string::String,
     /// Wire name `deleteMode` (query string). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
@@ -602,7 +601,6 @@ impl DeletePolicyRouteRule {
 )]
 pub struct DeletePolicyRouteRuleSet {
     /// Wire name `uuid` (path placeholder).
-    #[api(non_empty)]
     pub uuid: ::std::string::String,
     /// Wire name `deleteMode` (query string). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
@@ -667,7 +665,6 @@ impl DeletePolicyRouteRuleSet {
 )]
 pub struct DeletePolicyRouteTable {
     /// Wire name `uuid` (path placeholder).
-    #[api(non_empty)]
     pub uuid: ::std::string::String,
     /// Wire name `deleteMode` (query string). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
@@ -732,7 +729,6 @@ impl DeletePolicyRouteTable {
 )]
 pub struct DeletePolicyRouteTableRouteEntry {
     /// Wire name `uuid` (path placeholder).
-    #[api(non_empty)]
     pub uuid: ::std::string::String,
     /// Wire name `deleteMode` (query string). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
@@ -797,10 +793,10 @@ impl DeletePolicyRouteTableRouteEntry {
 )]
 pub struct DetachPolicyRouteRuleSetFromL3 {
     /// Wire name `l3Uuid` (path placeholder).
-    #[api(rename = "l3Uuid", non_empty)]
+    #[api(rename = "l3Uuid")]
     pub l3_uuid: ::std::string::String,
     /// Wire name `ruleSetUuid` (path placeholder).
-    #[api(rename = "ruleSetUuid", non_empty)]
+    #[api(rename = "ruleSetUuid")]
     pub rule_set_uuid: ::std::string::String,
     /// Wire name `systemTags` (query string).
     #[api(rename = "systemTags")]
@@ -1150,7 +1146,6 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPolicyRouteTableVRouter
 )]
 pub struct UpdatePolicyRouteRuleSet {
     /// Wire name `uuid` (path placeholder).
-    #[api(non_empty)]
     pub uuid: ::std::string::String,
     /// Wire name `name` (body).
     #[api(max_length = 16)]

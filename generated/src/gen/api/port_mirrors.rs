@@ -209,7 +209,7 @@ pub struct CreatePortMirrorSession {
     #[api(rename = "srcEndPoint")]
     pub src_end_point: ::std::string::String,
     /// Wire name `dstEndPoint` (body).
-    #[api(rename = "dstEndPoint", max_length = 32, non_empty)]
+    #[api(rename = "dstEndPoint", max_length = 32)]
     pub dst_end_point: ::std::string::String,
     /// Wire name `resourceUuid` (body).
     #[api(rename = "resourceUuid")]

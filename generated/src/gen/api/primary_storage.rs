@@ -440,7 +440,7 @@ impl AddBlockPrimaryStorage {
 )]
 pub struct AddCephPrimaryStorage {
     /// Wire name `monUrls` (body). Since ZStack 0.6.
-    #[api(rename = "monUrls")]
+    #[api(rename = "monUrls", required, non_empty_string)]
     pub mon_urls: ::std::vec::Vec<::std::string::String>,
     /// Wire name `rootVolumePoolName` (body). Since ZStack 0.6.
     #[api(rename = "rootVolumePoolName", max_length = 255)]
@@ -732,7 +732,7 @@ impl AddCephPrimaryStoragePool {
 )]
 pub struct AddExternalPrimaryStorage {
     /// Wire name `identity` (body). Since ZStack 5.0.0.
-    #[api(max_length = 255)]
+    #[api(max_length = 255, non_empty_string)]
     pub identity: ::std::string::String,
     /// Wire name `defaultOutputProtocol` (body). Since ZStack 5.0.0. One of `Vhost`, `iSCSI`, `NVMEoF`, `CBD`, `file`.
     #[api(
@@ -1120,7 +1120,7 @@ pub struct AddMonToCephPrimaryStorage {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
     /// Wire name `monUrls` (body). Since ZStack 0.6.
-    #[api(rename = "monUrls", non_empty)]
+    #[api(rename = "monUrls", required, non_empty)]
     pub mon_urls: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -1298,7 +1298,7 @@ impl AddNfsPrimaryStorage {
 )]
 pub struct AddSharedBlockGroupPrimaryStorage {
     /// Wire name `diskUuids` (body).
-    #[api(rename = "diskUuids")]
+    #[api(rename = "diskUuids", required)]
     pub disk_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `url` (body).
     #[api(max_length = 2048)]
@@ -3913,7 +3913,7 @@ pub struct RemoveMonFromCephPrimaryStorage {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
     /// Wire name `monHostnames` (query string). Since ZStack 0.6.
-    #[api(rename = "monHostnames", non_empty)]
+    #[api(rename = "monHostnames", required, non_empty)]
     pub mon_hostnames: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (query string). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -4223,7 +4223,7 @@ impl UpdateBlockPrimaryStorage {
 )]
 pub struct UpdateCephPrimaryStorageMon {
     /// Wire name `monUuid` (path placeholder). Since ZStack 0.6.
-    #[api(rename = "monUuid")]
+    #[api(rename = "monUuid", non_empty_string)]
     pub mon_uuid: ::std::string::String,
     /// Wire name `hostname` (body). Since ZStack 0.6.
     #[api(max_length = 255)]
@@ -4527,7 +4527,7 @@ pub struct UpdateNasFileSystem {
     /// Wire name `uuid` (path placeholder).
     pub uuid: ::std::string::String,
     /// Wire name `name` (body).
-    #[api(max_length = 255)]
+    #[api(max_length = 255, non_empty_string)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Wire name `description` (body).
     #[api(max_length = 1024)]
@@ -4605,7 +4605,7 @@ pub struct UpdateNasMountTarget {
     /// Wire name `uuid` (path placeholder).
     pub uuid: ::std::string::String,
     /// Wire name `name` (body).
-    #[api(max_length = 255)]
+    #[api(max_length = 255, non_empty_string)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Wire name `description` (body).
     #[api(max_length = 1024)]

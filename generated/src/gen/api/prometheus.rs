@@ -14,7 +14,7 @@
 )]
 pub struct PrometheusQueryLabelValues {
     /// Wire name `labels` (query string).
-    #[api(non_empty)]
+    #[api(required, non_empty)]
     pub labels: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `systemTags` (query string).
     #[api(rename = "systemTags")]
@@ -70,7 +70,7 @@ impl PrometheusQueryLabelValues {
 )]
 pub struct PrometheusQueryMetadata {
     /// Wire name `matches` (query string).
-    #[api(non_empty)]
+    #[api(required, non_empty)]
     pub matches: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `systemTags` (query string).
     #[api(rename = "systemTags")]
@@ -226,7 +226,7 @@ impl PrometheusQueryPassThrough {
 )]
 pub struct PrometheusQueryVmMonitoringData {
     /// Wire name `vmUuids` (query string).
-    #[api(rename = "vmUuids", non_empty)]
+    #[api(rename = "vmUuids", required, non_empty)]
     pub vm_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `instant` (query string). Server default: `false`.
     pub instant: ::core::option::Option<bool>,

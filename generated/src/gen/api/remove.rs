@@ -15,7 +15,7 @@
 )]
 pub struct RemoveResourcesFromDirectory {
     /// Wire name `resourceUuids` (query string). Since ZStack 4.6.0.
-    #[api(rename = "resourceUuids", non_empty)]
+    #[api(rename = "resourceUuids", required, non_empty)]
     pub resource_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `directoryUuid` (query string). Since ZStack 4.6.0.
     #[api(rename = "directoryUuid")]

@@ -212,7 +212,7 @@ pub struct GetResourceConfigs {
     /// Wire name `category` (path placeholder). Since ZStack 4.7.0.
     pub category: ::std::string::String,
     /// Wire name `names` (query string). Since ZStack 4.7.0.
-    #[api(non_empty)]
+    #[api(required, non_empty)]
     pub names: ::std::vec::Vec<::std::string::String>,
     /// Wire name `resourceUuid` (path placeholder). Since ZStack 4.7.0.
     #[api(rename = "resourceUuid")]
@@ -382,7 +382,7 @@ pub struct UpdateResourceConfigs {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::std::string::String,
     /// Wire name `resourceConfigs` (body). Since ZStack 4.7.0.
-    #[api(rename = "resourceConfigs", non_empty)]
+    #[api(rename = "resourceConfigs", required, non_empty)]
     pub resource_configs: ::std::vec::Vec<crate::types::ResourceConfigAO>,
     /// Wire name `systemTags` (body). Since ZStack 4.7.0.
     #[api(rename = "systemTags")]

@@ -14,7 +14,7 @@
 )]
 pub struct GetResourceAccount {
     /// Wire name `resourceUuids` (query string). Since ZStack 0.6.
-    #[api(rename = "resourceUuids", non_empty)]
+    #[api(rename = "resourceUuids", required, non_empty)]
     pub resource_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (query string). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -74,7 +74,7 @@ impl GetResourceAccount {
 )]
 pub struct GetResourceNames {
     /// Wire name `uuids` (query string). Since ZStack 0.6.
-    #[api(non_empty)]
+    #[api(required, non_empty)]
     pub uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (query string). Since ZStack 0.6.
     #[api(rename = "systemTags")]

@@ -16,13 +16,13 @@
 )]
 pub struct AddVRouterNetworksToOspfArea {
     /// Wire name `routerAreaUuid` (path placeholder).
-    #[api(rename = "routerAreaUuid", non_empty)]
+    #[api(rename = "routerAreaUuid")]
     pub router_area_uuid: ::std::string::String,
     /// Wire name `vRouterUuid` (path placeholder).
-    #[api(rename = "vRouterUuid", non_empty)]
+    #[api(rename = "vRouterUuid")]
     pub v_router_uuid: ::std::string::String,
     /// Wire name `l3NetworkUuids` (body).
-    #[api(rename = "l3NetworkUuids", non_empty)]
+    #[api(rename = "l3NetworkUuids", required, non_empty)]
     pub l3_network_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `resourceUuid` (body).
     #[api(rename = "resourceUuid")]
@@ -477,6 +477,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVRouterOspfNetwork {
 )]
 pub struct RemoveVRouterNetworksFromOspfArea {
     /// Wire name `uuids` (query string).
+    #[api(required)]
     pub uuids: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `deleteMode` (query string). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
@@ -549,7 +550,7 @@ pub struct SetVRouterRouterId {
     #[api(rename = "vRouterUuid")]
     pub v_router_uuid: ::std::string::String,
     /// Wire name `routerId` (body).
-    #[api(rename = "routerId", max_length = 16)]
+    #[api(rename = "routerId", max_length = 16, non_empty_string)]
     pub router_id: ::std::string::String,
     /// Wire name `systemTags` (body).
     #[api(rename = "systemTags")]

@@ -159,7 +159,7 @@ pub struct AddSchedulerJobsToSchedulerJobGroup {
     #[api(rename = "schedulerJobGroupUuid")]
     pub scheduler_job_group_uuid: ::std::string::String,
     /// Wire name `schedulerJobUuids` (body).
-    #[api(rename = "schedulerJobUuids", non_empty)]
+    #[api(rename = "schedulerJobUuids", required, non_empty)]
     pub scheduler_job_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body).
     #[api(rename = "systemTags")]
@@ -1099,7 +1099,7 @@ pub struct GetSchedulerExecutionReport {
     #[api(range(0, 31))]
     pub range: i32,
     /// Wire name `schedulerJobTypes` (query string).
-    #[api(rename = "schedulerJobTypes", non_empty)]
+    #[api(rename = "schedulerJobTypes", required, non_empty)]
     pub scheduler_job_types: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `systemTags` (query string).
     #[api(rename = "systemTags")]
@@ -1424,7 +1424,7 @@ pub struct RemoveSchedulerJobsFromSchedulerJobGroup {
     #[api(rename = "schedulerJobGroupUuid")]
     pub scheduler_job_group_uuid: ::std::string::String,
     /// Wire name `schedulerJobUuids` (query string).
-    #[api(rename = "schedulerJobUuids")]
+    #[api(rename = "schedulerJobUuids", required)]
     pub scheduler_job_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (query string).
     #[api(rename = "systemTags")]
@@ -1556,7 +1556,7 @@ pub struct UpdateSchedulerJob {
     /// Wire name `uuid` (path placeholder).
     pub uuid: ::std::string::String,
     /// Wire name `name` (body).
-    #[api(max_length = 255)]
+    #[api(max_length = 255, non_empty_string)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Wire name `description` (body).
     #[api(max_length = 2048)]
@@ -1649,7 +1649,7 @@ pub struct UpdateSchedulerJobGroup {
     /// Wire name `uuid` (path placeholder).
     pub uuid: ::std::string::String,
     /// Wire name `name` (body).
-    #[api(max_length = 255)]
+    #[api(max_length = 255, non_empty_string)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Wire name `description` (body).
     #[api(max_length = 2048)]
@@ -1754,7 +1754,7 @@ pub struct UpdateSchedulerTrigger {
     /// Wire name `uuid` (path placeholder).
     pub uuid: ::std::string::String,
     /// Wire name `name` (body).
-    #[api(max_length = 255)]
+    #[api(max_length = 255, non_empty_string)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Wire name `description` (body).
     #[api(max_length = 2048)]

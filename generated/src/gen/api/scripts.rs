@@ -15,7 +15,7 @@
     async
 )]
 pub struct CreateGuestVmScript {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Must match `^(?! )[\u4E00-\u9FFFa-zA-Z0-9_\-\.():+\s]*(?<! )$`; only the MN checks this (the pattern uses Java regex features, such as look-around, that the client's regex engine lacks).
     #[api(min_length = 1, max_length = 128)]
     pub name: ::std::string::String,
     /// Wire name `description` (body).
@@ -212,7 +212,7 @@ pub struct ExecuteGuestVmScript {
     /// Wire name `uuid` (path placeholder).
     pub uuid: ::std::string::String,
     /// Wire name `vmInstanceUuids` (body).
-    #[api(rename = "vmInstanceUuids")]
+    #[api(rename = "vmInstanceUuids", required)]
     pub vm_instance_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `scriptTimeout` (body).
     #[api(rename = "scriptTimeout", range(10, 86400))]
@@ -400,7 +400,7 @@ for QueryGuestVmScriptExecutedRecordDetail {
 pub struct UpdateGuestVmScript {
     /// Wire name `uuid` (path placeholder).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Must match `^(?! )[\u4E00-\u9FFFa-zA-Z0-9_\-\.():+\s]*(?<! )$`; only the MN checks this (the pattern uses Java regex features, such as look-around, that the client's regex engine lacks).
     #[api(min_length = 1, max_length = 128)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Wire name `description` (body).

@@ -17,10 +17,10 @@
 )]
 pub struct AddSecurityGroupRule {
     /// Wire name `securityGroupUuid` (path placeholder). Since ZStack 0.6.
-    #[api(rename = "securityGroupUuid", non_empty)]
+    #[api(rename = "securityGroupUuid")]
     pub security_group_uuid: ::std::string::String,
     /// Wire name `rules` (body). Since ZStack 0.6.
-    #[api(non_empty)]
+    #[api(required, non_empty)]
     pub rules: ::std::vec::Vec<crate::types::SecurityGroupRuleAO>,
     /// Wire name `remoteSecurityGroupUuids` (body). Since ZStack 2.1.
     #[api(rename = "remoteSecurityGroupUuids")]
@@ -108,7 +108,7 @@ pub struct AddVmNicToSecurityGroup {
     #[api(rename = "securityGroupUuid")]
     pub security_group_uuid: ::std::string::String,
     /// Wire name `vmNicUuids` (body). Since ZStack 0.6.
-    #[api(rename = "vmNicUuids", non_empty)]
+    #[api(rename = "vmNicUuids", required, non_empty)]
     pub vm_nic_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -234,7 +234,6 @@ impl AttachSecurityGroupToL3Network {
 )]
 pub struct ChangeSecurityGroupRule {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.21.
-    #[api(non_empty)]
     pub uuid: ::std::string::String,
     /// Wire name `description` (body). Since ZStack 4.7.21.
     #[api(max_length = 255)]
@@ -394,10 +393,10 @@ impl ChangeSecurityGroupRule {
 )]
 pub struct ChangeSecurityGroupRuleState {
     /// Wire name `securityGroupUuid` (path placeholder). Since ZStack 4.7.21.
-    #[api(rename = "securityGroupUuid", non_empty)]
+    #[api(rename = "securityGroupUuid")]
     pub security_group_uuid: ::std::string::String,
     /// Wire name `ruleUuids` (body). Since ZStack 4.7.21.
-    #[api(rename = "ruleUuids", non_empty)]
+    #[api(rename = "ruleUuids", required, non_empty)]
     pub rule_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `state` (body). Since ZStack 4.7.21. One of `Enabled`, `Disabled`.
     #[api(one_of("Enabled", "Disabled"))]
@@ -770,7 +769,7 @@ impl DeleteSecurityGroup {
 )]
 pub struct DeleteSecurityGroupRule {
     /// Wire name `ruleUuids` (query string). Since ZStack 0.6.
-    #[api(rename = "ruleUuids", non_empty)]
+    #[api(rename = "ruleUuids", required, non_empty)]
     pub rule_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (query string). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -833,7 +832,7 @@ pub struct DeleteVmNicFromSecurityGroup {
     #[api(rename = "securityGroupUuid")]
     pub security_group_uuid: ::std::string::String,
     /// Wire name `vmNicUuids` (query string). Since ZStack 0.6.
-    #[api(rename = "vmNicUuids", non_empty)]
+    #[api(rename = "vmNicUuids", required, non_empty)]
     pub vm_nic_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (query string). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -1150,9 +1149,10 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmNicSecurityPolicy {
 )]
 pub struct SetVmNicSecurityGroup {
     /// Wire name `vmNicUuid` (path placeholder). Since ZStack 4.7.21.
-    #[api(rename = "vmNicUuid", non_empty)]
+    #[api(rename = "vmNicUuid")]
     pub vm_nic_uuid: ::std::string::String,
     /// Wire name `refs` (body). Since ZStack 4.7.21.
+    #[api(required)]
     pub refs: ::std::vec::Vec<crate::types::VmNicSecurityGroupRefAO>,
     /// Wire name `systemTags` (body). Since ZStack 4.7.21.
     #[api(rename = "systemTags")]
@@ -1291,13 +1291,13 @@ impl UpdateSecurityGroup {
 )]
 pub struct UpdateSecurityGroupRulePriority {
     /// Wire name `securityGroupUuid` (path placeholder). Since ZStack 4.7.21.
-    #[api(rename = "securityGroupUuid", non_empty)]
+    #[api(rename = "securityGroupUuid")]
     pub security_group_uuid: ::std::string::String,
     /// Wire name `type` (body). Since ZStack 4.7.21. One of `Ingress`, `Egress`.
-    #[api(rename = "type", one_of("Ingress", "Egress"), non_empty)]
+    #[api(rename = "type", one_of("Ingress", "Egress"))]
     pub type_: ::std::string::String,
     /// Wire name `rules` (body). Since ZStack 4.7.21.
-    #[api(non_empty)]
+    #[api(required, non_empty)]
     pub rules: ::std::vec::Vec<crate::types::SecurityGroupRulePriorityAO>,
     /// Wire name `systemTags` (body). Since ZStack 4.7.11.
     #[api(rename = "systemTags")]
@@ -1357,13 +1357,13 @@ impl UpdateSecurityGroupRulePriority {
 )]
 pub struct ValidateSecurityGroupRule {
     /// Wire name `securityGroupUuid` (path placeholder). Since ZStack 4.7.21.
-    #[api(rename = "securityGroupUuid", non_empty)]
+    #[api(rename = "securityGroupUuid")]
     pub security_group_uuid: ::std::string::String,
     /// Wire name `type` (query string). Since ZStack 4.7.21. One of `Ingress`, `Egress`.
-    #[api(rename = "type", one_of("Ingress", "Egress"), non_empty)]
+    #[api(rename = "type", one_of("Ingress", "Egress"))]
     pub type_: ::std::string::String,
     /// Wire name `protocol` (query string). Since ZStack 4.7.21. One of `TCP`, `UDP`, `ICMP`, `ALL`.
-    #[api(one_of("TCP", "UDP", "ICMP", "ALL"), non_empty)]
+    #[api(one_of("TCP", "UDP", "ICMP", "ALL"))]
     pub protocol: ::std::string::String,
     /// Wire name `remoteSecurityGroupUuid` (query string). Since ZStack 4.7.21.
     #[api(rename = "remoteSecurityGroupUuid")]

@@ -26,7 +26,7 @@ pub struct AddFiSecSecurityMachine {
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `managementIp` (body).
-    #[api(rename = "managementIp")]
+    #[api(rename = "managementIp", non_empty_string)]
     pub management_ip: ::std::string::String,
     /// Wire name `model` (body).
     #[api(max_length = 255)]
@@ -158,7 +158,7 @@ pub struct AddFlkSecSecurityMachine {
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `managementIp` (body).
-    #[api(rename = "managementIp")]
+    #[api(rename = "managementIp", non_empty_string)]
     pub management_ip: ::std::string::String,
     /// Wire name `model` (body).
     #[api(max_length = 255)]
@@ -293,7 +293,7 @@ pub struct AddInfoSecSecurityMachine {
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `managementIp` (body).
-    #[api(rename = "managementIp")]
+    #[api(rename = "managementIp", non_empty_string)]
     pub management_ip: ::std::string::String,
     /// Wire name `model` (body).
     #[api(max_length = 255)]
@@ -427,7 +427,7 @@ pub struct AddJitSecurityMachine {
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `managementIp` (body).
-    #[api(rename = "managementIp")]
+    #[api(rename = "managementIp", non_empty_string)]
     pub management_ip: ::std::string::String,
     /// Wire name `model` (body).
     #[api(max_length = 255)]
@@ -562,7 +562,7 @@ pub struct AddSanSecSecurityMachine {
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `managementIp` (body).
-    #[api(rename = "managementIp")]
+    #[api(rename = "managementIp", non_empty_string)]
     pub management_ip: ::std::string::String,
     /// Wire name `model` (body).
     #[api(max_length = 255)]
@@ -971,7 +971,7 @@ pub struct UpdateFiSecSecurityMachine {
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `managementIp` (body).
-    #[api(rename = "managementIp", max_length = 255)]
+    #[api(rename = "managementIp", max_length = 255, non_empty_string)]
     pub management_ip: ::core::option::Option<::std::string::String>,
     /// Wire name `model` (body).
     #[api(max_length = 255)]
@@ -1082,7 +1082,7 @@ pub struct UpdateFlkSecSecurityMachine {
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `managementIp` (body).
-    #[api(rename = "managementIp", max_length = 255)]
+    #[api(rename = "managementIp", max_length = 255, non_empty_string)]
     pub management_ip: ::core::option::Option<::std::string::String>,
     /// Wire name `model` (body).
     #[api(max_length = 255)]
@@ -1196,7 +1196,7 @@ pub struct UpdateInfoSecSecurityMachine {
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `managementIp` (body).
-    #[api(rename = "managementIp", max_length = 255)]
+    #[api(rename = "managementIp", max_length = 255, non_empty_string)]
     pub management_ip: ::core::option::Option<::std::string::String>,
     /// Wire name `model` (body).
     #[api(max_length = 255)]
@@ -1315,7 +1315,7 @@ pub struct UpdateJitSecurityMachine {
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `managementIp` (body).
-    #[api(rename = "managementIp", max_length = 255)]
+    #[api(rename = "managementIp", max_length = 255, non_empty_string)]
     pub management_ip: ::core::option::Option<::std::string::String>,
     /// Wire name `model` (body).
     #[api(max_length = 255)]
@@ -1427,7 +1427,7 @@ pub struct UpdateSanSecSecurityMachine {
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `managementIp` (body).
-    #[api(rename = "managementIp", max_length = 255)]
+    #[api(rename = "managementIp", max_length = 255, non_empty_string)]
     pub management_ip: ::core::option::Option<::std::string::String>,
     /// Wire name `model` (body).
     #[api(max_length = 255)]
@@ -1544,7 +1544,7 @@ pub struct UpdateSecurityMachine {
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `managementIp` (body).
-    #[api(rename = "managementIp", max_length = 255)]
+    #[api(rename = "managementIp", max_length = 255, non_empty_string)]
     pub management_ip: ::core::option::Option<::std::string::String>,
     /// Wire name `model` (body).
     #[api(max_length = 255)]

@@ -5584,7 +5584,7 @@ pub struct ValidateSNSAliyunSmsEndpoint {
     /// Wire name `uuid` (path placeholder).
     pub uuid: ::std::string::String,
     /// Wire name `phoneNumbers` (body).
-    #[api(rename = "phoneNumbers")]
+    #[api(rename = "phoneNumbers", required)]
     pub phone_numbers: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `systemTags` (body).
     #[api(rename = "systemTags")]
@@ -5743,12 +5743,12 @@ impl ValidateSNSEmailPlatform {
 )]
 pub struct ValidateSNSUniversalSmsEndpoint {
     /// Wire name `testMsg` (body).
-    #[api(rename = "testMsg", max_length = 64, non_empty)]
+    #[api(rename = "testMsg", max_length = 64)]
     pub test_msg: ::std::string::String,
     /// Wire name `uuid` (path placeholder).
     pub uuid: ::std::string::String,
     /// Wire name `phoneNumbers` (body).
-    #[api(rename = "phoneNumbers")]
+    #[api(rename = "phoneNumbers", required)]
     pub phone_numbers: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `systemTags` (body).
     #[api(rename = "systemTags")]

@@ -16,7 +16,7 @@
 )]
 pub struct AddIscsiServer {
     /// Wire name `name` (body).
-    #[api(max_length = 256)]
+    #[api(max_length = 256, non_empty_string)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Wire name `ip` (body).
     #[api(max_length = 64)]
@@ -143,7 +143,7 @@ impl AddIscsiServer {
 )]
 pub struct AddNvmeServer {
     /// Wire name `name` (body).
-    #[api(max_length = 256)]
+    #[api(max_length = 256, non_empty_string)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Wire name `ip` (body).
     #[api(max_length = 64)]
@@ -1307,7 +1307,7 @@ pub struct UpdateIscsiServer {
     /// Wire name `uuid` (path placeholder).
     pub uuid: ::std::string::String,
     /// Wire name `name` (body).
-    #[api(max_length = 256)]
+    #[api(max_length = 256, non_empty_string)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Wire name `chapUserName` (body).
     #[api(rename = "chapUserName", max_length = 128)]
@@ -1411,7 +1411,7 @@ pub struct UpdateScsiLun {
     /// Wire name `uuid` (path placeholder).
     pub uuid: ::std::string::String,
     /// Wire name `name` (body).
-    #[api(max_length = 256)]
+    #[api(max_length = 256, non_empty_string)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Wire name `state` (body). One of `Enabled`, `Disabled`.
     #[api(one_of("Enabled", "Disabled"))]

@@ -87,7 +87,7 @@ pub struct CreateSystemTags {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::std::string::String,
     /// Wire name `tags` (body). Since ZStack 4.7.0.
-    #[api(non_empty)]
+    #[api(required, non_empty)]
     pub tags: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 4.7.0.
     #[api(rename = "systemTags")]

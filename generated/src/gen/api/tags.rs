@@ -19,7 +19,7 @@ pub struct AttachTagToResources {
     #[api(rename = "tagUuid")]
     pub tag_uuid: ::std::string::String,
     /// Wire name `resourceUuids` (body).
-    #[api(rename = "resourceUuids", non_empty)]
+    #[api(rename = "resourceUuids", required, non_empty)]
     pub resource_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `tokens` (body).
     pub tokens: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
@@ -283,7 +283,7 @@ pub struct DetachTagFromResources {
     #[api(rename = "tagUuid")]
     pub tag_uuid: ::std::string::String,
     /// Wire name `resourceUuids` (query string).
-    #[api(rename = "resourceUuids", non_empty)]
+    #[api(rename = "resourceUuids", required, non_empty)]
     pub resource_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (query string).
     #[api(rename = "systemTags")]

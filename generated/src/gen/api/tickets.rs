@@ -146,7 +146,7 @@ pub struct AddTicketTypesToTicketFlowCollection {
     #[api(rename = "ticketFlowCollectionUuid")]
     pub ticket_flow_collection_uuid: ::std::string::String,
     /// Wire name `ticketTypeUuids` (body).
-    #[api(rename = "ticketTypeUuids")]
+    #[api(rename = "ticketTypeUuids", required)]
     pub ticket_type_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body).
     #[api(rename = "systemTags")]
@@ -272,7 +272,10 @@ pub struct ChangeTicketStatus {
     /// Wire name `uuid` (path placeholder).
     pub uuid: ::std::string::String,
     /// Wire name `statusEvent` (body). One of `open`, `approve`, `cancel`, `reject`, `reopen`.
-    #[api(rename = "statusEvent")]
+    #[api(
+        rename = "statusEvent",
+        one_of("open", "approve", "cancel", "reject", "reopen")
+    )]
     pub status_event: crate::types::TicketStatusEvent,
     /// Wire name `comment` (body).
     #[api(max_length = 65535)]
@@ -487,7 +490,7 @@ pub struct CreateTicket {
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `requests` (body).
-    #[api(non_empty)]
+    #[api(required, non_empty)]
     pub requests: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `flowCollectionUuid` (body).
     #[api(rename = "flowCollectionUuid")]
@@ -1004,7 +1007,7 @@ pub struct RemoveTicketTypesFromTicketFlowCollection {
     #[api(rename = "ticketFlowCollectionUuid")]
     pub ticket_flow_collection_uuid: ::std::string::String,
     /// Wire name `ticketTypeUuids` (query string).
-    #[api(rename = "ticketTypeUuids", non_empty)]
+    #[api(rename = "ticketTypeUuids", required, non_empty)]
     pub ticket_type_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (query string).
     #[api(rename = "systemTags")]
@@ -1269,7 +1272,7 @@ pub struct UpdateTicketRequest {
     /// Wire name `uuid` (path placeholder).
     pub uuid: ::std::string::String,
     /// Wire name `requests` (body).
-    #[api(non_empty)]
+    #[api(required, non_empty)]
     pub requests: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `description` (body).
     #[api(max_length = 2048)]

@@ -15,13 +15,11 @@
 )]
 pub struct GetTwoFactorAuthenticationSecret {
     /// Wire name `name` (query string).
-    #[api(non_empty)]
     pub name: ::std::string::String,
     /// Wire name `password` (query string).
-    #[api(non_empty)]
     pub password: ::zstack_sdk::runtime::secret::Secret,
     /// Wire name `type` (query string). One of `account`, `iam2`.
-    #[api(rename = "type", one_of("account", "iam2"), non_empty)]
+    #[api(rename = "type", one_of("account", "iam2"))]
     pub type_: ::std::string::String,
     /// Wire name `captchaUuid` (query string).
     #[api(rename = "captchaUuid")]
@@ -188,13 +186,11 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryTwoFactorAuthentication
 )]
 pub struct ResetTwoFactorAuthenticationSecret {
     /// Wire name `name` (body).
-    #[api(non_empty)]
     pub name: ::std::string::String,
     /// Wire name `password` (body).
-    #[api(non_empty)]
     pub password: ::zstack_sdk::runtime::secret::Secret,
     /// Wire name `type` (body). One of `account`, `iam2`.
-    #[api(rename = "type", one_of("account", "iam2"), non_empty)]
+    #[api(rename = "type", one_of("account", "iam2"))]
     pub type_: ::std::string::String,
     /// Wire name `captchaUuid` (body).
     #[api(rename = "captchaUuid")]

@@ -16,7 +16,7 @@
 )]
 pub struct UploadFileToVm {
     /// Wire name `vmInstanceUuids` (body).
-    #[api(rename = "vmInstanceUuids")]
+    #[api(rename = "vmInstanceUuids", required)]
     pub vm_instance_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `fileContent` (body).
     #[api(rename = "fileContent", min_length = 1, max_length = 262144)]

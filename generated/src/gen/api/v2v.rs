@@ -102,7 +102,7 @@ pub struct ConvertVmFromForeignHypervisor {
     #[api(rename = "primaryStorageUuid")]
     pub primary_storage_uuid: ::std::string::String,
     /// Wire name `l3NetworkUuids` (body).
-    #[api(rename = "l3NetworkUuids", non_empty)]
+    #[api(rename = "l3NetworkUuids", required, non_empty)]
     pub l3_network_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `defaultL3NetworkUuid` (body).
     #[api(rename = "defaultL3NetworkUuid")]

@@ -32,7 +32,7 @@ pub struct AddVCenter {
     /// Wire name `port` (body).
     pub port: ::core::option::Option<i32>,
     /// Wire name `domainName` (body).
-    #[api(rename = "domainName", max_length = 256, non_empty)]
+    #[api(rename = "domainName", max_length = 256)]
     pub domain_name: ::std::string::String,
     /// Wire name `description` (body).
     #[api(max_length = 2048)]
@@ -469,7 +469,7 @@ pub struct UpdateVCenter {
     /// Wire name `uuid` (path placeholder).
     pub uuid: ::std::string::String,
     /// Wire name `name` (body).
-    #[api(max_length = 255)]
+    #[api(max_length = 255, non_empty_string)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Wire name `description` (body).
     #[api(max_length = 2048)]

@@ -451,10 +451,10 @@ pub struct CreateVpcSharedQos {
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `vpcUuid` (body).
-    #[api(rename = "vpcUuid", non_empty)]
+    #[api(rename = "vpcUuid")]
     pub vpc_uuid: ::std::string::String,
     /// Wire name `l3NetworkUuid` (body).
-    #[api(rename = "l3NetworkUuid", non_empty)]
+    #[api(rename = "l3NetworkUuid")]
     pub l3_network_uuid: ::std::string::String,
     /// Wire name `bandwidth` (body).
     #[api(range(131072, 32212254720))]

@@ -438,7 +438,7 @@ impl ChangeInstanceOffering {
 )]
 pub struct ChangeVfNicHaState {
     /// Wire name `vfNicUuid` (path placeholder).
-    #[api(rename = "vfNicUuid", non_empty)]
+    #[api(rename = "vfNicUuid")]
     pub vf_nic_uuid: ::std::string::String,
     /// Wire name `haState` (body). One of `Enabled`, `Disabled`.
     #[api(rename = "haState", one_of("Enabled", "Disabled"), max_length = 32)]
@@ -793,7 +793,6 @@ pub struct ChangeVmPassword {
     )]
     pub password: ::zstack_sdk::runtime::secret::Secret,
     /// Wire name `account` (body).
-    #[api(non_empty)]
     pub account: ::std::string::String,
     /// Wire name `systemTags` (body).
     #[api(rename = "systemTags")]
@@ -862,7 +861,7 @@ pub struct CloneVmInstance {
     #[api(rename = "vmNicParams")]
     pub vm_nic_params: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `names` (body).
-    #[api(non_empty)]
+    #[api(required, non_empty)]
     pub names: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `primaryStorageUuidForRootVolume` (body).
     #[api(rename = "primaryStorageUuidForRootVolume")]
@@ -1062,7 +1061,7 @@ pub struct CreateFaultToleranceVmInstance {
     #[api(rename = "imageUuid")]
     pub image_uuid: ::std::string::String,
     /// Wire name `l3NetworkUuids` (body).
-    #[api(rename = "l3NetworkUuids", non_empty)]
+    #[api(rename = "l3NetworkUuids", required, non_empty)]
     pub l3_network_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `dataDiskOfferingUuids` (body).
     #[api(rename = "dataDiskOfferingUuids")]
@@ -1781,7 +1780,7 @@ pub struct CreateVmFromVolumeBackup {
     #[api(rename = "defaultL3NetworkUuid")]
     pub default_l3_network_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `l3NetworkUuids` (body).
-    #[api(rename = "l3NetworkUuids", non_empty)]
+    #[api(rename = "l3NetworkUuids", required, non_empty)]
     pub l3_network_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `type` (body). One of `UserVm`, `ApplianceVm`.
     #[api(rename = "type", one_of("UserVm", "ApplianceVm"))]
@@ -2013,7 +2012,7 @@ pub struct CreateVmInstance {
     #[api(rename = "reservedMemorySize", range(0, 9223372036854775807))]
     pub reserved_memory_size: ::core::option::Option<i64>,
     /// Wire name `imageUuid` (body). Since ZStack 0.6.
-    #[api(rename = "imageUuid")]
+    #[api(rename = "imageUuid", non_empty_string)]
     pub image_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `l3NetworkUuids` (body). Since ZStack 0.6.
     #[api(rename = "l3NetworkUuids")]
@@ -4000,7 +3999,7 @@ impl DeleteVmUserDefinedXmlHookScript {
 )]
 pub struct DescribeVmInstanceRecoveryPoint {
     /// Wire name `vmInstanceUuid` (path placeholder).
-    #[api(rename = "vmInstanceUuid")]
+    #[api(rename = "vmInstanceUuid", non_empty_string)]
     pub vm_instance_uuid: ::std::string::String,
     /// Wire name `groupId` (query string). Server default: `0`.
     #[api(rename = "groupId", range(1, 9223372036854775807))]
@@ -4857,7 +4856,7 @@ pub struct GetCandidatePrimaryStoragesForCreatingVm {
     #[api(rename = "imageUuid")]
     pub image_uuid: ::std::string::String,
     /// Wire name `l3NetworkUuids` (query string). Since ZStack 2.1.
-    #[api(rename = "l3NetworkUuids", non_empty)]
+    #[api(rename = "l3NetworkUuids", required, non_empty)]
     pub l3_network_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `rootDiskOfferingUuid` (query string). Since ZStack 2.1.
     #[api(rename = "rootDiskOfferingUuid")]
@@ -5068,7 +5067,7 @@ pub struct GetCandidateZonesClustersHostsForCreatingVm {
     #[api(rename = "imageUuid")]
     pub image_uuid: ::std::string::String,
     /// Wire name `l3NetworkUuids` (query string). Since ZStack 0.6.
-    #[api(rename = "l3NetworkUuids", non_empty)]
+    #[api(rename = "l3NetworkUuids", required, non_empty)]
     pub l3_network_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `rootDiskOfferingUuid` (query string). Since ZStack 0.6.
     #[api(rename = "rootDiskOfferingUuid")]
@@ -5729,7 +5728,7 @@ impl GetUsbDeviceCandidatesForAttachingVm {
 )]
 pub struct GetVirtualizerInfo {
     /// Wire name `uuids` (query string).
-    #[api(non_empty)]
+    #[api(required, non_empty)]
     pub uuids: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `systemTags` (query string).
     #[api(rename = "systemTags")]
@@ -6101,7 +6100,7 @@ pub struct GetVmDeviceAddress {
     /// Wire name `uuid` (query string). Since ZStack 3.10.0.
     pub uuid: ::std::string::String,
     /// Wire name `resourceTypes` (query string). Since ZStack 3.10.0. One of `VolumeVO`.
-    #[api(rename = "resourceTypes", one_of("VolumeVO"))]
+    #[api(rename = "resourceTypes", required, one_of("VolumeVO"))]
     pub resource_types: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (query string). Since ZStack 3.10.0.
     #[api(rename = "systemTags")]
@@ -6430,6 +6429,7 @@ impl GetVmInstanceHaLevel {
 )]
 pub struct GetVmInstanceProtectedRecoveryPoints {
     /// Wire name `uuid` (path placeholder).
+    #[api(non_empty_string)]
     pub uuid: ::std::string::String,
     /// Wire name `limit` (query string). Server default: `1000`.
     pub limit: ::core::option::Option<i32>,
@@ -6497,6 +6497,7 @@ impl GetVmInstanceProtectedRecoveryPoints {
 )]
 pub struct GetVmInstanceRecoveryPoints {
     /// Wire name `uuid` (path placeholder).
+    #[api(non_empty_string)]
     pub uuid: ::std::string::String,
     /// Wire name `startTime` (query string).
     #[api(rename = "startTime")]
@@ -7091,7 +7092,7 @@ impl GetVmStartingCandidateClustersHosts {
 )]
 pub struct GetVmTask {
     /// Wire name `vmInstanceUuids` (query string). Since ZStack 4.6.0.
-    #[api(rename = "vmInstanceUuids", non_empty)]
+    #[api(rename = "vmInstanceUuids", required, non_empty)]
     pub vm_instance_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `syncSignatures` (query string). Since ZStack 4.6.0.
     #[api(rename = "syncSignatures")]
@@ -7326,7 +7327,7 @@ impl GetVmXmlHookScript {
 )]
 pub struct GetVmsCapabilities {
     /// Wire name `vmUuids` (query string). Since ZStack 4.0.
-    #[api(rename = "vmUuids", non_empty)]
+    #[api(rename = "vmUuids", required, non_empty)]
     pub vm_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (query string). Since ZStack 4.0.
     #[api(rename = "systemTags")]
@@ -7721,7 +7722,7 @@ impl PrimaryStorageMigrateVm {
 )]
 pub struct ProtectVmInstanceRecoveryPoint {
     /// Wire name `vmInstanceUuid` (path placeholder).
-    #[api(rename = "vmInstanceUuid")]
+    #[api(rename = "vmInstanceUuid", non_empty_string)]
     pub vm_instance_uuid: ::std::string::String,
     /// Wire name `groupId` (body). Server default: `0`.
     #[api(rename = "groupId", range(1, 9223372036854775807))]
@@ -10447,7 +10448,7 @@ impl TakeVmConsoleScreenshot {
 )]
 pub struct UnprotectVmInstanceRecoveryPoint {
     /// Wire name `vmInstanceUuid` (path placeholder).
-    #[api(rename = "vmInstanceUuid")]
+    #[api(rename = "vmInstanceUuid", non_empty_string)]
     pub vm_instance_uuid: ::std::string::String,
     /// Wire name `groupId` (body). Server default: `0`.
     #[api(rename = "groupId", range(1, 9223372036854775807))]
@@ -10868,7 +10869,7 @@ pub struct UpdateVmNetworkConfig {
     #[api(rename = "vmInstanceUuid")]
     pub vm_instance_uuid: ::std::string::String,
     /// Wire name `vmNicUuids` (body).
-    #[api(rename = "vmNicUuids", non_empty)]
+    #[api(rename = "vmNicUuids", required, non_empty)]
     pub vm_nic_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body).
     #[api(rename = "systemTags")]
@@ -10935,7 +10936,7 @@ pub struct UpdateVmNicDriver {
     #[api(rename = "vmInstanceUuid")]
     pub vm_instance_uuid: ::std::string::String,
     /// Wire name `vmNicUuid` (body). Since ZStack 3.9.
-    #[api(rename = "vmNicUuid", non_empty)]
+    #[api(rename = "vmNicUuid")]
     pub vm_nic_uuid: ::std::string::String,
     /// Wire name `driverType` (body). Since ZStack 3.9.
     #[api(rename = "driverType")]

@@ -16,7 +16,7 @@
 )]
 pub struct BatchDeleteVolumeSnapshot {
     /// Wire name `uuids` (body). Since ZStack 3.3.
-    #[api(non_empty)]
+    #[api(required, non_empty, non_empty_string)]
     pub uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `deleteMode` (body). Since ZStack 3.3. Server default: `Permissive`.
     #[api(rename = "deleteMode")]
@@ -84,6 +84,7 @@ impl BatchDeleteVolumeSnapshot {
 )]
 pub struct CheckVolumeSnapshotGroupAvailability {
     /// Wire name `uuids` (query string). Since ZStack 3.6.0.
+    #[api(required)]
     pub uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (query string). Since ZStack 3.6.0.
     #[api(rename = "systemTags")]

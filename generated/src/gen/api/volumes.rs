@@ -1176,7 +1176,7 @@ impl CreateVolumeSnapshot {
 )]
 pub struct CreateVolumesSnapshot {
     /// Wire name `volumeUuids` (body).
-    #[api(rename = "volumeUuids")]
+    #[api(rename = "volumeUuids", required)]
     pub volume_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body).
     #[api(rename = "systemTags")]

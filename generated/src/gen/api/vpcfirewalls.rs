@@ -16,7 +16,6 @@
 )]
 pub struct ApplyRuleSetChanges {
     /// Wire name `uuid` (path placeholder).
-    #[api(non_empty)]
     pub uuid: ::std::string::String,
     /// Wire name `systemTags` (body).
     #[api(rename = "systemTags")]
@@ -70,16 +69,16 @@ impl ApplyRuleSetChanges {
 )]
 pub struct AttachFirewallRuleSetToL3 {
     /// Wire name `vpcFirewallUuid` (body).
-    #[api(rename = "vpcFirewallUuid", non_empty)]
+    #[api(rename = "vpcFirewallUuid")]
     pub vpc_firewall_uuid: ::std::string::String,
     /// Wire name `l3Uuid` (path placeholder).
-    #[api(rename = "l3Uuid", non_empty)]
+    #[api(rename = "l3Uuid")]
     pub l3_uuid: ::std::string::String,
     /// Wire name `forward` (body). One of `in`, `out`.
     #[api(one_of("in", "out"))]
     pub forward: ::std::string::String,
     /// Wire name `ruleSetUuid` (path placeholder).
-    #[api(rename = "ruleSetUuid", non_empty)]
+    #[api(rename = "ruleSetUuid")]
     pub rule_set_uuid: ::std::string::String,
     /// Wire name `systemTags` (body).
     #[api(rename = "systemTags")]
@@ -141,7 +140,6 @@ impl AttachFirewallRuleSetToL3 {
 )]
 pub struct ChangeFirewallRuleState {
     /// Wire name `uuid` (path placeholder).
-    #[api(non_empty)]
     pub uuid: ::std::string::String,
     /// Wire name `state` (body). One of `enable`, `disable`.
     #[api(one_of("enable", "disable"))]
@@ -201,7 +199,7 @@ impl ChangeFirewallRuleState {
 )]
 pub struct CheckFirewallRuleConfigFile {
     /// Wire name `ruleInfo` (body).
-    #[api(rename = "ruleInfo", non_empty)]
+    #[api(rename = "ruleInfo")]
     pub rule_info: ::std::string::String,
     /// Wire name `systemTags` (body).
     #[api(rename = "systemTags")]
@@ -255,7 +253,7 @@ impl CheckFirewallRuleConfigFile {
 )]
 pub struct CreateFirewallIpSetTemplate {
     /// Wire name `name` (body).
-    #[api(max_length = 255)]
+    #[api(max_length = 255, non_empty_string)]
     pub name: ::std::string::String,
     /// Wire name `sourceValue` (body).
     #[api(rename = "sourceValue", max_length = 2048)]
@@ -264,7 +262,7 @@ pub struct CreateFirewallIpSetTemplate {
     #[api(rename = "destValue", max_length = 2048)]
     pub dest_value: ::core::option::Option<::std::string::String>,
     /// Wire name `type` (body). One of `ip`, `port`.
-    #[api(rename = "type")]
+    #[api(rename = "type", one_of("ip", "port"))]
     pub type_: crate::types::IpSetType,
     /// Wire name `resourceUuid` (body).
     #[api(rename = "resourceUuid")]
@@ -366,7 +364,7 @@ impl CreateFirewallIpSetTemplate {
 )]
 pub struct CreateFirewallRule {
     /// Wire name `ruleSetUuid` (body).
-    #[api(rename = "ruleSetUuid", non_empty)]
+    #[api(rename = "ruleSetUuid")]
     pub rule_set_uuid: ::std::string::String,
     /// Wire name `action` (body). One of `drop`, `reject`, `accept`.
     #[api(one_of("drop", "reject", "accept"))]
@@ -579,7 +577,7 @@ impl CreateFirewallRule {
 )]
 pub struct CreateFirewallRuleFromConfigFile {
     /// Wire name `ruleInfo` (body).
-    #[api(rename = "ruleInfo", non_empty)]
+    #[api(rename = "ruleInfo")]
     pub rule_info: ::std::string::String,
     /// Wire name `resourceUuid` (body).
     #[api(rename = "resourceUuid")]
@@ -981,7 +979,7 @@ impl CreateFirewallRuleTemplate {
 )]
 pub struct CreateVpcFirewall {
     /// Wire name `vpcUuid` (body).
-    #[api(rename = "vpcUuid", non_empty)]
+    #[api(rename = "vpcUuid")]
     pub vpc_uuid: ::std::string::String,
     /// Wire name `description` (body).
     pub description: ::core::option::Option<::std::string::String>,
@@ -1078,7 +1076,6 @@ impl CreateVpcFirewall {
 )]
 pub struct DeleteFirewall {
     /// Wire name `uuid` (path placeholder).
-    #[api(non_empty)]
     pub uuid: ::std::string::String,
     /// Wire name `deleteMode` (query string). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
@@ -1273,7 +1270,6 @@ impl DeleteFirewallRule {
 )]
 pub struct DeleteFirewallRuleSet {
     /// Wire name `uuid` (path placeholder).
-    #[api(non_empty)]
     pub uuid: ::std::string::String,
     /// Wire name `deleteMode` (query string). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
@@ -1404,16 +1400,16 @@ impl DeleteFirewallRuleTemplate {
 )]
 pub struct DetachFirewallRuleSetFromL3 {
     /// Wire name `vpcFirewallUuid` (body).
-    #[api(rename = "vpcFirewallUuid", non_empty)]
+    #[api(rename = "vpcFirewallUuid")]
     pub vpc_firewall_uuid: ::std::string::String,
     /// Wire name `l3Uuid` (path placeholder).
-    #[api(rename = "l3Uuid", non_empty)]
+    #[api(rename = "l3Uuid")]
     pub l3_uuid: ::std::string::String,
     /// Wire name `forward` (body). One of `in`, `out`.
     #[api(one_of("in", "out"))]
     pub forward: ::std::string::String,
     /// Wire name `ruleSetUuid` (path placeholder).
-    #[api(rename = "ruleSetUuid", non_empty)]
+    #[api(rename = "ruleSetUuid")]
     pub rule_set_uuid: ::std::string::String,
     /// Wire name `systemTags` (body).
     #[api(rename = "systemTags")]
@@ -1713,7 +1709,6 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVpcFirewallVRouterRef {
 )]
 pub struct RefreshFirewall {
     /// Wire name `uuid` (path placeholder).
-    #[api(non_empty)]
     pub uuid: ::std::string::String,
     /// Wire name `systemTags` (body).
     #[api(rename = "systemTags")]
@@ -1769,7 +1764,7 @@ pub struct UpdateFirewallIpSetTemplate {
     /// Wire name `uuid` (path placeholder).
     pub uuid: ::std::string::String,
     /// Wire name `name` (body).
-    #[api(max_length = 255)]
+    #[api(max_length = 255, non_empty_string)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Wire name `sourceValue` (body).
     #[api(rename = "sourceValue", max_length = 2048)]
@@ -1778,7 +1773,7 @@ pub struct UpdateFirewallIpSetTemplate {
     #[api(rename = "destValue", max_length = 2048)]
     pub dest_value: ::core::option::Option<::std::string::String>,
     /// Wire name `type` (body). One of `ip`, `port`.
-    #[api(rename = "type")]
+    #[api(rename = "type", one_of("ip", "port"))]
     pub type_: ::core::option::Option<crate::types::IpSetType>,
     /// Wire name `systemTags` (body).
     #[api(rename = "systemTags")]
@@ -1868,10 +1863,9 @@ impl UpdateFirewallIpSetTemplate {
 )]
 pub struct UpdateFirewallRule {
     /// Wire name `ruleSetUuid` (body).
-    #[api(rename = "ruleSetUuid", non_empty)]
+    #[api(rename = "ruleSetUuid")]
     pub rule_set_uuid: ::std::string::String,
     /// Wire name `uuid` (path placeholder).
-    #[api(non_empty)]
     pub uuid: ::std::string::String,
     /// Wire name `action` (body). One of `drop`, `reject`, `accept`.
     #[api(one_of("drop", "reject", "accept"))]
@@ -2060,7 +2054,6 @@ impl UpdateFirewallRule {
 )]
 pub struct UpdateFirewallRuleSet {
     /// Wire name `uuid` (path placeholder).
-    #[api(non_empty)]
     pub uuid: ::std::string::String,
     /// Wire name `name` (body).
     pub name: ::core::option::Option<::std::string::String>,
@@ -2148,7 +2141,6 @@ impl UpdateFirewallRuleSet {
 )]
 pub struct UpdateFirewallRuleTemplate {
     /// Wire name `uuid` (path placeholder).
-    #[api(non_empty)]
     pub uuid: ::std::string::String,
     /// Wire name `name` (body).
     #[api(max_length = 255)]
@@ -2373,7 +2365,6 @@ impl UpdateFirewallRuleTemplate {
 )]
 pub struct UpdateVpcFirewall {
     /// Wire name `uuid` (path placeholder).
-    #[api(non_empty)]
     pub uuid: ::std::string::String,
     /// Wire name `description` (body).
     pub description: ::core::option::Option<::std::string::String>,

@@ -655,7 +655,7 @@ pub struct UpdateVRouterRouteTable {
     /// Wire name `uuid` (path placeholder).
     pub uuid: ::std::string::String,
     /// Wire name `name` (body).
-    #[api(max_length = 255)]
+    #[api(max_length = 255, non_empty_string)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Wire name `description` (body).
     #[api(max_length = 2048)]

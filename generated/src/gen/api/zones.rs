@@ -198,7 +198,7 @@ impl ChangeZoneState {
     async
 )]
 pub struct CreateZone {
-    /// Wire name `name` (body). Since ZStack 0.6.
+    /// Wire name `name` (body). Since ZStack 0.6. Must match `^(?! )[\u4e00-\u9fa5a-zA-Z0-9\-_.():+" ]*(?<! )$`; only the MN checks this (the pattern uses Java regex features, such as look-around, that the client's regex engine lacks).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
     /// Wire name `description` (body). Since ZStack 0.6.
@@ -569,7 +569,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryZone {
     async
 )]
 pub struct UpdateZone {
-    /// Wire name `name` (body). Since ZStack 0.6.
+    /// Wire name `name` (body). Since ZStack 0.6. Must match `^(?! )[\u4e00-\u9fa5a-zA-Z0-9\-_.():+" ]*(?<! )$`; only the MN checks this (the pattern uses Java regex features, such as look-around, that the client's regex engine lacks).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Wire name `description` (body). Since ZStack 0.6.

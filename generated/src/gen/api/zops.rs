@@ -17,7 +17,7 @@ pub struct CheckNetworkReachable {
     #[api(rename = "sourceHostnames")]
     pub source_hostnames: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `targetHostnames` (query string).
-    #[api(rename = "targetHostnames", non_empty)]
+    #[api(rename = "targetHostnames", required, non_empty)]
     pub target_hostnames: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `systemTags` (query string).
     #[api(rename = "systemTags")]

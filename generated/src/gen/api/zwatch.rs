@@ -3465,7 +3465,7 @@ pub struct GetAuditData {
     /// Wire name `conditions` (query string).
     pub conditions: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `auditType` (query string). One of `Login`, `Resource`.
-    #[api(rename = "auditType")]
+    #[api(rename = "auditType", one_of("Login", "Resource"))]
     pub audit_type: ::core::option::Option<crate::types::AuditType>,
     /// Wire name `systemTags` (query string).
     #[api(rename = "systemTags")]
@@ -3911,7 +3911,7 @@ pub struct GetMetricLabelValue {
     #[api(rename = "endTime", range(0, 253402271999))]
     pub end_time: ::core::option::Option<i64>,
     /// Wire name `labelNames` (query string).
-    #[api(rename = "labelNames", non_empty)]
+    #[api(rename = "labelNames", required, non_empty)]
     pub label_names: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `filterLabels` (query string).
     #[api(rename = "filterLabels")]
@@ -4142,7 +4142,7 @@ pub struct PutMetricData {
     #[api(max_length = 255)]
     pub namespace: ::std::string::String,
     /// Wire name `data` (body).
-    #[api(non_empty)]
+    #[api(required, non_empty)]
     pub data: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `systemTags` (body).
     #[api(rename = "systemTags")]
