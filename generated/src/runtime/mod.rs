@@ -9,13 +9,14 @@
 //! | `timestamp.rs` | ZStack's zone-less timestamps |
 //! | `number.rs` | integers that arrive as E-notation doubles |
 //! | `secret.rs` | passwords and other values never shown in Debug |
-//! | `error_code.rs` | the recursive `ErrorCode` of failed calls |
+//! | `de.rs` | how generated response structs decode (`deserialize_struct!`) |
 //! | `reply.rs` | generic response envelopes (`{"inventory": ..}`, ...) |
 //! | `poly.rs` | polymorphic inventories resolved through the response's `schema` map |
 //! | `schema_path.rs` | the JSON path and `schema` map a polymorphic decode consults |
 //! | `query.rs` | Query APIs: conditions, paging, sorting, field selection |
 //! | `enums.rs` | the `string_enum!` macro: string enums with an `Unknown(String)` fallback |
 
+pub mod de;
 pub mod encoding;
 pub mod enums;
 pub mod number;

@@ -1,5 +1,7 @@
-//! A struct type (inventory): `#[derive(Deserialize)]` (and `Serialize` when requests send it) with every
-//! field optional or defaulted, inherited fields first.
+//! A struct type (inventory) with every field optional or defaulted, inherited
+//! fields first. It decodes through the runtime's `deserialize_struct!` (much
+//! lighter to compile than `#[derive(Deserialize)]`) and derives `Serialize`
+//! only when requests send it.
 
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
@@ -43,23 +45,55 @@ impl ToTokens for InventoryStruct<'_> {
         let doc = self.doc();
         let name = ident(self.names.type_ident(&self.def.name));
         let mut ns = Namespace::new();
-        let fields = all_fields(self.spec, self.def).into_iter().map(|field| ResponseField {
-            owner: &self.def.name,
-            field,
-            rust: ns.allocate(&snake_name(&field.name)),
-            types: self.types,
-            serialize: self.serialize,
-        });
-        let serialize = self.serialize.then(|| quote!(::serde::Serialize,));
+        let fields: Vec<ResponseField> = all_fields(self.spec, self.def)
+            .into_iter()
+            .map(|field| ResponseField {
+                owner: &self.def.name,
+                field,
+                rust: ns.allocate(&snake_name(&field.name)),
+                types: self.types,
+                serialize: self.serialize,
+            })
+            .collect();
+        let serialize = self.serialize.then(|| quote!(, ::serde::Serialize));
         let consts = self.query_target.then(|| FieldConsts { spec: self.spec, def: self.def, name: name.clone() });
+        let deserialize = DeserializeStruct { name: &name, fields: &fields };
         tokens.extend(quote! {
             #doc
-            #[derive(Clone, Debug, Default, PartialEq, #serialize ::serde::Deserialize)]
+            #[derive(Clone, Debug, Default, PartialEq #serialize)]
             pub struct #name {
                 #(#fields)*
             }
 
+            #deserialize
+
             #consts
+        });
+    }
+}
+
+/// `deserialize_struct!(Name { "wireName" => field kind, ... });`: the
+/// struct's `Deserialize` impl (see `runtime/de.rs`).
+pub struct DeserializeStruct<'a> {
+    pub name: &'a proc_macro2::Ident,
+    pub fields: &'a [ResponseField<'a>],
+}
+
+impl ToTokens for DeserializeStruct<'_> {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        let entries = self.fields.iter().map(|f| {
+            let (wire, rust) = (&f.field.name, ident(&f.rust));
+            let kind = match (f.field.ty.is_collection(), needs_lenient(&f.field.ty)) {
+                (false, false) => None,
+                (true, false) => Some(quote!(default)),
+                (false, true) => Some(quote!(lenient)),
+                (true, true) => Some(quote!(lenient_default)),
+            };
+            quote!(#wire => #rust #kind,)
+        });
+        let name = self.name;
+        tokens.extend(quote! {
+            ::zstack_sdk::deserialize_struct!(#name { #(#entries)* });
         });
     }
 }
@@ -110,7 +144,7 @@ impl ToTokens for ResponseField<'_> {
         let doc = Doc::new().para(f.description.clone()).para(since(f.since.as_ref()));
         let name = ident(&self.rust);
         let ty = self.types.response_field(self.owner, f);
-        let serde = serde_attr(&self.rust, f, self.serialize);
+        let serde = self.serialize.then(|| serialize_attr(&self.rust, f));
         tokens.extend(quote! {
             #doc
             #serde
@@ -119,26 +153,18 @@ impl ToTokens for ResponseField<'_> {
     }
 }
 
-/// `#[serde(rename, default, skip_serializing_if, deserialize_with)]` as needed.
-fn serde_attr(rust: &str, f: &Field, serialize: bool) -> TokenStream {
-    let mut parts = Vec::new();
-    if rust != f.name {
+/// `#[serde(rename, skip_serializing_if)]` of a field of a `Serialize` struct.
+fn serialize_attr(rust: &str, f: &Field) -> TokenStream {
+    let rename = (rust != f.name).then(|| {
         let wire = &f.name;
-        parts.push(quote!(rename = #wire));
-    }
-    parts.push(quote!(default));
-    if needs_lenient(&f.ty) {
-        parts.push(quote!(deserialize_with = "::zstack_sdk::runtime::number::lenient"));
-    }
+        quote!(rename = #wire,)
+    });
     let skip = match &f.ty {
         TypeRef::List(_) => "::std::vec::Vec::is_empty",
         TypeRef::Map(..) => "::std::collections::BTreeMap::is_empty",
         _ => "::core::option::Option::is_none",
     };
-    if serialize {
-        parts.push(quote!(skip_serializing_if = #skip));
-    }
-    quote!(#[serde(#(#parts),*)])
+    quote!(#[serde(#rename skip_serializing_if = #skip)])
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
 use zstack_spec::{Api, ResultShape};
 
-use super::inventory::ResponseField;
+use super::inventory::{DeserializeStruct, ResponseField};
 use crate::names::Names;
 use crate::naming::{Namespace, ident, snake_name};
 use crate::rust_type::TypeMapper;
@@ -36,12 +36,15 @@ impl ToTokens for ReplyStruct<'_> {
                 serialize: false,
             })
             .collect();
+        let deserialize = DeserializeStruct { name: &name, fields: &fields };
         tokens.extend(quote! {
             #[doc = #doc]
-            #[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+            #[derive(Clone, Debug, Default, PartialEq)]
             pub struct #name {
                 #(#fields)*
             }
+
+            #deserialize
         });
     }
 }

@@ -2673,34 +2673,40 @@ impl ValidateSession {
     }
 }
 /// The result of [`CheckApiPermission`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CheckApiPermissionReply {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub inventory: ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::string::String,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    CheckApiPermissionReply { "inventory" => inventory default, }
+);
 /// The result of [`CheckResourcePermission`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CheckResourcePermissionReply {
-    #[serde(default)]
     pub apis: ::std::vec::Vec<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    CheckResourcePermissionReply { "apis" => apis default, }
+);
 /// The result of [`GetAccountQuotaUsage`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetAccountQuotaUsageReply {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub usages: ::std::vec::Vec<crate::types::QuotaUsage>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetAccountQuotaUsageReply { "usages" => usages default, }
+);
 /// The result of [`ValidateSession`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ValidateSessionReply {
-    #[serde(default)]
     pub valid: ::core::option::Option<bool>,
 }
+::zstack_sdk::deserialize_struct!(ValidateSessionReply { "valid" => valid, });
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `POST /accounts`: see [`CreateAccount`](crate::api::CreateAccount).

@@ -555,11 +555,14 @@ impl UpdateAffinityGroup {
     }
 }
 /// The result of [`GetCandidateAffinityGroupForAttachingVm`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetCandidateAffinityGroupForAttachingVmReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetCandidateAffinityGroupForAttachingVmReply { "inventories" => inventories default,
+    }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `POST /affinity-groups/{affinityGroupUuid}/vm-instances/{uuid}`: see [`AddVmToAffinityGroup`](crate::api::AddVmToAffinityGroup).

@@ -1592,47 +1592,47 @@ impl UpdatePublishApp {
     }
 }
 /// The result of [`CheckBuildAppParameters`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CheckBuildAppParametersReply {
-    #[serde(default)]
     pub parameters: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    CheckBuildAppParametersReply { "parameters" => parameters default, }
+);
 /// The result of [`GetAppBuildSystemCapacity`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetAppBuildSystemCapacityReply {
-    #[serde(
-        rename = "totalCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_capacity: ::core::option::Option<i64>,
-    #[serde(
-        rename = "availableCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_capacity: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetAppBuildSystemCapacityReply { "totalCapacity" => total_capacity lenient,
+    "availableCapacity" => available_capacity lenient, }
+);
 /// The result of [`GetResourceFromPublishApp`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetResourceFromPublishAppReply {
-    #[serde(default)]
     pub resources: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetResourceFromPublishAppReply { "resources" => resources default, }
+);
 /// The result of [`PreviewResourceFromApp`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PreviewResourceFromAppReply {
-    #[serde(default)]
     pub preview: ::core::option::Option<crate::types::PreviewResourceStruct>,
 }
+::zstack_sdk::deserialize_struct!(PreviewResourceFromAppReply { "preview" => preview, });
 /// The result of [`QueryBuildApp`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryBuildAppReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    QueryBuildAppReply { "inventories" => inventories default, "total" => total lenient,
+    }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `POST /appcenter/buildsystem`: see [`AddAppBuildSystem`](crate::api::AddAppBuildSystem).

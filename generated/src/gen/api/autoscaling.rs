@@ -2111,11 +2111,13 @@ impl UpdateAutoScalingVmTemplate {
     }
 }
 /// The result of [`ExecuteAutoScalingRule`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExecuteAutoScalingRuleReply {
-    #[serde(rename = "scalingActivityUuid", default)]
     pub scaling_activity_uuid: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    ExecuteAutoScalingRuleReply { "scalingActivityUuid" => scaling_activity_uuid, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `POST /autoscaling/template/{uuid}/groups/{groupUuid}`: see [`AttachAutoScalingTemplateToGroup`](crate::api::AttachAutoScalingTemplateToGroup).

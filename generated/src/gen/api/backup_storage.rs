@@ -2990,67 +2990,74 @@ impl UpdateSftpBackupStorage {
     }
 }
 /// The result of [`CleanUpTrashOnBackupStorage`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CleanUpTrashOnBackupStorageReply {
     /// Since ZStack 3.3.0.
-    #[serde(default)]
     pub result: ::core::option::Option<crate::types::CleanTrashResult>,
     /// Since ZStack 4.7.0.
-    #[serde(default)]
     pub results: ::std::vec::Vec<crate::types::TrashCleanupResult>,
 }
+::zstack_sdk::deserialize_struct!(
+    CleanUpTrashOnBackupStorageReply { "result" => result, "results" => results default,
+    }
+);
 /// The result of [`ExportImageFromBackupStorage`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExportImageFromBackupStorageReply {
     /// Since ZStack 1.7.
-    #[serde(rename = "imageUrl", default)]
     pub image_url: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.9.
-    #[serde(rename = "exportMd5Sum", default)]
     pub export_md5_sum: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    ExportImageFromBackupStorageReply { "imageUrl" => image_url, "exportMd5Sum" =>
+    export_md5_sum, }
+);
 /// The result of [`GetBackupStorageCandidatesForImageMigration`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetBackupStorageCandidatesForImageMigrationReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetBackupStorageCandidatesForImageMigrationReply { "inventories" => inventories
+    default, }
+);
 /// The result of [`GetBackupStorageCapacity`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetBackupStorageCapacityReply {
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "totalCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "availableCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_capacity: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetBackupStorageCapacityReply { "totalCapacity" => total_capacity lenient,
+    "availableCapacity" => available_capacity lenient, }
+);
 /// The result of [`GetBackupStorageTypes`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetBackupStorageTypesReply {
-    #[serde(default)]
     pub types: ::std::vec::Vec<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetBackupStorageTypesReply { "types" => types default, }
+);
 /// The result of [`GetImagesFromImageStoreBackupStorage`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetImagesFromImageStoreBackupStorageReply {
-    #[serde(default)]
     pub infos: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetImagesFromImageStoreBackupStorageReply { "infos" => infos default, }
+);
 /// The result of [`ReclaimSpaceFromImageStore`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ReclaimSpaceFromImageStoreReply {
-    #[serde(rename = "gcResult", default)]
     pub gc_result: ::core::option::Option<crate::types::ImageStoreGcResult>,
 }
+::zstack_sdk::deserialize_struct!(
+    ReclaimSpaceFromImageStoreReply { "gcResult" => gc_result, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `DELETE /backup-storage/{uuid}`: see [`DeleteBackupStorage`](crate::api::DeleteBackupStorage).

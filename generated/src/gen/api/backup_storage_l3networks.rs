@@ -84,12 +84,15 @@ impl GetInterdependentL3NetworksBackupStorages {
     }
 }
 /// The result of [`GetInterdependentL3NetworksBackupStorages`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetInterdependentL3NetworksBackupStoragesReply {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetInterdependentL3NetworksBackupStoragesReply { "inventories" => inventories
+    default, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `GET /backupStorage-l3networks/dependencies`: see [`GetInterdependentL3NetworksBackupStorages`](crate::api::GetInterdependentL3NetworksBackupStorages).

@@ -2639,11 +2639,13 @@ impl UpdatePreconfigurationTemplate {
     }
 }
 /// The result of [`GetBaremetalChassisPowerStatus`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetBaremetalChassisPowerStatusReply {
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetBaremetalChassisPowerStatusReply { "status" => status, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `POST /baremetal/preconfigurations`: see [`AddPreconfigurationTemplate`](crate::api::AddPreconfigurationTemplate).

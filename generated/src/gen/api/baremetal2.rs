@@ -3819,29 +3819,38 @@ impl UpdateBareMetal2ProvisionNetwork {
     }
 }
 /// The result of [`GetBareMetal2ChassisPowerStatus`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetBareMetal2ChassisPowerStatusReply {
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetBareMetal2ChassisPowerStatusReply { "status" => status, }
+);
 /// The result of [`GetBareMetal2GatewayAllocatorStrategies`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetBareMetal2GatewayAllocatorStrategiesReply {
-    #[serde(default)]
     pub strategies: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetBareMetal2GatewayAllocatorStrategiesReply { "strategies" => strategies default, }
+);
 /// The result of [`GetBareMetal2ProvisionNetworkIpAddressCapacity`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetBareMetal2ProvisionNetworkIpAddressCapacityReply {
-    #[serde(rename = "capacityData", default)]
     pub capacity_data: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetBareMetal2ProvisionNetworkIpAddressCapacityReply { "capacityData" => capacity_data
+    default, }
+);
 /// The result of [`GetBareMetal2SupportedBootMode`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetBareMetal2SupportedBootModeReply {
-    #[serde(rename = "supportedBootMode", default)]
     pub supported_boot_mode: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetBareMetal2SupportedBootModeReply { "supportedBootMode" => supported_boot_mode, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `POST /baremetal2/gateways`: see [`AddBareMetal2Gateway`](crate::api::AddBareMetal2Gateway).

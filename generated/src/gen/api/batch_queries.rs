@@ -62,12 +62,12 @@ impl BatchQuery {
     }
 }
 /// The result of [`BatchQuery`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct BatchQueryReply {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub result: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(BatchQueryReply { "result" => result default, });
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `GET /batch-queries`: see [`BatchQuery`](crate::api::BatchQuery).

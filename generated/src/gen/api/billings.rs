@@ -1591,53 +1591,64 @@ impl ValidatePriceUserConfig {
     }
 }
 /// The result of [`CalculateAccountBillingSpending`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CalculateAccountBillingSpendingReply {
-    #[serde(default)]
     pub total: ::core::option::Option<f64>,
-    #[serde(default)]
     pub spending: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    CalculateAccountBillingSpendingReply { "total" => total, "spending" => spending
+    default, }
+);
 /// The result of [`CalculateAccountSpending`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CalculateAccountSpendingReply {
-    #[serde(default)]
     pub total: ::core::option::Option<f64>,
-    #[serde(default)]
     pub spending: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    CalculateAccountSpendingReply { "total" => total, "spending" => spending default, }
+);
 /// The result of [`CalculateResourceSpending`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CalculateResourceSpendingReply {
-    #[serde(default)]
     pub spending: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default)]
     pub pagination: ::core::option::Option<crate::types::Pagination>,
 }
+::zstack_sdk::deserialize_struct!(
+    CalculateResourceSpendingReply { "spending" => spending default, "pagination" =>
+    pagination, }
+);
 /// The result of [`GetAccountPriceTableRef`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetAccountPriceTableRefReply {
-    #[serde(rename = "accountUuids", default)]
     pub account_uuids: ::std::vec::Vec<::std::string::String>,
-    #[serde(rename = "tableUuid", default)]
     pub table_uuid: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetAccountPriceTableRefReply { "accountUuids" => account_uuids default, "tableUuid"
+    => table_uuid, }
+);
 /// The result of [`QueryAccountBilling`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryAccountBillingReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    QueryAccountBillingReply { "inventories" => inventories default, "total" => total
+    lenient, }
+);
 /// The result of [`QueryResourcePrice`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryResourcePriceReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    QueryResourcePriceReply { "inventories" => inventories default, "total" => total
+    lenient, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `POST /billings/price-tables/{tableUuid}/accounts/{accountUuid}`: see [`AttachPriceTableToAccount`](crate::api::AttachPriceTableToAccount).

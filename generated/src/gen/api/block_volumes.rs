@@ -338,11 +338,13 @@ impl UpdateBlockVolume {
     }
 }
 /// The result of [`GetAccessPath`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetAccessPathReply {
-    #[serde(rename = "pathInfos", default)]
     pub path_infos: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetAccessPathReply { "pathInfos" => path_infos default, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `POST /block-volumes`: see [`CreateBlockVolume`](crate::api::CreateBlockVolume).

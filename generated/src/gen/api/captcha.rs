@@ -55,15 +55,16 @@ impl RefreshCaptcha {
     }
 }
 /// The result of [`RefreshCaptcha`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct RefreshCaptchaReply {
     /// Since ZStack 0.6.
-    #[serde(rename = "captchaUuid", default)]
     pub captcha_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub captcha: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    RefreshCaptchaReply { "captchaUuid" => captcha_uuid, "captcha" => captcha, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `GET /captcha/refresh`: see [`RefreshCaptcha`](crate::api::RefreshCaptcha).

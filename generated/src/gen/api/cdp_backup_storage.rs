@@ -900,32 +900,35 @@ impl UpdateCdpTask {
     }
 }
 /// The result of [`GetCdpBackupStorageRequirement`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetCdpBackupStorageRequirementReply {
-    #[serde(rename = "nextStep", default)]
     pub next_step: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub required: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
-    #[serde(default)]
     pub current: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    GetCdpBackupStorageRequirementReply { "nextStep" => next_step, "required" => required
+    default, "current" => current default, }
+);
 /// The result of [`MountVmInstanceRecoveryPoint`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MountVmInstanceRecoveryPointReply {
-    #[serde(rename = "resourcePath", default)]
     pub resource_path: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "failedVolumes", default)]
     pub failed_volumes: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    MountVmInstanceRecoveryPointReply { "resourcePath" => resource_path, "failedVolumes"
+    => failed_volumes default, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `POST /cdp-backup-storage/policy`: see [`CreateCdpPolicy`](crate::api::CreateCdpPolicy).

@@ -74,14 +74,16 @@ impl CheckBatchDataIntegrity {
     }
 }
 /// The result of [`CheckBatchDataIntegrity`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CheckBatchDataIntegrityReply {
-    #[serde(rename = "resourceMap", default)]
     pub resource_map: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    CheckBatchDataIntegrityReply { "resourceMap" => resource_map default, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `GET /check/batch/data/integrity/`: see [`CheckBatchDataIntegrity`](crate::api::CheckBatchDataIntegrity).

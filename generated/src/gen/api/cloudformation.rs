@@ -1443,60 +1443,74 @@ impl UpdateStackTemplate {
     }
 }
 /// The result of [`CheckStackTemplateParameters`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CheckStackTemplateParametersReply {
-    #[serde(default)]
     pub parameters: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default)]
     pub preparameters: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    CheckStackTemplateParametersReply { "parameters" => parameters default,
+    "preparameters" => preparameters default, }
+);
 /// The result of [`DecodeStackTemplate`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DecodeStackTemplateReply {
-    #[serde(default)]
     pub resources: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    DecodeStackTemplateReply { "resources" => resources default, }
+);
 /// The result of [`GetResourceFromResourceStack`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetResourceFromResourceStackReply {
-    #[serde(default)]
     pub resources: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetResourceFromResourceStackReply { "resources" => resources default, }
+);
 /// The result of [`GetResourceStackFromResource`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetResourceStackFromResourceReply {
-    #[serde(default)]
     pub stack: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetResourceStackFromResourceReply { "stack" => stack default, }
+);
 /// The result of [`GetResourceStackVmStatus`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetResourceStackVmStatusReply {
-    #[serde(rename = "portStatus", default)]
     pub port_status: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    GetResourceStackVmStatusReply { "portStatus" => port_status default, }
+);
 /// The result of [`GetSupportedCloudFormationResources`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetSupportedCloudFormationResourcesReply {
-    #[serde(default)]
     pub resources: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetSupportedCloudFormationResourcesReply { "resources" => resources default, }
+);
 /// The result of [`PreviewResourceStack`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PreviewResourceStackReply {
-    #[serde(default)]
     pub preview: ::core::option::Option<crate::types::PreviewResourceStruct>,
 }
+::zstack_sdk::deserialize_struct!(PreviewResourceStackReply { "preview" => preview, });
 /// The result of [`QueryEventFromResourceStack`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryEventFromResourceStackReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    QueryEventFromResourceStackReply { "inventories" => inventories default, "total" =>
+    total lenient, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `POST /cloudformation/stack/monitor/addvm`: see [`AddResourceStackVmPortMonitor`](crate::api::AddResourceStackVmPortMonitor).

@@ -1851,41 +1851,51 @@ impl ValidateClusterSupportDRS {
     }
 }
 /// The result of [`ApplyDRSAdvice`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ApplyDRSAdviceReply {
-    #[serde(rename = "vmMigrationActivityUuid", default)]
     pub vm_migration_activity_uuid: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    ApplyDRSAdviceReply { "vmMigrationActivityUuid" => vm_migration_activity_uuid, }
+);
 /// The result of [`GetCandidateNetworkInterfaces`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetCandidateNetworkInterfacesReply {
-    #[serde(rename = "slaveNames", default)]
     pub slave_names: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "candidateNics", default)]
     pub candidate_nics: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetCandidateNetworkInterfacesReply { "slaveNames" => slave_names default,
+    "candidateNics" => candidate_nics default, }
+);
 /// The result of [`GetClusterDRSStatus`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetClusterDRSStatusReply {
-    #[serde(rename = "hostLoadOverThreshold", default)]
     pub host_load_over_threshold: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetClusterDRSStatusReply { "hostLoadOverThreshold" => host_load_over_threshold
+    default, }
+);
 /// The result of [`GetClusterHostNetworkFacts`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetClusterHostNetworkFactsReply {
-    #[serde(default)]
     pub bondings: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default)]
     pub nics: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetClusterHostNetworkFactsReply { "bondings" => bondings default, "nics" => nics
+    default, }
+);
 /// The result of [`ValidateClusterSupportDRS`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ValidateClusterSupportDRSReply {
-    #[serde(default)]
     pub supported: ::core::option::Option<bool>,
-    #[serde(default)]
     pub reason: ::core::option::Option<crate::types::ErrorCode>,
 }
+::zstack_sdk::deserialize_struct!(
+    ValidateClusterSupportDRSReply { "supported" => supported, "reason" => reason, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `PUT /clusters/drs/advice/{adviceUuid}/actions`: see [`ApplyDRSAdvice`](crate::api::ApplyDRSAdvice).

@@ -226,15 +226,17 @@ impl UpdateConsoleProxyAgent {
     }
 }
 /// The result of [`ReconnectConsoleProxyAgent`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ReconnectConsoleProxyAgentReply {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub inventory: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    ReconnectConsoleProxyAgentReply { "inventory" => inventory default, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `GET /consoles/agents`: see [`QueryConsoleProxyAgent`](crate::api::QueryConsoleProxyAgent).

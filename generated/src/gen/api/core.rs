@@ -68,15 +68,15 @@ impl GetChainTask {
     }
 }
 /// The result of [`GetChainTask`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetChainTaskReply {
     /// Since ZStack 4.6.0.
-    #[serde(default)]
     pub results: ::std::collections::BTreeMap<
         ::std::string::String,
         crate::types::ChainInfo,
     >,
 }
+::zstack_sdk::deserialize_struct!(GetChainTaskReply { "results" => results default, });
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `GET /core/task-details`: see [`GetChainTask`](crate::api::GetChainTask).

@@ -541,33 +541,36 @@ impl SyncDatabaseBackupFromImageStoreBackupStorage {
     }
 }
 /// The result of [`ExportDatabaseBackupFromBackupStorage`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExportDatabaseBackupFromBackupStorageReply {
-    #[serde(rename = "databaseBackupUrl", default)]
     pub database_backup_url: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    ExportDatabaseBackupFromBackupStorageReply { "databaseBackupUrl" =>
+    database_backup_url, }
+);
 /// The result of [`GetDatabaseBackupFromImageStore`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetDatabaseBackupFromImageStoreReply {
-    #[serde(default)]
     pub backups: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetDatabaseBackupFromImageStoreReply { "backups" => backups default, }
+);
 /// The result of [`RecoverDatabaseFromBackup`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct RecoverDatabaseFromBackupReply {
-    #[serde(
-        rename = "logListenPort",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub log_listen_port: ::core::option::Option<i32>,
 }
+::zstack_sdk::deserialize_struct!(
+    RecoverDatabaseFromBackupReply { "logListenPort" => log_listen_port lenient, }
+);
 /// The result of [`SyncDatabaseBackup`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncDatabaseBackupReply {
-    #[serde(default)]
     pub result: ::core::option::Option<crate::types::SyncBackupResult>,
 }
+::zstack_sdk::deserialize_struct!(SyncDatabaseBackupReply { "result" => result, });
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `POST /database-backups`: see [`CreateDatabaseBackup`](crate::api::CreateDatabaseBackup).

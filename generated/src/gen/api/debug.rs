@@ -109,12 +109,12 @@ impl GetDebugSignal {
     }
 }
 /// The result of [`GetDebugSignal`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetDebugSignalReply {
     /// Since ZStack 3.6.0.
-    #[serde(default)]
     pub signals: ::std::vec::Vec<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(GetDebugSignalReply { "signals" => signals default, });
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `POST /debug`: see [`DebugSignal`](crate::api::DebugSignal).

@@ -612,18 +612,19 @@ impl UpdateEip {
     }
 }
 /// The result of [`GetEipAttachableVmNics`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetEipAttachableVmNicsReply {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<crate::types::AnyVmNicInventory>,
     /// Since ZStack 3.8.
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub start: ::core::option::Option<i32>,
     /// Since ZStack 3.8.
-    #[serde(default)]
     pub more: ::core::option::Option<bool>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetEipAttachableVmNicsReply { "inventories" => inventories default, "start" => start
+    lenient, "more" => more, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `POST /eips/{eipUuid}/vm-instances/nics/{vmNicUuid}`: see [`AttachEip`](crate::api::AttachEip).

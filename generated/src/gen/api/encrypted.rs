@@ -63,12 +63,14 @@ impl GetEncryptedField {
     }
 }
 /// The result of [`GetEncryptedField`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetEncryptedFieldReply {
     /// Since ZStack 4.7.0.
-    #[serde(rename = "encryptedFields", default)]
     pub encrypted_fields: ::std::vec::Vec<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetEncryptedFieldReply { "encryptedFields" => encrypted_fields default, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `GET /encrypted/fields`: see [`GetEncryptedField`](crate::api::GetEncryptedField).

@@ -255,26 +255,32 @@ impl ReloadElaboration {
     }
 }
 /// The result of [`CheckElaborationContent`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CheckElaborationContentReply {
     /// Since ZStack 3.3.0.
-    #[serde(default)]
     pub results: ::std::vec::Vec<crate::types::ElaborationCheckResult>,
 }
+::zstack_sdk::deserialize_struct!(
+    CheckElaborationContentReply { "results" => results default, }
+);
 /// The result of [`GetElaborationCategories`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetElaborationCategoriesReply {
     /// Since ZStack 3.3.0.
-    #[serde(default)]
     pub categories: ::std::vec::Vec<crate::types::ElaborationCategory>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetElaborationCategoriesReply { "categories" => categories default, }
+);
 /// The result of [`GetElaborations`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetElaborationsReply {
     /// Since ZStack 3.3.0.
-    #[serde(default)]
     pub contents: ::std::vec::Vec<crate::types::ElaborationContent>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetElaborationsReply { "contents" => contents default, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `POST /errorcode/elaborations/check`: see [`CheckElaborationContent`](crate::api::CheckElaborationContent).

@@ -1031,45 +1031,47 @@ impl UpdateFlowMeter {
     }
 }
 /// The result of [`AddVRouterNetworksToFlowMeter`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AddVRouterNetworksToFlowMeterReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    AddVRouterNetworksToFlowMeterReply { "inventories" => inventories default, }
+);
 /// The result of [`GetFlowMeterRouterId`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetFlowMeterRouterIdReply {
-    #[serde(
-        rename = "routerId",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub router_id: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetFlowMeterRouterIdReply { "routerId" => router_id lenient, }
+);
 /// The result of [`GetVRouterFlowCounter`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVRouterFlowCounterReply {
-    #[serde(default)]
     pub counters: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetVRouterFlowCounterReply { "counters" => counters default, }
+);
 /// The result of [`QueryVRouterFlowMeterNetwork`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryVRouterFlowMeterNetworkReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    QueryVRouterFlowMeterNetworkReply { "inventories" => inventories default, "total" =>
+    total lenient, }
+);
 /// The result of [`SetFlowMeterRouterId`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SetFlowMeterRouterIdReply {
-    #[serde(
-        rename = "routerId",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub router_id: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    SetFlowMeterRouterIdReply { "routerId" => router_id lenient, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `POST /flowmeters/{flowMeterUuid}/router/{vRouterUuid}/addnetworks`: see [`AddVRouterNetworksToFlowMeter`](crate::api::AddVRouterNetworksToFlowMeter).

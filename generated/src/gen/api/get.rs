@@ -219,39 +219,48 @@ impl GetVmsSchedulingStateFromSchedulingRule {
     }
 }
 /// The result of [`GetOAuth2Token`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetOAuth2TokenReply {
-    #[serde(default)]
     pub inventory: ::core::option::Option<crate::types::OAuth2TokenInventory>,
-    #[serde(rename = "serverTokenInventory", default)]
     pub server_token_inventory: ::core::option::Option<
         crate::types::SSOServerTokenInventory,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    GetOAuth2TokenReply { "inventory" => inventory, "serverTokenInventory" =>
+    server_token_inventory, }
+);
 /// The result of [`GetSSOClient`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetSSOClientReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetSSOClientReply { "inventories" => inventories default, }
+);
 /// The result of [`GetVmSchedulingRulesExecuteState`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmSchedulingRulesExecuteStateReply {
-    #[serde(rename = "ruleMapState", default)]
     pub rule_map_state: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    GetVmSchedulingRulesExecuteStateReply { "ruleMapState" => rule_map_state default, }
+);
 /// The result of [`GetVmsSchedulingStateFromSchedulingRule`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmsSchedulingStateFromSchedulingRuleReply {
-    #[serde(rename = "ruleMapState", default)]
     pub rule_map_state: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    GetVmsSchedulingStateFromSchedulingRuleReply { "ruleMapState" => rule_map_state
+    default, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `GET /get/oauth2/token`: see [`GetOAuth2Token`](crate::api::GetOAuth2Token).

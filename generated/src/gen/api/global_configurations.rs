@@ -214,12 +214,12 @@ impl UpdateGlobalConfig {
     }
 }
 /// The result of [`GetGlobalConfigOptions`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetGlobalConfigOptionsReply {
     /// Since ZStack 4.4.0.
-    #[serde(default)]
     pub options: ::core::option::Option<crate::types::GlobalConfigOptions>,
 }
+::zstack_sdk::deserialize_struct!(GetGlobalConfigOptionsReply { "options" => options, });
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `GET /global-configurations/{category}/{name}`: see [`GetGlobalConfigOptions`](crate::api::GetGlobalConfigOptions).

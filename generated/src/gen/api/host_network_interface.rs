@@ -164,12 +164,12 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryHostNetworkInterfaceLld
     }
 }
 /// The result of [`GetHostNetworkInterfaceLldp`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetHostNetworkInterfaceLldpReply {
     /// Since ZStack 5.0.0.
-    #[serde(default)]
     pub lldp: ::core::option::Option<crate::types::HostNetworkInterfaceLldpRefInventory>,
 }
+::zstack_sdk::deserialize_struct!(GetHostNetworkInterfaceLldpReply { "lldp" => lldp, });
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `PUT /hostNetworkInterface/lldp/actions`: see [`ChangeHostNetworkInterfaceLldpMode`](crate::api::ChangeHostNetworkInterfaceLldpMode).

@@ -3718,188 +3718,193 @@ impl UpdateKVMHost {
     }
 }
 /// The result of [`AddKVMHostFromConfigFile`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AddKVMHostFromConfigFileReply {
-    #[serde(default)]
     pub results: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    AddKVMHostFromConfigFileReply { "results" => results default, }
+);
 /// The result of [`AllocateHostResource`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AllocateHostResourceReply {
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vCPUPin", default)]
     pub v_cpu_pin: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    AllocateHostResourceReply { "name" => name, "uuid" => uuid, "vCPUPin" => v_cpu_pin
+    default, }
+);
 /// The result of [`CreateBonding`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CreateBondingReply {
-    #[serde(default)]
     pub inventory: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    CreateBondingReply { "inventory" => inventory default, }
+);
 /// The result of [`GetCandidateInterfaceVlanIds`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetCandidateInterfaceVlanIdsReply {
-    #[serde(rename = "vlanIds", default)]
     pub vlan_ids: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetCandidateInterfaceVlanIdsReply { "vlanIds" => vlan_ids default, }
+);
 /// The result of [`GetCpuMemoryCapacity`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetCpuMemoryCapacityReply {
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "totalCpu",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_cpu: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "availableCpu",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_cpu: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "totalMemory",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_memory: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "availableMemory",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_memory: ::core::option::Option<i64>,
     /// Since ZStack 2.5.0.
-    #[serde(
-        rename = "managedCpuNum",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub managed_cpu_num: ::core::option::Option<i64>,
     /// Since ZStack 3.9.0.
-    #[serde(rename = "capacityData", default)]
     pub capacity_data: ::std::vec::Vec<crate::types::CpuMemoryCapacityData>,
     /// Since ZStack 3.9.0.
-    #[serde(rename = "resourceType", default)]
     pub resource_type: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetCpuMemoryCapacityReply { "totalCpu" => total_cpu lenient, "availableCpu" =>
+    available_cpu lenient, "totalMemory" => total_memory lenient, "availableMemory" =>
+    available_memory lenient, "managedCpuNum" => managed_cpu_num lenient, "capacityData"
+    => capacity_data default, "resourceType" => resource_type, }
+);
 /// The result of [`GetHostAllocatorStrategies`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetHostAllocatorStrategiesReply {
-    #[serde(default)]
     pub strategies: ::std::vec::Vec<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetHostAllocatorStrategiesReply { "strategies" => strategies default, }
+);
 /// The result of [`GetHostNUMATopology`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetHostNUMATopologyReply {
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub topology: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    GetHostNUMATopologyReply { "name" => name, "uuid" => uuid, "topology" => topology
+    default, }
+);
 /// The result of [`GetHostNetworkFacts`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetHostNetworkFactsReply {
-    #[serde(default)]
     pub bondings: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default)]
     pub nics: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetHostNetworkFactsReply { "bondings" => bondings default, "nics" => nics default, }
+);
 /// The result of [`GetHostPhysicalMemoryFacts`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetHostPhysicalMemoryFactsReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetHostPhysicalMemoryFactsReply { "inventories" => inventories default, }
+);
 /// The result of [`GetHostResourceAllocation`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetHostResourceAllocationReply {
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vCPUPin", default)]
     pub v_cpu_pin: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetHostResourceAllocationReply { "name" => name, "uuid" => uuid, "vCPUPin" =>
+    v_cpu_pin default, }
+);
 /// The result of [`GetHostTask`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetHostTaskReply {
     /// Since ZStack 4.6.0.
-    #[serde(default)]
     pub results: ::std::collections::BTreeMap<
         ::std::string::String,
         crate::types::ChainInfo,
     >,
 }
+::zstack_sdk::deserialize_struct!(GetHostTaskReply { "results" => results default, });
 /// The result of [`GetHostWebSshUrl`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetHostWebSshUrlReply {
     /// Since ZStack 4.7.0.
-    #[serde(default)]
     pub url: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(GetHostWebSshUrlReply { "url" => url, });
 /// The result of [`GetHypervisorTypes`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetHypervisorTypesReply {
     /// Since ZStack 0.6.
-    #[serde(rename = "hypervisorTypes", default)]
     pub hypervisor_types: ::std::vec::Vec<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetHypervisorTypesReply { "hypervisorTypes" => hypervisor_types default, }
+);
 /// The result of [`GetInterfaceServiceTypeStatistic`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetInterfaceServiceTypeStatisticReply {
-    #[serde(rename = "serviceTypeStatistics", default)]
     pub service_type_statistics: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetInterfaceServiceTypeStatisticReply { "serviceTypeStatistics" =>
+    service_type_statistics default, "total" => total lenient, }
+);
 /// The result of [`KvmRunShell`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct KvmRunShellReply {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub inventory: ::std::collections::BTreeMap<
         ::std::string::String,
         crate::types::ShellResult,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    KvmRunShellReply { "inventory" => inventory default, }
+);
 /// The result of [`PowerOffHost`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PowerOffHostReply {
-    #[serde(default)]
     pub results: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(PowerOffHostReply { "results" => results default, });
 /// The result of [`SetServiceTypeOnHostNetworkBonding`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SetServiceTypeOnHostNetworkBondingReply {
-    #[serde(default)]
     pub inventory: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    SetServiceTypeOnHostNetworkBondingReply { "inventory" => inventory default, }
+);
 /// The result of [`SetServiceTypeOnHostNetworkInterface`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SetServiceTypeOnHostNetworkInterfaceReply {
-    #[serde(default)]
     pub inventory: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    SetServiceTypeOnHostNetworkInterfaceReply { "inventory" => inventory default, }
+);
 /// The result of [`UpdateHostIpmi`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct UpdateHostIpmiReply {
     /// Since ZStack 4.7.0.
-    #[serde(rename = "hostIpmiInventory", default)]
     pub host_ipmi_inventory: ::core::option::Option<crate::types::HostIpmiInventory>,
 }
+::zstack_sdk::deserialize_struct!(
+    UpdateHostIpmiReply { "hostIpmiInventory" => host_ipmi_inventory, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `POST /hosts/kvm`: see [`AddKVMHost`](crate::api::AddKVMHost).

@@ -11729,381 +11729,483 @@ impl UpdateVpcVpnGateway {
     }
 }
 /// The result of [`BackupDatabaseToPublicCloud`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct BackupDatabaseToPublicCloudReply {
-    #[serde(default)]
     pub local: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub remote: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "regionId", default)]
     pub region_id: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    BackupDatabaseToPublicCloudReply { "local" => local, "remote" => remote, "regionId"
+    => region_id, }
+);
 /// The result of [`DownloadBackupFileFromPublicCloud`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DownloadBackupFileFromPublicCloudReply {
-    #[serde(default)]
     pub local: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    DownloadBackupFileFromPublicCloudReply { "local" => local, }
+);
 /// The result of [`GetConnectionAccessPointFromRemote`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetConnectionAccessPointFromRemoteReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetConnectionAccessPointFromRemoteReply { "inventories" => inventories default, }
+);
 /// The result of [`GetConnectionBetweenL3NetworkAndAliyunVSwitch`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetConnectionBetweenL3NetworkAndAliyunVSwitchReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetConnectionBetweenL3NetworkAndAliyunVSwitchReply { "inventories" => inventories
+    default, "total" => total lenient, }
+);
 /// The result of [`GetCreateEcsImageProgress`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetCreateEcsImageProgressReply {
-    #[serde(default)]
     pub progress: ::core::option::Option<crate::types::ProgressProperty>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetCreateEcsImageProgressReply { "progress" => progress, }
+);
 /// The result of [`GetDataCenterFromRemote`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetDataCenterFromRemoteReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetDataCenterFromRemoteReply { "inventories" => inventories default, }
+);
 /// The result of [`GetEcsInstanceType`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetEcsInstanceTypeReply {
-    #[serde(default)]
     pub types: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(GetEcsInstanceTypeReply { "types" => types default, });
 /// The result of [`GetEcsInstanceVncUrl`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetEcsInstanceVncUrlReply {
-    #[serde(rename = "ecsId", default)]
     pub ecs_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vncUrl", default)]
     pub vnc_url: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetEcsInstanceVncUrlReply { "ecsId" => ecs_id, "vncUrl" => vnc_url, }
+);
 /// The result of [`GetIdentityZoneFromRemote`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetIdentityZoneFromRemoteReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetIdentityZoneFromRemoteReply { "inventories" => inventories default, }
+);
 /// The result of [`GetOssBucketFileFromRemote`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetOssBucketFileFromRemoteReply {
-    #[serde(default)]
     pub files: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetOssBucketFileFromRemoteReply { "files" => files default, }
+);
 /// The result of [`GetOssBucketNameFromRemote`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetOssBucketNameFromRemoteReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetOssBucketNameFromRemoteReply { "inventories" => inventories default, }
+);
 /// The result of [`GetVpcVpnConfigurationFromRemote`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVpcVpnConfigurationFromRemoteReply {
-    #[serde(rename = "ikeConf", default)]
     pub ike_conf: ::core::option::Option<crate::types::VpcVpnIkeConfigStruct>,
-    #[serde(rename = "ipSecConf", default)]
     pub ip_sec_conf: ::core::option::Option<crate::types::VpcVpnIpSecConfigStruct>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetVpcVpnConfigurationFromRemoteReply { "ikeConf" => ike_conf, "ipSecConf" =>
+    ip_sec_conf, }
+);
 /// The result of [`QueryAliyunDiskFromLocal`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryAliyunDiskFromLocalReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    QueryAliyunDiskFromLocalReply { "inventories" => inventories default, "total" =>
+    total lenient, }
+);
 /// The result of [`QueryAliyunRouteEntryFromLocal`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryAliyunRouteEntryFromLocalReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    QueryAliyunRouteEntryFromLocalReply { "inventories" => inventories default, "total"
+    => total lenient, }
+);
 /// The result of [`QueryAliyunRouterInterfaceFromLocal`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryAliyunRouterInterfaceFromLocalReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    QueryAliyunRouterInterfaceFromLocalReply { "inventories" => inventories default,
+    "total" => total lenient, }
+);
 /// The result of [`QueryAliyunSnapshotFromLocal`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryAliyunSnapshotFromLocalReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    QueryAliyunSnapshotFromLocalReply { "inventories" => inventories default, "total" =>
+    total lenient, }
+);
 /// The result of [`QueryAliyunVirtualRouterFromLocal`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryAliyunVirtualRouterFromLocalReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    QueryAliyunVirtualRouterFromLocalReply { "inventories" => inventories default,
+    "total" => total lenient, }
+);
 /// The result of [`QueryConnectionAccessPointFromLocal`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryConnectionAccessPointFromLocalReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    QueryConnectionAccessPointFromLocalReply { "inventories" => inventories default,
+    "total" => total lenient, }
+);
 /// The result of [`QueryConnectionBetweenL3NetworkAndAliyunVSwitch`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryConnectionBetweenL3NetworkAndAliyunVSwitchReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    QueryConnectionBetweenL3NetworkAndAliyunVSwitchReply { "inventories" => inventories
+    default, "total" => total lenient, }
+);
 /// The result of [`QueryDataCenterFromLocal`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryDataCenterFromLocalReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    QueryDataCenterFromLocalReply { "inventories" => inventories default, "total" =>
+    total lenient, }
+);
 /// The result of [`QueryEcsImageFromLocal`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryEcsImageFromLocalReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    QueryEcsImageFromLocalReply { "inventories" => inventories default, "total" => total
+    lenient, }
+);
 /// The result of [`QueryEcsInstanceFromLocal`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryEcsInstanceFromLocalReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    QueryEcsInstanceFromLocalReply { "inventories" => inventories default, "total" =>
+    total lenient, }
+);
 /// The result of [`QueryEcsSecurityGroupFromLocal`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryEcsSecurityGroupFromLocalReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    QueryEcsSecurityGroupFromLocalReply { "inventories" => inventories default, "total"
+    => total lenient, }
+);
 /// The result of [`QueryEcsSecurityGroupRuleFromLocal`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryEcsSecurityGroupRuleFromLocalReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    QueryEcsSecurityGroupRuleFromLocalReply { "inventories" => inventories default,
+    "total" => total lenient, }
+);
 /// The result of [`QueryEcsVSwitchFromLocal`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryEcsVSwitchFromLocalReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    QueryEcsVSwitchFromLocalReply { "inventories" => inventories default, "total" =>
+    total lenient, }
+);
 /// The result of [`QueryEcsVpcFromLocal`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryEcsVpcFromLocalReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    QueryEcsVpcFromLocalReply { "inventories" => inventories default, "total" => total
+    lenient, }
+);
 /// The result of [`QueryHybridEipFromLocal`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryHybridEipFromLocalReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    QueryHybridEipFromLocalReply { "inventories" => inventories default, "total" => total
+    lenient, }
+);
 /// The result of [`QueryHybridKeySecret`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryHybridKeySecretReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    QueryHybridKeySecretReply { "inventories" => inventories default, "total" => total
+    lenient, }
+);
 /// The result of [`QueryIdentityZoneFromLocal`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryIdentityZoneFromLocalReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    QueryIdentityZoneFromLocalReply { "inventories" => inventories default, "total" =>
+    total lenient, }
+);
 /// The result of [`QueryOssBucketFileName`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryOssBucketFileNameReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    QueryOssBucketFileNameReply { "inventories" => inventories default, "total" => total
+    lenient, }
+);
 /// The result of [`QueryVirtualBorderRouterFromLocal`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryVirtualBorderRouterFromLocalReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    QueryVirtualBorderRouterFromLocalReply { "inventories" => inventories default,
+    "total" => total lenient, }
+);
 /// The result of [`QueryVpcIkeConfigFromLocal`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryVpcIkeConfigFromLocalReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    QueryVpcIkeConfigFromLocalReply { "inventories" => inventories default, "total" =>
+    total lenient, }
+);
 /// The result of [`QueryVpcIpSecConfigFromLocal`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryVpcIpSecConfigFromLocalReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    QueryVpcIpSecConfigFromLocalReply { "inventories" => inventories default, "total" =>
+    total lenient, }
+);
 /// The result of [`QueryVpcUserVpnGatewayFromLocal`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryVpcUserVpnGatewayFromLocalReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    QueryVpcUserVpnGatewayFromLocalReply { "inventories" => inventories default, "total"
+    => total lenient, }
+);
 /// The result of [`QueryVpcVpnConnectionFromLocal`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryVpcVpnConnectionFromLocalReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    QueryVpcVpnConnectionFromLocalReply { "inventories" => inventories default, "total"
+    => total lenient, }
+);
 /// The result of [`QueryVpcVpnGatewayFromLocal`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryVpcVpnGatewayFromLocalReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    QueryVpcVpnGatewayFromLocalReply { "inventories" => inventories default, "total" =>
+    total lenient, }
+);
 /// The result of [`SyncAliyunRouteEntryFromRemote`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncAliyunRouteEntryFromRemoteReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    SyncAliyunRouteEntryFromRemoteReply { "inventories" => inventories default, }
+);
 /// The result of [`SyncAliyunRouterInterfaceFromRemote`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncAliyunRouterInterfaceFromRemoteReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    SyncAliyunRouterInterfaceFromRemoteReply { "inventories" => inventories default, }
+);
 /// The result of [`SyncAliyunSnapshotRemote`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncAliyunSnapshotRemoteReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    SyncAliyunSnapshotRemoteReply { "inventories" => inventories default, }
+);
 /// The result of [`SyncAliyunVirtualRouterFromRemote`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncAliyunVirtualRouterFromRemoteReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    SyncAliyunVirtualRouterFromRemoteReply { "inventories" => inventories default, }
+);
 /// The result of [`SyncConnectionAccessPointFromRemote`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncConnectionAccessPointFromRemoteReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    SyncConnectionAccessPointFromRemoteReply { "inventories" => inventories default, }
+);
 /// The result of [`SyncDiskFromAliyunFromRemote`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncDiskFromAliyunFromRemoteReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    SyncDiskFromAliyunFromRemoteReply { "inventories" => inventories default, }
+);
 /// The result of [`SyncEcsImageFromRemote`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncEcsImageFromRemoteReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    SyncEcsImageFromRemoteReply { "inventories" => inventories default, }
+);
 /// The result of [`SyncEcsInstanceFromRemote`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncEcsInstanceFromRemoteReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    SyncEcsInstanceFromRemoteReply { "inventories" => inventories default, }
+);
 /// The result of [`SyncEcsSecurityGroupFromRemote`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncEcsSecurityGroupFromRemoteReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    SyncEcsSecurityGroupFromRemoteReply { "inventories" => inventories default, }
+);
 /// The result of [`SyncEcsSecurityGroupRuleFromRemote`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncEcsSecurityGroupRuleFromRemoteReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    SyncEcsSecurityGroupRuleFromRemoteReply { "inventories" => inventories default, }
+);
 /// The result of [`SyncEcsVSwitchFromRemote`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncEcsVSwitchFromRemoteReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    SyncEcsVSwitchFromRemoteReply { "inventories" => inventories default, }
+);
 /// The result of [`SyncEcsVpcFromRemote`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncEcsVpcFromRemoteReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    SyncEcsVpcFromRemoteReply { "inventories" => inventories default, }
+);
 /// The result of [`SyncHybridEipFromRemote`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncHybridEipFromRemoteReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    SyncHybridEipFromRemoteReply { "inventories" => inventories default, }
+);
 /// The result of [`SyncVirtualBorderRouterFromRemote`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncVirtualBorderRouterFromRemoteReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    SyncVirtualBorderRouterFromRemoteReply { "inventories" => inventories default, }
+);
 /// The result of [`SyncVpcUserVpnGatewayFromRemote`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncVpcUserVpnGatewayFromRemoteReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    SyncVpcUserVpnGatewayFromRemoteReply { "inventories" => inventories default, }
+);
 /// The result of [`SyncVpcVpnConnectionFromRemote`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncVpcVpnConnectionFromRemoteReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    SyncVpcVpnConnectionFromRemoteReply { "inventories" => inventories default, }
+);
 /// The result of [`SyncVpcVpnGatewayFromRemote`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncVpcVpnGatewayFromRemoteReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    SyncVpcVpnGatewayFromRemoteReply { "inventories" => inventories default, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `POST /hybrid/aliyun/key`: see [`AddAliyunKeySecret`](crate::api::AddAliyunKeySecret).

@@ -6397,100 +6397,114 @@ impl UpdateOrganizationQuota {
     }
 }
 /// The result of [`BatchCreateIAM2VirtualIDFromConfigFile`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct BatchCreateIAM2VirtualIDFromConfigFileReply {
-    #[serde(
-        rename = "numberOfImportedUser",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub number_of_imported_user: ::core::option::Option<i32>,
 }
+::zstack_sdk::deserialize_struct!(
+    BatchCreateIAM2VirtualIDFromConfigFileReply { "numberOfImportedUser" =>
+    number_of_imported_user lenient, }
+);
 /// The result of [`CheckIAM2OrganizationAvailability`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CheckIAM2OrganizationAvailabilityReply {
-    #[serde(default)]
     pub exists: ::core::option::Option<bool>,
 }
+::zstack_sdk::deserialize_struct!(
+    CheckIAM2OrganizationAvailabilityReply { "exists" => exists, }
+);
 /// The result of [`CheckIAM2VirtualIDConfigFile`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CheckIAM2VirtualIDConfigFileReply {
-    #[serde(default)]
     pub results: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    CheckIAM2VirtualIDConfigFileReply { "results" => results default, }
+);
 /// The result of [`CleanInvalidLdapIAM2Binding`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CleanInvalidLdapIAM2BindingReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    CleanInvalidLdapIAM2BindingReply { "inventories" => inventories default, }
+);
 /// The result of [`GetCandidateLdapEntryForIAM2Binding`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetCandidateLdapEntryForIAM2BindingReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetCandidateLdapEntryForIAM2BindingReply { "inventories" => inventories default, }
+);
 /// The result of [`GetIAM2OrganizationVirtualIDNumber`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetIAM2OrganizationVirtualIDNumberReply {
-    #[serde(
-        rename = "virtualTotalNumber",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub virtual_total_number: ::core::option::Option<i32>,
-    #[serde(
-        rename = "virtualDirectNumber",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub virtual_direct_number: ::core::option::Option<i32>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetIAM2OrganizationVirtualIDNumberReply { "virtualTotalNumber" =>
+    virtual_total_number lenient, "virtualDirectNumber" => virtual_direct_number lenient,
+    }
+);
 /// The result of [`GetIAM2ProjectsOfVirtualID`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetIAM2ProjectsOfVirtualIDReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetIAM2ProjectsOfVirtualIDReply { "inventories" => inventories default, }
+);
 /// The result of [`GetIAM2SystemAttributes`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetIAM2SystemAttributesReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetIAM2SystemAttributesReply { "inventories" => inventories default, }
+);
 /// The result of [`GetIAM2VirtualIDAPIPermission`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetIAM2VirtualIDAPIPermissionReply {
-    #[serde(default)]
     pub permissions: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
-    #[serde(rename = "noPermission", default)]
     pub no_permission: ::core::option::Option<bool>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetIAM2VirtualIDAPIPermissionReply { "permissions" => permissions default,
+    "noPermission" => no_permission, }
+);
 /// The result of [`GetIAM2VirtualIDInGroup`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetIAM2VirtualIDInGroupReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetIAM2VirtualIDInGroupReply { "inventories" => inventories default, "total" => total
+    lenient, }
+);
 /// The result of [`GetOrganizationQuotaUsage`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetOrganizationQuotaUsageReply {
-    #[serde(default)]
     pub usages: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetOrganizationQuotaUsageReply { "usages" => usages default, }
+);
 /// The result of [`QueryIAM2LdapBinding`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryIAM2LdapBindingReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    QueryIAM2LdapBindingReply { "inventories" => inventories default, "total" => total
+    lenient, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `POST /iam2/organizations/{uuid}/attributes`: see [`AddAttributesToIAM2Organization`](crate::api::AddAttributesToIAM2Organization).

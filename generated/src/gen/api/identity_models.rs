@@ -52,12 +52,14 @@ impl GetSupportedIdentityModels {
     }
 }
 /// The result of [`GetSupportedIdentityModels`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetSupportedIdentityModelsReply {
     /// Since ZStack 3.7.0.
-    #[serde(default)]
     pub configs: ::std::vec::Vec<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetSupportedIdentityModelsReply { "configs" => configs default, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `GET /identity-models`: see [`GetSupportedIdentityModels`](crate::api::GetSupportedIdentityModels).

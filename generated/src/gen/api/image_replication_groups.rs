@@ -285,11 +285,13 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryImageReplicationGroup {
     }
 }
 /// The result of [`AddBackupStoragesToReplicationGroup`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AddBackupStoragesToReplicationGroupReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    AddBackupStoragesToReplicationGroupReply { "inventories" => inventories default, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `POST /image-replication-groups/{replicationGroupUuid}`: see [`AddBackupStoragesToReplicationGroup`](crate::api::AddBackupStoragesToReplicationGroup).

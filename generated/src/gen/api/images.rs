@@ -2315,40 +2315,47 @@ impl UpdateImage {
     }
 }
 /// The result of [`CreateDataVolumeTemplateFromVolumeSnapshot`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CreateDataVolumeTemplateFromVolumeSnapshotReply {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub inventory: ::core::option::Option<crate::types::AnyImageInventory>,
-    #[serde(default)]
     pub failures: ::std::vec::Vec<
         crate::types::CreateDataVolumeTemplateFromVolumeSnapshotFailure,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    CreateDataVolumeTemplateFromVolumeSnapshotReply { "inventory" => inventory,
+    "failures" => failures default, }
+);
 /// The result of [`CreateRootVolumeTemplateFromVolumeSnapshot`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CreateRootVolumeTemplateFromVolumeSnapshotReply {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub inventory: ::core::option::Option<crate::types::AnyImageInventory>,
-    #[serde(default)]
     pub failures: ::std::vec::Vec<
         crate::types::CreateRootVolumeTemplateFromVolumeSnapshotFailure,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    CreateRootVolumeTemplateFromVolumeSnapshotReply { "inventory" => inventory,
+    "failures" => failures default, }
+);
 /// The result of [`GetImageQga`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetImageQgaReply {
-    #[serde(default)]
     pub enable: ::core::option::Option<bool>,
 }
+::zstack_sdk::deserialize_struct!(GetImageQgaReply { "enable" => enable, });
 /// The result of [`GetUploadImageJobDetails`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetUploadImageJobDetailsReply {
     /// Since ZStack 4.1.0.
-    #[serde(rename = "existingJobDetails", default)]
     pub existing_job_details: ::std::vec::Vec<crate::types::JobDetails>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetUploadImageJobDetailsReply { "existingJobDetails" => existing_job_details default,
+    }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `POST /images`: see [`AddImage`](crate::api::AddImage).

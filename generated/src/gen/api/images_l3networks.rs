@@ -93,12 +93,14 @@ impl GetInterdependentL3NetworksImages {
     }
 }
 /// The result of [`GetInterdependentL3NetworksImages`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetInterdependentL3NetworksImagesReply {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetInterdependentL3NetworksImagesReply { "inventories" => inventories default, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `GET /images-l3networks/dependencies`: see [`GetInterdependentL3NetworksImages`](crate::api::GetInterdependentL3NetworksImages).

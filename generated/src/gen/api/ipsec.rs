@@ -1315,19 +1315,24 @@ impl UpdateIPsecConnection {
     }
 }
 /// The result of [`GetCandidateL3NetworksForIpSecConnection`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetCandidateL3NetworksForIpSecConnectionReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetCandidateL3NetworksForIpSecConnectionReply { "inventories" => inventories default,
+    }
+);
 /// The result of [`QueryIPSecConnection`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryIPSecConnectionReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    QueryIPSecConnectionReply { "inventories" => inventories default, "total" => total
+    lenient, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `POST /ipsec/{uuid}/remote-cidrs`: see [`AddRemoteCidrsToIPsecConnection`](crate::api::AddRemoteCidrsToIPsecConnection).

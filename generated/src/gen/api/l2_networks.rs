@@ -2917,17 +2917,17 @@ impl UpdateVniRange {
     }
 }
 /// The result of [`GetL2NetworkTypes`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetL2NetworkTypesReply {
-    #[serde(default)]
     pub types: ::std::vec::Vec<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(GetL2NetworkTypesReply { "types" => types default, });
 /// The result of [`GetVSwitchTypes`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVSwitchTypesReply {
-    #[serde(default)]
     pub types: ::std::vec::Vec<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(GetVSwitchTypesReply { "types" => types default, });
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `POST /l2-networks/{l2NetworkUuid}/clusters/{clusterUuid}`: see [`AttachL2NetworkToCluster`](crate::api::AttachL2NetworkToCluster).

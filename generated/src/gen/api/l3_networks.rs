@@ -2874,91 +2874,105 @@ impl UpdateL3Network {
     }
 }
 /// The result of [`AddIpRangeByNetworkCidr`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AddIpRangeByNetworkCidrReply {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub inventory: ::core::option::Option<crate::types::AnyIpRangeInventory>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<crate::types::AnyIpRangeInventory>,
 }
+::zstack_sdk::deserialize_struct!(
+    AddIpRangeByNetworkCidrReply { "inventory" => inventory, "inventories" => inventories
+    default, }
+);
 /// The result of [`AddIpv6RangeByNetworkCidr`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AddIpv6RangeByNetworkCidrReply {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub inventory: ::core::option::Option<crate::types::AnyIpRangeInventory>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<crate::types::AnyIpRangeInventory>,
 }
+::zstack_sdk::deserialize_struct!(
+    AddIpv6RangeByNetworkCidrReply { "inventory" => inventory, "inventories" =>
+    inventories default, }
+);
 /// The result of [`ChangeL3NetworkDhcpIpAddress`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ChangeL3NetworkDhcpIpAddressReply {
     /// Since ZStack 5.1.0.
-    #[serde(rename = "dhcpServerIp", default)]
     pub dhcp_server_ip: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.1.0.
-    #[serde(rename = "dhcpv6ServerIp", default)]
     pub dhcpv6_server_ip: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    ChangeL3NetworkDhcpIpAddressReply { "dhcpServerIp" => dhcp_server_ip,
+    "dhcpv6ServerIp" => dhcpv6_server_ip, }
+);
 /// The result of [`CheckIpAvailability`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CheckIpAvailabilityReply {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub available: ::core::option::Option<bool>,
     /// Since ZStack 3.4.
-    #[serde(default)]
     pub reason: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    CheckIpAvailabilityReply { "available" => available, "reason" => reason, }
+);
 /// The result of [`GetL3NetworkDhcpIpAddress`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetL3NetworkDhcpIpAddressReply {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub ip: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.10.
-    #[serde(default)]
     pub ip6: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetL3NetworkDhcpIpAddressReply { "ip" => ip, "ip6" => ip6, }
+);
 /// The result of [`GetL3NetworkIpStatistic`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetL3NetworkIpStatisticReply {
     /// Since ZStack 3.7.0.
-    #[serde(rename = "ipStatistics", default)]
     pub ip_statistics: ::std::vec::Vec<crate::types::IpStatisticData>,
     /// Since ZStack 3.7.0.
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetL3NetworkIpStatisticReply { "ipStatistics" => ip_statistics default, "total" =>
+    total lenient, }
+);
 /// The result of [`GetL3NetworkMtu`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetL3NetworkMtuReply {
     /// Since ZStack 0.6.
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub mtu: ::core::option::Option<i32>,
 }
+::zstack_sdk::deserialize_struct!(GetL3NetworkMtuReply { "mtu" => mtu lenient, });
 /// The result of [`GetL3NetworkRouterInterfaceIp`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetL3NetworkRouterInterfaceIpReply {
     /// Since ZStack 2.2.
-    #[serde(rename = "routerInterfaceIp", default)]
     pub router_interface_ip: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetL3NetworkRouterInterfaceIpReply { "routerInterfaceIp" => router_interface_ip, }
+);
 /// The result of [`GetL3NetworkTypes`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetL3NetworkTypesReply {
-    #[serde(default)]
     pub types: ::std::vec::Vec<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(GetL3NetworkTypesReply { "types" => types default, });
 /// The result of [`IsVfNicAvailableInL3Network`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct IsVfNicAvailableInL3NetworkReply {
-    #[serde(rename = "vfNicAvailable", default)]
     pub vf_nic_available: ::core::option::Option<bool>,
 }
+::zstack_sdk::deserialize_struct!(
+    IsVfNicAvailableInL3NetworkReply { "vfNicAvailable" => vf_nic_available, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `POST /l3-networks/{l3NetworkUuid}/dns`: see [`AddDnsToL3Network`](crate::api::AddDnsToL3Network).

@@ -876,35 +876,43 @@ impl UpdateLdapServer {
     }
 }
 /// The result of [`GetCandidateLdapEntryForBinding`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetCandidateLdapEntryForBindingReply {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetCandidateLdapEntryForBindingReply { "inventories" => inventories default, }
+);
 /// The result of [`GetLdapEntry`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetLdapEntryReply {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetLdapEntryReply { "inventories" => inventories default, }
+);
 /// The result of [`GetLdapServerAvailableAttributes`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetLdapServerAvailableAttributesReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetLdapServerAvailableAttributesReply { "inventories" => inventories default, }
+);
 /// The result of [`LogInByLdap`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct LogInByLdapReply {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub inventory: ::core::option::Option<crate::types::SessionInventory>,
     /// Since ZStack 0.6.
-    #[serde(rename = "accountInventory", default)]
     pub account_inventory: ::core::option::Option<crate::types::AccountInventory>,
 }
+::zstack_sdk::deserialize_struct!(
+    LogInByLdapReply { "inventory" => inventory, "accountInventory" => account_inventory,
+    }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `POST /ldap/servers`: see [`AddLdapServer`](crate::api::AddLdapServer).

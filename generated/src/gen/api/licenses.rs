@@ -659,50 +659,59 @@ impl UpdateLicense {
     }
 }
 /// The result of [`GetLicenseAddOns`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetLicenseAddOnsReply {
-    #[serde(default)]
     pub addons: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(GetLicenseAddOnsReply { "addons" => addons default, });
 /// The result of [`GetLicenseCapabilities`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetLicenseCapabilitiesReply {
-    #[serde(default)]
     pub capabilities: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    GetLicenseCapabilitiesReply { "capabilities" => capabilities default, }
+);
 /// The result of [`GetLicenseInfo`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetLicenseInfoReply {
-    #[serde(default)]
     pub inventory: ::core::option::Option<crate::types::AnyLicenseInventory>,
-    #[serde(default)]
     pub additions: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetLicenseInfoReply { "inventory" => inventory, "additions" => additions default, }
+);
 /// The result of [`GetLicenseRecords`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetLicenseRecordsReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetLicenseRecordsReply { "inventories" => inventories default, "total" => total
+    lenient, }
+);
 /// The result of [`GetLicenseUKeyStatus`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetLicenseUKeyStatusReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetLicenseUKeyStatusReply { "inventories" => inventories default, }
+);
 /// The result of [`RegisterLicenseRequestedApplication`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct RegisterLicenseRequestedApplicationReply {
-    #[serde(rename = "appId", default)]
     pub app_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "servicePubKey", default)]
     pub service_pub_key: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    RegisterLicenseRequestedApplicationReply { "appId" => app_id, "servicePubKey" =>
+    service_pub_key, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `DELETE /licenses/mn/{managementNodeUuid}/actions`: see [`DeleteLicense`](crate::api::DeleteLicense).

@@ -128,17 +128,21 @@ impl ListVmsFromSchedulingState {
     }
 }
 /// The result of [`ListVmSchedulingRulesFromExecuteState`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ListVmSchedulingRulesFromExecuteStateReply {
-    #[serde(default)]
     pub uuids: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    ListVmSchedulingRulesFromExecuteStateReply { "uuids" => uuids default, }
+);
 /// The result of [`ListVmsFromSchedulingState`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ListVmsFromSchedulingStateReply {
-    #[serde(default)]
     pub uuids: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    ListVmsFromSchedulingStateReply { "uuids" => uuids default, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `POST /list/vmSchedulingRules/from/conflict/state`: see [`ListVmSchedulingRulesFromExecuteState`](crate::api::ListVmSchedulingRulesFromExecuteState).

@@ -3551,27 +3551,29 @@ impl UpdateSlbGroup {
     }
 }
 /// The result of [`GetLoadBalancerListenerACLEntries`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetLoadBalancerListenerACLEntriesReply {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub inventories: ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::vec::Vec<crate::types::LoadBalancerACLEntry>,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    GetLoadBalancerListenerACLEntriesReply { "inventories" => inventories default, }
+);
 /// The result of [`GetLoadBalancerOwner`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetLoadBalancerOwnerReply {
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub vpc: ::core::option::Option<crate::types::VpcRouterVmInventory>,
-    #[serde(rename = "vpcHa", default)]
     pub vpc_ha: ::core::option::Option<crate::types::VpcHaGroupInventory>,
-    #[serde(default)]
     pub slb: ::core::option::Option<crate::types::SlbGroupInventory>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetLoadBalancerOwnerReply { "type" => type_, "vpc" => vpc, "vpcHa" => vpc_ha, "slb"
+    => slb, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `POST /load-balancers/listeners/{listenerUuid}/access-control-lists`: see [`AddAccessControlListToLoadBalancer`](crate::api::AddAccessControlListToLoadBalancer).

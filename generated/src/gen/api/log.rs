@@ -305,11 +305,13 @@ impl UpdateLogConfiguration {
     }
 }
 /// The result of [`GetLogConfiguration`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetLogConfigurationReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetLogConfigurationReply { "inventories" => inventories default, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `POST /log/configurations`: see [`AddLogConfiguration`](crate::api::AddLogConfiguration).

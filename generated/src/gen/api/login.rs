@@ -315,20 +315,23 @@ impl UnlockIdentity {
     }
 }
 /// The result of [`GetLoginCaptcha`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetLoginCaptchaReply {
-    #[serde(rename = "captchaUuid", default)]
     pub captcha_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub captcha: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetLoginCaptchaReply { "captchaUuid" => captcha_uuid, "captcha" => captcha, }
+);
 /// The result of [`GetLoginProcedures`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetLoginProceduresReply {
     /// Since ZStack 4.6.0.
-    #[serde(default)]
     pub procedures: ::std::vec::Vec<crate::types::LoginAuthenticationProcedureDesc>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetLoginProceduresReply { "procedures" => procedures default, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `GET /login/control/captcha`: see [`GetLoginCaptcha`](crate::api::GetLoginCaptcha).

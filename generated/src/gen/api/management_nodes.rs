@@ -498,63 +498,69 @@ impl UpdateFactoryModeState {
     }
 }
 /// The result of [`GetCurrentTime`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetCurrentTimeReply {
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "currentTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub current_time: ::std::collections::BTreeMap<::std::string::String, i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetCurrentTimeReply { "currentTime" => current_time lenient_default, }
+);
 /// The result of [`GetFactoryModeState`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetFactoryModeStateReply {
-    #[serde(rename = "factoryModeState", default)]
     pub factory_mode_state: ::core::option::Option<bool>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetFactoryModeStateReply { "factoryModeState" => factory_mode_state, }
+);
 /// The result of [`GetManagementNodeArch`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetManagementNodeArchReply {
     /// Since ZStack 4.1.2.
-    #[serde(default)]
     pub architecture: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetManagementNodeArchReply { "architecture" => architecture, }
+);
 /// The result of [`GetManagementNodeOS`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetManagementNodeOSReply {
     /// Since ZStack 4.1.2.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.1.2.
-    #[serde(default)]
     pub version: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetManagementNodeOSReply { "name" => name, "version" => version, }
+);
 /// The result of [`GetPlatformTimeZone`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetPlatformTimeZoneReply {
     /// Since ZStack 4.1.0.
-    #[serde(default)]
     pub timezone: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.1.0.
-    #[serde(default)]
     pub offset: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetPlatformTimeZoneReply { "timezone" => timezone, "offset" => offset, }
+);
 /// The result of [`GetSupportAPIs`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetSupportAPIsReply {
     /// Since ZStack 4.5.0.
-    #[serde(rename = "supportApis", default)]
     pub support_apis: ::std::vec::Vec<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetSupportAPIsReply { "supportApis" => support_apis default, }
+);
 /// The result of [`GetVersion`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVersionReply {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub version: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(GetVersionReply { "version" => version, });
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `PUT /management-nodes/actions`: see [`GetCurrentTime`](crate::api::GetCurrentTime).

@@ -375,11 +375,13 @@ impl UpdateMdevDeviceSpec {
     }
 }
 /// The result of [`GetMdevDeviceSpecCandidates`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetMdevDeviceSpecCandidatesReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetMdevDeviceSpecCandidatesReply { "inventories" => inventories default, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `POST /mdev-device-specs/{mdevSpecUuid}/vm-instances/{vmInstanceUuid}`: see [`AddMdevDeviceSpecToVmInstance`](crate::api::AddMdevDeviceSpecToVmInstance).

@@ -416,11 +416,13 @@ impl UpdateMdevDevice {
     }
 }
 /// The result of [`GetMdevDeviceCandidates`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetMdevDeviceCandidatesReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetMdevDeviceCandidatesReply { "inventories" => inventories default, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `POST /mdev-devices/{mdevDeviceUuid}/vm-instances/{vmInstanceUuid}`: see [`AttachMdevDeviceToVm`](crate::api::AttachMdevDeviceToVm).

@@ -62,15 +62,17 @@ impl GetMemorySnapshotGroupReference {
     }
 }
 /// The result of [`GetMemorySnapshotGroupReference`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetMemorySnapshotGroupReferenceReply {
     /// Since ZStack 4.4.24.
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<crate::types::VolumeSnapshotGroupInventory>,
     /// Since ZStack 4.4.24.
-    #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetMemorySnapshotGroupReferenceReply { "inventories" => inventories default,
+    "resourceUuid" => resource_uuid, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `GET /memory-snapshots/group/reference`: see [`GetMemorySnapshotGroupReference`](crate::api::GetMemorySnapshotGroupReference).

@@ -52,12 +52,14 @@ impl IsOpensourceVersion {
     }
 }
 /// The result of [`IsOpensourceVersion`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct IsOpensourceVersionReply {
     /// Since ZStack 2.0.
-    #[serde(default)]
     pub opensource: ::core::option::Option<bool>,
 }
+::zstack_sdk::deserialize_struct!(
+    IsOpensourceVersionReply { "opensource" => opensource, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `GET /meta-data/opensource`: see [`IsOpensourceVersion`](crate::api::IsOpensourceVersion).

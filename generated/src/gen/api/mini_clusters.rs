@@ -293,17 +293,19 @@ impl GetCandidateMiniHosts {
     }
 }
 /// The result of [`BootstrapMiniHost`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct BootstrapMiniHostReply {
-    #[serde(default)]
     pub stage: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(BootstrapMiniHostReply { "stage" => stage, });
 /// The result of [`GetCandidateMiniHosts`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetCandidateMiniHostsReply {
-    #[serde(default)]
     pub hosts: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetCandidateMiniHostsReply { "hosts" => hosts default, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `POST /mini-clusters/hosts`: see [`BootstrapMiniHost`](crate::api::BootstrapMiniHost).

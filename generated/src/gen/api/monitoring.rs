@@ -1076,11 +1076,13 @@ impl UpdateMonitorTrigger {
     }
 }
 /// The result of [`GetMonitorItem`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetMonitorItemReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetMonitorItemReply { "inventories" => inventories default, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `POST /monitoring/triggers/{triggerUuid}/trigger-actions/{actionUuid}`: see [`AttachMonitorTriggerActionToTrigger`](crate::api::AttachMonitorTriggerActionToTrigger).

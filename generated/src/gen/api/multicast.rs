@@ -473,11 +473,13 @@ impl RemoveRendezvousPointFromMulticastRouter {
     }
 }
 /// The result of [`GetVpcMulticastRoute`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVpcMulticastRouteReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetVpcMulticastRouteReply { "inventories" => inventories default, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `POST /multicast/virtual-routers/{uuid}/RendezvousPoint`: see [`AddRendezvousPointToMulticastRouter`](crate::api::AddRendezvousPointToMulticastRouter).

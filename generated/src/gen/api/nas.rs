@@ -1235,23 +1235,29 @@ impl UpdateAliyunNasAccessGroup {
     }
 }
 /// The result of [`GetAliyunNasAccessGroupRemote`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetAliyunNasAccessGroupRemoteReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetAliyunNasAccessGroupRemoteReply { "inventories" => inventories default, }
+);
 /// The result of [`GetAliyunNasFileSystemRemote`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetAliyunNasFileSystemRemoteReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetAliyunNasFileSystemRemoteReply { "inventories" => inventories default, }
+);
 /// The result of [`GetAliyunNasMountTargetRemote`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetAliyunNasMountTargetRemoteReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetAliyunNasMountTargetRemoteReply { "inventories" => inventories default, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `PUT /nas/aliyun/access`: see [`AddAliyunNasAccessGroup`](crate::api::AddAliyunNasAccessGroup).

@@ -85,14 +85,16 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryNetworkServiceProvider 
     }
 }
 /// The result of [`GetNetworkServiceTypes`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetNetworkServiceTypesReply {
-    #[serde(default)]
     pub types: ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::vec::Vec<::std::string::String>,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    GetNetworkServiceTypesReply { "types" => types default, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `GET /network-services/types`: see [`GetNetworkServiceTypes`](crate::api::GetNetworkServiceTypes).

@@ -289,11 +289,11 @@ impl ParseOvf {
     }
 }
 /// The result of [`ParseOvf`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ParseOvfReply {
-    #[serde(rename = "ovfInfo", default)]
     pub ovf_info: ::core::option::Option<crate::types::OvfInfo>,
 }
+::zstack_sdk::deserialize_struct!(ParseOvfReply { "ovfInfo" => ovf_info, });
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `POST /ovf/create-vm-instance`: see [`CreateVmInstanceFromOvf`](crate::api::CreateVmInstanceFromOvf).

@@ -68,11 +68,11 @@ impl ValidatePassword {
     }
 }
 /// The result of [`ValidatePassword`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ValidatePasswordReply {
-    #[serde(default)]
     pub available: ::core::option::Option<bool>,
 }
+::zstack_sdk::deserialize_struct!(ValidatePasswordReply { "available" => available, });
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `PUT /password/verify`: see [`ValidatePassword`](crate::api::ValidatePassword).

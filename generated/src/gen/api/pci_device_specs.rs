@@ -408,11 +408,13 @@ impl UpdatePciDeviceSpec {
     }
 }
 /// The result of [`GetPciDeviceSpecCandidates`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetPciDeviceSpecCandidatesReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetPciDeviceSpecCandidatesReply { "inventories" => inventories default, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `POST /pci-device-specs/{pciSpecUuid}/vm-instances/{vmInstanceUuid}`: see [`AddPciDeviceSpecToVmInstance`](crate::api::AddPciDeviceSpecToVmInstance).

@@ -1127,45 +1127,51 @@ impl UpdatePciDevice {
     }
 }
 /// The result of [`GetHostIommuState`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetHostIommuStateReply {
-    #[serde(default)]
     pub state: ::core::option::Option<crate::types::HostIommuStateType>,
 }
+::zstack_sdk::deserialize_struct!(GetHostIommuStateReply { "state" => state, });
 /// The result of [`GetHostIommuStatus`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetHostIommuStatusReply {
-    #[serde(default)]
     pub status: ::core::option::Option<crate::types::HostIommuStatusType>,
 }
+::zstack_sdk::deserialize_struct!(GetHostIommuStatusReply { "status" => status, });
 /// The result of [`GetPciDeviceCandidatesForNewCreateVm`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetPciDeviceCandidatesForNewCreateVmReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetPciDeviceCandidatesForNewCreateVmReply { "inventories" => inventories default, }
+);
 /// The result of [`QueryEthernetVF`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryEthernetVFReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    QueryEthernetVFReply { "inventories" => inventories default, "total" => total
+    lenient, }
+);
 /// The result of [`QueryPciDevicePciDeviceOffering`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryPciDevicePciDeviceOfferingReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    QueryPciDevicePciDeviceOfferingReply { "inventories" => inventories default, "total"
+    => total lenient, }
+);
 /// The result of [`UpdateHostIommuState`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct UpdateHostIommuStateReply {
-    #[serde(default)]
     pub state: ::core::option::Option<crate::types::HostIommuStateType>,
 }
+::zstack_sdk::deserialize_struct!(UpdateHostIommuStateReply { "state" => state, });
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `POST /pci-device/pci-devices/{pciDeviceUuid}/attach`: see [`AttachPciDeviceToVm`](crate::api::AttachPciDeviceToVm).

@@ -1209,11 +1209,13 @@ impl UpdatePolicyRouteRuleSet {
     }
 }
 /// The result of [`GetPolicyRouteRuleSetFromVirtualRouter`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetPolicyRouteRuleSetFromVirtualRouterReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetPolicyRouteRuleSetFromVirtualRouterReply { "inventories" => inventories default, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `POST /policy-routes/rulesets/{ruleSetUuid}/l3networks/{l3Uuid}`: see [`AttachPolicyRouteRuleSetToL3`](crate::api::AttachPolicyRouteRuleSetToL3).

@@ -661,19 +661,23 @@ impl UpdatePortMirror {
     }
 }
 /// The result of [`GetCandidateVmNicsForPortMirror`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetCandidateVmNicsForPortMirrorReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetCandidateVmNicsForPortMirrorReply { "inventories" => inventories default, }
+);
 /// The result of [`QueryPortMirrorNetworkUsedIp`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryPortMirrorNetworkUsedIpReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    QueryPortMirrorNetworkUsedIpReply { "inventories" => inventories default, "total" =>
+    total lenient, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `PUT /port-mirrors/{uuid}/actions`: see [`ChangePortMirrorState`](crate::api::ChangePortMirrorState).

@@ -4853,124 +4853,130 @@ impl UpdateSharedBlock {
     }
 }
 /// The result of [`CleanUpStorageTrashOnPrimaryStorage`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CleanUpStorageTrashOnPrimaryStorageReply {
     /// Since ZStack 4.8.0.
-    #[serde(default)]
     pub result: ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::vec::Vec<::std::string::String>,
     >,
     /// Since ZStack 4.8.0.
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i32>,
 }
+::zstack_sdk::deserialize_struct!(
+    CleanUpStorageTrashOnPrimaryStorageReply { "result" => result default, "total" =>
+    total lenient, }
+);
 /// The result of [`CleanUpTrashOnPrimaryStorage`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CleanUpTrashOnPrimaryStorageReply {
     /// Since ZStack 3.3.0.
-    #[serde(default)]
     pub result: ::core::option::Option<crate::types::CleanTrashResult>,
     /// Since ZStack 4.7.0.
-    #[serde(default)]
     pub results: ::std::vec::Vec<crate::types::TrashCleanupResult>,
 }
+::zstack_sdk::deserialize_struct!(
+    CleanUpTrashOnPrimaryStorageReply { "result" => result, "results" => results default,
+    }
+);
 /// The result of [`GetBlockPrimaryStorageMetadata`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetBlockPrimaryStorageMetadataReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetBlockPrimaryStorageMetadataReply { "inventories" => inventories default, "total"
+    => total lenient, }
+);
 /// The result of [`GetHostCandidatesForVmMigration`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetHostCandidatesForVmMigrationReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetHostCandidatesForVmMigrationReply { "inventories" => inventories default, }
+);
 /// The result of [`GetPrimaryStorageAllocatorStrategies`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetPrimaryStorageAllocatorStrategiesReply {
-    #[serde(default)]
     pub strategies: ::std::vec::Vec<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetPrimaryStorageAllocatorStrategiesReply { "strategies" => strategies default, }
+);
 /// The result of [`GetPrimaryStorageCandidatesForVolumeMigration`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetPrimaryStorageCandidatesForVolumeMigrationReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetPrimaryStorageCandidatesForVolumeMigrationReply { "inventories" => inventories
+    default, }
+);
 /// The result of [`GetPrimaryStorageCapacity`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetPrimaryStorageCapacityReply {
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "totalCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "availableCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "totalPhysicalCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_physical_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "availablePhysicalCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_physical_capacity: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetPrimaryStorageCapacityReply { "totalCapacity" => total_capacity lenient,
+    "availableCapacity" => available_capacity lenient, "totalPhysicalCapacity" =>
+    total_physical_capacity lenient, "availablePhysicalCapacity" =>
+    available_physical_capacity lenient, }
+);
 /// The result of [`GetPrimaryStorageLicenseInfo`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetPrimaryStorageLicenseInfoReply {
     /// Since ZStack 3.6.0.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.6.0.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.6.0.
-    #[serde(rename = "expireTime", default)]
     pub expire_time: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetPrimaryStorageLicenseInfoReply { "uuid" => uuid, "name" => name, "expireTime" =>
+    expire_time, }
+);
 /// The result of [`GetPrimaryStorageTypes`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetPrimaryStorageTypesReply {
-    #[serde(default)]
     pub types: ::std::vec::Vec<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetPrimaryStorageTypesReply { "types" => types default, }
+);
 /// The result of [`GetPrimaryStorageUsageReport`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetPrimaryStorageUsageReportReply {
     /// Since ZStack 4.7.21.
-    #[serde(rename = "uriUsageForecast", default)]
     pub uri_usage_forecast: ::std::collections::BTreeMap<
         ::std::string::String,
         crate::types::UsageReport,
     >,
     /// Since ZStack 4.7.21.
-    #[serde(rename = "usageReport", default)]
     pub usage_report: ::core::option::Option<crate::types::UsageReport>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetPrimaryStorageUsageReportReply { "uriUsageForecast" => uri_usage_forecast default,
+    "usageReport" => usage_report, }
+);
 /// The result of [`GetSharedBlockCandidate`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetSharedBlockCandidateReply {
-    #[serde(default)]
     pub results: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetSharedBlockCandidateReply { "results" => results default, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `POST /primary-storage/aliyun/ebs`: see [`AddAliyunEbsPrimaryStorage`](crate::api::AddAliyunEbsPrimaryStorage).

@@ -324,41 +324,49 @@ impl PrometheusQueryVmMonitoringData {
     }
 }
 /// The result of [`PrometheusQueryLabelValues`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PrometheusQueryLabelValuesReply {
-    #[serde(default)]
     pub inventories: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    PrometheusQueryLabelValuesReply { "inventories" => inventories default, }
+);
 /// The result of [`PrometheusQueryMetadata`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PrometheusQueryMetadataReply {
-    #[serde(default)]
     pub inventories: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    PrometheusQueryMetadataReply { "inventories" => inventories default, }
+);
 /// The result of [`PrometheusQueryPassThrough`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PrometheusQueryPassThroughReply {
-    #[serde(default)]
     pub inventories: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    PrometheusQueryPassThroughReply { "inventories" => inventories default, }
+);
 /// The result of [`PrometheusQueryVmMonitoringData`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PrometheusQueryVmMonitoringDataReply {
-    #[serde(default)]
     pub inventories: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    PrometheusQueryVmMonitoringDataReply { "inventories" => inventories default, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `GET /prometheus/labels`: see [`PrometheusQueryLabelValues`](crate::api::PrometheusQueryLabelValues).

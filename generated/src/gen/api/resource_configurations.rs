@@ -432,29 +432,35 @@ impl UpdateResourceConfigs {
     }
 }
 /// The result of [`GetResourceBindableConfig`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetResourceBindableConfigReply {
     /// Since ZStack 3.4.0.
-    #[serde(rename = "bindableConfigs", default)]
     pub bindable_configs: ::std::vec::Vec<crate::types::ResourceBindableConfigStruct>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetResourceBindableConfigReply { "bindableConfigs" => bindable_configs default, }
+);
 /// The result of [`GetResourceConfig`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetResourceConfigReply {
     /// Since ZStack 3.4.0.
-    #[serde(default)]
     pub value: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.4.0.
-    #[serde(rename = "effectiveConfigs", default)]
     pub effective_configs: ::std::vec::Vec<crate::types::ResourceConfigInventory>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetResourceConfigReply { "value" => value, "effectiveConfigs" => effective_configs
+    default, }
+);
 /// The result of [`GetResourceConfigs`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetResourceConfigsReply {
     /// Since ZStack 4.7.0.
-    #[serde(default)]
     pub configs: ::std::vec::Vec<crate::types::ResourceConfigStruct>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetResourceConfigsReply { "configs" => configs default, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `DELETE /resource-configurations/{category}/{name}/{resourceUuid}`: see [`DeleteResourceConfig`](crate::api::DeleteResourceConfig).

@@ -119,15 +119,17 @@ impl GetResourceNames {
     }
 }
 /// The result of [`GetResourceAccount`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetResourceAccountReply {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub inventories: ::std::collections::BTreeMap<
         ::std::string::String,
         crate::types::AccountInventory,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    GetResourceAccountReply { "inventories" => inventories default, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `GET /resources/accounts`: see [`GetResourceAccount`](crate::api::GetResourceAccount).

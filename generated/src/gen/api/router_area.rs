@@ -693,45 +693,53 @@ impl UpdateVRouterOspfArea {
     }
 }
 /// The result of [`AddVRouterNetworksToOspfArea`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AddVRouterNetworksToOspfAreaReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    AddVRouterNetworksToOspfAreaReply { "inventories" => inventories default, }
+);
 /// The result of [`GetVRouterOspfNeighbor`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVRouterOspfNeighborReply {
-    #[serde(default)]
     pub neighbors: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetVRouterOspfNeighborReply { "neighbors" => neighbors default, }
+);
 /// The result of [`GetVRouterRouterId`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVRouterRouterIdReply {
-    #[serde(rename = "routerId", default)]
     pub router_id: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(GetVRouterRouterIdReply { "routerId" => router_id, });
 /// The result of [`QueryVRouterOspfArea`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryVRouterOspfAreaReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    QueryVRouterOspfAreaReply { "inventories" => inventories default, "total" => total
+    lenient, }
+);
 /// The result of [`QueryVRouterOspfNetwork`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryVRouterOspfNetworkReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    QueryVRouterOspfNetworkReply { "inventories" => inventories default, "total" => total
+    lenient, }
+);
 /// The result of [`SetVRouterRouterId`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SetVRouterRouterIdReply {
-    #[serde(rename = "routerId", default)]
     pub router_id: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(SetVRouterRouterIdReply { "routerId" => router_id, });
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `POST /routerArea/{routerAreaUuid}/router/{vRouterUuid}/addnetworks`: see [`AddVRouterNetworksToOspfArea`](crate::api::AddVRouterNetworksToOspfArea).

@@ -1866,35 +1866,42 @@ impl UpdateSchedulerTrigger {
     }
 }
 /// The result of [`AddSchedulerJobsToSchedulerJobGroup`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AddSchedulerJobsToSchedulerJobGroupReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    AddSchedulerJobsToSchedulerJobGroupReply { "inventories" => inventories default, }
+);
 /// The result of [`GetAvailableTriggers`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetAvailableTriggersReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetAvailableTriggersReply { "inventories" => inventories default, }
+);
 /// The result of [`GetNoTriggerSchedulerJobs`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetNoTriggerSchedulerJobsReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetNoTriggerSchedulerJobsReply { "inventories" => inventories default, }
+);
 /// The result of [`GetSchedulerExecutionReport`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetSchedulerExecutionReportReply {
-    #[serde(rename = "successRecords", default)]
     pub success_records: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "failureRecords", default)]
     pub failure_records: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "partialSuccessRecords", default)]
     pub partial_success_records: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "waitingRecords", default)]
     pub waiting_records: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetSchedulerExecutionReportReply { "successRecords" => success_records default,
+    "failureRecords" => failure_records default, "partialSuccessRecords" =>
+    partial_success_records default, "waitingRecords" => waiting_records default, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `POST /scheduler/jobgroups/{schedulerJobGroupUuid}/scheduler/triggers/{schedulerTriggerUuid}`: see [`AddSchedulerJobGroupToSchedulerTrigger`](crate::api::AddSchedulerJobGroupToSchedulerTrigger).

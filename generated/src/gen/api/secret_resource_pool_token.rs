@@ -126,17 +126,21 @@ impl SetSecurityMachineKey {
     }
 }
 /// The result of [`GetSignatureServerEncryptPublicKey`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetSignatureServerEncryptPublicKeyReply {
-    #[serde(rename = "publicKey", default)]
     pub public_key: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetSignatureServerEncryptPublicKeyReply { "publicKey" => public_key, }
+);
 /// The result of [`SetSecurityMachineKey`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SetSecurityMachineKeyReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    SetSecurityMachineKeyReply { "inventories" => inventories default, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `GET /secret-resource-pool-token/signature-server-encrypt-public-key`: see [`GetSignatureServerEncryptPublicKey`](crate::api::GetSignatureServerEncryptPublicKey).

@@ -1509,25 +1509,28 @@ impl ValidateSecurityGroupRule {
     }
 }
 /// The result of [`SetVmNicSecurityGroup`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SetVmNicSecurityGroupReply {
     /// Since ZStack 4.7.21.
-    #[serde(default)]
     pub inventory: ::std::vec::Vec<crate::types::VmNicSecurityGroupRefInventory>,
 }
+::zstack_sdk::deserialize_struct!(
+    SetVmNicSecurityGroupReply { "inventory" => inventory default, }
+);
 /// The result of [`ValidateSecurityGroupRule`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ValidateSecurityGroupRuleReply {
     /// Since ZStack 4.7.21.
-    #[serde(default)]
     pub available: ::core::option::Option<bool>,
     /// Since ZStack 4.7.21.
-    #[serde(default)]
     pub code: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.21.
-    #[serde(default)]
     pub reason: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    ValidateSecurityGroupRuleReply { "available" => available, "code" => code, "reason"
+    => reason, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `POST /security-groups/{securityGroupUuid}/rules`: see [`AddSecurityGroupRule`](crate::api::AddSecurityGroupRule).

@@ -1624,11 +1624,11 @@ impl UpdateSecurityMachine {
     }
 }
 /// The result of [`SecurityMachineEncrypt`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SecurityMachineEncryptReply {
-    #[serde(default)]
     pub text: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(SecurityMachineEncryptReply { "text" => text, });
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `POST /security-machine/fiSec`: see [`AddFiSecSecurityMachine`](crate::api::AddFiSecSecurityMachine).

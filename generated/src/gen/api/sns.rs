@@ -5800,101 +5800,121 @@ impl ValidateSNSUniversalSmsEndpoint {
     }
 }
 /// The result of [`AddSNSSmsReceiver`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AddSNSSmsReceiverReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    AddSNSSmsReceiverReply { "inventories" => inventories default, }
+);
 /// The result of [`QuerySNSSmsEndpoint`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QuerySNSSmsEndpointReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    QuerySNSSmsEndpointReply { "inventories" => inventories default, "total" => total
+    lenient, }
+);
 /// The result of [`QuerySNSTopicSubscriber`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QuerySNSTopicSubscriberReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    QuerySNSTopicSubscriberReply { "inventories" => inventories default, "total" => total
+    lenient, }
+);
 /// The result of [`SNSDingTalkTestConnection`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSDingTalkTestConnectionReply {
-    #[serde(default)]
     pub connected: ::core::option::Option<bool>,
-    #[serde(rename = "webhookResp", default)]
     pub webhook_resp: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    SNSDingTalkTestConnectionReply { "connected" => connected, "webhookResp" =>
+    webhook_resp default, }
+);
 /// The result of [`SNSEmailTestConnection`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSEmailTestConnectionReply {
-    #[serde(default)]
     pub connected: ::core::option::Option<bool>,
-    #[serde(rename = "webhookResp", default)]
     pub webhook_resp: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    SNSEmailTestConnectionReply { "connected" => connected, "webhookResp" => webhook_resp
+    default, }
+);
 /// The result of [`SNSFeiShuTestConnection`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSFeiShuTestConnectionReply {
-    #[serde(default)]
     pub connected: ::core::option::Option<bool>,
-    #[serde(rename = "webhookResp", default)]
     pub webhook_resp: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    SNSFeiShuTestConnectionReply { "connected" => connected, "webhookResp" =>
+    webhook_resp default, }
+);
 /// The result of [`SNSHttpTestConnection`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSHttpTestConnectionReply {
-    #[serde(default)]
     pub connected: ::core::option::Option<bool>,
-    #[serde(rename = "webhookResp", default)]
     pub webhook_resp: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    SNSHttpTestConnectionReply { "connected" => connected, "webhookResp" => webhook_resp,
+    }
+);
 /// The result of [`SNSMicrosoftTeamsTestConnection`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSMicrosoftTeamsTestConnectionReply {
-    #[serde(default)]
     pub connected: ::core::option::Option<bool>,
-    #[serde(rename = "webhookResp", default)]
     pub webhook_resp: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    SNSMicrosoftTeamsTestConnectionReply { "connected" => connected, "webhookResp" =>
+    webhook_resp default, }
+);
 /// The result of [`SNSSnmpTestConnection`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSSnmpTestConnectionReply {
-    #[serde(default)]
     pub connected: ::core::option::Option<bool>,
-    #[serde(rename = "webhookResp", default)]
     pub webhook_resp: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    SNSSnmpTestConnectionReply { "connected" => connected, "webhookResp" => webhook_resp
+    default, }
+);
 /// The result of [`SNSWeComTestConnection`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSWeComTestConnectionReply {
-    #[serde(default)]
     pub connected: ::core::option::Option<bool>,
-    #[serde(rename = "webhookResp", default)]
     pub webhook_resp: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    SNSWeComTestConnectionReply { "connected" => connected, "webhookResp" => webhook_resp
+    default, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `POST /sns/application-endpoints/emails/email-addresses`: see [`AddEmailAddressToSNSEmailEndpoint`](crate::api::AddEmailAddressToSNSEmailEndpoint).

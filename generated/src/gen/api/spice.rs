@@ -51,12 +51,14 @@ impl GetSpiceCertificates {
     }
 }
 /// The result of [`GetSpiceCertificates`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetSpiceCertificatesReply {
     /// Since ZStack 3.7.
-    #[serde(rename = "certificateStr", default)]
     pub certificate_str: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetSpiceCertificatesReply { "certificateStr" => certificate_str, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `GET /spice/certificates`: see [`GetSpiceCertificates`](crate::api::GetSpiceCertificates).

@@ -1473,59 +1473,73 @@ impl UpdateScsiLun {
     }
 }
 /// The result of [`GetLocalRaidPhysicalDriveSmart`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetLocalRaidPhysicalDriveSmartReply {
-    #[serde(default)]
     pub result: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetLocalRaidPhysicalDriveSmartReply { "result" => result default, }
+);
 /// The result of [`QueryLocalRaidController`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryLocalRaidControllerReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    QueryLocalRaidControllerReply { "inventories" => inventories default, "total" =>
+    total lenient, }
+);
 /// The result of [`QueryLocalRaidPhysicalDrive`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryLocalRaidPhysicalDriveReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    QueryLocalRaidPhysicalDriveReply { "inventories" => inventories default, "total" =>
+    total lenient, }
+);
 /// The result of [`QueryPhysicalDriveSelfTestHistory`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryPhysicalDriveSelfTestHistoryReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    QueryPhysicalDriveSelfTestHistoryReply { "inventories" => inventories default,
+    "total" => total lenient, }
+);
 /// The result of [`RefreshFiberChannelStorage`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct RefreshFiberChannelStorageReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    RefreshFiberChannelStorageReply { "inventories" => inventories default, }
+);
 /// The result of [`RefreshLocalRaid`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct RefreshLocalRaidReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    RefreshLocalRaidReply { "inventories" => inventories default, }
+);
 /// The result of [`RefreshNvmeTarget`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct RefreshNvmeTargetReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    RefreshNvmeTargetReply { "inventories" => inventories default, }
+);
 /// The result of [`SelfTestLocalRaid`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SelfTestLocalRaidReply {
-    #[serde(default)]
     pub result: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(SelfTestLocalRaidReply { "result" => result, });
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `POST /storage-devices/iscsi/servers`: see [`AddIscsiServer`](crate::api::AddIscsiServer).

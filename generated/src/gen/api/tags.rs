@@ -468,11 +468,13 @@ impl UpdateTag {
     }
 }
 /// The result of [`AttachTagToResources`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AttachTagToResourcesReply {
-    #[serde(default)]
     pub results: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    AttachTagToResourcesReply { "results" => results default, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `POST /tags/{tagUuid}/resources`: see [`AttachTagToResources`](crate::api::AttachTagToResources).

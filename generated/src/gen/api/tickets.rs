@@ -1331,21 +1331,25 @@ impl UpdateTicketRequest {
     }
 }
 /// The result of [`QueryArchiveTicketHistory`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryArchiveTicketHistoryReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    QueryArchiveTicketHistoryReply { "inventories" => inventories default, "total" =>
+    total lenient, }
+);
 /// The result of [`QueryTicketHistory`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryTicketHistoryReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    QueryTicketHistoryReply { "inventories" => inventories default, "total" => total
+    lenient, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `POST /tickets/flow`: see [`AddIAM2TicketFlow`](crate::api::AddIAM2TicketFlow).

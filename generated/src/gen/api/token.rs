@@ -63,11 +63,11 @@ impl TokenIntrospection {
     }
 }
 /// The result of [`TokenIntrospection`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct TokenIntrospectionReply {
-    #[serde(default)]
     pub active: ::core::option::Option<bool>,
 }
+::zstack_sdk::deserialize_struct!(TokenIntrospectionReply { "active" => active, });
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `POST /token/introspect`: see [`TokenIntrospection`](crate::api::TokenIntrospection).

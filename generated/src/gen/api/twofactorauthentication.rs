@@ -261,11 +261,13 @@ impl ResetTwoFactorAuthenticationSecret {
     }
 }
 /// The result of [`GetTwoFactorAuthenticationState`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetTwoFactorAuthenticationStateReply {
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetTwoFactorAuthenticationStateReply { "state" => state, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `GET /twofactorauthentication/secret`: see [`GetTwoFactorAuthenticationSecret`](crate::api::GetTwoFactorAuthenticationSecret).

@@ -447,20 +447,20 @@ impl ListVMsFromKVMHost {
     }
 }
 /// The result of [`ListVMsFromKVMHost`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ListVMsFromKVMHostReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "libvirtVersion", default)]
     pub libvirt_version: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "qemuVersion", default)]
     pub qemu_version: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "v2vCaps", default)]
     pub v2v_caps: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    ListVMsFromKVMHostReply { "inventories" => inventories default, "libvirtVersion" =>
+    libvirt_version, "qemuVersion" => qemu_version, "v2vCaps" => v2v_caps default, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `PUT /v2v/conversion/host/{uuid}/actions`: see [`CleanV2VConversionCache`](crate::api::CleanV2VConversionCache).

@@ -1297,29 +1297,31 @@ impl UpdateVpcSharedQos {
     }
 }
 /// The result of [`CheckVipPortAvailability`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CheckVipPortAvailabilityReply {
     /// Since ZStack 4.7.21.
-    #[serde(default)]
     pub available: ::core::option::Option<bool>,
 }
+::zstack_sdk::deserialize_struct!(
+    CheckVipPortAvailabilityReply { "available" => available, }
+);
 /// The result of [`GetVipAvailablePort`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVipAvailablePortReply {
     /// Since ZStack 4.7.21.
-    #[serde(
-        rename = "availablePort",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_port: ::std::vec::Vec<i32>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetVipAvailablePortReply { "availablePort" => available_port lenient_default, }
+);
 /// The result of [`GetVipQos`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVipQosReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetVipQosReply { "inventories" => inventories default, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `POST /vips/sharedqos/{sharedQosUuid}/vips`: see [`AttachVipToVpcSharedQos`](crate::api::AttachVipToVpcSharedQos).

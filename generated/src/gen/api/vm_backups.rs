@@ -348,23 +348,29 @@ impl SyncVmBackupFromImageStoreBackupStorage {
     }
 }
 /// The result of [`RecoverVmBackupFromImageStoreBackupStorage`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct RecoverVmBackupFromImageStoreBackupStorageReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    RecoverVmBackupFromImageStoreBackupStorageReply { "inventories" => inventories
+    default, }
+);
 /// The result of [`SyncVmBackup`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncVmBackupReply {
-    #[serde(default)]
     pub result: ::core::option::Option<crate::types::SyncBackupResult>,
 }
+::zstack_sdk::deserialize_struct!(SyncVmBackupReply { "result" => result, });
 /// The result of [`SyncVmBackupFromImageStoreBackupStorage`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncVmBackupFromImageStoreBackupStorageReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    SyncVmBackupFromImageStoreBackupStorageReply { "inventories" => inventories default,
+    }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `DELETE /vm-backups/{groupUuid}`: see [`DeleteVmBackup`](crate::api::DeleteVmBackup).

@@ -11285,404 +11285,449 @@ impl DetachIsoFromVmInstance {
     }
 }
 /// The result of [`CloneVmInstance`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CloneVmInstanceReply {
-    #[serde(default)]
     pub result: ::core::option::Option<crate::types::CloneVmInstanceResults>,
 }
+::zstack_sdk::deserialize_struct!(CloneVmInstanceReply { "result" => result, });
 /// The result of [`CreateFaultToleranceVmInstance`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CreateFaultToleranceVmInstanceReply {
-    #[serde(rename = "primaryVmInventory", default)]
     pub primary_vm_inventory: ::core::option::Option<
         crate::types::AnyVmInstanceInventory,
     >,
-    #[serde(rename = "secondaryVmInventory", default)]
     pub secondary_vm_inventory: ::core::option::Option<
         crate::types::AnyVmInstanceInventory,
     >,
-    #[serde(rename = "faultToleranceVmGroupInventory", default)]
     pub fault_tolerance_vm_group_inventory: ::core::option::Option<
         crate::types::AnyVmInstanceInventory,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    CreateFaultToleranceVmInstanceReply { "primaryVmInventory" => primary_vm_inventory,
+    "secondaryVmInventory" => secondary_vm_inventory, "faultToleranceVmGroupInventory" =>
+    fault_tolerance_vm_group_inventory, }
+);
 /// The result of [`DescribeVmInstanceRecoveryPoint`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DescribeVmInstanceRecoveryPointReply {
-    #[serde(rename = "realSizes", default)]
     pub real_sizes: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
-    #[serde(rename = "virtualSizes", default)]
     pub virtual_sizes: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
-    #[serde(default)]
     pub timestamp: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    DescribeVmInstanceRecoveryPointReply { "realSizes" => real_sizes default,
+    "virtualSizes" => virtual_sizes default, "timestamp" => timestamp, }
+);
 /// The result of [`ExecuteGuestVmCommand`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExecuteGuestVmCommandReply {
-    #[serde(default)]
     pub stream: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vmInstance", default)]
     pub vm_instance: ::core::option::Option<crate::types::AnyVmInstanceInventory>,
 }
+::zstack_sdk::deserialize_struct!(
+    ExecuteGuestVmCommandReply { "stream" => stream, "vmInstance" => vm_instance, }
+);
 /// The result of [`GetCandidateAffinityGroupForCreatingVm`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetCandidateAffinityGroupForCreatingVmReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetCandidateAffinityGroupForCreatingVmReply { "inventories" => inventories default, }
+);
 /// The result of [`GetCandidatePrimaryStoragesForCreatingVm`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetCandidatePrimaryStoragesForCreatingVmReply {
     /// Since ZStack 2.1.
-    #[serde(rename = "rootVolumePrimaryStorages", default)]
     pub root_volume_primary_storages: ::std::vec::Vec<
         crate::types::AnyPrimaryStorageInventory,
     >,
     /// Since ZStack 2.1.
-    #[serde(rename = "dataVolumePrimaryStorages", default)]
     pub data_volume_primary_storages: ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::vec::Vec<crate::types::AnyPrimaryStorageInventory>,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    GetCandidatePrimaryStoragesForCreatingVmReply { "rootVolumePrimaryStorages" =>
+    root_volume_primary_storages default, "dataVolumePrimaryStorages" =>
+    data_volume_primary_storages default, }
+);
 /// The result of [`GetCandidateVMForAttachingAffinityGroup`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetCandidateVMForAttachingAffinityGroupReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetCandidateVMForAttachingAffinityGroupReply { "inventories" => inventories default,
+    }
+);
 /// The result of [`GetCandidateZonesClustersHostsForCreatingVm`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetCandidateZonesClustersHostsForCreatingVmReply {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub zones: ::std::vec::Vec<crate::types::ZoneInventory>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub clusters: ::std::vec::Vec<crate::types::AnyClusterInventory>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub hosts: ::std::vec::Vec<crate::types::AnyHostInventory>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetCandidateZonesClustersHostsForCreatingVmReply { "zones" => zones default,
+    "clusters" => clusters default, "hosts" => hosts default, }
+);
 /// The result of [`GetFaultToleranceVms`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetFaultToleranceVmsReply {
-    #[serde(rename = "primaryVmInventory", default)]
     pub primary_vm_inventory: ::core::option::Option<
         crate::types::AnyVmInstanceInventory,
     >,
-    #[serde(rename = "secondaryVmInventory", default)]
     pub secondary_vm_inventory: ::core::option::Option<
         crate::types::AnyVmInstanceInventory,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    GetFaultToleranceVmsReply { "primaryVmInventory" => primary_vm_inventory,
+    "secondaryVmInventory" => secondary_vm_inventory, }
+);
 /// The result of [`GetImageCandidatesForVmToChange`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetImageCandidatesForVmToChangeReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetImageCandidatesForVmToChangeReply { "inventories" => inventories default, }
+);
 /// The result of [`GetNicQos`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetNicQosReply {
-    #[serde(
-        rename = "outboundBandwidth",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub outbound_bandwidth: ::core::option::Option<i64>,
-    #[serde(
-        rename = "inboundBandwidth",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub inbound_bandwidth: ::core::option::Option<i64>,
-    #[serde(
-        rename = "outboundBandwidthUpthreshold",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub outbound_bandwidth_upthreshold: ::core::option::Option<i64>,
-    #[serde(
-        rename = "inboundBandwidthUpthreshold",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub inbound_bandwidth_upthreshold: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetNicQosReply { "outboundBandwidth" => outbound_bandwidth lenient,
+    "inboundBandwidth" => inbound_bandwidth lenient, "outboundBandwidthUpthreshold" =>
+    outbound_bandwidth_upthreshold lenient, "inboundBandwidthUpthreshold" =>
+    inbound_bandwidth_upthreshold lenient, }
+);
 /// The result of [`GetPciDeviceCandidatesForAttachingVm`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetPciDeviceCandidatesForAttachingVmReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetPciDeviceCandidatesForAttachingVmReply { "inventories" => inventories default, }
+);
 /// The result of [`GetPrimaryStorageCandidatesForVmMigration`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetPrimaryStorageCandidatesForVmMigrationReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetPrimaryStorageCandidatesForVmMigrationReply { "inventories" => inventories
+    default, }
+);
 /// The result of [`GetScsiLunCandidatesForAttachingVm`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetScsiLunCandidatesForAttachingVmReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetScsiLunCandidatesForAttachingVmReply { "inventories" => inventories default, }
+);
 /// The result of [`GetUsbDeviceCandidatesForAttachingVm`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetUsbDeviceCandidatesForAttachingVmReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetUsbDeviceCandidatesForAttachingVmReply { "inventories" => inventories default, }
+);
 /// The result of [`GetVirtualizerInfo`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVirtualizerInfoReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetVirtualizerInfoReply { "inventories" => inventories default, }
+);
 /// The result of [`GetVmBootOrder`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmBootOrderReply {
-    #[serde(default)]
     pub orders: ::std::vec::Vec<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(GetVmBootOrderReply { "orders" => orders default, });
 /// The result of [`GetVmCapabilities`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmCapabilitiesReply {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub capabilities: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    GetVmCapabilitiesReply { "capabilities" => capabilities default, }
+);
 /// The result of [`GetVmConsoleAddress`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmConsoleAddressReply {
     /// Since ZStack 0.6.
-    #[serde(rename = "hostIp", default)]
     pub host_ip: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub port: ::core::option::Option<i32>,
-    #[serde(default)]
     pub path: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub protocol: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.7.
-    #[serde(rename = "vdiPortInfo", default)]
     pub vdi_port_info: ::core::option::Option<crate::types::VdiPortInfo>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetVmConsoleAddressReply { "hostIp" => host_ip, "port" => port lenient, "path" =>
+    path, "protocol" => protocol, "vdiPortInfo" => vdi_port_info, }
+);
 /// The result of [`GetVmConsolePassword`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmConsolePasswordReply {
-    #[serde(default)]
     pub password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
 }
+::zstack_sdk::deserialize_struct!(GetVmConsolePasswordReply { "password" => password, });
 /// The result of [`GetVmDeviceAddress`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmDeviceAddressReply {
     /// Since ZStack 3.10.0.
-    #[serde(default)]
     pub addresses: ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::vec::Vec<crate::types::VmDeviceAddress>,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    GetVmDeviceAddressReply { "addresses" => addresses default, }
+);
 /// The result of [`GetVmEmulatorPinning`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmEmulatorPinningReply {
-    #[serde(rename = "emulatorPinning", default)]
     pub emulator_pinning: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetVmEmulatorPinningReply { "emulatorPinning" => emulator_pinning, }
+);
 /// The result of [`GetVmGuestToolsInfo`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmGuestToolsInfoReply {
-    #[serde(default)]
     pub version: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub features: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    GetVmGuestToolsInfoReply { "version" => version, "status" => status, "features" =>
+    features default, }
+);
 /// The result of [`GetVmHostname`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmHostnameReply {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub hostname: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(GetVmHostnameReply { "hostname" => hostname, });
 /// The result of [`GetVmInstanceFirstBootDevice`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmInstanceFirstBootDeviceReply {
-    #[serde(rename = "firstBootDevice", default)]
     pub first_boot_device: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetVmInstanceFirstBootDeviceReply { "firstBootDevice" => first_boot_device, }
+);
 /// The result of [`GetVmInstanceHaLevel`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmInstanceHaLevelReply {
-    #[serde(default)]
     pub level: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(GetVmInstanceHaLevelReply { "level" => level, });
 /// The result of [`GetVmInstanceProtectedRecoveryPoints`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmInstanceProtectedRecoveryPointsReply {
-    #[serde(rename = "recoveryPoints", default)]
     pub recovery_points: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    GetVmInstanceProtectedRecoveryPointsReply { "recoveryPoints" => recovery_points
+    default, }
+);
 /// The result of [`GetVmInstanceRecoveryPoints`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmInstanceRecoveryPointsReply {
-    #[serde(rename = "recoveryPoints", default)]
     pub recovery_points: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    GetVmInstanceRecoveryPointsReply { "recoveryPoints" => recovery_points default, }
+);
 /// The result of [`GetVmMonitorNumber`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmMonitorNumberReply {
-    #[serde(
-        rename = "monitorNumber",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub monitor_number: ::core::option::Option<i32>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetVmMonitorNumberReply { "monitorNumber" => monitor_number lenient, }
+);
 /// The result of [`GetVmNicAttachedNetworkService`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmNicAttachedNetworkServiceReply {
     /// Since ZStack 4.1.0.
-    #[serde(rename = "networkServices", default)]
     pub network_services: ::std::vec::Vec<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetVmNicAttachedNetworkServiceReply { "networkServices" => network_services default,
+    }
+);
 /// The result of [`GetVmNuma`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmNumaReply {
-    #[serde(default)]
     pub enable: ::core::option::Option<bool>,
 }
+::zstack_sdk::deserialize_struct!(GetVmNumaReply { "enable" => enable, });
 /// The result of [`GetVmQga`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmQgaReply {
-    #[serde(default)]
     pub enable: ::core::option::Option<bool>,
 }
+::zstack_sdk::deserialize_struct!(GetVmQgaReply { "enable" => enable, });
 /// The result of [`GetVmRDP`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmRDPReply {
-    #[serde(default)]
     pub enable: ::core::option::Option<bool>,
 }
+::zstack_sdk::deserialize_struct!(GetVmRDPReply { "enable" => enable, });
 /// The result of [`GetVmSshKey`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmSshKeyReply {
     /// Since ZStack 0.6.
-    #[serde(rename = "sshKey", default)]
     pub ssh_key: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(GetVmSshKeyReply { "sshKey" => ssh_key, });
 /// The result of [`GetVmStartingCandidateClustersHosts`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmStartingCandidateClustersHostsReply {
-    #[serde(default)]
     pub hosts: ::std::vec::Vec<crate::types::AnyHostInventory>,
-    #[serde(default)]
     pub clusters: ::std::vec::Vec<crate::types::AnyClusterInventory>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetVmStartingCandidateClustersHostsReply { "hosts" => hosts default, "clusters" =>
+    clusters default, }
+);
 /// The result of [`GetVmTask`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmTaskReply {
     /// Since ZStack 4.6.0.
-    #[serde(default)]
     pub results: ::std::collections::BTreeMap<
         ::std::string::String,
         crate::types::ChainInfo,
     >,
 }
+::zstack_sdk::deserialize_struct!(GetVmTaskReply { "results" => results default, });
 /// The result of [`GetVmUsbRedirect`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmUsbRedirectReply {
-    #[serde(default)]
     pub enable: ::core::option::Option<bool>,
 }
+::zstack_sdk::deserialize_struct!(GetVmUsbRedirectReply { "enable" => enable, });
 /// The result of [`GetVmXml`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmXmlReply {
-    #[serde(rename = "match", default)]
     pub match_: ::core::option::Option<bool>,
-    #[serde(rename = "runningXml", default)]
     pub running_xml: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "userDefinedXml", default)]
     pub user_defined_xml: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetVmXmlReply { "match" => match_, "runningXml" => running_xml, "userDefinedXml" =>
+    user_defined_xml, }
+);
 /// The result of [`GetVmXmlHookScript`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmXmlHookScriptReply {
-    #[serde(rename = "userDefinedXmlHookScript", default)]
     pub user_defined_xml_hook_script: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetVmXmlHookScriptReply { "userDefinedXmlHookScript" => user_defined_xml_hook_script,
+    }
+);
 /// The result of [`GetVmsCapabilities`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmsCapabilitiesReply {
     /// Since ZStack 4.0.
-    #[serde(rename = "vmsCaps", default)]
     pub vms_caps: ::std::collections::BTreeMap<
         ::std::string::String,
         crate::types::VmCapabilities,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    GetVmsCapabilitiesReply { "vmsCaps" => vms_caps default, }
+);
 /// The result of [`GetVmvNUMATopology`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmvNUMATopologyReply {
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "hostUuid", default)]
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub topology: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetVmvNUMATopologyReply { "name" => name, "uuid" => uuid, "hostUuid" => host_uuid,
+    "topology" => topology default, }
+);
 /// The result of [`QueryFaultToleranceVm`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryFaultToleranceVmReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    QueryFaultToleranceVmReply { "inventories" => inventories default, "total" => total
+    lenient, }
+);
 /// The result of [`SetVmUserDefinedXml`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SetVmUserDefinedXmlReply {
-    #[serde(rename = "vmUserDefinedXml", default)]
     pub vm_user_defined_xml: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    SetVmUserDefinedXmlReply { "vmUserDefinedXml" => vm_user_defined_xml, }
+);
 /// The result of [`SetVmUserDefinedXmlHookScript`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SetVmUserDefinedXmlHookScriptReply {
-    #[serde(rename = "vmUserDefinedXmlHookScript", default)]
     pub vm_user_defined_xml_hook_script: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    SetVmUserDefinedXmlHookScriptReply { "vmUserDefinedXmlHookScript" =>
+    vm_user_defined_xml_hook_script, }
+);
 /// The result of [`TakeVmConsoleScreenshot`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct TakeVmConsoleScreenshotReply {
     /// Since ZStack 4.7.0.
-    #[serde(rename = "imageData", default)]
     pub image_data: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    TakeVmConsoleScreenshotReply { "imageData" => image_data, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `PUT /vm-instances/{uuid}/actions`: see [`AttachGuestToolsIsoToVm`](crate::api::AttachGuestToolsIsoToVm).

@@ -378,11 +378,11 @@ impl SyncVolumeBackup {
     }
 }
 /// The result of [`SyncVolumeBackup`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncVolumeBackupReply {
-    #[serde(default)]
     pub result: ::core::option::Option<crate::types::SyncBackupResult>,
 }
+::zstack_sdk::deserialize_struct!(SyncVolumeBackupReply { "result" => result, });
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `DELETE /volume-backups/{uuid}`: see [`DeleteVolumeBackup`](crate::api::DeleteVolumeBackup).

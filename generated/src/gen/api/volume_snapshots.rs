@@ -883,54 +883,62 @@ impl UpdateVolumeSnapshotGroup {
     }
 }
 /// The result of [`BatchDeleteVolumeSnapshot`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct BatchDeleteVolumeSnapshotReply {
     /// Since ZStack 3.3.
-    #[serde(default)]
     pub results: ::std::vec::Vec<crate::types::BatchDeleteVolumeSnapshotStruct>,
 }
+::zstack_sdk::deserialize_struct!(
+    BatchDeleteVolumeSnapshotReply { "results" => results default, }
+);
 /// The result of [`CheckVolumeSnapshotGroupAvailability`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CheckVolumeSnapshotGroupAvailabilityReply {
     /// Since ZStack 3.6.0.
-    #[serde(default)]
     pub results: ::std::vec::Vec<crate::types::VolumeSnapshotGroupAvailability>,
 }
+::zstack_sdk::deserialize_struct!(
+    CheckVolumeSnapshotGroupAvailabilityReply { "results" => results default, }
+);
 /// The result of [`DeleteVolumeSnapshotGroup`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeleteVolumeSnapshotGroupReply {
     /// Since ZStack 3.6.0.
-    #[serde(default)]
     pub results: ::std::vec::Vec<crate::types::DeleteSnapshotGroupResult>,
 }
+::zstack_sdk::deserialize_struct!(
+    DeleteVolumeSnapshotGroupReply { "results" => results default, }
+);
 /// The result of [`GetVolumeSnapshotSize`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVolumeSnapshotSizeReply {
     /// Since ZStack 3.5.
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub size: ::core::option::Option<i64>,
     /// Since ZStack 3.5.
-    #[serde(
-        rename = "actualSize",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub actual_size: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetVolumeSnapshotSizeReply { "size" => size lenient, "actualSize" => actual_size
+    lenient, }
+);
 /// The result of [`RevertVmFromSnapshotGroup`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct RevertVmFromSnapshotGroupReply {
     /// Since ZStack 3.6.0.
-    #[serde(default)]
     pub results: ::std::vec::Vec<crate::types::RevertSnapshotGroupResult>,
 }
+::zstack_sdk::deserialize_struct!(
+    RevertVmFromSnapshotGroupReply { "results" => results default, }
+);
 /// The result of [`ShrinkVolumeSnapshot`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ShrinkVolumeSnapshotReply {
     /// Since ZStack 3.10.
-    #[serde(rename = "shrinkResult", default)]
     pub shrink_result: ::core::option::Option<crate::types::ShrinkResult>,
 }
+::zstack_sdk::deserialize_struct!(
+    ShrinkVolumeSnapshotReply { "shrinkResult" => shrink_result, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `PUT /volume-snapshots/batch-delete`: see [`BatchDeleteVolumeSnapshot`](crate::api::BatchDeleteVolumeSnapshot).

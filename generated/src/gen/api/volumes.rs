@@ -2614,154 +2614,105 @@ impl ValidateVolumeSnapshotChain {
     }
 }
 /// The result of [`BatchSyncVolumeSize`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct BatchSyncVolumeSizeReply {
     /// Since ZStack 4.6.0.
-    #[serde(
-        rename = "successCount",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub success_count: ::core::option::Option<i32>,
     /// Since ZStack 4.6.0.
-    #[serde(
-        rename = "failCount",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub fail_count: ::core::option::Option<i32>,
 }
+::zstack_sdk::deserialize_struct!(
+    BatchSyncVolumeSizeReply { "successCount" => success_count lenient, "failCount" =>
+    fail_count lenient, }
+);
 /// The result of [`CreateVmBackup`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CreateVmBackupReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    CreateVmBackupReply { "inventories" => inventories default, }
+);
 /// The result of [`CreateVolumesSnapshot`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CreateVolumesSnapshotReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    CreateVolumesSnapshotReply { "inventories" => inventories default, }
+);
 /// The result of [`GetVolumeCapabilities`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVolumeCapabilitiesReply {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub capabilities: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    GetVolumeCapabilitiesReply { "capabilities" => capabilities default, }
+);
 /// The result of [`GetVolumeFormat`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVolumeFormatReply {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub formats: ::std::vec::Vec<crate::types::VolumeFormatReplyStruct>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetVolumeFormatReply { "formats" => formats default, }
+);
 /// The result of [`GetVolumeIoThreadPin`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVolumeIoThreadPinReply {
-    #[serde(rename = "volumeUuid", default)]
     pub volume_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "ioThreadId", default)]
     pub io_thread_id: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub pin: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetVolumeIoThreadPinReply { "volumeUuid" => volume_uuid, "ioThreadId" =>
+    io_thread_id, "pin" => pin, }
+);
 /// The result of [`GetVolumeQos`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVolumeQosReply {
-    #[serde(rename = "volumeUuid", default)]
     pub volume_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "volumeBandwidth",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub volume_bandwidth: ::core::option::Option<i64>,
-    #[serde(
-        rename = "volumeBandwidthRead",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub volume_bandwidth_read: ::core::option::Option<i64>,
-    #[serde(
-        rename = "volumeBandwidthWrite",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub volume_bandwidth_write: ::core::option::Option<i64>,
-    #[serde(
-        rename = "iopsTotal",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub iops_total: ::core::option::Option<i64>,
-    #[serde(
-        rename = "iopsRead",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub iops_read: ::core::option::Option<i64>,
-    #[serde(
-        rename = "iopsWrite",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub iops_write: ::core::option::Option<i64>,
-    #[serde(
-        rename = "volumeBandwidthUpthreshold",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub volume_bandwidth_upthreshold: ::core::option::Option<i64>,
-    #[serde(
-        rename = "volumeBandwidthReadUpthreshold",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub volume_bandwidth_read_upthreshold: ::core::option::Option<i64>,
-    #[serde(
-        rename = "volumeBandwidthWriteUpthreshold",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub volume_bandwidth_write_upthreshold: ::core::option::Option<i64>,
-    #[serde(
-        rename = "iopsTotalUpthreshold",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub iops_total_upthreshold: ::core::option::Option<i64>,
-    #[serde(
-        rename = "iopsReadUpthreshold",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub iops_read_upthreshold: ::core::option::Option<i64>,
-    #[serde(
-        rename = "iopsWriteUpthreshold",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub iops_write_upthreshold: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetVolumeQosReply { "volumeUuid" => volume_uuid, "volumeBandwidth" =>
+    volume_bandwidth lenient, "volumeBandwidthRead" => volume_bandwidth_read lenient,
+    "volumeBandwidthWrite" => volume_bandwidth_write lenient, "iopsTotal" => iops_total
+    lenient, "iopsRead" => iops_read lenient, "iopsWrite" => iops_write lenient,
+    "volumeBandwidthUpthreshold" => volume_bandwidth_upthreshold lenient,
+    "volumeBandwidthReadUpthreshold" => volume_bandwidth_read_upthreshold lenient,
+    "volumeBandwidthWriteUpthreshold" => volume_bandwidth_write_upthreshold lenient,
+    "iopsTotalUpthreshold" => iops_total_upthreshold lenient, "iopsReadUpthreshold" =>
+    iops_read_upthreshold lenient, "iopsWriteUpthreshold" => iops_write_upthreshold
+    lenient, }
+);
 /// The result of [`SetVolumeIoThreadPin`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SetVolumeIoThreadPinReply {
-    #[serde(rename = "volumeUuid", default)]
     pub volume_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "ioThreadId",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub io_thread_id: ::core::option::Option<i32>,
-    #[serde(default)]
     pub pin: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    SetVolumeIoThreadPinReply { "volumeUuid" => volume_uuid, "ioThreadId" => io_thread_id
+    lenient, "pin" => pin, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `POST /volumes/{volumeUuid}/hosts/{hostUuid}`: see [`AttachDataVolumeToHost`](crate::api::AttachDataVolumeToHost).

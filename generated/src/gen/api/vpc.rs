@@ -1878,112 +1878,145 @@ impl UpdateVpcHaGroup {
     }
 }
 /// The result of [`GetAttachableVpcL3Network`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetAttachableVpcL3NetworkReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetAttachableVpcL3NetworkReply { "inventories" => inventories default, }
+);
 /// The result of [`GetRouteTableVpcVRouterCandidate`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetRouteTableVpcVRouterCandidateReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetRouteTableVpcVRouterCandidateReply { "inventories" => inventories default, }
+);
 /// The result of [`GetVirtualRouterSoftwareVersion`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVirtualRouterSoftwareVersionReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetVirtualRouterSoftwareVersionReply { "inventories" => inventories default, }
+);
 /// The result of [`GetVpcAttachedEip`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVpcAttachedEipReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetVpcAttachedEipReply { "inventories" => inventories default, }
+);
 /// The result of [`GetVpcAttachedIpsec`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVpcAttachedIpsecReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetVpcAttachedIpsecReply { "inventories" => inventories default, }
+);
 /// The result of [`GetVpcAttachedLoadBalancer`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVpcAttachedLoadBalancerReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetVpcAttachedLoadBalancerReply { "inventories" => inventories default, }
+);
 /// The result of [`GetVpcAttachedNetflow`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVpcAttachedNetflowReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetVpcAttachedNetflowReply { "inventories" => inventories default, }
+);
 /// The result of [`GetVpcAttachedOspf`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVpcAttachedOspfReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetVpcAttachedOspfReply { "inventories" => inventories default, }
+);
 /// The result of [`GetVpcAttachedPortForwardingRules`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVpcAttachedPortForwardingRulesReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetVpcAttachedPortForwardingRulesReply { "inventories" => inventories default, }
+);
 /// The result of [`GetVpcAttachedVip`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVpcAttachedVipReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetVpcAttachedVipReply { "inventories" => inventories default, }
+);
 /// The result of [`GetVpcIPsecLog`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVpcIPsecLogReply {
-    #[serde(rename = "ipsecLog", default)]
     pub ipsec_log: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(GetVpcIPsecLogReply { "ipsecLog" => ipsec_log, });
 /// The result of [`GetVpcVRouterDistributedRoutingConnections`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVpcVRouterDistributedRoutingConnectionsReply {
-    #[serde(default)]
     pub inventories: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    GetVpcVRouterDistributedRoutingConnectionsReply { "inventories" => inventories
+    default, }
+);
 /// The result of [`GetVpcVRouterDistributedRoutingEnabled`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVpcVRouterDistributedRoutingEnabledReply {
-    #[serde(default)]
     pub enabled: ::core::option::Option<bool>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetVpcVRouterDistributedRoutingEnabledReply { "enabled" => enabled, }
+);
 /// The result of [`GetVpcVRouterNetworkServiceState`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVpcVRouterNetworkServiceStateReply {
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetVpcVRouterNetworkServiceStateReply { "state" => state, }
+);
 /// The result of [`QueryVpcRouter`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryVpcRouterReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    QueryVpcRouterReply { "inventories" => inventories default, "total" => total lenient,
+    }
+);
 /// The result of [`SetVpcVRouterDistributedRoutingEnabled`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SetVpcVRouterDistributedRoutingEnabledReply {
-    #[serde(default)]
     pub enabled: ::core::option::Option<bool>,
 }
+::zstack_sdk::deserialize_struct!(
+    SetVpcVRouterDistributedRoutingEnabledReply { "enabled" => enabled, }
+);
 /// The result of [`SetVpcVRouterNetworkServiceState`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SetVpcVRouterNetworkServiceStateReply {
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    SetVpcVRouterNetworkServiceStateReply { "state" => state, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `POST /vpc/virtual-routers/{uuid}/dns`: see [`AddDnsToVpcRouter`](crate::api::AddDnsToVpcRouter).

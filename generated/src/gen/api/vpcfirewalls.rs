@@ -2428,51 +2428,63 @@ impl UpdateVpcFirewall {
     }
 }
 /// The result of [`CreateFirewallRuleFromConfigFile`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CreateFirewallRuleFromConfigFileReply {
-    #[serde(default)]
     pub inventory: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    CreateFirewallRuleFromConfigFileReply { "inventory" => inventory default, }
+);
 /// The result of [`QueryFirewallIpSetTemplate`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryFirewallIpSetTemplateReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    QueryFirewallIpSetTemplateReply { "inventories" => inventories default, "total" =>
+    total lenient, }
+);
 /// The result of [`QueryFirewallRule`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryFirewallRuleReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    QueryFirewallRuleReply { "inventories" => inventories default, "total" => total
+    lenient, }
+);
 /// The result of [`QueryFirewallRuleSet`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryFirewallRuleSetReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    QueryFirewallRuleSetReply { "inventories" => inventories default, "total" => total
+    lenient, }
+);
 /// The result of [`QueryFirewallRuleSetL3Ref`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryFirewallRuleSetL3RefReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    QueryFirewallRuleSetL3RefReply { "inventories" => inventories default, "total" =>
+    total lenient, }
+);
 /// The result of [`QueryFirewallRuleTemplate`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryFirewallRuleTemplateReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    QueryFirewallRuleTemplateReply { "inventories" => inventories default, "total" =>
+    total lenient, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `PUT /vpcfirewalls/ruleSets/apply/{uuid}/actions`: see [`ApplyRuleSetChanges`](crate::api::ApplyRuleSetChanges).

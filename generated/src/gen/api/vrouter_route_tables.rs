@@ -717,11 +717,13 @@ impl UpdateVRouterRouteTable {
     }
 }
 /// The result of [`GetVRouterRouteTable`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVRouterRouteTableReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetVRouterRouteTableReply { "inventories" => inventories default, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `POST /vrouter-route-tables/{routeTableUuid}/route-entries`: see [`AddVRouterRouteEntry`](crate::api::AddVRouterRouteEntry).

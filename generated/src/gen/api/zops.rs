@@ -261,17 +261,21 @@ impl UpdateChronyServers {
     }
 }
 /// The result of [`CheckNetworkReachable`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CheckNetworkReachableReply {
-    #[serde(default)]
     pub results: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    CheckNetworkReachableReply { "results" => results default, }
+);
 /// The result of [`GetChronyServers`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetChronyServersReply {
-    #[serde(default)]
     pub servers: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetChronyServersReply { "servers" => servers default, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `GET /zops/check/network`: see [`CheckNetworkReachable`](crate::api::CheckNetworkReachable).

@@ -62,11 +62,11 @@ impl ZQLQuery {
     }
 }
 /// The result of [`ZQLQuery`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ZQLQueryReply {
-    #[serde(default)]
     pub results: ::std::vec::Vec<crate::types::ZQLQueryReturn>,
 }
+::zstack_sdk::deserialize_struct!(ZQLQueryReply { "results" => results default, });
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `GET /zql`: see [`ZQLQuery`](crate::api::ZQLQuery).

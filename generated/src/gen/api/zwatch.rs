@@ -7289,110 +7289,134 @@ impl UpdateThirdpartyPlatform {
     }
 }
 /// The result of [`GetActiveAlarmStatus`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetActiveAlarmStatusReply {
-    #[serde(default)]
     pub statuses: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetActiveAlarmStatusReply { "statuses" => statuses default, }
+);
 /// The result of [`GetAlarmData`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetAlarmDataReply {
-    #[serde(default)]
     pub histories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetAlarmDataReply { "histories" => histories default, "total" => total lenient, }
+);
 /// The result of [`GetAllEventMetadata`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetAllEventMetadataReply {
-    #[serde(default)]
     pub events: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetAllEventMetadataReply { "events" => events default, }
+);
 /// The result of [`GetAllMetricMetadata`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetAllMetricMetadataReply {
-    #[serde(default)]
     pub metrics: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetAllMetricMetadataReply { "metrics" => metrics default, }
+);
 /// The result of [`GetAuditData`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetAuditDataReply {
-    #[serde(default)]
     pub audits: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(GetAuditDataReply { "audits" => audits default, });
 /// The result of [`GetEventData`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetEventDataReply {
-    #[serde(default)]
     pub events: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetEventDataReply { "events" => events default, "total" => total lenient, }
+);
 /// The result of [`GetManagementNodeDirCapacity`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetManagementNodeDirCapacityReply {
-    #[serde(default)]
     pub result: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetManagementNodeDirCapacityReply { "result" => result default, }
+);
 /// The result of [`GetMetricData`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetMetricDataReply {
-    #[serde(default)]
     pub data: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(GetMetricDataReply { "data" => data default, });
 /// The result of [`GetMetricLabelValue`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetMetricLabelValueReply {
-    #[serde(default)]
     pub labels: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetMetricLabelValueReply { "labels" => labels default, }
+);
 /// The result of [`GetTextTemplateArg`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetTextTemplateArgReply {
-    #[serde(rename = "defaultSupportedParams", default)]
     pub default_supported_params: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    GetTextTemplateArgReply { "defaultSupportedParams" => default_supported_params
+    default, }
+);
 /// The result of [`GetZWatchAlertHistogram`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetZWatchAlertHistogramReply {
-    #[serde(default)]
     pub histograms: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    GetZWatchAlertHistogramReply { "histograms" => histograms default, }
+);
 /// The result of [`QueryAlarmRecord`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryAlarmRecordReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    QueryAlarmRecordReply { "inventories" => inventories default, "total" => total
+    lenient, }
+);
 /// The result of [`QueryAudit`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryAuditReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    QueryAuditReply { "inventories" => inventories default, "total" => total lenient, }
+);
 /// The result of [`QueryEventRecord`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryEventRecordReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    QueryEventRecordReply { "inventories" => inventories default, "total" => total
+    lenient, }
+);
 /// The result of [`QueryThirdpartyAlert`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryThirdpartyAlertReply {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    QueryThirdpartyAlertReply { "inventories" => inventories default, "total" => total
+    lenient, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `POST /zwatch/alarm-histories/acknowledgments`: see [`AckAlarmData`](crate::api::AckAlarmData).

@@ -3,72 +3,62 @@
 
 //! Catalog APIs whose route starts with /access-control-lists, and the types and enums they use first.
 /// Server class: `org.zstack.header.acl.AccessControlListEntryInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AccessControlListEntryInventory {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "aclUuid", default)]
     pub acl_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub domain: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub url: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "ipEntries", default)]
     pub ip_entries: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    AccessControlListEntryInventory { "uuid" => uuid, "aclUuid" => acl_uuid, "type" =>
+    type_, "name" => name, "domain" => domain, "url" => url, "ipEntries" => ip_entries,
+    "description" => description, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, }
+);
 /// Server class: `org.zstack.header.acl.AccessControlListInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AccessControlListInventory {
     /// Since ZStack 3.9.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.9.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.9.
-    #[serde(
-        rename = "ipVersion",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub ip_version: ::core::option::Option<i32>,
     /// Since ZStack 3.9.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.9.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.9.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 3.9.
-    #[serde(default)]
     pub entries: ::std::vec::Vec<crate::types::AccessControlListEntryInventory>,
 }
+::zstack_sdk::deserialize_struct!(
+    AccessControlListInventory { "uuid" => uuid, "name" => name, "ipVersion" =>
+    ip_version lenient, "description" => description, "createDate" => create_date,
+    "lastOpDate" => last_op_date, "entries" => entries default, }
+);
 impl AccessControlListInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

@@ -3,29 +3,26 @@
 
 //! Catalog APIs whose route starts with /accesskeys, and the types and enums they use first.
 /// Server class: `org.zstack.accessKey.AccessKeyInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AccessKeyInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "accountUuid", default)]
     pub account_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "userUuid", default)]
     pub user_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "AccessKeyID", default)]
     pub access_key_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "AccessKeySecret", default)]
     pub access_key_secret: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    #[serde(default)]
     pub state: ::core::option::Option<crate::types::AccessKeyState>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    AccessKeyInventory { "uuid" => uuid, "description" => description, "accountUuid" =>
+    account_uuid, "userUuid" => user_uuid, "AccessKeyID" => access_key_id,
+    "AccessKeySecret" => access_key_secret, "state" => state, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, }
+);
 impl AccessKeyInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

@@ -5,46 +5,44 @@
 /// An account.
 ///
 /// Server class: `org.zstack.header.identity.AccountInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AccountInventory {
     /// The account UUID, uniquely identifying this resource. (catalog since 0.6)
     ///
     /// Since ZStack 4.0.0.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Account name. (catalog since 0.6)
     ///
     /// Since ZStack 4.0.0.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Detailed description of the account. (catalog since 0.6)
     ///
     /// Since ZStack 4.0.0.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Account type, e.g. SystemAdmin or Normal. (catalog since 0.6)
     ///
     /// Since ZStack 4.0.0.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Account state. Not in the catalog; unknown to older MNs, so often absent.
     ///
     /// Since ZStack 4.0.0.
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
     /// Creation time. (catalog since 0.6)
     ///
     /// Since ZStack 4.0.0.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Last modification time. (catalog since 0.6)
     ///
     /// Since ZStack 4.0.0.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    AccountInventory { "uuid" => uuid, "name" => name, "description" => description,
+    "type" => type_, "state" => state, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, }
+);
 impl AccountInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -76,19 +74,19 @@ impl AccountInventory {
     );
 }
 /// Server class: `org.zstack.billing.table.AccountPriceTableRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AccountPriceTableRefInventory {
-    #[serde(rename = "accountUuid", default)]
     pub account_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "tableUuid", default)]
     pub table_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    AccountPriceTableRefInventory { "accountUuid" => account_uuid, "tableUuid" =>
+    table_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 impl AccountPriceTableRefInventory {
     /// Query field `accountUuid`.
     pub const ACCOUNT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -108,28 +106,27 @@ impl AccountPriceTableRefInventory {
     );
 }
 /// Server class: `org.zstack.header.identity.AccountResourceRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AccountResourceRefInventory {
     /// Since ZStack 0.6.
-    #[serde(rename = "accountUuid", default)]
     pub account_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "resourceType", default)]
     pub resource_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "concreteResourceType", default)]
     pub concrete_resource_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    AccountResourceRefInventory { "accountUuid" => account_uuid, "resourceUuid" =>
+    resource_uuid, "resourceType" => resource_type, "concreteResourceType" =>
+    concrete_resource_type, "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 impl AccountResourceRefInventory {
     /// Query field `accountUuid`.
     pub const ACCOUNT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -157,21 +154,21 @@ impl AccountResourceRefInventory {
     );
 }
 /// Server class: `org.zstack.header.identity.PolicyInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PolicyInventory {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub statements: ::std::vec::Vec<crate::types::PolicyStatement>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "accountUuid", default)]
     pub account_uuid: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    PolicyInventory { "statements" => statements default, "name" => name, "uuid" => uuid,
+    "accountUuid" => account_uuid, }
+);
 impl PolicyInventory {
     /// Query field `statements`.
     pub const STATEMENTS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -191,31 +188,29 @@ impl PolicyInventory {
     );
 }
 /// Server class: `org.zstack.header.identity.QuotaInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QuotaInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "identityUuid", default)]
     pub identity_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "identityType", default)]
     pub identity_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub value: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
+::zstack_sdk::deserialize_struct!(
+    QuotaInventory { "uuid" => uuid, "name" => name, "identityUuid" => identity_uuid,
+    "identityType" => identity_type, "value" => value lenient, "lastOpDate" =>
+    last_op_date, "createDate" => create_date, }
+);
 impl QuotaInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -247,42 +242,41 @@ impl QuotaInventory {
     );
 }
 /// Server class: `org.zstack.header.identity.Quota$QuotaUsage`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QuotaUsage {
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub used: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    QuotaUsage { "name" => name, "total" => total lenient, "used" => used lenient, }
+);
 /// Server class: `org.zstack.header.identity.SharedResourceInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SharedResourceInventory {
     /// Since ZStack 0.6.
-    #[serde(rename = "ownerAccountUuid", default)]
     pub owner_account_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "receiverAccountUuid", default)]
     pub receiver_account_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "toPublic", default)]
     pub to_public: ::core::option::Option<bool>,
     /// Since ZStack 0.6.
-    #[serde(rename = "resourceType", default)]
     pub resource_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
+::zstack_sdk::deserialize_struct!(
+    SharedResourceInventory { "ownerAccountUuid" => owner_account_uuid,
+    "receiverAccountUuid" => receiver_account_uuid, "toPublic" => to_public,
+    "resourceType" => resource_type, "resourceUuid" => resource_uuid, "lastOpDate" =>
+    last_op_date, "createDate" => create_date, }
+);
 impl SharedResourceInventory {
     /// Query field `ownerAccountUuid`.
     pub const OWNER_ACCOUNT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -314,29 +308,28 @@ impl SharedResourceInventory {
     );
 }
 /// Server class: `org.zstack.header.identity.UserGroupInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct UserGroupInventory {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "accountUuid", default)]
     pub account_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    UserGroupInventory { "uuid" => uuid, "accountUuid" => account_uuid, "name" => name,
+    "description" => description, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, }
+);
 impl UserGroupInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -364,29 +357,28 @@ impl UserGroupInventory {
     );
 }
 /// Server class: `org.zstack.header.identity.UserInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct UserInventory {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "accountUuid", default)]
     pub account_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    UserInventory { "uuid" => uuid, "accountUuid" => account_uuid, "name" => name,
+    "description" => description, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, }
+);
 impl UserInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

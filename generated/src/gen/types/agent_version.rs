@@ -3,29 +3,28 @@
 
 //! Catalog APIs whose route starts with /agent-version, and the types and enums they use first.
 /// Server class: `org.zstack.core.upgrade.AgentVersionInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AgentVersionInventory {
     /// Since ZStack 5.0.0.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.0.0.
-    #[serde(rename = "agentType", default)]
     pub agent_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.0.0.
-    #[serde(rename = "currentVersion", default)]
     pub current_version: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.0.0.
-    #[serde(rename = "expectVersion", default)]
     pub expect_version: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.0.0.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.0.0.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    AgentVersionInventory { "uuid" => uuid, "agentType" => agent_type, "currentVersion"
+    => current_version, "expectVersion" => expect_version, "createDate" => create_date,
+    "lastOpDate" => last_op_date, }
+);
 impl AgentVersionInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

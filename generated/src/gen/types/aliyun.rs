@@ -3,29 +3,26 @@
 
 //! Catalog APIs whose route starts with /aliyun, and the types and enums they use first.
 /// Server class: `org.zstack.aliyun.pangu.AliyunPanguPartitionInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AliyunPanguPartitionInventory {
-    #[serde(rename = "accountUuid", default)]
     pub account_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "identityZoneUuid", default)]
     pub identity_zone_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "appName", default)]
     pub app_name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "partitionName", default)]
     pub partition_name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    AliyunPanguPartitionInventory { "accountUuid" => account_uuid, "uuid" => uuid,
+    "identityZoneUuid" => identity_zone_uuid, "name" => name, "description" =>
+    description, "appName" => app_name, "partitionName" => partition_name, "createDate"
+    => create_date, "lastOpDate" => last_op_date, }
+);
 impl AliyunPanguPartitionInventory {
     /// Query field `accountUuid`.
     pub const ACCOUNT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

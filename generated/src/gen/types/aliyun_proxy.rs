@@ -3,19 +3,19 @@
 
 //! Catalog APIs whose route starts with /aliyun-proxy, and the types and enums they use first.
 /// Server class: `org.zstack.aliyunproxy.vpc.AliyunProxyVSwitchInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AliyunProxyVSwitchInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "aliyunProxyVpcUuid", default)]
     pub aliyun_proxy_vpc_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vpcL3NetworkUuid", default)]
     pub vpc_l3_network_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "isDefault", default)]
     pub is_default: ::core::option::Option<bool>,
 }
+::zstack_sdk::deserialize_struct!(
+    AliyunProxyVSwitchInventory { "uuid" => uuid, "aliyunProxyVpcUuid" =>
+    aliyun_proxy_vpc_uuid, "vpcL3NetworkUuid" => vpc_l3_network_uuid, "status" => status,
+    "isDefault" => is_default, }
+);
 impl AliyunProxyVSwitchInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -39,31 +39,28 @@ impl AliyunProxyVSwitchInventory {
     );
 }
 /// Server class: `org.zstack.aliyunproxy.vpc.AliyunProxyVpcInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AliyunProxyVpcInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vpcName", default)]
     pub vpc_name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "cidrBlock", default)]
     pub cidr_block: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vRouterUuid", default)]
     pub v_router_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "aliyunProxyVSwitches", default)]
     pub aliyun_proxy_v_switches: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "isDefault", default)]
     pub is_default: ::core::option::Option<bool>,
 }
+::zstack_sdk::deserialize_struct!(
+    AliyunProxyVpcInventory { "uuid" => uuid, "vpcName" => vpc_name, "cidrBlock" =>
+    cidr_block, "vRouterUuid" => v_router_uuid, "status" => status,
+    "aliyunProxyVSwitches" => aliyun_proxy_v_switches default, "description" =>
+    description, "createDate" => create_date, "lastOpDate" => last_op_date, "isDefault"
+    => is_default, }
+);
 impl AliyunProxyVpcInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

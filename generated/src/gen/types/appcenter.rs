@@ -3,51 +3,33 @@
 
 //! Catalog APIs whose route starts with /appcenter, and the types and enums they use first.
 /// Server class: `org.zstack.header.buildsystem.AppBuildSystemInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AppBuildSystemInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "storageType", default)]
     pub storage_type: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub url: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub hostname: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub username: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "sshPort",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub ssh_port: ::core::option::Option<i32>,
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "totalCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_capacity: ::core::option::Option<i64>,
-    #[serde(
-        rename = "availableCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_capacity: ::core::option::Option<i64>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    AppBuildSystemInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "storageType" => storage_type, "url" => url, "hostname" => hostname,
+    "username" => username, "sshPort" => ssh_port lenient, "status" => status, "state" =>
+    state, "totalCapacity" => total_capacity lenient, "availableCapacity" =>
+    available_capacity lenient, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, }
+);
 impl AppBuildSystemInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -107,31 +89,27 @@ impl AppBuildSystemInventory {
     );
 }
 /// Server class: `org.zstack.header.buildapp.BuildAppExportHistoryInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct BuildAppExportHistoryInventory {
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub id: ::core::option::Option<i64>,
-    #[serde(rename = "buildAppUuid", default)]
     pub build_app_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub path: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub size: ::core::option::Option<i64>,
-    #[serde(rename = "md5Sum", default)]
     pub md5_sum: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub version: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    BuildAppExportHistoryInventory { "id" => id lenient, "buildAppUuid" =>
+    build_app_uuid, "name" => name, "path" => path, "size" => size lenient, "md5Sum" =>
+    md5_sum, "version" => version, "status" => status, "createDate" => create_date,
+    "lastOpDate" => last_op_date, }
+);
 impl BuildAppExportHistoryInventory {
     /// Query field `id`.
     pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -175,80 +153,70 @@ impl BuildAppExportHistoryInventory {
     );
 }
 /// Server class: `org.zstack.header.buildapp.BuildApplicationInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct BuildApplicationInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "buildSystemUuid", default)]
     pub build_system_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "templateContent", default)]
     pub template_content: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "installPath", default)]
     pub install_path: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "appMetaData", default)]
     pub app_meta_data: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "appId", default)]
     pub app_id: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub version: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    BuildApplicationInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "buildSystemUuid" => build_system_uuid, "templateContent" =>
+    template_content, "installPath" => install_path, "appMetaData" => app_meta_data,
+    "appId" => app_id, "version" => version, "status" => status, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.header.cloudformation.PreviewResourceStruct`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PreviewResourceStruct {
-    #[serde(default)]
     pub actions: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default)]
     pub conditions: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    PreviewResourceStruct { "actions" => actions default, "conditions" => conditions
+    default, }
+);
 /// Server class: `org.zstack.header.appcenter.PublishAppInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PublishAppInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "templateContent", default)]
     pub template_content: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "appMetaData", default)]
     pub app_meta_data: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "preParams", default)]
     pub pre_params: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vmRelationShip", default)]
     pub vm_relation_ship: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "buildAppUuid", default)]
     pub build_app_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "appId", default)]
     pub app_id: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub version: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    PublishAppInventory { "uuid" => uuid, "name" => name, "description" => description,
+    "templateContent" => template_content, "appMetaData" => app_meta_data, "preParams" =>
+    pre_params, "vmRelationShip" => vm_relation_ship, "buildAppUuid" => build_app_uuid,
+    "type" => type_, "appId" => app_id, "version" => version, "status" => status,
+    "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 impl PublishAppInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

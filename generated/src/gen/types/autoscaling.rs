@@ -5,75 +5,60 @@
 /// Extends `AutoScalingRuleInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.autoscaling.group.rule.AddingNewVmRuleInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AddingNewVmRuleInventory {
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub cooldown: ::core::option::Option<i64>,
-    #[serde(default)]
     pub state: ::core::option::Option<crate::types::AutoScalingRuleState>,
-    #[serde(default)]
     pub status: ::core::option::Option<crate::types::AutoScalingRuleStatus>,
-    #[serde(rename = "systemTags", default)]
     pub system_tags: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "scalingGroupUuid", default)]
     pub scaling_group_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "ruleTriggers", default)]
     pub rule_triggers: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "adjustmentType", default)]
     pub adjustment_type: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "adjustmentValue",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub adjustment_value: ::core::option::Option<i32>,
 }
+::zstack_sdk::deserialize_struct!(
+    AddingNewVmRuleInventory { "type" => type_, "description" => description, "cooldown"
+    => cooldown lenient, "state" => state, "status" => status, "systemTags" =>
+    system_tags default, "createDate" => create_date, "lastOpDate" => last_op_date,
+    "name" => name, "uuid" => uuid, "scalingGroupUuid" => scaling_group_uuid,
+    "ruleTriggers" => rule_triggers default, "adjustmentType" => adjustment_type,
+    "adjustmentValue" => adjustment_value lenient, }
+);
 /// Server class: `org.zstack.autoscaling.group.activity.AutoScalingGroupActivityInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AutoScalingGroupActivityInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "scalingGroupUuid", default)]
     pub scaling_group_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "activityAction", default)]
     pub activity_action: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "instanceUuids", default)]
     pub instance_uuids: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "scalingGroupRuleUuid", default)]
     pub scaling_group_rule_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub cause: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "activityActionResultMessage", default)]
     pub activity_action_result_message: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "endDate", default)]
     pub end_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    AutoScalingGroupActivityInventory { "uuid" => uuid, "name" => name,
+    "scalingGroupUuid" => scaling_group_uuid, "activityAction" => activity_action,
+    "instanceUuids" => instance_uuids, "scalingGroupRuleUuid" => scaling_group_rule_uuid,
+    "cause" => cause, "description" => description, "status" => status,
+    "activityActionResultMessage" => activity_action_result_message, "endDate" =>
+    end_date, "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 impl AutoScalingGroupActivityInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -129,33 +114,30 @@ impl AutoScalingGroupActivityInventory {
     );
 }
 /// Server class: `org.zstack.autoscaling.group.instance.AutoScalingGroupInstanceInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AutoScalingGroupInstanceInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "instanceUuid", default)]
     pub instance_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "scalingGroupUuid", default)]
     pub scaling_group_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "templateUuid", default)]
     pub template_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "scalingGroupActivityUuid", default)]
     pub scaling_group_activity_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "healthStatus", default)]
     pub health_status: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "protectionStrategy", default)]
     pub protection_strategy: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    AutoScalingGroupInstanceInventory { "uuid" => uuid, "instanceUuid" => instance_uuid,
+    "scalingGroupUuid" => scaling_group_uuid, "templateUuid" => template_uuid,
+    "scalingGroupActivityUuid" => scaling_group_activity_uuid, "status" => status,
+    "healthStatus" => health_status, "description" => description, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, "protectionStrategy" =>
+    protection_strategy, }
+);
 impl AutoScalingGroupInstanceInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -203,49 +185,33 @@ impl AutoScalingGroupInstanceInventory {
     );
 }
 /// Server class: `org.zstack.autoscaling.group.AutoScalingGroupInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AutoScalingGroupInventory {
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "scalingResourceType", default)]
     pub scaling_resource_type: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "defaultCooldown",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub default_cooldown: ::core::option::Option<i64>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "minResourceSize",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub min_resource_size: ::core::option::Option<i32>,
-    #[serde(
-        rename = "maxResourceSize",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub max_resource_size: ::core::option::Option<i32>,
-    #[serde(rename = "removalPolicy", default)]
     pub removal_policy: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "attachedTemplates", default)]
     pub attached_templates: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "systemTags", default)]
     pub system_tags: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    AutoScalingGroupInventory { "name" => name, "uuid" => uuid, "scalingResourceType" =>
+    scaling_resource_type, "state" => state, "defaultCooldown" => default_cooldown
+    lenient, "description" => description, "minResourceSize" => min_resource_size
+    lenient, "maxResourceSize" => max_resource_size lenient, "removalPolicy" =>
+    removal_policy, "createDate" => create_date, "lastOpDate" => last_op_date,
+    "attachedTemplates" => attached_templates default, "systemTags" => system_tags
+    default, }
+);
 impl AutoScalingGroupInventory {
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -301,35 +267,30 @@ impl AutoScalingGroupInventory {
     );
 }
 /// Server class: `org.zstack.autoscaling.group.rule.AutoScalingRuleInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AutoScalingRuleInventory {
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub cooldown: ::core::option::Option<i64>,
-    #[serde(default)]
     pub state: ::core::option::Option<crate::types::AutoScalingRuleState>,
-    #[serde(default)]
     pub status: ::core::option::Option<crate::types::AutoScalingRuleStatus>,
-    #[serde(rename = "systemTags", default)]
     pub system_tags: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "scalingGroupUuid", default)]
     pub scaling_group_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "ruleTriggers", default)]
     pub rule_triggers: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    AutoScalingRuleInventory { "type" => type_, "description" => description, "cooldown"
+    => cooldown lenient, "state" => state, "status" => status, "systemTags" =>
+    system_tags default, "createDate" => create_date, "lastOpDate" => last_op_date,
+    "name" => name, "uuid" => uuid, "scalingGroupUuid" => scaling_group_uuid,
+    "ruleTriggers" => rule_triggers default, }
+);
 impl AutoScalingRuleInventory {
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -381,81 +342,69 @@ impl AutoScalingRuleInventory {
     );
 }
 /// Server class: `org.zstack.autoscaling.template.AutoScalingTemplateInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AutoScalingTemplateInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "systemTags", default)]
     pub system_tags: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    AutoScalingTemplateInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "type" => type_, "state" => state, "systemTags" => system_tags default,
+    "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 /// Extends `AutoScalingTemplateInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.autoscaling.template.AutoScalingVmTemplateInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AutoScalingVmTemplateInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "systemTags", default)]
     pub system_tags: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "vmInstanceName", default)]
     pub vm_instance_name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vmInstanceType", default)]
     pub vm_instance_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vmInstanceDescription", default)]
     pub vm_instance_description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vmInstanceOfferingUuid", default)]
     pub vm_instance_offering_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "imageUuid", default)]
     pub image_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "l3NetworkUuids", default)]
     pub l3_network_uuids: ::std::vec::Vec<::std::string::String>,
-    #[serde(rename = "rootDiskOfferingUuid", default)]
     pub root_disk_offering_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "dataDiskOfferingUuids", default)]
     pub data_disk_offering_uuids: ::std::vec::Vec<::std::string::String>,
-    #[serde(rename = "vmInstanceZoneUuid", default)]
     pub vm_instance_zone_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vmInstanceClusterUuid", default)]
     pub vm_instance_cluster_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "hostUuid", default)]
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "primaryStorageUuidForRootVolume", default)]
     pub primary_storage_uuid_for_root_volume: ::core::option::Option<
         ::std::string::String,
     >,
-    #[serde(rename = "defaultL3NetworkUuid", default)]
     pub default_l3_network_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub strategy: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    AutoScalingVmTemplateInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "type" => type_, "state" => state, "systemTags" => system_tags default,
+    "createDate" => create_date, "lastOpDate" => last_op_date, "vmInstanceName" =>
+    vm_instance_name, "vmInstanceType" => vm_instance_type, "vmInstanceDescription" =>
+    vm_instance_description, "vmInstanceOfferingUuid" => vm_instance_offering_uuid,
+    "imageUuid" => image_uuid, "l3NetworkUuids" => l3_network_uuids default,
+    "rootDiskOfferingUuid" => root_disk_offering_uuid, "dataDiskOfferingUuids" =>
+    data_disk_offering_uuids default, "vmInstanceZoneUuid" => vm_instance_zone_uuid,
+    "vmInstanceClusterUuid" => vm_instance_cluster_uuid, "hostUuid" => host_uuid,
+    "primaryStorageUuidForRootVolume" => primary_storage_uuid_for_root_volume,
+    "defaultL3NetworkUuid" => default_l3_network_uuid, "strategy" => strategy, }
+);
 impl AutoScalingVmTemplateInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -549,45 +498,34 @@ impl AutoScalingVmTemplateInventory {
 /// Extends `AutoScalingRuleInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.autoscaling.group.rule.RemovalInstanceRuleInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct RemovalInstanceRuleInventory {
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub cooldown: ::core::option::Option<i64>,
-    #[serde(default)]
     pub state: ::core::option::Option<crate::types::AutoScalingRuleState>,
-    #[serde(default)]
     pub status: ::core::option::Option<crate::types::AutoScalingRuleStatus>,
-    #[serde(rename = "systemTags", default)]
     pub system_tags: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "scalingGroupUuid", default)]
     pub scaling_group_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "ruleTriggers", default)]
     pub rule_triggers: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "removalPolicy", default)]
     pub removal_policy: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "adjustmentType", default)]
     pub adjustment_type: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "adjustmentValue",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub adjustment_value: ::core::option::Option<i32>,
 }
+::zstack_sdk::deserialize_struct!(
+    RemovalInstanceRuleInventory { "type" => type_, "description" => description,
+    "cooldown" => cooldown lenient, "state" => state, "status" => status, "systemTags" =>
+    system_tags default, "createDate" => create_date, "lastOpDate" => last_op_date,
+    "name" => name, "uuid" => uuid, "scalingGroupUuid" => scaling_group_uuid,
+    "ruleTriggers" => rule_triggers default, "removalPolicy" => removal_policy,
+    "adjustmentType" => adjustment_type, "adjustmentValue" => adjustment_value lenient, }
+);
 /// A `AutoScalingRuleInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]

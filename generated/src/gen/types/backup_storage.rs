@@ -5,67 +5,54 @@
 /// A backup storage. Answers declare this parent type but carry subclass fields (Ceph, ImageStore); the `schema` map names the concrete server class.
 ///
 /// Server class: `org.zstack.header.storage.backup.BackupStorageInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct BackupStorageInventory {
     /// The resource UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// The resource name.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub url: ::core::option::Option<::std::string::String>,
     /// The detailed description of the resource.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "totalCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "availableCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_capacity: ::core::option::Option<i64>,
     /// Backup storage type, e.g. Ceph or ImageStoreBackupStorage (the samples).
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
     /// The creation date.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// The last operation date.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(rename = "attachedZoneUuids", default)]
     pub attached_zone_uuids: ::std::vec::Vec<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    BackupStorageInventory { "uuid" => uuid, "name" => name, "url" => url, "description"
+    => description, "totalCapacity" => total_capacity lenient, "availableCapacity" =>
+    available_capacity lenient, "type" => type_, "state" => state, "status" => status,
+    "createDate" => create_date, "lastOpDate" => last_op_date, "attachedZoneUuids" =>
+    attached_zone_uuids default, }
+);
 impl BackupStorageInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -121,226 +108,166 @@ impl BackupStorageInventory {
 /// Extends `BackupStorageInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.storage.ceph.backup.CephBackupStorageInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CephBackupStorageInventory {
     /// The resource UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// The resource name.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub url: ::core::option::Option<::std::string::String>,
     /// The detailed description of the resource.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "totalCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "availableCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_capacity: ::core::option::Option<i64>,
     /// Backup storage type, e.g. Ceph or ImageStoreBackupStorage (the samples).
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
     /// The creation date.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// The last operation date.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(rename = "attachedZoneUuids", default)]
     pub attached_zone_uuids: ::std::vec::Vec<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub mons: ::std::vec::Vec<crate::types::CephBackupStorageMonInventory>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub fsid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "poolName", default)]
     pub pool_name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 2.3.2.
-    #[serde(
-        rename = "poolAvailableCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub pool_available_capacity: ::core::option::Option<i64>,
     /// Since ZStack 2.3.2.
-    #[serde(
-        rename = "poolUsedCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub pool_used_capacity: ::core::option::Option<i64>,
     /// Since ZStack 2.3.2.
-    #[serde(
-        rename = "poolReplicatedSize",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub pool_replicated_size: ::core::option::Option<i32>,
-    #[serde(rename = "poolDiskUtilization", default)]
     pub pool_disk_utilization: ::core::option::Option<f32>,
-    #[serde(rename = "poolSecurityPolicy", default)]
     pub pool_security_policy: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    CephBackupStorageInventory { "uuid" => uuid, "name" => name, "url" => url,
+    "description" => description, "totalCapacity" => total_capacity lenient,
+    "availableCapacity" => available_capacity lenient, "type" => type_, "state" => state,
+    "status" => status, "createDate" => create_date, "lastOpDate" => last_op_date,
+    "attachedZoneUuids" => attached_zone_uuids default, "mons" => mons default, "fsid" =>
+    fsid, "poolName" => pool_name, "poolAvailableCapacity" => pool_available_capacity
+    lenient, "poolUsedCapacity" => pool_used_capacity lenient, "poolReplicatedSize" =>
+    pool_replicated_size lenient, "poolDiskUtilization" => pool_disk_utilization,
+    "poolSecurityPolicy" => pool_security_policy, }
+);
 /// One Ceph monitor of a Ceph backup storage.
 ///
 /// Server class: `org.zstack.storage.ceph.backup.CephBackupStorageMonInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CephBackupStorageMonInventory {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub hostname: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "monPort",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub mon_port: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(rename = "backupStorageUuid", default)]
     pub backup_storage_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "monAddr", default)]
     pub mon_addr: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "sshPort",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub ssh_port: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "sshUsername", default)]
     pub ssh_username: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "sshPassword", default)]
     pub ssh_password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
     /// Since ZStack 0.6.
-    #[serde(rename = "monUuid", default)]
     pub mon_uuid: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    CephBackupStorageMonInventory { "hostname" => hostname, "monPort" => mon_port
+    lenient, "createDate" => create_date, "lastOpDate" => last_op_date,
+    "backupStorageUuid" => backup_storage_uuid, "monAddr" => mon_addr, "sshPort" =>
+    ssh_port lenient, "status" => status, "sshUsername" => ssh_username, "sshPassword" =>
+    ssh_password, "monUuid" => mon_uuid, }
+);
 /// An image-store backup storage (`type` ImageStoreBackupStorage).
 ///
 /// Extends `BackupStorageInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.storage.backup.imagestore.ImageStoreBackupStorageInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ImageStoreBackupStorageInventory {
     /// The resource UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// The resource name.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub url: ::core::option::Option<::std::string::String>,
     /// The detailed description of the resource.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "totalCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "availableCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_capacity: ::core::option::Option<i64>,
     /// Backup storage type, e.g. Ceph or ImageStoreBackupStorage (the samples).
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
     /// The creation date.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// The last operation date.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(rename = "attachedZoneUuids", default)]
     pub attached_zone_uuids: ::std::vec::Vec<::std::string::String>,
-    #[serde(default)]
     pub hostname: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub username: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "sshPort",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub ssh_port: ::core::option::Option<i32>,
 }
+::zstack_sdk::deserialize_struct!(
+    ImageStoreBackupStorageInventory { "uuid" => uuid, "name" => name, "url" => url,
+    "description" => description, "totalCapacity" => total_capacity lenient,
+    "availableCapacity" => available_capacity lenient, "type" => type_, "state" => state,
+    "status" => status, "createDate" => create_date, "lastOpDate" => last_op_date,
+    "attachedZoneUuids" => attached_zone_uuids default, "hostname" => hostname,
+    "username" => username, "sshPort" => ssh_port lenient, }
+);
 impl ImageStoreBackupStorageInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -406,69 +333,56 @@ impl ImageStoreBackupStorageInventory {
 /// Extends `BackupStorageInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.header.aliyun.ebs.AliyunEbsBackupStorageInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AliyunEbsBackupStorageInventory {
     /// The resource UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// The resource name.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub url: ::core::option::Option<::std::string::String>,
     /// The detailed description of the resource.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "totalCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "availableCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_capacity: ::core::option::Option<i64>,
     /// Backup storage type, e.g. Ceph or ImageStoreBackupStorage (the samples).
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
     /// The creation date.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// The last operation date.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(rename = "attachedZoneUuids", default)]
     pub attached_zone_uuids: ::std::vec::Vec<::std::string::String>,
-    #[serde(rename = "ossBucketUuid", default)]
     pub oss_bucket_uuid: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    AliyunEbsBackupStorageInventory { "uuid" => uuid, "name" => name, "url" => url,
+    "description" => description, "totalCapacity" => total_capacity lenient,
+    "availableCapacity" => available_capacity lenient, "type" => type_, "state" => state,
+    "status" => status, "createDate" => create_date, "lastOpDate" => last_op_date,
+    "attachedZoneUuids" => attached_zone_uuids default, "ossBucketUuid" =>
+    oss_bucket_uuid, }
+);
 impl AliyunEbsBackupStorageInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -524,216 +438,173 @@ impl AliyunEbsBackupStorageInventory {
     );
 }
 /// Server class: `org.zstack.header.core.trash.CleanTrashResult`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CleanTrashResult {
     /// Since ZStack 3.3.0.
-    #[serde(rename = "resourceUuids", default)]
     pub resource_uuids: ::std::vec::Vec<::std::string::String>,
     /// Since ZStack 3.7.0.
-    #[serde(default)]
     pub details: ::std::vec::Vec<::std::string::String>,
     /// Since ZStack 3.3.0.
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub size: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    CleanTrashResult { "resourceUuids" => resource_uuids default, "details" => details
+    default, "size" => size lenient, }
+);
 /// Extends `BackupStorageInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.header.storage.addon.backup.ExternalBackupStorageInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExternalBackupStorageInventory {
     /// The resource UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// The resource name.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub url: ::core::option::Option<::std::string::String>,
     /// The detailed description of the resource.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "totalCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "availableCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_capacity: ::core::option::Option<i64>,
     /// Backup storage type, e.g. Ceph or ImageStoreBackupStorage (the samples).
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
     /// The creation date.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// The last operation date.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(rename = "attachedZoneUuids", default)]
     pub attached_zone_uuids: ::std::vec::Vec<::std::string::String>,
     /// Since ZStack 5.0.0.
-    #[serde(default)]
     pub identity: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    ExternalBackupStorageInventory { "uuid" => uuid, "name" => name, "url" => url,
+    "description" => description, "totalCapacity" => total_capacity lenient,
+    "availableCapacity" => available_capacity lenient, "type" => type_, "state" => state,
+    "status" => status, "createDate" => create_date, "lastOpDate" => last_op_date,
+    "attachedZoneUuids" => attached_zone_uuids default, "identity" => identity, }
+);
 /// Server class: `org.zstack.storage.backup.imagestore.ImageStoreGcResult`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ImageStoreGcResult {
-    #[serde(
-        rename = "freedSpaceInBytes",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub freed_space_in_bytes: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    ImageStoreGcResult { "freedSpaceInBytes" => freed_space_in_bytes lenient, }
+);
 /// Server class: `org.zstack.header.core.trash.InstallPathRecycleInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct InstallPathRecycleInventory {
     /// Since ZStack 3.7.0.
-    #[serde(
-        rename = "trashId",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub trash_id: ::core::option::Option<i64>,
     /// Since ZStack 3.7.0.
-    #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.7.0.
-    #[serde(rename = "storageUuid", default)]
     pub storage_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.7.0.
-    #[serde(rename = "storageType", default)]
     pub storage_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.7.0.
-    #[serde(rename = "resourceType", default)]
     pub resource_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.7.0.
-    #[serde(rename = "installPath", default)]
     pub install_path: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.7.0.
-    #[serde(rename = "isFolder", default)]
     pub is_folder: ::core::option::Option<bool>,
     /// Since ZStack 3.7.0.
-    #[serde(rename = "hostUuid", default)]
     pub host_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.7.0.
-    #[serde(rename = "hypervisorType", default)]
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.7.0.
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub size: ::core::option::Option<i64>,
     /// Since ZStack 3.7.0.
-    #[serde(rename = "trashType", default)]
     pub trash_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.7.0.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
+::zstack_sdk::deserialize_struct!(
+    InstallPathRecycleInventory { "trashId" => trash_id lenient, "resourceUuid" =>
+    resource_uuid, "storageUuid" => storage_uuid, "storageType" => storage_type,
+    "resourceType" => resource_type, "installPath" => install_path, "isFolder" =>
+    is_folder, "hostUuid" => host_uuid, "hypervisorType" => hypervisor_type, "size" =>
+    size lenient, "trashType" => trash_type, "createDate" => create_date, }
+);
 /// Extends `BackupStorageInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.storage.backup.sftp.SftpBackupStorageInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SftpBackupStorageInventory {
     /// The resource UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// The resource name.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub url: ::core::option::Option<::std::string::String>,
     /// The detailed description of the resource.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "totalCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "availableCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_capacity: ::core::option::Option<i64>,
     /// Backup storage type, e.g. Ceph or ImageStoreBackupStorage (the samples).
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
     /// The creation date.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// The last operation date.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(rename = "attachedZoneUuids", default)]
     pub attached_zone_uuids: ::std::vec::Vec<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub hostname: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub username: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "sshPort",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub ssh_port: ::core::option::Option<i32>,
 }
+::zstack_sdk::deserialize_struct!(
+    SftpBackupStorageInventory { "uuid" => uuid, "name" => name, "url" => url,
+    "description" => description, "totalCapacity" => total_capacity lenient,
+    "availableCapacity" => available_capacity lenient, "type" => type_, "state" => state,
+    "status" => status, "createDate" => create_date, "lastOpDate" => last_op_date,
+    "attachedZoneUuids" => attached_zone_uuids default, "hostname" => hostname,
+    "username" => username, "sshPort" => ssh_port lenient, }
+);
 impl SftpBackupStorageInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -797,28 +668,23 @@ impl SftpBackupStorageInventory {
     );
 }
 /// Server class: `org.zstack.header.core.trash.TrashCleanupResult`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct TrashCleanupResult {
     /// Since ZStack 4.7.0.
-    #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.0.
-    #[serde(default)]
     pub success: ::core::option::Option<bool>,
     /// Since ZStack 4.7.0.
-    #[serde(default)]
     pub error: ::core::option::Option<crate::types::ErrorCode>,
     /// Since ZStack 4.7.0.
-    #[serde(
-        rename = "trashId",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub trash_id: ::core::option::Option<i64>,
     /// Since ZStack 4.7.0.
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub size: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    TrashCleanupResult { "resourceUuid" => resource_uuid, "success" => success, "error"
+    => error, "trashId" => trash_id lenient, "size" => size lenient, }
+);
 /// A `BackupStorageInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]

@@ -3,27 +3,24 @@
 
 //! Catalog APIs whose route starts with /baremetal, and the types and enums they use first.
 /// Server class: `org.zstack.header.baremetal.network.BaremetalBondingInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct BaremetalBondingInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "chassisUuid", default)]
     pub chassis_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub mode: ::core::option::Option<i32>,
-    #[serde(default)]
     pub slaves: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub opts: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    BaremetalBondingInventory { "uuid" => uuid, "chassisUuid" => chassis_uuid, "name" =>
+    name, "mode" => mode lenient, "slaves" => slaves, "opts" => opts, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, }
+);
 impl BaremetalBondingInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -59,43 +56,33 @@ impl BaremetalBondingInventory {
     );
 }
 /// Server class: `org.zstack.header.baremetal.chassis.BaremetalChassisInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct BaremetalChassisInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "zoneUuid", default)]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "clusterUuid", default)]
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "pxeServerUuid", default)]
     pub pxe_server_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "ipmiAddress", default)]
     pub ipmi_address: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "ipmiPort",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub ipmi_port: ::core::option::Option<i32>,
-    #[serde(rename = "ipmiUsername", default)]
     pub ipmi_username: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "hardwareInfos", default)]
     pub hardware_infos: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    BaremetalChassisInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "zoneUuid" => zone_uuid, "clusterUuid" => cluster_uuid, "pxeServerUuid"
+    => pxe_server_uuid, "ipmiAddress" => ipmi_address, "ipmiPort" => ipmi_port lenient,
+    "ipmiUsername" => ipmi_username, "state" => state, "status" => status, "createDate"
+    => create_date, "lastOpDate" => last_op_date, "hardwareInfos" => hardware_infos
+    default, }
+);
 impl BaremetalChassisInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -155,47 +142,38 @@ impl BaremetalChassisInventory {
     );
 }
 /// Server class: `org.zstack.header.baremetal.instance.BaremetalInstanceInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct BaremetalInstanceInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "zoneUuid", default)]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "clusterUuid", default)]
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "pxeServerUuid", default)]
     pub pxe_server_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "chassisUuid", default)]
     pub chassis_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "imageUuid", default)]
     pub image_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "templateUuid", default)]
     pub template_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub platform: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "managementIp", default)]
     pub management_ip: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub username: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub port: ::core::option::Option<i32>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "bmNics", default)]
     pub bm_nics: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    BaremetalInstanceInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "zoneUuid" => zone_uuid, "clusterUuid" => cluster_uuid, "pxeServerUuid"
+    => pxe_server_uuid, "chassisUuid" => chassis_uuid, "imageUuid" => image_uuid,
+    "templateUuid" => template_uuid, "platform" => platform, "managementIp" =>
+    management_ip, "username" => username, "port" => port lenient, "state" => state,
+    "status" => status, "createDate" => create_date, "lastOpDate" => last_op_date,
+    "bmNics" => bm_nics default, }
+);
 impl BaremetalInstanceInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -271,35 +249,30 @@ impl BaremetalInstanceInventory {
     );
 }
 /// Server class: `org.zstack.header.baremetal.preconfiguration.PreconfigurationTemplateInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PreconfigurationTemplateInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub distribution: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub content: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub md5sum: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "isPredefined", default)]
     pub is_predefined: ::core::option::Option<bool>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "customParams", default)]
     pub custom_params: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    PreconfigurationTemplateInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "distribution" => distribution, "type" => type_, "content" => content,
+    "md5sum" => md5sum, "isPredefined" => is_predefined, "state" => state, "createDate"
+    => create_date, "lastOpDate" => last_op_date, "customParams" => custom_params
+    default, }
+);
 impl PreconfigurationTemplateInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

@@ -3,29 +3,25 @@
 
 //! Catalog APIs whose route starts with /baremetal2, and the types and enums they use first.
 /// Server class: `org.zstack.baremetal2.chassis.BareMetal2BondingInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct BareMetal2BondingInventory {
-    #[serde(rename = "chassisUuid", default)]
     pub chassis_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub slaves: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub opts: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub mode: ::core::option::Option<i32>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "accountUuid", default)]
     pub account_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    BareMetal2BondingInventory { "chassisUuid" => chassis_uuid, "name" => name, "slaves"
+    => slaves, "opts" => opts, "mode" => mode lenient, "createDate" => create_date,
+    "lastOpDate" => last_op_date, "accountUuid" => account_uuid, "uuid" => uuid, }
+);
 impl BareMetal2BondingInventory {
     /// Query field `chassisUuid`.
     pub const CHASSIS_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -65,35 +61,32 @@ impl BareMetal2BondingInventory {
     );
 }
 /// Server class: `org.zstack.baremetal2.chassis.BareMetal2BondingNicRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct BareMetal2BondingNicRefInventory {
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub id: ::core::option::Option<i64>,
-    #[serde(rename = "nicUuid", default)]
     pub nic_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "instanceUuid", default)]
     pub instance_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "bondingUuid", default)]
     pub bonding_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "provisionNicUuid", default)]
     pub provision_nic_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "vmNic", default)]
     pub vm_nic: ::core::option::Option<crate::types::AnyVmNicInventory>,
-    #[serde(rename = "provisionNic", default)]
     pub provision_nic: ::core::option::Option<
         crate::types::BareMetal2InstanceProvisionNicInventory,
     >,
-    #[serde(rename = "bareMetal2Bonding", default)]
     pub bare_metal2_bonding: ::core::option::Option<
         crate::types::BareMetal2BondingInventory,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    BareMetal2BondingNicRefInventory { "id" => id lenient, "nicUuid" => nic_uuid,
+    "instanceUuid" => instance_uuid, "bondingUuid" => bonding_uuid, "provisionNicUuid" =>
+    provision_nic_uuid, "createDate" => create_date, "lastOpDate" => last_op_date,
+    "vmNic" => vm_nic, "provisionNic" => provision_nic, "bareMetal2Bonding" =>
+    bare_metal2_bonding, }
+);
 impl BareMetal2BondingNicRefInventory {
     /// Query field `id`.
     pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -139,49 +132,39 @@ impl BareMetal2BondingNicRefInventory {
 /// Extends `BareMetal2ChassisPciDeviceInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.baremetal2.chassis.BareMetal2ChassisGpuDeviceInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct BareMetal2ChassisGpuDeviceInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "chassisUuid", default)]
     pub chassis_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "pciDeviceAddress", default)]
     pub pci_device_address: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vendorId", default)]
     pub vendor_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "deviceId", default)]
     pub device_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "subvendorId", default)]
     pub subvendor_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "subdeviceId", default)]
     pub subdevice_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "iommuGroup", default)]
     pub iommu_group: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub vendor: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub device: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "serialNumber", default)]
     pub serial_number: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub memory: ::core::option::Option<i64>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub power: ::core::option::Option<i64>,
-    #[serde(rename = "isDriverLoaded", default)]
     pub is_driver_loaded: ::core::option::Option<bool>,
 }
+::zstack_sdk::deserialize_struct!(
+    BareMetal2ChassisGpuDeviceInventory { "uuid" => uuid, "chassisUuid" => chassis_uuid,
+    "description" => description, "type" => type_, "pciDeviceAddress" =>
+    pci_device_address, "vendorId" => vendor_id, "deviceId" => device_id, "subvendorId"
+    => subvendor_id, "subdeviceId" => subdevice_id, "iommuGroup" => iommu_group, "name"
+    => name, "vendor" => vendor, "device" => device, "createDate" => create_date,
+    "lastOpDate" => last_op_date, "serialNumber" => serial_number, "memory" => memory
+    lenient, "power" => power lenient, "isDriverLoaded" => is_driver_loaded, }
+);
 impl BareMetal2ChassisGpuDeviceInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -261,45 +244,38 @@ impl BareMetal2ChassisGpuDeviceInventory {
     );
 }
 /// Server class: `org.zstack.baremetal2.chassis.BareMetal2ChassisInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct BareMetal2ChassisInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "zoneUuid", default)]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "clusterUuid", default)]
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "chassisOfferingUuid", default)]
     pub chassis_offering_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "powerStatus", default)]
     pub power_status: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "provisionType", default)]
     pub provision_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "chassisNics", default)]
     pub chassis_nics: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "chassisDisks", default)]
     pub chassis_disks: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "chassisOffering", default)]
     pub chassis_offering: ::core::option::Option<
         crate::types::BareMetal2ChassisOfferingInventory,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    BareMetal2ChassisInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "zoneUuid" => zone_uuid, "clusterUuid" => cluster_uuid,
+    "chassisOfferingUuid" => chassis_offering_uuid, "type" => type_, "state" => state,
+    "status" => status, "powerStatus" => power_status, "provisionType" => provision_type,
+    "createDate" => create_date, "lastOpDate" => last_op_date, "chassisNics" =>
+    chassis_nics default, "chassisDisks" => chassis_disks default, "chassisOffering" =>
+    chassis_offering, }
+);
 impl BareMetal2ChassisInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -367,43 +343,30 @@ impl BareMetal2ChassisInventory {
     );
 }
 /// Server class: `org.zstack.baremetal2.configuration.BareMetal2ChassisOfferingInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct BareMetal2ChassisOfferingInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub architecture: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "cpuModelName", default)]
     pub cpu_model_name: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "cpuNum",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub cpu_num: ::core::option::Option<i32>,
-    #[serde(
-        rename = "memorySize",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub memory_size: ::core::option::Option<i64>,
-    #[serde(rename = "bootMode", default)]
     pub boot_mode: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "provisionType", default)]
     pub provision_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    BareMetal2ChassisOfferingInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "architecture" => architecture, "cpuModelName" => cpu_model_name,
+    "cpuNum" => cpu_num lenient, "memorySize" => memory_size lenient, "bootMode" =>
+    boot_mode, "state" => state, "provisionType" => provision_type, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, }
+);
 impl BareMetal2ChassisOfferingInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -455,41 +418,34 @@ impl BareMetal2ChassisOfferingInventory {
     );
 }
 /// Server class: `org.zstack.baremetal2.chassis.BareMetal2ChassisPciDeviceInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct BareMetal2ChassisPciDeviceInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "chassisUuid", default)]
     pub chassis_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "pciDeviceAddress", default)]
     pub pci_device_address: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vendorId", default)]
     pub vendor_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "deviceId", default)]
     pub device_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "subvendorId", default)]
     pub subvendor_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "subdeviceId", default)]
     pub subdevice_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "iommuGroup", default)]
     pub iommu_group: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub vendor: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub device: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    BareMetal2ChassisPciDeviceInventory { "uuid" => uuid, "chassisUuid" => chassis_uuid,
+    "description" => description, "type" => type_, "pciDeviceAddress" =>
+    pci_device_address, "vendorId" => vendor_id, "deviceId" => device_id, "subvendorId"
+    => subvendor_id, "subdeviceId" => subdevice_id, "iommuGroup" => iommu_group, "name"
+    => name, "vendor" => vendor, "device" => device, "createDate" => create_date,
+    "lastOpDate" => last_op_date, }
+);
 impl BareMetal2ChassisPciDeviceInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -555,143 +511,92 @@ impl BareMetal2ChassisPciDeviceInventory {
 /// Extends `KVMHostInventory` → `HostInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.baremetal2.gateway.BareMetal2GatewayInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct BareMetal2GatewayInventory {
     /// Since ZStack 0.6.
-    #[serde(rename = "zoneUuid", default)]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "clusterUuid", default)]
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "managementIp", default)]
     pub management_ip: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "hypervisorType", default)]
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "totalCpuCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_cpu_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "availableCpuCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_cpu_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "cpuSockets",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub cpu_sockets: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "totalMemoryCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_memory_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "availableMemoryCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_memory_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "cpuNum",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub cpu_num: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(rename = "ipmiAddress", default)]
     pub ipmi_address: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "ipmiUsername", default)]
     pub ipmi_username: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "ipmiPort",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub ipmi_port: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(rename = "ipmiPowerStatus", default)]
     pub ipmi_power_status: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "cpuStatus", default)]
     pub cpu_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    #[serde(rename = "memoryStatus", default)]
     pub memory_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    #[serde(rename = "diskStatus", default)]
     pub disk_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    #[serde(rename = "nicStatus", default)]
     pub nic_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    #[serde(rename = "gpuStatus", default)]
     pub gpu_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    #[serde(rename = "powerSupplyStatus", default)]
     pub power_supply_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    #[serde(rename = "fanStatus", default)]
     pub fan_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    #[serde(rename = "raidStatus", default)]
     pub raid_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    #[serde(rename = "temperatureStatus", default)]
     pub temperature_status: ::core::option::Option<crate::types::HwMonitorStatus>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub architecture: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(default)]
     pub username: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "sshPort",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub ssh_port: ::core::option::Option<i32>,
-    #[serde(rename = "osDistribution", default)]
     pub os_distribution: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "osRelease", default)]
     pub os_release: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "osVersion", default)]
     pub os_version: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "attachedClusterUuids", default)]
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
-    #[serde(rename = "provisionNic", default)]
     pub provision_nic: ::core::option::Option<
         crate::types::BareMetal2GatewayProvisionNicInventory,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    BareMetal2GatewayInventory { "zoneUuid" => zone_uuid, "name" => name, "uuid" => uuid,
+    "clusterUuid" => cluster_uuid, "description" => description, "managementIp" =>
+    management_ip, "hypervisorType" => hypervisor_type, "state" => state, "status" =>
+    status, "totalCpuCapacity" => total_cpu_capacity lenient, "availableCpuCapacity" =>
+    available_cpu_capacity lenient, "cpuSockets" => cpu_sockets lenient,
+    "totalMemoryCapacity" => total_memory_capacity lenient, "availableMemoryCapacity" =>
+    available_memory_capacity lenient, "cpuNum" => cpu_num lenient, "ipmiAddress" =>
+    ipmi_address, "ipmiUsername" => ipmi_username, "ipmiPort" => ipmi_port lenient,
+    "ipmiPowerStatus" => ipmi_power_status, "cpuStatus" => cpu_status, "memoryStatus" =>
+    memory_status, "diskStatus" => disk_status, "nicStatus" => nic_status, "gpuStatus" =>
+    gpu_status, "powerSupplyStatus" => power_supply_status, "fanStatus" => fan_status,
+    "raidStatus" => raid_status, "temperatureStatus" => temperature_status,
+    "architecture" => architecture, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, "username" => username, "sshPort" => ssh_port lenient, "osDistribution"
+    => os_distribution, "osRelease" => os_release, "osVersion" => os_version,
+    "attachedClusterUuids" => attached_cluster_uuids default, "provisionNic" =>
+    provision_nic, }
+);
 impl BareMetal2GatewayInventory {
     /// Query field `zoneUuid`.
     pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -847,183 +752,145 @@ impl BareMetal2GatewayInventory {
     );
 }
 /// Server class: `org.zstack.baremetal2.gateway.BareMetal2GatewayProvisionNicInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct BareMetal2GatewayProvisionNicInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "networkUuid", default)]
     pub network_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "interfaceName", default)]
     pub interface_name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub ip: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub netmask: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub gateway: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub metadata: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    BareMetal2GatewayProvisionNicInventory { "uuid" => uuid, "networkUuid" =>
+    network_uuid, "interfaceName" => interface_name, "ip" => ip, "netmask" => netmask,
+    "gateway" => gateway, "metadata" => metadata, "createDate" => create_date,
+    "lastOpDate" => last_op_date, }
+);
 /// Extends `VmInstanceInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.baremetal2.instance.BareMetal2InstanceInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct BareMetal2InstanceInventory {
     /// The resource UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// The resource name.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// The detailed description of the resource.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// The zone UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "zoneUuid", default)]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
     /// The cluster UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "clusterUuid", default)]
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
     /// The image UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "imageUuid", default)]
     pub image_uuid: ::core::option::Option<::std::string::String>,
     /// The host UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "hostUuid", default)]
     pub host_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastHostUuid", default)]
     pub last_host_uuid: ::core::option::Option<::std::string::String>,
     /// The instance offering UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "instanceOfferingUuid", default)]
     pub instance_offering_uuid: ::core::option::Option<::std::string::String>,
     /// The root volume UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "rootVolumeUuid", default)]
     pub root_volume_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub platform: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub architecture: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "defaultL3NetworkUuid", default)]
     pub default_l3_network_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "hypervisorType", default)]
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "memorySize",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub memory_size: ::core::option::Option<i64>,
-    #[serde(
-        rename = "reservedMemorySize",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub reserved_memory_size: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "cpuNum",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub cpu_num: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "cpuSpeed",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub cpu_speed: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(rename = "allocatorStrategy", default)]
     pub allocator_strategy: ::core::option::Option<::std::string::String>,
     /// The creation date.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// The last operation date.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
     /// The VM's NICs.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "vmNics", default)]
     pub vm_nics: ::std::vec::Vec<crate::types::AnyVmNicInventory>,
     /// The VM's volumes, root volume included.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "allVolumes", default)]
     pub all_volumes: ::std::vec::Vec<crate::types::AnyVolumeInventory>,
     /// Since ZStack 0.6.
-    #[serde(rename = "vmCdRoms", default)]
     pub vm_cd_roms: ::std::vec::Vec<crate::types::VmCdRomInventory>,
     /// Since ZStack 4.1.2.
-    #[serde(rename = "guestOsType", default)]
     pub guest_os_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "chassisUuid", default)]
     pub chassis_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "lastChassisUuid", default)]
     pub last_chassis_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "gatewayUuid", default)]
     pub gateway_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "lastGatewayUuid", default)]
     pub last_gateway_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "chassisOfferingUuid", default)]
     pub chassis_offering_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "gatewayAllocatorStrategy", default)]
     pub gateway_allocator_strategy: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "provisionType", default)]
     pub provision_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "agentVersion", default)]
     pub agent_version: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "isLatestAgent", default)]
     pub is_latest_agent: ::core::option::Option<bool>,
-    #[serde(rename = "provisionNic", default)]
     pub provision_nic: ::core::option::Option<
         crate::types::BareMetal2InstanceProvisionNicInventory,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    BareMetal2InstanceInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "zoneUuid" => zone_uuid, "clusterUuid" => cluster_uuid, "imageUuid" =>
+    image_uuid, "hostUuid" => host_uuid, "lastHostUuid" => last_host_uuid,
+    "instanceOfferingUuid" => instance_offering_uuid, "rootVolumeUuid" =>
+    root_volume_uuid, "platform" => platform, "architecture" => architecture,
+    "defaultL3NetworkUuid" => default_l3_network_uuid, "type" => type_, "hypervisorType"
+    => hypervisor_type, "memorySize" => memory_size lenient, "reservedMemorySize" =>
+    reserved_memory_size lenient, "cpuNum" => cpu_num lenient, "cpuSpeed" => cpu_speed
+    lenient, "allocatorStrategy" => allocator_strategy, "createDate" => create_date,
+    "lastOpDate" => last_op_date, "state" => state, "vmNics" => vm_nics default,
+    "allVolumes" => all_volumes default, "vmCdRoms" => vm_cd_roms default, "guestOsType"
+    => guest_os_type, "chassisUuid" => chassis_uuid, "lastChassisUuid" =>
+    last_chassis_uuid, "gatewayUuid" => gateway_uuid, "lastGatewayUuid" =>
+    last_gateway_uuid, "chassisOfferingUuid" => chassis_offering_uuid,
+    "gatewayAllocatorStrategy" => gateway_allocator_strategy, "status" => status,
+    "provisionType" => provision_type, "agentVersion" => agent_version, "isLatestAgent"
+    => is_latest_agent, "provisionNic" => provision_nic, }
+);
 impl BareMetal2InstanceInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -1179,115 +1046,93 @@ impl BareMetal2InstanceInventory {
     );
 }
 /// Server class: `org.zstack.baremetal2.instance.BareMetal2InstanceProvisionNicInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct BareMetal2InstanceProvisionNicInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "networkUuid", default)]
     pub network_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub mac: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub ip: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub netmask: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub gateway: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub metadata: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    BareMetal2InstanceProvisionNicInventory { "uuid" => uuid, "networkUuid" =>
+    network_uuid, "mac" => mac, "ip" => ip, "netmask" => netmask, "gateway" => gateway,
+    "metadata" => metadata, "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 /// Extends `BareMetal2ChassisInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.baremetal2.chassis.ipmi.BareMetal2IpmiChassisInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct BareMetal2IpmiChassisInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "zoneUuid", default)]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "clusterUuid", default)]
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "chassisOfferingUuid", default)]
     pub chassis_offering_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "powerStatus", default)]
     pub power_status: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "provisionType", default)]
     pub provision_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "chassisNics", default)]
     pub chassis_nics: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "chassisDisks", default)]
     pub chassis_disks: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "chassisOffering", default)]
     pub chassis_offering: ::core::option::Option<
         crate::types::BareMetal2ChassisOfferingInventory,
     >,
-    #[serde(rename = "ipmiAddress", default)]
     pub ipmi_address: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "ipmiPort",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub ipmi_port: ::core::option::Option<i32>,
-    #[serde(rename = "ipmiUsername", default)]
     pub ipmi_username: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    BareMetal2IpmiChassisInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "zoneUuid" => zone_uuid, "clusterUuid" => cluster_uuid,
+    "chassisOfferingUuid" => chassis_offering_uuid, "type" => type_, "state" => state,
+    "status" => status, "powerStatus" => power_status, "provisionType" => provision_type,
+    "createDate" => create_date, "lastOpDate" => last_op_date, "chassisNics" =>
+    chassis_nics default, "chassisDisks" => chassis_disks default, "chassisOffering" =>
+    chassis_offering, "ipmiAddress" => ipmi_address, "ipmiPort" => ipmi_port lenient,
+    "ipmiUsername" => ipmi_username, }
+);
 /// Server class: `org.zstack.baremetal2.provisionnetwork.BareMetal2ProvisionNetworkInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct BareMetal2ProvisionNetworkInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "zoneUuid", default)]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "dhcpInterface", default)]
     pub dhcp_interface: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "dhcpRangeStartIp", default)]
     pub dhcp_range_start_ip: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "dhcpRangeEndIp", default)]
     pub dhcp_range_end_ip: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "dhcpRangeNetmask", default)]
     pub dhcp_range_netmask: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "dhcpRangeGateway", default)]
     pub dhcp_range_gateway: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "dhcpRangeNetworkCidr", default)]
     pub dhcp_range_network_cidr: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "attachedClusterUuids", default)]
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    BareMetal2ProvisionNetworkInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name"
+    => name, "description" => description, "dhcpInterface" => dhcp_interface,
+    "dhcpRangeStartIp" => dhcp_range_start_ip, "dhcpRangeEndIp" => dhcp_range_end_ip,
+    "dhcpRangeNetmask" => dhcp_range_netmask, "dhcpRangeGateway" => dhcp_range_gateway,
+    "dhcpRangeNetworkCidr" => dhcp_range_network_cidr, "state" => state, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, "attachedClusterUuids" =>
+    attached_cluster_uuids default, }
+);
 impl BareMetal2ProvisionNetworkInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -1349,247 +1194,159 @@ impl BareMetal2ProvisionNetworkInventory {
 /// Extends `HostInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.vmware.ESXHostInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ESXHostInventory {
     /// Since ZStack 0.6.
-    #[serde(rename = "zoneUuid", default)]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "clusterUuid", default)]
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "managementIp", default)]
     pub management_ip: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "hypervisorType", default)]
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "totalCpuCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_cpu_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "availableCpuCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_cpu_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "cpuSockets",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub cpu_sockets: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "totalMemoryCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_memory_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "availableMemoryCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_memory_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "cpuNum",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub cpu_num: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(rename = "ipmiAddress", default)]
     pub ipmi_address: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "ipmiUsername", default)]
     pub ipmi_username: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "ipmiPort",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub ipmi_port: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(rename = "ipmiPowerStatus", default)]
     pub ipmi_power_status: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "cpuStatus", default)]
     pub cpu_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    #[serde(rename = "memoryStatus", default)]
     pub memory_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    #[serde(rename = "diskStatus", default)]
     pub disk_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    #[serde(rename = "nicStatus", default)]
     pub nic_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    #[serde(rename = "gpuStatus", default)]
     pub gpu_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    #[serde(rename = "powerSupplyStatus", default)]
     pub power_supply_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    #[serde(rename = "fanStatus", default)]
     pub fan_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    #[serde(rename = "raidStatus", default)]
     pub raid_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    #[serde(rename = "temperatureStatus", default)]
     pub temperature_status: ::core::option::Option<crate::types::HwMonitorStatus>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub architecture: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "vCenterUuid", default)]
     pub v_center_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub morval: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "esxiVersion", default)]
     pub esxi_version: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    ESXHostInventory { "zoneUuid" => zone_uuid, "name" => name, "uuid" => uuid,
+    "clusterUuid" => cluster_uuid, "description" => description, "managementIp" =>
+    management_ip, "hypervisorType" => hypervisor_type, "state" => state, "status" =>
+    status, "totalCpuCapacity" => total_cpu_capacity lenient, "availableCpuCapacity" =>
+    available_cpu_capacity lenient, "cpuSockets" => cpu_sockets lenient,
+    "totalMemoryCapacity" => total_memory_capacity lenient, "availableMemoryCapacity" =>
+    available_memory_capacity lenient, "cpuNum" => cpu_num lenient, "ipmiAddress" =>
+    ipmi_address, "ipmiUsername" => ipmi_username, "ipmiPort" => ipmi_port lenient,
+    "ipmiPowerStatus" => ipmi_power_status, "cpuStatus" => cpu_status, "memoryStatus" =>
+    memory_status, "diskStatus" => disk_status, "nicStatus" => nic_status, "gpuStatus" =>
+    gpu_status, "powerSupplyStatus" => power_supply_status, "fanStatus" => fan_status,
+    "raidStatus" => raid_status, "temperatureStatus" => temperature_status,
+    "architecture" => architecture, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, "vCenterUuid" => v_center_uuid, "morval" => morval, "esxiVersion" =>
+    esxi_version, }
+);
 /// Server class: `org.zstack.header.host.HostInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct HostInventory {
     /// Since ZStack 0.6.
-    #[serde(rename = "zoneUuid", default)]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "clusterUuid", default)]
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "managementIp", default)]
     pub management_ip: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "hypervisorType", default)]
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "totalCpuCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_cpu_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "availableCpuCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_cpu_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "cpuSockets",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub cpu_sockets: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "totalMemoryCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_memory_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "availableMemoryCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_memory_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "cpuNum",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub cpu_num: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(rename = "ipmiAddress", default)]
     pub ipmi_address: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "ipmiUsername", default)]
     pub ipmi_username: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "ipmiPort",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub ipmi_port: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(rename = "ipmiPowerStatus", default)]
     pub ipmi_power_status: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "cpuStatus", default)]
     pub cpu_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    #[serde(rename = "memoryStatus", default)]
     pub memory_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    #[serde(rename = "diskStatus", default)]
     pub disk_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    #[serde(rename = "nicStatus", default)]
     pub nic_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    #[serde(rename = "gpuStatus", default)]
     pub gpu_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    #[serde(rename = "powerSupplyStatus", default)]
     pub power_supply_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    #[serde(rename = "fanStatus", default)]
     pub fan_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    #[serde(rename = "raidStatus", default)]
     pub raid_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    #[serde(rename = "temperatureStatus", default)]
     pub temperature_status: ::core::option::Option<crate::types::HwMonitorStatus>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub architecture: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    HostInventory { "zoneUuid" => zone_uuid, "name" => name, "uuid" => uuid,
+    "clusterUuid" => cluster_uuid, "description" => description, "managementIp" =>
+    management_ip, "hypervisorType" => hypervisor_type, "state" => state, "status" =>
+    status, "totalCpuCapacity" => total_cpu_capacity lenient, "availableCpuCapacity" =>
+    available_cpu_capacity lenient, "cpuSockets" => cpu_sockets lenient,
+    "totalMemoryCapacity" => total_memory_capacity lenient, "availableMemoryCapacity" =>
+    available_memory_capacity lenient, "cpuNum" => cpu_num lenient, "ipmiAddress" =>
+    ipmi_address, "ipmiUsername" => ipmi_username, "ipmiPort" => ipmi_port lenient,
+    "ipmiPowerStatus" => ipmi_power_status, "cpuStatus" => cpu_status, "memoryStatus" =>
+    memory_status, "diskStatus" => disk_status, "nicStatus" => nic_status, "gpuStatus" =>
+    gpu_status, "powerSupplyStatus" => power_supply_status, "fanStatus" => fan_status,
+    "raidStatus" => raid_status, "temperatureStatus" => temperature_status,
+    "architecture" => architecture, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, }
+);
 impl HostInventory {
     /// Query field `zoneUuid`.
     pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -1719,185 +1476,124 @@ impl HostInventory {
 /// Extends `HostInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.kvm.KVMHostInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct KVMHostInventory {
     /// Since ZStack 0.6.
-    #[serde(rename = "zoneUuid", default)]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "clusterUuid", default)]
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "managementIp", default)]
     pub management_ip: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "hypervisorType", default)]
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "totalCpuCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_cpu_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "availableCpuCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_cpu_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "cpuSockets",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub cpu_sockets: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "totalMemoryCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_memory_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "availableMemoryCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_memory_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "cpuNum",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub cpu_num: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(rename = "ipmiAddress", default)]
     pub ipmi_address: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "ipmiUsername", default)]
     pub ipmi_username: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "ipmiPort",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub ipmi_port: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(rename = "ipmiPowerStatus", default)]
     pub ipmi_power_status: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "cpuStatus", default)]
     pub cpu_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    #[serde(rename = "memoryStatus", default)]
     pub memory_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    #[serde(rename = "diskStatus", default)]
     pub disk_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    #[serde(rename = "nicStatus", default)]
     pub nic_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    #[serde(rename = "gpuStatus", default)]
     pub gpu_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    #[serde(rename = "powerSupplyStatus", default)]
     pub power_supply_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    #[serde(rename = "fanStatus", default)]
     pub fan_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    #[serde(rename = "raidStatus", default)]
     pub raid_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    #[serde(rename = "temperatureStatus", default)]
     pub temperature_status: ::core::option::Option<crate::types::HwMonitorStatus>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub architecture: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(default)]
     pub username: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "sshPort",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub ssh_port: ::core::option::Option<i32>,
-    #[serde(rename = "osDistribution", default)]
     pub os_distribution: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "osRelease", default)]
     pub os_release: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "osVersion", default)]
     pub os_version: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    KVMHostInventory { "zoneUuid" => zone_uuid, "name" => name, "uuid" => uuid,
+    "clusterUuid" => cluster_uuid, "description" => description, "managementIp" =>
+    management_ip, "hypervisorType" => hypervisor_type, "state" => state, "status" =>
+    status, "totalCpuCapacity" => total_cpu_capacity lenient, "availableCpuCapacity" =>
+    available_cpu_capacity lenient, "cpuSockets" => cpu_sockets lenient,
+    "totalMemoryCapacity" => total_memory_capacity lenient, "availableMemoryCapacity" =>
+    available_memory_capacity lenient, "cpuNum" => cpu_num lenient, "ipmiAddress" =>
+    ipmi_address, "ipmiUsername" => ipmi_username, "ipmiPort" => ipmi_port lenient,
+    "ipmiPowerStatus" => ipmi_power_status, "cpuStatus" => cpu_status, "memoryStatus" =>
+    memory_status, "diskStatus" => disk_status, "nicStatus" => nic_status, "gpuStatus" =>
+    gpu_status, "powerSupplyStatus" => power_supply_status, "fanStatus" => fan_status,
+    "raidStatus" => raid_status, "temperatureStatus" => temperature_status,
+    "architecture" => architecture, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, "username" => username, "sshPort" => ssh_port lenient, "osDistribution"
+    => os_distribution, "osRelease" => os_release, "osVersion" => os_version, }
+);
 /// Server class: `org.zstack.header.longjob.LongJobInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct LongJobInventory {
     /// Since ZStack 2.2.4.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 2.2.4.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 2.2.4.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 2.2.4.
-    #[serde(rename = "apiId", default)]
     pub api_id: ::core::option::Option<::std::string::String>,
     /// Since ZStack 2.2.4.
-    #[serde(rename = "jobName", default)]
     pub job_name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 2.2.4.
-    #[serde(rename = "jobData", default)]
     pub job_data: ::core::option::Option<::std::string::String>,
     /// Since ZStack 2.2.4.
-    #[serde(rename = "jobResult", default)]
     pub job_result: ::core::option::Option<::std::string::String>,
     /// Since ZStack 2.2.4.
-    #[serde(default)]
     pub state: ::core::option::Option<crate::types::LongJobState>,
     /// Since ZStack 2.2.4.
-    #[serde(rename = "targetResourceUuid", default)]
     pub target_resource_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 2.2.4.
-    #[serde(rename = "managementNodeUuid", default)]
     pub management_node_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 2.2.4.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 2.2.4.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(
-        rename = "executeTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub execute_time: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    LongJobInventory { "uuid" => uuid, "name" => name, "description" => description,
+    "apiId" => api_id, "jobName" => job_name, "jobData" => job_data, "jobResult" =>
+    job_result, "state" => state, "targetResourceUuid" => target_resource_uuid,
+    "managementNodeUuid" => management_node_uuid, "createDate" => create_date,
+    "lastOpDate" => last_op_date, "executeTime" => execute_time lenient, }
+);
 impl LongJobInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -1955,275 +1651,168 @@ impl LongJobInventory {
 /// Extends `HostInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.header.simulator.SimulatorHostInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SimulatorHostInventory {
     /// Since ZStack 0.6.
-    #[serde(rename = "zoneUuid", default)]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "clusterUuid", default)]
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "managementIp", default)]
     pub management_ip: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "hypervisorType", default)]
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "totalCpuCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_cpu_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "availableCpuCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_cpu_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "cpuSockets",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub cpu_sockets: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "totalMemoryCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_memory_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "availableMemoryCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_memory_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "cpuNum",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub cpu_num: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(rename = "ipmiAddress", default)]
     pub ipmi_address: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "ipmiUsername", default)]
     pub ipmi_username: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "ipmiPort",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub ipmi_port: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(rename = "ipmiPowerStatus", default)]
     pub ipmi_power_status: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "cpuStatus", default)]
     pub cpu_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    #[serde(rename = "memoryStatus", default)]
     pub memory_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    #[serde(rename = "diskStatus", default)]
     pub disk_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    #[serde(rename = "nicStatus", default)]
     pub nic_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    #[serde(rename = "gpuStatus", default)]
     pub gpu_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    #[serde(rename = "powerSupplyStatus", default)]
     pub power_supply_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    #[serde(rename = "fanStatus", default)]
     pub fan_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    #[serde(rename = "raidStatus", default)]
     pub raid_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    #[serde(rename = "temperatureStatus", default)]
     pub temperature_status: ::core::option::Option<crate::types::HwMonitorStatus>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub architecture: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(
-        rename = "memoryCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub memory_capacity: ::core::option::Option<i64>,
-    #[serde(
-        rename = "cpuCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub cpu_capacity: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    SimulatorHostInventory { "zoneUuid" => zone_uuid, "name" => name, "uuid" => uuid,
+    "clusterUuid" => cluster_uuid, "description" => description, "managementIp" =>
+    management_ip, "hypervisorType" => hypervisor_type, "state" => state, "status" =>
+    status, "totalCpuCapacity" => total_cpu_capacity lenient, "availableCpuCapacity" =>
+    available_cpu_capacity lenient, "cpuSockets" => cpu_sockets lenient,
+    "totalMemoryCapacity" => total_memory_capacity lenient, "availableMemoryCapacity" =>
+    available_memory_capacity lenient, "cpuNum" => cpu_num lenient, "ipmiAddress" =>
+    ipmi_address, "ipmiUsername" => ipmi_username, "ipmiPort" => ipmi_port lenient,
+    "ipmiPowerStatus" => ipmi_power_status, "cpuStatus" => cpu_status, "memoryStatus" =>
+    memory_status, "diskStatus" => disk_status, "nicStatus" => nic_status, "gpuStatus" =>
+    gpu_status, "powerSupplyStatus" => power_supply_status, "fanStatus" => fan_status,
+    "raidStatus" => raid_status, "temperatureStatus" => temperature_status,
+    "architecture" => architecture, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, "memoryCapacity" => memory_capacity lenient, "cpuCapacity" =>
+    cpu_capacity lenient, }
+);
 /// Extends `KVMHostInventory` → `HostInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.xdragon.XDragonHostInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct XDragonHostInventory {
     /// Since ZStack 0.6.
-    #[serde(rename = "zoneUuid", default)]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "clusterUuid", default)]
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "managementIp", default)]
     pub management_ip: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "hypervisorType", default)]
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "totalCpuCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_cpu_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "availableCpuCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_cpu_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "cpuSockets",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub cpu_sockets: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "totalMemoryCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_memory_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "availableMemoryCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_memory_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "cpuNum",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub cpu_num: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(rename = "ipmiAddress", default)]
     pub ipmi_address: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "ipmiUsername", default)]
     pub ipmi_username: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "ipmiPort",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub ipmi_port: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(rename = "ipmiPowerStatus", default)]
     pub ipmi_power_status: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "cpuStatus", default)]
     pub cpu_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    #[serde(rename = "memoryStatus", default)]
     pub memory_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    #[serde(rename = "diskStatus", default)]
     pub disk_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    #[serde(rename = "nicStatus", default)]
     pub nic_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    #[serde(rename = "gpuStatus", default)]
     pub gpu_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    #[serde(rename = "powerSupplyStatus", default)]
     pub power_supply_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    #[serde(rename = "fanStatus", default)]
     pub fan_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    #[serde(rename = "raidStatus", default)]
     pub raid_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    #[serde(rename = "temperatureStatus", default)]
     pub temperature_status: ::core::option::Option<crate::types::HwMonitorStatus>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub architecture: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(default)]
     pub username: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "sshPort",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub ssh_port: ::core::option::Option<i32>,
-    #[serde(rename = "osDistribution", default)]
     pub os_distribution: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "osRelease", default)]
     pub os_release: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "osVersion", default)]
     pub os_version: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "totalPhysicalMemory",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_physical_memory: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    XDragonHostInventory { "zoneUuid" => zone_uuid, "name" => name, "uuid" => uuid,
+    "clusterUuid" => cluster_uuid, "description" => description, "managementIp" =>
+    management_ip, "hypervisorType" => hypervisor_type, "state" => state, "status" =>
+    status, "totalCpuCapacity" => total_cpu_capacity lenient, "availableCpuCapacity" =>
+    available_cpu_capacity lenient, "cpuSockets" => cpu_sockets lenient,
+    "totalMemoryCapacity" => total_memory_capacity lenient, "availableMemoryCapacity" =>
+    available_memory_capacity lenient, "cpuNum" => cpu_num lenient, "ipmiAddress" =>
+    ipmi_address, "ipmiUsername" => ipmi_username, "ipmiPort" => ipmi_port lenient,
+    "ipmiPowerStatus" => ipmi_power_status, "cpuStatus" => cpu_status, "memoryStatus" =>
+    memory_status, "diskStatus" => disk_status, "nicStatus" => nic_status, "gpuStatus" =>
+    gpu_status, "powerSupplyStatus" => power_supply_status, "fanStatus" => fan_status,
+    "raidStatus" => raid_status, "temperatureStatus" => temperature_status,
+    "architecture" => architecture, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, "username" => username, "sshPort" => ssh_port lenient, "osDistribution"
+    => os_distribution, "osRelease" => os_release, "osVersion" => os_version,
+    "totalPhysicalMemory" => total_physical_memory lenient, }
+);
 /// A `BareMetal2ChassisInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]

@@ -3,69 +3,57 @@
 
 //! Catalog APIs whose route starts with /billing or /billings, and the types and enums they use first.
 /// Server class: `org.zstack.billing.Pagination`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Pagination {
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub start: ::core::option::Option<i32>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub limit: ::core::option::Option<i32>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i32>,
 }
+::zstack_sdk::deserialize_struct!(
+    Pagination { "start" => start lenient, "limit" => limit lenient, "total" => total
+    lenient, }
+);
 /// Server class: `org.zstack.billing.PriceInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PriceInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceName", default)]
     pub resource_name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceUnit", default)]
     pub resource_unit: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "timeUnit", default)]
     pub time_unit: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub price: ::core::option::Option<f64>,
-    #[serde(
-        rename = "dateInLong",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub date_in_long: ::core::option::Option<i64>,
-    #[serde(
-        rename = "endDateInLong",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub end_date_in_long: ::core::option::Option<i64>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "tableUuid", default)]
     pub table_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "pciDeviceOfferings", default)]
     pub pci_device_offerings: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "bareMetal2VmOfferings", default)]
     pub bare_metal2_vm_offerings: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    PriceInventory { "uuid" => uuid, "resourceName" => resource_name, "resourceUnit" =>
+    resource_unit, "timeUnit" => time_unit, "price" => price, "dateInLong" =>
+    date_in_long lenient, "endDateInLong" => end_date_in_long lenient, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, "tableUuid" => table_uuid,
+    "pciDeviceOfferings" => pci_device_offerings default, "bareMetal2VmOfferings" =>
+    bare_metal2_vm_offerings default, }
+);
 /// Server class: `org.zstack.billing.table.PriceTableInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PriceTableInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    PriceTableInventory { "uuid" => uuid, "name" => name, "description" => description,
+    "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 impl PriceTableInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

@@ -5,110 +5,89 @@
 /// Extends `VolumeInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.header.volume.block.BlockVolumeInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct BlockVolumeInventory {
     /// The resource UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// The resource name.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// The detailed description of the resource.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// The primary storage UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "primaryStorageUuid", default)]
     pub primary_storage_uuid: ::core::option::Option<::std::string::String>,
     /// The VM instance UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "vmInstanceUuid", default)]
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
     /// The disk offering UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "diskOfferingUuid", default)]
     pub disk_offering_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "rootImageUuid", default)]
     pub root_image_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "installPath", default)]
     pub install_path: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub format: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub size: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "actualSize",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub actual_size: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "deviceId",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub device_id: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
     /// The creation date.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// The last operation date.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(rename = "isShareable", default)]
     pub is_shareable: ::core::option::Option<bool>,
     /// Since ZStack 4.7.13.
-    #[serde(rename = "volumeQos", default)]
     pub volume_qos: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.13.
-    #[serde(rename = "lastDetachDate", default)]
     pub last_detach_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 4.7.13.
-    #[serde(rename = "lastVmInstanceUuid", default)]
     pub last_vm_instance_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "lastAttachDate", default)]
     pub last_attach_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(default)]
     pub protocol: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "iscsiPath", default)]
     pub iscsi_path: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub vendor: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    BlockVolumeInventory { "uuid" => uuid, "name" => name, "description" => description,
+    "primaryStorageUuid" => primary_storage_uuid, "vmInstanceUuid" => vm_instance_uuid,
+    "diskOfferingUuid" => disk_offering_uuid, "rootImageUuid" => root_image_uuid,
+    "installPath" => install_path, "type" => type_, "format" => format, "size" => size
+    lenient, "actualSize" => actual_size lenient, "deviceId" => device_id lenient,
+    "state" => state, "status" => status, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, "isShareable" => is_shareable, "volumeQos" => volume_qos,
+    "lastDetachDate" => last_detach_date, "lastVmInstanceUuid" => last_vm_instance_uuid,
+    "lastAttachDate" => last_attach_date, "protocol" => protocol, "iscsiPath" =>
+    iscsi_path, "vendor" => vendor, }
+);
 impl BlockVolumeInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

@@ -3,59 +3,32 @@
 
 //! Catalog APIs whose route starts with /cdp-backup-storage, and the types and enums they use first.
 /// Server class: `org.zstack.header.storage.cdp.CdpPolicyInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CdpPolicyInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<crate::types::CdpPolicyState>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "retentionTimePerDay",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub retention_time_per_day: ::core::option::Option<i32>,
-    #[serde(
-        rename = "hourlyRpSinceDay",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub hourly_rp_since_day: ::core::option::Option<i32>,
-    #[serde(
-        rename = "dailyRpSinceDay",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub daily_rp_since_day: ::core::option::Option<i32>,
-    #[serde(
-        rename = "expireTimeInDay",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub expire_time_in_day: ::core::option::Option<i32>,
-    #[serde(
-        rename = "fullBackupIntervalInDay",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub full_backup_interval_in_day: ::core::option::Option<i32>,
-    #[serde(
-        rename = "recoveryPointPerSecond",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub recovery_point_per_second: ::core::option::Option<i32>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    CdpPolicyInventory { "uuid" => uuid, "name" => name, "state" => state, "description"
+    => description, "retentionTimePerDay" => retention_time_per_day lenient,
+    "hourlyRpSinceDay" => hourly_rp_since_day lenient, "dailyRpSinceDay" =>
+    daily_rp_since_day lenient, "expireTimeInDay" => expire_time_in_day lenient,
+    "fullBackupIntervalInDay" => full_backup_interval_in_day lenient,
+    "recoveryPointPerSecond" => recovery_point_per_second lenient, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, }
+);
 impl CdpPolicyInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -107,63 +80,36 @@ impl CdpPolicyInventory {
     );
 }
 /// Server class: `org.zstack.header.storage.cdp.CdpTaskInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CdpTaskInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "policyUuid", default)]
     pub policy_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "backupStorageUuid", default)]
     pub backup_storage_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<crate::types::CdpTaskStatus>,
-    #[serde(default)]
     pub state: ::core::option::Option<crate::types::CdpTaskState>,
-    #[serde(rename = "taskType", default)]
     pub task_type: ::core::option::Option<crate::types::CdpTaskType>,
-    #[serde(
-        rename = "backupBandwidth",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub backup_bandwidth: ::core::option::Option<i64>,
-    #[serde(
-        rename = "maxCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub max_capacity: ::core::option::Option<i64>,
-    #[serde(
-        rename = "usedCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub used_capacity: ::core::option::Option<i64>,
-    #[serde(
-        rename = "maxLatency",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub max_latency: ::core::option::Option<i64>,
-    #[serde(
-        rename = "lastLatency",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub last_latency: ::core::option::Option<i64>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "resourceRefs", default)]
     pub resource_refs: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    CdpTaskInventory { "uuid" => uuid, "name" => name, "description" => description,
+    "policyUuid" => policy_uuid, "backupStorageUuid" => backup_storage_uuid, "status" =>
+    status, "state" => state, "taskType" => task_type, "backupBandwidth" =>
+    backup_bandwidth lenient, "maxCapacity" => max_capacity lenient, "usedCapacity" =>
+    used_capacity lenient, "maxLatency" => max_latency lenient, "lastLatency" =>
+    last_latency lenient, "createDate" => create_date, "lastOpDate" => last_op_date,
+    "resourceRefs" => resource_refs default, }
+);
 impl CdpTaskInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

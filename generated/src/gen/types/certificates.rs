@@ -3,34 +3,32 @@
 
 //! Catalog APIs whose route starts with /certificates, and the types and enums they use first.
 /// Server class: `org.zstack.network.service.lb.CertificateInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateInventory {
     /// Since ZStack 2.3.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 2.3.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 2.3.
-    #[serde(default)]
     pub certificate: ::core::option::Option<::std::string::String>,
     /// Since ZStack 2.3.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 2.3.
-    #[serde(default)]
     pub listeners: ::std::vec::Vec<
         crate::types::LoadBalancerListenerCertificateRefInventory,
     >,
     /// Since ZStack 2.3.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 2.3.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    CertificateInventory { "name" => name, "uuid" => uuid, "certificate" => certificate,
+    "description" => description, "listeners" => listeners default, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, }
+);
 impl CertificateInventory {
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

@@ -3,37 +3,31 @@
 
 //! Catalog APIs whose route starts with /cloudformation, and the types and enums they use first.
 /// Server class: `org.zstack.header.cloudformation.ResourceStackInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourceStackInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub version: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "templateContent", default)]
     pub template_content: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "paramContent", default)]
     pub param_content: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub reason: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub outputs: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "enableRollback", default)]
     pub enable_rollback: ::core::option::Option<bool>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    ResourceStackInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "version" => version, "type" => type_, "templateContent" =>
+    template_content, "paramContent" => param_content, "status" => status, "reason" =>
+    reason, "outputs" => outputs, "enableRollback" => enable_rollback, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, }
+);
 impl ResourceStackInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -89,31 +83,27 @@ impl ResourceStackInventory {
     );
 }
 /// Server class: `org.zstack.header.cloudformation.StackTemplateInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct StackTemplateInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub version: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<bool>,
-    #[serde(default)]
     pub content: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub md5sum: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    StackTemplateInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "type" => type_, "version" => version, "state" => state, "content" =>
+    content, "md5sum" => md5sum, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, }
+);
 impl StackTemplateInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

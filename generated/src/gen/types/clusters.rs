@@ -3,65 +3,44 @@
 
 //! Catalog APIs whose route starts with /cluster or /clusters, and the types and enums they use first.
 /// Server class: `org.zstack.header.baremetal.pxeserver.BaremetalPxeServerInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct BaremetalPxeServerInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "zoneUuid", default)]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub hostname: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "sshUsername", default)]
     pub ssh_username: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "sshPassword", default)]
     pub ssh_password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    #[serde(
-        rename = "sshPort",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub ssh_port: ::core::option::Option<i32>,
-    #[serde(rename = "storagePath", default)]
     pub storage_path: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "dhcpInterface", default)]
     pub dhcp_interface: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "dhcpInterfaceAddress", default)]
     pub dhcp_interface_address: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "dhcpRangeBegin", default)]
     pub dhcp_range_begin: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "dhcpRangeEnd", default)]
     pub dhcp_range_end: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "dhcpRangeNetmask", default)]
     pub dhcp_range_netmask: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(
-        rename = "totalCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_capacity: ::core::option::Option<i64>,
-    #[serde(
-        rename = "availableCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_capacity: ::core::option::Option<i64>,
-    #[serde(rename = "attachedClusterUuids", default)]
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    BaremetalPxeServerInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" =>
+    name, "description" => description, "hostname" => hostname, "sshUsername" =>
+    ssh_username, "sshPassword" => ssh_password, "sshPort" => ssh_port lenient,
+    "storagePath" => storage_path, "dhcpInterface" => dhcp_interface,
+    "dhcpInterfaceAddress" => dhcp_interface_address, "dhcpRangeBegin" =>
+    dhcp_range_begin, "dhcpRangeEnd" => dhcp_range_end, "dhcpRangeNetmask" =>
+    dhcp_range_netmask, "state" => state, "status" => status, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, "totalCapacity" => total_capacity lenient,
+    "availableCapacity" => available_capacity lenient, "attachedClusterUuids" =>
+    attached_cluster_uuids default, }
+);
 impl BaremetalPxeServerInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -149,37 +128,29 @@ impl BaremetalPxeServerInventory {
     );
 }
 /// Server class: `org.zstack.drs.entity.ClusterDRSInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClusterDRSInventory {
-    #[serde(rename = "clusterUuid", default)]
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "balancedState", default)]
     pub balanced_state: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "automationLevel", default)]
     pub automation_level: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub thresholds: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(
-        rename = "thresholdDuration",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub threshold_duration: ::core::option::Option<i32>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    ClusterDRSInventory { "clusterUuid" => cluster_uuid, "state" => state,
+    "balancedState" => balanced_state, "automationLevel" => automation_level,
+    "thresholds" => thresholds default, "thresholdDuration" => threshold_duration
+    lenient, "description" => description, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, "uuid" => uuid, "name" => name, }
+);
 impl ClusterDRSInventory {
     /// Query field `clusterUuid`.
     pub const CLUSTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -227,40 +198,36 @@ impl ClusterDRSInventory {
     );
 }
 /// Server class: `org.zstack.header.cluster.ClusterInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClusterInventory {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "hypervisorType", default)]
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(rename = "zoneUuid", default)]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub architecture: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    ClusterInventory { "name" => name, "uuid" => uuid, "description" => description,
+    "state" => state, "hypervisorType" => hypervisor_type, "createDate" => create_date,
+    "lastOpDate" => last_op_date, "zoneUuid" => zone_uuid, "type" => type_,
+    "architecture" => architecture, }
+);
 impl ClusterInventory {
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -304,29 +271,26 @@ impl ClusterInventory {
     );
 }
 /// Server class: `org.zstack.drs.entity.DRSAdviceInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DRSAdviceInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "drsUuid", default)]
     pub drs_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "adviceGroupUuid", default)]
     pub advice_group_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vmUuid", default)]
     pub vm_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vmSourceHostUuid", default)]
     pub vm_source_host_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vmTargetHostUuid", default)]
     pub vm_target_host_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub reason: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    DRSAdviceInventory { "uuid" => uuid, "drsUuid" => drs_uuid, "adviceGroupUuid" =>
+    advice_group_uuid, "vmUuid" => vm_uuid, "vmSourceHostUuid" => vm_source_host_uuid,
+    "vmTargetHostUuid" => vm_target_host_uuid, "reason" => reason, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, }
+);
 impl DRSAdviceInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -366,37 +330,31 @@ impl DRSAdviceInventory {
     );
 }
 /// Server class: `org.zstack.drs.entity.DRSVmMigrationActivityInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DRSVmMigrationActivityInventory {
-    #[serde(rename = "drsUuid", default)]
     pub drs_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vmUuid", default)]
     pub vm_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vmSourceHostUuid", default)]
     pub vm_source_host_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vmTargetHostUuid", default)]
     pub vm_target_host_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub result: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub reason: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "adviceUuid", default)]
     pub advice_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub cause: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "endDate", default)]
     pub end_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    DRSVmMigrationActivityInventory { "drsUuid" => drs_uuid, "uuid" => uuid, "vmUuid" =>
+    vm_uuid, "vmSourceHostUuid" => vm_source_host_uuid, "vmTargetHostUuid" =>
+    vm_target_host_uuid, "status" => status, "result" => result, "reason" => reason,
+    "adviceUuid" => advice_uuid, "cause" => cause, "endDate" => end_date, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, }
+);
 impl DRSVmMigrationActivityInventory {
     /// Query field `drsUuid`.
     pub const DRS_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -452,33 +410,28 @@ impl DRSVmMigrationActivityInventory {
     );
 }
 /// Server class: `org.zstack.header.network.l2.L2NetworkData`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct L2NetworkData {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "poolUuid", default)]
     pub pool_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "zoneUuid", default)]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "physicalInterface", default)]
     pub physical_interface: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub vni: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub vlan: ::core::option::Option<i32>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    L2NetworkData { "uuid" => uuid, "name" => name, "poolUuid" => pool_uuid, "zoneUuid"
+    => zone_uuid, "description" => description, "physicalInterface" =>
+    physical_interface, "type" => type_, "vni" => vni, "vlan" => vlan lenient,
+    "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 /// A `ClusterInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]

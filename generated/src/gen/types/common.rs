@@ -3,3469 +3,2862 @@
 
 //! Catalog types and enums that no API refers to.
 /// Server class: `org.zstack.iam2.api.APIGetIAM2VirtualIDAPIPermissionMsg$APIPermissionStruct`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct APIPermissionStruct {
-    #[serde(rename = "apiName", default)]
     pub api_name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub body: ::core::option::Option<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    APIPermissionStruct { "apiName" => api_name, "body" => body, }
+);
 /// Server class: `org.zstack.header.volume.block.AccessPathInfo`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AccessPathInfo {
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "accessPathId",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub access_path_id: ::core::option::Option<i32>,
-    #[serde(rename = "accessPathIqn", default)]
     pub access_path_iqn: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "targetCount",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub target_count: ::core::option::Option<i32>,
-    #[serde(rename = "gatewayIps", default)]
     pub gateway_ips: ::std::vec::Vec<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    AccessPathInfo { "name" => name, "accessPathId" => access_path_id lenient,
+    "accessPathIqn" => access_path_iqn, "targetCount" => target_count lenient,
+    "gatewayIps" => gateway_ips default, }
+);
 /// Server class: `org.zstack.zwatch.alarm.APICreateAlarmMsg$ActionParam`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ActionParam {
-    #[serde(rename = "actionUuid", default)]
     pub action_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "actionType", default)]
     pub action_type: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    ActionParam { "actionUuid" => action_uuid, "actionType" => action_type, }
+);
 /// Server class: `org.zstack.cloudformation.template.struct.ActionStruct`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ActionStruct {
-    #[serde(rename = "resourceName", default)]
     pub resource_name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "actionName", default)]
     pub action_name: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub round: ::core::option::Option<i32>,
-    #[serde(rename = "inDegree", default)]
     pub in_degree: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default)]
     pub actions: ::core::option::Option<::serde_json::Value>,
-    #[serde(default)]
     pub error: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    ActionStruct { "resourceName" => resource_name, "actionName" => action_name, "round"
+    => round lenient, "inDegree" => in_degree default, "actions" => actions, "error" =>
+    error, }
+);
 /// Server class: `org.zstack.zwatch.alarm.activealarm.api.ActiveAlarmStatus`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ActiveAlarmStatus {
-    #[serde(default)]
     pub namespace: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    ActiveAlarmStatus { "namespace" => namespace, "status" => status, }
+);
 /// Server class: `org.zstack.header.host.AddHostFromFileResult`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AddHostFromFileResult {
-    #[serde(default)]
     pub ip: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub success: ::core::option::Option<bool>,
-    #[serde(default)]
     pub error: ::core::option::Option<crate::types::ErrorCode>,
 }
+::zstack_sdk::deserialize_struct!(
+    AddHostFromFileResult { "ip" => ip, "success" => success, "error" => error, }
+);
 /// Server class: `org.zstack.license.AdditionalLicenseInfo`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AdditionalLicenseInfo {
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<crate::types::AdditionalLicenseType>,
-    #[serde(rename = "primaryLicenseInfo", default)]
     pub primary_license_info: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "appId", default)]
     pub app_id: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub path: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub info: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "keyId", default)]
     pub key_id: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    AdditionalLicenseInfo { "type" => type_, "primaryLicenseInfo" =>
+    primary_license_info, "appId" => app_id, "path" => path, "info" => info, "keyId" =>
+    key_id, }
+);
 /// Server class: `org.zstack.header.affinitygroup.AffinityGroupUsageInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AffinityGroupUsageInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "affinityGroupUuid", default)]
     pub affinity_group_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceType", default)]
     pub resource_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    AffinityGroupUsageInventory { "uuid" => uuid, "affinityGroupUuid" =>
+    affinity_group_uuid, "resourceUuid" => resource_uuid, "resourceType" =>
+    resource_type, "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.zwatch.alarm.AlarmActionInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AlarmActionInventory {
-    #[serde(rename = "alarmUuid", default)]
     pub alarm_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "actionType", default)]
     pub action_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "actionUuid", default)]
     pub action_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    AlarmActionInventory { "alarmUuid" => alarm_uuid, "actionType" => action_type,
+    "actionUuid" => action_uuid, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, }
+);
 /// Server class: `org.zstack.zwatch.datatype.AlarmData`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AlarmData {
-    #[serde(rename = "alarmUuid", default)]
     pub alarm_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub namespace: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "metricName", default)]
     pub metric_name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "accountUuid", default)]
     pub account_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceType", default)]
     pub resource_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "alarmStatus", default)]
     pub alarm_status: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "alarmName", default)]
     pub alarm_name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub threshold: ::core::option::Option<f64>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub period: ::core::option::Option<i32>,
-    #[serde(default)]
     pub labels: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "metricValue", default)]
     pub metric_value: ::core::option::Option<f64>,
-    #[serde(rename = "comparisonOperator", default)]
     pub comparison_operator: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "readStatus", default)]
     pub read_status: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "dataUuid", default)]
     pub data_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub context: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "emergencyLevel", default)]
     pub emergency_level: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub time: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    AlarmData { "alarmUuid" => alarm_uuid, "namespace" => namespace, "metricName" =>
+    metric_name, "accountUuid" => account_uuid, "resourceUuid" => resource_uuid,
+    "resourceType" => resource_type, "alarmStatus" => alarm_status, "alarmName" =>
+    alarm_name, "threshold" => threshold, "period" => period lenient, "labels" => labels,
+    "metricValue" => metric_value, "comparisonOperator" => comparison_operator,
+    "readStatus" => read_status, "dataUuid" => data_uuid, "context" => context,
+    "emergencyLevel" => emergency_level, "time" => time lenient, }
+);
 /// Extends `AlarmData` and carries all of its fields.
 ///
 /// Server class: `org.zstack.zwatch.datatype.AlarmDataV1`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AlarmDataV1 {
-    #[serde(rename = "alarmUuid", default)]
     pub alarm_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub namespace: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "metricName", default)]
     pub metric_name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "accountUuid", default)]
     pub account_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceType", default)]
     pub resource_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "alarmStatus", default)]
     pub alarm_status: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "alarmName", default)]
     pub alarm_name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub threshold: ::core::option::Option<f64>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub period: ::core::option::Option<i32>,
-    #[serde(default)]
     pub labels: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "metricValue", default)]
     pub metric_value: ::core::option::Option<f64>,
-    #[serde(rename = "comparisonOperator", default)]
     pub comparison_operator: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "readStatus", default)]
     pub read_status: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "dataUuid", default)]
     pub data_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub context: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "emergencyLevel", default)]
     pub emergency_level: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub time: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    AlarmDataV1 { "alarmUuid" => alarm_uuid, "namespace" => namespace, "metricName" =>
+    metric_name, "accountUuid" => account_uuid, "resourceUuid" => resource_uuid,
+    "resourceType" => resource_type, "alarmStatus" => alarm_status, "alarmName" =>
+    alarm_name, "threshold" => threshold, "period" => period lenient, "labels" => labels,
+    "metricValue" => metric_value, "comparisonOperator" => comparison_operator,
+    "readStatus" => read_status, "dataUuid" => data_uuid, "context" => context,
+    "emergencyLevel" => emergency_level, "time" => time lenient, }
+);
 /// Extends `AlarmData` and carries all of its fields.
 ///
 /// Server class: `org.zstack.zwatch.datatype.AlarmDataV2`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AlarmDataV2 {
-    #[serde(rename = "alarmUuid", default)]
     pub alarm_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub namespace: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "metricName", default)]
     pub metric_name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "accountUuid", default)]
     pub account_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceType", default)]
     pub resource_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "alarmStatus", default)]
     pub alarm_status: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "alarmName", default)]
     pub alarm_name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub threshold: ::core::option::Option<f64>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub period: ::core::option::Option<i32>,
-    #[serde(default)]
     pub labels: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "metricValue", default)]
     pub metric_value: ::core::option::Option<f64>,
-    #[serde(rename = "comparisonOperator", default)]
     pub comparison_operator: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "readStatus", default)]
     pub read_status: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "dataUuid", default)]
     pub data_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub context: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "emergencyLevel", default)]
     pub emergency_level: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub time: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    AlarmDataV2 { "alarmUuid" => alarm_uuid, "namespace" => namespace, "metricName" =>
+    metric_name, "accountUuid" => account_uuid, "resourceUuid" => resource_uuid,
+    "resourceType" => resource_type, "alarmStatus" => alarm_status, "alarmName" =>
+    alarm_name, "threshold" => threshold, "period" => period lenient, "labels" => labels,
+    "metricValue" => metric_value, "comparisonOperator" => comparison_operator,
+    "readStatus" => read_status, "dataUuid" => data_uuid, "context" => context,
+    "emergencyLevel" => emergency_level, "time" => time lenient, }
+);
 /// Server class: `org.zstack.zwatch.migratedb.AlarmRecordsInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AlarmRecordsInventory {
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub id: ::core::option::Option<i64>,
-    #[serde(
-        rename = "createTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub create_time: ::core::option::Option<i64>,
-    #[serde(rename = "accountUuid", default)]
     pub account_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "alarmName", default)]
     pub alarm_name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "alarmStatus", default)]
     pub alarm_status: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "alarmUuid", default)]
     pub alarm_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "comparisonOperator", default)]
     pub comparison_operator: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub context: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "dataUuid", default)]
     pub data_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "emergencyLevel", default)]
     pub emergency_level: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub labels: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "metricName", default)]
     pub metric_name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "metricValue", default)]
     pub metric_value: ::core::option::Option<f64>,
-    #[serde(default)]
     pub namespace: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub period: ::core::option::Option<i32>,
-    #[serde(rename = "readStatus", default)]
     pub read_status: ::core::option::Option<bool>,
-    #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub threshold: ::core::option::Option<f64>,
 }
+::zstack_sdk::deserialize_struct!(
+    AlarmRecordsInventory { "id" => id lenient, "createTime" => create_time lenient,
+    "accountUuid" => account_uuid, "alarmName" => alarm_name, "alarmStatus" =>
+    alarm_status, "alarmUuid" => alarm_uuid, "comparisonOperator" => comparison_operator,
+    "context" => context, "dataUuid" => data_uuid, "emergencyLevel" => emergency_level,
+    "labels" => labels, "metricName" => metric_name, "metricValue" => metric_value,
+    "namespace" => namespace, "period" => period lenient, "readStatus" => read_status,
+    "resourceUuid" => resource_uuid, "threshold" => threshold, }
+);
 /// Server class: `org.zstack.aliyun.nas.message.AliyunNasAccessGroupProperty`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AliyunNasAccessGroupProperty {
-    #[serde(
-        rename = "ruleCount",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub rule_count: ::core::option::Option<i32>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "networkType", default)]
     pub network_type: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    AliyunNasAccessGroupProperty { "ruleCount" => rule_count lenient, "name" => name,
+    "description" => description, "networkType" => network_type, }
+);
 /// Server class: `org.zstack.aliyun.nas.message.AliyunNasFileSystemProperty`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AliyunNasFileSystemProperty {
-    #[serde(rename = "fileSystemId", default)]
     pub file_system_id: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub protocol: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "storageType", default)]
     pub storage_type: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    AliyunNasFileSystemProperty { "fileSystemId" => file_system_id, "protocol" =>
+    protocol, "storageType" => storage_type, "description" => description, "createDate"
+    => create_date, }
+);
 /// Server class: `org.zstack.aliyun.nas.message.AliyunNasMountTargetProperty`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AliyunNasMountTargetProperty {
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "accessGroupName", default)]
     pub access_group_name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "mountDomain", default)]
     pub mount_domain: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    AliyunNasMountTargetProperty { "status" => status, "accessGroupName" =>
+    access_group_name, "mountDomain" => mount_domain, }
+);
 /// Server class: `org.zstack.ticket.entity.ArchiveTicketStatusHistoryInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ArchiveTicketStatusHistoryInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub sequence: ::core::option::Option<i32>,
-    #[serde(rename = "ticketUuid", default)]
     pub ticket_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "historyUuid", default)]
     pub history_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "fromStatus", default)]
     pub from_status: ::core::option::Option<crate::types::TicketStatus>,
-    #[serde(rename = "toStatus", default)]
     pub to_status: ::core::option::Option<crate::types::TicketStatus>,
-    #[serde(default)]
     pub comment: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "accountUuid", default)]
     pub account_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "operationContextType", default)]
     pub operation_context_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "operationContext", default)]
     pub operation_context: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
-    #[serde(rename = "operatorType", default)]
     pub operator_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "operatorUuid", default)]
     pub operator_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "flowName", default)]
     pub flow_name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    ArchiveTicketStatusHistoryInventory { "uuid" => uuid, "sequence" => sequence lenient,
+    "ticketUuid" => ticket_uuid, "historyUuid" => history_uuid, "fromStatus" =>
+    from_status, "toStatus" => to_status, "comment" => comment, "accountUuid" =>
+    account_uuid, "operationContextType" => operation_context_type, "operationContext" =>
+    operation_context default, "operatorType" => operator_type, "operatorUuid" =>
+    operator_uuid, "flowName" => flow_name, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, }
+);
 /// Server class: `org.zstack.tag2.AttachTagResult`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AttachTagResult {
-    #[serde(default)]
     pub error: ::core::option::Option<crate::types::ErrorCode>,
-    #[serde(default)]
     pub inventory: ::core::option::Option<crate::types::UserTagInventory>,
-    #[serde(default)]
     pub success: ::core::option::Option<bool>,
 }
+::zstack_sdk::deserialize_struct!(
+    AttachTagResult { "error" => error, "inventory" => inventory, "success" => success, }
+);
 /// Server class: `org.zstack.iam2.api.Attribute`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Attribute {
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub value: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(Attribute { "name" => name, "value" => value, });
 /// Server class: `org.zstack.zwatch.datatype.AuditData`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AuditData {
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub id: ::core::option::Option<i64>,
-    #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceType", default)]
     pub resource_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "clientIp", default)]
     pub client_ip: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "clientBrowser", default)]
     pub client_browser: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "apiName", default)]
     pub api_name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub error: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "operatorAccountUuid", default)]
     pub operator_account_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub duration: ::core::option::Option<i64>,
-    #[serde(rename = "requestUuid", default)]
     pub request_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "responseUuid", default)]
     pub response_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "sessionUuid", default)]
     pub session_uuid: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    #[serde(rename = "requestDump", default)]
     pub request_dump: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "responseDump", default)]
     pub response_dump: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub operator: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub time: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    AuditData { "id" => id lenient, "resourceUuid" => resource_uuid, "resourceType" =>
+    resource_type, "clientIp" => client_ip, "clientBrowser" => client_browser, "apiName"
+    => api_name, "error" => error, "operatorAccountUuid" => operator_account_uuid,
+    "duration" => duration lenient, "requestUuid" => request_uuid, "responseUuid" =>
+    response_uuid, "sessionUuid" => session_uuid, "requestDump" => request_dump,
+    "responseDump" => response_dump, "operator" => operator, "time" => time lenient, }
+);
 /// Extends `AuditData` and carries all of its fields.
 ///
 /// Server class: `org.zstack.zwatch.datatype.AuditDataV1`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AuditDataV1 {
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub id: ::core::option::Option<i64>,
-    #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceType", default)]
     pub resource_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "clientIp", default)]
     pub client_ip: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "clientBrowser", default)]
     pub client_browser: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "apiName", default)]
     pub api_name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub error: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "operatorAccountUuid", default)]
     pub operator_account_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub duration: ::core::option::Option<i64>,
-    #[serde(rename = "requestUuid", default)]
     pub request_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "responseUuid", default)]
     pub response_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "sessionUuid", default)]
     pub session_uuid: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    #[serde(rename = "requestDump", default)]
     pub request_dump: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "responseDump", default)]
     pub response_dump: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub operator: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub time: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    AuditDataV1 { "id" => id lenient, "resourceUuid" => resource_uuid, "resourceType" =>
+    resource_type, "clientIp" => client_ip, "clientBrowser" => client_browser, "apiName"
+    => api_name, "error" => error, "operatorAccountUuid" => operator_account_uuid,
+    "duration" => duration lenient, "requestUuid" => request_uuid, "responseUuid" =>
+    response_uuid, "sessionUuid" => session_uuid, "requestDump" => request_dump,
+    "responseDump" => response_dump, "operator" => operator, "time" => time lenient, }
+);
 /// Extends `AuditData` and carries all of its fields.
 ///
 /// Server class: `org.zstack.zwatch.datatype.AuditDataV2`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AuditDataV2 {
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub id: ::core::option::Option<i64>,
-    #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceType", default)]
     pub resource_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "clientIp", default)]
     pub client_ip: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "clientBrowser", default)]
     pub client_browser: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "apiName", default)]
     pub api_name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub error: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "operatorAccountUuid", default)]
     pub operator_account_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub duration: ::core::option::Option<i64>,
-    #[serde(rename = "requestUuid", default)]
     pub request_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "responseUuid", default)]
     pub response_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "sessionUuid", default)]
     pub session_uuid: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    #[serde(rename = "requestDump", default)]
     pub request_dump: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "responseDump", default)]
     pub response_dump: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub operator: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub time: ::core::option::Option<i64>,
-    #[serde(default)]
     pub success: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    AuditDataV2 { "id" => id lenient, "resourceUuid" => resource_uuid, "resourceType" =>
+    resource_type, "clientIp" => client_ip, "clientBrowser" => client_browser, "apiName"
+    => api_name, "error" => error, "operatorAccountUuid" => operator_account_uuid,
+    "duration" => duration lenient, "requestUuid" => request_uuid, "responseUuid" =>
+    response_uuid, "sessionUuid" => session_uuid, "requestDump" => request_dump,
+    "responseDump" => response_dump, "operator" => operator, "time" => time lenient,
+    "success" => success, }
+);
 /// Server class: `org.zstack.zwatch.migratedb.AuditsInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AuditsInventory {
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub id: ::core::option::Option<i64>,
-    #[serde(
-        rename = "createTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub create_time: ::core::option::Option<i64>,
-    #[serde(rename = "apiName", default)]
     pub api_name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "clientBrowser", default)]
     pub client_browser: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "clientIp", default)]
     pub client_ip: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub duration: ::core::option::Option<i64>,
-    #[serde(default)]
     pub error: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub operator: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "requestDump", default)]
     pub request_dump: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "requestUuid", default)]
     pub request_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "operatorAccountUuid", default)]
     pub operator_account_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "responseDump", default)]
     pub response_dump: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub success: ::core::option::Option<bool>,
-    #[serde(rename = "signedText", default)]
     pub signed_text: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceType", default)]
     pub resource_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "responseUuid", default)]
     pub response_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceName", default)]
     pub resource_name: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "startTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub start_time: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    AuditsInventory { "id" => id lenient, "createTime" => create_time lenient, "apiName"
+    => api_name, "clientBrowser" => client_browser, "clientIp" => client_ip, "duration"
+    => duration lenient, "error" => error, "operator" => operator, "requestDump" =>
+    request_dump, "resourceUuid" => resource_uuid, "requestUuid" => request_uuid,
+    "operatorAccountUuid" => operator_account_uuid, "responseDump" => response_dump,
+    "success" => success, "signedText" => signed_text, "resourceType" => resource_type,
+    "responseUuid" => response_uuid, "resourceName" => resource_name, "startTime" =>
+    start_time lenient, }
+);
 /// Extends `ResourceExternalBackupInfo` and carries all of its fields.
 ///
 /// Server class: `org.zstack.externalbackup.BackupStorageExternalBackupInfo`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct BackupStorageExternalBackupInfo {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<crate::types::ResourceBackupState>,
-    #[serde(rename = "installPath", default)]
     pub install_path: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub size: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    BackupStorageExternalBackupInfo { "uuid" => uuid, "name" => name, "state" => state,
+    "installPath" => install_path, "createDate" => create_date, "size" => size lenient, }
+);
 /// Extends `BillingInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.billing.generator.baremetal2.BareMetal2BillingInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct BareMetal2BillingInventory {
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub id: ::core::option::Option<i64>,
-    #[serde(rename = "billingType", default)]
     pub billing_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "accountUuid", default)]
     pub account_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceName", default)]
     pub resource_name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub spending: ::core::option::Option<f64>,
-    #[serde(
-        rename = "startTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub start_time: ::core::option::Option<i64>,
-    #[serde(
-        rename = "endTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub end_time: ::core::option::Option<i64>,
-    #[serde(rename = "hypervisorType", default)]
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "bareMetal2ChassisOfferingUUid", default)]
     pub bare_metal2_chassis_offering_u_uid: ::core::option::Option<
         ::std::string::String,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    BareMetal2BillingInventory { "id" => id lenient, "billingType" => billing_type,
+    "accountUuid" => account_uuid, "resourceUuid" => resource_uuid, "resourceName" =>
+    resource_name, "spending" => spending, "startTime" => start_time lenient, "endTime"
+    => end_time lenient, "hypervisorType" => hypervisor_type, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, "bareMetal2ChassisOfferingUUid" =>
+    bare_metal2_chassis_offering_u_uid, }
+);
 /// Server class: `org.zstack.baremetal2.chassis.BareMetal2ChassisDiskInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct BareMetal2ChassisDiskInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "chassisUuid", default)]
     pub chassis_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "diskSize",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub disk_size: ::core::option::Option<i64>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub wwn: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    BareMetal2ChassisDiskInventory { "uuid" => uuid, "chassisUuid" => chassis_uuid,
+    "diskSize" => disk_size lenient, "type" => type_, "wwn" => wwn, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.baremetal2.chassis.BareMetal2ChassisNicInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct BareMetal2ChassisNicInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "chassisUuid", default)]
     pub chassis_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub mac: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "nicName", default)]
     pub nic_name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub speed: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "isProvisionNic", default)]
     pub is_provision_nic: ::core::option::Option<bool>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    BareMetal2ChassisNicInventory { "uuid" => uuid, "chassisUuid" => chassis_uuid, "mac"
+    => mac, "nicName" => nic_name, "speed" => speed, "isProvisionNic" =>
+    is_provision_nic, "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.baremetal2.provisionnetwork.BareMetal2ProvisionNetworkIpCapacity`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct BareMetal2ProvisionNetworkIpCapacity {
-    #[serde(rename = "networkUuid", default)]
     pub network_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "totalCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_capacity: ::core::option::Option<i64>,
-    #[serde(
-        rename = "availableCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_capacity: ::core::option::Option<i64>,
-    #[serde(
-        rename = "gatewayUsedIpNumber",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub gateway_used_ip_number: ::core::option::Option<i64>,
-    #[serde(
-        rename = "instanceUsedIpNumber",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub instance_used_ip_number: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    BareMetal2ProvisionNetworkIpCapacity { "networkUuid" => network_uuid, "totalCapacity"
+    => total_capacity lenient, "availableCapacity" => available_capacity lenient,
+    "gatewayUsedIpNumber" => gateway_used_ip_number lenient, "instanceUsedIpNumber" =>
+    instance_used_ip_number lenient, }
+);
 /// Extends `SpendingDetails` and carries all of its fields.
 ///
 /// Server class: `org.zstack.billing.spendingcalculator.baremetal2.BareMetal2Spending`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct BareMetal2Spending {
-    #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceName", default)]
     pub resource_name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub spending: ::core::option::Option<f64>,
-    #[serde(rename = "hypervisorType", default)]
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "bareMetal2Inventory", default)]
     pub bare_metal2_inventory: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    BareMetal2Spending { "resourceUuid" => resource_uuid, "resourceName" =>
+    resource_name, "spending" => spending, "hypervisorType" => hypervisor_type, "type" =>
+    type_, "bareMetal2Inventory" => bare_metal2_inventory default, }
+);
 /// Server class: `org.zstack.billing.spendingcalculator.baremetal2.BareMetal2SpendingDetails`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct BareMetal2SpendingDetails {
-    #[serde(
-        rename = "startTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub start_time: ::core::option::Option<i64>,
-    #[serde(
-        rename = "endTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub end_time: ::core::option::Option<i64>,
-    #[serde(default)]
     pub spending: ::core::option::Option<f64>,
-    #[serde(rename = "bareMetal2OfferingUUid", default)]
     pub bare_metal2_offering_u_uid: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    BareMetal2SpendingDetails { "startTime" => start_time lenient, "endTime" => end_time
+    lenient, "spending" => spending, "bareMetal2OfferingUUid" =>
+    bare_metal2_offering_u_uid, }
+);
 /// Server class: `org.zstack.header.baremetal.chassis.BaremetalHardwareInfoInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct BaremetalHardwareInfoInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "chassisUuid", default)]
     pub chassis_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub content: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    BaremetalHardwareInfoInventory { "uuid" => uuid, "chassisUuid" => chassis_uuid,
+    "type" => type_, "content" => content, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, }
+);
 /// Server class: `org.zstack.header.baremetal.network.BaremetalNicInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct BaremetalNicInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "baremetalInstanceUuid", default)]
     pub baremetal_instance_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "l3NetworkUuid", default)]
     pub l3_network_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "baremetalBondingUuid", default)]
     pub baremetal_bonding_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub mac: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub ip: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub netmask: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub gateway: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub metadata: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub pxe: ::core::option::Option<bool>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    BaremetalNicInventory { "uuid" => uuid, "baremetalInstanceUuid" =>
+    baremetal_instance_uuid, "l3NetworkUuid" => l3_network_uuid, "baremetalBondingUuid"
+    => baremetal_bonding_uuid, "mac" => mac, "ip" => ip, "netmask" => netmask, "gateway"
+    => gateway, "metadata" => metadata, "pxe" => pxe, "createDate" => create_date,
+    "lastOpDate" => last_op_date, }
+);
 /// Extends `BaremetalNicInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.header.baremetal.network.BaremetalVlanNicInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct BaremetalVlanNicInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "baremetalInstanceUuid", default)]
     pub baremetal_instance_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "l3NetworkUuid", default)]
     pub l3_network_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "baremetalBondingUuid", default)]
     pub baremetal_bonding_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub mac: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub ip: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub netmask: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub gateway: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub metadata: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub pxe: ::core::option::Option<bool>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub vlan: ::core::option::Option<i32>,
 }
+::zstack_sdk::deserialize_struct!(
+    BaremetalVlanNicInventory { "uuid" => uuid, "baremetalInstanceUuid" =>
+    baremetal_instance_uuid, "l3NetworkUuid" => l3_network_uuid, "baremetalBondingUuid"
+    => baremetal_bonding_uuid, "mac" => mac, "ip" => ip, "netmask" => netmask, "gateway"
+    => gateway, "metadata" => metadata, "pxe" => pxe, "createDate" => create_date,
+    "lastOpDate" => last_op_date, "vlan" => vlan lenient, }
+);
 /// Server class: `org.zstack.billing.generator.BillingInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct BillingInventory {
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub id: ::core::option::Option<i64>,
-    #[serde(rename = "billingType", default)]
     pub billing_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "accountUuid", default)]
     pub account_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceName", default)]
     pub resource_name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub spending: ::core::option::Option<f64>,
-    #[serde(
-        rename = "startTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub start_time: ::core::option::Option<i64>,
-    #[serde(
-        rename = "endTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub end_time: ::core::option::Option<i64>,
-    #[serde(rename = "hypervisorType", default)]
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    BillingInventory { "id" => id lenient, "billingType" => billing_type, "accountUuid"
+    => account_uuid, "resourceUuid" => resource_uuid, "resourceName" => resource_name,
+    "spending" => spending, "startTime" => start_time lenient, "endTime" => end_time
+    lenient, "hypervisorType" => hypervisor_type, "createDate" => create_date,
+    "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.crypto.ccs.CCSCertificateUserRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CCSCertificateUserRefInventory {
-    #[serde(rename = "userUuid", default)]
     pub user_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "certificateUuid", default)]
     pub certificate_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<crate::types::CCSCertificateUserState>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    CCSCertificateUserRefInventory { "userUuid" => user_uuid, "certificateUuid" =>
+    certificate_uuid, "state" => state, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, }
+);
 /// Server class: `org.zstack.header.storage.cdp.CdpTaskResourceRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CdpTaskResourceRefInventory {
-    #[serde(rename = "taskUuid", default)]
     pub task_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceType", default)]
     pub resource_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    CdpTaskResourceRefInventory { "taskUuid" => task_uuid, "resourceUuid" =>
+    resource_uuid, "resourceType" => resource_type, "createDate" => create_date,
+    "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.zops.ChronyServerInfo`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ChronyServerInfo {
-    #[serde(default)]
     pub hostname: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<crate::types::HostConnectedStatus>,
 }
+::zstack_sdk::deserialize_struct!(
+    ChronyServerInfo { "hostname" => hostname, "status" => status, }
+);
 /// Server class: `org.zstack.zops.ChronyServerInfoPair`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ChronyServerInfoPair {
-    #[serde(default)]
     pub internal: ::core::option::Option<crate::types::ChronyServerInfo>,
-    #[serde(default)]
     pub external: ::core::option::Option<crate::types::ChronyServerInfo>,
 }
+::zstack_sdk::deserialize_struct!(
+    ChronyServerInfoPair { "internal" => internal, "external" => external, }
+);
 /// Server class: `org.zstack.header.vm.CloneVmInstanceInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CloneVmInstanceInventory {
-    #[serde(default)]
     pub error: ::core::option::Option<crate::types::ErrorCode>,
-    #[serde(default)]
     pub inventory: ::core::option::Option<crate::types::AnyVmInstanceInventory>,
 }
+::zstack_sdk::deserialize_struct!(
+    CloneVmInstanceInventory { "error" => error, "inventory" => inventory, }
+);
 /// Server class: `org.zstack.header.cloudformation.CloudFormationStackEventInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CloudFormationStackEventInventory {
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub id: ::core::option::Option<i64>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub action: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub content: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceName", default)]
     pub resource_name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "actionStatus", default)]
     pub action_status: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "stackUuid", default)]
     pub stack_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub duration: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    CloudFormationStackEventInventory { "id" => id lenient, "description" => description,
+    "action" => action, "content" => content, "resourceName" => resource_name,
+    "actionStatus" => action_status, "stackUuid" => stack_uuid, "duration" => duration,
+    "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.header.aliyun.network.connection.ConnectionRelationShipProperty`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ConnectionRelationShipProperty {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceType", default)]
     pub resource_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "accountUuid", default)]
     pub account_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "connectionType", default)]
     pub connection_type: ::core::option::Option<crate::types::HybridConnectionType>,
-    #[serde(default)]
     pub direction: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "relationShips", default)]
     pub relation_ships: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
+::zstack_sdk::deserialize_struct!(
+    ConnectionRelationShipProperty { "uuid" => uuid, "resourceType" => resource_type,
+    "accountUuid" => account_uuid, "connectionType" => connection_type, "direction" =>
+    direction, "relationShips" => relation_ships, "name" => name, "description" =>
+    description, "createDate" => create_date, }
+);
 /// Server class: `org.zstack.header.datacenter.DataCenterProperty`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DataCenterProperty {
-    #[serde(rename = "regionId", default)]
     pub region_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "regionName", default)]
     pub region_name: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    DataCenterProperty { "regionId" => region_id, "regionName" => region_name, }
+);
 /// Extends `BillingInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.billing.generator.volume.data.DataVolumeBillingInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DataVolumeBillingInventory {
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub id: ::core::option::Option<i64>,
-    #[serde(rename = "billingType", default)]
     pub billing_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "accountUuid", default)]
     pub account_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceName", default)]
     pub resource_name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub spending: ::core::option::Option<f64>,
-    #[serde(
-        rename = "startTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub start_time: ::core::option::Option<i64>,
-    #[serde(
-        rename = "endTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub end_time: ::core::option::Option<i64>,
-    #[serde(rename = "hypervisorType", default)]
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(
-        rename = "volumeSize",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub volume_size: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    DataVolumeBillingInventory { "id" => id lenient, "billingType" => billing_type,
+    "accountUuid" => account_uuid, "resourceUuid" => resource_uuid, "resourceName" =>
+    resource_name, "spending" => spending, "startTime" => start_time lenient, "endTime"
+    => end_time lenient, "hypervisorType" => hypervisor_type, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, "volumeSize" => volume_size lenient, }
+);
 /// Extends `SpendingDetails` and carries all of its fields.
 ///
 /// Server class: `org.zstack.billing.spendingcalculator.volume.data.DataVolumeSpending`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DataVolumeSpending {
-    #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceName", default)]
     pub resource_name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub spending: ::core::option::Option<f64>,
-    #[serde(rename = "hypervisorType", default)]
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "sizeInventory", default)]
     pub size_inventory: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    DataVolumeSpending { "resourceUuid" => resource_uuid, "resourceName" =>
+    resource_name, "spending" => spending, "hypervisorType" => hypervisor_type, "type" =>
+    type_, "sizeInventory" => size_inventory default, }
+);
 /// Server class: `org.zstack.billing.spendingcalculator.volume.data.DataVolumeSpendingInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DataVolumeSpendingInventory {
-    #[serde(
-        rename = "startTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub start_time: ::core::option::Option<i64>,
-    #[serde(
-        rename = "endTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub end_time: ::core::option::Option<i64>,
-    #[serde(default)]
     pub spending: ::core::option::Option<f64>,
-    #[serde(
-        rename = "volumeSize",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub volume_size: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    DataVolumeSpendingInventory { "startTime" => start_time lenient, "endTime" =>
+    end_time lenient, "spending" => spending, "volumeSize" => volume_size lenient, }
+);
 /// Server class: `org.zstack.header.storage.database.backup.DatabaseBackupStorageRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DatabaseBackupStorageRefInventory {
-    #[serde(rename = "databaseBackupUuid", default)]
     pub database_backup_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "backupStorageUuid", default)]
     pub backup_storage_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "installPath", default)]
     pub install_path: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "exportUrl", default)]
     pub export_url: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    DatabaseBackupStorageRefInventory { "databaseBackupUuid" => database_backup_uuid,
+    "backupStorageUuid" => backup_storage_uuid, "installPath" => install_path,
+    "exportUrl" => export_url, "status" => status, "createDate" => create_date,
+    "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.header.storage.database.backup.DatabaseBackupStruct`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DatabaseBackupStruct {
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub version: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "installPath", default)]
     pub install_path: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<crate::types::DatabaseType>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub size: ::core::option::Option<i64>,
-    #[serde(default)]
     pub md5: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createdTime", default)]
     pub created_time: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    DatabaseBackupStruct { "name" => name, "version" => version, "installPath" =>
+    install_path, "type" => type_, "size" => size lenient, "md5" => md5, "createdTime" =>
+    created_time, }
+);
 /// Server class: `org.zstack.zwatch.datatype.Datapoint`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Datapoint {
-    #[serde(default)]
     pub value: ::core::option::Option<f64>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub time: ::core::option::Option<i64>,
-    #[serde(default)]
     pub labels: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    Datapoint { "value" => value, "time" => time lenient, "labels" => labels default, }
+);
 /// Server class: `org.zstack.header.aliyun.ecs.EcsInstanceType`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct EcsInstanceType {
-    #[serde(rename = "typeId", default)]
     pub type_id: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub cpu: ::core::option::Option<i32>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub memory: ::core::option::Option<i64>,
-    #[serde(rename = "typeFamily", default)]
     pub type_family: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub generation: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    EcsInstanceType { "typeId" => type_id, "cpu" => cpu lenient, "memory" => memory
+    lenient, "typeFamily" => type_family, "generation" => generation, }
+);
 /// Server class: `org.zstack.iam2.api.ErrorResult`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ErrorResult {
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub line: ::core::option::Option<i32>,
-    #[serde(default)]
     pub detail: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    ErrorResult { "line" => line lenient, "detail" => detail, }
+);
 /// Server class: `org.zstack.zwatch.datatype.EventData`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct EventData {
-    #[serde(default)]
     pub namespace: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub labels: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    #[serde(rename = "emergencyLevel", default)]
     pub emergency_level: ::core::option::Option<crate::types::EmergencyLevel>,
-    #[serde(rename = "resourceId", default)]
     pub resource_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceName", default)]
     pub resource_name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub error: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub time: ::core::option::Option<i64>,
-    #[serde(rename = "dataUuid", default)]
     pub data_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "accountUuid", default)]
     pub account_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "subscriptionUuid", default)]
     pub subscription_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "readStatus", default)]
     pub read_status: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    EventData { "namespace" => namespace, "name" => name, "labels" => labels default,
+    "emergencyLevel" => emergency_level, "resourceId" => resource_id, "resourceName" =>
+    resource_name, "error" => error, "time" => time lenient, "dataUuid" => data_uuid,
+    "accountUuid" => account_uuid, "subscriptionUuid" => subscription_uuid, "readStatus"
+    => read_status, }
+);
 /// Server class: `org.zstack.zwatch.migratedb.EventRecordsInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct EventRecordsInventory {
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub id: ::core::option::Option<i64>,
-    #[serde(
-        rename = "createTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub create_time: ::core::option::Option<i64>,
-    #[serde(default)]
     pub namespace: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "emergencyLevel", default)]
     pub emergency_level: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceId", default)]
     pub resource_id: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub error: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "dataUuid", default)]
     pub data_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "accountUuid", default)]
     pub account_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "subscriptionUuid", default)]
     pub subscription_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "readStatus", default)]
     pub read_status: ::core::option::Option<bool>,
-    #[serde(default)]
     pub labels: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    EventRecordsInventory { "id" => id lenient, "createTime" => create_time lenient,
+    "namespace" => namespace, "name" => name, "emergencyLevel" => emergency_level,
+    "resourceId" => resource_id, "error" => error, "dataUuid" => data_uuid, "accountUuid"
+    => account_uuid, "subscriptionUuid" => subscription_uuid, "readStatus" =>
+    read_status, "labels" => labels, }
+);
 /// Server class: `org.zstack.zwatch.api.APIGetAllEventMetadataReply$EventStruct`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct EventStruct {
-    #[serde(default)]
     pub namespace: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "labelNames", default)]
     pub label_names: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    EventStruct { "namespace" => namespace, "name" => name, "description" => description,
+    "labelNames" => label_names default, }
+);
 /// Server class: `org.zstack.zwatch.alarm.EventSubscriptionActionInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct EventSubscriptionActionInventory {
-    #[serde(rename = "subscriptionUuid", default)]
     pub subscription_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "actionType", default)]
     pub action_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "actionUuid", default)]
     pub action_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    EventSubscriptionActionInventory { "subscriptionUuid" => subscription_uuid,
+    "actionType" => action_type, "actionUuid" => action_uuid, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.header.flowMeter.FlowCounter`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct FlowCounter {
-    #[serde(default)]
     pub device: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "totalEntries", default)]
     pub total_entries: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "totalPkts", default)]
     pub total_pkts: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "totalBytes", default)]
     pub total_bytes: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    FlowCounter { "device" => device, "totalEntries" => total_entries, "totalPkts" =>
+    total_pkts, "totalBytes" => total_bytes, }
+);
 /// Server class: `org.zstack.zwatch.api.Histogram`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Histogram {
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub time: ::core::option::Option<i64>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub count: ::core::option::Option<i64>,
-    #[serde(default)]
     pub tags: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    Histogram { "time" => time lenient, "count" => count lenient, "tags" => tags default,
+    }
+);
 /// Server class: `org.zstack.drs.api.HostLoad`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct HostLoad {
-    #[serde(rename = "hostUuid", default)]
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "usedCPUPercent", default)]
     pub used_cpu_percent: ::core::option::Option<f32>,
-    #[serde(rename = "usedMemoryPercent", default)]
     pub used_memory_percent: ::core::option::Option<f32>,
 }
+::zstack_sdk::deserialize_struct!(
+    HostLoad { "hostUuid" => host_uuid, "usedCPUPercent" => used_cpu_percent,
+    "usedMemoryPercent" => used_memory_percent, }
+);
 /// Server class: `org.zstack.header.host.HostNUMANode`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct HostNUMANode {
     /// Since ZStack 4.3.12.
-    #[serde(default)]
     pub distance: ::std::vec::Vec<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub cpus: ::std::vec::Vec<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub free: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub size: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(rename = "nodeID", default)]
     pub node_id: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "VMsUuid", default)]
     pub v_ms_uuid: ::std::vec::Vec<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    HostNUMANode { "distance" => distance default, "cpus" => cpus default, "free" => free
+    lenient, "size" => size lenient, "nodeID" => node_id, "VMsUuid" => v_ms_uuid default,
+    }
+);
 /// Server class: `org.zstack.header.host.HostNetworkBondingServiceRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct HostNetworkBondingServiceRefInventory {
-    #[serde(rename = "bondingUuid", default)]
     pub bonding_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "vlanId",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub vlan_id: ::core::option::Option<i32>,
-    #[serde(rename = "serviceType", default)]
     pub service_type: ::core::option::Option<
         crate::types::HostNetworkInterfaceServiceType,
     >,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    HostNetworkBondingServiceRefInventory { "bondingUuid" => bonding_uuid, "vlanId" =>
+    vlan_id lenient, "serviceType" => service_type, "createDate" => create_date,
+    "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.header.host.HostNetworkInterfaceServiceRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct HostNetworkInterfaceServiceRefInventory {
-    #[serde(rename = "interfaceUuid", default)]
     pub interface_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "vlanId",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub vlan_id: ::core::option::Option<i32>,
-    #[serde(rename = "serviceType", default)]
     pub service_type: ::core::option::Option<
         crate::types::HostNetworkInterfaceServiceType,
     >,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    HostNetworkInterfaceServiceRefInventory { "interfaceUuid" => interface_uuid, "vlanId"
+    => vlan_id lenient, "serviceType" => service_type, "createDate" => create_date,
+    "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.ipsec.IPsecL3NetworkRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct IPsecL3NetworkRefInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "connectionUuid", default)]
     pub connection_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "l3NetworkUuid", default)]
     pub l3_network_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    IPsecL3NetworkRefInventory { "uuid" => uuid, "connectionUuid" => connection_uuid,
+    "l3NetworkUuid" => l3_network_uuid, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, }
+);
 /// Server class: `org.zstack.ipsec.IPsecPeerCidrInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct IPsecPeerCidrInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub cidr: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "connectionUuid", default)]
     pub connection_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    IPsecPeerCidrInventory { "uuid" => uuid, "cidr" => cidr, "connectionUuid" =>
+    connection_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.header.identityzone.IdentityZoneProperty`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct IdentityZoneProperty {
-    #[serde(rename = "zoneId", default)]
     pub zone_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "localName", default)]
     pub local_name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "availableInstanceTypes", default)]
     pub available_instance_types: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "availableResourceCreation", default)]
     pub available_resource_creation: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "availableDiskCategories", default)]
     pub available_disk_categories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    IdentityZoneProperty { "zoneId" => zone_id, "localName" => local_name,
+    "availableInstanceTypes" => available_instance_types default,
+    "availableResourceCreation" => available_resource_creation default,
+    "availableDiskCategories" => available_disk_categories default, }
+);
 /// Server class: `org.zstack.imagereplicator.ImageReplicationGroupBackupStorageRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ImageReplicationGroupBackupStorageRefInventory {
-    #[serde(rename = "replicationGroupUuid", default)]
     pub replication_group_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "backupStorageUuid", default)]
     pub backup_storage_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    ImageReplicationGroupBackupStorageRefInventory { "replicationGroupUuid" =>
+    replication_group_uuid, "backupStorageUuid" => backup_storage_uuid, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.storage.backup.imagestore.ImageStoreImageStruct`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ImageStoreImageStruct {
-    #[serde(default)]
     pub id: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub parent: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub blobsum: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub created: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(default)]
     pub author: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub arch: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub desc: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub size: ::core::option::Option<i64>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub virtualsize: ::core::option::Option<i64>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    ImageStoreImageStruct { "id" => id, "parent" => parent, "blobsum" => blobsum,
+    "created" => created, "author" => author, "arch" => arch, "desc" => desc, "size" =>
+    size lenient, "virtualsize" => virtualsize lenient, "name" => name, }
+);
 /// Extends `EventData` and carries all of its fields.
 ///
 /// Server class: `org.zstack.zwatch.influxdb.InfluxEventData`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct InfluxEventData {
-    #[serde(default)]
     pub namespace: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub labels: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    #[serde(rename = "emergencyLevel", default)]
     pub emergency_level: ::core::option::Option<crate::types::EmergencyLevel>,
-    #[serde(rename = "resourceId", default)]
     pub resource_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceName", default)]
     pub resource_name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub error: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub time: ::core::option::Option<i64>,
-    #[serde(rename = "dataUuid", default)]
     pub data_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "accountUuid", default)]
     pub account_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "subscriptionUuid", default)]
     pub subscription_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "readStatus", default)]
     pub read_status: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    InfluxEventData { "namespace" => namespace, "name" => name, "labels" => labels
+    default, "emergencyLevel" => emergency_level, "resourceId" => resource_id,
+    "resourceName" => resource_name, "error" => error, "time" => time lenient, "dataUuid"
+    => data_uuid, "accountUuid" => account_uuid, "subscriptionUuid" => subscription_uuid,
+    "readStatus" => read_status, }
+);
 /// Extends `InfluxEventData` → `EventData` and carries all of its fields.
 ///
 /// Server class: `org.zstack.zwatch.influxdb.InfluxEventDataV1`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct InfluxEventDataV1 {
-    #[serde(default)]
     pub namespace: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub labels: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    #[serde(rename = "emergencyLevel", default)]
     pub emergency_level: ::core::option::Option<crate::types::EmergencyLevel>,
-    #[serde(rename = "resourceId", default)]
     pub resource_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceName", default)]
     pub resource_name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub error: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub time: ::core::option::Option<i64>,
-    #[serde(rename = "dataUuid", default)]
     pub data_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "accountUuid", default)]
     pub account_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "subscriptionUuid", default)]
     pub subscription_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "readStatus", default)]
     pub read_status: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    InfluxEventDataV1 { "namespace" => namespace, "name" => name, "labels" => labels
+    default, "emergencyLevel" => emergency_level, "resourceId" => resource_id,
+    "resourceName" => resource_name, "error" => error, "time" => time lenient, "dataUuid"
+    => data_uuid, "accountUuid" => account_uuid, "subscriptionUuid" => subscription_uuid,
+    "readStatus" => read_status, }
+);
 /// Extends `InfluxEventData` → `EventData` and carries all of its fields.
 ///
 /// Server class: `org.zstack.zwatch.influxdb.InfluxEventDataV2`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct InfluxEventDataV2 {
-    #[serde(default)]
     pub namespace: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub labels: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    #[serde(rename = "emergencyLevel", default)]
     pub emergency_level: ::core::option::Option<crate::types::EmergencyLevel>,
-    #[serde(rename = "resourceId", default)]
     pub resource_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceName", default)]
     pub resource_name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub error: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub time: ::core::option::Option<i64>,
-    #[serde(rename = "dataUuid", default)]
     pub data_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "accountUuid", default)]
     pub account_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "subscriptionUuid", default)]
     pub subscription_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "readStatus", default)]
     pub read_status: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    InfluxEventDataV2 { "namespace" => namespace, "name" => name, "labels" => labels
+    default, "emergencyLevel" => emergency_level, "resourceId" => resource_id,
+    "resourceName" => resource_name, "error" => error, "time" => time lenient, "dataUuid"
+    => data_uuid, "accountUuid" => account_uuid, "subscriptionUuid" => subscription_uuid,
+    "readStatus" => read_status, }
+);
 /// Server class: `org.zstack.storage.device.iscsi.IscsiServerClusterRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct IscsiServerClusterRefInventory {
-    #[serde(rename = "iscsiServerUuid", default)]
     pub iscsi_server_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "clusterUuid", default)]
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    IscsiServerClusterRefInventory { "iscsiServerUuid" => iscsi_server_uuid,
+    "clusterUuid" => cluster_uuid, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, }
+);
 /// Server class: `org.zstack.storage.device.iscsi.IscsiTargetInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct IscsiTargetInventory {
-    #[serde(rename = "iscsiServerUuid", default)]
     pub iscsi_server_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub iqn: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "iscsiLuns", default)]
     pub iscsi_luns: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    IscsiTargetInventory { "iscsiServerUuid" => iscsi_server_uuid, "uuid" => uuid, "iqn"
+    => iqn, "iscsiLuns" => iscsi_luns default, "createDate" => create_date, "lastOpDate"
+    => last_op_date, }
+);
 /// Server class: `org.zstack.monitoring.items.ItemInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ItemInventory {
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "readableName", default)]
     pub readable_name: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    ItemInventory { "name" => name, "readableName" => readable_name, }
+);
 /// Server class: `org.zstack.zwatch.datatype.Label`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Label {
-    #[serde(default)]
     pub key: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub value: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub op: ::core::option::Option<crate::types::Operator>,
-    #[serde(default)]
     pub compatible: ::core::option::Option<bool>,
 }
+::zstack_sdk::deserialize_struct!(
+    Label { "key" => key, "value" => value, "op" => op, "compatible" => compatible, }
+);
 /// Extends `Datapoint` and carries all of its fields.
 ///
 /// Server class: `org.zstack.zwatch.datatype.MetricDatum`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MetricDatum {
-    #[serde(default)]
     pub value: ::core::option::Option<f64>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub time: ::core::option::Option<i64>,
-    #[serde(default)]
     pub labels: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    #[serde(rename = "metricName", default)]
     pub metric_name: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    MetricDatum { "value" => value, "time" => time lenient, "labels" => labels default,
+    "metricName" => metric_name, }
+);
 /// Server class: `org.zstack.zwatch.api.APIGetAllMetricMetadataReply$MetricStruct`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MetricStruct {
-    #[serde(default)]
     pub namespace: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "labelNames", default)]
     pub label_names: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default)]
     pub driver: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    MetricStruct { "namespace" => namespace, "name" => name, "description" =>
+    description, "labelNames" => label_names default, "driver" => driver, }
+);
 /// Server class: `org.zstack.header.bootstrap.MiniCandidateHostStruct`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MiniCandidateHostStruct {
-    #[serde(rename = "hostName", default)]
     pub host_name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "ipv4Address", default)]
     pub ipv4_address: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "ipv6Address", default)]
     pub ipv6_address: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "ipv4Interface", default)]
     pub ipv4_interface: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "ipv4CidrPrefix", default)]
     pub ipv4_cidr_prefix: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "ipv4InterfaceBond", default)]
     pub ipv4_interface_bond: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "ipv4Gateway", default)]
     pub ipv4_gateway: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "managementVip", default)]
     pub management_vip: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "ipmiIpv4Addr", default)]
     pub ipmi_ipv4_addr: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "ipmiIpv4Gateway", default)]
     pub ipmi_ipv4_gateway: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "ipmiVlan", default)]
     pub ipmi_vlan: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "ipv6Interface", default)]
     pub ipv6_interface: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub manufacturer: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub product: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub sn: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    MiniCandidateHostStruct { "hostName" => host_name, "ipv4Address" => ipv4_address,
+    "ipv6Address" => ipv6_address, "ipv4Interface" => ipv4_interface, "ipv4CidrPrefix" =>
+    ipv4_cidr_prefix, "ipv4InterfaceBond" => ipv4_interface_bond, "ipv4Gateway" =>
+    ipv4_gateway, "managementVip" => management_vip, "ipmiIpv4Addr" => ipmi_ipv4_addr,
+    "ipmiIpv4Gateway" => ipmi_ipv4_gateway, "ipmiVlan" => ipmi_vlan, "ipv6Interface" =>
+    ipv6_interface, "manufacturer" => manufacturer, "product" => product, "sn" => sn, }
+);
 /// Server class: `org.zstack.header.portMirror.MirrorNetworkUsedIpInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MirrorNetworkUsedIpInventory {
-    #[serde(rename = "usedIpInventory", default)]
     pub used_ip_inventory: ::core::option::Option<crate::types::UsedIpInventory>,
-    #[serde(rename = "l3NetworkUuid", default)]
     pub l3_network_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "hostUuid", default)]
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "clusterUuid", default)]
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    MirrorNetworkUsedIpInventory { "usedIpInventory" => used_ip_inventory,
+    "l3NetworkUuid" => l3_network_uuid, "hostUuid" => host_uuid, "description" =>
+    description, "clusterUuid" => cluster_uuid, "uuid" => uuid, }
+);
 /// Server class: `org.zstack.zwatch.monitorgroup.entity.MonitorGroupTemplateRefVO`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MonitorGroupTemplateRefVO {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "templateUuid", default)]
     pub template_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "groupUuid", default)]
     pub group_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "isApplied", default)]
     pub is_applied: ::core::option::Option<bool>,
 }
+::zstack_sdk::deserialize_struct!(
+    MonitorGroupTemplateRefVO { "uuid" => uuid, "templateUuid" => template_uuid,
+    "groupUuid" => group_uuid, "createDate" => create_date, "lastOpDate" => last_op_date,
+    "isApplied" => is_applied, }
+);
 /// Server class: `org.zstack.multicast.router.header.MulticastRouteInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MulticastRouteInventory {
-    #[serde(rename = "sourceAddress", default)]
     pub source_address: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "groupAddress", default)]
     pub group_address: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "ingressInterfaces", default)]
     pub ingress_interfaces: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "egressInterfaces", default)]
     pub egress_interfaces: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    MulticastRouteInventory { "sourceAddress" => source_address, "groupAddress" =>
+    group_address, "ingressInterfaces" => ingress_interfaces, "egressInterfaces" =>
+    egress_interfaces, }
+);
 /// Server class: `org.zstack.multicast.router.header.MulticastRouterRendezvousPointInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MulticastRouterRendezvousPointInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "multicastRouterUuid", default)]
     pub multicast_router_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "rpAddress", default)]
     pub rp_address: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "groupAddress", default)]
     pub group_address: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    MulticastRouterRendezvousPointInventory { "uuid" => uuid, "multicastRouterUuid" =>
+    multicast_router_uuid, "rpAddress" => rp_address, "groupAddress" => group_address,
+    "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.multicast.router.header.MulticastRouterVpcVRouterRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MulticastRouterVpcVRouterRefInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vpcRouterUuid", default)]
     pub vpc_router_uuid: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    MulticastRouterVpcVRouterRefInventory { "uuid" => uuid, "vpcRouterUuid" =>
+    vpc_router_uuid, }
+);
 /// Server class: `org.zstack.header.protocol.Neighbor`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Neighbor {
-    #[serde(default)]
     pub id: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub priority: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "deadTime", default)]
     pub dead_time: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "neighborAddress", default)]
     pub neighbor_address: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub device: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    Neighbor { "id" => id, "priority" => priority, "state" => state, "deadTime" =>
+    dead_time, "neighborAddress" => neighbor_address, "device" => device, }
+);
 /// Server class: `org.zstack.zops.NetworkReachablePair`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NetworkReachablePair {
-    #[serde(rename = "sourceHostname", default)]
     pub source_hostname: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "targetHostname", default)]
     pub target_hostname: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<crate::types::HostConnectedStatus>,
 }
+::zstack_sdk::deserialize_struct!(
+    NetworkReachablePair { "sourceHostname" => source_hostname, "targetHostname" =>
+    target_hostname, "status" => status, }
+);
 /// Server class: `org.zstack.header.protocol.NetworkRouterAreaRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NetworkRouterAreaRefInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vRouterUuid", default)]
     pub v_router_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "applianceVmType", default)]
     pub appliance_vm_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "routerAreaUuid", default)]
     pub router_area_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "l3NetworkUuid", default)]
     pub l3_network_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    NetworkRouterAreaRefInventory { "uuid" => uuid, "vRouterUuid" => v_router_uuid,
+    "applianceVmType" => appliance_vm_type, "routerAreaUuid" => router_area_uuid,
+    "l3NetworkUuid" => l3_network_uuid, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, }
+);
 /// Server class: `org.zstack.header.flowMeter.NetworkRouterFlowMeterRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NetworkRouterFlowMeterRefInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vRouterUuid", default)]
     pub v_router_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "flowMeterUuid", default)]
     pub flow_meter_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "l3NetworkUuid", default)]
     pub l3_network_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    NetworkRouterFlowMeterRefInventory { "uuid" => uuid, "vRouterUuid" => v_router_uuid,
+    "flowMeterUuid" => flow_meter_uuid, "l3NetworkUuid" => l3_network_uuid, "createDate"
+    => create_date, "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.storage.device.nvme.NvmeLunHostRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NvmeLunHostRefInventory {
-    #[serde(rename = "nvmeLunUuid", default)]
     pub nvme_lun_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "hostUuid", default)]
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub path: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub hctl: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    NvmeLunHostRefInventory { "nvmeLunUuid" => nvme_lun_uuid, "hostUuid" => host_uuid,
+    "path" => path, "hctl" => hctl, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, }
+);
 /// Server class: `org.zstack.storage.device.nvme.NvmeServerClusterRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NvmeServerClusterRefInventory {
-    #[serde(rename = "nvmeServerUuid", default)]
     pub nvme_server_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "clusterUuid", default)]
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    NvmeServerClusterRefInventory { "nvmeServerUuid" => nvme_server_uuid, "clusterUuid"
+    => cluster_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.header.aliyun.oss.OssBucketProperty`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct OssBucketProperty {
-    #[serde(rename = "bucketName", default)]
     pub bucket_name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "regionId", default)]
     pub region_id: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    OssBucketProperty { "bucketName" => bucket_name, "regionId" => region_id, }
+);
 /// Server class: `org.zstack.ovf.datatype.OvfCdDriverInfo`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct OvfCdDriverInfo {
-    #[serde(rename = "autoAllocation", default)]
     pub auto_allocation: ::core::option::Option<bool>,
-    #[serde(rename = "driverType", default)]
     pub driver_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "subType", default)]
     pub sub_type: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    OvfCdDriverInfo { "autoAllocation" => auto_allocation, "driverType" => driver_type,
+    "subType" => sub_type, "name" => name, }
+);
 /// Server class: `org.zstack.ovf.datatype.OvfDiskInfo`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct OvfDiskInfo {
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub index: ::core::option::Option<i32>,
-    #[serde(rename = "diskId", default)]
     pub disk_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "fileRef", default)]
     pub file_ref: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "fileName", default)]
     pub file_name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub format: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "populatedSize",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub populated_size: ::core::option::Option<i64>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub capacity: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    OvfDiskInfo { "index" => index lenient, "diskId" => disk_id, "fileRef" => file_ref,
+    "fileName" => file_name, "format" => format, "populatedSize" => populated_size
+    lenient, "capacity" => capacity lenient, }
+);
 /// Server class: `org.zstack.ovf.datatype.OvfEthernetAdapterInfo`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct OvfEthernetAdapterInfo {
-    #[serde(rename = "networkName", default)]
     pub network_name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "nicModel", default)]
     pub nic_model: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "nicName", default)]
     pub nic_name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "autoAllocation", default)]
     pub auto_allocation: ::core::option::Option<bool>,
 }
+::zstack_sdk::deserialize_struct!(
+    OvfEthernetAdapterInfo { "networkName" => network_name, "nicModel" => nic_model,
+    "nicName" => nic_name, "autoAllocation" => auto_allocation, }
+);
 /// Server class: `org.zstack.ovf.datatype.OvfNetworkInfo`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct OvfNetworkInfo {
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(OvfNetworkInfo { "name" => name, });
 /// Server class: `org.zstack.ovf.datatype.OvfVolumeInfo`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct OvfVolumeInfo {
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "diskId", default)]
     pub disk_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "driverType", default)]
     pub driver_type: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    OvfVolumeInfo { "name" => name, "diskId" => disk_id, "driverType" => driver_type, }
+);
 /// Extends `BillingInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.billing.generator.pcidevice.PciDeviceBillingInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PciDeviceBillingInventory {
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub id: ::core::option::Option<i64>,
-    #[serde(rename = "billingType", default)]
     pub billing_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "accountUuid", default)]
     pub account_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceName", default)]
     pub resource_name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub spending: ::core::option::Option<f64>,
-    #[serde(
-        rename = "startTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub start_time: ::core::option::Option<i64>,
-    #[serde(
-        rename = "endTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub end_time: ::core::option::Option<i64>,
-    #[serde(rename = "hypervisorType", default)]
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "vmName", default)]
     pub vm_name: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    PciDeviceBillingInventory { "id" => id lenient, "billingType" => billing_type,
+    "accountUuid" => account_uuid, "resourceUuid" => resource_uuid, "resourceName" =>
+    resource_name, "spending" => spending, "startTime" => start_time lenient, "endTime"
+    => end_time lenient, "hypervisorType" => hypervisor_type, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, "vmName" => vm_name, }
+);
 /// Server class: `org.zstack.pciDevice.specification.mdev.PciDeviceMdevSpecRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PciDeviceMdevSpecRefInventory {
-    #[serde(rename = "pciDeviceUuid", default)]
     pub pci_device_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "mdevSpecUuid", default)]
     pub mdev_spec_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub effective: ::core::option::Option<bool>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    PciDeviceMdevSpecRefInventory { "pciDeviceUuid" => pci_device_uuid, "mdevSpecUuid" =>
+    mdev_spec_uuid, "effective" => effective, "createDate" => create_date, "lastOpDate"
+    => last_op_date, }
+);
 /// Server class: `org.zstack.pciDevice.PciDeviceMetaDataEntry`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PciDeviceMetaDataEntry {
-    #[serde(default)]
     pub key: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub op: ::core::option::Option<crate::types::PciDeviceMetaDataOperator>,
-    #[serde(default)]
     pub value: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    PciDeviceMetaDataEntry { "key" => key, "op" => op, "value" => value, }
+);
 /// Server class: `org.zstack.pciDevice.PciDeviceOfferingInstanceOfferingRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PciDeviceOfferingInstanceOfferingRefInventory {
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub id: ::core::option::Option<i64>,
-    #[serde(rename = "instanceOfferingUuid", default)]
     pub instance_offering_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "pciDeviceOfferingUuid", default)]
     pub pci_device_offering_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub metadata: ::core::option::Option<crate::types::PciDeviceMetaData>,
-    #[serde(
-        rename = "pciDeviceCount",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub pci_device_count: ::core::option::Option<i32>,
 }
+::zstack_sdk::deserialize_struct!(
+    PciDeviceOfferingInstanceOfferingRefInventory { "id" => id lenient,
+    "instanceOfferingUuid" => instance_offering_uuid, "pciDeviceOfferingUuid" =>
+    pci_device_offering_uuid, "metadata" => metadata, "pciDeviceCount" =>
+    pci_device_count lenient, }
+);
 /// Server class: `org.zstack.pciDevice.PciDevicePciDeviceOfferingRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PciDevicePciDeviceOfferingRefInventory {
-    #[serde(rename = "pciDeviceUuid", default)]
     pub pci_device_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "pciDeviceOfferingUuid", default)]
     pub pci_device_offering_uuid: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    PciDevicePciDeviceOfferingRefInventory { "pciDeviceUuid" => pci_device_uuid,
+    "pciDeviceOfferingUuid" => pci_device_offering_uuid, }
+);
 /// Extends `SpendingDetails` and carries all of its fields.
 ///
 /// Server class: `org.zstack.billing.spendingcalculator.pcidevice.PciDeviceSpending`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PciDeviceSpending {
-    #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceName", default)]
     pub resource_name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub spending: ::core::option::Option<f64>,
-    #[serde(rename = "hypervisorType", default)]
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "sizeInventory", default)]
     pub size_inventory: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    PciDeviceSpending { "resourceUuid" => resource_uuid, "resourceName" => resource_name,
+    "spending" => spending, "hypervisorType" => hypervisor_type, "type" => type_,
+    "sizeInventory" => size_inventory default, }
+);
 /// Server class: `org.zstack.billing.spendingcalculator.pcidevice.PciDeviceSpendingInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PciDeviceSpendingInventory {
-    #[serde(
-        rename = "startTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub start_time: ::core::option::Option<i64>,
-    #[serde(
-        rename = "endTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub end_time: ::core::option::Option<i64>,
-    #[serde(default)]
     pub spending: ::core::option::Option<f64>,
-    #[serde(rename = "vmName", default)]
     pub vm_name: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    PciDeviceSpendingInventory { "startTime" => start_time lenient, "endTime" => end_time
+    lenient, "spending" => spending, "vmName" => vm_name, }
+);
 /// Server class: `org.zstack.iam2.api.APIGetIAM2VirtualIDAPIPermissionReply$Permission`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Permission {
-    #[serde(default)]
     pub allow: ::core::option::Option<bool>,
 }
+::zstack_sdk::deserialize_struct!(Permission { "allow" => allow, });
 /// Server class: `org.zstack.storage.device.localRaid.PhysicalDriveSmartSelfTestHistoryInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PhysicalDriveSmartSelfTestHistoryInventory {
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub id: ::core::option::Option<i64>,
-    #[serde(rename = "raidPhysicalDriveUuid", default)]
     pub raid_physical_drive_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "runningState", default)]
     pub running_state: ::core::option::Option<crate::types::RunningState>,
-    #[serde(rename = "testResult", default)]
     pub test_result: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    PhysicalDriveSmartSelfTestHistoryInventory { "id" => id lenient,
+    "raidPhysicalDriveUuid" => raid_physical_drive_uuid, "runningState" => running_state,
+    "testResult" => test_result, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, }
+);
 /// Server class: `org.zstack.header.cluster.PowerOffHardwareResult`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PowerOffHardwareResult {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub success: ::core::option::Option<bool>,
-    #[serde(default)]
     pub error: ::core::option::Option<crate::types::ErrorCode>,
 }
+::zstack_sdk::deserialize_struct!(
+    PowerOffHardwareResult { "uuid" => uuid, "success" => success, "error" => error, }
+);
 /// Server class: `org.zstack.billing.table.APICreatePriceTableMsg$Price`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Price {
-    #[serde(rename = "resourceName", default)]
     pub resource_name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceUnit", default)]
     pub resource_unit: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "timeUnit", default)]
     pub time_unit: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub price: ::core::option::Option<f64>,
-    #[serde(
-        rename = "dateInLong",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub date_in_long: ::core::option::Option<i64>,
-    #[serde(rename = "systemTags", default)]
     pub system_tags: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    Price { "resourceName" => resource_name, "resourceUnit" => resource_unit, "timeUnit"
+    => time_unit, "price" => price, "dateInLong" => date_in_long lenient, "systemTags" =>
+    system_tags default, }
+);
 /// Server class: `org.zstack.billing.spendingcalculator.baremetal2.PriceBareMetal2ChassisOfferingRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PriceBareMetal2ChassisOfferingRefInventory {
-    #[serde(rename = "priceUuid", default)]
     pub price_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "bareMetal2ChassisOfferingUuid", default)]
     pub bare_metal2_chassis_offering_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    PriceBareMetal2ChassisOfferingRefInventory { "priceUuid" => price_uuid,
+    "bareMetal2ChassisOfferingUuid" => bare_metal2_chassis_offering_uuid, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.billing.spendingcalculator.pcidevice.PricePciDeviceOfferingRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PricePciDeviceOfferingRefInventory {
-    #[serde(rename = "priceUuid", default)]
     pub price_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "pciDeviceOfferingUuid", default)]
     pub pci_device_offering_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    PricePciDeviceOfferingRefInventory { "priceUuid" => price_uuid,
+    "pciDeviceOfferingUuid" => pci_device_offering_uuid, "createDate" => create_date,
+    "lastOpDate" => last_op_date, }
+);
 /// Extends `BillingInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.billing.generator.pubip.vip.PubIpVipBandwidthInBillingInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PubIpVipBandwidthInBillingInventory {
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub id: ::core::option::Option<i64>,
-    #[serde(rename = "billingType", default)]
     pub billing_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "accountUuid", default)]
     pub account_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceName", default)]
     pub resource_name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub spending: ::core::option::Option<f64>,
-    #[serde(
-        rename = "startTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub start_time: ::core::option::Option<i64>,
-    #[serde(
-        rename = "endTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub end_time: ::core::option::Option<i64>,
-    #[serde(rename = "hypervisorType", default)]
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "vipIp", default)]
     pub vip_ip: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "bandwidthSize",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub bandwidth_size: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    PubIpVipBandwidthInBillingInventory { "id" => id lenient, "billingType" =>
+    billing_type, "accountUuid" => account_uuid, "resourceUuid" => resource_uuid,
+    "resourceName" => resource_name, "spending" => spending, "startTime" => start_time
+    lenient, "endTime" => end_time lenient, "hypervisorType" => hypervisor_type,
+    "createDate" => create_date, "lastOpDate" => last_op_date, "vipIp" => vip_ip,
+    "bandwidthSize" => bandwidth_size lenient, }
+);
 /// Extends `BillingInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.billing.generator.pubip.vip.PubIpVipBandwidthOutBillingInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PubIpVipBandwidthOutBillingInventory {
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub id: ::core::option::Option<i64>,
-    #[serde(rename = "billingType", default)]
     pub billing_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "accountUuid", default)]
     pub account_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceName", default)]
     pub resource_name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub spending: ::core::option::Option<f64>,
-    #[serde(
-        rename = "startTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub start_time: ::core::option::Option<i64>,
-    #[serde(
-        rename = "endTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub end_time: ::core::option::Option<i64>,
-    #[serde(rename = "hypervisorType", default)]
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "vipIp", default)]
     pub vip_ip: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "bandwidthSize",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub bandwidth_size: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    PubIpVipBandwidthOutBillingInventory { "id" => id lenient, "billingType" =>
+    billing_type, "accountUuid" => account_uuid, "resourceUuid" => resource_uuid,
+    "resourceName" => resource_name, "spending" => spending, "startTime" => start_time
+    lenient, "endTime" => end_time lenient, "hypervisorType" => hypervisor_type,
+    "createDate" => create_date, "lastOpDate" => last_op_date, "vipIp" => vip_ip,
+    "bandwidthSize" => bandwidth_size lenient, }
+);
 /// Extends `SpendingDetails` and carries all of its fields.
 ///
 /// Server class: `org.zstack.billing.spendingcalculator.vip.PubIpVipBandwidthSpending`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PubIpVipBandwidthSpending {
-    #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceName", default)]
     pub resource_name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub spending: ::core::option::Option<f64>,
-    #[serde(rename = "hypervisorType", default)]
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vipIp", default)]
     pub vip_ip: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "bandwidthInInventory", default)]
     pub bandwidth_in_inventory: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "bandwidthOutInventory", default)]
     pub bandwidth_out_inventory: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    PubIpVipBandwidthSpending { "resourceUuid" => resource_uuid, "resourceName" =>
+    resource_name, "spending" => spending, "hypervisorType" => hypervisor_type, "type" =>
+    type_, "vipIp" => vip_ip, "bandwidthInInventory" => bandwidth_in_inventory default,
+    "bandwidthOutInventory" => bandwidth_out_inventory default, }
+);
 /// Extends `BillingInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.billing.generator.pubip.vmnic.PubIpVmNicBandwidthInBillingInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PubIpVmNicBandwidthInBillingInventory {
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub id: ::core::option::Option<i64>,
-    #[serde(rename = "billingType", default)]
     pub billing_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "accountUuid", default)]
     pub account_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceName", default)]
     pub resource_name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub spending: ::core::option::Option<f64>,
-    #[serde(
-        rename = "startTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub start_time: ::core::option::Option<i64>,
-    #[serde(
-        rename = "endTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub end_time: ::core::option::Option<i64>,
-    #[serde(rename = "hypervisorType", default)]
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "vmNicIp", default)]
     pub vm_nic_ip: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "bandwidthSize",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub bandwidth_size: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    PubIpVmNicBandwidthInBillingInventory { "id" => id lenient, "billingType" =>
+    billing_type, "accountUuid" => account_uuid, "resourceUuid" => resource_uuid,
+    "resourceName" => resource_name, "spending" => spending, "startTime" => start_time
+    lenient, "endTime" => end_time lenient, "hypervisorType" => hypervisor_type,
+    "createDate" => create_date, "lastOpDate" => last_op_date, "vmNicIp" => vm_nic_ip,
+    "bandwidthSize" => bandwidth_size lenient, }
+);
 /// Extends `BillingInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.billing.generator.pubip.vmnic.PubIpVmNicBandwidthOutBillingInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PubIpVmNicBandwidthOutBillingInventory {
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub id: ::core::option::Option<i64>,
-    #[serde(rename = "billingType", default)]
     pub billing_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "accountUuid", default)]
     pub account_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceName", default)]
     pub resource_name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub spending: ::core::option::Option<f64>,
-    #[serde(
-        rename = "startTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub start_time: ::core::option::Option<i64>,
-    #[serde(
-        rename = "endTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub end_time: ::core::option::Option<i64>,
-    #[serde(rename = "hypervisorType", default)]
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "vmNicIp", default)]
     pub vm_nic_ip: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "bandwidthSize",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub bandwidth_size: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    PubIpVmNicBandwidthOutBillingInventory { "id" => id lenient, "billingType" =>
+    billing_type, "accountUuid" => account_uuid, "resourceUuid" => resource_uuid,
+    "resourceName" => resource_name, "spending" => spending, "startTime" => start_time
+    lenient, "endTime" => end_time lenient, "hypervisorType" => hypervisor_type,
+    "createDate" => create_date, "lastOpDate" => last_op_date, "vmNicIp" => vm_nic_ip,
+    "bandwidthSize" => bandwidth_size lenient, }
+);
 /// Extends `SpendingDetails` and carries all of its fields.
 ///
 /// Server class: `org.zstack.billing.spendingcalculator.vmnic.PubIpVmNicBandwidthSpending`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PubIpVmNicBandwidthSpending {
-    #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceName", default)]
     pub resource_name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub spending: ::core::option::Option<f64>,
-    #[serde(rename = "hypervisorType", default)]
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vmNicIp", default)]
     pub vm_nic_ip: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "bandwidthInInventory", default)]
     pub bandwidth_in_inventory: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "bandwidthOutInventory", default)]
     pub bandwidth_out_inventory: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    PubIpVmNicBandwidthSpending { "resourceUuid" => resource_uuid, "resourceName" =>
+    resource_name, "spending" => spending, "hypervisorType" => hypervisor_type, "type" =>
+    type_, "vmNicIp" => vm_nic_ip, "bandwidthInInventory" => bandwidth_in_inventory
+    default, "bandwidthOutInventory" => bandwidth_out_inventory default, }
+);
 /// Server class: `org.zstack.header.appcenter.PublishAppResourceStruct`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PublishAppResourceStruct {
-    #[serde(rename = "appUuid", default)]
     pub app_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceType", default)]
     pub resource_type: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    PublishAppResourceStruct { "appUuid" => app_uuid, "resourceUuid" => resource_uuid,
+    "resourceType" => resource_type, }
+);
 /// Server class: `org.zstack.storage.device.localRaid.RaidControllerInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct RaidControllerInventory {
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "productName", default)]
     pub product_name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "sasAddress", default)]
     pub sas_address: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "hostUuid", default)]
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(
-        rename = "adapterNumber",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub adapter_number: ::core::option::Option<i32>,
-    #[serde(rename = "raidPhysicalDrives", default)]
     pub raid_physical_drives: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    RaidControllerInventory { "name" => name, "uuid" => uuid, "description" =>
+    description, "productName" => product_name, "sasAddress" => sas_address, "hostUuid"
+    => host_uuid, "createDate" => create_date, "lastOpDate" => last_op_date,
+    "adapterNumber" => adapter_number lenient, "raidPhysicalDrives" =>
+    raid_physical_drives default, }
+);
 /// Server class: `org.zstack.sso.header.RedirectUrlTemplate`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct RedirectUrlTemplate {
-    #[serde(rename = "urlTemplate", default)]
     pub url_template: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    RedirectUrlTemplate { "urlTemplate" => url_template, "name" => name, "description" =>
+    description, }
+);
 /// Server class: `org.zstack.externalbackup.ResourceExternalBackupInfo`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourceExternalBackupInfo {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<crate::types::ResourceBackupState>,
-    #[serde(rename = "installPath", default)]
     pub install_path: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
+::zstack_sdk::deserialize_struct!(
+    ResourceExternalBackupInfo { "uuid" => uuid, "name" => name, "state" => state,
+    "installPath" => install_path, "createDate" => create_date, }
+);
 /// Server class: `org.zstack.billing.ResourceSpending`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourceSpending {
-    #[serde(rename = "resourceType", default)]
     pub resource_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceName", default)]
     pub resource_name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub spending: ::core::option::Option<f64>,
-    #[serde(
-        rename = "startTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub start_time: ::core::option::Option<i64>,
-    #[serde(
-        rename = "endTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub end_time: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    ResourceSpending { "resourceType" => resource_type, "resourceUuid" => resource_uuid,
+    "resourceName" => resource_name, "spending" => spending, "startTime" => start_time
+    lenient, "endTime" => end_time lenient, }
+);
 /// Server class: `org.zstack.cloudformation.template.struct.ResourceStruct`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourceStruct {
-    #[serde(rename = "resourceName", default)]
     pub resource_name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceType", default)]
     pub resource_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "deletePolicy", default)]
     pub delete_policy: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "inDegree", default)]
     pub in_degree: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default)]
     pub action: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub properties: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
-    #[serde(default)]
     pub results: ::core::option::Option<::serde_json::Value>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<crate::types::ResourceType>,
-    #[serde(default)]
     pub created: ::core::option::Option<bool>,
-    #[serde(rename = "mockFailed", default)]
     pub mock_failed: ::core::option::Option<bool>,
 }
+::zstack_sdk::deserialize_struct!(
+    ResourceStruct { "resourceName" => resource_name, "resourceType" => resource_type,
+    "deletePolicy" => delete_policy, "description" => description, "inDegree" =>
+    in_degree default, "action" => action, "properties" => properties default, "results"
+    => results, "type" => type_, "created" => created, "mockFailed" => mock_failed, }
+);
 /// Extends `BillingInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.billing.generator.volume.root.RootVolumeBillingInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct RootVolumeBillingInventory {
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub id: ::core::option::Option<i64>,
-    #[serde(rename = "billingType", default)]
     pub billing_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "accountUuid", default)]
     pub account_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceName", default)]
     pub resource_name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub spending: ::core::option::Option<f64>,
-    #[serde(
-        rename = "startTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub start_time: ::core::option::Option<i64>,
-    #[serde(
-        rename = "endTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub end_time: ::core::option::Option<i64>,
-    #[serde(rename = "hypervisorType", default)]
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "vmInstanceUuid", default)]
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "volumeSize",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub volume_size: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    RootVolumeBillingInventory { "id" => id lenient, "billingType" => billing_type,
+    "accountUuid" => account_uuid, "resourceUuid" => resource_uuid, "resourceName" =>
+    resource_name, "spending" => spending, "startTime" => start_time lenient, "endTime"
+    => end_time lenient, "hypervisorType" => hypervisor_type, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, "vmInstanceUuid" => vm_instance_uuid,
+    "volumeSize" => volume_size lenient, }
+);
 /// Extends `SpendingDetails` and carries all of its fields.
 ///
 /// Server class: `org.zstack.billing.spendingcalculator.volume.root.RootVolumeSpending`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct RootVolumeSpending {
-    #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceName", default)]
     pub resource_name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub spending: ::core::option::Option<f64>,
-    #[serde(rename = "hypervisorType", default)]
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "sizeInventory", default)]
     pub size_inventory: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    RootVolumeSpending { "resourceUuid" => resource_uuid, "resourceName" =>
+    resource_name, "spending" => spending, "hypervisorType" => hypervisor_type, "type" =>
+    type_, "sizeInventory" => size_inventory default, }
+);
 /// Server class: `org.zstack.billing.spendingcalculator.volume.root.RootVolumeSpendingInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct RootVolumeSpendingInventory {
-    #[serde(
-        rename = "startTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub start_time: ::core::option::Option<i64>,
-    #[serde(
-        rename = "endTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub end_time: ::core::option::Option<i64>,
-    #[serde(default)]
     pub spending: ::core::option::Option<f64>,
-    #[serde(
-        rename = "volumeSize",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub volume_size: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    RootVolumeSpendingInventory { "startTime" => start_time lenient, "endTime" =>
+    end_time lenient, "spending" => spending, "volumeSize" => volume_size lenient, }
+);
 /// Server class: `org.zstack.sns.SNSSmsReceiverInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSSmsReceiverInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "phoneNumber", default)]
     pub phone_number: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "endpointUuid", default)]
     pub endpoint_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<crate::types::SmsReceiverType>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    SNSSmsReceiverInventory { "uuid" => uuid, "phoneNumber" => phone_number,
+    "endpointUuid" => endpoint_uuid, "type" => type_, "description" => description,
+    "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.sns.SNSSubscriberInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSSubscriberInventory {
-    #[serde(rename = "topicUuid", default)]
     pub topic_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "endpointUuid", default)]
     pub endpoint_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    SNSSubscriberInventory { "topicUuid" => topic_uuid, "endpointUuid" => endpoint_uuid,
+    "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.header.scheduler.SchedulerJobGroupJobRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SchedulerJobGroupJobRefInventory {
-    #[serde(rename = "schedulerJobGroupUuid", default)]
     pub scheduler_job_group_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "schedulerJobUuid", default)]
     pub scheduler_job_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    SchedulerJobGroupJobRefInventory { "schedulerJobGroupUuid" =>
+    scheduler_job_group_uuid, "schedulerJobUuid" => scheduler_job_uuid, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.header.storageDevice.ScsiLunHostRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ScsiLunHostRefInventory {
-    #[serde(rename = "scsiLunUuid", default)]
     pub scsi_lun_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "hostUuid", default)]
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub path: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub hctl: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    ScsiLunHostRefInventory { "scsiLunUuid" => scsi_lun_uuid, "hostUuid" => host_uuid,
+    "path" => path, "hctl" => hctl, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, }
+);
 /// Server class: `org.zstack.header.storageDevice.ScsiLunVmInstanceRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ScsiLunVmInstanceRefInventory {
-    #[serde(rename = "scsiLunUuid", default)]
     pub scsi_lun_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vmInstanceUuid", default)]
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(
-        rename = "deviceId",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub device_id: ::core::option::Option<i32>,
-    #[serde(rename = "attachMultipath", default)]
     pub attach_multipath: ::core::option::Option<bool>,
 }
+::zstack_sdk::deserialize_struct!(
+    ScsiLunVmInstanceRefInventory { "scsiLunUuid" => scsi_lun_uuid, "vmInstanceUuid" =>
+    vm_instance_uuid, "createDate" => create_date, "lastOpDate" => last_op_date,
+    "deviceId" => device_id lenient, "attachMultipath" => attach_multipath, }
+);
 /// Server class: `org.zstack.header.host.ServiceTypeStatisticData`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ServiceTypeStatisticData {
-    #[serde(rename = "interfaceUuid", default)]
     pub interface_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "interfaceName", default)]
     pub interface_name: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "vlanId",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub vlan_id: ::core::option::Option<i32>,
-    #[serde(rename = "serviceTypes", default)]
     pub service_types: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "hostUuid", default)]
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "hostName", default)]
     pub host_name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "hostIp", default)]
     pub host_ip: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "clusterUuid", default)]
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "clusterName", default)]
     pub cluster_name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "zoneUuid", default)]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
+::zstack_sdk::deserialize_struct!(
+    ServiceTypeStatisticData { "interfaceUuid" => interface_uuid, "interfaceName" =>
+    interface_name, "vlanId" => vlan_id lenient, "serviceTypes" => service_types default,
+    "hostUuid" => host_uuid, "hostName" => host_name, "hostIp" => host_ip, "clusterUuid"
+    => cluster_uuid, "clusterName" => cluster_name, "zoneUuid" => zone_uuid, "createDate"
+    => create_date, }
+);
 /// Server class: `org.zstack.storage.primary.sharedblock.SharedBlockCandidateStruct`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SharedBlockCandidateStruct {
-    #[serde(default)]
     pub wwid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub vendor: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub model: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub wwn: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub serial: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub hctl: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub path: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub size: ::core::option::Option<i64>,
-    #[serde(default)]
     pub source: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub transport: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "targetIdentifier", default)]
     pub target_identifier: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    SharedBlockCandidateStruct { "wwid" => wwid, "vendor" => vendor, "model" => model,
+    "wwn" => wwn, "serial" => serial, "hctl" => hctl, "type" => type_, "path" => path,
+    "size" => size lenient, "source" => source, "transport" => transport,
+    "targetIdentifier" => target_identifier, }
+);
 /// Server class: `org.zstack.network.service.slb.SlbGroupL3NetworkRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SlbGroupL3NetworkRefInventory {
-    #[serde(rename = "slbGroupUuid", default)]
     pub slb_group_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "l3NetworkUuid", default)]
     pub l3_network_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "l3NetworkCategory", default)]
     pub l3_network_category: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "l3NetworkType", default)]
     pub l3_network_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    SlbGroupL3NetworkRefInventory { "slbGroupUuid" => slb_group_uuid, "l3NetworkUuid" =>
+    l3_network_uuid, "l3NetworkCategory" => l3_network_category, "l3NetworkType" =>
+    l3_network_type, "type" => type_, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, }
+);
 /// Server class: `org.zstack.network.service.slb.SlbGroupMonitorIpInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SlbGroupMonitorIpInventory {
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub id: ::core::option::Option<i64>,
-    #[serde(rename = "slbGroupUuid", default)]
     pub slb_group_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "monitorIp", default)]
     pub monitor_ip: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    SlbGroupMonitorIpInventory { "id" => id lenient, "slbGroupUuid" => slb_group_uuid,
+    "monitorIp" => monitor_ip, "createDate" => create_date, "lastOpDate" => last_op_date,
+    }
+);
 /// Server class: `org.zstack.network.service.slb.configManager.SlbVmInstanceConfigTaskInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SlbVmInstanceConfigTaskInventory {
-    #[serde(rename = "vmInstanceUuid", default)]
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "configVersion",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub config_version: ::core::option::Option<i64>,
-    #[serde(rename = "taskName", default)]
     pub task_name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "taskData", default)]
     pub task_data: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "retryNumber",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub retry_number: ::core::option::Option<i64>,
-    #[serde(rename = "lastFailedReason", default)]
     pub last_failed_reason: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<crate::types::SlbVmInstanceConfigTaskStatus>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    SlbVmInstanceConfigTaskInventory { "vmInstanceUuid" => vm_instance_uuid,
+    "configVersion" => config_version lenient, "taskName" => task_name, "taskData" =>
+    task_data, "retryNumber" => retry_number lenient, "lastFailedReason" =>
+    last_failed_reason, "status" => status, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, }
+);
 /// Server class: `org.zstack.storage.device.localRaid.SmartDataStruct`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SmartDataStruct {
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub id: ::core::option::Option<i32>,
-    #[serde(rename = "attributeName", default)]
     pub attribute_name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub flag: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub value: ::core::option::Option<i32>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub worst: ::core::option::Option<i32>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub thresh: ::core::option::Option<i32>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub updated: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "whenFailed", default)]
     pub when_failed: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "rawValue",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub raw_value: ::core::option::Option<i64>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    SmartDataStruct { "id" => id lenient, "attributeName" => attribute_name, "flag" =>
+    flag, "value" => value lenient, "worst" => worst lenient, "thresh" => thresh lenient,
+    "type" => type_, "updated" => updated, "whenFailed" => when_failed, "rawValue" =>
+    raw_value lenient, "state" => state, }
+);
 /// Server class: `org.zstack.billing.spendingcalculator.snapshot.SnapShotSpendingInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SnapShotSpendingInventory {
-    #[serde(
-        rename = "startTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub start_time: ::core::option::Option<i64>,
-    #[serde(
-        rename = "endTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub end_time: ::core::option::Option<i64>,
-    #[serde(default)]
     pub spending: ::core::option::Option<f64>,
-    #[serde(
-        rename = "snapshotSize",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub snapshot_size: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    SnapShotSpendingInventory { "startTime" => start_time lenient, "endTime" => end_time
+    lenient, "spending" => spending, "snapshotSize" => snapshot_size lenient, }
+);
 /// Extends `SpendingDetails` and carries all of its fields.
 ///
 /// Server class: `org.zstack.billing.spendingcalculator.snapshot.SnapshotSpending`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SnapshotSpending {
-    #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceName", default)]
     pub resource_name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub spending: ::core::option::Option<f64>,
-    #[serde(rename = "hypervisorType", default)]
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "sizeInventory", default)]
     pub size_inventory: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    SnapshotSpending { "resourceUuid" => resource_uuid, "resourceName" => resource_name,
+    "spending" => spending, "hypervisorType" => hypervisor_type, "type" => type_,
+    "sizeInventory" => size_inventory default, }
+);
 /// Server class: `org.zstack.billing.Spending`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Spending {
-    #[serde(rename = "spendingType", default)]
     pub spending_type: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub spending: ::core::option::Option<f64>,
-    #[serde(rename = "hypervisorTypeSpending", default)]
     pub hypervisor_type_spending: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
-    #[serde(
-        rename = "dateStart",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub date_start: ::core::option::Option<i64>,
-    #[serde(
-        rename = "dateEnd",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub date_end: ::core::option::Option<i64>,
-    #[serde(default)]
     pub details: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    Spending { "spendingType" => spending_type, "spending" => spending,
+    "hypervisorTypeSpending" => hypervisor_type_spending default, "dateStart" =>
+    date_start lenient, "dateEnd" => date_end lenient, "details" => details default, }
+);
 /// Server class: `org.zstack.billing.SpendingDetails`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SpendingDetails {
-    #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceName", default)]
     pub resource_name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub spending: ::core::option::Option<f64>,
-    #[serde(rename = "hypervisorType", default)]
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    SpendingDetails { "resourceUuid" => resource_uuid, "resourceName" => resource_name,
+    "spending" => spending, "hypervisorType" => hypervisor_type, "type" => type_, }
+);
 /// Server class: `org.zstack.header.cloudformation.StackParameters`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct StackParameters {
-    #[serde(rename = "paramName", default)]
     pub param_name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "defaultValue", default)]
     pub default_value: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "noEcho", default)]
     pub no_echo: ::core::option::Option<bool>,
-    #[serde(default)]
     pub label: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "constraintDescription", default)]
     pub constraint_description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceType", default)]
     pub resource_type: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    StackParameters { "paramName" => param_name, "type" => type_, "defaultValue" =>
+    default_value, "description" => description, "noEcho" => no_echo, "label" => label,
+    "constraintDescription" => constraint_description, "resourceType" => resource_type, }
+);
 /// Server class: `org.zstack.header.cloudformation.SupportedResourceStruct`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SupportedResourceStruct {
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "actionName", default)]
     pub action_name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub resources: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    SupportedResourceStruct { "name" => name, "type" => type_, "actionName" =>
+    action_name, "resources" => resources default, }
+);
 /// Server class: `org.zstack.zwatch.api.Histogram$Tag`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Tag {
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub value: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(Tag { "name" => name, "value" => value, });
 /// Server class: `org.zstack.zwatch.thirdparty.entity.ThirdpartyOriginalAlertInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ThirdpartyOriginalAlertInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "thirdpartyPlatformUuid", default)]
     pub thirdparty_platform_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub product: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub service: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub metric: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "alertLevel", default)]
     pub alert_level: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "alertTime", default)]
     pub alert_time: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(default)]
     pub dimensions: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub message: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "dataSource", default)]
     pub data_source: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "sourceText", default)]
     pub source_text: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "readStatus", default)]
     pub read_status: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
+::zstack_sdk::deserialize_struct!(
+    ThirdpartyOriginalAlertInventory { "uuid" => uuid, "thirdpartyPlatformUuid" =>
+    thirdparty_platform_uuid, "product" => product, "service" => service, "metric" =>
+    metric, "alertLevel" => alert_level, "alertTime" => alert_time, "dimensions" =>
+    dimensions, "message" => message, "dataSource" => data_source, "sourceText" =>
+    source_text, "readStatus" => read_status, "createDate" => create_date, }
+);
 /// Server class: `org.zstack.drs.api.Threshold`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Threshold {
-    #[serde(rename = "thresholdName", default)]
     pub threshold_name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "thresholdValue", default)]
     pub threshold_value: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub operator: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    Threshold { "thresholdName" => threshold_name, "thresholdValue" => threshold_value,
+    "operator" => operator, }
+);
 /// Server class: `org.zstack.ticket.entity.TicketRequest`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct TicketRequest {
-    #[serde(rename = "requestName", default)]
     pub request_name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "apiName", default)]
     pub api_name: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "executeTimes",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub execute_times: ::core::option::Option<i32>,
-    #[serde(rename = "apiBody", default)]
     pub api_body: ::core::option::Option<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    TicketRequest { "requestName" => request_name, "apiName" => api_name, "executeTimes"
+    => execute_times lenient, "apiBody" => api_body, }
+);
 /// Server class: `org.zstack.ticket.entity.TicketStatusHistoryInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct TicketStatusHistoryInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub sequence: ::core::option::Option<i32>,
-    #[serde(rename = "ticketUuid", default)]
     pub ticket_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "fromStatus", default)]
     pub from_status: ::core::option::Option<crate::types::TicketStatus>,
-    #[serde(rename = "toStatus", default)]
     pub to_status: ::core::option::Option<crate::types::TicketStatus>,
-    #[serde(default)]
     pub comment: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "operationContextType", default)]
     pub operation_context_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "operationContext", default)]
     pub operation_context: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
-    #[serde(rename = "operatorType", default)]
     pub operator_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "operatorUuid", default)]
     pub operator_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "flowName", default)]
     pub flow_name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    TicketStatusHistoryInventory { "uuid" => uuid, "sequence" => sequence lenient,
+    "ticketUuid" => ticket_uuid, "fromStatus" => from_status, "toStatus" => to_status,
+    "comment" => comment, "operationContextType" => operation_context_type,
+    "operationContext" => operation_context default, "operatorType" => operator_type,
+    "operatorUuid" => operator_uuid, "flowName" => flow_name, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.license.UKeyInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct UKeyInventory {
-    #[serde(rename = "managementNodeUuid", default)]
     pub management_node_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<crate::types::UKeyStatus>,
-    #[serde(rename = "keyId", default)]
     pub key_id: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    UKeyInventory { "managementNodeUuid" => management_node_uuid, "status" => status,
+    "keyId" => key_id, }
+);
 /// Server class: `org.zstack.vmware.VCenterResourcePoolUsageInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VCenterResourcePoolUsageInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vCenterResourcePoolUuid", default)]
     pub v_center_resource_pool_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceType", default)]
     pub resource_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    VCenterResourcePoolUsageInventory { "uuid" => uuid, "vCenterResourcePoolUuid" =>
+    v_center_resource_pool_uuid, "resourceUuid" => resource_uuid, "resourceType" =>
+    resource_type, "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.vrouterRoute.VRouterRouteEntryAO`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VRouterRouteEntryAO {
-    #[serde(default)]
     pub destination: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub target: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<crate::types::VRouterRouteEntryType>,
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub distance: ::core::option::Option<i32>,
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    VRouterRouteEntryAO { "destination" => destination, "target" => target, "type" =>
+    type_, "status" => status, "distance" => distance lenient, "uuid" => uuid,
+    "description" => description, }
+);
 /// Server class: `org.zstack.billing.spendingcalculator.vip.VipBandwidthSpendingDetails`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VipBandwidthSpendingDetails {
-    #[serde(
-        rename = "startTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub start_time: ::core::option::Option<i64>,
-    #[serde(
-        rename = "endTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub end_time: ::core::option::Option<i64>,
-    #[serde(default)]
     pub spending: ::core::option::Option<f64>,
-    #[serde(
-        rename = "bandwidthSize",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub bandwidth_size: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    VipBandwidthSpendingDetails { "startTime" => start_time lenient, "endTime" =>
+    end_time lenient, "spending" => spending, "bandwidthSize" => bandwidth_size lenient,
+    }
+);
 /// Server class: `org.zstack.network.service.virtualrouter.VirtualRouterSoftwareVersionInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VirtualRouterSoftwareVersionInventory {
     /// Since ZStack 4.5.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.5.
-    #[serde(rename = "softwareName", default)]
     pub software_name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.5.
-    #[serde(rename = "currentVersion", default)]
     pub current_version: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.5.
-    #[serde(rename = "latestVersion", default)]
     pub latest_version: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    VirtualRouterSoftwareVersionInventory { "uuid" => uuid, "softwareName" =>
+    software_name, "currentVersion" => current_version, "latestVersion" =>
+    latest_version, }
+);
 /// Server class: `org.zstack.header.vm.VirtualizerInfo`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VirtualizerInfo {
-    #[serde(default)]
     pub hypervisor: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "currentVersion", default)]
     pub current_version: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "expectVersion", default)]
     pub expect_version: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "matchState", default)]
     pub match_state: ::core::option::Option<crate::types::HypervisorVersionState>,
 }
+::zstack_sdk::deserialize_struct!(
+    VirtualizerInfo { "hypervisor" => hypervisor, "currentVersion" => current_version,
+    "expectVersion" => expect_version, "matchState" => match_state, }
+);
 /// Server class: `org.zstack.header.vm.VirtualizerInfoInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VirtualizerInfoInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceType", default)]
     pub resource_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "infoList", default)]
     pub info_list: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default)]
     pub error: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    VirtualizerInfoInventory { "uuid" => uuid, "resourceType" => resource_type,
+    "infoList" => info_list default, "error" => error default, }
+);
 /// Extends `BillingInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.billing.generator.vm.cpu.VmCPUBillingInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VmCPUBillingInventory {
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub id: ::core::option::Option<i64>,
-    #[serde(rename = "billingType", default)]
     pub billing_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "accountUuid", default)]
     pub account_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceName", default)]
     pub resource_name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub spending: ::core::option::Option<f64>,
-    #[serde(
-        rename = "startTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub start_time: ::core::option::Option<i64>,
-    #[serde(
-        rename = "endTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub end_time: ::core::option::Option<i64>,
-    #[serde(rename = "hypervisorType", default)]
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(
-        rename = "cpuNum",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub cpu_num: ::core::option::Option<i32>,
 }
+::zstack_sdk::deserialize_struct!(
+    VmCPUBillingInventory { "id" => id lenient, "billingType" => billing_type,
+    "accountUuid" => account_uuid, "resourceUuid" => resource_uuid, "resourceName" =>
+    resource_name, "spending" => spending, "startTime" => start_time lenient, "endTime"
+    => end_time lenient, "hypervisorType" => hypervisor_type, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, "cpuNum" => cpu_num lenient, }
+);
 /// Extends `VmSpendingDetails` and carries all of its fields.
 ///
 /// Server class: `org.zstack.billing.spendingcalculator.vm.VmCPUSpendingDetails`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VmCPUSpendingDetails {
-    #[serde(
-        rename = "startTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub start_time: ::core::option::Option<i64>,
-    #[serde(
-        rename = "endTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub end_time: ::core::option::Option<i64>,
-    #[serde(default)]
     pub spending: ::core::option::Option<f64>,
-    #[serde(
-        rename = "cpuNum",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub cpu_num: ::core::option::Option<i32>,
 }
+::zstack_sdk::deserialize_struct!(
+    VmCPUSpendingDetails { "startTime" => start_time lenient, "endTime" => end_time
+    lenient, "spending" => spending, "cpuNum" => cpu_num lenient, }
+);
 /// Extends `ResourceExternalBackupInfo` and carries all of its fields.
 ///
 /// Server class: `org.zstack.externalbackup.VmExternalBackupInfo`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VmExternalBackupInfo {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<crate::types::ResourceBackupState>,
-    #[serde(rename = "installPath", default)]
     pub install_path: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "liveBackup", default)]
     pub live_backup: ::core::option::Option<bool>,
-    #[serde(default)]
     pub volumes: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(
-        rename = "totalSize",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_size: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    VmExternalBackupInfo { "uuid" => uuid, "name" => name, "state" => state,
+    "installPath" => install_path, "createDate" => create_date, "liveBackup" =>
+    live_backup, "volumes" => volumes default, "totalSize" => total_size lenient, }
+);
 /// Extends `BillingInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.billing.generator.vm.memory.VmMemoryBillingInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VmMemoryBillingInventory {
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub id: ::core::option::Option<i64>,
-    #[serde(rename = "billingType", default)]
     pub billing_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "accountUuid", default)]
     pub account_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceName", default)]
     pub resource_name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub spending: ::core::option::Option<f64>,
-    #[serde(
-        rename = "startTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub start_time: ::core::option::Option<i64>,
-    #[serde(
-        rename = "endTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub end_time: ::core::option::Option<i64>,
-    #[serde(rename = "hypervisorType", default)]
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(
-        rename = "memorySize",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub memory_size: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    VmMemoryBillingInventory { "id" => id lenient, "billingType" => billing_type,
+    "accountUuid" => account_uuid, "resourceUuid" => resource_uuid, "resourceName" =>
+    resource_name, "spending" => spending, "startTime" => start_time lenient, "endTime"
+    => end_time lenient, "hypervisorType" => hypervisor_type, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, "memorySize" => memory_size lenient, }
+);
 /// Extends `VmSpendingDetails` and carries all of its fields.
 ///
 /// Server class: `org.zstack.billing.spendingcalculator.vm.VmMemorySpendingDetails`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VmMemorySpendingDetails {
-    #[serde(
-        rename = "startTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub start_time: ::core::option::Option<i64>,
-    #[serde(
-        rename = "endTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub end_time: ::core::option::Option<i64>,
-    #[serde(default)]
     pub spending: ::core::option::Option<f64>,
-    #[serde(
-        rename = "memorySize",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub memory_size: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    VmMemorySpendingDetails { "startTime" => start_time lenient, "endTime" => end_time
+    lenient, "spending" => spending, "memorySize" => memory_size lenient, }
+);
 /// Server class: `org.zstack.billing.spendingcalculator.vmnic.VmNicBandwidthSpendingDetails`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VmNicBandwidthSpendingDetails {
-    #[serde(
-        rename = "startTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub start_time: ::core::option::Option<i64>,
-    #[serde(
-        rename = "endTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub end_time: ::core::option::Option<i64>,
-    #[serde(default)]
     pub spending: ::core::option::Option<f64>,
-    #[serde(
-        rename = "bandwidthSize",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub bandwidth_size: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    VmNicBandwidthSpendingDetails { "startTime" => start_time lenient, "endTime" =>
+    end_time lenient, "spending" => spending, "bandwidthSize" => bandwidth_size lenient,
+    }
+);
 /// Extends `SpendingDetails` and carries all of its fields.
 ///
 /// Server class: `org.zstack.billing.spendingcalculator.vm.VmSpending`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VmSpending {
-    #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceName", default)]
     pub resource_name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub spending: ::core::option::Option<f64>,
-    #[serde(rename = "hypervisorType", default)]
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "cpuInventory", default)]
     pub cpu_inventory: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "memoryInventory", default)]
     pub memory_inventory: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "rootVolumeInventory", default)]
     pub root_volume_inventory: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    VmSpending { "resourceUuid" => resource_uuid, "resourceName" => resource_name,
+    "spending" => spending, "hypervisorType" => hypervisor_type, "type" => type_,
+    "cpuInventory" => cpu_inventory default, "memoryInventory" => memory_inventory
+    default, "rootVolumeInventory" => root_volume_inventory default, }
+);
 /// Server class: `org.zstack.billing.spendingcalculator.vm.VmSpendingDetails`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VmSpendingDetails {
-    #[serde(
-        rename = "startTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub start_time: ::core::option::Option<i64>,
-    #[serde(
-        rename = "endTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub end_time: ::core::option::Option<i64>,
-    #[serde(default)]
     pub spending: ::core::option::Option<f64>,
 }
+::zstack_sdk::deserialize_struct!(
+    VmSpendingDetails { "startTime" => start_time lenient, "endTime" => end_time lenient,
+    "spending" => spending, }
+);
 /// Server class: `org.zstack.header.storage.backup.VolumeBackupStorageRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VolumeBackupStorageRefInventory {
-    #[serde(rename = "volumeBackupUuid", default)]
     pub volume_backup_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "backupStorageUuid", default)]
     pub backup_storage_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "installPath", default)]
     pub install_path: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    VolumeBackupStorageRefInventory { "volumeBackupUuid" => volume_backup_uuid,
+    "backupStorageUuid" => backup_storage_uuid, "installPath" => install_path, "status"
+    => status, "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 /// Extends `ResourceExternalBackupInfo` and carries all of its fields.
 ///
 /// Server class: `org.zstack.externalbackup.VolumeExternalBackupInfo`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VolumeExternalBackupInfo {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<crate::types::ResourceBackupState>,
-    #[serde(rename = "installPath", default)]
     pub install_path: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "vmInstanceUuid", default)]
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub size: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    VolumeExternalBackupInfo { "uuid" => uuid, "name" => name, "state" => state,
+    "installPath" => install_path, "createDate" => create_date, "vmInstanceUuid" =>
+    vm_instance_uuid, "type" => type_, "size" => size lenient, }
+);
 /// Server class: `org.zstack.header.vpc.ha.VpcHaGroupApplianceVmRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VpcHaGroupApplianceVmRefInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vpcHaRouterUuid", default)]
     pub vpc_ha_router_uuid: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    VpcHaGroupApplianceVmRefInventory { "uuid" => uuid, "vpcHaRouterUuid" =>
+    vpc_ha_router_uuid, }
+);
 /// Server class: `org.zstack.header.vpc.ha.VpcHaGroupMonitorIpInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VpcHaGroupMonitorIpInventory {
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub id: ::core::option::Option<i64>,
-    #[serde(rename = "vpcHaRouterUuid", default)]
     pub vpc_ha_router_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "monitorIp", default)]
     pub monitor_ip: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    VpcHaGroupMonitorIpInventory { "id" => id lenient, "vpcHaRouterUuid" =>
+    vpc_ha_router_uuid, "monitorIp" => monitor_ip, "createDate" => create_date,
+    "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.header.vpc.ha.VpcHaGroupVipRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VpcHaGroupVipRefInventory {
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub id: ::core::option::Option<i64>,
-    #[serde(rename = "vpcHaRouterUuid", default)]
     pub vpc_ha_router_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vipUuid", default)]
     pub vip_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "l3NetworkUuid", default)]
     pub l3_network_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub ip: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub netmask: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    VpcHaGroupVipRefInventory { "id" => id lenient, "vpcHaRouterUuid" =>
+    vpc_ha_router_uuid, "vipUuid" => vip_uuid, "l3NetworkUuid" => l3_network_uuid, "ip"
+    => ip, "netmask" => netmask, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, }
+);
 /// Server class: `org.zstack.header.vpc.VpcRouterDnsInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VpcRouterDnsInventory {
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub id: ::core::option::Option<i64>,
-    #[serde(rename = "vpcRouterUuid", default)]
     pub vpc_router_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub dns: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    VpcRouterDnsInventory { "id" => id lenient, "vpcRouterUuid" => vpc_router_uuid, "dns"
+    => dns, "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.header.vipQos.VpcSharedQosRefVipInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VpcSharedQosRefVipInventory {
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub id: ::core::option::Option<i64>,
-    #[serde(rename = "sharedQosUuid", default)]
     pub shared_qos_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vipUuid", default)]
     pub vip_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    VpcSharedQosRefVipInventory { "id" => id lenient, "sharedQosUuid" => shared_qos_uuid,
+    "vipUuid" => vip_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 /// Extends `BackupStorageExternalBackupInfo` → `ResourceExternalBackupInfo` and carries all of its fields.
 ///
 /// Server class: `org.zstack.externalbackup.zbox.ZBoxBackupStorageBackupInfo`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ZBoxBackupStorageBackupInfo {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<crate::types::ResourceBackupState>,
-    #[serde(rename = "installPath", default)]
     pub install_path: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub size: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    ZBoxBackupStorageBackupInfo { "uuid" => uuid, "name" => name, "state" => state,
+    "installPath" => install_path, "createDate" => create_date, "size" => size lenient, }
+);
 /// Server class: `org.zstack.zbox.ZBoxLocationRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ZBoxLocationRefInventory {
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub id: ::core::option::Option<i64>,
-    #[serde(rename = "zboxUuid", default)]
     pub zbox_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceType", default)]
     pub resource_type: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    ZBoxLocationRefInventory { "id" => id lenient, "zboxUuid" => zbox_uuid,
+    "resourceUuid" => resource_uuid, "resourceType" => resource_type, }
+);
 /// Extends `VmExternalBackupInfo` → `ResourceExternalBackupInfo` and carries all of its fields.
 ///
 /// Server class: `org.zstack.externalbackup.zbox.ZBoxVmBackupInfo`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ZBoxVmBackupInfo {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<crate::types::ResourceBackupState>,
-    #[serde(rename = "installPath", default)]
     pub install_path: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "liveBackup", default)]
     pub live_backup: ::core::option::Option<bool>,
-    #[serde(default)]
     pub volumes: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(
-        rename = "totalSize",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_size: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    ZBoxVmBackupInfo { "uuid" => uuid, "name" => name, "state" => state, "installPath" =>
+    install_path, "createDate" => create_date, "liveBackup" => live_backup, "volumes" =>
+    volumes default, "totalSize" => total_size lenient, }
+);
 /// Extends `VolumeExternalBackupInfo` → `ResourceExternalBackupInfo` and carries all of its fields.
 ///
 /// Server class: `org.zstack.externalbackup.zbox.ZBoxVolumeBackupInfo`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ZBoxVolumeBackupInfo {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<crate::types::ResourceBackupState>,
-    #[serde(rename = "installPath", default)]
     pub install_path: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "vmInstanceUuid", default)]
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub size: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    ZBoxVolumeBackupInfo { "uuid" => uuid, "name" => name, "state" => state,
+    "installPath" => install_path, "createDate" => create_date, "vmInstanceUuid" =>
+    vm_instance_uuid, "type" => type_, "size" => size lenient, }
+);
 /// A `AlarmData` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]

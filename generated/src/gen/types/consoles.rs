@@ -3,67 +3,58 @@
 
 //! Catalog APIs whose route starts with /consoles, and the types and enums they use first.
 /// Server class: `org.zstack.header.console.ConsoleInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ConsoleInventory {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub scheme: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "targetScheme", default)]
     pub target_scheme: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub hostname: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub port: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    #[serde(default)]
     pub version: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "expiredDate", default)]
     pub expired_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    ConsoleInventory { "scheme" => scheme, "targetScheme" => target_scheme, "hostname" =>
+    hostname, "port" => port lenient, "token" => token, "version" => version,
+    "expiredDate" => expired_date, }
+);
 /// Server class: `org.zstack.header.console.ConsoleProxyAgentInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ConsoleProxyAgentInventory {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "managementIp", default)]
     pub management_ip: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "consoleProxyOverriddenIp", default)]
     pub console_proxy_overridden_ip: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "consoleProxyPort",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub console_proxy_port: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    ConsoleProxyAgentInventory { "uuid" => uuid, "description" => description,
+    "managementIp" => management_ip, "consoleProxyOverriddenIp" =>
+    console_proxy_overridden_ip, "consoleProxyPort" => console_proxy_port lenient, "type"
+    => type_, "status" => status, "state" => state, "createDate" => create_date,
+    "lastOpDate" => last_op_date, }
+);
 impl ConsoleProxyAgentInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

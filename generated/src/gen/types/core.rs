@@ -5,371 +5,319 @@
 /// Extends `ErrorCode` and carries all of its fields.
 ///
 /// Server class: `org.zstack.header.aliyun.errorCode.AliyunErrorCode`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AliyunErrorCode {
     /// The error code number, a globally unique identifier for the error, e.g. SYS.1000, HOST.1001.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub code: ::core::option::Option<::std::string::String>,
     /// A brief description of the error.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// The detailed error information.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub details: ::core::option::Option<::std::string::String>,
     /// Reserved field; defaults to null.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub elaboration: ::core::option::Option<::std::string::String>,
     /// Reserved field; defaults to null. Free-form map.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub opaque: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     /// The root error, the cause of the current error; null when there is no root error.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub cause: ::core::option::Option<::std::boxed::Box<crate::types::ErrorCode>>,
     /// Where the error was raised.
-    #[serde(default)]
     pub location: ::core::option::Option<::std::string::String>,
     /// Time spent, e.g. 12ms.
-    #[serde(default)]
     pub cost: ::core::option::Option<::std::string::String>,
     /// Present on error lists (several failures).
-    #[serde(default)]
     pub causes: ::std::vec::Vec<crate::types::ErrorCode>,
     /// Elaboration object (category, code, regex, message_cn, message_en, source, distance, method, formatSrcError), kept as raw JSON; may appear.
-    #[serde(default)]
     pub messages: ::core::option::Option<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    AliyunErrorCode { "code" => code, "description" => description, "details" => details,
+    "elaboration" => elaboration, "opaque" => opaque default, "cause" => cause,
+    "location" => location, "cost" => cost, "causes" => causes default, "messages" =>
+    messages, }
+);
 /// Extends `ErrorCode` and carries all of its fields.
 ///
 /// Server class: `org.zstack.header.aliyun.AliyunOssException`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AliyunOssException {
     /// The error code number, a globally unique identifier for the error, e.g. SYS.1000, HOST.1001.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub code: ::core::option::Option<::std::string::String>,
     /// A brief description of the error.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// The detailed error information.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub details: ::core::option::Option<::std::string::String>,
     /// Reserved field; defaults to null.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub elaboration: ::core::option::Option<::std::string::String>,
     /// Reserved field; defaults to null. Free-form map.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub opaque: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     /// The root error, the cause of the current error; null when there is no root error.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub cause: ::core::option::Option<::std::boxed::Box<crate::types::ErrorCode>>,
     /// Where the error was raised.
-    #[serde(default)]
     pub location: ::core::option::Option<::std::string::String>,
     /// Time spent, e.g. 12ms.
-    #[serde(default)]
     pub cost: ::core::option::Option<::std::string::String>,
     /// Present on error lists (several failures).
-    #[serde(default)]
     pub causes: ::std::vec::Vec<crate::types::ErrorCode>,
     /// Elaboration object (category, code, regex, message_cn, message_en, source, distance, method, formatSrcError), kept as raw JSON; may appear.
-    #[serde(default)]
     pub messages: ::core::option::Option<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    AliyunOssException { "code" => code, "description" => description, "details" =>
+    details, "elaboration" => elaboration, "opaque" => opaque default, "cause" => cause,
+    "location" => location, "cost" => cost, "causes" => causes default, "messages" =>
+    messages, }
+);
 /// Extends `ErrorCode` and carries all of its fields.
 ///
 /// Server class: `org.zstack.header.baremetal.BaremetalException`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct BaremetalException {
     /// The error code number, a globally unique identifier for the error, e.g. SYS.1000, HOST.1001.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub code: ::core::option::Option<::std::string::String>,
     /// A brief description of the error.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// The detailed error information.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub details: ::core::option::Option<::std::string::String>,
     /// Reserved field; defaults to null.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub elaboration: ::core::option::Option<::std::string::String>,
     /// Reserved field; defaults to null. Free-form map.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub opaque: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     /// The root error, the cause of the current error; null when there is no root error.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub cause: ::core::option::Option<::std::boxed::Box<crate::types::ErrorCode>>,
     /// Where the error was raised.
-    #[serde(default)]
     pub location: ::core::option::Option<::std::string::String>,
     /// Time spent, e.g. 12ms.
-    #[serde(default)]
     pub cost: ::core::option::Option<::std::string::String>,
     /// Present on error lists (several failures).
-    #[serde(default)]
     pub causes: ::std::vec::Vec<crate::types::ErrorCode>,
     /// Elaboration object (category, code, regex, message_cn, message_en, source, distance, method, formatSrcError), kept as raw JSON; may appear.
-    #[serde(default)]
     pub messages: ::core::option::Option<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    BaremetalException { "code" => code, "description" => description, "details" =>
+    details, "elaboration" => elaboration, "opaque" => opaque default, "cause" => cause,
+    "location" => location, "cost" => cost, "causes" => causes default, "messages" =>
+    messages, }
+);
 /// Server class: `org.zstack.header.core.progress.ChainInfo`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ChainInfo {
     /// Since ZStack 3.6.0.
-    #[serde(rename = "runningTask", default)]
     pub running_task: ::std::vec::Vec<crate::types::RunningTaskInfo>,
     /// Since ZStack 3.6.0.
-    #[serde(rename = "pendingTask", default)]
     pub pending_task: ::std::vec::Vec<crate::types::PendingTaskInfo>,
 }
+::zstack_sdk::deserialize_struct!(
+    ChainInfo { "runningTask" => running_task default, "pendingTask" => pending_task
+    default, }
+);
 /// Extends `ErrorCode` and carries all of its fields.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ErrorCodeList {
     /// The error code number, a globally unique identifier for the error, e.g. SYS.1000, HOST.1001.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub code: ::core::option::Option<::std::string::String>,
     /// A brief description of the error.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// The detailed error information.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub details: ::core::option::Option<::std::string::String>,
     /// Reserved field; defaults to null.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub elaboration: ::core::option::Option<::std::string::String>,
     /// Reserved field; defaults to null. Free-form map.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub opaque: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     /// The root error, the cause of the current error; null when there is no root error.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub cause: ::core::option::Option<::std::boxed::Box<crate::types::ErrorCode>>,
     /// Where the error was raised.
-    #[serde(default)]
     pub location: ::core::option::Option<::std::string::String>,
     /// Time spent, e.g. 12ms.
-    #[serde(default)]
     pub cost: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub causes: ::std::vec::Vec<crate::types::ErrorCode>,
     /// Elaboration object (category, code, regex, message_cn, message_en, source, distance, method, formatSrcError), kept as raw JSON; may appear.
-    #[serde(default)]
     pub messages: ::core::option::Option<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    ErrorCodeList { "code" => code, "description" => description, "details" => details,
+    "elaboration" => elaboration, "opaque" => opaque default, "cause" => cause,
+    "location" => location, "cost" => cost, "causes" => causes default, "messages" =>
+    messages, }
+);
 /// Extends `TaskInfo` and carries all of its fields.
 ///
 /// Server class: `org.zstack.header.core.progress.PendingTaskInfo`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PendingTaskInfo {
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "className", default)]
     pub class_name: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub index: ::core::option::Option<i32>,
-    #[serde(
-        rename = "pendingTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub pending_time: ::core::option::Option<i64>,
-    #[serde(
-        rename = "executionTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub execution_time: ::core::option::Option<i64>,
-    #[serde(default)]
     pub context: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "apiId", default)]
     pub api_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "apiName", default)]
     pub api_name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "contextList", default)]
     pub context_list: ::std::vec::Vec<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    PendingTaskInfo { "name" => name, "className" => class_name, "index" => index
+    lenient, "pendingTime" => pending_time lenient, "executionTime" => execution_time
+    lenient, "context" => context, "apiId" => api_id, "apiName" => api_name,
+    "contextList" => context_list default, }
+);
 /// Extends `TaskInfo` and carries all of its fields.
 ///
 /// Server class: `org.zstack.header.core.progress.RunningTaskInfo`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct RunningTaskInfo {
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "className", default)]
     pub class_name: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub index: ::core::option::Option<i32>,
-    #[serde(
-        rename = "pendingTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub pending_time: ::core::option::Option<i64>,
-    #[serde(
-        rename = "executionTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub execution_time: ::core::option::Option<i64>,
-    #[serde(default)]
     pub context: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "apiId", default)]
     pub api_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "apiName", default)]
     pub api_name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "contextList", default)]
     pub context_list: ::std::vec::Vec<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    RunningTaskInfo { "name" => name, "className" => class_name, "index" => index
+    lenient, "pendingTime" => pending_time lenient, "executionTime" => execution_time
+    lenient, "context" => context, "apiId" => api_id, "apiName" => api_name,
+    "contextList" => context_list default, }
+);
 /// Server class: `org.zstack.header.core.progress.TaskInfo`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct TaskInfo {
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "className", default)]
     pub class_name: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub index: ::core::option::Option<i32>,
-    #[serde(
-        rename = "pendingTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub pending_time: ::core::option::Option<i64>,
-    #[serde(
-        rename = "executionTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub execution_time: ::core::option::Option<i64>,
-    #[serde(default)]
     pub context: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "apiId", default)]
     pub api_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "apiName", default)]
     pub api_name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "contextList", default)]
     pub context_list: ::std::vec::Vec<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    TaskInfo { "name" => name, "className" => class_name, "index" => index lenient,
+    "pendingTime" => pending_time lenient, "executionTime" => execution_time lenient,
+    "context" => context, "apiId" => api_id, "apiName" => api_name, "contextList" =>
+    context_list default, }
+);
 /// The error of a failed call, carried as {"error": ErrorCode} by a 503 answer to a request or to a job poll (protocol §6). Every field is optional and null fields are omitted; the outer code is often generic (SYS.1000) with the useful code in `cause` or `causes`.
 ///
 /// Server class: `org.zstack.header.errorcode.ErrorCode`, `org.zstack.header.errorcode.ErrorCodeList`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ErrorCode {
     /// The error code number, a globally unique identifier for the error, e.g. SYS.1000, HOST.1001.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub code: ::core::option::Option<::std::string::String>,
     /// A brief description of the error.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// The detailed error information.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub details: ::core::option::Option<::std::string::String>,
     /// Reserved field; defaults to null.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub elaboration: ::core::option::Option<::std::string::String>,
     /// Reserved field; defaults to null. Free-form map.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub opaque: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     /// The root error, the cause of the current error; null when there is no root error.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub cause: ::core::option::Option<::std::boxed::Box<crate::types::ErrorCode>>,
     /// Where the error was raised.
-    #[serde(default)]
     pub location: ::core::option::Option<::std::string::String>,
     /// Time spent, e.g. 12ms.
-    #[serde(default)]
     pub cost: ::core::option::Option<::std::string::String>,
     /// Present on error lists (several failures).
-    #[serde(default)]
     pub causes: ::std::vec::Vec<crate::types::ErrorCode>,
     /// Elaboration object (category, code, regex, message_cn, message_en, source, distance, method, formatSrcError), kept as raw JSON; may appear.
-    #[serde(default)]
     pub messages: ::core::option::Option<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    ErrorCode { "code" => code, "description" => description, "details" => details,
+    "elaboration" => elaboration, "opaque" => opaque default, "cause" => cause,
+    "location" => location, "cost" => cost, "causes" => causes default, "messages" =>
+    messages, }
+);
 /// A login session (protocol §9). The session id to send as `Authorization: OAuth <id>` is `uuid`. Idle sessions expire; `expiredDate` is only a snapshot.
 ///
 /// Server class: `org.zstack.header.identity.SessionInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SessionInventory {
     /// The session id.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
     /// Since ZStack 0.6.
-    #[serde(rename = "accountUuid", default)]
     pub account_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "userUuid", default)]
     pub user_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "userType", default)]
     pub user_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "expiredDate", default)]
     pub expired_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
+::zstack_sdk::deserialize_struct!(
+    SessionInventory { "uuid" => uuid, "accountUuid" => account_uuid, "userUuid" =>
+    user_uuid, "userType" => user_type, "expiredDate" => expired_date, "createDate" =>
+    create_date, }
+);
 /// A `TaskInfo` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]

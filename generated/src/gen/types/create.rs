@@ -5,72 +5,63 @@
 /// Extends `SSOClientInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.sso.header.CasClientInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CasClientInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "clientType", default)]
     pub client_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "loginType", default)]
     pub login_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "loginMNUrl", default)]
     pub login_mn_url: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "redirectUrl", default)]
     pub redirect_url: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "accountUuid", default)]
     pub account_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "casServerLoginUrl", default)]
     pub cas_server_login_url: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "casServerUrlPrefix", default)]
     pub cas_server_url_prefix: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "serverName", default)]
     pub server_name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<crate::types::CasState>,
 }
+::zstack_sdk::deserialize_struct!(
+    CasClientInventory { "uuid" => uuid, "name" => name, "description" => description,
+    "clientType" => client_type, "loginType" => login_type, "loginMNUrl" => login_mn_url,
+    "redirectUrl" => redirect_url, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, "accountUuid" => account_uuid, "casServerLoginUrl" =>
+    cas_server_login_url, "casServerUrlPrefix" => cas_server_url_prefix, "serverName" =>
+    server_name, "state" => state, }
+);
 /// Server class: `org.zstack.directory.DirectoryInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DirectoryInventory {
     /// Since ZStack 4.6.0.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.6.0.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.6.0.
-    #[serde(rename = "groupName", default)]
     pub group_name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.6.0.
-    #[serde(rename = "parentUuid", default)]
     pub parent_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.6.0.
-    #[serde(rename = "rootDirectoryUuid", default)]
     pub root_directory_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.6.0.
-    #[serde(rename = "zoneUuid", default)]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.6.0.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.6.0.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.6.0.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    DirectoryInventory { "uuid" => uuid, "name" => name, "groupName" => group_name,
+    "parentUuid" => parent_uuid, "rootDirectoryUuid" => root_directory_uuid, "zoneUuid"
+    => zone_uuid, "type" => type_, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, }
+);
 impl DirectoryInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -112,95 +103,79 @@ impl DirectoryInventory {
 /// Extends `SSOClientInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.sso.header.OAuth2ClientInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct OAuth2ClientInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "clientType", default)]
     pub client_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "loginType", default)]
     pub login_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "loginMNUrl", default)]
     pub login_mn_url: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "redirectUrl", default)]
     pub redirect_url: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "accountUuid", default)]
     pub account_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "clientId", default)]
     pub client_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "clientSecret", default)]
     pub client_secret: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    #[serde(rename = "authorizationUrl", default)]
     pub authorization_url: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "tokenUrl", default)]
     pub token_url: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "userinfoUrl", default)]
     pub userinfo_url: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "grantType", default)]
     pub grant_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "identityProvider", default)]
     pub identity_provider: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "logoutUrl", default)]
     pub logout_url: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "scopeList", default)]
     pub scope_list: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    OAuth2ClientInventory { "uuid" => uuid, "name" => name, "description" => description,
+    "clientType" => client_type, "loginType" => login_type, "loginMNUrl" => login_mn_url,
+    "redirectUrl" => redirect_url, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, "accountUuid" => account_uuid, "clientId" => client_id, "clientSecret"
+    => client_secret, "authorizationUrl" => authorization_url, "tokenUrl" => token_url,
+    "userinfoUrl" => userinfo_url, "grantType" => grant_type, "identityProvider" =>
+    identity_provider, "logoutUrl" => logout_url, "scopeList" => scope_list default, }
+);
 /// Server class: `org.zstack.sso.header.SSOClientInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SSOClientInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "clientType", default)]
     pub client_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "loginType", default)]
     pub login_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "loginMNUrl", default)]
     pub login_mn_url: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "redirectUrl", default)]
     pub redirect_url: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "accountUuid", default)]
     pub account_uuid: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    SSOClientInventory { "uuid" => uuid, "name" => name, "description" => description,
+    "clientType" => client_type, "loginType" => login_type, "loginMNUrl" => login_mn_url,
+    "redirectUrl" => redirect_url, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, "accountUuid" => account_uuid, }
+);
 /// Server class: `org.zstack.sso.header.SSORedirectTemplateInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SSORedirectTemplateInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "clientUuid", default)]
     pub client_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "redirectTemplate", default)]
     pub redirect_template: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    SSORedirectTemplateInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "clientUuid" => client_uuid, "redirectTemplate" => redirect_template,
+    "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 /// A `SSOClientInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]

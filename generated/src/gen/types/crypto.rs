@@ -3,37 +3,33 @@
 
 //! Catalog APIs whose route starts with /crypto, and the types and enums they use first.
 /// Server class: `org.zstack.crypto.ccs.CCSCertificateInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CCSCertificateInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub algorithm: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub format: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "issuerDN", default)]
     pub issuer_dn: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "subjectDN", default)]
     pub subject_dn: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "serNumber", default)]
     pub ser_number: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "effectiveTime", default)]
     pub effective_time: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "expirationTime", default)]
     pub expiration_time: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "userCertificateRefs", default)]
     pub user_certificate_refs: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    CCSCertificateInventory { "uuid" => uuid, "algorithm" => algorithm, "format" =>
+    format, "issuerDN" => issuer_dn, "subjectDN" => subject_dn, "serNumber" =>
+    ser_number, "effectiveTime" => effective_time, "expirationTime" => expiration_time,
+    "createDate" => create_date, "lastOpDate" => last_op_date, "userCertificateRefs" =>
+    user_certificate_refs default, }
+);
 impl CCSCertificateInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

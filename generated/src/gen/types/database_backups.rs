@@ -3,31 +3,27 @@
 
 //! Catalog APIs whose route starts with /database-backups, and the types and enums they use first.
 /// Server class: `org.zstack.header.storage.database.backup.DatabaseBackupInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DatabaseBackupInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub size: ::core::option::Option<i64>,
-    #[serde(default)]
     pub metadata: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "backupStorageRefs", default)]
     pub backup_storage_refs: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    DatabaseBackupInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "state" => state, "status" => status, "size" => size lenient, "metadata"
+    => metadata, "createDate" => create_date, "lastOpDate" => last_op_date,
+    "backupStorageRefs" => backup_storage_refs default, }
+);
 impl DatabaseBackupInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -71,18 +67,12 @@ impl DatabaseBackupInventory {
     );
 }
 /// Server class: `org.zstack.header.storage.backup.SyncBackupResult`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncBackupResult {
-    #[serde(
-        rename = "deletedBackupCount",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub deleted_backup_count: ::core::option::Option<i32>,
-    #[serde(
-        rename = "newBackupCount",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub new_backup_count: ::core::option::Option<i32>,
 }
+::zstack_sdk::deserialize_struct!(
+    SyncBackupResult { "deletedBackupCount" => deleted_backup_count lenient,
+    "newBackupCount" => new_backup_count lenient, }
+);

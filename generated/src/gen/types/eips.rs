@@ -3,41 +3,37 @@
 
 //! Catalog APIs whose route starts with /eips, and the types and enums they use first.
 /// Server class: `org.zstack.network.service.eip.EipInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct EipInventory {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "vmNicUuid", default)]
     pub vm_nic_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "vipUuid", default)]
     pub vip_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "vipIp", default)]
     pub vip_ip: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "guestIp", default)]
     pub guest_ip: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    EipInventory { "uuid" => uuid, "name" => name, "description" => description,
+    "vmNicUuid" => vm_nic_uuid, "vipUuid" => vip_uuid, "createDate" => create_date,
+    "lastOpDate" => last_op_date, "state" => state, "vipIp" => vip_ip, "guestIp" =>
+    guest_ip, }
+);
 impl EipInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

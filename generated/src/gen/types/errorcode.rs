@@ -3,53 +3,52 @@
 
 //! Catalog APIs whose route starts with /errorcode, and the types and enums they use first.
 /// Server class: `org.zstack.core.errorcode.ElaborationCategory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ElaborationCategory {
     /// Since ZStack 3.3.0.
-    #[serde(default)]
     pub category: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.3.0.
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub num: ::core::option::Option<i32>,
 }
+::zstack_sdk::deserialize_struct!(
+    ElaborationCategory { "category" => category, "num" => num lenient, }
+);
 /// Server class: `org.zstack.core.errorcode.ElaborationCheckResult`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ElaborationCheckResult {
     /// Since ZStack 3.3.0.
-    #[serde(rename = "fileName", default)]
     pub file_name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.3.0.
-    #[serde(default)]
     pub content: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.3.0.
-    #[serde(default)]
     pub reason: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    ElaborationCheckResult { "fileName" => file_name, "content" => content, "reason" =>
+    reason, }
+);
 /// Server class: `org.zstack.core.errorcode.ElaborationContent`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ElaborationContent {
     /// Since ZStack 3.3.0.
-    #[serde(default)]
     pub category: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.3.0.
-    #[serde(default)]
     pub code: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.3.0.
-    #[serde(default)]
     pub regex: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.3.0.
-    #[serde(default)]
     pub message_cn: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.3.0.
-    #[serde(default)]
     pub message_en: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.3.0.
-    #[serde(default)]
     pub source: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.6.0.
-    #[serde(default)]
     pub method: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.6.0.
-    #[serde(default)]
     pub distance: ::core::option::Option<f64>,
 }
+::zstack_sdk::deserialize_struct!(
+    ElaborationContent { "category" => category, "code" => code, "regex" => regex,
+    "message_cn" => message_cn, "message_en" => message_en, "source" => source, "method"
+    => method, "distance" => distance, }
+);

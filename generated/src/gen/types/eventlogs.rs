@@ -3,36 +3,33 @@
 
 //! Catalog APIs whose route starts with /eventlogs, and the types and enums they use first.
 /// Server class: `org.zstack.core.eventlog.EventLogInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct EventLogInventory {
     /// Since ZStack 4.2.0.
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub id: ::core::option::Option<i64>,
     /// Since ZStack 4.2.0.
-    #[serde(default)]
     pub content: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.2.0.
-    #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.2.0.
-    #[serde(rename = "resourceType", default)]
     pub resource_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.2.0.
-    #[serde(default)]
     pub category: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.2.0.
-    #[serde(rename = "trackingId", default)]
     pub tracking_id: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.2.0.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.2.0.
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub time: ::core::option::Option<i64>,
     /// Since ZStack 4.2.0.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
+::zstack_sdk::deserialize_struct!(
+    EventLogInventory { "id" => id lenient, "content" => content, "resourceUuid" =>
+    resource_uuid, "resourceType" => resource_type, "category" => category, "trackingId"
+    => tracking_id, "type" => type_, "time" => time lenient, "createDate" => create_date,
+    }
+);
 impl EventLogInventory {
     /// Query field `id`.
     pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

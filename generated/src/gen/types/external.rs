@@ -3,36 +3,41 @@
 
 //! Catalog APIs whose route starts with /external, and the types and enums they use first.
 /// Server class: `org.zstack.header.core.external.service.ExternalServiceCapabilities`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExternalServiceCapabilities {
     /// Since ZStack 4.7.0.
-    #[serde(rename = "reloadConfig", default)]
     pub reload_config: ::core::option::Option<bool>,
 }
+::zstack_sdk::deserialize_struct!(
+    ExternalServiceCapabilities { "reloadConfig" => reload_config, }
+);
 /// Extends `ExternalServiceCapabilities` and carries all of its fields.
 ///
 /// Server class: `org.zstack.core.externalservice.ExternalServiceCapabilitiesBuilder`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExternalServiceCapabilitiesBuilder {
     /// Since ZStack 4.7.0.
-    #[serde(rename = "reloadConfig", default)]
     pub reload_config: ::core::option::Option<bool>,
 }
+::zstack_sdk::deserialize_struct!(
+    ExternalServiceCapabilitiesBuilder { "reloadConfig" => reload_config, }
+);
 /// Server class: `org.zstack.header.core.external.service.ExternalServiceInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExternalServiceInventory {
     /// Since ZStack 4.7.0.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.0.
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.0.
-    #[serde(default)]
     pub capabilities: ::core::option::Option<
         crate::types::AnyExternalServiceCapabilities,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    ExternalServiceInventory { "name" => name, "status" => status, "capabilities" =>
+    capabilities, }
+);
 /// A `ExternalServiceCapabilities` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]

@@ -3,35 +3,27 @@
 
 //! Catalog APIs whose route starts with /externalbackup, and the types and enums they use first.
 /// Server class: `org.zstack.externalbackup.ExternalBackupInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExternalBackupInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<crate::types::ExternalBackupState>,
-    #[serde(rename = "installPath", default)]
     pub install_path: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "totalSize",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_size: ::core::option::Option<i64>,
-    #[serde(default)]
     pub version: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    ExternalBackupInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "state" => state, "installPath" => install_path, "totalSize" =>
+    total_size lenient, "version" => version, "type" => type_, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, }
+);
 impl ExternalBackupInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -77,37 +69,28 @@ impl ExternalBackupInventory {
 /// Extends `ExternalBackupInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.externalbackup.zbox.ZBoxBackupInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ZBoxBackupInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<crate::types::ExternalBackupState>,
-    #[serde(rename = "installPath", default)]
     pub install_path: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "totalSize",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_size: ::core::option::Option<i64>,
-    #[serde(default)]
     pub version: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "zBoxUuid", default)]
     pub z_box_uuid: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    ZBoxBackupInventory { "uuid" => uuid, "name" => name, "description" => description,
+    "state" => state, "installPath" => install_path, "totalSize" => total_size lenient,
+    "version" => version, "type" => type_, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, "zBoxUuid" => z_box_uuid, }
+);
 impl ZBoxBackupInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

@@ -3,27 +3,24 @@
 
 //! Catalog APIs whose route starts with /flowmeters, and the types and enums they use first.
 /// Server class: `org.zstack.header.flowMeter.FlowCollectorInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct FlowCollectorInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "flowMeterUuid", default)]
     pub flow_meter_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub server: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub port: ::core::option::Option<i64>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    FlowCollectorInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "flowMeterUuid" => flow_meter_uuid, "server" => server, "port" => port
+    lenient, "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 impl FlowCollectorInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -59,37 +56,29 @@ impl FlowCollectorInventory {
     );
 }
 /// Server class: `org.zstack.header.flowMeter.FlowMeterInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct FlowMeterInventory {
-    #[serde(default)]
     pub collectors: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "networkRefs", default)]
     pub network_refs: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub sample: ::core::option::Option<i64>,
-    #[serde(
-        rename = "expireInterval",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub expire_interval: ::core::option::Option<i64>,
-    #[serde(default)]
     pub version: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    FlowMeterInventory { "collectors" => collectors default, "networkRefs" =>
+    network_refs default, "uuid" => uuid, "name" => name, "description" => description,
+    "sample" => sample lenient, "expireInterval" => expire_interval lenient, "version" =>
+    version, "type" => type_, "createDate" => create_date, "lastOpDate" => last_op_date,
+    }
+);
 impl FlowMeterInventory {
     /// Query field `collectors`.
     pub const COLLECTORS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

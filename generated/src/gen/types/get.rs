@@ -5,63 +5,57 @@
 /// Extends `SSOTokenInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.sso.header.OAuth2TokenInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct OAuth2TokenInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "clientUuid", default)]
     pub client_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "userUuid", default)]
     pub user_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "accessToken", default)]
     pub access_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    #[serde(rename = "idToken", default)]
     pub id_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    #[serde(rename = "refreshToken", default)]
     pub refresh_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
 }
+::zstack_sdk::deserialize_struct!(
+    OAuth2TokenInventory { "uuid" => uuid, "clientUuid" => client_uuid, "userUuid" =>
+    user_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, "accessToken"
+    => access_token, "idToken" => id_token, "refreshToken" => refresh_token, }
+);
 /// Server class: `org.zstack.sso.header.SSOServerTokenInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SSOServerTokenInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "accessToken", default)]
     pub access_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    #[serde(rename = "idToken", default)]
     pub id_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    #[serde(rename = "refreshToken", default)]
     pub refresh_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    #[serde(rename = "userUuid", default)]
     pub user_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    SSOServerTokenInventory { "uuid" => uuid, "accessToken" => access_token, "idToken" =>
+    id_token, "refreshToken" => refresh_token, "userUuid" => user_uuid, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.sso.header.SSOTokenInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SSOTokenInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "clientUuid", default)]
     pub client_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "userUuid", default)]
     pub user_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    SSOTokenInventory { "uuid" => uuid, "clientUuid" => client_uuid, "userUuid" =>
+    user_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 /// A `SSOTokenInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]

@@ -3,26 +3,24 @@
 
 //! Catalog APIs whose route starts with /global-configurations, and the types and enums they use first.
 /// Server class: `org.zstack.core.config.GlobalConfigInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GlobalConfigInventory {
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub id: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub category: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "defaultValue", default)]
     pub default_value: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub value: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    GlobalConfigInventory { "id" => id lenient, "name" => name, "category" => category,
+    "description" => description, "defaultValue" => default_value, "value" => value, }
+);
 impl GlobalConfigInventory {
     /// Query field `id`.
     pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -50,37 +48,22 @@ impl GlobalConfigInventory {
     );
 }
 /// Server class: `org.zstack.core.config.GlobalConfigOptions`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GlobalConfigOptions {
     /// Since ZStack 4.4.0.
-    #[serde(rename = "validValue", default)]
     pub valid_value: ::std::vec::Vec<::std::string::String>,
     /// Since ZStack 4.4.0.
-    #[serde(
-        rename = "numberGreaterThan",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub number_greater_than: ::core::option::Option<i64>,
     /// Since ZStack 4.4.0.
-    #[serde(
-        rename = "numberLessThan",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub number_less_than: ::core::option::Option<i64>,
     /// Since ZStack 5.2.0.
-    #[serde(
-        rename = "numberGreaterThanOrEqual",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub number_greater_than_or_equal: ::core::option::Option<i64>,
     /// Since ZStack 5.2.0.
-    #[serde(
-        rename = "numberLessThanOrEqual",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub number_less_than_or_equal: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    GlobalConfigOptions { "validValue" => valid_value default, "numberGreaterThan" =>
+    number_greater_than lenient, "numberLessThan" => number_less_than lenient,
+    "numberGreaterThanOrEqual" => number_greater_than_or_equal lenient,
+    "numberLessThanOrEqual" => number_less_than_or_equal lenient, }
+);

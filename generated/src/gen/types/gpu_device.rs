@@ -5,71 +5,54 @@
 /// Extends `PciDeviceInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.pciDevice.gpu.GpuDeviceInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GpuDeviceInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "hostUuid", default)]
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "parentUuid", default)]
     pub parent_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vmInstanceUuid", default)]
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "pciSpecUuid", default)]
     pub pci_spec_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<crate::types::PciDeviceType>,
-    #[serde(default)]
     pub state: ::core::option::Option<crate::types::PciDeviceState>,
-    #[serde(default)]
     pub status: ::core::option::Option<crate::types::PciDeviceStatus>,
-    #[serde(rename = "virtStatus", default)]
     pub virt_status: ::core::option::Option<crate::types::PciDeviceVirtStatus>,
-    #[serde(default)]
     pub chooser: ::core::option::Option<crate::types::PciDeviceChooser>,
-    #[serde(rename = "vendorId", default)]
     pub vendor_id: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub vendor: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "deviceId", default)]
     pub device_id: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub device: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "subvendorId", default)]
     pub subvendor_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "subdeviceId", default)]
     pub subdevice_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "pciDeviceAddress", default)]
     pub pci_device_address: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "iommuGroup", default)]
     pub iommu_group: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "metaData", default)]
     pub meta_data: ::core::option::Option<crate::types::PciDeviceMetaData>,
-    #[serde(default)]
     pub rev: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "matchedPciDeviceOfferingRef", default)]
     pub matched_pci_device_offering_ref: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "mdevSpecRefs", default)]
     pub mdev_spec_refs: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "serialNumber", default)]
     pub serial_number: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub memory: ::core::option::Option<i64>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub power: ::core::option::Option<i64>,
-    #[serde(rename = "isDriverLoaded", default)]
     pub is_driver_loaded: ::core::option::Option<bool>,
 }
+::zstack_sdk::deserialize_struct!(
+    GpuDeviceInventory { "uuid" => uuid, "name" => name, "description" => description,
+    "hostUuid" => host_uuid, "parentUuid" => parent_uuid, "vmInstanceUuid" =>
+    vm_instance_uuid, "pciSpecUuid" => pci_spec_uuid, "type" => type_, "state" => state,
+    "status" => status, "virtStatus" => virt_status, "chooser" => chooser, "vendorId" =>
+    vendor_id, "vendor" => vendor, "deviceId" => device_id, "device" => device,
+    "subvendorId" => subvendor_id, "subdeviceId" => subdevice_id, "pciDeviceAddress" =>
+    pci_device_address, "iommuGroup" => iommu_group, "metaData" => meta_data, "rev" =>
+    rev, "createDate" => create_date, "lastOpDate" => last_op_date,
+    "matchedPciDeviceOfferingRef" => matched_pci_device_offering_ref default,
+    "mdevSpecRefs" => mdev_spec_refs default, "serialNumber" => serial_number, "memory"
+    => memory lenient, "power" => power lenient, "isDriverLoaded" => is_driver_loaded, }
+);
 impl GpuDeviceInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

@@ -3,30 +3,27 @@
 
 //! Catalog APIs whose route starts with /guest-os, and the types and enums they use first.
 /// Server class: `org.zstack.core.config.GuestOsCharacterInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GuestOsCharacterInventory {
     /// Since ZStack 5.1.0.
-    #[serde(default)]
     pub architecture: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.1.0.
-    #[serde(default)]
     pub platform: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.1.0.
-    #[serde(rename = "osRelease", default)]
     pub os_release: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.1.0.
-    #[serde(default)]
     pub acpi: ::core::option::Option<bool>,
     /// Since ZStack 5.1.0.
-    #[serde(rename = "hygonTag", default)]
     pub hygon_tag: ::core::option::Option<bool>,
     /// Since ZStack 5.1.0.
-    #[serde(default)]
     pub x2apic: ::core::option::Option<bool>,
     /// Since ZStack 5.1.0.
-    #[serde(rename = "cpuModel", default)]
     pub cpu_model: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.1.0.
-    #[serde(rename = "nicDriver", default)]
     pub nic_driver: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    GuestOsCharacterInventory { "architecture" => architecture, "platform" => platform,
+    "osRelease" => os_release, "acpi" => acpi, "hygonTag" => hygon_tag, "x2apic" =>
+    x2apic, "cpuModel" => cpu_model, "nicDriver" => nic_driver, }
+);

@@ -3,27 +3,25 @@
 
 //! Catalog APIs whose route starts with /guesttools, and the types and enums they use first.
 /// Server class: `org.zstack.guesttools.GuestToolsStateInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GuestToolsStateInventory {
-    #[serde(rename = "vmInstanceUuid", default)]
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "qgaState", default)]
     pub qga_state: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "zwatchState", default)]
     pub zwatch_state: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub version: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub platform: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "osType", default)]
     pub os_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    GuestToolsStateInventory { "vmInstanceUuid" => vm_instance_uuid, "qgaState" =>
+    qga_state, "zwatchState" => zwatch_state, "version" => version, "platform" =>
+    platform, "osType" => os_type, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, }
+);
 impl GuestToolsStateInventory {
     /// Query field `vmInstanceUuid`.
     pub const VM_INSTANCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

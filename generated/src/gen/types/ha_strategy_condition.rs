@@ -3,20 +3,19 @@
 
 //! Catalog APIs whose route starts with /ha-strategy-condition, and the types and enums they use first.
 /// Server class: `org.zstack.ha.HaStrategyConditionInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct HaStrategyConditionInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "fencerName", default)]
     pub fencer_name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    HaStrategyConditionInventory { "uuid" => uuid, "name" => name, "fencerName" =>
+    fencer_name, "state" => state, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, }
+);

@@ -3,30 +3,29 @@
 
 //! Catalog APIs whose route starts with /hostNetworkInterface, and the types and enums they use first.
 /// Server class: `org.zstack.network.hostNetworkInterface.lldp.entity.HostNetworkInterfaceLldpInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct HostNetworkInterfaceLldpInventory {
     /// Since ZStack 5.0.0.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.0.0.
-    #[serde(rename = "interfaceUuid", default)]
     pub interface_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.0.0.
-    #[serde(default)]
     pub mode: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.0.0.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.0.0.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "neighborDevice", default)]
     pub neighbor_device: ::core::option::Option<
         crate::types::HostNetworkInterfaceLldpRefInventory,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    HostNetworkInterfaceLldpInventory { "uuid" => uuid, "interfaceUuid" =>
+    interface_uuid, "mode" => mode, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, "neighborDevice" => neighbor_device, }
+);
 impl HostNetworkInterfaceLldpInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -54,62 +53,45 @@ impl HostNetworkInterfaceLldpInventory {
     );
 }
 /// Server class: `org.zstack.network.hostNetworkInterface.lldp.entity.HostNetworkInterfaceLldpRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct HostNetworkInterfaceLldpRefInventory {
     /// Since ZStack 5.0.0.
-    #[serde(rename = "lldpUuid", default)]
     pub lldp_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.0.0.
-    #[serde(rename = "chassisId", default)]
     pub chassis_id: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.0.0.
-    #[serde(
-        rename = "timeToLive",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub time_to_live: ::core::option::Option<i32>,
     /// Since ZStack 5.0.0.
-    #[serde(rename = "managementAddress", default)]
     pub management_address: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.0.0.
-    #[serde(rename = "systemName", default)]
     pub system_name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.0.0.
-    #[serde(rename = "systemDescription", default)]
     pub system_description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.0.0.
-    #[serde(rename = "systemCapabilities", default)]
     pub system_capabilities: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.0.0.
-    #[serde(rename = "portId", default)]
     pub port_id: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.0.0.
-    #[serde(rename = "portDescription", default)]
     pub port_description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.0.0.
-    #[serde(
-        rename = "vlanId",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub vlan_id: ::core::option::Option<i32>,
     /// Since ZStack 5.0.0.
-    #[serde(
-        rename = "aggregationPortId",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub aggregation_port_id: ::core::option::Option<i64>,
     /// Since ZStack 5.0.0.
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub mtu: ::core::option::Option<i32>,
     /// Since ZStack 5.0.0.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.0.0.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    HostNetworkInterfaceLldpRefInventory { "lldpUuid" => lldp_uuid, "chassisId" =>
+    chassis_id, "timeToLive" => time_to_live lenient, "managementAddress" =>
+    management_address, "systemName" => system_name, "systemDescription" =>
+    system_description, "systemCapabilities" => system_capabilities, "portId" => port_id,
+    "portDescription" => port_description, "vlanId" => vlan_id lenient,
+    "aggregationPortId" => aggregation_port_id lenient, "mtu" => mtu lenient,
+    "createDate" => create_date, "lastOpDate" => last_op_date, }
+);

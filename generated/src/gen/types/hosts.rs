@@ -3,133 +3,99 @@
 
 //! Catalog APIs whose route starts with /host or /hosts, and the types and enums they use first.
 /// Server class: `org.zstack.header.allocator.datatypes.CpuMemoryCapacityData`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CpuMemoryCapacityData {
     /// Since ZStack 3.9.0.
-    #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.9.0.
-    #[serde(
-        rename = "totalCpu",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_cpu: ::core::option::Option<i64>,
     /// Since ZStack 3.9.0.
-    #[serde(
-        rename = "availableCpu",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_cpu: ::core::option::Option<i64>,
     /// Since ZStack 3.9.0.
-    #[serde(
-        rename = "totalMemory",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_memory: ::core::option::Option<i64>,
     /// Since ZStack 3.9.0.
-    #[serde(
-        rename = "availableMemory",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_memory: ::core::option::Option<i64>,
     /// Since ZStack 3.9.0.
-    #[serde(
-        rename = "managedCpuNum",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub managed_cpu_num: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    CpuMemoryCapacityData { "resourceUuid" => resource_uuid, "totalCpu" => total_cpu
+    lenient, "availableCpu" => available_cpu lenient, "totalMemory" => total_memory
+    lenient, "availableMemory" => available_memory lenient, "managedCpuNum" =>
+    managed_cpu_num lenient, }
+);
 /// Server class: `org.zstack.header.host.HostIpmiInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct HostIpmiInventory {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "ipmiAddress", default)]
     pub ipmi_address: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "ipmiUsername", default)]
     pub ipmi_username: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "ipmiPort",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub ipmi_port: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(rename = "ipmiPowerStatus", default)]
     pub ipmi_power_status: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    HostIpmiInventory { "uuid" => uuid, "ipmiAddress" => ipmi_address, "ipmiUsername" =>
+    ipmi_username, "ipmiPort" => ipmi_port lenient, "ipmiPowerStatus" =>
+    ipmi_power_status, }
+);
 /// Server class: `org.zstack.network.hostNetworkInterface.HostNetworkBondingInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct HostNetworkBondingInventory {
     /// Since ZStack 3.5.0.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.5.0.
-    #[serde(rename = "hostUuid", default)]
     pub host_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.5.0.
-    #[serde(rename = "bondingName", default)]
     pub bonding_name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.0.
-    #[serde(rename = "bondingType", default)]
     pub bonding_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.0.
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub speed: ::core::option::Option<i64>,
     /// Since ZStack 3.5.0.
-    #[serde(default)]
     pub mode: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.5.0.
-    #[serde(rename = "xmitHashPolicy", default)]
     pub xmit_hash_policy: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.5.0.
-    #[serde(rename = "miiStatus", default)]
     pub mii_status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.5.0.
-    #[serde(default)]
     pub mac: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.5.0.
-    #[serde(rename = "ipAddresses", default)]
     pub ip_addresses: ::std::vec::Vec<::std::string::String>,
     /// Since ZStack 4.7.0.
-    #[serde(default)]
     pub gateway: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.0.
-    #[serde(rename = "callBackIp", default)]
     pub call_back_ip: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.5.0.
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub miimon: ::core::option::Option<i64>,
     /// Since ZStack 4.7.0.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.5.0.
-    #[serde(rename = "allSlavesActive", default)]
     pub all_slaves_active: ::core::option::Option<bool>,
     /// Since ZStack 4.7.0.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.5.0.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.5.0.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 3.5.0.
-    #[serde(default)]
     pub slaves: ::std::vec::Vec<crate::types::HostNetworkInterfaceInventory>,
 }
+::zstack_sdk::deserialize_struct!(
+    HostNetworkBondingInventory { "uuid" => uuid, "hostUuid" => host_uuid, "bondingName"
+    => bonding_name, "bondingType" => bonding_type, "speed" => speed lenient, "mode" =>
+    mode, "xmitHashPolicy" => xmit_hash_policy, "miiStatus" => mii_status, "mac" => mac,
+    "ipAddresses" => ip_addresses default, "gateway" => gateway, "callBackIp" =>
+    call_back_ip, "miimon" => miimon lenient, "type" => type_, "allSlavesActive" =>
+    all_slaves_active, "description" => description, "createDate" => create_date,
+    "lastOpDate" => last_op_date, "slaves" => slaves default, }
+);
 impl HostNetworkBondingInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -209,79 +175,67 @@ impl HostNetworkBondingInventory {
     );
 }
 /// Server class: `org.zstack.network.hostNetworkInterface.HostNetworkInterfaceInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct HostNetworkInterfaceInventory {
     /// Since ZStack 3.5.0.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.5.0.
-    #[serde(rename = "hostUuid", default)]
     pub host_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.5.0.
-    #[serde(rename = "bondingUuid", default)]
     pub bonding_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.11.
-    #[serde(rename = "interfaceModel", default)]
     pub interface_model: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.11.
-    #[serde(rename = "vendorId", default)]
     pub vendor_id: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.11.
-    #[serde(rename = "deviceId", default)]
     pub device_id: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.11.
-    #[serde(rename = "subvendorId", default)]
     pub subvendor_id: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.11.
-    #[serde(rename = "subdeviceId", default)]
     pub subdevice_id: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.5.0.
-    #[serde(rename = "interfaceName", default)]
     pub interface_name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.5.0.
-    #[serde(rename = "interfaceType", default)]
     pub interface_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.5.0.
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub speed: ::core::option::Option<i64>,
     /// Since ZStack 3.5.0.
-    #[serde(rename = "slaveActive", default)]
     pub slave_active: ::core::option::Option<bool>,
     /// Since ZStack 3.5.0.
-    #[serde(rename = "carrierActive", default)]
     pub carrier_active: ::core::option::Option<bool>,
     /// Since ZStack 3.5.0.
-    #[serde(rename = "ipAddresses", default)]
     pub ip_addresses: ::std::vec::Vec<::std::string::String>,
     /// Since ZStack 4.7.0.
-    #[serde(default)]
     pub gateway: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.5.0.
-    #[serde(default)]
     pub mac: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.0.
-    #[serde(rename = "callBackIp", default)]
     pub call_back_ip: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.5.0.
-    #[serde(rename = "pciDeviceAddress", default)]
     pub pci_device_address: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.0.
-    #[serde(rename = "offloadStatus", default)]
     pub offload_status: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "virtStatus", default)]
     pub virt_status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.0.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.5.0.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.5.0.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    HostNetworkInterfaceInventory { "uuid" => uuid, "hostUuid" => host_uuid,
+    "bondingUuid" => bonding_uuid, "interfaceModel" => interface_model, "vendorId" =>
+    vendor_id, "deviceId" => device_id, "subvendorId" => subvendor_id, "subdeviceId" =>
+    subdevice_id, "interfaceName" => interface_name, "interfaceType" => interface_type,
+    "speed" => speed lenient, "slaveActive" => slave_active, "carrierActive" =>
+    carrier_active, "ipAddresses" => ip_addresses default, "gateway" => gateway, "mac" =>
+    mac, "callBackIp" => call_back_ip, "pciDeviceAddress" => pci_device_address,
+    "offloadStatus" => offload_status, "virtStatus" => virt_status, "description" =>
+    description, "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 impl HostNetworkInterfaceInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -377,29 +331,28 @@ impl HostNetworkInterfaceInventory {
     );
 }
 /// Server class: `org.zstack.kvm.hypervisor.datatype.HostOsCategoryInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct HostOsCategoryInventory {
     /// Since ZStack 4.6.21.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.6.21.
-    #[serde(default)]
     pub architecture: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.6.21.
-    #[serde(rename = "osReleaseVersion", default)]
     pub os_release_version: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.6.21.
-    #[serde(rename = "metadataList", default)]
     pub metadata_list: ::std::vec::Vec<crate::types::KvmHostHypervisorMetadataInventory>,
     /// Since ZStack 4.6.21.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.6.21.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    HostOsCategoryInventory { "uuid" => uuid, "architecture" => architecture,
+    "osReleaseVersion" => os_release_version, "metadataList" => metadata_list default,
+    "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 impl HostOsCategoryInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -427,37 +380,31 @@ impl HostOsCategoryInventory {
     );
 }
 /// Server class: `org.zstack.header.host.HostPhysicalMemoryInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct HostPhysicalMemoryInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "hostUuid", default)]
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub manufacturer: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub size: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub speed: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "clockSpeed", default)]
     pub clock_speed: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub locator: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "serialNumber", default)]
     pub serial_number: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub rank: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub voltage: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    HostPhysicalMemoryInventory { "uuid" => uuid, "hostUuid" => host_uuid, "manufacturer"
+    => manufacturer, "size" => size, "speed" => speed, "clockSpeed" => clock_speed,
+    "locator" => locator, "serialNumber" => serial_number, "rank" => rank, "voltage" =>
+    voltage, "type" => type_, "createDate" => create_date, "lastOpDate" => last_op_date,
+    }
+);
 impl HostPhysicalMemoryInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -513,56 +460,53 @@ impl HostPhysicalMemoryInventory {
     );
 }
 /// Server class: `org.zstack.kvm.hypervisor.datatype.KvmHostHypervisorMetadataInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct KvmHostHypervisorMetadataInventory {
     /// Since ZStack 4.6.21.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.6.21.
-    #[serde(rename = "categoryUuid", default)]
     pub category_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.6.21.
-    #[serde(rename = "managementNodeUuid", default)]
     pub management_node_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.6.21.
-    #[serde(default)]
     pub hypervisor: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.6.21.
-    #[serde(default)]
     pub version: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.6.21.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.6.21.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    KvmHostHypervisorMetadataInventory { "uuid" => uuid, "categoryUuid" => category_uuid,
+    "managementNodeUuid" => management_node_uuid, "hypervisor" => hypervisor, "version"
+    => version, "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.kvm.hypervisor.datatype.KvmHypervisorInfoInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct KvmHypervisorInfoInventory {
     /// Since ZStack 4.6.21.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.6.21.
-    #[serde(default)]
     pub hypervisor: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.6.21.
-    #[serde(default)]
     pub version: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.6.21.
-    #[serde(rename = "matchState", default)]
     pub match_state: ::core::option::Option<crate::types::HypervisorVersionState>,
     /// Since ZStack 4.6.21.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.6.21.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    KvmHypervisorInfoInventory { "uuid" => uuid, "hypervisor" => hypervisor, "version" =>
+    version, "matchState" => match_state, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, }
+);
 impl KvmHypervisorInfoInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -590,21 +534,17 @@ impl KvmHypervisorInfoInventory {
     );
 }
 /// Server class: `org.zstack.kvm.APIKvmRunShellEvent$ShellResult`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ShellResult {
-    #[serde(
-        rename = "returnCode",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub return_code: ::core::option::Option<i32>,
-    #[serde(default)]
     pub stdout: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub stderr: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "errorCode", default)]
     pub error_code: ::core::option::Option<crate::types::ErrorCode>,
 }
+::zstack_sdk::deserialize_struct!(
+    ShellResult { "returnCode" => return_code lenient, "stdout" => stdout, "stderr" =>
+    stderr, "errorCode" => error_code, }
+);
 /// Server class: `org.zstack.kvm.hypervisor.datatype.HypervisorVersionState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum HypervisorVersionState {

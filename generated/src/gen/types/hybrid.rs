@@ -3,797 +3,642 @@
 
 //! Catalog APIs whose route starts with /hybrid, and the types and enums they use first.
 /// Server class: `org.zstack.header.aliyun.storage.disk.AliyunDiskInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AliyunDiskInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "diskId", default)]
     pub disk_id: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "identityZoneUuid", default)]
     pub identity_zone_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "ecsInstanceUuid", default)]
     pub ecs_instance_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "diskCategory", default)]
     pub disk_category: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "diskType", default)]
     pub disk_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "diskChargeType", default)]
     pub disk_charge_type: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "sizeWithGB",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub size_with_gb: ::core::option::Option<i32>,
-    #[serde(rename = "deviceInfo", default)]
     pub device_info: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    AliyunDiskInventory { "uuid" => uuid, "diskId" => disk_id, "name" => name,
+    "description" => description, "identityZoneUuid" => identity_zone_uuid,
+    "ecsInstanceUuid" => ecs_instance_uuid, "diskCategory" => disk_category, "diskType"
+    => disk_type, "diskChargeType" => disk_charge_type, "status" => status, "sizeWithGB"
+    => size_with_gb lenient, "deviceInfo" => device_info, "createDate" => create_date,
+    "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.header.aliyun.network.connection.AliyunRouterInterfaceInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AliyunRouterInterfaceInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "dataCenterUuid", default)]
     pub data_center_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "routerInterfaceId", default)]
     pub router_interface_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "virtualRouterUuid", default)]
     pub virtual_router_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "accessPointUuid", default)]
     pub access_point_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub role: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vRouterType", default)]
     pub v_router_type: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub spec: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "oppositeInterfaceUuid", default)]
     pub opposite_interface_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    AliyunRouterInterfaceInventory { "uuid" => uuid, "dataCenterUuid" =>
+    data_center_uuid, "routerInterfaceId" => router_interface_id, "virtualRouterUuid" =>
+    virtual_router_uuid, "accessPointUuid" => access_point_uuid, "role" => role,
+    "vRouterType" => v_router_type, "spec" => spec, "name" => name, "description" =>
+    description, "status" => status, "oppositeInterfaceUuid" => opposite_interface_uuid,
+    "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.header.aliyun.storage.snapshot.AliyunSnapshotInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AliyunSnapshotInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "snapshotId", default)]
     pub snapshot_id: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "dataCenterUuid", default)]
     pub data_center_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "diskUuid", default)]
     pub disk_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "aliyunSnapshotUsage", default)]
     pub aliyun_snapshot_usage: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    AliyunSnapshotInventory { "uuid" => uuid, "snapshotId" => snapshot_id, "name" =>
+    name, "description" => description, "dataCenterUuid" => data_center_uuid, "diskUuid"
+    => disk_uuid, "status" => status, "aliyunSnapshotUsage" => aliyun_snapshot_usage,
+    "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.header.aliyun.network.connection.ConnectionAccessPointInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ConnectionAccessPointInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "accessPointId", default)]
     pub access_point_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "dataCenterUuid", default)]
     pub data_center_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "hostOperator", default)]
     pub host_operator: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    ConnectionAccessPointInventory { "uuid" => uuid, "accessPointId" => access_point_id,
+    "type" => type_, "name" => name, "dataCenterUuid" => data_center_uuid, "description"
+    => description, "status" => status, "hostOperator" => host_operator, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.header.aliyun.network.connection.ConnectionRelationShipInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ConnectionRelationShipInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "relationShips", default)]
     pub relation_ships: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    ConnectionRelationShipInventory { "uuid" => uuid, "relationShips" => relation_ships,
+    "name" => name, "description" => description, "createDate" => create_date,
+    "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.header.datacenter.DataCenterInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DataCenterInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub deleted: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "regionName", default)]
     pub region_name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "dcType", default)]
     pub dc_type: ::core::option::Option<crate::types::HybridType>,
-    #[serde(rename = "regionId", default)]
     pub region_id: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub endpoint: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    DataCenterInventory { "uuid" => uuid, "deleted" => deleted, "regionName" =>
+    region_name, "dcType" => dc_type, "regionId" => region_id, "description" =>
+    description, "endpoint" => endpoint, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, }
+);
 /// Server class: `org.zstack.header.aliyun.image.EcsImageInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct EcsImageInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "localImageUuid", default)]
     pub local_image_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "ecsImageId", default)]
     pub ecs_image_id: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "ecsImageSize",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub ecs_image_size: ::core::option::Option<i64>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "dataCenterUuid", default)]
     pub data_center_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub platform: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "ossMd5Sum", default)]
     pub oss_md5_sum: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub format: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "osName", default)]
     pub os_name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    EcsImageInventory { "uuid" => uuid, "localImageUuid" => local_image_uuid,
+    "ecsImageId" => ecs_image_id, "name" => name, "ecsImageSize" => ecs_image_size
+    lenient, "description" => description, "dataCenterUuid" => data_center_uuid,
+    "platform" => platform, "type" => type_, "ossMd5Sum" => oss_md5_sum, "format" =>
+    format, "osName" => os_name, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, }
+);
 /// Server class: `org.zstack.header.aliyun.ecs.EcsInstanceInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct EcsInstanceInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "localVmInstanceUuid", default)]
     pub local_vm_instance_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "ecsInstanceId", default)]
     pub ecs_instance_id: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "ecsStatus", default)]
     pub ecs_status: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "cpuCores",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub cpu_cores: ::core::option::Option<i64>,
-    #[serde(
-        rename = "memorySize",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub memory_size: ::core::option::Option<i64>,
-    #[serde(rename = "ecsInstanceType", default)]
     pub ecs_instance_type: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "ecsBandWidth",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub ecs_band_width: ::core::option::Option<i64>,
-    #[serde(rename = "ecsRootVolumeId", default)]
     pub ecs_root_volume_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "ecsRootVolumeCategory", default)]
     pub ecs_root_volume_category: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "ecsRootVolumeSize",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub ecs_root_volume_size: ::core::option::Option<i64>,
-    #[serde(rename = "privateIpAddress", default)]
     pub private_ip_address: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "publicIpAddress", default)]
     pub public_ip_address: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "ecsVSwitchUuid", default)]
     pub ecs_v_switch_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "ecsImageUuid", default)]
     pub ecs_image_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "ecsSecurityGroupUuid", default)]
     pub ecs_security_group_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "identityZoneUuid", default)]
     pub identity_zone_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "chargeType", default)]
     pub charge_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "expireDate", default)]
     pub expire_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    EcsInstanceInventory { "uuid" => uuid, "localVmInstanceUuid" =>
+    local_vm_instance_uuid, "ecsInstanceId" => ecs_instance_id, "name" => name,
+    "ecsStatus" => ecs_status, "cpuCores" => cpu_cores lenient, "memorySize" =>
+    memory_size lenient, "ecsInstanceType" => ecs_instance_type, "ecsBandWidth" =>
+    ecs_band_width lenient, "ecsRootVolumeId" => ecs_root_volume_id,
+    "ecsRootVolumeCategory" => ecs_root_volume_category, "ecsRootVolumeSize" =>
+    ecs_root_volume_size lenient, "privateIpAddress" => private_ip_address,
+    "publicIpAddress" => public_ip_address, "ecsVSwitchUuid" => ecs_v_switch_uuid,
+    "ecsImageUuid" => ecs_image_uuid, "ecsSecurityGroupUuid" => ecs_security_group_uuid,
+    "identityZoneUuid" => identity_zone_uuid, "chargeType" => charge_type, "expireDate"
+    => expire_date, "createDate" => create_date, "lastOpDate" => last_op_date,
+    "description" => description, }
+);
 /// Server class: `org.zstack.header.aliyun.network.group.EcsSecurityGroupInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct EcsSecurityGroupInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "ecsVpcUuid", default)]
     pub ecs_vpc_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "securityGroupId", default)]
     pub security_group_id: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    EcsSecurityGroupInventory { "uuid" => uuid, "ecsVpcUuid" => ecs_vpc_uuid,
+    "securityGroupId" => security_group_id, "name" => name, "description" => description,
+    "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.header.aliyun.network.group.EcsSecurityGroupRuleInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct EcsSecurityGroupRuleInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "ecsSecurityGroupUuid", default)]
     pub ecs_security_group_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub protocol: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "portRange", default)]
     pub port_range: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "cidrIp", default)]
     pub cidr_ip: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub priority: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub direction: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "nicType", default)]
     pub nic_type: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub policy: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    EcsSecurityGroupRuleInventory { "uuid" => uuid, "ecsSecurityGroupUuid" =>
+    ecs_security_group_uuid, "protocol" => protocol, "portRange" => port_range, "cidrIp"
+    => cidr_ip, "priority" => priority, "direction" => direction, "nicType" => nic_type,
+    "policy" => policy, "description" => description, "createDate" => create_date,
+    "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.header.aliyun.network.vpc.EcsVSwitchInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct EcsVSwitchInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vSwitchId", default)]
     pub v_switch_id: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "cidrBlock", default)]
     pub cidr_block: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "availableIpAddressCount",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_ip_address_count: ::core::option::Option<i32>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "ecsVpcUuid", default)]
     pub ecs_vpc_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "identityZoneUuid", default)]
     pub identity_zone_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    EcsVSwitchInventory { "uuid" => uuid, "vSwitchId" => v_switch_id, "status" => status,
+    "cidrBlock" => cidr_block, "availableIpAddressCount" => available_ip_address_count
+    lenient, "description" => description, "name" => name, "ecsVpcUuid" => ecs_vpc_uuid,
+    "identityZoneUuid" => identity_zone_uuid, "createDate" => create_date, "lastOpDate"
+    => last_op_date, }
+);
 /// Server class: `org.zstack.header.aliyun.network.vpc.EcsVpcInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct EcsVpcInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "ecsVpcId", default)]
     pub ecs_vpc_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "dataCenterUuid", default)]
     pub data_center_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub deleted: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "cidrBlock", default)]
     pub cidr_block: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vRouterId", default)]
     pub v_router_id: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    EcsVpcInventory { "uuid" => uuid, "ecsVpcId" => ecs_vpc_id, "dataCenterUuid" =>
+    data_center_uuid, "status" => status, "deleted" => deleted, "name" => name,
+    "cidrBlock" => cidr_block, "vRouterId" => v_router_id, "description" => description,
+    "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.hybrid.account.HybridAccountInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct HybridAccountInventory {
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "accountUuid", default)]
     pub account_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "userUuid", default)]
     pub user_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<crate::types::HybridType>,
-    #[serde(default)]
     pub akey: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "hybridAccountId", default)]
     pub hybrid_account_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "hybridUserId", default)]
     pub hybrid_user_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "hybridUserName", default)]
     pub hybrid_user_name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub current: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    HybridAccountInventory { "name" => name, "uuid" => uuid, "accountUuid" =>
+    account_uuid, "userUuid" => user_uuid, "type" => type_, "akey" => akey,
+    "hybridAccountId" => hybrid_account_id, "hybridUserId" => hybrid_user_id,
+    "hybridUserName" => hybrid_user_name, "current" => current, "description" =>
+    description, "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.header.hybrid.network.eip.HybridEipAddressInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct HybridEipAddressInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "eipId", default)]
     pub eip_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "bandWidth", default)]
     pub band_width: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "dataCenterUuid", default)]
     pub data_center_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "allocateResourceUuid", default)]
     pub allocate_resource_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "allocateResourceType", default)]
     pub allocate_resource_type: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<crate::types::HybridEipStatus>,
-    #[serde(rename = "eipAddress", default)]
     pub eip_address: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "eipType", default)]
     pub eip_type: ::core::option::Option<crate::types::HybridType>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "chargeType", default)]
     pub charge_type: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "allocateTime", default)]
     pub allocate_time: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    HybridEipAddressInventory { "uuid" => uuid, "eipId" => eip_id, "bandWidth" =>
+    band_width, "dataCenterUuid" => data_center_uuid, "allocateResourceUuid" =>
+    allocate_resource_uuid, "allocateResourceType" => allocate_resource_type, "status" =>
+    status, "eipAddress" => eip_address, "eipType" => eip_type, "name" => name,
+    "chargeType" => charge_type, "description" => description, "allocateTime" =>
+    allocate_time, "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.header.identityzone.IdentityZoneInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct IdentityZoneInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub closed: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "dataCenterUuid", default)]
     pub data_center_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "zoneId", default)]
     pub zone_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<crate::types::HybridType>,
-    #[serde(rename = "zoneName", default)]
     pub zone_name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    IdentityZoneInventory { "uuid" => uuid, "closed" => closed, "dataCenterUuid" =>
+    data_center_uuid, "zoneId" => zone_id, "type" => type_, "zoneName" => zone_name,
+    "description" => description, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, }
+);
 /// Server class: `org.zstack.header.aliyun.oss.OssBucketInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct OssBucketInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "bucketName", default)]
     pub bucket_name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "dataCenterUuid", default)]
     pub data_center_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub current: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "regionName", default)]
     pub region_name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    OssBucketInventory { "uuid" => uuid, "bucketName" => bucket_name, "dataCenterUuid" =>
+    data_center_uuid, "current" => current, "regionName" => region_name, "description" =>
+    description, "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.header.aliyun.image.ProgressProperty`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ProgressProperty {
-    #[serde(default)]
     pub progress: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub stage: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    ProgressProperty { "progress" => progress, "stage" => stage, }
+);
 /// Server class: `org.zstack.header.aliyun.network.connection.VirtualBorderRouterInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VirtualBorderRouterInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vbrId", default)]
     pub vbr_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vlanInterfaceId", default)]
     pub vlan_interface_id: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "dataCenterUuid", default)]
     pub data_center_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vlanId", default)]
     pub vlan_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "physicalConnectionStatus", default)]
     pub physical_connection_status: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "circuitCode", default)]
     pub circuit_code: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "localGatewayIp", default)]
     pub local_gateway_ip: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "peerGatewayIp", default)]
     pub peer_gateway_ip: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "peeringSubnetMask", default)]
     pub peering_subnet_mask: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "physicalConnectionId", default)]
     pub physical_connection_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "accessPointUuid", default)]
     pub access_point_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    VirtualBorderRouterInventory { "uuid" => uuid, "vbrId" => vbr_id, "vlanInterfaceId"
+    => vlan_interface_id, "status" => status, "dataCenterUuid" => data_center_uuid,
+    "vlanId" => vlan_id, "physicalConnectionStatus" => physical_connection_status,
+    "circuitCode" => circuit_code, "localGatewayIp" => local_gateway_ip, "peerGatewayIp"
+    => peer_gateway_ip, "peeringSubnetMask" => peering_subnet_mask,
+    "physicalConnectionId" => physical_connection_id, "accessPointUuid" =>
+    access_point_uuid, "name" => name, "description" => description, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.header.hybrid.network.vpn.VpcUserVpnGatewayInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VpcUserVpnGatewayInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "accountName", default)]
     pub account_name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "dataCenterUuid", default)]
     pub data_center_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<crate::types::HybridType>,
-    #[serde(rename = "gatewayId", default)]
     pub gateway_id: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub ip: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    VpcUserVpnGatewayInventory { "uuid" => uuid, "accountName" => account_name,
+    "dataCenterUuid" => data_center_uuid, "type" => type_, "gatewayId" => gateway_id,
+    "ip" => ip, "name" => name, "description" => description, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.header.aliyun.network.vrouter.VpcVirtualRouteEntryInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VpcVirtualRouteEntryInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vRouterType", default)]
     pub v_router_type: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "destinationCidrBlock", default)]
     pub destination_cidr_block: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "nextHopId", default)]
     pub next_hop_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "virtualRouterUuid", default)]
     pub virtual_router_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "nextHopType", default)]
     pub next_hop_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    VpcVirtualRouteEntryInventory { "uuid" => uuid, "type" => type_, "vRouterType" =>
+    v_router_type, "status" => status, "destinationCidrBlock" => destination_cidr_block,
+    "nextHopId" => next_hop_id, "virtualRouterUuid" => virtual_router_uuid, "nextHopType"
+    => next_hop_type, "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.header.aliyun.network.vrouter.VpcVirtualRouterInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VpcVirtualRouterInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vrId", default)]
     pub vr_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vpcUuid", default)]
     pub vpc_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    VpcVirtualRouterInventory { "uuid" => uuid, "vrId" => vr_id, "vpcUuid" => vpc_uuid,
+    "name" => name, "description" => description, "createDate" => create_date,
+    "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.header.hybrid.network.vpn.VpcVpnConnectionInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VpcVpnConnectionInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "accountName", default)]
     pub account_name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<crate::types::HybridType>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "connectionId", default)]
     pub connection_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "userGatewayUuid", default)]
     pub user_gateway_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vpnGatewayUuid", default)]
     pub vpn_gateway_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "localSubnet", default)]
     pub local_subnet: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "remoteSubnet", default)]
     pub remote_subnet: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "ikeConfigUuid", default)]
     pub ike_config_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "ipsecConfigUuid", default)]
     pub ipsec_config_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    VpcVpnConnectionInventory { "uuid" => uuid, "accountName" => account_name, "type" =>
+    type_, "name" => name, "status" => status, "description" => description,
+    "connectionId" => connection_id, "userGatewayUuid" => user_gateway_uuid,
+    "vpnGatewayUuid" => vpn_gateway_uuid, "localSubnet" => local_subnet, "remoteSubnet"
+    => remote_subnet, "ikeConfigUuid" => ike_config_uuid, "ipsecConfigUuid" =>
+    ipsec_config_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.header.hybrid.network.vpn.VpcVpnGatewayInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VpcVpnGatewayInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "accountName", default)]
     pub account_name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<crate::types::HybridType>,
-    #[serde(rename = "gatewayId", default)]
     pub gateway_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vSwitchUuid", default)]
     pub v_switch_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "publicIp", default)]
     pub public_ip: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub spec: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "businessStatus", default)]
     pub business_status: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "endDate", default)]
     pub end_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    VpcVpnGatewayInventory { "uuid" => uuid, "accountName" => account_name, "type" =>
+    type_, "gatewayId" => gateway_id, "vSwitchUuid" => v_switch_uuid, "publicIp" =>
+    public_ip, "spec" => spec, "name" => name, "description" => description, "status" =>
+    status, "businessStatus" => business_status, "createDate" => create_date, "endDate"
+    => end_date, "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.header.hybrid.network.vpn.VpcVpnIkeConfigInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VpcVpnIkeConfigInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "accountName", default)]
     pub account_name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub psk: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub version: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub mode: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "encodeAlgorithm", default)]
     pub encode_algorithm: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "authAlgorithm", default)]
     pub auth_algorithm: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub pfs: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub lifetime: ::core::option::Option<i32>,
-    #[serde(rename = "localIp", default)]
     pub local_ip: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "remoteIp", default)]
     pub remote_ip: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    VpcVpnIkeConfigInventory { "uuid" => uuid, "accountName" => account_name, "name" =>
+    name, "psk" => psk, "version" => version, "mode" => mode, "encodeAlgorithm" =>
+    encode_algorithm, "authAlgorithm" => auth_algorithm, "pfs" => pfs, "lifetime" =>
+    lifetime lenient, "localIp" => local_ip, "remoteIp" => remote_ip, "description" =>
+    description, "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.header.hybrid.network.vpn.VpcVpnIkeConfigStruct`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VpcVpnIkeConfigStruct {
-    #[serde(rename = "Psk", default)]
     pub psk: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "IkeVersion", default)]
     pub ike_version: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "IkeMode", default)]
     pub ike_mode: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "IkeEncAlg", default)]
     pub ike_enc_alg: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "IkeAuthAlg", default)]
     pub ike_auth_alg: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "IkePfs", default)]
     pub ike_pfs: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "IkeLifetime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub ike_lifetime: ::core::option::Option<i32>,
-    #[serde(rename = "LocalId", default)]
     pub local_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "RemoteId", default)]
     pub remote_id: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    VpcVpnIkeConfigStruct { "Psk" => psk, "IkeVersion" => ike_version, "IkeMode" =>
+    ike_mode, "IkeEncAlg" => ike_enc_alg, "IkeAuthAlg" => ike_auth_alg, "IkePfs" =>
+    ike_pfs, "IkeLifetime" => ike_lifetime lenient, "LocalId" => local_id, "RemoteId" =>
+    remote_id, }
+);
 /// Server class: `org.zstack.header.hybrid.network.vpn.VpcVpnIpSecConfigInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VpcVpnIpSecConfigInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "accountName", default)]
     pub account_name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "encodeAlgorithm", default)]
     pub encode_algorithm: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "authAlgorithm", default)]
     pub auth_algorithm: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub pfs: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub lifetime: ::core::option::Option<i32>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    VpcVpnIpSecConfigInventory { "uuid" => uuid, "accountName" => account_name, "name" =>
+    name, "encodeAlgorithm" => encode_algorithm, "authAlgorithm" => auth_algorithm, "pfs"
+    => pfs, "lifetime" => lifetime lenient, "description" => description, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.header.hybrid.network.vpn.VpcVpnIpSecConfigStruct`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VpcVpnIpSecConfigStruct {
-    #[serde(rename = "IpsecEncAlg", default)]
     pub ipsec_enc_alg: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "IpsecAuthAlg", default)]
     pub ipsec_auth_alg: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "IpsecPfs", default)]
     pub ipsec_pfs: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "IpsecLifetime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub ipsec_lifetime: ::core::option::Option<i32>,
 }
+::zstack_sdk::deserialize_struct!(
+    VpcVpnIpSecConfigStruct { "IpsecEncAlg" => ipsec_enc_alg, "IpsecAuthAlg" =>
+    ipsec_auth_alg, "IpsecPfs" => ipsec_pfs, "IpsecLifetime" => ipsec_lifetime lenient, }
+);
 /// Server class: `org.zstack.header.hybrid.network.eip.HybridEipStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum HybridEipStatus {

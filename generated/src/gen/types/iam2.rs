@@ -3,45 +3,41 @@
 
 //! Catalog APIs whose route starts with /iam2, and the types and enums they use first.
 /// Server class: `org.zstack.iam2.entity.IAM2AttributeInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct IAM2AttributeInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub value: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<crate::types::AttributeType>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    IAM2AttributeInventory { "uuid" => uuid, "name" => name, "value" => value, "type" =>
+    type_, "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 /// Extends `IAM2AttributeInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.iam2.entity.IAM2OrganizationAttributeInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct IAM2OrganizationAttributeInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub value: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<crate::types::AttributeType>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "organizationUuid", default)]
     pub organization_uuid: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    IAM2OrganizationAttributeInventory { "uuid" => uuid, "name" => name, "value" =>
+    value, "type" => type_, "createDate" => create_date, "lastOpDate" => last_op_date,
+    "organizationUuid" => organization_uuid, }
+);
 impl IAM2OrganizationAttributeInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -73,33 +69,29 @@ impl IAM2OrganizationAttributeInventory {
     );
 }
 /// Server class: `org.zstack.iam2.entity.IAM2OrganizationInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct IAM2OrganizationInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<crate::types::State>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<crate::types::OrganizationType>,
-    #[serde(rename = "srcType", default)]
     pub src_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "parentUuid", default)]
     pub parent_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "rootOrganizationUuid", default)]
     pub root_organization_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub attributes: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    IAM2OrganizationInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "state" => state, "type" => type_, "srcType" => src_type, "createDate"
+    => create_date, "lastOpDate" => last_op_date, "parentUuid" => parent_uuid,
+    "rootOrganizationUuid" => root_organization_uuid, "attributes" => attributes default,
+    }
+);
 impl IAM2OrganizationInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -147,19 +139,20 @@ impl IAM2OrganizationInventory {
     );
 }
 /// Server class: `org.zstack.iam2.entity.IAM2OrganizationProjectRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct IAM2OrganizationProjectRefInventory {
-    #[serde(rename = "projectUuid", default)]
     pub project_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "organizationUuid", default)]
     pub organization_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    IAM2OrganizationProjectRefInventory { "projectUuid" => project_uuid,
+    "organizationUuid" => organization_uuid, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, }
+);
 impl IAM2OrganizationProjectRefInventory {
     /// Query field `projectUuid`.
     pub const PROJECT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -179,19 +172,19 @@ impl IAM2OrganizationProjectRefInventory {
     );
 }
 /// Server class: `org.zstack.iam2.entity.IAM2ProjectAccountRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct IAM2ProjectAccountRefInventory {
-    #[serde(rename = "projectUuid", default)]
     pub project_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "accountUuid", default)]
     pub account_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    IAM2ProjectAccountRefInventory { "projectUuid" => project_uuid, "accountUuid" =>
+    account_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 impl IAM2ProjectAccountRefInventory {
     /// Query field `projectUuid`.
     pub const PROJECT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -213,25 +206,23 @@ impl IAM2ProjectAccountRefInventory {
 /// Extends `IAM2AttributeInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.iam2.entity.IAM2ProjectAttributeInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct IAM2ProjectAttributeInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub value: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<crate::types::AttributeType>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "projectUuid", default)]
     pub project_uuid: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    IAM2ProjectAttributeInventory { "uuid" => uuid, "name" => name, "value" => value,
+    "type" => type_, "createDate" => create_date, "lastOpDate" => last_op_date,
+    "projectUuid" => project_uuid, }
+);
 impl IAM2ProjectAttributeInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -263,27 +254,24 @@ impl IAM2ProjectAttributeInventory {
     );
 }
 /// Server class: `org.zstack.iam2.entity.IAM2ProjectInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct IAM2ProjectInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<crate::types::ProjectState>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(default)]
     pub attributes: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "linkedAccountUuid", default)]
     pub linked_account_uuid: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    IAM2ProjectInventory { "uuid" => uuid, "name" => name, "description" => description,
+    "state" => state, "createDate" => create_date, "lastOpDate" => last_op_date,
+    "attributes" => attributes default, "linkedAccountUuid" => linked_account_uuid, }
+);
 impl IAM2ProjectInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -321,40 +309,35 @@ impl IAM2ProjectInventory {
 /// Extends `RoleInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.iam2.entity.IAM2ProjectRoleInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct IAM2ProjectRoleInventory {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub identity: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<crate::types::RoleType>,
-    #[serde(default)]
     pub state: ::core::option::Option<crate::types::RoleState>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub statements: ::std::vec::Vec<crate::types::RolePolicyStatementInventory>,
-    #[serde(default)]
     pub policies: ::std::vec::Vec<crate::types::RolePolicyRefInventory>,
-    #[serde(rename = "iam2ProjectRoleType", default)]
     pub iam2_project_role_type: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    IAM2ProjectRoleInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "identity" => identity, "type" => type_, "state" => state, "createDate"
+    => create_date, "lastOpDate" => last_op_date, "statements" => statements default,
+    "policies" => policies default, "iam2ProjectRoleType" => iam2_project_role_type, }
+);
 impl IAM2ProjectRoleInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -402,23 +385,22 @@ impl IAM2ProjectRoleInventory {
     );
 }
 /// Server class: `org.zstack.iam2.entity.IAM2ProjectTemplateInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct IAM2ProjectTemplateInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub template: ::core::option::Option<crate::types::Template>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    IAM2ProjectTemplateInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "template" => template, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, }
+);
 impl IAM2ProjectTemplateInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -448,25 +430,23 @@ impl IAM2ProjectTemplateInventory {
 /// Extends `IAM2AttributeInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.iam2.entity.IAM2VirtualIDAttributeInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct IAM2VirtualIDAttributeInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub value: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<crate::types::AttributeType>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "virtualIDUuid", default)]
     pub virtual_id_uuid: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    IAM2VirtualIDAttributeInventory { "uuid" => uuid, "name" => name, "value" => value,
+    "type" => type_, "createDate" => create_date, "lastOpDate" => last_op_date,
+    "virtualIDUuid" => virtual_id_uuid, }
+);
 impl IAM2VirtualIDAttributeInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -500,25 +480,23 @@ impl IAM2VirtualIDAttributeInventory {
 /// Extends `IAM2AttributeInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.iam2.entity.IAM2VirtualIDGroupAttributeInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct IAM2VirtualIDGroupAttributeInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub value: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<crate::types::AttributeType>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "groupUuid", default)]
     pub group_uuid: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    IAM2VirtualIDGroupAttributeInventory { "uuid" => uuid, "name" => name, "value" =>
+    value, "type" => type_, "createDate" => create_date, "lastOpDate" => last_op_date,
+    "groupUuid" => group_uuid, }
+);
 impl IAM2VirtualIDGroupAttributeInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -550,27 +528,24 @@ impl IAM2VirtualIDGroupAttributeInventory {
     );
 }
 /// Server class: `org.zstack.iam2.entity.IAM2VirtualIDGroupInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct IAM2VirtualIDGroupInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "projectUuid", default)]
     pub project_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<crate::types::State>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(default)]
     pub attributes: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    IAM2VirtualIDGroupInventory { "uuid" => uuid, "projectUuid" => project_uuid, "name"
+    => name, "description" => description, "state" => state, "createDate" => create_date,
+    "lastOpDate" => last_op_date, "attributes" => attributes default, }
+);
 impl IAM2VirtualIDGroupInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -606,27 +581,24 @@ impl IAM2VirtualIDGroupInventory {
     );
 }
 /// Server class: `org.zstack.iam2.entity.IAM2VirtualIDInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct IAM2VirtualIDInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<crate::types::State>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(default)]
     pub attributes: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    IAM2VirtualIDInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "type" => type_, "state" => state, "createDate" => create_date,
+    "lastOpDate" => last_op_date, "attributes" => attributes default, }
+);
 impl IAM2VirtualIDInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -662,33 +634,32 @@ impl IAM2VirtualIDInventory {
     );
 }
 /// Server class: `org.zstack.login.entity.LdapResourceRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct LdapResourceRefInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "ldapUid", default)]
     pub ldap_uid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "ldapServerUuid", default)]
     pub ldap_server_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceType", default)]
     pub resource_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    LdapResourceRefInventory { "uuid" => uuid, "ldapUid" => ldap_uid, "ldapServerUuid" =>
+    ldap_server_uuid, "resourceUuid" => resource_uuid, "resourceType" => resource_type,
+    "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.iam2.project.template.Template`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Template {
-    #[serde(default)]
     pub attributes: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default)]
     pub quota: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    Template { "attributes" => attributes default, "quota" => quota default, }
+);
 /// A `IAM2AttributeInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]

@@ -3,57 +3,57 @@
 
 //! Catalog APIs whose route starts with /identities, and the types and enums they use first.
 /// Server class: `org.zstack.header.identity.PolicyStatement`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
 pub struct PolicyStatement {
     /// Since ZStack 0.6.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub effect: ::core::option::Option<crate::types::PolicyStatementEffect>,
     /// Since ZStack 0.6.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+    #[serde(skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub principals: ::std::vec::Vec<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+    #[serde(skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub actions: ::std::vec::Vec<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+    #[serde(skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub resources: ::std::vec::Vec<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    PolicyStatement { "name" => name, "effect" => effect, "principals" => principals
+    default, "actions" => actions default, "resources" => resources default, }
+);
 /// Server class: `org.zstack.header.identity.role.RoleInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct RoleInventory {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub identity: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<crate::types::RoleType>,
-    #[serde(default)]
     pub state: ::core::option::Option<crate::types::RoleState>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub statements: ::std::vec::Vec<crate::types::RolePolicyStatementInventory>,
-    #[serde(default)]
     pub policies: ::std::vec::Vec<crate::types::RolePolicyRefInventory>,
 }
+::zstack_sdk::deserialize_struct!(
+    RoleInventory { "uuid" => uuid, "name" => name, "description" => description,
+    "identity" => identity, "type" => type_, "state" => state, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, "statements" => statements default,
+    "policies" => policies default, }
+);
 impl RoleInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -97,37 +97,37 @@ impl RoleInventory {
     );
 }
 /// Server class: `org.zstack.header.identity.role.RolePolicyRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct RolePolicyRefInventory {
-    #[serde(rename = "roleUuid", default)]
     pub role_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "policyUuid", default)]
     pub policy_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    RolePolicyRefInventory { "roleUuid" => role_uuid, "policyUuid" => policy_uuid,
+    "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.header.identity.role.RolePolicyStatementInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct RolePolicyStatementInventory {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub statement: ::core::option::Option<crate::types::PolicyStatement>,
 }
+::zstack_sdk::deserialize_struct!(
+    RolePolicyStatementInventory { "uuid" => uuid, "createDate" => create_date,
+    "lastOpDate" => last_op_date, "statement" => statement, }
+);
 /// A `RoleInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]

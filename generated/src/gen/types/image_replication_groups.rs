@@ -3,25 +3,23 @@
 
 //! Catalog APIs whose route starts with /image-replication-groups, and the types and enums they use first.
 /// Server class: `org.zstack.imagereplicator.ImageReplicationGroupInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ImageReplicationGroupInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<crate::types::ReplicationGroupState>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "backupStorageRefs", default)]
     pub backup_storage_refs: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    ImageReplicationGroupInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "state" => state, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, "backupStorageRefs" => backup_storage_refs default, }
+);
 impl ImageReplicationGroupInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

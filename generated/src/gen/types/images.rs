@@ -3,125 +3,112 @@
 
 //! Catalog APIs whose route starts with /images, and the types and enums they use first.
 /// Server class: `org.zstack.header.image.APICreateDataVolumeTemplateFromVolumeSnapshotEvent$Failure`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CreateDataVolumeTemplateFromVolumeSnapshotFailure {
-    #[serde(rename = "backupStorageUuid", default)]
     pub backup_storage_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub error: ::core::option::Option<crate::types::ErrorCode>,
 }
+::zstack_sdk::deserialize_struct!(
+    CreateDataVolumeTemplateFromVolumeSnapshotFailure { "backupStorageUuid" =>
+    backup_storage_uuid, "error" => error, }
+);
 /// Server class: `org.zstack.header.image.APICreateRootVolumeTemplateFromVolumeSnapshotEvent$Failure`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CreateRootVolumeTemplateFromVolumeSnapshotFailure {
-    #[serde(rename = "backupStorageUuid", default)]
     pub backup_storage_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub error: ::core::option::Option<crate::types::ErrorCode>,
 }
+::zstack_sdk::deserialize_struct!(
+    CreateRootVolumeTemplateFromVolumeSnapshotFailure { "backupStorageUuid" =>
+    backup_storage_uuid, "error" => error, }
+);
 /// Server class: `org.zstack.header.image.ImageBackupStorageRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ImageBackupStorageRefInventory {
     /// Since ZStack 0.6.
-    #[serde(rename = "imageUuid", default)]
     pub image_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "backupStorageUuid", default)]
     pub backup_storage_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "installPath", default)]
     pub install_path: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.9.0.
-    #[serde(rename = "exportMd5Sum", default)]
     pub export_md5_sum: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.9.0.
-    #[serde(rename = "exportUrl", default)]
     pub export_url: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    ImageBackupStorageRefInventory { "imageUuid" => image_uuid, "backupStorageUuid" =>
+    backup_storage_uuid, "installPath" => install_path, "status" => status,
+    "exportMd5Sum" => export_md5_sum, "exportUrl" => export_url, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.header.image.ImageInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ImageInventory {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub size: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "actualSize",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub actual_size: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(rename = "md5Sum", default)]
     pub md5_sum: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub url: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "mediaType", default)]
     pub media_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "guestOsType", default)]
     pub guest_os_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.1.0.
-    #[serde(default)]
     pub platform: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.1.0.
-    #[serde(default)]
     pub architecture: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub format: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub system: ::core::option::Option<bool>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub virtio: ::core::option::Option<bool>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(rename = "backupStorageRefs", default)]
     pub backup_storage_refs: ::std::vec::Vec<
         crate::types::ImageBackupStorageRefInventory,
     >,
-    #[serde(rename = "systemTags", default)]
     pub system_tags: ::std::vec::Vec<crate::types::SystemTagInventory>,
 }
+::zstack_sdk::deserialize_struct!(
+    ImageInventory { "uuid" => uuid, "name" => name, "description" => description,
+    "state" => state, "status" => status, "size" => size lenient, "actualSize" =>
+    actual_size lenient, "md5Sum" => md5_sum, "url" => url, "mediaType" => media_type,
+    "guestOsType" => guest_os_type, "type" => type_, "platform" => platform,
+    "architecture" => architecture, "format" => format, "system" => system, "virtio" =>
+    virtio, "createDate" => create_date, "lastOpDate" => last_op_date,
+    "backupStorageRefs" => backup_storage_refs default, "systemTags" => system_tags
+    default, }
+);
 impl ImageInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -209,131 +196,111 @@ impl ImageInventory {
     );
 }
 /// Server class: `org.zstack.header.image.APIGetUploadImageJobDetailsReply$JobDetails`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct JobDetails {
-    #[serde(rename = "longJobUuid", default)]
     pub long_job_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "longJobState", default)]
     pub long_job_state: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "imageUuid", default)]
     pub image_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "imageUploadUrl", default)]
     pub image_upload_url: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub offset: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    JobDetails { "longJobUuid" => long_job_uuid, "longJobState" => long_job_state,
+    "imageUuid" => image_uuid, "imageUploadUrl" => image_upload_url, "offset" => offset
+    lenient, }
+);
 /// Extends `ImageInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.kvm.KVMIsoTO`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct KVMIsoTO {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub size: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "actualSize",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub actual_size: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(rename = "md5Sum", default)]
     pub md5_sum: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub url: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "mediaType", default)]
     pub media_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "guestOsType", default)]
     pub guest_os_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.1.0.
-    #[serde(default)]
     pub platform: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.1.0.
-    #[serde(default)]
     pub architecture: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub format: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub system: ::core::option::Option<bool>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub virtio: ::core::option::Option<bool>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(rename = "backupStorageRefs", default)]
     pub backup_storage_refs: ::std::vec::Vec<
         crate::types::ImageBackupStorageRefInventory,
     >,
-    #[serde(rename = "systemTags", default)]
     pub system_tags: ::std::vec::Vec<crate::types::SystemTagInventory>,
-    #[serde(rename = "pathInCache", default)]
     pub path_in_cache: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "installUrl", default)]
     pub install_url: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    KVMIsoTO { "uuid" => uuid, "name" => name, "description" => description, "state" =>
+    state, "status" => status, "size" => size lenient, "actualSize" => actual_size
+    lenient, "md5Sum" => md5_sum, "url" => url, "mediaType" => media_type, "guestOsType"
+    => guest_os_type, "type" => type_, "platform" => platform, "architecture" =>
+    architecture, "format" => format, "system" => system, "virtio" => virtio,
+    "createDate" => create_date, "lastOpDate" => last_op_date, "backupStorageRefs" =>
+    backup_storage_refs default, "systemTags" => system_tags default, "pathInCache" =>
+    path_in_cache, "installUrl" => install_url, }
+);
 /// Extends `TagInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.header.tag.SystemTagInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SystemTagInventory {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "resourceType", default)]
     pub resource_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub tag: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub inherent: ::core::option::Option<bool>,
 }
+::zstack_sdk::deserialize_struct!(
+    SystemTagInventory { "uuid" => uuid, "resourceUuid" => resource_uuid, "resourceType"
+    => resource_type, "tag" => tag, "type" => type_, "createDate" => create_date,
+    "lastOpDate" => last_op_date, "inherent" => inherent, }
+);
 impl SystemTagInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -369,32 +336,30 @@ impl SystemTagInventory {
     );
 }
 /// Server class: `org.zstack.header.tag.TagInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct TagInventory {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "resourceType", default)]
     pub resource_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub tag: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    TagInventory { "uuid" => uuid, "resourceUuid" => resource_uuid, "resourceType" =>
+    resource_type, "tag" => tag, "type" => type_, "createDate" => create_date,
+    "lastOpDate" => last_op_date, }
+);
 impl TagInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

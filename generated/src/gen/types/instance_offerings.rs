@@ -3,69 +3,44 @@
 
 //! Catalog APIs whose route starts with /instance-offerings, and the types and enums they use first.
 /// Server class: `org.zstack.header.configuration.InstanceOfferingInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct InstanceOfferingInventory {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "cpuNum",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub cpu_num: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "cpuSpeed",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub cpu_speed: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "memorySize",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub memory_size: ::core::option::Option<i64>,
-    #[serde(
-        rename = "reservedMemorySize",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub reserved_memory_size: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "allocatorStrategy", default)]
     pub allocator_strategy: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "sortKey",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub sort_key: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    InstanceOfferingInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "cpuNum" => cpu_num lenient, "cpuSpeed" => cpu_speed lenient,
+    "memorySize" => memory_size lenient, "reservedMemorySize" => reserved_memory_size
+    lenient, "type" => type_, "allocatorStrategy" => allocator_strategy, "sortKey" =>
+    sort_key lenient, "createDate" => create_date, "lastOpDate" => last_op_date, "state"
+    => state, }
+);
 impl InstanceOfferingInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -123,75 +98,48 @@ impl InstanceOfferingInventory {
 /// Extends `InstanceOfferingInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.network.service.slb.SlbOfferingInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SlbOfferingInventory {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "cpuNum",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub cpu_num: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "cpuSpeed",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub cpu_speed: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "memorySize",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub memory_size: ::core::option::Option<i64>,
-    #[serde(
-        rename = "reservedMemorySize",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub reserved_memory_size: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "allocatorStrategy", default)]
     pub allocator_strategy: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "sortKey",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub sort_key: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "managementNetworkUuid", default)]
     pub management_network_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "zoneUuid", default)]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "imageUuid", default)]
     pub image_uuid: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    SlbOfferingInventory { "uuid" => uuid, "name" => name, "description" => description,
+    "cpuNum" => cpu_num lenient, "cpuSpeed" => cpu_speed lenient, "memorySize" =>
+    memory_size lenient, "reservedMemorySize" => reserved_memory_size lenient, "type" =>
+    type_, "allocatorStrategy" => allocator_strategy, "sortKey" => sort_key lenient,
+    "createDate" => create_date, "lastOpDate" => last_op_date, "state" => state,
+    "managementNetworkUuid" => management_network_uuid, "zoneUuid" => zone_uuid,
+    "imageUuid" => image_uuid, }
+);
 impl SlbOfferingInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -261,84 +209,56 @@ impl SlbOfferingInventory {
 /// Extends `InstanceOfferingInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.network.service.virtualrouter.VirtualRouterOfferingInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VirtualRouterOfferingInventory {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "cpuNum",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub cpu_num: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "cpuSpeed",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub cpu_speed: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "memorySize",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub memory_size: ::core::option::Option<i64>,
-    #[serde(
-        rename = "reservedMemorySize",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub reserved_memory_size: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "allocatorStrategy", default)]
     pub allocator_strategy: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "sortKey",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub sort_key: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "managementNetworkUuid", default)]
     pub management_network_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "publicNetworkUuid", default)]
     pub public_network_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "zoneUuid", default)]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "isDefault", default)]
     pub is_default: ::core::option::Option<bool>,
     /// Since ZStack 0.6.
-    #[serde(rename = "imageUuid", default)]
     pub image_uuid: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    VirtualRouterOfferingInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "cpuNum" => cpu_num lenient, "cpuSpeed" => cpu_speed lenient,
+    "memorySize" => memory_size lenient, "reservedMemorySize" => reserved_memory_size
+    lenient, "type" => type_, "allocatorStrategy" => allocator_strategy, "sortKey" =>
+    sort_key lenient, "createDate" => create_date, "lastOpDate" => last_op_date, "state"
+    => state, "managementNetworkUuid" => management_network_uuid, "publicNetworkUuid" =>
+    public_network_uuid, "zoneUuid" => zone_uuid, "isDefault" => is_default, "imageUuid"
+    => image_uuid, }
+);
 impl VirtualRouterOfferingInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

@@ -3,72 +3,35 @@
 
 //! Catalog APIs whose route starts with /ip-capacity, and the types and enums they use first.
 /// Server class: `org.zstack.header.network.l3.datatypes.IpCapacityData`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct IpCapacityData {
     /// Since ZStack 3.9.0.
-    #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.9.0.
-    #[serde(
-        rename = "totalCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_capacity: ::core::option::Option<i64>,
     /// Since ZStack 3.9.0.
-    #[serde(
-        rename = "availableCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_capacity: ::core::option::Option<i64>,
     /// Since ZStack 3.9.0.
-    #[serde(
-        rename = "usedIpAddressNumber",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub used_ip_address_number: ::core::option::Option<i64>,
     /// Since ZStack 3.10.
-    #[serde(
-        rename = "ipv4TotalCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub ipv4_total_capacity: ::core::option::Option<i64>,
     /// Since ZStack 3.10.
-    #[serde(
-        rename = "ipv4AvailableCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub ipv4_available_capacity: ::core::option::Option<i64>,
     /// Since ZStack 3.10.
-    #[serde(
-        rename = "ipv4UsedIpAddressNumber",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub ipv4_used_ip_address_number: ::core::option::Option<i64>,
     /// Since ZStack 3.10.
-    #[serde(
-        rename = "ipv6TotalCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub ipv6_total_capacity: ::core::option::Option<i64>,
     /// Since ZStack 3.10.
-    #[serde(
-        rename = "ipv6AvailableCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub ipv6_available_capacity: ::core::option::Option<i64>,
     /// Since ZStack 3.10.
-    #[serde(
-        rename = "ipv6UsedIpAddressNumber",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub ipv6_used_ip_address_number: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    IpCapacityData { "resourceUuid" => resource_uuid, "totalCapacity" => total_capacity
+    lenient, "availableCapacity" => available_capacity lenient, "usedIpAddressNumber" =>
+    used_ip_address_number lenient, "ipv4TotalCapacity" => ipv4_total_capacity lenient,
+    "ipv4AvailableCapacity" => ipv4_available_capacity lenient, "ipv4UsedIpAddressNumber"
+    => ipv4_used_ip_address_number lenient, "ipv6TotalCapacity" => ipv6_total_capacity
+    lenient, "ipv6AvailableCapacity" => ipv6_available_capacity lenient,
+    "ipv6UsedIpAddressNumber" => ipv6_used_ip_address_number lenient, }
+);

@@ -3,74 +3,48 @@
 
 //! Catalog APIs whose route starts with /ipsec, and the types and enums they use first.
 /// Server class: `org.zstack.ipsec.IPsecConnectionInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct IPsecConnectionInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "peerAddress", default)]
     pub peer_address: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "authMode", default)]
     pub auth_mode: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "authKey", default)]
     pub auth_key: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vipUuid", default)]
     pub vip_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "ikeAuthAlgorithm", default)]
     pub ike_auth_algorithm: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "ikeEncryptionAlgorithm", default)]
     pub ike_encryption_algorithm: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "ikeDhGroup",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub ike_dh_group: ::core::option::Option<i32>,
-    #[serde(rename = "policyAuthAlgorithm", default)]
     pub policy_auth_algorithm: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "policyEncryptionAlgorithm", default)]
     pub policy_encryption_algorithm: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub pfs: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "policyMode", default)]
     pub policy_mode: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "transformProtocol", default)]
     pub transform_protocol: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "ikeVersion", default)]
     pub ike_version: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "idType", default)]
     pub id_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "localId", default)]
     pub local_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "remoteId", default)]
     pub remote_id: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "ikeLifeTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub ike_life_time: ::core::option::Option<i32>,
-    #[serde(
-        rename = "lifeTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub life_time: ::core::option::Option<i32>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "peerCidrs", default)]
     pub peer_cidrs: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "l3NetworkRefs", default)]
     pub l3_network_refs: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    IPsecConnectionInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "peerAddress" => peer_address, "authMode" => auth_mode, "authKey" =>
+    auth_key, "vipUuid" => vip_uuid, "ikeAuthAlgorithm" => ike_auth_algorithm,
+    "ikeEncryptionAlgorithm" => ike_encryption_algorithm, "ikeDhGroup" => ike_dh_group
+    lenient, "policyAuthAlgorithm" => policy_auth_algorithm, "policyEncryptionAlgorithm"
+    => policy_encryption_algorithm, "pfs" => pfs, "policyMode" => policy_mode,
+    "transformProtocol" => transform_protocol, "ikeVersion" => ike_version, "idType" =>
+    id_type, "localId" => local_id, "remoteId" => remote_id, "state" => state, "status"
+    => status, "ikeLifeTime" => ike_life_time lenient, "lifeTime" => life_time lenient,
+    "createDate" => create_date, "lastOpDate" => last_op_date, "peerCidrs" => peer_cidrs
+    default, "l3NetworkRefs" => l3_network_refs default, }
+);

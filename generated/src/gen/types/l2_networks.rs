@@ -5,62 +5,46 @@
 /// Extends `L2NetworkInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.network.l2.virtualSwitch.header.L2PortGroupNetworkInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct L2PortGroupNetworkInventory {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "zoneUuid", default)]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "physicalInterface", default)]
     pub physical_interface: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vSwitchType", default)]
     pub v_switch_type: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "virtualNetworkId",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub virtual_network_id: ::core::option::Option<i32>,
-    #[serde(default)]
     pub isolated: ::core::option::Option<bool>,
-    #[serde(default)]
     pub pvlan: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(rename = "attachedClusterUuids", default)]
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
-    #[serde(rename = "vSwitchUuid", default)]
     pub v_switch_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vlanMode", default)]
     pub vlan_mode: ::core::option::Option<crate::types::L2PortGroupVlanMode>,
-    #[serde(
-        rename = "vlanId",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub vlan_id: ::core::option::Option<i32>,
-    #[serde(rename = "vlanRanges", default)]
     pub vlan_ranges: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    L2PortGroupNetworkInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "zoneUuid" => zone_uuid, "physicalInterface" => physical_interface,
+    "type" => type_, "vSwitchType" => v_switch_type, "virtualNetworkId" =>
+    virtual_network_id lenient, "isolated" => isolated, "pvlan" => pvlan, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, "attachedClusterUuids" =>
+    attached_cluster_uuids default, "vSwitchUuid" => v_switch_uuid, "vlanMode" =>
+    vlan_mode, "vlanId" => vlan_id lenient, "vlanRanges" => vlan_ranges, }
+);
 impl L2PortGroupNetworkInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -134,54 +118,44 @@ impl L2PortGroupNetworkInventory {
 /// Extends `L2NetworkInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.network.l2.virtualSwitch.header.L2VirtualSwitchNetworkInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct L2VirtualSwitchNetworkInventory {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "zoneUuid", default)]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "physicalInterface", default)]
     pub physical_interface: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vSwitchType", default)]
     pub v_switch_type: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "virtualNetworkId",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub virtual_network_id: ::core::option::Option<i32>,
-    #[serde(default)]
     pub isolated: ::core::option::Option<bool>,
-    #[serde(default)]
     pub pvlan: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(rename = "attachedClusterUuids", default)]
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
-    #[serde(rename = "isDistributed", default)]
     pub is_distributed: ::core::option::Option<bool>,
-    #[serde(rename = "portGroups", default)]
     pub port_groups: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    L2VirtualSwitchNetworkInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "zoneUuid" => zone_uuid, "physicalInterface" => physical_interface,
+    "type" => type_, "vSwitchType" => v_switch_type, "virtualNetworkId" =>
+    virtual_network_id lenient, "isolated" => isolated, "pvlan" => pvlan, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, "attachedClusterUuids" =>
+    attached_cluster_uuids default, "isDistributed" => is_distributed, "portGroups" =>
+    port_groups default, }
+);
 impl L2VirtualSwitchNetworkInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -247,53 +221,43 @@ impl L2VirtualSwitchNetworkInventory {
 /// Extends `L2NetworkInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.header.network.l2.L2VlanNetworkInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct L2VlanNetworkInventory {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "zoneUuid", default)]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "physicalInterface", default)]
     pub physical_interface: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vSwitchType", default)]
     pub v_switch_type: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "virtualNetworkId",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub virtual_network_id: ::core::option::Option<i32>,
-    #[serde(default)]
     pub isolated: ::core::option::Option<bool>,
-    #[serde(default)]
     pub pvlan: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(rename = "attachedClusterUuids", default)]
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub vlan: ::core::option::Option<i32>,
 }
+::zstack_sdk::deserialize_struct!(
+    L2VlanNetworkInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "zoneUuid" => zone_uuid, "physicalInterface" => physical_interface,
+    "type" => type_, "vSwitchType" => v_switch_type, "virtualNetworkId" =>
+    virtual_network_id lenient, "isolated" => isolated, "pvlan" => pvlan, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, "attachedClusterUuids" =>
+    attached_cluster_uuids default, "vlan" => vlan lenient, }
+);
 impl L2VlanNetworkInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

@@ -5,64 +5,49 @@
 /// Extends `IpRangeInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.header.network.l3.AddressPoolInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AddressPoolInventory {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "l3NetworkUuid", default)]
     pub l3_network_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "startIp", default)]
     pub start_ip: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "endIp", default)]
     pub end_ip: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub netmask: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub gateway: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "networkCidr", default)]
     pub network_cidr: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.1.
-    #[serde(
-        rename = "ipVersion",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub ip_version: ::core::option::Option<i32>,
     /// Since ZStack 3.1.
-    #[serde(rename = "addressMode", default)]
     pub address_mode: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.1.
-    #[serde(
-        rename = "prefixLen",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub prefix_len: ::core::option::Option<i32>,
     /// Since ZStack 3.9.
-    #[serde(rename = "ipRangeType", default)]
     pub ip_range_type: ::core::option::Option<crate::types::IpRangeType>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    AddressPoolInventory { "uuid" => uuid, "l3NetworkUuid" => l3_network_uuid, "name" =>
+    name, "description" => description, "startIp" => start_ip, "endIp" => end_ip,
+    "netmask" => netmask, "gateway" => gateway, "networkCidr" => network_cidr,
+    "ipVersion" => ip_version lenient, "addressMode" => address_mode, "prefixLen" =>
+    prefix_len lenient, "ipRangeType" => ip_range_type, "createDate" => create_date,
+    "lastOpDate" => last_op_date, }
+);
 impl AddressPoolInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -126,80 +111,65 @@ impl AddressPoolInventory {
     );
 }
 /// Server class: `org.zstack.header.network.l3.FreeIpInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct FreeIpInventory {
     /// Since ZStack 0.6.
-    #[serde(rename = "ipRangeUuid", default)]
     pub ip_range_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub ip: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub netmask: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub gateway: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    FreeIpInventory { "ipRangeUuid" => ip_range_uuid, "ip" => ip, "netmask" => netmask,
+    "gateway" => gateway, }
+);
 /// Server class: `org.zstack.header.network.l3.IpRangeInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct IpRangeInventory {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "l3NetworkUuid", default)]
     pub l3_network_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "startIp", default)]
     pub start_ip: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "endIp", default)]
     pub end_ip: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub netmask: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub gateway: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "networkCidr", default)]
     pub network_cidr: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.1.
-    #[serde(
-        rename = "ipVersion",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub ip_version: ::core::option::Option<i32>,
     /// Since ZStack 3.1.
-    #[serde(rename = "addressMode", default)]
     pub address_mode: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.1.
-    #[serde(
-        rename = "prefixLen",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub prefix_len: ::core::option::Option<i32>,
     /// Since ZStack 3.9.
-    #[serde(rename = "ipRangeType", default)]
     pub ip_range_type: ::core::option::Option<crate::types::IpRangeType>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    IpRangeInventory { "uuid" => uuid, "l3NetworkUuid" => l3_network_uuid, "name" =>
+    name, "description" => description, "startIp" => start_ip, "endIp" => end_ip,
+    "netmask" => netmask, "gateway" => gateway, "networkCidr" => network_cidr,
+    "ipVersion" => ip_version lenient, "addressMode" => address_mode, "prefixLen" =>
+    prefix_len lenient, "ipRangeType" => ip_range_type, "createDate" => create_date,
+    "lastOpDate" => last_op_date, }
+);
 impl IpRangeInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -263,144 +233,124 @@ impl IpRangeInventory {
     );
 }
 /// Server class: `org.zstack.network.service.flat.IpStatisticData`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct IpStatisticData {
     /// Since ZStack 3.7.0.
-    #[serde(default)]
     pub ip: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.7.0.
-    #[serde(rename = "vipUuid", default)]
     pub vip_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.7.0.
-    #[serde(rename = "vipName", default)]
     pub vip_name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.7.0.
-    #[serde(rename = "vmInstanceUuid", default)]
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.7.0.
-    #[serde(rename = "vmInstanceName", default)]
     pub vm_instance_name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.7.0.
-    #[serde(rename = "vmInstanceType", default)]
     pub vm_instance_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.3.12.
-    #[serde(rename = "applianceVmOwnerUuid", default)]
     pub appliance_vm_owner_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.7.0.
-    #[serde(rename = "vmDefaultIp", default)]
     pub vm_default_ip: ::std::vec::Vec<::std::string::String>,
     /// Since ZStack 3.7.0.
-    #[serde(rename = "resourceTypes", default)]
     pub resource_types: ::std::vec::Vec<::std::string::String>,
     /// Since ZStack 3.7.0.
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.7.0.
-    #[serde(rename = "useFor", default)]
     pub use_for: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.7.0.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.7.0.
-    #[serde(rename = "ownerName", default)]
     pub owner_name: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    IpStatisticData { "ip" => ip, "vipUuid" => vip_uuid, "vipName" => vip_name,
+    "vmInstanceUuid" => vm_instance_uuid, "vmInstanceName" => vm_instance_name,
+    "vmInstanceType" => vm_instance_type, "applianceVmOwnerUuid" =>
+    appliance_vm_owner_uuid, "vmDefaultIp" => vm_default_ip default, "resourceTypes" =>
+    resource_types default, "state" => state, "useFor" => use_for, "createDate" =>
+    create_date, "ownerName" => owner_name, }
+);
 /// Server class: `org.zstack.header.network.l3.L3NetworkHostRouteInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct L3NetworkHostRouteInventory {
     /// Since ZStack 2.3.
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub id: ::core::option::Option<i64>,
     /// Since ZStack 2.3.
-    #[serde(rename = "l3NetworkUuid", default)]
     pub l3_network_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 2.3.
-    #[serde(default)]
     pub prefix: ::core::option::Option<::std::string::String>,
     /// Since ZStack 2.3.
-    #[serde(default)]
     pub nexthop: ::core::option::Option<::std::string::String>,
     /// Since ZStack 2.3.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 2.3.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    L3NetworkHostRouteInventory { "id" => id lenient, "l3NetworkUuid" => l3_network_uuid,
+    "prefix" => prefix, "nexthop" => nexthop, "createDate" => create_date, "lastOpDate"
+    => last_op_date, }
+);
 /// Server class: `org.zstack.header.network.l3.L3NetworkInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct L3NetworkInventory {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "zoneUuid", default)]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "l2NetworkUuid", default)]
     pub l2_network_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "dnsDomain", default)]
     pub dns_domain: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub system: ::core::option::Option<bool>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub category: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.1.0.
-    #[serde(
-        rename = "ipVersion",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub ip_version: ::core::option::Option<i32>,
     /// Since ZStack 5.1.0.
-    #[serde(rename = "enableIPAM", default)]
     pub enable_ipam: ::core::option::Option<bool>,
     /// Since ZStack 5.1.0.
-    #[serde(default)]
     pub isolated: ::core::option::Option<bool>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub dns: ::std::vec::Vec<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "ipRanges", default)]
     pub ip_ranges: ::std::vec::Vec<crate::types::AnyIpRangeInventory>,
     /// Since ZStack 0.6.
-    #[serde(rename = "networkServices", default)]
     pub network_services: ::std::vec::Vec<
         crate::types::NetworkServiceL3NetworkRefInventory,
     >,
     /// Since ZStack 2.3.
-    #[serde(rename = "hostRoute", default)]
     pub host_route: ::std::vec::Vec<crate::types::L3NetworkHostRouteInventory>,
     /// Since ZStack 5.1.0.
-    #[serde(rename = "reservedIpRanges", default)]
     pub reserved_ip_ranges: ::std::vec::Vec<crate::types::ReservedIpRangeInventory>,
 }
+::zstack_sdk::deserialize_struct!(
+    L3NetworkInventory { "uuid" => uuid, "name" => name, "description" => description,
+    "type" => type_, "zoneUuid" => zone_uuid, "l2NetworkUuid" => l2_network_uuid, "state"
+    => state, "dnsDomain" => dns_domain, "system" => system, "category" => category,
+    "ipVersion" => ip_version lenient, "enableIPAM" => enable_ipam, "isolated" =>
+    isolated, "createDate" => create_date, "lastOpDate" => last_op_date, "dns" => dns
+    default, "ipRanges" => ip_ranges default, "networkServices" => network_services
+    default, "hostRoute" => host_route default, "reservedIpRanges" => reserved_ip_ranges
+    default, }
+);
 impl L3NetworkInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -484,18 +434,20 @@ impl L3NetworkInventory {
     );
 }
 /// Server class: `org.zstack.header.network.service.NetworkServiceL3NetworkRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NetworkServiceL3NetworkRefInventory {
     /// Since ZStack 0.6.
-    #[serde(rename = "l3NetworkUuid", default)]
     pub l3_network_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "networkServiceProviderUuid", default)]
     pub network_service_provider_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "networkServiceType", default)]
     pub network_service_type: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    NetworkServiceL3NetworkRefInventory { "l3NetworkUuid" => l3_network_uuid,
+    "networkServiceProviderUuid" => network_service_provider_uuid, "networkServiceType"
+    => network_service_type, }
+);
 impl NetworkServiceL3NetworkRefInventory {
     /// Query field `l3NetworkUuid`.
     pub const L3_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -513,101 +465,79 @@ impl NetworkServiceL3NetworkRefInventory {
 /// Extends `IpRangeInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.header.network.l3.NormalIpRangeInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NormalIpRangeInventory {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "l3NetworkUuid", default)]
     pub l3_network_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "startIp", default)]
     pub start_ip: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "endIp", default)]
     pub end_ip: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub netmask: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub gateway: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "networkCidr", default)]
     pub network_cidr: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.1.
-    #[serde(
-        rename = "ipVersion",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub ip_version: ::core::option::Option<i32>,
     /// Since ZStack 3.1.
-    #[serde(rename = "addressMode", default)]
     pub address_mode: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.1.
-    #[serde(
-        rename = "prefixLen",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub prefix_len: ::core::option::Option<i32>,
     /// Since ZStack 3.9.
-    #[serde(rename = "ipRangeType", default)]
     pub ip_range_type: ::core::option::Option<crate::types::IpRangeType>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    NormalIpRangeInventory { "uuid" => uuid, "l3NetworkUuid" => l3_network_uuid, "name"
+    => name, "description" => description, "startIp" => start_ip, "endIp" => end_ip,
+    "netmask" => netmask, "gateway" => gateway, "networkCidr" => network_cidr,
+    "ipVersion" => ip_version lenient, "addressMode" => address_mode, "prefixLen" =>
+    prefix_len lenient, "ipRangeType" => ip_range_type, "createDate" => create_date,
+    "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.header.network.l3.ReservedIpRangeInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ReservedIpRangeInventory {
     /// Since ZStack 5.1.0.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.1.0.
-    #[serde(rename = "l3NetworkUuid", default)]
     pub l3_network_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.1.0.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.1.0.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.1.0.
-    #[serde(rename = "startIp", default)]
     pub start_ip: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.1.0.
-    #[serde(rename = "endIp", default)]
     pub end_ip: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.1.0.
-    #[serde(
-        rename = "ipVersion",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub ip_version: ::core::option::Option<i32>,
     /// Since ZStack 5.1.0.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.1.0.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    ReservedIpRangeInventory { "uuid" => uuid, "l3NetworkUuid" => l3_network_uuid, "name"
+    => name, "description" => description, "startIp" => start_ip, "endIp" => end_ip,
+    "ipVersion" => ip_version lenient, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, }
+);
 /// A `IpRangeInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]

@@ -5,141 +5,74 @@
 /// Extends `LicenseInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.license.LicenseAddOnInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct LicenseAddOnInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub user: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "prodInfo", default)]
     pub prod_info: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "cpuNum",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub cpu_num: ::core::option::Option<i32>,
-    #[serde(
-        rename = "hostNum",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub host_num: ::core::option::Option<i32>,
-    #[serde(
-        rename = "vmNum",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub vm_num: ::core::option::Option<i32>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub capacity: ::core::option::Option<i32>,
-    #[serde(rename = "licenseType", default)]
     pub license_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "expiredDate", default)]
     pub expired_date: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "issuedDate", default)]
     pub issued_date: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "uploadDate", default)]
     pub upload_date: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "managementNodeUuid", default)]
     pub management_node_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub expired: ::core::option::Option<bool>,
-    #[serde(default)]
     pub source: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "platformId", default)]
     pub platform_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "licenseRequest", default)]
     pub license_request: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "availableHostNum",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_host_num: ::core::option::Option<i32>,
-    #[serde(
-        rename = "availableCpuNum",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_cpu_num: ::core::option::Option<i32>,
-    #[serde(
-        rename = "availableVmNum",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_vm_num: ::core::option::Option<i32>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub modules: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    LicenseAddOnInventory { "uuid" => uuid, "user" => user, "prodInfo" => prod_info,
+    "cpuNum" => cpu_num lenient, "hostNum" => host_num lenient, "vmNum" => vm_num
+    lenient, "capacity" => capacity lenient, "licenseType" => license_type, "expiredDate"
+    => expired_date, "issuedDate" => issued_date, "uploadDate" => upload_date,
+    "managementNodeUuid" => management_node_uuid, "expired" => expired, "source" =>
+    source, "platformId" => platform_id, "licenseRequest" => license_request,
+    "availableHostNum" => available_host_num lenient, "availableCpuNum" =>
+    available_cpu_num lenient, "availableVmNum" => available_vm_num lenient, "name" =>
+    name, "modules" => modules default, }
+);
 /// Server class: `org.zstack.license.LicenseInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct LicenseInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub user: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "prodInfo", default)]
     pub prod_info: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "cpuNum",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub cpu_num: ::core::option::Option<i32>,
-    #[serde(
-        rename = "hostNum",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub host_num: ::core::option::Option<i32>,
-    #[serde(
-        rename = "vmNum",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub vm_num: ::core::option::Option<i32>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub capacity: ::core::option::Option<i32>,
-    #[serde(rename = "licenseType", default)]
     pub license_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "expiredDate", default)]
     pub expired_date: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "issuedDate", default)]
     pub issued_date: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "uploadDate", default)]
     pub upload_date: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "managementNodeUuid", default)]
     pub management_node_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub expired: ::core::option::Option<bool>,
-    #[serde(default)]
     pub source: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "platformId", default)]
     pub platform_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "licenseRequest", default)]
     pub license_request: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "availableHostNum",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_host_num: ::core::option::Option<i32>,
-    #[serde(
-        rename = "availableCpuNum",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_cpu_num: ::core::option::Option<i32>,
-    #[serde(
-        rename = "availableVmNum",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_vm_num: ::core::option::Option<i32>,
 }
+::zstack_sdk::deserialize_struct!(
+    LicenseInventory { "uuid" => uuid, "user" => user, "prodInfo" => prod_info, "cpuNum"
+    => cpu_num lenient, "hostNum" => host_num lenient, "vmNum" => vm_num lenient,
+    "capacity" => capacity lenient, "licenseType" => license_type, "expiredDate" =>
+    expired_date, "issuedDate" => issued_date, "uploadDate" => upload_date,
+    "managementNodeUuid" => management_node_uuid, "expired" => expired, "source" =>
+    source, "platformId" => platform_id, "licenseRequest" => license_request,
+    "availableHostNum" => available_host_num lenient, "availableCpuNum" =>
+    available_cpu_num lenient, "availableVmNum" => available_vm_num lenient, }
+);
 /// A `LicenseInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]

@@ -3,71 +3,61 @@
 
 //! Catalog APIs whose route starts with /load-balancers, and the types and enums they use first.
 /// Server class: `org.zstack.network.service.lb.APIGetLoadBalancerListenerACLEntriesReply$LoadBalancerACLEntry`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct LoadBalancerACLEntry {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "aclUuid", default)]
     pub acl_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub domain: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub url: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "ipEntries", default)]
     pub ip_entries: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "serverGroups", default)]
     pub server_groups: ::std::vec::Vec<crate::types::LoadBalancerServerGroupInventory>,
 }
+::zstack_sdk::deserialize_struct!(
+    LoadBalancerACLEntry { "uuid" => uuid, "aclUuid" => acl_uuid, "type" => type_, "name"
+    => name, "domain" => domain, "url" => url, "ipEntries" => ip_entries, "description"
+    => description, "createDate" => create_date, "lastOpDate" => last_op_date,
+    "serverGroups" => server_groups default, }
+);
 /// Server class: `org.zstack.network.service.lb.LoadBalancerInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct LoadBalancerInventory {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.0.
-    #[serde(rename = "serverGroupUuid", default)]
     pub server_group_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.0.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "vipUuid", default)]
     pub vip_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "ipv6VipUuid", default)]
     pub ipv6_vip_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.1.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.1.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub listeners: ::std::vec::Vec<crate::types::LoadBalancerListenerInventory>,
 }
+::zstack_sdk::deserialize_struct!(
+    LoadBalancerInventory { "name" => name, "uuid" => uuid, "description" => description,
+    "serverGroupUuid" => server_group_uuid, "state" => state, "type" => type_, "vipUuid"
+    => vip_uuid, "ipv6VipUuid" => ipv6_vip_uuid, "createDate" => create_date,
+    "lastOpDate" => last_op_date, "listeners" => listeners default, }
+);
 impl LoadBalancerInventory {
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -115,116 +105,101 @@ impl LoadBalancerInventory {
     );
 }
 /// Server class: `org.zstack.network.service.lb.LoadBalancerListenerACLRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct LoadBalancerListenerACLRefInventory {
     /// Since ZStack 3.9.
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub id: ::core::option::Option<i64>,
     /// Since ZStack 3.9.
-    #[serde(rename = "listenerUuid", default)]
     pub listener_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "serverGroupUuid", default)]
     pub server_group_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.9.
-    #[serde(rename = "aclUuid", default)]
     pub acl_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.9.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.9.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.9.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    LoadBalancerListenerACLRefInventory { "id" => id lenient, "listenerUuid" =>
+    listener_uuid, "serverGroupUuid" => server_group_uuid, "aclUuid" => acl_uuid, "type"
+    => type_, "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.network.service.lb.LoadBalancerListenerCertificateRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct LoadBalancerListenerCertificateRefInventory {
     /// Since ZStack 2.3.
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub id: ::core::option::Option<i64>,
     /// Since ZStack 2.3.
-    #[serde(rename = "listenerUuid", default)]
     pub listener_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 2.3.
-    #[serde(rename = "certificateUuid", default)]
     pub certificate_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 2.3.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 2.3.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    LoadBalancerListenerCertificateRefInventory { "id" => id lenient, "listenerUuid" =>
+    listener_uuid, "certificateUuid" => certificate_uuid, "createDate" => create_date,
+    "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.network.service.lb.LoadBalancerListenerInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct LoadBalancerListenerInventory {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "loadBalancerUuid", default)]
     pub load_balancer_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "instancePort",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub instance_port: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "loadBalancerPort",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub load_balancer_port: ::core::option::Option<i32>,
-    #[serde(rename = "securityPolicyType", default)]
     pub security_policy_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub protocol: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.0.
-    #[serde(rename = "serverGroupUuid", default)]
     pub server_group_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(rename = "vmNicRefs", default)]
     pub vm_nic_refs: ::std::vec::Vec<
         crate::types::LoadBalancerListenerVmNicRefInventory,
     >,
     /// Since ZStack 3.9.
-    #[serde(rename = "aclRefs", default)]
     pub acl_refs: ::std::vec::Vec<crate::types::LoadBalancerListenerACLRefInventory>,
     /// Since ZStack 0.6.
-    #[serde(rename = "certificateRefs", default)]
     pub certificate_refs: ::std::vec::Vec<
         crate::types::LoadBalancerListenerCertificateRefInventory,
     >,
     /// Since ZStack 4.0.
-    #[serde(rename = "serverGroupRefs", default)]
     pub server_group_refs: ::std::vec::Vec<
         crate::types::LoadBalancerListenerServerGroupRefInventory,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    LoadBalancerListenerInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "loadBalancerUuid" => load_balancer_uuid, "instancePort" =>
+    instance_port lenient, "loadBalancerPort" => load_balancer_port lenient,
+    "securityPolicyType" => security_policy_type, "protocol" => protocol,
+    "serverGroupUuid" => server_group_uuid, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, "vmNicRefs" => vm_nic_refs default, "aclRefs" => acl_refs default,
+    "certificateRefs" => certificate_refs default, "serverGroupRefs" => server_group_refs
+    default, }
+);
 impl LoadBalancerListenerInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -288,105 +263,98 @@ impl LoadBalancerListenerInventory {
     );
 }
 /// Server class: `org.zstack.network.service.lb.LoadBalancerListenerServerGroupRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct LoadBalancerListenerServerGroupRefInventory {
     /// Since ZStack 0.6.
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub id: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(rename = "listenerUuid", default)]
     pub listener_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "serverGroupUuid", default)]
     pub server_group_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    LoadBalancerListenerServerGroupRefInventory { "id" => id lenient, "listenerUuid" =>
+    listener_uuid, "serverGroupUuid" => server_group_uuid, "createDate" => create_date,
+    "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.network.service.lb.LoadBalancerListenerVmNicRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct LoadBalancerListenerVmNicRefInventory {
     /// Since ZStack 0.6.
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub id: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(rename = "listenerUuid", default)]
     pub listener_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "vmNicUuid", default)]
     pub vm_nic_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    LoadBalancerListenerVmNicRefInventory { "id" => id lenient, "listenerUuid" =>
+    listener_uuid, "vmNicUuid" => vm_nic_uuid, "status" => status, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.network.service.lb.APIChangeAccessControlListServerGroupEvent$LoadBalancerListerAcl`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct LoadBalancerListerAcl {
-    #[serde(rename = "aclUuid", default)]
     pub acl_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "listenerUuid", default)]
     pub listener_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "serverGroupUuids", default)]
     pub server_group_uuids: ::std::vec::Vec<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    LoadBalancerListerAcl { "aclUuid" => acl_uuid, "listenerUuid" => listener_uuid,
+    "serverGroupUuids" => server_group_uuids default, }
+);
 /// Server class: `org.zstack.network.service.lb.LoadBalancerServerGroupInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct LoadBalancerServerGroupInventory {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "loadBalancerUuid", default)]
     pub load_balancer_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "ipVersion",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub ip_version: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(rename = "listenerServerGroupRefs", default)]
     pub listener_server_group_refs: ::std::vec::Vec<
         crate::types::LoadBalancerListenerServerGroupRefInventory,
     >,
     /// Since ZStack 0.6.
-    #[serde(rename = "serverIps", default)]
     pub server_ips: ::std::vec::Vec<
         crate::types::LoadBalancerServerGroupServerIpInventory,
     >,
     /// Since ZStack 0.6.
-    #[serde(rename = "vmNicRefs", default)]
     pub vm_nic_refs: ::std::vec::Vec<
         crate::types::LoadBalancerServerGroupVmNicRefInventory,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    LoadBalancerServerGroupInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "loadBalancerUuid" => load_balancer_uuid, "ipVersion" => ip_version
+    lenient, "createDate" => create_date, "lastOpDate" => last_op_date,
+    "listenerServerGroupRefs" => listener_server_group_refs default, "serverIps" =>
+    server_ips default, "vmNicRefs" => vm_nic_refs default, }
+);
 impl LoadBalancerServerGroupInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -430,101 +398,83 @@ impl LoadBalancerServerGroupInventory {
     );
 }
 /// Server class: `org.zstack.network.service.lb.LoadBalancerServerGroupServerIpInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct LoadBalancerServerGroupServerIpInventory {
     /// Since ZStack 0.6.
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub id: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(rename = "serverGroupUuid", default)]
     pub server_group_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "ipAddress", default)]
     pub ip_address: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub weight: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    LoadBalancerServerGroupServerIpInventory { "id" => id lenient, "serverGroupUuid" =>
+    server_group_uuid, "ipAddress" => ip_address, "weight" => weight lenient, "status" =>
+    status, "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.network.service.lb.LoadBalancerServerGroupVmNicRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct LoadBalancerServerGroupVmNicRefInventory {
     /// Since ZStack 0.6.
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub id: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(rename = "serverGroupUuid", default)]
     pub server_group_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "vmNicUuid", default)]
     pub vm_nic_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub weight: ::core::option::Option<i64>,
-    #[serde(
-        rename = "ipVersion",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub ip_version: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    LoadBalancerServerGroupVmNicRefInventory { "id" => id lenient, "serverGroupUuid" =>
+    server_group_uuid, "vmNicUuid" => vm_nic_uuid, "weight" => weight lenient,
+    "ipVersion" => ip_version lenient, "status" => status, "createDate" => create_date,
+    "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.network.service.slb.SlbGroupInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SlbGroupInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "backendType", default)]
     pub backend_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "deployType", default)]
     pub deploy_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "slbOfferingUuid", default)]
     pub slb_offering_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "configVersion",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub config_version: ::core::option::Option<i64>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "slbVms", default)]
     pub slb_vms: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default)]
     pub lbs: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default)]
     pub networks: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "monitorIps", default)]
     pub monitor_ips: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    SlbGroupInventory { "uuid" => uuid, "name" => name, "backendType" => backend_type,
+    "deployType" => deploy_type, "slbOfferingUuid" => slb_offering_uuid, "description" =>
+    description, "configVersion" => config_version lenient, "createDate" => create_date,
+    "lastOpDate" => last_op_date, "slbVms" => slb_vms default, "lbs" => lbs default,
+    "networks" => networks default, "monitorIps" => monitor_ips default, }
+);
 impl SlbGroupInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -582,212 +532,164 @@ impl SlbGroupInventory {
 /// Extends `LoadBalancerInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.network.service.slb.SlbLoadBalancerInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SlbLoadBalancerInventory {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.0.
-    #[serde(rename = "serverGroupUuid", default)]
     pub server_group_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.0.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "vipUuid", default)]
     pub vip_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "ipv6VipUuid", default)]
     pub ipv6_vip_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.1.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.1.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub listeners: ::std::vec::Vec<crate::types::LoadBalancerListenerInventory>,
-    #[serde(rename = "slbGroupUuid", default)]
     pub slb_group_uuid: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    SlbLoadBalancerInventory { "name" => name, "uuid" => uuid, "description" =>
+    description, "serverGroupUuid" => server_group_uuid, "state" => state, "type" =>
+    type_, "vipUuid" => vip_uuid, "ipv6VipUuid" => ipv6_vip_uuid, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, "listeners" => listeners default,
+    "slbGroupUuid" => slb_group_uuid, }
+);
 /// Extends `VirtualRouterVmInventory` → `ApplianceVmInventory` → `VmInstanceInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.network.service.slb.SlbVmInstanceInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SlbVmInstanceInventory {
     /// The resource UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// The resource name.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// The detailed description of the resource.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// The zone UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "zoneUuid", default)]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
     /// The cluster UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "clusterUuid", default)]
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
     /// The image UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "imageUuid", default)]
     pub image_uuid: ::core::option::Option<::std::string::String>,
     /// The host UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "hostUuid", default)]
     pub host_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastHostUuid", default)]
     pub last_host_uuid: ::core::option::Option<::std::string::String>,
     /// The instance offering UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "instanceOfferingUuid", default)]
     pub instance_offering_uuid: ::core::option::Option<::std::string::String>,
     /// The root volume UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "rootVolumeUuid", default)]
     pub root_volume_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub platform: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub architecture: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "defaultL3NetworkUuid", default)]
     pub default_l3_network_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "hypervisorType", default)]
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "memorySize",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub memory_size: ::core::option::Option<i64>,
-    #[serde(
-        rename = "reservedMemorySize",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub reserved_memory_size: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "cpuNum",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub cpu_num: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "cpuSpeed",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub cpu_speed: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(rename = "allocatorStrategy", default)]
     pub allocator_strategy: ::core::option::Option<::std::string::String>,
     /// The creation date.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// The last operation date.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
     /// The VM's NICs.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "vmNics", default)]
     pub vm_nics: ::std::vec::Vec<crate::types::AnyVmNicInventory>,
     /// The VM's volumes, root volume included.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "allVolumes", default)]
     pub all_volumes: ::std::vec::Vec<crate::types::AnyVolumeInventory>,
     /// Since ZStack 0.6.
-    #[serde(rename = "vmCdRoms", default)]
     pub vm_cd_roms: ::std::vec::Vec<crate::types::VmCdRomInventory>,
     /// Since ZStack 4.1.2.
-    #[serde(rename = "guestOsType", default)]
     pub guest_os_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "applianceVmType", default)]
     pub appliance_vm_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "managementNetworkUuid", default)]
     pub management_network_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "defaultRouteL3NetworkUuid", default)]
     pub default_route_l3_network_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "agentPort",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub agent_port: ::core::option::Option<i32>,
-    #[serde(rename = "haStatus", default)]
     pub ha_status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "publicNetworkUuid", default)]
     pub public_network_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "virtualRouterVips", default)]
     pub virtual_router_vips: ::std::vec::Vec<::std::string::String>,
-    #[serde(rename = "slbGroupUuid", default)]
     pub slb_group_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "configTasks", default)]
     pub config_tasks: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(
-        rename = "configVersion",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub config_version: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    SlbVmInstanceInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "zoneUuid" => zone_uuid, "clusterUuid" => cluster_uuid, "imageUuid" =>
+    image_uuid, "hostUuid" => host_uuid, "lastHostUuid" => last_host_uuid,
+    "instanceOfferingUuid" => instance_offering_uuid, "rootVolumeUuid" =>
+    root_volume_uuid, "platform" => platform, "architecture" => architecture,
+    "defaultL3NetworkUuid" => default_l3_network_uuid, "type" => type_, "hypervisorType"
+    => hypervisor_type, "memorySize" => memory_size lenient, "reservedMemorySize" =>
+    reserved_memory_size lenient, "cpuNum" => cpu_num lenient, "cpuSpeed" => cpu_speed
+    lenient, "allocatorStrategy" => allocator_strategy, "createDate" => create_date,
+    "lastOpDate" => last_op_date, "state" => state, "vmNics" => vm_nics default,
+    "allVolumes" => all_volumes default, "vmCdRoms" => vm_cd_roms default, "guestOsType"
+    => guest_os_type, "applianceVmType" => appliance_vm_type, "managementNetworkUuid" =>
+    management_network_uuid, "defaultRouteL3NetworkUuid" =>
+    default_route_l3_network_uuid, "status" => status, "agentPort" => agent_port lenient,
+    "haStatus" => ha_status, "publicNetworkUuid" => public_network_uuid,
+    "virtualRouterVips" => virtual_router_vips default, "slbGroupUuid" => slb_group_uuid,
+    "configTasks" => config_tasks default, "configVersion" => config_version lenient, }
+);
 impl SlbVmInstanceInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

@@ -3,20 +3,19 @@
 
 //! Catalog APIs whose route starts with /log, and the types and enums they use first.
 /// Server class: `org.zstack.core.jsonlabel.JsonLabelInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct JsonLabelInventory {
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub id: ::core::option::Option<i64>,
-    #[serde(rename = "labelKey", default)]
     pub label_key: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "labelValue", default)]
     pub label_value: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    JsonLabelInventory { "id" => id lenient, "labelKey" => label_key, "labelValue" =>
+    label_value, "resourceUuid" => resource_uuid, "createDate" => create_date,
+    "lastOpDate" => last_op_date, }
+);

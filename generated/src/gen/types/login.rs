@@ -3,18 +3,19 @@
 
 //! Catalog APIs whose route starts with /login, and the types and enums they use first.
 /// Server class: `org.zstack.header.identity.login.LoginAuthenticationProcedureDesc`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct LoginAuthenticationProcedureDesc {
     /// Since ZStack 0.6.
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub order: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub properties: ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::string::String,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    LoginAuthenticationProcedureDesc { "order" => order lenient, "name" => name,
+    "properties" => properties default, }
+);

@@ -3,25 +3,23 @@
 
 //! Catalog APIs whose route starts with /login-control, and the types and enums they use first.
 /// Server class: `org.zstack.loginControl.entity.AccessControlRuleInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AccessControlRuleInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub rule: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub strategy: ::core::option::Option<crate::types::ControlStrategy>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    AccessControlRuleInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "rule" => rule, "strategy" => strategy, "createDate" => create_date,
+    "lastOpDate" => last_op_date, }
+);
 impl AccessControlRuleInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

@@ -3,21 +3,21 @@
 
 //! Catalog APIs whose route starts with /management or /management-nodes, and the types and enums they use first.
 /// Server class: `org.zstack.header.managementnode.ManagementNodeInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ManagementNodeInventory {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "hostName", default)]
     pub host_name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "joinDate", default)]
     pub join_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "heartBeat", default)]
     pub heart_beat: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
+::zstack_sdk::deserialize_struct!(
+    ManagementNodeInventory { "uuid" => uuid, "hostName" => host_name, "joinDate" =>
+    join_date, "heartBeat" => heart_beat, }
+);
 impl ManagementNodeInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

@@ -3,41 +3,33 @@
 
 //! Catalog APIs whose route starts with /mdev-devices, and the types and enums they use first.
 /// Server class: `org.zstack.pciDevice.virtual.vfio_mdev.MdevDeviceInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MdevDeviceInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "parentUuid", default)]
     pub parent_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "mttyUuid", default)]
     pub mtty_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "hostUuid", default)]
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vmInstanceUuid", default)]
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "mdevSpecUuid", default)]
     pub mdev_spec_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<crate::types::MdevDeviceType>,
-    #[serde(default)]
     pub state: ::core::option::Option<crate::types::MdevDeviceState>,
-    #[serde(default)]
     pub status: ::core::option::Option<crate::types::MdevDeviceStatus>,
-    #[serde(default)]
     pub chooser: ::core::option::Option<crate::types::MdevDeviceChooser>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(default)]
     pub vendor: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    MdevDeviceInventory { "uuid" => uuid, "name" => name, "description" => description,
+    "parentUuid" => parent_uuid, "mttyUuid" => mtty_uuid, "hostUuid" => host_uuid,
+    "vmInstanceUuid" => vm_instance_uuid, "mdevSpecUuid" => mdev_spec_uuid, "type" =>
+    type_, "state" => state, "status" => status, "chooser" => chooser, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, "vendor" => vendor, }
+);
 impl MdevDeviceInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

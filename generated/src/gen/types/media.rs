@@ -5,35 +5,27 @@
 /// Extends `MediaInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.monitoring.media.EmailMediaInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct EmailMediaInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "smtpServer", default)]
     pub smtp_server: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "smtpPort",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub smtp_port: ::core::option::Option<i32>,
-    #[serde(default)]
     pub username: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    EmailMediaInventory { "uuid" => uuid, "name" => name, "description" => description,
+    "type" => type_, "state" => state, "lastOpDate" => last_op_date, "createDate" =>
+    create_date, "smtpServer" => smtp_server, "smtpPort" => smtp_port lenient, "username"
+    => username, }
+);
 impl EmailMediaInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -77,25 +69,23 @@ impl EmailMediaInventory {
     );
 }
 /// Server class: `org.zstack.monitoring.media.MediaInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MediaInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
+::zstack_sdk::deserialize_struct!(
+    MediaInventory { "uuid" => uuid, "name" => name, "description" => description, "type"
+    => type_, "state" => state, "lastOpDate" => last_op_date, "createDate" =>
+    create_date, }
+);
 impl MediaInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

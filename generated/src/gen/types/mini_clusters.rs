@@ -3,31 +3,34 @@
 
 //! Catalog APIs whose route starts with /mini-clusters, and the types and enums they use first.
 /// Server class: `org.zstack.header.bootstrap.MiniHostInfo`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
 pub struct MiniHostInfo {
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub sn: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "dnsAddresses",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
-    )]
+    #[serde(rename = "dnsAddresses", skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub dns_addresses: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub ipmi: ::core::option::Option<crate::types::MiniNetworkConfigStruct>,
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub mgmt: ::core::option::Option<crate::types::MiniNetworkConfigStruct>,
 }
+::zstack_sdk::deserialize_struct!(
+    MiniHostInfo { "sn" => sn, "dnsAddresses" => dns_addresses default, "ipmi" => ipmi,
+    "mgmt" => mgmt, }
+);
 /// Server class: `org.zstack.header.bootstrap.MiniNetworkConfigStruct`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
 pub struct MiniNetworkConfigStruct {
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub gw: ::core::option::Option<::std::string::String>,
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub ip: ::core::option::Option<::std::string::String>,
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub vlan: ::core::option::Option<::std::string::String>,
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub bond: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    MiniNetworkConfigStruct { "gw" => gw, "ip" => ip, "vlan" => vlan, "bond" => bond, }
+);
 ::zstack_sdk::struct_wire_traits!(crate ::types::MiniHostInfo);

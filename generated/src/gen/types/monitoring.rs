@@ -3,23 +3,22 @@
 
 //! Catalog APIs whose route starts with /monitoring, and the types and enums they use first.
 /// Server class: `org.zstack.monitoring.AlertInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AlertInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "triggerUuid", default)]
     pub trigger_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "targetResourceUuid", default)]
     pub target_resource_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub content: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    AlertInventory { "uuid" => uuid, "triggerUuid" => trigger_uuid, "targetResourceUuid"
+    => target_resource_uuid, "content" => content, "createDate" => create_date,
+    "lastOpDate" => last_op_date, }
+);
 impl AlertInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -49,31 +48,27 @@ impl AlertInventory {
 /// Extends `MonitorTriggerActionInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.monitoring.actions.EmailTriggerActionInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct EmailTriggerActionInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "triggerUuids", default)]
     pub trigger_uuids: ::std::vec::Vec<::std::string::String>,
-    #[serde(default)]
     pub email: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "mediaUuid", default)]
     pub media_uuid: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    EmailTriggerActionInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "state" => state, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, "type" => type_, "triggerUuids" => trigger_uuids default, "email" =>
+    email, "mediaUuid" => media_uuid, }
+);
 impl EmailTriggerActionInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -117,27 +112,24 @@ impl EmailTriggerActionInventory {
     );
 }
 /// Server class: `org.zstack.monitoring.actions.MonitorTriggerActionInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MonitorTriggerActionInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "triggerUuids", default)]
     pub trigger_uuids: ::std::vec::Vec<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    MonitorTriggerActionInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "state" => state, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, "type" => type_, "triggerUuids" => trigger_uuids default, }
+);
 impl MonitorTriggerActionInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -173,37 +165,32 @@ impl MonitorTriggerActionInventory {
     );
 }
 /// Server class: `org.zstack.monitoring.MonitorTriggerInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MonitorTriggerInventory {
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub expression: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "recoveryExpression", default)]
     pub recovery_expression: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub duration: ::core::option::Option<i32>,
-    #[serde(rename = "targetResourceUuid", default)]
     pub target_resource_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "lastStatusChangeTime", default)]
     pub last_status_change_time: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    MonitorTriggerInventory { "name" => name, "uuid" => uuid, "expression" => expression,
+    "recoveryExpression" => recovery_expression, "description" => description, "status"
+    => status, "state" => state, "duration" => duration lenient, "targetResourceUuid" =>
+    target_resource_uuid, "lastStatusChangeTime" => last_status_change_time, "createDate"
+    => create_date, "lastOpDate" => last_op_date, }
+);
 impl MonitorTriggerInventory {
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

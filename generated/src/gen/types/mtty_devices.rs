@@ -3,29 +3,25 @@
 
 //! Catalog APIs whose route starts with /mtty-devices, and the types and enums they use first.
 /// Server class: `org.zstack.mttyDevice.MttyDeviceInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MttyDeviceInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "hostUuid", default)]
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<crate::types::MttyDeviceType>,
-    #[serde(default)]
     pub state: ::core::option::Option<crate::types::MttyDeviceState>,
-    #[serde(rename = "virtStatus", default)]
     pub virt_status: ::core::option::Option<crate::types::MttyDeviceVirtStatus>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    MttyDeviceInventory { "uuid" => uuid, "name" => name, "description" => description,
+    "hostUuid" => host_uuid, "type" => type_, "state" => state, "virtStatus" =>
+    virt_status, "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 impl MttyDeviceInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

@@ -3,25 +3,23 @@
 
 //! Catalog APIs whose route starts with /multicast, and the types and enums they use first.
 /// Server class: `org.zstack.multicast.router.header.MulticastRouterInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MulticastRouterInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "rpGroups", default)]
     pub rp_groups: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "vpcVrs", default)]
     pub vpc_vrs: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    MulticastRouterInventory { "uuid" => uuid, "description" => description, "state" =>
+    state, "createDate" => create_date, "lastOpDate" => last_op_date, "rpGroups" =>
+    rp_groups default, "vpcVrs" => vpc_vrs default, }
+);
 impl MulticastRouterInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

@@ -3,27 +3,24 @@
 
 //! Catalog APIs whose route starts with /nas, and the types and enums they use first.
 /// Server class: `org.zstack.aliyun.nas.filesystem.AliyunNasAccessGroupInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AliyunNasAccessGroupInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "dataCenterUuid", default)]
     pub data_center_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub rules: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    AliyunNasAccessGroupInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "dataCenterUuid" => data_center_uuid, "rules" => rules default, "type"
+    => type_, "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 impl AliyunNasAccessGroupInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -59,107 +56,93 @@ impl AliyunNasAccessGroupInventory {
     );
 }
 /// Server class: `org.zstack.aliyun.nas.filesystem.AliyunNasAccessRuleInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AliyunNasAccessRuleInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "accessGroupUuid", default)]
     pub access_group_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "sourceCidr", default)]
     pub source_cidr: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub rule: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub priority: ::core::option::Option<i32>,
-    #[serde(rename = "userAccess", default)]
     pub user_access: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "ruleId", default)]
     pub rule_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    AliyunNasAccessRuleInventory { "uuid" => uuid, "accessGroupUuid" =>
+    access_group_uuid, "sourceCidr" => source_cidr, "rule" => rule, "priority" =>
+    priority lenient, "userAccess" => user_access, "ruleId" => rule_id, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, }
+);
 /// Extends `NasFileSystemInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.aliyun.nas.filesystem.AliyunNasFileSystemInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AliyunNasFileSystemInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub protocol: ::core::option::Option<crate::types::NasProtocolType>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "fileSystemId", default)]
     pub file_system_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "dataCenterUuid", default)]
     pub data_center_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "storageType", default)]
     pub storage_type: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    AliyunNasFileSystemInventory { "uuid" => uuid, "protocol" => protocol, "type" =>
+    type_, "name" => name, "description" => description, "fileSystemId" =>
+    file_system_id, "createDate" => create_date, "lastOpDate" => last_op_date,
+    "dataCenterUuid" => data_center_uuid, "storageType" => storage_type, }
+);
 /// Extends `NasMountTargetInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.aliyun.nas.filesystem.AliyunNasMountTargetInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AliyunNasMountTargetInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "mountDomain", default)]
     pub mount_domain: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "nasFileSystemUuid", default)]
     pub nas_file_system_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "accessGroupUuid", default)]
     pub access_group_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    AliyunNasMountTargetInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "mountDomain" => mount_domain, "nasFileSystemUuid" =>
+    nas_file_system_uuid, "type" => type_, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, "accessGroupUuid" => access_group_uuid, "status" => status, }
+);
 /// Server class: `org.zstack.nas.NasFileSystemInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NasFileSystemInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub protocol: ::core::option::Option<crate::types::NasProtocolType>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "fileSystemId", default)]
     pub file_system_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    NasFileSystemInventory { "uuid" => uuid, "protocol" => protocol, "type" => type_,
+    "name" => name, "description" => description, "fileSystemId" => file_system_id,
+    "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 impl NasFileSystemInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -195,27 +178,25 @@ impl NasFileSystemInventory {
     );
 }
 /// Server class: `org.zstack.nas.NasMountTargetInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NasMountTargetInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "mountDomain", default)]
     pub mount_domain: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "nasFileSystemUuid", default)]
     pub nas_file_system_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    NasMountTargetInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "mountDomain" => mount_domain, "nasFileSystemUuid" =>
+    nas_file_system_uuid, "type" => type_, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, }
+);
 impl NasMountTargetInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

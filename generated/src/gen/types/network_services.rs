@@ -3,35 +3,33 @@
 
 //! Catalog APIs whose route starts with /network-services, and the types and enums they use first.
 /// Server class: `org.zstack.header.network.service.NetworkServiceProviderInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NetworkServiceProviderInventory {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(rename = "networkServiceTypes", default)]
     pub network_service_types: ::std::vec::Vec<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "attachedL2NetworkUuids", default)]
     pub attached_l2_network_uuids: ::std::vec::Vec<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    NetworkServiceProviderInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "type" => type_, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, "networkServiceTypes" => network_service_types default,
+    "attachedL2NetworkUuids" => attached_l2_network_uuids default, }
+);
 impl NetworkServiceProviderInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

@@ -3,35 +3,29 @@
 
 //! Catalog APIs whose route starts with /ovf, and the types and enums they use first.
 /// Server class: `org.zstack.ovf.datatype.ImagePackageInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ImagePackageInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vmUuid", default)]
     pub vm_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "backupStorageUuid", default)]
     pub backup_storage_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<crate::types::ImagePackageState>,
-    #[serde(rename = "exportUrl", default)]
     pub export_url: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "md5Sum", default)]
     pub md5_sum: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub format: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub size: ::core::option::Option<i64>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    ImagePackageInventory { "uuid" => uuid, "name" => name, "description" => description,
+    "vmUuid" => vm_uuid, "backupStorageUuid" => backup_storage_uuid, "state" => state,
+    "exportUrl" => export_url, "md5Sum" => md5_sum, "format" => format, "size" => size
+    lenient, "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 impl ImagePackageInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -83,71 +77,67 @@ impl ImagePackageInventory {
     );
 }
 /// Server class: `org.zstack.ovf.datatype.OvfCpuInfo`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct OvfCpuInfo {
-    #[serde(rename = "instanceId", default)]
     pub instance_id: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub quantity: ::core::option::Option<i32>,
-    #[serde(
-        rename = "coresPerSocket",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub cores_per_socket: ::core::option::Option<i32>,
 }
+::zstack_sdk::deserialize_struct!(
+    OvfCpuInfo { "instanceId" => instance_id, "quantity" => quantity lenient,
+    "coresPerSocket" => cores_per_socket lenient, }
+);
 /// Server class: `org.zstack.ovf.datatype.OvfInfo`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct OvfInfo {
-    #[serde(default)]
     pub disks: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default)]
     pub networks: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default)]
     pub cpu: ::core::option::Option<crate::types::OvfCpuInfo>,
-    #[serde(default)]
     pub memory: ::core::option::Option<crate::types::OvfMemoryInfo>,
-    #[serde(rename = "vmName", default)]
     pub vm_name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub os: ::core::option::Option<crate::types::OvfOSInfo>,
-    #[serde(rename = "systemInfo", default)]
     pub system_info: ::core::option::Option<crate::types::OvfSystemInfo>,
-    #[serde(default)]
     pub nics: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "cdDrivers", default)]
     pub cd_drivers: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default)]
     pub volumes: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    OvfInfo { "disks" => disks default, "networks" => networks default, "cpu" => cpu,
+    "memory" => memory, "vmName" => vm_name, "os" => os, "systemInfo" => system_info,
+    "nics" => nics default, "cdDrivers" => cd_drivers default, "volumes" => volumes
+    default, }
+);
 /// Server class: `org.zstack.ovf.datatype.OvfMemoryInfo`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct OvfMemoryInfo {
-    #[serde(rename = "instanceId", default)]
     pub instance_id: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub quantity: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    OvfMemoryInfo { "instanceId" => instance_id, "quantity" => quantity lenient, }
+);
 /// Server class: `org.zstack.ovf.datatype.OvfOSInfo`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct OvfOSInfo {
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub id: ::core::option::Option<i32>,
-    #[serde(default)]
     pub version: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "osType", default)]
     pub os_type: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    OvfOSInfo { "id" => id lenient, "version" => version, "osType" => os_type,
+    "description" => description, }
+);
 /// Server class: `org.zstack.ovf.datatype.OvfSystemInfo`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct OvfSystemInfo {
-    #[serde(rename = "virtualSystemType", default)]
     pub virtual_system_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "firmwareType", default)]
     pub firmware_type: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    OvfSystemInfo { "virtualSystemType" => virtual_system_type, "firmwareType" =>
+    firmware_type, }
+);
 /// Server class: `org.zstack.ovf.datatype.ImagePackageState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ImagePackageState {

@@ -3,51 +3,37 @@
 
 //! Catalog APIs whose route starts with /pci-device-specs, and the types and enums they use first.
 /// Server class: `org.zstack.pciDevice.specification.pci.PciDeviceSpecInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PciDeviceSpecInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vendorId", default)]
     pub vendor_id: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub vendor: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "deviceId", default)]
     pub device_id: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub device: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "subvendorId", default)]
     pub subvendor_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "subdeviceId", default)]
     pub subdevice_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "ramSize", default)]
     pub ram_size: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "maxPartNum",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub max_part_num: ::core::option::Option<i32>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<crate::types::PciDeviceType>,
-    #[serde(default)]
     pub state: ::core::option::Option<crate::types::PciDeviceSpecState>,
-    #[serde(rename = "isVirtual", default)]
     pub is_virtual: ::core::option::Option<bool>,
-    #[serde(rename = "romVersion", default)]
     pub rom_version: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "romMd5sum", default)]
     pub rom_md5sum: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    PciDeviceSpecInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "vendorId" => vendor_id, "vendor" => vendor, "deviceId" => device_id,
+    "device" => device, "subvendorId" => subvendor_id, "subdeviceId" => subdevice_id,
+    "ramSize" => ram_size, "maxPartNum" => max_part_num lenient, "type" => type_, "state"
+    => state, "isVirtual" => is_virtual, "romVersion" => rom_version, "romMd5sum" =>
+    rom_md5sum, "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 impl PciDeviceSpecInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -123,25 +109,21 @@ impl PciDeviceSpecInventory {
     );
 }
 /// Server class: `org.zstack.pciDevice.specification.pci.VmInstancePciDeviceSpecRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VmInstancePciDeviceSpecRefInventory {
-    #[serde(rename = "vmInstanceUuid", default)]
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "pciSpecUuid", default)]
     pub pci_spec_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "pciDeviceNumber",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub pci_device_number: ::core::option::Option<i32>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    VmInstancePciDeviceSpecRefInventory { "vmInstanceUuid" => vm_instance_uuid,
+    "pciSpecUuid" => pci_spec_uuid, "pciDeviceNumber" => pci_device_number lenient,
+    "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 impl VmInstancePciDeviceSpecRefInventory {
     /// Query field `vmInstanceUuid`.
     pub const VM_INSTANCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

@@ -5,131 +5,100 @@
 /// Extends `PciDeviceInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.header.sriov.EthernetVfPciDeviceInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct EthernetVfPciDeviceInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "hostUuid", default)]
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "parentUuid", default)]
     pub parent_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vmInstanceUuid", default)]
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "pciSpecUuid", default)]
     pub pci_spec_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<crate::types::PciDeviceType>,
-    #[serde(default)]
     pub state: ::core::option::Option<crate::types::PciDeviceState>,
-    #[serde(default)]
     pub status: ::core::option::Option<crate::types::PciDeviceStatus>,
-    #[serde(rename = "virtStatus", default)]
     pub virt_status: ::core::option::Option<crate::types::PciDeviceVirtStatus>,
-    #[serde(default)]
     pub chooser: ::core::option::Option<crate::types::PciDeviceChooser>,
-    #[serde(rename = "vendorId", default)]
     pub vendor_id: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub vendor: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "deviceId", default)]
     pub device_id: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub device: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "subvendorId", default)]
     pub subvendor_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "subdeviceId", default)]
     pub subdevice_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "pciDeviceAddress", default)]
     pub pci_device_address: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "iommuGroup", default)]
     pub iommu_group: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "metaData", default)]
     pub meta_data: ::core::option::Option<crate::types::PciDeviceMetaData>,
-    #[serde(default)]
     pub rev: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "matchedPciDeviceOfferingRef", default)]
     pub matched_pci_device_offering_ref: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "mdevSpecRefs", default)]
     pub mdev_spec_refs: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "hostDevUuid", default)]
     pub host_dev_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "interfaceName", default)]
     pub interface_name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vmUuid", default)]
     pub vm_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "l3NetworkUuid", default)]
     pub l3_network_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vfStatus", default)]
     pub vf_status: ::core::option::Option<crate::types::EthernetVfStatus>,
 }
+::zstack_sdk::deserialize_struct!(
+    EthernetVfPciDeviceInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "hostUuid" => host_uuid, "parentUuid" => parent_uuid, "vmInstanceUuid"
+    => vm_instance_uuid, "pciSpecUuid" => pci_spec_uuid, "type" => type_, "state" =>
+    state, "status" => status, "virtStatus" => virt_status, "chooser" => chooser,
+    "vendorId" => vendor_id, "vendor" => vendor, "deviceId" => device_id, "device" =>
+    device, "subvendorId" => subvendor_id, "subdeviceId" => subdevice_id,
+    "pciDeviceAddress" => pci_device_address, "iommuGroup" => iommu_group, "metaData" =>
+    meta_data, "rev" => rev, "createDate" => create_date, "lastOpDate" => last_op_date,
+    "matchedPciDeviceOfferingRef" => matched_pci_device_offering_ref default,
+    "mdevSpecRefs" => mdev_spec_refs default, "hostDevUuid" => host_dev_uuid,
+    "interfaceName" => interface_name, "vmUuid" => vm_uuid, "l3NetworkUuid" =>
+    l3_network_uuid, "vfStatus" => vf_status, }
+);
 /// Server class: `org.zstack.pciDevice.PciDeviceInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PciDeviceInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "hostUuid", default)]
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "parentUuid", default)]
     pub parent_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vmInstanceUuid", default)]
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "pciSpecUuid", default)]
     pub pci_spec_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<crate::types::PciDeviceType>,
-    #[serde(default)]
     pub state: ::core::option::Option<crate::types::PciDeviceState>,
-    #[serde(default)]
     pub status: ::core::option::Option<crate::types::PciDeviceStatus>,
-    #[serde(rename = "virtStatus", default)]
     pub virt_status: ::core::option::Option<crate::types::PciDeviceVirtStatus>,
-    #[serde(default)]
     pub chooser: ::core::option::Option<crate::types::PciDeviceChooser>,
-    #[serde(rename = "vendorId", default)]
     pub vendor_id: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub vendor: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "deviceId", default)]
     pub device_id: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub device: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "subvendorId", default)]
     pub subvendor_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "subdeviceId", default)]
     pub subdevice_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "pciDeviceAddress", default)]
     pub pci_device_address: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "iommuGroup", default)]
     pub iommu_group: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "metaData", default)]
     pub meta_data: ::core::option::Option<crate::types::PciDeviceMetaData>,
-    #[serde(default)]
     pub rev: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "matchedPciDeviceOfferingRef", default)]
     pub matched_pci_device_offering_ref: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "mdevSpecRefs", default)]
     pub mdev_spec_refs: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    PciDeviceInventory { "uuid" => uuid, "name" => name, "description" => description,
+    "hostUuid" => host_uuid, "parentUuid" => parent_uuid, "vmInstanceUuid" =>
+    vm_instance_uuid, "pciSpecUuid" => pci_spec_uuid, "type" => type_, "state" => state,
+    "status" => status, "virtStatus" => virt_status, "chooser" => chooser, "vendorId" =>
+    vendor_id, "vendor" => vendor, "deviceId" => device_id, "device" => device,
+    "subvendorId" => subvendor_id, "subdeviceId" => subdevice_id, "pciDeviceAddress" =>
+    pci_device_address, "iommuGroup" => iommu_group, "metaData" => meta_data, "rev" =>
+    rev, "createDate" => create_date, "lastOpDate" => last_op_date,
+    "matchedPciDeviceOfferingRef" => matched_pci_device_offering_ref default,
+    "mdevSpecRefs" => mdev_spec_refs default, }
+);
 impl PciDeviceInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -237,45 +206,42 @@ impl PciDeviceInventory {
     );
 }
 /// Server class: `org.zstack.pciDevice.PciDeviceMetaData`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PciDeviceMetaData {
-    #[serde(rename = "metaData", default)]
     pub meta_data: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "metaDataEntries", default)]
     pub meta_data_entries: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    PciDeviceMetaData { "metaData" => meta_data, "metaDataEntries" => meta_data_entries
+    default, }
+);
 /// Server class: `org.zstack.pciDevice.PciDeviceOfferingInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PciDeviceOfferingInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<crate::types::PciDeviceOfferingType>,
-    #[serde(rename = "vendorId", default)]
     pub vendor_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "deviceId", default)]
     pub device_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "subvendorId", default)]
     pub subvendor_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "subdeviceId", default)]
     pub subdevice_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "ramSize", default)]
     pub ram_size: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "attachedInstanceOfferings", default)]
     pub attached_instance_offerings: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "matchedPciDevices", default)]
     pub matched_pci_devices: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    PciDeviceOfferingInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "type" => type_, "vendorId" => vendor_id, "deviceId" => device_id,
+    "subvendorId" => subvendor_id, "subdeviceId" => subdevice_id, "ramSize" => ram_size,
+    "createDate" => create_date, "lastOpDate" => last_op_date,
+    "attachedInstanceOfferings" => attached_instance_offerings default,
+    "matchedPciDevices" => matched_pci_devices default, }
+);
 impl PciDeviceOfferingInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

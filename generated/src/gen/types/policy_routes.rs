@@ -3,39 +3,30 @@
 
 //! Catalog APIs whose route starts with /policy-routes, and the types and enums they use first.
 /// Server class: `org.zstack.policyRoute.PolicyRouteRuleInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PolicyRouteRuleInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "ruleNumber",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub rule_number: ::core::option::Option<i32>,
-    #[serde(rename = "ruleSetUuid", default)]
     pub rule_set_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "tableUuid", default)]
     pub table_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "destIp", default)]
     pub dest_ip: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "sourceIp", default)]
     pub source_ip: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "destPort", default)]
     pub dest_port: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "sourcePort", default)]
     pub source_port: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub protocol: ::core::option::Option<crate::types::PolicyRouteRuleProtocol>,
-    #[serde(default)]
     pub state: ::core::option::Option<crate::types::PolicyRouteRuleState>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    PolicyRouteRuleInventory { "uuid" => uuid, "ruleNumber" => rule_number lenient,
+    "ruleSetUuid" => rule_set_uuid, "tableUuid" => table_uuid, "destIp" => dest_ip,
+    "sourceIp" => source_ip, "destPort" => dest_port, "sourcePort" => source_port,
+    "protocol" => protocol, "state" => state, "createDate" => create_date, "lastOpDate"
+    => last_op_date, }
+);
 impl PolicyRouteRuleInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -87,27 +78,24 @@ impl PolicyRouteRuleInventory {
     );
 }
 /// Server class: `org.zstack.policyRoute.PolicyRouteRuleSetInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PolicyRouteRuleSetInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(default)]
     pub rules: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "l3Refs", default)]
     pub l3_refs: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    PolicyRouteRuleSetInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "type" => type_, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, "rules" => rules default, "l3Refs" => l3_refs default, }
+);
 impl PolicyRouteRuleSetInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -143,21 +131,21 @@ impl PolicyRouteRuleSetInventory {
     );
 }
 /// Server class: `org.zstack.policyRoute.PolicyRouteRuleSetL3RefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PolicyRouteRuleSetL3RefInventory {
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub id: ::core::option::Option<i64>,
-    #[serde(rename = "l3NetworkUuid", default)]
     pub l3_network_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "ruleSetUuid", default)]
     pub rule_set_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    PolicyRouteRuleSetL3RefInventory { "id" => id lenient, "l3NetworkUuid" =>
+    l3_network_uuid, "ruleSetUuid" => rule_set_uuid, "createDate" => create_date,
+    "lastOpDate" => last_op_date, }
+);
 impl PolicyRouteRuleSetL3RefInventory {
     /// Query field `id`.
     pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -181,21 +169,21 @@ impl PolicyRouteRuleSetL3RefInventory {
     );
 }
 /// Server class: `org.zstack.policyRoute.PolicyRouteRuleSetVRouterRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PolicyRouteRuleSetVRouterRefInventory {
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub id: ::core::option::Option<i64>,
-    #[serde(rename = "vRouterUuid", default)]
     pub v_router_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "ruleSetUuid", default)]
     pub rule_set_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    PolicyRouteRuleSetVRouterRefInventory { "id" => id lenient, "vRouterUuid" =>
+    v_router_uuid, "ruleSetUuid" => rule_set_uuid, "createDate" => create_date,
+    "lastOpDate" => last_op_date, }
+);
 impl PolicyRouteRuleSetVRouterRefInventory {
     /// Query field `id`.
     pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -219,29 +207,23 @@ impl PolicyRouteRuleSetVRouterRefInventory {
     );
 }
 /// Server class: `org.zstack.policyRoute.PolicyRouteTableInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PolicyRouteTableInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "tableNumber",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub table_number: ::core::option::Option<i32>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(default)]
     pub routes: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    PolicyRouteTableInventory { "uuid" => uuid, "tableNumber" => table_number lenient,
+    "description" => description, "type" => type_, "createDate" => create_date,
+    "lastOpDate" => last_op_date, "routes" => routes default, }
+);
 impl PolicyRouteTableInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -273,25 +255,23 @@ impl PolicyRouteTableInventory {
     );
 }
 /// Server class: `org.zstack.policyRoute.PolicyRouteTableRouteEntryInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PolicyRouteTableRouteEntryInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "tableUuid", default)]
     pub table_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "destinationCidr", default)]
     pub destination_cidr: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "nextHopIp", default)]
     pub next_hop_ip: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub distance: ::core::option::Option<i32>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    PolicyRouteTableRouteEntryInventory { "uuid" => uuid, "tableUuid" => table_uuid,
+    "destinationCidr" => destination_cidr, "nextHopIp" => next_hop_ip, "distance" =>
+    distance lenient, "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 impl PolicyRouteTableRouteEntryInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -323,21 +303,21 @@ impl PolicyRouteTableRouteEntryInventory {
     );
 }
 /// Server class: `org.zstack.policyRoute.PolicyRouteTableVRouterRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PolicyRouteTableVRouterRefInventory {
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub id: ::core::option::Option<i64>,
-    #[serde(rename = "tableUuid", default)]
     pub table_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vRouterUuid", default)]
     pub v_router_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    PolicyRouteTableVRouterRefInventory { "id" => id lenient, "tableUuid" => table_uuid,
+    "vRouterUuid" => v_router_uuid, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, }
+);
 impl PolicyRouteTableVRouterRefInventory {
     /// Query field `id`.
     pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

@@ -3,75 +3,52 @@
 
 //! Catalog APIs whose route starts with /port-forwarding, and the types and enums they use first.
 /// Server class: `org.zstack.network.service.portforwarding.PortForwardingRuleInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PortForwardingRuleInventory {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "vipIp", default)]
     pub vip_ip: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "guestIp", default)]
     pub guest_ip: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "vipUuid", default)]
     pub vip_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "vipPortStart",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub vip_port_start: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "vipPortEnd",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub vip_port_end: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "privatePortStart",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub private_port_start: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "privatePortEnd",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub private_port_end: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(rename = "vmNicUuid", default)]
     pub vm_nic_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "protocolType", default)]
     pub protocol_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "allowedCidr", default)]
     pub allowed_cidr: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    PortForwardingRuleInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "vipIp" => vip_ip, "guestIp" => guest_ip, "vipUuid" => vip_uuid,
+    "vipPortStart" => vip_port_start lenient, "vipPortEnd" => vip_port_end lenient,
+    "privatePortStart" => private_port_start lenient, "privatePortEnd" =>
+    private_port_end lenient, "vmNicUuid" => vm_nic_uuid, "protocolType" =>
+    protocol_type, "state" => state, "allowedCidr" => allowed_cidr, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, }
+);
 impl PortForwardingRuleInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

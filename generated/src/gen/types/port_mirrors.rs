@@ -3,27 +3,24 @@
 
 //! Catalog APIs whose route starts with /port-mirrors, and the types and enums they use first.
 /// Server class: `org.zstack.header.portMirror.PortMirrorInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PortMirrorInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<crate::types::PortMirrorState>,
-    #[serde(rename = "mirrorNetworkUuid", default)]
     pub mirror_network_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(default)]
     pub sessions: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    PortMirrorInventory { "uuid" => uuid, "name" => name, "description" => description,
+    "state" => state, "mirrorNetworkUuid" => mirror_network_uuid, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, "sessions" => sessions default, }
+);
 impl PortMirrorInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -59,37 +56,28 @@ impl PortMirrorInventory {
     );
 }
 /// Server class: `org.zstack.header.portMirror.PortMirrorSessionInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PortMirrorSessionInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<crate::types::SessionStatus>,
-    #[serde(
-        rename = "internalId",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub internal_id: ::core::option::Option<i64>,
-    #[serde(rename = "srcEndPoint", default)]
     pub src_end_point: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<crate::types::SessionType>,
-    #[serde(rename = "dstEndPoint", default)]
     pub dst_end_point: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "portMirrorUuid", default)]
     pub port_mirror_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    PortMirrorSessionInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "status" => status, "internalId" => internal_id lenient, "srcEndPoint"
+    => src_end_point, "type" => type_, "dstEndPoint" => dst_end_point, "portMirrorUuid"
+    => port_mirror_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 impl PortMirrorSessionInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

@@ -5,90 +5,61 @@
 /// Extends `PrimaryStorageInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.header.aliyun.ebs.AliyunEbsPrimaryStorageInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AliyunEbsPrimaryStorageInventory {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "zoneUuid", default)]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub url: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "totalCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "availableCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "totalPhysicalCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_physical_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "availablePhysicalCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_physical_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "systemUsedCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub system_used_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "mountPath", default)]
     pub mount_path: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(rename = "attachedClusterUuids", default)]
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
-    #[serde(rename = "panguAppName", default)]
     pub pangu_app_name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "panguPartitionName", default)]
     pub pangu_partition_name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "identityZoneUuid", default)]
     pub identity_zone_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "defaultIoType", default)]
     pub default_io_type: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    AliyunEbsPrimaryStorageInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" =>
+    name, "url" => url, "description" => description, "totalCapacity" => total_capacity
+    lenient, "availableCapacity" => available_capacity lenient, "totalPhysicalCapacity"
+    => total_physical_capacity lenient, "availablePhysicalCapacity" =>
+    available_physical_capacity lenient, "systemUsedCapacity" => system_used_capacity
+    lenient, "type" => type_, "state" => state, "status" => status, "mountPath" =>
+    mount_path, "createDate" => create_date, "lastOpDate" => last_op_date,
+    "attachedClusterUuids" => attached_cluster_uuids default, "panguAppName" =>
+    pangu_app_name, "panguPartitionName" => pangu_partition_name, "identityZoneUuid" =>
+    identity_zone_uuid, "defaultIoType" => default_io_type, }
+);
 impl AliyunEbsPrimaryStorageInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -178,86 +149,58 @@ impl AliyunEbsPrimaryStorageInventory {
 /// Extends `PrimaryStorageInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.storage.primary.block.BlockPrimaryStorageInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct BlockPrimaryStorageInventory {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "zoneUuid", default)]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub url: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "totalCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "availableCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "totalPhysicalCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_physical_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "availablePhysicalCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_physical_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "systemUsedCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub system_used_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "mountPath", default)]
     pub mount_path: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(rename = "attachedClusterUuids", default)]
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
-    #[serde(rename = "vendorName", default)]
     pub vendor_name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub metadata: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    BlockPrimaryStorageInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" =>
+    name, "url" => url, "description" => description, "totalCapacity" => total_capacity
+    lenient, "availableCapacity" => available_capacity lenient, "totalPhysicalCapacity"
+    => total_physical_capacity lenient, "availablePhysicalCapacity" =>
+    available_physical_capacity lenient, "systemUsedCapacity" => system_used_capacity
+    lenient, "type" => type_, "state" => state, "status" => status, "mountPath" =>
+    mount_path, "createDate" => create_date, "lastOpDate" => last_op_date,
+    "attachedClusterUuids" => attached_cluster_uuids default, "vendorName" =>
+    vendor_name, "metadata" => metadata, }
+);
 impl BlockPrimaryStorageInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -337,47 +280,34 @@ impl BlockPrimaryStorageInventory {
     );
 }
 /// Server class: `org.zstack.storage.ceph.primary.CephOsdGroupInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CephOsdGroupInventory {
     /// Since ZStack 0.6.
-    #[serde(rename = "primaryStorageUuid", default)]
     pub primary_storage_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub osds: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "availableCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "availablePhysicalCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_physical_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "totalPhysicalCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_physical_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    CephOsdGroupInventory { "primaryStorageUuid" => primary_storage_uuid, "osds" => osds,
+    "availableCapacity" => available_capacity lenient, "availablePhysicalCapacity" =>
+    available_physical_capacity lenient, "totalPhysicalCapacity" =>
+    total_physical_capacity lenient, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, "uuid" => uuid, }
+);
 impl CephOsdGroupInventory {
     /// Query field `primaryStorageUuid`.
     pub const PRIMARY_STORAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -415,199 +345,137 @@ impl CephOsdGroupInventory {
 /// Extends `PrimaryStorageInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.storage.ceph.primary.CephPrimaryStorageInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CephPrimaryStorageInventory {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "zoneUuid", default)]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub url: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "totalCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "availableCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "totalPhysicalCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_physical_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "availablePhysicalCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_physical_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "systemUsedCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub system_used_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "mountPath", default)]
     pub mount_path: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(rename = "attachedClusterUuids", default)]
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub mons: ::std::vec::Vec<crate::types::CephPrimaryStorageMonInventory>,
-    #[serde(default)]
     pub pools: ::std::vec::Vec<crate::types::CephPrimaryStoragePoolInventory>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub fsid: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    CephPrimaryStorageInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" =>
+    name, "url" => url, "description" => description, "totalCapacity" => total_capacity
+    lenient, "availableCapacity" => available_capacity lenient, "totalPhysicalCapacity"
+    => total_physical_capacity lenient, "availablePhysicalCapacity" =>
+    available_physical_capacity lenient, "systemUsedCapacity" => system_used_capacity
+    lenient, "type" => type_, "state" => state, "status" => status, "mountPath" =>
+    mount_path, "createDate" => create_date, "lastOpDate" => last_op_date,
+    "attachedClusterUuids" => attached_cluster_uuids default, "mons" => mons default,
+    "pools" => pools default, "fsid" => fsid, }
+);
 /// Server class: `org.zstack.storage.ceph.primary.CephPrimaryStorageMonInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CephPrimaryStorageMonInventory {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub hostname: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "monPort",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub mon_port: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(rename = "primaryStorageUuid", default)]
     pub primary_storage_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "monAddr", default)]
     pub mon_addr: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "sshUsername", default)]
     pub ssh_username: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "sshPassword", default)]
     pub ssh_password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "sshPort",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub ssh_port: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "monUuid", default)]
     pub mon_uuid: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    CephPrimaryStorageMonInventory { "hostname" => hostname, "monPort" => mon_port
+    lenient, "createDate" => create_date, "lastOpDate" => last_op_date,
+    "primaryStorageUuid" => primary_storage_uuid, "monAddr" => mon_addr, "sshUsername" =>
+    ssh_username, "sshPassword" => ssh_password, "sshPort" => ssh_port lenient, "status"
+    => status, "monUuid" => mon_uuid, }
+);
 /// Server class: `org.zstack.storage.ceph.primary.CephPrimaryStoragePoolInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CephPrimaryStoragePoolInventory {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "primaryStorageUuid", default)]
     pub primary_storage_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "poolName", default)]
     pub pool_name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "aliasName", default)]
     pub alias_name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 2.3.2.
-    #[serde(
-        rename = "availableCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_capacity: ::core::option::Option<i64>,
     /// Since ZStack 2.3.2.
-    #[serde(
-        rename = "usedCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub used_capacity: ::core::option::Option<i64>,
     /// Since ZStack 3.1.0.
-    #[serde(
-        rename = "totalCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_capacity: ::core::option::Option<i64>,
-    #[serde(rename = "securityPolicy", default)]
     pub security_policy: ::core::option::Option<::std::string::String>,
     /// Since ZStack 2.3.2.
-    #[serde(
-        rename = "replicatedSize",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub replicated_size: ::core::option::Option<i32>,
-    #[serde(rename = "diskUtilization", default)]
     pub disk_utilization: ::core::option::Option<f32>,
 }
+::zstack_sdk::deserialize_struct!(
+    CephPrimaryStoragePoolInventory { "uuid" => uuid, "primaryStorageUuid" =>
+    primary_storage_uuid, "poolName" => pool_name, "aliasName" => alias_name,
+    "description" => description, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, "type" => type_, "availableCapacity" => available_capacity lenient,
+    "usedCapacity" => used_capacity lenient, "totalCapacity" => total_capacity lenient,
+    "securityPolicy" => security_policy, "replicatedSize" => replicated_size lenient,
+    "diskUtilization" => disk_utilization, }
+);
 impl CephPrimaryStoragePoolInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -669,166 +537,117 @@ impl CephPrimaryStoragePoolInventory {
 /// Extends `PrimaryStorageInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.header.storage.addon.primary.ExternalPrimaryStorageInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExternalPrimaryStorageInventory {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "zoneUuid", default)]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub url: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "totalCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "availableCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "totalPhysicalCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_physical_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "availablePhysicalCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_physical_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "systemUsedCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub system_used_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "mountPath", default)]
     pub mount_path: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(rename = "attachedClusterUuids", default)]
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
     /// Since ZStack 5.0.0.
-    #[serde(default)]
     pub identity: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.0.0.
-    #[serde(default)]
     pub config: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     /// Since ZStack 5.0.0.
-    #[serde(rename = "addonInfo", default)]
     pub addon_info: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
     /// Since ZStack 5.0.0.
-    #[serde(rename = "outputProtocols", default)]
     pub output_protocols: ::std::vec::Vec<::std::string::String>,
     /// Since ZStack 5.0.0.
-    #[serde(rename = "defaultProtocol", default)]
     pub default_protocol: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    ExternalPrimaryStorageInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" =>
+    name, "url" => url, "description" => description, "totalCapacity" => total_capacity
+    lenient, "availableCapacity" => available_capacity lenient, "totalPhysicalCapacity"
+    => total_physical_capacity lenient, "availablePhysicalCapacity" =>
+    available_physical_capacity lenient, "systemUsedCapacity" => system_used_capacity
+    lenient, "type" => type_, "state" => state, "status" => status, "mountPath" =>
+    mount_path, "createDate" => create_date, "lastOpDate" => last_op_date,
+    "attachedClusterUuids" => attached_cluster_uuids default, "identity" => identity,
+    "config" => config default, "addonInfo" => addon_info default, "outputProtocols" =>
+    output_protocols default, "defaultProtocol" => default_protocol, }
+);
 /// Server class: `org.zstack.storage.primary.local.APIGetLocalStorageHostDiskCapacityReply$HostDiskCapacity`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct HostDiskCapacity {
-    #[serde(rename = "hostUuid", default)]
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "totalCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_capacity: ::core::option::Option<i64>,
-    #[serde(
-        rename = "availableCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_capacity: ::core::option::Option<i64>,
-    #[serde(
-        rename = "totalPhysicalCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_physical_capacity: ::core::option::Option<i64>,
-    #[serde(
-        rename = "availablePhysicalCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_physical_capacity: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    HostDiskCapacity { "hostUuid" => host_uuid, "totalCapacity" => total_capacity
+    lenient, "availableCapacity" => available_capacity lenient, "totalPhysicalCapacity"
+    => total_physical_capacity lenient, "availablePhysicalCapacity" =>
+    available_physical_capacity lenient, }
+);
 /// Server class: `org.zstack.header.storage.primary.ImageCacheInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ImageCacheInventory {
     /// Since ZStack 2.3.2.1.
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub id: ::core::option::Option<i64>,
     /// Since ZStack 2.3.2.1.
-    #[serde(rename = "primaryStorageUuid", default)]
     pub primary_storage_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 2.3.2.1.
-    #[serde(rename = "imageUuid", default)]
     pub image_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 2.3.2.1.
-    #[serde(rename = "installUrl", default)]
     pub install_url: ::core::option::Option<::std::string::String>,
     /// Since ZStack 2.3.2.1.
-    #[serde(rename = "mediaType", default)]
     pub media_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 2.3.2.1.
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub size: ::core::option::Option<i64>,
     /// Since ZStack 2.3.2.1.
-    #[serde(default)]
     pub md5sum: ::core::option::Option<::std::string::String>,
     /// Since ZStack 2.3.2.1.
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
     /// Since ZStack 2.3.2.1.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 2.3.2.1.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    ImageCacheInventory { "id" => id lenient, "primaryStorageUuid" =>
+    primary_storage_uuid, "imageUuid" => image_uuid, "installUrl" => install_url,
+    "mediaType" => media_type, "size" => size lenient, "md5sum" => md5sum, "state" =>
+    state, "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 impl ImageCacheInventory {
     /// Query field `id`.
     pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -872,32 +691,31 @@ impl ImageCacheInventory {
     );
 }
 /// Server class: `org.zstack.storage.primary.local.LocalStorageResourceRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct LocalStorageResourceRefInventory {
     /// Since ZStack 0.6.
-    #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "primaryStorageUuid", default)]
     pub primary_storage_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "hostUuid", default)]
     pub host_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub size: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(rename = "resourceType", default)]
     pub resource_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    LocalStorageResourceRefInventory { "resourceUuid" => resource_uuid,
+    "primaryStorageUuid" => primary_storage_uuid, "hostUuid" => host_uuid, "size" => size
+    lenient, "resourceType" => resource_type, "createDate" => create_date, "lastOpDate"
+    => last_op_date, }
+);
 impl LocalStorageResourceRefInventory {
     /// Query field `resourceUuid`.
     pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -929,45 +747,28 @@ impl LocalStorageResourceRefInventory {
     );
 }
 /// Server class: `org.zstack.storage.primary.ministorage.MiniStorageHostRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MiniStorageHostRefInventory {
-    #[serde(rename = "primaryStorageUuid", default)]
     pub primary_storage_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "hostUuid", default)]
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "totalCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_capacity: ::core::option::Option<i64>,
-    #[serde(
-        rename = "availableCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_capacity: ::core::option::Option<i64>,
-    #[serde(
-        rename = "totalPhysicalCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_physical_capacity: ::core::option::Option<i64>,
-    #[serde(
-        rename = "availablePhysicalCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_physical_capacity: ::core::option::Option<i64>,
-    #[serde(default)]
     pub status: ::core::option::Option<crate::types::PrimaryStorageHostStatus>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    MiniStorageHostRefInventory { "primaryStorageUuid" => primary_storage_uuid,
+    "hostUuid" => host_uuid, "totalCapacity" => total_capacity lenient,
+    "availableCapacity" => available_capacity lenient, "totalPhysicalCapacity" =>
+    total_physical_capacity lenient, "availablePhysicalCapacity" =>
+    available_physical_capacity lenient, "status" => status, "createDate" => create_date,
+    "lastOpDate" => last_op_date, }
+);
 impl MiniStorageHostRefInventory {
     /// Query field `primaryStorageUuid`.
     pub const PRIMARY_STORAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -1009,86 +810,58 @@ impl MiniStorageHostRefInventory {
 /// Extends `PrimaryStorageInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.storage.primary.ministorage.MiniStorageInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MiniStorageInventory {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "zoneUuid", default)]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub url: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "totalCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "availableCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "totalPhysicalCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_physical_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "availablePhysicalCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_physical_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "systemUsedCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub system_used_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "mountPath", default)]
     pub mount_path: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(rename = "attachedClusterUuids", default)]
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
-    #[serde(rename = "miniStorageType", default)]
     pub mini_storage_type: ::core::option::Option<crate::types::MiniStorageType>,
-    #[serde(rename = "diskIdentifier", default)]
     pub disk_identifier: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    MiniStorageInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" => name, "url"
+    => url, "description" => description, "totalCapacity" => total_capacity lenient,
+    "availableCapacity" => available_capacity lenient, "totalPhysicalCapacity" =>
+    total_physical_capacity lenient, "availablePhysicalCapacity" =>
+    available_physical_capacity lenient, "systemUsedCapacity" => system_used_capacity
+    lenient, "type" => type_, "state" => state, "status" => status, "mountPath" =>
+    mount_path, "createDate" => create_date, "lastOpDate" => last_op_date,
+    "attachedClusterUuids" => attached_cluster_uuids default, "miniStorageType" =>
+    mini_storage_type, "diskIdentifier" => disk_identifier, }
+);
 impl MiniStorageInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -1168,35 +941,30 @@ impl MiniStorageInventory {
     );
 }
 /// Server class: `org.zstack.storage.primary.ministorage.MiniStorageResourceReplicationInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MiniStorageResourceReplicationInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "hostUuid", default)]
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "primaryStorageUuid", default)]
     pub primary_storage_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<crate::types::ReplicationState>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub role: ::core::option::Option<crate::types::ReplicationRole>,
-    #[serde(rename = "networkStatus", default)]
     pub network_status: ::core::option::Option<crate::types::ReplicationNetworkStatus>,
-    #[serde(rename = "diskStatus", default)]
     pub disk_status: ::core::option::Option<crate::types::ReplicationDiskStatus>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub size: ::core::option::Option<i64>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    MiniStorageResourceReplicationInventory { "uuid" => uuid, "resourceUuid" =>
+    resource_uuid, "hostUuid" => host_uuid, "primaryStorageUuid" => primary_storage_uuid,
+    "state" => state, "type" => type_, "role" => role, "networkStatus" => network_status,
+    "diskStatus" => disk_status, "size" => size lenient, "createDate" => create_date,
+    "lastOpDate" => last_op_date, }
+);
 impl MiniStorageResourceReplicationInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -1248,82 +1016,55 @@ impl MiniStorageResourceReplicationInventory {
     );
 }
 /// Server class: `org.zstack.header.storage.primary.PrimaryStorageInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PrimaryStorageInventory {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "zoneUuid", default)]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub url: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "totalCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "availableCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "totalPhysicalCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_physical_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "availablePhysicalCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_physical_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "systemUsedCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub system_used_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "mountPath", default)]
     pub mount_path: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(rename = "attachedClusterUuids", default)]
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    PrimaryStorageInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" => name,
+    "url" => url, "description" => description, "totalCapacity" => total_capacity
+    lenient, "availableCapacity" => available_capacity lenient, "totalPhysicalCapacity"
+    => total_physical_capacity lenient, "availablePhysicalCapacity" =>
+    available_physical_capacity lenient, "systemUsedCapacity" => system_used_capacity
+    lenient, "type" => type_, "state" => state, "status" => status, "mountPath" =>
+    mount_path, "createDate" => create_date, "lastOpDate" => last_op_date,
+    "attachedClusterUuids" => attached_cluster_uuids default, }
+);
 impl PrimaryStorageInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -1397,88 +1138,61 @@ impl PrimaryStorageInventory {
 /// Extends `PrimaryStorageInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.storage.primary.sharedblock.SharedBlockGroupPrimaryStorageInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SharedBlockGroupPrimaryStorageInventory {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "zoneUuid", default)]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub url: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "totalCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "availableCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "totalPhysicalCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_physical_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "availablePhysicalCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_physical_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "systemUsedCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub system_used_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "mountPath", default)]
     pub mount_path: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(rename = "attachedClusterUuids", default)]
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
-    #[serde(rename = "sharedBlocks", default)]
     pub shared_blocks: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "sharedBlockGroupType", default)]
     pub shared_block_group_type: ::core::option::Option<
         crate::types::SharedBlockGroupType,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    SharedBlockGroupPrimaryStorageInventory { "uuid" => uuid, "zoneUuid" => zone_uuid,
+    "name" => name, "url" => url, "description" => description, "totalCapacity" =>
+    total_capacity lenient, "availableCapacity" => available_capacity lenient,
+    "totalPhysicalCapacity" => total_physical_capacity lenient,
+    "availablePhysicalCapacity" => available_physical_capacity lenient,
+    "systemUsedCapacity" => system_used_capacity lenient, "type" => type_, "state" =>
+    state, "status" => status, "mountPath" => mount_path, "createDate" => create_date,
+    "lastOpDate" => last_op_date, "attachedClusterUuids" => attached_cluster_uuids
+    default, "sharedBlocks" => shared_blocks default, "sharedBlockGroupType" =>
+    shared_block_group_type, }
+);
 impl SharedBlockGroupPrimaryStorageInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -1558,38 +1272,24 @@ impl SharedBlockGroupPrimaryStorageInventory {
     );
 }
 /// Server class: `org.zstack.header.storage.primary.UsageReport`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct UsageReport {
     /// Since ZStack 4.7.21.
-    #[serde(
-        rename = "usedPhysicalCapacitiesForecast",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub used_physical_capacities_forecast: ::std::vec::Vec<i64>,
-    #[serde(
-        rename = "usedPhysicalCapacitiesHistory",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub used_physical_capacities_history: ::std::vec::Vec<i64>,
-    #[serde(
-        rename = "totalPhysicalCapacitiesHistory",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_physical_capacities_history: ::std::vec::Vec<i64>,
     /// Since ZStack 4.7.21.
-    #[serde(
-        rename = "startTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub start_time: ::core::option::Option<i64>,
     /// Since ZStack 4.7.21.
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub interval: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    UsageReport { "usedPhysicalCapacitiesForecast" => used_physical_capacities_forecast
+    lenient_default, "usedPhysicalCapacitiesHistory" => used_physical_capacities_history
+    lenient_default, "totalPhysicalCapacitiesHistory" =>
+    total_physical_capacities_history lenient_default, "startTime" => start_time lenient,
+    "interval" => interval lenient, }
+);
 /// A `PrimaryStorageInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]

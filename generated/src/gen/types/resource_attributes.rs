@@ -3,63 +3,60 @@
 
 //! Custom resource attribute keys (commercial edition) - create, delete and update.
 /// A custom attribute key (commercial edition; server class unknown).
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourceAttributeKeyInventory {
     /// Custom attribute key UUID.
     ///
     /// Since ZStack 4.10.16.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Custom attribute key name.
     ///
     /// Since ZStack 4.10.16.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Detailed description of the resource.
     ///
     /// Since ZStack 4.10.16.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Creation time.
     ///
     /// Since ZStack 4.10.16.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Last modification time.
     ///
     /// Since ZStack 4.10.16.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Resource types this attribute applies to, e.g. VmInstanceVO. Known from the response sample only.
-    #[serde(rename = "resourceTypes", default)]
     pub resource_types: ::std::vec::Vec<::std::string::String>,
     /// The key's constraints. Known from the response sample only.
-    #[serde(default)]
     pub constraints: ::std::vec::Vec<crate::types::ResourceAttributeConstraintInventory>,
 }
+::zstack_sdk::deserialize_struct!(
+    ResourceAttributeKeyInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "createDate" => create_date, "lastOpDate" => last_op_date,
+    "resourceTypes" => resource_types default, "constraints" => constraints default, }
+);
 /// One constraint of a custom attribute key. Known only from the response sample (no table and no catalog entry); the type name is not an upstream name.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourceAttributeConstraintInventory {
     /// Constraint id (a number in the sample).
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub id: ::core::option::Option<i64>,
     /// UUID of the attribute key the constraint belongs to.
-    #[serde(rename = "keyUuid", default)]
     pub key_uuid: ::core::option::Option<::std::string::String>,
     /// Constraint type, e.g. option (the sample).
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Constraint parameter, e.g. an option value.
-    #[serde(default)]
     pub parameter: ::core::option::Option<::std::string::String>,
     /// Creation time.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Last modification time.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    ResourceAttributeConstraintInventory { "id" => id lenient, "keyUuid" => key_uuid,
+    "type" => type_, "parameter" => parameter, "createDate" => create_date, "lastOpDate"
+    => last_op_date, }
+);

@@ -3,60 +3,60 @@
 
 //! Catalog APIs whose route starts with /resource-configurations, and the types and enums they use first.
 /// Server class: `org.zstack.resourceconfig.APIGetResourceBindableConfigReply$ResourceBindableConfigStruct`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourceBindableConfigStruct {
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub category: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "bindResourceTypes", default)]
     pub bind_resource_types: ::std::vec::Vec<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    ResourceBindableConfigStruct { "name" => name, "category" => category, "description"
+    => description, "bindResourceTypes" => bind_resource_types default, }
+);
 /// Server class: `org.zstack.resourceconfig.APIUpdateResourceConfigsMsg$ResourceConfigAO`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
 pub struct ResourceConfigAO {
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub category: ::core::option::Option<::std::string::String>,
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub value: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    ResourceConfigAO { "category" => category, "name" => name, "value" => value, }
+);
 /// Server class: `org.zstack.resourceconfig.ResourceConfigInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourceConfigInventory {
     /// Since ZStack 3.4.0.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.4.0.
-    #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.4.0.
-    #[serde(rename = "resourceType", default)]
     pub resource_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.4.0.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.4.0.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.4.0.
-    #[serde(default)]
     pub category: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.4.0.
-    #[serde(default)]
     pub value: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.4.0.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.4.0.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    ResourceConfigInventory { "uuid" => uuid, "resourceUuid" => resource_uuid,
+    "resourceType" => resource_type, "name" => name, "description" => description,
+    "category" => category, "value" => value, "createDate" => create_date, "lastOpDate"
+    => last_op_date, }
+);
 impl ResourceConfigInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -96,16 +96,17 @@ impl ResourceConfigInventory {
     );
 }
 /// Server class: `org.zstack.resourceconfig.ResourceConfigStruct`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourceConfigStruct {
     /// Since ZStack 4.7.0.
-    #[serde(default)]
     pub value: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.0.
-    #[serde(rename = "effectiveConfigs", default)]
     pub effective_configs: ::std::vec::Vec<crate::types::ResourceConfigInventory>,
     /// Since ZStack 4.7.0.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    ResourceConfigStruct { "value" => value, "effectiveConfigs" => effective_configs
+    default, "name" => name, }
+);
 ::zstack_sdk::struct_wire_traits!(crate ::types::ResourceConfigAO);

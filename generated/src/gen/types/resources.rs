@@ -3,53 +3,50 @@
 
 //! Catalog APIs whose route starts with /resources, and the types and enums they use first.
 /// Server class: `org.zstack.header.vo.ResourceInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourceInventory {
     /// Since ZStack 2.0.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 2.0.
-    #[serde(rename = "resourceName", default)]
     pub resource_name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 2.0.
-    #[serde(rename = "resourceType", default)]
     pub resource_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.0.0.
-    #[serde(rename = "concreteResourceType", default)]
     pub concrete_resource_type: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    ResourceInventory { "uuid" => uuid, "resourceName" => resource_name, "resourceType"
+    => resource_type, "concreteResourceType" => concrete_resource_type, }
+);
 /// Extends `ResourceInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.header.storage.snapshot.reference.VolumeSnapshotReferenceTreeInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VolumeSnapshotReferenceTreeInventory {
     /// Since ZStack 2.0.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 2.0.
-    #[serde(rename = "resourceName", default)]
     pub resource_name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 2.0.
-    #[serde(rename = "resourceType", default)]
     pub resource_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.0.0.
-    #[serde(rename = "concreteResourceType", default)]
     pub concrete_resource_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "primaryStorageUuid", default)]
     pub primary_storage_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "hostUuid", default)]
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "rootImageUuid", default)]
     pub root_image_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "rootVolumeUuid", default)]
     pub root_volume_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "rootVolumeSnapshotUuid", default)]
     pub root_volume_snapshot_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "rootVolumeSnapshotTreeUuid", default)]
     pub root_volume_snapshot_tree_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "rootInstallUrl", default)]
     pub root_install_url: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    VolumeSnapshotReferenceTreeInventory { "uuid" => uuid, "resourceName" =>
+    resource_name, "resourceType" => resource_type, "concreteResourceType" =>
+    concrete_resource_type, "primaryStorageUuid" => primary_storage_uuid, "hostUuid" =>
+    host_uuid, "rootImageUuid" => root_image_uuid, "rootVolumeUuid" => root_volume_uuid,
+    "rootVolumeSnapshotUuid" => root_volume_snapshot_uuid, "rootVolumeSnapshotTreeUuid"
+    => root_volume_snapshot_tree_uuid, "rootInstallUrl" => root_install_url, }
+);
 /// A `ResourceInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]

@@ -3,28 +3,21 @@
 
 //! Catalog APIs whose route starts with /routerArea, and the types and enums they use first.
 /// Server class: `org.zstack.header.protocol.RouterAreaInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct RouterAreaInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "areaId", default)]
     pub area_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub authentication: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    #[serde(
-        rename = "keyId",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub key_id: ::core::option::Option<i32>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    RouterAreaInventory { "uuid" => uuid, "areaId" => area_id, "type" => type_,
+    "authentication" => authentication, "password" => password, "keyId" => key_id
+    lenient, "createDate" => create_date, "lastOpDate" => last_op_date, }
+);

@@ -3,31 +3,27 @@
 
 //! Catalog APIs whose route starts with /scheduler or /schedulers, and the types and enums they use first.
 /// Server class: `org.zstack.header.scheduler.SchedulerJobGroupInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SchedulerJobGroupInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "jobType", default)]
     pub job_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "jobData", default)]
     pub job_data: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "triggersUuid", default)]
     pub triggers_uuid: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "jobsUuid", default)]
     pub jobs_uuid: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    SchedulerJobGroupInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "state" => state, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, "jobType" => job_type, "jobData" => job_data, "triggersUuid" =>
+    triggers_uuid default, "jobsUuid" => jobs_uuid default, }
+);
 impl SchedulerJobGroupInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -71,51 +67,44 @@ impl SchedulerJobGroupInventory {
     );
 }
 /// Server class: `org.zstack.header.scheduler.SchedulerJobGroupSchedulerTriggerRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SchedulerJobGroupSchedulerTriggerRefInventory {
-    #[serde(rename = "schedulerJobGroupUuid", default)]
     pub scheduler_job_group_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "schedulerTriggerUuid", default)]
     pub scheduler_trigger_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    SchedulerJobGroupSchedulerTriggerRefInventory { "schedulerJobGroupUuid" =>
+    scheduler_job_group_uuid, "schedulerTriggerUuid" => scheduler_trigger_uuid,
+    "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.header.scheduler.SchedulerJobHistoryInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SchedulerJobHistoryInventory {
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub id: ::core::option::Option<i64>,
-    #[serde(rename = "triggerUuid", default)]
     pub trigger_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "schedulerJobUuid", default)]
     pub scheduler_job_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "schedulerJobGroupUuid", default)]
     pub scheduler_job_group_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "jobType", default)]
     pub job_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "startTime", default)]
     pub start_time: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(
-        rename = "executeTime",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub execute_time: ::core::option::Option<i64>,
-    #[serde(rename = "targetResourceUuid", default)]
     pub target_resource_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "requestDump", default)]
     pub request_dump: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resultDump", default)]
     pub result_dump: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub success: ::core::option::Option<bool>,
-    #[serde(rename = "fireInstanceId", default)]
     pub fire_instance_id: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    SchedulerJobHistoryInventory { "id" => id lenient, "triggerUuid" => trigger_uuid,
+    "schedulerJobUuid" => scheduler_job_uuid, "schedulerJobGroupUuid" =>
+    scheduler_job_group_uuid, "jobType" => job_type, "startTime" => start_time,
+    "executeTime" => execute_time lenient, "targetResourceUuid" => target_resource_uuid,
+    "requestDump" => request_dump, "resultDump" => result_dump, "success" => success,
+    "fireInstanceId" => fire_instance_id, }
+);
 impl SchedulerJobHistoryInventory {
     /// Query field `id`.
     pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -167,33 +156,29 @@ impl SchedulerJobHistoryInventory {
     );
 }
 /// Server class: `org.zstack.header.scheduler.SchedulerJobInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SchedulerJobInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "targetResourceUuid", default)]
     pub target_resource_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "jobData", default)]
     pub job_data: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "jobClassName", default)]
     pub job_class_name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "triggersUuid", default)]
     pub triggers_uuid: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "schedulerJobGroupUuids", default)]
     pub scheduler_job_group_uuids: ::std::vec::Vec<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    SchedulerJobInventory { "uuid" => uuid, "targetResourceUuid" => target_resource_uuid,
+    "name" => name, "description" => description, "state" => state, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, "jobData" => job_data, "jobClassName" =>
+    job_class_name, "triggersUuid" => triggers_uuid default, "schedulerJobGroupUuids" =>
+    scheduler_job_group_uuids default, }
+);
 impl SchedulerJobInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -241,61 +226,48 @@ impl SchedulerJobInventory {
     );
 }
 /// Server class: `org.zstack.header.scheduler.SchedulerJobSchedulerTriggerInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SchedulerJobSchedulerTriggerInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "schedulerJobUuid", default)]
     pub scheduler_job_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "schedulerTriggerUuid", default)]
     pub scheduler_trigger_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    SchedulerJobSchedulerTriggerInventory { "uuid" => uuid, "schedulerJobUuid" =>
+    scheduler_job_uuid, "schedulerTriggerUuid" => scheduler_trigger_uuid, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.header.scheduler.SchedulerTriggerInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SchedulerTriggerInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub cron: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "schedulerType", default)]
     pub scheduler_type: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "schedulerInterval",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub scheduler_interval: ::core::option::Option<i32>,
-    #[serde(
-        rename = "repeatCount",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub repeat_count: ::core::option::Option<i32>,
-    #[serde(rename = "startTime", default)]
     pub start_time: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "stopTime", default)]
     pub stop_time: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "jobsUuid", default)]
     pub jobs_uuid: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "jobGroupsUuid", default)]
     pub job_groups_uuid: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    SchedulerTriggerInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "cron" => cron, "schedulerType" => scheduler_type, "schedulerInterval"
+    => scheduler_interval lenient, "repeatCount" => repeat_count lenient, "startTime" =>
+    start_time, "stopTime" => stop_time, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, "jobsUuid" => jobs_uuid default, "jobGroupsUuid" => job_groups_uuid
+    default, }
+);
 impl SchedulerTriggerInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

@@ -3,33 +3,25 @@
 
 //! Catalog APIs whose route starts with /scripts, and the types and enums they use first.
 /// Server class: `org.zstack.guesttools.GuestVmScriptExecutedRecordDetailInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GuestVmScriptExecutedRecordDetailInventory {
-    #[serde(rename = "recordUuid", default)]
     pub record_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vmInstanceUuid", default)]
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vmName", default)]
     pub vm_name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "exitCode",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub exit_code: ::core::option::Option<i32>,
-    #[serde(default)]
     pub stdout: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "errCause", default)]
     pub err_cause: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub stderr: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "startTime", default)]
     pub start_time: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "endTime", default)]
     pub end_time: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
+::zstack_sdk::deserialize_struct!(
+    GuestVmScriptExecutedRecordDetailInventory { "recordUuid" => record_uuid,
+    "vmInstanceUuid" => vm_instance_uuid, "vmName" => vm_name, "status" => status,
+    "exitCode" => exit_code lenient, "stdout" => stdout, "errCause" => err_cause,
+    "stderr" => stderr, "startTime" => start_time, "endTime" => end_time, }
+);
 impl GuestVmScriptExecutedRecordDetailInventory {
     /// Query field `recordUuid`.
     pub const RECORD_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -73,41 +65,28 @@ impl GuestVmScriptExecutedRecordDetailInventory {
     );
 }
 /// Server class: `org.zstack.guesttools.GuestVmScriptExecutedRecordInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GuestVmScriptExecutedRecordInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "scriptUuid", default)]
     pub script_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "recordName", default)]
     pub record_name: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "scriptTimeout",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub script_timeout: ::core::option::Option<i32>,
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub executor: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "executionCount",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub execution_count: ::core::option::Option<i32>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub version: ::core::option::Option<i32>,
-    #[serde(rename = "scriptContent", default)]
     pub script_content: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "renderParams", default)]
     pub render_params: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "startTime", default)]
     pub start_time: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "endTime", default)]
     pub end_time: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
+::zstack_sdk::deserialize_struct!(
+    GuestVmScriptExecutedRecordInventory { "uuid" => uuid, "scriptUuid" => script_uuid,
+    "recordName" => record_name, "scriptTimeout" => script_timeout lenient, "status" =>
+    status, "executor" => executor, "executionCount" => execution_count lenient,
+    "version" => version lenient, "scriptContent" => script_content, "renderParams" =>
+    render_params, "startTime" => start_time, "endTime" => end_time, }
+);
 impl GuestVmScriptExecutedRecordInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -159,35 +138,27 @@ impl GuestVmScriptExecutedRecordInventory {
     );
 }
 /// Server class: `org.zstack.guesttools.GuestVmScriptInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GuestVmScriptInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "scriptContent", default)]
     pub script_content: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "renderParams", default)]
     pub render_params: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub platform: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "scriptType", default)]
     pub script_type: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "scriptTimeout",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub script_timeout: ::core::option::Option<i32>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    GuestVmScriptInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "scriptContent" => script_content, "renderParams" => render_params,
+    "platform" => platform, "scriptType" => script_type, "scriptTimeout" =>
+    script_timeout lenient, "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 impl GuestVmScriptInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

@@ -5,117 +5,96 @@
 /// Extends `L2VxlanNetworkPoolInventory` → `L2NetworkInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.sdnController.header.HardwareL2VxlanNetworkPoolInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct HardwareL2VxlanNetworkPoolInventory {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "zoneUuid", default)]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "physicalInterface", default)]
     pub physical_interface: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vSwitchType", default)]
     pub v_switch_type: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "virtualNetworkId",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub virtual_network_id: ::core::option::Option<i32>,
-    #[serde(default)]
     pub isolated: ::core::option::Option<bool>,
-    #[serde(default)]
     pub pvlan: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(rename = "attachedClusterUuids", default)]
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "attachedVtepRefs", default)]
     pub attached_vtep_refs: ::std::vec::Vec<crate::types::VtepInventory>,
-    #[serde(rename = "remoteVteps", default)]
     pub remote_vteps: ::std::vec::Vec<crate::types::RemoteVtepInventory>,
     /// Since ZStack 0.6.
-    #[serde(rename = "attachedVxlanNetworkRefs", default)]
     pub attached_vxlan_network_refs: ::std::vec::Vec<
         crate::types::L2VxlanNetworkInventory,
     >,
     /// Since ZStack 0.6.
-    #[serde(rename = "attachedVniRanges", default)]
     pub attached_vni_ranges: ::std::vec::Vec<crate::types::VniRangeInventory>,
     /// Since ZStack 0.6.
-    #[serde(rename = "attachedCidrs", default)]
     pub attached_cidrs: ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::string::String,
     >,
     /// Since ZStack 3.7.
-    #[serde(rename = "sdnControllerUuid", default)]
     pub sdn_controller_uuid: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    HardwareL2VxlanNetworkPoolInventory { "uuid" => uuid, "name" => name, "description"
+    => description, "zoneUuid" => zone_uuid, "physicalInterface" => physical_interface,
+    "type" => type_, "vSwitchType" => v_switch_type, "virtualNetworkId" =>
+    virtual_network_id lenient, "isolated" => isolated, "pvlan" => pvlan, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, "attachedClusterUuids" =>
+    attached_cluster_uuids default, "attachedVtepRefs" => attached_vtep_refs default,
+    "remoteVteps" => remote_vteps default, "attachedVxlanNetworkRefs" =>
+    attached_vxlan_network_refs default, "attachedVniRanges" => attached_vni_ranges
+    default, "attachedCidrs" => attached_cidrs default, "sdnControllerUuid" =>
+    sdn_controller_uuid, }
+);
 /// Server class: `org.zstack.header.network.l2.L2NetworkInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct L2NetworkInventory {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "zoneUuid", default)]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "physicalInterface", default)]
     pub physical_interface: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vSwitchType", default)]
     pub v_switch_type: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "virtualNetworkId",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub virtual_network_id: ::core::option::Option<i32>,
-    #[serde(default)]
     pub isolated: ::core::option::Option<bool>,
-    #[serde(default)]
     pub pvlan: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(rename = "attachedClusterUuids", default)]
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    L2NetworkInventory { "uuid" => uuid, "name" => name, "description" => description,
+    "zoneUuid" => zone_uuid, "physicalInterface" => physical_interface, "type" => type_,
+    "vSwitchType" => v_switch_type, "virtualNetworkId" => virtual_network_id lenient,
+    "isolated" => isolated, "pvlan" => pvlan, "createDate" => create_date, "lastOpDate"
+    => last_op_date, "attachedClusterUuids" => attached_cluster_uuids default, }
+);
 impl L2NetworkInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -173,56 +152,45 @@ impl L2NetworkInventory {
 /// Extends `L2NetworkInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.network.l2.vxlan.vxlanNetwork.L2VxlanNetworkInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct L2VxlanNetworkInventory {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "zoneUuid", default)]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "physicalInterface", default)]
     pub physical_interface: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vSwitchType", default)]
     pub v_switch_type: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "virtualNetworkId",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub virtual_network_id: ::core::option::Option<i32>,
-    #[serde(default)]
     pub isolated: ::core::option::Option<bool>,
-    #[serde(default)]
     pub pvlan: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(rename = "attachedClusterUuids", default)]
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub vni: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(rename = "poolUuid", default)]
     pub pool_uuid: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    L2VxlanNetworkInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "zoneUuid" => zone_uuid, "physicalInterface" => physical_interface,
+    "type" => type_, "vSwitchType" => v_switch_type, "virtualNetworkId" =>
+    virtual_network_id lenient, "isolated" => isolated, "pvlan" => pvlan, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, "attachedClusterUuids" =>
+    attached_cluster_uuids default, "vni" => vni lenient, "poolUuid" => pool_uuid, }
+);
 impl L2VxlanNetworkInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -288,69 +256,58 @@ impl L2VxlanNetworkInventory {
 /// Extends `L2NetworkInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.network.l2.vxlan.vxlanNetworkPool.L2VxlanNetworkPoolInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct L2VxlanNetworkPoolInventory {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "zoneUuid", default)]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "physicalInterface", default)]
     pub physical_interface: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vSwitchType", default)]
     pub v_switch_type: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "virtualNetworkId",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub virtual_network_id: ::core::option::Option<i32>,
-    #[serde(default)]
     pub isolated: ::core::option::Option<bool>,
-    #[serde(default)]
     pub pvlan: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(rename = "attachedClusterUuids", default)]
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "attachedVtepRefs", default)]
     pub attached_vtep_refs: ::std::vec::Vec<crate::types::VtepInventory>,
-    #[serde(rename = "remoteVteps", default)]
     pub remote_vteps: ::std::vec::Vec<crate::types::RemoteVtepInventory>,
     /// Since ZStack 0.6.
-    #[serde(rename = "attachedVxlanNetworkRefs", default)]
     pub attached_vxlan_network_refs: ::std::vec::Vec<
         crate::types::L2VxlanNetworkInventory,
     >,
     /// Since ZStack 0.6.
-    #[serde(rename = "attachedVniRanges", default)]
     pub attached_vni_ranges: ::std::vec::Vec<crate::types::VniRangeInventory>,
     /// Since ZStack 0.6.
-    #[serde(rename = "attachedCidrs", default)]
     pub attached_cidrs: ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::string::String,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    L2VxlanNetworkPoolInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "zoneUuid" => zone_uuid, "physicalInterface" => physical_interface,
+    "type" => type_, "vSwitchType" => v_switch_type, "virtualNetworkId" =>
+    virtual_network_id lenient, "isolated" => isolated, "pvlan" => pvlan, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, "attachedClusterUuids" =>
+    attached_cluster_uuids default, "attachedVtepRefs" => attached_vtep_refs default,
+    "remoteVteps" => remote_vteps default, "attachedVxlanNetworkRefs" =>
+    attached_vxlan_network_refs default, "attachedVniRanges" => attached_vni_ranges
+    default, "attachedCidrs" => attached_cidrs default, }
+);
 impl L2VxlanNetworkPoolInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -426,73 +383,65 @@ impl L2VxlanNetworkPoolInventory {
     );
 }
 /// Server class: `org.zstack.network.l2.vxlan.vtep.RemoteVtepInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct RemoteVtepInventory {
     /// Since ZStack 4.7.11.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "clusterUuid", default)]
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.11.
-    #[serde(rename = "vtepIp", default)]
     pub vtep_ip: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.11.
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub port: ::core::option::Option<i32>,
     /// Since ZStack 4.7.11.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.11.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.7.11.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 4.7.11.
-    #[serde(rename = "poolUuid", default)]
     pub pool_uuid: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    RemoteVtepInventory { "uuid" => uuid, "clusterUuid" => cluster_uuid, "vtepIp" =>
+    vtep_ip, "port" => port lenient, "type" => type_, "createDate" => create_date,
+    "lastOpDate" => last_op_date, "poolUuid" => pool_uuid, }
+);
 /// Server class: `org.zstack.sdnController.header.SdnControllerInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SdnControllerInventory {
     /// Since ZStack 3.7.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.7.
-    #[serde(rename = "vendorType", default)]
     pub vendor_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.7.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.7.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.7.
-    #[serde(default)]
     pub ip: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.7.
-    #[serde(default)]
     pub username: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.7.
-    #[serde(default)]
     pub password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
     /// Since ZStack 3.7.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.7.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 3.7.
-    #[serde(rename = "vniRanges", default)]
     pub vni_ranges: ::std::vec::Vec<crate::types::SdnVniRange>,
     /// Since ZStack 3.7.
-    #[serde(rename = "vxlanPools", default)]
     pub vxlan_pools: ::std::vec::Vec<crate::types::HardwareL2VxlanNetworkPoolInventory>,
 }
+::zstack_sdk::deserialize_struct!(
+    SdnControllerInventory { "uuid" => uuid, "vendorType" => vendor_type, "name" => name,
+    "description" => description, "ip" => ip, "username" => username, "password" =>
+    password, "createDate" => create_date, "lastOpDate" => last_op_date, "vniRanges" =>
+    vni_ranges default, "vxlanPools" => vxlan_pools default, }
+);
 impl SdnControllerInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -540,61 +489,43 @@ impl SdnControllerInventory {
     );
 }
 /// Server class: `org.zstack.sdnController.header.SdnVniRange`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SdnVniRange {
     /// Since ZStack 3.7.
-    #[serde(
-        rename = "startVni",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub start_vni: ::core::option::Option<i32>,
     /// Since ZStack 3.7.
-    #[serde(
-        rename = "endVni",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub end_vni: ::core::option::Option<i32>,
 }
+::zstack_sdk::deserialize_struct!(
+    SdnVniRange { "startVni" => start_vni lenient, "endVni" => end_vni lenient, }
+);
 /// Server class: `org.zstack.network.l2.vxlan.vxlanNetworkPool.VniRangeInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VniRangeInventory {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "startVni",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub start_vni: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "endVni",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub end_vni: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(rename = "l2NetworkUuid", default)]
     pub l2_network_uuid: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    VniRangeInventory { "uuid" => uuid, "name" => name, "description" => description,
+    "startVni" => start_vni lenient, "endVni" => end_vni lenient, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, "l2NetworkUuid" => l2_network_uuid, }
+);
 impl VniRangeInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -630,37 +561,33 @@ impl VniRangeInventory {
     );
 }
 /// Server class: `org.zstack.network.l2.vxlan.vtep.VtepInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VtepInventory {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "hostUuid", default)]
     pub host_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "vtepIp", default)]
     pub vtep_ip: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub port: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "physicalInterface", default)]
     pub physical_interface: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(rename = "poolUuid", default)]
     pub pool_uuid: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    VtepInventory { "uuid" => uuid, "hostUuid" => host_uuid, "vtepIp" => vtep_ip, "port"
+    => port lenient, "type" => type_, "physicalInterface" => physical_interface,
+    "createDate" => create_date, "lastOpDate" => last_op_date, "poolUuid" => pool_uuid, }
+);
 impl VtepInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

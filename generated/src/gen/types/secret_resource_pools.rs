@@ -5,367 +5,259 @@
 /// Extends `SecretResourcePoolInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.crypto.securitymachine.thirdparty.aisino.AiSiNoSecretResourcePoolInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AiSiNoSecretResourcePoolInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "zoneUuid", default)]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub model: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "heartbeatInterval",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub heartbeat_interval: ::core::option::Option<i32>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(default)]
     pub ability: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "managementIp", default)]
     pub management_ip: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub port: ::core::option::Option<i32>,
-    #[serde(default)]
     pub route: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "clientID", default)]
     pub client_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "clientSecrete", default)]
     pub client_secrete: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    #[serde(rename = "appId", default)]
     pub app_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "keyNumSM2", default)]
     pub key_num_sm2: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "keyNumSM4", default)]
     pub key_num_sm4: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    AiSiNoSecretResourcePoolInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name"
+    => name, "type" => type_, "description" => description, "state" => state, "status" =>
+    status, "model" => model, "heartbeatInterval" => heartbeat_interval lenient,
+    "createDate" => create_date, "lastOpDate" => last_op_date, "ability" => ability,
+    "managementIp" => management_ip, "port" => port lenient, "route" => route, "clientID"
+    => client_id, "clientSecrete" => client_secrete, "appId" => app_id, "keyNumSM2" =>
+    key_num_sm2, "keyNumSM4" => key_num_sm4, }
+);
 /// Extends `SecretResourcePoolInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.crypto.securitymachine.thirdparty.csp.CSPSecretResourcePoolInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CSPSecretResourcePoolInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "zoneUuid", default)]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub model: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "heartbeatInterval",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub heartbeat_interval: ::core::option::Option<i32>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(default)]
     pub ability: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "managementIp", default)]
     pub management_ip: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub port: ::core::option::Option<i32>,
-    #[serde(rename = "appId", default)]
     pub app_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "appKey", default)]
     pub app_key: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "keyId", default)]
     pub key_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "userId", default)]
     pub user_id: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub protocol: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    CSPSecretResourcePoolInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" =>
+    name, "type" => type_, "description" => description, "state" => state, "status" =>
+    status, "model" => model, "heartbeatInterval" => heartbeat_interval lenient,
+    "createDate" => create_date, "lastOpDate" => last_op_date, "ability" => ability,
+    "managementIp" => management_ip, "port" => port lenient, "appId" => app_id, "appKey"
+    => app_key, "keyId" => key_id, "userId" => user_id, "protocol" => protocol, }
+);
 /// Extends `SecretResourcePoolInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.crypto.securitymachine.thirdparty.fiSec.FiSecSecretResourcePoolInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct FiSecSecretResourcePoolInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "zoneUuid", default)]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub model: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "heartbeatInterval",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub heartbeat_interval: ::core::option::Option<i32>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(default)]
     pub ability: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "keyNum", default)]
     pub key_num: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    FiSecSecretResourcePoolInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" =>
+    name, "type" => type_, "description" => description, "state" => state, "status" =>
+    status, "model" => model, "heartbeatInterval" => heartbeat_interval lenient,
+    "createDate" => create_date, "lastOpDate" => last_op_date, "ability" => ability,
+    "keyNum" => key_num, }
+);
 /// Extends `SecretResourcePoolInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.crypto.securitymachine.thirdparty.flkSec.FlkSecSecretResourcePoolInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct FlkSecSecretResourcePoolInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "zoneUuid", default)]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub model: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "heartbeatInterval",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub heartbeat_interval: ::core::option::Option<i32>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(default)]
     pub ability: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "encryptResult", default)]
     pub encrypt_result: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "activatedToken", default)]
     pub activated_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    #[serde(rename = "protectToken", default)]
     pub protect_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    #[serde(rename = "hmacToken", default)]
     pub hmac_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    #[serde(rename = "ukeyType", default)]
     pub ukey_type: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    FlkSecSecretResourcePoolInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name"
+    => name, "type" => type_, "description" => description, "state" => state, "status" =>
+    status, "model" => model, "heartbeatInterval" => heartbeat_interval lenient,
+    "createDate" => create_date, "lastOpDate" => last_op_date, "ability" => ability,
+    "encryptResult" => encrypt_result, "activatedToken" => activated_token,
+    "protectToken" => protect_token, "hmacToken" => hmac_token, "ukeyType" => ukey_type,
+    }
+);
 /// Extends `SecretResourcePoolInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.crypto.securitymachine.thirdparty.haitai.HaiTaiSecretResourcePoolInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct HaiTaiSecretResourcePoolInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "zoneUuid", default)]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub model: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "heartbeatInterval",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub heartbeat_interval: ::core::option::Option<i32>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(default)]
     pub ability: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "managementIp", default)]
     pub management_ip: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub port: ::core::option::Option<i32>,
-    #[serde(default)]
     pub realm: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    HaiTaiSecretResourcePoolInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name"
+    => name, "type" => type_, "description" => description, "state" => state, "status" =>
+    status, "model" => model, "heartbeatInterval" => heartbeat_interval lenient,
+    "createDate" => create_date, "lastOpDate" => last_op_date, "ability" => ability,
+    "managementIp" => management_ip, "port" => port lenient, "realm" => realm, }
+);
 /// Extends `SecretResourcePoolInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.crypto.securitymachine.thirdparty.infoSec.InfoSecSecretResourcePoolInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct InfoSecSecretResourcePoolInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "zoneUuid", default)]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub model: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "heartbeatInterval",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub heartbeat_interval: ::core::option::Option<i32>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(default)]
     pub ability: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "connectionMode",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub connection_mode: ::core::option::Option<i32>,
-    #[serde(rename = "activatedToken", default)]
     pub activated_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    #[serde(rename = "protectToken", default)]
     pub protect_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    #[serde(rename = "hmacToken", default)]
     pub hmac_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
 }
+::zstack_sdk::deserialize_struct!(
+    InfoSecSecretResourcePoolInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name"
+    => name, "type" => type_, "description" => description, "state" => state, "status" =>
+    status, "model" => model, "heartbeatInterval" => heartbeat_interval lenient,
+    "createDate" => create_date, "lastOpDate" => last_op_date, "ability" => ability,
+    "connectionMode" => connection_mode lenient, "activatedToken" => activated_token,
+    "protectToken" => protect_token, "hmacToken" => hmac_token, }
+);
 /// Extends `SecretResourcePoolInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.crypto.securitymachine.thirdparty.sansec.SanSecSecretResourcePoolInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SanSecSecretResourcePoolInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "zoneUuid", default)]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub model: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "heartbeatInterval",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub heartbeat_interval: ::core::option::Option<i32>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(default)]
     pub ability: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "keyIndex",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub key_index: ::core::option::Option<i32>,
-    #[serde(rename = "managementIp", default)]
     pub management_ip: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub port: ::core::option::Option<i32>,
-    #[serde(default)]
     pub username: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    #[serde(rename = "sm3Key", default)]
     pub sm3_key: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "sm4Key", default)]
     pub sm4_key: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    SanSecSecretResourcePoolInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name"
+    => name, "type" => type_, "description" => description, "state" => state, "status" =>
+    status, "model" => model, "heartbeatInterval" => heartbeat_interval lenient,
+    "createDate" => create_date, "lastOpDate" => last_op_date, "ability" => ability,
+    "keyIndex" => key_index lenient, "managementIp" => management_ip, "port" => port
+    lenient, "username" => username, "password" => password, "sm3Key" => sm3_key,
+    "sm4Key" => sm4_key, }
+);
 /// Server class: `org.zstack.header.securitymachine.SecretResourcePoolInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SecretResourcePoolInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "zoneUuid", default)]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub model: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "heartbeatInterval",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub heartbeat_interval: ::core::option::Option<i32>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(default)]
     pub ability: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    SecretResourcePoolInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" =>
+    name, "type" => type_, "description" => description, "state" => state, "status" =>
+    status, "model" => model, "heartbeatInterval" => heartbeat_interval lenient,
+    "createDate" => create_date, "lastOpDate" => last_op_date, "ability" => ability, }
+);
 impl SecretResourcePoolInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

@@ -5,119 +5,91 @@
 /// Extends `SecurityGroupRuleInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.network.securitygroup.SecurityGroupIngressRuleTO`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SecurityGroupIngressRuleTO {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "securityGroupUuid", default)]
     pub security_group_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.1.
-    #[serde(
-        rename = "ipVersion",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub ip_version: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub protocol: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.21.
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub priority: ::core::option::Option<i32>,
     /// Since ZStack 4.7.21.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.21.
-    #[serde(rename = "srcIpRange", default)]
     pub src_ip_range: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.21.
-    #[serde(rename = "dstIpRange", default)]
     pub dst_ip_range: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.21.
-    #[serde(rename = "srcPortRange", default)]
     pub src_port_range: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.21.
-    #[serde(rename = "dstPortRange", default)]
     pub dst_port_range: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.21.
-    #[serde(default)]
     pub action: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "remoteSecurityGroupUuid", default)]
     pub remote_security_group_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "allowedCidr", default)]
     pub allowed_cidr: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "startPort",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub start_port: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "endPort",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub end_port: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "friendCidrs", default)]
     pub friend_cidrs: ::std::vec::Vec<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    SecurityGroupIngressRuleTO { "uuid" => uuid, "securityGroupUuid" =>
+    security_group_uuid, "type" => type_, "ipVersion" => ip_version lenient, "protocol"
+    => protocol, "state" => state, "priority" => priority lenient, "description" =>
+    description, "srcIpRange" => src_ip_range, "dstIpRange" => dst_ip_range,
+    "srcPortRange" => src_port_range, "dstPortRange" => dst_port_range, "action" =>
+    action, "remoteSecurityGroupUuid" => remote_security_group_uuid, "allowedCidr" =>
+    allowed_cidr, "startPort" => start_port lenient, "endPort" => end_port lenient,
+    "createDate" => create_date, "lastOpDate" => last_op_date, "friendCidrs" =>
+    friend_cidrs default, }
+);
 /// Server class: `org.zstack.network.securitygroup.SecurityGroupInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SecurityGroupInventory {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.1.
-    #[serde(
-        rename = "ipVersion",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub ip_version: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub rules: ::std::vec::Vec<crate::types::AnySecurityGroupRuleInventory>,
     /// Since ZStack 0.6.
-    #[serde(rename = "attachedL3NetworkUuids", default)]
     pub attached_l3_network_uuids: ::std::vec::Vec<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    SecurityGroupInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "state" => state, "ipVersion" => ip_version lenient, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, "rules" => rules default,
+    "attachedL3NetworkUuids" => attached_l3_network_uuids default, }
+);
 impl SecurityGroupInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -157,149 +129,118 @@ impl SecurityGroupInventory {
     );
 }
 /// Server class: `org.zstack.network.securitygroup.APIAddSecurityGroupRuleMsg$SecurityGroupRuleAO`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
 pub struct SecurityGroupRuleAO {
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
+    #[serde(rename = "type", skip_serializing_if = "::core::option::Option::is_none")]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub description: ::core::option::Option<::std::string::String>,
     #[serde(
         rename = "remoteSecurityGroupUuid",
-        default,
         skip_serializing_if = "::core::option::Option::is_none"
     )]
     pub remote_security_group_uuid: ::core::option::Option<::std::string::String>,
     #[serde(
         rename = "ipVersion",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient",
         skip_serializing_if = "::core::option::Option::is_none"
     )]
     pub ip_version: ::core::option::Option<i32>,
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub protocol: ::core::option::Option<::std::string::String>,
     #[serde(
         rename = "srcIpRange",
-        default,
         skip_serializing_if = "::core::option::Option::is_none"
     )]
     pub src_ip_range: ::core::option::Option<::std::string::String>,
     #[serde(
         rename = "dstIpRange",
-        default,
         skip_serializing_if = "::core::option::Option::is_none"
     )]
     pub dst_ip_range: ::core::option::Option<::std::string::String>,
     #[serde(
         rename = "dstPortRange",
-        default,
         skip_serializing_if = "::core::option::Option::is_none"
     )]
     pub dst_port_range: ::core::option::Option<::std::string::String>,
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub action: ::core::option::Option<::std::string::String>,
     #[serde(
         rename = "startPort",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient",
         skip_serializing_if = "::core::option::Option::is_none"
     )]
     pub start_port: ::core::option::Option<i32>,
-    #[serde(
-        rename = "endPort",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient",
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
+    #[serde(rename = "endPort", skip_serializing_if = "::core::option::Option::is_none")]
     pub end_port: ::core::option::Option<i32>,
     #[serde(
         rename = "allowedCidr",
-        default,
         skip_serializing_if = "::core::option::Option::is_none"
     )]
     pub allowed_cidr: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    SecurityGroupRuleAO { "type" => type_, "state" => state, "description" =>
+    description, "remoteSecurityGroupUuid" => remote_security_group_uuid, "ipVersion" =>
+    ip_version lenient, "protocol" => protocol, "srcIpRange" => src_ip_range,
+    "dstIpRange" => dst_ip_range, "dstPortRange" => dst_port_range, "action" => action,
+    "startPort" => start_port lenient, "endPort" => end_port lenient, "allowedCidr" =>
+    allowed_cidr, }
+);
 /// Server class: `org.zstack.network.securitygroup.SecurityGroupRuleInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SecurityGroupRuleInventory {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "securityGroupUuid", default)]
     pub security_group_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.1.
-    #[serde(
-        rename = "ipVersion",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub ip_version: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub protocol: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.21.
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub priority: ::core::option::Option<i32>,
     /// Since ZStack 4.7.21.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.21.
-    #[serde(rename = "srcIpRange", default)]
     pub src_ip_range: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.21.
-    #[serde(rename = "dstIpRange", default)]
     pub dst_ip_range: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.21.
-    #[serde(rename = "srcPortRange", default)]
     pub src_port_range: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.21.
-    #[serde(rename = "dstPortRange", default)]
     pub dst_port_range: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.21.
-    #[serde(default)]
     pub action: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "remoteSecurityGroupUuid", default)]
     pub remote_security_group_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "allowedCidr", default)]
     pub allowed_cidr: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "startPort",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub start_port: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "endPort",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub end_port: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    SecurityGroupRuleInventory { "uuid" => uuid, "securityGroupUuid" =>
+    security_group_uuid, "type" => type_, "ipVersion" => ip_version lenient, "protocol"
+    => protocol, "state" => state, "priority" => priority lenient, "description" =>
+    description, "srcIpRange" => src_ip_range, "dstIpRange" => dst_ip_range,
+    "srcPortRange" => src_port_range, "dstPortRange" => dst_port_range, "action" =>
+    action, "remoteSecurityGroupUuid" => remote_security_group_uuid, "allowedCidr" =>
+    allowed_cidr, "startPort" => start_port lenient, "endPort" => end_port lenient,
+    "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 impl SecurityGroupRuleInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -379,61 +320,58 @@ impl SecurityGroupRuleInventory {
     );
 }
 /// Server class: `org.zstack.network.securitygroup.APIUpdateSecurityGroupRulePriorityMsg$SecurityGroupRulePriorityAO`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
 pub struct SecurityGroupRulePriorityAO {
     #[serde(
         rename = "ruleUuid",
-        default,
         skip_serializing_if = "::core::option::Option::is_none"
     )]
     pub rule_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient",
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub priority: ::core::option::Option<i32>,
 }
+::zstack_sdk::deserialize_struct!(
+    SecurityGroupRulePriorityAO { "ruleUuid" => rule_uuid, "priority" => priority
+    lenient, }
+);
 /// Server class: `org.zstack.network.securitygroup.APISetVmNicSecurityGroupMsg$VmNicSecurityGroupRefAO`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
 pub struct VmNicSecurityGroupRefAO {
     #[serde(
         rename = "securityGroupUuid",
-        default,
         skip_serializing_if = "::core::option::Option::is_none"
     )]
     pub security_group_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient",
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub priority: ::core::option::Option<i32>,
 }
+::zstack_sdk::deserialize_struct!(
+    VmNicSecurityGroupRefAO { "securityGroupUuid" => security_group_uuid, "priority" =>
+    priority lenient, }
+);
 /// Server class: `org.zstack.network.securitygroup.VmNicSecurityGroupRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VmNicSecurityGroupRefInventory {
     /// Since ZStack 4.7.21.
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub priority: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(rename = "vmNicUuid", default)]
     pub vm_nic_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "securityGroupUuid", default)]
     pub security_group_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "vmInstanceUuid", default)]
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    VmNicSecurityGroupRefInventory { "priority" => priority lenient, "vmNicUuid" =>
+    vm_nic_uuid, "securityGroupUuid" => security_group_uuid, "vmInstanceUuid" =>
+    vm_instance_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 impl VmNicSecurityGroupRefInventory {
     /// Query field `priority`.
     pub const PRIORITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -461,26 +399,26 @@ impl VmNicSecurityGroupRefInventory {
     );
 }
 /// Server class: `org.zstack.network.securitygroup.VmNicSecurityPolicyInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VmNicSecurityPolicyInventory {
     /// Since ZStack 4.7.21.
-    #[serde(rename = "vmNicUuid", default)]
     pub vm_nic_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.21.
-    #[serde(rename = "ingressPolicy", default)]
     pub ingress_policy: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.21.
-    #[serde(rename = "egressPolicy", default)]
     pub egress_policy: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.21.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.7.21.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    VmNicSecurityPolicyInventory { "vmNicUuid" => vm_nic_uuid, "ingressPolicy" =>
+    ingress_policy, "egressPolicy" => egress_policy, "createDate" => create_date,
+    "lastOpDate" => last_op_date, }
+);
 impl VmNicSecurityPolicyInventory {
     /// Query field `vmNicUuid`.
     pub const VM_NIC_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

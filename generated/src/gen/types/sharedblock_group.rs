@@ -3,27 +3,22 @@
 
 //! Catalog APIs whose route starts with /sharedblock-group, and the types and enums they use first.
 /// Server class: `org.zstack.storage.primary.sharedblock.SharedBlockGroupPrimaryStorageHostRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SharedBlockGroupPrimaryStorageHostRefInventory {
-    #[serde(rename = "primaryStorageUuid", default)]
     pub primary_storage_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "hostUuid", default)]
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "hostId",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub host_id: ::core::option::Option<i32>,
-    #[serde(default)]
     pub status: ::core::option::Option<crate::types::PrimaryStorageHostStatus>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    SharedBlockGroupPrimaryStorageHostRefInventory { "primaryStorageUuid" =>
+    primary_storage_uuid, "hostUuid" => host_uuid, "hostId" => host_id lenient, "status"
+    => status, "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 impl SharedBlockGroupPrimaryStorageHostRefInventory {
     /// Query field `primaryStorageUuid`.
     pub const PRIMARY_STORAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -51,43 +46,30 @@ impl SharedBlockGroupPrimaryStorageHostRefInventory {
     );
 }
 /// Server class: `org.zstack.storage.primary.sharedblock.SharedBlockInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SharedBlockInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "sharedBlockGroupUuid", default)]
     pub shared_block_group_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<crate::types::SharedBlockType>,
-    #[serde(rename = "diskUuid", default)]
     pub disk_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<crate::types::SharedBlockState>,
-    #[serde(default)]
     pub status: ::core::option::Option<crate::types::SharedBlockStatus>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(
-        rename = "totalCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_capacity: ::core::option::Option<i64>,
-    #[serde(
-        rename = "availableCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_capacity: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    SharedBlockInventory { "uuid" => uuid, "sharedBlockGroupUuid" =>
+    shared_block_group_uuid, "type" => type_, "diskUuid" => disk_uuid, "name" => name,
+    "description" => description, "state" => state, "status" => status, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, "totalCapacity" => total_capacity lenient,
+    "availableCapacity" => available_capacity lenient, }
+);
 impl SharedBlockInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

@@ -3,37 +3,32 @@
 
 //! Catalog APIs whose route starts with /snmp, and the types and enums they use first.
 /// Server class: `org.zstack.snmp.agent.SnmpAgentInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SnmpAgentInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub version: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "readCommunity", default)]
     pub read_community: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "userName", default)]
     pub user_name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "authAlgorithm", default)]
     pub auth_algorithm: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "authPassword", default)]
     pub auth_password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    #[serde(rename = "privacyAlgorithm", default)]
     pub privacy_algorithm: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "privacyPassword", default)]
     pub privacy_password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub port: ::core::option::Option<i32>,
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "securityLevel", default)]
     pub security_level: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    SnmpAgentInventory { "uuid" => uuid, "version" => version, "readCommunity" =>
+    read_community, "userName" => user_name, "authAlgorithm" => auth_algorithm,
+    "authPassword" => auth_password, "privacyAlgorithm" => privacy_algorithm,
+    "privacyPassword" => privacy_password, "port" => port lenient, "status" => status,
+    "securityLevel" => security_level, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, }
+);
 impl SnmpAgentInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

@@ -5,71 +5,61 @@
 /// Extends `SNSUniversalSmsEndpointInventory` → `SNSApplicationEndpointInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.sns.SNSAliyunSmsEndpointInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSAliyunSmsEndpointInventory {
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "platformUuid", default)]
     pub platform_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "connectionStatus", default)]
     pub connection_status: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub platform: ::core::option::Option<
         crate::types::AnySNSApplicationPlatformInventory,
     >,
-    #[serde(rename = "smsAccessKeyId", default)]
     pub sms_access_key_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "smsAccessKeySecret", default)]
     pub sms_access_key_secret: ::core::option::Option<
         ::zstack_sdk::runtime::secret::Secret,
     >,
-    #[serde(default)]
     pub supplier: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub receivers: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    SNSAliyunSmsEndpointInventory { "name" => name, "uuid" => uuid, "description" =>
+    description, "type" => type_, "state" => state, "platformUuid" => platform_uuid,
+    "createDate" => create_date, "lastOpDate" => last_op_date, "connectionStatus" =>
+    connection_status, "platform" => platform, "smsAccessKeyId" => sms_access_key_id,
+    "smsAccessKeySecret" => sms_access_key_secret, "supplier" => supplier, "receivers" =>
+    receivers default, }
+);
 /// Server class: `org.zstack.sns.SNSApplicationEndpointInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSApplicationEndpointInventory {
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "platformUuid", default)]
     pub platform_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "connectionStatus", default)]
     pub connection_status: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub platform: ::core::option::Option<
         crate::types::AnySNSApplicationPlatformInventory,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    SNSApplicationEndpointInventory { "name" => name, "uuid" => uuid, "description" =>
+    description, "type" => type_, "state" => state, "platformUuid" => platform_uuid,
+    "createDate" => create_date, "lastOpDate" => last_op_date, "connectionStatus" =>
+    connection_status, "platform" => platform, }
+);
 impl SNSApplicationEndpointInventory {
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -113,25 +103,23 @@ impl SNSApplicationEndpointInventory {
     );
 }
 /// Server class: `org.zstack.sns.SNSApplicationPlatformInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSApplicationPlatformInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    SNSApplicationPlatformInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "state" => state, "type" => type_, "createDate" => create_date,
+    "lastOpDate" => last_op_date, }
+);
 impl SNSApplicationPlatformInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -163,23 +151,22 @@ impl SNSApplicationPlatformInventory {
     );
 }
 /// Server class: `org.zstack.sns.platform.dingtalk.SNSDingTalkAtPersonInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSDingTalkAtPersonInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "phoneNumber", default)]
     pub phone_number: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "endpointUuid", default)]
     pub endpoint_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(default)]
     pub remark: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    SNSDingTalkAtPersonInventory { "uuid" => uuid, "phoneNumber" => phone_number,
+    "endpointUuid" => endpoint_uuid, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, "remark" => remark, }
+);
 impl SNSDingTalkAtPersonInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -209,43 +196,36 @@ impl SNSDingTalkAtPersonInventory {
 /// Extends `SNSApplicationEndpointInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.sns.platform.dingtalk.SNSDingTalkEndpointInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSDingTalkEndpointInventory {
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "platformUuid", default)]
     pub platform_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "connectionStatus", default)]
     pub connection_status: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub platform: ::core::option::Option<
         crate::types::AnySNSApplicationPlatformInventory,
     >,
-    #[serde(default)]
     pub url: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "atAll", default)]
     pub at_all: ::core::option::Option<bool>,
-    #[serde(default)]
     pub secret: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    #[serde(rename = "atPersonPhoneNumbers", default)]
     pub at_person_phone_numbers: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "atPersonList", default)]
     pub at_person_list: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    SNSDingTalkEndpointInventory { "name" => name, "uuid" => uuid, "description" =>
+    description, "type" => type_, "state" => state, "platformUuid" => platform_uuid,
+    "createDate" => create_date, "lastOpDate" => last_op_date, "connectionStatus" =>
+    connection_status, "platform" => platform, "url" => url, "atAll" => at_all, "secret"
+    => secret, "atPersonPhoneNumbers" => at_person_phone_numbers default, "atPersonList"
+    => at_person_list default, }
+);
 impl SNSDingTalkEndpointInventory {
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -309,21 +289,21 @@ impl SNSDingTalkEndpointInventory {
     );
 }
 /// Server class: `org.zstack.sns.platform.email.SNSEmailAddressInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSEmailAddressInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "emailAddress", default)]
     pub email_address: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "endpointUuid", default)]
     pub endpoint_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    SNSEmailAddressInventory { "uuid" => uuid, "emailAddress" => email_address,
+    "endpointUuid" => endpoint_uuid, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, }
+);
 impl SNSEmailAddressInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -349,37 +329,32 @@ impl SNSEmailAddressInventory {
 /// Extends `SNSApplicationEndpointInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.sns.platform.email.SNSEmailEndpointInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSEmailEndpointInventory {
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "platformUuid", default)]
     pub platform_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "connectionStatus", default)]
     pub connection_status: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub platform: ::core::option::Option<
         crate::types::AnySNSApplicationPlatformInventory,
     >,
-    #[serde(default)]
     pub email: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "emailAddresses", default)]
     pub email_addresses: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    SNSEmailEndpointInventory { "name" => name, "uuid" => uuid, "description" =>
+    description, "type" => type_, "state" => state, "platformUuid" => platform_uuid,
+    "createDate" => create_date, "lastOpDate" => last_op_date, "connectionStatus" =>
+    connection_status, "platform" => platform, "email" => email, "emailAddresses" =>
+    email_addresses default, }
+);
 impl SNSEmailEndpointInventory {
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -433,35 +408,27 @@ impl SNSEmailEndpointInventory {
 /// Extends `SNSApplicationPlatformInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.sns.platform.email.SNSEmailPlatformInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSEmailPlatformInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "smtpServer", default)]
     pub smtp_server: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "smtpPort",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub smtp_port: ::core::option::Option<i32>,
-    #[serde(default)]
     pub username: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    SNSEmailPlatformInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "state" => state, "type" => type_, "createDate" => create_date,
+    "lastOpDate" => last_op_date, "smtpServer" => smtp_server, "smtpPort" => smtp_port
+    lenient, "username" => username, }
+);
 impl SNSEmailPlatformInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -507,61 +474,54 @@ impl SNSEmailPlatformInventory {
 /// Extends `SNSUniversalSmsEndpointInventory` → `SNSApplicationEndpointInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.sns.platform.universalsms.supplier.emay.SNSEmaySmsEndpointInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSEmaySmsEndpointInventory {
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "platformUuid", default)]
     pub platform_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "connectionStatus", default)]
     pub connection_status: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub platform: ::core::option::Option<
         crate::types::AnySNSApplicationPlatformInventory,
     >,
-    #[serde(rename = "smsAccessKeyId", default)]
     pub sms_access_key_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "smsAccessKeySecret", default)]
     pub sms_access_key_secret: ::core::option::Option<
         ::zstack_sdk::runtime::secret::Secret,
     >,
-    #[serde(default)]
     pub supplier: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "requestUrl", default)]
     pub request_url: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    SNSEmaySmsEndpointInventory { "name" => name, "uuid" => uuid, "description" =>
+    description, "type" => type_, "state" => state, "platformUuid" => platform_uuid,
+    "createDate" => create_date, "lastOpDate" => last_op_date, "connectionStatus" =>
+    connection_status, "platform" => platform, "smsAccessKeyId" => sms_access_key_id,
+    "smsAccessKeySecret" => sms_access_key_secret, "supplier" => supplier, "requestUrl"
+    => request_url, }
+);
 /// Server class: `org.zstack.sns.platform.feishu.SNSFeiShuAtPersonInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSFeiShuAtPersonInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "userId", default)]
     pub user_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "endpointUuid", default)]
     pub endpoint_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(default)]
     pub remark: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    SNSFeiShuAtPersonInventory { "uuid" => uuid, "userId" => user_id, "endpointUuid" =>
+    endpoint_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, "remark" =>
+    remark, }
+);
 impl SNSFeiShuAtPersonInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -591,43 +551,36 @@ impl SNSFeiShuAtPersonInventory {
 /// Extends `SNSApplicationEndpointInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.sns.platform.feishu.SNSFeiShuEndpointInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSFeiShuEndpointInventory {
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "platformUuid", default)]
     pub platform_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "connectionStatus", default)]
     pub connection_status: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub platform: ::core::option::Option<
         crate::types::AnySNSApplicationPlatformInventory,
     >,
-    #[serde(default)]
     pub url: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "atAll", default)]
     pub at_all: ::core::option::Option<bool>,
-    #[serde(rename = "atPersonUserIds", default)]
     pub at_person_user_ids: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "atPersonList", default)]
     pub at_person_list: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default)]
     pub secret: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
 }
+::zstack_sdk::deserialize_struct!(
+    SNSFeiShuEndpointInventory { "name" => name, "uuid" => uuid, "description" =>
+    description, "type" => type_, "state" => state, "platformUuid" => platform_uuid,
+    "createDate" => create_date, "lastOpDate" => last_op_date, "connectionStatus" =>
+    connection_status, "platform" => platform, "url" => url, "atAll" => at_all,
+    "atPersonUserIds" => at_person_user_ids default, "atPersonList" => at_person_list
+    default, "secret" => secret, }
+);
 impl SNSFeiShuEndpointInventory {
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -693,37 +646,31 @@ impl SNSFeiShuEndpointInventory {
 /// Extends `SNSApplicationEndpointInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.sns.platform.http.SNSHttpEndpointInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSHttpEndpointInventory {
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "platformUuid", default)]
     pub platform_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "connectionStatus", default)]
     pub connection_status: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub platform: ::core::option::Option<
         crate::types::AnySNSApplicationPlatformInventory,
     >,
-    #[serde(default)]
     pub url: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub username: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    SNSHttpEndpointInventory { "name" => name, "uuid" => uuid, "description" =>
+    description, "type" => type_, "state" => state, "platformUuid" => platform_uuid,
+    "createDate" => create_date, "lastOpDate" => last_op_date, "connectionStatus" =>
+    connection_status, "platform" => platform, "url" => url, "username" => username, }
+);
 impl SNSHttpEndpointInventory {
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -777,35 +724,30 @@ impl SNSHttpEndpointInventory {
 /// Extends `SNSApplicationEndpointInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.sns.platform.microsoftteams.SNSMicrosoftTeamsEndpointInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSMicrosoftTeamsEndpointInventory {
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "platformUuid", default)]
     pub platform_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "connectionStatus", default)]
     pub connection_status: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub platform: ::core::option::Option<
         crate::types::AnySNSApplicationPlatformInventory,
     >,
-    #[serde(default)]
     pub url: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    SNSMicrosoftTeamsEndpointInventory { "name" => name, "uuid" => uuid, "description" =>
+    description, "type" => type_, "state" => state, "platformUuid" => platform_uuid,
+    "createDate" => create_date, "lastOpDate" => last_op_date, "connectionStatus" =>
+    connection_status, "platform" => platform, "url" => url, }
+);
 impl SNSMicrosoftTeamsEndpointInventory {
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -855,33 +797,26 @@ impl SNSMicrosoftTeamsEndpointInventory {
 /// Extends `SNSApplicationPlatformInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.sns.platform.snmp.SNSSnmpPlatformInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSSnmpPlatformInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "snmpAddress", default)]
     pub snmp_address: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "snmpPort",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub snmp_port: ::core::option::Option<i32>,
 }
+::zstack_sdk::deserialize_struct!(
+    SNSSnmpPlatformInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "state" => state, "type" => type_, "createDate" => create_date,
+    "lastOpDate" => last_op_date, "snmpAddress" => snmp_address, "snmpPort" => snmp_port
+    lenient, }
+);
 impl SNSSnmpPlatformInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -923,41 +858,35 @@ impl SNSSnmpPlatformInventory {
 /// Extends `SNSApplicationEndpointInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.sns.platform.universalsms.SNSUniversalSmsEndpointInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSUniversalSmsEndpointInventory {
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "platformUuid", default)]
     pub platform_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "connectionStatus", default)]
     pub connection_status: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub platform: ::core::option::Option<
         crate::types::AnySNSApplicationPlatformInventory,
     >,
-    #[serde(rename = "smsAccessKeyId", default)]
     pub sms_access_key_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "smsAccessKeySecret", default)]
     pub sms_access_key_secret: ::core::option::Option<
         ::zstack_sdk::runtime::secret::Secret,
     >,
-    #[serde(default)]
     pub supplier: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    SNSUniversalSmsEndpointInventory { "name" => name, "uuid" => uuid, "description" =>
+    description, "type" => type_, "state" => state, "platformUuid" => platform_uuid,
+    "createDate" => create_date, "lastOpDate" => last_op_date, "connectionStatus" =>
+    connection_status, "platform" => platform, "smsAccessKeyId" => sms_access_key_id,
+    "smsAccessKeySecret" => sms_access_key_secret, "supplier" => supplier, }
+);
 impl SNSUniversalSmsEndpointInventory {
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -1013,23 +942,22 @@ impl SNSUniversalSmsEndpointInventory {
     );
 }
 /// Server class: `org.zstack.sns.platform.wecom.SNSWeComAtPersonInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSWeComAtPersonInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "userId", default)]
     pub user_id: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "endpointUuid", default)]
     pub endpoint_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(default)]
     pub remark: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    SNSWeComAtPersonInventory { "uuid" => uuid, "userId" => user_id, "endpointUuid" =>
+    endpoint_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, "remark" =>
+    remark, }
+);
 impl SNSWeComAtPersonInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -1059,41 +987,35 @@ impl SNSWeComAtPersonInventory {
 /// Extends `SNSApplicationEndpointInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.sns.platform.wecom.SNSWeComEndpointInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSWeComEndpointInventory {
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "platformUuid", default)]
     pub platform_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "connectionStatus", default)]
     pub connection_status: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub platform: ::core::option::Option<
         crate::types::AnySNSApplicationPlatformInventory,
     >,
-    #[serde(default)]
     pub url: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "atAll", default)]
     pub at_all: ::core::option::Option<bool>,
-    #[serde(rename = "atPersonUserIds", default)]
     pub at_person_user_ids: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "atPersonList", default)]
     pub at_person_list: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    SNSWeComEndpointInventory { "name" => name, "uuid" => uuid, "description" =>
+    description, "type" => type_, "state" => state, "platformUuid" => platform_uuid,
+    "createDate" => create_date, "lastOpDate" => last_op_date, "connectionStatus" =>
+    connection_status, "platform" => platform, "url" => url, "atAll" => at_all,
+    "atPersonUserIds" => at_person_user_ids default, "atPersonList" => at_person_list
+    default, }
+);
 impl SNSWeComEndpointInventory {
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

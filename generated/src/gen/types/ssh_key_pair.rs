@@ -3,29 +3,28 @@
 
 //! Catalog APIs whose route starts with /ssh-key-pair, and the types and enums they use first.
 /// Server class: `org.zstack.header.sshkeypair.SshKeyPairInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SshKeyPairInventory {
     /// Since ZStack 4.7.21.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.21.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.21.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.21.
-    #[serde(rename = "publicKey", default)]
     pub public_key: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.21.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.7.21.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    SshKeyPairInventory { "uuid" => uuid, "name" => name, "description" => description,
+    "publicKey" => public_key, "createDate" => create_date, "lastOpDate" => last_op_date,
+    }
+);
 impl SshKeyPairInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -53,29 +52,27 @@ impl SshKeyPairInventory {
     );
 }
 /// Server class: `org.zstack.header.sshkeypair.SshPrivateKeyPairInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SshPrivateKeyPairInventory {
     /// Since ZStack 4.7.21.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.21.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.21.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.21.
-    #[serde(rename = "publicKey", default)]
     pub public_key: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.21.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.7.21.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 4.7.21.
-    #[serde(rename = "privateKey", default)]
     pub private_key: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
 }
+::zstack_sdk::deserialize_struct!(
+    SshPrivateKeyPairInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "publicKey" => public_key, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, "privateKey" => private_key, }
+);

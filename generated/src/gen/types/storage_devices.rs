@@ -5,49 +5,39 @@
 /// Extends `ScsiLunInventory` → `LunInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.storage.device.fibreChannel.FiberChannelLunInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct FiberChannelLunInventory {
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub wwid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub vendor: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub model: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub wwn: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub serial: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub hctl: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub path: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub size: ::core::option::Option<i64>,
-    #[serde(rename = "multipathDeviceUuid", default)]
     pub multipath_device_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub source: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "scsiLunHostRefs", default)]
     pub scsi_lun_host_refs: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "scsiLunVmInstanceRefs", default)]
     pub scsi_lun_vm_instance_refs: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "fiberChannelStorageUuid", default)]
     pub fiber_channel_storage_uuid: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    FiberChannelLunInventory { "name" => name, "uuid" => uuid, "wwid" => wwid, "vendor"
+    => vendor, "model" => model, "wwn" => wwn, "serial" => serial, "type" => type_,
+    "hctl" => hctl, "path" => path, "state" => state, "size" => size lenient,
+    "multipathDeviceUuid" => multipath_device_uuid, "source" => source, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, "scsiLunHostRefs" => scsi_lun_host_refs
+    default, "scsiLunVmInstanceRefs" => scsi_lun_vm_instance_refs default,
+    "fiberChannelStorageUuid" => fiber_channel_storage_uuid, }
+);
 impl FiberChannelLunInventory {
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -127,25 +117,23 @@ impl FiberChannelLunInventory {
     );
 }
 /// Server class: `org.zstack.storage.device.fibreChannel.FiberChannelStorageInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct FiberChannelStorageInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub wwnn: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "fiberChannelLuns", default)]
     pub fiber_channel_luns: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    FiberChannelStorageInventory { "uuid" => uuid, "name" => name, "wwnn" => wwnn,
+    "state" => state, "fiberChannelLuns" => fiber_channel_luns default, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, }
+);
 impl FiberChannelStorageInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -179,49 +167,39 @@ impl FiberChannelStorageInventory {
 /// Extends `ScsiLunInventory` → `LunInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.storage.device.iscsi.IscsiLunInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct IscsiLunInventory {
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub wwid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub vendor: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub model: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub wwn: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub serial: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub hctl: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub path: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub size: ::core::option::Option<i64>,
-    #[serde(rename = "multipathDeviceUuid", default)]
     pub multipath_device_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub source: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "scsiLunHostRefs", default)]
     pub scsi_lun_host_refs: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "scsiLunVmInstanceRefs", default)]
     pub scsi_lun_vm_instance_refs: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "iscsiTargetUuid", default)]
     pub iscsi_target_uuid: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    IscsiLunInventory { "name" => name, "uuid" => uuid, "wwid" => wwid, "vendor" =>
+    vendor, "model" => model, "wwn" => wwn, "serial" => serial, "type" => type_, "hctl"
+    => hctl, "path" => path, "state" => state, "size" => size lenient,
+    "multipathDeviceUuid" => multipath_device_uuid, "source" => source, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, "scsiLunHostRefs" => scsi_lun_host_refs
+    default, "scsiLunVmInstanceRefs" => scsi_lun_vm_instance_refs default,
+    "iscsiTargetUuid" => iscsi_target_uuid, }
+);
 impl IscsiLunInventory {
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -301,35 +279,31 @@ impl IscsiLunInventory {
     );
 }
 /// Server class: `org.zstack.storage.device.iscsi.IscsiServerInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct IscsiServerInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub ip: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub port: ::core::option::Option<i32>,
-    #[serde(rename = "chapUserName", default)]
     pub chap_user_name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "chapUserPassword", default)]
     pub chap_user_password: ::core::option::Option<
         ::zstack_sdk::runtime::secret::Secret,
     >,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "iscsiTargets", default)]
     pub iscsi_targets: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "iscsiClusterRefs", default)]
     pub iscsi_cluster_refs: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    IscsiServerInventory { "uuid" => uuid, "name" => name, "ip" => ip, "port" => port
+    lenient, "chapUserName" => chap_user_name, "chapUserPassword" => chap_user_password,
+    "state" => state, "iscsiTargets" => iscsi_targets default, "iscsiClusterRefs" =>
+    iscsi_cluster_refs default, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, }
+);
 impl IscsiServerInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -379,47 +353,37 @@ impl IscsiServerInventory {
 /// Extends `LunInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.storage.device.nvme.NvmeLunInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NvmeLunInventory {
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub wwid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub vendor: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub model: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub wwn: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub serial: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub hctl: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub path: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub size: ::core::option::Option<i64>,
-    #[serde(rename = "multipathDeviceUuid", default)]
     pub multipath_device_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub source: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "nvmeTargetUuid", default)]
     pub nvme_target_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "nvmeLunHostRefs", default)]
     pub nvme_lun_host_refs: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    NvmeLunInventory { "name" => name, "uuid" => uuid, "wwid" => wwid, "vendor" =>
+    vendor, "model" => model, "wwn" => wwn, "serial" => serial, "type" => type_, "hctl"
+    => hctl, "path" => path, "state" => state, "size" => size lenient,
+    "multipathDeviceUuid" => multipath_device_uuid, "source" => source, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, "nvmeTargetUuid" => nvme_target_uuid,
+    "nvmeLunHostRefs" => nvme_lun_host_refs default, }
+);
 impl NvmeLunInventory {
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -495,31 +459,27 @@ impl NvmeLunInventory {
     );
 }
 /// Server class: `org.zstack.storage.device.nvme.NvmeServerInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NvmeServerInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub ip: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub port: ::core::option::Option<i32>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub transport: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "nvmeTargets", default)]
     pub nvme_targets: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "nvmeClusterRefs", default)]
     pub nvme_cluster_refs: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    NvmeServerInventory { "uuid" => uuid, "name" => name, "ip" => ip, "port" => port
+    lenient, "state" => state, "transport" => transport, "nvmeTargets" => nvme_targets
+    default, "nvmeClusterRefs" => nvme_cluster_refs default, "createDate" => create_date,
+    "lastOpDate" => last_op_date, }
+);
 impl NvmeServerInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -563,27 +523,24 @@ impl NvmeServerInventory {
     );
 }
 /// Server class: `org.zstack.storage.device.nvme.NvmeTargetInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NvmeTargetInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub nqn: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "nvmeServerUuid", default)]
     pub nvme_server_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "nvmeLuns", default)]
     pub nvme_luns: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    NvmeTargetInventory { "uuid" => uuid, "name" => name, "nqn" => nqn, "nvmeServerUuid"
+    => nvme_server_uuid, "state" => state, "nvmeLuns" => nvme_luns default, "createDate"
+    => create_date, "lastOpDate" => last_op_date, }
+);
 impl NvmeTargetInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -619,81 +576,54 @@ impl NvmeTargetInventory {
     );
 }
 /// Server class: `org.zstack.storage.device.localRaid.RaidPhysicalDriveInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct RaidPhysicalDriveInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "raidLevel", default)]
     pub raid_level: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "raidControllerUuid", default)]
     pub raid_controller_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "enclosureDeviceId",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub enclosure_device_id: ::core::option::Option<i32>,
-    #[serde(
-        rename = "slotNumber",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub slot_number: ::core::option::Option<i32>,
-    #[serde(
-        rename = "deviceId",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub device_id: ::core::option::Option<i32>,
-    #[serde(
-        rename = "diskGroup",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub disk_group: ::core::option::Option<i32>,
-    #[serde(default)]
     pub wwn: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "serialNumber", default)]
     pub serial_number: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "deviceModel", default)]
     pub device_model: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub size: ::core::option::Option<i64>,
-    #[serde(rename = "driveState", default)]
     pub drive_state: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "locateStatus", default)]
     pub locate_status: ::core::option::Option<crate::types::LocateStatus>,
-    #[serde(rename = "driveType", default)]
     pub drive_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "mediaType", default)]
     pub media_type: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "rotationRate",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub rotation_rate: ::core::option::Option<i32>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    RaidPhysicalDriveInventory { "uuid" => uuid, "name" => name, "raidLevel" =>
+    raid_level, "raidControllerUuid" => raid_controller_uuid, "description" =>
+    description, "enclosureDeviceId" => enclosure_device_id lenient, "slotNumber" =>
+    slot_number lenient, "deviceId" => device_id lenient, "diskGroup" => disk_group
+    lenient, "wwn" => wwn, "serialNumber" => serial_number, "deviceModel" =>
+    device_model, "size" => size lenient, "driveState" => drive_state, "locateStatus" =>
+    locate_status, "driveType" => drive_type, "mediaType" => media_type, "rotationRate"
+    => rotation_rate lenient, "createDate" => create_date, "lastOpDate" => last_op_date,
+    }
+);
 /// Server class: `org.zstack.header.storageDevice.ScsiLunClusterStatusInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ScsiLunClusterStatusInventory {
-    #[serde(rename = "attachedHosts", default)]
     pub attached_hosts: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "unattachedHosts", default)]
     pub unattached_hosts: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "isAllHostsAttached", default)]
     pub is_all_hosts_attached: ::core::option::Option<bool>,
 }
+::zstack_sdk::deserialize_struct!(
+    ScsiLunClusterStatusInventory { "attachedHosts" => attached_hosts default,
+    "unattachedHosts" => unattached_hosts default, "isAllHostsAttached" =>
+    is_all_hosts_attached, }
+);
 /// Server class: `org.zstack.storage.device.localRaid.LocateStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum LocateStatus {

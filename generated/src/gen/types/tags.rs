@@ -3,35 +3,32 @@
 
 //! Catalog APIs whose route starts with /tags, and the types and enums they use first.
 /// Server class: `org.zstack.header.tag.TagPatternInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct TagPatternInventory {
     /// Since ZStack 3.2.0.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.2.0.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.2.0.
-    #[serde(default)]
     pub value: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.2.0.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.2.0.
-    #[serde(default)]
     pub color: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.2.0.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<crate::types::TagPatternType>,
     /// Since ZStack 3.2.0.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.2.0.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    TagPatternInventory { "uuid" => uuid, "name" => name, "value" => value, "description"
+    => description, "color" => color, "type" => type_, "createDate" => create_date,
+    "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.header.tag.TagPatternType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TagPatternType {

@@ -3,32 +3,29 @@
 
 //! Catalog APIs whose route starts with /task-progresses, and the types and enums they use first.
 /// Server class: `org.zstack.header.core.progress.TaskProgressInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct TaskProgressInventory {
     /// Since ZStack 0.6.
-    #[serde(rename = "taskUuid", default)]
     pub task_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "taskName", default)]
     pub task_name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "parentUuid", default)]
     pub parent_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub content: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub opaque: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     /// Since ZStack 0.6.
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub time: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(rename = "subTasks", default)]
     pub sub_tasks: ::std::vec::Vec<crate::types::TaskProgressInventory>,
-    #[serde(default)]
     pub arguments: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    TaskProgressInventory { "taskUuid" => task_uuid, "taskName" => task_name,
+    "parentUuid" => parent_uuid, "type" => type_, "content" => content, "opaque" =>
+    opaque default, "time" => time lenient, "subTasks" => sub_tasks default, "arguments"
+    => arguments, }
+);

@@ -3,17 +3,17 @@
 
 //! Catalog APIs whose route starts with /template-configurations, and the types and enums they use first.
 /// Server class: `org.zstack.templateConfig.GlobalConfigTemplateInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GlobalConfigTemplateInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    GlobalConfigTemplateInventory { "uuid" => uuid, "name" => name, "type" => type_,
+    "description" => description, }
+);
 impl GlobalConfigTemplateInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -33,19 +33,18 @@ impl GlobalConfigTemplateInventory {
     );
 }
 /// Server class: `org.zstack.templateConfig.TemplateConfigInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct TemplateConfigInventory {
-    #[serde(rename = "templateUuid", default)]
     pub template_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub category: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "defaultValue", default)]
     pub default_value: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub value: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    TemplateConfigInventory { "templateUuid" => template_uuid, "category" => category,
+    "name" => name, "defaultValue" => default_value, "value" => value, }
+);
 impl TemplateConfigInventory {
     /// Query field `templateUuid`.
     pub const TEMPLATE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

@@ -3,27 +3,24 @@
 
 //! Catalog APIs whose route starts with /ticket-types, and the types and enums they use first.
 /// Server class: `org.zstack.ticket.entity.TicketTypeInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct TicketTypeInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub requests: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "adminOnly", default)]
     pub admin_only: ::core::option::Option<bool>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    TicketTypeInventory { "uuid" => uuid, "name" => name, "description" => description,
+    "type" => type_, "requests" => requests, "adminOnly" => admin_only, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, }
+);
 impl TicketTypeInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

@@ -3,39 +3,33 @@
 
 //! Catalog APIs whose route starts with /tickets, and the types and enums they use first.
 /// Server class: `org.zstack.ticket.entity.ArchiveTicketInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ArchiveTicketInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "ticketUuid", default)]
     pub ticket_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "accountUuid", default)]
     pub account_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<crate::types::TicketStatus>,
-    #[serde(default)]
     pub request: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "accountSystemType", default)]
     pub account_system_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "accountSystemContext", default)]
     pub account_system_context: ::core::option::Option<::serde_json::Value>,
-    #[serde(rename = "currentFlowUuid", default)]
     pub current_flow_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "flowCollectionUuid", default)]
     pub flow_collection_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "ticketTypeUuid", default)]
     pub ticket_type_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    ArchiveTicketInventory { "uuid" => uuid, "ticketUuid" => ticket_uuid, "name" => name,
+    "description" => description, "accountUuid" => account_uuid, "status" => status,
+    "request" => request default, "accountSystemType" => account_system_type,
+    "accountSystemContext" => account_system_context, "currentFlowUuid" =>
+    current_flow_uuid, "flowCollectionUuid" => flow_collection_uuid, "ticketTypeUuid" =>
+    ticket_type_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 impl ArchiveTicketInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -97,89 +91,76 @@ impl ArchiveTicketInventory {
 /// Extends `TicketFlowCollectionInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.ticket.iam2.entity.IAM2TicketFlowCollectionInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct IAM2TicketFlowCollectionInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "isDefault", default)]
     pub is_default: ::core::option::Option<bool>,
-    #[serde(default)]
     pub flows: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "ticketTypeUuids", default)]
     pub ticket_type_uuids: ::std::vec::Vec<::std::string::String>,
-    #[serde(rename = "projectUuid", default)]
     pub project_uuid: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    IAM2TicketFlowCollectionInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "state" => state, "status" => status, "createDate" => create_date,
+    "lastOpDate" => last_op_date, "isDefault" => is_default, "flows" => flows default,
+    "ticketTypeUuids" => ticket_type_uuids default, "projectUuid" => project_uuid, }
+);
 /// Extends `TicketFlowInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.ticket.iam2.entity.IAM2TicketFlowInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct IAM2TicketFlowInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "parentFlowUuid", default)]
     pub parent_flow_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "flowContext", default)]
     pub flow_context: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "flowContextType", default)]
     pub flow_context_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "collectionUuid", default)]
     pub collection_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "approverUuid", default)]
     pub approver_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub valid: ::core::option::Option<bool>,
 }
+::zstack_sdk::deserialize_struct!(
+    IAM2TicketFlowInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "parentFlowUuid" => parent_flow_uuid, "flowContext" => flow_context,
+    "flowContextType" => flow_context_type, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, "collectionUuid" => collection_uuid, "approverUuid" => approver_uuid,
+    "valid" => valid, }
+);
 /// Server class: `org.zstack.ticket.entity.TicketFlowCollectionInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct TicketFlowCollectionInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "isDefault", default)]
     pub is_default: ::core::option::Option<bool>,
-    #[serde(default)]
     pub flows: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "ticketTypeUuids", default)]
     pub ticket_type_uuids: ::std::vec::Vec<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    TicketFlowCollectionInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "state" => state, "status" => status, "createDate" => create_date,
+    "lastOpDate" => last_op_date, "isDefault" => is_default, "flows" => flows default,
+    "ticketTypeUuids" => ticket_type_uuids default, }
+);
 impl TicketFlowCollectionInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -223,29 +204,26 @@ impl TicketFlowCollectionInventory {
     );
 }
 /// Server class: `org.zstack.ticket.entity.TicketFlowInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct TicketFlowInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "parentFlowUuid", default)]
     pub parent_flow_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "flowContext", default)]
     pub flow_context: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "flowContextType", default)]
     pub flow_context_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "collectionUuid", default)]
     pub collection_uuid: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    TicketFlowInventory { "uuid" => uuid, "name" => name, "description" => description,
+    "parentFlowUuid" => parent_flow_uuid, "flowContext" => flow_context,
+    "flowContextType" => flow_context_type, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, "collectionUuid" => collection_uuid, }
+);
 impl TicketFlowInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -285,35 +263,30 @@ impl TicketFlowInventory {
     );
 }
 /// Server class: `org.zstack.ticket.entity.TicketInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct TicketInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<crate::types::TicketStatus>,
-    #[serde(default)]
     pub request: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "accountSystemType", default)]
     pub account_system_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "ticketTypeUuid", default)]
     pub ticket_type_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "accountSystemContext", default)]
     pub account_system_context: ::core::option::Option<::serde_json::Value>,
-    #[serde(rename = "currentFlowUuid", default)]
     pub current_flow_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "flowCollectionUuid", default)]
     pub flow_collection_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    TicketInventory { "uuid" => uuid, "name" => name, "description" => description,
+    "status" => status, "request" => request default, "accountSystemType" =>
+    account_system_type, "ticketTypeUuid" => ticket_type_uuid, "accountSystemContext" =>
+    account_system_context, "currentFlowUuid" => current_flow_uuid, "flowCollectionUuid"
+    => flow_collection_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 impl TicketInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

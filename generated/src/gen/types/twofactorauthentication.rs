@@ -3,27 +3,25 @@
 
 //! Catalog APIs whose route starts with /twofactorauthentication, and the types and enums they use first.
 /// Server class: `org.zstack.twoFactorAuthentication.TwoFactorAuthenticationInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct TwoFactorAuthenticationInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub secret: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    #[serde(rename = "userUuid", default)]
     pub user_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "userType", default)]
     pub user_type: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<
         crate::types::TwoFactorAuthenticationSecretStatus,
     >,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    TwoFactorAuthenticationInventory { "uuid" => uuid, "secret" => secret, "userUuid" =>
+    user_uuid, "userType" => user_type, "status" => status, "createDate" => create_date,
+    "lastOpDate" => last_op_date, }
+);
 impl TwoFactorAuthenticationInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -55,31 +53,28 @@ impl TwoFactorAuthenticationInventory {
     );
 }
 /// Server class: `org.zstack.twoFactorAuthentication.TwoFactorAuthenticationSecretInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct TwoFactorAuthenticationSecretInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub secret: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceType", default)]
     pub resource_type: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<
         crate::types::TwoFactorAuthenticationSecretStatus,
     >,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "userUuid", default)]
     pub user_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "userType", default)]
     pub user_type: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    TwoFactorAuthenticationSecretInventory { "uuid" => uuid, "secret" => secret,
+    "resourceUuid" => resource_uuid, "resourceType" => resource_type, "status" => status,
+    "createDate" => create_date, "lastOpDate" => last_op_date, "userUuid" => user_uuid,
+    "userType" => user_type, }
+);
 /// Server class: `org.zstack.twoFactorAuthentication.TwoFactorAuthenticationSecretStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TwoFactorAuthenticationSecretStatus {

@@ -3,45 +3,36 @@
 
 //! Catalog APIs whose route starts with /usb-device, and the types and enums they use first.
 /// Server class: `org.zstack.usbDevice.UsbDeviceInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct UsbDeviceInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "hostUuid", default)]
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vmInstanceUuid", default)]
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<crate::types::UsbDeviceState>,
-    #[serde(rename = "busNum", default)]
     pub bus_num: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "devNum", default)]
     pub dev_num: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "idVendor", default)]
     pub id_vendor: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "idProduct", default)]
     pub id_product: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "iManufacturer", default)]
     pub i_manufacturer: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "iProduct", default)]
     pub i_product: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "iSerial", default)]
     pub i_serial: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "usbVersion", default)]
     pub usb_version: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "attachType", default)]
     pub attach_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    UsbDeviceInventory { "uuid" => uuid, "name" => name, "description" => description,
+    "hostUuid" => host_uuid, "vmInstanceUuid" => vm_instance_uuid, "state" => state,
+    "busNum" => bus_num, "devNum" => dev_num, "idVendor" => id_vendor, "idProduct" =>
+    id_product, "iManufacturer" => i_manufacturer, "iProduct" => i_product, "iSerial" =>
+    i_serial, "usbVersion" => usb_version, "attachType" => attach_type, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, }
+);
 impl UsbDeviceInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

@@ -5,38 +5,35 @@
 /// Extends `TagInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.header.tag.UserTagInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct UserTagInventory {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "resourceType", default)]
     pub resource_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub tag: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 3.2.0.
-    #[serde(rename = "tagPatternUuid", default)]
     pub tag_pattern_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.2.0.
-    #[serde(rename = "tagPattern", default)]
     pub tag_pattern: ::core::option::Option<crate::types::TagPatternInventory>,
 }
+::zstack_sdk::deserialize_struct!(
+    UserTagInventory { "uuid" => uuid, "resourceUuid" => resource_uuid, "resourceType" =>
+    resource_type, "tag" => tag, "type" => type_, "createDate" => create_date,
+    "lastOpDate" => last_op_date, "tagPatternUuid" => tag_pattern_uuid, "tagPattern" =>
+    tag_pattern, }
+);
 impl UserTagInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

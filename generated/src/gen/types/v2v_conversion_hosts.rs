@@ -3,45 +3,31 @@
 
 //! Catalog APIs whose route starts with /v2v-conversion-hosts, and the types and enums they use first.
 /// Server class: `org.zstack.v2v.V2VConversionHostInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct V2VConversionHostInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "hostUuid", default)]
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "storagePath", default)]
     pub storage_path: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "totalSize",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_size: ::core::option::Option<i64>,
-    #[serde(
-        rename = "availableSize",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_size: ::core::option::Option<i64>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "hostStatus", default)]
     pub host_status: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "hostState", default)]
     pub host_state: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    V2VConversionHostInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "type" => type_, "hostUuid" => host_uuid, "storagePath" => storage_path,
+    "state" => state, "totalSize" => total_size lenient, "availableSize" =>
+    available_size lenient, "createDate" => create_date, "lastOpDate" => last_op_date,
+    "hostStatus" => host_status, "hostState" => host_state, }
+);
 impl V2VConversionHostInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

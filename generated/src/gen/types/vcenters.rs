@@ -5,71 +5,57 @@
 /// Extends `BackupStorageInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.vmware.VCenterBackupStorageInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VCenterBackupStorageInventory {
     /// The resource UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// The resource name.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub url: ::core::option::Option<::std::string::String>,
     /// The detailed description of the resource.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "totalCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "availableCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_capacity: ::core::option::Option<i64>,
     /// Backup storage type, e.g. Ceph or ImageStoreBackupStorage (the samples).
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
     /// The creation date.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// The last operation date.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(rename = "attachedZoneUuids", default)]
     pub attached_zone_uuids: ::std::vec::Vec<::std::string::String>,
-    #[serde(rename = "vCenterUuid", default)]
     pub v_center_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub datastore: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    VCenterBackupStorageInventory { "uuid" => uuid, "name" => name, "url" => url,
+    "description" => description, "totalCapacity" => total_capacity lenient,
+    "availableCapacity" => available_capacity lenient, "type" => type_, "state" => state,
+    "status" => status, "createDate" => create_date, "lastOpDate" => last_op_date,
+    "attachedZoneUuids" => attached_zone_uuids default, "vCenterUuid" => v_center_uuid,
+    "datastore" => datastore, }
+);
 impl VCenterBackupStorageInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -131,46 +117,40 @@ impl VCenterBackupStorageInventory {
 /// Extends `ClusterInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.vmware.VCenterClusterInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VCenterClusterInventory {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "hypervisorType", default)]
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(rename = "zoneUuid", default)]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub architecture: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vCenterUuid", default)]
     pub v_center_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub morval: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "dataCenterUuid", default)]
     pub data_center_uuid: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    VCenterClusterInventory { "name" => name, "uuid" => uuid, "description" =>
+    description, "state" => state, "hypervisorType" => hypervisor_type, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, "zoneUuid" => zone_uuid, "type" => type_,
+    "architecture" => architecture, "vCenterUuid" => v_center_uuid, "morval" => morval,
+    "dataCenterUuid" => data_center_uuid, }
+);
 impl VCenterClusterInventory {
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -226,17 +206,17 @@ impl VCenterClusterInventory {
     );
 }
 /// Server class: `org.zstack.vmware.VCenterDatacenterInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VCenterDatacenterInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vCenterUuid", default)]
     pub v_center_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub morval: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    VCenterDatacenterInventory { "uuid" => uuid, "vCenterUuid" => v_center_uuid, "name"
+    => name, "morval" => morval, }
+);
 impl VCenterDatacenterInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -256,37 +236,30 @@ impl VCenterDatacenterInventory {
     );
 }
 /// Server class: `org.zstack.vmware.VCenterInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VCenterInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "domainName", default)]
     pub domain_name: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub port: ::core::option::Option<i32>,
-    #[serde(rename = "userName", default)]
     pub user_name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "zoneUuid", default)]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub version: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub https: ::core::option::Option<bool>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    VCenterInventory { "uuid" => uuid, "name" => name, "description" => description,
+    "domainName" => domain_name, "port" => port lenient, "userName" => user_name,
+    "zoneUuid" => zone_uuid, "version" => version, "https" => https, "state" => state,
+    "status" => status, "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 impl VCenterInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -344,86 +317,58 @@ impl VCenterInventory {
 /// Extends `PrimaryStorageInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.vmware.VCenterPrimaryStorageInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VCenterPrimaryStorageInventory {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "zoneUuid", default)]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub url: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "totalCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "availableCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "totalPhysicalCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_physical_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "availablePhysicalCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_physical_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "systemUsedCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub system_used_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "mountPath", default)]
     pub mount_path: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(rename = "attachedClusterUuids", default)]
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
-    #[serde(rename = "vCenterUuid", default)]
     pub v_center_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub datastore: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    VCenterPrimaryStorageInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" =>
+    name, "url" => url, "description" => description, "totalCapacity" => total_capacity
+    lenient, "availableCapacity" => available_capacity lenient, "totalPhysicalCapacity"
+    => total_physical_capacity lenient, "availablePhysicalCapacity" =>
+    available_physical_capacity lenient, "systemUsedCapacity" => system_used_capacity
+    lenient, "type" => type_, "state" => state, "status" => status, "mountPath" =>
+    mount_path, "createDate" => create_date, "lastOpDate" => last_op_date,
+    "attachedClusterUuids" => attached_cluster_uuids default, "vCenterUuid" =>
+    v_center_uuid, "datastore" => datastore, }
+);
 impl VCenterPrimaryStorageInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -503,79 +448,40 @@ impl VCenterPrimaryStorageInventory {
     );
 }
 /// Server class: `org.zstack.vmware.VCenterResourcePoolInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VCenterResourcePoolInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vCenterClusterUuid", default)]
     pub v_center_cluster_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "morVal", default)]
     pub mor_val: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "parentUuid", default)]
     pub parent_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "CPULimit",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub cpu_limit: ::core::option::Option<i64>,
-    #[serde(
-        rename = "CPUOverheadLimit",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub cpu_overhead_limit: ::core::option::Option<i64>,
-    #[serde(
-        rename = "CPUReservation",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub cpu_reservation: ::core::option::Option<i64>,
-    #[serde(
-        rename = "CPUShares",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub cpu_shares: ::core::option::Option<i64>,
-    #[serde(rename = "CPULevel", default)]
     pub cpu_level: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "memoryLimit",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub memory_limit: ::core::option::Option<i64>,
-    #[serde(
-        rename = "memoryOverheadLimit",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub memory_overhead_limit: ::core::option::Option<i64>,
-    #[serde(
-        rename = "memoryReservation",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub memory_reservation: ::core::option::Option<i64>,
-    #[serde(
-        rename = "memoryShares",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub memory_shares: ::core::option::Option<i64>,
-    #[serde(rename = "memoryLevel", default)]
     pub memory_level: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "subResources", default)]
     pub sub_resources: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    VCenterResourcePoolInventory { "uuid" => uuid, "vCenterClusterUuid" =>
+    v_center_cluster_uuid, "name" => name, "morVal" => mor_val, "parentUuid" =>
+    parent_uuid, "CPULimit" => cpu_limit lenient, "CPUOverheadLimit" =>
+    cpu_overhead_limit lenient, "CPUReservation" => cpu_reservation lenient, "CPUShares"
+    => cpu_shares lenient, "CPULevel" => cpu_level, "memoryLimit" => memory_limit
+    lenient, "memoryOverheadLimit" => memory_overhead_limit lenient, "memoryReservation"
+    => memory_reservation lenient, "memoryShares" => memory_shares lenient, "memoryLevel"
+    => memory_level, "createDate" => create_date, "lastOpDate" => last_op_date,
+    "subResources" => sub_resources default, }
+);
 impl VCenterResourcePoolInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

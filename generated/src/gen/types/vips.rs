@@ -3,63 +3,51 @@
 
 //! Catalog APIs whose route starts with /vip or /vips, and the types and enums they use first.
 /// Server class: `org.zstack.network.service.vip.VipInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VipInventory {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "l3NetworkUuid", default)]
     pub l3_network_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub ip: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub gateway: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub netmask: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "prefixLen",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub prefix_len: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(rename = "serviceProvider", default)]
     pub service_provider: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "peerL3NetworkUuids", default)]
     pub peer_l3_network_uuids: ::std::vec::Vec<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "servicesRefs", default)]
     pub services_refs: ::std::vec::Vec<crate::types::VipNetworkServicesRefInventory>,
     /// Since ZStack 0.6.
-    #[serde(rename = "useFor", default)]
     pub use_for: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub system: ::core::option::Option<bool>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    VipInventory { "uuid" => uuid, "name" => name, "description" => description,
+    "l3NetworkUuid" => l3_network_uuid, "ip" => ip, "state" => state, "gateway" =>
+    gateway, "netmask" => netmask, "prefixLen" => prefix_len lenient, "serviceProvider"
+    => service_provider, "peerL3NetworkUuids" => peer_l3_network_uuids default,
+    "servicesRefs" => services_refs default, "useFor" => use_for, "system" => system,
+    "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 impl VipInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -127,90 +115,77 @@ impl VipInventory {
     );
 }
 /// Server class: `org.zstack.network.service.vip.VipNetworkServicesRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VipNetworkServicesRefInventory {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "serviceType", default)]
     pub service_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "vipUuid", default)]
     pub vip_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    VipNetworkServicesRefInventory { "uuid" => uuid, "serviceType" => service_type,
+    "vipUuid" => vip_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.network.service.virtualrouter.APIGetVipUsedPortsReply$VipPortRangeInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VipPortRangeInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub protocol: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "usedPorts", default)]
     pub used_ports: ::std::vec::Vec<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    VipPortRangeInventory { "uuid" => uuid, "protocol" => protocol, "usedPorts" =>
+    used_ports default, }
+);
 /// Server class: `org.zstack.header.vipQos.VipQosInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VipQosInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vipUuid", default)]
     pub vip_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub port: ::core::option::Option<i32>,
-    #[serde(
-        rename = "inboundBandwidth",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub inbound_bandwidth: ::core::option::Option<i64>,
-    #[serde(
-        rename = "outboundBandwidth",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub outbound_bandwidth: ::core::option::Option<i64>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    VipQosInventory { "uuid" => uuid, "vipUuid" => vip_uuid, "port" => port lenient,
+    "inboundBandwidth" => inbound_bandwidth lenient, "outboundBandwidth" =>
+    outbound_bandwidth lenient, "type" => type_, "createDate" => create_date,
+    "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.header.vipQos.VpcSharedQosInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VpcSharedQosInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "l3NetworkUuid", default)]
     pub l3_network_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vpcUuid", default)]
     pub vpc_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub bandwidth: ::core::option::Option<i64>,
-    #[serde(default)]
     pub vips: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    VpcSharedQosInventory { "uuid" => uuid, "name" => name, "description" => description,
+    "l3NetworkUuid" => l3_network_uuid, "vpcUuid" => vpc_uuid, "bandwidth" => bandwidth
+    lenient, "vips" => vips default, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, }
+);
 impl VpcSharedQosInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

@@ -3,321 +3,258 @@
 
 //! Catalog APIs whose route starts with /VM or /vm or /vm-instances or /vmInstance, and the types and enums they use first.
 /// Server class: `org.zstack.header.vm.CloneVmInstanceResults`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CloneVmInstanceResults {
-    #[serde(
-        rename = "numberOfClonedVm",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub number_of_cloned_vm: ::core::option::Option<i32>,
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    CloneVmInstanceResults { "numberOfClonedVm" => number_of_cloned_vm lenient,
+    "inventories" => inventories default, }
+);
 /// Server class: `org.zstack.header.vm.APICreateVmInstanceMsg$DiskAO`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
 pub struct DiskAO {
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub boot: ::core::option::Option<bool>,
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub platform: ::core::option::Option<::std::string::String>,
     #[serde(
         rename = "guestOsType",
-        default,
         skip_serializing_if = "::core::option::Option::is_none"
     )]
     pub guest_os_type: ::core::option::Option<::std::string::String>,
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub architecture: ::core::option::Option<::std::string::String>,
     #[serde(
         rename = "primaryStorageUuid",
-        default,
         skip_serializing_if = "::core::option::Option::is_none"
     )]
     pub primary_storage_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient",
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub size: ::core::option::Option<i64>,
     #[serde(
         rename = "templateUuid",
-        default,
         skip_serializing_if = "::core::option::Option::is_none"
     )]
     pub template_uuid: ::core::option::Option<::std::string::String>,
     #[serde(
         rename = "diskOfferingUuid",
-        default,
         skip_serializing_if = "::core::option::Option::is_none"
     )]
     pub disk_offering_uuid: ::core::option::Option<::std::string::String>,
     #[serde(
         rename = "sourceType",
-        default,
         skip_serializing_if = "::core::option::Option::is_none"
     )]
     pub source_type: ::core::option::Option<::std::string::String>,
     #[serde(
         rename = "sourceUuid",
-        default,
         skip_serializing_if = "::core::option::Option::is_none"
     )]
     pub source_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "systemTags",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
-    )]
+    #[serde(rename = "systemTags", skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub name: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    DiskAO { "boot" => boot, "platform" => platform, "guestOsType" => guest_os_type,
+    "architecture" => architecture, "primaryStorageUuid" => primary_storage_uuid, "size"
+    => size lenient, "templateUuid" => template_uuid, "diskOfferingUuid" =>
+    disk_offering_uuid, "sourceType" => source_type, "sourceUuid" => source_uuid,
+    "systemTags" => system_tags default, "name" => name, }
+);
 /// Extends `VmInstanceInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.faulttolerance.entity.FaultToleranceVmGroupInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct FaultToleranceVmGroupInventory {
     /// The resource UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// The resource name.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// The detailed description of the resource.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// The zone UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "zoneUuid", default)]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
     /// The cluster UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "clusterUuid", default)]
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
     /// The image UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "imageUuid", default)]
     pub image_uuid: ::core::option::Option<::std::string::String>,
     /// The host UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "hostUuid", default)]
     pub host_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastHostUuid", default)]
     pub last_host_uuid: ::core::option::Option<::std::string::String>,
     /// The instance offering UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "instanceOfferingUuid", default)]
     pub instance_offering_uuid: ::core::option::Option<::std::string::String>,
     /// The root volume UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "rootVolumeUuid", default)]
     pub root_volume_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub platform: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub architecture: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "defaultL3NetworkUuid", default)]
     pub default_l3_network_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "hypervisorType", default)]
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "memorySize",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub memory_size: ::core::option::Option<i64>,
-    #[serde(
-        rename = "reservedMemorySize",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub reserved_memory_size: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "cpuNum",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub cpu_num: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "cpuSpeed",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub cpu_speed: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(rename = "allocatorStrategy", default)]
     pub allocator_strategy: ::core::option::Option<::std::string::String>,
     /// The creation date.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// The last operation date.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
     /// The VM's NICs.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "vmNics", default)]
     pub vm_nics: ::std::vec::Vec<crate::types::AnyVmNicInventory>,
     /// The VM's volumes, root volume included.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "allVolumes", default)]
     pub all_volumes: ::std::vec::Vec<crate::types::AnyVolumeInventory>,
     /// Since ZStack 0.6.
-    #[serde(rename = "vmCdRoms", default)]
     pub vm_cd_roms: ::std::vec::Vec<crate::types::VmCdRomInventory>,
     /// Since ZStack 4.1.2.
-    #[serde(rename = "guestOsType", default)]
     pub guest_os_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "primaryVmInstanceUuid", default)]
     pub primary_vm_instance_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "secondaryVmInstanceUuid", default)]
     pub secondary_vm_instance_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    FaultToleranceVmGroupInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "zoneUuid" => zone_uuid, "clusterUuid" => cluster_uuid, "imageUuid" =>
+    image_uuid, "hostUuid" => host_uuid, "lastHostUuid" => last_host_uuid,
+    "instanceOfferingUuid" => instance_offering_uuid, "rootVolumeUuid" =>
+    root_volume_uuid, "platform" => platform, "architecture" => architecture,
+    "defaultL3NetworkUuid" => default_l3_network_uuid, "type" => type_, "hypervisorType"
+    => hypervisor_type, "memorySize" => memory_size lenient, "reservedMemorySize" =>
+    reserved_memory_size lenient, "cpuNum" => cpu_num lenient, "cpuSpeed" => cpu_speed
+    lenient, "allocatorStrategy" => allocator_strategy, "createDate" => create_date,
+    "lastOpDate" => last_op_date, "state" => state, "vmNics" => vm_nics default,
+    "allVolumes" => all_volumes default, "vmCdRoms" => vm_cd_roms default, "guestOsType"
+    => guest_os_type, "primaryVmInstanceUuid" => primary_vm_instance_uuid,
+    "secondaryVmInstanceUuid" => secondary_vm_instance_uuid, "status" => status, }
+);
 /// Server class: `org.zstack.guesttools.GuestToolsInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GuestToolsInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "managementNodeUuid", default)]
     pub management_node_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub architecture: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "hypervisorType", default)]
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub version: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "agentType", default)]
     pub agent_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    GuestToolsInventory { "uuid" => uuid, "name" => name, "description" => description,
+    "managementNodeUuid" => management_node_uuid, "architecture" => architecture,
+    "hypervisorType" => hypervisor_type, "version" => version, "agentType" => agent_type,
+    "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.header.storageDevice.LunInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct LunInventory {
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub wwid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub vendor: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub model: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub wwn: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub serial: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub hctl: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub path: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub size: ::core::option::Option<i64>,
-    #[serde(rename = "multipathDeviceUuid", default)]
     pub multipath_device_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub source: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    LunInventory { "name" => name, "uuid" => uuid, "wwid" => wwid, "vendor" => vendor,
+    "model" => model, "wwn" => wwn, "serial" => serial, "type" => type_, "hctl" => hctl,
+    "path" => path, "state" => state, "size" => size lenient, "multipathDeviceUuid" =>
+    multipath_device_uuid, "source" => source, "createDate" => create_date, "lastOpDate"
+    => last_op_date, }
+);
 /// Extends `LunInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.header.storageDevice.ScsiLunInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ScsiLunInventory {
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub wwid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub vendor: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub model: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub wwn: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub serial: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub hctl: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub path: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub size: ::core::option::Option<i64>,
-    #[serde(rename = "multipathDeviceUuid", default)]
     pub multipath_device_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub source: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "scsiLunHostRefs", default)]
     pub scsi_lun_host_refs: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "scsiLunVmInstanceRefs", default)]
     pub scsi_lun_vm_instance_refs: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    ScsiLunInventory { "name" => name, "uuid" => uuid, "wwid" => wwid, "vendor" =>
+    vendor, "model" => model, "wwn" => wwn, "serial" => serial, "type" => type_, "hctl"
+    => hctl, "path" => path, "state" => state, "size" => size lenient,
+    "multipathDeviceUuid" => multipath_device_uuid, "source" => source, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, "scsiLunHostRefs" => scsi_lun_host_refs
+    default, "scsiLunVmInstanceRefs" => scsi_lun_vm_instance_refs default, }
+);
 impl ScsiLunInventory {
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -393,89 +330,76 @@ impl ScsiLunInventory {
     );
 }
 /// Server class: `org.zstack.header.vm.VdiPortInfo`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VdiPortInfo {
     /// Since ZStack 3.7.
-    #[serde(
-        rename = "vncPort",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub vnc_port: ::core::option::Option<i32>,
     /// Since ZStack 3.7.
-    #[serde(
-        rename = "spicePort",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub spice_port: ::core::option::Option<i32>,
     /// Since ZStack 3.7.
-    #[serde(
-        rename = "spiceTlsPort",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub spice_tls_port: ::core::option::Option<i32>,
 }
+::zstack_sdk::deserialize_struct!(
+    VdiPortInfo { "vncPort" => vnc_port lenient, "spicePort" => spice_port lenient,
+    "spiceTlsPort" => spice_tls_port lenient, }
+);
 /// Server class: `org.zstack.header.vm.VmCapabilities`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VmCapabilities {
-    #[serde(rename = "supportLiveMigration", default)]
     pub support_live_migration: ::core::option::Option<bool>,
-    #[serde(rename = "supportVolumeMigration", default)]
     pub support_volume_migration: ::core::option::Option<bool>,
-    #[serde(rename = "supportReimage", default)]
     pub support_reimage: ::core::option::Option<bool>,
-    #[serde(rename = "supportMemorySnapshot", default)]
     pub support_memory_snapshot: ::core::option::Option<bool>,
 }
+::zstack_sdk::deserialize_struct!(
+    VmCapabilities { "supportLiveMigration" => support_live_migration,
+    "supportVolumeMigration" => support_volume_migration, "supportReimage" =>
+    support_reimage, "supportMemorySnapshot" => support_memory_snapshot, }
+);
 /// Server class: `org.zstack.header.vm.VmDeviceAddress`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VmDeviceAddress {
-    #[serde(default)]
     pub address: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "addressType", default)]
     pub address_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "deviceType", default)]
     pub device_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceType", default)]
     pub resource_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    VmDeviceAddress { "address" => address, "addressType" => address_type, "deviceType"
+    => device_type, "resourceType" => resource_type, "resourceUuid" => resource_uuid, }
+);
 /// Server class: `org.zstack.header.vm.devices.VmInstanceDeviceAddressArchiveInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VmInstanceDeviceAddressArchiveInventory {
     /// Since ZStack 4.4.24.
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub id: ::core::option::Option<i64>,
     /// Since ZStack 4.4.24.
-    #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.4.24.
-    #[serde(rename = "vmInstanceUuid", default)]
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.4.24.
-    #[serde(rename = "deviceAddress", default)]
     pub device_address: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.4.24.
-    #[serde(rename = "addressGroupUuid", default)]
     pub address_group_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.4.24.
-    #[serde(default)]
     pub metadata: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.4.24.
-    #[serde(rename = "metadataClass", default)]
     pub metadata_class: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.4.24.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.4.24.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    VmInstanceDeviceAddressArchiveInventory { "id" => id lenient, "resourceUuid" =>
+    resource_uuid, "vmInstanceUuid" => vm_instance_uuid, "deviceAddress" =>
+    device_address, "addressGroupUuid" => address_group_uuid, "metadata" => metadata,
+    "metadataClass" => metadata_class, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, }
+);
 impl VmInstanceDeviceAddressArchiveInventory {
     /// Query field `id`.
     pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -515,31 +439,30 @@ impl VmInstanceDeviceAddressArchiveInventory {
     );
 }
 /// Server class: `org.zstack.header.vm.devices.VmInstanceDeviceAddressGroupInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VmInstanceDeviceAddressGroupInventory {
     /// Since ZStack 4.4.24.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.4.24.
-    #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.4.24.
-    #[serde(rename = "vmInstanceUuid", default)]
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.4.24.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.4.24.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 4.4.24.
-    #[serde(rename = "addressList", default)]
     pub address_list: ::std::vec::Vec<
         crate::types::VmInstanceDeviceAddressArchiveInventory,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    VmInstanceDeviceAddressGroupInventory { "uuid" => uuid, "resourceUuid" =>
+    resource_uuid, "vmInstanceUuid" => vm_instance_uuid, "createDate" => create_date,
+    "lastOpDate" => last_op_date, "addressList" => address_list default, }
+);
 impl VmInstanceDeviceAddressGroupInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -567,43 +490,38 @@ impl VmInstanceDeviceAddressGroupInventory {
     );
 }
 /// Server class: `org.zstack.header.vm.VmSchedHistoryInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VmSchedHistoryInventory {
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub id: ::core::option::Option<i64>,
     /// Since ZStack 4.4.24.
-    #[serde(rename = "vmInstanceUuid", default)]
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.4.24.
-    #[serde(rename = "accountUuid", default)]
     pub account_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.4.24.
-    #[serde(rename = "schedType", default)]
     pub sched_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.4.24.
-    #[serde(default)]
     pub success: ::core::option::Option<bool>,
     /// Since ZStack 4.4.24.
-    #[serde(rename = "lastHostUuid", default)]
     pub last_host_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.4.24.
-    #[serde(rename = "destHostUuid", default)]
     pub dest_host_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.4.24.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.4.24.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "zoneUuid", default)]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "schedReason", default)]
     pub sched_reason: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "failReason", default)]
     pub fail_reason: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    VmSchedHistoryInventory { "id" => id lenient, "vmInstanceUuid" => vm_instance_uuid,
+    "accountUuid" => account_uuid, "schedType" => sched_type, "success" => success,
+    "lastHostUuid" => last_host_uuid, "destHostUuid" => dest_host_uuid, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, "zoneUuid" => zone_uuid, "schedReason" =>
+    sched_reason, "failReason" => fail_reason, }
+);
 impl VmSchedHistoryInventory {
     /// Query field `id`.
     pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -657,211 +575,170 @@ impl VmSchedHistoryInventory {
 /// Extends `VmNicInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.header.vdpa.VmVdpaNicInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VmVdpaNicInventory {
     /// The resource UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// The VM instance UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "vmInstanceUuid", default)]
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
     /// The L3 network UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "l3NetworkUuid", default)]
     pub l3_network_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub ip: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub mac: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.13.
-    #[serde(rename = "hypervisorType", default)]
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub netmask: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub gateway: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "metaData", default)]
     pub meta_data: ::core::option::Option<::std::string::String>,
     /// The IP version.
     ///
     /// Since ZStack 3.1.0.
-    #[serde(
-        rename = "ipVersion",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub ip_version: ::core::option::Option<i32>,
     /// Since ZStack 4.7.13.
-    #[serde(rename = "driverType", default)]
     pub driver_type: ::core::option::Option<::std::string::String>,
     /// The IP addresses used by the NIC.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "usedIps", default)]
     pub used_ips: ::std::vec::Vec<crate::types::UsedIpInventory>,
     /// Since ZStack 4.7.13.
-    #[serde(rename = "internalName", default)]
     pub internal_name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "deviceId",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub device_id: ::core::option::Option<i32>,
     /// Since ZStack 4.7.13.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.13.
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
     /// The creation date.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// The last operation date.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "pciDeviceUuid", default)]
     pub pci_device_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "lastPciDeviceUuid", default)]
     pub last_pci_device_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "srcPath", default)]
     pub src_path: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    VmVdpaNicInventory { "uuid" => uuid, "vmInstanceUuid" => vm_instance_uuid,
+    "l3NetworkUuid" => l3_network_uuid, "ip" => ip, "mac" => mac, "hypervisorType" =>
+    hypervisor_type, "netmask" => netmask, "gateway" => gateway, "metaData" => meta_data,
+    "ipVersion" => ip_version lenient, "driverType" => driver_type, "usedIps" => used_ips
+    default, "internalName" => internal_name, "deviceId" => device_id lenient, "type" =>
+    type_, "state" => state, "createDate" => create_date, "lastOpDate" => last_op_date,
+    "pciDeviceUuid" => pci_device_uuid, "lastPciDeviceUuid" => last_pci_device_uuid,
+    "srcPath" => src_path, }
+);
 /// Extends `VmNicInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.header.sriov.VmVfNicInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VmVfNicInventory {
     /// The resource UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// The VM instance UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "vmInstanceUuid", default)]
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
     /// The L3 network UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "l3NetworkUuid", default)]
     pub l3_network_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub ip: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub mac: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.13.
-    #[serde(rename = "hypervisorType", default)]
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub netmask: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub gateway: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "metaData", default)]
     pub meta_data: ::core::option::Option<::std::string::String>,
     /// The IP version.
     ///
     /// Since ZStack 3.1.0.
-    #[serde(
-        rename = "ipVersion",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub ip_version: ::core::option::Option<i32>,
     /// Since ZStack 4.7.13.
-    #[serde(rename = "driverType", default)]
     pub driver_type: ::core::option::Option<::std::string::String>,
     /// The IP addresses used by the NIC.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "usedIps", default)]
     pub used_ips: ::std::vec::Vec<crate::types::UsedIpInventory>,
     /// Since ZStack 4.7.13.
-    #[serde(rename = "internalName", default)]
     pub internal_name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "deviceId",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub device_id: ::core::option::Option<i32>,
     /// Since ZStack 4.7.13.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.13.
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
     /// The creation date.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// The last operation date.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "pciDeviceUuid", default)]
     pub pci_device_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "haState", default)]
     pub ha_state: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    VmVfNicInventory { "uuid" => uuid, "vmInstanceUuid" => vm_instance_uuid,
+    "l3NetworkUuid" => l3_network_uuid, "ip" => ip, "mac" => mac, "hypervisorType" =>
+    hypervisor_type, "netmask" => netmask, "gateway" => gateway, "metaData" => meta_data,
+    "ipVersion" => ip_version lenient, "driverType" => driver_type, "usedIps" => used_ips
+    default, "internalName" => internal_name, "deviceId" => device_id lenient, "type" =>
+    type_, "state" => state, "createDate" => create_date, "lastOpDate" => last_op_date,
+    "pciDeviceUuid" => pci_device_uuid, "haState" => ha_state, }
+);
 /// Server class: `org.zstack.kvm.xmlhook.XmlHookInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct XmlHookInventory {
     /// Since ZStack 5.2.0.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.2.0.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.2.0.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.2.0.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<crate::types::XmlHookType>,
     /// Since ZStack 5.2.0.
-    #[serde(rename = "hookScript", default)]
     pub hook_script: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.2.0.
-    #[serde(rename = "libvirtVersion", default)]
     pub libvirt_version: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.2.0.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.2.0.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    XmlHookInventory { "uuid" => uuid, "name" => name, "description" => description,
+    "type" => type_, "hookScript" => hook_script, "libvirtVersion" => libvirt_version,
+    "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 impl XmlHookInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -899,133 +776,103 @@ impl XmlHookInventory {
 /// A VM instance.
 ///
 /// Server class: `org.zstack.header.vm.VmInstanceInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VmInstanceInventory {
     /// The resource UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// The resource name.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// The detailed description of the resource.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// The zone UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "zoneUuid", default)]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
     /// The cluster UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "clusterUuid", default)]
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
     /// The image UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "imageUuid", default)]
     pub image_uuid: ::core::option::Option<::std::string::String>,
     /// The host UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "hostUuid", default)]
     pub host_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastHostUuid", default)]
     pub last_host_uuid: ::core::option::Option<::std::string::String>,
     /// The instance offering UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "instanceOfferingUuid", default)]
     pub instance_offering_uuid: ::core::option::Option<::std::string::String>,
     /// The root volume UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "rootVolumeUuid", default)]
     pub root_volume_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub platform: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub architecture: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "defaultL3NetworkUuid", default)]
     pub default_l3_network_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "hypervisorType", default)]
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "memorySize",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub memory_size: ::core::option::Option<i64>,
-    #[serde(
-        rename = "reservedMemorySize",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub reserved_memory_size: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "cpuNum",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub cpu_num: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "cpuSpeed",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub cpu_speed: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(rename = "allocatorStrategy", default)]
     pub allocator_strategy: ::core::option::Option<::std::string::String>,
     /// The creation date.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// The last operation date.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
     /// The VM's NICs.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "vmNics", default)]
     pub vm_nics: ::std::vec::Vec<crate::types::AnyVmNicInventory>,
     /// The VM's volumes, root volume included.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "allVolumes", default)]
     pub all_volumes: ::std::vec::Vec<crate::types::AnyVolumeInventory>,
     /// Since ZStack 0.6.
-    #[serde(rename = "vmCdRoms", default)]
     pub vm_cd_roms: ::std::vec::Vec<crate::types::VmCdRomInventory>,
     /// Since ZStack 4.1.2.
-    #[serde(rename = "guestOsType", default)]
     pub guest_os_type: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    VmInstanceInventory { "uuid" => uuid, "name" => name, "description" => description,
+    "zoneUuid" => zone_uuid, "clusterUuid" => cluster_uuid, "imageUuid" => image_uuid,
+    "hostUuid" => host_uuid, "lastHostUuid" => last_host_uuid, "instanceOfferingUuid" =>
+    instance_offering_uuid, "rootVolumeUuid" => root_volume_uuid, "platform" => platform,
+    "architecture" => architecture, "defaultL3NetworkUuid" => default_l3_network_uuid,
+    "type" => type_, "hypervisorType" => hypervisor_type, "memorySize" => memory_size
+    lenient, "reservedMemorySize" => reserved_memory_size lenient, "cpuNum" => cpu_num
+    lenient, "cpuSpeed" => cpu_speed lenient, "allocatorStrategy" => allocator_strategy,
+    "createDate" => create_date, "lastOpDate" => last_op_date, "state" => state, "vmNics"
+    => vm_nics default, "allVolumes" => all_volumes default, "vmCdRoms" => vm_cd_roms
+    default, "guestOsType" => guest_os_type, }
+);
 impl VmInstanceInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -1139,87 +986,69 @@ impl VmInstanceInventory {
 /// A VM NIC.
 ///
 /// Server class: `org.zstack.header.vm.VmNicInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VmNicInventory {
     /// The resource UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// The VM instance UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "vmInstanceUuid", default)]
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
     /// The L3 network UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "l3NetworkUuid", default)]
     pub l3_network_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub ip: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub mac: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.13.
-    #[serde(rename = "hypervisorType", default)]
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub netmask: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub gateway: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "metaData", default)]
     pub meta_data: ::core::option::Option<::std::string::String>,
     /// The IP version.
     ///
     /// Since ZStack 3.1.0.
-    #[serde(
-        rename = "ipVersion",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub ip_version: ::core::option::Option<i32>,
     /// Since ZStack 4.7.13.
-    #[serde(rename = "driverType", default)]
     pub driver_type: ::core::option::Option<::std::string::String>,
     /// The IP addresses used by the NIC.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "usedIps", default)]
     pub used_ips: ::std::vec::Vec<crate::types::UsedIpInventory>,
     /// Since ZStack 4.7.13.
-    #[serde(rename = "internalName", default)]
     pub internal_name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "deviceId",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub device_id: ::core::option::Option<i32>,
     /// Since ZStack 4.7.13.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.13.
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
     /// The creation date.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// The last operation date.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    VmNicInventory { "uuid" => uuid, "vmInstanceUuid" => vm_instance_uuid,
+    "l3NetworkUuid" => l3_network_uuid, "ip" => ip, "mac" => mac, "hypervisorType" =>
+    hypervisor_type, "netmask" => netmask, "gateway" => gateway, "metaData" => meta_data,
+    "ipVersion" => ip_version lenient, "driverType" => driver_type, "usedIps" => used_ips
+    default, "internalName" => internal_name, "deviceId" => device_id lenient, "type" =>
+    type_, "state" => state, "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 impl VmNicInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -1297,82 +1126,64 @@ impl VmNicInventory {
 /// An IP address in use (by a VM NIC, or for another purpose given by usedFor).
 ///
 /// Server class: `org.zstack.header.network.l3.UsedIpInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct UsedIpInventory {
     /// The resource UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// The IP range UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "ipRangeUuid", default)]
     pub ip_range_uuid: ::core::option::Option<::std::string::String>,
     /// The L3 network UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "l3NetworkUuid", default)]
     pub l3_network_uuid: ::core::option::Option<::std::string::String>,
     /// The IP version.
     ///
     /// Since ZStack 3.1.0.
-    #[serde(
-        rename = "ipVersion",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub ip_version: ::core::option::Option<i32>,
     /// The IP address.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub ip: ::core::option::Option<::std::string::String>,
     /// The netmask.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub netmask: ::core::option::Option<::std::string::String>,
     /// The gateway.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub gateway: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "usedFor", default)]
     pub used_for: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "ipInLong",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub ip_in_long: ::core::option::Option<i64>,
     /// Since ZStack 5.2.0.
-    #[serde(
-        rename = "ipInBinary",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub ip_in_binary: ::std::vec::Vec<i32>,
     /// The VM NIC UUID.
     ///
     /// Since ZStack 3.1.0.
-    #[serde(rename = "vmNicUuid", default)]
     pub vm_nic_uuid: ::core::option::Option<::std::string::String>,
     /// The creation date.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// The last operation date.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    UsedIpInventory { "uuid" => uuid, "ipRangeUuid" => ip_range_uuid, "l3NetworkUuid" =>
+    l3_network_uuid, "ipVersion" => ip_version lenient, "ip" => ip, "netmask" => netmask,
+    "gateway" => gateway, "usedFor" => used_for, "ipInLong" => ip_in_long lenient,
+    "ipInBinary" => ip_in_binary lenient_default, "vmNicUuid" => vm_nic_uuid,
+    "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 impl UsedIpInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -1430,106 +1241,86 @@ impl UsedIpInventory {
 /// A volume (root or data disk).
 ///
 /// Server class: `org.zstack.header.volume.VolumeInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VolumeInventory {
     /// The resource UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// The resource name.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// The detailed description of the resource.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// The primary storage UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "primaryStorageUuid", default)]
     pub primary_storage_uuid: ::core::option::Option<::std::string::String>,
     /// The VM instance UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "vmInstanceUuid", default)]
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
     /// The disk offering UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "diskOfferingUuid", default)]
     pub disk_offering_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "rootImageUuid", default)]
     pub root_image_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "installPath", default)]
     pub install_path: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub format: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub size: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "actualSize",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub actual_size: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "deviceId",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub device_id: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
     /// The creation date.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// The last operation date.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(rename = "isShareable", default)]
     pub is_shareable: ::core::option::Option<bool>,
     /// Since ZStack 4.7.13.
-    #[serde(rename = "volumeQos", default)]
     pub volume_qos: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.13.
-    #[serde(rename = "lastDetachDate", default)]
     pub last_detach_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 4.7.13.
-    #[serde(rename = "lastVmInstanceUuid", default)]
     pub last_vm_instance_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "lastAttachDate", default)]
     pub last_attach_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(default)]
     pub protocol: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    VolumeInventory { "uuid" => uuid, "name" => name, "description" => description,
+    "primaryStorageUuid" => primary_storage_uuid, "vmInstanceUuid" => vm_instance_uuid,
+    "diskOfferingUuid" => disk_offering_uuid, "rootImageUuid" => root_image_uuid,
+    "installPath" => install_path, "type" => type_, "format" => format, "size" => size
+    lenient, "actualSize" => actual_size lenient, "deviceId" => device_id lenient,
+    "state" => state, "status" => status, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, "isShareable" => is_shareable, "volumeQos" => volume_qos,
+    "lastDetachDate" => last_detach_date, "lastVmInstanceUuid" => last_vm_instance_uuid,
+    "lastAttachDate" => last_attach_date, "protocol" => protocol, }
+);
 impl VolumeInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -1627,44 +1418,36 @@ impl VolumeInventory {
 /// A virtual CD-ROM drive of a VM, with the ISO it holds (if any).
 ///
 /// Server class: `org.zstack.header.vm.cdrom.VmCdRomInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VmCdRomInventory {
     /// Since ZStack 4.7.13.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.13.
-    #[serde(rename = "vmInstanceUuid", default)]
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.13.
-    #[serde(
-        rename = "deviceId",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub device_id: ::core::option::Option<i32>,
     /// Since ZStack 4.7.13.
-    #[serde(rename = "isoUuid", default)]
     pub iso_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.13.
-    #[serde(rename = "isoInstallPath", default)]
     pub iso_install_path: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.13.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.13.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub protocol: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.13.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.7.13.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    VmCdRomInventory { "uuid" => uuid, "vmInstanceUuid" => vm_instance_uuid, "deviceId"
+    => device_id lenient, "isoUuid" => iso_uuid, "isoInstallPath" => iso_install_path,
+    "name" => name, "description" => description, "protocol" => protocol, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, }
+);
 impl VmCdRomInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

@@ -3,40 +3,30 @@
 
 //! Catalog APIs whose route starts with /vm-priority-config, and the types and enums they use first.
 /// Server class: `org.zstack.header.vm.VmPriorityConfigInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VmPriorityConfigInventory {
     /// Since ZStack 3.7.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.7.
-    #[serde(rename = "accountUuid", default)]
     pub account_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.7.
-    #[serde(default)]
     pub level: ::core::option::Option<crate::types::VmPriorityLevel>,
     /// Since ZStack 3.7.
-    #[serde(
-        rename = "cpuShares",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub cpu_shares: ::core::option::Option<i32>,
     /// Since ZStack 3.7.
-    #[serde(
-        rename = "oomScoreAdj",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub oom_score_adj: ::core::option::Option<i32>,
     /// Since ZStack 3.7.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.7.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    VmPriorityConfigInventory { "uuid" => uuid, "accountUuid" => account_uuid, "level" =>
+    level, "cpuShares" => cpu_shares lenient, "oomScoreAdj" => oom_score_adj lenient,
+    "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 impl VmPriorityConfigInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

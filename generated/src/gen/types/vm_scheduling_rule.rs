@@ -5,39 +5,32 @@
 /// Extends `AffinityGroupInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.header.vmscheduling.VmSchedulingRuleInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VmSchedulingRuleInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub policy: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub version: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub appliance: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "zoneUuid", default)]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(default)]
     pub usages: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default)]
     pub rule: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub mode: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    VmSchedulingRuleInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "policy" => policy, "version" => version, "type" => type_, "appliance"
+    => appliance, "zoneUuid" => zone_uuid, "state" => state, "createDate" => create_date,
+    "lastOpDate" => last_op_date, "usages" => usages default, "rule" => rule, "mode" =>
+    mode, }
+);
 impl VmSchedulingRuleInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

@@ -3,25 +3,23 @@
 
 //! Catalog APIs whose route starts with /vmSchedulingRuleGroup, and the types and enums they use first.
 /// Server class: `org.zstack.header.vmscheduling.VmSchedulingRuleGroupInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VmSchedulingRuleGroupInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub appliance: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "zoneUuid", default)]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    VmSchedulingRuleGroupInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "appliance" => appliance, "zoneUuid" => zone_uuid, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, }
+);
 impl VmSchedulingRuleGroupInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

@@ -3,130 +3,120 @@
 
 //! Catalog APIs whose route starts with /volume-snapshots, and the types and enums they use first.
 /// Server class: `org.zstack.header.storage.snapshot.BatchDeleteVolumeSnapshotStruct`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct BatchDeleteVolumeSnapshotStruct {
     /// Since ZStack 3.3.
-    #[serde(rename = "snapshotUuid", default)]
     pub snapshot_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.3.
-    #[serde(default)]
     pub success: ::core::option::Option<bool>,
     /// Since ZStack 3.3.
-    #[serde(default)]
     pub error: ::core::option::Option<crate::types::ErrorCode>,
 }
+::zstack_sdk::deserialize_struct!(
+    BatchDeleteVolumeSnapshotStruct { "snapshotUuid" => snapshot_uuid, "success" =>
+    success, "error" => error, }
+);
 /// Server class: `org.zstack.header.storage.snapshot.group.DeleteSnapshotGroupResult`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeleteSnapshotGroupResult {
     /// Since ZStack 3.6.0.
-    #[serde(rename = "snapshotUuid", default)]
     pub snapshot_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.6.0.
-    #[serde(rename = "volumeUuid", default)]
     pub volume_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.6.0.
-    #[serde(default)]
     pub success: ::core::option::Option<bool>,
     /// Since ZStack 3.6.0.
-    #[serde(default)]
     pub error: ::core::option::Option<crate::types::ErrorCode>,
 }
+::zstack_sdk::deserialize_struct!(
+    DeleteSnapshotGroupResult { "snapshotUuid" => snapshot_uuid, "volumeUuid" =>
+    volume_uuid, "success" => success, "error" => error, }
+);
 /// Server class: `org.zstack.header.storage.snapshot.group.RevertSnapshotGroupResult`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct RevertSnapshotGroupResult {
     /// Since ZStack 3.6.0.
-    #[serde(rename = "snapshotUuid", default)]
     pub snapshot_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.6.0.
-    #[serde(rename = "volumeUuid", default)]
     pub volume_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.6.0.
-    #[serde(default)]
     pub success: ::core::option::Option<bool>,
     /// Since ZStack 3.6.0.
-    #[serde(default)]
     pub error: ::core::option::Option<crate::types::ErrorCode>,
 }
+::zstack_sdk::deserialize_struct!(
+    RevertSnapshotGroupResult { "snapshotUuid" => snapshot_uuid, "volumeUuid" =>
+    volume_uuid, "success" => success, "error" => error, }
+);
 /// Server class: `org.zstack.header.storage.snapshot.ShrinkResult`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ShrinkResult {
     /// Since ZStack 3.10.
-    #[serde(
-        rename = "oldSize",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub old_size: ::core::option::Option<i64>,
     /// Since ZStack 3.10.
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub size: ::core::option::Option<i64>,
     /// Since ZStack 3.10.
-    #[serde(
-        rename = "deltaSize",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub delta_size: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    ShrinkResult { "oldSize" => old_size lenient, "size" => size lenient, "deltaSize" =>
+    delta_size lenient, }
+);
 /// Server class: `org.zstack.header.storage.snapshot.VolumeSnapshotTree$SnapshotLeafInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SnapshotLeafInventory {
-    #[serde(default)]
     pub inventory: ::core::option::Option<crate::types::VolumeSnapshotInventory>,
-    #[serde(rename = "parentUuid", default)]
     pub parent_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub children: ::std::vec::Vec<crate::types::SnapshotLeafInventory>,
 }
+::zstack_sdk::deserialize_struct!(
+    SnapshotLeafInventory { "inventory" => inventory, "parentUuid" => parent_uuid,
+    "children" => children default, }
+);
 /// Server class: `org.zstack.header.storage.snapshot.group.VolumeSnapshotGroupAvailability`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VolumeSnapshotGroupAvailability {
     /// Since ZStack 3.6.0.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.6.0.
-    #[serde(default)]
     pub available: ::core::option::Option<bool>,
     /// Since ZStack 3.6.0.
-    #[serde(default)]
     pub reason: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    VolumeSnapshotGroupAvailability { "uuid" => uuid, "available" => available, "reason"
+    => reason, }
+);
 /// Server class: `org.zstack.header.storage.snapshot.group.VolumeSnapshotGroupInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VolumeSnapshotGroupInventory {
     /// Since ZStack 3.6.0.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.6.0.
-    #[serde(
-        rename = "snapshotCount",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub snapshot_count: ::core::option::Option<i32>,
     /// Since ZStack 3.6.0.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.6.0.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.6.0.
-    #[serde(rename = "vmInstanceUuid", default)]
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.6.0.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.6.0.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 3.6.0.
-    #[serde(rename = "volumeSnapshotRefs", default)]
     pub volume_snapshot_refs: ::std::vec::Vec<
         crate::types::VolumeSnapshotGroupRefInventory,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    VolumeSnapshotGroupInventory { "uuid" => uuid, "snapshotCount" => snapshot_count
+    lenient, "name" => name, "description" => description, "vmInstanceUuid" =>
+    vm_instance_uuid, "createDate" => create_date, "lastOpDate" => last_op_date,
+    "volumeSnapshotRefs" => volume_snapshot_refs default, }
+);
 impl VolumeSnapshotGroupInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -162,78 +152,69 @@ impl VolumeSnapshotGroupInventory {
     );
 }
 /// Server class: `org.zstack.header.storage.snapshot.group.VolumeSnapshotGroupRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VolumeSnapshotGroupRefInventory {
     /// Since ZStack 3.6.0.
-    #[serde(rename = "volumeSnapshotUuid", default)]
     pub volume_snapshot_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.6.0.
-    #[serde(rename = "volumeSnapshotGroupUuid", default)]
     pub volume_snapshot_group_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.6.0.
-    #[serde(
-        rename = "deviceId",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub device_id: ::core::option::Option<i32>,
     /// Since ZStack 3.6.0.
-    #[serde(rename = "snapshotDeleted", default)]
     pub snapshot_deleted: ::core::option::Option<bool>,
     /// Since ZStack 3.6.0.
-    #[serde(rename = "volumeUuid", default)]
     pub volume_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.6.0.
-    #[serde(rename = "volumeName", default)]
     pub volume_name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.6.0.
-    #[serde(rename = "volumeType", default)]
     pub volume_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.6.0.
-    #[serde(rename = "volumeSnapshotInstallPath", default)]
     pub volume_snapshot_install_path: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.6.0.
-    #[serde(rename = "volumeSnapshotName", default)]
     pub volume_snapshot_name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.6.0.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.6.0.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "volumeLastAttachDate", default)]
     pub volume_last_attach_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    VolumeSnapshotGroupRefInventory { "volumeSnapshotUuid" => volume_snapshot_uuid,
+    "volumeSnapshotGroupUuid" => volume_snapshot_group_uuid, "deviceId" => device_id
+    lenient, "snapshotDeleted" => snapshot_deleted, "volumeUuid" => volume_uuid,
+    "volumeName" => volume_name, "volumeType" => volume_type, "volumeSnapshotInstallPath"
+    => volume_snapshot_install_path, "volumeSnapshotName" => volume_snapshot_name,
+    "createDate" => create_date, "lastOpDate" => last_op_date, "volumeLastAttachDate" =>
+    volume_last_attach_date, }
+);
 /// Server class: `org.zstack.header.storage.snapshot.VolumeSnapshotTreeInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VolumeSnapshotTreeInventory {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "volumeUuid", default)]
     pub volume_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub current: ::core::option::Option<bool>,
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub tree: ::core::option::Option<crate::types::SnapshotLeafInventory>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    VolumeSnapshotTreeInventory { "uuid" => uuid, "volumeUuid" => volume_uuid, "current"
+    => current, "status" => status, "tree" => tree, "createDate" => create_date,
+    "lastOpDate" => last_op_date, }
+);
 impl VolumeSnapshotTreeInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

@@ -3,27 +3,22 @@
 
 //! Catalog APIs whose route starts with /volumes, and the types and enums they use first.
 /// Server class: `org.zstack.mevoco.ShareableVolumeVmInstanceRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ShareableVolumeVmInstanceRefInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "volumeUuid", default)]
     pub volume_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vmInstanceUuid", default)]
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "deviceId",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub device_id: ::core::option::Option<i32>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    ShareableVolumeVmInstanceRefInventory { "uuid" => uuid, "volumeUuid" => volume_uuid,
+    "vmInstanceUuid" => vm_instance_uuid, "deviceId" => device_id lenient, "createDate"
+    => create_date, "lastOpDate" => last_op_date, }
+);
 impl ShareableVolumeVmInstanceRefInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -51,41 +46,33 @@ impl ShareableVolumeVmInstanceRefInventory {
     );
 }
 /// Server class: `org.zstack.header.storage.backup.VolumeBackupInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VolumeBackupInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "volumeUuid", default)]
     pub volume_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub size: ::core::option::Option<i64>,
-    #[serde(default)]
     pub metadata: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "groupUuid", default)]
     pub group_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub mode: ::core::option::Option<crate::types::BackupMode>,
-    #[serde(rename = "vmInstanceUuid", default)]
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "backupStorageRefs", default)]
     pub backup_storage_refs: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    VolumeBackupInventory { "uuid" => uuid, "volumeUuid" => volume_uuid, "name" => name,
+    "description" => description, "type" => type_, "state" => state, "status" => status,
+    "size" => size lenient, "metadata" => metadata, "groupUuid" => group_uuid, "mode" =>
+    mode, "vmInstanceUuid" => vm_instance_uuid, "createDate" => create_date, "lastOpDate"
+    => last_op_date, "backupStorageRefs" => backup_storage_refs default, }
+);
 impl VolumeBackupInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -149,94 +136,88 @@ impl VolumeBackupInventory {
     );
 }
 /// Server class: `org.zstack.header.volume.APIGetVolumeFormatReply$VolumeFormatReplyStruct`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VolumeFormatReplyStruct {
-    #[serde(default)]
     pub format: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "masterHypervisorType", default)]
     pub master_hypervisor_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "supportingHypervisorTypes", default)]
     pub supporting_hypervisor_types: ::std::vec::Vec<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    VolumeFormatReplyStruct { "format" => format, "masterHypervisorType" =>
+    master_hypervisor_type, "supportingHypervisorTypes" => supporting_hypervisor_types
+    default, }
+);
 /// Server class: `org.zstack.header.storage.snapshot.VolumeSnapshotBackupStorageRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VolumeSnapshotBackupStorageRefInventory {
     /// Since ZStack 0.6.
-    #[serde(rename = "volumeSnapshotUuid", default)]
     pub volume_snapshot_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "backupStorageUuid", default)]
     pub backup_storage_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "installPath", default)]
     pub install_path: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    VolumeSnapshotBackupStorageRefInventory { "volumeSnapshotUuid" =>
+    volume_snapshot_uuid, "backupStorageUuid" => backup_storage_uuid, "installPath" =>
+    install_path, }
+);
 /// Server class: `org.zstack.header.storage.snapshot.VolumeSnapshotInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VolumeSnapshotInventory {
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "volumeUuid", default)]
     pub volume_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "treeUuid", default)]
     pub tree_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "parentUuid", default)]
     pub parent_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "primaryStorageUuid", default)]
     pub primary_storage_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "primaryStorageInstallPath", default)]
     pub primary_storage_install_path: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "volumeType", default)]
     pub volume_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub format: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub latest: ::core::option::Option<bool>,
     /// Since ZStack 0.6.
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub size: ::core::option::Option<i64>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub distance: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(rename = "backupStorageRefs", default)]
     pub backup_storage_refs: ::std::vec::Vec<
         crate::types::VolumeSnapshotBackupStorageRefInventory,
     >,
-    #[serde(rename = "groupUuid", default)]
     pub group_uuid: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    VolumeSnapshotInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "type" => type_, "volumeUuid" => volume_uuid, "treeUuid" => tree_uuid,
+    "parentUuid" => parent_uuid, "primaryStorageUuid" => primary_storage_uuid,
+    "primaryStorageInstallPath" => primary_storage_install_path, "volumeType" =>
+    volume_type, "format" => format, "latest" => latest, "size" => size lenient,
+    "distance" => distance lenient, "state" => state, "status" => status, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, "backupStorageRefs" => backup_storage_refs
+    default, "groupUuid" => group_uuid, }
+);
 impl VolumeSnapshotInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

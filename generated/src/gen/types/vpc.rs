@@ -5,154 +5,117 @@
 /// Extends `VmInstanceInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.appliancevm.ApplianceVmInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ApplianceVmInventory {
     /// The resource UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// The resource name.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// The detailed description of the resource.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// The zone UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "zoneUuid", default)]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
     /// The cluster UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "clusterUuid", default)]
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
     /// The image UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "imageUuid", default)]
     pub image_uuid: ::core::option::Option<::std::string::String>,
     /// The host UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "hostUuid", default)]
     pub host_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastHostUuid", default)]
     pub last_host_uuid: ::core::option::Option<::std::string::String>,
     /// The instance offering UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "instanceOfferingUuid", default)]
     pub instance_offering_uuid: ::core::option::Option<::std::string::String>,
     /// The root volume UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "rootVolumeUuid", default)]
     pub root_volume_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub platform: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub architecture: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "defaultL3NetworkUuid", default)]
     pub default_l3_network_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "hypervisorType", default)]
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "memorySize",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub memory_size: ::core::option::Option<i64>,
-    #[serde(
-        rename = "reservedMemorySize",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub reserved_memory_size: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "cpuNum",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub cpu_num: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "cpuSpeed",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub cpu_speed: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(rename = "allocatorStrategy", default)]
     pub allocator_strategy: ::core::option::Option<::std::string::String>,
     /// The creation date.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// The last operation date.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
     /// The VM's NICs.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "vmNics", default)]
     pub vm_nics: ::std::vec::Vec<crate::types::AnyVmNicInventory>,
     /// The VM's volumes, root volume included.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "allVolumes", default)]
     pub all_volumes: ::std::vec::Vec<crate::types::AnyVolumeInventory>,
     /// Since ZStack 0.6.
-    #[serde(rename = "vmCdRoms", default)]
     pub vm_cd_roms: ::std::vec::Vec<crate::types::VmCdRomInventory>,
     /// Since ZStack 4.1.2.
-    #[serde(rename = "guestOsType", default)]
     pub guest_os_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "applianceVmType", default)]
     pub appliance_vm_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "managementNetworkUuid", default)]
     pub management_network_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "defaultRouteL3NetworkUuid", default)]
     pub default_route_l3_network_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "agentPort",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub agent_port: ::core::option::Option<i32>,
-    #[serde(rename = "haStatus", default)]
     pub ha_status: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    ApplianceVmInventory { "uuid" => uuid, "name" => name, "description" => description,
+    "zoneUuid" => zone_uuid, "clusterUuid" => cluster_uuid, "imageUuid" => image_uuid,
+    "hostUuid" => host_uuid, "lastHostUuid" => last_host_uuid, "instanceOfferingUuid" =>
+    instance_offering_uuid, "rootVolumeUuid" => root_volume_uuid, "platform" => platform,
+    "architecture" => architecture, "defaultL3NetworkUuid" => default_l3_network_uuid,
+    "type" => type_, "hypervisorType" => hypervisor_type, "memorySize" => memory_size
+    lenient, "reservedMemorySize" => reserved_memory_size lenient, "cpuNum" => cpu_num
+    lenient, "cpuSpeed" => cpu_speed lenient, "allocatorStrategy" => allocator_strategy,
+    "createDate" => create_date, "lastOpDate" => last_op_date, "state" => state, "vmNics"
+    => vm_nics default, "allVolumes" => all_volumes default, "vmCdRoms" => vm_cd_roms
+    default, "guestOsType" => guest_os_type, "applianceVmType" => appliance_vm_type,
+    "managementNetworkUuid" => management_network_uuid, "defaultRouteL3NetworkUuid" =>
+    default_route_l3_network_uuid, "status" => status, "agentPort" => agent_port lenient,
+    "haStatus" => ha_status, }
+);
 impl ApplianceVmInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -290,184 +253,144 @@ impl ApplianceVmInventory {
 /// Extends `ApplianceVmInventory` → `VmInstanceInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.network.service.virtualrouter.VirtualRouterVmInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VirtualRouterVmInventory {
     /// The resource UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// The resource name.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// The detailed description of the resource.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// The zone UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "zoneUuid", default)]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
     /// The cluster UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "clusterUuid", default)]
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
     /// The image UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "imageUuid", default)]
     pub image_uuid: ::core::option::Option<::std::string::String>,
     /// The host UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "hostUuid", default)]
     pub host_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastHostUuid", default)]
     pub last_host_uuid: ::core::option::Option<::std::string::String>,
     /// The instance offering UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "instanceOfferingUuid", default)]
     pub instance_offering_uuid: ::core::option::Option<::std::string::String>,
     /// The root volume UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "rootVolumeUuid", default)]
     pub root_volume_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub platform: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub architecture: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "defaultL3NetworkUuid", default)]
     pub default_l3_network_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "hypervisorType", default)]
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "memorySize",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub memory_size: ::core::option::Option<i64>,
-    #[serde(
-        rename = "reservedMemorySize",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub reserved_memory_size: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "cpuNum",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub cpu_num: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "cpuSpeed",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub cpu_speed: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(rename = "allocatorStrategy", default)]
     pub allocator_strategy: ::core::option::Option<::std::string::String>,
     /// The creation date.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// The last operation date.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
     /// The VM's NICs.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "vmNics", default)]
     pub vm_nics: ::std::vec::Vec<crate::types::AnyVmNicInventory>,
     /// The VM's volumes, root volume included.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "allVolumes", default)]
     pub all_volumes: ::std::vec::Vec<crate::types::AnyVolumeInventory>,
     /// Since ZStack 0.6.
-    #[serde(rename = "vmCdRoms", default)]
     pub vm_cd_roms: ::std::vec::Vec<crate::types::VmCdRomInventory>,
     /// Since ZStack 4.1.2.
-    #[serde(rename = "guestOsType", default)]
     pub guest_os_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "applianceVmType", default)]
     pub appliance_vm_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "managementNetworkUuid", default)]
     pub management_network_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "defaultRouteL3NetworkUuid", default)]
     pub default_route_l3_network_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "agentPort",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub agent_port: ::core::option::Option<i32>,
-    #[serde(rename = "haStatus", default)]
     pub ha_status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "publicNetworkUuid", default)]
     pub public_network_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "virtualRouterVips", default)]
     pub virtual_router_vips: ::std::vec::Vec<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    VirtualRouterVmInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "zoneUuid" => zone_uuid, "clusterUuid" => cluster_uuid, "imageUuid" =>
+    image_uuid, "hostUuid" => host_uuid, "lastHostUuid" => last_host_uuid,
+    "instanceOfferingUuid" => instance_offering_uuid, "rootVolumeUuid" =>
+    root_volume_uuid, "platform" => platform, "architecture" => architecture,
+    "defaultL3NetworkUuid" => default_l3_network_uuid, "type" => type_, "hypervisorType"
+    => hypervisor_type, "memorySize" => memory_size lenient, "reservedMemorySize" =>
+    reserved_memory_size lenient, "cpuNum" => cpu_num lenient, "cpuSpeed" => cpu_speed
+    lenient, "allocatorStrategy" => allocator_strategy, "createDate" => create_date,
+    "lastOpDate" => last_op_date, "state" => state, "vmNics" => vm_nics default,
+    "allVolumes" => all_volumes default, "vmCdRoms" => vm_cd_roms default, "guestOsType"
+    => guest_os_type, "applianceVmType" => appliance_vm_type, "managementNetworkUuid" =>
+    management_network_uuid, "defaultRouteL3NetworkUuid" =>
+    default_route_l3_network_uuid, "status" => status, "agentPort" => agent_port lenient,
+    "haStatus" => ha_status, "publicNetworkUuid" => public_network_uuid,
+    "virtualRouterVips" => virtual_router_vips default, }
+);
 /// Server class: `org.zstack.header.vpc.ha.VpcHaGroupInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VpcHaGroupInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub monitors: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "vrRefs", default)]
     pub vr_refs: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default)]
     pub services: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "usedIps", default)]
     pub used_ips: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    VpcHaGroupInventory { "uuid" => uuid, "name" => name, "description" => description,
+    "monitors" => monitors default, "vrRefs" => vr_refs default, "services" => services
+    default, "usedIps" => used_ips default, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, }
+);
 impl VpcHaGroupInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -507,23 +430,23 @@ impl VpcHaGroupInventory {
     );
 }
 /// Server class: `org.zstack.header.vpc.ha.VpcHaGroupNetworkServiceRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VpcHaGroupNetworkServiceRefInventory {
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub id: ::core::option::Option<i64>,
-    #[serde(rename = "vpcHaRouterUuid", default)]
     pub vpc_ha_router_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "networkServiceName", default)]
     pub network_service_name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "networkServiceUuid", default)]
     pub network_service_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    VpcHaGroupNetworkServiceRefInventory { "id" => id lenient, "vpcHaRouterUuid" =>
+    vpc_ha_router_uuid, "networkServiceName" => network_service_name,
+    "networkServiceUuid" => network_service_uuid, "createDate" => create_date,
+    "lastOpDate" => last_op_date, }
+);
 impl VpcHaGroupNetworkServiceRefInventory {
     /// Query field `id`.
     pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -553,182 +476,142 @@ impl VpcHaGroupNetworkServiceRefInventory {
 /// Extends `VirtualRouterVmInventory` → `ApplianceVmInventory` → `VmInstanceInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.header.vpc.VpcRouterVmInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VpcRouterVmInventory {
     /// The resource UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// The resource name.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
     /// The detailed description of the resource.
     ///
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
     /// The zone UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "zoneUuid", default)]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
     /// The cluster UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "clusterUuid", default)]
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
     /// The image UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "imageUuid", default)]
     pub image_uuid: ::core::option::Option<::std::string::String>,
     /// The host UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "hostUuid", default)]
     pub host_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "lastHostUuid", default)]
     pub last_host_uuid: ::core::option::Option<::std::string::String>,
     /// The instance offering UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "instanceOfferingUuid", default)]
     pub instance_offering_uuid: ::core::option::Option<::std::string::String>,
     /// The root volume UUID.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "rootVolumeUuid", default)]
     pub root_volume_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub platform: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub architecture: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "defaultL3NetworkUuid", default)]
     pub default_l3_network_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "hypervisorType", default)]
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "memorySize",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub memory_size: ::core::option::Option<i64>,
-    #[serde(
-        rename = "reservedMemorySize",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub reserved_memory_size: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "cpuNum",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub cpu_num: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "cpuSpeed",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub cpu_speed: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
-    #[serde(rename = "allocatorStrategy", default)]
     pub allocator_strategy: ::core::option::Option<::std::string::String>,
     /// The creation date.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// The last operation date.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
     /// The VM's NICs.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "vmNics", default)]
     pub vm_nics: ::std::vec::Vec<crate::types::AnyVmNicInventory>,
     /// The VM's volumes, root volume included.
     ///
     /// Since ZStack 0.6.
-    #[serde(rename = "allVolumes", default)]
     pub all_volumes: ::std::vec::Vec<crate::types::AnyVolumeInventory>,
     /// Since ZStack 0.6.
-    #[serde(rename = "vmCdRoms", default)]
     pub vm_cd_roms: ::std::vec::Vec<crate::types::VmCdRomInventory>,
     /// Since ZStack 4.1.2.
-    #[serde(rename = "guestOsType", default)]
     pub guest_os_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "applianceVmType", default)]
     pub appliance_vm_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "managementNetworkUuid", default)]
     pub management_network_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "defaultRouteL3NetworkUuid", default)]
     pub default_route_l3_network_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(default)]
     pub status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(
-        rename = "agentPort",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub agent_port: ::core::option::Option<i32>,
-    #[serde(rename = "haStatus", default)]
     pub ha_status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "publicNetworkUuid", default)]
     pub public_network_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
-    #[serde(rename = "virtualRouterVips", default)]
     pub virtual_router_vips: ::std::vec::Vec<::std::string::String>,
-    #[serde(default)]
     pub dns: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "haRef", default)]
     pub ha_ref: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    VpcRouterVmInventory { "uuid" => uuid, "name" => name, "description" => description,
+    "zoneUuid" => zone_uuid, "clusterUuid" => cluster_uuid, "imageUuid" => image_uuid,
+    "hostUuid" => host_uuid, "lastHostUuid" => last_host_uuid, "instanceOfferingUuid" =>
+    instance_offering_uuid, "rootVolumeUuid" => root_volume_uuid, "platform" => platform,
+    "architecture" => architecture, "defaultL3NetworkUuid" => default_l3_network_uuid,
+    "type" => type_, "hypervisorType" => hypervisor_type, "memorySize" => memory_size
+    lenient, "reservedMemorySize" => reserved_memory_size lenient, "cpuNum" => cpu_num
+    lenient, "cpuSpeed" => cpu_speed lenient, "allocatorStrategy" => allocator_strategy,
+    "createDate" => create_date, "lastOpDate" => last_op_date, "state" => state, "vmNics"
+    => vm_nics default, "allVolumes" => all_volumes default, "vmCdRoms" => vm_cd_roms
+    default, "guestOsType" => guest_os_type, "applianceVmType" => appliance_vm_type,
+    "managementNetworkUuid" => management_network_uuid, "defaultRouteL3NetworkUuid" =>
+    default_route_l3_network_uuid, "status" => status, "agentPort" => agent_port lenient,
+    "haStatus" => ha_status, "publicNetworkUuid" => public_network_uuid,
+    "virtualRouterVips" => virtual_router_vips default, "dns" => dns default, "haRef" =>
+    ha_ref default, }
+);
 /// Server class: `org.zstack.header.vpc.VpcSnatStateInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VpcSnatStateInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vpcUuid", default)]
     pub vpc_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "l3NetworkUuid", default)]
     pub l3_network_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    VpcSnatStateInventory { "uuid" => uuid, "vpcUuid" => vpc_uuid, "l3NetworkUuid" =>
+    l3_network_uuid, "state" => state, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, }
+);
 impl VpcSnatStateInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

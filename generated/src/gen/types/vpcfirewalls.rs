@@ -3,23 +3,22 @@
 
 //! Catalog APIs whose route starts with /vpcfirewalls, and the types and enums they use first.
 /// Server class: `org.zstack.vpcfirewall.entity.VpcFirewallInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VpcFirewallInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub refs: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    VpcFirewallInventory { "uuid" => uuid, "name" => name, "refs" => refs default,
+    "createDate" => create_date, "lastOpDate" => last_op_date, "description" =>
+    description, }
+);
 impl VpcFirewallInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -47,183 +46,148 @@ impl VpcFirewallInventory {
     );
 }
 /// Server class: `org.zstack.vpcfirewall.entity.VpcFirewallIpSetTemplateInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VpcFirewallIpSetTemplateInventory {
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "sourceValue", default)]
     pub source_value: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "destValue", default)]
     pub dest_value: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<crate::types::IpSetType>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "accountUuid", default)]
     pub account_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    VpcFirewallIpSetTemplateInventory { "name" => name, "sourceValue" => source_value,
+    "destValue" => dest_value, "type" => type_, "createDate" => create_date, "lastOpDate"
+    => last_op_date, "accountUuid" => account_uuid, "uuid" => uuid, }
+);
 /// Server class: `org.zstack.vpcfirewall.entity.VpcFirewallRuleInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VpcFirewallRuleInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "ruleSetUuid", default)]
     pub rule_set_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub action: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub protocol: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "destPort", default)]
     pub dest_port: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "sourcePort", default)]
     pub source_port: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "sourceIp", default)]
     pub source_ip: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "destIp", default)]
     pub dest_ip: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "ruleNumber",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub rule_number: ::core::option::Option<i32>,
-    #[serde(rename = "allowStates", default)]
     pub allow_states: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "tcpFlag", default)]
     pub tcp_flag: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "icmpTypeName", default)]
     pub icmp_type_name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "isApplied", default)]
     pub is_applied: ::core::option::Option<bool>,
-    #[serde(default)]
     pub expired: ::core::option::Option<bool>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "isDefault", default)]
     pub is_default: ::core::option::Option<bool>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    VpcFirewallRuleInventory { "uuid" => uuid, "ruleSetUuid" => rule_set_uuid, "action"
+    => action, "protocol" => protocol, "destPort" => dest_port, "sourcePort" =>
+    source_port, "sourceIp" => source_ip, "destIp" => dest_ip, "ruleNumber" =>
+    rule_number lenient, "allowStates" => allow_states, "tcpFlag" => tcp_flag,
+    "icmpTypeName" => icmp_type_name, "isApplied" => is_applied, "expired" => expired,
+    "state" => state, "isDefault" => is_default, "description" => description,
+    "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.vpcfirewall.entity.VpcFirewallRuleSetInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VpcFirewallRuleSetInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "actionType", default)]
     pub action_type: ::core::option::Option<crate::types::ActionType>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "isDefault", default)]
     pub is_default: ::core::option::Option<bool>,
-    #[serde(rename = "isApplied", default)]
     pub is_applied: ::core::option::Option<bool>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(default)]
     pub rules: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    VpcFirewallRuleSetInventory { "uuid" => uuid, "name" => name, "actionType" =>
+    action_type, "description" => description, "isDefault" => is_default, "isApplied" =>
+    is_applied, "createDate" => create_date, "lastOpDate" => last_op_date, "rules" =>
+    rules default, }
+);
 /// Server class: `org.zstack.vpcfirewall.entity.VpcFirewallRuleSetL3RefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VpcFirewallRuleSetL3RefInventory {
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub id: ::core::option::Option<i64>,
-    #[serde(rename = "ruleSetUuid", default)]
     pub rule_set_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "l3NetworkUuid", default)]
     pub l3_network_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vpcFirewallUuid", default)]
     pub vpc_firewall_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "packetsForwardType", default)]
     pub packets_forward_type: ::core::option::Option<crate::types::PacketsForwardType>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    VpcFirewallRuleSetL3RefInventory { "id" => id lenient, "ruleSetUuid" =>
+    rule_set_uuid, "l3NetworkUuid" => l3_network_uuid, "vpcFirewallUuid" =>
+    vpc_firewall_uuid, "packetsForwardType" => packets_forward_type, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.vpcfirewall.entity.VpcFirewallRuleTemplateInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VpcFirewallRuleTemplateInventory {
-    #[serde(default)]
     pub action: ::core::option::Option<crate::types::ActionType>,
-    #[serde(default)]
     pub protocol: ::core::option::Option<crate::types::ProtocolType>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "destPort", default)]
     pub dest_port: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "sourcePort", default)]
     pub source_port: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "sourceIp", default)]
     pub source_ip: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "destIp", default)]
     pub dest_ip: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "allowStates", default)]
     pub allow_states: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "tcpFlag", default)]
     pub tcp_flag: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "icmpTypeName", default)]
     pub icmp_type_name: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "ruleNumber",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub rule_number: ::core::option::Option<i32>,
-    #[serde(rename = "enableLog", default)]
     pub enable_log: ::core::option::Option<bool>,
-    #[serde(default)]
     pub state: ::core::option::Option<crate::types::FirewallRuleState>,
-    #[serde(rename = "isDefault", default)]
     pub is_default: ::core::option::Option<bool>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "accountUuid", default)]
     pub account_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    VpcFirewallRuleTemplateInventory { "action" => action, "protocol" => protocol, "name"
+    => name, "destPort" => dest_port, "sourcePort" => source_port, "sourceIp" =>
+    source_ip, "destIp" => dest_ip, "allowStates" => allow_states, "tcpFlag" => tcp_flag,
+    "icmpTypeName" => icmp_type_name, "ruleNumber" => rule_number lenient, "enableLog" =>
+    enable_log, "state" => state, "isDefault" => is_default, "description" =>
+    description, "createDate" => create_date, "lastOpDate" => last_op_date, "accountUuid"
+    => account_uuid, "uuid" => uuid, }
+);
 /// Server class: `org.zstack.vpcfirewall.entity.VpcFirewallVRouterRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VpcFirewallVRouterRefInventory {
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub id: ::core::option::Option<i64>,
-    #[serde(rename = "vpcFirewallUuid", default)]
     pub vpc_firewall_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "vRouterUuid", default)]
     pub v_router_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    VpcFirewallVRouterRefInventory { "id" => id lenient, "vpcFirewallUuid" =>
+    vpc_firewall_uuid, "vRouterUuid" => v_router_uuid, "createDate" => create_date,
+    "lastOpDate" => last_op_date, }
+);
 impl VpcFirewallVRouterRefInventory {
     /// Query field `id`.
     pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

@@ -3,29 +3,26 @@
 
 //! Catalog APIs whose route starts with /vrouter-route-tables, and the types and enums they use first.
 /// Server class: `org.zstack.vrouterRoute.VRouterRouteEntryInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VRouterRouteEntryInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<crate::types::VRouterRouteEntryType>,
-    #[serde(rename = "routeTableUuid", default)]
     pub route_table_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub destination: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub target: ::core::option::Option<::std::string::String>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub distance: ::core::option::Option<i32>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    VRouterRouteEntryInventory { "uuid" => uuid, "description" => description, "type" =>
+    type_, "routeTableUuid" => route_table_uuid, "destination" => destination, "target"
+    => target, "distance" => distance lenient, "createDate" => create_date, "lastOpDate"
+    => last_op_date, }
+);
 impl VRouterRouteEntryInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -65,25 +62,24 @@ impl VRouterRouteEntryInventory {
     );
 }
 /// Server class: `org.zstack.vrouterRoute.VRouterRouteTableInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VRouterRouteTableInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "attachedRouterRefs", default)]
     pub attached_router_refs: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "routeEntries", default)]
     pub route_entries: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    VRouterRouteTableInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "createDate" => create_date, "lastOpDate" => last_op_date,
+    "attachedRouterRefs" => attached_router_refs default, "routeEntries" => route_entries
+    default, }
+);
 impl VRouterRouteTableInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -115,13 +111,15 @@ impl VRouterRouteTableInventory {
     );
 }
 /// Server class: `org.zstack.vrouterRoute.VirtualRouterVRouterRouteTableRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VirtualRouterVRouterRouteTableRefInventory {
-    #[serde(rename = "virtualRouterVmUuid", default)]
     pub virtual_router_vm_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "routeTableUuid", default)]
     pub route_table_uuid: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    VirtualRouterVRouterRouteTableRefInventory { "virtualRouterVmUuid" =>
+    virtual_router_vm_uuid, "routeTableUuid" => route_table_uuid, }
+);
 impl VirtualRouterVRouterRouteTableRefInventory {
     /// Query field `virtualRouterVmUuid`.
     pub const VIRTUAL_ROUTER_VM_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

@@ -3,39 +3,27 @@
 
 //! Catalog APIs whose route starts with /zbox, and the types and enums they use first.
 /// Server class: `org.zstack.zbox.ZBoxInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ZBoxInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<crate::types::ZBoxState>,
-    #[serde(default)]
     pub status: ::core::option::Option<crate::types::ZBoxStatus>,
-    #[serde(rename = "locationRefs", default)]
     pub location_refs: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "mountPath", default)]
     pub mount_path: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "totalCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub total_capacity: ::core::option::Option<i64>,
-    #[serde(
-        rename = "availableCapacity",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub available_capacity: ::core::option::Option<i64>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    ZBoxInventory { "uuid" => uuid, "name" => name, "state" => state, "status" => status,
+    "locationRefs" => location_refs default, "mountPath" => mount_path, "totalCapacity"
+    => total_capacity lenient, "availableCapacity" => available_capacity lenient,
+    "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 impl ZBoxInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

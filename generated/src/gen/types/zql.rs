@@ -3,28 +3,24 @@
 
 //! Catalog APIs whose route starts with /zql, and the types and enums they use first.
 /// Server class: `org.zstack.zql.ZQLQueryReturn`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ZQLQueryReturn {
-    #[serde(default)]
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(
-        rename = "inventoryCounts",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub inventory_counts: ::std::collections::BTreeMap<::std::string::String, i64>,
-    #[serde(rename = "inventoryAggregateFunctions", default)]
     pub inventory_aggregate_functions: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub total: ::core::option::Option<i64>,
-    #[serde(rename = "returnWith", default)]
     pub return_with: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    ZQLQueryReturn { "inventories" => inventories default, "inventoryCounts" =>
+    inventory_counts lenient_default, "inventoryAggregateFunctions" =>
+    inventory_aggregate_functions default, "total" => total lenient, "returnWith" =>
+    return_with default, "name" => name, }
+);

@@ -3,19 +3,18 @@
 
 //! Catalog APIs whose route starts with /zwatch, and the types and enums they use first.
 /// Server class: `org.zstack.zwatch.alarm.activealarm.entity.ActiveAlarmInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ActiveAlarmInventory {
-    #[serde(rename = "templateUuid", default)]
     pub template_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "alarmUuid", default)]
     pub alarm_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub namespace: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    ActiveAlarmInventory { "templateUuid" => template_uuid, "alarmUuid" => alarm_uuid,
+    "namespace" => namespace, "createDate" => create_date, "uuid" => uuid, }
+);
 impl ActiveAlarmInventory {
     /// Query field `templateUuid`.
     pub const TEMPLATE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -39,45 +38,32 @@ impl ActiveAlarmInventory {
     );
 }
 /// Server class: `org.zstack.zwatch.alarm.activealarm.entity.ActiveAlarmTemplateInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ActiveAlarmTemplateInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "alarmName", default)]
     pub alarm_name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "comparisonOperator", default)]
     pub comparison_operator: ::core::option::Option<crate::types::ComparisonOperator>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub period: ::core::option::Option<i32>,
-    #[serde(
-        rename = "repeatInterval",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub repeat_interval: ::core::option::Option<i32>,
-    #[serde(
-        rename = "repeatCount",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub repeat_count: ::core::option::Option<i32>,
-    #[serde(default)]
     pub namespace: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "metricName", default)]
     pub metric_name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub threshold: ::core::option::Option<f64>,
-    #[serde(rename = "emergencyLevel", default)]
     pub emergency_level: ::core::option::Option<crate::types::EmergencyLevel>,
-    #[serde(default)]
     pub labels: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    ActiveAlarmTemplateInventory { "uuid" => uuid, "alarmName" => alarm_name,
+    "comparisonOperator" => comparison_operator, "period" => period lenient,
+    "repeatInterval" => repeat_interval lenient, "repeatCount" => repeat_count lenient,
+    "namespace" => namespace, "metricName" => metric_name, "threshold" => threshold,
+    "emergencyLevel" => emergency_level, "labels" => labels, "createDate" => create_date,
+    "lastOpDate" => last_op_date, }
+);
 impl ActiveAlarmTemplateInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -135,79 +121,56 @@ impl ActiveAlarmTemplateInventory {
 /// Extends `AlertDataAckInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.zwatch.alarm.AlarmDataAckInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AlarmDataAckInventory {
-    #[serde(rename = "alertDataUuid", default)]
     pub alert_data_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "alertType", default)]
     pub alert_type: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "ackPeriod",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub ack_period: ::core::option::Option<i64>,
-    #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "ackDate", default)]
     pub ack_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "resumeAlert", default)]
     pub resume_alert: ::core::option::Option<bool>,
-    #[serde(rename = "operatorAccountUuid", default)]
     pub operator_account_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "alarmUuid", default)]
     pub alarm_uuid: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    AlarmDataAckInventory { "alertDataUuid" => alert_data_uuid, "alertType" =>
+    alert_type, "ackPeriod" => ack_period lenient, "resourceUuid" => resource_uuid,
+    "ackDate" => ack_date, "resumeAlert" => resume_alert, "operatorAccountUuid" =>
+    operator_account_uuid, "alarmUuid" => alarm_uuid, }
+);
 /// Server class: `org.zstack.zwatch.alarm.AlarmInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AlarmInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "comparisonOperator", default)]
     pub comparison_operator: ::core::option::Option<crate::types::ComparisonOperator>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub period: ::core::option::Option<i32>,
-    #[serde(default)]
     pub namespace: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "metricName", default)]
     pub metric_name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub threshold: ::core::option::Option<f64>,
-    #[serde(
-        rename = "repeatInterval",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub repeat_interval: ::core::option::Option<i32>,
-    #[serde(
-        rename = "repeatCount",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub repeat_count: ::core::option::Option<i32>,
-    #[serde(default)]
     pub status: ::core::option::Option<crate::types::AlarmStatus>,
-    #[serde(default)]
     pub state: ::core::option::Option<crate::types::AlarmState>,
-    #[serde(rename = "enableRecovery", default)]
     pub enable_recovery: ::core::option::Option<bool>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(default)]
     pub labels: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default)]
     pub actions: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "emergencyLevel", default)]
     pub emergency_level: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    AlarmInventory { "uuid" => uuid, "name" => name, "description" => description,
+    "comparisonOperator" => comparison_operator, "period" => period lenient, "namespace"
+    => namespace, "metricName" => metric_name, "threshold" => threshold, "repeatInterval"
+    => repeat_interval lenient, "repeatCount" => repeat_count lenient, "status" =>
+    status, "state" => state, "enableRecovery" => enable_recovery, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, "labels" => labels default, "actions" =>
+    actions default, "emergencyLevel" => emergency_level, }
+);
 impl AlarmInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -283,39 +246,34 @@ impl AlarmInventory {
     );
 }
 /// Server class: `org.zstack.zwatch.alarm.AlarmLabelInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AlarmLabelInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub key: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub operator: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub value: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    AlarmLabelInventory { "uuid" => uuid, "key" => key, "operator" => operator, "value"
+    => value, }
+);
 /// Server class: `org.zstack.zwatch.alarm.AlertDataAckInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AlertDataAckInventory {
-    #[serde(rename = "alertDataUuid", default)]
     pub alert_data_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "alertType", default)]
     pub alert_type: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "ackPeriod",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub ack_period: ::core::option::Option<i64>,
-    #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "ackDate", default)]
     pub ack_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "resumeAlert", default)]
     pub resume_alert: ::core::option::Option<bool>,
-    #[serde(rename = "operatorAccountUuid", default)]
     pub operator_account_uuid: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    AlertDataAckInventory { "alertDataUuid" => alert_data_uuid, "alertType" =>
+    alert_type, "ackPeriod" => ack_period lenient, "resourceUuid" => resource_uuid,
+    "ackDate" => ack_date, "resumeAlert" => resume_alert, "operatorAccountUuid" =>
+    operator_account_uuid, }
+);
 impl AlertDataAckInventory {
     /// Query field `alertDataUuid`.
     pub const ALERT_DATA_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -349,43 +307,36 @@ impl AlertDataAckInventory {
 /// Extends `SNSTextTemplateInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.zwatch.alarm.sns.template.aliyunsms.AliyunSmsSNSTextTemplateInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AliyunSmsSNSTextTemplateInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "applicationPlatformType", default)]
     pub application_platform_type: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub subject: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "recoverySubject", default)]
     pub recovery_subject: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub template: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "recoveryTemplate", default)]
     pub recovery_template: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "defaultTemplate", default)]
     pub default_template: ::core::option::Option<bool>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "alarmTemplateCode", default)]
     pub alarm_template_code: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub sign: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "eventTemplateCode", default)]
     pub event_template_code: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "eventTemplate", default)]
     pub event_template: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    AliyunSmsSNSTextTemplateInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "applicationPlatformType" => application_platform_type, "subject" =>
+    subject, "recoverySubject" => recovery_subject, "template" => template,
+    "recoveryTemplate" => recovery_template, "defaultTemplate" => default_template,
+    "createDate" => create_date, "lastOpDate" => last_op_date, "type" => type_,
+    "alarmTemplateCode" => alarm_template_code, "sign" => sign, "eventTemplateCode" =>
+    event_template_code, "eventTemplate" => event_template, }
+);
 impl AliyunSmsSNSTextTemplateInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -455,77 +406,68 @@ impl AliyunSmsSNSTextTemplateInventory {
 /// Extends `AutoScalingRuleTriggerInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.autoscaling.group.rule.trigger.AutoScalingRuleAlarmTriggerInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AutoScalingRuleAlarmTriggerInventory {
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "ruleUuid", default)]
     pub rule_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "alarmUuid", default)]
     pub alarm_uuid: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    AutoScalingRuleAlarmTriggerInventory { "name" => name, "uuid" => uuid, "type" =>
+    type_, "ruleUuid" => rule_uuid, "description" => description, "state" => state,
+    "createDate" => create_date, "lastOpDate" => last_op_date, "alarmUuid" => alarm_uuid,
+    }
+);
 /// Extends `AutoScalingRuleTriggerInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.autoscaling.group.rule.trigger.AutoScalingRuleSchedulerJobTriggerInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AutoScalingRuleSchedulerJobTriggerInventory {
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "ruleUuid", default)]
     pub rule_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "schedulerJobUuid", default)]
     pub scheduler_job_uuid: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    AutoScalingRuleSchedulerJobTriggerInventory { "name" => name, "uuid" => uuid, "type"
+    => type_, "ruleUuid" => rule_uuid, "description" => description, "state" => state,
+    "createDate" => create_date, "lastOpDate" => last_op_date, "schedulerJobUuid" =>
+    scheduler_job_uuid, }
+);
 /// Server class: `org.zstack.autoscaling.group.rule.trigger.AutoScalingRuleTriggerInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AutoScalingRuleTriggerInventory {
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "ruleUuid", default)]
     pub rule_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    AutoScalingRuleTriggerInventory { "name" => name, "uuid" => uuid, "type" => type_,
+    "ruleUuid" => rule_uuid, "description" => description, "state" => state, "createDate"
+    => create_date, "lastOpDate" => last_op_date, }
+);
 impl AutoScalingRuleTriggerInventory {
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -563,53 +505,44 @@ impl AutoScalingRuleTriggerInventory {
 /// Extends `AlertDataAckInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.zwatch.alarm.EventDataAckInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct EventDataAckInventory {
-    #[serde(rename = "alertDataUuid", default)]
     pub alert_data_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "alertType", default)]
     pub alert_type: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "ackPeriod",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub ack_period: ::core::option::Option<i64>,
-    #[serde(rename = "resourceUuid", default)]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "ackDate", default)]
     pub ack_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "resumeAlert", default)]
     pub resume_alert: ::core::option::Option<bool>,
-    #[serde(rename = "operatorAccountUuid", default)]
     pub operator_account_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "eventSubscriptionUuid", default)]
     pub event_subscription_uuid: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    EventDataAckInventory { "alertDataUuid" => alert_data_uuid, "alertType" =>
+    alert_type, "ackPeriod" => ack_period lenient, "resourceUuid" => resource_uuid,
+    "ackDate" => ack_date, "resumeAlert" => resume_alert, "operatorAccountUuid" =>
+    operator_account_uuid, "eventSubscriptionUuid" => event_subscription_uuid, }
+);
 /// Server class: `org.zstack.zwatch.monitorgroup.entity.EventRuleTemplateInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct EventRuleTemplateInventory {
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "monitorTemplateUuid", default)]
     pub monitor_template_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub namespace: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "eventName", default)]
     pub event_name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "emergencyLevel", default)]
     pub emergency_level: ::core::option::Option<crate::types::EmergencyLevel>,
-    #[serde(default)]
     pub labels: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    EventRuleTemplateInventory { "name" => name, "monitorTemplateUuid" =>
+    monitor_template_uuid, "namespace" => namespace, "eventName" => event_name,
+    "emergencyLevel" => emergency_level, "labels" => labels, "createDate" => create_date,
+    "lastOpDate" => last_op_date, "uuid" => uuid, }
+);
 impl EventRuleTemplateInventory {
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -649,31 +582,27 @@ impl EventRuleTemplateInventory {
     );
 }
 /// Server class: `org.zstack.zwatch.alarm.EventSubscriptionInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct EventSubscriptionInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub namespace: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "eventName", default)]
     pub event_name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<crate::types::EventSubscriptionState>,
-    #[serde(default)]
     pub actions: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(default)]
     pub labels: ::std::vec::Vec<::serde_json::Value>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "emergencyLevel", default)]
     pub emergency_level: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    EventSubscriptionInventory { "uuid" => uuid, "name" => name, "namespace" =>
+    namespace, "eventName" => event_name, "state" => state, "actions" => actions default,
+    "labels" => labels default, "lastOpDate" => last_op_date, "createDate" =>
+    create_date, "emergencyLevel" => emergency_level, }
+);
 impl EventSubscriptionInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -717,37 +646,35 @@ impl EventSubscriptionInventory {
     );
 }
 /// Server class: `org.zstack.zwatch.alarm.EventSubscriptionLabelInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct EventSubscriptionLabelInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub key: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub operator: ::core::option::Option<crate::types::Operator>,
-    #[serde(default)]
     pub value: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    EventSubscriptionLabelInventory { "uuid" => uuid, "key" => key, "operator" =>
+    operator, "value" => value, }
+);
 /// Server class: `org.zstack.zwatch.metricpusher.MetricDataHttpReceiverInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MetricDataHttpReceiverInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub url: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(default)]
     pub state: ::core::option::Option<crate::types::ReceiverState>,
 }
+::zstack_sdk::deserialize_struct!(
+    MetricDataHttpReceiverInventory { "uuid" => uuid, "name" => name, "url" => url,
+    "description" => description, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, "state" => state, }
+);
 impl MetricDataHttpReceiverInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -779,49 +706,35 @@ impl MetricDataHttpReceiverInventory {
     );
 }
 /// Server class: `org.zstack.zwatch.monitorgroup.entity.MetricRuleTemplateInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MetricRuleTemplateInventory {
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "monitorTemplateUuid", default)]
     pub monitor_template_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "comparisonOperator", default)]
     pub comparison_operator: ::core::option::Option<crate::types::ComparisonOperator>,
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub period: ::core::option::Option<i32>,
-    #[serde(
-        rename = "repeatInterval",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub repeat_interval: ::core::option::Option<i32>,
-    #[serde(
-        rename = "repeatCount",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub repeat_count: ::core::option::Option<i32>,
-    #[serde(default)]
     pub namespace: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "metricName", default)]
     pub metric_name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub threshold: ::core::option::Option<f64>,
-    #[serde(rename = "emergencyLevel", default)]
     pub emergency_level: ::core::option::Option<crate::types::EmergencyLevel>,
-    #[serde(default)]
     pub labels: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "enableRecovery", default)]
     pub enable_recovery: ::core::option::Option<bool>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    MetricRuleTemplateInventory { "name" => name, "monitorTemplateUuid" =>
+    monitor_template_uuid, "comparisonOperator" => comparison_operator, "period" =>
+    period lenient, "repeatInterval" => repeat_interval lenient, "repeatCount" =>
+    repeat_count lenient, "namespace" => namespace, "metricName" => metric_name,
+    "threshold" => threshold, "emergencyLevel" => emergency_level, "labels" => labels,
+    "enableRecovery" => enable_recovery, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, "uuid" => uuid, }
+);
 impl MetricRuleTemplateInventory {
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -885,29 +798,26 @@ impl MetricRuleTemplateInventory {
     );
 }
 /// Server class: `org.zstack.zwatch.metricpusher.MetricTemplateInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MetricTemplateInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "receiverUuid", default)]
     pub receiver_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub template: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub namespace: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "metricName", default)]
     pub metric_name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "labelsJsonStr", default)]
     pub labels_json_str: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    MetricTemplateInventory { "uuid" => uuid, "receiverUuid" => receiver_uuid, "template"
+    => template, "namespace" => namespace, "metricName" => metric_name, "labelsJsonStr"
+    => labels_json_str, "description" => description, "createDate" => create_date,
+    "lastOpDate" => last_op_date, }
+);
 impl MetricTemplateInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -947,19 +857,19 @@ impl MetricTemplateInventory {
     );
 }
 /// Server class: `org.zstack.zwatch.monitorgroup.entity.MonitorGroupAlarmInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MonitorGroupAlarmInventory {
-    #[serde(rename = "groupUuid", default)]
     pub group_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "alarmUuid", default)]
     pub alarm_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "metricRuleTemplateUuid", default)]
     pub metric_rule_template_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    MonitorGroupAlarmInventory { "groupUuid" => group_uuid, "alarmUuid" => alarm_uuid,
+    "metricRuleTemplateUuid" => metric_rule_template_uuid, "createDate" => create_date,
+    "uuid" => uuid, }
+);
 impl MonitorGroupAlarmInventory {
     /// Query field `groupUuid`.
     pub const GROUP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -983,19 +893,19 @@ impl MonitorGroupAlarmInventory {
     );
 }
 /// Server class: `org.zstack.zwatch.monitorgroup.entity.MonitorGroupEventSubscriptionInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MonitorGroupEventSubscriptionInventory {
-    #[serde(rename = "groupUuid", default)]
     pub group_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "eventSubscriptionUuid", default)]
     pub event_subscription_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "eventRuleTemplateUuid", default)]
     pub event_rule_template_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    MonitorGroupEventSubscriptionInventory { "groupUuid" => group_uuid,
+    "eventSubscriptionUuid" => event_subscription_uuid, "eventRuleTemplateUuid" =>
+    event_rule_template_uuid, "createDate" => create_date, "uuid" => uuid, }
+);
 impl MonitorGroupEventSubscriptionInventory {
     /// Query field `groupUuid`.
     pub const GROUP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -1019,25 +929,23 @@ impl MonitorGroupEventSubscriptionInventory {
     );
 }
 /// Server class: `org.zstack.zwatch.monitorgroup.entity.MonitorGroupInstanceInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MonitorGroupInstanceInventory {
-    #[serde(rename = "groupUuid", default)]
     pub group_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "instanceResourceType", default)]
     pub instance_resource_type: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "instanceUuid", default)]
     pub instance_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub status: ::core::option::Option<crate::types::AlarmStatus>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    MonitorGroupInstanceInventory { "groupUuid" => group_uuid, "instanceResourceType" =>
+    instance_resource_type, "instanceUuid" => instance_uuid, "status" => status,
+    "createDate" => create_date, "lastOpDate" => last_op_date, "uuid" => uuid, }
+);
 impl MonitorGroupInstanceInventory {
     /// Query field `groupUuid`.
     pub const GROUP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -1069,27 +977,25 @@ impl MonitorGroupInstanceInventory {
     );
 }
 /// Server class: `org.zstack.zwatch.monitorgroup.entity.MonitorGroupInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MonitorGroupInventory {
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<crate::types::MonitorGroupState>,
-    #[serde(default)]
     pub actions: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "monitorGroupTemplateRefs", default)]
     pub monitor_group_template_refs: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    MonitorGroupInventory { "name" => name, "state" => state, "actions" => actions,
+    "description" => description, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, "uuid" => uuid, "monitorGroupTemplateRefs" =>
+    monitor_group_template_refs default, }
+);
 impl MonitorGroupInventory {
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -1125,23 +1031,22 @@ impl MonitorGroupInventory {
     );
 }
 /// Server class: `org.zstack.zwatch.monitorgroup.entity.MonitorGroupTemplateRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MonitorGroupTemplateRefInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "templateUuid", default)]
     pub template_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "groupUuid", default)]
     pub group_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "isApplied", default)]
     pub is_applied: ::core::option::Option<bool>,
 }
+::zstack_sdk::deserialize_struct!(
+    MonitorGroupTemplateRefInventory { "uuid" => uuid, "templateUuid" => template_uuid,
+    "groupUuid" => group_uuid, "createDate" => create_date, "lastOpDate" => last_op_date,
+    "isApplied" => is_applied, }
+);
 impl MonitorGroupTemplateRefInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -1169,23 +1074,22 @@ impl MonitorGroupTemplateRefInventory {
     );
 }
 /// Server class: `org.zstack.zwatch.monitorgroup.entity.MonitorTemplateInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MonitorTemplateInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "monitorGroupTemplateRefs", default)]
     pub monitor_group_template_refs: ::std::vec::Vec<::serde_json::Value>,
 }
+::zstack_sdk::deserialize_struct!(
+    MonitorTemplateInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "createDate" => create_date, "lastOpDate" => last_op_date,
+    "monitorGroupTemplateRefs" => monitor_group_template_refs default, }
+);
 impl MonitorTemplateInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -1213,17 +1117,18 @@ impl MonitorTemplateInventory {
     );
 }
 /// Server class: `org.zstack.zwatch.thirdparty.entity.SNSEndpointThirdpartyAlertHistoryInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSEndpointThirdpartyAlertHistoryInventory {
-    #[serde(rename = "alertUuid", default)]
     pub alert_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "endpointUuid", default)]
     pub endpoint_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "subscriptionUuid", default)]
     pub subscription_uuid: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
+::zstack_sdk::deserialize_struct!(
+    SNSEndpointThirdpartyAlertHistoryInventory { "alertUuid" => alert_uuid,
+    "endpointUuid" => endpoint_uuid, "subscriptionUuid" => subscription_uuid,
+    "createDate" => create_date, }
+);
 impl SNSEndpointThirdpartyAlertHistoryInventory {
     /// Query field `alertUuid`.
     pub const ALERT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -1243,35 +1148,30 @@ impl SNSEndpointThirdpartyAlertHistoryInventory {
     );
 }
 /// Server class: `org.zstack.zwatch.alarm.sns.SNSTextTemplateInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSTextTemplateInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "applicationPlatformType", default)]
     pub application_platform_type: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub subject: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "recoverySubject", default)]
     pub recovery_subject: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub template: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "recoveryTemplate", default)]
     pub recovery_template: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "defaultTemplate", default)]
     pub default_template: ::core::option::Option<bool>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
 }
+::zstack_sdk::deserialize_struct!(
+    SNSTextTemplateInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "applicationPlatformType" => application_platform_type, "subject" =>
+    subject, "recoverySubject" => recovery_subject, "template" => template,
+    "recoveryTemplate" => recovery_template, "defaultTemplate" => default_template,
+    "createDate" => create_date, "lastOpDate" => last_op_date, "type" => type_, }
+);
 impl SNSTextTemplateInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -1323,25 +1223,23 @@ impl SNSTextTemplateInventory {
     );
 }
 /// Server class: `org.zstack.sns.SNSTopicInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSTopicInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub locale: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
+::zstack_sdk::deserialize_struct!(
+    SNSTopicInventory { "uuid" => uuid, "name" => name, "description" => description,
+    "state" => state, "locale" => locale, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, }
+);
 impl SNSTopicInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
@@ -1373,33 +1271,29 @@ impl SNSTopicInventory {
     );
 }
 /// Server class: `org.zstack.zwatch.thirdparty.entity.ThirdpartyPlatformInventory`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ThirdpartyPlatformInventory {
-    #[serde(default)]
     pub uuid: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub url: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub template: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub state: ::core::option::Option<::std::string::String>,
-    #[serde(default)]
     pub description: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "lastSyncDate", default)]
     pub last_sync_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "lastOpDate", default)]
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    #[serde(rename = "createDate", default)]
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
+::zstack_sdk::deserialize_struct!(
+    ThirdpartyPlatformInventory { "uuid" => uuid, "name" => name, "type" => type_, "url"
+    => url, "template" => template, "state" => state, "description" => description,
+    "lastSyncDate" => last_sync_date, "lastOpDate" => last_op_date, "createDate" =>
+    create_date, }
+);
 impl ThirdpartyPlatformInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(

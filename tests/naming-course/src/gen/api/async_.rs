@@ -198,20 +198,13 @@ impl Widget {
     }
 }
 /// The result of [`Probe`].
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ProbeReply2 {
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<::std::string::String>,
-    #[serde(
-        rename = "ipInLong",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub ip_in_long: ::core::option::Option<i64>,
-    #[serde(
-        rename = "ip_in_long",
-        default,
-        deserialize_with = "::zstack_sdk::runtime::number::lenient"
-    )]
     pub ip_in_long_2: ::core::option::Option<i64>,
 }
+::zstack_sdk::deserialize_struct!(
+    ProbeReply2 { "type" => type_, "ipInLong" => ip_in_long lenient, "ip_in_long" =>
+    ip_in_long_2 lenient, }
+);

@@ -2,27 +2,26 @@
 // Source: spec/async.yaml
 
 //! Names that are Rust keywords.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Self_ {
-    #[serde(rename = "ref", default)]
     pub ref_: ::core::option::Option<::std::string::String>,
-    #[serde(rename = "crate", default)]
     pub crate_: ::core::option::Option<::std::boxed::Box<crate::types::Self_>>,
-    #[serde(default)]
     pub children: ::std::vec::Vec<crate::types::Self_>,
 }
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+::zstack_sdk::deserialize_struct!(
+    Self_ { "ref" => ref_, "crate" => crate_, "children" => children default, }
+);
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Widget {
-    #[serde(rename = "type", default)]
     pub type_: ::core::option::Option<crate::types::Protocol>,
-    #[serde(rename = "Option", default)]
     pub option: ::core::option::Option<crate::types::Option_>,
 }
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Deserialize)]
+::zstack_sdk::deserialize_struct!(Widget { "type" => type_, "Option" => option, });
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Option_ {
-    #[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]
     pub value: ::std::collections::BTreeMap<::std::string::String, ::std::vec::Vec<i64>>,
 }
+::zstack_sdk::deserialize_struct!(Option_ { "value" => value lenient_default, });
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Protocol {
     /// `tcp`

@@ -1,0 +1,235 @@
+//! How generated response structs decode: [`deserialize_struct!`](crate::deserialize_struct).
+//!
+//! Every response field is optional or a collection that defaults to empty
+//! (the MN omits nulls, protocol §7), and unknown keys are ignored (§10), so a
+//! struct decodes by starting from `Default` and assigning each known key.
+//! That needs one `visit_map` per struct, where `#[derive(Deserialize)]`
+//! emits a field enum, its visitor, a sequence visitor, per-field option
+//! slots and a wrapper type per `deserialize_with` field. With ~1,000
+//! response structs, that difference is about a third of the full SDK's
+//! type-check and borrow-check time.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{self, DeserializeSeed, Deserializer, Visitor};
+
+use super::number::Lenient;
+
+/// A map key, borrowed from the input when it has no escapes.
+pub struct Key<'de>(pub Cow<'de, str>);
+
+impl Key<'_> {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de> de::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+struct KeyVisitor;
+
+impl<'de> Visitor<'de> for KeyVisitor {
+    type Value = Key<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string key")
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Key(Cow::Borrowed(v)))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Key(Cow::Owned(v.to_string())))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Key(Cow::Owned(v)))
+    }
+}
+
+/// The value of a lenient integer field (`Option<i64>`, `Vec<i32>`, ...;
+/// see [`number`](super::number)).
+pub struct LenientSeed<T>(PhantomData<T>);
+
+impl<T> LenientSeed<T> {
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        LenientSeed(PhantomData)
+    }
+}
+
+impl<'de, T: Lenient> DeserializeSeed<'de> for LenientSeed<T> {
+    type Value = T;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<T, D::Error> {
+        T::deserialize_lenient(deserializer)
+    }
+}
+
+/// A collection of lenient integers; `null` reads as empty.
+pub struct LenientOrDefault<T>(PhantomData<T>);
+
+impl<T> LenientOrDefault<T> {
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        LenientOrDefault(PhantomData)
+    }
+}
+
+impl<'de, T: Lenient + Default> DeserializeSeed<'de> for LenientOrDefault<T> {
+    type Value = T;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<T, D::Error> {
+        Option::<T>::deserialize_lenient(deserializer).map(Option::unwrap_or_default)
+    }
+}
+
+/// `impl Deserialize` for a generated response struct: a JSON object whose
+/// known keys are assigned to fields of `Self::default()`; other keys are
+/// skipped. Each entry is `"wireName" => field` with an optional kind:
+/// `default` (a collection; `null` reads as empty), `lenient` (integers that
+/// may arrive as doubles) or `lenient_default` (both).
+///
+/// ```
+/// #[derive(Debug, Default, PartialEq)]
+/// pub struct Thing {
+///     pub uuid: Option<String>,
+///     pub size: Option<i64>,
+///     pub tags: Vec<String>,
+/// }
+/// zstack_sdk::deserialize_struct!(Thing {
+///     "uuid" => uuid,
+///     "size" => size lenient,
+///     "tags" => tags default,
+/// });
+///
+/// let thing: Thing = serde_json::from_str(r#"{"uuid":"u","size":1.0E3,"tags":null,"new":1}"#).unwrap();
+/// assert_eq!(thing, Thing { uuid: Some("u".into()), size: Some(1000), tags: vec![] });
+/// ```
+#[macro_export]
+macro_rules! deserialize_struct {
+    ($name:ident { $($wire:literal => $field:ident $($kind:ident)?),* $(,)? }) => {
+        impl<'de> $crate::__private::serde::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::__private::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::core::result::Result<Self, D::Error> {
+                struct FieldsVisitor;
+                impl<'de> $crate::__private::serde::de::Visitor<'de> for FieldsVisitor {
+                    type Value = $name;
+
+                    fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                        f.write_str(::core::concat!("struct ", ::core::stringify!($name)))
+                    }
+
+                    #[allow(unused_mut)]
+                    fn visit_map<A: $crate::__private::serde::de::MapAccess<'de>>(
+                        self,
+                        mut map: A,
+                    ) -> ::core::result::Result<$name, A::Error> {
+                        let mut out = <$name as ::core::default::Default>::default();
+                        while let ::core::option::Option::Some(key) =
+                            map.next_key::<$crate::runtime::de::Key<'de>>()?
+                        {
+                            match key.as_str() {
+                                $($wire => out.$field = $crate::__deserialize_value!(map $($kind)?),)*
+                                _ => {
+                                    map.next_value::<$crate::__private::serde::de::IgnoredAny>()?;
+                                }
+                            }
+                        }
+                        ::core::result::Result::Ok(out)
+                    }
+                }
+                deserializer.deserialize_map(FieldsVisitor)
+            }
+        }
+    };
+}
+
+/// One field value of [`deserialize_struct!`](crate::deserialize_struct).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __deserialize_value {
+    ($map:ident) => {
+        $map.next_value()?
+    };
+    ($map:ident default) => {
+        $map.next_value::<::core::option::Option<_>>()?.unwrap_or_default()
+    };
+    ($map:ident lenient) => {
+        $map.next_value_seed($crate::runtime::de::LenientSeed::new())?
+    };
+    ($map:ident lenient_default) => {
+        $map.next_value_seed($crate::runtime::de::LenientOrDefault::new())?
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    #[derive(Debug, Default, PartialEq)]
+    struct Inner {
+        id: Option<i32>,
+    }
+    crate::deserialize_struct!(Inner { "id" => id lenient });
+
+    #[derive(Debug, Default, PartialEq)]
+    struct Outer {
+        name: Option<String>,
+        type_: Option<String>,
+        inner: Option<Box<Inner>>,
+        items: Vec<Inner>,
+        sizes: Vec<i64>,
+        labels: BTreeMap<String, String>,
+    }
+    crate::deserialize_struct!(Outer {
+        "name" => name,
+        "type" => type_,
+        "inner" => inner,
+        "items" => items default,
+        "sizes" => sizes lenient_default,
+        "labels" => labels default,
+    });
+
+    #[test]
+    fn known_keys_are_assigned_and_the_rest_skipped() {
+        let json = r#"{"name":"n","type":"t","inner":{"id":2.0},"items":[{"id":1},{}],"sizes":[1,2E1],
+            "labels":{"a":"b"},"extra":{"deep":[1,2,{"x":null}]}}"#;
+        let outer: Outer = serde_json::from_str(json).unwrap();
+        assert_eq!(outer.name.as_deref(), Some("n"));
+        assert_eq!(outer.type_.as_deref(), Some("t"));
+        assert_eq!(outer.inner, Some(Box::new(Inner { id: Some(2) })));
+        assert_eq!(outer.items, vec![Inner { id: Some(1) }, Inner { id: None }]);
+        assert_eq!(outer.sizes, vec![1, 20]);
+        assert_eq!(outer.labels["a"], "b");
+    }
+
+    #[test]
+    fn nulls_and_absent_keys_give_defaults() {
+        let outer: Outer = serde_json::from_str(r#"{"name":null,"items":null,"sizes":null,"labels":null}"#).unwrap();
+        assert_eq!(outer, Outer::default());
+        assert_eq!(serde_json::from_str::<Outer>("{}").unwrap(), Outer::default());
+        // Escaped keys are matched after unescaping.
+        let outer: Outer = serde_json::from_str(r#"{"n\u0061me":"x"}"#).unwrap();
+        assert_eq!(outer.name.as_deref(), Some("x"));
+    }
+
+    #[test]
+    fn type_errors_name_the_expectation_and_the_path() {
+        let e = serde_json::from_str::<Outer>("[]").unwrap_err().to_string();
+        assert!(e.contains("expected struct Outer"), "{e}");
+        let e = serde_json::from_str::<Outer>(r#"{"items":[{"id":1.5}]}"#).unwrap_err().to_string();
+        assert!(e.contains("got 1.5"), "{e}");
+        let mut de = serde_json::Deserializer::from_str(r#"{"inner":{"id":"x"}}"#);
+        let e = serde_path_to_error::deserialize::<_, Outer>(&mut de).unwrap_err();
+        assert_eq!(e.path().to_string(), "inner.id");
+    }
+}
