@@ -16,7 +16,11 @@
 //!   hand-written `#[derive(Deserialize)]` structs.
 //!
 //! After criterion's own report, a summary prints each SDK/baseline ratio from
-//! the estimates this run wrote (`target/criterion/<group>/<bench>/new/`).
+//! the estimates this run wrote (`target/criterion/<group>/<bench>/new/`),
+//! and the same ratios measured in *paired rounds*: SDK and baseline batches
+//! alternate, and the median of the per-round ratios is reported, so that a
+//! machine whose speed drifts during the run (shared CI hosts) does not skew
+//! the comparison the way two separately timed groups can.
 
 use std::fmt::Write as _;
 use std::hint::black_box;
@@ -47,6 +51,9 @@ fn main() {
     bench_decode(&mut c);
     c.final_summary();
     print_ratios(started);
+    if !std::env::args().any(|a| a == "--list" || a == "--test") {
+        paired_ratios();
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -544,4 +551,116 @@ fn criterion_dir() -> Option<PathBuf> {
     }
     let exe = std::env::current_exe().ok()?;
     Some(exe.parent()?.parent()?.parent()?.join("criterion"))
+}
+
+// ---------------------------------------------------------------------------
+// Paired rounds
+// ---------------------------------------------------------------------------
+
+/// Median over `rounds` of (time of `sdk` batch) / (time of `base` batch),
+/// the two batches run back to back in alternating order.
+fn paired(rounds: usize, mut sdk: impl FnMut() -> Duration, mut base: impl FnMut() -> Duration) -> (f64, f64, f64) {
+    let mut ratios: Vec<f64> = (0..rounds)
+        .map(|round| {
+            let (a, b) = if round % 2 == 0 {
+                let a = sdk();
+                (a, base())
+            } else {
+                let b = base();
+                (sdk(), b)
+            };
+            a.as_secs_f64() / b.as_secs_f64()
+        })
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    (ratios[0], ratios[rounds / 2], ratios[rounds - 1])
+}
+
+fn timed(mut f: impl FnMut()) -> Duration {
+    let start = Instant::now();
+    f();
+    start.elapsed()
+}
+
+fn paired_ratios() {
+    println!("\nSDK vs baseline in paired rounds (median per-round ratio, [min, max])");
+    let show = |what: &str, (lo, mid, hi): (f64, f64, f64), goal: &str| {
+        println!("  {what:<58} {mid:.3}  [{lo:.3}, {hi:.3}]  {goal}");
+    };
+
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
+    let server = rt.block_on(TestServer::start());
+    let session = server.new_session();
+    let reply = json!({"inventory": image_store_row(7), "schema": {"inventory": IMAGE_STORE_CLASS}});
+    server.route("PUT", "/v1/backup-storage/{uuid}/actions", Reply::ok(reply));
+    let client = Client::builder()
+        .base_url(server.base_url())
+        .no_proxy()
+        .session(Secret::new(session.clone()))
+        .build()
+        .expect("client");
+    let by_hand = ByHand::new(&server.base_url(), &session);
+    let calls = 300;
+    let send = paired(
+        41,
+        || {
+            let t = rt.block_on(async {
+                timed_async(calls, || async {
+                    black_box(client.reconnect_backup_storage(BS_UUID).send().await.expect("sdk call"));
+                })
+                .await
+            });
+            server.clear_requests();
+            t
+        },
+        || {
+            let t = rt.block_on(async {
+                timed_async(calls, || async {
+                    black_box(by_hand.call().await);
+                })
+                .await
+            });
+            server.clear_requests();
+            t
+        },
+    );
+    show("send: sdk / by_hand, time per call", send, "(goal <= 1.05)");
+
+    let body = backup_storage_body();
+    let decode = |f: &dyn Fn()| timed(|| (0..3).for_each(|_| f()));
+    let poly = paired(
+        15,
+        || {
+            decode(&|| {
+                drop(black_box(poly::decode::<InventoriesReply<AnyBackupStorageInventory>>(&body, true).unwrap()))
+            })
+        },
+        || decode(&|| drop(black_box(serde_json::from_slice::<PlainReply<PlainBackupStorageFull>>(&body).unwrap()))),
+    );
+    show(
+        "decode 10,000 rows: sdk_poly / plain_full, time (1/throughput)",
+        poly,
+        "(goal <= 1.11, i.e. >= 0.90x throughput)",
+    );
+    let base = paired(
+        15,
+        || decode(&|| drop(black_box(poly::decode::<InventoriesReply<BackupStorageInventory>>(&body, false).unwrap()))),
+        || decode(&|| drop(black_box(serde_json::from_slice::<PlainReply<PlainBackupStorage>>(&body).unwrap()))),
+    );
+    show("decode 10,000 rows: sdk_base / plain_base, time (1/throughput)", base, "(goal <= 1.11)");
+    let accounts = account_body();
+    let account = paired(
+        15,
+        || decode(&|| drop(black_box(poly::decode::<InventoriesReply<AccountInventory>>(&accounts, false).unwrap()))),
+        || decode(&|| drop(black_box(serde_json::from_slice::<PlainReply<PlainAccount>>(&accounts).unwrap()))),
+    );
+    show("decode 10,000 accounts: sdk / plain, time (1/throughput)", account, "(goal <= 1.11)");
+}
+
+async fn timed_async<F: std::future::Future<Output = ()>>(n: usize, mut f: impl FnMut() -> F) -> Duration {
+    let start = Instant::now();
+    for _ in 0..n {
+        f().await;
+    }
+    start.elapsed()
 }

@@ -120,9 +120,11 @@ async fn expired_session_is_session_expired_sync_and_via_poll() {
     assert!(!err.to_string().contains(&session), "{err}");
 
     // An async action is accepted first; ID.1001 arrives from the poll.
+    assert_eq!(err.job_id(), None);
     let err = client.call(ReconnectBackupStorage::new("bs")).await.unwrap_err();
-    assert!(matches!(err, Error::SessionExpired { .. }), "{err:?}");
-    assert_eq!(polls(&server.requests()).len(), 1);
+    assert!(matches!(err, Error::SessionExpired { job_id: Some(_), .. }), "{err:?}");
+    let polls = polls(&server.requests()).into_iter().map(|r| r.path.clone()).collect::<Vec<_>>();
+    assert_eq!(polls, [format!("/v1/api-jobs/{}", err.job_id().unwrap())]);
 }
 
 #[tokio::test]

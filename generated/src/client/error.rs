@@ -27,9 +27,15 @@ pub enum Error {
         job_id: Option<String>,
     },
     /// `ID.1001` somewhere in the cause chain: the session is unknown or
-    /// expired. Log in again and retry.
+    /// expired. Log in again and retry; when it arrived from a job poll, the
+    /// job itself was accepted and can be polled again under the new session
+    /// ([`JobHandle::attach`](super::JobHandle::attach) with `job_id`).
     #[error("session invalid or expired: {}", describe_code(error))]
-    SessionExpired { error: Box<ErrorCode> },
+    SessionExpired {
+        error: Box<ErrorCode>,
+        /// The job id when the expiry was reported by a job poll.
+        job_id: Option<String>,
+    },
     /// A protocol-level failure: any non-2xx status other than a parsable
     /// `503`, with the start of the (plain-text) body.
     #[error("HTTP {status}: {}", if body_excerpt.is_empty() { "<empty body>" } else { body_excerpt })]
@@ -65,7 +71,7 @@ impl Error {
     /// The MN's error code, for [`Error::Api`] and [`Error::SessionExpired`].
     pub fn error_code(&self) -> Option<&ErrorCode> {
         match self {
-            Error::Api { error, .. } | Error::SessionExpired { error } => Some(error),
+            Error::Api { error, .. } | Error::SessionExpired { error, .. } => Some(error),
             _ => None,
         }
     }
@@ -90,7 +96,7 @@ impl Error {
     /// The job id the error refers to, when there is one.
     pub fn job_id(&self) -> Option<&str> {
         match self {
-            Error::Api { job_id, .. } => job_id.as_deref(),
+            Error::Api { job_id, .. } | Error::SessionExpired { job_id, .. } => job_id.as_deref(),
             Error::JobExpired { job_id } | Error::PollTimeout { job_id, .. } => Some(job_id),
             _ => None,
         }
@@ -109,7 +115,7 @@ impl Error {
     /// An API failure, classified: `ID.1001` anywhere → [`Error::SessionExpired`].
     pub(crate) fn from_error_code(status: u16, error: ErrorCode, job_id: Option<String>) -> Error {
         if code_in_chain(&error, SESSION_EXPIRED_CODE) {
-            Error::SessionExpired { error: Box::new(error) }
+            Error::SessionExpired { error: Box::new(error), job_id }
         } else {
             Error::Api { status, error: Box::new(error), job_id }
         }

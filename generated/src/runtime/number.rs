@@ -68,51 +68,90 @@ fn shown(text: &str) -> &str {
 }
 
 /// The exact integer a JSON number text denotes, or `None` when the text is
-/// not a JSON number, not integral, or beyond `i128`.
+/// not a JSON number, not integral, or of a magnitude beyond `u64`.
 pub fn parse_integral(text: &str) -> Option<i128> {
-    let (negative, rest) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text),
+    let bytes = text.as_bytes();
+    let (negative, mut i) = if bytes.first() == Some(&b'-') { (true, 1) } else { (false, 0) };
+    // The significant digits as an integer; zeros are counted, not multiplied
+    // in, until a later non-zero digit needs them (so `1.0000E3` is 1 × 10^3).
+    // A magnitude beyond u64 fits no target type.
+    let (mut value, mut zeros, mut frac_digits) = (0u64, 0i64, 0i64);
+    let int_start = i;
+    let digit = |d: u8, value: &mut u64, zeros: &mut i64| -> Option<()> {
+        if d == 0 {
+            *zeros += 1;
+            return Some(());
+        }
+        for _ in 0..*zeros {
+            *value = value.checked_mul(10)?;
+        }
+        *zeros = 0;
+        *value = value.checked_mul(10)?.checked_add(u64::from(d))?;
+        Some(())
     };
-    let mantissa_end = rest.find(['e', 'E']).unwrap_or(rest.len());
-    let (mantissa, exponent) = rest.split_at(mantissa_end);
-    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    let well_formed = !int.is_empty()
-        && int.bytes().all(|b| b.is_ascii_digit())
-        && (int == "0" || !int.starts_with('0'))
-        && (!mantissa.contains('.') || !frac.is_empty())
-        && frac.bytes().all(|b| b.is_ascii_digit());
-    if !well_formed {
+    while i < bytes.len() && bytes[i].is_ascii_digit() {
+        digit(bytes[i] - b'0', &mut value, &mut zeros)?;
+        i += 1;
+    }
+    let int_len = i - int_start;
+    // JSON: at least one integer digit, and no leading zero before another digit.
+    if int_len == 0 || (int_len > 1 && bytes[int_start] == b'0') {
         return None;
     }
-    let exponent = match exponent.get(1..) {
-        None => 0,
-        Some(e) => {
-            let digits = e.strip_prefix(['+', '-']).unwrap_or(e);
-            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-                return None;
-            }
-            // Beyond this any non-zero value overflows (or is a fraction).
-            let magnitude: i64 = digits.parse().unwrap_or(i64::MAX).min(10_000);
-            if e.starts_with('-') { -magnitude } else { magnitude }
+    if bytes.get(i) == Some(&b'.') {
+        i += 1;
+        let start = i;
+        while i < bytes.len() && bytes[i].is_ascii_digit() {
+            digit(bytes[i] - b'0', &mut value, &mut zeros)?;
+            i += 1;
         }
-    };
-    // All significant digits, and the power of ten they are scaled by.
-    let digits = format!("{int}{frac}");
-    let digits = digits.trim_start_matches('0');
-    let significant = digits.trim_end_matches('0');
-    if significant.is_empty() {
+        frac_digits = (i - start) as i64;
+        if frac_digits == 0 {
+            return None;
+        }
+    }
+    let mut exponent = 0i64;
+    if matches!(bytes.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        let minus = match bytes.get(i) {
+            Some(b'-') => {
+                i += 1;
+                true
+            }
+            Some(b'+') => {
+                i += 1;
+                false
+            }
+            _ => false,
+        };
+        let start = i;
+        while i < bytes.len() && bytes[i].is_ascii_digit() {
+            // Saturated far beyond any text's length: such a value overflows,
+            // or is a fraction, either way.
+            exponent = (exponent * 10 + i64::from(bytes[i] - b'0')).min(1 << 40);
+            i += 1;
+        }
+        if i == start {
+            return None;
+        }
+        if minus {
+            exponent = -exponent;
+        }
+    }
+    if i != bytes.len() {
+        return None;
+    }
+    if value == 0 {
         return Some(0);
     }
-    let trailing_zeros = (digits.len() - significant.len()) as i64;
-    let scale = exponent - frac.len() as i64 + trailing_zeros;
+    let scale = exponent - frac_digits + zeros;
     if scale < 0 {
         return None; // a fraction remains
     }
-    let mut value: i128 = significant.parse().ok()?;
     for _ in 0..scale {
         value = value.checked_mul(10)?;
     }
+    let value = i128::from(value);
     Some(if negative { -value } else { value })
 }
 
@@ -163,8 +202,13 @@ macro_rules! lenient_int {
                 if map.next_key::<IgnoredAny>()?.is_none() {
                     return Err(A::Error::invalid_type(de::Unexpected::Map, &self));
                 }
+                // serde_json hands over the value's exact text, no whitespace.
                 let RawText(text) = map.next_value()?;
-                let text = text.trim();
+                let text: &str = &text;
+                // Most values are plain integers.
+                if let Ok(v) = text.parse::<$t>() {
+                    return Ok(v);
+                }
                 if text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
                     return parse_integral(text)
                         .and_then(|v| $t::try_from(v).ok())
@@ -349,8 +393,10 @@ mod tests {
             ("1250e-2", None),
             ("8.589934592E9", Some(8_589_934_592)),
             ("8.589934592e+9", Some(8_589_934_592)),
-            ("1E38", Some(10i128.pow(38))),
-            ("1E39", None),
+            ("1E19", Some(10i128.pow(19))),
+            ("18446744073709551615", Some(i128::from(u64::MAX))),
+            ("1.8446744073709551615E19", Some(i128::from(u64::MAX))),
+            ("1E20", None),
             ("1E999999999999999999999", None),
             ("1E-999999999999999999999", None),
             ("0.5", None),

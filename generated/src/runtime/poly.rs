@@ -12,6 +12,7 @@
 //! ([`deserialize`], [`Polymorphic`]). Only classes this SDK does not know
 //! buffer their object (`Unknown { raw, .. }`).
 
+use std::borrow::Cow;
 use std::fmt;
 use std::rc::Rc;
 
@@ -199,9 +200,9 @@ impl<'de> Visitor<'de> for SchemaVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Schema, A::Error> {
         let mut schema = Schema::default();
-        while let Some(path) = map.next_key::<Str<'de>>()? {
+        while let Some(path) = map.next_key::<Bytes<'de>>()? {
             if let Class(Some(class)) = map.next_value::<Class<'de>>()? {
-                schema.insert(path.as_str(), class.as_str());
+                schema.insert(&*path.0, class.as_bytes());
             }
         }
         Ok(schema)
@@ -238,47 +239,13 @@ impl<'de> Visitor<'de> for SchemaVisitor {
     }
 }
 
-/// A string borrowed from the body when it has no escapes.
-enum Str<'de> {
-    Borrowed(&'de str),
-    Owned(String),
-}
-
-impl Str<'_> {
-    fn as_str(&self) -> &str {
-        match self {
-            Str::Borrowed(s) => s,
-            Str::Owned(s) => s,
-        }
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Str<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrVisitor)
-    }
-}
-
-struct StrVisitor;
-
-impl<'de> Visitor<'de> for StrVisitor {
-    type Value = Str<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a string")
-    }
-
-    fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-        Ok(Str::Borrowed(v))
-    }
-
-    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Str::Owned(v.to_string()))
-    }
-}
+/// A schema key (a path) as raw bytes, borrowed from the body when it has
+/// no escapes: serde_json reads it without validating it as UTF-8, which
+/// paths (compared with keys only) do not need.
+struct Bytes<'de>(Cow<'de, [u8]>);
 
 /// A schema value: a class name, or anything else (ignored).
-struct Class<'de>(Option<Str<'de>>);
+struct Class<'de>(Option<Cow<'de, str>>);
 
 impl<'de> serde::Deserialize<'de> for Class<'de> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -296,11 +263,11 @@ impl<'de> Visitor<'de> for ClassVisitor {
     }
 
     fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-        Ok(Class(Some(Str::Borrowed(v))))
+        Ok(Class(Some(Cow::Borrowed(v))))
     }
 
     fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Class(Some(Str::Owned(v.to_string()))))
+        Ok(Class(Some(Cow::Owned(v.to_string()))))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
@@ -331,6 +298,42 @@ impl<'de> Visitor<'de> for ClassVisitor {
 
     fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
         Ok(Class(None))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Bytes<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_bytes(BytesVisitor)
+    }
+}
+
+struct BytesVisitor;
+
+impl<'de> Visitor<'de> for BytesVisitor {
+    type Value = Bytes<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_borrowed_bytes<E: serde::de::Error>(self, v: &'de [u8]) -> Result<Self::Value, E> {
+        Ok(Bytes(Cow::Borrowed(v)))
+    }
+
+    fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<Self::Value, E> {
+        Ok(Bytes(Cow::Owned(v.to_vec())))
+    }
+
+    fn visit_byte_buf<E: serde::de::Error>(self, v: Vec<u8>) -> Result<Self::Value, E> {
+        Ok(Bytes(Cow::Owned(v)))
+    }
+
+    fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Bytes(Cow::Borrowed(v.as_bytes())))
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Bytes(Cow::Owned(v.as_bytes().to_vec())))
     }
 }
 

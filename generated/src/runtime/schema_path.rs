@@ -8,202 +8,351 @@
 //! Only [`Tracked`] advances the path: a value decoded through another
 //! deserializer while a context is set (e.g. from a buffered `Value`) must
 //! leave the context first ([`Scope::suspend`]).
+//!
+//! Subtrees that no `schema` path reaches into (an inventory's `uuid`, its
+//! `createDate`, ...) are decoded without the wrapper: the path stays at the
+//! subtree's root, which names no class, so nothing inside can pick one up.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
-use std::collections::hash_map::Entry;
 use std::fmt;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::Rc;
 
 use serde::de::{DeserializeSeed, Deserializer, EnumAccess, Error, MapAccess, SeqAccess, VariantAccess, Visitor};
 
-/// Schema path → server class, built once per decode. The paths share one
-/// buffer and are indexed by a 64-bit hash (distinct paths with equal hashes
-/// go to `overflow`); the classes, few and repeated, are shared.
-#[derive(Default)]
+/// No node: outside a decode context, or a subtree no schema path enters.
+const NONE: u32 = u32::MAX;
+
+/// Up to this many key children a node is searched linearly.
+const FEW: usize = 8;
+
+/// A response's `schema` as a tree: one node per path prefix
+/// (`inventories`, `inventories[3]`, `inventories[3].mons`, ...), children by
+/// map key or array index, and the class of each exact path. Node 0 is the
+/// root (the path `""`).
 pub(crate) struct Schema {
-    paths: String,
-    /// (start, end) in `paths`, index in `classes`.
-    entries: Vec<(usize, usize, usize)>,
-    index: HashMap<u64, usize, BuildHasherDefault<PassHasher>>,
-    overflow: HashMap<Box<str>, usize>,
+    nodes: Vec<Node>,
     classes: Vec<Rc<str>>,
-    class_index: HashMap<Rc<str>, usize>,
+    /// Built once there are more than [`FEW`] distinct classes (usually
+    /// there are one to three).
+    class_index: HashMap<Rc<str>, u32>,
+    /// Children beyond what [`Node`] holds inline: (parent, segment) → child.
+    more: HashMap<(u32, Segment), u32>,
+}
+
+#[derive(Default)]
+struct Node {
+    class: Option<u32>,
+    /// The first [`FEW`] key children (keys as UTF-8 bytes).
+    keys: Vec<(Box<[u8]>, u32)>,
+    /// Index children `0..items.len()`, densely (`NONE` where absent).
+    items: Vec<u32>,
+    /// Some children live in [`Schema::more`].
+    more: bool,
+}
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum Segment {
+    Key(Box<[u8]>),
+    Index(usize),
+}
+
+impl Default for Schema {
+    fn default() -> Self {
+        Schema { nodes: vec![Node::default()], classes: Vec::new(), class_index: HashMap::new(), more: HashMap::new() }
+    }
 }
 
 impl Schema {
-    /// Add or replace (the last entry wins, as in a JSON object) a path's class.
-    pub(crate) fn insert(&mut self, path: &str, class: &str) {
-        let class = match self.class_index.get(class) {
-            Some(&i) => i,
-            None => {
-                let shared: Rc<str> = class.into();
-                self.classes.push(Rc::clone(&shared));
-                self.class_index.insert(shared, self.classes.len() - 1);
-                self.classes.len() - 1
-            }
-        };
-        match self.index.entry(hash_path(path)) {
-            Entry::Occupied(slot) => {
-                let entry = &mut self.entries[*slot.get()];
-                if &self.paths[entry.0..entry.1] == path {
-                    entry.2 = class;
-                } else {
-                    self.overflow.insert(path.into(), class);
-                }
-            }
-            Entry::Vacant(slot) => {
-                let start = self.paths.len();
-                self.paths.push_str(path);
-                slot.insert(self.entries.len());
-                self.entries.push((start, self.paths.len(), class));
-            }
+    /// Add or replace (the last entry wins, as in a JSON object) a path's
+    /// class. Paths look like `inventory`, `inventories[3]`,
+    /// `inventory.mons[0]` and `field.mapKey`; one that cannot be read is
+    /// ignored, as `schema` never fails a call.
+    ///
+    /// Both arrive as bytes: they are compared with keys and class names
+    /// only, so the JSON parser need not validate 20,000 paths as UTF-8.
+    pub(crate) fn insert(&mut self, path: impl AsRef<[u8]>, class: impl AsRef<[u8]>) {
+        let (path, class) = (path.as_ref(), class.as_ref());
+        let mut node = 0;
+        let read = parse_segments(path, |segment| {
+            node = match self.child(node, segment) {
+                NONE => self.add_child(node, segment),
+                child => child,
+            };
+        });
+        // A malformed path may leave class-less nodes behind: harmless, they
+        // only keep a subtree tracked.
+        if read.is_none() {
+            return;
+        }
+        if let Some(class) = self.intern(class) {
+            self.nodes[node as usize].class = Some(class);
         }
     }
 
-    /// The class of a path.
-    pub(crate) fn get(&self, path: &str) -> Option<&Rc<str>> {
-        let class = match self.index.get(&hash_path(path)) {
-            Some(&i) if &self.paths[self.entries[i].0..self.entries[i].1] == path => Some(self.entries[i].2),
-            _ if self.overflow.is_empty() => None,
-            _ => self.overflow.get(path).copied(),
+    /// The index of a class name; `None` if it is not UTF-8.
+    fn intern(&mut self, class: &[u8]) -> Option<u32> {
+        let known = if self.classes.len() <= FEW {
+            self.classes.iter().position(|c| c.as_bytes() == class).and_then(|i| u32::try_from(i).ok())
+        } else {
+            std::str::from_utf8(class).ok().and_then(|c| self.class_index.get(c).copied())
         };
-        class.map(|i| &self.classes[i])
+        if known.is_some() {
+            return known;
+        }
+        let class = std::str::from_utf8(class).ok()?;
+        let i = u32::try_from(self.classes.len()).unwrap_or(NONE);
+        self.classes.push(class.into());
+        if self.classes.len() > FEW {
+            if self.class_index.is_empty() {
+                self.class_index = self.classes.iter().zip(0..).map(|(c, i)| (Rc::clone(c), i)).collect();
+            } else {
+                self.class_index.insert(Rc::clone(&self.classes[i as usize]), i);
+            }
+        }
+        Some(i)
+    }
+
+    /// The child of `node` for a segment, or `NONE`.
+    fn child(&self, node: u32, segment: SegRef<'_>) -> u32 {
+        let n = &self.nodes[node as usize];
+        let inline = match segment {
+            SegRef::Key(key) => n.keys.iter().find(|(k, _)| &**k == key).map(|&(_, c)| c),
+            SegRef::Index(i) => n.items.get(i).copied().filter(|&c| c != NONE),
+        };
+        match inline {
+            Some(child) => child,
+            None if n.more => self.more.get(&(node, segment.to_owned())).copied().unwrap_or(NONE),
+            None => NONE,
+        }
+    }
+
+    fn add_child(&mut self, node: u32, segment: SegRef<'_>) -> u32 {
+        let child = u32::try_from(self.nodes.len()).unwrap_or(NONE);
+        self.nodes.push(Node::default());
+        let n = &mut self.nodes[node as usize];
+        match segment {
+            SegRef::Key(key) if n.keys.len() < FEW => n.keys.push((key.into(), child)),
+            // Dense enough to index directly: indexes come from real arrays.
+            SegRef::Index(i) if i <= n.items.len() * 2 + FEW => {
+                if n.items.len() <= i {
+                    n.items.resize(i + 1, NONE);
+                }
+                n.items[i] = child;
+            }
+            segment => {
+                n.more = true;
+                self.more.insert((node, segment.to_owned()), child);
+            }
+        }
+        child
+    }
+
+    /// The child of `node` for a map key, or `NONE`.
+    fn key_child(&self, node: u32, key: &str) -> u32 {
+        self.child(node, SegRef::Key(key.as_bytes()))
+    }
+
+    /// The child of `node` for an array index, or `NONE`.
+    fn index_child(&self, node: u32, index: usize) -> u32 {
+        self.child(node, SegRef::Index(index))
+    }
+
+    /// No schema path lies below `node`.
+    fn is_leaf(&self, node: u32) -> bool {
+        let n = &self.nodes[node as usize];
+        n.keys.is_empty() && n.items.is_empty() && !n.more
+    }
+
+    fn class(&self, node: u32) -> Option<&Rc<str>> {
+        let class = self.nodes.get(node as usize)?.class?;
+        self.classes.get(class as usize)
     }
 
     pub(crate) fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.nodes.len() == 1 && self.nodes[0].class.is_none()
     }
 
-    /// Every (path, class).
+    /// The class of a path.
     #[cfg(test)]
-    pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        let indexed = self.entries.iter().map(|&(start, end, class)| (&self.paths[start..end], &*self.classes[class]));
-        indexed.chain(self.overflow.iter().map(|(path, &class)| (&**path, &*self.classes[class])))
+    pub(crate) fn get(&self, path: &str) -> Option<&Rc<str>> {
+        let mut node = 0;
+        parse_segments(path.as_bytes(), |segment| {
+            if node != NONE {
+                node = self.child(node, segment);
+            }
+        })?;
+        if node == NONE { None } else { self.class(node) }
+    }
+
+    /// Every (path, class), in no particular order.
+    #[cfg(test)]
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (String, &str)> {
+        let mut out = Vec::new();
+        let mut stack = vec![(0u32, String::new())];
+        while let Some((node, path)) = stack.pop() {
+            let n = &self.nodes[node as usize];
+            if let Some(class) = self.class(node) {
+                out.push((path.clone(), &**class));
+            }
+            let join = |key: &[u8]| {
+                let key = String::from_utf8_lossy(key);
+                if path.is_empty() { key.into_owned() } else { format!("{path}.{key}") }
+            };
+            stack.extend(n.keys.iter().map(|(k, c)| (*c, join(k))));
+            stack.extend(
+                n.items.iter().enumerate().filter(|(_, c)| **c != NONE).map(|(i, c)| (*c, format!("{path}[{i}]"))),
+            );
+            for ((parent, segment), child) in &self.more {
+                if *parent == node {
+                    let path = match segment {
+                        Segment::Key(k) => join(k),
+                        Segment::Index(i) => format!("{path}[{i}]"),
+                    };
+                    stack.push((*child, path));
+                }
+            }
+        }
+        out.into_iter()
     }
 }
 
-/// A multiply-rotate hash over 8-byte words with a final mix, for schema
-/// paths (short, server-written keys).
-fn hash_path(path: &str) -> u64 {
-    const K: u64 = 0x517c_c1b7_2722_0a95;
-    let add = |h: u64, word: u64| (h.rotate_left(5) ^ word).wrapping_mul(K);
-    let bytes = path.as_bytes();
-    let mut chunks = bytes.chunks_exact(8);
-    let mut h = bytes.len() as u64;
-    for chunk in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        h = add(h, u64::from_le_bytes(word));
-    }
-    let mut word = [0u8; 8];
-    word[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
-    h = add(h, u64::from_le_bytes(word));
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    h ^ (h >> 33)
+/// A path segment, borrowed from the path.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum SegRef<'a> {
+    Key(&'a [u8]),
+    Index(usize),
 }
 
-/// The index keys are hashes already.
-#[derive(Clone, Copy, Default)]
-struct PassHasher(u64);
-
-impl Hasher for PassHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x517c_c1b7_2722_0a95);
+impl SegRef<'_> {
+    fn to_owned(self) -> Segment {
+        match self {
+            SegRef::Key(key) => Segment::Key(key.into()),
+            SegRef::Index(i) => Segment::Index(i),
         }
     }
+}
 
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
+/// Call `f` with each segment of `inventories[3].mons[0]` (`inventories`,
+/// 3, `mons`, 0); `None` at the first malformed part (empty keys, unclosed or
+/// non-numeric brackets), after calling `f` for the segments before it.
+/// (A map key containing `.` or `[` cannot be told apart from a deeper path;
+/// the `schema` format itself is ambiguous there.)
+fn parse_segments<'a>(path: &'a [u8], mut f: impl FnMut(SegRef<'a>)) -> Option<()> {
+    let bytes = path;
+    let mut i = 0;
+    while i < bytes.len() {
+        // One `.`-separated part: a key and/or `[n]` indexes.
+        let start = i;
+        while i < bytes.len() && bytes[i] != b'.' && bytes[i] != b'[' {
+            i += 1;
+        }
+        let mut empty = true;
+        if i > start {
+            f(SegRef::Key(&path[start..i]));
+            empty = false;
+        }
+        while bytes.get(i) == Some(&b'[') {
+            i += 1;
+            let (digits, mut index) = (i, 0usize);
+            while i < bytes.len() && bytes[i].is_ascii_digit() {
+                index = index.checked_mul(10)?.checked_add(usize::from(bytes[i] - b'0'))?;
+                i += 1;
+            }
+            if i == digits || bytes.get(i) != Some(&b']') {
+                return None;
+            }
+            i += 1;
+            f(SegRef::Index(index));
+            empty = false;
+        }
+        if empty {
+            return None; // `a..b`, `.a`
+        }
+        match bytes.get(i) {
+            None => return Some(()),
+            Some(b'.') if i + 1 < bytes.len() => i += 1,
+            _ => return None, // `a[1]b`, `a.`
+        }
     }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
+    Some(())
 }
 
 thread_local! {
-    static PATH: RefCell<String> = const { RefCell::new(String::new()) };
     static SCHEMA: RefCell<Option<Rc<Schema>>> = const { RefCell::new(None) };
+    /// The schema node of the value being decoded.
+    static NODE: Cell<u32> = const { Cell::new(NONE) };
+    /// Where the last map key read leads.
+    static PENDING: Cell<Step> = const { Cell::new(Step::NOWHERE) };
 }
 
 /// The class the current decode's `schema` names for the value at the
 /// current path; `None` outside a decode context or for unnamed paths.
 pub fn current_class() -> Option<Rc<str>> {
-    let schema = SCHEMA.with_borrow(Clone::clone)?;
-    PATH.with_borrow(|path| schema.get(path).cloned())
+    let node = NODE.get();
+    if node == NONE {
+        return None;
+    }
+    SCHEMA.with_borrow(|schema| schema.as_ref()?.class(node).cloned())
 }
 
 /// Sets the thread's decode context and restores the previous one when
 /// dropped, also on error or panic.
 pub(crate) struct Scope {
     schema: Option<Rc<Schema>>,
-    path: String,
+    node: u32,
 }
 
 impl Scope {
-    /// Decode with `schema`, from the root path.
+    /// Decode with `schema`, from the root.
     pub(crate) fn enter(schema: Rc<Schema>) -> Scope {
-        Scope::replace(Some(schema))
+        Scope::replace(Some(schema), 0)
     }
 
     /// No context until dropped: for values decoded from a buffer.
     pub fn suspend() -> Scope {
-        Scope::replace(None)
+        Scope::replace(None, NONE)
     }
 
-    fn replace(schema: Option<Rc<Schema>>) -> Scope {
-        Scope { schema: SCHEMA.replace(schema), path: PATH.take() }
+    fn replace(schema: Option<Rc<Schema>>, node: u32) -> Scope {
+        Scope { schema: SCHEMA.replace(schema), node: NODE.replace(node) }
     }
 }
 
 impl Drop for Scope {
     fn drop(&mut self) {
         SCHEMA.set(self.schema.take());
-        PATH.set(std::mem::take(&mut self.path));
+        NODE.set(self.node);
     }
 }
 
-fn mark() -> usize {
-    PATH.with_borrow(String::len)
+/// A child value's node, and how to decode it: a subtree no schema path
+/// enters (`NONE`) is decoded plainly, so nothing inside can pick up a
+/// class; a leaf (a path with nothing named below it) through [`Leaf`],
+/// which offers its class to the value itself only; anything else through
+/// [`Tracked`].
+#[derive(Clone, Copy)]
+struct Step {
+    node: u32,
+    leaf: bool,
 }
 
-fn truncate(len: usize) {
-    PATH.with_borrow_mut(|path| path.truncate(len));
+impl Step {
+    const NOWHERE: Step = Step { node: NONE, leaf: false };
 }
 
-fn push_key(key: &str) {
-    PATH.with_borrow_mut(|path| {
-        if !path.is_empty() {
-            path.push('.');
-        }
-        path.push_str(key);
-    });
-}
-
-/// Append `[index]`; returns the path's length before.
-fn push_index(index: usize) -> usize {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut n = index;
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
+/// Look a child of the current node up in the thread's schema.
+fn lookup(f: impl FnOnce(&Schema, u32) -> u32) -> Step {
+    let node = NODE.get();
+    if node == NONE {
+        return Step::NOWHERE;
     }
-    PATH.with_borrow_mut(|path| {
-        let mark = path.len();
-        path.push('[');
-        // ASCII digits only.
-        path.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
-        path.push(']');
-        mark
+    SCHEMA.with_borrow(|schema| {
+        let Some(schema) = schema.as_ref() else { return Step::NOWHERE };
+        match f(schema, node) {
+            NONE => Step::NOWHERE,
+            child => Step { node: child, leaf: schema.is_leaf(child) },
+        }
     })
 }
 
@@ -230,10 +379,18 @@ struct TrackSeq<A> {
 
 struct TrackMap<A> {
     inner: A,
-    mark: usize,
 }
 
 struct TrackEnum<A>(A);
+
+/// The deserializer of a value at a leaf node: the value itself sees the
+/// node's class; once it opens (a map, a sequence, an enum), the node is
+/// left, so nothing nested inside can take the class.
+struct Leaf<D>(D);
+
+struct LeafVisitor<V>(V);
+
+struct LeafSeed<S>(S);
 
 macro_rules! forward_deserializer {
     ($visitor:ident; $($method:ident($($arg:ident: $ty:ty),*)),* $(,)?) => {$(
@@ -273,6 +430,7 @@ macro_rules! deserializer_impl {
 }
 
 deserializer_impl!(Tracked, TrackVisitor);
+deserializer_impl!(Leaf, LeafVisitor);
 deserializer_impl!(Key, KeyVisitor);
 
 macro_rules! forward_visits {
@@ -327,11 +485,51 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for TrackVisitor<V> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        self.0.visit_map(TrackMap { inner: map, mark: mark() })
+        self.0.visit_map(TrackMap { inner: map })
     }
 
     fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<Self::Value, A::Error> {
         self.0.visit_enum(TrackEnum(data))
+    }
+}
+
+impl<'de, V: Visitor<'de>> Visitor<'de> for LeafVisitor<V> {
+    type Value = V::Value;
+
+    forward_primitive_visits!();
+    forward_visits! {
+        visit_i64(i64), visit_u64(u64), visit_str(&str), visit_borrowed_str(&'de str), visit_string(String),
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        self.0.visit_some(Leaf(deserializer))
+    }
+
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        self.0.visit_newtype_struct(Leaf(deserializer))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        NODE.set(NONE);
+        self.0.visit_seq(seq)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        NODE.set(NONE);
+        self.0.visit_map(map)
+    }
+
+    fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<Self::Value, A::Error> {
+        NODE.set(NONE);
+        self.0.visit_enum(data)
+    }
+}
+
+impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for LeafSeed<S> {
+    type Value = S::Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        self.0.deserialize(Leaf(deserializer))
     }
 }
 
@@ -341,29 +539,54 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for KeyVisitor<V> {
     forward_primitive_visits!();
 
     fn visit_i64<E: Error>(self, v: i64) -> Result<Self::Value, E> {
-        push_key(&v.to_string());
+        read_key(&v.to_string());
         self.0.visit_i64(v)
     }
 
     fn visit_u64<E: Error>(self, v: u64) -> Result<Self::Value, E> {
-        push_key(&v.to_string());
+        read_key(&v.to_string());
         self.0.visit_u64(v)
     }
 
     fn visit_str<E: Error>(self, v: &str) -> Result<Self::Value, E> {
-        push_key(v);
+        read_key(v);
         self.0.visit_str(v)
     }
 
     fn visit_borrowed_str<E: Error>(self, v: &'de str) -> Result<Self::Value, E> {
-        push_key(v);
+        read_key(v);
         self.0.visit_borrowed_str(v)
     }
 
     fn visit_string<E: Error>(self, v: String) -> Result<Self::Value, E> {
-        push_key(&v);
+        read_key(&v);
         self.0.visit_string(v)
     }
+}
+
+/// Note where a map key leads, for the value that follows it.
+fn read_key(key: &str) {
+    PENDING.set(lookup(|schema, node| schema.key_child(node, key)));
+}
+
+/// Decode one child value as its [`Step`] says, with its node current.
+macro_rules! step_into {
+    ($step:expr, $seed:ident => $call:expr) => {{
+        let step: Step = $step;
+        let parent = NODE.replace(step.node);
+        let value = if step.node == NONE {
+            let $seed = $seed;
+            $call
+        } else if step.leaf {
+            let $seed = LeafSeed($seed);
+            $call
+        } else {
+            let $seed = TrackSeed($seed);
+            $call
+        };
+        NODE.set(parent);
+        value
+    }};
 }
 
 impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for TrackSeed<S> {
@@ -386,11 +609,9 @@ impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for TrackSeq<A> {
     type Error = A::Error;
 
     fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, Self::Error> {
-        let mark = push_index(self.index);
+        let index = self.index;
         self.index += 1;
-        let element = self.inner.next_element_seed(TrackSeed(seed));
-        truncate(mark);
-        element
+        step_into!(lookup(|schema, node| schema.index_child(node, index)), seed => self.inner.next_element_seed(seed))
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -402,13 +623,12 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for TrackMap<A> {
     type Error = A::Error;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Self::Error> {
+        PENDING.set(Step::NOWHERE);
         self.inner.next_key_seed(KeySeed(seed))
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Self::Error> {
-        let value = self.inner.next_value_seed(TrackSeed(seed));
-        truncate(self.mark);
-        value
+        step_into!(PENDING.replace(Step::NOWHERE), seed => self.inner.next_value_seed(seed))
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -453,39 +673,127 @@ impl<'de, A: VariantAccess<'de>> VariantAccess<'de> for TrackEnum<A> {
 mod tests {
     use super::*;
 
-    fn path() -> String {
-        PATH.with_borrow(Clone::clone)
-    }
-
-    /// Records the path each `Seen` value was decoded at.
-    struct Seen(String);
+    /// Records the class the schema names where the value was decoded.
+    struct Seen(Option<String>);
 
     impl<'de> serde::Deserialize<'de> for Seen {
         fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            let path = path();
+            let class = current_class().map(|c| c.to_string());
             serde::de::IgnoredAny::deserialize(deserializer)?;
-            Ok(Seen(path))
+            Ok(Seen(class))
         }
     }
 
+    fn classes<'a>(seen: impl IntoIterator<Item = &'a Seen>) -> Vec<Option<&'a str>> {
+        seen.into_iter().map(|s| s.0.as_deref()).collect()
+    }
+
     #[test]
-    fn paths_follow_keys_and_indexes() {
+    fn keys_and_indexes_lead_to_their_classes() {
         #[derive(serde::Deserialize)]
         struct Body {
             a: Vec<Seen>,
             m: HashMap<String, Vec<Vec<Seen>>>,
             o: Option<Seen>,
+            p: Seen,
         }
-        let json = br#"{"a":[1,{"x":2}],"m":{"k\"q":[[3],[4,5]]},"o":{}}"#;
-        let _scope = Scope::enter(Rc::default());
+        let json = br#"{"a":[1,{"x":2},3],"m":{"k\"q":[[3],[4,5]]},"o":{},"p":1}"#;
+        let mut schema = Schema::default();
+        for (path, class) in
+            [("a[0]", "A0"), ("a[1]", "A1"), ("m.k\"q[0][0]", "M00"), ("m.k\"q[1][1]", "M11"), ("o", "O")]
+        {
+            schema.insert(path, class);
+        }
+        let _scope = Scope::enter(Rc::new(schema));
         let mut de = serde_json::Deserializer::from_slice(json);
         let body: Body = serde::Deserialize::deserialize(Tracked(&mut de)).unwrap();
-        let a: Vec<_> = body.a.into_iter().map(|s| s.0).collect();
-        assert_eq!(a, ["a[0]", "a[1]"]);
-        let m: Vec<_> = body.m["k\"q"].iter().flatten().map(|s| s.0.clone()).collect();
-        assert_eq!(m, ["m.k\"q[0][0]", "m.k\"q[1][0]", "m.k\"q[1][1]"]);
-        assert_eq!(body.o.unwrap().0, "o");
-        assert_eq!(path(), "");
+        assert_eq!(classes(&body.a), [Some("A0"), Some("A1"), None]);
+        assert_eq!(classes(body.m["k\"q"].iter().flatten()), [Some("M00"), None, Some("M11")]);
+        assert_eq!((body.o.unwrap().0.as_deref(), body.p.0), (Some("O"), None));
+        assert_eq!(NODE.get(), 0, "back at the root");
+    }
+
+    #[test]
+    fn subtrees_without_schema_paths_see_no_class() {
+        #[derive(serde::Deserialize)]
+        struct Row {
+            plain: Vec<Seen>,
+            nested: Vec<Vec<Seen>>,
+        }
+        let json = br#"[{"plain":[1,2],"nested":[[3],[4]]}]"#;
+        let mut schema = Schema::default();
+        // The row has a class itself; its untracked fields must not inherit it.
+        schema.insert("[0]", "Row");
+        schema.insert("[0].nested[1][0]", "N");
+        let _scope = Scope::enter(Rc::new(schema));
+        let mut de = serde_json::Deserializer::from_slice(json);
+        let rows: Vec<Row> = serde::Deserialize::deserialize(Tracked(&mut de)).unwrap();
+        assert_eq!(classes(&rows[0].plain), [None, None]);
+        assert_eq!(classes(rows[0].nested.iter().flatten()), [None, Some("N")]);
+    }
+
+    #[test]
+    fn a_leaf_class_goes_to_its_value_only() {
+        /// A value that notes its own class, holding a nested value.
+        struct Probe {
+            class: Option<String>,
+            inner: Seen,
+        }
+        impl<'de> serde::Deserialize<'de> for Probe {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                #[derive(serde::Deserialize)]
+                struct Fields {
+                    inner: Seen,
+                }
+                let class = current_class().map(|c| c.to_string());
+                let Fields { inner } = Fields::deserialize(deserializer)?;
+                Ok(Probe { class, inner })
+            }
+        }
+        let json = br#"[{"inner":{}},{"inner":{}}]"#;
+        let mut schema = Schema::default();
+        schema.insert("[0]", "Row");
+        schema.insert("[1]", "Row");
+        schema.insert("[1].inner", "Inner");
+        let _scope = Scope::enter(Rc::new(schema));
+        let mut de = serde_json::Deserializer::from_slice(json);
+        let rows: Vec<Probe> = serde::Deserialize::deserialize(Tracked(&mut de)).unwrap();
+        // Row 0 is a leaf: its class is not handed down to `inner`.
+        assert_eq!((rows[0].class.as_deref(), rows[0].inner.0.as_deref()), (Some("Row"), None));
+        assert_eq!((rows[1].class.as_deref(), rows[1].inner.0.as_deref()), (Some("Row"), Some("Inner")));
+    }
+
+    #[test]
+    fn paths_are_read_into_segments() {
+        let keys = |path: &str| {
+            let mut out = Vec::new();
+            parse_segments(path.as_bytes(), |s| {
+                out.push(match s {
+                    SegRef::Key(k) => String::from_utf8_lossy(k).into_owned(),
+                    SegRef::Index(i) => format!("#{i}"),
+                })
+            })
+            .map(|()| out)
+        };
+        assert_eq!(keys("inventories[3].mons[0]").unwrap(), ["inventories", "#3", "mons", "#0"]);
+        assert_eq!(keys("grid[0][1]").unwrap(), ["grid", "#0", "#1"]);
+        assert_eq!(keys("[2]").unwrap(), ["#2"]);
+        assert_eq!(keys("").unwrap(), Vec::<String>::new());
+        for bad in ["a..b", "a[", "a[x]", "a[+1]", "a[1]b", ".a", "a.", "a[99999999999999999999999]"] {
+            assert_eq!(keys(bad), None, "{bad}");
+        }
+        // Sparse and many children still resolve.
+        let mut schema = Schema::default();
+        for i in (0..100).map(|i| i * 1000) {
+            schema.insert(format!("rows[{i}]"), "R");
+        }
+        for k in 0..20 {
+            schema.insert(format!("m.k{k}"), "K");
+        }
+        assert_eq!(schema.get("rows[99000]").map(|c| &**c), Some("R"));
+        assert_eq!(schema.get("rows[99001]"), None);
+        assert_eq!(schema.get("m.k19").map(|c| &**c), Some("K"));
+        assert_eq!(schema.iter().count(), 120);
     }
 
     #[test]

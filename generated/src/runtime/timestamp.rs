@@ -155,25 +155,29 @@ impl Timestamp {
     }
 }
 
-/// A tiny left-to-right reader over the input.
+/// A left-to-right reader over the input's bytes.
 struct Cursor<'a> {
-    rest: &'a str,
+    rest: &'a [u8],
 }
 
 impl Cursor<'_> {
     /// Between `min` and `max` ASCII digits (greedy).
     fn digits(&mut self, min: usize, max: usize) -> Option<u32> {
-        let n = self.rest.bytes().take(max).take_while(u8::is_ascii_digit).count();
+        let (mut n, mut value) = (0, 0u32);
+        while n < max && n < self.rest.len() && self.rest[n].is_ascii_digit() {
+            value = value * 10 + u32::from(self.rest[n] - b'0');
+            n += 1;
+        }
         if n < min {
             return None;
         }
-        let (num, rest) = self.rest.split_at(n);
-        self.rest = rest;
-        num.parse().ok()
+        self.rest = &self.rest[n..];
+        Some(value)
     }
 
-    fn char(&mut self, c: char) -> bool {
-        match self.rest.strip_prefix(c) {
+    /// Consume `prefix` if the input continues with it.
+    fn eat(&mut self, prefix: &[u8]) -> bool {
+        match self.rest.strip_prefix(prefix) {
             Some(rest) => {
                 self.rest = rest;
                 true
@@ -182,14 +186,11 @@ impl Cursor<'_> {
         }
     }
 
-    /// The next `n` bytes if they are ASCII letters.
-    fn letters(&mut self, n: usize) -> Option<&str> {
-        let word = self.rest.get(..n)?;
-        if !word.bytes().all(|b| b.is_ascii_alphabetic()) {
-            return None;
-        }
-        self.rest = &self.rest[n..];
-        Some(word)
+    /// The next `n` bytes, ASCII-lowercased, if there are that many.
+    fn lower<const N: usize>(&mut self) -> Option<[u8; N]> {
+        let word: [u8; N] = self.rest.get(..N)?.try_into().ok()?;
+        self.rest = &self.rest[N..];
+        Some(word.map(|b| b.to_ascii_lowercase()))
     }
 
     fn done(&self) -> bool {
@@ -197,44 +198,63 @@ impl Cursor<'_> {
     }
 }
 
+/// `jan` → 1, ..., `dec` → 12.
+fn month_number(abbr: [u8; 3]) -> Option<u32> {
+    Some(match &abbr {
+        b"jan" => 1,
+        b"feb" => 2,
+        b"mar" => 3,
+        b"apr" => 4,
+        b"may" => 5,
+        b"jun" => 6,
+        b"jul" => 7,
+        b"aug" => 8,
+        b"sep" => 9,
+        b"oct" => 10,
+        b"nov" => 11,
+        b"dec" => 12,
+        _ => return None,
+    })
+}
+
 /// `MMM d, yyyy[,] h:mm:ss[ |U+202F]a` → `[year, month, day, hour24, minute, second]`.
 fn parse_text(input: &str) -> Option<Result<[u32; 6], String>> {
-    let mut c = Cursor { rest: input };
-    let abbr = c.letters(3)?;
-    let month = MONTHS.iter().position(|m| m.eq_ignore_ascii_case(abbr))? + 1;
+    let mut c = Cursor { rest: input.as_bytes() };
+    let month = month_number(c.lower::<3>()?)?;
     // Some JDK locales write September as `Sept`.
-    if month == 9 && c.rest.starts_with(['t', 'T']) {
-        c.rest = &c.rest[1..];
+    if month == 9 && !c.eat(b"t") {
+        c.eat(b"T");
     }
-    let month = u32::try_from(month).ok()?;
-    if !c.char(' ') {
+    if !c.eat(b" ") {
         return None;
     }
     let day = c.digits(1, 2)?;
-    if !(c.char(',') && c.char(' ')) {
+    if !c.eat(b", ") {
         return None;
     }
     let year = c.digits(4, 4)?;
     // JDK 9+ (CLDR) puts a comma between the date and the time.
-    c.char(',');
-    if !c.char(' ') {
+    c.eat(b",");
+    if !c.eat(b" ") {
         return None;
     }
     let hour12 = c.digits(1, 2)?;
-    if !c.char(':') {
+    if !c.eat(b":") {
         return None;
     }
     let minute = c.digits(2, 2)?;
-    if !c.char(':') {
+    if !c.eat(b":") {
         return None;
     }
     let second = c.digits(2, 2)?;
-    if !(c.char(' ') || c.char(NARROW_NO_BREAK_SPACE)) {
+    let mut nnbsp = [0u8; 3];
+    NARROW_NO_BREAK_SPACE.encode_utf8(&mut nnbsp);
+    if !(c.eat(b" ") || c.eat(&nnbsp)) {
         return None;
     }
-    let pm = match c.letters(2)? {
-        m if m.eq_ignore_ascii_case("AM") => false,
-        m if m.eq_ignore_ascii_case("PM") => true,
+    let pm = match &c.lower::<2>()? {
+        b"am" => false,
+        b"pm" => true,
         _ => return None,
     };
     if !c.done() {
@@ -250,17 +270,17 @@ fn parse_text(input: &str) -> Option<Result<[u32; 6], String>> {
 
 /// `yyyy-MM-dd HH:mm:ss` → fields.
 fn parse_sql(input: &str) -> Option<[u32; 6]> {
-    let mut c = Cursor { rest: input };
+    let mut c = Cursor { rest: input.as_bytes() };
     let year = c.digits(4, 4)?;
-    c.char('-').then_some(())?;
+    c.eat(b"-").then_some(())?;
     let month = c.digits(2, 2)?;
-    c.char('-').then_some(())?;
+    c.eat(b"-").then_some(())?;
     let day = c.digits(2, 2)?;
-    c.char(' ').then_some(())?;
+    c.eat(b" ").then_some(())?;
     let hour = c.digits(2, 2)?;
-    c.char(':').then_some(())?;
+    c.eat(b":").then_some(())?;
     let minute = c.digits(2, 2)?;
-    c.char(':').then_some(())?;
+    c.eat(b":").then_some(())?;
     let second = c.digits(2, 2)?;
     c.done().then_some([year, month, day, hour, minute, second])
 }
