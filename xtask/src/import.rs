@@ -51,6 +51,38 @@ const ALIASES: &[(&str, &str)] = &[
     ("vms-scheduling-rule", "vm-scheduling-rule"),     // /vmsSchedulingRule
 ];
 
+/// Routes that start with a verb (premium modules): the resource they act on
+/// names the group, not the verb. Longest matching prefix wins.
+const VERB_ROUTES: &[(&str, &str)] = &[
+    ("/add/resources/directory", "directories"),
+    ("/check/batch/data/integrity/", "integrity"),
+    ("/clean/queue", "core"), // the MN's task queues, next to /core/task-details
+    ("/create/cas/", "cas"),
+    ("/create/directory", "directories"),
+    ("/create/oauth2/", "oauth2"),
+    ("/create/sso/", "sso"),
+    ("/delete/directory", "directories"),
+    ("/delete/sso/", "sso"),
+    ("/get/oauth2/", "oauth2"),
+    ("/get/sso/", "sso"),
+    ("/get/vmSchedulingRules/", "vm-scheduling-rule"),
+    ("/get/vms/schedulingState/", "vm-scheduling-rule"),
+    ("/list/vmSchedulingRules/", "vm-scheduling-rule"),
+    ("/list/vms/", "vm-scheduling-rule"),
+    ("/move/directory", "directories"),
+    ("/move/resources/directory", "directories"),
+    ("/query/host/schedulingRule/group", "host-scheduling-rule-group"),
+    ("/query/vm/schedulingRule", "vm-scheduling-rule"),
+    ("/query/vm/schedulingRule/group", "vm-scheduling-rule-group"),
+    ("/remove/resources/directory", "directories"),
+    ("/start/data/protection/", "integrity"),
+    ("/update/cas/", "cas"),
+    ("/update/directory", "directories"),
+    ("/update/oauth2/", "oauth2"),
+    ("/update/sso/", "sso"),
+    ("/validate/vmSchedulingRule", "vm-scheduling-rule"),
+];
+
 /// Params that carry a password the MN stores or compares as the lowercase
 /// hex SHA-512 of the plain text (protocol §9): the account/user login family
 /// only. LDAP, IAM2, host, IPMI, SNMP ... passwords are sent as given.
@@ -264,8 +296,11 @@ fn plan(catalog: &Catalog, hand: &HandWritten) -> Result<Plan, String> {
         api_group.push(group);
     }
 
-    // Types and enums: the group of the first API (by name) that reaches them
-    // through params, result fields, type fields and parents.
+    // Types and enums: a Query API's inventory type belongs to that API's
+    // group (`HostInventory` → `hosts`), and so does what the inventory
+    // reaches first; every other type and enum belongs to the group of the
+    // first API (by name) that reaches it through params, result fields,
+    // type fields and parents.
     let def_index: BTreeMap<&str, Def> = catalog
         .types
         .iter()
@@ -276,7 +311,16 @@ fn plan(catalog: &Catalog, hand: &HandWritten) -> Result<Plan, String> {
     let mut owner: BTreeMap<&str, String> = BTreeMap::new();
     let mut by_name: Vec<usize> = (0..catalog.actions.len()).collect();
     by_name.sort_by(|&x, &y| catalog.actions[x].name.cmp(&catalog.actions[y].name));
-    for i in by_name {
+    let queries: Vec<usize> = by_name.iter().copied().filter(|&i| catalog.actions[i].query).collect();
+    for &i in &queries {
+        for f in &catalog.actions[i].result.fields {
+            for name in catalog::named_types(&f.ty) {
+                owner.entry(name).or_insert_with(|| api_group[i].clone());
+            }
+        }
+    }
+    let mut visited: BTreeSet<&str> = BTreeSet::new();
+    for i in queries.into_iter().chain(by_name) {
         let a = &catalog.actions[i];
         let mut stack: Vec<&str> = Vec::new();
         for ty in a.params.iter().map(|p| &p.ty).chain(a.result.fields.iter().map(|f| &f.ty)) {
@@ -284,13 +328,13 @@ fn plan(catalog: &Catalog, hand: &HandWritten) -> Result<Plan, String> {
         }
         stack.reverse();
         while let Some(name) = stack.pop() {
-            if owner.contains_key(name) {
+            if !visited.insert(name) {
                 continue;
             }
             let Some(def) = def_index.get(name) else {
                 return Err(format!("action {}: type `{name}` is not in the catalog", a.name));
             };
-            owner.insert(name, api_group[i].clone());
+            owner.entry(name).or_insert_with(|| api_group[i].clone());
             if let Def::Type(t) = def {
                 let t = &catalog.types[*t];
                 let mut next: Vec<&str> = t.parent.iter().map(String::as_str).collect();
@@ -375,9 +419,14 @@ enum Def {
     Enum,
 }
 
-/// (first path segment, group name): `/vmInstance/...` → (`vmInstance`, `vm-instances`).
+/// (first path segment, group name): `/vmInstance/...` → (`vmInstance`,
+/// `vm-instances`); verb routes by [`VERB_ROUTES`].
 fn route_group(path: &str) -> Result<(String, String), String> {
     let segment = path.trim_start_matches('/').split('/').next().unwrap_or_default();
+    let verb_route = VERB_ROUTES.iter().filter(|(prefix, _)| path.starts_with(prefix)).max_by_key(|(p, _)| p.len());
+    if let Some((prefix, group)) = verb_route {
+        return Ok((prefix.trim_matches('/').to_string(), (*group).to_string()));
+    }
     let kebab = kebab_case(segment);
     if !is_kebab(&kebab) {
         return Err(format!("path `{path}`: cannot make a group name from `{segment}` (got `{kebab}`)"));
@@ -833,6 +882,41 @@ mod tests {
         assert_eq!(route_group("/account/{accountUuid}/resources").map(|g| g.1), Ok("accounts".into()));
         assert_eq!(route_group("/VM/attachingGroup").map(|g| g.1), Ok("vm-instances".into()));
         assert_eq!(route_group("/zwatch/alarms").map(|g| g.1), Ok("zwatch".into()));
+    }
+
+    #[test]
+    fn verb_routes_group_by_the_resource() {
+        let group = |path: &str| route_group(path).map(|g| g.1);
+        assert_eq!(group("/create/directory"), Ok("directories".into()));
+        assert_eq!(group("/move/resources/directory"), Ok("directories".into()));
+        assert_eq!(group("/get/oauth2/token"), Ok("oauth2".into()));
+        // The longest prefix wins.
+        assert_eq!(group("/query/vm/schedulingRule"), Ok("vm-scheduling-rule".into()));
+        assert_eq!(group("/query/vm/schedulingRule/group"), Ok("vm-scheduling-rule-group".into()));
+        // A verb route the table does not know keeps its first segment.
+        assert_eq!(group("/create/something"), Ok("create".into()));
+    }
+
+    /// The real catalog and spec: a re-import is byte-identical, hand-written
+    /// entries are never imported, and types live with their Query API.
+    #[test]
+    fn importing_the_vendored_catalog_is_deterministic_and_keeps_hand_written_entries() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let catalog = Catalog::load(&root.join(DEFAULT_CATALOG)).unwrap();
+        let hand = HandWritten::collect(&root.join(SPEC_DIR)).unwrap();
+        let first = render_all(&catalog, &hand, &plan(&catalog, &hand).unwrap());
+        let second = render_all(&catalog, &hand, &plan(&catalog, &hand).unwrap());
+        assert_eq!(first, second);
+
+        let imported = |name: &str| first.iter().find(|(_, text)| text.contains(&format!("  - name: {name}\n")));
+        for hand_written in ["ReconnectBackupStorage", "CreateAccount", "ErrorCode", "BackupStorageInventory"] {
+            assert!(imported(hand_written).is_none(), "{hand_written} was imported");
+        }
+        assert!(first["backup-storage.yaml"].contains("#   ReconnectBackupStorage (spec/backup-storage.yaml)"));
+        assert_eq!(imported("HostInventory").map(|f| f.0.as_str()), Some("hosts.yaml"));
+        assert_eq!(imported("L2NetworkInventory").map(|f| f.0.as_str()), Some("l2-networks.yaml"));
+        assert_eq!(imported("CreateDirectory").map(|f| f.0.as_str()), Some("directories.yaml"));
+        assert!(!first.contains_key("create.yaml") && !first.contains_key("get.yaml"));
     }
 
     #[test]

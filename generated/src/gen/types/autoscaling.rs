@@ -266,6 +266,29 @@ impl AutoScalingGroupInventory {
         "systemTags",
     );
 }
+/// Extends `AutoScalingRuleTriggerInventory` and carries all of its fields.
+///
+/// Server class: `org.zstack.autoscaling.group.rule.trigger.AutoScalingRuleAlarmTriggerInventory`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AutoScalingRuleAlarmTriggerInventory {
+    pub name: ::core::option::Option<::std::string::String>,
+    pub uuid: ::core::option::Option<::std::string::String>,
+    pub type_: ::core::option::Option<::std::string::String>,
+    pub rule_uuid: ::core::option::Option<::std::string::String>,
+    pub description: ::core::option::Option<::std::string::String>,
+    pub state: ::core::option::Option<::std::string::String>,
+    pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    pub last_op_date: ::core::option::Option<
+        ::zstack_sdk::runtime::timestamp::Timestamp,
+    >,
+    pub alarm_uuid: ::core::option::Option<::std::string::String>,
+}
+::zstack_sdk::deserialize_struct!(
+    AutoScalingRuleAlarmTriggerInventory { "name" => name, "uuid" => uuid, "type" =>
+    type_, "ruleUuid" => rule_uuid, "description" => description, "state" => state,
+    "createDate" => create_date, "lastOpDate" => last_op_date, "alarmUuid" => alarm_uuid,
+    }
+);
 /// Server class: `org.zstack.autoscaling.group.rule.AutoScalingRuleInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AutoScalingRuleInventory {
@@ -339,6 +362,82 @@ impl AutoScalingRuleInventory {
     /// Query field `ruleTriggers`.
     pub const RULE_TRIGGERS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
         "ruleTriggers",
+    );
+}
+/// Extends `AutoScalingRuleTriggerInventory` and carries all of its fields.
+///
+/// Server class: `org.zstack.autoscaling.group.rule.trigger.AutoScalingRuleSchedulerJobTriggerInventory`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AutoScalingRuleSchedulerJobTriggerInventory {
+    pub name: ::core::option::Option<::std::string::String>,
+    pub uuid: ::core::option::Option<::std::string::String>,
+    pub type_: ::core::option::Option<::std::string::String>,
+    pub rule_uuid: ::core::option::Option<::std::string::String>,
+    pub description: ::core::option::Option<::std::string::String>,
+    pub state: ::core::option::Option<::std::string::String>,
+    pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    pub last_op_date: ::core::option::Option<
+        ::zstack_sdk::runtime::timestamp::Timestamp,
+    >,
+    pub scheduler_job_uuid: ::core::option::Option<::std::string::String>,
+}
+::zstack_sdk::deserialize_struct!(
+    AutoScalingRuleSchedulerJobTriggerInventory { "name" => name, "uuid" => uuid, "type"
+    => type_, "ruleUuid" => rule_uuid, "description" => description, "state" => state,
+    "createDate" => create_date, "lastOpDate" => last_op_date, "schedulerJobUuid" =>
+    scheduler_job_uuid, }
+);
+/// Server class: `org.zstack.autoscaling.group.rule.trigger.AutoScalingRuleTriggerInventory`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AutoScalingRuleTriggerInventory {
+    pub name: ::core::option::Option<::std::string::String>,
+    pub uuid: ::core::option::Option<::std::string::String>,
+    pub type_: ::core::option::Option<::std::string::String>,
+    pub rule_uuid: ::core::option::Option<::std::string::String>,
+    pub description: ::core::option::Option<::std::string::String>,
+    pub state: ::core::option::Option<::std::string::String>,
+    pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    pub last_op_date: ::core::option::Option<
+        ::zstack_sdk::runtime::timestamp::Timestamp,
+    >,
+}
+::zstack_sdk::deserialize_struct!(
+    AutoScalingRuleTriggerInventory { "name" => name, "uuid" => uuid, "type" => type_,
+    "ruleUuid" => rule_uuid, "description" => description, "state" => state, "createDate"
+    => create_date, "lastOpDate" => last_op_date, }
+);
+impl AutoScalingRuleTriggerInventory {
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `type`.
+    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "type",
+    );
+    /// Query field `ruleUuid`.
+    pub const RULE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ruleUuid",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
     );
 }
 /// Server class: `org.zstack.autoscaling.template.AutoScalingTemplateInventory`.
@@ -653,6 +752,134 @@ for crate::types::AutoScalingRuleInventory {
             uuid: value.uuid.clone(),
             scaling_group_uuid: value.scaling_group_uuid.clone(),
             rule_triggers: value.rule_triggers.clone(),
+        }
+    }
+}
+/// A `AutoScalingRuleTriggerInventory` or one of its subclasses, as the response's `schema` map names it.
+#[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum AnyAutoScalingRuleTriggerInventory {
+    AutoScalingRuleTriggerInventory(crate::types::AutoScalingRuleTriggerInventory),
+    AutoScalingRuleAlarmTriggerInventory(
+        crate::types::AutoScalingRuleAlarmTriggerInventory,
+    ),
+    AutoScalingRuleSchedulerJobTriggerInventory(
+        crate::types::AutoScalingRuleSchedulerJobTriggerInventory,
+    ),
+    /// A class that is not this type or a known subclass: decoded as
+    /// the declared type, with every field as sent kept in `raw`.
+    Unknown {
+        class: ::std::string::String,
+        base: crate::types::AutoScalingRuleTriggerInventory,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    },
+}
+impl AnyAutoScalingRuleTriggerInventory {
+    /// The fields every class shares: the declared type's.
+    pub fn base(
+        &self,
+    ) -> ::std::borrow::Cow<'_, crate::types::AutoScalingRuleTriggerInventory> {
+        match self {
+            Self::AutoScalingRuleTriggerInventory(value) => {
+                ::std::borrow::Cow::Borrowed(value)
+            }
+            Self::AutoScalingRuleAlarmTriggerInventory(value) => {
+                ::std::borrow::Cow::Owned(
+                    crate::types::AutoScalingRuleTriggerInventory::from(value),
+                )
+            }
+            Self::AutoScalingRuleSchedulerJobTriggerInventory(value) => {
+                ::std::borrow::Cow::Owned(
+                    crate::types::AutoScalingRuleTriggerInventory::from(value),
+                )
+            }
+            Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
+        }
+    }
+}
+impl ::zstack_sdk::runtime::poly::Polymorphic for AnyAutoScalingRuleTriggerInventory {
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
+        class: &str,
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
+        match class {
+            "org.zstack.autoscaling.group.rule.trigger.AutoScalingRuleTriggerInventory" => {
+                ::core::result::Result::Ok(
+                    <crate::types::AutoScalingRuleTriggerInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
+                        .map(Self::AutoScalingRuleTriggerInventory),
+                )
+            }
+            "org.zstack.autoscaling.group.rule.trigger.AutoScalingRuleAlarmTriggerInventory" => {
+                ::core::result::Result::Ok(
+                    <crate::types::AutoScalingRuleAlarmTriggerInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
+                        .map(Self::AutoScalingRuleAlarmTriggerInventory),
+                )
+            }
+            "org.zstack.autoscaling.group.rule.trigger.AutoScalingRuleSchedulerJobTriggerInventory" => {
+                ::core::result::Result::Ok(
+                    <crate::types::AutoScalingRuleSchedulerJobTriggerInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
+                        .map(Self::AutoScalingRuleSchedulerJobTriggerInventory),
+                )
+            }
+            _ => ::core::result::Result::Err(deserializer),
+        }
+    }
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::AutoScalingRuleTriggerInventory as ::serde::Deserialize<
+            'de,
+        >>::deserialize(deserializer)
+            .map(Self::AutoScalingRuleTriggerInventory)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        text: &str,
+    ) -> ::core::result::Result<Self, ::serde_json::Error> {
+        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AnyAutoScalingRuleTriggerInventory {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+    }
+}
+impl ::core::convert::From<&crate::types::AutoScalingRuleAlarmTriggerInventory>
+for crate::types::AutoScalingRuleTriggerInventory {
+    fn from(value: &crate::types::AutoScalingRuleAlarmTriggerInventory) -> Self {
+        Self {
+            name: value.name.clone(),
+            uuid: value.uuid.clone(),
+            type_: value.type_.clone(),
+            rule_uuid: value.rule_uuid.clone(),
+            description: value.description.clone(),
+            state: value.state.clone(),
+            create_date: value.create_date,
+            last_op_date: value.last_op_date,
+        }
+    }
+}
+impl ::core::convert::From<&crate::types::AutoScalingRuleSchedulerJobTriggerInventory>
+for crate::types::AutoScalingRuleTriggerInventory {
+    fn from(value: &crate::types::AutoScalingRuleSchedulerJobTriggerInventory) -> Self {
+        Self {
+            name: value.name.clone(),
+            uuid: value.uuid.clone(),
+            type_: value.type_.clone(),
+            rule_uuid: value.rule_uuid.clone(),
+            description: value.description.clone(),
+            state: value.state.clone(),
+            create_date: value.create_date,
+            last_op_date: value.last_op_date,
         }
     }
 }

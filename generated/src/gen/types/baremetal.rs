@@ -248,6 +248,131 @@ impl BaremetalInstanceInventory {
         "bmNics",
     );
 }
+/// Server class: `org.zstack.header.baremetal.pxeserver.BaremetalPxeServerInventory`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BaremetalPxeServerInventory {
+    pub uuid: ::core::option::Option<::std::string::String>,
+    pub zone_uuid: ::core::option::Option<::std::string::String>,
+    pub name: ::core::option::Option<::std::string::String>,
+    pub description: ::core::option::Option<::std::string::String>,
+    pub hostname: ::core::option::Option<::std::string::String>,
+    pub ssh_username: ::core::option::Option<::std::string::String>,
+    pub ssh_password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
+    pub ssh_port: ::core::option::Option<i32>,
+    pub storage_path: ::core::option::Option<::std::string::String>,
+    pub dhcp_interface: ::core::option::Option<::std::string::String>,
+    pub dhcp_interface_address: ::core::option::Option<::std::string::String>,
+    pub dhcp_range_begin: ::core::option::Option<::std::string::String>,
+    pub dhcp_range_end: ::core::option::Option<::std::string::String>,
+    pub dhcp_range_netmask: ::core::option::Option<::std::string::String>,
+    pub state: ::core::option::Option<::std::string::String>,
+    pub status: ::core::option::Option<::std::string::String>,
+    pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    pub last_op_date: ::core::option::Option<
+        ::zstack_sdk::runtime::timestamp::Timestamp,
+    >,
+    pub total_capacity: ::core::option::Option<i64>,
+    pub available_capacity: ::core::option::Option<i64>,
+    pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
+}
+::zstack_sdk::deserialize_struct!(
+    BaremetalPxeServerInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" =>
+    name, "description" => description, "hostname" => hostname, "sshUsername" =>
+    ssh_username, "sshPassword" => ssh_password, "sshPort" => ssh_port lenient,
+    "storagePath" => storage_path, "dhcpInterface" => dhcp_interface,
+    "dhcpInterfaceAddress" => dhcp_interface_address, "dhcpRangeBegin" =>
+    dhcp_range_begin, "dhcpRangeEnd" => dhcp_range_end, "dhcpRangeNetmask" =>
+    dhcp_range_netmask, "state" => state, "status" => status, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, "totalCapacity" => total_capacity lenient,
+    "availableCapacity" => available_capacity lenient, "attachedClusterUuids" =>
+    attached_cluster_uuids default, }
+);
+impl BaremetalPxeServerInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `zoneUuid`.
+    pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "zoneUuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `hostname`.
+    pub const HOSTNAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "hostname",
+    );
+    /// Query field `sshUsername`.
+    pub const SSH_USERNAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "sshUsername",
+    );
+    /// Query field `sshPassword`.
+    pub const SSH_PASSWORD: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "sshPassword",
+    );
+    /// Query field `sshPort`.
+    pub const SSH_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "sshPort",
+    );
+    /// Query field `storagePath`.
+    pub const STORAGE_PATH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "storagePath",
+    );
+    /// Query field `dhcpInterface`.
+    pub const DHCP_INTERFACE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "dhcpInterface",
+    );
+    /// Query field `dhcpInterfaceAddress`.
+    pub const DHCP_INTERFACE_ADDRESS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "dhcpInterfaceAddress",
+    );
+    /// Query field `dhcpRangeBegin`.
+    pub const DHCP_RANGE_BEGIN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "dhcpRangeBegin",
+    );
+    /// Query field `dhcpRangeEnd`.
+    pub const DHCP_RANGE_END: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "dhcpRangeEnd",
+    );
+    /// Query field `dhcpRangeNetmask`.
+    pub const DHCP_RANGE_NETMASK: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "dhcpRangeNetmask",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `status`.
+    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "status",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `totalCapacity`.
+    pub const TOTAL_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "totalCapacity",
+    );
+    /// Query field `availableCapacity`.
+    pub const AVAILABLE_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "availableCapacity",
+    );
+    /// Query field `attachedClusterUuids`.
+    pub const ATTACHED_CLUSTER_UUIDS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "attachedClusterUuids",
+    );
+}
 /// Server class: `org.zstack.header.baremetal.preconfiguration.PreconfigurationTemplateInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PreconfigurationTemplateInventory {

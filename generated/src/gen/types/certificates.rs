@@ -59,3 +59,24 @@ impl CertificateInventory {
         "lastOpDate",
     );
 }
+/// Server class: `org.zstack.network.service.lb.LoadBalancerListenerCertificateRefInventory`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LoadBalancerListenerCertificateRefInventory {
+    /// Since ZStack 2.3.
+    pub id: ::core::option::Option<i64>,
+    /// Since ZStack 2.3.
+    pub listener_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 2.3.
+    pub certificate_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 2.3.
+    pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 2.3.
+    pub last_op_date: ::core::option::Option<
+        ::zstack_sdk::runtime::timestamp::Timestamp,
+    >,
+}
+::zstack_sdk::deserialize_struct!(
+    LoadBalancerListenerCertificateRefInventory { "id" => id lenient, "listenerUuid" =>
+    listener_uuid, "certificateUuid" => certificate_uuid, "createDate" => create_date,
+    "lastOpDate" => last_op_date, }
+);

@@ -175,3 +175,291 @@ impl GpuDeviceInventory {
         "isDriverLoaded",
     );
 }
+/// Server class: `org.zstack.pciDevice.PciDeviceMetaData`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PciDeviceMetaData {
+    pub meta_data: ::core::option::Option<::std::string::String>,
+    pub meta_data_entries: ::std::vec::Vec<::serde_json::Value>,
+}
+::zstack_sdk::deserialize_struct!(
+    PciDeviceMetaData { "metaData" => meta_data, "metaDataEntries" => meta_data_entries
+    default, }
+);
+/// Server class: `org.zstack.pciDevice.PciDeviceChooser`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PciDeviceChooser {
+    /// `None`
+    None,
+    /// `Device`
+    Device,
+    /// `Spec`
+    Spec,
+    /// A value this SDK version does not know, kept verbatim.
+    Unknown(::std::string::String),
+}
+impl PciDeviceChooser {
+    /// Every known wire value, in declaration order.
+    pub const VALUES: &'static [&'static str] = &["None", "Device", "Spec"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::None => "None",
+            Self::Device => "Device",
+            Self::Spec => "Spec",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl ::core::convert::From<&str> for PciDeviceChooser {
+    fn from(value: &str) -> Self {
+        match value {
+            "None" => Self::None,
+            "Device" => Self::Device,
+            "Spec" => Self::Spec,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+::zstack_sdk::string_enum_traits!(PciDeviceChooser);
+/// Server class: `org.zstack.pciDevice.PciDeviceState`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PciDeviceState {
+    /// `Enabled`
+    Enabled,
+    /// `Disabled`
+    Disabled,
+    /// A value this SDK version does not know, kept verbatim.
+    Unknown(::std::string::String),
+}
+impl PciDeviceState {
+    /// Every known wire value, in declaration order.
+    pub const VALUES: &'static [&'static str] = &["Enabled", "Disabled"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Enabled => "Enabled",
+            Self::Disabled => "Disabled",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl ::core::convert::From<&str> for PciDeviceState {
+    fn from(value: &str) -> Self {
+        match value {
+            "Enabled" => Self::Enabled,
+            "Disabled" => Self::Disabled,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+::zstack_sdk::string_enum_traits!(PciDeviceState);
+/// Server class: `org.zstack.pciDevice.PciDeviceStatus`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PciDeviceStatus {
+    /// `Active`
+    Active,
+    /// `System`
+    System,
+    /// `Attached`
+    Attached,
+    /// `Reserved`
+    Reserved,
+    /// A value this SDK version does not know, kept verbatim.
+    Unknown(::std::string::String),
+}
+impl PciDeviceStatus {
+    /// Every known wire value, in declaration order.
+    pub const VALUES: &'static [&'static str] = &[
+        "Active",
+        "System",
+        "Attached",
+        "Reserved",
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Active => "Active",
+            Self::System => "System",
+            Self::Attached => "Attached",
+            Self::Reserved => "Reserved",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl ::core::convert::From<&str> for PciDeviceStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "Active" => Self::Active,
+            "System" => Self::System,
+            "Attached" => Self::Attached,
+            "Reserved" => Self::Reserved,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+::zstack_sdk::string_enum_traits!(PciDeviceStatus);
+/// Server class: `org.zstack.pciDevice.PciDeviceType`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PciDeviceType {
+    /// `GPU_Video_Controller`
+    GpuVideoController,
+    /// `GPU_Audio_Controller`
+    GpuAudioController,
+    /// `GPU_USB_Controller`
+    GpuUsbController,
+    /// `GPU_Serial_Controller`
+    GpuSerialController,
+    /// `GPU_3D_Controller`
+    Gpu3dController,
+    /// `GPU_Processing_Accelerators`
+    GpuProcessingAccelerators,
+    /// `Ethernet_Controller`
+    EthernetController,
+    /// `Audio_Controller`
+    AudioController,
+    /// `USB_Controller`
+    UsbController,
+    /// `Serial_Controller`
+    SerialController,
+    /// `Moxa_Device`
+    MoxaDevice,
+    /// `PCI_Bridge`
+    PciBridge,
+    /// `Host_Bridge`
+    HostBridge,
+    /// `Generic`
+    Generic,
+    /// `Custom`
+    Custom,
+    /// A value this SDK version does not know, kept verbatim.
+    Unknown(::std::string::String),
+}
+impl PciDeviceType {
+    /// Every known wire value, in declaration order.
+    pub const VALUES: &'static [&'static str] = &[
+        "GPU_Video_Controller",
+        "GPU_Audio_Controller",
+        "GPU_USB_Controller",
+        "GPU_Serial_Controller",
+        "GPU_3D_Controller",
+        "GPU_Processing_Accelerators",
+        "Ethernet_Controller",
+        "Audio_Controller",
+        "USB_Controller",
+        "Serial_Controller",
+        "Moxa_Device",
+        "PCI_Bridge",
+        "Host_Bridge",
+        "Generic",
+        "Custom",
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::GpuVideoController => "GPU_Video_Controller",
+            Self::GpuAudioController => "GPU_Audio_Controller",
+            Self::GpuUsbController => "GPU_USB_Controller",
+            Self::GpuSerialController => "GPU_Serial_Controller",
+            Self::Gpu3dController => "GPU_3D_Controller",
+            Self::GpuProcessingAccelerators => "GPU_Processing_Accelerators",
+            Self::EthernetController => "Ethernet_Controller",
+            Self::AudioController => "Audio_Controller",
+            Self::UsbController => "USB_Controller",
+            Self::SerialController => "Serial_Controller",
+            Self::MoxaDevice => "Moxa_Device",
+            Self::PciBridge => "PCI_Bridge",
+            Self::HostBridge => "Host_Bridge",
+            Self::Generic => "Generic",
+            Self::Custom => "Custom",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl ::core::convert::From<&str> for PciDeviceType {
+    fn from(value: &str) -> Self {
+        match value {
+            "GPU_Video_Controller" => Self::GpuVideoController,
+            "GPU_Audio_Controller" => Self::GpuAudioController,
+            "GPU_USB_Controller" => Self::GpuUsbController,
+            "GPU_Serial_Controller" => Self::GpuSerialController,
+            "GPU_3D_Controller" => Self::Gpu3dController,
+            "GPU_Processing_Accelerators" => Self::GpuProcessingAccelerators,
+            "Ethernet_Controller" => Self::EthernetController,
+            "Audio_Controller" => Self::AudioController,
+            "USB_Controller" => Self::UsbController,
+            "Serial_Controller" => Self::SerialController,
+            "Moxa_Device" => Self::MoxaDevice,
+            "PCI_Bridge" => Self::PciBridge,
+            "Host_Bridge" => Self::HostBridge,
+            "Generic" => Self::Generic,
+            "Custom" => Self::Custom,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+::zstack_sdk::string_enum_traits!(PciDeviceType);
+/// Server class: `org.zstack.pciDevice.virtual.PciDeviceVirtStatus`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PciDeviceVirtStatus {
+    /// `UNVIRTUALIZABLE`
+    Unvirtualizable,
+    /// `SRIOV_VIRTUALIZABLE`
+    SriovVirtualizable,
+    /// `VFIO_MDEV_VIRTUALIZABLE`
+    VfioMdevVirtualizable,
+    /// `SRIOV_VIRTUALIZED`
+    SriovVirtualized,
+    /// `VFIO_MDEV_VIRTUALIZED`
+    VfioMdevVirtualized,
+    /// `SRIOV_VIRTUAL`
+    SriovVirtual,
+    /// `VIRTUALIZED_BYPASS_ZSTACK`
+    VirtualizedBypassZstack,
+    /// `UNKNOWN`
+    Unknown_,
+    /// A value this SDK version does not know, kept verbatim.
+    Unknown(::std::string::String),
+}
+impl PciDeviceVirtStatus {
+    /// Every known wire value, in declaration order.
+    pub const VALUES: &'static [&'static str] = &[
+        "UNVIRTUALIZABLE",
+        "SRIOV_VIRTUALIZABLE",
+        "VFIO_MDEV_VIRTUALIZABLE",
+        "SRIOV_VIRTUALIZED",
+        "VFIO_MDEV_VIRTUALIZED",
+        "SRIOV_VIRTUAL",
+        "VIRTUALIZED_BYPASS_ZSTACK",
+        "UNKNOWN",
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Unvirtualizable => "UNVIRTUALIZABLE",
+            Self::SriovVirtualizable => "SRIOV_VIRTUALIZABLE",
+            Self::VfioMdevVirtualizable => "VFIO_MDEV_VIRTUALIZABLE",
+            Self::SriovVirtualized => "SRIOV_VIRTUALIZED",
+            Self::VfioMdevVirtualized => "VFIO_MDEV_VIRTUALIZED",
+            Self::SriovVirtual => "SRIOV_VIRTUAL",
+            Self::VirtualizedBypassZstack => "VIRTUALIZED_BYPASS_ZSTACK",
+            Self::Unknown_ => "UNKNOWN",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl ::core::convert::From<&str> for PciDeviceVirtStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "UNVIRTUALIZABLE" => Self::Unvirtualizable,
+            "SRIOV_VIRTUALIZABLE" => Self::SriovVirtualizable,
+            "VFIO_MDEV_VIRTUALIZABLE" => Self::VfioMdevVirtualizable,
+            "SRIOV_VIRTUALIZED" => Self::SriovVirtualized,
+            "VFIO_MDEV_VIRTUALIZED" => Self::VfioMdevVirtualized,
+            "SRIOV_VIRTUAL" => Self::SriovVirtual,
+            "VIRTUALIZED_BYPASS_ZSTACK" => Self::VirtualizedBypassZstack,
+            "UNKNOWN" => Self::Unknown_,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+::zstack_sdk::string_enum_traits!(PciDeviceVirtStatus);

@@ -24,6 +24,288 @@ pub struct CpuMemoryCapacityData {
     lenient, "availableMemory" => available_memory lenient, "managedCpuNum" =>
     managed_cpu_num lenient, }
 );
+/// Extends `HostInventory` and carries all of its fields.
+///
+/// Server class: `org.zstack.vmware.ESXHostInventory`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ESXHostInventory {
+    /// Since ZStack 0.6.
+    pub zone_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub cluster_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub management_ip: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub hypervisor_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub total_cpu_capacity: ::core::option::Option<i64>,
+    /// Since ZStack 0.6.
+    pub available_cpu_capacity: ::core::option::Option<i64>,
+    /// Since ZStack 0.6.
+    pub cpu_sockets: ::core::option::Option<i32>,
+    /// Since ZStack 0.6.
+    pub total_memory_capacity: ::core::option::Option<i64>,
+    /// Since ZStack 0.6.
+    pub available_memory_capacity: ::core::option::Option<i64>,
+    /// Since ZStack 0.6.
+    pub cpu_num: ::core::option::Option<i32>,
+    /// Since ZStack 0.6.
+    pub ipmi_address: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub ipmi_username: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub ipmi_port: ::core::option::Option<i32>,
+    /// Since ZStack 0.6.
+    pub ipmi_power_status: ::core::option::Option<::std::string::String>,
+    pub cpu_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    pub memory_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    pub disk_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    pub nic_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    pub gpu_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    pub power_supply_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    pub fan_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    pub raid_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    pub temperature_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 0.6.
+    pub architecture: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 0.6.
+    pub last_op_date: ::core::option::Option<
+        ::zstack_sdk::runtime::timestamp::Timestamp,
+    >,
+    pub v_center_uuid: ::core::option::Option<::std::string::String>,
+    pub morval: ::core::option::Option<::std::string::String>,
+    pub esxi_version: ::core::option::Option<::std::string::String>,
+}
+::zstack_sdk::deserialize_struct!(
+    ESXHostInventory { "zoneUuid" => zone_uuid, "name" => name, "uuid" => uuid,
+    "clusterUuid" => cluster_uuid, "description" => description, "managementIp" =>
+    management_ip, "hypervisorType" => hypervisor_type, "state" => state, "status" =>
+    status, "totalCpuCapacity" => total_cpu_capacity lenient, "availableCpuCapacity" =>
+    available_cpu_capacity lenient, "cpuSockets" => cpu_sockets lenient,
+    "totalMemoryCapacity" => total_memory_capacity lenient, "availableMemoryCapacity" =>
+    available_memory_capacity lenient, "cpuNum" => cpu_num lenient, "ipmiAddress" =>
+    ipmi_address, "ipmiUsername" => ipmi_username, "ipmiPort" => ipmi_port lenient,
+    "ipmiPowerStatus" => ipmi_power_status, "cpuStatus" => cpu_status, "memoryStatus" =>
+    memory_status, "diskStatus" => disk_status, "nicStatus" => nic_status, "gpuStatus" =>
+    gpu_status, "powerSupplyStatus" => power_supply_status, "fanStatus" => fan_status,
+    "raidStatus" => raid_status, "temperatureStatus" => temperature_status,
+    "architecture" => architecture, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, "vCenterUuid" => v_center_uuid, "morval" => morval, "esxiVersion" =>
+    esxi_version, }
+);
+/// Server class: `org.zstack.header.host.HostInventory`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct HostInventory {
+    /// Since ZStack 0.6.
+    pub zone_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub cluster_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub management_ip: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub hypervisor_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub total_cpu_capacity: ::core::option::Option<i64>,
+    /// Since ZStack 0.6.
+    pub available_cpu_capacity: ::core::option::Option<i64>,
+    /// Since ZStack 0.6.
+    pub cpu_sockets: ::core::option::Option<i32>,
+    /// Since ZStack 0.6.
+    pub total_memory_capacity: ::core::option::Option<i64>,
+    /// Since ZStack 0.6.
+    pub available_memory_capacity: ::core::option::Option<i64>,
+    /// Since ZStack 0.6.
+    pub cpu_num: ::core::option::Option<i32>,
+    /// Since ZStack 0.6.
+    pub ipmi_address: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub ipmi_username: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub ipmi_port: ::core::option::Option<i32>,
+    /// Since ZStack 0.6.
+    pub ipmi_power_status: ::core::option::Option<::std::string::String>,
+    pub cpu_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    pub memory_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    pub disk_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    pub nic_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    pub gpu_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    pub power_supply_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    pub fan_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    pub raid_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    pub temperature_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 0.6.
+    pub architecture: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 0.6.
+    pub last_op_date: ::core::option::Option<
+        ::zstack_sdk::runtime::timestamp::Timestamp,
+    >,
+}
+::zstack_sdk::deserialize_struct!(
+    HostInventory { "zoneUuid" => zone_uuid, "name" => name, "uuid" => uuid,
+    "clusterUuid" => cluster_uuid, "description" => description, "managementIp" =>
+    management_ip, "hypervisorType" => hypervisor_type, "state" => state, "status" =>
+    status, "totalCpuCapacity" => total_cpu_capacity lenient, "availableCpuCapacity" =>
+    available_cpu_capacity lenient, "cpuSockets" => cpu_sockets lenient,
+    "totalMemoryCapacity" => total_memory_capacity lenient, "availableMemoryCapacity" =>
+    available_memory_capacity lenient, "cpuNum" => cpu_num lenient, "ipmiAddress" =>
+    ipmi_address, "ipmiUsername" => ipmi_username, "ipmiPort" => ipmi_port lenient,
+    "ipmiPowerStatus" => ipmi_power_status, "cpuStatus" => cpu_status, "memoryStatus" =>
+    memory_status, "diskStatus" => disk_status, "nicStatus" => nic_status, "gpuStatus" =>
+    gpu_status, "powerSupplyStatus" => power_supply_status, "fanStatus" => fan_status,
+    "raidStatus" => raid_status, "temperatureStatus" => temperature_status,
+    "architecture" => architecture, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, }
+);
+impl HostInventory {
+    /// Query field `zoneUuid`.
+    pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "zoneUuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `clusterUuid`.
+    pub const CLUSTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "clusterUuid",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `managementIp`.
+    pub const MANAGEMENT_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "managementIp",
+    );
+    /// Query field `hypervisorType`.
+    pub const HYPERVISOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "hypervisorType",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `status`.
+    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "status",
+    );
+    /// Query field `totalCpuCapacity`.
+    pub const TOTAL_CPU_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "totalCpuCapacity",
+    );
+    /// Query field `availableCpuCapacity`.
+    pub const AVAILABLE_CPU_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "availableCpuCapacity",
+    );
+    /// Query field `cpuSockets`.
+    pub const CPU_SOCKETS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "cpuSockets",
+    );
+    /// Query field `totalMemoryCapacity`.
+    pub const TOTAL_MEMORY_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "totalMemoryCapacity",
+    );
+    /// Query field `availableMemoryCapacity`.
+    pub const AVAILABLE_MEMORY_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "availableMemoryCapacity",
+    );
+    /// Query field `cpuNum`.
+    pub const CPU_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "cpuNum",
+    );
+    /// Query field `ipmiAddress`.
+    pub const IPMI_ADDRESS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ipmiAddress",
+    );
+    /// Query field `ipmiUsername`.
+    pub const IPMI_USERNAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ipmiUsername",
+    );
+    /// Query field `ipmiPort`.
+    pub const IPMI_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ipmiPort",
+    );
+    /// Query field `ipmiPowerStatus`.
+    pub const IPMI_POWER_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "ipmiPowerStatus",
+    );
+    /// Query field `cpuStatus`.
+    pub const CPU_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "cpuStatus",
+    );
+    /// Query field `memoryStatus`.
+    pub const MEMORY_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "memoryStatus",
+    );
+    /// Query field `diskStatus`.
+    pub const DISK_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "diskStatus",
+    );
+    /// Query field `nicStatus`.
+    pub const NIC_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "nicStatus",
+    );
+    /// Query field `gpuStatus`.
+    pub const GPU_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "gpuStatus",
+    );
+    /// Query field `powerSupplyStatus`.
+    pub const POWER_SUPPLY_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "powerSupplyStatus",
+    );
+    /// Query field `fanStatus`.
+    pub const FAN_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "fanStatus",
+    );
+    /// Query field `raidStatus`.
+    pub const RAID_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "raidStatus",
+    );
+    /// Query field `temperatureStatus`.
+    pub const TEMPERATURE_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "temperatureStatus",
+    );
+    /// Query field `architecture`.
+    pub const ARCHITECTURE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "architecture",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+}
 /// Server class: `org.zstack.header.host.HostIpmiInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct HostIpmiInventory {
@@ -545,6 +827,398 @@ pub struct ShellResult {
     ShellResult { "returnCode" => return_code lenient, "stdout" => stdout, "stderr" =>
     stderr, "errorCode" => error_code, }
 );
+/// Extends `HostInventory` and carries all of its fields.
+///
+/// Server class: `org.zstack.header.simulator.SimulatorHostInventory`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SimulatorHostInventory {
+    /// Since ZStack 0.6.
+    pub zone_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub cluster_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub management_ip: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub hypervisor_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub total_cpu_capacity: ::core::option::Option<i64>,
+    /// Since ZStack 0.6.
+    pub available_cpu_capacity: ::core::option::Option<i64>,
+    /// Since ZStack 0.6.
+    pub cpu_sockets: ::core::option::Option<i32>,
+    /// Since ZStack 0.6.
+    pub total_memory_capacity: ::core::option::Option<i64>,
+    /// Since ZStack 0.6.
+    pub available_memory_capacity: ::core::option::Option<i64>,
+    /// Since ZStack 0.6.
+    pub cpu_num: ::core::option::Option<i32>,
+    /// Since ZStack 0.6.
+    pub ipmi_address: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub ipmi_username: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub ipmi_port: ::core::option::Option<i32>,
+    /// Since ZStack 0.6.
+    pub ipmi_power_status: ::core::option::Option<::std::string::String>,
+    pub cpu_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    pub memory_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    pub disk_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    pub nic_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    pub gpu_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    pub power_supply_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    pub fan_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    pub raid_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    pub temperature_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 0.6.
+    pub architecture: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 0.6.
+    pub last_op_date: ::core::option::Option<
+        ::zstack_sdk::runtime::timestamp::Timestamp,
+    >,
+    pub memory_capacity: ::core::option::Option<i64>,
+    pub cpu_capacity: ::core::option::Option<i64>,
+}
+::zstack_sdk::deserialize_struct!(
+    SimulatorHostInventory { "zoneUuid" => zone_uuid, "name" => name, "uuid" => uuid,
+    "clusterUuid" => cluster_uuid, "description" => description, "managementIp" =>
+    management_ip, "hypervisorType" => hypervisor_type, "state" => state, "status" =>
+    status, "totalCpuCapacity" => total_cpu_capacity lenient, "availableCpuCapacity" =>
+    available_cpu_capacity lenient, "cpuSockets" => cpu_sockets lenient,
+    "totalMemoryCapacity" => total_memory_capacity lenient, "availableMemoryCapacity" =>
+    available_memory_capacity lenient, "cpuNum" => cpu_num lenient, "ipmiAddress" =>
+    ipmi_address, "ipmiUsername" => ipmi_username, "ipmiPort" => ipmi_port lenient,
+    "ipmiPowerStatus" => ipmi_power_status, "cpuStatus" => cpu_status, "memoryStatus" =>
+    memory_status, "diskStatus" => disk_status, "nicStatus" => nic_status, "gpuStatus" =>
+    gpu_status, "powerSupplyStatus" => power_supply_status, "fanStatus" => fan_status,
+    "raidStatus" => raid_status, "temperatureStatus" => temperature_status,
+    "architecture" => architecture, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, "memoryCapacity" => memory_capacity lenient, "cpuCapacity" =>
+    cpu_capacity lenient, }
+);
+/// A `HostInventory` or one of its subclasses, as the response's `schema` map names it.
+#[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum AnyHostInventory {
+    HostInventory(crate::types::HostInventory),
+    BareMetal2GatewayInventory(crate::types::BareMetal2GatewayInventory),
+    KVMHostInventory(crate::types::KVMHostInventory),
+    XDragonHostInventory(crate::types::XDragonHostInventory),
+    ESXHostInventory(crate::types::ESXHostInventory),
+    SimulatorHostInventory(crate::types::SimulatorHostInventory),
+    /// A class that is not this type or a known subclass: decoded as
+    /// the declared type, with every field as sent kept in `raw`.
+    Unknown {
+        class: ::std::string::String,
+        base: crate::types::HostInventory,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    },
+}
+impl AnyHostInventory {
+    /// The fields every class shares: the declared type's.
+    pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::HostInventory> {
+        match self {
+            Self::HostInventory(value) => ::std::borrow::Cow::Borrowed(value),
+            Self::BareMetal2GatewayInventory(value) => {
+                ::std::borrow::Cow::Owned(crate::types::HostInventory::from(value))
+            }
+            Self::KVMHostInventory(value) => {
+                ::std::borrow::Cow::Owned(crate::types::HostInventory::from(value))
+            }
+            Self::XDragonHostInventory(value) => {
+                ::std::borrow::Cow::Owned(crate::types::HostInventory::from(value))
+            }
+            Self::ESXHostInventory(value) => {
+                ::std::borrow::Cow::Owned(crate::types::HostInventory::from(value))
+            }
+            Self::SimulatorHostInventory(value) => {
+                ::std::borrow::Cow::Owned(crate::types::HostInventory::from(value))
+            }
+            Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
+        }
+    }
+}
+impl ::zstack_sdk::runtime::poly::Polymorphic for AnyHostInventory {
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
+        class: &str,
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
+        match class {
+            "org.zstack.header.host.HostInventory" => {
+                ::core::result::Result::Ok(
+                    <crate::types::HostInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
+                        .map(Self::HostInventory),
+                )
+            }
+            "org.zstack.baremetal2.gateway.BareMetal2GatewayInventory" => {
+                ::core::result::Result::Ok(
+                    <crate::types::BareMetal2GatewayInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
+                        .map(Self::BareMetal2GatewayInventory),
+                )
+            }
+            "org.zstack.kvm.KVMHostInventory" => {
+                ::core::result::Result::Ok(
+                    <crate::types::KVMHostInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
+                        .map(Self::KVMHostInventory),
+                )
+            }
+            "org.zstack.xdragon.XDragonHostInventory" => {
+                ::core::result::Result::Ok(
+                    <crate::types::XDragonHostInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
+                        .map(Self::XDragonHostInventory),
+                )
+            }
+            "org.zstack.vmware.ESXHostInventory" => {
+                ::core::result::Result::Ok(
+                    <crate::types::ESXHostInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
+                        .map(Self::ESXHostInventory),
+                )
+            }
+            "org.zstack.header.simulator.SimulatorHostInventory" => {
+                ::core::result::Result::Ok(
+                    <crate::types::SimulatorHostInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
+                        .map(Self::SimulatorHostInventory),
+                )
+            }
+            _ => ::core::result::Result::Err(deserializer),
+        }
+    }
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::HostInventory as ::serde::Deserialize<
+            'de,
+        >>::deserialize(deserializer)
+            .map(Self::HostInventory)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        text: &str,
+    ) -> ::core::result::Result<Self, ::serde_json::Error> {
+        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AnyHostInventory {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+    }
+}
+impl ::core::convert::From<&crate::types::BareMetal2GatewayInventory>
+for crate::types::HostInventory {
+    fn from(value: &crate::types::BareMetal2GatewayInventory) -> Self {
+        Self {
+            zone_uuid: value.zone_uuid.clone(),
+            name: value.name.clone(),
+            uuid: value.uuid.clone(),
+            cluster_uuid: value.cluster_uuid.clone(),
+            description: value.description.clone(),
+            management_ip: value.management_ip.clone(),
+            hypervisor_type: value.hypervisor_type.clone(),
+            state: value.state.clone(),
+            status: value.status.clone(),
+            total_cpu_capacity: value.total_cpu_capacity,
+            available_cpu_capacity: value.available_cpu_capacity,
+            cpu_sockets: value.cpu_sockets,
+            total_memory_capacity: value.total_memory_capacity,
+            available_memory_capacity: value.available_memory_capacity,
+            cpu_num: value.cpu_num,
+            ipmi_address: value.ipmi_address.clone(),
+            ipmi_username: value.ipmi_username.clone(),
+            ipmi_port: value.ipmi_port,
+            ipmi_power_status: value.ipmi_power_status.clone(),
+            cpu_status: value.cpu_status.clone(),
+            memory_status: value.memory_status.clone(),
+            disk_status: value.disk_status.clone(),
+            nic_status: value.nic_status.clone(),
+            gpu_status: value.gpu_status.clone(),
+            power_supply_status: value.power_supply_status.clone(),
+            fan_status: value.fan_status.clone(),
+            raid_status: value.raid_status.clone(),
+            temperature_status: value.temperature_status.clone(),
+            architecture: value.architecture.clone(),
+            create_date: value.create_date,
+            last_op_date: value.last_op_date,
+        }
+    }
+}
+impl ::core::convert::From<&crate::types::KVMHostInventory>
+for crate::types::HostInventory {
+    fn from(value: &crate::types::KVMHostInventory) -> Self {
+        Self {
+            zone_uuid: value.zone_uuid.clone(),
+            name: value.name.clone(),
+            uuid: value.uuid.clone(),
+            cluster_uuid: value.cluster_uuid.clone(),
+            description: value.description.clone(),
+            management_ip: value.management_ip.clone(),
+            hypervisor_type: value.hypervisor_type.clone(),
+            state: value.state.clone(),
+            status: value.status.clone(),
+            total_cpu_capacity: value.total_cpu_capacity,
+            available_cpu_capacity: value.available_cpu_capacity,
+            cpu_sockets: value.cpu_sockets,
+            total_memory_capacity: value.total_memory_capacity,
+            available_memory_capacity: value.available_memory_capacity,
+            cpu_num: value.cpu_num,
+            ipmi_address: value.ipmi_address.clone(),
+            ipmi_username: value.ipmi_username.clone(),
+            ipmi_port: value.ipmi_port,
+            ipmi_power_status: value.ipmi_power_status.clone(),
+            cpu_status: value.cpu_status.clone(),
+            memory_status: value.memory_status.clone(),
+            disk_status: value.disk_status.clone(),
+            nic_status: value.nic_status.clone(),
+            gpu_status: value.gpu_status.clone(),
+            power_supply_status: value.power_supply_status.clone(),
+            fan_status: value.fan_status.clone(),
+            raid_status: value.raid_status.clone(),
+            temperature_status: value.temperature_status.clone(),
+            architecture: value.architecture.clone(),
+            create_date: value.create_date,
+            last_op_date: value.last_op_date,
+        }
+    }
+}
+impl ::core::convert::From<&crate::types::XDragonHostInventory>
+for crate::types::HostInventory {
+    fn from(value: &crate::types::XDragonHostInventory) -> Self {
+        Self {
+            zone_uuid: value.zone_uuid.clone(),
+            name: value.name.clone(),
+            uuid: value.uuid.clone(),
+            cluster_uuid: value.cluster_uuid.clone(),
+            description: value.description.clone(),
+            management_ip: value.management_ip.clone(),
+            hypervisor_type: value.hypervisor_type.clone(),
+            state: value.state.clone(),
+            status: value.status.clone(),
+            total_cpu_capacity: value.total_cpu_capacity,
+            available_cpu_capacity: value.available_cpu_capacity,
+            cpu_sockets: value.cpu_sockets,
+            total_memory_capacity: value.total_memory_capacity,
+            available_memory_capacity: value.available_memory_capacity,
+            cpu_num: value.cpu_num,
+            ipmi_address: value.ipmi_address.clone(),
+            ipmi_username: value.ipmi_username.clone(),
+            ipmi_port: value.ipmi_port,
+            ipmi_power_status: value.ipmi_power_status.clone(),
+            cpu_status: value.cpu_status.clone(),
+            memory_status: value.memory_status.clone(),
+            disk_status: value.disk_status.clone(),
+            nic_status: value.nic_status.clone(),
+            gpu_status: value.gpu_status.clone(),
+            power_supply_status: value.power_supply_status.clone(),
+            fan_status: value.fan_status.clone(),
+            raid_status: value.raid_status.clone(),
+            temperature_status: value.temperature_status.clone(),
+            architecture: value.architecture.clone(),
+            create_date: value.create_date,
+            last_op_date: value.last_op_date,
+        }
+    }
+}
+impl ::core::convert::From<&crate::types::ESXHostInventory>
+for crate::types::HostInventory {
+    fn from(value: &crate::types::ESXHostInventory) -> Self {
+        Self {
+            zone_uuid: value.zone_uuid.clone(),
+            name: value.name.clone(),
+            uuid: value.uuid.clone(),
+            cluster_uuid: value.cluster_uuid.clone(),
+            description: value.description.clone(),
+            management_ip: value.management_ip.clone(),
+            hypervisor_type: value.hypervisor_type.clone(),
+            state: value.state.clone(),
+            status: value.status.clone(),
+            total_cpu_capacity: value.total_cpu_capacity,
+            available_cpu_capacity: value.available_cpu_capacity,
+            cpu_sockets: value.cpu_sockets,
+            total_memory_capacity: value.total_memory_capacity,
+            available_memory_capacity: value.available_memory_capacity,
+            cpu_num: value.cpu_num,
+            ipmi_address: value.ipmi_address.clone(),
+            ipmi_username: value.ipmi_username.clone(),
+            ipmi_port: value.ipmi_port,
+            ipmi_power_status: value.ipmi_power_status.clone(),
+            cpu_status: value.cpu_status.clone(),
+            memory_status: value.memory_status.clone(),
+            disk_status: value.disk_status.clone(),
+            nic_status: value.nic_status.clone(),
+            gpu_status: value.gpu_status.clone(),
+            power_supply_status: value.power_supply_status.clone(),
+            fan_status: value.fan_status.clone(),
+            raid_status: value.raid_status.clone(),
+            temperature_status: value.temperature_status.clone(),
+            architecture: value.architecture.clone(),
+            create_date: value.create_date,
+            last_op_date: value.last_op_date,
+        }
+    }
+}
+impl ::core::convert::From<&crate::types::SimulatorHostInventory>
+for crate::types::HostInventory {
+    fn from(value: &crate::types::SimulatorHostInventory) -> Self {
+        Self {
+            zone_uuid: value.zone_uuid.clone(),
+            name: value.name.clone(),
+            uuid: value.uuid.clone(),
+            cluster_uuid: value.cluster_uuid.clone(),
+            description: value.description.clone(),
+            management_ip: value.management_ip.clone(),
+            hypervisor_type: value.hypervisor_type.clone(),
+            state: value.state.clone(),
+            status: value.status.clone(),
+            total_cpu_capacity: value.total_cpu_capacity,
+            available_cpu_capacity: value.available_cpu_capacity,
+            cpu_sockets: value.cpu_sockets,
+            total_memory_capacity: value.total_memory_capacity,
+            available_memory_capacity: value.available_memory_capacity,
+            cpu_num: value.cpu_num,
+            ipmi_address: value.ipmi_address.clone(),
+            ipmi_username: value.ipmi_username.clone(),
+            ipmi_port: value.ipmi_port,
+            ipmi_power_status: value.ipmi_power_status.clone(),
+            cpu_status: value.cpu_status.clone(),
+            memory_status: value.memory_status.clone(),
+            disk_status: value.disk_status.clone(),
+            nic_status: value.nic_status.clone(),
+            gpu_status: value.gpu_status.clone(),
+            power_supply_status: value.power_supply_status.clone(),
+            fan_status: value.fan_status.clone(),
+            raid_status: value.raid_status.clone(),
+            temperature_status: value.temperature_status.clone(),
+            architecture: value.architecture.clone(),
+            create_date: value.create_date,
+            last_op_date: value.last_op_date,
+        }
+    }
+}
 /// Server class: `org.zstack.kvm.hypervisor.datatype.HypervisorVersionState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum HypervisorVersionState {

@@ -651,6 +651,61 @@ pub struct LdapResourceRefInventory {
     ldap_server_uuid, "resourceUuid" => resource_uuid, "resourceType" => resource_type,
     "createDate" => create_date, "lastOpDate" => last_op_date, }
 );
+/// Server class: `org.zstack.header.identity.PolicyStatement`.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+pub struct PolicyStatement {
+    /// Since ZStack 0.6.
+    #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+    pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+    pub effect: ::core::option::Option<crate::types::PolicyStatementEffect>,
+    /// Since ZStack 0.6.
+    #[serde(skip_serializing_if = "::std::vec::Vec::is_empty")]
+    pub principals: ::std::vec::Vec<::std::string::String>,
+    /// Since ZStack 0.6.
+    #[serde(skip_serializing_if = "::std::vec::Vec::is_empty")]
+    pub actions: ::std::vec::Vec<::std::string::String>,
+    /// Since ZStack 0.6.
+    #[serde(skip_serializing_if = "::std::vec::Vec::is_empty")]
+    pub resources: ::std::vec::Vec<::std::string::String>,
+}
+::zstack_sdk::deserialize_struct!(
+    PolicyStatement { "name" => name, "effect" => effect, "principals" => principals
+    default, "actions" => actions default, "resources" => resources default, }
+);
+/// Server class: `org.zstack.header.identity.role.RolePolicyRefInventory`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RolePolicyRefInventory {
+    pub role_uuid: ::core::option::Option<::std::string::String>,
+    pub policy_uuid: ::core::option::Option<::std::string::String>,
+    pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    pub last_op_date: ::core::option::Option<
+        ::zstack_sdk::runtime::timestamp::Timestamp,
+    >,
+}
+::zstack_sdk::deserialize_struct!(
+    RolePolicyRefInventory { "roleUuid" => role_uuid, "policyUuid" => policy_uuid,
+    "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
+/// Server class: `org.zstack.header.identity.role.RolePolicyStatementInventory`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RolePolicyStatementInventory {
+    /// Since ZStack 0.6.
+    pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 0.6.
+    pub last_op_date: ::core::option::Option<
+        ::zstack_sdk::runtime::timestamp::Timestamp,
+    >,
+    /// Since ZStack 0.6.
+    pub statement: ::core::option::Option<crate::types::PolicyStatement>,
+}
+::zstack_sdk::deserialize_struct!(
+    RolePolicyStatementInventory { "uuid" => uuid, "createDate" => create_date,
+    "lastOpDate" => last_op_date, "statement" => statement, }
+);
 /// Server class: `org.zstack.iam2.project.template.Template`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Template {
@@ -900,6 +955,38 @@ impl ::core::convert::From<&str> for OrganizationType {
     }
 }
 ::zstack_sdk::string_enum_traits!(OrganizationType);
+/// Server class: `org.zstack.header.identity.StatementEffect`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PolicyStatementEffect {
+    /// `Allow`
+    Allow,
+    /// `Deny`
+    Deny,
+    /// A value this SDK version does not know, kept verbatim.
+    Unknown(::std::string::String),
+}
+impl PolicyStatementEffect {
+    /// Every known wire value, in declaration order.
+    pub const VALUES: &'static [&'static str] = &["Allow", "Deny"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Allow => "Allow",
+            Self::Deny => "Deny",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl ::core::convert::From<&str> for PolicyStatementEffect {
+    fn from(value: &str) -> Self {
+        match value {
+            "Allow" => Self::Allow,
+            "Deny" => Self::Deny,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+::zstack_sdk::string_enum_traits!(PolicyStatementEffect);
 /// Server class: `org.zstack.iam2.entity.ProjectState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ProjectState {
@@ -950,6 +1037,88 @@ impl ::core::convert::From<&str> for ProjectState {
     }
 }
 ::zstack_sdk::string_enum_traits!(ProjectState);
+/// Server class: `org.zstack.header.identity.role.RoleState`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RoleState {
+    /// `Enabled`
+    Enabled,
+    /// `Disabled`
+    Disabled,
+    /// A value this SDK version does not know, kept verbatim.
+    Unknown(::std::string::String),
+}
+impl RoleState {
+    /// Every known wire value, in declaration order.
+    pub const VALUES: &'static [&'static str] = &["Enabled", "Disabled"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Enabled => "Enabled",
+            Self::Disabled => "Disabled",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl ::core::convert::From<&str> for RoleState {
+    fn from(value: &str) -> Self {
+        match value {
+            "Enabled" => Self::Enabled,
+            "Disabled" => Self::Disabled,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+::zstack_sdk::string_enum_traits!(RoleState);
+/// Server class: `org.zstack.header.identity.role.RoleType`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RoleType {
+    /// `System`
+    System,
+    /// `Customized`
+    Customized,
+    /// `Predefined`
+    Predefined,
+    /// `CreatedBySystem`
+    CreatedBySystem,
+    /// `PredefinedBySystem`
+    PredefinedBySystem,
+    /// A value this SDK version does not know, kept verbatim.
+    Unknown(::std::string::String),
+}
+impl RoleType {
+    /// Every known wire value, in declaration order.
+    pub const VALUES: &'static [&'static str] = &[
+        "System",
+        "Customized",
+        "Predefined",
+        "CreatedBySystem",
+        "PredefinedBySystem",
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::System => "System",
+            Self::Customized => "Customized",
+            Self::Predefined => "Predefined",
+            Self::CreatedBySystem => "CreatedBySystem",
+            Self::PredefinedBySystem => "PredefinedBySystem",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl ::core::convert::From<&str> for RoleType {
+    fn from(value: &str) -> Self {
+        match value {
+            "System" => Self::System,
+            "Customized" => Self::Customized,
+            "Predefined" => Self::Predefined,
+            "CreatedBySystem" => Self::CreatedBySystem,
+            "PredefinedBySystem" => Self::PredefinedBySystem,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+::zstack_sdk::string_enum_traits!(RoleType);
 /// Server class: `org.zstack.iam2.entity.State`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum State {
@@ -1018,3 +1187,4 @@ impl ::core::convert::From<&str> for StateEvent {
     }
 }
 ::zstack_sdk::string_enum_traits!(StateEvent);
+::zstack_sdk::struct_wire_traits!(crate ::types::PolicyStatement);

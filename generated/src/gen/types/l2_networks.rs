@@ -2,6 +2,95 @@
 // Source: spec/catalog/l2-networks.yaml
 
 //! Catalog APIs whose route starts with /l2-networks, and the types and enums they use first.
+/// Server class: `org.zstack.header.network.l2.L2NetworkInventory`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct L2NetworkInventory {
+    /// Since ZStack 0.6.
+    pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub zone_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub physical_interface: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub type_: ::core::option::Option<::std::string::String>,
+    pub v_switch_type: ::core::option::Option<::std::string::String>,
+    pub virtual_network_id: ::core::option::Option<i32>,
+    pub isolated: ::core::option::Option<bool>,
+    pub pvlan: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 0.6.
+    pub last_op_date: ::core::option::Option<
+        ::zstack_sdk::runtime::timestamp::Timestamp,
+    >,
+    /// Since ZStack 0.6.
+    pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
+}
+::zstack_sdk::deserialize_struct!(
+    L2NetworkInventory { "uuid" => uuid, "name" => name, "description" => description,
+    "zoneUuid" => zone_uuid, "physicalInterface" => physical_interface, "type" => type_,
+    "vSwitchType" => v_switch_type, "virtualNetworkId" => virtual_network_id lenient,
+    "isolated" => isolated, "pvlan" => pvlan, "createDate" => create_date, "lastOpDate"
+    => last_op_date, "attachedClusterUuids" => attached_cluster_uuids default, }
+);
+impl L2NetworkInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `zoneUuid`.
+    pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "zoneUuid",
+    );
+    /// Query field `physicalInterface`.
+    pub const PHYSICAL_INTERFACE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "physicalInterface",
+    );
+    /// Query field `type`.
+    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "type",
+    );
+    /// Query field `vSwitchType`.
+    pub const V_SWITCH_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vSwitchType",
+    );
+    /// Query field `virtualNetworkId`.
+    pub const VIRTUAL_NETWORK_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "virtualNetworkId",
+    );
+    /// Query field `isolated`.
+    pub const ISOLATED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "isolated",
+    );
+    /// Query field `pvlan`.
+    pub const PVLAN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "pvlan",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `attachedClusterUuids`.
+    pub const ATTACHED_CLUSTER_UUIDS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "attachedClusterUuids",
+    );
+}
 /// Extends `L2NetworkInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.network.l2.virtualSwitch.header.L2PortGroupNetworkInventory`.
@@ -315,6 +404,755 @@ impl L2VlanNetworkInventory {
     pub const VLAN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
         "vlan",
     );
+}
+/// Extends `L2NetworkInventory` and carries all of its fields.
+///
+/// Server class: `org.zstack.network.l2.vxlan.vxlanNetwork.L2VxlanNetworkInventory`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct L2VxlanNetworkInventory {
+    /// Since ZStack 0.6.
+    pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub zone_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub physical_interface: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub type_: ::core::option::Option<::std::string::String>,
+    pub v_switch_type: ::core::option::Option<::std::string::String>,
+    pub virtual_network_id: ::core::option::Option<i32>,
+    pub isolated: ::core::option::Option<bool>,
+    pub pvlan: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 0.6.
+    pub last_op_date: ::core::option::Option<
+        ::zstack_sdk::runtime::timestamp::Timestamp,
+    >,
+    /// Since ZStack 0.6.
+    pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub vni: ::core::option::Option<i32>,
+    /// Since ZStack 0.6.
+    pub pool_uuid: ::core::option::Option<::std::string::String>,
+}
+::zstack_sdk::deserialize_struct!(
+    L2VxlanNetworkInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "zoneUuid" => zone_uuid, "physicalInterface" => physical_interface,
+    "type" => type_, "vSwitchType" => v_switch_type, "virtualNetworkId" =>
+    virtual_network_id lenient, "isolated" => isolated, "pvlan" => pvlan, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, "attachedClusterUuids" =>
+    attached_cluster_uuids default, "vni" => vni lenient, "poolUuid" => pool_uuid, }
+);
+impl L2VxlanNetworkInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `zoneUuid`.
+    pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "zoneUuid",
+    );
+    /// Query field `physicalInterface`.
+    pub const PHYSICAL_INTERFACE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "physicalInterface",
+    );
+    /// Query field `type`.
+    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "type",
+    );
+    /// Query field `vSwitchType`.
+    pub const V_SWITCH_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vSwitchType",
+    );
+    /// Query field `virtualNetworkId`.
+    pub const VIRTUAL_NETWORK_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "virtualNetworkId",
+    );
+    /// Query field `isolated`.
+    pub const ISOLATED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "isolated",
+    );
+    /// Query field `pvlan`.
+    pub const PVLAN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "pvlan",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `attachedClusterUuids`.
+    pub const ATTACHED_CLUSTER_UUIDS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "attachedClusterUuids",
+    );
+    /// Query field `vni`.
+    pub const VNI: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vni",
+    );
+    /// Query field `poolUuid`.
+    pub const POOL_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "poolUuid",
+    );
+}
+/// Extends `L2NetworkInventory` and carries all of its fields.
+///
+/// Server class: `org.zstack.network.l2.vxlan.vxlanNetworkPool.L2VxlanNetworkPoolInventory`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct L2VxlanNetworkPoolInventory {
+    /// Since ZStack 0.6.
+    pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub zone_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub physical_interface: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub type_: ::core::option::Option<::std::string::String>,
+    pub v_switch_type: ::core::option::Option<::std::string::String>,
+    pub virtual_network_id: ::core::option::Option<i32>,
+    pub isolated: ::core::option::Option<bool>,
+    pub pvlan: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 0.6.
+    pub last_op_date: ::core::option::Option<
+        ::zstack_sdk::runtime::timestamp::Timestamp,
+    >,
+    /// Since ZStack 0.6.
+    pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub attached_vtep_refs: ::std::vec::Vec<crate::types::VtepInventory>,
+    pub remote_vteps: ::std::vec::Vec<crate::types::RemoteVtepInventory>,
+    /// Since ZStack 0.6.
+    pub attached_vxlan_network_refs: ::std::vec::Vec<
+        crate::types::L2VxlanNetworkInventory,
+    >,
+    /// Since ZStack 0.6.
+    pub attached_vni_ranges: ::std::vec::Vec<crate::types::VniRangeInventory>,
+    /// Since ZStack 0.6.
+    pub attached_cidrs: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
+}
+::zstack_sdk::deserialize_struct!(
+    L2VxlanNetworkPoolInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "zoneUuid" => zone_uuid, "physicalInterface" => physical_interface,
+    "type" => type_, "vSwitchType" => v_switch_type, "virtualNetworkId" =>
+    virtual_network_id lenient, "isolated" => isolated, "pvlan" => pvlan, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, "attachedClusterUuids" =>
+    attached_cluster_uuids default, "attachedVtepRefs" => attached_vtep_refs default,
+    "remoteVteps" => remote_vteps default, "attachedVxlanNetworkRefs" =>
+    attached_vxlan_network_refs default, "attachedVniRanges" => attached_vni_ranges
+    default, "attachedCidrs" => attached_cidrs default, }
+);
+impl L2VxlanNetworkPoolInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `zoneUuid`.
+    pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "zoneUuid",
+    );
+    /// Query field `physicalInterface`.
+    pub const PHYSICAL_INTERFACE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "physicalInterface",
+    );
+    /// Query field `type`.
+    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "type",
+    );
+    /// Query field `vSwitchType`.
+    pub const V_SWITCH_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vSwitchType",
+    );
+    /// Query field `virtualNetworkId`.
+    pub const VIRTUAL_NETWORK_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "virtualNetworkId",
+    );
+    /// Query field `isolated`.
+    pub const ISOLATED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "isolated",
+    );
+    /// Query field `pvlan`.
+    pub const PVLAN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "pvlan",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `attachedClusterUuids`.
+    pub const ATTACHED_CLUSTER_UUIDS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "attachedClusterUuids",
+    );
+    /// Query field `attachedVtepRefs`.
+    pub const ATTACHED_VTEP_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "attachedVtepRefs",
+    );
+    /// Query field `remoteVteps`.
+    pub const REMOTE_VTEPS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "remoteVteps",
+    );
+    /// Query field `attachedVxlanNetworkRefs`.
+    pub const ATTACHED_VXLAN_NETWORK_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "attachedVxlanNetworkRefs",
+    );
+    /// Query field `attachedVniRanges`.
+    pub const ATTACHED_VNI_RANGES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "attachedVniRanges",
+    );
+    /// Query field `attachedCidrs`.
+    pub const ATTACHED_CIDRS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "attachedCidrs",
+    );
+}
+/// Server class: `org.zstack.network.l2.vxlan.vtep.RemoteVtepInventory`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RemoteVtepInventory {
+    /// Since ZStack 4.7.11.
+    pub uuid: ::core::option::Option<::std::string::String>,
+    pub cluster_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.11.
+    pub vtep_ip: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.11.
+    pub port: ::core::option::Option<i32>,
+    /// Since ZStack 4.7.11.
+    pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.11.
+    pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.7.11.
+    pub last_op_date: ::core::option::Option<
+        ::zstack_sdk::runtime::timestamp::Timestamp,
+    >,
+    /// Since ZStack 4.7.11.
+    pub pool_uuid: ::core::option::Option<::std::string::String>,
+}
+::zstack_sdk::deserialize_struct!(
+    RemoteVtepInventory { "uuid" => uuid, "clusterUuid" => cluster_uuid, "vtepIp" =>
+    vtep_ip, "port" => port lenient, "type" => type_, "createDate" => create_date,
+    "lastOpDate" => last_op_date, "poolUuid" => pool_uuid, }
+);
+/// Server class: `org.zstack.network.l2.vxlan.vxlanNetworkPool.VniRangeInventory`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VniRangeInventory {
+    /// Since ZStack 0.6.
+    pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub start_vni: ::core::option::Option<i32>,
+    /// Since ZStack 0.6.
+    pub end_vni: ::core::option::Option<i32>,
+    /// Since ZStack 0.6.
+    pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 0.6.
+    pub last_op_date: ::core::option::Option<
+        ::zstack_sdk::runtime::timestamp::Timestamp,
+    >,
+    /// Since ZStack 0.6.
+    pub l2_network_uuid: ::core::option::Option<::std::string::String>,
+}
+::zstack_sdk::deserialize_struct!(
+    VniRangeInventory { "uuid" => uuid, "name" => name, "description" => description,
+    "startVni" => start_vni lenient, "endVni" => end_vni lenient, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, "l2NetworkUuid" => l2_network_uuid, }
+);
+impl VniRangeInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `startVni`.
+    pub const START_VNI: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "startVni",
+    );
+    /// Query field `endVni`.
+    pub const END_VNI: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "endVni",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `l2NetworkUuid`.
+    pub const L2_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "l2NetworkUuid",
+    );
+}
+/// Server class: `org.zstack.network.l2.vxlan.vtep.VtepInventory`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VtepInventory {
+    /// Since ZStack 0.6.
+    pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub host_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub vtep_ip: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub port: ::core::option::Option<i32>,
+    /// Since ZStack 0.6.
+    pub type_: ::core::option::Option<::std::string::String>,
+    pub physical_interface: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 0.6.
+    pub last_op_date: ::core::option::Option<
+        ::zstack_sdk::runtime::timestamp::Timestamp,
+    >,
+    /// Since ZStack 0.6.
+    pub pool_uuid: ::core::option::Option<::std::string::String>,
+}
+::zstack_sdk::deserialize_struct!(
+    VtepInventory { "uuid" => uuid, "hostUuid" => host_uuid, "vtepIp" => vtep_ip, "port"
+    => port lenient, "type" => type_, "physicalInterface" => physical_interface,
+    "createDate" => create_date, "lastOpDate" => last_op_date, "poolUuid" => pool_uuid, }
+);
+impl VtepInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `hostUuid`.
+    pub const HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "hostUuid",
+    );
+    /// Query field `vtepIp`.
+    pub const VTEP_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vtepIp",
+    );
+    /// Query field `port`.
+    pub const PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "port",
+    );
+    /// Query field `type`.
+    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "type",
+    );
+    /// Query field `physicalInterface`.
+    pub const PHYSICAL_INTERFACE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "physicalInterface",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `poolUuid`.
+    pub const POOL_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "poolUuid",
+    );
+}
+/// A `L2NetworkInventory` or one of its subclasses, as the response's `schema` map names it.
+#[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum AnyL2NetworkInventory {
+    L2NetworkInventory(crate::types::L2NetworkInventory),
+    L2PortGroupNetworkInventory(crate::types::L2PortGroupNetworkInventory),
+    L2VirtualSwitchNetworkInventory(crate::types::L2VirtualSwitchNetworkInventory),
+    L2VlanNetworkInventory(crate::types::L2VlanNetworkInventory),
+    L2VxlanNetworkInventory(crate::types::L2VxlanNetworkInventory),
+    L2VxlanNetworkPoolInventory(crate::types::L2VxlanNetworkPoolInventory),
+    HardwareL2VxlanNetworkPoolInventory(
+        crate::types::HardwareL2VxlanNetworkPoolInventory,
+    ),
+    /// A class that is not this type or a known subclass: decoded as
+    /// the declared type, with every field as sent kept in `raw`.
+    Unknown {
+        class: ::std::string::String,
+        base: crate::types::L2NetworkInventory,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    },
+}
+impl AnyL2NetworkInventory {
+    /// The fields every class shares: the declared type's.
+    pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::L2NetworkInventory> {
+        match self {
+            Self::L2NetworkInventory(value) => ::std::borrow::Cow::Borrowed(value),
+            Self::L2PortGroupNetworkInventory(value) => {
+                ::std::borrow::Cow::Owned(crate::types::L2NetworkInventory::from(value))
+            }
+            Self::L2VirtualSwitchNetworkInventory(value) => {
+                ::std::borrow::Cow::Owned(crate::types::L2NetworkInventory::from(value))
+            }
+            Self::L2VlanNetworkInventory(value) => {
+                ::std::borrow::Cow::Owned(crate::types::L2NetworkInventory::from(value))
+            }
+            Self::L2VxlanNetworkInventory(value) => {
+                ::std::borrow::Cow::Owned(crate::types::L2NetworkInventory::from(value))
+            }
+            Self::L2VxlanNetworkPoolInventory(value) => {
+                ::std::borrow::Cow::Owned(crate::types::L2NetworkInventory::from(value))
+            }
+            Self::HardwareL2VxlanNetworkPoolInventory(value) => {
+                ::std::borrow::Cow::Owned(crate::types::L2NetworkInventory::from(value))
+            }
+            Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
+        }
+    }
+}
+impl ::zstack_sdk::runtime::poly::Polymorphic for AnyL2NetworkInventory {
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
+        class: &str,
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
+        match class {
+            "org.zstack.header.network.l2.L2NetworkInventory" => {
+                ::core::result::Result::Ok(
+                    <crate::types::L2NetworkInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
+                        .map(Self::L2NetworkInventory),
+                )
+            }
+            "org.zstack.network.l2.virtualSwitch.header.L2PortGroupNetworkInventory" => {
+                ::core::result::Result::Ok(
+                    <crate::types::L2PortGroupNetworkInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
+                        .map(Self::L2PortGroupNetworkInventory),
+                )
+            }
+            "org.zstack.network.l2.virtualSwitch.header.L2VirtualSwitchNetworkInventory" => {
+                ::core::result::Result::Ok(
+                    <crate::types::L2VirtualSwitchNetworkInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
+                        .map(Self::L2VirtualSwitchNetworkInventory),
+                )
+            }
+            "org.zstack.header.network.l2.L2VlanNetworkInventory" => {
+                ::core::result::Result::Ok(
+                    <crate::types::L2VlanNetworkInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
+                        .map(Self::L2VlanNetworkInventory),
+                )
+            }
+            "org.zstack.network.l2.vxlan.vxlanNetwork.L2VxlanNetworkInventory" => {
+                ::core::result::Result::Ok(
+                    <crate::types::L2VxlanNetworkInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
+                        .map(Self::L2VxlanNetworkInventory),
+                )
+            }
+            "org.zstack.network.l2.vxlan.vxlanNetworkPool.L2VxlanNetworkPoolInventory" => {
+                ::core::result::Result::Ok(
+                    <crate::types::L2VxlanNetworkPoolInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
+                        .map(Self::L2VxlanNetworkPoolInventory),
+                )
+            }
+            "org.zstack.sdnController.header.HardwareL2VxlanNetworkPoolInventory" => {
+                ::core::result::Result::Ok(
+                    <crate::types::HardwareL2VxlanNetworkPoolInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
+                        .map(Self::HardwareL2VxlanNetworkPoolInventory),
+                )
+            }
+            _ => ::core::result::Result::Err(deserializer),
+        }
+    }
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::L2NetworkInventory as ::serde::Deserialize<
+            'de,
+        >>::deserialize(deserializer)
+            .map(Self::L2NetworkInventory)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        text: &str,
+    ) -> ::core::result::Result<Self, ::serde_json::Error> {
+        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AnyL2NetworkInventory {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+    }
+}
+impl ::core::convert::From<&crate::types::L2PortGroupNetworkInventory>
+for crate::types::L2NetworkInventory {
+    fn from(value: &crate::types::L2PortGroupNetworkInventory) -> Self {
+        Self {
+            uuid: value.uuid.clone(),
+            name: value.name.clone(),
+            description: value.description.clone(),
+            zone_uuid: value.zone_uuid.clone(),
+            physical_interface: value.physical_interface.clone(),
+            type_: value.type_.clone(),
+            v_switch_type: value.v_switch_type.clone(),
+            virtual_network_id: value.virtual_network_id,
+            isolated: value.isolated,
+            pvlan: value.pvlan.clone(),
+            create_date: value.create_date,
+            last_op_date: value.last_op_date,
+            attached_cluster_uuids: value.attached_cluster_uuids.clone(),
+        }
+    }
+}
+impl ::core::convert::From<&crate::types::L2VirtualSwitchNetworkInventory>
+for crate::types::L2NetworkInventory {
+    fn from(value: &crate::types::L2VirtualSwitchNetworkInventory) -> Self {
+        Self {
+            uuid: value.uuid.clone(),
+            name: value.name.clone(),
+            description: value.description.clone(),
+            zone_uuid: value.zone_uuid.clone(),
+            physical_interface: value.physical_interface.clone(),
+            type_: value.type_.clone(),
+            v_switch_type: value.v_switch_type.clone(),
+            virtual_network_id: value.virtual_network_id,
+            isolated: value.isolated,
+            pvlan: value.pvlan.clone(),
+            create_date: value.create_date,
+            last_op_date: value.last_op_date,
+            attached_cluster_uuids: value.attached_cluster_uuids.clone(),
+        }
+    }
+}
+impl ::core::convert::From<&crate::types::L2VlanNetworkInventory>
+for crate::types::L2NetworkInventory {
+    fn from(value: &crate::types::L2VlanNetworkInventory) -> Self {
+        Self {
+            uuid: value.uuid.clone(),
+            name: value.name.clone(),
+            description: value.description.clone(),
+            zone_uuid: value.zone_uuid.clone(),
+            physical_interface: value.physical_interface.clone(),
+            type_: value.type_.clone(),
+            v_switch_type: value.v_switch_type.clone(),
+            virtual_network_id: value.virtual_network_id,
+            isolated: value.isolated,
+            pvlan: value.pvlan.clone(),
+            create_date: value.create_date,
+            last_op_date: value.last_op_date,
+            attached_cluster_uuids: value.attached_cluster_uuids.clone(),
+        }
+    }
+}
+impl ::core::convert::From<&crate::types::L2VxlanNetworkInventory>
+for crate::types::L2NetworkInventory {
+    fn from(value: &crate::types::L2VxlanNetworkInventory) -> Self {
+        Self {
+            uuid: value.uuid.clone(),
+            name: value.name.clone(),
+            description: value.description.clone(),
+            zone_uuid: value.zone_uuid.clone(),
+            physical_interface: value.physical_interface.clone(),
+            type_: value.type_.clone(),
+            v_switch_type: value.v_switch_type.clone(),
+            virtual_network_id: value.virtual_network_id,
+            isolated: value.isolated,
+            pvlan: value.pvlan.clone(),
+            create_date: value.create_date,
+            last_op_date: value.last_op_date,
+            attached_cluster_uuids: value.attached_cluster_uuids.clone(),
+        }
+    }
+}
+impl ::core::convert::From<&crate::types::L2VxlanNetworkPoolInventory>
+for crate::types::L2NetworkInventory {
+    fn from(value: &crate::types::L2VxlanNetworkPoolInventory) -> Self {
+        Self {
+            uuid: value.uuid.clone(),
+            name: value.name.clone(),
+            description: value.description.clone(),
+            zone_uuid: value.zone_uuid.clone(),
+            physical_interface: value.physical_interface.clone(),
+            type_: value.type_.clone(),
+            v_switch_type: value.v_switch_type.clone(),
+            virtual_network_id: value.virtual_network_id,
+            isolated: value.isolated,
+            pvlan: value.pvlan.clone(),
+            create_date: value.create_date,
+            last_op_date: value.last_op_date,
+            attached_cluster_uuids: value.attached_cluster_uuids.clone(),
+        }
+    }
+}
+impl ::core::convert::From<&crate::types::HardwareL2VxlanNetworkPoolInventory>
+for crate::types::L2NetworkInventory {
+    fn from(value: &crate::types::HardwareL2VxlanNetworkPoolInventory) -> Self {
+        Self {
+            uuid: value.uuid.clone(),
+            name: value.name.clone(),
+            description: value.description.clone(),
+            zone_uuid: value.zone_uuid.clone(),
+            physical_interface: value.physical_interface.clone(),
+            type_: value.type_.clone(),
+            v_switch_type: value.v_switch_type.clone(),
+            virtual_network_id: value.virtual_network_id,
+            isolated: value.isolated,
+            pvlan: value.pvlan.clone(),
+            create_date: value.create_date,
+            last_op_date: value.last_op_date,
+            attached_cluster_uuids: value.attached_cluster_uuids.clone(),
+        }
+    }
+}
+/// A `L2VxlanNetworkPoolInventory` or one of its subclasses, as the response's `schema` map names it.
+#[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum AnyL2VxlanNetworkPoolInventory {
+    L2VxlanNetworkPoolInventory(crate::types::L2VxlanNetworkPoolInventory),
+    HardwareL2VxlanNetworkPoolInventory(
+        crate::types::HardwareL2VxlanNetworkPoolInventory,
+    ),
+    /// A class that is not this type or a known subclass: decoded as
+    /// the declared type, with every field as sent kept in `raw`.
+    Unknown {
+        class: ::std::string::String,
+        base: crate::types::L2VxlanNetworkPoolInventory,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    },
+}
+impl AnyL2VxlanNetworkPoolInventory {
+    /// The fields every class shares: the declared type's.
+    pub fn base(
+        &self,
+    ) -> ::std::borrow::Cow<'_, crate::types::L2VxlanNetworkPoolInventory> {
+        match self {
+            Self::L2VxlanNetworkPoolInventory(value) => {
+                ::std::borrow::Cow::Borrowed(value)
+            }
+            Self::HardwareL2VxlanNetworkPoolInventory(value) => {
+                ::std::borrow::Cow::Owned(
+                    crate::types::L2VxlanNetworkPoolInventory::from(value),
+                )
+            }
+            Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
+        }
+    }
+}
+impl ::zstack_sdk::runtime::poly::Polymorphic for AnyL2VxlanNetworkPoolInventory {
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
+        class: &str,
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
+        match class {
+            "org.zstack.network.l2.vxlan.vxlanNetworkPool.L2VxlanNetworkPoolInventory" => {
+                ::core::result::Result::Ok(
+                    <crate::types::L2VxlanNetworkPoolInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
+                        .map(Self::L2VxlanNetworkPoolInventory),
+                )
+            }
+            "org.zstack.sdnController.header.HardwareL2VxlanNetworkPoolInventory" => {
+                ::core::result::Result::Ok(
+                    <crate::types::HardwareL2VxlanNetworkPoolInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
+                        .map(Self::HardwareL2VxlanNetworkPoolInventory),
+                )
+            }
+            _ => ::core::result::Result::Err(deserializer),
+        }
+    }
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::L2VxlanNetworkPoolInventory as ::serde::Deserialize<
+            'de,
+        >>::deserialize(deserializer)
+            .map(Self::L2VxlanNetworkPoolInventory)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        text: &str,
+    ) -> ::core::result::Result<Self, ::serde_json::Error> {
+        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AnyL2VxlanNetworkPoolInventory {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+    }
+}
+impl ::core::convert::From<&crate::types::HardwareL2VxlanNetworkPoolInventory>
+for crate::types::L2VxlanNetworkPoolInventory {
+    fn from(value: &crate::types::HardwareL2VxlanNetworkPoolInventory) -> Self {
+        Self {
+            uuid: value.uuid.clone(),
+            name: value.name.clone(),
+            description: value.description.clone(),
+            zone_uuid: value.zone_uuid.clone(),
+            physical_interface: value.physical_interface.clone(),
+            type_: value.type_.clone(),
+            v_switch_type: value.v_switch_type.clone(),
+            virtual_network_id: value.virtual_network_id,
+            isolated: value.isolated,
+            pvlan: value.pvlan.clone(),
+            create_date: value.create_date,
+            last_op_date: value.last_op_date,
+            attached_cluster_uuids: value.attached_cluster_uuids.clone(),
+            attached_vtep_refs: value.attached_vtep_refs.clone(),
+            remote_vteps: value.remote_vteps.clone(),
+            attached_vxlan_network_refs: value.attached_vxlan_network_refs.clone(),
+            attached_vni_ranges: value.attached_vni_ranges.clone(),
+            attached_cidrs: value.attached_cidrs.clone(),
+        }
+    }
 }
 /// Server class: `org.zstack.network.l2.virtualSwitch.header.L2PortGroupVlanMode`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -128,27 +128,6 @@ pub struct LoadBalancerListenerACLRefInventory {
     listener_uuid, "serverGroupUuid" => server_group_uuid, "aclUuid" => acl_uuid, "type"
     => type_, "createDate" => create_date, "lastOpDate" => last_op_date, }
 );
-/// Server class: `org.zstack.network.service.lb.LoadBalancerListenerCertificateRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct LoadBalancerListenerCertificateRefInventory {
-    /// Since ZStack 2.3.
-    pub id: ::core::option::Option<i64>,
-    /// Since ZStack 2.3.
-    pub listener_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 2.3.
-    pub certificate_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 2.3.
-    pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 2.3.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
-}
-::zstack_sdk::deserialize_struct!(
-    LoadBalancerListenerCertificateRefInventory { "id" => id lenient, "listenerUuid" =>
-    listener_uuid, "certificateUuid" => certificate_uuid, "createDate" => create_date,
-    "lastOpDate" => last_op_date, }
-);
 /// Server class: `org.zstack.network.service.lb.LoadBalancerListenerInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LoadBalancerListenerInventory {
@@ -844,6 +823,126 @@ impl SlbVmInstanceInventory {
         "configVersion",
     );
 }
+/// Extends `ApplianceVmInventory` → `VmInstanceInventory` and carries all of its fields.
+///
+/// Server class: `org.zstack.network.service.virtualrouter.VirtualRouterVmInventory`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VirtualRouterVmInventory {
+    /// The resource UUID.
+    ///
+    /// Since ZStack 0.6.
+    pub uuid: ::core::option::Option<::std::string::String>,
+    /// The resource name.
+    ///
+    /// Since ZStack 0.6.
+    pub name: ::core::option::Option<::std::string::String>,
+    /// The detailed description of the resource.
+    ///
+    /// Since ZStack 0.6.
+    pub description: ::core::option::Option<::std::string::String>,
+    /// The zone UUID.
+    ///
+    /// Since ZStack 0.6.
+    pub zone_uuid: ::core::option::Option<::std::string::String>,
+    /// The cluster UUID.
+    ///
+    /// Since ZStack 0.6.
+    pub cluster_uuid: ::core::option::Option<::std::string::String>,
+    /// The image UUID.
+    ///
+    /// Since ZStack 0.6.
+    pub image_uuid: ::core::option::Option<::std::string::String>,
+    /// The host UUID.
+    ///
+    /// Since ZStack 0.6.
+    pub host_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub last_host_uuid: ::core::option::Option<::std::string::String>,
+    /// The instance offering UUID.
+    ///
+    /// Since ZStack 0.6.
+    pub instance_offering_uuid: ::core::option::Option<::std::string::String>,
+    /// The root volume UUID.
+    ///
+    /// Since ZStack 0.6.
+    pub root_volume_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub platform: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub architecture: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub default_l3_network_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub hypervisor_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub memory_size: ::core::option::Option<i64>,
+    pub reserved_memory_size: ::core::option::Option<i64>,
+    /// Since ZStack 0.6.
+    pub cpu_num: ::core::option::Option<i32>,
+    /// Since ZStack 0.6.
+    pub cpu_speed: ::core::option::Option<i64>,
+    /// Since ZStack 0.6.
+    pub allocator_strategy: ::core::option::Option<::std::string::String>,
+    /// The creation date.
+    ///
+    /// Since ZStack 0.6.
+    pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// The last operation date.
+    ///
+    /// Since ZStack 0.6.
+    pub last_op_date: ::core::option::Option<
+        ::zstack_sdk::runtime::timestamp::Timestamp,
+    >,
+    /// Since ZStack 0.6.
+    pub state: ::core::option::Option<::std::string::String>,
+    /// The VM's NICs.
+    ///
+    /// Since ZStack 0.6.
+    pub vm_nics: ::std::vec::Vec<crate::types::AnyVmNicInventory>,
+    /// The VM's volumes, root volume included.
+    ///
+    /// Since ZStack 0.6.
+    pub all_volumes: ::std::vec::Vec<crate::types::AnyVolumeInventory>,
+    /// Since ZStack 0.6.
+    pub vm_cd_roms: ::std::vec::Vec<crate::types::VmCdRomInventory>,
+    /// Since ZStack 4.1.2.
+    pub guest_os_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub appliance_vm_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub management_network_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub default_route_l3_network_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub agent_port: ::core::option::Option<i32>,
+    pub ha_status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub public_network_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub virtual_router_vips: ::std::vec::Vec<::std::string::String>,
+}
+::zstack_sdk::deserialize_struct!(
+    VirtualRouterVmInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "zoneUuid" => zone_uuid, "clusterUuid" => cluster_uuid, "imageUuid" =>
+    image_uuid, "hostUuid" => host_uuid, "lastHostUuid" => last_host_uuid,
+    "instanceOfferingUuid" => instance_offering_uuid, "rootVolumeUuid" =>
+    root_volume_uuid, "platform" => platform, "architecture" => architecture,
+    "defaultL3NetworkUuid" => default_l3_network_uuid, "type" => type_, "hypervisorType"
+    => hypervisor_type, "memorySize" => memory_size lenient, "reservedMemorySize" =>
+    reserved_memory_size lenient, "cpuNum" => cpu_num lenient, "cpuSpeed" => cpu_speed
+    lenient, "allocatorStrategy" => allocator_strategy, "createDate" => create_date,
+    "lastOpDate" => last_op_date, "state" => state, "vmNics" => vm_nics default,
+    "allVolumes" => all_volumes default, "vmCdRoms" => vm_cd_roms default, "guestOsType"
+    => guest_os_type, "applianceVmType" => appliance_vm_type, "managementNetworkUuid" =>
+    management_network_uuid, "defaultRouteL3NetworkUuid" =>
+    default_route_l3_network_uuid, "status" => status, "agentPort" => agent_port lenient,
+    "haStatus" => ha_status, "publicNetworkUuid" => public_network_uuid,
+    "virtualRouterVips" => virtual_router_vips default, }
+);
 /// A `LoadBalancerInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
@@ -935,6 +1034,182 @@ for crate::types::LoadBalancerInventory {
             create_date: value.create_date,
             last_op_date: value.last_op_date,
             listeners: value.listeners.clone(),
+        }
+    }
+}
+/// A `VirtualRouterVmInventory` or one of its subclasses, as the response's `schema` map names it.
+#[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum AnyVirtualRouterVmInventory {
+    VirtualRouterVmInventory(crate::types::VirtualRouterVmInventory),
+    SlbVmInstanceInventory(crate::types::SlbVmInstanceInventory),
+    VpcRouterVmInventory(crate::types::VpcRouterVmInventory),
+    /// A class that is not this type or a known subclass: decoded as
+    /// the declared type, with every field as sent kept in `raw`.
+    Unknown {
+        class: ::std::string::String,
+        base: crate::types::VirtualRouterVmInventory,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    },
+}
+impl AnyVirtualRouterVmInventory {
+    /// The fields every class shares: the declared type's.
+    pub fn base(
+        &self,
+    ) -> ::std::borrow::Cow<'_, crate::types::VirtualRouterVmInventory> {
+        match self {
+            Self::VirtualRouterVmInventory(value) => ::std::borrow::Cow::Borrowed(value),
+            Self::SlbVmInstanceInventory(value) => {
+                ::std::borrow::Cow::Owned(
+                    crate::types::VirtualRouterVmInventory::from(value),
+                )
+            }
+            Self::VpcRouterVmInventory(value) => {
+                ::std::borrow::Cow::Owned(
+                    crate::types::VirtualRouterVmInventory::from(value),
+                )
+            }
+            Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
+        }
+    }
+}
+impl ::zstack_sdk::runtime::poly::Polymorphic for AnyVirtualRouterVmInventory {
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
+        class: &str,
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
+        match class {
+            "org.zstack.network.service.virtualrouter.VirtualRouterVmInventory" => {
+                ::core::result::Result::Ok(
+                    <crate::types::VirtualRouterVmInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
+                        .map(Self::VirtualRouterVmInventory),
+                )
+            }
+            "org.zstack.network.service.slb.SlbVmInstanceInventory" => {
+                ::core::result::Result::Ok(
+                    <crate::types::SlbVmInstanceInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
+                        .map(Self::SlbVmInstanceInventory),
+                )
+            }
+            "org.zstack.header.vpc.VpcRouterVmInventory" => {
+                ::core::result::Result::Ok(
+                    <crate::types::VpcRouterVmInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
+                        .map(Self::VpcRouterVmInventory),
+                )
+            }
+            _ => ::core::result::Result::Err(deserializer),
+        }
+    }
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::VirtualRouterVmInventory as ::serde::Deserialize<
+            'de,
+        >>::deserialize(deserializer)
+            .map(Self::VirtualRouterVmInventory)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        text: &str,
+    ) -> ::core::result::Result<Self, ::serde_json::Error> {
+        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AnyVirtualRouterVmInventory {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+    }
+}
+impl ::core::convert::From<&crate::types::SlbVmInstanceInventory>
+for crate::types::VirtualRouterVmInventory {
+    fn from(value: &crate::types::SlbVmInstanceInventory) -> Self {
+        Self {
+            uuid: value.uuid.clone(),
+            name: value.name.clone(),
+            description: value.description.clone(),
+            zone_uuid: value.zone_uuid.clone(),
+            cluster_uuid: value.cluster_uuid.clone(),
+            image_uuid: value.image_uuid.clone(),
+            host_uuid: value.host_uuid.clone(),
+            last_host_uuid: value.last_host_uuid.clone(),
+            instance_offering_uuid: value.instance_offering_uuid.clone(),
+            root_volume_uuid: value.root_volume_uuid.clone(),
+            platform: value.platform.clone(),
+            architecture: value.architecture.clone(),
+            default_l3_network_uuid: value.default_l3_network_uuid.clone(),
+            type_: value.type_.clone(),
+            hypervisor_type: value.hypervisor_type.clone(),
+            memory_size: value.memory_size,
+            reserved_memory_size: value.reserved_memory_size,
+            cpu_num: value.cpu_num,
+            cpu_speed: value.cpu_speed,
+            allocator_strategy: value.allocator_strategy.clone(),
+            create_date: value.create_date,
+            last_op_date: value.last_op_date,
+            state: value.state.clone(),
+            vm_nics: value.vm_nics.clone(),
+            all_volumes: value.all_volumes.clone(),
+            vm_cd_roms: value.vm_cd_roms.clone(),
+            guest_os_type: value.guest_os_type.clone(),
+            appliance_vm_type: value.appliance_vm_type.clone(),
+            management_network_uuid: value.management_network_uuid.clone(),
+            default_route_l3_network_uuid: value.default_route_l3_network_uuid.clone(),
+            status: value.status.clone(),
+            agent_port: value.agent_port,
+            ha_status: value.ha_status.clone(),
+            public_network_uuid: value.public_network_uuid.clone(),
+            virtual_router_vips: value.virtual_router_vips.clone(),
+        }
+    }
+}
+impl ::core::convert::From<&crate::types::VpcRouterVmInventory>
+for crate::types::VirtualRouterVmInventory {
+    fn from(value: &crate::types::VpcRouterVmInventory) -> Self {
+        Self {
+            uuid: value.uuid.clone(),
+            name: value.name.clone(),
+            description: value.description.clone(),
+            zone_uuid: value.zone_uuid.clone(),
+            cluster_uuid: value.cluster_uuid.clone(),
+            image_uuid: value.image_uuid.clone(),
+            host_uuid: value.host_uuid.clone(),
+            last_host_uuid: value.last_host_uuid.clone(),
+            instance_offering_uuid: value.instance_offering_uuid.clone(),
+            root_volume_uuid: value.root_volume_uuid.clone(),
+            platform: value.platform.clone(),
+            architecture: value.architecture.clone(),
+            default_l3_network_uuid: value.default_l3_network_uuid.clone(),
+            type_: value.type_.clone(),
+            hypervisor_type: value.hypervisor_type.clone(),
+            memory_size: value.memory_size,
+            reserved_memory_size: value.reserved_memory_size,
+            cpu_num: value.cpu_num,
+            cpu_speed: value.cpu_speed,
+            allocator_strategy: value.allocator_strategy.clone(),
+            create_date: value.create_date,
+            last_op_date: value.last_op_date,
+            state: value.state.clone(),
+            vm_nics: value.vm_nics.clone(),
+            all_volumes: value.all_volumes.clone(),
+            vm_cd_roms: value.vm_cd_roms.clone(),
+            guest_os_type: value.guest_os_type.clone(),
+            appliance_vm_type: value.appliance_vm_type.clone(),
+            management_network_uuid: value.management_network_uuid.clone(),
+            default_route_l3_network_uuid: value.default_route_l3_network_uuid.clone(),
+            status: value.status.clone(),
+            agent_port: value.agent_port,
+            ha_status: value.ha_status.clone(),
+            public_network_uuid: value.public_network_uuid.clone(),
+            virtual_router_vips: value.virtual_router_vips.clone(),
         }
     }
 }

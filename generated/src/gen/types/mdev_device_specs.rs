@@ -60,44 +60,6 @@ impl MdevDeviceSpecInventory {
         "lastOpDate",
     );
 }
-/// Server class: `org.zstack.pciDevice.specification.mdev.VmInstanceMdevDeviceSpecRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct VmInstanceMdevDeviceSpecRefInventory {
-    pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
-    pub mdev_spec_uuid: ::core::option::Option<::std::string::String>,
-    pub mdev_device_number: ::core::option::Option<i32>,
-    pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
-}
-::zstack_sdk::deserialize_struct!(
-    VmInstanceMdevDeviceSpecRefInventory { "vmInstanceUuid" => vm_instance_uuid,
-    "mdevSpecUuid" => mdev_spec_uuid, "mdevDeviceNumber" => mdev_device_number lenient,
-    "createDate" => create_date, "lastOpDate" => last_op_date, }
-);
-impl VmInstanceMdevDeviceSpecRefInventory {
-    /// Query field `vmInstanceUuid`.
-    pub const VM_INSTANCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmInstanceUuid",
-    );
-    /// Query field `mdevSpecUuid`.
-    pub const MDEV_SPEC_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "mdevSpecUuid",
-    );
-    /// Query field `mdevDeviceNumber`.
-    pub const MDEV_DEVICE_NUMBER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "mdevDeviceNumber",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-}
 /// Server class: `org.zstack.pciDevice.specification.mdev.MdevDeviceSpecState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum MdevDeviceSpecState {

@@ -108,44 +108,6 @@ impl PciDeviceSpecInventory {
         "lastOpDate",
     );
 }
-/// Server class: `org.zstack.pciDevice.specification.pci.VmInstancePciDeviceSpecRefInventory`.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct VmInstancePciDeviceSpecRefInventory {
-    pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
-    pub pci_spec_uuid: ::core::option::Option<::std::string::String>,
-    pub pci_device_number: ::core::option::Option<i32>,
-    pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
-}
-::zstack_sdk::deserialize_struct!(
-    VmInstancePciDeviceSpecRefInventory { "vmInstanceUuid" => vm_instance_uuid,
-    "pciSpecUuid" => pci_spec_uuid, "pciDeviceNumber" => pci_device_number lenient,
-    "createDate" => create_date, "lastOpDate" => last_op_date, }
-);
-impl VmInstancePciDeviceSpecRefInventory {
-    /// Query field `vmInstanceUuid`.
-    pub const VM_INSTANCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmInstanceUuid",
-    );
-    /// Query field `pciSpecUuid`.
-    pub const PCI_SPEC_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "pciSpecUuid",
-    );
-    /// Query field `pciDeviceNumber`.
-    pub const PCI_DEVICE_NUMBER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "pciDeviceNumber",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-}
 /// Server class: `org.zstack.pciDevice.specification.pci.PciDeviceSpecState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PciDeviceSpecState {

@@ -1015,6 +1015,113 @@ impl MiniStorageResourceReplicationInventory {
         "lastOpDate",
     );
 }
+/// Server class: `org.zstack.nas.NasFileSystemInventory`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NasFileSystemInventory {
+    pub uuid: ::core::option::Option<::std::string::String>,
+    pub protocol: ::core::option::Option<crate::types::NasProtocolType>,
+    pub type_: ::core::option::Option<::std::string::String>,
+    pub name: ::core::option::Option<::std::string::String>,
+    pub description: ::core::option::Option<::std::string::String>,
+    pub file_system_id: ::core::option::Option<::std::string::String>,
+    pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    pub last_op_date: ::core::option::Option<
+        ::zstack_sdk::runtime::timestamp::Timestamp,
+    >,
+}
+::zstack_sdk::deserialize_struct!(
+    NasFileSystemInventory { "uuid" => uuid, "protocol" => protocol, "type" => type_,
+    "name" => name, "description" => description, "fileSystemId" => file_system_id,
+    "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
+impl NasFileSystemInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `protocol`.
+    pub const PROTOCOL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "protocol",
+    );
+    /// Query field `type`.
+    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "type",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `fileSystemId`.
+    pub const FILE_SYSTEM_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "fileSystemId",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+}
+/// Server class: `org.zstack.nas.NasMountTargetInventory`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NasMountTargetInventory {
+    pub uuid: ::core::option::Option<::std::string::String>,
+    pub name: ::core::option::Option<::std::string::String>,
+    pub description: ::core::option::Option<::std::string::String>,
+    pub mount_domain: ::core::option::Option<::std::string::String>,
+    pub nas_file_system_uuid: ::core::option::Option<::std::string::String>,
+    pub type_: ::core::option::Option<::std::string::String>,
+    pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    pub last_op_date: ::core::option::Option<
+        ::zstack_sdk::runtime::timestamp::Timestamp,
+    >,
+}
+::zstack_sdk::deserialize_struct!(
+    NasMountTargetInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "mountDomain" => mount_domain, "nasFileSystemUuid" =>
+    nas_file_system_uuid, "type" => type_, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, }
+);
+impl NasMountTargetInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `mountDomain`.
+    pub const MOUNT_DOMAIN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "mountDomain",
+    );
+    /// Query field `nasFileSystemUuid`.
+    pub const NAS_FILE_SYSTEM_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "nasFileSystemUuid",
+    );
+    /// Query field `type`.
+    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "type",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+}
 /// Server class: `org.zstack.header.storage.primary.PrimaryStorageInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PrimaryStorageInventory {
@@ -1290,6 +1397,188 @@ pub struct UsageReport {
     total_physical_capacities_history lenient_default, "startTime" => start_time lenient,
     "interval" => interval lenient, }
 );
+/// A `NasFileSystemInventory` or one of its subclasses, as the response's `schema` map names it.
+#[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum AnyNasFileSystemInventory {
+    NasFileSystemInventory(crate::types::NasFileSystemInventory),
+    AliyunNasFileSystemInventory(crate::types::AliyunNasFileSystemInventory),
+    /// A class that is not this type or a known subclass: decoded as
+    /// the declared type, with every field as sent kept in `raw`.
+    Unknown {
+        class: ::std::string::String,
+        base: crate::types::NasFileSystemInventory,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    },
+}
+impl AnyNasFileSystemInventory {
+    /// The fields every class shares: the declared type's.
+    pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::NasFileSystemInventory> {
+        match self {
+            Self::NasFileSystemInventory(value) => ::std::borrow::Cow::Borrowed(value),
+            Self::AliyunNasFileSystemInventory(value) => {
+                ::std::borrow::Cow::Owned(
+                    crate::types::NasFileSystemInventory::from(value),
+                )
+            }
+            Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
+        }
+    }
+}
+impl ::zstack_sdk::runtime::poly::Polymorphic for AnyNasFileSystemInventory {
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
+        class: &str,
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
+        match class {
+            "org.zstack.nas.NasFileSystemInventory" => {
+                ::core::result::Result::Ok(
+                    <crate::types::NasFileSystemInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
+                        .map(Self::NasFileSystemInventory),
+                )
+            }
+            "org.zstack.aliyun.nas.filesystem.AliyunNasFileSystemInventory" => {
+                ::core::result::Result::Ok(
+                    <crate::types::AliyunNasFileSystemInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
+                        .map(Self::AliyunNasFileSystemInventory),
+                )
+            }
+            _ => ::core::result::Result::Err(deserializer),
+        }
+    }
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::NasFileSystemInventory as ::serde::Deserialize<
+            'de,
+        >>::deserialize(deserializer)
+            .map(Self::NasFileSystemInventory)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        text: &str,
+    ) -> ::core::result::Result<Self, ::serde_json::Error> {
+        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AnyNasFileSystemInventory {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+    }
+}
+impl ::core::convert::From<&crate::types::AliyunNasFileSystemInventory>
+for crate::types::NasFileSystemInventory {
+    fn from(value: &crate::types::AliyunNasFileSystemInventory) -> Self {
+        Self {
+            uuid: value.uuid.clone(),
+            protocol: value.protocol.clone(),
+            type_: value.type_.clone(),
+            name: value.name.clone(),
+            description: value.description.clone(),
+            file_system_id: value.file_system_id.clone(),
+            create_date: value.create_date,
+            last_op_date: value.last_op_date,
+        }
+    }
+}
+/// A `NasMountTargetInventory` or one of its subclasses, as the response's `schema` map names it.
+#[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum AnyNasMountTargetInventory {
+    NasMountTargetInventory(crate::types::NasMountTargetInventory),
+    AliyunNasMountTargetInventory(crate::types::AliyunNasMountTargetInventory),
+    /// A class that is not this type or a known subclass: decoded as
+    /// the declared type, with every field as sent kept in `raw`.
+    Unknown {
+        class: ::std::string::String,
+        base: crate::types::NasMountTargetInventory,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    },
+}
+impl AnyNasMountTargetInventory {
+    /// The fields every class shares: the declared type's.
+    pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::NasMountTargetInventory> {
+        match self {
+            Self::NasMountTargetInventory(value) => ::std::borrow::Cow::Borrowed(value),
+            Self::AliyunNasMountTargetInventory(value) => {
+                ::std::borrow::Cow::Owned(
+                    crate::types::NasMountTargetInventory::from(value),
+                )
+            }
+            Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
+        }
+    }
+}
+impl ::zstack_sdk::runtime::poly::Polymorphic for AnyNasMountTargetInventory {
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
+        class: &str,
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
+        match class {
+            "org.zstack.nas.NasMountTargetInventory" => {
+                ::core::result::Result::Ok(
+                    <crate::types::NasMountTargetInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
+                        .map(Self::NasMountTargetInventory),
+                )
+            }
+            "org.zstack.aliyun.nas.filesystem.AliyunNasMountTargetInventory" => {
+                ::core::result::Result::Ok(
+                    <crate::types::AliyunNasMountTargetInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
+                        .map(Self::AliyunNasMountTargetInventory),
+                )
+            }
+            _ => ::core::result::Result::Err(deserializer),
+        }
+    }
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::NasMountTargetInventory as ::serde::Deserialize<
+            'de,
+        >>::deserialize(deserializer)
+            .map(Self::NasMountTargetInventory)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        text: &str,
+    ) -> ::core::result::Result<Self, ::serde_json::Error> {
+        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AnyNasMountTargetInventory {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+    }
+}
+impl ::core::convert::From<&crate::types::AliyunNasMountTargetInventory>
+for crate::types::NasMountTargetInventory {
+    fn from(value: &crate::types::AliyunNasMountTargetInventory) -> Self {
+        Self {
+            uuid: value.uuid.clone(),
+            name: value.name.clone(),
+            description: value.description.clone(),
+            mount_domain: value.mount_domain.clone(),
+            nas_file_system_uuid: value.nas_file_system_uuid.clone(),
+            type_: value.type_.clone(),
+            create_date: value.create_date,
+            last_op_date: value.last_op_date,
+        }
+    }
+}
 /// A `PrimaryStorageInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
@@ -1648,6 +1937,38 @@ impl ::core::convert::From<&str> for MiniStorageType {
     }
 }
 ::zstack_sdk::string_enum_traits!(MiniStorageType);
+/// Server class: `org.zstack.nas.NasProtocolType`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum NasProtocolType {
+    /// `NFS`
+    Nfs,
+    /// `SMB`
+    Smb,
+    /// A value this SDK version does not know, kept verbatim.
+    Unknown(::std::string::String),
+}
+impl NasProtocolType {
+    /// Every known wire value, in declaration order.
+    pub const VALUES: &'static [&'static str] = &["NFS", "SMB"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Nfs => "NFS",
+            Self::Smb => "SMB",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl ::core::convert::From<&str> for NasProtocolType {
+    fn from(value: &str) -> Self {
+        match value {
+            "NFS" => Self::Nfs,
+            "SMB" => Self::Smb,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+::zstack_sdk::string_enum_traits!(NasProtocolType);
 /// Server class: `org.zstack.header.storage.primary.PrimaryStorageHostStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PrimaryStorageHostStatus {

@@ -350,6 +350,35 @@ impl IscsiServerInventory {
         "lastOpDate",
     );
 }
+/// Server class: `org.zstack.header.storageDevice.LunInventory`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LunInventory {
+    pub name: ::core::option::Option<::std::string::String>,
+    pub uuid: ::core::option::Option<::std::string::String>,
+    pub wwid: ::core::option::Option<::std::string::String>,
+    pub vendor: ::core::option::Option<::std::string::String>,
+    pub model: ::core::option::Option<::std::string::String>,
+    pub wwn: ::core::option::Option<::std::string::String>,
+    pub serial: ::core::option::Option<::std::string::String>,
+    pub type_: ::core::option::Option<::std::string::String>,
+    pub hctl: ::core::option::Option<::std::string::String>,
+    pub path: ::core::option::Option<::std::string::String>,
+    pub state: ::core::option::Option<::std::string::String>,
+    pub size: ::core::option::Option<i64>,
+    pub multipath_device_uuid: ::core::option::Option<::std::string::String>,
+    pub source: ::core::option::Option<::std::string::String>,
+    pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    pub last_op_date: ::core::option::Option<
+        ::zstack_sdk::runtime::timestamp::Timestamp,
+    >,
+}
+::zstack_sdk::deserialize_struct!(
+    LunInventory { "name" => name, "uuid" => uuid, "wwid" => wwid, "vendor" => vendor,
+    "model" => model, "wwn" => wwn, "serial" => serial, "type" => type_, "hctl" => hctl,
+    "path" => path, "state" => state, "size" => size lenient, "multipathDeviceUuid" =>
+    multipath_device_uuid, "source" => source, "createDate" => create_date, "lastOpDate"
+    => last_op_date, }
+);
 /// Extends `LunInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.storage.device.nvme.NvmeLunInventory`.
@@ -624,6 +653,452 @@ pub struct ScsiLunClusterStatusInventory {
     "unattachedHosts" => unattached_hosts default, "isAllHostsAttached" =>
     is_all_hosts_attached, }
 );
+/// Extends `LunInventory` and carries all of its fields.
+///
+/// Server class: `org.zstack.header.storageDevice.ScsiLunInventory`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ScsiLunInventory {
+    pub name: ::core::option::Option<::std::string::String>,
+    pub uuid: ::core::option::Option<::std::string::String>,
+    pub wwid: ::core::option::Option<::std::string::String>,
+    pub vendor: ::core::option::Option<::std::string::String>,
+    pub model: ::core::option::Option<::std::string::String>,
+    pub wwn: ::core::option::Option<::std::string::String>,
+    pub serial: ::core::option::Option<::std::string::String>,
+    pub type_: ::core::option::Option<::std::string::String>,
+    pub hctl: ::core::option::Option<::std::string::String>,
+    pub path: ::core::option::Option<::std::string::String>,
+    pub state: ::core::option::Option<::std::string::String>,
+    pub size: ::core::option::Option<i64>,
+    pub multipath_device_uuid: ::core::option::Option<::std::string::String>,
+    pub source: ::core::option::Option<::std::string::String>,
+    pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    pub last_op_date: ::core::option::Option<
+        ::zstack_sdk::runtime::timestamp::Timestamp,
+    >,
+    pub scsi_lun_host_refs: ::std::vec::Vec<::serde_json::Value>,
+    pub scsi_lun_vm_instance_refs: ::std::vec::Vec<::serde_json::Value>,
+}
+::zstack_sdk::deserialize_struct!(
+    ScsiLunInventory { "name" => name, "uuid" => uuid, "wwid" => wwid, "vendor" =>
+    vendor, "model" => model, "wwn" => wwn, "serial" => serial, "type" => type_, "hctl"
+    => hctl, "path" => path, "state" => state, "size" => size lenient,
+    "multipathDeviceUuid" => multipath_device_uuid, "source" => source, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, "scsiLunHostRefs" => scsi_lun_host_refs
+    default, "scsiLunVmInstanceRefs" => scsi_lun_vm_instance_refs default, }
+);
+impl ScsiLunInventory {
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `wwid`.
+    pub const WWID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "wwid",
+    );
+    /// Query field `vendor`.
+    pub const VENDOR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vendor",
+    );
+    /// Query field `model`.
+    pub const MODEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "model",
+    );
+    /// Query field `wwn`.
+    pub const WWN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "wwn",
+    );
+    /// Query field `serial`.
+    pub const SERIAL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "serial",
+    );
+    /// Query field `type`.
+    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "type",
+    );
+    /// Query field `hctl`.
+    pub const HCTL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "hctl",
+    );
+    /// Query field `path`.
+    pub const PATH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "path",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `size`.
+    pub const SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "size",
+    );
+    /// Query field `multipathDeviceUuid`.
+    pub const MULTIPATH_DEVICE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "multipathDeviceUuid",
+    );
+    /// Query field `source`.
+    pub const SOURCE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "source",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `scsiLunHostRefs`.
+    pub const SCSI_LUN_HOST_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "scsiLunHostRefs",
+    );
+    /// Query field `scsiLunVmInstanceRefs`.
+    pub const SCSI_LUN_VM_INSTANCE_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "scsiLunVmInstanceRefs",
+    );
+}
+/// A `LunInventory` or one of its subclasses, as the response's `schema` map names it.
+#[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum AnyLunInventory {
+    LunInventory(crate::types::LunInventory),
+    FiberChannelLunInventory(crate::types::FiberChannelLunInventory),
+    IscsiLunInventory(crate::types::IscsiLunInventory),
+    NvmeLunInventory(crate::types::NvmeLunInventory),
+    ScsiLunInventory(crate::types::ScsiLunInventory),
+    /// A class that is not this type or a known subclass: decoded as
+    /// the declared type, with every field as sent kept in `raw`.
+    Unknown {
+        class: ::std::string::String,
+        base: crate::types::LunInventory,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    },
+}
+impl AnyLunInventory {
+    /// The fields every class shares: the declared type's.
+    pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::LunInventory> {
+        match self {
+            Self::LunInventory(value) => ::std::borrow::Cow::Borrowed(value),
+            Self::FiberChannelLunInventory(value) => {
+                ::std::borrow::Cow::Owned(crate::types::LunInventory::from(value))
+            }
+            Self::IscsiLunInventory(value) => {
+                ::std::borrow::Cow::Owned(crate::types::LunInventory::from(value))
+            }
+            Self::NvmeLunInventory(value) => {
+                ::std::borrow::Cow::Owned(crate::types::LunInventory::from(value))
+            }
+            Self::ScsiLunInventory(value) => {
+                ::std::borrow::Cow::Owned(crate::types::LunInventory::from(value))
+            }
+            Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
+        }
+    }
+}
+impl ::zstack_sdk::runtime::poly::Polymorphic for AnyLunInventory {
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
+        class: &str,
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
+        match class {
+            "org.zstack.header.storageDevice.LunInventory" => {
+                ::core::result::Result::Ok(
+                    <crate::types::LunInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
+                        .map(Self::LunInventory),
+                )
+            }
+            "org.zstack.storage.device.fibreChannel.FiberChannelLunInventory" => {
+                ::core::result::Result::Ok(
+                    <crate::types::FiberChannelLunInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
+                        .map(Self::FiberChannelLunInventory),
+                )
+            }
+            "org.zstack.storage.device.iscsi.IscsiLunInventory" => {
+                ::core::result::Result::Ok(
+                    <crate::types::IscsiLunInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
+                        .map(Self::IscsiLunInventory),
+                )
+            }
+            "org.zstack.storage.device.nvme.NvmeLunInventory" => {
+                ::core::result::Result::Ok(
+                    <crate::types::NvmeLunInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
+                        .map(Self::NvmeLunInventory),
+                )
+            }
+            "org.zstack.header.storageDevice.ScsiLunInventory" => {
+                ::core::result::Result::Ok(
+                    <crate::types::ScsiLunInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
+                        .map(Self::ScsiLunInventory),
+                )
+            }
+            _ => ::core::result::Result::Err(deserializer),
+        }
+    }
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::LunInventory as ::serde::Deserialize<
+            'de,
+        >>::deserialize(deserializer)
+            .map(Self::LunInventory)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        text: &str,
+    ) -> ::core::result::Result<Self, ::serde_json::Error> {
+        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AnyLunInventory {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+    }
+}
+impl ::core::convert::From<&crate::types::FiberChannelLunInventory>
+for crate::types::LunInventory {
+    fn from(value: &crate::types::FiberChannelLunInventory) -> Self {
+        Self {
+            name: value.name.clone(),
+            uuid: value.uuid.clone(),
+            wwid: value.wwid.clone(),
+            vendor: value.vendor.clone(),
+            model: value.model.clone(),
+            wwn: value.wwn.clone(),
+            serial: value.serial.clone(),
+            type_: value.type_.clone(),
+            hctl: value.hctl.clone(),
+            path: value.path.clone(),
+            state: value.state.clone(),
+            size: value.size,
+            multipath_device_uuid: value.multipath_device_uuid.clone(),
+            source: value.source.clone(),
+            create_date: value.create_date,
+            last_op_date: value.last_op_date,
+        }
+    }
+}
+impl ::core::convert::From<&crate::types::IscsiLunInventory>
+for crate::types::LunInventory {
+    fn from(value: &crate::types::IscsiLunInventory) -> Self {
+        Self {
+            name: value.name.clone(),
+            uuid: value.uuid.clone(),
+            wwid: value.wwid.clone(),
+            vendor: value.vendor.clone(),
+            model: value.model.clone(),
+            wwn: value.wwn.clone(),
+            serial: value.serial.clone(),
+            type_: value.type_.clone(),
+            hctl: value.hctl.clone(),
+            path: value.path.clone(),
+            state: value.state.clone(),
+            size: value.size,
+            multipath_device_uuid: value.multipath_device_uuid.clone(),
+            source: value.source.clone(),
+            create_date: value.create_date,
+            last_op_date: value.last_op_date,
+        }
+    }
+}
+impl ::core::convert::From<&crate::types::NvmeLunInventory>
+for crate::types::LunInventory {
+    fn from(value: &crate::types::NvmeLunInventory) -> Self {
+        Self {
+            name: value.name.clone(),
+            uuid: value.uuid.clone(),
+            wwid: value.wwid.clone(),
+            vendor: value.vendor.clone(),
+            model: value.model.clone(),
+            wwn: value.wwn.clone(),
+            serial: value.serial.clone(),
+            type_: value.type_.clone(),
+            hctl: value.hctl.clone(),
+            path: value.path.clone(),
+            state: value.state.clone(),
+            size: value.size,
+            multipath_device_uuid: value.multipath_device_uuid.clone(),
+            source: value.source.clone(),
+            create_date: value.create_date,
+            last_op_date: value.last_op_date,
+        }
+    }
+}
+impl ::core::convert::From<&crate::types::ScsiLunInventory>
+for crate::types::LunInventory {
+    fn from(value: &crate::types::ScsiLunInventory) -> Self {
+        Self {
+            name: value.name.clone(),
+            uuid: value.uuid.clone(),
+            wwid: value.wwid.clone(),
+            vendor: value.vendor.clone(),
+            model: value.model.clone(),
+            wwn: value.wwn.clone(),
+            serial: value.serial.clone(),
+            type_: value.type_.clone(),
+            hctl: value.hctl.clone(),
+            path: value.path.clone(),
+            state: value.state.clone(),
+            size: value.size,
+            multipath_device_uuid: value.multipath_device_uuid.clone(),
+            source: value.source.clone(),
+            create_date: value.create_date,
+            last_op_date: value.last_op_date,
+        }
+    }
+}
+/// A `ScsiLunInventory` or one of its subclasses, as the response's `schema` map names it.
+#[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum AnyScsiLunInventory {
+    ScsiLunInventory(crate::types::ScsiLunInventory),
+    FiberChannelLunInventory(crate::types::FiberChannelLunInventory),
+    IscsiLunInventory(crate::types::IscsiLunInventory),
+    /// A class that is not this type or a known subclass: decoded as
+    /// the declared type, with every field as sent kept in `raw`.
+    Unknown {
+        class: ::std::string::String,
+        base: crate::types::ScsiLunInventory,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    },
+}
+impl AnyScsiLunInventory {
+    /// The fields every class shares: the declared type's.
+    pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::ScsiLunInventory> {
+        match self {
+            Self::ScsiLunInventory(value) => ::std::borrow::Cow::Borrowed(value),
+            Self::FiberChannelLunInventory(value) => {
+                ::std::borrow::Cow::Owned(crate::types::ScsiLunInventory::from(value))
+            }
+            Self::IscsiLunInventory(value) => {
+                ::std::borrow::Cow::Owned(crate::types::ScsiLunInventory::from(value))
+            }
+            Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
+        }
+    }
+}
+impl ::zstack_sdk::runtime::poly::Polymorphic for AnyScsiLunInventory {
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
+        class: &str,
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
+        match class {
+            "org.zstack.header.storageDevice.ScsiLunInventory" => {
+                ::core::result::Result::Ok(
+                    <crate::types::ScsiLunInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
+                        .map(Self::ScsiLunInventory),
+                )
+            }
+            "org.zstack.storage.device.fibreChannel.FiberChannelLunInventory" => {
+                ::core::result::Result::Ok(
+                    <crate::types::FiberChannelLunInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
+                        .map(Self::FiberChannelLunInventory),
+                )
+            }
+            "org.zstack.storage.device.iscsi.IscsiLunInventory" => {
+                ::core::result::Result::Ok(
+                    <crate::types::IscsiLunInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
+                        .map(Self::IscsiLunInventory),
+                )
+            }
+            _ => ::core::result::Result::Err(deserializer),
+        }
+    }
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::ScsiLunInventory as ::serde::Deserialize<
+            'de,
+        >>::deserialize(deserializer)
+            .map(Self::ScsiLunInventory)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        text: &str,
+    ) -> ::core::result::Result<Self, ::serde_json::Error> {
+        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AnyScsiLunInventory {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+    }
+}
+impl ::core::convert::From<&crate::types::FiberChannelLunInventory>
+for crate::types::ScsiLunInventory {
+    fn from(value: &crate::types::FiberChannelLunInventory) -> Self {
+        Self {
+            name: value.name.clone(),
+            uuid: value.uuid.clone(),
+            wwid: value.wwid.clone(),
+            vendor: value.vendor.clone(),
+            model: value.model.clone(),
+            wwn: value.wwn.clone(),
+            serial: value.serial.clone(),
+            type_: value.type_.clone(),
+            hctl: value.hctl.clone(),
+            path: value.path.clone(),
+            state: value.state.clone(),
+            size: value.size,
+            multipath_device_uuid: value.multipath_device_uuid.clone(),
+            source: value.source.clone(),
+            create_date: value.create_date,
+            last_op_date: value.last_op_date,
+            scsi_lun_host_refs: value.scsi_lun_host_refs.clone(),
+            scsi_lun_vm_instance_refs: value.scsi_lun_vm_instance_refs.clone(),
+        }
+    }
+}
+impl ::core::convert::From<&crate::types::IscsiLunInventory>
+for crate::types::ScsiLunInventory {
+    fn from(value: &crate::types::IscsiLunInventory) -> Self {
+        Self {
+            name: value.name.clone(),
+            uuid: value.uuid.clone(),
+            wwid: value.wwid.clone(),
+            vendor: value.vendor.clone(),
+            model: value.model.clone(),
+            wwn: value.wwn.clone(),
+            serial: value.serial.clone(),
+            type_: value.type_.clone(),
+            hctl: value.hctl.clone(),
+            path: value.path.clone(),
+            state: value.state.clone(),
+            size: value.size,
+            multipath_device_uuid: value.multipath_device_uuid.clone(),
+            source: value.source.clone(),
+            create_date: value.create_date,
+            last_op_date: value.last_op_date,
+            scsi_lun_host_refs: value.scsi_lun_host_refs.clone(),
+            scsi_lun_vm_instance_refs: value.scsi_lun_vm_instance_refs.clone(),
+        }
+    }
+}
 /// Server class: `org.zstack.storage.device.localRaid.LocateStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum LocateStatus {

@@ -2,62 +2,172 @@
 // Source: spec/catalog/tags.yaml
 
 //! Catalog APIs whose route starts with /tags, and the types and enums they use first.
-/// Server class: `org.zstack.header.tag.TagPatternInventory`.
+/// Server class: `org.zstack.header.tag.TagInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct TagPatternInventory {
-    /// Since ZStack 3.2.0.
+pub struct TagInventory {
+    /// Since ZStack 0.6.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.2.0.
-    pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.2.0.
-    pub value: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.2.0.
-    pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.2.0.
-    pub color: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.2.0.
-    pub type_: ::core::option::Option<crate::types::TagPatternType>,
-    /// Since ZStack 3.2.0.
+    /// Since ZStack 0.6.
+    pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub resource_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub tag: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.2.0.
+    /// Since ZStack 0.6.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
 ::zstack_sdk::deserialize_struct!(
-    TagPatternInventory { "uuid" => uuid, "name" => name, "value" => value, "description"
-    => description, "color" => color, "type" => type_, "createDate" => create_date,
+    TagInventory { "uuid" => uuid, "resourceUuid" => resource_uuid, "resourceType" =>
+    resource_type, "tag" => tag, "type" => type_, "createDate" => create_date,
     "lastOpDate" => last_op_date, }
 );
-/// Server class: `org.zstack.header.tag.TagPatternType`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum TagPatternType {
-    /// `simple`
-    Simple,
-    /// `withToken`
-    WithToken,
-    /// A value this SDK version does not know, kept verbatim.
-    Unknown(::std::string::String),
+impl TagInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `resourceUuid`.
+    pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "resourceUuid",
+    );
+    /// Query field `resourceType`.
+    pub const RESOURCE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "resourceType",
+    );
+    /// Query field `tag`.
+    pub const TAG: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "tag",
+    );
+    /// Query field `type`.
+    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "type",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
 }
-impl TagPatternType {
-    /// Every known wire value, in declaration order.
-    pub const VALUES: &'static [&'static str] = &["simple", "withToken"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
+/// A `TagInventory` or one of its subclasses, as the response's `schema` map names it.
+#[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum AnyTagInventory {
+    TagInventory(crate::types::TagInventory),
+    SystemTagInventory(crate::types::SystemTagInventory),
+    UserTagInventory(crate::types::UserTagInventory),
+    /// A class that is not this type or a known subclass: decoded as
+    /// the declared type, with every field as sent kept in `raw`.
+    Unknown {
+        class: ::std::string::String,
+        base: crate::types::TagInventory,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    },
+}
+impl AnyTagInventory {
+    /// The fields every class shares: the declared type's.
+    pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::TagInventory> {
         match self {
-            Self::Simple => "simple",
-            Self::WithToken => "withToken",
-            Self::Unknown(other) => other,
+            Self::TagInventory(value) => ::std::borrow::Cow::Borrowed(value),
+            Self::SystemTagInventory(value) => {
+                ::std::borrow::Cow::Owned(crate::types::TagInventory::from(value))
+            }
+            Self::UserTagInventory(value) => {
+                ::std::borrow::Cow::Owned(crate::types::TagInventory::from(value))
+            }
+            Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
 }
-impl ::core::convert::From<&str> for TagPatternType {
-    fn from(value: &str) -> Self {
-        match value {
-            "simple" => Self::Simple,
-            "withToken" => Self::WithToken,
-            other => Self::Unknown(other.to_string()),
+impl ::zstack_sdk::runtime::poly::Polymorphic for AnyTagInventory {
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
+        class: &str,
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
+        match class {
+            "org.zstack.header.tag.TagInventory" => {
+                ::core::result::Result::Ok(
+                    <crate::types::TagInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
+                        .map(Self::TagInventory),
+                )
+            }
+            "org.zstack.header.tag.SystemTagInventory" => {
+                ::core::result::Result::Ok(
+                    <crate::types::SystemTagInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
+                        .map(Self::SystemTagInventory),
+                )
+            }
+            "org.zstack.header.tag.UserTagInventory" => {
+                ::core::result::Result::Ok(
+                    <crate::types::UserTagInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
+                        .map(Self::UserTagInventory),
+                )
+            }
+            _ => ::core::result::Result::Err(deserializer),
+        }
+    }
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::TagInventory as ::serde::Deserialize<
+            'de,
+        >>::deserialize(deserializer)
+            .map(Self::TagInventory)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        text: &str,
+    ) -> ::core::result::Result<Self, ::serde_json::Error> {
+        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AnyTagInventory {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+    }
+}
+impl ::core::convert::From<&crate::types::SystemTagInventory>
+for crate::types::TagInventory {
+    fn from(value: &crate::types::SystemTagInventory) -> Self {
+        Self {
+            uuid: value.uuid.clone(),
+            resource_uuid: value.resource_uuid.clone(),
+            resource_type: value.resource_type.clone(),
+            tag: value.tag.clone(),
+            type_: value.type_.clone(),
+            create_date: value.create_date,
+            last_op_date: value.last_op_date,
         }
     }
 }
-::zstack_sdk::string_enum_traits!(TagPatternType);
+impl ::core::convert::From<&crate::types::UserTagInventory>
+for crate::types::TagInventory {
+    fn from(value: &crate::types::UserTagInventory) -> Self {
+        Self {
+            uuid: value.uuid.clone(),
+            resource_uuid: value.resource_uuid.clone(),
+            resource_type: value.resource_type.clone(),
+            tag: value.tag.clone(),
+            type_: value.type_.clone(),
+            create_date: value.create_date,
+            last_op_date: value.last_op_date,
+        }
+    }
+}

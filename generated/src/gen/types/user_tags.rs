@@ -2,6 +2,33 @@
 // Source: spec/catalog/user-tags.yaml
 
 //! Catalog APIs whose route starts with /user-tags, and the types and enums they use first.
+/// Server class: `org.zstack.header.tag.TagPatternInventory`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TagPatternInventory {
+    /// Since ZStack 3.2.0.
+    pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.2.0.
+    pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.2.0.
+    pub value: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.2.0.
+    pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.2.0.
+    pub color: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.2.0.
+    pub type_: ::core::option::Option<crate::types::TagPatternType>,
+    /// Since ZStack 3.2.0.
+    pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.2.0.
+    pub last_op_date: ::core::option::Option<
+        ::zstack_sdk::runtime::timestamp::Timestamp,
+    >,
+}
+::zstack_sdk::deserialize_struct!(
+    TagPatternInventory { "uuid" => uuid, "name" => name, "value" => value, "description"
+    => description, "color" => color, "type" => type_, "createDate" => create_date,
+    "lastOpDate" => last_op_date, }
+);
 /// Extends `TagInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.header.tag.UserTagInventory`.
@@ -72,3 +99,35 @@ impl UserTagInventory {
         "tagPattern",
     );
 }
+/// Server class: `org.zstack.header.tag.TagPatternType`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TagPatternType {
+    /// `simple`
+    Simple,
+    /// `withToken`
+    WithToken,
+    /// A value this SDK version does not know, kept verbatim.
+    Unknown(::std::string::String),
+}
+impl TagPatternType {
+    /// Every known wire value, in declaration order.
+    pub const VALUES: &'static [&'static str] = &["simple", "withToken"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Simple => "simple",
+            Self::WithToken => "withToken",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl ::core::convert::From<&str> for TagPatternType {
+    fn from(value: &str) -> Self {
+        match value {
+            "simple" => Self::Simple,
+            "withToken" => Self::WithToken,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+::zstack_sdk::string_enum_traits!(TagPatternType);

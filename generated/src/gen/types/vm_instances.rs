@@ -2,6 +2,254 @@
 // Source: spec/catalog/vm-instances.yaml
 
 //! Catalog APIs whose route starts with /VM or /vm or /vm-instances or /vmInstance, and the types and enums they use first.
+/// Extends `VmInstanceInventory` and carries all of its fields.
+///
+/// Server class: `org.zstack.appliancevm.ApplianceVmInventory`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ApplianceVmInventory {
+    /// The resource UUID.
+    ///
+    /// Since ZStack 0.6.
+    pub uuid: ::core::option::Option<::std::string::String>,
+    /// The resource name.
+    ///
+    /// Since ZStack 0.6.
+    pub name: ::core::option::Option<::std::string::String>,
+    /// The detailed description of the resource.
+    ///
+    /// Since ZStack 0.6.
+    pub description: ::core::option::Option<::std::string::String>,
+    /// The zone UUID.
+    ///
+    /// Since ZStack 0.6.
+    pub zone_uuid: ::core::option::Option<::std::string::String>,
+    /// The cluster UUID.
+    ///
+    /// Since ZStack 0.6.
+    pub cluster_uuid: ::core::option::Option<::std::string::String>,
+    /// The image UUID.
+    ///
+    /// Since ZStack 0.6.
+    pub image_uuid: ::core::option::Option<::std::string::String>,
+    /// The host UUID.
+    ///
+    /// Since ZStack 0.6.
+    pub host_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub last_host_uuid: ::core::option::Option<::std::string::String>,
+    /// The instance offering UUID.
+    ///
+    /// Since ZStack 0.6.
+    pub instance_offering_uuid: ::core::option::Option<::std::string::String>,
+    /// The root volume UUID.
+    ///
+    /// Since ZStack 0.6.
+    pub root_volume_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub platform: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub architecture: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub default_l3_network_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub hypervisor_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub memory_size: ::core::option::Option<i64>,
+    pub reserved_memory_size: ::core::option::Option<i64>,
+    /// Since ZStack 0.6.
+    pub cpu_num: ::core::option::Option<i32>,
+    /// Since ZStack 0.6.
+    pub cpu_speed: ::core::option::Option<i64>,
+    /// Since ZStack 0.6.
+    pub allocator_strategy: ::core::option::Option<::std::string::String>,
+    /// The creation date.
+    ///
+    /// Since ZStack 0.6.
+    pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// The last operation date.
+    ///
+    /// Since ZStack 0.6.
+    pub last_op_date: ::core::option::Option<
+        ::zstack_sdk::runtime::timestamp::Timestamp,
+    >,
+    /// Since ZStack 0.6.
+    pub state: ::core::option::Option<::std::string::String>,
+    /// The VM's NICs.
+    ///
+    /// Since ZStack 0.6.
+    pub vm_nics: ::std::vec::Vec<crate::types::AnyVmNicInventory>,
+    /// The VM's volumes, root volume included.
+    ///
+    /// Since ZStack 0.6.
+    pub all_volumes: ::std::vec::Vec<crate::types::AnyVolumeInventory>,
+    /// Since ZStack 0.6.
+    pub vm_cd_roms: ::std::vec::Vec<crate::types::VmCdRomInventory>,
+    /// Since ZStack 4.1.2.
+    pub guest_os_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub appliance_vm_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub management_network_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub default_route_l3_network_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub agent_port: ::core::option::Option<i32>,
+    pub ha_status: ::core::option::Option<::std::string::String>,
+}
+::zstack_sdk::deserialize_struct!(
+    ApplianceVmInventory { "uuid" => uuid, "name" => name, "description" => description,
+    "zoneUuid" => zone_uuid, "clusterUuid" => cluster_uuid, "imageUuid" => image_uuid,
+    "hostUuid" => host_uuid, "lastHostUuid" => last_host_uuid, "instanceOfferingUuid" =>
+    instance_offering_uuid, "rootVolumeUuid" => root_volume_uuid, "platform" => platform,
+    "architecture" => architecture, "defaultL3NetworkUuid" => default_l3_network_uuid,
+    "type" => type_, "hypervisorType" => hypervisor_type, "memorySize" => memory_size
+    lenient, "reservedMemorySize" => reserved_memory_size lenient, "cpuNum" => cpu_num
+    lenient, "cpuSpeed" => cpu_speed lenient, "allocatorStrategy" => allocator_strategy,
+    "createDate" => create_date, "lastOpDate" => last_op_date, "state" => state, "vmNics"
+    => vm_nics default, "allVolumes" => all_volumes default, "vmCdRoms" => vm_cd_roms
+    default, "guestOsType" => guest_os_type, "applianceVmType" => appliance_vm_type,
+    "managementNetworkUuid" => management_network_uuid, "defaultRouteL3NetworkUuid" =>
+    default_route_l3_network_uuid, "status" => status, "agentPort" => agent_port lenient,
+    "haStatus" => ha_status, }
+);
+impl ApplianceVmInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `zoneUuid`.
+    pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "zoneUuid",
+    );
+    /// Query field `clusterUuid`.
+    pub const CLUSTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "clusterUuid",
+    );
+    /// Query field `imageUuid`.
+    pub const IMAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "imageUuid",
+    );
+    /// Query field `hostUuid`.
+    pub const HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "hostUuid",
+    );
+    /// Query field `lastHostUuid`.
+    pub const LAST_HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastHostUuid",
+    );
+    /// Query field `instanceOfferingUuid`.
+    pub const INSTANCE_OFFERING_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "instanceOfferingUuid",
+    );
+    /// Query field `rootVolumeUuid`.
+    pub const ROOT_VOLUME_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "rootVolumeUuid",
+    );
+    /// Query field `platform`.
+    pub const PLATFORM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "platform",
+    );
+    /// Query field `architecture`.
+    pub const ARCHITECTURE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "architecture",
+    );
+    /// Query field `defaultL3NetworkUuid`.
+    pub const DEFAULT_L3_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "defaultL3NetworkUuid",
+    );
+    /// Query field `type`.
+    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "type",
+    );
+    /// Query field `hypervisorType`.
+    pub const HYPERVISOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "hypervisorType",
+    );
+    /// Query field `memorySize`.
+    pub const MEMORY_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "memorySize",
+    );
+    /// Query field `reservedMemorySize`.
+    pub const RESERVED_MEMORY_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "reservedMemorySize",
+    );
+    /// Query field `cpuNum`.
+    pub const CPU_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "cpuNum",
+    );
+    /// Query field `cpuSpeed`.
+    pub const CPU_SPEED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "cpuSpeed",
+    );
+    /// Query field `allocatorStrategy`.
+    pub const ALLOCATOR_STRATEGY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "allocatorStrategy",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `vmNics`.
+    pub const VM_NICS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vmNics",
+    );
+    /// Query field `allVolumes`.
+    pub const ALL_VOLUMES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "allVolumes",
+    );
+    /// Query field `vmCdRoms`.
+    pub const VM_CD_ROMS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vmCdRoms",
+    );
+    /// Query field `guestOsType`.
+    pub const GUEST_OS_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "guestOsType",
+    );
+    /// Query field `applianceVmType`.
+    pub const APPLIANCE_VM_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "applianceVmType",
+    );
+    /// Query field `managementNetworkUuid`.
+    pub const MANAGEMENT_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "managementNetworkUuid",
+    );
+    /// Query field `defaultRouteL3NetworkUuid`.
+    pub const DEFAULT_ROUTE_L3_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "defaultRouteL3NetworkUuid",
+    );
+    /// Query field `status`.
+    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "status",
+    );
+    /// Query field `agentPort`.
+    pub const AGENT_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "agentPort",
+    );
+    /// Query field `haStatus`.
+    pub const HA_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "haStatus",
+    );
+}
 /// Server class: `org.zstack.header.vm.CloneVmInstanceResults`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CloneVmInstanceResults {
@@ -192,143 +440,6 @@ pub struct GuestToolsInventory {
     "hypervisorType" => hypervisor_type, "version" => version, "agentType" => agent_type,
     "createDate" => create_date, "lastOpDate" => last_op_date, }
 );
-/// Server class: `org.zstack.header.storageDevice.LunInventory`.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct LunInventory {
-    pub name: ::core::option::Option<::std::string::String>,
-    pub uuid: ::core::option::Option<::std::string::String>,
-    pub wwid: ::core::option::Option<::std::string::String>,
-    pub vendor: ::core::option::Option<::std::string::String>,
-    pub model: ::core::option::Option<::std::string::String>,
-    pub wwn: ::core::option::Option<::std::string::String>,
-    pub serial: ::core::option::Option<::std::string::String>,
-    pub type_: ::core::option::Option<::std::string::String>,
-    pub hctl: ::core::option::Option<::std::string::String>,
-    pub path: ::core::option::Option<::std::string::String>,
-    pub state: ::core::option::Option<::std::string::String>,
-    pub size: ::core::option::Option<i64>,
-    pub multipath_device_uuid: ::core::option::Option<::std::string::String>,
-    pub source: ::core::option::Option<::std::string::String>,
-    pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
-}
-::zstack_sdk::deserialize_struct!(
-    LunInventory { "name" => name, "uuid" => uuid, "wwid" => wwid, "vendor" => vendor,
-    "model" => model, "wwn" => wwn, "serial" => serial, "type" => type_, "hctl" => hctl,
-    "path" => path, "state" => state, "size" => size lenient, "multipathDeviceUuid" =>
-    multipath_device_uuid, "source" => source, "createDate" => create_date, "lastOpDate"
-    => last_op_date, }
-);
-/// Extends `LunInventory` and carries all of its fields.
-///
-/// Server class: `org.zstack.header.storageDevice.ScsiLunInventory`.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ScsiLunInventory {
-    pub name: ::core::option::Option<::std::string::String>,
-    pub uuid: ::core::option::Option<::std::string::String>,
-    pub wwid: ::core::option::Option<::std::string::String>,
-    pub vendor: ::core::option::Option<::std::string::String>,
-    pub model: ::core::option::Option<::std::string::String>,
-    pub wwn: ::core::option::Option<::std::string::String>,
-    pub serial: ::core::option::Option<::std::string::String>,
-    pub type_: ::core::option::Option<::std::string::String>,
-    pub hctl: ::core::option::Option<::std::string::String>,
-    pub path: ::core::option::Option<::std::string::String>,
-    pub state: ::core::option::Option<::std::string::String>,
-    pub size: ::core::option::Option<i64>,
-    pub multipath_device_uuid: ::core::option::Option<::std::string::String>,
-    pub source: ::core::option::Option<::std::string::String>,
-    pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
-    pub scsi_lun_host_refs: ::std::vec::Vec<::serde_json::Value>,
-    pub scsi_lun_vm_instance_refs: ::std::vec::Vec<::serde_json::Value>,
-}
-::zstack_sdk::deserialize_struct!(
-    ScsiLunInventory { "name" => name, "uuid" => uuid, "wwid" => wwid, "vendor" =>
-    vendor, "model" => model, "wwn" => wwn, "serial" => serial, "type" => type_, "hctl"
-    => hctl, "path" => path, "state" => state, "size" => size lenient,
-    "multipathDeviceUuid" => multipath_device_uuid, "source" => source, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, "scsiLunHostRefs" => scsi_lun_host_refs
-    default, "scsiLunVmInstanceRefs" => scsi_lun_vm_instance_refs default, }
-);
-impl ScsiLunInventory {
-    /// Query field `name`.
-    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
-    );
-    /// Query field `uuid`.
-    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
-    );
-    /// Query field `wwid`.
-    pub const WWID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "wwid",
-    );
-    /// Query field `vendor`.
-    pub const VENDOR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vendor",
-    );
-    /// Query field `model`.
-    pub const MODEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "model",
-    );
-    /// Query field `wwn`.
-    pub const WWN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "wwn",
-    );
-    /// Query field `serial`.
-    pub const SERIAL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "serial",
-    );
-    /// Query field `type`.
-    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
-    );
-    /// Query field `hctl`.
-    pub const HCTL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hctl",
-    );
-    /// Query field `path`.
-    pub const PATH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "path",
-    );
-    /// Query field `state`.
-    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
-    );
-    /// Query field `size`.
-    pub const SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "size",
-    );
-    /// Query field `multipathDeviceUuid`.
-    pub const MULTIPATH_DEVICE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "multipathDeviceUuid",
-    );
-    /// Query field `source`.
-    pub const SOURCE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "source",
-    );
-    /// Query field `createDate`.
-    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
-    );
-    /// Query field `lastOpDate`.
-    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
-    );
-    /// Query field `scsiLunHostRefs`.
-    pub const SCSI_LUN_HOST_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "scsiLunHostRefs",
-    );
-    /// Query field `scsiLunVmInstanceRefs`.
-    pub const SCSI_LUN_VM_INSTANCE_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "scsiLunVmInstanceRefs",
-    );
-}
 /// Server class: `org.zstack.header.vm.VdiPortInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VdiPortInfo {
@@ -487,6 +598,82 @@ impl VmInstanceDeviceAddressGroupInventory {
     /// Query field `addressList`.
     pub const ADDRESS_LIST: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
         "addressList",
+    );
+}
+/// Server class: `org.zstack.pciDevice.specification.mdev.VmInstanceMdevDeviceSpecRefInventory`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VmInstanceMdevDeviceSpecRefInventory {
+    pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
+    pub mdev_spec_uuid: ::core::option::Option<::std::string::String>,
+    pub mdev_device_number: ::core::option::Option<i32>,
+    pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    pub last_op_date: ::core::option::Option<
+        ::zstack_sdk::runtime::timestamp::Timestamp,
+    >,
+}
+::zstack_sdk::deserialize_struct!(
+    VmInstanceMdevDeviceSpecRefInventory { "vmInstanceUuid" => vm_instance_uuid,
+    "mdevSpecUuid" => mdev_spec_uuid, "mdevDeviceNumber" => mdev_device_number lenient,
+    "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
+impl VmInstanceMdevDeviceSpecRefInventory {
+    /// Query field `vmInstanceUuid`.
+    pub const VM_INSTANCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vmInstanceUuid",
+    );
+    /// Query field `mdevSpecUuid`.
+    pub const MDEV_SPEC_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "mdevSpecUuid",
+    );
+    /// Query field `mdevDeviceNumber`.
+    pub const MDEV_DEVICE_NUMBER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "mdevDeviceNumber",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+}
+/// Server class: `org.zstack.pciDevice.specification.pci.VmInstancePciDeviceSpecRefInventory`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VmInstancePciDeviceSpecRefInventory {
+    pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
+    pub pci_spec_uuid: ::core::option::Option<::std::string::String>,
+    pub pci_device_number: ::core::option::Option<i32>,
+    pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    pub last_op_date: ::core::option::Option<
+        ::zstack_sdk::runtime::timestamp::Timestamp,
+    >,
+}
+::zstack_sdk::deserialize_struct!(
+    VmInstancePciDeviceSpecRefInventory { "vmInstanceUuid" => vm_instance_uuid,
+    "pciSpecUuid" => pci_spec_uuid, "pciDeviceNumber" => pci_device_number lenient,
+    "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
+impl VmInstancePciDeviceSpecRefInventory {
+    /// Query field `vmInstanceUuid`.
+    pub const VM_INSTANCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "vmInstanceUuid",
+    );
+    /// Query field `pciSpecUuid`.
+    pub const PCI_SPEC_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "pciSpecUuid",
+    );
+    /// Query field `pciDeviceNumber`.
+    pub const PCI_DEVICE_NUMBER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "pciDeviceNumber",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
     );
 }
 /// Server class: `org.zstack.header.vm.VmSchedHistoryInventory`.
@@ -1490,88 +1677,82 @@ impl VmCdRomInventory {
         "lastOpDate",
     );
 }
-/// A `LunInventory` or one of its subclasses, as the response's `schema` map names it.
+/// A `ApplianceVmInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
-pub enum AnyLunInventory {
-    LunInventory(crate::types::LunInventory),
-    FiberChannelLunInventory(crate::types::FiberChannelLunInventory),
-    IscsiLunInventory(crate::types::IscsiLunInventory),
-    NvmeLunInventory(crate::types::NvmeLunInventory),
-    ScsiLunInventory(crate::types::ScsiLunInventory),
+pub enum AnyApplianceVmInventory {
+    ApplianceVmInventory(crate::types::ApplianceVmInventory),
+    SlbVmInstanceInventory(crate::types::SlbVmInstanceInventory),
+    VirtualRouterVmInventory(crate::types::VirtualRouterVmInventory),
+    VpcRouterVmInventory(crate::types::VpcRouterVmInventory),
     /// A class that is not this type or a known subclass: decoded as
     /// the declared type, with every field as sent kept in `raw`.
     Unknown {
         class: ::std::string::String,
-        base: crate::types::LunInventory,
+        base: crate::types::ApplianceVmInventory,
         raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     },
 }
-impl AnyLunInventory {
+impl AnyApplianceVmInventory {
     /// The fields every class shares: the declared type's.
-    pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::LunInventory> {
+    pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::ApplianceVmInventory> {
         match self {
-            Self::LunInventory(value) => ::std::borrow::Cow::Borrowed(value),
-            Self::FiberChannelLunInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::LunInventory::from(value))
+            Self::ApplianceVmInventory(value) => ::std::borrow::Cow::Borrowed(value),
+            Self::SlbVmInstanceInventory(value) => {
+                ::std::borrow::Cow::Owned(
+                    crate::types::ApplianceVmInventory::from(value),
+                )
             }
-            Self::IscsiLunInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::LunInventory::from(value))
+            Self::VirtualRouterVmInventory(value) => {
+                ::std::borrow::Cow::Owned(
+                    crate::types::ApplianceVmInventory::from(value),
+                )
             }
-            Self::NvmeLunInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::LunInventory::from(value))
-            }
-            Self::ScsiLunInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::LunInventory::from(value))
+            Self::VpcRouterVmInventory(value) => {
+                ::std::borrow::Cow::Owned(
+                    crate::types::ApplianceVmInventory::from(value),
+                )
             }
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
 }
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnyLunInventory {
+impl ::zstack_sdk::runtime::poly::Polymorphic for AnyApplianceVmInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
         deserializer: D,
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.header.storageDevice.LunInventory" => {
+            "org.zstack.appliancevm.ApplianceVmInventory" => {
                 ::core::result::Result::Ok(
-                    <crate::types::LunInventory as ::serde::Deserialize<
+                    <crate::types::ApplianceVmInventory as ::serde::Deserialize<
                         'de,
                     >>::deserialize(deserializer)
-                        .map(Self::LunInventory),
+                        .map(Self::ApplianceVmInventory),
                 )
             }
-            "org.zstack.storage.device.fibreChannel.FiberChannelLunInventory" => {
+            "org.zstack.network.service.slb.SlbVmInstanceInventory" => {
                 ::core::result::Result::Ok(
-                    <crate::types::FiberChannelLunInventory as ::serde::Deserialize<
+                    <crate::types::SlbVmInstanceInventory as ::serde::Deserialize<
                         'de,
                     >>::deserialize(deserializer)
-                        .map(Self::FiberChannelLunInventory),
+                        .map(Self::SlbVmInstanceInventory),
                 )
             }
-            "org.zstack.storage.device.iscsi.IscsiLunInventory" => {
+            "org.zstack.network.service.virtualrouter.VirtualRouterVmInventory" => {
                 ::core::result::Result::Ok(
-                    <crate::types::IscsiLunInventory as ::serde::Deserialize<
+                    <crate::types::VirtualRouterVmInventory as ::serde::Deserialize<
                         'de,
                     >>::deserialize(deserializer)
-                        .map(Self::IscsiLunInventory),
+                        .map(Self::VirtualRouterVmInventory),
                 )
             }
-            "org.zstack.storage.device.nvme.NvmeLunInventory" => {
+            "org.zstack.header.vpc.VpcRouterVmInventory" => {
                 ::core::result::Result::Ok(
-                    <crate::types::NvmeLunInventory as ::serde::Deserialize<
+                    <crate::types::VpcRouterVmInventory as ::serde::Deserialize<
                         'de,
                     >>::deserialize(deserializer)
-                        .map(Self::NvmeLunInventory),
-                )
-            }
-            "org.zstack.header.storageDevice.ScsiLunInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::ScsiLunInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::ScsiLunInventory),
+                        .map(Self::VpcRouterVmInventory),
                 )
             }
             _ => ::core::result::Result::Err(deserializer),
@@ -1580,10 +1761,10 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyLunInventory {
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::LunInventory as ::serde::Deserialize<
+        <crate::types::ApplianceVmInventory as ::serde::Deserialize<
             'de,
         >>::deserialize(deserializer)
-            .map(Self::LunInventory)
+            .map(Self::ApplianceVmInventory)
     }
     fn from_unknown(
         class: ::std::string::String,
@@ -1593,238 +1774,130 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyLunInventory {
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
     }
 }
-impl<'de> ::serde::Deserialize<'de> for AnyLunInventory {
+impl<'de> ::serde::Deserialize<'de> for AnyApplianceVmInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::poly::deserialize(deserializer)
     }
 }
-impl ::core::convert::From<&crate::types::FiberChannelLunInventory>
-for crate::types::LunInventory {
-    fn from(value: &crate::types::FiberChannelLunInventory) -> Self {
+impl ::core::convert::From<&crate::types::SlbVmInstanceInventory>
+for crate::types::ApplianceVmInventory {
+    fn from(value: &crate::types::SlbVmInstanceInventory) -> Self {
         Self {
-            name: value.name.clone(),
             uuid: value.uuid.clone(),
-            wwid: value.wwid.clone(),
-            vendor: value.vendor.clone(),
-            model: value.model.clone(),
-            wwn: value.wwn.clone(),
-            serial: value.serial.clone(),
+            name: value.name.clone(),
+            description: value.description.clone(),
+            zone_uuid: value.zone_uuid.clone(),
+            cluster_uuid: value.cluster_uuid.clone(),
+            image_uuid: value.image_uuid.clone(),
+            host_uuid: value.host_uuid.clone(),
+            last_host_uuid: value.last_host_uuid.clone(),
+            instance_offering_uuid: value.instance_offering_uuid.clone(),
+            root_volume_uuid: value.root_volume_uuid.clone(),
+            platform: value.platform.clone(),
+            architecture: value.architecture.clone(),
+            default_l3_network_uuid: value.default_l3_network_uuid.clone(),
             type_: value.type_.clone(),
-            hctl: value.hctl.clone(),
-            path: value.path.clone(),
-            state: value.state.clone(),
-            size: value.size,
-            multipath_device_uuid: value.multipath_device_uuid.clone(),
-            source: value.source.clone(),
+            hypervisor_type: value.hypervisor_type.clone(),
+            memory_size: value.memory_size,
+            reserved_memory_size: value.reserved_memory_size,
+            cpu_num: value.cpu_num,
+            cpu_speed: value.cpu_speed,
+            allocator_strategy: value.allocator_strategy.clone(),
             create_date: value.create_date,
             last_op_date: value.last_op_date,
+            state: value.state.clone(),
+            vm_nics: value.vm_nics.clone(),
+            all_volumes: value.all_volumes.clone(),
+            vm_cd_roms: value.vm_cd_roms.clone(),
+            guest_os_type: value.guest_os_type.clone(),
+            appliance_vm_type: value.appliance_vm_type.clone(),
+            management_network_uuid: value.management_network_uuid.clone(),
+            default_route_l3_network_uuid: value.default_route_l3_network_uuid.clone(),
+            status: value.status.clone(),
+            agent_port: value.agent_port,
+            ha_status: value.ha_status.clone(),
         }
     }
 }
-impl ::core::convert::From<&crate::types::IscsiLunInventory>
-for crate::types::LunInventory {
-    fn from(value: &crate::types::IscsiLunInventory) -> Self {
+impl ::core::convert::From<&crate::types::VirtualRouterVmInventory>
+for crate::types::ApplianceVmInventory {
+    fn from(value: &crate::types::VirtualRouterVmInventory) -> Self {
         Self {
-            name: value.name.clone(),
             uuid: value.uuid.clone(),
-            wwid: value.wwid.clone(),
-            vendor: value.vendor.clone(),
-            model: value.model.clone(),
-            wwn: value.wwn.clone(),
-            serial: value.serial.clone(),
+            name: value.name.clone(),
+            description: value.description.clone(),
+            zone_uuid: value.zone_uuid.clone(),
+            cluster_uuid: value.cluster_uuid.clone(),
+            image_uuid: value.image_uuid.clone(),
+            host_uuid: value.host_uuid.clone(),
+            last_host_uuid: value.last_host_uuid.clone(),
+            instance_offering_uuid: value.instance_offering_uuid.clone(),
+            root_volume_uuid: value.root_volume_uuid.clone(),
+            platform: value.platform.clone(),
+            architecture: value.architecture.clone(),
+            default_l3_network_uuid: value.default_l3_network_uuid.clone(),
             type_: value.type_.clone(),
-            hctl: value.hctl.clone(),
-            path: value.path.clone(),
-            state: value.state.clone(),
-            size: value.size,
-            multipath_device_uuid: value.multipath_device_uuid.clone(),
-            source: value.source.clone(),
+            hypervisor_type: value.hypervisor_type.clone(),
+            memory_size: value.memory_size,
+            reserved_memory_size: value.reserved_memory_size,
+            cpu_num: value.cpu_num,
+            cpu_speed: value.cpu_speed,
+            allocator_strategy: value.allocator_strategy.clone(),
             create_date: value.create_date,
             last_op_date: value.last_op_date,
+            state: value.state.clone(),
+            vm_nics: value.vm_nics.clone(),
+            all_volumes: value.all_volumes.clone(),
+            vm_cd_roms: value.vm_cd_roms.clone(),
+            guest_os_type: value.guest_os_type.clone(),
+            appliance_vm_type: value.appliance_vm_type.clone(),
+            management_network_uuid: value.management_network_uuid.clone(),
+            default_route_l3_network_uuid: value.default_route_l3_network_uuid.clone(),
+            status: value.status.clone(),
+            agent_port: value.agent_port,
+            ha_status: value.ha_status.clone(),
         }
     }
 }
-impl ::core::convert::From<&crate::types::NvmeLunInventory>
-for crate::types::LunInventory {
-    fn from(value: &crate::types::NvmeLunInventory) -> Self {
+impl ::core::convert::From<&crate::types::VpcRouterVmInventory>
+for crate::types::ApplianceVmInventory {
+    fn from(value: &crate::types::VpcRouterVmInventory) -> Self {
         Self {
-            name: value.name.clone(),
             uuid: value.uuid.clone(),
-            wwid: value.wwid.clone(),
-            vendor: value.vendor.clone(),
-            model: value.model.clone(),
-            wwn: value.wwn.clone(),
-            serial: value.serial.clone(),
+            name: value.name.clone(),
+            description: value.description.clone(),
+            zone_uuid: value.zone_uuid.clone(),
+            cluster_uuid: value.cluster_uuid.clone(),
+            image_uuid: value.image_uuid.clone(),
+            host_uuid: value.host_uuid.clone(),
+            last_host_uuid: value.last_host_uuid.clone(),
+            instance_offering_uuid: value.instance_offering_uuid.clone(),
+            root_volume_uuid: value.root_volume_uuid.clone(),
+            platform: value.platform.clone(),
+            architecture: value.architecture.clone(),
+            default_l3_network_uuid: value.default_l3_network_uuid.clone(),
             type_: value.type_.clone(),
-            hctl: value.hctl.clone(),
-            path: value.path.clone(),
-            state: value.state.clone(),
-            size: value.size,
-            multipath_device_uuid: value.multipath_device_uuid.clone(),
-            source: value.source.clone(),
+            hypervisor_type: value.hypervisor_type.clone(),
+            memory_size: value.memory_size,
+            reserved_memory_size: value.reserved_memory_size,
+            cpu_num: value.cpu_num,
+            cpu_speed: value.cpu_speed,
+            allocator_strategy: value.allocator_strategy.clone(),
             create_date: value.create_date,
             last_op_date: value.last_op_date,
-        }
-    }
-}
-impl ::core::convert::From<&crate::types::ScsiLunInventory>
-for crate::types::LunInventory {
-    fn from(value: &crate::types::ScsiLunInventory) -> Self {
-        Self {
-            name: value.name.clone(),
-            uuid: value.uuid.clone(),
-            wwid: value.wwid.clone(),
-            vendor: value.vendor.clone(),
-            model: value.model.clone(),
-            wwn: value.wwn.clone(),
-            serial: value.serial.clone(),
-            type_: value.type_.clone(),
-            hctl: value.hctl.clone(),
-            path: value.path.clone(),
             state: value.state.clone(),
-            size: value.size,
-            multipath_device_uuid: value.multipath_device_uuid.clone(),
-            source: value.source.clone(),
-            create_date: value.create_date,
-            last_op_date: value.last_op_date,
-        }
-    }
-}
-/// A `ScsiLunInventory` or one of its subclasses, as the response's `schema` map names it.
-#[derive(Clone, Debug, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum AnyScsiLunInventory {
-    ScsiLunInventory(crate::types::ScsiLunInventory),
-    FiberChannelLunInventory(crate::types::FiberChannelLunInventory),
-    IscsiLunInventory(crate::types::IscsiLunInventory),
-    /// A class that is not this type or a known subclass: decoded as
-    /// the declared type, with every field as sent kept in `raw`.
-    Unknown {
-        class: ::std::string::String,
-        base: crate::types::ScsiLunInventory,
-        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    },
-}
-impl AnyScsiLunInventory {
-    /// The fields every class shares: the declared type's.
-    pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::ScsiLunInventory> {
-        match self {
-            Self::ScsiLunInventory(value) => ::std::borrow::Cow::Borrowed(value),
-            Self::FiberChannelLunInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::ScsiLunInventory::from(value))
-            }
-            Self::IscsiLunInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::ScsiLunInventory::from(value))
-            }
-            Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
-        }
-    }
-}
-impl ::zstack_sdk::runtime::poly::Polymorphic for AnyScsiLunInventory {
-    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
-        class: &str,
-        deserializer: D,
-    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
-        match class {
-            "org.zstack.header.storageDevice.ScsiLunInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::ScsiLunInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::ScsiLunInventory),
-                )
-            }
-            "org.zstack.storage.device.fibreChannel.FiberChannelLunInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::FiberChannelLunInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::FiberChannelLunInventory),
-                )
-            }
-            "org.zstack.storage.device.iscsi.IscsiLunInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::IscsiLunInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::IscsiLunInventory),
-                )
-            }
-            _ => ::core::result::Result::Err(deserializer),
-        }
-    }
-    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::ScsiLunInventory as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::ScsiLunInventory)
-    }
-    fn from_unknown(
-        class: ::std::string::String,
-        text: &str,
-    ) -> ::core::result::Result<Self, ::serde_json::Error> {
-        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
-        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for AnyScsiLunInventory {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::core::result::Result<Self, D::Error> {
-        ::zstack_sdk::runtime::poly::deserialize(deserializer)
-    }
-}
-impl ::core::convert::From<&crate::types::FiberChannelLunInventory>
-for crate::types::ScsiLunInventory {
-    fn from(value: &crate::types::FiberChannelLunInventory) -> Self {
-        Self {
-            name: value.name.clone(),
-            uuid: value.uuid.clone(),
-            wwid: value.wwid.clone(),
-            vendor: value.vendor.clone(),
-            model: value.model.clone(),
-            wwn: value.wwn.clone(),
-            serial: value.serial.clone(),
-            type_: value.type_.clone(),
-            hctl: value.hctl.clone(),
-            path: value.path.clone(),
-            state: value.state.clone(),
-            size: value.size,
-            multipath_device_uuid: value.multipath_device_uuid.clone(),
-            source: value.source.clone(),
-            create_date: value.create_date,
-            last_op_date: value.last_op_date,
-            scsi_lun_host_refs: value.scsi_lun_host_refs.clone(),
-            scsi_lun_vm_instance_refs: value.scsi_lun_vm_instance_refs.clone(),
-        }
-    }
-}
-impl ::core::convert::From<&crate::types::IscsiLunInventory>
-for crate::types::ScsiLunInventory {
-    fn from(value: &crate::types::IscsiLunInventory) -> Self {
-        Self {
-            name: value.name.clone(),
-            uuid: value.uuid.clone(),
-            wwid: value.wwid.clone(),
-            vendor: value.vendor.clone(),
-            model: value.model.clone(),
-            wwn: value.wwn.clone(),
-            serial: value.serial.clone(),
-            type_: value.type_.clone(),
-            hctl: value.hctl.clone(),
-            path: value.path.clone(),
-            state: value.state.clone(),
-            size: value.size,
-            multipath_device_uuid: value.multipath_device_uuid.clone(),
-            source: value.source.clone(),
-            create_date: value.create_date,
-            last_op_date: value.last_op_date,
-            scsi_lun_host_refs: value.scsi_lun_host_refs.clone(),
-            scsi_lun_vm_instance_refs: value.scsi_lun_vm_instance_refs.clone(),
+            vm_nics: value.vm_nics.clone(),
+            all_volumes: value.all_volumes.clone(),
+            vm_cd_roms: value.vm_cd_roms.clone(),
+            guest_os_type: value.guest_os_type.clone(),
+            appliance_vm_type: value.appliance_vm_type.clone(),
+            management_network_uuid: value.management_network_uuid.clone(),
+            default_route_l3_network_uuid: value.default_route_l3_network_uuid.clone(),
+            status: value.status.clone(),
+            agent_port: value.agent_port,
+            ha_status: value.ha_status.clone(),
         }
     }
 }
@@ -1835,9 +1908,9 @@ pub enum AnyVmInstanceInventory {
     VmInstanceInventory(crate::types::VmInstanceInventory),
     BareMetal2InstanceInventory(crate::types::BareMetal2InstanceInventory),
     SlbVmInstanceInventory(crate::types::SlbVmInstanceInventory),
-    FaultToleranceVmGroupInventory(crate::types::FaultToleranceVmGroupInventory),
-    ApplianceVmInventory(crate::types::ApplianceVmInventory),
     VirtualRouterVmInventory(crate::types::VirtualRouterVmInventory),
+    ApplianceVmInventory(crate::types::ApplianceVmInventory),
+    FaultToleranceVmGroupInventory(crate::types::FaultToleranceVmGroupInventory),
     VpcRouterVmInventory(crate::types::VpcRouterVmInventory),
     /// A class that is not this type or a known subclass: decoded as
     /// the declared type, with every field as sent kept in `raw`.
@@ -1858,13 +1931,13 @@ impl AnyVmInstanceInventory {
             Self::SlbVmInstanceInventory(value) => {
                 ::std::borrow::Cow::Owned(crate::types::VmInstanceInventory::from(value))
             }
-            Self::FaultToleranceVmGroupInventory(value) => {
+            Self::VirtualRouterVmInventory(value) => {
                 ::std::borrow::Cow::Owned(crate::types::VmInstanceInventory::from(value))
             }
             Self::ApplianceVmInventory(value) => {
                 ::std::borrow::Cow::Owned(crate::types::VmInstanceInventory::from(value))
             }
-            Self::VirtualRouterVmInventory(value) => {
+            Self::FaultToleranceVmGroupInventory(value) => {
                 ::std::borrow::Cow::Owned(crate::types::VmInstanceInventory::from(value))
             }
             Self::VpcRouterVmInventory(value) => {
@@ -1904,12 +1977,12 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyVmInstanceInventory {
                         .map(Self::SlbVmInstanceInventory),
                 )
             }
-            "org.zstack.faulttolerance.entity.FaultToleranceVmGroupInventory" => {
+            "org.zstack.network.service.virtualrouter.VirtualRouterVmInventory" => {
                 ::core::result::Result::Ok(
-                    <crate::types::FaultToleranceVmGroupInventory as ::serde::Deserialize<
+                    <crate::types::VirtualRouterVmInventory as ::serde::Deserialize<
                         'de,
                     >>::deserialize(deserializer)
-                        .map(Self::FaultToleranceVmGroupInventory),
+                        .map(Self::VirtualRouterVmInventory),
                 )
             }
             "org.zstack.appliancevm.ApplianceVmInventory" => {
@@ -1920,12 +1993,12 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyVmInstanceInventory {
                         .map(Self::ApplianceVmInventory),
                 )
             }
-            "org.zstack.network.service.virtualrouter.VirtualRouterVmInventory" => {
+            "org.zstack.faulttolerance.entity.FaultToleranceVmGroupInventory" => {
                 ::core::result::Result::Ok(
-                    <crate::types::VirtualRouterVmInventory as ::serde::Deserialize<
+                    <crate::types::FaultToleranceVmGroupInventory as ::serde::Deserialize<
                         'de,
                     >>::deserialize(deserializer)
-                        .map(Self::VirtualRouterVmInventory),
+                        .map(Self::FaultToleranceVmGroupInventory),
                 )
             }
             "org.zstack.header.vpc.VpcRouterVmInventory" => {
@@ -2030,9 +2103,9 @@ for crate::types::VmInstanceInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::FaultToleranceVmGroupInventory>
+impl ::core::convert::From<&crate::types::VirtualRouterVmInventory>
 for crate::types::VmInstanceInventory {
-    fn from(value: &crate::types::FaultToleranceVmGroupInventory) -> Self {
+    fn from(value: &crate::types::VirtualRouterVmInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
             name: value.name.clone(),
@@ -2098,9 +2171,9 @@ for crate::types::VmInstanceInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::VirtualRouterVmInventory>
+impl ::core::convert::From<&crate::types::FaultToleranceVmGroupInventory>
 for crate::types::VmInstanceInventory {
-    fn from(value: &crate::types::VirtualRouterVmInventory) -> Self {
+    fn from(value: &crate::types::FaultToleranceVmGroupInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
             name: value.name.clone(),

@@ -73,6 +73,21 @@ pub struct SnapshotLeafInventory {
     SnapshotLeafInventory { "inventory" => inventory, "parentUuid" => parent_uuid,
     "children" => children default, }
 );
+/// Server class: `org.zstack.header.storage.snapshot.VolumeSnapshotBackupStorageRefInventory`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VolumeSnapshotBackupStorageRefInventory {
+    /// Since ZStack 0.6.
+    pub volume_snapshot_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub backup_storage_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub install_path: ::core::option::Option<::std::string::String>,
+}
+::zstack_sdk::deserialize_struct!(
+    VolumeSnapshotBackupStorageRefInventory { "volumeSnapshotUuid" =>
+    volume_snapshot_uuid, "backupStorageUuid" => backup_storage_uuid, "installPath" =>
+    install_path, }
+);
 /// Server class: `org.zstack.header.storage.snapshot.group.VolumeSnapshotGroupAvailability`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VolumeSnapshotGroupAvailability {
@@ -191,6 +206,144 @@ pub struct VolumeSnapshotGroupRefInventory {
     "createDate" => create_date, "lastOpDate" => last_op_date, "volumeLastAttachDate" =>
     volume_last_attach_date, }
 );
+/// Server class: `org.zstack.header.storage.snapshot.VolumeSnapshotInventory`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VolumeSnapshotInventory {
+    /// Since ZStack 0.6.
+    pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub volume_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub tree_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub parent_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub primary_storage_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub primary_storage_install_path: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub volume_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub format: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub latest: ::core::option::Option<bool>,
+    /// Since ZStack 0.6.
+    pub size: ::core::option::Option<i64>,
+    pub distance: ::core::option::Option<i32>,
+    /// Since ZStack 0.6.
+    pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 0.6.
+    pub last_op_date: ::core::option::Option<
+        ::zstack_sdk::runtime::timestamp::Timestamp,
+    >,
+    /// Since ZStack 0.6.
+    pub backup_storage_refs: ::std::vec::Vec<
+        crate::types::VolumeSnapshotBackupStorageRefInventory,
+    >,
+    pub group_uuid: ::core::option::Option<::std::string::String>,
+}
+::zstack_sdk::deserialize_struct!(
+    VolumeSnapshotInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "type" => type_, "volumeUuid" => volume_uuid, "treeUuid" => tree_uuid,
+    "parentUuid" => parent_uuid, "primaryStorageUuid" => primary_storage_uuid,
+    "primaryStorageInstallPath" => primary_storage_install_path, "volumeType" =>
+    volume_type, "format" => format, "latest" => latest, "size" => size lenient,
+    "distance" => distance lenient, "state" => state, "status" => status, "createDate" =>
+    create_date, "lastOpDate" => last_op_date, "backupStorageRefs" => backup_storage_refs
+    default, "groupUuid" => group_uuid, }
+);
+impl VolumeSnapshotInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `description`.
+    pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "description",
+    );
+    /// Query field `type`.
+    pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "type",
+    );
+    /// Query field `volumeUuid`.
+    pub const VOLUME_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "volumeUuid",
+    );
+    /// Query field `treeUuid`.
+    pub const TREE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "treeUuid",
+    );
+    /// Query field `parentUuid`.
+    pub const PARENT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "parentUuid",
+    );
+    /// Query field `primaryStorageUuid`.
+    pub const PRIMARY_STORAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "primaryStorageUuid",
+    );
+    /// Query field `primaryStorageInstallPath`.
+    pub const PRIMARY_STORAGE_INSTALL_PATH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "primaryStorageInstallPath",
+    );
+    /// Query field `volumeType`.
+    pub const VOLUME_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "volumeType",
+    );
+    /// Query field `format`.
+    pub const FORMAT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "format",
+    );
+    /// Query field `latest`.
+    pub const LATEST: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "latest",
+    );
+    /// Query field `size`.
+    pub const SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "size",
+    );
+    /// Query field `distance`.
+    pub const DISTANCE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "distance",
+    );
+    /// Query field `state`.
+    pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "state",
+    );
+    /// Query field `status`.
+    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "status",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `backupStorageRefs`.
+    pub const BACKUP_STORAGE_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "backupStorageRefs",
+    );
+    /// Query field `groupUuid`.
+    pub const GROUP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "groupUuid",
+    );
+}
 /// Server class: `org.zstack.header.storage.snapshot.VolumeSnapshotTreeInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VolumeSnapshotTreeInventory {
