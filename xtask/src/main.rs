@@ -6,7 +6,11 @@
 //!   from the catalog (docs/importing.md); with `--check`, only diff.
 //! * `coverage [--catalog PATH]` — load `spec/` and list the catalog actions,
 //!   types and enums it lacks; exit 1 if any.
+//! * `bench-build [--runs N]` — build-cost figures of the whole-API SDK
+//!   (codegen time, fresh `cargo check` time and peak memory, default build
+//!   time), each with a baseline measured in the same run.
 
+mod bench;
 mod catalog;
 mod codegen;
 mod coverage;
@@ -19,7 +23,8 @@ use std::process::ExitCode;
 
 const USAGE: &str = "usage: cargo xtask codegen [--check]
        cargo xtask import-catalog [--check] [--catalog PATH]
-       cargo xtask coverage [--catalog PATH]";
+       cargo xtask coverage [--catalog PATH]
+       cargo xtask bench-build [--runs N]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -34,6 +39,12 @@ fn main() -> ExitCode {
         ["coverage", rest @ ..] => {
             catalog_args(rest, &[]).and_then(|(catalog, _)| coverage::run(&workspace_root(), &catalog))
         }
+        ["bench-build"] => bench::run(&workspace_root(), 3),
+        ["bench-build", "--runs", n] => match n.parse() {
+            Ok(runs) => bench::run(&workspace_root(), runs),
+            Err(_) => Err(USAGE.to_string()),
+        },
+        ["__measure", rest @ ..] => bench::measure_child(rest),
         _ => Err(USAGE.to_string()),
     };
     match result {

@@ -114,14 +114,26 @@ fn has_types(group: &Group) -> bool {
 
 /// The per-group files, rendered on every core. Token streams are not
 /// `Send`, so each thread builds and formats whole files; the `BTreeMap`
-/// makes the result independent of scheduling.
+/// makes the result independent of scheduling. Threads take the largest
+/// groups first from a shared queue, so no core idles behind a big group.
 fn group_files(ctx: &Context) -> Result<Files, String> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let groups: Vec<&Group> = ctx.spec.groups.iter().collect();
-    let chunks: Vec<Vec<&Group>> =
-        (0..threads).map(|t| groups.iter().skip(t).step_by(threads).copied().collect()).collect();
+    let mut groups: Vec<&Group> = ctx.spec.groups.iter().collect();
+    groups.sort_by_key(|g| std::cmp::Reverse(g.apis.len() * 4 + g.types.len() + g.enums.len()));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let take = || groups.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)).copied();
     let results: Vec<Result<Files, String>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = chunks.iter().map(|chunk| scope.spawn(move || render_groups(ctx, chunk))).collect();
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut files = Files::new();
+                    while let Some(group) = take() {
+                        files.extend(render_groups(ctx, &[group])?);
+                    }
+                    Ok(files)
+                })
+            })
+            .collect();
         handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err("codegen thread panicked".into()))).collect()
     });
     let mut files = Files::new();

@@ -1,0 +1,162 @@
+//! `cargo xtask bench-build`: the build-cost figures of the whole-API SDK,
+//! each next to a baseline measured in the same run.
+//!
+//! | figure | what is timed | baseline |
+//! |---|---|---|
+//! | codegen | `cargo xtask codegen --check` (load, generate, format, compare), warm | `cargo xtask` printing its usage (cargo's and the binary's start-up) |
+//! | full check | `cargo check -p zstack-sdk --all-features` after `cargo clean -p zstack-sdk` (dependencies built) | the same with `--no-default-features` (the hand-written runtime alone) |
+//! | default build | `cargo build -p zstack-sdk` after `cargo clean -p zstack-sdk` | the same with `--no-default-features` |
+//!
+//! Peak memory is the largest resident set of any process the measured
+//! command ran (`getrusage(RUSAGE_CHILDREN)` in a fresh helper process, so
+//! earlier builds do not count). Wall times are medians of `--runs` runs.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// One measured command: wall time and the peak RSS of its process tree.
+struct Sample {
+    wall: Duration,
+    peak_kib: Option<u64>,
+}
+
+pub fn run(root: &Path, runs: usize) -> Result<(), String> {
+    println!("bench-build: {runs} run(s) per figure, medians; dependencies are built first and not timed");
+    let codegen = median(runs, || measure(root, &["xtask", "codegen", "--check"], true))?;
+    let startup = median(runs, || measure(root, &["xtask"], false))?;
+    report("codegen --check, warm", &codegen, "cargo xtask start-up", &startup, Some(Duration::from_secs(2)), None);
+
+    cargo(root, &["check", "-p", "zstack-sdk", "--all-features"])?;
+    cargo(root, &["check", "-p", "zstack-sdk", "--no-default-features"])?;
+    let full = median(runs, || fresh(root, &["check", "-p", "zstack-sdk", "--all-features"]))?;
+    let runtime = median(runs, || fresh(root, &["check", "-p", "zstack-sdk", "--no-default-features"]))?;
+    report(
+        "check --all-features, fresh",
+        &full,
+        "runtime only",
+        &runtime,
+        Some(Duration::from_secs(60)),
+        Some(3 * 1024 * 1024),
+    );
+
+    cargo(root, &["build", "-p", "zstack-sdk"])?;
+    cargo(root, &["build", "-p", "zstack-sdk", "--no-default-features"])?;
+    let default = median(runs, || fresh(root, &["build", "-p", "zstack-sdk"]))?;
+    let bare = median(runs, || fresh(root, &["build", "-p", "zstack-sdk", "--no-default-features"]))?;
+    report("build (default features), fresh", &default, "runtime only", &bare, Some(Duration::from_secs(15)), None);
+    Ok(())
+}
+
+fn report(what: &str, a: &Sample, base_name: &str, base: &Sample, goal: Option<Duration>, mem_goal_kib: Option<u64>) {
+    let goal = goal.map_or(String::new(), |g| format!(" (goal <= {:.0} s)", g.as_secs_f64()));
+    let ratio = a.wall.as_secs_f64() / base.wall.as_secs_f64().max(1e-9);
+    println!(
+        "  {what:<34} {:>7.2} s{goal}; baseline {base_name}: {:.2} s; ratio {ratio:.2}",
+        a.wall.as_secs_f64(),
+        base.wall.as_secs_f64()
+    );
+    if let (Some(peak), Some(base_peak)) = (a.peak_kib, base.peak_kib) {
+        let goal = mem_goal_kib.map_or(String::new(), |g| format!(" (goal <= {:.1} GiB)", gib(g)));
+        println!(
+            "  {:<34} {:>7.2} GiB peak RSS{goal}; baseline: {:.2} GiB; ratio {:.2}",
+            "",
+            gib(peak),
+            gib(base_peak),
+            peak as f64 / base_peak.max(1) as f64
+        );
+    }
+}
+
+fn gib(kib: u64) -> f64 {
+    kib as f64 / (1024.0 * 1024.0)
+}
+
+/// `cargo clean -p zstack-sdk`, then the measured cargo command.
+fn fresh(root: &Path, args: &[&str]) -> Result<Sample, String> {
+    cargo(root, &["clean", "-p", "zstack-sdk"])?;
+    measure(root, args, true)
+}
+
+/// Run cargo, untimed; fail on a non-zero exit.
+fn cargo(root: &Path, args: &[&str]) -> Result<(), String> {
+    let status = Command::new(cargo_bin())
+        .args(args)
+        .current_dir(root)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if status.success() { Ok(()) } else { Err(format!("`cargo {}` failed ({status})", args.join(" "))) }
+}
+
+/// Time `cargo <args>` through a fresh `xtask __measure` process, which
+/// reports the peak RSS of the command's process tree.
+fn measure(root: &Path, args: &[&str], must_succeed: bool) -> Result<Sample, String> {
+    let exe = std::env::current_exe().map_err(|e| format!("cannot find xtask itself: {e}"))?;
+    let started = Instant::now();
+    let output = Command::new(exe)
+        .arg("__measure")
+        .arg(if must_succeed { "strict" } else { "any" })
+        .args(args)
+        .current_dir(root)
+        .stderr(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run the measuring helper: {e}"))?;
+    let wall = started.elapsed();
+    if !output.status.success() {
+        return Err(format!("`cargo {}` failed", args.join(" ")));
+    }
+    let peak_kib = String::from_utf8_lossy(&output.stdout).trim().parse().ok();
+    Ok(Sample { wall, peak_kib })
+}
+
+/// The helper (`xtask __measure strict|any <cargo args>`): run cargo, then
+/// print the largest RSS (KiB) among the processes it waited for.
+pub fn measure_child(args: &[&str]) -> Result<(), String> {
+    let (mode, args) = args.split_first().ok_or("__measure needs a mode")?;
+    let status = Command::new(cargo_bin())
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if *mode == "strict" && !status.success() {
+        return Err(format!("`cargo {}` failed ({status})", args.join(" ")));
+    }
+    if let Some(kib) = children_peak_kib() {
+        println!("{kib}");
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn children_peak_kib() -> Option<u64> {
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: `usage` is a valid, writable `rusage`; getrusage fills it.
+    let rc = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr()) };
+    if rc != 0 {
+        return None;
+    }
+    // SAFETY: getrusage succeeded, so the struct is initialised.
+    let usage = unsafe { usage.assume_init() };
+    // Linux reports ru_maxrss in KiB.
+    u64::try_from(usage.ru_maxrss).ok()
+}
+
+#[cfg(not(unix))]
+fn children_peak_kib() -> Option<u64> {
+    None
+}
+
+fn cargo_bin() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string())
+}
+
+fn median(runs: usize, mut f: impl FnMut() -> Result<Sample, String>) -> Result<Sample, String> {
+    let mut samples = (0..runs.max(1)).map(|_| f()).collect::<Result<Vec<_>, _>>()?;
+    samples.sort_by_key(|s| s.wall);
+    let mid = samples.len() / 2;
+    let peak = samples.iter().filter_map(|s| s.peak_kib).max();
+    Ok(Sample { wall: samples[mid].wall, peak_kib: peak })
+}
