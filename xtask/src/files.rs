@@ -95,3 +95,50 @@ fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, String>) -> io::Resu
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fresh directory under the system temp dir, removed when dropped.
+    struct TempDir(std::path::PathBuf);
+
+    impl TempDir {
+        fn new(name: &str) -> TempDir {
+            let dir = std::env::temp_dir().join(format!("xtask-{name}-{}", std::process::id()));
+            let _ = fs::remove_dir_all(&dir);
+            fs::create_dir_all(&dir).unwrap();
+            TempDir(dir)
+        }
+    }
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = fs::remove_dir_all(&self.0);
+        }
+    }
+
+    #[test]
+    fn check_reports_unified_diffs_and_sync_fixes_them() {
+        let dir = TempDir::new("files");
+        fs::create_dir_all(dir.0.join("api")).unwrap();
+        fs::write(dir.0.join("api/a.rs"), "keep\nold\n").unwrap();
+        fs::write(dir.0.join("stale.rs"), "gone\n").unwrap();
+        fs::write(dir.0.join("notes.txt"), "not generated code\n").unwrap();
+        let expected: BTreeMap<String, String> =
+            [("api/a.rs", "keep\nnew\n"), ("b.rs", "added\n")].map(|(k, v)| (k.to_string(), v.to_string())).into();
+
+        let report: Vec<String> = drift(&dir.0, &expected, "gen").unwrap().iter().map(Drift::render).collect();
+        assert_eq!(report.len(), 3, "{report:?}");
+        assert!(report[0].starts_with("--- a/gen/api/a.rs\n+++ b/gen/api/a.rs\n"), "{}", report[0]);
+        assert!(report[0].contains("\n keep\n-old\n+new\n"), "{}", report[0]);
+        assert!(report[1].contains("+++ b/gen/b.rs") && report[1].contains("+added"), "{}", report[1]);
+        assert_eq!(report[2], "extra file (not generated): gen/stale.rs\n");
+
+        assert_eq!(sync(&dir.0, &expected).unwrap(), 3);
+        assert!(drift(&dir.0, &expected, "gen").unwrap().is_empty());
+        assert_eq!(fs::read_to_string(dir.0.join("api/a.rs")).unwrap(), "keep\nnew\n");
+        assert!(dir.0.join("notes.txt").exists(), "only .rs files are managed");
+        assert_eq!(sync(&dir.0, &expected).unwrap(), 0, "a second run writes nothing");
+    }
+}
