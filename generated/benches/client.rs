@@ -61,24 +61,7 @@ fn main() {
 // ---------------------------------------------------------------------------
 
 fn bench_send(c: &mut Criterion) {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
-    let server = rt.block_on(TestServer::start());
-    let session = server.new_session();
-    // What the MN answers a finished ReconnectBackupStorage: the inventory and
-    // the `schema` entry naming its class.
-    let reply = json!({
-        "inventory": image_store_row(7),
-        "schema": {"inventory": IMAGE_STORE_CLASS},
-    });
-    server.route("PUT", "/v1/backup-storage/{uuid}/actions", Reply::ok(reply));
-
-    let client = Client::builder()
-        .base_url(server.base_url())
-        .no_proxy()
-        .session(Secret::new(session.clone()))
-        .build()
-        .expect("client");
-    let by_hand = ByHand::new(&server.base_url(), &session);
+    let (rt, server, client, by_hand) = send_fixture();
 
     // Both must succeed and agree before they are timed.
     rt.block_on(async {
@@ -125,6 +108,25 @@ fn bench_send(c: &mut Criterion) {
     });
     group.finish();
     drop(server);
+}
+
+/// A current-thread runtime serving the test double, which answers
+/// ReconnectBackupStorage as the MN does when the job is done (the inventory
+/// and the `schema` entry naming its class), and both clients with a session.
+fn send_fixture() -> (tokio::runtime::Runtime, TestServer, Client, ByHand) {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
+    let server = rt.block_on(TestServer::start());
+    let session = server.new_session();
+    let reply = json!({"inventory": image_store_row(7), "schema": {"inventory": IMAGE_STORE_CLASS}});
+    server.route("PUT", "/v1/backup-storage/{uuid}/actions", Reply::ok(reply));
+    let client = Client::builder()
+        .base_url(server.base_url())
+        .no_proxy()
+        .session(Secret::new(session.clone()))
+        .build()
+        .expect("client");
+    let by_hand = ByHand::new(&server.base_url(), &session);
+    (rt, server, client, by_hand)
 }
 
 /// The baseline: what one would write with reqwest and serde alone.
@@ -588,18 +590,7 @@ fn paired_ratios() {
         println!("  {what:<58} {mid:.3}  [{lo:.3}, {hi:.3}]  {goal}");
     };
 
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
-    let server = rt.block_on(TestServer::start());
-    let session = server.new_session();
-    let reply = json!({"inventory": image_store_row(7), "schema": {"inventory": IMAGE_STORE_CLASS}});
-    server.route("PUT", "/v1/backup-storage/{uuid}/actions", Reply::ok(reply));
-    let client = Client::builder()
-        .base_url(server.base_url())
-        .no_proxy()
-        .session(Secret::new(session.clone()))
-        .build()
-        .expect("client");
-    let by_hand = ByHand::new(&server.base_url(), &session);
+    let (rt, server, client, by_hand) = send_fixture();
     let calls = 300;
     let send = paired(
         41,

@@ -155,8 +155,7 @@ pub fn required_body_field<T: WireValue + Serialize>(
     value: &T,
     out: &mut Map<String, Value>,
 ) -> Result<(), InvalidRequest> {
-    let json = serde_json::to_value(value)
-        .map_err(|e| InvalidRequest::new(api, key, format!("cannot be encoded as JSON: {e}")))?;
+    let json = to_member(api, key, value)?;
     if json.is_null() {
         return Err(InvalidRequest::new(api, key, "is required"));
     }
@@ -171,13 +170,14 @@ pub fn body_field<T: WireValue + Serialize>(
     value: &T,
     out: &mut Map<String, Value>,
 ) -> Result<(), InvalidRequest> {
-    if value.is_absent() {
-        return Ok(());
+    if !value.is_absent() {
+        out.insert(key.to_string(), to_member(api, key, value)?);
     }
-    let json = serde_json::to_value(value)
-        .map_err(|e| InvalidRequest::new(api, key, format!("cannot be encoded as JSON: {e}")))?;
-    out.insert(key.to_string(), json);
     Ok(())
+}
+
+fn to_member<T: Serialize>(api: &'static str, key: &str, value: &T) -> Result<Value, InvalidRequest> {
+    serde_json::to_value(value).map_err(|e| InvalidRequest::new(api, key, format!("cannot be encoded as JSON: {e}")))
 }
 
 /// Derive helper: wrap the envelope members as `{"<envelope>": {...}}`. The
