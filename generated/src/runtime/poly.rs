@@ -100,13 +100,17 @@ fn path_error(e: serde_json::Error) -> serde_path_to_error::Error<serde_json::Er
 /// the body is skipped. `schema` never fails a call: a body this cannot read
 /// has no schema (the typed decode reports what is wrong with it).
 fn read_schema(body: &[u8]) -> Schema {
+    // An index in a schema path names an element of an array in the body, so
+    // none can exceed half the body's length: the bound for dense indexing.
+    let visitor = SchemaVisitor { max_index: body.len() / 2, text_len: 0 };
     match find_schema(body) {
         Found::At(start) => {
+            let visitor = SchemaVisitor { text_len: body.len() - start, ..visitor };
             let mut de = serde_json::Deserializer::from_slice(&body[start..]);
-            <SchemaMember as serde::Deserialize>::deserialize(&mut de).map(|s| s.0).unwrap_or_default()
+            serde::Deserializer::deserialize_any(&mut de, visitor).unwrap_or_default()
         }
         Found::Absent => Schema::default(),
-        Found::Unsure => read_schema_fully(body),
+        Found::Unsure => read_schema_fully(body, visitor),
     }
 }
 
@@ -171,25 +175,23 @@ fn find_schema(body: &[u8]) -> Found {
     Found::Absent
 }
 
-fn read_schema_fully(body: &[u8]) -> Schema {
+fn read_schema_fully(body: &[u8], visitor: SchemaVisitor) -> Schema {
     #[derive(serde::Deserialize)]
-    struct Body {
-        #[serde(default)]
-        schema: SchemaMember,
+    struct Body<'a> {
+        #[serde(borrow, default)]
+        schema: Option<&'a RawValue>,
     }
-    serde_json::from_slice::<Body>(body).map(|b| b.schema.0).unwrap_or_default()
+    let Ok(Body { schema: Some(raw) }) = serde_json::from_slice::<Body>(body) else { return Schema::default() };
+    let visitor = SchemaVisitor { text_len: raw.get().len(), ..visitor };
+    let mut de = serde_json::Deserializer::from_str(raw.get());
+    serde::Deserializer::deserialize_any(&mut de, visitor).unwrap_or_default()
 }
 
-#[derive(Default)]
-struct SchemaMember(Schema);
-
-impl<'de> serde::Deserialize<'de> for SchemaMember {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(SchemaVisitor).map(SchemaMember)
-    }
+struct SchemaVisitor {
+    max_index: usize,
+    /// Length of the `schema` member's text, to size the schema.
+    text_len: usize,
 }
-
-struct SchemaVisitor;
 
 impl<'de> Visitor<'de> for SchemaVisitor {
     type Value = Schema;
@@ -199,7 +201,7 @@ impl<'de> Visitor<'de> for SchemaVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Schema, A::Error> {
-        let mut schema = Schema::default();
+        let mut schema = Schema::for_member(self.text_len, self.max_index);
         while let Some(path) = map.next_key::<Bytes<'de>>()? {
             if let Class(Some(class)) = map.next_value::<Class<'de>>()? {
                 schema.insert(&*path.0, class.as_bytes());

@@ -38,6 +38,9 @@ pub(crate) struct Schema {
     class_index: HashMap<Rc<str>, u32>,
     /// Children beyond what [`Node`] holds inline: (parent, segment) → child.
     more: HashMap<(u32, Segment), u32>,
+    /// Index children up to this are held densely, whatever order they
+    /// arrive in (an MN may sort `schema` keys as text: `[1]`, `[10]`, `[100]`).
+    max_index: usize,
 }
 
 #[derive(Default)]
@@ -59,11 +62,32 @@ enum Segment {
 
 impl Default for Schema {
     fn default() -> Self {
-        Schema { nodes: vec![Node::default()], classes: Vec::new(), class_index: HashMap::new(), more: HashMap::new() }
+        Schema::with_max_index(1 << 16)
     }
 }
 
 impl Schema {
+    /// An empty schema for a `schema` member of `text_len` bytes, whose
+    /// indexes do not exceed `max_index`.
+    pub(crate) fn for_member(text_len: usize, max_index: usize) -> Schema {
+        let mut schema = Schema::with_max_index(max_index);
+        // Entries take 30 bytes at least (`"a[0]":"C"` is short, real class
+        // names are long), each adding a node or two: one allocation up front
+        // instead of repeated large reallocations.
+        schema.nodes.reserve(text_len / 30);
+        schema
+    }
+
+    pub(crate) fn with_max_index(max_index: usize) -> Schema {
+        Schema {
+            nodes: vec![Node::default()],
+            classes: Vec::new(),
+            class_index: HashMap::new(),
+            more: HashMap::new(),
+            max_index,
+        }
+    }
+
     /// Add or replace (the last entry wins, as in a JSON object) a path's
     /// class. Paths look like `inventory`, `inventories[3]`,
     /// `inventory.mons[0]` and `field.mapKey`; one that cannot be read is
@@ -133,10 +157,11 @@ impl Schema {
         let n = &mut self.nodes[node as usize];
         match segment {
             SegRef::Key(key) if n.keys.len() < FEW => n.keys.push((key.into(), child)),
-            // Dense enough to index directly: indexes come from real arrays.
-            SegRef::Index(i) if i <= n.items.len() * 2 + FEW => {
+            SegRef::Index(i) if i <= self.max_index => {
                 if n.items.len() <= i {
-                    n.items.resize(i + 1, NONE);
+                    // Grow the length geometrically too: indexes may arrive
+                    // one past the end each time.
+                    n.items.resize((i + 1).max(n.items.len() * 2), NONE);
                 }
                 n.items[i] = child;
             }
