@@ -13,16 +13,37 @@ use zstack_spec::{Field, Spec, TypeRef};
 
 use crate::names::Names;
 
-/// Resolves spec types to Rust tokens; knows which struct fields must be boxed.
+/// Resolves spec types to Rust tokens; knows which struct fields must be boxed
+/// and which types can hold polymorphic values or credentials.
 pub struct TypeMapper<'a> {
     names: &'a Names,
     /// `(type, field)` pairs whose direct (non-collection) reference closes a cycle.
     boxed: BTreeSet<(String, String)>,
+    /// Types that are, or lead through their fields to, a polymorphic base.
+    polymorphic: BTreeSet<String>,
+    /// Types that have, or lead through their fields to, a `sensitive` field.
+    sensitive: BTreeSet<String>,
 }
 
 impl<'a> TypeMapper<'a> {
     pub fn new(spec: &Spec, names: &'a Names) -> Self {
-        TypeMapper { names, boxed: recursive_fields(spec) }
+        let bases = crate::inherit::polymorphic_bases(spec);
+        TypeMapper {
+            names,
+            boxed: recursive_fields(spec),
+            polymorphic: reaching(spec, |def| bases.contains(&def.name)),
+            sensitive: reaching(spec, |def| crate::inherit::all_fields(spec, def).iter().any(|f| f.sensitive)),
+        }
+    }
+
+    /// Whether a value of `ty` can contain a polymorphic value anywhere inside.
+    pub fn reaches_polymorphic(&self, ty: &TypeRef) -> bool {
+        ty.named().iter().any(|name| self.polymorphic.contains(*name))
+    }
+
+    /// Whether a value of `ty` can hold a `sensitive` field anywhere inside.
+    pub fn reaches_sensitive(&self, ty: &TypeRef) -> bool {
+        ty.named().iter().any(|name| self.sensitive.contains(*name))
     }
 
     /// The Rust element type for a spec type, without optionality.
@@ -141,36 +162,31 @@ fn direct_edges(spec: &Spec) -> Edges {
     edges
 }
 
-/// Whether a value of `ty` can contain a polymorphic value anywhere inside.
-pub fn reaches_polymorphic(spec: &Spec, ty: &TypeRef) -> bool {
-    let bases = crate::inherit::polymorphic_bases(spec);
-    reaches_type(spec, ty, |def| bases.contains(&def.name))
-}
-
-/// Whether a value of `ty` can hold a `sensitive` field anywhere inside.
-pub fn reaches_sensitive(spec: &Spec, ty: &TypeRef) -> bool {
-    reaches_type(spec, ty, |def| crate::inherit::all_fields(spec, def).iter().any(|f| f.sensitive))
-}
-
-/// Whether `ty`, or a type its fields (inherited ones included) lead to,
-/// satisfies `pred`.
-fn reaches_type(spec: &Spec, ty: &TypeRef, pred: impl Fn(&zstack_spec::TypeDef) -> bool) -> bool {
-    let mut seen = BTreeSet::new();
-    let mut stack: Vec<String> = ty.named().into_iter().map(str::to_string).collect();
-    while let Some(name) = stack.pop() {
-        if !seen.insert(name.clone()) {
-            continue;
+/// The types that satisfy `pred`, or whose fields (inherited ones included)
+/// lead to one that does: computed once for the whole spec, to a fixed point.
+fn reaching(spec: &Spec, pred: impl Fn(&zstack_spec::TypeDef) -> bool) -> BTreeSet<String> {
+    let fields: Vec<(&str, Vec<&str>)> = spec
+        .groups
+        .iter()
+        .flat_map(|g| g.types.iter())
+        .map(|def| {
+            let targets = crate::inherit::all_fields(spec, def).into_iter().flat_map(|f| f.ty.named()).collect();
+            (def.name.as_str(), targets)
+        })
+        .collect();
+    let mut found: BTreeSet<String> =
+        spec.groups.iter().flat_map(|g| g.types.iter()).filter(|def| pred(def)).map(|def| def.name.clone()).collect();
+    loop {
+        let more: Vec<&str> = fields
+            .iter()
+            .filter(|(name, targets)| !found.contains(*name) && targets.iter().any(|t| found.contains(*t)))
+            .map(|(name, _)| *name)
+            .collect();
+        if more.is_empty() {
+            return found;
         }
-        if let Some((_, def)) = spec.type_def(&name) {
-            if pred(def) {
-                return true;
-            }
-            for field in crate::inherit::all_fields(spec, def) {
-                stack.extend(field.ty.named().into_iter().map(str::to_string));
-            }
-        }
+        found.extend(more.into_iter().map(str::to_string));
     }
-    false
 }
 
 fn reaches(edges: &Edges, from: &str, to: &str) -> bool {

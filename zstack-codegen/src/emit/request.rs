@@ -3,7 +3,7 @@
 
 use proc_macro2::{Literal, TokenStream};
 use quote::{ToTokens, quote};
-use zstack_spec::{Api, Param, ParamLocation, ResultShape, Spec, TypeRef};
+use zstack_spec::{Api, Param, ParamLocation, ResultShape, TypeRef};
 
 use super::doc::{Doc, since};
 use crate::names::Names;
@@ -59,21 +59,19 @@ impl<'a> RequestStruct<'a> {
 
     /// The response may hold subclass values named only by `schema`.
     fn polymorphic(&self) -> bool {
-        self.result_reaches(crate::rust_type::reaches_polymorphic)
+        self.result_reaches(|ty| self.types.reaches_polymorphic(ty))
     }
 
     /// The response holds a credential (a login's session id).
     fn sensitive(&self) -> bool {
-        self.result_reaches(crate::rust_type::reaches_sensitive)
+        self.result_reaches(|ty| self.types.reaches_sensitive(ty))
     }
 
-    fn result_reaches(&self, reaches: fn(&Spec, &TypeRef) -> bool) -> bool {
+    fn result_reaches(&self, reaches: impl Fn(&TypeRef) -> bool) -> bool {
         match &self.api.result {
             ResultShape::Empty => false,
-            ResultShape::Inventory(t) | ResultShape::Inventories { ty: t, .. } => {
-                reaches(self.spec, &TypeRef::Named(t.clone()))
-            }
-            ResultShape::Fields(fields) => fields.iter().any(|f| f.sensitive || reaches(self.spec, &f.ty)),
+            ResultShape::Inventory(t) | ResultShape::Inventories { ty: t, .. } => reaches(&TypeRef::Named(t.clone())),
+            ResultShape::Fields(fields) => fields.iter().any(|f| f.sensitive || reaches(&f.ty)),
         }
     }
 
