@@ -128,7 +128,7 @@ fn group_files(ctx: &Context) -> Result<Files, String> {
                 scope.spawn(|| {
                     let mut files = Files::new();
                     while let Some(group) = take() {
-                        files.extend(render_groups(ctx, &[group])?);
+                        files.extend(render_group(ctx, group)?);
                     }
                     Ok(files)
                 })
@@ -143,17 +143,16 @@ fn group_files(ctx: &Context) -> Result<Files, String> {
     Ok(files)
 }
 
-fn render_groups(ctx: &Context, groups: &[&Group]) -> Result<Files, String> {
+/// The `api/` and `types/` files of one group.
+fn render_group(ctx: &Context, group: &Group) -> Result<Files, String> {
     let mut files = Files::new();
-    for group in groups {
-        let module = ctx.names.module(&group.name);
-        let source = format!("spec/{}", group.file.display());
-        if !group.apis.is_empty() {
-            files.insert(format!("api/{module}.rs"), render(api_file(ctx, group), &source)?);
-        }
-        if has_types(group) {
-            files.insert(format!("types/{module}.rs"), render(types_file(ctx, group), &source)?);
-        }
+    let module = ctx.names.module(&group.name);
+    let source = format!("spec/{}", group.file.display());
+    if !group.apis.is_empty() {
+        files.insert(format!("api/{module}.rs"), render(api_file(ctx, group), &source)?);
+    }
+    if has_types(group) {
+        files.insert(format!("types/{module}.rs"), render(types_file(ctx, group), &source)?);
     }
     Ok(files)
 }
