@@ -17,40 +17,41 @@ use serde::de::{self, DeserializeSeed, Deserializer, Visitor};
 
 use super::number::Lenient;
 
-/// A map key, borrowed from the input when it has no escapes.
-pub struct Key<'de>(pub Cow<'de, str>);
+/// A string (a map key, a number's raw text), borrowed from the input when
+/// it has no escapes.
+pub struct Text<'de>(pub Cow<'de, str>);
 
-impl Key<'_> {
+impl Text<'_> {
     pub fn as_str(&self) -> &str {
         &self.0
     }
 }
 
-impl<'de> de::Deserialize<'de> for Key<'de> {
+impl<'de> de::Deserialize<'de> for Text<'de> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(KeyVisitor)
+        deserializer.deserialize_str(TextVisitor)
     }
 }
 
-struct KeyVisitor;
+struct TextVisitor;
 
-impl<'de> Visitor<'de> for KeyVisitor {
-    type Value = Key<'de>;
+impl<'de> Visitor<'de> for TextVisitor {
+    type Value = Text<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a string key")
+        f.write_str("a string")
     }
 
     fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-        Ok(Key(Cow::Borrowed(v)))
+        Ok(Text(Cow::Borrowed(v)))
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Key(Cow::Owned(v.to_string())))
+        Ok(Text(Cow::Owned(v.to_string())))
     }
 
     fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-        Ok(Key(Cow::Owned(v)))
+        Ok(Text(Cow::Owned(v)))
     }
 }
 
@@ -70,24 +71,6 @@ impl<'de, T: Lenient> DeserializeSeed<'de> for LenientSeed<T> {
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<T, D::Error> {
         T::deserialize_lenient(deserializer)
-    }
-}
-
-/// A collection of lenient integers; `null` reads as empty.
-pub struct LenientOrDefault<T>(PhantomData<T>);
-
-impl<T> LenientOrDefault<T> {
-    #[allow(clippy::new_without_default)]
-    pub fn new() -> Self {
-        LenientOrDefault(PhantomData)
-    }
-}
-
-impl<'de, T: Lenient + Default> DeserializeSeed<'de> for LenientOrDefault<T> {
-    type Value = T;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<T, D::Error> {
-        Option::<T>::deserialize_lenient(deserializer).map(Option::unwrap_or_default)
     }
 }
 
@@ -135,7 +118,7 @@ macro_rules! deserialize_struct {
                     ) -> ::core::result::Result<$name, A::Error> {
                         let mut out = <$name as ::core::default::Default>::default();
                         while let ::core::option::Option::Some(key) =
-                            map.next_key::<$crate::runtime::de::Key<'de>>()?
+                            map.next_key::<$crate::runtime::de::Text<'de>>()?
                         {
                             match key.as_str() {
                                 $($wire => out.$field = $crate::__deserialize_value!(map $($kind)?),)*
@@ -167,7 +150,7 @@ macro_rules! __deserialize_value {
         $map.next_value_seed($crate::runtime::de::LenientSeed::new())?
     };
     ($map:ident lenient_default) => {
-        $map.next_value_seed($crate::runtime::de::LenientOrDefault::new())?
+        $map.next_value_seed($crate::runtime::de::LenientSeed::<::core::option::Option<_>>::new())?.unwrap_or_default()
     };
 }
 

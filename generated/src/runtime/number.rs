@@ -1,11 +1,12 @@
 //! Lenient integer decoding (protocol §10).
 //!
 //! Older MNs (inside stored async results) and every doc sample write
-//! `Integer`/`Long` fields as doubles: `8.589934592E9`, `1.0`, `0.0`. Fields of
-//! those types are declared with
-//! `#[serde(default, deserialize_with = "::zstack_sdk::runtime::number::lenient")]`,
-//! which accepts a JSON integer, or a float or E-notation number whose value is
-//! integral and in range.
+//! `Integer`/`Long` fields as doubles: `8.589934592E9`, `1.0`, `0.0`. Generated
+//! structs decode those fields through [`Lenient`] (`deserialize_struct!`'s
+//! `lenient` kind; hand-written ones with `#[serde(deserialize_with =
+//! "::zstack_sdk::runtime::number::lenient")]`), which accepts a JSON
+//! integer, or a float or E-notation number whose value is integral and in
+//! range.
 //!
 //! The value is read from the number's **decimal text**, not through `f64`:
 //! above 2^53 a double no longer identifies one integer (`1.0E17` is exact in
@@ -23,6 +24,8 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
+
+use super::de::Text;
 
 /// The newtype name through which serde_json hands over a value's raw JSON
 /// text (what `serde_json::value::RawValue` deserializes with). Other
@@ -158,35 +161,6 @@ pub fn parse_integral(text: &str) -> Option<i128> {
 /// Integers of type `T`, from whichever JSON number form arrives.
 struct IntVisitor<T>(PhantomData<T>);
 
-/// A raw JSON text, borrowed when the input allows.
-struct RawText<'de>(std::borrow::Cow<'de, str>);
-
-impl<'de> Deserialize<'de> for RawText<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct TextVisitor;
-        impl<'de> Visitor<'de> for TextVisitor {
-            type Value = RawText<'de>;
-
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("raw JSON text")
-            }
-
-            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(RawText(v.into()))
-            }
-
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(RawText(v.to_string().into()))
-            }
-
-            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-                Ok(RawText(v.into()))
-            }
-        }
-        deserializer.deserialize_str(TextVisitor)
-    }
-}
-
 macro_rules! lenient_int {
     ($($t:ident),*) => {$(
         impl<'de> Visitor<'de> for IntVisitor<$t> {
@@ -203,8 +177,8 @@ macro_rules! lenient_int {
                     return Err(A::Error::invalid_type(de::Unexpected::Map, &self));
                 }
                 // serde_json hands over the value's exact text, no whitespace.
-                let RawText(text) = map.next_value()?;
-                let text: &str = &text;
+                let text: Text = map.next_value()?;
+                let text = text.as_str();
                 // Most values are plain integers.
                 if let Ok(v) = text.parse::<$t>() {
                     return Ok(v);

@@ -3,12 +3,12 @@
 //! the response's `schema` map (JSON path → server class) says which.
 //!
 //! [`decode`] never builds a `Value` tree. A first pass reads only the body's
-//! `schema` member. Without entries the typed response decodes straight from
-//! the bytes, every `Any…` value as its declared type. Otherwise it decodes
-//! from the bytes through [`Tracked`](super::schema_path::Tracked), which
-//! keeps the JSON path of the current value, with the schema set for the
-//! thread ([`schema_path`](super::schema_path)); the generated `Any…` enums
-//! look their path up and decode the matching variant directly
+//! `schema` member, into a tree of its paths. Without entries the typed
+//! response decodes straight from the bytes, every `Any…` value as its
+//! declared type. Otherwise it decodes from the bytes through
+//! [`Tracked`](super::schema_path::Tracked), which follows that tree key by
+//! key ([`schema_path`](super::schema_path)); the generated `Any…` enums ask
+//! for the class at their position and decode the matching variant directly
 //! ([`deserialize`], [`Polymorphic`]). Only classes this SDK does not know
 //! buffer their object (`Unknown { raw, .. }`).
 
@@ -209,36 +209,7 @@ impl<'de> Visitor<'de> for SchemaVisitor {
         }
         Ok(schema)
     }
-
-    // Any other `schema` is ignored.
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Schema, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(Schema::default())
-    }
-
-    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Schema, E> {
-        Ok(Schema::default())
-    }
-
-    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Schema, E> {
-        Ok(Schema::default())
-    }
-
-    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Schema, E> {
-        Ok(Schema::default())
-    }
-
-    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Schema, E> {
-        Ok(Schema::default())
-    }
-
-    fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<Schema, E> {
-        Ok(Schema::default())
-    }
-
-    fn visit_unit<E: serde::de::Error>(self) -> Result<Schema, E> {
-        Ok(Schema::default())
-    }
+    // Any other `schema` is a type error, which the callers read as no schema.
 }
 
 /// A schema key (a path) as raw bytes, borrowed from the body when it has

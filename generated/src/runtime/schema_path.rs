@@ -1,17 +1,18 @@
-//! The decode context of polymorphic responses (protocol §7): a
-//! [`Deserializer`] wrapper that keeps the JSON path of the value being
-//! decoded (`inventories[3].mons[0]`, the form `schema` keys take) in a
-//! thread-local, and the response's `schema` map for the duration of one
-//! decode. The generated `Any…` enums ask [`current_class`] which class the
-//! schema names for the value they are about to decode.
+//! The decode context of polymorphic responses (protocol §7): the
+//! response's `schema` map as a tree of its paths (`inventories[3].mons[0]`,
+//! the form `schema` keys take), held in a thread-local for the duration of
+//! one decode, and a [`Deserializer`] wrapper that moves to the child node of
+//! each map key and array index as values are decoded. The generated `Any…`
+//! enums ask [`current_class`] which class the schema names for the value
+//! they are about to decode.
 //!
-//! Only [`Tracked`] advances the path: a value decoded through another
+//! Only [`Tracked`] moves through the tree: a value decoded through another
 //! deserializer while a context is set (e.g. from a buffered `Value`) must
 //! leave the context first ([`Scope::suspend`]).
 //!
-//! Subtrees that no `schema` path reaches into (an inventory's `uuid`, its
-//! `createDate`, ...) are decoded without the wrapper: the path stays at the
-//! subtree's root, which names no class, so nothing inside can pick one up.
+//! Subtrees that no `schema` path enters (an inventory's `uuid`, its
+//! `createDate`, ...) are decoded without the wrapper, at no node, so nothing
+//! inside can pick up a class.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -33,8 +34,8 @@ const FEW: usize = 8;
 pub(crate) struct Schema {
     nodes: Vec<Node>,
     classes: Vec<Rc<str>>,
-    /// Built once there are more than [`FEW`] distinct classes (usually
-    /// there are one to three).
+    /// Looked up once there are more than [`FEW`] distinct classes (usually
+    /// there are one to three; below that a scan is cheaper).
     class_index: HashMap<Rc<str>, u32>,
     /// Children beyond what [`Node`] holds inline: (parent, segment) → child.
     more: HashMap<(u32, Segment), u32>,
@@ -124,16 +125,10 @@ impl Schema {
         if known.is_some() {
             return known;
         }
-        let class = std::str::from_utf8(class).ok()?;
+        let class: Rc<str> = std::str::from_utf8(class).ok()?.into();
         let i = u32::try_from(self.classes.len()).unwrap_or(NONE);
-        self.classes.push(class.into());
-        if self.classes.len() > FEW {
-            if self.class_index.is_empty() {
-                self.class_index = self.classes.iter().zip(0..).map(|(c, i)| (Rc::clone(c), i)).collect();
-            } else {
-                self.class_index.insert(Rc::clone(&self.classes[i as usize]), i);
-            }
-        }
+        self.class_index.insert(Rc::clone(&class), i);
+        self.classes.push(class);
         Some(i)
     }
 
@@ -171,16 +166,6 @@ impl Schema {
             }
         }
         child
-    }
-
-    /// The child of `node` for a map key, or `NONE`.
-    fn key_child(&self, node: u32, key: &str) -> u32 {
-        self.child(node, SegRef::Key(key.as_bytes()))
-    }
-
-    /// The child of `node` for an array index, or `NONE`.
-    fn index_child(&self, node: u32, index: usize) -> u32 {
-        self.child(node, SegRef::Index(index))
     }
 
     /// No schema path lies below `node`.
@@ -263,8 +248,7 @@ impl SegRef<'_> {
 /// non-numeric brackets), after calling `f` for the segments before it.
 /// (A map key containing `.` or `[` cannot be told apart from a deeper path;
 /// the `schema` format itself is ambiguous there.)
-fn parse_segments<'a>(path: &'a [u8], mut f: impl FnMut(SegRef<'a>)) -> Option<()> {
-    let bytes = path;
+fn parse_segments<'a>(bytes: &'a [u8], mut f: impl FnMut(SegRef<'a>)) -> Option<()> {
     let mut i = 0;
     while i < bytes.len() {
         // One `.`-separated part: a key and/or `[n]` indexes.
@@ -274,7 +258,7 @@ fn parse_segments<'a>(path: &'a [u8], mut f: impl FnMut(SegRef<'a>)) -> Option<(
         }
         let mut empty = true;
         if i > start {
-            f(SegRef::Key(&path[start..i]));
+            f(SegRef::Key(&bytes[start..i]));
             empty = false;
         }
         while bytes.get(i) == Some(&b'[') {
@@ -381,17 +365,17 @@ fn lookup(f: impl FnOnce(&Schema, u32) -> u32) -> Step {
     })
 }
 
-/// A deserializer whose maps and sequences record their keys and indexes in
-/// the thread's path while their values decode.
+/// A deserializer whose maps and sequences move the thread's current node
+/// to the child of each key and index while its value decodes.
 pub struct Tracked<D>(pub D);
 
-/// A map key's deserializer: records the key it reads.
+/// A map key's deserializer: notes where the key it reads leads.
 struct Key<D>(D);
 
 /// Visitor of a [`Tracked`] value: wraps what it hands on.
 struct TrackVisitor<V>(V);
 
-/// Visitor of a map key: records string and integer keys.
+/// Visitor of a map key: looks string and integer keys up.
 struct KeyVisitor<V>(V);
 
 struct TrackSeed<S>(S);
@@ -591,7 +575,7 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for KeyVisitor<V> {
 
 /// Note where a map key leads, for the value that follows it.
 fn read_key(key: &str) {
-    PENDING.set(lookup(|schema, node| schema.key_child(node, key)));
+    PENDING.set(lookup(|schema, node| schema.child(node, SegRef::Key(key.as_bytes()))));
 }
 
 /// Decode one child value as its [`Step`] says, with its node current.
@@ -636,7 +620,7 @@ impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for TrackSeq<A> {
     fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, Self::Error> {
         let index = self.index;
         self.index += 1;
-        step_into!(lookup(|schema, node| schema.index_child(node, index)), seed => self.inner.next_element_seed(seed))
+        step_into!(lookup(|schema, node| schema.child(node, SegRef::Index(index))), seed => self.inner.next_element_seed(seed))
     }
 
     fn size_hint(&self) -> Option<usize> {
