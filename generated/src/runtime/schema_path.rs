@@ -34,8 +34,8 @@ const FEW: usize = 8;
 pub(crate) struct Schema {
     nodes: Vec<Node>,
     classes: Vec<Rc<str>>,
-    /// Looked up once there are more than [`FEW`] distinct classes (usually
-    /// there are one to three; below that a scan is cheaper).
+    /// Built once there are more than [`FEW`] distinct classes (usually
+    /// there are one to three).
     class_index: HashMap<Rc<str>, u32>,
     /// Children beyond what [`Node`] holds inline: (parent, segment) → child.
     more: HashMap<(u32, Segment), u32>,
@@ -127,8 +127,16 @@ impl Schema {
         }
         let class: Rc<str> = std::str::from_utf8(class).ok()?.into();
         let i = u32::try_from(self.classes.len()).unwrap_or(NONE);
-        self.class_index.insert(Rc::clone(&class), i);
         self.classes.push(class);
+        // The index exists only past FEW classes: building it for the usual
+        // one to three would cost more than the scans it saves.
+        if self.classes.len() > FEW {
+            if self.class_index.is_empty() {
+                self.class_index = self.classes.iter().zip(0..).map(|(c, i)| (Rc::clone(c), i)).collect();
+            } else {
+                self.class_index.insert(Rc::clone(&self.classes[i as usize]), i);
+            }
+        }
         Some(i)
     }
 
