@@ -125,7 +125,7 @@ async fn poll_timeout_carries_the_job_id_and_counts_from_the_request() {
 
     // The job can be picked up again by id.
     server.expire_job(&job_id);
-    let handle = JobHandle::<ReconnectBackupStorage>::attach(&client, job_id.clone());
+    let handle = JobHandle::<ReconnectBackupStorage>::attach(&client, job_id.clone()).unwrap();
     assert_eq!(handle.job_id(), job_id);
     let err = handle.poll_once().await.unwrap_err();
     assert!(matches!(err, Error::JobExpired { .. }), "{err:?}");
@@ -204,7 +204,7 @@ async fn per_call_headers_and_job_id_follow_the_job() {
     // Reusing it: the MN answers "Duplicate job uuid"; the job can be attached instead.
     let err = client.call(ReconnectBackupStorage::new("bs")).job_id(mine).await.unwrap_err();
     assert!(matches!(&err, Error::Http { status: 400, body_excerpt } if body_excerpt.contains("Duplicate")), "{err}");
-    let reply = JobHandle::<ReconnectBackupStorage>::attach(&client, mine).wait().await.unwrap();
+    let reply = JobHandle::<ReconnectBackupStorage>::attach(&client, mine).unwrap().wait().await.unwrap();
     assert_eq!(reply.inventory.base().uuid, None);
 }
 

@@ -6,6 +6,7 @@
 mod support;
 
 use std::collections::HashSet;
+use std::time::Duration;
 
 use serde_json::json;
 use support::{Thing, ThingReply, builder, is_job_id, session_client};
@@ -103,7 +104,13 @@ async fn every_request_gets_a_fresh_job_id_unless_one_is_given() {
         client.call(ReconnectBackupStorage::new("bs")).await.unwrap();
     }
     let mine = "0123456789abcdef0123456789abcdef";
-    client.call(ReconnectBackupStorage::new("bs")).job_id(mine).api_timeout(90).send().await.unwrap();
+    client
+        .call(ReconnectBackupStorage::new("bs"))
+        .job_id(mine)
+        .api_timeout(Duration::from_secs(90))
+        .send()
+        .await
+        .unwrap();
 
     let requests = server.requests();
     let ids: HashSet<&str> = requests.iter().map(|r| r.job_uuid().unwrap()).collect();

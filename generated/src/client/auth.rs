@@ -2,6 +2,7 @@
 //! (protocol §4.1).
 
 use std::fmt;
+use std::sync::{Arc, PoisonError};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use hmac::{Hmac, Mac};
@@ -193,6 +194,14 @@ pub(crate) struct SessionLogout {
     pub(crate) session_uuid: String,
 }
 
+/// An account login kept for session renewal ([`ClientBuilder::renew_session`](super::ClientBuilder::renew_session)).
+#[derive(Clone)]
+pub(crate) struct StoredLogin {
+    account_name: String,
+    /// The digest only; `Debug` of [`Password`] redacts it.
+    password: Password,
+}
+
 /// A session obtained by a login. `Debug` redacts the session id.
 #[derive(Clone)]
 pub struct LoginSession {
@@ -231,7 +240,7 @@ impl Client {
     async fn login_with(&self, account_name: &str, password: Password) -> Result<LoginSession, Error> {
         let request = AccountLogin { account_name: account_name.to_string(), password };
         let reply: InventoryReply<SessionInventory> =
-            self.call(request).with_excerpt(Excerpt::Redact).send_as().await?;
+            self.call(request.clone()).with_excerpt(Excerpt::Redact).send_once_as().await?;
         let mut inventory = reply.inventory;
         let Some(id) = inventory.uuid.take().filter(|id| !id.expose().is_empty()) else {
             return Err(Error::Decode {
@@ -241,7 +250,38 @@ impl Client {
             });
         };
         self.set_auth(Auth::Session(id.clone()));
+        if self.settings().renew_session {
+            let login = StoredLogin { account_name: account_name.to_string(), password: request.password };
+            *self.inner.login.write().unwrap_or_else(PoisonError::into_inner) = Some(login);
+        }
         Ok(LoginSession { id, inventory })
+    }
+
+    /// Whether a call that failed with `ID.1001` may log in again and replay.
+    pub(crate) fn renewal_possible(&self) -> bool {
+        self.settings().renew_session && self.inner.login.read().unwrap_or_else(PoisonError::into_inner).is_some()
+    }
+
+    /// Forget the login kept for renewal (the credentials were replaced or ended).
+    pub(crate) fn forget_stored_login(&self) {
+        *self.inner.login.write().unwrap_or_else(PoisonError::into_inner) = None;
+    }
+
+    /// Log in again after `expired` (the credentials a failed call used) was
+    /// refused with `ID.1001`. Single flight: concurrent callers queue on one
+    /// lock, and whoever finds the credentials already replaced returns at
+    /// once, so any number of expired calls cause one login.
+    pub(crate) async fn relogin_after_expiry(&self, expired: &Arc<Auth>) -> Result<(), Error> {
+        let _one_login = self.inner.renewing.lock().await;
+        if !Arc::ptr_eq(&self.auth(), expired) {
+            return Ok(());
+        }
+        let stored = self.inner.login.read().unwrap_or_else(PoisonError::into_inner).clone();
+        let Some(StoredLogin { account_name, password }) = stored else {
+            return Err(Error::Config("the session expired and no login is kept to renew it".into()));
+        };
+        tracing::info!(account = account_name.as_str(), "session expired (ID.1001): logging in again");
+        self.login_with(&account_name, password).await.map(|_| ())
     }
 
     /// End the current session on the MN (`DELETE /accounts/sessions/{id}`,
@@ -272,6 +312,7 @@ impl Client {
     fn forget_session(&self, session: &Secret) {
         if self.session().as_ref() == Some(session) {
             self.set_auth(Auth::None);
+            self.forget_stored_login();
         }
     }
 }

@@ -6,7 +6,7 @@ use std::fmt;
 use std::future::{Future, IntoFuture};
 use std::marker::PhantomData;
 use std::pin::Pin;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use futures_core::Stream;
 use serde::de::DeserializeOwned;
@@ -15,6 +15,7 @@ use tracing::Instrument as _;
 use super::config::{Client, extra_header};
 use super::decode::{self, Excerpt};
 use super::error::Error;
+use super::retry::RetryPolicy;
 use super::send::{self, CallOptions, Job, Outcome};
 use crate::runtime::query::{Condition, IntoCondition, QueryRequest, SortDirection};
 use crate::runtime::reply::InventoriesReply;
@@ -118,10 +119,34 @@ impl<'c, R: ApiRequest> Call<'c, R> {
         self
     }
 
-    /// `X-API-Timeout`: the MN-side timeout of the operation, in seconds. The
-    /// HTTP timeout of this call is raised to match when needed.
-    pub fn api_timeout(mut self, seconds: u64) -> Self {
-        self.opts.api_timeout = Some(seconds);
+    /// `X-API-Timeout`: the MN-side timeout of the operation (sent in whole
+    /// seconds, rounded up). Unless [`Call::timeout`] is set, the HTTP timeout
+    /// of this call becomes the API timeout plus 30 s, shorter or longer than
+    /// the client's.
+    pub fn api_timeout(mut self, timeout: Duration) -> Self {
+        if timeout.is_zero() {
+            self.opts.fail(Error::Config("the API timeout must be greater than zero".into()));
+        }
+        self.opts.api_timeout = Some(timeout);
+        self
+    }
+
+    /// The HTTP timeout of each exchange of this call (the request, each
+    /// retry, each job poll), shorter or longer than the client's
+    /// [`request_timeout`](super::ClientBuilder::request_timeout). A job poll
+    /// is still cut at the poll deadline.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        if timeout.is_zero() {
+            self.opts.fail(Error::Config("the timeout must be greater than zero".into()));
+        }
+        self.opts.timeout = Some(timeout);
+        self
+    }
+
+    /// How transient failures of this call are retried
+    /// ([`RetryPolicy::NONE`]: not at all).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.opts.retry = Some(policy);
         self
     }
 
@@ -140,6 +165,11 @@ impl<'c, R: ApiRequest> Call<'c, R> {
         send::execute(self.client, &self.request, &self.opts).await
     }
 
+    /// Like [`Call::send_as`], never renewing the session (for the login that renews it).
+    pub(crate) async fn send_once_as<T: DeserializeOwned>(self) -> Result<T, Error> {
+        send::execute_once(self.client, &self.request, &self.opts).await
+    }
+
     /// Send without waiting for a job: a `200` gives [`Submitted::Done`], a
     /// `202` gives [`Submitted::Pending`] with a [`JobHandle`] to poll later.
     pub async fn submit(self) -> Result<Submitted<R>, Error> {
@@ -151,11 +181,9 @@ impl<'c, R: ApiRequest> Call<'c, R> {
         async move {
             match send::exchange(client, prepared, opts).await? {
                 Outcome::Done(body) => decode::decode(&body, R::POLYMORPHIC, excerpt).map(Submitted::Done),
-                Outcome::Accepted(job) => Ok(Submitted::Pending(JobHandle {
-                    client: client.clone(),
-                    job: Box::new(job),
-                    _response: PhantomData,
-                })),
+                Outcome::Accepted(job) => {
+                    Ok(Submitted::Pending(JobHandle { client: client.clone(), job, _response: PhantomData }))
+                }
             }
         }
         .instrument(span)
@@ -363,18 +391,12 @@ impl<R: ApiRequest> Clone for JobHandle<R> {
 impl<R: ApiRequest> JobHandle<R> {
     /// Follow a job known only by its id (e.g. after a lost reply, a
     /// "Duplicate job uuid" answer or a [`Error::PollTimeout`]), with the
-    /// client's current credentials and poll policy; the poll timeout counts
-    /// from now.
-    pub fn attach(client: &Client, job_id: impl Into<String>) -> Self {
-        let job = Job {
-            job_id: job_id.into(),
-            auth: client.auth(),
-            started: Instant::now(),
-            policy: client.poll_policy(),
-            excerpt: Excerpt::Show,
-            headers: Default::default(),
-        };
-        JobHandle { client: client.clone(), job: Box::new(job), _response: PhantomData }
+    /// client's current credentials, poll policy and retries; the poll
+    /// timeout counts from now. The id must have the form the client sends
+    /// (32 lowercase hex digits), else [`Error::InvalidRequest`].
+    pub fn attach(client: &Client, job_id: impl Into<String>) -> Result<Self, Error> {
+        let job = Job::attach(client, job_id.into())?;
+        Ok(JobHandle { client: client.clone(), job: Box::new(job), _response: PhantomData })
     }
 
     pub fn job_id(&self) -> &str {
@@ -402,7 +424,7 @@ impl<R: ApiRequest> JobHandle<R> {
     pub async fn poll_once(&self) -> Result<Option<R::Response>, Error> {
         let span = self.span();
         async {
-            match send::poll_once(&self.client, &self.job, 1).await? {
+            match send::poll_once(&self.client, &self.job, 1).await.map_err(|f| f.error)? {
                 Some(body) => decode::decode(&body, R::POLYMORPHIC, self.job.excerpt).map(Some),
                 None => Ok(None),
             }

@@ -12,18 +12,31 @@ use rustls::pki_types::pem::PemObject as _;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, SignatureScheme};
 
-use super::auth::{AccessKey, Auth, check_zone_id};
+use super::auth::{AccessKey, Auth, StoredLogin, check_zone_id};
 use super::call::Call;
 use super::error::Error;
+use super::retry::RetryPolicy;
 use crate::runtime::request::ApiRequest;
 use crate::runtime::secret::Secret;
 
 /// The base URL of a stock management node.
 pub const DEFAULT_BASE_URL: &str = "http://localhost:8080/zstack";
 /// Default time to establish a TCP (and TLS) connection.
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
-/// Default limit for one HTTP exchange (one request or one job poll).
-pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(300);
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default limit for one HTTP exchange (one request or one job poll), from
+/// sending to the end of the reply. Long operations are async (`202` and
+/// polls), so a sync answer that takes longer than this is a stalled MN or
+/// network; calls that need more set [`Call::timeout`] or [`Call::api_timeout`].
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default limit on the size of one reply body (64 MiB): a 10,000-row query
+/// of VM instances is about 30 MB. A longer reply fails with
+/// [`Error::ResponseTooLarge`] while it is read, before it is decoded.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 << 20;
+/// Default number of idle connections kept per host.
+pub const DEFAULT_POOL_MAX_IDLE_PER_HOST: usize = 8;
+/// Default time an idle connection is kept. Below the 20 s keep-alive of the
+/// MN's Tomcat, so the client does not reuse a connection the MN is closing.
+pub const DEFAULT_POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(15);
 /// Default time between job polls.
 pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(1);
 /// Default overall limit for an async call, as the official SDKs (3 hours).
@@ -87,12 +100,33 @@ pub(crate) struct Settings {
     /// Seconds added to the local UTC clock for the access-key `Date` header.
     pub(crate) clock_offset_secs: i64,
     pub(crate) accept_invalid_certs: bool,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) max_response_bytes: u64,
+    /// Log in again once when a call fails with `ID.1001`.
+    pub(crate) renew_session: bool,
 }
 
 pub(crate) struct Inner {
     pub(crate) http: reqwest::Client,
     pub(crate) settings: Arc<Settings>,
     auth: RwLock<Arc<Auth>>,
+    /// The account login to repeat when the session expires (only kept with
+    /// [`ClientBuilder::renew_session`]).
+    pub(crate) login: RwLock<Option<StoredLogin>>,
+    /// Held while a session renewal runs: concurrent expiries wait for one login.
+    pub(crate) renewing: tokio::sync::Mutex<()>,
+}
+
+impl Inner {
+    fn new(http: reqwest::Client, settings: Arc<Settings>, auth: Auth) -> Inner {
+        Inner {
+            http,
+            settings,
+            auth: RwLock::new(Arc::new(auth)),
+            login: RwLock::new(None),
+            renewing: tokio::sync::Mutex::new(()),
+        }
+    }
 }
 
 /// A ZStack API client. Cheap to clone: clones share the connection pool,
@@ -157,23 +191,19 @@ impl Client {
 
     /// Replace the credentials of this client and all its clones with a session id.
     pub fn set_session(&self, session: Secret) {
+        self.forget_stored_login();
         self.set_auth(Auth::Session(session));
     }
 
     /// Forget the credentials of this client and all its clones (no request is sent;
     /// see [`Client::logout`] to end a session on the MN).
     pub fn clear_credentials(&self) {
+        self.forget_stored_login();
         self.set_auth(Auth::None);
     }
 
     fn derive(&self, auth: Auth) -> Client {
-        Client {
-            inner: Arc::new(Inner {
-                http: self.inner.http.clone(),
-                settings: Arc::clone(&self.inner.settings),
-                auth: RwLock::new(Arc::new(auth)),
-            }),
-        }
+        Client { inner: Arc::new(Inner::new(self.inner.http.clone(), Arc::clone(&self.inner.settings), auth)) }
     }
 
     /// A snapshot of the credentials: a call polls with the ones it started with.
@@ -205,6 +235,9 @@ impl fmt::Debug for Client {
             .field("date_zone", &s.date_zone)
             .field("clock_offset_secs", &s.clock_offset_secs)
             .field("danger_accept_invalid_certs", &s.accept_invalid_certs)
+            .field("retry", &s.retry)
+            .field("max_response_bytes", &s.max_response_bytes)
+            .field("renew_session", &s.renew_session)
             .finish_non_exhaustive()
     }
 }
@@ -228,6 +261,11 @@ pub struct ClientBuilder {
     auth: Auth,
     date_zone: String,
     clock_offset_secs: i64,
+    retry: RetryPolicy,
+    max_response_bytes: u64,
+    renew_session: bool,
+    pool_max_idle_per_host: usize,
+    pool_idle_timeout: Duration,
 }
 
 impl Default for ClientBuilder {
@@ -267,6 +305,11 @@ impl ClientBuilder {
             auth: Auth::None,
             date_zone: "UTC".to_string(),
             clock_offset_secs: 0,
+            retry: RetryPolicy::default(),
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            renew_session: false,
+            pool_max_idle_per_host: DEFAULT_POOL_MAX_IDLE_PER_HOST,
+            pool_idle_timeout: DEFAULT_POOL_IDLE_TIMEOUT,
         }
     }
 
@@ -284,7 +327,9 @@ impl ClientBuilder {
     }
 
     /// Time allowed for one HTTP exchange (a request or one job poll), from
-    /// sending to the end of the body. A call's `api_timeout` raises it for that call.
+    /// sending to the end of the body (default 60 s). [`Call::timeout`] and
+    /// [`Call::api_timeout`] replace it for one call; a job poll never runs
+    /// past the call's poll timeout.
     pub fn request_timeout(mut self, timeout: Duration) -> Self {
         self.request_timeout = timeout;
         self
@@ -397,6 +442,45 @@ impl ClientBuilder {
         self
     }
 
+    /// How transient failures are retried (default: 3 retries, 200 ms
+    /// doubling up to 5 s, with jitter); [`RetryPolicy::NONE`] turns retries
+    /// off. See [`retry`](super::retry) for what is retried.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The longest reply body accepted, in bytes (default 64 MiB,
+    /// [`DEFAULT_MAX_RESPONSE_BYTES`]). Enforced while the body is read.
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
+
+    /// Opt in to session renewal (default off): after
+    /// [`Client::login_by_account`], the client keeps the password's SHA-512
+    /// digest, and when a call fails with `ID.1001` (session expired) it logs
+    /// in again and replays the call once. Concurrent calls that hit the
+    /// expiry share one login. The digest logs in like the password, so it
+    /// is held in memory only with this option.
+    pub fn renew_session(mut self, renew: bool) -> Self {
+        self.renew_session = renew;
+        self
+    }
+
+    /// The most idle connections kept open per host (default 8).
+    pub fn pool_max_idle_per_host(mut self, max: usize) -> Self {
+        self.pool_max_idle_per_host = max;
+        self
+    }
+
+    /// How long an idle connection is kept (default 15 s, below the MN's
+    /// 20 s keep-alive).
+    pub fn pool_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.pool_idle_timeout = timeout;
+        self
+    }
+
     /// Validate everything and build the client.
     pub fn build(self) -> Result<Client, Error> {
         let base_url = normalize_base_url(&self.base_url)?;
@@ -442,10 +526,19 @@ impl ClientBuilder {
         }
         let tls = tls_config(self.accept_invalid_certs, roots)?;
 
+        if self.max_response_bytes == 0 {
+            return Err(Error::Config("the response size limit must be at least 1 byte".into()));
+        }
         let mut http = reqwest::Client::builder()
             .tls_backend_preconfigured(tls)
             .connect_timeout(self.connect_timeout)
             .timeout(self.request_timeout)
+            // A redirect is an error (`Error::Redirect`): following one could
+            // carry credentials and bodies to another host or over plain HTTP.
+            .redirect(reqwest::redirect::Policy::none())
+            .referer(false)
+            .pool_max_idle_per_host(self.pool_max_idle_per_host)
+            .pool_idle_timeout(self.pool_idle_timeout)
             .user_agent(self.user_agent.as_str());
         if !self.proxy_from_env {
             http = http.no_proxy();
@@ -463,10 +556,11 @@ impl ClientBuilder {
             date_zone: self.date_zone,
             clock_offset_secs: self.clock_offset_secs,
             accept_invalid_certs: self.accept_invalid_certs,
+            retry: self.retry,
+            max_response_bytes: self.max_response_bytes,
+            renew_session: self.renew_session,
         };
-        Ok(Client {
-            inner: Arc::new(Inner { http, settings: Arc::new(settings), auth: RwLock::new(Arc::new(self.auth)) }),
-        })
+        Ok(Client { inner: Arc::new(Inner::new(http, Arc::new(settings), self.auth)) })
     }
 }
 

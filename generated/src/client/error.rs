@@ -40,6 +40,24 @@ pub enum Error {
     /// `503`, with the start of the (plain-text) body.
     #[error("HTTP {status}: {}", if body_excerpt.is_empty() { "<empty body>" } else { body_excerpt })]
     Http { status: u16, body_excerpt: String },
+    /// The MN (or something in between) answered with a redirect. Redirects
+    /// are never followed: a `Location` could send the credentials or the
+    /// request body to another host, or downgrade `https` to `http`.
+    #[error("HTTP {status}: redirect to {} refused (redirects are not followed)", location.as_deref().unwrap_or("<no location>"))]
+    Redirect {
+        status: u16,
+        /// The `Location` header as sent (cut to 256 characters), if any.
+        location: Option<String>,
+    },
+    /// The reply body is longer than the client's limit
+    /// ([`ClientBuilder::max_response_bytes`](super::ClientBuilder::max_response_bytes));
+    /// nothing of it was decoded.
+    #[error("HTTP {status}: the reply is larger than the limit of {limit} bytes")]
+    ResponseTooLarge { status: u16, limit: u64 },
+    /// The answer breaks the protocol in a way no retry can fix, e.g. a `202`
+    /// whose `location` names a job id that is not 32 lowercase hex digits.
+    #[error("protocol error: {0}")]
+    Protocol(String),
     /// The job poll answered `404`: the job is unknown, or its result was
     /// purged (about 3 hours after it was created).
     #[error("job {job_id} has expired or is unknown to the management node")]
@@ -85,7 +103,10 @@ impl Error {
     /// The HTTP status, when the MN answered.
     pub fn status(&self) -> Option<u16> {
         match self {
-            Error::Api { status, .. } | Error::Http { status, .. } => Some(*status),
+            Error::Api { status, .. }
+            | Error::Http { status, .. }
+            | Error::Redirect { status, .. }
+            | Error::ResponseTooLarge { status, .. } => Some(*status),
             Error::SessionExpired { .. } => Some(503),
             Error::JobExpired { .. } => Some(404),
             Error::Transport(e) => e.status().map(|s| s.as_u16()),

@@ -20,6 +20,7 @@
 //! | `send.rs` | the one generic request path: headers, status handling, job polling |
 //! | `decode.rs` | response decoding with JSON paths in errors |
 //! | `error.rs` | [`Error`] |
+//! | `retry.rs` | [`RetryPolicy`]: which failures are retried, and the backoff |
 //! | `auth.rs` | login/logout and access-key signing |
 //!
 //! Every call goes through one path: [`ApiRequest::to_wire`](crate::ApiRequest::to_wire)
@@ -39,12 +40,15 @@ mod call;
 mod config;
 mod decode;
 mod error;
+pub mod retry;
 mod send;
 
 pub use auth::LoginSession;
 pub use call::{Call, JobHandle, Submitted};
 pub use config::{
-    Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_PAGE_SIZE, DEFAULT_POLL_INTERVAL,
-    DEFAULT_POLL_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, PollPolicy,
+    Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_PAGE_SIZE,
+    DEFAULT_POLL_INTERVAL, DEFAULT_POLL_TIMEOUT, DEFAULT_POOL_IDLE_TIMEOUT, DEFAULT_POOL_MAX_IDLE_PER_HOST,
+    DEFAULT_REQUEST_TIMEOUT, PollPolicy,
 };
 pub use error::{Error, SESSION_EXPIRED_CODE, code_in_chain};
+pub use retry::RetryPolicy;

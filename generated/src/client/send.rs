@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, LOCATION};
 use serde::de::DeserializeOwned;
 use tracing::Instrument as _;
 
@@ -12,8 +12,8 @@ use super::auth::{Auth, sign};
 use super::config::{Client, PollPolicy};
 use super::decode::{self, Accepted, Excerpt};
 use super::error::Error;
-use crate::runtime::encoding::encode_path_segment;
-use crate::runtime::request::{ApiRequest, InvalidRequest, Method, WireRequest};
+use super::retry::{RetryPolicy, is_transient_status};
+use crate::runtime::request::{ApiRequest, InvalidRequest, Method, WireRequest, path_segment};
 
 const X_JOB_UUID: HeaderName = HeaderName::from_static("x-job-uuid");
 const X_JSON_SCHEMA: HeaderName = HeaderName::from_static("x-json-schema");
@@ -31,7 +31,11 @@ pub(crate) struct CallOptions {
     pub(crate) poll_timeout: Option<Duration>,
     pub(crate) headers: HeaderMap,
     pub(crate) job_id: Option<String>,
-    pub(crate) api_timeout: Option<u64>,
+    /// `X-API-Timeout`, also setting the HTTP timeout unless `timeout` is set.
+    pub(crate) api_timeout: Option<Duration>,
+    /// The HTTP timeout of each exchange of this call.
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) retry: Option<RetryPolicy>,
     pub(crate) page_size: Option<u32>,
     pub(crate) excerpt: Option<Excerpt>,
     /// The first invalid override; reported when the call is sent.
@@ -49,6 +53,16 @@ impl CallOptions {
 
     pub(crate) fn fail(&mut self, error: Error) {
         self.error.get_or_insert(error);
+    }
+
+    /// The HTTP timeout of one exchange: the call's own, else the API
+    /// timeout plus a margin for the answer to travel, else the client's.
+    fn http_timeout(&self, client_default: Duration) -> Duration {
+        match (self.timeout, self.api_timeout) {
+            (Some(timeout), _) => timeout,
+            (None, Some(api)) => api.saturating_add(API_TIMEOUT_MARGIN),
+            (None, None) => client_default,
+        }
     }
 }
 
@@ -142,9 +156,44 @@ pub(crate) struct Job {
     /// When the original request was sent: the poll timeout counts from here.
     pub(crate) started: Instant,
     pub(crate) policy: PollPolicy,
+    pub(crate) retry: RetryPolicy,
+    /// The HTTP timeout of one poll (capped by the time left).
+    pub(crate) http_timeout: Duration,
     pub(crate) excerpt: Excerpt,
     /// The call's own extra headers, repeated on every poll.
     pub(crate) headers: HeaderMap,
+}
+
+impl Job {
+    /// A job known only by its id, followed with the client's settings from now.
+    pub(crate) fn attach(client: &Client, job_id: String) -> Result<Job, Error> {
+        check_job_id(&job_id).map_err(|reason| InvalidRequest::new("api-jobs", "jobId", reason))?;
+        let settings = client.settings();
+        Ok(Job {
+            job_id,
+            auth: client.auth(),
+            started: Instant::now(),
+            policy: settings.poll,
+            retry: settings.retry,
+            http_timeout: settings.request_timeout,
+            excerpt: Excerpt::Show,
+            headers: HeaderMap::new(),
+        })
+    }
+
+    fn deadline(&self) -> Instant {
+        deadline_after(self.started, self.policy.timeout)
+    }
+
+    fn timed_out(&self) -> Error {
+        tracing::debug!(job_id = self.job_id.as_str(), "job poll timeout");
+        Error::PollTimeout { job_id: self.job_id.clone(), elapsed: self.started.elapsed() }
+    }
+}
+
+/// `start + limit`, or a far future when that does not fit in an `Instant`.
+fn deadline_after(start: Instant, limit: Duration) -> Instant {
+    start.checked_add(limit).unwrap_or_else(|| start + Duration::from_secs(100 * 365 * 24 * 3600))
 }
 
 /// What the first exchange produced.
@@ -152,10 +201,26 @@ pub(crate) enum Outcome {
     /// A final (2xx, not 202) body.
     Done(Vec<u8>),
     /// `202`: poll this job.
-    Accepted(Job),
+    Accepted(Box<Job>),
 }
 
-/// Send the prepared request and classify the answer. Call inside the call span.
+/// One HTTP answer, read within the size limit.
+struct Answer {
+    status: u16,
+    location: Option<String>,
+    body: Vec<u8>,
+}
+
+/// Why an exchange produced no answer.
+pub(crate) struct Failure {
+    pub(crate) error: Error,
+    /// Whether the request may have reached the server (anything but a
+    /// failure to connect).
+    maybe_sent: bool,
+}
+
+/// Send the prepared request and classify the answer, retrying transient
+/// failures as [`retry`](super::retry) describes. Call inside the call span.
 pub(crate) async fn exchange(client: &Client, prepared: Prepared, opts: &CallOptions) -> Result<Outcome, Error> {
     let settings = client.settings();
     let Prepared { wire, job_id, auth, path_template, is_async, excerpt, .. } = prepared;
@@ -166,93 +231,240 @@ pub(crate) async fn exchange(client: &Client, prepared: Prepared, opts: &CallOpt
         url.push_str(&query);
     }
 
-    let mut builder = client.inner.http.request(http_method(wire.method), url.as_str());
     let mut headers = settings.headers.clone();
     for (name, value) in &opts.headers {
         headers.append(name.clone(), value.clone());
     }
     headers.insert(X_JOB_UUID, HeaderValue::from_str(&job_id).expect("job ids are hex"));
     headers.insert(X_JSON_SCHEMA, HeaderValue::from_static("true"));
-    add_auth(&mut headers, &auth, client, wire.method, &wire.path)?;
-    if let Some(secs) = opts.api_timeout {
+    if let Some(api_timeout) = opts.api_timeout {
+        // Whole seconds on the wire, rounded up so the MN never gets less.
+        let secs = api_timeout.as_secs() + u64::from(api_timeout.subsec_nanos() > 0);
         headers.insert(X_API_TIMEOUT, HeaderValue::from(secs));
-        let needed = Duration::from_secs(secs).saturating_add(API_TIMEOUT_MARGIN);
-        builder = builder.timeout(needed.max(settings.request_timeout));
     }
     if is_async && let Some(hook) = &settings.webhook {
         headers.insert(X_WEB_HOOK, hook.clone());
     }
-    if let Some(body) = &wire.body {
-        headers.insert(CONTENT_TYPE, JSON_UTF8);
-        let bytes = serde_json::to_vec(body).map_err(|e| Error::Config(format!("cannot encode the body: {e}")))?;
-        builder = builder.body(bytes);
-    }
-    let builder = builder.headers(headers);
+    let body = match &wire.body {
+        Some(body) => {
+            headers.insert(CONTENT_TYPE, JSON_UTF8);
+            Some(serde_json::to_vec(body).map_err(|e| Error::Config(format!("cannot encode the body: {e}")))?)
+        }
+        None => None,
+    };
+    let http_timeout = opts.http_timeout(settings.request_timeout);
+    let policy = opts.poll_policy(settings.poll);
+    let retry = opts.retry.unwrap_or(settings.retry);
+    // Reads can be repeated; an async API can be resent under the same job
+    // id, which the MN refuses as a duplicate if the first attempt arrived.
+    let repeatable = wire.method == Method::Get || is_async;
 
     let started = Instant::now();
-    tracing::debug!(has_body = wire.body.is_some(), "sending request");
-    let (status, body) = transfer(builder, client, path_template).await?;
-    tracing::debug!(status, elapsed_ms = elapsed_ms(started), "response");
-
-    match status {
-        202 => {
-            let accepted: Accepted = serde_json::from_slice(&body).unwrap_or_default();
-            let id = accepted.location.as_deref().and_then(decode::job_id_from_location).unwrap_or(job_id);
-            let policy = opts.poll_policy(settings.poll);
-            Ok(Outcome::Accepted(Job { job_id: id, auth, started, policy, excerpt, headers: opts.headers.clone() }))
+    let deadline = deadline_after(started, policy.timeout);
+    let accept = |job_id: String| {
+        let headers = opts.headers.clone();
+        let auth = Arc::clone(&auth);
+        Outcome::Accepted(Box::new(Job { job_id, auth, started, policy, retry, http_timeout, excerpt, headers }))
+    };
+    let mut delays = retry.delays();
+    let mut resent = false;
+    let mut attempt = 0u32;
+    loop {
+        attempt += 1;
+        let mut request_headers = headers.clone();
+        add_auth(&mut request_headers, &auth, client, wire.method, &wire.path)?;
+        let mut builder = client
+            .inner
+            .http
+            .request(http_method(wire.method), url.as_str())
+            .headers(request_headers)
+            .timeout(http_timeout);
+        if let Some(body) = &body {
+            builder = builder.body(body.clone());
         }
-        200..=299 => Ok(Outcome::Done(body)),
-        503 => Err(decode::decode_failure(status, &body, None)),
-        _ => Err(Error::Http { status, body_excerpt: decode::excerpt(&body) }),
+        tracing::debug!(attempt, has_body = body.is_some(), "sending request");
+        let sent_at = Instant::now();
+        let failure = match transfer(builder, client, path_template, settings.max_response_bytes).await {
+            Ok(answer) => {
+                tracing::debug!(status = answer.status, elapsed_ms = elapsed_ms(sent_at), "response");
+                let duplicate = resent && is_async && answer.status == 400 && is_duplicate_job(&answer.body);
+                if duplicate {
+                    // The lost first attempt reached the MN: follow its job.
+                    tracing::debug!(job_id = job_id.as_str(), "job already accepted; polling it");
+                }
+                match answer.status {
+                    202 => {
+                        let id = accepted_job_id(&answer.body)?.unwrap_or_else(|| job_id.clone());
+                        return Ok(accept(id));
+                    }
+                    _ if duplicate => {
+                        return Ok(accept(job_id.clone()));
+                    }
+                    200..=299 => return Ok(Outcome::Done(answer.body)),
+                    status if is_transient_status(status, &answer.body) => Failure {
+                        error: Error::Http { status, body_excerpt: decode::excerpt(&answer.body) },
+                        maybe_sent: true,
+                    },
+                    _ => return Err(classify(answer, None)),
+                }
+            }
+            Err(failure) => failure,
+        };
+        // Only transport failures and transient statuses (`Http` here) are retried.
+        let transient = matches!(failure.error, Error::Transport(_) | Error::Http { .. });
+        let may_retry = transient && (!failure.maybe_sent || repeatable);
+        let delay = if may_retry { delays.next() } else { None };
+        match delay {
+            Some(delay) if Instant::now() + delay < deadline => {
+                tracing::debug!(attempt, delay_ms = delay.as_millis() as u64, error = %failure.error, "retrying");
+                resent |= failure.maybe_sent;
+                tokio::time::sleep(delay).await;
+            }
+            _ => return Err(failure.error),
+        }
     }
 }
 
-/// One poll of `<base>/v1/api-jobs/<job id>`: `Ok(None)` while it runs.
-pub(crate) async fn poll_once(client: &Client, job: &Job, attempt: u32) -> Result<Option<Vec<u8>>, Error> {
+/// The job id of a `202`: from `location` when it names one, which must then
+/// have the form of a job id (a `..` would move the poll to another route).
+fn accepted_job_id(body: &[u8]) -> Result<Option<String>, Error> {
+    let accepted: Accepted = serde_json::from_slice(body).unwrap_or_default();
+    let Some(id) = accepted.location.as_deref().and_then(decode::job_id_from_location) else { return Ok(None) };
+    match check_job_id(&id) {
+        Ok(()) => Ok(Some(id)),
+        Err(reason) => Err(Error::Protocol(format!(
+            "the 202 answer names the job {:?}, which {reason}",
+            id.chars().take(64).collect::<String>()
+        ))),
+    }
+}
+
+/// The MN's answer to a resent async request it already has.
+fn is_duplicate_job(body: &[u8]) -> bool {
+    body.len() < 4096 && String::from_utf8_lossy(body).contains("Duplicate job uuid")
+}
+
+/// The error for a final non-2xx answer.
+fn classify(answer: Answer, job_id: Option<String>) -> Error {
+    match answer.status {
+        300..=399 => Error::Redirect { status: answer.status, location: answer.location },
+        503 => decode::decode_failure(503, &answer.body, job_id),
+        status => Error::Http { status, body_excerpt: decode::excerpt(&answer.body) },
+    }
+}
+
+/// One poll of `<base>/v1/api-jobs/<job id>`: `Ok(None)` while it runs. Its
+/// HTTP timeout never reaches past the job's deadline.
+pub(crate) async fn poll_once(client: &Client, job: &Job, attempt: u32) -> Result<Option<Vec<u8>>, Failure> {
     let settings = client.settings();
-    let path = format!("/api-jobs/{}", encode_path_segment(&job.job_id));
+    let segment =
+        path_segment("api-jobs", "jobId", &job.job_id).map_err(|e| Failure { error: e.into(), maybe_sent: false })?;
+    let path = format!("/api-jobs/{segment}");
     let url = format!("{}/v1{path}", settings.base_url);
     let mut headers = settings.headers.clone();
     for (name, value) in &job.headers {
         headers.append(name.clone(), value.clone());
     }
     headers.insert(X_JSON_SCHEMA, HeaderValue::from_static("true"));
-    add_auth(&mut headers, &job.auth, client, Method::Get, &path)?;
-    let builder = client.inner.http.get(url.as_str()).headers(headers);
-    let (status, body) = transfer(builder, client, "/api-jobs/{jobId}").await?;
+    add_auth(&mut headers, &job.auth, client, Method::Get, &path)
+        .map_err(|error| Failure { error, maybe_sent: false })?;
+    let left = job.deadline().saturating_duration_since(Instant::now());
+    let timeout = job.http_timeout.min(left).max(Duration::from_millis(1));
+    let builder = client.inner.http.get(url.as_str()).headers(headers).timeout(timeout);
+    let answer = transfer(builder, client, "/api-jobs/{jobId}", settings.max_response_bytes).await?;
+    let status = answer.status;
     tracing::debug!(job_id = job.job_id.as_str(), attempt, status, elapsed_ms = elapsed_ms(job.started), "job poll");
     match status {
         202 => Ok(None),
-        200..=299 => Ok(Some(body)),
-        503 => Err(decode::decode_failure(status, &body, Some(job.job_id.clone()))),
-        404 => Err(Error::JobExpired { job_id: job.job_id.clone() }),
-        _ => Err(Error::Http { status, body_excerpt: decode::excerpt(&body) }),
+        200..=299 => Ok(Some(answer.body)),
+        404 => Err(Failure { error: Error::JobExpired { job_id: job.job_id.clone() }, maybe_sent: true }),
+        _ if is_transient_status(status, &answer.body) => Err(Failure {
+            error: Error::Http { status, body_excerpt: decode::excerpt(&answer.body) },
+            maybe_sent: true,
+        }),
+        _ => Err(Failure { error: classify(answer, Some(job.job_id.clone())), maybe_sent: true }),
+    }
+}
+
+/// Whether a failed poll is worth another try (polls are reads).
+fn poll_retryable(error: &Error) -> bool {
+    match error {
+        Error::Transport(_) => true,
+        Error::Http { status, .. } => matches!(status, 502..=504),
+        _ => false,
     }
 }
 
 /// Poll until the job ends or the poll timeout (counted from the original
-/// request) passes. The first poll is immediate.
+/// request) passes. The first poll is immediate; the deadline also bounds a
+/// poll that stalls, so running out is always [`Error::PollTimeout`].
 pub(crate) async fn wait(client: &Client, job: &Job) -> Result<Vec<u8>, Error> {
-    let mut interval = job.policy.interval;
-    let mut attempt = 0u32;
-    loop {
-        attempt = attempt.saturating_add(1);
-        if let Some(body) = poll_once(client, job, attempt).await? {
-            return Ok(body);
-        }
-        let elapsed = job.started.elapsed();
-        if elapsed >= job.policy.timeout {
-            tracing::debug!(job_id = job.job_id.as_str(), attempt, "job poll timeout");
-            return Err(Error::PollTimeout { job_id: job.job_id.clone(), elapsed });
-        }
-        // Never sleep past the deadline: the last poll happens at it.
-        tokio::time::sleep(interval.min(job.policy.timeout - elapsed)).await;
-        interval = job.policy.next_interval(interval);
+    let deadline = job.deadline();
+    match tokio::time::timeout_at(deadline.into(), poll_until_done(client, job, deadline)).await {
+        Ok(result) => result,
+        Err(_) => Err(job.timed_out()),
     }
 }
 
-/// Run a request to its final body: the first exchange, then polling after a `202`.
+async fn poll_until_done(client: &Client, job: &Job, deadline: Instant) -> Result<Vec<u8>, Error> {
+    let mut interval = job.policy.interval;
+    let mut attempt = 0u32;
+    let mut delays = job.retry.delays();
+    loop {
+        attempt = attempt.saturating_add(1);
+        let wait = match poll_once(client, job, attempt).await {
+            Ok(Some(body)) => return Ok(body),
+            Ok(None) => {
+                delays = job.retry.delays();
+                let wait = interval;
+                interval = job.policy.next_interval(interval);
+                wait
+            }
+            Err(failure) if Instant::now() >= deadline => {
+                tracing::debug!(error = %failure.error, "poll failed at the deadline");
+                return Err(job.timed_out());
+            }
+            Err(failure) if poll_retryable(&failure.error) => match delays.next() {
+                Some(delay) => {
+                    tracing::debug!(attempt, delay_ms = delay.as_millis() as u64, error = %failure.error, "retrying poll");
+                    delay
+                }
+                None => return Err(failure.error),
+            },
+            Err(failure) => return Err(failure.error),
+        };
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(job.timed_out());
+        }
+        // Never sleep past the deadline: the last poll happens at it.
+        tokio::time::sleep(wait.min(left)).await;
+    }
+}
+
+/// Run a request to its final body: the first exchange, then polling after a
+/// `202`. With session renewal on, an `ID.1001` failure logs in again (once
+/// for all concurrent calls) and replays the call once.
 pub(crate) async fn execute<R: ApiRequest, T: DeserializeOwned>(
+    client: &Client,
+    request: &R,
+    opts: &CallOptions,
+) -> Result<T, Error> {
+    let mut renewed = false;
+    loop {
+        let used = client.auth();
+        match execute_once(client, request, opts).await {
+            Err(Error::SessionExpired { .. }) if R::SESSION && !renewed && client.renewal_possible() => {
+                client.relogin_after_expiry(&used).await?;
+                renewed = true;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// [`execute`] without session renewal: what the renewal's own login uses.
+pub(crate) async fn execute_once<R: ApiRequest, T: DeserializeOwned>(
     client: &Client,
     request: &R,
     opts: &CallOptions,
@@ -293,24 +505,45 @@ fn add_auth(headers: &mut HeaderMap, auth: &Auth, client: &Client, method: Metho
     Ok(())
 }
 
-/// Send and read the whole body. Transport errors name the route template,
-/// never the filled URL (it can hold a session id) or the query.
+/// Send and read the body, at most `limit` bytes of it, into one buffer.
+/// Transport errors name the route template, never the filled URL (it can
+/// hold a session id) or the query.
 async fn transfer(
     builder: reqwest::RequestBuilder,
     client: &Client,
     path_template: &str,
-) -> Result<(u16, Vec<u8>), Error> {
+    limit: u64,
+) -> Result<Answer, Failure> {
     let scrub = |e: reqwest::Error| {
         let template = format!("{}/v1{path_template}", client.settings().base_url);
-        match reqwest::Url::parse(&template) {
+        let maybe_sent = !e.is_connect();
+        let error = match reqwest::Url::parse(&template) {
             Ok(url) => Error::Transport(e.with_url(url)),
             Err(_) => Error::Transport(e.without_url()),
-        }
+        };
+        Failure { error, maybe_sent }
     };
-    let response = builder.send().await.map_err(scrub)?;
+    let mut response = builder.send().await.map_err(scrub)?;
     let status = response.status().as_u16();
-    let body = response.bytes().await.map_err(scrub)?;
-    Ok((status, body.to_vec()))
+    let too_large = || Failure { error: Error::ResponseTooLarge { status, limit }, maybe_sent: true };
+    let location = (300..400).contains(&status).then(|| {
+        response.headers().get(LOCATION).map(|v| String::from_utf8_lossy(v.as_bytes()).chars().take(256).collect())
+    });
+    let declared = response.content_length();
+    if declared.is_some_and(|len| len > limit) {
+        return Err(too_large());
+    }
+    // One buffer, sized from `Content-Length` when there is one (it was
+    // checked against the limit), grown as chunks arrive otherwise.
+    let capacity = usize::try_from(declared.unwrap_or(0)).unwrap_or(0);
+    let mut body = Vec::with_capacity(capacity);
+    while let Some(chunk) = response.chunk().await.map_err(scrub)? {
+        if (body.len() as u64).saturating_add(chunk.len() as u64) > limit {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Answer { status, location: location.flatten(), body })
 }
 
 fn http_method(method: Method) -> reqwest::Method {

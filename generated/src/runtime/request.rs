@@ -4,10 +4,13 @@
 //! `#[api(...)]` attributes; the client has one generic `send` over this trait,
 //! so retries, hooks and mocks have one choke point: [`ApiRequest::to_wire`].
 
+use std::fmt;
+
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::encoding::{encode_path_segment, encode_query};
+use super::secret::{REDACTED, is_credential_name, scrub_credentials};
 
 /// HTTP method of an API.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -59,7 +62,13 @@ impl InvalidRequest {
 }
 
 /// The exact wire form of one request, before the base URL and headers are added.
-#[derive(Clone, Debug, PartialEq)]
+///
+/// `Debug` never shows credentials: path segments filled from a
+/// credential-named placeholder (`{sessionUuid}`) and the values of
+/// credential-named query params and body members are `<redacted>`, and the
+/// whole body of an API marked sensitive (a login) is left out.
+#[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct WireRequest {
     pub method: Method,
     /// Path relative to `<base>/v1`, placeholders filled and percent-encoded.
@@ -68,9 +77,18 @@ pub struct WireRequest {
     pub query: Vec<(String, String)>,
     /// `{"<envelope>": {...}}` for POST/PUT; `None` for GET/DELETE.
     pub body: Option<Value>,
+    /// The path template the path was filled from (`/accounts/sessions/{sessionUuid}`).
+    pub template: &'static str,
+    /// The API is marked sensitive: its body is never shown.
+    pub sensitive: bool,
 }
 
 impl WireRequest {
+    /// A wire request for `template` with nothing marked sensitive.
+    pub fn new(method: Method, template: &'static str, path: String) -> Self {
+        WireRequest { method, path, query: Vec::new(), body: None, template, sensitive: false }
+    }
+
     /// `k=v&k=v` with the protocol's percent-encoding (§3.1), or `""`.
     pub fn query_string(&self) -> String {
         encode_query(&self.query)
@@ -80,6 +98,49 @@ impl WireRequest {
     pub fn path_and_query(&self) -> String {
         let q = self.query_string();
         if q.is_empty() { self.path.clone() } else { format!("{}?{}", self.path, q) }
+    }
+
+    /// The path with every segment that a credential-named placeholder
+    /// filled replaced by `<redacted>`: safe for logs and `Debug`.
+    pub fn redacted_path(&self) -> String {
+        let mut filled = self.path.split('/');
+        let mut out = Vec::new();
+        for part in self.template.split('/') {
+            let Some(segment) = filled.next() else { break };
+            let secret = placeholders(part).any(is_credential_name);
+            out.push(if secret { REDACTED } else { segment });
+        }
+        // A path that does not follow its template is shown only up to where it did.
+        if filled.next().is_some() {
+            out.push("...");
+        }
+        out.join("/")
+    }
+}
+
+/// The placeholder names in one template segment (`{uuid}` → `uuid`).
+fn placeholders(segment: &str) -> impl Iterator<Item = &str> {
+    segment.split('{').skip(1).filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+}
+
+impl fmt::Debug for WireRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let query: Vec<(&str, &str)> = self
+            .query
+            .iter()
+            .map(|(k, v)| (k.as_str(), if is_credential_name(k) { REDACTED } else { v.as_str() }))
+            .collect();
+        let body = match (&self.body, self.sensitive) {
+            (None, _) => None,
+            (Some(_), true) => Some(REDACTED.to_string()),
+            (Some(body), false) => Some(scrub_credentials(&body.to_string())),
+        };
+        f.debug_struct("WireRequest")
+            .field("method", &self.method)
+            .field("path", &self.redacted_path())
+            .field("query", &query)
+            .field("body", &body)
+            .finish()
     }
 }
 
@@ -117,15 +178,68 @@ pub trait ApiRequest {
     /// Everything the transport needs, validated.
     fn to_wire(&self) -> Result<WireRequest, InvalidRequest> {
         self.validate()?;
-        Ok(WireRequest { method: Self::METHOD, path: self.path()?, query: self.query()?, body: self.body()? })
+        Ok(WireRequest {
+            method: Self::METHOD,
+            path: self.path()?,
+            query: self.query()?,
+            body: self.body()?,
+            template: Self::PATH,
+            sensitive: Self::SENSITIVE,
+        })
     }
 }
 
-/// Fill one placeholder value (used by derived `path()`): rejects empty values
-/// and percent-encodes the rest as a path segment.
+/// Fill one placeholder value: the one check every path segment goes
+/// through (derived `path()`, job polls). Empty values are refused, and so are
+/// values made only of dots (`.`, `..`, `...`): a server or proxy would
+/// normalise them and the request would reach another route
+/// (`/backup-storage/../actions` is `/actions`). The rest is percent-encoded,
+/// so a `/` cannot add a segment either.
 pub fn path_segment(api: &'static str, name: &str, value: &str) -> Result<String, InvalidRequest> {
     if value.is_empty() {
         return Err(InvalidRequest::new(api, name, "is a path parameter and must not be empty"));
     }
+    if value.bytes().all(|b| b == b'.') {
+        return Err(InvalidRequest::new(api, name, "is a path parameter and must not consist only of dots"));
+    }
     Ok(encode_path_segment(value))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn dot_segments_are_refused() {
+        for bad in [".", "..", "...", ""] {
+            let err = path_segment("X", "uuid", bad).unwrap_err();
+            assert_eq!((err.api, err.field.as_str()), ("X", "uuid"), "{bad:?}");
+        }
+        assert_eq!(path_segment("X", "uuid", "a.b").unwrap(), "a.b");
+        assert_eq!(path_segment("X", "uuid", "../a").unwrap(), "..%2Fa");
+        assert_eq!(path_segment("X", "uuid", ".a.").unwrap(), ".a.");
+    }
+
+    #[test]
+    fn debug_redacts_credentials() {
+        let mut wire =
+            WireRequest::new(Method::Delete, "/accounts/sessions/{sessionUuid}", "/accounts/sessions/abc123".into());
+        wire.query = vec![("token".into(), "t0ps3cret".into()), ("limit".into(), "5".into())];
+        let shown = format!("{wire:?}");
+        assert!(!shown.contains("abc123") && !shown.contains("t0ps3cret"), "{shown}");
+        assert!(shown.contains("/accounts/sessions/<redacted>") && shown.contains("\"5\""), "{shown}");
+
+        let mut wire = WireRequest::new(Method::Put, "/accounts/login", "/accounts/login".into());
+        wire.body = Some(json!({"logInByAccount": {"accountName": "admin", "password": "d1gest"}}));
+        let shown = format!("{wire:?}");
+        assert!(!shown.contains("d1gest") && shown.contains("admin"), "{shown}");
+        wire.sensitive = true;
+        let shown = format!("{wire:?}");
+        assert!(!shown.contains("admin") && shown.contains("<redacted>"), "{shown}");
+
+        let wire = WireRequest::new(Method::Get, "/vm-instances/{uuid}", "/vm-instances/u1".into());
+        assert!(format!("{wire:?}").contains("/vm-instances/u1"));
+    }
 }

@@ -10,7 +10,7 @@ use sha2::{Digest, Sha512};
 use super::validate::Checked;
 use super::wire::WireValue;
 
-const REDACTED: &str = "<redacted>";
+pub(crate) const REDACTED: &str = "<redacted>";
 
 /// A secret string. `Debug` and `Display` never show it; call
 /// [`Secret::expose`] where the raw value is really needed. It serializes as

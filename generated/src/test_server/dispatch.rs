@@ -79,15 +79,21 @@ pub(crate) fn dispatch(shared: &Shared, incoming: Incoming) -> Answer {
     } else {
         true
     };
-    match run_handler(shared, &matched, &req) {
+    answer(shared, &job_id, run_handler(shared, &matched, &req), session_ok)
+}
+
+/// The answer for a resolved reply.
+fn answer(shared: &Shared, job_id: &str, reply: Reply, session_ok: bool) -> Answer {
+    match reply {
+        Reply::Lost(inner) => Answer { lost: true, ..answer(shared, job_id, *inner, session_ok) },
         // An async API accepts the job first; the session error comes from the poll.
         Reply::Async { .. } if !session_ok => {
-            shared.jobs.start(&job_id, 0, JobOutcome::Failed(auth::bad_session_error()))
+            shared.jobs.start(job_id, 0, JobOutcome::Failed(auth::bad_session_error()))
         }
         _ if !session_ok => auth::bad_session_answer(),
         Reply::Json(status, body) => Answer::json(status, &body),
         Reply::Text(status, text) => Answer::text(status, text),
-        Reply::Async { polls, outcome } => shared.jobs.start(&job_id, polls, outcome),
+        Reply::Async { polls, outcome } => shared.jobs.start(job_id, polls, outcome),
         Reply::Fn(_) => Answer::text(500, "Reply::Fn returned Reply::Fn too many times"),
     }
 }

@@ -378,7 +378,23 @@ fn respond(answer: reply::Answer) -> Response {
         Ok(status) if answer.status >= 200 => (status, answer.body),
         _ => (StatusCode::INTERNAL_SERVER_ERROR, format!("invalid scripted status {}", answer.status)),
     };
-    let mut response = Response::new(Body::from(body));
+    let body = if answer.lost { Body::from_stream(Cut) } else { Body::from(body) };
+    let mut response = Response::new(body);
     *response.status_mut() = status;
     response
+}
+
+/// A body that fails at once: the server aborts the connection after the
+/// status line, so the client never gets the answer.
+struct Cut;
+
+impl futures_core::Stream for Cut {
+    type Item = io::Result<Vec<u8>>;
+
+    fn poll_next(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        std::task::Poll::Ready(Some(Err(io::Error::other("the answer was lost (Reply::Lost)"))))
+    }
 }

@@ -30,6 +30,11 @@ pub enum Reply {
     /// Computed per request, e.g. to page by `start`/`limit`. May return any
     /// other variant (nested `Fn`s are followed a few levels deep).
     Fn(ReplyFn),
+    /// The server does what the inner reply says (an async job is accepted
+    /// and stored), but the answer is lost on the way: the status line goes
+    /// out, then the connection breaks before the body. For testing how a
+    /// client recovers from a reply it never got.
+    Lost(Box<Reply>),
 }
 
 /// How an async job ends (see [`Reply::Async`]).
@@ -76,6 +81,11 @@ impl Reply {
         Reply::Async { polls, outcome: JobOutcome::Failed(error) }
     }
 
+    /// `inner` is carried out, but its answer never arrives ([`Reply::Lost`]).
+    pub fn lost(inner: impl Into<Reply>) -> Reply {
+        Reply::Lost(Box::new(inner.into()))
+    }
+
     /// A reply computed from each request.
     pub fn func(f: impl Fn(&RecordedRequest) -> Reply + Send + Sync + 'static) -> Reply {
         Reply::Fn(Arc::new(f))
@@ -98,6 +108,7 @@ impl fmt::Debug for Reply {
                 f.debug_struct("Async").field("polls", polls).field("outcome", outcome).finish()
             }
             Reply::Fn(_) => f.write_str("Fn(..)"),
+            Reply::Lost(inner) => f.debug_tuple("Lost").field(inner).finish(),
         }
     }
 }
@@ -172,15 +183,17 @@ fn uuid_condition(condition: &str) -> Option<&str> {
 pub(crate) struct Answer {
     pub(crate) status: u16,
     pub(crate) body: String,
+    /// Break the connection instead of sending the body ([`Reply::Lost`]).
+    pub(crate) lost: bool,
 }
 
 impl Answer {
     pub(crate) fn json(status: u16, body: &Value) -> Answer {
-        Answer { status, body: body.to_string() }
+        Answer { status, body: body.to_string(), lost: false }
     }
 
     pub(crate) fn text(status: u16, body: impl Into<String>) -> Answer {
-        Answer { status, body: body.into() }
+        Answer { status, body: body.into(), lost: false }
     }
 }
 
