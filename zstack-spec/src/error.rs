@@ -10,6 +10,8 @@ pub enum ErrorKind {
     Io,
     #[error("YAML syntax error")]
     Syntax,
+    #[error("empty spec file")]
+    EmptyFile,
     #[error("unknown key")]
     UnknownKey,
     #[error("missing required key")]

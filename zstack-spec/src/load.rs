@@ -12,6 +12,8 @@ use crate::{fixup, lower, validate};
 /// Loads every `*.yaml` under `dir` (recursively, in sorted path order). Each
 /// file is one group named after its stem. Errors name files as `dir` joined
 /// with their relative path, so pass a relative `dir` for relative messages.
+/// A file with no YAML content (only whitespace or comments) is an error
+/// ([`ErrorKind::EmptyFile`]), not an empty group.
 pub fn load_dir(dir: &Path) -> Result<Spec, Errors> {
     let mut rels = Vec::new();
     let mut errors = Vec::new();
@@ -32,7 +34,8 @@ pub fn load_dir(dir: &Path) -> Result<Spec, Errors> {
 }
 
 /// Loads one in-memory file; `name` is its path (`accounts.yaml`), whose stem
-/// is the group name.
+/// is the group name. The one implementation behind [`load_dir`] (which reads
+/// the files first), so also the entry point for fuzzing.
 pub fn load_str(name: &str, src: &str) -> Result<Spec, Errors> {
     load_sources(vec![source(PathBuf::from(name), PathBuf::from(name), src.to_owned())])
 }

@@ -6,12 +6,21 @@ use crate::diag::{Diag, find_key};
 use crate::error::ErrorKind;
 use crate::hint::{closest, list};
 use crate::raw::RawFile;
-use crate::snippet::{line_text, token_width};
+use crate::snippet::{line_text, lines, token_width};
 use crate::span::{Loc, with_file};
 
 /// Parses file `file` of the diag's sources. A syntax error stops the file
 /// (serde cannot resume), so at most one error is reported per file here.
 pub(crate) fn parse_file(file: u32, text: &str, diag: &mut Diag) -> Option<RawFile> {
+    // serde-saphyr reads an empty stream as an all-default `RawFile`, which
+    // would silently become an empty group: almost surely a truncated or
+    // wrongly generated file.
+    if is_blank(text) {
+        let msg = "empty spec file: it has no YAML content, only whitespace or comments \
+                   (a spec file has at least one of `description`, `apis`, `types`, `enums` or `fixups`)";
+        diag.file(file, ErrorKind::EmptyFile, msg);
+        return None;
+    }
     // Strict booleans: `yes`/`no`/`on` stay strings instead of silently
     // becoming booleans; snippets are rendered by us.
     let options = serde_saphyr::options! { with_snippet: false, strict_booleans: true };
@@ -23,6 +32,15 @@ pub(crate) fn parse_file(file: u32, text: &str, diag: &mut Diag) -> Option<RawFi
             None
         }
     }
+}
+
+/// Whether `text` holds no YAML content: every line is blank (spaces and
+/// tabs) or a comment.
+fn is_blank(text: &str) -> bool {
+    lines(text).all(|l| {
+        let body = l.trim_start_matches([' ', '\t']);
+        body.is_empty() || body.starts_with('#')
+    })
 }
 
 fn report(file: u32, text: &str, e: &YamlError, diag: &mut Diag) {
@@ -138,8 +156,8 @@ fn locate_word(line: &str, at: Loc, word: &str) -> Loc {
 /// mapping that is a list item, point at its first key (`- name: X`) instead.
 fn mapping_start(text: &str, at: Loc) -> Loc {
     let indent = (at.col as usize).saturating_sub(1);
-    let lines: Vec<&str> = text.lines().take(at.line as usize).collect();
-    for (i, line) in lines.iter().enumerate().rev() {
+    let before: Vec<&str> = lines(text).take(at.line as usize).collect();
+    for (i, line) in before.iter().enumerate().rev() {
         let lead = line.chars().take_while(|c| *c == ' ').count();
         let body = line.trim_start();
         if body.is_empty() || body.starts_with('#') || lead > indent {
@@ -158,7 +176,7 @@ fn mapping_start(text: &str, at: Loc) -> Loc {
 /// The first tab in leading whitespace on lines up to just after the error:
 /// saphyr reports a tab-indented line at the end of the line before it.
 fn tab_indent(file: u32, text: &str, err_line: u32) -> Option<Loc> {
-    text.lines().take(err_line as usize + 1).enumerate().find_map(|(i, l)| {
+    lines(text).take(err_line as usize + 1).enumerate().find_map(|(i, l)| {
         let col = l.chars().take_while(|c| *c == ' ' || *c == '\t').position(|c| c == '\t')?;
         Some(Loc::new(file, i as u32 + 1, col as u32 + 1, 1))
     })
@@ -167,6 +185,16 @@ fn tab_indent(file: u32, text: &str, err_line: u32) -> Option<Loc> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn blank_texts() {
+        for blank in ["", " ", "\n\n", "\t\r\n  \r", "# a comment\n  # another\r\n", "#"] {
+            assert!(is_blank(blank), "{blank:?}");
+        }
+        for content in ["a: 1", "# c\n---\n", "\r{}", "~", "  x # c"] {
+            assert!(!is_blank(content), "{content:?}");
+        }
+    }
 
     #[test]
     fn finds_the_key_before_a_value() {

@@ -43,9 +43,44 @@ fn display_width(line: &str, chars: usize) -> usize {
     width
 }
 
-/// Line `line` (1-based) of `text`, without its line break.
+/// The lines of `text` as the YAML parser (and so every reported line number)
+/// counts them: `\n`, `\r\n` and a lone `\r` each end a line (YAML 1.2
+/// §5.4). Unlike [`str::lines`], a trailing line break is followed by one more,
+/// empty line: the parser reports an error at the end of such a file there. So
+/// a text has exactly one line more than it has line breaks.
+pub(crate) fn lines(text: &str) -> Lines<'_> {
+    Lines { rest: Some(text) }
+}
+
+/// Iterator of [`lines`].
+pub(crate) struct Lines<'a> {
+    rest: Option<&'a str>,
+}
+
+impl<'a> Iterator for Lines<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let rest = self.rest?;
+        let bytes = rest.as_bytes();
+        match bytes.iter().position(|&b| b == b'\n' || b == b'\r') {
+            None => {
+                self.rest = None;
+                Some(rest)
+            }
+            Some(i) => {
+                let crlf = bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n');
+                self.rest = Some(&rest[i + 1 + usize::from(crlf)..]);
+                Some(&rest[..i])
+            }
+        }
+    }
+}
+
+/// Line `line` (1-based, numbered as the YAML parser numbers lines) of `text`,
+/// without its line break.
 pub(crate) fn line_text(text: &str, line: usize) -> Option<&str> {
-    text.lines().nth(line.checked_sub(1)?)
+    lines(text).nth(line.checked_sub(1)?)
 }
 
 /// Characters left on `line` from 1-based column `col` onwards.
@@ -116,6 +151,23 @@ mod tests {
     fn whole_file_error_has_no_snippet() {
         let out = err(0, 0, 1, "").to_string();
         assert!(out.ends_with("\n  --> spec/accounts.yaml"), "{out}");
+    }
+
+    #[test]
+    fn lines_break_like_the_yaml_parser() {
+        fn split(t: &str) -> Vec<&str> {
+            lines(t).collect()
+        }
+        assert_eq!(split("a\nb\n"), ["a", "b", ""]);
+        assert_eq!(split("a\r\nb\r\n"), ["a", "b", ""]);
+        assert_eq!(split("a\rb\r"), ["a", "b", ""]);
+        assert_eq!(split("a\r\rb"), ["a", "", "b"]);
+        assert_eq!(split("a\n\rb\r\n\r\nc"), ["a", "", "b", "", "c"]);
+        assert_eq!(split(""), [""]);
+        assert_eq!(split("\u{e9}\r\u{1F600}"), ["\u{e9}", "\u{1F600}"]);
+        assert_eq!(line_text("a\rb\r\nc", 3), Some("c"));
+        assert_eq!(line_text("a\rb", 0), None);
+        assert_eq!(line_text("a\rb", 3), None);
     }
 
     #[test]

@@ -136,3 +136,28 @@ fn missing_dir_is_an_io_error() {
     assert_eq!(err.0[0].kind, zstack_spec::ErrorKind::Io);
     assert!(err.to_string().starts_with("error: cannot read directory"), "{err}");
 }
+
+#[test]
+fn empty_files_are_errors_naming_the_file() {
+    for text in ["", "  \n\t\n", "# only a comment\r\n  # and another\r", "\u{feff}"] {
+        let err = load_str("empty.yaml", text).expect_err("empty file");
+        assert_eq!(err.len(), 1, "{err}");
+        let e = &err.0[0];
+        assert_eq!((e.kind, e.file.to_str(), e.line), (zstack_spec::ErrorKind::EmptyFile, Some("empty.yaml"), 0));
+        assert!(err.to_string().starts_with("error: empty spec file"), "{err}");
+        assert!(err.to_string().ends_with("\n  --> empty.yaml"), "{err}");
+    }
+}
+
+#[test]
+fn an_empty_file_in_a_spec_dir_is_reported_with_its_path() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("empty-spec-file");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("sub")).expect("temp dir");
+    std::fs::write(dir.join("a.yaml"), "apis:\n  - name: GetA\n    method: GET\n    path: /a\n").expect("write");
+    std::fs::write(dir.join("sub/blank.yaml"), "# nothing yet\n").expect("write");
+    let err = load_dir(&dir).expect_err("empty file");
+    assert_eq!(err.iter().map(|e| e.kind).collect::<Vec<_>>(), [zstack_spec::ErrorKind::EmptyFile]);
+    assert_eq!(err.0[0].file, dir.join("sub/blank.yaml"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -50,3 +50,21 @@ fn junk_never_panics() {
         }
     }
 }
+
+#[test]
+fn huge_names_one_edit_apart_load_quickly() {
+    // A 60 KB file: a type and a reference to it, 30,000 characters each and
+    // one edit apart. "Did you mean" once built a 30,001² table (7.2 GB).
+    let name = format!("T{}", "a".repeat(29_999));
+    let typo = format!("T{}b", "a".repeat(29_998));
+    let src = format!("types:\n  - name: {name}\n    fields:\n      - {{ name: x, type: {typo} }}\n");
+    let started = std::time::Instant::now();
+    let err = zstack_spec::load_str("huge.yaml", &src).expect_err("unresolved type");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10), "{:?}", started.elapsed());
+    let e = &err.0[0];
+    assert_eq!((e.kind, e.line), (zstack_spec::ErrorKind::UnresolvedType, 4));
+    assert!(!e.message.contains("did you mean"), "{}", &e.message[..200]);
+    // A short typo still gets its hint.
+    let err = zstack_spec::load_str("small.yaml", &src.replace(&typo, "Sting")).expect_err("unresolved type");
+    assert!(err.0[0].message.contains("(did you mean `String`?)"), "{}", err.0[0].message);
+}

@@ -301,7 +301,8 @@ fn other_checks() {
     assert_eq!(kinds("enums:\n  - name: E\n    values: []\n"), vec![ErrorKind::InvalidValue]);
     assert_eq!(kinds("types:\n  - name: lower\n"), vec![ErrorKind::InvalidName]);
     assert_eq!(kinds(&get.replace("/g", "g")), vec![ErrorKind::BadPath]);
-    let bad_group = load_str("Backup_Storage.yaml", "").expect_err("group name");
+    let bad_group = load_str("Backup_Storage.yaml", "description: d\n").expect_err("group name");
     assert_eq!((bad_group.0[0].kind, bad_group.0[0].line), (ErrorKind::InvalidName, 0));
-    assert_eq!(ok("").groups[0].name, "rules");
+    assert_eq!(ok("description: d\n").groups[0].name, "rules");
+    assert_eq!(ok("{}").groups[0].name, "rules");
 }
