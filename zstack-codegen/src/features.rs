@@ -5,6 +5,9 @@
 //! * `types-<group>` enables the group's types module and the types modules
 //!   its types refer to (fields, parents, and the subclasses an `Any…` enum
 //!   holds). Cargo closes the chain transitively.
+//! * A types module that only its own group's APIs use has no `types-<group>`
+//!   feature: the group's feature enables it (the crate registry allows at
+//!   most 300 features).
 //! * Types reachable from the `core` group are always compiled: the client
 //!   runtime itself needs `ErrorCode` and `SessionInventory`.
 //! * `full` enables every group.
@@ -26,6 +29,8 @@ pub struct FeaturePlan {
     pub features: Features,
     /// Groups whose types module is always compiled.
     pub always: BTreeSet<String>,
+    /// Groups whose types module is enabled by the group's own feature.
+    pub folded: BTreeSet<String>,
 }
 
 impl FeaturePlan {
@@ -33,22 +38,38 @@ impl FeaturePlan {
         let owner = owners(spec);
         let type_deps = type_module_deps(spec, &owner);
         let always = closure(&type_deps, ALWAYS_GROUP);
-        let types_feature = |g: &str| (!always.contains(g)).then(|| format!("types-{g}"));
+        let api_deps: BTreeMap<&str, BTreeSet<String>> = spec
+            .groups
+            .iter()
+            .filter(|g| !g.apis.is_empty())
+            .map(|g| (g.name.as_str(), api_type_groups(spec, &g.name, &owner)))
+            .collect();
+        let folded = folded_groups(spec, &always, &api_deps, &type_deps);
+        let plan = FeaturePlan { features: Features::new(), always, folded };
         let mut features = Features::new();
         for group in &spec.groups {
+            let name = group.name.as_str();
             let has_types = !group.types.is_empty() || !group.enums.is_empty();
-            if let Some(name) = types_feature(&group.name).filter(|_| has_types) {
-                let deps = type_deps.get(&group.name).into_iter().flatten().filter(|d| **d != group.name);
-                features.insert(name, deps.filter_map(|d| types_feature(d)).collect());
+            let own_type_deps = || {
+                type_deps.get(name).into_iter().flatten().filter(|d| *d != name).filter_map(|d| plan.types_feature(d))
+            };
+            if has_types && !plan.folded.contains(name) && let Some(feature) = plan.types_feature(name) {
+                features.insert(feature, own_type_deps().collect());
             }
-            if !group.apis.is_empty() {
-                let deps = api_type_groups(spec, &group.name, &owner);
-                features.insert(group.name.clone(), deps.iter().filter_map(|d| types_feature(d)).collect());
+            if let Some(deps) = api_deps.get(name) {
+                let mut enabled: BTreeSet<String> =
+                    deps.iter().filter(|d| *d != name).filter_map(|d| plan.types_feature(d)).collect();
+                if plan.folded.contains(name) {
+                    enabled.extend(own_type_deps());
+                } else if deps.contains(name) {
+                    enabled.extend(plan.types_feature(name));
+                }
+                features.insert(group.name.clone(), enabled.into_iter().collect());
             }
         }
         let groups: Vec<String> = spec.groups.iter().filter(|g| !g.apis.is_empty()).map(|g| g.name.clone()).collect();
         features.insert("full".into(), groups);
-        FeaturePlan { features, always }
+        FeaturePlan { features, ..plan }
     }
 
     /// `cfg` feature for a group's api module.
@@ -56,10 +77,42 @@ impl FeaturePlan {
         self.features.get_key_value(group).map(|(k, _)| k.as_str())
     }
 
-    /// `cfg` feature for a group's types module; `None` when always compiled.
+    /// `cfg` feature for a group's types module: `None` when always compiled,
+    /// the group's own feature when only its own APIs use it, else `types-<group>`.
     pub fn types_feature(&self, group: &str) -> Option<String> {
-        (!self.always.contains(group)).then(|| format!("types-{group}"))
+        if self.always.contains(group) {
+            None
+        } else if self.folded.contains(group) {
+            Some(group.to_string())
+        } else {
+            Some(format!("types-{group}"))
+        }
     }
+}
+
+/// Groups whose types module only their own APIs use: no other group's APIs
+/// and no other types module refer to it, so the group's feature enables it
+/// and no `types-<group>` feature is needed (crates.io allows 300 features).
+fn folded_groups(
+    spec: &Spec,
+    always: &BTreeSet<String>,
+    api_deps: &BTreeMap<&str, BTreeSet<String>>,
+    type_deps: &BTreeMap<String, BTreeSet<String>>,
+) -> BTreeSet<String> {
+    let mut used_elsewhere: BTreeSet<&str> = BTreeSet::new();
+    for (group, deps) in api_deps {
+        used_elsewhere.extend(deps.iter().map(String::as_str).filter(|d| d != group));
+    }
+    for (module, deps) in type_deps {
+        used_elsewhere.extend(deps.iter().map(String::as_str).filter(|d| d != module));
+    }
+    spec.groups
+        .iter()
+        .filter(|g| !g.apis.is_empty() && (!g.types.is_empty() || !g.enums.is_empty()))
+        .map(|g| g.name.as_str())
+        .filter(|g| !always.contains(*g) && !used_elsewhere.contains(g))
+        .map(str::to_string)
+        .collect()
 }
 
 /// Type or enum name → the group that defines it.
@@ -160,9 +213,12 @@ mod tests {
         opts.types = vec![type_def("Opt", None, vec![])];
         spec.groups.extend([nics, opts]);
         let plan = FeaturePlan::new(&spec);
-        assert_eq!(plan.features["vms"], ["types-opts", "types-vms"]);
-        assert_eq!(plan.features["types-vms"], ["types-nics"]);
+        // Only `vms` uses its own types: they come with the `vms` feature.
+        assert_eq!(plan.features["vms"], ["types-nics", "types-opts"]);
+        assert!(!plan.features.contains_key("types-vms"));
+        assert_eq!(plan.types_feature("vms").as_deref(), Some("vms"));
         assert_eq!(plan.features["types-nics"], Vec::<String>::new());
+        assert_eq!(plan.types_feature("nics").as_deref(), Some("types-nics"));
         assert_eq!(plan.features["full"], ["vms"]);
         assert_eq!(plan.types_feature("core"), None);
     }

@@ -24,8 +24,8 @@ pub struct AddPreconfigurationTemplate {
     /// Wire name `distribution` (body).
     #[api(max_length = 64)]
     pub distribution: ::std::string::String,
-    /// Wire name `type` (body). One of `kickstart`, `preseed`, `autoyast`.
-    #[api(rename = "type", one_of("kickstart", "preseed", "autoyast"))]
+    /// Wire name `type` (body). One of `kickstart`, `preseed`, `autoyast`, `autoinstall`.
+    #[api(rename = "type", one_of("kickstart", "preseed", "autoyast", "autoinstall"))]
     pub type_: ::std::string::String,
     /// Wire name `content` (body).
     #[api(max_length = 16777215)]
@@ -2549,8 +2549,8 @@ pub struct UpdatePreconfigurationTemplate {
     /// Wire name `distribution` (body).
     #[api(max_length = 64)]
     pub distribution: ::core::option::Option<::std::string::String>,
-    /// Wire name `type` (body). One of `kickstart`, `preseed`, `autoyast`.
-    #[api(rename = "type", one_of("kickstart", "preseed", "autoyast"))]
+    /// Wire name `type` (body). One of `kickstart`, `preseed`, `autoyast`, `autoinstall`.
+    #[api(rename = "type", one_of("kickstart", "preseed", "autoyast", "autoinstall"))]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Wire name `content` (body).
     #[api(max_length = 16777215)]

@@ -960,6 +960,94 @@ impl CreateBonding {
         self
     }
 }
+/// `POST /hosts/service-types`, body envelope `"params"`.
+///
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "CreateHostNetworkServiceType",
+    method = "POST",
+    path = "/hosts/service-types",
+    envelope = "params",
+    response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::HostNetworkLabelInventory>,
+    async
+)]
+pub struct CreateHostNetworkServiceType {
+    /// Wire name `serviceType` (body). Since ZStack 5.2.1.
+    #[api(rename = "serviceType", max_length = 128)]
+    pub service_type: ::std::string::String,
+    /// Wire name `system` (body). Since ZStack 5.2.1. Server default: `false`.
+    pub system: ::core::option::Option<bool>,
+    /// Wire name `resourceUuid` (body). Since ZStack 5.2.1.
+    #[api(rename = "resourceUuid")]
+    pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Wire name `tagUuids` (body). Since ZStack 5.2.1.
+    #[api(rename = "tagUuids")]
+    pub tag_uuids: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `systemTags` (body). Since ZStack 5.2.1.
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (body). Since ZStack 5.2.1.
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl CreateHostNetworkServiceType {
+    /// A request with the required params `serviceType`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(service_type: impl ::core::convert::Into<::std::string::String>) -> Self {
+        Self {
+            service_type: service_type.into(),
+            system: ::core::default::Default::default(),
+            resource_uuid: ::core::default::Default::default(),
+            tag_uuids: ::core::default::Default::default(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `system`.
+    pub fn system(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.system = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `resourceUuid`.
+    pub fn resource_uuid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `tagUuids`.
+    pub fn tag_uuids(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
 /// `DELETE /hosts/bondings/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
@@ -1049,6 +1137,70 @@ pub struct DeleteHost {
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
 impl DeleteHost {
+    /// A request with the required params `uuid`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
+        Self {
+            uuid: uuid.into(),
+            delete_mode: ::core::default::Default::default(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `deleteMode`.
+    pub fn delete_mode(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.delete_mode = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `DELETE /hosts/service-types/{uuid}`.
+///
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "DeleteHostNetworkServiceType",
+    method = "DELETE",
+    path = "/hosts/service-types/{uuid}",
+    response = ::zstack_sdk::runtime::reply::Empty,
+    async
+)]
+pub struct DeleteHostNetworkServiceType {
+    /// Wire name `uuid` (path placeholder). Since ZStack 5.2.1.
+    pub uuid: ::std::string::String,
+    /// Wire name `deleteMode` (query string). Since ZStack 5.2.1. Server default: `Permissive`.
+    #[api(rename = "deleteMode")]
+    pub delete_mode: ::core::option::Option<::std::string::String>,
+    /// Wire name `systemTags` (query string). Since ZStack 5.2.1.
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (query string). Since ZStack 5.2.1.
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl DeleteHostNetworkServiceType {
     /// A request with the required params `uuid`; optional ones unset.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
@@ -2948,18 +3100,8 @@ pub struct SetServiceTypeOnHostNetworkBonding {
     /// Wire name `vlanIds` (body).
     #[api(rename = "vlanIds")]
     pub vlan_ids: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `serviceTypes` (body). One of `ManagementNetwork`, `TenantNetwork`, `StorageNetwork`, `BackupNetwork`, `MigrationNetwork`.
-    #[api(
-        rename = "serviceTypes",
-        one_of(
-            "ManagementNetwork",
-            "TenantNetwork",
-            "StorageNetwork",
-            "BackupNetwork",
-            "MigrationNetwork"
-        ),
-        max_length = 128
-    )]
+    /// Wire name `serviceTypes` (body).
+    #[api(rename = "serviceTypes", max_length = 128)]
     pub service_types: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `systemTags` (body).
     #[api(rename = "systemTags")]
@@ -3050,18 +3192,8 @@ pub struct SetServiceTypeOnHostNetworkInterface {
     /// Wire name `vlanIds` (body).
     #[api(rename = "vlanIds")]
     pub vlan_ids: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `serviceTypes` (body). One of `ManagementNetwork`, `TenantNetwork`, `StorageNetwork`, `BackupNetwork`, `MigrationNetwork`.
-    #[api(
-        rename = "serviceTypes",
-        one_of(
-            "ManagementNetwork",
-            "TenantNetwork",
-            "StorageNetwork",
-            "BackupNetwork",
-            "MigrationNetwork"
-        ),
-        max_length = 128
-    )]
+    /// Wire name `serviceTypes` (body).
+    #[api(rename = "serviceTypes", max_length = 128)]
     pub service_types: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `systemTags` (body).
     #[api(rename = "systemTags")]
@@ -3594,6 +3726,74 @@ impl UpdateHostNetworkInterface {
         self
     }
 }
+/// `PUT /hosts/service-types/{uuid}/actions`, body envelope `"updateHostNetworkServiceType"`.
+///
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "UpdateHostNetworkServiceType",
+    method = "PUT",
+    path = "/hosts/service-types/{uuid}/actions",
+    envelope = "updateHostNetworkServiceType",
+    response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::HostNetworkLabelInventory>,
+    async
+)]
+pub struct UpdateHostNetworkServiceType {
+    /// Wire name `uuid` (path placeholder). Since ZStack 5.2.1.
+    pub uuid: ::std::string::String,
+    /// Wire name `serviceType` (body). Since ZStack 5.2.1.
+    #[api(rename = "serviceType", max_length = 128)]
+    pub service_type: ::std::string::String,
+    /// Wire name `system` (body). Since ZStack 5.2.1. Server default: `false`.
+    pub system: ::core::option::Option<bool>,
+    /// Wire name `systemTags` (body). Since ZStack 5.2.1.
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (body). Since ZStack 5.2.1.
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl UpdateHostNetworkServiceType {
+    /// A request with the required params `uuid`, `serviceType`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        uuid: impl ::core::convert::Into<::std::string::String>,
+        service_type: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            uuid: uuid.into(),
+            service_type: service_type.into(),
+            system: ::core::default::Default::default(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `system`.
+    pub fn system(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.system = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
 /// `PUT /hosts/kvm/{uuid}/actions`, body envelope `"updateKVMHost"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
@@ -4060,6 +4260,17 @@ impl crate::client::Client {
             crate::api::CreateBonding::new(host_uuids, bonding_name, type_, mode),
         )
     }
+    /// `POST /hosts/service-types`: see [`CreateHostNetworkServiceType`](crate::api::CreateHostNetworkServiceType).
+    #[allow(clippy::too_many_arguments)]
+    pub fn create_host_network_service_type(
+        &self,
+        service_type: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::CreateHostNetworkServiceType> {
+        crate::client::Call::new(
+            self,
+            crate::api::CreateHostNetworkServiceType::new(service_type),
+        )
+    }
     /// `DELETE /hosts/bondings/{uuid}`: see [`DeleteBonding`](crate::api::DeleteBonding).
     #[allow(clippy::too_many_arguments)]
     pub fn delete_bonding(
@@ -4075,6 +4286,17 @@ impl crate::client::Client {
         uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> crate::client::Call<'_, crate::api::DeleteHost> {
         crate::client::Call::new(self, crate::api::DeleteHost::new(uuid))
+    }
+    /// `DELETE /hosts/service-types/{uuid}`: see [`DeleteHostNetworkServiceType`](crate::api::DeleteHostNetworkServiceType).
+    #[allow(clippy::too_many_arguments)]
+    pub fn delete_host_network_service_type(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::DeleteHostNetworkServiceType> {
+        crate::client::Call::new(
+            self,
+            crate::api::DeleteHostNetworkServiceType::new(uuid),
+        )
     }
     /// `PUT /hosts/bondings/{uuid}/detach`: see [`DetachNicFromBonding`](crate::api::DetachNicFromBonding).
     #[allow(clippy::too_many_arguments)]
@@ -4410,6 +4632,18 @@ impl crate::client::Client {
         crate::client::Call::new(
             self,
             crate::api::UpdateHostNetworkInterface::new(interface_uuid, description),
+        )
+    }
+    /// `PUT /hosts/service-types/{uuid}/actions`: see [`UpdateHostNetworkServiceType`](crate::api::UpdateHostNetworkServiceType).
+    #[allow(clippy::too_many_arguments)]
+    pub fn update_host_network_service_type(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+        service_type: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::UpdateHostNetworkServiceType> {
+        crate::client::Call::new(
+            self,
+            crate::api::UpdateHostNetworkServiceType::new(uuid, service_type),
         )
     }
     /// `PUT /hosts/kvm/{uuid}/actions`: see [`UpdateKVMHost`](crate::api::UpdateKVMHost).
@@ -4796,6 +5030,47 @@ impl crate::client::Call<'_, crate::api::CreateBonding> {
     }
 }
 #[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::CreateHostNetworkServiceType> {
+    /// Set `system`.
+    pub fn system(self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.map(|request| request.system(value))
+    }
+    /// Set `resourceUuid`.
+    pub fn resource_uuid(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.resource_uuid(value))
+    }
+    /// Set `tagUuids`.
+    pub fn tag_uuids(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.tag_uuids(value))
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
 impl crate::client::Call<'_, crate::api::DeleteBonding> {
     /// Set `deleteMode`.
     pub fn delete_mode(
@@ -4825,6 +5100,34 @@ impl crate::client::Call<'_, crate::api::DeleteBonding> {
 }
 #[cfg(feature = "client")]
 impl crate::client::Call<'_, crate::api::DeleteHost> {
+    /// Set `deleteMode`.
+    pub fn delete_mode(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.delete_mode(value))
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::DeleteHostNetworkServiceType> {
     /// Set `deleteMode`.
     pub fn delete_mode(
         self,
@@ -5788,6 +6091,31 @@ impl crate::client::Call<'_, crate::api::UpdateHostIpmi> {
 }
 #[cfg(feature = "client")]
 impl crate::client::Call<'_, crate::api::UpdateHostNetworkInterface> {
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::UpdateHostNetworkServiceType> {
+    /// Set `system`.
+    pub fn system(self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.map(|request| request.system(value))
+    }
     /// Set `systemTags`.
     pub fn system_tags(
         self,

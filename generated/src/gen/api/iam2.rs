@@ -3293,6 +3293,273 @@ impl GetIAM2OrganizationVirtualIDNumber {
         self
     }
 }
+/// `GET /iam2/projects/container/cluster/candidates`.
+///
+/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "GetIAM2ProjectContainerClusterCandidates",
+    method = "GET",
+    path = "/iam2/projects/container/cluster/candidates",
+    response = crate::api::GetIAM2ProjectContainerClusterCandidatesReply
+)]
+pub struct GetIAM2ProjectContainerClusterCandidates {
+    /// Wire name `systemTags` (query string).
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (query string).
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl GetIAM2ProjectContainerClusterCandidates {
+    /// A request with every optional param unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `GET /iam2/project/{projectId}/repository/{repositoryId}/image/{imageName}/tag`.
+///
+/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "GetIAM2ProjectContainerImageTags",
+    method = "GET",
+    path = "/iam2/project/{projectId}/repository/{repositoryId}/image/{imageName}/tag",
+    response = crate::api::GetIAM2ProjectContainerImageTagsReply
+)]
+pub struct GetIAM2ProjectContainerImageTags {
+    /// Wire name `projectId` (path placeholder).
+    #[api(rename = "projectId")]
+    pub project_id: ::std::string::String,
+    /// Wire name `repositoryId` (path placeholder).
+    #[api(rename = "repositoryId")]
+    pub repository_id: ::std::string::String,
+    /// Wire name `imageName` (path placeholder).
+    #[api(rename = "imageName")]
+    pub image_name: ::std::string::String,
+    /// Wire name `limit` (query string). Server default: `1000`.
+    pub limit: ::core::option::Option<i32>,
+    /// Wire name `start` (query string). Server default: `0`.
+    pub start: ::core::option::Option<i32>,
+    /// Wire name `systemTags` (query string).
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (query string).
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl GetIAM2ProjectContainerImageTags {
+    /// A request with the required params `projectId`, `repositoryId`, `imageName`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        project_id: impl ::core::convert::Into<::std::string::String>,
+        repository_id: impl ::core::convert::Into<::std::string::String>,
+        image_name: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            project_id: project_id.into(),
+            repository_id: repository_id.into(),
+            image_name: image_name.into(),
+            limit: ::core::default::Default::default(),
+            start: ::core::default::Default::default(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `limit`.
+    pub fn limit(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.limit = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `start`.
+    pub fn start(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.start = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `GET /iam2/project/{projectId}/repository/{repositoryId}/image`.
+///
+/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "GetIAM2ProjectContainerImages",
+    method = "GET",
+    path = "/iam2/project/{projectId}/repository/{repositoryId}/image",
+    response = crate::api::GetIAM2ProjectContainerImagesReply
+)]
+pub struct GetIAM2ProjectContainerImages {
+    /// Wire name `projectId` (path placeholder).
+    #[api(rename = "projectId")]
+    pub project_id: ::std::string::String,
+    /// Wire name `repositoryId` (path placeholder).
+    #[api(rename = "repositoryId")]
+    pub repository_id: ::std::string::String,
+    /// Wire name `limit` (query string). Server default: `1000`.
+    pub limit: ::core::option::Option<i32>,
+    /// Wire name `start` (query string). Server default: `0`.
+    pub start: ::core::option::Option<i32>,
+    /// Wire name `systemTags` (query string).
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (query string).
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl GetIAM2ProjectContainerImages {
+    /// A request with the required params `projectId`, `repositoryId`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        project_id: impl ::core::convert::Into<::std::string::String>,
+        repository_id: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            project_id: project_id.into(),
+            repository_id: repository_id.into(),
+            limit: ::core::default::Default::default(),
+            start: ::core::default::Default::default(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `limit`.
+    pub fn limit(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.limit = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `start`.
+    pub fn start(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.start = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `GET /iam2/projects/repositories`.
+///
+/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "GetIAM2ProjectRepository",
+    method = "GET",
+    path = "/iam2/projects/repositories",
+    response = crate::api::GetIAM2ProjectRepositoryReply
+)]
+pub struct GetIAM2ProjectRepository {
+    /// Wire name `limit` (query string). Server default: `1000`.
+    pub limit: ::core::option::Option<i32>,
+    /// Wire name `start` (query string). Server default: `0`.
+    pub start: ::core::option::Option<i32>,
+    /// Wire name `systemTags` (query string).
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (query string).
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl GetIAM2ProjectRepository {
+    /// A request with every optional param unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            limit: ::core::default::Default::default(),
+            start: ::core::default::Default::default(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `limit`.
+    pub fn limit(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.limit = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `start`.
+    pub fn start(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.start = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
 /// `GET /iam2/virtual-ids/projects`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
@@ -5341,6 +5608,71 @@ impl RunIAM2Script {
         self
     }
 }
+/// `PUT /iam2/projects/{uuid}/container/cluster/actions`, body envelope `"setIAM2ProjectContainerCluster"`.
+///
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "SetIAM2ProjectContainerCluster",
+    method = "PUT",
+    path = "/iam2/projects/{uuid}/container/cluster/actions",
+    envelope = "setIAM2ProjectContainerCluster",
+    response = ::zstack_sdk::runtime::reply::Empty,
+    async
+)]
+pub struct SetIAM2ProjectContainerCluster {
+    /// Wire name `uuid` (path placeholder).
+    pub uuid: ::std::string::String,
+    /// Wire name `containerUuid` (body).
+    #[api(rename = "containerUuid")]
+    pub container_uuid: ::std::string::String,
+    /// Wire name `clusterId` (body).
+    #[api(rename = "clusterId")]
+    pub cluster_id: i64,
+    /// Wire name `systemTags` (body).
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (body).
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl SetIAM2ProjectContainerCluster {
+    /// A request with the required params `uuid`, `containerUuid`, `clusterId`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        uuid: impl ::core::convert::Into<::std::string::String>,
+        container_uuid: impl ::core::convert::Into<::std::string::String>,
+        cluster_id: impl ::core::convert::Into<i64>,
+    ) -> Self {
+        Self {
+            uuid: uuid.into(),
+            container_uuid: container_uuid.into(),
+            cluster_id: cluster_id.into(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
 /// `PUT /iam2/projects/add/login-expired/{uuid}/actions`, body envelope `"setIAM2ProjectLoginExpired"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
@@ -6448,6 +6780,43 @@ pub struct GetIAM2OrganizationVirtualIDNumberReply {
     virtual_total_number lenient, "virtualDirectNumber" => virtual_direct_number lenient,
     }
 );
+/// The result of [`GetIAM2ProjectContainerClusterCandidates`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GetIAM2ProjectContainerClusterCandidatesReply {
+    pub inventories: ::std::vec::Vec<::serde_json::Value>,
+}
+::zstack_sdk::deserialize_struct!(
+    GetIAM2ProjectContainerClusterCandidatesReply { "inventories" => inventories default,
+    }
+);
+/// The result of [`GetIAM2ProjectContainerImageTags`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GetIAM2ProjectContainerImageTagsReply {
+    pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    pub total: ::core::option::Option<i32>,
+}
+::zstack_sdk::deserialize_struct!(
+    GetIAM2ProjectContainerImageTagsReply { "inventories" => inventories default, "total"
+    => total lenient, }
+);
+/// The result of [`GetIAM2ProjectContainerImages`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GetIAM2ProjectContainerImagesReply {
+    pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    pub total: ::core::option::Option<i32>,
+}
+::zstack_sdk::deserialize_struct!(
+    GetIAM2ProjectContainerImagesReply { "inventories" => inventories default, "total" =>
+    total lenient, }
+);
+/// The result of [`GetIAM2ProjectRepository`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GetIAM2ProjectRepositoryReply {
+    pub inventories: ::std::vec::Vec<::serde_json::Value>,
+}
+::zstack_sdk::deserialize_struct!(
+    GetIAM2ProjectRepositoryReply { "inventories" => inventories default, }
+);
 /// The result of [`GetIAM2ProjectsOfVirtualID`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetIAM2ProjectsOfVirtualIDReply {
@@ -6999,6 +7368,52 @@ impl crate::client::Client {
             crate::api::GetIAM2OrganizationVirtualIDNumber::new(uuid),
         )
     }
+    /// `GET /iam2/projects/container/cluster/candidates`: see [`GetIAM2ProjectContainerClusterCandidates`](crate::api::GetIAM2ProjectContainerClusterCandidates).
+    #[allow(clippy::too_many_arguments)]
+    pub fn get_iam2_project_container_cluster_candidates(
+        &self,
+    ) -> crate::client::Call<'_, crate::api::GetIAM2ProjectContainerClusterCandidates> {
+        crate::client::Call::new(
+            self,
+            crate::api::GetIAM2ProjectContainerClusterCandidates::new(),
+        )
+    }
+    /// `GET /iam2/project/{projectId}/repository/{repositoryId}/image/{imageName}/tag`: see [`GetIAM2ProjectContainerImageTags`](crate::api::GetIAM2ProjectContainerImageTags).
+    #[allow(clippy::too_many_arguments)]
+    pub fn get_iam2_project_container_image_tags(
+        &self,
+        project_id: impl ::core::convert::Into<::std::string::String>,
+        repository_id: impl ::core::convert::Into<::std::string::String>,
+        image_name: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::GetIAM2ProjectContainerImageTags> {
+        crate::client::Call::new(
+            self,
+            crate::api::GetIAM2ProjectContainerImageTags::new(
+                project_id,
+                repository_id,
+                image_name,
+            ),
+        )
+    }
+    /// `GET /iam2/project/{projectId}/repository/{repositoryId}/image`: see [`GetIAM2ProjectContainerImages`](crate::api::GetIAM2ProjectContainerImages).
+    #[allow(clippy::too_many_arguments)]
+    pub fn get_iam2_project_container_images(
+        &self,
+        project_id: impl ::core::convert::Into<::std::string::String>,
+        repository_id: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::GetIAM2ProjectContainerImages> {
+        crate::client::Call::new(
+            self,
+            crate::api::GetIAM2ProjectContainerImages::new(project_id, repository_id),
+        )
+    }
+    /// `GET /iam2/projects/repositories`: see [`GetIAM2ProjectRepository`](crate::api::GetIAM2ProjectRepository).
+    #[allow(clippy::too_many_arguments)]
+    pub fn get_iam2_project_repository(
+        &self,
+    ) -> crate::client::Call<'_, crate::api::GetIAM2ProjectRepository> {
+        crate::client::Call::new(self, crate::api::GetIAM2ProjectRepository::new())
+    }
     /// `GET /iam2/virtual-ids/projects`: see [`GetIAM2ProjectsOfVirtualID`](crate::api::GetIAM2ProjectsOfVirtualID).
     #[allow(clippy::too_many_arguments)]
     pub fn get_iam2_projects_of_virtual_id(
@@ -7366,6 +7781,23 @@ impl crate::client::Client {
         script_content: impl ::core::convert::Into<::std::string::String>,
     ) -> crate::client::Call<'_, crate::api::RunIAM2Script> {
         crate::client::Call::new(self, crate::api::RunIAM2Script::new(script_content))
+    }
+    /// `PUT /iam2/projects/{uuid}/container/cluster/actions`: see [`SetIAM2ProjectContainerCluster`](crate::api::SetIAM2ProjectContainerCluster).
+    #[allow(clippy::too_many_arguments)]
+    pub fn set_iam2_project_container_cluster(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+        container_uuid: impl ::core::convert::Into<::std::string::String>,
+        cluster_id: impl ::core::convert::Into<i64>,
+    ) -> crate::client::Call<'_, crate::api::SetIAM2ProjectContainerCluster> {
+        crate::client::Call::new(
+            self,
+            crate::api::SetIAM2ProjectContainerCluster::new(
+                uuid,
+                container_uuid,
+                cluster_id,
+            ),
+        )
     }
     /// `PUT /iam2/projects/add/login-expired/{uuid}/actions`: see [`SetIAM2ProjectLoginExpired`](crate::api::SetIAM2ProjectLoginExpired).
     #[allow(clippy::too_many_arguments)]
@@ -8909,6 +9341,114 @@ impl crate::client::Call<'_, crate::api::GetIAM2OrganizationVirtualIDNumber> {
     }
 }
 #[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::GetIAM2ProjectContainerClusterCandidates> {
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::GetIAM2ProjectContainerImageTags> {
+    /// Set `limit`.
+    pub fn limit(self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.map(|request| request.limit(value))
+    }
+    /// Set `start`.
+    pub fn start(self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.map(|request| request.start(value))
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::GetIAM2ProjectContainerImages> {
+    /// Set `limit`.
+    pub fn limit(self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.map(|request| request.limit(value))
+    }
+    /// Set `start`.
+    pub fn start(self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.map(|request| request.start(value))
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::GetIAM2ProjectRepository> {
+    /// Set `limit`.
+    pub fn limit(self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.map(|request| request.limit(value))
+    }
+    /// Set `start`.
+    pub fn start(self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.map(|request| request.start(value))
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
 impl crate::client::Call<'_, crate::api::GetIAM2ProjectsOfVirtualID> {
     /// Set `systemTags`.
     pub fn system_tags(
@@ -9518,6 +10058,27 @@ impl crate::client::Call<'_, crate::api::RunIAM2Script> {
     ) -> Self {
         self.map(|request| request.script_params(value))
     }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::SetIAM2ProjectContainerCluster> {
     /// Set `systemTags`.
     pub fn system_tags(
         self,

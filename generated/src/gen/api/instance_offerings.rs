@@ -213,6 +213,171 @@ impl CreateInstanceOffering {
         self
     }
 }
+/// `POST /instance-offerings/ovn`, body envelope `"params"`.
+///
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "CreateOvnControllerOffering",
+    method = "POST",
+    path = "/instance-offerings/ovn",
+    envelope = "params",
+    response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyInstanceOfferingInventory>,
+    async,
+    polymorphic
+)]
+pub struct CreateOvnControllerOffering {
+    /// Wire name `zoneUuid` (body).
+    #[api(rename = "zoneUuid")]
+    pub zone_uuid: ::std::string::String,
+    /// Wire name `managementNetworkUuid` (body).
+    #[api(rename = "managementNetworkUuid")]
+    pub management_network_uuid: ::std::string::String,
+    /// Wire name `imageUuid` (body).
+    #[api(rename = "imageUuid")]
+    pub image_uuid: ::std::string::String,
+    /// Wire name `name` (body).
+    #[api(max_length = 255)]
+    pub name: ::std::string::String,
+    /// Wire name `description` (body).
+    #[api(max_length = 2048)]
+    pub description: ::core::option::Option<::std::string::String>,
+    /// Wire name `cpuNum` (body). Server default: `0`.
+    #[api(rename = "cpuNum", range(1, 1024))]
+    pub cpu_num: i32,
+    /// Wire name `memorySize` (body). Server default: `0`.
+    #[api(rename = "memorySize", range(1, 9223372036854775807))]
+    pub memory_size: i64,
+    /// Wire name `reservedMemorySize` (body). Server default: `0`.
+    #[api(rename = "reservedMemorySize", range(0, 9223372036854775807))]
+    pub reserved_memory_size: ::core::option::Option<i64>,
+    /// Wire name `allocatorStrategy` (body).
+    #[api(rename = "allocatorStrategy")]
+    pub allocator_strategy: ::core::option::Option<::std::string::String>,
+    /// Wire name `sortKey` (body). Server default: `0`.
+    #[api(rename = "sortKey")]
+    pub sort_key: ::core::option::Option<i32>,
+    /// Wire name `type` (body).
+    #[api(rename = "type")]
+    pub type_: ::core::option::Option<::std::string::String>,
+    /// Wire name `resourceUuid` (body).
+    #[api(rename = "resourceUuid")]
+    pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Wire name `tagUuids` (body).
+    #[api(rename = "tagUuids")]
+    pub tag_uuids: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `systemTags` (body).
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (body).
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl CreateOvnControllerOffering {
+    /// A request with the required params `zoneUuid`, `managementNetworkUuid`, `imageUuid`, `name`, `cpuNum`, `memorySize`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        zone_uuid: impl ::core::convert::Into<::std::string::String>,
+        management_network_uuid: impl ::core::convert::Into<::std::string::String>,
+        image_uuid: impl ::core::convert::Into<::std::string::String>,
+        name: impl ::core::convert::Into<::std::string::String>,
+        cpu_num: impl ::core::convert::Into<i32>,
+        memory_size: impl ::core::convert::Into<i64>,
+    ) -> Self {
+        Self {
+            zone_uuid: zone_uuid.into(),
+            management_network_uuid: management_network_uuid.into(),
+            image_uuid: image_uuid.into(),
+            name: name.into(),
+            description: ::core::default::Default::default(),
+            cpu_num: cpu_num.into(),
+            memory_size: memory_size.into(),
+            reserved_memory_size: ::core::default::Default::default(),
+            allocator_strategy: ::core::default::Default::default(),
+            sort_key: ::core::default::Default::default(),
+            type_: ::core::default::Default::default(),
+            resource_uuid: ::core::default::Default::default(),
+            tag_uuids: ::core::default::Default::default(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `description`.
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `reservedMemorySize`.
+    pub fn reserved_memory_size(
+        mut self,
+        value: impl ::core::convert::Into<i64>,
+    ) -> Self {
+        self.reserved_memory_size = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `allocatorStrategy`.
+    pub fn allocator_strategy(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.allocator_strategy = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `sortKey`.
+    pub fn sort_key(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.sort_key = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `type`.
+    pub fn type_(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `resourceUuid`.
+    pub fn resource_uuid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `tagUuids`.
+    pub fn tag_uuids(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
 /// `POST /instance-offerings/slb`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
@@ -959,6 +1124,29 @@ impl crate::client::Client {
             crate::api::CreateInstanceOffering::new(name, cpu_num, memory_size),
         )
     }
+    /// `POST /instance-offerings/ovn`: see [`CreateOvnControllerOffering`](crate::api::CreateOvnControllerOffering).
+    #[allow(clippy::too_many_arguments)]
+    pub fn create_ovn_controller_offering(
+        &self,
+        zone_uuid: impl ::core::convert::Into<::std::string::String>,
+        management_network_uuid: impl ::core::convert::Into<::std::string::String>,
+        image_uuid: impl ::core::convert::Into<::std::string::String>,
+        name: impl ::core::convert::Into<::std::string::String>,
+        cpu_num: impl ::core::convert::Into<i32>,
+        memory_size: impl ::core::convert::Into<i64>,
+    ) -> crate::client::Call<'_, crate::api::CreateOvnControllerOffering> {
+        crate::client::Call::new(
+            self,
+            crate::api::CreateOvnControllerOffering::new(
+                zone_uuid,
+                management_network_uuid,
+                image_uuid,
+                name,
+                cpu_num,
+                memory_size,
+            ),
+        )
+    }
     /// `POST /instance-offerings/slb`: see [`CreateSlbOffering`](crate::api::CreateSlbOffering).
     #[allow(clippy::too_many_arguments)]
     pub fn create_slb_offering(
@@ -1077,6 +1265,72 @@ impl crate::client::Call<'_, crate::api::ChangeInstanceOfferingState> {
 }
 #[cfg(feature = "client")]
 impl crate::client::Call<'_, crate::api::CreateInstanceOffering> {
+    /// Set `description`.
+    pub fn description(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.description(value))
+    }
+    /// Set `reservedMemorySize`.
+    pub fn reserved_memory_size(self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.map(|request| request.reserved_memory_size(value))
+    }
+    /// Set `allocatorStrategy`.
+    pub fn allocator_strategy(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.allocator_strategy(value))
+    }
+    /// Set `sortKey`.
+    pub fn sort_key(self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.map(|request| request.sort_key(value))
+    }
+    /// Set `type`.
+    pub fn type_(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.type_(value))
+    }
+    /// Set `resourceUuid`.
+    pub fn resource_uuid(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.resource_uuid(value))
+    }
+    /// Set `tagUuids`.
+    pub fn tag_uuids(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.tag_uuids(value))
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::CreateOvnControllerOffering> {
     /// Set `description`.
     pub fn description(
         self,

@@ -185,10 +185,10 @@ pub struct CreateL2HardwareVxlanNetwork {
     /// Wire name `type` (body). Since ZStack 3.7.
     #[api(rename = "type")]
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Wire name `vSwitchType` (body). Since ZStack 0.6. Server default: `LinuxBridge`. One of `LinuxBridge`, `OvsDpdk`, `MacVlan`.
+    /// Wire name `vSwitchType` (body). Since ZStack 0.6. Server default: `LinuxBridge`. One of `LinuxBridge`, `OvsDpdk`, `MacVlan`, `OvnDpdk`.
     #[api(
         rename = "vSwitchType",
-        one_of("LinuxBridge", "OvsDpdk", "MacVlan"),
+        one_of("LinuxBridge", "OvsDpdk", "MacVlan", "OvnDpdk"),
         max_length = 1024
     )]
     pub v_switch_type: ::core::option::Option<::std::string::String>,
@@ -363,10 +363,10 @@ pub struct CreateL2HardwareVxlanNetworkPool {
     /// Wire name `type` (body). Since ZStack 3.7.
     #[api(rename = "type")]
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Wire name `vSwitchType` (body). Since ZStack 4.1.2. Server default: `LinuxBridge`. One of `LinuxBridge`, `OvsDpdk`, `MacVlan`.
+    /// Wire name `vSwitchType` (body). Since ZStack 4.1.2. Server default: `LinuxBridge`. One of `LinuxBridge`, `OvsDpdk`, `MacVlan`, `OvnDpdk`.
     #[api(
         rename = "vSwitchType",
-        one_of("LinuxBridge", "OvsDpdk", "MacVlan"),
+        one_of("LinuxBridge", "OvsDpdk", "MacVlan", "OvnDpdk"),
         max_length = 1024
     )]
     pub v_switch_type: ::core::option::Option<::std::string::String>,
@@ -514,14 +514,14 @@ pub struct CreateL2NoVlanNetwork {
     pub zone_uuid: ::std::string::String,
     /// Wire name `physicalInterface` (body). Since ZStack 0.6.
     #[api(rename = "physicalInterface", max_length = 1024)]
-    pub physical_interface: ::std::string::String,
+    pub physical_interface: ::core::option::Option<::std::string::String>,
     /// Wire name `type` (body). Since ZStack 0.6.
     #[api(rename = "type")]
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Wire name `vSwitchType` (body). Since ZStack 4.1.0. Server default: `LinuxBridge`. One of `LinuxBridge`, `OvsDpdk`, `MacVlan`.
+    /// Wire name `vSwitchType` (body). Since ZStack 4.1.0. Server default: `LinuxBridge`. One of `LinuxBridge`, `OvsDpdk`, `MacVlan`, `OvnDpdk`.
     #[api(
         rename = "vSwitchType",
-        one_of("LinuxBridge", "OvsDpdk", "MacVlan"),
+        one_of("LinuxBridge", "OvsDpdk", "MacVlan", "OvnDpdk"),
         max_length = 1024
     )]
     pub v_switch_type: ::core::option::Option<::std::string::String>,
@@ -544,18 +544,17 @@ pub struct CreateL2NoVlanNetwork {
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
 impl CreateL2NoVlanNetwork {
-    /// A request with the required params `name`, `zoneUuid`, `physicalInterface`; optional ones unset.
+    /// A request with the required params `name`, `zoneUuid`; optional ones unset.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
-        physical_interface: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
             name: name.into(),
             description: ::core::default::Default::default(),
             zone_uuid: zone_uuid.into(),
-            physical_interface: physical_interface.into(),
+            physical_interface: ::core::default::Default::default(),
             type_: ::core::default::Default::default(),
             v_switch_type: ::core::default::Default::default(),
             isolated: ::core::default::Default::default(),
@@ -572,6 +571,14 @@ impl CreateL2NoVlanNetwork {
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
         self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `physicalInterface`.
+    pub fn physical_interface(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.physical_interface = ::core::option::Option::Some(value.into());
         self
     }
     /// Set `type`.
@@ -683,10 +690,10 @@ pub struct CreateL2PortGroup {
     /// Wire name `type` (body).
     #[api(rename = "type")]
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Wire name `vSwitchType` (body). Server default: `LinuxBridge`. One of `LinuxBridge`, `OvsDpdk`, `MacVlan`.
+    /// Wire name `vSwitchType` (body). Server default: `LinuxBridge`. One of `LinuxBridge`, `OvsDpdk`, `MacVlan`, `OvnDpdk`.
     #[api(
         rename = "vSwitchType",
-        one_of("LinuxBridge", "OvsDpdk", "MacVlan"),
+        one_of("LinuxBridge", "OvsDpdk", "MacVlan", "OvnDpdk"),
         max_length = 1024
     )]
     pub v_switch_type: ::core::option::Option<::std::string::String>,
@@ -878,10 +885,10 @@ pub struct CreateL2TfNetwork {
     /// Wire name `type` (body). Since ZStack 4.8.0.
     #[api(rename = "type")]
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Wire name `vSwitchType` (body). Since ZStack 4.8.0. Server default: `LinuxBridge`. One of `LinuxBridge`, `OvsDpdk`, `MacVlan`.
+    /// Wire name `vSwitchType` (body). Since ZStack 4.8.0. Server default: `LinuxBridge`. One of `LinuxBridge`, `OvsDpdk`, `MacVlan`, `OvnDpdk`.
     #[api(
         rename = "vSwitchType",
-        one_of("LinuxBridge", "OvsDpdk", "MacVlan"),
+        one_of("LinuxBridge", "OvsDpdk", "MacVlan", "OvnDpdk"),
         max_length = 1024
     )]
     pub v_switch_type: ::core::option::Option<::std::string::String>,
@@ -1061,10 +1068,10 @@ pub struct CreateL2VirtualSwitch {
     /// Wire name `type` (body).
     #[api(rename = "type")]
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Wire name `vSwitchType` (body). Server default: `LinuxBridge`. One of `LinuxBridge`, `OvsDpdk`, `MacVlan`.
+    /// Wire name `vSwitchType` (body). Server default: `LinuxBridge`. One of `LinuxBridge`, `OvsDpdk`, `MacVlan`, `OvnDpdk`.
     #[api(
         rename = "vSwitchType",
-        one_of("LinuxBridge", "OvsDpdk", "MacVlan"),
+        one_of("LinuxBridge", "OvsDpdk", "MacVlan", "OvnDpdk"),
         max_length = 1024
     )]
     pub v_switch_type: ::core::option::Option<::std::string::String>,
@@ -1219,14 +1226,14 @@ pub struct CreateL2VlanNetwork {
     pub zone_uuid: ::std::string::String,
     /// Wire name `physicalInterface` (body). Since ZStack 0.6.
     #[api(rename = "physicalInterface", max_length = 1024)]
-    pub physical_interface: ::std::string::String,
+    pub physical_interface: ::core::option::Option<::std::string::String>,
     /// Wire name `type` (body). Since ZStack 0.6.
     #[api(rename = "type")]
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Wire name `vSwitchType` (body). Since ZStack 4.1.0. Server default: `LinuxBridge`. One of `LinuxBridge`, `OvsDpdk`, `MacVlan`.
+    /// Wire name `vSwitchType` (body). Since ZStack 4.1.0. Server default: `LinuxBridge`. One of `LinuxBridge`, `OvsDpdk`, `MacVlan`, `OvnDpdk`.
     #[api(
         rename = "vSwitchType",
-        one_of("LinuxBridge", "OvsDpdk", "MacVlan"),
+        one_of("LinuxBridge", "OvsDpdk", "MacVlan", "OvnDpdk"),
         max_length = 1024
     )]
     pub v_switch_type: ::core::option::Option<::std::string::String>,
@@ -1249,20 +1256,19 @@ pub struct CreateL2VlanNetwork {
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
 impl CreateL2VlanNetwork {
-    /// A request with the required params `vlan`, `name`, `zoneUuid`, `physicalInterface`; optional ones unset.
+    /// A request with the required params `vlan`, `name`, `zoneUuid`; optional ones unset.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vlan: impl ::core::convert::Into<i32>,
         name: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
-        physical_interface: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
             vlan: vlan.into(),
             name: name.into(),
             description: ::core::default::Default::default(),
             zone_uuid: zone_uuid.into(),
-            physical_interface: physical_interface.into(),
+            physical_interface: ::core::default::Default::default(),
             type_: ::core::default::Default::default(),
             v_switch_type: ::core::default::Default::default(),
             isolated: ::core::default::Default::default(),
@@ -1279,6 +1285,14 @@ impl CreateL2VlanNetwork {
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
         self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `physicalInterface`.
+    pub fn physical_interface(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.physical_interface = ::core::option::Option::Some(value.into());
         self
     }
     /// Set `type`.
@@ -1384,10 +1398,10 @@ pub struct CreateL2VxlanNetwork {
     /// Wire name `type` (body). Since ZStack 0.6.
     #[api(rename = "type")]
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Wire name `vSwitchType` (body). Since ZStack 0.6. Server default: `LinuxBridge`. One of `LinuxBridge`, `OvsDpdk`, `MacVlan`.
+    /// Wire name `vSwitchType` (body). Since ZStack 0.6. Server default: `LinuxBridge`. One of `LinuxBridge`, `OvsDpdk`, `MacVlan`, `OvnDpdk`.
     #[api(
         rename = "vSwitchType",
-        one_of("LinuxBridge", "OvsDpdk", "MacVlan"),
+        one_of("LinuxBridge", "OvsDpdk", "MacVlan", "OvnDpdk"),
         max_length = 1024
     )]
     pub v_switch_type: ::core::option::Option<::std::string::String>,
@@ -1559,10 +1573,10 @@ pub struct CreateL2VxlanNetworkPool {
     /// Wire name `type` (body). Since ZStack 0.6.
     #[api(rename = "type")]
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Wire name `vSwitchType` (body). Since ZStack 4.1.2. Server default: `LinuxBridge`. One of `LinuxBridge`, `OvsDpdk`, `MacVlan`.
+    /// Wire name `vSwitchType` (body). Since ZStack 4.1.2. Server default: `LinuxBridge`. One of `LinuxBridge`, `OvsDpdk`, `MacVlan`, `OvnDpdk`.
     #[api(
         rename = "vSwitchType",
-        one_of("LinuxBridge", "OvsDpdk", "MacVlan"),
+        one_of("LinuxBridge", "OvsDpdk", "MacVlan", "OvnDpdk"),
         max_length = 1024
     )]
     pub v_switch_type: ::core::option::Option<::std::string::String>,
@@ -2504,6 +2518,65 @@ impl GetVSwitchTypes {
         self
     }
 }
+/// `GET /l2-networks/vf-pci-devices-available`.
+///
+/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "GetVfPciDeviceAvailableInL2Network",
+    method = "GET",
+    path = "/l2-networks/vf-pci-devices-available",
+    response = crate::api::GetVfPciDeviceAvailableInL2NetworkReply
+)]
+pub struct GetVfPciDeviceAvailableInL2Network {
+    /// Wire name `l2NetworkUuids` (query string).
+    #[api(rename = "l2NetworkUuids", required, non_empty)]
+    pub l2_network_uuids: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `systemTags` (query string).
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (query string).
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl GetVfPciDeviceAvailableInL2Network {
+    /// A request with the required params `l2NetworkUuids`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        l2_network_uuids: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            l2_network_uuids: l2_network_uuids
+                .into_iter()
+                .map(::core::convert::Into::into)
+                .collect(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
 /// `GET /l2-networks`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
@@ -2928,6 +3001,18 @@ pub struct GetVSwitchTypesReply {
     pub types: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(GetVSwitchTypesReply { "types" => types default, });
+/// The result of [`GetVfPciDeviceAvailableInL2Network`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GetVfPciDeviceAvailableInL2NetworkReply {
+    pub l2_vf_available_clusters: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::serde_json::Value,
+    >,
+}
+::zstack_sdk::deserialize_struct!(
+    GetVfPciDeviceAvailableInL2NetworkReply { "l2VfAvailableClusters" =>
+    l2_vf_available_clusters default, }
+);
 #[cfg(feature = "client")]
 impl crate::client::Client {
     /// `POST /l2-networks/{l2NetworkUuid}/clusters/{clusterUuid}`: see [`AttachL2NetworkToCluster`](crate::api::AttachL2NetworkToCluster).
@@ -2987,11 +3072,10 @@ impl crate::client::Client {
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
-        physical_interface: impl ::core::convert::Into<::std::string::String>,
     ) -> crate::client::Call<'_, crate::api::CreateL2NoVlanNetwork> {
         crate::client::Call::new(
             self,
-            crate::api::CreateL2NoVlanNetwork::new(name, zone_uuid, physical_interface),
+            crate::api::CreateL2NoVlanNetwork::new(name, zone_uuid),
         )
     }
     /// `POST /l2-networks/port-group`: see [`CreateL2PortGroup`](crate::api::CreateL2PortGroup).
@@ -3035,16 +3119,10 @@ impl crate::client::Client {
         vlan: impl ::core::convert::Into<i32>,
         name: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
-        physical_interface: impl ::core::convert::Into<::std::string::String>,
     ) -> crate::client::Call<'_, crate::api::CreateL2VlanNetwork> {
         crate::client::Call::new(
             self,
-            crate::api::CreateL2VlanNetwork::new(
-                vlan,
-                name,
-                zone_uuid,
-                physical_interface,
-            ),
+            crate::api::CreateL2VlanNetwork::new(vlan, name, zone_uuid),
         )
     }
     /// `POST /l2-networks/vxlan`: see [`CreateL2VxlanNetwork`](crate::api::CreateL2VxlanNetwork).
@@ -3191,6 +3269,19 @@ impl crate::client::Client {
         &self,
     ) -> crate::client::Call<'_, crate::api::GetVSwitchTypes> {
         crate::client::Call::new(self, crate::api::GetVSwitchTypes::new())
+    }
+    /// `GET /l2-networks/vf-pci-devices-available`: see [`GetVfPciDeviceAvailableInL2Network`](crate::api::GetVfPciDeviceAvailableInL2Network).
+    #[allow(clippy::too_many_arguments)]
+    pub fn get_vf_pci_device_available_in_l2_network(
+        &self,
+        l2_network_uuids: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> crate::client::Call<'_, crate::api::GetVfPciDeviceAvailableInL2Network> {
+        crate::client::Call::new(
+            self,
+            crate::api::GetVfPciDeviceAvailableInL2Network::new(l2_network_uuids),
+        )
     }
     /// `GET /l2-networks`: see [`QueryL2Network`](crate::api::QueryL2Network).
     #[allow(clippy::too_many_arguments)]
@@ -3486,6 +3577,13 @@ impl crate::client::Call<'_, crate::api::CreateL2NoVlanNetwork> {
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
         self.map(|request| request.description(value))
+    }
+    /// Set `physicalInterface`.
+    pub fn physical_interface(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.physical_interface(value))
     }
     /// Set `type`.
     pub fn type_(
@@ -3819,6 +3917,13 @@ impl crate::client::Call<'_, crate::api::CreateL2VlanNetwork> {
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
         self.map(|request| request.description(value))
+    }
+    /// Set `physicalInterface`.
+    pub fn physical_interface(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.physical_interface(value))
     }
     /// Set `type`.
     pub fn type_(
@@ -4362,6 +4467,27 @@ impl crate::client::Call<'_, crate::api::GetL2NetworkTypes> {
 }
 #[cfg(feature = "client")]
 impl crate::client::Call<'_, crate::api::GetVSwitchTypes> {
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::GetVfPciDeviceAvailableInL2Network> {
     /// Set `systemTags`.
     pub fn system_tags(
         self,

@@ -534,6 +534,9 @@ pub struct ReloadLicense {
     /// Wire name `managementNodeUuids` (body).
     #[api(rename = "managementNodeUuids")]
     pub management_node_uuids: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `additionSession` (body).
+    #[api(rename = "additionSession")]
+    pub addition_session: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (body).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -547,6 +550,7 @@ impl ReloadLicense {
     pub fn new() -> Self {
         Self {
             management_node_uuids: ::core::default::Default::default(),
+            addition_session: ::core::default::Default::default(),
             system_tags: ::core::default::Default::default(),
             user_tags: ::core::default::Default::default(),
         }
@@ -562,6 +566,14 @@ impl ReloadLicense {
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
+        self
+    }
+    /// Set `additionSession`.
+    pub fn addition_session(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.addition_session = ::core::option::Option::Some(value.into());
         self
     }
     /// Set `systemTags`.
@@ -1033,6 +1045,13 @@ impl crate::client::Call<'_, crate::api::ReloadLicense> {
         >,
     ) -> Self {
         self.map(|request| request.management_node_uuids(value))
+    }
+    /// Set `additionSession`.
+    pub fn addition_session(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.addition_session(value))
     }
     /// Set `systemTags`.
     pub fn system_tags(

@@ -462,10 +462,15 @@ pub struct GetOAuth2TokenReply {
     pub server_token_inventory: ::core::option::Option<
         crate::types::SSOServerTokenInventory,
     >,
+    pub additional_token_inventory: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::serde_json::Value,
+    >,
 }
 ::zstack_sdk::deserialize_struct!(
     GetOAuth2TokenReply { "inventory" => inventory, "serverTokenInventory" =>
-    server_token_inventory, }
+    server_token_inventory, "additionalTokenInventory" => additional_token_inventory
+    default, }
 );
 #[cfg(feature = "client")]
 impl crate::client::Client {

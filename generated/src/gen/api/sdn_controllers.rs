@@ -29,10 +29,10 @@ pub struct AddSdnController {
     pub ip: ::std::string::String,
     /// Wire name `userName` (body). Since ZStack 3.7.
     #[api(rename = "userName", max_length = 255)]
-    pub user_name: ::std::string::String,
+    pub user_name: ::core::option::Option<::std::string::String>,
     /// Wire name `password` (body). Since ZStack 3.7.
     #[api(max_length = 255)]
-    pub password: ::zstack_sdk::runtime::secret::Secret,
+    pub password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
     /// Wire name `resourceUuid` (body). Since ZStack 3.7.
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
@@ -47,22 +47,20 @@ pub struct AddSdnController {
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
 impl AddSdnController {
-    /// A request with the required params `vendorType`, `name`, `ip`, `userName`, `password`; optional ones unset.
+    /// A request with the required params `vendorType`, `name`, `ip`; optional ones unset.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         vendor_type: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
         ip: impl ::core::convert::Into<::std::string::String>,
-        user_name: impl ::core::convert::Into<::std::string::String>,
-        password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
         Self {
             vendor_type: vendor_type.into(),
             name: name.into(),
             description: ::core::default::Default::default(),
             ip: ip.into(),
-            user_name: user_name.into(),
-            password: password.into(),
+            user_name: ::core::default::Default::default(),
+            password: ::core::default::Default::default(),
             resource_uuid: ::core::default::Default::default(),
             tag_uuids: ::core::default::Default::default(),
             system_tags: ::core::default::Default::default(),
@@ -75,6 +73,22 @@ impl AddSdnController {
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
         self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `userName`.
+    pub fn user_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.user_name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `password`.
+    pub fn password(
+        mut self,
+        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
+    ) -> Self {
+        self.password = ::core::option::Option::Some(value.into());
         self
     }
     /// Set `resourceUuid`.
@@ -150,6 +164,62 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySdnController {
         &mut self.params
     }
 }
+/// `PUT /sdn-controllers/{sdnControllerUuid}/actions`, body envelope `"reconnectSdnController"`.
+///
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "ReconnectSdnController",
+    method = "PUT",
+    path = "/sdn-controllers/{sdnControllerUuid}/actions",
+    envelope = "reconnectSdnController",
+    response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SdnControllerInventory>,
+    async
+)]
+pub struct ReconnectSdnController {
+    /// Wire name `sdnControllerUuid` (path placeholder). Since ZStack 5.3.0.
+    #[api(rename = "sdnControllerUuid")]
+    pub sdn_controller_uuid: ::std::string::String,
+    /// Wire name `systemTags` (body). Since ZStack 5.3.0.
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (body). Since ZStack 5.3.0.
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl ReconnectSdnController {
+    /// A request with the required params `sdnControllerUuid`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        sdn_controller_uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            sdn_controller_uuid: sdn_controller_uuid.into(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
 /// `DELETE /sdn-controllers/{uuid}`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
@@ -191,6 +261,339 @@ impl RemoveSdnController {
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
         self.delete_mode = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `POST /sdn-controllers/{sdnControllerUuid}/hosts/{hostUuid}`, body envelope `"null"`.
+///
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "SdnControllerAddHost",
+    method = "POST",
+    path = "/sdn-controllers/{sdnControllerUuid}/hosts/{hostUuid}",
+    envelope = "null",
+    response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SdnControllerInventory>,
+    async
+)]
+pub struct SdnControllerAddHost {
+    /// Wire name `sdnControllerUuid` (path placeholder). Since ZStack 5.3.0.
+    #[api(rename = "sdnControllerUuid")]
+    pub sdn_controller_uuid: ::std::string::String,
+    /// Wire name `hostUuid` (path placeholder). Since ZStack 5.3.0.
+    #[api(rename = "hostUuid")]
+    pub host_uuid: ::std::string::String,
+    /// Wire name `vSwitchType` (body). Since ZStack 5.3.0. Server default: `OvnDpdk`. One of `OvnDpdk`, `OvnKernel`.
+    #[api(rename = "vSwitchType", one_of("OvnDpdk", "OvnKernel"))]
+    pub v_switch_type: ::core::option::Option<::std::string::String>,
+    /// Wire name `nicNames` (body). Since ZStack 5.3.0.
+    #[api(rename = "nicNames", required, non_empty)]
+    pub nic_names: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `vtepIp` (body). Since ZStack 5.3.0.
+    #[api(rename = "vtepIp")]
+    pub vtep_ip: ::core::option::Option<::std::string::String>,
+    /// Wire name `netmask` (body). Since ZStack 5.3.0.
+    pub netmask: ::core::option::Option<::std::string::String>,
+    /// Wire name `bondMode` (body). Since ZStack 5.3.0.
+    #[api(rename = "bondMode")]
+    pub bond_mode: ::core::option::Option<::std::string::String>,
+    /// Wire name `lacpMode` (body). Since ZStack 5.3.0.
+    #[api(rename = "lacpMode")]
+    pub lacp_mode: ::core::option::Option<::std::string::String>,
+    /// Wire name `systemTags` (body). Since ZStack 5.3.0.
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (body). Since ZStack 5.3.0.
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl SdnControllerAddHost {
+    /// A request with the required params `sdnControllerUuid`, `hostUuid`, `nicNames`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        sdn_controller_uuid: impl ::core::convert::Into<::std::string::String>,
+        host_uuid: impl ::core::convert::Into<::std::string::String>,
+        nic_names: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            sdn_controller_uuid: sdn_controller_uuid.into(),
+            host_uuid: host_uuid.into(),
+            v_switch_type: ::core::default::Default::default(),
+            nic_names: nic_names.into_iter().map(::core::convert::Into::into).collect(),
+            vtep_ip: ::core::default::Default::default(),
+            netmask: ::core::default::Default::default(),
+            bond_mode: ::core::default::Default::default(),
+            lacp_mode: ::core::default::Default::default(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `vSwitchType`.
+    pub fn v_switch_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.v_switch_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `vtepIp`.
+    pub fn vtep_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vtep_ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `netmask`.
+    pub fn netmask(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.netmask = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `bondMode`.
+    pub fn bond_mode(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.bond_mode = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `lacpMode`.
+    pub fn lacp_mode(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.lacp_mode = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `PUT /sdn-controllers/{sdnControllerUuid}/hosts/{hostUuid}/actions`, body envelope `"sdnControllerChangeHost"`.
+///
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "SdnControllerChangeHost",
+    method = "PUT",
+    path = "/sdn-controllers/{sdnControllerUuid}/hosts/{hostUuid}/actions",
+    envelope = "sdnControllerChangeHost",
+    response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SdnControllerInventory>,
+    async
+)]
+pub struct SdnControllerChangeHost {
+    /// Wire name `sdnControllerUuid` (path placeholder). Since ZStack 5.3.0.
+    #[api(rename = "sdnControllerUuid")]
+    pub sdn_controller_uuid: ::std::string::String,
+    /// Wire name `hostUuid` (path placeholder). Since ZStack 5.3.0.
+    #[api(rename = "hostUuid")]
+    pub host_uuid: ::std::string::String,
+    /// Wire name `vSwitchType` (body). Since ZStack 5.3.0. Server default: `OvnDpdk`. One of `OvnDpdk`, `OvnKernel`.
+    #[api(rename = "vSwitchType", one_of("OvnDpdk", "OvnKernel"))]
+    pub v_switch_type: ::core::option::Option<::std::string::String>,
+    /// Wire name `nicNames` (body). Since ZStack 5.3.0.
+    #[api(rename = "nicNames")]
+    pub nic_names: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `vtepIp` (body). Since ZStack 5.3.0.
+    #[api(rename = "vtepIp")]
+    pub vtep_ip: ::core::option::Option<::std::string::String>,
+    /// Wire name `netmask` (body). Since ZStack 5.3.0.
+    pub netmask: ::core::option::Option<::std::string::String>,
+    /// Wire name `bondMode` (body). Since ZStack 5.3.0.
+    #[api(rename = "bondMode")]
+    pub bond_mode: ::core::option::Option<::std::string::String>,
+    /// Wire name `lacpMode` (body). Since ZStack 5.3.0.
+    #[api(rename = "lacpMode")]
+    pub lacp_mode: ::core::option::Option<::std::string::String>,
+    /// Wire name `systemTags` (body). Since ZStack 5.3.0.
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (body). Since ZStack 5.3.0.
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl SdnControllerChangeHost {
+    /// A request with the required params `sdnControllerUuid`, `hostUuid`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        sdn_controller_uuid: impl ::core::convert::Into<::std::string::String>,
+        host_uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            sdn_controller_uuid: sdn_controller_uuid.into(),
+            host_uuid: host_uuid.into(),
+            v_switch_type: ::core::default::Default::default(),
+            nic_names: ::core::default::Default::default(),
+            vtep_ip: ::core::default::Default::default(),
+            netmask: ::core::default::Default::default(),
+            bond_mode: ::core::default::Default::default(),
+            lacp_mode: ::core::default::Default::default(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `vSwitchType`.
+    pub fn v_switch_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.v_switch_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `nicNames`.
+    pub fn nic_names(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.nic_names = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `vtepIp`.
+    pub fn vtep_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vtep_ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `netmask`.
+    pub fn netmask(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.netmask = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `bondMode`.
+    pub fn bond_mode(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.bond_mode = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `lacpMode`.
+    pub fn lacp_mode(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.lacp_mode = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+/// `DELETE /sdn-controllers/{sdnControllerUuid}/hosts/{hostUuid}`.
+///
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "SdnControllerRemoveHost",
+    method = "DELETE",
+    path = "/sdn-controllers/{sdnControllerUuid}/hosts/{hostUuid}",
+    response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SdnControllerInventory>,
+    async
+)]
+pub struct SdnControllerRemoveHost {
+    /// Wire name `sdnControllerUuid` (path placeholder). Since ZStack 5.3.0.
+    #[api(rename = "sdnControllerUuid")]
+    pub sdn_controller_uuid: ::std::string::String,
+    /// Wire name `hostUuid` (path placeholder). Since ZStack 5.3.0.
+    #[api(rename = "hostUuid")]
+    pub host_uuid: ::std::string::String,
+    /// Wire name `vSwitchType` (query string). Since ZStack 5.3.0. Server default: `OvnDpdk`. One of `OvnDpdk`, `OvnKernel`.
+    #[api(rename = "vSwitchType", one_of("OvnDpdk", "OvnKernel"))]
+    pub v_switch_type: ::core::option::Option<::std::string::String>,
+    /// Wire name `systemTags` (query string). Since ZStack 5.3.0.
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (query string). Since ZStack 5.3.0.
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl SdnControllerRemoveHost {
+    /// A request with the required params `sdnControllerUuid`, `hostUuid`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        sdn_controller_uuid: impl ::core::convert::Into<::std::string::String>,
+        host_uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            sdn_controller_uuid: sdn_controller_uuid.into(),
+            host_uuid: host_uuid.into(),
+            v_switch_type: ::core::default::Default::default(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `vSwitchType`.
+    pub fn v_switch_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.v_switch_type = ::core::option::Option::Some(value.into());
         self
     }
     /// Set `systemTags`.
@@ -300,12 +703,10 @@ impl crate::client::Client {
         vendor_type: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
         ip: impl ::core::convert::Into<::std::string::String>,
-        user_name: impl ::core::convert::Into<::std::string::String>,
-        password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> crate::client::Call<'_, crate::api::AddSdnController> {
         crate::client::Call::new(
             self,
-            crate::api::AddSdnController::new(vendor_type, name, ip, user_name, password),
+            crate::api::AddSdnController::new(vendor_type, name, ip),
         )
     }
     /// `GET /sdn-controllers`: see [`QuerySdnController`](crate::api::QuerySdnController).
@@ -315,6 +716,17 @@ impl crate::client::Client {
     ) -> crate::client::Call<'_, crate::api::QuerySdnController> {
         crate::client::Call::new(self, crate::api::QuerySdnController::new())
     }
+    /// `PUT /sdn-controllers/{sdnControllerUuid}/actions`: see [`ReconnectSdnController`](crate::api::ReconnectSdnController).
+    #[allow(clippy::too_many_arguments)]
+    pub fn reconnect_sdn_controller(
+        &self,
+        sdn_controller_uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::ReconnectSdnController> {
+        crate::client::Call::new(
+            self,
+            crate::api::ReconnectSdnController::new(sdn_controller_uuid),
+        )
+    }
     /// `DELETE /sdn-controllers/{uuid}`: see [`RemoveSdnController`](crate::api::RemoveSdnController).
     #[allow(clippy::too_many_arguments)]
     pub fn remove_sdn_controller(
@@ -322,6 +734,49 @@ impl crate::client::Client {
         uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> crate::client::Call<'_, crate::api::RemoveSdnController> {
         crate::client::Call::new(self, crate::api::RemoveSdnController::new(uuid))
+    }
+    /// `POST /sdn-controllers/{sdnControllerUuid}/hosts/{hostUuid}`: see [`SdnControllerAddHost`](crate::api::SdnControllerAddHost).
+    #[allow(clippy::too_many_arguments)]
+    pub fn sdn_controller_add_host(
+        &self,
+        sdn_controller_uuid: impl ::core::convert::Into<::std::string::String>,
+        host_uuid: impl ::core::convert::Into<::std::string::String>,
+        nic_names: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> crate::client::Call<'_, crate::api::SdnControllerAddHost> {
+        crate::client::Call::new(
+            self,
+            crate::api::SdnControllerAddHost::new(
+                sdn_controller_uuid,
+                host_uuid,
+                nic_names,
+            ),
+        )
+    }
+    /// `PUT /sdn-controllers/{sdnControllerUuid}/hosts/{hostUuid}/actions`: see [`SdnControllerChangeHost`](crate::api::SdnControllerChangeHost).
+    #[allow(clippy::too_many_arguments)]
+    pub fn sdn_controller_change_host(
+        &self,
+        sdn_controller_uuid: impl ::core::convert::Into<::std::string::String>,
+        host_uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::SdnControllerChangeHost> {
+        crate::client::Call::new(
+            self,
+            crate::api::SdnControllerChangeHost::new(sdn_controller_uuid, host_uuid),
+        )
+    }
+    /// `DELETE /sdn-controllers/{sdnControllerUuid}/hosts/{hostUuid}`: see [`SdnControllerRemoveHost`](crate::api::SdnControllerRemoveHost).
+    #[allow(clippy::too_many_arguments)]
+    pub fn sdn_controller_remove_host(
+        &self,
+        sdn_controller_uuid: impl ::core::convert::Into<::std::string::String>,
+        host_uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::SdnControllerRemoveHost> {
+        crate::client::Call::new(
+            self,
+            crate::api::SdnControllerRemoveHost::new(sdn_controller_uuid, host_uuid),
+        )
     }
     /// `PUT /sdn-controllers/{uuid}/actions`: see [`UpdateSdnController`](crate::api::UpdateSdnController).
     #[allow(clippy::too_many_arguments)]
@@ -340,6 +795,20 @@ impl crate::client::Call<'_, crate::api::AddSdnController> {
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
         self.map(|request| request.description(value))
+    }
+    /// Set `userName`.
+    pub fn user_name(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.user_name(value))
+    }
+    /// Set `password`.
+    pub fn password(
+        self,
+        value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
+    ) -> Self {
+        self.map(|request| request.password(value))
     }
     /// Set `resourceUuid`.
     pub fn resource_uuid(
@@ -377,6 +846,27 @@ impl crate::client::Call<'_, crate::api::AddSdnController> {
     }
 }
 #[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::ReconnectSdnController> {
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
 impl crate::client::Call<'_, crate::api::RemoveSdnController> {
     /// Set `deleteMode`.
     pub fn delete_mode(
@@ -384,6 +874,155 @@ impl crate::client::Call<'_, crate::api::RemoveSdnController> {
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
         self.map(|request| request.delete_mode(value))
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::SdnControllerAddHost> {
+    /// Set `vSwitchType`.
+    pub fn v_switch_type(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.v_switch_type(value))
+    }
+    /// Set `vtepIp`.
+    pub fn vtep_ip(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.vtep_ip(value))
+    }
+    /// Set `netmask`.
+    pub fn netmask(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.netmask(value))
+    }
+    /// Set `bondMode`.
+    pub fn bond_mode(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.bond_mode(value))
+    }
+    /// Set `lacpMode`.
+    pub fn lacp_mode(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.lacp_mode(value))
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::SdnControllerChangeHost> {
+    /// Set `vSwitchType`.
+    pub fn v_switch_type(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.v_switch_type(value))
+    }
+    /// Set `nicNames`.
+    pub fn nic_names(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.nic_names(value))
+    }
+    /// Set `vtepIp`.
+    pub fn vtep_ip(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.vtep_ip(value))
+    }
+    /// Set `netmask`.
+    pub fn netmask(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.netmask(value))
+    }
+    /// Set `bondMode`.
+    pub fn bond_mode(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.bond_mode(value))
+    }
+    /// Set `lacpMode`.
+    pub fn lacp_mode(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.lacp_mode(value))
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::SdnControllerRemoveHost> {
+    /// Set `vSwitchType`.
+    pub fn v_switch_type(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.v_switch_type(value))
     }
     /// Set `systemTags`.
     pub fn system_tags(

@@ -1220,6 +1220,168 @@ impl CreateJitSecretResourcePool {
         self
     }
 }
+/// `POST /secret-resource-pool/koal`, body envelope `"params"`.
+///
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "CreateKoAlSecretResourcePool",
+    method = "POST",
+    path = "/secret-resource-pool/koal",
+    envelope = "params",
+    response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnySecretResourcePoolInventory>,
+    async,
+    polymorphic
+)]
+pub struct CreateKoAlSecretResourcePool {
+    /// Wire name `managementIp` (body).
+    #[api(rename = "managementIp")]
+    pub management_ip: ::core::option::Option<::std::string::String>,
+    /// Wire name `port` (body).
+    pub port: ::core::option::Option<i32>,
+    /// Wire name `secretKey` (body).
+    #[api(rename = "secretKey")]
+    pub secret_key: ::core::option::Option<::std::string::String>,
+    /// Wire name `name` (body).
+    #[api(max_length = 255)]
+    pub name: ::std::string::String,
+    /// Wire name `description` (body).
+    #[api(max_length = 2048)]
+    pub description: ::core::option::Option<::std::string::String>,
+    /// Wire name `model` (body).
+    #[api(max_length = 255)]
+    pub model: ::core::option::Option<::std::string::String>,
+    /// Wire name `type` (body). One of `CloudSecurityMachine`, `OrdinarySecurityMachine`, `CloudSecurityResourceService`, `SecureSignVerifyService`.
+    #[api(
+        rename = "type",
+        one_of(
+            "CloudSecurityMachine",
+            "OrdinarySecurityMachine",
+            "CloudSecurityResourceService",
+            "SecureSignVerifyService"
+        )
+    )]
+    pub type_: ::std::string::String,
+    /// Wire name `heartbeatInterval` (body).
+    #[api(rename = "heartbeatInterval", range(6, 180))]
+    pub heartbeat_interval: i32,
+    /// Wire name `zoneUuid` (body).
+    #[api(rename = "zoneUuid")]
+    pub zone_uuid: ::std::string::String,
+    /// Wire name `resourceUuid` (body).
+    #[api(rename = "resourceUuid")]
+    pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Wire name `tagUuids` (body).
+    #[api(rename = "tagUuids")]
+    pub tag_uuids: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `systemTags` (body).
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (body).
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl CreateKoAlSecretResourcePool {
+    /// A request with the required params `name`, `type`, `heartbeatInterval`, `zoneUuid`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        name: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<::std::string::String>,
+        heartbeat_interval: impl ::core::convert::Into<i32>,
+        zone_uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            management_ip: ::core::default::Default::default(),
+            port: ::core::default::Default::default(),
+            secret_key: ::core::default::Default::default(),
+            name: name.into(),
+            description: ::core::default::Default::default(),
+            model: ::core::default::Default::default(),
+            type_: type_.into(),
+            heartbeat_interval: heartbeat_interval.into(),
+            zone_uuid: zone_uuid.into(),
+            resource_uuid: ::core::default::Default::default(),
+            tag_uuids: ::core::default::Default::default(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `managementIp`.
+    pub fn management_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.management_ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `port`.
+    pub fn port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.port = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `secretKey`.
+    pub fn secret_key(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.secret_key = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `description`.
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `model`.
+    pub fn model(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.model = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `resourceUuid`.
+    pub fn resource_uuid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_uuid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `tagUuids`.
+    pub fn tag_uuids(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.tag_uuids = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
 /// `POST /secret-resource-pool/sanSec`, body envelope `"params"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
@@ -2105,6 +2267,137 @@ impl UpdateInfoSecSecretResourcePool {
         self
     }
 }
+/// `PUT /secret-resource-pools/koal/{uuid}/actions`, body envelope `"updateKoAlSecretResourcePool"`.
+///
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "UpdateKoAlSecretResourcePool",
+    method = "PUT",
+    path = "/secret-resource-pools/koal/{uuid}/actions",
+    envelope = "updateKoAlSecretResourcePool",
+    response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnySecretResourcePoolInventory>,
+    async,
+    polymorphic
+)]
+pub struct UpdateKoAlSecretResourcePool {
+    /// Wire name `managementIp` (body).
+    #[api(rename = "managementIp")]
+    pub management_ip: ::core::option::Option<::std::string::String>,
+    /// Wire name `port` (body).
+    pub port: ::core::option::Option<i32>,
+    /// Wire name `secretKey` (body).
+    #[api(rename = "secretKey")]
+    pub secret_key: ::core::option::Option<::std::string::String>,
+    /// Wire name `uuid` (path placeholder).
+    pub uuid: ::std::string::String,
+    /// Wire name `name` (body).
+    #[api(max_length = 255)]
+    pub name: ::core::option::Option<::std::string::String>,
+    /// Wire name `description` (body).
+    #[api(max_length = 2048)]
+    pub description: ::core::option::Option<::std::string::String>,
+    /// Wire name `model` (body).
+    #[api(max_length = 255)]
+    pub model: ::core::option::Option<::std::string::String>,
+    /// Wire name `heartbeatInterval` (body).
+    #[api(rename = "heartbeatInterval", range(6, 180))]
+    pub heartbeat_interval: ::core::option::Option<i32>,
+    /// Wire name `systemTags` (body).
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (body).
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl UpdateKoAlSecretResourcePool {
+    /// A request with the required params `uuid`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(uuid: impl ::core::convert::Into<::std::string::String>) -> Self {
+        Self {
+            management_ip: ::core::default::Default::default(),
+            port: ::core::default::Default::default(),
+            secret_key: ::core::default::Default::default(),
+            uuid: uuid.into(),
+            name: ::core::default::Default::default(),
+            description: ::core::default::Default::default(),
+            model: ::core::default::Default::default(),
+            heartbeat_interval: ::core::default::Default::default(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `managementIp`.
+    pub fn management_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.management_ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `port`.
+    pub fn port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.port = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `secretKey`.
+    pub fn secret_key(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.secret_key = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `name`.
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `description`.
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `model`.
+    pub fn model(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.model = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `heartbeatInterval`.
+    pub fn heartbeat_interval(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.heartbeat_interval = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
 /// `PUT /secret-resource-pools/sanSec/{uuid}/actions`, body envelope `"updateSanSecSecretResourcePool"`.
 ///
 /// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
@@ -2537,6 +2830,25 @@ impl crate::client::Client {
             ),
         )
     }
+    /// `POST /secret-resource-pool/koal`: see [`CreateKoAlSecretResourcePool`](crate::api::CreateKoAlSecretResourcePool).
+    #[allow(clippy::too_many_arguments)]
+    pub fn create_ko_al_secret_resource_pool(
+        &self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<::std::string::String>,
+        heartbeat_interval: impl ::core::convert::Into<i32>,
+        zone_uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::CreateKoAlSecretResourcePool> {
+        crate::client::Call::new(
+            self,
+            crate::api::CreateKoAlSecretResourcePool::new(
+                name,
+                type_,
+                heartbeat_interval,
+                zone_uuid,
+            ),
+        )
+    }
     /// `POST /secret-resource-pool/sanSec`: see [`CreateSanSecSecretResourcePool`](crate::api::CreateSanSecSecretResourcePool).
     #[allow(clippy::too_many_arguments)]
     pub fn create_san_sec_secret_resource_pool(
@@ -2613,6 +2925,17 @@ impl crate::client::Client {
         crate::client::Call::new(
             self,
             crate::api::UpdateInfoSecSecretResourcePool::new(uuid),
+        )
+    }
+    /// `PUT /secret-resource-pools/koal/{uuid}/actions`: see [`UpdateKoAlSecretResourcePool`](crate::api::UpdateKoAlSecretResourcePool).
+    #[allow(clippy::too_many_arguments)]
+    pub fn update_ko_al_secret_resource_pool(
+        &self,
+        uuid: impl ::core::convert::Into<::std::string::String>,
+    ) -> crate::client::Call<'_, crate::api::UpdateKoAlSecretResourcePool> {
+        crate::client::Call::new(
+            self,
+            crate::api::UpdateKoAlSecretResourcePool::new(uuid),
         )
     }
     /// `PUT /secret-resource-pools/sanSec/{uuid}/actions`: see [`UpdateSanSecSecretResourcePool`](crate::api::UpdateSanSecSecretResourcePool).
@@ -3141,6 +3464,75 @@ impl crate::client::Call<'_, crate::api::CreateJitSecretResourcePool> {
     }
 }
 #[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::CreateKoAlSecretResourcePool> {
+    /// Set `managementIp`.
+    pub fn management_ip(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.management_ip(value))
+    }
+    /// Set `port`.
+    pub fn port(self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.map(|request| request.port(value))
+    }
+    /// Set `secretKey`.
+    pub fn secret_key(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.secret_key(value))
+    }
+    /// Set `description`.
+    pub fn description(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.description(value))
+    }
+    /// Set `model`.
+    pub fn model(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.model(value))
+    }
+    /// Set `resourceUuid`.
+    pub fn resource_uuid(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.resource_uuid(value))
+    }
+    /// Set `tagUuids`.
+    pub fn tag_uuids(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.tag_uuids(value))
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
 impl crate::client::Call<'_, crate::api::CreateSanSecSecretResourcePool> {
     /// Set `keyIndex`.
     pub fn key_index(self, value: impl ::core::convert::Into<i32>) -> Self {
@@ -3498,6 +3890,67 @@ impl crate::client::Call<'_, crate::api::UpdateInfoSecSecretResourcePool> {
         value: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
     ) -> Self {
         self.map(|request| request.hmac_token(value))
+    }
+    /// Set `name`.
+    pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.map(|request| request.name(value))
+    }
+    /// Set `description`.
+    pub fn description(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.description(value))
+    }
+    /// Set `model`.
+    pub fn model(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.model(value))
+    }
+    /// Set `heartbeatInterval`.
+    pub fn heartbeat_interval(self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.map(|request| request.heartbeat_interval(value))
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::UpdateKoAlSecretResourcePool> {
+    /// Set `managementIp`.
+    pub fn management_ip(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.management_ip(value))
+    }
+    /// Set `port`.
+    pub fn port(self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.map(|request| request.port(value))
+    }
+    /// Set `secretKey`.
+    pub fn secret_key(
+        self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.map(|request| request.secret_key(value))
     }
     /// Set `name`.
     pub fn name(self, value: impl ::core::convert::Into<::std::string::String>) -> Self {

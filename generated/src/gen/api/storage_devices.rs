@@ -490,6 +490,70 @@ impl DetachScsiLunFromHost {
         self
     }
 }
+/// `GET /storage-devices/multipath/topology`.
+///
+/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "GetHostMultipathTopology",
+    method = "GET",
+    path = "/storage-devices/multipath/topology",
+    response = crate::api::GetHostMultipathTopologyReply
+)]
+pub struct GetHostMultipathTopology {
+    /// Wire name `hostUuid` (query string).
+    #[api(rename = "hostUuid")]
+    pub host_uuid: ::std::string::String,
+    /// Wire name `diskUuids` (query string).
+    #[api(rename = "diskUuids", required, non_empty)]
+    pub disk_uuids: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `systemTags` (query string).
+    #[api(rename = "systemTags")]
+    pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `userTags` (query string).
+    #[api(rename = "userTags")]
+    pub user_tags: ::std::vec::Vec<::std::string::String>,
+}
+impl GetHostMultipathTopology {
+    /// A request with the required params `hostUuid`, `diskUuids`; optional ones unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        host_uuid: impl ::core::convert::Into<::std::string::String>,
+        disk_uuids: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            host_uuid: host_uuid.into(),
+            disk_uuids: disk_uuids
+                .into_iter()
+                .map(::core::convert::Into::into)
+                .collect(),
+            system_tags: ::core::default::Default::default(),
+            user_tags: ::core::default::Default::default(),
+        }
+    }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.system_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
 /// `GET /storage-devices/local-raid/physical-drives/{uuid}/smart`.
 ///
 /// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
@@ -600,6 +664,40 @@ impl LocateLocalRaidPhysicalDrive {
     ) -> Self {
         self.user_tags = value.into_iter().map(::core::convert::Into::into).collect();
         self
+    }
+}
+/// `GET /storage-devices/hba`.
+///
+/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+#[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
+#[api(
+    action = "QueryFcHbaDevice",
+    method = "GET",
+    path = "/storage-devices/hba",
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::FcHbaDeviceInventory>
+)]
+pub struct QueryFcHbaDevice {
+    /// Conditions, paging, sorting and field selection.
+    #[api(flatten)]
+    pub params: ::zstack_sdk::runtime::query::QueryParams,
+}
+impl QueryFcHbaDevice {
+    /// A request with every optional param unset.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            params: ::core::default::Default::default(),
+        }
+    }
+}
+impl ::zstack_sdk::runtime::query::QueryRequest for QueryFcHbaDevice {
+    type Inventory = crate::types::FcHbaDeviceInventory;
+    type Target = crate::types::FcHbaDeviceInventory;
+    fn params(&self) -> &::zstack_sdk::runtime::query::QueryParams {
+        &self.params
+    }
+    fn params_mut(&mut self) -> &mut ::zstack_sdk::runtime::query::QueryParams {
+        &mut self.params
     }
 }
 /// `GET /storage-devices/fiber-channel/luns`.
@@ -1472,6 +1570,14 @@ impl UpdateScsiLun {
         self
     }
 }
+/// The result of [`GetHostMultipathTopology`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GetHostMultipathTopologyReply {
+    pub results: ::std::vec::Vec<::serde_json::Value>,
+}
+::zstack_sdk::deserialize_struct!(
+    GetHostMultipathTopologyReply { "results" => results default, }
+);
 /// The result of [`GetLocalRaidPhysicalDriveSmart`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetLocalRaidPhysicalDriveSmartReply {
@@ -1595,6 +1701,20 @@ impl crate::client::Client {
     ) -> crate::client::Call<'_, crate::api::DetachScsiLunFromHost> {
         crate::client::Call::new(self, crate::api::DetachScsiLunFromHost::new(uuid))
     }
+    /// `GET /storage-devices/multipath/topology`: see [`GetHostMultipathTopology`](crate::api::GetHostMultipathTopology).
+    #[allow(clippy::too_many_arguments)]
+    pub fn get_host_multipath_topology(
+        &self,
+        host_uuid: impl ::core::convert::Into<::std::string::String>,
+        disk_uuids: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> crate::client::Call<'_, crate::api::GetHostMultipathTopology> {
+        crate::client::Call::new(
+            self,
+            crate::api::GetHostMultipathTopology::new(host_uuid, disk_uuids),
+        )
+    }
     /// `GET /storage-devices/local-raid/physical-drives/{uuid}/smart`: see [`GetLocalRaidPhysicalDriveSmart`](crate::api::GetLocalRaidPhysicalDriveSmart).
     #[allow(clippy::too_many_arguments)]
     pub fn get_local_raid_physical_drive_smart(
@@ -1616,6 +1736,13 @@ impl crate::client::Client {
             self,
             crate::api::LocateLocalRaidPhysicalDrive::new(uuid),
         )
+    }
+    /// `GET /storage-devices/hba`: see [`QueryFcHbaDevice`](crate::api::QueryFcHbaDevice).
+    #[allow(clippy::too_many_arguments)]
+    pub fn query_fc_hba_device(
+        &self,
+    ) -> crate::client::Call<'_, crate::api::QueryFcHbaDevice> {
+        crate::client::Call::new(self, crate::api::QueryFcHbaDevice::new())
     }
     /// `GET /storage-devices/fiber-channel/luns`: see [`QueryFiberChannelLun`](crate::api::QueryFiberChannelLun).
     #[allow(clippy::too_many_arguments)]
@@ -1941,6 +2068,27 @@ impl crate::client::Call<'_, crate::api::DetachScsiLunFromHost> {
     ) -> Self {
         self.map(|request| request.host_uuid(value))
     }
+    /// Set `systemTags`.
+    pub fn system_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.system_tags(value))
+    }
+    /// Set `userTags`.
+    pub fn user_tags(
+        self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.map(|request| request.user_tags(value))
+    }
+}
+#[cfg(feature = "client")]
+impl crate::client::Call<'_, crate::api::GetHostMultipathTopology> {
     /// Set `systemTags`.
     pub fn system_tags(
         self,

@@ -287,16 +287,27 @@ impl DRSVmMigrationActivityInventory {
 /// Server class: `org.zstack.header.network.l2.L2NetworkData`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct L2NetworkData {
+    /// Since ZStack 4.0.0.
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.0.
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.0.
     pub pool_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.0.
     pub zone_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.0.
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.0.
     pub physical_interface: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.0.
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.0.
     pub vni: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.0.
     pub vlan: ::core::option::Option<i32>,
+    /// Since ZStack 4.0.0.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.0.0.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -312,6 +323,7 @@ pub struct L2NetworkData {
 #[allow(clippy::large_enum_variant)]
 pub enum AnyClusterInventory {
     ClusterInventory(crate::types::ClusterInventory),
+    NativeClusterInventory(crate::types::NativeClusterInventory),
     VCenterClusterInventory(crate::types::VCenterClusterInventory),
     /// A class that is not this type or a known subclass: decoded as
     /// the declared type, with every field as sent kept in `raw`.
@@ -326,6 +338,9 @@ impl AnyClusterInventory {
     pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::ClusterInventory> {
         match self {
             Self::ClusterInventory(value) => ::std::borrow::Cow::Borrowed(value),
+            Self::NativeClusterInventory(value) => {
+                ::std::borrow::Cow::Owned(crate::types::ClusterInventory::from(value))
+            }
             Self::VCenterClusterInventory(value) => {
                 ::std::borrow::Cow::Owned(crate::types::ClusterInventory::from(value))
             }
@@ -345,6 +360,14 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyClusterInventory {
                         'de,
                     >>::deserialize(deserializer)
                         .map(Self::ClusterInventory),
+                )
+            }
+            "org.zstack.container.entity.NativeClusterInventory" => {
+                ::core::result::Result::Ok(
+                    <crate::types::NativeClusterInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
+                        .map(Self::NativeClusterInventory),
                 )
             }
             "org.zstack.vmware.VCenterClusterInventory" => {
@@ -379,6 +402,23 @@ impl<'de> ::serde::Deserialize<'de> for AnyClusterInventory {
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::poly::deserialize(deserializer)
+    }
+}
+impl ::core::convert::From<&crate::types::NativeClusterInventory>
+for crate::types::ClusterInventory {
+    fn from(value: &crate::types::NativeClusterInventory) -> Self {
+        Self {
+            name: value.name.clone(),
+            uuid: value.uuid.clone(),
+            description: value.description.clone(),
+            state: value.state.clone(),
+            hypervisor_type: value.hypervisor_type.clone(),
+            create_date: value.create_date,
+            last_op_date: value.last_op_date,
+            zone_uuid: value.zone_uuid.clone(),
+            type_: value.type_.clone(),
+            architecture: value.architecture.clone(),
+        }
     }
 }
 impl ::core::convert::From<&crate::types::VCenterClusterInventory>

@@ -776,6 +776,60 @@ pub struct ConnectionRelationShipProperty {
     direction, "relationShips" => relation_ships, "name" => name, "description" =>
     description, "createDate" => create_date, }
 );
+/// Server class: `org.zstack.iam2.container.ContainerClusterInventory`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ContainerClusterInventory {
+    pub container_uuid: ::core::option::Option<::std::string::String>,
+    pub cluster_id: ::core::option::Option<i64>,
+    pub cluster_name: ::core::option::Option<::std::string::String>,
+    pub container_name: ::core::option::Option<::std::string::String>,
+    pub container_description: ::core::option::Option<::std::string::String>,
+    pub project_tag: ::core::option::Option<::std::string::String>,
+}
+::zstack_sdk::deserialize_struct!(
+    ContainerClusterInventory { "containerUuid" => container_uuid, "clusterId" =>
+    cluster_id lenient, "clusterName" => cluster_name, "containerName" => container_name,
+    "containerDescription" => container_description, "projectTag" => project_tag, }
+);
+/// Server class: `org.zstack.iam2.container.ContainerImageInventory`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ContainerImageInventory {
+    pub name: ::core::option::Option<::std::string::String>,
+    pub tag_count: ::core::option::Option<i32>,
+    pub pull_count: ::core::option::Option<i32>,
+    pub create_time: ::core::option::Option<::std::string::String>,
+    pub update_time: ::core::option::Option<::std::string::String>,
+}
+::zstack_sdk::deserialize_struct!(
+    ContainerImageInventory { "name" => name, "tagCount" => tag_count lenient,
+    "pullCount" => pull_count lenient, "createTime" => create_time, "updateTime" =>
+    update_time, }
+);
+/// Server class: `org.zstack.iam2.container.ContainerImageTagInventory`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ContainerImageTagInventory {
+    pub name: ::core::option::Option<::std::string::String>,
+    pub size: ::core::option::Option<i64>,
+    pub size_str: ::core::option::Option<::std::string::String>,
+    pub digest: ::core::option::Option<::std::string::String>,
+    pub create_time: ::core::option::Option<::std::string::String>,
+    pub address: ::core::option::Option<::std::string::String>,
+    pub pull_command: ::core::option::Option<::std::string::String>,
+}
+::zstack_sdk::deserialize_struct!(
+    ContainerImageTagInventory { "name" => name, "size" => size lenient, "sizeStr" =>
+    size_str, "digest" => digest, "createTime" => create_time, "address" => address,
+    "pullCommand" => pull_command, }
+);
+/// Server class: `org.zstack.container.ContainerUsage`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ContainerUsage {
+    pub name: ::core::option::Option<::std::string::String>,
+    pub value: ::core::option::Option<i64>,
+}
+::zstack_sdk::deserialize_struct!(
+    ContainerUsage { "name" => name, "value" => value lenient, }
+);
 /// Server class: `org.zstack.header.datacenter.DataCenterProperty`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DataCenterProperty {
@@ -887,6 +941,19 @@ pub struct Datapoint {
 }
 ::zstack_sdk::deserialize_struct!(
     Datapoint { "value" => value, "time" => time lenient, "labels" => labels default, }
+);
+/// Server class: `org.zstack.storage.device.multipath.DeviceTO`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DeviceTO {
+    pub disk: ::core::option::Option<::std::string::String>,
+    pub status: ::core::option::Option<::std::string::String>,
+    pub state: ::core::option::Option<::std::string::String>,
+    pub target: ::core::option::Option<::std::string::String>,
+    pub target_type: ::core::option::Option<::std::string::String>,
+}
+::zstack_sdk::deserialize_struct!(
+    DeviceTO { "disk" => disk, "status" => status, "state" => state, "target" => target,
+    "targetType" => target_type, }
 );
 /// Server class: `org.zstack.header.aliyun.ecs.EcsInstanceType`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1044,9 +1111,7 @@ pub struct HostNUMANode {
 pub struct HostNetworkBondingServiceRefInventory {
     pub bonding_uuid: ::core::option::Option<::std::string::String>,
     pub vlan_id: ::core::option::Option<i32>,
-    pub service_type: ::core::option::Option<
-        crate::types::HostNetworkInterfaceServiceType,
-    >,
+    pub service_type: ::core::option::Option<::std::string::String>,
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
@@ -1062,9 +1127,7 @@ pub struct HostNetworkBondingServiceRefInventory {
 pub struct HostNetworkInterfaceServiceRefInventory {
     pub interface_uuid: ::core::option::Option<::std::string::String>,
     pub vlan_id: ::core::option::Option<i32>,
-    pub service_type: ::core::option::Option<
-        crate::types::HostNetworkInterfaceServiceType,
-    >,
+    pub service_type: ::core::option::Option<::std::string::String>,
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
@@ -1282,6 +1345,15 @@ pub struct Label {
 ::zstack_sdk::deserialize_struct!(
     Label { "key" => key, "value" => value, "op" => op, "compatible" => compatible, }
 );
+/// Server class: `org.zstack.ai.message.MaaSUsage`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MaaSUsage {
+    pub name: ::core::option::Option<::std::string::String>,
+    pub value: ::core::option::Option<i64>,
+}
+::zstack_sdk::deserialize_struct!(
+    MaaSUsage { "name" => name, "value" => value lenient, }
+);
 /// Extends `Datapoint` and carries all of its fields.
 ///
 /// Server class: `org.zstack.zwatch.datatype.MetricDatum`.
@@ -1351,6 +1423,57 @@ pub struct MirrorNetworkUsedIpInventory {
     "l3NetworkUuid" => l3_network_uuid, "hostUuid" => host_uuid, "description" =>
     description, "clusterUuid" => cluster_uuid, "uuid" => uuid, }
 );
+/// Server class: `org.zstack.ai.entity.ModelServiceGroupDatasetRefInventory`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ModelServiceGroupDatasetRefInventory {
+    pub uuid: ::core::option::Option<::std::string::String>,
+    pub dataset_uuid: ::core::option::Option<::std::string::String>,
+    pub model_service_instance_group_uuid: ::core::option::Option<::std::string::String>,
+}
+::zstack_sdk::deserialize_struct!(
+    ModelServiceGroupDatasetRefInventory { "uuid" => uuid, "datasetUuid" => dataset_uuid,
+    "modelServiceInstanceGroupUuid" => model_service_instance_group_uuid, }
+);
+/// Server class: `org.zstack.ai.entity.ModelServiceInstanceInventory`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ModelServiceInstanceInventory {
+    pub uuid: ::core::option::Option<::std::string::String>,
+    pub model_service_group_uuid: ::core::option::Option<::std::string::String>,
+    pub yaml: ::core::option::Option<::std::string::String>,
+    pub k8s_resource_yaml: ::core::option::Option<::std::string::String>,
+    pub status: ::core::option::Option<::std::string::String>,
+    pub url: ::core::option::Option<::std::string::String>,
+    pub url_maps: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::serde_json::Value,
+    >,
+    pub internal_url: ::core::option::Option<::std::string::String>,
+    pub jupyter_url: ::core::option::Option<::std::string::String>,
+    pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
+    pub vm: ::core::option::Option<crate::types::AnyVmInstanceInventory>,
+    pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    pub last_op_date: ::core::option::Option<
+        ::zstack_sdk::runtime::timestamp::Timestamp,
+    >,
+}
+::zstack_sdk::deserialize_struct!(
+    ModelServiceInstanceInventory { "uuid" => uuid, "modelServiceGroupUuid" =>
+    model_service_group_uuid, "yaml" => yaml, "k8sResourceYaml" => k8s_resource_yaml,
+    "status" => status, "url" => url, "urlMaps" => url_maps default, "internalUrl" =>
+    internal_url, "jupyterUrl" => jupyter_url, "vmInstanceUuid" => vm_instance_uuid, "vm"
+    => vm, "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
+/// Server class: `org.zstack.ai.entity.ModelServiceRefInventory`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ModelServiceRefInventory {
+    pub uuid: ::core::option::Option<::std::string::String>,
+    pub model_uuid: ::core::option::Option<::std::string::String>,
+    pub model_service_uuid: ::core::option::Option<::std::string::String>,
+}
+::zstack_sdk::deserialize_struct!(
+    ModelServiceRefInventory { "uuid" => uuid, "modelUuid" => model_uuid,
+    "modelServiceUuid" => model_service_uuid, }
+);
 /// Server class: `org.zstack.zwatch.monitorgroup.entity.MonitorGroupTemplateRefVO`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MonitorGroupTemplateRefVO {
@@ -1407,6 +1530,15 @@ pub struct MulticastRouterVpcVRouterRefInventory {
 ::zstack_sdk::deserialize_struct!(
     MulticastRouterVpcVRouterRefInventory { "uuid" => uuid, "vpcRouterUuid" =>
     vpc_router_uuid, }
+);
+/// Server class: `org.zstack.storage.device.multipath.MultipathTopologyStruct`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MultipathTopologyStruct {
+    pub disk_uuid: ::core::option::Option<::std::string::String>,
+    pub devices: ::std::vec::Vec<::serde_json::Value>,
+}
+::zstack_sdk::deserialize_struct!(
+    MultipathTopologyStruct { "diskUuid" => disk_uuid, "devices" => devices default, }
 );
 /// Server class: `org.zstack.header.protocol.Neighbor`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1468,6 +1600,20 @@ pub struct NetworkRouterFlowMeterRefInventory {
     NetworkRouterFlowMeterRefInventory { "uuid" => uuid, "vRouterUuid" => v_router_uuid,
     "flowMeterUuid" => flow_meter_uuid, "l3NetworkUuid" => l3_network_uuid, "createDate"
     => create_date, "lastOpDate" => last_op_date, }
+);
+/// Server class: `org.zstack.ai.NginxRedirectRule`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NginxRedirectRule {
+    pub dest_url: ::core::option::Option<::std::string::String>,
+    pub uuid: ::core::option::Option<::std::string::String>,
+    pub jupyter_url: ::core::option::Option<::std::string::String>,
+    pub current_url: ::core::option::Option<::std::string::String>,
+    pub current_jupyter_url: ::core::option::Option<::std::string::String>,
+}
+::zstack_sdk::deserialize_struct!(
+    NginxRedirectRule { "destUrl" => dest_url, "uuid" => uuid, "jupyterUrl" =>
+    jupyter_url, "currentUrl" => current_url, "currentJupyterUrl" => current_jupyter_url,
+    }
 );
 /// Server class: `org.zstack.storage.device.nvme.NvmeLunHostRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1750,6 +1896,25 @@ pub struct PricePciDeviceOfferingRefInventory {
     PricePciDeviceOfferingRefInventory { "priceUuid" => price_uuid,
     "pciDeviceOfferingUuid" => pci_device_offering_uuid, "createDate" => create_date,
     "lastOpDate" => last_op_date, }
+);
+/// Server class: `org.zstack.iam2.container.ProjectRepositoryInventory`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ProjectRepositoryInventory {
+    pub ze_project_id: ::core::option::Option<i32>,
+    pub type_: ::core::option::Option<::std::string::String>,
+    pub readonly: ::core::option::Option<bool>,
+    pub name: ::core::option::Option<::std::string::String>,
+    pub image_count: ::core::option::Option<i32>,
+    pub id: ::core::option::Option<i64>,
+    pub desc: ::core::option::Option<::std::string::String>,
+    pub create_time: ::core::option::Option<::std::string::String>,
+    pub chart_count: ::core::option::Option<i32>,
+}
+::zstack_sdk::deserialize_struct!(
+    ProjectRepositoryInventory { "zeProjectID" => ze_project_id lenient, "type" => type_,
+    "readonly" => readonly, "name" => name, "imageCount" => image_count lenient, "ID" =>
+    id lenient, "desc" => desc, "createTime" => create_time, "chartCount" => chart_count
+    lenient, }
 );
 /// Extends `BillingInventory` and carries all of its fields.
 ///
@@ -4988,56 +5153,6 @@ impl ::core::convert::From<&str> for HostConnectedStatus {
     }
 }
 ::zstack_sdk::string_enum_traits!(HostConnectedStatus);
-/// Server class: `org.zstack.header.host.HostNetworkInterfaceServiceType`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum HostNetworkInterfaceServiceType {
-    /// `ManagementNetwork`
-    ManagementNetwork,
-    /// `TenantNetwork`
-    TenantNetwork,
-    /// `StorageNetwork`
-    StorageNetwork,
-    /// `BackupNetwork`
-    BackupNetwork,
-    /// `MigrationNetwork`
-    MigrationNetwork,
-    /// A value this SDK version does not know, kept verbatim.
-    Unknown(::std::string::String),
-}
-impl HostNetworkInterfaceServiceType {
-    /// Every known wire value, in declaration order.
-    pub const VALUES: &'static [&'static str] = &[
-        "ManagementNetwork",
-        "TenantNetwork",
-        "StorageNetwork",
-        "BackupNetwork",
-        "MigrationNetwork",
-    ];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ManagementNetwork => "ManagementNetwork",
-            Self::TenantNetwork => "TenantNetwork",
-            Self::StorageNetwork => "StorageNetwork",
-            Self::BackupNetwork => "BackupNetwork",
-            Self::MigrationNetwork => "MigrationNetwork",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-impl ::core::convert::From<&str> for HostNetworkInterfaceServiceType {
-    fn from(value: &str) -> Self {
-        match value {
-            "ManagementNetwork" => Self::ManagementNetwork,
-            "TenantNetwork" => Self::TenantNetwork,
-            "StorageNetwork" => Self::StorageNetwork,
-            "BackupNetwork" => Self::BackupNetwork,
-            "MigrationNetwork" => Self::MigrationNetwork,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-::zstack_sdk::string_enum_traits!(HostNetworkInterfaceServiceType);
 /// Server class: `org.zstack.header.aliyun.network.HybridConnectionType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum HybridConnectionType {

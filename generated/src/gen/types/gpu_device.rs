@@ -415,6 +415,8 @@ pub enum PciDeviceVirtStatus {
     SriovVirtual,
     /// `VIRTUALIZED_BYPASS_ZSTACK`
     VirtualizedBypassZstack,
+    /// `HAMI_VIRTUALIZED`
+    HamiVirtualized,
     /// `UNKNOWN`
     Unknown_,
     /// A value this SDK version does not know, kept verbatim.
@@ -430,6 +432,7 @@ impl PciDeviceVirtStatus {
         "VFIO_MDEV_VIRTUALIZED",
         "SRIOV_VIRTUAL",
         "VIRTUALIZED_BYPASS_ZSTACK",
+        "HAMI_VIRTUALIZED",
         "UNKNOWN",
     ];
     /// The value as sent on the wire.
@@ -442,6 +445,7 @@ impl PciDeviceVirtStatus {
             Self::VfioMdevVirtualized => "VFIO_MDEV_VIRTUALIZED",
             Self::SriovVirtual => "SRIOV_VIRTUAL",
             Self::VirtualizedBypassZstack => "VIRTUALIZED_BYPASS_ZSTACK",
+            Self::HamiVirtualized => "HAMI_VIRTUALIZED",
             Self::Unknown_ => "UNKNOWN",
             Self::Unknown(other) => other,
         }
@@ -457,6 +461,7 @@ impl ::core::convert::From<&str> for PciDeviceVirtStatus {
             "VFIO_MDEV_VIRTUALIZED" => Self::VfioMdevVirtualized,
             "SRIOV_VIRTUAL" => Self::SriovVirtual,
             "VIRTUALIZED_BYPASS_ZSTACK" => Self::VirtualizedBypassZstack,
+            "HAMI_VIRTUALIZED" => Self::HamiVirtualized,
             "UNKNOWN" => Self::Unknown_,
             other => Self::Unknown(other.to_string()),
         }

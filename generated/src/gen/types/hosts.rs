@@ -495,6 +495,7 @@ pub struct HostNetworkInterfaceInventory {
     pub call_back_ip: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.5.0.
     pub pci_device_address: ::core::option::Option<::std::string::String>,
+    pub driver_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.0.
     pub offload_status: ::core::option::Option<::std::string::String>,
     pub virt_status: ::core::option::Option<::std::string::String>,
@@ -515,8 +516,9 @@ pub struct HostNetworkInterfaceInventory {
     "speed" => speed lenient, "slaveActive" => slave_active, "carrierActive" =>
     carrier_active, "ipAddresses" => ip_addresses default, "gateway" => gateway, "mac" =>
     mac, "callBackIp" => call_back_ip, "pciDeviceAddress" => pci_device_address,
-    "offloadStatus" => offload_status, "virtStatus" => virt_status, "description" =>
-    description, "createDate" => create_date, "lastOpDate" => last_op_date, }
+    "driverType" => driver_type, "offloadStatus" => offload_status, "virtStatus" =>
+    virt_status, "description" => description, "createDate" => create_date, "lastOpDate"
+    => last_op_date, }
 );
 impl HostNetworkInterfaceInventory {
     /// Query field `uuid`.
@@ -591,6 +593,10 @@ impl HostNetworkInterfaceInventory {
     pub const PCI_DEVICE_ADDRESS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
         "pciDeviceAddress",
     );
+    /// Query field `driverType`.
+    pub const DRIVER_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "driverType",
+    );
     /// Query field `offloadStatus`.
     pub const OFFLOAD_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
         "offloadStatus",
@@ -612,6 +618,26 @@ impl HostNetworkInterfaceInventory {
         "lastOpDate",
     );
 }
+/// Server class: `org.zstack.header.host.HostNetworkLabelInventory`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct HostNetworkLabelInventory {
+    /// Since ZStack 5.2.1.
+    pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.2.1.
+    pub service_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.2.1.
+    pub system: ::core::option::Option<bool>,
+    /// Since ZStack 5.2.1.
+    pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 5.2.1.
+    pub last_op_date: ::core::option::Option<
+        ::zstack_sdk::runtime::timestamp::Timestamp,
+    >,
+}
+::zstack_sdk::deserialize_struct!(
+    HostNetworkLabelInventory { "uuid" => uuid, "serviceType" => service_type, "system"
+    => system, "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 /// Server class: `org.zstack.kvm.hypervisor.datatype.HostOsCategoryInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct HostOsCategoryInventory {
@@ -915,6 +941,7 @@ pub enum AnyHostInventory {
     BareMetal2GatewayInventory(crate::types::BareMetal2GatewayInventory),
     KVMHostInventory(crate::types::KVMHostInventory),
     XDragonHostInventory(crate::types::XDragonHostInventory),
+    NativeHostInventory(crate::types::NativeHostInventory),
     ESXHostInventory(crate::types::ESXHostInventory),
     SimulatorHostInventory(crate::types::SimulatorHostInventory),
     /// A class that is not this type or a known subclass: decoded as
@@ -937,6 +964,9 @@ impl AnyHostInventory {
                 ::std::borrow::Cow::Owned(crate::types::HostInventory::from(value))
             }
             Self::XDragonHostInventory(value) => {
+                ::std::borrow::Cow::Owned(crate::types::HostInventory::from(value))
+            }
+            Self::NativeHostInventory(value) => {
                 ::std::borrow::Cow::Owned(crate::types::HostInventory::from(value))
             }
             Self::ESXHostInventory(value) => {
@@ -985,6 +1015,14 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyHostInventory {
                         'de,
                     >>::deserialize(deserializer)
                         .map(Self::XDragonHostInventory),
+                )
+            }
+            "org.zstack.container.entity.NativeHostInventory" => {
+                ::core::result::Result::Ok(
+                    <crate::types::NativeHostInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
+                        .map(Self::NativeHostInventory),
                 )
             }
             "org.zstack.vmware.ESXHostInventory" => {
@@ -1108,6 +1146,44 @@ for crate::types::HostInventory {
 impl ::core::convert::From<&crate::types::XDragonHostInventory>
 for crate::types::HostInventory {
     fn from(value: &crate::types::XDragonHostInventory) -> Self {
+        Self {
+            zone_uuid: value.zone_uuid.clone(),
+            name: value.name.clone(),
+            uuid: value.uuid.clone(),
+            cluster_uuid: value.cluster_uuid.clone(),
+            description: value.description.clone(),
+            management_ip: value.management_ip.clone(),
+            hypervisor_type: value.hypervisor_type.clone(),
+            state: value.state.clone(),
+            status: value.status.clone(),
+            total_cpu_capacity: value.total_cpu_capacity,
+            available_cpu_capacity: value.available_cpu_capacity,
+            cpu_sockets: value.cpu_sockets,
+            total_memory_capacity: value.total_memory_capacity,
+            available_memory_capacity: value.available_memory_capacity,
+            cpu_num: value.cpu_num,
+            ipmi_address: value.ipmi_address.clone(),
+            ipmi_username: value.ipmi_username.clone(),
+            ipmi_port: value.ipmi_port,
+            ipmi_power_status: value.ipmi_power_status.clone(),
+            cpu_status: value.cpu_status.clone(),
+            memory_status: value.memory_status.clone(),
+            disk_status: value.disk_status.clone(),
+            nic_status: value.nic_status.clone(),
+            gpu_status: value.gpu_status.clone(),
+            power_supply_status: value.power_supply_status.clone(),
+            fan_status: value.fan_status.clone(),
+            raid_status: value.raid_status.clone(),
+            temperature_status: value.temperature_status.clone(),
+            architecture: value.architecture.clone(),
+            create_date: value.create_date,
+            last_op_date: value.last_op_date,
+        }
+    }
+}
+impl ::core::convert::From<&crate::types::NativeHostInventory>
+for crate::types::HostInventory {
+    fn from(value: &crate::types::NativeHostInventory) -> Self {
         Self {
             zone_uuid: value.zone_uuid.clone(),
             name: value.name.clone(),

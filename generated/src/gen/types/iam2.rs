@@ -677,9 +677,13 @@ pub struct PolicyStatement {
 /// Server class: `org.zstack.header.identity.role.RolePolicyRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RolePolicyRefInventory {
+    /// Since ZStack 2.4.0.
     pub role_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 2.4.0.
     pub policy_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 2.4.0.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 2.4.0.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,

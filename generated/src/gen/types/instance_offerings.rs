@@ -97,6 +97,51 @@ impl InstanceOfferingInventory {
 }
 /// Extends `InstanceOfferingInventory` and carries all of its fields.
 ///
+/// Server class: `org.zstack.network.ovn.OvnControllerVmOfferingInventory`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct OvnControllerVmOfferingInventory {
+    /// Since ZStack 0.6.
+    pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub cpu_num: ::core::option::Option<i32>,
+    /// Since ZStack 0.6.
+    pub cpu_speed: ::core::option::Option<i32>,
+    /// Since ZStack 0.6.
+    pub memory_size: ::core::option::Option<i64>,
+    pub reserved_memory_size: ::core::option::Option<i64>,
+    /// Since ZStack 0.6.
+    pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub allocator_strategy: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub sort_key: ::core::option::Option<i32>,
+    /// Since ZStack 0.6.
+    pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 0.6.
+    pub last_op_date: ::core::option::Option<
+        ::zstack_sdk::runtime::timestamp::Timestamp,
+    >,
+    /// Since ZStack 0.6.
+    pub state: ::core::option::Option<::std::string::String>,
+    pub management_network_uuid: ::core::option::Option<::std::string::String>,
+    pub zone_uuid: ::core::option::Option<::std::string::String>,
+    pub image_uuid: ::core::option::Option<::std::string::String>,
+}
+::zstack_sdk::deserialize_struct!(
+    OvnControllerVmOfferingInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "cpuNum" => cpu_num lenient, "cpuSpeed" => cpu_speed lenient,
+    "memorySize" => memory_size lenient, "reservedMemorySize" => reserved_memory_size
+    lenient, "type" => type_, "allocatorStrategy" => allocator_strategy, "sortKey" =>
+    sort_key lenient, "createDate" => create_date, "lastOpDate" => last_op_date, "state"
+    => state, "managementNetworkUuid" => management_network_uuid, "zoneUuid" =>
+    zone_uuid, "imageUuid" => image_uuid, }
+);
+/// Extends `InstanceOfferingInventory` and carries all of its fields.
+///
 /// Server class: `org.zstack.network.service.slb.SlbOfferingInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SlbOfferingInventory {
@@ -338,6 +383,7 @@ impl VirtualRouterOfferingInventory {
 #[allow(clippy::large_enum_variant)]
 pub enum AnyInstanceOfferingInventory {
     InstanceOfferingInventory(crate::types::InstanceOfferingInventory),
+    OvnControllerVmOfferingInventory(crate::types::OvnControllerVmOfferingInventory),
     SlbOfferingInventory(crate::types::SlbOfferingInventory),
     VirtualRouterOfferingInventory(crate::types::VirtualRouterOfferingInventory),
     /// A class that is not this type or a known subclass: decoded as
@@ -355,6 +401,11 @@ impl AnyInstanceOfferingInventory {
     ) -> ::std::borrow::Cow<'_, crate::types::InstanceOfferingInventory> {
         match self {
             Self::InstanceOfferingInventory(value) => ::std::borrow::Cow::Borrowed(value),
+            Self::OvnControllerVmOfferingInventory(value) => {
+                ::std::borrow::Cow::Owned(
+                    crate::types::InstanceOfferingInventory::from(value),
+                )
+            }
             Self::SlbOfferingInventory(value) => {
                 ::std::borrow::Cow::Owned(
                     crate::types::InstanceOfferingInventory::from(value),
@@ -381,6 +432,14 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyInstanceOfferingInventory {
                         'de,
                     >>::deserialize(deserializer)
                         .map(Self::InstanceOfferingInventory),
+                )
+            }
+            "org.zstack.network.ovn.OvnControllerVmOfferingInventory" => {
+                ::core::result::Result::Ok(
+                    <crate::types::OvnControllerVmOfferingInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
+                        .map(Self::OvnControllerVmOfferingInventory),
                 )
             }
             "org.zstack.network.service.slb.SlbOfferingInventory" => {
@@ -423,6 +482,26 @@ impl<'de> ::serde::Deserialize<'de> for AnyInstanceOfferingInventory {
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::poly::deserialize(deserializer)
+    }
+}
+impl ::core::convert::From<&crate::types::OvnControllerVmOfferingInventory>
+for crate::types::InstanceOfferingInventory {
+    fn from(value: &crate::types::OvnControllerVmOfferingInventory) -> Self {
+        Self {
+            uuid: value.uuid.clone(),
+            name: value.name.clone(),
+            description: value.description.clone(),
+            cpu_num: value.cpu_num,
+            cpu_speed: value.cpu_speed,
+            memory_size: value.memory_size,
+            reserved_memory_size: value.reserved_memory_size,
+            type_: value.type_.clone(),
+            allocator_strategy: value.allocator_strategy.clone(),
+            sort_key: value.sort_key,
+            create_date: value.create_date,
+            last_op_date: value.last_op_date,
+            state: value.state.clone(),
+        }
     }
 }
 impl ::core::convert::From<&crate::types::SlbOfferingInventory>

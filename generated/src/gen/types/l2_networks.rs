@@ -643,6 +643,7 @@ impl L2VxlanNetworkPoolInventory {
 pub struct RemoteVtepInventory {
     /// Since ZStack 4.7.11.
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0.
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.11.
     pub vtep_ip: ::core::option::Option<::std::string::String>,

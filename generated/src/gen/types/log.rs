@@ -5,11 +5,17 @@
 /// Server class: `org.zstack.core.jsonlabel.JsonLabelInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct JsonLabelInventory {
+    /// Since ZStack 4.2.0.
     pub id: ::core::option::Option<i64>,
+    /// Since ZStack 4.2.0.
     pub label_key: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.2.0.
     pub label_value: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.2.0.
     pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.2.0.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.2.0.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,

@@ -67,6 +67,7 @@ pub struct SSOServerTokenInventory {
     pub id_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
     pub refresh_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
     pub user_uuid: ::core::option::Option<::std::string::String>,
+    pub session_uuid: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
@@ -74,8 +75,8 @@ pub struct SSOServerTokenInventory {
 }
 ::zstack_sdk::deserialize_struct!(
     SSOServerTokenInventory { "uuid" => uuid, "accessToken" => access_token, "idToken" =>
-    id_token, "refreshToken" => refresh_token, "userUuid" => user_uuid, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, }
+    id_token, "refreshToken" => refresh_token, "userUuid" => user_uuid, "sessionUuid" =>
+    session_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, }
 );
 /// Server class: `org.zstack.sso.header.SSOTokenInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -45,7 +45,7 @@ pub struct HardwareL2VxlanNetworkPoolInventory {
         ::std::string::String,
         ::std::string::String,
     >,
-    /// Since ZStack 3.7.
+    /// Since ZStack 5.3.0.
     pub sdn_controller_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -59,6 +59,34 @@ pub struct HardwareL2VxlanNetworkPoolInventory {
     attached_vxlan_network_refs default, "attachedVniRanges" => attached_vni_ranges
     default, "attachedCidrs" => attached_cidrs default, "sdnControllerUuid" =>
     sdn_controller_uuid, }
+);
+/// Server class: `org.zstack.sdnController.header.SdnControllerHostRefInventory`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SdnControllerHostRefInventory {
+    /// Since ZStack 5.3.0.
+    pub sdn_controller_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0.
+    pub host_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0.
+    pub v_switch_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0.
+    pub vtep_ip: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0.
+    pub nic_pci_addresses: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0.
+    pub nic_drivers: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0.
+    pub netmask: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0.
+    pub bond_mode: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0.
+    pub lacp_mode: ::core::option::Option<::std::string::String>,
+}
+::zstack_sdk::deserialize_struct!(
+    SdnControllerHostRefInventory { "sdnControllerUuid" => sdn_controller_uuid,
+    "hostUuid" => host_uuid, "vSwitchType" => v_switch_type, "vtepIp" => vtep_ip,
+    "nicPciAddresses" => nic_pci_addresses, "nicDrivers" => nic_drivers, "netmask" =>
+    netmask, "bondMode" => bond_mode, "lacpMode" => lacp_mode, }
 );
 /// Server class: `org.zstack.sdnController.header.SdnControllerInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -77,6 +105,8 @@ pub struct SdnControllerInventory {
     pub username: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.7.
     pub password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
+    /// Since ZStack 5.3.0.
+    pub status: ::core::option::Option<crate::types::SdnControllerStatus>,
     /// Since ZStack 3.7.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.7.
@@ -87,12 +117,15 @@ pub struct SdnControllerInventory {
     pub vni_ranges: ::std::vec::Vec<crate::types::SdnVniRange>,
     /// Since ZStack 3.7.
     pub vxlan_pools: ::std::vec::Vec<crate::types::HardwareL2VxlanNetworkPoolInventory>,
+    /// Since ZStack 5.3.0.
+    pub host_refs: ::std::vec::Vec<crate::types::SdnControllerHostRefInventory>,
 }
 ::zstack_sdk::deserialize_struct!(
     SdnControllerInventory { "uuid" => uuid, "vendorType" => vendor_type, "name" => name,
     "description" => description, "ip" => ip, "username" => username, "password" =>
-    password, "createDate" => create_date, "lastOpDate" => last_op_date, "vniRanges" =>
-    vni_ranges default, "vxlanPools" => vxlan_pools default, }
+    password, "status" => status, "createDate" => create_date, "lastOpDate" =>
+    last_op_date, "vniRanges" => vni_ranges default, "vxlanPools" => vxlan_pools default,
+    "hostRefs" => host_refs default, }
 );
 impl SdnControllerInventory {
     /// Query field `uuid`.
@@ -123,6 +156,10 @@ impl SdnControllerInventory {
     pub const PASSWORD: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
         "password",
     );
+    /// Query field `status`.
+    pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "status",
+    );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
         "createDate",
@@ -139,6 +176,10 @@ impl SdnControllerInventory {
     pub const VXLAN_POOLS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
         "vxlanPools",
     );
+    /// Query field `hostRefs`.
+    pub const HOST_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "hostRefs",
+    );
 }
 /// Server class: `org.zstack.sdnController.header.SdnVniRange`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -151,3 +192,43 @@ pub struct SdnVniRange {
 ::zstack_sdk::deserialize_struct!(
     SdnVniRange { "startVni" => start_vni lenient, "endVni" => end_vni lenient, }
 );
+/// Server class: `org.zstack.sdnController.header.SdnControllerStatus`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SdnControllerStatus {
+    /// `Connecting`
+    Connecting,
+    /// `Connected`
+    Connected,
+    /// `Disconnected`
+    Disconnected,
+    /// A value this SDK version does not know, kept verbatim.
+    Unknown(::std::string::String),
+}
+impl SdnControllerStatus {
+    /// Every known wire value, in declaration order.
+    pub const VALUES: &'static [&'static str] = &[
+        "Connecting",
+        "Connected",
+        "Disconnected",
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Connecting => "Connecting",
+            Self::Connected => "Connected",
+            Self::Disconnected => "Disconnected",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl ::core::convert::From<&str> for SdnControllerStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "Connecting" => Self::Connecting,
+            "Connected" => Self::Connected,
+            "Disconnected" => Self::Disconnected,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+::zstack_sdk::string_enum_traits!(SdnControllerStatus);

@@ -200,6 +200,36 @@ pub struct InfoSecSecretResourcePoolInventory {
 );
 /// Extends `SecretResourcePoolInventory` and carries all of its fields.
 ///
+/// Server class: `org.zstack.crypto.securitymachine.thirdparty.koal.KoAlSecretResourcePoolInventory`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct KoAlSecretResourcePoolInventory {
+    pub uuid: ::core::option::Option<::std::string::String>,
+    pub zone_uuid: ::core::option::Option<::std::string::String>,
+    pub name: ::core::option::Option<::std::string::String>,
+    pub type_: ::core::option::Option<::std::string::String>,
+    pub description: ::core::option::Option<::std::string::String>,
+    pub state: ::core::option::Option<::std::string::String>,
+    pub status: ::core::option::Option<::std::string::String>,
+    pub model: ::core::option::Option<::std::string::String>,
+    pub heartbeat_interval: ::core::option::Option<i32>,
+    pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    pub last_op_date: ::core::option::Option<
+        ::zstack_sdk::runtime::timestamp::Timestamp,
+    >,
+    pub ability: ::core::option::Option<::std::string::String>,
+    pub management_ip: ::core::option::Option<::std::string::String>,
+    pub port: ::core::option::Option<i32>,
+    pub secret_key: ::core::option::Option<::std::string::String>,
+}
+::zstack_sdk::deserialize_struct!(
+    KoAlSecretResourcePoolInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" =>
+    name, "type" => type_, "description" => description, "state" => state, "status" =>
+    status, "model" => model, "heartbeatInterval" => heartbeat_interval lenient,
+    "createDate" => create_date, "lastOpDate" => last_op_date, "ability" => ability,
+    "managementIp" => management_ip, "port" => port lenient, "secretKey" => secret_key, }
+);
+/// Extends `SecretResourcePoolInventory` and carries all of its fields.
+///
 /// Server class: `org.zstack.crypto.securitymachine.thirdparty.sansec.SanSecSecretResourcePoolInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SanSecSecretResourcePoolInventory {
@@ -319,6 +349,7 @@ pub enum AnySecretResourcePoolInventory {
     FlkSecSecretResourcePoolInventory(crate::types::FlkSecSecretResourcePoolInventory),
     HaiTaiSecretResourcePoolInventory(crate::types::HaiTaiSecretResourcePoolInventory),
     InfoSecSecretResourcePoolInventory(crate::types::InfoSecSecretResourcePoolInventory),
+    KoAlSecretResourcePoolInventory(crate::types::KoAlSecretResourcePoolInventory),
     SanSecSecretResourcePoolInventory(crate::types::SanSecSecretResourcePoolInventory),
     /// A class that is not this type or a known subclass: decoded as
     /// the declared type, with every field as sent kept in `raw`.
@@ -363,6 +394,11 @@ impl AnySecretResourcePoolInventory {
                 )
             }
             Self::InfoSecSecretResourcePoolInventory(value) => {
+                ::std::borrow::Cow::Owned(
+                    crate::types::SecretResourcePoolInventory::from(value),
+                )
+            }
+            Self::KoAlSecretResourcePoolInventory(value) => {
                 ::std::borrow::Cow::Owned(
                     crate::types::SecretResourcePoolInventory::from(value),
                 )
@@ -436,6 +472,14 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnySecretResourcePoolInventory
                         'de,
                     >>::deserialize(deserializer)
                         .map(Self::InfoSecSecretResourcePoolInventory),
+                )
+            }
+            "org.zstack.crypto.securitymachine.thirdparty.koal.KoAlSecretResourcePoolInventory" => {
+                ::core::result::Result::Ok(
+                    <crate::types::KoAlSecretResourcePoolInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
+                        .map(Self::KoAlSecretResourcePoolInventory),
                 )
             }
             "org.zstack.crypto.securitymachine.thirdparty.sansec.SanSecSecretResourcePoolInventory" => {
@@ -570,6 +614,25 @@ for crate::types::SecretResourcePoolInventory {
 impl ::core::convert::From<&crate::types::InfoSecSecretResourcePoolInventory>
 for crate::types::SecretResourcePoolInventory {
     fn from(value: &crate::types::InfoSecSecretResourcePoolInventory) -> Self {
+        Self {
+            uuid: value.uuid.clone(),
+            zone_uuid: value.zone_uuid.clone(),
+            name: value.name.clone(),
+            type_: value.type_.clone(),
+            description: value.description.clone(),
+            state: value.state.clone(),
+            status: value.status.clone(),
+            model: value.model.clone(),
+            heartbeat_interval: value.heartbeat_interval,
+            create_date: value.create_date,
+            last_op_date: value.last_op_date,
+            ability: value.ability.clone(),
+        }
+    }
+}
+impl ::core::convert::From<&crate::types::KoAlSecretResourcePoolInventory>
+for crate::types::SecretResourcePoolInventory {
+    fn from(value: &crate::types::KoAlSecretResourcePoolInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
             zone_uuid: value.zone_uuid.clone(),

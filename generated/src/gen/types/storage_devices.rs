@@ -2,6 +2,86 @@
 // Source: spec/catalog/storage-devices.yaml
 
 //! Catalog APIs whose route starts with /storage-devices, and the types and enums they use first.
+/// Extends `HbaDeviceInventory` and carries all of its fields.
+///
+/// Server class: `org.zstack.storage.device.hba.FcHbaDeviceInventory`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FcHbaDeviceInventory {
+    pub uuid: ::core::option::Option<::std::string::String>,
+    pub name: ::core::option::Option<::std::string::String>,
+    pub host_uuid: ::core::option::Option<::std::string::String>,
+    pub hba_type: ::core::option::Option<::std::string::String>,
+    pub create_date: ::core::option::Option<::std::string::String>,
+    pub last_op_date: ::core::option::Option<::std::string::String>,
+    pub port_name: ::core::option::Option<::std::string::String>,
+    pub port_state: ::core::option::Option<::std::string::String>,
+    pub speed: ::core::option::Option<::std::string::String>,
+    pub supported_speeds: ::core::option::Option<::std::string::String>,
+    pub symbolic_name: ::core::option::Option<::std::string::String>,
+    pub supported_classes: ::core::option::Option<::std::string::String>,
+    pub node_name: ::core::option::Option<::std::string::String>,
+}
+::zstack_sdk::deserialize_struct!(
+    FcHbaDeviceInventory { "uuid" => uuid, "name" => name, "hostUuid" => host_uuid,
+    "hbaType" => hba_type, "createDate" => create_date, "lastOpDate" => last_op_date,
+    "portName" => port_name, "portState" => port_state, "speed" => speed,
+    "supportedSpeeds" => supported_speeds, "symbolicName" => symbolic_name,
+    "supportedClasses" => supported_classes, "nodeName" => node_name, }
+);
+impl FcHbaDeviceInventory {
+    /// Query field `uuid`.
+    pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "uuid",
+    );
+    /// Query field `name`.
+    pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "name",
+    );
+    /// Query field `hostUuid`.
+    pub const HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "hostUuid",
+    );
+    /// Query field `hbaType`.
+    pub const HBA_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "hbaType",
+    );
+    /// Query field `createDate`.
+    pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "createDate",
+    );
+    /// Query field `lastOpDate`.
+    pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "lastOpDate",
+    );
+    /// Query field `portName`.
+    pub const PORT_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "portName",
+    );
+    /// Query field `portState`.
+    pub const PORT_STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "portState",
+    );
+    /// Query field `speed`.
+    pub const SPEED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "speed",
+    );
+    /// Query field `supportedSpeeds`.
+    pub const SUPPORTED_SPEEDS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "supportedSpeeds",
+    );
+    /// Query field `symbolicName`.
+    pub const SYMBOLIC_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "symbolicName",
+    );
+    /// Query field `supportedClasses`.
+    pub const SUPPORTED_CLASSES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "supportedClasses",
+    );
+    /// Query field `nodeName`.
+    pub const NODE_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "nodeName",
+    );
+}
 /// Extends `ScsiLunInventory` → `LunInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.storage.device.fibreChannel.FiberChannelLunInventory`.
@@ -164,6 +244,20 @@ impl FiberChannelStorageInventory {
         "lastOpDate",
     );
 }
+/// Server class: `org.zstack.storage.device.hba.HbaDeviceInventory`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct HbaDeviceInventory {
+    pub uuid: ::core::option::Option<::std::string::String>,
+    pub name: ::core::option::Option<::std::string::String>,
+    pub host_uuid: ::core::option::Option<::std::string::String>,
+    pub hba_type: ::core::option::Option<::std::string::String>,
+    pub create_date: ::core::option::Option<::std::string::String>,
+    pub last_op_date: ::core::option::Option<::std::string::String>,
+}
+::zstack_sdk::deserialize_struct!(
+    HbaDeviceInventory { "uuid" => uuid, "name" => name, "hostUuid" => host_uuid,
+    "hbaType" => hba_type, "createDate" => create_date, "lastOpDate" => last_op_date, }
+);
 /// Extends `ScsiLunInventory` → `LunInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.storage.device.iscsi.IscsiLunInventory`.
@@ -760,6 +854,93 @@ impl ScsiLunInventory {
     pub const SCSI_LUN_VM_INSTANCE_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
         "scsiLunVmInstanceRefs",
     );
+}
+/// A `HbaDeviceInventory` or one of its subclasses, as the response's `schema` map names it.
+#[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum AnyHbaDeviceInventory {
+    HbaDeviceInventory(crate::types::HbaDeviceInventory),
+    FcHbaDeviceInventory(crate::types::FcHbaDeviceInventory),
+    /// A class that is not this type or a known subclass: decoded as
+    /// the declared type, with every field as sent kept in `raw`.
+    Unknown {
+        class: ::std::string::String,
+        base: crate::types::HbaDeviceInventory,
+        raw: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    },
+}
+impl AnyHbaDeviceInventory {
+    /// The fields every class shares: the declared type's.
+    pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::HbaDeviceInventory> {
+        match self {
+            Self::HbaDeviceInventory(value) => ::std::borrow::Cow::Borrowed(value),
+            Self::FcHbaDeviceInventory(value) => {
+                ::std::borrow::Cow::Owned(crate::types::HbaDeviceInventory::from(value))
+            }
+            Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
+        }
+    }
+}
+impl ::zstack_sdk::runtime::poly::Polymorphic for AnyHbaDeviceInventory {
+    fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
+        class: &str,
+        deserializer: D,
+    ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
+        match class {
+            "org.zstack.storage.device.hba.HbaDeviceInventory" => {
+                ::core::result::Result::Ok(
+                    <crate::types::HbaDeviceInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
+                        .map(Self::HbaDeviceInventory),
+                )
+            }
+            "org.zstack.storage.device.hba.FcHbaDeviceInventory" => {
+                ::core::result::Result::Ok(
+                    <crate::types::FcHbaDeviceInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
+                        .map(Self::FcHbaDeviceInventory),
+                )
+            }
+            _ => ::core::result::Result::Err(deserializer),
+        }
+    }
+    fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        <crate::types::HbaDeviceInventory as ::serde::Deserialize<
+            'de,
+        >>::deserialize(deserializer)
+            .map(Self::HbaDeviceInventory)
+    }
+    fn from_unknown(
+        class: ::std::string::String,
+        text: &str,
+    ) -> ::core::result::Result<Self, ::serde_json::Error> {
+        let (base, raw) = ::zstack_sdk::runtime::poly::unknown_parts(text)?;
+        ::core::result::Result::Ok(Self::Unknown { class, base, raw })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AnyHbaDeviceInventory {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::zstack_sdk::runtime::poly::deserialize(deserializer)
+    }
+}
+impl ::core::convert::From<&crate::types::FcHbaDeviceInventory>
+for crate::types::HbaDeviceInventory {
+    fn from(value: &crate::types::FcHbaDeviceInventory) -> Self {
+        Self {
+            uuid: value.uuid.clone(),
+            name: value.name.clone(),
+            host_uuid: value.host_uuid.clone(),
+            hba_type: value.hba_type.clone(),
+            create_date: value.create_date.clone(),
+            last_op_date: value.last_op_date.clone(),
+        }
+    }
 }
 /// A `LunInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]

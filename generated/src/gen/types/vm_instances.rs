@@ -440,6 +440,121 @@ pub struct GuestToolsInventory {
     "hypervisorType" => hypervisor_type, "version" => version, "agentType" => agent_type,
     "createDate" => create_date, "lastOpDate" => last_op_date, }
 );
+/// Extends `ApplianceVmInventory` → `VmInstanceInventory` and carries all of its fields.
+///
+/// Server class: `org.zstack.network.ovn.OvnControllerVmInstanceInventory`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct OvnControllerVmInstanceInventory {
+    /// The resource UUID.
+    ///
+    /// Since ZStack 0.6.
+    pub uuid: ::core::option::Option<::std::string::String>,
+    /// The resource name.
+    ///
+    /// Since ZStack 0.6.
+    pub name: ::core::option::Option<::std::string::String>,
+    /// The detailed description of the resource.
+    ///
+    /// Since ZStack 0.6.
+    pub description: ::core::option::Option<::std::string::String>,
+    /// The zone UUID.
+    ///
+    /// Since ZStack 0.6.
+    pub zone_uuid: ::core::option::Option<::std::string::String>,
+    /// The cluster UUID.
+    ///
+    /// Since ZStack 0.6.
+    pub cluster_uuid: ::core::option::Option<::std::string::String>,
+    /// The image UUID.
+    ///
+    /// Since ZStack 0.6.
+    pub image_uuid: ::core::option::Option<::std::string::String>,
+    /// The host UUID.
+    ///
+    /// Since ZStack 0.6.
+    pub host_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub last_host_uuid: ::core::option::Option<::std::string::String>,
+    /// The instance offering UUID.
+    ///
+    /// Since ZStack 0.6.
+    pub instance_offering_uuid: ::core::option::Option<::std::string::String>,
+    /// The root volume UUID.
+    ///
+    /// Since ZStack 0.6.
+    pub root_volume_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub platform: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub architecture: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub default_l3_network_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub hypervisor_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub memory_size: ::core::option::Option<i64>,
+    pub reserved_memory_size: ::core::option::Option<i64>,
+    /// Since ZStack 0.6.
+    pub cpu_num: ::core::option::Option<i32>,
+    /// Since ZStack 0.6.
+    pub cpu_speed: ::core::option::Option<i64>,
+    /// Since ZStack 0.6.
+    pub allocator_strategy: ::core::option::Option<::std::string::String>,
+    /// The creation date.
+    ///
+    /// Since ZStack 0.6.
+    pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// The last operation date.
+    ///
+    /// Since ZStack 0.6.
+    pub last_op_date: ::core::option::Option<
+        ::zstack_sdk::runtime::timestamp::Timestamp,
+    >,
+    /// Since ZStack 0.6.
+    pub state: ::core::option::Option<::std::string::String>,
+    /// The VM's NICs.
+    ///
+    /// Since ZStack 0.6.
+    pub vm_nics: ::std::vec::Vec<crate::types::AnyVmNicInventory>,
+    /// The VM's volumes, root volume included.
+    ///
+    /// Since ZStack 0.6.
+    pub all_volumes: ::std::vec::Vec<crate::types::AnyVolumeInventory>,
+    /// Since ZStack 0.6.
+    pub vm_cd_roms: ::std::vec::Vec<crate::types::VmCdRomInventory>,
+    /// Since ZStack 4.1.2.
+    pub guest_os_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub appliance_vm_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub management_network_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub default_route_l3_network_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 0.6.
+    pub agent_port: ::core::option::Option<i32>,
+    pub ha_status: ::core::option::Option<::std::string::String>,
+}
+::zstack_sdk::deserialize_struct!(
+    OvnControllerVmInstanceInventory { "uuid" => uuid, "name" => name, "description" =>
+    description, "zoneUuid" => zone_uuid, "clusterUuid" => cluster_uuid, "imageUuid" =>
+    image_uuid, "hostUuid" => host_uuid, "lastHostUuid" => last_host_uuid,
+    "instanceOfferingUuid" => instance_offering_uuid, "rootVolumeUuid" =>
+    root_volume_uuid, "platform" => platform, "architecture" => architecture,
+    "defaultL3NetworkUuid" => default_l3_network_uuid, "type" => type_, "hypervisorType"
+    => hypervisor_type, "memorySize" => memory_size lenient, "reservedMemorySize" =>
+    reserved_memory_size lenient, "cpuNum" => cpu_num lenient, "cpuSpeed" => cpu_speed
+    lenient, "allocatorStrategy" => allocator_strategy, "createDate" => create_date,
+    "lastOpDate" => last_op_date, "state" => state, "vmNics" => vm_nics default,
+    "allVolumes" => all_volumes default, "vmCdRoms" => vm_cd_roms default, "guestOsType"
+    => guest_os_type, "applianceVmType" => appliance_vm_type, "managementNetworkUuid" =>
+    management_network_uuid, "defaultRouteL3NetworkUuid" =>
+    default_route_l3_network_uuid, "status" => status, "agentPort" => agent_port lenient,
+    "haStatus" => ha_status, }
+);
 /// Server class: `org.zstack.header.vm.VdiPortInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VdiPortInfo {
@@ -457,9 +572,13 @@ pub struct VdiPortInfo {
 /// Server class: `org.zstack.header.vm.VmCapabilities`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VmCapabilities {
+    /// Since ZStack 3.1.0.
     pub support_live_migration: ::core::option::Option<bool>,
+    /// Since ZStack 3.1.0.
     pub support_volume_migration: ::core::option::Option<bool>,
+    /// Since ZStack 3.1.0.
     pub support_reimage: ::core::option::Option<bool>,
+    /// Since ZStack 3.1.0.
     pub support_memory_snapshot: ::core::option::Option<bool>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1684,6 +1803,7 @@ pub enum AnyApplianceVmInventory {
     ApplianceVmInventory(crate::types::ApplianceVmInventory),
     SlbVmInstanceInventory(crate::types::SlbVmInstanceInventory),
     VirtualRouterVmInventory(crate::types::VirtualRouterVmInventory),
+    OvnControllerVmInstanceInventory(crate::types::OvnControllerVmInstanceInventory),
     VpcRouterVmInventory(crate::types::VpcRouterVmInventory),
     /// A class that is not this type or a known subclass: decoded as
     /// the declared type, with every field as sent kept in `raw`.
@@ -1704,6 +1824,11 @@ impl AnyApplianceVmInventory {
                 )
             }
             Self::VirtualRouterVmInventory(value) => {
+                ::std::borrow::Cow::Owned(
+                    crate::types::ApplianceVmInventory::from(value),
+                )
+            }
+            Self::OvnControllerVmInstanceInventory(value) => {
                 ::std::borrow::Cow::Owned(
                     crate::types::ApplianceVmInventory::from(value),
                 )
@@ -1745,6 +1870,14 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyApplianceVmInventory {
                         'de,
                     >>::deserialize(deserializer)
                         .map(Self::VirtualRouterVmInventory),
+                )
+            }
+            "org.zstack.network.ovn.OvnControllerVmInstanceInventory" => {
+                ::core::result::Result::Ok(
+                    <crate::types::OvnControllerVmInstanceInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
+                        .map(Self::OvnControllerVmInstanceInventory),
                 )
             }
             "org.zstack.header.vpc.VpcRouterVmInventory" => {
@@ -1861,6 +1994,46 @@ for crate::types::ApplianceVmInventory {
         }
     }
 }
+impl ::core::convert::From<&crate::types::OvnControllerVmInstanceInventory>
+for crate::types::ApplianceVmInventory {
+    fn from(value: &crate::types::OvnControllerVmInstanceInventory) -> Self {
+        Self {
+            uuid: value.uuid.clone(),
+            name: value.name.clone(),
+            description: value.description.clone(),
+            zone_uuid: value.zone_uuid.clone(),
+            cluster_uuid: value.cluster_uuid.clone(),
+            image_uuid: value.image_uuid.clone(),
+            host_uuid: value.host_uuid.clone(),
+            last_host_uuid: value.last_host_uuid.clone(),
+            instance_offering_uuid: value.instance_offering_uuid.clone(),
+            root_volume_uuid: value.root_volume_uuid.clone(),
+            platform: value.platform.clone(),
+            architecture: value.architecture.clone(),
+            default_l3_network_uuid: value.default_l3_network_uuid.clone(),
+            type_: value.type_.clone(),
+            hypervisor_type: value.hypervisor_type.clone(),
+            memory_size: value.memory_size,
+            reserved_memory_size: value.reserved_memory_size,
+            cpu_num: value.cpu_num,
+            cpu_speed: value.cpu_speed,
+            allocator_strategy: value.allocator_strategy.clone(),
+            create_date: value.create_date,
+            last_op_date: value.last_op_date,
+            state: value.state.clone(),
+            vm_nics: value.vm_nics.clone(),
+            all_volumes: value.all_volumes.clone(),
+            vm_cd_roms: value.vm_cd_roms.clone(),
+            guest_os_type: value.guest_os_type.clone(),
+            appliance_vm_type: value.appliance_vm_type.clone(),
+            management_network_uuid: value.management_network_uuid.clone(),
+            default_route_l3_network_uuid: value.default_route_l3_network_uuid.clone(),
+            status: value.status.clone(),
+            agent_port: value.agent_port,
+            ha_status: value.ha_status.clone(),
+        }
+    }
+}
 impl ::core::convert::From<&crate::types::VpcRouterVmInventory>
 for crate::types::ApplianceVmInventory {
     fn from(value: &crate::types::VpcRouterVmInventory) -> Self {
@@ -1911,6 +2084,7 @@ pub enum AnyVmInstanceInventory {
     VirtualRouterVmInventory(crate::types::VirtualRouterVmInventory),
     ApplianceVmInventory(crate::types::ApplianceVmInventory),
     FaultToleranceVmGroupInventory(crate::types::FaultToleranceVmGroupInventory),
+    OvnControllerVmInstanceInventory(crate::types::OvnControllerVmInstanceInventory),
     VpcRouterVmInventory(crate::types::VpcRouterVmInventory),
     /// A class that is not this type or a known subclass: decoded as
     /// the declared type, with every field as sent kept in `raw`.
@@ -1938,6 +2112,9 @@ impl AnyVmInstanceInventory {
                 ::std::borrow::Cow::Owned(crate::types::VmInstanceInventory::from(value))
             }
             Self::FaultToleranceVmGroupInventory(value) => {
+                ::std::borrow::Cow::Owned(crate::types::VmInstanceInventory::from(value))
+            }
+            Self::OvnControllerVmInstanceInventory(value) => {
                 ::std::borrow::Cow::Owned(crate::types::VmInstanceInventory::from(value))
             }
             Self::VpcRouterVmInventory(value) => {
@@ -1999,6 +2176,14 @@ impl ::zstack_sdk::runtime::poly::Polymorphic for AnyVmInstanceInventory {
                         'de,
                     >>::deserialize(deserializer)
                         .map(Self::FaultToleranceVmGroupInventory),
+                )
+            }
+            "org.zstack.network.ovn.OvnControllerVmInstanceInventory" => {
+                ::core::result::Result::Ok(
+                    <crate::types::OvnControllerVmInstanceInventory as ::serde::Deserialize<
+                        'de,
+                    >>::deserialize(deserializer)
+                        .map(Self::OvnControllerVmInstanceInventory),
                 )
             }
             "org.zstack.header.vpc.VpcRouterVmInventory" => {
@@ -2174,6 +2359,40 @@ for crate::types::VmInstanceInventory {
 impl ::core::convert::From<&crate::types::FaultToleranceVmGroupInventory>
 for crate::types::VmInstanceInventory {
     fn from(value: &crate::types::FaultToleranceVmGroupInventory) -> Self {
+        Self {
+            uuid: value.uuid.clone(),
+            name: value.name.clone(),
+            description: value.description.clone(),
+            zone_uuid: value.zone_uuid.clone(),
+            cluster_uuid: value.cluster_uuid.clone(),
+            image_uuid: value.image_uuid.clone(),
+            host_uuid: value.host_uuid.clone(),
+            last_host_uuid: value.last_host_uuid.clone(),
+            instance_offering_uuid: value.instance_offering_uuid.clone(),
+            root_volume_uuid: value.root_volume_uuid.clone(),
+            platform: value.platform.clone(),
+            architecture: value.architecture.clone(),
+            default_l3_network_uuid: value.default_l3_network_uuid.clone(),
+            type_: value.type_.clone(),
+            hypervisor_type: value.hypervisor_type.clone(),
+            memory_size: value.memory_size,
+            reserved_memory_size: value.reserved_memory_size,
+            cpu_num: value.cpu_num,
+            cpu_speed: value.cpu_speed,
+            allocator_strategy: value.allocator_strategy.clone(),
+            create_date: value.create_date,
+            last_op_date: value.last_op_date,
+            state: value.state.clone(),
+            vm_nics: value.vm_nics.clone(),
+            all_volumes: value.all_volumes.clone(),
+            vm_cd_roms: value.vm_cd_roms.clone(),
+            guest_os_type: value.guest_os_type.clone(),
+        }
+    }
+}
+impl ::core::convert::From<&crate::types::OvnControllerVmInstanceInventory>
+for crate::types::VmInstanceInventory {
+    fn from(value: &crate::types::OvnControllerVmInstanceInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
             name: value.name.clone(),
