@@ -73,6 +73,29 @@ pub fn sync(dir: &Path, expected: &BTreeMap<String, String>) -> io::Result<usize
     Ok(changed)
 }
 
+/// One generated file outside a generated directory (a report, a document):
+/// with `check`, only compare (newlines normalised, as git may have rewritten
+/// them); otherwise write it when it differs. Returns the drift found.
+pub fn ensure_file(path: &Path, display: &str, contents: &str, check: bool) -> io::Result<Option<Drift>> {
+    let old = match fs::read_to_string(path) {
+        Ok(text) => Some(text.replace("\r\n", "\n")),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+        Err(e) => return Err(e),
+    };
+    let drift = match old {
+        Some(old) if old == contents => return Ok(None),
+        Some(old) => Drift::Changed { path: display.to_string(), old, new: contents.to_string() },
+        None => Drift::Missing { path: display.to_string(), new: contents.to_string() },
+    };
+    if !check {
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        fs::write(path, contents)?;
+    }
+    Ok(Some(drift))
+}
+
 /// Every `.rs` file under `dir`, keyed by `/`-separated relative path.
 fn read_tree(dir: &Path) -> io::Result<BTreeMap<String, String>> {
     let mut out = BTreeMap::new();
@@ -140,5 +163,22 @@ mod tests {
         assert_eq!(fs::read_to_string(dir.0.join("api/a.rs")).unwrap(), "keep\nnew\n");
         assert!(dir.0.join("notes.txt").exists(), "only .rs files are managed");
         assert_eq!(sync(&dir.0, &expected).unwrap(), 0, "a second run writes nothing");
+    }
+
+    #[test]
+    fn ensure_file_checks_writes_and_ignores_crlf() {
+        let dir = TempDir::new("ensure");
+        let path = dir.0.join("docs/report.md");
+        assert!(matches!(ensure_file(&path, "docs/report.md", "a\nb\n", true).unwrap(), Some(Drift::Missing { .. })));
+        assert!(!path.exists(), "--check writes nothing");
+        assert!(ensure_file(&path, "docs/report.md", "a\nb\n", false).unwrap().is_some());
+        assert!(ensure_file(&path, "docs/report.md", "a\nb\n", true).unwrap().is_none());
+        fs::write(&path, "a\r\nb\r\n").unwrap();
+        assert!(
+            ensure_file(&path, "docs/report.md", "a\nb\n", true).unwrap().is_none(),
+            "CRLF checkouts are not drift"
+        );
+        let drift = ensure_file(&path, "docs/report.md", "a\nc\n", true).unwrap().unwrap();
+        assert!(drift.render().contains("-b\n+c"), "{}", drift.render());
     }
 }

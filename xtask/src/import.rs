@@ -20,6 +20,8 @@ use serde::Deserialize;
 use similar::TextDiff;
 
 use crate::catalog::{self, Action, Catalog, Field, Param};
+use crate::files;
+use crate::since::{Releases, Since, disagreements_report, pick};
 
 /// Where imported files go, relative to the workspace root.
 pub const CATALOG_DIR: &str = "spec/catalog";
@@ -27,6 +29,8 @@ pub const CATALOG_DIR: &str = "spec/catalog";
 pub const SPEC_DIR: &str = "spec";
 /// The default catalog, relative to the workspace root.
 pub const DEFAULT_CATALOG: &str = "vendor/zstack-api/catalog.json";
+/// Where the since-version disagreements are listed.
+const DISAGREEMENTS_FILE: &str = "docs/since-disagreements.md";
 /// Group of the types and enums that no API reaches.
 const COMMON_GROUP: &str = "common";
 
@@ -105,9 +109,12 @@ pub enum Mode {
 pub fn run(root: &Path, catalog_path: &Path, mode: Mode) -> Result<(), String> {
     let started = Instant::now();
     let catalog = Catalog::load(catalog_path)?;
+    let releases = Releases::load_beside(catalog_path)?;
     let hand = HandWritten::collect(&root.join(SPEC_DIR))?;
     let import = plan(&catalog, &hand)?;
-    let files = render_all(&catalog, &hand, &import);
+    let files = render_all(&catalog, &releases, &hand, &import);
+    let report = disagreements_report(&catalog, &releases);
+    let report_path = root.join(DISAGREEMENTS_FILE);
     let lines: usize = files.values().map(|t| t.lines().count()).sum();
     let summary = format!(
         "{} groups in {} files, {lines} lines: {} APIs, {} types, {} enums imported; {} APIs, {} types, {} enums left to hand-written files",
@@ -124,6 +131,8 @@ pub fn run(root: &Path, catalog_path: &Path, mode: Mode) -> Result<(), String> {
     match mode {
         Mode::Write => {
             let (written, deleted) = sync(&dir, &files).map_err(|e| format!("writing {CATALOG_DIR}: {e}"))?;
+            files::ensure_file(&report_path, DISAGREEMENTS_FILE, &report, false)
+                .map_err(|e| format!("writing {DISAGREEMENTS_FILE}: {e}"))?;
             println!(
                 "import-catalog {} -> {CATALOG_DIR}: {summary}; {written} file(s) written, {deleted} deleted in {:.2?}",
                 catalog_path.strip_prefix(root).unwrap_or(catalog_path).display(),
@@ -139,7 +148,13 @@ pub fn run(root: &Path, catalog_path: &Path, mode: Mode) -> Result<(), String> {
             }
         }
         Mode::Check => {
-            let drift = check(&dir, &files).map_err(|e| format!("reading {CATALOG_DIR}: {e}"))?;
+            let mut drift = check(&dir, &files).map_err(|e| format!("reading {CATALOG_DIR}: {e}"))?;
+            let stale = files::ensure_file(&report_path, DISAGREEMENTS_FILE, &report, true)
+                .map_err(|e| format!("reading {DISAGREEMENTS_FILE}: {e}"))?;
+            if let Some(d) = stale {
+                eprint!("{}", d.render());
+                drift += 1;
+            }
             if drift == 0 {
                 println!("import-catalog --check: {summary}; up to date");
                 Ok(())
@@ -474,11 +489,14 @@ fn is_kebab(name: &str) -> bool {
 // ---------------------------------------------------------------------------
 // Rendering
 
-fn render_all(catalog: &Catalog, hand: &HandWritten, plan: &Plan) -> BTreeMap<String, String> {
-    plan.groups.iter().map(|(name, g)| (format!("{}.yaml", g.stem), render_group(catalog, hand, name, g))).collect()
+fn render_all(catalog: &Catalog, releases: &Releases, hand: &HandWritten, plan: &Plan) -> BTreeMap<String, String> {
+    plan.groups
+        .iter()
+        .map(|(name, g)| (format!("{}.yaml", g.stem), render_group(catalog, releases, hand, name, g)))
+        .collect()
 }
 
-fn render_group(catalog: &Catalog, hand: &HandWritten, name: &str, g: &GroupPlan) -> String {
+fn render_group(catalog: &Catalog, releases: &Releases, hand: &HandWritten, name: &str, g: &GroupPlan) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -513,7 +531,7 @@ fn render_group(catalog: &Catalog, hand: &HandWritten, name: &str, g: &GroupPlan
             if n > 0 {
                 out.push('\n');
             }
-            render_api(&mut out, &catalog.actions[i]);
+            render_api(&mut out, &catalog.actions[i], releases);
         }
     }
     if !g.types.is_empty() {
@@ -535,7 +553,7 @@ fn render_group(catalog: &Catalog, hand: &HandWritten, name: &str, g: &GroupPlan
             if !t.fields.is_empty() {
                 out.push_str("    fields:\n");
                 for f in &t.fields {
-                    item(&mut out, "      ", &field_entries(f));
+                    item(&mut out, "      ", &field_entries(f, releases.field(&t.name, &f.name)));
                 }
             }
         }
@@ -567,7 +585,7 @@ fn server_classes(out: &mut String, classes: &[String], hand: &HandWritten) {
     }
 }
 
-fn render_api(out: &mut String, a: &Action) {
+fn render_api(out: &mut String, a: &Action, releases: &Releases) {
     let _ = writeln!(out, "  - name: {}", scalar(&a.name));
     let _ = writeln!(out, "    method: {}", scalar(&a.method));
     let _ = writeln!(out, "    path: {}", scalar(&a.path));
@@ -583,6 +601,11 @@ fn render_api(out: &mut String, a: &Action) {
     let _ = writeln!(out, "    session: {}", a.session);
     if a.query {
         out.push_str("    query: true\n");
+    }
+    if let Some(since) = pick(None, releases.action(&a.name)) {
+        since_entries(&since).iter().for_each(|e| {
+            let _ = writeln!(out, "    {}: {}", e.key, e.value);
+        });
     }
     out.push_str("    source: catalog\n");
 
@@ -602,7 +625,7 @@ fn render_api(out: &mut String, a: &Action) {
             params.push(e);
         }
     } else {
-        params.extend(a.params.iter().map(|p| param_entries(a, p)));
+        params.extend(a.params.iter().map(|p| param_entries(a, p, releases.param(&a.name, &p.name))));
     }
     if !params.is_empty() {
         out.push_str("    params:\n");
@@ -610,10 +633,10 @@ fn render_api(out: &mut String, a: &Action) {
             item(out, "      ", p);
         }
     }
-    render_result(out, a);
+    render_result(out, a, releases.action(&a.name));
 }
 
-fn param_entries(a: &Action, p: &Param) -> Vec<Entry> {
+fn param_entries(a: &Action, p: &Param, first: Option<&str>) -> Vec<Entry> {
     let mut e = vec![
         Entry::new("name", scalar(&p.name)),
         Entry::new("type", scalar(&p.ty)),
@@ -657,9 +680,7 @@ fn param_entries(a: &Action, p: &Param) -> Vec<Entry> {
     if !p.empty_string {
         e.push(Entry::new("empty_string", "false".into()));
     }
-    if let Some(s) = &p.since {
-        e.push(Entry::new("since", quoted(s)));
-    }
+    e.extend(pick(p.since.as_deref(), first).iter().flat_map(since_entries));
     e
 }
 
@@ -680,16 +701,21 @@ fn default_scalar(v: &serde_json::Value) -> Option<String> {
     }
 }
 
-fn field_entries(f: &Field) -> Vec<Entry> {
+/// A field; `first` is the first release that has it (for a result field,
+/// the first release of its action).
+fn field_entries(f: &Field, first: Option<&str>) -> Vec<Entry> {
     let mut e = vec![Entry::new("name", scalar(&f.name)), Entry::new("type", scalar(&f.ty))];
-    if let Some(s) = &f.since {
-        e.push(Entry::new("since", quoted(s)));
-    }
+    e.extend(pick(f.since.as_deref(), first).iter().flat_map(since_entries));
     e
 }
 
+/// `since:` and `since_source:`.
+fn since_entries(since: &Since) -> Vec<Entry> {
+    vec![Entry::new("since", quoted(&since.version)), Entry::new("since_source", since.source.as_str().to_string())]
+}
+
 /// The result shape of docs/spec.md, from the result class's fields.
-fn render_result(out: &mut String, a: &Action) {
+fn render_result(out: &mut String, a: &Action, first: Option<&str>) {
     let fields = &a.result.fields;
     let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
     let single_name = |ty: &str| is_single_name(ty).then(|| ty.to_string());
@@ -711,7 +737,7 @@ fn render_result(out: &mut String, a: &Action) {
         _ => {
             out.push_str("    result:\n      fields:\n");
             for f in fields {
-                item(out, "        ", &field_entries(f));
+                item(out, "        ", &field_entries(f, first));
             }
         }
     }
@@ -904,8 +930,9 @@ mod tests {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
         let catalog = Catalog::load(&root.join(DEFAULT_CATALOG)).unwrap();
         let hand = HandWritten::collect(&root.join(SPEC_DIR)).unwrap();
-        let first = render_all(&catalog, &hand, &plan(&catalog, &hand).unwrap());
-        let second = render_all(&catalog, &hand, &plan(&catalog, &hand).unwrap());
+        let releases = Releases::load_beside(&root.join(DEFAULT_CATALOG)).unwrap();
+        let first = render_all(&catalog, &releases, &hand, &plan(&catalog, &hand).unwrap());
+        let second = render_all(&catalog, &releases, &hand, &plan(&catalog, &hand).unwrap());
         assert_eq!(first, second);
 
         let imported = |name: &str| first.iter().find(|(_, text)| text.contains(&format!("  - name: {name}\n")));

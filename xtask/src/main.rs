@@ -17,6 +17,7 @@ mod coverage;
 mod files;
 mod import;
 mod manifest;
+mod since;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

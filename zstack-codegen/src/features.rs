@@ -53,7 +53,10 @@ impl FeaturePlan {
             let own_type_deps = || {
                 type_deps.get(name).into_iter().flatten().filter(|d| *d != name).filter_map(|d| plan.types_feature(d))
             };
-            if has_types && !plan.folded.contains(name) && let Some(feature) = plan.types_feature(name) {
+            if has_types
+                && !plan.folded.contains(name)
+                && let Some(feature) = plan.types_feature(name)
+            {
                 features.insert(feature, own_type_deps().collect());
             }
             if let Some(deps) = api_deps.get(name) {

@@ -22,6 +22,7 @@ pub fn param(name: &str, ty: TypeRef, location: ParamLocation, required: bool) -
         default: None,
         allowed: Vec::new(),
         since: version("0.6"),
+        since_source: None,
         description: None,
         secret: false,
         constraints: Constraints::default(),
@@ -29,7 +30,7 @@ pub fn param(name: &str, ty: TypeRef, location: ParamLocation, required: bool) -
 }
 
 pub fn field(name: &str, ty: TypeRef) -> Field {
-    Field { name: name.into(), ty, since: None, description: None, sensitive: false }
+    Field { name: name.into(), ty, since: None, since_source: None, description: None, sensitive: false }
 }
 
 pub fn api(name: &str, method: Method, path: &str, envelope: Option<&str>, params: Vec<Param>) -> Api {
@@ -42,6 +43,7 @@ pub fn api(name: &str, method: Method, path: &str, envelope: Option<&str>, param
         session: true,
         query: false,
         since: version("0.6"),
+        since_source: None,
         description: None,
         params,
         result: ResultShape::Empty,

@@ -205,6 +205,7 @@ fn add_field(ty: &mut RawType, p: &Sp<RawParam>, diag: &mut Diag) -> Option<Stri
             name: q.name.clone(),
             ty: q.ty.clone(),
             since: q.since.clone(),
+            since_source: q.since_source.clone(),
             description: q.description.clone(),
             sensitive: None,
         };
@@ -348,6 +349,7 @@ impl RawPatch {
         put("async", flag(&self.is_async, false), self.is_async.as_ref().map(|v| v.loc));
         put("session", flag(&self.session, true), self.session.as_ref().map(|v| v.loc));
         put("since", text(&self.since), self.since.as_ref().map(|v| v.loc));
+        put("since_source", text(&self.since_source), self.since_source.as_ref().map(|v| v.loc));
         put("name", text(&self.name), self.name.as_ref().map(|v| v.loc));
         put("type", text(&self.ty), self.ty.as_ref().map(|v| v.loc));
         put("location", text(&self.location), self.location.as_ref().map(|v| v.loc));
@@ -384,7 +386,7 @@ fn assign_opt<T: Clone>(slot: &mut Option<T>, value: &Option<T>) {
 
 impl Patchable for RawApi {
     const KIND: &'static str = "an API";
-    const ATTRS: &'static [&'static str] = &["method", "path", "envelope", "async", "session", "since"];
+    const ATTRS: &'static [&'static str] = &["method", "path", "envelope", "async", "session", "since", "since_source"];
 
     fn get(&self, key: &str) -> Val {
         match key {
@@ -393,6 +395,7 @@ impl Patchable for RawApi {
             "envelope" => Val::Text(self.envelope.as_ref().and_then(|e| e.value.clone())),
             "async" => flag(&self.is_async, false),
             "session" => flag(&self.session, true),
+            "since_source" => text(&self.since_source),
             _ => text(&self.since),
         }
     }
@@ -404,12 +407,14 @@ impl Patchable for RawApi {
         assign_opt(&mut self.is_async, &p.is_async);
         assign_opt(&mut self.session, &p.session);
         assign_opt(&mut self.since, &p.since);
+        assign_opt(&mut self.since_source, &p.since_source);
     }
 }
 
 impl Patchable for RawParam {
     const KIND: &'static str = "a param";
-    const ATTRS: &'static [&'static str] = &["name", "type", "location", "required", "since", "allowed", "default"];
+    const ATTRS: &'static [&'static str] =
+        &["name", "type", "location", "required", "since", "since_source", "allowed", "default"];
 
     fn get(&self, key: &str) -> Val {
         match key {
@@ -419,6 +424,7 @@ impl Patchable for RawParam {
             "required" => flag(&self.required, false),
             "allowed" => Val::List(self.allowed.as_ref().map(|a| a.value.clone()).unwrap_or_default()),
             "default" => Val::Scalar(self.default.as_ref().map(|d| d.value.clone())),
+            "since_source" => text(&self.since_source),
             _ => text(&self.since),
         }
     }
@@ -429,6 +435,7 @@ impl Patchable for RawParam {
         assign_opt(&mut self.location, &p.location);
         assign_opt(&mut self.required, &p.required);
         assign_opt(&mut self.since, &p.since);
+        assign_opt(&mut self.since_source, &p.since_source);
         assign_opt(&mut self.allowed, &p.allowed);
         assign_opt(&mut self.default, &p.default);
     }
@@ -449,12 +456,13 @@ impl Patchable for RawType {
 
 impl Patchable for RawField {
     const KIND: &'static str = "a field";
-    const ATTRS: &'static [&'static str] = &["name", "type", "since"];
+    const ATTRS: &'static [&'static str] = &["name", "type", "since", "since_source"];
 
     fn get(&self, key: &str) -> Val {
         match key {
             "name" => Val::Text(Some(self.name.value.clone())),
             "type" => Val::Text(Some(self.ty.value.clone())),
+            "since_source" => text(&self.since_source),
             _ => text(&self.since),
         }
     }
@@ -463,5 +471,6 @@ impl Patchable for RawField {
         assign(&mut self.name, &p.name);
         assign(&mut self.ty, &p.ty);
         assign_opt(&mut self.since, &p.since);
+        assign_opt(&mut self.since_source, &p.since_source);
     }
 }

@@ -65,6 +65,10 @@ fn since(s: &Option<Sp<String>>) -> Option<crate::model::Version> {
     s.as_ref().and_then(|v| parse_version(&v.value).ok())
 }
 
+fn since_source(s: &Option<Sp<String>>) -> Option<crate::model::SinceSource> {
+    s.as_ref().and_then(|v| crate::model::SinceSource::parse(&v.value))
+}
+
 fn flag(b: &Option<Sp<bool>>, default: bool) -> bool {
     b.as_ref().map_or(default, |b| b.value)
 }
@@ -77,6 +81,7 @@ fn api(a: RawApi) -> Api {
         session: flag(&a.session, true),
         query: flag(&a.query, false),
         since: since(&a.since),
+        since_source: since_source(&a.since_source),
         params: a.params.into_iter().map(|p| param(p.value)).collect(),
         result: a.result.map_or(ResultShape::Empty, |r| result(r.value)),
         name: a.name.value,
@@ -95,6 +100,7 @@ fn param(p: RawParam) -> Param {
         default: p.default.map(|d| scalar(d.value)),
         allowed: p.allowed.map(|a| a.value).unwrap_or_default(),
         since: since(&p.since),
+        since_source: since_source(&p.since_source),
         secret: flag(&p.secret, false),
         constraints: Constraints {
             regex: p.regex.map(|r| r.value),
@@ -131,6 +137,7 @@ fn field(f: RawField) -> Field {
     Field {
         ty: ty(&f.ty),
         since: since(&f.since),
+        since_source: since_source(&f.since_source),
         sensitive: flag(&f.sensitive, false),
         name: f.name.value,
         description: f.description,

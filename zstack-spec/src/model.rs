@@ -94,6 +94,8 @@ pub struct Api {
     /// The query params are implied and not listed in [`Api::params`].
     pub query: bool,
     pub since: Option<Version>,
+    /// Where `since` comes from.
+    pub since_source: Option<SinceSource>,
     pub description: Option<String>,
     /// Params in declaration order. Path params first is *not* guaranteed.
     pub params: Vec<Param>,
@@ -157,6 +159,8 @@ pub struct Param {
     /// Closed set of accepted values (compared case-sensitively by the MN).
     pub allowed: Vec<String>,
     pub since: Option<Version>,
+    /// Where `since` comes from.
+    pub since_source: Option<SinceSource>,
     pub description: Option<String>,
     /// A password-like value: sent as its lowercase SHA-512 hex digest and
     /// never shown in Debug output (protocol §9).
@@ -244,6 +248,8 @@ pub struct Field {
     pub name: String,
     pub ty: TypeRef,
     pub since: Option<Version>,
+    /// Where `since` comes from.
+    pub since_source: Option<SinceSource>,
     pub description: Option<String>,
     /// A credential (a session id, a token): held in a `Secret`, so it never
     /// shows in `Debug` output, logs or error excerpts.
@@ -325,6 +331,36 @@ impl fmt::Display for Version {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let parts: Vec<String> = self.parts.iter().map(u32::to_string).collect();
         f.write_str(&parts.join("."))
+    }
+}
+
+/// Where a `since` version comes from (`since_source:` in the spec).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SinceSource {
+    /// ZStack's own documentation of the API (its `*Doc_zh_cn.groovy` files), as the catalog records it.
+    Annotation,
+    /// The first ZStack release branch that has it, from the release history
+    /// (`releases.json`, oldest listed release 3.0.1: "3.0.1" means "3.0.1 or earlier").
+    Releases,
+    /// A published API doc page (the seed pages).
+    Seed,
+}
+
+impl SinceSource {
+    /// Every value, in the order the spec format lists them.
+    pub const ALL: [SinceSource; 3] = [SinceSource::Annotation, SinceSource::Releases, SinceSource::Seed];
+
+    /// The spelling in the spec.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SinceSource::Annotation => "annotation",
+            SinceSource::Releases => "releases",
+            SinceSource::Seed => "seed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SinceSource> {
+        SinceSource::ALL.into_iter().find(|v| v.as_str() == s)
     }
 }
 

@@ -41,6 +41,8 @@ pub(crate) struct RawApi {
     #[serde(default)]
     pub since: Option<Sp<String>>,
     #[serde(default)]
+    pub since_source: Option<Sp<String>>,
+    #[serde(default)]
     pub description: Option<String>,
     #[serde(default)]
     pub source: Option<String>,
@@ -68,6 +70,8 @@ pub(crate) struct RawParam {
     pub allowed: Option<Sp<Vec<String>>>,
     #[serde(default)]
     pub since: Option<Sp<String>>,
+    #[serde(default)]
+    pub since_source: Option<Sp<String>>,
     #[serde(default)]
     pub description: Option<String>,
     #[serde(default)]
@@ -118,6 +122,8 @@ pub(crate) struct RawField {
     pub ty: Sp<String>,
     #[serde(default)]
     pub since: Option<Sp<String>>,
+    #[serde(default)]
+    pub since_source: Option<Sp<String>>,
     #[serde(default)]
     pub description: Option<String>,
     #[serde(default)]
@@ -207,6 +213,8 @@ pub(crate) struct RawPatch {
     pub session: Option<Sp<bool>>,
     #[serde(default)]
     pub since: Option<Sp<String>>,
+    #[serde(default)]
+    pub since_source: Option<Sp<String>>,
     #[serde(default)]
     pub name: Option<Sp<String>>,
     #[serde(default, rename = "type")]

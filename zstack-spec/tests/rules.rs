@@ -110,6 +110,16 @@ fn rule_7_versions_parse() {
     ok(&api("\"4.10.16\""));
     assert_eq!(errors(&api("4.x")), vec![(ErrorKind::BadVersion, 5, 12)]);
     assert_eq!(kinds(&api("\"\"")), vec![ErrorKind::BadVersion]);
+
+    // Where a version comes from: a known source, and only with a version.
+    let spec = ok(&format!("{}    since_source: releases\n", api("\"3.0.1\"")));
+    assert_eq!(spec.groups[0].apis[0].since_source, Some(zstack_spec::SinceSource::Releases));
+    assert_eq!(
+        errors(&format!("{}    since_source: release\n", api("\"3.0.1\""))),
+        vec![(ErrorKind::InvalidValue, 6, 19)]
+    );
+    let no_version = "apis:\n  - name: G\n    method: GET\n    path: /g\n    since_source: seed\n";
+    assert_eq!(kinds(no_version), vec![ErrorKind::InvalidValue]);
 }
 
 #[test]

@@ -56,9 +56,13 @@ fn escape_brackets(line: &str) -> String {
     out
 }
 
-/// `Since 4.10.16.` when known.
-pub fn since(version: Option<&zstack_spec::Version>) -> Option<String> {
-    version.map(|v| format!("Since ZStack {v}."))
+/// `Since ZStack 4.10.16.` when known; a version read off the release
+/// history says so (it is the first release branch that has the entry).
+pub fn since(version: Option<&zstack_spec::Version>, source: Option<zstack_spec::SinceSource>) -> Option<String> {
+    version.map(|v| match source {
+        Some(zstack_spec::SinceSource::Releases) => format!("Since ZStack {v} (release history)."),
+        _ => format!("Since ZStack {v}."),
+    })
 }
 
 #[cfg(test)]

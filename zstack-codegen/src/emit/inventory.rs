@@ -141,7 +141,7 @@ pub struct ResponseField<'a> {
 impl ToTokens for ResponseField<'_> {
     fn to_tokens(&self, tokens: &mut TokenStream) {
         let f = self.field;
-        let doc = Doc::new().para(f.description.clone()).para(since(f.since.as_ref()));
+        let doc = Doc::new().para(f.description.clone()).para(since(f.since.as_ref(), f.since_source));
         let name = ident(&self.rust);
         let ty = self.types.response_field(self.owner, f);
         let serde = self.serialize.then(|| serialize_attr(&self.rust, f));

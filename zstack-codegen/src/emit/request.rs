@@ -52,7 +52,7 @@ impl<'a> RequestStruct<'a> {
         };
         let session = if a.session { "Needs a session." } else { "Needs no session." };
         let source = a.source.as_ref().map(|s| format!("Source: {s}."));
-        let meta = [Some(mode.to_string()), Some(session.to_string()), since(a.since.as_ref()), source];
+        let meta = [Some(mode.to_string()), Some(session.to_string()), since(a.since.as_ref(), a.since_source), source];
         let meta: Vec<String> = meta.into_iter().flatten().collect();
         Doc::new().para(a.description.clone()).para(route).para(meta.join(" "))
     }
@@ -195,7 +195,7 @@ fn param_doc(p: &Param) -> Doc {
         ParamLocation::Body => "body",
     };
     let mut facts = vec![format!("Wire name `{}` ({location}).", p.name)];
-    facts.extend(since(p.since.as_ref()));
+    facts.extend(since(p.since.as_ref(), p.since_source));
     if let Some(default) = &p.default {
         facts.push(format!("Server default: `{default}`."));
     }

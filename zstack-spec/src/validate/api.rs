@@ -14,7 +14,7 @@ use super::common::{content, field, since, type_ref, unique, upper_camel, wire_n
 
 pub(super) fn check(api: &RawApi, defs: &Defs, applied: &Applied, diag: &mut Diag) {
     upper_camel(&api.name, "API", diag);
-    since(&api.since, diag);
+    since(&api.since, &api.since_source, diag);
     let method = method(&api.method, diag);
     let placeholders = path(&api.path, diag);
     let locations: Vec<_> = api.params.iter().map(|p| param(&p.value, defs, diag)).collect();
@@ -120,7 +120,7 @@ fn path(p: &Sp<String>, diag: &mut Diag) -> Option<Vec<Placeholder>> {
 fn param(p: &RawParam, defs: &Defs, diag: &mut Diag) -> Option<ParamLocation> {
     wire_name(&p.name, "param", diag);
     type_ref(&p.ty, defs, diag);
-    since(&p.since, diag);
+    since(&p.since, &p.since_source, diag);
     constraints(p, diag);
     let Some(loc) = &p.location else {
         let at = diag.key_loc(p.name.loc, "name");

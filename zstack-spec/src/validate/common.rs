@@ -2,8 +2,8 @@
 
 use crate::diag::Diag;
 use crate::error::ErrorKind;
-use crate::hint::did_you_mean;
-use crate::model::TypeRef;
+use crate::hint::{did_you_mean, list};
+use crate::model::{SinceSource, TypeRef};
 use crate::names::is_upper_camel;
 use crate::raw::RawField;
 use crate::span::{Loc, Sp};
@@ -53,12 +53,22 @@ fn word_offset(s: &str, word: &str) -> usize {
         .map_or(0, |(i, _)| s[..i].chars().count())
 }
 
-/// Rule 7: `since` parses as a version.
-pub(super) fn since(v: &Option<Sp<String>>, diag: &mut Diag) {
+/// Rule 7: `since` parses as a version; `since_source` is a known source
+/// and comes with a `since`.
+pub(super) fn since(v: &Option<Sp<String>>, source: &Option<Sp<String>>, diag: &mut Diag) {
     if let Some(v) = v
         && let Err(msg) = parse_version(&v.value)
     {
         diag.at(v.loc, ErrorKind::BadVersion, msg);
+    }
+    let Some(source) = source else { return };
+    if SinceSource::parse(&source.value).is_none() {
+        let names = SinceSource::ALL.map(SinceSource::as_str);
+        let hint = did_you_mean(&source.value, names);
+        let msg = format!("unknown since_source `{}`{hint}: expected {}", source.value, list(&names));
+        diag.at(source.loc, ErrorKind::InvalidValue, msg);
+    } else if v.is_none() {
+        diag.at(source.loc, ErrorKind::InvalidValue, "`since_source` needs a `since`".to_string());
     }
 }
 
@@ -95,7 +105,7 @@ pub(super) fn unique<'a>(names: impl IntoIterator<Item = &'a Sp<String>>, what: 
 pub(super) fn field(f: &RawField, defs: &Defs, diag: &mut Diag) {
     wire_name(&f.name, "field", diag);
     type_ref(&f.ty, defs, diag);
-    since(&f.since, diag);
+    since(&f.since, &f.since_source, diag);
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /access-control-lists, and the types and enums they use first.
 /// `POST /access-control-lists/{aclUuid}/ipentries`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddAccessControlListEntry",
@@ -103,7 +103,7 @@ impl AddAccessControlListEntry {
 }
 /// `POST /access-control-lists/{aclUuid}/redirectRules`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.1.8 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddAccessControlListRedirectRule",
@@ -231,7 +231,7 @@ impl AddAccessControlListRedirectRule {
 }
 /// `PUT /access-control-lists/redirectRules/{uuid}/actions`, body envelope `"changeAccessControlListRedirectRule"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.1.8 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeAccessControlListRedirectRule",
@@ -296,7 +296,7 @@ impl ChangeAccessControlListRedirectRule {
 }
 /// `POST /access-control-lists`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateAccessControlList",
@@ -397,7 +397,7 @@ impl CreateAccessControlList {
 }
 /// `DELETE /access-control-lists/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteAccessControlList",
@@ -461,7 +461,7 @@ impl DeleteAccessControlList {
 }
 /// `GET /access-control-lists`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryAccessControlList",
@@ -495,7 +495,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAccessControlList {
 }
 /// `DELETE /access-control-lists/{aclUuid}/ipentries/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RemoveAccessControlListEntry",

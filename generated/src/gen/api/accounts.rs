@@ -347,7 +347,7 @@ impl UpdateAccount {
 }
 /// `POST /accounts/groups/{groupUuid}/users`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddUserToGroup",
@@ -408,7 +408,7 @@ impl AddUserToGroup {
 }
 /// `POST /accounts/users/{userUuid}/policy-collection`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AttachPoliciesToUser",
@@ -474,7 +474,7 @@ impl AttachPoliciesToUser {
 }
 /// `POST /accounts/users/{userUuid}/policies`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AttachPolicyToUser",
@@ -535,7 +535,7 @@ impl AttachPolicyToUser {
 }
 /// `POST /accounts/groups/{groupUuid}/policies`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AttachPolicyToUserGroup",
@@ -596,7 +596,7 @@ impl AttachPolicyToUserGroup {
 }
 /// `POST /account/{accountUuid}/resources`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeResourceOwner",
@@ -657,7 +657,7 @@ impl ChangeResourceOwner {
 }
 /// `PUT /accounts/permissions/actions`, body envelope `"checkApiPermission"`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CheckApiPermission",
@@ -726,7 +726,7 @@ impl CheckApiPermission {
 }
 /// `GET /accounts/resource/api-permissions`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CheckResourcePermission",
@@ -735,13 +735,13 @@ impl CheckApiPermission {
     response = crate::api::CheckResourcePermissionReply
 )]
 pub struct CheckResourcePermission {
-    /// Wire name `resourceType` (query string).
+    /// Wire name `resourceType` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceType")]
     pub resource_type: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -780,7 +780,7 @@ impl CheckResourcePermission {
 }
 /// `POST /accounts/policies`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreatePolicy",
@@ -884,7 +884,7 @@ impl CreatePolicy {
 }
 /// `POST /accounts/users`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateUser",
@@ -983,7 +983,7 @@ impl CreateUser {
 }
 /// `POST /accounts/groups`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateUserGroup",
@@ -1075,7 +1075,7 @@ impl CreateUserGroup {
 }
 /// `DELETE /accounts/policies/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeletePolicy",
@@ -1139,7 +1139,7 @@ impl DeletePolicy {
 }
 /// `DELETE /accounts/users/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteUser",
@@ -1203,7 +1203,7 @@ impl DeleteUser {
 }
 /// `DELETE /accounts/groups/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteUserGroup",
@@ -1267,7 +1267,7 @@ impl DeleteUserGroup {
 }
 /// `DELETE /accounts/users/{userUuid}/policies`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DetachPoliciesFromUser",
@@ -1332,7 +1332,7 @@ impl DetachPoliciesFromUser {
 }
 /// `DELETE /accounts/users/{userUuid}/policies/{policyUuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DetachPolicyFromUser",
@@ -1392,7 +1392,7 @@ impl DetachPolicyFromUser {
 }
 /// `DELETE /accounts/groups/{groupUuid}/policies/{policyUuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DetachPolicyFromUserGroup",
@@ -1452,7 +1452,7 @@ impl DetachPolicyFromUserGroup {
 }
 /// `GET /accounts/quota/{uuid}/usages`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetAccountQuotaUsage",
@@ -1503,7 +1503,7 @@ impl GetAccountQuotaUsage {
 }
 /// `PUT /accounts/login`, body envelope `"logInByAccount"`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs no session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs no session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "LogInByAccount",
@@ -1617,7 +1617,7 @@ impl LogInByAccount {
 }
 /// `PUT /accounts/users/login`, body envelope `"logInByUser"`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs no session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs no session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "LogInByUser",
@@ -1719,7 +1719,7 @@ impl LogInByUser {
 }
 /// `DELETE /accounts/sessions/{sessionUuid}`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs no session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs no session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "LogOut",
@@ -1791,7 +1791,7 @@ impl LogOut {
 }
 /// `GET /accounts`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryAccount",
@@ -1825,7 +1825,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAccount {
 }
 /// `GET /accounts/price-tables/refs`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryAccountPriceTableRef",
@@ -1859,7 +1859,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAccountPriceTableRef {
 }
 /// `GET /accounts/resources/refs`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryAccountResourceRef",
@@ -1893,7 +1893,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAccountResourceRef {
 }
 /// `GET /accounts/policies`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryPolicy",
@@ -1927,7 +1927,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPolicy {
 }
 /// `GET /accounts/quotas`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryQuota",
@@ -1961,7 +1961,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryQuota {
 }
 /// `GET /accounts/resources`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QuerySharedResource",
@@ -1995,7 +1995,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySharedResource {
 }
 /// `GET /accounts/users`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryUser",
@@ -2029,7 +2029,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryUser {
 }
 /// `GET /accounts/groups`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryUserGroup",
@@ -2063,7 +2063,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryUserGroup {
 }
 /// `DELETE /accounts/groups/{groupUuid}/users/{userUuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RemoveUserFromGroup",
@@ -2123,7 +2123,7 @@ impl RemoveUserFromGroup {
 }
 /// `PUT /accounts/sessions/{sessionUuid}/renew`, body envelope `"renewSession"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RenewSession",
@@ -2189,7 +2189,7 @@ impl RenewSession {
 }
 /// `PUT /accounts/resources/actions`, body envelope `"revokeResourceSharing"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RevokeResourceSharing",
@@ -2284,7 +2284,7 @@ impl RevokeResourceSharing {
 }
 /// `PUT /accounts/resources/actions`, body envelope `"shareResource"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ShareResource",
@@ -2371,7 +2371,7 @@ impl ShareResource {
 }
 /// `PUT /accounts/quotas/actions`, body envelope `"updateQuota"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateQuota",
@@ -2436,7 +2436,7 @@ impl UpdateQuota {
 }
 /// `PUT /accounts/users/actions`, body envelope `"updateUser"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateUser",
@@ -2542,7 +2542,7 @@ impl UpdateUser {
 }
 /// `PUT /accounts/groups/actions`, body envelope `"updateUserGroup"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateUserGroup",
@@ -2619,7 +2619,7 @@ impl UpdateUserGroup {
 }
 /// `GET /accounts/sessions/{sessionUuid}/valid`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs no session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs no session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ValidateSession",
@@ -2687,6 +2687,7 @@ pub struct CheckApiPermissionReply {
 /// The result of [`CheckResourcePermission`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CheckResourcePermissionReply {
+    /// Since ZStack 3.0.1 (release history).
     pub apis: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2704,6 +2705,7 @@ pub struct GetAccountQuotaUsageReply {
 /// The result of [`ValidateSession`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ValidateSessionReply {
+    /// Since ZStack 3.0.1 (release history).
     pub valid: ::core::option::Option<bool>,
 }
 ::zstack_sdk::deserialize_struct!(ValidateSessionReply { "valid" => valid, });

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /agent-version, and the types and enums they use first.
 /// `GET /agent-version`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.8.26 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryAgentVersion",

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /ai, and the types and enums they use first.
 /// `POST /ai/models`, body envelope `"param"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddModel",
@@ -15,43 +15,43 @@
     async
 )]
 pub struct AddModel {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 5.3.0 (release history).
     pub name: ::std::string::String,
-    /// Wire name `installPath` (body).
+    /// Wire name `installPath` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "installPath")]
     pub install_path: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 5.3.0 (release history).
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `parameters` (body).
+    /// Wire name `parameters` (body). Since ZStack 5.3.0 (release history).
     pub parameters: ::core::option::Option<::std::string::String>,
-    /// Wire name `token` (body).
+    /// Wire name `token` (body). Since ZStack 5.3.0 (release history).
     pub token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Wire name `modelCenterUuid` (body).
+    /// Wire name `modelCenterUuid` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "modelCenterUuid")]
     pub model_center_uuid: ::std::string::String,
-    /// Wire name `logo` (body).
+    /// Wire name `logo` (body). Since ZStack 5.3.0 (release history).
     pub logo: ::core::option::Option<::std::string::String>,
-    /// Wire name `vendor` (body).
+    /// Wire name `vendor` (body). Since ZStack 5.3.0 (release history).
     pub vendor: ::core::option::Option<::std::string::String>,
-    /// Wire name `introduction` (body).
+    /// Wire name `introduction` (body). Since ZStack 5.3.0 (release history).
     pub introduction: ::core::option::Option<::std::string::String>,
-    /// Wire name `size` (body).
+    /// Wire name `size` (body). Since ZStack 5.3.0 (release history).
     pub size: ::core::option::Option<i64>,
-    /// Wire name `version` (body).
+    /// Wire name `version` (body). Since ZStack 5.3.0 (release history).
     pub version: ::core::option::Option<::std::string::String>,
-    /// Wire name `modelServiceUuids` (body).
+    /// Wire name `modelServiceUuids` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "modelServiceUuids")]
     pub model_service_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -197,7 +197,7 @@ impl AddModel {
 }
 /// `POST /ai/model-centers`, body envelope `"param"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddModelCenter",
@@ -208,45 +208,45 @@ impl AddModel {
     async
 )]
 pub struct AddModelCenter {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 5.3.0 (release history).
     pub name: ::std::string::String,
-    /// Wire name `url` (body).
+    /// Wire name `url` (body). Since ZStack 5.3.0 (release history).
     pub url: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 5.3.0 (release history).
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `managementIp` (body).
+    /// Wire name `managementIp` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "managementIp")]
     pub management_ip: ::std::string::String,
-    /// Wire name `managementPort` (body).
+    /// Wire name `managementPort` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "managementPort")]
     pub management_port: i32,
-    /// Wire name `parameters` (body).
+    /// Wire name `parameters` (body). Since ZStack 5.3.0 (release history).
     pub parameters: ::core::option::Option<::std::string::String>,
-    /// Wire name `storageNetworkUuid` (body).
+    /// Wire name `storageNetworkUuid` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "storageNetworkUuid")]
     pub storage_network_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `serviceNetworkUuid` (body).
+    /// Wire name `serviceNetworkUuid` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "serviceNetworkUuid")]
     pub service_network_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `containerRegistry` (body).
+    /// Wire name `containerRegistry` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "containerRegistry")]
     pub container_registry: ::core::option::Option<::std::string::String>,
-    /// Wire name `containerNetwork` (body).
+    /// Wire name `containerNetwork` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "containerNetwork")]
     pub container_network: ::core::option::Option<::std::string::String>,
-    /// Wire name `containerStorageNetwork` (body).
+    /// Wire name `containerStorageNetwork` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "containerStorageNetwork")]
     pub container_storage_network: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -374,7 +374,7 @@ impl AddModelCenter {
 }
 /// `POST /ai/model-services`, body envelope `"param"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddModelService",
@@ -385,54 +385,54 @@ impl AddModelCenter {
     async
 )]
 pub struct AddModelService {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 5.3.0 (release history).
     pub name: ::std::string::String,
-    /// Wire name `dockerImage` (body).
+    /// Wire name `dockerImage` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "dockerImage")]
     pub docker_image: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 5.3.0 (release history).
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `yaml` (body).
+    /// Wire name `yaml` (body). Since ZStack 5.3.0 (release history).
     pub yaml: ::std::string::String,
-    /// Wire name `modelCenterUuid` (body).
+    /// Wire name `modelCenterUuid` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "modelCenterUuid")]
     pub model_center_uuid: ::std::string::String,
-    /// Wire name `vmImageUuid` (body).
+    /// Wire name `vmImageUuid` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "vmImageUuid")]
     pub vm_image_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `requestCpu` (body).
+    /// Wire name `requestCpu` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "requestCpu")]
     pub request_cpu: i32,
-    /// Wire name `requestMemory` (body).
+    /// Wire name `requestMemory` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "requestMemory")]
     pub request_memory: i64,
-    /// Wire name `gpuComputeCapability` (body).
+    /// Wire name `gpuComputeCapability` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "gpuComputeCapability")]
     pub gpu_compute_capability: ::core::option::Option<::std::string::String>,
-    /// Wire name `installPath` (body).
+    /// Wire name `installPath` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "installPath")]
     pub install_path: ::std::string::String,
-    /// Wire name `system` (body).
+    /// Wire name `system` (body). Since ZStack 5.3.0 (release history).
     pub system: ::core::option::Option<bool>,
-    /// Wire name `startCommand` (body).
+    /// Wire name `startCommand` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "startCommand")]
     pub start_command: ::std::string::String,
-    /// Wire name `pythonVersion` (body).
+    /// Wire name `pythonVersion` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "pythonVersion")]
     pub python_version: ::core::option::Option<::std::string::String>,
-    /// Wire name `condaVersion` (body).
+    /// Wire name `condaVersion` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "condaVersion")]
     pub conda_version: ::core::option::Option<::std::string::String>,
-    /// Wire name `zoneUuid` (body).
+    /// Wire name `zoneUuid` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `type` (body). Server default: `Endpoint`. One of `Endpoint`, `FineTune`, `ModelEval`, `App`.
+    /// Wire name `type` (body). Since ZStack 5.3.0 (release history). Server default: `Endpoint`. One of `Endpoint`, `FineTune`, `ModelEval`, `App`.
     #[api(rename = "type", one_of("Endpoint", "FineTune", "ModelEval", "App"))]
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Wire name `source` (body). Server default: `Other`. One of `Other`, `Bentoml`, `HuggingFace`.
+    /// Wire name `source` (body). Since ZStack 5.3.20 (release history). Server default: `Other`. One of `Other`, `Bentoml`, `HuggingFace`.
     #[api(one_of("Other", "Bentoml", "HuggingFace"))]
     pub source: ::core::option::Option<::std::string::String>,
-    /// Wire name `framework` (body). One of `vLLM`, `Diffusers`, `Transformers`, `sentence_transformers`, `llama.cpp`, `Ollama`, `Other`.
+    /// Wire name `framework` (body). Since ZStack 5.3.0 (release history). One of `vLLM`, `Diffusers`, `Transformers`, `sentence_transformers`, `llama.cpp`, `Ollama`, `Other`.
     #[api(
         one_of(
             "vLLM",
@@ -445,19 +445,19 @@ pub struct AddModelService {
         )
     )]
     pub framework: ::core::option::Option<::std::string::String>,
-    /// Wire name `modelUuids` (body).
+    /// Wire name `modelUuids` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "modelUuids")]
     pub model_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -635,7 +635,7 @@ impl AddModelService {
 }
 /// `POST /ai/models/{modelUuid}/model-services/{modelServiceUuid}`, body envelope `"param"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "BindModelToService",
@@ -646,16 +646,16 @@ impl AddModelService {
     async
 )]
 pub struct BindModelToService {
-    /// Wire name `modelUuid` (path placeholder).
+    /// Wire name `modelUuid` (path placeholder). Since ZStack 5.3.0 (release history).
     #[api(rename = "modelUuid")]
     pub model_uuid: ::std::string::String,
-    /// Wire name `modelServiceUuid` (path placeholder).
+    /// Wire name `modelServiceUuid` (path placeholder). Since ZStack 5.3.0 (release history).
     #[api(rename = "modelServiceUuid")]
     pub model_service_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -696,7 +696,7 @@ impl BindModelToService {
 }
 /// `POST /ai/datasets`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateDataset",
@@ -707,32 +707,32 @@ impl BindModelToService {
     async
 )]
 pub struct CreateDataset {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 5.3.0 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 5.3.0 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `url` (body).
+    /// Wire name `url` (body). Since ZStack 5.3.0 (release history).
     #[api(max_length = 2048)]
     pub url: ::std::string::String,
-    /// Wire name `modelCenterUuid` (body).
+    /// Wire name `modelCenterUuid` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "modelCenterUuid")]
     pub model_center_uuid: ::std::string::String,
-    /// Wire name `token` (body).
+    /// Wire name `token` (body). Since ZStack 5.3.0 (release history).
     pub token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Wire name `system` (body).
+    /// Wire name `system` (body). Since ZStack 5.3.0 (release history).
     pub system: ::core::option::Option<bool>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -819,7 +819,7 @@ impl CreateDataset {
 }
 /// `DELETE /ai/datasets/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteDataset",
@@ -829,12 +829,12 @@ impl CreateDataset {
     async
 )]
 pub struct DeleteDataset {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 5.3.0 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 5.3.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 5.3.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -871,7 +871,7 @@ impl DeleteDataset {
 }
 /// `DELETE /ai/datasets`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.20 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteDatasets",
@@ -881,16 +881,16 @@ impl DeleteDataset {
     async
 )]
 pub struct DeleteDatasets {
-    /// Wire name `uuids` (query string).
+    /// Wire name `uuids` (query string). Since ZStack 5.3.20 (release history).
     #[api(required)]
     pub uuids: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 5.3.20 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 5.3.20 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 5.3.20 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -940,7 +940,7 @@ impl DeleteDatasets {
 }
 /// `DELETE /ai/models/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteModel",
@@ -950,15 +950,15 @@ impl DeleteDatasets {
     async
 )]
 pub struct DeleteModel {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 5.3.0 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 5.3.0 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 5.3.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 5.3.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1004,7 +1004,7 @@ impl DeleteModel {
 }
 /// `DELETE /ai/model-centers/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteModelCenter",
@@ -1014,12 +1014,12 @@ impl DeleteModel {
     async
 )]
 pub struct DeleteModelCenter {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 5.3.0 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 5.3.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 5.3.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1056,7 +1056,7 @@ impl DeleteModelCenter {
 }
 /// `DELETE /ai/model-services/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteModelService",
@@ -1066,15 +1066,15 @@ impl DeleteModelCenter {
     async
 )]
 pub struct DeleteModelService {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 5.3.0 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 5.3.0 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 5.3.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 5.3.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1120,7 +1120,7 @@ impl DeleteModelService {
 }
 /// `DELETE /ai/model-services/instances/groups/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteModelServiceInstanceGroup",
@@ -1130,15 +1130,15 @@ impl DeleteModelService {
     async
 )]
 pub struct DeleteModelServiceInstanceGroup {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 5.3.0 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 5.3.0 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 5.3.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 5.3.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1184,7 +1184,7 @@ impl DeleteModelServiceInstanceGroup {
 }
 /// `DELETE /ai/model-services/instances/groups`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.20 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteModelServiceInstanceGroups",
@@ -1194,16 +1194,16 @@ impl DeleteModelServiceInstanceGroup {
     async
 )]
 pub struct DeleteModelServiceInstanceGroups {
-    /// Wire name `uuids` (query string).
+    /// Wire name `uuids` (query string). Since ZStack 5.3.20 (release history).
     #[api(required)]
     pub uuids: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 5.3.20 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 5.3.20 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 5.3.20 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1253,7 +1253,7 @@ impl DeleteModelServiceInstanceGroups {
 }
 /// `DELETE /ai/models`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteModels",
@@ -1263,16 +1263,16 @@ impl DeleteModelServiceInstanceGroups {
     async
 )]
 pub struct DeleteModels {
-    /// Wire name `uuids` (query string).
+    /// Wire name `uuids` (query string). Since ZStack 5.3.0 (release history).
     #[api(required)]
     pub uuids: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 5.3.0 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 5.3.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 5.3.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1322,7 +1322,7 @@ impl DeleteModels {
 }
 /// `PUT /ai/model-services/app/`, body envelope `"deployAppDevelopmentService"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeployAppDevelopmentService",
@@ -1334,52 +1334,52 @@ impl DeleteModels {
     polymorphic
 )]
 pub struct DeployAppDevelopmentService {
-    /// Wire name `uuid` (body).
+    /// Wire name `uuid` (body). Since ZStack 5.3.0 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 5.3.0 (release history).
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `modelUuid` (body).
+    /// Wire name `modelUuid` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "modelUuid")]
     pub model_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `zoneUuid` (body).
+    /// Wire name `zoneUuid` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::std::string::String,
-    /// Wire name `vmImageUuid` (body).
+    /// Wire name `vmImageUuid` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "vmImageUuid")]
     pub vm_image_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `primaryStorageUuid` (body).
+    /// Wire name `primaryStorageUuid` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "primaryStorageUuid")]
     pub primary_storage_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `datasetUuids` (body).
+    /// Wire name `datasetUuids` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "datasetUuids")]
     pub dataset_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `modelServiceGroupUuids` (body).
+    /// Wire name `modelServiceGroupUuids` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "modelServiceGroupUuids")]
     pub model_service_group_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `dockerImage` (body).
+    /// Wire name `dockerImage` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "dockerImage")]
     pub docker_image: ::core::option::Option<::std::string::String>,
-    /// Wire name `cpuNum` (body).
+    /// Wire name `cpuNum` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "cpuNum")]
     pub cpu_num: ::core::option::Option<i32>,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 5.3.0 (release history).
     pub name: ::std::string::String,
-    /// Wire name `type` (body). One of `VirtualMachine`, `Container`.
+    /// Wire name `type` (body). Since ZStack 5.3.0 (release history). One of `VirtualMachine`, `Container`.
     #[api(rename = "type", one_of("VirtualMachine", "Container"))]
     pub type_: ::std::string::String,
-    /// Wire name `memorySize` (body).
+    /// Wire name `memorySize` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "memorySize")]
     pub memory_size: ::core::option::Option<i64>,
-    /// Wire name `l3NetworkUuids` (body).
+    /// Wire name `l3NetworkUuids` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "l3NetworkUuids")]
     pub l3_network_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `serviceBootUptime` (body).
+    /// Wire name `serviceBootUptime` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "serviceBootUptime")]
     pub service_boot_uptime: ::core::option::Option<i32>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1539,7 +1539,7 @@ impl DeployAppDevelopmentService {
 }
 /// `PUT /ai/model-services/eval/{uuid}`, body envelope `"deployModelEvalService"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeployModelEvalService",
@@ -1550,101 +1550,101 @@ impl DeployAppDevelopmentService {
     async
 )]
 pub struct DeployModelEvalService {
-    /// Wire name `taskType` (body). One of `Performance`, `Capability`.
+    /// Wire name `taskType` (body). Since ZStack 5.3.20 (release history). One of `Performance`, `Capability`.
     #[api(rename = "taskType", one_of("Performance", "Capability"))]
     pub task_type: ::std::string::String,
-    /// Wire name `limits` (body).
+    /// Wire name `limits` (body). Since ZStack 5.3.0 (release history).
     pub limits: i32,
-    /// Wire name `temperature` (body).
+    /// Wire name `temperature` (body). Since ZStack 5.3.0 (release history).
     pub temperature: ::core::option::Option<f32>,
-    /// Wire name `topK` (body).
+    /// Wire name `topK` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "topK")]
     pub top_k: ::core::option::Option<i32>,
-    /// Wire name `topP` (body).
+    /// Wire name `topP` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "topP")]
     pub top_p: ::core::option::Option<f32>,
-    /// Wire name `maxNewTokens` (body).
+    /// Wire name `maxNewTokens` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "maxNewTokens")]
     pub max_new_tokens: ::core::option::Option<i32>,
-    /// Wire name `repetitionPenalty` (body).
+    /// Wire name `repetitionPenalty` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "repetitionPenalty")]
     pub repetition_penalty: ::core::option::Option<f32>,
-    /// Wire name `maxLength` (body).
+    /// Wire name `maxLength` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "maxLength", range(128, 128000))]
     pub max_length: ::core::option::Option<i32>,
-    /// Wire name `prompt` (body).
+    /// Wire name `prompt` (body). Since ZStack 5.3.20 (release history).
     pub prompt: ::core::option::Option<::std::string::String>,
-    /// Wire name `model` (body).
+    /// Wire name `model` (body). Since ZStack 5.3.20 (release history).
     pub model: ::core::option::Option<::std::string::String>,
-    /// Wire name `url` (body).
+    /// Wire name `url` (body). Since ZStack 5.3.20 (release history).
     pub url: ::core::option::Option<::std::string::String>,
-    /// Wire name `parallel` (body).
+    /// Wire name `parallel` (body). Since ZStack 5.3.20 (release history).
     #[api(range(0, 1024))]
     pub parallel: ::core::option::Option<i32>,
-    /// Wire name `logEveryQuery` (body).
+    /// Wire name `logEveryQuery` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "logEveryQuery", range(5, 300))]
     pub log_every_query: ::core::option::Option<i32>,
-    /// Wire name `api` (body). One of `openai`, `dashscope`.
+    /// Wire name `api` (body). Since ZStack 5.3.20 (release history). One of `openai`, `dashscope`.
     #[api(one_of("openai", "dashscope"))]
     pub api: ::core::option::Option<::std::string::String>,
-    /// Wire name `requestHeaders` (body).
+    /// Wire name `requestHeaders` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "requestHeaders")]
     pub request_headers: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
-    /// Wire name `connectTimeout` (body).
+    /// Wire name `connectTimeout` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "connectTimeout", range(5, 120))]
     pub connect_timeout: ::core::option::Option<i32>,
-    /// Wire name `readTimeout` (body).
+    /// Wire name `readTimeout` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "readTimeout", range(5, 120))]
     pub read_timeout: ::core::option::Option<i32>,
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 5.3.0 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 5.3.0 (release history).
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `modelUuid` (body).
+    /// Wire name `modelUuid` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "modelUuid")]
     pub model_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `zoneUuid` (body).
+    /// Wire name `zoneUuid` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::std::string::String,
-    /// Wire name `vmImageUuid` (body).
+    /// Wire name `vmImageUuid` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "vmImageUuid")]
     pub vm_image_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `primaryStorageUuid` (body).
+    /// Wire name `primaryStorageUuid` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "primaryStorageUuid")]
     pub primary_storage_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `datasetUuids` (body).
+    /// Wire name `datasetUuids` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "datasetUuids")]
     pub dataset_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `modelServiceGroupUuids` (body).
+    /// Wire name `modelServiceGroupUuids` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "modelServiceGroupUuids")]
     pub model_service_group_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `dockerImage` (body).
+    /// Wire name `dockerImage` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "dockerImage")]
     pub docker_image: ::core::option::Option<::std::string::String>,
-    /// Wire name `cpuNum` (body).
+    /// Wire name `cpuNum` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "cpuNum")]
     pub cpu_num: ::core::option::Option<i32>,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 5.3.0 (release history).
     pub name: ::std::string::String,
-    /// Wire name `type` (body). One of `VirtualMachine`, `Container`.
+    /// Wire name `type` (body). Since ZStack 5.3.0 (release history). One of `VirtualMachine`, `Container`.
     #[api(rename = "type", one_of("VirtualMachine", "Container"))]
     pub type_: ::std::string::String,
-    /// Wire name `memorySize` (body).
+    /// Wire name `memorySize` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "memorySize")]
     pub memory_size: ::core::option::Option<i64>,
-    /// Wire name `l3NetworkUuids` (body).
+    /// Wire name `l3NetworkUuids` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "l3NetworkUuids")]
     pub l3_network_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `serviceBootUptime` (body).
+    /// Wire name `serviceBootUptime` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "serviceBootUptime")]
     pub service_boot_uptime: ::core::option::Option<i32>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1908,7 +1908,7 @@ impl DeployModelEvalService {
 }
 /// `PUT /ai/model-services/{uuid}`, body envelope `"deployModelService"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeployModelService",
@@ -1920,52 +1920,52 @@ impl DeployModelEvalService {
     polymorphic
 )]
 pub struct DeployModelService {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 5.3.0 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 5.3.0 (release history).
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `modelUuid` (body).
+    /// Wire name `modelUuid` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "modelUuid")]
     pub model_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `zoneUuid` (body).
+    /// Wire name `zoneUuid` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::std::string::String,
-    /// Wire name `vmImageUuid` (body).
+    /// Wire name `vmImageUuid` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "vmImageUuid")]
     pub vm_image_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `primaryStorageUuid` (body).
+    /// Wire name `primaryStorageUuid` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "primaryStorageUuid")]
     pub primary_storage_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `datasetUuids` (body).
+    /// Wire name `datasetUuids` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "datasetUuids")]
     pub dataset_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `modelServiceGroupUuids` (body).
+    /// Wire name `modelServiceGroupUuids` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "modelServiceGroupUuids")]
     pub model_service_group_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `dockerImage` (body).
+    /// Wire name `dockerImage` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "dockerImage")]
     pub docker_image: ::core::option::Option<::std::string::String>,
-    /// Wire name `cpuNum` (body).
+    /// Wire name `cpuNum` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "cpuNum")]
     pub cpu_num: ::core::option::Option<i32>,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 5.3.0 (release history).
     pub name: ::std::string::String,
-    /// Wire name `type` (body). One of `VirtualMachine`, `Container`.
+    /// Wire name `type` (body). Since ZStack 5.3.0 (release history). One of `VirtualMachine`, `Container`.
     #[api(rename = "type", one_of("VirtualMachine", "Container"))]
     pub type_: ::std::string::String,
-    /// Wire name `memorySize` (body).
+    /// Wire name `memorySize` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "memorySize")]
     pub memory_size: ::core::option::Option<i64>,
-    /// Wire name `l3NetworkUuids` (body).
+    /// Wire name `l3NetworkUuids` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "l3NetworkUuids")]
     pub l3_network_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `serviceBootUptime` (body).
+    /// Wire name `serviceBootUptime` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "serviceBootUptime")]
     pub service_boot_uptime: ::core::option::Option<i32>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2118,7 +2118,7 @@ impl DeployModelService {
 }
 /// `GET /ai/model-services/app/`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryApplicationDevelopmentService",
@@ -2152,7 +2152,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryApplicationDevelopmentS
 }
 /// `GET /ai/datasets`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryDataset",
@@ -2186,7 +2186,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryDataset {
 }
 /// `GET /ai/models`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryModel",
@@ -2220,7 +2220,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryModel {
 }
 /// `GET /ai/model-centers`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryModelCenter",
@@ -2254,7 +2254,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryModelCenter {
 }
 /// `GET /ai/model-eval-services/instances/groups/`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryModelEvalServiceInstanceGroup",
@@ -2288,7 +2288,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryModelEvalServiceInstanc
 }
 /// `GET /ai/model-services`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryModelService",
@@ -2322,7 +2322,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryModelService {
 }
 /// `GET /ai/model-services/instances/groups/`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryModelServiceInstanceGroup",
@@ -2357,7 +2357,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryModelServiceInstanceGro
 }
 /// `GET /ai/trained-model/records`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryTrainedModelRecord",
@@ -2391,7 +2391,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryTrainedModelRecord {
 }
 /// `POST /ai/nginx/sync`, body envelope `"param"`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SyncAINginxConfiguration",
@@ -2401,19 +2401,19 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryTrainedModelRecord {
     response = crate::api::SyncAINginxConfigurationReply
 )]
 pub struct SyncAINginxConfiguration {
-    /// Wire name `instanceUuids` (body).
+    /// Wire name `instanceUuids` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "instanceUuids")]
     pub instance_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `dryRun` (body).
+    /// Wire name `dryRun` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "dryRun")]
     pub dry_run: ::core::option::Option<bool>,
-    /// Wire name `syncAll` (body). Server default: `false`.
+    /// Wire name `syncAll` (body). Since ZStack 5.3.0 (release history). Server default: `false`.
     #[api(rename = "syncAll")]
     pub sync_all: ::core::option::Option<bool>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2475,7 +2475,7 @@ impl SyncAINginxConfiguration {
 }
 /// `DELETE /ai/models/{modelUuid}/model-services/{modelServiceUuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UnbindModelFromService",
@@ -2485,16 +2485,16 @@ impl SyncAINginxConfiguration {
     async
 )]
 pub struct UnbindModelFromService {
-    /// Wire name `modelUuid` (path placeholder).
+    /// Wire name `modelUuid` (path placeholder). Since ZStack 5.3.0 (release history).
     #[api(rename = "modelUuid")]
     pub model_uuid: ::std::string::String,
-    /// Wire name `modelServiceUuid` (path placeholder).
+    /// Wire name `modelServiceUuid` (path placeholder). Since ZStack 5.3.0 (release history).
     #[api(rename = "modelServiceUuid")]
     pub model_service_uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 5.3.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 5.3.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2535,7 +2535,7 @@ impl UnbindModelFromService {
 }
 /// `PUT /ai/datasets/{uuid}`, body envelope `"updateDataset"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateDataset",
@@ -2546,28 +2546,28 @@ impl UnbindModelFromService {
     async
 )]
 pub struct UpdateDataset {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 5.3.0 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 5.3.0 (release history).
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 5.3.0 (release history).
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `usageScenarios` (body). One of `FineTune`, `Endpoint`, `App`, `ModelEval`, `ModelPerf`.
+    /// Wire name `usageScenarios` (body). Since ZStack 5.3.20 (release history). One of `FineTune`, `Endpoint`, `App`, `ModelEval`, `ModelPerf`.
     #[api(
         rename = "usageScenarios",
         one_of("FineTune", "Endpoint", "App", "ModelEval", "ModelPerf")
     )]
     pub usage_scenarios: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `dataType` (body). One of `Text`, `Audio`, `Image`, `Video`, `Tabular`, `Geospatial`, `TimeSeries`.
+    /// Wire name `dataType` (body). Since ZStack 5.3.20 (release history). One of `Text`, `Audio`, `Image`, `Video`, `Tabular`, `Geospatial`, `TimeSeries`.
     #[api(
         rename = "dataType",
         one_of("Text", "Audio", "Image", "Video", "Tabular", "Geospatial", "TimeSeries")
     )]
     pub data_type: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2645,7 +2645,7 @@ impl UpdateDataset {
 }
 /// `PUT /ai/datasets`, body envelope `"updateDatasets"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.20 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateDatasets",
@@ -2656,13 +2656,13 @@ impl UpdateDataset {
     async
 )]
 pub struct UpdateDatasets {
-    /// Wire name `updateDatasetStructs` (body).
+    /// Wire name `updateDatasetStructs` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "updateDatasetStructs", required)]
     pub update_dataset_structs: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2706,7 +2706,7 @@ impl UpdateDatasets {
 }
 /// `PUT /ai/models/{uuid}`, body envelope `"updateModel"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateModel",
@@ -2717,27 +2717,27 @@ impl UpdateDatasets {
     async
 )]
 pub struct UpdateModel {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 5.3.0 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 5.3.0 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `installPath` (body).
+    /// Wire name `installPath` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "installPath", max_length = 255)]
     pub install_path: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 5.3.0 (release history).
     #[api(max_length = 255)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `parameters` (body).
+    /// Wire name `parameters` (body). Since ZStack 5.3.0 (release history).
     #[api(max_length = 255)]
     pub parameters: ::core::option::Option<::std::string::String>,
-    /// Wire name `modelCenterUuid` (body).
+    /// Wire name `modelCenterUuid` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "modelCenterUuid", max_length = 255)]
     pub model_center_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2819,7 +2819,7 @@ impl UpdateModel {
 }
 /// `PUT /ai/model-centers/{uuid}`, body envelope `"updateModelCenter"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateModelCenter",
@@ -2830,45 +2830,45 @@ impl UpdateModel {
     async
 )]
 pub struct UpdateModelCenter {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 5.3.0 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 5.3.0 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `url` (body).
+    /// Wire name `url` (body). Since ZStack 5.3.0 (release history).
     #[api(max_length = 255)]
     pub url: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 5.3.0 (release history).
     #[api(max_length = 255)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `parameters` (body).
+    /// Wire name `parameters` (body). Since ZStack 5.3.0 (release history).
     #[api(max_length = 255)]
     pub parameters: ::core::option::Option<::std::string::String>,
-    /// Wire name `managementIp` (body).
+    /// Wire name `managementIp` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "managementIp")]
     pub management_ip: ::core::option::Option<::std::string::String>,
-    /// Wire name `managementPort` (body).
+    /// Wire name `managementPort` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "managementPort")]
     pub management_port: ::core::option::Option<i32>,
-    /// Wire name `storageNetworkUuid` (body).
+    /// Wire name `storageNetworkUuid` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "storageNetworkUuid")]
     pub storage_network_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `serviceNetworkUuid` (body).
+    /// Wire name `serviceNetworkUuid` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "serviceNetworkUuid")]
     pub service_network_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `containerRegistry` (body).
+    /// Wire name `containerRegistry` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "containerRegistry")]
     pub container_registry: ::core::option::Option<::std::string::String>,
-    /// Wire name `containerNetwork` (body).
+    /// Wire name `containerNetwork` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "containerNetwork")]
     pub container_network: ::core::option::Option<::std::string::String>,
-    /// Wire name `containerStorageNetwork` (body).
+    /// Wire name `containerStorageNetwork` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "containerStorageNetwork")]
     pub container_storage_network: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3001,7 +3001,7 @@ impl UpdateModelCenter {
 }
 /// `PUT /ai/model-services/{uuid}`, body envelope `"updateModelService"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateModelService",
@@ -3012,42 +3012,42 @@ impl UpdateModelCenter {
     async
 )]
 pub struct UpdateModelService {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 5.3.0 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 5.3.0 (release history).
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `dockerImage` (body).
+    /// Wire name `dockerImage` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "dockerImage")]
     pub docker_image: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 5.3.0 (release history).
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `yaml` (body).
+    /// Wire name `yaml` (body). Since ZStack 5.3.0 (release history).
     pub yaml: ::core::option::Option<::std::string::String>,
-    /// Wire name `vmImageUuid` (body).
+    /// Wire name `vmImageUuid` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "vmImageUuid")]
     pub vm_image_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `requestCpu` (body).
+    /// Wire name `requestCpu` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "requestCpu")]
     pub request_cpu: ::core::option::Option<i32>,
-    /// Wire name `requestMemory` (body).
+    /// Wire name `requestMemory` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "requestMemory")]
     pub request_memory: ::core::option::Option<i64>,
-    /// Wire name `gpuComputeCapability` (body).
+    /// Wire name `gpuComputeCapability` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "gpuComputeCapability")]
     pub gpu_compute_capability: ::core::option::Option<::std::string::String>,
-    /// Wire name `startCommand` (body).
+    /// Wire name `startCommand` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "startCommand")]
     pub start_command: ::core::option::Option<::std::string::String>,
-    /// Wire name `pythonVersion` (body).
+    /// Wire name `pythonVersion` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "pythonVersion")]
     pub python_version: ::core::option::Option<::std::string::String>,
-    /// Wire name `type` (body). One of `Endpoint`, `FineTune`, `App`, `ModelEval`.
+    /// Wire name `type` (body). Since ZStack 5.3.0 (release history). One of `Endpoint`, `FineTune`, `App`, `ModelEval`.
     #[api(rename = "type", one_of("Endpoint", "FineTune", "App", "ModelEval"))]
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Wire name `source` (body). One of `Other`, `Bentoml`, `HuggingFace`.
+    /// Wire name `source` (body). Since ZStack 5.3.20 (release history). One of `Other`, `Bentoml`, `HuggingFace`.
     #[api(one_of("Other", "Bentoml", "HuggingFace"))]
     pub source: ::core::option::Option<::std::string::String>,
-    /// Wire name `framework` (body). One of `vLLM`, `Diffusers`, `Transformers`, `sentence_transformers`, `llama.cpp`, `Ollama`, `Other`.
+    /// Wire name `framework` (body). Since ZStack 5.3.0 (release history). One of `vLLM`, `Diffusers`, `Transformers`, `sentence_transformers`, `llama.cpp`, `Ollama`, `Other`.
     #[api(
         one_of(
             "vLLM",
@@ -3060,10 +3060,10 @@ pub struct UpdateModelService {
         )
     )]
     pub framework: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3212,12 +3212,14 @@ impl UpdateModelService {
 /// The result of [`DeleteDatasets`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeleteDatasetsReply {
+    /// Since ZStack 5.3.20 (release history).
     pub results: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(DeleteDatasetsReply { "results" => results default, });
 /// The result of [`DeleteModelServiceInstanceGroups`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeleteModelServiceInstanceGroupsReply {
+    /// Since ZStack 5.3.20 (release history).
     pub results: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -3226,15 +3228,18 @@ pub struct DeleteModelServiceInstanceGroupsReply {
 /// The result of [`DeleteModels`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeleteModelsReply {
+    /// Since ZStack 5.3.0 (release history).
     pub results: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(DeleteModelsReply { "results" => results default, });
 /// The result of [`DeployAppDevelopmentService`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeployAppDevelopmentServiceReply {
+    /// Since ZStack 5.3.0 (release history).
     pub inventory: ::core::option::Option<
         crate::types::AnyModelServiceInstanceGroupInventory,
     >,
+    /// Since ZStack 5.3.0 (release history).
     pub app: ::core::option::Option<
         crate::types::ApplicationDevelopmentServiceInventory,
     >,
@@ -3245,9 +3250,11 @@ pub struct DeployAppDevelopmentServiceReply {
 /// The result of [`DeployModelEvalService`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeployModelEvalServiceReply {
+    /// Since ZStack 5.3.0 (release history).
     pub inventory: ::core::option::Option<
         crate::types::ModelEvalServiceInstanceGroupInventory,
     >,
+    /// Since ZStack 5.3.0 (release history).
     pub tasks: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -3256,6 +3263,7 @@ pub struct DeployModelEvalServiceReply {
 /// The result of [`SyncAINginxConfiguration`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncAINginxConfigurationReply {
+    /// Since ZStack 5.3.0 (release history).
     pub un_synced_rules: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -3264,6 +3272,7 @@ pub struct SyncAINginxConfigurationReply {
 /// The result of [`UpdateDatasets`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct UpdateDatasetsReply {
+    /// Since ZStack 5.3.20 (release history).
     pub results: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(UpdateDatasetsReply { "results" => results default, });

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /aliyun, and the types and enums they use first.
 /// `POST /aliyun/pangu`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.2.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddAliyunPanguPartition",
@@ -15,31 +15,31 @@
     async
 )]
 pub struct AddAliyunPanguPartition {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.2.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.2.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `identityZoneUuid` (body).
+    /// Wire name `identityZoneUuid` (body). Since ZStack 3.2.1 (release history).
     #[api(rename = "identityZoneUuid")]
     pub identity_zone_uuid: ::std::string::String,
-    /// Wire name `appName` (body).
+    /// Wire name `appName` (body). Since ZStack 3.2.1 (release history).
     #[api(rename = "appName", max_length = 255)]
     pub app_name: ::std::string::String,
-    /// Wire name `partitionName` (body).
+    /// Wire name `partitionName` (body). Since ZStack 3.2.1 (release history).
     #[api(rename = "partitionName", max_length = 255)]
     pub partition_name: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.2.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.2.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.2.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -113,7 +113,7 @@ impl AddAliyunPanguPartition {
 }
 /// `DELETE /aliyun/pangu/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.2.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteAliyunPanguPartition",
@@ -123,15 +123,15 @@ impl AddAliyunPanguPartition {
     async
 )]
 pub struct DeleteAliyunPanguPartition {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.2.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.2.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.2.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.2.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -177,7 +177,7 @@ impl DeleteAliyunPanguPartition {
 }
 /// `GET /aliyun/pangu`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.2.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryAliyunPanguPartition",
@@ -211,7 +211,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAliyunPanguPartition {
 }
 /// `PUT /aliyun/pangu/{uuid}/actions`, body envelope `"updateAliyunPanguPartition"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.2.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateAliyunPanguPartition",
@@ -222,24 +222,24 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAliyunPanguPartition {
     async
 )]
 pub struct UpdateAliyunPanguPartition {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.2.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.2.1 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.2.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `appName` (body).
+    /// Wire name `appName` (body). Since ZStack 3.2.1 (release history).
     #[api(rename = "appName", max_length = 255)]
     pub app_name: ::core::option::Option<::std::string::String>,
-    /// Wire name `partitionName` (body).
+    /// Wire name `partitionName` (body). Since ZStack 3.2.1 (release history).
     #[api(rename = "partitionName", max_length = 255)]
     pub partition_name: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.2.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.2.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }

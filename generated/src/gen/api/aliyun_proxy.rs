@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /aliyun-proxy, and the types and enums they use first.
 /// `POST /aliyun-proxy/vpcs/vswitches`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateAliyunProxyVSwitch",
@@ -15,25 +15,25 @@
     async
 )]
 pub struct CreateAliyunProxyVSwitch {
-    /// Wire name `aliyunProxyVpcUuid` (body).
+    /// Wire name `aliyunProxyVpcUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "aliyunProxyVpcUuid", max_length = 32)]
     pub aliyun_proxy_vpc_uuid: ::std::string::String,
-    /// Wire name `vpcL3NetworkUuid` (body).
+    /// Wire name `vpcL3NetworkUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "vpcL3NetworkUuid", max_length = 32)]
     pub vpc_l3_network_uuid: ::std::string::String,
-    /// Wire name `isDefault` (body). Server default: `false`.
+    /// Wire name `isDefault` (body). Since ZStack 3.0.1 (release history). Server default: `false`.
     #[api(rename = "isDefault")]
     pub is_default: bool,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -96,7 +96,7 @@ impl CreateAliyunProxyVSwitch {
 }
 /// `POST /aliyun-proxy/vpcs`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateAliyunProxyVpc",
@@ -107,31 +107,31 @@ impl CreateAliyunProxyVSwitch {
     async
 )]
 pub struct CreateAliyunProxyVpc {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `cidrBlock` (body).
+    /// Wire name `cidrBlock` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "cidrBlock", max_length = 255)]
     pub cidr_block: ::std::string::String,
-    /// Wire name `vRouterUuid` (body).
+    /// Wire name `vRouterUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "vRouterUuid", max_length = 32)]
     pub v_router_uuid: ::std::string::String,
-    /// Wire name `isDefault` (body). Server default: `false`.
+    /// Wire name `isDefault` (body). Since ZStack 3.0.1 (release history). Server default: `false`.
     #[api(rename = "isDefault")]
     pub is_default: bool,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -205,7 +205,7 @@ impl CreateAliyunProxyVpc {
 }
 /// `DELETE /aliyun-proxy/vpcs/vswitches/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteAliyunProxyVSwitch",
@@ -215,15 +215,15 @@ impl CreateAliyunProxyVpc {
     async
 )]
 pub struct DeleteAliyunProxyVSwitch {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.9.2 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.9.2 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.9.2 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.9.2 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -269,7 +269,7 @@ impl DeleteAliyunProxyVSwitch {
 }
 /// `DELETE /aliyun-proxy/vpcs/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteAliyunProxyVpc",
@@ -279,15 +279,15 @@ impl DeleteAliyunProxyVSwitch {
     async
 )]
 pub struct DeleteAliyunProxyVpc {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.9.2 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.9.2 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.9.2 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.9.2 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -333,7 +333,7 @@ impl DeleteAliyunProxyVpc {
 }
 /// `GET /aliyun-proxy/vpcs/vswitches`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryAliyunProxyVSwitch",
@@ -367,7 +367,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAliyunProxyVSwitch {
 }
 /// `GET /aliyun-proxy/vpcs`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryAliyunProxyVpc",
@@ -401,7 +401,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAliyunProxyVpc {
 }
 /// `PUT /aliyun-proxy/vswitches/{uuid}/actions`, body envelope `"updateAliyunProxyVSwitch"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateAliyunProxyVSwitch",
@@ -412,18 +412,18 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAliyunProxyVpc {
     async
 )]
 pub struct UpdateAliyunProxyVSwitch {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.9.2 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `status` (body). One of `Available`, `Pending`.
+    /// Wire name `status` (body). Since ZStack 3.9.2 (release history). One of `Available`, `Pending`.
     #[api(one_of("Available", "Pending"))]
     pub status: ::core::option::Option<::std::string::String>,
-    /// Wire name `isDefault` (body).
+    /// Wire name `isDefault` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "isDefault")]
     pub is_default: ::core::option::Option<bool>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -475,7 +475,7 @@ impl UpdateAliyunProxyVSwitch {
 }
 /// `PUT /aliyun-proxy/vpcs/{uuid}/actions`, body envelope `"updateAliyunProxyVpc"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateAliyunProxyVpc",
@@ -486,24 +486,24 @@ impl UpdateAliyunProxyVSwitch {
     async
 )]
 pub struct UpdateAliyunProxyVpc {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.6.1 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.6.1 (release history).
     #[api(max_length = 255)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `isDefault` (body).
+    /// Wire name `isDefault` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "isDefault")]
     pub is_default: ::core::option::Option<bool>,
-    /// Wire name `status` (body). One of `Available`, `Pending`.
+    /// Wire name `status` (body). Since ZStack 3.9.2 (release history). One of `Available`, `Pending`.
     #[api(one_of("Available", "Pending"))]
     pub status: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }

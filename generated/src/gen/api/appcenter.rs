@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /appcenter, and the types and enums they use first.
 /// `POST /appcenter/buildsystem`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddAppBuildSystem",
@@ -15,40 +15,40 @@
     async
 )]
 pub struct AddAppBuildSystem {
-    /// Wire name `url` (body).
+    /// Wire name `url` (body). Since ZStack 3.9.2 (release history).
     #[api(max_length = 1024, non_empty_string)]
     pub url: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.9.2 (release history).
     #[api(max_length = 255, non_empty_string)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.9.2 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `storageType` (body). One of `localStorage`.
+    /// Wire name `storageType` (body). Since ZStack 3.9.2 (release history). One of `localStorage`.
     #[api(rename = "storageType", one_of("localStorage"))]
     pub storage_type: ::core::option::Option<::std::string::String>,
-    /// Wire name `username` (body).
+    /// Wire name `username` (body). Since ZStack 3.9.2 (release history).
     #[api(max_length = 255)]
     pub username: ::std::string::String,
-    /// Wire name `password` (body).
+    /// Wire name `password` (body). Since ZStack 3.9.2 (release history).
     #[api(max_length = 255)]
     pub password: ::zstack_sdk::runtime::secret::Secret,
-    /// Wire name `hostname` (body).
+    /// Wire name `hostname` (body). Since ZStack 3.9.2 (release history).
     #[api(max_length = 255, non_empty_string)]
     pub hostname: ::std::string::String,
-    /// Wire name `sshPort` (body).
+    /// Wire name `sshPort` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "sshPort", range(1, 65535))]
     pub ssh_port: ::core::option::Option<i32>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -139,7 +139,7 @@ impl AddAppBuildSystem {
 }
 /// `POST /appcenter/buildapp/add`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddBuildApp",
@@ -150,27 +150,27 @@ impl AddAppBuildSystem {
     async
 )]
 pub struct AddBuildApp {
-    /// Wire name `url` (body).
+    /// Wire name `url` (body). Since ZStack 3.9.2 (release history).
     #[api(max_length = 1024)]
     pub url: ::std::string::String,
-    /// Wire name `type` (body). One of `zstack`.
+    /// Wire name `type` (body). Since ZStack 3.9.2 (release history). One of `zstack`.
     #[api(rename = "type", one_of("zstack"))]
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Wire name `backupStorageUuid` (body).
+    /// Wire name `backupStorageUuid` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "backupStorageUuid")]
     pub backup_storage_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `hostname` (body).
+    /// Wire name `hostname` (body). Since ZStack 3.9.2 (release history).
     pub hostname: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -254,7 +254,7 @@ impl AddBuildApp {
 }
 /// `PUT /appcenter/buildsystem/{uuid}/actions`, body envelope `"changeAppBuildSystemState"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeAppBuildSystemState",
@@ -265,15 +265,15 @@ impl AddBuildApp {
     async
 )]
 pub struct ChangeAppBuildSystemState {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.9.2 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `stateEvent` (body). One of `enable`, `disable`.
+    /// Wire name `stateEvent` (body). Since ZStack 3.9.2 (release history). One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
     pub state_event: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -314,7 +314,7 @@ impl ChangeAppBuildSystemState {
 }
 /// `POST /appcenter/buildapp/check`, body envelope `"params"`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CheckBuildAppParameters",
@@ -324,15 +324,15 @@ impl ChangeAppBuildSystemState {
     response = crate::api::CheckBuildAppParametersReply
 )]
 pub struct CheckBuildAppParameters {
-    /// Wire name `type` (body). Server default: `zstack`. One of `zstack`.
+    /// Wire name `type` (body). Since ZStack 3.9.2 (release history). Server default: `zstack`. One of `zstack`.
     #[api(rename = "type", one_of("zstack"))]
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Wire name `uuid` (body).
+    /// Wire name `uuid` (body). Since ZStack 3.9.2 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -378,7 +378,7 @@ impl CheckBuildAppParameters {
 }
 /// `POST /appcenter/buildapp`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateBuildApp",
@@ -389,25 +389,25 @@ impl CheckBuildAppParameters {
     async
 )]
 pub struct CreateBuildApp {
-    /// Wire name `buildSystemUuid` (body).
+    /// Wire name `buildSystemUuid` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "buildSystemUuid")]
     pub build_system_uuid: ::std::string::String,
-    /// Wire name `backupStorageUuid` (body).
+    /// Wire name `backupStorageUuid` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "backupStorageUuid")]
     pub backup_storage_uuid: ::std::string::String,
-    /// Wire name `dataPath` (body).
+    /// Wire name `dataPath` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "dataPath", non_empty_string)]
     pub data_path: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -470,7 +470,7 @@ impl CreateBuildApp {
 }
 /// `POST /appcenter/app/stack`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateResourceStackFromApp",
@@ -481,33 +481,33 @@ impl CreateBuildApp {
     async
 )]
 pub struct CreateResourceStackFromApp {
-    /// Wire name `appUuid` (body).
+    /// Wire name `appUuid` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "appUuid")]
     pub app_uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.9.2 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.9.2 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `rollback` (body).
+    /// Wire name `rollback` (body). Since ZStack 3.9.2 (release history).
     pub rollback: ::core::option::Option<bool>,
-    /// Wire name `parameters` (body).
+    /// Wire name `parameters` (body). Since ZStack 3.9.2 (release history).
     #[api(max_length = 524288)]
     pub parameters: ::core::option::Option<::std::string::String>,
-    /// Wire name `withoutAppInfo` (body). Server default: `false`.
+    /// Wire name `withoutAppInfo` (body). Since ZStack 3.9.2 (release history). Server default: `false`.
     #[api(rename = "withoutAppInfo")]
     pub without_app_info: ::core::option::Option<bool>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -598,7 +598,7 @@ impl CreateResourceStackFromApp {
 }
 /// `DELETE /appcenter/buildsystem/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteAppBuildSystem",
@@ -608,15 +608,15 @@ impl CreateResourceStackFromApp {
     async
 )]
 pub struct DeleteAppBuildSystem {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.9.2 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.9.2 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.9.2 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.9.2 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -662,7 +662,7 @@ impl DeleteAppBuildSystem {
 }
 /// `DELETE /appcenter/buildapp/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteBuildApp",
@@ -672,15 +672,15 @@ impl DeleteAppBuildSystem {
     async
 )]
 pub struct DeleteBuildApp {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.9.2 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.9.2 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.9.2 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.9.2 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -726,7 +726,7 @@ impl DeleteBuildApp {
 }
 /// `DELETE /appcenter/app/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeletePublishApp",
@@ -736,15 +736,15 @@ impl DeleteBuildApp {
     async
 )]
 pub struct DeletePublishApp {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.9.2 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.9.2 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.9.2 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.9.2 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -790,7 +790,7 @@ impl DeletePublishApp {
 }
 /// `PUT /appcenter/buildapp/{uuid}/actions`, body envelope `"exportBuildApp"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ExportBuildApp",
@@ -801,12 +801,12 @@ impl DeletePublishApp {
     async
 )]
 pub struct ExportBuildApp {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.9.2 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -843,7 +843,7 @@ impl ExportBuildApp {
 }
 /// `GET /appcenter/buildsystem/capacities`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetAppBuildSystemCapacity",
@@ -852,12 +852,12 @@ impl ExportBuildApp {
     response = crate::api::GetAppBuildSystemCapacityReply
 )]
 pub struct GetAppBuildSystemCapacity {
-    /// Wire name `uuid` (query string).
+    /// Wire name `uuid` (query string). Since ZStack 3.9.2 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.9.2 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.9.2 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -894,7 +894,7 @@ impl GetAppBuildSystemCapacity {
 }
 /// `GET /appcenter/app/resources`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetResourceFromPublishApp",
@@ -903,12 +903,12 @@ impl GetAppBuildSystemCapacity {
     response = crate::api::GetResourceFromPublishAppReply
 )]
 pub struct GetResourceFromPublishApp {
-    /// Wire name `uuid` (query string).
+    /// Wire name `uuid` (query string). Since ZStack 3.9.2 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.9.2 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.9.2 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -953,7 +953,7 @@ impl GetResourceFromPublishApp {
 }
 /// `POST /appcenter/app/preview`, body envelope `"params"`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "PreviewResourceFromApp",
@@ -963,16 +963,16 @@ impl GetResourceFromPublishApp {
     response = crate::api::PreviewResourceFromAppReply
 )]
 pub struct PreviewResourceFromApp {
-    /// Wire name `appUuid` (body).
+    /// Wire name `appUuid` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "appUuid")]
     pub app_uuid: ::std::string::String,
-    /// Wire name `parameters` (body).
+    /// Wire name `parameters` (body). Since ZStack 3.9.2 (release history).
     #[api(max_length = 524288)]
     pub parameters: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1018,7 +1018,7 @@ impl PreviewResourceFromApp {
 }
 /// `POST /appcenter/app`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "PublishApp",
@@ -1029,28 +1029,28 @@ impl PreviewResourceFromApp {
     async
 )]
 pub struct PublishApp {
-    /// Wire name `buildAppUuid` (body).
+    /// Wire name `buildAppUuid` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "buildAppUuid")]
     pub build_app_uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.9.2 (release history).
     #[api(max_length = 255, non_empty_string)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.9.2 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `parameters` (body).
+    /// Wire name `parameters` (body). Since ZStack 3.9.2 (release history).
     #[api(max_length = 524288)]
     pub parameters: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1129,7 +1129,7 @@ impl PublishApp {
 }
 /// `GET /appcenter/buildsystem`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryAppBuildSystem",
@@ -1163,7 +1163,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAppBuildSystem {
 }
 /// `GET /appcenter/buildapp`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryBuildApp",
@@ -1197,7 +1197,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryBuildApp {
 }
 /// `GET /appcenter/exportapp`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryBuildAppExportHistory",
@@ -1231,7 +1231,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryBuildAppExportHistory {
 }
 /// `GET /appcenter/app`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryPublishApp",
@@ -1265,7 +1265,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPublishApp {
 }
 /// `PUT /appcenter/buildsystem/{uuid}/actions`, body envelope `"reconnectAppBuildSystem"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ReconnectAppBuildSystem",
@@ -1276,12 +1276,12 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPublishApp {
     async
 )]
 pub struct ReconnectAppBuildSystem {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.9.2 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1318,7 +1318,7 @@ impl ReconnectAppBuildSystem {
 }
 /// `PUT /appcenter/buildsystem/{uuid}/actions`, body envelope `"updateAppBuildSystem"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateAppBuildSystem",
@@ -1329,27 +1329,27 @@ impl ReconnectAppBuildSystem {
     async
 )]
 pub struct UpdateAppBuildSystem {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.9.2 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.9.2 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.9.2 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `username` (body).
+    /// Wire name `username` (body). Since ZStack 3.9.2 (release history).
     #[api(max_length = 255, non_empty_string)]
     pub username: ::core::option::Option<::std::string::String>,
-    /// Wire name `password` (body).
+    /// Wire name `password` (body). Since ZStack 3.9.2 (release history).
     #[api(max_length = 255)]
     pub password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Wire name `sshPort` (body).
+    /// Wire name `sshPort` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "sshPort", range(1, 65535))]
     pub ssh_port: ::core::option::Option<i32>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1428,7 +1428,7 @@ impl UpdateAppBuildSystem {
 }
 /// `PUT /appcenter/buildapp/{uuid}/actions`, body envelope `"updateBuildApp"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateBuildApp",
@@ -1439,20 +1439,20 @@ impl UpdateAppBuildSystem {
     async
 )]
 pub struct UpdateBuildApp {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.9.2 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.9.2 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.9.2 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `version` (body).
+    /// Wire name `version` (body). Since ZStack 3.9.2 (release history).
     pub version: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1516,7 +1516,7 @@ impl UpdateBuildApp {
 }
 /// `PUT /appcenter/app/{uuid}/actions`, body envelope `"updatePublishApp"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdatePublishApp",
@@ -1527,18 +1527,18 @@ impl UpdateBuildApp {
     async
 )]
 pub struct UpdatePublishApp {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.9.2 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.9.2 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.9.2 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1594,6 +1594,7 @@ impl UpdatePublishApp {
 /// The result of [`CheckBuildAppParameters`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CheckBuildAppParametersReply {
+    /// Since ZStack 3.9.2 (release history).
     pub parameters: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1602,7 +1603,9 @@ pub struct CheckBuildAppParametersReply {
 /// The result of [`GetAppBuildSystemCapacity`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetAppBuildSystemCapacityReply {
+    /// Since ZStack 3.9.2 (release history).
     pub total_capacity: ::core::option::Option<i64>,
+    /// Since ZStack 3.9.2 (release history).
     pub available_capacity: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1612,6 +1615,7 @@ pub struct GetAppBuildSystemCapacityReply {
 /// The result of [`GetResourceFromPublishApp`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetResourceFromPublishAppReply {
+    /// Since ZStack 3.9.2 (release history).
     pub resources: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1620,13 +1624,16 @@ pub struct GetResourceFromPublishAppReply {
 /// The result of [`PreviewResourceFromApp`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PreviewResourceFromAppReply {
+    /// Since ZStack 3.9.2 (release history).
     pub preview: ::core::option::Option<crate::types::PreviewResourceStruct>,
 }
 ::zstack_sdk::deserialize_struct!(PreviewResourceFromAppReply { "preview" => preview, });
 /// The result of [`QueryBuildApp`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryBuildAppReply {
+    /// Since ZStack 3.9.2 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.9.2 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(

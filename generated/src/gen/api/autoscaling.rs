@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /autoscaling, and the types and enums they use first.
 /// `POST /autoscaling/template/{uuid}/groups/{groupUuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AttachAutoScalingTemplateToGroup",
@@ -15,15 +15,15 @@
     async
 )]
 pub struct AttachAutoScalingTemplateToGroup {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.1.3 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `groupUuid` (path placeholder).
+    /// Wire name `groupUuid` (path placeholder). Since ZStack 3.1.3 (release history).
     #[api(rename = "groupUuid")]
     pub group_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -64,7 +64,7 @@ impl AttachAutoScalingTemplateToGroup {
 }
 /// `PUT /autoscaling/groups/{uuid}/actions`, body envelope `"changeAutoScalingGroupState"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeAutoScalingGroupState",
@@ -75,15 +75,15 @@ impl AttachAutoScalingTemplateToGroup {
     async
 )]
 pub struct ChangeAutoScalingGroupState {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.1.3 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `stateEvent` (body). One of `enable`, `disable`.
+    /// Wire name `stateEvent` (body). Since ZStack 3.1.3 (release history). One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
     pub state_event: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -124,7 +124,7 @@ impl ChangeAutoScalingGroupState {
 }
 /// `POST /autoscaling/groups`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateAutoScalingGroup",
@@ -135,25 +135,25 @@ impl ChangeAutoScalingGroupState {
     async
 )]
 pub struct CreateAutoScalingGroup {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.1.3 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.1.3 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `scalingResourceType` (body). One of `VmInstance`.
+    /// Wire name `scalingResourceType` (body). Since ZStack 3.1.3 (release history). One of `VmInstance`.
     #[api(rename = "scalingResourceType", one_of("VmInstance"))]
     pub scaling_resource_type: ::std::string::String,
-    /// Wire name `minResourceSize` (body).
+    /// Wire name `minResourceSize` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "minResourceSize", range(0, 2147483647))]
     pub min_resource_size: i32,
-    /// Wire name `maxResourceSize` (body).
+    /// Wire name `maxResourceSize` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "maxResourceSize", range(0, 2147483647))]
     pub max_resource_size: i32,
-    /// Wire name `defaultCooldown` (body).
+    /// Wire name `defaultCooldown` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "defaultCooldown", range(0, 2147483647))]
     pub default_cooldown: i64,
-    /// Wire name `removalPolicy` (body). One of `OldestInstance`, `NewestInstance`, `OldestScalingConfiguration`, `MinimumCPUUsageInstance`, `MinimumMemoryUsageInstance`.
+    /// Wire name `removalPolicy` (body). Since ZStack 3.1.3 (release history). One of `OldestInstance`, `NewestInstance`, `OldestScalingConfiguration`, `MinimumCPUUsageInstance`, `MinimumMemoryUsageInstance`.
     #[api(
         rename = "removalPolicy",
         one_of(
@@ -165,19 +165,19 @@ pub struct CreateAutoScalingGroup {
         )
     )]
     pub removal_policy: ::std::string::String,
-    /// Wire name `defaultEnable` (body). Server default: `false`.
+    /// Wire name `defaultEnable` (body). Since ZStack 3.1.3 (release history). Server default: `false`.
     #[api(rename = "defaultEnable")]
     pub default_enable: ::core::option::Option<bool>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -261,7 +261,7 @@ impl CreateAutoScalingGroup {
 }
 /// `POST /autoscaling/rules/adding-new-instance`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateAutoScalingGroupAddingNewInstanceRule",
@@ -273,40 +273,40 @@ impl CreateAutoScalingGroup {
     polymorphic
 )]
 pub struct CreateAutoScalingGroupAddingNewInstanceRule {
-    /// Wire name `adjustmentType` (body). One of `QuantityChangeInCapacity`, `PercentChangeInCapacity`, `TotalCapacity`.
+    /// Wire name `adjustmentType` (body). Since ZStack 3.1.3 (release history). One of `QuantityChangeInCapacity`, `PercentChangeInCapacity`, `TotalCapacity`.
     #[api(
         rename = "adjustmentType",
         one_of("QuantityChangeInCapacity", "PercentChangeInCapacity", "TotalCapacity")
     )]
     pub adjustment_type: ::std::string::String,
-    /// Wire name `adjustmentValue` (body).
+    /// Wire name `adjustmentValue` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "adjustmentValue", range(1, 9223372036854775807))]
     pub adjustment_value: i32,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.1.3 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.1.3 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `autoScalingGroupUuid` (body).
+    /// Wire name `autoScalingGroupUuid` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "autoScalingGroupUuid")]
     pub auto_scaling_group_uuid: ::std::string::String,
-    /// Wire name `type` (body).
+    /// Wire name `type` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "type")]
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Wire name `cooldown` (body).
+    /// Wire name `cooldown` (body). Since ZStack 3.1.3 (release history).
     #[api(range(1, 2147483647))]
     pub cooldown: ::core::option::Option<i64>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -395,7 +395,7 @@ impl CreateAutoScalingGroupAddingNewInstanceRule {
 }
 /// `POST /autoscaling/rules/removal-instance`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateAutoScalingGroupRemovalInstanceRule",
@@ -407,16 +407,16 @@ impl CreateAutoScalingGroupAddingNewInstanceRule {
     polymorphic
 )]
 pub struct CreateAutoScalingGroupRemovalInstanceRule {
-    /// Wire name `adjustmentType` (body). One of `QuantityChangeInCapacity`, `PercentChangeInCapacity`, `TotalCapacity`.
+    /// Wire name `adjustmentType` (body). Since ZStack 3.1.3 (release history). One of `QuantityChangeInCapacity`, `PercentChangeInCapacity`, `TotalCapacity`.
     #[api(
         rename = "adjustmentType",
         one_of("QuantityChangeInCapacity", "PercentChangeInCapacity", "TotalCapacity")
     )]
     pub adjustment_type: ::std::string::String,
-    /// Wire name `adjustmentValue` (body).
+    /// Wire name `adjustmentValue` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "adjustmentValue", range(1, 9223372036854775807))]
     pub adjustment_value: i32,
-    /// Wire name `removalPolicy` (body). One of `OldestInstance`, `NewestInstance`, `OldestScalingConfiguration`, `MinimumCPUUsageInstance`, `MinimumMemoryUsageInstance`.
+    /// Wire name `removalPolicy` (body). Since ZStack 3.1.3 (release history). One of `OldestInstance`, `NewestInstance`, `OldestScalingConfiguration`, `MinimumCPUUsageInstance`, `MinimumMemoryUsageInstance`.
     #[api(
         rename = "removalPolicy",
         one_of(
@@ -428,31 +428,31 @@ pub struct CreateAutoScalingGroupRemovalInstanceRule {
         )
     )]
     pub removal_policy: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.1.3 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.1.3 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `autoScalingGroupUuid` (body).
+    /// Wire name `autoScalingGroupUuid` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "autoScalingGroupUuid")]
     pub auto_scaling_group_uuid: ::std::string::String,
-    /// Wire name `type` (body).
+    /// Wire name `type` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "type")]
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Wire name `cooldown` (body).
+    /// Wire name `cooldown` (body). Since ZStack 3.1.3 (release history).
     #[api(range(1, 2147483647))]
     pub cooldown: ::core::option::Option<i64>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -543,7 +543,7 @@ impl CreateAutoScalingGroupRemovalInstanceRule {
 }
 /// `POST /autoscaling/vmtemplate`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateAutoScalingVmTemplate",
@@ -555,69 +555,69 @@ impl CreateAutoScalingGroupRemovalInstanceRule {
     polymorphic
 )]
 pub struct CreateAutoScalingVmTemplate {
-    /// Wire name `vmInstanceName` (body).
+    /// Wire name `vmInstanceName` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "vmInstanceName", max_length = 255)]
     pub vm_instance_name: ::std::string::String,
-    /// Wire name `vmInstanceDescription` (body).
+    /// Wire name `vmInstanceDescription` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "vmInstanceDescription", max_length = 2048)]
     pub vm_instance_description: ::core::option::Option<::std::string::String>,
-    /// Wire name `vmInstanceOfferingUuid` (body).
+    /// Wire name `vmInstanceOfferingUuid` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "vmInstanceOfferingUuid")]
     pub vm_instance_offering_uuid: ::std::string::String,
-    /// Wire name `imageUuid` (body).
+    /// Wire name `imageUuid` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "imageUuid")]
     pub image_uuid: ::std::string::String,
-    /// Wire name `l3NetworkUuids` (body).
+    /// Wire name `l3NetworkUuids` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "l3NetworkUuids", required, non_empty)]
     pub l3_network_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `vmInstanceType` (body). Server default: `UserVm`. One of `UserVm`, `ApplianceVm`.
+    /// Wire name `vmInstanceType` (body). Since ZStack 3.1.3 (release history). Server default: `UserVm`. One of `UserVm`, `ApplianceVm`.
     #[api(rename = "vmInstanceType", one_of("UserVm", "ApplianceVm"))]
     pub vm_instance_type: ::core::option::Option<::std::string::String>,
-    /// Wire name `rootDiskOfferingUuid` (body).
+    /// Wire name `rootDiskOfferingUuid` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "rootDiskOfferingUuid")]
     pub root_disk_offering_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `dataDiskOfferingUuids` (body).
+    /// Wire name `dataDiskOfferingUuids` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "dataDiskOfferingUuids")]
     pub data_disk_offering_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `vmInstanceZoneUuid` (body).
+    /// Wire name `vmInstanceZoneUuid` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "vmInstanceZoneUuid")]
     pub vm_instance_zone_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `vmInstanceClusterUuid` (body).
+    /// Wire name `vmInstanceClusterUuid` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "vmInstanceClusterUuid")]
     pub vm_instance_cluster_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `hostUuid` (body).
+    /// Wire name `hostUuid` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "hostUuid")]
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `primaryStorageUuidForRootVolume` (body).
+    /// Wire name `primaryStorageUuidForRootVolume` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "primaryStorageUuidForRootVolume")]
     pub primary_storage_uuid_for_root_volume: ::core::option::Option<
         ::std::string::String,
     >,
-    /// Wire name `defaultL3NetworkUuid` (body).
+    /// Wire name `defaultL3NetworkUuid` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "defaultL3NetworkUuid")]
     pub default_l3_network_uuid: ::std::string::String,
-    /// Wire name `strategy` (body). Server default: `InstantStart`. One of `InstantStart`, `CreateStopped`.
+    /// Wire name `strategy` (body). Since ZStack 3.1.3 (release history). Server default: `InstantStart`. One of `InstantStart`, `CreateStopped`.
     #[api(one_of("InstantStart", "CreateStopped"))]
     pub strategy: ::core::option::Option<::std::string::String>,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.1.3 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.1.3 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `type` (body).
+    /// Wire name `type` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "type")]
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -797,7 +797,7 @@ impl CreateAutoScalingVmTemplate {
 }
 /// `DELETE /autoscaling/groups/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteAutoScalingGroup",
@@ -807,15 +807,15 @@ impl CreateAutoScalingVmTemplate {
     async
 )]
 pub struct DeleteAutoScalingGroup {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.1.3 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.1.3 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.1.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.1.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -861,7 +861,7 @@ impl DeleteAutoScalingGroup {
 }
 /// `DELETE /autoscaling/groups/instances/{instanceUuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteAutoScalingGroupInstance",
@@ -871,16 +871,16 @@ impl DeleteAutoScalingGroup {
     async
 )]
 pub struct DeleteAutoScalingGroupInstance {
-    /// Wire name `instanceUuid` (path placeholder).
+    /// Wire name `instanceUuid` (path placeholder). Since ZStack 3.1.3 (release history).
     #[api(rename = "instanceUuid")]
     pub instance_uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.1.3 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.1.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.1.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -928,7 +928,7 @@ impl DeleteAutoScalingGroupInstance {
 }
 /// `DELETE /autoscaling/rules/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteAutoScalingRule",
@@ -938,15 +938,15 @@ impl DeleteAutoScalingGroupInstance {
     async
 )]
 pub struct DeleteAutoScalingRule {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.1.3 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.1.3 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.1.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.1.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -992,7 +992,7 @@ impl DeleteAutoScalingRule {
 }
 /// `DELETE /autoscaling/groups/rules/triggers/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteAutoScalingRuleTrigger",
@@ -1002,15 +1002,15 @@ impl DeleteAutoScalingRule {
     async
 )]
 pub struct DeleteAutoScalingRuleTrigger {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.1.3 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.1.3 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.1.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.1.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1056,7 +1056,7 @@ impl DeleteAutoScalingRuleTrigger {
 }
 /// `DELETE /autoscaling/template/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteAutoScalingTemplate",
@@ -1066,15 +1066,15 @@ impl DeleteAutoScalingRuleTrigger {
     async
 )]
 pub struct DeleteAutoScalingTemplate {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.1.3 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.1.3 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.1.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.1.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1120,7 +1120,7 @@ impl DeleteAutoScalingTemplate {
 }
 /// `DELETE /autoscaling/template/{templateUuid}/groups/{groupUuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DetachAutoScalingTemplateFromGroup",
@@ -1130,16 +1130,16 @@ impl DeleteAutoScalingTemplate {
     async
 )]
 pub struct DetachAutoScalingTemplateFromGroup {
-    /// Wire name `templateUuid` (path placeholder).
+    /// Wire name `templateUuid` (path placeholder). Since ZStack 3.1.3 (release history).
     #[api(rename = "templateUuid")]
     pub template_uuid: ::std::string::String,
-    /// Wire name `groupUuid` (path placeholder).
+    /// Wire name `groupUuid` (path placeholder). Since ZStack 3.1.3 (release history).
     #[api(rename = "groupUuid")]
     pub group_uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.1.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.1.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1180,7 +1180,7 @@ impl DetachAutoScalingTemplateFromGroup {
 }
 /// `PUT /autoscaling/rules/{uuid}/actions`, body envelope `"executeAutoScalingRule"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ExecuteAutoScalingRule",
@@ -1191,12 +1191,12 @@ impl DetachAutoScalingTemplateFromGroup {
     async
 )]
 pub struct ExecuteAutoScalingRule {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1233,7 +1233,7 @@ impl ExecuteAutoScalingRule {
 }
 /// `GET /autoscaling/groups`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryAutoScalingGroup",
@@ -1267,7 +1267,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAutoScalingGroup {
 }
 /// `GET /autoscaling/groups/activities`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryAutoScalingGroupActivity",
@@ -1301,7 +1301,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAutoScalingGroupActivit
 }
 /// `GET /autoscaling/groups/instances`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryAutoScalingGroupInstance",
@@ -1335,7 +1335,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAutoScalingGroupInstanc
 }
 /// `GET /autoscaling/groups/rules`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryAutoScalingRule",
@@ -1370,7 +1370,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAutoScalingRule {
 }
 /// `GET /autoscaling/groups/rules/trigger`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryAutoScalingRuleTrigger",
@@ -1405,7 +1405,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAutoScalingRuleTrigger 
 }
 /// `GET /autoscaling/vmtemplate`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryAutoScalingVmTemplate",
@@ -1439,7 +1439,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAutoScalingVmTemplate {
 }
 /// `PUT /autoscaling/groups/{uuid}/actions`, body envelope `"updateAutoScalingGroup"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateAutoScalingGroup",
@@ -1450,21 +1450,21 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAutoScalingVmTemplate {
     async
 )]
 pub struct UpdateAutoScalingGroup {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.1.3 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.1.3 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.1.3 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `minResourceSize` (body).
+    /// Wire name `minResourceSize` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "minResourceSize", range(0, 2147483647))]
     pub min_resource_size: ::core::option::Option<i32>,
-    /// Wire name `maxResourceSize` (body).
+    /// Wire name `maxResourceSize` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "maxResourceSize", range(0, 2147483647))]
     pub max_resource_size: ::core::option::Option<i32>,
-    /// Wire name `removalPolicy` (body). One of `OldestInstance`, `NewestInstance`, `OldestScalingConfiguration`, `MinimumCPUUsageInstance`, `MinimumMemoryUsageInstance`.
+    /// Wire name `removalPolicy` (body). Since ZStack 3.1.3 (release history). One of `OldestInstance`, `NewestInstance`, `OldestScalingConfiguration`, `MinimumCPUUsageInstance`, `MinimumMemoryUsageInstance`.
     #[api(
         rename = "removalPolicy",
         one_of(
@@ -1476,10 +1476,10 @@ pub struct UpdateAutoScalingGroup {
         )
     )]
     pub removal_policy: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1555,7 +1555,7 @@ impl UpdateAutoScalingGroup {
 }
 /// `PUT /autoscaling/rules/adding-new-instance/{uuid}/actions`, body envelope `"updateAutoScalingGroupAddingNewInstanceRule"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateAutoScalingGroupAddingNewInstanceRule",
@@ -1567,30 +1567,30 @@ impl UpdateAutoScalingGroup {
     polymorphic
 )]
 pub struct UpdateAutoScalingGroupAddingNewInstanceRule {
-    /// Wire name `adjustmentType` (body). One of `QuantityChangeInCapacity`, `PercentChangeInCapacity`, `TotalCapacity`.
+    /// Wire name `adjustmentType` (body). Since ZStack 3.1.3 (release history). One of `QuantityChangeInCapacity`, `PercentChangeInCapacity`, `TotalCapacity`.
     #[api(
         rename = "adjustmentType",
         one_of("QuantityChangeInCapacity", "PercentChangeInCapacity", "TotalCapacity")
     )]
     pub adjustment_type: ::core::option::Option<::std::string::String>,
-    /// Wire name `adjustmentValue` (body).
+    /// Wire name `adjustmentValue` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "adjustmentValue", range(1, 9223372036854775807))]
     pub adjustment_value: ::core::option::Option<i32>,
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.1.3 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.1.3 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.1.3 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `cooldown` (body).
+    /// Wire name `cooldown` (body). Since ZStack 3.1.3 (release history).
     #[api(range(1, 900))]
     pub cooldown: ::core::option::Option<i64>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1666,7 +1666,7 @@ impl UpdateAutoScalingGroupAddingNewInstanceRule {
 }
 /// `PUT /autoscaling/groups/instances/{instanceUuid}/actions`, body envelope `"updateAutoScalingGroupInstance"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateAutoScalingGroupInstance",
@@ -1677,23 +1677,23 @@ impl UpdateAutoScalingGroupAddingNewInstanceRule {
     async
 )]
 pub struct UpdateAutoScalingGroupInstance {
-    /// Wire name `groupUuid` (body).
+    /// Wire name `groupUuid` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "groupUuid")]
     pub group_uuid: ::std::string::String,
-    /// Wire name `instanceUuid` (path placeholder).
+    /// Wire name `instanceUuid` (path placeholder). Since ZStack 3.9.2 (release history).
     #[api(rename = "instanceUuid")]
     pub instance_uuid: ::std::string::String,
-    /// Wire name `protectionStrategy` (body). One of `Protected`, `Unprotected`.
+    /// Wire name `protectionStrategy` (body). Since ZStack 3.9.2 (release history). One of `Protected`, `Unprotected`.
     #[api(
         rename = "protectionStrategy",
         one_of("Protected", "Unprotected"),
         max_length = 128
     )]
     pub protection_strategy: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1743,7 +1743,7 @@ impl UpdateAutoScalingGroupInstance {
 }
 /// `PUT /autoscaling/rules/removal-instance/{uuid}/actions`, body envelope `"updateAutoScalingGroupRemovalInstanceRule"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateAutoScalingGroupRemovalInstanceRule",
@@ -1755,16 +1755,16 @@ impl UpdateAutoScalingGroupInstance {
     polymorphic
 )]
 pub struct UpdateAutoScalingGroupRemovalInstanceRule {
-    /// Wire name `adjustmentType` (body). One of `QuantityChangeInCapacity`, `PercentChangeInCapacity`, `TotalCapacity`.
+    /// Wire name `adjustmentType` (body). Since ZStack 3.1.3 (release history). One of `QuantityChangeInCapacity`, `PercentChangeInCapacity`, `TotalCapacity`.
     #[api(
         rename = "adjustmentType",
         one_of("QuantityChangeInCapacity", "PercentChangeInCapacity", "TotalCapacity")
     )]
     pub adjustment_type: ::core::option::Option<::std::string::String>,
-    /// Wire name `adjustmentValue` (body).
+    /// Wire name `adjustmentValue` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "adjustmentValue", range(1, 9223372036854775807))]
     pub adjustment_value: ::core::option::Option<i32>,
-    /// Wire name `removalPolicy` (body). One of `OldestInstance`, `NewestInstance`, `OldestScalingConfiguration`, `MinimumCPUUsageInstance`, `MinimumMemoryUsageInstance`.
+    /// Wire name `removalPolicy` (body). Since ZStack 3.1.3 (release history). One of `OldestInstance`, `NewestInstance`, `OldestScalingConfiguration`, `MinimumCPUUsageInstance`, `MinimumMemoryUsageInstance`.
     #[api(
         rename = "removalPolicy",
         one_of(
@@ -1776,21 +1776,21 @@ pub struct UpdateAutoScalingGroupRemovalInstanceRule {
         )
     )]
     pub removal_policy: ::core::option::Option<::std::string::String>,
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.1.3 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.1.3 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.1.3 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `cooldown` (body).
+    /// Wire name `cooldown` (body). Since ZStack 3.1.3 (release history).
     #[api(range(1, 900))]
     pub cooldown: ::core::option::Option<i64>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1875,7 +1875,7 @@ impl UpdateAutoScalingGroupRemovalInstanceRule {
 }
 /// `PUT /autoscaling/rules/{uuid}/actions`, body envelope `"updateAutoScalingRule"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateAutoScalingRule",
@@ -1887,21 +1887,21 @@ impl UpdateAutoScalingGroupRemovalInstanceRule {
     polymorphic
 )]
 pub struct UpdateAutoScalingRule {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.1.3 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.1.3 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.1.3 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `cooldown` (body).
+    /// Wire name `cooldown` (body). Since ZStack 3.1.3 (release history).
     #[api(range(1, 900))]
     pub cooldown: ::core::option::Option<i64>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1962,7 +1962,7 @@ impl UpdateAutoScalingRule {
 }
 /// `PUT /autoscaling/vmtemplate/{uuid}/actions`, body envelope `"updateAutoScalingVmTemplate"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.8.22 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateAutoScalingVmTemplate",
@@ -1974,36 +1974,36 @@ impl UpdateAutoScalingRule {
     polymorphic
 )]
 pub struct UpdateAutoScalingVmTemplate {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.8.22 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.8.22 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.8.22 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `vmInstanceName` (body).
+    /// Wire name `vmInstanceName` (body). Since ZStack 3.8.22 (release history).
     #[api(rename = "vmInstanceName", max_length = 255)]
     pub vm_instance_name: ::core::option::Option<::std::string::String>,
-    /// Wire name `vmInstanceDescription` (body).
+    /// Wire name `vmInstanceDescription` (body). Since ZStack 3.8.22 (release history).
     #[api(rename = "vmInstanceDescription", max_length = 2048)]
     pub vm_instance_description: ::core::option::Option<::std::string::String>,
-    /// Wire name `vmInstanceOfferingUuid` (body).
+    /// Wire name `vmInstanceOfferingUuid` (body). Since ZStack 3.8.22 (release history).
     #[api(rename = "vmInstanceOfferingUuid")]
     pub vm_instance_offering_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `imageUuid` (body).
+    /// Wire name `imageUuid` (body). Since ZStack 3.8.22 (release history).
     #[api(rename = "imageUuid")]
     pub image_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `vmInstanceClusterUuid` (body).
+    /// Wire name `vmInstanceClusterUuid` (body). Since ZStack 3.8.22 (release history).
     #[api(rename = "vmInstanceClusterUuid")]
     pub vm_instance_cluster_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `hostUuid` (body).
+    /// Wire name `hostUuid` (body). Since ZStack 3.8.22 (release history).
     #[api(rename = "hostUuid")]
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.8.22 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.8.22 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2113,6 +2113,7 @@ impl UpdateAutoScalingVmTemplate {
 /// The result of [`ExecuteAutoScalingRule`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExecuteAutoScalingRuleReply {
+    /// Since ZStack 3.7.5 (release history).
     pub scaling_activity_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(

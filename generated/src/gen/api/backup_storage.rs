@@ -177,7 +177,7 @@ impl ReconnectBackupStorage {
 }
 /// `POST /backup-storage/aliyun/ebs`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.2.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddAliyunEbsBackupStorage",
@@ -189,34 +189,34 @@ impl ReconnectBackupStorage {
     polymorphic
 )]
 pub struct AddAliyunEbsBackupStorage {
-    /// Wire name `ossBucketUuid` (body).
+    /// Wire name `ossBucketUuid` (body). Since ZStack 3.2.1 (release history).
     #[api(rename = "ossBucketUuid")]
     pub oss_bucket_uuid: ::std::string::String,
-    /// Wire name `url` (body).
+    /// Wire name `url` (body). Since ZStack 3.2.1 (release history).
     #[api(max_length = 2048)]
     pub url: ::core::option::Option<::std::string::String>,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.2.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.2.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `type` (body). Server default: `AliyunEBS`.
+    /// Wire name `type` (body). Since ZStack 3.2.1 (release history). Server default: `AliyunEBS`.
     #[api(rename = "type")]
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Wire name `importImages` (body). Server default: `false`.
+    /// Wire name `importImages` (body). Since ZStack 3.2.1 (release history). Server default: `false`.
     #[api(rename = "importImages")]
     pub import_images: ::core::option::Option<bool>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.2.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.2.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.2.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -310,7 +310,7 @@ impl AddAliyunEbsBackupStorage {
 }
 /// `POST /backup-storage/ceph`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddCephBackupStorage",
@@ -457,7 +457,7 @@ impl AddCephBackupStorage {
 }
 /// `POST /backup-storage/image-store/disaster`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddDisasterImageStoreBackupStorage",
@@ -468,49 +468,49 @@ impl AddCephBackupStorage {
     async
 )]
 pub struct AddDisasterImageStoreBackupStorage {
-    /// Wire name `attachPoint` (body).
+    /// Wire name `attachPoint` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "attachPoint")]
     pub attach_point: ::core::option::Option<::std::string::String>,
-    /// Wire name `endPoint` (body).
+    /// Wire name `endPoint` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "endPoint")]
     pub end_point: ::core::option::Option<::std::string::String>,
-    /// Wire name `hostname` (body).
+    /// Wire name `hostname` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255, non_empty_string)]
     pub hostname: ::std::string::String,
-    /// Wire name `username` (body).
+    /// Wire name `username` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub username: ::std::string::String,
-    /// Wire name `password` (body).
+    /// Wire name `password` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub password: ::zstack_sdk::runtime::secret::Secret,
-    /// Wire name `sshPort` (body). Server default: `22`.
+    /// Wire name `sshPort` (body). Since ZStack 3.0.1 (release history). Server default: `22`.
     #[api(rename = "sshPort", range(1, 65535))]
     pub ssh_port: ::core::option::Option<i32>,
-    /// Wire name `url` (body).
+    /// Wire name `url` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048, non_empty_string)]
     pub url: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `type` (body).
+    /// Wire name `type` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "type")]
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Wire name `importImages` (body). Server default: `false`.
+    /// Wire name `importImages` (body). Since ZStack 3.0.1 (release history). Server default: `false`.
     #[api(rename = "importImages")]
     pub import_images: ::core::option::Option<bool>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -625,7 +625,7 @@ impl AddDisasterImageStoreBackupStorage {
 }
 /// `POST /backup-storage/addon`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddExternalBackupStorage",
@@ -750,7 +750,7 @@ impl AddExternalBackupStorage {
 }
 /// `POST /backup-storage/image-store`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddImageStoreBackupStorage",
@@ -761,43 +761,43 @@ impl AddExternalBackupStorage {
     async
 )]
 pub struct AddImageStoreBackupStorage {
-    /// Wire name `hostname` (body).
+    /// Wire name `hostname` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255, non_empty_string)]
     pub hostname: ::std::string::String,
-    /// Wire name `username` (body).
+    /// Wire name `username` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub username: ::std::string::String,
-    /// Wire name `password` (body).
+    /// Wire name `password` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub password: ::zstack_sdk::runtime::secret::Secret,
-    /// Wire name `sshPort` (body). Server default: `22`.
+    /// Wire name `sshPort` (body). Since ZStack 3.0.1 (release history). Server default: `22`.
     #[api(rename = "sshPort", range(1, 65535))]
     pub ssh_port: ::core::option::Option<i32>,
-    /// Wire name `url` (body).
+    /// Wire name `url` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048, non_empty_string)]
     pub url: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `type` (body).
+    /// Wire name `type` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "type")]
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Wire name `importImages` (body). Server default: `false`.
+    /// Wire name `importImages` (body). Since ZStack 3.0.1 (release history). Server default: `false`.
     #[api(rename = "importImages")]
     pub import_images: ::core::option::Option<bool>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -894,7 +894,7 @@ impl AddImageStoreBackupStorage {
 }
 /// `POST /backup-storage/ceph/{uuid}/mons`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddMonToCephBackupStorage",
@@ -956,7 +956,7 @@ impl AddMonToCephBackupStorage {
 }
 /// `POST /backup-storage/sftp`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddSftpBackupStorage",
@@ -1101,7 +1101,7 @@ impl AddSftpBackupStorage {
 }
 /// `POST /backup-storage/simulators`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddSimulatorBackupStorage",
@@ -1240,7 +1240,7 @@ impl AddSimulatorBackupStorage {
 }
 /// `PUT /backup-storage/images/{imageUuid}/actions`, body envelope `"backupStorageMigrateImage"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "BackupStorageMigrateImage",
@@ -1252,19 +1252,19 @@ impl AddSimulatorBackupStorage {
     polymorphic
 )]
 pub struct BackupStorageMigrateImage {
-    /// Wire name `imageUuid` (path placeholder).
+    /// Wire name `imageUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "imageUuid")]
     pub image_uuid: ::std::string::String,
-    /// Wire name `srcBackupStorageUuid` (body).
+    /// Wire name `srcBackupStorageUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "srcBackupStorageUuid")]
     pub src_backup_storage_uuid: ::std::string::String,
-    /// Wire name `dstBackupStorageUuid` (body).
+    /// Wire name `dstBackupStorageUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "dstBackupStorageUuid")]
     pub dst_backup_storage_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1307,7 +1307,7 @@ impl BackupStorageMigrateImage {
 }
 /// `PUT /backup-storage/{uuid}/actions`, body envelope `"changeBackupStorageState"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeBackupStorageState",
@@ -1368,7 +1368,7 @@ impl ChangeBackupStorageState {
 }
 /// `PUT /backup-storage/{uuid}/trash/actions`, body envelope `"cleanUpTrashOnBackupStorage"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CleanUpTrashOnBackupStorage",
@@ -1430,7 +1430,7 @@ impl CleanUpTrashOnBackupStorage {
 }
 /// `DELETE /backup-storage/{backupStorageUuid}/exported-images/{imageUuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteExportedImageFromBackupStorage",
@@ -1490,7 +1490,7 @@ impl DeleteExportedImageFromBackupStorage {
 }
 /// `PUT /backup-storage/{backupStorageUuid}/actions`, body envelope `"exportImageFromBackupStorage"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ExportImageFromBackupStorage",
@@ -1563,7 +1563,7 @@ impl ExportImageFromBackupStorage {
 }
 /// `GET /backup-storage/{srcBackupStorageUuid}/migration-candidates`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetBackupStorageCandidatesForImageMigration",
@@ -1572,13 +1572,13 @@ impl ExportImageFromBackupStorage {
     response = crate::api::GetBackupStorageCandidatesForImageMigrationReply
 )]
 pub struct GetBackupStorageCandidatesForImageMigration {
-    /// Wire name `srcBackupStorageUuid` (path placeholder).
+    /// Wire name `srcBackupStorageUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "srcBackupStorageUuid")]
     pub src_backup_storage_uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1617,7 +1617,7 @@ impl GetBackupStorageCandidatesForImageMigration {
 }
 /// `GET /backup-storage/capacities`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetBackupStorageCapacity",
@@ -1704,7 +1704,7 @@ impl GetBackupStorageCapacity {
 }
 /// `GET /backup-storage/types`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetBackupStorageTypes",
@@ -1752,7 +1752,7 @@ impl GetBackupStorageTypes {
 }
 /// `PUT /backup-storage/{uuid}/image-store`, body envelope `"getImagesFromImageStoreBackupStorage"`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetImagesFromImageStoreBackupStorage",
@@ -1762,12 +1762,12 @@ impl GetBackupStorageTypes {
     response = crate::api::GetImagesFromImageStoreBackupStorageReply
 )]
 pub struct GetImagesFromImageStoreBackupStorage {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1804,7 +1804,7 @@ impl GetImagesFromImageStoreBackupStorage {
 }
 /// `GET /backup-storage/trash`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetTrashOnBackupStorage",
@@ -1891,7 +1891,7 @@ impl GetTrashOnBackupStorage {
 }
 /// `GET /backup-storage/aliyun/ebs`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.2.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryAliyunEbsBackupStorage",
@@ -1925,7 +1925,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAliyunEbsBackupStorage 
 }
 /// `GET /backup-storage/ceph`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryCephBackupStorage",
@@ -1960,7 +1960,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryCephBackupStorage {
 }
 /// `GET /backup-storage/image-store`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryImageStoreBackupStorage",
@@ -1994,7 +1994,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryImageStoreBackupStorage
 }
 /// `GET /backup-storage/sftp`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QuerySftpBackupStorage",
@@ -2028,7 +2028,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySftpBackupStorage {
 }
 /// `PUT /backup-storage/image-store/{uuid}/actions`, body envelope `"reclaimSpaceFromImageStore"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ReclaimSpaceFromImageStore",
@@ -2039,12 +2039,12 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySftpBackupStorage {
     async
 )]
 pub struct ReclaimSpaceFromImageStore {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2081,7 +2081,7 @@ impl ReclaimSpaceFromImageStore {
 }
 /// `PUT /backup-storage/image-store/{uuid}/actions`, body envelope `"reconnectImageStoreBackupStorage"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ReconnectImageStoreBackupStorage",
@@ -2092,12 +2092,12 @@ impl ReclaimSpaceFromImageStore {
     async
 )]
 pub struct ReconnectImageStoreBackupStorage {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2134,7 +2134,7 @@ impl ReconnectImageStoreBackupStorage {
 }
 /// `PUT /backup-storage/sftp/{uuid}/actions`, body envelope `"reconnectSftpBackupStorage"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ReconnectSftpBackupStorage",
@@ -2187,7 +2187,7 @@ impl ReconnectSftpBackupStorage {
 }
 /// `PUT /backup-storage/{uuid}/actions`, body envelope `"recoveryImageFromImageStoreBackupStorage"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RecoveryImageFromImageStoreBackupStorage",
@@ -2199,24 +2199,24 @@ impl ReconnectSftpBackupStorage {
     polymorphic
 )]
 pub struct RecoveryImageFromImageStoreBackupStorage {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `srcBackupStorageUuid` (body).
+    /// Wire name `srcBackupStorageUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "srcBackupStorageUuid")]
     pub src_backup_storage_uuid: ::std::string::String,
-    /// Wire name `dstBackupStorageUuid` (body).
+    /// Wire name `dstBackupStorageUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "dstBackupStorageUuid")]
     pub dst_backup_storage_uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255, non_empty_string)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 1024)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2270,7 +2270,7 @@ impl RecoveryImageFromImageStoreBackupStorage {
 }
 /// `DELETE /backup-storage/ceph/{uuid}/mons`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RemoveMonFromCephBackupStorage",
@@ -2334,7 +2334,7 @@ impl RemoveMonFromCephBackupStorage {
 }
 /// `PUT /backup-storage/image-store/actions`, body envelope `"setImageStoreBackupStorageQuota"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.8.22 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SetImageStoreBackupStorageQuota",
@@ -2345,15 +2345,15 @@ impl RemoveMonFromCephBackupStorage {
     async
 )]
 pub struct SetImageStoreBackupStorageQuota {
-    /// Wire name `uuids` (body).
+    /// Wire name `uuids` (body). Since ZStack 3.8.22 (release history).
     pub uuids: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `maxCapacity` (body). Server default: `0`.
+    /// Wire name `maxCapacity` (body). Since ZStack 3.8.22 (release history). Server default: `0`.
     #[api(rename = "maxCapacity")]
     pub max_capacity: i64,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.8.22 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.8.22 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2401,7 +2401,7 @@ impl SetImageStoreBackupStorageQuota {
 }
 /// `PUT /backup-storage/image-store/{imageStoreUuid}/actions`, body envelope `"syncImage"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SyncImage",
@@ -2412,13 +2412,13 @@ impl SetImageStoreBackupStorageQuota {
     async
 )]
 pub struct SyncImage {
-    /// Wire name `imageStoreUuid` (path placeholder).
+    /// Wire name `imageStoreUuid` (path placeholder). Since ZStack 4.7.24 (release history).
     #[api(rename = "imageStoreUuid")]
     pub image_store_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2457,7 +2457,7 @@ impl SyncImage {
 }
 /// `PUT /backup-storage/aliyun/ebs/{uuid}/actions`, body envelope `"updateAliyunEbsBackupStorage"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.2.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateAliyunEbsBackupStorage",
@@ -2469,24 +2469,24 @@ impl SyncImage {
     polymorphic
 )]
 pub struct UpdateAliyunEbsBackupStorage {
-    /// Wire name `ossBucketUuid` (body).
+    /// Wire name `ossBucketUuid` (body). Since ZStack 3.2.1 (release history).
     #[api(rename = "ossBucketUuid")]
     pub oss_bucket_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `url` (body).
+    /// Wire name `url` (body). Since ZStack 3.2.1 (release history).
     #[api(max_length = 2048, non_empty_string)]
     pub url: ::core::option::Option<::std::string::String>,
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.2.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.2.1 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.2.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.2.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.2.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2559,7 +2559,7 @@ impl UpdateAliyunEbsBackupStorage {
 }
 /// `PUT /backup-storage/{uuid}/actions`, body envelope `"updateBackupStorage"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateBackupStorage",
@@ -2637,7 +2637,7 @@ impl UpdateBackupStorage {
 }
 /// `PUT /backup-storage/ceph/mons/{monUuid}/actions`, body envelope `"updateCephBackupStorageMon"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateCephBackupStorageMon",
@@ -2745,7 +2745,7 @@ impl UpdateCephBackupStorageMon {
 }
 /// `PUT /backup-storage/image-store/{uuid}/actions`, body envelope `"updateImageStoreBackupStorage"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateImageStoreBackupStorage",
@@ -2757,30 +2757,30 @@ impl UpdateCephBackupStorageMon {
     polymorphic
 )]
 pub struct UpdateImageStoreBackupStorage {
-    /// Wire name `username` (body).
+    /// Wire name `username` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub username: ::core::option::Option<::std::string::String>,
-    /// Wire name `password` (body).
+    /// Wire name `password` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Wire name `hostname` (body).
+    /// Wire name `hostname` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub hostname: ::core::option::Option<::std::string::String>,
-    /// Wire name `sshPort` (body).
+    /// Wire name `sshPort` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "sshPort", range(1, 65535))]
     pub ssh_port: ::core::option::Option<i32>,
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2868,7 +2868,7 @@ impl UpdateImageStoreBackupStorage {
 }
 /// `PUT /backup-storage/sftp/{uuid}/actions`, body envelope `"updateSftpBackupStorage"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateSftpBackupStorage",
@@ -3016,6 +3016,7 @@ pub struct ExportImageFromBackupStorageReply {
 /// The result of [`GetBackupStorageCandidatesForImageMigration`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetBackupStorageCandidatesForImageMigrationReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -3037,6 +3038,7 @@ pub struct GetBackupStorageCapacityReply {
 /// The result of [`GetBackupStorageTypes`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetBackupStorageTypesReply {
+    /// Since ZStack 3.0.1 (release history).
     pub types: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -3045,6 +3047,7 @@ pub struct GetBackupStorageTypesReply {
 /// The result of [`GetImagesFromImageStoreBackupStorage`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetImagesFromImageStoreBackupStorageReply {
+    /// Since ZStack 3.0.1 (release history).
     pub infos: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -3053,6 +3056,7 @@ pub struct GetImagesFromImageStoreBackupStorageReply {
 /// The result of [`ReclaimSpaceFromImageStore`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ReclaimSpaceFromImageStoreReply {
+    /// Since ZStack 3.0.1 (release history).
     pub gc_result: ::core::option::Option<crate::types::ImageStoreGcResult>,
 }
 ::zstack_sdk::deserialize_struct!(

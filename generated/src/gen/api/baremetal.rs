@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /baremetal, and the types and enums they use first.
 /// `POST /baremetal/preconfigurations`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddPreconfigurationTemplate",
@@ -15,31 +15,31 @@
     async
 )]
 pub struct AddPreconfigurationTemplate {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.4.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.4.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `distribution` (body).
+    /// Wire name `distribution` (body). Since ZStack 3.4.1 (release history).
     #[api(max_length = 64)]
     pub distribution: ::std::string::String,
-    /// Wire name `type` (body). One of `kickstart`, `preseed`, `autoyast`, `autoinstall`.
+    /// Wire name `type` (body). Since ZStack 3.4.1 (release history). One of `kickstart`, `preseed`, `autoyast`, `autoinstall`.
     #[api(rename = "type", one_of("kickstart", "preseed", "autoyast", "autoinstall"))]
     pub type_: ::std::string::String,
-    /// Wire name `content` (body).
+    /// Wire name `content` (body). Since ZStack 3.4.1 (release history).
     #[api(max_length = 16777215)]
     pub content: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -113,7 +113,7 @@ impl AddPreconfigurationTemplate {
 }
 /// `POST /baremetal/chassis/from-file`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "BatchCreateBaremetalChassis",
@@ -124,25 +124,25 @@ impl AddPreconfigurationTemplate {
     async
 )]
 pub struct BatchCreateBaremetalChassis {
-    /// Wire name `baremetalChassisInfo` (body).
+    /// Wire name `baremetalChassisInfo` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "baremetalChassisInfo")]
     pub baremetal_chassis_info: ::std::string::String,
-    /// Wire name `longJobName` (body).
+    /// Wire name `longJobName` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "longJobName", max_length = 255)]
     pub long_job_name: ::core::option::Option<::std::string::String>,
-    /// Wire name `longJobDescription` (body).
+    /// Wire name `longJobDescription` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "longJobDescription", max_length = 2048)]
     pub long_job_description: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -219,7 +219,7 @@ impl BatchCreateBaremetalChassis {
 }
 /// `PUT /baremetal/chassis/{uuid}/actions`, body envelope `"changeBaremetalChassisState"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeBaremetalChassisState",
@@ -230,15 +230,15 @@ impl BatchCreateBaremetalChassis {
     async
 )]
 pub struct ChangeBaremetalChassisState {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `stateEvent` (body). One of `enable`, `disable`.
+    /// Wire name `stateEvent` (body). Since ZStack 3.0.1 (release history). One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
     pub state_event: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -279,7 +279,7 @@ impl ChangeBaremetalChassisState {
 }
 /// `PUT /baremetal/preconfigurations/{uuid}/actions`, body envelope `"changePreconfigurationTemplateState"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangePreconfigurationTemplateState",
@@ -290,15 +290,15 @@ impl ChangeBaremetalChassisState {
     async
 )]
 pub struct ChangePreconfigurationTemplateState {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.4.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `stateEvent` (body). One of `enable`, `disable`.
+    /// Wire name `stateEvent` (body). Since ZStack 3.4.1 (release history). One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
     pub state_event: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -339,7 +339,7 @@ impl ChangePreconfigurationTemplateState {
 }
 /// `POST /baremetal/chassis/from-file/check`, body envelope `"params"`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CheckBaremetalChassisConfigFile",
@@ -349,13 +349,13 @@ impl ChangePreconfigurationTemplateState {
     response = ::zstack_sdk::runtime::reply::Empty
 )]
 pub struct CheckBaremetalChassisConfigFile {
-    /// Wire name `baremetalChassisInfo` (body).
+    /// Wire name `baremetalChassisInfo` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "baremetalChassisInfo")]
     pub baremetal_chassis_info: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -394,7 +394,7 @@ impl CheckBaremetalChassisConfigFile {
 }
 /// `PUT /baremetal/chassis/{chassisUuid}/actions`, body envelope `"cleanUpBaremetalChassisBonding"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CleanUpBaremetalChassisBonding",
@@ -405,13 +405,13 @@ impl CheckBaremetalChassisConfigFile {
     async
 )]
 pub struct CleanUpBaremetalChassisBonding {
-    /// Wire name `chassisUuid` (path placeholder).
+    /// Wire name `chassisUuid` (path placeholder). Since ZStack 3.4.1 (release history).
     #[api(rename = "chassisUuid")]
     pub chassis_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -448,7 +448,7 @@ impl CleanUpBaremetalChassisBonding {
 }
 /// `POST /baremetal/network/bondings`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateBaremetalBonding",
@@ -459,31 +459,31 @@ impl CleanUpBaremetalChassisBonding {
     async
 )]
 pub struct CreateBaremetalBonding {
-    /// Wire name `chassisUuid` (body).
+    /// Wire name `chassisUuid` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "chassisUuid")]
     pub chassis_uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.4.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `mode` (body).
+    /// Wire name `mode` (body). Since ZStack 3.4.1 (release history).
     #[api(range(0, 6))]
     pub mode: i32,
-    /// Wire name `slaves` (body).
+    /// Wire name `slaves` (body). Since ZStack 3.4.1 (release history).
     #[api(max_length = 2048)]
     pub slaves: ::std::string::String,
-    /// Wire name `opts` (body).
+    /// Wire name `opts` (body). Since ZStack 3.4.1 (release history).
     #[api(max_length = 1024)]
     pub opts: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -557,7 +557,7 @@ impl CreateBaremetalBonding {
 }
 /// `POST /baremetal/chassis`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateBaremetalChassis",
@@ -568,37 +568,37 @@ impl CreateBaremetalBonding {
     async
 )]
 pub struct CreateBaremetalChassis {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255, non_empty_string)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `clusterUuid` (body).
+    /// Wire name `clusterUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "clusterUuid")]
     pub cluster_uuid: ::std::string::String,
-    /// Wire name `ipmiAddress` (body).
+    /// Wire name `ipmiAddress` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "ipmiAddress")]
     pub ipmi_address: ::std::string::String,
-    /// Wire name `ipmiPort` (body). Server default: `623`.
+    /// Wire name `ipmiPort` (body). Since ZStack 3.0.1 (release history). Server default: `623`.
     #[api(rename = "ipmiPort", range(1, 65535))]
     pub ipmi_port: ::core::option::Option<i32>,
-    /// Wire name `ipmiUsername` (body).
+    /// Wire name `ipmiUsername` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "ipmiUsername", max_length = 255)]
     pub ipmi_username: ::std::string::String,
-    /// Wire name `ipmiPassword` (body).
+    /// Wire name `ipmiPassword` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "ipmiPassword", max_length = 255)]
     pub ipmi_password: ::zstack_sdk::runtime::secret::Secret,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -680,7 +680,7 @@ impl CreateBaremetalChassis {
 }
 /// `POST /baremetal/instances`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateBaremetalInstance",
@@ -691,58 +691,58 @@ impl CreateBaremetalChassis {
     async
 )]
 pub struct CreateBaremetalInstance {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `chassisUuid` (body).
+    /// Wire name `chassisUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "chassisUuid")]
     pub chassis_uuid: ::std::string::String,
-    /// Wire name `imageUuid` (body).
+    /// Wire name `imageUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "imageUuid")]
     pub image_uuid: ::std::string::String,
-    /// Wire name `templateUuid` (body).
+    /// Wire name `templateUuid` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "templateUuid")]
     pub template_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `username` (body). Server default: `root`.
+    /// Wire name `username` (body). Since ZStack 3.4.1 (release history). Server default: `root`.
     #[api(max_length = 255)]
     pub username: ::core::option::Option<::std::string::String>,
-    /// Wire name `password` (body).
+    /// Wire name `password` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub password: ::zstack_sdk::runtime::secret::Secret,
-    /// Wire name `nicCfgs` (body).
+    /// Wire name `nicCfgs` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "nicCfgs")]
     pub nic_cfgs: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
-    /// Wire name `bondingCfgs` (body).
+    /// Wire name `bondingCfgs` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "bondingCfgs")]
     pub bonding_cfgs: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
-    /// Wire name `customConfigurations` (body).
+    /// Wire name `customConfigurations` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "customConfigurations")]
     pub custom_configurations: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
-    /// Wire name `strategy` (body). Server default: `InstantStart`. One of `InstantStart`, `JustCreate`.
+    /// Wire name `strategy` (body). Since ZStack 3.0.1 (release history). Server default: `InstantStart`. One of `InstantStart`, `JustCreate`.
     #[api(one_of("InstantStart", "JustCreate"))]
     pub strategy: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -876,7 +876,7 @@ impl CreateBaremetalInstance {
 }
 /// `POST /baremetal/pxeservers`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateBaremetalPxeServer",
@@ -887,52 +887,52 @@ impl CreateBaremetalInstance {
     async
 )]
 pub struct CreateBaremetalPxeServer {
-    /// Wire name `zoneUuid` (body).
+    /// Wire name `zoneUuid` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255, non_empty_string)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `hostname` (body).
+    /// Wire name `hostname` (body). Since ZStack 3.1.3 (release history).
     #[api(max_length = 255)]
     pub hostname: ::std::string::String,
-    /// Wire name `sshUsername` (body).
+    /// Wire name `sshUsername` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "sshUsername", max_length = 255)]
     pub ssh_username: ::std::string::String,
-    /// Wire name `sshPassword` (body).
+    /// Wire name `sshPassword` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "sshPassword", max_length = 255)]
     pub ssh_password: ::zstack_sdk::runtime::secret::Secret,
-    /// Wire name `sshPort` (body). Server default: `22`.
+    /// Wire name `sshPort` (body). Since ZStack 3.1.3 (release history). Server default: `22`.
     #[api(rename = "sshPort", range(1, 65535))]
     pub ssh_port: ::core::option::Option<i32>,
-    /// Wire name `storagePath` (body).
+    /// Wire name `storagePath` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "storagePath", max_length = 2048)]
     pub storage_path: ::std::string::String,
-    /// Wire name `dhcpInterface` (body).
+    /// Wire name `dhcpInterface` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "dhcpInterface", max_length = 128, non_empty_string)]
     pub dhcp_interface: ::std::string::String,
-    /// Wire name `dhcpRangeBegin` (body).
+    /// Wire name `dhcpRangeBegin` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "dhcpRangeBegin")]
     pub dhcp_range_begin: ::core::option::Option<::std::string::String>,
-    /// Wire name `dhcpRangeEnd` (body).
+    /// Wire name `dhcpRangeEnd` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "dhcpRangeEnd")]
     pub dhcp_range_end: ::core::option::Option<::std::string::String>,
-    /// Wire name `dhcpRangeNetmask` (body).
+    /// Wire name `dhcpRangeNetmask` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "dhcpRangeNetmask")]
     pub dhcp_range_netmask: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1045,7 +1045,7 @@ impl CreateBaremetalPxeServer {
 }
 /// `DELETE /baremetal/chassis/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteBaremetalChassis",
@@ -1055,15 +1055,15 @@ impl CreateBaremetalPxeServer {
     async
 )]
 pub struct DeleteBaremetalChassis {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1109,7 +1109,7 @@ impl DeleteBaremetalChassis {
 }
 /// `DELETE /baremetal/pxeservers/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteBaremetalPxeServer",
@@ -1119,15 +1119,15 @@ impl DeleteBaremetalChassis {
     async
 )]
 pub struct DeleteBaremetalPxeServer {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1173,7 +1173,7 @@ impl DeleteBaremetalPxeServer {
 }
 /// `DELETE /baremetal/preconfigurations/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeletePreconfigurationTemplate",
@@ -1183,15 +1183,15 @@ impl DeleteBaremetalPxeServer {
     async
 )]
 pub struct DeletePreconfigurationTemplate {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.4.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.4.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.4.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.4.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1237,7 +1237,7 @@ impl DeletePreconfigurationTemplate {
 }
 /// `DELETE /baremetal/instances/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DestroyBaremetalInstance",
@@ -1247,15 +1247,15 @@ impl DeletePreconfigurationTemplate {
     async
 )]
 pub struct DestroyBaremetalInstance {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1301,7 +1301,7 @@ impl DestroyBaremetalInstance {
 }
 /// `PUT /baremetal/instances/{uuid}/actions`, body envelope `"expungeBaremetalInstance"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ExpungeBaremetalInstance",
@@ -1312,12 +1312,12 @@ impl DestroyBaremetalInstance {
     async
 )]
 pub struct ExpungeBaremetalInstance {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1354,7 +1354,7 @@ impl ExpungeBaremetalInstance {
 }
 /// `GET /baremetal/chassis/{uuid}/powerstatus`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetBaremetalChassisPowerStatus",
@@ -1363,12 +1363,12 @@ impl ExpungeBaremetalInstance {
     response = crate::api::GetBaremetalChassisPowerStatusReply
 )]
 pub struct GetBaremetalChassisPowerStatus {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1405,7 +1405,7 @@ impl GetBaremetalChassisPowerStatus {
 }
 /// `PUT /baremetal/chassis/{uuid}/actions`, body envelope `"inspectBaremetalChassis"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "InspectBaremetalChassis",
@@ -1416,12 +1416,12 @@ impl GetBaremetalChassisPowerStatus {
     async
 )]
 pub struct InspectBaremetalChassis {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1458,7 +1458,7 @@ impl InspectBaremetalChassis {
 }
 /// `PUT /baremetal/chassis/{chassisUuid}/actions`, body envelope `"powerOffBaremetalChassis"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "PowerOffBaremetalChassis",
@@ -1469,13 +1469,13 @@ impl InspectBaremetalChassis {
     async
 )]
 pub struct PowerOffBaremetalChassis {
-    /// Wire name `chassisUuid` (path placeholder).
+    /// Wire name `chassisUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "chassisUuid")]
     pub chassis_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1512,7 +1512,7 @@ impl PowerOffBaremetalChassis {
 }
 /// `PUT /baremetal/chassis/{chassisUuid}/actions`, body envelope `"powerOnBaremetalChassis"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "PowerOnBaremetalChassis",
@@ -1523,13 +1523,13 @@ impl PowerOffBaremetalChassis {
     async
 )]
 pub struct PowerOnBaremetalChassis {
-    /// Wire name `chassisUuid` (path placeholder).
+    /// Wire name `chassisUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "chassisUuid")]
     pub chassis_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1566,7 +1566,7 @@ impl PowerOnBaremetalChassis {
 }
 /// `PUT /baremetal/chassis/{chassisUuid}/actions`, body envelope `"powerResetBaremetalChassis"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "PowerResetBaremetalChassis",
@@ -1577,13 +1577,13 @@ impl PowerOnBaremetalChassis {
     async
 )]
 pub struct PowerResetBaremetalChassis {
-    /// Wire name `chassisUuid` (path placeholder).
+    /// Wire name `chassisUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "chassisUuid")]
     pub chassis_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1620,7 +1620,7 @@ impl PowerResetBaremetalChassis {
 }
 /// `GET /baremetal/network/bondings`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryBaremetalBonding",
@@ -1654,7 +1654,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryBaremetalBonding {
 }
 /// `GET /baremetal/chassis`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryBaremetalChassis",
@@ -1688,7 +1688,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryBaremetalChassis {
 }
 /// `GET /baremetal/instances`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryBaremetalInstance",
@@ -1722,7 +1722,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryBaremetalInstance {
 }
 /// `GET /baremetal/pxeservers`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryBaremetalPxeServer",
@@ -1756,7 +1756,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryBaremetalPxeServer {
 }
 /// `GET /baremetal/preconfigurations`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryPreconfigurationTemplate",
@@ -1790,7 +1790,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPreconfigurationTemplat
 }
 /// `PUT /baremetal/instances/{uuid}/actions`, body envelope `"rebootBaremetalInstance"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RebootBaremetalInstance",
@@ -1801,15 +1801,15 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPreconfigurationTemplat
     async
 )]
 pub struct RebootBaremetalInstance {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `pxeBoot` (body). Server default: `false`.
+    /// Wire name `pxeBoot` (body). Since ZStack 3.0.1 (release history). Server default: `false`.
     #[api(rename = "pxeBoot")]
     pub pxe_boot: ::core::option::Option<bool>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1852,7 +1852,7 @@ impl RebootBaremetalInstance {
 }
 /// `PUT /baremetal/pxeservers/{uuid}/actions`, body envelope `"reconnectBaremetalPxeServer"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ReconnectBaremetalPxeServer",
@@ -1863,12 +1863,12 @@ impl RebootBaremetalInstance {
     async
 )]
 pub struct ReconnectBaremetalPxeServer {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.1.3 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1905,7 +1905,7 @@ impl ReconnectBaremetalPxeServer {
 }
 /// `PUT /baremetal/instances/{uuid}/actions`, body envelope `"recoverBaremetalInstance"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RecoverBaremetalInstance",
@@ -1916,12 +1916,12 @@ impl ReconnectBaremetalPxeServer {
     async
 )]
 pub struct RecoverBaremetalInstance {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1958,7 +1958,7 @@ impl RecoverBaremetalInstance {
 }
 /// `PUT /baremetal/instances/{uuid}/actions`, body envelope `"startBaremetalInstance"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "StartBaremetalInstance",
@@ -1969,15 +1969,15 @@ impl RecoverBaremetalInstance {
     async
 )]
 pub struct StartBaremetalInstance {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `pxeBoot` (body). Server default: `false`.
+    /// Wire name `pxeBoot` (body). Since ZStack 3.0.1 (release history). Server default: `false`.
     #[api(rename = "pxeBoot")]
     pub pxe_boot: ::core::option::Option<bool>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2020,7 +2020,7 @@ impl StartBaremetalInstance {
 }
 /// `PUT /baremetal/pxeservers/{uuid}/actions`, body envelope `"startBaremetalPxeServer"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "StartBaremetalPxeServer",
@@ -2031,12 +2031,12 @@ impl StartBaremetalInstance {
     async
 )]
 pub struct StartBaremetalPxeServer {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2073,7 +2073,7 @@ impl StartBaremetalPxeServer {
 }
 /// `PUT /baremetal/instances/{uuid}/actions`, body envelope `"stopBaremetalInstance"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "StopBaremetalInstance",
@@ -2084,15 +2084,15 @@ impl StartBaremetalPxeServer {
     async
 )]
 pub struct StopBaremetalInstance {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `type` (body). Server default: `grace`. One of `grace`, `cold`.
+    /// Wire name `type` (body). Since ZStack 3.0.1 (release history). Server default: `grace`. One of `grace`, `cold`.
     #[api(rename = "type", one_of("grace", "cold"))]
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2138,7 +2138,7 @@ impl StopBaremetalInstance {
 }
 /// `PUT /baremetal/pxeservers/{uuid}/actions`, body envelope `"stopBaremetalPxeServer"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "StopBaremetalPxeServer",
@@ -2149,12 +2149,12 @@ impl StopBaremetalInstance {
     async
 )]
 pub struct StopBaremetalPxeServer {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2191,7 +2191,7 @@ impl StopBaremetalPxeServer {
 }
 /// `PUT /baremetal/chassis/{uuid}/actions`, body envelope `"updateBaremetalChassis"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateBaremetalChassis",
@@ -2202,30 +2202,30 @@ impl StopBaremetalPxeServer {
     async
 )]
 pub struct UpdateBaremetalChassis {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255, non_empty_string)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `ipmiAddress` (body).
+    /// Wire name `ipmiAddress` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "ipmiAddress")]
     pub ipmi_address: ::core::option::Option<::std::string::String>,
-    /// Wire name `ipmiPort` (body).
+    /// Wire name `ipmiPort` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "ipmiPort", range(1, 65535))]
     pub ipmi_port: ::core::option::Option<i32>,
-    /// Wire name `ipmiUsername` (body).
+    /// Wire name `ipmiUsername` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "ipmiUsername", max_length = 255)]
     pub ipmi_username: ::core::option::Option<::std::string::String>,
-    /// Wire name `ipmiPassword` (body).
+    /// Wire name `ipmiPassword` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "ipmiPassword", max_length = 255)]
     pub ipmi_password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2313,7 +2313,7 @@ impl UpdateBaremetalChassis {
 }
 /// `PUT /baremetal/instances/{uuid}/actions`, body envelope `"updateBaremetalInstance"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateBaremetalInstance",
@@ -2324,24 +2324,24 @@ impl UpdateBaremetalChassis {
     async
 )]
 pub struct UpdateBaremetalInstance {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `password` (body).
+    /// Wire name `password` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Wire name `platform` (body). One of `Linux`.
+    /// Wire name `platform` (body). Since ZStack 3.0.1 (release history). One of `Linux`.
     #[api(one_of("Linux"))]
     pub platform: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2414,7 +2414,7 @@ impl UpdateBaremetalInstance {
 }
 /// `PUT /baremetal/pxeservers/{uuid}/actions`, body envelope `"updateBaremetalPxeServer"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateBaremetalPxeServer",
@@ -2425,27 +2425,27 @@ impl UpdateBaremetalInstance {
     async
 )]
 pub struct UpdateBaremetalPxeServer {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255, non_empty_string)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `dhcpRangeBegin` (body).
+    /// Wire name `dhcpRangeBegin` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "dhcpRangeBegin")]
     pub dhcp_range_begin: ::core::option::Option<::std::string::String>,
-    /// Wire name `dhcpRangeEnd` (body).
+    /// Wire name `dhcpRangeEnd` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "dhcpRangeEnd")]
     pub dhcp_range_end: ::core::option::Option<::std::string::String>,
-    /// Wire name `dhcpRangeNetmask` (body).
+    /// Wire name `dhcpRangeNetmask` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "dhcpRangeNetmask")]
     pub dhcp_range_netmask: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2527,7 +2527,7 @@ impl UpdateBaremetalPxeServer {
 }
 /// `PUT /baremetal/preconfigurations/{uuid}/actions`, body envelope `"updatePreconfigurationTemplate"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdatePreconfigurationTemplate",
@@ -2538,27 +2538,27 @@ impl UpdateBaremetalPxeServer {
     async
 )]
 pub struct UpdatePreconfigurationTemplate {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.4.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.4.1 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.4.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `distribution` (body).
+    /// Wire name `distribution` (body). Since ZStack 3.4.1 (release history).
     #[api(max_length = 64)]
     pub distribution: ::core::option::Option<::std::string::String>,
-    /// Wire name `type` (body). One of `kickstart`, `preseed`, `autoyast`, `autoinstall`.
+    /// Wire name `type` (body). Since ZStack 3.4.1 (release history). One of `kickstart`, `preseed`, `autoyast`, `autoinstall`.
     #[api(rename = "type", one_of("kickstart", "preseed", "autoyast", "autoinstall"))]
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Wire name `content` (body).
+    /// Wire name `content` (body). Since ZStack 3.4.1 (release history).
     #[api(max_length = 16777215)]
     pub content: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2641,6 +2641,7 @@ impl UpdatePreconfigurationTemplate {
 /// The result of [`GetBaremetalChassisPowerStatus`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetBaremetalChassisPowerStatusReply {
+    /// Since ZStack 3.0.1 (release history).
     pub status: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /baremetal2, and the types and enums they use first.
 /// `POST /baremetal2/gateways`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddBareMetal2Gateway",
@@ -16,37 +16,37 @@
     polymorphic
 )]
 pub struct AddBareMetal2Gateway {
-    /// Wire name `username` (body).
+    /// Wire name `username` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 255)]
     pub username: ::std::string::String,
-    /// Wire name `password` (body).
+    /// Wire name `password` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 255)]
     pub password: ::zstack_sdk::runtime::secret::Secret,
-    /// Wire name `sshPort` (body). Server default: `22`.
+    /// Wire name `sshPort` (body). Since ZStack 4.0.1 (release history). Server default: `22`.
     #[api(rename = "sshPort", range(1, 65535))]
     pub ssh_port: ::core::option::Option<i32>,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `managementIp` (body).
+    /// Wire name `managementIp` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "managementIp", non_empty_string)]
     pub management_ip: ::std::string::String,
-    /// Wire name `clusterUuid` (body).
+    /// Wire name `clusterUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "clusterUuid")]
     pub cluster_uuid: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -128,7 +128,7 @@ impl AddBareMetal2Gateway {
 }
 /// `POST /baremetal2/chassis/ipmi`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddBareMetal2IpmiChassis",
@@ -140,40 +140,40 @@ impl AddBareMetal2Gateway {
     polymorphic
 )]
 pub struct AddBareMetal2IpmiChassis {
-    /// Wire name `ipmiAddress` (body).
+    /// Wire name `ipmiAddress` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "ipmiAddress")]
     pub ipmi_address: ::std::string::String,
-    /// Wire name `ipmiPort` (body). Server default: `623`.
+    /// Wire name `ipmiPort` (body). Since ZStack 4.0.1 (release history). Server default: `623`.
     #[api(rename = "ipmiPort", range(1, 65535))]
     pub ipmi_port: ::core::option::Option<i32>,
-    /// Wire name `ipmiUsername` (body).
+    /// Wire name `ipmiUsername` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "ipmiUsername", max_length = 255)]
     pub ipmi_username: ::std::string::String,
-    /// Wire name `ipmiPassword` (body).
+    /// Wire name `ipmiPassword` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "ipmiPassword", max_length = 255)]
     pub ipmi_password: ::zstack_sdk::runtime::secret::Secret,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 255, non_empty_string)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `clusterUuid` (body).
+    /// Wire name `clusterUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "clusterUuid")]
     pub cluster_uuid: ::std::string::String,
-    /// Wire name `provisionType` (body). Server default: `Remote`. One of `Remote`, `Local`, `Direct`.
+    /// Wire name `provisionType` (body). Since ZStack 4.3.36 (release history). Server default: `Remote`. One of `Remote`, `Local`, `Direct`.
     #[api(rename = "provisionType", one_of("Remote", "Local", "Direct"))]
     pub provision_type: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -264,7 +264,7 @@ impl AddBareMetal2IpmiChassis {
 }
 /// `POST /baremetal2/clusters/{clusterUuid}/gateways/{gatewayUuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AttachBareMetal2GatewayToCluster",
@@ -275,16 +275,16 @@ impl AddBareMetal2IpmiChassis {
     async
 )]
 pub struct AttachBareMetal2GatewayToCluster {
-    /// Wire name `clusterUuid` (path placeholder).
+    /// Wire name `clusterUuid` (path placeholder). Since ZStack 4.0.1 (release history).
     #[api(rename = "clusterUuid")]
     pub cluster_uuid: ::std::string::String,
-    /// Wire name `gatewayUuid` (path placeholder).
+    /// Wire name `gatewayUuid` (path placeholder). Since ZStack 4.0.1 (release history).
     #[api(rename = "gatewayUuid")]
     pub gateway_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -325,7 +325,7 @@ impl AttachBareMetal2GatewayToCluster {
 }
 /// `POST /baremetal2/clusters/{clusterUuid}/provision-networks/{networkUuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AttachBareMetal2ProvisionNetworkToCluster",
@@ -336,16 +336,16 @@ impl AttachBareMetal2GatewayToCluster {
     async
 )]
 pub struct AttachBareMetal2ProvisionNetworkToCluster {
-    /// Wire name `clusterUuid` (path placeholder).
+    /// Wire name `clusterUuid` (path placeholder). Since ZStack 4.0.1 (release history).
     #[api(rename = "clusterUuid")]
     pub cluster_uuid: ::std::string::String,
-    /// Wire name `networkUuid` (path placeholder).
+    /// Wire name `networkUuid` (path placeholder). Since ZStack 4.0.1 (release history).
     #[api(rename = "networkUuid")]
     pub network_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -386,7 +386,7 @@ impl AttachBareMetal2ProvisionNetworkToCluster {
 }
 /// `POST /baremetal2/bm-instances/{uuid}/bm2-bondings/{bondingUuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AttachProvisionNicToBonding",
@@ -398,24 +398,24 @@ impl AttachBareMetal2ProvisionNetworkToCluster {
     polymorphic
 )]
 pub struct AttachProvisionNicToBonding {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.7.24 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `provisionNicUuid` (body).
+    /// Wire name `provisionNicUuid` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "provisionNicUuid")]
     pub provision_nic_uuid: ::std::string::String,
-    /// Wire name `bondingUuid` (path placeholder).
+    /// Wire name `bondingUuid` (path placeholder). Since ZStack 4.7.24 (release history).
     #[api(rename = "bondingUuid")]
     pub bonding_uuid: ::std::string::String,
-    /// Wire name `provisionIp` (body).
+    /// Wire name `provisionIp` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "provisionIp")]
     pub provision_ip: ::core::option::Option<::std::string::String>,
-    /// Wire name `customMac` (body).
+    /// Wire name `customMac` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "customMac")]
     pub custom_mac: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -476,7 +476,7 @@ impl AttachProvisionNicToBonding {
 }
 /// `POST /baremetal2/chassis/ipmi/from-file`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "BatchAddBareMetal2IpmiChassis",
@@ -487,25 +487,25 @@ impl AttachProvisionNicToBonding {
     async
 )]
 pub struct BatchAddBareMetal2IpmiChassis {
-    /// Wire name `chassisInfo` (body).
+    /// Wire name `chassisInfo` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "chassisInfo")]
     pub chassis_info: ::std::string::String,
-    /// Wire name `longJobName` (body).
+    /// Wire name `longJobName` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "longJobName", max_length = 255)]
     pub long_job_name: ::core::option::Option<::std::string::String>,
-    /// Wire name `longJobDescription` (body).
+    /// Wire name `longJobDescription` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "longJobDescription", max_length = 2048)]
     pub long_job_description: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -580,7 +580,7 @@ impl BatchAddBareMetal2IpmiChassis {
 }
 /// `PUT /baremetal2/chassis/offerings/{uuid}/actions`, body envelope `"changeBareMetal2ChassisOfferingState"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeBareMetal2ChassisOfferingState",
@@ -591,15 +591,15 @@ impl BatchAddBareMetal2IpmiChassis {
     async
 )]
 pub struct ChangeBareMetal2ChassisOfferingState {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `stateEvent` (body). One of `enable`, `disable`.
+    /// Wire name `stateEvent` (body). Since ZStack 4.0.1 (release history). One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
     pub state_event: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -640,7 +640,7 @@ impl ChangeBareMetal2ChassisOfferingState {
 }
 /// `PUT /baremetal2/chassis/{uuid}/actions`, body envelope `"changeBareMetal2ChassisState"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeBareMetal2ChassisState",
@@ -652,15 +652,15 @@ impl ChangeBareMetal2ChassisOfferingState {
     polymorphic
 )]
 pub struct ChangeBareMetal2ChassisState {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `stateEvent` (body). One of `enable`, `disable`.
+    /// Wire name `stateEvent` (body). Since ZStack 4.0.1 (release history). One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
     pub state_event: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -701,7 +701,7 @@ impl ChangeBareMetal2ChassisState {
 }
 /// `PUT /baremetal2/gateways/{gatewayUuid}/actions`, body envelope `"changeBareMetal2GatewayCluster"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeBareMetal2GatewayCluster",
@@ -712,16 +712,16 @@ impl ChangeBareMetal2ChassisState {
     async
 )]
 pub struct ChangeBareMetal2GatewayCluster {
-    /// Wire name `gatewayUuid` (path placeholder).
+    /// Wire name `gatewayUuid` (path placeholder). Since ZStack 4.0.1 (release history).
     #[api(rename = "gatewayUuid")]
     pub gateway_uuid: ::std::string::String,
-    /// Wire name `clusterUuid` (body).
+    /// Wire name `clusterUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "clusterUuid")]
     pub cluster_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -762,7 +762,7 @@ impl ChangeBareMetal2GatewayCluster {
 }
 /// `PUT /baremetal2/gateways/{uuid}/actions`, body envelope `"changeBareMetal2GatewayState"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeBareMetal2GatewayState",
@@ -773,15 +773,15 @@ impl ChangeBareMetal2GatewayCluster {
     async
 )]
 pub struct ChangeBareMetal2GatewayState {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `stateEvent` (body). One of `enable`, `disable`.
+    /// Wire name `stateEvent` (body). Since ZStack 4.0.1 (release history). One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
     pub state_event: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -822,7 +822,7 @@ impl ChangeBareMetal2GatewayState {
 }
 /// `PUT /baremetal2/bm-instances/{uuid}/action`, body envelope `"changeBareMetal2InstancePassword"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeBareMetal2InstancePassword",
@@ -834,20 +834,20 @@ impl ChangeBareMetal2GatewayState {
     polymorphic
 )]
 pub struct ChangeBareMetal2InstancePassword {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `username` (body).
+    /// Wire name `username` (body). Since ZStack 4.0.1 (release history).
     pub username: ::std::string::String,
-    /// Wire name `password` (body).
+    /// Wire name `password` (body). Since ZStack 4.0.1 (release history).
     #[api(
         max_length = 32,
         regex = "[\\da-zA-Z-`=\\\\\\[\\];',./~!@#$%^&*()_+|{}:\"<>?]{1,}"
     )]
     pub password: ::zstack_sdk::runtime::secret::Secret,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -890,7 +890,7 @@ impl ChangeBareMetal2InstancePassword {
 }
 /// `PUT /baremetal2/provision-networks/{uuid}/actions`, body envelope `"changeBareMetal2ProvisionNetworkState"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeBareMetal2ProvisionNetworkState",
@@ -901,15 +901,15 @@ impl ChangeBareMetal2InstancePassword {
     async
 )]
 pub struct ChangeBareMetal2ProvisionNetworkState {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `stateEvent` (body). One of `enable`, `disable`.
+    /// Wire name `stateEvent` (body). Since ZStack 4.0.1 (release history). One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
     pub state_event: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -950,7 +950,7 @@ impl ChangeBareMetal2ProvisionNetworkState {
 }
 /// `POST /baremetal2/chassis/ipmi/from-file/check`, body envelope `"params"`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CheckBareMetal2IpmiChassisConfigFile",
@@ -960,13 +960,13 @@ impl ChangeBareMetal2ProvisionNetworkState {
     response = ::zstack_sdk::runtime::reply::Empty
 )]
 pub struct CheckBareMetal2IpmiChassisConfigFile {
-    /// Wire name `chassisInfo` (body).
+    /// Wire name `chassisInfo` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "chassisInfo")]
     pub chassis_info: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1003,7 +1003,7 @@ impl CheckBareMetal2IpmiChassisConfigFile {
 }
 /// `POST /baremetal2/bm-instances/static/provision/ip/check`, body envelope `"params"`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.2.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CheckStaticProvisionIp",
@@ -1013,16 +1013,16 @@ impl CheckBareMetal2IpmiChassisConfigFile {
     response = ::zstack_sdk::runtime::reply::Empty
 )]
 pub struct CheckStaticProvisionIp {
-    /// Wire name `clusterUuid` (body).
+    /// Wire name `clusterUuid` (body). Since ZStack 5.2.0 (release history).
     #[api(rename = "clusterUuid")]
     pub cluster_uuid: ::std::string::String,
-    /// Wire name `provisionIp` (body).
+    /// Wire name `provisionIp` (body). Since ZStack 5.2.0 (release history).
     #[api(rename = "provisionIp")]
     pub provision_ip: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.2.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.2.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1063,7 +1063,7 @@ impl CheckStaticProvisionIp {
 }
 /// `PUT /baremetal2/chassis/{chassisUuid}/actions`, body envelope `"cleanUpBareMetal2Bonding"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.4.65 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CleanUpBareMetal2Bonding",
@@ -1074,13 +1074,13 @@ impl CheckStaticProvisionIp {
     async
 )]
 pub struct CleanUpBareMetal2Bonding {
-    /// Wire name `chassisUuid` (path placeholder).
+    /// Wire name `chassisUuid` (path placeholder). Since ZStack 4.4.65 (release history).
     #[api(rename = "chassisUuid")]
     pub chassis_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1117,7 +1117,7 @@ impl CleanUpBareMetal2Bonding {
 }
 /// `POST /baremetal2/chassis/bond`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.4.65 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateBareMetal2Bonding",
@@ -1128,25 +1128,25 @@ impl CleanUpBareMetal2Bonding {
     async
 )]
 pub struct CreateBareMetal2Bonding {
-    /// Wire name `chassisUuid` (body).
+    /// Wire name `chassisUuid` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "chassisUuid")]
     pub chassis_uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.4.65 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `mode` (body).
+    /// Wire name `mode` (body). Since ZStack 4.4.65 (release history).
     #[api(range(0, 6))]
     pub mode: i32,
-    /// Wire name `slaves` (body).
+    /// Wire name `slaves` (body). Since ZStack 4.4.65 (release history).
     #[api(max_length = 2048)]
     pub slaves: ::std::string::String,
-    /// Wire name `opts` (body).
+    /// Wire name `opts` (body). Since ZStack 4.4.65 (release history).
     #[api(max_length = 1024)]
     pub opts: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1200,7 +1200,7 @@ impl CreateBareMetal2Bonding {
 }
 /// `POST /baremetal2/bm-instances`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateBareMetal2Instance",
@@ -1212,65 +1212,65 @@ impl CreateBareMetal2Bonding {
     polymorphic
 )]
 pub struct CreateBareMetal2Instance {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 255, non_empty_string)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `zoneUuid` (body).
+    /// Wire name `zoneUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `clusterUuid` (body).
+    /// Wire name `clusterUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "clusterUuid")]
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `gatewayUuid` (body).
+    /// Wire name `gatewayUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "gatewayUuid")]
     pub gateway_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `chassisUuid` (body).
+    /// Wire name `chassisUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "chassisUuid")]
     pub chassis_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `chassisOfferingUuid` (body).
+    /// Wire name `chassisOfferingUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "chassisOfferingUuid")]
     pub chassis_offering_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `imageUuid` (body).
+    /// Wire name `imageUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "imageUuid")]
     pub image_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `chassisDiskUuid` (body).
+    /// Wire name `chassisDiskUuid` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "chassisDiskUuid")]
     pub chassis_disk_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `primaryStorageUuidForRootVolume` (body).
+    /// Wire name `primaryStorageUuidForRootVolume` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "primaryStorageUuidForRootVolume")]
     pub primary_storage_uuid_for_root_volume: ::core::option::Option<
         ::std::string::String,
     >,
-    /// Wire name `primaryStorageUuidForDataVolume` (body).
+    /// Wire name `primaryStorageUuidForDataVolume` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "primaryStorageUuidForDataVolume")]
     pub primary_storage_uuid_for_data_volume: ::core::option::Option<
         ::std::string::String,
     >,
-    /// Wire name `dataDiskOfferingUuids` (body).
+    /// Wire name `dataDiskOfferingUuids` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "dataDiskOfferingUuids")]
     pub data_disk_offering_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `rootVolumeSystemTags` (body).
+    /// Wire name `rootVolumeSystemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "rootVolumeSystemTags")]
     pub root_volume_system_tags: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `dataVolumeSystemTags` (body).
+    /// Wire name `dataVolumeSystemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "dataVolumeSystemTags")]
     pub data_volume_system_tags: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `gatewayAllocatorStrategy` (body).
+    /// Wire name `gatewayAllocatorStrategy` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "gatewayAllocatorStrategy")]
     pub gateway_allocator_strategy: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1472,7 +1472,7 @@ impl CreateBareMetal2Instance {
 }
 /// `POST /baremetal2/chassis/ipmi/hardwareinfos`, body envelope `"params"`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs no session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs no session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateBareMetal2IpmiChassisHardwareInfo",
@@ -1483,22 +1483,22 @@ impl CreateBareMetal2Instance {
     session = false
 )]
 pub struct CreateBareMetal2IpmiChassisHardwareInfo {
-    /// Wire name `ipmiAddress` (body).
+    /// Wire name `ipmiAddress` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "ipmiAddress")]
     pub ipmi_address: ::std::string::String,
-    /// Wire name `ipmiPort` (body).
+    /// Wire name `ipmiPort` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "ipmiPort", range(1, 65535))]
     pub ipmi_port: i32,
-    /// Wire name `hardwareInfo` (body).
+    /// Wire name `hardwareInfo` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "hardwareInfo")]
     pub hardware_info: ::std::string::String,
-    /// Wire name `convertInfo` (body).
+    /// Wire name `convertInfo` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "convertInfo")]
     pub convert_info: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1550,7 +1550,7 @@ impl CreateBareMetal2IpmiChassisHardwareInfo {
 }
 /// `POST /baremetal2/provision-networks`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateBareMetal2ProvisionNetwork",
@@ -1561,40 +1561,40 @@ impl CreateBareMetal2IpmiChassisHardwareInfo {
     async
 )]
 pub struct CreateBareMetal2ProvisionNetwork {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 255, non_empty_string)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `zoneUuid` (body).
+    /// Wire name `zoneUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::std::string::String,
-    /// Wire name `dhcpInterface` (body).
+    /// Wire name `dhcpInterface` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "dhcpInterface", max_length = 128)]
     pub dhcp_interface: ::std::string::String,
-    /// Wire name `dhcpRangeStartIp` (body).
+    /// Wire name `dhcpRangeStartIp` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "dhcpRangeStartIp")]
     pub dhcp_range_start_ip: ::std::string::String,
-    /// Wire name `dhcpRangeEndIp` (body).
+    /// Wire name `dhcpRangeEndIp` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "dhcpRangeEndIp")]
     pub dhcp_range_end_ip: ::std::string::String,
-    /// Wire name `dhcpRangeNetmask` (body).
+    /// Wire name `dhcpRangeNetmask` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "dhcpRangeNetmask")]
     pub dhcp_range_netmask: ::std::string::String,
-    /// Wire name `dhcpRangeGateway` (body).
+    /// Wire name `dhcpRangeGateway` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "dhcpRangeGateway")]
     pub dhcp_range_gateway: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1681,7 +1681,7 @@ impl CreateBareMetal2ProvisionNetwork {
 }
 /// `DELETE /baremetal2/chassis/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteBareMetal2Chassis",
@@ -1691,15 +1691,15 @@ impl CreateBareMetal2ProvisionNetwork {
     async
 )]
 pub struct DeleteBareMetal2Chassis {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 4.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1745,7 +1745,7 @@ impl DeleteBareMetal2Chassis {
 }
 /// `DELETE /baremetal2/gateways/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteBareMetal2Gateway",
@@ -1755,15 +1755,15 @@ impl DeleteBareMetal2Chassis {
     async
 )]
 pub struct DeleteBareMetal2Gateway {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 4.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1809,7 +1809,7 @@ impl DeleteBareMetal2Gateway {
 }
 /// `DELETE /baremetal2/provision-networks/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteBareMetal2ProvisionNetwork",
@@ -1819,15 +1819,15 @@ impl DeleteBareMetal2Gateway {
     async
 )]
 pub struct DeleteBareMetal2ProvisionNetwork {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 4.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1873,7 +1873,7 @@ impl DeleteBareMetal2ProvisionNetwork {
 }
 /// `DELETE /baremetal2/clusters/{clusterUuid}/gateways/{gatewayUuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DetachBareMetal2GatewayFromCluster",
@@ -1883,16 +1883,16 @@ impl DeleteBareMetal2ProvisionNetwork {
     async
 )]
 pub struct DetachBareMetal2GatewayFromCluster {
-    /// Wire name `clusterUuid` (path placeholder).
+    /// Wire name `clusterUuid` (path placeholder). Since ZStack 4.0.1 (release history).
     #[api(rename = "clusterUuid")]
     pub cluster_uuid: ::std::string::String,
-    /// Wire name `gatewayUuid` (path placeholder).
+    /// Wire name `gatewayUuid` (path placeholder). Since ZStack 4.0.1 (release history).
     #[api(rename = "gatewayUuid")]
     pub gateway_uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1933,7 +1933,7 @@ impl DetachBareMetal2GatewayFromCluster {
 }
 /// `DELETE /baremetal2/clusters/{clusterUuid}/provision-networks/{networkUuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DetachBareMetal2ProvisionNetworkFromCluster",
@@ -1943,16 +1943,16 @@ impl DetachBareMetal2GatewayFromCluster {
     async
 )]
 pub struct DetachBareMetal2ProvisionNetworkFromCluster {
-    /// Wire name `clusterUuid` (path placeholder).
+    /// Wire name `clusterUuid` (path placeholder). Since ZStack 4.0.1 (release history).
     #[api(rename = "clusterUuid")]
     pub cluster_uuid: ::std::string::String,
-    /// Wire name `networkUuid` (path placeholder).
+    /// Wire name `networkUuid` (path placeholder). Since ZStack 4.0.1 (release history).
     #[api(rename = "networkUuid")]
     pub network_uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1993,7 +1993,7 @@ impl DetachBareMetal2ProvisionNetworkFromCluster {
 }
 /// `DELETE /baremetal2/bm-instances/bm2-bondings/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DetachProvisionNicFromBonding",
@@ -2004,15 +2004,15 @@ impl DetachBareMetal2ProvisionNetworkFromCluster {
     polymorphic
 )]
 pub struct DetachProvisionNicFromBonding {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.7.24 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `provisionNicUuid` (query string).
+    /// Wire name `provisionNicUuid` (query string). Since ZStack 4.7.24 (release history).
     #[api(rename = "provisionNicUuid")]
     pub provision_nic_uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.7.24 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.7.24 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2053,7 +2053,7 @@ impl DetachProvisionNicFromBonding {
 }
 /// `GET /baremetal2/chassis/{uuid}/powerstatus`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetBareMetal2ChassisPowerStatus",
@@ -2062,12 +2062,12 @@ impl DetachProvisionNicFromBonding {
     response = crate::api::GetBareMetal2ChassisPowerStatusReply
 )]
 pub struct GetBareMetal2ChassisPowerStatus {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2104,7 +2104,7 @@ impl GetBareMetal2ChassisPowerStatus {
 }
 /// `GET /baremetal2/gateways/allocators/strategies`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetBareMetal2GatewayAllocatorStrategies",
@@ -2113,10 +2113,10 @@ impl GetBareMetal2ChassisPowerStatus {
     response = crate::api::GetBareMetal2GatewayAllocatorStrategiesReply
 )]
 pub struct GetBareMetal2GatewayAllocatorStrategies {
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2152,7 +2152,7 @@ impl GetBareMetal2GatewayAllocatorStrategies {
 }
 /// `GET /baremetal2/provision-networks/ip-capacity`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetBareMetal2ProvisionNetworkIpAddressCapacity",
@@ -2161,13 +2161,13 @@ impl GetBareMetal2GatewayAllocatorStrategies {
     response = crate::api::GetBareMetal2ProvisionNetworkIpAddressCapacityReply
 )]
 pub struct GetBareMetal2ProvisionNetworkIpAddressCapacity {
-    /// Wire name `networkUuids` (query string).
+    /// Wire name `networkUuids` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "networkUuids", required, non_empty)]
     pub network_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2211,7 +2211,7 @@ impl GetBareMetal2ProvisionNetworkIpAddressCapacity {
 }
 /// `GET /baremetal2/chassis/supported-boot-modes`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetBareMetal2SupportedBootMode",
@@ -2220,10 +2220,10 @@ impl GetBareMetal2ProvisionNetworkIpAddressCapacity {
     response = crate::api::GetBareMetal2SupportedBootModeReply
 )]
 pub struct GetBareMetal2SupportedBootMode {
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2259,7 +2259,7 @@ impl GetBareMetal2SupportedBootMode {
 }
 /// `PUT /baremetal2/chassis/{uuid}/actions`, body envelope `"inspectBareMetal2Chassis"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "InspectBareMetal2Chassis",
@@ -2271,12 +2271,12 @@ impl GetBareMetal2SupportedBootMode {
     polymorphic
 )]
 pub struct InspectBareMetal2Chassis {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2313,7 +2313,7 @@ impl InspectBareMetal2Chassis {
 }
 /// `PUT /baremetal2/bm-instances/{uuid}/actions`, body envelope `"inspectBareMetal2ChassisByInstance"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.2.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "InspectBareMetal2ChassisByInstance",
@@ -2325,12 +2325,12 @@ impl InspectBareMetal2Chassis {
     polymorphic
 )]
 pub struct InspectBareMetal2ChassisByInstance {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 5.2.0 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.2.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.2.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2367,7 +2367,7 @@ impl InspectBareMetal2ChassisByInstance {
 }
 /// `PUT /baremetal2/chassis/{uuid}/actions`, body envelope `"powerOffBareMetal2Chassis"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "PowerOffBareMetal2Chassis",
@@ -2379,12 +2379,12 @@ impl InspectBareMetal2ChassisByInstance {
     polymorphic
 )]
 pub struct PowerOffBareMetal2Chassis {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2421,7 +2421,7 @@ impl PowerOffBareMetal2Chassis {
 }
 /// `PUT /baremetal2/chassis/{uuid}/actions`, body envelope `"powerOnBareMetal2Chassis"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "PowerOnBareMetal2Chassis",
@@ -2433,15 +2433,15 @@ impl PowerOffBareMetal2Chassis {
     polymorphic
 )]
 pub struct PowerOnBareMetal2Chassis {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `bootDev` (body). Server default: `ipxe`. One of `disk`, `ipxe`.
+    /// Wire name `bootDev` (body). Since ZStack 4.0.1 (release history). Server default: `ipxe`. One of `disk`, `ipxe`.
     #[api(rename = "bootDev", one_of("disk", "ipxe"), non_empty_string)]
     pub boot_dev: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2487,7 +2487,7 @@ impl PowerOnBareMetal2Chassis {
 }
 /// `PUT /baremetal2/chassis/{uuid}/actions`, body envelope `"powerResetBareMetal2Chassis"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "PowerResetBareMetal2Chassis",
@@ -2499,15 +2499,15 @@ impl PowerOnBareMetal2Chassis {
     polymorphic
 )]
 pub struct PowerResetBareMetal2Chassis {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `bootDev` (body). Server default: `ipxe`. One of `disk`, `ipxe`.
+    /// Wire name `bootDev` (body). Since ZStack 4.0.1 (release history). Server default: `ipxe`. One of `disk`, `ipxe`.
     #[api(rename = "bootDev", one_of("disk", "ipxe"), non_empty_string)]
     pub boot_dev: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2553,7 +2553,7 @@ impl PowerResetBareMetal2Chassis {
 }
 /// `GET /baremetal2/bonding`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.4.65 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryBareMetal2Bonding",
@@ -2587,7 +2587,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryBareMetal2Bonding {
 }
 /// `GET /baremetal2/bonding/nic/refs`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.4.65 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryBareMetal2BondingNicRef",
@@ -2622,7 +2622,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryBareMetal2BondingNicRef
 }
 /// `GET /baremetal2/chassis`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryBareMetal2Chassis",
@@ -2657,7 +2657,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryBareMetal2Chassis {
 }
 /// `GET /baremetal2/chassis/gpu-device/gpu-devices`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryBareMetal2ChassisGpuDevice",
@@ -2691,7 +2691,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryBareMetal2ChassisGpuDev
 }
 /// `GET /baremetal2/chassis/offerings`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryBareMetal2ChassisOffering",
@@ -2725,7 +2725,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryBareMetal2ChassisOfferi
 }
 /// `GET /baremetal2/chassis/pci-device/pci-devices`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryBareMetal2ChassisPciDevice",
@@ -2760,7 +2760,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryBareMetal2ChassisPciDev
 }
 /// `GET /baremetal2/gateways`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryBareMetal2Gateway",
@@ -2794,7 +2794,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryBareMetal2Gateway {
 }
 /// `GET /baremetal2/bm-instances`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryBareMetal2Instance",
@@ -2829,7 +2829,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryBareMetal2Instance {
 }
 /// `GET /baremetal2/provision-networks`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryBareMetal2ProvisionNetwork",
@@ -2863,7 +2863,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryBareMetal2ProvisionNetw
 }
 /// `PUT /baremetal2/gateways/{uuid}/actions`, body envelope `"reconnectBareMetal2Gateway"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ReconnectBareMetal2Gateway",
@@ -2874,12 +2874,12 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryBareMetal2ProvisionNetw
     async
 )]
 pub struct ReconnectBareMetal2Gateway {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2916,7 +2916,7 @@ impl ReconnectBareMetal2Gateway {
 }
 /// `PUT /baremetal2/bm-instances/{uuid}/actions`, body envelope `"reconnectBareMetal2Instance"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ReconnectBareMetal2Instance",
@@ -2928,12 +2928,12 @@ impl ReconnectBareMetal2Gateway {
     polymorphic
 )]
 pub struct ReconnectBareMetal2Instance {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2970,7 +2970,7 @@ impl ReconnectBareMetal2Instance {
 }
 /// `PUT /baremetal2/bm-instances/{uuid}/action`, body envelope `"startBareMetal2Instance"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "StartBareMetal2Instance",
@@ -2982,24 +2982,24 @@ impl ReconnectBareMetal2Instance {
     polymorphic
 )]
 pub struct StartBareMetal2Instance {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `clusterUuid` (body).
+    /// Wire name `clusterUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "clusterUuid")]
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `gatewayUuid` (body).
+    /// Wire name `gatewayUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "gatewayUuid")]
     pub gateway_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `chassisUuid` (body).
+    /// Wire name `chassisUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "chassisUuid")]
     pub chassis_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `chassisOfferingUuid` (body).
+    /// Wire name `chassisOfferingUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "chassisOfferingUuid")]
     pub chassis_offering_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3072,7 +3072,7 @@ impl StartBareMetal2Instance {
 }
 /// `PUT /baremetal2/chassis/{uuid}/actions`, body envelope `"updateBareMetal2Chassis"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateBareMetal2Chassis",
@@ -3084,18 +3084,18 @@ impl StartBareMetal2Instance {
     polymorphic
 )]
 pub struct UpdateBareMetal2Chassis {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 255, non_empty_string)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3150,7 +3150,7 @@ impl UpdateBareMetal2Chassis {
 }
 /// `PUT /baremetal2/chassis/offerings/{uuid}/actions`, body envelope `"updateBareMetal2ChassisOffering"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateBareMetal2ChassisOffering",
@@ -3161,18 +3161,18 @@ impl UpdateBareMetal2Chassis {
     async
 )]
 pub struct UpdateBareMetal2ChassisOffering {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 255, non_empty_string)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3227,7 +3227,7 @@ impl UpdateBareMetal2ChassisOffering {
 }
 /// `PUT /baremetal2/chassis/pci-devices/{uuid}/actions`, body envelope `"updateBareMetal2ChassisPciDevice"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateBareMetal2ChassisPciDevice",
@@ -3239,21 +3239,21 @@ impl UpdateBareMetal2ChassisOffering {
     polymorphic
 )]
 pub struct UpdateBareMetal2ChassisPciDevice {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 5.1.30 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `chassisUuid` (body).
+    /// Wire name `chassisUuid` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "chassisUuid")]
     pub chassis_uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 5.1.30 (release history).
     #[api(max_length = 255, non_empty_string)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 5.1.30 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3312,7 +3312,7 @@ impl UpdateBareMetal2ChassisPciDevice {
 }
 /// `PUT /baremetal2/gateways/{uuid}/actions`, body envelope `"updateBareMetal2Gateway"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateBareMetal2Gateway",
@@ -3323,30 +3323,30 @@ impl UpdateBareMetal2ChassisPciDevice {
     async
 )]
 pub struct UpdateBareMetal2Gateway {
-    /// Wire name `sshPort` (body).
+    /// Wire name `sshPort` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "sshPort", range(1, 65535))]
     pub ssh_port: ::core::option::Option<i32>,
-    /// Wire name `username` (body).
+    /// Wire name `username` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 255, non_empty_string)]
     pub username: ::core::option::Option<::std::string::String>,
-    /// Wire name `password` (body).
+    /// Wire name `password` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 255, non_empty_string)]
     pub password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `managementIp` (body).
+    /// Wire name `managementIp` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "managementIp", max_length = 255, non_empty_string)]
     pub management_ip: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3434,7 +3434,7 @@ impl UpdateBareMetal2Gateway {
 }
 /// `PUT /baremetal2/bm-instances/{uuid}/action`, body envelope `"updateBareMetal2Instance"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateBareMetal2Instance",
@@ -3446,30 +3446,30 @@ impl UpdateBareMetal2Gateway {
     polymorphic
 )]
 pub struct UpdateBareMetal2Instance {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `state` (body). One of `Stopped`, `Running`.
+    /// Wire name `state` (body). Since ZStack 4.0.1 (release history). One of `Stopped`, `Running`.
     #[api(one_of("Stopped", "Running"))]
     pub state: ::core::option::Option<::std::string::String>,
-    /// Wire name `chassisOfferingUuid` (body).
+    /// Wire name `chassisOfferingUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "chassisOfferingUuid")]
     pub chassis_offering_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `defaultL3NetworkUuid` (body).
+    /// Wire name `defaultL3NetworkUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "defaultL3NetworkUuid")]
     pub default_l3_network_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `autoReleaseChassisEvent` (body). One of `enable`, `disable`.
+    /// Wire name `autoReleaseChassisEvent` (body). Since ZStack 4.0.1 (release history). One of `enable`, `disable`.
     #[api(rename = "autoReleaseChassisEvent", one_of("enable", "disable"))]
     pub auto_release_chassis_event: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3560,7 +3560,7 @@ impl UpdateBareMetal2Instance {
 }
 /// `PUT /baremetal2/chassis/ipmi/{uuid}/actions`, body envelope `"updateBareMetal2IpmiChassis"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateBareMetal2IpmiChassis",
@@ -3572,30 +3572,30 @@ impl UpdateBareMetal2Instance {
     polymorphic
 )]
 pub struct UpdateBareMetal2IpmiChassis {
-    /// Wire name `ipmiAddress` (body).
+    /// Wire name `ipmiAddress` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "ipmiAddress")]
     pub ipmi_address: ::core::option::Option<::std::string::String>,
-    /// Wire name `ipmiPort` (body).
+    /// Wire name `ipmiPort` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "ipmiPort", range(1, 65535))]
     pub ipmi_port: ::core::option::Option<i32>,
-    /// Wire name `ipmiUsername` (body).
+    /// Wire name `ipmiUsername` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "ipmiUsername", max_length = 255)]
     pub ipmi_username: ::core::option::Option<::std::string::String>,
-    /// Wire name `ipmiPassword` (body).
+    /// Wire name `ipmiPassword` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "ipmiPassword", max_length = 255)]
     pub ipmi_password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 255, non_empty_string)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3683,7 +3683,7 @@ impl UpdateBareMetal2IpmiChassis {
 }
 /// `PUT /baremetal2/provision-networks/{uuid}/actions`, body envelope `"updateBareMetal2ProvisionNetwork"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateBareMetal2ProvisionNetwork",
@@ -3694,33 +3694,33 @@ impl UpdateBareMetal2IpmiChassis {
     async
 )]
 pub struct UpdateBareMetal2ProvisionNetwork {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 255, non_empty_string)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `dhcpInterface` (body).
+    /// Wire name `dhcpInterface` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "dhcpInterface", max_length = 128)]
     pub dhcp_interface: ::core::option::Option<::std::string::String>,
-    /// Wire name `dhcpRangeStartIp` (body).
+    /// Wire name `dhcpRangeStartIp` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "dhcpRangeStartIp")]
     pub dhcp_range_start_ip: ::core::option::Option<::std::string::String>,
-    /// Wire name `dhcpRangeEndIp` (body).
+    /// Wire name `dhcpRangeEndIp` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "dhcpRangeEndIp")]
     pub dhcp_range_end_ip: ::core::option::Option<::std::string::String>,
-    /// Wire name `dhcpRangeNetmask` (body).
+    /// Wire name `dhcpRangeNetmask` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "dhcpRangeNetmask")]
     pub dhcp_range_netmask: ::core::option::Option<::std::string::String>,
-    /// Wire name `dhcpRangeGateway` (body).
+    /// Wire name `dhcpRangeGateway` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "dhcpRangeGateway")]
     pub dhcp_range_gateway: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3821,6 +3821,7 @@ impl UpdateBareMetal2ProvisionNetwork {
 /// The result of [`GetBareMetal2ChassisPowerStatus`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetBareMetal2ChassisPowerStatusReply {
+    /// Since ZStack 4.0.1 (release history).
     pub status: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -3829,6 +3830,7 @@ pub struct GetBareMetal2ChassisPowerStatusReply {
 /// The result of [`GetBareMetal2GatewayAllocatorStrategies`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetBareMetal2GatewayAllocatorStrategiesReply {
+    /// Since ZStack 4.0.1 (release history).
     pub strategies: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -3837,6 +3839,7 @@ pub struct GetBareMetal2GatewayAllocatorStrategiesReply {
 /// The result of [`GetBareMetal2ProvisionNetworkIpAddressCapacity`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetBareMetal2ProvisionNetworkIpAddressCapacityReply {
+    /// Since ZStack 4.0.1 (release history).
     pub capacity_data: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -3846,6 +3849,7 @@ pub struct GetBareMetal2ProvisionNetworkIpAddressCapacityReply {
 /// The result of [`GetBareMetal2SupportedBootMode`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetBareMetal2SupportedBootModeReply {
+    /// Since ZStack 4.0.1 (release history).
     pub supported_boot_mode: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /billing or /billings, and the types and enums they use first.
 /// `POST /billings/price-tables/{tableUuid}/accounts/{accountUuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AttachPriceTableToAccount",
@@ -15,16 +15,16 @@
     async
 )]
 pub struct AttachPriceTableToAccount {
-    /// Wire name `accountUuid` (path placeholder).
+    /// Wire name `accountUuid` (path placeholder). Since ZStack 3.7.5 (release history).
     #[api(rename = "accountUuid")]
     pub account_uuid: ::std::string::String,
-    /// Wire name `tableUuid` (path placeholder).
+    /// Wire name `tableUuid` (path placeholder). Since ZStack 3.7.5 (release history).
     #[api(rename = "tableUuid")]
     pub table_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -65,7 +65,7 @@ impl AttachPriceTableToAccount {
 }
 /// `PUT /billings/accounts/{accountUuid}/actions`, body envelope `"calculateAccountBillingSpending"`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CalculateAccountBillingSpending",
@@ -75,24 +75,24 @@ impl AttachPriceTableToAccount {
     response = crate::api::CalculateAccountBillingSpendingReply
 )]
 pub struct CalculateAccountBillingSpending {
-    /// Wire name `accountUuid` (path placeholder).
+    /// Wire name `accountUuid` (path placeholder). Since ZStack 3.4.1 (release history).
     #[api(rename = "accountUuid")]
     pub account_uuid: ::std::string::String,
-    /// Wire name `dateStart` (body).
+    /// Wire name `dateStart` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "dateStart", range(0, 9223372036854775807))]
     pub date_start: ::core::option::Option<i64>,
-    /// Wire name `dateEnd` (body).
+    /// Wire name `dateEnd` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "dateEnd", range(0, 9223372036854775807))]
     pub date_end: ::core::option::Option<i64>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `simple` (body). Server default: `false`.
+    /// Wire name `simple` (body). Since ZStack 3.7.5 (release history). Server default: `false`.
     pub simple: ::core::option::Option<bool>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -156,7 +156,7 @@ impl CalculateAccountBillingSpending {
 }
 /// `PUT /billings/accounts/{accountUuid}/actions`, body envelope `"calculateAccountSpending"`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CalculateAccountSpending",
@@ -166,24 +166,24 @@ impl CalculateAccountBillingSpending {
     response = crate::api::CalculateAccountSpendingReply
 )]
 pub struct CalculateAccountSpending {
-    /// Wire name `accountUuid` (path placeholder).
+    /// Wire name `accountUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "accountUuid")]
     pub account_uuid: ::std::string::String,
-    /// Wire name `hypervisorType` (body). One of `KVM`, `Simulator`, `ESX`, `xdragon`.
+    /// Wire name `hypervisorType` (body). Since ZStack 3.7.5 (release history). One of `KVM`, `Simulator`, `ESX`, `xdragon`.
     #[api(rename = "hypervisorType", one_of("KVM", "Simulator", "ESX", "xdragon"))]
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
-    /// Wire name `dateStart` (body).
+    /// Wire name `dateStart` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "dateStart", range(0, 9223372036854775807))]
     pub date_start: ::core::option::Option<i64>,
-    /// Wire name `dateEnd` (body).
+    /// Wire name `dateEnd` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "dateEnd", range(0, 9223372036854775807))]
     pub date_end: ::core::option::Option<i64>,
-    /// Wire name `simple` (body). Server default: `false`.
+    /// Wire name `simple` (body). Since ZStack 3.7.5 (release history). Server default: `false`.
     pub simple: ::core::option::Option<bool>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -247,7 +247,7 @@ impl CalculateAccountSpending {
 }
 /// `PUT /billings/resources/actions`, body envelope `"calculateResourceSpending"`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CalculateResourceSpending",
@@ -257,7 +257,7 @@ impl CalculateAccountSpending {
     response = crate::api::CalculateResourceSpendingReply
 )]
 pub struct CalculateResourceSpending {
-    /// Wire name `resourceType` (body). One of `VM`, `cpu`, `memory`, `rootVolume`, `dataVolume`, `snapShot`, `gpu`, `pubIpVipBandwidth`, `pubIpVipBandwidthIn`, `pubIpVipBandwidthOut`, `pubIpVmNicBandwidth`, `pubIpVmNicBandwidthIn`, `pubIpVmNicBandwidthOut`, `bareMetal2Instance`, `all`.
+    /// Wire name `resourceType` (body). Since ZStack 3.4.1 (release history). One of `VM`, `cpu`, `memory`, `rootVolume`, `dataVolume`, `snapShot`, `gpu`, `pubIpVipBandwidth`, `pubIpVipBandwidthIn`, `pubIpVipBandwidthOut`, `pubIpVmNicBandwidth`, `pubIpVmNicBandwidthIn`, `pubIpVmNicBandwidthOut`, `bareMetal2Instance`, `all`.
     #[api(
         rename = "resourceType",
         one_of(
@@ -279,31 +279,31 @@ pub struct CalculateResourceSpending {
         )
     )]
     pub resource_type: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `dateStart` (body).
+    /// Wire name `dateStart` (body). Since ZStack 3.4.1 (release history).
     #[api(
         rename = "dateStart",
         regex = "(\\d{4})([0-1]\\d)([0-3]\\d)\\s([0-5]\\d):([0-5]\\d):([0-5]\\d)"
     )]
     pub date_start: ::core::option::Option<::std::string::String>,
-    /// Wire name `dateEnd` (body).
+    /// Wire name `dateEnd` (body). Since ZStack 3.4.1 (release history).
     #[api(
         rename = "dateEnd",
         regex = "(\\d{4})([0-1]\\d)([0-3]\\d)\\s([0-5]\\d):([0-5]\\d):([0-5]\\d)"
     )]
     pub date_end: ::core::option::Option<::std::string::String>,
-    /// Wire name `start` (body).
+    /// Wire name `start` (body). Since ZStack 3.4.1 (release history).
     #[api(range(0, 9223372036854775807))]
     pub start: ::core::option::Option<i32>,
-    /// Wire name `limit` (body).
+    /// Wire name `limit` (body). Since ZStack 3.4.1 (release history).
     #[api(range(1, 10000))]
     pub limit: ::core::option::Option<i32>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -387,7 +387,7 @@ impl CalculateResourceSpending {
 }
 /// `PUT /billings/price-tables/{tableUuid}/accounts/{accountUuid}`, body envelope `"changeAccountPriceTableBinding"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeAccountPriceTableBinding",
@@ -398,16 +398,16 @@ impl CalculateResourceSpending {
     async
 )]
 pub struct ChangeAccountPriceTableBinding {
-    /// Wire name `accountUuid` (path placeholder).
+    /// Wire name `accountUuid` (path placeholder). Since ZStack 3.7.5 (release history).
     #[api(rename = "accountUuid")]
     pub account_uuid: ::std::string::String,
-    /// Wire name `tableUuid` (path placeholder).
+    /// Wire name `tableUuid` (path placeholder). Since ZStack 3.7.5 (release history).
     #[api(rename = "tableUuid")]
     pub table_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -448,7 +448,7 @@ impl ChangeAccountPriceTableBinding {
 }
 /// `DELETE /billings/usage`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.10.40 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CleanupBillingUsage",
@@ -458,13 +458,13 @@ impl ChangeAccountPriceTableBinding {
     async
 )]
 pub struct CleanupBillingUsage {
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.10.40 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.10.40 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.10.40 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -509,7 +509,7 @@ impl CleanupBillingUsage {
 }
 /// `POST /billings/price-tables`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreatePriceTable",
@@ -520,25 +520,25 @@ impl CleanupBillingUsage {
     async
 )]
 pub struct CreatePriceTable {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.7.5 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.7.5 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `prices` (body).
+    /// Wire name `prices` (body). Since ZStack 3.7.5 (release history).
     #[api(required)]
     pub prices: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -610,7 +610,7 @@ impl CreatePriceTable {
 }
 /// `POST /billings/prices`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateResourcePrice",
@@ -621,7 +621,7 @@ impl CreatePriceTable {
     async
 )]
 pub struct CreateResourcePrice {
-    /// Wire name `resourceName` (body). One of `cpu`, `memory`, `rootVolume`, `dataVolume`, `snapShot`, `gpu`, `pubIpVmNicBandwidthOut`, `pubIpVmNicBandwidthIn`, `pubIpVipBandwidthOut`, `pubIpVipBandwidthIn`, `bareMetal2Instance`.
+    /// Wire name `resourceName` (body). Since ZStack 3.0.1 (release history). One of `cpu`, `memory`, `rootVolume`, `dataVolume`, `snapShot`, `gpu`, `pubIpVmNicBandwidthOut`, `pubIpVmNicBandwidthIn`, `pubIpVipBandwidthOut`, `pubIpVipBandwidthIn`, `bareMetal2Instance`.
     #[api(
         rename = "resourceName",
         one_of(
@@ -639,34 +639,34 @@ pub struct CreateResourcePrice {
         )
     )]
     pub resource_name: ::std::string::String,
-    /// Wire name `resourceUnit` (body).
+    /// Wire name `resourceUnit` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUnit")]
     pub resource_unit: ::core::option::Option<::std::string::String>,
-    /// Wire name `timeUnit` (body).
+    /// Wire name `timeUnit` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "timeUnit")]
     pub time_unit: ::std::string::String,
-    /// Wire name `price` (body). Server default: `0`.
+    /// Wire name `price` (body). Since ZStack 3.0.1 (release history). Server default: `0`.
     #[api(range(0, 9223372036854775807))]
     pub price: f64,
-    /// Wire name `accountUuid` (body).
+    /// Wire name `accountUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "accountUuid")]
     pub account_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `dateInLong` (body).
+    /// Wire name `dateInLong` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "dateInLong", range(0, 9223372036854775807))]
     pub date_in_long: ::core::option::Option<i64>,
-    /// Wire name `tableUuid` (body).
+    /// Wire name `tableUuid` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "tableUuid")]
     pub table_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -762,7 +762,7 @@ impl CreateResourcePrice {
 }
 /// `DELETE /billings/billings`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.10.40 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteBilling",
@@ -772,22 +772,22 @@ impl CreateResourcePrice {
     async
 )]
 pub struct DeleteBilling {
-    /// Wire name `accountUuid` (query string).
+    /// Wire name `accountUuid` (query string). Since ZStack 3.10.40 (release history).
     #[api(rename = "accountUuid")]
     pub account_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `startTime` (query string).
+    /// Wire name `startTime` (query string). Since ZStack 3.10.40 (release history).
     #[api(rename = "startTime")]
     pub start_time: ::core::option::Option<i64>,
-    /// Wire name `endTime` (query string).
+    /// Wire name `endTime` (query string). Since ZStack 3.10.40 (release history).
     #[api(rename = "endTime")]
     pub end_time: ::core::option::Option<i64>,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.10.40 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.10.40 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.10.40 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -853,7 +853,7 @@ impl DeleteBilling {
 }
 /// `DELETE /billings/price-tables/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeletePriceTable",
@@ -863,15 +863,15 @@ impl DeleteBilling {
     async
 )]
 pub struct DeletePriceTable {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.7.5 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.7.5 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.7.5 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -917,7 +917,7 @@ impl DeletePriceTable {
 }
 /// `DELETE /billings/prices/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteResourcePrice",
@@ -927,18 +927,18 @@ impl DeletePriceTable {
     async
 )]
 pub struct DeleteResourcePrice {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `cutoffPrice` (query string). Server default: `false`.
+    /// Wire name `cutoffPrice` (query string). Since ZStack 3.7.5 (release history). Server default: `false`.
     #[api(rename = "cutoffPrice")]
     pub cutoff_price: ::core::option::Option<bool>,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -990,7 +990,7 @@ impl DeleteResourcePrice {
 }
 /// `DELETE /billings/price-tables/{tableUuid}/accounts/{accountUuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DetachPriceTableFromAccount",
@@ -1000,16 +1000,16 @@ impl DeleteResourcePrice {
     async
 )]
 pub struct DetachPriceTableFromAccount {
-    /// Wire name `accountUuid` (path placeholder).
+    /// Wire name `accountUuid` (path placeholder). Since ZStack 3.7.5 (release history).
     #[api(rename = "accountUuid")]
     pub account_uuid: ::std::string::String,
-    /// Wire name `tableUuid` (path placeholder).
+    /// Wire name `tableUuid` (path placeholder). Since ZStack 3.7.5 (release history).
     #[api(rename = "tableUuid")]
     pub table_uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.7.5 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.7.5 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1050,7 +1050,7 @@ impl DetachPriceTableFromAccount {
 }
 /// `PUT /billings/accounts/{accountUuid}/actions`, body envelope `"generateAccountBilling"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GenerateAccountBilling",
@@ -1061,13 +1061,13 @@ impl DetachPriceTableFromAccount {
     async
 )]
 pub struct GenerateAccountBilling {
-    /// Wire name `accountUuid` (path placeholder).
+    /// Wire name `accountUuid` (path placeholder). Since ZStack 3.4.1 (release history).
     #[api(rename = "accountUuid")]
     pub account_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1104,7 +1104,7 @@ impl GenerateAccountBilling {
 }
 /// `GET /billings/price-tables/refs`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetAccountPriceTableRef",
@@ -1113,16 +1113,16 @@ impl GenerateAccountBilling {
     response = crate::api::GetAccountPriceTableRefReply
 )]
 pub struct GetAccountPriceTableRef {
-    /// Wire name `tableUuid` (query string).
+    /// Wire name `tableUuid` (query string). Since ZStack 3.7.5 (release history).
     #[api(rename = "tableUuid")]
     pub table_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `accountUuid` (query string).
+    /// Wire name `accountUuid` (query string). Since ZStack 3.7.5 (release history).
     #[api(rename = "accountUuid")]
     pub account_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.7.5 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.7.5 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1176,7 +1176,7 @@ impl GetAccountPriceTableRef {
 }
 /// `GET /billing/billings`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryAccountBilling",
@@ -1210,7 +1210,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAccountBilling {
 }
 /// `GET /billings/price-tables`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryPriceTable",
@@ -1244,7 +1244,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPriceTable {
 }
 /// `GET /billings/prices`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryResourcePrice",
@@ -1278,7 +1278,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryResourcePrice {
 }
 /// `PUT /billings/price-tables/{uuid}/actions`, body envelope `"updatePriceTable"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdatePriceTable",
@@ -1289,18 +1289,18 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryResourcePrice {
     async
 )]
 pub struct UpdatePriceTable {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.7.5 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.7.5 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1355,7 +1355,7 @@ impl UpdatePriceTable {
 }
 /// `PUT /billings/prices/{uuid}/actions`, body envelope `"updateResourcePrice"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateResourcePrice",
@@ -1366,18 +1366,18 @@ impl UpdatePriceTable {
     async
 )]
 pub struct UpdateResourcePrice {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `endDateInLong` (body).
+    /// Wire name `endDateInLong` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "endDateInLong")]
     pub end_date_in_long: ::core::option::Option<i64>,
-    /// Wire name `setEndDateInLongBaseOnCurrentTime` (body). Server default: `false`.
+    /// Wire name `setEndDateInLongBaseOnCurrentTime` (body). Since ZStack 3.7.5 (release history). Server default: `false`.
     #[api(rename = "setEndDateInLongBaseOnCurrentTime")]
     pub set_end_date_in_long_base_on_current_time: ::core::option::Option<bool>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1431,7 +1431,7 @@ impl UpdateResourcePrice {
 }
 /// `PUT /billings/accounts/actions`, body envelope `"validateDiskOfferingUserConfig"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ValidateDiskOfferingUserConfig",
@@ -1442,13 +1442,13 @@ impl UpdateResourcePrice {
     async
 )]
 pub struct ValidateDiskOfferingUserConfig {
-    /// Wire name `config` (body).
+    /// Wire name `config` (body). Since ZStack 3.4.1 (release history).
     #[api(non_empty_string)]
     pub config: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1485,7 +1485,7 @@ impl ValidateDiskOfferingUserConfig {
 }
 /// `PUT /billings/accounts/actions`, body envelope `"validateInstanceOfferingUserConfig"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ValidateInstanceOfferingUserConfig",
@@ -1496,13 +1496,13 @@ impl ValidateDiskOfferingUserConfig {
     async
 )]
 pub struct ValidateInstanceOfferingUserConfig {
-    /// Wire name `config` (body).
+    /// Wire name `config` (body). Since ZStack 3.4.1 (release history).
     #[api(non_empty_string)]
     pub config: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1539,7 +1539,7 @@ impl ValidateInstanceOfferingUserConfig {
 }
 /// `PUT /billings/accounts/actions`, body envelope `"validatePriceUserConfig"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ValidatePriceUserConfig",
@@ -1550,12 +1550,12 @@ impl ValidateInstanceOfferingUserConfig {
     async
 )]
 pub struct ValidatePriceUserConfig {
-    /// Wire name `config` (body).
+    /// Wire name `config` (body). Since ZStack 3.4.1 (release history).
     pub config: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1593,7 +1593,9 @@ impl ValidatePriceUserConfig {
 /// The result of [`CalculateAccountBillingSpending`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CalculateAccountBillingSpendingReply {
+    /// Since ZStack 3.4.1 (release history).
     pub total: ::core::option::Option<f64>,
+    /// Since ZStack 3.4.1 (release history).
     pub spending: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1603,7 +1605,9 @@ pub struct CalculateAccountBillingSpendingReply {
 /// The result of [`CalculateAccountSpending`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CalculateAccountSpendingReply {
+    /// Since ZStack 3.0.1 (release history).
     pub total: ::core::option::Option<f64>,
+    /// Since ZStack 3.0.1 (release history).
     pub spending: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1612,7 +1616,9 @@ pub struct CalculateAccountSpendingReply {
 /// The result of [`CalculateResourceSpending`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CalculateResourceSpendingReply {
+    /// Since ZStack 3.4.1 (release history).
     pub spending: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.4.1 (release history).
     pub pagination: ::core::option::Option<crate::types::Pagination>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1622,7 +1628,9 @@ pub struct CalculateResourceSpendingReply {
 /// The result of [`GetAccountPriceTableRef`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetAccountPriceTableRefReply {
+    /// Since ZStack 3.7.5 (release history).
     pub account_uuids: ::std::vec::Vec<::std::string::String>,
+    /// Since ZStack 3.7.5 (release history).
     pub table_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1632,7 +1640,9 @@ pub struct GetAccountPriceTableRefReply {
 /// The result of [`QueryAccountBilling`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryAccountBillingReply {
+    /// Since ZStack 3.5.3 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.5.3 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1642,7 +1652,9 @@ pub struct QueryAccountBillingReply {
 /// The result of [`QueryResourcePrice`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryResourcePriceReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(

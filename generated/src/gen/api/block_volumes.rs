@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /block-volumes, and the types and enums they use first.
 /// `POST /block-volumes`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateBlockVolume",
@@ -16,45 +16,45 @@
     polymorphic
 )]
 pub struct CreateBlockVolume {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.7.24 (release history).
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.7.24 (release history).
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `size` (body).
+    /// Wire name `size` (body). Since ZStack 4.7.24 (release history).
     pub size: i64,
-    /// Wire name `primaryStorageUuid` (body).
+    /// Wire name `primaryStorageUuid` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "primaryStorageUuid")]
     pub primary_storage_uuid: ::std::string::String,
-    /// Wire name `accessPathId` (body).
+    /// Wire name `accessPathId` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "accessPathId")]
     pub access_path_id: ::core::option::Option<i32>,
-    /// Wire name `accessPathIqn` (body).
+    /// Wire name `accessPathIqn` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "accessPathIqn")]
     pub access_path_iqn: ::core::option::Option<::std::string::String>,
-    /// Wire name `burstTotalBw` (body).
+    /// Wire name `burstTotalBw` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "burstTotalBw")]
     pub burst_total_bw: ::core::option::Option<i64>,
-    /// Wire name `burstTotalIops` (body).
+    /// Wire name `burstTotalIops` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "burstTotalIops")]
     pub burst_total_iops: ::core::option::Option<i64>,
-    /// Wire name `maxTotalBw` (body).
+    /// Wire name `maxTotalBw` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "maxTotalBw")]
     pub max_total_bw: ::core::option::Option<i64>,
-    /// Wire name `maxTotalIops` (body).
+    /// Wire name `maxTotalIops` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "maxTotalIops")]
     pub max_total_iops: ::core::option::Option<i64>,
-    /// Wire name `protocol` (body).
+    /// Wire name `protocol` (body). Since ZStack 5.1.30 (release history).
     pub protocol: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -174,7 +174,7 @@ impl CreateBlockVolume {
 }
 /// `GET /block-volumes/access/path`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetAccessPath",
@@ -183,13 +183,13 @@ impl CreateBlockVolume {
     response = crate::api::GetAccessPathReply
 )]
 pub struct GetAccessPath {
-    /// Wire name `primaryStorageUuid` (query string).
+    /// Wire name `primaryStorageUuid` (query string). Since ZStack 4.7.24 (release history).
     #[api(rename = "primaryStorageUuid")]
     pub primary_storage_uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.7.24 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.7.24 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -228,7 +228,7 @@ impl GetAccessPath {
 }
 /// `GET /block-volumes`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryBlockVolume",
@@ -263,7 +263,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryBlockVolume {
 }
 /// `PUT /block-volumes/{uuid}/actions`, body envelope `"updateBlockVolume"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateBlockVolume",
@@ -275,16 +275,16 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryBlockVolume {
     polymorphic
 )]
 pub struct UpdateBlockVolume {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.7.24 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.7.24 (release history).
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.7.24 (release history).
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -340,6 +340,7 @@ impl UpdateBlockVolume {
 /// The result of [`GetAccessPath`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetAccessPathReply {
+    /// Since ZStack 4.7.24 (release history).
     pub path_infos: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /buildapp, and the types and enums they use first.
 /// `DELETE /buildapp/exports/{buildAppUuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteBuildAppExportHistory",
@@ -14,22 +14,22 @@
     async
 )]
 pub struct DeleteBuildAppExportHistory {
-    /// Wire name `buildAppUuid` (path placeholder).
+    /// Wire name `buildAppUuid` (path placeholder). Since ZStack 3.9.2 (release history).
     #[api(rename = "buildAppUuid")]
     pub build_app_uuid: ::std::string::String,
-    /// Wire name `exportId` (query string).
+    /// Wire name `exportId` (query string). Since ZStack 3.9.2 (release history).
     #[api(rename = "exportId")]
     pub export_id: ::core::option::Option<::std::string::String>,
-    /// Wire name `buildSystemUuid` (query string).
+    /// Wire name `buildSystemUuid` (query string). Since ZStack 3.9.2 (release history).
     #[api(rename = "buildSystemUuid")]
     pub build_system_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.9.2 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.9.2 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.9.2 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }

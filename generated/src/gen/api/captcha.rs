@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /captcha, and the types and enums they use first.
 /// `GET /captcha/refresh`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs no session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs no session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RefreshCaptcha",

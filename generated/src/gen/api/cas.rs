@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /cas or /create/cas or /update/cas, and the types and enums they use first.
 /// `POST /create/cas/client`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.5.11 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateCasClient",
@@ -15,35 +15,35 @@
     async
 )]
 pub struct CreateCasClient {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.5.11 (release history).
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.5.11 (release history).
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `casServerLoginUrl` (body).
+    /// Wire name `casServerLoginUrl` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "casServerLoginUrl")]
     pub cas_server_login_url: ::std::string::String,
-    /// Wire name `casServerUrlPrefix` (body).
+    /// Wire name `casServerUrlPrefix` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "casServerUrlPrefix")]
     pub cas_server_url_prefix: ::std::string::String,
-    /// Wire name `serverName` (body).
+    /// Wire name `serverName` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "serverName")]
     pub server_name: ::std::string::String,
-    /// Wire name `loginType` (body).
+    /// Wire name `loginType` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "loginType")]
     pub login_type: ::std::string::String,
-    /// Wire name `urlTemplate` (body).
+    /// Wire name `urlTemplate` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "urlTemplate")]
     pub url_template: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -121,7 +121,7 @@ impl CreateCasClient {
 }
 /// `PUT /cas/login/`, body envelope `"loginByCas"`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs no session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs no session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "LoginByCas",
@@ -133,23 +133,23 @@ impl CreateCasClient {
     session = false
 )]
 pub struct LoginByCas {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.3.36 (release history).
     pub name: ::std::string::String,
-    /// Wire name `password` (body).
+    /// Wire name `password` (body). Since ZStack 4.3.36 (release history).
     pub password: ::zstack_sdk::runtime::secret::Secret,
-    /// Wire name `type` (body).
+    /// Wire name `type` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "type")]
     pub type_: ::std::string::String,
-    /// Wire name `clientInfo` (body).
+    /// Wire name `clientInfo` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "clientInfo")]
     pub client_info: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -203,7 +203,7 @@ impl LoginByCas {
 }
 /// `POST /update/cas/client`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.5.11 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateCasClient",
@@ -214,28 +214,28 @@ impl LoginByCas {
     async
 )]
 pub struct UpdateCasClient {
-    /// Wire name `uuid` (body).
+    /// Wire name `uuid` (body). Since ZStack 4.5.11 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.5.11 (release history).
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.5.11 (release history).
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `casServerLoginUrl` (body).
+    /// Wire name `casServerLoginUrl` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "casServerLoginUrl")]
     pub cas_server_login_url: ::core::option::Option<::std::string::String>,
-    /// Wire name `casServerUrlPrefix` (body).
+    /// Wire name `casServerUrlPrefix` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "casServerUrlPrefix")]
     pub cas_server_url_prefix: ::core::option::Option<::std::string::String>,
-    /// Wire name `serverName` (body).
+    /// Wire name `serverName` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "serverName")]
     pub server_name: ::core::option::Option<::std::string::String>,
-    /// Wire name `loginType` (body).
+    /// Wire name `loginType` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "loginType")]
     pub login_type: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }

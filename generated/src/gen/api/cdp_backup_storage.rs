@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /cdp-backup-storage, and the types and enums they use first.
 /// `POST /cdp-backup-storage/policy`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateCdpPolicy",
@@ -15,40 +15,40 @@
     async
 )]
 pub struct CreateCdpPolicy {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.3.36 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.3.36 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `retentionTimePerDay` (body).
+    /// Wire name `retentionTimePerDay` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "retentionTimePerDay", range(1, 30))]
     pub retention_time_per_day: ::core::option::Option<i32>,
-    /// Wire name `hourlyRpSinceDay` (body).
+    /// Wire name `hourlyRpSinceDay` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "hourlyRpSinceDay", range(1, 30))]
     pub hourly_rp_since_day: ::core::option::Option<i32>,
-    /// Wire name `dailyRpSinceDay` (body). Server default: `0`.
+    /// Wire name `dailyRpSinceDay` (body). Since ZStack 4.4.65 (release history). Server default: `0`.
     #[api(rename = "dailyRpSinceDay")]
     pub daily_rp_since_day: ::core::option::Option<i32>,
-    /// Wire name `expireTimeInDay` (body). Server default: `0`.
+    /// Wire name `expireTimeInDay` (body). Since ZStack 4.4.65 (release history). Server default: `0`.
     #[api(rename = "expireTimeInDay")]
     pub expire_time_in_day: ::core::option::Option<i32>,
-    /// Wire name `fullBackupIntervalInDay` (body). Server default: `1`.
+    /// Wire name `fullBackupIntervalInDay` (body). Since ZStack 4.4.65 (release history). Server default: `1`.
     #[api(rename = "fullBackupIntervalInDay", range(1, 10))]
     pub full_backup_interval_in_day: ::core::option::Option<i32>,
-    /// Wire name `recoveryPointPerSecond` (body).
+    /// Wire name `recoveryPointPerSecond` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "recoveryPointPerSecond", range(1, 3600))]
     pub recovery_point_per_second: i32,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -157,7 +157,7 @@ impl CreateCdpPolicy {
 }
 /// `POST /cdp-backup-storage/task`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateCdpTask",
@@ -168,43 +168,43 @@ impl CreateCdpPolicy {
     async
 )]
 pub struct CreateCdpTask {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.3.36 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.3.36 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `taskType` (body).
+    /// Wire name `taskType` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "taskType", non_empty_string)]
     pub task_type: ::std::string::String,
-    /// Wire name `policyUuid` (body).
+    /// Wire name `policyUuid` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "policyUuid")]
     pub policy_uuid: ::std::string::String,
-    /// Wire name `backupStorageUuid` (body).
+    /// Wire name `backupStorageUuid` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "backupStorageUuid")]
     pub backup_storage_uuid: ::std::string::String,
-    /// Wire name `resourceUuids` (body).
+    /// Wire name `resourceUuids` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "resourceUuids", required, non_empty)]
     pub resource_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `backupBandwidth` (body). Server default: `0`.
+    /// Wire name `backupBandwidth` (body). Since ZStack 4.3.36 (release history). Server default: `0`.
     #[api(rename = "backupBandwidth")]
     pub backup_bandwidth: ::core::option::Option<i64>,
-    /// Wire name `maxCapacity` (body). Server default: `0`.
+    /// Wire name `maxCapacity` (body). Since ZStack 4.3.36 (release history). Server default: `0`.
     #[api(rename = "maxCapacity")]
     pub max_capacity: ::core::option::Option<i64>,
-    /// Wire name `maxLatency` (body). Server default: `600000`.
+    /// Wire name `maxLatency` (body). Since ZStack 4.4.65 (release history). Server default: `600000`.
     #[api(rename = "maxLatency")]
     pub max_latency: ::core::option::Option<i64>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -303,7 +303,7 @@ impl CreateCdpTask {
 }
 /// `DELETE /cdp-backup-storage/policy/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteCdpPolicy",
@@ -313,15 +313,15 @@ impl CreateCdpTask {
     async
 )]
 pub struct DeleteCdpPolicy {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 4.3.36 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.3.36 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -367,7 +367,7 @@ impl DeleteCdpPolicy {
 }
 /// `GET /cdp-backup-storage/{backupStorageUuid}/requirement`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.8.26 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetCdpBackupStorageRequirement",
@@ -376,17 +376,17 @@ impl DeleteCdpPolicy {
     response = crate::api::GetCdpBackupStorageRequirementReply
 )]
 pub struct GetCdpBackupStorageRequirement {
-    /// Wire name `backupStorageUuid` (path placeholder).
+    /// Wire name `backupStorageUuid` (path placeholder). Since ZStack 4.8.26 (release history).
     #[api(rename = "backupStorageUuid", non_empty_string)]
     pub backup_storage_uuid: ::std::string::String,
-    /// Wire name `limit` (query string). Server default: `1000`.
+    /// Wire name `limit` (query string). Since ZStack 4.8.26 (release history). Server default: `1000`.
     pub limit: ::core::option::Option<i32>,
-    /// Wire name `start` (query string). Server default: `0`.
+    /// Wire name `start` (query string). Since ZStack 4.8.26 (release history). Server default: `0`.
     pub start: ::core::option::Option<i32>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.8.26 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.8.26 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -437,7 +437,7 @@ impl GetCdpBackupStorageRequirement {
 }
 /// `POST /cdp-backup-storage/mount-recovery-point`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "MountVmInstanceRecoveryPoint",
@@ -448,18 +448,18 @@ impl GetCdpBackupStorageRequirement {
     async
 )]
 pub struct MountVmInstanceRecoveryPoint {
-    /// Wire name `vmUuid` (body).
+    /// Wire name `vmUuid` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "vmUuid", non_empty_string)]
     pub vm_uuid: ::std::string::String,
-    /// Wire name `groupId` (body). Server default: `0`.
+    /// Wire name `groupId` (body). Since ZStack 4.3.36 (release history). Server default: `0`.
     #[api(rename = "groupId", range(1, 9223372036854775807))]
     pub group_id: i64,
-    /// Wire name `https` (body). Server default: `true`.
+    /// Wire name `https` (body). Since ZStack 4.3.36 (release history). Server default: `true`.
     pub https: ::core::option::Option<bool>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -506,7 +506,7 @@ impl MountVmInstanceRecoveryPoint {
 }
 /// `GET /cdp-backup-storage/policy`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryCdpPolicy",
@@ -540,7 +540,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryCdpPolicy {
 }
 /// `POST /cdp-backup-storage/unmount-recovery-point`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UnmountVmInstanceRecoveryPoint",
@@ -551,16 +551,16 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryCdpPolicy {
     async
 )]
 pub struct UnmountVmInstanceRecoveryPoint {
-    /// Wire name `vmUuid` (body).
+    /// Wire name `vmUuid` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "vmUuid", non_empty_string)]
     pub vm_uuid: ::std::string::String,
-    /// Wire name `groupId` (body). Server default: `0`.
+    /// Wire name `groupId` (body). Since ZStack 4.3.36 (release history). Server default: `0`.
     #[api(rename = "groupId", range(1, 9223372036854775807))]
     pub group_id: i64,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -601,7 +601,7 @@ impl UnmountVmInstanceRecoveryPoint {
 }
 /// `PUT /cdp-backup-storage/policy/{uuid}/actions`, body envelope `"updateCdpPolicy"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateCdpPolicy",
@@ -612,42 +612,42 @@ impl UnmountVmInstanceRecoveryPoint {
     async
 )]
 pub struct UpdateCdpPolicy {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.3.36 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.3.36 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `retentionTimePerDay` (body).
+    /// Wire name `retentionTimePerDay` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "retentionTimePerDay", range(1, 30))]
     pub retention_time_per_day: ::core::option::Option<i32>,
-    /// Wire name `hourlyRpSinceDay` (body).
+    /// Wire name `hourlyRpSinceDay` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "hourlyRpSinceDay", range(1, 30))]
     pub hourly_rp_since_day: ::core::option::Option<i32>,
-    /// Wire name `dailyRpSinceDay` (body).
+    /// Wire name `dailyRpSinceDay` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "dailyRpSinceDay")]
     pub daily_rp_since_day: ::core::option::Option<i32>,
-    /// Wire name `expireTimeInDay` (body).
+    /// Wire name `expireTimeInDay` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "expireTimeInDay")]
     pub expire_time_in_day: ::core::option::Option<i32>,
-    /// Wire name `fullBackupIntervalInDay` (body).
+    /// Wire name `fullBackupIntervalInDay` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "fullBackupIntervalInDay", range(1, 10))]
     pub full_backup_interval_in_day: ::core::option::Option<i32>,
-    /// Wire name `recoveryPointPerSecond` (body).
+    /// Wire name `recoveryPointPerSecond` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "recoveryPointPerSecond", range(1, 3600))]
     pub recovery_point_per_second: ::core::option::Option<i32>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -770,7 +770,7 @@ impl UpdateCdpPolicy {
 }
 /// `PUT /cdp-backup-storage/task/{uuid}/actions`, body envelope `"updateCdpTask"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateCdpTask",
@@ -781,34 +781,34 @@ impl UpdateCdpPolicy {
     async
 )]
 pub struct UpdateCdpTask {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     #[api(max_length = 32)]
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.3.36 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.3.36 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `backupBandwidth` (body). Server default: `-1`.
+    /// Wire name `backupBandwidth` (body). Since ZStack 4.3.36 (release history). Server default: `-1`.
     #[api(rename = "backupBandwidth")]
     pub backup_bandwidth: ::core::option::Option<i64>,
-    /// Wire name `maxCapacity` (body). Server default: `-1`.
+    /// Wire name `maxCapacity` (body). Since ZStack 4.3.36 (release history). Server default: `-1`.
     #[api(rename = "maxCapacity")]
     pub max_capacity: ::core::option::Option<i64>,
-    /// Wire name `maxLatency` (body). Server default: `0`.
+    /// Wire name `maxLatency` (body). Since ZStack 4.4.65 (release history). Server default: `0`.
     #[api(rename = "maxLatency")]
     pub max_latency: ::core::option::Option<i64>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -902,11 +902,14 @@ impl UpdateCdpTask {
 /// The result of [`GetCdpBackupStorageRequirement`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetCdpBackupStorageRequirementReply {
+    /// Since ZStack 4.8.26 (release history).
     pub next_step: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.8.26 (release history).
     pub required: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
+    /// Since ZStack 4.8.26 (release history).
     pub current: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
@@ -919,7 +922,9 @@ pub struct GetCdpBackupStorageRequirementReply {
 /// The result of [`MountVmInstanceRecoveryPoint`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MountVmInstanceRecoveryPointReply {
+    /// Since ZStack 4.3.36 (release history).
     pub resource_path: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub failed_volumes: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,

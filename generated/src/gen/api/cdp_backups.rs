@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /cdp-backups, and the types and enums they use first.
 /// `PUT /cdp-backups/actions`, body envelope `"createVmFromCdpBackup"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.4.65 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateVmFromCdpBackup",
@@ -16,68 +16,68 @@
     polymorphic
 )]
 pub struct CreateVmFromCdpBackup {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.4.65 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `groupId` (body). Server default: `0`.
+    /// Wire name `groupId` (body). Since ZStack 4.4.65 (release history). Server default: `0`.
     #[api(rename = "groupId", range(1, 9223372036854775807))]
     pub group_id: i64,
-    /// Wire name `cdpTaskUuid` (body).
+    /// Wire name `cdpTaskUuid` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "cdpTaskUuid", min_length = 32, max_length = 32)]
     pub cdp_task_uuid: ::std::string::String,
-    /// Wire name `instanceOfferingUuid` (body).
+    /// Wire name `instanceOfferingUuid` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "instanceOfferingUuid")]
     pub instance_offering_uuid: ::std::string::String,
-    /// Wire name `defaultL3NetworkUuid` (body).
+    /// Wire name `defaultL3NetworkUuid` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "defaultL3NetworkUuid")]
     pub default_l3_network_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `l3NetworkUuids` (body).
+    /// Wire name `l3NetworkUuids` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "l3NetworkUuids")]
     pub l3_network_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `type` (body). One of `UserVm`, `ApplianceVm`.
+    /// Wire name `type` (body). Since ZStack 4.4.65 (release history). One of `UserVm`, `ApplianceVm`.
     #[api(rename = "type", one_of("UserVm", "ApplianceVm"))]
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Wire name `zoneUuid` (body).
+    /// Wire name `zoneUuid` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `clusterUuid` (body).
+    /// Wire name `clusterUuid` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "clusterUuid")]
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `hostUuid` (body).
+    /// Wire name `hostUuid` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "hostUuid")]
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `primaryStorageUuidForRootVolume` (body).
+    /// Wire name `primaryStorageUuidForRootVolume` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "primaryStorageUuidForRootVolume")]
     pub primary_storage_uuid_for_root_volume: ::core::option::Option<
         ::std::string::String,
     >,
-    /// Wire name `primaryStorageUuidForDataVolume` (body).
+    /// Wire name `primaryStorageUuidForDataVolume` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "primaryStorageUuidForDataVolume")]
     pub primary_storage_uuid_for_data_volume: ::core::option::Option<
         ::std::string::String,
     >,
-    /// Wire name `recoverBandwidth` (body). Server default: `0`.
+    /// Wire name `recoverBandwidth` (body). Since ZStack 4.4.65 (release history). Server default: `0`.
     #[api(rename = "recoverBandwidth")]
     pub recover_bandwidth: ::core::option::Option<i64>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.4.65 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `rootVolumeSystemTags` (body).
+    /// Wire name `rootVolumeSystemTags` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "rootVolumeSystemTags")]
     pub root_volume_system_tags: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `dataVolumeSystemTags` (body).
+    /// Wire name `dataVolumeSystemTags` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "dataVolumeSystemTags")]
     pub data_volume_system_tags: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -266,7 +266,7 @@ impl CreateVmFromCdpBackup {
 }
 /// `PUT /cdp-backups/{vmInstanceUuid}/actions`, body envelope `"revertVmFromCdpBackup"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RevertVmFromCdpBackup",
@@ -277,38 +277,38 @@ impl CreateVmFromCdpBackup {
     async
 )]
 pub struct RevertVmFromCdpBackup {
-    /// Wire name `vmInstanceUuid` (path placeholder).
+    /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 4.3.36 (release history).
     #[api(rename = "vmInstanceUuid")]
     pub vm_instance_uuid: ::std::string::String,
-    /// Wire name `backupStorageUuid` (body).
+    /// Wire name `backupStorageUuid` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "backupStorageUuid")]
     pub backup_storage_uuid: ::std::string::String,
-    /// Wire name `groupId` (body). Server default: `0`.
+    /// Wire name `groupId` (body). Since ZStack 4.3.36 (release history). Server default: `0`.
     #[api(rename = "groupId", range(1, 9223372036854775807))]
     pub group_id: i64,
-    /// Wire name `primaryStorageUuidForRootVolume` (body).
+    /// Wire name `primaryStorageUuidForRootVolume` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "primaryStorageUuidForRootVolume")]
     pub primary_storage_uuid_for_root_volume: ::core::option::Option<
         ::std::string::String,
     >,
-    /// Wire name `primaryStorageUuidForDataVolume` (body).
+    /// Wire name `primaryStorageUuidForDataVolume` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "primaryStorageUuidForDataVolume")]
     pub primary_storage_uuid_for_data_volume: ::core::option::Option<
         ::std::string::String,
     >,
-    /// Wire name `hostUuid` (body).
+    /// Wire name `hostUuid` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "hostUuid")]
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `useExistingVolume` (body). Server default: `true`.
+    /// Wire name `useExistingVolume` (body). Since ZStack 4.4.65 (release history). Server default: `true`.
     #[api(rename = "useExistingVolume")]
     pub use_existing_volume: ::core::option::Option<bool>,
-    /// Wire name `recoverBandwidth` (body). Server default: `0`.
+    /// Wire name `recoverBandwidth` (body). Since ZStack 4.4.65 (release history). Server default: `0`.
     #[api(rename = "recoverBandwidth")]
     pub recover_bandwidth: ::core::option::Option<i64>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }

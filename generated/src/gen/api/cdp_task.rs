@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /cdp-task, and the types and enums they use first.
 /// `DELETE /cdp-task/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteCdpTask",
@@ -14,17 +14,17 @@
     async
 )]
 pub struct DeleteCdpTask {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `force` (query string). Server default: `false`.
+    /// Wire name `force` (query string). Since ZStack 4.8.26 (release history). Server default: `false`.
     pub force: ::core::option::Option<bool>,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 4.3.36 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.3.36 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -76,7 +76,7 @@ impl DeleteCdpTask {
 }
 /// `POST /cdp-task/{uuid}/data`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteCdpTaskData",
@@ -87,13 +87,13 @@ impl DeleteCdpTask {
     async
 )]
 pub struct DeleteCdpTaskData {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     #[api(non_empty_string)]
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -130,7 +130,7 @@ impl DeleteCdpTaskData {
 }
 /// `POST /cdp-task/disable/{uuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DisableCdpTask",
@@ -141,15 +141,15 @@ impl DeleteCdpTaskData {
     async
 )]
 pub struct DisableCdpTask {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     #[api(non_empty_string)]
     pub uuid: ::std::string::String,
-    /// Wire name `force` (body). Server default: `false`.
+    /// Wire name `force` (body). Since ZStack 4.8.26 (release history). Server default: `false`.
     pub force: ::core::option::Option<bool>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -192,7 +192,7 @@ impl DisableCdpTask {
 }
 /// `POST /cdp-task/enable/{uuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "EnableCdpTask",
@@ -203,13 +203,13 @@ impl DisableCdpTask {
     async
 )]
 pub struct EnableCdpTask {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     #[api(non_empty_string)]
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -246,7 +246,7 @@ impl EnableCdpTask {
 }
 /// `PUT /cdp-task/mergedata/{backupStorageUuid}/actions`, body envelope `"mergeDataOnBackupStorage"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.8.26 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "MergeDataOnBackupStorage",
@@ -257,13 +257,13 @@ impl EnableCdpTask {
     async
 )]
 pub struct MergeDataOnBackupStorage {
-    /// Wire name `backupStorageUuid` (path placeholder).
+    /// Wire name `backupStorageUuid` (path placeholder). Since ZStack 4.8.26 (release history).
     #[api(rename = "backupStorageUuid", non_empty_string)]
     pub backup_storage_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.8.26 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.8.26 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -302,7 +302,7 @@ impl MergeDataOnBackupStorage {
 }
 /// `GET /cdp-task`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryCdpTask",
@@ -336,7 +336,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryCdpTask {
 }
 /// `PUT /cdp-task/upgrade/{backupStorageUuid}/actions`, body envelope `"upgradeBackupStorageCdpTasks"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.8.26 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpgradeBackupStorageCdpTasks",
@@ -347,13 +347,13 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryCdpTask {
     async
 )]
 pub struct UpgradeBackupStorageCdpTasks {
-    /// Wire name `backupStorageUuid` (path placeholder).
+    /// Wire name `backupStorageUuid` (path placeholder). Since ZStack 4.8.26 (release history).
     #[api(rename = "backupStorageUuid", non_empty_string)]
     pub backup_storage_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.8.26 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.8.26 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /cloudformation, and the types and enums they use first.
 /// `POST /cloudformation/stack/monitor/addvm`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddResourceStackVmPortMonitor",
@@ -15,18 +15,18 @@
     async
 )]
 pub struct AddResourceStackVmPortMonitor {
-    /// Wire name `stackUuid` (body).
+    /// Wire name `stackUuid` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "stackUuid")]
     pub stack_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `vmInstanceUuid` (body).
+    /// Wire name `vmInstanceUuid` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "vmInstanceUuid")]
     pub vm_instance_uuid: ::std::string::String,
-    /// Wire name `port` (body).
+    /// Wire name `port` (body). Since ZStack 3.9.2 (release history).
     pub port: i32,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -76,7 +76,7 @@ impl AddResourceStackVmPortMonitor {
 }
 /// `POST /cloudformation/template`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddStackTemplate",
@@ -87,28 +87,28 @@ impl AddResourceStackVmPortMonitor {
     async
 )]
 pub struct AddStackTemplate {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `type` (body). Server default: `zstack`. One of `zstack`.
+    /// Wire name `type` (body). Since ZStack 3.0.1 (release history). Server default: `zstack`. One of `zstack`.
     #[api(rename = "type", one_of("zstack"))]
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Wire name `templateContent` (body).
+    /// Wire name `templateContent` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "templateContent", max_length = 4194304)]
     pub template_content: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -192,7 +192,7 @@ impl AddStackTemplate {
 }
 /// `POST /cloudformation/stack/check`, body envelope `"params"`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CheckStackTemplateParameters",
@@ -202,18 +202,18 @@ impl AddStackTemplate {
     response = crate::api::CheckStackTemplateParametersReply
 )]
 pub struct CheckStackTemplateParameters {
-    /// Wire name `type` (body). Server default: `zstack`. One of `zstack`.
+    /// Wire name `type` (body). Since ZStack 3.0.1 (release history). Server default: `zstack`. One of `zstack`.
     #[api(rename = "type", one_of("zstack"))]
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Wire name `templateContent` (body).
+    /// Wire name `templateContent` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "templateContent", max_length = 4194304)]
     pub template_content: ::core::option::Option<::std::string::String>,
-    /// Wire name `uuid` (body).
+    /// Wire name `uuid` (body). Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -276,7 +276,7 @@ impl CheckStackTemplateParameters {
 }
 /// `POST /cloudformation/stack`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateResourceStack",
@@ -287,36 +287,36 @@ impl CheckStackTemplateParameters {
     async
 )]
 pub struct CreateResourceStack {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `type` (body). Server default: `zstack`. One of `zstack`.
+    /// Wire name `type` (body). Since ZStack 3.0.1 (release history). Server default: `zstack`. One of `zstack`.
     #[api(rename = "type", one_of("zstack"))]
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Wire name `rollback` (body).
+    /// Wire name `rollback` (body). Since ZStack 3.0.1 (release history).
     pub rollback: ::core::option::Option<bool>,
-    /// Wire name `templateContent` (body).
+    /// Wire name `templateContent` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "templateContent", max_length = 4194304)]
     pub template_content: ::core::option::Option<::std::string::String>,
-    /// Wire name `templateUuid` (body).
+    /// Wire name `templateUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "templateUuid")]
     pub template_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `parameters` (body).
+    /// Wire name `parameters` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 524288)]
     pub parameters: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -424,7 +424,7 @@ impl CreateResourceStack {
 }
 /// `POST /cloudformation/stack/preview/resource`, body envelope `"params"`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DecodeStackTemplate",
@@ -434,24 +434,24 @@ impl CreateResourceStack {
     response = crate::api::DecodeStackTemplateReply
 )]
 pub struct DecodeStackTemplate {
-    /// Wire name `type` (body). Server default: `zstack`. One of `zstack`.
+    /// Wire name `type` (body). Since ZStack 3.0.1 (release history). Server default: `zstack`. One of `zstack`.
     #[api(rename = "type", one_of("zstack"))]
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Wire name `templateContent` (body).
+    /// Wire name `templateContent` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "templateContent", max_length = 4194304)]
     pub template_content: ::core::option::Option<::std::string::String>,
-    /// Wire name `uuid` (body).
+    /// Wire name `uuid` (body). Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `parameters` (body).
+    /// Wire name `parameters` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 524288)]
     pub parameters: ::core::option::Option<::std::string::String>,
-    /// Wire name `preparameters` (body).
+    /// Wire name `preparameters` (body). Since ZStack 3.9.2 (release history).
     #[api(max_length = 524288)]
     pub preparameters: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -532,7 +532,7 @@ impl DecodeStackTemplate {
 }
 /// `DELETE /cloudformation/stack/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteResourceStack",
@@ -542,15 +542,15 @@ impl DecodeStackTemplate {
     async
 )]
 pub struct DeleteResourceStack {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -596,7 +596,7 @@ impl DeleteResourceStack {
 }
 /// `DELETE /cloudformation/stack/monitor/delvm`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteResourceStackVmPortMonitor",
@@ -606,21 +606,21 @@ impl DeleteResourceStack {
     async
 )]
 pub struct DeleteResourceStackVmPortMonitor {
-    /// Wire name `stackUuid` (query string).
+    /// Wire name `stackUuid` (query string). Since ZStack 3.9.2 (release history).
     #[api(rename = "stackUuid")]
     pub stack_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `vmInstanceUuid` (query string).
+    /// Wire name `vmInstanceUuid` (query string). Since ZStack 3.9.2 (release history).
     #[api(rename = "vmInstanceUuid")]
     pub vm_instance_uuid: ::std::string::String,
-    /// Wire name `port` (query string).
+    /// Wire name `port` (query string). Since ZStack 3.9.2 (release history).
     pub port: ::core::option::Option<i32>,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.9.2 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.9.2 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.9.2 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -683,7 +683,7 @@ impl DeleteResourceStackVmPortMonitor {
 }
 /// `DELETE /cloudformation/template/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteStackTemplate",
@@ -693,15 +693,15 @@ impl DeleteResourceStackVmPortMonitor {
     async
 )]
 pub struct DeleteStackTemplate {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -747,7 +747,7 @@ impl DeleteStackTemplate {
 }
 /// `GET /cloudformation/stack/resources`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetResourceFromResourceStack",
@@ -756,12 +756,12 @@ impl DeleteStackTemplate {
     response = crate::api::GetResourceFromResourceStackReply
 )]
 pub struct GetResourceFromResourceStack {
-    /// Wire name `uuid` (query string).
+    /// Wire name `uuid` (query string). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -798,7 +798,7 @@ impl GetResourceFromResourceStack {
 }
 /// `GET /cloudformation/resources/stack`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetResourceStackFromResource",
@@ -807,13 +807,13 @@ impl GetResourceFromResourceStack {
     response = crate::api::GetResourceStackFromResourceReply
 )]
 pub struct GetResourceStackFromResource {
-    /// Wire name `resourceUuid` (query string).
+    /// Wire name `resourceUuid` (query string). Since ZStack 3.9.2 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.9.2 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.9.2 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -852,7 +852,7 @@ impl GetResourceStackFromResource {
 }
 /// `GET /cloudformation/stack/monitor/vmstatus`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetResourceStackVmStatus",
@@ -861,12 +861,12 @@ impl GetResourceStackFromResource {
     response = crate::api::GetResourceStackVmStatusReply
 )]
 pub struct GetResourceStackVmStatus {
-    /// Wire name `uuid` (query string).
+    /// Wire name `uuid` (query string). Since ZStack 3.9.2 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.9.2 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.9.2 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -903,7 +903,7 @@ impl GetResourceStackVmStatus {
 }
 /// `GET /cloudformation/resources`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetSupportedCloudFormationResources",
@@ -912,16 +912,16 @@ impl GetResourceStackVmStatus {
     response = crate::api::GetSupportedCloudFormationResourcesReply
 )]
 pub struct GetSupportedCloudFormationResources {
-    /// Wire name `version` (query string). One of `v1`.
+    /// Wire name `version` (query string). Since ZStack 3.0.1 (release history). One of `v1`.
     #[api(one_of("v1"))]
     pub version: ::core::option::Option<::std::string::String>,
-    /// Wire name `type` (query string). Server default: `zstack`. One of `zstack`.
+    /// Wire name `type` (query string). Since ZStack 3.0.1 (release history). Server default: `zstack`. One of `zstack`.
     #[api(rename = "type", one_of("zstack"))]
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -975,7 +975,7 @@ impl GetSupportedCloudFormationResources {
 }
 /// `POST /cloudformation/stack/preview`, body envelope `"params"`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "PreviewResourceStack",
@@ -985,24 +985,24 @@ impl GetSupportedCloudFormationResources {
     response = crate::api::PreviewResourceStackReply
 )]
 pub struct PreviewResourceStack {
-    /// Wire name `type` (body). Server default: `zstack`. One of `zstack`.
+    /// Wire name `type` (body). Since ZStack 3.0.1 (release history). Server default: `zstack`. One of `zstack`.
     #[api(rename = "type", one_of("zstack"))]
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Wire name `templateContent` (body).
+    /// Wire name `templateContent` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "templateContent", max_length = 4194304)]
     pub template_content: ::core::option::Option<::std::string::String>,
-    /// Wire name `uuid` (body).
+    /// Wire name `uuid` (body). Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `parameters` (body).
+    /// Wire name `parameters` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 524288)]
     pub parameters: ::core::option::Option<::std::string::String>,
-    /// Wire name `preParameters` (body).
+    /// Wire name `preParameters` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "preParameters", max_length = 524288)]
     pub pre_parameters: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1083,7 +1083,7 @@ impl PreviewResourceStack {
 }
 /// `GET /cloudformation/event`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryEventFromResourceStack",
@@ -1117,7 +1117,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryEventFromResourceStack 
 }
 /// `GET /cloudformation/stack`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryResourceStack",
@@ -1151,7 +1151,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryResourceStack {
 }
 /// `GET /cloudformation/template`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryStackTemplate",
@@ -1185,7 +1185,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryStackTemplate {
 }
 /// `PUT /cloudformation/stack/{uuid}/actions`, body envelope `"restartResourceStack"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RestartResourceStack",
@@ -1196,12 +1196,12 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryStackTemplate {
     async
 )]
 pub struct RestartResourceStack {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1238,7 +1238,7 @@ impl RestartResourceStack {
 }
 /// `PUT /cloudformation/stack/{uuid}/actions`, body envelope `"updateResourceStack"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateResourceStack",
@@ -1249,26 +1249,26 @@ impl RestartResourceStack {
     async
 )]
 pub struct UpdateResourceStack {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `rollback` (body).
+    /// Wire name `rollback` (body). Since ZStack 3.0.1 (release history).
     pub rollback: ::core::option::Option<bool>,
-    /// Wire name `templateContent` (body).
+    /// Wire name `templateContent` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "templateContent", max_length = 4194304)]
     pub template_content: ::core::option::Option<::std::string::String>,
-    /// Wire name `parameters` (body).
+    /// Wire name `parameters` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 524288)]
     pub parameters: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1347,7 +1347,7 @@ impl UpdateResourceStack {
 }
 /// `PUT /cloudformation/template/{uuid}/actions`, body envelope `"updateStackTemplate"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateStackTemplate",
@@ -1358,23 +1358,23 @@ impl UpdateResourceStack {
     async
 )]
 pub struct UpdateStackTemplate {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `state` (body).
+    /// Wire name `state` (body). Since ZStack 3.0.1 (release history).
     pub state: ::core::option::Option<bool>,
-    /// Wire name `templateContent` (body).
+    /// Wire name `templateContent` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "templateContent", max_length = 4194304)]
     pub template_content: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1445,7 +1445,9 @@ impl UpdateStackTemplate {
 /// The result of [`CheckStackTemplateParameters`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CheckStackTemplateParametersReply {
+    /// Since ZStack 3.0.1 (release history).
     pub parameters: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub preparameters: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1455,6 +1457,7 @@ pub struct CheckStackTemplateParametersReply {
 /// The result of [`DecodeStackTemplate`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DecodeStackTemplateReply {
+    /// Since ZStack 3.0.1 (release history).
     pub resources: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1463,6 +1466,7 @@ pub struct DecodeStackTemplateReply {
 /// The result of [`GetResourceFromResourceStack`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetResourceFromResourceStackReply {
+    /// Since ZStack 3.0.1 (release history).
     pub resources: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1471,6 +1475,7 @@ pub struct GetResourceFromResourceStackReply {
 /// The result of [`GetResourceStackFromResource`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetResourceStackFromResourceReply {
+    /// Since ZStack 3.9.2 (release history).
     pub stack: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1479,6 +1484,7 @@ pub struct GetResourceStackFromResourceReply {
 /// The result of [`GetResourceStackVmStatus`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetResourceStackVmStatusReply {
+    /// Since ZStack 3.9.2 (release history).
     pub port_status: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
@@ -1490,6 +1496,7 @@ pub struct GetResourceStackVmStatusReply {
 /// The result of [`GetSupportedCloudFormationResources`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetSupportedCloudFormationResourcesReply {
+    /// Since ZStack 3.0.1 (release history).
     pub resources: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1498,13 +1505,16 @@ pub struct GetSupportedCloudFormationResourcesReply {
 /// The result of [`PreviewResourceStack`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PreviewResourceStackReply {
+    /// Since ZStack 3.0.1 (release history).
     pub preview: ::core::option::Option<crate::types::PreviewResourceStruct>,
 }
 ::zstack_sdk::deserialize_struct!(PreviewResourceStackReply { "preview" => preview, });
 /// The result of [`QueryEventFromResourceStack`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryEventFromResourceStackReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(

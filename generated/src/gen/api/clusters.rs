@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /cluster or /clusters, and the types and enums they use first.
 /// `PUT /clusters/drs/advice/{adviceUuid}/actions`, body envelope `"applyDRSAdvice"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.8.22 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ApplyDRSAdvice",
@@ -15,13 +15,13 @@
     async
 )]
 pub struct ApplyDRSAdvice {
-    /// Wire name `adviceUuid` (path placeholder).
+    /// Wire name `adviceUuid` (path placeholder). Since ZStack 3.8.22 (release history).
     #[api(rename = "adviceUuid")]
     pub advice_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.8.22 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.8.22 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -58,7 +58,7 @@ impl ApplyDRSAdvice {
 }
 /// `POST /clusters/{clusterUuid}/pxeservers/{pxeServerUuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AttachBaremetalPxeServerToCluster",
@@ -69,16 +69,16 @@ impl ApplyDRSAdvice {
     async
 )]
 pub struct AttachBaremetalPxeServerToCluster {
-    /// Wire name `pxeServerUuid` (path placeholder).
+    /// Wire name `pxeServerUuid` (path placeholder). Since ZStack 3.1.3 (release history).
     #[api(rename = "pxeServerUuid")]
     pub pxe_server_uuid: ::std::string::String,
-    /// Wire name `clusterUuid` (path placeholder).
+    /// Wire name `clusterUuid` (path placeholder). Since ZStack 3.1.3 (release history).
     #[api(rename = "clusterUuid")]
     pub cluster_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -119,7 +119,7 @@ impl AttachBaremetalPxeServerToCluster {
 }
 /// `POST /clusters/{clusterUuid}/storage-devices/iscsi/servers/{uuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AttachIscsiServerToCluster",
@@ -130,15 +130,15 @@ impl AttachBaremetalPxeServerToCluster {
     async
 )]
 pub struct AttachIscsiServerToCluster {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `clusterUuid` (path placeholder).
+    /// Wire name `clusterUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "clusterUuid")]
     pub cluster_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -179,7 +179,7 @@ impl AttachIscsiServerToCluster {
 }
 /// `POST /clusters/{clusterUuid}/storage-devices/nvme/servers/{uuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AttachNvmeServerToCluster",
@@ -190,15 +190,15 @@ impl AttachIscsiServerToCluster {
     async
 )]
 pub struct AttachNvmeServerToCluster {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.7.24 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `clusterUuid` (path placeholder).
+    /// Wire name `clusterUuid` (path placeholder). Since ZStack 4.7.24 (release history).
     #[api(rename = "clusterUuid")]
     pub cluster_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -239,7 +239,7 @@ impl AttachNvmeServerToCluster {
 }
 /// `POST /clusters/{clusterUuid}/primary-storage/{primaryStorageUuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AttachPrimaryStorageToCluster",
@@ -301,7 +301,7 @@ impl AttachPrimaryStorageToCluster {
 }
 /// `PUT /clusters/{uuid}/actions`, body envelope `"changeClusterState"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeClusterState",
@@ -362,7 +362,7 @@ impl ChangeClusterState {
 }
 /// `POST /clusters`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateCluster",
@@ -494,7 +494,7 @@ impl CreateCluster {
 }
 /// `POST /clusters/{clusterUuid}/drs`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.8.22 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateClusterDRS",
@@ -505,37 +505,37 @@ impl CreateCluster {
     async
 )]
 pub struct CreateClusterDRS {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.8.22 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.8.22 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `clusterUuid` (path placeholder).
+    /// Wire name `clusterUuid` (path placeholder). Since ZStack 3.8.22 (release history).
     #[api(rename = "clusterUuid", max_length = 32)]
     pub cluster_uuid: ::std::string::String,
-    /// Wire name `automationLevel` (body). One of `Automatic`, `Manual`.
+    /// Wire name `automationLevel` (body). Since ZStack 3.8.22 (release history). One of `Automatic`, `Manual`.
     #[api(rename = "automationLevel", one_of("Automatic", "Manual"))]
     pub automation_level: ::std::string::String,
-    /// Wire name `thresholds` (body).
+    /// Wire name `thresholds` (body). Since ZStack 3.8.22 (release history).
     #[api(required)]
     pub thresholds: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `thresholdDuration` (body).
+    /// Wire name `thresholdDuration` (body). Since ZStack 3.8.22 (release history).
     #[api(rename = "thresholdDuration")]
     pub threshold_duration: i32,
-    /// Wire name `defaultEnable` (body). Server default: `false`.
+    /// Wire name `defaultEnable` (body). Since ZStack 3.8.22 (release history). Server default: `false`.
     #[api(rename = "defaultEnable")]
     pub default_enable: ::core::option::Option<bool>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.8.22 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.8.22 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.8.22 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.8.22 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -622,7 +622,7 @@ impl CreateClusterDRS {
 }
 /// `DELETE /clusters/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteCluster",
@@ -686,7 +686,7 @@ impl DeleteCluster {
 }
 /// `DELETE /clusters/drs/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.8.22 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteClusterDRS",
@@ -696,15 +696,15 @@ impl DeleteCluster {
     async
 )]
 pub struct DeleteClusterDRS {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.8.22 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.8.22 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.8.22 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.8.22 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -750,7 +750,7 @@ impl DeleteClusterDRS {
 }
 /// `DELETE /clusters/{clusterUuid}/pxeservers/{pxeServerUuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DetachBaremetalPxeServerFromCluster",
@@ -760,16 +760,16 @@ impl DeleteClusterDRS {
     async
 )]
 pub struct DetachBaremetalPxeServerFromCluster {
-    /// Wire name `pxeServerUuid` (path placeholder).
+    /// Wire name `pxeServerUuid` (path placeholder). Since ZStack 3.1.3 (release history).
     #[api(rename = "pxeServerUuid")]
     pub pxe_server_uuid: ::std::string::String,
-    /// Wire name `clusterUuid` (path placeholder).
+    /// Wire name `clusterUuid` (path placeholder). Since ZStack 3.1.3 (release history).
     #[api(rename = "clusterUuid")]
     pub cluster_uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.1.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.1.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -810,7 +810,7 @@ impl DetachBaremetalPxeServerFromCluster {
 }
 /// `DELETE /clusters/{clusterUuid}/storage-devices/iscsi/servers/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DetachIscsiServerFromCluster",
@@ -820,15 +820,15 @@ impl DetachBaremetalPxeServerFromCluster {
     async
 )]
 pub struct DetachIscsiServerFromCluster {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `clusterUuid` (path placeholder).
+    /// Wire name `clusterUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "clusterUuid")]
     pub cluster_uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -869,7 +869,7 @@ impl DetachIscsiServerFromCluster {
 }
 /// `DELETE /clusters/{clusterUuid}/storage-devices/nvme/servers/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DetachNvmeServerFromCluster",
@@ -879,15 +879,15 @@ impl DetachIscsiServerFromCluster {
     async
 )]
 pub struct DetachNvmeServerFromCluster {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.7.24 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `clusterUuid` (path placeholder).
+    /// Wire name `clusterUuid` (path placeholder). Since ZStack 4.7.24 (release history).
     #[api(rename = "clusterUuid")]
     pub cluster_uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.7.24 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.7.24 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -928,7 +928,7 @@ impl DetachNvmeServerFromCluster {
 }
 /// `DELETE /clusters/{clusterUuid}/primary-storage/{primaryStorageUuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DetachPrimaryStorageFromCluster",
@@ -989,7 +989,7 @@ impl DetachPrimaryStorageFromCluster {
 }
 /// `PUT /clusters/drs/{uuid}/actions`, body envelope `"executeDRSScheduling"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.8.22 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ExecuteDRSScheduling",
@@ -1000,12 +1000,12 @@ impl DetachPrimaryStorageFromCluster {
     async
 )]
 pub struct ExecuteDRSScheduling {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.8.22 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.8.22 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.8.22 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1042,7 +1042,7 @@ impl ExecuteDRSScheduling {
 }
 /// `GET /cluster/{clusterUuid}/l2-candidates`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetCandidateL2NetworksForAttachingCluster",
@@ -1110,7 +1110,7 @@ impl GetCandidateL2NetworksForAttachingCluster {
 }
 /// `GET /cluster/hosts-network-interfaces`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetCandidateNetworkInterfaces",
@@ -1119,20 +1119,20 @@ impl GetCandidateL2NetworksForAttachingCluster {
     response = crate::api::GetCandidateNetworkInterfacesReply
 )]
 pub struct GetCandidateNetworkInterfaces {
-    /// Wire name `hostUuids` (query string).
+    /// Wire name `hostUuids` (query string). Since ZStack 4.7.24 (release history).
     #[api(rename = "hostUuids", required)]
     pub host_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `interfaceType` (query string). Server default: `interface`. One of `interface`, `bonding`, `all`.
+    /// Wire name `interfaceType` (query string). Since ZStack 4.7.24 (release history). Server default: `interface`. One of `interface`, `bonding`, `all`.
     #[api(rename = "interfaceType", one_of("interface", "bonding", "all"))]
     pub interface_type: ::core::option::Option<::std::string::String>,
-    /// Wire name `limit` (query string). Server default: `1000`.
+    /// Wire name `limit` (query string). Since ZStack 4.7.24 (release history). Server default: `1000`.
     pub limit: ::core::option::Option<i32>,
-    /// Wire name `start` (query string). Server default: `0`.
+    /// Wire name `start` (query string). Since ZStack 4.7.24 (release history). Server default: `0`.
     pub start: ::core::option::Option<i32>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.7.24 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.7.24 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1197,7 +1197,7 @@ impl GetCandidateNetworkInterfaces {
 }
 /// `GET /clusters/drs/status`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.8.22 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetClusterDRSStatus",
@@ -1206,13 +1206,13 @@ impl GetCandidateNetworkInterfaces {
     response = crate::api::GetClusterDRSStatusReply
 )]
 pub struct GetClusterDRSStatus {
-    /// Wire name `drsUuid` (query string).
+    /// Wire name `drsUuid` (query string). Since ZStack 3.8.22 (release history).
     #[api(rename = "drsUuid")]
     pub drs_uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.8.22 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.8.22 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1249,7 +1249,7 @@ impl GetClusterDRSStatus {
 }
 /// `GET /cluster/hosts-network-facts/{clusterUuid}`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetClusterHostNetworkFacts",
@@ -1258,17 +1258,17 @@ impl GetClusterDRSStatus {
     response = crate::api::GetClusterHostNetworkFactsReply
 )]
 pub struct GetClusterHostNetworkFacts {
-    /// Wire name `clusterUuid` (path placeholder).
+    /// Wire name `clusterUuid` (path placeholder). Since ZStack 4.3.36 (release history).
     #[api(rename = "clusterUuid")]
     pub cluster_uuid: ::std::string::String,
-    /// Wire name `limit` (query string). Server default: `1000`.
+    /// Wire name `limit` (query string). Since ZStack 4.3.36 (release history). Server default: `1000`.
     pub limit: ::core::option::Option<i32>,
-    /// Wire name `start` (query string). Server default: `0`.
+    /// Wire name `start` (query string). Since ZStack 4.3.36 (release history). Server default: `0`.
     pub start: ::core::option::Option<i32>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.3.36 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1317,7 +1317,7 @@ impl GetClusterHostNetworkFacts {
 }
 /// `GET /clusters`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryCluster",
@@ -1352,7 +1352,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryCluster {
 }
 /// `GET /clusters/drs`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.8.22 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryClusterDRS",
@@ -1386,7 +1386,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryClusterDRS {
 }
 /// `GET /clusters/drs/advice`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.8.22 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryDRSAdvice",
@@ -1420,7 +1420,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryDRSAdvice {
 }
 /// `GET /clusters/drs/vm-migration-activities`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.8.22 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryDRSVmMigrationActivity",
@@ -1454,7 +1454,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryDRSVmMigrationActivity 
 }
 /// `PUT /clusters/{uuid}/actions`, body envelope `"updateCluster"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateCluster",
@@ -1532,7 +1532,7 @@ impl UpdateCluster {
 }
 /// `PUT /clusters/drs/{uuid}/actions`, body envelope `"updateClusterDRS"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.8.22 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateClusterDRS",
@@ -1543,29 +1543,29 @@ impl UpdateCluster {
     async
 )]
 pub struct UpdateClusterDRS {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.8.22 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.8.22 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.8.22 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `automationLevel` (body). One of `Automatic`, `Manual`.
+    /// Wire name `automationLevel` (body). Since ZStack 3.8.22 (release history). One of `Automatic`, `Manual`.
     #[api(rename = "automationLevel", one_of("Automatic", "Manual"))]
     pub automation_level: ::core::option::Option<::std::string::String>,
-    /// Wire name `thresholds` (body).
+    /// Wire name `thresholds` (body). Since ZStack 3.8.22 (release history).
     pub thresholds: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `thresholdDuration` (body).
+    /// Wire name `thresholdDuration` (body). Since ZStack 3.8.22 (release history).
     #[api(rename = "thresholdDuration")]
     pub threshold_duration: ::core::option::Option<i32>,
-    /// Wire name `state` (body). One of `Enabled`, `Disabled`.
+    /// Wire name `state` (body). Since ZStack 3.8.22 (release history). One of `Enabled`, `Disabled`.
     #[api(one_of("Enabled", "Disabled"))]
     pub state: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.8.22 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.8.22 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1655,7 +1655,7 @@ impl UpdateClusterDRS {
 }
 /// `PUT /clusters/{uuid}/actions`, body envelope `"updateClusterOS"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateClusterOS",
@@ -1800,7 +1800,7 @@ impl UpdateClusterOS {
 }
 /// `GET /clusters/{clusterUuid}/drs/valid`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.8.22 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ValidateClusterSupportDRS",
@@ -1809,13 +1809,13 @@ impl UpdateClusterOS {
     response = crate::api::ValidateClusterSupportDRSReply
 )]
 pub struct ValidateClusterSupportDRS {
-    /// Wire name `clusterUuid` (path placeholder).
+    /// Wire name `clusterUuid` (path placeholder). Since ZStack 3.8.22 (release history).
     #[api(rename = "clusterUuid")]
     pub cluster_uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.8.22 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.8.22 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1853,6 +1853,7 @@ impl ValidateClusterSupportDRS {
 /// The result of [`ApplyDRSAdvice`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ApplyDRSAdviceReply {
+    /// Since ZStack 3.8.22 (release history).
     pub vm_migration_activity_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1861,7 +1862,9 @@ pub struct ApplyDRSAdviceReply {
 /// The result of [`GetCandidateNetworkInterfaces`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetCandidateNetworkInterfacesReply {
+    /// Since ZStack 4.7.24 (release history).
     pub slave_names: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 4.7.24 (release history).
     pub candidate_nics: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1871,6 +1874,7 @@ pub struct GetCandidateNetworkInterfacesReply {
 /// The result of [`GetClusterDRSStatus`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetClusterDRSStatusReply {
+    /// Since ZStack 3.8.22 (release history).
     pub host_load_over_threshold: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1880,7 +1884,9 @@ pub struct GetClusterDRSStatusReply {
 /// The result of [`GetClusterHostNetworkFacts`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetClusterHostNetworkFactsReply {
+    /// Since ZStack 4.3.36 (release history).
     pub bondings: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 4.3.36 (release history).
     pub nics: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1890,7 +1896,9 @@ pub struct GetClusterHostNetworkFactsReply {
 /// The result of [`ValidateClusterSupportDRS`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ValidateClusterSupportDRSReply {
+    /// Since ZStack 3.8.22 (release history).
     pub supported: ::core::option::Option<bool>,
+    /// Since ZStack 3.8.22 (release history).
     pub reason: ::core::option::Option<crate::types::ErrorCode>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /consoles, and the types and enums they use first.
 /// `GET /consoles/agents`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryConsoleProxyAgent",
@@ -38,7 +38,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryConsoleProxyAgent {
 }
 /// `PUT /consoles/agents`, body envelope `"reconnectConsoleProxyAgent"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ReconnectConsoleProxyAgent",
@@ -102,7 +102,7 @@ impl ReconnectConsoleProxyAgent {
 }
 /// `POST /consoles`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RequestConsoleAccess",
@@ -158,7 +158,7 @@ impl RequestConsoleAccess {
 }
 /// `PUT /consoles/agents/{uuid}/actions`, body envelope `"updateConsoleProxyAgent"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateConsoleProxyAgent",

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /container, and the types and enums they use first.
 /// `POST /container/management/endpoint`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.20 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddContainerManagementEndpoint",
@@ -15,34 +15,34 @@
     async
 )]
 pub struct AddContainerManagementEndpoint {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 5.3.20 (release history).
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 5.3.20 (release history).
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `managementIp` (body).
+    /// Wire name `managementIp` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "managementIp")]
     pub management_ip: ::std::string::String,
-    /// Wire name `vendor` (body).
+    /// Wire name `vendor` (body). Since ZStack 5.3.20 (release history).
     pub vendor: ::std::string::String,
-    /// Wire name `managementPort` (body).
+    /// Wire name `managementPort` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "managementPort")]
     pub management_port: i32,
-    /// Wire name `containerAccessKeyId` (body).
+    /// Wire name `containerAccessKeyId` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "containerAccessKeyId")]
     pub container_access_key_id: ::std::string::String,
-    /// Wire name `containerAccessKeySecret` (body).
+    /// Wire name `containerAccessKeySecret` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "containerAccessKeySecret")]
     pub container_access_key_secret: ::zstack_sdk::runtime::secret::Secret,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -122,7 +122,7 @@ impl AddContainerManagementEndpoint {
 }
 /// `DELETE /container/management/endpoint/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.20 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteContainerManagementEndpoint",
@@ -132,15 +132,15 @@ impl AddContainerManagementEndpoint {
     async
 )]
 pub struct DeleteContainerManagementEndpoint {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 5.3.20 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 5.3.20 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 5.3.20 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 5.3.20 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -186,7 +186,7 @@ impl DeleteContainerManagementEndpoint {
 }
 /// `DELETE /container/management/endpoint/{uuid}/resources/delete`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.20 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteContainerResourceFromEndpoint",
@@ -196,12 +196,12 @@ impl DeleteContainerManagementEndpoint {
     async
 )]
 pub struct DeleteContainerResourceFromEndpoint {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 5.3.20 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 5.3.20 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 5.3.20 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -238,7 +238,7 @@ impl DeleteContainerResourceFromEndpoint {
 }
 /// `GET /container/usage`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetContainerUsage",
@@ -247,10 +247,10 @@ impl DeleteContainerResourceFromEndpoint {
     response = crate::api::GetContainerUsageReply
 )]
 pub struct GetContainerUsage {
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 5.3.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 5.3.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -286,7 +286,7 @@ impl GetContainerUsage {
 }
 /// `GET /container/management/endpoint`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.3.20 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryContainerManagementEndpoint",
@@ -320,7 +320,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryContainerManagementEndp
 }
 /// `GET /container/native/cluster`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.3.20 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryNativeCluster",
@@ -354,7 +354,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryNativeCluster {
 }
 /// `GET /container/native/host`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.3.20 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryNativeHost",
@@ -388,7 +388,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryNativeHost {
 }
 /// `PUT /container/management/endpoint/{uuid}/actions`, body envelope `"syncContainerManagementEndpoint"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.20 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SyncContainerManagementEndpoint",
@@ -399,15 +399,15 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryNativeHost {
     async
 )]
 pub struct SyncContainerManagementEndpoint {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 5.3.20 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `zoneUuid` (body).
+    /// Wire name `zoneUuid` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -448,7 +448,7 @@ impl SyncContainerManagementEndpoint {
 }
 /// `PUT /container/management/endpoint/{uuid}/actions`, body envelope `"updateContainerManagementEndpoint"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.20 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateContainerManagementEndpoint",
@@ -459,20 +459,20 @@ impl SyncContainerManagementEndpoint {
     async
 )]
 pub struct UpdateContainerManagementEndpoint {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 5.3.20 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `managementIp` (body).
+    /// Wire name `managementIp` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "managementIp")]
     pub management_ip: ::core::option::Option<::std::string::String>,
-    /// Wire name `managementPort` (body).
+    /// Wire name `managementPort` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "managementPort")]
     pub management_port: ::core::option::Option<i32>,
-    /// Wire name `vendor` (body).
+    /// Wire name `vendor` (body). Since ZStack 5.3.20 (release history).
     pub vendor: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -534,6 +534,7 @@ impl UpdateContainerManagementEndpoint {
 /// The result of [`GetContainerUsage`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetContainerUsageReply {
+    /// Since ZStack 5.3.0 (release history).
     pub usages: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

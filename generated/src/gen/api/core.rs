@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /clean/queue or /core, and the types and enums they use first.
 /// `PUT /clean/queue`, body envelope `"cleanQueue"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.1.8 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CleanQueue",
@@ -99,7 +99,7 @@ impl CleanQueue {
 }
 /// `GET /core/task-details`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetChainTask",

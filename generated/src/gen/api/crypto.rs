@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /crypto, and the types and enums they use first.
 /// `PUT /crypto/ccs-certificate/add`, body envelope `"addCCSCertificate"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddCCSCertificate",
@@ -15,12 +15,12 @@
     async
 )]
 pub struct AddCCSCertificate {
-    /// Wire name `certificate` (body).
+    /// Wire name `certificate` (body). Since ZStack 4.3.36 (release history).
     pub certificate: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -57,7 +57,7 @@ impl AddCCSCertificate {
 }
 /// `POST /crypto/ccs-certificate/attach-user/{userUuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AttachCCSCertificateToUser",
@@ -68,19 +68,19 @@ impl AddCCSCertificate {
     async
 )]
 pub struct AttachCCSCertificateToUser {
-    /// Wire name `certificateUuid` (body).
+    /// Wire name `certificateUuid` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "certificateUuid")]
     pub certificate_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `userUuid` (path placeholder).
+    /// Wire name `userUuid` (path placeholder). Since ZStack 4.3.36 (release history).
     #[api(rename = "userUuid")]
     pub user_uuid: ::std::string::String,
-    /// Wire name `state` (body). Server default: `enable`. One of `enable`, `disable`.
+    /// Wire name `state` (body). Since ZStack 4.3.36 (release history). Server default: `enable`. One of `enable`, `disable`.
     #[api(one_of("enable", "disable"))]
     pub state: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -135,7 +135,7 @@ impl AttachCCSCertificateToUser {
 }
 /// `DELETE /crypto/ccs-certificate/delete/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteCCSCertificate",
@@ -145,15 +145,15 @@ impl AttachCCSCertificateToUser {
     async
 )]
 pub struct DeleteCCSCertificate {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 4.3.36 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.3.36 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -199,7 +199,7 @@ impl DeleteCCSCertificate {
 }
 /// `POST /crypto/ccs-certificate/detach-user/{userUuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DetachCCSCertificateFromUser",
@@ -210,13 +210,13 @@ impl DeleteCCSCertificate {
     async
 )]
 pub struct DetachCCSCertificateFromUser {
-    /// Wire name `userUuid` (path placeholder).
+    /// Wire name `userUuid` (path placeholder). Since ZStack 4.3.36 (release history).
     #[api(rename = "userUuid")]
     pub user_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -253,7 +253,7 @@ impl DetachCCSCertificateFromUser {
 }
 /// `GET /crypto/ccs-certificate/certificates/`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryCCSCertificate",
@@ -287,7 +287,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryCCSCertificate {
 }
 /// `POST /crypto/ccs-certificate/update-state/{userUuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateCCSCertificateUserState",
@@ -298,16 +298,16 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryCCSCertificate {
     async
 )]
 pub struct UpdateCCSCertificateUserState {
-    /// Wire name `userUuid` (path placeholder).
+    /// Wire name `userUuid` (path placeholder). Since ZStack 4.3.36 (release history).
     #[api(rename = "userUuid")]
     pub user_uuid: ::std::string::String,
-    /// Wire name `state` (body). One of `enable`, `disable`.
+    /// Wire name `state` (body). Since ZStack 4.3.36 (release history). One of `enable`, `disable`.
     #[api(one_of("enable", "disable"))]
     pub state: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }

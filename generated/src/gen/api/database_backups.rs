@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /database-backups, and the types and enums they use first.
 /// `POST /database-backups`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateDatabaseBackup",
@@ -15,25 +15,25 @@
     async
 )]
 pub struct CreateDatabaseBackup {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255, non_empty_string)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 1024, non_empty_string)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `backupStorageUuid` (body).
+    /// Wire name `backupStorageUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "backupStorageUuid")]
     pub backup_storage_uuid: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -103,7 +103,7 @@ impl CreateDatabaseBackup {
 }
 /// `DELETE /database-backups/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteDatabaseBackup",
@@ -113,15 +113,15 @@ impl CreateDatabaseBackup {
     async
 )]
 pub struct DeleteDatabaseBackup {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `backupStorageUuids` (query string).
+    /// Wire name `backupStorageUuids` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "backupStorageUuids")]
     pub backup_storage_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -172,7 +172,7 @@ impl DeleteDatabaseBackup {
 }
 /// `PUT /database-backups/{databaseBackupUuid}/backup-storage/{backupStorageUuid}/actions`, body envelope `"exportDatabaseBackupFromBackupStorage"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ExportDatabaseBackupFromBackupStorage",
@@ -183,16 +183,16 @@ impl DeleteDatabaseBackup {
     async
 )]
 pub struct ExportDatabaseBackupFromBackupStorage {
-    /// Wire name `backupStorageUuid` (path placeholder).
+    /// Wire name `backupStorageUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "backupStorageUuid")]
     pub backup_storage_uuid: ::std::string::String,
-    /// Wire name `databaseBackupUuid` (path placeholder).
+    /// Wire name `databaseBackupUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "databaseBackupUuid")]
     pub database_backup_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -233,7 +233,7 @@ impl ExportDatabaseBackupFromBackupStorage {
 }
 /// `GET /database-backups/image-store`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetDatabaseBackupFromImageStore",
@@ -242,16 +242,16 @@ impl ExportDatabaseBackupFromBackupStorage {
     response = crate::api::GetDatabaseBackupFromImageStoreReply
 )]
 pub struct GetDatabaseBackupFromImageStore {
-    /// Wire name `url` (query string).
+    /// Wire name `url` (query string). Since ZStack 3.0.1 (release history).
     #[api(non_empty_string)]
     pub url: ::std::string::String,
-    /// Wire name `registryPort` (query string). Server default: `8000`.
+    /// Wire name `registryPort` (query string). Since ZStack 3.0.1 (release history). Server default: `8000`.
     #[api(rename = "registryPort", range(1, 65535))]
     pub registry_port: ::core::option::Option<i32>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -294,7 +294,7 @@ impl GetDatabaseBackupFromImageStore {
 }
 /// `GET /database-backups`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryDatabaseBackup",
@@ -328,7 +328,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryDatabaseBackup {
 }
 /// `PUT /database-backups/actions`, body envelope `"recoverDatabaseFromBackup"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RecoverDatabaseFromBackup",
@@ -339,21 +339,21 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryDatabaseBackup {
     async
 )]
 pub struct RecoverDatabaseFromBackup {
-    /// Wire name `uuid` (body).
+    /// Wire name `uuid` (body). Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `backupStorageUrl` (body).
+    /// Wire name `backupStorageUrl` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "backupStorageUrl")]
     pub backup_storage_url: ::core::option::Option<::std::string::String>,
-    /// Wire name `backupInstallPath` (body).
+    /// Wire name `backupInstallPath` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "backupInstallPath")]
     pub backup_install_path: ::core::option::Option<::std::string::String>,
-    /// Wire name `mysqlRootPassword` (body).
+    /// Wire name `mysqlRootPassword` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "mysqlRootPassword")]
     pub mysql_root_password: ::zstack_sdk::runtime::secret::Secret,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -421,7 +421,7 @@ impl RecoverDatabaseFromBackup {
 }
 /// `PUT /database-backups/imageStore/{imageStoreUuid}/actions`, body envelope `"syncDatabaseBackup"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.2.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SyncDatabaseBackup",
@@ -432,13 +432,13 @@ impl RecoverDatabaseFromBackup {
     async
 )]
 pub struct SyncDatabaseBackup {
-    /// Wire name `imageStoreUuid` (path placeholder).
+    /// Wire name `imageStoreUuid` (path placeholder). Since ZStack 3.2.1 (release history).
     #[api(rename = "imageStoreUuid")]
     pub image_store_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.2.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.2.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -477,7 +477,7 @@ impl SyncDatabaseBackup {
 }
 /// `PUT /database-backups/{uuid}/actions`, body envelope `"syncDatabaseBackupFromImageStoreBackupStorage"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SyncDatabaseBackupFromImageStoreBackupStorage",
@@ -488,18 +488,18 @@ impl SyncDatabaseBackup {
     async
 )]
 pub struct SyncDatabaseBackupFromImageStoreBackupStorage {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `srcBackupStorageUuid` (body).
+    /// Wire name `srcBackupStorageUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "srcBackupStorageUuid")]
     pub src_backup_storage_uuid: ::std::string::String,
-    /// Wire name `dstBackupStorageUuid` (body).
+    /// Wire name `dstBackupStorageUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "dstBackupStorageUuid")]
     pub dst_backup_storage_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -543,6 +543,7 @@ impl SyncDatabaseBackupFromImageStoreBackupStorage {
 /// The result of [`ExportDatabaseBackupFromBackupStorage`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExportDatabaseBackupFromBackupStorageReply {
+    /// Since ZStack 3.0.1 (release history).
     pub database_backup_url: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -552,6 +553,7 @@ pub struct ExportDatabaseBackupFromBackupStorageReply {
 /// The result of [`GetDatabaseBackupFromImageStore`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetDatabaseBackupFromImageStoreReply {
+    /// Since ZStack 3.0.1 (release history).
     pub backups: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -560,6 +562,7 @@ pub struct GetDatabaseBackupFromImageStoreReply {
 /// The result of [`RecoverDatabaseFromBackup`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RecoverDatabaseFromBackupReply {
+    /// Since ZStack 3.0.1 (release history).
     pub log_listen_port: ::core::option::Option<i32>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -568,6 +571,7 @@ pub struct RecoverDatabaseFromBackupReply {
 /// The result of [`SyncDatabaseBackup`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncDatabaseBackupReply {
+    /// Since ZStack 3.2.1 (release history).
     pub result: ::core::option::Option<crate::types::SyncBackupResult>,
 }
 ::zstack_sdk::deserialize_struct!(SyncDatabaseBackupReply { "result" => result, });

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /add/resources/directory or /create/directory or /delete/directory or /directories or /move/directory or /move/resources/directory or /remove/resources/directory or /update/directory, and the types and enums they use first.
 /// `POST /add/resources/directory`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddResourcesToDirectory",
@@ -70,7 +70,7 @@ impl AddResourcesToDirectory {
 }
 /// `POST /create/directory`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateDirectory",
@@ -174,7 +174,7 @@ impl CreateDirectory {
 }
 /// `DELETE /delete/directory`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteDirectory",
@@ -238,7 +238,7 @@ impl DeleteDirectory {
 }
 /// `PUT /move/directory`, body envelope `"moveDirectory"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "MoveDirectory",
@@ -299,7 +299,7 @@ impl MoveDirectory {
 }
 /// `PUT /move/resources/directory`, body envelope `"moveResourcesToDirectory"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "MoveResourcesToDirectory",
@@ -365,7 +365,7 @@ impl MoveResourcesToDirectory {
 }
 /// `GET /directories`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryDirectory",
@@ -399,7 +399,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryDirectory {
 }
 /// `DELETE /remove/resources/directory`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RemoveResourcesFromDirectory",
@@ -464,7 +464,7 @@ impl RemoveResourcesFromDirectory {
 }
 /// `PUT /update/directory`, body envelope `"updateDirectory"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateDirectory",

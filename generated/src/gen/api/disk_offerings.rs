@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /disk-offerings, and the types and enums they use first.
 /// `PUT /disk-offerings/{uuid}/actions`, body envelope `"changeDiskOfferingState"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeDiskOfferingState",
@@ -64,7 +64,7 @@ impl ChangeDiskOfferingState {
 }
 /// `POST /disk-offerings`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateDiskOffering",
@@ -196,7 +196,7 @@ impl CreateDiskOffering {
 }
 /// `DELETE /disk-offerings/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteDiskOffering",
@@ -260,7 +260,7 @@ impl DeleteDiskOffering {
 }
 /// `GET /disk-offerings`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryDiskOffering",
@@ -294,7 +294,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryDiskOffering {
 }
 /// `PUT /disk-offerings/{uuid}/actions`, body envelope `"updateDiskOffering"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateDiskOffering",

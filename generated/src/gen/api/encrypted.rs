@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /encrypted, and the types and enums they use first.
 /// `GET /encrypted/fields`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetEncryptedField",

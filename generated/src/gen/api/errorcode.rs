@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /errorcode, and the types and enums they use first.
 /// `POST /errorcode/elaborations/check`, body envelope `"params"`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.3.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CheckElaborationContent",
@@ -77,7 +77,7 @@ impl CheckElaborationContent {
 }
 /// `GET /errorcode/elaborations/categories`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.3.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetElaborationCategories",
@@ -125,7 +125,7 @@ impl GetElaborationCategories {
 }
 /// `GET /errorcode/elaborations`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.3.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetElaborations",
@@ -206,7 +206,7 @@ impl GetElaborations {
 }
 /// `PUT /errorcode/actions`, body envelope `"reloadElaboration"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.3.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ReloadElaboration",

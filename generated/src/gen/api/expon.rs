@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /expon, and the types and enums they use first.
 /// `GET /expon/block-volumes`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryExponBlockVolume",

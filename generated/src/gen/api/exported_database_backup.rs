@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /exported-database-backup, and the types and enums they use first.
 /// `DELETE /exported-database-backup/{databaseBackupUuid}/backup-storage/{backupStorageUuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteExportedDatabaseBackupFromBackupStorage",
@@ -14,16 +14,16 @@
     async
 )]
 pub struct DeleteExportedDatabaseBackupFromBackupStorage {
-    /// Wire name `backupStorageUuid` (path placeholder).
+    /// Wire name `backupStorageUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "backupStorageUuid")]
     pub backup_storage_uuid: ::std::string::String,
-    /// Wire name `databaseBackupUuid` (path placeholder).
+    /// Wire name `databaseBackupUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "databaseBackupUuid")]
     pub database_backup_uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }

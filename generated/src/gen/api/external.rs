@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /external, and the types and enums they use first.
 /// `GET /external/services`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.4.65 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetExternalServices",
@@ -53,7 +53,7 @@ impl GetExternalServices {
 }
 /// `PUT /external/services`, body envelope `"reloadExternalService"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.4.65 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ReloadExternalService",

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /externalbackup, and the types and enums they use first.
 /// `POST /externalbackup/zbox`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateZBoxBackup",
@@ -16,32 +16,32 @@
     polymorphic
 )]
 pub struct CreateZBoxBackup {
-    /// Wire name `zBoxUuid` (body).
+    /// Wire name `zBoxUuid` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "zBoxUuid")]
     pub z_box_uuid: ::std::string::String,
-    /// Wire name `hostUuids` (body).
+    /// Wire name `hostUuids` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "hostUuids")]
     pub host_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `backupStorageUuids` (body).
+    /// Wire name `backupStorageUuids` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "backupStorageUuids")]
     pub backup_storage_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `dryRun` (body). Server default: `false`.
+    /// Wire name `dryRun` (body). Since ZStack 3.9.2 (release history). Server default: `false`.
     #[api(rename = "dryRun")]
     pub dry_run: ::core::option::Option<bool>,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.9.2 (release history).
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.9.2 (release history).
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -142,7 +142,7 @@ impl CreateZBoxBackup {
 }
 /// `DELETE /externalbackup/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteExternalBackup",
@@ -152,15 +152,15 @@ impl CreateZBoxBackup {
     async
 )]
 pub struct DeleteExternalBackup {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.9.2 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.9.2 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.9.2 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.9.2 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -206,7 +206,7 @@ impl DeleteExternalBackup {
 }
 /// `GET /externalbackup/zbox/{uuid}/details`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetZBoxBackupDetails",
@@ -215,12 +215,12 @@ impl DeleteExternalBackup {
     response = ::zstack_sdk::runtime::reply::Empty
 )]
 pub struct GetZBoxBackupDetails {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.9.2 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.9.2 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.9.2 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -257,7 +257,7 @@ impl GetZBoxBackupDetails {
 }
 /// `GET /externalbackup`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryExternalBackup",
@@ -292,7 +292,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryExternalBackup {
 }
 /// `GET /externalbackup/zbox`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryZBoxBackup",

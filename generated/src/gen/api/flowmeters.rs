@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /flowmeters, and the types and enums they use first.
 /// `POST /flowmeters/{flowMeterUuid}/router/{vRouterUuid}/addnetworks`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddVRouterNetworksToFlowMeter",
@@ -15,25 +15,25 @@
     async
 )]
 pub struct AddVRouterNetworksToFlowMeter {
-    /// Wire name `flowMeterUuid` (path placeholder).
+    /// Wire name `flowMeterUuid` (path placeholder). Since ZStack 3.6.1 (release history).
     #[api(rename = "flowMeterUuid")]
     pub flow_meter_uuid: ::std::string::String,
-    /// Wire name `vRouterUuid` (path placeholder).
+    /// Wire name `vRouterUuid` (path placeholder). Since ZStack 3.6.1 (release history).
     #[api(rename = "vRouterUuid")]
     pub v_router_uuid: ::std::string::String,
-    /// Wire name `l3NetworkUuids` (body).
+    /// Wire name `l3NetworkUuids` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "l3NetworkUuids", required, non_empty)]
     pub l3_network_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -101,7 +101,7 @@ impl AddVRouterNetworksToFlowMeter {
 }
 /// `POST /flowmeters/{flowMeterUuid}/collectors`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateFlowCollector",
@@ -112,31 +112,31 @@ impl AddVRouterNetworksToFlowMeter {
     async
 )]
 pub struct CreateFlowCollector {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.6.1 (release history).
     #[api(max_length = 32)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.6.1 (release history).
     #[api(max_length = 128)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `flowMeterUuid` (path placeholder).
+    /// Wire name `flowMeterUuid` (path placeholder). Since ZStack 3.6.1 (release history).
     #[api(rename = "flowMeterUuid")]
     pub flow_meter_uuid: ::std::string::String,
-    /// Wire name `server` (body).
+    /// Wire name `server` (body). Since ZStack 3.6.1 (release history).
     #[api(max_length = 48)]
     pub server: ::core::option::Option<::std::string::String>,
-    /// Wire name `port` (body).
+    /// Wire name `port` (body). Since ZStack 3.6.1 (release history).
     #[api(range(1025, 65535))]
     pub port: ::core::option::Option<i64>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -228,7 +228,7 @@ impl CreateFlowCollector {
 }
 /// `POST /flowmeters`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateFlowMeter",
@@ -239,40 +239,40 @@ impl CreateFlowCollector {
     async
 )]
 pub struct CreateFlowMeter {
-    /// Wire name `version` (body). One of `V5`, `V9`.
+    /// Wire name `version` (body). Since ZStack 3.6.1 (release history). One of `V5`, `V9`.
     #[api(one_of("V5", "V9"))]
     pub version: ::core::option::Option<::std::string::String>,
-    /// Wire name `type` (body). One of `NetFlow`, `sFlow`.
+    /// Wire name `type` (body). Since ZStack 3.6.1 (release history). One of `NetFlow`, `sFlow`.
     #[api(rename = "type", one_of("NetFlow", "sFlow"))]
     pub type_: ::std::string::String,
-    /// Wire name `sample` (body).
+    /// Wire name `sample` (body). Since ZStack 3.6.1 (release history).
     #[api(range(1, 2147483647))]
     pub sample: ::core::option::Option<i32>,
-    /// Wire name `generateInterval` (body).
+    /// Wire name `generateInterval` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "generateInterval", range(1, 3600))]
     pub generate_interval: ::core::option::Option<i32>,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.6.1 (release history).
     #[api(max_length = 32)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.6.1 (release history).
     #[api(max_length = 128)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `server` (body).
+    /// Wire name `server` (body). Since ZStack 3.6.1 (release history).
     #[api(max_length = 48)]
     pub server: ::core::option::Option<::std::string::String>,
-    /// Wire name `port` (body).
+    /// Wire name `port` (body). Since ZStack 3.6.1 (release history).
     #[api(range(1025, 65535))]
     pub port: ::core::option::Option<i64>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -383,7 +383,7 @@ impl CreateFlowMeter {
 }
 /// `DELETE /flowmeters/collectors/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteFlowCollector",
@@ -393,15 +393,15 @@ impl CreateFlowMeter {
     async
 )]
 pub struct DeleteFlowCollector {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.6.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.6.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -447,7 +447,7 @@ impl DeleteFlowCollector {
 }
 /// `DELETE /flowmeters/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteFlowMeter",
@@ -457,15 +457,15 @@ impl DeleteFlowCollector {
     async
 )]
 pub struct DeleteFlowMeter {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.6.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.6.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -511,7 +511,7 @@ impl DeleteFlowMeter {
 }
 /// `GET /flowmeters/{vRouterUuid}/routerid`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetFlowMeterRouterId",
@@ -520,13 +520,13 @@ impl DeleteFlowMeter {
     response = crate::api::GetFlowMeterRouterIdReply
 )]
 pub struct GetFlowMeterRouterId {
-    /// Wire name `vRouterUuid` (path placeholder).
+    /// Wire name `vRouterUuid` (path placeholder). Since ZStack 3.6.1 (release history).
     #[api(rename = "vRouterUuid")]
     pub v_router_uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.6.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -565,7 +565,7 @@ impl GetFlowMeterRouterId {
 }
 /// `GET /flowmeters/{vRouterUuid}/counter`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVRouterFlowCounter",
@@ -574,13 +574,13 @@ impl GetFlowMeterRouterId {
     response = crate::api::GetVRouterFlowCounterReply
 )]
 pub struct GetVRouterFlowCounter {
-    /// Wire name `vRouterUuid` (path placeholder).
+    /// Wire name `vRouterUuid` (path placeholder). Since ZStack 3.6.1 (release history).
     #[api(rename = "vRouterUuid")]
     pub v_router_uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.6.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -619,7 +619,7 @@ impl GetVRouterFlowCounter {
 }
 /// `GET /flowmeters/collectors`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryFlowCollector",
@@ -653,7 +653,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryFlowCollector {
 }
 /// `GET /flowmeters`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryFlowMeter",
@@ -687,7 +687,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryFlowMeter {
 }
 /// `GET /flowmeters/networks`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryVRouterFlowMeterNetwork",
@@ -721,7 +721,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVRouterFlowMeterNetwork
 }
 /// `DELETE /flowmeters/networks`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RemoveVRouterNetworksFromFlowMeter",
@@ -731,16 +731,16 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVRouterFlowMeterNetwork
     async
 )]
 pub struct RemoveVRouterNetworksFromFlowMeter {
-    /// Wire name `uuids` (query string).
+    /// Wire name `uuids` (query string). Since ZStack 3.6.1 (release history).
     #[api(required)]
     pub uuids: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.6.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.6.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -790,7 +790,7 @@ impl RemoveVRouterNetworksFromFlowMeter {
 }
 /// `POST /flowmeters/{vRouterUuid}/routerid`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SetFlowMeterRouterId",
@@ -801,16 +801,16 @@ impl RemoveVRouterNetworksFromFlowMeter {
     async
 )]
 pub struct SetFlowMeterRouterId {
-    /// Wire name `vRouterUuid` (path placeholder).
+    /// Wire name `vRouterUuid` (path placeholder). Since ZStack 3.6.1 (release history).
     #[api(rename = "vRouterUuid")]
     pub v_router_uuid: ::std::string::String,
-    /// Wire name `routerId` (body).
+    /// Wire name `routerId` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "routerId", range(1, 255))]
     pub router_id: i64,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -851,7 +851,7 @@ impl SetFlowMeterRouterId {
 }
 /// `PUT /flowmeters/collectors/{uuid}/actions`, body envelope `"updateFlowCollector"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateFlowCollector",
@@ -862,18 +862,18 @@ impl SetFlowMeterRouterId {
     async
 )]
 pub struct UpdateFlowCollector {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `server` (body).
+    /// Wire name `server` (body). Since ZStack 3.6.1 (release history).
     #[api(max_length = 48)]
     pub server: ::core::option::Option<::std::string::String>,
-    /// Wire name `port` (body).
+    /// Wire name `port` (body). Since ZStack 3.6.1 (release history).
     #[api(range(1, 65535))]
     pub port: ::core::option::Option<i64>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -925,7 +925,7 @@ impl UpdateFlowCollector {
 }
 /// `PUT /flowmeters/{uuid}/actions`, body envelope `"updateFlowMeter"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateFlowMeter",
@@ -936,27 +936,27 @@ impl UpdateFlowCollector {
     async
 )]
 pub struct UpdateFlowMeter {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `version` (body). One of `V5`, `V9`.
+    /// Wire name `version` (body). Since ZStack 3.6.1 (release history). One of `V5`, `V9`.
     #[api(one_of("V5", "V9"))]
     pub version: ::core::option::Option<::std::string::String>,
-    /// Wire name `sample` (body).
+    /// Wire name `sample` (body). Since ZStack 3.6.1 (release history).
     #[api(range(1, 2147483647))]
     pub sample: ::core::option::Option<i64>,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.6.1 (release history).
     #[api(max_length = 32)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `expireInterval` (body).
+    /// Wire name `expireInterval` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "expireInterval", range(1, 3600))]
     pub expire_interval: ::core::option::Option<i64>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.6.1 (release history).
     #[api(max_length = 128)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1033,6 +1033,7 @@ impl UpdateFlowMeter {
 /// The result of [`AddVRouterNetworksToFlowMeter`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AddVRouterNetworksToFlowMeterReply {
+    /// Since ZStack 3.6.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1041,6 +1042,7 @@ pub struct AddVRouterNetworksToFlowMeterReply {
 /// The result of [`GetFlowMeterRouterId`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetFlowMeterRouterIdReply {
+    /// Since ZStack 3.6.1 (release history).
     pub router_id: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1049,6 +1051,7 @@ pub struct GetFlowMeterRouterIdReply {
 /// The result of [`GetVRouterFlowCounter`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVRouterFlowCounterReply {
+    /// Since ZStack 3.6.1 (release history).
     pub counters: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1057,7 +1060,9 @@ pub struct GetVRouterFlowCounterReply {
 /// The result of [`QueryVRouterFlowMeterNetwork`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryVRouterFlowMeterNetworkReply {
+    /// Since ZStack 3.6.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.6.1 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1067,6 +1072,7 @@ pub struct QueryVRouterFlowMeterNetworkReply {
 /// The result of [`SetFlowMeterRouterId`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SetFlowMeterRouterIdReply {
+    /// Since ZStack 3.6.1 (release history).
     pub router_id: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /gc-jobs, and the types and enums they use first.
 /// `DELETE /gc-jobs/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteGCJob",
@@ -56,7 +56,7 @@ impl DeleteGCJob {
 }
 /// `GET /gc-jobs`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryGCJob",
@@ -90,7 +90,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryGCJob {
 }
 /// `PUT /gc-jobs/{uuid}/actions`, body envelope `"triggerGCJob"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "TriggerGCJob",

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /global-configurations, and the types and enums they use first.
 /// `GET /global-configurations/{category}/{name}`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.4.65 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetGlobalConfigOptions",
@@ -61,7 +61,7 @@ impl GetGlobalConfigOptions {
 }
 /// `GET /global-configurations`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryGlobalConfig",
@@ -95,7 +95,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryGlobalConfig {
 }
 /// `PUT /global-configurations/actions`, body envelope `"resetGlobalConfig"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ResetGlobalConfig",
@@ -145,7 +145,7 @@ impl ResetGlobalConfig {
 }
 /// `PUT /global-configurations/{category}/{name}/actions`, body envelope `"updateGlobalConfig"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateGlobalConfig",

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /guest-os, and the types and enums they use first.
 /// `GET /guest-os/metadata`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetGuestOsMetadata",
@@ -52,7 +52,7 @@ impl GetGuestOsMetadata {
 }
 /// `PUT /guest-os/metadata/actions`, body envelope `"refreshGuestOsMetadata"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RefreshGuestOsMetadata",

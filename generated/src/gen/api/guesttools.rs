@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /guesttools, and the types and enums they use first.
 /// `GET /guesttools`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryGuestToolsState",

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /hostNetworkInterface, and the types and enums they use first.
 /// `PUT /hostNetworkInterface/lldp/actions`, body envelope `"changeHostNetworkInterfaceLldpMode"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeHostNetworkInterfaceLldpMode",
@@ -77,7 +77,7 @@ impl ChangeHostNetworkInterfaceLldpMode {
 }
 /// `GET /hostNetworkInterface/lldp/{interfaceUuid}/info`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetHostNetworkInterfaceLldp",
@@ -131,7 +131,7 @@ impl GetHostNetworkInterfaceLldp {
 }
 /// `GET /hostNetworkInterface/lldp/all`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryHostNetworkInterfaceLldp",

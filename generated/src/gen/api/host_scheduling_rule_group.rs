@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /hostSchedulingRuleGroup or /query/host/schedulingRule/group, and the types and enums they use first.
 /// `POST /hostSchedulingRuleGroup/{hostGroupUuid}/host/{hostUuid}`, body envelope `""`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddHostToHostSchedulingRuleGroup",
@@ -15,16 +15,16 @@
     async
 )]
 pub struct AddHostToHostSchedulingRuleGroup {
-    /// Wire name `hostGroupUuid` (path placeholder).
+    /// Wire name `hostGroupUuid` (path placeholder). Since ZStack 4.6.32 (release history).
     #[api(rename = "hostGroupUuid")]
     pub host_group_uuid: ::std::string::String,
-    /// Wire name `hostUuid` (path placeholder).
+    /// Wire name `hostUuid` (path placeholder). Since ZStack 4.6.32 (release history).
     #[api(rename = "hostUuid")]
     pub host_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -65,7 +65,7 @@ impl AddHostToHostSchedulingRuleGroup {
 }
 /// `POST /hostSchedulingRuleGroup`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateHostSchedulingRuleGroup",
@@ -76,23 +76,23 @@ impl AddHostToHostSchedulingRuleGroup {
     async
 )]
 pub struct CreateHostSchedulingRuleGroup {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.6.32 (release history).
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.6.32 (release history).
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `zoneUuid` (body).
+    /// Wire name `zoneUuid` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -162,7 +162,7 @@ impl CreateHostSchedulingRuleGroup {
 }
 /// `DELETE /hostSchedulingRuleGroup/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteHostSchedulingRuleGroup",
@@ -172,12 +172,12 @@ impl CreateHostSchedulingRuleGroup {
     async
 )]
 pub struct DeleteHostSchedulingRuleGroup {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.6.32 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.6.32 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.6.32 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -214,7 +214,7 @@ impl DeleteHostSchedulingRuleGroup {
 }
 /// `DELETE /hostSchedulingRuleGroup/{hostGroupUuid}/host`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DetachHostFromHostSchedulingRuleGroup",
@@ -224,16 +224,16 @@ impl DeleteHostSchedulingRuleGroup {
     async
 )]
 pub struct DetachHostFromHostSchedulingRuleGroup {
-    /// Wire name `hostGroupUuid` (path placeholder).
+    /// Wire name `hostGroupUuid` (path placeholder). Since ZStack 4.6.32 (release history).
     #[api(rename = "hostGroupUuid")]
     pub host_group_uuid: ::std::string::String,
-    /// Wire name `hostUuid` (query string).
+    /// Wire name `hostUuid` (query string). Since ZStack 4.6.32 (release history).
     #[api(rename = "hostUuid")]
     pub host_uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.6.32 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.6.32 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -274,7 +274,7 @@ impl DetachHostFromHostSchedulingRuleGroup {
 }
 /// `GET /query/host/schedulingRule/group`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryHostSchedulingRuleGroup",
@@ -308,7 +308,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryHostSchedulingRuleGroup
 }
 /// `PUT /hostSchedulingRuleGroup/{uuid}`, body envelope `"updateHostSchedulingRuleGroup"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateHostSchedulingRuleGroup",
@@ -319,16 +319,16 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryHostSchedulingRuleGroup
     async
 )]
 pub struct UpdateHostSchedulingRuleGroup {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.6.32 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.6.32 (release history).
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.6.32 (release history).
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }

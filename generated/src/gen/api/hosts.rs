@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /host or /hosts, and the types and enums they use first.
 /// `POST /hosts/kvm`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddKVMHost",
@@ -128,7 +128,7 @@ impl AddKVMHost {
 }
 /// `POST /hosts/kvm/from-file`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddKVMHostFromConfigFile",
@@ -139,19 +139,19 @@ impl AddKVMHost {
     async
 )]
 pub struct AddKVMHostFromConfigFile {
-    /// Wire name `hostInfo` (body).
+    /// Wire name `hostInfo` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "hostInfo")]
     pub host_info: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -208,7 +208,7 @@ impl AddKVMHostFromConfigFile {
 }
 /// `POST /hosts/simulators`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddSimulatorHost",
@@ -323,7 +323,7 @@ impl AddSimulatorHost {
 }
 /// `POST /hosts/xdragon`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddXDragonHost",
@@ -335,46 +335,46 @@ impl AddSimulatorHost {
     polymorphic
 )]
 pub struct AddXDragonHost {
-    /// Wire name `username` (body).
+    /// Wire name `username` (body). Since ZStack 3.6.1 (release history).
     #[api(max_length = 255)]
     pub username: ::std::string::String,
-    /// Wire name `password` (body).
+    /// Wire name `password` (body). Since ZStack 3.6.1 (release history).
     #[api(max_length = 255)]
     pub password: ::zstack_sdk::runtime::secret::Secret,
-    /// Wire name `cpuNum` (body).
+    /// Wire name `cpuNum` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "cpuNum", range(64, 256))]
     pub cpu_num: ::core::option::Option<i32>,
-    /// Wire name `cpuSockets` (body).
+    /// Wire name `cpuSockets` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "cpuSockets", range(1, 32))]
     pub cpu_sockets: ::core::option::Option<i32>,
-    /// Wire name `totalPhysicalMemory` (body).
+    /// Wire name `totalPhysicalMemory` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "totalPhysicalMemory", range(137438953472, 9223372036854775807))]
     pub total_physical_memory: ::core::option::Option<i64>,
-    /// Wire name `sshPort` (body). Server default: `22`.
+    /// Wire name `sshPort` (body). Since ZStack 3.6.1 (release history). Server default: `22`.
     #[api(rename = "sshPort", range(1, 65535))]
     pub ssh_port: ::core::option::Option<i32>,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.6.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.6.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `managementIp` (body).
+    /// Wire name `managementIp` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "managementIp", non_empty_string)]
     pub management_ip: ::std::string::String,
-    /// Wire name `clusterUuid` (body).
+    /// Wire name `clusterUuid` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "clusterUuid")]
     pub cluster_uuid: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -477,7 +477,7 @@ impl AddXDragonHost {
 }
 /// `POST /hosts/{uuid}/allocate-resource`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AllocateHostResource",
@@ -488,24 +488,24 @@ impl AddXDragonHost {
     async
 )]
 pub struct AllocateHostResource {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.7.24 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `strategy` (body). One of `continuous`.
+    /// Wire name `strategy` (body). Since ZStack 4.7.24 (release history). One of `continuous`.
     #[api(one_of("continuous"))]
     pub strategy: ::std::string::String,
-    /// Wire name `scene` (body). One of `normal`, `performance`.
+    /// Wire name `scene` (body). Since ZStack 4.7.24 (release history). One of `normal`, `performance`.
     #[api(one_of("normal", "performance"))]
     pub scene: ::std::string::String,
-    /// Wire name `vcpu` (body). Server default: `0`.
+    /// Wire name `vcpu` (body). Since ZStack 4.7.24 (release history). Server default: `0`.
     #[api(range(1, 512))]
     pub vcpu: i32,
-    /// Wire name `memSize` (body).
+    /// Wire name `memSize` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "memSize", range(1, 9223372036854775807))]
     pub mem_size: ::core::option::Option<i64>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -556,7 +556,7 @@ impl AllocateHostResource {
 }
 /// `PUT /hosts/bondings/{uuid}/attach`, body envelope `"attachNicToBonding"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AttachNicToBonding",
@@ -567,18 +567,18 @@ impl AllocateHostResource {
     async
 )]
 pub struct AttachNicToBonding {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.7.24 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `slaveUuids` (body).
+    /// Wire name `slaveUuids` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "slaveUuids", required)]
     pub slave_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `type` (body). Server default: `LinuxBonding`. One of `LinuxBonding`, `OvsBonding`.
+    /// Wire name `type` (body). Since ZStack 4.7.24 (release history). Server default: `LinuxBonding`. One of `LinuxBonding`, `OvsBonding`.
     #[api(rename = "type", one_of("LinuxBonding", "OvsBonding"))]
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -633,7 +633,7 @@ impl AttachNicToBonding {
 }
 /// `PUT /hosts/kvm/{hostUuid}/actions`, body envelope `"changeHostPassword"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.8.22 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeHostPassword",
@@ -644,16 +644,16 @@ impl AttachNicToBonding {
     async
 )]
 pub struct ChangeHostPassword {
-    /// Wire name `hostUuid` (path placeholder).
+    /// Wire name `hostUuid` (path placeholder). Since ZStack 3.8.22 (release history).
     #[api(rename = "hostUuid")]
     pub host_uuid: ::std::string::String,
-    /// Wire name `password` (body).
+    /// Wire name `password` (body). Since ZStack 3.8.22 (release history).
     #[api(max_length = 255)]
     pub password: ::zstack_sdk::runtime::secret::Secret,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.8.22 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.8.22 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -694,7 +694,7 @@ impl ChangeHostPassword {
 }
 /// `PUT /hosts/{uuid}/actions`, body envelope `"changeHostState"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeHostState",
@@ -755,7 +755,7 @@ impl ChangeHostState {
 }
 /// `POST /hosts/kvm/from-file/check`, body envelope `"params"`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CheckKVMHostConfigFile",
@@ -765,13 +765,13 @@ impl ChangeHostState {
     response = ::zstack_sdk::runtime::reply::Empty
 )]
 pub struct CheckKVMHostConfigFile {
-    /// Wire name `hostInfo` (body).
+    /// Wire name `hostInfo` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "hostInfo")]
     pub host_info: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -808,7 +808,7 @@ impl CheckKVMHostConfigFile {
 }
 /// `POST /hosts/bondings`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateBonding",
@@ -819,40 +819,40 @@ impl CheckKVMHostConfigFile {
     async
 )]
 pub struct CreateBonding {
-    /// Wire name `hostUuids` (body).
+    /// Wire name `hostUuids` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "hostUuids", required)]
     pub host_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `bondingName` (body). Must match `^(?![0-9])[A-Za-z0-9_-]+$`; only the MN checks this (the pattern uses Java regex features, such as look-around, that the client's regex engine lacks).
+    /// Wire name `bondingName` (body). Since ZStack 4.7.24 (release history). Must match `^(?![0-9])[A-Za-z0-9_-]+$`; only the MN checks this (the pattern uses Java regex features, such as look-around, that the client's regex engine lacks).
     #[api(rename = "bondingName", max_length = 7)]
     pub bonding_name: ::std::string::String,
-    /// Wire name `slaveUuids` (body).
+    /// Wire name `slaveUuids` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "slaveUuids")]
     pub slave_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `slaveNames` (body).
+    /// Wire name `slaveNames` (body). Since ZStack 4.8.26 (release history).
     #[api(rename = "slaveNames")]
     pub slave_names: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `type` (body). Server default: `LinuxBonding`. One of `LinuxBonding`, `OvsBonding`.
+    /// Wire name `type` (body). Since ZStack 4.7.24 (release history). Server default: `LinuxBonding`. One of `LinuxBonding`, `OvsBonding`.
     #[api(rename = "type", one_of("LinuxBonding", "OvsBonding"))]
     pub type_: ::std::string::String,
-    /// Wire name `mode` (body). Server default: `active-backup`. One of `802.3ad`, `active-backup`.
+    /// Wire name `mode` (body). Since ZStack 4.7.24 (release history). Server default: `active-backup`. One of `802.3ad`, `active-backup`.
     #[api(one_of("802.3ad", "active-backup"))]
     pub mode: ::std::string::String,
-    /// Wire name `xmitHashPolicy` (body). One of `layer2`, `layer2+3`, `layer3+4`.
+    /// Wire name `xmitHashPolicy` (body). Since ZStack 4.7.24 (release history). One of `layer2`, `layer2+3`, `layer3+4`.
     #[api(rename = "xmitHashPolicy", one_of("layer2", "layer2+3", "layer3+4"))]
     pub xmit_hash_policy: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.7.24 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -962,7 +962,7 @@ impl CreateBonding {
 }
 /// `POST /hosts/service-types`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateHostNetworkServiceType",
@@ -1050,7 +1050,7 @@ impl CreateHostNetworkServiceType {
 }
 /// `DELETE /hosts/bondings/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteBonding",
@@ -1060,15 +1060,15 @@ impl CreateHostNetworkServiceType {
     async
 )]
 pub struct DeleteBonding {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.7.24 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 4.7.24 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.7.24 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.7.24 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1114,7 +1114,7 @@ impl DeleteBonding {
 }
 /// `DELETE /hosts/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteHost",
@@ -1178,7 +1178,7 @@ impl DeleteHost {
 }
 /// `DELETE /hosts/service-types/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteHostNetworkServiceType",
@@ -1242,7 +1242,7 @@ impl DeleteHostNetworkServiceType {
 }
 /// `PUT /hosts/bondings/{uuid}/detach`, body envelope `"detachNicFromBonding"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DetachNicFromBonding",
@@ -1253,18 +1253,18 @@ impl DeleteHostNetworkServiceType {
     async
 )]
 pub struct DetachNicFromBonding {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.7.24 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `slaveUuids` (body).
+    /// Wire name `slaveUuids` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "slaveUuids", required)]
     pub slave_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `type` (body). Server default: `LinuxBonding`. One of `LinuxBonding`, `OvsBonding`.
+    /// Wire name `type` (body). Since ZStack 4.7.24 (release history). Server default: `LinuxBonding`. One of `LinuxBonding`, `OvsBonding`.
     #[api(rename = "type", one_of("LinuxBonding", "OvsBonding"))]
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1319,7 +1319,7 @@ impl DetachNicFromBonding {
 }
 /// `GET /host/network-interface-vlan-ids`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetCandidateInterfaceVlanIds",
@@ -1328,17 +1328,17 @@ impl DetachNicFromBonding {
     response = crate::api::GetCandidateInterfaceVlanIdsReply
 )]
 pub struct GetCandidateInterfaceVlanIds {
-    /// Wire name `interfaceUuids` (query string).
+    /// Wire name `interfaceUuids` (query string). Since ZStack 4.7.24 (release history).
     #[api(rename = "interfaceUuids", required)]
     pub interface_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `limit` (query string). Server default: `1000`.
+    /// Wire name `limit` (query string). Since ZStack 4.7.24 (release history). Server default: `1000`.
     pub limit: ::core::option::Option<i32>,
-    /// Wire name `start` (query string). Server default: `0`.
+    /// Wire name `start` (query string). Since ZStack 4.7.24 (release history). Server default: `0`.
     pub start: ::core::option::Option<i32>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.7.24 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.7.24 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1394,7 +1394,7 @@ impl GetCandidateInterfaceVlanIds {
 }
 /// `GET /hosts/capacities/cpu-memory`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetCpuMemoryCapacity",
@@ -1507,7 +1507,7 @@ impl GetCpuMemoryCapacity {
 }
 /// `GET /hosts/allocators/strategies`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetHostAllocatorStrategies",
@@ -1555,7 +1555,7 @@ impl GetHostAllocatorStrategies {
 }
 /// `POST /hosts/{uuid}/numa`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetHostNUMATopology",
@@ -1566,12 +1566,12 @@ impl GetHostAllocatorStrategies {
     async
 )]
 pub struct GetHostNUMATopology {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1608,7 +1608,7 @@ impl GetHostNUMATopology {
 }
 /// `GET /hosts/network-facts/{hostUuid}`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetHostNetworkFacts",
@@ -1617,13 +1617,13 @@ impl GetHostNUMATopology {
     response = crate::api::GetHostNetworkFactsReply
 )]
 pub struct GetHostNetworkFacts {
-    /// Wire name `hostUuid` (path placeholder).
+    /// Wire name `hostUuid` (path placeholder). Since ZStack 3.5.3 (release history).
     #[api(rename = "hostUuid")]
     pub host_uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.5.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.5.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1660,7 +1660,7 @@ impl GetHostNetworkFacts {
 }
 /// `GET /hosts/physical-memory-facts/{hostUuid}`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetHostPhysicalMemoryFacts",
@@ -1669,13 +1669,13 @@ impl GetHostNetworkFacts {
     response = crate::api::GetHostPhysicalMemoryFactsReply
 )]
 pub struct GetHostPhysicalMemoryFacts {
-    /// Wire name `hostUuid` (path placeholder).
+    /// Wire name `hostUuid` (path placeholder). Since ZStack 4.3.36 (release history).
     #[api(rename = "hostUuid")]
     pub host_uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.3.36 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1712,7 +1712,7 @@ impl GetHostPhysicalMemoryFacts {
 }
 /// `PUT /hosts/power/{uuid}/actions`, body envelope `"getHostPowerStatus"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetHostPowerStatus",
@@ -1777,7 +1777,7 @@ impl GetHostPowerStatus {
 }
 /// `POST /hosts/{uuid}/resource-allocation`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetHostResourceAllocation",
@@ -1788,24 +1788,24 @@ impl GetHostPowerStatus {
     async
 )]
 pub struct GetHostResourceAllocation {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `strategy` (body). One of `continuous`.
+    /// Wire name `strategy` (body). Since ZStack 4.3.36 (release history). One of `continuous`.
     #[api(one_of("continuous"))]
     pub strategy: ::std::string::String,
-    /// Wire name `scene` (body). One of `normal`, `performance`.
+    /// Wire name `scene` (body). Since ZStack 4.3.36 (release history). One of `normal`, `performance`.
     #[api(one_of("normal", "performance"))]
     pub scene: ::std::string::String,
-    /// Wire name `vcpu` (body). Server default: `0`.
+    /// Wire name `vcpu` (body). Since ZStack 4.3.36 (release history). Server default: `0`.
     #[api(range(1, 512))]
     pub vcpu: i32,
-    /// Wire name `memSize` (body).
+    /// Wire name `memSize` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "memSize", range(1, 9223372036854775807))]
     pub mem_size: ::core::option::Option<i64>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1856,7 +1856,7 @@ impl GetHostResourceAllocation {
 }
 /// `GET /hosts/task-details`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetHostTask",
@@ -1932,7 +1932,7 @@ impl GetHostTask {
 }
 /// `POST /hosts/webssh`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetHostWebSshUrl",
@@ -2004,7 +2004,7 @@ impl GetHostWebSshUrl {
 }
 /// `GET /hosts/hypervisor-types`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetHypervisorTypes",
@@ -2052,7 +2052,7 @@ impl GetHypervisorTypes {
 }
 /// `GET /hosts/hosts-network-interfaces/service-type-statistic`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetInterfaceServiceTypeStatistic",
@@ -2061,28 +2061,28 @@ impl GetHypervisorTypes {
     response = crate::api::GetInterfaceServiceTypeStatisticReply
 )]
 pub struct GetInterfaceServiceTypeStatistic {
-    /// Wire name `interfaceUuid` (query string).
+    /// Wire name `interfaceUuid` (query string). Since ZStack 4.7.24 (release history).
     #[api(rename = "interfaceUuid")]
     pub interface_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `vlanId` (query string).
+    /// Wire name `vlanId` (query string). Since ZStack 4.7.24 (release history).
     #[api(rename = "vlanId")]
     pub vlan_id: ::core::option::Option<i32>,
-    /// Wire name `interfaceType` (query string). Server default: `All`. One of `All`, `Interface`, `Bonding`.
+    /// Wire name `interfaceType` (query string). Since ZStack 4.7.24 (release history). Server default: `All`. One of `All`, `Interface`, `Bonding`.
     #[api(rename = "interfaceType", one_of("All", "Interface", "Bonding"))]
     pub interface_type: ::core::option::Option<::std::string::String>,
-    /// Wire name `serviceType` (query string).
+    /// Wire name `serviceType` (query string). Since ZStack 4.7.24 (release history).
     #[api(rename = "serviceType")]
     pub service_type: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `zoneUuid` (query string).
+    /// Wire name `zoneUuid` (query string). Since ZStack 4.7.24 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `clusterUuid` (query string).
+    /// Wire name `clusterUuid` (query string). Since ZStack 4.7.24 (release history).
     #[api(rename = "clusterUuid")]
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `hostUuid` (query string).
+    /// Wire name `hostUuid` (query string). Since ZStack 4.7.24 (release history).
     #[api(rename = "hostUuid")]
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `sortBy` (query string). Server default: `CreateDate`. One of `InterfaceName`, `VlanId`, `HostIp`, `HostName`, `ClusterName`, `CreateDate`.
+    /// Wire name `sortBy` (query string). Since ZStack 4.7.24 (release history). Server default: `CreateDate`. One of `InterfaceName`, `VlanId`, `HostIp`, `HostName`, `ClusterName`, `CreateDate`.
     #[api(
         rename = "sortBy",
         one_of(
@@ -2095,22 +2095,22 @@ pub struct GetInterfaceServiceTypeStatistic {
         )
     )]
     pub sort_by: ::core::option::Option<::std::string::String>,
-    /// Wire name `sortDirection` (query string). Server default: `asc`. One of `asc`, `desc`.
+    /// Wire name `sortDirection` (query string). Since ZStack 4.7.24 (release history). Server default: `asc`. One of `asc`, `desc`.
     #[api(rename = "sortDirection", one_of("asc", "desc"))]
     pub sort_direction: ::core::option::Option<::std::string::String>,
-    /// Wire name `start` (query string). Server default: `0`.
+    /// Wire name `start` (query string). Since ZStack 4.7.24 (release history). Server default: `0`.
     #[api(range(0, 2147483647))]
     pub start: ::core::option::Option<i32>,
-    /// Wire name `limit` (query string). Server default: `20`.
+    /// Wire name `limit` (query string). Since ZStack 4.7.24 (release history). Server default: `20`.
     #[api(range(0, 2147483647))]
     pub limit: ::core::option::Option<i32>,
-    /// Wire name `replyWithCount` (query string). Server default: `false`.
+    /// Wire name `replyWithCount` (query string). Since ZStack 4.7.24 (release history). Server default: `false`.
     #[api(rename = "replyWithCount")]
     pub reply_with_count: ::core::option::Option<bool>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.7.24 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.7.24 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2244,7 +2244,7 @@ impl GetInterfaceServiceTypeStatistic {
 }
 /// `PUT /hosts/kvm/{uuid}/actions`, body envelope `"identifyHost"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "IdentifyHost",
@@ -2255,15 +2255,15 @@ impl GetInterfaceServiceTypeStatistic {
     async
 )]
 pub struct IdentifyHost {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.5.3 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `interval` (body). Server default: `60`.
+    /// Wire name `interval` (body). Since ZStack 3.5.3 (release history). Server default: `60`.
     #[api(range(0, 255))]
     pub interval: ::core::option::Option<i64>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2306,7 +2306,7 @@ impl IdentifyHost {
 }
 /// `PUT /hosts/kvm/actions`, body envelope `"kvmRunShell"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "KvmRunShell",
@@ -2371,7 +2371,7 @@ impl KvmRunShell {
 }
 /// `PUT /hosts/{hostUuid}/locate/network-interface`, body envelope `"locateHostNetworkInterface"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "LocateHostNetworkInterface",
@@ -2382,19 +2382,19 @@ impl KvmRunShell {
     async
 )]
 pub struct LocateHostNetworkInterface {
-    /// Wire name `hostUuid` (path placeholder).
+    /// Wire name `hostUuid` (path placeholder). Since ZStack 4.3.36 (release history).
     #[api(rename = "hostUuid")]
     pub host_uuid: ::std::string::String,
-    /// Wire name `networkInterfaceName` (body).
+    /// Wire name `networkInterfaceName` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "networkInterfaceName", non_empty_string)]
     pub network_interface_name: ::std::string::String,
-    /// Wire name `interval` (body). Server default: `15`.
+    /// Wire name `interval` (body). Since ZStack 4.3.36 (release history). Server default: `15`.
     #[api(range(1, 255))]
     pub interval: ::core::option::Option<i64>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2441,7 +2441,7 @@ impl LocateHostNetworkInterface {
 }
 /// `PUT /hosts/power-off/actions`, body envelope `"powerOffHost"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "PowerOffHost",
@@ -2452,22 +2452,22 @@ impl LocateHostNetworkInterface {
     async
 )]
 pub struct PowerOffHost {
-    /// Wire name `adminPassword` (body).
+    /// Wire name `adminPassword` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "adminPassword")]
     pub admin_password: ::zstack_sdk::runtime::secret::Secret,
-    /// Wire name `hostUuids` (body).
+    /// Wire name `hostUuids` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "hostUuids", required, non_empty)]
     pub host_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `waitTaskCompleted` (body). Server default: `false`.
+    /// Wire name `waitTaskCompleted` (body). Since ZStack 3.6.1 (release history). Server default: `false`.
     #[api(rename = "waitTaskCompleted")]
     pub wait_task_completed: ::core::option::Option<bool>,
-    /// Wire name `maxWaitTime` (body).
+    /// Wire name `maxWaitTime` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "maxWaitTime")]
     pub max_wait_time: ::core::option::Option<i64>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2530,7 +2530,7 @@ impl PowerOffHost {
 }
 /// `PUT /hosts/power/{uuid}/actions`, body envelope `"powerOnHost"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "PowerOnHost",
@@ -2593,7 +2593,7 @@ impl PowerOnHost {
 }
 /// `PUT /hosts/power/{uuid}/actions`, body envelope `"powerResetHost"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "PowerResetHost",
@@ -2668,7 +2668,7 @@ impl PowerResetHost {
 }
 /// `GET /hosts`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryHost",
@@ -2703,7 +2703,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryHost {
 }
 /// `GET /hosts/bondings`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryHostNetworkBonding",
@@ -2737,7 +2737,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryHostNetworkBonding {
 }
 /// `GET /hosts/nics`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryHostNetworkInterface",
@@ -2771,7 +2771,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryHostNetworkInterface {
 }
 /// `GET /hosts/os/category`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryHostOsCategory",
@@ -2805,7 +2805,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryHostOsCategory {
 }
 /// `GET /hosts/physicalmemory`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryHostPhysicalMemory",
@@ -2839,7 +2839,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryHostPhysicalMemory {
 }
 /// `GET /hosts/kvm/hypervisor/info`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryKvmHypervisorInfo",
@@ -2873,7 +2873,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryKvmHypervisorInfo {
 }
 /// `PUT /hosts/{uuid}/actions`, body envelope `"reconnectHost"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ReconnectHost",
@@ -2927,7 +2927,7 @@ impl ReconnectHost {
 }
 /// `POST /hosts/bondings/{bondingUuid}/ip`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SetIpOnHostNetworkBonding",
@@ -2938,18 +2938,18 @@ impl ReconnectHost {
     async
 )]
 pub struct SetIpOnHostNetworkBonding {
-    /// Wire name `bondingUuid` (path placeholder).
+    /// Wire name `bondingUuid` (path placeholder). Since ZStack 4.7.24 (release history).
     #[api(rename = "bondingUuid")]
     pub bonding_uuid: ::std::string::String,
-    /// Wire name `ipAddress` (body).
+    /// Wire name `ipAddress` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "ipAddress")]
     pub ip_address: ::core::option::Option<::std::string::String>,
-    /// Wire name `netmask` (body).
+    /// Wire name `netmask` (body). Since ZStack 4.7.24 (release history).
     pub netmask: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3004,7 +3004,7 @@ impl SetIpOnHostNetworkBonding {
 }
 /// `POST /hosts/nics/{interfaceUuid}/ip`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SetIpOnHostNetworkInterface",
@@ -3015,18 +3015,18 @@ impl SetIpOnHostNetworkBonding {
     async
 )]
 pub struct SetIpOnHostNetworkInterface {
-    /// Wire name `interfaceUuid` (path placeholder).
+    /// Wire name `interfaceUuid` (path placeholder). Since ZStack 4.7.24 (release history).
     #[api(rename = "interfaceUuid")]
     pub interface_uuid: ::std::string::String,
-    /// Wire name `ipAddress` (body).
+    /// Wire name `ipAddress` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "ipAddress")]
     pub ip_address: ::core::option::Option<::std::string::String>,
-    /// Wire name `netmask` (body).
+    /// Wire name `netmask` (body). Since ZStack 4.7.24 (release history).
     pub netmask: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3083,7 +3083,7 @@ impl SetIpOnHostNetworkInterface {
 }
 /// `POST /hosts/bondings/service-types`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SetServiceTypeOnHostNetworkBonding",
@@ -3094,19 +3094,19 @@ impl SetIpOnHostNetworkInterface {
     async
 )]
 pub struct SetServiceTypeOnHostNetworkBonding {
-    /// Wire name `bondingUuids` (body).
+    /// Wire name `bondingUuids` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "bondingUuids", required)]
     pub bonding_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `vlanIds` (body).
+    /// Wire name `vlanIds` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "vlanIds")]
     pub vlan_ids: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `serviceTypes` (body).
+    /// Wire name `serviceTypes` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "serviceTypes", max_length = 128)]
     pub service_types: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3175,7 +3175,7 @@ impl SetServiceTypeOnHostNetworkBonding {
 }
 /// `POST /hosts/nics/service-types`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SetServiceTypeOnHostNetworkInterface",
@@ -3186,19 +3186,19 @@ impl SetServiceTypeOnHostNetworkBonding {
     async
 )]
 pub struct SetServiceTypeOnHostNetworkInterface {
-    /// Wire name `interfaceUuids` (body).
+    /// Wire name `interfaceUuids` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "interfaceUuids", required)]
     pub interface_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `vlanIds` (body).
+    /// Wire name `vlanIds` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "vlanIds")]
     pub vlan_ids: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `serviceTypes` (body).
+    /// Wire name `serviceTypes` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "serviceTypes", max_length = 128)]
     pub service_types: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3267,7 +3267,7 @@ impl SetServiceTypeOnHostNetworkInterface {
 }
 /// `PUT /hosts/power/{uuid}/actions`, body envelope `"shutdownHost"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ShutdownHost",
@@ -3350,7 +3350,7 @@ impl ShutdownHost {
 }
 /// `PUT /hosts/bondings/{uuid}/actions`, body envelope `"updateBonding"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateBonding",
@@ -3361,30 +3361,30 @@ impl ShutdownHost {
     async
 )]
 pub struct UpdateBonding {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.7.24 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `slaveUuids` (body).
+    /// Wire name `slaveUuids` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "slaveUuids")]
     pub slave_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `slaveNames` (body).
+    /// Wire name `slaveNames` (body). Since ZStack 4.8.26 (release history).
     #[api(rename = "slaveNames")]
     pub slave_names: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `type` (body). One of `LinuxBonding`, `OvsBonding`.
+    /// Wire name `type` (body). Since ZStack 4.7.24 (release history). One of `LinuxBonding`, `OvsBonding`.
     #[api(rename = "type", one_of("LinuxBonding", "OvsBonding"))]
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Wire name `mode` (body). One of `802.3ad`, `active-backup`.
+    /// Wire name `mode` (body). Since ZStack 4.7.24 (release history). One of `802.3ad`, `active-backup`.
     #[api(one_of("802.3ad", "active-backup"))]
     pub mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `xmitHashPolicy` (body). One of `layer2`, `layer2+3`, `layer3+4`.
+    /// Wire name `xmitHashPolicy` (body). Since ZStack 4.7.24 (release history). One of `layer2`, `layer2+3`, `layer3+4`.
     #[api(rename = "xmitHashPolicy", one_of("layer2", "layer2+3", "layer3+4"))]
     pub xmit_hash_policy: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.7.24 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3479,7 +3479,7 @@ impl UpdateBonding {
 }
 /// `PUT /hosts/{uuid}/actions`, body envelope `"updateHost"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateHost",
@@ -3569,7 +3569,7 @@ impl UpdateHost {
 }
 /// `PUT /hosts/ipmi/{uuid}/actions`, body envelope `"updateHostIpmi"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateHostIpmi",
@@ -3667,7 +3667,7 @@ impl UpdateHostIpmi {
 }
 /// `POST /hosts/nics/{interfaceUuid}/actions`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateHostNetworkInterface",
@@ -3678,16 +3678,16 @@ impl UpdateHostIpmi {
     async
 )]
 pub struct UpdateHostNetworkInterface {
-    /// Wire name `interfaceUuid` (path placeholder).
+    /// Wire name `interfaceUuid` (path placeholder). Since ZStack 4.7.24 (release history).
     #[api(rename = "interfaceUuid")]
     pub interface_uuid: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.7.24 (release history).
     #[api(max_length = 2048)]
     pub description: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3728,7 +3728,7 @@ impl UpdateHostNetworkInterface {
 }
 /// `PUT /hosts/service-types/{uuid}/actions`, body envelope `"updateHostNetworkServiceType"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateHostNetworkServiceType",
@@ -3796,7 +3796,7 @@ impl UpdateHostNetworkServiceType {
 }
 /// `PUT /hosts/kvm/{uuid}/actions`, body envelope `"updateKVMHost"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateKVMHost",
@@ -3920,6 +3920,7 @@ impl UpdateKVMHost {
 /// The result of [`AddKVMHostFromConfigFile`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AddKVMHostFromConfigFileReply {
+    /// Since ZStack 3.1.3 (release history).
     pub results: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -3928,8 +3929,11 @@ pub struct AddKVMHostFromConfigFileReply {
 /// The result of [`AllocateHostResource`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AllocateHostResourceReply {
+    /// Since ZStack 4.7.24 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub v_cpu_pin: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -3939,6 +3943,7 @@ pub struct AllocateHostResourceReply {
 /// The result of [`CreateBonding`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CreateBondingReply {
+    /// Since ZStack 4.7.24 (release history).
     pub inventory: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -3947,6 +3952,7 @@ pub struct CreateBondingReply {
 /// The result of [`GetCandidateInterfaceVlanIds`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetCandidateInterfaceVlanIdsReply {
+    /// Since ZStack 4.7.24 (release history).
     pub vlan_ids: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -3979,6 +3985,7 @@ pub struct GetCpuMemoryCapacityReply {
 /// The result of [`GetHostAllocatorStrategies`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetHostAllocatorStrategiesReply {
+    /// Since ZStack 3.0.1 (release history).
     pub strategies: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -3987,8 +3994,11 @@ pub struct GetHostAllocatorStrategiesReply {
 /// The result of [`GetHostNUMATopology`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetHostNUMATopologyReply {
+    /// Since ZStack 4.3.36 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub topology: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
@@ -4001,7 +4011,9 @@ pub struct GetHostNUMATopologyReply {
 /// The result of [`GetHostNetworkFacts`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetHostNetworkFactsReply {
+    /// Since ZStack 3.5.3 (release history).
     pub bondings: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.5.3 (release history).
     pub nics: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -4010,6 +4022,7 @@ pub struct GetHostNetworkFactsReply {
 /// The result of [`GetHostPhysicalMemoryFacts`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetHostPhysicalMemoryFactsReply {
+    /// Since ZStack 4.3.36 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -4018,8 +4031,11 @@ pub struct GetHostPhysicalMemoryFactsReply {
 /// The result of [`GetHostResourceAllocation`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetHostResourceAllocationReply {
+    /// Since ZStack 4.3.36 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub v_cpu_pin: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -4055,7 +4071,9 @@ pub struct GetHypervisorTypesReply {
 /// The result of [`GetInterfaceServiceTypeStatistic`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetInterfaceServiceTypeStatisticReply {
+    /// Since ZStack 4.7.24 (release history).
     pub service_type_statistics: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 4.7.24 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -4077,12 +4095,14 @@ pub struct KvmRunShellReply {
 /// The result of [`PowerOffHost`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PowerOffHostReply {
+    /// Since ZStack 3.6.1 (release history).
     pub results: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(PowerOffHostReply { "results" => results default, });
 /// The result of [`SetServiceTypeOnHostNetworkBonding`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SetServiceTypeOnHostNetworkBondingReply {
+    /// Since ZStack 4.7.24 (release history).
     pub inventory: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -4091,6 +4111,7 @@ pub struct SetServiceTypeOnHostNetworkBondingReply {
 /// The result of [`SetServiceTypeOnHostNetworkInterface`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SetServiceTypeOnHostNetworkInterfaceReply {
+    /// Since ZStack 4.7.24 (release history).
     pub inventory: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

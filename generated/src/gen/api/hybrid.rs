@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /hybrid, and the types and enums they use first.
 /// `POST /hybrid/aliyun/key`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddAliyunKeySecret",
@@ -15,33 +15,33 @@
     async
 )]
 pub struct AddAliyunKeySecret {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(non_empty_string)]
     pub name: ::std::string::String,
-    /// Wire name `key` (body).
+    /// Wire name `key` (body). Since ZStack 3.0.1 (release history).
     #[api(non_empty_string)]
     pub key: ::std::string::String,
-    /// Wire name `secret` (body).
+    /// Wire name `secret` (body). Since ZStack 3.0.1 (release history).
     #[api(non_empty_string)]
     pub secret: ::zstack_sdk::runtime::secret::Secret,
-    /// Wire name `accountUuid` (body).
+    /// Wire name `accountUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "accountUuid")]
     pub account_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 1024)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `sync` (body). Server default: `true`.
+    /// Wire name `sync` (body). Since ZStack 3.0.1 (release history). Server default: `true`.
     pub sync: ::core::option::Option<bool>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -128,7 +128,7 @@ impl AddAliyunKeySecret {
 }
 /// `POST /hybrid/aliyun/access-point`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddConnectionAccessPointFromRemote",
@@ -139,22 +139,22 @@ impl AddAliyunKeySecret {
     async
 )]
 pub struct AddConnectionAccessPointFromRemote {
-    /// Wire name `dataCenterUuid` (body).
+    /// Wire name `dataCenterUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
     pub data_center_uuid: ::std::string::String,
-    /// Wire name `accessPointId` (body).
+    /// Wire name `accessPointId` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "accessPointId", non_empty_string)]
     pub access_point_id: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -215,7 +215,7 @@ impl AddConnectionAccessPointFromRemote {
 }
 /// `POST /hybrid/data-center`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddDataCenterFromRemote",
@@ -226,31 +226,31 @@ impl AddConnectionAccessPointFromRemote {
     async
 )]
 pub struct AddDataCenterFromRemote {
-    /// Wire name `regionId` (body).
+    /// Wire name `regionId` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "regionId", non_empty_string)]
     pub region_id: ::std::string::String,
-    /// Wire name `type` (body).
+    /// Wire name `type` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "type")]
     pub type_: ::std::string::String,
-    /// Wire name `syncZones` (body). Server default: `false`.
+    /// Wire name `syncZones` (body). Since ZStack 3.9.2 (release history). Server default: `false`.
     #[api(rename = "syncZones")]
     pub sync_zones: ::core::option::Option<bool>,
-    /// Wire name `endpoint` (body).
+    /// Wire name `endpoint` (body). Since ZStack 3.2.1 (release history).
     #[api(max_length = 127)]
     pub endpoint: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 1024)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -335,7 +335,7 @@ impl AddDataCenterFromRemote {
 }
 /// `POST /hybrid/hybrid/key`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddHybridKeySecret",
@@ -346,36 +346,36 @@ impl AddDataCenterFromRemote {
     async
 )]
 pub struct AddHybridKeySecret {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255, non_empty_string)]
     pub name: ::std::string::String,
-    /// Wire name `key` (body).
+    /// Wire name `key` (body). Since ZStack 3.0.1 (release history).
     #[api(non_empty_string)]
     pub key: ::std::string::String,
-    /// Wire name `secret` (body).
+    /// Wire name `secret` (body). Since ZStack 3.0.1 (release history).
     #[api(non_empty_string)]
     pub secret: ::zstack_sdk::runtime::secret::Secret,
-    /// Wire name `accountUuid` (body).
+    /// Wire name `accountUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "accountUuid")]
     pub account_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 1024)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `type` (body).
+    /// Wire name `type` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "type")]
     pub type_: ::std::string::String,
-    /// Wire name `sync` (body). Server default: `true`.
+    /// Wire name `sync` (body). Since ZStack 3.0.1 (release history). Server default: `true`.
     pub sync: ::core::option::Option<bool>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -464,7 +464,7 @@ impl AddHybridKeySecret {
 }
 /// `POST /hybrid/identity-zone`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddIdentityZoneFromRemote",
@@ -475,28 +475,28 @@ impl AddHybridKeySecret {
     async
 )]
 pub struct AddIdentityZoneFromRemote {
-    /// Wire name `dataCenterUuid` (body).
+    /// Wire name `dataCenterUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
     pub data_center_uuid: ::std::string::String,
-    /// Wire name `zoneId` (body).
+    /// Wire name `zoneId` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "zoneId")]
     pub zone_id: ::core::option::Option<::std::string::String>,
-    /// Wire name `type` (body).
+    /// Wire name `type` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "type")]
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 1024)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -582,7 +582,7 @@ impl AddIdentityZoneFromRemote {
 }
 /// `POST /hybrid/aliyun/oss-bucket`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddOssBucketFromRemote",
@@ -593,34 +593,34 @@ impl AddIdentityZoneFromRemote {
     async
 )]
 pub struct AddOssBucketFromRemote {
-    /// Wire name `bucketName` (body).
+    /// Wire name `bucketName` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "bucketName", max_length = 128, non_empty_string)]
     pub bucket_name: ::std::string::String,
-    /// Wire name `dataCenterUuid` (body).
+    /// Wire name `dataCenterUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
     pub data_center_uuid: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 1024)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `ossDomain` (body).
+    /// Wire name `ossDomain` (body). Since ZStack 3.2.1 (release history).
     #[api(rename = "ossDomain", max_length = 256)]
     pub oss_domain: ::core::option::Option<::std::string::String>,
-    /// Wire name `ossKey` (body).
+    /// Wire name `ossKey` (body). Since ZStack 3.2.1 (release history).
     #[api(rename = "ossKey", max_length = 127)]
     pub oss_key: ::core::option::Option<::std::string::String>,
-    /// Wire name `ossSecret` (body).
+    /// Wire name `ossSecret` (body). Since ZStack 3.2.1 (release history).
     #[api(rename = "ossSecret", max_length = 127)]
     pub oss_secret: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -717,7 +717,7 @@ impl AddOssBucketFromRemote {
 }
 /// `POST /hybrid/aliyun/disk/{diskUuid}/attach`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AttachAliyunDiskToEcs",
@@ -728,25 +728,25 @@ impl AddOssBucketFromRemote {
     async
 )]
 pub struct AttachAliyunDiskToEcs {
-    /// Wire name `ecsUuid` (body).
+    /// Wire name `ecsUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "ecsUuid")]
     pub ecs_uuid: ::std::string::String,
-    /// Wire name `diskUuid` (path placeholder).
+    /// Wire name `diskUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "diskUuid")]
     pub disk_uuid: ::std::string::String,
-    /// Wire name `deleteWithInstance` (body). Server default: `false`.
+    /// Wire name `deleteWithInstance` (body). Since ZStack 3.0.1 (release history). Server default: `false`.
     #[api(rename = "deleteWithInstance")]
     pub delete_with_instance: ::core::option::Option<bool>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -816,7 +816,7 @@ impl AttachAliyunDiskToEcs {
 }
 /// `PUT /hybrid/aliyun/key/{uuid}/attach`, body envelope `"attachAliyunKey"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AttachAliyunKey",
@@ -827,12 +827,12 @@ impl AttachAliyunDiskToEcs {
     async
 )]
 pub struct AttachAliyunKey {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -869,7 +869,7 @@ impl AttachAliyunKey {
 }
 /// `POST /hybrid/eip/{eipUuid}/attach`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AttachHybridEipToEcs",
@@ -880,19 +880,19 @@ impl AttachAliyunKey {
     async
 )]
 pub struct AttachHybridEipToEcs {
-    /// Wire name `eipUuid` (path placeholder).
+    /// Wire name `eipUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "eipUuid")]
     pub eip_uuid: ::std::string::String,
-    /// Wire name `ecsUuid` (body).
+    /// Wire name `ecsUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "ecsUuid")]
     pub ecs_uuid: ::std::string::String,
-    /// Wire name `type` (body). One of `aliyun`.
+    /// Wire name `type` (body). Since ZStack 3.0.1 (release history). One of `aliyun`.
     #[api(rename = "type", one_of("aliyun"))]
     pub type_: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -935,7 +935,7 @@ impl AttachHybridEipToEcs {
 }
 /// `PUT /hybrid/hybrid/key/{uuid}/attach`, body envelope `"attachHybridKey"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AttachHybridKey",
@@ -946,12 +946,12 @@ impl AttachHybridEipToEcs {
     async
 )]
 pub struct AttachHybridKey {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -988,7 +988,7 @@ impl AttachHybridKey {
 }
 /// `PUT /hybrid/aliyun/oss-bucket/{ossBucketUuid}/attach`, body envelope `"attachOssBucketToEcsDataCenter"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AttachOssBucketToEcsDataCenter",
@@ -999,13 +999,13 @@ impl AttachHybridKey {
     async
 )]
 pub struct AttachOssBucketToEcsDataCenter {
-    /// Wire name `ossBucketUuid` (path placeholder).
+    /// Wire name `ossBucketUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "ossBucketUuid")]
     pub oss_bucket_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1044,7 +1044,7 @@ impl AttachOssBucketToEcsDataCenter {
 }
 /// `POST /hybrid/backup-mysql`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "BackupDatabaseToPublicCloud",
@@ -1055,18 +1055,18 @@ impl AttachOssBucketToEcsDataCenter {
     async
 )]
 pub struct BackupDatabaseToPublicCloud {
-    /// Wire name `type` (body). One of `aliyun`.
+    /// Wire name `type` (body). Since ZStack 3.0.1 (release history). One of `aliyun`.
     #[api(rename = "type", one_of("aliyun"))]
     pub type_: ::std::string::String,
-    /// Wire name `regionId` (body).
+    /// Wire name `regionId` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "regionId", non_empty_string)]
     pub region_id: ::std::string::String,
-    /// Wire name `local` (body). Server default: `false`.
+    /// Wire name `local` (body). Since ZStack 3.0.1 (release history). Server default: `false`.
     pub local: ::core::option::Option<bool>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1113,7 +1113,7 @@ impl BackupDatabaseToPublicCloud {
 }
 /// `POST /hybrid/aliyun/disk`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateAliyunDiskFromRemote",
@@ -1124,10 +1124,10 @@ impl BackupDatabaseToPublicCloud {
     async
 )]
 pub struct CreateAliyunDiskFromRemote {
-    /// Wire name `identityUuid` (body).
+    /// Wire name `identityUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "identityUuid")]
     pub identity_uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(
         min_length = 2,
         max_length = 128,
@@ -1135,28 +1135,28 @@ pub struct CreateAliyunDiskFromRemote {
         regex = "^[\\u4e00-\\u9fa5a-zA-Z][\\u4e00-\\u9fa5_a-zA-Z0-9.-]+$"
     )]
     pub name: ::std::string::String,
-    /// Wire name `sizeWithGB` (body).
+    /// Wire name `sizeWithGB` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "sizeWithGB", range(20, 32768))]
     pub size_with_gb: ::core::option::Option<i32>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(min_length = 2, max_length = 1024)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `diskCategory` (body). One of `cloud_efficiency`, `cloud_ssd`.
+    /// Wire name `diskCategory` (body). Since ZStack 3.0.1 (release history). One of `cloud_efficiency`, `cloud_ssd`.
     #[api(rename = "diskCategory", one_of("cloud_efficiency", "cloud_ssd"))]
     pub disk_category: ::core::option::Option<::std::string::String>,
-    /// Wire name `snapshotUuid` (body).
+    /// Wire name `snapshotUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "snapshotUuid")]
     pub snapshot_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1250,7 +1250,7 @@ impl CreateAliyunDiskFromRemote {
 }
 /// `POST /hybrid/aliyun/router-interface`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateAliyunRouterInterfaceRemote",
@@ -1261,37 +1261,37 @@ impl CreateAliyunDiskFromRemote {
     async
 )]
 pub struct CreateAliyunRouterInterfaceRemote {
-    /// Wire name `dataCenterUuid` (body).
+    /// Wire name `dataCenterUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
     pub data_center_uuid: ::std::string::String,
-    /// Wire name `accessPointUuid` (body).
+    /// Wire name `accessPointUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "accessPointUuid")]
     pub access_point_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `spec` (body).
+    /// Wire name `spec` (body). Since ZStack 3.0.1 (release history).
     #[api(regex = "[XxlL]{1}arge.(\\d+)")]
     pub spec: ::core::option::Option<::std::string::String>,
-    /// Wire name `vRouterUuid` (body).
+    /// Wire name `vRouterUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "vRouterUuid")]
     pub v_router_uuid: ::std::string::String,
-    /// Wire name `routerType` (body). One of `VBR`, `VRouter`.
+    /// Wire name `routerType` (body). Since ZStack 3.0.1 (release history). One of `VBR`, `VRouter`.
     #[api(rename = "routerType", one_of("VBR", "VRouter"))]
     pub router_type: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 1024)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255, non_empty_string)]
     pub name: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1383,7 +1383,7 @@ impl CreateAliyunRouterInterfaceRemote {
 }
 /// `POST /hybrid/aliyun/snapshot`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateAliyunSnapshotRemote",
@@ -1394,29 +1394,29 @@ impl CreateAliyunRouterInterfaceRemote {
     async
 )]
 pub struct CreateAliyunSnapshotRemote {
-    /// Wire name `diskUuid` (body).
+    /// Wire name `diskUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "diskUuid")]
     pub disk_uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(
         min_length = 2,
         max_length = 128,
         regex = "^[\\u4e00-\\u9fa5a-zA-Z][\\u4e00-\\u9fa5_a-zA-Z0-9.-]+$"
     )]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(min_length = 2, max_length = 1024)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1486,7 +1486,7 @@ impl CreateAliyunSnapshotRemote {
 }
 /// `POST /hybrid/aliyun/route-entry`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateAliyunVpcVirtualRouterEntryRemote",
@@ -1497,31 +1497,31 @@ impl CreateAliyunSnapshotRemote {
     async
 )]
 pub struct CreateAliyunVpcVirtualRouterEntryRemote {
-    /// Wire name `vRouterUuid` (body).
+    /// Wire name `vRouterUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "vRouterUuid", non_empty_string)]
     pub v_router_uuid: ::std::string::String,
-    /// Wire name `dstCidrBlock` (body).
+    /// Wire name `dstCidrBlock` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "dstCidrBlock", non_empty_string)]
     pub dst_cidr_block: ::std::string::String,
-    /// Wire name `nextHopUuid` (body).
+    /// Wire name `nextHopUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "nextHopUuid", non_empty_string)]
     pub next_hop_uuid: ::std::string::String,
-    /// Wire name `nextHopType` (body). One of `Instance`, `RouterInterface`, `VpnGateway`.
+    /// Wire name `nextHopType` (body). Since ZStack 3.0.1 (release history). One of `Instance`, `RouterInterface`, `VpnGateway`.
     #[api(rename = "nextHopType", one_of("Instance", "RouterInterface", "VpnGateway"))]
     pub next_hop_type: ::std::string::String,
-    /// Wire name `vRouterType` (body). One of `vbr`, `vrouter`.
+    /// Wire name `vRouterType` (body). Since ZStack 3.0.1 (release history). One of `vbr`, `vrouter`.
     #[api(rename = "vRouterType", one_of("vbr", "vrouter"))]
     pub v_router_type: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1588,7 +1588,7 @@ impl CreateAliyunVpcVirtualRouterEntryRemote {
 }
 /// `POST /hybrid/aliyun/connections`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateConnectionBetweenL3NetworkAndAliyunVSwitch",
@@ -1599,37 +1599,37 @@ impl CreateAliyunVpcVirtualRouterEntryRemote {
     async
 )]
 pub struct CreateConnectionBetweenL3NetworkAndAliyunVSwitch {
-    /// Wire name `l3networkUuid` (body).
+    /// Wire name `l3networkUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "l3networkUuid")]
     pub l3network_uuid: ::std::string::String,
-    /// Wire name `vpcUuid` (body).
+    /// Wire name `vpcUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "vpcUuid")]
     pub vpc_uuid: ::std::string::String,
-    /// Wire name `vbrUuid` (body).
+    /// Wire name `vbrUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "vbrUuid")]
     pub vbr_uuid: ::std::string::String,
-    /// Wire name `cpeIp` (body).
+    /// Wire name `cpeIp` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "cpeIp", non_empty_string)]
     pub cpe_ip: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 128, non_empty_string)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 1024)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `direction` (body). One of `in`, `out`, `both`.
+    /// Wire name `direction` (body). Since ZStack 3.0.1 (release history). One of `in`, `out`, `both`.
     #[api(one_of("in", "out", "both"))]
     pub direction: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1707,7 +1707,7 @@ impl CreateConnectionBetweenL3NetworkAndAliyunVSwitch {
 }
 /// `POST /hybrid/aliyun/image/snapshot`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateEcsImageFromEcsSnapshot",
@@ -1718,10 +1718,10 @@ impl CreateConnectionBetweenL3NetworkAndAliyunVSwitch {
     async
 )]
 pub struct CreateEcsImageFromEcsSnapshot {
-    /// Wire name `snapshotUuid` (body).
+    /// Wire name `snapshotUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "snapshotUuid")]
     pub snapshot_uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(
         min_length = 2,
         max_length = 128,
@@ -1729,19 +1729,19 @@ pub struct CreateEcsImageFromEcsSnapshot {
         regex = "^[\\u4e00-\\u9fa5a-zA-Z][\\u4e00-\\u9fa5_a-zA-Z0-9.-]+$"
     )]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(min_length = 2, max_length = 1024)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1811,7 +1811,7 @@ impl CreateEcsImageFromEcsSnapshot {
 }
 /// `POST /hybrid/aliyun/image`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateEcsImageFromLocalImage",
@@ -1822,19 +1822,19 @@ impl CreateEcsImageFromEcsSnapshot {
     async
 )]
 pub struct CreateEcsImageFromLocalImage {
-    /// Wire name `imageUuid` (body).
+    /// Wire name `imageUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "imageUuid")]
     pub image_uuid: ::std::string::String,
-    /// Wire name `dataCenterUuid` (body).
+    /// Wire name `dataCenterUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
     pub data_center_uuid: ::std::string::String,
-    /// Wire name `backupStorageUuid` (body).
+    /// Wire name `backupStorageUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "backupStorageUuid")]
     pub backup_storage_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 1024)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(
         min_length = 2,
         max_length = 128,
@@ -1842,16 +1842,16 @@ pub struct CreateEcsImageFromLocalImage {
         regex = "[A-Za-z\\u4e00-\\u9fa5]{1}[A-Za-z0-9-_\\u4e00-\\u9fa5]{1,127}"
     )]
     pub name: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1932,7 +1932,7 @@ impl CreateEcsImageFromLocalImage {
 }
 /// `POST /hybrid/aliyun/ecs`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateEcsInstanceFromEcsImage",
@@ -1943,25 +1943,25 @@ impl CreateEcsImageFromLocalImage {
     async
 )]
 pub struct CreateEcsInstanceFromEcsImage {
-    /// Wire name `ecsRootVolumeType` (body).
+    /// Wire name `ecsRootVolumeType` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "ecsRootVolumeType")]
     pub ecs_root_volume_type: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(min_length = 2, max_length = 1024)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `ecsRootVolumeGBSize` (body).
+    /// Wire name `ecsRootVolumeGBSize` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "ecsRootVolumeGBSize", range(40, 500))]
     pub ecs_root_volume_gb_size: ::core::option::Option<i64>,
-    /// Wire name `createMode` (body). One of `atomic`, `permissive`.
+    /// Wire name `createMode` (body). Since ZStack 3.0.1 (release history). One of `atomic`, `permissive`.
     #[api(rename = "createMode", one_of("atomic", "permissive"))]
     pub create_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `privateIpAddress` (body).
+    /// Wire name `privateIpAddress` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "privateIpAddress")]
     pub private_ip_address: ::core::option::Option<::std::string::String>,
-    /// Wire name `allocatePublicIp` (body). One of `true`, `false`.
+    /// Wire name `allocatePublicIp` (body). Since ZStack 3.0.1 (release history). One of `true`, `false`.
     #[api(rename = "allocatePublicIp", one_of("true", "false"))]
     pub allocate_public_ip: ::core::option::Option<::std::string::String>,
-    /// Wire name `ecsConsolePassword` (body).
+    /// Wire name `ecsConsolePassword` (body). Since ZStack 3.0.1 (release history).
     #[api(
         rename = "ecsConsolePassword",
         min_length = 6,
@@ -1971,40 +1971,40 @@ pub struct CreateEcsInstanceFromEcsImage {
     pub ecs_console_password: ::core::option::Option<
         ::zstack_sdk::runtime::secret::Secret,
     >,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 128, non_empty_string)]
     pub name: ::std::string::String,
-    /// Wire name `ecsImageUuid` (body).
+    /// Wire name `ecsImageUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "ecsImageUuid")]
     pub ecs_image_uuid: ::std::string::String,
-    /// Wire name `instanceOfferingUuid` (body).
+    /// Wire name `instanceOfferingUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "instanceOfferingUuid")]
     pub instance_offering_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `instanceType` (body).
+    /// Wire name `instanceType` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "instanceType")]
     pub instance_type: ::core::option::Option<::std::string::String>,
-    /// Wire name `ecsVSwitchUuid` (body).
+    /// Wire name `ecsVSwitchUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "ecsVSwitchUuid")]
     pub ecs_v_switch_uuid: ::std::string::String,
-    /// Wire name `ecsSecurityGroupUuid` (body).
+    /// Wire name `ecsSecurityGroupUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "ecsSecurityGroupUuid")]
     pub ecs_security_group_uuid: ::std::string::String,
-    /// Wire name `ecsRootPassword` (body).
+    /// Wire name `ecsRootPassword` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "ecsRootPassword", min_length = 8, max_length = 30)]
     pub ecs_root_password: ::zstack_sdk::runtime::secret::Secret,
-    /// Wire name `ecsBandWidth` (body).
+    /// Wire name `ecsBandWidth` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "ecsBandWidth", range(1, 200))]
     pub ecs_band_width: ::core::option::Option<i64>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2160,7 +2160,7 @@ impl CreateEcsInstanceFromEcsImage {
 }
 /// `POST /hybrid/aliyun/security-group/remote`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateEcsSecurityGroupRemote",
@@ -2171,28 +2171,28 @@ impl CreateEcsInstanceFromEcsImage {
     async
 )]
 pub struct CreateEcsSecurityGroupRemote {
-    /// Wire name `vpcUuid` (body).
+    /// Wire name `vpcUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "vpcUuid")]
     pub vpc_uuid: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 256)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 64, non_empty_string)]
     pub name: ::std::string::String,
-    /// Wire name `strategy` (body). One of `all`, `security`, `basic`.
+    /// Wire name `strategy` (body). Since ZStack 3.0.1 (release history). One of `all`, `security`, `basic`.
     #[api(one_of("all", "security", "basic"))]
     pub strategy: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2271,7 +2271,7 @@ impl CreateEcsSecurityGroupRemote {
 }
 /// `POST /hybrid/aliyun/security-group-rule`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateEcsSecurityGroupRuleRemote",
@@ -2282,39 +2282,39 @@ impl CreateEcsSecurityGroupRemote {
     async
 )]
 pub struct CreateEcsSecurityGroupRuleRemote {
-    /// Wire name `groupUuid` (body).
+    /// Wire name `groupUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "groupUuid")]
     pub group_uuid: ::std::string::String,
-    /// Wire name `direction` (body).
+    /// Wire name `direction` (body). Since ZStack 3.0.1 (release history).
     pub direction: ::std::string::String,
-    /// Wire name `protocol` (body).
+    /// Wire name `protocol` (body). Since ZStack 3.0.1 (release history).
     pub protocol: ::std::string::String,
-    /// Wire name `portRange` (body).
+    /// Wire name `portRange` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "portRange", non_empty_string)]
     pub port_range: ::std::string::String,
-    /// Wire name `cidr` (body).
+    /// Wire name `cidr` (body). Since ZStack 3.0.1 (release history).
     #[api(non_empty_string)]
     pub cidr: ::std::string::String,
-    /// Wire name `policy` (body). Server default: `accept`.
+    /// Wire name `policy` (body). Since ZStack 3.0.1 (release history). Server default: `accept`.
     pub policy: ::core::option::Option<::std::string::String>,
-    /// Wire name `nictype` (body). Server default: `intranet`.
+    /// Wire name `nictype` (body). Since ZStack 3.0.1 (release history). Server default: `intranet`.
     pub nictype: ::core::option::Option<::std::string::String>,
-    /// Wire name `priority` (body). Server default: `1`.
+    /// Wire name `priority` (body). Since ZStack 3.0.1 (release history). Server default: `1`.
     #[api(range(1, 100))]
     pub priority: ::core::option::Option<i32>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 256)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2414,7 +2414,7 @@ impl CreateEcsSecurityGroupRuleRemote {
 }
 /// `POST /hybrid/aliyun/vswitch`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateEcsVSwitchRemote",
@@ -2425,16 +2425,16 @@ impl CreateEcsSecurityGroupRuleRemote {
     async
 )]
 pub struct CreateEcsVSwitchRemote {
-    /// Wire name `vpcUuid` (body).
+    /// Wire name `vpcUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "vpcUuid")]
     pub vpc_uuid: ::std::string::String,
-    /// Wire name `identityZoneUuid` (body).
+    /// Wire name `identityZoneUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "identityZoneUuid")]
     pub identity_zone_uuid: ::std::string::String,
-    /// Wire name `cidrBlock` (body).
+    /// Wire name `cidrBlock` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "cidrBlock", non_empty_string)]
     pub cidr_block: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(
         min_length = 2,
         max_length = 128,
@@ -2442,19 +2442,19 @@ pub struct CreateEcsVSwitchRemote {
         regex = "^[\\u4e00-\\u9fa5a-zA-Z][\\u4e00-\\u9fa5_a-zA-Z0-9-]+$"
     )]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 1024)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2528,7 +2528,7 @@ impl CreateEcsVSwitchRemote {
 }
 /// `POST /hybrid/aliyun/vpc`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateEcsVpcRemote",
@@ -2539,31 +2539,31 @@ impl CreateEcsVSwitchRemote {
     async
 )]
 pub struct CreateEcsVpcRemote {
-    /// Wire name `dataCenterUuid` (body).
+    /// Wire name `dataCenterUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
     pub data_center_uuid: ::std::string::String,
-    /// Wire name `cidrBlock` (body).
+    /// Wire name `cidrBlock` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "cidrBlock", non_empty_string)]
     pub cidr_block: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 64, non_empty_string)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 256)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `vRouterName` (body).
+    /// Wire name `vRouterName` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "vRouterName", regex = "[A-Za-z]{1}[A-Za-z0-9-_]{1,127}")]
     pub v_router_name: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2637,7 +2637,7 @@ impl CreateEcsVpcRemote {
 }
 /// `POST /hybrid/eip`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateHybridEip",
@@ -2648,34 +2648,34 @@ impl CreateEcsVpcRemote {
     async
 )]
 pub struct CreateHybridEip {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 128, non_empty_string)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `bandWidthMb` (body). Server default: `0`.
+    /// Wire name `bandWidthMb` (body). Since ZStack 3.0.1 (release history). Server default: `0`.
     #[api(rename = "bandWidthMb", range(1, 200))]
     pub band_width_mb: i64,
-    /// Wire name `type` (body). One of `aliyun`.
+    /// Wire name `type` (body). Since ZStack 3.0.1 (release history). One of `aliyun`.
     #[api(rename = "type", one_of("aliyun"))]
     pub type_: ::std::string::String,
-    /// Wire name `dataCenterUuid` (body).
+    /// Wire name `dataCenterUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
     pub data_center_uuid: ::std::string::String,
-    /// Wire name `chargeType` (body). One of `PayByTraffic`.
+    /// Wire name `chargeType` (body). Since ZStack 3.0.1 (release history). One of `PayByTraffic`.
     #[api(rename = "chargeType", one_of("PayByTraffic"))]
     pub charge_type: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2751,7 +2751,7 @@ impl CreateHybridEip {
 }
 /// `POST /hybrid/backup-mysql/oss`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateOssBackupBucketRemote",
@@ -2762,28 +2762,28 @@ impl CreateHybridEip {
     async
 )]
 pub struct CreateOssBackupBucketRemote {
-    /// Wire name `regionId` (body).
+    /// Wire name `regionId` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "regionId", non_empty_string)]
     pub region_id: ::std::string::String,
-    /// Wire name `ossDomain` (body).
+    /// Wire name `ossDomain` (body). Since ZStack 3.2.1 (release history).
     #[api(rename = "ossDomain", max_length = 127)]
     pub oss_domain: ::core::option::Option<::std::string::String>,
-    /// Wire name `ossKey` (body).
+    /// Wire name `ossKey` (body). Since ZStack 3.2.1 (release history).
     #[api(rename = "ossKey", max_length = 127)]
     pub oss_key: ::core::option::Option<::std::string::String>,
-    /// Wire name `ossSecret` (body).
+    /// Wire name `ossSecret` (body). Since ZStack 3.2.1 (release history).
     #[api(rename = "ossSecret", max_length = 127)]
     pub oss_secret: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2867,7 +2867,7 @@ impl CreateOssBackupBucketRemote {
 }
 /// `POST /hybrid/aliyun/oss-bucket/remote`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateOssBucketRemote",
@@ -2878,34 +2878,34 @@ impl CreateOssBackupBucketRemote {
     async
 )]
 pub struct CreateOssBucketRemote {
-    /// Wire name `dataCenterUuid` (body).
+    /// Wire name `dataCenterUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
     pub data_center_uuid: ::std::string::String,
-    /// Wire name `bucketName` (body).
+    /// Wire name `bucketName` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "bucketName", max_length = 128, non_empty_string)]
     pub bucket_name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 1024)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `ossDomain` (body).
+    /// Wire name `ossDomain` (body). Since ZStack 3.2.1 (release history).
     #[api(rename = "ossDomain", max_length = 256)]
     pub oss_domain: ::core::option::Option<::std::string::String>,
-    /// Wire name `ossKey` (body).
+    /// Wire name `ossKey` (body). Since ZStack 3.2.1 (release history).
     #[api(rename = "ossKey", max_length = 127)]
     pub oss_key: ::core::option::Option<::std::string::String>,
-    /// Wire name `ossSecret` (body).
+    /// Wire name `ossSecret` (body). Since ZStack 3.2.1 (release history).
     #[api(rename = "ossSecret", max_length = 127)]
     pub oss_secret: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3002,7 +3002,7 @@ impl CreateOssBucketRemote {
 }
 /// `POST /hybrid/user-vpn`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateVpcUserVpnGatewayRemote",
@@ -3013,13 +3013,13 @@ impl CreateOssBucketRemote {
     async
 )]
 pub struct CreateVpcUserVpnGatewayRemote {
-    /// Wire name `dataCenterUuid` (body).
+    /// Wire name `dataCenterUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
     pub data_center_uuid: ::std::string::String,
-    /// Wire name `ip` (body).
+    /// Wire name `ip` (body). Since ZStack 3.0.1 (release history).
     #[api(non_empty_string)]
     pub ip: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(
         min_length = 2,
         max_length = 128,
@@ -3027,19 +3027,19 @@ pub struct CreateVpcUserVpnGatewayRemote {
         regex = "^[\\u4e00-\\u9fa5a-zA-Z][\\u4e00-\\u9fa5_a-zA-Z0-9-]+$"
     )]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 1024)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3111,7 +3111,7 @@ impl CreateVpcUserVpnGatewayRemote {
 }
 /// `POST /hybrid/vpn-connection`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateVpcVpnConnectionRemote",
@@ -3122,39 +3122,39 @@ impl CreateVpcUserVpnGatewayRemote {
     async
 )]
 pub struct CreateVpcVpnConnectionRemote {
-    /// Wire name `userGatewayUuid` (body).
+    /// Wire name `userGatewayUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userGatewayUuid")]
     pub user_gateway_uuid: ::std::string::String,
-    /// Wire name `vpnGatewayUuid` (body).
+    /// Wire name `vpnGatewayUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "vpnGatewayUuid")]
     pub vpn_gateway_uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 64, non_empty_string)]
     pub name: ::std::string::String,
-    /// Wire name `localCidr` (body).
+    /// Wire name `localCidr` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "localCidr", non_empty_string)]
     pub local_cidr: ::std::string::String,
-    /// Wire name `remoteCidr` (body).
+    /// Wire name `remoteCidr` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "remoteCidr", non_empty_string)]
     pub remote_cidr: ::std::string::String,
-    /// Wire name `active` (body). Server default: `false`.
+    /// Wire name `active` (body). Since ZStack 3.0.1 (release history). Server default: `false`.
     pub active: bool,
-    /// Wire name `ikeConfUuid` (body).
+    /// Wire name `ikeConfUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "ikeConfUuid")]
     pub ike_conf_uuid: ::std::string::String,
-    /// Wire name `ipsecConfUuid` (body).
+    /// Wire name `ipsecConfUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "ipsecConfUuid")]
     pub ipsec_conf_uuid: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3227,7 +3227,7 @@ impl CreateVpcVpnConnectionRemote {
 }
 /// `POST /hybrid/vpn-connection/ike`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateVpnIkeConfig",
@@ -3238,49 +3238,49 @@ impl CreateVpcVpnConnectionRemote {
     async
 )]
 pub struct CreateVpnIkeConfig {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 64, non_empty_string)]
     pub name: ::std::string::String,
-    /// Wire name `psk` (body).
+    /// Wire name `psk` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 32, non_empty_string)]
     pub psk: ::std::string::String,
-    /// Wire name `pfs` (body). Server default: `group1`. One of `disabled`, `group1`, `group2`, `group5`, `group14`, `group24`.
+    /// Wire name `pfs` (body). Since ZStack 3.0.1 (release history). Server default: `group1`. One of `disabled`, `group1`, `group2`, `group5`, `group14`, `group24`.
     #[api(one_of("disabled", "group1", "group2", "group5", "group14", "group24"))]
     pub pfs: ::core::option::Option<::std::string::String>,
-    /// Wire name `version` (body). Server default: `ikev1`. One of `ikev1`, `ikev2`.
+    /// Wire name `version` (body). Since ZStack 3.0.1 (release history). Server default: `ikev1`. One of `ikev1`, `ikev2`.
     #[api(one_of("ikev1", "ikev2"))]
     pub version: ::core::option::Option<::std::string::String>,
-    /// Wire name `mode` (body). Server default: `main`. One of `main`, `aggressive`.
+    /// Wire name `mode` (body). Since ZStack 3.0.1 (release history). Server default: `main`. One of `main`, `aggressive`.
     #[api(one_of("main", "aggressive"))]
     pub mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `encAlg` (body). Server default: `3des`. One of `3des`, `aes-128`, `aes-192`, `aes-256`, `des`.
+    /// Wire name `encAlg` (body). Since ZStack 3.0.1 (release history). Server default: `3des`. One of `3des`, `aes-128`, `aes-192`, `aes-256`, `des`.
     #[api(rename = "encAlg", one_of("3des", "aes-128", "aes-192", "aes-256", "des"))]
     pub enc_alg: ::core::option::Option<::std::string::String>,
-    /// Wire name `authAlg` (body). Server default: `sha1`. One of `md5`, `sha1`.
+    /// Wire name `authAlg` (body). Since ZStack 3.0.1 (release history). Server default: `sha1`. One of `md5`, `sha1`.
     #[api(rename = "authAlg", one_of("md5", "sha1"))]
     pub auth_alg: ::core::option::Option<::std::string::String>,
-    /// Wire name `lifetime` (body). Server default: `86400`.
+    /// Wire name `lifetime` (body). Since ZStack 3.0.1 (release history). Server default: `86400`.
     #[api(range(60, 86400))]
     pub lifetime: ::core::option::Option<i32>,
-    /// Wire name `localIp` (body).
+    /// Wire name `localIp` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "localIp", non_empty_string)]
     pub local_ip: ::std::string::String,
-    /// Wire name `remoteIp` (body).
+    /// Wire name `remoteIp` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "remoteIp", non_empty_string)]
     pub remote_ip: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 1024)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3405,7 +3405,7 @@ impl CreateVpnIkeConfig {
 }
 /// `POST /hybrid/vpn-connection/ipsec`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateVpnIpsecConfig",
@@ -3416,34 +3416,34 @@ impl CreateVpnIkeConfig {
     async
 )]
 pub struct CreateVpnIpsecConfig {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 64, non_empty_string)]
     pub name: ::std::string::String,
-    /// Wire name `pfs` (body). Server default: `group1`. One of `disabled`, `group1`, `group2`, `group5`, `group14`, `group24`.
+    /// Wire name `pfs` (body). Since ZStack 3.0.1 (release history). Server default: `group1`. One of `disabled`, `group1`, `group2`, `group5`, `group14`, `group24`.
     #[api(one_of("disabled", "group1", "group2", "group5", "group14", "group24"))]
     pub pfs: ::core::option::Option<::std::string::String>,
-    /// Wire name `encAlg` (body). Server default: `3des`. One of `3des`, `aes-128`, `aes-192`, `aes-256`, `des`.
+    /// Wire name `encAlg` (body). Since ZStack 3.0.1 (release history). Server default: `3des`. One of `3des`, `aes-128`, `aes-192`, `aes-256`, `des`.
     #[api(rename = "encAlg", one_of("3des", "aes-128", "aes-192", "aes-256", "des"))]
     pub enc_alg: ::core::option::Option<::std::string::String>,
-    /// Wire name `authAlg` (body). Server default: `sha1`. One of `md5`, `sha1`.
+    /// Wire name `authAlg` (body). Since ZStack 3.0.1 (release history). Server default: `sha1`. One of `md5`, `sha1`.
     #[api(rename = "authAlg", one_of("md5", "sha1"))]
     pub auth_alg: ::core::option::Option<::std::string::String>,
-    /// Wire name `lifetime` (body). Server default: `86400`.
+    /// Wire name `lifetime` (body). Since ZStack 3.0.1 (release history). Server default: `86400`.
     #[api(range(60, 86400))]
     pub lifetime: ::core::option::Option<i32>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 1024)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3542,7 +3542,7 @@ impl CreateVpnIpsecConfig {
 }
 /// `DELETE /hybrid/aliyun/disk/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteAliyunDiskFromLocal",
@@ -3552,15 +3552,15 @@ impl CreateVpnIpsecConfig {
     async
 )]
 pub struct DeleteAliyunDiskFromLocal {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3606,7 +3606,7 @@ impl DeleteAliyunDiskFromLocal {
 }
 /// `DELETE /hybrid/aliyun/disk/{uuid}/remote`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteAliyunDiskFromRemote",
@@ -3616,15 +3616,15 @@ impl DeleteAliyunDiskFromLocal {
     async
 )]
 pub struct DeleteAliyunDiskFromRemote {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3670,7 +3670,7 @@ impl DeleteAliyunDiskFromRemote {
 }
 /// `DELETE /hybrid/aliyun/key/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteAliyunKeySecret",
@@ -3680,15 +3680,15 @@ impl DeleteAliyunDiskFromRemote {
     async
 )]
 pub struct DeleteAliyunKeySecret {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3734,7 +3734,7 @@ impl DeleteAliyunKeySecret {
 }
 /// `DELETE /hybrid/aliyun/route-entry/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteAliyunRouteEntryRemote",
@@ -3744,15 +3744,15 @@ impl DeleteAliyunKeySecret {
     async
 )]
 pub struct DeleteAliyunRouteEntryRemote {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3798,7 +3798,7 @@ impl DeleteAliyunRouteEntryRemote {
 }
 /// `DELETE /hybrid/aliyun/router-interface/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteAliyunRouterInterfaceLocal",
@@ -3808,15 +3808,15 @@ impl DeleteAliyunRouteEntryRemote {
     async
 )]
 pub struct DeleteAliyunRouterInterfaceLocal {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3862,7 +3862,7 @@ impl DeleteAliyunRouterInterfaceLocal {
 }
 /// `DELETE /hybrid/aliyun/router-interface/remote/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteAliyunRouterInterfaceRemote",
@@ -3872,18 +3872,18 @@ impl DeleteAliyunRouterInterfaceLocal {
     async
 )]
 pub struct DeleteAliyunRouterInterfaceRemote {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `vRouterType` (query string). One of `vrouter`, `vbr`.
+    /// Wire name `vRouterType` (query string). Since ZStack 3.0.1 (release history). One of `vrouter`, `vbr`.
     #[api(rename = "vRouterType", one_of("vrouter", "vbr"))]
     pub v_router_type: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3933,7 +3933,7 @@ impl DeleteAliyunRouterInterfaceRemote {
 }
 /// `DELETE /hybrid/aliyun/snapshot/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteAliyunSnapshotFromLocal",
@@ -3943,15 +3943,15 @@ impl DeleteAliyunRouterInterfaceRemote {
     async
 )]
 pub struct DeleteAliyunSnapshotFromLocal {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3997,7 +3997,7 @@ impl DeleteAliyunSnapshotFromLocal {
 }
 /// `DELETE /hybrid/aliyun/snapshot/{uuid}/remote`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteAliyunSnapshotFromRemote",
@@ -4007,15 +4007,15 @@ impl DeleteAliyunSnapshotFromLocal {
     async
 )]
 pub struct DeleteAliyunSnapshotFromRemote {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -4061,7 +4061,7 @@ impl DeleteAliyunSnapshotFromRemote {
 }
 /// `DELETE /hybrid/aliyun/dc-ecs/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteAllEcsInstancesFromDataCenter",
@@ -4071,15 +4071,15 @@ impl DeleteAliyunSnapshotFromRemote {
     async
 )]
 pub struct DeleteAllEcsInstancesFromDataCenter {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -4125,7 +4125,7 @@ impl DeleteAllEcsInstancesFromDataCenter {
 }
 /// `DELETE /hybrid/backup-mysql`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteBackupFileInPublic",
@@ -4135,22 +4135,22 @@ impl DeleteAllEcsInstancesFromDataCenter {
     async
 )]
 pub struct DeleteBackupFileInPublic {
-    /// Wire name `type` (query string). One of `aliyun`.
+    /// Wire name `type` (query string). Since ZStack 3.0.1 (release history). One of `aliyun`.
     #[api(rename = "type", one_of("aliyun"))]
     pub type_: ::std::string::String,
-    /// Wire name `regionId` (query string).
+    /// Wire name `regionId` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "regionId", non_empty_string)]
     pub region_id: ::std::string::String,
-    /// Wire name `file` (query string).
+    /// Wire name `file` (query string). Since ZStack 3.0.1 (release history).
     #[api(non_empty_string)]
     pub file: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -4202,7 +4202,7 @@ impl DeleteBackupFileInPublic {
 }
 /// `DELETE /hybrid/aliyun/access-point/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteConnectionAccessPointLocal",
@@ -4212,15 +4212,15 @@ impl DeleteBackupFileInPublic {
     async
 )]
 pub struct DeleteConnectionAccessPointLocal {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -4266,7 +4266,7 @@ impl DeleteConnectionAccessPointLocal {
 }
 /// `DELETE /hybrid/aliyun/connections/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteConnectionBetweenL3NetWorkAndAliyunVSwitch",
@@ -4276,15 +4276,15 @@ impl DeleteConnectionAccessPointLocal {
     async
 )]
 pub struct DeleteConnectionBetweenL3NetWorkAndAliyunVSwitch {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -4330,7 +4330,7 @@ impl DeleteConnectionBetweenL3NetWorkAndAliyunVSwitch {
 }
 /// `DELETE /hybrid/data-center/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteDataCenterInLocal",
@@ -4340,15 +4340,15 @@ impl DeleteConnectionBetweenL3NetWorkAndAliyunVSwitch {
     async
 )]
 pub struct DeleteDataCenterInLocal {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -4394,7 +4394,7 @@ impl DeleteDataCenterInLocal {
 }
 /// `DELETE /hybrid/aliyun/image/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteEcsImageLocal",
@@ -4404,15 +4404,15 @@ impl DeleteDataCenterInLocal {
     async
 )]
 pub struct DeleteEcsImageLocal {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -4458,7 +4458,7 @@ impl DeleteEcsImageLocal {
 }
 /// `DELETE /hybrid/aliyun/image/remote/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteEcsImageRemote",
@@ -4468,15 +4468,15 @@ impl DeleteEcsImageLocal {
     async
 )]
 pub struct DeleteEcsImageRemote {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -4522,7 +4522,7 @@ impl DeleteEcsImageRemote {
 }
 /// `DELETE /hybrid/aliyun/ecs/{uuid}/remote`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteEcsInstance",
@@ -4532,15 +4532,15 @@ impl DeleteEcsImageRemote {
     async
 )]
 pub struct DeleteEcsInstance {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -4586,7 +4586,7 @@ impl DeleteEcsInstance {
 }
 /// `DELETE /hybrid/aliyun/ecs/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteEcsInstanceLocal",
@@ -4596,15 +4596,15 @@ impl DeleteEcsInstance {
     async
 )]
 pub struct DeleteEcsInstanceLocal {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -4650,7 +4650,7 @@ impl DeleteEcsInstanceLocal {
 }
 /// `DELETE /hybrid/aliyun/security-group/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteEcsSecurityGroupInLocal",
@@ -4660,15 +4660,15 @@ impl DeleteEcsInstanceLocal {
     async
 )]
 pub struct DeleteEcsSecurityGroupInLocal {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -4714,7 +4714,7 @@ impl DeleteEcsSecurityGroupInLocal {
 }
 /// `DELETE /hybrid/aliyun/security-group/remote/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteEcsSecurityGroupRemote",
@@ -4724,15 +4724,15 @@ impl DeleteEcsSecurityGroupInLocal {
     async
 )]
 pub struct DeleteEcsSecurityGroupRemote {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -4778,7 +4778,7 @@ impl DeleteEcsSecurityGroupRemote {
 }
 /// `DELETE /hybrid/aliyun/security-group-rule/remote/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteEcsSecurityGroupRuleRemote",
@@ -4788,15 +4788,15 @@ impl DeleteEcsSecurityGroupRemote {
     async
 )]
 pub struct DeleteEcsSecurityGroupRuleRemote {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -4842,7 +4842,7 @@ impl DeleteEcsSecurityGroupRuleRemote {
 }
 /// `DELETE /hybrid/aliyun/vswitch/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteEcsVSwitchInLocal",
@@ -4852,15 +4852,15 @@ impl DeleteEcsSecurityGroupRuleRemote {
     async
 )]
 pub struct DeleteEcsVSwitchInLocal {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -4906,7 +4906,7 @@ impl DeleteEcsVSwitchInLocal {
 }
 /// `DELETE /hybrid/aliyun/vswitch/remote/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteEcsVSwitchRemote",
@@ -4916,15 +4916,15 @@ impl DeleteEcsVSwitchInLocal {
     async
 )]
 pub struct DeleteEcsVSwitchRemote {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -4970,7 +4970,7 @@ impl DeleteEcsVSwitchRemote {
 }
 /// `DELETE /hybrid/aliyun/vpc/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteEcsVpcInLocal",
@@ -4980,15 +4980,15 @@ impl DeleteEcsVSwitchRemote {
     async
 )]
 pub struct DeleteEcsVpcInLocal {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5034,7 +5034,7 @@ impl DeleteEcsVpcInLocal {
 }
 /// `DELETE /hybrid/aliyun/vpc/remote/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteEcsVpcRemote",
@@ -5044,15 +5044,15 @@ impl DeleteEcsVpcInLocal {
     async
 )]
 pub struct DeleteEcsVpcRemote {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5098,7 +5098,7 @@ impl DeleteEcsVpcRemote {
 }
 /// `DELETE /hybrid/eip/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteHybridEipFromLocal",
@@ -5108,18 +5108,18 @@ impl DeleteEcsVpcRemote {
     async
 )]
 pub struct DeleteHybridEipFromLocal {
-    /// Wire name `type` (query string). One of `aliyun`.
+    /// Wire name `type` (query string). Since ZStack 3.0.1 (release history). One of `aliyun`.
     #[api(rename = "type", one_of("aliyun"))]
     pub type_: ::std::string::String,
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5169,7 +5169,7 @@ impl DeleteHybridEipFromLocal {
 }
 /// `DELETE /hybrid/eip/{uuid}/remote`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteHybridEipRemote",
@@ -5179,18 +5179,18 @@ impl DeleteHybridEipFromLocal {
     async
 )]
 pub struct DeleteHybridEipRemote {
-    /// Wire name `type` (query string). One of `aliyun`.
+    /// Wire name `type` (query string). Since ZStack 3.0.1 (release history). One of `aliyun`.
     #[api(rename = "type", one_of("aliyun"))]
     pub type_: ::std::string::String,
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5240,7 +5240,7 @@ impl DeleteHybridEipRemote {
 }
 /// `DELETE /hybrid/hybrid/key/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteHybridKeySecret",
@@ -5250,15 +5250,15 @@ impl DeleteHybridEipRemote {
     async
 )]
 pub struct DeleteHybridKeySecret {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5304,7 +5304,7 @@ impl DeleteHybridKeySecret {
 }
 /// `DELETE /hybrid/identity-zone/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteIdentityZoneInLocal",
@@ -5314,15 +5314,15 @@ impl DeleteHybridKeySecret {
     async
 )]
 pub struct DeleteIdentityZoneInLocal {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5368,7 +5368,7 @@ impl DeleteIdentityZoneInLocal {
 }
 /// `DELETE /hybrid/aliyun/oss-bucket-file/remote/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteOssBucketFileRemote",
@@ -5378,18 +5378,18 @@ impl DeleteIdentityZoneInLocal {
     async
 )]
 pub struct DeleteOssBucketFileRemote {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `fileName` (query string).
+    /// Wire name `fileName` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "fileName")]
     pub file_name: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5439,7 +5439,7 @@ impl DeleteOssBucketFileRemote {
 }
 /// `DELETE /hybrid/aliyun/oss-bucket/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteOssBucketNameLocal",
@@ -5449,15 +5449,15 @@ impl DeleteOssBucketFileRemote {
     async
 )]
 pub struct DeleteOssBucketNameLocal {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5503,7 +5503,7 @@ impl DeleteOssBucketNameLocal {
 }
 /// `DELETE /hybrid/aliyun/oss-bucket/remote/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteOssBucketRemote",
@@ -5513,15 +5513,15 @@ impl DeleteOssBucketNameLocal {
     async
 )]
 pub struct DeleteOssBucketRemote {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5567,7 +5567,7 @@ impl DeleteOssBucketRemote {
 }
 /// `DELETE /hybrid/aliyun/border-router/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteVirtualBorderRouterLocal",
@@ -5577,15 +5577,15 @@ impl DeleteOssBucketRemote {
     async
 )]
 pub struct DeleteVirtualBorderRouterLocal {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5631,7 +5631,7 @@ impl DeleteVirtualBorderRouterLocal {
 }
 /// `DELETE /hybrid/aliyun/vrouter/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteVirtualRouterLocal",
@@ -5641,15 +5641,15 @@ impl DeleteVirtualBorderRouterLocal {
     async
 )]
 pub struct DeleteVirtualRouterLocal {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5695,7 +5695,7 @@ impl DeleteVirtualRouterLocal {
 }
 /// `DELETE /hybrid/vpn-connection/ike/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteVpcIkeConfigLocal",
@@ -5705,15 +5705,15 @@ impl DeleteVirtualRouterLocal {
     async
 )]
 pub struct DeleteVpcIkeConfigLocal {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5759,7 +5759,7 @@ impl DeleteVpcIkeConfigLocal {
 }
 /// `DELETE /hybrid/vpn-connection/ipsec/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteVpcIpSecConfigLocal",
@@ -5769,15 +5769,15 @@ impl DeleteVpcIkeConfigLocal {
     async
 )]
 pub struct DeleteVpcIpSecConfigLocal {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5823,7 +5823,7 @@ impl DeleteVpcIpSecConfigLocal {
 }
 /// `DELETE /hybrid/user-gateway/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteVpcUserVpnGatewayLocal",
@@ -5833,15 +5833,15 @@ impl DeleteVpcIpSecConfigLocal {
     async
 )]
 pub struct DeleteVpcUserVpnGatewayLocal {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5887,7 +5887,7 @@ impl DeleteVpcUserVpnGatewayLocal {
 }
 /// `DELETE /hybrid/user-gateway/{uuid}/remote`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteVpcUserVpnGatewayRemote",
@@ -5897,15 +5897,15 @@ impl DeleteVpcUserVpnGatewayLocal {
     async
 )]
 pub struct DeleteVpcUserVpnGatewayRemote {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5951,7 +5951,7 @@ impl DeleteVpcUserVpnGatewayRemote {
 }
 /// `DELETE /hybrid/vpn-connection/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteVpcVpnConnectionLocal",
@@ -5961,15 +5961,15 @@ impl DeleteVpcUserVpnGatewayRemote {
     async
 )]
 pub struct DeleteVpcVpnConnectionLocal {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -6015,7 +6015,7 @@ impl DeleteVpcVpnConnectionLocal {
 }
 /// `DELETE /hybrid/vpn-connection/{uuid}/remote`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteVpcVpnConnectionRemote",
@@ -6025,15 +6025,15 @@ impl DeleteVpcVpnConnectionLocal {
     async
 )]
 pub struct DeleteVpcVpnConnectionRemote {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -6079,7 +6079,7 @@ impl DeleteVpcVpnConnectionRemote {
 }
 /// `DELETE /hybrid/vpn-gateway/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteVpcVpnGatewayLocal",
@@ -6089,15 +6089,15 @@ impl DeleteVpcVpnConnectionRemote {
     async
 )]
 pub struct DeleteVpcVpnGatewayLocal {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -6143,7 +6143,7 @@ impl DeleteVpcVpnGatewayLocal {
 }
 /// `POST /hybrid/aliyun/disk/{uuid}/detach`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DetachAliyunDiskFromEcs",
@@ -6154,18 +6154,18 @@ impl DeleteVpcVpnGatewayLocal {
     async
 )]
 pub struct DetachAliyunDiskFromEcs {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -6222,7 +6222,7 @@ impl DetachAliyunDiskFromEcs {
 }
 /// `PUT /hybrid/aliyun/key/{uuid}/detach`, body envelope `"detachAliyunKey"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DetachAliyunKey",
@@ -6233,12 +6233,12 @@ impl DetachAliyunDiskFromEcs {
     async
 )]
 pub struct DetachAliyunKey {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -6275,7 +6275,7 @@ impl DetachAliyunKey {
 }
 /// `POST /hybrid/eip/{eipUuid}/detach`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DetachHybridEipFromEcs",
@@ -6286,16 +6286,16 @@ impl DetachAliyunKey {
     async
 )]
 pub struct DetachHybridEipFromEcs {
-    /// Wire name `eipUuid` (path placeholder).
+    /// Wire name `eipUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "eipUuid")]
     pub eip_uuid: ::std::string::String,
-    /// Wire name `type` (body). One of `aliyun`.
+    /// Wire name `type` (body). Since ZStack 3.0.1 (release history). One of `aliyun`.
     #[api(rename = "type", one_of("aliyun"))]
     pub type_: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -6336,7 +6336,7 @@ impl DetachHybridEipFromEcs {
 }
 /// `PUT /hybrid/hybrid/key/{uuid}/detach`, body envelope `"detachHybridKey"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DetachHybridKey",
@@ -6347,12 +6347,12 @@ impl DetachHybridEipFromEcs {
     async
 )]
 pub struct DetachHybridKey {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -6389,7 +6389,7 @@ impl DetachHybridKey {
 }
 /// `PUT /hybrid/aliyun/oss-bucket/{ossBucketUuid}/detach`, body envelope `"detachOssBucketFromEcsDataCenter"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DetachOssBucketFromEcsDataCenter",
@@ -6400,13 +6400,13 @@ impl DetachHybridKey {
     async
 )]
 pub struct DetachOssBucketFromEcsDataCenter {
-    /// Wire name `ossBucketUuid` (path placeholder).
+    /// Wire name `ossBucketUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "ossBucketUuid")]
     pub oss_bucket_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -6445,7 +6445,7 @@ impl DetachOssBucketFromEcsDataCenter {
 }
 /// `POST /hybrid/backup-mysql/download`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DownloadBackupFileFromPublicCloud",
@@ -6456,19 +6456,19 @@ impl DetachOssBucketFromEcsDataCenter {
     async
 )]
 pub struct DownloadBackupFileFromPublicCloud {
-    /// Wire name `regionId` (body).
+    /// Wire name `regionId` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "regionId", non_empty_string)]
     pub region_id: ::std::string::String,
-    /// Wire name `file` (body).
+    /// Wire name `file` (body). Since ZStack 3.0.1 (release history).
     #[api(non_empty_string)]
     pub file: ::std::string::String,
-    /// Wire name `type` (body). One of `aliyun`.
+    /// Wire name `type` (body). Since ZStack 3.0.1 (release history). One of `aliyun`.
     #[api(rename = "type", one_of("aliyun"))]
     pub type_: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -6511,7 +6511,7 @@ impl DownloadBackupFileFromPublicCloud {
 }
 /// `POST /hybrid/aliyun/snapshot/{dataCenterUuid}/gc`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GCAliyunSnapshotRemote",
@@ -6522,16 +6522,16 @@ impl DownloadBackupFileFromPublicCloud {
     async
 )]
 pub struct GCAliyunSnapshotRemote {
-    /// Wire name `dataCenterUuid` (path placeholder).
+    /// Wire name `dataCenterUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
     pub data_center_uuid: ::std::string::String,
-    /// Wire name `deleteMode` (body). Server default: `Permissive`.
+    /// Wire name `deleteMode` (body). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -6579,7 +6579,7 @@ impl GCAliyunSnapshotRemote {
 }
 /// `GET /hybrid/aliyun/access-point{dataCenterUuid}/remote`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetConnectionAccessPointFromRemote",
@@ -6588,13 +6588,13 @@ impl GCAliyunSnapshotRemote {
     response = crate::api::GetConnectionAccessPointFromRemoteReply
 )]
 pub struct GetConnectionAccessPointFromRemote {
-    /// Wire name `dataCenterUuid` (path placeholder).
+    /// Wire name `dataCenterUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
     pub data_center_uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -6633,7 +6633,7 @@ impl GetConnectionAccessPointFromRemote {
 }
 /// `POST /hybrid/aliyun/relationships`, body envelope `"params"`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetConnectionBetweenL3NetworkAndAliyunVSwitch",
@@ -6643,15 +6643,15 @@ impl GetConnectionAccessPointFromRemote {
     response = crate::api::GetConnectionBetweenL3NetworkAndAliyunVSwitchReply
 )]
 pub struct GetConnectionBetweenL3NetworkAndAliyunVSwitch {
-    /// Wire name `uuid` (body).
+    /// Wire name `uuid` (body). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `resourceType` (body). One of `l3network`, `vroutervm`, `vbr`, `vpc`.
+    /// Wire name `resourceType` (body). Since ZStack 3.0.1 (release history). One of `l3network`, `vroutervm`, `vbr`, `vpc`.
     #[api(rename = "resourceType", one_of("l3network", "vroutervm", "vbr", "vpc"))]
     pub resource_type: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -6692,7 +6692,7 @@ impl GetConnectionBetweenL3NetworkAndAliyunVSwitch {
 }
 /// `GET /hybrid/aliyun/image/{dataCenterUuid}/{imageUuid}/progress`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetCreateEcsImageProgress",
@@ -6701,16 +6701,16 @@ impl GetConnectionBetweenL3NetworkAndAliyunVSwitch {
     response = crate::api::GetCreateEcsImageProgressReply
 )]
 pub struct GetCreateEcsImageProgress {
-    /// Wire name `imageUuid` (path placeholder).
+    /// Wire name `imageUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "imageUuid")]
     pub image_uuid: ::std::string::String,
-    /// Wire name `dataCenterUuid` (path placeholder).
+    /// Wire name `dataCenterUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
     pub data_center_uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -6751,7 +6751,7 @@ impl GetCreateEcsImageProgress {
 }
 /// `GET /hybrid/data-center/remote`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetDataCenterFromRemote",
@@ -6760,15 +6760,15 @@ impl GetCreateEcsImageProgress {
     response = crate::api::GetDataCenterFromRemoteReply
 )]
 pub struct GetDataCenterFromRemote {
-    /// Wire name `type` (query string).
+    /// Wire name `type` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "type")]
     pub type_: ::std::string::String,
-    /// Wire name `endpoint` (query string).
+    /// Wire name `endpoint` (query string). Since ZStack 3.2.1 (release history).
     pub endpoint: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -6814,7 +6814,7 @@ impl GetDataCenterFromRemote {
 }
 /// `GET /hybrid/ecs/type`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetEcsInstanceType",
@@ -6823,16 +6823,16 @@ impl GetDataCenterFromRemote {
     response = crate::api::GetEcsInstanceTypeReply
 )]
 pub struct GetEcsInstanceType {
-    /// Wire name `identityZoneUuid` (query string).
+    /// Wire name `identityZoneUuid` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "identityZoneUuid")]
     pub identity_zone_uuid: ::std::string::String,
-    /// Wire name `ecsImageUuid` (query string).
+    /// Wire name `ecsImageUuid` (query string). Since ZStack 3.10.40 (release history).
     #[api(rename = "ecsImageUuid")]
     pub ecs_image_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -6880,7 +6880,7 @@ impl GetEcsInstanceType {
 }
 /// `GET /hybrid/aliyun/ecs-vnc/{uuid}`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetEcsInstanceVncUrl",
@@ -6889,12 +6889,12 @@ impl GetEcsInstanceType {
     response = crate::api::GetEcsInstanceVncUrlReply
 )]
 pub struct GetEcsInstanceVncUrl {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -6931,7 +6931,7 @@ impl GetEcsInstanceVncUrl {
 }
 /// `GET /hybrid/identity-zone/remote`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetIdentityZoneFromRemote",
@@ -6940,19 +6940,19 @@ impl GetEcsInstanceVncUrl {
     response = crate::api::GetIdentityZoneFromRemoteReply
 )]
 pub struct GetIdentityZoneFromRemote {
-    /// Wire name `type` (query string).
+    /// Wire name `type` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "type")]
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Wire name `dataCenterUuid` (query string).
+    /// Wire name `dataCenterUuid` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
     pub data_center_uuid: ::std::string::String,
-    /// Wire name `regionId` (query string).
+    /// Wire name `regionId` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "regionId")]
     pub region_id: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -7009,7 +7009,7 @@ impl GetIdentityZoneFromRemote {
 }
 /// `GET /hybrid/backup-mysql/oss`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetOssBackupBucketFromRemote",
@@ -7018,10 +7018,10 @@ impl GetIdentityZoneFromRemote {
     response = ::zstack_sdk::runtime::reply::Empty
 )]
 pub struct GetOssBackupBucketFromRemote {
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -7057,7 +7057,7 @@ impl GetOssBackupBucketFromRemote {
 }
 /// `GET /hybrid/oss/file/remote`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetOssBucketFileFromRemote",
@@ -7066,21 +7066,21 @@ impl GetOssBackupBucketFromRemote {
     response = crate::api::GetOssBucketFileFromRemoteReply
 )]
 pub struct GetOssBucketFileFromRemote {
-    /// Wire name `uuid` (query string).
+    /// Wire name `uuid` (query string). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `ossDomain` (query string).
+    /// Wire name `ossDomain` (query string). Since ZStack 3.2.1 (release history).
     #[api(rename = "ossDomain", max_length = 127)]
     pub oss_domain: ::core::option::Option<::std::string::String>,
-    /// Wire name `ossKey` (query string).
+    /// Wire name `ossKey` (query string). Since ZStack 3.2.1 (release history).
     #[api(rename = "ossKey", max_length = 127)]
     pub oss_key: ::core::option::Option<::std::string::String>,
-    /// Wire name `ossSecret` (query string).
+    /// Wire name `ossSecret` (query string). Since ZStack 3.2.1 (release history).
     #[api(rename = "ossSecret", max_length = 127)]
     pub oss_secret: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -7144,7 +7144,7 @@ impl GetOssBucketFileFromRemote {
 }
 /// `GET /hybrid/oss/{dataCenterUuid}/remote`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetOssBucketNameFromRemote",
@@ -7153,22 +7153,22 @@ impl GetOssBucketFileFromRemote {
     response = crate::api::GetOssBucketNameFromRemoteReply
 )]
 pub struct GetOssBucketNameFromRemote {
-    /// Wire name `dataCenterUuid` (path placeholder).
+    /// Wire name `dataCenterUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
     pub data_center_uuid: ::std::string::String,
-    /// Wire name `ossDomain` (query string).
+    /// Wire name `ossDomain` (query string). Since ZStack 3.2.1 (release history).
     #[api(rename = "ossDomain", max_length = 256)]
     pub oss_domain: ::core::option::Option<::std::string::String>,
-    /// Wire name `ossKey` (query string).
+    /// Wire name `ossKey` (query string). Since ZStack 3.2.1 (release history).
     #[api(rename = "ossKey", max_length = 127)]
     pub oss_key: ::core::option::Option<::std::string::String>,
-    /// Wire name `ossSecret` (query string).
+    /// Wire name `ossSecret` (query string). Since ZStack 3.2.1 (release history).
     #[api(rename = "ossSecret", max_length = 127)]
     pub oss_secret: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -7234,7 +7234,7 @@ impl GetOssBucketNameFromRemote {
 }
 /// `GET /hybrid/vpn-conf/{uuid}/remote`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVpcVpnConfigurationFromRemote",
@@ -7243,12 +7243,12 @@ impl GetOssBucketNameFromRemote {
     response = crate::api::GetVpcVpnConfigurationFromRemoteReply
 )]
 pub struct GetVpcVpnConfigurationFromRemote {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -7285,7 +7285,7 @@ impl GetVpcVpnConfigurationFromRemote {
 }
 /// `GET /hybrid/aliyun/disk`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryAliyunDiskFromLocal",
@@ -7319,7 +7319,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAliyunDiskFromLocal {
 }
 /// `GET /hybrid/aliyun/route-entry`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryAliyunRouteEntryFromLocal",
@@ -7353,7 +7353,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAliyunRouteEntryFromLoc
 }
 /// `GET /hybrid/aliyun/router-interface`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryAliyunRouterInterfaceFromLocal",
@@ -7387,7 +7387,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAliyunRouterInterfaceFr
 }
 /// `GET /hybrid/aliyun/snapshot`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryAliyunSnapshotFromLocal",
@@ -7421,7 +7421,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAliyunSnapshotFromLocal
 }
 /// `GET /hybrid/aliyun/vrouter`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryAliyunVirtualRouterFromLocal",
@@ -7455,7 +7455,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAliyunVirtualRouterFrom
 }
 /// `GET /hybrid/aliyun/access-point`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryConnectionAccessPointFromLocal",
@@ -7489,7 +7489,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryConnectionAccessPointFr
 }
 /// `GET /hybrid/aliyun/relationships`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryConnectionBetweenL3NetworkAndAliyunVSwitch",
@@ -7524,7 +7524,7 @@ for QueryConnectionBetweenL3NetworkAndAliyunVSwitch {
 }
 /// `GET /hybrid/data-center`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryDataCenterFromLocal",
@@ -7558,7 +7558,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryDataCenterFromLocal {
 }
 /// `GET /hybrid/aliyun/image`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryEcsImageFromLocal",
@@ -7592,7 +7592,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryEcsImageFromLocal {
 }
 /// `GET /hybrid/aliyun/ecs`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryEcsInstanceFromLocal",
@@ -7626,7 +7626,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryEcsInstanceFromLocal {
 }
 /// `GET /hybrid/aliyun/security-group`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryEcsSecurityGroupFromLocal",
@@ -7660,7 +7660,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryEcsSecurityGroupFromLoc
 }
 /// `GET /hybrid/aliyun/security-group-rule`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryEcsSecurityGroupRuleFromLocal",
@@ -7694,7 +7694,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryEcsSecurityGroupRuleFro
 }
 /// `GET /hybrid/aliyun/vswitch`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryEcsVSwitchFromLocal",
@@ -7728,7 +7728,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryEcsVSwitchFromLocal {
 }
 /// `GET /hybrid/aliyun/vpc`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryEcsVpcFromLocal",
@@ -7762,7 +7762,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryEcsVpcFromLocal {
 }
 /// `GET /hybrid/eip`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryHybridEipFromLocal",
@@ -7796,7 +7796,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryHybridEipFromLocal {
 }
 /// `GET /hybrid/hybrid/key`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryHybridKeySecret",
@@ -7830,7 +7830,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryHybridKeySecret {
 }
 /// `GET /hybrid/identity-zone`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryIdentityZoneFromLocal",
@@ -7864,7 +7864,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIdentityZoneFromLocal {
 }
 /// `GET /hybrid/aliyun/oss-bucket`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryOssBucketFileName",
@@ -7898,7 +7898,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryOssBucketFileName {
 }
 /// `GET /hybrid/aliyun/border-router`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryVirtualBorderRouterFromLocal",
@@ -7932,7 +7932,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVirtualBorderRouterFrom
 }
 /// `GET /hybrid/vpn-connection/ike`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryVpcIkeConfigFromLocal",
@@ -7966,7 +7966,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVpcIkeConfigFromLocal {
 }
 /// `GET /hybrid/vpn-connection/ipsec`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryVpcIpSecConfigFromLocal",
@@ -8000,7 +8000,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVpcIpSecConfigFromLocal
 }
 /// `GET /hybrid/user-vpn`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryVpcUserVpnGatewayFromLocal",
@@ -8034,7 +8034,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVpcUserVpnGatewayFromLo
 }
 /// `GET /hybrid/vpn-connection`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryVpcVpnConnectionFromLocal",
@@ -8068,7 +8068,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVpcVpnConnectionFromLoc
 }
 /// `GET /hybrid/vpc-vpn`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryVpcVpnGatewayFromLocal",
@@ -8102,7 +8102,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVpcVpnGatewayFromLocal 
 }
 /// `PUT /hybrid/aliyun/ecs/{uuid}/actions`, body envelope `"rebootEcsInstance"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RebootEcsInstance",
@@ -8113,12 +8113,12 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVpcVpnGatewayFromLocal 
     async
 )]
 pub struct RebootEcsInstance {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -8155,7 +8155,7 @@ impl RebootEcsInstance {
 }
 /// `PUT /hybrid/aliyun/border-router/{uuid}/actions`, body envelope `"recoveryVirtualBorderRouterRemote"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RecoveryVirtualBorderRouterRemote",
@@ -8166,12 +8166,12 @@ impl RebootEcsInstance {
     async
 )]
 pub struct RecoveryVirtualBorderRouterRemote {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -8208,7 +8208,7 @@ impl RecoveryVirtualBorderRouterRemote {
 }
 /// `PUT /hybrid/aliyun/router-interface/{vbrInterfaceUuid}/actions`, body envelope `"startConnectionBetweenAliyunRouterInterface"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "StartConnectionBetweenAliyunRouterInterface",
@@ -8219,16 +8219,16 @@ impl RecoveryVirtualBorderRouterRemote {
     async
 )]
 pub struct StartConnectionBetweenAliyunRouterInterface {
-    /// Wire name `vrouterInterfaceUuid` (body).
+    /// Wire name `vrouterInterfaceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "vrouterInterfaceUuid")]
     pub vrouter_interface_uuid: ::std::string::String,
-    /// Wire name `vbrInterfaceUuid` (path placeholder).
+    /// Wire name `vbrInterfaceUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "vbrInterfaceUuid")]
     pub vbr_interface_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -8269,7 +8269,7 @@ impl StartConnectionBetweenAliyunRouterInterface {
 }
 /// `PUT /hybrid/aliyun/ecs/{uuid}/actions`, body envelope `"startEcsInstance"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "StartEcsInstance",
@@ -8280,12 +8280,12 @@ impl StartConnectionBetweenAliyunRouterInterface {
     async
 )]
 pub struct StartEcsInstance {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -8322,7 +8322,7 @@ impl StartEcsInstance {
 }
 /// `PUT /hybrid/aliyun/ecs/{uuid}/actions`, body envelope `"stopEcsInstance"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "StopEcsInstance",
@@ -8333,12 +8333,12 @@ impl StartEcsInstance {
     async
 )]
 pub struct StopEcsInstance {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -8375,7 +8375,7 @@ impl StopEcsInstance {
 }
 /// `PUT /hybrid/aliyun/route-entry/{vRouterUuid}/sync`, body envelope `"syncAliyunRouteEntryFromRemote"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SyncAliyunRouteEntryFromRemote",
@@ -8386,22 +8386,22 @@ impl StopEcsInstance {
     async
 )]
 pub struct SyncAliyunRouteEntryFromRemote {
-    /// Wire name `vRouterUuid` (path placeholder).
+    /// Wire name `vRouterUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "vRouterUuid")]
     pub v_router_uuid: ::std::string::String,
-    /// Wire name `vRouterType` (body). One of `vbr`, `vrouter`.
+    /// Wire name `vRouterType` (body). Since ZStack 3.0.1 (release history). One of `vbr`, `vrouter`.
     #[api(rename = "vRouterType", one_of("vbr", "vrouter"))]
     pub v_router_type: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -8462,7 +8462,7 @@ impl SyncAliyunRouteEntryFromRemote {
 }
 /// `PUT /hybrid/aliyun/router-interface/{dataCenterUuid}/sync`, body envelope `"syncAliyunRouterInterfaceFromRemote"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SyncAliyunRouterInterfaceFromRemote",
@@ -8473,19 +8473,19 @@ impl SyncAliyunRouteEntryFromRemote {
     async
 )]
 pub struct SyncAliyunRouterInterfaceFromRemote {
-    /// Wire name `dataCenterUuid` (path placeholder).
+    /// Wire name `dataCenterUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
     pub data_center_uuid: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -8544,7 +8544,7 @@ impl SyncAliyunRouterInterfaceFromRemote {
 }
 /// `POST /hybrid/aliyun/snapshot/{dataCenterUuid}/sync`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SyncAliyunSnapshotRemote",
@@ -8555,22 +8555,22 @@ impl SyncAliyunRouterInterfaceFromRemote {
     async
 )]
 pub struct SyncAliyunSnapshotRemote {
-    /// Wire name `dataCenterUuid` (path placeholder).
+    /// Wire name `dataCenterUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
     pub data_center_uuid: ::std::string::String,
-    /// Wire name `snapshotId` (body).
+    /// Wire name `snapshotId` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "snapshotId")]
     pub snapshot_id: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -8638,7 +8638,7 @@ impl SyncAliyunSnapshotRemote {
 }
 /// `PUT /hybrid/aliyun/vrouter/{vpcUuid}/sync`, body envelope `"syncAliyunVirtualRouterFromRemote"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SyncAliyunVirtualRouterFromRemote",
@@ -8649,19 +8649,19 @@ impl SyncAliyunSnapshotRemote {
     async
 )]
 pub struct SyncAliyunVirtualRouterFromRemote {
-    /// Wire name `vpcUuid` (path placeholder).
+    /// Wire name `vpcUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "vpcUuid")]
     pub vpc_uuid: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -8718,7 +8718,7 @@ impl SyncAliyunVirtualRouterFromRemote {
 }
 /// `PUT /hybrid/aliyun/access-point/{dataCenterUuid}/sync`, body envelope `"syncConnectionAccessPointFromRemote"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SyncConnectionAccessPointFromRemote",
@@ -8729,22 +8729,22 @@ impl SyncAliyunVirtualRouterFromRemote {
     async
 )]
 pub struct SyncConnectionAccessPointFromRemote {
-    /// Wire name `dataCenterUuid` (path placeholder).
+    /// Wire name `dataCenterUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
     pub data_center_uuid: ::std::string::String,
-    /// Wire name `accessPointId` (body).
+    /// Wire name `accessPointId` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "accessPointId")]
     pub access_point_id: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -8812,7 +8812,7 @@ impl SyncConnectionAccessPointFromRemote {
 }
 /// `GET /hybrid/data-center/{uuid}/sync`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SyncDataCenterFromRemote",
@@ -8822,18 +8822,18 @@ impl SyncConnectionAccessPointFromRemote {
     async
 )]
 pub struct SyncDataCenterFromRemote {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `resourceUuid` (query string).
+    /// Wire name `resourceUuid` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (query string).
+    /// Wire name `tagUuids` (query string). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -8890,7 +8890,7 @@ impl SyncDataCenterFromRemote {
 }
 /// `POST /hybrid/aliyun/disk/{identityUuid}/sync`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SyncDiskFromAliyunFromRemote",
@@ -8901,22 +8901,22 @@ impl SyncDataCenterFromRemote {
     async
 )]
 pub struct SyncDiskFromAliyunFromRemote {
-    /// Wire name `identityUuid` (path placeholder).
+    /// Wire name `identityUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "identityUuid")]
     pub identity_uuid: ::std::string::String,
-    /// Wire name `diskId` (body).
+    /// Wire name `diskId` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "diskId")]
     pub disk_id: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -8984,7 +8984,7 @@ impl SyncDiskFromAliyunFromRemote {
 }
 /// `POST /hybrid/aliyun/image/{dataCenterUuid}/sync`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SyncEcsImageFromRemote",
@@ -8995,22 +8995,22 @@ impl SyncDiskFromAliyunFromRemote {
     async
 )]
 pub struct SyncEcsImageFromRemote {
-    /// Wire name `dataCenterUuid` (path placeholder).
+    /// Wire name `dataCenterUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
     pub data_center_uuid: ::std::string::String,
-    /// Wire name `type` (body). One of `system`, `self`.
+    /// Wire name `type` (body). Since ZStack 3.0.1 (release history). One of `system`, `self`.
     #[api(rename = "type", one_of("system", "self"))]
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -9078,7 +9078,7 @@ impl SyncEcsImageFromRemote {
 }
 /// `POST /hybrid/aliyun/ecs/{dataCenterUuid}/sync`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SyncEcsInstanceFromRemote",
@@ -9089,22 +9089,22 @@ impl SyncEcsImageFromRemote {
     async
 )]
 pub struct SyncEcsInstanceFromRemote {
-    /// Wire name `dataCenterUuid` (path placeholder).
+    /// Wire name `dataCenterUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
     pub data_center_uuid: ::std::string::String,
-    /// Wire name `onlyZstack` (body). Server default: `true`.
+    /// Wire name `onlyZstack` (body). Since ZStack 3.0.1 (release history). Server default: `true`.
     #[api(rename = "onlyZstack")]
     pub only_zstack: ::core::option::Option<bool>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -9169,7 +9169,7 @@ impl SyncEcsInstanceFromRemote {
 }
 /// `PUT /hybrid/aliyun/security-group/{ecsVpcUuid}/sync`, body envelope `"syncEcsSecurityGroupFromRemote"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SyncEcsSecurityGroupFromRemote",
@@ -9180,22 +9180,22 @@ impl SyncEcsInstanceFromRemote {
     async
 )]
 pub struct SyncEcsSecurityGroupFromRemote {
-    /// Wire name `ecsVpcUuid` (path placeholder).
+    /// Wire name `ecsVpcUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "ecsVpcUuid")]
     pub ecs_vpc_uuid: ::std::string::String,
-    /// Wire name `securityGroupId` (body).
+    /// Wire name `securityGroupId` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "securityGroupId")]
     pub security_group_id: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -9261,7 +9261,7 @@ impl SyncEcsSecurityGroupFromRemote {
 }
 /// `PUT /hybrid/aliyun/security-group-rule/{uuid}/sync`, body envelope `"syncEcsSecurityGroupRuleFromRemote"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SyncEcsSecurityGroupRuleFromRemote",
@@ -9272,18 +9272,18 @@ impl SyncEcsSecurityGroupFromRemote {
     async
 )]
 pub struct SyncEcsSecurityGroupRuleFromRemote {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -9340,7 +9340,7 @@ impl SyncEcsSecurityGroupRuleFromRemote {
 }
 /// `POST /hybrid/aliyun/vswitch/{dataCenterUuid}/sync`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SyncEcsVSwitchFromRemote",
@@ -9351,22 +9351,22 @@ impl SyncEcsSecurityGroupRuleFromRemote {
     async
 )]
 pub struct SyncEcsVSwitchFromRemote {
-    /// Wire name `dataCenterUuid` (path placeholder).
+    /// Wire name `dataCenterUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
     pub data_center_uuid: ::std::string::String,
-    /// Wire name `vSwitchId` (body).
+    /// Wire name `vSwitchId` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "vSwitchId")]
     pub v_switch_id: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -9434,7 +9434,7 @@ impl SyncEcsVSwitchFromRemote {
 }
 /// `POST /hybrid/aliyun/vpc/{dataCenterUuid}/sync`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SyncEcsVpcFromRemote",
@@ -9445,22 +9445,22 @@ impl SyncEcsVSwitchFromRemote {
     async
 )]
 pub struct SyncEcsVpcFromRemote {
-    /// Wire name `dataCenterUuid` (path placeholder).
+    /// Wire name `dataCenterUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
     pub data_center_uuid: ::std::string::String,
-    /// Wire name `ecsVpcId` (body).
+    /// Wire name `ecsVpcId` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "ecsVpcId")]
     pub ecs_vpc_id: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -9528,7 +9528,7 @@ impl SyncEcsVpcFromRemote {
 }
 /// `PUT /hybrid/eip/{dataCenterUuid}/sync`, body envelope `"syncHybridEipFromRemote"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SyncHybridEipFromRemote",
@@ -9539,22 +9539,22 @@ impl SyncEcsVpcFromRemote {
     async
 )]
 pub struct SyncHybridEipFromRemote {
-    /// Wire name `type` (body). One of `aliyun`.
+    /// Wire name `type` (body). Since ZStack 3.0.1 (release history). One of `aliyun`.
     #[api(rename = "type", one_of("aliyun"))]
     pub type_: ::std::string::String,
-    /// Wire name `dataCenterUuid` (path placeholder).
+    /// Wire name `dataCenterUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
     pub data_center_uuid: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -9615,7 +9615,7 @@ impl SyncHybridEipFromRemote {
 }
 /// `GET /hybrid/identity-zone/{uuid}/sync`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SyncIdentityFromRemote",
@@ -9625,18 +9625,18 @@ impl SyncHybridEipFromRemote {
     async
 )]
 pub struct SyncIdentityFromRemote {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `resourceUuid` (query string).
+    /// Wire name `resourceUuid` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (query string).
+    /// Wire name `tagUuids` (query string). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -9693,7 +9693,7 @@ impl SyncIdentityFromRemote {
 }
 /// `PUT /hybrid/aliyun/border-router/{dataCenterUuid}/sync`, body envelope `"syncVirtualBorderRouterFromRemote"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SyncVirtualBorderRouterFromRemote",
@@ -9704,19 +9704,19 @@ impl SyncIdentityFromRemote {
     async
 )]
 pub struct SyncVirtualBorderRouterFromRemote {
-    /// Wire name `dataCenterUuid` (path placeholder).
+    /// Wire name `dataCenterUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
     pub data_center_uuid: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -9775,7 +9775,7 @@ impl SyncVirtualBorderRouterFromRemote {
 }
 /// `PUT /hybrid/user-vpn/{dataCenterUuid}/sync`, body envelope `"syncVpcUserVpnGatewayFromRemote"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SyncVpcUserVpnGatewayFromRemote",
@@ -9786,19 +9786,19 @@ impl SyncVirtualBorderRouterFromRemote {
     async
 )]
 pub struct SyncVpcUserVpnGatewayFromRemote {
-    /// Wire name `dataCenterUuid` (path placeholder).
+    /// Wire name `dataCenterUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
     pub data_center_uuid: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -9857,7 +9857,7 @@ impl SyncVpcUserVpnGatewayFromRemote {
 }
 /// `PUT /hybrid/vpn-connection/{dataCenterUuid}/sync`, body envelope `"syncVpcVpnConnectionFromRemote"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SyncVpcVpnConnectionFromRemote",
@@ -9868,19 +9868,19 @@ impl SyncVpcUserVpnGatewayFromRemote {
     async
 )]
 pub struct SyncVpcVpnConnectionFromRemote {
-    /// Wire name `dataCenterUuid` (path placeholder).
+    /// Wire name `dataCenterUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
     pub data_center_uuid: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -9939,7 +9939,7 @@ impl SyncVpcVpnConnectionFromRemote {
 }
 /// `PUT /hybrid/vpc-vpn/{dataCenterUuid}/sync`, body envelope `"syncVpcVpnGatewayFromRemote"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SyncVpcVpnGatewayFromRemote",
@@ -9950,19 +9950,19 @@ impl SyncVpcVpnConnectionFromRemote {
     async
 )]
 pub struct SyncVpcVpnGatewayFromRemote {
-    /// Wire name `dataCenterUuid` (path placeholder).
+    /// Wire name `dataCenterUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
     pub data_center_uuid: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -10021,7 +10021,7 @@ impl SyncVpcVpnGatewayFromRemote {
 }
 /// `PUT /hybrid/aliyun/border-router/{uuid}/actions`, body envelope `"terminateVirtualBorderRouterRemote"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "TerminateVirtualBorderRouterRemote",
@@ -10032,12 +10032,12 @@ impl SyncVpcVpnGatewayFromRemote {
     async
 )]
 pub struct TerminateVirtualBorderRouterRemote {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -10074,7 +10074,7 @@ impl TerminateVirtualBorderRouterRemote {
 }
 /// `PUT /hybrid/aliyun/disk/{uuid}/actions`, body envelope `"updateAliyunDisk"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateAliyunDisk",
@@ -10085,9 +10085,9 @@ impl TerminateVirtualBorderRouterRemote {
     async
 )]
 pub struct UpdateAliyunDisk {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(
         min_length = 2,
         max_length = 128,
@@ -10095,22 +10095,22 @@ pub struct UpdateAliyunDisk {
         regex = "^[\\u4e00-\\u9fa5a-zA-Z][\\u4e00-\\u9fa5_a-zA-Z0-9.-]+$"
     )]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(min_length = 2, max_length = 1024)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `deleteWithInstance` (body).
+    /// Wire name `deleteWithInstance` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "deleteWithInstance")]
     pub delete_with_instance: ::core::option::Option<bool>,
-    /// Wire name `deleteAutoSnapshot` (body).
+    /// Wire name `deleteAutoSnapshot` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "deleteAutoSnapshot")]
     pub delete_auto_snapshot: ::core::option::Option<bool>,
-    /// Wire name `enableAutoSnapshot` (body).
+    /// Wire name `enableAutoSnapshot` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "enableAutoSnapshot")]
     pub enable_auto_snapshot: ::core::option::Option<bool>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -10192,7 +10192,7 @@ impl UpdateAliyunDisk {
 }
 /// `POST /hybrid/aliyun/{uuid}/key`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateAliyunKeySecret",
@@ -10203,16 +10203,16 @@ impl UpdateAliyunDisk {
     async
 )]
 pub struct UpdateAliyunKeySecret {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -10267,7 +10267,7 @@ impl UpdateAliyunKeySecret {
 }
 /// `PUT /hybrid/aliyun/router-interface/{uuid}/actions`, body envelope `"updateAliyunRouteInterfaceRemote"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateAliyunRouteInterfaceRemote",
@@ -10278,18 +10278,18 @@ impl UpdateAliyunKeySecret {
     async
 )]
 pub struct UpdateAliyunRouteInterfaceRemote {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `op` (body). One of `active`, `inactive`.
+    /// Wire name `op` (body). Since ZStack 3.0.1 (release history). One of `active`, `inactive`.
     #[api(one_of("active", "inactive"))]
     pub op: ::std::string::String,
-    /// Wire name `vRouterType` (body). One of `vbr`, `vrouter`.
+    /// Wire name `vRouterType` (body). Since ZStack 3.0.1 (release history). One of `vbr`, `vrouter`.
     #[api(rename = "vRouterType", one_of("vbr", "vrouter"))]
     pub v_router_type: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -10332,7 +10332,7 @@ impl UpdateAliyunRouteInterfaceRemote {
 }
 /// `PUT /hybrid/aliyun/snapshot/{uuid}/actions`, body envelope `"updateAliyunSnapshot"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateAliyunSnapshot",
@@ -10343,9 +10343,9 @@ impl UpdateAliyunRouteInterfaceRemote {
     async
 )]
 pub struct UpdateAliyunSnapshot {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(
         min_length = 2,
         max_length = 128,
@@ -10353,13 +10353,13 @@ pub struct UpdateAliyunSnapshot {
         regex = "^[\\u4e00-\\u9fa5a-zA-Z][\\u4e00-\\u9fa5_a-zA-Z0-9.-]+$"
     )]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(min_length = 2, max_length = 1024)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -10414,7 +10414,7 @@ impl UpdateAliyunSnapshot {
 }
 /// `PUT /hybrid/aliyun/vrouter/{uuid}/actions`, body envelope `"updateAliyunVirtualRouter"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateAliyunVirtualRouter",
@@ -10425,9 +10425,9 @@ impl UpdateAliyunSnapshot {
     async
 )]
 pub struct UpdateAliyunVirtualRouter {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(
         min_length = 2,
         max_length = 128,
@@ -10435,13 +10435,13 @@ pub struct UpdateAliyunVirtualRouter {
         regex = "^[\\\\u4e00-\\\\u9fa5a-zA-Z][\\\\u4e00-\\\\u9fa5_a-zA-Z0-9-]+$"
     )]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 1024)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -10496,7 +10496,7 @@ impl UpdateAliyunVirtualRouter {
 }
 /// `PUT /hybrid/aliyun/connections/{uuid}`, body envelope `"updateConnectionBetweenL3NetWorkAndAliyunVSwitch"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateConnectionBetweenL3NetWorkAndAliyunVSwitch",
@@ -10507,18 +10507,18 @@ impl UpdateAliyunVirtualRouter {
     async
 )]
 pub struct UpdateConnectionBetweenL3NetWorkAndAliyunVSwitch {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 64)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 1024)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -10573,7 +10573,7 @@ impl UpdateConnectionBetweenL3NetWorkAndAliyunVSwitch {
 }
 /// `PUT /hybrid/aliyun/image/{uuid}/actions`, body envelope `"updateEcsImage"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateEcsImage",
@@ -10584,12 +10584,12 @@ impl UpdateConnectionBetweenL3NetWorkAndAliyunVSwitch {
     async
 )]
 pub struct UpdateEcsImage {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 1024, non_empty_string)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(
         min_length = 2,
         max_length = 128,
@@ -10597,10 +10597,10 @@ pub struct UpdateEcsImage {
         regex = "[A-Za-z\\u4e00-\\u9fa5]{1}[A-Za-z0-9-_\\u4e00-\\u9fa5]{1,127}"
     )]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -10655,7 +10655,7 @@ impl UpdateEcsImage {
 }
 /// `POST /hybrid/aliyun/{uuid}/ecs`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateEcsInstance",
@@ -10666,21 +10666,21 @@ impl UpdateEcsImage {
     async
 )]
 pub struct UpdateEcsInstance {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 128, non_empty_string)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(min_length = 2, max_length = 1024)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `password` (body).
+    /// Wire name `password` (body). Since ZStack 3.0.1 (release history).
     #[api(min_length = 8, max_length = 30)]
     pub password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -10744,7 +10744,7 @@ impl UpdateEcsInstance {
 }
 /// `POST /hybrid/aliyun/{uuid}/ecs-vnc`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateEcsInstanceVncPassword",
@@ -10755,15 +10755,15 @@ impl UpdateEcsInstance {
     async
 )]
 pub struct UpdateEcsInstanceVncPassword {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `password` (body).
+    /// Wire name `password` (body). Since ZStack 3.0.1 (release history).
     #[api(min_length = 6, max_length = 6, regex = "[A-Za-z0-9]{6}")]
     pub password: ::zstack_sdk::runtime::secret::Secret,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -10804,7 +10804,7 @@ impl UpdateEcsInstanceVncPassword {
 }
 /// `PUT /hybrid/aliyun/security-group/{uuid}/actions`, body envelope `"updateEcsSecurityGroup"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateEcsSecurityGroup",
@@ -10815,18 +10815,18 @@ impl UpdateEcsInstanceVncPassword {
     async
 )]
 pub struct UpdateEcsSecurityGroup {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 256)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 64, non_empty_string)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -10881,7 +10881,7 @@ impl UpdateEcsSecurityGroup {
 }
 /// `PUT /hybrid/aliyun/vswitch/{uuid}/actions`, body envelope `"updateEcsVSwitch"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateEcsVSwitch",
@@ -10892,9 +10892,9 @@ impl UpdateEcsSecurityGroup {
     async
 )]
 pub struct UpdateEcsVSwitch {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(
         min_length = 2,
         max_length = 128,
@@ -10902,13 +10902,13 @@ pub struct UpdateEcsVSwitch {
         regex = "^[\\u4e00-\\u9fa5a-zA-Z][\\u4e00-\\u9fa5_a-zA-Z0-9-]+$"
     )]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 1024)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -10963,7 +10963,7 @@ impl UpdateEcsVSwitch {
 }
 /// `PUT /hybrid/aliyun/vpc/{uuid}/actions`, body envelope `"updateEcsVpc"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateEcsVpc",
@@ -10974,18 +10974,18 @@ impl UpdateEcsVSwitch {
     async
 )]
 pub struct UpdateEcsVpc {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 64, non_empty_string)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 256)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -11040,7 +11040,7 @@ impl UpdateEcsVpc {
 }
 /// `PUT /hybrid/eip/{uuid}/actions`, body envelope `"updateHybridEip"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateHybridEip",
@@ -11051,21 +11051,21 @@ impl UpdateEcsVpc {
     async
 )]
 pub struct UpdateHybridEip {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 128, non_empty_string)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `type` (body). One of `aliyun`.
+    /// Wire name `type` (body). Since ZStack 3.0.1 (release history). One of `aliyun`.
     #[api(rename = "type", one_of("aliyun"))]
     pub type_: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -11124,7 +11124,7 @@ impl UpdateHybridEip {
 }
 /// `POST /hybrid/hybrid/{uuid}/key`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateHybridKeySecret",
@@ -11135,17 +11135,17 @@ impl UpdateHybridEip {
     async
 )]
 pub struct UpdateHybridKeySecret {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -11200,7 +11200,7 @@ impl UpdateHybridKeySecret {
 }
 /// `PUT /hybrid/aliyun/oss-bucket/{uuid}/actions`, body envelope `"updateOssBucket"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateOssBucket",
@@ -11211,24 +11211,24 @@ impl UpdateHybridKeySecret {
     async
 )]
 pub struct UpdateOssBucket {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 1024)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `ossDomain` (body).
+    /// Wire name `ossDomain` (body). Since ZStack 3.2.1 (release history).
     #[api(rename = "ossDomain", max_length = 256)]
     pub oss_domain: ::core::option::Option<::std::string::String>,
-    /// Wire name `ossKey` (body).
+    /// Wire name `ossKey` (body). Since ZStack 3.2.1 (release history).
     #[api(rename = "ossKey", max_length = 127)]
     pub oss_key: ::core::option::Option<::std::string::String>,
-    /// Wire name `ossSecret` (body).
+    /// Wire name `ossSecret` (body). Since ZStack 3.2.1 (release history).
     #[api(rename = "ossSecret", max_length = 127)]
     pub oss_secret: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -11301,7 +11301,7 @@ impl UpdateOssBucket {
 }
 /// `PUT /hybrid/aliyun/border-router/{uuid}/actions`, body envelope `"updateVirtualBorderRouterRemote"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateVirtualBorderRouterRemote",
@@ -11312,33 +11312,33 @@ impl UpdateOssBucket {
     async
 )]
 pub struct UpdateVirtualBorderRouterRemote {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `localGatewayIp` (body).
+    /// Wire name `localGatewayIp` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "localGatewayIp")]
     pub local_gateway_ip: ::core::option::Option<::std::string::String>,
-    /// Wire name `peerGatewayIp` (body).
+    /// Wire name `peerGatewayIp` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "peerGatewayIp")]
     pub peer_gateway_ip: ::core::option::Option<::std::string::String>,
-    /// Wire name `peeringSubnetMask` (body).
+    /// Wire name `peeringSubnetMask` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "peeringSubnetMask")]
     pub peering_subnet_mask: ::core::option::Option<::std::string::String>,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 64)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 1024)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `vlanId` (body).
+    /// Wire name `vlanId` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "vlanId")]
     pub vlan_id: ::core::option::Option<::std::string::String>,
-    /// Wire name `circuitCode` (body).
+    /// Wire name `circuitCode` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "circuitCode")]
     pub circuit_code: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -11438,7 +11438,7 @@ impl UpdateVirtualBorderRouterRemote {
 }
 /// `PUT /hybrid/user-vpn/{uuid}/actions`, body envelope `"updateVpcUserVpnGateway"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateVpcUserVpnGateway",
@@ -11449,9 +11449,9 @@ impl UpdateVirtualBorderRouterRemote {
     async
 )]
 pub struct UpdateVpcUserVpnGateway {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(
         min_length = 2,
         max_length = 128,
@@ -11459,13 +11459,13 @@ pub struct UpdateVpcUserVpnGateway {
         regex = "^[\\\\u4e00-\\\\u9fa5a-zA-Z][\\\\u4e00-\\\\u9fa5_a-zA-Z0-9-]+$"
     )]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 1024)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -11520,7 +11520,7 @@ impl UpdateVpcUserVpnGateway {
 }
 /// `PUT /hybrid/vpn-connection/{uuid}/actions`, body envelope `"updateVpcVpnConnectionRemote"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateVpcVpnConnectionRemote",
@@ -11531,32 +11531,32 @@ impl UpdateVpcUserVpnGateway {
     async
 )]
 pub struct UpdateVpcVpnConnectionRemote {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 64, non_empty_string)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 1024)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `localCidr` (body).
+    /// Wire name `localCidr` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "localCidr")]
     pub local_cidr: ::core::option::Option<::std::string::String>,
-    /// Wire name `remoteCidr` (body).
+    /// Wire name `remoteCidr` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "remoteCidr")]
     pub remote_cidr: ::core::option::Option<::std::string::String>,
-    /// Wire name `active` (body).
+    /// Wire name `active` (body). Since ZStack 3.0.1 (release history).
     pub active: ::core::option::Option<bool>,
-    /// Wire name `ikeConfUuid` (body).
+    /// Wire name `ikeConfUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "ikeConfUuid")]
     pub ike_conf_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `ipsecConfUuid` (body).
+    /// Wire name `ipsecConfUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "ipsecConfUuid")]
     pub ipsec_conf_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -11653,7 +11653,7 @@ impl UpdateVpcVpnConnectionRemote {
 }
 /// `PUT /hybrid/vpc-vpn/{uuid}/actions`, body envelope `"updateVpcVpnGateway"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateVpcVpnGateway",
@@ -11664,18 +11664,18 @@ impl UpdateVpcVpnConnectionRemote {
     async
 )]
 pub struct UpdateVpcVpnGateway {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 128, non_empty_string)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 1024)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -11731,8 +11731,11 @@ impl UpdateVpcVpnGateway {
 /// The result of [`BackupDatabaseToPublicCloud`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BackupDatabaseToPublicCloudReply {
+    /// Since ZStack 3.0.1 (release history).
     pub local: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub remote: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub region_id: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11742,6 +11745,7 @@ pub struct BackupDatabaseToPublicCloudReply {
 /// The result of [`DownloadBackupFileFromPublicCloud`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DownloadBackupFileFromPublicCloudReply {
+    /// Since ZStack 3.0.1 (release history).
     pub local: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11750,6 +11754,7 @@ pub struct DownloadBackupFileFromPublicCloudReply {
 /// The result of [`GetConnectionAccessPointFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetConnectionAccessPointFromRemoteReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11758,7 +11763,9 @@ pub struct GetConnectionAccessPointFromRemoteReply {
 /// The result of [`GetConnectionBetweenL3NetworkAndAliyunVSwitch`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetConnectionBetweenL3NetworkAndAliyunVSwitchReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11768,6 +11775,7 @@ pub struct GetConnectionBetweenL3NetworkAndAliyunVSwitchReply {
 /// The result of [`GetCreateEcsImageProgress`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetCreateEcsImageProgressReply {
+    /// Since ZStack 3.0.1 (release history).
     pub progress: ::core::option::Option<crate::types::ProgressProperty>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11776,6 +11784,7 @@ pub struct GetCreateEcsImageProgressReply {
 /// The result of [`GetDataCenterFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetDataCenterFromRemoteReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11784,13 +11793,16 @@ pub struct GetDataCenterFromRemoteReply {
 /// The result of [`GetEcsInstanceType`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetEcsInstanceTypeReply {
+    /// Since ZStack 3.0.1 (release history).
     pub types: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(GetEcsInstanceTypeReply { "types" => types default, });
 /// The result of [`GetEcsInstanceVncUrl`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetEcsInstanceVncUrlReply {
+    /// Since ZStack 3.0.1 (release history).
     pub ecs_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub vnc_url: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11799,6 +11811,7 @@ pub struct GetEcsInstanceVncUrlReply {
 /// The result of [`GetIdentityZoneFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetIdentityZoneFromRemoteReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11807,6 +11820,7 @@ pub struct GetIdentityZoneFromRemoteReply {
 /// The result of [`GetOssBucketFileFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetOssBucketFileFromRemoteReply {
+    /// Since ZStack 3.0.1 (release history).
     pub files: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11815,6 +11829,7 @@ pub struct GetOssBucketFileFromRemoteReply {
 /// The result of [`GetOssBucketNameFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetOssBucketNameFromRemoteReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11823,7 +11838,9 @@ pub struct GetOssBucketNameFromRemoteReply {
 /// The result of [`GetVpcVpnConfigurationFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVpcVpnConfigurationFromRemoteReply {
+    /// Since ZStack 3.0.1 (release history).
     pub ike_conf: ::core::option::Option<crate::types::VpcVpnIkeConfigStruct>,
+    /// Since ZStack 3.0.1 (release history).
     pub ip_sec_conf: ::core::option::Option<crate::types::VpcVpnIpSecConfigStruct>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11833,7 +11850,9 @@ pub struct GetVpcVpnConfigurationFromRemoteReply {
 /// The result of [`QueryAliyunDiskFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryAliyunDiskFromLocalReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11843,7 +11862,9 @@ pub struct QueryAliyunDiskFromLocalReply {
 /// The result of [`QueryAliyunRouteEntryFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryAliyunRouteEntryFromLocalReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11853,7 +11874,9 @@ pub struct QueryAliyunRouteEntryFromLocalReply {
 /// The result of [`QueryAliyunRouterInterfaceFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryAliyunRouterInterfaceFromLocalReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11863,7 +11886,9 @@ pub struct QueryAliyunRouterInterfaceFromLocalReply {
 /// The result of [`QueryAliyunSnapshotFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryAliyunSnapshotFromLocalReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11873,7 +11898,9 @@ pub struct QueryAliyunSnapshotFromLocalReply {
 /// The result of [`QueryAliyunVirtualRouterFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryAliyunVirtualRouterFromLocalReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11883,7 +11910,9 @@ pub struct QueryAliyunVirtualRouterFromLocalReply {
 /// The result of [`QueryConnectionAccessPointFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryConnectionAccessPointFromLocalReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11893,7 +11922,9 @@ pub struct QueryConnectionAccessPointFromLocalReply {
 /// The result of [`QueryConnectionBetweenL3NetworkAndAliyunVSwitch`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryConnectionBetweenL3NetworkAndAliyunVSwitchReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11903,7 +11934,9 @@ pub struct QueryConnectionBetweenL3NetworkAndAliyunVSwitchReply {
 /// The result of [`QueryDataCenterFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryDataCenterFromLocalReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11913,7 +11946,9 @@ pub struct QueryDataCenterFromLocalReply {
 /// The result of [`QueryEcsImageFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryEcsImageFromLocalReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11923,7 +11958,9 @@ pub struct QueryEcsImageFromLocalReply {
 /// The result of [`QueryEcsInstanceFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryEcsInstanceFromLocalReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11933,7 +11970,9 @@ pub struct QueryEcsInstanceFromLocalReply {
 /// The result of [`QueryEcsSecurityGroupFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryEcsSecurityGroupFromLocalReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11943,7 +11982,9 @@ pub struct QueryEcsSecurityGroupFromLocalReply {
 /// The result of [`QueryEcsSecurityGroupRuleFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryEcsSecurityGroupRuleFromLocalReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11953,7 +11994,9 @@ pub struct QueryEcsSecurityGroupRuleFromLocalReply {
 /// The result of [`QueryEcsVSwitchFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryEcsVSwitchFromLocalReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11963,7 +12006,9 @@ pub struct QueryEcsVSwitchFromLocalReply {
 /// The result of [`QueryEcsVpcFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryEcsVpcFromLocalReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11973,7 +12018,9 @@ pub struct QueryEcsVpcFromLocalReply {
 /// The result of [`QueryHybridEipFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryHybridEipFromLocalReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11983,7 +12030,9 @@ pub struct QueryHybridEipFromLocalReply {
 /// The result of [`QueryHybridKeySecret`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryHybridKeySecretReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11993,7 +12042,9 @@ pub struct QueryHybridKeySecretReply {
 /// The result of [`QueryIdentityZoneFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryIdentityZoneFromLocalReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12003,7 +12054,9 @@ pub struct QueryIdentityZoneFromLocalReply {
 /// The result of [`QueryOssBucketFileName`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryOssBucketFileNameReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12013,7 +12066,9 @@ pub struct QueryOssBucketFileNameReply {
 /// The result of [`QueryVirtualBorderRouterFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryVirtualBorderRouterFromLocalReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12023,7 +12078,9 @@ pub struct QueryVirtualBorderRouterFromLocalReply {
 /// The result of [`QueryVpcIkeConfigFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryVpcIkeConfigFromLocalReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12033,7 +12090,9 @@ pub struct QueryVpcIkeConfigFromLocalReply {
 /// The result of [`QueryVpcIpSecConfigFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryVpcIpSecConfigFromLocalReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12043,7 +12102,9 @@ pub struct QueryVpcIpSecConfigFromLocalReply {
 /// The result of [`QueryVpcUserVpnGatewayFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryVpcUserVpnGatewayFromLocalReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12053,7 +12114,9 @@ pub struct QueryVpcUserVpnGatewayFromLocalReply {
 /// The result of [`QueryVpcVpnConnectionFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryVpcVpnConnectionFromLocalReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12063,7 +12126,9 @@ pub struct QueryVpcVpnConnectionFromLocalReply {
 /// The result of [`QueryVpcVpnGatewayFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryVpcVpnGatewayFromLocalReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12073,6 +12138,7 @@ pub struct QueryVpcVpnGatewayFromLocalReply {
 /// The result of [`SyncAliyunRouteEntryFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncAliyunRouteEntryFromRemoteReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12081,6 +12147,7 @@ pub struct SyncAliyunRouteEntryFromRemoteReply {
 /// The result of [`SyncAliyunRouterInterfaceFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncAliyunRouterInterfaceFromRemoteReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12089,6 +12156,7 @@ pub struct SyncAliyunRouterInterfaceFromRemoteReply {
 /// The result of [`SyncAliyunSnapshotRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncAliyunSnapshotRemoteReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12097,6 +12165,7 @@ pub struct SyncAliyunSnapshotRemoteReply {
 /// The result of [`SyncAliyunVirtualRouterFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncAliyunVirtualRouterFromRemoteReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12105,6 +12174,7 @@ pub struct SyncAliyunVirtualRouterFromRemoteReply {
 /// The result of [`SyncConnectionAccessPointFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncConnectionAccessPointFromRemoteReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12113,6 +12183,7 @@ pub struct SyncConnectionAccessPointFromRemoteReply {
 /// The result of [`SyncDiskFromAliyunFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncDiskFromAliyunFromRemoteReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12121,6 +12192,7 @@ pub struct SyncDiskFromAliyunFromRemoteReply {
 /// The result of [`SyncEcsImageFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncEcsImageFromRemoteReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12129,6 +12201,7 @@ pub struct SyncEcsImageFromRemoteReply {
 /// The result of [`SyncEcsInstanceFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncEcsInstanceFromRemoteReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12137,6 +12210,7 @@ pub struct SyncEcsInstanceFromRemoteReply {
 /// The result of [`SyncEcsSecurityGroupFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncEcsSecurityGroupFromRemoteReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12145,6 +12219,7 @@ pub struct SyncEcsSecurityGroupFromRemoteReply {
 /// The result of [`SyncEcsSecurityGroupRuleFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncEcsSecurityGroupRuleFromRemoteReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12153,6 +12228,7 @@ pub struct SyncEcsSecurityGroupRuleFromRemoteReply {
 /// The result of [`SyncEcsVSwitchFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncEcsVSwitchFromRemoteReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12161,6 +12237,7 @@ pub struct SyncEcsVSwitchFromRemoteReply {
 /// The result of [`SyncEcsVpcFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncEcsVpcFromRemoteReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12169,6 +12246,7 @@ pub struct SyncEcsVpcFromRemoteReply {
 /// The result of [`SyncHybridEipFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncHybridEipFromRemoteReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12177,6 +12255,7 @@ pub struct SyncHybridEipFromRemoteReply {
 /// The result of [`SyncVirtualBorderRouterFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncVirtualBorderRouterFromRemoteReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12185,6 +12264,7 @@ pub struct SyncVirtualBorderRouterFromRemoteReply {
 /// The result of [`SyncVpcUserVpnGatewayFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncVpcUserVpnGatewayFromRemoteReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12193,6 +12273,7 @@ pub struct SyncVpcUserVpnGatewayFromRemoteReply {
 /// The result of [`SyncVpcVpnConnectionFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncVpcVpnConnectionFromRemoteReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12201,6 +12282,7 @@ pub struct SyncVpcVpnConnectionFromRemoteReply {
 /// The result of [`SyncVpcVpnGatewayFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncVpcVpnGatewayFromRemoteReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /iam2, and the types and enums they use first.
 /// `POST /iam2/organizations/{uuid}/attributes`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddAttributesToIAM2Organization",
@@ -15,15 +15,15 @@
     async
 )]
 pub struct AddAttributesToIAM2Organization {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `attributes` (body).
+    /// Wire name `attributes` (body). Since ZStack 3.0.1 (release history).
     #[api(required, non_empty)]
     pub attributes: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -69,7 +69,7 @@ impl AddAttributesToIAM2Organization {
 }
 /// `POST /iam2/projects/{uuid}/attributes`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddAttributesToIAM2Project",
@@ -80,15 +80,15 @@ impl AddAttributesToIAM2Organization {
     async
 )]
 pub struct AddAttributesToIAM2Project {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `attributes` (body).
+    /// Wire name `attributes` (body). Since ZStack 3.0.1 (release history).
     #[api(required, non_empty)]
     pub attributes: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -134,7 +134,7 @@ impl AddAttributesToIAM2Project {
 }
 /// `POST /iam2/virtual-ids/{uuid}/attributes`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddAttributesToIAM2VirtualID",
@@ -145,15 +145,15 @@ impl AddAttributesToIAM2Project {
     async
 )]
 pub struct AddAttributesToIAM2VirtualID {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `attributes` (body).
+    /// Wire name `attributes` (body). Since ZStack 3.0.1 (release history).
     #[api(required, non_empty)]
     pub attributes: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -199,7 +199,7 @@ impl AddAttributesToIAM2VirtualID {
 }
 /// `POST /iam2/projects/groups/{uuid}/attributes`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddAttributesToIAM2VirtualIDGroup",
@@ -210,15 +210,15 @@ impl AddAttributesToIAM2VirtualID {
     async
 )]
 pub struct AddAttributesToIAM2VirtualIDGroup {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `attributes` (body).
+    /// Wire name `attributes` (body). Since ZStack 3.0.1 (release history).
     #[api(required, non_empty)]
     pub attributes: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -264,7 +264,7 @@ impl AddAttributesToIAM2VirtualIDGroup {
 }
 /// `POST /iam2/projects/groups`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddIAM2VirtualIDGroupToProjects",
@@ -275,12 +275,12 @@ impl AddAttributesToIAM2VirtualIDGroup {
     async
 )]
 pub struct AddIAM2VirtualIDGroupToProjects {
-    /// Wire name `structs` (body).
+    /// Wire name `structs` (body). Since ZStack 4.0.1 (release history).
     pub structs: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -327,7 +327,7 @@ impl AddIAM2VirtualIDGroupToProjects {
 }
 /// `POST /iam2/projects/groups/{groupUuid}/virtual-ids`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddIAM2VirtualIDsToGroup",
@@ -338,16 +338,16 @@ impl AddIAM2VirtualIDGroupToProjects {
     async
 )]
 pub struct AddIAM2VirtualIDsToGroup {
-    /// Wire name `virtualIDUuids` (body).
+    /// Wire name `virtualIDUuids` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "virtualIDUuids", required, non_empty)]
     pub virtual_id_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `groupUuid` (path placeholder).
+    /// Wire name `groupUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "groupUuid")]
     pub group_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -393,7 +393,7 @@ impl AddIAM2VirtualIDsToGroup {
 }
 /// `POST /iam2/organizations/{organizationUuid}/virtual-ids`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddIAM2VirtualIDsToOrganization",
@@ -404,16 +404,16 @@ impl AddIAM2VirtualIDsToGroup {
     async
 )]
 pub struct AddIAM2VirtualIDsToOrganization {
-    /// Wire name `virtualIDUuids` (body).
+    /// Wire name `virtualIDUuids` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "virtualIDUuids", required, non_empty)]
     pub virtual_id_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `organizationUuid` (path placeholder).
+    /// Wire name `organizationUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "organizationUuid")]
     pub organization_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -459,7 +459,7 @@ impl AddIAM2VirtualIDsToOrganization {
 }
 /// `POST /iam2/projects/{projectUuid}/virtual-ids`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddIAM2VirtualIDsToProject",
@@ -470,19 +470,19 @@ impl AddIAM2VirtualIDsToOrganization {
     async
 )]
 pub struct AddIAM2VirtualIDsToProject {
-    /// Wire name `projectUuid` (path placeholder).
+    /// Wire name `projectUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "projectUuid")]
     pub project_uuid: ::std::string::String,
-    /// Wire name `virtualIDUuids` (body).
+    /// Wire name `virtualIDUuids` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "virtualIDUuids", required)]
     pub virtual_id_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `roleUuids` (body).
+    /// Wire name `roleUuids` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "roleUuids")]
     pub role_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -539,7 +539,7 @@ impl AddIAM2VirtualIDsToProject {
 }
 /// `POST /iam2/projects/virtual-ids`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddIAM2VirtualIDsToProjects",
@@ -550,19 +550,19 @@ impl AddIAM2VirtualIDsToProject {
     async
 )]
 pub struct AddIAM2VirtualIDsToProjects {
-    /// Wire name `projectUuids` (body).
+    /// Wire name `projectUuids` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "projectUuids", required)]
     pub project_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `virtualIDUuids` (body).
+    /// Wire name `virtualIDUuids` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "virtualIDUuids", required)]
     pub virtual_id_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `roleUuids` (body).
+    /// Wire name `roleUuids` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "roleUuids")]
     pub role_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -624,7 +624,7 @@ impl AddIAM2VirtualIDsToProjects {
 }
 /// `POST /iam2/projects/add/resource/`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.4.65 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddResourceToIAM2Project",
@@ -635,16 +635,16 @@ impl AddIAM2VirtualIDsToProjects {
     async
 )]
 pub struct AddResourceToIAM2Project {
-    /// Wire name `projectUuid` (body).
+    /// Wire name `projectUuid` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "projectUuid")]
     pub project_uuid: ::std::string::String,
-    /// Wire name `resourceTemplates` (body).
+    /// Wire name `resourceTemplates` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "resourceTemplates", required)]
     pub resource_templates: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -690,7 +690,7 @@ impl AddResourceToIAM2Project {
 }
 /// `POST /iam2/projects/virtual-ids/{virtualIDUuid}/roles`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddRolesToIAM2VirtualID",
@@ -701,19 +701,19 @@ impl AddResourceToIAM2Project {
     async
 )]
 pub struct AddRolesToIAM2VirtualID {
-    /// Wire name `virtualIDUuid` (path placeholder).
+    /// Wire name `virtualIDUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "virtualIDUuid")]
     pub virtual_id_uuid: ::std::string::String,
-    /// Wire name `roleUuids` (body).
+    /// Wire name `roleUuids` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "roleUuids", required, non_empty)]
     pub role_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `projectUuid` (body).
+    /// Wire name `projectUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "projectUuid")]
     pub project_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -768,7 +768,7 @@ impl AddRolesToIAM2VirtualID {
 }
 /// `POST /iam2/projects/groups/{groupUuid}/roles`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddRolesToIAM2VirtualIDGroup",
@@ -779,19 +779,19 @@ impl AddRolesToIAM2VirtualID {
     async
 )]
 pub struct AddRolesToIAM2VirtualIDGroup {
-    /// Wire name `roleUuids` (body).
+    /// Wire name `roleUuids` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "roleUuids", required, non_empty)]
     pub role_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `groupUuid` (path placeholder).
+    /// Wire name `groupUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "groupUuid")]
     pub group_uuid: ::std::string::String,
-    /// Wire name `projectUuid` (body).
+    /// Wire name `projectUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "projectUuid")]
     pub project_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -846,7 +846,7 @@ impl AddRolesToIAM2VirtualIDGroup {
 }
 /// `POST /iam2/projects/{projectUuid}/iam2/organizations/{organizationUuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AttachIAM2ProjectToIAM2Organization",
@@ -857,16 +857,16 @@ impl AddRolesToIAM2VirtualIDGroup {
     async
 )]
 pub struct AttachIAM2ProjectToIAM2Organization {
-    /// Wire name `projectUuid` (path placeholder).
+    /// Wire name `projectUuid` (path placeholder). Since ZStack 3.6.1 (release history).
     #[api(rename = "projectUuid")]
     pub project_uuid: ::std::string::String,
-    /// Wire name `organizationUuid` (path placeholder).
+    /// Wire name `organizationUuid` (path placeholder). Since ZStack 3.6.1 (release history).
     #[api(rename = "organizationUuid")]
     pub organization_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -907,7 +907,7 @@ impl AttachIAM2ProjectToIAM2Organization {
 }
 /// `POST /iam2/virtual-ids/from-file`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "BatchCreateIAM2VirtualIDFromConfigFile",
@@ -918,19 +918,19 @@ impl AttachIAM2ProjectToIAM2Organization {
     async
 )]
 pub struct BatchCreateIAM2VirtualIDFromConfigFile {
-    /// Wire name `virtualIDInfos` (body).
+    /// Wire name `virtualIDInfos` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "virtualIDInfos")]
     pub virtual_id_infos: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -989,7 +989,7 @@ impl BatchCreateIAM2VirtualIDFromConfigFile {
 }
 /// `PUT /iam2/organizations/{parentUuid}/actions`, body envelope `"changeIAM2OrganizationParent"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeIAM2OrganizationParent",
@@ -1000,16 +1000,16 @@ impl BatchCreateIAM2VirtualIDFromConfigFile {
     async
 )]
 pub struct ChangeIAM2OrganizationParent {
-    /// Wire name `parentUuid` (path placeholder).
+    /// Wire name `parentUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "parentUuid")]
     pub parent_uuid: ::std::string::String,
-    /// Wire name `childrenUuids` (body).
+    /// Wire name `childrenUuids` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "childrenUuids", required, non_empty)]
     pub children_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1055,7 +1055,7 @@ impl ChangeIAM2OrganizationParent {
 }
 /// `PUT /iam2/organizations/{uuid}/actions`, body envelope `"changeIAM2OrganizationState"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeIAM2OrganizationState",
@@ -1066,15 +1066,15 @@ impl ChangeIAM2OrganizationParent {
     async
 )]
 pub struct ChangeIAM2OrganizationState {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `stateEvent` (body). One of `enable`, `disable`.
+    /// Wire name `stateEvent` (body). Since ZStack 3.0.1 (release history). One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
     pub state_event: crate::types::StateEvent,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1115,7 +1115,7 @@ impl ChangeIAM2OrganizationState {
 }
 /// `PUT /iam2/projects/{uuid}/actions`, body envelope `"changeIAM2ProjectState"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeIAM2ProjectState",
@@ -1126,15 +1126,15 @@ impl ChangeIAM2OrganizationState {
     async
 )]
 pub struct ChangeIAM2ProjectState {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `stateEvent` (body). One of `enable`, `disable`.
+    /// Wire name `stateEvent` (body). Since ZStack 3.0.1 (release history). One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
     pub state_event: crate::types::StateEvent,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1175,7 +1175,7 @@ impl ChangeIAM2ProjectState {
 }
 /// `PUT /iam2/projects/groups/{uuid}/actions`, body envelope `"changeIAM2VirtualIDGroupState"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeIAM2VirtualIDGroupState",
@@ -1186,15 +1186,15 @@ impl ChangeIAM2ProjectState {
     async
 )]
 pub struct ChangeIAM2VirtualIDGroupState {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `stateEvent` (body). One of `enable`, `disable`.
+    /// Wire name `stateEvent` (body). Since ZStack 3.0.1 (release history). One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
     pub state_event: crate::types::StateEvent,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1235,7 +1235,7 @@ impl ChangeIAM2VirtualIDGroupState {
 }
 /// `PUT /iam2/virtual-ids/{uuid}/actions`, body envelope `"changeIAM2VirtualIDState"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeIAM2VirtualIDState",
@@ -1246,15 +1246,15 @@ impl ChangeIAM2VirtualIDGroupState {
     async
 )]
 pub struct ChangeIAM2VirtualIDState {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `stateEvent` (body). One of `enable`, `disable`.
+    /// Wire name `stateEvent` (body). Since ZStack 3.0.1 (release history). One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
     pub state_event: crate::types::StateEvent,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1295,7 +1295,7 @@ impl ChangeIAM2VirtualIDState {
 }
 /// `PUT /iam2/virtual-ids/{uuid}/actions`, body envelope `"changeIAM2VirtualIDType"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeIAM2VirtualIDType",
@@ -1306,15 +1306,15 @@ impl ChangeIAM2VirtualIDState {
     async
 )]
 pub struct ChangeIAM2VirtualIDType {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.5.3 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `type` (body). One of `ZStack`.
+    /// Wire name `type` (body). Since ZStack 3.5.3 (release history). One of `ZStack`.
     #[api(rename = "type", one_of("ZStack"))]
     pub type_: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1355,7 +1355,7 @@ impl ChangeIAM2VirtualIDType {
 }
 /// `GET /iam2/organizations/availabilities`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CheckIAM2OrganizationAvailability",
@@ -1364,10 +1364,10 @@ impl ChangeIAM2VirtualIDType {
     response = crate::api::CheckIAM2OrganizationAvailabilityReply
 )]
 pub struct CheckIAM2OrganizationAvailability {
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.6.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1403,7 +1403,7 @@ impl CheckIAM2OrganizationAvailability {
 }
 /// `PUT /iam2/virtual-ids/from-file`, body envelope `"checkIAM2VirtualIDConfigFile"`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CheckIAM2VirtualIDConfigFile",
@@ -1413,13 +1413,13 @@ impl CheckIAM2OrganizationAvailability {
     response = crate::api::CheckIAM2VirtualIDConfigFileReply
 )]
 pub struct CheckIAM2VirtualIDConfigFile {
-    /// Wire name `virtualIDInfos` (body).
+    /// Wire name `virtualIDInfos` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "virtualIDInfos")]
     pub virtual_id_infos: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1458,7 +1458,7 @@ impl CheckIAM2VirtualIDConfigFile {
 }
 /// `PUT /iam2/ldap/bindings/actions`, body envelope `"cleanInvalidLdapIAM2Binding"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CleanInvalidLdapIAM2Binding",
@@ -1469,10 +1469,10 @@ impl CheckIAM2VirtualIDConfigFile {
     async
 )]
 pub struct CleanInvalidLdapIAM2Binding {
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1508,7 +1508,7 @@ impl CleanInvalidLdapIAM2Binding {
 }
 /// `POST /iam2/organizations`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateIAM2Organization",
@@ -1519,35 +1519,35 @@ impl CleanInvalidLdapIAM2Binding {
     async
 )]
 pub struct CreateIAM2Organization {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `type` (body). One of `Company`, `Department`.
+    /// Wire name `type` (body). Since ZStack 3.0.1 (release history). One of `Company`, `Department`.
     #[api(rename = "type", one_of("Company", "Department"))]
     pub type_: crate::types::OrganizationType,
-    /// Wire name `parentUuid` (body).
+    /// Wire name `parentUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "parentUuid")]
     pub parent_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `attributes` (body).
+    /// Wire name `attributes` (body). Since ZStack 3.0.1 (release history).
     pub attributes: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `quota` (body).
+    /// Wire name `quota` (body). Since ZStack 4.3.36 (release history).
     pub quota: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    /// Wire name `srcType` (body).
+    /// Wire name `srcType` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "srcType")]
     pub src_type: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1657,7 +1657,7 @@ impl CreateIAM2Organization {
 }
 /// `POST /iam2/projects`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateIAM2Project",
@@ -1668,35 +1668,35 @@ impl CreateIAM2Organization {
     async
 )]
 pub struct CreateIAM2Project {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `attributes` (body).
+    /// Wire name `attributes` (body). Since ZStack 3.0.1 (release history).
     pub attributes: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `quota` (body).
+    /// Wire name `quota` (body). Since ZStack 3.0.1 (release history).
     pub quota: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    /// Wire name `roleUuids` (body).
+    /// Wire name `roleUuids` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "roleUuids")]
     pub role_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `resourceTemplates` (body).
+    /// Wire name `resourceTemplates` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "resourceTemplates")]
     pub resource_templates: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `organizationUuid` (body).
+    /// Wire name `organizationUuid` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "organizationUuid")]
     pub organization_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1818,7 +1818,7 @@ impl CreateIAM2Project {
 }
 /// `POST /iam2/projects/from/templates/{templateUuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateIAM2ProjectFromTemplate",
@@ -1829,34 +1829,34 @@ impl CreateIAM2Project {
     async
 )]
 pub struct CreateIAM2ProjectFromTemplate {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `templateUuid` (path placeholder).
+    /// Wire name `templateUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "templateUuid")]
     pub template_uuid: ::std::string::String,
-    /// Wire name `roleUuids` (body).
+    /// Wire name `roleUuids` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "roleUuids")]
     pub role_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `organizationUuid` (body).
+    /// Wire name `organizationUuid` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "organizationUuid")]
     pub organization_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceTemplates` (body).
+    /// Wire name `resourceTemplates` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "resourceTemplates")]
     pub resource_templates: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1960,7 +1960,7 @@ impl CreateIAM2ProjectFromTemplate {
 }
 /// `POST /iam2/project-roles`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateIAM2ProjectRole",
@@ -1972,30 +1972,30 @@ impl CreateIAM2ProjectFromTemplate {
     polymorphic
 )]
 pub struct CreateIAM2ProjectRole {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `statements` (body).
+    /// Wire name `statements` (body). Since ZStack 4.0.1 (release history).
     pub statements: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `policyUuids` (body).
+    /// Wire name `policyUuids` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "policyUuids")]
     pub policy_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `identity` (body).
+    /// Wire name `identity` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 255, non_empty_string)]
     pub identity: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2092,7 +2092,7 @@ impl CreateIAM2ProjectRole {
 }
 /// `POST /iam2/projects/templates`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateIAM2ProjectTemplate",
@@ -2103,26 +2103,26 @@ impl CreateIAM2ProjectRole {
     async
 )]
 pub struct CreateIAM2ProjectTemplate {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `attributes` (body).
+    /// Wire name `attributes` (body). Since ZStack 3.0.1 (release history).
     pub attributes: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `quota` (body).
+    /// Wire name `quota` (body). Since ZStack 3.0.1 (release history).
     pub quota: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2210,7 +2210,7 @@ impl CreateIAM2ProjectTemplate {
 }
 /// `POST /iam2/projects/templates/from/projects/{projectUuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateIAM2ProjectTemplateFromProject",
@@ -2221,25 +2221,25 @@ impl CreateIAM2ProjectTemplate {
     async
 )]
 pub struct CreateIAM2ProjectTemplateFromProject {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `projectUuid` (path placeholder).
+    /// Wire name `projectUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "projectUuid")]
     pub project_uuid: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2309,7 +2309,7 @@ impl CreateIAM2ProjectTemplateFromProject {
 }
 /// `POST /iam2/virtual-ids`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateIAM2VirtualID",
@@ -2320,36 +2320,36 @@ impl CreateIAM2ProjectTemplateFromProject {
     async
 )]
 pub struct CreateIAM2VirtualID {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `password` (body).
+    /// Wire name `password` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub password: ::zstack_sdk::runtime::secret::Secret,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `attributes` (body).
+    /// Wire name `attributes` (body). Since ZStack 3.0.1 (release history).
     pub attributes: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `projectUuid` (body).
+    /// Wire name `projectUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "projectUuid")]
     pub project_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `organizationUuid` (body).
+    /// Wire name `organizationUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "organizationUuid")]
     pub organization_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `withoutDefaultRole` (body). Server default: `false`.
+    /// Wire name `withoutDefaultRole` (body). Since ZStack 3.4.1 (release history). Server default: `false`.
     #[api(rename = "withoutDefaultRole")]
     pub without_default_role: ::core::option::Option<bool>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2457,7 +2457,7 @@ impl CreateIAM2VirtualID {
 }
 /// `POST /iam2/virtual-id/ldap/uid`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateIAM2VirtualIDFromLdapUid",
@@ -2468,19 +2468,19 @@ impl CreateIAM2VirtualID {
     async
 )]
 pub struct CreateIAM2VirtualIDFromLdapUid {
-    /// Wire name `ldapUid` (body).
+    /// Wire name `ldapUid` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "ldapUid")]
     pub ldap_uid: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2537,7 +2537,7 @@ impl CreateIAM2VirtualIDFromLdapUid {
 }
 /// `POST /iam2/groups`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateIAM2VirtualIDGroup",
@@ -2548,27 +2548,27 @@ impl CreateIAM2VirtualIDFromLdapUid {
     async
 )]
 pub struct CreateIAM2VirtualIDGroup {
-    /// Wire name `projectUuid` (body).
+    /// Wire name `projectUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "projectUuid")]
     pub project_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `attributes` (body).
+    /// Wire name `attributes` (body). Since ZStack 3.0.1 (release history).
     pub attributes: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2654,7 +2654,7 @@ impl CreateIAM2VirtualIDGroup {
 }
 /// `POST /iam2/ldap/bindings`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateIAM2VirtualIDLdapBinding",
@@ -2665,22 +2665,22 @@ impl CreateIAM2VirtualIDGroup {
     async
 )]
 pub struct CreateIAM2VirtualIDLdapBinding {
-    /// Wire name `virtualIDUuid` (body).
+    /// Wire name `virtualIDUuid` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "virtualIDUuid")]
     pub virtual_id_uuid: ::std::string::String,
-    /// Wire name `ldapUid` (body).
+    /// Wire name `ldapUid` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "ldapUid")]
     pub ldap_uid: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2741,7 +2741,7 @@ impl CreateIAM2VirtualIDLdapBinding {
 }
 /// `DELETE /iam2/organizations/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteIAM2Organization",
@@ -2751,12 +2751,12 @@ impl CreateIAM2VirtualIDLdapBinding {
     async
 )]
 pub struct DeleteIAM2Organization {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2793,7 +2793,7 @@ impl DeleteIAM2Organization {
 }
 /// `DELETE /iam2/projects/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteIAM2Project",
@@ -2803,12 +2803,12 @@ impl DeleteIAM2Organization {
     async
 )]
 pub struct DeleteIAM2Project {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2845,7 +2845,7 @@ impl DeleteIAM2Project {
 }
 /// `DELETE /iam2/projects/templates/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteIAM2ProjectTemplate",
@@ -2855,12 +2855,12 @@ impl DeleteIAM2Project {
     async
 )]
 pub struct DeleteIAM2ProjectTemplate {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2897,7 +2897,7 @@ impl DeleteIAM2ProjectTemplate {
 }
 /// `DELETE /iam2/virtual-ids/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteIAM2VirtualID",
@@ -2907,15 +2907,15 @@ impl DeleteIAM2ProjectTemplate {
     async
 )]
 pub struct DeleteIAM2VirtualID {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2961,7 +2961,7 @@ impl DeleteIAM2VirtualID {
 }
 /// `DELETE /iam2/projects/groups/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteIAM2VirtualIDGroup",
@@ -2971,12 +2971,12 @@ impl DeleteIAM2VirtualID {
     async
 )]
 pub struct DeleteIAM2VirtualIDGroup {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3013,7 +3013,7 @@ impl DeleteIAM2VirtualIDGroup {
 }
 /// `DELETE /iam2/ldap/bindings/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteIAM2VirtualIDLdapBinding",
@@ -3023,15 +3023,15 @@ impl DeleteIAM2VirtualIDGroup {
     async
 )]
 pub struct DeleteIAM2VirtualIDLdapBinding {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.5.3 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.5.3 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.5.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.5.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3077,7 +3077,7 @@ impl DeleteIAM2VirtualIDLdapBinding {
 }
 /// `DELETE /iam2/projects/{projectUuid}/iam2/organizations`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DetachIAM2ProjectFromIAM2Organization",
@@ -3087,13 +3087,13 @@ impl DeleteIAM2VirtualIDLdapBinding {
     async
 )]
 pub struct DetachIAM2ProjectFromIAM2Organization {
-    /// Wire name `projectUuid` (path placeholder).
+    /// Wire name `projectUuid` (path placeholder). Since ZStack 3.6.1 (release history).
     #[api(rename = "projectUuid")]
     pub project_uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.6.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3130,7 +3130,7 @@ impl DetachIAM2ProjectFromIAM2Organization {
 }
 /// `PUT /iam2/projects/{uuid}/actions`, body envelope `"expungeIAM2Project"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ExpungeIAM2Project",
@@ -3141,12 +3141,12 @@ impl DetachIAM2ProjectFromIAM2Organization {
     async
 )]
 pub struct ExpungeIAM2Project {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3183,7 +3183,7 @@ impl ExpungeIAM2Project {
 }
 /// `GET /iam2/ldap/entries/candidates`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetCandidateLdapEntryForIAM2Binding",
@@ -3192,16 +3192,16 @@ impl ExpungeIAM2Project {
     response = crate::api::GetCandidateLdapEntryForIAM2BindingReply
 )]
 pub struct GetCandidateLdapEntryForIAM2Binding {
-    /// Wire name `ldapFilter` (query string).
+    /// Wire name `ldapFilter` (query string). Since ZStack 3.5.3 (release history).
     #[api(rename = "ldapFilter")]
     pub ldap_filter: ::std::string::String,
-    /// Wire name `limit` (query string). Server default: `2500`.
+    /// Wire name `limit` (query string). Since ZStack 3.5.3 (release history). Server default: `2500`.
     #[api(range(1, 2147483647))]
     pub limit: ::core::option::Option<i32>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.5.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.5.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3244,7 +3244,7 @@ impl GetCandidateLdapEntryForIAM2Binding {
 }
 /// `GET /iam2/organizations/{uuid}/virtualIDNumber`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetIAM2OrganizationVirtualIDNumber",
@@ -3253,12 +3253,12 @@ impl GetCandidateLdapEntryForIAM2Binding {
     response = crate::api::GetIAM2OrganizationVirtualIDNumberReply
 )]
 pub struct GetIAM2OrganizationVirtualIDNumber {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3295,7 +3295,7 @@ impl GetIAM2OrganizationVirtualIDNumber {
 }
 /// `GET /iam2/projects/container/cluster/candidates`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetIAM2ProjectContainerClusterCandidates",
@@ -3304,10 +3304,10 @@ impl GetIAM2OrganizationVirtualIDNumber {
     response = crate::api::GetIAM2ProjectContainerClusterCandidatesReply
 )]
 pub struct GetIAM2ProjectContainerClusterCandidates {
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 5.3.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 5.3.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3343,7 +3343,7 @@ impl GetIAM2ProjectContainerClusterCandidates {
 }
 /// `GET /iam2/project/{projectId}/repository/{repositoryId}/image/{imageName}/tag`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetIAM2ProjectContainerImageTags",
@@ -3352,23 +3352,23 @@ impl GetIAM2ProjectContainerClusterCandidates {
     response = crate::api::GetIAM2ProjectContainerImageTagsReply
 )]
 pub struct GetIAM2ProjectContainerImageTags {
-    /// Wire name `projectId` (path placeholder).
+    /// Wire name `projectId` (path placeholder). Since ZStack 5.3.0 (release history).
     #[api(rename = "projectId")]
     pub project_id: ::std::string::String,
-    /// Wire name `repositoryId` (path placeholder).
+    /// Wire name `repositoryId` (path placeholder). Since ZStack 5.3.0 (release history).
     #[api(rename = "repositoryId")]
     pub repository_id: ::std::string::String,
-    /// Wire name `imageName` (path placeholder).
+    /// Wire name `imageName` (path placeholder). Since ZStack 5.3.0 (release history).
     #[api(rename = "imageName")]
     pub image_name: ::std::string::String,
-    /// Wire name `limit` (query string). Server default: `1000`.
+    /// Wire name `limit` (query string). Since ZStack 5.3.0 (release history). Server default: `1000`.
     pub limit: ::core::option::Option<i32>,
-    /// Wire name `start` (query string). Server default: `0`.
+    /// Wire name `start` (query string). Since ZStack 5.3.0 (release history). Server default: `0`.
     pub start: ::core::option::Option<i32>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 5.3.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 5.3.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3423,7 +3423,7 @@ impl GetIAM2ProjectContainerImageTags {
 }
 /// `GET /iam2/project/{projectId}/repository/{repositoryId}/image`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetIAM2ProjectContainerImages",
@@ -3432,20 +3432,20 @@ impl GetIAM2ProjectContainerImageTags {
     response = crate::api::GetIAM2ProjectContainerImagesReply
 )]
 pub struct GetIAM2ProjectContainerImages {
-    /// Wire name `projectId` (path placeholder).
+    /// Wire name `projectId` (path placeholder). Since ZStack 5.3.0 (release history).
     #[api(rename = "projectId")]
     pub project_id: ::std::string::String,
-    /// Wire name `repositoryId` (path placeholder).
+    /// Wire name `repositoryId` (path placeholder). Since ZStack 5.3.0 (release history).
     #[api(rename = "repositoryId")]
     pub repository_id: ::std::string::String,
-    /// Wire name `limit` (query string). Server default: `1000`.
+    /// Wire name `limit` (query string). Since ZStack 5.3.0 (release history). Server default: `1000`.
     pub limit: ::core::option::Option<i32>,
-    /// Wire name `start` (query string). Server default: `0`.
+    /// Wire name `start` (query string). Since ZStack 5.3.0 (release history). Server default: `0`.
     pub start: ::core::option::Option<i32>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 5.3.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 5.3.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3498,7 +3498,7 @@ impl GetIAM2ProjectContainerImages {
 }
 /// `GET /iam2/projects/repositories`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetIAM2ProjectRepository",
@@ -3507,14 +3507,14 @@ impl GetIAM2ProjectContainerImages {
     response = crate::api::GetIAM2ProjectRepositoryReply
 )]
 pub struct GetIAM2ProjectRepository {
-    /// Wire name `limit` (query string). Server default: `1000`.
+    /// Wire name `limit` (query string). Since ZStack 5.3.0 (release history). Server default: `1000`.
     pub limit: ::core::option::Option<i32>,
-    /// Wire name `start` (query string). Server default: `0`.
+    /// Wire name `start` (query string). Since ZStack 5.3.0 (release history). Server default: `0`.
     pub start: ::core::option::Option<i32>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 5.3.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 5.3.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3562,7 +3562,7 @@ impl GetIAM2ProjectRepository {
 }
 /// `GET /iam2/virtual-ids/projects`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetIAM2ProjectsOfVirtualID",
@@ -3571,10 +3571,10 @@ impl GetIAM2ProjectRepository {
     response = crate::api::GetIAM2ProjectsOfVirtualIDReply
 )]
 pub struct GetIAM2ProjectsOfVirtualID {
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3610,7 +3610,7 @@ impl GetIAM2ProjectsOfVirtualID {
 }
 /// `GET /iam2/attributes/system`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetIAM2SystemAttributes",
@@ -3619,10 +3619,10 @@ impl GetIAM2ProjectsOfVirtualID {
     response = crate::api::GetIAM2SystemAttributesReply
 )]
 pub struct GetIAM2SystemAttributes {
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3658,7 +3658,7 @@ impl GetIAM2SystemAttributes {
 }
 /// `GET /iam2/virtual-ids/api-permissions`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetIAM2VirtualIDAPIPermission",
@@ -3667,16 +3667,16 @@ impl GetIAM2SystemAttributes {
     response = crate::api::GetIAM2VirtualIDAPIPermissionReply
 )]
 pub struct GetIAM2VirtualIDAPIPermission {
-    /// Wire name `apisToCheck` (query string).
+    /// Wire name `apisToCheck` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "apisToCheck")]
     pub apis_to_check: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `onlyCheckParams` (query string). Server default: `false`.
+    /// Wire name `onlyCheckParams` (query string). Since ZStack 3.5.3 (release history). Server default: `false`.
     #[api(rename = "onlyCheckParams")]
     pub only_check_params: ::core::option::Option<bool>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3732,7 +3732,7 @@ impl GetIAM2VirtualIDAPIPermission {
 }
 /// `GET /iam2/IAM2VirtualIDGroup/IAM2VirtualID`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.1.8 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetIAM2VirtualIDInGroup",
@@ -3741,28 +3741,28 @@ impl GetIAM2VirtualIDAPIPermission {
     response = crate::api::GetIAM2VirtualIDInGroupReply
 )]
 pub struct GetIAM2VirtualIDInGroup {
-    /// Wire name `groupUuid` (query string).
+    /// Wire name `groupUuid` (query string). Since ZStack 4.1.8 (release history).
     #[api(rename = "groupUuid")]
     pub group_uuid: ::std::string::String,
-    /// Wire name `limit` (query string). Server default: `1000`.
+    /// Wire name `limit` (query string). Since ZStack 4.1.8 (release history). Server default: `1000`.
     pub limit: ::core::option::Option<i32>,
-    /// Wire name `start` (query string). Server default: `0`.
+    /// Wire name `start` (query string). Since ZStack 4.1.8 (release history). Server default: `0`.
     pub start: ::core::option::Option<i32>,
-    /// Wire name `count` (query string). Server default: `false`.
+    /// Wire name `count` (query string). Since ZStack 4.1.8 (release history). Server default: `false`.
     pub count: ::core::option::Option<bool>,
-    /// Wire name `sortDirection` (query string). One of `asc`, `desc`.
+    /// Wire name `sortDirection` (query string). Since ZStack 4.1.8 (release history). One of `asc`, `desc`.
     #[api(rename = "sortDirection", one_of("asc", "desc"))]
     pub sort_direction: ::core::option::Option<::std::string::String>,
-    /// Wire name `sortBy` (query string).
+    /// Wire name `sortBy` (query string). Since ZStack 4.1.8 (release history).
     #[api(rename = "sortBy")]
     pub sort_by: ::core::option::Option<::std::string::String>,
-    /// Wire name `replyWithCount` (query string). Server default: `false`.
+    /// Wire name `replyWithCount` (query string). Since ZStack 4.1.8 (release history). Server default: `false`.
     #[api(rename = "replyWithCount")]
     pub reply_with_count: ::core::option::Option<bool>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.1.8 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.1.8 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3841,7 +3841,7 @@ impl GetIAM2VirtualIDInGroup {
 }
 /// `GET /iam2/organizations/quota/{uuid}/usages`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetOrganizationQuotaUsage",
@@ -3850,12 +3850,12 @@ impl GetIAM2VirtualIDInGroup {
     response = crate::api::GetOrganizationQuotaUsageReply
 )]
 pub struct GetOrganizationQuotaUsage {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.3.36 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3892,7 +3892,7 @@ impl GetOrganizationQuotaUsage {
 }
 /// `PUT /iam2/platform/login`, body envelope `"loginIAM2Platform"`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "LoginIAM2Platform",
@@ -3903,16 +3903,16 @@ impl GetOrganizationQuotaUsage {
     sensitive
 )]
 pub struct LoginIAM2Platform {
-    /// Wire name `clientInfo` (body).
+    /// Wire name `clientInfo` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "clientInfo")]
     pub client_info: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3959,7 +3959,7 @@ impl LoginIAM2Platform {
 }
 /// `PUT /iam2/projects/login`, body envelope `"loginIAM2Project"`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "LoginIAM2Project",
@@ -3970,19 +3970,19 @@ impl LoginIAM2Platform {
     sensitive
 )]
 pub struct LoginIAM2Project {
-    /// Wire name `projectName` (body).
+    /// Wire name `projectName` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "projectName")]
     pub project_name: ::std::string::String,
-    /// Wire name `clientInfo` (body).
+    /// Wire name `clientInfo` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "clientInfo")]
     pub client_info: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -4030,7 +4030,7 @@ impl LoginIAM2Project {
 }
 /// `PUT /iam2/virtual-ids/login`, body envelope `"loginIAM2VirtualID"`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs no session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs no session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "LoginIAM2VirtualID",
@@ -4042,26 +4042,26 @@ impl LoginIAM2Project {
     session = false
 )]
 pub struct LoginIAM2VirtualID {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     pub name: ::std::string::String,
-    /// Wire name `password` (body).
+    /// Wire name `password` (body). Since ZStack 3.0.1 (release history).
     pub password: ::zstack_sdk::runtime::secret::Secret,
-    /// Wire name `captchaUuid` (body).
+    /// Wire name `captchaUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "captchaUuid")]
     pub captcha_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `verifyCode` (body).
+    /// Wire name `verifyCode` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "verifyCode")]
     pub verify_code: ::core::option::Option<::std::string::String>,
-    /// Wire name `clientInfo` (body).
+    /// Wire name `clientInfo` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "clientInfo")]
     pub client_info: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -4131,7 +4131,7 @@ impl LoginIAM2VirtualID {
 }
 /// `PUT /iam2/login/virtual-ids/ldap`, body envelope `"loginIAM2VirtualIDWithLdap"`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs no session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs no session. Since ZStack 3.5.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "LoginIAM2VirtualIDWithLdap",
@@ -4143,20 +4143,20 @@ impl LoginIAM2VirtualID {
     session = false
 )]
 pub struct LoginIAM2VirtualIDWithLdap {
-    /// Wire name `uid` (body).
+    /// Wire name `uid` (body). Since ZStack 3.5.3 (release history).
     pub uid: ::std::string::String,
-    /// Wire name `password` (body).
+    /// Wire name `password` (body). Since ZStack 3.5.3 (release history).
     pub password: ::zstack_sdk::runtime::secret::Secret,
-    /// Wire name `verifyCode` (body).
+    /// Wire name `verifyCode` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "verifyCode")]
     pub verify_code: ::core::option::Option<::std::string::String>,
-    /// Wire name `captchaUuid` (body).
+    /// Wire name `captchaUuid` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "captchaUuid")]
     pub captcha_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -4215,7 +4215,7 @@ impl LoginIAM2VirtualIDWithLdap {
 }
 /// `GET /iam2/ldap/bindings`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryIAM2LdapBinding",
@@ -4249,7 +4249,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIAM2LdapBinding {
 }
 /// `GET /iam2/organizations`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryIAM2Organization",
@@ -4283,7 +4283,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIAM2Organization {
 }
 /// `GET /iam2/organizations/attributes`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryIAM2OrganizationAttribute",
@@ -4317,7 +4317,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIAM2OrganizationAttribu
 }
 /// `GET /iam2/projects/organizations/refs`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryIAM2OrganizationProjectRef",
@@ -4351,7 +4351,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIAM2OrganizationProject
 }
 /// `GET /iam2/projects`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryIAM2Project",
@@ -4385,7 +4385,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIAM2Project {
 }
 /// `GET /iam2/projects/account/refs`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryIAM2ProjectAccountRef",
@@ -4419,7 +4419,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIAM2ProjectAccountRef {
 }
 /// `GET /iam2/projects/attributes`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryIAM2ProjectAttribute",
@@ -4453,7 +4453,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIAM2ProjectAttribute {
 }
 /// `GET /iam2/project-roles`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryIAM2ProjectRole",
@@ -4487,7 +4487,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIAM2ProjectRole {
 }
 /// `GET /iam2/projects/templates`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryIAM2ProjectTemplate",
@@ -4521,7 +4521,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIAM2ProjectTemplate {
 }
 /// `GET /iam2/virtual-ids`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryIAM2VirtualID",
@@ -4555,7 +4555,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIAM2VirtualID {
 }
 /// `GET /iam2/virtual-ids/attributes`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryIAM2VirtualIDAttribute",
@@ -4589,7 +4589,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIAM2VirtualIDAttribute 
 }
 /// `GET /iam2/projects/groups`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryIAM2VirtualIDGroup",
@@ -4623,7 +4623,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIAM2VirtualIDGroup {
 }
 /// `GET /iam2/projects/groups/attributes/`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryIAM2VirtualIDGroupAttribute",
@@ -4657,7 +4657,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIAM2VirtualIDGroupAttri
 }
 /// `PUT /iam2/projects/{uuid}/actions`, body envelope `"recoverIAM2Project"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RecoverIAM2Project",
@@ -4668,12 +4668,12 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIAM2VirtualIDGroupAttri
     async
 )]
 pub struct RecoverIAM2Project {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -4710,7 +4710,7 @@ impl RecoverIAM2Project {
 }
 /// `DELETE /iam2/organizations/{uuid}/attributes`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RemoveAttributesFromIAM2Organization",
@@ -4720,15 +4720,15 @@ impl RecoverIAM2Project {
     async
 )]
 pub struct RemoveAttributesFromIAM2Organization {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `attributeUuids` (query string).
+    /// Wire name `attributeUuids` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "attributeUuids", required, non_empty)]
     pub attribute_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -4774,7 +4774,7 @@ impl RemoveAttributesFromIAM2Organization {
 }
 /// `DELETE /iam2/projects/{uuid}/attributes`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RemoveAttributesFromIAM2Project",
@@ -4784,15 +4784,15 @@ impl RemoveAttributesFromIAM2Organization {
     async
 )]
 pub struct RemoveAttributesFromIAM2Project {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `attributeUuids` (query string).
+    /// Wire name `attributeUuids` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "attributeUuids", required, non_empty)]
     pub attribute_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -4838,7 +4838,7 @@ impl RemoveAttributesFromIAM2Project {
 }
 /// `DELETE /iam2/virtual-ids/{uuid}/attributes`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RemoveAttributesFromIAM2VirtualID",
@@ -4848,15 +4848,15 @@ impl RemoveAttributesFromIAM2Project {
     async
 )]
 pub struct RemoveAttributesFromIAM2VirtualID {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `attributeUuids` (query string).
+    /// Wire name `attributeUuids` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "attributeUuids", required, non_empty)]
     pub attribute_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -4902,7 +4902,7 @@ impl RemoveAttributesFromIAM2VirtualID {
 }
 /// `DELETE /iam2/projects/groups/{uuid}/attributes`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RemoveAttributesFromIAM2VirtualIDGroup",
@@ -4912,15 +4912,15 @@ impl RemoveAttributesFromIAM2VirtualID {
     async
 )]
 pub struct RemoveAttributesFromIAM2VirtualIDGroup {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `attributeUuids` (query string).
+    /// Wire name `attributeUuids` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "attributeUuids", required, non_empty)]
     pub attribute_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -4966,7 +4966,7 @@ impl RemoveAttributesFromIAM2VirtualIDGroup {
 }
 /// `PUT /iam2/projects/remove/login-expired/{uuid}/actions`, body envelope `"removeIAM2ProjectLoginExpired"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RemoveIAM2ProjectLoginExpired",
@@ -4977,15 +4977,15 @@ impl RemoveAttributesFromIAM2VirtualIDGroup {
     async
 )]
 pub struct RemoveIAM2ProjectLoginExpired {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `attributeUuid` (body).
+    /// Wire name `attributeUuid` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "attributeUuid")]
     pub attribute_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5026,7 +5026,7 @@ impl RemoveIAM2ProjectLoginExpired {
 }
 /// `DELETE /iam2/projects/groups`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RemoveIAM2VirtualIDGroupFromProjects",
@@ -5036,16 +5036,16 @@ impl RemoveIAM2ProjectLoginExpired {
     async
 )]
 pub struct RemoveIAM2VirtualIDGroupFromProjects {
-    /// Wire name `projectUuids` (query string).
+    /// Wire name `projectUuids` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "projectUuids")]
     pub project_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `groupUuids` (query string).
+    /// Wire name `groupUuids` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "groupUuids")]
     pub group_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5106,7 +5106,7 @@ impl RemoveIAM2VirtualIDGroupFromProjects {
 }
 /// `DELETE /iam2/projects/groups/{groupUuid}/virtual-ids`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RemoveIAM2VirtualIDsFromGroup",
@@ -5116,16 +5116,16 @@ impl RemoveIAM2VirtualIDGroupFromProjects {
     async
 )]
 pub struct RemoveIAM2VirtualIDsFromGroup {
-    /// Wire name `virtualIDUuids` (query string).
+    /// Wire name `virtualIDUuids` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "virtualIDUuids", required, non_empty)]
     pub virtual_id_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `groupUuid` (path placeholder).
+    /// Wire name `groupUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "groupUuid")]
     pub group_uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5171,7 +5171,7 @@ impl RemoveIAM2VirtualIDsFromGroup {
 }
 /// `DELETE /iam2/organizations/{organizationUuid}/virtual-ids`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RemoveIAM2VirtualIDsFromOrganization",
@@ -5181,16 +5181,16 @@ impl RemoveIAM2VirtualIDsFromGroup {
     async
 )]
 pub struct RemoveIAM2VirtualIDsFromOrganization {
-    /// Wire name `virtualIDUuids` (query string).
+    /// Wire name `virtualIDUuids` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "virtualIDUuids", required, non_empty)]
     pub virtual_id_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `organizationUuid` (path placeholder).
+    /// Wire name `organizationUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "organizationUuid")]
     pub organization_uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5236,7 +5236,7 @@ impl RemoveIAM2VirtualIDsFromOrganization {
 }
 /// `DELETE /iam2/projects/{projectUuid}/virtual-ids`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RemoveIAM2VirtualIDsFromProject",
@@ -5246,16 +5246,16 @@ impl RemoveIAM2VirtualIDsFromOrganization {
     async
 )]
 pub struct RemoveIAM2VirtualIDsFromProject {
-    /// Wire name `projectUuid` (path placeholder).
+    /// Wire name `projectUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "projectUuid")]
     pub project_uuid: ::std::string::String,
-    /// Wire name `virtualIDUuids` (query string).
+    /// Wire name `virtualIDUuids` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "virtualIDUuids", required, non_empty)]
     pub virtual_id_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5301,7 +5301,7 @@ impl RemoveIAM2VirtualIDsFromProject {
 }
 /// `DELETE /iam2/projects/virtual-ids`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RemoveIAM2VirtualIDsFromProjects",
@@ -5311,16 +5311,16 @@ impl RemoveIAM2VirtualIDsFromProject {
     async
 )]
 pub struct RemoveIAM2VirtualIDsFromProjects {
-    /// Wire name `projectUuids` (query string).
+    /// Wire name `projectUuids` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "projectUuids", required)]
     pub project_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `virtualIDUuids` (query string).
+    /// Wire name `virtualIDUuids` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "virtualIDUuids", required, non_empty)]
     pub virtual_id_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5371,7 +5371,7 @@ impl RemoveIAM2VirtualIDsFromProjects {
 }
 /// `DELETE /iam2/projects/virtual-ids/{virtualIDUuid}/roles`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RemoveRolesFromIAM2VirtualID",
@@ -5381,19 +5381,19 @@ impl RemoveIAM2VirtualIDsFromProjects {
     async
 )]
 pub struct RemoveRolesFromIAM2VirtualID {
-    /// Wire name `roleUuids` (query string).
+    /// Wire name `roleUuids` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "roleUuids", required, non_empty)]
     pub role_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `virtualIDUuid` (path placeholder).
+    /// Wire name `virtualIDUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "virtualIDUuid")]
     pub virtual_id_uuid: ::std::string::String,
-    /// Wire name `projectUuid` (query string).
+    /// Wire name `projectUuid` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "projectUuid")]
     pub project_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5448,7 +5448,7 @@ impl RemoveRolesFromIAM2VirtualID {
 }
 /// `DELETE /iam2/projects/groups/{groupUuid}/roles`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RemoveRolesFromIAM2VirtualIDGroup",
@@ -5458,19 +5458,19 @@ impl RemoveRolesFromIAM2VirtualID {
     async
 )]
 pub struct RemoveRolesFromIAM2VirtualIDGroup {
-    /// Wire name `roleUuids` (query string).
+    /// Wire name `roleUuids` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "roleUuids", required, non_empty)]
     pub role_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `groupUuid` (path placeholder).
+    /// Wire name `groupUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "groupUuid")]
     pub group_uuid: ::std::string::String,
-    /// Wire name `projectUuid` (query string).
+    /// Wire name `projectUuid` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "projectUuid")]
     pub project_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5525,7 +5525,7 @@ impl RemoveRolesFromIAM2VirtualIDGroup {
 }
 /// `POST /iam2/iam2-script/run`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RunIAM2Script",
@@ -5536,19 +5536,19 @@ impl RemoveRolesFromIAM2VirtualIDGroup {
     async
 )]
 pub struct RunIAM2Script {
-    /// Wire name `scriptContent` (body).
+    /// Wire name `scriptContent` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "scriptContent")]
     pub script_content: ::std::string::String,
-    /// Wire name `scriptExecutor` (body).
+    /// Wire name `scriptExecutor` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "scriptExecutor")]
     pub script_executor: ::core::option::Option<::std::string::String>,
-    /// Wire name `scriptParams` (body).
+    /// Wire name `scriptParams` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "scriptParams")]
     pub script_params: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5610,7 +5610,7 @@ impl RunIAM2Script {
 }
 /// `PUT /iam2/projects/{uuid}/container/cluster/actions`, body envelope `"setIAM2ProjectContainerCluster"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SetIAM2ProjectContainerCluster",
@@ -5621,18 +5621,18 @@ impl RunIAM2Script {
     async
 )]
 pub struct SetIAM2ProjectContainerCluster {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 5.3.0 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `containerUuid` (body).
+    /// Wire name `containerUuid` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "containerUuid")]
     pub container_uuid: ::std::string::String,
-    /// Wire name `clusterId` (body).
+    /// Wire name `clusterId` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "clusterId")]
     pub cluster_id: i64,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5675,7 +5675,7 @@ impl SetIAM2ProjectContainerCluster {
 }
 /// `PUT /iam2/projects/add/login-expired/{uuid}/actions`, body envelope `"setIAM2ProjectLoginExpired"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SetIAM2ProjectLoginExpired",
@@ -5686,15 +5686,15 @@ impl SetIAM2ProjectContainerCluster {
     async
 )]
 pub struct SetIAM2ProjectLoginExpired {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `loginExpired` (body).
+    /// Wire name `loginExpired` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "loginExpired")]
     pub login_expired: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5735,7 +5735,7 @@ impl SetIAM2ProjectLoginExpired {
 }
 /// `PUT /iam2/projects/retire-policies/{uuid}/actions`, body envelope `"setIAM2ProjectRetirePolicy"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SetIAM2ProjectRetirePolicy",
@@ -5746,14 +5746,14 @@ impl SetIAM2ProjectLoginExpired {
     async
 )]
 pub struct SetIAM2ProjectRetirePolicy {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `policy` (body).
+    /// Wire name `policy` (body). Since ZStack 3.6.1 (release history).
     pub policy: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5794,7 +5794,7 @@ impl SetIAM2ProjectRetirePolicy {
 }
 /// `PUT /iam2/organizations/{uuid}/operation`, body envelope `"setOrganizationOperation"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SetOrganizationOperation",
@@ -5805,15 +5805,15 @@ impl SetIAM2ProjectRetirePolicy {
     async
 )]
 pub struct SetOrganizationOperation {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `virtualIDUuid` (body).
+    /// Wire name `virtualIDUuid` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "virtualIDUuid")]
     pub virtual_id_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5854,7 +5854,7 @@ impl SetOrganizationOperation {
 }
 /// `PUT /iam2/organizations/{uuid}/actions`, body envelope `"setOrganizationSupervisor"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SetOrganizationSupervisor",
@@ -5865,15 +5865,15 @@ impl SetOrganizationOperation {
     async
 )]
 pub struct SetOrganizationSupervisor {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `virtualIDUuid` (body).
+    /// Wire name `virtualIDUuid` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "virtualIDUuid")]
     pub virtual_id_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5914,7 +5914,7 @@ impl SetOrganizationSupervisor {
 }
 /// `PUT /iam2/projects/{uuid}/actions`, body envelope `"stopAllResourcesInIAM2Project"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "StopAllResourcesInIAM2Project",
@@ -5925,12 +5925,12 @@ impl SetOrganizationSupervisor {
     async
 )]
 pub struct StopAllResourcesInIAM2Project {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5967,7 +5967,7 @@ impl StopAllResourcesInIAM2Project {
 }
 /// `PUT /iam2/organizations/{uuid}/actions`, body envelope `"updateIAM2Organization"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateIAM2Organization",
@@ -5978,24 +5978,24 @@ impl StopAllResourcesInIAM2Project {
     async
 )]
 pub struct UpdateIAM2Organization {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `parentUuid` (body).
+    /// Wire name `parentUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "parentUuid")]
     pub parent_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `type` (body). One of `Company`, `Department`.
+    /// Wire name `type` (body). Since ZStack 3.0.1 (release history). One of `Company`, `Department`.
     #[api(rename = "type", one_of("Company", "Department"))]
     pub type_: ::core::option::Option<crate::types::OrganizationType>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -6068,7 +6068,7 @@ impl UpdateIAM2Organization {
 }
 /// `PUT /iam2/organizations/attributes/{uuid}/actions`, body envelope `"updateIAM2OrganizationAttribute"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateIAM2OrganizationAttribute",
@@ -6079,15 +6079,15 @@ impl UpdateIAM2Organization {
     async
 )]
 pub struct UpdateIAM2OrganizationAttribute {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `value` (body).
+    /// Wire name `value` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub value: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -6128,7 +6128,7 @@ impl UpdateIAM2OrganizationAttribute {
 }
 /// `PUT /iam2/projects/{uuid}/actions`, body envelope `"updateIAM2Project"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateIAM2Project",
@@ -6139,18 +6139,18 @@ impl UpdateIAM2OrganizationAttribute {
     async
 )]
 pub struct UpdateIAM2Project {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -6205,7 +6205,7 @@ impl UpdateIAM2Project {
 }
 /// `PUT /iam2/projects/attributes/{uuid}/actions`, body envelope `"updateIAM2ProjectAttribute"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateIAM2ProjectAttribute",
@@ -6216,15 +6216,15 @@ impl UpdateIAM2Project {
     async
 )]
 pub struct UpdateIAM2ProjectAttribute {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `value` (body).
+    /// Wire name `value` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub value: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -6265,7 +6265,7 @@ impl UpdateIAM2ProjectAttribute {
 }
 /// `PUT /iam2/projects/templates/{uuid}/actions`, body envelope `"updateIAM2ProjectTemplate"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateIAM2ProjectTemplate",
@@ -6276,22 +6276,22 @@ impl UpdateIAM2ProjectAttribute {
     async
 )]
 pub struct UpdateIAM2ProjectTemplate {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `attributes` (body).
+    /// Wire name `attributes` (body). Since ZStack 3.0.1 (release history).
     pub attributes: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `quota` (body).
+    /// Wire name `quota` (body). Since ZStack 3.0.1 (release history).
     pub quota: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -6368,7 +6368,7 @@ impl UpdateIAM2ProjectTemplate {
 }
 /// `PUT /iam2/virtual-ids/{uuid}/actions`, body envelope `"updateIAM2VirtualID"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateIAM2VirtualID",
@@ -6379,24 +6379,24 @@ impl UpdateIAM2ProjectTemplate {
     async
 )]
 pub struct UpdateIAM2VirtualID {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `password` (body).
+    /// Wire name `password` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Wire name `oldPassword` (body).
+    /// Wire name `oldPassword` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "oldPassword", max_length = 2048)]
     pub old_password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -6469,7 +6469,7 @@ impl UpdateIAM2VirtualID {
 }
 /// `PUT /iam2/virtual-ids/attributes/{uuid}/actions`, body envelope `"updateIAM2VirtualIDAttribute"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateIAM2VirtualIDAttribute",
@@ -6480,15 +6480,15 @@ impl UpdateIAM2VirtualID {
     async
 )]
 pub struct UpdateIAM2VirtualIDAttribute {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `value` (body).
+    /// Wire name `value` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub value: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -6529,7 +6529,7 @@ impl UpdateIAM2VirtualIDAttribute {
 }
 /// `PUT /iam2/projects/groups/{uuid}/actions`, body envelope `"updateIAM2VirtualIDGroup"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateIAM2VirtualIDGroup",
@@ -6540,18 +6540,18 @@ impl UpdateIAM2VirtualIDAttribute {
     async
 )]
 pub struct UpdateIAM2VirtualIDGroup {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -6606,7 +6606,7 @@ impl UpdateIAM2VirtualIDGroup {
 }
 /// `PUT /iam2/projects/groups/attributes/{uuid}/actions`, body envelope `"updateIAM2VirtualIDGroupAttribute"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateIAM2VirtualIDGroupAttribute",
@@ -6617,15 +6617,15 @@ impl UpdateIAM2VirtualIDGroup {
     async
 )]
 pub struct UpdateIAM2VirtualIDGroupAttribute {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `value` (body).
+    /// Wire name `value` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub value: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -6666,7 +6666,7 @@ impl UpdateIAM2VirtualIDGroupAttribute {
 }
 /// `PUT /iam2/Organization/quotas/actions`, body envelope `"updateOrganizationQuota"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateOrganizationQuota",
@@ -6677,17 +6677,17 @@ impl UpdateIAM2VirtualIDGroupAttribute {
     async
 )]
 pub struct UpdateOrganizationQuota {
-    /// Wire name `identityUuid` (body).
+    /// Wire name `identityUuid` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "identityUuid")]
     pub identity_uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.3.36 (release history).
     pub name: ::std::string::String,
-    /// Wire name `value` (body). Server default: `0`.
+    /// Wire name `value` (body). Since ZStack 4.3.36 (release history). Server default: `0`.
     pub value: i64,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -6731,6 +6731,7 @@ impl UpdateOrganizationQuota {
 /// The result of [`BatchCreateIAM2VirtualIDFromConfigFile`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BatchCreateIAM2VirtualIDFromConfigFileReply {
+    /// Since ZStack 3.6.1 (release history).
     pub number_of_imported_user: ::core::option::Option<i32>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -6740,6 +6741,7 @@ pub struct BatchCreateIAM2VirtualIDFromConfigFileReply {
 /// The result of [`CheckIAM2OrganizationAvailability`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CheckIAM2OrganizationAvailabilityReply {
+    /// Since ZStack 3.6.1 (release history).
     pub exists: ::core::option::Option<bool>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -6748,6 +6750,7 @@ pub struct CheckIAM2OrganizationAvailabilityReply {
 /// The result of [`CheckIAM2VirtualIDConfigFile`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CheckIAM2VirtualIDConfigFileReply {
+    /// Since ZStack 3.6.1 (release history).
     pub results: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -6756,6 +6759,7 @@ pub struct CheckIAM2VirtualIDConfigFileReply {
 /// The result of [`CleanInvalidLdapIAM2Binding`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CleanInvalidLdapIAM2BindingReply {
+    /// Since ZStack 3.5.3 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -6764,6 +6768,7 @@ pub struct CleanInvalidLdapIAM2BindingReply {
 /// The result of [`GetCandidateLdapEntryForIAM2Binding`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetCandidateLdapEntryForIAM2BindingReply {
+    /// Since ZStack 3.5.3 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -6772,7 +6777,9 @@ pub struct GetCandidateLdapEntryForIAM2BindingReply {
 /// The result of [`GetIAM2OrganizationVirtualIDNumber`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetIAM2OrganizationVirtualIDNumberReply {
+    /// Since ZStack 4.0.1 (release history).
     pub virtual_total_number: ::core::option::Option<i32>,
+    /// Since ZStack 4.0.1 (release history).
     pub virtual_direct_number: ::core::option::Option<i32>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -6783,6 +6790,7 @@ pub struct GetIAM2OrganizationVirtualIDNumberReply {
 /// The result of [`GetIAM2ProjectContainerClusterCandidates`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetIAM2ProjectContainerClusterCandidatesReply {
+    /// Since ZStack 5.3.0 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -6792,7 +6800,9 @@ pub struct GetIAM2ProjectContainerClusterCandidatesReply {
 /// The result of [`GetIAM2ProjectContainerImageTags`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetIAM2ProjectContainerImageTagsReply {
+    /// Since ZStack 5.3.0 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 5.3.0 (release history).
     pub total: ::core::option::Option<i32>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -6802,7 +6812,9 @@ pub struct GetIAM2ProjectContainerImageTagsReply {
 /// The result of [`GetIAM2ProjectContainerImages`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetIAM2ProjectContainerImagesReply {
+    /// Since ZStack 5.3.0 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 5.3.0 (release history).
     pub total: ::core::option::Option<i32>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -6812,6 +6824,7 @@ pub struct GetIAM2ProjectContainerImagesReply {
 /// The result of [`GetIAM2ProjectRepository`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetIAM2ProjectRepositoryReply {
+    /// Since ZStack 5.3.0 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -6820,6 +6833,7 @@ pub struct GetIAM2ProjectRepositoryReply {
 /// The result of [`GetIAM2ProjectsOfVirtualID`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetIAM2ProjectsOfVirtualIDReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -6828,6 +6842,7 @@ pub struct GetIAM2ProjectsOfVirtualIDReply {
 /// The result of [`GetIAM2SystemAttributes`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetIAM2SystemAttributesReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -6836,10 +6851,12 @@ pub struct GetIAM2SystemAttributesReply {
 /// The result of [`GetIAM2VirtualIDAPIPermission`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetIAM2VirtualIDAPIPermissionReply {
+    /// Since ZStack 3.0.1 (release history).
     pub permissions: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
+    /// Since ZStack 3.0.1 (release history).
     pub no_permission: ::core::option::Option<bool>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -6849,7 +6866,9 @@ pub struct GetIAM2VirtualIDAPIPermissionReply {
 /// The result of [`GetIAM2VirtualIDInGroup`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetIAM2VirtualIDInGroupReply {
+    /// Since ZStack 4.1.8 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 4.1.8 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -6859,6 +6878,7 @@ pub struct GetIAM2VirtualIDInGroupReply {
 /// The result of [`GetOrganizationQuotaUsage`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetOrganizationQuotaUsageReply {
+    /// Since ZStack 4.3.36 (release history).
     pub usages: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -6867,7 +6887,9 @@ pub struct GetOrganizationQuotaUsageReply {
 /// The result of [`QueryIAM2LdapBinding`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryIAM2LdapBindingReply {
+    /// Since ZStack 3.5.3 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.5.3 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /image-replication-groups, and the types and enums they use first.
 /// `POST /image-replication-groups/{replicationGroupUuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddBackupStoragesToReplicationGroup",
@@ -15,22 +15,22 @@
     async
 )]
 pub struct AddBackupStoragesToReplicationGroup {
-    /// Wire name `replicationGroupUuid` (path placeholder).
+    /// Wire name `replicationGroupUuid` (path placeholder). Since ZStack 3.5.3 (release history).
     #[api(rename = "replicationGroupUuid")]
     pub replication_group_uuid: ::std::string::String,
-    /// Wire name `backupStorageUuids` (body).
+    /// Wire name `backupStorageUuids` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "backupStorageUuids", required, non_empty)]
     pub backup_storage_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -96,7 +96,7 @@ impl AddBackupStoragesToReplicationGroup {
 }
 /// `POST /image-replication-groups`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateImageReplicationGroup",
@@ -107,22 +107,22 @@ impl AddBackupStoragesToReplicationGroup {
     async
 )]
 pub struct CreateImageReplicationGroup {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.5.3 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.5.3 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -188,7 +188,7 @@ impl CreateImageReplicationGroup {
 }
 /// `DELETE /image-replication-groups/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteImageReplicationGroup",
@@ -198,15 +198,15 @@ impl CreateImageReplicationGroup {
     async
 )]
 pub struct DeleteImageReplicationGroup {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.5.3 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.5.3 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.5.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.5.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -252,7 +252,7 @@ impl DeleteImageReplicationGroup {
 }
 /// `GET /image-replication-groups`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryImageReplicationGroup",
@@ -287,6 +287,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryImageReplicationGroup {
 /// The result of [`AddBackupStoragesToReplicationGroup`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AddBackupStoragesToReplicationGroupReply {
+    /// Since ZStack 3.5.3 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

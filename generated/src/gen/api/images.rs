@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /images, and the types and enums they use first.
 /// `POST /images`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddImage",
@@ -204,7 +204,7 @@ impl AddImage {
 }
 /// `PUT /images/{uuid}/actions`, body envelope `"calculateImageHash"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CalculateImageHash",
@@ -276,7 +276,7 @@ impl CalculateImageHash {
 }
 /// `PUT /images/{uuid}/actions`, body envelope `"changeImageState"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeImageState",
@@ -337,7 +337,7 @@ impl ChangeImageState {
 }
 /// `POST /images/data-volume-templates/from/volumes/{volumeUuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateDataVolumeTemplateFromVolume",
@@ -454,7 +454,7 @@ impl CreateDataVolumeTemplateFromVolume {
 }
 /// `POST /images/data-volume-templates/from/volume-template/{backupUuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateDataVolumeTemplateFromVolumeBackup",
@@ -466,40 +466,40 @@ impl CreateDataVolumeTemplateFromVolume {
     polymorphic
 )]
 pub struct CreateDataVolumeTemplateFromVolumeBackup {
-    /// Wire name `backupUuid` (path placeholder).
+    /// Wire name `backupUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "backupUuid")]
     pub backup_uuid: ::std::string::String,
-    /// Wire name `backupStorageUuid` (body).
+    /// Wire name `backupStorageUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "backupStorageUuid")]
     pub backup_storage_uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `guestOsType` (body).
+    /// Wire name `guestOsType` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "guestOsType")]
     pub guest_os_type: ::core::option::Option<::std::string::String>,
-    /// Wire name `platform` (body). One of `Linux`, `Windows`, `Other`, `Paravirtualization`, `WindowsVirtio`.
+    /// Wire name `platform` (body). Since ZStack 3.0.1 (release history). One of `Linux`, `Windows`, `Other`, `Paravirtualization`, `WindowsVirtio`.
     #[api(one_of("Linux", "Windows", "Other", "Paravirtualization", "WindowsVirtio"))]
     pub platform: ::core::option::Option<::std::string::String>,
-    /// Wire name `architecture` (body).
+    /// Wire name `architecture` (body). Since ZStack 4.0.1 (release history).
     pub architecture: ::core::option::Option<::std::string::String>,
-    /// Wire name `system` (body). Server default: `false`.
+    /// Wire name `system` (body). Since ZStack 3.0.1 (release history). Server default: `false`.
     pub system: ::core::option::Option<bool>,
-    /// Wire name `virtio` (body).
+    /// Wire name `virtio` (body). Since ZStack 4.1.8 (release history).
     pub virtio: ::core::option::Option<bool>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -610,7 +610,7 @@ impl CreateDataVolumeTemplateFromVolumeBackup {
 }
 /// `POST /images/data-volume-templates/from/volume-snapshots/{snapshotUuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.2.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateDataVolumeTemplateFromVolumeSnapshot",
@@ -720,7 +720,7 @@ impl CreateDataVolumeTemplateFromVolumeSnapshot {
 }
 /// `POST /images/root-volume-templates/from/volumes/{rootVolumeUuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateRootVolumeTemplateFromRootVolume",
@@ -888,7 +888,7 @@ impl CreateRootVolumeTemplateFromRootVolume {
 }
 /// `POST /images/root-volume-templates/from/volume-template/{backupUuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateRootVolumeTemplateFromVolumeBackup",
@@ -900,41 +900,41 @@ impl CreateRootVolumeTemplateFromRootVolume {
     polymorphic
 )]
 pub struct CreateRootVolumeTemplateFromVolumeBackup {
-    /// Wire name `backupUuid` (path placeholder).
+    /// Wire name `backupUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "backupUuid")]
     pub backup_uuid: ::std::string::String,
-    /// Wire name `backupStorageUuid` (body).
+    /// Wire name `backupStorageUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "backupStorageUuid")]
     pub backup_storage_uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `guestOsType` (body).
+    /// Wire name `guestOsType` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "guestOsType")]
     pub guest_os_type: ::core::option::Option<::std::string::String>,
-    /// Wire name `platform` (body). One of `Linux`, `Windows`, `Other`, `Paravirtualization`, `WindowsVirtio`.
+    /// Wire name `platform` (body). Since ZStack 3.0.1 (release history). One of `Linux`, `Windows`, `Other`, `Paravirtualization`, `WindowsVirtio`.
     #[api(one_of("Linux", "Windows", "Other", "Paravirtualization", "WindowsVirtio"))]
     pub platform: ::core::option::Option<::std::string::String>,
-    /// Wire name `architecture` (body). One of `x86_64`, `aarch64`, `mips64el`, `loongarch64`.
+    /// Wire name `architecture` (body). Since ZStack 4.0.1 (release history). One of `x86_64`, `aarch64`, `mips64el`, `loongarch64`.
     #[api(one_of("x86_64", "aarch64", "mips64el", "loongarch64"))]
     pub architecture: ::core::option::Option<::std::string::String>,
-    /// Wire name `system` (body). Server default: `false`.
+    /// Wire name `system` (body). Since ZStack 3.0.1 (release history). Server default: `false`.
     pub system: ::core::option::Option<bool>,
-    /// Wire name `virtio` (body).
+    /// Wire name `virtio` (body). Since ZStack 4.1.8 (release history).
     pub virtio: ::core::option::Option<bool>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1045,7 +1045,7 @@ impl CreateRootVolumeTemplateFromVolumeBackup {
 }
 /// `POST /images/root-volume-templates/from/volume-snapshots/{snapshotUuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateRootVolumeTemplateFromVolumeSnapshot",
@@ -1206,7 +1206,7 @@ impl CreateRootVolumeTemplateFromVolumeSnapshot {
 }
 /// `DELETE /images/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteImage",
@@ -1287,7 +1287,7 @@ impl DeleteImage {
 }
 /// `PUT /images/{imageUuid}/actions`, body envelope `"expungeImage"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ExpungeImage",
@@ -1369,7 +1369,7 @@ impl ExpungeImage {
 }
 /// `GET /images/volumes/{volumeUuid}/candidate-backup-storage`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetBackupStorageForCreatingImageFromVolume",
@@ -1434,7 +1434,7 @@ impl GetBackupStorageForCreatingImageFromVolume {
 }
 /// `GET /images/volume-snapshots/{volumeSnapshotUuid}/candidate-backup-storage`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetBackupStorageForCreatingImageFromVolumeSnapshot",
@@ -1501,7 +1501,7 @@ impl GetBackupStorageForCreatingImageFromVolumeSnapshot {
 }
 /// `GET /images/candidate-backup-storage`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.8.22 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetCandidateBackupStorageForCreatingImage",
@@ -1574,7 +1574,7 @@ impl GetCandidateBackupStorageForCreatingImage {
 }
 /// `GET /images/iso/{isoUuid}/vm-candidates`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetCandidateVmForAttachingIso",
@@ -1627,7 +1627,7 @@ impl GetCandidateVmForAttachingIso {
 }
 /// `GET /images/{uuid}/qga`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetImageQga",
@@ -1636,12 +1636,12 @@ impl GetCandidateVmForAttachingIso {
     response = crate::api::GetImageQgaReply
 )]
 pub struct GetImageQga {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1678,7 +1678,7 @@ impl GetImageQga {
 }
 /// `GET /images/upload-job/details/{imageId}`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.1.8 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetUploadImageJobDetails",
@@ -1730,7 +1730,7 @@ impl GetUploadImageJobDetails {
 }
 /// `GET /images`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryImage",
@@ -1765,7 +1765,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryImage {
 }
 /// `PUT /images/{imageUuid}/actions`, body envelope `"recoverImage"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RecoverImage",
@@ -1837,7 +1837,7 @@ impl RecoverImage {
 }
 /// `PUT /images/{uuid}/actions`, body envelope `"setImageBootMode"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SetImageBootMode",
@@ -1897,7 +1897,7 @@ impl SetImageBootMode {
 }
 /// `PUT /images/{uuid}/actions`, body envelope `"setImageQga"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SetImageQga",
@@ -1908,14 +1908,14 @@ impl SetImageBootMode {
     async
 )]
 pub struct SetImageQga {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `enable` (body). Server default: `false`.
+    /// Wire name `enable` (body). Since ZStack 3.0.1 (release history). Server default: `false`.
     pub enable: bool,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1956,7 +1956,7 @@ impl SetImageQga {
 }
 /// `PUT /images/{uuid}/actions`, body envelope `"setImageSecurityLevel"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.8.22 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SetImageSecurityLevel",
@@ -1967,15 +1967,15 @@ impl SetImageQga {
     async
 )]
 pub struct SetImageSecurityLevel {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.8.22 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `securityLevel` (body).
+    /// Wire name `securityLevel` (body). Since ZStack 3.8.22 (release history).
     #[api(rename = "securityLevel")]
     pub security_level: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.8.22 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.8.22 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2021,7 +2021,7 @@ impl SetImageSecurityLevel {
 }
 /// `PUT /images/{uuid}/actions`, body envelope `"syncImageFromImageStoreBackupStorage"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SyncImageFromImageStoreBackupStorage",
@@ -2033,24 +2033,24 @@ impl SetImageSecurityLevel {
     polymorphic
 )]
 pub struct SyncImageFromImageStoreBackupStorage {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `srcBackupStorageUuid` (body).
+    /// Wire name `srcBackupStorageUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "srcBackupStorageUuid")]
     pub src_backup_storage_uuid: ::std::string::String,
-    /// Wire name `dstBackupStorageUuid` (body).
+    /// Wire name `dstBackupStorageUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "dstBackupStorageUuid")]
     pub dst_backup_storage_uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255, non_empty_string)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 1024)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2104,7 +2104,7 @@ impl SyncImageFromImageStoreBackupStorage {
 }
 /// `PUT /images/{uuid}/actions`, body envelope `"syncImageSize"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SyncImageSize",
@@ -2158,7 +2158,7 @@ impl SyncImageSize {
 }
 /// `PUT /images/{uuid}/actions`, body envelope `"updateImage"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateImage",
@@ -2319,6 +2319,7 @@ impl UpdateImage {
 pub struct CreateDataVolumeTemplateFromVolumeSnapshotReply {
     /// Since ZStack 0.6.
     pub inventory: ::core::option::Option<crate::types::AnyImageInventory>,
+    /// Since ZStack 3.2.1 (release history).
     pub failures: ::std::vec::Vec<
         crate::types::CreateDataVolumeTemplateFromVolumeSnapshotFailure,
     >,
@@ -2332,6 +2333,7 @@ pub struct CreateDataVolumeTemplateFromVolumeSnapshotReply {
 pub struct CreateRootVolumeTemplateFromVolumeSnapshotReply {
     /// Since ZStack 0.6.
     pub inventory: ::core::option::Option<crate::types::AnyImageInventory>,
+    /// Since ZStack 3.0.1 (release history).
     pub failures: ::std::vec::Vec<
         crate::types::CreateRootVolumeTemplateFromVolumeSnapshotFailure,
     >,
@@ -2343,6 +2345,7 @@ pub struct CreateRootVolumeTemplateFromVolumeSnapshotReply {
 /// The result of [`GetImageQga`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetImageQgaReply {
+    /// Since ZStack 3.0.1 (release history).
     pub enable: ::core::option::Option<bool>,
 }
 ::zstack_sdk::deserialize_struct!(GetImageQgaReply { "enable" => enable, });

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /images-l3networks, and the types and enums they use first.
 /// `GET /images-l3networks/dependencies`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetInterdependentL3NetworksImages",

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /instance-offerings, and the types and enums they use first.
 /// `PUT /instance-offerings/{uuid}/actions`, body envelope `"changeInstanceOfferingState"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeInstanceOfferingState",
@@ -65,7 +65,7 @@ impl ChangeInstanceOfferingState {
 }
 /// `POST /instance-offerings`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateInstanceOffering",
@@ -215,7 +215,7 @@ impl CreateInstanceOffering {
 }
 /// `POST /instance-offerings/ovn`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.20 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateOvnControllerOffering",
@@ -227,49 +227,49 @@ impl CreateInstanceOffering {
     polymorphic
 )]
 pub struct CreateOvnControllerOffering {
-    /// Wire name `zoneUuid` (body).
+    /// Wire name `zoneUuid` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::std::string::String,
-    /// Wire name `managementNetworkUuid` (body).
+    /// Wire name `managementNetworkUuid` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "managementNetworkUuid")]
     pub management_network_uuid: ::std::string::String,
-    /// Wire name `imageUuid` (body).
+    /// Wire name `imageUuid` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "imageUuid")]
     pub image_uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 5.3.20 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 5.3.20 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `cpuNum` (body). Server default: `0`.
+    /// Wire name `cpuNum` (body). Since ZStack 5.3.20 (release history). Server default: `0`.
     #[api(rename = "cpuNum", range(1, 1024))]
     pub cpu_num: i32,
-    /// Wire name `memorySize` (body). Server default: `0`.
+    /// Wire name `memorySize` (body). Since ZStack 5.3.20 (release history). Server default: `0`.
     #[api(rename = "memorySize", range(1, 9223372036854775807))]
     pub memory_size: i64,
-    /// Wire name `reservedMemorySize` (body). Server default: `0`.
+    /// Wire name `reservedMemorySize` (body). Since ZStack 5.3.20 (release history). Server default: `0`.
     #[api(rename = "reservedMemorySize", range(0, 9223372036854775807))]
     pub reserved_memory_size: ::core::option::Option<i64>,
-    /// Wire name `allocatorStrategy` (body).
+    /// Wire name `allocatorStrategy` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "allocatorStrategy")]
     pub allocator_strategy: ::core::option::Option<::std::string::String>,
-    /// Wire name `sortKey` (body). Server default: `0`.
+    /// Wire name `sortKey` (body). Since ZStack 5.3.20 (release history). Server default: `0`.
     #[api(rename = "sortKey")]
     pub sort_key: ::core::option::Option<i32>,
-    /// Wire name `type` (body).
+    /// Wire name `type` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "type")]
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -380,7 +380,7 @@ impl CreateOvnControllerOffering {
 }
 /// `POST /instance-offerings/slb`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateSlbOffering",
@@ -392,49 +392,49 @@ impl CreateOvnControllerOffering {
     polymorphic
 )]
 pub struct CreateSlbOffering {
-    /// Wire name `zoneUuid` (body).
+    /// Wire name `zoneUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::std::string::String,
-    /// Wire name `managementNetworkUuid` (body).
+    /// Wire name `managementNetworkUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "managementNetworkUuid")]
     pub management_network_uuid: ::std::string::String,
-    /// Wire name `imageUuid` (body).
+    /// Wire name `imageUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "imageUuid")]
     pub image_uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `cpuNum` (body). Server default: `0`.
+    /// Wire name `cpuNum` (body). Since ZStack 4.0.1 (release history). Server default: `0`.
     #[api(rename = "cpuNum", range(1, 1024))]
     pub cpu_num: i32,
-    /// Wire name `memorySize` (body). Server default: `0`.
+    /// Wire name `memorySize` (body). Since ZStack 4.0.1 (release history). Server default: `0`.
     #[api(rename = "memorySize", range(1, 9223372036854775807))]
     pub memory_size: i64,
-    /// Wire name `reservedMemorySize` (body). Server default: `0`.
+    /// Wire name `reservedMemorySize` (body). Since ZStack 4.7.24 (release history). Server default: `0`.
     #[api(rename = "reservedMemorySize", range(0, 9223372036854775807))]
     pub reserved_memory_size: ::core::option::Option<i64>,
-    /// Wire name `allocatorStrategy` (body).
+    /// Wire name `allocatorStrategy` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "allocatorStrategy")]
     pub allocator_strategy: ::core::option::Option<::std::string::String>,
-    /// Wire name `sortKey` (body). Server default: `0`.
+    /// Wire name `sortKey` (body). Since ZStack 4.0.1 (release history). Server default: `0`.
     #[api(rename = "sortKey")]
     pub sort_key: ::core::option::Option<i32>,
-    /// Wire name `type` (body).
+    /// Wire name `type` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "type")]
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -545,7 +545,7 @@ impl CreateSlbOffering {
 }
 /// `POST /instance-offerings/virtual-routers`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateVirtualRouterOffering",
@@ -731,7 +731,7 @@ impl CreateVirtualRouterOffering {
 }
 /// `DELETE /instance-offerings/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteInstanceOffering",
@@ -795,7 +795,7 @@ impl DeleteInstanceOffering {
 }
 /// `GET /instance-offerings`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryInstanceOffering",
@@ -830,7 +830,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryInstanceOffering {
 }
 /// `GET /instance-offerings/slb`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QuerySlbOffering",
@@ -864,7 +864,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySlbOffering {
 }
 /// `GET /instance-offerings/virtual-routers`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryVirtualRouterOffering",
@@ -898,7 +898,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVirtualRouterOffering {
 }
 /// `PUT /instance-offerings/{uuid}/actions`, body envelope `"updateInstanceOffering"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateInstanceOffering",
@@ -988,7 +988,7 @@ impl UpdateInstanceOffering {
 }
 /// `PUT /instance-offerings/virtual-routers/{uuid}/actions`, body envelope `"updateVirtualRouterOffering"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateVirtualRouterOffering",

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /check/batch/data/integrity or /integrity or /start/data/protection, and the types and enums they use first.
 /// `POST /integrity/resource/actions`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddIntegrityResource",
@@ -15,16 +15,16 @@
     async
 )]
 pub struct AddIntegrityResource {
-    /// Wire name `resourceType` (body).
+    /// Wire name `resourceType` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "resourceType")]
     pub resource_type: ::std::string::String,
-    /// Wire name `integrityResourceDataRangeInDays` (body).
+    /// Wire name `integrityResourceDataRangeInDays` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "integrityResourceDataRangeInDays", range(1, 65535))]
     pub integrity_resource_data_range_in_days: ::core::option::Option<i32>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -74,7 +74,7 @@ impl AddIntegrityResource {
 }
 /// `GET /check/batch/data/integrity/`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CheckBatchDataIntegrity",
@@ -83,16 +83,16 @@ impl AddIntegrityResource {
     response = crate::api::CheckBatchDataIntegrityReply
 )]
 pub struct CheckBatchDataIntegrity {
-    /// Wire name `resourceUuids` (query string).
+    /// Wire name `resourceUuids` (query string). Since ZStack 4.3.36 (release history).
     #[api(rename = "resourceUuids")]
     pub resource_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `resourceType` (query string).
+    /// Wire name `resourceType` (query string). Since ZStack 4.3.36 (release history).
     #[api(rename = "resourceType")]
     pub resource_type: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.3.36 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -145,7 +145,7 @@ impl CheckBatchDataIntegrity {
 }
 /// `POST /start/data/protection/`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "StartDataProtection",
@@ -156,16 +156,16 @@ impl CheckBatchDataIntegrity {
     async
 )]
 pub struct StartDataProtection {
-    /// Wire name `encryptType` (body).
+    /// Wire name `encryptType` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "encryptType")]
     pub encrypt_type: ::std::string::String,
-    /// Wire name `auditsIntegrityDate` (body).
+    /// Wire name `auditsIntegrityDate` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "auditsIntegrityDate", range(1, 65535))]
     pub audits_integrity_date: ::core::option::Option<i32>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -212,6 +212,7 @@ impl StartDataProtection {
 /// The result of [`CheckBatchDataIntegrity`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CheckBatchDataIntegrityReply {
+    /// Since ZStack 4.3.36 (release history).
     pub resource_map: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /ipsec, and the types and enums they use first.
 /// `POST /ipsec/{uuid}/remote-cidrs`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddRemoteCidrsToIPsecConnection",
@@ -15,21 +15,21 @@
     async
 )]
 pub struct AddRemoteCidrsToIPsecConnection {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `peerCidrs` (body).
+    /// Wire name `peerCidrs` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "peerCidrs", required, non_empty)]
     pub peer_cidrs: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -95,7 +95,7 @@ impl AddRemoteCidrsToIPsecConnection {
 }
 /// `POST /ipsec/{uuid}/l3networks`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AttachL3NetworksToIPsecConnection",
@@ -106,21 +106,21 @@ impl AddRemoteCidrsToIPsecConnection {
     async
 )]
 pub struct AttachL3NetworksToIPsecConnection {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `l3NetworkUuids` (body).
+    /// Wire name `l3NetworkUuids` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "l3NetworkUuids", required)]
     pub l3_network_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -186,7 +186,7 @@ impl AttachL3NetworksToIPsecConnection {
 }
 /// `PUT /ipsec/{uuid}/actions`, body envelope `"changeIPSecConnectionState"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeIPSecConnectionState",
@@ -197,15 +197,15 @@ impl AttachL3NetworksToIPsecConnection {
     async
 )]
 pub struct ChangeIPSecConnectionState {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `stateEvent` (body). One of `enable`, `disable`.
+    /// Wire name `stateEvent` (body). Since ZStack 3.0.1 (release history). One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
     pub state_event: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -246,7 +246,7 @@ impl ChangeIPSecConnectionState {
 }
 /// `PUT /ipsec/config/{uuid}`, body envelope `"changeIPsecConnection"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.5.11 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeIPsecConnection",
@@ -257,64 +257,64 @@ impl ChangeIPSecConnectionState {
     async
 )]
 pub struct ChangeIPsecConnection {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.5.11 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `peerAddress` (body).
+    /// Wire name `peerAddress` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "peerAddress", max_length = 255)]
     pub peer_address: ::std::string::String,
-    /// Wire name `authMode` (body). Server default: `psk`. One of `psk`, `certs`.
+    /// Wire name `authMode` (body). Since ZStack 4.5.11 (release history). Server default: `psk`. One of `psk`, `certs`.
     #[api(rename = "authMode", one_of("psk", "certs"), max_length = 255)]
     pub auth_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `authKey` (body).
+    /// Wire name `authKey` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "authKey")]
     pub auth_key: ::std::string::String,
-    /// Wire name `idType` (body). Server default: `ip`. One of `ip`, `name`, `fqdn`.
+    /// Wire name `idType` (body). Since ZStack 4.5.11 (release history). Server default: `ip`. One of `ip`, `name`, `fqdn`.
     #[api(rename = "idType", one_of("ip", "name", "fqdn"), max_length = 32)]
     pub id_type: ::core::option::Option<::std::string::String>,
-    /// Wire name `localId` (body).
+    /// Wire name `localId` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "localId", max_length = 255)]
     pub local_id: ::core::option::Option<::std::string::String>,
-    /// Wire name `remoteId` (body).
+    /// Wire name `remoteId` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "remoteId", max_length = 255)]
     pub remote_id: ::core::option::Option<::std::string::String>,
-    /// Wire name `ikeVersion` (body). Server default: `ike`. One of `ike`, `ikev1`, `ikev2`.
+    /// Wire name `ikeVersion` (body). Since ZStack 4.5.11 (release history). Server default: `ike`. One of `ike`, `ikev1`, `ikev2`.
     #[api(rename = "ikeVersion", one_of("ike", "ikev1", "ikev2"), max_length = 32)]
     pub ike_version: ::core::option::Option<::std::string::String>,
-    /// Wire name `ikeAuthAlgorithm` (body). Server default: `sha256`. One of `md5`, `sha1`, `sha256`, `sha384`, `sha512`.
+    /// Wire name `ikeAuthAlgorithm` (body). Since ZStack 4.5.11 (release history). Server default: `sha256`. One of `md5`, `sha1`, `sha256`, `sha384`, `sha512`.
     #[api(
         rename = "ikeAuthAlgorithm",
         one_of("md5", "sha1", "sha256", "sha384", "sha512"),
         max_length = 32
     )]
     pub ike_auth_algorithm: ::core::option::Option<::std::string::String>,
-    /// Wire name `ikeEncryptionAlgorithm` (body). Server default: `aes-256`. One of `3des`, `aes-128`, `aes-192`, `aes-256`.
+    /// Wire name `ikeEncryptionAlgorithm` (body). Since ZStack 4.5.11 (release history). Server default: `aes-256`. One of `3des`, `aes-128`, `aes-192`, `aes-256`.
     #[api(
         rename = "ikeEncryptionAlgorithm",
         one_of("3des", "aes-128", "aes-192", "aes-256"),
         max_length = 32
     )]
     pub ike_encryption_algorithm: ::core::option::Option<::std::string::String>,
-    /// Wire name `ikeDhGroup` (body). Server default: `2`.
+    /// Wire name `ikeDhGroup` (body). Since ZStack 4.5.11 (release history). Server default: `2`.
     #[api(rename = "ikeDhGroup")]
     pub ike_dh_group: ::core::option::Option<i32>,
-    /// Wire name `ikeLifeTime` (body). Server default: `86400`.
+    /// Wire name `ikeLifeTime` (body). Since ZStack 4.5.11 (release history). Server default: `86400`.
     #[api(rename = "ikeLifeTime", range(60, 604800))]
     pub ike_life_time: ::core::option::Option<i32>,
-    /// Wire name `policyAuthAlgorithm` (body). Server default: `sha256`. One of `md5`, `sha1`, `sha256`, `sha384`, `sha512`.
+    /// Wire name `policyAuthAlgorithm` (body). Since ZStack 4.5.11 (release history). Server default: `sha256`. One of `md5`, `sha1`, `sha256`, `sha384`, `sha512`.
     #[api(
         rename = "policyAuthAlgorithm",
         one_of("md5", "sha1", "sha256", "sha384", "sha512"),
         max_length = 32
     )]
     pub policy_auth_algorithm: ::core::option::Option<::std::string::String>,
-    /// Wire name `policyEncryptionAlgorithm` (body). Server default: `aes-256`. One of `3des`, `aes-128`, `aes-192`, `aes-256`.
+    /// Wire name `policyEncryptionAlgorithm` (body). Since ZStack 4.5.11 (release history). Server default: `aes-256`. One of `3des`, `aes-128`, `aes-192`, `aes-256`.
     #[api(
         rename = "policyEncryptionAlgorithm",
         one_of("3des", "aes-128", "aes-192", "aes-256"),
         max_length = 32
     )]
     pub policy_encryption_algorithm: ::core::option::Option<::std::string::String>,
-    /// Wire name `pfs` (body). Server default: `dh-group14`. One of `none`, `dh-group2`, `dh-group5`, `dh-group14`, `dh-group15`, `dh-group16`, `dh-group17`, `dh-group18`, `dh-group19`, `dh-group20`, `dh-group21`, `dh-group22`, `dh-group23`, `dh-group24`, `dh-group25`, `dh-group26`.
+    /// Wire name `pfs` (body). Since ZStack 4.5.11 (release history). Server default: `dh-group14`. One of `none`, `dh-group2`, `dh-group5`, `dh-group14`, `dh-group15`, `dh-group16`, `dh-group17`, `dh-group18`, `dh-group19`, `dh-group20`, `dh-group21`, `dh-group22`, `dh-group23`, `dh-group24`, `dh-group25`, `dh-group26`.
     #[api(
         one_of(
             "none",
@@ -337,19 +337,19 @@ pub struct ChangeIPsecConnection {
         max_length = 32
     )]
     pub pfs: ::core::option::Option<::std::string::String>,
-    /// Wire name `policyMode` (body). Server default: `tunnel`. One of `tunnel`, `transport`.
+    /// Wire name `policyMode` (body). Since ZStack 4.5.11 (release history). Server default: `tunnel`. One of `tunnel`, `transport`.
     #[api(rename = "policyMode", one_of("tunnel", "transport"), max_length = 32)]
     pub policy_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `transformProtocol` (body). Server default: `esp`. One of `esp`, `ah`, `ah-esp`.
+    /// Wire name `transformProtocol` (body). Since ZStack 4.5.11 (release history). Server default: `esp`. One of `esp`, `ah`, `ah-esp`.
     #[api(rename = "transformProtocol", one_of("esp", "ah", "ah-esp"), max_length = 32)]
     pub transform_protocol: ::core::option::Option<::std::string::String>,
-    /// Wire name `lifeTime` (body). Server default: `3600`.
+    /// Wire name `lifeTime` (body). Since ZStack 4.5.11 (release history). Server default: `3600`.
     #[api(rename = "lifeTime", range(30, 604800))]
     pub life_time: ::core::option::Option<i32>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -518,7 +518,7 @@ impl ChangeIPsecConnection {
 }
 /// `POST /ipsec`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateIPsecConnection",
@@ -529,77 +529,77 @@ impl ChangeIPsecConnection {
     async
 )]
 pub struct CreateIPsecConnection {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `vipUuid` (body).
+    /// Wire name `vipUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "vipUuid")]
     pub vip_uuid: ::std::string::String,
-    /// Wire name `peerAddress` (body).
+    /// Wire name `peerAddress` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "peerAddress", max_length = 255)]
     pub peer_address: ::std::string::String,
-    /// Wire name `authMode` (body). Server default: `psk`. One of `psk`, `certs`.
+    /// Wire name `authMode` (body). Since ZStack 3.0.1 (release history). Server default: `psk`. One of `psk`, `certs`.
     #[api(rename = "authMode", one_of("psk", "certs"), max_length = 255)]
     pub auth_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `authKey` (body).
+    /// Wire name `authKey` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "authKey")]
     pub auth_key: ::std::string::String,
-    /// Wire name `idType` (body). Server default: `ip`. One of `ip`, `name`, `fqdn`.
+    /// Wire name `idType` (body). Since ZStack 4.4.65 (release history). Server default: `ip`. One of `ip`, `name`, `fqdn`.
     #[api(rename = "idType", one_of("ip", "name", "fqdn"), max_length = 32)]
     pub id_type: ::core::option::Option<::std::string::String>,
-    /// Wire name `localId` (body).
+    /// Wire name `localId` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "localId", max_length = 255)]
     pub local_id: ::core::option::Option<::std::string::String>,
-    /// Wire name `remoteId` (body).
+    /// Wire name `remoteId` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "remoteId", max_length = 255)]
     pub remote_id: ::core::option::Option<::std::string::String>,
-    /// Wire name `l3NetworkUuid` (body).
+    /// Wire name `l3NetworkUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "l3NetworkUuid")]
     pub l3_network_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `peerCidrs` (body).
+    /// Wire name `peerCidrs` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "peerCidrs")]
     pub peer_cidrs: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `ikeVersion` (body). Server default: `ike`. One of `ike`, `ikev1`, `ikev2`.
+    /// Wire name `ikeVersion` (body). Since ZStack 4.4.65 (release history). Server default: `ike`. One of `ike`, `ikev1`, `ikev2`.
     #[api(rename = "ikeVersion", one_of("ike", "ikev1", "ikev2"), max_length = 32)]
     pub ike_version: ::core::option::Option<::std::string::String>,
-    /// Wire name `ikeAuthAlgorithm` (body). Server default: `sha256`. One of `md5`, `sha1`, `sha256`, `sha384`, `sha512`.
+    /// Wire name `ikeAuthAlgorithm` (body). Since ZStack 3.0.1 (release history). Server default: `sha256`. One of `md5`, `sha1`, `sha256`, `sha384`, `sha512`.
     #[api(
         rename = "ikeAuthAlgorithm",
         one_of("md5", "sha1", "sha256", "sha384", "sha512"),
         max_length = 32
     )]
     pub ike_auth_algorithm: ::core::option::Option<::std::string::String>,
-    /// Wire name `ikeEncryptionAlgorithm` (body). Server default: `aes-256`. One of `3des`, `aes-128`, `aes-192`, `aes-256`.
+    /// Wire name `ikeEncryptionAlgorithm` (body). Since ZStack 3.0.1 (release history). Server default: `aes-256`. One of `3des`, `aes-128`, `aes-192`, `aes-256`.
     #[api(
         rename = "ikeEncryptionAlgorithm",
         one_of("3des", "aes-128", "aes-192", "aes-256"),
         max_length = 32
     )]
     pub ike_encryption_algorithm: ::core::option::Option<::std::string::String>,
-    /// Wire name `ikeDhGroup` (body). Server default: `2`.
+    /// Wire name `ikeDhGroup` (body). Since ZStack 3.0.1 (release history). Server default: `2`.
     #[api(rename = "ikeDhGroup")]
     pub ike_dh_group: ::core::option::Option<i32>,
-    /// Wire name `ikeLifeTime` (body). Server default: `86400`.
+    /// Wire name `ikeLifeTime` (body). Since ZStack 4.4.65 (release history). Server default: `86400`.
     #[api(rename = "ikeLifeTime", range(60, 604800))]
     pub ike_life_time: ::core::option::Option<i32>,
-    /// Wire name `policyAuthAlgorithm` (body). Server default: `sha256`. One of `md5`, `sha1`, `sha256`, `sha384`, `sha512`.
+    /// Wire name `policyAuthAlgorithm` (body). Since ZStack 3.0.1 (release history). Server default: `sha256`. One of `md5`, `sha1`, `sha256`, `sha384`, `sha512`.
     #[api(
         rename = "policyAuthAlgorithm",
         one_of("md5", "sha1", "sha256", "sha384", "sha512"),
         max_length = 32
     )]
     pub policy_auth_algorithm: ::core::option::Option<::std::string::String>,
-    /// Wire name `policyEncryptionAlgorithm` (body). Server default: `aes-256`. One of `3des`, `aes-128`, `aes-192`, `aes-256`.
+    /// Wire name `policyEncryptionAlgorithm` (body). Since ZStack 3.0.1 (release history). Server default: `aes-256`. One of `3des`, `aes-128`, `aes-192`, `aes-256`.
     #[api(
         rename = "policyEncryptionAlgorithm",
         one_of("3des", "aes-128", "aes-192", "aes-256"),
         max_length = 32
     )]
     pub policy_encryption_algorithm: ::core::option::Option<::std::string::String>,
-    /// Wire name `pfs` (body). Server default: `dh-group14`. One of `none`, `dh-group0`, `dh-group2`, `dh-group5`, `dh-group14`, `dh-group15`, `dh-group16`, `dh-group17`, `dh-group18`, `dh-group19`, `dh-group20`, `dh-group21`, `dh-group22`, `dh-group23`, `dh-group24`, `dh-group25`, `dh-group26`.
+    /// Wire name `pfs` (body). Since ZStack 3.0.1 (release history). Server default: `dh-group14`. One of `none`, `dh-group0`, `dh-group2`, `dh-group5`, `dh-group14`, `dh-group15`, `dh-group16`, `dh-group17`, `dh-group18`, `dh-group19`, `dh-group20`, `dh-group21`, `dh-group22`, `dh-group23`, `dh-group24`, `dh-group25`, `dh-group26`.
     #[api(
         one_of(
             "none",
@@ -623,25 +623,25 @@ pub struct CreateIPsecConnection {
         max_length = 32
     )]
     pub pfs: ::core::option::Option<::std::string::String>,
-    /// Wire name `policyMode` (body). Server default: `tunnel`. One of `tunnel`, `transport`.
+    /// Wire name `policyMode` (body). Since ZStack 3.0.1 (release history). Server default: `tunnel`. One of `tunnel`, `transport`.
     #[api(rename = "policyMode", one_of("tunnel", "transport"), max_length = 32)]
     pub policy_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `transformProtocol` (body). Server default: `esp`. One of `esp`, `ah`, `ah-esp`.
+    /// Wire name `transformProtocol` (body). Since ZStack 3.0.1 (release history). Server default: `esp`. One of `esp`, `ah`, `ah-esp`.
     #[api(rename = "transformProtocol", one_of("esp", "ah", "ah-esp"), max_length = 32)]
     pub transform_protocol: ::core::option::Option<::std::string::String>,
-    /// Wire name `lifeTime` (body). Server default: `3600`.
+    /// Wire name `lifeTime` (body). Since ZStack 4.4.65 (release history). Server default: `3600`.
     #[api(rename = "lifeTime", range(30, 604800))]
     pub life_time: ::core::option::Option<i32>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -861,7 +861,7 @@ impl CreateIPsecConnection {
 }
 /// `DELETE /ipsec/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteIPsecConnection",
@@ -871,15 +871,15 @@ impl CreateIPsecConnection {
     async
 )]
 pub struct DeleteIPsecConnection {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -925,7 +925,7 @@ impl DeleteIPsecConnection {
 }
 /// `DELETE /ipsec/{uuid}/l3networks`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DetachL3NetworksFromIPsecConnection",
@@ -935,15 +935,15 @@ impl DeleteIPsecConnection {
     async
 )]
 pub struct DetachL3NetworksFromIPsecConnection {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `l3NetworkUuids` (query string).
+    /// Wire name `l3NetworkUuids` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "l3NetworkUuids", required)]
     pub l3_network_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -989,7 +989,7 @@ impl DetachL3NetworksFromIPsecConnection {
 }
 /// `GET /ipsec/candidatesL3Networks`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetCandidateL3NetworksForIpSecConnection",
@@ -998,22 +998,22 @@ impl DetachL3NetworksFromIPsecConnection {
     response = crate::api::GetCandidateL3NetworksForIpSecConnectionReply
 )]
 pub struct GetCandidateL3NetworksForIpSecConnection {
-    /// Wire name `uuid` (query string).
+    /// Wire name `uuid` (query string). Since ZStack 4.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `publicL3Uuid` (query string).
+    /// Wire name `publicL3Uuid` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "publicL3Uuid")]
     pub public_l3_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `vipUuid` (query string).
+    /// Wire name `vipUuid` (query string). Since ZStack 4.3.36 (release history).
     #[api(rename = "vipUuid")]
     pub vip_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `limit` (query string). Server default: `1000`.
+    /// Wire name `limit` (query string). Since ZStack 4.0.1 (release history). Server default: `1000`.
     pub limit: ::core::option::Option<i32>,
-    /// Wire name `start` (query string). Server default: `0`.
+    /// Wire name `start` (query string). Since ZStack 4.0.1 (release history). Server default: `0`.
     pub start: ::core::option::Option<i32>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1088,7 +1088,7 @@ impl GetCandidateL3NetworksForIpSecConnection {
 }
 /// `GET /ipsec`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryIPSecConnection",
@@ -1122,7 +1122,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIPSecConnection {
 }
 /// `PUT /ipsec/{uuid}/actions`, body envelope `"reconnectIPsecConnection"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.5.11 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ReconnectIPsecConnection",
@@ -1133,12 +1133,12 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIPSecConnection {
     async
 )]
 pub struct ReconnectIPsecConnection {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.5.11 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1175,7 +1175,7 @@ impl ReconnectIPsecConnection {
 }
 /// `DELETE /ipsec/{uuid}/remote-cidrs`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RemoveRemoteCidrsFromIPsecConnection",
@@ -1185,15 +1185,15 @@ impl ReconnectIPsecConnection {
     async
 )]
 pub struct RemoveRemoteCidrsFromIPsecConnection {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `peerCidrs` (query string).
+    /// Wire name `peerCidrs` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "peerCidrs", required, non_empty)]
     pub peer_cidrs: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1239,7 +1239,7 @@ impl RemoveRemoteCidrsFromIPsecConnection {
 }
 /// `PUT /ipsec/{uuid}`, body envelope `"updateIPsecConnection"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateIPsecConnection",
@@ -1250,18 +1250,18 @@ impl RemoveRemoteCidrsFromIPsecConnection {
     async
 )]
 pub struct UpdateIPsecConnection {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1317,6 +1317,7 @@ impl UpdateIPsecConnection {
 /// The result of [`GetCandidateL3NetworksForIpSecConnection`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetCandidateL3NetworksForIpSecConnectionReply {
+    /// Since ZStack 4.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1326,7 +1327,9 @@ pub struct GetCandidateL3NetworksForIpSecConnectionReply {
 /// The result of [`QueryIPSecConnection`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryIPSecConnectionReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(

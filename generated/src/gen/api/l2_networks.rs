@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /l2-networks, and the types and enums they use first.
 /// `POST /l2-networks/{l2NetworkUuid}/clusters/{clusterUuid}`, body envelope `"null"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AttachL2NetworkToCluster",
@@ -78,7 +78,7 @@ impl AttachL2NetworkToCluster {
 }
 /// `PUT /l2-networks/{uuid}/actions`, body envelope `"changeL2NetworkVlanId"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeL2NetworkVlanId",
@@ -152,7 +152,7 @@ impl ChangeL2NetworkVlanId {
 }
 /// `POST /l2-networks/hardware-vxlan`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateL2HardwareVxlanNetwork",
@@ -333,7 +333,7 @@ impl CreateL2HardwareVxlanNetwork {
 }
 /// `POST /l2-networks/hardware-vxlan-pool`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateL2HardwareVxlanNetworkPool",
@@ -491,7 +491,7 @@ impl CreateL2HardwareVxlanNetworkPool {
 }
 /// `POST /l2-networks/no-vlan`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateL2NoVlanNetwork",
@@ -651,7 +651,7 @@ impl CreateL2NoVlanNetwork {
 }
 /// `POST /l2-networks/port-group`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.8.26 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateL2PortGroup",
@@ -663,55 +663,55 @@ impl CreateL2NoVlanNetwork {
     polymorphic
 )]
 pub struct CreateL2PortGroup {
-    /// Wire name `vSwitchUuid` (body).
+    /// Wire name `vSwitchUuid` (body). Since ZStack 4.8.26 (release history).
     #[api(rename = "vSwitchUuid")]
     pub v_switch_uuid: ::std::string::String,
-    /// Wire name `vlanMode` (body). One of `ACCESS`, `TRUNK`, `PVLAN`.
+    /// Wire name `vlanMode` (body). Since ZStack 4.8.26 (release history). One of `ACCESS`, `TRUNK`, `PVLAN`.
     #[api(rename = "vlanMode", one_of("ACCESS", "TRUNK", "PVLAN"))]
     pub vlan_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `vlan` (body).
+    /// Wire name `vlan` (body). Since ZStack 4.8.26 (release history).
     #[api(range(0, 4094))]
     pub vlan: i32,
-    /// Wire name `vlanRanges` (body).
+    /// Wire name `vlanRanges` (body). Since ZStack 4.8.26 (release history).
     #[api(rename = "vlanRanges")]
     pub vlan_ranges: ::core::option::Option<::std::string::String>,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.8.26 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.8.26 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `zoneUuid` (body).
+    /// Wire name `zoneUuid` (body). Since ZStack 4.8.26 (release history).
     #[api(rename = "zoneUuid", max_length = 1024)]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `physicalInterface` (body).
+    /// Wire name `physicalInterface` (body). Since ZStack 4.8.26 (release history).
     #[api(rename = "physicalInterface", max_length = 1024)]
     pub physical_interface: ::core::option::Option<::std::string::String>,
-    /// Wire name `type` (body).
+    /// Wire name `type` (body). Since ZStack 4.8.26 (release history).
     #[api(rename = "type")]
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Wire name `vSwitchType` (body). Server default: `LinuxBridge`. One of `LinuxBridge`, `OvsDpdk`, `MacVlan`, `OvnDpdk`.
+    /// Wire name `vSwitchType` (body). Since ZStack 4.8.26 (release history). Server default: `LinuxBridge`. One of `LinuxBridge`, `OvsDpdk`, `MacVlan`, `OvnDpdk`.
     #[api(
         rename = "vSwitchType",
         one_of("LinuxBridge", "OvsDpdk", "MacVlan", "OvnDpdk"),
         max_length = 1024
     )]
     pub v_switch_type: ::core::option::Option<::std::string::String>,
-    /// Wire name `isolated` (body). Server default: `false`.
+    /// Wire name `isolated` (body). Since ZStack 5.0.0 (release history). Server default: `false`.
     pub isolated: ::core::option::Option<bool>,
-    /// Wire name `pvlan` (body).
+    /// Wire name `pvlan` (body). Since ZStack 5.0.0 (release history).
     #[api(non_empty_string)]
     pub pvlan: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 4.8.26 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 4.8.26 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.8.26 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.8.26 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -852,7 +852,7 @@ impl CreateL2PortGroup {
 }
 /// `POST /l2-networks/tf`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.8.26 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateL2TfNetwork",
@@ -1038,7 +1038,7 @@ impl CreateL2TfNetwork {
 }
 /// `POST /l2-networks/virtual-switch`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.8.26 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateL2VirtualSwitch",
@@ -1050,46 +1050,46 @@ impl CreateL2TfNetwork {
     polymorphic
 )]
 pub struct CreateL2VirtualSwitch {
-    /// Wire name `isDistributed` (body).
+    /// Wire name `isDistributed` (body). Since ZStack 4.8.26 (release history).
     #[api(rename = "isDistributed")]
     pub is_distributed: ::core::option::Option<bool>,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.8.26 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.8.26 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `zoneUuid` (body).
+    /// Wire name `zoneUuid` (body). Since ZStack 4.8.26 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::std::string::String,
-    /// Wire name `physicalInterface` (body).
+    /// Wire name `physicalInterface` (body). Since ZStack 4.8.26 (release history).
     #[api(rename = "physicalInterface", max_length = 1024)]
     pub physical_interface: ::std::string::String,
-    /// Wire name `type` (body).
+    /// Wire name `type` (body). Since ZStack 4.8.26 (release history).
     #[api(rename = "type")]
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Wire name `vSwitchType` (body). Server default: `LinuxBridge`. One of `LinuxBridge`, `OvsDpdk`, `MacVlan`, `OvnDpdk`.
+    /// Wire name `vSwitchType` (body). Since ZStack 4.8.26 (release history). Server default: `LinuxBridge`. One of `LinuxBridge`, `OvsDpdk`, `MacVlan`, `OvnDpdk`.
     #[api(
         rename = "vSwitchType",
         one_of("LinuxBridge", "OvsDpdk", "MacVlan", "OvnDpdk"),
         max_length = 1024
     )]
     pub v_switch_type: ::core::option::Option<::std::string::String>,
-    /// Wire name `isolated` (body). Server default: `false`.
+    /// Wire name `isolated` (body). Since ZStack 5.0.0 (release history). Server default: `false`.
     pub isolated: ::core::option::Option<bool>,
-    /// Wire name `pvlan` (body).
+    /// Wire name `pvlan` (body). Since ZStack 5.0.0 (release history).
     #[api(non_empty_string)]
     pub pvlan: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 4.8.26 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 4.8.26 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.8.26 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.8.26 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1200,7 +1200,7 @@ impl CreateL2VirtualSwitch {
 }
 /// `POST /l2-networks/vlan`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateL2VlanNetwork",
@@ -1365,7 +1365,7 @@ impl CreateL2VlanNetwork {
 }
 /// `POST /l2-networks/vxlan`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateL2VxlanNetwork",
@@ -1546,7 +1546,7 @@ impl CreateL2VxlanNetwork {
 }
 /// `POST /l2-networks/vxlan-pool`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateL2VxlanNetworkPool",
@@ -1706,7 +1706,7 @@ impl CreateL2VxlanNetworkPool {
 }
 /// `POST /l2-networks/vxlan-pool/{l2NetworkUuid}/vni-ranges`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateVniRange",
@@ -1815,7 +1815,7 @@ impl CreateVniRange {
 }
 /// `POST /l2-networks/{l2NetworkUuid}/clusters/{clusterUuid}/remote-vtep-ip`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateVxlanPoolRemoteVtep",
@@ -1907,7 +1907,7 @@ impl CreateVxlanPoolRemoteVtep {
 }
 /// `POST /l2-networks/vxlan/vteps`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateVxlanVtep",
@@ -2006,7 +2006,7 @@ impl CreateVxlanVtep {
 }
 /// `DELETE /l2-networks/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteL2Network",
@@ -2070,7 +2070,7 @@ impl DeleteL2Network {
 }
 /// `DELETE /l2-networks/vxlan-pool/vni-ranges/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteVniRange",
@@ -2134,7 +2134,7 @@ impl DeleteVniRange {
 }
 /// `DELETE /l2-networks/vxlan/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.1.8 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteVxlanL2Network",
@@ -2144,15 +2144,15 @@ impl DeleteVniRange {
     async
 )]
 pub struct DeleteVxlanL2Network {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.1.8 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 4.1.8 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.1.8 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.1.8 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2198,7 +2198,7 @@ impl DeleteVxlanL2Network {
 }
 /// `DELETE /l2-networks/{l2NetworkUuid}/clusters/{clusterUuid}/delete/remote-vtep-ip`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteVxlanPoolRemoteVtep",
@@ -2275,7 +2275,7 @@ impl DeleteVxlanPoolRemoteVtep {
 }
 /// `DELETE /l2-networks/{l2NetworkUuid}/clusters/{clusterUuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DetachL2NetworkFromCluster",
@@ -2336,7 +2336,7 @@ impl DetachL2NetworkFromCluster {
 }
 /// `GET /l2-networks/{l2NetworkUuid}/cluster-candidates`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetCandidateClustersForAttachingL2Network",
@@ -2424,7 +2424,7 @@ impl GetCandidateClustersForAttachingL2Network {
 }
 /// `GET /l2-networks/types`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetL2NetworkTypes",
@@ -2472,7 +2472,7 @@ impl GetL2NetworkTypes {
 }
 /// `GET /l2-networks/vSwitchTypes`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.1.8 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVSwitchTypes",
@@ -2520,7 +2520,7 @@ impl GetVSwitchTypes {
 }
 /// `GET /l2-networks/vf-pci-devices-available`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.3.20 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVfPciDeviceAvailableInL2Network",
@@ -2529,13 +2529,13 @@ impl GetVSwitchTypes {
     response = crate::api::GetVfPciDeviceAvailableInL2NetworkReply
 )]
 pub struct GetVfPciDeviceAvailableInL2Network {
-    /// Wire name `l2NetworkUuids` (query string).
+    /// Wire name `l2NetworkUuids` (query string). Since ZStack 5.3.20 (release history).
     #[api(rename = "l2NetworkUuids", required, non_empty)]
     pub l2_network_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 5.3.20 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 5.3.20 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2579,7 +2579,7 @@ impl GetVfPciDeviceAvailableInL2Network {
 }
 /// `GET /l2-networks`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryL2Network",
@@ -2614,7 +2614,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryL2Network {
 }
 /// `GET /l2-networks/port-group`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.8.26 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryL2PortGroupNetwork",
@@ -2648,7 +2648,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryL2PortGroupNetwork {
 }
 /// `GET /l2-networks/virtual-switch`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.8.26 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryL2VirtualSwitchNetwork",
@@ -2682,7 +2682,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryL2VirtualSwitchNetwork 
 }
 /// `GET /l2-networks/vlan`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryL2VlanNetwork",
@@ -2716,7 +2716,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryL2VlanNetwork {
 }
 /// `GET /l2-networks/vxlan`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryL2VxlanNetwork",
@@ -2750,7 +2750,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryL2VxlanNetwork {
 }
 /// `GET /l2-networks/vxlan-pool`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryL2VxlanNetworkPool",
@@ -2785,7 +2785,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryL2VxlanNetworkPool {
 }
 /// `GET /l2-networks/vxlan-pool/vni-range`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryVniRange",
@@ -2819,7 +2819,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVniRange {
 }
 /// `GET /l2-networks/vteps`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryVtep",
@@ -2853,7 +2853,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVtep {
 }
 /// `PUT /l2-networks/{uuid}/actions`, body envelope `"updateL2Network"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateL2Network",
@@ -2931,7 +2931,7 @@ impl UpdateL2Network {
 }
 /// `PUT /l2-networks/vxlan-pool/vni-ranges/{uuid}`, body envelope `"updateVniRange"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.3.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateVniRange",
@@ -2992,18 +2992,21 @@ impl UpdateVniRange {
 /// The result of [`GetL2NetworkTypes`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetL2NetworkTypesReply {
+    /// Since ZStack 3.0.1 (release history).
     pub types: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(GetL2NetworkTypesReply { "types" => types default, });
 /// The result of [`GetVSwitchTypes`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVSwitchTypesReply {
+    /// Since ZStack 4.1.8 (release history).
     pub types: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(GetVSwitchTypesReply { "types" => types default, });
 /// The result of [`GetVfPciDeviceAvailableInL2Network`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVfPciDeviceAvailableInL2NetworkReply {
+    /// Since ZStack 5.3.20 (release history).
     pub l2_vf_available_clusters: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,

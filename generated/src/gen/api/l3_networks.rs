@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /l3-networks, and the types and enums they use first.
 /// `POST /l3-networks/{l3NetworkUuid}/dns`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddDnsToL3Network",
@@ -65,7 +65,7 @@ impl AddDnsToL3Network {
 }
 /// `POST /l3-networks/{l3NetworkUuid}/hostroute`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddHostRouteToL3Network",
@@ -130,7 +130,7 @@ impl AddHostRouteToL3Network {
 }
 /// `POST /l3-networks/{l3NetworkUuid}/ip-ranges`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddIpRange",
@@ -267,7 +267,7 @@ impl AddIpRange {
 }
 /// `POST /l3-networks/{l3NetworkUuid}/ip-ranges/by-cidr`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddIpRangeByNetworkCidr",
@@ -396,7 +396,7 @@ impl AddIpRangeByNetworkCidr {
 }
 /// `POST /l3-networks/{l3NetworkUuid}/ipv6-ranges`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddIpv6Range",
@@ -532,7 +532,7 @@ impl AddIpv6Range {
 }
 /// `POST /l3-networks/{l3NetworkUuid}/ipv6-ranges/by-cidr`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddIpv6RangeByNetworkCidr",
@@ -654,7 +654,7 @@ impl AddIpv6RangeByNetworkCidr {
 }
 /// `POST /l3-networks/{l3NetworkUuid}/reserved-ip-ranges`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddReservedIpRange",
@@ -746,7 +746,7 @@ impl AddReservedIpRange {
 }
 /// `POST /l3-networks/{l3NetworkUuid}/network-services`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AttachNetworkServiceToL3Network",
@@ -816,7 +816,7 @@ impl AttachNetworkServiceToL3Network {
 }
 /// `PUT /l3-networks/{l3NetworkUuid}/dhcp-ip`, body envelope `"changeL3NetworkDhcpIpAddress"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeL3NetworkDhcpIpAddress",
@@ -896,7 +896,7 @@ impl ChangeL3NetworkDhcpIpAddress {
 }
 /// `PUT /l3-networks/{uuid}/actions`, body envelope `"changeL3NetworkState"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeL3NetworkState",
@@ -957,7 +957,7 @@ impl ChangeL3NetworkState {
 }
 /// `GET /l3-networks/{l3NetworkUuid}/ip/{ip}/availability`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CheckIpAvailability",
@@ -1034,7 +1034,7 @@ impl CheckIpAvailability {
 }
 /// `POST /l3-networks`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateL3Network",
@@ -1196,7 +1196,7 @@ impl CreateL3Network {
 }
 /// `DELETE /l3-networks/{l3NetworkUuid}/ip-address`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteIpAddress",
@@ -1273,7 +1273,7 @@ impl DeleteIpAddress {
 }
 /// `DELETE /l3-networks/ip-ranges/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteIpRange",
@@ -1337,7 +1337,7 @@ impl DeleteIpRange {
 }
 /// `DELETE /l3-networks/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteL3Network",
@@ -1401,7 +1401,7 @@ impl DeleteL3Network {
 }
 /// `DELETE /l3-networks/reserved-ip-ranges/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteReservedIpRange",
@@ -1465,7 +1465,7 @@ impl DeleteReservedIpRange {
 }
 /// `DELETE /l3-networks/{l3NetworkUuid}/network-services`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DetachNetworkServiceFromL3Network",
@@ -1552,7 +1552,7 @@ impl DetachNetworkServiceFromL3Network {
 }
 /// `GET /l3-networks/ip/free`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.8.22 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetFreeIp",
@@ -1664,7 +1664,7 @@ impl GetFreeIp {
 }
 /// `GET /l3-networks/ip-ranges/{ipRangeUuid}/ip/free`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetFreeIpOfIpRange",
@@ -1770,7 +1770,7 @@ impl GetFreeIpOfIpRange {
 }
 /// `GET /l3-networks/{l3NetworkUuid}/ip/free`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetFreeIpOfL3Network",
@@ -1876,7 +1876,7 @@ impl GetFreeIpOfL3Network {
 }
 /// `GET /l3-networks/{l3NetworkUuid}/dhcp-ip`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetL3NetworkDhcpIpAddress",
@@ -1930,7 +1930,7 @@ impl GetL3NetworkDhcpIpAddress {
 }
 /// `GET /l3-networks/{l3NetworkUuid}/ip-statistic`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetL3NetworkIpStatistic",
@@ -2058,7 +2058,7 @@ impl GetL3NetworkIpStatistic {
 }
 /// `GET /l3-networks/{l3NetworkUuid}/mtu`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetL3NetworkMtu",
@@ -2112,7 +2112,7 @@ impl GetL3NetworkMtu {
 }
 /// `GET /l3-networks/{l3NetworkUuid}/router-interface-ip`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetL3NetworkRouterInterfaceIp",
@@ -2166,7 +2166,7 @@ impl GetL3NetworkRouterInterfaceIp {
 }
 /// `GET /l3-networks/types`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetL3NetworkTypes",
@@ -2214,7 +2214,7 @@ impl GetL3NetworkTypes {
 }
 /// `GET /l3-networks/{l3NetworkUuid}/hosts/{hostUuid}/vfnicavailable`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "IsVfNicAvailableInL3Network",
@@ -2223,16 +2223,16 @@ impl GetL3NetworkTypes {
     response = crate::api::IsVfNicAvailableInL3NetworkReply
 )]
 pub struct IsVfNicAvailableInL3Network {
-    /// Wire name `l3NetworkUuid` (path placeholder).
+    /// Wire name `l3NetworkUuid` (path placeholder). Since ZStack 3.9.2 (release history).
     #[api(rename = "l3NetworkUuid")]
     pub l3_network_uuid: ::std::string::String,
-    /// Wire name `hostUuid` (path placeholder).
+    /// Wire name `hostUuid` (path placeholder). Since ZStack 3.9.2 (release history).
     #[api(rename = "hostUuid")]
     pub host_uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.9.2 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.9.2 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2273,7 +2273,7 @@ impl IsVfNicAvailableInL3Network {
 }
 /// `GET /l3-networks/address-pools`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryAddressPool",
@@ -2307,7 +2307,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAddressPool {
 }
 /// `GET /l3-networks/ip-address`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryIpAddress",
@@ -2341,7 +2341,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIpAddress {
 }
 /// `GET /l3-networks/ip-ranges`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryIpRange",
@@ -2376,7 +2376,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIpRange {
 }
 /// `GET /l3-networks`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryL3Network",
@@ -2411,7 +2411,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryL3Network {
 }
 /// `GET /l3-networks/network-services/refs`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryNetworkServiceL3NetworkRef",
@@ -2445,7 +2445,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryNetworkServiceL3Network
 }
 /// `DELETE /l3-networks/{l3NetworkUuid}/dns/{dns}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RemoveDnsFromL3Network",
@@ -2505,7 +2505,7 @@ impl RemoveDnsFromL3Network {
 }
 /// `DELETE /l3-networks/{l3NetworkUuid}/hostroute`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RemoveHostRouteFromL3Network",
@@ -2565,7 +2565,7 @@ impl RemoveHostRouteFromL3Network {
 }
 /// `POST /l3-networks/{l3NetworkUuid}/mtu`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SetL3NetworkMtu",
@@ -2626,7 +2626,7 @@ impl SetL3NetworkMtu {
 }
 /// `POST /l3-networks/{l3NetworkUuid}/router-interface-ip`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SetL3NetworkRouterInterfaceIp",
@@ -2687,7 +2687,7 @@ impl SetL3NetworkRouterInterfaceIp {
 }
 /// `PUT /l3-networks/ip-ranges/{uuid}/actions`, body envelope `"updateIpRange"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateIpRange",
@@ -2765,7 +2765,7 @@ impl UpdateIpRange {
 }
 /// `PUT /l3-networks/{uuid}/actions`, body envelope `"updateL3Network"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateL3Network",
@@ -2962,12 +2962,14 @@ pub struct GetL3NetworkRouterInterfaceIpReply {
 /// The result of [`GetL3NetworkTypes`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetL3NetworkTypesReply {
+    /// Since ZStack 3.0.1 (release history).
     pub types: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(GetL3NetworkTypesReply { "types" => types default, });
 /// The result of [`IsVfNicAvailableInL3Network`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IsVfNicAvailableInL3NetworkReply {
+    /// Since ZStack 3.9.2 (release history).
     pub vf_nic_available: ::core::option::Option<bool>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /licenses, and the types and enums they use first.
 /// `DELETE /licenses/mn/{managementNodeUuid}/actions`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteLicense",
@@ -14,17 +14,17 @@
     async
 )]
 pub struct DeleteLicense {
-    /// Wire name `uuid` (query string).
+    /// Wire name `uuid` (query string). Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `module` (query string).
+    /// Wire name `module` (query string). Since ZStack 3.5.3 (release history).
     pub module: ::core::option::Option<::std::string::String>,
-    /// Wire name `managementNodeUuid` (path placeholder).
+    /// Wire name `managementNodeUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "managementNodeUuid")]
     pub management_node_uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -81,7 +81,7 @@ impl DeleteLicense {
 }
 /// `GET /licenses/addons`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs no session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs no session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetLicenseAddOns",
@@ -91,10 +91,10 @@ impl DeleteLicense {
     session = false
 )]
 pub struct GetLicenseAddOns {
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -130,7 +130,7 @@ impl GetLicenseAddOns {
 }
 /// `GET /licenses/capabilities`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetLicenseCapabilities",
@@ -139,10 +139,10 @@ impl GetLicenseAddOns {
     response = crate::api::GetLicenseCapabilitiesReply
 )]
 pub struct GetLicenseCapabilities {
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -178,7 +178,7 @@ impl GetLicenseCapabilities {
 }
 /// `GET /licenses`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs no session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs no session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetLicenseInfo",
@@ -189,13 +189,13 @@ impl GetLicenseCapabilities {
     session = false
 )]
 pub struct GetLicenseInfo {
-    /// Wire name `additionSession` (query string).
+    /// Wire name `additionSession` (query string). Since ZStack 4.1.8 (release history).
     #[api(rename = "additionSession")]
     pub addition_session: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -240,7 +240,7 @@ impl GetLicenseInfo {
 }
 /// `GET /licenses/records`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs no session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs no session. Since ZStack 4.1.8 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetLicenseRecords",
@@ -250,25 +250,25 @@ impl GetLicenseInfo {
     session = false
 )]
 pub struct GetLicenseRecords {
-    /// Wire name `limit` (query string). Server default: `20`.
+    /// Wire name `limit` (query string). Since ZStack 4.1.8 (release history). Server default: `20`.
     pub limit: ::core::option::Option<i32>,
-    /// Wire name `start` (query string). Server default: `0`.
+    /// Wire name `start` (query string). Since ZStack 4.1.8 (release history). Server default: `0`.
     pub start: ::core::option::Option<i32>,
-    /// Wire name `replyWithCount` (query string). Server default: `false`.
+    /// Wire name `replyWithCount` (query string). Since ZStack 4.1.8 (release history). Server default: `false`.
     #[api(rename = "replyWithCount")]
     pub reply_with_count: ::core::option::Option<bool>,
-    /// Wire name `count` (query string). Server default: `false`.
+    /// Wire name `count` (query string). Since ZStack 4.1.8 (release history). Server default: `false`.
     pub count: ::core::option::Option<bool>,
-    /// Wire name `sortBy` (query string). One of `issuedDate`, `expiredDate`, `uploadDate`.
+    /// Wire name `sortBy` (query string). Since ZStack 4.1.8 (release history). One of `issuedDate`, `expiredDate`, `uploadDate`.
     #[api(rename = "sortBy", one_of("issuedDate", "expiredDate", "uploadDate"))]
     pub sort_by: ::core::option::Option<::std::string::String>,
-    /// Wire name `sortDirection` (query string). One of `asc`, `desc`.
+    /// Wire name `sortDirection` (query string). Since ZStack 4.1.8 (release history). One of `asc`, `desc`.
     #[api(rename = "sortDirection", one_of("asc", "desc"))]
     pub sort_direction: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.1.8 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.1.8 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -346,7 +346,7 @@ impl GetLicenseRecords {
 }
 /// `POST /licenses/actions`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.2.40 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetLicenseUKeyStatus",
@@ -357,10 +357,10 @@ impl GetLicenseRecords {
     async
 )]
 pub struct GetLicenseUKeyStatus {
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.2.40 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.2.40 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -396,7 +396,7 @@ impl GetLicenseUKeyStatus {
 }
 /// `PUT /licenses/addons/usage`, body envelope `"pushLicenseAddOnsUsage"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "PushLicenseAddOnsUsage",
@@ -407,13 +407,13 @@ impl GetLicenseUKeyStatus {
     async
 )]
 pub struct PushLicenseAddOnsUsage {
-    /// Wire name `addOnsUsage` (body).
+    /// Wire name `addOnsUsage` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "addOnsUsage")]
     pub add_ons_usage: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -452,7 +452,7 @@ impl PushLicenseAddOnsUsage {
 }
 /// `POST /licenses/applications`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.4.65 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RegisterLicenseRequestedApplication",
@@ -463,16 +463,16 @@ impl PushLicenseAddOnsUsage {
     async
 )]
 pub struct RegisterLicenseRequestedApplication {
-    /// Wire name `licenseRequestCode` (body).
+    /// Wire name `licenseRequestCode` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "licenseRequestCode")]
     pub license_request_code: ::std::string::String,
-    /// Wire name `clientPubKey` (body).
+    /// Wire name `clientPubKey` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "clientPubKey")]
     pub client_pub_key: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -520,7 +520,7 @@ impl RegisterLicenseRequestedApplication {
 }
 /// `PUT /licenses/actions`, body envelope `"reloadLicense"`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ReloadLicense",
@@ -531,16 +531,16 @@ impl RegisterLicenseRequestedApplication {
     polymorphic
 )]
 pub struct ReloadLicense {
-    /// Wire name `managementNodeUuids` (body).
+    /// Wire name `managementNodeUuids` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "managementNodeUuids")]
     pub management_node_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `additionSession` (body).
+    /// Wire name `additionSession` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "additionSession")]
     pub addition_session: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -599,7 +599,7 @@ impl ReloadLicense {
 }
 /// `PUT /licenses/mn/{managementNodeUuid}/actions`, body envelope `"updateLicense"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateLicense",
@@ -611,18 +611,18 @@ impl ReloadLicense {
     polymorphic
 )]
 pub struct UpdateLicense {
-    /// Wire name `managementNodeUuid` (path placeholder).
+    /// Wire name `managementNodeUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "managementNodeUuid")]
     pub management_node_uuid: ::std::string::String,
-    /// Wire name `license` (body).
+    /// Wire name `license` (body). Since ZStack 3.0.1 (release history).
     pub license: ::std::string::String,
-    /// Wire name `additionSession` (body).
+    /// Wire name `additionSession` (body). Since ZStack 4.1.8 (release history).
     #[api(rename = "additionSession")]
     pub addition_session: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -673,12 +673,14 @@ impl UpdateLicense {
 /// The result of [`GetLicenseAddOns`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetLicenseAddOnsReply {
+    /// Since ZStack 3.0.1 (release history).
     pub addons: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(GetLicenseAddOnsReply { "addons" => addons default, });
 /// The result of [`GetLicenseCapabilities`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetLicenseCapabilitiesReply {
+    /// Since ZStack 3.0.1 (release history).
     pub capabilities: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
@@ -690,7 +692,9 @@ pub struct GetLicenseCapabilitiesReply {
 /// The result of [`GetLicenseInfo`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetLicenseInfoReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventory: ::core::option::Option<crate::types::AnyLicenseInventory>,
+    /// Since ZStack 3.0.1 (release history).
     pub additions: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -699,7 +703,9 @@ pub struct GetLicenseInfoReply {
 /// The result of [`GetLicenseRecords`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetLicenseRecordsReply {
+    /// Since ZStack 4.1.8 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 4.1.8 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -709,6 +715,7 @@ pub struct GetLicenseRecordsReply {
 /// The result of [`GetLicenseUKeyStatus`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetLicenseUKeyStatusReply {
+    /// Since ZStack 4.2.40 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -717,7 +724,9 @@ pub struct GetLicenseUKeyStatusReply {
 /// The result of [`RegisterLicenseRequestedApplication`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RegisterLicenseRequestedApplicationReply {
+    /// Since ZStack 4.4.65 (release history).
     pub app_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.4.65 (release history).
     pub service_pub_key: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /load-balancers, and the types and enums they use first.
 /// `POST /load-balancers/listeners/{listenerUuid}/access-control-lists`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddAccessControlListToLoadBalancer",
@@ -89,7 +89,7 @@ impl AddAccessControlListToLoadBalancer {
 }
 /// `POST /load-balancers/servergroups/{serverGroupUuid}/backendservers`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddBackendServerToServerGroup",
@@ -186,7 +186,7 @@ impl AddBackendServerToServerGroup {
 }
 /// `POST /load-balancers/listeners/{listenerUuid}/certificate`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddCertificateToLoadBalancerListener",
@@ -247,7 +247,7 @@ impl AddCertificateToLoadBalancerListener {
 }
 /// `POST /load-balancers/listeners/{listenerUuid}/servergroups`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddServerGroupToLoadBalancerListener",
@@ -308,7 +308,7 @@ impl AddServerGroupToLoadBalancerListener {
 }
 /// `POST /load-balancers/listeners/{listenerUuid}/vm-instances/nics`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddVmNicToLoadBalancer",
@@ -374,7 +374,7 @@ impl AddVmNicToLoadBalancer {
 }
 /// `POST /load-balancers/{loadBalancerUuid}/vip/{vipUuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AttachVipToLoadBalancer",
@@ -436,7 +436,7 @@ impl AttachVipToLoadBalancer {
 }
 /// `PUT /load-balancers/listener/acl/{aclUuid}/servergroup/actions`, body envelope `"changeAccessControlListServerGroup"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.1.8 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeAccessControlListServerGroup",
@@ -507,7 +507,7 @@ impl ChangeAccessControlListServerGroup {
 }
 /// `PUT /load-balancers/servergroups/{serverGroupUuid}/backendserver/actions`, body envelope `"changeLoadBalancerBackendServer"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeLoadBalancerBackendServer",
@@ -604,7 +604,7 @@ impl ChangeLoadBalancerBackendServer {
 }
 /// `PUT /load-balancers/listeners/{uuid}/actions`, body envelope `"changeLoadBalancerListener"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeLoadBalancerListener",
@@ -965,7 +965,7 @@ impl ChangeLoadBalancerListener {
 }
 /// `PUT /load-balancers/slb/groups/{slbGroupUuid}/deployType`, body envelope `"changeSlbGroupDeployType"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeSlbGroupDeployType",
@@ -976,16 +976,16 @@ impl ChangeLoadBalancerListener {
     async
 )]
 pub struct ChangeSlbGroupDeployType {
-    /// Wire name `slbGroupUuid` (path placeholder).
+    /// Wire name `slbGroupUuid` (path placeholder). Since ZStack 5.1.30 (release history).
     #[api(rename = "slbGroupUuid")]
     pub slb_group_uuid: ::std::string::String,
-    /// Wire name `deployType` (body).
+    /// Wire name `deployType` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "deployType")]
     pub deploy_type: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1026,7 +1026,7 @@ impl ChangeSlbGroupDeployType {
 }
 /// `PUT /load-balancers/slb/groups/{slbGroupUuid}/monitorIps`, body envelope `"changeSlbGroupMonitorIps"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeSlbGroupMonitorIps",
@@ -1037,16 +1037,16 @@ impl ChangeSlbGroupDeployType {
     async
 )]
 pub struct ChangeSlbGroupMonitorIps {
-    /// Wire name `slbGroupUuid` (path placeholder).
+    /// Wire name `slbGroupUuid` (path placeholder). Since ZStack 5.1.30 (release history).
     #[api(rename = "slbGroupUuid")]
     pub slb_group_uuid: ::std::string::String,
-    /// Wire name `monitorIps` (body).
+    /// Wire name `monitorIps` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "monitorIps", required, max_length = 2048)]
     pub monitor_ips: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1092,7 +1092,7 @@ impl ChangeSlbGroupMonitorIps {
 }
 /// `POST /load-balancers`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateLoadBalancer",
@@ -1113,7 +1113,7 @@ pub struct CreateLoadBalancer {
     /// Wire name `vipUuid` (body). Since ZStack 0.6.
     #[api(rename = "vipUuid")]
     pub vip_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `ipv6VipUuid` (body).
+    /// Wire name `ipv6VipUuid` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "ipv6VipUuid")]
     pub ipv6_vip_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `type` (body). Since ZStack 0.6.
@@ -1221,7 +1221,7 @@ impl CreateLoadBalancer {
 }
 /// `POST /load-balancers/{loadBalancerUuid}/listeners`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateLoadBalancerListener",
@@ -1512,7 +1512,7 @@ impl CreateLoadBalancerListener {
 }
 /// `POST /load-balancers/{loadBalancerUuid}/servergroups`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateLoadBalancerServerGroup",
@@ -1620,7 +1620,7 @@ impl CreateLoadBalancerServerGroup {
 }
 /// `POST /load-balancers/slb/groups`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateSlbGroup",
@@ -1631,40 +1631,40 @@ impl CreateLoadBalancerServerGroup {
     async
 )]
 pub struct CreateSlbGroup {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `slbOfferingUuid` (body).
+    /// Wire name `slbOfferingUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "slbOfferingUuid")]
     pub slb_offering_uuid: ::std::string::String,
-    /// Wire name `frontEndL3NetworkUuid` (body).
+    /// Wire name `frontEndL3NetworkUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "frontEndL3NetworkUuid")]
     pub front_end_l3_network_uuid: ::std::string::String,
-    /// Wire name `backendL3NetworkUuids` (body).
+    /// Wire name `backendL3NetworkUuids` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "backendL3NetworkUuids")]
     pub backend_l3_network_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `backendType` (body). One of `VYOS`.
+    /// Wire name `backendType` (body). Since ZStack 4.0.1 (release history). One of `VYOS`.
     #[api(rename = "backendType", one_of("VYOS"))]
     pub backend_type: ::core::option::Option<::std::string::String>,
-    /// Wire name `deployType` (body). One of `NoHA`, `HA`.
+    /// Wire name `deployType` (body). Since ZStack 4.0.1 (release history). One of `NoHA`, `HA`.
     #[api(rename = "deployType", one_of("NoHA", "HA"))]
     pub deploy_type: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `monitorIps` (body).
+    /// Wire name `monitorIps` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "monitorIps")]
     pub monitor_ips: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1779,7 +1779,7 @@ impl CreateSlbGroup {
 }
 /// `POST /load-balancers/slb/instances`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateSlbInstance",
@@ -1791,34 +1791,34 @@ impl CreateSlbGroup {
     polymorphic
 )]
 pub struct CreateSlbInstance {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `slbGroupUuid` (body).
+    /// Wire name `slbGroupUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "slbGroupUuid")]
     pub slb_group_uuid: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `zoneUuid` (body).
+    /// Wire name `zoneUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `clusterUuid` (body).
+    /// Wire name `clusterUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "clusterUuid")]
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `hostUuid` (body).
+    /// Wire name `hostUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "hostUuid")]
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1915,7 +1915,7 @@ impl CreateSlbInstance {
 }
 /// `DELETE /load-balancers/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteLoadBalancer",
@@ -1979,7 +1979,7 @@ impl DeleteLoadBalancer {
 }
 /// `DELETE /load-balancers/listeners/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteLoadBalancerListener",
@@ -2032,7 +2032,7 @@ impl DeleteLoadBalancerListener {
 }
 /// `DELETE /load-balancers/servergroups/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteLoadBalancerServerGroup",
@@ -2084,7 +2084,7 @@ impl DeleteLoadBalancerServerGroup {
 }
 /// `DELETE /load-balancers/slb/group/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteSlbGroup",
@@ -2094,15 +2094,15 @@ impl DeleteLoadBalancerServerGroup {
     async
 )]
 pub struct DeleteSlbGroup {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 4.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2148,7 +2148,7 @@ impl DeleteSlbGroup {
 }
 /// `GET /load-balancers/listeners/{listenerUuid}/networks/candidates`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetCandidateL3NetworksForLoadBalancer",
@@ -2219,7 +2219,7 @@ impl GetCandidateL3NetworksForLoadBalancer {
 }
 /// `GET /load-balancers/servergroups/candidate-l3network`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetCandidateL3NetworksForServerGroup",
@@ -2308,7 +2308,7 @@ impl GetCandidateL3NetworksForServerGroup {
 }
 /// `GET /load-balancers/listeners/{listenerUuid}/vm-instances/candidate-nics`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetCandidateVmNicsForLoadBalancer",
@@ -2363,7 +2363,7 @@ impl GetCandidateVmNicsForLoadBalancer {
 }
 /// `GET /load-balancers/servergroups/candidate-nics`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetCandidateVmNicsForLoadBalancerServerGroup",
@@ -2445,7 +2445,7 @@ impl GetCandidateVmNicsForLoadBalancerServerGroup {
 }
 /// `GET /load-balancers/listeners/access-control-lists/entries`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.1.8 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetLoadBalancerListenerACLEntries",
@@ -2522,7 +2522,7 @@ impl GetLoadBalancerListenerACLEntries {
 }
 /// `GET /load-balancers/{loadBalancerUuid}/owner`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetLoadBalancerOwner",
@@ -2532,13 +2532,13 @@ impl GetLoadBalancerListenerACLEntries {
     polymorphic
 )]
 pub struct GetLoadBalancerOwner {
-    /// Wire name `loadBalancerUuid` (path placeholder).
+    /// Wire name `loadBalancerUuid` (path placeholder). Since ZStack 5.1.30 (release history).
     #[api(rename = "loadBalancerUuid")]
     pub load_balancer_uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 5.1.30 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 5.1.30 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2577,7 +2577,7 @@ impl GetLoadBalancerOwner {
 }
 /// `PUT /load-balancers/slb/instances/{uuid}/provision`, body envelope `"provisionSlbInstance"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ProvisionSlbInstance",
@@ -2588,12 +2588,12 @@ impl GetLoadBalancerOwner {
     async
 )]
 pub struct ProvisionSlbInstance {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 5.1.30 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2630,7 +2630,7 @@ impl ProvisionSlbInstance {
 }
 /// `GET /load-balancers`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryLoadBalancer",
@@ -2665,7 +2665,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryLoadBalancer {
 }
 /// `GET /load-balancers/listeners`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryLoadBalancerListener",
@@ -2699,7 +2699,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryLoadBalancerListener {
 }
 /// `GET /load-balancers/servergroups`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryLoadBalancerServerGroup",
@@ -2733,7 +2733,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryLoadBalancerServerGroup
 }
 /// `GET /load-balancers/slb/groups`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QuerySlbGroup",
@@ -2767,7 +2767,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySlbGroup {
 }
 /// `GET /load-balancers/slb/instances`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QuerySlbVmInstance",
@@ -2802,7 +2802,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySlbVmInstance {
 }
 /// `PUT /load-balancers/{uuid}/actions`, body envelope `"refreshLoadBalancer"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RefreshLoadBalancer",
@@ -2856,7 +2856,7 @@ impl RefreshLoadBalancer {
 }
 /// `DELETE /load-balancers/listeners/{listenerUuid}/access-control-lists`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RemoveAccessControlListFromLoadBalancer",
@@ -2935,7 +2935,7 @@ impl RemoveAccessControlListFromLoadBalancer {
 }
 /// `PUT /load-balancers/servergroups/{serverGroupUuid}/backendservers/actions`, body envelope `"removeBackendServerFromServerGroup"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RemoveBackendServerFromServerGroup",
@@ -3019,7 +3019,7 @@ impl RemoveBackendServerFromServerGroup {
 }
 /// `DELETE /load-balancers/listeners/{listenerUuid}/certificate`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RemoveCertificateFromLoadBalancerListener",
@@ -3079,7 +3079,7 @@ impl RemoveCertificateFromLoadBalancerListener {
 }
 /// `DELETE /load-balancers/listeners/{listenerUuid}/servergroups`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RemoveServerGroupFromLoadBalancerListener",
@@ -3139,7 +3139,7 @@ impl RemoveServerGroupFromLoadBalancerListener {
 }
 /// `DELETE /load-balancers/listeners/{listenerUuid}/vm-instances/nics`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RemoveVmNicFromLoadBalancer",
@@ -3205,7 +3205,7 @@ impl RemoveVmNicFromLoadBalancer {
 }
 /// `PUT /load-balancers/{uuid}/actions`, body envelope `"updateLoadBalancer"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateLoadBalancer",
@@ -3309,7 +3309,7 @@ impl UpdateLoadBalancer {
 }
 /// `PUT /load-balancers/listeners/{uuid}`, body envelope `"updateLoadBalancerListener"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateLoadBalancerListener",
@@ -3386,7 +3386,7 @@ impl UpdateLoadBalancerListener {
 }
 /// `PUT /load-balancers/servergroups/{uuid}/actions`, body envelope `"updateLoadBalancerServerGroup"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateLoadBalancerServerGroup",
@@ -3463,7 +3463,7 @@ impl UpdateLoadBalancerServerGroup {
 }
 /// `PUT /load-balancers/slb/group/{uuid}/actions`, body envelope `"updateSlbGroup"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateSlbGroup",
@@ -3474,21 +3474,21 @@ impl UpdateLoadBalancerServerGroup {
     async
 )]
 pub struct UpdateSlbGroup {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `slbOfferingUuid` (body).
+    /// Wire name `slbOfferingUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "slbOfferingUuid")]
     pub slb_offering_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3565,9 +3565,13 @@ pub struct GetLoadBalancerListenerACLEntriesReply {
 /// The result of [`GetLoadBalancerOwner`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetLoadBalancerOwnerReply {
+    /// Since ZStack 5.1.30 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub vpc: ::core::option::Option<crate::types::VpcRouterVmInventory>,
+    /// Since ZStack 5.1.30 (release history).
     pub vpc_ha: ::core::option::Option<crate::types::VpcHaGroupInventory>,
+    /// Since ZStack 5.1.30 (release history).
     pub slb: ::core::option::Option<crate::types::SlbGroupInventory>,
 }
 ::zstack_sdk::deserialize_struct!(

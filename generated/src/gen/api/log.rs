@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /log, and the types and enums they use first.
 /// `POST /log/configurations`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddLogConfiguration",
@@ -15,28 +15,28 @@
     async
 )]
 pub struct AddLogConfiguration {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.5.3 (release history).
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.5.3 (release history).
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `type` (body).
+    /// Wire name `type` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "type")]
     pub type_: ::std::string::String,
-    /// Wire name `level` (body). One of `OFF`, `FATAL`, `ERROR`, `WARN`, `INFO`, `DEBUG`, `TRACE`, `ALL`.
+    /// Wire name `level` (body). Since ZStack 5.1.30 (release history). One of `OFF`, `FATAL`, `ERROR`, `WARN`, `INFO`, `DEBUG`, `TRACE`, `ALL`.
     #[api(one_of("OFF", "FATAL", "ERROR", "WARN", "INFO", "DEBUG", "TRACE", "ALL"))]
     pub level: ::core::option::Option<::std::string::String>,
-    /// Wire name `configuration` (body).
+    /// Wire name `configuration` (body). Since ZStack 3.5.3 (release history).
     pub configuration: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -117,7 +117,7 @@ impl AddLogConfiguration {
 }
 /// `DELETE /log/configurations/log4j2`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteLogConfiguration",
@@ -127,16 +127,16 @@ impl AddLogConfiguration {
     async
 )]
 pub struct DeleteLogConfiguration {
-    /// Wire name `configId` (query string).
+    /// Wire name `configId` (query string). Since ZStack 3.5.3 (release history).
     #[api(rename = "configId")]
     pub config_id: i64,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.5.3 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.5.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.5.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -182,7 +182,7 @@ impl DeleteLogConfiguration {
 }
 /// `GET /log/configurations`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetLogConfiguration",
@@ -191,10 +191,10 @@ impl DeleteLogConfiguration {
     response = crate::api::GetLogConfigurationReply
 )]
 pub struct GetLogConfiguration {
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.5.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.5.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -230,7 +230,7 @@ impl GetLogConfiguration {
 }
 /// `PUT /log/configurations`, body envelope `"updateLogConfiguration"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateLogConfiguration",
@@ -241,17 +241,17 @@ impl GetLogConfiguration {
     async
 )]
 pub struct UpdateLogConfiguration {
-    /// Wire name `configId` (body). Server default: `0`.
+    /// Wire name `configId` (body). Since ZStack 3.5.3 (release history). Server default: `0`.
     #[api(rename = "configId")]
     pub config_id: i64,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.5.3 (release history).
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.5.3 (release history).
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -307,6 +307,7 @@ impl UpdateLogConfiguration {
 /// The result of [`GetLogConfiguration`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetLogConfigurationReply {
+    /// Since ZStack 3.5.3 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

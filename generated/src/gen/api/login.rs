@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /login, and the types and enums they use first.
 /// `GET /login/control/captcha`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs no session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs no session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetLoginCaptcha",
@@ -14,19 +14,19 @@
     session = false
 )]
 pub struct GetLoginCaptcha {
-    /// Wire name `resourceName` (query string).
+    /// Wire name `resourceName` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceName")]
     pub resource_name: ::std::string::String,
-    /// Wire name `loginType` (query string).
+    /// Wire name `loginType` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "loginType")]
     pub login_type: ::std::string::String,
-    /// Wire name `captchaUuid` (query string).
+    /// Wire name `captchaUuid` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "captchaUuid")]
     pub captcha_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -76,7 +76,7 @@ impl GetLoginCaptcha {
 }
 /// `GET /login/procedures`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs no session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs no session. Since ZStack 4.6.32 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetLoginProcedures",
@@ -135,7 +135,7 @@ impl GetLoginProcedures {
 }
 /// `PUT /login`, body envelope `"logIn"`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs no session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs no session. Since ZStack 4.6.32 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "LogIn",
@@ -257,7 +257,7 @@ impl LogIn {
 }
 /// `GET /login/control/unlock`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UnlockIdentity",
@@ -266,16 +266,16 @@ impl LogIn {
     response = ::zstack_sdk::runtime::reply::Empty
 )]
 pub struct UnlockIdentity {
-    /// Wire name `resourceName` (query string).
+    /// Wire name `resourceName` (query string). Since ZStack 3.5.3 (release history).
     #[api(rename = "resourceName")]
     pub resource_name: ::std::string::String,
-    /// Wire name `loginType` (query string).
+    /// Wire name `loginType` (query string). Since ZStack 3.5.3 (release history).
     #[api(rename = "loginType")]
     pub login_type: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.5.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.5.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -317,7 +317,9 @@ impl UnlockIdentity {
 /// The result of [`GetLoginCaptcha`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetLoginCaptchaReply {
+    /// Since ZStack 3.0.1 (release history).
     pub captcha_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub captcha: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(

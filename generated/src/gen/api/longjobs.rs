@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /longjobs, and the types and enums they use first.
 /// `PUT /longjobs/{uuid}/actions`, body envelope `"cancelLongJob"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CancelLongJob",
@@ -57,7 +57,7 @@ impl CancelLongJob {
 }
 /// `PUT /longjobs/{uuid}/actions`, body envelope `"cleanLongJob"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CleanLongJob",
@@ -110,7 +110,7 @@ impl CleanLongJob {
 }
 /// `DELETE /longjobs/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteLongJob",
@@ -162,7 +162,7 @@ impl DeleteLongJob {
 }
 /// `GET /longjobs`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryLongJob",
@@ -196,7 +196,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryLongJob {
 }
 /// `PUT /longjobs/{uuid}/actions`, body envelope `"rerunLongJob"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RerunLongJob",
@@ -249,7 +249,7 @@ impl RerunLongJob {
 }
 /// `PUT /longjobs/{uuid}/actions`, body envelope `"resumeLongJob"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ResumeLongJob",
@@ -302,7 +302,7 @@ impl ResumeLongJob {
 }
 /// `POST /longjobs`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SubmitLongJob",
@@ -425,7 +425,7 @@ impl SubmitLongJob {
 }
 /// `PUT /longjobs/{uuid}/actions`, body envelope `"updateLongJob"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateLongJob",

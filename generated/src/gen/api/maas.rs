@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /maas, and the types and enums they use first.
 /// `GET /maas/usage`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetMaaSUsage",
@@ -13,10 +13,10 @@
     response = crate::api::GetMaaSUsageReply
 )]
 pub struct GetMaaSUsage {
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 5.3.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 5.3.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -53,6 +53,7 @@ impl GetMaaSUsage {
 /// The result of [`GetMaaSUsage`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetMaaSUsageReply {
+    /// Since ZStack 5.3.0 (release history).
     pub usages: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(GetMaaSUsageReply { "usages" => usages default, });

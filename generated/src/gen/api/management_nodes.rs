@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /management or /management-nodes, and the types and enums they use first.
 /// `PUT /management-nodes/actions`, body envelope `"getCurrentTime"`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs no session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs no session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetCurrentTime",
@@ -54,7 +54,7 @@ impl GetCurrentTime {
 }
 /// `GET /management-nodes/factory-mode-state`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.8.22 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetFactoryModeState",
@@ -63,10 +63,10 @@ impl GetCurrentTime {
     response = crate::api::GetFactoryModeStateReply
 )]
 pub struct GetFactoryModeState {
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.8.22 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.8.22 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -102,7 +102,7 @@ impl GetFactoryModeState {
 }
 /// `PUT /management-nodes/actions`, body envelope `"getManagementNodeArch"`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs no session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs no session. Since ZStack 4.1.8 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetManagementNodeArch",
@@ -152,7 +152,7 @@ impl GetManagementNodeArch {
 }
 /// `PUT /management/actions`, body envelope `"getManagementNodeOS"`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs no session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs no session. Since ZStack 4.1.8 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetManagementNodeOS",
@@ -202,7 +202,7 @@ impl GetManagementNodeOS {
 }
 /// `GET /management-nodes/platform-timezone`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.1.8 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetPlatformTimeZone",
@@ -250,7 +250,7 @@ impl GetPlatformTimeZone {
 }
 /// `PUT /management-nodes/actions`, body envelope `"getSupportAPIs"`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs no session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs no session. Since ZStack 4.4.65 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetSupportAPIs",
@@ -300,7 +300,7 @@ impl GetSupportAPIs {
 }
 /// `PUT /management-nodes/actions`, body envelope `"getVersion"`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs no session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs no session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVersion",
@@ -350,7 +350,7 @@ impl GetVersion {
 }
 /// `GET /management-nodes/ready`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs no session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs no session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "IsReadyToGo",
@@ -411,7 +411,7 @@ impl IsReadyToGo {
 }
 /// `GET /management-nodes`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryManagementNode",
@@ -445,7 +445,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryManagementNode {
 }
 /// `PUT /management-nodes/actions`, body envelope `"updateFactoryModeState"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.8.22 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateFactoryModeState",
@@ -456,13 +456,13 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryManagementNode {
     async
 )]
 pub struct UpdateFactoryModeState {
-    /// Wire name `factoryModeState` (body).
+    /// Wire name `factoryModeState` (body). Since ZStack 3.8.22 (release history).
     #[api(rename = "factoryModeState")]
     pub factory_mode_state: bool,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.8.22 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.8.22 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -509,6 +509,7 @@ pub struct GetCurrentTimeReply {
 /// The result of [`GetFactoryModeState`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetFactoryModeStateReply {
+    /// Since ZStack 3.8.22 (release history).
     pub factory_mode_state: ::core::option::Option<bool>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /mdev-device-specs, and the types and enums they use first.
 /// `POST /mdev-device-specs/{mdevSpecUuid}/vm-instances/{vmInstanceUuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddMdevDeviceSpecToVmInstance",
@@ -15,19 +15,19 @@
     async
 )]
 pub struct AddMdevDeviceSpecToVmInstance {
-    /// Wire name `mdevSpecUuid` (path placeholder).
+    /// Wire name `mdevSpecUuid` (path placeholder). Since ZStack 3.5.3 (release history).
     #[api(rename = "mdevSpecUuid")]
     pub mdev_spec_uuid: ::std::string::String,
-    /// Wire name `vmInstanceUuid` (path placeholder).
+    /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.5.3 (release history).
     #[api(rename = "vmInstanceUuid")]
     pub vm_instance_uuid: ::std::string::String,
-    /// Wire name `mdevDeviceNumber` (body). Server default: `1`.
+    /// Wire name `mdevDeviceNumber` (body). Since ZStack 3.5.3 (release history). Server default: `1`.
     #[api(rename = "mdevDeviceNumber", range(1, 100))]
     pub mdev_device_number: ::core::option::Option<i32>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -74,7 +74,7 @@ impl AddMdevDeviceSpecToVmInstance {
 }
 /// `GET /mdev-device-specs/candidates`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetMdevDeviceSpecCandidates",
@@ -83,24 +83,24 @@ impl AddMdevDeviceSpecToVmInstance {
     response = crate::api::GetMdevDeviceSpecCandidatesReply
 )]
 pub struct GetMdevDeviceSpecCandidates {
-    /// Wire name `clusterUuids` (query string).
+    /// Wire name `clusterUuids` (query string). Since ZStack 3.5.3 (release history).
     #[api(rename = "clusterUuids")]
     pub cluster_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `hostUuid` (query string).
+    /// Wire name `hostUuid` (query string). Since ZStack 3.5.3 (release history).
     #[api(rename = "hostUuid")]
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `vmInstanceUuid` (query string).
+    /// Wire name `vmInstanceUuid` (query string). Since ZStack 3.5.3 (release history).
     #[api(rename = "vmInstanceUuid")]
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `vmInstanceUuids` (query string).
+    /// Wire name `vmInstanceUuids` (query string). Since ZStack 3.6.1 (release history).
     #[api(rename = "vmInstanceUuids")]
     pub vm_instance_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `types` (query string).
+    /// Wire name `types` (query string). Since ZStack 3.5.3 (release history).
     pub types: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.5.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.5.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -193,7 +193,7 @@ impl GetMdevDeviceSpecCandidates {
 }
 /// `GET /mdev-device-specs`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryMdevDeviceSpec",
@@ -227,7 +227,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMdevDeviceSpec {
 }
 /// `DELETE /mdev-device-specs/{mdevSpecUuid}/vm-instances/{vmInstanceUuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RemoveMdevDeviceSpecFromVmInstance",
@@ -237,16 +237,16 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMdevDeviceSpec {
     async
 )]
 pub struct RemoveMdevDeviceSpecFromVmInstance {
-    /// Wire name `mdevSpecUuid` (path placeholder).
+    /// Wire name `mdevSpecUuid` (path placeholder). Since ZStack 3.5.3 (release history).
     #[api(rename = "mdevSpecUuid")]
     pub mdev_spec_uuid: ::std::string::String,
-    /// Wire name `vmInstanceUuid` (path placeholder).
+    /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.5.3 (release history).
     #[api(rename = "vmInstanceUuid")]
     pub vm_instance_uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.5.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.5.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -287,7 +287,7 @@ impl RemoveMdevDeviceSpecFromVmInstance {
 }
 /// `PUT /mdev-device-specs/{uuid}/actions`, body envelope `"updateMdevDeviceSpec"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateMdevDeviceSpec",
@@ -298,21 +298,21 @@ impl RemoveMdevDeviceSpecFromVmInstance {
     async
 )]
 pub struct UpdateMdevDeviceSpec {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.5.3 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.5.3 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.5.3 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `state` (body). One of `Enabled`, `Disabled`.
+    /// Wire name `state` (body). Since ZStack 3.5.3 (release history). One of `Enabled`, `Disabled`.
     #[api(one_of("Enabled", "Disabled"))]
     pub state: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -377,6 +377,7 @@ impl UpdateMdevDeviceSpec {
 /// The result of [`GetMdevDeviceSpecCandidates`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetMdevDeviceSpecCandidatesReply {
+    /// Since ZStack 3.5.3 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /mdev-devices, and the types and enums they use first.
 /// `POST /mdev-devices/{mdevDeviceUuid}/vm-instances/{vmInstanceUuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AttachMdevDeviceToVm",
@@ -15,16 +15,16 @@
     async
 )]
 pub struct AttachMdevDeviceToVm {
-    /// Wire name `mdevDeviceUuid` (path placeholder).
+    /// Wire name `mdevDeviceUuid` (path placeholder). Since ZStack 3.5.3 (release history).
     #[api(rename = "mdevDeviceUuid")]
     pub mdev_device_uuid: ::std::string::String,
-    /// Wire name `vmInstanceUuid` (path placeholder).
+    /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.5.3 (release history).
     #[api(rename = "vmInstanceUuid")]
     pub vm_instance_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -65,7 +65,7 @@ impl AttachMdevDeviceToVm {
 }
 /// `DELETE /mdev-devices/{mdevDeviceUuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.5.11 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteMdevDevice",
@@ -75,16 +75,16 @@ impl AttachMdevDeviceToVm {
     async
 )]
 pub struct DeleteMdevDevice {
-    /// Wire name `mdevDeviceUuid` (path placeholder).
+    /// Wire name `mdevDeviceUuid` (path placeholder). Since ZStack 4.5.11 (release history).
     #[api(rename = "mdevDeviceUuid")]
     pub mdev_device_uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 4.5.11 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.5.11 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.5.11 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -132,7 +132,7 @@ impl DeleteMdevDevice {
 }
 /// `DELETE /mdev-devices/{mdevDeviceUuid}/vm-instances/{vmInstanceUuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DetachMdevDeviceFromVm",
@@ -142,16 +142,16 @@ impl DeleteMdevDevice {
     async
 )]
 pub struct DetachMdevDeviceFromVm {
-    /// Wire name `mdevDeviceUuid` (path placeholder).
+    /// Wire name `mdevDeviceUuid` (path placeholder). Since ZStack 3.5.3 (release history).
     #[api(rename = "mdevDeviceUuid")]
     pub mdev_device_uuid: ::std::string::String,
-    /// Wire name `vmInstanceUuid` (path placeholder).
+    /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.5.3 (release history).
     #[api(rename = "vmInstanceUuid")]
     pub vm_instance_uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.5.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.5.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -192,7 +192,7 @@ impl DetachMdevDeviceFromVm {
 }
 /// `GET /mdev-devices/candidates`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetMdevDeviceCandidates",
@@ -201,21 +201,21 @@ impl DetachMdevDeviceFromVm {
     response = crate::api::GetMdevDeviceCandidatesReply
 )]
 pub struct GetMdevDeviceCandidates {
-    /// Wire name `clusterUuids` (query string).
+    /// Wire name `clusterUuids` (query string). Since ZStack 3.5.3 (release history).
     #[api(rename = "clusterUuids")]
     pub cluster_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `hostUuid` (query string).
+    /// Wire name `hostUuid` (query string). Since ZStack 3.5.3 (release history).
     #[api(rename = "hostUuid")]
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `vmInstanceUuid` (query string).
+    /// Wire name `vmInstanceUuid` (query string). Since ZStack 3.5.3 (release history).
     #[api(rename = "vmInstanceUuid")]
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `types` (query string).
+    /// Wire name `types` (query string). Since ZStack 3.5.3 (release history).
     pub types: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.5.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.5.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -294,7 +294,7 @@ impl GetMdevDeviceCandidates {
 }
 /// `GET /mdev-devices`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryMdevDevice",
@@ -328,7 +328,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMdevDevice {
 }
 /// `PUT /mdev-devices/{uuid}/actions`, body envelope `"updateMdevDevice"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateMdevDevice",
@@ -339,21 +339,21 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMdevDevice {
     async
 )]
 pub struct UpdateMdevDevice {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.5.3 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.5.3 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.5.3 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `state` (body). One of `Enabled`, `Disabled`.
+    /// Wire name `state` (body). Since ZStack 3.5.3 (release history). One of `Enabled`, `Disabled`.
     #[api(one_of("Enabled", "Disabled"))]
     pub state: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -418,6 +418,7 @@ impl UpdateMdevDevice {
 /// The result of [`GetMdevDeviceCandidates`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetMdevDeviceCandidatesReply {
+    /// Since ZStack 3.5.3 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /media, and the types and enums they use first.
 /// `PUT /media/{uuid}/actions`, body envelope `"changeMediaState"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeMediaState",
@@ -16,15 +16,15 @@
     polymorphic
 )]
 pub struct ChangeMediaState {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `stateEvent` (body). One of `enable`, `disable`.
+    /// Wire name `stateEvent` (body). Since ZStack 3.0.1 (release history). One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
     pub state_event: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -65,7 +65,7 @@ impl ChangeMediaState {
 }
 /// `POST /media/emails`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateEmailMedia",
@@ -77,32 +77,32 @@ impl ChangeMediaState {
     polymorphic
 )]
 pub struct CreateEmailMedia {
-    /// Wire name `smtpServer` (body).
+    /// Wire name `smtpServer` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "smtpServer")]
     pub smtp_server: ::std::string::String,
-    /// Wire name `smtpPort` (body).
+    /// Wire name `smtpPort` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "smtpPort", range(1, 65535))]
     pub smtp_port: i32,
-    /// Wire name `username` (body).
+    /// Wire name `username` (body). Since ZStack 3.0.1 (release history).
     pub username: ::core::option::Option<::std::string::String>,
-    /// Wire name `password` (body).
+    /// Wire name `password` (body). Since ZStack 3.0.1 (release history).
     pub password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -192,7 +192,7 @@ impl CreateEmailMedia {
 }
 /// `DELETE /media/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteMedia",
@@ -202,15 +202,15 @@ impl CreateEmailMedia {
     async
 )]
 pub struct DeleteMedia {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -256,7 +256,7 @@ impl DeleteMedia {
 }
 /// `GET /media/emails`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryEmailMedia",
@@ -290,7 +290,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryEmailMedia {
 }
 /// `GET /media`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryMedia",
@@ -325,7 +325,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMedia {
 }
 /// `PUT /media/emails/{uuid}`, body envelope `"updateEmailMedia"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateEmailMedia",
@@ -336,28 +336,28 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMedia {
     async
 )]
 pub struct UpdateEmailMedia {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `smtpServer` (body).
+    /// Wire name `smtpServer` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "smtpServer")]
     pub smtp_server: ::core::option::Option<::std::string::String>,
-    /// Wire name `smtpPort` (body).
+    /// Wire name `smtpPort` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "smtpPort", range(1, 65535))]
     pub smtp_port: ::core::option::Option<i32>,
-    /// Wire name `username` (body).
+    /// Wire name `username` (body). Since ZStack 3.0.1 (release history).
     pub username: ::core::option::Option<::std::string::String>,
-    /// Wire name `password` (body).
+    /// Wire name `password` (body). Since ZStack 3.0.1 (release history).
     pub password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /meta-data, and the types and enums they use first.
 /// `GET /meta-data/opensource`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs no session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs no session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "IsOpensourceVersion",

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /mini-clusters, and the types and enums they use first.
 /// `POST /mini-clusters/hosts`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "BootstrapMiniHost",
@@ -15,20 +15,20 @@
     async
 )]
 pub struct BootstrapMiniHost {
-    /// Wire name `local` (body).
+    /// Wire name `local` (body). Since ZStack 3.6.1 (release history).
     pub local: crate::types::MiniHostInfo,
-    /// Wire name `peer` (body).
+    /// Wire name `peer` (body). Since ZStack 3.6.1 (release history).
     pub peer: crate::types::MiniHostInfo,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -89,7 +89,7 @@ impl BootstrapMiniHost {
 }
 /// `POST /mini-clusters`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateMiniCluster",
@@ -101,40 +101,40 @@ impl BootstrapMiniHost {
     polymorphic
 )]
 pub struct CreateMiniCluster {
-    /// Wire name `zoneUuid` (body).
+    /// Wire name `zoneUuid` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.4.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `hostManagementIps` (body).
+    /// Wire name `hostManagementIps` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "hostManagementIps", required, non_empty)]
     pub host_management_ips: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `username` (body). Server default: `root`.
+    /// Wire name `username` (body). Since ZStack 3.4.1 (release history). Server default: `root`.
     #[api(max_length = 255)]
     pub username: ::core::option::Option<::std::string::String>,
-    /// Wire name `password` (body).
+    /// Wire name `password` (body). Since ZStack 3.4.1 (release history).
     #[api(max_length = 255)]
     pub password: ::zstack_sdk::runtime::secret::Secret,
-    /// Wire name `sshPort` (body). Server default: `22`.
+    /// Wire name `sshPort` (body). Since ZStack 3.4.1 (release history). Server default: `22`.
     #[api(rename = "sshPort", range(1, 65535))]
     pub ssh_port: ::core::option::Option<i32>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.4.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `hypervisorType` (body). One of `KVM`, `Simulator`.
+    /// Wire name `hypervisorType` (body). Since ZStack 3.4.1 (release history). One of `KVM`, `Simulator`.
     #[api(rename = "hypervisorType", one_of("KVM", "Simulator"))]
     pub hypervisor_type: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -230,7 +230,7 @@ impl CreateMiniCluster {
 }
 /// `GET /mini-clusters/candidate-hosts`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetCandidateMiniHosts",
@@ -239,14 +239,14 @@ impl CreateMiniCluster {
     response = crate::api::GetCandidateMiniHostsReply
 )]
 pub struct GetCandidateMiniHosts {
-    /// Wire name `local` (query string). Server default: `false`.
+    /// Wire name `local` (query string). Since ZStack 3.6.1 (release history). Server default: `false`.
     pub local: ::core::option::Option<bool>,
-    /// Wire name `configure` (query string). Server default: `false`.
+    /// Wire name `configure` (query string). Since ZStack 3.8.22 (release history). Server default: `false`.
     pub configure: ::core::option::Option<bool>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.6.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -295,12 +295,14 @@ impl GetCandidateMiniHosts {
 /// The result of [`BootstrapMiniHost`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BootstrapMiniHostReply {
+    /// Since ZStack 3.6.1 (release history).
     pub stage: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(BootstrapMiniHostReply { "stage" => stage, });
 /// The result of [`GetCandidateMiniHosts`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetCandidateMiniHostsReply {
+    /// Since ZStack 3.6.1 (release history).
     pub hosts: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

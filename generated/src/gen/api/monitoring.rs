@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /monitoring, and the types and enums they use first.
 /// `POST /monitoring/triggers/{triggerUuid}/trigger-actions/{actionUuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AttachMonitorTriggerActionToTrigger",
@@ -15,16 +15,16 @@
     async
 )]
 pub struct AttachMonitorTriggerActionToTrigger {
-    /// Wire name `triggerUuid` (path placeholder).
+    /// Wire name `triggerUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "triggerUuid")]
     pub trigger_uuid: ::std::string::String,
-    /// Wire name `actionUuid` (path placeholder).
+    /// Wire name `actionUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "actionUuid")]
     pub action_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -65,7 +65,7 @@ impl AttachMonitorTriggerActionToTrigger {
 }
 /// `PUT /monitoring/trigger-actions/{uuid}/actions`, body envelope `"changeMonitorTriggerActionState"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeMonitorTriggerActionState",
@@ -77,15 +77,15 @@ impl AttachMonitorTriggerActionToTrigger {
     polymorphic
 )]
 pub struct ChangeMonitorTriggerActionState {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `stateEvent` (body). One of `enable`, `disable`.
+    /// Wire name `stateEvent` (body). Since ZStack 3.0.1 (release history). One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
     pub state_event: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -126,7 +126,7 @@ impl ChangeMonitorTriggerActionState {
 }
 /// `PUT /monitoring/triggers/{uuid}/actions`, body envelope `"changeMonitorTriggerState"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeMonitorTriggerState",
@@ -137,15 +137,15 @@ impl ChangeMonitorTriggerActionState {
     async
 )]
 pub struct ChangeMonitorTriggerState {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `stateEvent` (body). One of `enable`, `disable`.
+    /// Wire name `stateEvent` (body). Since ZStack 3.0.1 (release history). One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
     pub state_event: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -186,7 +186,7 @@ impl ChangeMonitorTriggerState {
 }
 /// `POST /monitoring/trigger-actions/emails`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateEmailMonitorTriggerAction",
@@ -198,31 +198,31 @@ impl ChangeMonitorTriggerState {
     polymorphic
 )]
 pub struct CreateEmailMonitorTriggerAction {
-    /// Wire name `email` (body).
+    /// Wire name `email` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 512)]
     pub email: ::std::string::String,
-    /// Wire name `mediaUuid` (body).
+    /// Wire name `mediaUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "mediaUuid")]
     pub media_uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `triggerUuids` (body).
+    /// Wire name `triggerUuids` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "triggerUuids")]
     pub trigger_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -308,7 +308,7 @@ impl CreateEmailMonitorTriggerAction {
 }
 /// `POST /monitoring/triggers`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateMonitorTrigger",
@@ -319,34 +319,34 @@ impl CreateEmailMonitorTriggerAction {
     async
 )]
 pub struct CreateMonitorTrigger {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `expression` (body).
+    /// Wire name `expression` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub expression: ::std::string::String,
-    /// Wire name `duration` (body).
+    /// Wire name `duration` (body). Since ZStack 3.0.1 (release history).
     #[api(range(1, 2147483647))]
     pub duration: i32,
-    /// Wire name `recoveryExpression` (body).
+    /// Wire name `recoveryExpression` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "recoveryExpression", max_length = 2048)]
     pub recovery_expression: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `targetResourceUuid` (body).
+    /// Wire name `targetResourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "targetResourceUuid", max_length = 32)]
     pub target_resource_uuid: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -429,7 +429,7 @@ impl CreateMonitorTrigger {
 }
 /// `DELETE /monitoring/alerts`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteAlert",
@@ -439,16 +439,16 @@ impl CreateMonitorTrigger {
     async
 )]
 pub struct DeleteAlert {
-    /// Wire name `uuids` (query string).
+    /// Wire name `uuids` (query string). Since ZStack 3.0.1 (release history).
     #[api(required, non_empty)]
     pub uuids: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -498,7 +498,7 @@ impl DeleteAlert {
 }
 /// `DELETE /monitoring/triggers/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteMonitorTrigger",
@@ -508,15 +508,15 @@ impl DeleteAlert {
     async
 )]
 pub struct DeleteMonitorTrigger {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -562,7 +562,7 @@ impl DeleteMonitorTrigger {
 }
 /// `DELETE /monitoring/trigger-actions/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteMonitorTriggerAction",
@@ -572,15 +572,15 @@ impl DeleteMonitorTrigger {
     async
 )]
 pub struct DeleteMonitorTriggerAction {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -626,7 +626,7 @@ impl DeleteMonitorTriggerAction {
 }
 /// `DELETE /monitoring/triggers/{triggerUuid}/trigger-actions/{actionUuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DetachMonitorTriggerActionFromTrigger",
@@ -636,16 +636,16 @@ impl DeleteMonitorTriggerAction {
     async
 )]
 pub struct DetachMonitorTriggerActionFromTrigger {
-    /// Wire name `triggerUuid` (path placeholder).
+    /// Wire name `triggerUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "triggerUuid")]
     pub trigger_uuid: ::std::string::String,
-    /// Wire name `actionUuid` (path placeholder).
+    /// Wire name `actionUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "actionUuid")]
     pub action_uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -686,7 +686,7 @@ impl DetachMonitorTriggerActionFromTrigger {
 }
 /// `GET /monitoring/items`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetMonitorItem",
@@ -695,13 +695,13 @@ impl DetachMonitorTriggerActionFromTrigger {
     response = crate::api::GetMonitorItemReply
 )]
 pub struct GetMonitorItem {
-    /// Wire name `resourceType` (query string).
+    /// Wire name `resourceType` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceType")]
     pub resource_type: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -740,7 +740,7 @@ impl GetMonitorItem {
 }
 /// `GET /monitoring/alerts`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryAlert",
@@ -774,7 +774,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAlert {
 }
 /// `GET /monitoring/trigger-actions/emails`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryEmailTriggerAction",
@@ -808,7 +808,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryEmailTriggerAction {
 }
 /// `GET /monitoring/triggers`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryMonitorTrigger",
@@ -842,7 +842,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMonitorTrigger {
 }
 /// `GET /monitoring/trigger-actions`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryMonitorTriggerAction",
@@ -877,7 +877,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMonitorTriggerAction {
 }
 /// `PUT /monitoring/trigger-actions/emails/{uuid}`, body envelope `"updateEmailMonitorTriggerAction"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateEmailMonitorTriggerAction",
@@ -889,24 +889,24 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMonitorTriggerAction {
     polymorphic
 )]
 pub struct UpdateEmailMonitorTriggerAction {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `email` (body).
+    /// Wire name `email` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 512)]
     pub email: ::core::option::Option<::std::string::String>,
-    /// Wire name `mediaUuid` (body).
+    /// Wire name `mediaUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "mediaUuid")]
     pub media_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -979,7 +979,7 @@ impl UpdateEmailMonitorTriggerAction {
 }
 /// `PUT /monitoring/triggers/{uuid}/actions`, body envelope `"updateMonitorTrigger"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateMonitorTrigger",
@@ -990,24 +990,24 @@ impl UpdateEmailMonitorTriggerAction {
     async
 )]
 pub struct UpdateMonitorTrigger {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `expression` (body).
+    /// Wire name `expression` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub expression: ::core::option::Option<::std::string::String>,
-    /// Wire name `duration` (body).
+    /// Wire name `duration` (body). Since ZStack 3.0.1 (release history).
     #[api(range(1, 2147483647))]
     pub duration: ::core::option::Option<i32>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1078,6 +1078,7 @@ impl UpdateMonitorTrigger {
 /// The result of [`GetMonitorItem`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetMonitorItemReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

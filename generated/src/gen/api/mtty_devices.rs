@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /mtty-devices, and the types and enums they use first.
 /// `PUT /mtty-devices/{mttyDeviceUuid}/actions`, body envelope `"generateSeMdevDevices"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.5.11 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GenerateSeMdevDevices",
@@ -15,16 +15,16 @@
     async
 )]
 pub struct GenerateSeMdevDevices {
-    /// Wire name `mttyDeviceUuid` (path placeholder).
+    /// Wire name `mttyDeviceUuid` (path placeholder). Since ZStack 4.5.11 (release history).
     #[api(rename = "mttyDeviceUuid")]
     pub mtty_device_uuid: ::std::string::String,
-    /// Wire name `virtPartNum` (body).
+    /// Wire name `virtPartNum` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "virtPartNum")]
     pub virt_part_num: i32,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -65,7 +65,7 @@ impl GenerateSeMdevDevices {
 }
 /// `GET /mtty-devices`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.5.11 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryMttyDevice",
@@ -99,7 +99,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMttyDevice {
 }
 /// `PUT /mtty-devices/{mttyDeviceUuid}/actions`, body envelope `"ungenerateSeMdevDevices"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.5.11 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UngenerateSeMdevDevices",
@@ -110,13 +110,13 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMttyDevice {
     async
 )]
 pub struct UngenerateSeMdevDevices {
-    /// Wire name `mttyDeviceUuid` (path placeholder).
+    /// Wire name `mttyDeviceUuid` (path placeholder). Since ZStack 4.5.11 (release history).
     #[api(rename = "mttyDeviceUuid")]
     pub mtty_device_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /multicast, and the types and enums they use first.
 /// `POST /multicast/virtual-routers/{uuid}/RendezvousPoint`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddRendezvousPointToMulticastRouter",
@@ -15,24 +15,24 @@
     async
 )]
 pub struct AddRendezvousPointToMulticastRouter {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `rpAddress` (body).
+    /// Wire name `rpAddress` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "rpAddress")]
     pub rp_address: ::std::string::String,
-    /// Wire name `groupAddress` (body).
+    /// Wire name `groupAddress` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "groupAddress")]
     pub group_address: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -95,7 +95,7 @@ impl AddRendezvousPointToMulticastRouter {
 }
 /// `PUT /multicast/virtual-routers/{uuid}/actions`, body envelope `"changeMulticastRouterState"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeMulticastRouterState",
@@ -106,15 +106,15 @@ impl AddRendezvousPointToMulticastRouter {
     async
 )]
 pub struct ChangeMulticastRouterState {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `stateEvent` (body). One of `enable`, `disable`.
+    /// Wire name `stateEvent` (body). Since ZStack 3.7.5 (release history). One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
     pub state_event: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -155,7 +155,7 @@ impl ChangeMulticastRouterState {
 }
 /// `POST /multicast/virtual-routers`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateMulticastRouter",
@@ -166,22 +166,22 @@ impl ChangeMulticastRouterState {
     async
 )]
 pub struct CreateMulticastRouter {
-    /// Wire name `vpcRouterVmUuid` (body).
+    /// Wire name `vpcRouterVmUuid` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "vpcRouterVmUuid")]
     pub vpc_router_vm_uuid: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.7.5 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -249,7 +249,7 @@ impl CreateMulticastRouter {
 }
 /// `DELETE /multicast/virtual-routers/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteMulticastRouter",
@@ -259,15 +259,15 @@ impl CreateMulticastRouter {
     async
 )]
 pub struct DeleteMulticastRouter {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.7.5 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.7.5 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.7.5 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -313,7 +313,7 @@ impl DeleteMulticastRouter {
 }
 /// `GET /multicast/virtual-routers/{uuid}/routes`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVpcMulticastRoute",
@@ -322,12 +322,12 @@ impl DeleteMulticastRouter {
     response = crate::api::GetVpcMulticastRouteReply
 )]
 pub struct GetVpcMulticastRoute {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.7.5 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.7.5 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -364,7 +364,7 @@ impl GetVpcMulticastRoute {
 }
 /// `GET /multicast/virtual-routers`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryMulticastRouter",
@@ -398,7 +398,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMulticastRouter {
 }
 /// `DELETE /multicast/virtual-routers/{uuid}/RendezvousPoint`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RemoveRendezvousPointFromMulticastRouter",
@@ -408,21 +408,21 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMulticastRouter {
     async
 )]
 pub struct RemoveRendezvousPointFromMulticastRouter {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `rpAddress` (query string).
+    /// Wire name `rpAddress` (query string). Since ZStack 3.7.5 (release history).
     #[api(rename = "rpAddress")]
     pub rp_address: ::std::string::String,
-    /// Wire name `groupAddress` (query string).
+    /// Wire name `groupAddress` (query string). Since ZStack 3.7.5 (release history).
     #[api(rename = "groupAddress")]
     pub group_address: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.7.5 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.7.5 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.7.5 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -475,6 +475,7 @@ impl RemoveRendezvousPointFromMulticastRouter {
 /// The result of [`GetVpcMulticastRoute`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVpcMulticastRouteReply {
+    /// Since ZStack 3.7.5 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

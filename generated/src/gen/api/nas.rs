@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /nas, and the types and enums they use first.
 /// `PUT /nas/aliyun/access`, body envelope `"addAliyunNasAccessGroup"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddAliyunNasAccessGroup",
@@ -15,22 +15,22 @@
     async
 )]
 pub struct AddAliyunNasAccessGroup {
-    /// Wire name `dataCenterUuid` (body).
+    /// Wire name `dataCenterUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
     pub data_center_uuid: ::std::string::String,
-    /// Wire name `groupName` (body).
+    /// Wire name `groupName` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "groupName", max_length = 255, non_empty_string)]
     pub group_name: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -91,7 +91,7 @@ impl AddAliyunNasAccessGroup {
 }
 /// `PUT /nas/aliyun`, body envelope `"addAliyunNasFileSystem"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddAliyunNasFileSystem",
@@ -102,25 +102,25 @@ impl AddAliyunNasAccessGroup {
     async
 )]
 pub struct AddAliyunNasFileSystem {
-    /// Wire name `fileSystemId` (body).
+    /// Wire name `fileSystemId` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "fileSystemId")]
     pub file_system_id: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255, non_empty_string)]
     pub name: ::std::string::String,
-    /// Wire name `dataCenterUuid` (body).
+    /// Wire name `dataCenterUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
     pub data_center_uuid: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -183,7 +183,7 @@ impl AddAliyunNasFileSystem {
 }
 /// `PUT /nas/aliyun/mount`, body envelope `"addAliyunNasMountTarget"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddAliyunNasMountTarget",
@@ -194,25 +194,25 @@ impl AddAliyunNasFileSystem {
     async
 )]
 pub struct AddAliyunNasMountTarget {
-    /// Wire name `nasFSUuid` (body).
+    /// Wire name `nasFSUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "nasFSUuid")]
     pub nas_fs_uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255, non_empty_string)]
     pub name: ::std::string::String,
-    /// Wire name `mountDomain` (body).
+    /// Wire name `mountDomain` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "mountDomain", max_length = 255, non_empty_string)]
     pub mount_domain: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -275,7 +275,7 @@ impl AddAliyunNasMountTarget {
 }
 /// `POST /nas/aliyun/access`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateAliyunNasAccessGroup",
@@ -286,28 +286,28 @@ impl AddAliyunNasMountTarget {
     async
 )]
 pub struct CreateAliyunNasAccessGroup {
-    /// Wire name `dataCenterUuid` (body).
+    /// Wire name `dataCenterUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
     pub data_center_uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255, non_empty_string)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 1024)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `networkType` (body). One of `classic`, `vpc`.
+    /// Wire name `networkType` (body). Since ZStack 3.0.1 (release history). One of `classic`, `vpc`.
     #[api(rename = "networkType", one_of("classic", "vpc"))]
     pub network_type: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -386,7 +386,7 @@ impl CreateAliyunNasAccessGroup {
 }
 /// `POST /nas/aliyun/rule`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateAliyunNasAccessGroupRule",
@@ -397,28 +397,28 @@ impl CreateAliyunNasAccessGroup {
     async
 )]
 pub struct CreateAliyunNasAccessGroupRule {
-    /// Wire name `accessGroupUuid` (body).
+    /// Wire name `accessGroupUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "accessGroupUuid")]
     pub access_group_uuid: ::std::string::String,
-    /// Wire name `sourceCidrIp` (body).
+    /// Wire name `sourceCidrIp` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "sourceCidrIp")]
     pub source_cidr_ip: ::std::string::String,
-    /// Wire name `rwAccessType` (body). Server default: `RDWR`. One of `RDWR`, `RDONLY`.
+    /// Wire name `rwAccessType` (body). Since ZStack 3.0.1 (release history). Server default: `RDWR`. One of `RDWR`, `RDONLY`.
     #[api(rename = "rwAccessType", one_of("RDWR", "RDONLY"))]
     pub rw_access_type: ::core::option::Option<::std::string::String>,
-    /// Wire name `priority` (body). Server default: `1`.
+    /// Wire name `priority` (body). Since ZStack 3.0.1 (release history). Server default: `1`.
     #[api(range(1, 100))]
     pub priority: ::core::option::Option<i32>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -494,7 +494,7 @@ impl CreateAliyunNasAccessGroupRule {
 }
 /// `POST /nas/aliyun`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateAliyunNasFileSystem",
@@ -506,31 +506,31 @@ impl CreateAliyunNasAccessGroupRule {
     polymorphic
 )]
 pub struct CreateAliyunNasFileSystem {
-    /// Wire name `storageType` (body). One of `Performance`, `Capacity`.
+    /// Wire name `storageType` (body). Since ZStack 3.0.1 (release history). One of `Performance`, `Capacity`.
     #[api(rename = "storageType", one_of("Performance", "Capacity"))]
     pub storage_type: ::std::string::String,
-    /// Wire name `dataCenterUuid` (body).
+    /// Wire name `dataCenterUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
     pub data_center_uuid: ::std::string::String,
-    /// Wire name `protocol` (body). One of `NFS`, `SMB`.
+    /// Wire name `protocol` (body). Since ZStack 3.0.1 (release history). One of `NFS`, `SMB`.
     #[api(one_of("NFS", "SMB"))]
     pub protocol: ::core::option::Option<::std::string::String>,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255, non_empty_string)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 1024)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -611,7 +611,7 @@ impl CreateAliyunNasFileSystem {
 }
 /// `POST /nas/aliyun/mount`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateAliyunNasMountTarget",
@@ -623,31 +623,31 @@ impl CreateAliyunNasFileSystem {
     polymorphic
 )]
 pub struct CreateAliyunNasMountTarget {
-    /// Wire name `nasAccessGroupUuid` (body).
+    /// Wire name `nasAccessGroupUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "nasAccessGroupUuid")]
     pub nas_access_group_uuid: ::std::string::String,
-    /// Wire name `vSwitchUuid` (body).
+    /// Wire name `vSwitchUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "vSwitchUuid")]
     pub v_switch_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `nasFSUuid` (body).
+    /// Wire name `nasFSUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "nasFSUuid")]
     pub nas_fs_uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255, non_empty_string)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 1024)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -728,7 +728,7 @@ impl CreateAliyunNasMountTarget {
 }
 /// `DELETE /nas/access/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteAliyunNasAccessGroup",
@@ -738,15 +738,15 @@ impl CreateAliyunNasMountTarget {
     async
 )]
 pub struct DeleteAliyunNasAccessGroup {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -792,7 +792,7 @@ impl DeleteAliyunNasAccessGroup {
 }
 /// `DELETE /nas/access/rule/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteAliyunNasAccessGroupRule",
@@ -802,15 +802,15 @@ impl DeleteAliyunNasAccessGroup {
     async
 )]
 pub struct DeleteAliyunNasAccessGroupRule {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -856,7 +856,7 @@ impl DeleteAliyunNasAccessGroupRule {
 }
 /// `GET /nas/aliyun/access/remote`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetAliyunNasAccessGroupRemote",
@@ -865,16 +865,16 @@ impl DeleteAliyunNasAccessGroupRule {
     response = crate::api::GetAliyunNasAccessGroupRemoteReply
 )]
 pub struct GetAliyunNasAccessGroupRemote {
-    /// Wire name `dataCenterUuid` (query string).
+    /// Wire name `dataCenterUuid` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
     pub data_center_uuid: ::std::string::String,
-    /// Wire name `groupName` (query string).
+    /// Wire name `groupName` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "groupName", non_empty_string)]
     pub group_name: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -922,7 +922,7 @@ impl GetAliyunNasAccessGroupRemote {
 }
 /// `GET /nas/aliyun/remote`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetAliyunNasFileSystemRemote",
@@ -931,16 +931,16 @@ impl GetAliyunNasAccessGroupRemote {
     response = crate::api::GetAliyunNasFileSystemRemoteReply
 )]
 pub struct GetAliyunNasFileSystemRemote {
-    /// Wire name `dataCenterUuid` (query string).
+    /// Wire name `dataCenterUuid` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
     pub data_center_uuid: ::std::string::String,
-    /// Wire name `fileSystemId` (query string).
+    /// Wire name `fileSystemId` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "fileSystemId", non_empty_string)]
     pub file_system_id: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -988,7 +988,7 @@ impl GetAliyunNasFileSystemRemote {
 }
 /// `GET /nas/aliyun/mount/remote`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetAliyunNasMountTargetRemote",
@@ -997,16 +997,16 @@ impl GetAliyunNasFileSystemRemote {
     response = crate::api::GetAliyunNasMountTargetRemoteReply
 )]
 pub struct GetAliyunNasMountTargetRemote {
-    /// Wire name `nasFSUuid` (query string).
+    /// Wire name `nasFSUuid` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "nasFSUuid")]
     pub nas_fs_uuid: ::std::string::String,
-    /// Wire name `mountDomain` (query string).
+    /// Wire name `mountDomain` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "mountDomain", non_empty_string)]
     pub mount_domain: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1052,7 +1052,7 @@ impl GetAliyunNasMountTargetRemote {
 }
 /// `GET /nas/aliyun/access`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryAliyunNasAccessGroup",
@@ -1086,7 +1086,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAliyunNasAccessGroup {
 }
 /// `PUT /nas/aliyun/mount`, body envelope `"updateAliyunMountTarget"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateAliyunMountTarget",
@@ -1098,21 +1098,21 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAliyunNasAccessGroup {
     polymorphic
 )]
 pub struct UpdateAliyunMountTarget {
-    /// Wire name `accessGroupUuid` (body).
+    /// Wire name `accessGroupUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "accessGroupUuid")]
     pub access_group_uuid: ::std::string::String,
-    /// Wire name `uuid` (body).
+    /// Wire name `uuid` (body). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255, non_empty_string)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 1024)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1171,7 +1171,7 @@ impl UpdateAliyunMountTarget {
 }
 /// `PUT /nas/aliyun/access`, body envelope `"updateAliyunNasAccessGroup"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateAliyunNasAccessGroup",
@@ -1182,15 +1182,15 @@ impl UpdateAliyunMountTarget {
     async
 )]
 pub struct UpdateAliyunNasAccessGroup {
-    /// Wire name `uuid` (body).
+    /// Wire name `uuid` (body). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 1024)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1237,6 +1237,7 @@ impl UpdateAliyunNasAccessGroup {
 /// The result of [`GetAliyunNasAccessGroupRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetAliyunNasAccessGroupRemoteReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1245,6 +1246,7 @@ pub struct GetAliyunNasAccessGroupRemoteReply {
 /// The result of [`GetAliyunNasFileSystemRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetAliyunNasFileSystemRemoteReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1253,6 +1255,7 @@ pub struct GetAliyunNasFileSystemRemoteReply {
 /// The result of [`GetAliyunNasMountTargetRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetAliyunNasMountTargetRemoteReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /network-services, and the types and enums they use first.
 /// `GET /network-services/types`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetNetworkServiceTypes",
@@ -52,7 +52,7 @@ impl GetNetworkServiceTypes {
 }
 /// `GET /network-services/providers`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryNetworkServiceProvider",
@@ -87,6 +87,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryNetworkServiceProvider 
 /// The result of [`GetNetworkServiceTypes`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetNetworkServiceTypesReply {
+    /// Since ZStack 3.0.1 (release history).
     pub types: ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::vec::Vec<::std::string::String>,

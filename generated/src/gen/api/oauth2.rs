@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /create/oauth2 or /get/oauth2 or /update/oauth2, and the types and enums they use first.
 /// `POST /create/oauth2/client`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.5.11 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateOAuthClient",
@@ -15,59 +15,59 @@
     async
 )]
 pub struct CreateOAuthClient {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.5.11 (release history).
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.5.11 (release history).
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `clientId` (body).
+    /// Wire name `clientId` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "clientId")]
     pub client_id: ::std::string::String,
-    /// Wire name `clientSecret` (body).
+    /// Wire name `clientSecret` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "clientSecret")]
     pub client_secret: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Wire name `authorizationUrl` (body).
+    /// Wire name `authorizationUrl` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "authorizationUrl")]
     pub authorization_url: ::core::option::Option<::std::string::String>,
-    /// Wire name `tokenUrl` (body).
+    /// Wire name `tokenUrl` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "tokenUrl")]
     pub token_url: ::std::string::String,
-    /// Wire name `userinfoUrl` (body).
+    /// Wire name `userinfoUrl` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "userinfoUrl")]
     pub userinfo_url: ::core::option::Option<::std::string::String>,
-    /// Wire name `redirectUrl` (body).
+    /// Wire name `redirectUrl` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "redirectUrl")]
     pub redirect_url: ::core::option::Option<::std::string::String>,
-    /// Wire name `logoutUrl` (body).
+    /// Wire name `logoutUrl` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "logoutUrl")]
     pub logout_url: ::core::option::Option<::std::string::String>,
-    /// Wire name `loginType` (body).
+    /// Wire name `loginType` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "loginType")]
     pub login_type: ::std::string::String,
-    /// Wire name `grantType` (body).
+    /// Wire name `grantType` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "grantType")]
     pub grant_type: ::std::string::String,
-    /// Wire name `identityProvider` (body).
+    /// Wire name `identityProvider` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "identityProvider")]
     pub identity_provider: ::core::option::Option<::std::string::String>,
-    /// Wire name `urlTemplate` (body).
+    /// Wire name `urlTemplate` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "urlTemplate")]
     pub url_template: ::std::string::String,
-    /// Wire name `clientType` (body).
+    /// Wire name `clientType` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "clientType")]
     pub client_type: ::std::string::String,
-    /// Wire name `scopeList` (body).
+    /// Wire name `scopeList` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "scopeList")]
     pub scope_list: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -212,7 +212,7 @@ impl CreateOAuthClient {
 }
 /// `GET /get/oauth2/token`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetOAuth2Token",
@@ -221,10 +221,10 @@ impl CreateOAuthClient {
     response = crate::api::GetOAuth2TokenReply
 )]
 pub struct GetOAuth2Token {
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.6.32 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.6.32 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -260,7 +260,7 @@ impl GetOAuth2Token {
 }
 /// `POST /update/oauth2/client`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.5.11 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateOAuthClient",
@@ -271,46 +271,46 @@ impl GetOAuth2Token {
     async
 )]
 pub struct UpdateOAuthClient {
-    /// Wire name `uuid` (body).
+    /// Wire name `uuid` (body). Since ZStack 4.5.11 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.5.11 (release history).
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.5.11 (release history).
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `clientId` (body).
+    /// Wire name `clientId` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "clientId")]
     pub client_id: ::core::option::Option<::std::string::String>,
-    /// Wire name `clientSecret` (body).
+    /// Wire name `clientSecret` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "clientSecret")]
     pub client_secret: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Wire name `authorizationUrl` (body).
+    /// Wire name `authorizationUrl` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "authorizationUrl")]
     pub authorization_url: ::core::option::Option<::std::string::String>,
-    /// Wire name `tokenUrl` (body).
+    /// Wire name `tokenUrl` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "tokenUrl")]
     pub token_url: ::core::option::Option<::std::string::String>,
-    /// Wire name `redirectUrl` (body).
+    /// Wire name `redirectUrl` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "redirectUrl")]
     pub redirect_url: ::core::option::Option<::std::string::String>,
-    /// Wire name `userinfoUrl` (body).
+    /// Wire name `userinfoUrl` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "userinfoUrl")]
     pub userinfo_url: ::core::option::Option<::std::string::String>,
-    /// Wire name `identityProvider` (body).
+    /// Wire name `identityProvider` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "identityProvider")]
     pub identity_provider: ::core::option::Option<::std::string::String>,
-    /// Wire name `loginType` (body).
+    /// Wire name `loginType` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "loginType")]
     pub login_type: ::core::option::Option<::std::string::String>,
-    /// Wire name `logoutUrl` (body).
+    /// Wire name `logoutUrl` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "logoutUrl")]
     pub logout_url: ::core::option::Option<::std::string::String>,
-    /// Wire name `scopeList` (body).
+    /// Wire name `scopeList` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "scopeList")]
     pub scope_list: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -458,10 +458,13 @@ impl UpdateOAuthClient {
 /// The result of [`GetOAuth2Token`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetOAuth2TokenReply {
+    /// Since ZStack 4.6.32 (release history).
     pub inventory: ::core::option::Option<crate::types::OAuth2TokenInventory>,
+    /// Since ZStack 4.6.32 (release history).
     pub server_token_inventory: ::core::option::Option<
         crate::types::SSOServerTokenInventory,
     >,
+    /// Since ZStack 4.6.32 (release history).
     pub additional_token_inventory: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,

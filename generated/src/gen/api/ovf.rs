@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /ovf, and the types and enums they use first.
 /// `POST /ovf/create-vm-instance`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.4.65 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateVmInstanceFromOvf",
@@ -16,34 +16,34 @@
     polymorphic
 )]
 pub struct CreateVmInstanceFromOvf {
-    /// Wire name `xmlBase64` (body).
+    /// Wire name `xmlBase64` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "xmlBase64")]
     pub xml_base64: ::std::string::String,
-    /// Wire name `jsonImageInfos` (body).
+    /// Wire name `jsonImageInfos` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "jsonImageInfos")]
     pub json_image_infos: ::std::string::String,
-    /// Wire name `backupStorageUuid` (body).
+    /// Wire name `backupStorageUuid` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "backupStorageUuid")]
     pub backup_storage_uuid: ::std::string::String,
-    /// Wire name `jsonCreateVmParam` (body).
+    /// Wire name `jsonCreateVmParam` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "jsonCreateVmParam")]
     pub json_create_vm_param: ::std::string::String,
-    /// Wire name `deleteImageAfterSuccess` (body). Server default: `true`.
+    /// Wire name `deleteImageAfterSuccess` (body). Since ZStack 4.4.65 (release history). Server default: `true`.
     #[api(rename = "deleteImageAfterSuccess")]
     pub delete_image_after_success: ::core::option::Option<bool>,
-    /// Wire name `deleteImageOnFail` (body). Server default: `false`.
+    /// Wire name `deleteImageOnFail` (body). Since ZStack 4.4.65 (release history). Server default: `false`.
     #[api(rename = "deleteImageOnFail")]
     pub delete_image_on_fail: ::core::option::Option<bool>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -126,7 +126,7 @@ impl CreateVmInstanceFromOvf {
 }
 /// `POST /ovf/ova-packages`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.4.65 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ExportVmOvaPackage",
@@ -137,28 +137,28 @@ impl CreateVmInstanceFromOvf {
     async
 )]
 pub struct ExportVmOvaPackage {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.4.65 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.4.65 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `vmUuid` (body).
+    /// Wire name `vmUuid` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "vmUuid")]
     pub vm_uuid: ::std::string::String,
-    /// Wire name `backupStorageUuid` (body).
+    /// Wire name `backupStorageUuid` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "backupStorageUuid")]
     pub backup_storage_uuid: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -237,7 +237,7 @@ impl ExportVmOvaPackage {
 }
 /// `POST /ovf/parse`, body envelope `"params"`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.4.65 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ParseOvf",
@@ -247,13 +247,13 @@ impl ExportVmOvaPackage {
     response = crate::api::ParseOvfReply
 )]
 pub struct ParseOvf {
-    /// Wire name `xmlBase64` (body).
+    /// Wire name `xmlBase64` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "xmlBase64")]
     pub xml_base64: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -291,6 +291,7 @@ impl ParseOvf {
 /// The result of [`ParseOvf`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ParseOvfReply {
+    /// Since ZStack 4.4.65 (release history).
     pub ovf_info: ::core::option::Option<crate::types::OvfInfo>,
 }
 ::zstack_sdk::deserialize_struct!(ParseOvfReply { "ovfInfo" => ovf_info, });

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /ovn, and the types and enums they use first.
 /// `POST /ovn/instances`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.20 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateOvnControllerVm",
@@ -16,107 +16,107 @@
     polymorphic
 )]
 pub struct CreateOvnControllerVm {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 5.3.20 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `instanceOfferingUuid` (body).
+    /// Wire name `instanceOfferingUuid` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "instanceOfferingUuid")]
     pub instance_offering_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `cpuNum` (body).
+    /// Wire name `cpuNum` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "cpuNum")]
     pub cpu_num: ::core::option::Option<i32>,
-    /// Wire name `memorySize` (body).
+    /// Wire name `memorySize` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "memorySize")]
     pub memory_size: ::core::option::Option<i64>,
-    /// Wire name `reservedMemorySize` (body).
+    /// Wire name `reservedMemorySize` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "reservedMemorySize", range(0, 9223372036854775807))]
     pub reserved_memory_size: ::core::option::Option<i64>,
-    /// Wire name `imageUuid` (body).
+    /// Wire name `imageUuid` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "imageUuid", non_empty_string)]
     pub image_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `l3NetworkUuids` (body).
+    /// Wire name `l3NetworkUuids` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "l3NetworkUuids")]
     pub l3_network_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `vmNicParams` (body).
+    /// Wire name `vmNicParams` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "vmNicParams")]
     pub vm_nic_params: ::core::option::Option<::std::string::String>,
-    /// Wire name `type` (body). One of `UserVm`, `ApplianceVm`.
+    /// Wire name `type` (body). Since ZStack 5.3.20 (release history). One of `UserVm`, `ApplianceVm`.
     #[api(rename = "type", one_of("UserVm", "ApplianceVm"))]
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Wire name `rootDiskOfferingUuid` (body).
+    /// Wire name `rootDiskOfferingUuid` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "rootDiskOfferingUuid")]
     pub root_disk_offering_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `rootDiskSize` (body).
+    /// Wire name `rootDiskSize` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "rootDiskSize")]
     pub root_disk_size: ::core::option::Option<i64>,
-    /// Wire name `dataDiskSizes` (body).
+    /// Wire name `dataDiskSizes` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "dataDiskSizes")]
     pub data_disk_sizes: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `dataDiskOfferingUuids` (body).
+    /// Wire name `dataDiskOfferingUuids` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "dataDiskOfferingUuids")]
     pub data_disk_offering_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `zoneUuid` (body).
+    /// Wire name `zoneUuid` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `clusterUuid` (body).
+    /// Wire name `clusterUuid` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "clusterUuid")]
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `hostUuid` (body).
+    /// Wire name `hostUuid` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "hostUuid")]
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `primaryStorageUuidForRootVolume` (body).
+    /// Wire name `primaryStorageUuidForRootVolume` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "primaryStorageUuidForRootVolume")]
     pub primary_storage_uuid_for_root_volume: ::core::option::Option<
         ::std::string::String,
     >,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 5.3.20 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `defaultL3NetworkUuid` (body).
+    /// Wire name `defaultL3NetworkUuid` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "defaultL3NetworkUuid")]
     pub default_l3_network_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `strategy` (body). Server default: `InstantStart`. One of `InstantStart`, `JustCreate`, `CreateStopped`.
+    /// Wire name `strategy` (body). Since ZStack 5.3.20 (release history). Server default: `InstantStart`. One of `InstantStart`, `JustCreate`, `CreateStopped`.
     #[api(one_of("InstantStart", "JustCreate", "CreateStopped"))]
     pub strategy: ::core::option::Option<::std::string::String>,
-    /// Wire name `rootVolumeSystemTags` (body).
+    /// Wire name `rootVolumeSystemTags` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "rootVolumeSystemTags")]
     pub root_volume_system_tags: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `dataVolumeSystemTags` (body).
+    /// Wire name `dataVolumeSystemTags` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "dataVolumeSystemTags")]
     pub data_volume_system_tags: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `dataVolumeSystemTagsOnIndex` (body).
+    /// Wire name `dataVolumeSystemTagsOnIndex` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "dataVolumeSystemTagsOnIndex")]
     pub data_volume_system_tags_on_index: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
-    /// Wire name `sshKeyPairUuids` (body).
+    /// Wire name `sshKeyPairUuids` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "sshKeyPairUuids")]
     pub ssh_key_pair_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `platform` (body). One of `Linux`, `Windows`, `Other`, `Paravirtualization`, `WindowsVirtio`.
+    /// Wire name `platform` (body). Since ZStack 5.3.20 (release history). One of `Linux`, `Windows`, `Other`, `Paravirtualization`, `WindowsVirtio`.
     #[api(one_of("Linux", "Windows", "Other", "Paravirtualization", "WindowsVirtio"))]
     pub platform: ::core::option::Option<::std::string::String>,
-    /// Wire name `guestOsType` (body).
+    /// Wire name `guestOsType` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "guestOsType", max_length = 255)]
     pub guest_os_type: ::core::option::Option<::std::string::String>,
-    /// Wire name `architecture` (body). One of `x86_64`, `aarch64`, `mips64el`, `loongarch64`.
+    /// Wire name `architecture` (body). Since ZStack 5.3.20 (release history). One of `x86_64`, `aarch64`, `mips64el`, `loongarch64`.
     #[api(one_of("x86_64", "aarch64", "mips64el", "loongarch64"), max_length = 32)]
     pub architecture: ::core::option::Option<::std::string::String>,
-    /// Wire name `virtio` (body).
+    /// Wire name `virtio` (body). Since ZStack 5.3.20 (release history).
     pub virtio: ::core::option::Option<bool>,
-    /// Wire name `diskAOs` (body).
+    /// Wire name `diskAOs` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "diskAOs")]
     pub disk_a_os: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }

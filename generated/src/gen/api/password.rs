@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /password, and the types and enums they use first.
 /// `PUT /password/verify`, body envelope `"validatePassword"`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs no session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs no session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ValidatePassword",
@@ -15,18 +15,18 @@
     session = false
 )]
 pub struct ValidatePassword {
-    /// Wire name `loginName` (body).
+    /// Wire name `loginName` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "loginName")]
     pub login_name: ::std::string::String,
-    /// Wire name `password` (body).
+    /// Wire name `password` (body). Since ZStack 4.0.1 (release history).
     pub password: ::zstack_sdk::runtime::secret::Secret,
-    /// Wire name `loginType` (body).
+    /// Wire name `loginType` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "loginType")]
     pub login_type: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -70,6 +70,7 @@ impl ValidatePassword {
 /// The result of [`ValidatePassword`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ValidatePasswordReply {
+    /// Since ZStack 4.0.1 (release history).
     pub available: ::core::option::Option<bool>,
 }
 ::zstack_sdk::deserialize_struct!(ValidatePasswordReply { "available" => available, });

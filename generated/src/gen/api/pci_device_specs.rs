@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /pci-device-specs, and the types and enums they use first.
 /// `POST /pci-device-specs/{pciSpecUuid}/vm-instances/{vmInstanceUuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddPciDeviceSpecToVmInstance",
@@ -15,19 +15,19 @@
     async
 )]
 pub struct AddPciDeviceSpecToVmInstance {
-    /// Wire name `pciSpecUuid` (path placeholder).
+    /// Wire name `pciSpecUuid` (path placeholder). Since ZStack 3.5.3 (release history).
     #[api(rename = "pciSpecUuid")]
     pub pci_spec_uuid: ::std::string::String,
-    /// Wire name `vmInstanceUuid` (path placeholder).
+    /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.5.3 (release history).
     #[api(rename = "vmInstanceUuid")]
     pub vm_instance_uuid: ::std::string::String,
-    /// Wire name `pciDeviceNumber` (body). Server default: `1`.
+    /// Wire name `pciDeviceNumber` (body). Since ZStack 3.5.3 (release history). Server default: `1`.
     #[api(rename = "pciDeviceNumber", range(1, 100))]
     pub pci_device_number: ::core::option::Option<i32>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -74,7 +74,7 @@ impl AddPciDeviceSpecToVmInstance {
 }
 /// `GET /pci-device-specs/candidates`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.3.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetPciDeviceSpecCandidates",
@@ -83,24 +83,24 @@ impl AddPciDeviceSpecToVmInstance {
     response = crate::api::GetPciDeviceSpecCandidatesReply
 )]
 pub struct GetPciDeviceSpecCandidates {
-    /// Wire name `clusterUuids` (query string).
+    /// Wire name `clusterUuids` (query string). Since ZStack 3.5.3 (release history).
     #[api(rename = "clusterUuids")]
     pub cluster_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `hostUuid` (query string).
+    /// Wire name `hostUuid` (query string). Since ZStack 3.5.3 (release history).
     #[api(rename = "hostUuid")]
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `vmInstanceUuid` (query string).
+    /// Wire name `vmInstanceUuid` (query string). Since ZStack 3.5.3 (release history).
     #[api(rename = "vmInstanceUuid")]
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `vmInstanceUuids` (query string).
+    /// Wire name `vmInstanceUuids` (query string). Since ZStack 3.6.1 (release history).
     #[api(rename = "vmInstanceUuids")]
     pub vm_instance_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `types` (query string).
+    /// Wire name `types` (query string). Since ZStack 3.5.3 (release history).
     pub types: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.3.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.3.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -193,7 +193,7 @@ impl GetPciDeviceSpecCandidates {
 }
 /// `GET /pci-device-specs`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.3.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryPciDeviceSpec",
@@ -227,7 +227,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPciDeviceSpec {
 }
 /// `DELETE /pci-device-specs/{pciSpecUuid}/vm-instances/{vmInstanceUuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RemovePciDeviceSpecFromVmInstance",
@@ -237,16 +237,16 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPciDeviceSpec {
     async
 )]
 pub struct RemovePciDeviceSpecFromVmInstance {
-    /// Wire name `pciSpecUuid` (path placeholder).
+    /// Wire name `pciSpecUuid` (path placeholder). Since ZStack 3.5.3 (release history).
     #[api(rename = "pciSpecUuid")]
     pub pci_spec_uuid: ::std::string::String,
-    /// Wire name `vmInstanceUuid` (path placeholder).
+    /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.5.3 (release history).
     #[api(rename = "vmInstanceUuid")]
     pub vm_instance_uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.5.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.5.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -287,7 +287,7 @@ impl RemovePciDeviceSpecFromVmInstance {
 }
 /// `PUT /pci-device-specs/{uuid}/actions`, body envelope `"updatePciDeviceSpec"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.3.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdatePciDeviceSpec",
@@ -298,30 +298,30 @@ impl RemovePciDeviceSpecFromVmInstance {
     async
 )]
 pub struct UpdatePciDeviceSpec {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.3.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.3.1 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.3.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `romContent` (body).
+    /// Wire name `romContent` (body). Since ZStack 3.3.1 (release history).
     #[api(rename = "romContent")]
     pub rom_content: ::core::option::Option<::std::string::String>,
-    /// Wire name `romVersion` (body).
+    /// Wire name `romVersion` (body). Since ZStack 3.3.1 (release history).
     #[api(rename = "romVersion", max_length = 255)]
     pub rom_version: ::core::option::Option<::std::string::String>,
-    /// Wire name `abandonSpecRom` (body). Server default: `false`.
+    /// Wire name `abandonSpecRom` (body). Since ZStack 3.3.1 (release history). Server default: `false`.
     #[api(rename = "abandonSpecRom")]
     pub abandon_spec_rom: ::core::option::Option<bool>,
-    /// Wire name `state` (body). One of `Enabled`, `Disabled`.
+    /// Wire name `state` (body). Since ZStack 3.5.3 (release history). One of `Enabled`, `Disabled`.
     #[api(one_of("Enabled", "Disabled"))]
     pub state: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.3.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.3.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -410,6 +410,7 @@ impl UpdatePciDeviceSpec {
 /// The result of [`GetPciDeviceSpecCandidates`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetPciDeviceSpecCandidatesReply {
+    /// Since ZStack 3.3.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

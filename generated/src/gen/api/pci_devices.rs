@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /pci-device or /pci-devices, and the types and enums they use first.
 /// `POST /pci-device/pci-devices/{pciDeviceUuid}/attach`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AttachPciDeviceToVm",
@@ -16,16 +16,16 @@
     polymorphic
 )]
 pub struct AttachPciDeviceToVm {
-    /// Wire name `pciDeviceUuid` (path placeholder).
+    /// Wire name `pciDeviceUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "pciDeviceUuid")]
     pub pci_device_uuid: ::std::string::String,
-    /// Wire name `vmInstanceUuid` (body).
+    /// Wire name `vmInstanceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "vmInstanceUuid")]
     pub vm_instance_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -66,7 +66,7 @@ impl AttachPciDeviceToVm {
 }
 /// `POST /pci-device/pci-device-offerings`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreatePciDeviceOffering",
@@ -77,37 +77,37 @@ impl AttachPciDeviceToVm {
     async
 )]
 pub struct CreatePciDeviceOffering {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `vendorId` (body).
+    /// Wire name `vendorId` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "vendorId", max_length = 4)]
     pub vendor_id: ::std::string::String,
-    /// Wire name `deviceId` (body).
+    /// Wire name `deviceId` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "deviceId", max_length = 4)]
     pub device_id: ::std::string::String,
-    /// Wire name `subvendorId` (body).
+    /// Wire name `subvendorId` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "subvendorId", max_length = 4)]
     pub subvendor_id: ::core::option::Option<::std::string::String>,
-    /// Wire name `subdeviceId` (body).
+    /// Wire name `subdeviceId` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "subdeviceId", max_length = 4)]
     pub subdevice_id: ::core::option::Option<::std::string::String>,
-    /// Wire name `ramSize` (body).
+    /// Wire name `ramSize` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "ramSize")]
     pub ram_size: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -213,7 +213,7 @@ impl CreatePciDeviceOffering {
 }
 /// `DELETE /pci-device/pci-devices/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeletePciDevice",
@@ -223,15 +223,15 @@ impl CreatePciDeviceOffering {
     async
 )]
 pub struct DeletePciDevice {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -277,7 +277,7 @@ impl DeletePciDevice {
 }
 /// `DELETE /pci-device/pci-device-offerings/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeletePciDeviceOffering",
@@ -287,15 +287,15 @@ impl DeletePciDevice {
     async
 )]
 pub struct DeletePciDeviceOffering {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -341,7 +341,7 @@ impl DeletePciDeviceOffering {
 }
 /// `POST /pci-device/pci-devices/{pciDeviceUuid}/detach`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DetachPciDeviceFromVm",
@@ -353,16 +353,16 @@ impl DeletePciDeviceOffering {
     polymorphic
 )]
 pub struct DetachPciDeviceFromVm {
-    /// Wire name `pciDeviceUuid` (path placeholder).
+    /// Wire name `pciDeviceUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "pciDeviceUuid")]
     pub pci_device_uuid: ::std::string::String,
-    /// Wire name `vmInstanceUuid` (body).
+    /// Wire name `vmInstanceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "vmInstanceUuid")]
     pub vm_instance_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -403,7 +403,7 @@ impl DetachPciDeviceFromVm {
 }
 /// `PUT /pci-devices/{pciDeviceUuid}/actions`, body envelope `"generateMdevDevices"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GenerateMdevDevices",
@@ -414,16 +414,16 @@ impl DetachPciDeviceFromVm {
     async
 )]
 pub struct GenerateMdevDevices {
-    /// Wire name `pciDeviceUuid` (path placeholder).
+    /// Wire name `pciDeviceUuid` (path placeholder). Since ZStack 3.5.3 (release history).
     #[api(rename = "pciDeviceUuid")]
     pub pci_device_uuid: ::std::string::String,
-    /// Wire name `mdevSpecUuid` (body).
+    /// Wire name `mdevSpecUuid` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "mdevSpecUuid")]
     pub mdev_spec_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -464,7 +464,7 @@ impl GenerateMdevDevices {
 }
 /// `PUT /pci-devices/{pciDeviceUuid}/actions`, body envelope `"generateSriovPciDevices"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GenerateSriovPciDevices",
@@ -475,16 +475,16 @@ impl GenerateMdevDevices {
     async
 )]
 pub struct GenerateSriovPciDevices {
-    /// Wire name `pciDeviceUuid` (path placeholder).
+    /// Wire name `pciDeviceUuid` (path placeholder). Since ZStack 3.5.3 (release history).
     #[api(rename = "pciDeviceUuid")]
     pub pci_device_uuid: ::std::string::String,
-    /// Wire name `virtPartNum` (body).
+    /// Wire name `virtPartNum` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "virtPartNum")]
     pub virt_part_num: i32,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -525,7 +525,7 @@ impl GenerateSriovPciDevices {
 }
 /// `GET /pci-device/hosts/{uuid}/state`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetHostIommuState",
@@ -534,12 +534,12 @@ impl GenerateSriovPciDevices {
     response = crate::api::GetHostIommuStateReply
 )]
 pub struct GetHostIommuState {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -576,7 +576,7 @@ impl GetHostIommuState {
 }
 /// `GET /pci-device/hosts/{uuid}/status`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetHostIommuStatus",
@@ -585,12 +585,12 @@ impl GetHostIommuState {
     response = crate::api::GetHostIommuStatusReply
 )]
 pub struct GetHostIommuStatus {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -627,7 +627,7 @@ impl GetHostIommuStatus {
 }
 /// `GET /pci-device/candidate-pci-devices-for-new-create-vm`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetPciDeviceCandidatesForNewCreateVm",
@@ -636,18 +636,18 @@ impl GetHostIommuStatus {
     response = crate::api::GetPciDeviceCandidatesForNewCreateVmReply
 )]
 pub struct GetPciDeviceCandidatesForNewCreateVm {
-    /// Wire name `hostUuid` (query string).
+    /// Wire name `hostUuid` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "hostUuid")]
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `clusterUuids` (query string).
+    /// Wire name `clusterUuids` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "clusterUuids")]
     pub cluster_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `types` (query string).
+    /// Wire name `types` (query string). Since ZStack 3.0.1 (release history).
     pub types: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -717,7 +717,7 @@ impl GetPciDeviceCandidatesForNewCreateVm {
 }
 /// `GET /pci-device/ethernet-vfs`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryEthernetVF",
@@ -751,7 +751,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryEthernetVF {
 }
 /// `GET /pci-device/pci-devices`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryPciDevice",
@@ -786,7 +786,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPciDevice {
 }
 /// `GET /pci-device/pci-device-offerings`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryPciDeviceOffering",
@@ -820,7 +820,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPciDeviceOffering {
 }
 /// `GET /pci-devices/pci-devices/pci-device-offerings`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryPciDevicePciDeviceOffering",
@@ -854,7 +854,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPciDevicePciDeviceOffer
 }
 /// `PUT /pci-devices/{pciDeviceUuid}/actions`, body envelope `"ungenerateMdevDevices"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UngenerateMdevDevices",
@@ -865,13 +865,13 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPciDevicePciDeviceOffer
     async
 )]
 pub struct UngenerateMdevDevices {
-    /// Wire name `pciDeviceUuid` (path placeholder).
+    /// Wire name `pciDeviceUuid` (path placeholder). Since ZStack 3.5.3 (release history).
     #[api(rename = "pciDeviceUuid")]
     pub pci_device_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -910,7 +910,7 @@ impl UngenerateMdevDevices {
 }
 /// `PUT /pci-devices/{pciDeviceUuid}/actions`, body envelope `"ungenerateSriovPciDevices"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UngenerateSriovPciDevices",
@@ -921,13 +921,13 @@ impl UngenerateMdevDevices {
     async
 )]
 pub struct UngenerateSriovPciDevices {
-    /// Wire name `pciDeviceUuid` (path placeholder).
+    /// Wire name `pciDeviceUuid` (path placeholder). Since ZStack 3.5.3 (release history).
     #[api(rename = "pciDeviceUuid")]
     pub pci_device_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -966,7 +966,7 @@ impl UngenerateSriovPciDevices {
 }
 /// `PUT /pci-device/hosts/{uuid}/actions`, body envelope `"updateHostIommuState"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateHostIommuState",
@@ -977,15 +977,15 @@ impl UngenerateSriovPciDevices {
     async
 )]
 pub struct UpdateHostIommuState {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `state` (body). One of `Enabled`, `Disabled`.
+    /// Wire name `state` (body). Since ZStack 3.0.1 (release history). One of `Enabled`, `Disabled`.
     #[api(one_of("Enabled", "Disabled"))]
     pub state: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1026,7 +1026,7 @@ impl UpdateHostIommuState {
 }
 /// `PUT /pci-device/pci-devices/{uuid}/actions`, body envelope `"updatePciDevice"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdatePciDevice",
@@ -1038,24 +1038,24 @@ impl UpdateHostIommuState {
     polymorphic
 )]
 pub struct UpdatePciDevice {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `state` (body). One of `Enabled`, `Disabled`.
+    /// Wire name `state` (body). Since ZStack 3.0.1 (release history). One of `Enabled`, `Disabled`.
     #[api(one_of("Enabled", "Disabled"))]
     pub state: ::core::option::Option<::std::string::String>,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.5.3 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `metaData` (body).
+    /// Wire name `metaData` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "metaData", max_length = 2048)]
     pub meta_data: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1129,18 +1129,21 @@ impl UpdatePciDevice {
 /// The result of [`GetHostIommuState`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetHostIommuStateReply {
+    /// Since ZStack 3.0.1 (release history).
     pub state: ::core::option::Option<crate::types::HostIommuStateType>,
 }
 ::zstack_sdk::deserialize_struct!(GetHostIommuStateReply { "state" => state, });
 /// The result of [`GetHostIommuStatus`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetHostIommuStatusReply {
+    /// Since ZStack 3.0.1 (release history).
     pub status: ::core::option::Option<crate::types::HostIommuStatusType>,
 }
 ::zstack_sdk::deserialize_struct!(GetHostIommuStatusReply { "status" => status, });
 /// The result of [`GetPciDeviceCandidatesForNewCreateVm`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetPciDeviceCandidatesForNewCreateVmReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1149,7 +1152,9 @@ pub struct GetPciDeviceCandidatesForNewCreateVmReply {
 /// The result of [`QueryEthernetVF`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryEthernetVFReply {
+    /// Since ZStack 5.0.0 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 5.0.0 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1159,7 +1164,9 @@ pub struct QueryEthernetVFReply {
 /// The result of [`QueryPciDevicePciDeviceOffering`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryPciDevicePciDeviceOfferingReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1169,6 +1176,7 @@ pub struct QueryPciDevicePciDeviceOfferingReply {
 /// The result of [`UpdateHostIommuState`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct UpdateHostIommuStateReply {
+    /// Since ZStack 3.0.1 (release history).
     pub state: ::core::option::Option<crate::types::HostIommuStateType>,
 }
 ::zstack_sdk::deserialize_struct!(UpdateHostIommuStateReply { "state" => state, });

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /policy-routes, and the types and enums they use first.
 /// `POST /policy-routes/rulesets/{ruleSetUuid}/l3networks/{l3Uuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AttachPolicyRouteRuleSetToL3",
@@ -15,16 +15,16 @@
     async
 )]
 pub struct AttachPolicyRouteRuleSetToL3 {
-    /// Wire name `l3Uuid` (path placeholder).
+    /// Wire name `l3Uuid` (path placeholder). Since ZStack 3.6.1 (release history).
     #[api(rename = "l3Uuid")]
     pub l3_uuid: ::std::string::String,
-    /// Wire name `ruleSetUuid` (path placeholder).
+    /// Wire name `ruleSetUuid` (path placeholder). Since ZStack 3.6.1 (release history).
     #[api(rename = "ruleSetUuid")]
     pub rule_set_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -65,7 +65,7 @@ impl AttachPolicyRouteRuleSetToL3 {
 }
 /// `POST /policy-routes/rules`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreatePolicyRouteRule",
@@ -76,39 +76,39 @@ impl AttachPolicyRouteRuleSetToL3 {
     async
 )]
 pub struct CreatePolicyRouteRule {
-    /// Wire name `ruleSetUuid` (body).
+    /// Wire name `ruleSetUuid` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "ruleSetUuid")]
     pub rule_set_uuid: ::std::string::String,
-    /// Wire name `tableUuid` (body).
+    /// Wire name `tableUuid` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "tableUuid")]
     pub table_uuid: ::std::string::String,
-    /// Wire name `ruleNumber` (body). Server default: `0`.
+    /// Wire name `ruleNumber` (body). Since ZStack 3.6.1 (release history). Server default: `0`.
     #[api(rename = "ruleNumber", max_length = 4, range(1001, 2999))]
     pub rule_number: i32,
-    /// Wire name `destIp` (body).
+    /// Wire name `destIp` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "destIp")]
     pub dest_ip: ::core::option::Option<::std::string::String>,
-    /// Wire name `sourceIp` (body).
+    /// Wire name `sourceIp` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "sourceIp")]
     pub source_ip: ::core::option::Option<::std::string::String>,
-    /// Wire name `destPort` (body).
+    /// Wire name `destPort` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "destPort")]
     pub dest_port: ::core::option::Option<::std::string::String>,
-    /// Wire name `sourcePort` (body).
+    /// Wire name `sourcePort` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "sourcePort")]
     pub source_port: ::core::option::Option<::std::string::String>,
-    /// Wire name `protocol` (body).
+    /// Wire name `protocol` (body). Since ZStack 3.6.1 (release history).
     pub protocol: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -216,7 +216,7 @@ impl CreatePolicyRouteRule {
 }
 /// `POST /policy-routes/rulesets`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreatePolicyRouteRuleSet",
@@ -227,27 +227,27 @@ impl CreatePolicyRouteRule {
     async
 )]
 pub struct CreatePolicyRouteRuleSet {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.6.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.6.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `vRouterUuid` (body).
+    /// Wire name `vRouterUuid` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "vRouterUuid")]
     pub v_router_uuid: ::std::string::String,
-    /// Wire name `type` (body). One of `User`, `EgressWhereComeFrom`.
+    /// Wire name `type` (body). Since ZStack 3.9.2 (release history). One of `User`, `EgressWhereComeFrom`.
     #[api(rename = "type", one_of("User", "EgressWhereComeFrom"))]
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -326,7 +326,7 @@ impl CreatePolicyRouteRuleSet {
 }
 /// `POST /policy-routes/tables`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreatePolicyRouteTable",
@@ -337,25 +337,25 @@ impl CreatePolicyRouteRuleSet {
     async
 )]
 pub struct CreatePolicyRouteTable {
-    /// Wire name `vRouterUuid` (body).
+    /// Wire name `vRouterUuid` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "vRouterUuid")]
     pub v_router_uuid: ::std::string::String,
-    /// Wire name `number` (body).
+    /// Wire name `number` (body). Since ZStack 3.6.1 (release history).
     #[api(max_length = 3, range(1, 179))]
     pub number: i32,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.6.1 (release history).
     #[api(max_length = 255)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -425,7 +425,7 @@ impl CreatePolicyRouteTable {
 }
 /// `POST /policy-routes/routes`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreatePolicyRouteTableRouteEntry",
@@ -436,28 +436,28 @@ impl CreatePolicyRouteTable {
     async
 )]
 pub struct CreatePolicyRouteTableRouteEntry {
-    /// Wire name `tableUuid` (body).
+    /// Wire name `tableUuid` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "tableUuid")]
     pub table_uuid: ::std::string::String,
-    /// Wire name `destinationCidr` (body).
+    /// Wire name `destinationCidr` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "destinationCidr")]
     pub destination_cidr: ::std::string::String,
-    /// Wire name `nextHopIp` (body).
+    /// Wire name `nextHopIp` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "nextHopIp")]
     pub next_hop_ip: ::std::string::String,
-    /// Wire name `distance` (body).
+    /// Wire name `distance` (body). Since ZStack 3.6.1 (release history).
     #[api(range(1, 100))]
     pub distance: ::core::option::Option<i32>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -526,7 +526,7 @@ impl CreatePolicyRouteTableRouteEntry {
 }
 /// `DELETE /policy-routes/rules/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeletePolicyRouteRule",
@@ -536,15 +536,15 @@ impl CreatePolicyRouteTableRouteEntry {
     async
 )]
 pub struct DeletePolicyRouteRule {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.6.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.6.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -590,7 +590,7 @@ impl DeletePolicyRouteRule {
 }
 /// `DELETE /policy-routes/ruleSets/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeletePolicyRouteRuleSet",
@@ -600,15 +600,15 @@ impl DeletePolicyRouteRule {
     async
 )]
 pub struct DeletePolicyRouteRuleSet {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.6.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.6.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -654,7 +654,7 @@ impl DeletePolicyRouteRuleSet {
 }
 /// `DELETE /policy-routes/tables/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeletePolicyRouteTable",
@@ -664,15 +664,15 @@ impl DeletePolicyRouteRuleSet {
     async
 )]
 pub struct DeletePolicyRouteTable {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.6.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.6.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -718,7 +718,7 @@ impl DeletePolicyRouteTable {
 }
 /// `DELETE /policy-routes/routes/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeletePolicyRouteTableRouteEntry",
@@ -728,15 +728,15 @@ impl DeletePolicyRouteTable {
     async
 )]
 pub struct DeletePolicyRouteTableRouteEntry {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.6.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.6.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -782,7 +782,7 @@ impl DeletePolicyRouteTableRouteEntry {
 }
 /// `DELETE /policy-routes/rulesets/{ruleSetUuid}/l3networks/{l3Uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DetachPolicyRouteRuleSetFromL3",
@@ -792,16 +792,16 @@ impl DeletePolicyRouteTableRouteEntry {
     async
 )]
 pub struct DetachPolicyRouteRuleSetFromL3 {
-    /// Wire name `l3Uuid` (path placeholder).
+    /// Wire name `l3Uuid` (path placeholder). Since ZStack 3.6.1 (release history).
     #[api(rename = "l3Uuid")]
     pub l3_uuid: ::std::string::String,
-    /// Wire name `ruleSetUuid` (path placeholder).
+    /// Wire name `ruleSetUuid` (path placeholder). Since ZStack 3.6.1 (release history).
     #[api(rename = "ruleSetUuid")]
     pub rule_set_uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.6.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -842,7 +842,7 @@ impl DetachPolicyRouteRuleSetFromL3 {
 }
 /// `GET /policy-routes/rulesets/virtualrouter/{vmInstanceUuid}`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetPolicyRouteRuleSetFromVirtualRouter",
@@ -851,13 +851,13 @@ impl DetachPolicyRouteRuleSetFromL3 {
     response = crate::api::GetPolicyRouteRuleSetFromVirtualRouterReply
 )]
 pub struct GetPolicyRouteRuleSetFromVirtualRouter {
-    /// Wire name `vmInstanceUuid` (path placeholder).
+    /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.9.2 (release history).
     #[api(rename = "vmInstanceUuid")]
     pub vm_instance_uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.9.2 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.9.2 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -896,7 +896,7 @@ impl GetPolicyRouteRuleSetFromVirtualRouter {
 }
 /// `GET /policy-routes/rules`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryPolicyRouteRule",
@@ -930,7 +930,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPolicyRouteRule {
 }
 /// `GET /policy-routes/rulesets`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryPolicyRouteRuleSet",
@@ -964,7 +964,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPolicyRouteRuleSet {
 }
 /// `GET /policy-routes/rulesets/l3networdks/refs`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryPolicyRouteRuleSetL3Ref",
@@ -998,7 +998,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPolicyRouteRuleSetL3Ref
 }
 /// `GET /policy-routes/rulesets/vrouters/refs`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryPolicyRouteRuleSetVRouterRef",
@@ -1032,7 +1032,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPolicyRouteRuleSetVRout
 }
 /// `GET /policy-routes/tables`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryPolicyRouteTable",
@@ -1066,7 +1066,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPolicyRouteTable {
 }
 /// `GET /policy-routes/routes`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryPolicyRouteTableRouteEntry",
@@ -1100,7 +1100,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPolicyRouteTableRouteEn
 }
 /// `GET /policy-routes/tables/vrouters/refs`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryPolicyRouteTableVRouterRef",
@@ -1134,7 +1134,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPolicyRouteTableVRouter
 }
 /// `PUT /policy-routes/ruleSets/{uuid}/actions`, body envelope `"updatePolicyRouteRuleSet"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdatePolicyRouteRuleSet",
@@ -1145,17 +1145,17 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPolicyRouteTableVRouter
     async
 )]
 pub struct UpdatePolicyRouteRuleSet {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.6.1 (release history).
     #[api(max_length = 16)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.6.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1211,6 +1211,7 @@ impl UpdatePolicyRouteRuleSet {
 /// The result of [`GetPolicyRouteRuleSetFromVirtualRouter`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetPolicyRouteRuleSetFromVirtualRouterReply {
+    /// Since ZStack 3.9.2 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /port-forwarding, and the types and enums they use first.
 /// `POST /port-forwarding/{ruleUuid}/vm-instances/nics/{vmNicUuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AttachPortForwardingRule",
@@ -65,7 +65,7 @@ impl AttachPortForwardingRule {
 }
 /// `PUT /port-forwarding/{uuid}/actions`, body envelope `"changePortForwardingRuleState"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangePortForwardingRuleState",
@@ -125,7 +125,7 @@ impl ChangePortForwardingRuleState {
 }
 /// `POST /port-forwarding`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreatePortForwardingRule",
@@ -285,7 +285,7 @@ impl CreatePortForwardingRule {
 }
 /// `DELETE /port-forwarding/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeletePortForwardingRule",
@@ -349,7 +349,7 @@ impl DeletePortForwardingRule {
 }
 /// `DELETE /port-forwarding/{uuid}/vm-instances/nics`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DetachPortForwardingRule",
@@ -401,7 +401,7 @@ impl DetachPortForwardingRule {
 }
 /// `GET /port-forwarding/{ruleUuid}/vm-instances/candidate-nics`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetPortForwardingAttachableVmNics",
@@ -454,7 +454,7 @@ impl GetPortForwardingAttachableVmNics {
 }
 /// `GET /port-forwarding`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryPortForwardingRule",
@@ -488,7 +488,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPortForwardingRule {
 }
 /// `PUT /port-forwarding/{uuid}/actions`, body envelope `"updatePortForwardingRule"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdatePortForwardingRule",

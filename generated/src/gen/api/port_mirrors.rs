@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /port-mirrors, and the types and enums they use first.
 /// `PUT /port-mirrors/{uuid}/actions`, body envelope `"changePortMirrorState"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangePortMirrorState",
@@ -15,15 +15,15 @@
     async
 )]
 pub struct ChangePortMirrorState {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `stateEvent` (body). One of `enable`, `disable`.
+    /// Wire name `stateEvent` (body). Since ZStack 3.7.5 (release history). One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
     pub state_event: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -64,7 +64,7 @@ impl ChangePortMirrorState {
 }
 /// `POST /port-mirrors`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreatePortMirror",
@@ -75,28 +75,28 @@ impl ChangePortMirrorState {
     async
 )]
 pub struct CreatePortMirror {
-    /// Wire name `mirrorNetworkUuid` (body).
+    /// Wire name `mirrorNetworkUuid` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "mirrorNetworkUuid")]
     pub mirror_network_uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.7.5 (release history).
     #[api(max_length = 128)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.7.5 (release history).
     #[api(max_length = 1024)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `stateEvent` (body). One of `enable`, `disable`.
+    /// Wire name `stateEvent` (body). Since ZStack 3.7.5 (release history). One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
     pub state_event: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -182,7 +182,7 @@ impl CreatePortMirror {
 }
 /// `POST /port-mirrors/sessions`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreatePortMirrorSession",
@@ -193,34 +193,34 @@ impl CreatePortMirror {
     async
 )]
 pub struct CreatePortMirrorSession {
-    /// Wire name `portMirrorUuid` (body).
+    /// Wire name `portMirrorUuid` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "portMirrorUuid")]
     pub port_mirror_uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.7.5 (release history).
     #[api(max_length = 128)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.7.5 (release history).
     #[api(max_length = 1024)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `type` (body). One of `Ingress`, `Egress`, `Bidirection`.
+    /// Wire name `type` (body). Since ZStack 3.7.5 (release history). One of `Ingress`, `Egress`, `Bidirection`.
     #[api(rename = "type", one_of("Ingress", "Egress", "Bidirection"))]
     pub type_: ::std::string::String,
-    /// Wire name `srcEndPoint` (body).
+    /// Wire name `srcEndPoint` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "srcEndPoint")]
     pub src_end_point: ::std::string::String,
-    /// Wire name `dstEndPoint` (body).
+    /// Wire name `dstEndPoint` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "dstEndPoint", max_length = 32)]
     pub dst_end_point: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -296,7 +296,7 @@ impl CreatePortMirrorSession {
 }
 /// `DELETE /port-mirrors/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeletePortMirror",
@@ -306,15 +306,15 @@ impl CreatePortMirrorSession {
     async
 )]
 pub struct DeletePortMirror {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.7.5 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.7.5 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.7.5 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -360,7 +360,7 @@ impl DeletePortMirror {
 }
 /// `DELETE /port-mirrors/sessons/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeletePortMirrorSession",
@@ -370,15 +370,15 @@ impl DeletePortMirror {
     async
 )]
 pub struct DeletePortMirrorSession {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.7.5 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.7.5 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.7.5 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -424,7 +424,7 @@ impl DeletePortMirrorSession {
 }
 /// `GET /port-mirrors/{portMirrorUuid}/vm-instances/candidate-nics/{type}`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetCandidateVmNicsForPortMirror",
@@ -433,16 +433,16 @@ impl DeletePortMirrorSession {
     response = crate::api::GetCandidateVmNicsForPortMirrorReply
 )]
 pub struct GetCandidateVmNicsForPortMirror {
-    /// Wire name `portMirrorUuid` (path placeholder).
+    /// Wire name `portMirrorUuid` (path placeholder). Since ZStack 3.7.5 (release history).
     #[api(rename = "portMirrorUuid")]
     pub port_mirror_uuid: ::std::string::String,
-    /// Wire name `type` (path placeholder). One of `source`, `dest`.
+    /// Wire name `type` (path placeholder). Since ZStack 3.7.5 (release history). One of `source`, `dest`.
     #[api(rename = "type", one_of("source", "dest"))]
     pub type_: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.7.5 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.7.5 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -483,7 +483,7 @@ impl GetCandidateVmNicsForPortMirror {
 }
 /// `GET /port-mirrors`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryPortMirror",
@@ -517,7 +517,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPortMirror {
 }
 /// `GET /port-mirrors/networks/usedIps`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryPortMirrorNetworkUsedIp",
@@ -551,7 +551,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPortMirrorNetworkUsedIp
 }
 /// `GET /port-mirrors/sessions`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryPortMirrorSession",
@@ -585,7 +585,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPortMirrorSession {
 }
 /// `PUT /port-mirrors/{uuid}/actions`, body envelope `"updatePortMirror"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdatePortMirror",
@@ -596,18 +596,18 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPortMirrorSession {
     async
 )]
 pub struct UpdatePortMirror {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.7.5 (release history).
     #[api(max_length = 128)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.7.5 (release history).
     #[api(max_length = 1024)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -663,6 +663,7 @@ impl UpdatePortMirror {
 /// The result of [`GetCandidateVmNicsForPortMirror`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetCandidateVmNicsForPortMirrorReply {
+    /// Since ZStack 3.7.5 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -671,7 +672,9 @@ pub struct GetCandidateVmNicsForPortMirrorReply {
 /// The result of [`QueryPortMirrorNetworkUsedIp`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryPortMirrorNetworkUsedIpReply {
+    /// Since ZStack 3.7.5 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.7.5 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /primary-storage, and the types and enums they use first.
 /// `POST /primary-storage/aliyun/ebs`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddAliyunEbsPrimaryStorage",
@@ -16,43 +16,43 @@
     polymorphic
 )]
 pub struct AddAliyunEbsPrimaryStorage {
-    /// Wire name `panguPartitionUuid` (body).
+    /// Wire name `panguPartitionUuid` (body). Since ZStack 3.2.1 (release history).
     #[api(rename = "panguPartitionUuid")]
     pub pangu_partition_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `identityZoneUuid` (body).
+    /// Wire name `identityZoneUuid` (body). Since ZStack 3.2.1 (release history).
     #[api(rename = "identityZoneUuid")]
     pub identity_zone_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `defaultIoType` (body). One of `io7`, `io8`.
+    /// Wire name `defaultIoType` (body). Since ZStack 3.2.1 (release history). One of `io7`, `io8`.
     #[api(rename = "defaultIoType", one_of("io7", "io8"))]
     pub default_io_type: ::core::option::Option<::std::string::String>,
-    /// Wire name `tdcConfigContent` (body).
+    /// Wire name `tdcConfigContent` (body). Since ZStack 3.2.1 (release history).
     #[api(rename = "tdcConfigContent")]
     pub tdc_config_content: ::std::string::String,
-    /// Wire name `url` (body).
+    /// Wire name `url` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub url: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `type` (body). Server default: `AliyunEBS`.
+    /// Wire name `type` (body). Since ZStack 3.0.1 (release history). Server default: `AliyunEBS`.
     #[api(rename = "type")]
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Wire name `zoneUuid` (body).
+    /// Wire name `zoneUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -162,7 +162,7 @@ impl AddAliyunEbsPrimaryStorage {
 }
 /// `POST /primary-storage/aliyun/nas`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddAliyunNasPrimaryStorage",
@@ -174,40 +174,40 @@ impl AddAliyunEbsPrimaryStorage {
     polymorphic
 )]
 pub struct AddAliyunNasPrimaryStorage {
-    /// Wire name `nasUuid` (body).
+    /// Wire name `nasUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "nasUuid")]
     pub nas_uuid: ::std::string::String,
-    /// Wire name `accessGroupUuid` (body).
+    /// Wire name `accessGroupUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "accessGroupUuid")]
     pub access_group_uuid: ::std::string::String,
-    /// Wire name `vSwitchUuid` (body).
+    /// Wire name `vSwitchUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "vSwitchUuid")]
     pub v_switch_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `url` (body).
+    /// Wire name `url` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub url: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `type` (body).
+    /// Wire name `type` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "type")]
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Wire name `zoneUuid` (body).
+    /// Wire name `zoneUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -301,7 +301,7 @@ impl AddAliyunNasPrimaryStorage {
 }
 /// `POST /primary-storage/block`, body envelope `"param"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.5.11 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddBlockPrimaryStorage",
@@ -313,36 +313,36 @@ impl AddAliyunNasPrimaryStorage {
     polymorphic
 )]
 pub struct AddBlockPrimaryStorage {
-    /// Wire name `vendorName` (body).
+    /// Wire name `vendorName` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "vendorName")]
     pub vendor_name: ::std::string::String,
-    /// Wire name `metadata` (body).
+    /// Wire name `metadata` (body). Since ZStack 4.5.11 (release history).
     pub metadata: ::std::string::String,
-    /// Wire name `url` (body).
+    /// Wire name `url` (body). Since ZStack 4.5.11 (release history).
     #[api(max_length = 2048)]
     pub url: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.5.11 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.5.11 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `type` (body).
+    /// Wire name `type` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "type")]
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Wire name `zoneUuid` (body).
+    /// Wire name `zoneUuid` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -427,7 +427,7 @@ impl AddBlockPrimaryStorage {
 }
 /// `POST /primary-storage/ceph`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddCephPrimaryStorage",
@@ -594,7 +594,7 @@ impl AddCephPrimaryStorage {
 }
 /// `POST /primary-storage/ceph/{primaryStorageUuid}/pools`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddCephPrimaryStoragePool",
@@ -719,7 +719,7 @@ impl AddCephPrimaryStoragePool {
 }
 /// `POST /primary-storage/addon`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddExternalPrimaryStorage",
@@ -860,7 +860,7 @@ impl AddExternalPrimaryStorage {
 }
 /// `POST /primary-storage/local-storage`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddLocalPrimaryStorage",
@@ -977,7 +977,7 @@ impl AddLocalPrimaryStorage {
 }
 /// `POST /primary-storage/mini`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddMiniStorage",
@@ -989,34 +989,34 @@ impl AddLocalPrimaryStorage {
     polymorphic
 )]
 pub struct AddMiniStorage {
-    /// Wire name `diskIdentifier` (body).
+    /// Wire name `diskIdentifier` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "diskIdentifier")]
     pub disk_identifier: ::std::string::String,
-    /// Wire name `url` (body).
+    /// Wire name `url` (body). Since ZStack 3.5.3 (release history).
     #[api(max_length = 2048)]
     pub url: ::core::option::Option<::std::string::String>,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.5.3 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.5.3 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `type` (body). Server default: `MiniStorage`.
+    /// Wire name `type` (body). Since ZStack 3.5.3 (release history). Server default: `MiniStorage`.
     #[api(rename = "type")]
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Wire name `zoneUuid` (body).
+    /// Wire name `zoneUuid` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1106,7 +1106,7 @@ impl AddMiniStorage {
 }
 /// `POST /primary-storage/ceph/{uuid}/mons`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddMonToCephPrimaryStorage",
@@ -1168,7 +1168,7 @@ impl AddMonToCephPrimaryStorage {
 }
 /// `POST /primary-storage/nfs`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddNfsPrimaryStorage",
@@ -1285,7 +1285,7 @@ impl AddNfsPrimaryStorage {
 }
 /// `POST /primary-storage/sharedblockgroup`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddSharedBlockGroupPrimaryStorage",
@@ -1297,34 +1297,34 @@ impl AddNfsPrimaryStorage {
     polymorphic
 )]
 pub struct AddSharedBlockGroupPrimaryStorage {
-    /// Wire name `diskUuids` (body).
+    /// Wire name `diskUuids` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "diskUuids", required)]
     pub disk_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `url` (body).
+    /// Wire name `url` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub url: ::core::option::Option<::std::string::String>,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `type` (body). Server default: `SharedBlock`.
+    /// Wire name `type` (body). Since ZStack 3.0.1 (release history). Server default: `SharedBlock`.
     #[api(rename = "type")]
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Wire name `zoneUuid` (body).
+    /// Wire name `zoneUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1419,7 +1419,7 @@ impl AddSharedBlockGroupPrimaryStorage {
 }
 /// `POST /primary-storage/sharedblockgroup/{uuid}/sharedblocks`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddSharedBlockToSharedBlockGroup",
@@ -1430,15 +1430,15 @@ impl AddSharedBlockGroupPrimaryStorage {
     async
 )]
 pub struct AddSharedBlockToSharedBlockGroup {
-    /// Wire name `diskUuid` (body).
+    /// Wire name `diskUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "diskUuid")]
     pub disk_uuid: ::std::string::String,
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1479,7 +1479,7 @@ impl AddSharedBlockToSharedBlockGroup {
 }
 /// `POST /primary-storage/smp`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddSharedMountPointPrimaryStorage",
@@ -1596,7 +1596,7 @@ impl AddSharedMountPointPrimaryStorage {
 }
 /// `POST /primary-storage/simulators`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddSimulatorPrimaryStorage",
@@ -1755,7 +1755,7 @@ impl AddSimulatorPrimaryStorage {
 }
 /// `POST /primary-storage/protocol`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddStorageProtocol",
@@ -1815,7 +1815,7 @@ impl AddStorageProtocol {
 }
 /// `PUT /primary-storage/{uuid}/actions`, body envelope `"changePrimaryStorageState"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangePrimaryStorageState",
@@ -1876,7 +1876,7 @@ impl ChangePrimaryStorageState {
 }
 /// `PUT /primary-storage/{uuid}/actions`, body envelope `"cleanUpImageCacheOnPrimaryStorage"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CleanUpImageCacheOnPrimaryStorage",
@@ -1937,7 +1937,7 @@ impl CleanUpImageCacheOnPrimaryStorage {
 }
 /// `PUT /primary-storage/{uuid}/storagetrash/actions`, body envelope `"cleanUpStorageTrashOnPrimaryStorage"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.8.26 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CleanUpStorageTrashOnPrimaryStorage",
@@ -1998,7 +1998,7 @@ impl CleanUpStorageTrashOnPrimaryStorage {
 }
 /// `PUT /primary-storage/{uuid}/trash/actions`, body envelope `"cleanUpTrashOnPrimaryStorage"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CleanUpTrashOnPrimaryStorage",
@@ -2060,7 +2060,7 @@ impl CleanUpTrashOnPrimaryStorage {
 }
 /// `DELETE /primary-storage/ceph/pools/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteCephPrimaryStoragePool",
@@ -2112,7 +2112,7 @@ impl DeleteCephPrimaryStoragePool {
 }
 /// `DELETE /primary-storage/nas/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteNasFileSystem",
@@ -2122,15 +2122,15 @@ impl DeleteCephPrimaryStoragePool {
     async
 )]
 pub struct DeleteNasFileSystem {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2176,7 +2176,7 @@ impl DeleteNasFileSystem {
 }
 /// `DELETE /primary-storage/nas/mount/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteNasMountTarget",
@@ -2186,15 +2186,15 @@ impl DeleteNasFileSystem {
     async
 )]
 pub struct DeleteNasMountTarget {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2240,7 +2240,7 @@ impl DeleteNasMountTarget {
 }
 /// `DELETE /primary-storage/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeletePrimaryStorage",
@@ -2304,7 +2304,7 @@ impl DeletePrimaryStorage {
 }
 /// `POST /primary-storage/addon/discover`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DiscoverExternalPrimaryStorage",
@@ -2379,7 +2379,7 @@ impl DiscoverExternalPrimaryStorage {
 }
 /// `POST /primary-storage/block/metadata`, body envelope `"param"`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.5.11 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetBlockPrimaryStorageMetadata",
@@ -2389,15 +2389,15 @@ impl DiscoverExternalPrimaryStorage {
     response = crate::api::GetBlockPrimaryStorageMetadataReply
 )]
 pub struct GetBlockPrimaryStorageMetadata {
-    /// Wire name `vendorName` (body).
+    /// Wire name `vendorName` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "vendorName")]
     pub vendor_name: ::std::string::String,
-    /// Wire name `metadata` (body).
+    /// Wire name `metadata` (body). Since ZStack 4.5.11 (release history).
     pub metadata: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2438,7 +2438,7 @@ impl GetBlockPrimaryStorageMetadata {
 }
 /// `GET /primary-storage/hosts/{vmInstanceUuid}/migration-candidates`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetHostCandidatesForVmMigration",
@@ -2447,19 +2447,19 @@ impl GetBlockPrimaryStorageMetadata {
     response = crate::api::GetHostCandidatesForVmMigrationReply
 )]
 pub struct GetHostCandidatesForVmMigration {
-    /// Wire name `vmInstanceUuid` (path placeholder).
+    /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 4.0.1 (release history).
     #[api(rename = "vmInstanceUuid")]
     pub vm_instance_uuid: ::std::string::String,
-    /// Wire name `dstPrimaryStorageUuid` (query string).
+    /// Wire name `dstPrimaryStorageUuid` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "dstPrimaryStorageUuid")]
     pub dst_primary_storage_uuid: ::std::string::String,
-    /// Wire name `limit` (query string).
+    /// Wire name `limit` (query string). Since ZStack 4.0.1 (release history).
     #[api(range(1, 2147483647))]
     pub limit: ::core::option::Option<i32>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2506,7 +2506,7 @@ impl GetHostCandidatesForVmMigration {
 }
 /// `GET /primary-storage/local-storage/{primaryStorageUuid}/capacities`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetLocalStorageHostDiskCapacity",
@@ -2572,7 +2572,7 @@ impl GetLocalStorageHostDiskCapacity {
 }
 /// `GET /primary-storage/allocators/strategies`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetPrimaryStorageAllocatorStrategies",
@@ -2620,7 +2620,7 @@ impl GetPrimaryStorageAllocatorStrategies {
 }
 /// `GET /primary-storage/volumes/{volumeUuid}/migration-candidates`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetPrimaryStorageCandidatesForVolumeMigration",
@@ -2629,13 +2629,13 @@ impl GetPrimaryStorageAllocatorStrategies {
     response = crate::api::GetPrimaryStorageCandidatesForVolumeMigrationReply
 )]
 pub struct GetPrimaryStorageCandidatesForVolumeMigration {
-    /// Wire name `volumeUuid` (path placeholder).
+    /// Wire name `volumeUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "volumeUuid")]
     pub volume_uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2672,7 +2672,7 @@ impl GetPrimaryStorageCandidatesForVolumeMigration {
 }
 /// `GET /primary-storage/capacities`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetPrimaryStorageCapacity",
@@ -2776,7 +2776,7 @@ impl GetPrimaryStorageCapacity {
 }
 /// `GET /primary-storage/{uuid}/license`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetPrimaryStorageLicenseInfo",
@@ -2827,7 +2827,7 @@ impl GetPrimaryStorageLicenseInfo {
 }
 /// `GET /primary-storage/types`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetPrimaryStorageTypes",
@@ -2875,7 +2875,7 @@ impl GetPrimaryStorageTypes {
 }
 /// `GET /primary-storage/{primaryStorageUuid}/usage/report`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetPrimaryStorageUsageReport",
@@ -2942,7 +2942,7 @@ impl GetPrimaryStorageUsageReport {
 }
 /// `GET /primary-storage/sharedblockgroup/sharedblock-candidates`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetSharedBlockCandidate",
@@ -2951,13 +2951,13 @@ impl GetPrimaryStorageUsageReport {
     response = crate::api::GetSharedBlockCandidateReply
 )]
 pub struct GetSharedBlockCandidate {
-    /// Wire name `clusterUuid` (query string).
+    /// Wire name `clusterUuid` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "clusterUuid")]
     pub cluster_uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2994,7 +2994,7 @@ impl GetSharedBlockCandidate {
 }
 /// `GET /primary-storage/trash`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetTrashOnPrimaryStorage",
@@ -3089,7 +3089,7 @@ impl GetTrashOnPrimaryStorage {
 }
 /// `PUT /primary-storage/local-storage/volumes/{volumeUuid}/actions`, body envelope `"localStorageMigrateVolume"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "LocalStorageMigrateVolume",
@@ -3150,7 +3150,7 @@ impl LocalStorageMigrateVolume {
 }
 /// `PUT /primary-storage/volumes/{volumeUuid}/actions`, body envelope `"primaryStorageMigrateVolume"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "PrimaryStorageMigrateVolume",
@@ -3162,16 +3162,16 @@ impl LocalStorageMigrateVolume {
     polymorphic
 )]
 pub struct PrimaryStorageMigrateVolume {
-    /// Wire name `volumeUuid` (path placeholder).
+    /// Wire name `volumeUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "volumeUuid")]
     pub volume_uuid: ::std::string::String,
-    /// Wire name `dstPrimaryStorageUuid` (body).
+    /// Wire name `dstPrimaryStorageUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "dstPrimaryStorageUuid")]
     pub dst_primary_storage_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3212,7 +3212,7 @@ impl PrimaryStorageMigrateVolume {
 }
 /// `GET /primary-storage/aliyun/ebs`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryAliyunEbsPrimaryStorage",
@@ -3246,7 +3246,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAliyunEbsPrimaryStorage
 }
 /// `GET /primary-storage/block`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.5.11 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryBlockPrimaryStorage",
@@ -3280,7 +3280,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryBlockPrimaryStorage {
 }
 /// `GET /primary-storage/ceph/osdgroups`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.4.65 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryCephOsdGroup",
@@ -3314,7 +3314,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryCephOsdGroup {
 }
 /// `GET /primary-storage/ceph`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryCephPrimaryStorage",
@@ -3349,7 +3349,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryCephPrimaryStorage {
 }
 /// `GET /primary-storage/ceph/pools`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryCephPrimaryStoragePool",
@@ -3383,7 +3383,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryCephPrimaryStoragePool 
 }
 /// `GET /primary-storage/imagecache`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryImageCache",
@@ -3417,7 +3417,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryImageCache {
 }
 /// `GET /primary-storage/local-storage/resource-refs`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryLocalStorageResourceRef",
@@ -3451,7 +3451,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryLocalStorageResourceRef
 }
 /// `GET /primary-storage/mini`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryMiniStorage",
@@ -3485,7 +3485,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMiniStorage {
 }
 /// `GET /primary-storage/mini/host-refs`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryMiniStorageHostRef",
@@ -3519,7 +3519,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMiniStorageHostRef {
 }
 /// `GET /primary-storage/mini/replications`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryMiniStorageResourceReplication",
@@ -3553,7 +3553,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMiniStorageResourceRepl
 }
 /// `GET /primary-storage/nas`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryNasFileSystem",
@@ -3588,7 +3588,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryNasFileSystem {
 }
 /// `GET /primary-storage/nas/mount`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryNasMountTarget",
@@ -3623,7 +3623,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryNasMountTarget {
 }
 /// `GET /primary-storage`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryPrimaryStorage",
@@ -3658,7 +3658,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPrimaryStorage {
 }
 /// `GET /primary-storage/sharedblockgroup`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QuerySharedBlockGroupPrimaryStorage",
@@ -3692,7 +3692,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySharedBlockGroupPrimary
 }
 /// `PUT /primary-storage/{uuid}/actions`, body envelope `"reconnectPrimaryStorage"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ReconnectPrimaryStorage",
@@ -3746,7 +3746,7 @@ impl ReconnectPrimaryStorage {
 }
 /// `PUT /primary-storage/mini/{resourceUuid}/actions`, body envelope `"recoverResourceSplitBrain"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RecoverResourceSplitBrain",
@@ -3757,25 +3757,25 @@ impl ReconnectPrimaryStorage {
     async
 )]
 pub struct RecoverResourceSplitBrain {
-    /// Wire name `resourceUuid` (path placeholder).
+    /// Wire name `resourceUuid` (path placeholder). Since ZStack 4.3.36 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::std::string::String,
-    /// Wire name `hostUuid` (body).
+    /// Wire name `hostUuid` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "hostUuid")]
     pub host_uuid: ::std::string::String,
-    /// Wire name `primaryStorageUuid` (body).
+    /// Wire name `primaryStorageUuid` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "primaryStorageUuid")]
     pub primary_storage_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `forceRecover` (body). Server default: `false`.
+    /// Wire name `forceRecover` (body). Since ZStack 4.3.36 (release history). Server default: `false`.
     #[api(rename = "forceRecover")]
     pub force_recover: ::core::option::Option<bool>,
-    /// Wire name `resourceType` (body).
+    /// Wire name `resourceType` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "resourceType")]
     pub resource_type: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3840,7 +3840,7 @@ impl RecoverResourceSplitBrain {
 }
 /// `POST /primary-storage/sharedblockgroup/{sharedBlockGroupUuid}/sharedblocks/{uuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RefreshSharedblockDeviceCapacity",
@@ -3851,15 +3851,15 @@ impl RecoverResourceSplitBrain {
     async
 )]
 pub struct RefreshSharedblockDeviceCapacity {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `sharedBlockGroupUuid` (path placeholder).
+    /// Wire name `sharedBlockGroupUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "sharedBlockGroupUuid")]
     pub shared_block_group_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3900,7 +3900,7 @@ impl RefreshSharedblockDeviceCapacity {
 }
 /// `DELETE /primary-storage/ceph/{uuid}/mons`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RemoveMonFromCephPrimaryStorage",
@@ -3964,7 +3964,7 @@ impl RemoveMonFromCephPrimaryStorage {
 }
 /// `PUT /primary-storage/{primaryStorageUuid}/actions`, body envelope `"syncPrimaryStorageCapacity"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SyncPrimaryStorageCapacity",
@@ -4021,7 +4021,7 @@ impl SyncPrimaryStorageCapacity {
 }
 /// `PUT /primary-storage/aliyun/ebs/{uuid}/actions`, body envelope `"updateAliyunEbsPrimaryStorage"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateAliyunEbsPrimaryStorage",
@@ -4033,27 +4033,27 @@ impl SyncPrimaryStorageCapacity {
     polymorphic
 )]
 pub struct UpdateAliyunEbsPrimaryStorage {
-    /// Wire name `panguAppName` (body).
+    /// Wire name `panguAppName` (body). Since ZStack 3.2.1 (release history).
     #[api(rename = "panguAppName", max_length = 255)]
     pub pangu_app_name: ::core::option::Option<::std::string::String>,
-    /// Wire name `panguPartitionName` (body).
+    /// Wire name `panguPartitionName` (body). Since ZStack 3.2.1 (release history).
     #[api(rename = "panguPartitionName", max_length = 255)]
     pub pangu_partition_name: ::core::option::Option<::std::string::String>,
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `url` (body).
+    /// Wire name `url` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub url: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -4135,7 +4135,7 @@ impl UpdateAliyunEbsPrimaryStorage {
 }
 /// `PUT /primary-storage/block/{uuid}/actions`, body envelope `"updateBlockPrimaryStorage"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.8.26 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateBlockPrimaryStorage",
@@ -4146,17 +4146,17 @@ impl UpdateAliyunEbsPrimaryStorage {
     async
 )]
 pub struct UpdateBlockPrimaryStorage {
-    /// Wire name `vendorName` (body).
+    /// Wire name `vendorName` (body). Since ZStack 4.8.26 (release history).
     #[api(rename = "vendorName")]
     pub vendor_name: ::core::option::Option<::std::string::String>,
-    /// Wire name `metadata` (body).
+    /// Wire name `metadata` (body). Since ZStack 4.8.26 (release history).
     pub metadata: ::core::option::Option<::std::string::String>,
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.8.26 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.8.26 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.8.26 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -4211,7 +4211,7 @@ impl UpdateBlockPrimaryStorage {
 }
 /// `PUT /primary-storage/ceph/mons/{monUuid}/actions`, body envelope `"updateCephPrimaryStorageMon"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateCephPrimaryStorageMon",
@@ -4319,7 +4319,7 @@ impl UpdateCephPrimaryStorageMon {
 }
 /// `PUT /primary-storage/ceph/pools/{uuid}/actions`, body envelope `"updateCephPrimaryStoragePool"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateCephPrimaryStoragePool",
@@ -4396,7 +4396,7 @@ impl UpdateCephPrimaryStoragePool {
 }
 /// `PUT /primary-storage/addon/{uuid}/actions`, body envelope `"updateExternalPrimaryStorage"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateExternalPrimaryStorage",
@@ -4512,7 +4512,7 @@ impl UpdateExternalPrimaryStorage {
 }
 /// `PUT /primary-storage/nas/{uuid}/actions`, body envelope `"updateNasFileSystem"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateNasFileSystem",
@@ -4524,18 +4524,18 @@ impl UpdateExternalPrimaryStorage {
     polymorphic
 )]
 pub struct UpdateNasFileSystem {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255, non_empty_string)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 1024)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -4590,7 +4590,7 @@ impl UpdateNasFileSystem {
 }
 /// `PUT /primary-storage/nas/mount/{uuid}/actions`, body envelope `"updateNasMountTarget"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateNasMountTarget",
@@ -4602,18 +4602,18 @@ impl UpdateNasFileSystem {
     polymorphic
 )]
 pub struct UpdateNasMountTarget {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255, non_empty_string)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 1024)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -4668,7 +4668,7 @@ impl UpdateNasMountTarget {
 }
 /// `PUT /primary-storage/{uuid}/actions`, body envelope `"updatePrimaryStorage"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdatePrimaryStorage",
@@ -4758,7 +4758,7 @@ impl UpdatePrimaryStorage {
 }
 /// `PUT /primary-storage/sharedblockgroup/{sharedBlockGroupUuid}/sharedblocks/{uuid}/actions`, body envelope `"updateSharedBlock"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateSharedBlock",
@@ -4769,24 +4769,24 @@ impl UpdatePrimaryStorage {
     async
 )]
 pub struct UpdateSharedBlock {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `sharedBlockGroupUuid` (path placeholder).
+    /// Wire name `sharedBlockGroupUuid` (path placeholder). Since ZStack 4.0.1 (release history).
     #[api(rename = "sharedBlockGroupUuid")]
     pub shared_block_group_uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `diskUuid` (body).
+    /// Wire name `diskUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "diskUuid", max_length = 255)]
     pub disk_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -4882,7 +4882,9 @@ pub struct CleanUpTrashOnPrimaryStorageReply {
 /// The result of [`GetBlockPrimaryStorageMetadata`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetBlockPrimaryStorageMetadataReply {
+    /// Since ZStack 4.5.11 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 4.5.11 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -4892,6 +4894,7 @@ pub struct GetBlockPrimaryStorageMetadataReply {
 /// The result of [`GetHostCandidatesForVmMigration`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetHostCandidatesForVmMigrationReply {
+    /// Since ZStack 4.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -4900,6 +4903,7 @@ pub struct GetHostCandidatesForVmMigrationReply {
 /// The result of [`GetPrimaryStorageAllocatorStrategies`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetPrimaryStorageAllocatorStrategiesReply {
+    /// Since ZStack 3.0.1 (release history).
     pub strategies: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -4908,6 +4912,7 @@ pub struct GetPrimaryStorageAllocatorStrategiesReply {
 /// The result of [`GetPrimaryStorageCandidatesForVolumeMigration`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetPrimaryStorageCandidatesForVolumeMigrationReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -4949,6 +4954,7 @@ pub struct GetPrimaryStorageLicenseInfoReply {
 /// The result of [`GetPrimaryStorageTypes`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetPrimaryStorageTypesReply {
+    /// Since ZStack 3.0.1 (release history).
     pub types: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -4972,6 +4978,7 @@ pub struct GetPrimaryStorageUsageReportReply {
 /// The result of [`GetSharedBlockCandidate`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetSharedBlockCandidateReply {
+    /// Since ZStack 3.0.1 (release history).
     pub results: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

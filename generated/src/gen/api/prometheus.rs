@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /prometheus, and the types and enums they use first.
 /// `GET /prometheus/labels`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "PrometheusQueryLabelValues",
@@ -13,13 +13,13 @@
     response = crate::api::PrometheusQueryLabelValuesReply
 )]
 pub struct PrometheusQueryLabelValues {
-    /// Wire name `labels` (query string).
+    /// Wire name `labels` (query string). Since ZStack 3.0.1 (release history).
     #[api(required, non_empty)]
     pub labels: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -60,7 +60,7 @@ impl PrometheusQueryLabelValues {
 }
 /// `GET /prometheus/meta-data`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "PrometheusQueryMetadata",
@@ -69,13 +69,13 @@ impl PrometheusQueryLabelValues {
     response = crate::api::PrometheusQueryMetadataReply
 )]
 pub struct PrometheusQueryMetadata {
-    /// Wire name `matches` (query string).
+    /// Wire name `matches` (query string). Since ZStack 3.0.1 (release history).
     #[api(required, non_empty)]
     pub matches: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -116,7 +116,7 @@ impl PrometheusQueryMetadata {
 }
 /// `GET /prometheus/all`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "PrometheusQueryPassThrough",
@@ -125,25 +125,25 @@ impl PrometheusQueryMetadata {
     response = crate::api::PrometheusQueryPassThroughReply
 )]
 pub struct PrometheusQueryPassThrough {
-    /// Wire name `instant` (query string). Server default: `false`.
+    /// Wire name `instant` (query string). Since ZStack 3.0.1 (release history). Server default: `false`.
     pub instant: ::core::option::Option<bool>,
-    /// Wire name `startTime` (query string).
+    /// Wire name `startTime` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "startTime", range(0, 9223372036854775807))]
     pub start_time: ::core::option::Option<i64>,
-    /// Wire name `endTime` (query string).
+    /// Wire name `endTime` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "endTime", range(0, 9223372036854775807))]
     pub end_time: ::core::option::Option<i64>,
-    /// Wire name `step` (query string).
+    /// Wire name `step` (query string). Since ZStack 3.0.1 (release history).
     pub step: ::core::option::Option<::std::string::String>,
-    /// Wire name `expression` (query string).
+    /// Wire name `expression` (query string). Since ZStack 3.0.1 (release history).
     pub expression: ::std::string::String,
-    /// Wire name `relativeTime` (query string).
+    /// Wire name `relativeTime` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "relativeTime")]
     pub relative_time: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -216,7 +216,7 @@ impl PrometheusQueryPassThrough {
 }
 /// `GET /prometheus/vm-instances`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "PrometheusQueryVmMonitoringData",
@@ -225,28 +225,28 @@ impl PrometheusQueryPassThrough {
     response = crate::api::PrometheusQueryVmMonitoringDataReply
 )]
 pub struct PrometheusQueryVmMonitoringData {
-    /// Wire name `vmUuids` (query string).
+    /// Wire name `vmUuids` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "vmUuids", required, non_empty)]
     pub vm_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `instant` (query string). Server default: `false`.
+    /// Wire name `instant` (query string). Since ZStack 3.0.1 (release history). Server default: `false`.
     pub instant: ::core::option::Option<bool>,
-    /// Wire name `startTime` (query string).
+    /// Wire name `startTime` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "startTime", range(0, 9223372036854775807))]
     pub start_time: ::core::option::Option<i64>,
-    /// Wire name `endTime` (query string).
+    /// Wire name `endTime` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "endTime", range(0, 9223372036854775807))]
     pub end_time: ::core::option::Option<i64>,
-    /// Wire name `step` (query string).
+    /// Wire name `step` (query string). Since ZStack 3.0.1 (release history).
     pub step: ::core::option::Option<::std::string::String>,
-    /// Wire name `expression` (query string).
+    /// Wire name `expression` (query string). Since ZStack 3.0.1 (release history).
     pub expression: ::std::string::String,
-    /// Wire name `relativeTime` (query string).
+    /// Wire name `relativeTime` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "relativeTime")]
     pub relative_time: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -326,6 +326,7 @@ impl PrometheusQueryVmMonitoringData {
 /// The result of [`PrometheusQueryLabelValues`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PrometheusQueryLabelValuesReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
@@ -337,6 +338,7 @@ pub struct PrometheusQueryLabelValuesReply {
 /// The result of [`PrometheusQueryMetadata`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PrometheusQueryMetadataReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
@@ -348,6 +350,7 @@ pub struct PrometheusQueryMetadataReply {
 /// The result of [`PrometheusQueryPassThrough`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PrometheusQueryPassThroughReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
@@ -359,6 +362,7 @@ pub struct PrometheusQueryPassThroughReply {
 /// The result of [`PrometheusQueryVmMonitoringData`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PrometheusQueryVmMonitoringDataReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /proxy, and the types and enums they use first.
 /// `POST /proxy/{proxyUuid}/resource/{resourceUuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddProxyToResource",
@@ -15,16 +15,16 @@
     async
 )]
 pub struct AddProxyToResource {
-    /// Wire name `proxyUuid` (path placeholder).
+    /// Wire name `proxyUuid` (path placeholder). Since ZStack 5.3.0 (release history).
     #[api(rename = "proxyUuid")]
     pub proxy_uuid: ::std::string::String,
-    /// Wire name `resourceUuid` (path placeholder).
+    /// Wire name `resourceUuid` (path placeholder). Since ZStack 5.3.0 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }

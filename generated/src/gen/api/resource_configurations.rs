@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /resource-configurations, and the types and enums they use first.
 /// `DELETE /resource-configurations/{category}/{name}/{resourceUuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteResourceConfig",
@@ -79,7 +79,7 @@ impl DeleteResourceConfig {
 }
 /// `GET /resource-configurations/bindable`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetResourceBindableConfig",
@@ -138,7 +138,7 @@ impl GetResourceBindableConfig {
 }
 /// `GET /resource-configurations/{resourceUuid}/{category}/{name}`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetResourceConfig",
@@ -200,7 +200,7 @@ impl GetResourceConfig {
 }
 /// `GET /resource-configurations/{resourceUuid}/{category}`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetResourceConfigs",
@@ -265,7 +265,7 @@ impl GetResourceConfigs {
 }
 /// `GET /resource-configurations`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryResourceConfig",
@@ -299,7 +299,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryResourceConfig {
 }
 /// `PUT /resource-configurations/{category}/{name}/{resourceUuid}/actions`, body envelope `"updateResourceConfig"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateResourceConfig",
@@ -367,7 +367,7 @@ impl UpdateResourceConfig {
 }
 /// `POST /resource-configurations/{resourceUuid}/resource-configs/actions`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.8.26 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateResourceConfigs",

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /routerArea, and the types and enums they use first.
 /// `POST /routerArea/{routerAreaUuid}/router/{vRouterUuid}/addnetworks`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddVRouterNetworksToOspfArea",
@@ -15,25 +15,25 @@
     async
 )]
 pub struct AddVRouterNetworksToOspfArea {
-    /// Wire name `routerAreaUuid` (path placeholder).
+    /// Wire name `routerAreaUuid` (path placeholder). Since ZStack 3.4.1 (release history).
     #[api(rename = "routerAreaUuid")]
     pub router_area_uuid: ::std::string::String,
-    /// Wire name `vRouterUuid` (path placeholder).
+    /// Wire name `vRouterUuid` (path placeholder). Since ZStack 3.4.1 (release history).
     #[api(rename = "vRouterUuid")]
     pub v_router_uuid: ::std::string::String,
-    /// Wire name `l3NetworkUuids` (body).
+    /// Wire name `l3NetworkUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "l3NetworkUuids", required, non_empty)]
     pub l3_network_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -101,7 +101,7 @@ impl AddVRouterNetworksToOspfArea {
 }
 /// `POST /routerArea`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateVRouterOspfArea",
@@ -112,31 +112,31 @@ impl AddVRouterNetworksToOspfArea {
     async
 )]
 pub struct CreateVRouterOspfArea {
-    /// Wire name `areaId` (body).
+    /// Wire name `areaId` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "areaId", max_length = 64)]
     pub area_id: ::std::string::String,
-    /// Wire name `areaAuth` (body).
+    /// Wire name `areaAuth` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "areaAuth", max_length = 16)]
     pub area_auth: ::core::option::Option<::std::string::String>,
-    /// Wire name `areaType` (body).
+    /// Wire name `areaType` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "areaType", max_length = 16)]
     pub area_type: ::core::option::Option<::std::string::String>,
-    /// Wire name `password` (body).
+    /// Wire name `password` (body). Since ZStack 3.4.1 (release history).
     #[api(max_length = 16)]
     pub password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Wire name `keyId` (body).
+    /// Wire name `keyId` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "keyId", range(1, 255))]
     pub key_id: ::core::option::Option<i32>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -226,7 +226,7 @@ impl CreateVRouterOspfArea {
 }
 /// `DELETE /routerArea/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteVRouterOspfArea",
@@ -236,15 +236,15 @@ impl CreateVRouterOspfArea {
     async
 )]
 pub struct DeleteVRouterOspfArea {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.4.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.4.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.4.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.4.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -290,7 +290,7 @@ impl DeleteVRouterOspfArea {
 }
 /// `GET /routerArea/{vRouterUuid}/neighbor`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVRouterOspfNeighbor",
@@ -299,13 +299,13 @@ impl DeleteVRouterOspfArea {
     response = crate::api::GetVRouterOspfNeighborReply
 )]
 pub struct GetVRouterOspfNeighbor {
-    /// Wire name `vRouterUuid` (path placeholder).
+    /// Wire name `vRouterUuid` (path placeholder). Since ZStack 3.4.1 (release history).
     #[api(rename = "vRouterUuid")]
     pub v_router_uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.4.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.4.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -344,7 +344,7 @@ impl GetVRouterOspfNeighbor {
 }
 /// `GET /routerArea/{vRouterUuid}/routerid`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVRouterRouterId",
@@ -353,13 +353,13 @@ impl GetVRouterOspfNeighbor {
     response = crate::api::GetVRouterRouterIdReply
 )]
 pub struct GetVRouterRouterId {
-    /// Wire name `vRouterUuid` (path placeholder).
+    /// Wire name `vRouterUuid` (path placeholder). Since ZStack 3.4.1 (release history).
     #[api(rename = "vRouterUuid")]
     pub v_router_uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.4.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.4.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -398,7 +398,7 @@ impl GetVRouterRouterId {
 }
 /// `GET /routerArea`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryVRouterOspfArea",
@@ -432,7 +432,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVRouterOspfArea {
 }
 /// `GET /routerArea/network`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryVRouterOspfNetwork",
@@ -466,7 +466,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVRouterOspfNetwork {
 }
 /// `DELETE /routerArea/networks`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RemoveVRouterNetworksFromOspfArea",
@@ -476,16 +476,16 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVRouterOspfNetwork {
     async
 )]
 pub struct RemoveVRouterNetworksFromOspfArea {
-    /// Wire name `uuids` (query string).
+    /// Wire name `uuids` (query string). Since ZStack 3.4.1 (release history).
     #[api(required)]
     pub uuids: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.4.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.4.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.4.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -535,7 +535,7 @@ impl RemoveVRouterNetworksFromOspfArea {
 }
 /// `POST /routerArea/{vRouterUuid}/routerid`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SetVRouterRouterId",
@@ -546,16 +546,16 @@ impl RemoveVRouterNetworksFromOspfArea {
     async
 )]
 pub struct SetVRouterRouterId {
-    /// Wire name `vRouterUuid` (path placeholder).
+    /// Wire name `vRouterUuid` (path placeholder). Since ZStack 3.4.1 (release history).
     #[api(rename = "vRouterUuid")]
     pub v_router_uuid: ::std::string::String,
-    /// Wire name `routerId` (body).
+    /// Wire name `routerId` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "routerId", max_length = 16, non_empty_string)]
     pub router_id: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -596,7 +596,7 @@ impl SetVRouterRouterId {
 }
 /// `PUT /routerArea/{uuid}/actions`, body envelope `"updateVRouterOspfArea"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateVRouterOspfArea",
@@ -607,24 +607,24 @@ impl SetVRouterRouterId {
     async
 )]
 pub struct UpdateVRouterOspfArea {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.4.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `areaAuth` (body).
+    /// Wire name `areaAuth` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "areaAuth", max_length = 16)]
     pub area_auth: ::core::option::Option<::std::string::String>,
-    /// Wire name `areaType` (body).
+    /// Wire name `areaType` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "areaType", max_length = 16)]
     pub area_type: ::core::option::Option<::std::string::String>,
-    /// Wire name `password` (body).
+    /// Wire name `password` (body). Since ZStack 3.4.1 (release history).
     #[api(max_length = 16)]
     pub password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Wire name `keyId` (body).
+    /// Wire name `keyId` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "keyId", range(1, 255))]
     pub key_id: ::core::option::Option<i32>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -695,6 +695,7 @@ impl UpdateVRouterOspfArea {
 /// The result of [`AddVRouterNetworksToOspfArea`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AddVRouterNetworksToOspfAreaReply {
+    /// Since ZStack 3.4.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -703,6 +704,7 @@ pub struct AddVRouterNetworksToOspfAreaReply {
 /// The result of [`GetVRouterOspfNeighbor`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVRouterOspfNeighborReply {
+    /// Since ZStack 3.4.1 (release history).
     pub neighbors: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -711,13 +713,16 @@ pub struct GetVRouterOspfNeighborReply {
 /// The result of [`GetVRouterRouterId`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVRouterRouterIdReply {
+    /// Since ZStack 3.4.1 (release history).
     pub router_id: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(GetVRouterRouterIdReply { "routerId" => router_id, });
 /// The result of [`QueryVRouterOspfArea`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryVRouterOspfAreaReply {
+    /// Since ZStack 3.4.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.4.1 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -727,7 +732,9 @@ pub struct QueryVRouterOspfAreaReply {
 /// The result of [`QueryVRouterOspfNetwork`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryVRouterOspfNetworkReply {
+    /// Since ZStack 3.4.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.4.1 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -737,6 +744,7 @@ pub struct QueryVRouterOspfNetworkReply {
 /// The result of [`SetVRouterRouterId`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SetVRouterRouterIdReply {
+    /// Since ZStack 3.4.1 (release history).
     pub router_id: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(SetVRouterRouterIdReply { "routerId" => router_id, });

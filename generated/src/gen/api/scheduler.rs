@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /scheduler or /schedulers, and the types and enums they use first.
 /// `POST /scheduler/jobgroups/{schedulerJobGroupUuid}/scheduler/triggers/{schedulerTriggerUuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddSchedulerJobGroupToSchedulerTrigger",
@@ -15,19 +15,19 @@
     async
 )]
 pub struct AddSchedulerJobGroupToSchedulerTrigger {
-    /// Wire name `schedulerJobGroupUuid` (path placeholder).
+    /// Wire name `schedulerJobGroupUuid` (path placeholder). Since ZStack 3.4.1 (release history).
     #[api(rename = "schedulerJobGroupUuid")]
     pub scheduler_job_group_uuid: ::std::string::String,
-    /// Wire name `schedulerTriggerUuid` (path placeholder).
+    /// Wire name `schedulerTriggerUuid` (path placeholder). Since ZStack 3.4.1 (release history).
     #[api(rename = "schedulerTriggerUuid")]
     pub scheduler_trigger_uuid: ::std::string::String,
-    /// Wire name `triggerNow` (body). Server default: `false`.
+    /// Wire name `triggerNow` (body). Since ZStack 3.4.1 (release history). Server default: `false`.
     #[api(rename = "triggerNow")]
     pub trigger_now: ::core::option::Option<bool>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -74,7 +74,7 @@ impl AddSchedulerJobGroupToSchedulerTrigger {
 }
 /// `POST /scheduler/jobs/{schedulerJobUuid}/scheduler/triggers/{schedulerTriggerUuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddSchedulerJobToSchedulerTrigger",
@@ -85,19 +85,19 @@ impl AddSchedulerJobGroupToSchedulerTrigger {
     async
 )]
 pub struct AddSchedulerJobToSchedulerTrigger {
-    /// Wire name `schedulerJobUuid` (path placeholder).
+    /// Wire name `schedulerJobUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "schedulerJobUuid")]
     pub scheduler_job_uuid: ::std::string::String,
-    /// Wire name `schedulerTriggerUuid` (path placeholder).
+    /// Wire name `schedulerTriggerUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "schedulerTriggerUuid")]
     pub scheduler_trigger_uuid: ::std::string::String,
-    /// Wire name `triggerNow` (body). Server default: `false`.
+    /// Wire name `triggerNow` (body). Since ZStack 3.2.1 (release history). Server default: `false`.
     #[api(rename = "triggerNow")]
     pub trigger_now: ::core::option::Option<bool>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -144,7 +144,7 @@ impl AddSchedulerJobToSchedulerTrigger {
 }
 /// `POST /scheduler/jobgroups/{schedulerJobGroupUuid}/job`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddSchedulerJobsToSchedulerJobGroup",
@@ -155,16 +155,16 @@ impl AddSchedulerJobToSchedulerTrigger {
     async
 )]
 pub struct AddSchedulerJobsToSchedulerJobGroup {
-    /// Wire name `schedulerJobGroupUuid` (path placeholder).
+    /// Wire name `schedulerJobGroupUuid` (path placeholder). Since ZStack 3.4.1 (release history).
     #[api(rename = "schedulerJobGroupUuid")]
     pub scheduler_job_group_uuid: ::std::string::String,
-    /// Wire name `schedulerJobUuids` (body).
+    /// Wire name `schedulerJobUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "schedulerJobUuids", required, non_empty)]
     pub scheduler_job_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -210,7 +210,7 @@ impl AddSchedulerJobsToSchedulerJobGroup {
 }
 /// `PUT /schedulers/{uuid}`, body envelope `"changeSchedulerState"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeSchedulerState",
@@ -221,15 +221,15 @@ impl AddSchedulerJobsToSchedulerJobGroup {
     async
 )]
 pub struct ChangeSchedulerState {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `stateEvent` (body). One of `enable`, `disable`.
+    /// Wire name `stateEvent` (body). Since ZStack 3.0.1 (release history). One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
     pub state_event: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -270,7 +270,7 @@ impl ChangeSchedulerState {
 }
 /// `POST /scheduler/jobs/{schedulerJobUuid}/autoscaling/rules/{ruleUuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.10.40 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateAutoScalingRuleSchedulerJobTrigger",
@@ -282,31 +282,31 @@ impl ChangeSchedulerState {
     polymorphic
 )]
 pub struct CreateAutoScalingRuleSchedulerJobTrigger {
-    /// Wire name `schedulerJobUuid` (path placeholder).
+    /// Wire name `schedulerJobUuid` (path placeholder). Since ZStack 3.10.40 (release history).
     #[api(rename = "schedulerJobUuid")]
     pub scheduler_job_uuid: ::std::string::String,
-    /// Wire name `triggerType` (body).
+    /// Wire name `triggerType` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "triggerType")]
     pub trigger_type: ::core::option::Option<::std::string::String>,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.10.40 (release history).
     #[api(max_length = 256)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.10.40 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `ruleUuid` (path placeholder).
+    /// Wire name `ruleUuid` (path placeholder). Since ZStack 3.10.40 (release history).
     #[api(rename = "ruleUuid")]
     pub rule_uuid: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -387,7 +387,7 @@ impl CreateAutoScalingRuleSchedulerJobTrigger {
 }
 /// `POST /scheduler/jobs`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateSchedulerJob",
@@ -398,16 +398,16 @@ impl CreateAutoScalingRuleSchedulerJobTrigger {
     async
 )]
 pub struct CreateSchedulerJob {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `targetResourceUuid` (body).
+    /// Wire name `targetResourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "targetResourceUuid")]
     pub target_resource_uuid: ::std::string::String,
-    /// Wire name `type` (body). One of `startVm`, `stopVm`, `rebootVm`, `volumeSnapshot`, `volumeSnapshotGroup`, `volumeBackup`, `rootVolumeBackup`, `vmBackup`, `databaseBackup`, `localRaidSelfTest`, `runAutoScalingGroup`, `cancelIAM2ProjectLoginExpired`, `takeIAM2ProjectLoginExpired`.
+    /// Wire name `type` (body). Since ZStack 3.0.1 (release history). One of `startVm`, `stopVm`, `rebootVm`, `volumeSnapshot`, `volumeSnapshotGroup`, `volumeBackup`, `rootVolumeBackup`, `vmBackup`, `databaseBackup`, `localRaidSelfTest`, `runAutoScalingGroup`, `cancelIAM2ProjectLoginExpired`, `takeIAM2ProjectLoginExpired`.
     #[api(
         rename = "type",
         one_of(
@@ -427,21 +427,21 @@ pub struct CreateSchedulerJob {
         )
     )]
     pub type_: ::std::string::String,
-    /// Wire name `parameters` (body).
+    /// Wire name `parameters` (body). Since ZStack 3.0.1 (release history).
     pub parameters: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -524,7 +524,7 @@ impl CreateSchedulerJob {
 }
 /// `POST /scheduler/jobgroups`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateSchedulerJobGroup",
@@ -535,13 +535,13 @@ impl CreateSchedulerJob {
     async
 )]
 pub struct CreateSchedulerJobGroup {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.4.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.4.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `type` (body). One of `startVm`, `stopVm`, `rebootVm`, `volumeSnapshot`, `volumeSnapshotGroup`, `volumeBackup`, `rootVolumeBackup`, `vmBackup`, `databaseBackup`, `runAutoScalingGroup`, `cancelIAM2ProjectLoginExpired`, `takeIAM2ProjectLoginExpired`.
+    /// Wire name `type` (body). Since ZStack 3.4.1 (release history). One of `startVm`, `stopVm`, `rebootVm`, `volumeSnapshot`, `volumeSnapshotGroup`, `volumeBackup`, `rootVolumeBackup`, `vmBackup`, `databaseBackup`, `runAutoScalingGroup`, `cancelIAM2ProjectLoginExpired`, `takeIAM2ProjectLoginExpired`.
     #[api(
         rename = "type",
         one_of(
@@ -560,21 +560,21 @@ pub struct CreateSchedulerJobGroup {
         )
     )]
     pub type_: ::std::string::String,
-    /// Wire name `parameters` (body).
+    /// Wire name `parameters` (body). Since ZStack 3.4.1 (release history).
     pub parameters: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -655,7 +655,7 @@ impl CreateSchedulerJobGroup {
 }
 /// `POST /scheduler/triggers`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateSchedulerTrigger",
@@ -666,36 +666,36 @@ impl CreateSchedulerJobGroup {
     async
 )]
 pub struct CreateSchedulerTrigger {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `schedulerInterval` (body).
+    /// Wire name `schedulerInterval` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "schedulerInterval", range(1, 2147483647))]
     pub scheduler_interval: ::core::option::Option<i32>,
-    /// Wire name `repeatCount` (body). Server default: `0`.
+    /// Wire name `repeatCount` (body). Since ZStack 3.0.1 (release history). Server default: `0`.
     #[api(rename = "repeatCount", range(0, 2147483647))]
     pub repeat_count: ::core::option::Option<i32>,
-    /// Wire name `startTime` (body).
+    /// Wire name `startTime` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "startTime")]
     pub start_time: ::core::option::Option<i64>,
-    /// Wire name `schedulerType` (body). One of `simple`, `cron`.
+    /// Wire name `schedulerType` (body). Since ZStack 3.0.1 (release history). One of `simple`, `cron`.
     #[api(rename = "schedulerType", one_of("simple", "cron"))]
     pub scheduler_type: ::std::string::String,
-    /// Wire name `cron` (body).
+    /// Wire name `cron` (body). Since ZStack 3.0.1 (release history).
     pub cron: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -792,7 +792,7 @@ impl CreateSchedulerTrigger {
 }
 /// `DELETE /scheduler/jobs/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteSchedulerJob",
@@ -802,15 +802,15 @@ impl CreateSchedulerTrigger {
     async
 )]
 pub struct DeleteSchedulerJob {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -856,7 +856,7 @@ impl DeleteSchedulerJob {
 }
 /// `DELETE /scheduler/jobgroups/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteSchedulerJobGroup",
@@ -866,15 +866,15 @@ impl DeleteSchedulerJob {
     async
 )]
 pub struct DeleteSchedulerJobGroup {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.4.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.4.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.4.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.4.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -920,7 +920,7 @@ impl DeleteSchedulerJobGroup {
 }
 /// `DELETE /scheduler/triggers/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteSchedulerTrigger",
@@ -930,15 +930,15 @@ impl DeleteSchedulerJobGroup {
     async
 )]
 pub struct DeleteSchedulerTrigger {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -984,7 +984,7 @@ impl DeleteSchedulerTrigger {
 }
 /// `GET /scheduler/triggers/available`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetAvailableTriggers",
@@ -993,10 +993,10 @@ impl DeleteSchedulerTrigger {
     response = crate::api::GetAvailableTriggersReply
 )]
 pub struct GetAvailableTriggers {
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1032,7 +1032,7 @@ impl GetAvailableTriggers {
 }
 /// `GET /scheduler/jobs/candidates`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetNoTriggerSchedulerJobs",
@@ -1041,10 +1041,10 @@ impl GetAvailableTriggers {
     response = crate::api::GetNoTriggerSchedulerJobsReply
 )]
 pub struct GetNoTriggerSchedulerJobs {
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1080,7 +1080,7 @@ impl GetNoTriggerSchedulerJobs {
 }
 /// `GET /scheduler/report`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetSchedulerExecutionReport",
@@ -1089,22 +1089,22 @@ impl GetNoTriggerSchedulerJobs {
     response = crate::api::GetSchedulerExecutionReportReply
 )]
 pub struct GetSchedulerExecutionReport {
-    /// Wire name `startTime` (query string). Server default: `0`.
+    /// Wire name `startTime` (query string). Since ZStack 3.9.2 (release history). Server default: `0`.
     #[api(rename = "startTime")]
     pub start_time: i64,
-    /// Wire name `intervalTimeUnit` (query string). One of `Hour`, `Day`, `Month`.
+    /// Wire name `intervalTimeUnit` (query string). Since ZStack 3.9.2 (release history). One of `Hour`, `Day`, `Month`.
     #[api(rename = "intervalTimeUnit", one_of("Hour", "Day", "Month"))]
     pub interval_time_unit: ::std::string::String,
-    /// Wire name `range` (query string). Server default: `0`.
+    /// Wire name `range` (query string). Since ZStack 3.9.2 (release history). Server default: `0`.
     #[api(range(0, 31))]
     pub range: i32,
-    /// Wire name `schedulerJobTypes` (query string).
+    /// Wire name `schedulerJobTypes` (query string). Since ZStack 3.9.2 (release history).
     #[api(rename = "schedulerJobTypes", required, non_empty)]
     pub scheduler_job_types: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.9.2 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.9.2 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1154,7 +1154,7 @@ impl GetSchedulerExecutionReport {
 }
 /// `GET /scheduler/jobs`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QuerySchedulerJob",
@@ -1188,7 +1188,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySchedulerJob {
 }
 /// `GET /scheduler/jobgroups`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QuerySchedulerJobGroup",
@@ -1222,7 +1222,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySchedulerJobGroup {
 }
 /// `GET /scheduler/job/history`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QuerySchedulerJobHistory",
@@ -1256,7 +1256,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySchedulerJobHistory {
 }
 /// `GET /scheduler/triggers`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QuerySchedulerTrigger",
@@ -1290,7 +1290,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySchedulerTrigger {
 }
 /// `DELETE /scheduler/jobs/{schedulerJobUuid}/scheduler/triggers/{schedulerTriggerUuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RemoveSchedulerJobFromSchedulerTrigger",
@@ -1300,16 +1300,16 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySchedulerTrigger {
     async
 )]
 pub struct RemoveSchedulerJobFromSchedulerTrigger {
-    /// Wire name `schedulerJobUuid` (path placeholder).
+    /// Wire name `schedulerJobUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "schedulerJobUuid")]
     pub scheduler_job_uuid: ::std::string::String,
-    /// Wire name `schedulerTriggerUuid` (path placeholder).
+    /// Wire name `schedulerTriggerUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "schedulerTriggerUuid")]
     pub scheduler_trigger_uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1350,7 +1350,7 @@ impl RemoveSchedulerJobFromSchedulerTrigger {
 }
 /// `DELETE /scheduler/jobgroups/{schedulerJobGroupUuid}/scheduler/triggers/{schedulerTriggerUuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RemoveSchedulerJobGroupFromSchedulerTrigger",
@@ -1360,16 +1360,16 @@ impl RemoveSchedulerJobFromSchedulerTrigger {
     async
 )]
 pub struct RemoveSchedulerJobGroupFromSchedulerTrigger {
-    /// Wire name `schedulerJobGroupUuid` (path placeholder).
+    /// Wire name `schedulerJobGroupUuid` (path placeholder). Since ZStack 3.4.1 (release history).
     #[api(rename = "schedulerJobGroupUuid")]
     pub scheduler_job_group_uuid: ::std::string::String,
-    /// Wire name `schedulerTriggerUuid` (path placeholder).
+    /// Wire name `schedulerTriggerUuid` (path placeholder). Since ZStack 3.4.1 (release history).
     #[api(rename = "schedulerTriggerUuid")]
     pub scheduler_trigger_uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.4.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.4.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1410,7 +1410,7 @@ impl RemoveSchedulerJobGroupFromSchedulerTrigger {
 }
 /// `DELETE /scheduler/jobgroups/{schedulerJobGroupUuid}/job`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RemoveSchedulerJobsFromSchedulerJobGroup",
@@ -1420,16 +1420,16 @@ impl RemoveSchedulerJobGroupFromSchedulerTrigger {
     async
 )]
 pub struct RemoveSchedulerJobsFromSchedulerJobGroup {
-    /// Wire name `schedulerJobGroupUuid` (path placeholder).
+    /// Wire name `schedulerJobGroupUuid` (path placeholder). Since ZStack 3.4.1 (release history).
     #[api(rename = "schedulerJobGroupUuid")]
     pub scheduler_job_group_uuid: ::std::string::String,
-    /// Wire name `schedulerJobUuids` (query string).
+    /// Wire name `schedulerJobUuids` (query string). Since ZStack 3.4.1 (release history).
     #[api(rename = "schedulerJobUuids", required)]
     pub scheduler_job_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.4.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.4.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1475,7 +1475,7 @@ impl RemoveSchedulerJobsFromSchedulerJobGroup {
 }
 /// `PUT /scheduler/triggers/{uuid}/actions`, body envelope `"runSchedulerTrigger"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RunSchedulerTrigger",
@@ -1486,15 +1486,15 @@ impl RemoveSchedulerJobsFromSchedulerJobGroup {
     async
 )]
 pub struct RunSchedulerTrigger {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.5.3 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `jobUuids` (body).
+    /// Wire name `jobUuids` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "jobUuids")]
     pub job_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1542,7 +1542,7 @@ impl RunSchedulerTrigger {
 }
 /// `PUT /scheduler/jobs/{uuid}/actions`, body envelope `"updateSchedulerJob"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateSchedulerJob",
@@ -1553,23 +1553,23 @@ impl RunSchedulerTrigger {
     async
 )]
 pub struct UpdateSchedulerJob {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255, non_empty_string)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `parameters` (body).
+    /// Wire name `parameters` (body). Since ZStack 3.1.3 (release history).
     pub parameters: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1635,7 +1635,7 @@ impl UpdateSchedulerJob {
 }
 /// `PUT /scheduler/jobgroups/{uuid}/actions`, body envelope `"updateSchedulerJobGroup"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateSchedulerJobGroup",
@@ -1646,26 +1646,26 @@ impl UpdateSchedulerJob {
     async
 )]
 pub struct UpdateSchedulerJobGroup {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.4.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.4.1 (release history).
     #[api(max_length = 255, non_empty_string)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.4.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `state` (body). One of `Enabled`, `Disabled`.
+    /// Wire name `state` (body). Since ZStack 3.4.1 (release history). One of `Enabled`, `Disabled`.
     #[api(one_of("Enabled", "Disabled"))]
     pub state: ::core::option::Option<::std::string::String>,
-    /// Wire name `parameters` (body).
+    /// Wire name `parameters` (body). Since ZStack 3.4.1 (release history).
     pub parameters: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1740,7 +1740,7 @@ impl UpdateSchedulerJobGroup {
 }
 /// `PUT /scheduler/triggers/{uuid}/actions`, body envelope `"updateSchedulerTrigger"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateSchedulerTrigger",
@@ -1751,32 +1751,32 @@ impl UpdateSchedulerJobGroup {
     async
 )]
 pub struct UpdateSchedulerTrigger {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255, non_empty_string)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `schedulerInterval` (body).
+    /// Wire name `schedulerInterval` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "schedulerInterval", range(1, 2147483647))]
     pub scheduler_interval: ::core::option::Option<i32>,
-    /// Wire name `repeatCount` (body).
+    /// Wire name `repeatCount` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "repeatCount", range(0, 2147483647))]
     pub repeat_count: ::core::option::Option<i32>,
-    /// Wire name `startTime` (body).
+    /// Wire name `startTime` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "startTime")]
     pub start_time: ::core::option::Option<i64>,
-    /// Wire name `cron` (body).
+    /// Wire name `cron` (body). Since ZStack 3.0.1 (release history).
     pub cron: ::core::option::Option<::std::string::String>,
-    /// Wire name `schedulerType` (body). One of `cron`, `simple`.
+    /// Wire name `schedulerType` (body). Since ZStack 4.1.8 (release history). One of `cron`, `simple`.
     #[api(rename = "schedulerType", one_of("cron", "simple"))]
     pub scheduler_type: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1868,6 +1868,7 @@ impl UpdateSchedulerTrigger {
 /// The result of [`AddSchedulerJobsToSchedulerJobGroup`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AddSchedulerJobsToSchedulerJobGroupReply {
+    /// Since ZStack 3.4.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1876,6 +1877,7 @@ pub struct AddSchedulerJobsToSchedulerJobGroupReply {
 /// The result of [`GetAvailableTriggers`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetAvailableTriggersReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1884,6 +1886,7 @@ pub struct GetAvailableTriggersReply {
 /// The result of [`GetNoTriggerSchedulerJobs`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetNoTriggerSchedulerJobsReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1892,9 +1895,13 @@ pub struct GetNoTriggerSchedulerJobsReply {
 /// The result of [`GetSchedulerExecutionReport`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetSchedulerExecutionReportReply {
+    /// Since ZStack 3.9.2 (release history).
     pub success_records: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.9.2 (release history).
     pub failure_records: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.9.2 (release history).
     pub partial_success_records: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.9.2 (release history).
     pub waiting_records: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /scripts, and the types and enums they use first.
 /// `POST /scripts`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.2.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateGuestVmScript",
@@ -15,37 +15,37 @@
     async
 )]
 pub struct CreateGuestVmScript {
-    /// Wire name `name` (body). Must match `^(?! )[\u4E00-\u9FFFa-zA-Z0-9_\-\.():+\s]*(?<! )$`; only the MN checks this (the pattern uses Java regex features, such as look-around, that the client's regex engine lacks).
+    /// Wire name `name` (body). Since ZStack 5.2.0 (release history). Must match `^(?! )[\u4E00-\u9FFFa-zA-Z0-9_\-\.():+\s]*(?<! )$`; only the MN checks this (the pattern uses Java regex features, such as look-around, that the client's regex engine lacks).
     #[api(min_length = 1, max_length = 128)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 5.2.0 (release history).
     #[api(max_length = 256)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `scriptContent` (body).
+    /// Wire name `scriptContent` (body). Since ZStack 5.2.0 (release history).
     #[api(rename = "scriptContent", min_length = 1, max_length = 65536)]
     pub script_content: ::std::string::String,
-    /// Wire name `renderParams` (body).
+    /// Wire name `renderParams` (body). Since ZStack 5.2.0 (release history).
     #[api(rename = "renderParams", max_length = 5120)]
     pub render_params: ::core::option::Option<::std::string::String>,
-    /// Wire name `platform` (body). One of `Windows`, `Linux`.
+    /// Wire name `platform` (body). Since ZStack 5.2.0 (release history). One of `Windows`, `Linux`.
     #[api(one_of("Windows", "Linux"))]
     pub platform: ::std::string::String,
-    /// Wire name `scriptType` (body). One of `Shell`, `Python`, `Perl`, `Bat`, `Powershell`.
+    /// Wire name `scriptType` (body). Since ZStack 5.2.0 (release history). One of `Shell`, `Python`, `Perl`, `Bat`, `Powershell`.
     #[api(rename = "scriptType", one_of("Shell", "Python", "Perl", "Bat", "Powershell"))]
     pub script_type: ::std::string::String,
-    /// Wire name `scriptTimeout` (body). Server default: `60`.
+    /// Wire name `scriptTimeout` (body). Since ZStack 5.2.0 (release history). Server default: `60`.
     #[api(rename = "scriptTimeout", range(1, 86400))]
     pub script_timeout: ::core::option::Option<i32>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 5.2.0 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 5.2.0 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.2.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.2.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -134,7 +134,7 @@ impl CreateGuestVmScript {
 }
 /// `DELETE /scripts/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.2.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteGuestVmScript",
@@ -144,15 +144,15 @@ impl CreateGuestVmScript {
     async
 )]
 pub struct DeleteGuestVmScript {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 5.2.0 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 5.2.0 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 5.2.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 5.2.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -198,7 +198,7 @@ impl DeleteGuestVmScript {
 }
 /// `PUT /scripts/{uuid}/actions`, body envelope `"executeGuestVmScript"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.2.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ExecuteGuestVmScript",
@@ -209,21 +209,21 @@ impl DeleteGuestVmScript {
     async
 )]
 pub struct ExecuteGuestVmScript {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 5.2.0 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `vmInstanceUuids` (body).
+    /// Wire name `vmInstanceUuids` (body). Since ZStack 5.2.0 (release history).
     #[api(rename = "vmInstanceUuids", required)]
     pub vm_instance_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `scriptTimeout` (body).
+    /// Wire name `scriptTimeout` (body). Since ZStack 5.2.0 (release history).
     #[api(rename = "scriptTimeout", range(10, 86400))]
     pub script_timeout: ::core::option::Option<i32>,
-    /// Wire name `logPath` (body).
+    /// Wire name `logPath` (body). Since ZStack 5.2.0 (release history).
     #[api(rename = "logPath")]
     pub log_path: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.2.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.2.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -284,7 +284,7 @@ impl ExecuteGuestVmScript {
 }
 /// `GET /scripts`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.2.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryGuestVmScript",
@@ -318,7 +318,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryGuestVmScript {
 }
 /// `GET /scripts/records`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.2.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryGuestVmScriptExecutedRecord",
@@ -352,7 +352,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryGuestVmScriptExecutedRe
 }
 /// `GET /scripts/records/details`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.2.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryGuestVmScriptExecutedRecordDetail",
@@ -387,7 +387,7 @@ for QueryGuestVmScriptExecutedRecordDetail {
 }
 /// `PUT /scripts/{uuid}/actions`, body envelope `"updateGuestVmScript"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.2.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateGuestVmScript",
@@ -398,33 +398,33 @@ for QueryGuestVmScriptExecutedRecordDetail {
     async
 )]
 pub struct UpdateGuestVmScript {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 5.2.0 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body). Must match `^(?! )[\u4E00-\u9FFFa-zA-Z0-9_\-\.():+\s]*(?<! )$`; only the MN checks this (the pattern uses Java regex features, such as look-around, that the client's regex engine lacks).
+    /// Wire name `name` (body). Since ZStack 5.2.0 (release history). Must match `^(?! )[\u4E00-\u9FFFa-zA-Z0-9_\-\.():+\s]*(?<! )$`; only the MN checks this (the pattern uses Java regex features, such as look-around, that the client's regex engine lacks).
     #[api(min_length = 1, max_length = 128)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 5.2.0 (release history).
     #[api(max_length = 256)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `scriptContent` (body).
+    /// Wire name `scriptContent` (body). Since ZStack 5.2.0 (release history).
     #[api(rename = "scriptContent", min_length = 1, max_length = 65536)]
     pub script_content: ::core::option::Option<::std::string::String>,
-    /// Wire name `renderParams` (body).
+    /// Wire name `renderParams` (body). Since ZStack 5.2.0 (release history).
     #[api(rename = "renderParams", max_length = 5120)]
     pub render_params: ::core::option::Option<::std::string::String>,
-    /// Wire name `platform` (body). One of `Windows`, `Linux`.
+    /// Wire name `platform` (body). Since ZStack 5.2.0 (release history). One of `Windows`, `Linux`.
     #[api(one_of("Windows", "Linux"))]
     pub platform: ::core::option::Option<::std::string::String>,
-    /// Wire name `scriptType` (body). One of `Shell`, `Python`, `Perl`, `Bat`, `Powershell`.
+    /// Wire name `scriptType` (body). Since ZStack 5.2.0 (release history). One of `Shell`, `Python`, `Perl`, `Bat`, `Powershell`.
     #[api(rename = "scriptType", one_of("Shell", "Python", "Perl", "Bat", "Powershell"))]
     pub script_type: ::core::option::Option<::std::string::String>,
-    /// Wire name `scriptTimeout` (body).
+    /// Wire name `scriptTimeout` (body). Since ZStack 5.2.0 (release history).
     #[api(rename = "scriptTimeout", range(0, 86400))]
     pub script_timeout: ::core::option::Option<i32>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.2.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.2.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /sdn-controllers, and the types and enums they use first.
 /// `POST /sdn-controllers`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddSdnController",
@@ -132,7 +132,7 @@ impl AddSdnController {
 }
 /// `GET /sdn-controllers`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QuerySdnController",
@@ -166,7 +166,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySdnController {
 }
 /// `PUT /sdn-controllers/{sdnControllerUuid}/actions`, body envelope `"reconnectSdnController"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.20 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ReconnectSdnController",
@@ -222,7 +222,7 @@ impl ReconnectSdnController {
 }
 /// `DELETE /sdn-controllers/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RemoveSdnController",
@@ -286,7 +286,7 @@ impl RemoveSdnController {
 }
 /// `POST /sdn-controllers/{sdnControllerUuid}/hosts/{hostUuid}`, body envelope `"null"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.20 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SdnControllerAddHost",
@@ -413,7 +413,7 @@ impl SdnControllerAddHost {
 }
 /// `PUT /sdn-controllers/{sdnControllerUuid}/hosts/{hostUuid}/actions`, body envelope `"sdnControllerChangeHost"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.20 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SdnControllerChangeHost",
@@ -547,7 +547,7 @@ impl SdnControllerChangeHost {
 }
 /// `DELETE /sdn-controllers/{sdnControllerUuid}/hosts/{hostUuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.20 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SdnControllerRemoveHost",
@@ -619,7 +619,7 @@ impl SdnControllerRemoveHost {
 }
 /// `PUT /sdn-controllers/{uuid}/actions`, body envelope `"updateSdnController"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateSdnController",

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /secret-resource-pool-token, and the types and enums they use first.
 /// `GET /secret-resource-pool-token/signature-server-encrypt-public-key`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs no session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs no session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetSignatureServerEncryptPublicKey",
@@ -14,10 +14,10 @@
     session = false
 )]
 pub struct GetSignatureServerEncryptPublicKey {
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.7.24 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.7.24 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -53,7 +53,7 @@ impl GetSignatureServerEncryptPublicKey {
 }
 /// `POST /secret-resource-pool-token/set/{uuid}/actions`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SetSecurityMachineKey",
@@ -64,21 +64,21 @@ impl GetSignatureServerEncryptPublicKey {
     async
 )]
 pub struct SetSecurityMachineKey {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `type` (body).
+    /// Wire name `type` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "type")]
     pub type_: ::std::string::String,
-    /// Wire name `tokenName` (body).
+    /// Wire name `tokenName` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "tokenName")]
     pub token_name: ::std::string::String,
-    /// Wire name `dryRun` (body). Server default: `false`.
+    /// Wire name `dryRun` (body). Since ZStack 4.3.36 (release history). Server default: `false`.
     #[api(rename = "dryRun")]
     pub dry_run: ::core::option::Option<bool>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -128,6 +128,7 @@ impl SetSecurityMachineKey {
 /// The result of [`GetSignatureServerEncryptPublicKey`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetSignatureServerEncryptPublicKeyReply {
+    /// Since ZStack 4.7.24 (release history).
     pub public_key: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -136,6 +137,7 @@ pub struct GetSignatureServerEncryptPublicKeyReply {
 /// The result of [`SetSecurityMachineKey`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SetSecurityMachineKeyReply {
+    /// Since ZStack 4.3.36 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

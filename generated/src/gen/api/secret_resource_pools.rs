@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /secret-resource-pool or /secret-resource-pools, and the types and enums they use first.
 /// `PUT /secret-resource-pools/{uuid}/actions`, body envelope `"changeSecretResourcePoolState"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeSecretResourcePoolState",
@@ -16,15 +16,15 @@
     polymorphic
 )]
 pub struct ChangeSecretResourcePoolState {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `stateEvent` (body). One of `activate`, `unactivate`.
+    /// Wire name `stateEvent` (body). Since ZStack 4.3.36 (release history). One of `activate`, `unactivate`.
     #[api(rename = "stateEvent", one_of("activate", "unactivate"))]
     pub state_event: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -65,7 +65,7 @@ impl ChangeSecretResourcePoolState {
 }
 /// `POST /secret-resource-pool/aisino`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.5.11 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateAiSiNoSecretResourcePool",
@@ -77,38 +77,38 @@ impl ChangeSecretResourcePoolState {
     polymorphic
 )]
 pub struct CreateAiSiNoSecretResourcePool {
-    /// Wire name `managementIp` (body).
+    /// Wire name `managementIp` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "managementIp")]
     pub management_ip: ::core::option::Option<::std::string::String>,
-    /// Wire name `port` (body).
+    /// Wire name `port` (body). Since ZStack 4.5.11 (release history).
     pub port: ::core::option::Option<i32>,
-    /// Wire name `route` (body).
+    /// Wire name `route` (body). Since ZStack 4.5.11 (release history).
     pub route: ::core::option::Option<::std::string::String>,
-    /// Wire name `clientID` (body).
+    /// Wire name `clientID` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "clientID")]
     pub client_id: ::core::option::Option<::std::string::String>,
-    /// Wire name `clientSecrete` (body).
+    /// Wire name `clientSecrete` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "clientSecrete")]
     pub client_secrete: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Wire name `appId` (body).
+    /// Wire name `appId` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "appId")]
     pub app_id: ::core::option::Option<::std::string::String>,
-    /// Wire name `keyNumSM2` (body).
+    /// Wire name `keyNumSM2` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "keyNumSM2")]
     pub key_num_sm2: ::core::option::Option<::std::string::String>,
-    /// Wire name `keyNumSM4` (body).
+    /// Wire name `keyNumSM4` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "keyNumSM4")]
     pub key_num_sm4: ::core::option::Option<::std::string::String>,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.5.11 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.5.11 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `model` (body).
+    /// Wire name `model` (body). Since ZStack 4.5.11 (release history).
     #[api(max_length = 255)]
     pub model: ::core::option::Option<::std::string::String>,
-    /// Wire name `type` (body). One of `CloudSecurityMachine`, `OrdinarySecurityMachine`, `CloudSecurityResourceService`, `SecureSignVerifyService`.
+    /// Wire name `type` (body). Since ZStack 4.5.11 (release history). One of `CloudSecurityMachine`, `OrdinarySecurityMachine`, `CloudSecurityResourceService`, `SecureSignVerifyService`.
     #[api(
         rename = "type",
         one_of(
@@ -119,22 +119,22 @@ pub struct CreateAiSiNoSecretResourcePool {
         )
     )]
     pub type_: ::std::string::String,
-    /// Wire name `heartbeatInterval` (body).
+    /// Wire name `heartbeatInterval` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "heartbeatInterval", range(6, 180))]
     pub heartbeat_interval: i32,
-    /// Wire name `zoneUuid` (body).
+    /// Wire name `zoneUuid` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -286,7 +286,7 @@ impl CreateAiSiNoSecretResourcePool {
 }
 /// `POST /secret-resource-pool/csp`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateCSPSecretResourcePool",
@@ -298,36 +298,36 @@ impl CreateAiSiNoSecretResourcePool {
     polymorphic
 )]
 pub struct CreateCSPSecretResourcePool {
-    /// Wire name `managementIp` (body).
+    /// Wire name `managementIp` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "managementIp")]
     pub management_ip: ::std::string::String,
-    /// Wire name `port` (body).
+    /// Wire name `port` (body). Since ZStack 5.1.30 (release history).
     pub port: i32,
-    /// Wire name `appId` (body).
+    /// Wire name `appId` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "appId")]
     pub app_id: ::std::string::String,
-    /// Wire name `appKey` (body).
+    /// Wire name `appKey` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "appKey")]
     pub app_key: ::std::string::String,
-    /// Wire name `keyId` (body).
+    /// Wire name `keyId` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "keyId")]
     pub key_id: ::std::string::String,
-    /// Wire name `protocol` (body). Server default: `https`. One of `https`, `http`.
+    /// Wire name `protocol` (body). Since ZStack 5.1.30 (release history). Server default: `https`. One of `https`, `http`.
     #[api(one_of("https", "http"))]
     pub protocol: ::core::option::Option<::std::string::String>,
-    /// Wire name `userId` (body).
+    /// Wire name `userId` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "userId", max_length = 128)]
     pub user_id: ::core::option::Option<::std::string::String>,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 5.1.30 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 5.1.30 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `model` (body).
+    /// Wire name `model` (body). Since ZStack 5.1.30 (release history).
     #[api(max_length = 255)]
     pub model: ::core::option::Option<::std::string::String>,
-    /// Wire name `type` (body). One of `CloudSecurityMachine`, `OrdinarySecurityMachine`, `CloudSecurityResourceService`, `SecureSignVerifyService`.
+    /// Wire name `type` (body). Since ZStack 5.1.30 (release history). One of `CloudSecurityMachine`, `OrdinarySecurityMachine`, `CloudSecurityResourceService`, `SecureSignVerifyService`.
     #[api(
         rename = "type",
         one_of(
@@ -338,22 +338,22 @@ pub struct CreateCSPSecretResourcePool {
         )
     )]
     pub type_: ::std::string::String,
-    /// Wire name `heartbeatInterval` (body).
+    /// Wire name `heartbeatInterval` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "heartbeatInterval", range(6, 180))]
     pub heartbeat_interval: i32,
-    /// Wire name `zoneUuid` (body).
+    /// Wire name `zoneUuid` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -464,7 +464,7 @@ impl CreateCSPSecretResourcePool {
 }
 /// `POST /secret-resource-pool/fiSec`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateFiSecSecretResourcePool",
@@ -476,19 +476,19 @@ impl CreateCSPSecretResourcePool {
     polymorphic
 )]
 pub struct CreateFiSecSecretResourcePool {
-    /// Wire name `keyNum` (body).
+    /// Wire name `keyNum` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "keyNum", max_length = 128)]
     pub key_num: ::core::option::Option<::std::string::String>,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 5.1.30 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 5.1.30 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `model` (body).
+    /// Wire name `model` (body). Since ZStack 5.1.30 (release history).
     #[api(max_length = 255)]
     pub model: ::core::option::Option<::std::string::String>,
-    /// Wire name `type` (body). One of `CloudSecurityMachine`, `OrdinarySecurityMachine`, `CloudSecurityResourceService`, `SecureSignVerifyService`.
+    /// Wire name `type` (body). Since ZStack 5.1.30 (release history). One of `CloudSecurityMachine`, `OrdinarySecurityMachine`, `CloudSecurityResourceService`, `SecureSignVerifyService`.
     #[api(
         rename = "type",
         one_of(
@@ -499,22 +499,22 @@ pub struct CreateFiSecSecretResourcePool {
         )
     )]
     pub type_: ::std::string::String,
-    /// Wire name `heartbeatInterval` (body).
+    /// Wire name `heartbeatInterval` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "heartbeatInterval", range(6, 180))]
     pub heartbeat_interval: i32,
-    /// Wire name `zoneUuid` (body).
+    /// Wire name `zoneUuid` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -606,7 +606,7 @@ impl CreateFiSecSecretResourcePool {
 }
 /// `POST /secret-resource-pool/flkSec`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateFlkSecSecretResourcePool",
@@ -618,31 +618,31 @@ impl CreateFiSecSecretResourcePool {
     polymorphic
 )]
 pub struct CreateFlkSecSecretResourcePool {
-    /// Wire name `testResult` (body).
+    /// Wire name `testResult` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "testResult")]
     pub test_result: ::core::option::Option<::std::string::String>,
-    /// Wire name `activatedToken` (body).
+    /// Wire name `activatedToken` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "activatedToken")]
     pub activated_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Wire name `protectToken` (body).
+    /// Wire name `protectToken` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "protectToken")]
     pub protect_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Wire name `hmacToken` (body).
+    /// Wire name `hmacToken` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "hmacToken")]
     pub hmac_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Wire name `ukeyType` (body).
+    /// Wire name `ukeyType` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "ukeyType")]
     pub ukey_type: ::core::option::Option<::std::string::String>,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.6.32 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.6.32 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `model` (body).
+    /// Wire name `model` (body). Since ZStack 4.6.32 (release history).
     #[api(max_length = 255)]
     pub model: ::core::option::Option<::std::string::String>,
-    /// Wire name `type` (body). One of `CloudSecurityMachine`, `OrdinarySecurityMachine`, `CloudSecurityResourceService`, `SecureSignVerifyService`.
+    /// Wire name `type` (body). Since ZStack 4.6.32 (release history). One of `CloudSecurityMachine`, `OrdinarySecurityMachine`, `CloudSecurityResourceService`, `SecureSignVerifyService`.
     #[api(
         rename = "type",
         one_of(
@@ -653,22 +653,22 @@ pub struct CreateFlkSecSecretResourcePool {
         )
     )]
     pub type_: ::std::string::String,
-    /// Wire name `heartbeatInterval` (body).
+    /// Wire name `heartbeatInterval` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "heartbeatInterval", range(6, 180))]
     pub heartbeat_interval: i32,
-    /// Wire name `zoneUuid` (body).
+    /// Wire name `zoneUuid` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -796,7 +796,7 @@ impl CreateFlkSecSecretResourcePool {
 }
 /// `POST /secret-resource-pool/haitai`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateHaiTaiSecretResourcePool",
@@ -808,23 +808,23 @@ impl CreateFlkSecSecretResourcePool {
     polymorphic
 )]
 pub struct CreateHaiTaiSecretResourcePool {
-    /// Wire name `managementIp` (body).
+    /// Wire name `managementIp` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "managementIp")]
     pub management_ip: ::core::option::Option<::std::string::String>,
-    /// Wire name `port` (body).
+    /// Wire name `port` (body). Since ZStack 4.7.24 (release history).
     pub port: ::core::option::Option<i32>,
-    /// Wire name `realm` (body).
+    /// Wire name `realm` (body). Since ZStack 4.7.24 (release history).
     pub realm: ::core::option::Option<::std::string::String>,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.7.24 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.7.24 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `model` (body).
+    /// Wire name `model` (body). Since ZStack 4.7.24 (release history).
     #[api(max_length = 255)]
     pub model: ::core::option::Option<::std::string::String>,
-    /// Wire name `type` (body). One of `CloudSecurityMachine`, `OrdinarySecurityMachine`, `CloudSecurityResourceService`, `SecureSignVerifyService`.
+    /// Wire name `type` (body). Since ZStack 4.7.24 (release history). One of `CloudSecurityMachine`, `OrdinarySecurityMachine`, `CloudSecurityResourceService`, `SecureSignVerifyService`.
     #[api(
         rename = "type",
         one_of(
@@ -835,22 +835,22 @@ pub struct CreateHaiTaiSecretResourcePool {
         )
     )]
     pub type_: ::std::string::String,
-    /// Wire name `heartbeatInterval` (body).
+    /// Wire name `heartbeatInterval` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "heartbeatInterval", range(6, 180))]
     pub heartbeat_interval: i32,
-    /// Wire name `zoneUuid` (body).
+    /// Wire name `zoneUuid` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -957,7 +957,7 @@ impl CreateHaiTaiSecretResourcePool {
 }
 /// `POST /secret-resource-pool/infoSec`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateInfoSecSecretResourcePool",
@@ -969,19 +969,19 @@ impl CreateHaiTaiSecretResourcePool {
     polymorphic
 )]
 pub struct CreateInfoSecSecretResourcePool {
-    /// Wire name `connectionMode` (body). Server default: `0`.
+    /// Wire name `connectionMode` (body). Since ZStack 4.3.36 (release history). Server default: `0`.
     #[api(rename = "connectionMode", range(1, 4))]
     pub connection_mode: i32,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.3.36 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.3.36 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `model` (body).
+    /// Wire name `model` (body). Since ZStack 4.3.36 (release history).
     #[api(max_length = 255)]
     pub model: ::core::option::Option<::std::string::String>,
-    /// Wire name `type` (body). One of `CloudSecurityMachine`, `OrdinarySecurityMachine`, `CloudSecurityResourceService`, `SecureSignVerifyService`.
+    /// Wire name `type` (body). Since ZStack 4.3.36 (release history). One of `CloudSecurityMachine`, `OrdinarySecurityMachine`, `CloudSecurityResourceService`, `SecureSignVerifyService`.
     #[api(
         rename = "type",
         one_of(
@@ -992,22 +992,22 @@ pub struct CreateInfoSecSecretResourcePool {
         )
     )]
     pub type_: ::std::string::String,
-    /// Wire name `heartbeatInterval` (body).
+    /// Wire name `heartbeatInterval` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "heartbeatInterval", range(6, 180))]
     pub heartbeat_interval: i32,
-    /// Wire name `zoneUuid` (body).
+    /// Wire name `zoneUuid` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1092,7 +1092,7 @@ impl CreateInfoSecSecretResourcePool {
 }
 /// `POST /secret-resource-pool/jit`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateJitSecretResourcePool",
@@ -1104,16 +1104,16 @@ impl CreateInfoSecSecretResourcePool {
     polymorphic
 )]
 pub struct CreateJitSecretResourcePool {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `model` (body).
+    /// Wire name `model` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 255)]
     pub model: ::core::option::Option<::std::string::String>,
-    /// Wire name `type` (body). One of `CloudSecurityMachine`, `OrdinarySecurityMachine`, `CloudSecurityResourceService`, `SecureSignVerifyService`.
+    /// Wire name `type` (body). Since ZStack 5.0.0 (release history). One of `CloudSecurityMachine`, `OrdinarySecurityMachine`, `CloudSecurityResourceService`, `SecureSignVerifyService`.
     #[api(
         rename = "type",
         one_of(
@@ -1124,22 +1124,22 @@ pub struct CreateJitSecretResourcePool {
         )
     )]
     pub type_: ::std::string::String,
-    /// Wire name `heartbeatInterval` (body).
+    /// Wire name `heartbeatInterval` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "heartbeatInterval", range(6, 180))]
     pub heartbeat_interval: i32,
-    /// Wire name `zoneUuid` (body).
+    /// Wire name `zoneUuid` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1222,7 +1222,7 @@ impl CreateJitSecretResourcePool {
 }
 /// `POST /secret-resource-pool/koal`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.20 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateKoAlSecretResourcePool",
@@ -1234,24 +1234,24 @@ impl CreateJitSecretResourcePool {
     polymorphic
 )]
 pub struct CreateKoAlSecretResourcePool {
-    /// Wire name `managementIp` (body).
+    /// Wire name `managementIp` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "managementIp")]
     pub management_ip: ::core::option::Option<::std::string::String>,
-    /// Wire name `port` (body).
+    /// Wire name `port` (body). Since ZStack 5.3.20 (release history).
     pub port: ::core::option::Option<i32>,
-    /// Wire name `secretKey` (body).
+    /// Wire name `secretKey` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "secretKey")]
     pub secret_key: ::core::option::Option<::std::string::String>,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 5.3.20 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 5.3.20 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `model` (body).
+    /// Wire name `model` (body). Since ZStack 5.3.20 (release history).
     #[api(max_length = 255)]
     pub model: ::core::option::Option<::std::string::String>,
-    /// Wire name `type` (body). One of `CloudSecurityMachine`, `OrdinarySecurityMachine`, `CloudSecurityResourceService`, `SecureSignVerifyService`.
+    /// Wire name `type` (body). Since ZStack 5.3.20 (release history). One of `CloudSecurityMachine`, `OrdinarySecurityMachine`, `CloudSecurityResourceService`, `SecureSignVerifyService`.
     #[api(
         rename = "type",
         one_of(
@@ -1262,22 +1262,22 @@ pub struct CreateKoAlSecretResourcePool {
         )
     )]
     pub type_: ::std::string::String,
-    /// Wire name `heartbeatInterval` (body).
+    /// Wire name `heartbeatInterval` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "heartbeatInterval", range(6, 180))]
     pub heartbeat_interval: i32,
-    /// Wire name `zoneUuid` (body).
+    /// Wire name `zoneUuid` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1384,7 +1384,7 @@ impl CreateKoAlSecretResourcePool {
 }
 /// `POST /secret-resource-pool/sanSec`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateSanSecSecretResourcePool",
@@ -1396,34 +1396,34 @@ impl CreateKoAlSecretResourcePool {
     polymorphic
 )]
 pub struct CreateSanSecSecretResourcePool {
-    /// Wire name `keyIndex` (body).
+    /// Wire name `keyIndex` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "keyIndex")]
     pub key_index: ::core::option::Option<i32>,
-    /// Wire name `managementIp` (body).
+    /// Wire name `managementIp` (body). Since ZStack 5.2.0 (release history).
     #[api(rename = "managementIp")]
     pub management_ip: ::core::option::Option<::std::string::String>,
-    /// Wire name `port` (body).
+    /// Wire name `port` (body). Since ZStack 5.2.0 (release history).
     pub port: ::core::option::Option<i32>,
-    /// Wire name `username` (body).
+    /// Wire name `username` (body). Since ZStack 5.2.0 (release history).
     pub username: ::core::option::Option<::std::string::String>,
-    /// Wire name `password` (body).
+    /// Wire name `password` (body). Since ZStack 5.2.0 (release history).
     pub password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Wire name `sm3Key` (body).
+    /// Wire name `sm3Key` (body). Since ZStack 5.2.0 (release history).
     #[api(rename = "sm3Key")]
     pub sm3_key: ::core::option::Option<::std::string::String>,
-    /// Wire name `sm4Key` (body).
+    /// Wire name `sm4Key` (body). Since ZStack 5.2.0 (release history).
     #[api(rename = "sm4Key")]
     pub sm4_key: ::core::option::Option<::std::string::String>,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 5.1.30 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 5.1.30 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `model` (body).
+    /// Wire name `model` (body). Since ZStack 5.1.30 (release history).
     #[api(max_length = 255)]
     pub model: ::core::option::Option<::std::string::String>,
-    /// Wire name `type` (body). One of `CloudSecurityMachine`, `OrdinarySecurityMachine`, `CloudSecurityResourceService`, `SecureSignVerifyService`.
+    /// Wire name `type` (body). Since ZStack 5.1.30 (release history). One of `CloudSecurityMachine`, `OrdinarySecurityMachine`, `CloudSecurityResourceService`, `SecureSignVerifyService`.
     #[api(
         rename = "type",
         one_of(
@@ -1434,22 +1434,22 @@ pub struct CreateSanSecSecretResourcePool {
         )
     )]
     pub type_: ::std::string::String,
-    /// Wire name `heartbeatInterval` (body).
+    /// Wire name `heartbeatInterval` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "heartbeatInterval", range(6, 180))]
     pub heartbeat_interval: i32,
-    /// Wire name `zoneUuid` (body).
+    /// Wire name `zoneUuid` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1589,7 +1589,7 @@ impl CreateSanSecSecretResourcePool {
 }
 /// `DELETE /secret-resource-pool/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteSecretResourcePool",
@@ -1599,15 +1599,15 @@ impl CreateSanSecSecretResourcePool {
     async
 )]
 pub struct DeleteSecretResourcePool {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 4.3.36 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.3.36 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1653,7 +1653,7 @@ impl DeleteSecretResourcePool {
 }
 /// `GET /secret-resource-pools`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QuerySecretResourcePool",
@@ -1688,7 +1688,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySecretResourcePool {
 }
 /// `PUT /secret-resource-pools/csp/{uuid}/actions`, body envelope `"updateCSPSecretResourcePool"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateCSPSecretResourcePool",
@@ -1700,44 +1700,44 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySecretResourcePool {
     polymorphic
 )]
 pub struct UpdateCSPSecretResourcePool {
-    /// Wire name `appId` (body).
+    /// Wire name `appId` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "appId")]
     pub app_id: ::core::option::Option<::std::string::String>,
-    /// Wire name `appKey` (body).
+    /// Wire name `appKey` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "appKey")]
     pub app_key: ::core::option::Option<::std::string::String>,
-    /// Wire name `managementIp` (body).
+    /// Wire name `managementIp` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "managementIp")]
     pub management_ip: ::core::option::Option<::std::string::String>,
-    /// Wire name `port` (body).
+    /// Wire name `port` (body). Since ZStack 5.1.30 (release history).
     pub port: ::core::option::Option<i32>,
-    /// Wire name `keyId` (body).
+    /// Wire name `keyId` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "keyId")]
     pub key_id: ::core::option::Option<::std::string::String>,
-    /// Wire name `userId` (body).
+    /// Wire name `userId` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "userId")]
     pub user_id: ::core::option::Option<::std::string::String>,
-    /// Wire name `protocol` (body). Server default: `https`. One of `https`, `http`.
+    /// Wire name `protocol` (body). Since ZStack 5.1.30 (release history). Server default: `https`. One of `https`, `http`.
     #[api(one_of("https", "http"))]
     pub protocol: ::core::option::Option<::std::string::String>,
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 5.1.30 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 5.1.30 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 5.1.30 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `model` (body).
+    /// Wire name `model` (body). Since ZStack 5.1.30 (release history).
     #[api(max_length = 255)]
     pub model: ::core::option::Option<::std::string::String>,
-    /// Wire name `heartbeatInterval` (body).
+    /// Wire name `heartbeatInterval` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "heartbeatInterval", range(6, 180))]
     pub heartbeat_interval: ::core::option::Option<i32>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1867,7 +1867,7 @@ impl UpdateCSPSecretResourcePool {
 }
 /// `PUT /secret-resource-pools/fiSec/{uuid}/actions`, body envelope `"updateFiSecSecretResourcePool"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateFiSecSecretResourcePool",
@@ -1879,27 +1879,27 @@ impl UpdateCSPSecretResourcePool {
     polymorphic
 )]
 pub struct UpdateFiSecSecretResourcePool {
-    /// Wire name `keyNum` (body).
+    /// Wire name `keyNum` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "keyNum", min_length = 4, max_length = 30)]
     pub key_num: ::core::option::Option<::std::string::String>,
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 5.1.30 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 5.1.30 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 5.1.30 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `model` (body).
+    /// Wire name `model` (body). Since ZStack 5.1.30 (release history).
     #[api(max_length = 255)]
     pub model: ::core::option::Option<::std::string::String>,
-    /// Wire name `heartbeatInterval` (body).
+    /// Wire name `heartbeatInterval` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "heartbeatInterval", range(6, 180))]
     pub heartbeat_interval: ::core::option::Option<i32>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1978,7 +1978,7 @@ impl UpdateFiSecSecretResourcePool {
 }
 /// `PUT /secret-resource-pools/flkSec/{uuid}/actions`, body envelope `"updateFlkSecSecretResourcePool"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateFlkSecSecretResourcePool",
@@ -1990,36 +1990,36 @@ impl UpdateFiSecSecretResourcePool {
     polymorphic
 )]
 pub struct UpdateFlkSecSecretResourcePool {
-    /// Wire name `encryptResult` (body).
+    /// Wire name `encryptResult` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "encryptResult", min_length = 4, max_length = 64)]
     pub encrypt_result: ::core::option::Option<::std::string::String>,
-    /// Wire name `activatedToken` (body).
+    /// Wire name `activatedToken` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "activatedToken", min_length = 4, max_length = 30)]
     pub activated_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Wire name `protectToken` (body).
+    /// Wire name `protectToken` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "protectToken", min_length = 4, max_length = 30)]
     pub protect_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Wire name `hmacToken` (body).
+    /// Wire name `hmacToken` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "hmacToken", min_length = 4, max_length = 30)]
     pub hmac_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.6.32 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.6.32 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.6.32 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `model` (body).
+    /// Wire name `model` (body). Since ZStack 4.6.32 (release history).
     #[api(max_length = 255)]
     pub model: ::core::option::Option<::std::string::String>,
-    /// Wire name `heartbeatInterval` (body).
+    /// Wire name `heartbeatInterval` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "heartbeatInterval", range(6, 180))]
     pub heartbeat_interval: ::core::option::Option<i32>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2125,7 +2125,7 @@ impl UpdateFlkSecSecretResourcePool {
 }
 /// `PUT /secret-resource-pools/infoSec/{uuid}/actions`, body envelope `"updateInfoSecSecretResourcePool"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateInfoSecSecretResourcePool",
@@ -2137,36 +2137,36 @@ impl UpdateFlkSecSecretResourcePool {
     polymorphic
 )]
 pub struct UpdateInfoSecSecretResourcePool {
-    /// Wire name `connectionMode` (body).
+    /// Wire name `connectionMode` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "connectionMode", range(1, 4))]
     pub connection_mode: ::core::option::Option<i32>,
-    /// Wire name `activatedToken` (body).
+    /// Wire name `activatedToken` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "activatedToken", min_length = 4, max_length = 30)]
     pub activated_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Wire name `protectToken` (body).
+    /// Wire name `protectToken` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "protectToken", min_length = 4, max_length = 30)]
     pub protect_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Wire name `hmacToken` (body).
+    /// Wire name `hmacToken` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "hmacToken", min_length = 4, max_length = 30)]
     pub hmac_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.3.36 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.3.36 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `model` (body).
+    /// Wire name `model` (body). Since ZStack 4.3.36 (release history).
     #[api(max_length = 255)]
     pub model: ::core::option::Option<::std::string::String>,
-    /// Wire name `heartbeatInterval` (body).
+    /// Wire name `heartbeatInterval` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "heartbeatInterval", range(6, 180))]
     pub heartbeat_interval: ::core::option::Option<i32>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2269,7 +2269,7 @@ impl UpdateInfoSecSecretResourcePool {
 }
 /// `PUT /secret-resource-pools/koal/{uuid}/actions`, body envelope `"updateKoAlSecretResourcePool"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.20 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateKoAlSecretResourcePool",
@@ -2281,32 +2281,32 @@ impl UpdateInfoSecSecretResourcePool {
     polymorphic
 )]
 pub struct UpdateKoAlSecretResourcePool {
-    /// Wire name `managementIp` (body).
+    /// Wire name `managementIp` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "managementIp")]
     pub management_ip: ::core::option::Option<::std::string::String>,
-    /// Wire name `port` (body).
+    /// Wire name `port` (body). Since ZStack 5.3.20 (release history).
     pub port: ::core::option::Option<i32>,
-    /// Wire name `secretKey` (body).
+    /// Wire name `secretKey` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "secretKey")]
     pub secret_key: ::core::option::Option<::std::string::String>,
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 5.3.20 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 5.3.20 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 5.3.20 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `model` (body).
+    /// Wire name `model` (body). Since ZStack 5.3.20 (release history).
     #[api(max_length = 255)]
     pub model: ::core::option::Option<::std::string::String>,
-    /// Wire name `heartbeatInterval` (body).
+    /// Wire name `heartbeatInterval` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "heartbeatInterval", range(6, 180))]
     pub heartbeat_interval: ::core::option::Option<i32>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2400,7 +2400,7 @@ impl UpdateKoAlSecretResourcePool {
 }
 /// `PUT /secret-resource-pools/sanSec/{uuid}/actions`, body envelope `"updateSanSecSecretResourcePool"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateSanSecSecretResourcePool",
@@ -2412,42 +2412,42 @@ impl UpdateKoAlSecretResourcePool {
     polymorphic
 )]
 pub struct UpdateSanSecSecretResourcePool {
-    /// Wire name `keyIndex` (body).
+    /// Wire name `keyIndex` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "keyIndex")]
     pub key_index: ::core::option::Option<i32>,
-    /// Wire name `managementIp` (body).
+    /// Wire name `managementIp` (body). Since ZStack 5.2.0 (release history).
     #[api(rename = "managementIp")]
     pub management_ip: ::core::option::Option<::std::string::String>,
-    /// Wire name `port` (body).
+    /// Wire name `port` (body). Since ZStack 5.2.0 (release history).
     pub port: ::core::option::Option<i32>,
-    /// Wire name `username` (body).
+    /// Wire name `username` (body). Since ZStack 5.2.0 (release history).
     pub username: ::core::option::Option<::std::string::String>,
-    /// Wire name `password` (body).
+    /// Wire name `password` (body). Since ZStack 5.2.0 (release history).
     pub password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Wire name `sm3Key` (body).
+    /// Wire name `sm3Key` (body). Since ZStack 5.2.0 (release history).
     #[api(rename = "sm3Key")]
     pub sm3_key: ::core::option::Option<::std::string::String>,
-    /// Wire name `sm4Key` (body).
+    /// Wire name `sm4Key` (body). Since ZStack 5.2.0 (release history).
     #[api(rename = "sm4Key")]
     pub sm4_key: ::core::option::Option<::std::string::String>,
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 5.1.30 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 5.1.30 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 5.1.30 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `model` (body).
+    /// Wire name `model` (body). Since ZStack 5.1.30 (release history).
     #[api(max_length = 255)]
     pub model: ::core::option::Option<::std::string::String>,
-    /// Wire name `heartbeatInterval` (body).
+    /// Wire name `heartbeatInterval` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "heartbeatInterval", range(6, 180))]
     pub heartbeat_interval: ::core::option::Option<i32>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2574,7 +2574,7 @@ impl UpdateSanSecSecretResourcePool {
 }
 /// `PUT /secret-resource-pool/{uuid}/actions`, body envelope `"updateSecretResourcePool"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateSecretResourcePool",
@@ -2586,24 +2586,24 @@ impl UpdateSanSecSecretResourcePool {
     polymorphic
 )]
 pub struct UpdateSecretResourcePool {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.3.36 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.3.36 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `model` (body).
+    /// Wire name `model` (body). Since ZStack 4.3.36 (release history).
     #[api(max_length = 255)]
     pub model: ::core::option::Option<::std::string::String>,
-    /// Wire name `heartbeatInterval` (body).
+    /// Wire name `heartbeatInterval` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "heartbeatInterval", range(6, 180))]
     pub heartbeat_interval: ::core::option::Option<i32>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /security-groups, and the types and enums they use first.
 /// `POST /security-groups/{securityGroupUuid}/rules`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddSecurityGroupRule",
@@ -93,7 +93,7 @@ impl AddSecurityGroupRule {
 }
 /// `POST /security-groups/{securityGroupUuid}/vm-instances/nics`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddVmNicToSecurityGroup",
@@ -159,7 +159,7 @@ impl AddVmNicToSecurityGroup {
 }
 /// `POST /security-groups/{securityGroupUuid}/l3-networks/{l3NetworkUuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AttachSecurityGroupToL3Network",
@@ -221,7 +221,7 @@ impl AttachSecurityGroupToL3Network {
 }
 /// `PUT /security-groups/rules/{uuid}/actions`, body envelope `"changeSecurityGroupRule"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeSecurityGroupRule",
@@ -380,7 +380,7 @@ impl ChangeSecurityGroupRule {
 }
 /// `PUT /security-groups/{securityGroupUuid}/rules/state/actions`, body envelope `"changeSecurityGroupRuleState"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeSecurityGroupRuleState",
@@ -452,7 +452,7 @@ impl ChangeSecurityGroupRuleState {
 }
 /// `PUT /security-groups/{uuid}/actions`, body envelope `"changeSecurityGroupState"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeSecurityGroupState",
@@ -513,7 +513,7 @@ impl ChangeSecurityGroupState {
 }
 /// `PUT /security-groups/nics/{vmNicUuid}/security-policy/actions`, body envelope `"changeVmNicSecurityPolicy"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeVmNicSecurityPolicy",
@@ -591,7 +591,7 @@ impl ChangeVmNicSecurityPolicy {
 }
 /// `POST /security-groups`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateSecurityGroup",
@@ -693,7 +693,7 @@ impl CreateSecurityGroup {
 }
 /// `DELETE /security-groups/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteSecurityGroup",
@@ -757,7 +757,7 @@ impl DeleteSecurityGroup {
 }
 /// `DELETE /security-groups/rules`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteSecurityGroupRule",
@@ -818,7 +818,7 @@ impl DeleteSecurityGroupRule {
 }
 /// `DELETE /security-groups/{securityGroupUuid}/vm-instances/nics`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteVmNicFromSecurityGroup",
@@ -883,7 +883,7 @@ impl DeleteVmNicFromSecurityGroup {
 }
 /// `DELETE /security-groups/{securityGroupUuid}/l3-networks/{l3NetworkUuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DetachSecurityGroupFromL3Network",
@@ -944,7 +944,7 @@ impl DetachSecurityGroupFromL3Network {
 }
 /// `GET /security-groups/{securityGroupUuid}/vm-instances/candidate-nics`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetCandidateVmNicForSecurityGroup",
@@ -999,7 +999,7 @@ impl GetCandidateVmNicForSecurityGroup {
 }
 /// `GET /security-groups`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QuerySecurityGroup",
@@ -1034,7 +1034,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySecurityGroup {
 }
 /// `GET /security-groups/rules`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QuerySecurityGroupRule",
@@ -1069,7 +1069,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySecurityGroupRule {
 }
 /// `GET /security-groups/vm-instances/nics`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryVmNicInSecurityGroup",
@@ -1103,7 +1103,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmNicInSecurityGroup {
 }
 /// `GET /security-groups/nics/security-policy`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryVmNicSecurityPolicy",
@@ -1137,7 +1137,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmNicSecurityPolicy {
 }
 /// `PUT /security-groups/nics/{vmNicUuid}/actions`, body envelope `"setVmNicSecurityGroup"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SetVmNicSecurityGroup",
@@ -1200,7 +1200,7 @@ impl SetVmNicSecurityGroup {
 }
 /// `PUT /security-groups/{uuid}/actions`, body envelope `"updateSecurityGroup"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateSecurityGroup",
@@ -1278,7 +1278,7 @@ impl UpdateSecurityGroup {
 }
 /// `PUT /security-groups/{securityGroupUuid}/rules/priority/actions`, body envelope `"updateSecurityGroupRulePriority"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateSecurityGroupRulePriority",
@@ -1347,7 +1347,7 @@ impl UpdateSecurityGroupRulePriority {
 }
 /// `GET /security-groups/{securityGroupUuid}/rules/validation`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ValidateSecurityGroupRule",

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /security-machine or /security-machines, and the types and enums they use first.
 /// `POST /security-machine/fiSec`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddFiSecSecurityMachine",
@@ -16,22 +16,22 @@
     polymorphic
 )]
 pub struct AddFiSecSecurityMachine {
-    /// Wire name `port` (body). Server default: `0`.
+    /// Wire name `port` (body). Since ZStack 5.1.30 (release history). Server default: `0`.
     #[api(range(1, 65535))]
     pub port: i32,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 5.1.30 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 5.1.30 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `managementIp` (body).
+    /// Wire name `managementIp` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "managementIp", non_empty_string)]
     pub management_ip: ::std::string::String,
-    /// Wire name `model` (body).
+    /// Wire name `model` (body). Since ZStack 5.1.30 (release history).
     #[api(max_length = 255)]
     pub model: ::std::string::String,
-    /// Wire name `type` (body). One of `CloudSecurityMachine`, `OrdinarySecurityMachine`, `SecureSignVerifyService`.
+    /// Wire name `type` (body). Since ZStack 5.1.30 (release history). One of `CloudSecurityMachine`, `OrdinarySecurityMachine`, `SecureSignVerifyService`.
     #[api(
         rename = "type",
         one_of(
@@ -41,22 +41,22 @@ pub struct AddFiSecSecurityMachine {
         )
     )]
     pub type_: ::std::string::String,
-    /// Wire name `zoneUuid` (body).
+    /// Wire name `zoneUuid` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::std::string::String,
-    /// Wire name `secretResourcePoolUuid` (body).
+    /// Wire name `secretResourcePoolUuid` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "secretResourcePoolUuid")]
     pub secret_resource_pool_uuid: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -136,7 +136,7 @@ impl AddFiSecSecurityMachine {
 }
 /// `POST /security-machine/flkSec`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddFlkSecSecurityMachine",
@@ -148,22 +148,22 @@ impl AddFiSecSecurityMachine {
     polymorphic
 )]
 pub struct AddFlkSecSecurityMachine {
-    /// Wire name `port` (body). Server default: `0`.
+    /// Wire name `port` (body). Since ZStack 4.6.32 (release history). Server default: `0`.
     #[api(range(1, 65535))]
     pub port: i32,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.6.32 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.6.32 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `managementIp` (body).
+    /// Wire name `managementIp` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "managementIp", non_empty_string)]
     pub management_ip: ::std::string::String,
-    /// Wire name `model` (body).
+    /// Wire name `model` (body). Since ZStack 4.6.32 (release history).
     #[api(max_length = 255)]
     pub model: ::std::string::String,
-    /// Wire name `type` (body). One of `CloudSecurityMachine`, `OrdinarySecurityMachine`, `SecureSignVerifyService`.
+    /// Wire name `type` (body). Since ZStack 4.6.32 (release history). One of `CloudSecurityMachine`, `OrdinarySecurityMachine`, `SecureSignVerifyService`.
     #[api(
         rename = "type",
         one_of(
@@ -173,22 +173,22 @@ pub struct AddFlkSecSecurityMachine {
         )
     )]
     pub type_: ::std::string::String,
-    /// Wire name `zoneUuid` (body).
+    /// Wire name `zoneUuid` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::std::string::String,
-    /// Wire name `secretResourcePoolUuid` (body).
+    /// Wire name `secretResourcePoolUuid` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "secretResourcePoolUuid")]
     pub secret_resource_pool_uuid: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -268,7 +268,7 @@ impl AddFlkSecSecurityMachine {
 }
 /// `POST /security-machine/infoSec`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddInfoSecSecurityMachine",
@@ -280,25 +280,25 @@ impl AddFlkSecSecurityMachine {
     polymorphic
 )]
 pub struct AddInfoSecSecurityMachine {
-    /// Wire name `password` (body).
+    /// Wire name `password` (body). Since ZStack 4.3.36 (release history).
     #[api(max_length = 255)]
     pub password: ::zstack_sdk::runtime::secret::Secret,
-    /// Wire name `port` (body). Server default: `0`.
+    /// Wire name `port` (body). Since ZStack 4.3.36 (release history). Server default: `0`.
     #[api(range(1, 65535))]
     pub port: i32,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.3.36 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.3.36 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `managementIp` (body).
+    /// Wire name `managementIp` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "managementIp", non_empty_string)]
     pub management_ip: ::std::string::String,
-    /// Wire name `model` (body).
+    /// Wire name `model` (body). Since ZStack 4.3.36 (release history).
     #[api(max_length = 255)]
     pub model: ::std::string::String,
-    /// Wire name `type` (body). One of `CloudSecurityMachine`, `OrdinarySecurityMachine`, `SecureSignVerifyService`.
+    /// Wire name `type` (body). Since ZStack 4.3.36 (release history). One of `CloudSecurityMachine`, `OrdinarySecurityMachine`, `SecureSignVerifyService`.
     #[api(
         rename = "type",
         one_of(
@@ -308,22 +308,22 @@ pub struct AddInfoSecSecurityMachine {
         )
     )]
     pub type_: ::std::string::String,
-    /// Wire name `zoneUuid` (body).
+    /// Wire name `zoneUuid` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::std::string::String,
-    /// Wire name `secretResourcePoolUuid` (body).
+    /// Wire name `secretResourcePoolUuid` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "secretResourcePoolUuid")]
     pub secret_resource_pool_uuid: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -405,7 +405,7 @@ impl AddInfoSecSecurityMachine {
 }
 /// `POST /security-machine/jida/auth-gateway`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddJitSecurityMachine",
@@ -417,22 +417,22 @@ impl AddInfoSecSecurityMachine {
     polymorphic
 )]
 pub struct AddJitSecurityMachine {
-    /// Wire name `port` (body).
+    /// Wire name `port` (body). Since ZStack 5.0.0 (release history).
     #[api(range(1, 65535))]
     pub port: i32,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `managementIp` (body).
+    /// Wire name `managementIp` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "managementIp", non_empty_string)]
     pub management_ip: ::std::string::String,
-    /// Wire name `model` (body).
+    /// Wire name `model` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 255)]
     pub model: ::std::string::String,
-    /// Wire name `type` (body). One of `CloudSecurityMachine`, `OrdinarySecurityMachine`, `SecureSignVerifyService`.
+    /// Wire name `type` (body). Since ZStack 5.0.0 (release history). One of `CloudSecurityMachine`, `OrdinarySecurityMachine`, `SecureSignVerifyService`.
     #[api(
         rename = "type",
         one_of(
@@ -442,22 +442,22 @@ pub struct AddJitSecurityMachine {
         )
     )]
     pub type_: ::std::string::String,
-    /// Wire name `zoneUuid` (body).
+    /// Wire name `zoneUuid` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::std::string::String,
-    /// Wire name `secretResourcePoolUuid` (body).
+    /// Wire name `secretResourcePoolUuid` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "secretResourcePoolUuid")]
     pub secret_resource_pool_uuid: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -537,7 +537,7 @@ impl AddJitSecurityMachine {
 }
 /// `POST /security-machine/sanSec`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddSanSecSecurityMachine",
@@ -549,25 +549,25 @@ impl AddJitSecurityMachine {
     polymorphic
 )]
 pub struct AddSanSecSecurityMachine {
-    /// Wire name `port` (body). Server default: `0`.
+    /// Wire name `port` (body). Since ZStack 5.1.30 (release history). Server default: `0`.
     #[api(range(1, 65535))]
     pub port: i32,
-    /// Wire name `password` (body).
+    /// Wire name `password` (body). Since ZStack 5.1.30 (release history).
     #[api(max_length = 255)]
     pub password: ::zstack_sdk::runtime::secret::Secret,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 5.1.30 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 5.1.30 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `managementIp` (body).
+    /// Wire name `managementIp` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "managementIp", non_empty_string)]
     pub management_ip: ::std::string::String,
-    /// Wire name `model` (body).
+    /// Wire name `model` (body). Since ZStack 5.1.30 (release history).
     #[api(max_length = 255)]
     pub model: ::std::string::String,
-    /// Wire name `type` (body). One of `CloudSecurityMachine`, `OrdinarySecurityMachine`, `SecureSignVerifyService`.
+    /// Wire name `type` (body). Since ZStack 5.1.30 (release history). One of `CloudSecurityMachine`, `OrdinarySecurityMachine`, `SecureSignVerifyService`.
     #[api(
         rename = "type",
         one_of(
@@ -577,22 +577,22 @@ pub struct AddSanSecSecurityMachine {
         )
     )]
     pub type_: ::std::string::String,
-    /// Wire name `zoneUuid` (body).
+    /// Wire name `zoneUuid` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::std::string::String,
-    /// Wire name `secretResourcePoolUuid` (body).
+    /// Wire name `secretResourcePoolUuid` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "secretResourcePoolUuid")]
     pub secret_resource_pool_uuid: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -674,7 +674,7 @@ impl AddSanSecSecurityMachine {
 }
 /// `PUT /security-machines/{uuid}/actions`, body envelope `"changeSecurityMachineState"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeSecurityMachineState",
@@ -686,15 +686,15 @@ impl AddSanSecSecurityMachine {
     polymorphic
 )]
 pub struct ChangeSecurityMachineState {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `stateEvent` (body). One of `enable`, `disable`.
+    /// Wire name `stateEvent` (body). Since ZStack 4.3.36 (release history). One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
     pub state_event: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -735,7 +735,7 @@ impl ChangeSecurityMachineState {
 }
 /// `DELETE /security-machines/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteSecurityMachine",
@@ -745,15 +745,15 @@ impl ChangeSecurityMachineState {
     async
 )]
 pub struct DeleteSecurityMachine {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 4.3.36 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.3.36 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -799,7 +799,7 @@ impl DeleteSecurityMachine {
 }
 /// `GET /security-machines`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QuerySecurityMachine",
@@ -834,7 +834,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySecurityMachine {
 }
 /// `POST /security-machine/{uuid}/detect/sync/actions`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.4.65 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SecurityMachineDetectSync",
@@ -845,12 +845,12 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySecurityMachine {
     async
 )]
 pub struct SecurityMachineDetectSync {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.4.65 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -887,7 +887,7 @@ impl SecurityMachineDetectSync {
 }
 /// `POST /security-machine/encrypt/actions`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SecurityMachineEncrypt",
@@ -898,15 +898,15 @@ impl SecurityMachineDetectSync {
     async
 )]
 pub struct SecurityMachineEncrypt {
-    /// Wire name `text` (body).
+    /// Wire name `text` (body). Since ZStack 4.3.36 (release history).
     pub text: ::std::string::String,
-    /// Wire name `algType` (body).
+    /// Wire name `algType` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "algType")]
     pub alg_type: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -947,7 +947,7 @@ impl SecurityMachineEncrypt {
 }
 /// `PUT /security-machines/fiSec/{uuid}/actions`, body envelope `"updateFiSecSecurityMachine"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateFiSecSecurityMachine",
@@ -959,27 +959,27 @@ impl SecurityMachineEncrypt {
     polymorphic
 )]
 pub struct UpdateFiSecSecurityMachine {
-    /// Wire name `port` (body).
+    /// Wire name `port` (body). Since ZStack 5.1.30 (release history).
     #[api(range(1, 65535))]
     pub port: ::core::option::Option<i32>,
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 5.1.30 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 5.1.30 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 5.1.30 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `managementIp` (body).
+    /// Wire name `managementIp` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "managementIp", max_length = 255, non_empty_string)]
     pub management_ip: ::core::option::Option<::std::string::String>,
-    /// Wire name `model` (body).
+    /// Wire name `model` (body). Since ZStack 5.1.30 (release history).
     #[api(max_length = 255)]
     pub model: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1058,7 +1058,7 @@ impl UpdateFiSecSecurityMachine {
 }
 /// `PUT /security-machines/flkSec/{uuid}/actions`, body envelope `"updateFlkSecSecurityMachine"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateFlkSecSecurityMachine",
@@ -1070,27 +1070,27 @@ impl UpdateFiSecSecurityMachine {
     polymorphic
 )]
 pub struct UpdateFlkSecSecurityMachine {
-    /// Wire name `port` (body).
+    /// Wire name `port` (body). Since ZStack 4.6.32 (release history).
     #[api(range(1, 65535))]
     pub port: ::core::option::Option<i32>,
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.6.32 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.6.32 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.6.32 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `managementIp` (body).
+    /// Wire name `managementIp` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "managementIp", max_length = 255, non_empty_string)]
     pub management_ip: ::core::option::Option<::std::string::String>,
-    /// Wire name `model` (body).
+    /// Wire name `model` (body). Since ZStack 4.6.32 (release history).
     #[api(max_length = 255)]
     pub model: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1169,7 +1169,7 @@ impl UpdateFlkSecSecurityMachine {
 }
 /// `PUT /security-machines/infoSec/{uuid}/actions`, body envelope `"updateInfoSecSecurityMachine"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateInfoSecSecurityMachine",
@@ -1181,30 +1181,30 @@ impl UpdateFlkSecSecurityMachine {
     polymorphic
 )]
 pub struct UpdateInfoSecSecurityMachine {
-    /// Wire name `password` (body).
+    /// Wire name `password` (body). Since ZStack 4.3.36 (release history).
     #[api(max_length = 255)]
     pub password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Wire name `port` (body).
+    /// Wire name `port` (body). Since ZStack 4.3.36 (release history).
     #[api(range(1, 65535))]
     pub port: ::core::option::Option<i32>,
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.3.36 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.3.36 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `managementIp` (body).
+    /// Wire name `managementIp` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "managementIp", max_length = 255, non_empty_string)]
     pub management_ip: ::core::option::Option<::std::string::String>,
-    /// Wire name `model` (body).
+    /// Wire name `model` (body). Since ZStack 4.3.36 (release history).
     #[api(max_length = 255)]
     pub model: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1292,7 +1292,7 @@ impl UpdateInfoSecSecurityMachine {
 }
 /// `PUT /security-machines/jida/auth-gateway/{uuid}/actions`, body envelope `"updateJitSecurityMachine"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateJitSecurityMachine",
@@ -1304,26 +1304,26 @@ impl UpdateInfoSecSecurityMachine {
     polymorphic
 )]
 pub struct UpdateJitSecurityMachine {
-    /// Wire name `port` (body).
+    /// Wire name `port` (body). Since ZStack 5.0.0 (release history).
     pub port: i32,
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 5.0.0 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `managementIp` (body).
+    /// Wire name `managementIp` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "managementIp", max_length = 255, non_empty_string)]
     pub management_ip: ::core::option::Option<::std::string::String>,
-    /// Wire name `model` (body).
+    /// Wire name `model` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 255)]
     pub model: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1400,7 +1400,7 @@ impl UpdateJitSecurityMachine {
 }
 /// `PUT /security-machines/sanSec/{uuid}/actions`, body envelope `"updateSanSecSecurityMachine"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateSanSecSecurityMachine",
@@ -1412,30 +1412,30 @@ impl UpdateJitSecurityMachine {
     polymorphic
 )]
 pub struct UpdateSanSecSecurityMachine {
-    /// Wire name `password` (body).
+    /// Wire name `password` (body). Since ZStack 5.1.30 (release history).
     #[api(max_length = 255)]
     pub password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Wire name `port` (body).
+    /// Wire name `port` (body). Since ZStack 5.1.30 (release history).
     #[api(range(1, 65535))]
     pub port: ::core::option::Option<i32>,
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 5.1.30 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 5.1.30 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 5.1.30 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `managementIp` (body).
+    /// Wire name `managementIp` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "managementIp", max_length = 255, non_empty_string)]
     pub management_ip: ::core::option::Option<::std::string::String>,
-    /// Wire name `model` (body).
+    /// Wire name `model` (body). Since ZStack 5.1.30 (release history).
     #[api(max_length = 255)]
     pub model: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1523,7 +1523,7 @@ impl UpdateSanSecSecurityMachine {
 }
 /// `PUT /security-machines/{uuid}/actions`, body envelope `"updateSecurityMachine"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateSecurityMachine",
@@ -1535,24 +1535,24 @@ impl UpdateSanSecSecurityMachine {
     polymorphic
 )]
 pub struct UpdateSecurityMachine {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.3.36 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.3.36 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `managementIp` (body).
+    /// Wire name `managementIp` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "managementIp", max_length = 255, non_empty_string)]
     pub management_ip: ::core::option::Option<::std::string::String>,
-    /// Wire name `model` (body).
+    /// Wire name `model` (body). Since ZStack 4.3.36 (release history).
     #[api(max_length = 255)]
     pub model: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1626,6 +1626,7 @@ impl UpdateSecurityMachine {
 /// The result of [`SecurityMachineEncrypt`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SecurityMachineEncryptReply {
+    /// Since ZStack 4.3.36 (release history).
     pub text: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(SecurityMachineEncryptReply { "text" => text, });

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /sharedblock-group, and the types and enums they use first.
 /// `GET /sharedblock-group/sharedblocks`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QuerySharedBlock",
@@ -38,7 +38,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySharedBlock {
 }
 /// `GET /sharedblock-group/host-refs`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QuerySharedBlockGroupPrimaryStorageHostRef",

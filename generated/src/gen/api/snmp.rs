@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /snmp, and the types and enums they use first.
 /// `POST /snmp/agent`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateSnmpAgent",
@@ -15,46 +15,46 @@
     async
 )]
 pub struct CreateSnmpAgent {
-    /// Wire name `version` (body). One of `v2c`, `v3`.
+    /// Wire name `version` (body). Since ZStack 4.7.24 (release history). One of `v2c`, `v3`.
     #[api(one_of("v2c", "v3"))]
     pub version: ::std::string::String,
-    /// Wire name `readCommunity` (body).
+    /// Wire name `readCommunity` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "readCommunity", min_length = 1, max_length = 32)]
     pub read_community: ::core::option::Option<::std::string::String>,
-    /// Wire name `userName` (body).
+    /// Wire name `userName` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "userName", min_length = 1, max_length = 32)]
     pub user_name: ::core::option::Option<::std::string::String>,
-    /// Wire name `authAlgorithm` (body). One of `MD5`, `SHA`, `SHA224`, `SHA256`, `SHA384`, `SHA512`.
+    /// Wire name `authAlgorithm` (body). Since ZStack 4.7.24 (release history). One of `MD5`, `SHA`, `SHA224`, `SHA256`, `SHA384`, `SHA512`.
     #[api(
         rename = "authAlgorithm",
         one_of("MD5", "SHA", "SHA224", "SHA256", "SHA384", "SHA512")
     )]
     pub auth_algorithm: ::core::option::Option<::std::string::String>,
-    /// Wire name `authPassword` (body).
+    /// Wire name `authPassword` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "authPassword")]
     pub auth_password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Wire name `privacyAlgorithm` (body). One of `DES`, `AES128`, `AES192`, `AES256`, `3DES`.
+    /// Wire name `privacyAlgorithm` (body). Since ZStack 4.7.24 (release history). One of `DES`, `AES128`, `AES192`, `AES256`, `3DES`.
     #[api(
         rename = "privacyAlgorithm",
         one_of("DES", "AES128", "AES192", "AES256", "3DES")
     )]
     pub privacy_algorithm: ::core::option::Option<::std::string::String>,
-    /// Wire name `privacyPassword` (body).
+    /// Wire name `privacyPassword` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "privacyPassword")]
     pub privacy_password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Wire name `port` (body). Server default: `0`.
+    /// Wire name `port` (body). Since ZStack 4.7.24 (release history). Server default: `0`.
     #[api(range(1024, 65535))]
     pub port: i32,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -169,7 +169,7 @@ impl CreateSnmpAgent {
 }
 /// `GET /snmp/agent`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QuerySnmpAgent",
@@ -203,7 +203,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySnmpAgent {
 }
 /// `PUT /snmp/agent/actions`, body envelope `"startSnmpAgent"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "StartSnmpAgent",
@@ -214,12 +214,12 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySnmpAgent {
     async
 )]
 pub struct StartSnmpAgent {
-    /// Wire name `uuid` (body).
+    /// Wire name `uuid` (body). Since ZStack 4.7.24 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -256,7 +256,7 @@ impl StartSnmpAgent {
 }
 /// `PUT /snmp/agent/actions`, body envelope `"stopSnmpAgent"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "StopSnmpAgent",
@@ -267,12 +267,12 @@ impl StartSnmpAgent {
     async
 )]
 pub struct StopSnmpAgent {
-    /// Wire name `uuid` (body).
+    /// Wire name `uuid` (body). Since ZStack 4.7.24 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -309,7 +309,7 @@ impl StopSnmpAgent {
 }
 /// `PUT /snmp/agent/actions`, body envelope `"updateSnmpAgent"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateSnmpAgent",
@@ -320,42 +320,42 @@ impl StopSnmpAgent {
     async
 )]
 pub struct UpdateSnmpAgent {
-    /// Wire name `uuid` (body).
+    /// Wire name `uuid` (body). Since ZStack 4.7.24 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `version` (body). One of `v2c`, `v3`.
+    /// Wire name `version` (body). Since ZStack 4.7.24 (release history). One of `v2c`, `v3`.
     #[api(one_of("v2c", "v3"))]
     pub version: ::std::string::String,
-    /// Wire name `readCommunity` (body).
+    /// Wire name `readCommunity` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "readCommunity", min_length = 1, max_length = 32)]
     pub read_community: ::core::option::Option<::std::string::String>,
-    /// Wire name `userName` (body).
+    /// Wire name `userName` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "userName", min_length = 1, max_length = 32)]
     pub user_name: ::core::option::Option<::std::string::String>,
-    /// Wire name `authAlgorithm` (body). One of `MD5`, `SHA`, `SHA224`, `SHA256`, `SHA384`, `SHA512`.
+    /// Wire name `authAlgorithm` (body). Since ZStack 4.7.24 (release history). One of `MD5`, `SHA`, `SHA224`, `SHA256`, `SHA384`, `SHA512`.
     #[api(
         rename = "authAlgorithm",
         one_of("MD5", "SHA", "SHA224", "SHA256", "SHA384", "SHA512")
     )]
     pub auth_algorithm: ::core::option::Option<::std::string::String>,
-    /// Wire name `authPassword` (body).
+    /// Wire name `authPassword` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "authPassword")]
     pub auth_password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Wire name `privacyAlgorithm` (body). One of `DES`, `AES128`, `AES192`, `AES256`, `3DES`.
+    /// Wire name `privacyAlgorithm` (body). Since ZStack 4.7.24 (release history). One of `DES`, `AES128`, `AES192`, `AES256`, `3DES`.
     #[api(
         rename = "privacyAlgorithm",
         one_of("DES", "AES128", "AES192", "AES256", "3DES")
     )]
     pub privacy_algorithm: ::core::option::Option<::std::string::String>,
-    /// Wire name `privacyPassword` (body).
+    /// Wire name `privacyPassword` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "privacyPassword")]
     pub privacy_password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Wire name `port` (body). Server default: `0`.
+    /// Wire name `port` (body). Since ZStack 4.7.24 (release history). Server default: `0`.
     #[api(range(1024, 65535))]
     pub port: i32,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /sns, and the types and enums they use first.
 /// `POST /sns/application-endpoints/emails/email-addresses`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddEmailAddressToSNSEmailEndpoint",
@@ -15,22 +15,22 @@
     async
 )]
 pub struct AddEmailAddressToSNSEmailEndpoint {
-    /// Wire name `emailAddress` (body).
+    /// Wire name `emailAddress` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "emailAddress", max_length = 1024)]
     pub email_address: ::std::string::String,
-    /// Wire name `endpointUuid` (body).
+    /// Wire name `endpointUuid` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "endpointUuid")]
     pub endpoint_uuid: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -91,7 +91,7 @@ impl AddEmailAddressToSNSEmailEndpoint {
 }
 /// `POST /sns/application-endpoints/ding-talk/at-persons`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddSNSDingTalkAtPerson",
@@ -102,25 +102,25 @@ impl AddEmailAddressToSNSEmailEndpoint {
     async
 )]
 pub struct AddSNSDingTalkAtPerson {
-    /// Wire name `phoneNumber` (body).
+    /// Wire name `phoneNumber` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "phoneNumber", max_length = 64)]
     pub phone_number: ::std::string::String,
-    /// Wire name `endpointUuid` (body).
+    /// Wire name `endpointUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "endpointUuid")]
     pub endpoint_uuid: ::std::string::String,
-    /// Wire name `remark` (body).
+    /// Wire name `remark` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 128)]
     pub remark: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -190,7 +190,7 @@ impl AddSNSDingTalkAtPerson {
 }
 /// `POST /sns/application-endpoints/feishu/at-persons`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddSNSFeiShuAtPerson",
@@ -201,25 +201,25 @@ impl AddSNSDingTalkAtPerson {
     async
 )]
 pub struct AddSNSFeiShuAtPerson {
-    /// Wire name `userId` (body).
+    /// Wire name `userId` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "userId", max_length = 64)]
     pub user_id: ::std::string::String,
-    /// Wire name `endpointUuid` (body).
+    /// Wire name `endpointUuid` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "endpointUuid")]
     pub endpoint_uuid: ::std::string::String,
-    /// Wire name `remark` (body).
+    /// Wire name `remark` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 128)]
     pub remark: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -289,7 +289,7 @@ impl AddSNSFeiShuAtPerson {
 }
 /// `POST /sns/sms-endpoints/receivers`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddSNSSmsReceiver",
@@ -300,31 +300,31 @@ impl AddSNSFeiShuAtPerson {
     async
 )]
 pub struct AddSNSSmsReceiver {
-    /// Wire name `phoneNumber` (body).
+    /// Wire name `phoneNumber` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "phoneNumber", max_length = 64)]
     pub phone_number: ::core::option::Option<::std::string::String>,
-    /// Wire name `phoneNumberList` (body).
+    /// Wire name `phoneNumberList` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "phoneNumberList")]
     pub phone_number_list: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `endpointUuid` (body).
+    /// Wire name `endpointUuid` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "endpointUuid")]
     pub endpoint_uuid: ::std::string::String,
-    /// Wire name `type` (body). One of `AliyunSms`, `UniversalSms`.
+    /// Wire name `type` (body). Since ZStack 3.7.5 (release history). One of `AliyunSms`, `UniversalSms`.
     #[api(rename = "type", one_of("AliyunSms", "UniversalSms"))]
     pub type_: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.7.5 (release history).
     #[api(max_length = 255)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -417,7 +417,7 @@ impl AddSNSSmsReceiver {
 }
 /// `POST /sns/application-endpoints/we-com/at-persons`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddSNSWeComAtPerson",
@@ -428,25 +428,25 @@ impl AddSNSSmsReceiver {
     async
 )]
 pub struct AddSNSWeComAtPerson {
-    /// Wire name `userId` (body).
+    /// Wire name `userId` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "userId", max_length = 64)]
     pub user_id: ::std::string::String,
-    /// Wire name `endpointUuid` (body).
+    /// Wire name `endpointUuid` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "endpointUuid")]
     pub endpoint_uuid: ::std::string::String,
-    /// Wire name `remark` (body).
+    /// Wire name `remark` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 128)]
     pub remark: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -516,7 +516,7 @@ impl AddSNSWeComAtPerson {
 }
 /// `PUT /sns/application-endpoints/{uuid}/actions`, body envelope `"changeSNSApplicationEndpointState"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeSNSApplicationEndpointState",
@@ -528,15 +528,15 @@ impl AddSNSWeComAtPerson {
     polymorphic
 )]
 pub struct ChangeSNSApplicationEndpointState {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `stateEvent` (body). One of `enable`, `disable`, `hide`.
+    /// Wire name `stateEvent` (body). Since ZStack 3.0.1 (release history). One of `enable`, `disable`, `hide`.
     #[api(rename = "stateEvent", one_of("enable", "disable", "hide"))]
     pub state_event: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -577,7 +577,7 @@ impl ChangeSNSApplicationEndpointState {
 }
 /// `PUT /sns/application-platforms/{uuid}/actions`, body envelope `"changeSNSApplicationPlatformState"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeSNSApplicationPlatformState",
@@ -589,15 +589,15 @@ impl ChangeSNSApplicationEndpointState {
     polymorphic
 )]
 pub struct ChangeSNSApplicationPlatformState {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `stateEvent` (body). One of `enable`, `disable`.
+    /// Wire name `stateEvent` (body). Since ZStack 3.0.1 (release history). One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
     pub state_event: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -638,7 +638,7 @@ impl ChangeSNSApplicationPlatformState {
 }
 /// `POST /sns/sms-endpoints/aliyunsms`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateSNSAliyunSmsEndpoint",
@@ -650,30 +650,30 @@ impl ChangeSNSApplicationPlatformState {
     polymorphic
 )]
 pub struct CreateSNSAliyunSmsEndpoint {
-    /// Wire name `accessKeyUuid` (body).
+    /// Wire name `accessKeyUuid` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "accessKeyUuid")]
     pub access_key_uuid: ::std::string::String,
-    /// Wire name `receivers` (body).
+    /// Wire name `receivers` (body). Since ZStack 3.7.5 (release history).
     pub receivers: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.7.5 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.7.5 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `platformUuid` (body).
+    /// Wire name `platformUuid` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "platformUuid")]
     pub platform_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -763,7 +763,7 @@ impl CreateSNSAliyunSmsEndpoint {
 }
 /// `POST /sns/application-endpoints/ding-talk`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateSNSDingTalkEndpoint",
@@ -775,43 +775,43 @@ impl CreateSNSAliyunSmsEndpoint {
     polymorphic
 )]
 pub struct CreateSNSDingTalkEndpoint {
-    /// Wire name `url` (body).
+    /// Wire name `url` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub url: ::std::string::String,
-    /// Wire name `atAll` (body).
+    /// Wire name `atAll` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "atAll")]
     pub at_all: ::core::option::Option<bool>,
-    /// Wire name `secret` (body).
+    /// Wire name `secret` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 128)]
     pub secret: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Wire name `atPersonPhoneNumbers` (body).
+    /// Wire name `atPersonPhoneNumbers` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "atPersonPhoneNumbers")]
     pub at_person_phone_numbers: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `atPersonList` (body).
+    /// Wire name `atPersonList` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "atPersonList")]
     pub at_person_list: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `platformUuid` (body).
+    /// Wire name `platformUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "platformUuid")]
     pub platform_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -930,7 +930,7 @@ impl CreateSNSDingTalkEndpoint {
 }
 /// `POST /sns/application-endpoints/emails`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateSNSEmailEndpoint",
@@ -942,30 +942,30 @@ impl CreateSNSDingTalkEndpoint {
     polymorphic
 )]
 pub struct CreateSNSEmailEndpoint {
-    /// Wire name `email` (body).
+    /// Wire name `email` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 1024)]
     pub email: ::core::option::Option<::std::string::String>,
-    /// Wire name `emails` (body).
+    /// Wire name `emails` (body). Since ZStack 3.7.5 (release history).
     pub emails: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `platformUuid` (body).
+    /// Wire name `platformUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "platformUuid")]
     pub platform_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1060,7 +1060,7 @@ impl CreateSNSEmailEndpoint {
 }
 /// `POST /sns/application-platforms/email`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateSNSEmailPlatform",
@@ -1072,35 +1072,35 @@ impl CreateSNSEmailEndpoint {
     polymorphic
 )]
 pub struct CreateSNSEmailPlatform {
-    /// Wire name `smtpServer` (body).
+    /// Wire name `smtpServer` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "smtpServer")]
     pub smtp_server: ::std::string::String,
-    /// Wire name `smtpPort` (body).
+    /// Wire name `smtpPort` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "smtpPort", range(1, 65535))]
     pub smtp_port: i32,
-    /// Wire name `username` (body).
+    /// Wire name `username` (body). Since ZStack 3.0.1 (release history).
     pub username: ::core::option::Option<::std::string::String>,
-    /// Wire name `password` (body).
+    /// Wire name `password` (body). Since ZStack 3.0.1 (release history).
     pub password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Wire name `encryptType` (body). Server default: `NONE`. One of `SSL`, `STARTTLS`, `NONE`.
+    /// Wire name `encryptType` (body). Since ZStack 3.0.1 (release history). Server default: `NONE`. One of `SSL`, `STARTTLS`, `NONE`.
     #[api(rename = "encryptType", one_of("SSL", "STARTTLS", "NONE"))]
     pub encrypt_type: ::core::option::Option<::std::string::String>,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1199,7 +1199,7 @@ impl CreateSNSEmailPlatform {
 }
 /// `POST /sns/application-endpoints/feishu`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateSNSFeiShuEndpoint",
@@ -1211,43 +1211,43 @@ impl CreateSNSEmailPlatform {
     polymorphic
 )]
 pub struct CreateSNSFeiShuEndpoint {
-    /// Wire name `url` (body).
+    /// Wire name `url` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 2048)]
     pub url: ::std::string::String,
-    /// Wire name `atAll` (body).
+    /// Wire name `atAll` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "atAll")]
     pub at_all: ::core::option::Option<bool>,
-    /// Wire name `atPersonUserIds` (body).
+    /// Wire name `atPersonUserIds` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "atPersonUserIds")]
     pub at_person_user_ids: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `secret` (body).
+    /// Wire name `secret` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 128)]
     pub secret: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Wire name `atPersonList` (body).
+    /// Wire name `atPersonList` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "atPersonList")]
     pub at_person_list: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `platformUuid` (body).
+    /// Wire name `platformUuid` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "platformUuid")]
     pub platform_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1366,7 +1366,7 @@ impl CreateSNSFeiShuEndpoint {
 }
 /// `POST /sns/application-endpoints/http`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateSNSHttpEndpoint",
@@ -1378,34 +1378,34 @@ impl CreateSNSFeiShuEndpoint {
     polymorphic
 )]
 pub struct CreateSNSHttpEndpoint {
-    /// Wire name `url` (body).
+    /// Wire name `url` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub url: ::std::string::String,
-    /// Wire name `username` (body).
+    /// Wire name `username` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 128)]
     pub username: ::core::option::Option<::std::string::String>,
-    /// Wire name `password` (body).
+    /// Wire name `password` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 512)]
     pub password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `platformUuid` (body).
+    /// Wire name `platformUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "platformUuid")]
     pub platform_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1502,7 +1502,7 @@ impl CreateSNSHttpEndpoint {
 }
 /// `POST /sns/application-endpoints/microsoft-teams`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.10.40 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateSNSMicrosoftTeamsEndpoint",
@@ -1514,28 +1514,28 @@ impl CreateSNSHttpEndpoint {
     polymorphic
 )]
 pub struct CreateSNSMicrosoftTeamsEndpoint {
-    /// Wire name `url` (body).
+    /// Wire name `url` (body). Since ZStack 3.10.40 (release history).
     #[api(max_length = 2048)]
     pub url: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.10.40 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.10.40 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `platformUuid` (body).
+    /// Wire name `platformUuid` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "platformUuid")]
     pub platform_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1614,7 +1614,7 @@ impl CreateSNSMicrosoftTeamsEndpoint {
 }
 /// `POST /sns/application-endpoints/snmp`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateSNSSnmpEndpoint",
@@ -1626,25 +1626,25 @@ impl CreateSNSMicrosoftTeamsEndpoint {
     polymorphic
 )]
 pub struct CreateSNSSnmpEndpoint {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.7.24 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.7.24 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `platformUuid` (body).
+    /// Wire name `platformUuid` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "platformUuid")]
     pub platform_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1719,7 +1719,7 @@ impl CreateSNSSnmpEndpoint {
 }
 /// `POST /sns/application-platforms/snmp`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateSNSSnmpPlatform",
@@ -1731,28 +1731,28 @@ impl CreateSNSSnmpEndpoint {
     polymorphic
 )]
 pub struct CreateSNSSnmpPlatform {
-    /// Wire name `snmpAddress` (body).
+    /// Wire name `snmpAddress` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "snmpAddress")]
     pub snmp_address: ::std::string::String,
-    /// Wire name `snmpPort` (body).
+    /// Wire name `snmpPort` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "snmpPort", range(1, 65535))]
     pub snmp_port: i32,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.7.24 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.7.24 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1824,7 +1824,7 @@ impl CreateSNSSnmpPlatform {
 }
 /// `POST /sns/topics`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateSNSTopic",
@@ -1835,25 +1835,25 @@ impl CreateSNSSnmpPlatform {
     async
 )]
 pub struct CreateSNSTopic {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `locale` (body). One of `zh_CN`, `en_US`.
+    /// Wire name `locale` (body). Since ZStack 4.6.32 (release history). One of `zh_CN`, `en_US`.
     #[api(one_of("zh_CN", "en_US"), max_length = 32)]
     pub locale: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1928,7 +1928,7 @@ impl CreateSNSTopic {
 }
 /// `POST /sns/application-endpoints/universal-sms`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateSNSUniversalSmsEndpoint",
@@ -1940,40 +1940,40 @@ impl CreateSNSTopic {
     polymorphic
 )]
 pub struct CreateSNSUniversalSmsEndpoint {
-    /// Wire name `smsAccessKeyId` (body).
+    /// Wire name `smsAccessKeyId` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "smsAccessKeyId", max_length = 128)]
     pub sms_access_key_id: ::std::string::String,
-    /// Wire name `smsAccessKeySecret` (body).
+    /// Wire name `smsAccessKeySecret` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "smsAccessKeySecret", max_length = 128)]
     pub sms_access_key_secret: ::zstack_sdk::runtime::secret::Secret,
-    /// Wire name `supplier` (body).
+    /// Wire name `supplier` (body). Since ZStack 5.1.30 (release history).
     #[api(max_length = 32)]
     pub supplier: ::std::string::String,
-    /// Wire name `additionParam` (body).
+    /// Wire name `additionParam` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "additionParam")]
     pub addition_param: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 5.1.30 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 5.1.30 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `platformUuid` (body).
+    /// Wire name `platformUuid` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "platformUuid")]
     pub platform_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2069,7 +2069,7 @@ impl CreateSNSUniversalSmsEndpoint {
 }
 /// `POST /sns/application-endpoints/we-com`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateSNSWeComEndpoint",
@@ -2081,40 +2081,40 @@ impl CreateSNSUniversalSmsEndpoint {
     polymorphic
 )]
 pub struct CreateSNSWeComEndpoint {
-    /// Wire name `url` (body).
+    /// Wire name `url` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 2048)]
     pub url: ::std::string::String,
-    /// Wire name `atAll` (body).
+    /// Wire name `atAll` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "atAll")]
     pub at_all: ::core::option::Option<bool>,
-    /// Wire name `atPersonUserIds` (body).
+    /// Wire name `atPersonUserIds` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "atPersonUserIds")]
     pub at_person_user_ids: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `atPersonList` (body).
+    /// Wire name `atPersonList` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "atPersonList")]
     pub at_person_list: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `platformUuid` (body).
+    /// Wire name `platformUuid` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "platformUuid")]
     pub platform_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2224,7 +2224,7 @@ impl CreateSNSWeComEndpoint {
 }
 /// `DELETE /sns/application-endpoints/emails/{endpointUuid}/email-addresses/{emailAddressUuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteEmailAddressOfSNSEmailEndpoint",
@@ -2234,16 +2234,16 @@ impl CreateSNSWeComEndpoint {
     async
 )]
 pub struct DeleteEmailAddressOfSNSEmailEndpoint {
-    /// Wire name `emailAddressUuid` (path placeholder).
+    /// Wire name `emailAddressUuid` (path placeholder). Since ZStack 3.7.5 (release history).
     #[api(rename = "emailAddressUuid")]
     pub email_address_uuid: ::std::string::String,
-    /// Wire name `endpointUuid` (path placeholder).
+    /// Wire name `endpointUuid` (path placeholder). Since ZStack 3.7.5 (release history).
     #[api(rename = "endpointUuid")]
     pub endpoint_uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.7.5 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.7.5 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2284,7 +2284,7 @@ impl DeleteEmailAddressOfSNSEmailEndpoint {
 }
 /// `DELETE /sns/application-endpoints/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteSNSApplicationEndpoint",
@@ -2294,15 +2294,15 @@ impl DeleteEmailAddressOfSNSEmailEndpoint {
     async
 )]
 pub struct DeleteSNSApplicationEndpoint {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2348,7 +2348,7 @@ impl DeleteSNSApplicationEndpoint {
 }
 /// `DELETE /sns/application-platforms/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteSNSApplicationPlatform",
@@ -2358,15 +2358,15 @@ impl DeleteSNSApplicationEndpoint {
     async
 )]
 pub struct DeleteSNSApplicationPlatform {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2412,7 +2412,7 @@ impl DeleteSNSApplicationPlatform {
 }
 /// `DELETE /sns/topics/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteSNSTopic",
@@ -2422,15 +2422,15 @@ impl DeleteSNSApplicationPlatform {
     async
 )]
 pub struct DeleteSNSTopic {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2476,7 +2476,7 @@ impl DeleteSNSTopic {
 }
 /// `GET /sns/application-endpoints`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QuerySNSApplicationEndpoint",
@@ -2511,7 +2511,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSApplicationEndpoint 
 }
 /// `GET /sns/application-platforms`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QuerySNSApplicationPlatform",
@@ -2546,7 +2546,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSApplicationPlatform 
 }
 /// `GET /sns/application-endpoints/ding-talk/at-persons`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QuerySNSDingTalkAtPerson",
@@ -2580,7 +2580,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSDingTalkAtPerson {
 }
 /// `GET /sns/application-endpoints/ding-talk`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QuerySNSDingTalkEndpoint",
@@ -2615,7 +2615,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSDingTalkEndpoint {
 }
 /// `GET /sns/application-endpoints/emails/email-addresses`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QuerySNSEmailAddress",
@@ -2649,7 +2649,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSEmailAddress {
 }
 /// `GET /sns/application-endpoints/emails`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QuerySNSEmailEndpoint",
@@ -2684,7 +2684,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSEmailEndpoint {
 }
 /// `GET /sns/application-platforms/email`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QuerySNSEmailPlatform",
@@ -2718,7 +2718,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSEmailPlatform {
 }
 /// `GET /sns/application-endpoints/feishu/at-persons`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QuerySNSFeiShuAtPerson",
@@ -2752,7 +2752,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSFeiShuAtPerson {
 }
 /// `GET /sns/application-endpoints/feishu`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QuerySNSFeiShuEndpoint",
@@ -2787,7 +2787,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSFeiShuEndpoint {
 }
 /// `GET /sns/application-endpoints/http`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QuerySNSHttpEndpoint",
@@ -2822,7 +2822,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSHttpEndpoint {
 }
 /// `GET /sns/application-endpoints/microsoft-teams`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.10.40 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QuerySNSMicrosoftTeamsEndpoint",
@@ -2857,7 +2857,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSMicrosoftTeamsEndpoi
 }
 /// `GET /sns/sms-endpoints`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QuerySNSSmsEndpoint",
@@ -2891,7 +2891,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSSmsEndpoint {
 }
 /// `GET /sns/application-platforms/snmp`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QuerySNSSnmpPlatform",
@@ -2925,7 +2925,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSSnmpPlatform {
 }
 /// `GET /sns/topics`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QuerySNSTopic",
@@ -2959,7 +2959,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSTopic {
 }
 /// `GET /sns/topics/subscribers`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QuerySNSTopicSubscriber",
@@ -2993,7 +2993,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSTopicSubscriber {
 }
 /// `GET /sns/application-endpoints/universal-sms`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QuerySNSUniversalSmsEndpoint",
@@ -3028,7 +3028,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSUniversalSmsEndpoint
 }
 /// `GET /sns/application-endpoints/we-com/at-persons`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QuerySNSWeComAtPerson",
@@ -3062,7 +3062,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSWeComAtPerson {
 }
 /// `GET /sns/application-endpoints/we-com`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QuerySNSWeComEndpoint",
@@ -3097,7 +3097,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSWeComEndpoint {
 }
 /// `DELETE /sns/application-endpoints/ding-talk/{endpointUuid}/at-persons/{phoneNumber}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RemoveSNSDingTalkAtPerson",
@@ -3107,19 +3107,19 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSWeComEndpoint {
     async
 )]
 pub struct RemoveSNSDingTalkAtPerson {
-    /// Wire name `endpointUuid` (path placeholder).
+    /// Wire name `endpointUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "endpointUuid")]
     pub endpoint_uuid: ::std::string::String,
-    /// Wire name `phoneNumber` (path placeholder).
+    /// Wire name `phoneNumber` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "phoneNumber")]
     pub phone_number: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3169,7 +3169,7 @@ impl RemoveSNSDingTalkAtPerson {
 }
 /// `DELETE /sns/application-endpoints/feishu/{endpointUuid}/at-persons/{userId}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RemoveSNSFeiShuAtPerson",
@@ -3179,19 +3179,19 @@ impl RemoveSNSDingTalkAtPerson {
     async
 )]
 pub struct RemoveSNSFeiShuAtPerson {
-    /// Wire name `endpointUuid` (path placeholder).
+    /// Wire name `endpointUuid` (path placeholder). Since ZStack 5.0.0 (release history).
     #[api(rename = "endpointUuid")]
     pub endpoint_uuid: ::std::string::String,
-    /// Wire name `userId` (path placeholder).
+    /// Wire name `userId` (path placeholder). Since ZStack 5.0.0 (release history).
     #[api(rename = "userId")]
     pub user_id: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 5.0.0 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 5.0.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 5.0.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3241,7 +3241,7 @@ impl RemoveSNSFeiShuAtPerson {
 }
 /// `DELETE /sns/sms-endpoints/{endpointUuid}/receivers/{phoneNumber}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RemoveSNSSmsReceiver",
@@ -3251,22 +3251,22 @@ impl RemoveSNSFeiShuAtPerson {
     async
 )]
 pub struct RemoveSNSSmsReceiver {
-    /// Wire name `endpointUuid` (path placeholder).
+    /// Wire name `endpointUuid` (path placeholder). Since ZStack 3.7.5 (release history).
     #[api(rename = "endpointUuid")]
     pub endpoint_uuid: ::std::string::String,
-    /// Wire name `phoneNumber` (path placeholder).
+    /// Wire name `phoneNumber` (path placeholder). Since ZStack 3.7.5 (release history).
     #[api(rename = "phoneNumber", max_length = 64)]
     pub phone_number: ::std::string::String,
-    /// Wire name `phoneNumberList` (query string).
+    /// Wire name `phoneNumberList` (query string). Since ZStack 5.1.30 (release history).
     #[api(rename = "phoneNumberList")]
     pub phone_number_list: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.7.5 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.7.5 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.7.5 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3330,7 +3330,7 @@ impl RemoveSNSSmsReceiver {
 }
 /// `DELETE /sns/application-endpoints/we-com/{endpointUuid}/at-persons/{userId}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RemoveSNSWeComAtPerson",
@@ -3340,19 +3340,19 @@ impl RemoveSNSSmsReceiver {
     async
 )]
 pub struct RemoveSNSWeComAtPerson {
-    /// Wire name `endpointUuid` (path placeholder).
+    /// Wire name `endpointUuid` (path placeholder). Since ZStack 5.0.0 (release history).
     #[api(rename = "endpointUuid")]
     pub endpoint_uuid: ::std::string::String,
-    /// Wire name `userId` (path placeholder).
+    /// Wire name `userId` (path placeholder). Since ZStack 5.0.0 (release history).
     #[api(rename = "userId")]
     pub user_id: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 5.0.0 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 5.0.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 5.0.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3402,7 +3402,7 @@ impl RemoveSNSWeComAtPerson {
 }
 /// `POST /sns/application-endpoints/ding-talk/test-connection`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SNSDingTalkTestConnection",
@@ -3413,27 +3413,27 @@ impl RemoveSNSWeComAtPerson {
     async
 )]
 pub struct SNSDingTalkTestConnection {
-    /// Wire name `url` (body).
+    /// Wire name `url` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 2048)]
     pub url: ::core::option::Option<::std::string::String>,
-    /// Wire name `atAll` (body).
+    /// Wire name `atAll` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "atAll")]
     pub at_all: ::core::option::Option<bool>,
-    /// Wire name `atPersonPhoneNumbers` (body).
+    /// Wire name `atPersonPhoneNumbers` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "atPersonPhoneNumbers")]
     pub at_person_phone_numbers: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `secret` (body).
+    /// Wire name `secret` (body). Since ZStack 5.0.0 (release history).
     pub secret: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Wire name `testMsg` (body).
+    /// Wire name `testMsg` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "testMsg")]
     pub test_msg: ::std::string::String,
-    /// Wire name `endpointUuid` (body).
+    /// Wire name `endpointUuid` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "endpointUuid")]
     pub endpoint_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3517,7 +3517,7 @@ impl SNSDingTalkTestConnection {
 }
 /// `POST /sns/application-endpoints/email/test-connection`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SNSEmailTestConnection",
@@ -3528,24 +3528,24 @@ impl SNSDingTalkTestConnection {
     async
 )]
 pub struct SNSEmailTestConnection {
-    /// Wire name `emails` (body).
+    /// Wire name `emails` (body). Since ZStack 5.1.30 (release history).
     pub emails: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `platformUuid` (body).
+    /// Wire name `platformUuid` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "platformUuid")]
     pub platform_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `endpointUuid` (body).
+    /// Wire name `endpointUuid` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "endpointUuid")]
     pub endpoint_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `subject` (body).
+    /// Wire name `subject` (body). Since ZStack 5.1.30 (release history).
     #[api(max_length = 512)]
     pub subject: ::core::option::Option<::std::string::String>,
-    /// Wire name `text` (body).
+    /// Wire name `text` (body). Since ZStack 5.1.30 (release history).
     #[api(max_length = 8192)]
     pub text: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3628,7 +3628,7 @@ impl SNSEmailTestConnection {
 }
 /// `POST /sns/application-endpoints/feishu/test-connection`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SNSFeiShuTestConnection",
@@ -3639,27 +3639,27 @@ impl SNSEmailTestConnection {
     async
 )]
 pub struct SNSFeiShuTestConnection {
-    /// Wire name `url` (body).
+    /// Wire name `url` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 2048)]
     pub url: ::core::option::Option<::std::string::String>,
-    /// Wire name `atAll` (body).
+    /// Wire name `atAll` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "atAll")]
     pub at_all: ::core::option::Option<bool>,
-    /// Wire name `atPersonUserIds` (body).
+    /// Wire name `atPersonUserIds` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "atPersonUserIds")]
     pub at_person_user_ids: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `secret` (body).
+    /// Wire name `secret` (body). Since ZStack 5.0.0 (release history).
     pub secret: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Wire name `testMsg` (body).
+    /// Wire name `testMsg` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "testMsg")]
     pub test_msg: ::std::string::String,
-    /// Wire name `endpointUuid` (body).
+    /// Wire name `endpointUuid` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "endpointUuid")]
     pub endpoint_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3743,7 +3743,7 @@ impl SNSFeiShuTestConnection {
 }
 /// `POST /sns/application-endpoints/http/test-connection`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SNSHttpTestConnection",
@@ -3754,20 +3754,20 @@ impl SNSFeiShuTestConnection {
     async
 )]
 pub struct SNSHttpTestConnection {
-    /// Wire name `url` (body).
+    /// Wire name `url` (body). Since ZStack 5.1.30 (release history).
     #[api(max_length = 2048)]
     pub url: ::core::option::Option<::std::string::String>,
-    /// Wire name `username` (body).
+    /// Wire name `username` (body). Since ZStack 5.1.30 (release history).
     pub username: ::core::option::Option<::std::string::String>,
-    /// Wire name `password` (body).
+    /// Wire name `password` (body). Since ZStack 5.1.30 (release history).
     pub password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Wire name `endpointUuid` (body).
+    /// Wire name `endpointUuid` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "endpointUuid")]
     pub endpoint_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3839,7 +3839,7 @@ impl SNSHttpTestConnection {
 }
 /// `POST /sns/application-endpoints/microsoft-teams/test-connection`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SNSMicrosoftTeamsTestConnection",
@@ -3850,19 +3850,19 @@ impl SNSHttpTestConnection {
     async
 )]
 pub struct SNSMicrosoftTeamsTestConnection {
-    /// Wire name `url` (body).
+    /// Wire name `url` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 2048)]
     pub url: ::core::option::Option<::std::string::String>,
-    /// Wire name `testMsg` (body).
+    /// Wire name `testMsg` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "testMsg")]
     pub test_msg: ::std::string::String,
-    /// Wire name `endpointUuid` (body).
+    /// Wire name `endpointUuid` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "endpointUuid")]
     pub endpoint_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3917,7 +3917,7 @@ impl SNSMicrosoftTeamsTestConnection {
 }
 /// `POST /sns/application-endpoints/snmp/test-connection`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SNSSnmpTestConnection",
@@ -3928,16 +3928,16 @@ impl SNSMicrosoftTeamsTestConnection {
     async
 )]
 pub struct SNSSnmpTestConnection {
-    /// Wire name `platformUuid` (body).
+    /// Wire name `platformUuid` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "platformUuid")]
     pub platform_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `endpointUuid` (body).
+    /// Wire name `endpointUuid` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "endpointUuid")]
     pub endpoint_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3991,7 +3991,7 @@ impl SNSSnmpTestConnection {
 }
 /// `POST /sns/application-endpoints/we-com/test-connection`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SNSWeComTestConnection",
@@ -4002,25 +4002,25 @@ impl SNSSnmpTestConnection {
     async
 )]
 pub struct SNSWeComTestConnection {
-    /// Wire name `url` (body).
+    /// Wire name `url` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 2048)]
     pub url: ::core::option::Option<::std::string::String>,
-    /// Wire name `atAll` (body).
+    /// Wire name `atAll` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "atAll")]
     pub at_all: ::core::option::Option<bool>,
-    /// Wire name `atPersonUserIds` (body).
+    /// Wire name `atPersonUserIds` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "atPersonUserIds")]
     pub at_person_user_ids: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `testMsg` (body).
+    /// Wire name `testMsg` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "testMsg")]
     pub test_msg: ::std::string::String,
-    /// Wire name `endpointUuid` (body).
+    /// Wire name `endpointUuid` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "endpointUuid")]
     pub endpoint_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -4095,7 +4095,7 @@ impl SNSWeComTestConnection {
 }
 /// `POST /sns/topics/{topicUuid}/endpoints/{endpointUuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SubscribeSNSTopic",
@@ -4106,16 +4106,16 @@ impl SNSWeComTestConnection {
     async
 )]
 pub struct SubscribeSNSTopic {
-    /// Wire name `topicUuid` (path placeholder).
+    /// Wire name `topicUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "topicUuid")]
     pub topic_uuid: ::std::string::String,
-    /// Wire name `endpointUuid` (path placeholder).
+    /// Wire name `endpointUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "endpointUuid")]
     pub endpoint_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -4156,7 +4156,7 @@ impl SubscribeSNSTopic {
 }
 /// `DELETE /sns/topics/{topicUuid}/endpoints/{endpointUuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UnsubscribeSNSTopic",
@@ -4166,16 +4166,16 @@ impl SubscribeSNSTopic {
     async
 )]
 pub struct UnsubscribeSNSTopic {
-    /// Wire name `topicUuid` (path placeholder).
+    /// Wire name `topicUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "topicUuid")]
     pub topic_uuid: ::std::string::String,
-    /// Wire name `endpointUuid` (path placeholder).
+    /// Wire name `endpointUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "endpointUuid")]
     pub endpoint_uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -4216,7 +4216,7 @@ impl UnsubscribeSNSTopic {
 }
 /// `PUT /sns/application-endpoints/ding-talk/at-persons/{uuid}/actions`, body envelope `"updateAtPersonOfAtDingTalkEndpoint"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateAtPersonOfAtDingTalkEndpoint",
@@ -4227,21 +4227,21 @@ impl UnsubscribeSNSTopic {
     async
 )]
 pub struct UpdateAtPersonOfAtDingTalkEndpoint {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 5.0.0 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `endpointUuid` (body).
+    /// Wire name `endpointUuid` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "endpointUuid")]
     pub endpoint_uuid: ::std::string::String,
-    /// Wire name `phoneNumber` (body).
+    /// Wire name `phoneNumber` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "phoneNumber", max_length = 256)]
     pub phone_number: ::core::option::Option<::std::string::String>,
-    /// Wire name `remark` (body).
+    /// Wire name `remark` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 128)]
     pub remark: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -4300,7 +4300,7 @@ impl UpdateAtPersonOfAtDingTalkEndpoint {
 }
 /// `PUT /sns/application-endpoints/feishu/at-persons/{uuid}/actions`, body envelope `"updateAtPersonOfAtFeiShuEndpoint"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateAtPersonOfAtFeiShuEndpoint",
@@ -4311,21 +4311,21 @@ impl UpdateAtPersonOfAtDingTalkEndpoint {
     async
 )]
 pub struct UpdateAtPersonOfAtFeiShuEndpoint {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 5.0.0 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `endpointUuid` (body).
+    /// Wire name `endpointUuid` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "endpointUuid")]
     pub endpoint_uuid: ::std::string::String,
-    /// Wire name `userId` (body).
+    /// Wire name `userId` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "userId", max_length = 256)]
     pub user_id: ::core::option::Option<::std::string::String>,
-    /// Wire name `remark` (body).
+    /// Wire name `remark` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 128)]
     pub remark: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -4384,7 +4384,7 @@ impl UpdateAtPersonOfAtFeiShuEndpoint {
 }
 /// `PUT /sns/application-endpoints/we-com/at-persons/{uuid}/actions`, body envelope `"updateAtPersonOfAtWeComEndpoint"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateAtPersonOfAtWeComEndpoint",
@@ -4395,21 +4395,21 @@ impl UpdateAtPersonOfAtFeiShuEndpoint {
     async
 )]
 pub struct UpdateAtPersonOfAtWeComEndpoint {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 5.0.0 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `endpointUuid` (body).
+    /// Wire name `endpointUuid` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "endpointUuid")]
     pub endpoint_uuid: ::std::string::String,
-    /// Wire name `userId` (body).
+    /// Wire name `userId` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "userId", max_length = 256)]
     pub user_id: ::core::option::Option<::std::string::String>,
-    /// Wire name `remark` (body).
+    /// Wire name `remark` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 128)]
     pub remark: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -4468,7 +4468,7 @@ impl UpdateAtPersonOfAtWeComEndpoint {
 }
 /// `PUT /sns/application-endpoints/emails/email-addresses`, body envelope `"updateEmailAddressOfSNSEmailEndpoint"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateEmailAddressOfSNSEmailEndpoint",
@@ -4479,19 +4479,19 @@ impl UpdateAtPersonOfAtWeComEndpoint {
     async
 )]
 pub struct UpdateEmailAddressOfSNSEmailEndpoint {
-    /// Wire name `emailAddressUuid` (body).
+    /// Wire name `emailAddressUuid` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "emailAddressUuid")]
     pub email_address_uuid: ::std::string::String,
-    /// Wire name `endpointUuid` (body).
+    /// Wire name `endpointUuid` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "endpointUuid")]
     pub endpoint_uuid: ::std::string::String,
-    /// Wire name `emailAddress` (body).
+    /// Wire name `emailAddress` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "emailAddress", max_length = 1024)]
     pub email_address: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -4534,7 +4534,7 @@ impl UpdateEmailAddressOfSNSEmailEndpoint {
 }
 /// `PUT /sns/application-endpoints/{uuid}/actions`, body envelope `"updateSNSApplicationEndpoint"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateSNSApplicationEndpoint",
@@ -4546,21 +4546,21 @@ impl UpdateEmailAddressOfSNSEmailEndpoint {
     polymorphic
 )]
 pub struct UpdateSNSApplicationEndpoint {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `platformUuid` (body).
+    /// Wire name `platformUuid` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "platformUuid")]
     pub platform_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -4624,7 +4624,7 @@ impl UpdateSNSApplicationEndpoint {
 }
 /// `PUT /sns/application-platforms/{uuid}/actions`, body envelope `"updateSNSApplicationPlatform"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateSNSApplicationPlatform",
@@ -4636,18 +4636,18 @@ impl UpdateSNSApplicationEndpoint {
     polymorphic
 )]
 pub struct UpdateSNSApplicationPlatform {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -4702,7 +4702,7 @@ impl UpdateSNSApplicationPlatform {
 }
 /// `PUT /sns/application-endpoints/ding-talk/{uuid}/actions`, body envelope `"updateSNSDingTalkEndpoint"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateSNSDingTalkEndpoint",
@@ -4714,30 +4714,30 @@ impl UpdateSNSApplicationPlatform {
     polymorphic
 )]
 pub struct UpdateSNSDingTalkEndpoint {
-    /// Wire name `url` (body).
+    /// Wire name `url` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 256)]
     pub url: ::core::option::Option<::std::string::String>,
-    /// Wire name `atAll` (body).
+    /// Wire name `atAll` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "atAll")]
     pub at_all: ::core::option::Option<bool>,
-    /// Wire name `secret` (body).
+    /// Wire name `secret` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 256)]
     pub secret: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 5.0.0 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `platformUuid` (body).
+    /// Wire name `platformUuid` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "platformUuid")]
     pub platform_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -4825,7 +4825,7 @@ impl UpdateSNSDingTalkEndpoint {
 }
 /// `PUT /sns/application-endpoints/feishu/{uuid}/actions`, body envelope `"updateSNSFeiShuEndpoint"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateSNSFeiShuEndpoint",
@@ -4837,30 +4837,30 @@ impl UpdateSNSDingTalkEndpoint {
     polymorphic
 )]
 pub struct UpdateSNSFeiShuEndpoint {
-    /// Wire name `url` (body).
+    /// Wire name `url` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 256)]
     pub url: ::core::option::Option<::std::string::String>,
-    /// Wire name `atAll` (body).
+    /// Wire name `atAll` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "atAll")]
     pub at_all: ::core::option::Option<bool>,
-    /// Wire name `secret` (body).
+    /// Wire name `secret` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 256)]
     pub secret: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 5.0.0 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `platformUuid` (body).
+    /// Wire name `platformUuid` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "platformUuid")]
     pub platform_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -4948,7 +4948,7 @@ impl UpdateSNSFeiShuEndpoint {
 }
 /// `PUT /sns/application-endpoints/http/{uuid}/actions`, body envelope `"updateSNSHttpEndpoint"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateSNSHttpEndpoint",
@@ -4960,30 +4960,30 @@ impl UpdateSNSFeiShuEndpoint {
     polymorphic
 )]
 pub struct UpdateSNSHttpEndpoint {
-    /// Wire name `url` (body).
+    /// Wire name `url` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 256)]
     pub url: ::core::option::Option<::std::string::String>,
-    /// Wire name `username` (body).
+    /// Wire name `username` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 256)]
     pub username: ::core::option::Option<::std::string::String>,
-    /// Wire name `password` (body).
+    /// Wire name `password` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 256)]
     pub password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 5.0.0 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `platformUuid` (body).
+    /// Wire name `platformUuid` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "platformUuid")]
     pub platform_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5074,7 +5074,7 @@ impl UpdateSNSHttpEndpoint {
 }
 /// `PUT /sns/application-endpoints/microsoft-teams/{uuid}/actions`, body envelope `"updateSNSMicrosoftTeamsEndpoint"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateSNSMicrosoftTeamsEndpoint",
@@ -5086,24 +5086,24 @@ impl UpdateSNSHttpEndpoint {
     polymorphic
 )]
 pub struct UpdateSNSMicrosoftTeamsEndpoint {
-    /// Wire name `url` (body).
+    /// Wire name `url` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 256)]
     pub url: ::core::option::Option<::std::string::String>,
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 5.0.0 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `platformUuid` (body).
+    /// Wire name `platformUuid` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "platformUuid")]
     pub platform_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5176,7 +5176,7 @@ impl UpdateSNSMicrosoftTeamsEndpoint {
 }
 /// `PUT /sns/application-platforms/snmp/{uuid}`, body envelope `"updateSNSSnmpPlatform"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateSNSSnmpPlatform",
@@ -5188,24 +5188,24 @@ impl UpdateSNSMicrosoftTeamsEndpoint {
     polymorphic
 )]
 pub struct UpdateSNSSnmpPlatform {
-    /// Wire name `snmpAddress` (body).
+    /// Wire name `snmpAddress` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "snmpAddress")]
     pub snmp_address: ::std::string::String,
-    /// Wire name `snmpPort` (body).
+    /// Wire name `snmpPort` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "snmpPort", range(1, 65535))]
     pub snmp_port: i32,
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.7.24 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.7.24 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.7.24 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5266,7 +5266,7 @@ impl UpdateSNSSnmpPlatform {
 }
 /// `PUT /sns/topics/{uuid}/actions`, body envelope `"updateSNSTopic"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateSNSTopic",
@@ -5277,21 +5277,21 @@ impl UpdateSNSSnmpPlatform {
     async
 )]
 pub struct UpdateSNSTopic {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `locale` (body). One of `zh_CN`, `en_US`.
+    /// Wire name `locale` (body). Since ZStack 4.6.32 (release history). One of `zh_CN`, `en_US`.
     #[api(one_of("zh_CN", "en_US"), max_length = 32)]
     pub locale: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5355,7 +5355,7 @@ impl UpdateSNSTopic {
 }
 /// `PUT /sns/application-endpoints/universal-sms/{uuid}/actions`, body envelope `"updateSNSUniversalSmsEndpoint"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateSNSUniversalSmsEndpoint",
@@ -5367,27 +5367,27 @@ impl UpdateSNSTopic {
     polymorphic
 )]
 pub struct UpdateSNSUniversalSmsEndpoint {
-    /// Wire name `smsAccessKeyId` (body).
+    /// Wire name `smsAccessKeyId` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "smsAccessKeyId", max_length = 128)]
     pub sms_access_key_id: ::std::string::String,
-    /// Wire name `smsAccessKeySecret` (body).
+    /// Wire name `smsAccessKeySecret` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "smsAccessKeySecret", max_length = 128)]
     pub sms_access_key_secret: ::zstack_sdk::runtime::secret::Secret,
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 5.1.30 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 5.1.30 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 5.1.30 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `platformUuid` (body).
+    /// Wire name `platformUuid` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "platformUuid")]
     pub platform_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5459,7 +5459,7 @@ impl UpdateSNSUniversalSmsEndpoint {
 }
 /// `PUT /sns/application-endpoints/we-com/{uuid}/actions`, body envelope `"updateSNSWeComEndpoint"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateSNSWeComEndpoint",
@@ -5471,27 +5471,27 @@ impl UpdateSNSUniversalSmsEndpoint {
     polymorphic
 )]
 pub struct UpdateSNSWeComEndpoint {
-    /// Wire name `url` (body).
+    /// Wire name `url` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 256)]
     pub url: ::core::option::Option<::std::string::String>,
-    /// Wire name `atAll` (body).
+    /// Wire name `atAll` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "atAll")]
     pub at_all: ::core::option::Option<bool>,
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 5.0.0 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `platformUuid` (body).
+    /// Wire name `platformUuid` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "platformUuid")]
     pub platform_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5570,7 +5570,7 @@ impl UpdateSNSWeComEndpoint {
 }
 /// `PUT /sns/sms-endpoints/{uuid}/actions`, body envelope `"validateSNSAliyunSmsEndpoint"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ValidateSNSAliyunSmsEndpoint",
@@ -5581,15 +5581,15 @@ impl UpdateSNSWeComEndpoint {
     async
 )]
 pub struct ValidateSNSAliyunSmsEndpoint {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `phoneNumbers` (body).
+    /// Wire name `phoneNumbers` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "phoneNumbers", required)]
     pub phone_numbers: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5635,7 +5635,7 @@ impl ValidateSNSAliyunSmsEndpoint {
 }
 /// `PUT /sns/application-platforms/email/{uuid}/actions`, body envelope `"validateSNSEmailPlatform"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ValidateSNSEmailPlatform",
@@ -5646,22 +5646,22 @@ impl ValidateSNSAliyunSmsEndpoint {
     async
 )]
 pub struct ValidateSNSEmailPlatform {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `smtpServer` (body).
+    /// Wire name `smtpServer` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "smtpServer")]
     pub smtp_server: ::core::option::Option<::std::string::String>,
-    /// Wire name `smtpPort` (body).
+    /// Wire name `smtpPort` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "smtpPort", range(1, 65535))]
     pub smtp_port: ::core::option::Option<i32>,
-    /// Wire name `username` (body).
+    /// Wire name `username` (body). Since ZStack 5.1.30 (release history).
     pub username: ::core::option::Option<::std::string::String>,
-    /// Wire name `password` (body).
+    /// Wire name `password` (body). Since ZStack 5.1.30 (release history).
     pub password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5731,7 +5731,7 @@ impl ValidateSNSEmailPlatform {
 }
 /// `PUT /sns/application-endpoints/universal-sms/{uuid}/validate`, body envelope `"validateSNSUniversalSmsEndpoint"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ValidateSNSUniversalSmsEndpoint",
@@ -5742,18 +5742,18 @@ impl ValidateSNSEmailPlatform {
     async
 )]
 pub struct ValidateSNSUniversalSmsEndpoint {
-    /// Wire name `testMsg` (body).
+    /// Wire name `testMsg` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "testMsg", max_length = 64)]
     pub test_msg: ::std::string::String,
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 5.1.30 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `phoneNumbers` (body).
+    /// Wire name `phoneNumbers` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "phoneNumbers", required)]
     pub phone_numbers: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5802,6 +5802,7 @@ impl ValidateSNSUniversalSmsEndpoint {
 /// The result of [`AddSNSSmsReceiver`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AddSNSSmsReceiverReply {
+    /// Since ZStack 3.7.5 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -5810,7 +5811,9 @@ pub struct AddSNSSmsReceiverReply {
 /// The result of [`QuerySNSSmsEndpoint`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QuerySNSSmsEndpointReply {
+    /// Since ZStack 3.7.5 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.7.5 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -5820,7 +5823,9 @@ pub struct QuerySNSSmsEndpointReply {
 /// The result of [`QuerySNSTopicSubscriber`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QuerySNSTopicSubscriberReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -5830,7 +5835,9 @@ pub struct QuerySNSTopicSubscriberReply {
 /// The result of [`SNSDingTalkTestConnection`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSDingTalkTestConnectionReply {
+    /// Since ZStack 5.0.0 (release history).
     pub connected: ::core::option::Option<bool>,
+    /// Since ZStack 5.0.0 (release history).
     pub webhook_resp: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
@@ -5843,7 +5850,9 @@ pub struct SNSDingTalkTestConnectionReply {
 /// The result of [`SNSEmailTestConnection`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSEmailTestConnectionReply {
+    /// Since ZStack 5.1.30 (release history).
     pub connected: ::core::option::Option<bool>,
+    /// Since ZStack 5.1.30 (release history).
     pub webhook_resp: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
@@ -5856,7 +5865,9 @@ pub struct SNSEmailTestConnectionReply {
 /// The result of [`SNSFeiShuTestConnection`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSFeiShuTestConnectionReply {
+    /// Since ZStack 5.0.0 (release history).
     pub connected: ::core::option::Option<bool>,
+    /// Since ZStack 5.0.0 (release history).
     pub webhook_resp: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
@@ -5869,7 +5880,9 @@ pub struct SNSFeiShuTestConnectionReply {
 /// The result of [`SNSHttpTestConnection`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSHttpTestConnectionReply {
+    /// Since ZStack 5.1.30 (release history).
     pub connected: ::core::option::Option<bool>,
+    /// Since ZStack 5.1.30 (release history).
     pub webhook_resp: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -5879,7 +5892,9 @@ pub struct SNSHttpTestConnectionReply {
 /// The result of [`SNSMicrosoftTeamsTestConnection`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSMicrosoftTeamsTestConnectionReply {
+    /// Since ZStack 5.0.0 (release history).
     pub connected: ::core::option::Option<bool>,
+    /// Since ZStack 5.0.0 (release history).
     pub webhook_resp: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
@@ -5892,7 +5907,9 @@ pub struct SNSMicrosoftTeamsTestConnectionReply {
 /// The result of [`SNSSnmpTestConnection`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSSnmpTestConnectionReply {
+    /// Since ZStack 5.1.30 (release history).
     pub connected: ::core::option::Option<bool>,
+    /// Since ZStack 5.1.30 (release history).
     pub webhook_resp: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
@@ -5905,7 +5922,9 @@ pub struct SNSSnmpTestConnectionReply {
 /// The result of [`SNSWeComTestConnection`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSWeComTestConnectionReply {
+    /// Since ZStack 5.0.0 (release history).
     pub connected: ::core::option::Option<bool>,
+    /// Since ZStack 5.0.0 (release history).
     pub webhook_resp: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /spice, and the types and enums they use first.
 /// `GET /spice/certificates`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetSpiceCertificates",

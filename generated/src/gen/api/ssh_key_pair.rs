@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /ssh-key-pair, and the types and enums they use first.
 /// `POST /ssh-key-pair/{sshKeyPairUuid}/vm-instance/{vmInstanceUuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AttachSshKeyPairToVmInstance",
@@ -65,7 +65,7 @@ impl AttachSshKeyPairToVmInstance {
 }
 /// `POST /ssh-key-pair`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateSshKeyPair",
@@ -167,7 +167,7 @@ impl CreateSshKeyPair {
 }
 /// `DELETE /ssh-key-pair/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteSshKeyPair",
@@ -219,7 +219,7 @@ impl DeleteSshKeyPair {
 }
 /// `DELETE /ssh-key-pair/{sshKeyPairUuid}/vm-instance/{vmInstanceUuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DetachSshKeyPairFromVmInstance",
@@ -279,7 +279,7 @@ impl DetachSshKeyPairFromVmInstance {
 }
 /// `POST /ssh-key-pair/generate`, body envelope `"params"`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GenerateSshKeyPair",
@@ -347,7 +347,7 @@ impl GenerateSshKeyPair {
 }
 /// `GET /ssh-key-pair`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QuerySshKeyPair",
@@ -381,7 +381,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySshKeyPair {
 }
 /// `PUT /ssh-key-pair/{uuid}/actions`, body envelope `"updateSshKeyPair"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateSshKeyPair",

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /create/sso or /delete/sso or /get/sso or /sso or /update/sso, and the types and enums they use first.
 /// `POST /create/sso/redirect/template/`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.5.11 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateSSORedirectTemplate",
@@ -15,26 +15,26 @@
     async
 )]
 pub struct CreateSSORedirectTemplate {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.5.11 (release history).
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.5.11 (release history).
     pub description: ::std::string::String,
-    /// Wire name `clientUuid` (body).
+    /// Wire name `clientUuid` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "clientUuid")]
     pub client_uuid: ::std::string::String,
-    /// Wire name `redirectTemplate` (body).
+    /// Wire name `redirectTemplate` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "redirectTemplate")]
     pub redirect_template: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -99,7 +99,7 @@ impl CreateSSORedirectTemplate {
 }
 /// `POST /delete/sso/client`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.5.11 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteSSOClient",
@@ -110,15 +110,15 @@ impl CreateSSORedirectTemplate {
     async
 )]
 pub struct DeleteSSOClient {
-    /// Wire name `uuid` (body).
+    /// Wire name `uuid` (body). Since ZStack 4.5.11 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (body). Server default: `Permissive`.
+    /// Wire name `deleteMode` (body). Since ZStack 4.5.11 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -164,7 +164,7 @@ impl DeleteSSOClient {
 }
 /// `POST /delete/sso/redirect/template`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.5.11 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteSSORedirectTemplate",
@@ -175,15 +175,15 @@ impl DeleteSSOClient {
     async
 )]
 pub struct DeleteSSORedirectTemplate {
-    /// Wire name `uuid` (body).
+    /// Wire name `uuid` (body). Since ZStack 4.5.11 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (body). Server default: `Permissive`.
+    /// Wire name `deleteMode` (body). Since ZStack 4.5.11 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -229,7 +229,7 @@ impl DeleteSSORedirectTemplate {
 }
 /// `GET /get/sso/client`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs no session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs no session. Since ZStack 4.6.32 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetSSOClient",
@@ -239,10 +239,10 @@ impl DeleteSSORedirectTemplate {
     session = false
 )]
 pub struct GetSSOClient {
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.6.32 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.6.32 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -278,7 +278,7 @@ impl GetSSOClient {
 }
 /// `PUT /sso/server/token/refresh`, body envelope `"refreshSSOServerToken"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.20 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RefreshSSOServerToken",
@@ -289,15 +289,15 @@ impl GetSSOClient {
     async
 )]
 pub struct RefreshSSOServerToken {
-    /// Wire name `token` (body).
+    /// Wire name `token` (body). Since ZStack 5.3.20 (release history).
     pub token: ::zstack_sdk::runtime::secret::Secret,
-    /// Wire name `duration` (body).
+    /// Wire name `duration` (body). Since ZStack 5.3.20 (release history).
     #[api(range(60, 31536000))]
     pub duration: ::core::option::Option<i64>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -342,7 +342,7 @@ impl RefreshSSOServerToken {
 }
 /// `POST /update/sso/redirectTemplate`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateSSORedirectTemplate",
@@ -353,15 +353,15 @@ impl RefreshSSOServerToken {
     async
 )]
 pub struct UpdateSSORedirectTemplate {
-    /// Wire name `uuid` (body).
+    /// Wire name `uuid` (body). Since ZStack 4.7.24 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `redirectTemplate` (body).
+    /// Wire name `redirectTemplate` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "redirectTemplate")]
     pub redirect_template: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -403,6 +403,7 @@ impl UpdateSSORedirectTemplate {
 /// The result of [`GetSSOClient`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetSSOClientReply {
+    /// Since ZStack 4.6.32 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

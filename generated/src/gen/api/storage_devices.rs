@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /storage-devices, and the types and enums they use first.
 /// `POST /storage-devices/iscsi/servers`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddIscsiServer",
@@ -15,33 +15,33 @@
     async
 )]
 pub struct AddIscsiServer {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 256, non_empty_string)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `ip` (body).
+    /// Wire name `ip` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 64)]
     pub ip: ::std::string::String,
-    /// Wire name `port` (body). Server default: `3260`.
+    /// Wire name `port` (body). Since ZStack 3.0.1 (release history). Server default: `3260`.
     #[api(range(1, 65535))]
     pub port: ::core::option::Option<i32>,
-    /// Wire name `chapUserName` (body).
+    /// Wire name `chapUserName` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "chapUserName", max_length = 128)]
     pub chap_user_name: ::core::option::Option<::std::string::String>,
-    /// Wire name `chapUserPassword` (body).
+    /// Wire name `chapUserPassword` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "chapUserPassword", max_length = 128)]
     pub chap_user_password: ::core::option::Option<
         ::zstack_sdk::runtime::secret::Secret,
     >,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -131,7 +131,7 @@ impl AddIscsiServer {
 }
 /// `POST /storage-devices/nvme/servers`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddNvmeServer",
@@ -142,28 +142,28 @@ impl AddIscsiServer {
     async
 )]
 pub struct AddNvmeServer {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.7.24 (release history).
     #[api(max_length = 256, non_empty_string)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `ip` (body).
+    /// Wire name `ip` (body). Since ZStack 4.7.24 (release history).
     #[api(max_length = 64)]
     pub ip: ::std::string::String,
-    /// Wire name `port` (body). Server default: `4420`.
+    /// Wire name `port` (body). Since ZStack 4.7.24 (release history). Server default: `4420`.
     #[api(range(1, 65535))]
     pub port: ::core::option::Option<i32>,
-    /// Wire name `transport` (body). One of `tcp`, `rdma`.
+    /// Wire name `transport` (body). Since ZStack 4.7.24 (release history). One of `tcp`, `rdma`.
     #[api(one_of("tcp", "rdma"), max_length = 32)]
     pub transport: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -239,7 +239,7 @@ impl AddNvmeServer {
 }
 /// `PUT /storage-devices/scsi-lun/{uuid}/cluster/{clusterUuid}`, body envelope `"checkScsiLunClusterStatus"`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CheckScsiLunClusterStatus",
@@ -249,15 +249,15 @@ impl AddNvmeServer {
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::ScsiLunClusterStatusInventory>
 )]
 pub struct CheckScsiLunClusterStatus {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.1.3 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `clusterUuid` (path placeholder).
+    /// Wire name `clusterUuid` (path placeholder). Since ZStack 3.1.3 (release history).
     #[api(rename = "clusterUuid")]
     pub cluster_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -298,7 +298,7 @@ impl CheckScsiLunClusterStatus {
 }
 /// `DELETE /storage-devices/iscsi/servers/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteIscsiServer",
@@ -308,15 +308,15 @@ impl CheckScsiLunClusterStatus {
     async
 )]
 pub struct DeleteIscsiServer {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -362,7 +362,7 @@ impl DeleteIscsiServer {
 }
 /// `DELETE /storage-devices/nvme/servers/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteNvmeServer",
@@ -372,15 +372,15 @@ impl DeleteIscsiServer {
     async
 )]
 pub struct DeleteNvmeServer {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.7.24 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 4.7.24 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.7.24 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.7.24 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -426,7 +426,7 @@ impl DeleteNvmeServer {
 }
 /// `PUT /storage-devices/scsi-lun/{uuid}/actions`, body envelope `"detachScsiLunFromHost"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.10.40 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DetachScsiLunFromHost",
@@ -438,15 +438,15 @@ impl DeleteNvmeServer {
     polymorphic
 )]
 pub struct DetachScsiLunFromHost {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.10.40 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `hostUuid` (body).
+    /// Wire name `hostUuid` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "hostUuid")]
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -492,7 +492,7 @@ impl DetachScsiLunFromHost {
 }
 /// `GET /storage-devices/multipath/topology`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetHostMultipathTopology",
@@ -501,16 +501,16 @@ impl DetachScsiLunFromHost {
     response = crate::api::GetHostMultipathTopologyReply
 )]
 pub struct GetHostMultipathTopology {
-    /// Wire name `hostUuid` (query string).
+    /// Wire name `hostUuid` (query string). Since ZStack 5.3.0 (release history).
     #[api(rename = "hostUuid")]
     pub host_uuid: ::std::string::String,
-    /// Wire name `diskUuids` (query string).
+    /// Wire name `diskUuids` (query string). Since ZStack 5.3.0 (release history).
     #[api(rename = "diskUuids", required, non_empty)]
     pub disk_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 5.3.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 5.3.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -556,7 +556,7 @@ impl GetHostMultipathTopology {
 }
 /// `GET /storage-devices/local-raid/physical-drives/{uuid}/smart`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetLocalRaidPhysicalDriveSmart",
@@ -565,12 +565,12 @@ impl GetHostMultipathTopology {
     response = crate::api::GetLocalRaidPhysicalDriveSmartReply
 )]
 pub struct GetLocalRaidPhysicalDriveSmart {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.6.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -607,7 +607,7 @@ impl GetLocalRaidPhysicalDriveSmart {
 }
 /// `PUT /storage-devices/local-raid/physical-drives/{uuid}/actions`, body envelope `"locateLocalRaidPhysicalDrive"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "LocateLocalRaidPhysicalDrive",
@@ -618,14 +618,14 @@ impl GetLocalRaidPhysicalDriveSmart {
     async
 )]
 pub struct LocateLocalRaidPhysicalDrive {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `locate` (body). Server default: `true`.
+    /// Wire name `locate` (body). Since ZStack 3.6.1 (release history). Server default: `true`.
     pub locate: ::core::option::Option<bool>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -668,7 +668,7 @@ impl LocateLocalRaidPhysicalDrive {
 }
 /// `GET /storage-devices/hba`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryFcHbaDevice",
@@ -702,7 +702,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryFcHbaDevice {
 }
 /// `GET /storage-devices/fiber-channel/luns`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryFiberChannelLun",
@@ -736,7 +736,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryFiberChannelLun {
 }
 /// `GET /storage-devices/fiber-channel/controllers`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryFiberChannelStorage",
@@ -770,7 +770,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryFiberChannelStorage {
 }
 /// `GET /storage-devices/iscsi/luns`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryIscsiLun",
@@ -804,7 +804,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIscsiLun {
 }
 /// `GET /storage-devices/iscsi/servers`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryIscsiServer",
@@ -838,7 +838,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIscsiServer {
 }
 /// `GET /storage-devices/local-raid/controllers`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryLocalRaidController",
@@ -872,7 +872,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryLocalRaidController {
 }
 /// `GET /storage-devices/local-raid/physical-drives`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryLocalRaidPhysicalDrive",
@@ -906,7 +906,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryLocalRaidPhysicalDrive 
 }
 /// `GET /storage-devices/nvme/luns`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryNvmeLun",
@@ -940,7 +940,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryNvmeLun {
 }
 /// `GET /storage-devices/nvme/servers`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryNvmeServer",
@@ -974,7 +974,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryNvmeServer {
 }
 /// `GET /storage-devices/nvme/controllers`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryNvmeTarget",
@@ -1008,7 +1008,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryNvmeTarget {
 }
 /// `GET /storage-devices/local-raid/physical-drives/self-test`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryPhysicalDriveSelfTestHistory",
@@ -1042,7 +1042,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPhysicalDriveSelfTestHi
 }
 /// `GET /storage-devices/scsi-lun/luns`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.2.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryScsiLun",
@@ -1077,7 +1077,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryScsiLun {
 }
 /// `POST /storage-devices/fiber-channel/controllers`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RefreshFiberChannelStorage",
@@ -1088,19 +1088,19 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryScsiLun {
     async
 )]
 pub struct RefreshFiberChannelStorage {
-    /// Wire name `zoneUuid` (body).
+    /// Wire name `zoneUuid` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::std::string::String,
-    /// Wire name `clusterUuid` (body).
+    /// Wire name `clusterUuid` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "clusterUuid")]
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `scsiLunUuids` (body).
+    /// Wire name `scsiLunUuids` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "scsiLunUuids")]
     pub scsi_lun_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1160,7 +1160,7 @@ impl RefreshFiberChannelStorage {
 }
 /// `POST /storage-devices/iscsi/servers/{uuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RefreshIscsiServer",
@@ -1171,12 +1171,12 @@ impl RefreshFiberChannelStorage {
     async
 )]
 pub struct RefreshIscsiServer {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1213,7 +1213,7 @@ impl RefreshIscsiServer {
 }
 /// `PUT /storage-devices/local-raid/actions`, body envelope `"refreshLocalRaid"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RefreshLocalRaid",
@@ -1224,13 +1224,13 @@ impl RefreshIscsiServer {
     async
 )]
 pub struct RefreshLocalRaid {
-    /// Wire name `hostUuid` (body).
+    /// Wire name `hostUuid` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "hostUuid")]
     pub host_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1267,7 +1267,7 @@ impl RefreshLocalRaid {
 }
 /// `POST /storage-devices/nvme/controllers`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RefreshNvmeTarget",
@@ -1278,16 +1278,16 @@ impl RefreshLocalRaid {
     async
 )]
 pub struct RefreshNvmeTarget {
-    /// Wire name `zoneUuid` (body).
+    /// Wire name `zoneUuid` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::std::string::String,
-    /// Wire name `nvmeLunUuids` (body).
+    /// Wire name `nvmeLunUuids` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "nvmeLunUuids")]
     pub nvme_lun_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1338,7 +1338,7 @@ impl RefreshNvmeTarget {
 }
 /// `PUT /storage-devices/local-raid/physical-drives/{uuid}/actions`, body envelope `"selfTestLocalRaid"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SelfTestLocalRaid",
@@ -1349,12 +1349,12 @@ impl RefreshNvmeTarget {
     async
 )]
 pub struct SelfTestLocalRaid {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1391,7 +1391,7 @@ impl SelfTestLocalRaid {
 }
 /// `PUT /storage-devices/iscsi/servers/{uuid}/actions`, body envelope `"updateIscsiServer"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateIscsiServer",
@@ -1402,26 +1402,26 @@ impl SelfTestLocalRaid {
     async
 )]
 pub struct UpdateIscsiServer {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 256, non_empty_string)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `chapUserName` (body).
+    /// Wire name `chapUserName` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "chapUserName", max_length = 128)]
     pub chap_user_name: ::core::option::Option<::std::string::String>,
-    /// Wire name `chapUserPassword` (body).
+    /// Wire name `chapUserPassword` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "chapUserPassword", max_length = 128)]
     pub chap_user_password: ::core::option::Option<
         ::zstack_sdk::runtime::secret::Secret,
     >,
-    /// Wire name `state` (body). One of `Enabled`, `Disabled`.
+    /// Wire name `state` (body). Since ZStack 3.0.1 (release history). One of `Enabled`, `Disabled`.
     #[api(one_of("Enabled", "Disabled"))]
     pub state: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1494,7 +1494,7 @@ impl UpdateIscsiServer {
 }
 /// `PUT /storage-devices/scsi-lun/{uuid}/actions`, body envelope `"updateScsiLun"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateScsiLun",
@@ -1506,18 +1506,18 @@ impl UpdateIscsiServer {
     polymorphic
 )]
 pub struct UpdateScsiLun {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.1.3 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.1.3 (release history).
     #[api(max_length = 256, non_empty_string)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `state` (body). One of `Enabled`, `Disabled`.
+    /// Wire name `state` (body). Since ZStack 3.1.3 (release history). One of `Enabled`, `Disabled`.
     #[api(one_of("Enabled", "Disabled"))]
     pub state: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1573,6 +1573,7 @@ impl UpdateScsiLun {
 /// The result of [`GetHostMultipathTopology`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetHostMultipathTopologyReply {
+    /// Since ZStack 5.3.0 (release history).
     pub results: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1581,6 +1582,7 @@ pub struct GetHostMultipathTopologyReply {
 /// The result of [`GetLocalRaidPhysicalDriveSmart`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetLocalRaidPhysicalDriveSmartReply {
+    /// Since ZStack 3.6.1 (release history).
     pub result: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1589,7 +1591,9 @@ pub struct GetLocalRaidPhysicalDriveSmartReply {
 /// The result of [`QueryLocalRaidController`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryLocalRaidControllerReply {
+    /// Since ZStack 3.6.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.6.1 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1599,7 +1603,9 @@ pub struct QueryLocalRaidControllerReply {
 /// The result of [`QueryLocalRaidPhysicalDrive`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryLocalRaidPhysicalDriveReply {
+    /// Since ZStack 3.6.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.6.1 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1609,7 +1615,9 @@ pub struct QueryLocalRaidPhysicalDriveReply {
 /// The result of [`QueryPhysicalDriveSelfTestHistory`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryPhysicalDriveSelfTestHistoryReply {
+    /// Since ZStack 3.6.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.6.1 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1619,6 +1627,7 @@ pub struct QueryPhysicalDriveSelfTestHistoryReply {
 /// The result of [`RefreshFiberChannelStorage`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RefreshFiberChannelStorageReply {
+    /// Since ZStack 3.1.3 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1627,6 +1636,7 @@ pub struct RefreshFiberChannelStorageReply {
 /// The result of [`RefreshLocalRaid`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RefreshLocalRaidReply {
+    /// Since ZStack 3.6.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1635,6 +1645,7 @@ pub struct RefreshLocalRaidReply {
 /// The result of [`RefreshNvmeTarget`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RefreshNvmeTargetReply {
+    /// Since ZStack 4.6.32 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1643,6 +1654,7 @@ pub struct RefreshNvmeTargetReply {
 /// The result of [`SelfTestLocalRaid`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SelfTestLocalRaidReply {
+    /// Since ZStack 3.6.1 (release history).
     pub result: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(SelfTestLocalRaidReply { "result" => result, });

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /tags, and the types and enums they use first.
 /// `POST /tags/{tagUuid}/resources`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.2.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AttachTagToResources",
@@ -15,18 +15,18 @@
     async
 )]
 pub struct AttachTagToResources {
-    /// Wire name `tagUuid` (path placeholder).
+    /// Wire name `tagUuid` (path placeholder). Since ZStack 3.2.1 (release history).
     #[api(rename = "tagUuid")]
     pub tag_uuid: ::std::string::String,
-    /// Wire name `resourceUuids` (body).
+    /// Wire name `resourceUuids` (body). Since ZStack 3.2.1 (release history).
     #[api(rename = "resourceUuids", required, non_empty)]
     pub resource_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `tokens` (body).
+    /// Wire name `tokens` (body). Since ZStack 3.2.1 (release history).
     pub tokens: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.2.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.2.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -83,7 +83,7 @@ impl AttachTagToResources {
 }
 /// `POST /tags`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.2.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateTag",
@@ -94,30 +94,30 @@ impl AttachTagToResources {
     async
 )]
 pub struct CreateTag {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.2.1 (release history).
     #[api(max_length = 128)]
     pub name: ::std::string::String,
-    /// Wire name `value` (body).
+    /// Wire name `value` (body). Since ZStack 3.2.1 (release history).
     #[api(max_length = 128)]
     pub value: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.2.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `color` (body).
+    /// Wire name `color` (body). Since ZStack 3.2.1 (release history).
     pub color: ::core::option::Option<::std::string::String>,
-    /// Wire name `type` (body). Server default: `simple`. One of `simple`, `withToken`.
+    /// Wire name `type` (body). Since ZStack 3.2.1 (release history). Server default: `simple`. One of `simple`, `withToken`.
     #[api(rename = "type", one_of("simple", "withToken"))]
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.2.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.2.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.2.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -205,7 +205,7 @@ impl CreateTag {
 }
 /// `DELETE /tags/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteTag",
@@ -269,7 +269,7 @@ impl DeleteTag {
 }
 /// `DELETE /tags/{tagUuid}/resources`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.2.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DetachTagFromResources",
@@ -279,16 +279,16 @@ impl DeleteTag {
     async
 )]
 pub struct DetachTagFromResources {
-    /// Wire name `tagUuid` (path placeholder).
+    /// Wire name `tagUuid` (path placeholder). Since ZStack 3.2.1 (release history).
     #[api(rename = "tagUuid")]
     pub tag_uuid: ::std::string::String,
-    /// Wire name `resourceUuids` (query string).
+    /// Wire name `resourceUuids` (query string). Since ZStack 3.2.1 (release history).
     #[api(rename = "resourceUuids", required, non_empty)]
     pub resource_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.2.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.2.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -334,7 +334,7 @@ impl DetachTagFromResources {
 }
 /// `GET /tags`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.2.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryTag",
@@ -369,7 +369,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryTag {
 }
 /// `PUT /tags/{uuid}/actions`, body envelope `"updateTag"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.2.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateTag",
@@ -380,23 +380,23 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryTag {
     async
 )]
 pub struct UpdateTag {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.2.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.2.1 (release history).
     #[api(max_length = 128)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `value` (body).
+    /// Wire name `value` (body). Since ZStack 3.2.1 (release history).
     #[api(max_length = 128)]
     pub value: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.2.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `color` (body).
+    /// Wire name `color` (body). Since ZStack 3.2.1 (release history).
     pub color: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.2.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.2.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -470,6 +470,7 @@ impl UpdateTag {
 /// The result of [`AttachTagToResources`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AttachTagToResourcesReply {
+    /// Since ZStack 3.2.1 (release history).
     pub results: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /template-configurations, and the types and enums they use first.
 /// `PUT /template-configurations/{templateUuid}/actions`, body envelope `"applyTemplateConfig"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ApplyTemplateConfig",
@@ -15,13 +15,13 @@
     async
 )]
 pub struct ApplyTemplateConfig {
-    /// Wire name `templateUuid` (path placeholder).
+    /// Wire name `templateUuid` (path placeholder). Since ZStack 3.6.1 (release history).
     #[api(rename = "templateUuid")]
     pub template_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -60,7 +60,7 @@ impl ApplyTemplateConfig {
 }
 /// `GET /template-configurations/templates`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryGlobalConfigTemplate",
@@ -94,7 +94,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryGlobalConfigTemplate {
 }
 /// `GET /template-configurations/configs`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryTemplateConfig",
@@ -128,7 +128,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryTemplateConfig {
 }
 /// `PUT /template-configurations/{templateUuid}/actions`, body envelope `"resetTemplateConfig"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ResetTemplateConfig",
@@ -139,13 +139,13 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryTemplateConfig {
     async
 )]
 pub struct ResetTemplateConfig {
-    /// Wire name `templateUuid` (path placeholder).
+    /// Wire name `templateUuid` (path placeholder). Since ZStack 3.6.1 (release history).
     #[api(rename = "templateUuid")]
     pub template_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -184,7 +184,7 @@ impl ResetTemplateConfig {
 }
 /// `PUT /template-configurations/{templateUuid}/actions`, body envelope `"revertTemplateConfig"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.4.65 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RevertTemplateConfig",
@@ -195,13 +195,13 @@ impl ResetTemplateConfig {
     async
 )]
 pub struct RevertTemplateConfig {
-    /// Wire name `templateUuid` (path placeholder).
+    /// Wire name `templateUuid` (path placeholder). Since ZStack 4.4.65 (release history).
     #[api(rename = "templateUuid")]
     pub template_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -240,7 +240,7 @@ impl RevertTemplateConfig {
 }
 /// `PUT /template-configurations/{templateUuid}/actions`, body envelope `"updateTemplateConfig"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateTemplateConfig",
@@ -251,19 +251,19 @@ impl RevertTemplateConfig {
     async
 )]
 pub struct UpdateTemplateConfig {
-    /// Wire name `templateUuid` (path placeholder).
+    /// Wire name `templateUuid` (path placeholder). Since ZStack 3.6.1 (release history).
     #[api(rename = "templateUuid")]
     pub template_uuid: ::std::string::String,
-    /// Wire name `category` (body).
+    /// Wire name `category` (body). Since ZStack 3.6.1 (release history).
     pub category: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.6.1 (release history).
     pub name: ::std::string::String,
-    /// Wire name `value` (body).
+    /// Wire name `value` (body). Since ZStack 3.6.1 (release history).
     pub value: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /tickets, and the types and enums they use first.
 /// `POST /tickets/flow`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddIAM2TicketFlow",
@@ -16,32 +16,32 @@
     polymorphic
 )]
 pub struct AddIAM2TicketFlow {
-    /// Wire name `approverUuid` (body).
+    /// Wire name `approverUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "approverUuid")]
     pub approver_uuid: ::std::string::String,
-    /// Wire name `approverTitle` (body).
+    /// Wire name `approverTitle` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "approverTitle")]
     pub approver_title: ::core::option::Option<::std::string::String>,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `collectionUuid` (body).
+    /// Wire name `collectionUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "collectionUuid")]
     pub collection_uuid: ::std::string::String,
-    /// Wire name `parentFlowUuid` (body).
+    /// Wire name `parentFlowUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "parentFlowUuid")]
     pub parent_flow_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -131,7 +131,7 @@ impl AddIAM2TicketFlow {
 }
 /// `POST /tickets/flow-collections/{ticketFlowCollectionUuid}/ticket-types`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddTicketTypesToTicketFlowCollection",
@@ -142,16 +142,16 @@ impl AddIAM2TicketFlow {
     async
 )]
 pub struct AddTicketTypesToTicketFlowCollection {
-    /// Wire name `ticketFlowCollectionUuid` (path placeholder).
+    /// Wire name `ticketFlowCollectionUuid` (path placeholder). Since ZStack 3.6.1 (release history).
     #[api(rename = "ticketFlowCollectionUuid")]
     pub ticket_flow_collection_uuid: ::std::string::String,
-    /// Wire name `ticketTypeUuids` (body).
+    /// Wire name `ticketTypeUuids` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "ticketTypeUuids", required)]
     pub ticket_type_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -197,7 +197,7 @@ impl AddTicketTypesToTicketFlowCollection {
 }
 /// `PUT /tickets/flow-collections/{uuid}/actions`, body envelope `"changeTicketFlowCollectionState"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeTicketFlowCollectionState",
@@ -209,15 +209,15 @@ impl AddTicketTypesToTicketFlowCollection {
     polymorphic
 )]
 pub struct ChangeTicketFlowCollectionState {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `stateEvent` (body). One of `enable`, `disable`.
+    /// Wire name `stateEvent` (body). Since ZStack 3.0.1 (release history). One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
     pub state_event: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -258,7 +258,7 @@ impl ChangeTicketFlowCollectionState {
 }
 /// `PUT /tickets/{uuid}/actions`, body envelope `"changeTicketStatus"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeTicketStatus",
@@ -269,21 +269,21 @@ impl ChangeTicketFlowCollectionState {
     async
 )]
 pub struct ChangeTicketStatus {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `statusEvent` (body). One of `open`, `approve`, `cancel`, `reject`, `reopen`.
+    /// Wire name `statusEvent` (body). Since ZStack 3.0.1 (release history). One of `open`, `approve`, `cancel`, `reject`, `reopen`.
     #[api(
         rename = "statusEvent",
         one_of("open", "approve", "cancel", "reject", "reopen")
     )]
     pub status_event: crate::types::TicketStatusEvent,
-    /// Wire name `comment` (body).
+    /// Wire name `comment` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 65535)]
     pub comment: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -333,7 +333,7 @@ impl ChangeTicketStatus {
 }
 /// `POST /tickets/flow-collections`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateIAM2TickFlowCollection",
@@ -345,33 +345,33 @@ impl ChangeTicketStatus {
     polymorphic
 )]
 pub struct CreateIAM2TickFlowCollection {
-    /// Wire name `flows` (body).
+    /// Wire name `flows` (body). Since ZStack 3.0.1 (release history).
     pub flows: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `projectUuid` (body).
+    /// Wire name `projectUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "projectUuid")]
     pub project_uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `isDefault` (body). Server default: `false`.
+    /// Wire name `isDefault` (body). Since ZStack 3.0.1 (release history). Server default: `false`.
     #[api(rename = "isDefault")]
     pub is_default: ::core::option::Option<bool>,
-    /// Wire name `ticketTypeUuids` (body).
+    /// Wire name `ticketTypeUuids` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "ticketTypeUuids")]
     pub ticket_type_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -472,7 +472,7 @@ impl CreateIAM2TickFlowCollection {
 }
 /// `POST /tickets`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateTicket",
@@ -483,34 +483,34 @@ impl CreateIAM2TickFlowCollection {
     async
 )]
 pub struct CreateTicket {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `requests` (body).
+    /// Wire name `requests` (body). Since ZStack 3.0.1 (release history).
     #[api(required, non_empty)]
     pub requests: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `flowCollectionUuid` (body).
+    /// Wire name `flowCollectionUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "flowCollectionUuid")]
     pub flow_collection_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `accountSystemType` (body).
+    /// Wire name `accountSystemType` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "accountSystemType")]
     pub account_system_type: ::std::string::String,
-    /// Wire name `accountSystemContext` (body).
+    /// Wire name `accountSystemContext` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "accountSystemContext")]
     pub account_system_context: ::serde_json::Value,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -595,7 +595,7 @@ impl CreateTicket {
 }
 /// `DELETE /tickets/flow/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteIAM2TicketFlow",
@@ -605,15 +605,15 @@ impl CreateTicket {
     async
 )]
 pub struct DeleteIAM2TicketFlow {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -659,7 +659,7 @@ impl DeleteIAM2TicketFlow {
 }
 /// `DELETE /tickets/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteTicket",
@@ -669,15 +669,15 @@ impl DeleteIAM2TicketFlow {
     async
 )]
 pub struct DeleteTicket {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -723,7 +723,7 @@ impl DeleteTicket {
 }
 /// `DELETE /tickets/flow-collections/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteTicketFlowCollection",
@@ -733,15 +733,15 @@ impl DeleteTicket {
     async
 )]
 pub struct DeleteTicketFlowCollection {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -787,7 +787,7 @@ impl DeleteTicketFlowCollection {
 }
 /// `GET /tickets/archives`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryArchiveTicket",
@@ -821,7 +821,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryArchiveTicket {
 }
 /// `GET /tickets/histories/archives`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryArchiveTicketHistory",
@@ -855,7 +855,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryArchiveTicketHistory {
 }
 /// `GET /tickets`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryTicket",
@@ -889,7 +889,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryTicket {
 }
 /// `GET /tickets/flow`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryTicketFlow",
@@ -924,7 +924,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryTicketFlow {
 }
 /// `GET /tickets/flow-collections`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryTicketFlowCollection",
@@ -959,7 +959,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryTicketFlowCollection {
 }
 /// `GET /tickets/histories`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryTicketHistory",
@@ -993,7 +993,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryTicketHistory {
 }
 /// `DELETE /tickets/flow-collections/{ticketFlowCollectionUuid}/ticket-types`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RemoveTicketTypesFromTicketFlowCollection",
@@ -1003,16 +1003,16 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryTicketHistory {
     async
 )]
 pub struct RemoveTicketTypesFromTicketFlowCollection {
-    /// Wire name `ticketFlowCollectionUuid` (path placeholder).
+    /// Wire name `ticketFlowCollectionUuid` (path placeholder). Since ZStack 3.6.1 (release history).
     #[api(rename = "ticketFlowCollectionUuid")]
     pub ticket_flow_collection_uuid: ::std::string::String,
-    /// Wire name `ticketTypeUuids` (query string).
+    /// Wire name `ticketTypeUuids` (query string). Since ZStack 3.6.1 (release history).
     #[api(rename = "ticketTypeUuids", required, non_empty)]
     pub ticket_type_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.6.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1058,7 +1058,7 @@ impl RemoveTicketTypesFromTicketFlowCollection {
 }
 /// `PUT /tickets/flow/{uuid}/actions`, body envelope `"updateIAM2TicketFlow"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateIAM2TicketFlow",
@@ -1070,22 +1070,22 @@ impl RemoveTicketTypesFromTicketFlowCollection {
     polymorphic
 )]
 pub struct UpdateIAM2TicketFlow {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `approverUuid` (body).
+    /// Wire name `approverUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "approverUuid")]
     pub approver_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `approverTitle` (body).
+    /// Wire name `approverTitle` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "approverTitle")]
     pub approver_title: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1158,7 +1158,7 @@ impl UpdateIAM2TicketFlow {
 }
 /// `PUT /tickets/flow-collections/{uuid}/actions`, body envelope `"updateIAM2TicketFlowCollection"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateIAM2TicketFlowCollection",
@@ -1170,23 +1170,23 @@ impl UpdateIAM2TicketFlow {
     polymorphic
 )]
 pub struct UpdateIAM2TicketFlowCollection {
-    /// Wire name `flows` (body).
+    /// Wire name `flows` (body). Since ZStack 3.0.1 (release history).
     pub flows: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `isDefault` (body).
+    /// Wire name `isDefault` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "isDefault")]
     pub is_default: ::core::option::Option<bool>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1258,7 +1258,7 @@ impl UpdateIAM2TicketFlowCollection {
 }
 /// `PUT /tickets/{uuid}/actions`, body envelope `"updateTicketRequest"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateTicketRequest",
@@ -1269,18 +1269,18 @@ impl UpdateIAM2TicketFlowCollection {
     async
 )]
 pub struct UpdateTicketRequest {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `requests` (body).
+    /// Wire name `requests` (body). Since ZStack 3.0.1 (release history).
     #[api(required, non_empty)]
     pub requests: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.8.26 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1333,7 +1333,9 @@ impl UpdateTicketRequest {
 /// The result of [`QueryArchiveTicketHistory`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryArchiveTicketHistoryReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1343,7 +1345,9 @@ pub struct QueryArchiveTicketHistoryReply {
 /// The result of [`QueryTicketHistory`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryTicketHistoryReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /token, and the types and enums they use first.
 /// `POST /token/introspect`, body envelope `"params"`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs no session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs no session. Since ZStack 5.2.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "TokenIntrospection",
@@ -15,15 +15,15 @@
     session = false
 )]
 pub struct TokenIntrospection {
-    /// Wire name `token` (body).
+    /// Wire name `token` (body). Since ZStack 5.2.0 (release history).
     pub token: ::zstack_sdk::runtime::secret::Secret,
-    /// Wire name `tokenType` (body).
+    /// Wire name `tokenType` (body). Since ZStack 5.2.0 (release history).
     #[api(rename = "tokenType")]
     pub token_type: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.2.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.2.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -65,6 +65,7 @@ impl TokenIntrospection {
 /// The result of [`TokenIntrospection`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TokenIntrospectionReply {
+    /// Since ZStack 5.2.0 (release history).
     pub active: ::core::option::Option<bool>,
 }
 ::zstack_sdk::deserialize_struct!(TokenIntrospectionReply { "active" => active, });

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /twofactorauthentication, and the types and enums they use first.
 /// `GET /twofactorauthentication/secret`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs no session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs no session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetTwoFactorAuthenticationSecret",
@@ -14,23 +14,23 @@
     session = false
 )]
 pub struct GetTwoFactorAuthenticationSecret {
-    /// Wire name `name` (query string).
+    /// Wire name `name` (query string). Since ZStack 3.0.1 (release history).
     pub name: ::std::string::String,
-    /// Wire name `password` (query string).
+    /// Wire name `password` (query string). Since ZStack 3.0.1 (release history).
     pub password: ::zstack_sdk::runtime::secret::Secret,
-    /// Wire name `type` (query string). One of `account`, `iam2`.
+    /// Wire name `type` (query string). Since ZStack 3.0.1 (release history). One of `account`, `iam2`.
     #[api(rename = "type", one_of("account", "iam2"))]
     pub type_: ::std::string::String,
-    /// Wire name `captchaUuid` (query string).
+    /// Wire name `captchaUuid` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "captchaUuid")]
     pub captcha_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `verifyCode` (query string).
+    /// Wire name `verifyCode` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "verifyCode")]
     pub verify_code: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -91,7 +91,7 @@ impl GetTwoFactorAuthenticationSecret {
 }
 /// `GET /twofactorauthentication/state`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs no session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs no session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetTwoFactorAuthenticationState",
@@ -101,10 +101,10 @@ impl GetTwoFactorAuthenticationSecret {
     session = false
 )]
 pub struct GetTwoFactorAuthenticationState {
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -140,7 +140,7 @@ impl GetTwoFactorAuthenticationState {
 }
 /// `GET /twofactorauthentication/secrets`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryTwoFactorAuthentication",
@@ -174,7 +174,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryTwoFactorAuthentication
 }
 /// `PUT /twofactorauthentication/secrets`, body envelope `"resetTwoFactorAuthenticationSecret"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ResetTwoFactorAuthenticationSecret",
@@ -185,23 +185,23 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryTwoFactorAuthentication
     async
 )]
 pub struct ResetTwoFactorAuthenticationSecret {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.6.1 (release history).
     pub name: ::std::string::String,
-    /// Wire name `password` (body).
+    /// Wire name `password` (body). Since ZStack 3.6.1 (release history).
     pub password: ::zstack_sdk::runtime::secret::Secret,
-    /// Wire name `type` (body). One of `account`, `iam2`.
+    /// Wire name `type` (body). Since ZStack 3.6.1 (release history). One of `account`, `iam2`.
     #[api(rename = "type", one_of("account", "iam2"))]
     pub type_: ::std::string::String,
-    /// Wire name `captchaUuid` (body).
+    /// Wire name `captchaUuid` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "captchaUuid")]
     pub captcha_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `verifyCode` (body).
+    /// Wire name `verifyCode` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "verifyCode")]
     pub verify_code: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -263,6 +263,7 @@ impl ResetTwoFactorAuthenticationSecret {
 /// The result of [`GetTwoFactorAuthenticationState`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetTwoFactorAuthenticationStateReply {
+    /// Since ZStack 3.0.1 (release history).
     pub state: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /upload-file, and the types and enums they use first.
 /// `POST /upload-file`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.2.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UploadFileToVm",
@@ -15,19 +15,19 @@
     async
 )]
 pub struct UploadFileToVm {
-    /// Wire name `vmInstanceUuids` (body).
+    /// Wire name `vmInstanceUuids` (body). Since ZStack 5.2.0 (release history).
     #[api(rename = "vmInstanceUuids", required)]
     pub vm_instance_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `fileContent` (body).
+    /// Wire name `fileContent` (body). Since ZStack 5.2.0 (release history).
     #[api(rename = "fileContent", min_length = 1, max_length = 262144)]
     pub file_content: ::std::string::String,
-    /// Wire name `remotePath` (body).
+    /// Wire name `remotePath` (body). Since ZStack 5.2.0 (release history).
     #[api(rename = "remotePath")]
     pub remote_path: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.2.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.2.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /usb-device, and the types and enums they use first.
 /// `POST /usb-device/usb-devices/{usbDeviceUuid}/attach`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AttachUsbDeviceToVm",
@@ -15,19 +15,19 @@
     async
 )]
 pub struct AttachUsbDeviceToVm {
-    /// Wire name `usbDeviceUuid` (path placeholder).
+    /// Wire name `usbDeviceUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "usbDeviceUuid")]
     pub usb_device_uuid: ::std::string::String,
-    /// Wire name `vmInstanceUuid` (body).
+    /// Wire name `vmInstanceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "vmInstanceUuid")]
     pub vm_instance_uuid: ::std::string::String,
-    /// Wire name `attachType` (body). Server default: `PassThrough`. One of `PassThrough`, `Redirect`.
+    /// Wire name `attachType` (body). Since ZStack 3.5.3 (release history). Server default: `PassThrough`. One of `PassThrough`, `Redirect`.
     #[api(rename = "attachType", one_of("PassThrough", "Redirect"))]
     pub attach_type: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -77,7 +77,7 @@ impl AttachUsbDeviceToVm {
 }
 /// `POST /usb-device/usb-devices/{usbDeviceUuid}/detach`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DetachUsbDeviceFromVm",
@@ -88,13 +88,13 @@ impl AttachUsbDeviceToVm {
     async
 )]
 pub struct DetachUsbDeviceFromVm {
-    /// Wire name `usbDeviceUuid` (path placeholder).
+    /// Wire name `usbDeviceUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "usbDeviceUuid")]
     pub usb_device_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -133,7 +133,7 @@ impl DetachUsbDeviceFromVm {
 }
 /// `GET /usb-device/usb-devices`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryUsbDevice",
@@ -167,7 +167,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryUsbDevice {
 }
 /// `PUT /usb-device/usb-devices/{uuid}/actions`, body envelope `"updateUsbDevice"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateUsbDevice",
@@ -178,21 +178,21 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryUsbDevice {
     async
 )]
 pub struct UpdateUsbDevice {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `state` (body). One of `Enabled`, `Disabled`.
+    /// Wire name `state` (body). Since ZStack 3.0.1 (release history). One of `Enabled`, `Disabled`.
     #[api(one_of("Enabled", "Disabled"))]
     pub state: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }

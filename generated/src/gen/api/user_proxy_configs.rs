@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /user-proxy-configs, and the types and enums they use first.
 /// `POST /user-proxy-configs`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateUserProxyConfig",
@@ -15,43 +15,43 @@
     async
 )]
 pub struct CreateUserProxyConfig {
-    /// Wire name `proxyType` (body).
+    /// Wire name `proxyType` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "proxyType", max_length = 255)]
     pub proxy_type: ::std::string::String,
-    /// Wire name `proxyHost` (body).
+    /// Wire name `proxyHost` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "proxyHost", max_length = 255)]
     pub proxy_host: ::std::string::String,
-    /// Wire name `proxyPort` (body).
+    /// Wire name `proxyPort` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "proxyPort", max_length = 255)]
     pub proxy_port: i32,
-    /// Wire name `proxyUsername` (body).
+    /// Wire name `proxyUsername` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "proxyUsername", max_length = 255)]
     pub proxy_username: ::core::option::Option<::std::string::String>,
-    /// Wire name `proxyPassword` (body).
+    /// Wire name `proxyPassword` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "proxyPassword", max_length = 255)]
     pub proxy_password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Wire name `isEnabled` (body).
+    /// Wire name `isEnabled` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "isEnabled", max_length = 255)]
     pub is_enabled: ::core::option::Option<bool>,
-    /// Wire name `proxyProtocolVersion` (body).
+    /// Wire name `proxyProtocolVersion` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "proxyProtocolVersion", max_length = 255)]
     pub proxy_protocol_version: ::core::option::Option<::std::string::String>,
-    /// Wire name `useSsl` (body).
+    /// Wire name `useSsl` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "useSsl", max_length = 255)]
     pub use_ssl: ::core::option::Option<bool>,
-    /// Wire name `noProxy` (body).
+    /// Wire name `noProxy` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "noProxy", max_length = 255)]
     pub no_proxy: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -162,7 +162,7 @@ impl CreateUserProxyConfig {
 }
 /// `DELETE /user-proxy-configs/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteUserProxyConfig",
@@ -172,12 +172,12 @@ impl CreateUserProxyConfig {
     async
 )]
 pub struct DeleteUserProxyConfig {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 5.3.0 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 5.3.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 5.3.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -214,7 +214,7 @@ impl DeleteUserProxyConfig {
 }
 /// `GET /user-proxy-configs`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryUserProxyConfig",
@@ -248,7 +248,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryUserProxyConfig {
 }
 /// `PUT /user-proxy-configs/{uuid}`, body envelope `"updateUserProxyConfig"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.3.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateUserProxyConfig",
@@ -259,39 +259,39 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryUserProxyConfig {
     async
 )]
 pub struct UpdateUserProxyConfig {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 5.3.0 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `proxyType` (body).
+    /// Wire name `proxyType` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "proxyType", max_length = 255)]
     pub proxy_type: ::core::option::Option<::std::string::String>,
-    /// Wire name `proxyHost` (body).
+    /// Wire name `proxyHost` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "proxyHost", max_length = 255)]
     pub proxy_host: ::core::option::Option<::std::string::String>,
-    /// Wire name `proxyPort` (body).
+    /// Wire name `proxyPort` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "proxyPort", max_length = 255)]
     pub proxy_port: ::core::option::Option<i32>,
-    /// Wire name `proxyUsername` (body).
+    /// Wire name `proxyUsername` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "proxyUsername", max_length = 255)]
     pub proxy_username: ::core::option::Option<::std::string::String>,
-    /// Wire name `proxyPassword` (body).
+    /// Wire name `proxyPassword` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "proxyPassword", max_length = 255)]
     pub proxy_password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Wire name `isEnabled` (body).
+    /// Wire name `isEnabled` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "isEnabled", max_length = 255)]
     pub is_enabled: ::core::option::Option<bool>,
-    /// Wire name `proxyProtocolVersion` (body).
+    /// Wire name `proxyProtocolVersion` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "proxyProtocolVersion", max_length = 255)]
     pub proxy_protocol_version: ::core::option::Option<::std::string::String>,
-    /// Wire name `useSsl` (body).
+    /// Wire name `useSsl` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "useSsl", max_length = 255)]
     pub use_ssl: ::core::option::Option<bool>,
-    /// Wire name `noProxy` (body).
+    /// Wire name `noProxy` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "noProxy", max_length = 255)]
     pub no_proxy: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /v2v or /v2vs, and the types and enums they use first.
 /// `PUT /v2v/conversion/host/{uuid}/actions`, body envelope `"cleanV2VConversionCache"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CleanV2VConversionCache",
@@ -15,12 +15,12 @@
     async
 )]
 pub struct CleanV2VConversionCache {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.4.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -57,7 +57,7 @@ impl CleanV2VConversionCache {
 }
 /// `POST /v2vs`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ConvertVmFromForeignHypervisor",
@@ -68,82 +68,82 @@ impl CleanV2VConversionCache {
     async
 )]
 pub struct ConvertVmFromForeignHypervisor {
-    /// Wire name `url` (body).
+    /// Wire name `url` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 1024)]
     pub url: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `conversionHostUuid` (body).
+    /// Wire name `conversionHostUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "conversionHostUuid")]
     pub conversion_host_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `sshPrivKey` (body).
+    /// Wire name `sshPrivKey` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "sshPrivKey")]
     pub ssh_priv_key: ::core::option::Option<::std::string::String>,
-    /// Wire name `cpuNum` (body).
+    /// Wire name `cpuNum` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "cpuNum", range(1, 1024))]
     pub cpu_num: i32,
-    /// Wire name `memorySize` (body).
+    /// Wire name `memorySize` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "memorySize", range(1, 9223372036854775807))]
     pub memory_size: i64,
-    /// Wire name `zoneUuid` (body).
+    /// Wire name `zoneUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `clusterUuid` (body).
+    /// Wire name `clusterUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "clusterUuid")]
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `hostUuid` (body).
+    /// Wire name `hostUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "hostUuid")]
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `primaryStorageUuid` (body).
+    /// Wire name `primaryStorageUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "primaryStorageUuid")]
     pub primary_storage_uuid: ::std::string::String,
-    /// Wire name `l3NetworkUuids` (body).
+    /// Wire name `l3NetworkUuids` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "l3NetworkUuids", required, non_empty)]
     pub l3_network_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `defaultL3NetworkUuid` (body).
+    /// Wire name `defaultL3NetworkUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "defaultL3NetworkUuid")]
     pub default_l3_network_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `platform` (body). One of `Linux`, `Windows`, `WindowsVirtio`, `Paravirtualization`, `Other`.
+    /// Wire name `platform` (body). Since ZStack 3.0.1 (release history). One of `Linux`, `Windows`, `WindowsVirtio`, `Paravirtualization`, `Other`.
     #[api(one_of("Linux", "Windows", "WindowsVirtio", "Paravirtualization", "Other"))]
     pub platform: ::core::option::Option<::std::string::String>,
-    /// Wire name `type` (body). One of `UserVm`, `ApplianceVm`.
+    /// Wire name `type` (body). Since ZStack 3.0.1 (release history). One of `UserVm`, `ApplianceVm`.
     #[api(rename = "type", one_of("UserVm", "ApplianceVm"))]
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Wire name `strategy` (body). Server default: `InstantStart`. One of `InstantStart`, `JustConvert`.
+    /// Wire name `strategy` (body). Since ZStack 3.0.1 (release history). Server default: `InstantStart`. One of `InstantStart`, `JustConvert`.
     #[api(one_of("InstantStart", "JustConvert"))]
     pub strategy: ::core::option::Option<::std::string::String>,
-    /// Wire name `convertStrategy` (body). Server default: `CapacityOptimized`. One of `CapacityOptimized`, `EfficiencyFirst`.
+    /// Wire name `convertStrategy` (body). Since ZStack 3.2.1 (release history). Server default: `CapacityOptimized`. One of `CapacityOptimized`, `EfficiencyFirst`.
     #[api(rename = "convertStrategy", one_of("CapacityOptimized", "EfficiencyFirst"))]
     pub convert_strategy: ::core::option::Option<::std::string::String>,
-    /// Wire name `pauseVm` (body). Server default: `false`.
+    /// Wire name `pauseVm` (body). Since ZStack 3.5.3 (release history). Server default: `false`.
     #[api(rename = "pauseVm")]
     pub pause_vm: ::core::option::Option<bool>,
-    /// Wire name `volumeFilters` (body).
+    /// Wire name `volumeFilters` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "volumeFilters")]
     pub volume_filters: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `rootFileSystem` (body).
+    /// Wire name `rootFileSystem` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "rootFileSystem")]
     pub root_file_system: ::core::option::Option<::std::string::String>,
-    /// Wire name `longJobName` (body).
+    /// Wire name `longJobName` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "longJobName", max_length = 255)]
     pub long_job_name: ::core::option::Option<::std::string::String>,
-    /// Wire name `longJobDescription` (body).
+    /// Wire name `longJobDescription` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "longJobDescription", max_length = 2048)]
     pub long_job_description: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -363,7 +363,7 @@ impl ConvertVmFromForeignHypervisor {
 }
 /// `POST /v2v`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ListVMsFromKVMHost",
@@ -374,22 +374,22 @@ impl ConvertVmFromForeignHypervisor {
     async
 )]
 pub struct ListVMsFromKVMHost {
-    /// Wire name `libvirtURI` (body).
+    /// Wire name `libvirtURI` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "libvirtURI", max_length = 1024)]
     pub libvirt_uri: ::std::string::String,
-    /// Wire name `conversionHostUuid` (body).
+    /// Wire name `conversionHostUuid` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "conversionHostUuid")]
     pub conversion_host_uuid: ::std::string::String,
-    /// Wire name `sshPrivKey` (body).
+    /// Wire name `sshPrivKey` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "sshPrivKey")]
     pub ssh_priv_key: ::core::option::Option<::std::string::String>,
-    /// Wire name `v2vType` (body). Server default: `KVM`.
+    /// Wire name `v2vType` (body). Since ZStack 3.5.3 (release history). Server default: `KVM`.
     #[api(rename = "v2vType")]
     pub v2v_type: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -449,9 +449,13 @@ impl ListVMsFromKVMHost {
 /// The result of [`ListVMsFromKVMHost`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ListVMsFromKVMHostReply {
+    /// Since ZStack 3.5.3 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.5.3 (release history).
     pub libvirt_version: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub qemu_version: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub v2v_caps: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /vcenters, and the types and enums they use first.
 /// `POST /vcenters`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddVCenter",
@@ -15,38 +15,38 @@
     async
 )]
 pub struct AddVCenter {
-    /// Wire name `username` (body).
+    /// Wire name `username` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub username: ::std::string::String,
-    /// Wire name `password` (body).
+    /// Wire name `password` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub password: ::zstack_sdk::runtime::secret::Secret,
-    /// Wire name `zoneUuid` (body).
+    /// Wire name `zoneUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `https` (body). Server default: `true`.
+    /// Wire name `https` (body). Since ZStack 3.0.1 (release history). Server default: `true`.
     pub https: ::core::option::Option<bool>,
-    /// Wire name `port` (body).
+    /// Wire name `port` (body). Since ZStack 3.0.1 (release history).
     pub port: ::core::option::Option<i32>,
-    /// Wire name `domainName` (body).
+    /// Wire name `domainName` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "domainName", max_length = 256)]
     pub domain_name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -134,7 +134,7 @@ impl AddVCenter {
 }
 /// `DELETE /vcenters/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteVCenter",
@@ -144,15 +144,15 @@ impl AddVCenter {
     async
 )]
 pub struct DeleteVCenter {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -198,7 +198,7 @@ impl DeleteVCenter {
 }
 /// `GET /vcenters`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryVCenter",
@@ -232,7 +232,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVCenter {
 }
 /// `GET /vcenters/backup-storage`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryVCenterBackupStorage",
@@ -266,7 +266,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVCenterBackupStorage {
 }
 /// `GET /vcenters/clusters`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryVCenterCluster",
@@ -300,7 +300,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVCenterCluster {
 }
 /// `GET /vcenters/datacenters`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryVCenterDatacenter",
@@ -334,7 +334,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVCenterDatacenter {
 }
 /// `GET /vcenters/primary-storage`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryVCenterPrimaryStorage",
@@ -368,7 +368,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVCenterPrimaryStorage {
 }
 /// `GET /vcenters/clusters/resourcepools`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.3.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryVCenterResourcePool",
@@ -402,7 +402,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVCenterResourcePool {
 }
 /// `PUT /vcenters/{uuid}/actions`, body envelope `"syncVCenter"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SyncVCenter",
@@ -413,12 +413,12 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVCenterResourcePool {
     async
 )]
 pub struct SyncVCenter {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -455,7 +455,7 @@ impl SyncVCenter {
 }
 /// `PUT /vcenters/{uuid}/actions`, body envelope `"updateVCenter"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateVCenter",
@@ -466,32 +466,32 @@ impl SyncVCenter {
     async
 )]
 pub struct UpdateVCenter {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255, non_empty_string)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `username` (body).
+    /// Wire name `username` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub username: ::core::option::Option<::std::string::String>,
-    /// Wire name `password` (body).
+    /// Wire name `password` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Wire name `domainName` (body).
+    /// Wire name `domainName` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "domainName", max_length = 256)]
     pub domain_name: ::core::option::Option<::std::string::String>,
-    /// Wire name `port` (body).
+    /// Wire name `port` (body). Since ZStack 3.0.1 (release history).
     pub port: ::core::option::Option<i32>,
-    /// Wire name `state` (body). One of `Enabled`, `Disabled`.
+    /// Wire name `state` (body). Since ZStack 4.8.26 (release history). One of `Enabled`, `Disabled`.
     #[api(one_of("Enabled", "Disabled"))]
     pub state: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /vip or /vips, and the types and enums they use first.
 /// `POST /vips/sharedqos/{sharedQosUuid}/vips`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AttachVipToVpcSharedQos",
@@ -15,19 +15,19 @@
     async
 )]
 pub struct AttachVipToVpcSharedQos {
-    /// Wire name `sharedQosUuid` (path placeholder).
+    /// Wire name `sharedQosUuid` (path placeholder). Since ZStack 5.1.30 (release history).
     #[api(rename = "sharedQosUuid")]
     pub shared_qos_uuid: ::std::string::String,
-    /// Wire name `vipLists` (body).
+    /// Wire name `vipLists` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "vipLists")]
     pub vip_lists: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `vipUuids` (body).
+    /// Wire name `vipUuids` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "vipUuids")]
     pub vip_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -88,7 +88,7 @@ impl AttachVipToVpcSharedQos {
 }
 /// `PUT /vips/{uuid}/actions`, body envelope `"changeVipState"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeVipState",
@@ -148,7 +148,7 @@ impl ChangeVipState {
 }
 /// `POST /vips/sharedqos/{sharedQosUuid}/bandwidth/actions`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeVpcSharedQosBandwidth",
@@ -159,16 +159,16 @@ impl ChangeVipState {
     async
 )]
 pub struct ChangeVpcSharedQosBandwidth {
-    /// Wire name `sharedQosUuid` (path placeholder).
+    /// Wire name `sharedQosUuid` (path placeholder). Since ZStack 5.1.30 (release history).
     #[api(rename = "sharedQosUuid")]
     pub shared_qos_uuid: ::std::string::String,
-    /// Wire name `bandwidth` (body).
+    /// Wire name `bandwidth` (body). Since ZStack 5.1.30 (release history).
     #[api(range(131072, 32212254720))]
     pub bandwidth: i64,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -209,7 +209,7 @@ impl ChangeVpcSharedQosBandwidth {
 }
 /// `GET /vips/{vipUuid}/check-port-availability`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CheckVipPortAvailability",
@@ -289,7 +289,7 @@ impl CheckVipPortAvailability {
 }
 /// `POST /vips`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateVip",
@@ -433,7 +433,7 @@ impl CreateVip {
 }
 /// `POST /vips/sharedqos`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateVpcSharedQos",
@@ -444,31 +444,31 @@ impl CreateVip {
     async
 )]
 pub struct CreateVpcSharedQos {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 5.1.30 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 5.1.30 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `vpcUuid` (body).
+    /// Wire name `vpcUuid` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "vpcUuid")]
     pub vpc_uuid: ::std::string::String,
-    /// Wire name `l3NetworkUuid` (body).
+    /// Wire name `l3NetworkUuid` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "l3NetworkUuid")]
     pub l3_network_uuid: ::std::string::String,
-    /// Wire name `bandwidth` (body).
+    /// Wire name `bandwidth` (body). Since ZStack 5.1.30 (release history).
     #[api(range(131072, 32212254720))]
     pub bandwidth: ::core::option::Option<i64>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -546,7 +546,7 @@ impl CreateVpcSharedQos {
 }
 /// `DELETE /vips/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteVip",
@@ -610,7 +610,7 @@ impl DeleteVip {
 }
 /// `DELETE /vips/{uuid}/vip-qos`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteVipQos",
@@ -620,14 +620,14 @@ impl DeleteVip {
     async
 )]
 pub struct DeleteVipQos {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `port` (query string).
+    /// Wire name `port` (query string). Since ZStack 3.0.1 (release history).
     pub port: ::core::option::Option<i32>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -670,7 +670,7 @@ impl DeleteVipQos {
 }
 /// `DELETE /vips/sharedqos/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteVpcSharedQos",
@@ -680,15 +680,15 @@ impl DeleteVipQos {
     async
 )]
 pub struct DeleteVpcSharedQos {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 5.1.30 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 5.1.30 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 5.1.30 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 5.1.30 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -734,7 +734,7 @@ impl DeleteVpcSharedQos {
 }
 /// `DELETE /vips/sharedqos/{sharedQosUuid}/vips`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DetachVipFromVpcSharedQos",
@@ -744,19 +744,19 @@ impl DeleteVpcSharedQos {
     async
 )]
 pub struct DetachVipFromVpcSharedQos {
-    /// Wire name `sharedQosUuid` (path placeholder).
+    /// Wire name `sharedQosUuid` (path placeholder). Since ZStack 5.1.30 (release history).
     #[api(rename = "sharedQosUuid")]
     pub shared_qos_uuid: ::std::string::String,
-    /// Wire name `vipLists` (query string).
+    /// Wire name `vipLists` (query string). Since ZStack 5.1.30 (release history).
     #[api(rename = "vipLists")]
     pub vip_lists: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `vipUuids` (query string).
+    /// Wire name `vipUuids` (query string). Since ZStack 5.1.30 (release history).
     #[api(rename = "vipUuids")]
     pub vip_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 5.1.30 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 5.1.30 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -817,7 +817,7 @@ impl DetachVipFromVpcSharedQos {
 }
 /// `GET /vips/{vipUuid}/get-port-availability`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVipAvailablePort",
@@ -892,7 +892,7 @@ impl GetVipAvailablePort {
 }
 /// `GET /vip/{uuid}/vip-qos`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVipQos",
@@ -901,12 +901,12 @@ impl GetVipAvailablePort {
     response = crate::api::GetVipQosReply
 )]
 pub struct GetVipQos {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -943,7 +943,7 @@ impl GetVipQos {
 }
 /// `GET /vips/{uuid}/usedports`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVipUsedPorts",
@@ -1001,7 +1001,7 @@ impl GetVipUsedPorts {
 }
 /// `GET /vips`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryVip",
@@ -1035,7 +1035,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVip {
 }
 /// `GET /vips/sharedqos`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryVpcSharedQos",
@@ -1069,7 +1069,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVpcSharedQos {
 }
 /// `PUT /vips/{uuid}/actions`, body envelope `"setVipQos"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SetVipQos",
@@ -1080,21 +1080,21 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVpcSharedQos {
     async
 )]
 pub struct SetVipQos {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `port` (body).
+    /// Wire name `port` (body). Since ZStack 3.0.1 (release history).
     #[api(range(1, 65535))]
     pub port: ::core::option::Option<i32>,
-    /// Wire name `outboundBandwidth` (body).
+    /// Wire name `outboundBandwidth` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "outboundBandwidth", range(131072, 32212254720))]
     pub outbound_bandwidth: ::core::option::Option<i64>,
-    /// Wire name `inboundBandwidth` (body).
+    /// Wire name `inboundBandwidth` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "inboundBandwidth", range(131072, 32212254720))]
     pub inbound_bandwidth: ::core::option::Option<i64>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1149,7 +1149,7 @@ impl SetVipQos {
 }
 /// `PUT /vips/{uuid}/actions`, body envelope `"updateVip"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateVip",
@@ -1226,7 +1226,7 @@ impl UpdateVip {
 }
 /// `PUT /vips/sharedqos/{uuid}/actions`, body envelope `"updateVpcSharedQos"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateVpcSharedQos",
@@ -1237,18 +1237,18 @@ impl UpdateVip {
     async
 )]
 pub struct UpdateVpcSharedQos {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 5.1.30 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 5.1.30 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 5.1.30 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1317,6 +1317,7 @@ pub struct GetVipAvailablePortReply {
 /// The result of [`GetVipQos`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVipQosReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /vm-backups, and the types and enums they use first.
 /// `DELETE /vm-backups/{groupUuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteVmBackup",
@@ -14,22 +14,22 @@
     async
 )]
 pub struct DeleteVmBackup {
-    /// Wire name `groupUuid` (path placeholder).
+    /// Wire name `groupUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "groupUuid")]
     pub group_uuid: ::std::string::String,
-    /// Wire name `backupStorageUuids` (query string).
+    /// Wire name `backupStorageUuids` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "backupStorageUuids")]
     pub backup_storage_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `handleDependency` (query string). Server default: `false`.
+    /// Wire name `handleDependency` (query string). Since ZStack 4.7.24 (release history). Server default: `false`.
     #[api(rename = "handleDependency")]
     pub handle_dependency: ::core::option::Option<bool>,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -95,7 +95,7 @@ impl DeleteVmBackup {
 }
 /// `PUT /vm-backups/{groupUuid}/actions`, body envelope `"recoverVmBackupFromImageStoreBackupStorage"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RecoverVmBackupFromImageStoreBackupStorage",
@@ -106,19 +106,19 @@ impl DeleteVmBackup {
     async
 )]
 pub struct RecoverVmBackupFromImageStoreBackupStorage {
-    /// Wire name `groupUuid` (path placeholder).
+    /// Wire name `groupUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "groupUuid")]
     pub group_uuid: ::std::string::String,
-    /// Wire name `srcBackupStorageUuid` (body).
+    /// Wire name `srcBackupStorageUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "srcBackupStorageUuid")]
     pub src_backup_storage_uuid: ::std::string::String,
-    /// Wire name `dstBackupStorageUuid` (body).
+    /// Wire name `dstBackupStorageUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "dstBackupStorageUuid")]
     pub dst_backup_storage_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -161,7 +161,7 @@ impl RecoverVmBackupFromImageStoreBackupStorage {
 }
 /// `PUT /vm-backups/{groupUuid}/actions`, body envelope `"revertVmFromVmBackup"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RevertVmFromVmBackup",
@@ -172,16 +172,16 @@ impl RecoverVmBackupFromImageStoreBackupStorage {
     async
 )]
 pub struct RevertVmFromVmBackup {
-    /// Wire name `groupUuid` (path placeholder).
+    /// Wire name `groupUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "groupUuid")]
     pub group_uuid: ::std::string::String,
-    /// Wire name `backupStorageUuid` (body).
+    /// Wire name `backupStorageUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "backupStorageUuid")]
     pub backup_storage_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -227,7 +227,7 @@ impl RevertVmFromVmBackup {
 }
 /// `PUT /vm-backups/imageStore/{imageStoreUuid}/actions`, body envelope `"syncVmBackup"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SyncVmBackup",
@@ -238,13 +238,13 @@ impl RevertVmFromVmBackup {
     async
 )]
 pub struct SyncVmBackup {
-    /// Wire name `imageStoreUuid` (path placeholder).
+    /// Wire name `imageStoreUuid` (path placeholder). Since ZStack 3.5.3 (release history).
     #[api(rename = "imageStoreUuid")]
     pub image_store_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -283,7 +283,7 @@ impl SyncVmBackup {
 }
 /// `PUT /vm-backups/{groupUuid}/actions`, body envelope `"syncVmBackupFromImageStoreBackupStorage"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SyncVmBackupFromImageStoreBackupStorage",
@@ -294,19 +294,19 @@ impl SyncVmBackup {
     async
 )]
 pub struct SyncVmBackupFromImageStoreBackupStorage {
-    /// Wire name `groupUuid` (path placeholder).
+    /// Wire name `groupUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "groupUuid")]
     pub group_uuid: ::std::string::String,
-    /// Wire name `srcBackupStorageUuid` (body).
+    /// Wire name `srcBackupStorageUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "srcBackupStorageUuid")]
     pub src_backup_storage_uuid: ::std::string::String,
-    /// Wire name `dstBackupStorageUuid` (body).
+    /// Wire name `dstBackupStorageUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "dstBackupStorageUuid")]
     pub dst_backup_storage_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -350,6 +350,7 @@ impl SyncVmBackupFromImageStoreBackupStorage {
 /// The result of [`RecoverVmBackupFromImageStoreBackupStorage`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RecoverVmBackupFromImageStoreBackupStorageReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -359,12 +360,14 @@ pub struct RecoverVmBackupFromImageStoreBackupStorageReply {
 /// The result of [`SyncVmBackup`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncVmBackupReply {
+    /// Since ZStack 3.5.3 (release history).
     pub result: ::core::option::Option<crate::types::SyncBackupResult>,
 }
 ::zstack_sdk::deserialize_struct!(SyncVmBackupReply { "result" => result, });
 /// The result of [`SyncVmBackupFromImageStoreBackupStorage`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncVmBackupFromImageStoreBackupStorageReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

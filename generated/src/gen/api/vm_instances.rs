@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /VM or /vm or /vm-instances or /vmInstance, and the types and enums they use first.
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"attachGuestToolsIsoToVm"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AttachGuestToolsIsoToVm",
@@ -15,12 +15,12 @@
     async
 )]
 pub struct AttachGuestToolsIsoToVm {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -57,7 +57,7 @@ impl AttachGuestToolsIsoToVm {
 }
 /// `POST /vm-instances/{vmInstanceUuid}/iso/{isoUuid}`, body envelope `"null"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AttachIsoToVmInstance",
@@ -119,7 +119,7 @@ impl AttachIsoToVmInstance {
 }
 /// `POST /vm-instances/{vmInstanceUuid}/l3-networks/{l3NetworkUuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AttachL3NetworkToVm",
@@ -229,7 +229,7 @@ impl AttachL3NetworkToVm {
 }
 /// `POST /vm-instances/{vmInstanceUuid}/scsi-lun/{uuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AttachScsiLunToVmInstance",
@@ -241,18 +241,18 @@ impl AttachL3NetworkToVm {
     polymorphic
 )]
 pub struct AttachScsiLunToVmInstance {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.1.3 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `vmInstanceUuid` (path placeholder).
+    /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.1.3 (release history).
     #[api(rename = "vmInstanceUuid")]
     pub vm_instance_uuid: ::std::string::String,
-    /// Wire name `disableMultiPathAttach` (body). Server default: `false`.
+    /// Wire name `disableMultiPathAttach` (body). Since ZStack 3.1.3 (release history). Server default: `false`.
     #[api(rename = "disableMultiPathAttach")]
     pub disable_multi_path_attach: ::core::option::Option<bool>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -302,7 +302,7 @@ impl AttachScsiLunToVmInstance {
 }
 /// `POST /vm-instances/{vmInstanceUuid}/nices/{vmNicUuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AttachVmNicToVm",
@@ -364,7 +364,7 @@ impl AttachVmNicToVm {
 }
 /// `PUT /vm-instances/{vmInstanceUuid}/actions`, body envelope `"changeInstanceOffering"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeInstanceOffering",
@@ -426,7 +426,7 @@ impl ChangeInstanceOffering {
 }
 /// `PUT /vm-instances/nics/{vfNicUuid}/actions`, body envelope `"changeVfNicHaState"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.1.30 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeVfNicHaState",
@@ -437,16 +437,16 @@ impl ChangeInstanceOffering {
     async
 )]
 pub struct ChangeVfNicHaState {
-    /// Wire name `vfNicUuid` (path placeholder).
+    /// Wire name `vfNicUuid` (path placeholder). Since ZStack 5.1.30 (release history).
     #[api(rename = "vfNicUuid")]
     pub vf_nic_uuid: ::std::string::String,
-    /// Wire name `haState` (body). One of `Enabled`, `Disabled`.
+    /// Wire name `haState` (body). Since ZStack 5.1.30 (release history). One of `Enabled`, `Disabled`.
     #[api(rename = "haState", one_of("Enabled", "Disabled"), max_length = 32)]
     pub ha_state: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -487,7 +487,7 @@ impl ChangeVfNicHaState {
 }
 /// `PUT /vm-instances/{vmInstanceUuid}/actions`, body envelope `"changeVmImage"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeVmImage",
@@ -499,22 +499,22 @@ impl ChangeVfNicHaState {
     polymorphic
 )]
 pub struct ChangeVmImage {
-    /// Wire name `vmInstanceUuid` (path placeholder).
+    /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "vmInstanceUuid")]
     pub vm_instance_uuid: ::std::string::String,
-    /// Wire name `imageUuid` (body).
+    /// Wire name `imageUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "imageUuid")]
     pub image_uuid: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -575,7 +575,7 @@ impl ChangeVmImage {
 }
 /// `POST /vm-instances/nics/{vmNicUuid}/l3-networks/{destL3NetworkUuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.1.8 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeVmNicNetwork",
@@ -649,7 +649,7 @@ impl ChangeVmNicNetwork {
 }
 /// `PUT /vm-instances/nics/{vmNicUuid}/actions`, body envelope `"changeVmNicState"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.5.11 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeVmNicState",
@@ -711,7 +711,7 @@ impl ChangeVmNicState {
 }
 /// `PUT /vm-instances/nics/{vmNicUuid}/actions`, body envelope `"changeVmNicType"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeVmNicType",
@@ -723,16 +723,16 @@ impl ChangeVmNicState {
     polymorphic
 )]
 pub struct ChangeVmNicType {
-    /// Wire name `vmNicUuid` (path placeholder).
+    /// Wire name `vmNicUuid` (path placeholder). Since ZStack 3.9.2 (release history).
     #[api(rename = "vmNicUuid")]
     pub vm_nic_uuid: ::std::string::String,
-    /// Wire name `vmNicType` (body). One of `VNIC`.
+    /// Wire name `vmNicType` (body). Since ZStack 3.9.2 (release history). One of `VNIC`.
     #[api(rename = "vmNicType", one_of("VNIC"))]
     pub vm_nic_type: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -773,7 +773,7 @@ impl ChangeVmNicType {
 }
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"changeVmPassword"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeVmPassword",
@@ -784,20 +784,20 @@ impl ChangeVmNicType {
     async
 )]
 pub struct ChangeVmPassword {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `password` (body).
+    /// Wire name `password` (body). Since ZStack 3.0.1 (release history).
     #[api(
         max_length = 32,
         regex = "[\\da-zA-Z-`=\\\\\\[\\];',./~!@#$%^&*()_+|{}:\"<>?]{1,}"
     )]
     pub password: ::zstack_sdk::runtime::secret::Secret,
-    /// Wire name `account` (body).
+    /// Wire name `account` (body). Since ZStack 3.0.1 (release history).
     pub account: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -840,7 +840,7 @@ impl ChangeVmPassword {
 }
 /// `PUT /vm-instances/{vmInstanceUuid}/actions`, body envelope `"cloneVmInstance"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CloneVmInstance",
@@ -851,46 +851,46 @@ impl ChangeVmPassword {
     async
 )]
 pub struct CloneVmInstance {
-    /// Wire name `vmInstanceUuid` (path placeholder).
+    /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "vmInstanceUuid")]
     pub vm_instance_uuid: ::std::string::String,
-    /// Wire name `strategy` (body). Server default: `InstantStart`. One of `InstantStart`, `JustCreate`, `CreateStopped`.
+    /// Wire name `strategy` (body). Since ZStack 3.0.1 (release history). Server default: `InstantStart`. One of `InstantStart`, `JustCreate`, `CreateStopped`.
     #[api(one_of("InstantStart", "JustCreate", "CreateStopped"))]
     pub strategy: ::core::option::Option<::std::string::String>,
-    /// Wire name `vmNicParams` (body).
+    /// Wire name `vmNicParams` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "vmNicParams")]
     pub vm_nic_params: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `names` (body).
+    /// Wire name `names` (body). Since ZStack 3.0.1 (release history).
     #[api(required, non_empty)]
     pub names: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `primaryStorageUuidForRootVolume` (body).
+    /// Wire name `primaryStorageUuidForRootVolume` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "primaryStorageUuidForRootVolume")]
     pub primary_storage_uuid_for_root_volume: ::core::option::Option<
         ::std::string::String,
     >,
-    /// Wire name `primaryStorageUuidForDataVolume` (body).
+    /// Wire name `primaryStorageUuidForDataVolume` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "primaryStorageUuidForDataVolume")]
     pub primary_storage_uuid_for_data_volume: ::core::option::Option<
         ::std::string::String,
     >,
-    /// Wire name `full` (body). Server default: `false`.
+    /// Wire name `full` (body). Since ZStack 3.0.1 (release history). Server default: `false`.
     pub full: ::core::option::Option<bool>,
-    /// Wire name `rootVolumeSystemTags` (body).
+    /// Wire name `rootVolumeSystemTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "rootVolumeSystemTags")]
     pub root_volume_system_tags: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `dataVolumeSystemTags` (body).
+    /// Wire name `dataVolumeSystemTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "dataVolumeSystemTags")]
     pub data_volume_system_tags: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `clusterUuid` (body).
+    /// Wire name `clusterUuid` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "clusterUuid")]
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `hostUuid` (body).
+    /// Wire name `hostUuid` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "hostUuid")]
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1030,7 +1030,7 @@ impl CloneVmInstance {
 }
 /// `POST /vm-instances/fault-tolerance`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.10.40 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateFaultToleranceVmInstance",
@@ -1042,71 +1042,71 @@ impl CloneVmInstance {
     polymorphic
 )]
 pub struct CreateFaultToleranceVmInstance {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.10.40 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `instanceOfferingUuid` (body).
+    /// Wire name `instanceOfferingUuid` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "instanceOfferingUuid")]
     pub instance_offering_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `cpuNum` (body).
+    /// Wire name `cpuNum` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "cpuNum")]
     pub cpu_num: ::core::option::Option<i32>,
-    /// Wire name `memorySize` (body).
+    /// Wire name `memorySize` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "memorySize")]
     pub memory_size: ::core::option::Option<i64>,
-    /// Wire name `reservedMemorySize` (body).
+    /// Wire name `reservedMemorySize` (body). Since ZStack 5.2.0 (release history).
     #[api(rename = "reservedMemorySize", range(0, 9223372036854775807))]
     pub reserved_memory_size: ::core::option::Option<i64>,
-    /// Wire name `imageUuid` (body).
+    /// Wire name `imageUuid` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "imageUuid")]
     pub image_uuid: ::std::string::String,
-    /// Wire name `l3NetworkUuids` (body).
+    /// Wire name `l3NetworkUuids` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "l3NetworkUuids", required, non_empty)]
     pub l3_network_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `dataDiskOfferingUuids` (body).
+    /// Wire name `dataDiskOfferingUuids` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "dataDiskOfferingUuids")]
     pub data_disk_offering_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `zoneUuid` (body).
+    /// Wire name `zoneUuid` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `clusterUuid` (body).
+    /// Wire name `clusterUuid` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "clusterUuid")]
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `hostUuid` (body).
+    /// Wire name `hostUuid` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "hostUuid")]
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `primaryStorageUuidForRootVolume` (body).
+    /// Wire name `primaryStorageUuidForRootVolume` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "primaryStorageUuidForRootVolume")]
     pub primary_storage_uuid_for_root_volume: ::core::option::Option<
         ::std::string::String,
     >,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.10.40 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `defaultL3NetworkUuid` (body).
+    /// Wire name `defaultL3NetworkUuid` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "defaultL3NetworkUuid")]
     pub default_l3_network_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `rootVolumeSystemTags` (body).
+    /// Wire name `rootVolumeSystemTags` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "rootVolumeSystemTags")]
     pub root_volume_system_tags: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `dataVolumeSystemTags` (body).
+    /// Wire name `dataVolumeSystemTags` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "dataVolumeSystemTags")]
     pub data_volume_system_tags: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `strategy` (body). Server default: `InstantStart`.
+    /// Wire name `strategy` (body). Since ZStack 3.10.40 (release history). Server default: `InstantStart`.
     pub strategy: ::core::option::Option<::std::string::String>,
-    /// Wire name `type` (body). Server default: `FaultToleranceVmGroup`.
+    /// Wire name `type` (body). Since ZStack 3.10.40 (release history). Server default: `FaultToleranceVmGroup`.
     #[api(rename = "type")]
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1320,7 +1320,7 @@ impl CreateFaultToleranceVmInstance {
 }
 /// `POST /vm-instances/cdroms`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.3.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateVmCdRom",
@@ -1431,7 +1431,7 @@ impl CreateVmCdRom {
 }
 /// `POST /vm-instances/from/vm-backups/{groupUuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateVmFromVmBackup",
@@ -1443,80 +1443,80 @@ impl CreateVmCdRom {
     polymorphic
 )]
 pub struct CreateVmFromVmBackup {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `groupUuid` (path placeholder).
+    /// Wire name `groupUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "groupUuid")]
     pub group_uuid: ::std::string::String,
-    /// Wire name `backupStorageUuid` (body).
+    /// Wire name `backupStorageUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "backupStorageUuid")]
     pub backup_storage_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `instanceOfferingUuid` (body).
+    /// Wire name `instanceOfferingUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "instanceOfferingUuid")]
     pub instance_offering_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `cpuNum` (body).
+    /// Wire name `cpuNum` (body). Since ZStack 5.2.0 (release history).
     #[api(rename = "cpuNum")]
     pub cpu_num: ::core::option::Option<i32>,
-    /// Wire name `memorySize` (body).
+    /// Wire name `memorySize` (body). Since ZStack 5.2.0 (release history).
     #[api(rename = "memorySize")]
     pub memory_size: ::core::option::Option<i64>,
-    /// Wire name `reservedMemorySize` (body).
+    /// Wire name `reservedMemorySize` (body). Since ZStack 5.2.0 (release history).
     #[api(rename = "reservedMemorySize", range(0, 9223372036854775807))]
     pub reserved_memory_size: ::core::option::Option<i64>,
-    /// Wire name `l3NetworkUuids` (body).
+    /// Wire name `l3NetworkUuids` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "l3NetworkUuids")]
     pub l3_network_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `vmNicParams` (body).
+    /// Wire name `vmNicParams` (body). Since ZStack 4.8.26 (release history).
     #[api(rename = "vmNicParams")]
     pub vm_nic_params: ::core::option::Option<::std::string::String>,
-    /// Wire name `type` (body). One of `UserVm`, `ApplianceVm`.
+    /// Wire name `type` (body). Since ZStack 3.0.1 (release history). One of `UserVm`, `ApplianceVm`.
     #[api(rename = "type", one_of("UserVm", "ApplianceVm"))]
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Wire name `zoneUuid` (body).
+    /// Wire name `zoneUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `clusterUuid` (body).
+    /// Wire name `clusterUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "clusterUuid")]
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `hostUuid` (body).
+    /// Wire name `hostUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "hostUuid")]
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `primaryStorageUuidForRootVolume` (body).
+    /// Wire name `primaryStorageUuidForRootVolume` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "primaryStorageUuidForRootVolume")]
     pub primary_storage_uuid_for_root_volume: ::core::option::Option<
         ::std::string::String,
     >,
-    /// Wire name `primaryStorageUuidForDataVolume` (body).
+    /// Wire name `primaryStorageUuidForDataVolume` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "primaryStorageUuidForDataVolume")]
     pub primary_storage_uuid_for_data_volume: ::core::option::Option<
         ::std::string::String,
     >,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `rootVolumeSystemTags` (body).
+    /// Wire name `rootVolumeSystemTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "rootVolumeSystemTags")]
     pub root_volume_system_tags: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `dataVolumeSystemTags` (body).
+    /// Wire name `dataVolumeSystemTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "dataVolumeSystemTags")]
     pub data_volume_system_tags: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `strategy` (body). Server default: `InstantStart`. One of `InstantStart`, `JustCreate`, `CreateStopped`.
+    /// Wire name `strategy` (body). Since ZStack 5.1.30 (release history). Server default: `InstantStart`. One of `InstantStart`, `JustCreate`, `CreateStopped`.
     #[api(one_of("InstantStart", "JustCreate", "CreateStopped"))]
     pub strategy: ::core::option::Option<::std::string::String>,
-    /// Wire name `defaultL3NetworkUuid` (body).
+    /// Wire name `defaultL3NetworkUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "defaultL3NetworkUuid")]
     pub default_l3_network_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1752,7 +1752,7 @@ impl CreateVmFromVmBackup {
 }
 /// `POST /vm-instances/from/vm-backup/{backupUuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.8.26 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateVmFromVolumeBackup",
@@ -1764,60 +1764,60 @@ impl CreateVmFromVmBackup {
     polymorphic
 )]
 pub struct CreateVmFromVolumeBackup {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.8.26 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `backupUuid` (path placeholder).
+    /// Wire name `backupUuid` (path placeholder). Since ZStack 4.8.26 (release history).
     #[api(rename = "backupUuid")]
     pub backup_uuid: ::std::string::String,
-    /// Wire name `backupStorageUuid` (body).
+    /// Wire name `backupStorageUuid` (body). Since ZStack 4.8.26 (release history).
     #[api(rename = "backupStorageUuid")]
     pub backup_storage_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `instanceOfferingUuid` (body).
+    /// Wire name `instanceOfferingUuid` (body). Since ZStack 4.8.26 (release history).
     #[api(rename = "instanceOfferingUuid")]
     pub instance_offering_uuid: ::std::string::String,
-    /// Wire name `defaultL3NetworkUuid` (body).
+    /// Wire name `defaultL3NetworkUuid` (body). Since ZStack 4.8.26 (release history).
     #[api(rename = "defaultL3NetworkUuid")]
     pub default_l3_network_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `l3NetworkUuids` (body).
+    /// Wire name `l3NetworkUuids` (body). Since ZStack 4.8.26 (release history).
     #[api(rename = "l3NetworkUuids", required, non_empty)]
     pub l3_network_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `type` (body). One of `UserVm`, `ApplianceVm`.
+    /// Wire name `type` (body). Since ZStack 4.8.26 (release history). One of `UserVm`, `ApplianceVm`.
     #[api(rename = "type", one_of("UserVm", "ApplianceVm"))]
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Wire name `zoneUuid` (body).
+    /// Wire name `zoneUuid` (body). Since ZStack 4.8.26 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `clusterUuid` (body).
+    /// Wire name `clusterUuid` (body). Since ZStack 4.8.26 (release history).
     #[api(rename = "clusterUuid")]
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `hostUuid` (body).
+    /// Wire name `hostUuid` (body). Since ZStack 4.8.26 (release history).
     #[api(rename = "hostUuid")]
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `primaryStorageUuidForRootVolume` (body).
+    /// Wire name `primaryStorageUuidForRootVolume` (body). Since ZStack 4.8.26 (release history).
     #[api(rename = "primaryStorageUuidForRootVolume")]
     pub primary_storage_uuid_for_root_volume: ::core::option::Option<
         ::std::string::String,
     >,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.8.26 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `rootVolumeSystemTags` (body).
+    /// Wire name `rootVolumeSystemTags` (body). Since ZStack 4.8.26 (release history).
     #[api(rename = "rootVolumeSystemTags")]
     pub root_volume_system_tags: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `strategy` (body). Server default: `InstantStart`. One of `InstantStart`, `JustCreate`, `CreateStopped`.
+    /// Wire name `strategy` (body). Since ZStack 5.1.30 (release history). Server default: `InstantStart`. One of `InstantStart`, `JustCreate`, `CreateStopped`.
     #[api(one_of("InstantStart", "JustCreate", "CreateStopped"))]
     pub strategy: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 4.8.26 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 4.8.26 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.8.26 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.8.26 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1984,7 +1984,7 @@ impl CreateVmFromVolumeBackup {
 }
 /// `POST /vm-instances`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateVmInstance",
@@ -2430,7 +2430,7 @@ impl CreateVmInstance {
 }
 /// `POST /vm-instances/from/volume`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.10.40 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateVmInstanceFromVolume",
@@ -2697,7 +2697,7 @@ impl CreateVmInstanceFromVolume {
 }
 /// `POST /vm-instances/from/volume-snapshots/{volumeSnapshotUuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.1.8 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateVmInstanceFromVolumeSnapshot",
@@ -2981,7 +2981,7 @@ impl CreateVmInstanceFromVolumeSnapshot {
 }
 /// `POST /vm-instances/from/volume-snapshots/group/{volumeSnapshotGroupUuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.1.8 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateVmInstanceFromVolumeSnapshotGroup",
@@ -3265,7 +3265,7 @@ impl CreateVmInstanceFromVolumeSnapshotGroup {
 }
 /// `POST /vm-instances/xml-hook-script`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.2.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateVmUserDefinedXmlHookScript",
@@ -3364,7 +3364,7 @@ impl CreateVmUserDefinedXmlHookScript {
 }
 /// `DELETE /vm-instances/{uuid}/nic-qos`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteNicQos",
@@ -3374,15 +3374,15 @@ impl CreateVmUserDefinedXmlHookScript {
     async
 )]
 pub struct DeleteNicQos {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `direction` (query string). One of `in`, `out`.
+    /// Wire name `direction` (query string). Since ZStack 3.0.1 (release history). One of `in`, `out`.
     #[api(one_of("in", "out"))]
     pub direction: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3423,7 +3423,7 @@ impl DeleteNicQos {
 }
 /// `DELETE /vm-instances/{uuid}/bootmode`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.3.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteVmBootMode",
@@ -3487,7 +3487,7 @@ impl DeleteVmBootMode {
 }
 /// `DELETE /vm-instances/cdroms/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.3.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteVmCdRom",
@@ -3551,7 +3551,7 @@ impl DeleteVmCdRom {
 }
 /// `DELETE /vm-instances/{uuid}/console-password`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteVmConsolePassword",
@@ -3603,7 +3603,7 @@ impl DeleteVmConsolePassword {
 }
 /// `DELETE /vm-instances/{uuid}/hostnames`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteVmHostname",
@@ -3667,7 +3667,7 @@ impl DeleteVmHostname {
 }
 /// `DELETE /vm-instances/{uuid}/ha-levels`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteVmInstanceHaLevel",
@@ -3677,12 +3677,12 @@ impl DeleteVmHostname {
     async
 )]
 pub struct DeleteVmInstanceHaLevel {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3719,7 +3719,7 @@ impl DeleteVmInstanceHaLevel {
 }
 /// `DELETE /vm-instances/{uuid}/ssh-keys`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteVmSshKey",
@@ -3771,7 +3771,7 @@ impl DeleteVmSshKey {
 }
 /// `DELETE /vm-instances/{vmInstanceUuid}/static-ips`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteVmStaticIp",
@@ -3855,7 +3855,7 @@ impl DeleteVmStaticIp {
 }
 /// `DELETE /vm-instances/{vmInstanceUuid}/xml`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.8.22 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteVmUserDefinedXml",
@@ -3865,16 +3865,16 @@ impl DeleteVmStaticIp {
     async
 )]
 pub struct DeleteVmUserDefinedXml {
-    /// Wire name `vmInstanceUuid` (path placeholder).
+    /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.8.22 (release history).
     #[api(rename = "vmInstanceUuid")]
     pub vm_instance_uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.8.22 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.8.22 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.8.22 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3922,7 +3922,7 @@ impl DeleteVmUserDefinedXml {
 }
 /// `DELETE /vm-instances/{vmInstanceUuid}/xml-hook-script`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.10.40 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteVmUserDefinedXmlHookScript",
@@ -3932,16 +3932,16 @@ impl DeleteVmUserDefinedXml {
     async
 )]
 pub struct DeleteVmUserDefinedXmlHookScript {
-    /// Wire name `vmInstanceUuid` (path placeholder).
+    /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.10.40 (release history).
     #[api(rename = "vmInstanceUuid")]
     pub vm_instance_uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.10.40 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.10.40 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.10.40 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3989,7 +3989,7 @@ impl DeleteVmUserDefinedXmlHookScript {
 }
 /// `GET /vm-instances/{vmInstanceUuid}/recovery-point`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.4.65 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DescribeVmInstanceRecoveryPoint",
@@ -3998,20 +3998,20 @@ impl DeleteVmUserDefinedXmlHookScript {
     response = crate::api::DescribeVmInstanceRecoveryPointReply
 )]
 pub struct DescribeVmInstanceRecoveryPoint {
-    /// Wire name `vmInstanceUuid` (path placeholder).
+    /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 4.4.65 (release history).
     #[api(rename = "vmInstanceUuid", non_empty_string)]
     pub vm_instance_uuid: ::std::string::String,
-    /// Wire name `groupId` (query string). Server default: `0`.
+    /// Wire name `groupId` (query string). Since ZStack 4.4.65 (release history). Server default: `0`.
     #[api(rename = "groupId", range(1, 9223372036854775807))]
     pub group_id: i64,
-    /// Wire name `limit` (query string). Server default: `1000`.
+    /// Wire name `limit` (query string). Since ZStack 4.4.65 (release history). Server default: `1000`.
     pub limit: ::core::option::Option<i32>,
-    /// Wire name `start` (query string). Server default: `0`.
+    /// Wire name `start` (query string). Since ZStack 4.4.65 (release history). Server default: `0`.
     pub start: ::core::option::Option<i32>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.4.65 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.4.65 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -4064,7 +4064,7 @@ impl DescribeVmInstanceRecoveryPoint {
 }
 /// `DELETE /vm-instances/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DestroyVmInstance",
@@ -4128,7 +4128,7 @@ impl DestroyVmInstance {
 }
 /// `DELETE /vm-instances/nics/{vmNicUuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DetachL3NetworkFromVm",
@@ -4182,7 +4182,7 @@ impl DetachL3NetworkFromVm {
 }
 /// `DELETE /vm-instances/{vmInstanceUuid}/scsi-lun/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DetachScsiLunFromVmInstance",
@@ -4193,15 +4193,15 @@ impl DetachL3NetworkFromVm {
     polymorphic
 )]
 pub struct DetachScsiLunFromVmInstance {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.1.3 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `vmInstanceUuid` (path placeholder).
+    /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.1.3 (release history).
     #[api(rename = "vmInstanceUuid")]
     pub vm_instance_uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.1.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.1.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -4242,7 +4242,7 @@ impl DetachScsiLunFromVmInstance {
 }
 /// `POST /vm-instances/commands/exec`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.2.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ExecuteGuestVmCommand",
@@ -4254,22 +4254,22 @@ impl DetachScsiLunFromVmInstance {
     polymorphic
 )]
 pub struct ExecuteGuestVmCommand {
-    /// Wire name `vmInstanceUuid` (body).
+    /// Wire name `vmInstanceUuid` (body). Since ZStack 5.2.0 (release history).
     #[api(rename = "vmInstanceUuid")]
     pub vm_instance_uuid: ::std::string::String,
-    /// Wire name `platform` (body). One of `Windows`, `Linux`.
+    /// Wire name `platform` (body). Since ZStack 5.2.0 (release history). One of `Windows`, `Linux`.
     #[api(one_of("Windows", "Linux"))]
     pub platform: ::std::string::String,
-    /// Wire name `command` (body).
+    /// Wire name `command` (body). Since ZStack 5.2.0 (release history).
     #[api(max_length = 65536)]
     pub command: ::std::string::String,
-    /// Wire name `commandTimeout` (body).
+    /// Wire name `commandTimeout` (body). Since ZStack 5.2.0 (release history).
     #[api(rename = "commandTimeout", range(10, 86400))]
     pub command_timeout: ::core::option::Option<i32>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.2.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.2.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -4318,7 +4318,7 @@ impl ExecuteGuestVmCommand {
 }
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"expungeVmInstance"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ExpungeVmInstance",
@@ -4371,7 +4371,7 @@ impl ExpungeVmInstance {
 }
 /// `DELETE /vm-instances/xml-hook-script`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.2.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ExpungeVmUserDefinedXmlHookScript",
@@ -4423,7 +4423,7 @@ impl ExpungeVmUserDefinedXmlHookScript {
 }
 /// `PUT /vm-instances/fault-tolerance`, body envelope `"failoverFaultToleranceVm"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.10.40 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "FailoverFaultToleranceVm",
@@ -4434,13 +4434,13 @@ impl ExpungeVmUserDefinedXmlHookScript {
     async
 )]
 pub struct FailoverFaultToleranceVm {
-    /// Wire name `faultToleranceVmUuid` (body).
+    /// Wire name `faultToleranceVmUuid` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "faultToleranceVmUuid")]
     pub fault_tolerance_vm_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -4479,7 +4479,7 @@ impl FailoverFaultToleranceVm {
 }
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"flattenVmInstance"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "FlattenVmInstance",
@@ -4550,7 +4550,7 @@ impl FlattenVmInstance {
 }
 /// `POST /vm-instances/{uuid}/actions`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "FstrimVm",
@@ -4603,7 +4603,7 @@ impl FstrimVm {
 }
 /// `GET /vm-instances/appliances/virtual-routers/{vmInstanceUuid}/attachable-public-l3s`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetAttachablePublicL3ForVRouter",
@@ -4658,7 +4658,7 @@ impl GetAttachablePublicL3ForVRouter {
 }
 /// `GET /vm-instances/candidate-affinityGroup`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.1.8 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetCandidateAffinityGroupForCreatingVm",
@@ -4667,19 +4667,19 @@ impl GetAttachablePublicL3ForVRouter {
     response = crate::api::GetCandidateAffinityGroupForCreatingVmReply
 )]
 pub struct GetCandidateAffinityGroupForCreatingVm {
-    /// Wire name `zoneUuid` (query string).
+    /// Wire name `zoneUuid` (query string). Since ZStack 4.1.8 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::std::string::String,
-    /// Wire name `clusterUuid` (query string).
+    /// Wire name `clusterUuid` (query string). Since ZStack 4.1.8 (release history).
     #[api(rename = "clusterUuid")]
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `hostUuid` (query string).
+    /// Wire name `hostUuid` (query string). Since ZStack 4.1.8 (release history).
     #[api(rename = "hostUuid")]
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.1.8 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.1.8 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -4734,7 +4734,7 @@ impl GetCandidateAffinityGroupForCreatingVm {
 }
 /// `GET /vm-instances/{vmInstanceUuid}/iso-candidates`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetCandidateIsoForAttachingVm",
@@ -4789,7 +4789,7 @@ impl GetCandidateIsoForAttachingVm {
 }
 /// `GET /vm-instances/nics/{vmNicUuid}/l3-networks-candidates`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.1.8 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetCandidateL3NetworksForChangeVmNicNetwork",
@@ -4842,7 +4842,7 @@ impl GetCandidateL3NetworksForChangeVmNicNetwork {
 }
 /// `GET /vm-instances/candidate-storages`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetCandidatePrimaryStoragesForCreatingVm",
@@ -4996,7 +4996,7 @@ impl GetCandidatePrimaryStoragesForCreatingVm {
 }
 /// `GET /VM/attachingGroup`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetCandidateVMForAttachingAffinityGroup",
@@ -5005,13 +5005,13 @@ impl GetCandidatePrimaryStoragesForCreatingVm {
     response = crate::api::GetCandidateVMForAttachingAffinityGroupReply
 )]
 pub struct GetCandidateVMForAttachingAffinityGroup {
-    /// Wire name `affinityGroupUuid` (query string).
+    /// Wire name `affinityGroupUuid` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "affinityGroupUuid")]
     pub affinity_group_uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5050,7 +5050,7 @@ impl GetCandidateVMForAttachingAffinityGroup {
 }
 /// `GET /vm-instances/candidate-destinations`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetCandidateZonesClustersHostsForCreatingVm",
@@ -5219,7 +5219,7 @@ impl GetCandidateZonesClustersHostsForCreatingVm {
 }
 /// `GET /vm-instances/fault-tolerance/sub-vms`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.10.40 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetFaultToleranceVms",
@@ -5229,13 +5229,13 @@ impl GetCandidateZonesClustersHostsForCreatingVm {
     polymorphic
 )]
 pub struct GetFaultToleranceVms {
-    /// Wire name `faultToleranceVmUuid` (query string).
+    /// Wire name `faultToleranceVmUuid` (query string). Since ZStack 3.10.40 (release history).
     #[api(rename = "faultToleranceVmUuid")]
     pub fault_tolerance_vm_uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.10.40 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.10.40 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5274,7 +5274,7 @@ impl GetFaultToleranceVms {
 }
 /// `GET /vm-instances/{vmInstanceUuid}/image-candidates`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetImageCandidatesForVmToChange",
@@ -5283,13 +5283,13 @@ impl GetFaultToleranceVms {
     response = crate::api::GetImageCandidatesForVmToChangeReply
 )]
 pub struct GetImageCandidatesForVmToChange {
-    /// Wire name `vmInstanceUuid` (path placeholder).
+    /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "vmInstanceUuid")]
     pub vm_instance_uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5328,7 +5328,7 @@ impl GetImageCandidatesForVmToChange {
 }
 /// `GET /vm-instances/{uuid}/latest-guest-tools`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetLatestGuestToolsForVm",
@@ -5337,12 +5337,12 @@ impl GetImageCandidatesForVmToChange {
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::GuestToolsInventory>
 )]
 pub struct GetLatestGuestToolsForVm {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.7.5 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.7.5 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5379,7 +5379,7 @@ impl GetLatestGuestToolsForVm {
 }
 /// `GET /vm-instances/{uuid}/nic-qos`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetNicQos",
@@ -5388,15 +5388,15 @@ impl GetLatestGuestToolsForVm {
     response = crate::api::GetNicQosReply
 )]
 pub struct GetNicQos {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `forceSync` (query string). Server default: `false`.
+    /// Wire name `forceSync` (query string). Since ZStack 3.3.1 (release history). Server default: `false`.
     #[api(rename = "forceSync")]
     pub force_sync: ::core::option::Option<bool>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5439,7 +5439,7 @@ impl GetNicQos {
 }
 /// `GET /vm-instances/{vmInstanceUuid}/candidate-pci-devices`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetPciDeviceCandidatesForAttachingVm",
@@ -5448,18 +5448,18 @@ impl GetNicQos {
     response = crate::api::GetPciDeviceCandidatesForAttachingVmReply
 )]
 pub struct GetPciDeviceCandidatesForAttachingVm {
-    /// Wire name `vmInstanceUuid` (path placeholder).
+    /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "vmInstanceUuid")]
     pub vm_instance_uuid: ::std::string::String,
-    /// Wire name `types` (query string).
+    /// Wire name `types` (query string). Since ZStack 3.0.1 (release history).
     pub types: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `pciSpecUuids` (query string).
+    /// Wire name `pciSpecUuids` (query string). Since ZStack 5.1.30 (release history).
     #[api(rename = "pciSpecUuids")]
     pub pci_spec_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5523,7 +5523,7 @@ impl GetPciDeviceCandidatesForAttachingVm {
 }
 /// `GET /vm-instances/{vmInstanceUuid}/storage-migration-candidates`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetPrimaryStorageCandidatesForVmMigration",
@@ -5532,19 +5532,19 @@ impl GetPciDeviceCandidatesForAttachingVm {
     response = crate::api::GetPrimaryStorageCandidatesForVmMigrationReply
 )]
 pub struct GetPrimaryStorageCandidatesForVmMigration {
-    /// Wire name `vmInstanceUuid` (path placeholder).
+    /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "vmInstanceUuid")]
     pub vm_instance_uuid: ::std::string::String,
-    /// Wire name `withDataVolumes` (query string). Server default: `true`.
+    /// Wire name `withDataVolumes` (query string). Since ZStack 3.7.5 (release history). Server default: `true`.
     #[api(rename = "withDataVolumes")]
     pub with_data_volumes: ::core::option::Option<bool>,
-    /// Wire name `migrateStorageOnly` (query string). Server default: `false`.
+    /// Wire name `migrateStorageOnly` (query string). Since ZStack 4.4.65 (release history). Server default: `false`.
     #[api(rename = "migrateStorageOnly")]
     pub migrate_storage_only: ::core::option::Option<bool>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5598,7 +5598,7 @@ impl GetPrimaryStorageCandidatesForVmMigration {
 }
 /// `GET /vm-instances/{vmInstanceUuid}/candidate-storage-devices`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetScsiLunCandidatesForAttachingVm",
@@ -5607,13 +5607,13 @@ impl GetPrimaryStorageCandidatesForVmMigration {
     response = crate::api::GetScsiLunCandidatesForAttachingVmReply
 )]
 pub struct GetScsiLunCandidatesForAttachingVm {
-    /// Wire name `vmInstanceUuid` (path placeholder).
+    /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.1.3 (release history).
     #[api(rename = "vmInstanceUuid")]
     pub vm_instance_uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.1.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.1.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5652,7 +5652,7 @@ impl GetScsiLunCandidatesForAttachingVm {
 }
 /// `GET /vm-instances/{vmInstanceUuid}/candidate-usb-devices`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetUsbDeviceCandidatesForAttachingVm",
@@ -5661,16 +5661,16 @@ impl GetScsiLunCandidatesForAttachingVm {
     response = crate::api::GetUsbDeviceCandidatesForAttachingVmReply
 )]
 pub struct GetUsbDeviceCandidatesForAttachingVm {
-    /// Wire name `vmInstanceUuid` (path placeholder).
+    /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "vmInstanceUuid")]
     pub vm_instance_uuid: ::std::string::String,
-    /// Wire name `attachType` (query string). Server default: `PassThrough`. One of `PassThrough`, `Redirect`.
+    /// Wire name `attachType` (query string). Since ZStack 3.5.3 (release history). Server default: `PassThrough`. One of `PassThrough`, `Redirect`.
     #[api(rename = "attachType", one_of("PassThrough", "Redirect"))]
     pub attach_type: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5718,7 +5718,7 @@ impl GetUsbDeviceCandidatesForAttachingVm {
 }
 /// `GET /vm-instances/virtualizer-info`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVirtualizerInfo",
@@ -5727,13 +5727,13 @@ impl GetUsbDeviceCandidatesForAttachingVm {
     response = crate::api::GetVirtualizerInfoReply
 )]
 pub struct GetVirtualizerInfo {
-    /// Wire name `uuids` (query string).
+    /// Wire name `uuids` (query string). Since ZStack 4.6.32 (release history).
     #[api(required, non_empty)]
     pub uuids: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.6.32 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.6.32 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5774,7 +5774,7 @@ impl GetVirtualizerInfo {
 }
 /// `GET /vm-instances/{vmInstanceUuid}/data-volume-candidates`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVmAttachableDataVolume",
@@ -5829,7 +5829,7 @@ impl GetVmAttachableDataVolume {
 }
 /// `GET /vm-instances/{vmInstanceUuid}/l3-networks-candidates`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVmAttachableL3Network",
@@ -5884,7 +5884,7 @@ impl GetVmAttachableL3Network {
 }
 /// `GET /vm-instances/{uuid}/boot-orders`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVmBootOrder",
@@ -5935,7 +5935,7 @@ impl GetVmBootOrder {
 }
 /// `GET /vm-instances/{uuid}/capabilities`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVmCapabilities",
@@ -5986,7 +5986,7 @@ impl GetVmCapabilities {
 }
 /// `GET /vm-instances/{uuid}/console-addresses`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVmConsoleAddress",
@@ -6037,7 +6037,7 @@ impl GetVmConsoleAddress {
 }
 /// `GET /vm-instances/{uuid}/console-passwords`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVmConsolePassword",
@@ -6088,7 +6088,7 @@ impl GetVmConsolePassword {
 }
 /// `GET /vm-instances/devices`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.10.40 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVmDeviceAddress",
@@ -6151,7 +6151,7 @@ impl GetVmDeviceAddress {
 }
 /// `GET /vm-instances/{uuid}/emulator-pinning`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVmEmulatorPinning",
@@ -6160,12 +6160,12 @@ impl GetVmDeviceAddress {
     response = crate::api::GetVmEmulatorPinningReply
 )]
 pub struct GetVmEmulatorPinning {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.3.36 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -6202,7 +6202,7 @@ impl GetVmEmulatorPinning {
 }
 /// `GET /vm-instances/{uuid}/guest-tools-infos`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVmGuestToolsInfo",
@@ -6211,14 +6211,14 @@ impl GetVmEmulatorPinning {
     response = crate::api::GetVmGuestToolsInfoReply
 )]
 pub struct GetVmGuestToolsInfo {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `debug` (query string).
+    /// Wire name `debug` (query string). Since ZStack 4.4.65 (release history).
     pub debug: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.7.5 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.7.5 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -6266,7 +6266,7 @@ impl GetVmGuestToolsInfo {
 }
 /// `GET /vm-instances/{uuid}/hostnames`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVmHostname",
@@ -6317,7 +6317,7 @@ impl GetVmHostname {
 }
 /// `GET /vm-instances/{uuid}/first-boot-device`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVmInstanceFirstBootDevice",
@@ -6326,12 +6326,12 @@ impl GetVmHostname {
     response = crate::api::GetVmInstanceFirstBootDeviceReply
 )]
 pub struct GetVmInstanceFirstBootDevice {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.7.5 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.7.5 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -6368,7 +6368,7 @@ impl GetVmInstanceFirstBootDevice {
 }
 /// `GET /vm-instances/{uuid}/ha-levels`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVmInstanceHaLevel",
@@ -6377,12 +6377,12 @@ impl GetVmInstanceFirstBootDevice {
     response = crate::api::GetVmInstanceHaLevelReply
 )]
 pub struct GetVmInstanceHaLevel {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -6419,7 +6419,7 @@ impl GetVmInstanceHaLevel {
 }
 /// `GET /vm-instances/{uuid}/protected-recovery-points`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVmInstanceProtectedRecoveryPoints",
@@ -6428,17 +6428,17 @@ impl GetVmInstanceHaLevel {
     response = crate::api::GetVmInstanceProtectedRecoveryPointsReply
 )]
 pub struct GetVmInstanceProtectedRecoveryPoints {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     #[api(non_empty_string)]
     pub uuid: ::std::string::String,
-    /// Wire name `limit` (query string). Server default: `1000`.
+    /// Wire name `limit` (query string). Since ZStack 4.3.36 (release history). Server default: `1000`.
     pub limit: ::core::option::Option<i32>,
-    /// Wire name `start` (query string). Server default: `0`.
+    /// Wire name `start` (query string). Since ZStack 4.3.36 (release history). Server default: `0`.
     pub start: ::core::option::Option<i32>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.3.36 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -6487,7 +6487,7 @@ impl GetVmInstanceProtectedRecoveryPoints {
 }
 /// `GET /vm-instances/{uuid}/recovery-points`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVmInstanceRecoveryPoints",
@@ -6496,26 +6496,26 @@ impl GetVmInstanceProtectedRecoveryPoints {
     response = crate::api::GetVmInstanceRecoveryPointsReply
 )]
 pub struct GetVmInstanceRecoveryPoints {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     #[api(non_empty_string)]
     pub uuid: ::std::string::String,
-    /// Wire name `startTime` (query string).
+    /// Wire name `startTime` (query string). Since ZStack 4.3.36 (release history).
     #[api(rename = "startTime")]
     pub start_time: ::core::option::Option<::std::string::String>,
-    /// Wire name `endTime` (query string).
+    /// Wire name `endTime` (query string). Since ZStack 4.3.36 (release history).
     #[api(rename = "endTime")]
     pub end_time: ::core::option::Option<::std::string::String>,
-    /// Wire name `scale` (query string). One of `minute`, `hour`, `day`.
+    /// Wire name `scale` (query string). Since ZStack 4.3.36 (release history). One of `minute`, `hour`, `day`.
     #[api(one_of("minute", "hour", "day"))]
     pub scale: ::core::option::Option<::std::string::String>,
-    /// Wire name `limit` (query string). Server default: `1000`.
+    /// Wire name `limit` (query string). Since ZStack 4.3.36 (release history). Server default: `1000`.
     pub limit: ::core::option::Option<i32>,
-    /// Wire name `start` (query string). Server default: `0`.
+    /// Wire name `start` (query string). Since ZStack 4.3.36 (release history). Server default: `0`.
     pub start: ::core::option::Option<i32>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.3.36 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -6591,7 +6591,7 @@ impl GetVmInstanceRecoveryPoints {
 }
 /// `GET /vm-instances/{vmInstanceUuid}/migration-target-hosts`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVmMigrationCandidateHosts",
@@ -6646,7 +6646,7 @@ impl GetVmMigrationCandidateHosts {
 }
 /// `GET /vm-instances/{uuid}/monitorNumber`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVmMonitorNumber",
@@ -6655,12 +6655,12 @@ impl GetVmMigrationCandidateHosts {
     response = crate::api::GetVmMonitorNumberReply
 )]
 pub struct GetVmMonitorNumber {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -6697,7 +6697,7 @@ impl GetVmMonitorNumber {
 }
 /// `GET /vm-instances/nics/{vmNicUuid}/candidate-eips`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVmNicAttachableEips",
@@ -6774,7 +6774,7 @@ impl GetVmNicAttachableEips {
 }
 /// `GET /vm-instances/nics/{vmNicUuid}/attached-networkservices`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.1.8 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVmNicAttachedNetworkService",
@@ -6826,7 +6826,7 @@ impl GetVmNicAttachedNetworkService {
 }
 /// `GET /vm-instances/{uuid}/vnuma`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVmNuma",
@@ -6835,12 +6835,12 @@ impl GetVmNicAttachedNetworkService {
     response = crate::api::GetVmNumaReply
 )]
 pub struct GetVmNuma {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.3.36 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -6877,7 +6877,7 @@ impl GetVmNuma {
 }
 /// `GET /vm-instances/{uuid}/qga`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVmQga",
@@ -6886,12 +6886,12 @@ impl GetVmNuma {
     response = crate::api::GetVmQgaReply
 )]
 pub struct GetVmQga {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -6928,7 +6928,7 @@ impl GetVmQga {
 }
 /// `GET /vm-instances/{uuid}/rdp`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVmRDP",
@@ -6937,12 +6937,12 @@ impl GetVmQga {
     response = crate::api::GetVmRDPReply
 )]
 pub struct GetVmRDP {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -6979,7 +6979,7 @@ impl GetVmRDP {
 }
 /// `GET /vm-instances/{uuid}/ssh-keys`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVmSshKey",
@@ -7030,7 +7030,7 @@ impl GetVmSshKey {
 }
 /// `GET /vm-instances/{uuid}/starting-target-hosts`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVmStartingCandidateClustersHosts",
@@ -7082,7 +7082,7 @@ impl GetVmStartingCandidateClustersHosts {
 }
 /// `GET /vm-instances/task-details`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVmTask",
@@ -7158,7 +7158,7 @@ impl GetVmTask {
 }
 /// `GET /vm-instances/{uuid}/usbredirect`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVmUsbRedirect",
@@ -7167,12 +7167,12 @@ impl GetVmTask {
     response = crate::api::GetVmUsbRedirectReply
 )]
 pub struct GetVmUsbRedirect {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -7209,7 +7209,7 @@ impl GetVmUsbRedirect {
 }
 /// `GET /vm-instances/{vmInstanceUuid}/xml`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.8.22 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVmXml",
@@ -7218,13 +7218,13 @@ impl GetVmUsbRedirect {
     response = crate::api::GetVmXmlReply
 )]
 pub struct GetVmXml {
-    /// Wire name `vmInstanceUuid` (path placeholder).
+    /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.8.22 (release history).
     #[api(rename = "vmInstanceUuid")]
     pub vm_instance_uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.8.22 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.8.22 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -7263,7 +7263,7 @@ impl GetVmXml {
 }
 /// `GET /vm-instances/{vmInstanceUuid}/xml-hook-script`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.10.40 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVmXmlHookScript",
@@ -7272,13 +7272,13 @@ impl GetVmXml {
     response = crate::api::GetVmXmlHookScriptReply
 )]
 pub struct GetVmXmlHookScript {
-    /// Wire name `vmInstanceUuid` (path placeholder).
+    /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.10.40 (release history).
     #[api(rename = "vmInstanceUuid")]
     pub vm_instance_uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.10.40 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.10.40 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -7317,7 +7317,7 @@ impl GetVmXmlHookScript {
 }
 /// `GET /vm-instances/capabilities`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVmsCapabilities",
@@ -7373,7 +7373,7 @@ impl GetVmsCapabilities {
 }
 /// `GET /vm-instances/{uuid}/vnuma-topology`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVmvNUMATopology",
@@ -7382,12 +7382,12 @@ impl GetVmsCapabilities {
     response = crate::api::GetVmvNUMATopologyReply
 )]
 pub struct GetVmvNUMATopology {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.3.36 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -7424,7 +7424,7 @@ impl GetVmvNUMATopology {
 }
 /// `PUT /vm-instances/{vmInstanceUuid}/actions`, body envelope `"migrateVm"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "MigrateVm",
@@ -7535,7 +7535,7 @@ impl MigrateVm {
 }
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"pauseVmInstance"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "PauseVmInstance",
@@ -7589,7 +7589,7 @@ impl PauseVmInstance {
 }
 /// `PUT /vm-instances/{vmInstanceUuid}/actions`, body envelope `"primaryStorageMigrateVm"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "PrimaryStorageMigrateVm",
@@ -7601,33 +7601,33 @@ impl PauseVmInstance {
     polymorphic
 )]
 pub struct PrimaryStorageMigrateVm {
-    /// Wire name `vmInstanceUuid` (path placeholder).
+    /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "vmInstanceUuid")]
     pub vm_instance_uuid: ::std::string::String,
-    /// Wire name `dstPrimaryStorageUuid` (body).
+    /// Wire name `dstPrimaryStorageUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "dstPrimaryStorageUuid")]
     pub dst_primary_storage_uuid: ::std::string::String,
-    /// Wire name `dstHostUuid` (body).
+    /// Wire name `dstHostUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "dstHostUuid")]
     pub dst_host_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `withDataVolumes` (body). Server default: `true`.
+    /// Wire name `withDataVolumes` (body). Since ZStack 3.0.1 (release history). Server default: `true`.
     #[api(rename = "withDataVolumes")]
     pub with_data_volumes: ::core::option::Option<bool>,
-    /// Wire name `withSnapshots` (body). Server default: `true`.
+    /// Wire name `withSnapshots` (body). Since ZStack 3.0.1 (release history). Server default: `true`.
     #[api(rename = "withSnapshots")]
     pub with_snapshots: ::core::option::Option<bool>,
-    /// Wire name `downTime` (body).
+    /// Wire name `downTime` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "downTime")]
     pub down_time: ::core::option::Option<i32>,
-    /// Wire name `strategy` (body). One of `auto-converge`.
+    /// Wire name `strategy` (body). Since ZStack 4.4.65 (release history). One of `auto-converge`.
     #[api(one_of("auto-converge"))]
     pub strategy: ::core::option::Option<::std::string::String>,
-    /// Wire name `bandwidth` (body). Server default: `0`.
+    /// Wire name `bandwidth` (body). Since ZStack 4.7.24 (release history). Server default: `0`.
     pub bandwidth: ::core::option::Option<i64>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -7710,7 +7710,7 @@ impl PrimaryStorageMigrateVm {
 }
 /// `PUT /vm-instances/{vmInstanceUuid}/protect-recovery-point`, body envelope `"protectVmInstanceRecoveryPoint"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ProtectVmInstanceRecoveryPoint",
@@ -7721,18 +7721,18 @@ impl PrimaryStorageMigrateVm {
     async
 )]
 pub struct ProtectVmInstanceRecoveryPoint {
-    /// Wire name `vmInstanceUuid` (path placeholder).
+    /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 4.3.36 (release history).
     #[api(rename = "vmInstanceUuid", non_empty_string)]
     pub vm_instance_uuid: ::std::string::String,
-    /// Wire name `groupId` (body). Server default: `0`.
+    /// Wire name `groupId` (body). Since ZStack 4.3.36 (release history). Server default: `0`.
     #[api(rename = "groupId", range(1, 9223372036854775807))]
     pub group_id: i64,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.3.36 (release history).
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -7782,7 +7782,7 @@ impl ProtectVmInstanceRecoveryPoint {
 }
 /// `PUT /vm-instances/appliances/virtual-routers/{vmInstanceUuid}/provision`, body envelope `"provisionVirtualRouterConfig"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.10.40 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ProvisionVirtualRouterConfig",
@@ -7839,7 +7839,7 @@ impl ProvisionVirtualRouterConfig {
 }
 /// `GET /vm-instances/appliances`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryApplianceVm",
@@ -7874,7 +7874,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryApplianceVm {
 }
 /// `GET /vm-instances/fault-tolerance`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.10.40 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryFaultToleranceVm",
@@ -7908,7 +7908,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryFaultToleranceVm {
 }
 /// `GET /vm-instances/appliances/virtual-routers`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryVirtualRouterVm",
@@ -7943,7 +7943,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVirtualRouterVm {
 }
 /// `GET /vm-instances/cdroms`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.3.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryVmCdRom",
@@ -7977,7 +7977,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmCdRom {
 }
 /// `GET /vm-instances`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryVmInstance",
@@ -8012,7 +8012,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmInstance {
 }
 /// `GET /vmInstance/device/address/archive`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.4.65 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryVmInstanceDeviceAddressArchive",
@@ -8046,7 +8046,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmInstanceDeviceAddress
 }
 /// `GET /vmInstance/device/address/group`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.4.65 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryVmInstanceDeviceAddressGroup",
@@ -8080,7 +8080,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmInstanceDeviceAddress
 }
 /// `GET /vm-instances/{vmInstanceUuid}/mdev-device-specs`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryVmInstanceMdevDeviceSpecRef",
@@ -8120,7 +8120,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmInstanceMdevDeviceSpe
 }
 /// `GET /vm-instances/{vmInstanceUuid}/pci-device-specs`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryVmInstancePciDeviceSpecRef",
@@ -8160,7 +8160,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmInstancePciDeviceSpec
 }
 /// `GET /vm-instances/nics`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryVmNic",
@@ -8195,7 +8195,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmNic {
 }
 /// `GET /vm/sched-history`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.4.65 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryVmSchedHistory",
@@ -8229,7 +8229,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmSchedHistory {
 }
 /// `GET /vm-instances/xml-hook-script`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.2.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryVmUserDefinedXmlHookScript",
@@ -8263,7 +8263,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmUserDefinedXmlHookScr
 }
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"rebootVmInstance"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RebootVmInstance",
@@ -8317,7 +8317,7 @@ impl RebootVmInstance {
 }
 /// `PUT /vm-instances/appliances/virtual-routers/{vmInstanceUuid}/actions`, body envelope `"reconnectVirtualRouter"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ReconnectVirtualRouter",
@@ -8374,7 +8374,7 @@ impl ReconnectVirtualRouter {
 }
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"recoverVmInstance"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RecoverVmInstance",
@@ -8428,7 +8428,7 @@ impl RecoverVmInstance {
 }
 /// `PUT /vm-instances/{vmInstanceUuid}/actions`, body envelope `"reimageVmInstance"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ReimageVmInstance",
@@ -8485,7 +8485,7 @@ impl ReimageVmInstance {
 }
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"resumeVmInstance"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ResumeVmInstance",
@@ -8539,7 +8539,7 @@ impl ResumeVmInstance {
 }
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"setNicQos"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SetNicQos",
@@ -8550,18 +8550,18 @@ impl ResumeVmInstance {
     async
 )]
 pub struct SetNicQos {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `outboundBandwidth` (body).
+    /// Wire name `outboundBandwidth` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "outboundBandwidth", range(8192, 32212254720))]
     pub outbound_bandwidth: ::core::option::Option<i64>,
-    /// Wire name `inboundBandwidth` (body).
+    /// Wire name `inboundBandwidth` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "inboundBandwidth", range(8192, 32212254720))]
     pub inbound_bandwidth: ::core::option::Option<i64>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -8610,7 +8610,7 @@ impl SetNicQos {
 }
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"setVmBootMode"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.3.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SetVmBootMode",
@@ -8670,7 +8670,7 @@ impl SetVmBootMode {
 }
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"setVmBootOrder"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SetVmBootOrder",
@@ -8738,7 +8738,7 @@ impl SetVmBootOrder {
 }
 /// `PUT /vm-instances/{vmInstanceUuid}/actions`, body envelope `"setVmBootVolume"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.10.40 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SetVmBootVolume",
@@ -8800,7 +8800,7 @@ impl SetVmBootVolume {
 }
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"setVmCleanTraffic"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SetVmCleanTraffic",
@@ -8811,14 +8811,14 @@ impl SetVmBootVolume {
     async
 )]
 pub struct SetVmCleanTraffic {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.1.3 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `enable` (body). Server default: `false`.
+    /// Wire name `enable` (body). Since ZStack 3.1.3 (release history). Server default: `false`.
     pub enable: bool,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -8859,7 +8859,7 @@ impl SetVmCleanTraffic {
 }
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"setVmClockTrack"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.1.8 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SetVmClockTrack",
@@ -8947,7 +8947,7 @@ impl SetVmClockTrack {
 }
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"setVmConsoleMode"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SetVmConsoleMode",
@@ -8959,14 +8959,14 @@ impl SetVmClockTrack {
     polymorphic
 )]
 pub struct SetVmConsoleMode {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `mode` (body).
+    /// Wire name `mode` (body). Since ZStack 3.7.5 (release history).
     pub mode: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -9007,7 +9007,7 @@ impl SetVmConsoleMode {
 }
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"setVmConsolePassword"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SetVmConsolePassword",
@@ -9070,7 +9070,7 @@ impl SetVmConsolePassword {
 }
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"setVmEmulatorPinning"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SetVmEmulatorPinning",
@@ -9081,15 +9081,15 @@ impl SetVmConsolePassword {
     async
 )]
 pub struct SetVmEmulatorPinning {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `emulatorPinning` (body).
+    /// Wire name `emulatorPinning` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "emulatorPinning")]
     pub emulator_pinning: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -9130,7 +9130,7 @@ impl SetVmEmulatorPinning {
 }
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"setVmHostname"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SetVmHostname",
@@ -9189,7 +9189,7 @@ impl SetVmHostname {
 }
 /// `PUT /vm-instances/{vmInstanceUuid}/cdroms/{uuid}/actions`, body envelope `"setVmInstanceDefaultCdRom"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.3.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SetVmInstanceDefaultCdRom",
@@ -9249,7 +9249,7 @@ impl SetVmInstanceDefaultCdRom {
 }
 /// `POST /vm-instances/{uuid}/ha-levels`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SetVmInstanceHaLevel",
@@ -9260,15 +9260,15 @@ impl SetVmInstanceDefaultCdRom {
     async
 )]
 pub struct SetVmInstanceHaLevel {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `level` (body). One of `NeverStop`, `OnHostFailure`, `FaultTolerance`.
+    /// Wire name `level` (body). Since ZStack 3.0.1 (release history). One of `NeverStop`, `OnHostFailure`, `FaultTolerance`.
     #[api(one_of("NeverStop", "OnHostFailure", "FaultTolerance"))]
     pub level: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -9309,7 +9309,7 @@ impl SetVmInstanceHaLevel {
 }
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"setVmMonitorNumber"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SetVmMonitorNumber",
@@ -9320,15 +9320,15 @@ impl SetVmInstanceHaLevel {
     async
 )]
 pub struct SetVmMonitorNumber {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `monitorNumber` (body).
+    /// Wire name `monitorNumber` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "monitorNumber")]
     pub monitor_number: i32,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -9369,7 +9369,7 @@ impl SetVmMonitorNumber {
 }
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"setVmNuma"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SetVmNuma",
@@ -9380,14 +9380,14 @@ impl SetVmMonitorNumber {
     async
 )]
 pub struct SetVmNuma {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `enable` (body). Server default: `false`.
+    /// Wire name `enable` (body). Since ZStack 4.3.36 (release history). Server default: `false`.
     pub enable: bool,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -9428,7 +9428,7 @@ impl SetVmNuma {
 }
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"setVmQga"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SetVmQga",
@@ -9439,14 +9439,14 @@ impl SetVmNuma {
     async
 )]
 pub struct SetVmQga {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `enable` (body). Server default: `false`.
+    /// Wire name `enable` (body). Since ZStack 3.0.1 (release history). Server default: `false`.
     pub enable: bool,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -9487,7 +9487,7 @@ impl SetVmQga {
 }
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"setVmQxlMemory"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SetVmQxlMemory",
@@ -9567,7 +9567,7 @@ impl SetVmQxlMemory {
 }
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"setVmRDP"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SetVmRDP",
@@ -9578,14 +9578,14 @@ impl SetVmQxlMemory {
     async
 )]
 pub struct SetVmRDP {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `enable` (body). Server default: `false`.
+    /// Wire name `enable` (body). Since ZStack 3.0.1 (release history). Server default: `false`.
     pub enable: bool,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -9626,7 +9626,7 @@ impl SetVmRDP {
 }
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"setVmSecurityLevel"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.8.22 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SetVmSecurityLevel",
@@ -9637,15 +9637,15 @@ impl SetVmRDP {
     async
 )]
 pub struct SetVmSecurityLevel {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.8.22 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `securityLevel` (body).
+    /// Wire name `securityLevel` (body). Since ZStack 3.8.22 (release history).
     #[api(rename = "securityLevel")]
     pub security_level: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.8.22 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.8.22 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -9691,7 +9691,7 @@ impl SetVmSecurityLevel {
 }
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"setVmSoundType"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SetVmSoundType",
@@ -9751,7 +9751,7 @@ impl SetVmSoundType {
 }
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"setVmSshKey"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SetVmSshKey",
@@ -9812,7 +9812,7 @@ impl SetVmSshKey {
 }
 /// `PUT /vm-instances/{vmInstanceUuid}/actions`, body envelope `"setVmStaticIp"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SetVmStaticIp",
@@ -9941,7 +9941,7 @@ impl SetVmStaticIp {
 }
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"setVmUsbRedirect"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SetVmUsbRedirect",
@@ -9952,14 +9952,14 @@ impl SetVmStaticIp {
     async
 )]
 pub struct SetVmUsbRedirect {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `enable` (body). Server default: `false`.
+    /// Wire name `enable` (body). Since ZStack 3.0.1 (release history). Server default: `false`.
     pub enable: bool,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -10000,7 +10000,7 @@ impl SetVmUsbRedirect {
 }
 /// `PUT /vm-instances/{vmInstanceUuid}/actions`, body envelope `"setVmUserDefinedXml"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.8.22 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SetVmUserDefinedXml",
@@ -10011,22 +10011,22 @@ impl SetVmUsbRedirect {
     async
 )]
 pub struct SetVmUserDefinedXml {
-    /// Wire name `vmInstanceUuid` (path placeholder).
+    /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.8.22 (release history).
     #[api(rename = "vmInstanceUuid")]
     pub vm_instance_uuid: ::std::string::String,
-    /// Wire name `xmlBase64` (body).
+    /// Wire name `xmlBase64` (body). Since ZStack 3.8.22 (release history).
     #[api(rename = "xmlBase64")]
     pub xml_base64: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.8.22 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.8.22 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.8.22 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.8.22 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -10087,7 +10087,7 @@ impl SetVmUserDefinedXml {
 }
 /// `PUT /vm-instances/{vmInstanceUuid}/actions`, body envelope `"setVmUserDefinedXmlHookScript"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.10.40 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SetVmUserDefinedXmlHookScript",
@@ -10098,22 +10098,22 @@ impl SetVmUserDefinedXml {
     async
 )]
 pub struct SetVmUserDefinedXmlHookScript {
-    /// Wire name `vmInstanceUuid` (path placeholder).
+    /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.10.40 (release history).
     #[api(rename = "vmInstanceUuid")]
     pub vm_instance_uuid: ::std::string::String,
-    /// Wire name `xmlHookScriptBase64` (body).
+    /// Wire name `xmlHookScriptBase64` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "xmlHookScriptBase64")]
     pub xml_hook_script_base64: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -10174,7 +10174,7 @@ impl SetVmUserDefinedXmlHookScript {
 }
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"startVmInstance"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "StartVmInstance",
@@ -10252,7 +10252,7 @@ impl StartVmInstance {
 }
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"stopVmInstance"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "StopVmInstance",
@@ -10330,7 +10330,7 @@ impl StopVmInstance {
 }
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"syncVmClock"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.4.65 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SyncVmClock",
@@ -10341,12 +10341,12 @@ impl StopVmInstance {
     async
 )]
 pub struct SyncVmClock {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.4.65 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -10383,7 +10383,7 @@ impl SyncVmClock {
 }
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"takeVmConsoleScreenshot"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.8.26 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "TakeVmConsoleScreenshot",
@@ -10436,7 +10436,7 @@ impl TakeVmConsoleScreenshot {
 }
 /// `PUT /vm-instances/{vmInstanceUuid}/unprotect-recovery-point`, body envelope `"unprotectVmInstanceRecoveryPoint"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.3.36 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UnprotectVmInstanceRecoveryPoint",
@@ -10447,16 +10447,16 @@ impl TakeVmConsoleScreenshot {
     async
 )]
 pub struct UnprotectVmInstanceRecoveryPoint {
-    /// Wire name `vmInstanceUuid` (path placeholder).
+    /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 4.3.36 (release history).
     #[api(rename = "vmInstanceUuid", non_empty_string)]
     pub vm_instance_uuid: ::std::string::String,
-    /// Wire name `groupId` (body). Server default: `0`.
+    /// Wire name `groupId` (body). Since ZStack 4.3.36 (release history). Server default: `0`.
     #[api(rename = "groupId", range(1, 9223372036854775807))]
     pub group_id: i64,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -10497,7 +10497,7 @@ impl UnprotectVmInstanceRecoveryPoint {
 }
 /// `PUT /vm-instances/{vmInstanceUuid}/guesttools-state`, body envelope `"updateGuestToolsState"`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateGuestToolsState",
@@ -10507,13 +10507,13 @@ impl UnprotectVmInstanceRecoveryPoint {
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::GuestToolsStateInventory>
 )]
 pub struct UpdateGuestToolsState {
-    /// Wire name `vmInstanceUuid` (path placeholder).
+    /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 4.6.32 (release history).
     #[api(rename = "vmInstanceUuid")]
     pub vm_instance_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -10552,7 +10552,7 @@ impl UpdateGuestToolsState {
 }
 /// `PUT /vm-instances/appliances/virtual-routers/{vmInstanceUuid}/actions`, body envelope `"updateVirtualRouter"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.8.22 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateVirtualRouter",
@@ -10621,7 +10621,7 @@ impl UpdateVirtualRouter {
 }
 /// `PUT /vm-instances/cdroms/{uuid}/actions`, body envelope `"updateVmCdRom"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.3.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateVmCdRom",
@@ -10698,7 +10698,7 @@ impl UpdateVmCdRom {
 }
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"updateVmInstance"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateVmInstance",
@@ -10854,7 +10854,7 @@ impl UpdateVmInstance {
 }
 /// `PUT /vm-instances/{vmInstanceUuid}/update-nic-config`, body envelope `"updateVmNetworkConfig"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateVmNetworkConfig",
@@ -10865,16 +10865,16 @@ impl UpdateVmInstance {
     async
 )]
 pub struct UpdateVmNetworkConfig {
-    /// Wire name `vmInstanceUuid` (path placeholder).
+    /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 4.6.32 (release history).
     #[api(rename = "vmInstanceUuid")]
     pub vm_instance_uuid: ::std::string::String,
-    /// Wire name `vmNicUuids` (body).
+    /// Wire name `vmNicUuids` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "vmNicUuids", required, non_empty)]
     pub vm_nic_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -10920,7 +10920,7 @@ impl UpdateVmNetworkConfig {
 }
 /// `PUT /vm-instances/{vmInstanceUuid}/actions`, body envelope `"updateVmNicDriver"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateVmNicDriver",
@@ -10987,7 +10987,7 @@ impl UpdateVmNicDriver {
 }
 /// `PUT /vm-instances/nics/{vmNicUuid}/actions`, body envelope `"updateVmNicMac"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateVmNicMac",
@@ -10999,15 +10999,15 @@ impl UpdateVmNicDriver {
     polymorphic
 )]
 pub struct UpdateVmNicMac {
-    /// Wire name `vmNicUuid` (path placeholder).
+    /// Wire name `vmNicUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "vmNicUuid")]
     pub vm_nic_uuid: ::std::string::String,
-    /// Wire name `mac` (body).
+    /// Wire name `mac` (body). Since ZStack 3.0.1 (release history).
     pub mac: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -11048,7 +11048,7 @@ impl UpdateVmNicMac {
 }
 /// `PUT /vm-instances/{uuid}/actions`, body envelope `"updateVmPriority"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateVmPriority",
@@ -11107,7 +11107,7 @@ impl UpdateVmPriority {
 }
 /// `PUT /vm-instances/xml-hook-script`, body envelope `"updateVmUserDefinedXmlHookScript"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.2.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateVmUserDefinedXmlHookScript",
@@ -11287,18 +11287,22 @@ impl DetachIsoFromVmInstance {
 /// The result of [`CloneVmInstance`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CloneVmInstanceReply {
+    /// Since ZStack 3.0.1 (release history).
     pub result: ::core::option::Option<crate::types::CloneVmInstanceResults>,
 }
 ::zstack_sdk::deserialize_struct!(CloneVmInstanceReply { "result" => result, });
 /// The result of [`CreateFaultToleranceVmInstance`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CreateFaultToleranceVmInstanceReply {
+    /// Since ZStack 3.10.40 (release history).
     pub primary_vm_inventory: ::core::option::Option<
         crate::types::AnyVmInstanceInventory,
     >,
+    /// Since ZStack 3.10.40 (release history).
     pub secondary_vm_inventory: ::core::option::Option<
         crate::types::AnyVmInstanceInventory,
     >,
+    /// Since ZStack 3.10.40 (release history).
     pub fault_tolerance_vm_group_inventory: ::core::option::Option<
         crate::types::AnyVmInstanceInventory,
     >,
@@ -11311,14 +11315,17 @@ pub struct CreateFaultToleranceVmInstanceReply {
 /// The result of [`DescribeVmInstanceRecoveryPoint`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DescribeVmInstanceRecoveryPointReply {
+    /// Since ZStack 4.4.65 (release history).
     pub real_sizes: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
+    /// Since ZStack 4.4.65 (release history).
     pub virtual_sizes: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
+    /// Since ZStack 4.4.65 (release history).
     pub timestamp: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11328,7 +11335,9 @@ pub struct DescribeVmInstanceRecoveryPointReply {
 /// The result of [`ExecuteGuestVmCommand`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExecuteGuestVmCommandReply {
+    /// Since ZStack 5.2.0 (release history).
     pub stream: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.2.0 (release history).
     pub vm_instance: ::core::option::Option<crate::types::AnyVmInstanceInventory>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11337,6 +11346,7 @@ pub struct ExecuteGuestVmCommandReply {
 /// The result of [`GetCandidateAffinityGroupForCreatingVm`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetCandidateAffinityGroupForCreatingVmReply {
+    /// Since ZStack 4.1.8 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11363,6 +11373,7 @@ pub struct GetCandidatePrimaryStoragesForCreatingVmReply {
 /// The result of [`GetCandidateVMForAttachingAffinityGroup`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetCandidateVMForAttachingAffinityGroupReply {
+    /// Since ZStack 4.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11386,9 +11397,11 @@ pub struct GetCandidateZonesClustersHostsForCreatingVmReply {
 /// The result of [`GetFaultToleranceVms`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetFaultToleranceVmsReply {
+    /// Since ZStack 3.10.40 (release history).
     pub primary_vm_inventory: ::core::option::Option<
         crate::types::AnyVmInstanceInventory,
     >,
+    /// Since ZStack 3.10.40 (release history).
     pub secondary_vm_inventory: ::core::option::Option<
         crate::types::AnyVmInstanceInventory,
     >,
@@ -11400,6 +11413,7 @@ pub struct GetFaultToleranceVmsReply {
 /// The result of [`GetImageCandidatesForVmToChange`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetImageCandidatesForVmToChangeReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11408,9 +11422,13 @@ pub struct GetImageCandidatesForVmToChangeReply {
 /// The result of [`GetNicQos`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetNicQosReply {
+    /// Since ZStack 3.0.1 (release history).
     pub outbound_bandwidth: ::core::option::Option<i64>,
+    /// Since ZStack 3.0.1 (release history).
     pub inbound_bandwidth: ::core::option::Option<i64>,
+    /// Since ZStack 3.0.1 (release history).
     pub outbound_bandwidth_upthreshold: ::core::option::Option<i64>,
+    /// Since ZStack 3.0.1 (release history).
     pub inbound_bandwidth_upthreshold: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11422,6 +11440,7 @@ pub struct GetNicQosReply {
 /// The result of [`GetPciDeviceCandidatesForAttachingVm`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetPciDeviceCandidatesForAttachingVmReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11430,6 +11449,7 @@ pub struct GetPciDeviceCandidatesForAttachingVmReply {
 /// The result of [`GetPrimaryStorageCandidatesForVmMigration`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetPrimaryStorageCandidatesForVmMigrationReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11439,6 +11459,7 @@ pub struct GetPrimaryStorageCandidatesForVmMigrationReply {
 /// The result of [`GetScsiLunCandidatesForAttachingVm`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetScsiLunCandidatesForAttachingVmReply {
+    /// Since ZStack 3.1.3 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11447,6 +11468,7 @@ pub struct GetScsiLunCandidatesForAttachingVmReply {
 /// The result of [`GetUsbDeviceCandidatesForAttachingVm`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetUsbDeviceCandidatesForAttachingVmReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11455,6 +11477,7 @@ pub struct GetUsbDeviceCandidatesForAttachingVmReply {
 /// The result of [`GetVirtualizerInfo`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVirtualizerInfoReply {
+    /// Since ZStack 4.6.32 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11463,6 +11486,7 @@ pub struct GetVirtualizerInfoReply {
 /// The result of [`GetVmBootOrder`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmBootOrderReply {
+    /// Since ZStack 3.0.1 (release history).
     pub orders: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(GetVmBootOrderReply { "orders" => orders default, });
@@ -11485,6 +11509,7 @@ pub struct GetVmConsoleAddressReply {
     pub host_ip: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub port: ::core::option::Option<i32>,
+    /// Since ZStack 3.0.1 (release history).
     pub path: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub protocol: ::core::option::Option<::std::string::String>,
@@ -11498,6 +11523,7 @@ pub struct GetVmConsoleAddressReply {
 /// The result of [`GetVmConsolePassword`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmConsolePasswordReply {
+    /// Since ZStack 3.0.1 (release history).
     pub password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
 }
 ::zstack_sdk::deserialize_struct!(GetVmConsolePasswordReply { "password" => password, });
@@ -11516,6 +11542,7 @@ pub struct GetVmDeviceAddressReply {
 /// The result of [`GetVmEmulatorPinning`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmEmulatorPinningReply {
+    /// Since ZStack 4.3.36 (release history).
     pub emulator_pinning: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11524,8 +11551,11 @@ pub struct GetVmEmulatorPinningReply {
 /// The result of [`GetVmGuestToolsInfo`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmGuestToolsInfoReply {
+    /// Since ZStack 3.7.5 (release history).
     pub version: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.5 (release history).
     pub status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.5 (release history).
     pub features: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
@@ -11545,6 +11575,7 @@ pub struct GetVmHostnameReply {
 /// The result of [`GetVmInstanceFirstBootDevice`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmInstanceFirstBootDeviceReply {
+    /// Since ZStack 3.7.5 (release history).
     pub first_boot_device: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11553,12 +11584,14 @@ pub struct GetVmInstanceFirstBootDeviceReply {
 /// The result of [`GetVmInstanceHaLevel`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmInstanceHaLevelReply {
+    /// Since ZStack 3.0.1 (release history).
     pub level: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(GetVmInstanceHaLevelReply { "level" => level, });
 /// The result of [`GetVmInstanceProtectedRecoveryPoints`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmInstanceProtectedRecoveryPointsReply {
+    /// Since ZStack 4.3.36 (release history).
     pub recovery_points: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
@@ -11571,6 +11604,7 @@ pub struct GetVmInstanceProtectedRecoveryPointsReply {
 /// The result of [`GetVmInstanceRecoveryPoints`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmInstanceRecoveryPointsReply {
+    /// Since ZStack 4.3.36 (release history).
     pub recovery_points: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
@@ -11582,6 +11616,7 @@ pub struct GetVmInstanceRecoveryPointsReply {
 /// The result of [`GetVmMonitorNumber`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmMonitorNumberReply {
+    /// Since ZStack 3.0.1 (release history).
     pub monitor_number: ::core::option::Option<i32>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11600,18 +11635,21 @@ pub struct GetVmNicAttachedNetworkServiceReply {
 /// The result of [`GetVmNuma`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmNumaReply {
+    /// Since ZStack 4.3.36 (release history).
     pub enable: ::core::option::Option<bool>,
 }
 ::zstack_sdk::deserialize_struct!(GetVmNumaReply { "enable" => enable, });
 /// The result of [`GetVmQga`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmQgaReply {
+    /// Since ZStack 3.0.1 (release history).
     pub enable: ::core::option::Option<bool>,
 }
 ::zstack_sdk::deserialize_struct!(GetVmQgaReply { "enable" => enable, });
 /// The result of [`GetVmRDP`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmRDPReply {
+    /// Since ZStack 3.0.1 (release history).
     pub enable: ::core::option::Option<bool>,
 }
 ::zstack_sdk::deserialize_struct!(GetVmRDPReply { "enable" => enable, });
@@ -11625,7 +11663,9 @@ pub struct GetVmSshKeyReply {
 /// The result of [`GetVmStartingCandidateClustersHosts`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmStartingCandidateClustersHostsReply {
+    /// Since ZStack 3.0.1 (release history).
     pub hosts: ::std::vec::Vec<crate::types::AnyHostInventory>,
+    /// Since ZStack 3.0.1 (release history).
     pub clusters: ::std::vec::Vec<crate::types::AnyClusterInventory>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11645,14 +11685,18 @@ pub struct GetVmTaskReply {
 /// The result of [`GetVmUsbRedirect`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmUsbRedirectReply {
+    /// Since ZStack 3.0.1 (release history).
     pub enable: ::core::option::Option<bool>,
 }
 ::zstack_sdk::deserialize_struct!(GetVmUsbRedirectReply { "enable" => enable, });
 /// The result of [`GetVmXml`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmXmlReply {
+    /// Since ZStack 3.8.22 (release history).
     pub match_: ::core::option::Option<bool>,
+    /// Since ZStack 3.8.22 (release history).
     pub running_xml: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.8.22 (release history).
     pub user_defined_xml: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11662,6 +11706,7 @@ pub struct GetVmXmlReply {
 /// The result of [`GetVmXmlHookScript`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmXmlHookScriptReply {
+    /// Since ZStack 3.10.40 (release history).
     pub user_defined_xml_hook_script: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11683,9 +11728,13 @@ pub struct GetVmsCapabilitiesReply {
 /// The result of [`GetVmvNUMATopology`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmvNUMATopologyReply {
+    /// Since ZStack 4.3.36 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub host_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub topology: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11695,7 +11744,9 @@ pub struct GetVmvNUMATopologyReply {
 /// The result of [`QueryFaultToleranceVm`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryFaultToleranceVmReply {
+    /// Since ZStack 3.10.40 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.10.40 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11705,6 +11756,7 @@ pub struct QueryFaultToleranceVmReply {
 /// The result of [`SetVmUserDefinedXml`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SetVmUserDefinedXmlReply {
+    /// Since ZStack 3.8.22 (release history).
     pub vm_user_defined_xml: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11713,6 +11765,7 @@ pub struct SetVmUserDefinedXmlReply {
 /// The result of [`SetVmUserDefinedXmlHookScript`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SetVmUserDefinedXmlHookScriptReply {
+    /// Since ZStack 3.10.40 (release history).
     pub vm_user_defined_xml_hook_script: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /vm-priority-config, and the types and enums they use first.
 /// `GET /vm-priority-config`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryVmPriorityConfig",
@@ -38,7 +38,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmPriorityConfig {
 }
 /// `PUT /vm-priority-config/{uuid}/actions`, body envelope `"updatePriorityConfig"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdatePriorityConfig",

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /get/vmSchedulingRules or /get/vms/schedulingState or /list/vmSchedulingRules or /list/vms or /query/vm/schedulingRule or /validate/vmSchedulingRule or /vmSchedulingRule or /vmsSchedulingRule, and the types and enums they use first.
 /// `PUT /vmSchedulingRule/{uuid}/actions`, body envelope `"changeVmSchedulingRuleState"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeVmSchedulingRuleState",
@@ -15,15 +15,15 @@
     async
 )]
 pub struct ChangeVmSchedulingRuleState {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.6.32 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `state` (body). One of `enable`, `disable`.
+    /// Wire name `state` (body). Since ZStack 4.6.32 (release history). One of `enable`, `disable`.
     #[api(one_of("enable", "disable"))]
     pub state: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -64,7 +64,7 @@ impl ChangeVmSchedulingRuleState {
 }
 /// `POST /vmsSchedulingRule`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateVmSchedulingRule",
@@ -76,46 +76,46 @@ impl ChangeVmSchedulingRuleState {
     polymorphic
 )]
 pub struct CreateVmSchedulingRule {
-    /// Wire name `rule` (body). One of `AFFINITY`, `ANTIAFFINITY`.
+    /// Wire name `rule` (body). Since ZStack 4.6.32 (release history). One of `AFFINITY`, `ANTIAFFINITY`.
     #[api(one_of("AFFINITY", "ANTIAFFINITY"))]
     pub rule: ::std::string::String,
-    /// Wire name `mode` (body). One of `SOFT`, `HARD`.
+    /// Wire name `mode` (body). Since ZStack 4.6.32 (release history). One of `SOFT`, `HARD`.
     #[api(one_of("SOFT", "HARD"))]
     pub mode: ::std::string::String,
-    /// Wire name `vmGroupUuid` (body).
+    /// Wire name `vmGroupUuid` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "vmGroupUuid")]
     pub vm_group_uuid: ::std::string::String,
-    /// Wire name `hostGroupUuid` (body).
+    /// Wire name `hostGroupUuid` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "hostGroupUuid")]
     pub host_group_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.6.32 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.6.32 (release history).
     #[api(max_length = 255)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `policy` (body). One of `antiSoft`, `antiHard`.
+    /// Wire name `policy` (body). Since ZStack 4.6.32 (release history). One of `antiSoft`, `antiHard`.
     #[api(one_of("antiSoft", "antiHard"))]
     pub policy: ::core::option::Option<::std::string::String>,
-    /// Wire name `type` (body). One of `host`.
+    /// Wire name `type` (body). Since ZStack 4.6.32 (release history). One of `host`.
     #[api(rename = "type", one_of("host"))]
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Wire name `zoneUuid` (body).
+    /// Wire name `zoneUuid` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `subType` (body).
+    /// Wire name `subType` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "subType")]
     pub sub_type: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -234,7 +234,7 @@ impl CreateVmSchedulingRule {
 }
 /// `POST /get/vmSchedulingRules/conflict/state`, body envelope `"params"`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVmSchedulingRulesExecuteState",
@@ -244,13 +244,13 @@ impl CreateVmSchedulingRule {
     response = crate::api::GetVmSchedulingRulesExecuteStateReply
 )]
 pub struct GetVmSchedulingRulesExecuteState {
-    /// Wire name `uuids` (body).
+    /// Wire name `uuids` (body). Since ZStack 4.6.32 (release history).
     #[api(required)]
     pub uuids: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -291,7 +291,7 @@ impl GetVmSchedulingRulesExecuteState {
 }
 /// `POST /get/vms/schedulingState/from/SchedulingRule`, body envelope `"params"`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVmsSchedulingStateFromSchedulingRule",
@@ -301,16 +301,16 @@ impl GetVmSchedulingRulesExecuteState {
     response = crate::api::GetVmsSchedulingStateFromSchedulingRuleReply
 )]
 pub struct GetVmsSchedulingStateFromSchedulingRule {
-    /// Wire name `ruleUuid` (body).
+    /// Wire name `ruleUuid` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "ruleUuid")]
     pub rule_uuid: ::std::string::String,
-    /// Wire name `vmUuids` (body).
+    /// Wire name `vmUuids` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "vmUuids", required)]
     pub vm_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -353,7 +353,7 @@ impl GetVmsSchedulingStateFromSchedulingRule {
 }
 /// `POST /list/vmSchedulingRules/from/conflict/state`, body envelope `"params"`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ListVmSchedulingRulesFromExecuteState",
@@ -363,13 +363,13 @@ impl GetVmsSchedulingStateFromSchedulingRule {
     response = crate::api::ListVmSchedulingRulesFromExecuteStateReply
 )]
 pub struct ListVmSchedulingRulesFromExecuteState {
-    /// Wire name `executeStates` (body).
+    /// Wire name `executeStates` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "executeStates", required)]
     pub execute_states: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -413,7 +413,7 @@ impl ListVmSchedulingRulesFromExecuteState {
 }
 /// `POST /list/vms/from/executeState`, body envelope `"params"`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ListVmsFromSchedulingState",
@@ -423,16 +423,16 @@ impl ListVmSchedulingRulesFromExecuteState {
     response = crate::api::ListVmsFromSchedulingStateReply
 )]
 pub struct ListVmsFromSchedulingState {
-    /// Wire name `ruleUuid` (body).
+    /// Wire name `ruleUuid` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "ruleUuid")]
     pub rule_uuid: ::std::string::String,
-    /// Wire name `executeStates` (body).
+    /// Wire name `executeStates` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "executeStates", required)]
     pub execute_states: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -478,7 +478,7 @@ impl ListVmsFromSchedulingState {
 }
 /// `GET /query/vm/schedulingRule`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryVmSchedulingRule",
@@ -512,7 +512,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmSchedulingRule {
 }
 /// `DELETE /vmSchedulingRule/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RemoveVmSchedulingRule",
@@ -522,15 +522,15 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmSchedulingRule {
     async
 )]
 pub struct RemoveVmSchedulingRule {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.6.32 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 4.6.32 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.6.32 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.6.32 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -576,7 +576,7 @@ impl RemoveVmSchedulingRule {
 }
 /// `PUT /vmSchedulingRule/{uuid}/update`, body envelope `"updateVmSchedulingRule"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateVmSchedulingRule",
@@ -587,20 +587,20 @@ impl RemoveVmSchedulingRule {
     async
 )]
 pub struct UpdateVmSchedulingRule {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.6.32 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.6.32 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.6.32 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `mode` (body).
+    /// Wire name `mode` (body). Since ZStack 4.6.32 (release history).
     pub mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -664,7 +664,7 @@ impl UpdateVmSchedulingRule {
 }
 /// `PUT /validate/vmSchedulingRule`, body envelope `"validateVmSchedulingRule"`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ValidateVmSchedulingRule",
@@ -674,25 +674,25 @@ impl UpdateVmSchedulingRule {
     response = ::zstack_sdk::runtime::reply::Empty
 )]
 pub struct ValidateVmSchedulingRule {
-    /// Wire name `vmGroupUuid` (body).
+    /// Wire name `vmGroupUuid` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "vmGroupUuid")]
     pub vm_group_uuid: ::std::string::String,
-    /// Wire name `hostGroupUuid` (body).
+    /// Wire name `hostGroupUuid` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "hostGroupUuid")]
     pub host_group_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `rule` (body). One of `AFFINITY`, `ANTIAFFINITY`.
+    /// Wire name `rule` (body). Since ZStack 4.6.32 (release history). One of `AFFINITY`, `ANTIAFFINITY`.
     #[api(one_of("AFFINITY", "ANTIAFFINITY"))]
     pub rule: ::std::string::String,
-    /// Wire name `mode` (body). One of `SOFT`, `HARD`.
+    /// Wire name `mode` (body). Since ZStack 4.6.32 (release history). One of `SOFT`, `HARD`.
     #[api(one_of("SOFT", "HARD"))]
     pub mode: ::std::string::String,
-    /// Wire name `zoneUuid` (body).
+    /// Wire name `zoneUuid` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -754,6 +754,7 @@ impl ValidateVmSchedulingRule {
 /// The result of [`GetVmSchedulingRulesExecuteState`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmSchedulingRulesExecuteStateReply {
+    /// Since ZStack 4.6.32 (release history).
     pub rule_map_state: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
@@ -765,6 +766,7 @@ pub struct GetVmSchedulingRulesExecuteStateReply {
 /// The result of [`GetVmsSchedulingStateFromSchedulingRule`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmsSchedulingStateFromSchedulingRuleReply {
+    /// Since ZStack 4.6.32 (release history).
     pub rule_map_state: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
@@ -777,6 +779,7 @@ pub struct GetVmsSchedulingStateFromSchedulingRuleReply {
 /// The result of [`ListVmSchedulingRulesFromExecuteState`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ListVmSchedulingRulesFromExecuteStateReply {
+    /// Since ZStack 4.6.32 (release history).
     pub uuids: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -785,6 +788,7 @@ pub struct ListVmSchedulingRulesFromExecuteStateReply {
 /// The result of [`ListVmsFromSchedulingState`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ListVmsFromSchedulingStateReply {
+    /// Since ZStack 4.6.32 (release history).
     pub uuids: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /query/vm/schedulingRule/group or /vmSchedulingRuleGroup, and the types and enums they use first.
 /// `POST /vmSchedulingRuleGroup/{vmGroupUuid}/vmInstance/{vmUuid}`, body envelope `""`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddVmToVmSchedulingRuleGroup",
@@ -15,16 +15,16 @@
     async
 )]
 pub struct AddVmToVmSchedulingRuleGroup {
-    /// Wire name `vmGroupUuid` (path placeholder).
+    /// Wire name `vmGroupUuid` (path placeholder). Since ZStack 4.6.32 (release history).
     #[api(rename = "vmGroupUuid")]
     pub vm_group_uuid: ::std::string::String,
-    /// Wire name `vmUuid` (path placeholder).
+    /// Wire name `vmUuid` (path placeholder). Since ZStack 4.6.32 (release history).
     #[api(rename = "vmUuid")]
     pub vm_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -65,7 +65,7 @@ impl AddVmToVmSchedulingRuleGroup {
 }
 /// `POST /vmSchedulingRuleGroup`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateVmSchedulingRuleGroup",
@@ -76,23 +76,23 @@ impl AddVmToVmSchedulingRuleGroup {
     async
 )]
 pub struct CreateVmSchedulingRuleGroup {
-    /// Wire name `zoneUuid` (body).
+    /// Wire name `zoneUuid` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.6.32 (release history).
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.6.32 (release history).
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -162,7 +162,7 @@ impl CreateVmSchedulingRuleGroup {
 }
 /// `DELETE /vmSchedulingRuleGroup/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteVmSchedulingRuleGroup",
@@ -172,12 +172,12 @@ impl CreateVmSchedulingRuleGroup {
     async
 )]
 pub struct DeleteVmSchedulingRuleGroup {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.6.32 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.6.32 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.6.32 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -214,7 +214,7 @@ impl DeleteVmSchedulingRuleGroup {
 }
 /// `DELETE /vmSchedulingRuleGroup/{vmGroupUuid}/vmInstance/`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DetachVmFromVmSchedulingRuleGroup",
@@ -224,16 +224,16 @@ impl DeleteVmSchedulingRuleGroup {
     async
 )]
 pub struct DetachVmFromVmSchedulingRuleGroup {
-    /// Wire name `vmGroupUuid` (path placeholder).
+    /// Wire name `vmGroupUuid` (path placeholder). Since ZStack 4.6.32 (release history).
     #[api(rename = "vmGroupUuid")]
     pub vm_group_uuid: ::std::string::String,
-    /// Wire name `vmUuid` (query string).
+    /// Wire name `vmUuid` (query string). Since ZStack 4.6.32 (release history).
     #[api(rename = "vmUuid")]
     pub vm_uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.6.32 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.6.32 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -274,7 +274,7 @@ impl DetachVmFromVmSchedulingRuleGroup {
 }
 /// `GET /query/vm/schedulingRule/group`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryVmSchedulingRuleGroup",
@@ -308,7 +308,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmSchedulingRuleGroup {
 }
 /// `PUT /vmSchedulingRuleGroup/{uuid}/update`, body envelope `"updateVmSchedulingRuleGroup"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateVmSchedulingRuleGroup",
@@ -319,16 +319,16 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmSchedulingRuleGroup {
     async
 )]
 pub struct UpdateVmSchedulingRuleGroup {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.6.32 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.6.32 (release history).
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.6.32 (release history).
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }

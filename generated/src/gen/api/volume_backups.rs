@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /volume-backups, and the types and enums they use first.
 /// `DELETE /volume-backups/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteVolumeBackup",
@@ -14,21 +14,21 @@
     async
 )]
 pub struct DeleteVolumeBackup {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `backupStorageUuids` (query string).
+    /// Wire name `backupStorageUuids` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "backupStorageUuids")]
     pub backup_storage_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `handleDependency` (query string). Server default: `false`.
+    /// Wire name `handleDependency` (query string). Since ZStack 4.7.24 (release history). Server default: `false`.
     #[api(rename = "handleDependency")]
     pub handle_dependency: ::core::option::Option<bool>,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -94,7 +94,7 @@ impl DeleteVolumeBackup {
 }
 /// `GET /volume-backups`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryVolumeBackup",
@@ -128,7 +128,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVolumeBackup {
 }
 /// `PUT /volume-backups/{uuid}/actions`, body envelope `"recoverBackupFromImageStoreBackupStorage"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RecoverBackupFromImageStoreBackupStorage",
@@ -139,18 +139,18 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVolumeBackup {
     async
 )]
 pub struct RecoverBackupFromImageStoreBackupStorage {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `srcBackupStorageUuid` (body).
+    /// Wire name `srcBackupStorageUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "srcBackupStorageUuid")]
     pub src_backup_storage_uuid: ::std::string::String,
-    /// Wire name `dstBackupStorageUuid` (body).
+    /// Wire name `dstBackupStorageUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "dstBackupStorageUuid")]
     pub dst_backup_storage_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -193,7 +193,7 @@ impl RecoverBackupFromImageStoreBackupStorage {
 }
 /// `PUT /volume-backups/{uuid}/actions`, body envelope `"revertVolumeFromVolumeBackup"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RevertVolumeFromVolumeBackup",
@@ -204,15 +204,15 @@ impl RecoverBackupFromImageStoreBackupStorage {
     async
 )]
 pub struct RevertVolumeFromVolumeBackup {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `backupStorageUuid` (body).
+    /// Wire name `backupStorageUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "backupStorageUuid")]
     pub backup_storage_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -258,7 +258,7 @@ impl RevertVolumeFromVolumeBackup {
 }
 /// `PUT /volume-backups/{uuid}/actions`, body envelope `"syncBackupFromImageStoreBackupStorage"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SyncBackupFromImageStoreBackupStorage",
@@ -269,18 +269,18 @@ impl RevertVolumeFromVolumeBackup {
     async
 )]
 pub struct SyncBackupFromImageStoreBackupStorage {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `srcBackupStorageUuid` (body).
+    /// Wire name `srcBackupStorageUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "srcBackupStorageUuid")]
     pub src_backup_storage_uuid: ::std::string::String,
-    /// Wire name `dstBackupStorageUuid` (body).
+    /// Wire name `dstBackupStorageUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "dstBackupStorageUuid")]
     pub dst_backup_storage_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -323,7 +323,7 @@ impl SyncBackupFromImageStoreBackupStorage {
 }
 /// `PUT /volume-backups/imageStore/{imageStoreUuid}/actions`, body envelope `"syncVolumeBackup"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SyncVolumeBackup",
@@ -334,13 +334,13 @@ impl SyncBackupFromImageStoreBackupStorage {
     async
 )]
 pub struct SyncVolumeBackup {
-    /// Wire name `imageStoreUuid` (path placeholder).
+    /// Wire name `imageStoreUuid` (path placeholder). Since ZStack 3.5.3 (release history).
     #[api(rename = "imageStoreUuid")]
     pub image_store_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -380,6 +380,7 @@ impl SyncVolumeBackup {
 /// The result of [`SyncVolumeBackup`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncVolumeBackupReply {
+    /// Since ZStack 3.5.3 (release history).
     pub result: ::core::option::Option<crate::types::SyncBackupResult>,
 }
 ::zstack_sdk::deserialize_struct!(SyncVolumeBackupReply { "result" => result, });

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /volume-snapshots, and the types and enums they use first.
 /// `PUT /volume-snapshots/batch-delete`, body envelope `"batchDeleteVolumeSnapshot"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "BatchDeleteVolumeSnapshot",
@@ -74,7 +74,7 @@ impl BatchDeleteVolumeSnapshot {
 }
 /// `GET /volume-snapshots/groups/availabilities`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CheckVolumeSnapshotGroupAvailability",
@@ -130,7 +130,7 @@ impl CheckVolumeSnapshotGroupAvailability {
 }
 /// `POST /volume-snapshots/group`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateVolumeSnapshotGroup",
@@ -238,7 +238,7 @@ impl CreateVolumeSnapshotGroup {
 }
 /// `DELETE /volume-snapshots/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteVolumeSnapshot",
@@ -302,7 +302,7 @@ impl DeleteVolumeSnapshot {
 }
 /// `DELETE /volume-snapshots/group/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteVolumeSnapshotGroup",
@@ -366,7 +366,7 @@ impl DeleteVolumeSnapshotGroup {
 }
 /// `PUT /volume-snapshots/{uuid}/actions`, body envelope `"getVolumeSnapshotSize"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVolumeSnapshotSize",
@@ -419,7 +419,7 @@ impl GetVolumeSnapshotSize {
 }
 /// `GET /volume-snapshots`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryVolumeSnapshot",
@@ -453,7 +453,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVolumeSnapshot {
 }
 /// `GET /volume-snapshots/group`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryVolumeSnapshotGroup",
@@ -487,7 +487,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVolumeSnapshotGroup {
 }
 /// `GET /volume-snapshots/trees`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryVolumeSnapshotTree",
@@ -521,7 +521,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVolumeSnapshotTree {
 }
 /// `PUT /volume-snapshots/group/{uuid}/actions`, body envelope `"revertVmFromSnapshotGroup"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RevertVmFromSnapshotGroup",
@@ -574,7 +574,7 @@ impl RevertVmFromSnapshotGroup {
 }
 /// `PUT /volume-snapshots/{uuid}/actions`, body envelope `"revertVolumeFromSnapshot"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RevertVolumeFromSnapshot",
@@ -627,7 +627,7 @@ impl RevertVolumeFromSnapshot {
 }
 /// `PUT /volume-snapshots/shrink/{uuid}/actions`, body envelope `"shrinkVolumeSnapshot"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.10.40 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ShrinkVolumeSnapshot",
@@ -680,7 +680,7 @@ impl ShrinkVolumeSnapshot {
 }
 /// `DELETE /volume-snapshots/ungroup/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UngroupVolumeSnapshotGroup",
@@ -732,7 +732,7 @@ impl UngroupVolumeSnapshotGroup {
 }
 /// `PUT /volume-snapshots/{uuid}/actions`, body envelope `"updateVolumeSnapshot"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateVolumeSnapshot",
@@ -809,7 +809,7 @@ impl UpdateVolumeSnapshot {
 }
 /// `PUT /volume-snapshots/group/{uuid}/actions`, body envelope `"updateVolumeSnapshotGroup"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateVolumeSnapshotGroup",

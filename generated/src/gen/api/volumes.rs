@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /volumes, and the types and enums they use first.
 /// `POST /volumes/{volumeUuid}/hosts/{hostUuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.5.11 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AttachDataVolumeToHost",
@@ -70,7 +70,7 @@ impl AttachDataVolumeToHost {
 }
 /// `POST /volumes/{volumeUuid}/vm-instances/{vmInstanceUuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AttachDataVolumeToVm",
@@ -132,7 +132,7 @@ impl AttachDataVolumeToVm {
 }
 /// `POST /volumes/batch-sync-volumes`, body envelope `""`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.5.11 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "BatchSyncVolumeSize",
@@ -185,7 +185,7 @@ impl BatchSyncVolumeSize {
 }
 /// `PUT /volumes/{uuid}/actions`, body envelope `"changeVolumeState"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeVolumeState",
@@ -246,7 +246,7 @@ impl ChangeVolumeState {
 }
 /// `POST /volumes/data`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateDataVolume",
@@ -372,7 +372,7 @@ impl CreateDataVolume {
 }
 /// `POST /volumes/data-volume/from/volume-template/{backupUuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.8.26 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateDataVolumeFromVolumeBackup",
@@ -384,34 +384,34 @@ impl CreateDataVolume {
     polymorphic
 )]
 pub struct CreateDataVolumeFromVolumeBackup {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.8.26 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `vmInstanceUuid` (body).
+    /// Wire name `vmInstanceUuid` (body). Since ZStack 4.8.26 (release history).
     #[api(rename = "vmInstanceUuid")]
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `backupUuid` (path placeholder).
+    /// Wire name `backupUuid` (path placeholder). Since ZStack 4.8.26 (release history).
     #[api(rename = "backupUuid")]
     pub backup_uuid: ::std::string::String,
-    /// Wire name `backupStorageUuid` (body).
+    /// Wire name `backupStorageUuid` (body). Since ZStack 4.8.26 (release history).
     #[api(rename = "backupStorageUuid")]
     pub backup_storage_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `primaryStorageUuid` (body).
+    /// Wire name `primaryStorageUuid` (body). Since ZStack 4.8.26 (release history).
     #[api(rename = "primaryStorageUuid")]
     pub primary_storage_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.8.26 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 4.8.26 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 4.8.26 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.8.26 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.8.26 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -508,7 +508,7 @@ impl CreateDataVolumeFromVolumeBackup {
 }
 /// `POST /volumes/data/from/volume-snapshots/{volumeSnapshotUuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateDataVolumeFromVolumeSnapshot",
@@ -620,7 +620,7 @@ impl CreateDataVolumeFromVolumeSnapshot {
 }
 /// `POST /volumes/data/from/data-volume-templates/{imageUuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateDataVolumeFromVolumeTemplate",
@@ -737,7 +737,7 @@ impl CreateDataVolumeFromVolumeTemplate {
 }
 /// `POST /volumes/{rootVolumeUuid}/vm-backups`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateVmBackup",
@@ -748,43 +748,43 @@ impl CreateDataVolumeFromVolumeTemplate {
     async
 )]
 pub struct CreateVmBackup {
-    /// Wire name `rootVolumeUuid` (path placeholder).
+    /// Wire name `rootVolumeUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "rootVolumeUuid")]
     pub root_volume_uuid: ::std::string::String,
-    /// Wire name `backupStorageUuid` (body).
+    /// Wire name `backupStorageUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "backupStorageUuid")]
     pub backup_storage_uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `mode` (body). One of `full`.
+    /// Wire name `mode` (body). Since ZStack 3.4.1 (release history). One of `full`.
     #[api(one_of("full"))]
     pub mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `volumeReadBandwidth` (body).
+    /// Wire name `volumeReadBandwidth` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "volumeReadBandwidth", range(1024, 9223372036854775807))]
     pub volume_read_bandwidth: ::core::option::Option<i64>,
-    /// Wire name `volumeWriteBandwidth` (body).
+    /// Wire name `volumeWriteBandwidth` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "volumeWriteBandwidth", range(1024, 9223372036854775807))]
     pub volume_write_bandwidth: ::core::option::Option<i64>,
-    /// Wire name `networkReadBandwidth` (body).
+    /// Wire name `networkReadBandwidth` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "networkReadBandwidth", range(1024, 9223372036854775807))]
     pub network_read_bandwidth: ::core::option::Option<i64>,
-    /// Wire name `networkWriteBandwidth` (body).
+    /// Wire name `networkWriteBandwidth` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "networkWriteBandwidth", range(1024, 9223372036854775807))]
     pub network_write_bandwidth: ::core::option::Option<i64>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -901,7 +901,7 @@ impl CreateVmBackup {
 }
 /// `POST /volumes/{volumeUuid}/volume-backups`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateVolumeBackup",
@@ -912,43 +912,43 @@ impl CreateVmBackup {
     async
 )]
 pub struct CreateVolumeBackup {
-    /// Wire name `volumeUuid` (path placeholder).
+    /// Wire name `volumeUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "volumeUuid")]
     pub volume_uuid: ::std::string::String,
-    /// Wire name `backupStorageUuid` (body).
+    /// Wire name `backupStorageUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "backupStorageUuid")]
     pub backup_storage_uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `mode` (body). One of `full`.
+    /// Wire name `mode` (body). Since ZStack 3.4.1 (release history). One of `full`.
     #[api(one_of("full"))]
     pub mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `volumeReadBandwidth` (body).
+    /// Wire name `volumeReadBandwidth` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "volumeReadBandwidth", range(1024, 9223372036854775807))]
     pub volume_read_bandwidth: ::core::option::Option<i64>,
-    /// Wire name `volumeWriteBandwidth` (body).
+    /// Wire name `volumeWriteBandwidth` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "volumeWriteBandwidth", range(1024, 9223372036854775807))]
     pub volume_write_bandwidth: ::core::option::Option<i64>,
-    /// Wire name `networkReadBandwidth` (body).
+    /// Wire name `networkReadBandwidth` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "networkReadBandwidth", range(1024, 9223372036854775807))]
     pub network_read_bandwidth: ::core::option::Option<i64>,
-    /// Wire name `networkWriteBandwidth` (body).
+    /// Wire name `networkWriteBandwidth` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "networkWriteBandwidth", range(1024, 9223372036854775807))]
     pub network_write_bandwidth: ::core::option::Option<i64>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1065,7 +1065,7 @@ impl CreateVolumeBackup {
 }
 /// `POST /volumes/{volumeUuid}/volume-snapshots`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateVolumeSnapshot",
@@ -1164,7 +1164,7 @@ impl CreateVolumeSnapshot {
 }
 /// `POST /volumes/volume-snapshots`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateVolumesSnapshot",
@@ -1175,13 +1175,13 @@ impl CreateVolumeSnapshot {
     async
 )]
 pub struct CreateVolumesSnapshot {
-    /// Wire name `volumeUuids` (body).
+    /// Wire name `volumeUuids` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "volumeUuids", required)]
     pub volume_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1225,7 +1225,7 @@ impl CreateVolumesSnapshot {
 }
 /// `DELETE /volumes/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteDataVolume",
@@ -1289,7 +1289,7 @@ impl DeleteDataVolume {
 }
 /// `DELETE /volumes/{uuid}/qos`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteVolumeQos",
@@ -1300,15 +1300,15 @@ impl DeleteDataVolume {
     polymorphic
 )]
 pub struct DeleteVolumeQos {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `mode` (query string). Server default: `total`. One of `total`, `read`, `write`, `all`, `overwrite`.
+    /// Wire name `mode` (query string). Since ZStack 3.1.3 (release history). Server default: `total`. One of `total`, `read`, `write`, `all`, `overwrite`.
     #[api(one_of("total", "read", "write", "all", "overwrite"))]
     pub mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1354,7 +1354,7 @@ impl DeleteVolumeQos {
 }
 /// `DELETE /volumes/{volumeUuid}/hosts`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.5.11 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DetachDataVolumeFromHost",
@@ -1419,7 +1419,7 @@ impl DetachDataVolumeFromHost {
 }
 /// `DELETE /volumes/{uuid}/vm-instances`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DetachDataVolumeFromVm",
@@ -1484,7 +1484,7 @@ impl DetachDataVolumeFromVm {
 }
 /// `PUT /volumes/{uuid}/actions`, body envelope `"expungeDataVolume"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ExpungeDataVolume",
@@ -1537,7 +1537,7 @@ impl ExpungeDataVolume {
 }
 /// `PUT /volumes/{uuid}/actions`, body envelope `"flattenVolume"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "FlattenVolume",
@@ -1600,7 +1600,7 @@ impl FlattenVolume {
 }
 /// `GET /volumes/{volumeUuid}/candidate-vm-instances`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetDataVolumeAttachableVm",
@@ -1653,7 +1653,7 @@ impl GetDataVolumeAttachableVm {
 }
 /// `GET /volumes/{uuid}/capabilities`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVolumeCapabilities",
@@ -1704,7 +1704,7 @@ impl GetVolumeCapabilities {
 }
 /// `GET /volumes/formats`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVolumeFormat",
@@ -1752,7 +1752,7 @@ impl GetVolumeFormat {
 }
 /// `GET /volumes/{uuid}/io-thread-pin`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVolumeIoThreadPin",
@@ -1761,12 +1761,12 @@ impl GetVolumeFormat {
     response = crate::api::GetVolumeIoThreadPinReply
 )]
 pub struct GetVolumeIoThreadPin {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.6.32 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.6.32 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.6.32 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1803,7 +1803,7 @@ impl GetVolumeIoThreadPin {
 }
 /// `GET /volumes/{uuid}/qos`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVolumeQos",
@@ -1812,15 +1812,15 @@ impl GetVolumeIoThreadPin {
     response = crate::api::GetVolumeQosReply
 )]
 pub struct GetVolumeQos {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `forceSync` (query string). Server default: `false`.
+    /// Wire name `forceSync` (query string). Since ZStack 3.3.1 (release history). Server default: `false`.
     #[api(rename = "forceSync")]
     pub force_sync: ::core::option::Option<bool>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1863,7 +1863,7 @@ impl GetVolumeQos {
 }
 /// `GET /volumes/{volumeUuid}/migration-target-hosts`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "LocalStorageGetVolumeMigratableHosts",
@@ -1916,7 +1916,7 @@ impl LocalStorageGetVolumeMigratableHosts {
 }
 /// `GET /volumes/vm-instances/refs`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryShareableVolumeVmInstanceRef",
@@ -1950,7 +1950,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryShareableVolumeVmInstan
 }
 /// `GET /volumes`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryVolume",
@@ -1985,7 +1985,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVolume {
 }
 /// `PUT /volumes/{uuid}/actions`, body envelope `"recoverDataVolume"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RecoverDataVolume",
@@ -2039,7 +2039,7 @@ impl RecoverDataVolume {
 }
 /// `PUT /volumes/data/resize/{uuid}/actions`, body envelope `"resizeDataVolume"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ResizeDataVolume",
@@ -2051,14 +2051,14 @@ impl RecoverDataVolume {
     polymorphic
 )]
 pub struct ResizeDataVolume {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `size` (body). Server default: `0`.
+    /// Wire name `size` (body). Since ZStack 3.0.1 (release history). Server default: `0`.
     pub size: i64,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2099,7 +2099,7 @@ impl ResizeDataVolume {
 }
 /// `PUT /volumes/resize/{uuid}/actions`, body envelope `"resizeRootVolume"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ResizeRootVolume",
@@ -2111,17 +2111,17 @@ impl ResizeDataVolume {
     polymorphic
 )]
 pub struct ResizeRootVolume {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `vmInstanceUuid` (body).
+    /// Wire name `vmInstanceUuid` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "vmInstanceUuid")]
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `size` (body). Server default: `0`.
+    /// Wire name `size` (body). Since ZStack 3.0.1 (release history). Server default: `0`.
     pub size: i64,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2171,7 +2171,7 @@ impl ResizeRootVolume {
 }
 /// `PUT /volumes/{uuid}/actions`, body envelope `"setVolumeIoThreadPin"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.6.32 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SetVolumeIoThreadPin",
@@ -2182,20 +2182,20 @@ impl ResizeRootVolume {
     async
 )]
 pub struct SetVolumeIoThreadPin {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.6.32 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `vmUuid` (body).
+    /// Wire name `vmUuid` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "vmUuid")]
     pub vm_uuid: ::std::string::String,
-    /// Wire name `pin` (body).
+    /// Wire name `pin` (body). Since ZStack 4.6.32 (release history).
     pub pin: ::std::string::String,
-    /// Wire name `ioThreadId` (body). Server default: `0`.
+    /// Wire name `ioThreadId` (body). Since ZStack 4.6.32 (release history). Server default: `0`.
     #[api(rename = "ioThreadId", range(1, 10))]
     pub io_thread_id: i32,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2240,7 +2240,7 @@ impl SetVolumeIoThreadPin {
 }
 /// `PUT /volumes/{uuid}/actions`, body envelope `"setVolumeQos"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SetVolumeQos",
@@ -2252,36 +2252,36 @@ impl SetVolumeIoThreadPin {
     polymorphic
 )]
 pub struct SetVolumeQos {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `mode` (body). One of `total`, `read`, `write`.
+    /// Wire name `mode` (body). Since ZStack 3.1.3 (release history). One of `total`, `read`, `write`.
     #[api(one_of("total", "read", "write"))]
     pub mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `volumeBandwidth` (body).
+    /// Wire name `volumeBandwidth` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "volumeBandwidth", range(1024, 9223372036854775807))]
     pub volume_bandwidth: ::core::option::Option<i64>,
-    /// Wire name `readBandwidth` (body).
+    /// Wire name `readBandwidth` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "readBandwidth", range(1024, 9223372036854775807))]
     pub read_bandwidth: ::core::option::Option<i64>,
-    /// Wire name `writeBandwidth` (body).
+    /// Wire name `writeBandwidth` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "writeBandwidth", range(1024, 9223372036854775807))]
     pub write_bandwidth: ::core::option::Option<i64>,
-    /// Wire name `totalBandwidth` (body).
+    /// Wire name `totalBandwidth` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "totalBandwidth", range(1024, 9223372036854775807))]
     pub total_bandwidth: ::core::option::Option<i64>,
-    /// Wire name `readIOPS` (body).
+    /// Wire name `readIOPS` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "readIOPS", range(1, 9223372036854775807))]
     pub read_iops: ::core::option::Option<i64>,
-    /// Wire name `writeIOPS` (body).
+    /// Wire name `writeIOPS` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "writeIOPS", range(1, 9223372036854775807))]
     pub write_iops: ::core::option::Option<i64>,
-    /// Wire name `totalIOPS` (body).
+    /// Wire name `totalIOPS` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "totalIOPS", range(1, 9223372036854775807))]
     pub total_iops: ::core::option::Option<i64>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2369,7 +2369,7 @@ impl SetVolumeQos {
 }
 /// `PUT /volumes/{uuid}/actions`, body envelope `"syncVolumeSize"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SyncVolumeSize",
@@ -2423,7 +2423,7 @@ impl SyncVolumeSize {
 }
 /// `PUT /volumes/{uuid}/actions`, body envelope `"undoSnapshotCreation"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.8.26 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UndoSnapshotCreation",
@@ -2484,7 +2484,7 @@ impl UndoSnapshotCreation {
 }
 /// `PUT /volumes/{uuid}/actions`, body envelope `"updateVolume"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateVolume",
@@ -2562,7 +2562,7 @@ impl UpdateVolume {
 }
 /// `PUT /volumes/{uuid}/actions`, body envelope `"validateVolumeSnapshotChain"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.10.40 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ValidateVolumeSnapshotChain",
@@ -2573,12 +2573,12 @@ impl UpdateVolume {
     async
 )]
 pub struct ValidateVolumeSnapshotChain {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.10.40 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2628,6 +2628,7 @@ pub struct BatchSyncVolumeSizeReply {
 /// The result of [`CreateVmBackup`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CreateVmBackupReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2636,6 +2637,7 @@ pub struct CreateVmBackupReply {
 /// The result of [`CreateVolumesSnapshot`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CreateVolumesSnapshotReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2665,8 +2667,11 @@ pub struct GetVolumeFormatReply {
 /// The result of [`GetVolumeIoThreadPin`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVolumeIoThreadPinReply {
+    /// Since ZStack 4.6.32 (release history).
     pub volume_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.6.32 (release history).
     pub io_thread_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.6.32 (release history).
     pub pin: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2676,18 +2681,31 @@ pub struct GetVolumeIoThreadPinReply {
 /// The result of [`GetVolumeQos`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVolumeQosReply {
+    /// Since ZStack 3.0.1 (release history).
     pub volume_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub volume_bandwidth: ::core::option::Option<i64>,
+    /// Since ZStack 3.0.1 (release history).
     pub volume_bandwidth_read: ::core::option::Option<i64>,
+    /// Since ZStack 3.0.1 (release history).
     pub volume_bandwidth_write: ::core::option::Option<i64>,
+    /// Since ZStack 3.0.1 (release history).
     pub iops_total: ::core::option::Option<i64>,
+    /// Since ZStack 3.0.1 (release history).
     pub iops_read: ::core::option::Option<i64>,
+    /// Since ZStack 3.0.1 (release history).
     pub iops_write: ::core::option::Option<i64>,
+    /// Since ZStack 3.0.1 (release history).
     pub volume_bandwidth_upthreshold: ::core::option::Option<i64>,
+    /// Since ZStack 3.0.1 (release history).
     pub volume_bandwidth_read_upthreshold: ::core::option::Option<i64>,
+    /// Since ZStack 3.0.1 (release history).
     pub volume_bandwidth_write_upthreshold: ::core::option::Option<i64>,
+    /// Since ZStack 3.0.1 (release history).
     pub iops_total_upthreshold: ::core::option::Option<i64>,
+    /// Since ZStack 3.0.1 (release history).
     pub iops_read_upthreshold: ::core::option::Option<i64>,
+    /// Since ZStack 3.0.1 (release history).
     pub iops_write_upthreshold: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2705,8 +2723,11 @@ pub struct GetVolumeQosReply {
 /// The result of [`SetVolumeIoThreadPin`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SetVolumeIoThreadPinReply {
+    /// Since ZStack 4.6.32 (release history).
     pub volume_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.6.32 (release history).
     pub io_thread_id: ::core::option::Option<i32>,
+    /// Since ZStack 4.6.32 (release history).
     pub pin: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /vpc, and the types and enums they use first.
 /// `POST /vpc/virtual-routers/{uuid}/dns`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddDnsToVpcRouter",
@@ -16,20 +16,20 @@
     polymorphic
 )]
 pub struct AddDnsToVpcRouter {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `dns` (body).
+    /// Wire name `dns` (body). Since ZStack 3.0.1 (release history).
     pub dns: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -90,7 +90,7 @@ impl AddDnsToVpcRouter {
 }
 /// `PUT /vpc/hagroups/{uuid}/monitorIps`, body envelope `"changeVpcHaGroupMonitorIps"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeVpcHaGroupMonitorIps",
@@ -101,15 +101,15 @@ impl AddDnsToVpcRouter {
     async
 )]
 pub struct ChangeVpcHaGroupMonitorIps {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.5.3 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `monitorIps` (body).
+    /// Wire name `monitorIps` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "monitorIps")]
     pub monitor_ips: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -157,7 +157,7 @@ impl ChangeVpcHaGroupMonitorIps {
 }
 /// `POST /vpc/hagroups`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateVpcHaGroup",
@@ -168,25 +168,25 @@ impl ChangeVpcHaGroupMonitorIps {
     async
 )]
 pub struct CreateVpcHaGroup {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.5.3 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.5.3 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `monitorIps` (body).
+    /// Wire name `monitorIps` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "monitorIps")]
     pub monitor_ips: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -263,7 +263,7 @@ impl CreateVpcHaGroup {
 }
 /// `POST /vpc/virtual-routers`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateVpcVRouter",
@@ -275,42 +275,42 @@ impl CreateVpcHaGroup {
     polymorphic
 )]
 pub struct CreateVpcVRouter {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `virtualRouterOfferingUuid` (body).
+    /// Wire name `virtualRouterOfferingUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "virtualRouterOfferingUuid")]
     pub virtual_router_offering_uuid: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `zoneUuid` (body).
+    /// Wire name `zoneUuid` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `clusterUuid` (body).
+    /// Wire name `clusterUuid` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "clusterUuid")]
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `hostUuid` (body).
+    /// Wire name `hostUuid` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "hostUuid")]
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `primaryStorageUuidForRootVolume` (body).
+    /// Wire name `primaryStorageUuidForRootVolume` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "primaryStorageUuidForRootVolume")]
     pub primary_storage_uuid_for_root_volume: ::core::option::Option<
         ::std::string::String,
     >,
-    /// Wire name `rootVolumeSystemTags` (body).
+    /// Wire name `rootVolumeSystemTags` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "rootVolumeSystemTags")]
     pub root_volume_system_tags: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -432,7 +432,7 @@ impl CreateVpcVRouter {
 }
 /// `DELETE /vpc/hagroups/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteVpcHaGroup",
@@ -442,15 +442,15 @@ impl CreateVpcVRouter {
     async
 )]
 pub struct DeleteVpcHaGroup {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.5.3 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.5.3 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.5.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.5.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -496,7 +496,7 @@ impl DeleteVpcHaGroup {
 }
 /// `POST /vpc/virtual-routers/{uuid}/attachable-vpc-l3s`, body envelope `"params"`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetAttachableVpcL3Network",
@@ -506,12 +506,12 @@ impl DeleteVpcHaGroup {
     response = crate::api::GetAttachableVpcL3NetworkReply
 )]
 pub struct GetAttachableVpcL3Network {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -548,7 +548,7 @@ impl GetAttachableVpcL3Network {
 }
 /// `GET /vpc/virtual-routers/get-vpc-candidate`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.2.40 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetRouteTableVpcVRouterCandidate",
@@ -557,17 +557,17 @@ impl GetAttachableVpcL3Network {
     response = crate::api::GetRouteTableVpcVRouterCandidateReply
 )]
 pub struct GetRouteTableVpcVRouterCandidate {
-    /// Wire name `tableUuid` (query string).
+    /// Wire name `tableUuid` (query string). Since ZStack 4.2.40 (release history).
     #[api(rename = "tableUuid")]
     pub table_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `limit` (query string). Server default: `1000`.
+    /// Wire name `limit` (query string). Since ZStack 4.2.40 (release history). Server default: `1000`.
     pub limit: ::core::option::Option<i32>,
-    /// Wire name `start` (query string). Server default: `0`.
+    /// Wire name `start` (query string). Since ZStack 4.2.40 (release history). Server default: `0`.
     pub start: ::core::option::Option<i32>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.2.40 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.2.40 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -624,7 +624,7 @@ impl GetRouteTableVpcVRouterCandidate {
 }
 /// `GET /vpc/virtual-routers/softwareversion`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.4.65 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVirtualRouterSoftwareVersion",
@@ -633,18 +633,18 @@ impl GetRouteTableVpcVRouterCandidate {
     response = crate::api::GetVirtualRouterSoftwareVersionReply
 )]
 pub struct GetVirtualRouterSoftwareVersion {
-    /// Wire name `uuid` (query string).
+    /// Wire name `uuid` (query string). Since ZStack 4.4.65 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `softwareName` (query string). One of `IPsec`.
+    /// Wire name `softwareName` (query string). Since ZStack 4.4.65 (release history). One of `IPsec`.
     #[api(rename = "softwareName", one_of("IPsec"))]
     pub software_name: ::std::string::String,
-    /// Wire name `needUpdate` (query string). Server default: `false`.
+    /// Wire name `needUpdate` (query string). Since ZStack 4.5.11 (release history). Server default: `false`.
     #[api(rename = "needUpdate")]
     pub need_update: ::core::option::Option<bool>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.4.65 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.4.65 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -698,7 +698,7 @@ impl GetVirtualRouterSoftwareVersion {
 }
 /// `POST /vpc/virtual-routers/{uuid}/attached-eip`, body envelope `"params"`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.1.8 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVpcAttachedEip",
@@ -708,16 +708,16 @@ impl GetVirtualRouterSoftwareVersion {
     response = crate::api::GetVpcAttachedEipReply
 )]
 pub struct GetVpcAttachedEip {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.1.8 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `limit` (body). Server default: `1000`.
+    /// Wire name `limit` (body). Since ZStack 4.1.8 (release history). Server default: `1000`.
     pub limit: ::core::option::Option<i32>,
-    /// Wire name `start` (body). Server default: `0`.
+    /// Wire name `start` (body). Since ZStack 4.1.8 (release history). Server default: `0`.
     pub start: ::core::option::Option<i32>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.1.8 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.1.8 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -766,7 +766,7 @@ impl GetVpcAttachedEip {
 }
 /// `POST /vpc/virtual-routers/{uuid}/attached-ipsec`, body envelope `"params"`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.1.8 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVpcAttachedIpsec",
@@ -776,16 +776,16 @@ impl GetVpcAttachedEip {
     response = crate::api::GetVpcAttachedIpsecReply
 )]
 pub struct GetVpcAttachedIpsec {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.1.8 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `limit` (body). Server default: `1000`.
+    /// Wire name `limit` (body). Since ZStack 4.1.8 (release history). Server default: `1000`.
     pub limit: ::core::option::Option<i32>,
-    /// Wire name `start` (body). Server default: `0`.
+    /// Wire name `start` (body). Since ZStack 4.1.8 (release history). Server default: `0`.
     pub start: ::core::option::Option<i32>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.1.8 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.1.8 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -834,7 +834,7 @@ impl GetVpcAttachedIpsec {
 }
 /// `POST /vpc/virtual-routers/{uuid}/attached-lb`, body envelope `"params"`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.1.8 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVpcAttachedLoadBalancer",
@@ -844,16 +844,16 @@ impl GetVpcAttachedIpsec {
     response = crate::api::GetVpcAttachedLoadBalancerReply
 )]
 pub struct GetVpcAttachedLoadBalancer {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.1.8 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `limit` (body). Server default: `1000`.
+    /// Wire name `limit` (body). Since ZStack 4.1.8 (release history). Server default: `1000`.
     pub limit: ::core::option::Option<i32>,
-    /// Wire name `start` (body). Server default: `0`.
+    /// Wire name `start` (body). Since ZStack 4.1.8 (release history). Server default: `0`.
     pub start: ::core::option::Option<i32>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.1.8 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.1.8 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -902,7 +902,7 @@ impl GetVpcAttachedLoadBalancer {
 }
 /// `POST /vpc/virtual-routers/{uuid}/attached-netflow`, body envelope `"params"`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.2.40 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVpcAttachedNetflow",
@@ -912,16 +912,16 @@ impl GetVpcAttachedLoadBalancer {
     response = crate::api::GetVpcAttachedNetflowReply
 )]
 pub struct GetVpcAttachedNetflow {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.2.40 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `limit` (body). Server default: `1000`.
+    /// Wire name `limit` (body). Since ZStack 4.2.40 (release history). Server default: `1000`.
     pub limit: ::core::option::Option<i32>,
-    /// Wire name `start` (body). Server default: `0`.
+    /// Wire name `start` (body). Since ZStack 4.2.40 (release history). Server default: `0`.
     pub start: ::core::option::Option<i32>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.2.40 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.2.40 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -970,7 +970,7 @@ impl GetVpcAttachedNetflow {
 }
 /// `POST /vpc/virtual-routers/{uuid}/attached-ospf`, body envelope `"params"`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.2.40 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVpcAttachedOspf",
@@ -980,16 +980,16 @@ impl GetVpcAttachedNetflow {
     response = crate::api::GetVpcAttachedOspfReply
 )]
 pub struct GetVpcAttachedOspf {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.2.40 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `limit` (body). Server default: `1000`.
+    /// Wire name `limit` (body). Since ZStack 4.2.40 (release history). Server default: `1000`.
     pub limit: ::core::option::Option<i32>,
-    /// Wire name `start` (body). Server default: `0`.
+    /// Wire name `start` (body). Since ZStack 4.2.40 (release history). Server default: `0`.
     pub start: ::core::option::Option<i32>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.2.40 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.2.40 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1038,7 +1038,7 @@ impl GetVpcAttachedOspf {
 }
 /// `POST /vpc/virtual-routers/{uuid}/attached-pf`, body envelope `"params"`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.1.8 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVpcAttachedPortForwardingRules",
@@ -1048,16 +1048,16 @@ impl GetVpcAttachedOspf {
     response = crate::api::GetVpcAttachedPortForwardingRulesReply
 )]
 pub struct GetVpcAttachedPortForwardingRules {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.1.8 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `limit` (body). Server default: `1000`.
+    /// Wire name `limit` (body). Since ZStack 4.1.8 (release history). Server default: `1000`.
     pub limit: ::core::option::Option<i32>,
-    /// Wire name `start` (body). Server default: `0`.
+    /// Wire name `start` (body). Since ZStack 4.1.8 (release history). Server default: `0`.
     pub start: ::core::option::Option<i32>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.1.8 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.1.8 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1106,7 +1106,7 @@ impl GetVpcAttachedPortForwardingRules {
 }
 /// `POST /vpc/virtual-routers/{uuid}/attached-vip`, body envelope `"params"`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.1.8 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVpcAttachedVip",
@@ -1116,16 +1116,16 @@ impl GetVpcAttachedPortForwardingRules {
     response = crate::api::GetVpcAttachedVipReply
 )]
 pub struct GetVpcAttachedVip {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.1.8 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `limit` (body). Server default: `1000`.
+    /// Wire name `limit` (body). Since ZStack 4.1.8 (release history). Server default: `1000`.
     pub limit: ::core::option::Option<i32>,
-    /// Wire name `start` (body). Server default: `0`.
+    /// Wire name `start` (body). Since ZStack 4.1.8 (release history). Server default: `0`.
     pub start: ::core::option::Option<i32>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.1.8 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.1.8 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1174,7 +1174,7 @@ impl GetVpcAttachedVip {
 }
 /// `GET /vpc/virtual-routers/ipseclog`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.5.11 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVpcIPsecLog",
@@ -1183,14 +1183,14 @@ impl GetVpcAttachedVip {
     response = crate::api::GetVpcIPsecLogReply
 )]
 pub struct GetVpcIPsecLog {
-    /// Wire name `uuid` (query string).
+    /// Wire name `uuid` (query string). Since ZStack 4.5.11 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `lines` (query string). Server default: `30`.
+    /// Wire name `lines` (query string). Since ZStack 4.5.11 (release history). Server default: `30`.
     pub lines: ::core::option::Option<i32>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.5.11 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.5.11 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1233,7 +1233,7 @@ impl GetVpcIPsecLog {
 }
 /// `GET /vpc/virtual-routers/{uuid}/tracked-connections`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVpcVRouterDistributedRoutingConnections",
@@ -1242,12 +1242,12 @@ impl GetVpcIPsecLog {
     response = crate::api::GetVpcVRouterDistributedRoutingConnectionsReply
 )]
 pub struct GetVpcVRouterDistributedRoutingConnections {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1284,7 +1284,7 @@ impl GetVpcVRouterDistributedRoutingConnections {
 }
 /// `GET /vpc/virtual-routers/{uuid}/distributed-routing`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVpcVRouterDistributedRoutingEnabled",
@@ -1293,12 +1293,12 @@ impl GetVpcVRouterDistributedRoutingConnections {
     response = crate::api::GetVpcVRouterDistributedRoutingEnabledReply
 )]
 pub struct GetVpcVRouterDistributedRoutingEnabled {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1335,7 +1335,7 @@ impl GetVpcVRouterDistributedRoutingEnabled {
 }
 /// `GET /vpc/virtual-routers/{uuid}/networkservicestate`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVpcVRouterNetworkServiceState",
@@ -1344,18 +1344,18 @@ impl GetVpcVRouterDistributedRoutingEnabled {
     response = crate::api::GetVpcVRouterNetworkServiceStateReply
 )]
 pub struct GetVpcVRouterNetworkServiceState {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.4.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `networkService` (query string). One of `SNAT`.
+    /// Wire name `networkService` (query string). Since ZStack 3.4.1 (release history). One of `SNAT`.
     #[api(rename = "networkService", one_of("SNAT"))]
     pub network_service: ::std::string::String,
-    /// Wire name `l3NetworkUuid` (query string).
+    /// Wire name `l3NetworkUuid` (query string). Since ZStack 4.3.36 (release history).
     #[api(rename = "l3NetworkUuid")]
     pub l3_network_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.4.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.4.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1405,7 +1405,7 @@ impl GetVpcVRouterNetworkServiceState {
 }
 /// `GET /vpc/hagroups`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryVpcHaGroup",
@@ -1439,7 +1439,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVpcHaGroup {
 }
 /// `GET /vpc/hagroups/networkserviceref/`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryVpcHaGroupNetworkServiceRef",
@@ -1473,7 +1473,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVpcHaGroupNetworkServic
 }
 /// `GET /vpc/virtual-routers`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryVpcRouter",
@@ -1507,7 +1507,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVpcRouter {
 }
 /// `GET /vpc/virtual-routers/networkservicestate/snat`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryVpcSnatState",
@@ -1541,7 +1541,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVpcSnatState {
 }
 /// `DELETE /vpc/virtual-routers/{uuid}/dns`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RemoveDnsFromVpcRouter",
@@ -1552,14 +1552,14 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVpcSnatState {
     polymorphic
 )]
 pub struct RemoveDnsFromVpcRouter {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `dns` (query string).
+    /// Wire name `dns` (query string). Since ZStack 3.0.1 (release history).
     pub dns: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1600,7 +1600,7 @@ impl RemoveDnsFromVpcRouter {
 }
 /// `POST /vpc/virtual-routers/{uuid}/distributed-routing`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SetVpcVRouterDistributedRoutingEnabled",
@@ -1611,15 +1611,15 @@ impl RemoveDnsFromVpcRouter {
     async
 )]
 pub struct SetVpcVRouterDistributedRoutingEnabled {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `stateEvent` (body). One of `enable`, `disable`.
+    /// Wire name `stateEvent` (body). Since ZStack 3.0.1 (release history). One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
     pub state_event: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1660,7 +1660,7 @@ impl SetVpcVRouterDistributedRoutingEnabled {
 }
 /// `POST /vpc/virtual-routers/{uuid}/networkservicestate`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.4.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SetVpcVRouterNetworkServiceState",
@@ -1671,21 +1671,21 @@ impl SetVpcVRouterDistributedRoutingEnabled {
     async
 )]
 pub struct SetVpcVRouterNetworkServiceState {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.4.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `networkService` (body). One of `SNAT`.
+    /// Wire name `networkService` (body). Since ZStack 3.4.1 (release history). One of `SNAT`.
     #[api(rename = "networkService", one_of("SNAT"))]
     pub network_service: ::std::string::String,
-    /// Wire name `state` (body). One of `enable`, `disable`.
+    /// Wire name `state` (body). Since ZStack 3.4.1 (release history). One of `enable`, `disable`.
     #[api(one_of("enable", "disable"))]
     pub state: ::std::string::String,
-    /// Wire name `l3NetworkUuid` (body).
+    /// Wire name `l3NetworkUuid` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "l3NetworkUuid")]
     pub l3_network_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1737,7 +1737,7 @@ impl SetVpcVRouterNetworkServiceState {
 }
 /// `POST /vpc/virtual-routers/{uuid}/softwareversion`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.4.65 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateVirtualRouterSoftwareVersion",
@@ -1748,18 +1748,18 @@ impl SetVpcVRouterNetworkServiceState {
     async
 )]
 pub struct UpdateVirtualRouterSoftwareVersion {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.4.65 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `softwareName` (body). One of `IPsec`.
+    /// Wire name `softwareName` (body). Since ZStack 4.4.65 (release history). One of `IPsec`.
     #[api(rename = "softwareName", one_of("IPsec"))]
     pub software_name: ::std::string::String,
-    /// Wire name `targetVersion` (body). One of `4.5.2`, `5.9.4`, `5.8.4`.
+    /// Wire name `targetVersion` (body). Since ZStack 4.4.65 (release history). One of `4.5.2`, `5.9.4`, `5.8.4`.
     #[api(rename = "targetVersion", one_of("4.5.2", "5.9.4", "5.8.4"))]
     pub target_version: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1802,7 +1802,7 @@ impl UpdateVirtualRouterSoftwareVersion {
 }
 /// `PUT /vpc/hagroups/{uuid}/actions`, body envelope `"updateVpcHaGroup"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.5.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateVpcHaGroup",
@@ -1813,18 +1813,18 @@ impl UpdateVirtualRouterSoftwareVersion {
     async
 )]
 pub struct UpdateVpcHaGroup {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.5.3 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.5.3 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.5.3 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1880,6 +1880,7 @@ impl UpdateVpcHaGroup {
 /// The result of [`GetAttachableVpcL3Network`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetAttachableVpcL3NetworkReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1888,6 +1889,7 @@ pub struct GetAttachableVpcL3NetworkReply {
 /// The result of [`GetRouteTableVpcVRouterCandidate`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetRouteTableVpcVRouterCandidateReply {
+    /// Since ZStack 4.2.40 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1896,6 +1898,7 @@ pub struct GetRouteTableVpcVRouterCandidateReply {
 /// The result of [`GetVirtualRouterSoftwareVersion`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVirtualRouterSoftwareVersionReply {
+    /// Since ZStack 4.4.65 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1904,6 +1907,7 @@ pub struct GetVirtualRouterSoftwareVersionReply {
 /// The result of [`GetVpcAttachedEip`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVpcAttachedEipReply {
+    /// Since ZStack 4.1.8 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1912,6 +1916,7 @@ pub struct GetVpcAttachedEipReply {
 /// The result of [`GetVpcAttachedIpsec`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVpcAttachedIpsecReply {
+    /// Since ZStack 4.1.8 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1920,6 +1925,7 @@ pub struct GetVpcAttachedIpsecReply {
 /// The result of [`GetVpcAttachedLoadBalancer`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVpcAttachedLoadBalancerReply {
+    /// Since ZStack 4.1.8 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1928,6 +1934,7 @@ pub struct GetVpcAttachedLoadBalancerReply {
 /// The result of [`GetVpcAttachedNetflow`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVpcAttachedNetflowReply {
+    /// Since ZStack 4.2.40 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1936,6 +1943,7 @@ pub struct GetVpcAttachedNetflowReply {
 /// The result of [`GetVpcAttachedOspf`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVpcAttachedOspfReply {
+    /// Since ZStack 4.2.40 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1944,6 +1952,7 @@ pub struct GetVpcAttachedOspfReply {
 /// The result of [`GetVpcAttachedPortForwardingRules`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVpcAttachedPortForwardingRulesReply {
+    /// Since ZStack 4.1.8 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1952,6 +1961,7 @@ pub struct GetVpcAttachedPortForwardingRulesReply {
 /// The result of [`GetVpcAttachedVip`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVpcAttachedVipReply {
+    /// Since ZStack 4.1.8 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1960,12 +1970,14 @@ pub struct GetVpcAttachedVipReply {
 /// The result of [`GetVpcIPsecLog`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVpcIPsecLogReply {
+    /// Since ZStack 4.5.11 (release history).
     pub ipsec_log: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(GetVpcIPsecLogReply { "ipsecLog" => ipsec_log, });
 /// The result of [`GetVpcVRouterDistributedRoutingConnections`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVpcVRouterDistributedRoutingConnectionsReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
@@ -1978,6 +1990,7 @@ pub struct GetVpcVRouterDistributedRoutingConnectionsReply {
 /// The result of [`GetVpcVRouterDistributedRoutingEnabled`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVpcVRouterDistributedRoutingEnabledReply {
+    /// Since ZStack 3.0.1 (release history).
     pub enabled: ::core::option::Option<bool>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1986,6 +1999,7 @@ pub struct GetVpcVRouterDistributedRoutingEnabledReply {
 /// The result of [`GetVpcVRouterNetworkServiceState`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVpcVRouterNetworkServiceStateReply {
+    /// Since ZStack 3.4.1 (release history).
     pub state: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1994,7 +2008,9 @@ pub struct GetVpcVRouterNetworkServiceStateReply {
 /// The result of [`QueryVpcRouter`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryVpcRouterReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2004,6 +2020,7 @@ pub struct QueryVpcRouterReply {
 /// The result of [`SetVpcVRouterDistributedRoutingEnabled`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SetVpcVRouterDistributedRoutingEnabledReply {
+    /// Since ZStack 3.0.1 (release history).
     pub enabled: ::core::option::Option<bool>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2012,6 +2029,7 @@ pub struct SetVpcVRouterDistributedRoutingEnabledReply {
 /// The result of [`SetVpcVRouterNetworkServiceState`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SetVpcVRouterNetworkServiceStateReply {
+    /// Since ZStack 3.4.1 (release history).
     pub state: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(

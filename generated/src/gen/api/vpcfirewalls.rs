@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /vpcfirewalls, and the types and enums they use first.
 /// `PUT /vpcfirewalls/ruleSets/apply/{uuid}/actions`, body envelope `"applyRuleSetChanges"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ApplyRuleSetChanges",
@@ -15,12 +15,12 @@
     async
 )]
 pub struct ApplyRuleSetChanges {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -57,7 +57,7 @@ impl ApplyRuleSetChanges {
 }
 /// `POST /vpcfirewalls/ruleSets/{ruleSetUuid}/l3networks/{l3Uuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AttachFirewallRuleSetToL3",
@@ -68,22 +68,22 @@ impl ApplyRuleSetChanges {
     async
 )]
 pub struct AttachFirewallRuleSetToL3 {
-    /// Wire name `vpcFirewallUuid` (body).
+    /// Wire name `vpcFirewallUuid` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "vpcFirewallUuid")]
     pub vpc_firewall_uuid: ::std::string::String,
-    /// Wire name `l3Uuid` (path placeholder).
+    /// Wire name `l3Uuid` (path placeholder). Since ZStack 3.6.1 (release history).
     #[api(rename = "l3Uuid")]
     pub l3_uuid: ::std::string::String,
-    /// Wire name `forward` (body). One of `in`, `out`.
+    /// Wire name `forward` (body). Since ZStack 3.6.1 (release history). One of `in`, `out`.
     #[api(one_of("in", "out"))]
     pub forward: ::std::string::String,
-    /// Wire name `ruleSetUuid` (path placeholder).
+    /// Wire name `ruleSetUuid` (path placeholder). Since ZStack 3.6.1 (release history).
     #[api(rename = "ruleSetUuid")]
     pub rule_set_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -128,7 +128,7 @@ impl AttachFirewallRuleSetToL3 {
 }
 /// `PUT /vpcfirewalls/rules/{uuid}/actions`, body envelope `"changeFirewallRuleState"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeFirewallRuleState",
@@ -139,15 +139,15 @@ impl AttachFirewallRuleSetToL3 {
     async
 )]
 pub struct ChangeFirewallRuleState {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `state` (body). One of `enable`, `disable`.
+    /// Wire name `state` (body). Since ZStack 3.6.1 (release history). One of `enable`, `disable`.
     #[api(one_of("enable", "disable"))]
     pub state: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -188,7 +188,7 @@ impl ChangeFirewallRuleState {
 }
 /// `POST /vpcfirewalls/rules/from-file/check`, body envelope `"params"`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.2.40 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CheckFirewallRuleConfigFile",
@@ -198,13 +198,13 @@ impl ChangeFirewallRuleState {
     response = ::zstack_sdk::runtime::reply::Empty
 )]
 pub struct CheckFirewallRuleConfigFile {
-    /// Wire name `ruleInfo` (body).
+    /// Wire name `ruleInfo` (body). Since ZStack 4.2.40 (release history).
     #[api(rename = "ruleInfo")]
     pub rule_info: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.2.40 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.2.40 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -241,7 +241,7 @@ impl CheckFirewallRuleConfigFile {
 }
 /// `POST /vpcfirewalls/ipset/templates`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateFirewallIpSetTemplate",
@@ -252,28 +252,28 @@ impl CheckFirewallRuleConfigFile {
     async
 )]
 pub struct CreateFirewallIpSetTemplate {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 255, non_empty_string)]
     pub name: ::std::string::String,
-    /// Wire name `sourceValue` (body).
+    /// Wire name `sourceValue` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "sourceValue", max_length = 2048)]
     pub source_value: ::core::option::Option<::std::string::String>,
-    /// Wire name `destValue` (body).
+    /// Wire name `destValue` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "destValue", max_length = 2048)]
     pub dest_value: ::core::option::Option<::std::string::String>,
-    /// Wire name `type` (body). One of `ip`, `port`.
+    /// Wire name `type` (body). Since ZStack 4.0.1 (release history). One of `ip`, `port`.
     #[api(rename = "type", one_of("ip", "port"))]
     pub type_: crate::types::IpSetType,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -352,7 +352,7 @@ impl CreateFirewallIpSetTemplate {
 }
 /// `POST /vpcfirewalls/rules`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateFirewallRule",
@@ -363,57 +363,57 @@ impl CreateFirewallIpSetTemplate {
     async
 )]
 pub struct CreateFirewallRule {
-    /// Wire name `ruleSetUuid` (body).
+    /// Wire name `ruleSetUuid` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "ruleSetUuid")]
     pub rule_set_uuid: ::std::string::String,
-    /// Wire name `action` (body). One of `drop`, `reject`, `accept`.
+    /// Wire name `action` (body). Since ZStack 3.6.1 (release history). One of `drop`, `reject`, `accept`.
     #[api(one_of("drop", "reject", "accept"))]
     pub action: ::std::string::String,
-    /// Wire name `protocol` (body).
+    /// Wire name `protocol` (body). Since ZStack 3.6.1 (release history).
     pub protocol: ::core::option::Option<::std::string::String>,
-    /// Wire name `destPort` (body).
+    /// Wire name `destPort` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "destPort")]
     pub dest_port: ::core::option::Option<::std::string::String>,
-    /// Wire name `sourcePort` (body).
+    /// Wire name `sourcePort` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "sourcePort")]
     pub source_port: ::core::option::Option<::std::string::String>,
-    /// Wire name `sourceIp` (body).
+    /// Wire name `sourceIp` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "sourceIp", max_length = 2048)]
     pub source_ip: ::core::option::Option<::std::string::String>,
-    /// Wire name `destIp` (body).
+    /// Wire name `destIp` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "destIp", max_length = 2048)]
     pub dest_ip: ::core::option::Option<::std::string::String>,
-    /// Wire name `allowStates` (body).
+    /// Wire name `allowStates` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "allowStates")]
     pub allow_states: ::core::option::Option<::std::string::String>,
-    /// Wire name `tcpFlag` (body).
+    /// Wire name `tcpFlag` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "tcpFlag")]
     pub tcp_flag: ::core::option::Option<::std::string::String>,
-    /// Wire name `icmpTypeName` (body).
+    /// Wire name `icmpTypeName` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "icmpTypeName")]
     pub icmp_type_name: ::core::option::Option<::std::string::String>,
-    /// Wire name `ruleNumber` (body).
+    /// Wire name `ruleNumber` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "ruleNumber", max_length = 4, range(1001, 2999))]
     pub rule_number: i32,
-    /// Wire name `enableLog` (body). Server default: `false`.
+    /// Wire name `enableLog` (body). Since ZStack 3.6.1 (release history). Server default: `false`.
     #[api(rename = "enableLog")]
     pub enable_log: ::core::option::Option<bool>,
-    /// Wire name `state` (body). One of `enable`, `disable`.
+    /// Wire name `state` (body). Since ZStack 3.6.1 (release history). One of `enable`, `disable`.
     #[api(one_of("enable", "disable"))]
     pub state: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.6.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -565,7 +565,7 @@ impl CreateFirewallRule {
 }
 /// `POST /vpcfirewalls/rules/from-file`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.2.40 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateFirewallRuleFromConfigFile",
@@ -576,19 +576,19 @@ impl CreateFirewallRule {
     async
 )]
 pub struct CreateFirewallRuleFromConfigFile {
-    /// Wire name `ruleInfo` (body).
+    /// Wire name `ruleInfo` (body). Since ZStack 4.2.40 (release history).
     #[api(rename = "ruleInfo")]
     pub rule_info: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 4.2.40 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 4.2.40 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.2.40 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.2.40 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -645,7 +645,7 @@ impl CreateFirewallRuleFromConfigFile {
 }
 /// `POST /vpcfirewalls/ruleSets`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateFirewallRuleSet",
@@ -656,23 +656,23 @@ impl CreateFirewallRuleFromConfigFile {
     async
 )]
 pub struct CreateFirewallRuleSet {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.6.1 (release history).
     pub name: ::std::string::String,
-    /// Wire name `actionType` (body). One of `drop`, `accept`, `reject`.
+    /// Wire name `actionType` (body). Since ZStack 3.6.1 (release history). One of `drop`, `accept`, `reject`.
     #[api(rename = "actionType", one_of("drop", "accept", "reject"))]
     pub action_type: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.6.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -747,7 +747,7 @@ impl CreateFirewallRuleSet {
 }
 /// `POST /vpcfirewalls/rules/template`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateFirewallRuleTemplate",
@@ -758,57 +758,57 @@ impl CreateFirewallRuleSet {
     async
 )]
 pub struct CreateFirewallRuleTemplate {
-    /// Wire name `action` (body). One of `drop`, `reject`, `accept`.
+    /// Wire name `action` (body). Since ZStack 4.0.1 (release history). One of `drop`, `reject`, `accept`.
     #[api(one_of("drop", "reject", "accept"))]
     pub action: ::std::string::String,
-    /// Wire name `protocol` (body).
+    /// Wire name `protocol` (body). Since ZStack 4.0.1 (release history).
     pub protocol: ::core::option::Option<::std::string::String>,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `destPort` (body).
+    /// Wire name `destPort` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "destPort")]
     pub dest_port: ::core::option::Option<::std::string::String>,
-    /// Wire name `sourcePort` (body).
+    /// Wire name `sourcePort` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "sourcePort")]
     pub source_port: ::core::option::Option<::std::string::String>,
-    /// Wire name `sourceIp` (body).
+    /// Wire name `sourceIp` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "sourceIp", max_length = 2048)]
     pub source_ip: ::core::option::Option<::std::string::String>,
-    /// Wire name `destIp` (body).
+    /// Wire name `destIp` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "destIp", max_length = 2048)]
     pub dest_ip: ::core::option::Option<::std::string::String>,
-    /// Wire name `allowStates` (body).
+    /// Wire name `allowStates` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "allowStates")]
     pub allow_states: ::core::option::Option<::std::string::String>,
-    /// Wire name `tcpFlag` (body).
+    /// Wire name `tcpFlag` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "tcpFlag")]
     pub tcp_flag: ::core::option::Option<::std::string::String>,
-    /// Wire name `icmpTypeName` (body).
+    /// Wire name `icmpTypeName` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "icmpTypeName")]
     pub icmp_type_name: ::core::option::Option<::std::string::String>,
-    /// Wire name `ruleNumber` (body).
+    /// Wire name `ruleNumber` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "ruleNumber", max_length = 4, range(1001, 2999))]
     pub rule_number: i32,
-    /// Wire name `enableLog` (body). Server default: `false`.
+    /// Wire name `enableLog` (body). Since ZStack 4.0.1 (release history). Server default: `false`.
     #[api(rename = "enableLog")]
     pub enable_log: ::core::option::Option<bool>,
-    /// Wire name `state` (body). Server default: `enable`. One of `enable`, `disable`.
+    /// Wire name `state` (body). Since ZStack 4.0.1 (release history). Server default: `enable`. One of `enable`, `disable`.
     #[api(one_of("enable", "disable"))]
     pub state: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -967,7 +967,7 @@ impl CreateFirewallRuleTemplate {
 }
 /// `POST /vpcfirewalls`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateVpcFirewall",
@@ -978,24 +978,24 @@ impl CreateFirewallRuleTemplate {
     async
 )]
 pub struct CreateVpcFirewall {
-    /// Wire name `vpcUuid` (body).
+    /// Wire name `vpcUuid` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "vpcUuid")]
     pub vpc_uuid: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.6.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.6.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1065,7 +1065,7 @@ impl CreateVpcFirewall {
 }
 /// `DELETE /vpcfirewalls/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteFirewall",
@@ -1075,15 +1075,15 @@ impl CreateVpcFirewall {
     async
 )]
 pub struct DeleteFirewall {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.6.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.6.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1129,7 +1129,7 @@ impl DeleteFirewall {
 }
 /// `DELETE /vpcfirewalls/ipset/templates/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteFirewallIpSetTemplate",
@@ -1139,16 +1139,16 @@ impl DeleteFirewall {
     async
 )]
 pub struct DeleteFirewallIpSetTemplate {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     #[api(max_length = 32)]
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 4.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1194,7 +1194,7 @@ impl DeleteFirewallIpSetTemplate {
 }
 /// `DELETE /vpcfirewalls/rules/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteFirewallRule",
@@ -1204,16 +1204,16 @@ impl DeleteFirewallIpSetTemplate {
     async
 )]
 pub struct DeleteFirewallRule {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
     #[api(max_length = 32)]
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.6.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.6.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1259,7 +1259,7 @@ impl DeleteFirewallRule {
 }
 /// `DELETE /vpcfirewalls/ruleSets/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteFirewallRuleSet",
@@ -1269,15 +1269,15 @@ impl DeleteFirewallRule {
     async
 )]
 pub struct DeleteFirewallRuleSet {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.6.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.6.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1323,7 +1323,7 @@ impl DeleteFirewallRuleSet {
 }
 /// `DELETE /vpcfirewalls/rules/templates/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteFirewallRuleTemplate",
@@ -1333,16 +1333,16 @@ impl DeleteFirewallRuleSet {
     async
 )]
 pub struct DeleteFirewallRuleTemplate {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     #[api(max_length = 32)]
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 4.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1388,7 +1388,7 @@ impl DeleteFirewallRuleTemplate {
 }
 /// `POST /vpcfirewalls/l3networks/{l3Uuid}/ruleSets/{ruleSetUuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DetachFirewallRuleSetFromL3",
@@ -1399,22 +1399,22 @@ impl DeleteFirewallRuleTemplate {
     async
 )]
 pub struct DetachFirewallRuleSetFromL3 {
-    /// Wire name `vpcFirewallUuid` (body).
+    /// Wire name `vpcFirewallUuid` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "vpcFirewallUuid")]
     pub vpc_firewall_uuid: ::std::string::String,
-    /// Wire name `l3Uuid` (path placeholder).
+    /// Wire name `l3Uuid` (path placeholder). Since ZStack 3.6.1 (release history).
     #[api(rename = "l3Uuid")]
     pub l3_uuid: ::std::string::String,
-    /// Wire name `forward` (body). One of `in`, `out`.
+    /// Wire name `forward` (body). Since ZStack 3.6.1 (release history). One of `in`, `out`.
     #[api(one_of("in", "out"))]
     pub forward: ::std::string::String,
-    /// Wire name `ruleSetUuid` (path placeholder).
+    /// Wire name `ruleSetUuid` (path placeholder). Since ZStack 4.0.1 (release history).
     #[api(rename = "ruleSetUuid")]
     pub rule_set_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1459,7 +1459,7 @@ impl DetachFirewallRuleSetFromL3 {
 }
 /// `GET /vpcfirewalls/ipset/templates`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryFirewallIpSetTemplate",
@@ -1493,7 +1493,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryFirewallIpSetTemplate {
 }
 /// `GET /vpcfirewalls/rules`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryFirewallRule",
@@ -1527,7 +1527,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryFirewallRule {
 }
 /// `GET /vpcfirewalls/ruleSets`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryFirewallRuleSet",
@@ -1561,7 +1561,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryFirewallRuleSet {
 }
 /// `GET /vpcfirewalls/l3networks/rulesets/refs`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryFirewallRuleSetL3Ref",
@@ -1595,7 +1595,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryFirewallRuleSetL3Ref {
 }
 /// `GET /vpcfirewalls/rules/templates`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryFirewallRuleTemplate",
@@ -1629,7 +1629,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryFirewallRuleTemplate {
 }
 /// `GET /vpcfirewalls`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryVpcFirewall",
@@ -1663,7 +1663,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVpcFirewall {
 }
 /// `GET /vpcfirewalls/vrouters/refs`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryVpcFirewallVRouterRef",
@@ -1697,7 +1697,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVpcFirewallVRouterRef {
 }
 /// `PUT /vpcfirewalls/refresh/{uuid}/actions`, body envelope `"refreshFirewall"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RefreshFirewall",
@@ -1708,12 +1708,12 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVpcFirewallVRouterRef {
     async
 )]
 pub struct RefreshFirewall {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1750,7 +1750,7 @@ impl RefreshFirewall {
 }
 /// `PUT /vpcfirewalls/ipset/templates/{uuid}/actions`, body envelope `"updateFirewallIpSetTemplate"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateFirewallIpSetTemplate",
@@ -1761,24 +1761,24 @@ impl RefreshFirewall {
     async
 )]
 pub struct UpdateFirewallIpSetTemplate {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 255, non_empty_string)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `sourceValue` (body).
+    /// Wire name `sourceValue` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "sourceValue", max_length = 2048)]
     pub source_value: ::core::option::Option<::std::string::String>,
-    /// Wire name `destValue` (body).
+    /// Wire name `destValue` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "destValue", max_length = 2048)]
     pub dest_value: ::core::option::Option<::std::string::String>,
-    /// Wire name `type` (body). One of `ip`, `port`.
+    /// Wire name `type` (body). Since ZStack 4.0.1 (release history). One of `ip`, `port`.
     #[api(rename = "type", one_of("ip", "port"))]
     pub type_: ::core::option::Option<crate::types::IpSetType>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1851,7 +1851,7 @@ impl UpdateFirewallIpSetTemplate {
 }
 /// `PUT /vpcfirewalls/rules/{uuid}/actions`, body envelope `"updateFirewallRule"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateFirewallRule",
@@ -1862,53 +1862,53 @@ impl UpdateFirewallIpSetTemplate {
     async
 )]
 pub struct UpdateFirewallRule {
-    /// Wire name `ruleSetUuid` (body).
+    /// Wire name `ruleSetUuid` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "ruleSetUuid")]
     pub rule_set_uuid: ::std::string::String,
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `action` (body). One of `drop`, `reject`, `accept`.
+    /// Wire name `action` (body). Since ZStack 3.6.1 (release history). One of `drop`, `reject`, `accept`.
     #[api(one_of("drop", "reject", "accept"))]
     pub action: ::std::string::String,
-    /// Wire name `protocol` (body).
+    /// Wire name `protocol` (body). Since ZStack 3.6.1 (release history).
     pub protocol: ::core::option::Option<::std::string::String>,
-    /// Wire name `destPort` (body).
+    /// Wire name `destPort` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "destPort")]
     pub dest_port: ::core::option::Option<::std::string::String>,
-    /// Wire name `sourcePort` (body).
+    /// Wire name `sourcePort` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "sourcePort")]
     pub source_port: ::core::option::Option<::std::string::String>,
-    /// Wire name `sourceIp` (body).
+    /// Wire name `sourceIp` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "sourceIp")]
     pub source_ip: ::core::option::Option<::std::string::String>,
-    /// Wire name `destIp` (body).
+    /// Wire name `destIp` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "destIp")]
     pub dest_ip: ::core::option::Option<::std::string::String>,
-    /// Wire name `allowStates` (body).
+    /// Wire name `allowStates` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "allowStates")]
     pub allow_states: ::core::option::Option<::std::string::String>,
-    /// Wire name `tcpFlag` (body).
+    /// Wire name `tcpFlag` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "tcpFlag")]
     pub tcp_flag: ::core::option::Option<::std::string::String>,
-    /// Wire name `icmpTypeName` (body).
+    /// Wire name `icmpTypeName` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "icmpTypeName")]
     pub icmp_type_name: ::core::option::Option<::std::string::String>,
-    /// Wire name `ruleNumber` (body).
+    /// Wire name `ruleNumber` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "ruleNumber", max_length = 4, range(1001, 2999))]
     pub rule_number: i32,
-    /// Wire name `enableLog` (body). Server default: `false`.
+    /// Wire name `enableLog` (body). Since ZStack 3.6.1 (release history). Server default: `false`.
     #[api(rename = "enableLog")]
     pub enable_log: ::core::option::Option<bool>,
-    /// Wire name `state` (body). One of `enable`, `disable`.
+    /// Wire name `state` (body). Since ZStack 3.6.1 (release history). One of `enable`, `disable`.
     #[api(one_of("enable", "disable"))]
     pub state: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.6.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2042,7 +2042,7 @@ impl UpdateFirewallRule {
 }
 /// `PUT /vpcfirewalls/ruleSets/{uuid}/actions`, body envelope `"updateFirewallRuleSet"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateFirewallRuleSet",
@@ -2053,19 +2053,19 @@ impl UpdateFirewallRule {
     async
 )]
 pub struct UpdateFirewallRuleSet {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.6.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.6.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `actionType` (body). One of `drop`, `accept`, `reject`.
+    /// Wire name `actionType` (body). Since ZStack 3.6.1 (release history). One of `drop`, `accept`, `reject`.
     #[api(rename = "actionType", one_of("drop", "accept", "reject"))]
     pub action_type: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2129,7 +2129,7 @@ impl UpdateFirewallRuleSet {
 }
 /// `PUT /vpcfirewalls/rules/template/{uuid}/actions`, body envelope `"updateFirewallRuleTemplate"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateFirewallRuleTemplate",
@@ -2140,59 +2140,59 @@ impl UpdateFirewallRuleSet {
     async
 )]
 pub struct UpdateFirewallRuleTemplate {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `action` (body). One of `drop`, `reject`, `accept`.
+    /// Wire name `action` (body). Since ZStack 4.0.1 (release history). One of `drop`, `reject`, `accept`.
     #[api(one_of("drop", "reject", "accept"))]
     pub action: ::std::string::String,
-    /// Wire name `protocol` (body).
+    /// Wire name `protocol` (body). Since ZStack 4.0.1 (release history).
     pub protocol: ::core::option::Option<::std::string::String>,
-    /// Wire name `destPort` (body).
+    /// Wire name `destPort` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "destPort")]
     pub dest_port: ::core::option::Option<::std::string::String>,
-    /// Wire name `sourcePort` (body).
+    /// Wire name `sourcePort` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "sourcePort")]
     pub source_port: ::core::option::Option<::std::string::String>,
-    /// Wire name `sourceIp` (body).
+    /// Wire name `sourceIp` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "sourceIp", max_length = 2048)]
     pub source_ip: ::core::option::Option<::std::string::String>,
-    /// Wire name `destIp` (body).
+    /// Wire name `destIp` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "destIp", max_length = 2048)]
     pub dest_ip: ::core::option::Option<::std::string::String>,
-    /// Wire name `allowStates` (body).
+    /// Wire name `allowStates` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "allowStates")]
     pub allow_states: ::core::option::Option<::std::string::String>,
-    /// Wire name `tcpFlag` (body).
+    /// Wire name `tcpFlag` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "tcpFlag")]
     pub tcp_flag: ::core::option::Option<::std::string::String>,
-    /// Wire name `icmpTypeName` (body).
+    /// Wire name `icmpTypeName` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "icmpTypeName")]
     pub icmp_type_name: ::core::option::Option<::std::string::String>,
-    /// Wire name `ruleNumber` (body).
+    /// Wire name `ruleNumber` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "ruleNumber", max_length = 4, range(1001, 2999))]
     pub rule_number: i32,
-    /// Wire name `enableLog` (body). Server default: `false`.
+    /// Wire name `enableLog` (body). Since ZStack 4.0.1 (release history). Server default: `false`.
     #[api(rename = "enableLog")]
     pub enable_log: ::core::option::Option<bool>,
-    /// Wire name `state` (body). Server default: `enable`. One of `enable`, `disable`.
+    /// Wire name `state` (body). Since ZStack 4.0.1 (release history). Server default: `enable`. One of `enable`, `disable`.
     #[api(one_of("enable", "disable"))]
     pub state: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2353,7 +2353,7 @@ impl UpdateFirewallRuleTemplate {
 }
 /// `PUT /vpcfirewalls/{uuid}/actions`, body envelope `"updateVpcFirewall"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.6.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateVpcFirewall",
@@ -2364,17 +2364,17 @@ impl UpdateFirewallRuleTemplate {
     async
 )]
 pub struct UpdateVpcFirewall {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.6.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.6.1 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2430,6 +2430,7 @@ impl UpdateVpcFirewall {
 /// The result of [`CreateFirewallRuleFromConfigFile`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CreateFirewallRuleFromConfigFileReply {
+    /// Since ZStack 4.2.40 (release history).
     pub inventory: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2438,7 +2439,9 @@ pub struct CreateFirewallRuleFromConfigFileReply {
 /// The result of [`QueryFirewallIpSetTemplate`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryFirewallIpSetTemplateReply {
+    /// Since ZStack 4.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 4.0.1 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2448,7 +2451,9 @@ pub struct QueryFirewallIpSetTemplateReply {
 /// The result of [`QueryFirewallRule`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryFirewallRuleReply {
+    /// Since ZStack 3.6.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.6.1 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2458,7 +2463,9 @@ pub struct QueryFirewallRuleReply {
 /// The result of [`QueryFirewallRuleSet`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryFirewallRuleSetReply {
+    /// Since ZStack 3.6.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.6.1 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2468,7 +2475,9 @@ pub struct QueryFirewallRuleSetReply {
 /// The result of [`QueryFirewallRuleSetL3Ref`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryFirewallRuleSetL3RefReply {
+    /// Since ZStack 3.6.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.6.1 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2478,7 +2487,9 @@ pub struct QueryFirewallRuleSetL3RefReply {
 /// The result of [`QueryFirewallRuleTemplate`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryFirewallRuleTemplateReply {
+    /// Since ZStack 4.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 4.0.1 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(

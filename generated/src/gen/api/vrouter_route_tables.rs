@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /vrouter-route-tables, and the types and enums they use first.
 /// `POST /vrouter-route-tables/{routeTableUuid}/route-entries`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddVRouterRouteEntry",
@@ -15,34 +15,34 @@
     async
 )]
 pub struct AddVRouterRouteEntry {
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `type` (body).
+    /// Wire name `type` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "type", max_length = 32)]
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Wire name `routeTableUuid` (path placeholder).
+    /// Wire name `routeTableUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "routeTableUuid")]
     pub route_table_uuid: ::std::string::String,
-    /// Wire name `destination` (body).
+    /// Wire name `destination` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 64)]
     pub destination: ::std::string::String,
-    /// Wire name `target` (body).
+    /// Wire name `target` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 64)]
     pub target: ::core::option::Option<::std::string::String>,
-    /// Wire name `distance` (body).
+    /// Wire name `distance` (body). Since ZStack 3.0.1 (release history).
     #[api(range(1, 254))]
     pub distance: ::core::option::Option<i32>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -136,7 +136,7 @@ impl AddVRouterRouteEntry {
 }
 /// `POST /vrouter-route-tables/{routeTableUuid}/attach`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AttachVRouterRouteTableToVRouter",
@@ -147,16 +147,16 @@ impl AddVRouterRouteEntry {
     async
 )]
 pub struct AttachVRouterRouteTableToVRouter {
-    /// Wire name `routeTableUuid` (path placeholder).
+    /// Wire name `routeTableUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "routeTableUuid")]
     pub route_table_uuid: ::std::string::String,
-    /// Wire name `virtualRouterVmUuid` (body).
+    /// Wire name `virtualRouterVmUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "virtualRouterVmUuid")]
     pub virtual_router_vm_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -197,7 +197,7 @@ impl AttachVRouterRouteTableToVRouter {
 }
 /// `POST /vrouter-route-tables`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateVRouterRouteTable",
@@ -208,22 +208,22 @@ impl AttachVRouterRouteTableToVRouter {
     async
 )]
 pub struct CreateVRouterRouteTable {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -289,7 +289,7 @@ impl CreateVRouterRouteTable {
 }
 /// `DELETE /vrouter-route-tables/{routeTableUuid}/route-entries/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteVRouterRouteEntry",
@@ -299,18 +299,18 @@ impl CreateVRouterRouteTable {
     async
 )]
 pub struct DeleteVRouterRouteEntry {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `routeTableUuid` (path placeholder).
+    /// Wire name `routeTableUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "routeTableUuid")]
     pub route_table_uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -360,7 +360,7 @@ impl DeleteVRouterRouteEntry {
 }
 /// `DELETE /vrouter-route-tables/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteVRouterRouteTable",
@@ -370,15 +370,15 @@ impl DeleteVRouterRouteEntry {
     async
 )]
 pub struct DeleteVRouterRouteTable {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -424,7 +424,7 @@ impl DeleteVRouterRouteTable {
 }
 /// `DELETE /vrouter-route-tables/{routeTableUuid}/detach/{virtualRouterVmUuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DetachVRouterRouteTableFromVRouter",
@@ -434,16 +434,16 @@ impl DeleteVRouterRouteTable {
     async
 )]
 pub struct DetachVRouterRouteTableFromVRouter {
-    /// Wire name `routeTableUuid` (path placeholder).
+    /// Wire name `routeTableUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "routeTableUuid")]
     pub route_table_uuid: ::std::string::String,
-    /// Wire name `virtualRouterVmUuid` (path placeholder).
+    /// Wire name `virtualRouterVmUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "virtualRouterVmUuid")]
     pub virtual_router_vm_uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -484,7 +484,7 @@ impl DetachVRouterRouteTableFromVRouter {
 }
 /// `GET /vrouter-route-tables/vrouter/{virtualRouterVmUuid}`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetVRouterRouteTable",
@@ -493,13 +493,13 @@ impl DetachVRouterRouteTableFromVRouter {
     response = crate::api::GetVRouterRouteTableReply
 )]
 pub struct GetVRouterRouteTable {
-    /// Wire name `virtualRouterVmUuid` (path placeholder).
+    /// Wire name `virtualRouterVmUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "virtualRouterVmUuid")]
     pub virtual_router_vm_uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -538,7 +538,7 @@ impl GetVRouterRouteTable {
 }
 /// `GET /vrouter-route-tables/route-entries`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryVRouterRouteEntry",
@@ -572,7 +572,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVRouterRouteEntry {
 }
 /// `GET /vrouter-route-tables`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryVRouterRouteTable",
@@ -606,7 +606,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVRouterRouteTable {
 }
 /// `GET /vrouter-route-tables/virtual-router-refs`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryVirtualRouterVRouterRouteTableRef",
@@ -641,7 +641,7 @@ for QueryVirtualRouterVRouterRouteTableRef {
 }
 /// `PUT /vrouter-route-tables/{uuid}/actions`, body envelope `"updateVRouterRouteTable"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateVRouterRouteTable",
@@ -652,18 +652,18 @@ for QueryVirtualRouterVRouterRouteTableRef {
     async
 )]
 pub struct UpdateVRouterRouteTable {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255, non_empty_string)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -719,6 +719,7 @@ impl UpdateVRouterRouteTable {
 /// The result of [`GetVRouterRouteTable`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVRouterRouteTableReply {
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /web-hooks, and the types and enums they use first.
 /// `POST /web-hooks`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateWebhook",
@@ -119,7 +119,7 @@ impl CreateWebhook {
 }
 /// `DELETE /web-hooks/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteWebhook",
@@ -183,7 +183,7 @@ impl DeleteWebhook {
 }
 /// `GET /web-hooks`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryWebhook",
@@ -217,7 +217,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryWebhook {
 }
 /// `PUT /web-hooks/{uuid}`, body envelope `"updateWebhook"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateWebhook",

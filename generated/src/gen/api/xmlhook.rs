@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /xmlhook, and the types and enums they use first.
 /// `POST /xmlhook/{xmlHookUuid}/vm-instances/{vmInstanceUuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.2.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AttachUserDefinedXmlHookScriptToVm",
@@ -15,19 +15,19 @@
     async
 )]
 pub struct AttachUserDefinedXmlHookScriptToVm {
-    /// Wire name `vmInstanceUuid` (path placeholder).
+    /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 5.2.0 (release history).
     #[api(rename = "vmInstanceUuid")]
     pub vm_instance_uuid: ::std::string::String,
-    /// Wire name `xmlHookUuid` (path placeholder).
+    /// Wire name `xmlHookUuid` (path placeholder). Since ZStack 5.2.0 (release history).
     #[api(rename = "xmlHookUuid")]
     pub xml_hook_uuid: ::std::string::String,
-    /// Wire name `startupStrategy` (body). One of `Reboot`, `None`.
+    /// Wire name `startupStrategy` (body). Since ZStack 5.2.0 (release history). One of `Reboot`, `None`.
     #[api(rename = "startupStrategy", one_of("Reboot", "None"))]
     pub startup_strategy: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 5.2.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 5.2.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -77,7 +77,7 @@ impl AttachUserDefinedXmlHookScriptToVm {
 }
 /// `DELETE /xmlhook/vm-instances/{vmInstanceUuid}/detach`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 5.2.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DetachUserDefinedXmlHookScriptFromVm",
@@ -87,19 +87,19 @@ impl AttachUserDefinedXmlHookScriptToVm {
     async
 )]
 pub struct DetachUserDefinedXmlHookScriptFromVm {
-    /// Wire name `vmInstanceUuid` (path placeholder).
+    /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 5.2.0 (release history).
     #[api(rename = "vmInstanceUuid")]
     pub vm_instance_uuid: ::std::string::String,
-    /// Wire name `startupStrategy` (query string). One of `Reboot`, `None`.
+    /// Wire name `startupStrategy` (query string). Since ZStack 5.2.0 (release history). One of `Reboot`, `None`.
     #[api(rename = "startupStrategy", one_of("Reboot", "None"))]
     pub startup_strategy: ::core::option::Option<::std::string::String>,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 5.2.0 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 5.2.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 5.2.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /xsky, and the types and enums they use first.
 /// `PUT /xsky/block-volumes/{uuid}/actions`, body envelope `"updateXskyBlockVolume"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateXskyBlockVolume",
@@ -16,28 +16,28 @@
     polymorphic
 )]
 pub struct UpdateXskyBlockVolume {
-    /// Wire name `burstTotalBw` (body).
+    /// Wire name `burstTotalBw` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "burstTotalBw")]
     pub burst_total_bw: ::core::option::Option<i64>,
-    /// Wire name `burstTotalIops` (body).
+    /// Wire name `burstTotalIops` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "burstTotalIops")]
     pub burst_total_iops: ::core::option::Option<i64>,
-    /// Wire name `maxTotalBw` (body).
+    /// Wire name `maxTotalBw` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "maxTotalBw")]
     pub max_total_bw: ::core::option::Option<i64>,
-    /// Wire name `maxTotalIops` (body).
+    /// Wire name `maxTotalIops` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "maxTotalIops")]
     pub max_total_iops: ::core::option::Option<i64>,
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.7.24 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.7.24 (release history).
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.7.24 (release history).
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }

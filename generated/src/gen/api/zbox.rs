@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /zbox, and the types and enums they use first.
 /// `POST /zbox`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddZBox",
@@ -15,18 +15,18 @@
     async
 )]
 pub struct AddZBox {
-    /// Wire name `usbDeviceUuid` (body).
+    /// Wire name `usbDeviceUuid` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "usbDeviceUuid")]
     pub usb_device_uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.9.2 (release history).
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `skipFormat` (body). Server default: `false`.
+    /// Wire name `skipFormat` (body). Since ZStack 3.9.2 (release history). Server default: `false`.
     #[api(rename = "skipFormat")]
     pub skip_format: ::core::option::Option<bool>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -80,7 +80,7 @@ impl AddZBox {
 }
 /// `PUT /zbox/{uuid}/actions`, body envelope `"ejectZBox"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "EjectZBox",
@@ -91,12 +91,12 @@ impl AddZBox {
     async
 )]
 pub struct EjectZBox {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.9.2 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -133,7 +133,7 @@ impl EjectZBox {
 }
 /// `GET /zbox`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryZBox",
@@ -167,7 +167,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryZBox {
 }
 /// `PUT /zbox/{uuid}/actions`, body envelope `"syncZBoxCapacity"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SyncZBoxCapacity",
@@ -178,12 +178,12 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryZBox {
     async
 )]
 pub struct SyncZBoxCapacity {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.9.2 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /zones, and the types and enums they use first.
 /// `POST /zones/{zoneUuid}/buildsystem/{buildSystemUuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AttachAppBuildSystemToZone",
@@ -15,16 +15,16 @@
     async
 )]
 pub struct AttachAppBuildSystemToZone {
-    /// Wire name `zoneUuid` (path placeholder).
+    /// Wire name `zoneUuid` (path placeholder). Since ZStack 3.9.2 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::std::string::String,
-    /// Wire name `buildSystemUuid` (path placeholder).
+    /// Wire name `buildSystemUuid` (path placeholder). Since ZStack 3.9.2 (release history).
     #[api(rename = "buildSystemUuid")]
     pub build_system_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -65,7 +65,7 @@ impl AttachAppBuildSystemToZone {
 }
 /// `POST /zones/{zoneUuid}/backup-storage/{backupStorageUuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AttachBackupStorageToZone",
@@ -127,7 +127,7 @@ impl AttachBackupStorageToZone {
 }
 /// `PUT /zones/{uuid}/actions`, body envelope `"changeZoneState"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeZoneState",
@@ -187,7 +187,7 @@ impl ChangeZoneState {
 }
 /// `POST /zones`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateZone",
@@ -288,7 +288,7 @@ impl CreateZone {
 }
 /// `DELETE /zones/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteZone",
@@ -352,7 +352,7 @@ impl DeleteZone {
 }
 /// `DELETE /zones/{zoneUuid}/buildsystem/{buildSystemUuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DetachAppBuildSystemToZone",
@@ -362,16 +362,16 @@ impl DeleteZone {
     async
 )]
 pub struct DetachAppBuildSystemToZone {
-    /// Wire name `buildSystemUuid` (path placeholder).
+    /// Wire name `buildSystemUuid` (path placeholder). Since ZStack 3.9.2 (release history).
     #[api(rename = "buildSystemUuid")]
     pub build_system_uuid: ::std::string::String,
-    /// Wire name `zoneUuid` (path placeholder).
+    /// Wire name `zoneUuid` (path placeholder). Since ZStack 3.9.2 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.9.2 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.9.2 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -412,7 +412,7 @@ impl DetachAppBuildSystemToZone {
 }
 /// `DELETE /zones/{zoneUuid}/backup-storage/{backupStorageUuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DetachBackupStorageFromZone",
@@ -473,7 +473,7 @@ impl DetachBackupStorageFromZone {
 }
 /// `GET /zones/{uuid}/info`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetZone",
@@ -524,7 +524,7 @@ impl GetZone {
 }
 /// `GET /zones`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryZone",
@@ -558,7 +558,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryZone {
 }
 /// `PUT /zones/{uuid}/actions`, body envelope `"updateZone"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateZone",

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /zops, and the types and enums they use first.
 /// `GET /zops/check/network`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CheckNetworkReachable",
@@ -13,16 +13,16 @@
     response = crate::api::CheckNetworkReachableReply
 )]
 pub struct CheckNetworkReachable {
-    /// Wire name `sourceHostnames` (query string).
+    /// Wire name `sourceHostnames` (query string). Since ZStack 4.7.24 (release history).
     #[api(rename = "sourceHostnames")]
     pub source_hostnames: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `targetHostnames` (query string).
+    /// Wire name `targetHostnames` (query string). Since ZStack 4.7.24 (release history).
     #[api(rename = "targetHostnames", required, non_empty)]
     pub target_hostnames: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.7.24 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.7.24 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -80,7 +80,7 @@ impl CheckNetworkReachable {
 }
 /// `GET /zops/chrony/servers`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetChronyServers",
@@ -89,10 +89,10 @@ impl CheckNetworkReachable {
     response = crate::api::GetChronyServersReply
 )]
 pub struct GetChronyServers {
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.7.24 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.7.24 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -128,7 +128,7 @@ impl GetChronyServers {
 }
 /// `PUT /zops/chrony/actions`, body envelope `"syncChronyServers"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SyncChronyServers",
@@ -139,10 +139,10 @@ impl GetChronyServers {
     async
 )]
 pub struct SyncChronyServers {
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -178,7 +178,7 @@ impl SyncChronyServers {
 }
 /// `PUT /zops/chrony/actions`, body envelope `"updateChronyServers"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateChronyServers",
@@ -189,16 +189,16 @@ impl SyncChronyServers {
     async
 )]
 pub struct UpdateChronyServers {
-    /// Wire name `internalHostnames` (body).
+    /// Wire name `internalHostnames` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "internalHostnames")]
     pub internal_hostnames: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `externalHostnames` (body).
+    /// Wire name `externalHostnames` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "externalHostnames")]
     pub external_hostnames: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -263,6 +263,7 @@ impl UpdateChronyServers {
 /// The result of [`CheckNetworkReachable`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CheckNetworkReachableReply {
+    /// Since ZStack 4.7.24 (release history).
     pub results: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -271,6 +272,7 @@ pub struct CheckNetworkReachableReply {
 /// The result of [`GetChronyServers`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetChronyServersReply {
+    /// Since ZStack 4.7.24 (release history).
     pub servers: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /zql, and the types and enums they use first.
 /// `GET /zql`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ZQLQuery",
@@ -64,6 +64,7 @@ impl ZQLQuery {
 /// The result of [`ZQLQuery`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ZQLQueryReply {
+    /// Since ZStack 3.0.1 (release history).
     pub results: ::std::vec::Vec<crate::types::ZQLQueryReturn>,
 }
 ::zstack_sdk::deserialize_struct!(ZQLQueryReply { "results" => results default, });

@@ -4,7 +4,7 @@
 //! Catalog APIs whose route starts with /zwatch, and the types and enums they use first.
 /// `POST /zwatch/alarm-histories/acknowledgments`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AckAlarmData",
@@ -16,25 +16,25 @@
     polymorphic
 )]
 pub struct AckAlarmData {
-    /// Wire name `alarmUuid` (body).
+    /// Wire name `alarmUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "alarmUuid", max_length = 32)]
     pub alarm_uuid: ::std::string::String,
-    /// Wire name `alertDataUuid` (body).
+    /// Wire name `alertDataUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "alertDataUuid", max_length = 32)]
     pub alert_data_uuid: ::std::string::String,
-    /// Wire name `dataType` (body). One of `alarm`, `event`.
+    /// Wire name `dataType` (body). Since ZStack 4.0.1 (release history). One of `alarm`, `event`.
     #[api(rename = "dataType", one_of("alarm", "event"), max_length = 32)]
     pub data_type: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `ackPeriodSec` (body).
+    /// Wire name `ackPeriodSec` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "ackPeriodSec")]
     pub ack_period_sec: i32,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -88,7 +88,7 @@ impl AckAlarmData {
 }
 /// `POST /zwatch/event-histories/acknowledgments`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AckEventData",
@@ -100,25 +100,25 @@ impl AckAlarmData {
     polymorphic
 )]
 pub struct AckEventData {
-    /// Wire name `eventSubscriptionUuid` (body).
+    /// Wire name `eventSubscriptionUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "eventSubscriptionUuid", max_length = 32)]
     pub event_subscription_uuid: ::std::string::String,
-    /// Wire name `alertDataUuid` (body).
+    /// Wire name `alertDataUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "alertDataUuid", max_length = 32)]
     pub alert_data_uuid: ::std::string::String,
-    /// Wire name `dataType` (body). One of `alarm`, `event`.
+    /// Wire name `dataType` (body). Since ZStack 4.0.1 (release history). One of `alarm`, `event`.
     #[api(rename = "dataType", one_of("alarm", "event"), max_length = 32)]
     pub data_type: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `ackPeriodSec` (body).
+    /// Wire name `ackPeriodSec` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "ackPeriodSec")]
     pub ack_period_sec: i32,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -172,7 +172,7 @@ impl AckEventData {
 }
 /// `POST /zwatch/alarms/{alarmUuid}/actions`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddActionToAlarm",
@@ -183,19 +183,19 @@ impl AckEventData {
     async
 )]
 pub struct AddActionToAlarm {
-    /// Wire name `alarmUuid` (path placeholder).
+    /// Wire name `alarmUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "alarmUuid")]
     pub alarm_uuid: ::std::string::String,
-    /// Wire name `actionUuid` (body).
+    /// Wire name `actionUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "actionUuid")]
     pub action_uuid: ::std::string::String,
-    /// Wire name `actionType` (body).
+    /// Wire name `actionType` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "actionType")]
     pub action_type: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -238,7 +238,7 @@ impl AddActionToAlarm {
 }
 /// `POST /zwatch/events/subscriptions/{subscriptionUuid}/actions`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddActionToEventSubscription",
@@ -249,19 +249,19 @@ impl AddActionToAlarm {
     async
 )]
 pub struct AddActionToEventSubscription {
-    /// Wire name `subscriptionUuid` (path placeholder).
+    /// Wire name `subscriptionUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "subscriptionUuid")]
     pub subscription_uuid: ::std::string::String,
-    /// Wire name `actionUuid` (body).
+    /// Wire name `actionUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "actionUuid")]
     pub action_uuid: ::std::string::String,
-    /// Wire name `actionType` (body).
+    /// Wire name `actionType` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "actionType")]
     pub action_type: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -304,7 +304,7 @@ impl AddActionToEventSubscription {
 }
 /// `POST /zwatch/monitortemplates/evenrules`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddEventRuleTemplate",
@@ -315,32 +315,32 @@ impl AddActionToEventSubscription {
     async
 )]
 pub struct AddEventRuleTemplate {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `monitorTemplateUuid` (body).
+    /// Wire name `monitorTemplateUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "monitorTemplateUuid")]
     pub monitor_template_uuid: ::std::string::String,
-    /// Wire name `namespace` (body).
+    /// Wire name `namespace` (body). Since ZStack 4.0.1 (release history).
     pub namespace: ::std::string::String,
-    /// Wire name `eventName` (body).
+    /// Wire name `eventName` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "eventName")]
     pub event_name: ::std::string::String,
-    /// Wire name `emergencyLevel` (body). Server default: `Important`. One of `Emergent`, `Important`, `Normal`.
+    /// Wire name `emergencyLevel` (body). Since ZStack 4.0.1 (release history). Server default: `Important`. One of `Emergent`, `Important`, `Normal`.
     #[api(rename = "emergencyLevel", one_of("Emergent", "Important", "Normal"))]
     pub emergency_level: ::core::option::Option<::std::string::String>,
-    /// Wire name `labels` (body).
+    /// Wire name `labels` (body). Since ZStack 4.0.1 (release history).
     pub labels: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -425,7 +425,7 @@ impl AddEventRuleTemplate {
 }
 /// `POST /zwatch/monitorgroups/{groupUuid}/actions`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddInstanceToMonitorGroup",
@@ -436,22 +436,22 @@ impl AddEventRuleTemplate {
     async
 )]
 pub struct AddInstanceToMonitorGroup {
-    /// Wire name `instanceUuid` (body).
+    /// Wire name `instanceUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "instanceUuid", max_length = 32)]
     pub instance_uuid: ::std::string::String,
-    /// Wire name `groupUuid` (path placeholder).
+    /// Wire name `groupUuid` (path placeholder). Since ZStack 4.0.1 (release history).
     #[api(rename = "groupUuid", max_length = 32)]
     pub group_uuid: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -512,7 +512,7 @@ impl AddInstanceToMonitorGroup {
 }
 /// `POST /zwatch/alarms/{alarmUuid}/labels`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddLabelToAlarm",
@@ -523,27 +523,27 @@ impl AddInstanceToMonitorGroup {
     async
 )]
 pub struct AddLabelToAlarm {
-    /// Wire name `alarmUuid` (path placeholder).
+    /// Wire name `alarmUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "alarmUuid")]
     pub alarm_uuid: ::std::string::String,
-    /// Wire name `key` (body).
+    /// Wire name `key` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 1024)]
     pub key: ::std::string::String,
-    /// Wire name `value` (body).
+    /// Wire name `value` (body). Since ZStack 3.0.1 (release history).
     pub value: ::std::string::String,
-    /// Wire name `operator` (body). One of `Regex`, `Equal`.
+    /// Wire name `operator` (body). Since ZStack 3.0.1 (release history). One of `Regex`, `Equal`.
     #[api(one_of("Regex", "Equal"))]
     pub operator: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -608,7 +608,7 @@ impl AddLabelToAlarm {
 }
 /// `POST /zwatch/events/subscriptions/{subscriptionUuid}/labels`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddLabelToEventSubscription",
@@ -619,27 +619,27 @@ impl AddLabelToAlarm {
     async
 )]
 pub struct AddLabelToEventSubscription {
-    /// Wire name `subscriptionUuid` (path placeholder).
+    /// Wire name `subscriptionUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "subscriptionUuid")]
     pub subscription_uuid: ::std::string::String,
-    /// Wire name `key` (body).
+    /// Wire name `key` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 1024)]
     pub key: ::std::string::String,
-    /// Wire name `value` (body).
+    /// Wire name `value` (body). Since ZStack 3.0.1 (release history).
     pub value: ::std::string::String,
-    /// Wire name `operator` (body). One of `Regex`, `Equal`.
+    /// Wire name `operator` (body). Since ZStack 3.0.1 (release history). One of `Regex`, `Equal`.
     #[api(one_of("Regex", "Equal"))]
     pub operator: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -704,7 +704,7 @@ impl AddLabelToEventSubscription {
 }
 /// `POST /zwatch/monitortemplates/{monitorTemplateUuid}/metricrules`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddMetricRuleTemplate",
@@ -715,53 +715,53 @@ impl AddLabelToEventSubscription {
     async
 )]
 pub struct AddMetricRuleTemplate {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `monitorTemplateUuid` (path placeholder).
+    /// Wire name `monitorTemplateUuid` (path placeholder). Since ZStack 4.0.1 (release history).
     #[api(rename = "monitorTemplateUuid")]
     pub monitor_template_uuid: ::std::string::String,
-    /// Wire name `comparisonOperator` (body). One of `GreaterThanOrEqualTo`, `GreaterThan`, `LessThan`, `LessThanOrEqualTo`.
+    /// Wire name `comparisonOperator` (body). Since ZStack 4.0.1 (release history). One of `GreaterThanOrEqualTo`, `GreaterThan`, `LessThan`, `LessThanOrEqualTo`.
     #[api(
         rename = "comparisonOperator",
         one_of("GreaterThanOrEqualTo", "GreaterThan", "LessThan", "LessThanOrEqualTo")
     )]
     pub comparison_operator: ::std::string::String,
-    /// Wire name `period` (body).
+    /// Wire name `period` (body). Since ZStack 4.0.1 (release history).
     #[api(range(1, 2147483647))]
     pub period: ::core::option::Option<i32>,
-    /// Wire name `namespace` (body).
+    /// Wire name `namespace` (body). Since ZStack 4.0.1 (release history).
     pub namespace: ::std::string::String,
-    /// Wire name `metricName` (body).
+    /// Wire name `metricName` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "metricName")]
     pub metric_name: ::std::string::String,
-    /// Wire name `threshold` (body).
+    /// Wire name `threshold` (body). Since ZStack 4.0.1 (release history).
     #[api(range(0, 9223372036854775807))]
     pub threshold: f64,
-    /// Wire name `repeatInterval` (body).
+    /// Wire name `repeatInterval` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "repeatInterval", range(0, 9223372036854775807))]
     pub repeat_interval: ::core::option::Option<i32>,
-    /// Wire name `labels` (body).
+    /// Wire name `labels` (body). Since ZStack 4.0.1 (release history).
     pub labels: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `repeatCount` (body). Server default: `-1`.
+    /// Wire name `repeatCount` (body). Since ZStack 4.0.1 (release history). Server default: `-1`.
     #[api(rename = "repeatCount", range(-1, 2147483647))]
     pub repeat_count: ::core::option::Option<i32>,
-    /// Wire name `enableRecovery` (body). Server default: `false`.
+    /// Wire name `enableRecovery` (body). Since ZStack 4.0.1 (release history). Server default: `false`.
     #[api(rename = "enableRecovery")]
     pub enable_recovery: ::core::option::Option<bool>,
-    /// Wire name `emergencyLevel` (body). Server default: `Important`. One of `Emergent`, `Important`, `Normal`.
+    /// Wire name `emergencyLevel` (body). Since ZStack 4.0.1 (release history). Server default: `Important`. One of `Emergent`, `Important`, `Normal`.
     #[api(rename = "emergencyLevel", one_of("Emergent", "Important", "Normal"))]
     pub emergency_level: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -874,7 +874,7 @@ impl AddMetricRuleTemplate {
 }
 /// `POST /zwatch/third-party/platforms`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.10.40 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "AddThirdpartyPlatform",
@@ -885,31 +885,31 @@ impl AddMetricRuleTemplate {
     async
 )]
 pub struct AddThirdpartyPlatform {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.10.40 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `type` (body).
+    /// Wire name `type` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "type", max_length = 255)]
     pub type_: ::std::string::String,
-    /// Wire name `url` (body).
+    /// Wire name `url` (body). Since ZStack 3.10.40 (release history).
     #[api(max_length = 2048)]
     pub url: ::std::string::String,
-    /// Wire name `template` (body).
+    /// Wire name `template` (body). Since ZStack 3.10.40 (release history).
     #[api(max_length = 8192)]
     pub template: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.10.40 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -983,7 +983,7 @@ impl AddThirdpartyPlatform {
 }
 /// `POST /zwatch/monitortemplates/{templateUuid}/monitorgroups/{groupUuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ApplyMonitorTemplateToMonitorGroup",
@@ -994,16 +994,16 @@ impl AddThirdpartyPlatform {
     async
 )]
 pub struct ApplyMonitorTemplateToMonitorGroup {
-    /// Wire name `templateUuid` (path placeholder).
+    /// Wire name `templateUuid` (path placeholder). Since ZStack 4.0.1 (release history).
     #[api(rename = "templateUuid", max_length = 32)]
     pub template_uuid: ::std::string::String,
-    /// Wire name `groupUuid` (path placeholder).
+    /// Wire name `groupUuid` (path placeholder). Since ZStack 4.0.1 (release history).
     #[api(rename = "groupUuid", max_length = 32)]
     pub group_uuid: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1044,7 +1044,7 @@ impl ApplyMonitorTemplateToMonitorGroup {
 }
 /// `POST /zwatch/activealarms/actions`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeActiveAlarmState",
@@ -1055,15 +1055,15 @@ impl ApplyMonitorTemplateToMonitorGroup {
     async
 )]
 pub struct ChangeActiveAlarmState {
-    /// Wire name `namespace` (body).
+    /// Wire name `namespace` (body). Since ZStack 4.0.1 (release history).
     pub namespace: ::std::string::String,
-    /// Wire name `stateEvent` (body). One of `enable`, `disable`.
+    /// Wire name `stateEvent` (body). Since ZStack 4.0.1 (release history). One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
     pub state_event: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1104,7 +1104,7 @@ impl ChangeActiveAlarmState {
 }
 /// `PUT /zwatch/alarms/{uuid}/actions`, body envelope `"changeAlarmState"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeAlarmState",
@@ -1115,15 +1115,15 @@ impl ChangeActiveAlarmState {
     async
 )]
 pub struct ChangeAlarmState {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `stateEvent` (body). One of `enable`, `disable`.
+    /// Wire name `stateEvent` (body). Since ZStack 3.0.1 (release history). One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
     pub state_event: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1164,7 +1164,7 @@ impl ChangeAlarmState {
 }
 /// `PUT /zwatch/change/eventSubscription/{uuid}/state`, body envelope `"changeEventSubscriptionState"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeEventSubscriptionState",
@@ -1175,15 +1175,15 @@ impl ChangeAlarmState {
     async
 )]
 pub struct ChangeEventSubscriptionState {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.7.24 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `state` (body). One of `Enabled`, `Disabled`.
+    /// Wire name `state` (body). Since ZStack 4.7.24 (release history). One of `Enabled`, `Disabled`.
     #[api(one_of("Enabled", "Disabled"))]
     pub state: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1224,7 +1224,7 @@ impl ChangeEventSubscriptionState {
 }
 /// `PUT /zwatch/topics/{uuid}/actions`, body envelope `"changeSNSTopicState"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "ChangeSNSTopicState",
@@ -1235,15 +1235,15 @@ impl ChangeEventSubscriptionState {
     async
 )]
 pub struct ChangeSNSTopicState {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `stateEvent` (body). One of `enable`, `disable`.
+    /// Wire name `stateEvent` (body). Since ZStack 3.0.1 (release history). One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
     pub state_event: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1284,7 +1284,7 @@ impl ChangeSNSTopicState {
 }
 /// `POST /zwatch/monitortemplates/{uuid}/actions`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CloneMonitorTemplate",
@@ -1295,24 +1295,24 @@ impl ChangeSNSTopicState {
     async
 )]
 pub struct CloneMonitorTemplate {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1382,7 +1382,7 @@ impl CloneMonitorTemplate {
 }
 /// `POST /zwatch/alarms`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateAlarm",
@@ -1393,58 +1393,58 @@ impl CloneMonitorTemplate {
     async
 )]
 pub struct CreateAlarm {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `comparisonOperator` (body). One of `GreaterThanOrEqualTo`, `GreaterThan`, `LessThan`, `LessThanOrEqualTo`.
+    /// Wire name `comparisonOperator` (body). Since ZStack 3.0.1 (release history). One of `GreaterThanOrEqualTo`, `GreaterThan`, `LessThan`, `LessThanOrEqualTo`.
     #[api(
         rename = "comparisonOperator",
         one_of("GreaterThanOrEqualTo", "GreaterThan", "LessThan", "LessThanOrEqualTo")
     )]
     pub comparison_operator: ::std::string::String,
-    /// Wire name `period` (body).
+    /// Wire name `period` (body). Since ZStack 3.0.1 (release history).
     #[api(range(1, 2147483647))]
     pub period: ::core::option::Option<i32>,
-    /// Wire name `namespace` (body).
+    /// Wire name `namespace` (body). Since ZStack 3.0.1 (release history).
     pub namespace: ::std::string::String,
-    /// Wire name `metricName` (body).
+    /// Wire name `metricName` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "metricName")]
     pub metric_name: ::std::string::String,
-    /// Wire name `threshold` (body).
+    /// Wire name `threshold` (body). Since ZStack 3.0.1 (release history).
     #[api(range(0, 9223372036854775807))]
     pub threshold: f64,
-    /// Wire name `repeatInterval` (body).
+    /// Wire name `repeatInterval` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "repeatInterval", range(0, 9223372036854775807))]
     pub repeat_interval: ::core::option::Option<i32>,
-    /// Wire name `labels` (body).
+    /// Wire name `labels` (body). Since ZStack 3.0.1 (release history).
     pub labels: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `actions` (body).
+    /// Wire name `actions` (body). Since ZStack 3.0.1 (release history).
     pub actions: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `repeatCount` (body). Server default: `-1`.
+    /// Wire name `repeatCount` (body). Since ZStack 3.3.1 (release history). Server default: `-1`.
     #[api(rename = "repeatCount", range(-1, 2147483647))]
     pub repeat_count: ::core::option::Option<i32>,
-    /// Wire name `type` (body). Server default: `Any`.
+    /// Wire name `type` (body). Since ZStack 3.1.3 (release history). Server default: `Any`.
     #[api(rename = "type")]
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Wire name `enableRecovery` (body). Server default: `false`.
+    /// Wire name `enableRecovery` (body). Since ZStack 3.4.1 (release history). Server default: `false`.
     #[api(rename = "enableRecovery")]
     pub enable_recovery: ::core::option::Option<bool>,
-    /// Wire name `emergencyLevel` (body). Server default: `Important`. One of `Emergent`, `Important`, `Normal`.
+    /// Wire name `emergencyLevel` (body). Since ZStack 3.8.22 (release history). Server default: `Important`. One of `Emergent`, `Important`, `Normal`.
     #[api(rename = "emergencyLevel", one_of("Emergent", "Important", "Normal"))]
     pub emergency_level: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1584,7 +1584,7 @@ impl CreateAlarm {
 }
 /// `POST /zwatch/alarms/sns/text-templates/aliyun-sms`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateAliyunSmsSNSTextTemplate",
@@ -1596,53 +1596,53 @@ impl CreateAlarm {
     polymorphic
 )]
 pub struct CreateAliyunSmsSNSTextTemplate {
-    /// Wire name `sign` (body).
+    /// Wire name `sign` (body). Since ZStack 3.7.5 (release history).
     pub sign: ::std::string::String,
-    /// Wire name `alarmTemplateCode` (body).
+    /// Wire name `alarmTemplateCode` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "alarmTemplateCode")]
     pub alarm_template_code: ::std::string::String,
-    /// Wire name `eventTemplateCode` (body).
+    /// Wire name `eventTemplateCode` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "eventTemplateCode")]
     pub event_template_code: ::std::string::String,
-    /// Wire name `eventTemplate` (body).
+    /// Wire name `eventTemplate` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "eventTemplate")]
     pub event_template: ::core::option::Option<::std::string::String>,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.7.5 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.7.5 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `applicationPlatformType` (body).
+    /// Wire name `applicationPlatformType` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "applicationPlatformType")]
     pub application_platform_type: ::std::string::String,
-    /// Wire name `subject` (body).
+    /// Wire name `subject` (body). Since ZStack 4.4.65 (release history).
     #[api(max_length = 2048)]
     pub subject: ::core::option::Option<::std::string::String>,
-    /// Wire name `recoverySubject` (body).
+    /// Wire name `recoverySubject` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "recoverySubject", max_length = 2048)]
     pub recovery_subject: ::core::option::Option<::std::string::String>,
-    /// Wire name `template` (body).
+    /// Wire name `template` (body). Since ZStack 3.7.5 (release history).
     pub template: ::std::string::String,
-    /// Wire name `recoveryTemplate` (body).
+    /// Wire name `recoveryTemplate` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "recoveryTemplate")]
     pub recovery_template: ::core::option::Option<::std::string::String>,
-    /// Wire name `defaultTemplate` (body).
+    /// Wire name `defaultTemplate` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "defaultTemplate")]
     pub default_template: ::core::option::Option<bool>,
-    /// Wire name `type` (body). One of `alarm`, `event`, `combined`.
+    /// Wire name `type` (body). Since ZStack 3.7.5 (release history). One of `alarm`, `event`, `combined`.
     #[api(rename = "type", one_of("alarm", "event", "combined"))]
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1771,7 +1771,7 @@ impl CreateAliyunSmsSNSTextTemplate {
 }
 /// `POST /zwatch/alarms/{alarmUuid}/autoscaling/rules/{ruleUuid}`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateAutoScalingRuleAlarmTrigger",
@@ -1783,31 +1783,31 @@ impl CreateAliyunSmsSNSTextTemplate {
     polymorphic
 )]
 pub struct CreateAutoScalingRuleAlarmTrigger {
-    /// Wire name `alarmUuid` (path placeholder).
+    /// Wire name `alarmUuid` (path placeholder). Since ZStack 3.1.3 (release history).
     #[api(rename = "alarmUuid")]
     pub alarm_uuid: ::std::string::String,
-    /// Wire name `triggerType` (body).
+    /// Wire name `triggerType` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "triggerType")]
     pub trigger_type: ::core::option::Option<::std::string::String>,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.1.3 (release history).
     #[api(max_length = 256)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.1.3 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `ruleUuid` (path placeholder).
+    /// Wire name `ruleUuid` (path placeholder). Since ZStack 3.1.3 (release history).
     #[api(rename = "ruleUuid")]
     pub rule_uuid: ::std::string::String,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1888,7 +1888,7 @@ impl CreateAutoScalingRuleAlarmTrigger {
 }
 /// `POST /zwatch/metrics/httpreceivers`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateMetricDataHttpReceiver",
@@ -1899,28 +1899,28 @@ impl CreateAutoScalingRuleAlarmTrigger {
     async
 )]
 pub struct CreateMetricDataHttpReceiver {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.9.2 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `url` (body).
+    /// Wire name `url` (body). Since ZStack 3.9.2 (release history).
     #[api(max_length = 255)]
     pub url: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.9.2 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `defaultEnable` (body). Server default: `false`.
+    /// Wire name `defaultEnable` (body). Since ZStack 3.9.2 (release history). Server default: `false`.
     #[api(rename = "defaultEnable")]
     pub default_enable: ::core::option::Option<bool>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -1996,7 +1996,7 @@ impl CreateMetricDataHttpReceiver {
 }
 /// `POST /zwatch/metrics/httpreceivers/templates`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateMetricTemplate",
@@ -2007,34 +2007,34 @@ impl CreateMetricDataHttpReceiver {
     async
 )]
 pub struct CreateMetricTemplate {
-    /// Wire name `receiverUuid` (body).
+    /// Wire name `receiverUuid` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "receiverUuid", max_length = 32)]
     pub receiver_uuid: ::std::string::String,
-    /// Wire name `template` (body).
+    /// Wire name `template` (body). Since ZStack 3.9.2 (release history).
     #[api(max_length = 4096)]
     pub template: ::std::string::String,
-    /// Wire name `namespace` (body).
+    /// Wire name `namespace` (body). Since ZStack 3.9.2 (release history).
     #[api(max_length = 64)]
     pub namespace: ::std::string::String,
-    /// Wire name `metricName` (body).
+    /// Wire name `metricName` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "metricName", max_length = 128)]
     pub metric_name: ::std::string::String,
-    /// Wire name `labelsJsonStr` (body).
+    /// Wire name `labelsJsonStr` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "labelsJsonStr", max_length = 4096)]
     pub labels_json_str: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.9.2 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2117,7 +2117,7 @@ impl CreateMetricTemplate {
 }
 /// `POST /zwatch/monitorgroups`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateMonitorGroup",
@@ -2128,24 +2128,24 @@ impl CreateMetricTemplate {
     async
 )]
 pub struct CreateMonitorGroup {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `actions` (body).
+    /// Wire name `actions` (body). Since ZStack 4.0.1 (release history).
     pub actions: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2222,7 +2222,7 @@ impl CreateMonitorGroup {
 }
 /// `POST /zwatch/monitortemplates`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateMonitorTemplate",
@@ -2233,22 +2233,22 @@ impl CreateMonitorGroup {
     async
 )]
 pub struct CreateMonitorTemplate {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2314,7 +2314,7 @@ impl CreateMonitorTemplate {
 }
 /// `POST /zwatch/alarms/sns/text-templates`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "CreateSNSTextTemplate",
@@ -2326,42 +2326,42 @@ impl CreateMonitorTemplate {
     polymorphic
 )]
 pub struct CreateSNSTextTemplate {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `applicationPlatformType` (body).
+    /// Wire name `applicationPlatformType` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "applicationPlatformType")]
     pub application_platform_type: ::std::string::String,
-    /// Wire name `subject` (body).
+    /// Wire name `subject` (body). Since ZStack 4.4.65 (release history).
     #[api(max_length = 2048)]
     pub subject: ::core::option::Option<::std::string::String>,
-    /// Wire name `recoverySubject` (body).
+    /// Wire name `recoverySubject` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "recoverySubject", max_length = 2048)]
     pub recovery_subject: ::core::option::Option<::std::string::String>,
-    /// Wire name `template` (body).
+    /// Wire name `template` (body). Since ZStack 3.0.1 (release history).
     pub template: ::std::string::String,
-    /// Wire name `recoveryTemplate` (body).
+    /// Wire name `recoveryTemplate` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "recoveryTemplate")]
     pub recovery_template: ::core::option::Option<::std::string::String>,
-    /// Wire name `defaultTemplate` (body).
+    /// Wire name `defaultTemplate` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "defaultTemplate")]
     pub default_template: ::core::option::Option<bool>,
-    /// Wire name `type` (body). One of `alarm`, `event`, `combined`.
+    /// Wire name `type` (body). Since ZStack 3.7.5 (release history). One of `alarm`, `event`, `combined`.
     #[api(rename = "type", one_of("alarm", "event", "combined"))]
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2475,7 +2475,7 @@ impl CreateSNSTextTemplate {
 }
 /// `DELETE /zwatch/alarms/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteAlarm",
@@ -2485,15 +2485,15 @@ impl CreateSNSTextTemplate {
     async
 )]
 pub struct DeleteAlarm {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2539,7 +2539,7 @@ impl DeleteAlarm {
 }
 /// `DELETE /zwatch/monitortemplates/evenrules/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteEventRuleTemplate",
@@ -2549,15 +2549,15 @@ impl DeleteAlarm {
     async
 )]
 pub struct DeleteEventRuleTemplate {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 4.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2603,7 +2603,7 @@ impl DeleteEventRuleTemplate {
 }
 /// `DELETE /zwatch/metrics`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.2.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteMetricData",
@@ -2613,17 +2613,17 @@ impl DeleteEventRuleTemplate {
     async
 )]
 pub struct DeleteMetricData {
-    /// Wire name `namespace` (query string).
+    /// Wire name `namespace` (query string). Since ZStack 3.3.1 (release history).
     pub namespace: ::std::string::String,
-    /// Wire name `metricName` (query string).
+    /// Wire name `metricName` (query string). Since ZStack 3.3.1 (release history).
     #[api(rename = "metricName")]
     pub metric_name: ::std::string::String,
-    /// Wire name `labels` (query string).
+    /// Wire name `labels` (query string). Since ZStack 3.3.1 (release history).
     pub labels: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.2.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.2.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2675,7 +2675,7 @@ impl DeleteMetricData {
 }
 /// `DELETE /zwatch/metrics/httpreceivers/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteMetricDataHttpReceiver",
@@ -2685,15 +2685,15 @@ impl DeleteMetricData {
     async
 )]
 pub struct DeleteMetricDataHttpReceiver {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.9.2 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.9.2 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.9.2 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.9.2 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2739,7 +2739,7 @@ impl DeleteMetricDataHttpReceiver {
 }
 /// `DELETE /zwatch/monitortemplates/metricrules/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteMetricRuleTemplate",
@@ -2749,15 +2749,15 @@ impl DeleteMetricDataHttpReceiver {
     async
 )]
 pub struct DeleteMetricRuleTemplate {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 4.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2803,7 +2803,7 @@ impl DeleteMetricRuleTemplate {
 }
 /// `DELETE /zwatch/metrics/httpreceivers/templates/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteMetricTemplate",
@@ -2813,15 +2813,15 @@ impl DeleteMetricRuleTemplate {
     async
 )]
 pub struct DeleteMetricTemplate {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.9.2 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.9.2 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.9.2 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.9.2 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2867,7 +2867,7 @@ impl DeleteMetricTemplate {
 }
 /// `DELETE /zwatch/monitorgroups/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteMonitorGroup",
@@ -2877,15 +2877,15 @@ impl DeleteMetricTemplate {
     async
 )]
 pub struct DeleteMonitorGroup {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 4.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2931,7 +2931,7 @@ impl DeleteMonitorGroup {
 }
 /// `DELETE /zwatch/monitortemplates/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteMonitorTemplate",
@@ -2941,15 +2941,15 @@ impl DeleteMonitorGroup {
     async
 )]
 pub struct DeleteMonitorTemplate {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 4.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -2995,7 +2995,7 @@ impl DeleteMonitorTemplate {
 }
 /// `DELETE /zwatch/alarms/sns/text-templates/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteSNSTextTemplate",
@@ -3005,15 +3005,15 @@ impl DeleteMonitorTemplate {
     async
 )]
 pub struct DeleteSNSTextTemplate {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3059,7 +3059,7 @@ impl DeleteSNSTextTemplate {
 }
 /// `DELETE /zwatch/third-party/platforms/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.10.40 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "DeleteThirdpartyPlatform",
@@ -3069,15 +3069,15 @@ impl DeleteSNSTextTemplate {
     async
 )]
 pub struct DeleteThirdpartyPlatform {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.10.40 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.10.40 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.10.40 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.10.40 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3123,7 +3123,7 @@ impl DeleteThirdpartyPlatform {
 }
 /// `GET /zwatch/activealarms/status`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetActiveAlarmStatus",
@@ -3132,13 +3132,13 @@ impl DeleteThirdpartyPlatform {
     response = crate::api::GetActiveAlarmStatusReply
 )]
 pub struct GetActiveAlarmStatus {
-    /// Wire name `accountUuid` (query string).
+    /// Wire name `accountUuid` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "accountUuid")]
     pub account_uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3175,7 +3175,7 @@ impl GetActiveAlarmStatus {
 }
 /// `GET /zwatch/alarm-histories`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetAlarmData",
@@ -3184,32 +3184,32 @@ impl GetActiveAlarmStatus {
     response = crate::api::GetAlarmDataReply
 )]
 pub struct GetAlarmData {
-    /// Wire name `startTime` (query string).
+    /// Wire name `startTime` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "startTime", range(0, 9223372036854775807))]
     pub start_time: ::core::option::Option<i64>,
-    /// Wire name `endTime` (query string).
+    /// Wire name `endTime` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "endTime", range(0, 9223372036854775807))]
     pub end_time: ::core::option::Option<i64>,
-    /// Wire name `limit` (query string). Server default: `100`.
+    /// Wire name `limit` (query string). Since ZStack 3.0.1 (release history). Server default: `100`.
     #[api(range(0, 2147483647))]
     pub limit: ::core::option::Option<i32>,
-    /// Wire name `conditions` (query string).
+    /// Wire name `conditions` (query string). Since ZStack 3.0.1 (release history).
     pub conditions: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `count` (query string). Server default: `false`.
+    /// Wire name `count` (query string). Since ZStack 3.3.1 (release history). Server default: `false`.
     pub count: ::core::option::Option<bool>,
-    /// Wire name `excludeOtherAccount` (query string). Server default: `false`.
+    /// Wire name `excludeOtherAccount` (query string). Since ZStack 3.3.1 (release history). Server default: `false`.
     #[api(rename = "excludeOtherAccount")]
     pub exclude_other_account: ::core::option::Option<bool>,
-    /// Wire name `start` (query string). Server default: `0`.
+    /// Wire name `start` (query string). Since ZStack 3.5.3 (release history). Server default: `0`.
     #[api(range(0, 2147483647))]
     pub start: ::core::option::Option<i32>,
-    /// Wire name `endpointUuid` (query string).
+    /// Wire name `endpointUuid` (query string). Since ZStack 3.10.40 (release history).
     #[api(rename = "endpointUuid")]
     pub endpoint_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3304,7 +3304,7 @@ impl GetAlarmData {
 }
 /// `GET /zwatch/events/meta-data`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetAllEventMetadata",
@@ -3313,14 +3313,14 @@ impl GetAlarmData {
     response = crate::api::GetAllEventMetadataReply
 )]
 pub struct GetAllEventMetadata {
-    /// Wire name `name` (query string).
+    /// Wire name `name` (query string). Since ZStack 3.9.2 (release history).
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `namespace` (query string).
+    /// Wire name `namespace` (query string). Since ZStack 3.9.2 (release history).
     pub namespace: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3374,7 +3374,7 @@ impl GetAllEventMetadata {
 }
 /// `GET /zwatch/metrics/meta-data`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetAllMetricMetadata",
@@ -3383,14 +3383,14 @@ impl GetAllEventMetadata {
     response = crate::api::GetAllMetricMetadataReply
 )]
 pub struct GetAllMetricMetadata {
-    /// Wire name `name` (query string).
+    /// Wire name `name` (query string). Since ZStack 3.9.2 (release history).
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `namespace` (query string).
+    /// Wire name `namespace` (query string). Since ZStack 3.9.2 (release history).
     pub namespace: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3444,7 +3444,7 @@ impl GetAllMetricMetadata {
 }
 /// `GET /zwatch/audits`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetAuditData",
@@ -3453,24 +3453,24 @@ impl GetAllMetricMetadata {
     response = crate::api::GetAuditDataReply
 )]
 pub struct GetAuditData {
-    /// Wire name `startTime` (query string).
+    /// Wire name `startTime` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "startTime", range(0, 9223372036854775807))]
     pub start_time: ::core::option::Option<i64>,
-    /// Wire name `endTime` (query string).
+    /// Wire name `endTime` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "endTime", range(0, 9223372036854775807))]
     pub end_time: ::core::option::Option<i64>,
-    /// Wire name `limit` (query string). Server default: `100`.
+    /// Wire name `limit` (query string). Since ZStack 3.0.1 (release history). Server default: `100`.
     #[api(range(0, 2147483647))]
     pub limit: ::core::option::Option<i32>,
-    /// Wire name `conditions` (query string).
+    /// Wire name `conditions` (query string). Since ZStack 3.0.1 (release history).
     pub conditions: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `auditType` (query string). One of `Login`, `Resource`.
+    /// Wire name `auditType` (query string). Since ZStack 3.5.3 (release history). One of `Login`, `Resource`.
     #[api(rename = "auditType", one_of("Login", "Resource"))]
     pub audit_type: ::core::option::Option<crate::types::AuditType>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3544,7 +3544,7 @@ impl GetAuditData {
 }
 /// `GET /zwatch/events`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetEventData",
@@ -3553,35 +3553,35 @@ impl GetAuditData {
     response = crate::api::GetEventDataReply
 )]
 pub struct GetEventData {
-    /// Wire name `startTime` (query string).
+    /// Wire name `startTime` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "startTime", range(0, 9223372036854775807))]
     pub start_time: ::core::option::Option<i64>,
-    /// Wire name `endTime` (query string).
+    /// Wire name `endTime` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "endTime", range(0, 9223372036854775807))]
     pub end_time: ::core::option::Option<i64>,
-    /// Wire name `offsetAheadOfCurrentTime` (query string).
+    /// Wire name `offsetAheadOfCurrentTime` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "offsetAheadOfCurrentTime", range(0, 9223372036854775807))]
     pub offset_ahead_of_current_time: ::core::option::Option<i64>,
-    /// Wire name `limit` (query string). Server default: `100`.
+    /// Wire name `limit` (query string). Since ZStack 3.0.1 (release history). Server default: `100`.
     #[api(range(0, 2147483647))]
     pub limit: ::core::option::Option<i32>,
-    /// Wire name `conditions` (query string).
+    /// Wire name `conditions` (query string). Since ZStack 3.0.1 (release history).
     pub conditions: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `count` (query string). Server default: `false`.
+    /// Wire name `count` (query string). Since ZStack 3.3.1 (release history). Server default: `false`.
     pub count: ::core::option::Option<bool>,
-    /// Wire name `start` (query string). Server default: `0`.
+    /// Wire name `start` (query string). Since ZStack 3.5.3 (release history). Server default: `0`.
     #[api(range(0, 2147483647))]
     pub start: ::core::option::Option<i32>,
-    /// Wire name `conditionExpression` (query string).
+    /// Wire name `conditionExpression` (query string). Since ZStack 3.8.22 (release history).
     #[api(rename = "conditionExpression", max_length = 256)]
     pub condition_expression: ::core::option::Option<::std::string::String>,
-    /// Wire name `endpointUuid` (query string).
+    /// Wire name `endpointUuid` (query string). Since ZStack 3.10.40 (release history).
     #[api(rename = "endpointUuid")]
     pub endpoint_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3685,7 +3685,7 @@ impl GetEventData {
 }
 /// `GET /zwatch/mn`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetManagementNodeDirCapacity",
@@ -3694,13 +3694,13 @@ impl GetEventData {
     response = crate::api::GetManagementNodeDirCapacityReply
 )]
 pub struct GetManagementNodeDirCapacity {
-    /// Wire name `managementNodeUuids` (query string).
+    /// Wire name `managementNodeUuids` (query string). Since ZStack 3.9.2 (release history).
     #[api(rename = "managementNodeUuids")]
     pub management_node_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.9.2 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.9.2 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3750,7 +3750,7 @@ impl GetManagementNodeDirCapacity {
 }
 /// `GET /zwatch/metrics`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetMetricData",
@@ -3759,34 +3759,34 @@ impl GetManagementNodeDirCapacity {
     response = crate::api::GetMetricDataReply
 )]
 pub struct GetMetricData {
-    /// Wire name `namespace` (query string).
+    /// Wire name `namespace` (query string). Since ZStack 3.0.1 (release history).
     pub namespace: ::std::string::String,
-    /// Wire name `metricName` (query string).
+    /// Wire name `metricName` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "metricName")]
     pub metric_name: ::std::string::String,
-    /// Wire name `startTime` (query string).
+    /// Wire name `startTime` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "startTime", range(0, 9223372036854775807))]
     pub start_time: ::core::option::Option<i64>,
-    /// Wire name `endTime` (query string).
+    /// Wire name `endTime` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "endTime", range(0, 9223372036854775807))]
     pub end_time: ::core::option::Option<i64>,
-    /// Wire name `offsetAheadOfCurrentTime` (query string).
+    /// Wire name `offsetAheadOfCurrentTime` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "offsetAheadOfCurrentTime", range(0, 9223372036854775807))]
     pub offset_ahead_of_current_time: ::core::option::Option<i64>,
-    /// Wire name `period` (query string).
+    /// Wire name `period` (query string). Since ZStack 3.0.1 (release history).
     #[api(range(0, 2147483647))]
     pub period: ::core::option::Option<i32>,
-    /// Wire name `labels` (query string).
+    /// Wire name `labels` (query string). Since ZStack 3.0.1 (release history).
     pub labels: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `valueConditions` (query string).
+    /// Wire name `valueConditions` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "valueConditions")]
     pub value_conditions: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `functions` (query string).
+    /// Wire name `functions` (query string). Since ZStack 3.0.1 (release history).
     pub functions: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3890,7 +3890,7 @@ impl GetMetricData {
 }
 /// `GET /zwatch/metrics/label-values`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetMetricLabelValue",
@@ -3899,27 +3899,27 @@ impl GetMetricData {
     response = crate::api::GetMetricLabelValueReply
 )]
 pub struct GetMetricLabelValue {
-    /// Wire name `namespace` (query string).
+    /// Wire name `namespace` (query string). Since ZStack 3.0.1 (release history).
     pub namespace: ::std::string::String,
-    /// Wire name `metricName` (query string).
+    /// Wire name `metricName` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "metricName")]
     pub metric_name: ::std::string::String,
-    /// Wire name `startTime` (query string).
+    /// Wire name `startTime` (query string). Since ZStack 3.9.2 (release history).
     #[api(rename = "startTime", range(0, 253402271999))]
     pub start_time: ::core::option::Option<i64>,
-    /// Wire name `endTime` (query string).
+    /// Wire name `endTime` (query string). Since ZStack 3.9.2 (release history).
     #[api(rename = "endTime", range(0, 253402271999))]
     pub end_time: ::core::option::Option<i64>,
-    /// Wire name `labelNames` (query string).
+    /// Wire name `labelNames` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "labelNames", required, non_empty)]
     pub label_names: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `filterLabels` (query string).
+    /// Wire name `filterLabels` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "filterLabels")]
     pub filter_labels: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -3993,7 +3993,7 @@ impl GetMetricLabelValue {
 }
 /// `GET /zwatch/textTemplateArg`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 5.0.0 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetTextTemplateArg",
@@ -4002,10 +4002,10 @@ impl GetMetricLabelValue {
     response = crate::api::GetTextTemplateArgReply
 )]
 pub struct GetTextTemplateArg {
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 5.0.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 5.0.0 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -4041,7 +4041,7 @@ impl GetTextTemplateArg {
 }
 /// `GET /zwatch/alert-histories/histogram`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.1.8 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "GetZWatchAlertHistogram",
@@ -4050,25 +4050,25 @@ impl GetTextTemplateArg {
     response = crate::api::GetZWatchAlertHistogramReply
 )]
 pub struct GetZWatchAlertHistogram {
-    /// Wire name `tableName` (query string).
+    /// Wire name `tableName` (query string). Since ZStack 4.1.8 (release history).
     #[api(rename = "tableName")]
     pub table_name: ::std::string::String,
-    /// Wire name `startTime` (query string).
+    /// Wire name `startTime` (query string). Since ZStack 4.1.8 (release history).
     #[api(rename = "startTime", range(0, 9223372036854775807))]
     pub start_time: i64,
-    /// Wire name `endTime` (query string).
+    /// Wire name `endTime` (query string). Since ZStack 4.1.8 (release history).
     #[api(rename = "endTime", range(0, 9223372036854775807))]
     pub end_time: i64,
-    /// Wire name `intervalHours` (query string). Server default: `1`.
+    /// Wire name `intervalHours` (query string). Since ZStack 4.1.8 (release history). Server default: `1`.
     #[api(rename = "intervalHours", range(1, 24))]
     pub interval_hours: i32,
-    /// Wire name `groupColumns` (query string).
+    /// Wire name `groupColumns` (query string). Since ZStack 4.1.8 (release history).
     #[api(rename = "groupColumns")]
     pub group_columns: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.1.8 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.1.8 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -4127,7 +4127,7 @@ impl GetZWatchAlertHistogram {
 }
 /// `POST /zwatch/metrics`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "PutMetricData",
@@ -4138,16 +4138,16 @@ impl GetZWatchAlertHistogram {
     async
 )]
 pub struct PutMetricData {
-    /// Wire name `namespace` (body).
+    /// Wire name `namespace` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub namespace: ::std::string::String,
-    /// Wire name `data` (body).
+    /// Wire name `data` (body). Since ZStack 3.0.1 (release history).
     #[api(required, non_empty)]
     pub data: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -4190,7 +4190,7 @@ impl PutMetricData {
 }
 /// `GET /zwatch/activealarms/alarms`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryActiveAlarm",
@@ -4224,7 +4224,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryActiveAlarm {
 }
 /// `GET /zwatch/activealarms/templates`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryActiveAlarmTemplate",
@@ -4258,7 +4258,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryActiveAlarmTemplate {
 }
 /// `GET /zwatch/alarms`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryAlarm",
@@ -4292,7 +4292,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAlarm {
 }
 /// `GET /zwatch/alarm-records`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.1.8 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryAlarmRecord",
@@ -4326,7 +4326,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAlarmRecord {
 }
 /// `GET /zwatch/alert-histories/acknowledgments`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryAlertDataAck",
@@ -4361,7 +4361,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAlertDataAck {
 }
 /// `GET /zwatch/alarms/sns/text-templates/aliyun-sms`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryAliyunSmsSNSTextTemplate",
@@ -4395,7 +4395,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAliyunSmsSNSTextTemplat
 }
 /// `GET /zwatch/audit-records`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.4.65 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryAudit",
@@ -4429,7 +4429,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAudit {
 }
 /// `GET /zwatch/event-records`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.1.8 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryEventRecord",
@@ -4463,7 +4463,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryEventRecord {
 }
 /// `GET /zwatch/monitortemplates/evenrules`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryEventRuleTemplate",
@@ -4497,7 +4497,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryEventRuleTemplate {
 }
 /// `GET /zwatch/events/subscriptions`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryEventSubscription",
@@ -4531,7 +4531,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryEventSubscription {
 }
 /// `GET /zwatch/metrics/httpreceivers`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryMetricDataHttpReceiver",
@@ -4565,7 +4565,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMetricDataHttpReceiver 
 }
 /// `GET /zwatch/monitortemplates/metricrules`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryMetricRuleTemplate",
@@ -4599,7 +4599,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMetricRuleTemplate {
 }
 /// `GET /zwatch/metrics/httpreceivers/templates`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryMetricTemplate",
@@ -4633,7 +4633,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMetricTemplate {
 }
 /// `GET /zwatch/monitorgroups`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryMonitorGroup",
@@ -4667,7 +4667,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMonitorGroup {
 }
 /// `GET /zwatch/monitorgroups/alarms`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryMonitorGroupAlarm",
@@ -4701,7 +4701,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMonitorGroupAlarm {
 }
 /// `GET /zwatch/monitorgroups/subscriptions`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryMonitorGroupEventSubscription",
@@ -4735,7 +4735,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMonitorGroupEventSubscr
 }
 /// `GET /zwatch/monitorgroups/instances`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryMonitorGroupInstance",
@@ -4769,7 +4769,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMonitorGroupInstance {
 }
 /// `GET /zwatch/monitorgroups/monitortemplates/refs`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryMonitorGroupTemplateRef",
@@ -4803,7 +4803,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMonitorGroupTemplateRef
 }
 /// `GET /zwatch/monitortemplates`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryMonitorTemplate",
@@ -4837,7 +4837,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMonitorTemplate {
 }
 /// `GET /zwatch/third-party/alert-publish-histories`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.10.40 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QuerySNSEndpointThirdpartyAlertHistory",
@@ -4872,7 +4872,7 @@ for QuerySNSEndpointThirdpartyAlertHistory {
 }
 /// `GET /zwatch/alarms/sns/text-templates`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QuerySNSTextTemplate",
@@ -4907,7 +4907,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSTextTemplate {
 }
 /// `GET /zwatch/third-party/alerts`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.10.40 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryThirdpartyAlert",
@@ -4941,7 +4941,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryThirdpartyAlert {
 }
 /// `GET /zwatch/third-party/platforms`.
 ///
-/// Synchronous: the MN answers with the result directly. Needs a session. Source: catalog.
+/// Synchronous: the MN answers with the result directly. Needs a session. Since ZStack 3.10.40 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "QueryThirdpartyPlatform",
@@ -4975,7 +4975,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryThirdpartyPlatform {
 }
 /// `DELETE /zwatch/alarms/{alarmUuid}/actions/{actionUuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RemoveActionFromAlarm",
@@ -4985,19 +4985,19 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryThirdpartyPlatform {
     async
 )]
 pub struct RemoveActionFromAlarm {
-    /// Wire name `alarmUuid` (path placeholder).
+    /// Wire name `alarmUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "alarmUuid")]
     pub alarm_uuid: ::std::string::String,
-    /// Wire name `actionUuid` (path placeholder).
+    /// Wire name `actionUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "actionUuid")]
     pub action_uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5047,7 +5047,7 @@ impl RemoveActionFromAlarm {
 }
 /// `DELETE /zwatch/events/subscriptions/{subscriptionUuid}/actions/{actionUuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RemoveActionFromEventSubscription",
@@ -5057,16 +5057,16 @@ impl RemoveActionFromAlarm {
     async
 )]
 pub struct RemoveActionFromEventSubscription {
-    /// Wire name `subscriptionUuid` (path placeholder).
+    /// Wire name `subscriptionUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "subscriptionUuid")]
     pub subscription_uuid: ::std::string::String,
-    /// Wire name `actionUuid` (path placeholder).
+    /// Wire name `actionUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "actionUuid")]
     pub action_uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5107,7 +5107,7 @@ impl RemoveActionFromEventSubscription {
 }
 /// `DELETE /zwatch/monitorgroups/{groupUuid}/actions/{instanceUuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RemoveInstanceFromMonitorGroup",
@@ -5117,19 +5117,19 @@ impl RemoveActionFromEventSubscription {
     async
 )]
 pub struct RemoveInstanceFromMonitorGroup {
-    /// Wire name `groupUuid` (path placeholder).
+    /// Wire name `groupUuid` (path placeholder). Since ZStack 4.0.1 (release history).
     #[api(rename = "groupUuid")]
     pub group_uuid: ::std::string::String,
-    /// Wire name `instanceUuid` (path placeholder).
+    /// Wire name `instanceUuid` (path placeholder). Since ZStack 4.0.1 (release history).
     #[api(rename = "instanceUuid")]
     pub instance_uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 4.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5179,7 +5179,7 @@ impl RemoveInstanceFromMonitorGroup {
 }
 /// `DELETE /zwatch/alarms/labels/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RemoveLabelFromAlarm",
@@ -5189,15 +5189,15 @@ impl RemoveInstanceFromMonitorGroup {
     async
 )]
 pub struct RemoveLabelFromAlarm {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5243,7 +5243,7 @@ impl RemoveLabelFromAlarm {
 }
 /// `DELETE /zwatch/events/subscriptions/labels/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RemoveLabelFromEventSubscription",
@@ -5253,12 +5253,12 @@ impl RemoveLabelFromAlarm {
     async
 )]
 pub struct RemoveLabelFromEventSubscription {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5295,7 +5295,7 @@ impl RemoveLabelFromEventSubscription {
 }
 /// `DELETE /zwatch/monitortemplates/{templateUuid}/monitorgroups/{groupUuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "RevokeMonitorTemplateFromMonitorGroup",
@@ -5305,19 +5305,19 @@ impl RemoveLabelFromEventSubscription {
     async
 )]
 pub struct RevokeMonitorTemplateFromMonitorGroup {
-    /// Wire name `groupUuid` (path placeholder).
+    /// Wire name `groupUuid` (path placeholder). Since ZStack 4.0.1 (release history).
     #[api(rename = "groupUuid")]
     pub group_uuid: ::std::string::String,
-    /// Wire name `templateUuid` (path placeholder).
+    /// Wire name `templateUuid` (path placeholder). Since ZStack 4.0.1 (release history).
     #[api(rename = "templateUuid")]
     pub template_uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 4.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5367,7 +5367,7 @@ impl RevokeMonitorTemplateFromMonitorGroup {
 }
 /// `POST /zwatch/events/subscriptions`, body envelope `"params"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "SubscribeEvent",
@@ -5378,31 +5378,31 @@ impl RevokeMonitorTemplateFromMonitorGroup {
     async
 )]
 pub struct SubscribeEvent {
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `namespace` (body).
+    /// Wire name `namespace` (body). Since ZStack 3.0.1 (release history).
     pub namespace: ::std::string::String,
-    /// Wire name `eventName` (body).
+    /// Wire name `eventName` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "eventName")]
     pub event_name: ::std::string::String,
-    /// Wire name `actions` (body).
+    /// Wire name `actions` (body). Since ZStack 3.0.1 (release history).
     pub actions: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `labels` (body).
+    /// Wire name `labels` (body). Since ZStack 3.0.1 (release history).
     pub labels: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `emergencyLevel` (body). Server default: `Important`. One of `Emergent`, `Important`, `Normal`.
+    /// Wire name `emergencyLevel` (body). Since ZStack 3.8.22 (release history). Server default: `Important`. One of `Emergent`, `Important`, `Normal`.
     #[api(rename = "emergencyLevel", one_of("Emergent", "Important", "Normal"))]
     pub emergency_level: ::core::option::Option<::std::string::String>,
-    /// Wire name `resourceUuid` (body).
+    /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `tagUuids` (body).
+    /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "tagUuids")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5503,7 +5503,7 @@ impl SubscribeEvent {
 }
 /// `DELETE /zwatch/events/subscriptions/{uuid}`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UnsubscribeEvent",
@@ -5513,15 +5513,15 @@ impl SubscribeEvent {
     async
 )]
 pub struct UnsubscribeEvent {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `deleteMode` (query string). Server default: `Permissive`.
+    /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (query string).
+    /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (query string).
+    /// Wire name `userTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5567,7 +5567,7 @@ impl UnsubscribeEvent {
 }
 /// `PUT /zwatch/activealarms/templates/{uuid}/actions`, body envelope `"updateActiveAlarmTemplate"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.7.24 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateActiveAlarmTemplate",
@@ -5578,38 +5578,38 @@ impl UnsubscribeEvent {
     async
 )]
 pub struct UpdateActiveAlarmTemplate {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.7.24 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `alarmName` (body).
+    /// Wire name `alarmName` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "alarmName", max_length = 255)]
     pub alarm_name: ::core::option::Option<::std::string::String>,
-    /// Wire name `comparisonOperator` (body). One of `GreaterThanOrEqualTo`, `GreaterThan`, `LessThan`, `LessThanOrEqualTo`.
+    /// Wire name `comparisonOperator` (body). Since ZStack 4.7.24 (release history). One of `GreaterThanOrEqualTo`, `GreaterThan`, `LessThan`, `LessThanOrEqualTo`.
     #[api(
         rename = "comparisonOperator",
         one_of("GreaterThanOrEqualTo", "GreaterThan", "LessThan", "LessThanOrEqualTo")
     )]
     pub comparison_operator: ::core::option::Option<::std::string::String>,
-    /// Wire name `period` (body).
+    /// Wire name `period` (body). Since ZStack 4.7.24 (release history).
     #[api(range(1, 2147483647))]
     pub period: ::core::option::Option<i32>,
-    /// Wire name `threshold` (body).
+    /// Wire name `threshold` (body). Since ZStack 4.7.24 (release history).
     #[api(range(0, 9223372036854775807))]
     pub threshold: ::core::option::Option<f64>,
-    /// Wire name `repeatInterval` (body).
+    /// Wire name `repeatInterval` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "repeatInterval", range(0, 2147483647))]
     pub repeat_interval: ::core::option::Option<i32>,
-    /// Wire name `repeatCount` (body).
+    /// Wire name `repeatCount` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "repeatCount", range(-1, 2147483647))]
     pub repeat_count: ::core::option::Option<i32>,
-    /// Wire name `emergencyLevel` (body). One of `Emergent`, `Important`, `Normal`.
+    /// Wire name `emergencyLevel` (body). Since ZStack 4.7.24 (release history). One of `Emergent`, `Important`, `Normal`.
     #[api(rename = "emergencyLevel", one_of("Emergent", "Important", "Normal"))]
     pub emergency_level: ::core::option::Option<::std::string::String>,
-    /// Wire name `labels` (body).
+    /// Wire name `labels` (body). Since ZStack 4.7.24 (release history).
     pub labels: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5706,7 +5706,7 @@ impl UpdateActiveAlarmTemplate {
 }
 /// `PUT /zwatch/alarms/{uuid}/actions`, body envelope `"updateAlarm"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateAlarm",
@@ -5717,44 +5717,44 @@ impl UpdateActiveAlarmTemplate {
     async
 )]
 pub struct UpdateAlarm {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2047)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `comparisonOperator` (body). One of `GreaterThanOrEqualTo`, `GreaterThan`, `LessThan`, `LessThanOrEqualTo`.
+    /// Wire name `comparisonOperator` (body). Since ZStack 3.0.1 (release history). One of `GreaterThanOrEqualTo`, `GreaterThan`, `LessThan`, `LessThanOrEqualTo`.
     #[api(
         rename = "comparisonOperator",
         one_of("GreaterThanOrEqualTo", "GreaterThan", "LessThan", "LessThanOrEqualTo")
     )]
     pub comparison_operator: ::core::option::Option<::std::string::String>,
-    /// Wire name `period` (body).
+    /// Wire name `period` (body). Since ZStack 3.0.1 (release history).
     #[api(range(1, 2147483647))]
     pub period: ::core::option::Option<i32>,
-    /// Wire name `threshold` (body).
+    /// Wire name `threshold` (body). Since ZStack 3.0.1 (release history).
     #[api(range(0, 9223372036854775807))]
     pub threshold: ::core::option::Option<f64>,
-    /// Wire name `repeatInterval` (body).
+    /// Wire name `repeatInterval` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "repeatInterval", range(0, 2147483647))]
     pub repeat_interval: ::core::option::Option<i32>,
-    /// Wire name `repeatCount` (body).
+    /// Wire name `repeatCount` (body). Since ZStack 3.3.1 (release history).
     #[api(rename = "repeatCount", range(-1, 2147483647))]
     pub repeat_count: ::core::option::Option<i32>,
-    /// Wire name `enableRecovery` (body).
+    /// Wire name `enableRecovery` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "enableRecovery")]
     pub enable_recovery: ::core::option::Option<bool>,
-    /// Wire name `emergencyLevel` (body). One of `Emergent`, `Important`, `Normal`.
+    /// Wire name `emergencyLevel` (body). Since ZStack 3.8.22 (release history). One of `Emergent`, `Important`, `Normal`.
     #[api(rename = "emergencyLevel", one_of("Emergent", "Important", "Normal"))]
     pub emergency_level: ::core::option::Option<::std::string::String>,
-    /// Wire name `actions` (body).
+    /// Wire name `actions` (body). Since ZStack 4.0.1 (release history).
     pub actions: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5868,7 +5868,7 @@ impl UpdateAlarm {
 }
 /// `PUT /zwatch/alarm-histories/actions`, body envelope `"updateAlarmData"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.3.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateAlarmData",
@@ -5879,25 +5879,25 @@ impl UpdateAlarm {
     async
 )]
 pub struct UpdateAlarmData {
-    /// Wire name `dataUuid` (body).
+    /// Wire name `dataUuid` (body). Since ZStack 3.3.1 (release history).
     #[api(rename = "dataUuid")]
     pub data_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `dataStartTime` (body).
+    /// Wire name `dataStartTime` (body). Since ZStack 3.3.1 (release history).
     #[api(rename = "dataStartTime")]
     pub data_start_time: ::core::option::Option<i64>,
-    /// Wire name `dataEndTime` (body).
+    /// Wire name `dataEndTime` (body). Since ZStack 3.3.1 (release history).
     #[api(rename = "dataEndTime")]
     pub data_end_time: ::core::option::Option<i64>,
-    /// Wire name `updateMode` (body). One of `OnlyOne`, `InRange`, `All`.
+    /// Wire name `updateMode` (body). Since ZStack 3.3.1 (release history). One of `OnlyOne`, `InRange`, `All`.
     #[api(rename = "updateMode", one_of("OnlyOne", "InRange", "All"))]
     pub update_mode: ::std::string::String,
-    /// Wire name `readStatus` (body). One of `Read`, `Unread`.
+    /// Wire name `readStatus` (body). Since ZStack 3.3.1 (release history). One of `Read`, `Unread`.
     #[api(rename = "readStatus", one_of("Read", "Unread"))]
     pub read_status: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.3.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.3.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -5964,7 +5964,7 @@ impl UpdateAlarmData {
 }
 /// `PUT /zwatch/alarms/labels/{uuid}/actions`, body envelope `"updateAlarmLabel"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.1.3 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateAlarmLabel",
@@ -5975,20 +5975,20 @@ impl UpdateAlarmData {
     async
 )]
 pub struct UpdateAlarmLabel {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.1.3 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `key` (body).
+    /// Wire name `key` (body). Since ZStack 3.1.3 (release history).
     #[api(max_length = 1024)]
     pub key: ::std::string::String,
-    /// Wire name `value` (body).
+    /// Wire name `value` (body). Since ZStack 3.1.3 (release history).
     pub value: ::std::string::String,
-    /// Wire name `operator` (body). One of `Regex`, `Equal`.
+    /// Wire name `operator` (body). Since ZStack 3.1.3 (release history). One of `Regex`, `Equal`.
     #[api(one_of("Regex", "Equal"))]
     pub operator: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -6033,7 +6033,7 @@ impl UpdateAlarmLabel {
 }
 /// `PUT /zwatch/alert-histories/acknowledgments/{alertDataUuid}/actions`, body envelope `"updateAlertDataAck"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateAlertDataAck",
@@ -6045,16 +6045,16 @@ impl UpdateAlarmLabel {
     polymorphic
 )]
 pub struct UpdateAlertDataAck {
-    /// Wire name `alertDataUuid` (path placeholder).
+    /// Wire name `alertDataUuid` (path placeholder). Since ZStack 4.0.1 (release history).
     #[api(rename = "alertDataUuid")]
     pub alert_data_uuid: ::std::string::String,
-    /// Wire name `resumeAlert` (body).
+    /// Wire name `resumeAlert` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "resumeAlert")]
     pub resume_alert: ::core::option::Option<bool>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -6099,7 +6099,7 @@ impl UpdateAlertDataAck {
 }
 /// `PUT /zwatch/alarms/sns/text-templates/{uuid}/actions`, body envelope `"updateAliyunSmsSNSTextTemplate"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.7.5 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateAliyunSmsSNSTextTemplate",
@@ -6110,43 +6110,43 @@ impl UpdateAlertDataAck {
     async
 )]
 pub struct UpdateAliyunSmsSNSTextTemplate {
-    /// Wire name `alarmTemplateCode` (body).
+    /// Wire name `alarmTemplateCode` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "alarmTemplateCode")]
     pub alarm_template_code: ::core::option::Option<::std::string::String>,
-    /// Wire name `sign` (body).
+    /// Wire name `sign` (body). Since ZStack 3.7.5 (release history).
     pub sign: ::core::option::Option<::std::string::String>,
-    /// Wire name `eventTemplateCode` (body).
+    /// Wire name `eventTemplateCode` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "eventTemplateCode")]
     pub event_template_code: ::core::option::Option<::std::string::String>,
-    /// Wire name `eventTemplate` (body).
+    /// Wire name `eventTemplate` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "eventTemplate")]
     pub event_template: ::core::option::Option<::std::string::String>,
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.7.5 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.7.5 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `subject` (body).
+    /// Wire name `subject` (body). Since ZStack 4.4.65 (release history).
     #[api(max_length = 2048)]
     pub subject: ::core::option::Option<::std::string::String>,
-    /// Wire name `recoverySubject` (body).
+    /// Wire name `recoverySubject` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "recoverySubject", max_length = 2048)]
     pub recovery_subject: ::core::option::Option<::std::string::String>,
-    /// Wire name `template` (body).
+    /// Wire name `template` (body). Since ZStack 3.7.5 (release history).
     pub template: ::core::option::Option<::std::string::String>,
-    /// Wire name `recoveryTemplate` (body).
+    /// Wire name `recoveryTemplate` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "recoveryTemplate")]
     pub recovery_template: ::core::option::Option<::std::string::String>,
-    /// Wire name `defaultTemplate` (body).
+    /// Wire name `defaultTemplate` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "defaultTemplate")]
     pub default_template: ::core::option::Option<bool>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -6279,7 +6279,7 @@ impl UpdateAliyunSmsSNSTextTemplate {
 }
 /// `PUT /zwatch/events/actions`, body envelope `"updateEventData"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.3.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateEventData",
@@ -6290,25 +6290,25 @@ impl UpdateAliyunSmsSNSTextTemplate {
     async
 )]
 pub struct UpdateEventData {
-    /// Wire name `dataUuid` (body).
+    /// Wire name `dataUuid` (body). Since ZStack 3.3.1 (release history).
     #[api(rename = "dataUuid")]
     pub data_uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `dataStartTime` (body).
+    /// Wire name `dataStartTime` (body). Since ZStack 3.3.1 (release history).
     #[api(rename = "dataStartTime")]
     pub data_start_time: ::core::option::Option<i64>,
-    /// Wire name `dataEndTime` (body).
+    /// Wire name `dataEndTime` (body). Since ZStack 3.3.1 (release history).
     #[api(rename = "dataEndTime")]
     pub data_end_time: ::core::option::Option<i64>,
-    /// Wire name `updateMode` (body). One of `OnlyOne`, `InRange`, `All`.
+    /// Wire name `updateMode` (body). Since ZStack 3.3.1 (release history). One of `OnlyOne`, `InRange`, `All`.
     #[api(rename = "updateMode", one_of("OnlyOne", "InRange", "All"))]
     pub update_mode: ::std::string::String,
-    /// Wire name `readStatus` (body). One of `Read`, `Unread`.
+    /// Wire name `readStatus` (body). Since ZStack 3.3.1 (release history). One of `Read`, `Unread`.
     #[api(rename = "readStatus", one_of("Read", "Unread"))]
     pub read_status: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.3.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.3.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -6375,7 +6375,7 @@ impl UpdateEventData {
 }
 /// `PUT /zwatch/monitortemplates/evenrules/{uuid}/actions`, body envelope `"updateEventRuleTemplate"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateEventRuleTemplate",
@@ -6386,20 +6386,20 @@ impl UpdateEventData {
     async
 )]
 pub struct UpdateEventRuleTemplate {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `emergencyLevel` (body). Server default: `Important`. One of `Emergent`, `Important`, `Normal`.
+    /// Wire name `emergencyLevel` (body). Since ZStack 4.0.1 (release history). Server default: `Important`. One of `Emergent`, `Important`, `Normal`.
     #[api(rename = "emergencyLevel", one_of("Emergent", "Important", "Normal"))]
     pub emergency_level: ::core::option::Option<::std::string::String>,
-    /// Wire name `labels` (body).
+    /// Wire name `labels` (body). Since ZStack 4.0.1 (release history).
     pub labels: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -6465,7 +6465,7 @@ impl UpdateEventRuleTemplate {
 }
 /// `PUT /zwatch/events/subscriptions/labels/{uuid}/actions`, body envelope `"updateEventSubscriptionLabel"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.9.2 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateEventSubscriptionLabel",
@@ -6476,20 +6476,20 @@ impl UpdateEventRuleTemplate {
     async
 )]
 pub struct UpdateEventSubscriptionLabel {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.9.2 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `key` (body).
+    /// Wire name `key` (body). Since ZStack 3.9.2 (release history).
     #[api(max_length = 1024)]
     pub key: ::std::string::String,
-    /// Wire name `value` (body).
+    /// Wire name `value` (body). Since ZStack 3.9.2 (release history).
     pub value: ::std::string::String,
-    /// Wire name `operator` (body). One of `Regex`, `Equal`.
+    /// Wire name `operator` (body). Since ZStack 3.9.2 (release history). One of `Regex`, `Equal`.
     #[api(one_of("Regex", "Equal"))]
     pub operator: ::std::string::String,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -6534,7 +6534,7 @@ impl UpdateEventSubscriptionLabel {
 }
 /// `PUT /zwatch/monitortemplates/metricrules/{uuid}/actions`, body envelope `"updateMetricRuleTemplate"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateMetricRuleTemplate",
@@ -6545,41 +6545,41 @@ impl UpdateEventSubscriptionLabel {
     async
 )]
 pub struct UpdateMetricRuleTemplate {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `comparisonOperator` (body). One of `GreaterThanOrEqualTo`, `GreaterThan`, `LessThan`, `LessThanOrEqualTo`.
+    /// Wire name `comparisonOperator` (body). Since ZStack 4.0.1 (release history). One of `GreaterThanOrEqualTo`, `GreaterThan`, `LessThan`, `LessThanOrEqualTo`.
     #[api(
         rename = "comparisonOperator",
         one_of("GreaterThanOrEqualTo", "GreaterThan", "LessThan", "LessThanOrEqualTo")
     )]
     pub comparison_operator: ::core::option::Option<::std::string::String>,
-    /// Wire name `period` (body).
+    /// Wire name `period` (body). Since ZStack 4.0.1 (release history).
     #[api(range(1, 2147483647))]
     pub period: ::core::option::Option<i32>,
-    /// Wire name `threshold` (body).
+    /// Wire name `threshold` (body). Since ZStack 4.0.1 (release history).
     #[api(range(0, 9223372036854775807))]
     pub threshold: ::core::option::Option<f64>,
-    /// Wire name `repeatInterval` (body).
+    /// Wire name `repeatInterval` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "repeatInterval", range(0, 9223372036854775807))]
     pub repeat_interval: ::core::option::Option<i32>,
-    /// Wire name `labels` (body).
+    /// Wire name `labels` (body). Since ZStack 4.0.1 (release history).
     pub labels: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `repeatCount` (body). Server default: `-1`.
+    /// Wire name `repeatCount` (body). Since ZStack 4.0.1 (release history). Server default: `-1`.
     #[api(rename = "repeatCount", range(-1, 2147483647))]
     pub repeat_count: ::core::option::Option<i32>,
-    /// Wire name `enableRecovery` (body). Server default: `false`.
+    /// Wire name `enableRecovery` (body). Since ZStack 4.0.1 (release history). Server default: `false`.
     #[api(rename = "enableRecovery")]
     pub enable_recovery: ::core::option::Option<bool>,
-    /// Wire name `emergencyLevel` (body). Server default: `Important`. One of `Emergent`, `Important`, `Normal`.
+    /// Wire name `emergencyLevel` (body). Since ZStack 4.0.1 (release history). Server default: `Important`. One of `Emergent`, `Important`, `Normal`.
     #[api(rename = "emergencyLevel", one_of("Emergent", "Important", "Normal"))]
     pub emergency_level: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -6684,7 +6684,7 @@ impl UpdateMetricRuleTemplate {
 }
 /// `PUT /zwatch/monitorgroups/{uuid}/actions`, body envelope `"updateMonitorGroup"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateMonitorGroup",
@@ -6695,23 +6695,23 @@ impl UpdateMetricRuleTemplate {
     async
 )]
 pub struct UpdateMonitorGroup {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `actions` (body).
+    /// Wire name `actions` (body). Since ZStack 4.0.1 (release history).
     pub actions: ::std::vec::Vec<::serde_json::Value>,
-    /// Wire name `stateEvent` (body). One of `enable`, `disable`.
+    /// Wire name `stateEvent` (body). Since ZStack 4.0.1 (release history). One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
     pub state_event: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -6786,7 +6786,7 @@ impl UpdateMonitorGroup {
 }
 /// `PUT /zwatch/monitortemplates/{uuid}/actions`, body envelope `"updateMonitorTemplate"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 4.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateMonitorTemplate",
@@ -6797,18 +6797,18 @@ impl UpdateMonitorGroup {
     async
 )]
 pub struct UpdateMonitorTemplate {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -6863,7 +6863,7 @@ impl UpdateMonitorTemplate {
 }
 /// `PUT /zwatch/alarms/sns/text-templates/{uuid}/actions`, body envelope `"updateSNSTextTemplate"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.0.1 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateSNSTextTemplate",
@@ -6875,32 +6875,32 @@ impl UpdateMonitorTemplate {
     polymorphic
 )]
 pub struct UpdateSNSTextTemplate {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `subject` (body).
+    /// Wire name `subject` (body). Since ZStack 4.4.65 (release history).
     #[api(max_length = 2048)]
     pub subject: ::core::option::Option<::std::string::String>,
-    /// Wire name `recoverySubject` (body).
+    /// Wire name `recoverySubject` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "recoverySubject", max_length = 2048)]
     pub recovery_subject: ::core::option::Option<::std::string::String>,
-    /// Wire name `template` (body).
+    /// Wire name `template` (body). Since ZStack 3.0.1 (release history).
     pub template: ::core::option::Option<::std::string::String>,
-    /// Wire name `recoveryTemplate` (body).
+    /// Wire name `recoveryTemplate` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "recoveryTemplate")]
     pub recovery_template: ::core::option::Option<::std::string::String>,
-    /// Wire name `defaultTemplate` (body).
+    /// Wire name `defaultTemplate` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "defaultTemplate")]
     pub default_template: ::core::option::Option<bool>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -6997,7 +6997,7 @@ impl UpdateSNSTextTemplate {
 }
 /// `PUT /zwatch/events/subscriptions/{uuid}/actions`, body envelope `"updateSubscribeEvent"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.8.22 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateSubscribeEvent",
@@ -7008,18 +7008,18 @@ impl UpdateSNSTextTemplate {
     async
 )]
 pub struct UpdateSubscribeEvent {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.8.22 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `emergencyLevel` (body). One of `Emergent`, `Important`, `Normal`.
+    /// Wire name `emergencyLevel` (body). Since ZStack 3.8.22 (release history). One of `Emergent`, `Important`, `Normal`.
     #[api(rename = "emergencyLevel", one_of("Emergent", "Important", "Normal"))]
     pub emergency_level: ::core::option::Option<::std::string::String>,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.10.40 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.8.22 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.8.22 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -7074,7 +7074,7 @@ impl UpdateSubscribeEvent {
 }
 /// `PUT /zwatch/third-party/alerts/actions`, body envelope `"updateThirdpartyAlerts"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.10.40 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateThirdpartyAlerts",
@@ -7085,21 +7085,21 @@ impl UpdateSubscribeEvent {
     async
 )]
 pub struct UpdateThirdpartyAlerts {
-    /// Wire name `uuid` (body).
+    /// Wire name `uuid` (body). Since ZStack 3.10.40 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Wire name `startTimeMillis` (body).
+    /// Wire name `startTimeMillis` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "startTimeMillis")]
     pub start_time_millis: ::core::option::Option<i64>,
-    /// Wire name `endTimeMillis` (body).
+    /// Wire name `endTimeMillis` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "endTimeMillis")]
     pub end_time_millis: ::core::option::Option<i64>,
-    /// Wire name `updateReadStatus` (body). One of `Unread`, `Read`.
+    /// Wire name `updateReadStatus` (body). Since ZStack 3.10.40 (release history). One of `Unread`, `Read`.
     #[api(rename = "updateReadStatus", one_of("Unread", "Read"))]
     pub update_read_status: ::core::option::Option<::std::string::String>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -7165,7 +7165,7 @@ impl UpdateThirdpartyAlerts {
 }
 /// `PUT /zwatch/third-party/platforms/{uuid}/actions`, body envelope `"updateThirdpartyPlatform"`.
 ///
-/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Source: catalog.
+/// Asynchronous: the MN answers `202` and the job is polled until it ends. Needs a session. Since ZStack 3.10.40 (release history). Source: catalog.
 #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
 #[api(
     action = "UpdateThirdpartyPlatform",
@@ -7176,30 +7176,30 @@ impl UpdateThirdpartyAlerts {
     async
 )]
 pub struct UpdateThirdpartyPlatform {
-    /// Wire name `uuid` (path placeholder).
+    /// Wire name `uuid` (path placeholder). Since ZStack 3.10.40 (release history).
     pub uuid: ::std::string::String,
-    /// Wire name `name` (body).
+    /// Wire name `name` (body). Since ZStack 3.10.40 (release history).
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Wire name `description` (body).
+    /// Wire name `description` (body). Since ZStack 3.10.40 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Wire name `template` (body).
+    /// Wire name `template` (body). Since ZStack 3.10.40 (release history).
     #[api(max_length = 8192)]
     pub template: ::core::option::Option<::std::string::String>,
-    /// Wire name `url` (body).
+    /// Wire name `url` (body). Since ZStack 3.10.40 (release history).
     #[api(max_length = 2048)]
     pub url: ::core::option::Option<::std::string::String>,
-    /// Wire name `stateEvent` (body). One of `enable`, `disable`.
+    /// Wire name `stateEvent` (body). Since ZStack 3.10.40 (release history). One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
     pub state_event: ::core::option::Option<::std::string::String>,
-    /// Wire name `lastSyncDateMills` (body).
+    /// Wire name `lastSyncDateMills` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "lastSyncDateMills")]
     pub last_sync_date_mills: ::core::option::Option<i64>,
-    /// Wire name `systemTags` (body).
+    /// Wire name `systemTags` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Wire name `userTags` (body).
+    /// Wire name `userTags` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "userTags")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
@@ -7291,6 +7291,7 @@ impl UpdateThirdpartyPlatform {
 /// The result of [`GetActiveAlarmStatus`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetActiveAlarmStatusReply {
+    /// Since ZStack 4.0.1 (release history).
     pub statuses: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -7299,7 +7300,9 @@ pub struct GetActiveAlarmStatusReply {
 /// The result of [`GetAlarmData`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetAlarmDataReply {
+    /// Since ZStack 3.0.1 (release history).
     pub histories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -7308,6 +7311,7 @@ pub struct GetAlarmDataReply {
 /// The result of [`GetAllEventMetadata`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetAllEventMetadataReply {
+    /// Since ZStack 3.0.1 (release history).
     pub events: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -7316,6 +7320,7 @@ pub struct GetAllEventMetadataReply {
 /// The result of [`GetAllMetricMetadata`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetAllMetricMetadataReply {
+    /// Since ZStack 3.0.1 (release history).
     pub metrics: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -7324,13 +7329,16 @@ pub struct GetAllMetricMetadataReply {
 /// The result of [`GetAuditData`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetAuditDataReply {
+    /// Since ZStack 3.0.1 (release history).
     pub audits: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(GetAuditDataReply { "audits" => audits default, });
 /// The result of [`GetEventData`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetEventDataReply {
+    /// Since ZStack 3.0.1 (release history).
     pub events: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -7339,6 +7347,7 @@ pub struct GetEventDataReply {
 /// The result of [`GetManagementNodeDirCapacity`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetManagementNodeDirCapacityReply {
+    /// Since ZStack 3.9.2 (release history).
     pub result: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -7347,12 +7356,14 @@ pub struct GetManagementNodeDirCapacityReply {
 /// The result of [`GetMetricData`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetMetricDataReply {
+    /// Since ZStack 3.0.1 (release history).
     pub data: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(GetMetricDataReply { "data" => data default, });
 /// The result of [`GetMetricLabelValue`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetMetricLabelValueReply {
+    /// Since ZStack 3.0.1 (release history).
     pub labels: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -7361,6 +7372,7 @@ pub struct GetMetricLabelValueReply {
 /// The result of [`GetTextTemplateArg`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetTextTemplateArgReply {
+    /// Since ZStack 5.0.0 (release history).
     pub default_supported_params: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
@@ -7373,6 +7385,7 @@ pub struct GetTextTemplateArgReply {
 /// The result of [`GetZWatchAlertHistogram`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetZWatchAlertHistogramReply {
+    /// Since ZStack 4.1.8 (release history).
     pub histograms: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -7381,7 +7394,9 @@ pub struct GetZWatchAlertHistogramReply {
 /// The result of [`QueryAlarmRecord`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryAlarmRecordReply {
+    /// Since ZStack 4.1.8 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 4.1.8 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -7391,7 +7406,9 @@ pub struct QueryAlarmRecordReply {
 /// The result of [`QueryAudit`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryAuditReply {
+    /// Since ZStack 4.4.65 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 4.4.65 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -7400,7 +7417,9 @@ pub struct QueryAuditReply {
 /// The result of [`QueryEventRecord`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryEventRecordReply {
+    /// Since ZStack 4.1.8 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 4.1.8 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -7410,7 +7429,9 @@ pub struct QueryEventRecordReply {
 /// The result of [`QueryThirdpartyAlert`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryThirdpartyAlertReply {
+    /// Since ZStack 3.10.40 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.10.40 (release history).
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -5,14 +5,23 @@
 /// Server class: `org.zstack.accessKey.AccessKeyInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AccessKeyInventory {
+    /// Since ZStack 3.2.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.2.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.2.1 (release history).
     pub account_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.2.1 (release history).
     pub user_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.2.1 (release history).
     pub access_key_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.2.1 (release history).
     pub access_key_secret: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
+    /// Since ZStack 3.2.1 (release history).
     pub state: ::core::option::Option<crate::types::AccessKeyState>,
+    /// Since ZStack 3.2.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.2.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,

@@ -76,9 +76,13 @@ impl AccountInventory {
 /// Server class: `org.zstack.billing.table.AccountPriceTableRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AccountPriceTableRefInventory {
+    /// Since ZStack 3.7.5 (release history).
     pub account_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.5 (release history).
     pub table_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.5 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.7.5 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -114,6 +118,7 @@ pub struct AccountResourceRefInventory {
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub resource_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub concrete_resource_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
@@ -190,6 +195,7 @@ impl PolicyInventory {
 /// Server class: `org.zstack.header.identity.QuotaInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QuotaInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub name: ::core::option::Option<::std::string::String>,
@@ -244,8 +250,11 @@ impl QuotaInventory {
 /// Server class: `org.zstack.header.identity.Quota$QuotaUsage`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QuotaUsage {
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub total: ::core::option::Option<i64>,
+    /// Since ZStack 3.0.1 (release history).
     pub used: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -5,19 +5,31 @@
 /// Server class: `org.zstack.header.affinitygroup.AffinityGroupInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AffinityGroupInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub policy: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub version: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub appliance: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.6.32 (release history).
     pub zone_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.0.1 (release history).
     pub usages: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

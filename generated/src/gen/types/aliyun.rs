@@ -5,14 +5,23 @@
 /// Server class: `org.zstack.aliyun.pangu.AliyunPanguPartitionInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AliyunPanguPartitionInventory {
+    /// Since ZStack 3.2.1 (release history).
     pub account_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.2.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.2.1 (release history).
     pub identity_zone_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.2.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.2.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.2.1 (release history).
     pub app_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.2.1 (release history).
     pub partition_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.2.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.2.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,

@@ -5,10 +5,15 @@
 /// Server class: `org.zstack.aliyunproxy.vpc.AliyunProxyVSwitchInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AliyunProxyVSwitchInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub aliyun_proxy_vpc_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub vpc_l3_network_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub is_default: ::core::option::Option<bool>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -41,17 +46,27 @@ impl AliyunProxyVSwitchInventory {
 /// Server class: `org.zstack.aliyunproxy.vpc.AliyunProxyVpcInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AliyunProxyVpcInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub vpc_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub cidr_block: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub v_router_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub aliyun_proxy_v_switches: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.0.1 (release history).
     pub is_default: ::core::option::Option<bool>,
 }
 ::zstack_sdk::deserialize_struct!(

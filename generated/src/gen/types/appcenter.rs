@@ -5,19 +5,33 @@
 /// Server class: `org.zstack.header.buildsystem.AppBuildSystemInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AppBuildSystemInventory {
+    /// Since ZStack 3.9.2 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub storage_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub url: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub hostname: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub username: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub ssh_port: ::core::option::Option<i32>,
+    /// Since ZStack 3.9.2 (release history).
     pub status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub total_capacity: ::core::option::Option<i64>,
+    /// Since ZStack 3.9.2 (release history).
     pub available_capacity: ::core::option::Option<i64>,
+    /// Since ZStack 3.9.2 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.9.2 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -91,15 +105,25 @@ impl AppBuildSystemInventory {
 /// Server class: `org.zstack.header.buildapp.BuildAppExportHistoryInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BuildAppExportHistoryInventory {
+    /// Since ZStack 3.9.2 (release history).
     pub id: ::core::option::Option<i64>,
+    /// Since ZStack 3.9.2 (release history).
     pub build_app_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub path: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub size: ::core::option::Option<i64>,
+    /// Since ZStack 3.9.2 (release history).
     pub md5_sum: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub version: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.9.2 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -155,17 +179,29 @@ impl BuildAppExportHistoryInventory {
 /// Server class: `org.zstack.header.buildapp.BuildApplicationInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BuildApplicationInventory {
+    /// Since ZStack 3.9.2 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub build_system_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub template_content: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub install_path: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub app_meta_data: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub app_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub version: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.9.2 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -180,7 +216,9 @@ pub struct BuildApplicationInventory {
 /// Server class: `org.zstack.header.cloudformation.PreviewResourceStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PreviewResourceStruct {
+    /// Since ZStack 3.0.1 (release history).
     pub actions: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.7.5 (release history).
     pub conditions: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
@@ -193,19 +231,33 @@ pub struct PreviewResourceStruct {
 /// Server class: `org.zstack.header.appcenter.PublishAppInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PublishAppInventory {
+    /// Since ZStack 3.9.2 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub template_content: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub app_meta_data: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub pre_params: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub vm_relation_ship: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub build_app_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub app_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub version: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.9.2 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,

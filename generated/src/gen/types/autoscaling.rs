@@ -7,21 +7,35 @@
 /// Server class: `org.zstack.autoscaling.group.rule.AddingNewVmRuleInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AddingNewVmRuleInventory {
+    /// Since ZStack 3.1.3 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub cooldown: ::core::option::Option<i64>,
+    /// Since ZStack 3.1.3 (release history).
     pub state: ::core::option::Option<crate::types::AutoScalingRuleState>,
+    /// Since ZStack 3.1.3 (release history).
     pub status: ::core::option::Option<crate::types::AutoScalingRuleStatus>,
+    /// Since ZStack 3.1.3 (release history).
     pub system_tags: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.1.3 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.1.3 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.1.3 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub scaling_group_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub rule_triggers: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.1.3 (release history).
     pub adjustment_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub adjustment_value: ::core::option::Option<i32>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -35,18 +49,31 @@ pub struct AddingNewVmRuleInventory {
 /// Server class: `org.zstack.autoscaling.group.activity.AutoScalingGroupActivityInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AutoScalingGroupActivityInventory {
+    /// Since ZStack 3.1.3 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub scaling_group_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub activity_action: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub instance_uuids: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub scaling_group_rule_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub cause: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub activity_action_result_message: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub end_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.1.3 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.1.3 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -116,18 +143,29 @@ impl AutoScalingGroupActivityInventory {
 /// Server class: `org.zstack.autoscaling.group.instance.AutoScalingGroupInstanceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AutoScalingGroupInstanceInventory {
+    /// Since ZStack 3.1.3 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub instance_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub scaling_group_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub template_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub scaling_group_activity_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub health_status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.1.3 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.9.2 (release history).
     pub protection_strategy: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -187,20 +225,33 @@ impl AutoScalingGroupInstanceInventory {
 /// Server class: `org.zstack.autoscaling.group.AutoScalingGroupInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AutoScalingGroupInventory {
+    /// Since ZStack 3.1.3 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub scaling_resource_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub default_cooldown: ::core::option::Option<i64>,
+    /// Since ZStack 3.1.3 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub min_resource_size: ::core::option::Option<i32>,
+    /// Since ZStack 3.1.3 (release history).
     pub max_resource_size: ::core::option::Option<i32>,
+    /// Since ZStack 3.1.3 (release history).
     pub removal_policy: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.1.3 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.1.3 (release history).
     pub attached_templates: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.1.3 (release history).
     pub system_tags: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -271,16 +322,25 @@ impl AutoScalingGroupInventory {
 /// Server class: `org.zstack.autoscaling.group.rule.trigger.AutoScalingRuleAlarmTriggerInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AutoScalingRuleAlarmTriggerInventory {
+    /// Since ZStack 3.1.3 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub rule_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.1.3 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.1.3 (release history).
     pub alarm_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -292,19 +352,31 @@ pub struct AutoScalingRuleAlarmTriggerInventory {
 /// Server class: `org.zstack.autoscaling.group.rule.AutoScalingRuleInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AutoScalingRuleInventory {
+    /// Since ZStack 3.1.3 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub cooldown: ::core::option::Option<i64>,
+    /// Since ZStack 3.1.3 (release history).
     pub state: ::core::option::Option<crate::types::AutoScalingRuleState>,
+    /// Since ZStack 3.1.3 (release history).
     pub status: ::core::option::Option<crate::types::AutoScalingRuleStatus>,
+    /// Since ZStack 3.1.3 (release history).
     pub system_tags: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.1.3 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.1.3 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.1.3 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub scaling_group_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub rule_triggers: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -369,16 +441,25 @@ impl AutoScalingRuleInventory {
 /// Server class: `org.zstack.autoscaling.group.rule.trigger.AutoScalingRuleSchedulerJobTriggerInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AutoScalingRuleSchedulerJobTriggerInventory {
+    /// Since ZStack 3.1.3 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub rule_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.1.3 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.10.40 (release history).
     pub scheduler_job_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -390,13 +471,21 @@ pub struct AutoScalingRuleSchedulerJobTriggerInventory {
 /// Server class: `org.zstack.autoscaling.group.rule.trigger.AutoScalingRuleTriggerInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AutoScalingRuleTriggerInventory {
+    /// Since ZStack 3.1.3 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub rule_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.1.3 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -443,13 +532,21 @@ impl AutoScalingRuleTriggerInventory {
 /// Server class: `org.zstack.autoscaling.template.AutoScalingTemplateInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AutoScalingTemplateInventory {
+    /// Since ZStack 3.1.3 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub system_tags: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.1.3 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.1.3 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -464,31 +561,53 @@ pub struct AutoScalingTemplateInventory {
 /// Server class: `org.zstack.autoscaling.template.AutoScalingVmTemplateInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AutoScalingVmTemplateInventory {
+    /// Since ZStack 3.1.3 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub system_tags: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.1.3 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.1.3 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.1.3 (release history).
     pub vm_instance_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub vm_instance_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub vm_instance_description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub vm_instance_offering_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub image_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub l3_network_uuids: ::std::vec::Vec<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub root_disk_offering_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub data_disk_offering_uuids: ::std::vec::Vec<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub vm_instance_zone_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub vm_instance_cluster_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub host_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub primary_storage_uuid_for_root_volume: ::core::option::Option<
         ::std::string::String,
     >,
+    /// Since ZStack 3.1.3 (release history).
     pub default_l3_network_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub strategy: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -599,22 +718,37 @@ impl AutoScalingVmTemplateInventory {
 /// Server class: `org.zstack.autoscaling.group.rule.RemovalInstanceRuleInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RemovalInstanceRuleInventory {
+    /// Since ZStack 3.1.3 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub cooldown: ::core::option::Option<i64>,
+    /// Since ZStack 3.1.3 (release history).
     pub state: ::core::option::Option<crate::types::AutoScalingRuleState>,
+    /// Since ZStack 3.1.3 (release history).
     pub status: ::core::option::Option<crate::types::AutoScalingRuleStatus>,
+    /// Since ZStack 3.1.3 (release history).
     pub system_tags: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.1.3 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.1.3 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.1.3 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub scaling_group_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub rule_triggers: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.1.3 (release history).
     pub removal_policy: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub adjustment_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub adjustment_value: ::core::option::Option<i32>,
 }
 ::zstack_sdk::deserialize_struct!(

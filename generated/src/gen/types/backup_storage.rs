@@ -160,7 +160,9 @@ pub struct CephBackupStorageInventory {
     pub pool_used_capacity: ::core::option::Option<i64>,
     /// Since ZStack 2.3.2.
     pub pool_replicated_size: ::core::option::Option<i32>,
+    /// Since ZStack 3.10.40 (release history).
     pub pool_disk_utilization: ::core::option::Option<f32>,
+    /// Since ZStack 3.10.40 (release history).
     pub pool_security_policy: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -256,8 +258,11 @@ pub struct ImageStoreBackupStorageInventory {
     >,
     /// Since ZStack 0.6.
     pub attached_zone_uuids: ::std::vec::Vec<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub hostname: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub username: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub ssh_port: ::core::option::Option<i32>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -373,6 +378,7 @@ pub struct AliyunEbsBackupStorageInventory {
     >,
     /// Since ZStack 0.6.
     pub attached_zone_uuids: ::std::vec::Vec<::std::string::String>,
+    /// Since ZStack 3.2.1 (release history).
     pub oss_bucket_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -507,6 +513,7 @@ pub struct ExternalBackupStorageInventory {
 /// Server class: `org.zstack.storage.backup.imagestore.ImageStoreGcResult`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ImageStoreGcResult {
+    /// Since ZStack 3.2.1 (release history).
     pub freed_space_in_bytes: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(

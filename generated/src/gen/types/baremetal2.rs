@@ -5,16 +5,25 @@
 /// Server class: `org.zstack.baremetal2.chassis.BareMetal2BondingInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BareMetal2BondingInventory {
+    /// Since ZStack 4.4.65 (release history).
     pub chassis_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.4.65 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.4.65 (release history).
     pub slaves: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.4.65 (release history).
     pub opts: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.4.65 (release history).
     pub mode: ::core::option::Option<i32>,
+    /// Since ZStack 4.4.65 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.4.65 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 4.4.65 (release history).
     pub account_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.4.65 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -63,19 +72,29 @@ impl BareMetal2BondingInventory {
 /// Server class: `org.zstack.baremetal2.chassis.BareMetal2BondingNicRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BareMetal2BondingNicRefInventory {
+    /// Since ZStack 4.4.65 (release history).
     pub id: ::core::option::Option<i64>,
+    /// Since ZStack 4.4.65 (release history).
     pub nic_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.4.65 (release history).
     pub instance_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.4.65 (release history).
     pub bonding_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub provision_nic_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.4.65 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.4.65 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 4.4.65 (release history).
     pub vm_nic: ::core::option::Option<crate::types::AnyVmNicInventory>,
+    /// Since ZStack 4.7.24 (release history).
     pub provision_nic: ::core::option::Option<
         crate::types::BareMetal2InstanceProvisionNicInventory,
     >,
+    /// Since ZStack 4.4.65 (release history).
     pub bare_metal2_bonding: ::core::option::Option<
         crate::types::BareMetal2BondingInventory,
     >,
@@ -134,26 +153,45 @@ impl BareMetal2BondingNicRefInventory {
 /// Server class: `org.zstack.baremetal2.chassis.BareMetal2ChassisGpuDeviceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BareMetal2ChassisGpuDeviceInventory {
+    /// Since ZStack 5.1.30 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub chassis_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub pci_device_address: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub vendor_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub device_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub subvendor_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub subdevice_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub iommu_group: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub vendor: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub device: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 5.1.30 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 5.1.30 (release history).
     pub serial_number: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub memory: ::core::option::Option<i64>,
+    /// Since ZStack 5.1.30 (release history).
     pub power: ::core::option::Option<i64>,
+    /// Since ZStack 5.2.0 (release history).
     pub is_driver_loaded: ::core::option::Option<bool>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -246,23 +284,39 @@ impl BareMetal2ChassisGpuDeviceInventory {
 /// Server class: `org.zstack.baremetal2.chassis.BareMetal2ChassisInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BareMetal2ChassisInventory {
+    /// Since ZStack 4.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub zone_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub chassis_offering_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub power_status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub provision_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 4.0.1 (release history).
     pub chassis_nics: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 4.0.1 (release history).
     pub chassis_disks: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 4.0.1 (release history).
     pub chassis_offering: ::core::option::Option<
         crate::types::BareMetal2ChassisOfferingInventory,
     >,
@@ -345,17 +399,29 @@ impl BareMetal2ChassisInventory {
 /// Server class: `org.zstack.baremetal2.configuration.BareMetal2ChassisOfferingInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BareMetal2ChassisOfferingInventory {
+    /// Since ZStack 4.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub architecture: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub cpu_model_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub cpu_num: ::core::option::Option<i32>,
+    /// Since ZStack 4.0.1 (release history).
     pub memory_size: ::core::option::Option<i64>,
+    /// Since ZStack 4.0.1 (release history).
     pub boot_mode: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub provision_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -420,20 +486,35 @@ impl BareMetal2ChassisOfferingInventory {
 /// Server class: `org.zstack.baremetal2.chassis.BareMetal2ChassisPciDeviceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BareMetal2ChassisPciDeviceInventory {
+    /// Since ZStack 5.1.30 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub chassis_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub pci_device_address: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub vendor_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub device_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub subvendor_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub subdevice_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub iommu_group: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub vendor: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub device: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 5.1.30 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -551,14 +632,23 @@ pub struct BareMetal2GatewayInventory {
     pub ipmi_port: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
     pub ipmi_power_status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub cpu_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 5.1.30 (release history).
     pub memory_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 5.1.30 (release history).
     pub disk_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 5.1.30 (release history).
     pub nic_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 5.1.30 (release history).
     pub gpu_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 5.1.30 (release history).
     pub power_supply_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 5.1.30 (release history).
     pub fan_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 5.1.30 (release history).
     pub raid_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 5.1.30 (release history).
     pub temperature_status: ::core::option::Option<crate::types::HwMonitorStatus>,
     /// Since ZStack 0.6.
     pub architecture: ::core::option::Option<::std::string::String>,
@@ -568,12 +658,19 @@ pub struct BareMetal2GatewayInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.0.1 (release history).
     pub username: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub ssh_port: ::core::option::Option<i32>,
+    /// Since ZStack 4.6.32 (release history).
     pub os_distribution: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.6.32 (release history).
     pub os_release: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.6.32 (release history).
     pub os_version: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub provision_nic: ::core::option::Option<
         crate::types::BareMetal2GatewayProvisionNicInventory,
     >,
@@ -754,14 +851,23 @@ impl BareMetal2GatewayInventory {
 /// Server class: `org.zstack.baremetal2.gateway.BareMetal2GatewayProvisionNicInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BareMetal2GatewayProvisionNicInventory {
+    /// Since ZStack 4.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub network_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub interface_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub ip: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub netmask: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub gateway: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub metadata: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -827,6 +933,7 @@ pub struct BareMetal2InstanceInventory {
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub memory_size: ::core::option::Option<i64>,
+    /// Since ZStack 4.7.24 (release history).
     pub reserved_memory_size: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
     pub cpu_num: ::core::option::Option<i32>,
@@ -858,16 +965,27 @@ pub struct BareMetal2InstanceInventory {
     pub vm_cd_roms: ::std::vec::Vec<crate::types::VmCdRomInventory>,
     /// Since ZStack 4.1.2.
     pub guest_os_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub chassis_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub last_chassis_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub gateway_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub last_gateway_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub chassis_offering_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub gateway_allocator_strategy: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub provision_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.4.65 (release history).
     pub agent_version: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.4.65 (release history).
     pub is_latest_agent: ::core::option::Option<bool>,
+    /// Since ZStack 4.0.1 (release history).
     pub provision_nic: ::core::option::Option<
         crate::types::BareMetal2InstanceProvisionNicInventory,
     >,
@@ -1048,14 +1166,23 @@ impl BareMetal2InstanceInventory {
 /// Server class: `org.zstack.baremetal2.instance.BareMetal2InstanceProvisionNicInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BareMetal2InstanceProvisionNicInventory {
+    /// Since ZStack 4.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub network_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub mac: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub ip: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub netmask: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub gateway: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub metadata: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -1070,28 +1197,47 @@ pub struct BareMetal2InstanceProvisionNicInventory {
 /// Server class: `org.zstack.baremetal2.chassis.ipmi.BareMetal2IpmiChassisInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BareMetal2IpmiChassisInventory {
+    /// Since ZStack 4.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub zone_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub chassis_offering_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub power_status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub provision_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 4.0.1 (release history).
     pub chassis_nics: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 4.0.1 (release history).
     pub chassis_disks: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 4.0.1 (release history).
     pub chassis_offering: ::core::option::Option<
         crate::types::BareMetal2ChassisOfferingInventory,
     >,
+    /// Since ZStack 4.0.1 (release history).
     pub ipmi_address: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub ipmi_port: ::core::option::Option<i32>,
+    /// Since ZStack 4.0.1 (release history).
     pub ipmi_username: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1107,21 +1253,35 @@ pub struct BareMetal2IpmiChassisInventory {
 /// Server class: `org.zstack.baremetal2.provisionnetwork.BareMetal2ProvisionNetworkInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BareMetal2ProvisionNetworkInventory {
+    /// Since ZStack 4.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub zone_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub dhcp_interface: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub dhcp_range_start_ip: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub dhcp_range_end_ip: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub dhcp_range_netmask: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub dhcp_range_gateway: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub dhcp_range_network_cidr: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 4.0.1 (release history).
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1234,14 +1394,23 @@ pub struct KVMHostInventory {
     pub ipmi_port: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
     pub ipmi_power_status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub cpu_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 5.1.30 (release history).
     pub memory_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 5.1.30 (release history).
     pub disk_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 5.1.30 (release history).
     pub nic_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 5.1.30 (release history).
     pub gpu_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 5.1.30 (release history).
     pub power_supply_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 5.1.30 (release history).
     pub fan_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 5.1.30 (release history).
     pub raid_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 5.1.30 (release history).
     pub temperature_status: ::core::option::Option<crate::types::HwMonitorStatus>,
     /// Since ZStack 0.6.
     pub architecture: ::core::option::Option<::std::string::String>,
@@ -1251,10 +1420,15 @@ pub struct KVMHostInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.0.1 (release history).
     pub username: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub ssh_port: ::core::option::Option<i32>,
+    /// Since ZStack 4.6.32 (release history).
     pub os_distribution: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.6.32 (release history).
     pub os_release: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.6.32 (release history).
     pub os_version: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1317,14 +1491,23 @@ pub struct XDragonHostInventory {
     pub ipmi_port: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
     pub ipmi_power_status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub cpu_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 5.1.30 (release history).
     pub memory_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 5.1.30 (release history).
     pub disk_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 5.1.30 (release history).
     pub nic_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 5.1.30 (release history).
     pub gpu_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 5.1.30 (release history).
     pub power_supply_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 5.1.30 (release history).
     pub fan_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 5.1.30 (release history).
     pub raid_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 5.1.30 (release history).
     pub temperature_status: ::core::option::Option<crate::types::HwMonitorStatus>,
     /// Since ZStack 0.6.
     pub architecture: ::core::option::Option<::std::string::String>,
@@ -1334,11 +1517,17 @@ pub struct XDragonHostInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.0.1 (release history).
     pub username: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub ssh_port: ::core::option::Option<i32>,
+    /// Since ZStack 4.6.32 (release history).
     pub os_distribution: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.6.32 (release history).
     pub os_release: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.6.32 (release history).
     pub os_version: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub total_physical_memory: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -5,8 +5,11 @@
 /// Server class: `org.zstack.billing.Pagination`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Pagination {
+    /// Since ZStack 3.4.1 (release history).
     pub start: ::core::option::Option<i32>,
+    /// Since ZStack 3.4.1 (release history).
     pub limit: ::core::option::Option<i32>,
+    /// Since ZStack 3.4.1 (release history).
     pub total: ::core::option::Option<i32>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -16,19 +19,31 @@ pub struct Pagination {
 /// Server class: `org.zstack.billing.PriceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PriceInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub resource_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub resource_unit: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub time_unit: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub price: ::core::option::Option<f64>,
+    /// Since ZStack 3.0.1 (release history).
     pub date_in_long: ::core::option::Option<i64>,
+    /// Since ZStack 3.7.5 (release history).
     pub end_date_in_long: ::core::option::Option<i64>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.7.5 (release history).
     pub table_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub pci_device_offerings: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 4.2.40 (release history).
     pub bare_metal2_vm_offerings: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -42,10 +57,15 @@ pub struct PriceInventory {
 /// Server class: `org.zstack.billing.table.PriceTableInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PriceTableInventory {
+    /// Since ZStack 3.7.5 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.5 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.5 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.5 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.7.5 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,

@@ -69,11 +69,15 @@ pub struct BlockVolumeInventory {
     >,
     /// Since ZStack 4.7.13.
     pub last_vm_instance_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.8.26 (release history).
     pub last_attach_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 5.0.0 (release history).
     pub protocol: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub iscsi_path: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub vendor: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -7,21 +7,35 @@
 /// Server class: `org.zstack.sso.header.CasClientInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CasClientInventory {
+    /// Since ZStack 4.5.11 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.5.11 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.5.11 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.5.11 (release history).
     pub client_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.5.11 (release history).
     pub login_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.5.11 (release history).
     pub login_mn_url: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub redirect_url: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.5.11 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.5.11 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 4.5.11 (release history).
     pub account_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.5.11 (release history).
     pub cas_server_login_url: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.5.11 (release history).
     pub cas_server_url_prefix: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.5.11 (release history).
     pub server_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.5.11 (release history).
     pub state: ::core::option::Option<crate::types::CasState>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -35,17 +49,27 @@ pub struct CasClientInventory {
 /// Server class: `org.zstack.sso.header.SSOClientInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SSOClientInventory {
+    /// Since ZStack 4.5.11 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.5.11 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.5.11 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.5.11 (release history).
     pub client_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.5.11 (release history).
     pub login_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.5.11 (release history).
     pub login_mn_url: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub redirect_url: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.5.11 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.5.11 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 4.5.11 (release history).
     pub account_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -5,23 +5,39 @@
 /// Server class: `org.zstack.header.storage.cdp.CdpTaskInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CdpTaskInventory {
+    /// Since ZStack 4.3.36 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub policy_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub backup_storage_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub status: ::core::option::Option<crate::types::CdpTaskStatus>,
+    /// Since ZStack 4.3.36 (release history).
     pub state: ::core::option::Option<crate::types::CdpTaskState>,
+    /// Since ZStack 4.3.36 (release history).
     pub task_type: ::core::option::Option<crate::types::CdpTaskType>,
+    /// Since ZStack 4.3.36 (release history).
     pub backup_bandwidth: ::core::option::Option<i64>,
+    /// Since ZStack 4.3.36 (release history).
     pub max_capacity: ::core::option::Option<i64>,
+    /// Since ZStack 4.3.36 (release history).
     pub used_capacity: ::core::option::Option<i64>,
+    /// Since ZStack 4.4.65 (release history).
     pub max_latency: ::core::option::Option<i64>,
+    /// Since ZStack 4.4.65 (release history).
     pub last_latency: ::core::option::Option<i64>,
+    /// Since ZStack 4.3.36 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.3.36 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 4.3.36 (release history).
     pub resource_refs: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

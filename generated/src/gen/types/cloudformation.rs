@@ -5,18 +5,31 @@
 /// Server class: `org.zstack.header.cloudformation.ResourceStackInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourceStackInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub version: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub template_content: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub param_content: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub reason: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub outputs: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub enable_rollback: ::core::option::Option<bool>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -85,15 +98,25 @@ impl ResourceStackInventory {
 /// Server class: `org.zstack.header.cloudformation.StackTemplateInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StackTemplateInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub version: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub state: ::core::option::Option<bool>,
+    /// Since ZStack 3.0.1 (release history).
     pub content: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub md5sum: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,

@@ -5,18 +5,29 @@
 /// Server class: `org.zstack.drs.entity.ClusterDRSInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClusterDRSInventory {
+    /// Since ZStack 3.8.22 (release history).
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.8.22 (release history).
     pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.8.22 (release history).
     pub balanced_state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.8.22 (release history).
     pub automation_level: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.8.22 (release history).
     pub thresholds: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.8.22 (release history).
     pub threshold_duration: ::core::option::Option<i32>,
+    /// Since ZStack 3.8.22 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.8.22 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.8.22 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.8.22 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.8.22 (release history).
     pub name: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -95,6 +106,7 @@ pub struct ClusterInventory {
     pub zone_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub architecture: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -148,14 +160,23 @@ impl ClusterInventory {
 /// Server class: `org.zstack.drs.entity.DRSAdviceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DRSAdviceInventory {
+    /// Since ZStack 3.8.22 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.8.22 (release history).
     pub drs_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.8.22 (release history).
     pub advice_group_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.8.22 (release history).
     pub vm_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.8.22 (release history).
     pub vm_source_host_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.8.22 (release history).
     pub vm_target_host_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.8.22 (release history).
     pub reason: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.8.22 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.8.22 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -207,18 +228,31 @@ impl DRSAdviceInventory {
 /// Server class: `org.zstack.drs.entity.DRSVmMigrationActivityInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DRSVmMigrationActivityInventory {
+    /// Since ZStack 3.8.22 (release history).
     pub drs_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.8.22 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.8.22 (release history).
     pub vm_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.8.22 (release history).
     pub vm_source_host_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.8.22 (release history).
     pub vm_target_host_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.8.22 (release history).
     pub status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.8.22 (release history).
     pub result: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.8.22 (release history).
     pub reason: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.8.22 (release history).
     pub advice_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.8.22 (release history).
     pub cause: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.8.22 (release history).
     pub end_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.8.22 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.8.22 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,

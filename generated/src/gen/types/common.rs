@@ -5,7 +5,9 @@
 /// Server class: `org.zstack.iam2.api.APIGetIAM2VirtualIDAPIPermissionMsg$APIPermissionStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct APIPermissionStruct {
+    /// Since ZStack 3.0.1 (release history).
     pub api_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub body: ::core::option::Option<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -14,10 +16,15 @@ pub struct APIPermissionStruct {
 /// Server class: `org.zstack.header.volume.block.AccessPathInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AccessPathInfo {
+    /// Since ZStack 4.7.24 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub access_path_id: ::core::option::Option<i32>,
+    /// Since ZStack 4.7.24 (release history).
     pub access_path_iqn: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub target_count: ::core::option::Option<i32>,
+    /// Since ZStack 4.7.24 (release history).
     pub gateway_ips: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -28,7 +35,9 @@ pub struct AccessPathInfo {
 /// Server class: `org.zstack.zwatch.alarm.APICreateAlarmMsg$ActionParam`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ActionParam {
+    /// Since ZStack 3.0.1 (release history).
     pub action_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub action_type: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -37,11 +46,17 @@ pub struct ActionParam {
 /// Server class: `org.zstack.cloudformation.template.struct.ActionStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ActionStruct {
+    /// Since ZStack 3.0.1 (release history).
     pub resource_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub action_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub round: ::core::option::Option<i32>,
+    /// Since ZStack 3.0.1 (release history).
     pub in_degree: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub actions: ::core::option::Option<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub error: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -52,7 +67,9 @@ pub struct ActionStruct {
 /// Server class: `org.zstack.zwatch.alarm.activealarm.api.ActiveAlarmStatus`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ActiveAlarmStatus {
+    /// Since ZStack 4.0.1 (release history).
     pub namespace: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub status: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -61,8 +78,11 @@ pub struct ActiveAlarmStatus {
 /// Server class: `org.zstack.header.host.AddHostFromFileResult`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AddHostFromFileResult {
+    /// Since ZStack 3.1.3 (release history).
     pub ip: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub success: ::core::option::Option<bool>,
+    /// Since ZStack 3.1.3 (release history).
     pub error: ::core::option::Option<crate::types::ErrorCode>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -71,11 +91,17 @@ pub struct AddHostFromFileResult {
 /// Server class: `org.zstack.license.AdditionalLicenseInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AdditionalLicenseInfo {
+    /// Since ZStack 4.1.8 (release history).
     pub type_: ::core::option::Option<crate::types::AdditionalLicenseType>,
+    /// Since ZStack 4.4.65 (release history).
     pub primary_license_info: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.4.65 (release history).
     pub app_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.1.8 (release history).
     pub path: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.1.8 (release history).
     pub info: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub key_id: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -86,11 +112,17 @@ pub struct AdditionalLicenseInfo {
 /// Server class: `org.zstack.header.affinitygroup.AffinityGroupUsageInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AffinityGroupUsageInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub affinity_group_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub resource_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -103,10 +135,15 @@ pub struct AffinityGroupUsageInventory {
 /// Server class: `org.zstack.zwatch.alarm.AlarmActionInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AlarmActionInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub alarm_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub action_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub action_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.10.40 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.10.40 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -119,23 +156,41 @@ pub struct AlarmActionInventory {
 /// Server class: `org.zstack.zwatch.datatype.AlarmData`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AlarmData {
+    /// Since ZStack 3.0.1 (release history).
     pub alarm_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub namespace: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub metric_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub account_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub resource_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub alarm_status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub alarm_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub threshold: ::core::option::Option<f64>,
+    /// Since ZStack 3.0.1 (release history).
     pub period: ::core::option::Option<i32>,
+    /// Since ZStack 3.0.1 (release history).
     pub labels: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub metric_value: ::core::option::Option<f64>,
+    /// Since ZStack 3.0.1 (release history).
     pub comparison_operator: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.3.1 (release history).
     pub read_status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.3.1 (release history).
     pub data_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.5 (release history).
     pub context: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.8.22 (release history).
     pub emergency_level: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub time: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -152,23 +207,41 @@ pub struct AlarmData {
 /// Server class: `org.zstack.zwatch.datatype.AlarmDataV1`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AlarmDataV1 {
+    /// Since ZStack 3.0.1 (release history).
     pub alarm_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub namespace: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub metric_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub account_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub resource_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub alarm_status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub alarm_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub threshold: ::core::option::Option<f64>,
+    /// Since ZStack 3.0.1 (release history).
     pub period: ::core::option::Option<i32>,
+    /// Since ZStack 3.0.1 (release history).
     pub labels: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub metric_value: ::core::option::Option<f64>,
+    /// Since ZStack 3.0.1 (release history).
     pub comparison_operator: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.3.1 (release history).
     pub read_status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.3.1 (release history).
     pub data_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.5 (release history).
     pub context: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.8.22 (release history).
     pub emergency_level: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub time: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -185,23 +258,41 @@ pub struct AlarmDataV1 {
 /// Server class: `org.zstack.zwatch.datatype.AlarmDataV2`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AlarmDataV2 {
+    /// Since ZStack 3.0.1 (release history).
     pub alarm_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub namespace: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub metric_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub account_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub resource_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub alarm_status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub alarm_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub threshold: ::core::option::Option<f64>,
+    /// Since ZStack 3.0.1 (release history).
     pub period: ::core::option::Option<i32>,
+    /// Since ZStack 3.0.1 (release history).
     pub labels: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub metric_value: ::core::option::Option<f64>,
+    /// Since ZStack 3.0.1 (release history).
     pub comparison_operator: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.3.1 (release history).
     pub read_status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.3.1 (release history).
     pub data_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.5 (release history).
     pub context: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.8.22 (release history).
     pub emergency_level: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub time: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -216,23 +307,41 @@ pub struct AlarmDataV2 {
 /// Server class: `org.zstack.zwatch.migratedb.AlarmRecordsInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AlarmRecordsInventory {
+    /// Since ZStack 4.1.8 (release history).
     pub id: ::core::option::Option<i64>,
+    /// Since ZStack 4.1.8 (release history).
     pub create_time: ::core::option::Option<i64>,
+    /// Since ZStack 4.1.8 (release history).
     pub account_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.1.8 (release history).
     pub alarm_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.1.8 (release history).
     pub alarm_status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.1.8 (release history).
     pub alarm_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.1.8 (release history).
     pub comparison_operator: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.1.8 (release history).
     pub context: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.1.8 (release history).
     pub data_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.1.8 (release history).
     pub emergency_level: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.1.8 (release history).
     pub labels: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.1.8 (release history).
     pub metric_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.1.8 (release history).
     pub metric_value: ::core::option::Option<f64>,
+    /// Since ZStack 4.1.8 (release history).
     pub namespace: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.1.8 (release history).
     pub period: ::core::option::Option<i32>,
+    /// Since ZStack 4.1.8 (release history).
     pub read_status: ::core::option::Option<bool>,
+    /// Since ZStack 4.1.8 (release history).
     pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.1.8 (release history).
     pub threshold: ::core::option::Option<f64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -247,9 +356,13 @@ pub struct AlarmRecordsInventory {
 /// Server class: `org.zstack.aliyun.nas.message.AliyunNasAccessGroupProperty`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AliyunNasAccessGroupProperty {
+    /// Since ZStack 3.0.1 (release history).
     pub rule_count: ::core::option::Option<i32>,
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub network_type: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -259,10 +372,15 @@ pub struct AliyunNasAccessGroupProperty {
 /// Server class: `org.zstack.aliyun.nas.message.AliyunNasFileSystemProperty`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AliyunNasFileSystemProperty {
+    /// Since ZStack 3.0.1 (release history).
     pub file_system_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub protocol: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub storage_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -273,8 +391,11 @@ pub struct AliyunNasFileSystemProperty {
 /// Server class: `org.zstack.aliyun.nas.message.AliyunNasMountTargetProperty`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AliyunNasMountTargetProperty {
+    /// Since ZStack 3.0.1 (release history).
     pub status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub access_group_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub mount_domain: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -284,23 +405,38 @@ pub struct AliyunNasMountTargetProperty {
 /// Server class: `org.zstack.ticket.entity.ArchiveTicketStatusHistoryInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ArchiveTicketStatusHistoryInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub sequence: ::core::option::Option<i32>,
+    /// Since ZStack 3.0.1 (release history).
     pub ticket_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub history_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub from_status: ::core::option::Option<crate::types::TicketStatus>,
+    /// Since ZStack 3.0.1 (release history).
     pub to_status: ::core::option::Option<crate::types::TicketStatus>,
+    /// Since ZStack 3.0.1 (release history).
     pub comment: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub account_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub operation_context_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub operation_context: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
+    /// Since ZStack 3.0.1 (release history).
     pub operator_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub operator_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.5.11 (release history).
     pub flow_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -317,8 +453,11 @@ pub struct ArchiveTicketStatusHistoryInventory {
 /// Server class: `org.zstack.tag2.AttachTagResult`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AttachTagResult {
+    /// Since ZStack 3.2.1 (release history).
     pub error: ::core::option::Option<crate::types::ErrorCode>,
+    /// Since ZStack 3.2.1 (release history).
     pub inventory: ::core::option::Option<crate::types::UserTagInventory>,
+    /// Since ZStack 3.2.1 (release history).
     pub success: ::core::option::Option<bool>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -327,28 +466,46 @@ pub struct AttachTagResult {
 /// Server class: `org.zstack.iam2.api.Attribute`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Attribute {
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub value: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(Attribute { "name" => name, "value" => value, });
 /// Server class: `org.zstack.zwatch.datatype.AuditData`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AuditData {
+    /// Since ZStack 4.3.36 (release history).
     pub id: ::core::option::Option<i64>,
+    /// Since ZStack 3.0.1 (release history).
     pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub resource_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub client_ip: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub client_browser: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub api_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub error: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub operator_account_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub duration: ::core::option::Option<i64>,
+    /// Since ZStack 3.0.1 (release history).
     pub request_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub response_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub session_uuid: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
+    /// Since ZStack 3.0.1 (release history).
     pub request_dump: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub response_dump: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub operator: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub time: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -364,21 +521,37 @@ pub struct AuditData {
 /// Server class: `org.zstack.zwatch.datatype.AuditDataV1`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AuditDataV1 {
+    /// Since ZStack 4.3.36 (release history).
     pub id: ::core::option::Option<i64>,
+    /// Since ZStack 3.0.1 (release history).
     pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub resource_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub client_ip: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub client_browser: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub api_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub error: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub operator_account_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub duration: ::core::option::Option<i64>,
+    /// Since ZStack 3.0.1 (release history).
     pub request_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub response_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub session_uuid: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
+    /// Since ZStack 3.0.1 (release history).
     pub request_dump: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub response_dump: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub operator: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub time: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -394,22 +567,39 @@ pub struct AuditDataV1 {
 /// Server class: `org.zstack.zwatch.datatype.AuditDataV2`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AuditDataV2 {
+    /// Since ZStack 4.3.36 (release history).
     pub id: ::core::option::Option<i64>,
+    /// Since ZStack 3.0.1 (release history).
     pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub resource_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub client_ip: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub client_browser: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub api_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub error: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub operator_account_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub duration: ::core::option::Option<i64>,
+    /// Since ZStack 3.0.1 (release history).
     pub request_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub response_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub session_uuid: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
+    /// Since ZStack 3.0.1 (release history).
     pub request_dump: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub response_dump: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub operator: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub time: ::core::option::Option<i64>,
+    /// Since ZStack 3.8.22 (release history).
     pub success: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -424,24 +614,43 @@ pub struct AuditDataV2 {
 /// Server class: `org.zstack.zwatch.migratedb.AuditsInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AuditsInventory {
+    /// Since ZStack 4.4.65 (release history).
     pub id: ::core::option::Option<i64>,
+    /// Since ZStack 4.4.65 (release history).
     pub create_time: ::core::option::Option<i64>,
+    /// Since ZStack 4.4.65 (release history).
     pub api_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.4.65 (release history).
     pub client_browser: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.4.65 (release history).
     pub client_ip: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.4.65 (release history).
     pub duration: ::core::option::Option<i64>,
+    /// Since ZStack 4.4.65 (release history).
     pub error: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.4.65 (release history).
     pub operator: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.4.65 (release history).
     pub request_dump: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.4.65 (release history).
     pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.4.65 (release history).
     pub request_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.4.65 (release history).
     pub operator_account_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.4.65 (release history).
     pub response_dump: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.4.65 (release history).
     pub success: ::core::option::Option<bool>,
+    /// Since ZStack 4.4.65 (release history).
     pub signed_text: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub resource_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub response_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub resource_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub start_time: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -459,11 +668,17 @@ pub struct AuditsInventory {
 /// Server class: `org.zstack.externalbackup.BackupStorageExternalBackupInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BackupStorageExternalBackupInfo {
+    /// Since ZStack 3.9.2 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub state: ::core::option::Option<crate::types::ResourceBackupState>,
+    /// Since ZStack 3.9.2 (release history).
     pub install_path: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.9.2 (release history).
     pub size: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -475,19 +690,31 @@ pub struct BackupStorageExternalBackupInfo {
 /// Server class: `org.zstack.billing.generator.baremetal2.BareMetal2BillingInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BareMetal2BillingInventory {
+    /// Since ZStack 3.5.3 (release history).
     pub id: ::core::option::Option<i64>,
+    /// Since ZStack 3.5.3 (release history).
     pub billing_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub account_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub resource_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub spending: ::core::option::Option<f64>,
+    /// Since ZStack 3.5.3 (release history).
     pub start_time: ::core::option::Option<i64>,
+    /// Since ZStack 3.5.3 (release history).
     pub end_time: ::core::option::Option<i64>,
+    /// Since ZStack 3.5.3 (release history).
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.5.3 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 4.2.40 (release history).
     pub bare_metal2_chassis_offering_u_uid: ::core::option::Option<
         ::std::string::String,
     >,
@@ -503,12 +730,19 @@ pub struct BareMetal2BillingInventory {
 /// Server class: `org.zstack.baremetal2.chassis.BareMetal2ChassisDiskInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BareMetal2ChassisDiskInventory {
+    /// Since ZStack 4.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub chassis_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub disk_size: ::core::option::Option<i64>,
+    /// Since ZStack 4.0.1 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub wwn: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -521,13 +755,21 @@ pub struct BareMetal2ChassisDiskInventory {
 /// Server class: `org.zstack.baremetal2.chassis.BareMetal2ChassisNicInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BareMetal2ChassisNicInventory {
+    /// Since ZStack 4.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub chassis_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub mac: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.4.65 (release history).
     pub nic_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub speed: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub is_provision_nic: ::core::option::Option<bool>,
+    /// Since ZStack 4.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -540,10 +782,15 @@ pub struct BareMetal2ChassisNicInventory {
 /// Server class: `org.zstack.baremetal2.provisionnetwork.BareMetal2ProvisionNetworkIpCapacity`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BareMetal2ProvisionNetworkIpCapacity {
+    /// Since ZStack 4.0.1 (release history).
     pub network_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub total_capacity: ::core::option::Option<i64>,
+    /// Since ZStack 4.0.1 (release history).
     pub available_capacity: ::core::option::Option<i64>,
+    /// Since ZStack 4.0.1 (release history).
     pub gateway_used_ip_number: ::core::option::Option<i64>,
+    /// Since ZStack 4.0.1 (release history).
     pub instance_used_ip_number: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -557,11 +804,17 @@ pub struct BareMetal2ProvisionNetworkIpCapacity {
 /// Server class: `org.zstack.billing.spendingcalculator.baremetal2.BareMetal2Spending`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BareMetal2Spending {
+    /// Since ZStack 3.0.1 (release history).
     pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub resource_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub spending: ::core::option::Option<f64>,
+    /// Since ZStack 3.7.5 (release history).
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.2.40 (release history).
     pub bare_metal2_inventory: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -572,9 +825,13 @@ pub struct BareMetal2Spending {
 /// Server class: `org.zstack.billing.spendingcalculator.baremetal2.BareMetal2SpendingDetails`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BareMetal2SpendingDetails {
+    /// Since ZStack 4.2.40 (release history).
     pub start_time: ::core::option::Option<i64>,
+    /// Since ZStack 4.2.40 (release history).
     pub end_time: ::core::option::Option<i64>,
+    /// Since ZStack 4.2.40 (release history).
     pub spending: ::core::option::Option<f64>,
+    /// Since ZStack 4.2.40 (release history).
     pub bare_metal2_offering_u_uid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -585,11 +842,17 @@ pub struct BareMetal2SpendingDetails {
 /// Server class: `org.zstack.header.baremetal.chassis.BaremetalHardwareInfoInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BaremetalHardwareInfoInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub chassis_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub content: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -602,17 +865,29 @@ pub struct BaremetalHardwareInfoInventory {
 /// Server class: `org.zstack.header.baremetal.network.BaremetalNicInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BaremetalNicInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub baremetal_instance_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub l3_network_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.4.1 (release history).
     pub baremetal_bonding_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub mac: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub ip: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub netmask: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub gateway: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub metadata: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub pxe: ::core::option::Option<bool>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -629,20 +904,33 @@ pub struct BaremetalNicInventory {
 /// Server class: `org.zstack.header.baremetal.network.BaremetalVlanNicInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BaremetalVlanNicInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub baremetal_instance_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub l3_network_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.4.1 (release history).
     pub baremetal_bonding_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub mac: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub ip: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub netmask: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub gateway: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub metadata: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub pxe: ::core::option::Option<bool>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.4.1 (release history).
     pub vlan: ::core::option::Option<i32>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -655,16 +943,27 @@ pub struct BaremetalVlanNicInventory {
 /// Server class: `org.zstack.billing.generator.BillingInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BillingInventory {
+    /// Since ZStack 3.5.3 (release history).
     pub id: ::core::option::Option<i64>,
+    /// Since ZStack 3.5.3 (release history).
     pub billing_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub account_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub resource_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub spending: ::core::option::Option<f64>,
+    /// Since ZStack 3.5.3 (release history).
     pub start_time: ::core::option::Option<i64>,
+    /// Since ZStack 3.5.3 (release history).
     pub end_time: ::core::option::Option<i64>,
+    /// Since ZStack 3.5.3 (release history).
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.5.3 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -679,10 +978,15 @@ pub struct BillingInventory {
 /// Server class: `org.zstack.crypto.ccs.CCSCertificateUserRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CCSCertificateUserRefInventory {
+    /// Since ZStack 4.3.36 (release history).
     pub user_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub certificate_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub state: ::core::option::Option<crate::types::CCSCertificateUserState>,
+    /// Since ZStack 4.3.36 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.3.36 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -695,10 +999,15 @@ pub struct CCSCertificateUserRefInventory {
 /// Server class: `org.zstack.header.storage.cdp.CdpTaskResourceRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CdpTaskResourceRefInventory {
+    /// Since ZStack 4.3.36 (release history).
     pub task_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub resource_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.3.36 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -711,7 +1020,9 @@ pub struct CdpTaskResourceRefInventory {
 /// Server class: `org.zstack.zops.ChronyServerInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ChronyServerInfo {
+    /// Since ZStack 4.7.24 (release history).
     pub hostname: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub status: ::core::option::Option<crate::types::HostConnectedStatus>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -720,7 +1031,9 @@ pub struct ChronyServerInfo {
 /// Server class: `org.zstack.zops.ChronyServerInfoPair`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ChronyServerInfoPair {
+    /// Since ZStack 4.7.24 (release history).
     pub internal: ::core::option::Option<crate::types::ChronyServerInfo>,
+    /// Since ZStack 4.7.24 (release history).
     pub external: ::core::option::Option<crate::types::ChronyServerInfo>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -729,7 +1042,9 @@ pub struct ChronyServerInfoPair {
 /// Server class: `org.zstack.header.vm.CloneVmInstanceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CloneVmInstanceInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub error: ::core::option::Option<crate::types::ErrorCode>,
+    /// Since ZStack 3.0.1 (release history).
     pub inventory: ::core::option::Option<crate::types::AnyVmInstanceInventory>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -738,15 +1053,25 @@ pub struct CloneVmInstanceInventory {
 /// Server class: `org.zstack.header.cloudformation.CloudFormationStackEventInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CloudFormationStackEventInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub id: ::core::option::Option<i64>,
+    /// Since ZStack 3.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub action: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub content: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub resource_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub action_status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub stack_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub duration: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -760,14 +1085,23 @@ pub struct CloudFormationStackEventInventory {
 /// Server class: `org.zstack.header.aliyun.network.connection.ConnectionRelationShipProperty`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ConnectionRelationShipProperty {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub resource_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub account_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub connection_type: ::core::option::Option<crate::types::HybridConnectionType>,
+    /// Since ZStack 3.0.1 (release history).
     pub direction: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub relation_ships: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -779,11 +1113,17 @@ pub struct ConnectionRelationShipProperty {
 /// Server class: `org.zstack.iam2.container.ContainerClusterInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ContainerClusterInventory {
+    /// Since ZStack 5.3.0 (release history).
     pub container_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0 (release history).
     pub cluster_id: ::core::option::Option<i64>,
+    /// Since ZStack 5.3.0 (release history).
     pub cluster_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0 (release history).
     pub container_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0 (release history).
     pub container_description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0 (release history).
     pub project_tag: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -794,10 +1134,15 @@ pub struct ContainerClusterInventory {
 /// Server class: `org.zstack.iam2.container.ContainerImageInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ContainerImageInventory {
+    /// Since ZStack 5.3.0 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0 (release history).
     pub tag_count: ::core::option::Option<i32>,
+    /// Since ZStack 5.3.0 (release history).
     pub pull_count: ::core::option::Option<i32>,
+    /// Since ZStack 5.3.0 (release history).
     pub create_time: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0 (release history).
     pub update_time: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -808,12 +1153,19 @@ pub struct ContainerImageInventory {
 /// Server class: `org.zstack.iam2.container.ContainerImageTagInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ContainerImageTagInventory {
+    /// Since ZStack 5.3.0 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0 (release history).
     pub size: ::core::option::Option<i64>,
+    /// Since ZStack 5.3.0 (release history).
     pub size_str: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0 (release history).
     pub digest: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0 (release history).
     pub create_time: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0 (release history).
     pub address: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0 (release history).
     pub pull_command: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -824,7 +1176,9 @@ pub struct ContainerImageTagInventory {
 /// Server class: `org.zstack.container.ContainerUsage`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ContainerUsage {
+    /// Since ZStack 5.3.0 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0 (release history).
     pub value: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -833,7 +1187,9 @@ pub struct ContainerUsage {
 /// Server class: `org.zstack.header.datacenter.DataCenterProperty`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DataCenterProperty {
+    /// Since ZStack 3.0.1 (release history).
     pub region_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub region_name: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -844,19 +1200,31 @@ pub struct DataCenterProperty {
 /// Server class: `org.zstack.billing.generator.volume.data.DataVolumeBillingInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DataVolumeBillingInventory {
+    /// Since ZStack 3.5.3 (release history).
     pub id: ::core::option::Option<i64>,
+    /// Since ZStack 3.5.3 (release history).
     pub billing_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub account_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub resource_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub spending: ::core::option::Option<f64>,
+    /// Since ZStack 3.5.3 (release history).
     pub start_time: ::core::option::Option<i64>,
+    /// Since ZStack 3.5.3 (release history).
     pub end_time: ::core::option::Option<i64>,
+    /// Since ZStack 3.5.3 (release history).
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.5.3 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.5.3 (release history).
     pub volume_size: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -871,11 +1239,17 @@ pub struct DataVolumeBillingInventory {
 /// Server class: `org.zstack.billing.spendingcalculator.volume.data.DataVolumeSpending`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DataVolumeSpending {
+    /// Since ZStack 3.0.1 (release history).
     pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub resource_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub spending: ::core::option::Option<f64>,
+    /// Since ZStack 3.7.5 (release history).
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub size_inventory: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -886,9 +1260,13 @@ pub struct DataVolumeSpending {
 /// Server class: `org.zstack.billing.spendingcalculator.volume.data.DataVolumeSpendingInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DataVolumeSpendingInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub start_time: ::core::option::Option<i64>,
+    /// Since ZStack 3.0.1 (release history).
     pub end_time: ::core::option::Option<i64>,
+    /// Since ZStack 3.0.1 (release history).
     pub spending: ::core::option::Option<f64>,
+    /// Since ZStack 3.0.1 (release history).
     pub volume_size: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -898,12 +1276,19 @@ pub struct DataVolumeSpendingInventory {
 /// Server class: `org.zstack.header.storage.database.backup.DatabaseBackupStorageRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DatabaseBackupStorageRefInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub database_backup_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub backup_storage_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub install_path: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub export_url: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -917,12 +1302,19 @@ pub struct DatabaseBackupStorageRefInventory {
 /// Server class: `org.zstack.header.storage.database.backup.DatabaseBackupStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DatabaseBackupStruct {
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub version: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub install_path: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.2.1 (release history).
     pub type_: ::core::option::Option<crate::types::DatabaseType>,
+    /// Since ZStack 3.2.1 (release history).
     pub size: ::core::option::Option<i64>,
+    /// Since ZStack 3.2.1 (release history).
     pub md5: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub created_time: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -935,8 +1327,11 @@ pub struct DatabaseBackupStruct {
 /// Server class: `org.zstack.zwatch.datatype.Datapoint`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Datapoint {
+    /// Since ZStack 3.0.1 (release history).
     pub value: ::core::option::Option<f64>,
+    /// Since ZStack 3.0.1 (release history).
     pub time: ::core::option::Option<i64>,
+    /// Since ZStack 3.0.1 (release history).
     pub labels: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -945,10 +1340,15 @@ pub struct Datapoint {
 /// Server class: `org.zstack.storage.device.multipath.DeviceTO`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeviceTO {
+    /// Since ZStack 5.3.0 (release history).
     pub disk: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0 (release history).
     pub status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0 (release history).
     pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0 (release history).
     pub target: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0 (release history).
     pub target_type: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -958,10 +1358,15 @@ pub struct DeviceTO {
 /// Server class: `org.zstack.header.aliyun.ecs.EcsInstanceType`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EcsInstanceType {
+    /// Since ZStack 3.0.1 (release history).
     pub type_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub cpu: ::core::option::Option<i32>,
+    /// Since ZStack 3.0.1 (release history).
     pub memory: ::core::option::Option<i64>,
+    /// Since ZStack 3.0.1 (release history).
     pub type_family: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub generation: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -971,7 +1376,9 @@ pub struct EcsInstanceType {
 /// Server class: `org.zstack.iam2.api.ErrorResult`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ErrorResult {
+    /// Since ZStack 3.6.1 (release history).
     pub line: ::core::option::Option<i32>,
+    /// Since ZStack 3.6.1 (release history).
     pub detail: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -980,17 +1387,29 @@ pub struct ErrorResult {
 /// Server class: `org.zstack.zwatch.datatype.EventData`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EventData {
+    /// Since ZStack 3.0.1 (release history).
     pub namespace: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub labels: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub emergency_level: ::core::option::Option<crate::types::EmergencyLevel>,
+    /// Since ZStack 3.0.1 (release history).
     pub resource_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub resource_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub error: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub time: ::core::option::Option<i64>,
+    /// Since ZStack 3.3.1 (release history).
     pub data_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.3.1 (release history).
     pub account_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.8.22 (release history).
     pub subscription_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.8.22 (release history).
     pub read_status: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1003,17 +1422,29 @@ pub struct EventData {
 /// Server class: `org.zstack.zwatch.migratedb.EventRecordsInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EventRecordsInventory {
+    /// Since ZStack 4.1.8 (release history).
     pub id: ::core::option::Option<i64>,
+    /// Since ZStack 4.1.8 (release history).
     pub create_time: ::core::option::Option<i64>,
+    /// Since ZStack 4.1.8 (release history).
     pub namespace: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.1.8 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.1.8 (release history).
     pub emergency_level: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.1.8 (release history).
     pub resource_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.1.8 (release history).
     pub error: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.1.8 (release history).
     pub data_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.1.8 (release history).
     pub account_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.1.8 (release history).
     pub subscription_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.1.8 (release history).
     pub read_status: ::core::option::Option<bool>,
+    /// Since ZStack 4.1.8 (release history).
     pub labels: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1026,9 +1457,13 @@ pub struct EventRecordsInventory {
 /// Server class: `org.zstack.zwatch.api.APIGetAllEventMetadataReply$EventStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EventStruct {
+    /// Since ZStack 3.0.1 (release history).
     pub namespace: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub label_names: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1038,10 +1473,15 @@ pub struct EventStruct {
 /// Server class: `org.zstack.zwatch.alarm.EventSubscriptionActionInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EventSubscriptionActionInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub subscription_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub action_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub action_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.10.40 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.10.40 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -1054,9 +1494,13 @@ pub struct EventSubscriptionActionInventory {
 /// Server class: `org.zstack.header.flowMeter.FlowCounter`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FlowCounter {
+    /// Since ZStack 3.6.1 (release history).
     pub device: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub total_entries: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub total_pkts: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub total_bytes: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1066,8 +1510,11 @@ pub struct FlowCounter {
 /// Server class: `org.zstack.zwatch.api.Histogram`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Histogram {
+    /// Since ZStack 4.1.8 (release history).
     pub time: ::core::option::Option<i64>,
+    /// Since ZStack 4.1.8 (release history).
     pub count: ::core::option::Option<i64>,
+    /// Since ZStack 4.1.8 (release history).
     pub tags: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1077,8 +1524,11 @@ pub struct Histogram {
 /// Server class: `org.zstack.drs.api.HostLoad`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct HostLoad {
+    /// Since ZStack 3.8.22 (release history).
     pub host_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.8.22 (release history).
     pub used_cpu_percent: ::core::option::Option<f32>,
+    /// Since ZStack 3.8.22 (release history).
     pub used_memory_percent: ::core::option::Option<f32>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1109,10 +1559,15 @@ pub struct HostNUMANode {
 /// Server class: `org.zstack.header.host.HostNetworkBondingServiceRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct HostNetworkBondingServiceRefInventory {
+    /// Since ZStack 4.7.24 (release history).
     pub bonding_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub vlan_id: ::core::option::Option<i32>,
+    /// Since ZStack 4.7.24 (release history).
     pub service_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.7.24 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -1125,10 +1580,15 @@ pub struct HostNetworkBondingServiceRefInventory {
 /// Server class: `org.zstack.header.host.HostNetworkInterfaceServiceRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct HostNetworkInterfaceServiceRefInventory {
+    /// Since ZStack 4.7.24 (release history).
     pub interface_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub vlan_id: ::core::option::Option<i32>,
+    /// Since ZStack 4.7.24 (release history).
     pub service_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.7.24 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -1141,10 +1601,15 @@ pub struct HostNetworkInterfaceServiceRefInventory {
 /// Server class: `org.zstack.ipsec.IPsecL3NetworkRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IPsecL3NetworkRefInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub connection_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub l3_network_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -1157,10 +1622,15 @@ pub struct IPsecL3NetworkRefInventory {
 /// Server class: `org.zstack.ipsec.IPsecPeerCidrInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IPsecPeerCidrInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub cidr: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub connection_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -1172,10 +1642,15 @@ pub struct IPsecPeerCidrInventory {
 /// Server class: `org.zstack.header.identityzone.IdentityZoneProperty`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IdentityZoneProperty {
+    /// Since ZStack 3.0.1 (release history).
     pub zone_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub local_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub available_instance_types: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub available_resource_creation: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub available_disk_categories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1187,9 +1662,13 @@ pub struct IdentityZoneProperty {
 /// Server class: `org.zstack.imagereplicator.ImageReplicationGroupBackupStorageRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ImageReplicationGroupBackupStorageRefInventory {
+    /// Since ZStack 3.5.3 (release history).
     pub replication_group_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub backup_storage_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.5.3 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -1202,15 +1681,25 @@ pub struct ImageReplicationGroupBackupStorageRefInventory {
 /// Server class: `org.zstack.storage.backup.imagestore.ImageStoreImageStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ImageStoreImageStruct {
+    /// Since ZStack 3.0.1 (release history).
     pub id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub parent: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub blobsum: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub created: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub author: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub arch: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub desc: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub size: ::core::option::Option<i64>,
+    /// Since ZStack 3.0.1 (release history).
     pub virtualsize: ::core::option::Option<i64>,
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1223,17 +1712,29 @@ pub struct ImageStoreImageStruct {
 /// Server class: `org.zstack.zwatch.influxdb.InfluxEventData`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct InfluxEventData {
+    /// Since ZStack 3.0.1 (release history).
     pub namespace: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub labels: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub emergency_level: ::core::option::Option<crate::types::EmergencyLevel>,
+    /// Since ZStack 3.0.1 (release history).
     pub resource_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub resource_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub error: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub time: ::core::option::Option<i64>,
+    /// Since ZStack 3.3.1 (release history).
     pub data_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.3.1 (release history).
     pub account_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.8.22 (release history).
     pub subscription_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.8.22 (release history).
     pub read_status: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1248,17 +1749,29 @@ pub struct InfluxEventData {
 /// Server class: `org.zstack.zwatch.influxdb.InfluxEventDataV1`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct InfluxEventDataV1 {
+    /// Since ZStack 3.0.1 (release history).
     pub namespace: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub labels: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub emergency_level: ::core::option::Option<crate::types::EmergencyLevel>,
+    /// Since ZStack 3.0.1 (release history).
     pub resource_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub resource_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub error: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub time: ::core::option::Option<i64>,
+    /// Since ZStack 3.3.1 (release history).
     pub data_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.3.1 (release history).
     pub account_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.8.22 (release history).
     pub subscription_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.8.22 (release history).
     pub read_status: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1273,17 +1786,29 @@ pub struct InfluxEventDataV1 {
 /// Server class: `org.zstack.zwatch.influxdb.InfluxEventDataV2`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct InfluxEventDataV2 {
+    /// Since ZStack 3.0.1 (release history).
     pub namespace: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub labels: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub emergency_level: ::core::option::Option<crate::types::EmergencyLevel>,
+    /// Since ZStack 3.0.1 (release history).
     pub resource_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub resource_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub error: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub time: ::core::option::Option<i64>,
+    /// Since ZStack 3.3.1 (release history).
     pub data_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.3.1 (release history).
     pub account_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.8.22 (release history).
     pub subscription_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.8.22 (release history).
     pub read_status: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1296,9 +1821,13 @@ pub struct InfluxEventDataV2 {
 /// Server class: `org.zstack.storage.device.iscsi.IscsiServerClusterRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IscsiServerClusterRefInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub iscsi_server_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -1311,11 +1840,17 @@ pub struct IscsiServerClusterRefInventory {
 /// Server class: `org.zstack.storage.device.iscsi.IscsiTargetInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IscsiTargetInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub iscsi_server_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub iqn: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub iscsi_luns: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -1328,7 +1863,9 @@ pub struct IscsiTargetInventory {
 /// Server class: `org.zstack.monitoring.items.ItemInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ItemInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub readable_name: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1337,9 +1874,13 @@ pub struct ItemInventory {
 /// Server class: `org.zstack.zwatch.datatype.Label`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Label {
+    /// Since ZStack 3.0.1 (release history).
     pub key: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub value: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub op: ::core::option::Option<crate::types::Operator>,
+    /// Since ZStack 3.9.2 (release history).
     pub compatible: ::core::option::Option<bool>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1348,7 +1889,9 @@ pub struct Label {
 /// Server class: `org.zstack.ai.message.MaaSUsage`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MaaSUsage {
+    /// Since ZStack 5.3.0 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0 (release history).
     pub value: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1359,9 +1902,13 @@ pub struct MaaSUsage {
 /// Server class: `org.zstack.zwatch.datatype.MetricDatum`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MetricDatum {
+    /// Since ZStack 3.0.1 (release history).
     pub value: ::core::option::Option<f64>,
+    /// Since ZStack 3.0.1 (release history).
     pub time: ::core::option::Option<i64>,
+    /// Since ZStack 3.0.1 (release history).
     pub labels: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub metric_name: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1371,10 +1918,15 @@ pub struct MetricDatum {
 /// Server class: `org.zstack.zwatch.api.APIGetAllMetricMetadataReply$MetricStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MetricStruct {
+    /// Since ZStack 3.0.1 (release history).
     pub namespace: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub label_names: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.8.22 (release history).
     pub driver: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1384,20 +1936,35 @@ pub struct MetricStruct {
 /// Server class: `org.zstack.header.bootstrap.MiniCandidateHostStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MiniCandidateHostStruct {
+    /// Since ZStack 3.6.1 (release history).
     pub host_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub ipv4_address: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub ipv6_address: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub ipv4_interface: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.8.22 (release history).
     pub ipv4_cidr_prefix: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.8.22 (release history).
     pub ipv4_interface_bond: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.8.22 (release history).
     pub ipv4_gateway: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.8.22 (release history).
     pub management_vip: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.8.22 (release history).
     pub ipmi_ipv4_addr: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.8.22 (release history).
     pub ipmi_ipv4_gateway: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.8.22 (release history).
     pub ipmi_vlan: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub ipv6_interface: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub manufacturer: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub product: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub sn: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1411,11 +1978,17 @@ pub struct MiniCandidateHostStruct {
 /// Server class: `org.zstack.header.portMirror.MirrorNetworkUsedIpInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MirrorNetworkUsedIpInventory {
+    /// Since ZStack 3.7.5 (release history).
     pub used_ip_inventory: ::core::option::Option<crate::types::UsedIpInventory>,
+    /// Since ZStack 3.7.5 (release history).
     pub l3_network_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.5 (release history).
     pub host_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.5 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.5 (release history).
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.5 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1426,8 +1999,11 @@ pub struct MirrorNetworkUsedIpInventory {
 /// Server class: `org.zstack.ai.entity.ModelServiceGroupDatasetRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ModelServiceGroupDatasetRefInventory {
+    /// Since ZStack 5.3.0 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0 (release history).
     pub dataset_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0 (release history).
     pub model_service_instance_group_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1437,21 +2013,34 @@ pub struct ModelServiceGroupDatasetRefInventory {
 /// Server class: `org.zstack.ai.entity.ModelServiceInstanceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ModelServiceInstanceInventory {
+    /// Since ZStack 5.3.0 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0 (release history).
     pub model_service_group_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0 (release history).
     pub yaml: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0 (release history).
     pub k8s_resource_yaml: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0 (release history).
     pub status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0 (release history).
     pub url: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0 (release history).
     pub url_maps: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
+    /// Since ZStack 5.3.0 (release history).
     pub internal_url: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0 (release history).
     pub jupyter_url: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0 (release history).
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0 (release history).
     pub vm: ::core::option::Option<crate::types::AnyVmInstanceInventory>,
+    /// Since ZStack 5.3.0 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 5.3.0 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -1466,8 +2055,11 @@ pub struct ModelServiceInstanceInventory {
 /// Server class: `org.zstack.ai.entity.ModelServiceRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ModelServiceRefInventory {
+    /// Since ZStack 5.3.0 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0 (release history).
     pub model_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0 (release history).
     pub model_service_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1477,13 +2069,19 @@ pub struct ModelServiceRefInventory {
 /// Server class: `org.zstack.zwatch.monitorgroup.entity.MonitorGroupTemplateRefVO`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MonitorGroupTemplateRefVO {
+    /// Since ZStack 4.7.24 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub template_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub group_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.7.24 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 4.7.24 (release history).
     pub is_applied: ::core::option::Option<bool>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1494,9 +2092,13 @@ pub struct MonitorGroupTemplateRefVO {
 /// Server class: `org.zstack.multicast.router.header.MulticastRouteInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MulticastRouteInventory {
+    /// Since ZStack 3.7.5 (release history).
     pub source_address: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.5 (release history).
     pub group_address: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.5 (release history).
     pub ingress_interfaces: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.5 (release history).
     pub egress_interfaces: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1507,11 +2109,17 @@ pub struct MulticastRouteInventory {
 /// Server class: `org.zstack.multicast.router.header.MulticastRouterRendezvousPointInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MulticastRouterRendezvousPointInventory {
+    /// Since ZStack 3.7.5 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.5 (release history).
     pub multicast_router_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.5 (release history).
     pub rp_address: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.5 (release history).
     pub group_address: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.5 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.7.5 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -1524,7 +2132,9 @@ pub struct MulticastRouterRendezvousPointInventory {
 /// Server class: `org.zstack.multicast.router.header.MulticastRouterVpcVRouterRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MulticastRouterVpcVRouterRefInventory {
+    /// Since ZStack 3.7.5 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.5 (release history).
     pub vpc_router_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1534,7 +2144,9 @@ pub struct MulticastRouterVpcVRouterRefInventory {
 /// Server class: `org.zstack.storage.device.multipath.MultipathTopologyStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MultipathTopologyStruct {
+    /// Since ZStack 5.3.0 (release history).
     pub disk_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0 (release history).
     pub devices: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1543,11 +2155,17 @@ pub struct MultipathTopologyStruct {
 /// Server class: `org.zstack.header.protocol.Neighbor`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Neighbor {
+    /// Since ZStack 3.4.1 (release history).
     pub id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.4.1 (release history).
     pub priority: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.4.1 (release history).
     pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.4.1 (release history).
     pub dead_time: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.4.1 (release history).
     pub neighbor_address: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.4.1 (release history).
     pub device: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1557,8 +2175,11 @@ pub struct Neighbor {
 /// Server class: `org.zstack.zops.NetworkReachablePair`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NetworkReachablePair {
+    /// Since ZStack 4.7.24 (release history).
     pub source_hostname: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub target_hostname: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub status: ::core::option::Option<crate::types::HostConnectedStatus>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1568,12 +2189,19 @@ pub struct NetworkReachablePair {
 /// Server class: `org.zstack.header.protocol.NetworkRouterAreaRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NetworkRouterAreaRefInventory {
+    /// Since ZStack 3.4.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.4.1 (release history).
     pub v_router_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub appliance_vm_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.4.1 (release history).
     pub router_area_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.4.1 (release history).
     pub l3_network_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.4.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.4.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -1587,11 +2215,17 @@ pub struct NetworkRouterAreaRefInventory {
 /// Server class: `org.zstack.header.flowMeter.NetworkRouterFlowMeterRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NetworkRouterFlowMeterRefInventory {
+    /// Since ZStack 3.6.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub v_router_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub flow_meter_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub l3_network_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.6.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -1604,10 +2238,15 @@ pub struct NetworkRouterFlowMeterRefInventory {
 /// Server class: `org.zstack.ai.NginxRedirectRule`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NginxRedirectRule {
+    /// Since ZStack 5.3.0 (release history).
     pub dest_url: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0 (release history).
     pub jupyter_url: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0 (release history).
     pub current_url: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0 (release history).
     pub current_jupyter_url: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1618,11 +2257,17 @@ pub struct NginxRedirectRule {
 /// Server class: `org.zstack.storage.device.nvme.NvmeLunHostRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NvmeLunHostRefInventory {
+    /// Since ZStack 4.6.32 (release history).
     pub nvme_lun_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.6.32 (release history).
     pub host_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.6.32 (release history).
     pub path: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.6.32 (release history).
     pub hctl: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.6.32 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.6.32 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -1635,9 +2280,13 @@ pub struct NvmeLunHostRefInventory {
 /// Server class: `org.zstack.storage.device.nvme.NvmeServerClusterRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NvmeServerClusterRefInventory {
+    /// Since ZStack 4.7.24 (release history).
     pub nvme_server_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.7.24 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -1649,7 +2298,9 @@ pub struct NvmeServerClusterRefInventory {
 /// Server class: `org.zstack.header.aliyun.oss.OssBucketProperty`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct OssBucketProperty {
+    /// Since ZStack 3.0.1 (release history).
     pub bucket_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub region_id: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1658,9 +2309,13 @@ pub struct OssBucketProperty {
 /// Server class: `org.zstack.ovf.datatype.OvfCdDriverInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct OvfCdDriverInfo {
+    /// Since ZStack 4.4.65 (release history).
     pub auto_allocation: ::core::option::Option<bool>,
+    /// Since ZStack 4.4.65 (release history).
     pub driver_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.4.65 (release history).
     pub sub_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.4.65 (release history).
     pub name: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1670,12 +2325,19 @@ pub struct OvfCdDriverInfo {
 /// Server class: `org.zstack.ovf.datatype.OvfDiskInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct OvfDiskInfo {
+    /// Since ZStack 4.4.65 (release history).
     pub index: ::core::option::Option<i32>,
+    /// Since ZStack 4.4.65 (release history).
     pub disk_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.4.65 (release history).
     pub file_ref: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.4.65 (release history).
     pub file_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.4.65 (release history).
     pub format: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.4.65 (release history).
     pub populated_size: ::core::option::Option<i64>,
+    /// Since ZStack 4.4.65 (release history).
     pub capacity: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1686,9 +2348,13 @@ pub struct OvfDiskInfo {
 /// Server class: `org.zstack.ovf.datatype.OvfEthernetAdapterInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct OvfEthernetAdapterInfo {
+    /// Since ZStack 4.4.65 (release history).
     pub network_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.4.65 (release history).
     pub nic_model: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.4.65 (release history).
     pub nic_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.4.65 (release history).
     pub auto_allocation: ::core::option::Option<bool>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1698,14 +2364,18 @@ pub struct OvfEthernetAdapterInfo {
 /// Server class: `org.zstack.ovf.datatype.OvfNetworkInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct OvfNetworkInfo {
+    /// Since ZStack 4.4.65 (release history).
     pub name: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(OvfNetworkInfo { "name" => name, });
 /// Server class: `org.zstack.ovf.datatype.OvfVolumeInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct OvfVolumeInfo {
+    /// Since ZStack 4.4.65 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.4.65 (release history).
     pub disk_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.4.65 (release history).
     pub driver_type: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1716,19 +2386,31 @@ pub struct OvfVolumeInfo {
 /// Server class: `org.zstack.billing.generator.pcidevice.PciDeviceBillingInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PciDeviceBillingInventory {
+    /// Since ZStack 3.5.3 (release history).
     pub id: ::core::option::Option<i64>,
+    /// Since ZStack 3.5.3 (release history).
     pub billing_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub account_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub resource_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub spending: ::core::option::Option<f64>,
+    /// Since ZStack 3.5.3 (release history).
     pub start_time: ::core::option::Option<i64>,
+    /// Since ZStack 3.5.3 (release history).
     pub end_time: ::core::option::Option<i64>,
+    /// Since ZStack 3.5.3 (release history).
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.5.3 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.5.3 (release history).
     pub vm_name: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1741,10 +2423,15 @@ pub struct PciDeviceBillingInventory {
 /// Server class: `org.zstack.pciDevice.specification.mdev.PciDeviceMdevSpecRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PciDeviceMdevSpecRefInventory {
+    /// Since ZStack 3.5.3 (release history).
     pub pci_device_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub mdev_spec_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub effective: ::core::option::Option<bool>,
+    /// Since ZStack 3.5.3 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.5.3 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -1757,8 +2444,11 @@ pub struct PciDeviceMdevSpecRefInventory {
 /// Server class: `org.zstack.pciDevice.PciDeviceMetaDataEntry`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PciDeviceMetaDataEntry {
+    /// Since ZStack 3.0.1 (release history).
     pub key: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub op: ::core::option::Option<crate::types::PciDeviceMetaDataOperator>,
+    /// Since ZStack 3.0.1 (release history).
     pub value: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1767,10 +2457,15 @@ pub struct PciDeviceMetaDataEntry {
 /// Server class: `org.zstack.pciDevice.PciDeviceOfferingInstanceOfferingRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PciDeviceOfferingInstanceOfferingRefInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub id: ::core::option::Option<i64>,
+    /// Since ZStack 3.0.1 (release history).
     pub instance_offering_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub pci_device_offering_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub metadata: ::core::option::Option<crate::types::PciDeviceMetaData>,
+    /// Since ZStack 3.0.1 (release history).
     pub pci_device_count: ::core::option::Option<i32>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1782,7 +2477,9 @@ pub struct PciDeviceOfferingInstanceOfferingRefInventory {
 /// Server class: `org.zstack.pciDevice.PciDevicePciDeviceOfferingRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PciDevicePciDeviceOfferingRefInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub pci_device_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub pci_device_offering_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1794,11 +2491,17 @@ pub struct PciDevicePciDeviceOfferingRefInventory {
 /// Server class: `org.zstack.billing.spendingcalculator.pcidevice.PciDeviceSpending`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PciDeviceSpending {
+    /// Since ZStack 3.0.1 (release history).
     pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub resource_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub spending: ::core::option::Option<f64>,
+    /// Since ZStack 3.7.5 (release history).
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub size_inventory: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1809,9 +2512,13 @@ pub struct PciDeviceSpending {
 /// Server class: `org.zstack.billing.spendingcalculator.pcidevice.PciDeviceSpendingInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PciDeviceSpendingInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub start_time: ::core::option::Option<i64>,
+    /// Since ZStack 3.0.1 (release history).
     pub end_time: ::core::option::Option<i64>,
+    /// Since ZStack 3.0.1 (release history).
     pub spending: ::core::option::Option<f64>,
+    /// Since ZStack 3.0.1 (release history).
     pub vm_name: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1821,17 +2528,24 @@ pub struct PciDeviceSpendingInventory {
 /// Server class: `org.zstack.iam2.api.APIGetIAM2VirtualIDAPIPermissionReply$Permission`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Permission {
+    /// Since ZStack 3.0.1 (release history).
     pub allow: ::core::option::Option<bool>,
 }
 ::zstack_sdk::deserialize_struct!(Permission { "allow" => allow, });
 /// Server class: `org.zstack.storage.device.localRaid.PhysicalDriveSmartSelfTestHistoryInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PhysicalDriveSmartSelfTestHistoryInventory {
+    /// Since ZStack 3.6.1 (release history).
     pub id: ::core::option::Option<i64>,
+    /// Since ZStack 3.6.1 (release history).
     pub raid_physical_drive_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub running_state: ::core::option::Option<crate::types::RunningState>,
+    /// Since ZStack 3.6.1 (release history).
     pub test_result: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.6.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -1845,8 +2559,11 @@ pub struct PhysicalDriveSmartSelfTestHistoryInventory {
 /// Server class: `org.zstack.header.cluster.PowerOffHardwareResult`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PowerOffHardwareResult {
+    /// Since ZStack 3.6.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub success: ::core::option::Option<bool>,
+    /// Since ZStack 3.6.1 (release history).
     pub error: ::core::option::Option<crate::types::ErrorCode>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1855,11 +2572,17 @@ pub struct PowerOffHardwareResult {
 /// Server class: `org.zstack.billing.table.APICreatePriceTableMsg$Price`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Price {
+    /// Since ZStack 3.7.5 (release history).
     pub resource_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.5 (release history).
     pub resource_unit: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.5 (release history).
     pub time_unit: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.5 (release history).
     pub price: ::core::option::Option<f64>,
+    /// Since ZStack 3.7.5 (release history).
     pub date_in_long: ::core::option::Option<i64>,
+    /// Since ZStack 3.7.5 (release history).
     pub system_tags: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1870,9 +2593,13 @@ pub struct Price {
 /// Server class: `org.zstack.billing.spendingcalculator.baremetal2.PriceBareMetal2ChassisOfferingRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PriceBareMetal2ChassisOfferingRefInventory {
+    /// Since ZStack 4.2.40 (release history).
     pub price_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.2.40 (release history).
     pub bare_metal2_chassis_offering_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.2.40 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.2.40 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -1885,9 +2612,13 @@ pub struct PriceBareMetal2ChassisOfferingRefInventory {
 /// Server class: `org.zstack.billing.spendingcalculator.pcidevice.PricePciDeviceOfferingRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PricePciDeviceOfferingRefInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub price_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub pci_device_offering_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -1900,14 +2631,23 @@ pub struct PricePciDeviceOfferingRefInventory {
 /// Server class: `org.zstack.iam2.container.ProjectRepositoryInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ProjectRepositoryInventory {
+    /// Since ZStack 5.3.0 (release history).
     pub ze_project_id: ::core::option::Option<i32>,
+    /// Since ZStack 5.3.0 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0 (release history).
     pub readonly: ::core::option::Option<bool>,
+    /// Since ZStack 5.3.0 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0 (release history).
     pub image_count: ::core::option::Option<i32>,
+    /// Since ZStack 5.3.0 (release history).
     pub id: ::core::option::Option<i64>,
+    /// Since ZStack 5.3.0 (release history).
     pub desc: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0 (release history).
     pub create_time: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0 (release history).
     pub chart_count: ::core::option::Option<i32>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1921,20 +2661,33 @@ pub struct ProjectRepositoryInventory {
 /// Server class: `org.zstack.billing.generator.pubip.vip.PubIpVipBandwidthInBillingInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PubIpVipBandwidthInBillingInventory {
+    /// Since ZStack 3.5.3 (release history).
     pub id: ::core::option::Option<i64>,
+    /// Since ZStack 3.5.3 (release history).
     pub billing_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub account_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub resource_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub spending: ::core::option::Option<f64>,
+    /// Since ZStack 3.5.3 (release history).
     pub start_time: ::core::option::Option<i64>,
+    /// Since ZStack 3.5.3 (release history).
     pub end_time: ::core::option::Option<i64>,
+    /// Since ZStack 3.5.3 (release history).
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.5.3 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.5.3 (release history).
     pub vip_ip: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub bandwidth_size: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1950,20 +2703,33 @@ pub struct PubIpVipBandwidthInBillingInventory {
 /// Server class: `org.zstack.billing.generator.pubip.vip.PubIpVipBandwidthOutBillingInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PubIpVipBandwidthOutBillingInventory {
+    /// Since ZStack 3.5.3 (release history).
     pub id: ::core::option::Option<i64>,
+    /// Since ZStack 3.5.3 (release history).
     pub billing_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub account_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub resource_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub spending: ::core::option::Option<f64>,
+    /// Since ZStack 3.5.3 (release history).
     pub start_time: ::core::option::Option<i64>,
+    /// Since ZStack 3.5.3 (release history).
     pub end_time: ::core::option::Option<i64>,
+    /// Since ZStack 3.5.3 (release history).
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.5.3 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.5.3 (release history).
     pub vip_ip: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub bandwidth_size: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1979,13 +2745,21 @@ pub struct PubIpVipBandwidthOutBillingInventory {
 /// Server class: `org.zstack.billing.spendingcalculator.vip.PubIpVipBandwidthSpending`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PubIpVipBandwidthSpending {
+    /// Since ZStack 3.0.1 (release history).
     pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub resource_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub spending: ::core::option::Option<f64>,
+    /// Since ZStack 3.7.5 (release history).
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.2.1 (release history).
     pub vip_ip: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.2.1 (release history).
     pub bandwidth_in_inventory: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.2.1 (release history).
     pub bandwidth_out_inventory: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1999,20 +2773,33 @@ pub struct PubIpVipBandwidthSpending {
 /// Server class: `org.zstack.billing.generator.pubip.vmnic.PubIpVmNicBandwidthInBillingInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PubIpVmNicBandwidthInBillingInventory {
+    /// Since ZStack 3.5.3 (release history).
     pub id: ::core::option::Option<i64>,
+    /// Since ZStack 3.5.3 (release history).
     pub billing_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub account_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub resource_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub spending: ::core::option::Option<f64>,
+    /// Since ZStack 3.5.3 (release history).
     pub start_time: ::core::option::Option<i64>,
+    /// Since ZStack 3.5.3 (release history).
     pub end_time: ::core::option::Option<i64>,
+    /// Since ZStack 3.5.3 (release history).
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.5.3 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.5.3 (release history).
     pub vm_nic_ip: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub bandwidth_size: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2028,20 +2815,33 @@ pub struct PubIpVmNicBandwidthInBillingInventory {
 /// Server class: `org.zstack.billing.generator.pubip.vmnic.PubIpVmNicBandwidthOutBillingInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PubIpVmNicBandwidthOutBillingInventory {
+    /// Since ZStack 3.5.3 (release history).
     pub id: ::core::option::Option<i64>,
+    /// Since ZStack 3.5.3 (release history).
     pub billing_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub account_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub resource_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub spending: ::core::option::Option<f64>,
+    /// Since ZStack 3.5.3 (release history).
     pub start_time: ::core::option::Option<i64>,
+    /// Since ZStack 3.5.3 (release history).
     pub end_time: ::core::option::Option<i64>,
+    /// Since ZStack 3.5.3 (release history).
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.5.3 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.5.3 (release history).
     pub vm_nic_ip: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub bandwidth_size: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2057,13 +2857,21 @@ pub struct PubIpVmNicBandwidthOutBillingInventory {
 /// Server class: `org.zstack.billing.spendingcalculator.vmnic.PubIpVmNicBandwidthSpending`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PubIpVmNicBandwidthSpending {
+    /// Since ZStack 3.0.1 (release history).
     pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub resource_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub spending: ::core::option::Option<f64>,
+    /// Since ZStack 3.7.5 (release history).
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.2.1 (release history).
     pub vm_nic_ip: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.2.1 (release history).
     pub bandwidth_in_inventory: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.2.1 (release history).
     pub bandwidth_out_inventory: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2075,8 +2883,11 @@ pub struct PubIpVmNicBandwidthSpending {
 /// Server class: `org.zstack.header.appcenter.PublishAppResourceStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PublishAppResourceStruct {
+    /// Since ZStack 3.9.2 (release history).
     pub app_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub resource_type: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2086,17 +2897,27 @@ pub struct PublishAppResourceStruct {
 /// Server class: `org.zstack.storage.device.localRaid.RaidControllerInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RaidControllerInventory {
+    /// Since ZStack 3.6.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub product_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub sas_address: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub host_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.6.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.6.1 (release history).
     pub adapter_number: ::core::option::Option<i32>,
+    /// Since ZStack 3.6.1 (release history).
     pub raid_physical_drives: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2109,8 +2930,11 @@ pub struct RaidControllerInventory {
 /// Server class: `org.zstack.sso.header.RedirectUrlTemplate`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RedirectUrlTemplate {
+    /// Since ZStack 4.5.11 (release history).
     pub url_template: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.5.11 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.5.11 (release history).
     pub description: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2120,10 +2944,15 @@ pub struct RedirectUrlTemplate {
 /// Server class: `org.zstack.externalbackup.ResourceExternalBackupInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourceExternalBackupInfo {
+    /// Since ZStack 3.9.2 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub state: ::core::option::Option<crate::types::ResourceBackupState>,
+    /// Since ZStack 3.9.2 (release history).
     pub install_path: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2133,11 +2962,17 @@ pub struct ResourceExternalBackupInfo {
 /// Server class: `org.zstack.billing.ResourceSpending`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourceSpending {
+    /// Since ZStack 3.4.1 (release history).
     pub resource_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.4.1 (release history).
     pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.4.1 (release history).
     pub resource_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.4.1 (release history).
     pub spending: ::core::option::Option<f64>,
+    /// Since ZStack 3.4.1 (release history).
     pub start_time: ::core::option::Option<i64>,
+    /// Since ZStack 3.4.1 (release history).
     pub end_time: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2148,19 +2983,30 @@ pub struct ResourceSpending {
 /// Server class: `org.zstack.cloudformation.template.struct.ResourceStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourceStruct {
+    /// Since ZStack 3.0.1 (release history).
     pub resource_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub resource_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub delete_policy: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub in_degree: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub action: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub properties: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
+    /// Since ZStack 3.0.1 (release history).
     pub results: ::core::option::Option<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub type_: ::core::option::Option<crate::types::ResourceType>,
+    /// Since ZStack 3.0.1 (release history).
     pub created: ::core::option::Option<bool>,
+    /// Since ZStack 3.0.1 (release history).
     pub mock_failed: ::core::option::Option<bool>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2174,20 +3020,33 @@ pub struct ResourceStruct {
 /// Server class: `org.zstack.billing.generator.volume.root.RootVolumeBillingInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RootVolumeBillingInventory {
+    /// Since ZStack 3.5.3 (release history).
     pub id: ::core::option::Option<i64>,
+    /// Since ZStack 3.5.3 (release history).
     pub billing_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub account_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub resource_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub spending: ::core::option::Option<f64>,
+    /// Since ZStack 3.5.3 (release history).
     pub start_time: ::core::option::Option<i64>,
+    /// Since ZStack 3.5.3 (release history).
     pub end_time: ::core::option::Option<i64>,
+    /// Since ZStack 3.5.3 (release history).
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.5.3 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.5.3 (release history).
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub volume_size: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2203,11 +3062,17 @@ pub struct RootVolumeBillingInventory {
 /// Server class: `org.zstack.billing.spendingcalculator.volume.root.RootVolumeSpending`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RootVolumeSpending {
+    /// Since ZStack 3.0.1 (release history).
     pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub resource_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub spending: ::core::option::Option<f64>,
+    /// Since ZStack 3.7.5 (release history).
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub size_inventory: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2218,9 +3083,13 @@ pub struct RootVolumeSpending {
 /// Server class: `org.zstack.billing.spendingcalculator.volume.root.RootVolumeSpendingInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RootVolumeSpendingInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub start_time: ::core::option::Option<i64>,
+    /// Since ZStack 3.0.1 (release history).
     pub end_time: ::core::option::Option<i64>,
+    /// Since ZStack 3.0.1 (release history).
     pub spending: ::core::option::Option<f64>,
+    /// Since ZStack 3.0.1 (release history).
     pub volume_size: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2230,12 +3099,19 @@ pub struct RootVolumeSpendingInventory {
 /// Server class: `org.zstack.sns.SNSSmsReceiverInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSSmsReceiverInventory {
+    /// Since ZStack 3.7.5 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.5 (release history).
     pub phone_number: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.5 (release history).
     pub endpoint_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.5 (release history).
     pub type_: ::core::option::Option<crate::types::SmsReceiverType>,
+    /// Since ZStack 3.7.5 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.5 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.7.5 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -2248,9 +3124,13 @@ pub struct SNSSmsReceiverInventory {
 /// Server class: `org.zstack.sns.SNSSubscriberInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSSubscriberInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub topic_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub endpoint_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -2262,9 +3142,13 @@ pub struct SNSSubscriberInventory {
 /// Server class: `org.zstack.header.scheduler.SchedulerJobGroupJobRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SchedulerJobGroupJobRefInventory {
+    /// Since ZStack 3.4.1 (release history).
     pub scheduler_job_group_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.4.1 (release history).
     pub scheduler_job_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.4.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.4.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -2277,11 +3161,17 @@ pub struct SchedulerJobGroupJobRefInventory {
 /// Server class: `org.zstack.header.storageDevice.ScsiLunHostRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ScsiLunHostRefInventory {
+    /// Since ZStack 3.1.3 (release history).
     pub scsi_lun_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub host_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.4.65 (release history).
     pub path: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.4.65 (release history).
     pub hctl: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.1.3 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -2294,13 +3184,19 @@ pub struct ScsiLunHostRefInventory {
 /// Server class: `org.zstack.header.storageDevice.ScsiLunVmInstanceRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ScsiLunVmInstanceRefInventory {
+    /// Since ZStack 3.1.3 (release history).
     pub scsi_lun_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.1.3 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.1.3 (release history).
     pub device_id: ::core::option::Option<i32>,
+    /// Since ZStack 3.1.3 (release history).
     pub attach_multipath: ::core::option::Option<bool>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2311,16 +3207,27 @@ pub struct ScsiLunVmInstanceRefInventory {
 /// Server class: `org.zstack.header.host.ServiceTypeStatisticData`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ServiceTypeStatisticData {
+    /// Since ZStack 4.7.24 (release history).
     pub interface_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub interface_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub vlan_id: ::core::option::Option<i32>,
+    /// Since ZStack 4.7.24 (release history).
     pub service_types: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 4.7.24 (release history).
     pub host_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub host_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub host_ip: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub cluster_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub zone_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2333,17 +3240,29 @@ pub struct ServiceTypeStatisticData {
 /// Server class: `org.zstack.storage.primary.sharedblock.SharedBlockCandidateStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SharedBlockCandidateStruct {
+    /// Since ZStack 3.0.1 (release history).
     pub wwid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub vendor: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub model: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub wwn: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub serial: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub hctl: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub path: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub size: ::core::option::Option<i64>,
+    /// Since ZStack 4.8.26 (release history).
     pub source: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.8.26 (release history).
     pub transport: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.8.26 (release history).
     pub target_identifier: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2355,12 +3274,19 @@ pub struct SharedBlockCandidateStruct {
 /// Server class: `org.zstack.network.service.slb.SlbGroupL3NetworkRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SlbGroupL3NetworkRefInventory {
+    /// Since ZStack 4.0.1 (release history).
     pub slb_group_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub l3_network_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub l3_network_category: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub l3_network_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -2374,10 +3300,15 @@ pub struct SlbGroupL3NetworkRefInventory {
 /// Server class: `org.zstack.network.service.slb.SlbGroupMonitorIpInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SlbGroupMonitorIpInventory {
+    /// Since ZStack 5.1.30 (release history).
     pub id: ::core::option::Option<i64>,
+    /// Since ZStack 5.1.30 (release history).
     pub slb_group_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub monitor_ip: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 5.1.30 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -2390,14 +3321,23 @@ pub struct SlbGroupMonitorIpInventory {
 /// Server class: `org.zstack.network.service.slb.configManager.SlbVmInstanceConfigTaskInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SlbVmInstanceConfigTaskInventory {
+    /// Since ZStack 5.1.30 (release history).
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub config_version: ::core::option::Option<i64>,
+    /// Since ZStack 5.1.30 (release history).
     pub task_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub task_data: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub retry_number: ::core::option::Option<i64>,
+    /// Since ZStack 5.1.30 (release history).
     pub last_failed_reason: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub status: ::core::option::Option<crate::types::SlbVmInstanceConfigTaskStatus>,
+    /// Since ZStack 5.1.30 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 5.1.30 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -2412,16 +3352,27 @@ pub struct SlbVmInstanceConfigTaskInventory {
 /// Server class: `org.zstack.storage.device.localRaid.SmartDataStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SmartDataStruct {
+    /// Since ZStack 3.6.1 (release history).
     pub id: ::core::option::Option<i32>,
+    /// Since ZStack 3.6.1 (release history).
     pub attribute_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub flag: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub value: ::core::option::Option<i32>,
+    /// Since ZStack 3.6.1 (release history).
     pub worst: ::core::option::Option<i32>,
+    /// Since ZStack 3.6.1 (release history).
     pub thresh: ::core::option::Option<i32>,
+    /// Since ZStack 3.6.1 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub updated: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub when_failed: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub raw_value: ::core::option::Option<i64>,
+    /// Since ZStack 3.6.1 (release history).
     pub state: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2433,9 +3384,13 @@ pub struct SmartDataStruct {
 /// Server class: `org.zstack.billing.spendingcalculator.snapshot.SnapShotSpendingInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SnapShotSpendingInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub start_time: ::core::option::Option<i64>,
+    /// Since ZStack 3.0.1 (release history).
     pub end_time: ::core::option::Option<i64>,
+    /// Since ZStack 3.0.1 (release history).
     pub spending: ::core::option::Option<f64>,
+    /// Since ZStack 3.0.1 (release history).
     pub snapshot_size: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2447,11 +3402,17 @@ pub struct SnapShotSpendingInventory {
 /// Server class: `org.zstack.billing.spendingcalculator.snapshot.SnapshotSpending`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SnapshotSpending {
+    /// Since ZStack 3.0.1 (release history).
     pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub resource_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub spending: ::core::option::Option<f64>,
+    /// Since ZStack 3.7.5 (release history).
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub size_inventory: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2462,14 +3423,20 @@ pub struct SnapshotSpending {
 /// Server class: `org.zstack.billing.Spending`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Spending {
+    /// Since ZStack 3.0.1 (release history).
     pub spending_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub spending: ::core::option::Option<f64>,
+    /// Since ZStack 3.7.5 (release history).
     pub hypervisor_type_spending: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
+    /// Since ZStack 3.0.1 (release history).
     pub date_start: ::core::option::Option<i64>,
+    /// Since ZStack 3.0.1 (release history).
     pub date_end: ::core::option::Option<i64>,
+    /// Since ZStack 3.0.1 (release history).
     pub details: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2480,10 +3447,15 @@ pub struct Spending {
 /// Server class: `org.zstack.billing.SpendingDetails`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SpendingDetails {
+    /// Since ZStack 3.0.1 (release history).
     pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub resource_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub spending: ::core::option::Option<f64>,
+    /// Since ZStack 3.7.5 (release history).
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2493,13 +3465,21 @@ pub struct SpendingDetails {
 /// Server class: `org.zstack.header.cloudformation.StackParameters`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StackParameters {
+    /// Since ZStack 3.0.1 (release history).
     pub param_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub default_value: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub no_echo: ::core::option::Option<bool>,
+    /// Since ZStack 3.0.1 (release history).
     pub label: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub constraint_description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub resource_type: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2510,9 +3490,13 @@ pub struct StackParameters {
 /// Server class: `org.zstack.header.cloudformation.SupportedResourceStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SupportedResourceStruct {
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub action_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub resources: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2522,25 +3506,40 @@ pub struct SupportedResourceStruct {
 /// Server class: `org.zstack.zwatch.api.Histogram$Tag`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Tag {
+    /// Since ZStack 4.1.8 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.1.8 (release history).
     pub value: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(Tag { "name" => name, "value" => value, });
 /// Server class: `org.zstack.zwatch.thirdparty.entity.ThirdpartyOriginalAlertInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ThirdpartyOriginalAlertInventory {
+    /// Since ZStack 3.10.40 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.10.40 (release history).
     pub thirdparty_platform_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.10.40 (release history).
     pub product: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.10.40 (release history).
     pub service: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.10.40 (release history).
     pub metric: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.10.40 (release history).
     pub alert_level: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.10.40 (release history).
     pub alert_time: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.10.40 (release history).
     pub dimensions: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.10.40 (release history).
     pub message: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.10.40 (release history).
     pub data_source: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.10.40 (release history).
     pub source_text: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.10.40 (release history).
     pub read_status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.10.40 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2553,8 +3552,11 @@ pub struct ThirdpartyOriginalAlertInventory {
 /// Server class: `org.zstack.drs.api.Threshold`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Threshold {
+    /// Since ZStack 3.8.22 (release history).
     pub threshold_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.8.22 (release history).
     pub threshold_value: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.8.22 (release history).
     pub operator: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2564,9 +3566,13 @@ pub struct Threshold {
 /// Server class: `org.zstack.ticket.entity.TicketRequest`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TicketRequest {
+    /// Since ZStack 3.0.1 (release history).
     pub request_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub api_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub execute_times: ::core::option::Option<i32>,
+    /// Since ZStack 3.0.1 (release history).
     pub api_body: ::core::option::Option<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2576,21 +3582,34 @@ pub struct TicketRequest {
 /// Server class: `org.zstack.ticket.entity.TicketStatusHistoryInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TicketStatusHistoryInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub sequence: ::core::option::Option<i32>,
+    /// Since ZStack 3.0.1 (release history).
     pub ticket_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub from_status: ::core::option::Option<crate::types::TicketStatus>,
+    /// Since ZStack 3.0.1 (release history).
     pub to_status: ::core::option::Option<crate::types::TicketStatus>,
+    /// Since ZStack 3.0.1 (release history).
     pub comment: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub operation_context_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub operation_context: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
+    /// Since ZStack 3.0.1 (release history).
     pub operator_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub operator_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.5.11 (release history).
     pub flow_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -2606,8 +3625,11 @@ pub struct TicketStatusHistoryInventory {
 /// Server class: `org.zstack.license.UKeyInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct UKeyInventory {
+    /// Since ZStack 4.2.40 (release history).
     pub management_node_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.2.40 (release history).
     pub status: ::core::option::Option<crate::types::UKeyStatus>,
+    /// Since ZStack 4.2.40 (release history).
     pub key_id: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2617,11 +3639,17 @@ pub struct UKeyInventory {
 /// Server class: `org.zstack.vmware.VCenterResourcePoolUsageInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VCenterResourcePoolUsageInventory {
+    /// Since ZStack 3.3.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.3.1 (release history).
     pub v_center_resource_pool_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.3.1 (release history).
     pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.3.1 (release history).
     pub resource_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.3.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.3.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -2634,12 +3662,19 @@ pub struct VCenterResourcePoolUsageInventory {
 /// Server class: `org.zstack.vrouterRoute.VRouterRouteEntryAO`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VRouterRouteEntryAO {
+    /// Since ZStack 3.0.1 (release history).
     pub destination: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub target: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub type_: ::core::option::Option<crate::types::VRouterRouteEntryType>,
+    /// Since ZStack 3.0.1 (release history).
     pub status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub distance: ::core::option::Option<i32>,
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2650,9 +3685,13 @@ pub struct VRouterRouteEntryAO {
 /// Server class: `org.zstack.billing.spendingcalculator.vip.VipBandwidthSpendingDetails`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VipBandwidthSpendingDetails {
+    /// Since ZStack 3.2.1 (release history).
     pub start_time: ::core::option::Option<i64>,
+    /// Since ZStack 3.2.1 (release history).
     pub end_time: ::core::option::Option<i64>,
+    /// Since ZStack 3.2.1 (release history).
     pub spending: ::core::option::Option<f64>,
+    /// Since ZStack 3.2.1 (release history).
     pub bandwidth_size: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2680,9 +3719,13 @@ pub struct VirtualRouterSoftwareVersionInventory {
 /// Server class: `org.zstack.header.vm.VirtualizerInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VirtualizerInfo {
+    /// Since ZStack 4.6.32 (release history).
     pub hypervisor: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.6.32 (release history).
     pub current_version: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.6.32 (release history).
     pub expect_version: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.6.32 (release history).
     pub match_state: ::core::option::Option<crate::types::HypervisorVersionState>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2692,9 +3735,13 @@ pub struct VirtualizerInfo {
 /// Server class: `org.zstack.header.vm.VirtualizerInfoInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VirtualizerInfoInventory {
+    /// Since ZStack 4.6.32 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.6.32 (release history).
     pub resource_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.6.32 (release history).
     pub info_list: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 4.6.32 (release history).
     pub error: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2706,19 +3753,31 @@ pub struct VirtualizerInfoInventory {
 /// Server class: `org.zstack.billing.generator.vm.cpu.VmCPUBillingInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VmCPUBillingInventory {
+    /// Since ZStack 3.5.3 (release history).
     pub id: ::core::option::Option<i64>,
+    /// Since ZStack 3.5.3 (release history).
     pub billing_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub account_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub resource_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub spending: ::core::option::Option<f64>,
+    /// Since ZStack 3.5.3 (release history).
     pub start_time: ::core::option::Option<i64>,
+    /// Since ZStack 3.5.3 (release history).
     pub end_time: ::core::option::Option<i64>,
+    /// Since ZStack 3.5.3 (release history).
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.5.3 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.5.3 (release history).
     pub cpu_num: ::core::option::Option<i32>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2733,9 +3792,13 @@ pub struct VmCPUBillingInventory {
 /// Server class: `org.zstack.billing.spendingcalculator.vm.VmCPUSpendingDetails`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VmCPUSpendingDetails {
+    /// Since ZStack 3.0.1 (release history).
     pub start_time: ::core::option::Option<i64>,
+    /// Since ZStack 3.0.1 (release history).
     pub end_time: ::core::option::Option<i64>,
+    /// Since ZStack 3.0.1 (release history).
     pub spending: ::core::option::Option<f64>,
+    /// Since ZStack 3.5.3 (release history).
     pub cpu_num: ::core::option::Option<i32>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2747,13 +3810,21 @@ pub struct VmCPUSpendingDetails {
 /// Server class: `org.zstack.externalbackup.VmExternalBackupInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VmExternalBackupInfo {
+    /// Since ZStack 3.9.2 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub state: ::core::option::Option<crate::types::ResourceBackupState>,
+    /// Since ZStack 3.9.2 (release history).
     pub install_path: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.9.2 (release history).
     pub live_backup: ::core::option::Option<bool>,
+    /// Since ZStack 3.9.2 (release history).
     pub volumes: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.9.2 (release history).
     pub total_size: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2766,19 +3837,31 @@ pub struct VmExternalBackupInfo {
 /// Server class: `org.zstack.billing.generator.vm.memory.VmMemoryBillingInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VmMemoryBillingInventory {
+    /// Since ZStack 3.5.3 (release history).
     pub id: ::core::option::Option<i64>,
+    /// Since ZStack 3.5.3 (release history).
     pub billing_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub account_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub resource_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub spending: ::core::option::Option<f64>,
+    /// Since ZStack 3.5.3 (release history).
     pub start_time: ::core::option::Option<i64>,
+    /// Since ZStack 3.5.3 (release history).
     pub end_time: ::core::option::Option<i64>,
+    /// Since ZStack 3.5.3 (release history).
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.5.3 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.5.3 (release history).
     pub memory_size: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2793,9 +3876,13 @@ pub struct VmMemoryBillingInventory {
 /// Server class: `org.zstack.billing.spendingcalculator.vm.VmMemorySpendingDetails`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VmMemorySpendingDetails {
+    /// Since ZStack 3.0.1 (release history).
     pub start_time: ::core::option::Option<i64>,
+    /// Since ZStack 3.0.1 (release history).
     pub end_time: ::core::option::Option<i64>,
+    /// Since ZStack 3.0.1 (release history).
     pub spending: ::core::option::Option<f64>,
+    /// Since ZStack 3.5.3 (release history).
     pub memory_size: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2805,9 +3892,13 @@ pub struct VmMemorySpendingDetails {
 /// Server class: `org.zstack.billing.spendingcalculator.vmnic.VmNicBandwidthSpendingDetails`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VmNicBandwidthSpendingDetails {
+    /// Since ZStack 3.2.1 (release history).
     pub start_time: ::core::option::Option<i64>,
+    /// Since ZStack 3.2.1 (release history).
     pub end_time: ::core::option::Option<i64>,
+    /// Since ZStack 3.2.1 (release history).
     pub spending: ::core::option::Option<f64>,
+    /// Since ZStack 3.2.1 (release history).
     pub bandwidth_size: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2820,13 +3911,21 @@ pub struct VmNicBandwidthSpendingDetails {
 /// Server class: `org.zstack.billing.spendingcalculator.vm.VmSpending`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VmSpending {
+    /// Since ZStack 3.0.1 (release history).
     pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub resource_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub spending: ::core::option::Option<f64>,
+    /// Since ZStack 3.7.5 (release history).
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub cpu_inventory: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub memory_inventory: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub root_volume_inventory: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2838,8 +3937,11 @@ pub struct VmSpending {
 /// Server class: `org.zstack.billing.spendingcalculator.vm.VmSpendingDetails`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VmSpendingDetails {
+    /// Since ZStack 3.0.1 (release history).
     pub start_time: ::core::option::Option<i64>,
+    /// Since ZStack 3.0.1 (release history).
     pub end_time: ::core::option::Option<i64>,
+    /// Since ZStack 3.0.1 (release history).
     pub spending: ::core::option::Option<f64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2849,11 +3951,17 @@ pub struct VmSpendingDetails {
 /// Server class: `org.zstack.header.storage.backup.VolumeBackupStorageRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VolumeBackupStorageRefInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub volume_backup_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub backup_storage_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub install_path: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -2868,13 +3976,21 @@ pub struct VolumeBackupStorageRefInventory {
 /// Server class: `org.zstack.externalbackup.VolumeExternalBackupInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VolumeExternalBackupInfo {
+    /// Since ZStack 3.9.2 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub state: ::core::option::Option<crate::types::ResourceBackupState>,
+    /// Since ZStack 3.9.2 (release history).
     pub install_path: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.9.2 (release history).
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub size: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2885,7 +4001,9 @@ pub struct VolumeExternalBackupInfo {
 /// Server class: `org.zstack.header.vpc.ha.VpcHaGroupApplianceVmRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VpcHaGroupApplianceVmRefInventory {
+    /// Since ZStack 3.6.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub vpc_ha_router_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2895,10 +4013,15 @@ pub struct VpcHaGroupApplianceVmRefInventory {
 /// Server class: `org.zstack.header.vpc.ha.VpcHaGroupMonitorIpInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VpcHaGroupMonitorIpInventory {
+    /// Since ZStack 3.5.3 (release history).
     pub id: ::core::option::Option<i64>,
+    /// Since ZStack 3.5.3 (release history).
     pub vpc_ha_router_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub monitor_ip: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.5.3 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -2911,13 +4034,21 @@ pub struct VpcHaGroupMonitorIpInventory {
 /// Server class: `org.zstack.header.vpc.ha.VpcHaGroupVipRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VpcHaGroupVipRefInventory {
+    /// Since ZStack 3.5.3 (release history).
     pub id: ::core::option::Option<i64>,
+    /// Since ZStack 3.5.3 (release history).
     pub vpc_ha_router_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub vip_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub l3_network_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub ip: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub netmask: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.5.3 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -2931,10 +4062,15 @@ pub struct VpcHaGroupVipRefInventory {
 /// Server class: `org.zstack.header.vpc.VpcRouterDnsInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VpcRouterDnsInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub id: ::core::option::Option<i64>,
+    /// Since ZStack 3.0.1 (release history).
     pub vpc_router_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub dns: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -2946,10 +4082,15 @@ pub struct VpcRouterDnsInventory {
 /// Server class: `org.zstack.header.vipQos.VpcSharedQosRefVipInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VpcSharedQosRefVipInventory {
+    /// Since ZStack 5.1.30 (release history).
     pub id: ::core::option::Option<i64>,
+    /// Since ZStack 5.1.30 (release history).
     pub shared_qos_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub vip_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 5.1.30 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -2963,11 +4104,17 @@ pub struct VpcSharedQosRefVipInventory {
 /// Server class: `org.zstack.externalbackup.zbox.ZBoxBackupStorageBackupInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ZBoxBackupStorageBackupInfo {
+    /// Since ZStack 3.9.2 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub state: ::core::option::Option<crate::types::ResourceBackupState>,
+    /// Since ZStack 3.9.2 (release history).
     pub install_path: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.9.2 (release history).
     pub size: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2977,9 +4124,13 @@ pub struct ZBoxBackupStorageBackupInfo {
 /// Server class: `org.zstack.zbox.ZBoxLocationRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ZBoxLocationRefInventory {
+    /// Since ZStack 3.9.2 (release history).
     pub id: ::core::option::Option<i64>,
+    /// Since ZStack 3.9.2 (release history).
     pub zbox_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub resource_type: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2991,13 +4142,21 @@ pub struct ZBoxLocationRefInventory {
 /// Server class: `org.zstack.externalbackup.zbox.ZBoxVmBackupInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ZBoxVmBackupInfo {
+    /// Since ZStack 3.9.2 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub state: ::core::option::Option<crate::types::ResourceBackupState>,
+    /// Since ZStack 3.9.2 (release history).
     pub install_path: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.9.2 (release history).
     pub live_backup: ::core::option::Option<bool>,
+    /// Since ZStack 3.9.2 (release history).
     pub volumes: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.9.2 (release history).
     pub total_size: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -3010,13 +4169,21 @@ pub struct ZBoxVmBackupInfo {
 /// Server class: `org.zstack.externalbackup.zbox.ZBoxVolumeBackupInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ZBoxVolumeBackupInfo {
+    /// Since ZStack 3.9.2 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub state: ::core::option::Option<crate::types::ResourceBackupState>,
+    /// Since ZStack 3.9.2 (release history).
     pub install_path: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.9.2 (release history).
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub size: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(

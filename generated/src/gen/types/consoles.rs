@@ -7,6 +7,7 @@
 pub struct ConsoleInventory {
     /// Since ZStack 0.6.
     pub scheme: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.1.8 (release history).
     pub target_scheme: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub hostname: ::core::option::Option<::std::string::String>,
@@ -14,7 +15,9 @@ pub struct ConsoleInventory {
     pub port: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
     pub token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
+    /// Since ZStack 4.3.36 (release history).
     pub version: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.0.0 (release history).
     pub expired_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -33,7 +36,9 @@ pub struct ConsoleProxyAgentInventory {
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub management_ip: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub console_proxy_overridden_ip: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.1.8 (release history).
     pub console_proxy_port: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
     pub type_: ::core::option::Option<::std::string::String>,

@@ -5,14 +5,23 @@
 /// Server class: `org.zstack.container.entity.ContainerManagementEndpointInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ContainerManagementEndpointInventory {
+    /// Since ZStack 5.3.20 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.20 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.20 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.20 (release history).
     pub access_key_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.20 (release history).
     pub management_ip: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.20 (release history).
     pub management_port: ::core::option::Option<i32>,
+    /// Since ZStack 5.3.20 (release history).
     pub vendor: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.20 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 5.3.20 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -86,13 +95,21 @@ pub struct NativeClusterInventory {
     pub zone_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub architecture: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.20 (release history).
     pub biz_url: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.20 (release history).
     pub master_url: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.20 (release history).
     pub kube_config: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.20 (release history).
     pub prometheus_url: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.20 (release history).
     pub version: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.20 (release history).
     pub node_count: ::core::option::Option<i32>,
+    /// Since ZStack 5.3.20 (release history).
     pub create_type: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -216,14 +233,23 @@ pub struct NativeHostInventory {
     pub ipmi_port: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
     pub ipmi_power_status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub cpu_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 5.1.30 (release history).
     pub memory_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 5.1.30 (release history).
     pub disk_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 5.1.30 (release history).
     pub nic_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 5.1.30 (release history).
     pub gpu_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 5.1.30 (release history).
     pub power_supply_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 5.1.30 (release history).
     pub fan_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 5.1.30 (release history).
     pub raid_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 5.1.30 (release history).
     pub temperature_status: ::core::option::Option<crate::types::HwMonitorStatus>,
     /// Since ZStack 0.6.
     pub architecture: ::core::option::Option<::std::string::String>,
@@ -233,6 +259,7 @@ pub struct NativeHostInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 5.3.20 (release history).
     pub endpoint_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -32,10 +32,16 @@ pub struct AliyunErrorCode {
     /// Since ZStack 0.6.
     pub cause: ::core::option::Option<::std::boxed::Box<crate::types::ErrorCode>>,
     /// Where the error was raised.
+    ///
+    /// Since ZStack 3.10.40 (release history).
     pub location: ::core::option::Option<::std::string::String>,
     /// Time spent, e.g. 12ms.
+    ///
+    /// Since ZStack 3.6.1 (release history).
     pub cost: ::core::option::Option<::std::string::String>,
     /// Present on error lists (several failures).
+    ///
+    /// Since ZStack 3.0.1 (release history).
     pub causes: ::std::vec::Vec<crate::types::ErrorCode>,
     /// Elaboration object (category, code, regex, message_cn, message_en, source, distance, method, formatSrcError), kept as raw JSON; may appear.
     pub messages: ::core::option::Option<::serde_json::Value>,
@@ -76,10 +82,16 @@ pub struct AliyunOssException {
     /// Since ZStack 0.6.
     pub cause: ::core::option::Option<::std::boxed::Box<crate::types::ErrorCode>>,
     /// Where the error was raised.
+    ///
+    /// Since ZStack 3.10.40 (release history).
     pub location: ::core::option::Option<::std::string::String>,
     /// Time spent, e.g. 12ms.
+    ///
+    /// Since ZStack 3.6.1 (release history).
     pub cost: ::core::option::Option<::std::string::String>,
     /// Present on error lists (several failures).
+    ///
+    /// Since ZStack 3.0.1 (release history).
     pub causes: ::std::vec::Vec<crate::types::ErrorCode>,
     /// Elaboration object (category, code, regex, message_cn, message_en, source, distance, method, formatSrcError), kept as raw JSON; may appear.
     pub messages: ::core::option::Option<::serde_json::Value>,
@@ -120,10 +132,16 @@ pub struct BaremetalException {
     /// Since ZStack 0.6.
     pub cause: ::core::option::Option<::std::boxed::Box<crate::types::ErrorCode>>,
     /// Where the error was raised.
+    ///
+    /// Since ZStack 3.10.40 (release history).
     pub location: ::core::option::Option<::std::string::String>,
     /// Time spent, e.g. 12ms.
+    ///
+    /// Since ZStack 3.6.1 (release history).
     pub cost: ::core::option::Option<::std::string::String>,
     /// Present on error lists (several failures).
+    ///
+    /// Since ZStack 3.0.1 (release history).
     pub causes: ::std::vec::Vec<crate::types::ErrorCode>,
     /// Elaboration object (category, code, regex, message_cn, message_en, source, distance, method, formatSrcError), kept as raw JSON; may appear.
     pub messages: ::core::option::Option<::serde_json::Value>,
@@ -174,9 +192,14 @@ pub struct ErrorCodeList {
     /// Since ZStack 0.6.
     pub cause: ::core::option::Option<::std::boxed::Box<crate::types::ErrorCode>>,
     /// Where the error was raised.
+    ///
+    /// Since ZStack 3.10.40 (release history).
     pub location: ::core::option::Option<::std::string::String>,
     /// Time spent, e.g. 12ms.
+    ///
+    /// Since ZStack 3.6.1 (release history).
     pub cost: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub causes: ::std::vec::Vec<crate::types::ErrorCode>,
     /// Elaboration object (category, code, regex, message_cn, message_en, source, distance, method, formatSrcError), kept as raw JSON; may appear.
     pub messages: ::core::option::Option<::serde_json::Value>,
@@ -192,14 +215,23 @@ pub struct ErrorCodeList {
 /// Server class: `org.zstack.header.core.progress.PendingTaskInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PendingTaskInfo {
+    /// Since ZStack 3.6.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub class_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub index: ::core::option::Option<i32>,
+    /// Since ZStack 3.6.1 (release history).
     pub pending_time: ::core::option::Option<i64>,
+    /// Since ZStack 3.6.1 (release history).
     pub execution_time: ::core::option::Option<i64>,
+    /// Since ZStack 3.6.1 (release history).
     pub context: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub api_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub api_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.5 (release history).
     pub context_list: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -213,14 +245,23 @@ pub struct PendingTaskInfo {
 /// Server class: `org.zstack.header.core.progress.RunningTaskInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RunningTaskInfo {
+    /// Since ZStack 3.6.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub class_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub index: ::core::option::Option<i32>,
+    /// Since ZStack 3.6.1 (release history).
     pub pending_time: ::core::option::Option<i64>,
+    /// Since ZStack 3.6.1 (release history).
     pub execution_time: ::core::option::Option<i64>,
+    /// Since ZStack 3.6.1 (release history).
     pub context: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub api_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub api_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.5 (release history).
     pub context_list: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -232,14 +273,23 @@ pub struct RunningTaskInfo {
 /// Server class: `org.zstack.header.core.progress.TaskInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TaskInfo {
+    /// Since ZStack 3.6.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub class_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub index: ::core::option::Option<i32>,
+    /// Since ZStack 3.6.1 (release history).
     pub pending_time: ::core::option::Option<i64>,
+    /// Since ZStack 3.6.1 (release history).
     pub execution_time: ::core::option::Option<i64>,
+    /// Since ZStack 3.6.1 (release history).
     pub context: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub api_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub api_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.5 (release history).
     pub context_list: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -278,10 +328,16 @@ pub struct ErrorCode {
     /// Since ZStack 0.6.
     pub cause: ::core::option::Option<::std::boxed::Box<crate::types::ErrorCode>>,
     /// Where the error was raised.
+    ///
+    /// Since ZStack 3.10.40 (release history).
     pub location: ::core::option::Option<::std::string::String>,
     /// Time spent, e.g. 12ms.
+    ///
+    /// Since ZStack 3.6.1 (release history).
     pub cost: ::core::option::Option<::std::string::String>,
     /// Present on error lists (several failures).
+    ///
+    /// Since ZStack 3.0.1 (release history).
     pub causes: ::std::vec::Vec<crate::types::ErrorCode>,
     /// Elaboration object (category, code, regex, message_cn, message_en, source, distance, method, formatSrcError), kept as raw JSON; may appear.
     pub messages: ::core::option::Option<::serde_json::Value>,
@@ -305,6 +361,7 @@ pub struct SessionInventory {
     pub account_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub user_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.6.32 (release history).
     pub user_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub expired_date: ::core::option::Option<

@@ -5,13 +5,21 @@
 /// Server class: `org.zstack.header.flowMeter.FlowCollectorInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FlowCollectorInventory {
+    /// Since ZStack 3.6.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub flow_meter_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub server: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub port: ::core::option::Option<i64>,
+    /// Since ZStack 3.6.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.6.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -58,16 +66,27 @@ impl FlowCollectorInventory {
 /// Server class: `org.zstack.header.flowMeter.FlowMeterInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FlowMeterInventory {
+    /// Since ZStack 3.6.1 (release history).
     pub collectors: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.6.1 (release history).
     pub network_refs: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.6.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub sample: ::core::option::Option<i64>,
+    /// Since ZStack 3.6.1 (release history).
     pub expire_interval: ::core::option::Option<i64>,
+    /// Since ZStack 3.6.1 (release history).
     pub version: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.6.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,

@@ -5,6 +5,7 @@
 /// Server class: `org.zstack.core.config.GlobalConfigInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GlobalConfigInventory {
+    /// Since ZStack 4.4.65 (release history).
     pub id: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
     pub name: ::core::option::Option<::std::string::String>,

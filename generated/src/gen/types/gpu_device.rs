@@ -7,37 +7,67 @@
 /// Server class: `org.zstack.pciDevice.gpu.GpuDeviceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GpuDeviceInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub host_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub parent_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub pci_spec_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub type_: ::core::option::Option<crate::types::PciDeviceType>,
+    /// Since ZStack 3.0.1 (release history).
     pub state: ::core::option::Option<crate::types::PciDeviceState>,
+    /// Since ZStack 3.0.1 (release history).
     pub status: ::core::option::Option<crate::types::PciDeviceStatus>,
+    /// Since ZStack 3.5.3 (release history).
     pub virt_status: ::core::option::Option<crate::types::PciDeviceVirtStatus>,
+    /// Since ZStack 4.1.8 (release history).
     pub chooser: ::core::option::Option<crate::types::PciDeviceChooser>,
+    /// Since ZStack 3.0.1 (release history).
     pub vendor_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub vendor: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub device_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub device: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub subvendor_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub subdevice_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub pci_device_address: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub iommu_group: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub meta_data: ::core::option::Option<crate::types::PciDeviceMetaData>,
+    /// Since ZStack 5.1.30 (release history).
     pub rev: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.0.1 (release history).
     pub matched_pci_device_offering_ref: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.5.3 (release history).
     pub mdev_spec_refs: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 5.1.30 (release history).
     pub serial_number: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub memory: ::core::option::Option<i64>,
+    /// Since ZStack 5.1.30 (release history).
     pub power: ::core::option::Option<i64>,
+    /// Since ZStack 5.1.30 (release history).
     pub is_driver_loaded: ::core::option::Option<bool>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -178,7 +208,9 @@ impl GpuDeviceInventory {
 /// Server class: `org.zstack.pciDevice.PciDeviceMetaData`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PciDeviceMetaData {
+    /// Since ZStack 3.0.1 (release history).
     pub meta_data: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub meta_data_entries: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -5,13 +5,21 @@
 /// Server class: `org.zstack.guesttools.GuestToolsStateInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GuestToolsStateInventory {
+    /// Since ZStack 4.6.32 (release history).
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.6.32 (release history).
     pub qga_state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.6.32 (release history).
     pub zwatch_state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.6.32 (release history).
     pub version: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.6.32 (release history).
     pub platform: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.6.32 (release history).
     pub os_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.6.32 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.6.32 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,

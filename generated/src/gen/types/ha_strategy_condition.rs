@@ -5,11 +5,17 @@
 /// Server class: `org.zstack.ha.HaStrategyConditionInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct HaStrategyConditionInventory {
+    /// Since ZStack 4.7.24 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub fencer_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.7.24 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,

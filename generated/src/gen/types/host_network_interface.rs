@@ -17,6 +17,7 @@ pub struct HostNetworkInterfaceLldpInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 5.0.0 (release history).
     pub neighbor_device: ::core::option::Option<
         crate::types::HostNetworkInterfaceLldpRefInventory,
     >,

@@ -67,14 +67,23 @@ pub struct ESXHostInventory {
     pub ipmi_port: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
     pub ipmi_power_status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub cpu_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 5.1.30 (release history).
     pub memory_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 5.1.30 (release history).
     pub disk_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 5.1.30 (release history).
     pub nic_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 5.1.30 (release history).
     pub gpu_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 5.1.30 (release history).
     pub power_supply_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 5.1.30 (release history).
     pub fan_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 5.1.30 (release history).
     pub raid_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 5.1.30 (release history).
     pub temperature_status: ::core::option::Option<crate::types::HwMonitorStatus>,
     /// Since ZStack 0.6.
     pub architecture: ::core::option::Option<::std::string::String>,
@@ -84,8 +93,11 @@ pub struct ESXHostInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.0.1 (release history).
     pub v_center_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub morval: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.4.65 (release history).
     pub esxi_version: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -146,14 +158,23 @@ pub struct HostInventory {
     pub ipmi_port: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
     pub ipmi_power_status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub cpu_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 5.1.30 (release history).
     pub memory_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 5.1.30 (release history).
     pub disk_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 5.1.30 (release history).
     pub nic_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 5.1.30 (release history).
     pub gpu_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 5.1.30 (release history).
     pub power_supply_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 5.1.30 (release history).
     pub fan_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 5.1.30 (release history).
     pub raid_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 5.1.30 (release history).
     pub temperature_status: ::core::option::Option<crate::types::HwMonitorStatus>,
     /// Since ZStack 0.6.
     pub architecture: ::core::option::Option<::std::string::String>,
@@ -495,9 +516,11 @@ pub struct HostNetworkInterfaceInventory {
     pub call_back_ip: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.5.0.
     pub pci_device_address: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.20 (release history).
     pub driver_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.0.
     pub offload_status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.0.0 (release history).
     pub virt_status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.0.
     pub description: ::core::option::Option<::std::string::String>,
@@ -690,18 +713,31 @@ impl HostOsCategoryInventory {
 /// Server class: `org.zstack.header.host.HostPhysicalMemoryInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct HostPhysicalMemoryInventory {
+    /// Since ZStack 4.3.36 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub host_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub manufacturer: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub size: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub speed: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub clock_speed: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub locator: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub serial_number: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub rank: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub voltage: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.6.32 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.3.36 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -844,9 +880,13 @@ impl KvmHypervisorInfoInventory {
 /// Server class: `org.zstack.kvm.APIKvmRunShellEvent$ShellResult`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ShellResult {
+    /// Since ZStack 3.0.1 (release history).
     pub return_code: ::core::option::Option<i32>,
+    /// Since ZStack 3.0.1 (release history).
     pub stdout: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub stderr: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub error_code: ::core::option::Option<crate::types::ErrorCode>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -896,14 +936,23 @@ pub struct SimulatorHostInventory {
     pub ipmi_port: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
     pub ipmi_power_status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub cpu_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 5.1.30 (release history).
     pub memory_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 5.1.30 (release history).
     pub disk_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 5.1.30 (release history).
     pub nic_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 5.1.30 (release history).
     pub gpu_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 5.1.30 (release history).
     pub power_supply_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 5.1.30 (release history).
     pub fan_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 5.1.30 (release history).
     pub raid_status: ::core::option::Option<crate::types::HwMonitorStatus>,
+    /// Since ZStack 5.1.30 (release history).
     pub temperature_status: ::core::option::Option<crate::types::HwMonitorStatus>,
     /// Since ZStack 0.6.
     pub architecture: ::core::option::Option<::std::string::String>,
@@ -913,7 +962,9 @@ pub struct SimulatorHostInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.0.1 (release history).
     pub memory_capacity: ::core::option::Option<i64>,
+    /// Since ZStack 3.0.1 (release history).
     pub cpu_capacity: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(

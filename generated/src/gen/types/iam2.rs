@@ -5,11 +5,17 @@
 /// Server class: `org.zstack.iam2.entity.IAM2AttributeInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IAM2AttributeInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub value: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub type_: ::core::option::Option<crate::types::AttributeType>,
+    /// Since ZStack 5.1.30 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 5.1.30 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -23,14 +29,21 @@ pub struct IAM2AttributeInventory {
 /// Server class: `org.zstack.iam2.entity.IAM2OrganizationAttributeInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IAM2OrganizationAttributeInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub value: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub type_: ::core::option::Option<crate::types::AttributeType>,
+    /// Since ZStack 5.1.30 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 5.1.30 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.0.1 (release history).
     pub organization_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -71,18 +84,29 @@ impl IAM2OrganizationAttributeInventory {
 /// Server class: `org.zstack.iam2.entity.IAM2OrganizationInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IAM2OrganizationInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub state: ::core::option::Option<crate::types::State>,
+    /// Since ZStack 3.0.1 (release history).
     pub type_: ::core::option::Option<crate::types::OrganizationType>,
+    /// Since ZStack 3.5.3 (release history).
     pub src_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.0.1 (release history).
     pub parent_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub root_organization_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub attributes: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -141,9 +165,13 @@ impl IAM2OrganizationInventory {
 /// Server class: `org.zstack.iam2.entity.IAM2OrganizationProjectRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IAM2OrganizationProjectRefInventory {
+    /// Since ZStack 3.6.1 (release history).
     pub project_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub organization_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.6.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -174,9 +202,13 @@ impl IAM2OrganizationProjectRefInventory {
 /// Server class: `org.zstack.iam2.entity.IAM2ProjectAccountRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IAM2ProjectAccountRefInventory {
+    /// Since ZStack 3.6.1 (release history).
     pub project_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub account_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.6.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -208,14 +240,21 @@ impl IAM2ProjectAccountRefInventory {
 /// Server class: `org.zstack.iam2.entity.IAM2ProjectAttributeInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IAM2ProjectAttributeInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub value: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub type_: ::core::option::Option<crate::types::AttributeType>,
+    /// Since ZStack 5.1.30 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 5.1.30 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.0.1 (release history).
     pub project_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -256,15 +295,23 @@ impl IAM2ProjectAttributeInventory {
 /// Server class: `org.zstack.iam2.entity.IAM2ProjectInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IAM2ProjectInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub state: ::core::option::Option<crate::types::ProjectState>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.0.1 (release history).
     pub attributes: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub linked_account_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -317,9 +364,11 @@ pub struct IAM2ProjectRoleInventory {
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.5 (release history).
     pub identity: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub type_: ::core::option::Option<crate::types::RoleType>,
+    /// Since ZStack 3.0.1 (release history).
     pub state: ::core::option::Option<crate::types::RoleState>,
     /// Since ZStack 0.6.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
@@ -329,7 +378,9 @@ pub struct IAM2ProjectRoleInventory {
     >,
     /// Since ZStack 0.6.
     pub statements: ::std::vec::Vec<crate::types::RolePolicyStatementInventory>,
+    /// Since ZStack 3.4.1 (release history).
     pub policies: ::std::vec::Vec<crate::types::RolePolicyRefInventory>,
+    /// Since ZStack 4.0.1 (release history).
     pub iam2_project_role_type: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -387,11 +438,17 @@ impl IAM2ProjectRoleInventory {
 /// Server class: `org.zstack.iam2.entity.IAM2ProjectTemplateInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IAM2ProjectTemplateInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub template: ::core::option::Option<crate::types::Template>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -432,14 +489,21 @@ impl IAM2ProjectTemplateInventory {
 /// Server class: `org.zstack.iam2.entity.IAM2VirtualIDAttributeInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IAM2VirtualIDAttributeInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub value: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub type_: ::core::option::Option<crate::types::AttributeType>,
+    /// Since ZStack 5.1.30 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 5.1.30 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.0.1 (release history).
     pub virtual_id_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -482,14 +546,21 @@ impl IAM2VirtualIDAttributeInventory {
 /// Server class: `org.zstack.iam2.entity.IAM2VirtualIDGroupAttributeInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IAM2VirtualIDGroupAttributeInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub value: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub type_: ::core::option::Option<crate::types::AttributeType>,
+    /// Since ZStack 5.1.30 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 5.1.30 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.0.1 (release history).
     pub group_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -530,15 +601,23 @@ impl IAM2VirtualIDGroupAttributeInventory {
 /// Server class: `org.zstack.iam2.entity.IAM2VirtualIDGroupInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IAM2VirtualIDGroupInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub project_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub state: ::core::option::Option<crate::types::State>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.0.1 (release history).
     pub attributes: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -583,15 +662,23 @@ impl IAM2VirtualIDGroupInventory {
 /// Server class: `org.zstack.iam2.entity.IAM2VirtualIDInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IAM2VirtualIDInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub state: ::core::option::Option<crate::types::State>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.0.1 (release history).
     pub attributes: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -636,12 +723,19 @@ impl IAM2VirtualIDInventory {
 /// Server class: `org.zstack.login.entity.LdapResourceRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LdapResourceRefInventory {
+    /// Since ZStack 3.5.3 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub ldap_uid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub ldap_server_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub resource_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.5.3 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -713,7 +807,9 @@ pub struct RolePolicyStatementInventory {
 /// Server class: `org.zstack.iam2.project.template.Template`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Template {
+    /// Since ZStack 3.0.1 (release history).
     pub attributes: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub quota: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -11,9 +11,11 @@ pub struct RoleInventory {
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.5 (release history).
     pub identity: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub type_: ::core::option::Option<crate::types::RoleType>,
+    /// Since ZStack 3.0.1 (release history).
     pub state: ::core::option::Option<crate::types::RoleState>,
     /// Since ZStack 0.6.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
@@ -23,6 +25,7 @@ pub struct RoleInventory {
     >,
     /// Since ZStack 0.6.
     pub statements: ::std::vec::Vec<crate::types::RolePolicyStatementInventory>,
+    /// Since ZStack 3.4.1 (release history).
     pub policies: ::std::vec::Vec<crate::types::RolePolicyRefInventory>,
 }
 ::zstack_sdk::deserialize_struct!(

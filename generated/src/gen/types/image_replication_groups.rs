@@ -5,14 +5,21 @@
 /// Server class: `org.zstack.imagereplicator.ImageReplicationGroupInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ImageReplicationGroupInventory {
+    /// Since ZStack 3.5.3 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub state: ::core::option::Option<crate::types::ReplicationGroupState>,
+    /// Since ZStack 3.5.3 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.5.3 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.5.3 (release history).
     pub backup_storage_refs: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -5,7 +5,9 @@
 /// Server class: `org.zstack.header.image.APICreateDataVolumeTemplateFromVolumeSnapshotEvent$Failure`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CreateDataVolumeTemplateFromVolumeSnapshotFailure {
+    /// Since ZStack 3.2.1 (release history).
     pub backup_storage_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.2.1 (release history).
     pub error: ::core::option::Option<crate::types::ErrorCode>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -15,7 +17,9 @@ pub struct CreateDataVolumeTemplateFromVolumeSnapshotFailure {
 /// Server class: `org.zstack.header.image.APICreateRootVolumeTemplateFromVolumeSnapshotEvent$Failure`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CreateRootVolumeTemplateFromVolumeSnapshotFailure {
+    /// Since ZStack 3.0.1 (release history).
     pub backup_storage_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub error: ::core::option::Option<crate::types::ErrorCode>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -97,6 +101,7 @@ pub struct ImageInventory {
     pub backup_storage_refs: ::std::vec::Vec<
         crate::types::ImageBackupStorageRefInventory,
     >,
+    /// Since ZStack 3.5.3 (release history).
     pub system_tags: ::std::vec::Vec<crate::types::SystemTagInventory>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -198,10 +203,15 @@ impl ImageInventory {
 /// Server class: `org.zstack.header.image.APIGetUploadImageJobDetailsReply$JobDetails`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct JobDetails {
+    /// Since ZStack 4.1.8 (release history).
     pub long_job_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.1.8 (release history).
     pub long_job_state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.1.8 (release history).
     pub image_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.1.8 (release history).
     pub image_upload_url: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.1.8 (release history).
     pub offset: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -258,8 +268,11 @@ pub struct KVMIsoTO {
     pub backup_storage_refs: ::std::vec::Vec<
         crate::types::ImageBackupStorageRefInventory,
     >,
+    /// Since ZStack 3.5.3 (release history).
     pub system_tags: ::std::vec::Vec<crate::types::SystemTagInventory>,
+    /// Since ZStack 3.0.1 (release history).
     pub path_in_cache: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub install_url: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(

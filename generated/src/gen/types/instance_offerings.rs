@@ -17,6 +17,7 @@ pub struct InstanceOfferingInventory {
     pub cpu_speed: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
     pub memory_size: ::core::option::Option<i64>,
+    /// Since ZStack 4.7.24 (release history).
     pub reserved_memory_size: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
     pub type_: ::core::option::Option<::std::string::String>,
@@ -112,6 +113,7 @@ pub struct OvnControllerVmOfferingInventory {
     pub cpu_speed: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
     pub memory_size: ::core::option::Option<i64>,
+    /// Since ZStack 4.7.24 (release history).
     pub reserved_memory_size: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
     pub type_: ::core::option::Option<::std::string::String>,
@@ -127,8 +129,11 @@ pub struct OvnControllerVmOfferingInventory {
     >,
     /// Since ZStack 0.6.
     pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.20 (release history).
     pub management_network_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.20 (release history).
     pub zone_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.20 (release history).
     pub image_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -157,6 +162,7 @@ pub struct SlbOfferingInventory {
     pub cpu_speed: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
     pub memory_size: ::core::option::Option<i64>,
+    /// Since ZStack 4.7.24 (release history).
     pub reserved_memory_size: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
     pub type_: ::core::option::Option<::std::string::String>,
@@ -172,8 +178,11 @@ pub struct SlbOfferingInventory {
     >,
     /// Since ZStack 0.6.
     pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub management_network_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub zone_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub image_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -268,6 +277,7 @@ pub struct VirtualRouterOfferingInventory {
     pub cpu_speed: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
     pub memory_size: ::core::option::Option<i64>,
+    /// Since ZStack 4.7.24 (release history).
     pub reserved_memory_size: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
     pub type_: ::core::option::Option<::std::string::String>,

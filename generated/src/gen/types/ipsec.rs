@@ -5,34 +5,61 @@
 /// Server class: `org.zstack.ipsec.IPsecConnectionInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IPsecConnectionInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub peer_address: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub auth_mode: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub auth_key: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub vip_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub ike_auth_algorithm: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub ike_encryption_algorithm: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub ike_dh_group: ::core::option::Option<i32>,
+    /// Since ZStack 3.0.1 (release history).
     pub policy_auth_algorithm: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub policy_encryption_algorithm: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub pfs: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub policy_mode: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub transform_protocol: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.4.65 (release history).
     pub ike_version: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.4.65 (release history).
     pub id_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.4.65 (release history).
     pub local_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.4.65 (release history).
     pub remote_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.4.65 (release history).
     pub ike_life_time: ::core::option::Option<i32>,
+    /// Since ZStack 4.4.65 (release history).
     pub life_time: ::core::option::Option<i32>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.0.1 (release history).
     pub peer_cidrs: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub l3_network_refs: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

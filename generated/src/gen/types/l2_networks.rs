@@ -17,9 +17,13 @@ pub struct L2NetworkInventory {
     pub physical_interface: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.1.8 (release history).
     pub v_switch_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.6.32 (release history).
     pub virtual_network_id: ::core::option::Option<i32>,
+    /// Since ZStack 5.0.0 (release history).
     pub isolated: ::core::option::Option<bool>,
+    /// Since ZStack 5.0.0 (release history).
     pub pvlan: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
@@ -108,9 +112,13 @@ pub struct L2PortGroupNetworkInventory {
     pub physical_interface: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.1.8 (release history).
     pub v_switch_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.6.32 (release history).
     pub virtual_network_id: ::core::option::Option<i32>,
+    /// Since ZStack 5.0.0 (release history).
     pub isolated: ::core::option::Option<bool>,
+    /// Since ZStack 5.0.0 (release history).
     pub pvlan: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
@@ -120,9 +128,13 @@ pub struct L2PortGroupNetworkInventory {
     >,
     /// Since ZStack 0.6.
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
+    /// Since ZStack 4.8.26 (release history).
     pub v_switch_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.8.26 (release history).
     pub vlan_mode: ::core::option::Option<crate::types::L2PortGroupVlanMode>,
+    /// Since ZStack 4.8.26 (release history).
     pub vlan_id: ::core::option::Option<i32>,
+    /// Since ZStack 4.8.26 (release history).
     pub vlan_ranges: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -221,9 +233,13 @@ pub struct L2VirtualSwitchNetworkInventory {
     pub physical_interface: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.1.8 (release history).
     pub v_switch_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.6.32 (release history).
     pub virtual_network_id: ::core::option::Option<i32>,
+    /// Since ZStack 5.0.0 (release history).
     pub isolated: ::core::option::Option<bool>,
+    /// Since ZStack 5.0.0 (release history).
     pub pvlan: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
@@ -233,7 +249,9 @@ pub struct L2VirtualSwitchNetworkInventory {
     >,
     /// Since ZStack 0.6.
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
+    /// Since ZStack 4.8.26 (release history).
     pub is_distributed: ::core::option::Option<bool>,
+    /// Since ZStack 4.8.26 (release history).
     pub port_groups: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -324,9 +342,13 @@ pub struct L2VlanNetworkInventory {
     pub physical_interface: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.1.8 (release history).
     pub v_switch_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.6.32 (release history).
     pub virtual_network_id: ::core::option::Option<i32>,
+    /// Since ZStack 5.0.0 (release history).
     pub isolated: ::core::option::Option<bool>,
+    /// Since ZStack 5.0.0 (release history).
     pub pvlan: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
@@ -422,9 +444,13 @@ pub struct L2VxlanNetworkInventory {
     pub physical_interface: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.1.8 (release history).
     pub v_switch_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.6.32 (release history).
     pub virtual_network_id: ::core::option::Option<i32>,
+    /// Since ZStack 5.0.0 (release history).
     pub isolated: ::core::option::Option<bool>,
+    /// Since ZStack 5.0.0 (release history).
     pub pvlan: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
@@ -526,9 +552,13 @@ pub struct L2VxlanNetworkPoolInventory {
     pub physical_interface: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.1.8 (release history).
     pub v_switch_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.6.32 (release history).
     pub virtual_network_id: ::core::option::Option<i32>,
+    /// Since ZStack 5.0.0 (release history).
     pub isolated: ::core::option::Option<bool>,
+    /// Since ZStack 5.0.0 (release history).
     pub pvlan: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
@@ -540,6 +570,7 @@ pub struct L2VxlanNetworkPoolInventory {
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
     /// Since ZStack 0.6.
     pub attached_vtep_refs: ::std::vec::Vec<crate::types::VtepInventory>,
+    /// Since ZStack 4.7.24 (release history).
     pub remote_vteps: ::std::vec::Vec<crate::types::RemoteVtepInventory>,
     /// Since ZStack 0.6.
     pub attached_vxlan_network_refs: ::std::vec::Vec<
@@ -739,6 +770,7 @@ pub struct VtepInventory {
     pub port: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub physical_interface: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,

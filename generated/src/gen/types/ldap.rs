@@ -66,6 +66,7 @@ pub struct LdapServerInventory {
     pub base: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub username: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub scope: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub encryption: ::core::option::Option<::std::string::String>,

@@ -7,26 +7,47 @@
 /// Server class: `org.zstack.license.LicenseAddOnInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LicenseAddOnInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub user: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.1.8 (release history).
     pub prod_info: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub cpu_num: ::core::option::Option<i32>,
+    /// Since ZStack 3.0.1 (release history).
     pub host_num: ::core::option::Option<i32>,
+    /// Since ZStack 3.7.5 (release history).
     pub vm_num: ::core::option::Option<i32>,
+    /// Since ZStack 4.4.65 (release history).
     pub capacity: ::core::option::Option<i32>,
+    /// Since ZStack 3.0.1 (release history).
     pub license_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub expired_date: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub issued_date: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.1.8 (release history).
     pub upload_date: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub management_node_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub expired: ::core::option::Option<bool>,
+    /// Since ZStack 4.4.65 (release history).
     pub source: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub platform_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub license_request: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub available_host_num: ::core::option::Option<i32>,
+    /// Since ZStack 3.0.1 (release history).
     pub available_cpu_num: ::core::option::Option<i32>,
+    /// Since ZStack 4.0.1 (release history).
     pub available_vm_num: ::core::option::Option<i32>,
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub modules: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -43,24 +64,43 @@ pub struct LicenseAddOnInventory {
 /// Server class: `org.zstack.license.LicenseInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LicenseInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub user: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.1.8 (release history).
     pub prod_info: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub cpu_num: ::core::option::Option<i32>,
+    /// Since ZStack 3.0.1 (release history).
     pub host_num: ::core::option::Option<i32>,
+    /// Since ZStack 3.7.5 (release history).
     pub vm_num: ::core::option::Option<i32>,
+    /// Since ZStack 4.4.65 (release history).
     pub capacity: ::core::option::Option<i32>,
+    /// Since ZStack 3.0.1 (release history).
     pub license_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub expired_date: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub issued_date: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.1.8 (release history).
     pub upload_date: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     pub management_node_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub expired: ::core::option::Option<bool>,
+    /// Since ZStack 4.4.65 (release history).
     pub source: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub platform_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub license_request: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub available_host_num: ::core::option::Option<i32>,
+    /// Since ZStack 3.0.1 (release history).
     pub available_cpu_num: ::core::option::Option<i32>,
+    /// Since ZStack 4.0.1 (release history).
     pub available_vm_num: ::core::option::Option<i32>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -5,18 +5,29 @@
 /// Server class: `org.zstack.network.service.lb.APIGetLoadBalancerListenerACLEntriesReply$LoadBalancerACLEntry`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LoadBalancerACLEntry {
+    /// Since ZStack 4.1.8 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.1.8 (release history).
     pub acl_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.1.8 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.1.8 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.1.8 (release history).
     pub domain: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.1.8 (release history).
     pub url: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.1.8 (release history).
     pub ip_entries: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.1.8 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.1.8 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.1.8 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 4.1.8 (release history).
     pub server_groups: ::std::vec::Vec<crate::types::LoadBalancerServerGroupInventory>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -42,6 +53,7 @@ pub struct LoadBalancerInventory {
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub vip_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.0.0 (release history).
     pub ipv6_vip_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.1.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
@@ -111,6 +123,7 @@ pub struct LoadBalancerListenerACLRefInventory {
     pub id: ::core::option::Option<i64>,
     /// Since ZStack 3.9.
     pub listener_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.1.8 (release history).
     pub server_group_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.9.
     pub acl_uuid: ::core::option::Option<::std::string::String>,
@@ -143,6 +156,7 @@ pub struct LoadBalancerListenerInventory {
     pub instance_port: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
     pub load_balancer_port: ::core::option::Option<i32>,
+    /// Since ZStack 4.1.8 (release history).
     pub security_policy_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub protocol: ::core::option::Option<::std::string::String>,
@@ -288,8 +302,11 @@ pub struct LoadBalancerListenerVmNicRefInventory {
 /// Server class: `org.zstack.network.service.lb.APIChangeAccessControlListServerGroupEvent$LoadBalancerListerAcl`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LoadBalancerListerAcl {
+    /// Since ZStack 4.1.8 (release history).
     pub acl_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.1.8 (release history).
     pub listener_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.1.8 (release history).
     pub server_group_uuids: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -307,6 +324,7 @@ pub struct LoadBalancerServerGroupInventory {
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub load_balancer_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub ip_version: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
@@ -412,6 +430,7 @@ pub struct LoadBalancerServerGroupVmNicRefInventory {
     pub vm_nic_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub weight: ::core::option::Option<i64>,
+    /// Since ZStack 5.0.0 (release history).
     pub ip_version: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
     pub status: ::core::option::Option<::std::string::String>,
@@ -431,20 +450,33 @@ pub struct LoadBalancerServerGroupVmNicRefInventory {
 /// Server class: `org.zstack.network.service.slb.SlbGroupInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SlbGroupInventory {
+    /// Since ZStack 4.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub backend_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub deploy_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub slb_offering_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub config_version: ::core::option::Option<i64>,
+    /// Since ZStack 4.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 4.0.1 (release history).
     pub slb_vms: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 4.0.1 (release history).
     pub lbs: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 4.0.1 (release history).
     pub networks: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 5.1.30 (release history).
     pub monitor_ips: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -527,6 +559,7 @@ pub struct SlbLoadBalancerInventory {
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub vip_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.0.0 (release history).
     pub ipv6_vip_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.1.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
@@ -536,6 +569,7 @@ pub struct SlbLoadBalancerInventory {
     >,
     /// Since ZStack 0.6.
     pub listeners: ::std::vec::Vec<crate::types::LoadBalancerListenerInventory>,
+    /// Since ZStack 4.0.1 (release history).
     pub slb_group_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -600,6 +634,7 @@ pub struct SlbVmInstanceInventory {
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub memory_size: ::core::option::Option<i64>,
+    /// Since ZStack 4.7.24 (release history).
     pub reserved_memory_size: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
     pub cpu_num: ::core::option::Option<i32>,
@@ -641,13 +676,17 @@ pub struct SlbVmInstanceInventory {
     pub status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub agent_port: ::core::option::Option<i32>,
+    /// Since ZStack 3.5.3 (release history).
     pub ha_status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub public_network_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub virtual_router_vips: ::std::vec::Vec<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub slb_group_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub config_tasks: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 5.1.30 (release history).
     pub config_version: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -878,6 +917,7 @@ pub struct VirtualRouterVmInventory {
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub memory_size: ::core::option::Option<i64>,
+    /// Since ZStack 4.7.24 (release history).
     pub reserved_memory_size: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
     pub cpu_num: ::core::option::Option<i32>,
@@ -919,6 +959,7 @@ pub struct VirtualRouterVmInventory {
     pub status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub agent_port: ::core::option::Option<i32>,
+    /// Since ZStack 3.5.3 (release history).
     pub ha_status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub public_network_uuid: ::core::option::Option<::std::string::String>,

@@ -31,6 +31,7 @@ pub struct LongJobInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.1.3 (release history).
     pub execute_time: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -5,14 +5,23 @@
 /// Server class: `org.zstack.pciDevice.specification.mdev.MdevDeviceSpecInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MdevDeviceSpecInventory {
+    /// Since ZStack 3.5.3 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub specification: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub type_: ::core::option::Option<crate::types::MdevDeviceType>,
+    /// Since ZStack 3.5.3 (release history).
     pub state: ::core::option::Option<crate::types::MdevDeviceSpecState>,
+    /// Since ZStack 5.2.0 (release history).
     pub vendor: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.5.3 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,

@@ -5,22 +5,37 @@
 /// Server class: `org.zstack.pciDevice.virtual.vfio_mdev.MdevDeviceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MdevDeviceInventory {
+    /// Since ZStack 3.5.3 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub parent_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.5.11 (release history).
     pub mtty_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub host_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub mdev_spec_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub type_: ::core::option::Option<crate::types::MdevDeviceType>,
+    /// Since ZStack 3.5.3 (release history).
     pub state: ::core::option::Option<crate::types::MdevDeviceState>,
+    /// Since ZStack 3.5.3 (release history).
     pub status: ::core::option::Option<crate::types::MdevDeviceStatus>,
+    /// Since ZStack 4.1.8 (release history).
     pub chooser: ::core::option::Option<crate::types::MdevDeviceChooser>,
+    /// Since ZStack 3.5.3 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.5.3 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 5.1.30 (release history).
     pub vendor: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(

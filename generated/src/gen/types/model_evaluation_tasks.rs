@@ -5,38 +5,66 @@
 /// Server class: `org.zstack.ai.entity.ModelEvaluationTaskInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ModelEvaluationTaskInventory {
+    /// Since ZStack 5.3.0 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.20 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0 (release history).
     pub percentage: ::core::option::Option<i32>,
+    /// Since ZStack 5.3.0 (release history).
     pub opaque: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0 (release history).
     pub status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0 (release history).
     pub model_service_group_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0 (release history).
     pub evaluated_service_group_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0 (release history).
     pub dataset_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0 (release history).
     pub limits: ::core::option::Option<i32>,
+    /// Since ZStack 5.3.0 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 5.3.0 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 5.3.20 (release history).
     pub max_new_tokens: ::core::option::Option<i32>,
+    /// Since ZStack 5.3.20 (release history).
     pub top_k: ::core::option::Option<i32>,
+    /// Since ZStack 5.3.20 (release history).
     pub temperature: ::core::option::Option<f32>,
+    /// Since ZStack 5.3.20 (release history).
     pub top_p: ::core::option::Option<f32>,
+    /// Since ZStack 5.3.20 (release history).
     pub prompt: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.20 (release history).
     pub repetition_penalty: ::core::option::Option<f32>,
+    /// Since ZStack 5.3.20 (release history).
     pub max_length: ::core::option::Option<i32>,
+    /// Since ZStack 5.3.20 (release history).
     pub model: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.20 (release history).
     pub url: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.20 (release history).
     pub parallel: ::core::option::Option<i32>,
+    /// Since ZStack 5.3.20 (release history).
     pub log_every_query: ::core::option::Option<i32>,
+    /// Since ZStack 5.3.20 (release history).
     pub api: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.20 (release history).
     pub request_headers: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
+    /// Since ZStack 5.3.20 (release history).
     pub connect_timeout: ::core::option::Option<i32>,
+    /// Since ZStack 5.3.20 (release history).
     pub read_timeout: ::core::option::Option<i32>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -5,14 +5,23 @@
 /// Server class: `org.zstack.mttyDevice.MttyDeviceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MttyDeviceInventory {
+    /// Since ZStack 4.5.11 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.5.11 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.5.11 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.5.11 (release history).
     pub host_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.5.11 (release history).
     pub type_: ::core::option::Option<crate::types::MttyDeviceType>,
+    /// Since ZStack 4.5.11 (release history).
     pub state: ::core::option::Option<crate::types::MttyDeviceState>,
+    /// Since ZStack 4.5.11 (release history).
     pub virt_status: ::core::option::Option<crate::types::MttyDeviceVirtStatus>,
+    /// Since ZStack 4.5.11 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.5.11 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,

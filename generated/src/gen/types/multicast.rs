@@ -5,14 +5,21 @@
 /// Server class: `org.zstack.multicast.router.header.MulticastRouterInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MulticastRouterInventory {
+    /// Since ZStack 3.7.5 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.5 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.5 (release history).
     pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.5 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.7.5 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.7.5 (release history).
     pub rp_groups: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.7.5 (release history).
     pub vpc_vrs: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -7,26 +7,45 @@
 /// Server class: `org.zstack.sso.header.OAuth2ClientInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct OAuth2ClientInventory {
+    /// Since ZStack 4.5.11 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.5.11 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.5.11 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.5.11 (release history).
     pub client_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.5.11 (release history).
     pub login_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.5.11 (release history).
     pub login_mn_url: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub redirect_url: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.5.11 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.5.11 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 4.5.11 (release history).
     pub account_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.5.11 (release history).
     pub client_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.5.11 (release history).
     pub client_secret: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
+    /// Since ZStack 4.5.11 (release history).
     pub authorization_url: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.5.11 (release history).
     pub token_url: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub userinfo_url: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.5.11 (release history).
     pub grant_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub identity_provider: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub logout_url: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub scope_list: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -43,15 +62,23 @@ pub struct OAuth2ClientInventory {
 /// Server class: `org.zstack.sso.header.OAuth2TokenInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct OAuth2TokenInventory {
+    /// Since ZStack 4.6.32 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.6.32 (release history).
     pub client_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.6.32 (release history).
     pub user_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.6.32 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.6.32 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 4.6.32 (release history).
     pub access_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
+    /// Since ZStack 4.6.32 (release history).
     pub id_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
+    /// Since ZStack 4.6.32 (release history).
     pub refresh_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -62,13 +89,21 @@ pub struct OAuth2TokenInventory {
 /// Server class: `org.zstack.sso.header.SSOServerTokenInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SSOServerTokenInventory {
+    /// Since ZStack 5.2.0 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.2.0 (release history).
     pub access_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
+    /// Since ZStack 5.2.0 (release history).
     pub id_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
+    /// Since ZStack 5.2.0 (release history).
     pub refresh_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
+    /// Since ZStack 5.2.0 (release history).
     pub user_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.20 (release history).
     pub session_uuid: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
+    /// Since ZStack 5.2.0 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 5.2.0 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -81,10 +116,15 @@ pub struct SSOServerTokenInventory {
 /// Server class: `org.zstack.sso.header.SSOTokenInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SSOTokenInventory {
+    /// Since ZStack 4.6.32 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.6.32 (release history).
     pub client_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.6.32 (release history).
     pub user_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.6.32 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.6.32 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,

@@ -5,23 +5,41 @@
 /// Server class: `org.zstack.pciDevice.specification.pci.PciDeviceSpecInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PciDeviceSpecInventory {
+    /// Since ZStack 3.3.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.3.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.3.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.3.1 (release history).
     pub vendor_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub vendor: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.3.1 (release history).
     pub device_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub device: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.3.1 (release history).
     pub subvendor_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.3.1 (release history).
     pub subdevice_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub ram_size: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub max_part_num: ::core::option::Option<i32>,
+    /// Since ZStack 3.5.3 (release history).
     pub type_: ::core::option::Option<crate::types::PciDeviceType>,
+    /// Since ZStack 3.5.3 (release history).
     pub state: ::core::option::Option<crate::types::PciDeviceSpecState>,
+    /// Since ZStack 3.5.3 (release history).
     pub is_virtual: ::core::option::Option<bool>,
+    /// Since ZStack 3.3.1 (release history).
     pub rom_version: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.3.1 (release history).
     pub rom_md5sum: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.3.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.3.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,

@@ -7,38 +7,69 @@
 /// Server class: `org.zstack.header.sriov.EthernetVfPciDeviceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EthernetVfPciDeviceInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub host_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub parent_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub pci_spec_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub type_: ::core::option::Option<crate::types::PciDeviceType>,
+    /// Since ZStack 3.0.1 (release history).
     pub state: ::core::option::Option<crate::types::PciDeviceState>,
+    /// Since ZStack 3.0.1 (release history).
     pub status: ::core::option::Option<crate::types::PciDeviceStatus>,
+    /// Since ZStack 3.5.3 (release history).
     pub virt_status: ::core::option::Option<crate::types::PciDeviceVirtStatus>,
+    /// Since ZStack 4.1.8 (release history).
     pub chooser: ::core::option::Option<crate::types::PciDeviceChooser>,
+    /// Since ZStack 3.0.1 (release history).
     pub vendor_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub vendor: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub device_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub device: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub subvendor_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub subdevice_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub pci_device_address: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub iommu_group: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub meta_data: ::core::option::Option<crate::types::PciDeviceMetaData>,
+    /// Since ZStack 5.1.30 (release history).
     pub rev: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.0.1 (release history).
     pub matched_pci_device_offering_ref: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.5.3 (release history).
     pub mdev_spec_refs: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 5.0.0 (release history).
     pub host_dev_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.0.0 (release history).
     pub interface_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.0.0 (release history).
     pub vm_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.0.0 (release history).
     pub l3_network_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.0.0 (release history).
     pub vf_status: ::core::option::Option<crate::types::EthernetVfStatus>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -58,33 +89,59 @@ pub struct EthernetVfPciDeviceInventory {
 /// Server class: `org.zstack.pciDevice.PciDeviceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PciDeviceInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub host_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub parent_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub pci_spec_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub type_: ::core::option::Option<crate::types::PciDeviceType>,
+    /// Since ZStack 3.0.1 (release history).
     pub state: ::core::option::Option<crate::types::PciDeviceState>,
+    /// Since ZStack 3.0.1 (release history).
     pub status: ::core::option::Option<crate::types::PciDeviceStatus>,
+    /// Since ZStack 3.5.3 (release history).
     pub virt_status: ::core::option::Option<crate::types::PciDeviceVirtStatus>,
+    /// Since ZStack 4.1.8 (release history).
     pub chooser: ::core::option::Option<crate::types::PciDeviceChooser>,
+    /// Since ZStack 3.0.1 (release history).
     pub vendor_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub vendor: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub device_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub device: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub subvendor_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub subdevice_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub pci_device_address: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub iommu_group: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub meta_data: ::core::option::Option<crate::types::PciDeviceMetaData>,
+    /// Since ZStack 5.1.30 (release history).
     pub rev: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.0.1 (release history).
     pub matched_pci_device_offering_ref: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.5.3 (release history).
     pub mdev_spec_refs: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -208,20 +265,33 @@ impl PciDeviceInventory {
 /// Server class: `org.zstack.pciDevice.PciDeviceOfferingInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PciDeviceOfferingInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub type_: ::core::option::Option<crate::types::PciDeviceOfferingType>,
+    /// Since ZStack 3.0.1 (release history).
     pub vendor_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub device_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub subvendor_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub subdevice_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub ram_size: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.0.1 (release history).
     pub attached_instance_offerings: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub matched_pci_devices: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

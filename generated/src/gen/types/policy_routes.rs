@@ -5,17 +5,29 @@
 /// Server class: `org.zstack.policyRoute.PolicyRouteRuleInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PolicyRouteRuleInventory {
+    /// Since ZStack 3.6.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub rule_number: ::core::option::Option<i32>,
+    /// Since ZStack 3.6.1 (release history).
     pub rule_set_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub table_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub dest_ip: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub source_ip: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub dest_port: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub source_port: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub protocol: ::core::option::Option<crate::types::PolicyRouteRuleProtocol>,
+    /// Since ZStack 3.6.1 (release history).
     pub state: ::core::option::Option<crate::types::PolicyRouteRuleState>,
+    /// Since ZStack 3.6.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.6.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -80,15 +92,23 @@ impl PolicyRouteRuleInventory {
 /// Server class: `org.zstack.policyRoute.PolicyRouteRuleSetInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PolicyRouteRuleSetInventory {
+    /// Since ZStack 3.6.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.6.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.6.1 (release history).
     pub rules: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.9.2 (release history).
     pub l3_refs: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -133,10 +153,15 @@ impl PolicyRouteRuleSetInventory {
 /// Server class: `org.zstack.policyRoute.PolicyRouteRuleSetL3RefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PolicyRouteRuleSetL3RefInventory {
+    /// Since ZStack 3.6.1 (release history).
     pub id: ::core::option::Option<i64>,
+    /// Since ZStack 3.6.1 (release history).
     pub l3_network_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub rule_set_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.6.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -171,10 +196,15 @@ impl PolicyRouteRuleSetL3RefInventory {
 /// Server class: `org.zstack.policyRoute.PolicyRouteRuleSetVRouterRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PolicyRouteRuleSetVRouterRefInventory {
+    /// Since ZStack 3.6.1 (release history).
     pub id: ::core::option::Option<i64>,
+    /// Since ZStack 3.6.1 (release history).
     pub v_router_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub rule_set_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.6.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -209,14 +239,21 @@ impl PolicyRouteRuleSetVRouterRefInventory {
 /// Server class: `org.zstack.policyRoute.PolicyRouteTableInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PolicyRouteTableInventory {
+    /// Since ZStack 3.6.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub table_number: ::core::option::Option<i32>,
+    /// Since ZStack 3.6.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.6.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.6.1 (release history).
     pub routes: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -257,12 +294,19 @@ impl PolicyRouteTableInventory {
 /// Server class: `org.zstack.policyRoute.PolicyRouteTableRouteEntryInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PolicyRouteTableRouteEntryInventory {
+    /// Since ZStack 3.6.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub table_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub destination_cidr: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub next_hop_ip: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub distance: ::core::option::Option<i32>,
+    /// Since ZStack 3.6.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.6.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -305,10 +349,15 @@ impl PolicyRouteTableRouteEntryInventory {
 /// Server class: `org.zstack.policyRoute.PolicyRouteTableVRouterRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PolicyRouteTableVRouterRefInventory {
+    /// Since ZStack 3.6.1 (release history).
     pub id: ::core::option::Option<i64>,
+    /// Since ZStack 3.6.1 (release history).
     pub table_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub v_router_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.6.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,

@@ -43,9 +43,13 @@ pub struct AliyunEbsPrimaryStorageInventory {
     >,
     /// Since ZStack 0.6.
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
+    /// Since ZStack 3.2.1 (release history).
     pub pangu_app_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.2.1 (release history).
     pub pangu_partition_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.2.1 (release history).
     pub identity_zone_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.2.1 (release history).
     pub default_io_type: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -187,7 +191,9 @@ pub struct BlockPrimaryStorageInventory {
     >,
     /// Since ZStack 0.6.
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
+    /// Since ZStack 4.5.11 (release history).
     pub vendor_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.5.11 (release history).
     pub metadata: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -385,6 +391,7 @@ pub struct CephPrimaryStorageInventory {
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
     /// Since ZStack 0.6.
     pub mons: ::std::vec::Vec<crate::types::CephPrimaryStorageMonInventory>,
+    /// Since ZStack 3.0.1 (release history).
     pub pools: ::std::vec::Vec<crate::types::CephPrimaryStoragePoolInventory>,
     /// Since ZStack 0.6.
     pub fsid: ::core::option::Option<::std::string::String>,
@@ -462,9 +469,11 @@ pub struct CephPrimaryStoragePoolInventory {
     pub used_capacity: ::core::option::Option<i64>,
     /// Since ZStack 3.1.0.
     pub total_capacity: ::core::option::Option<i64>,
+    /// Since ZStack 3.10.40 (release history).
     pub security_policy: ::core::option::Option<::std::string::String>,
     /// Since ZStack 2.3.2.
     pub replicated_size: ::core::option::Option<i32>,
+    /// Since ZStack 3.10.40 (release history).
     pub disk_utilization: ::core::option::Option<f32>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -604,10 +613,15 @@ pub struct ExternalPrimaryStorageInventory {
 /// Server class: `org.zstack.storage.primary.local.APIGetLocalStorageHostDiskCapacityReply$HostDiskCapacity`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct HostDiskCapacity {
+    /// Since ZStack 3.0.1 (release history).
     pub host_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub total_capacity: ::core::option::Option<i64>,
+    /// Since ZStack 3.0.1 (release history).
     pub available_capacity: ::core::option::Option<i64>,
+    /// Since ZStack 3.0.1 (release history).
     pub total_physical_capacity: ::core::option::Option<i64>,
+    /// Since ZStack 3.0.1 (release history).
     pub available_physical_capacity: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -749,14 +763,23 @@ impl LocalStorageResourceRefInventory {
 /// Server class: `org.zstack.storage.primary.ministorage.MiniStorageHostRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MiniStorageHostRefInventory {
+    /// Since ZStack 3.5.3 (release history).
     pub primary_storage_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub host_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub total_capacity: ::core::option::Option<i64>,
+    /// Since ZStack 3.5.3 (release history).
     pub available_capacity: ::core::option::Option<i64>,
+    /// Since ZStack 3.5.3 (release history).
     pub total_physical_capacity: ::core::option::Option<i64>,
+    /// Since ZStack 3.5.3 (release history).
     pub available_physical_capacity: ::core::option::Option<i64>,
+    /// Since ZStack 3.5.3 (release history).
     pub status: ::core::option::Option<crate::types::PrimaryStorageHostStatus>,
+    /// Since ZStack 3.5.3 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.5.3 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -848,7 +871,9 @@ pub struct MiniStorageInventory {
     >,
     /// Since ZStack 0.6.
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub mini_storage_type: ::core::option::Option<crate::types::MiniStorageType>,
+    /// Since ZStack 3.5.3 (release history).
     pub disk_identifier: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -943,17 +968,29 @@ impl MiniStorageInventory {
 /// Server class: `org.zstack.storage.primary.ministorage.MiniStorageResourceReplicationInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MiniStorageResourceReplicationInventory {
+    /// Since ZStack 3.5.3 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub host_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub primary_storage_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub state: ::core::option::Option<crate::types::ReplicationState>,
+    /// Since ZStack 3.5.3 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub role: ::core::option::Option<crate::types::ReplicationRole>,
+    /// Since ZStack 3.5.3 (release history).
     pub network_status: ::core::option::Option<crate::types::ReplicationNetworkStatus>,
+    /// Since ZStack 3.5.3 (release history).
     pub disk_status: ::core::option::Option<crate::types::ReplicationDiskStatus>,
+    /// Since ZStack 3.9.2 (release history).
     pub size: ::core::option::Option<i64>,
+    /// Since ZStack 3.5.3 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.5.3 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -1018,13 +1055,21 @@ impl MiniStorageResourceReplicationInventory {
 /// Server class: `org.zstack.nas.NasFileSystemInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NasFileSystemInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub protocol: ::core::option::Option<crate::types::NasProtocolType>,
+    /// Since ZStack 3.0.1 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub file_system_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -1071,13 +1116,21 @@ impl NasFileSystemInventory {
 /// Server class: `org.zstack.nas.NasMountTargetInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NasMountTargetInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub mount_domain: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub nas_file_system_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -1283,7 +1336,9 @@ pub struct SharedBlockGroupPrimaryStorageInventory {
     >,
     /// Since ZStack 0.6.
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub shared_blocks: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub shared_block_group_type: ::core::option::Option<
         crate::types::SharedBlockGroupType,
     >,
@@ -1383,7 +1438,9 @@ impl SharedBlockGroupPrimaryStorageInventory {
 pub struct UsageReport {
     /// Since ZStack 4.7.21.
     pub used_physical_capacities_forecast: ::std::vec::Vec<i64>,
+    /// Since ZStack 4.7.24 (release history).
     pub used_physical_capacities_history: ::std::vec::Vec<i64>,
+    /// Since ZStack 4.7.24 (release history).
     pub total_physical_capacities_history: ::std::vec::Vec<i64>,
     /// Since ZStack 4.7.21.
     pub start_time: ::core::option::Option<i64>,

@@ -5,10 +5,15 @@
 /// Server class: `org.zstack.proxy.UserProxyConfigResourceRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct UserProxyConfigResourceRefInventory {
+    /// Since ZStack 5.3.0 (release history).
     pub id: ::core::option::Option<i64>,
+    /// Since ZStack 5.3.0 (release history).
     pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0 (release history).
     pub proxy_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.0 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 5.3.0 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,

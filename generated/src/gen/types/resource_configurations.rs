@@ -5,9 +5,13 @@
 /// Server class: `org.zstack.resourceconfig.APIGetResourceBindableConfigReply$ResourceBindableConfigStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourceBindableConfigStruct {
+    /// Since ZStack 3.4.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.4.1 (release history).
     pub category: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.4.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.4.1 (release history).
     pub bind_resource_types: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -17,10 +21,13 @@ pub struct ResourceBindableConfigStruct {
 /// Server class: `org.zstack.resourceconfig.APIUpdateResourceConfigsMsg$ResourceConfigAO`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
 pub struct ResourceConfigAO {
+    /// Since ZStack 4.8.26 (release history).
     #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub category: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.8.26 (release history).
     #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.8.26 (release history).
     #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub value: ::core::option::Option<::std::string::String>,
 }

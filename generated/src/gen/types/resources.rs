@@ -31,12 +31,19 @@ pub struct VolumeSnapshotReferenceTreeInventory {
     pub resource_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.0.0.
     pub concrete_resource_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub primary_storage_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub host_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub root_image_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub root_volume_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub root_volume_snapshot_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub root_volume_snapshot_tree_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub root_install_url: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -5,13 +5,21 @@
 /// Server class: `org.zstack.header.protocol.RouterAreaInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RouterAreaInventory {
+    /// Since ZStack 3.4.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.4.1 (release history).
     pub area_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.4.1 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.4.1 (release history).
     pub authentication: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.4.1 (release history).
     pub password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
+    /// Since ZStack 3.4.1 (release history).
     pub key_id: ::core::option::Option<i32>,
+    /// Since ZStack 3.4.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.4.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,

@@ -5,17 +5,27 @@
 /// Server class: `org.zstack.header.scheduler.SchedulerJobGroupInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SchedulerJobGroupInventory {
+    /// Since ZStack 3.4.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.4.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.4.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.4.1 (release history).
     pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.4.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.4.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.4.1 (release history).
     pub job_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.4.1 (release history).
     pub job_data: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.4.1 (release history).
     pub triggers_uuid: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.4.1 (release history).
     pub jobs_uuid: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -69,9 +79,13 @@ impl SchedulerJobGroupInventory {
 /// Server class: `org.zstack.header.scheduler.SchedulerJobGroupSchedulerTriggerRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SchedulerJobGroupSchedulerTriggerRefInventory {
+    /// Since ZStack 3.4.1 (release history).
     pub scheduler_job_group_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.4.1 (release history).
     pub scheduler_trigger_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.4.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.4.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -84,17 +98,29 @@ pub struct SchedulerJobGroupSchedulerTriggerRefInventory {
 /// Server class: `org.zstack.header.scheduler.SchedulerJobHistoryInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SchedulerJobHistoryInventory {
+    /// Since ZStack 3.5.3 (release history).
     pub id: ::core::option::Option<i64>,
+    /// Since ZStack 3.5.3 (release history).
     pub trigger_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub scheduler_job_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub scheduler_job_group_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub job_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub start_time: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.5.3 (release history).
     pub execute_time: ::core::option::Option<i64>,
+    /// Since ZStack 3.5.3 (release history).
     pub target_resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub request_dump: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub result_dump: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub success: ::core::option::Option<bool>,
+    /// Since ZStack 3.9.2 (release history).
     pub fire_instance_id: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -158,18 +184,29 @@ impl SchedulerJobHistoryInventory {
 /// Server class: `org.zstack.header.scheduler.SchedulerJobInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SchedulerJobInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub target_resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.0.1 (release history).
     pub job_data: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.10.40 (release history).
     pub job_class_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub triggers_uuid: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.4.1 (release history).
     pub scheduler_job_group_uuids: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -228,10 +265,15 @@ impl SchedulerJobInventory {
 /// Server class: `org.zstack.header.scheduler.SchedulerJobSchedulerTriggerInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SchedulerJobSchedulerTriggerInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub scheduler_job_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub scheduler_trigger_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -244,20 +286,33 @@ pub struct SchedulerJobSchedulerTriggerInventory {
 /// Server class: `org.zstack.header.scheduler.SchedulerTriggerInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SchedulerTriggerInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub cron: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub scheduler_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub scheduler_interval: ::core::option::Option<i32>,
+    /// Since ZStack 3.0.1 (release history).
     pub repeat_count: ::core::option::Option<i32>,
+    /// Since ZStack 3.0.1 (release history).
     pub start_time: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub stop_time: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.0.1 (release history).
     pub jobs_uuid: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.4.1 (release history).
     pub job_groups_uuid: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -5,15 +5,25 @@
 /// Server class: `org.zstack.guesttools.GuestVmScriptExecutedRecordDetailInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GuestVmScriptExecutedRecordDetailInventory {
+    /// Since ZStack 5.2.0 (release history).
     pub record_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.2.0 (release history).
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.2.0 (release history).
     pub vm_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.2.0 (release history).
     pub status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.2.0 (release history).
     pub exit_code: ::core::option::Option<i32>,
+    /// Since ZStack 5.2.0 (release history).
     pub stdout: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.2.0 (release history).
     pub err_cause: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.2.0 (release history).
     pub stderr: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.2.0 (release history).
     pub start_time: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 5.2.0 (release history).
     pub end_time: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -67,17 +77,29 @@ impl GuestVmScriptExecutedRecordDetailInventory {
 /// Server class: `org.zstack.guesttools.GuestVmScriptExecutedRecordInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GuestVmScriptExecutedRecordInventory {
+    /// Since ZStack 5.2.0 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.2.0 (release history).
     pub script_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.2.0 (release history).
     pub record_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.2.0 (release history).
     pub script_timeout: ::core::option::Option<i32>,
+    /// Since ZStack 5.2.0 (release history).
     pub status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.2.0 (release history).
     pub executor: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.2.0 (release history).
     pub execution_count: ::core::option::Option<i32>,
+    /// Since ZStack 5.2.0 (release history).
     pub version: ::core::option::Option<i32>,
+    /// Since ZStack 5.2.0 (release history).
     pub script_content: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.2.0 (release history).
     pub render_params: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.2.0 (release history).
     pub start_time: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 5.2.0 (release history).
     pub end_time: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -140,15 +162,25 @@ impl GuestVmScriptExecutedRecordInventory {
 /// Server class: `org.zstack.guesttools.GuestVmScriptInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GuestVmScriptInventory {
+    /// Since ZStack 5.2.0 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.2.0 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.2.0 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.2.0 (release history).
     pub script_content: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.2.0 (release history).
     pub render_params: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.2.0 (release history).
     pub platform: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.2.0 (release history).
     pub script_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.2.0 (release history).
     pub script_timeout: ::core::option::Option<i32>,
+    /// Since ZStack 5.2.0 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 5.2.0 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,

@@ -19,9 +19,13 @@ pub struct HardwareL2VxlanNetworkPoolInventory {
     pub physical_interface: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.1.8 (release history).
     pub v_switch_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.6.32 (release history).
     pub virtual_network_id: ::core::option::Option<i32>,
+    /// Since ZStack 5.0.0 (release history).
     pub isolated: ::core::option::Option<bool>,
+    /// Since ZStack 5.0.0 (release history).
     pub pvlan: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
@@ -33,6 +37,7 @@ pub struct HardwareL2VxlanNetworkPoolInventory {
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
     /// Since ZStack 0.6.
     pub attached_vtep_refs: ::std::vec::Vec<crate::types::VtepInventory>,
+    /// Since ZStack 4.7.24 (release history).
     pub remote_vteps: ::std::vec::Vec<crate::types::RemoteVtepInventory>,
     /// Since ZStack 0.6.
     pub attached_vxlan_network_refs: ::std::vec::Vec<

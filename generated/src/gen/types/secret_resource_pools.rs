@@ -7,27 +7,47 @@
 /// Server class: `org.zstack.crypto.securitymachine.thirdparty.aisino.AiSiNoSecretResourcePoolInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AiSiNoSecretResourcePoolInventory {
+    /// Since ZStack 4.3.36 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub zone_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.5.11 (release history).
     pub status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub model: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub heartbeat_interval: ::core::option::Option<i32>,
+    /// Since ZStack 4.3.36 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.3.36 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 5.0.0 (release history).
     pub ability: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.5.11 (release history).
     pub management_ip: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.5.11 (release history).
     pub port: ::core::option::Option<i32>,
+    /// Since ZStack 4.5.11 (release history).
     pub route: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.5.11 (release history).
     pub client_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.5.11 (release history).
     pub client_secrete: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
+    /// Since ZStack 4.5.11 (release history).
     pub app_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.5.11 (release history).
     pub key_num_sm2: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.5.11 (release history).
     pub key_num_sm4: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -44,26 +64,45 @@ pub struct AiSiNoSecretResourcePoolInventory {
 /// Server class: `org.zstack.crypto.securitymachine.thirdparty.csp.CSPSecretResourcePoolInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CSPSecretResourcePoolInventory {
+    /// Since ZStack 4.3.36 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub zone_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.5.11 (release history).
     pub status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub model: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub heartbeat_interval: ::core::option::Option<i32>,
+    /// Since ZStack 4.3.36 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.3.36 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 5.0.0 (release history).
     pub ability: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub management_ip: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub port: ::core::option::Option<i32>,
+    /// Since ZStack 5.1.30 (release history).
     pub app_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub app_key: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub key_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub user_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub protocol: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -79,20 +118,33 @@ pub struct CSPSecretResourcePoolInventory {
 /// Server class: `org.zstack.crypto.securitymachine.thirdparty.fiSec.FiSecSecretResourcePoolInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FiSecSecretResourcePoolInventory {
+    /// Since ZStack 4.3.36 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub zone_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.5.11 (release history).
     pub status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub model: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub heartbeat_interval: ::core::option::Option<i32>,
+    /// Since ZStack 4.3.36 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.3.36 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 5.0.0 (release history).
     pub ability: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub key_num: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -107,24 +159,41 @@ pub struct FiSecSecretResourcePoolInventory {
 /// Server class: `org.zstack.crypto.securitymachine.thirdparty.flkSec.FlkSecSecretResourcePoolInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FlkSecSecretResourcePoolInventory {
+    /// Since ZStack 4.3.36 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub zone_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.5.11 (release history).
     pub status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub model: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub heartbeat_interval: ::core::option::Option<i32>,
+    /// Since ZStack 4.3.36 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.3.36 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 5.0.0 (release history).
     pub ability: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.6.32 (release history).
     pub encrypt_result: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.6.32 (release history).
     pub activated_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
+    /// Since ZStack 4.6.32 (release history).
     pub protect_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
+    /// Since ZStack 4.6.32 (release history).
     pub hmac_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
+    /// Since ZStack 4.7.24 (release history).
     pub ukey_type: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -141,22 +210,37 @@ pub struct FlkSecSecretResourcePoolInventory {
 /// Server class: `org.zstack.crypto.securitymachine.thirdparty.haitai.HaiTaiSecretResourcePoolInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct HaiTaiSecretResourcePoolInventory {
+    /// Since ZStack 4.3.36 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub zone_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.5.11 (release history).
     pub status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub model: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub heartbeat_interval: ::core::option::Option<i32>,
+    /// Since ZStack 4.3.36 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.3.36 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 5.0.0 (release history).
     pub ability: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub management_ip: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub port: ::core::option::Option<i32>,
+    /// Since ZStack 4.7.24 (release history).
     pub realm: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -171,23 +255,39 @@ pub struct HaiTaiSecretResourcePoolInventory {
 /// Server class: `org.zstack.crypto.securitymachine.thirdparty.infoSec.InfoSecSecretResourcePoolInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct InfoSecSecretResourcePoolInventory {
+    /// Since ZStack 4.3.36 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub zone_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.5.11 (release history).
     pub status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub model: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub heartbeat_interval: ::core::option::Option<i32>,
+    /// Since ZStack 4.3.36 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.3.36 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 5.0.0 (release history).
     pub ability: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub connection_mode: ::core::option::Option<i32>,
+    /// Since ZStack 4.3.36 (release history).
     pub activated_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
+    /// Since ZStack 4.3.36 (release history).
     pub protect_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
+    /// Since ZStack 4.3.36 (release history).
     pub hmac_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -203,22 +303,37 @@ pub struct InfoSecSecretResourcePoolInventory {
 /// Server class: `org.zstack.crypto.securitymachine.thirdparty.koal.KoAlSecretResourcePoolInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct KoAlSecretResourcePoolInventory {
+    /// Since ZStack 4.3.36 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub zone_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.5.11 (release history).
     pub status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub model: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub heartbeat_interval: ::core::option::Option<i32>,
+    /// Since ZStack 4.3.36 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.3.36 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 5.0.0 (release history).
     pub ability: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.20 (release history).
     pub management_ip: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.3.20 (release history).
     pub port: ::core::option::Option<i32>,
+    /// Since ZStack 5.3.20 (release history).
     pub secret_key: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -233,26 +348,45 @@ pub struct KoAlSecretResourcePoolInventory {
 /// Server class: `org.zstack.crypto.securitymachine.thirdparty.sansec.SanSecSecretResourcePoolInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SanSecSecretResourcePoolInventory {
+    /// Since ZStack 4.3.36 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub zone_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.5.11 (release history).
     pub status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub model: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub heartbeat_interval: ::core::option::Option<i32>,
+    /// Since ZStack 4.3.36 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.3.36 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 5.0.0 (release history).
     pub ability: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub key_index: ::core::option::Option<i32>,
+    /// Since ZStack 5.2.0 (release history).
     pub management_ip: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.2.0 (release history).
     pub port: ::core::option::Option<i32>,
+    /// Since ZStack 5.2.0 (release history).
     pub username: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.2.0 (release history).
     pub password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
+    /// Since ZStack 5.2.0 (release history).
     pub sm3_key: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.2.0 (release history).
     pub sm4_key: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -267,19 +401,31 @@ pub struct SanSecSecretResourcePoolInventory {
 /// Server class: `org.zstack.header.securitymachine.SecretResourcePoolInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SecretResourcePoolInventory {
+    /// Since ZStack 4.3.36 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub zone_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.5.11 (release history).
     pub status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub model: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.3.36 (release history).
     pub heartbeat_interval: ::core::option::Option<i32>,
+    /// Since ZStack 4.3.36 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.3.36 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 5.0.0 (release history).
     pub ability: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -47,6 +47,7 @@ pub struct SecurityGroupIngressRuleTO {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.0.1 (release history).
     pub friend_cidrs: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -131,48 +132,61 @@ impl SecurityGroupInventory {
 /// Server class: `org.zstack.network.securitygroup.APIAddSecurityGroupRuleMsg$SecurityGroupRuleAO`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
 pub struct SecurityGroupRuleAO {
+    /// Since ZStack 3.0.1 (release history).
     #[serde(rename = "type", skip_serializing_if = "::core::option::Option::is_none")]
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     #[serde(
         rename = "remoteSecurityGroupUuid",
         skip_serializing_if = "::core::option::Option::is_none"
     )]
     pub remote_security_group_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.1.3 (release history).
     #[serde(
         rename = "ipVersion",
         skip_serializing_if = "::core::option::Option::is_none"
     )]
     pub ip_version: ::core::option::Option<i32>,
+    /// Since ZStack 3.0.1 (release history).
     #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub protocol: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     #[serde(
         rename = "srcIpRange",
         skip_serializing_if = "::core::option::Option::is_none"
     )]
     pub src_ip_range: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     #[serde(
         rename = "dstIpRange",
         skip_serializing_if = "::core::option::Option::is_none"
     )]
     pub dst_ip_range: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     #[serde(
         rename = "dstPortRange",
         skip_serializing_if = "::core::option::Option::is_none"
     )]
     pub dst_port_range: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub action: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     #[serde(
         rename = "startPort",
         skip_serializing_if = "::core::option::Option::is_none"
     )]
     pub start_port: ::core::option::Option<i32>,
+    /// Since ZStack 3.0.1 (release history).
     #[serde(rename = "endPort", skip_serializing_if = "::core::option::Option::is_none")]
     pub end_port: ::core::option::Option<i32>,
+    /// Since ZStack 3.0.1 (release history).
     #[serde(
         rename = "allowedCidr",
         skip_serializing_if = "::core::option::Option::is_none"
@@ -322,11 +336,13 @@ impl SecurityGroupRuleInventory {
 /// Server class: `org.zstack.network.securitygroup.APIUpdateSecurityGroupRulePriorityMsg$SecurityGroupRulePriorityAO`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
 pub struct SecurityGroupRulePriorityAO {
+    /// Since ZStack 4.7.24 (release history).
     #[serde(
         rename = "ruleUuid",
         skip_serializing_if = "::core::option::Option::is_none"
     )]
     pub rule_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub priority: ::core::option::Option<i32>,
 }
@@ -337,11 +353,13 @@ pub struct SecurityGroupRulePriorityAO {
 /// Server class: `org.zstack.network.securitygroup.APISetVmNicSecurityGroupMsg$VmNicSecurityGroupRefAO`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
 pub struct VmNicSecurityGroupRefAO {
+    /// Since ZStack 4.7.24 (release history).
     #[serde(
         rename = "securityGroupUuid",
         skip_serializing_if = "::core::option::Option::is_none"
     )]
     pub security_group_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub priority: ::core::option::Option<i32>,
 }

@@ -5,11 +5,17 @@
 /// Server class: `org.zstack.storage.primary.sharedblock.SharedBlockGroupPrimaryStorageHostRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SharedBlockGroupPrimaryStorageHostRefInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub primary_storage_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub host_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub host_id: ::core::option::Option<i32>,
+    /// Since ZStack 3.0.1 (release history).
     pub status: ::core::option::Option<crate::types::PrimaryStorageHostStatus>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -48,19 +54,31 @@ impl SharedBlockGroupPrimaryStorageHostRefInventory {
 /// Server class: `org.zstack.storage.primary.sharedblock.SharedBlockInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SharedBlockInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub shared_block_group_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub type_: ::core::option::Option<crate::types::SharedBlockType>,
+    /// Since ZStack 3.0.1 (release history).
     pub disk_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub state: ::core::option::Option<crate::types::SharedBlockState>,
+    /// Since ZStack 3.0.1 (release history).
     pub status: ::core::option::Option<crate::types::SharedBlockStatus>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 4.4.65 (release history).
     pub total_capacity: ::core::option::Option<i64>,
+    /// Since ZStack 4.4.65 (release history).
     pub available_capacity: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(

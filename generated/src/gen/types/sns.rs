@@ -7,25 +7,39 @@
 /// Server class: `org.zstack.sns.SNSAliyunSmsEndpointInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSAliyunSmsEndpointInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub platform_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 5.1.30 (release history).
     pub connection_status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub platform: ::core::option::Option<
         crate::types::AnySNSApplicationPlatformInventory,
     >,
+    /// Since ZStack 5.1.30 (release history).
     pub sms_access_key_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub sms_access_key_secret: ::core::option::Option<
         ::zstack_sdk::runtime::secret::Secret,
     >,
+    /// Since ZStack 5.1.30 (release history).
     pub supplier: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub receivers: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -39,17 +53,27 @@ pub struct SNSAliyunSmsEndpointInventory {
 /// Server class: `org.zstack.sns.SNSApplicationEndpointInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSApplicationEndpointInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub platform_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 5.1.30 (release history).
     pub connection_status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub platform: ::core::option::Option<
         crate::types::AnySNSApplicationPlatformInventory,
     >,
@@ -105,12 +129,19 @@ impl SNSApplicationEndpointInventory {
 /// Server class: `org.zstack.sns.SNSApplicationPlatformInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSApplicationPlatformInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -153,13 +184,19 @@ impl SNSApplicationPlatformInventory {
 /// Server class: `org.zstack.sns.platform.dingtalk.SNSDingTalkAtPersonInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSDingTalkAtPersonInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub phone_number: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub endpoint_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.0.0 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 5.0.0 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 5.0.0 (release history).
     pub remark: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -198,24 +235,39 @@ impl SNSDingTalkAtPersonInventory {
 /// Server class: `org.zstack.sns.platform.dingtalk.SNSDingTalkEndpointInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSDingTalkEndpointInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub platform_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 5.1.30 (release history).
     pub connection_status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub platform: ::core::option::Option<
         crate::types::AnySNSApplicationPlatformInventory,
     >,
+    /// Since ZStack 3.0.1 (release history).
     pub url: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub at_all: ::core::option::Option<bool>,
+    /// Since ZStack 5.0.0 (release history).
     pub secret: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
+    /// Since ZStack 3.0.1 (release history).
     pub at_person_phone_numbers: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 5.0.0 (release history).
     pub at_person_list: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -291,10 +343,15 @@ impl SNSDingTalkEndpointInventory {
 /// Server class: `org.zstack.sns.platform.email.SNSEmailAddressInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSEmailAddressInventory {
+    /// Since ZStack 3.7.5 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.5 (release history).
     pub email_address: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.5 (release history).
     pub endpoint_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.5 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.7.5 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -331,21 +388,33 @@ impl SNSEmailAddressInventory {
 /// Server class: `org.zstack.sns.platform.email.SNSEmailEndpointInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSEmailEndpointInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub platform_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 5.1.30 (release history).
     pub connection_status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub platform: ::core::option::Option<
         crate::types::AnySNSApplicationPlatformInventory,
     >,
+    /// Since ZStack 3.0.1 (release history).
     pub email: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.5 (release history).
     pub email_addresses: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -410,17 +479,27 @@ impl SNSEmailEndpointInventory {
 /// Server class: `org.zstack.sns.platform.email.SNSEmailPlatformInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSEmailPlatformInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.0.1 (release history).
     pub smtp_server: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub smtp_port: ::core::option::Option<i32>,
+    /// Since ZStack 3.0.1 (release history).
     pub username: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -476,25 +555,39 @@ impl SNSEmailPlatformInventory {
 /// Server class: `org.zstack.sns.platform.universalsms.supplier.emay.SNSEmaySmsEndpointInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSEmaySmsEndpointInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub platform_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 5.1.30 (release history).
     pub connection_status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub platform: ::core::option::Option<
         crate::types::AnySNSApplicationPlatformInventory,
     >,
+    /// Since ZStack 5.1.30 (release history).
     pub sms_access_key_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub sms_access_key_secret: ::core::option::Option<
         ::zstack_sdk::runtime::secret::Secret,
     >,
+    /// Since ZStack 5.1.30 (release history).
     pub supplier: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub request_url: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -508,13 +601,19 @@ pub struct SNSEmaySmsEndpointInventory {
 /// Server class: `org.zstack.sns.platform.feishu.SNSFeiShuAtPersonInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSFeiShuAtPersonInventory {
+    /// Since ZStack 5.0.0 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.0.0 (release history).
     pub user_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.0.0 (release history).
     pub endpoint_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.0.0 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 5.0.0 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 5.0.0 (release history).
     pub remark: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -553,24 +652,39 @@ impl SNSFeiShuAtPersonInventory {
 /// Server class: `org.zstack.sns.platform.feishu.SNSFeiShuEndpointInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSFeiShuEndpointInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub platform_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 5.1.30 (release history).
     pub connection_status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub platform: ::core::option::Option<
         crate::types::AnySNSApplicationPlatformInventory,
     >,
+    /// Since ZStack 5.0.0 (release history).
     pub url: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.0.0 (release history).
     pub at_all: ::core::option::Option<bool>,
+    /// Since ZStack 5.0.0 (release history).
     pub at_person_user_ids: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 5.0.0 (release history).
     pub at_person_list: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 5.0.0 (release history).
     pub secret: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -648,21 +762,33 @@ impl SNSFeiShuEndpointInventory {
 /// Server class: `org.zstack.sns.platform.http.SNSHttpEndpointInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSHttpEndpointInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub platform_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 5.1.30 (release history).
     pub connection_status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub platform: ::core::option::Option<
         crate::types::AnySNSApplicationPlatformInventory,
     >,
+    /// Since ZStack 3.0.1 (release history).
     pub url: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub username: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -726,20 +852,31 @@ impl SNSHttpEndpointInventory {
 /// Server class: `org.zstack.sns.platform.microsoftteams.SNSMicrosoftTeamsEndpointInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSMicrosoftTeamsEndpointInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub platform_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 5.1.30 (release history).
     pub connection_status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub platform: ::core::option::Option<
         crate::types::AnySNSApplicationPlatformInventory,
     >,
+    /// Since ZStack 3.10.40 (release history).
     pub url: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -799,16 +936,25 @@ impl SNSMicrosoftTeamsEndpointInventory {
 /// Server class: `org.zstack.sns.platform.snmp.SNSSnmpPlatformInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSSnmpPlatformInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 4.7.24 (release history).
     pub snmp_address: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub snmp_port: ::core::option::Option<i32>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -858,12 +1004,19 @@ impl SNSSnmpPlatformInventory {
 /// Server class: `org.zstack.sns.SNSTopicInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSTopicInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.6.32 (release history).
     pub locale: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -908,24 +1061,37 @@ impl SNSTopicInventory {
 /// Server class: `org.zstack.sns.platform.universalsms.SNSUniversalSmsEndpointInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSUniversalSmsEndpointInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub platform_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 5.1.30 (release history).
     pub connection_status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub platform: ::core::option::Option<
         crate::types::AnySNSApplicationPlatformInventory,
     >,
+    /// Since ZStack 5.1.30 (release history).
     pub sms_access_key_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub sms_access_key_secret: ::core::option::Option<
         ::zstack_sdk::runtime::secret::Secret,
     >,
+    /// Since ZStack 5.1.30 (release history).
     pub supplier: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -992,13 +1158,19 @@ impl SNSUniversalSmsEndpointInventory {
 /// Server class: `org.zstack.sns.platform.wecom.SNSWeComAtPersonInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSWeComAtPersonInventory {
+    /// Since ZStack 5.0.0 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.0.0 (release history).
     pub user_id: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.0.0 (release history).
     pub endpoint_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.0.0 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 5.0.0 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 5.0.0 (release history).
     pub remark: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1037,23 +1209,37 @@ impl SNSWeComAtPersonInventory {
 /// Server class: `org.zstack.sns.platform.wecom.SNSWeComEndpointInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSWeComEndpointInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub platform_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 5.1.30 (release history).
     pub connection_status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub platform: ::core::option::Option<
         crate::types::AnySNSApplicationPlatformInventory,
     >,
+    /// Since ZStack 5.0.0 (release history).
     pub url: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.0.0 (release history).
     pub at_all: ::core::option::Option<bool>,
+    /// Since ZStack 5.0.0 (release history).
     pub at_person_user_ids: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 5.0.0 (release history).
     pub at_person_list: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -5,12 +5,19 @@
 /// Server class: `org.zstack.sso.header.SSORedirectTemplateInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SSORedirectTemplateInventory {
+    /// Since ZStack 4.5.11 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.5.11 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.5.11 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.5.11 (release history).
     pub client_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.5.11 (release history).
     pub redirect_template: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.5.11 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.5.11 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,

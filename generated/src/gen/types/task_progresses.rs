@@ -21,6 +21,7 @@ pub struct TaskProgressInventory {
     pub time: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
     pub sub_tasks: ::std::vec::Vec<crate::types::TaskProgressInventory>,
+    /// Since ZStack 4.6.32 (release history).
     pub arguments: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -5,9 +5,13 @@
 /// Server class: `org.zstack.templateConfig.GlobalConfigTemplateInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GlobalConfigTemplateInventory {
+    /// Since ZStack 3.6.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -35,10 +39,15 @@ impl GlobalConfigTemplateInventory {
 /// Server class: `org.zstack.templateConfig.TemplateConfigInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TemplateConfigInventory {
+    /// Since ZStack 3.6.1 (release history).
     pub template_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub category: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub default_value: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub value: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(

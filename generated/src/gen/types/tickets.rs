@@ -5,19 +5,33 @@
 /// Server class: `org.zstack.ticket.entity.ArchiveTicketInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ArchiveTicketInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub ticket_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub account_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub status: ::core::option::Option<crate::types::TicketStatus>,
+    /// Since ZStack 3.0.1 (release history).
     pub request: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub account_system_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub account_system_context: ::core::option::Option<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub current_flow_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub flow_collection_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub ticket_type_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -93,18 +107,29 @@ impl ArchiveTicketInventory {
 /// Server class: `org.zstack.ticket.iam2.entity.IAM2TicketFlowCollectionInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IAM2TicketFlowCollectionInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.0.1 (release history).
     pub is_default: ::core::option::Option<bool>,
+    /// Since ZStack 3.0.1 (release history).
     pub flows: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.6.1 (release history).
     pub ticket_type_uuids: ::std::vec::Vec<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub project_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -118,18 +143,29 @@ pub struct IAM2TicketFlowCollectionInventory {
 /// Server class: `org.zstack.ticket.iam2.entity.IAM2TicketFlowInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IAM2TicketFlowInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub parent_flow_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub flow_context: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub flow_context_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.0.1 (release history).
     pub collection_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub approver_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub valid: ::core::option::Option<bool>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -142,17 +178,27 @@ pub struct IAM2TicketFlowInventory {
 /// Server class: `org.zstack.ticket.entity.TicketFlowCollectionInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TicketFlowCollectionInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.0.1 (release history).
     pub is_default: ::core::option::Option<bool>,
+    /// Since ZStack 3.0.1 (release history).
     pub flows: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.6.1 (release history).
     pub ticket_type_uuids: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -206,16 +252,25 @@ impl TicketFlowCollectionInventory {
 /// Server class: `org.zstack.ticket.entity.TicketFlowInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TicketFlowInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub parent_flow_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub flow_context: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub flow_context_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.0.1 (release history).
     pub collection_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -265,17 +320,29 @@ impl TicketFlowInventory {
 /// Server class: `org.zstack.ticket.entity.TicketInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TicketInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub status: ::core::option::Option<crate::types::TicketStatus>,
+    /// Since ZStack 3.0.1 (release history).
     pub request: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub account_system_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub ticket_type_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub account_system_context: ::core::option::Option<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub current_flow_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub flow_collection_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,

@@ -5,14 +5,21 @@
 /// Server class: `org.zstack.twoFactorAuthentication.TwoFactorAuthenticationInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TwoFactorAuthenticationInventory {
+    /// Since ZStack 3.4.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.4.1 (release history).
     pub secret: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
+    /// Since ZStack 3.4.1 (release history).
     pub user_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.4.1 (release history).
     pub user_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.4.1 (release history).
     pub status: ::core::option::Option<
         crate::types::TwoFactorAuthenticationSecretStatus,
     >,
+    /// Since ZStack 3.4.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.4.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -55,18 +62,27 @@ impl TwoFactorAuthenticationInventory {
 /// Server class: `org.zstack.twoFactorAuthentication.TwoFactorAuthenticationSecretInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TwoFactorAuthenticationSecretInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub secret: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
+    /// Since ZStack 3.0.1 (release history).
     pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub resource_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.4.1 (release history).
     pub status: ::core::option::Option<
         crate::types::TwoFactorAuthenticationSecretStatus,
     >,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.4.1 (release history).
     pub user_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.4.1 (release history).
     pub user_type: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -5,22 +5,39 @@
 /// Server class: `org.zstack.usbDevice.UsbDeviceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct UsbDeviceInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub host_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub state: ::core::option::Option<crate::types::UsbDeviceState>,
+    /// Since ZStack 3.0.1 (release history).
     pub bus_num: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub dev_num: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub id_vendor: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub id_product: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub i_manufacturer: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub i_product: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub i_serial: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub usb_version: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub attach_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,

@@ -45,7 +45,9 @@ pub struct VCenterBackupStorageInventory {
     >,
     /// Since ZStack 0.6.
     pub attached_zone_uuids: ::std::vec::Vec<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub v_center_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub datastore: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -139,9 +141,13 @@ pub struct VCenterClusterInventory {
     pub zone_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub architecture: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub v_center_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub morval: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub data_center_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -208,9 +214,13 @@ impl VCenterClusterInventory {
 /// Server class: `org.zstack.vmware.VCenterDatacenterInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VCenterDatacenterInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub v_center_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub morval: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -238,18 +248,31 @@ impl VCenterDatacenterInventory {
 /// Server class: `org.zstack.vmware.VCenterInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VCenterInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub domain_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub port: ::core::option::Option<i32>,
+    /// Since ZStack 3.0.1 (release history).
     pub user_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub zone_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub version: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub https: ::core::option::Option<bool>,
+    /// Since ZStack 3.0.1 (release history).
     pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -355,7 +378,9 @@ pub struct VCenterPrimaryStorageInventory {
     >,
     /// Since ZStack 0.6.
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub v_center_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub datastore: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -450,25 +475,43 @@ impl VCenterPrimaryStorageInventory {
 /// Server class: `org.zstack.vmware.VCenterResourcePoolInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VCenterResourcePoolInventory {
+    /// Since ZStack 3.3.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.3.1 (release history).
     pub v_center_cluster_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.3.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.3.1 (release history).
     pub mor_val: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.3.1 (release history).
     pub parent_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.3.1 (release history).
     pub cpu_limit: ::core::option::Option<i64>,
+    /// Since ZStack 3.3.1 (release history).
     pub cpu_overhead_limit: ::core::option::Option<i64>,
+    /// Since ZStack 3.3.1 (release history).
     pub cpu_reservation: ::core::option::Option<i64>,
+    /// Since ZStack 3.3.1 (release history).
     pub cpu_shares: ::core::option::Option<i64>,
+    /// Since ZStack 3.3.1 (release history).
     pub cpu_level: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.3.1 (release history).
     pub memory_limit: ::core::option::Option<i64>,
+    /// Since ZStack 3.3.1 (release history).
     pub memory_overhead_limit: ::core::option::Option<i64>,
+    /// Since ZStack 3.3.1 (release history).
     pub memory_reservation: ::core::option::Option<i64>,
+    /// Since ZStack 3.3.1 (release history).
     pub memory_shares: ::core::option::Option<i64>,
+    /// Since ZStack 3.3.1 (release history).
     pub memory_level: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.3.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.3.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.3.1 (release history).
     pub sub_resources: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -137,8 +137,11 @@ pub struct VipNetworkServicesRefInventory {
 /// Server class: `org.zstack.network.service.virtualrouter.APIGetVipUsedPortsReply$VipPortRangeInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VipPortRangeInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub protocol: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub used_ports: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -148,13 +151,21 @@ pub struct VipPortRangeInventory {
 /// Server class: `org.zstack.header.vipQos.VipQosInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VipQosInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub vip_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub port: ::core::option::Option<i32>,
+    /// Since ZStack 3.0.1 (release history).
     pub inbound_bandwidth: ::core::option::Option<i64>,
+    /// Since ZStack 3.0.1 (release history).
     pub outbound_bandwidth: ::core::option::Option<i64>,
+    /// Since ZStack 3.0.1 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -168,14 +179,23 @@ pub struct VipQosInventory {
 /// Server class: `org.zstack.header.vipQos.VpcSharedQosInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VpcSharedQosInventory {
+    /// Since ZStack 5.1.30 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub l3_network_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub vpc_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub bandwidth: ::core::option::Option<i64>,
+    /// Since ZStack 5.1.30 (release history).
     pub vips: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 5.1.30 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 5.1.30 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,

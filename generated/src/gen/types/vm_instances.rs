@@ -57,6 +57,7 @@ pub struct ApplianceVmInventory {
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub memory_size: ::core::option::Option<i64>,
+    /// Since ZStack 4.7.24 (release history).
     pub reserved_memory_size: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
     pub cpu_num: ::core::option::Option<i32>,
@@ -98,6 +99,7 @@ pub struct ApplianceVmInventory {
     pub status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub agent_port: ::core::option::Option<i32>,
+    /// Since ZStack 3.5.3 (release history).
     pub ha_status: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -253,7 +255,9 @@ impl ApplianceVmInventory {
 /// Server class: `org.zstack.header.vm.CloneVmInstanceResults`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CloneVmInstanceResults {
+    /// Since ZStack 3.0.1 (release history).
     pub number_of_cloned_vm: ::core::option::Option<i32>,
+    /// Since ZStack 3.0.1 (release history).
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -263,46 +267,58 @@ pub struct CloneVmInstanceResults {
 /// Server class: `org.zstack.header.vm.APICreateVmInstanceMsg$DiskAO`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
 pub struct DiskAO {
+    /// Since ZStack 4.8.26 (release history).
     #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub boot: ::core::option::Option<bool>,
+    /// Since ZStack 4.8.26 (release history).
     #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub platform: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.8.26 (release history).
     #[serde(
         rename = "guestOsType",
         skip_serializing_if = "::core::option::Option::is_none"
     )]
     pub guest_os_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.8.26 (release history).
     #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub architecture: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.8.26 (release history).
     #[serde(
         rename = "primaryStorageUuid",
         skip_serializing_if = "::core::option::Option::is_none"
     )]
     pub primary_storage_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.8.26 (release history).
     #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub size: ::core::option::Option<i64>,
+    /// Since ZStack 4.8.26 (release history).
     #[serde(
         rename = "templateUuid",
         skip_serializing_if = "::core::option::Option::is_none"
     )]
     pub template_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.8.26 (release history).
     #[serde(
         rename = "diskOfferingUuid",
         skip_serializing_if = "::core::option::Option::is_none"
     )]
     pub disk_offering_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.8.26 (release history).
     #[serde(
         rename = "sourceType",
         skip_serializing_if = "::core::option::Option::is_none"
     )]
     pub source_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.8.26 (release history).
     #[serde(
         rename = "sourceUuid",
         skip_serializing_if = "::core::option::Option::is_none"
     )]
     pub source_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.8.26 (release history).
     #[serde(rename = "systemTags", skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
+    /// Since ZStack 4.8.26 (release history).
     #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub name: ::core::option::Option<::std::string::String>,
 }
@@ -368,6 +384,7 @@ pub struct FaultToleranceVmGroupInventory {
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub memory_size: ::core::option::Option<i64>,
+    /// Since ZStack 4.7.24 (release history).
     pub reserved_memory_size: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
     pub cpu_num: ::core::option::Option<i32>,
@@ -399,8 +416,11 @@ pub struct FaultToleranceVmGroupInventory {
     pub vm_cd_roms: ::std::vec::Vec<crate::types::VmCdRomInventory>,
     /// Since ZStack 4.1.2.
     pub guest_os_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.10.40 (release history).
     pub primary_vm_instance_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.10.40 (release history).
     pub secondary_vm_instance_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.10.40 (release history).
     pub status: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -421,15 +441,25 @@ pub struct FaultToleranceVmGroupInventory {
 /// Server class: `org.zstack.guesttools.GuestToolsInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GuestToolsInventory {
+    /// Since ZStack 3.7.5 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.5 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.5 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.5 (release history).
     pub management_node_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.5 (release history).
     pub architecture: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.5 (release history).
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.5 (release history).
     pub version: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.8.22 (release history).
     pub agent_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.5 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.7.5 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -495,6 +525,7 @@ pub struct OvnControllerVmInstanceInventory {
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub memory_size: ::core::option::Option<i64>,
+    /// Since ZStack 4.7.24 (release history).
     pub reserved_memory_size: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
     pub cpu_num: ::core::option::Option<i32>,
@@ -536,6 +567,7 @@ pub struct OvnControllerVmInstanceInventory {
     pub status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub agent_port: ::core::option::Option<i32>,
+    /// Since ZStack 3.5.3 (release history).
     pub ha_status: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -589,10 +621,15 @@ pub struct VmCapabilities {
 /// Server class: `org.zstack.header.vm.VmDeviceAddress`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VmDeviceAddress {
+    /// Since ZStack 3.10.40 (release history).
     pub address: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.10.40 (release history).
     pub address_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.10.40 (release history).
     pub device_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.10.40 (release history).
     pub resource_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.10.40 (release history).
     pub resource_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -722,10 +759,15 @@ impl VmInstanceDeviceAddressGroupInventory {
 /// Server class: `org.zstack.pciDevice.specification.mdev.VmInstanceMdevDeviceSpecRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VmInstanceMdevDeviceSpecRefInventory {
+    /// Since ZStack 3.5.3 (release history).
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub mdev_spec_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub mdev_device_number: ::core::option::Option<i32>,
+    /// Since ZStack 3.5.3 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.5.3 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -760,10 +802,15 @@ impl VmInstanceMdevDeviceSpecRefInventory {
 /// Server class: `org.zstack.pciDevice.specification.pci.VmInstancePciDeviceSpecRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VmInstancePciDeviceSpecRefInventory {
+    /// Since ZStack 3.5.3 (release history).
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub pci_spec_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub pci_device_number: ::core::option::Option<i32>,
+    /// Since ZStack 3.5.3 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.5.3 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -798,6 +845,7 @@ impl VmInstancePciDeviceSpecRefInventory {
 /// Server class: `org.zstack.header.vm.VmSchedHistoryInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VmSchedHistoryInventory {
+    /// Since ZStack 4.6.32 (release history).
     pub id: ::core::option::Option<i64>,
     /// Since ZStack 4.4.24.
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
@@ -817,6 +865,7 @@ pub struct VmSchedHistoryInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 4.4.65 (release history).
     pub zone_uuid: ::core::option::Option<::std::string::String>,
     pub sched_reason: ::core::option::Option<::std::string::String>,
     pub fail_reason: ::core::option::Option<::std::string::String>,
@@ -935,8 +984,11 @@ pub struct VmVdpaNicInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 4.6.32 (release history).
     pub pci_device_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.6.32 (release history).
     pub last_pci_device_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.6.32 (release history).
     pub src_path: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1006,7 +1058,9 @@ pub struct VmVfNicInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.9.2 (release history).
     pub pci_device_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.1.30 (release history).
     pub ha_state: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1134,6 +1188,7 @@ pub struct VmInstanceInventory {
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub memory_size: ::core::option::Option<i64>,
+    /// Since ZStack 4.7.24 (release history).
     pub reserved_memory_size: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
     pub cpu_num: ::core::option::Option<i32>,
@@ -1611,9 +1666,11 @@ pub struct VolumeInventory {
     >,
     /// Since ZStack 4.7.13.
     pub last_vm_instance_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.8.26 (release history).
     pub last_attach_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 5.0.0 (release history).
     pub protocol: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1740,6 +1797,7 @@ pub struct VmCdRomInventory {
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.13.
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 5.0.0 (release history).
     pub protocol: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.13.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,

@@ -7,21 +7,35 @@
 /// Server class: `org.zstack.header.vmscheduling.VmSchedulingRuleInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VmSchedulingRuleInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub policy: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub version: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub appliance: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.6.32 (release history).
     pub zone_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.0.1 (release history).
     pub usages: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 4.6.32 (release history).
     pub rule: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.6.32 (release history).
     pub mode: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -5,12 +5,19 @@
 /// Server class: `org.zstack.header.vmscheduling.VmSchedulingRuleGroupInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VmSchedulingRuleGroupInventory {
+    /// Since ZStack 4.6.32 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.6.32 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.6.32 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.6.32 (release history).
     pub appliance: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.6.32 (release history).
     pub zone_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.6.32 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.6.32 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,

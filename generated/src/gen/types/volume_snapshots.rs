@@ -65,8 +65,11 @@ pub struct ShrinkResult {
 /// Server class: `org.zstack.header.storage.snapshot.VolumeSnapshotTree$SnapshotLeafInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SnapshotLeafInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub inventory: ::core::option::Option<crate::types::VolumeSnapshotInventory>,
+    /// Since ZStack 3.0.1 (release history).
     pub parent_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub children: ::std::vec::Vec<crate::types::SnapshotLeafInventory>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -193,6 +196,7 @@ pub struct VolumeSnapshotGroupRefInventory {
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 4.8.26 (release history).
     pub volume_last_attach_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -235,6 +239,7 @@ pub struct VolumeSnapshotInventory {
     pub latest: ::core::option::Option<bool>,
     /// Since ZStack 0.6.
     pub size: ::core::option::Option<i64>,
+    /// Since ZStack 4.4.65 (release history).
     pub distance: ::core::option::Option<i32>,
     /// Since ZStack 0.6.
     pub state: ::core::option::Option<::std::string::String>,
@@ -250,6 +255,7 @@ pub struct VolumeSnapshotInventory {
     pub backup_storage_refs: ::std::vec::Vec<
         crate::types::VolumeSnapshotBackupStorageRefInventory,
     >,
+    /// Since ZStack 3.6.1 (release history).
     pub group_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -353,6 +359,7 @@ pub struct VolumeSnapshotTreeInventory {
     pub volume_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub current: ::core::option::Option<bool>,
+    /// Since ZStack 3.5.3 (release history).
     pub status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub tree: ::core::option::Option<crate::types::SnapshotLeafInventory>,

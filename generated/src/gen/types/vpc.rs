@@ -5,14 +5,23 @@
 /// Server class: `org.zstack.header.vpc.ha.VpcHaGroupInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VpcHaGroupInventory {
+    /// Since ZStack 3.5.3 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub monitors: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.5.3 (release history).
     pub vr_refs: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.5.3 (release history).
     pub services: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.5.3 (release history).
     pub used_ips: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.5.3 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.5.3 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -64,11 +73,17 @@ impl VpcHaGroupInventory {
 /// Server class: `org.zstack.header.vpc.ha.VpcHaGroupNetworkServiceRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VpcHaGroupNetworkServiceRefInventory {
+    /// Since ZStack 3.5.3 (release history).
     pub id: ::core::option::Option<i64>,
+    /// Since ZStack 3.5.3 (release history).
     pub vpc_ha_router_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub network_service_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub network_service_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.5.3 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.5.3 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -160,6 +175,7 @@ pub struct VpcRouterVmInventory {
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub memory_size: ::core::option::Option<i64>,
+    /// Since ZStack 4.7.24 (release history).
     pub reserved_memory_size: ::core::option::Option<i64>,
     /// Since ZStack 0.6.
     pub cpu_num: ::core::option::Option<i32>,
@@ -201,12 +217,15 @@ pub struct VpcRouterVmInventory {
     pub status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub agent_port: ::core::option::Option<i32>,
+    /// Since ZStack 3.5.3 (release history).
     pub ha_status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub public_network_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub virtual_router_vips: ::std::vec::Vec<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub dns: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.6.1 (release history).
     pub ha_ref: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -230,11 +249,17 @@ pub struct VpcRouterVmInventory {
 /// Server class: `org.zstack.header.vpc.VpcSnatStateInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VpcSnatStateInventory {
+    /// Since ZStack 4.7.24 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub vpc_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub l3_network_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.7.24 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,

@@ -5,13 +5,19 @@
 /// Server class: `org.zstack.vpcfirewall.entity.VpcFirewallInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VpcFirewallInventory {
+    /// Since ZStack 3.6.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub refs: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.6.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.6.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.6.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -48,15 +54,23 @@ impl VpcFirewallInventory {
 /// Server class: `org.zstack.vpcfirewall.entity.VpcFirewallIpSetTemplateInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VpcFirewallIpSetTemplateInventory {
+    /// Since ZStack 4.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub source_value: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub dest_value: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub type_: ::core::option::Option<crate::types::IpSetType>,
+    /// Since ZStack 4.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 4.0.1 (release history).
     pub account_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -67,24 +81,43 @@ pub struct VpcFirewallIpSetTemplateInventory {
 /// Server class: `org.zstack.vpcfirewall.entity.VpcFirewallRuleInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VpcFirewallRuleInventory {
+    /// Since ZStack 3.6.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub rule_set_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub action: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub protocol: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub dest_port: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub source_port: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub source_ip: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub dest_ip: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub rule_number: ::core::option::Option<i32>,
+    /// Since ZStack 3.6.1 (release history).
     pub allow_states: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub tcp_flag: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub icmp_type_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub is_applied: ::core::option::Option<bool>,
+    /// Since ZStack 4.0.1 (release history).
     pub expired: ::core::option::Option<bool>,
+    /// Since ZStack 3.6.1 (release history).
     pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub is_default: ::core::option::Option<bool>,
+    /// Since ZStack 3.6.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.6.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -101,16 +134,25 @@ pub struct VpcFirewallRuleInventory {
 /// Server class: `org.zstack.vpcfirewall.entity.VpcFirewallRuleSetInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VpcFirewallRuleSetInventory {
+    /// Since ZStack 3.6.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub action_type: ::core::option::Option<crate::types::ActionType>,
+    /// Since ZStack 3.6.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub is_default: ::core::option::Option<bool>,
+    /// Since ZStack 4.0.1 (release history).
     pub is_applied: ::core::option::Option<bool>,
+    /// Since ZStack 3.6.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.6.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 4.0.1 (release history).
     pub rules: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -122,12 +164,19 @@ pub struct VpcFirewallRuleSetInventory {
 /// Server class: `org.zstack.vpcfirewall.entity.VpcFirewallRuleSetL3RefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VpcFirewallRuleSetL3RefInventory {
+    /// Since ZStack 3.6.1 (release history).
     pub id: ::core::option::Option<i64>,
+    /// Since ZStack 3.6.1 (release history).
     pub rule_set_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub l3_network_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub vpc_firewall_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub packets_forward_type: ::core::option::Option<crate::types::PacketsForwardType>,
+    /// Since ZStack 3.6.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.6.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -141,26 +190,45 @@ pub struct VpcFirewallRuleSetL3RefInventory {
 /// Server class: `org.zstack.vpcfirewall.entity.VpcFirewallRuleTemplateInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VpcFirewallRuleTemplateInventory {
+    /// Since ZStack 4.0.1 (release history).
     pub action: ::core::option::Option<crate::types::ActionType>,
+    /// Since ZStack 4.0.1 (release history).
     pub protocol: ::core::option::Option<crate::types::ProtocolType>,
+    /// Since ZStack 4.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub dest_port: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub source_port: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub source_ip: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub dest_ip: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub allow_states: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub tcp_flag: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub icmp_type_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub rule_number: ::core::option::Option<i32>,
+    /// Since ZStack 4.0.1 (release history).
     pub enable_log: ::core::option::Option<bool>,
+    /// Since ZStack 4.0.1 (release history).
     pub state: ::core::option::Option<crate::types::FirewallRuleState>,
+    /// Since ZStack 4.0.1 (release history).
     pub is_default: ::core::option::Option<bool>,
+    /// Since ZStack 4.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 4.0.1 (release history).
     pub account_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -175,10 +243,15 @@ pub struct VpcFirewallRuleTemplateInventory {
 /// Server class: `org.zstack.vpcfirewall.entity.VpcFirewallVRouterRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VpcFirewallVRouterRefInventory {
+    /// Since ZStack 3.6.1 (release history).
     pub id: ::core::option::Option<i64>,
+    /// Since ZStack 3.6.1 (release history).
     pub vpc_firewall_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub v_router_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.6.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.6.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,

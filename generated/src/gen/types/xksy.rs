@@ -69,19 +69,31 @@ pub struct XskyBlockVolumeInventory {
     >,
     /// Since ZStack 4.7.13.
     pub last_vm_instance_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.8.26 (release history).
     pub last_attach_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 5.0.0 (release history).
     pub protocol: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub iscsi_path: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub vendor: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub access_path_id: ::core::option::Option<i32>,
+    /// Since ZStack 4.7.24 (release history).
     pub access_path_iqn: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub xsky_status: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub xsky_block_volume_id: ::core::option::Option<i32>,
+    /// Since ZStack 4.7.24 (release history).
     pub burst_total_bw: ::core::option::Option<i64>,
+    /// Since ZStack 4.7.24 (release history).
     pub burst_total_iops: ::core::option::Option<i64>,
+    /// Since ZStack 4.7.24 (release history).
     pub max_total_bw: ::core::option::Option<i64>,
+    /// Since ZStack 4.7.24 (release history).
     pub max_total_iops: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -5,10 +5,15 @@
 /// Server class: `org.zstack.header.buildsystem.AppBuildSystemZoneRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AppBuildSystemZoneRefInventory {
+    /// Since ZStack 3.9.2 (release history).
     pub id: ::core::option::Option<i64>,
+    /// Since ZStack 3.9.2 (release history).
     pub build_system_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub zone_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.9.2 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -31,6 +36,7 @@ pub struct ZoneInventory {
     pub state: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6.
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.6.32 (release history).
     pub is_default: ::core::option::Option<bool>,
     /// Since ZStack 0.6.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,

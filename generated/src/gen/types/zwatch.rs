@@ -5,10 +5,15 @@
 /// Server class: `org.zstack.zwatch.alarm.activealarm.entity.ActiveAlarmInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ActiveAlarmInventory {
+    /// Since ZStack 4.0.1 (release history).
     pub template_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub alarm_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub namespace: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -40,18 +45,31 @@ impl ActiveAlarmInventory {
 /// Server class: `org.zstack.zwatch.alarm.activealarm.entity.ActiveAlarmTemplateInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ActiveAlarmTemplateInventory {
+    /// Since ZStack 4.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub alarm_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub comparison_operator: ::core::option::Option<crate::types::ComparisonOperator>,
+    /// Since ZStack 4.0.1 (release history).
     pub period: ::core::option::Option<i32>,
+    /// Since ZStack 4.0.1 (release history).
     pub repeat_interval: ::core::option::Option<i32>,
+    /// Since ZStack 4.0.1 (release history).
     pub repeat_count: ::core::option::Option<i32>,
+    /// Since ZStack 4.0.1 (release history).
     pub namespace: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub metric_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub threshold: ::core::option::Option<f64>,
+    /// Since ZStack 4.0.1 (release history).
     pub emergency_level: ::core::option::Option<crate::types::EmergencyLevel>,
+    /// Since ZStack 4.0.1 (release history).
     pub labels: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -123,13 +141,21 @@ impl ActiveAlarmTemplateInventory {
 /// Server class: `org.zstack.zwatch.alarm.AlarmDataAckInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AlarmDataAckInventory {
+    /// Since ZStack 4.0.1 (release history).
     pub alert_data_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub alert_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub ack_period: ::core::option::Option<i64>,
+    /// Since ZStack 4.0.1 (release history).
     pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub ack_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.0.1 (release history).
     pub resume_alert: ::core::option::Option<bool>,
+    /// Since ZStack 4.0.1 (release history).
     pub operator_account_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub alarm_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -141,25 +167,43 @@ pub struct AlarmDataAckInventory {
 /// Server class: `org.zstack.zwatch.alarm.AlarmInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AlarmInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub comparison_operator: ::core::option::Option<crate::types::ComparisonOperator>,
+    /// Since ZStack 3.0.1 (release history).
     pub period: ::core::option::Option<i32>,
+    /// Since ZStack 3.0.1 (release history).
     pub namespace: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub metric_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub threshold: ::core::option::Option<f64>,
+    /// Since ZStack 3.0.1 (release history).
     pub repeat_interval: ::core::option::Option<i32>,
+    /// Since ZStack 3.3.1 (release history).
     pub repeat_count: ::core::option::Option<i32>,
+    /// Since ZStack 3.0.1 (release history).
     pub status: ::core::option::Option<crate::types::AlarmStatus>,
+    /// Since ZStack 3.0.1 (release history).
     pub state: ::core::option::Option<crate::types::AlarmState>,
+    /// Since ZStack 3.4.1 (release history).
     pub enable_recovery: ::core::option::Option<bool>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.0.1 (release history).
     pub labels: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub actions: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.8.22 (release history).
     pub emergency_level: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -248,9 +292,13 @@ impl AlarmInventory {
 /// Server class: `org.zstack.zwatch.alarm.AlarmLabelInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AlarmLabelInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub key: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub operator: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub value: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -260,12 +308,19 @@ pub struct AlarmLabelInventory {
 /// Server class: `org.zstack.zwatch.alarm.AlertDataAckInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AlertDataAckInventory {
+    /// Since ZStack 4.0.1 (release history).
     pub alert_data_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub alert_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub ack_period: ::core::option::Option<i64>,
+    /// Since ZStack 4.0.1 (release history).
     pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub ack_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.0.1 (release history).
     pub resume_alert: ::core::option::Option<bool>,
+    /// Since ZStack 4.0.1 (release history).
     pub operator_account_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -309,23 +364,39 @@ impl AlertDataAckInventory {
 /// Server class: `org.zstack.zwatch.alarm.sns.template.aliyunsms.AliyunSmsSNSTextTemplateInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AliyunSmsSNSTextTemplateInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub application_platform_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.4.65 (release history).
     pub subject: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.4.65 (release history).
     pub recovery_subject: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub template: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.4.1 (release history).
     pub recovery_template: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub default_template: ::core::option::Option<bool>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.7.5 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.5 (release history).
     pub alarm_template_code: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.5 (release history).
     pub sign: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.5 (release history).
     pub event_template_code: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.7.5 (release history).
     pub event_template: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -408,13 +479,21 @@ impl AliyunSmsSNSTextTemplateInventory {
 /// Server class: `org.zstack.zwatch.alarm.EventDataAckInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EventDataAckInventory {
+    /// Since ZStack 4.0.1 (release history).
     pub alert_data_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub alert_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub ack_period: ::core::option::Option<i64>,
+    /// Since ZStack 4.0.1 (release history).
     pub resource_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub ack_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.0.1 (release history).
     pub resume_alert: ::core::option::Option<bool>,
+    /// Since ZStack 4.0.1 (release history).
     pub operator_account_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub event_subscription_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -426,16 +505,25 @@ pub struct EventDataAckInventory {
 /// Server class: `org.zstack.zwatch.monitorgroup.entity.EventRuleTemplateInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EventRuleTemplateInventory {
+    /// Since ZStack 4.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub monitor_template_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub namespace: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub event_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub emergency_level: ::core::option::Option<crate::types::EmergencyLevel>,
+    /// Since ZStack 4.0.1 (release history).
     pub labels: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 4.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -485,17 +573,27 @@ impl EventRuleTemplateInventory {
 /// Server class: `org.zstack.zwatch.alarm.EventSubscriptionInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EventSubscriptionInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub namespace: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub event_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub state: ::core::option::Option<crate::types::EventSubscriptionState>,
+    /// Since ZStack 3.0.1 (release history).
     pub actions: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub labels: ::std::vec::Vec<::serde_json::Value>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.8.22 (release history).
     pub emergency_level: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -549,9 +647,13 @@ impl EventSubscriptionInventory {
 /// Server class: `org.zstack.zwatch.alarm.EventSubscriptionLabelInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EventSubscriptionLabelInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub key: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub operator: ::core::option::Option<crate::types::Operator>,
+    /// Since ZStack 3.0.1 (release history).
     pub value: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -561,14 +663,21 @@ pub struct EventSubscriptionLabelInventory {
 /// Server class: `org.zstack.zwatch.metricpusher.MetricDataHttpReceiverInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MetricDataHttpReceiverInventory {
+    /// Since ZStack 3.9.2 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub url: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.9.2 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.9.2 (release history).
     pub state: ::core::option::Option<crate::types::ReceiverState>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -609,22 +718,37 @@ impl MetricDataHttpReceiverInventory {
 /// Server class: `org.zstack.zwatch.monitorgroup.entity.MetricRuleTemplateInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MetricRuleTemplateInventory {
+    /// Since ZStack 4.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub monitor_template_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub comparison_operator: ::core::option::Option<crate::types::ComparisonOperator>,
+    /// Since ZStack 4.0.1 (release history).
     pub period: ::core::option::Option<i32>,
+    /// Since ZStack 4.0.1 (release history).
     pub repeat_interval: ::core::option::Option<i32>,
+    /// Since ZStack 4.0.1 (release history).
     pub repeat_count: ::core::option::Option<i32>,
+    /// Since ZStack 4.0.1 (release history).
     pub namespace: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub metric_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub threshold: ::core::option::Option<f64>,
+    /// Since ZStack 4.0.1 (release history).
     pub emergency_level: ::core::option::Option<crate::types::EmergencyLevel>,
+    /// Since ZStack 4.0.1 (release history).
     pub labels: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub enable_recovery: ::core::option::Option<bool>,
+    /// Since ZStack 4.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 4.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -701,14 +825,23 @@ impl MetricRuleTemplateInventory {
 /// Server class: `org.zstack.zwatch.metricpusher.MetricTemplateInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MetricTemplateInventory {
+    /// Since ZStack 3.9.2 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub receiver_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub template: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub namespace: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub metric_name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub labels_json_str: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.9.2 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.9.2 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -760,10 +893,15 @@ impl MetricTemplateInventory {
 /// Server class: `org.zstack.zwatch.monitorgroup.entity.MonitorGroupAlarmInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MonitorGroupAlarmInventory {
+    /// Since ZStack 4.0.1 (release history).
     pub group_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub alarm_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub metric_rule_template_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -796,10 +934,15 @@ impl MonitorGroupAlarmInventory {
 /// Server class: `org.zstack.zwatch.monitorgroup.entity.MonitorGroupEventSubscriptionInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MonitorGroupEventSubscriptionInventory {
+    /// Since ZStack 4.0.1 (release history).
     pub group_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub event_subscription_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub event_rule_template_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -832,14 +975,21 @@ impl MonitorGroupEventSubscriptionInventory {
 /// Server class: `org.zstack.zwatch.monitorgroup.entity.MonitorGroupInstanceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MonitorGroupInstanceInventory {
+    /// Since ZStack 4.0.1 (release history).
     pub group_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub instance_resource_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub instance_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub status: ::core::option::Option<crate::types::AlarmStatus>,
+    /// Since ZStack 4.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 4.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -880,15 +1030,23 @@ impl MonitorGroupInstanceInventory {
 /// Server class: `org.zstack.zwatch.monitorgroup.entity.MonitorGroupInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MonitorGroupInventory {
+    /// Since ZStack 4.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub state: ::core::option::Option<crate::types::MonitorGroupState>,
+    /// Since ZStack 4.0.1 (release history).
     pub actions: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 4.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.7.24 (release history).
     pub monitor_group_template_refs: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -934,13 +1092,19 @@ impl MonitorGroupInventory {
 /// Server class: `org.zstack.zwatch.monitorgroup.entity.MonitorGroupTemplateRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MonitorGroupTemplateRefInventory {
+    /// Since ZStack 4.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub template_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub group_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 4.7.24 (release history).
     pub is_applied: ::core::option::Option<bool>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -977,13 +1141,19 @@ impl MonitorGroupTemplateRefInventory {
 /// Server class: `org.zstack.zwatch.monitorgroup.entity.MonitorTemplateInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MonitorTemplateInventory {
+    /// Since ZStack 4.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 4.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 4.7.24 (release history).
     pub monitor_group_template_refs: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1020,9 +1190,13 @@ impl MonitorTemplateInventory {
 /// Server class: `org.zstack.zwatch.thirdparty.entity.SNSEndpointThirdpartyAlertHistoryInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSEndpointThirdpartyAlertHistoryInventory {
+    /// Since ZStack 3.10.40 (release history).
     pub alert_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.10.40 (release history).
     pub endpoint_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.10.40 (release history).
     pub subscription_uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.10.40 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1051,19 +1225,31 @@ impl SNSEndpointThirdpartyAlertHistoryInventory {
 /// Server class: `org.zstack.zwatch.alarm.sns.SNSTextTemplateInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSTextTemplateInventory {
+    /// Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub application_platform_type: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.4.65 (release history).
     pub subject: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 4.4.65 (release history).
     pub recovery_subject: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub template: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.4.1 (release history).
     pub recovery_template: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.0.1 (release history).
     pub default_template: ::core::option::Option<bool>,
+    /// Since ZStack 3.0.1 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
+    /// Since ZStack 3.0.1 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.7.5 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1126,19 +1312,29 @@ impl SNSTextTemplateInventory {
 /// Server class: `org.zstack.zwatch.thirdparty.entity.ThirdpartyPlatformInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ThirdpartyPlatformInventory {
+    /// Since ZStack 3.10.40 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.10.40 (release history).
     pub name: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.10.40 (release history).
     pub type_: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.10.40 (release history).
     pub url: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.10.40 (release history).
     pub template: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.10.40 (release history).
     pub state: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.10.40 (release history).
     pub description: ::core::option::Option<::std::string::String>,
+    /// Since ZStack 3.10.40 (release history).
     pub last_sync_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.10.40 (release history).
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
+    /// Since ZStack 3.10.40 (release history).
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::deserialize_struct!(
