@@ -12,7 +12,7 @@ use syn::punctuated::Punctuated;
 use syn::{Attribute, Data, DeriveInput, Error, Fields, Ident, LitBool, LitInt, LitStr, Result, Token, Type};
 
 const CONTAINER_KEYS: &[&str] =
-    &["method", "path", "envelope", "response", "async", "session", "action", "polymorphic", "sensitive"];
+    &["method", "path", "envelope", "response", "async", "session", "action", "polymorphic", "sensitive", "since"];
 const FIELD_KEYS: &[&str] = &[
     "rename",
     "flatten",
@@ -24,6 +24,7 @@ const FIELD_KEYS: &[&str] = &[
     "non_empty",
     "non_empty_string",
     "regex",
+    "since",
 ];
 
 /// HTTP method of the route.
@@ -80,6 +81,8 @@ pub(crate) struct Api<'a> {
     pub polymorphic: bool,
     /// The response holds a credential: errors never quote its body.
     pub sensitive: bool,
+    /// `since = "4.10.16"`: the ZStack release that introduced the API.
+    pub since: Option<LitStr>,
     pub fields: Vec<Field<'a>>,
 }
 
@@ -94,6 +97,8 @@ pub(crate) struct Field<'a> {
     /// `required`: sent even when empty (a body member), or refused when
     /// empty (a query string cannot carry an empty list).
     pub required: bool,
+    /// `since = "5.3.20"`: the ZStack release that introduced the param.
+    pub since: Option<LitStr>,
     pub constraints: Vec<Constraint>,
 }
 
@@ -160,6 +165,7 @@ fn parse_container(input: &DeriveInput) -> Result<Api<'_>> {
     let mut session = true;
     let mut polymorphic = false;
     let mut sensitive = false;
+    let mut since = None;
     let mut action: Option<LitStr> = None;
 
     let mut seen = Vec::new();
@@ -180,6 +186,7 @@ fn parse_container(input: &DeriveInput) -> Result<Api<'_>> {
                 "action" => action = Some(meta.value()?.parse()?),
                 "polymorphic" => polymorphic = flag(&meta)?,
                 "sensitive" => sensitive = flag(&meta)?,
+                "since" => since = Some(version(&meta)?),
                 _ => unreachable!("key() only returns known keys"),
             }
             Ok(())
@@ -204,6 +211,7 @@ fn parse_container(input: &DeriveInput) -> Result<Api<'_>> {
         session,
         polymorphic,
         sensitive,
+        since,
         fields: Vec::new(),
     })
 }
@@ -228,6 +236,7 @@ fn parse_field(field: &syn::Field) -> Result<Field<'_>> {
     let mut rename: Option<LitStr> = None;
     let mut flatten = None;
     let mut required = false;
+    let mut since = None;
     let mut constraints: Vec<Constraint> = Vec::new();
 
     let mut seen = Vec::new();
@@ -252,6 +261,10 @@ fn parse_field(field: &syn::Field) -> Result<Field<'_>> {
                 }
                 "required" => {
                     required = flag(&meta)?;
+                    return Ok(());
+                }
+                "since" => {
+                    since = Some(version(&meta)?);
                     return Ok(());
                 }
                 "one_of" => {
@@ -298,7 +311,7 @@ fn parse_field(field: &syn::Field) -> Result<Field<'_>> {
     errors.finish()?;
 
     let wire = rename.as_ref().map_or_else(|| ident.unraw().to_string(), LitStr::value);
-    Ok(Field { ident, ty: &field.ty, wire, rename, flatten, required, constraints })
+    Ok(Field { ident, ty: &field.ty, wire, rename, flatten, required, since, constraints })
 }
 
 fn api_attrs(attrs: &[Attribute]) -> impl Iterator<Item = &Attribute> {
@@ -331,6 +344,17 @@ fn key(meta: &ParseNestedMeta, seen: &mut Vec<String>, here: (&[&str], &str), ot
 }
 
 /// A bare key (`async`, `flatten`, `non_empty`): rejects `key = ..` and `key(..)`.
+/// `since = "4.10.16"`: numbers separated by dots.
+fn version(meta: &ParseNestedMeta) -> Result<LitStr> {
+    let lit: LitStr = meta.value()?.parse()?;
+    let value = lit.value();
+    let ok = !value.is_empty() && value.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    if !ok {
+        return Err(Error::new(lit.span(), format!("`since` must be a version such as \"4.10.16\", not {value:?}")));
+    }
+    Ok(lit)
+}
+
 fn flag(meta: &ParseNestedMeta) -> Result<bool> {
     if meta.input.is_empty() || meta.input.peek(Token![,]) {
         Ok(true)

@@ -31,6 +31,11 @@ fn expand(api: &Api, pieces: &[Piece]) -> TokenStream {
     let session = api.session;
     let polymorphic = api.polymorphic;
     let sensitive = api.sensitive;
+    let since = match &api.since {
+        Some(v) => quote!(::core::option::Option::Some(#v)),
+        None => quote!(::core::option::Option::None),
+    };
+    let versioned = versioned_params(&api.fields);
     let response = match &api.response {
         Some(ty) => quote!(#ty),
         None => quote!(::zstack_sdk::runtime::reply::Empty),
@@ -59,11 +64,14 @@ fn expand(api: &Api, pieces: &[Piece]) -> TokenStream {
             const SESSION: bool = #session;
             const POLYMORPHIC: bool = #polymorphic;
             const SENSITIVE: bool = #sensitive;
+            const SINCE: ::core::option::Option<&'static str> = #since;
             type Response = #response;
 
             fn validate(&self) -> ::core::result::Result<(), ::zstack_sdk::InvalidRequest> {
                 #validate
             }
+
+            #versioned
 
             fn path(&self) -> ::core::result::Result<::std::string::String, ::zstack_sdk::InvalidRequest> {
                 #path_fn
@@ -86,6 +94,31 @@ fn expand(api: &Api, pieces: &[Piece]) -> TokenStream {
             > {
                 #body
             }
+        }
+    }
+}
+
+/// `versioned_params`: each field with a `since` that is set (not absent).
+/// Nothing when no field has one (the trait's default).
+fn versioned_params(fields: &[Field]) -> TokenStream {
+    let visits: Vec<TokenStream> = fields
+        .iter()
+        .filter_map(|f| f.since.as_ref().map(|since| (f, since)))
+        .map(|(f, since)| {
+            let (wire, value) = (&f.wire, field_ref(f));
+            quote! {
+                if !::zstack_sdk::runtime::wire::WireValue::is_absent(#value) {
+                    visit(#wire, #since);
+                }
+            }
+        })
+        .collect();
+    if visits.is_empty() {
+        return TokenStream::new();
+    }
+    quote! {
+        fn versioned_params(&self, visit: &mut dyn ::core::ops::FnMut(&'static str, &'static str)) {
+            #(#visits)*
         }
     }
 }

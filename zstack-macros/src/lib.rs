@@ -9,6 +9,7 @@
 //!       polymorphic,                                 // POLYMORPHIC = true: decode via the `schema` map
 //!       sensitive,                                   // SENSITIVE = true: the reply holds a credential
 //!       session = false,                             // SESSION (default true)
+//!       since = "4.10.16",                           // SINCE: the release that introduced the API
 //!       action = "Name")]                            // ACTION (default: the struct name)
 //! struct Request {
 //!     #[api(rename = "wireName",                     // default: the field name without `r#`
@@ -16,7 +17,8 @@
 //!           required,                                // sent even when empty (body), refused
 //!                                                    // when empty (query string)
 //!           one_of("a", "b"), min_length = N, max_length = N,
-//!           range(LO, HI), non_empty, non_empty_string, regex = "...")]
+//!           range(LO, HI), non_empty, non_empty_string, regex = "...",
+//!           since = "5.3.20")]                       // reported by `versioned_params` when set
 //!     field: Type,
 //! }
 //! ```

@@ -58,6 +58,9 @@ fn check_flatten(api: &Api, field: &Field) -> Result<()> {
     if let Some(rename) = &field.rename {
         errors.push(Err(Error::new(rename.span(), "a `flatten` field has no wire name of its own to rename")));
     }
+    if let Some(since) = &field.since {
+        errors.push(Err(Error::new(since.span(), "a `flatten` field's params have no `since` of their own")));
+    }
     for c in &field.constraints {
         errors.push(Err(Error::new(
             c.span,

@@ -173,6 +173,7 @@ impl<'c, R: ApiRequest> Call<'c, R> {
     /// Send without waiting for a job: a `200` gives [`Submitted::Done`], a
     /// `202` gives [`Submitted::Pending`] with a [`JobHandle`] to poll later.
     pub async fn submit(self) -> Result<Submitted<R>, Error> {
+        self.client.check_version(&self.request).await?;
         let prepared = send::prepare(self.client, &self.request, &self.opts)?;
         let span = send::call_span(&prepared);
         let excerpt = prepared.excerpt;

@@ -16,6 +16,7 @@ use super::auth::{AccessKey, Auth, StoredLogin, check_zone_id};
 use super::call::Call;
 use super::error::Error;
 use super::retry::RetryPolicy;
+use super::version::{MnVersion, VersionPolicy, VersionState};
 use crate::runtime::request::ApiRequest;
 use crate::runtime::secret::Secret;
 
@@ -104,6 +105,7 @@ pub(crate) struct Settings {
     pub(crate) max_response_bytes: u64,
     /// Log in again once when a call fails with `ID.1001`.
     pub(crate) renew_session: bool,
+    pub(crate) version_policy: VersionPolicy,
 }
 
 pub(crate) struct Inner {
@@ -115,16 +117,19 @@ pub(crate) struct Inner {
     pub(crate) login: RwLock<Option<StoredLogin>>,
     /// Held while a session renewal runs: concurrent expiries wait for one login.
     pub(crate) renewing: tokio::sync::Mutex<()>,
+    /// The MN's release, once known, for the version policy.
+    pub(crate) version: VersionState,
 }
 
 impl Inner {
-    fn new(http: reqwest::Client, settings: Arc<Settings>, auth: Auth) -> Inner {
+    fn new(http: reqwest::Client, settings: Arc<Settings>, auth: Auth, version: VersionState) -> Inner {
         Inner {
             http,
             settings,
             auth: RwLock::new(Arc::new(auth)),
             login: RwLock::new(None),
             renewing: tokio::sync::Mutex::new(()),
+            version,
         }
     }
 }
@@ -203,7 +208,9 @@ impl Client {
     }
 
     fn derive(&self, auth: Auth) -> Client {
-        Client { inner: Arc::new(Inner::new(self.inner.http.clone(), Arc::clone(&self.inner.settings), auth)) }
+        // Same MN, same release: a known version carries over.
+        let version = VersionState::configured(self.inner.version.get());
+        Client { inner: Arc::new(Inner::new(self.inner.http.clone(), Arc::clone(&self.inner.settings), auth, version)) }
     }
 
     /// A snapshot of the credentials: a call polls with the ones it started with.
@@ -238,6 +245,7 @@ impl fmt::Debug for Client {
             .field("retry", &s.retry)
             .field("max_response_bytes", &s.max_response_bytes)
             .field("renew_session", &s.renew_session)
+            .field("version_policy", &s.version_policy)
             .finish_non_exhaustive()
     }
 }
@@ -266,6 +274,8 @@ pub struct ClientBuilder {
     renew_session: bool,
     pool_max_idle_per_host: usize,
     pool_idle_timeout: Duration,
+    version_policy: VersionPolicy,
+    mn_version: Option<String>,
 }
 
 impl Default for ClientBuilder {
@@ -310,6 +320,8 @@ impl ClientBuilder {
             renew_session: false,
             pool_max_idle_per_host: DEFAULT_POOL_MAX_IDLE_PER_HOST,
             pool_idle_timeout: DEFAULT_POOL_IDLE_TIMEOUT,
+            version_policy: VersionPolicy::default(),
+            mn_version: None,
         }
     }
 
@@ -481,6 +493,20 @@ impl ClientBuilder {
         self
     }
 
+    /// What to do with a call the MN's release is too old for (default
+    /// [`VersionPolicy::Off`]; see [`version`](super::version)).
+    pub fn version_policy(mut self, policy: VersionPolicy) -> Self {
+        self.version_policy = policy;
+        self
+    }
+
+    /// The MN's release (`5.3.20`), instead of asking it with `GetVersion`;
+    /// e.g. to pin the version in tests. Must start with a number.
+    pub fn mn_version(mut self, version: impl Into<String>) -> Self {
+        self.mn_version = Some(version.into());
+        self
+    }
+
     /// Validate everything and build the client.
     pub fn build(self) -> Result<Client, Error> {
         let base_url = normalize_base_url(&self.base_url)?;
@@ -526,6 +552,13 @@ impl ClientBuilder {
         }
         let tls = tls_config(self.accept_invalid_certs, roots)?;
 
+        let mn_version = match &self.mn_version {
+            Some(text) => Some(
+                MnVersion::parse(text)
+                    .ok_or_else(|| Error::Config(format!("{text:?} is not a ZStack version such as 5.3.20")))?,
+            ),
+            None => None,
+        };
         if self.max_response_bytes == 0 {
             return Err(Error::Config("the response size limit must be at least 1 byte".into()));
         }
@@ -559,8 +592,10 @@ impl ClientBuilder {
             retry: self.retry,
             max_response_bytes: self.max_response_bytes,
             renew_session: self.renew_session,
+            version_policy: self.version_policy,
         };
-        Ok(Client { inner: Arc::new(Inner::new(http, Arc::new(settings), self.auth)) })
+        let version = VersionState::configured(mn_version);
+        Ok(Client { inner: Arc::new(Inner::new(http, Arc::new(settings), self.auth, version)) })
     }
 }
 

@@ -58,6 +58,23 @@ pub enum Error {
     /// whose `location` names a job id that is not 32 lowercase hex digits.
     #[error("protocol error: {0}")]
     Protocol(String),
+    /// Refused before sending by [`VersionPolicy::Refuse`](super::VersionPolicy):
+    /// the API, or a param that is set, came in a later ZStack release than
+    /// the MN's.
+    #[error("{api}{} needs ZStack {since}, but the management node runs {mn_version}", param.map(|p| format!(" param `{p}`")).unwrap_or_default())]
+    UnsupportedByMn {
+        api: &'static str,
+        /// The param, or `None` when the API itself is newer than the MN.
+        param: Option<&'static str>,
+        /// The release that introduced it.
+        since: &'static str,
+        /// The MN's release as it reported it.
+        mn_version: String,
+    },
+    /// [`VersionPolicy::Refuse`](super::VersionPolicy) needs the MN's release,
+    /// and asking for it (`GetVersion`) failed.
+    #[error("cannot learn the management node's version: {0}")]
+    VersionUnknown(#[source] Box<Error>),
     /// The job poll answered `404`: the job is unknown, or its result was
     /// purged (about 3 hours after it was created).
     #[error("job {job_id} has expired or is unknown to the management node")]

@@ -21,6 +21,7 @@
 //! | `decode.rs` | response decoding with JSON paths in errors |
 //! | `error.rs` | [`Error`] |
 //! | `retry.rs` | [`RetryPolicy`]: which failures are retried, and the backoff |
+//! | `version.rs` | [`VersionPolicy`], [`MnVersion`]: calls the MN's release is too old for |
 //! | `auth.rs` | login/logout and access-key signing |
 //!
 //! Every call goes through one path: [`ApiRequest::to_wire`](crate::ApiRequest::to_wire)
@@ -42,6 +43,7 @@ mod decode;
 mod error;
 pub mod retry;
 mod send;
+pub mod version;
 
 pub use auth::LoginSession;
 pub use call::{Call, JobHandle, Submitted};
@@ -52,3 +54,4 @@ pub use config::{
 };
 pub use error::{Error, SESSION_EXPIRED_CODE, code_in_chain};
 pub use retry::RetryPolicy;
+pub use version::{MnVersion, VersionPolicy};

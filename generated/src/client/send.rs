@@ -450,6 +450,7 @@ pub(crate) async fn execute<R: ApiRequest, T: DeserializeOwned>(
     request: &R,
     opts: &CallOptions,
 ) -> Result<T, Error> {
+    client.check_version(request).await?;
     let mut renewed = false;
     loop {
         let used = client.auth();

@@ -163,11 +163,18 @@ pub trait ApiRequest {
     /// The response holds a credential (a login's session id): errors about
     /// it never quote the body.
     const SENSITIVE: bool = false;
+    /// The ZStack release that introduced the API (`since` in the spec), if
+    /// known: the client can refuse or warn about calls an older MN does not
+    /// know ([`VersionPolicy`](crate::client::VersionPolicy)).
+    const SINCE: Option<&'static str> = None;
     /// The decoded `200` body.
     type Response: DeserializeOwned;
 
     /// Constraint checks (required values, ranges, lengths, allowed values).
     fn validate(&self) -> Result<(), InvalidRequest>;
+    /// Calls `visit(wire name, since)` for each param that is set and came
+    /// in a later ZStack release than the API itself.
+    fn versioned_params(&self, _visit: &mut dyn FnMut(&'static str, &'static str)) {}
     /// The filled and encoded path.
     fn path(&self) -> Result<String, InvalidRequest>;
     /// Non-path params as unencoded pairs (GET/DELETE); empty for POST/PUT.

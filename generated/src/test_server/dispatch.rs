@@ -118,6 +118,7 @@ fn run_handler(shared: &Shared, matched: &Matched, req: &RecordedRequest) -> Rep
             super::lock(&shared.auth).expire_session(&session_param());
             Reply::ok(json!({}))
         }
+        Handler::Version => Reply::ok(json!({ "version": *super::lock(&shared.version) })),
         Handler::ValidateSession => {
             let valid = super::lock(&shared.auth).session_valid(&session_param());
             Reply::ok(json!({ "valid": valid }))

@@ -20,9 +20,12 @@
 //!
 //! Built-in routes (they need no session): `PUT /v1/accounts/login`
 //! (LogInByAccount, see [`TestServer::add_account`]),
-//! `DELETE /v1/accounts/sessions/{sessionUuid}` (LogOut) and
-//! `GET /v1/accounts/sessions/{sessionUuid}/valid` (ValidateSession). A
-//! scripted route for the same method and path replaces them.
+//! `DELETE /v1/accounts/sessions/{sessionUuid}` (LogOut),
+//! `GET /v1/accounts/sessions/{sessionUuid}/valid` (ValidateSession) and
+//! `PUT /v1/management-nodes/actions` with `getVersion` (GetVersion, answering
+//! [`DEFAULT_VERSION`] or what [`TestServerBuilder::version`] and
+//! [`TestServer::set_version`] set). A scripted route for the same method and
+//! path (and envelope) replaces them.
 //!
 //! # Example
 //!
@@ -90,6 +93,8 @@ pub(crate) struct Shared {
     routes: Mutex<RouteTable>,
     jobs: jobs::Jobs,
     auth: Mutex<auth::Auth>,
+    /// What GetVersion answers.
+    version: Mutex<String>,
 }
 
 /// A running test MN. Shuts down when dropped (or via [`TestServer::shutdown`]).
@@ -105,11 +110,15 @@ pub struct TestServer {
 pub struct TestServerBuilder {
     context_path: String,
     check_skew: bool,
+    version: String,
 }
+
+/// The release the test MN reports by default (GetVersion).
+pub const DEFAULT_VERSION: &str = "5.3.20";
 
 impl Default for TestServerBuilder {
     fn default() -> Self {
-        TestServerBuilder { context_path: "zstack".to_string(), check_skew: false }
+        TestServerBuilder { context_path: "zstack".to_string(), check_skew: false, version: DEFAULT_VERSION.into() }
     }
 }
 
@@ -128,6 +137,13 @@ impl TestServerBuilder {
         self
     }
 
+    /// The release GetVersion reports (default [`DEFAULT_VERSION`]); any text,
+    /// to test odd version strings.
+    pub fn version(mut self, version: &str) -> Self {
+        self.version = version.to_string();
+        self
+    }
+
     /// Binds `127.0.0.1:0` and starts serving on the current tokio runtime.
     pub async fn try_start(self) -> io::Result<TestServer> {
         let mut routes = RouteTable::default();
@@ -135,8 +151,10 @@ impl TestServerBuilder {
             ("PUT", "/v1/accounts/login", Handler::Login),
             ("DELETE", "/v1/accounts/sessions/{sessionUuid}", Handler::Logout),
             ("GET", "/v1/accounts/sessions/{sessionUuid}/valid", Handler::ValidateSession),
+            ("PUT", "/v1/management-nodes/actions", Handler::Version),
         ] {
-            let id = routes.add(method, path, None, handler);
+            let envelope = matches!(handler, Handler::Version).then(|| "getVersion".to_string());
+            let id = routes.add(method, path, envelope, handler);
             if let Some(route) = routes.get_mut(id) {
                 route.needs_session = false;
             }
@@ -149,6 +167,7 @@ impl TestServerBuilder {
             routes: Mutex::new(routes),
             jobs: Default::default(),
             auth: Mutex::new(auth),
+            version: Mutex::new(self.version),
         });
 
         let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
@@ -298,6 +317,11 @@ impl TestServer {
     /// Ends a session: later calls with it fail with `ID.1001`.
     pub fn expire_session(&self, session_id: &str) {
         lock(&self.shared.auth).expire_session(session_id);
+    }
+
+    /// Changes what GetVersion reports.
+    pub fn set_version(&self, version: &str) {
+        *lock(&self.shared.version) = version.to_string();
     }
 
     /// Whether a session is currently valid.

@@ -20,6 +20,8 @@ pub(crate) enum Handler {
     Logout,
     /// `GET /v1/accounts/sessions/{sessionUuid}/valid` (ValidateSession).
     ValidateSession,
+    /// `PUT /v1/management-nodes/actions` with `getVersion` (GetVersion).
+    Version,
 }
 
 #[derive(Debug)]

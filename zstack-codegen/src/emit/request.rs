@@ -103,8 +103,12 @@ impl<'a> RequestStruct<'a> {
         let polymorphic = self.polymorphic().then(|| quote!(, polymorphic));
         let sensitive = self.sensitive().then(|| quote!(, sensitive));
         let session = (!a.session).then(|| quote!(, session = false));
+        let since = a.since.as_ref().map(|v| {
+            let v = v.to_string();
+            quote!(, since = #v)
+        });
         let action = &a.name;
-        quote!(#[api(action = #action, method = #method, path = #path, #envelope response = #response #is_async #polymorphic #sensitive #session)])
+        quote!(#[api(action = #action, method = #method, path = #path, #envelope response = #response #is_async #polymorphic #sensitive #session #since)])
     }
 }
 
@@ -114,7 +118,8 @@ impl ToTokens for RequestStruct<'_> {
         let attr = self.api_attr();
         let name = ident(self.names.request(&self.api.name));
         let fields = self.fields();
-        let decls = fields.iter().map(|f| FieldDecl { f, types: self.types });
+        let api_since = self.api.since.as_ref();
+        let decls = fields.iter().map(|f| FieldDecl { f, types: self.types, api_since });
         let query = self.api.query.then(|| {
             quote! {
                 /// Conditions, paging, sorting and field selection.
@@ -171,6 +176,8 @@ impl RequestStruct<'_> {
 struct FieldDecl<'a> {
     f: &'a ParamField<'a>,
     types: &'a TypeMapper<'a>,
+    /// The API's since-version: a param's own is emitted only when newer.
+    api_since: Option<&'a zstack_spec::Version>,
 }
 
 impl ToTokens for FieldDecl<'_> {
@@ -179,7 +186,7 @@ impl ToTokens for FieldDecl<'_> {
         let doc = param_doc(p);
         let name = ident(&self.f.field);
         let ty = self.types.request_param(&p.name, &p.ty, p.required, p.secret);
-        let attrs = field_attrs(p, &self.f.field);
+        let attrs = field_attrs(p, &self.f.field, self.api_since);
         tokens.extend(quote! {
             #doc
             #attrs
@@ -216,11 +223,17 @@ fn param_doc(p: &Param) -> Doc {
 }
 
 /// `#[api(rename = .., one_of(..), max_length = .., ..)]`, or nothing.
-fn field_attrs(p: &Param, rust: &str) -> TokenStream {
+fn field_attrs(p: &Param, rust: &str, api_since: Option<&zstack_spec::Version>) -> TokenStream {
     let mut parts = Vec::new();
     if rust != p.name {
         let wire = &p.name;
         parts.push(quote!(rename = #wire));
+    }
+    // A param's version matters only when it is newer than its API's: an MN
+    // that knows the API knows every older param.
+    if let Some(since) = p.since.as_ref().filter(|v| api_since.is_none_or(|api| *v > api)) {
+        let since = since.to_string();
+        parts.push(quote!(since = #since));
     }
     // Required collections are sent even when empty (or refused, in a query
     // string); required scalars are always present anyway.

@@ -12,7 +12,8 @@
     path = "/access-control-lists/{aclUuid}/ipentries",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AccessControlListEntryInventory>,
-    async
+    async,
+    since = "3.9.2"
 )]
 pub struct AddAccessControlListEntry {
     /// Wire name `aclUuid` (path placeholder). Since ZStack 3.9.
@@ -111,7 +112,8 @@ impl AddAccessControlListEntry {
     path = "/access-control-lists/{aclUuid}/redirectRules",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AccessControlListEntryInventory>,
-    async
+    async,
+    since = "4.1.8"
 )]
 pub struct AddAccessControlListRedirectRule {
     /// Wire name `name` (body). Since ZStack 4.1.3.
@@ -239,7 +241,8 @@ impl AddAccessControlListRedirectRule {
     path = "/access-control-lists/redirectRules/{uuid}/actions",
     envelope = "changeAccessControlListRedirectRule",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AccessControlListEntryInventory>,
-    async
+    async,
+    since = "4.1.8"
 )]
 pub struct ChangeAccessControlListRedirectRule {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.1.3.
@@ -304,7 +307,8 @@ impl ChangeAccessControlListRedirectRule {
     path = "/access-control-lists",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AccessControlListInventory>,
-    async
+    async,
+    since = "3.9.2"
 )]
 pub struct CreateAccessControlList {
     /// Wire name `name` (body). Since ZStack 3.9.
@@ -404,7 +408,8 @@ impl CreateAccessControlList {
     method = "DELETE",
     path = "/access-control-lists/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.9.2"
 )]
 pub struct DeleteAccessControlList {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.9.
@@ -467,7 +472,8 @@ impl DeleteAccessControlList {
     action = "QueryAccessControlList",
     method = "GET",
     path = "/access-control-lists",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AccessControlListInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AccessControlListInventory>,
+    since = "3.9.2"
 )]
 pub struct QueryAccessControlList {
     /// Conditions, paging, sorting and field selection.
@@ -502,7 +508,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAccessControlList {
     method = "DELETE",
     path = "/access-control-lists/{aclUuid}/ipentries/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.9.2"
 )]
 pub struct RemoveAccessControlListEntry {
     /// Wire name `aclUuid` (path placeholder). Since ZStack 3.9.

@@ -12,7 +12,8 @@
     path = "/accesskeys/{uuid}/actions",
     envelope = "changeAccessKeyState",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AccessKeyInventory>,
-    async
+    async,
+    since = "3.2.1"
 )]
 pub struct ChangeAccessKeyState {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.2.1 (release history).
@@ -72,7 +73,8 @@ impl ChangeAccessKeyState {
     path = "/accesskeys",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AccessKeyInventory>,
-    async
+    async,
+    since = "3.2.1"
 )]
 pub struct CreateAccessKey {
     /// Wire name `accountUuid` (body). Since ZStack 3.2.1 (release history).
@@ -85,16 +87,16 @@ pub struct CreateAccessKey {
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `AccessKeyID` (body). Since ZStack 3.7.5 (release history).
-    #[api(rename = "AccessKeyID", min_length = 10, max_length = 20)]
+    #[api(rename = "AccessKeyID", since = "3.7.5", min_length = 10, max_length = 20)]
     pub access_key_id: ::core::option::Option<::std::string::String>,
     /// Wire name `AccessKeySecret` (body). Since ZStack 3.7.5 (release history).
-    #[api(rename = "AccessKeySecret", min_length = 10, max_length = 40)]
+    #[api(rename = "AccessKeySecret", since = "3.7.5", min_length = 10, max_length = 40)]
     pub access_key_secret: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
     /// Wire name `resourceUuid` (body). Since ZStack 3.2.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.2.1 (release history).
     #[api(rename = "systemTags")]
@@ -194,7 +196,8 @@ impl CreateAccessKey {
     method = "DELETE",
     path = "/accesskeys/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.2.1"
 )]
 pub struct DeleteAccessKey {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.2.1 (release history).
@@ -257,7 +260,8 @@ impl DeleteAccessKey {
     action = "QueryAccessKey",
     method = "GET",
     path = "/accesskeys",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AccessKeyInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AccessKeyInventory>,
+    since = "3.2.1"
 )]
 pub struct QueryAccessKey {
     /// Conditions, paging, sorting and field selection.

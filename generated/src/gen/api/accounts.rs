@@ -14,7 +14,8 @@
     path = "/accounts",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AccountInventory>,
-    async
+    async,
+    since = "0.6"
 )]
 pub struct CreateAccount {
     /// Resource name.
@@ -55,11 +56,12 @@ pub struct CreateAccount {
     /// Tag UUID list. (The catalog dates this param 3.4.0; the seed page says 4.3.0.)
     ///
     /// Wire name `tagUuids` (body). Since ZStack 4.3.0.
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "4.3.0")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Account state, e.g. Enabled (the sample). An MN older than 4.3.0 silently ignores this key.
     ///
     /// Wire name `state` (body). Since ZStack 4.3.0.
+    #[api(since = "4.3.0")]
     pub state: ::core::option::Option<::std::string::String>,
 }
 impl CreateAccount {
@@ -155,7 +157,8 @@ impl CreateAccount {
     method = "DELETE",
     path = "/accounts/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "0.6"
 )]
 pub struct DeleteAccount {
     /// The resource UUID, uniquely identifying this resource.
@@ -230,7 +233,8 @@ impl DeleteAccount {
     path = "/accounts/{uuid}",
     envelope = "updateAccount",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AccountInventory>,
-    async
+    async,
+    since = "0.6"
 )]
 pub struct UpdateAccount {
     /// The resource UUID, uniquely identifying this resource.
@@ -265,11 +269,12 @@ pub struct UpdateAccount {
     /// The current password, compared verbatim with the stored digest, so it is sent as the lowercase hex SHA-512 of the plain text (or as a caller-supplied digest).
     ///
     /// Wire name `oldPassword` (body). Since ZStack 3.6.0. Sent as the lowercase SHA-512 hex digest of the password.
-    #[api(rename = "oldPassword", max_length = 255)]
+    #[api(rename = "oldPassword", since = "3.6.0", max_length = 255)]
     pub old_password: ::core::option::Option<::zstack_sdk::runtime::secret::Password>,
     /// Account state. An MN older than 4.3.0 silently ignores this key.
     ///
     /// Wire name `state` (body). Since ZStack 4.3.0.
+    #[api(since = "4.3.0")]
     pub state: ::core::option::Option<::std::string::String>,
 }
 impl UpdateAccount {
@@ -355,7 +360,8 @@ impl UpdateAccount {
     path = "/accounts/groups/{groupUuid}/users",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AddUserToGroup {
     /// Wire name `userUuid` (body). Since ZStack 0.6.
@@ -416,7 +422,8 @@ impl AddUserToGroup {
     path = "/accounts/users/{userUuid}/policy-collection",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AttachPoliciesToUser {
     /// Wire name `userUuid` (path placeholder). Since ZStack 0.6.
@@ -482,7 +489,8 @@ impl AttachPoliciesToUser {
     path = "/accounts/users/{userUuid}/policies",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AttachPolicyToUser {
     /// Wire name `userUuid` (path placeholder). Since ZStack 0.6.
@@ -543,7 +551,8 @@ impl AttachPolicyToUser {
     path = "/accounts/groups/{groupUuid}/policies",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AttachPolicyToUserGroup {
     /// Wire name `policyUuid` (body). Since ZStack 0.6.
@@ -604,7 +613,8 @@ impl AttachPolicyToUserGroup {
     path = "/account/{accountUuid}/resources",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AccountResourceRefInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct ChangeResourceOwner {
     /// Wire name `accountUuid` (path placeholder). Since ZStack 0.6.
@@ -664,7 +674,8 @@ impl ChangeResourceOwner {
     method = "PUT",
     path = "/accounts/permissions/actions",
     envelope = "checkApiPermission",
-    response = crate::api::CheckApiPermissionReply
+    response = crate::api::CheckApiPermissionReply,
+    since = "3.0.1"
 )]
 pub struct CheckApiPermission {
     /// Wire name `userUuid` (body). Since ZStack 0.6.
@@ -732,7 +743,8 @@ impl CheckApiPermission {
     action = "CheckResourcePermission",
     method = "GET",
     path = "/accounts/resource/api-permissions",
-    response = crate::api::CheckResourcePermissionReply
+    response = crate::api::CheckResourcePermissionReply,
+    since = "3.0.1"
 )]
 pub struct CheckResourcePermission {
     /// Wire name `resourceType` (query string). Since ZStack 3.0.1 (release history).
@@ -788,7 +800,8 @@ impl CheckResourcePermission {
     path = "/accounts/policies",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::PolicyInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreatePolicy {
     /// Wire name `name` (body). Since ZStack 0.6.
@@ -804,7 +817,7 @@ pub struct CreatePolicy {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.0")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -892,7 +905,8 @@ impl CreatePolicy {
     path = "/accounts/users",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::UserInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateUser {
     /// Wire name `name` (body). Since ZStack 0.6.
@@ -908,7 +922,7 @@ pub struct CreateUser {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.0")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -991,7 +1005,8 @@ impl CreateUser {
     path = "/accounts/groups",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::UserGroupInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateUserGroup {
     /// Wire name `name` (body). Since ZStack 0.6.
@@ -1004,7 +1019,7 @@ pub struct CreateUserGroup {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.0")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -1082,7 +1097,8 @@ impl CreateUserGroup {
     method = "DELETE",
     path = "/accounts/policies/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeletePolicy {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -1146,7 +1162,8 @@ impl DeletePolicy {
     method = "DELETE",
     path = "/accounts/users/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteUser {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -1210,7 +1227,8 @@ impl DeleteUser {
     method = "DELETE",
     path = "/accounts/groups/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteUserGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -1274,7 +1292,8 @@ impl DeleteUserGroup {
     method = "DELETE",
     path = "/accounts/users/{userUuid}/policies",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DetachPoliciesFromUser {
     /// Wire name `policyUuids` (query string). Since ZStack 0.6.
@@ -1339,7 +1358,8 @@ impl DetachPoliciesFromUser {
     method = "DELETE",
     path = "/accounts/users/{userUuid}/policies/{policyUuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DetachPolicyFromUser {
     /// Wire name `policyUuid` (path placeholder). Since ZStack 0.6.
@@ -1399,7 +1419,8 @@ impl DetachPolicyFromUser {
     method = "DELETE",
     path = "/accounts/groups/{groupUuid}/policies/{policyUuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DetachPolicyFromUserGroup {
     /// Wire name `policyUuid` (path placeholder). Since ZStack 0.6.
@@ -1458,7 +1479,8 @@ impl DetachPolicyFromUserGroup {
     action = "GetAccountQuotaUsage",
     method = "GET",
     path = "/accounts/quota/{uuid}/usages",
-    response = crate::api::GetAccountQuotaUsageReply
+    response = crate::api::GetAccountQuotaUsageReply,
+    since = "3.0.1"
 )]
 pub struct GetAccountQuotaUsage {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -1512,7 +1534,8 @@ impl GetAccountQuotaUsage {
     envelope = "logInByAccount",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SessionInventory>,
     sensitive,
-    session = false
+    session = false,
+    since = "3.0.1"
 )]
 pub struct LogInByAccount {
     /// Wire name `accountName` (body). Since ZStack 0.6.
@@ -1521,7 +1544,7 @@ pub struct LogInByAccount {
     /// Wire name `password` (body). Since ZStack 0.6. Sent as the lowercase SHA-512 hex digest of the password.
     pub password: ::zstack_sdk::runtime::secret::Password,
     /// Wire name `accountType` (body). Since ZStack 3.4.0.
-    #[api(rename = "accountType")]
+    #[api(rename = "accountType", since = "3.4.0")]
     pub account_type: ::core::option::Option<::std::string::String>,
     /// Wire name `captchaUuid` (body). Since ZStack 0.6.
     #[api(rename = "captchaUuid")]
@@ -1530,7 +1553,7 @@ pub struct LogInByAccount {
     #[api(rename = "verifyCode")]
     pub verify_code: ::core::option::Option<::std::string::String>,
     /// Wire name `clientInfo` (body). Since ZStack 3.5.0.
-    #[api(rename = "clientInfo")]
+    #[api(rename = "clientInfo", since = "3.5.0")]
     pub client_info: ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::string::String,
@@ -1626,7 +1649,8 @@ impl LogInByAccount {
     envelope = "logInByUser",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SessionInventory>,
     sensitive,
-    session = false
+    session = false,
+    since = "3.0.1"
 )]
 pub struct LogInByUser {
     /// Wire name `accountUuid` (body). Since ZStack 0.6.
@@ -1641,7 +1665,7 @@ pub struct LogInByUser {
     /// Wire name `password` (body). Since ZStack 0.6. Sent as the lowercase SHA-512 hex digest of the password.
     pub password: ::zstack_sdk::runtime::secret::Password,
     /// Wire name `clientInfo` (body). Since ZStack 3.5.0.
-    #[api(rename = "clientInfo")]
+    #[api(rename = "clientInfo", since = "3.5.0")]
     pub client_info: ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::string::String,
@@ -1726,14 +1750,15 @@ impl LogInByUser {
     method = "DELETE",
     path = "/accounts/sessions/{sessionUuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    session = false
+    session = false,
+    since = "3.0.1"
 )]
 pub struct LogOut {
     /// Wire name `sessionUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "sessionUuid")]
     pub session_uuid: ::zstack_sdk::runtime::secret::Secret,
     /// Wire name `clientInfo` (query string). Since ZStack 3.5.0.
-    #[api(rename = "clientInfo")]
+    #[api(rename = "clientInfo", since = "3.5.0")]
     pub client_info: ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::string::String,
@@ -1797,7 +1822,8 @@ impl LogOut {
     action = "QueryAccount",
     method = "GET",
     path = "/accounts",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AccountInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AccountInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryAccount {
     /// Conditions, paging, sorting and field selection.
@@ -1831,7 +1857,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAccount {
     action = "QueryAccountPriceTableRef",
     method = "GET",
     path = "/accounts/price-tables/refs",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AccountPriceTableRefInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AccountPriceTableRefInventory>,
+    since = "3.7.5"
 )]
 pub struct QueryAccountPriceTableRef {
     /// Conditions, paging, sorting and field selection.
@@ -1865,7 +1892,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAccountPriceTableRef {
     action = "QueryAccountResourceRef",
     method = "GET",
     path = "/accounts/resources/refs",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AccountResourceRefInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AccountResourceRefInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryAccountResourceRef {
     /// Conditions, paging, sorting and field selection.
@@ -1899,7 +1927,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAccountResourceRef {
     action = "QueryPolicy",
     method = "GET",
     path = "/accounts/policies",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::PolicyInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::PolicyInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryPolicy {
     /// Conditions, paging, sorting and field selection.
@@ -1933,7 +1962,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPolicy {
     action = "QueryQuota",
     method = "GET",
     path = "/accounts/quotas",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::QuotaInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::QuotaInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryQuota {
     /// Conditions, paging, sorting and field selection.
@@ -1967,7 +1997,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryQuota {
     action = "QuerySharedResource",
     method = "GET",
     path = "/accounts/resources",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SharedResourceInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SharedResourceInventory>,
+    since = "3.0.1"
 )]
 pub struct QuerySharedResource {
     /// Conditions, paging, sorting and field selection.
@@ -2001,7 +2032,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySharedResource {
     action = "QueryUser",
     method = "GET",
     path = "/accounts/users",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::UserInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::UserInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryUser {
     /// Conditions, paging, sorting and field selection.
@@ -2035,7 +2067,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryUser {
     action = "QueryUserGroup",
     method = "GET",
     path = "/accounts/groups",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::UserGroupInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::UserGroupInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryUserGroup {
     /// Conditions, paging, sorting and field selection.
@@ -2070,7 +2103,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryUserGroup {
     method = "DELETE",
     path = "/accounts/groups/{groupUuid}/users/{userUuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct RemoveUserFromGroup {
     /// Wire name `userUuid` (path placeholder). Since ZStack 0.6.
@@ -2132,7 +2166,8 @@ impl RemoveUserFromGroup {
     envelope = "renewSession",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SessionInventory>,
     async,
-    sensitive
+    sensitive,
+    since = "3.0.1"
 )]
 pub struct RenewSession {
     /// Wire name `sessionUuid` (path placeholder). Since ZStack 2.3.
@@ -2197,7 +2232,8 @@ impl RenewSession {
     path = "/accounts/resources/actions",
     envelope = "revokeResourceSharing",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct RevokeResourceSharing {
     /// Wire name `resourceUuids` (body). Since ZStack 0.6.
@@ -2292,7 +2328,8 @@ impl RevokeResourceSharing {
     path = "/accounts/resources/actions",
     envelope = "shareResource",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct ShareResource {
     /// Wire name `resourceUuids` (body). Since ZStack 0.6.
@@ -2379,7 +2416,8 @@ impl ShareResource {
     path = "/accounts/quotas/actions",
     envelope = "updateQuota",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::QuotaInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateQuota {
     /// Wire name `identityUuid` (body). Since ZStack 0.6.
@@ -2444,7 +2482,8 @@ impl UpdateQuota {
     path = "/accounts/users/actions",
     envelope = "updateUser",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::UserInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateUser {
     /// Wire name `uuid` (body). Since ZStack 0.6.
@@ -2459,7 +2498,7 @@ pub struct UpdateUser {
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `oldPassword` (body). Since ZStack 3.6.0. Sent as the lowercase SHA-512 hex digest of the password.
-    #[api(rename = "oldPassword", max_length = 255)]
+    #[api(rename = "oldPassword", since = "3.6.0", max_length = 255)]
     pub old_password: ::core::option::Option<::zstack_sdk::runtime::secret::Password>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -2550,7 +2589,8 @@ impl UpdateUser {
     path = "/accounts/groups/actions",
     envelope = "updateUserGroup",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::UserGroupInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateUserGroup {
     /// Wire name `uuid` (body). Since ZStack 0.6.
@@ -2626,7 +2666,8 @@ impl UpdateUserGroup {
     method = "GET",
     path = "/accounts/sessions/{sessionUuid}/valid",
     response = crate::api::ValidateSessionReply,
-    session = false
+    session = false,
+    since = "3.0.1"
 )]
 pub struct ValidateSession {
     /// Wire name `sessionUuid` (path placeholder). Since ZStack 0.6.

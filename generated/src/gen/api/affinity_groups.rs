@@ -13,7 +13,8 @@
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyAffinityGroupInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct AddVmToAffinityGroup {
     /// Wire name `affinityGroupUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -74,7 +75,8 @@ impl AddVmToAffinityGroup {
     envelope = "changeAffinityGroupState",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyAffinityGroupInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct ChangeAffinityGroupState {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -135,7 +137,8 @@ impl ChangeAffinityGroupState {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyAffinityGroupInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct CreateAffinityGroup {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
@@ -151,16 +154,16 @@ pub struct CreateAffinityGroup {
     #[api(rename = "type", one_of("host"))]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Wire name `zoneUuid` (body). Since ZStack 4.6.32 (release history).
-    #[api(rename = "zoneUuid")]
+    #[api(rename = "zoneUuid", since = "4.6.32")]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `subType` (body). Since ZStack 4.6.32 (release history).
-    #[api(rename = "subType")]
+    #[api(rename = "subType", since = "4.6.32")]
     pub sub_type: ::core::option::Option<::std::string::String>,
     /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -274,7 +277,8 @@ impl CreateAffinityGroup {
     method = "DELETE",
     path = "/affinity-groups/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteAffinityGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -337,7 +341,8 @@ impl DeleteAffinityGroup {
     action = "GetCandidateAffinityGroupForAttachingVm",
     method = "GET",
     path = "/affinityGroup/attachingVm",
-    response = crate::api::GetCandidateAffinityGroupForAttachingVmReply
+    response = crate::api::GetCandidateAffinityGroupForAttachingVmReply,
+    since = "4.0.1"
 )]
 pub struct GetCandidateAffinityGroupForAttachingVm {
     /// Wire name `vmUuid` (query string). Since ZStack 4.0.1 (release history).
@@ -390,7 +395,8 @@ impl GetCandidateAffinityGroupForAttachingVm {
     method = "GET",
     path = "/affinity-groups",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnyAffinityGroupInventory>,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct QueryAffinityGroup {
     /// Conditions, paging, sorting and field selection.
@@ -426,7 +432,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAffinityGroup {
     path = "/affinity-groups/{affinityGroupUuid}/vm-instances",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyAffinityGroupInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct RemoveVmFromAffinityGroup {
     /// Wire name `affinityGroupUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -487,7 +494,8 @@ impl RemoveVmFromAffinityGroup {
     envelope = "updateAffinityGroup",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyAffinityGroupInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct UpdateAffinityGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).

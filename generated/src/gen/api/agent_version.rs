@@ -10,7 +10,8 @@
     action = "QueryAgentVersion",
     method = "GET",
     path = "/agent-version",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AgentVersionInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AgentVersionInventory>,
+    since = "4.8.26"
 )]
 pub struct QueryAgentVersion {
     /// Conditions, paging, sorting and field selection.

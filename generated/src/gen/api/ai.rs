@@ -12,7 +12,8 @@
     path = "/ai/models",
     envelope = "param",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::ModelInventory>,
-    async
+    async,
+    since = "5.3.0"
 )]
 pub struct AddModel {
     /// Wire name `name` (body). Since ZStack 5.3.0 (release history).
@@ -205,7 +206,8 @@ impl AddModel {
     path = "/ai/model-centers",
     envelope = "param",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::ModelCenterInventory>,
-    async
+    async,
+    since = "5.3.0"
 )]
 pub struct AddModelCenter {
     /// Wire name `name` (body). Since ZStack 5.3.0 (release history).
@@ -382,7 +384,8 @@ impl AddModelCenter {
     path = "/ai/model-services",
     envelope = "param",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::ModelServiceInventory>,
-    async
+    async,
+    since = "5.3.0"
 )]
 pub struct AddModelService {
     /// Wire name `name` (body). Since ZStack 5.3.0 (release history).
@@ -430,7 +433,7 @@ pub struct AddModelService {
     #[api(rename = "type", one_of("Endpoint", "FineTune", "ModelEval", "App"))]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Wire name `source` (body). Since ZStack 5.3.20 (release history). Server default: `Other`. One of `Other`, `Bentoml`, `HuggingFace`.
-    #[api(one_of("Other", "Bentoml", "HuggingFace"))]
+    #[api(since = "5.3.20", one_of("Other", "Bentoml", "HuggingFace"))]
     pub source: ::core::option::Option<::std::string::String>,
     /// Wire name `framework` (body). Since ZStack 5.3.0 (release history). One of `vLLM`, `Diffusers`, `Transformers`, `sentence_transformers`, `llama.cpp`, `Ollama`, `Other`.
     #[api(
@@ -643,7 +646,8 @@ impl AddModelService {
     path = "/ai/models/{modelUuid}/model-services/{modelServiceUuid}",
     envelope = "param",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::ModelServiceInventory>,
-    async
+    async,
+    since = "5.3.0"
 )]
 pub struct BindModelToService {
     /// Wire name `modelUuid` (path placeholder). Since ZStack 5.3.0 (release history).
@@ -704,7 +708,8 @@ impl BindModelToService {
     path = "/ai/datasets",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::DatasetInventory>,
-    async
+    async,
+    since = "5.3.0"
 )]
 pub struct CreateDataset {
     /// Wire name `name` (body). Since ZStack 5.3.0 (release history).
@@ -826,7 +831,8 @@ impl CreateDataset {
     method = "DELETE",
     path = "/ai/datasets/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "5.3.0"
 )]
 pub struct DeleteDataset {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.3.0 (release history).
@@ -878,7 +884,8 @@ impl DeleteDataset {
     method = "DELETE",
     path = "/ai/datasets",
     response = crate::api::DeleteDatasetsReply,
-    async
+    async,
+    since = "5.3.20"
 )]
 pub struct DeleteDatasets {
     /// Wire name `uuids` (query string). Since ZStack 5.3.20 (release history).
@@ -947,7 +954,8 @@ impl DeleteDatasets {
     method = "DELETE",
     path = "/ai/models/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "5.3.0"
 )]
 pub struct DeleteModel {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.3.0 (release history).
@@ -1011,7 +1019,8 @@ impl DeleteModel {
     method = "DELETE",
     path = "/ai/model-centers/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "5.3.0"
 )]
 pub struct DeleteModelCenter {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.3.0 (release history).
@@ -1063,7 +1072,8 @@ impl DeleteModelCenter {
     method = "DELETE",
     path = "/ai/model-services/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "5.3.0"
 )]
 pub struct DeleteModelService {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.3.0 (release history).
@@ -1127,7 +1137,8 @@ impl DeleteModelService {
     method = "DELETE",
     path = "/ai/model-services/instances/groups/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "5.3.0"
 )]
 pub struct DeleteModelServiceInstanceGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.3.0 (release history).
@@ -1191,7 +1202,8 @@ impl DeleteModelServiceInstanceGroup {
     method = "DELETE",
     path = "/ai/model-services/instances/groups",
     response = crate::api::DeleteModelServiceInstanceGroupsReply,
-    async
+    async,
+    since = "5.3.20"
 )]
 pub struct DeleteModelServiceInstanceGroups {
     /// Wire name `uuids` (query string). Since ZStack 5.3.20 (release history).
@@ -1260,7 +1272,8 @@ impl DeleteModelServiceInstanceGroups {
     method = "DELETE",
     path = "/ai/models",
     response = crate::api::DeleteModelsReply,
-    async
+    async,
+    since = "5.3.0"
 )]
 pub struct DeleteModels {
     /// Wire name `uuids` (query string). Since ZStack 5.3.0 (release history).
@@ -1331,7 +1344,8 @@ impl DeleteModels {
     envelope = "deployAppDevelopmentService",
     response = crate::api::DeployAppDevelopmentServiceReply,
     async,
-    polymorphic
+    polymorphic,
+    since = "5.3.0"
 )]
 pub struct DeployAppDevelopmentService {
     /// Wire name `uuid` (body). Since ZStack 5.3.0 (release history).
@@ -1547,11 +1561,12 @@ impl DeployAppDevelopmentService {
     path = "/ai/model-services/eval/{uuid}",
     envelope = "deployModelEvalService",
     response = crate::api::DeployModelEvalServiceReply,
-    async
+    async,
+    since = "5.3.0"
 )]
 pub struct DeployModelEvalService {
     /// Wire name `taskType` (body). Since ZStack 5.3.20 (release history). One of `Performance`, `Capability`.
-    #[api(rename = "taskType", one_of("Performance", "Capability"))]
+    #[api(rename = "taskType", since = "5.3.20", one_of("Performance", "Capability"))]
     pub task_type: ::std::string::String,
     /// Wire name `limits` (body). Since ZStack 5.3.0 (release history).
     pub limits: i32,
@@ -1573,31 +1588,34 @@ pub struct DeployModelEvalService {
     #[api(rename = "maxLength", range(128, 128000))]
     pub max_length: ::core::option::Option<i32>,
     /// Wire name `prompt` (body). Since ZStack 5.3.20 (release history).
+    #[api(since = "5.3.20")]
     pub prompt: ::core::option::Option<::std::string::String>,
     /// Wire name `model` (body). Since ZStack 5.3.20 (release history).
+    #[api(since = "5.3.20")]
     pub model: ::core::option::Option<::std::string::String>,
     /// Wire name `url` (body). Since ZStack 5.3.20 (release history).
+    #[api(since = "5.3.20")]
     pub url: ::core::option::Option<::std::string::String>,
     /// Wire name `parallel` (body). Since ZStack 5.3.20 (release history).
-    #[api(range(0, 1024))]
+    #[api(since = "5.3.20", range(0, 1024))]
     pub parallel: ::core::option::Option<i32>,
     /// Wire name `logEveryQuery` (body). Since ZStack 5.3.20 (release history).
-    #[api(rename = "logEveryQuery", range(5, 300))]
+    #[api(rename = "logEveryQuery", since = "5.3.20", range(5, 300))]
     pub log_every_query: ::core::option::Option<i32>,
     /// Wire name `api` (body). Since ZStack 5.3.20 (release history). One of `openai`, `dashscope`.
-    #[api(one_of("openai", "dashscope"))]
+    #[api(since = "5.3.20", one_of("openai", "dashscope"))]
     pub api: ::core::option::Option<::std::string::String>,
     /// Wire name `requestHeaders` (body). Since ZStack 5.3.20 (release history).
-    #[api(rename = "requestHeaders")]
+    #[api(rename = "requestHeaders", since = "5.3.20")]
     pub request_headers: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
     /// Wire name `connectTimeout` (body). Since ZStack 5.3.20 (release history).
-    #[api(rename = "connectTimeout", range(5, 120))]
+    #[api(rename = "connectTimeout", since = "5.3.20", range(5, 120))]
     pub connect_timeout: ::core::option::Option<i32>,
     /// Wire name `readTimeout` (body). Since ZStack 5.3.20 (release history).
-    #[api(rename = "readTimeout", range(5, 120))]
+    #[api(rename = "readTimeout", since = "5.3.20", range(5, 120))]
     pub read_timeout: ::core::option::Option<i32>,
     /// Wire name `uuid` (path placeholder). Since ZStack 5.3.0 (release history).
     pub uuid: ::std::string::String,
@@ -1917,7 +1935,8 @@ impl DeployModelEvalService {
     envelope = "deployModelService",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyModelServiceInstanceGroupInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "5.3.0"
 )]
 pub struct DeployModelService {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.3.0 (release history).
@@ -2124,7 +2143,8 @@ impl DeployModelService {
     action = "QueryApplicationDevelopmentService",
     method = "GET",
     path = "/ai/model-services/app/",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ApplicationDevelopmentServiceInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ApplicationDevelopmentServiceInventory>,
+    since = "5.3.0"
 )]
 pub struct QueryApplicationDevelopmentService {
     /// Conditions, paging, sorting and field selection.
@@ -2158,7 +2178,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryApplicationDevelopmentS
     action = "QueryDataset",
     method = "GET",
     path = "/ai/datasets",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::DatasetInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::DatasetInventory>,
+    since = "5.3.0"
 )]
 pub struct QueryDataset {
     /// Conditions, paging, sorting and field selection.
@@ -2192,7 +2213,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryDataset {
     action = "QueryModel",
     method = "GET",
     path = "/ai/models",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ModelInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ModelInventory>,
+    since = "5.3.0"
 )]
 pub struct QueryModel {
     /// Conditions, paging, sorting and field selection.
@@ -2226,7 +2248,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryModel {
     action = "QueryModelCenter",
     method = "GET",
     path = "/ai/model-centers",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ModelCenterInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ModelCenterInventory>,
+    since = "5.3.0"
 )]
 pub struct QueryModelCenter {
     /// Conditions, paging, sorting and field selection.
@@ -2260,7 +2283,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryModelCenter {
     action = "QueryModelEvalServiceInstanceGroup",
     method = "GET",
     path = "/ai/model-eval-services/instances/groups/",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ModelEvalServiceInstanceGroupInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ModelEvalServiceInstanceGroupInventory>,
+    since = "5.3.0"
 )]
 pub struct QueryModelEvalServiceInstanceGroup {
     /// Conditions, paging, sorting and field selection.
@@ -2294,7 +2318,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryModelEvalServiceInstanc
     action = "QueryModelService",
     method = "GET",
     path = "/ai/model-services",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ModelServiceInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ModelServiceInventory>,
+    since = "5.3.0"
 )]
 pub struct QueryModelService {
     /// Conditions, paging, sorting and field selection.
@@ -2329,7 +2354,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryModelService {
     method = "GET",
     path = "/ai/model-services/instances/groups/",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnyModelServiceInstanceGroupInventory>,
-    polymorphic
+    polymorphic,
+    since = "5.3.0"
 )]
 pub struct QueryModelServiceInstanceGroup {
     /// Conditions, paging, sorting and field selection.
@@ -2363,7 +2389,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryModelServiceInstanceGro
     action = "QueryTrainedModelRecord",
     method = "GET",
     path = "/ai/trained-model/records",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::TrainedModelRecordInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::TrainedModelRecordInventory>,
+    since = "5.3.0"
 )]
 pub struct QueryTrainedModelRecord {
     /// Conditions, paging, sorting and field selection.
@@ -2398,7 +2425,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryTrainedModelRecord {
     method = "POST",
     path = "/ai/nginx/sync",
     envelope = "param",
-    response = crate::api::SyncAINginxConfigurationReply
+    response = crate::api::SyncAINginxConfigurationReply,
+    since = "5.3.0"
 )]
 pub struct SyncAINginxConfiguration {
     /// Wire name `instanceUuids` (body). Since ZStack 5.3.0 (release history).
@@ -2482,7 +2510,8 @@ impl SyncAINginxConfiguration {
     method = "DELETE",
     path = "/ai/models/{modelUuid}/model-services/{modelServiceUuid}",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::ModelServiceInventory>,
-    async
+    async,
+    since = "5.3.0"
 )]
 pub struct UnbindModelFromService {
     /// Wire name `modelUuid` (path placeholder). Since ZStack 5.3.0 (release history).
@@ -2543,7 +2572,8 @@ impl UnbindModelFromService {
     path = "/ai/datasets/{uuid}",
     envelope = "updateDataset",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::DatasetInventory>,
-    async
+    async,
+    since = "5.3.0"
 )]
 pub struct UpdateDataset {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.3.0 (release history).
@@ -2555,12 +2585,14 @@ pub struct UpdateDataset {
     /// Wire name `usageScenarios` (body). Since ZStack 5.3.20 (release history). One of `FineTune`, `Endpoint`, `App`, `ModelEval`, `ModelPerf`.
     #[api(
         rename = "usageScenarios",
+        since = "5.3.20",
         one_of("FineTune", "Endpoint", "App", "ModelEval", "ModelPerf")
     )]
     pub usage_scenarios: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `dataType` (body). Since ZStack 5.3.20 (release history). One of `Text`, `Audio`, `Image`, `Video`, `Tabular`, `Geospatial`, `TimeSeries`.
     #[api(
         rename = "dataType",
+        since = "5.3.20",
         one_of("Text", "Audio", "Image", "Video", "Tabular", "Geospatial", "TimeSeries")
     )]
     pub data_type: ::core::option::Option<::std::string::String>,
@@ -2653,7 +2685,8 @@ impl UpdateDataset {
     path = "/ai/datasets",
     envelope = "updateDatasets",
     response = crate::api::UpdateDatasetsReply,
-    async
+    async,
+    since = "5.3.20"
 )]
 pub struct UpdateDatasets {
     /// Wire name `updateDatasetStructs` (body). Since ZStack 5.3.20 (release history).
@@ -2714,7 +2747,8 @@ impl UpdateDatasets {
     path = "/ai/models/{uuid}",
     envelope = "updateModel",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::ModelInventory>,
-    async
+    async,
+    since = "5.3.0"
 )]
 pub struct UpdateModel {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.3.0 (release history).
@@ -2827,7 +2861,8 @@ impl UpdateModel {
     path = "/ai/model-centers/{uuid}",
     envelope = "updateModelCenter",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::ModelCenterInventory>,
-    async
+    async,
+    since = "5.3.0"
 )]
 pub struct UpdateModelCenter {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.3.0 (release history).
@@ -3009,7 +3044,8 @@ impl UpdateModelCenter {
     path = "/ai/model-services/{uuid}",
     envelope = "updateModelService",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::ModelServiceInventory>,
-    async
+    async,
+    since = "5.3.0"
 )]
 pub struct UpdateModelService {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.3.0 (release history).
@@ -3045,7 +3081,7 @@ pub struct UpdateModelService {
     #[api(rename = "type", one_of("Endpoint", "FineTune", "App", "ModelEval"))]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Wire name `source` (body). Since ZStack 5.3.20 (release history). One of `Other`, `Bentoml`, `HuggingFace`.
-    #[api(one_of("Other", "Bentoml", "HuggingFace"))]
+    #[api(since = "5.3.20", one_of("Other", "Bentoml", "HuggingFace"))]
     pub source: ::core::option::Option<::std::string::String>,
     /// Wire name `framework` (body). Since ZStack 5.3.0 (release history). One of `vLLM`, `Diffusers`, `Transformers`, `sentence_transformers`, `llama.cpp`, `Ollama`, `Other`.
     #[api(

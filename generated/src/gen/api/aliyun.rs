@@ -12,7 +12,8 @@
     path = "/aliyun/pangu",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AliyunPanguPartitionInventory>,
-    async
+    async,
+    since = "3.2.1"
 )]
 pub struct AddAliyunPanguPartition {
     /// Wire name `name` (body). Since ZStack 3.2.1 (release history).
@@ -34,7 +35,7 @@ pub struct AddAliyunPanguPartition {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.2.1 (release history).
     #[api(rename = "systemTags")]
@@ -120,7 +121,8 @@ impl AddAliyunPanguPartition {
     method = "DELETE",
     path = "/aliyun/pangu/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.2.1"
 )]
 pub struct DeleteAliyunPanguPartition {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.2.1 (release history).
@@ -183,7 +185,8 @@ impl DeleteAliyunPanguPartition {
     action = "QueryAliyunPanguPartition",
     method = "GET",
     path = "/aliyun/pangu",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AliyunPanguPartitionInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AliyunPanguPartitionInventory>,
+    since = "3.2.1"
 )]
 pub struct QueryAliyunPanguPartition {
     /// Conditions, paging, sorting and field selection.
@@ -219,7 +222,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAliyunPanguPartition {
     path = "/aliyun/pangu/{uuid}/actions",
     envelope = "updateAliyunPanguPartition",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AliyunPanguPartitionInventory>,
-    async
+    async,
+    since = "3.2.1"
 )]
 pub struct UpdateAliyunPanguPartition {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.2.1 (release history).

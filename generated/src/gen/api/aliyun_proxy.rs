@@ -12,7 +12,8 @@
     path = "/aliyun-proxy/vpcs/vswitches",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AliyunProxyVSwitchInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateAliyunProxyVSwitch {
     /// Wire name `aliyunProxyVpcUuid` (body). Since ZStack 3.0.1 (release history).
@@ -28,7 +29,7 @@ pub struct CreateAliyunProxyVSwitch {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -104,7 +105,8 @@ impl CreateAliyunProxyVSwitch {
     path = "/aliyun-proxy/vpcs",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AliyunProxyVpcInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateAliyunProxyVpc {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
@@ -126,7 +128,7 @@ pub struct CreateAliyunProxyVpc {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -212,7 +214,8 @@ impl CreateAliyunProxyVpc {
     method = "DELETE",
     path = "/aliyun-proxy/vpcs/vswitches/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.9.2"
 )]
 pub struct DeleteAliyunProxyVSwitch {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.9.2 (release history).
@@ -276,7 +279,8 @@ impl DeleteAliyunProxyVSwitch {
     method = "DELETE",
     path = "/aliyun-proxy/vpcs/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.9.2"
 )]
 pub struct DeleteAliyunProxyVpc {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.9.2 (release history).
@@ -339,7 +343,8 @@ impl DeleteAliyunProxyVpc {
     action = "QueryAliyunProxyVSwitch",
     method = "GET",
     path = "/aliyun-proxy/vpcs/vswitches",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AliyunProxyVSwitchInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AliyunProxyVSwitchInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryAliyunProxyVSwitch {
     /// Conditions, paging, sorting and field selection.
@@ -373,7 +378,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAliyunProxyVSwitch {
     action = "QueryAliyunProxyVpc",
     method = "GET",
     path = "/aliyun-proxy/vpcs",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AliyunProxyVpcInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AliyunProxyVpcInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryAliyunProxyVpc {
     /// Conditions, paging, sorting and field selection.
@@ -409,7 +415,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAliyunProxyVpc {
     path = "/aliyun-proxy/vswitches/{uuid}/actions",
     envelope = "updateAliyunProxyVSwitch",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AliyunProxyVSwitchInventory>,
-    async
+    async,
+    since = "3.9.2"
 )]
 pub struct UpdateAliyunProxyVSwitch {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.9.2 (release history).
@@ -483,7 +490,8 @@ impl UpdateAliyunProxyVSwitch {
     path = "/aliyun-proxy/vpcs/{uuid}/actions",
     envelope = "updateAliyunProxyVpc",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AliyunProxyVpcInventory>,
-    async
+    async,
+    since = "3.6.1"
 )]
 pub struct UpdateAliyunProxyVpc {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
@@ -498,7 +506,7 @@ pub struct UpdateAliyunProxyVpc {
     #[api(rename = "isDefault")]
     pub is_default: ::core::option::Option<bool>,
     /// Wire name `status` (body). Since ZStack 3.9.2 (release history). One of `Available`, `Pending`.
-    #[api(one_of("Available", "Pending"))]
+    #[api(since = "3.9.2", one_of("Available", "Pending"))]
     pub status: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]

@@ -12,7 +12,8 @@
     path = "/appcenter/buildsystem",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AppBuildSystemInventory>,
-    async
+    async,
+    since = "3.9.2"
 )]
 pub struct AddAppBuildSystem {
     /// Wire name `url` (body). Since ZStack 3.9.2 (release history).
@@ -147,7 +148,8 @@ impl AddAppBuildSystem {
     path = "/appcenter/buildapp/add",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::BuildApplicationInventory>,
-    async
+    async,
+    since = "3.9.2"
 )]
 pub struct AddBuildApp {
     /// Wire name `url` (body). Since ZStack 3.9.2 (release history).
@@ -262,7 +264,8 @@ impl AddBuildApp {
     path = "/appcenter/buildsystem/{uuid}/actions",
     envelope = "changeAppBuildSystemState",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AppBuildSystemInventory>,
-    async
+    async,
+    since = "3.9.2"
 )]
 pub struct ChangeAppBuildSystemState {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.9.2 (release history).
@@ -321,7 +324,8 @@ impl ChangeAppBuildSystemState {
     method = "POST",
     path = "/appcenter/buildapp/check",
     envelope = "params",
-    response = crate::api::CheckBuildAppParametersReply
+    response = crate::api::CheckBuildAppParametersReply,
+    since = "3.9.2"
 )]
 pub struct CheckBuildAppParameters {
     /// Wire name `type` (body). Since ZStack 3.9.2 (release history). Server default: `zstack`. One of `zstack`.
@@ -386,7 +390,8 @@ impl CheckBuildAppParameters {
     path = "/appcenter/buildapp",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::BuildApplicationInventory>,
-    async
+    async,
+    since = "3.9.2"
 )]
 pub struct CreateBuildApp {
     /// Wire name `buildSystemUuid` (body). Since ZStack 3.9.2 (release history).
@@ -478,7 +483,8 @@ impl CreateBuildApp {
     path = "/appcenter/app/stack",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::ResourceStackInventory>,
-    async
+    async,
+    since = "3.9.2"
 )]
 pub struct CreateResourceStackFromApp {
     /// Wire name `appUuid` (body). Since ZStack 3.9.2 (release history).
@@ -605,7 +611,8 @@ impl CreateResourceStackFromApp {
     method = "DELETE",
     path = "/appcenter/buildsystem/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.9.2"
 )]
 pub struct DeleteAppBuildSystem {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.9.2 (release history).
@@ -669,7 +676,8 @@ impl DeleteAppBuildSystem {
     method = "DELETE",
     path = "/appcenter/buildapp/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.9.2"
 )]
 pub struct DeleteBuildApp {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.9.2 (release history).
@@ -733,7 +741,8 @@ impl DeleteBuildApp {
     method = "DELETE",
     path = "/appcenter/app/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.9.2"
 )]
 pub struct DeletePublishApp {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.9.2 (release history).
@@ -798,7 +807,8 @@ impl DeletePublishApp {
     path = "/appcenter/buildapp/{uuid}/actions",
     envelope = "exportBuildApp",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::BuildAppExportHistoryInventory>,
-    async
+    async,
+    since = "3.9.2"
 )]
 pub struct ExportBuildApp {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.9.2 (release history).
@@ -849,7 +859,8 @@ impl ExportBuildApp {
     action = "GetAppBuildSystemCapacity",
     method = "GET",
     path = "/appcenter/buildsystem/capacities",
-    response = crate::api::GetAppBuildSystemCapacityReply
+    response = crate::api::GetAppBuildSystemCapacityReply,
+    since = "3.9.2"
 )]
 pub struct GetAppBuildSystemCapacity {
     /// Wire name `uuid` (query string). Since ZStack 3.9.2 (release history).
@@ -900,7 +911,8 @@ impl GetAppBuildSystemCapacity {
     action = "GetResourceFromPublishApp",
     method = "GET",
     path = "/appcenter/app/resources",
-    response = crate::api::GetResourceFromPublishAppReply
+    response = crate::api::GetResourceFromPublishAppReply,
+    since = "3.9.2"
 )]
 pub struct GetResourceFromPublishApp {
     /// Wire name `uuid` (query string). Since ZStack 3.9.2 (release history).
@@ -960,7 +972,8 @@ impl GetResourceFromPublishApp {
     method = "POST",
     path = "/appcenter/app/preview",
     envelope = "params",
-    response = crate::api::PreviewResourceFromAppReply
+    response = crate::api::PreviewResourceFromAppReply,
+    since = "3.9.2"
 )]
 pub struct PreviewResourceFromApp {
     /// Wire name `appUuid` (body). Since ZStack 3.9.2 (release history).
@@ -1026,7 +1039,8 @@ impl PreviewResourceFromApp {
     path = "/appcenter/app",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::PublishAppInventory>,
-    async
+    async,
+    since = "3.9.2"
 )]
 pub struct PublishApp {
     /// Wire name `buildAppUuid` (body). Since ZStack 3.9.2 (release history).
@@ -1135,7 +1149,8 @@ impl PublishApp {
     action = "QueryAppBuildSystem",
     method = "GET",
     path = "/appcenter/buildsystem",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AppBuildSystemInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AppBuildSystemInventory>,
+    since = "3.9.2"
 )]
 pub struct QueryAppBuildSystem {
     /// Conditions, paging, sorting and field selection.
@@ -1169,7 +1184,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAppBuildSystem {
     action = "QueryBuildApp",
     method = "GET",
     path = "/appcenter/buildapp",
-    response = crate::api::QueryBuildAppReply
+    response = crate::api::QueryBuildAppReply,
+    since = "3.9.2"
 )]
 pub struct QueryBuildApp {
     /// Conditions, paging, sorting and field selection.
@@ -1203,7 +1219,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryBuildApp {
     action = "QueryBuildAppExportHistory",
     method = "GET",
     path = "/appcenter/exportapp",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::BuildAppExportHistoryInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::BuildAppExportHistoryInventory>,
+    since = "3.9.2"
 )]
 pub struct QueryBuildAppExportHistory {
     /// Conditions, paging, sorting and field selection.
@@ -1237,7 +1254,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryBuildAppExportHistory {
     action = "QueryPublishApp",
     method = "GET",
     path = "/appcenter/app",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::PublishAppInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::PublishAppInventory>,
+    since = "3.9.2"
 )]
 pub struct QueryPublishApp {
     /// Conditions, paging, sorting and field selection.
@@ -1273,7 +1291,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPublishApp {
     path = "/appcenter/buildsystem/{uuid}/actions",
     envelope = "reconnectAppBuildSystem",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AppBuildSystemInventory>,
-    async
+    async,
+    since = "3.9.2"
 )]
 pub struct ReconnectAppBuildSystem {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.9.2 (release history).
@@ -1326,7 +1345,8 @@ impl ReconnectAppBuildSystem {
     path = "/appcenter/buildsystem/{uuid}/actions",
     envelope = "updateAppBuildSystem",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AppBuildSystemInventory>,
-    async
+    async,
+    since = "3.9.2"
 )]
 pub struct UpdateAppBuildSystem {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.9.2 (release history).
@@ -1436,7 +1456,8 @@ impl UpdateAppBuildSystem {
     path = "/appcenter/buildapp/{uuid}/actions",
     envelope = "updateBuildApp",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::BuildApplicationInventory>,
-    async
+    async,
+    since = "3.9.2"
 )]
 pub struct UpdateBuildApp {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.9.2 (release history).
@@ -1524,7 +1545,8 @@ impl UpdateBuildApp {
     path = "/appcenter/app/{uuid}/actions",
     envelope = "updatePublishApp",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::PublishAppInventory>,
-    async
+    async,
+    since = "3.9.2"
 )]
 pub struct UpdatePublishApp {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.9.2 (release history).

@@ -12,7 +12,8 @@
     path = "/autoscaling/template/{uuid}/groups/{groupUuid}",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AutoScalingGroupInventory>,
-    async
+    async,
+    since = "3.1.3"
 )]
 pub struct AttachAutoScalingTemplateToGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.1.3 (release history).
@@ -72,7 +73,8 @@ impl AttachAutoScalingTemplateToGroup {
     path = "/autoscaling/groups/{uuid}/actions",
     envelope = "changeAutoScalingGroupState",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AutoScalingGroupInventory>,
-    async
+    async,
+    since = "3.1.3"
 )]
 pub struct ChangeAutoScalingGroupState {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.1.3 (release history).
@@ -132,7 +134,8 @@ impl ChangeAutoScalingGroupState {
     path = "/autoscaling/groups",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AutoScalingGroupInventory>,
-    async
+    async,
+    since = "3.1.3"
 )]
 pub struct CreateAutoScalingGroup {
     /// Wire name `name` (body). Since ZStack 3.1.3 (release history).
@@ -172,7 +175,7 @@ pub struct CreateAutoScalingGroup {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "systemTags")]
@@ -270,7 +273,8 @@ impl CreateAutoScalingGroup {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyAutoScalingRuleInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.1.3"
 )]
 pub struct CreateAutoScalingGroupAddingNewInstanceRule {
     /// Wire name `adjustmentType` (body). Since ZStack 3.1.3 (release history). One of `QuantityChangeInCapacity`, `PercentChangeInCapacity`, `TotalCapacity`.
@@ -301,7 +305,7 @@ pub struct CreateAutoScalingGroupAddingNewInstanceRule {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "systemTags")]
@@ -404,7 +408,8 @@ impl CreateAutoScalingGroupAddingNewInstanceRule {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyAutoScalingRuleInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.1.3"
 )]
 pub struct CreateAutoScalingGroupRemovalInstanceRule {
     /// Wire name `adjustmentType` (body). Since ZStack 3.1.3 (release history). One of `QuantityChangeInCapacity`, `PercentChangeInCapacity`, `TotalCapacity`.
@@ -447,7 +452,7 @@ pub struct CreateAutoScalingGroupRemovalInstanceRule {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "systemTags")]
@@ -552,7 +557,8 @@ impl CreateAutoScalingGroupRemovalInstanceRule {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyAutoScalingTemplateInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.1.3"
 )]
 pub struct CreateAutoScalingVmTemplate {
     /// Wire name `vmInstanceName` (body). Since ZStack 3.1.3 (release history).
@@ -612,7 +618,7 @@ pub struct CreateAutoScalingVmTemplate {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "systemTags")]
@@ -804,7 +810,8 @@ impl CreateAutoScalingVmTemplate {
     method = "DELETE",
     path = "/autoscaling/groups/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.1.3"
 )]
 pub struct DeleteAutoScalingGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.1.3 (release history).
@@ -868,7 +875,8 @@ impl DeleteAutoScalingGroup {
     method = "DELETE",
     path = "/autoscaling/groups/instances/{instanceUuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.1.3"
 )]
 pub struct DeleteAutoScalingGroupInstance {
     /// Wire name `instanceUuid` (path placeholder). Since ZStack 3.1.3 (release history).
@@ -935,7 +943,8 @@ impl DeleteAutoScalingGroupInstance {
     method = "DELETE",
     path = "/autoscaling/rules/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.1.3"
 )]
 pub struct DeleteAutoScalingRule {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.1.3 (release history).
@@ -999,7 +1008,8 @@ impl DeleteAutoScalingRule {
     method = "DELETE",
     path = "/autoscaling/groups/rules/triggers/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.1.3"
 )]
 pub struct DeleteAutoScalingRuleTrigger {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.1.3 (release history).
@@ -1063,7 +1073,8 @@ impl DeleteAutoScalingRuleTrigger {
     method = "DELETE",
     path = "/autoscaling/template/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.1.3"
 )]
 pub struct DeleteAutoScalingTemplate {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.1.3 (release history).
@@ -1127,7 +1138,8 @@ impl DeleteAutoScalingTemplate {
     method = "DELETE",
     path = "/autoscaling/template/{templateUuid}/groups/{groupUuid}",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AutoScalingGroupInventory>,
-    async
+    async,
+    since = "3.1.3"
 )]
 pub struct DetachAutoScalingTemplateFromGroup {
     /// Wire name `templateUuid` (path placeholder). Since ZStack 3.1.3 (release history).
@@ -1188,7 +1200,8 @@ impl DetachAutoScalingTemplateFromGroup {
     path = "/autoscaling/rules/{uuid}/actions",
     envelope = "executeAutoScalingRule",
     response = crate::api::ExecuteAutoScalingRuleReply,
-    async
+    async,
+    since = "3.7.5"
 )]
 pub struct ExecuteAutoScalingRule {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).
@@ -1239,7 +1252,8 @@ impl ExecuteAutoScalingRule {
     action = "QueryAutoScalingGroup",
     method = "GET",
     path = "/autoscaling/groups",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AutoScalingGroupInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AutoScalingGroupInventory>,
+    since = "3.1.3"
 )]
 pub struct QueryAutoScalingGroup {
     /// Conditions, paging, sorting and field selection.
@@ -1273,7 +1287,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAutoScalingGroup {
     action = "QueryAutoScalingGroupActivity",
     method = "GET",
     path = "/autoscaling/groups/activities",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AutoScalingGroupActivityInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AutoScalingGroupActivityInventory>,
+    since = "3.1.3"
 )]
 pub struct QueryAutoScalingGroupActivity {
     /// Conditions, paging, sorting and field selection.
@@ -1307,7 +1322,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAutoScalingGroupActivit
     action = "QueryAutoScalingGroupInstance",
     method = "GET",
     path = "/autoscaling/groups/instances",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AutoScalingGroupInstanceInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AutoScalingGroupInstanceInventory>,
+    since = "3.1.3"
 )]
 pub struct QueryAutoScalingGroupInstance {
     /// Conditions, paging, sorting and field selection.
@@ -1342,7 +1358,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAutoScalingGroupInstanc
     method = "GET",
     path = "/autoscaling/groups/rules",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnyAutoScalingRuleInventory>,
-    polymorphic
+    polymorphic,
+    since = "3.1.3"
 )]
 pub struct QueryAutoScalingRule {
     /// Conditions, paging, sorting and field selection.
@@ -1377,7 +1394,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAutoScalingRule {
     method = "GET",
     path = "/autoscaling/groups/rules/trigger",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnyAutoScalingRuleTriggerInventory>,
-    polymorphic
+    polymorphic,
+    since = "3.1.3"
 )]
 pub struct QueryAutoScalingRuleTrigger {
     /// Conditions, paging, sorting and field selection.
@@ -1411,7 +1429,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAutoScalingRuleTrigger 
     action = "QueryAutoScalingVmTemplate",
     method = "GET",
     path = "/autoscaling/vmtemplate",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AutoScalingVmTemplateInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AutoScalingVmTemplateInventory>,
+    since = "3.1.3"
 )]
 pub struct QueryAutoScalingVmTemplate {
     /// Conditions, paging, sorting and field selection.
@@ -1447,7 +1466,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAutoScalingVmTemplate {
     path = "/autoscaling/groups/{uuid}/actions",
     envelope = "updateAutoScalingGroup",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AutoScalingGroupInventory>,
-    async
+    async,
+    since = "3.1.3"
 )]
 pub struct UpdateAutoScalingGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.1.3 (release history).
@@ -1564,7 +1584,8 @@ impl UpdateAutoScalingGroup {
     envelope = "updateAutoScalingGroupAddingNewInstanceRule",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyAutoScalingRuleInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.1.3"
 )]
 pub struct UpdateAutoScalingGroupAddingNewInstanceRule {
     /// Wire name `adjustmentType` (body). Since ZStack 3.1.3 (release history). One of `QuantityChangeInCapacity`, `PercentChangeInCapacity`, `TotalCapacity`.
@@ -1674,7 +1695,8 @@ impl UpdateAutoScalingGroupAddingNewInstanceRule {
     path = "/autoscaling/groups/instances/{instanceUuid}/actions",
     envelope = "updateAutoScalingGroupInstance",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AutoScalingGroupInstanceInventory>,
-    async
+    async,
+    since = "3.9.2"
 )]
 pub struct UpdateAutoScalingGroupInstance {
     /// Wire name `groupUuid` (body). Since ZStack 3.9.2 (release history).
@@ -1752,7 +1774,8 @@ impl UpdateAutoScalingGroupInstance {
     envelope = "updateAutoScalingGroupRemovalInstanceRule",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyAutoScalingRuleInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.1.3"
 )]
 pub struct UpdateAutoScalingGroupRemovalInstanceRule {
     /// Wire name `adjustmentType` (body). Since ZStack 3.1.3 (release history). One of `QuantityChangeInCapacity`, `PercentChangeInCapacity`, `TotalCapacity`.
@@ -1884,7 +1907,8 @@ impl UpdateAutoScalingGroupRemovalInstanceRule {
     envelope = "updateAutoScalingRule",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyAutoScalingRuleInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.1.3"
 )]
 pub struct UpdateAutoScalingRule {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.1.3 (release history).
@@ -1971,7 +1995,8 @@ impl UpdateAutoScalingRule {
     envelope = "updateAutoScalingVmTemplate",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyAutoScalingTemplateInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.8.22"
 )]
 pub struct UpdateAutoScalingVmTemplate {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.8.22 (release history).

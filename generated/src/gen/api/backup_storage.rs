@@ -13,7 +13,8 @@
     method = "DELETE",
     path = "/backup-storage/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "0.6"
 )]
 pub struct DeleteBackupStorage {
     /// The resource UUID.
@@ -87,7 +88,8 @@ impl DeleteBackupStorage {
     method = "GET",
     path = "/backup-storage",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnyBackupStorageInventory>,
-    polymorphic
+    polymorphic,
+    since = "0.6"
 )]
 pub struct QueryBackupStorage {
     /// Conditions, paging, sorting and field selection.
@@ -126,7 +128,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryBackupStorage {
     envelope = "reconnectBackupStorage",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyBackupStorageInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "0.6"
 )]
 pub struct ReconnectBackupStorage {
     /// The resource UUID.
@@ -186,7 +189,8 @@ impl ReconnectBackupStorage {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyBackupStorageInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.2.1"
 )]
 pub struct AddAliyunEbsBackupStorage {
     /// Wire name `ossBucketUuid` (body). Since ZStack 3.2.1 (release history).
@@ -211,7 +215,7 @@ pub struct AddAliyunEbsBackupStorage {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.2.1 (release history).
     #[api(rename = "systemTags")]
@@ -319,7 +323,8 @@ impl AddAliyunEbsBackupStorage {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyBackupStorageInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct AddCephBackupStorage {
     /// Wire name `monUrls` (body). Since ZStack 0.6.
@@ -347,7 +352,7 @@ pub struct AddCephBackupStorage {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.0")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -465,7 +470,8 @@ impl AddCephBackupStorage {
     path = "/backup-storage/image-store/disaster",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::ImageStoreBackupStorageInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AddDisasterImageStoreBackupStorage {
     /// Wire name `attachPoint` (body). Since ZStack 3.0.1 (release history).
@@ -505,7 +511,7 @@ pub struct AddDisasterImageStoreBackupStorage {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -633,7 +639,8 @@ impl AddDisasterImageStoreBackupStorage {
     path = "/backup-storage/addon",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::ExternalBackupStorageInventory>,
-    async
+    async,
+    since = "5.0.0"
 )]
 pub struct AddExternalBackupStorage {
     /// Wire name `identity` (body). Since ZStack 5.0.0.
@@ -758,7 +765,8 @@ impl AddExternalBackupStorage {
     path = "/backup-storage/image-store",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::ImageStoreBackupStorageInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AddImageStoreBackupStorage {
     /// Wire name `hostname` (body). Since ZStack 3.0.1 (release history).
@@ -792,7 +800,7 @@ pub struct AddImageStoreBackupStorage {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -902,7 +910,8 @@ impl AddImageStoreBackupStorage {
     path = "/backup-storage/ceph/{uuid}/mons",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::CephBackupStorageInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AddMonToCephBackupStorage {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -965,7 +974,8 @@ impl AddMonToCephBackupStorage {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyBackupStorageInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct AddSftpBackupStorage {
     /// Wire name `hostname` (body). Since ZStack 0.6.
@@ -999,7 +1009,7 @@ pub struct AddSftpBackupStorage {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.0")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -1110,7 +1120,8 @@ impl AddSftpBackupStorage {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyBackupStorageInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct AddSimulatorBackupStorage {
     /// Wire name `totalCapacity` (body). Since ZStack 0.6. Server default: `0`.
@@ -1138,7 +1149,7 @@ pub struct AddSimulatorBackupStorage {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.0")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -1249,7 +1260,8 @@ impl AddSimulatorBackupStorage {
     envelope = "backupStorageMigrateImage",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyImageInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct BackupStorageMigrateImage {
     /// Wire name `imageUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -1316,7 +1328,8 @@ impl BackupStorageMigrateImage {
     envelope = "changeBackupStorageState",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyBackupStorageInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct ChangeBackupStorageState {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -1376,19 +1389,21 @@ impl ChangeBackupStorageState {
     path = "/backup-storage/{uuid}/trash/actions",
     envelope = "cleanUpTrashOnBackupStorage",
     response = crate::api::CleanUpTrashOnBackupStorageReply,
-    async
+    async,
+    since = "3.1.3"
 )]
 pub struct CleanUpTrashOnBackupStorage {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.2.0.
+    #[api(since = "3.2.0")]
     pub uuid: ::std::string::String,
     /// Wire name `trashId` (body). Since ZStack 3.3.0.
-    #[api(rename = "trashId")]
+    #[api(rename = "trashId", since = "3.3.0")]
     pub trash_id: ::core::option::Option<i64>,
     /// Wire name `systemTags` (body). Since ZStack 3.2.0.
-    #[api(rename = "systemTags")]
+    #[api(rename = "systemTags", since = "3.2.0")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
     /// Wire name `userTags` (body). Since ZStack 3.2.0.
-    #[api(rename = "userTags")]
+    #[api(rename = "userTags", since = "3.2.0")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
 impl CleanUpTrashOnBackupStorage {
@@ -1437,7 +1452,8 @@ impl CleanUpTrashOnBackupStorage {
     method = "DELETE",
     path = "/backup-storage/{backupStorageUuid}/exported-images/{imageUuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteExportedImageFromBackupStorage {
     /// Wire name `backupStorageUuid` (path placeholder). Since ZStack 1.7.
@@ -1498,7 +1514,8 @@ impl DeleteExportedImageFromBackupStorage {
     path = "/backup-storage/{backupStorageUuid}/actions",
     envelope = "exportImageFromBackupStorage",
     response = crate::api::ExportImageFromBackupStorageReply,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct ExportImageFromBackupStorage {
     /// Wire name `backupStorageUuid` (path placeholder). Since ZStack 1.7.
@@ -1508,7 +1525,7 @@ pub struct ExportImageFromBackupStorage {
     #[api(rename = "imageUuid")]
     pub image_uuid: ::std::string::String,
     /// Wire name `exportFormat` (body). Since ZStack 3.9.0. One of `raw`, `qcow2`.
-    #[api(rename = "exportFormat", one_of("raw", "qcow2"))]
+    #[api(rename = "exportFormat", since = "3.9.0", one_of("raw", "qcow2"))]
     pub export_format: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 1.7.
     #[api(rename = "systemTags")]
@@ -1569,7 +1586,8 @@ impl ExportImageFromBackupStorage {
     action = "GetBackupStorageCandidatesForImageMigration",
     method = "GET",
     path = "/backup-storage/{srcBackupStorageUuid}/migration-candidates",
-    response = crate::api::GetBackupStorageCandidatesForImageMigrationReply
+    response = crate::api::GetBackupStorageCandidatesForImageMigrationReply,
+    since = "3.0.1"
 )]
 pub struct GetBackupStorageCandidatesForImageMigration {
     /// Wire name `srcBackupStorageUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -1623,7 +1641,8 @@ impl GetBackupStorageCandidatesForImageMigration {
     action = "GetBackupStorageCapacity",
     method = "GET",
     path = "/backup-storage/capacities",
-    response = crate::api::GetBackupStorageCapacityReply
+    response = crate::api::GetBackupStorageCapacityReply,
+    since = "3.0.1"
 )]
 pub struct GetBackupStorageCapacity {
     /// Wire name `zoneUuids` (query string). Since ZStack 0.6.
@@ -1710,7 +1729,8 @@ impl GetBackupStorageCapacity {
     action = "GetBackupStorageTypes",
     method = "GET",
     path = "/backup-storage/types",
-    response = crate::api::GetBackupStorageTypesReply
+    response = crate::api::GetBackupStorageTypesReply,
+    since = "3.0.1"
 )]
 pub struct GetBackupStorageTypes {
     /// Wire name `systemTags` (query string). Since ZStack 0.6.
@@ -1759,7 +1779,8 @@ impl GetBackupStorageTypes {
     method = "PUT",
     path = "/backup-storage/{uuid}/image-store",
     envelope = "getImagesFromImageStoreBackupStorage",
-    response = crate::api::GetImagesFromImageStoreBackupStorageReply
+    response = crate::api::GetImagesFromImageStoreBackupStorageReply,
+    since = "3.0.1"
 )]
 pub struct GetImagesFromImageStoreBackupStorage {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -1810,25 +1831,27 @@ impl GetImagesFromImageStoreBackupStorage {
     action = "GetTrashOnBackupStorage",
     method = "GET",
     path = "/backup-storage/trash",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::InstallPathRecycleInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::InstallPathRecycleInventory>,
+    since = "3.1.3"
 )]
 pub struct GetTrashOnBackupStorage {
     /// Wire name `uuid` (query string). Since ZStack 3.2.0.
+    #[api(since = "3.2.0")]
     pub uuid: ::std::string::String,
     /// Wire name `resourceUuid` (query string). Since ZStack 3.5.0.
-    #[api(rename = "resourceUuid")]
+    #[api(rename = "resourceUuid", since = "3.5.0")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `resourceType` (query string). Since ZStack 3.5.0.
-    #[api(rename = "resourceType")]
+    #[api(rename = "resourceType", since = "3.5.0")]
     pub resource_type: ::core::option::Option<::std::string::String>,
     /// Wire name `trashType` (query string). Since ZStack 3.5.0. One of `MigrateImage`.
-    #[api(rename = "trashType", one_of("MigrateImage"))]
+    #[api(rename = "trashType", since = "3.5.0", one_of("MigrateImage"))]
     pub trash_type: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (query string). Since ZStack 3.2.0.
-    #[api(rename = "systemTags")]
+    #[api(rename = "systemTags", since = "3.2.0")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
     /// Wire name `userTags` (query string). Since ZStack 3.2.0.
-    #[api(rename = "userTags")]
+    #[api(rename = "userTags", since = "3.2.0")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
 impl GetTrashOnBackupStorage {
@@ -1897,7 +1920,8 @@ impl GetTrashOnBackupStorage {
     action = "QueryAliyunEbsBackupStorage",
     method = "GET",
     path = "/backup-storage/aliyun/ebs",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AliyunEbsBackupStorageInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AliyunEbsBackupStorageInventory>,
+    since = "3.2.1"
 )]
 pub struct QueryAliyunEbsBackupStorage {
     /// Conditions, paging, sorting and field selection.
@@ -1932,7 +1956,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAliyunEbsBackupStorage 
     method = "GET",
     path = "/backup-storage/ceph",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnyBackupStorageInventory>,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct QueryCephBackupStorage {
     /// Conditions, paging, sorting and field selection.
@@ -1966,7 +1991,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryCephBackupStorage {
     action = "QueryImageStoreBackupStorage",
     method = "GET",
     path = "/backup-storage/image-store",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ImageStoreBackupStorageInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ImageStoreBackupStorageInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryImageStoreBackupStorage {
     /// Conditions, paging, sorting and field selection.
@@ -2000,7 +2026,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryImageStoreBackupStorage
     action = "QuerySftpBackupStorage",
     method = "GET",
     path = "/backup-storage/sftp",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SftpBackupStorageInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SftpBackupStorageInventory>,
+    since = "3.0.1"
 )]
 pub struct QuerySftpBackupStorage {
     /// Conditions, paging, sorting and field selection.
@@ -2036,7 +2063,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySftpBackupStorage {
     path = "/backup-storage/image-store/{uuid}/actions",
     envelope = "reclaimSpaceFromImageStore",
     response = crate::api::ReclaimSpaceFromImageStoreReply,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct ReclaimSpaceFromImageStore {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -2089,7 +2117,8 @@ impl ReclaimSpaceFromImageStore {
     path = "/backup-storage/image-store/{uuid}/actions",
     envelope = "reconnectImageStoreBackupStorage",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::ImageStoreBackupStorageInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct ReconnectImageStoreBackupStorage {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -2142,7 +2171,8 @@ impl ReconnectImageStoreBackupStorage {
     path = "/backup-storage/sftp/{uuid}/actions",
     envelope = "reconnectSftpBackupStorage",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SftpBackupStorageInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct ReconnectSftpBackupStorage {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -2196,7 +2226,8 @@ impl ReconnectSftpBackupStorage {
     envelope = "recoveryImageFromImageStoreBackupStorage",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyImageInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct RecoveryImageFromImageStoreBackupStorage {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -2277,7 +2308,8 @@ impl RecoveryImageFromImageStoreBackupStorage {
     method = "DELETE",
     path = "/backup-storage/ceph/{uuid}/mons",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::CephBackupStorageInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct RemoveMonFromCephBackupStorage {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -2342,7 +2374,8 @@ impl RemoveMonFromCephBackupStorage {
     path = "/backup-storage/image-store/actions",
     envelope = "setImageStoreBackupStorageQuota",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.8.22"
 )]
 pub struct SetImageStoreBackupStorageQuota {
     /// Wire name `uuids` (body). Since ZStack 3.8.22 (release history).
@@ -2409,7 +2442,8 @@ impl SetImageStoreBackupStorageQuota {
     path = "/backup-storage/image-store/{imageStoreUuid}/actions",
     envelope = "syncImage",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.7.24"
 )]
 pub struct SyncImage {
     /// Wire name `imageStoreUuid` (path placeholder). Since ZStack 4.7.24 (release history).
@@ -2466,7 +2500,8 @@ impl SyncImage {
     envelope = "updateAliyunEbsBackupStorage",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyBackupStorageInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.2.1"
 )]
 pub struct UpdateAliyunEbsBackupStorage {
     /// Wire name `ossBucketUuid` (body). Since ZStack 3.2.1 (release history).
@@ -2568,7 +2603,8 @@ impl UpdateAliyunEbsBackupStorage {
     envelope = "updateBackupStorage",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyBackupStorageInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct UpdateBackupStorage {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -2645,7 +2681,8 @@ impl UpdateBackupStorage {
     path = "/backup-storage/ceph/mons/{monUuid}/actions",
     envelope = "updateCephBackupStorageMon",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::CephBackupStorageInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateCephBackupStorageMon {
     /// Wire name `monUuid` (path placeholder). Since ZStack 0.6.
@@ -2754,7 +2791,8 @@ impl UpdateCephBackupStorageMon {
     envelope = "updateImageStoreBackupStorage",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyBackupStorageInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct UpdateImageStoreBackupStorage {
     /// Wire name `username` (body). Since ZStack 3.0.1 (release history).
@@ -2877,7 +2915,8 @@ impl UpdateImageStoreBackupStorage {
     envelope = "updateSftpBackupStorage",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyBackupStorageInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct UpdateSftpBackupStorage {
     /// Wire name `username` (body). Since ZStack 0.6.

@@ -10,7 +10,8 @@
     action = "GetInterdependentL3NetworksBackupStorages",
     method = "GET",
     path = "/backupStorage-l3networks/dependencies",
-    response = crate::api::GetInterdependentL3NetworksBackupStoragesReply
+    response = crate::api::GetInterdependentL3NetworksBackupStoragesReply,
+    since = "4.4.65"
 )]
 pub struct GetInterdependentL3NetworksBackupStorages {
     /// Wire name `zoneUuid` (query string). Since ZStack 0.6.

@@ -12,7 +12,8 @@
     path = "/baremetal/preconfigurations",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::PreconfigurationTemplateInventory>,
-    async
+    async,
+    since = "3.4.1"
 )]
 pub struct AddPreconfigurationTemplate {
     /// Wire name `name` (body). Since ZStack 3.4.1 (release history).
@@ -121,7 +122,8 @@ impl AddPreconfigurationTemplate {
     path = "/baremetal/chassis/from-file",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::LongJobInventory>,
-    async
+    async,
+    since = "3.1.3"
 )]
 pub struct BatchCreateBaremetalChassis {
     /// Wire name `baremetalChassisInfo` (body). Since ZStack 3.1.3 (release history).
@@ -137,7 +139,7 @@ pub struct BatchCreateBaremetalChassis {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "systemTags")]
@@ -227,7 +229,8 @@ impl BatchCreateBaremetalChassis {
     path = "/baremetal/chassis/{uuid}/actions",
     envelope = "changeBaremetalChassisState",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::BaremetalChassisInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct ChangeBaremetalChassisState {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -287,7 +290,8 @@ impl ChangeBaremetalChassisState {
     path = "/baremetal/preconfigurations/{uuid}/actions",
     envelope = "changePreconfigurationTemplateState",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::PreconfigurationTemplateInventory>,
-    async
+    async,
+    since = "3.4.1"
 )]
 pub struct ChangePreconfigurationTemplateState {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.4.1 (release history).
@@ -346,7 +350,8 @@ impl ChangePreconfigurationTemplateState {
     method = "POST",
     path = "/baremetal/chassis/from-file/check",
     envelope = "params",
-    response = ::zstack_sdk::runtime::reply::Empty
+    response = ::zstack_sdk::runtime::reply::Empty,
+    since = "3.1.3"
 )]
 pub struct CheckBaremetalChassisConfigFile {
     /// Wire name `baremetalChassisInfo` (body). Since ZStack 3.1.3 (release history).
@@ -402,7 +407,8 @@ impl CheckBaremetalChassisConfigFile {
     path = "/baremetal/chassis/{chassisUuid}/actions",
     envelope = "cleanUpBaremetalChassisBonding",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.4.1"
 )]
 pub struct CleanUpBaremetalChassisBonding {
     /// Wire name `chassisUuid` (path placeholder). Since ZStack 3.4.1 (release history).
@@ -456,7 +462,8 @@ impl CleanUpBaremetalChassisBonding {
     path = "/baremetal/network/bondings",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::BaremetalBondingInventory>,
-    async
+    async,
+    since = "3.4.1"
 )]
 pub struct CreateBaremetalBonding {
     /// Wire name `chassisUuid` (body). Since ZStack 3.4.1 (release history).
@@ -565,7 +572,8 @@ impl CreateBaremetalBonding {
     path = "/baremetal/chassis",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::BaremetalChassisInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateBaremetalChassis {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
@@ -593,7 +601,7 @@ pub struct CreateBaremetalChassis {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -688,7 +696,8 @@ impl CreateBaremetalChassis {
     path = "/baremetal/instances",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::BaremetalInstanceInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateBaremetalInstance {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
@@ -704,10 +713,10 @@ pub struct CreateBaremetalInstance {
     #[api(rename = "imageUuid")]
     pub image_uuid: ::std::string::String,
     /// Wire name `templateUuid` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "templateUuid")]
+    #[api(rename = "templateUuid", since = "3.4.1")]
     pub template_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `username` (body). Since ZStack 3.4.1 (release history). Server default: `root`.
-    #[api(max_length = 255)]
+    #[api(since = "3.4.1", max_length = 255)]
     pub username: ::core::option::Option<::std::string::String>,
     /// Wire name `password` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
@@ -719,13 +728,13 @@ pub struct CreateBaremetalInstance {
         ::serde_json::Value,
     >,
     /// Wire name `bondingCfgs` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "bondingCfgs")]
+    #[api(rename = "bondingCfgs", since = "3.4.1")]
     pub bonding_cfgs: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
     /// Wire name `customConfigurations` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "customConfigurations")]
+    #[api(rename = "customConfigurations", since = "3.4.1")]
     pub custom_configurations: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
@@ -737,7 +746,7 @@ pub struct CreateBaremetalInstance {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -884,11 +893,12 @@ impl CreateBaremetalInstance {
     path = "/baremetal/pxeservers",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::BaremetalPxeServerInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateBaremetalPxeServer {
     /// Wire name `zoneUuid` (body). Since ZStack 3.1.3 (release history).
-    #[api(rename = "zoneUuid")]
+    #[api(rename = "zoneUuid", since = "3.1.3")]
     pub zone_uuid: ::std::string::String,
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255, non_empty_string)]
@@ -897,19 +907,19 @@ pub struct CreateBaremetalPxeServer {
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `hostname` (body). Since ZStack 3.1.3 (release history).
-    #[api(max_length = 255)]
+    #[api(since = "3.1.3", max_length = 255)]
     pub hostname: ::std::string::String,
     /// Wire name `sshUsername` (body). Since ZStack 3.1.3 (release history).
-    #[api(rename = "sshUsername", max_length = 255)]
+    #[api(rename = "sshUsername", since = "3.1.3", max_length = 255)]
     pub ssh_username: ::std::string::String,
     /// Wire name `sshPassword` (body). Since ZStack 3.1.3 (release history).
-    #[api(rename = "sshPassword", max_length = 255)]
+    #[api(rename = "sshPassword", since = "3.1.3", max_length = 255)]
     pub ssh_password: ::zstack_sdk::runtime::secret::Secret,
     /// Wire name `sshPort` (body). Since ZStack 3.1.3 (release history). Server default: `22`.
-    #[api(rename = "sshPort", range(1, 65535))]
+    #[api(rename = "sshPort", since = "3.1.3", range(1, 65535))]
     pub ssh_port: ::core::option::Option<i32>,
     /// Wire name `storagePath` (body). Since ZStack 3.1.3 (release history).
-    #[api(rename = "storagePath", max_length = 2048)]
+    #[api(rename = "storagePath", since = "3.1.3", max_length = 2048)]
     pub storage_path: ::std::string::String,
     /// Wire name `dhcpInterface` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "dhcpInterface", max_length = 128, non_empty_string)]
@@ -924,10 +934,10 @@ pub struct CreateBaremetalPxeServer {
     #[api(rename = "dhcpRangeNetmask")]
     pub dhcp_range_netmask: ::core::option::Option<::std::string::String>,
     /// Wire name `resourceUuid` (body). Since ZStack 3.1.3 (release history).
-    #[api(rename = "resourceUuid")]
+    #[api(rename = "resourceUuid", since = "3.1.3")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -1052,7 +1062,8 @@ impl CreateBaremetalPxeServer {
     method = "DELETE",
     path = "/baremetal/chassis/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteBaremetalChassis {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -1116,7 +1127,8 @@ impl DeleteBaremetalChassis {
     method = "DELETE",
     path = "/baremetal/pxeservers/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteBaremetalPxeServer {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -1180,7 +1192,8 @@ impl DeleteBaremetalPxeServer {
     method = "DELETE",
     path = "/baremetal/preconfigurations/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.4.1"
 )]
 pub struct DeletePreconfigurationTemplate {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.4.1 (release history).
@@ -1244,7 +1257,8 @@ impl DeletePreconfigurationTemplate {
     method = "DELETE",
     path = "/baremetal/instances/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DestroyBaremetalInstance {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -1309,7 +1323,8 @@ impl DestroyBaremetalInstance {
     path = "/baremetal/instances/{uuid}/actions",
     envelope = "expungeBaremetalInstance",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct ExpungeBaremetalInstance {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -1360,7 +1375,8 @@ impl ExpungeBaremetalInstance {
     action = "GetBaremetalChassisPowerStatus",
     method = "GET",
     path = "/baremetal/chassis/{uuid}/powerstatus",
-    response = crate::api::GetBaremetalChassisPowerStatusReply
+    response = crate::api::GetBaremetalChassisPowerStatusReply,
+    since = "3.0.1"
 )]
 pub struct GetBaremetalChassisPowerStatus {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -1413,7 +1429,8 @@ impl GetBaremetalChassisPowerStatus {
     path = "/baremetal/chassis/{uuid}/actions",
     envelope = "inspectBaremetalChassis",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::BaremetalChassisInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct InspectBaremetalChassis {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -1466,7 +1483,8 @@ impl InspectBaremetalChassis {
     path = "/baremetal/chassis/{chassisUuid}/actions",
     envelope = "powerOffBaremetalChassis",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct PowerOffBaremetalChassis {
     /// Wire name `chassisUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -1520,7 +1538,8 @@ impl PowerOffBaremetalChassis {
     path = "/baremetal/chassis/{chassisUuid}/actions",
     envelope = "powerOnBaremetalChassis",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct PowerOnBaremetalChassis {
     /// Wire name `chassisUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -1574,7 +1593,8 @@ impl PowerOnBaremetalChassis {
     path = "/baremetal/chassis/{chassisUuid}/actions",
     envelope = "powerResetBaremetalChassis",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct PowerResetBaremetalChassis {
     /// Wire name `chassisUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -1626,7 +1646,8 @@ impl PowerResetBaremetalChassis {
     action = "QueryBaremetalBonding",
     method = "GET",
     path = "/baremetal/network/bondings",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::BaremetalBondingInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::BaremetalBondingInventory>,
+    since = "3.4.1"
 )]
 pub struct QueryBaremetalBonding {
     /// Conditions, paging, sorting and field selection.
@@ -1660,7 +1681,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryBaremetalBonding {
     action = "QueryBaremetalChassis",
     method = "GET",
     path = "/baremetal/chassis",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::BaremetalChassisInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::BaremetalChassisInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryBaremetalChassis {
     /// Conditions, paging, sorting and field selection.
@@ -1694,7 +1716,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryBaremetalChassis {
     action = "QueryBaremetalInstance",
     method = "GET",
     path = "/baremetal/instances",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::BaremetalInstanceInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::BaremetalInstanceInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryBaremetalInstance {
     /// Conditions, paging, sorting and field selection.
@@ -1728,7 +1751,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryBaremetalInstance {
     action = "QueryBaremetalPxeServer",
     method = "GET",
     path = "/baremetal/pxeservers",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::BaremetalPxeServerInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::BaremetalPxeServerInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryBaremetalPxeServer {
     /// Conditions, paging, sorting and field selection.
@@ -1762,7 +1786,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryBaremetalPxeServer {
     action = "QueryPreconfigurationTemplate",
     method = "GET",
     path = "/baremetal/preconfigurations",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::PreconfigurationTemplateInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::PreconfigurationTemplateInventory>,
+    since = "3.4.1"
 )]
 pub struct QueryPreconfigurationTemplate {
     /// Conditions, paging, sorting and field selection.
@@ -1798,7 +1823,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPreconfigurationTemplat
     path = "/baremetal/instances/{uuid}/actions",
     envelope = "rebootBaremetalInstance",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::BaremetalInstanceInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct RebootBaremetalInstance {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -1860,7 +1886,8 @@ impl RebootBaremetalInstance {
     path = "/baremetal/pxeservers/{uuid}/actions",
     envelope = "reconnectBaremetalPxeServer",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::BaremetalPxeServerInventory>,
-    async
+    async,
+    since = "3.1.3"
 )]
 pub struct ReconnectBaremetalPxeServer {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.1.3 (release history).
@@ -1913,7 +1940,8 @@ impl ReconnectBaremetalPxeServer {
     path = "/baremetal/instances/{uuid}/actions",
     envelope = "recoverBaremetalInstance",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::BaremetalInstanceInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct RecoverBaremetalInstance {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -1966,7 +1994,8 @@ impl RecoverBaremetalInstance {
     path = "/baremetal/instances/{uuid}/actions",
     envelope = "startBaremetalInstance",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::BaremetalInstanceInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct StartBaremetalInstance {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -2028,7 +2057,8 @@ impl StartBaremetalInstance {
     path = "/baremetal/pxeservers/{uuid}/actions",
     envelope = "startBaremetalPxeServer",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::BaremetalPxeServerInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct StartBaremetalPxeServer {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -2081,7 +2111,8 @@ impl StartBaremetalPxeServer {
     path = "/baremetal/instances/{uuid}/actions",
     envelope = "stopBaremetalInstance",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::BaremetalInstanceInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct StopBaremetalInstance {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -2146,7 +2177,8 @@ impl StopBaremetalInstance {
     path = "/baremetal/pxeservers/{uuid}/actions",
     envelope = "stopBaremetalPxeServer",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::BaremetalPxeServerInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct StopBaremetalPxeServer {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -2199,7 +2231,8 @@ impl StopBaremetalPxeServer {
     path = "/baremetal/chassis/{uuid}/actions",
     envelope = "updateBaremetalChassis",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::BaremetalChassisInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateBaremetalChassis {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -2321,7 +2354,8 @@ impl UpdateBaremetalChassis {
     path = "/baremetal/instances/{uuid}/actions",
     envelope = "updateBaremetalInstance",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::BaremetalInstanceInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateBaremetalInstance {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -2422,7 +2456,8 @@ impl UpdateBaremetalInstance {
     path = "/baremetal/pxeservers/{uuid}/actions",
     envelope = "updateBaremetalPxeServer",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::BaremetalPxeServerInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateBaremetalPxeServer {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -2535,7 +2570,8 @@ impl UpdateBaremetalPxeServer {
     path = "/baremetal/preconfigurations/{uuid}/actions",
     envelope = "updatePreconfigurationTemplate",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::PreconfigurationTemplateInventory>,
-    async
+    async,
+    since = "3.4.1"
 )]
 pub struct UpdatePreconfigurationTemplate {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.4.1 (release history).

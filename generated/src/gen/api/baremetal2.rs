@@ -13,7 +13,8 @@
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyHostInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.0.1"
 )]
 pub struct AddBareMetal2Gateway {
     /// Wire name `username` (body). Since ZStack 4.0.1 (release history).
@@ -137,7 +138,8 @@ impl AddBareMetal2Gateway {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyBareMetal2ChassisInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.0.1"
 )]
 pub struct AddBareMetal2IpmiChassis {
     /// Wire name `ipmiAddress` (body). Since ZStack 4.0.1 (release history).
@@ -162,7 +164,11 @@ pub struct AddBareMetal2IpmiChassis {
     #[api(rename = "clusterUuid")]
     pub cluster_uuid: ::std::string::String,
     /// Wire name `provisionType` (body). Since ZStack 4.3.36 (release history). Server default: `Remote`. One of `Remote`, `Local`, `Direct`.
-    #[api(rename = "provisionType", one_of("Remote", "Local", "Direct"))]
+    #[api(
+        rename = "provisionType",
+        since = "4.3.36",
+        one_of("Remote", "Local", "Direct")
+    )]
     pub provision_type: ::core::option::Option<::std::string::String>,
     /// Wire name `resourceUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "resourceUuid")]
@@ -272,7 +278,8 @@ impl AddBareMetal2IpmiChassis {
     path = "/baremetal2/clusters/{clusterUuid}/gateways/{gatewayUuid}",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::BareMetal2GatewayInventory>,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct AttachBareMetal2GatewayToCluster {
     /// Wire name `clusterUuid` (path placeholder). Since ZStack 4.0.1 (release history).
@@ -333,7 +340,8 @@ impl AttachBareMetal2GatewayToCluster {
     path = "/baremetal2/clusters/{clusterUuid}/provision-networks/{networkUuid}",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::BareMetal2ProvisionNetworkInventory>,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct AttachBareMetal2ProvisionNetworkToCluster {
     /// Wire name `clusterUuid` (path placeholder). Since ZStack 4.0.1 (release history).
@@ -395,7 +403,8 @@ impl AttachBareMetal2ProvisionNetworkToCluster {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::BareMetal2InstanceInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.7.24"
 )]
 pub struct AttachProvisionNicToBonding {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.24 (release history).
@@ -484,7 +493,8 @@ impl AttachProvisionNicToBonding {
     path = "/baremetal2/chassis/ipmi/from-file",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::LongJobInventory>,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct BatchAddBareMetal2IpmiChassis {
     /// Wire name `chassisInfo` (body). Since ZStack 4.0.1 (release history).
@@ -588,7 +598,8 @@ impl BatchAddBareMetal2IpmiChassis {
     path = "/baremetal2/chassis/offerings/{uuid}/actions",
     envelope = "changeBareMetal2ChassisOfferingState",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::BareMetal2ChassisOfferingInventory>,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct ChangeBareMetal2ChassisOfferingState {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
@@ -649,7 +660,8 @@ impl ChangeBareMetal2ChassisOfferingState {
     envelope = "changeBareMetal2ChassisState",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyBareMetal2ChassisInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.0.1"
 )]
 pub struct ChangeBareMetal2ChassisState {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
@@ -709,7 +721,8 @@ impl ChangeBareMetal2ChassisState {
     path = "/baremetal2/gateways/{gatewayUuid}/actions",
     envelope = "changeBareMetal2GatewayCluster",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::BareMetal2GatewayInventory>,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct ChangeBareMetal2GatewayCluster {
     /// Wire name `gatewayUuid` (path placeholder). Since ZStack 4.0.1 (release history).
@@ -770,7 +783,8 @@ impl ChangeBareMetal2GatewayCluster {
     path = "/baremetal2/gateways/{uuid}/actions",
     envelope = "changeBareMetal2GatewayState",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::BareMetal2GatewayInventory>,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct ChangeBareMetal2GatewayState {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
@@ -831,7 +845,8 @@ impl ChangeBareMetal2GatewayState {
     envelope = "changeBareMetal2InstancePassword",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::BareMetal2InstanceInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.0.1"
 )]
 pub struct ChangeBareMetal2InstancePassword {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
@@ -898,7 +913,8 @@ impl ChangeBareMetal2InstancePassword {
     path = "/baremetal2/provision-networks/{uuid}/actions",
     envelope = "changeBareMetal2ProvisionNetworkState",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::BareMetal2ProvisionNetworkInventory>,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct ChangeBareMetal2ProvisionNetworkState {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
@@ -957,7 +973,8 @@ impl ChangeBareMetal2ProvisionNetworkState {
     method = "POST",
     path = "/baremetal2/chassis/ipmi/from-file/check",
     envelope = "params",
-    response = ::zstack_sdk::runtime::reply::Empty
+    response = ::zstack_sdk::runtime::reply::Empty,
+    since = "4.0.1"
 )]
 pub struct CheckBareMetal2IpmiChassisConfigFile {
     /// Wire name `chassisInfo` (body). Since ZStack 4.0.1 (release history).
@@ -1010,7 +1027,8 @@ impl CheckBareMetal2IpmiChassisConfigFile {
     method = "POST",
     path = "/baremetal2/bm-instances/static/provision/ip/check",
     envelope = "params",
-    response = ::zstack_sdk::runtime::reply::Empty
+    response = ::zstack_sdk::runtime::reply::Empty,
+    since = "5.2.0"
 )]
 pub struct CheckStaticProvisionIp {
     /// Wire name `clusterUuid` (body). Since ZStack 5.2.0 (release history).
@@ -1071,7 +1089,8 @@ impl CheckStaticProvisionIp {
     path = "/baremetal2/chassis/{chassisUuid}/actions",
     envelope = "cleanUpBareMetal2Bonding",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.4.65"
 )]
 pub struct CleanUpBareMetal2Bonding {
     /// Wire name `chassisUuid` (path placeholder). Since ZStack 4.4.65 (release history).
@@ -1125,7 +1144,8 @@ impl CleanUpBareMetal2Bonding {
     path = "/baremetal2/chassis/bond",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::BareMetal2BondingInventory>,
-    async
+    async,
+    since = "4.4.65"
 )]
 pub struct CreateBareMetal2Bonding {
     /// Wire name `chassisUuid` (body). Since ZStack 4.4.65 (release history).
@@ -1209,7 +1229,8 @@ impl CreateBareMetal2Bonding {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::BareMetal2InstanceInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.0.1"
 )]
 pub struct CreateBareMetal2Instance {
     /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
@@ -1237,7 +1258,7 @@ pub struct CreateBareMetal2Instance {
     #[api(rename = "imageUuid")]
     pub image_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `chassisDiskUuid` (body). Since ZStack 4.3.36 (release history).
-    #[api(rename = "chassisDiskUuid")]
+    #[api(rename = "chassisDiskUuid", since = "4.3.36")]
     pub chassis_disk_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `primaryStorageUuidForRootVolume` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "primaryStorageUuidForRootVolume")]
@@ -1480,7 +1501,8 @@ impl CreateBareMetal2Instance {
     path = "/baremetal2/chassis/ipmi/hardwareinfos",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::Empty,
-    session = false
+    session = false,
+    since = "4.0.1"
 )]
 pub struct CreateBareMetal2IpmiChassisHardwareInfo {
     /// Wire name `ipmiAddress` (body). Since ZStack 4.0.1 (release history).
@@ -1493,7 +1515,7 @@ pub struct CreateBareMetal2IpmiChassisHardwareInfo {
     #[api(rename = "hardwareInfo")]
     pub hardware_info: ::std::string::String,
     /// Wire name `convertInfo` (body). Since ZStack 4.4.65 (release history).
-    #[api(rename = "convertInfo")]
+    #[api(rename = "convertInfo", since = "4.4.65")]
     pub convert_info: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -1558,7 +1580,8 @@ impl CreateBareMetal2IpmiChassisHardwareInfo {
     path = "/baremetal2/provision-networks",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::BareMetal2ProvisionNetworkInventory>,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct CreateBareMetal2ProvisionNetwork {
     /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
@@ -1688,7 +1711,8 @@ impl CreateBareMetal2ProvisionNetwork {
     method = "DELETE",
     path = "/baremetal2/chassis/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct DeleteBareMetal2Chassis {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
@@ -1752,7 +1776,8 @@ impl DeleteBareMetal2Chassis {
     method = "DELETE",
     path = "/baremetal2/gateways/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct DeleteBareMetal2Gateway {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
@@ -1816,7 +1841,8 @@ impl DeleteBareMetal2Gateway {
     method = "DELETE",
     path = "/baremetal2/provision-networks/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct DeleteBareMetal2ProvisionNetwork {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
@@ -1880,7 +1906,8 @@ impl DeleteBareMetal2ProvisionNetwork {
     method = "DELETE",
     path = "/baremetal2/clusters/{clusterUuid}/gateways/{gatewayUuid}",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::BareMetal2GatewayInventory>,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct DetachBareMetal2GatewayFromCluster {
     /// Wire name `clusterUuid` (path placeholder). Since ZStack 4.0.1 (release history).
@@ -1940,7 +1967,8 @@ impl DetachBareMetal2GatewayFromCluster {
     method = "DELETE",
     path = "/baremetal2/clusters/{clusterUuid}/provision-networks/{networkUuid}",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::BareMetal2ProvisionNetworkInventory>,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct DetachBareMetal2ProvisionNetworkFromCluster {
     /// Wire name `clusterUuid` (path placeholder). Since ZStack 4.0.1 (release history).
@@ -2001,7 +2029,8 @@ impl DetachBareMetal2ProvisionNetworkFromCluster {
     path = "/baremetal2/bm-instances/bm2-bondings/{uuid}",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::BareMetal2InstanceInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.7.24"
 )]
 pub struct DetachProvisionNicFromBonding {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.24 (release history).
@@ -2059,7 +2088,8 @@ impl DetachProvisionNicFromBonding {
     action = "GetBareMetal2ChassisPowerStatus",
     method = "GET",
     path = "/baremetal2/chassis/{uuid}/powerstatus",
-    response = crate::api::GetBareMetal2ChassisPowerStatusReply
+    response = crate::api::GetBareMetal2ChassisPowerStatusReply,
+    since = "4.0.1"
 )]
 pub struct GetBareMetal2ChassisPowerStatus {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
@@ -2110,7 +2140,8 @@ impl GetBareMetal2ChassisPowerStatus {
     action = "GetBareMetal2GatewayAllocatorStrategies",
     method = "GET",
     path = "/baremetal2/gateways/allocators/strategies",
-    response = crate::api::GetBareMetal2GatewayAllocatorStrategiesReply
+    response = crate::api::GetBareMetal2GatewayAllocatorStrategiesReply,
+    since = "4.0.1"
 )]
 pub struct GetBareMetal2GatewayAllocatorStrategies {
     /// Wire name `systemTags` (query string). Since ZStack 4.0.1 (release history).
@@ -2158,7 +2189,8 @@ impl GetBareMetal2GatewayAllocatorStrategies {
     action = "GetBareMetal2ProvisionNetworkIpAddressCapacity",
     method = "GET",
     path = "/baremetal2/provision-networks/ip-capacity",
-    response = crate::api::GetBareMetal2ProvisionNetworkIpAddressCapacityReply
+    response = crate::api::GetBareMetal2ProvisionNetworkIpAddressCapacityReply,
+    since = "4.0.1"
 )]
 pub struct GetBareMetal2ProvisionNetworkIpAddressCapacity {
     /// Wire name `networkUuids` (query string). Since ZStack 4.0.1 (release history).
@@ -2217,7 +2249,8 @@ impl GetBareMetal2ProvisionNetworkIpAddressCapacity {
     action = "GetBareMetal2SupportedBootMode",
     method = "GET",
     path = "/baremetal2/chassis/supported-boot-modes",
-    response = crate::api::GetBareMetal2SupportedBootModeReply
+    response = crate::api::GetBareMetal2SupportedBootModeReply,
+    since = "4.0.1"
 )]
 pub struct GetBareMetal2SupportedBootMode {
     /// Wire name `systemTags` (query string). Since ZStack 4.0.1 (release history).
@@ -2268,7 +2301,8 @@ impl GetBareMetal2SupportedBootMode {
     envelope = "inspectBareMetal2Chassis",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyBareMetal2ChassisInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.0.1"
 )]
 pub struct InspectBareMetal2Chassis {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
@@ -2322,7 +2356,8 @@ impl InspectBareMetal2Chassis {
     envelope = "inspectBareMetal2ChassisByInstance",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyBareMetal2ChassisInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "5.2.0"
 )]
 pub struct InspectBareMetal2ChassisByInstance {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.2.0 (release history).
@@ -2376,7 +2411,8 @@ impl InspectBareMetal2ChassisByInstance {
     envelope = "powerOffBareMetal2Chassis",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyBareMetal2ChassisInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.0.1"
 )]
 pub struct PowerOffBareMetal2Chassis {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
@@ -2430,7 +2466,8 @@ impl PowerOffBareMetal2Chassis {
     envelope = "powerOnBareMetal2Chassis",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyBareMetal2ChassisInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.0.1"
 )]
 pub struct PowerOnBareMetal2Chassis {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
@@ -2496,7 +2533,8 @@ impl PowerOnBareMetal2Chassis {
     envelope = "powerResetBareMetal2Chassis",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyBareMetal2ChassisInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.0.1"
 )]
 pub struct PowerResetBareMetal2Chassis {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
@@ -2559,7 +2597,8 @@ impl PowerResetBareMetal2Chassis {
     action = "QueryBareMetal2Bonding",
     method = "GET",
     path = "/baremetal2/bonding",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::BareMetal2BondingInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::BareMetal2BondingInventory>,
+    since = "4.4.65"
 )]
 pub struct QueryBareMetal2Bonding {
     /// Conditions, paging, sorting and field selection.
@@ -2594,7 +2633,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryBareMetal2Bonding {
     method = "GET",
     path = "/baremetal2/bonding/nic/refs",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::BareMetal2BondingNicRefInventory>,
-    polymorphic
+    polymorphic,
+    since = "4.4.65"
 )]
 pub struct QueryBareMetal2BondingNicRef {
     /// Conditions, paging, sorting and field selection.
@@ -2629,7 +2669,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryBareMetal2BondingNicRef
     method = "GET",
     path = "/baremetal2/chassis",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnyBareMetal2ChassisInventory>,
-    polymorphic
+    polymorphic,
+    since = "4.0.1"
 )]
 pub struct QueryBareMetal2Chassis {
     /// Conditions, paging, sorting and field selection.
@@ -2663,7 +2704,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryBareMetal2Chassis {
     action = "QueryBareMetal2ChassisGpuDevice",
     method = "GET",
     path = "/baremetal2/chassis/gpu-device/gpu-devices",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::BareMetal2ChassisGpuDeviceInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::BareMetal2ChassisGpuDeviceInventory>,
+    since = "5.1.30"
 )]
 pub struct QueryBareMetal2ChassisGpuDevice {
     /// Conditions, paging, sorting and field selection.
@@ -2697,7 +2739,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryBareMetal2ChassisGpuDev
     action = "QueryBareMetal2ChassisOffering",
     method = "GET",
     path = "/baremetal2/chassis/offerings",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::BareMetal2ChassisOfferingInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::BareMetal2ChassisOfferingInventory>,
+    since = "4.0.1"
 )]
 pub struct QueryBareMetal2ChassisOffering {
     /// Conditions, paging, sorting and field selection.
@@ -2732,7 +2775,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryBareMetal2ChassisOfferi
     method = "GET",
     path = "/baremetal2/chassis/pci-device/pci-devices",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnyBareMetal2ChassisPciDeviceInventory>,
-    polymorphic
+    polymorphic,
+    since = "5.1.30"
 )]
 pub struct QueryBareMetal2ChassisPciDevice {
     /// Conditions, paging, sorting and field selection.
@@ -2766,7 +2810,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryBareMetal2ChassisPciDev
     action = "QueryBareMetal2Gateway",
     method = "GET",
     path = "/baremetal2/gateways",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::BareMetal2GatewayInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::BareMetal2GatewayInventory>,
+    since = "4.0.1"
 )]
 pub struct QueryBareMetal2Gateway {
     /// Conditions, paging, sorting and field selection.
@@ -2801,7 +2846,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryBareMetal2Gateway {
     method = "GET",
     path = "/baremetal2/bm-instances",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::BareMetal2InstanceInventory>,
-    polymorphic
+    polymorphic,
+    since = "4.0.1"
 )]
 pub struct QueryBareMetal2Instance {
     /// Conditions, paging, sorting and field selection.
@@ -2835,7 +2881,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryBareMetal2Instance {
     action = "QueryBareMetal2ProvisionNetwork",
     method = "GET",
     path = "/baremetal2/provision-networks",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::BareMetal2ProvisionNetworkInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::BareMetal2ProvisionNetworkInventory>,
+    since = "4.0.1"
 )]
 pub struct QueryBareMetal2ProvisionNetwork {
     /// Conditions, paging, sorting and field selection.
@@ -2871,7 +2918,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryBareMetal2ProvisionNetw
     path = "/baremetal2/gateways/{uuid}/actions",
     envelope = "reconnectBareMetal2Gateway",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::BareMetal2GatewayInventory>,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct ReconnectBareMetal2Gateway {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
@@ -2925,7 +2973,8 @@ impl ReconnectBareMetal2Gateway {
     envelope = "reconnectBareMetal2Instance",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::BareMetal2InstanceInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.0.1"
 )]
 pub struct ReconnectBareMetal2Instance {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
@@ -2979,7 +3028,8 @@ impl ReconnectBareMetal2Instance {
     envelope = "startBareMetal2Instance",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::BareMetal2InstanceInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.0.1"
 )]
 pub struct StartBareMetal2Instance {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
@@ -3081,7 +3131,8 @@ impl StartBareMetal2Instance {
     envelope = "updateBareMetal2Chassis",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyBareMetal2ChassisInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.0.1"
 )]
 pub struct UpdateBareMetal2Chassis {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
@@ -3158,7 +3209,8 @@ impl UpdateBareMetal2Chassis {
     path = "/baremetal2/chassis/offerings/{uuid}/actions",
     envelope = "updateBareMetal2ChassisOffering",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::BareMetal2ChassisOfferingInventory>,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct UpdateBareMetal2ChassisOffering {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
@@ -3236,7 +3288,8 @@ impl UpdateBareMetal2ChassisOffering {
     envelope = "updateBareMetal2ChassisPciDevice",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyBareMetal2ChassisPciDeviceInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "5.1.30"
 )]
 pub struct UpdateBareMetal2ChassisPciDevice {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.1.30 (release history).
@@ -3320,7 +3373,8 @@ impl UpdateBareMetal2ChassisPciDevice {
     path = "/baremetal2/gateways/{uuid}/actions",
     envelope = "updateBareMetal2Gateway",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::BareMetal2GatewayInventory>,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct UpdateBareMetal2Gateway {
     /// Wire name `sshPort` (body). Since ZStack 4.0.1 (release history).
@@ -3443,7 +3497,8 @@ impl UpdateBareMetal2Gateway {
     envelope = "updateBareMetal2Instance",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::BareMetal2InstanceInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.0.1"
 )]
 pub struct UpdateBareMetal2Instance {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
@@ -3569,7 +3624,8 @@ impl UpdateBareMetal2Instance {
     envelope = "updateBareMetal2IpmiChassis",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyBareMetal2ChassisInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.0.1"
 )]
 pub struct UpdateBareMetal2IpmiChassis {
     /// Wire name `ipmiAddress` (body). Since ZStack 4.0.1 (release history).
@@ -3691,7 +3747,8 @@ impl UpdateBareMetal2IpmiChassis {
     path = "/baremetal2/provision-networks/{uuid}/actions",
     envelope = "updateBareMetal2ProvisionNetwork",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::BareMetal2ProvisionNetworkInventory>,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct UpdateBareMetal2ProvisionNetwork {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).

@@ -10,7 +10,8 @@
     action = "BatchQuery",
     method = "GET",
     path = "/batch-queries",
-    response = crate::api::BatchQueryReply
+    response = crate::api::BatchQueryReply,
+    since = "3.0.1"
 )]
 pub struct BatchQuery {
     /// Wire name `script` (query string). Since ZStack 0.6.

@@ -12,7 +12,8 @@
     path = "/billings/price-tables/{tableUuid}/accounts/{accountUuid}",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::PriceTableInventory>,
-    async
+    async,
+    since = "3.7.5"
 )]
 pub struct AttachPriceTableToAccount {
     /// Wire name `accountUuid` (path placeholder). Since ZStack 3.7.5 (release history).
@@ -72,7 +73,8 @@ impl AttachPriceTableToAccount {
     method = "PUT",
     path = "/billings/accounts/{accountUuid}/actions",
     envelope = "calculateAccountBillingSpending",
-    response = crate::api::CalculateAccountBillingSpendingReply
+    response = crate::api::CalculateAccountBillingSpendingReply,
+    since = "3.4.1"
 )]
 pub struct CalculateAccountBillingSpending {
     /// Wire name `accountUuid` (path placeholder). Since ZStack 3.4.1 (release history).
@@ -85,9 +87,10 @@ pub struct CalculateAccountBillingSpending {
     #[api(rename = "dateEnd", range(0, 9223372036854775807))]
     pub date_end: ::core::option::Option<i64>,
     /// Wire name `resourceUuid` (body). Since ZStack 3.7.5 (release history).
-    #[api(rename = "resourceUuid")]
+    #[api(rename = "resourceUuid", since = "3.7.5")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `simple` (body). Since ZStack 3.7.5 (release history). Server default: `false`.
+    #[api(since = "3.7.5")]
     pub simple: ::core::option::Option<bool>,
     /// Wire name `systemTags` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "systemTags")]
@@ -163,14 +166,19 @@ impl CalculateAccountBillingSpending {
     method = "PUT",
     path = "/billings/accounts/{accountUuid}/actions",
     envelope = "calculateAccountSpending",
-    response = crate::api::CalculateAccountSpendingReply
+    response = crate::api::CalculateAccountSpendingReply,
+    since = "3.0.1"
 )]
 pub struct CalculateAccountSpending {
     /// Wire name `accountUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "accountUuid")]
     pub account_uuid: ::std::string::String,
     /// Wire name `hypervisorType` (body). Since ZStack 3.7.5 (release history). One of `KVM`, `Simulator`, `ESX`, `xdragon`.
-    #[api(rename = "hypervisorType", one_of("KVM", "Simulator", "ESX", "xdragon"))]
+    #[api(
+        rename = "hypervisorType",
+        since = "3.7.5",
+        one_of("KVM", "Simulator", "ESX", "xdragon")
+    )]
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
     /// Wire name `dateStart` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "dateStart", range(0, 9223372036854775807))]
@@ -179,6 +187,7 @@ pub struct CalculateAccountSpending {
     #[api(rename = "dateEnd", range(0, 9223372036854775807))]
     pub date_end: ::core::option::Option<i64>,
     /// Wire name `simple` (body). Since ZStack 3.7.5 (release history). Server default: `false`.
+    #[api(since = "3.7.5")]
     pub simple: ::core::option::Option<bool>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -254,7 +263,8 @@ impl CalculateAccountSpending {
     method = "PUT",
     path = "/billings/resources/actions",
     envelope = "calculateResourceSpending",
-    response = crate::api::CalculateResourceSpendingReply
+    response = crate::api::CalculateResourceSpendingReply,
+    since = "3.4.1"
 )]
 pub struct CalculateResourceSpending {
     /// Wire name `resourceType` (body). Since ZStack 3.4.1 (release history). One of `VM`, `cpu`, `memory`, `rootVolume`, `dataVolume`, `snapShot`, `gpu`, `pubIpVipBandwidth`, `pubIpVipBandwidthIn`, `pubIpVipBandwidthOut`, `pubIpVmNicBandwidth`, `pubIpVmNicBandwidthIn`, `pubIpVmNicBandwidthOut`, `bareMetal2Instance`, `all`.
@@ -395,7 +405,8 @@ impl CalculateResourceSpending {
     path = "/billings/price-tables/{tableUuid}/accounts/{accountUuid}",
     envelope = "changeAccountPriceTableBinding",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::PriceTableInventory>,
-    async
+    async,
+    since = "3.7.5"
 )]
 pub struct ChangeAccountPriceTableBinding {
     /// Wire name `accountUuid` (path placeholder). Since ZStack 3.7.5 (release history).
@@ -455,7 +466,8 @@ impl ChangeAccountPriceTableBinding {
     method = "DELETE",
     path = "/billings/usage",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.10.40"
 )]
 pub struct CleanupBillingUsage {
     /// Wire name `deleteMode` (query string). Since ZStack 3.10.40 (release history). Server default: `Permissive`.
@@ -517,7 +529,8 @@ impl CleanupBillingUsage {
     path = "/billings/price-tables",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::PriceTableInventory>,
-    async
+    async,
+    since = "3.7.5"
 )]
 pub struct CreatePriceTable {
     /// Wire name `name` (body). Since ZStack 3.7.5 (release history).
@@ -618,7 +631,8 @@ impl CreatePriceTable {
     path = "/billings/prices",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::PriceInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateResourcePrice {
     /// Wire name `resourceName` (body). Since ZStack 3.0.1 (release history). One of `cpu`, `memory`, `rootVolume`, `dataVolume`, `snapShot`, `gpu`, `pubIpVmNicBandwidthOut`, `pubIpVmNicBandwidthIn`, `pubIpVipBandwidthOut`, `pubIpVipBandwidthIn`, `bareMetal2Instance`.
@@ -655,13 +669,13 @@ pub struct CreateResourcePrice {
     #[api(rename = "dateInLong", range(0, 9223372036854775807))]
     pub date_in_long: ::core::option::Option<i64>,
     /// Wire name `tableUuid` (body). Since ZStack 3.7.5 (release history).
-    #[api(rename = "tableUuid")]
+    #[api(rename = "tableUuid", since = "3.7.5")]
     pub table_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `resourceUuid` (body). Since ZStack 3.5.3 (release history).
-    #[api(rename = "resourceUuid")]
+    #[api(rename = "resourceUuid", since = "3.5.3")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.5.3 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.5.3")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -769,7 +783,8 @@ impl CreateResourcePrice {
     method = "DELETE",
     path = "/billings/billings",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.10.40"
 )]
 pub struct DeleteBilling {
     /// Wire name `accountUuid` (query string). Since ZStack 3.10.40 (release history).
@@ -860,7 +875,8 @@ impl DeleteBilling {
     method = "DELETE",
     path = "/billings/price-tables/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.7.5"
 )]
 pub struct DeletePriceTable {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).
@@ -924,13 +940,14 @@ impl DeletePriceTable {
     method = "DELETE",
     path = "/billings/prices/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteResourcePrice {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `cutoffPrice` (query string). Since ZStack 3.7.5 (release history). Server default: `false`.
-    #[api(rename = "cutoffPrice")]
+    #[api(rename = "cutoffPrice", since = "3.7.5")]
     pub cutoff_price: ::core::option::Option<bool>,
     /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
@@ -997,7 +1014,8 @@ impl DeleteResourcePrice {
     method = "DELETE",
     path = "/billings/price-tables/{tableUuid}/accounts/{accountUuid}",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::PriceTableInventory>,
-    async
+    async,
+    since = "3.7.5"
 )]
 pub struct DetachPriceTableFromAccount {
     /// Wire name `accountUuid` (path placeholder). Since ZStack 3.7.5 (release history).
@@ -1058,7 +1076,8 @@ impl DetachPriceTableFromAccount {
     path = "/billings/accounts/{accountUuid}/actions",
     envelope = "generateAccountBilling",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.4.1"
 )]
 pub struct GenerateAccountBilling {
     /// Wire name `accountUuid` (path placeholder). Since ZStack 3.4.1 (release history).
@@ -1110,7 +1129,8 @@ impl GenerateAccountBilling {
     action = "GetAccountPriceTableRef",
     method = "GET",
     path = "/billings/price-tables/refs",
-    response = crate::api::GetAccountPriceTableRefReply
+    response = crate::api::GetAccountPriceTableRefReply,
+    since = "3.7.5"
 )]
 pub struct GetAccountPriceTableRef {
     /// Wire name `tableUuid` (query string). Since ZStack 3.7.5 (release history).
@@ -1182,7 +1202,8 @@ impl GetAccountPriceTableRef {
     action = "QueryAccountBilling",
     method = "GET",
     path = "/billing/billings",
-    response = crate::api::QueryAccountBillingReply
+    response = crate::api::QueryAccountBillingReply,
+    since = "3.5.3"
 )]
 pub struct QueryAccountBilling {
     /// Conditions, paging, sorting and field selection.
@@ -1216,7 +1237,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAccountBilling {
     action = "QueryPriceTable",
     method = "GET",
     path = "/billings/price-tables",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::PriceTableInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::PriceTableInventory>,
+    since = "3.7.5"
 )]
 pub struct QueryPriceTable {
     /// Conditions, paging, sorting and field selection.
@@ -1250,7 +1272,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPriceTable {
     action = "QueryResourcePrice",
     method = "GET",
     path = "/billings/prices",
-    response = crate::api::QueryResourcePriceReply
+    response = crate::api::QueryResourcePriceReply,
+    since = "3.0.1"
 )]
 pub struct QueryResourcePrice {
     /// Conditions, paging, sorting and field selection.
@@ -1286,7 +1309,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryResourcePrice {
     path = "/billings/price-tables/{uuid}/actions",
     envelope = "updatePriceTable",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::PriceTableInventory>,
-    async
+    async,
+    since = "3.7.5"
 )]
 pub struct UpdatePriceTable {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).
@@ -1363,7 +1387,8 @@ impl UpdatePriceTable {
     path = "/billings/prices/{uuid}/actions",
     envelope = "updateResourcePrice",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::PriceInventory>,
-    async
+    async,
+    since = "3.7.5"
 )]
 pub struct UpdateResourcePrice {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).
@@ -1439,7 +1464,8 @@ impl UpdateResourcePrice {
     path = "/billings/accounts/actions",
     envelope = "validateDiskOfferingUserConfig",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.4.1"
 )]
 pub struct ValidateDiskOfferingUserConfig {
     /// Wire name `config` (body). Since ZStack 3.4.1 (release history).
@@ -1493,7 +1519,8 @@ impl ValidateDiskOfferingUserConfig {
     path = "/billings/accounts/actions",
     envelope = "validateInstanceOfferingUserConfig",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.4.1"
 )]
 pub struct ValidateInstanceOfferingUserConfig {
     /// Wire name `config` (body). Since ZStack 3.4.1 (release history).
@@ -1547,7 +1574,8 @@ impl ValidateInstanceOfferingUserConfig {
     path = "/billings/accounts/actions",
     envelope = "validatePriceUserConfig",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.4.1"
 )]
 pub struct ValidatePriceUserConfig {
     /// Wire name `config` (body). Since ZStack 3.4.1 (release history).

@@ -13,7 +13,8 @@
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyBlockVolumeInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.7.24"
 )]
 pub struct CreateBlockVolume {
     /// Wire name `name` (body). Since ZStack 4.7.24 (release history).
@@ -44,6 +45,7 @@ pub struct CreateBlockVolume {
     #[api(rename = "maxTotalIops")]
     pub max_total_iops: ::core::option::Option<i64>,
     /// Wire name `protocol` (body). Since ZStack 5.1.30 (release history).
+    #[api(since = "5.1.30")]
     pub protocol: ::core::option::Option<::std::string::String>,
     /// Wire name `resourceUuid` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "resourceUuid")]
@@ -180,7 +182,8 @@ impl CreateBlockVolume {
     action = "GetAccessPath",
     method = "GET",
     path = "/block-volumes/access/path",
-    response = crate::api::GetAccessPathReply
+    response = crate::api::GetAccessPathReply,
+    since = "4.7.24"
 )]
 pub struct GetAccessPath {
     /// Wire name `primaryStorageUuid` (query string). Since ZStack 4.7.24 (release history).
@@ -235,7 +238,8 @@ impl GetAccessPath {
     method = "GET",
     path = "/block-volumes",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnyBlockVolumeInventory>,
-    polymorphic
+    polymorphic,
+    since = "4.7.24"
 )]
 pub struct QueryBlockVolume {
     /// Conditions, paging, sorting and field selection.
@@ -272,7 +276,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryBlockVolume {
     envelope = "updateBlockVolume",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyBlockVolumeInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.7.24"
 )]
 pub struct UpdateBlockVolume {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.24 (release history).

@@ -11,7 +11,8 @@
     method = "DELETE",
     path = "/buildapp/exports/{buildAppUuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.9.2"
 )]
 pub struct DeleteBuildAppExportHistory {
     /// Wire name `buildAppUuid` (path placeholder). Since ZStack 3.9.2 (release history).

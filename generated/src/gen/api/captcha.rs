@@ -11,7 +11,8 @@
     method = "GET",
     path = "/captcha/refresh",
     response = crate::api::RefreshCaptchaReply,
-    session = false
+    session = false,
+    since = "3.0.1"
 )]
 pub struct RefreshCaptcha {
     /// Wire name `uuid` (query string). Since ZStack 0.6.

@@ -12,7 +12,8 @@
     path = "/create/cas/client",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::CasClientInventory>,
-    async
+    async,
+    since = "4.5.11"
 )]
 pub struct CreateCasClient {
     /// Wire name `name` (body). Since ZStack 4.5.11 (release history).
@@ -130,7 +131,8 @@ impl CreateCasClient {
     envelope = "loginByCas",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SessionInventory>,
     sensitive,
-    session = false
+    session = false,
+    since = "4.3.36"
 )]
 pub struct LoginByCas {
     /// Wire name `name` (body). Since ZStack 4.3.36 (release history).
@@ -211,7 +213,8 @@ impl LoginByCas {
     path = "/update/cas/client",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::CasClientInventory>,
-    async
+    async,
+    since = "4.5.11"
 )]
 pub struct UpdateCasClient {
     /// Wire name `uuid` (body). Since ZStack 4.5.11 (release history).

@@ -12,7 +12,8 @@
     path = "/cdp-backup-storage/policy",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::CdpPolicyInventory>,
-    async
+    async,
+    since = "4.3.36"
 )]
 pub struct CreateCdpPolicy {
     /// Wire name `name` (body). Since ZStack 4.3.36 (release history).
@@ -25,16 +26,16 @@ pub struct CreateCdpPolicy {
     #[api(rename = "retentionTimePerDay", range(1, 30))]
     pub retention_time_per_day: ::core::option::Option<i32>,
     /// Wire name `hourlyRpSinceDay` (body). Since ZStack 4.4.65 (release history).
-    #[api(rename = "hourlyRpSinceDay", range(1, 30))]
+    #[api(rename = "hourlyRpSinceDay", since = "4.4.65", range(1, 30))]
     pub hourly_rp_since_day: ::core::option::Option<i32>,
     /// Wire name `dailyRpSinceDay` (body). Since ZStack 4.4.65 (release history). Server default: `0`.
-    #[api(rename = "dailyRpSinceDay")]
+    #[api(rename = "dailyRpSinceDay", since = "4.4.65")]
     pub daily_rp_since_day: ::core::option::Option<i32>,
     /// Wire name `expireTimeInDay` (body). Since ZStack 4.4.65 (release history). Server default: `0`.
-    #[api(rename = "expireTimeInDay")]
+    #[api(rename = "expireTimeInDay", since = "4.4.65")]
     pub expire_time_in_day: ::core::option::Option<i32>,
     /// Wire name `fullBackupIntervalInDay` (body). Since ZStack 4.4.65 (release history). Server default: `1`.
-    #[api(rename = "fullBackupIntervalInDay", range(1, 10))]
+    #[api(rename = "fullBackupIntervalInDay", since = "4.4.65", range(1, 10))]
     pub full_backup_interval_in_day: ::core::option::Option<i32>,
     /// Wire name `recoveryPointPerSecond` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "recoveryPointPerSecond", range(1, 3600))]
@@ -165,7 +166,8 @@ impl CreateCdpPolicy {
     path = "/cdp-backup-storage/task",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::CdpTaskInventory>,
-    async
+    async,
+    since = "4.3.36"
 )]
 pub struct CreateCdpTask {
     /// Wire name `name` (body). Since ZStack 4.3.36 (release history).
@@ -193,7 +195,7 @@ pub struct CreateCdpTask {
     #[api(rename = "maxCapacity")]
     pub max_capacity: ::core::option::Option<i64>,
     /// Wire name `maxLatency` (body). Since ZStack 4.4.65 (release history). Server default: `600000`.
-    #[api(rename = "maxLatency")]
+    #[api(rename = "maxLatency", since = "4.4.65")]
     pub max_latency: ::core::option::Option<i64>,
     /// Wire name `resourceUuid` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "resourceUuid")]
@@ -310,7 +312,8 @@ impl CreateCdpTask {
     method = "DELETE",
     path = "/cdp-backup-storage/policy/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.3.36"
 )]
 pub struct DeleteCdpPolicy {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
@@ -373,7 +376,8 @@ impl DeleteCdpPolicy {
     action = "GetCdpBackupStorageRequirement",
     method = "GET",
     path = "/cdp-backup-storage/{backupStorageUuid}/requirement",
-    response = crate::api::GetCdpBackupStorageRequirementReply
+    response = crate::api::GetCdpBackupStorageRequirementReply,
+    since = "4.8.26"
 )]
 pub struct GetCdpBackupStorageRequirement {
     /// Wire name `backupStorageUuid` (path placeholder). Since ZStack 4.8.26 (release history).
@@ -445,7 +449,8 @@ impl GetCdpBackupStorageRequirement {
     path = "/cdp-backup-storage/mount-recovery-point",
     envelope = "params",
     response = crate::api::MountVmInstanceRecoveryPointReply,
-    async
+    async,
+    since = "4.3.36"
 )]
 pub struct MountVmInstanceRecoveryPoint {
     /// Wire name `vmUuid` (body). Since ZStack 4.3.36 (release history).
@@ -512,7 +517,8 @@ impl MountVmInstanceRecoveryPoint {
     action = "QueryCdpPolicy",
     method = "GET",
     path = "/cdp-backup-storage/policy",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::CdpPolicyInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::CdpPolicyInventory>,
+    since = "4.3.36"
 )]
 pub struct QueryCdpPolicy {
     /// Conditions, paging, sorting and field selection.
@@ -548,7 +554,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryCdpPolicy {
     path = "/cdp-backup-storage/unmount-recovery-point",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.3.36"
 )]
 pub struct UnmountVmInstanceRecoveryPoint {
     /// Wire name `vmUuid` (body). Since ZStack 4.3.36 (release history).
@@ -609,7 +616,8 @@ impl UnmountVmInstanceRecoveryPoint {
     path = "/cdp-backup-storage/policy/{uuid}/actions",
     envelope = "updateCdpPolicy",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::CdpPolicyInventory>,
-    async
+    async,
+    since = "4.3.36"
 )]
 pub struct UpdateCdpPolicy {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
@@ -624,16 +632,16 @@ pub struct UpdateCdpPolicy {
     #[api(rename = "retentionTimePerDay", range(1, 30))]
     pub retention_time_per_day: ::core::option::Option<i32>,
     /// Wire name `hourlyRpSinceDay` (body). Since ZStack 4.4.65 (release history).
-    #[api(rename = "hourlyRpSinceDay", range(1, 30))]
+    #[api(rename = "hourlyRpSinceDay", since = "4.4.65", range(1, 30))]
     pub hourly_rp_since_day: ::core::option::Option<i32>,
     /// Wire name `dailyRpSinceDay` (body). Since ZStack 4.4.65 (release history).
-    #[api(rename = "dailyRpSinceDay")]
+    #[api(rename = "dailyRpSinceDay", since = "4.4.65")]
     pub daily_rp_since_day: ::core::option::Option<i32>,
     /// Wire name `expireTimeInDay` (body). Since ZStack 4.4.65 (release history).
-    #[api(rename = "expireTimeInDay")]
+    #[api(rename = "expireTimeInDay", since = "4.4.65")]
     pub expire_time_in_day: ::core::option::Option<i32>,
     /// Wire name `fullBackupIntervalInDay` (body). Since ZStack 4.4.65 (release history).
-    #[api(rename = "fullBackupIntervalInDay", range(1, 10))]
+    #[api(rename = "fullBackupIntervalInDay", since = "4.4.65", range(1, 10))]
     pub full_backup_interval_in_day: ::core::option::Option<i32>,
     /// Wire name `recoveryPointPerSecond` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "recoveryPointPerSecond", range(1, 3600))]
@@ -778,7 +786,8 @@ impl UpdateCdpPolicy {
     path = "/cdp-backup-storage/task/{uuid}/actions",
     envelope = "updateCdpTask",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::CdpTaskInventory>,
-    async
+    async,
+    since = "4.3.36"
 )]
 pub struct UpdateCdpTask {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
@@ -797,7 +806,7 @@ pub struct UpdateCdpTask {
     #[api(rename = "maxCapacity")]
     pub max_capacity: ::core::option::Option<i64>,
     /// Wire name `maxLatency` (body). Since ZStack 4.4.65 (release history). Server default: `0`.
-    #[api(rename = "maxLatency")]
+    #[api(rename = "maxLatency", since = "4.4.65")]
     pub max_latency: ::core::option::Option<i64>,
     /// Wire name `resourceUuid` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "resourceUuid")]

@@ -13,7 +13,8 @@
     envelope = "createVmFromCdpBackup",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVmInstanceInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.4.65"
 )]
 pub struct CreateVmFromCdpBackup {
     /// Wire name `name` (body). Since ZStack 4.4.65 (release history).
@@ -274,7 +275,8 @@ impl CreateVmFromCdpBackup {
     path = "/cdp-backups/{vmInstanceUuid}/actions",
     envelope = "revertVmFromCdpBackup",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.3.36"
 )]
 pub struct RevertVmFromCdpBackup {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 4.3.36 (release history).
@@ -287,23 +289,23 @@ pub struct RevertVmFromCdpBackup {
     #[api(rename = "groupId", range(1, 9223372036854775807))]
     pub group_id: i64,
     /// Wire name `primaryStorageUuidForRootVolume` (body). Since ZStack 4.4.65 (release history).
-    #[api(rename = "primaryStorageUuidForRootVolume")]
+    #[api(rename = "primaryStorageUuidForRootVolume", since = "4.4.65")]
     pub primary_storage_uuid_for_root_volume: ::core::option::Option<
         ::std::string::String,
     >,
     /// Wire name `primaryStorageUuidForDataVolume` (body). Since ZStack 4.4.65 (release history).
-    #[api(rename = "primaryStorageUuidForDataVolume")]
+    #[api(rename = "primaryStorageUuidForDataVolume", since = "4.4.65")]
     pub primary_storage_uuid_for_data_volume: ::core::option::Option<
         ::std::string::String,
     >,
     /// Wire name `hostUuid` (body). Since ZStack 4.4.65 (release history).
-    #[api(rename = "hostUuid")]
+    #[api(rename = "hostUuid", since = "4.4.65")]
     pub host_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `useExistingVolume` (body). Since ZStack 4.4.65 (release history). Server default: `true`.
-    #[api(rename = "useExistingVolume")]
+    #[api(rename = "useExistingVolume", since = "4.4.65")]
     pub use_existing_volume: ::core::option::Option<bool>,
     /// Wire name `recoverBandwidth` (body). Since ZStack 4.4.65 (release history). Server default: `0`.
-    #[api(rename = "recoverBandwidth")]
+    #[api(rename = "recoverBandwidth", since = "4.4.65")]
     pub recover_bandwidth: ::core::option::Option<i64>,
     /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]

@@ -11,12 +11,14 @@
     method = "DELETE",
     path = "/cdp-task/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.3.36"
 )]
 pub struct DeleteCdpTask {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `force` (query string). Since ZStack 4.8.26 (release history). Server default: `false`.
+    #[api(since = "4.8.26")]
     pub force: ::core::option::Option<bool>,
     /// Wire name `deleteMode` (query string). Since ZStack 4.3.36 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
@@ -84,7 +86,8 @@ impl DeleteCdpTask {
     path = "/cdp-task/{uuid}/data",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.3.36"
 )]
 pub struct DeleteCdpTaskData {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
@@ -138,13 +141,15 @@ impl DeleteCdpTaskData {
     path = "/cdp-task/disable/{uuid}",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::CdpTaskInventory>,
-    async
+    async,
+    since = "4.3.36"
 )]
 pub struct DisableCdpTask {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     #[api(non_empty_string)]
     pub uuid: ::std::string::String,
     /// Wire name `force` (body). Since ZStack 4.8.26 (release history). Server default: `false`.
+    #[api(since = "4.8.26")]
     pub force: ::core::option::Option<bool>,
     /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]
@@ -200,7 +205,8 @@ impl DisableCdpTask {
     path = "/cdp-task/enable/{uuid}",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::CdpTaskInventory>,
-    async
+    async,
+    since = "4.3.36"
 )]
 pub struct EnableCdpTask {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
@@ -254,7 +260,8 @@ impl EnableCdpTask {
     path = "/cdp-task/mergedata/{backupStorageUuid}/actions",
     envelope = "mergeDataOnBackupStorage",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.8.26"
 )]
 pub struct MergeDataOnBackupStorage {
     /// Wire name `backupStorageUuid` (path placeholder). Since ZStack 4.8.26 (release history).
@@ -308,7 +315,8 @@ impl MergeDataOnBackupStorage {
     action = "QueryCdpTask",
     method = "GET",
     path = "/cdp-task",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::CdpTaskInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::CdpTaskInventory>,
+    since = "4.3.36"
 )]
 pub struct QueryCdpTask {
     /// Conditions, paging, sorting and field selection.
@@ -344,7 +352,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryCdpTask {
     path = "/cdp-task/upgrade/{backupStorageUuid}/actions",
     envelope = "upgradeBackupStorageCdpTasks",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.8.26"
 )]
 pub struct UpgradeBackupStorageCdpTasks {
     /// Wire name `backupStorageUuid` (path placeholder). Since ZStack 4.8.26 (release history).

@@ -12,7 +12,8 @@
     path = "/certificates",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::CertificateInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateCertificate {
     /// Wire name `name` (body). Since ZStack 2.3.
@@ -28,7 +29,7 @@ pub struct CreateCertificate {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.0")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 2.3.
     #[api(rename = "systemTags")]
@@ -110,7 +111,8 @@ impl CreateCertificate {
     method = "DELETE",
     path = "/certificates/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteCertificate {
     /// Wire name `uuid` (path placeholder). Since ZStack 2.3.
@@ -173,7 +175,8 @@ impl DeleteCertificate {
     action = "QueryCertificate",
     method = "GET",
     path = "/certificates",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::CertificateInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::CertificateInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryCertificate {
     /// Conditions, paging, sorting and field selection.
@@ -209,7 +212,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryCertificate {
     path = "/certificates/{uuid}/actions",
     envelope = "updateCertificate",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::CertificateInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateCertificate {
     /// Wire name `uuid` (path placeholder). Since ZStack 2.3.
@@ -224,7 +228,7 @@ pub struct UpdateCertificate {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.0")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 2.3.
     #[api(rename = "systemTags")]

@@ -12,7 +12,8 @@
     path = "/cloudformation/stack/monitor/addvm",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.9.2"
 )]
 pub struct AddResourceStackVmPortMonitor {
     /// Wire name `stackUuid` (body). Since ZStack 3.9.2 (release history).
@@ -84,7 +85,8 @@ impl AddResourceStackVmPortMonitor {
     path = "/cloudformation/template",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::StackTemplateInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AddStackTemplate {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
@@ -103,7 +105,7 @@ pub struct AddStackTemplate {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -199,7 +201,8 @@ impl AddStackTemplate {
     method = "POST",
     path = "/cloudformation/stack/check",
     envelope = "params",
-    response = crate::api::CheckStackTemplateParametersReply
+    response = crate::api::CheckStackTemplateParametersReply,
+    since = "3.0.1"
 )]
 pub struct CheckStackTemplateParameters {
     /// Wire name `type` (body). Since ZStack 3.0.1 (release history). Server default: `zstack`. One of `zstack`.
@@ -284,7 +287,8 @@ impl CheckStackTemplateParameters {
     path = "/cloudformation/stack",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::ResourceStackInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateResourceStack {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
@@ -311,7 +315,7 @@ pub struct CreateResourceStack {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -431,7 +435,8 @@ impl CreateResourceStack {
     method = "POST",
     path = "/cloudformation/stack/preview/resource",
     envelope = "params",
-    response = crate::api::DecodeStackTemplateReply
+    response = crate::api::DecodeStackTemplateReply,
+    since = "3.0.1"
 )]
 pub struct DecodeStackTemplate {
     /// Wire name `type` (body). Since ZStack 3.0.1 (release history). Server default: `zstack`. One of `zstack`.
@@ -446,7 +451,7 @@ pub struct DecodeStackTemplate {
     #[api(max_length = 524288)]
     pub parameters: ::core::option::Option<::std::string::String>,
     /// Wire name `preparameters` (body). Since ZStack 3.9.2 (release history).
-    #[api(max_length = 524288)]
+    #[api(since = "3.9.2", max_length = 524288)]
     pub preparameters: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -539,7 +544,8 @@ impl DecodeStackTemplate {
     method = "DELETE",
     path = "/cloudformation/stack/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteResourceStack {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -603,7 +609,8 @@ impl DeleteResourceStack {
     method = "DELETE",
     path = "/cloudformation/stack/monitor/delvm",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.9.2"
 )]
 pub struct DeleteResourceStackVmPortMonitor {
     /// Wire name `stackUuid` (query string). Since ZStack 3.9.2 (release history).
@@ -690,7 +697,8 @@ impl DeleteResourceStackVmPortMonitor {
     method = "DELETE",
     path = "/cloudformation/template/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteStackTemplate {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -753,7 +761,8 @@ impl DeleteStackTemplate {
     action = "GetResourceFromResourceStack",
     method = "GET",
     path = "/cloudformation/stack/resources",
-    response = crate::api::GetResourceFromResourceStackReply
+    response = crate::api::GetResourceFromResourceStackReply,
+    since = "3.0.1"
 )]
 pub struct GetResourceFromResourceStack {
     /// Wire name `uuid` (query string). Since ZStack 3.0.1 (release history).
@@ -804,7 +813,8 @@ impl GetResourceFromResourceStack {
     action = "GetResourceStackFromResource",
     method = "GET",
     path = "/cloudformation/resources/stack",
-    response = crate::api::GetResourceStackFromResourceReply
+    response = crate::api::GetResourceStackFromResourceReply,
+    since = "3.9.2"
 )]
 pub struct GetResourceStackFromResource {
     /// Wire name `resourceUuid` (query string). Since ZStack 3.9.2 (release history).
@@ -858,7 +868,8 @@ impl GetResourceStackFromResource {
     action = "GetResourceStackVmStatus",
     method = "GET",
     path = "/cloudformation/stack/monitor/vmstatus",
-    response = crate::api::GetResourceStackVmStatusReply
+    response = crate::api::GetResourceStackVmStatusReply,
+    since = "3.9.2"
 )]
 pub struct GetResourceStackVmStatus {
     /// Wire name `uuid` (query string). Since ZStack 3.9.2 (release history).
@@ -909,7 +920,8 @@ impl GetResourceStackVmStatus {
     action = "GetSupportedCloudFormationResources",
     method = "GET",
     path = "/cloudformation/resources",
-    response = crate::api::GetSupportedCloudFormationResourcesReply
+    response = crate::api::GetSupportedCloudFormationResourcesReply,
+    since = "3.0.1"
 )]
 pub struct GetSupportedCloudFormationResources {
     /// Wire name `version` (query string). Since ZStack 3.0.1 (release history). One of `v1`.
@@ -982,7 +994,8 @@ impl GetSupportedCloudFormationResources {
     method = "POST",
     path = "/cloudformation/stack/preview",
     envelope = "params",
-    response = crate::api::PreviewResourceStackReply
+    response = crate::api::PreviewResourceStackReply,
+    since = "3.0.1"
 )]
 pub struct PreviewResourceStack {
     /// Wire name `type` (body). Since ZStack 3.0.1 (release history). Server default: `zstack`. One of `zstack`.
@@ -997,7 +1010,7 @@ pub struct PreviewResourceStack {
     #[api(max_length = 524288)]
     pub parameters: ::core::option::Option<::std::string::String>,
     /// Wire name `preParameters` (body). Since ZStack 3.9.2 (release history).
-    #[api(rename = "preParameters", max_length = 524288)]
+    #[api(rename = "preParameters", since = "3.9.2", max_length = 524288)]
     pub pre_parameters: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -1089,7 +1102,8 @@ impl PreviewResourceStack {
     action = "QueryEventFromResourceStack",
     method = "GET",
     path = "/cloudformation/event",
-    response = crate::api::QueryEventFromResourceStackReply
+    response = crate::api::QueryEventFromResourceStackReply,
+    since = "3.0.1"
 )]
 pub struct QueryEventFromResourceStack {
     /// Conditions, paging, sorting and field selection.
@@ -1123,7 +1137,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryEventFromResourceStack 
     action = "QueryResourceStack",
     method = "GET",
     path = "/cloudformation/stack",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ResourceStackInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ResourceStackInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryResourceStack {
     /// Conditions, paging, sorting and field selection.
@@ -1157,7 +1172,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryResourceStack {
     action = "QueryStackTemplate",
     method = "GET",
     path = "/cloudformation/template",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::StackTemplateInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::StackTemplateInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryStackTemplate {
     /// Conditions, paging, sorting and field selection.
@@ -1193,7 +1209,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryStackTemplate {
     path = "/cloudformation/stack/{uuid}/actions",
     envelope = "restartResourceStack",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::ResourceStackInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct RestartResourceStack {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -1246,7 +1263,8 @@ impl RestartResourceStack {
     path = "/cloudformation/stack/{uuid}/actions",
     envelope = "updateResourceStack",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::ResourceStackInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateResourceStack {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -1355,7 +1373,8 @@ impl UpdateResourceStack {
     path = "/cloudformation/template/{uuid}/actions",
     envelope = "updateStackTemplate",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::StackTemplateInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateStackTemplate {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).

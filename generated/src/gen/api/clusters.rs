@@ -12,7 +12,8 @@
     path = "/clusters/drs/advice/{adviceUuid}/actions",
     envelope = "applyDRSAdvice",
     response = crate::api::ApplyDRSAdviceReply,
-    async
+    async,
+    since = "3.8.22"
 )]
 pub struct ApplyDRSAdvice {
     /// Wire name `adviceUuid` (path placeholder). Since ZStack 3.8.22 (release history).
@@ -66,7 +67,8 @@ impl ApplyDRSAdvice {
     path = "/clusters/{clusterUuid}/pxeservers/{pxeServerUuid}",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::BaremetalPxeServerInventory>,
-    async
+    async,
+    since = "3.1.3"
 )]
 pub struct AttachBaremetalPxeServerToCluster {
     /// Wire name `pxeServerUuid` (path placeholder). Since ZStack 3.1.3 (release history).
@@ -127,7 +129,8 @@ impl AttachBaremetalPxeServerToCluster {
     path = "/clusters/{clusterUuid}/storage-devices/iscsi/servers/{uuid}",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::IscsiServerInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AttachIscsiServerToCluster {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -187,7 +190,8 @@ impl AttachIscsiServerToCluster {
     path = "/clusters/{clusterUuid}/storage-devices/nvme/servers/{uuid}",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::NvmeServerInventory>,
-    async
+    async,
+    since = "4.7.24"
 )]
 pub struct AttachNvmeServerToCluster {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.24 (release history).
@@ -248,7 +252,8 @@ impl AttachNvmeServerToCluster {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyPrimaryStorageInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct AttachPrimaryStorageToCluster {
     /// Wire name `clusterUuid` (path placeholder). Since ZStack 0.6.
@@ -310,7 +315,8 @@ impl AttachPrimaryStorageToCluster {
     envelope = "changeClusterState",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyClusterInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct ChangeClusterState {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -371,7 +377,8 @@ impl ChangeClusterState {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyClusterInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct CreateCluster {
     /// Wire name `zoneUuid` (body). Since ZStack 0.6.
@@ -393,13 +400,13 @@ pub struct CreateCluster {
     #[api(rename = "type", one_of("zstack", "baremetal", "baremetal2"))]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Wire name `architecture` (body). Since ZStack 4.0. One of `x86_64`, `aarch64`, `mips64el`, `loongarch64`.
-    #[api(one_of("x86_64", "aarch64", "mips64el", "loongarch64"))]
+    #[api(since = "4.0", one_of("x86_64", "aarch64", "mips64el", "loongarch64"))]
     pub architecture: ::core::option::Option<::std::string::String>,
     /// Wire name `resourceUuid` (body). Since ZStack 0.6.
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.0")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -502,7 +509,8 @@ impl CreateCluster {
     path = "/clusters/{clusterUuid}/drs",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::ClusterDRSInventory>,
-    async
+    async,
+    since = "3.8.22"
 )]
 pub struct CreateClusterDRS {
     /// Wire name `name` (body). Since ZStack 3.8.22 (release history).
@@ -629,7 +637,8 @@ impl CreateClusterDRS {
     method = "DELETE",
     path = "/clusters/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteCluster {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -693,7 +702,8 @@ impl DeleteCluster {
     method = "DELETE",
     path = "/clusters/drs/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.8.22"
 )]
 pub struct DeleteClusterDRS {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.8.22 (release history).
@@ -757,7 +767,8 @@ impl DeleteClusterDRS {
     method = "DELETE",
     path = "/clusters/{clusterUuid}/pxeservers/{pxeServerUuid}",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::BaremetalPxeServerInventory>,
-    async
+    async,
+    since = "3.1.3"
 )]
 pub struct DetachBaremetalPxeServerFromCluster {
     /// Wire name `pxeServerUuid` (path placeholder). Since ZStack 3.1.3 (release history).
@@ -817,7 +828,8 @@ impl DetachBaremetalPxeServerFromCluster {
     method = "DELETE",
     path = "/clusters/{clusterUuid}/storage-devices/iscsi/servers/{uuid}",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::IscsiServerInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DetachIscsiServerFromCluster {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -876,7 +888,8 @@ impl DetachIscsiServerFromCluster {
     method = "DELETE",
     path = "/clusters/{clusterUuid}/storage-devices/nvme/servers/{uuid}",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::NvmeServerInventory>,
-    async
+    async,
+    since = "4.7.24"
 )]
 pub struct DetachNvmeServerFromCluster {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.24 (release history).
@@ -936,7 +949,8 @@ impl DetachNvmeServerFromCluster {
     path = "/clusters/{clusterUuid}/primary-storage/{primaryStorageUuid}",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyPrimaryStorageInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct DetachPrimaryStorageFromCluster {
     /// Wire name `primaryStorageUuid` (path placeholder). Since ZStack 0.6.
@@ -997,7 +1011,8 @@ impl DetachPrimaryStorageFromCluster {
     path = "/clusters/drs/{uuid}/actions",
     envelope = "executeDRSScheduling",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.8.22"
 )]
 pub struct ExecuteDRSScheduling {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.8.22 (release history).
@@ -1048,7 +1063,8 @@ impl ExecuteDRSScheduling {
     action = "GetCandidateL2NetworksForAttachingCluster",
     method = "GET",
     path = "/cluster/{clusterUuid}/l2-candidates",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::L2NetworkData>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::L2NetworkData>,
+    since = "4.0.1"
 )]
 pub struct GetCandidateL2NetworksForAttachingCluster {
     /// Wire name `clusterUuid` (path placeholder). Since ZStack 4.0.0.
@@ -1116,7 +1132,8 @@ impl GetCandidateL2NetworksForAttachingCluster {
     action = "GetCandidateNetworkInterfaces",
     method = "GET",
     path = "/cluster/hosts-network-interfaces",
-    response = crate::api::GetCandidateNetworkInterfacesReply
+    response = crate::api::GetCandidateNetworkInterfacesReply,
+    since = "4.7.24"
 )]
 pub struct GetCandidateNetworkInterfaces {
     /// Wire name `hostUuids` (query string). Since ZStack 4.7.24 (release history).
@@ -1203,7 +1220,8 @@ impl GetCandidateNetworkInterfaces {
     action = "GetClusterDRSStatus",
     method = "GET",
     path = "/clusters/drs/status",
-    response = crate::api::GetClusterDRSStatusReply
+    response = crate::api::GetClusterDRSStatusReply,
+    since = "3.8.22"
 )]
 pub struct GetClusterDRSStatus {
     /// Wire name `drsUuid` (query string). Since ZStack 3.8.22 (release history).
@@ -1255,7 +1273,8 @@ impl GetClusterDRSStatus {
     action = "GetClusterHostNetworkFacts",
     method = "GET",
     path = "/cluster/hosts-network-facts/{clusterUuid}",
-    response = crate::api::GetClusterHostNetworkFactsReply
+    response = crate::api::GetClusterHostNetworkFactsReply,
+    since = "4.3.36"
 )]
 pub struct GetClusterHostNetworkFacts {
     /// Wire name `clusterUuid` (path placeholder). Since ZStack 4.3.36 (release history).
@@ -1324,7 +1343,8 @@ impl GetClusterHostNetworkFacts {
     method = "GET",
     path = "/clusters",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnyClusterInventory>,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct QueryCluster {
     /// Conditions, paging, sorting and field selection.
@@ -1358,7 +1378,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryCluster {
     action = "QueryClusterDRS",
     method = "GET",
     path = "/clusters/drs",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ClusterDRSInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ClusterDRSInventory>,
+    since = "3.8.22"
 )]
 pub struct QueryClusterDRS {
     /// Conditions, paging, sorting and field selection.
@@ -1392,7 +1413,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryClusterDRS {
     action = "QueryDRSAdvice",
     method = "GET",
     path = "/clusters/drs/advice",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::DRSAdviceInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::DRSAdviceInventory>,
+    since = "3.8.22"
 )]
 pub struct QueryDRSAdvice {
     /// Conditions, paging, sorting and field selection.
@@ -1426,7 +1448,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryDRSAdvice {
     action = "QueryDRSVmMigrationActivity",
     method = "GET",
     path = "/clusters/drs/vm-migration-activities",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::DRSVmMigrationActivityInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::DRSVmMigrationActivityInventory>,
+    since = "3.8.22"
 )]
 pub struct QueryDRSVmMigrationActivity {
     /// Conditions, paging, sorting and field selection.
@@ -1463,7 +1486,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryDRSVmMigrationActivity 
     envelope = "updateCluster",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyClusterInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct UpdateCluster {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -1540,7 +1564,8 @@ impl UpdateCluster {
     path = "/clusters/drs/{uuid}/actions",
     envelope = "updateClusterDRS",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::ClusterDRSInventory>,
-    async
+    async,
+    since = "3.8.22"
 )]
 pub struct UpdateClusterDRS {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.8.22 (release history).
@@ -1663,24 +1688,26 @@ impl UpdateClusterDRS {
     path = "/clusters/{uuid}/actions",
     envelope = "updateClusterOS",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::LongJobInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateClusterOS {
     /// Wire name `uuid` (path placeholder). Since ZStack 2.3.
     pub uuid: ::std::string::String,
     /// Wire name `hostUuid` (body). Since ZStack 4.8.13.
-    #[api(rename = "hostUuid")]
+    #[api(rename = "hostUuid", since = "4.8.13")]
     pub host_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `excludePackages` (body). Since ZStack 0.6.
     #[api(rename = "excludePackages")]
     pub exclude_packages: ::std::vec::Vec<::std::string::String>,
     /// Wire name `updatePackages` (body). Since ZStack 3.7.
-    #[api(rename = "updatePackages")]
+    #[api(rename = "updatePackages", since = "3.7")]
     pub update_packages: ::std::vec::Vec<::std::string::String>,
     /// Wire name `releaseVersion` (body). Since ZStack 3.7.
-    #[api(rename = "releaseVersion")]
+    #[api(rename = "releaseVersion", since = "3.7")]
     pub release_version: ::core::option::Option<::std::string::String>,
     /// Wire name `force` (body). Since ZStack 5.2.0. Server default: `false`.
+    #[api(since = "5.2.0")]
     pub force: ::core::option::Option<bool>,
     /// Wire name `resourceUuid` (body). Since ZStack 0.6.
     #[api(rename = "resourceUuid")]
@@ -1806,7 +1833,8 @@ impl UpdateClusterOS {
     action = "ValidateClusterSupportDRS",
     method = "GET",
     path = "/clusters/{clusterUuid}/drs/valid",
-    response = crate::api::ValidateClusterSupportDRSReply
+    response = crate::api::ValidateClusterSupportDRSReply,
+    since = "3.8.22"
 )]
 pub struct ValidateClusterSupportDRS {
     /// Wire name `clusterUuid` (path placeholder). Since ZStack 3.8.22 (release history).

@@ -10,7 +10,8 @@
     action = "QueryConsoleProxyAgent",
     method = "GET",
     path = "/consoles/agents",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ConsoleProxyAgentInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ConsoleProxyAgentInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryConsoleProxyAgent {
     /// Conditions, paging, sorting and field selection.
@@ -46,7 +47,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryConsoleProxyAgent {
     path = "/consoles/agents",
     envelope = "reconnectConsoleProxyAgent",
     response = crate::api::ReconnectConsoleProxyAgentReply,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct ReconnectConsoleProxyAgent {
     /// Wire name `agentUuids` (body). Since ZStack 0.6.
@@ -110,7 +112,8 @@ impl ReconnectConsoleProxyAgent {
     path = "/consoles",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::ConsoleInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct RequestConsoleAccess {
     /// Wire name `vmInstanceUuid` (body). Since ZStack 0.6.
@@ -166,7 +169,8 @@ impl RequestConsoleAccess {
     path = "/consoles/agents/{uuid}/actions",
     envelope = "updateConsoleProxyAgent",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::ConsoleProxyAgentInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateConsoleProxyAgent {
     /// Wire name `uuid` (path placeholder). Since ZStack 2.3.
@@ -175,7 +179,7 @@ pub struct UpdateConsoleProxyAgent {
     #[api(rename = "consoleProxyOverriddenIp")]
     pub console_proxy_overridden_ip: ::std::string::String,
     /// Wire name `consoleProxyPort` (body). Since ZStack 4.1.0. Server default: `0`.
-    #[api(rename = "consoleProxyPort")]
+    #[api(rename = "consoleProxyPort", since = "4.1.0")]
     pub console_proxy_port: ::core::option::Option<i32>,
     /// Wire name `systemTags` (body). Since ZStack 2.3.
     #[api(rename = "systemTags")]

@@ -12,7 +12,8 @@
     path = "/container/management/endpoint",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::ContainerManagementEndpointInventory>,
-    async
+    async,
+    since = "5.3.20"
 )]
 pub struct AddContainerManagementEndpoint {
     /// Wire name `name` (body). Since ZStack 5.3.20 (release history).
@@ -129,7 +130,8 @@ impl AddContainerManagementEndpoint {
     method = "DELETE",
     path = "/container/management/endpoint/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "5.3.20"
 )]
 pub struct DeleteContainerManagementEndpoint {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.3.20 (release history).
@@ -193,7 +195,8 @@ impl DeleteContainerManagementEndpoint {
     method = "DELETE",
     path = "/container/management/endpoint/{uuid}/resources/delete",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "5.3.20"
 )]
 pub struct DeleteContainerResourceFromEndpoint {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.3.20 (release history).
@@ -244,7 +247,8 @@ impl DeleteContainerResourceFromEndpoint {
     action = "GetContainerUsage",
     method = "GET",
     path = "/container/usage",
-    response = crate::api::GetContainerUsageReply
+    response = crate::api::GetContainerUsageReply,
+    since = "5.3.0"
 )]
 pub struct GetContainerUsage {
     /// Wire name `systemTags` (query string). Since ZStack 5.3.0 (release history).
@@ -292,7 +296,8 @@ impl GetContainerUsage {
     action = "QueryContainerManagementEndpoint",
     method = "GET",
     path = "/container/management/endpoint",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ContainerManagementEndpointInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ContainerManagementEndpointInventory>,
+    since = "5.3.20"
 )]
 pub struct QueryContainerManagementEndpoint {
     /// Conditions, paging, sorting and field selection.
@@ -326,7 +331,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryContainerManagementEndp
     action = "QueryNativeCluster",
     method = "GET",
     path = "/container/native/cluster",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::NativeClusterInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::NativeClusterInventory>,
+    since = "5.3.20"
 )]
 pub struct QueryNativeCluster {
     /// Conditions, paging, sorting and field selection.
@@ -360,7 +366,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryNativeCluster {
     action = "QueryNativeHost",
     method = "GET",
     path = "/container/native/host",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::NativeHostInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::NativeHostInventory>,
+    since = "5.3.20"
 )]
 pub struct QueryNativeHost {
     /// Conditions, paging, sorting and field selection.
@@ -396,7 +403,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryNativeHost {
     path = "/container/management/endpoint/{uuid}/actions",
     envelope = "syncContainerManagementEndpoint",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::ContainerManagementEndpointInventory>,
-    async
+    async,
+    since = "5.3.20"
 )]
 pub struct SyncContainerManagementEndpoint {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.3.20 (release history).
@@ -456,7 +464,8 @@ impl SyncContainerManagementEndpoint {
     path = "/container/management/endpoint/{uuid}/actions",
     envelope = "updateContainerManagementEndpoint",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::ContainerManagementEndpointInventory>,
-    async
+    async,
+    since = "5.3.20"
 )]
 pub struct UpdateContainerManagementEndpoint {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.3.20 (release history).

@@ -12,7 +12,8 @@
     path = "/clean/queue",
     envelope = "cleanQueue",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.1.8"
 )]
 pub struct CleanQueue {
     /// Wire name `signatureName` (body). Since ZStack 4.1.3.
@@ -105,7 +106,8 @@ impl CleanQueue {
     action = "GetChainTask",
     method = "GET",
     path = "/core/task-details",
-    response = crate::api::GetChainTaskReply
+    response = crate::api::GetChainTaskReply,
+    since = "4.6.32"
 )]
 pub struct GetChainTask {
     /// Wire name `syncSignatures` (query string). Since ZStack 4.6.0.

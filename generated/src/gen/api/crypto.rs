@@ -12,7 +12,8 @@
     path = "/crypto/ccs-certificate/add",
     envelope = "addCCSCertificate",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::CCSCertificateInventory>,
-    async
+    async,
+    since = "4.3.36"
 )]
 pub struct AddCCSCertificate {
     /// Wire name `certificate` (body). Since ZStack 4.3.36 (release history).
@@ -65,7 +66,8 @@ impl AddCCSCertificate {
     path = "/crypto/ccs-certificate/attach-user/{userUuid}",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::CCSCertificateInventory>,
-    async
+    async,
+    since = "4.3.36"
 )]
 pub struct AttachCCSCertificateToUser {
     /// Wire name `certificateUuid` (body). Since ZStack 4.3.36 (release history).
@@ -142,7 +144,8 @@ impl AttachCCSCertificateToUser {
     method = "DELETE",
     path = "/crypto/ccs-certificate/delete/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.3.36"
 )]
 pub struct DeleteCCSCertificate {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
@@ -207,7 +210,8 @@ impl DeleteCCSCertificate {
     path = "/crypto/ccs-certificate/detach-user/{userUuid}",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.3.36"
 )]
 pub struct DetachCCSCertificateFromUser {
     /// Wire name `userUuid` (path placeholder). Since ZStack 4.3.36 (release history).
@@ -259,7 +263,8 @@ impl DetachCCSCertificateFromUser {
     action = "QueryCCSCertificate",
     method = "GET",
     path = "/crypto/ccs-certificate/certificates/",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::CCSCertificateInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::CCSCertificateInventory>,
+    since = "4.3.36"
 )]
 pub struct QueryCCSCertificate {
     /// Conditions, paging, sorting and field selection.
@@ -295,7 +300,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryCCSCertificate {
     path = "/crypto/ccs-certificate/update-state/{userUuid}",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::CCSCertificateInventory>,
-    async
+    async,
+    since = "4.3.36"
 )]
 pub struct UpdateCCSCertificateUserState {
     /// Wire name `userUuid` (path placeholder). Since ZStack 4.3.36 (release history).

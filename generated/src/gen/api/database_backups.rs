@@ -12,7 +12,8 @@
     path = "/database-backups",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::DatabaseBackupInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateDatabaseBackup {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
@@ -28,7 +29,7 @@ pub struct CreateDatabaseBackup {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -110,7 +111,8 @@ impl CreateDatabaseBackup {
     method = "DELETE",
     path = "/database-backups/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteDatabaseBackup {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -180,7 +182,8 @@ impl DeleteDatabaseBackup {
     path = "/database-backups/{databaseBackupUuid}/backup-storage/{backupStorageUuid}/actions",
     envelope = "exportDatabaseBackupFromBackupStorage",
     response = crate::api::ExportDatabaseBackupFromBackupStorageReply,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct ExportDatabaseBackupFromBackupStorage {
     /// Wire name `backupStorageUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -239,7 +242,8 @@ impl ExportDatabaseBackupFromBackupStorage {
     action = "GetDatabaseBackupFromImageStore",
     method = "GET",
     path = "/database-backups/image-store",
-    response = crate::api::GetDatabaseBackupFromImageStoreReply
+    response = crate::api::GetDatabaseBackupFromImageStoreReply,
+    since = "3.0.1"
 )]
 pub struct GetDatabaseBackupFromImageStore {
     /// Wire name `url` (query string). Since ZStack 3.0.1 (release history).
@@ -300,7 +304,8 @@ impl GetDatabaseBackupFromImageStore {
     action = "QueryDatabaseBackup",
     method = "GET",
     path = "/database-backups",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::DatabaseBackupInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::DatabaseBackupInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryDatabaseBackup {
     /// Conditions, paging, sorting and field selection.
@@ -336,7 +341,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryDatabaseBackup {
     path = "/database-backups/actions",
     envelope = "recoverDatabaseFromBackup",
     response = crate::api::RecoverDatabaseFromBackupReply,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct RecoverDatabaseFromBackup {
     /// Wire name `uuid` (body). Since ZStack 3.0.1 (release history).
@@ -429,7 +435,8 @@ impl RecoverDatabaseFromBackup {
     path = "/database-backups/imageStore/{imageStoreUuid}/actions",
     envelope = "syncDatabaseBackup",
     response = crate::api::SyncDatabaseBackupReply,
-    async
+    async,
+    since = "3.2.1"
 )]
 pub struct SyncDatabaseBackup {
     /// Wire name `imageStoreUuid` (path placeholder). Since ZStack 3.2.1 (release history).
@@ -485,7 +492,8 @@ impl SyncDatabaseBackup {
     path = "/database-backups/{uuid}/actions",
     envelope = "syncDatabaseBackupFromImageStoreBackupStorage",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::DatabaseBackupInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct SyncDatabaseBackupFromImageStoreBackupStorage {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).

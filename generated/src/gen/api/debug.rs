@@ -12,7 +12,8 @@
     path = "/debug",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DebugSignal {
     /// Wire name `signals` (body). Since ZStack 0.6.
@@ -68,7 +69,8 @@ impl DebugSignal {
     action = "GetDebugSignal",
     method = "GET",
     path = "/debug",
-    response = crate::api::GetDebugSignalReply
+    response = crate::api::GetDebugSignalReply,
+    since = "3.6.1"
 )]
 pub struct GetDebugSignal {
     /// Wire name `systemTags` (query string). Since ZStack 3.6.0.

@@ -12,7 +12,8 @@
     path = "/add/resources/directory",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.6.32"
 )]
 pub struct AddResourcesToDirectory {
     /// Wire name `resourceUuids` (body). Since ZStack 4.6.0.
@@ -78,7 +79,8 @@ impl AddResourcesToDirectory {
     path = "/create/directory",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::DirectoryInventory>,
-    async
+    async,
+    since = "4.6.32"
 )]
 pub struct CreateDirectory {
     /// Wire name `name` (body). Since ZStack 4.6.0.
@@ -181,7 +183,8 @@ impl CreateDirectory {
     method = "DELETE",
     path = "/delete/directory",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.6.32"
 )]
 pub struct DeleteDirectory {
     /// Wire name `uuid` (query string). Since ZStack 4.6.0.
@@ -246,7 +249,8 @@ impl DeleteDirectory {
     path = "/move/directory",
     envelope = "moveDirectory",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.6.32"
 )]
 pub struct MoveDirectory {
     /// Wire name `targetParentUuid` (body). Since ZStack 4.6.0.
@@ -307,7 +311,8 @@ impl MoveDirectory {
     path = "/move/resources/directory",
     envelope = "moveResourcesToDirectory",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.6.32"
 )]
 pub struct MoveResourcesToDirectory {
     /// Wire name `resourceUuids` (body). Since ZStack 4.6.0.
@@ -371,7 +376,8 @@ impl MoveResourcesToDirectory {
     action = "QueryDirectory",
     method = "GET",
     path = "/directories",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::DirectoryInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::DirectoryInventory>,
+    since = "4.7.24"
 )]
 pub struct QueryDirectory {
     /// Conditions, paging, sorting and field selection.
@@ -406,7 +412,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryDirectory {
     method = "DELETE",
     path = "/remove/resources/directory",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.6.32"
 )]
 pub struct RemoveResourcesFromDirectory {
     /// Wire name `resourceUuids` (query string). Since ZStack 4.6.0.
@@ -472,7 +479,8 @@ impl RemoveResourcesFromDirectory {
     path = "/update/directory",
     envelope = "updateDirectory",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::DirectoryInventory>,
-    async
+    async,
+    since = "4.6.32"
 )]
 pub struct UpdateDirectory {
     /// Wire name `uuid` (body). Since ZStack 4.6.0.

@@ -12,7 +12,8 @@
     path = "/disk-offerings/{uuid}/actions",
     envelope = "changeDiskOfferingState",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::DiskOfferingInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct ChangeDiskOfferingState {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -72,7 +73,8 @@ impl ChangeDiskOfferingState {
     path = "/disk-offerings",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::DiskOfferingInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateDiskOffering {
     /// Wire name `name` (body). Since ZStack 0.6.
@@ -97,7 +99,7 @@ pub struct CreateDiskOffering {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.0")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -203,7 +205,8 @@ impl CreateDiskOffering {
     method = "DELETE",
     path = "/disk-offerings/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteDiskOffering {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -266,7 +269,8 @@ impl DeleteDiskOffering {
     action = "QueryDiskOffering",
     method = "GET",
     path = "/disk-offerings",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::DiskOfferingInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::DiskOfferingInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryDiskOffering {
     /// Conditions, paging, sorting and field selection.
@@ -302,7 +306,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryDiskOffering {
     path = "/disk-offerings/{uuid}/actions",
     envelope = "updateDiskOffering",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::DiskOfferingInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateDiskOffering {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.

@@ -12,7 +12,8 @@
     path = "/eips/{eipUuid}/vm-instances/nics/{vmNicUuid}",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::EipInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AttachEip {
     /// Wire name `eipUuid` (path placeholder). Since ZStack 0.6.
@@ -22,7 +23,7 @@ pub struct AttachEip {
     #[api(rename = "vmNicUuid")]
     pub vm_nic_uuid: ::std::string::String,
     /// Wire name `usedIpUuid` (body). Since ZStack 3.1.
-    #[api(rename = "usedIpUuid")]
+    #[api(rename = "usedIpUuid", since = "3.1")]
     pub used_ip_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -85,7 +86,8 @@ impl AttachEip {
     path = "/eips/{uuid}/actions",
     envelope = "changeEipState",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::EipInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct ChangeEipState {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -145,7 +147,8 @@ impl ChangeEipState {
     path = "/eips",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::EipInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateEip {
     /// Wire name `name` (body). Since ZStack 0.6.
@@ -161,13 +164,13 @@ pub struct CreateEip {
     #[api(rename = "vmNicUuid")]
     pub vm_nic_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `usedIpUuid` (body). Since ZStack 3.1.
-    #[api(rename = "usedIpUuid")]
+    #[api(rename = "usedIpUuid", since = "3.1")]
     pub used_ip_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `resourceUuid` (body). Since ZStack 0.6.
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.0")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -267,7 +270,8 @@ impl CreateEip {
     method = "DELETE",
     path = "/eips/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteEip {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -331,7 +335,8 @@ impl DeleteEip {
     method = "DELETE",
     path = "/eips/{uuid}/vm-instances/nics",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::EipInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DetachEip {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -383,7 +388,8 @@ impl DetachEip {
     method = "GET",
     path = "/eips/{eipUuid}/vm-instances/candidate-nics",
     response = crate::api::GetEipAttachableVmNicsReply,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct GetEipAttachableVmNics {
     /// Wire name `eipUuid` (path placeholder). Since ZStack 0.6.
@@ -393,20 +399,22 @@ pub struct GetEipAttachableVmNics {
     #[api(rename = "vipUuid")]
     pub vip_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `vmUuid` (query string). Since ZStack 3.8.
-    #[api(rename = "vmUuid")]
+    #[api(rename = "vmUuid", since = "3.8")]
     pub vm_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `vmName` (query string). Since ZStack 3.8.
-    #[api(rename = "vmName")]
+    #[api(rename = "vmName", since = "3.8")]
     pub vm_name: ::core::option::Option<::std::string::String>,
     /// Wire name `networkServiceProvider` (query string). Since ZStack 3.9.0.
-    #[api(rename = "networkServiceProvider")]
+    #[api(rename = "networkServiceProvider", since = "3.9.0")]
     pub network_service_provider: ::core::option::Option<::std::string::String>,
     /// Wire name `attachedToVm` (query string). Since ZStack 3.9.0. Server default: `true`.
-    #[api(rename = "attachedToVm")]
+    #[api(rename = "attachedToVm", since = "3.9.0")]
     pub attached_to_vm: ::core::option::Option<bool>,
     /// Wire name `limit` (query string). Since ZStack 3.8. Server default: `1000`.
+    #[api(since = "3.8")]
     pub limit: ::core::option::Option<i32>,
     /// Wire name `start` (query string). Since ZStack 3.8. Server default: `0`.
+    #[api(since = "3.8")]
     pub start: ::core::option::Option<i32>,
     /// Wire name `systemTags` (query string). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -508,7 +516,8 @@ impl GetEipAttachableVmNics {
     action = "QueryEip",
     method = "GET",
     path = "/eips",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::EipInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::EipInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryEip {
     /// Conditions, paging, sorting and field selection.
@@ -544,7 +553,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryEip {
     path = "/eips/{uuid}/actions",
     envelope = "updateEip",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::EipInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateEip {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.

@@ -10,7 +10,8 @@
     action = "GetEncryptedField",
     method = "GET",
     path = "/encrypted/fields",
-    response = crate::api::GetEncryptedFieldReply
+    response = crate::api::GetEncryptedFieldReply,
+    since = "4.7.24"
 )]
 pub struct GetEncryptedField {
     /// Wire name `encryptedType` (query string). Since ZStack 4.7.0.

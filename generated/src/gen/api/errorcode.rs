@@ -11,14 +11,15 @@
     method = "POST",
     path = "/errorcode/elaborations/check",
     envelope = "params",
-    response = crate::api::CheckElaborationContentReply
+    response = crate::api::CheckElaborationContentReply,
+    since = "3.3.1"
 )]
 pub struct CheckElaborationContent {
     /// Wire name `elaborateFile` (body). Since ZStack 3.3.0.
     #[api(rename = "elaborateFile", non_empty_string)]
     pub elaborate_file: ::core::option::Option<::std::string::String>,
     /// Wire name `elaborateContent` (body). Since ZStack 3.6.0.
-    #[api(rename = "elaborateContent", non_empty_string)]
+    #[api(rename = "elaborateContent", since = "3.6.0", non_empty_string)]
     pub elaborate_content: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.3.0.
     #[api(rename = "systemTags")]
@@ -83,7 +84,8 @@ impl CheckElaborationContent {
     action = "GetElaborationCategories",
     method = "GET",
     path = "/errorcode/elaborations/categories",
-    response = crate::api::GetElaborationCategoriesReply
+    response = crate::api::GetElaborationCategoriesReply,
+    since = "3.3.1"
 )]
 pub struct GetElaborationCategories {
     /// Wire name `systemTags` (query string). Since ZStack 3.3.0.
@@ -131,12 +133,14 @@ impl GetElaborationCategories {
     action = "GetElaborations",
     method = "GET",
     path = "/errorcode/elaborations",
-    response = crate::api::GetElaborationsReply
+    response = crate::api::GetElaborationsReply,
+    since = "3.3.1"
 )]
 pub struct GetElaborations {
     /// Wire name `category` (query string). Since ZStack 3.3.0.
     pub category: ::core::option::Option<::std::string::String>,
     /// Wire name `code` (query string). Since ZStack 3.6.0.
+    #[api(since = "3.6.0")]
     pub code: ::core::option::Option<::std::string::String>,
     /// Wire name `regex` (query string). Since ZStack 3.3.0.
     pub regex: ::core::option::Option<::std::string::String>,
@@ -214,7 +218,8 @@ impl GetElaborations {
     path = "/errorcode/actions",
     envelope = "reloadElaboration",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.3.1"
 )]
 pub struct ReloadElaboration {
     /// Wire name `systemTags` (body). Since ZStack 3.3.0.

@@ -10,7 +10,8 @@
     action = "QueryEventLog",
     method = "GET",
     path = "/eventlogs",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::EventLogInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::EventLogInventory>,
+    since = "4.3.36"
 )]
 pub struct QueryEventLog {
     /// Conditions, paging, sorting and field selection.

@@ -10,7 +10,8 @@
     action = "QueryExponBlockVolume",
     method = "GET",
     path = "/expon/block-volumes",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ExponBlockVolumeInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ExponBlockVolumeInventory>,
+    since = "5.1.30"
 )]
 pub struct QueryExponBlockVolume {
     /// Conditions, paging, sorting and field selection.

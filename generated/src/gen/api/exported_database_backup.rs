@@ -11,7 +11,8 @@
     method = "DELETE",
     path = "/exported-database-backup/{databaseBackupUuid}/backup-storage/{backupStorageUuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteExportedDatabaseBackupFromBackupStorage {
     /// Wire name `backupStorageUuid` (path placeholder). Since ZStack 3.0.1 (release history).

@@ -11,14 +11,15 @@
     method = "GET",
     path = "/external/services",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ExternalServiceInventory>,
-    polymorphic
+    polymorphic,
+    since = "4.4.65"
 )]
 pub struct GetExternalServices {
     /// Wire name `systemTags` (query string). Since ZStack 4.7.0.
-    #[api(rename = "systemTags")]
+    #[api(rename = "systemTags", since = "4.7.0")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
     /// Wire name `userTags` (query string). Since ZStack 4.7.0.
-    #[api(rename = "userTags")]
+    #[api(rename = "userTags", since = "4.7.0")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
 impl GetExternalServices {
@@ -61,16 +62,18 @@ impl GetExternalServices {
     path = "/external/services",
     envelope = "reloadExternalService",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.4.65"
 )]
 pub struct ReloadExternalService {
     /// Wire name `name` (body). Since ZStack 4.7.0.
+    #[api(since = "4.7.0")]
     pub name: ::std::string::String,
     /// Wire name `systemTags` (body). Since ZStack 4.7.0.
-    #[api(rename = "systemTags")]
+    #[api(rename = "systemTags", since = "4.7.0")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
     /// Wire name `userTags` (body). Since ZStack 4.7.0.
-    #[api(rename = "userTags")]
+    #[api(rename = "userTags", since = "4.7.0")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
 impl ReloadExternalService {

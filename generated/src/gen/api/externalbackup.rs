@@ -13,7 +13,8 @@
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyExternalBackupInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.9.2"
 )]
 pub struct CreateZBoxBackup {
     /// Wire name `zBoxUuid` (body). Since ZStack 3.9.2 (release history).
@@ -149,7 +150,8 @@ impl CreateZBoxBackup {
     method = "DELETE",
     path = "/externalbackup/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.9.2"
 )]
 pub struct DeleteExternalBackup {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.9.2 (release history).
@@ -212,7 +214,8 @@ impl DeleteExternalBackup {
     action = "GetZBoxBackupDetails",
     method = "GET",
     path = "/externalbackup/zbox/{uuid}/details",
-    response = ::zstack_sdk::runtime::reply::Empty
+    response = ::zstack_sdk::runtime::reply::Empty,
+    since = "3.9.2"
 )]
 pub struct GetZBoxBackupDetails {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.9.2 (release history).
@@ -264,7 +267,8 @@ impl GetZBoxBackupDetails {
     method = "GET",
     path = "/externalbackup",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnyExternalBackupInventory>,
-    polymorphic
+    polymorphic,
+    since = "3.9.2"
 )]
 pub struct QueryExternalBackup {
     /// Conditions, paging, sorting and field selection.
@@ -298,7 +302,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryExternalBackup {
     action = "QueryZBoxBackup",
     method = "GET",
     path = "/externalbackup/zbox",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ZBoxBackupInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ZBoxBackupInventory>,
+    since = "3.9.2"
 )]
 pub struct QueryZBoxBackup {
     /// Conditions, paging, sorting and field selection.

@@ -12,7 +12,8 @@
     path = "/flowmeters/{flowMeterUuid}/router/{vRouterUuid}/addnetworks",
     envelope = "params",
     response = crate::api::AddVRouterNetworksToFlowMeterReply,
-    async
+    async,
+    since = "3.6.1"
 )]
 pub struct AddVRouterNetworksToFlowMeter {
     /// Wire name `flowMeterUuid` (path placeholder). Since ZStack 3.6.1 (release history).
@@ -109,7 +110,8 @@ impl AddVRouterNetworksToFlowMeter {
     path = "/flowmeters/{flowMeterUuid}/collectors",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::FlowCollectorInventory>,
-    async
+    async,
+    since = "3.6.1"
 )]
 pub struct CreateFlowCollector {
     /// Wire name `name` (body). Since ZStack 3.6.1 (release history).
@@ -236,7 +238,8 @@ impl CreateFlowCollector {
     path = "/flowmeters",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::FlowMeterInventory>,
-    async
+    async,
+    since = "3.6.1"
 )]
 pub struct CreateFlowMeter {
     /// Wire name `version` (body). Since ZStack 3.6.1 (release history). One of `V5`, `V9`.
@@ -390,7 +393,8 @@ impl CreateFlowMeter {
     method = "DELETE",
     path = "/flowmeters/collectors/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.6.1"
 )]
 pub struct DeleteFlowCollector {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
@@ -454,7 +458,8 @@ impl DeleteFlowCollector {
     method = "DELETE",
     path = "/flowmeters/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.6.1"
 )]
 pub struct DeleteFlowMeter {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
@@ -517,7 +522,8 @@ impl DeleteFlowMeter {
     action = "GetFlowMeterRouterId",
     method = "GET",
     path = "/flowmeters/{vRouterUuid}/routerid",
-    response = crate::api::GetFlowMeterRouterIdReply
+    response = crate::api::GetFlowMeterRouterIdReply,
+    since = "3.6.1"
 )]
 pub struct GetFlowMeterRouterId {
     /// Wire name `vRouterUuid` (path placeholder). Since ZStack 3.6.1 (release history).
@@ -571,7 +577,8 @@ impl GetFlowMeterRouterId {
     action = "GetVRouterFlowCounter",
     method = "GET",
     path = "/flowmeters/{vRouterUuid}/counter",
-    response = crate::api::GetVRouterFlowCounterReply
+    response = crate::api::GetVRouterFlowCounterReply,
+    since = "3.6.1"
 )]
 pub struct GetVRouterFlowCounter {
     /// Wire name `vRouterUuid` (path placeholder). Since ZStack 3.6.1 (release history).
@@ -625,7 +632,8 @@ impl GetVRouterFlowCounter {
     action = "QueryFlowCollector",
     method = "GET",
     path = "/flowmeters/collectors",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::FlowCollectorInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::FlowCollectorInventory>,
+    since = "3.6.1"
 )]
 pub struct QueryFlowCollector {
     /// Conditions, paging, sorting and field selection.
@@ -659,7 +667,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryFlowCollector {
     action = "QueryFlowMeter",
     method = "GET",
     path = "/flowmeters",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::FlowMeterInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::FlowMeterInventory>,
+    since = "3.6.1"
 )]
 pub struct QueryFlowMeter {
     /// Conditions, paging, sorting and field selection.
@@ -693,7 +702,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryFlowMeter {
     action = "QueryVRouterFlowMeterNetwork",
     method = "GET",
     path = "/flowmeters/networks",
-    response = crate::api::QueryVRouterFlowMeterNetworkReply
+    response = crate::api::QueryVRouterFlowMeterNetworkReply,
+    since = "3.6.1"
 )]
 pub struct QueryVRouterFlowMeterNetwork {
     /// Conditions, paging, sorting and field selection.
@@ -728,7 +738,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVRouterFlowMeterNetwork
     method = "DELETE",
     path = "/flowmeters/networks",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.6.1"
 )]
 pub struct RemoveVRouterNetworksFromFlowMeter {
     /// Wire name `uuids` (query string). Since ZStack 3.6.1 (release history).
@@ -798,7 +809,8 @@ impl RemoveVRouterNetworksFromFlowMeter {
     path = "/flowmeters/{vRouterUuid}/routerid",
     envelope = "params",
     response = crate::api::SetFlowMeterRouterIdReply,
-    async
+    async,
+    since = "3.6.1"
 )]
 pub struct SetFlowMeterRouterId {
     /// Wire name `vRouterUuid` (path placeholder). Since ZStack 3.6.1 (release history).
@@ -859,7 +871,8 @@ impl SetFlowMeterRouterId {
     path = "/flowmeters/collectors/{uuid}/actions",
     envelope = "updateFlowCollector",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::FlowCollectorInventory>,
-    async
+    async,
+    since = "3.6.1"
 )]
 pub struct UpdateFlowCollector {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
@@ -933,7 +946,8 @@ impl UpdateFlowCollector {
     path = "/flowmeters/{uuid}/actions",
     envelope = "updateFlowMeter",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::FlowMeterInventory>,
-    async
+    async,
+    since = "3.6.1"
 )]
 pub struct UpdateFlowMeter {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).

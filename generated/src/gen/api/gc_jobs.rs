@@ -11,7 +11,8 @@
     method = "DELETE",
     path = "/gc-jobs/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteGCJob {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -62,7 +63,8 @@ impl DeleteGCJob {
     action = "QueryGCJob",
     method = "GET",
     path = "/gc-jobs",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::GarbageCollectorInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::GarbageCollectorInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryGCJob {
     /// Conditions, paging, sorting and field selection.
@@ -98,7 +100,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryGCJob {
     path = "/gc-jobs/{uuid}/actions",
     envelope = "triggerGCJob",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct TriggerGCJob {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.

@@ -10,7 +10,8 @@
     action = "GetGlobalConfigOptions",
     method = "GET",
     path = "/global-configurations/{category}/{name}",
-    response = crate::api::GetGlobalConfigOptionsReply
+    response = crate::api::GetGlobalConfigOptionsReply,
+    since = "4.4.65"
 )]
 pub struct GetGlobalConfigOptions {
     /// Wire name `category` (path placeholder). Since ZStack 4.4.0.
@@ -67,7 +68,8 @@ impl GetGlobalConfigOptions {
     action = "QueryGlobalConfig",
     method = "GET",
     path = "/global-configurations",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::GlobalConfigInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::GlobalConfigInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryGlobalConfig {
     /// Conditions, paging, sorting and field selection.
@@ -103,7 +105,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryGlobalConfig {
     path = "/global-configurations/actions",
     envelope = "resetGlobalConfig",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.1.3"
 )]
 pub struct ResetGlobalConfig {
     /// Wire name `systemTags` (body). Since ZStack 3.1.0.
@@ -153,7 +156,8 @@ impl ResetGlobalConfig {
     path = "/global-configurations/{category}/{name}/actions",
     envelope = "updateGlobalConfig",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::GlobalConfigInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateGlobalConfig {
     /// Wire name `category` (path placeholder). Since ZStack 0.6.

@@ -10,7 +10,8 @@
     action = "QueryGpuDevice",
     method = "GET",
     path = "/gpu-device/gpu-devices",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::GpuDeviceInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::GpuDeviceInventory>,
+    since = "5.1.30"
 )]
 pub struct QueryGpuDevice {
     /// Conditions, paging, sorting and field selection.

@@ -10,7 +10,8 @@
     action = "GetGuestOsMetadata",
     method = "GET",
     path = "/guest-os/metadata",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::GuestOsCharacterInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::GuestOsCharacterInventory>,
+    since = "5.1.30"
 )]
 pub struct GetGuestOsMetadata {
     /// Wire name `systemTags` (query string). Since ZStack 5.1.0.
@@ -60,7 +61,8 @@ impl GetGuestOsMetadata {
     path = "/guest-os/metadata/actions",
     envelope = "refreshGuestOsMetadata",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "5.1.30"
 )]
 pub struct RefreshGuestOsMetadata {
     /// Wire name `systemTags` (body). Since ZStack 5.1.0.

@@ -10,7 +10,8 @@
     action = "QueryGuestToolsState",
     method = "GET",
     path = "/guesttools",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::GuestToolsStateInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::GuestToolsStateInventory>,
+    since = "4.6.32"
 )]
 pub struct QueryGuestToolsState {
     /// Conditions, paging, sorting and field selection.

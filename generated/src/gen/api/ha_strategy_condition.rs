@@ -12,7 +12,8 @@
     path = "/ha-strategy-condition/{uuid}/actions",
     envelope = "updateHaStrategyCondition",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::HaStrategyConditionInventory>,
-    async
+    async,
+    since = "4.7.24"
 )]
 pub struct UpdateHaStrategyCondition {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.24 (release history).

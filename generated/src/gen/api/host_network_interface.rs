@@ -12,7 +12,8 @@
     path = "/hostNetworkInterface/lldp/actions",
     envelope = "changeHostNetworkInterfaceLldpMode",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::HostNetworkInterfaceLldpInventory>,
-    async
+    async,
+    since = "5.0.0"
 )]
 pub struct ChangeHostNetworkInterfaceLldpMode {
     /// Wire name `interfaceUuids` (body). Since ZStack 5.0.0.
@@ -83,7 +84,8 @@ impl ChangeHostNetworkInterfaceLldpMode {
     action = "GetHostNetworkInterfaceLldp",
     method = "GET",
     path = "/hostNetworkInterface/lldp/{interfaceUuid}/info",
-    response = crate::api::GetHostNetworkInterfaceLldpReply
+    response = crate::api::GetHostNetworkInterfaceLldpReply,
+    since = "5.0.0"
 )]
 pub struct GetHostNetworkInterfaceLldp {
     /// Wire name `interfaceUuid` (path placeholder). Since ZStack 5.0.0.
@@ -137,7 +139,8 @@ impl GetHostNetworkInterfaceLldp {
     action = "QueryHostNetworkInterfaceLldp",
     method = "GET",
     path = "/hostNetworkInterface/lldp/all",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::HostNetworkInterfaceLldpInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::HostNetworkInterfaceLldpInventory>,
+    since = "5.0.0"
 )]
 pub struct QueryHostNetworkInterfaceLldp {
     /// Conditions, paging, sorting and field selection.

@@ -12,7 +12,8 @@
     path = "/hostSchedulingRuleGroup/{hostGroupUuid}/host/{hostUuid}",
     envelope = "",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.6.32"
 )]
 pub struct AddHostToHostSchedulingRuleGroup {
     /// Wire name `hostGroupUuid` (path placeholder). Since ZStack 4.6.32 (release history).
@@ -73,7 +74,8 @@ impl AddHostToHostSchedulingRuleGroup {
     path = "/hostSchedulingRuleGroup",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::HostSchedulingRuleGroupInventory>,
-    async
+    async,
+    since = "4.6.32"
 )]
 pub struct CreateHostSchedulingRuleGroup {
     /// Wire name `name` (body). Since ZStack 4.6.32 (release history).
@@ -169,7 +171,8 @@ impl CreateHostSchedulingRuleGroup {
     method = "DELETE",
     path = "/hostSchedulingRuleGroup/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.6.32"
 )]
 pub struct DeleteHostSchedulingRuleGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.6.32 (release history).
@@ -221,7 +224,8 @@ impl DeleteHostSchedulingRuleGroup {
     method = "DELETE",
     path = "/hostSchedulingRuleGroup/{hostGroupUuid}/host",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.6.32"
 )]
 pub struct DetachHostFromHostSchedulingRuleGroup {
     /// Wire name `hostGroupUuid` (path placeholder). Since ZStack 4.6.32 (release history).
@@ -280,7 +284,8 @@ impl DetachHostFromHostSchedulingRuleGroup {
     action = "QueryHostSchedulingRuleGroup",
     method = "GET",
     path = "/query/host/schedulingRule/group",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::HostSchedulingRuleGroupInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::HostSchedulingRuleGroupInventory>,
+    since = "4.7.24"
 )]
 pub struct QueryHostSchedulingRuleGroup {
     /// Conditions, paging, sorting and field selection.
@@ -316,7 +321,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryHostSchedulingRuleGroup
     path = "/hostSchedulingRuleGroup/{uuid}",
     envelope = "updateHostSchedulingRuleGroup",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::HostSchedulingRuleGroupInventory>,
-    async
+    async,
+    since = "4.6.32"
 )]
 pub struct UpdateHostSchedulingRuleGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.6.32 (release history).

@@ -13,7 +13,8 @@
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyHostInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct AddKVMHost {
     /// Wire name `username` (body). Since ZStack 0.6.
@@ -41,7 +42,7 @@ pub struct AddKVMHost {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.0")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -136,7 +137,8 @@ impl AddKVMHost {
     path = "/hosts/kvm/from-file",
     envelope = "params",
     response = crate::api::AddKVMHostFromConfigFileReply,
-    async
+    async,
+    since = "3.1.3"
 )]
 pub struct AddKVMHostFromConfigFile {
     /// Wire name `hostInfo` (body). Since ZStack 3.1.3 (release history).
@@ -146,7 +148,7 @@ pub struct AddKVMHostFromConfigFile {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "systemTags")]
@@ -217,7 +219,8 @@ impl AddKVMHostFromConfigFile {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyHostInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct AddSimulatorHost {
     /// Wire name `memoryCapacity` (body). Since ZStack 0.6. Server default: `1000000000`.
@@ -242,7 +245,7 @@ pub struct AddSimulatorHost {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.0")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -332,7 +335,8 @@ impl AddSimulatorHost {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyHostInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.6.1"
 )]
 pub struct AddXDragonHost {
     /// Wire name `username` (body). Since ZStack 3.6.1 (release history).
@@ -485,7 +489,8 @@ impl AddXDragonHost {
     path = "/hosts/{uuid}/allocate-resource",
     envelope = "params",
     response = crate::api::AllocateHostResourceReply,
-    async
+    async,
+    since = "4.7.24"
 )]
 pub struct AllocateHostResource {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.24 (release history).
@@ -564,7 +569,8 @@ impl AllocateHostResource {
     path = "/hosts/bondings/{uuid}/attach",
     envelope = "attachNicToBonding",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::HostNetworkBondingInventory>,
-    async
+    async,
+    since = "4.7.24"
 )]
 pub struct AttachNicToBonding {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.24 (release history).
@@ -641,7 +647,8 @@ impl AttachNicToBonding {
     path = "/hosts/kvm/{hostUuid}/actions",
     envelope = "changeHostPassword",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.8.22"
 )]
 pub struct ChangeHostPassword {
     /// Wire name `hostUuid` (path placeholder). Since ZStack 3.8.22 (release history).
@@ -703,7 +710,8 @@ impl ChangeHostPassword {
     envelope = "changeHostState",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyHostInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct ChangeHostState {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -762,7 +770,8 @@ impl ChangeHostState {
     method = "POST",
     path = "/hosts/kvm/from-file/check",
     envelope = "params",
-    response = ::zstack_sdk::runtime::reply::Empty
+    response = ::zstack_sdk::runtime::reply::Empty,
+    since = "3.1.3"
 )]
 pub struct CheckKVMHostConfigFile {
     /// Wire name `hostInfo` (body). Since ZStack 3.1.3 (release history).
@@ -816,7 +825,8 @@ impl CheckKVMHostConfigFile {
     path = "/hosts/bondings",
     envelope = "params",
     response = crate::api::CreateBondingReply,
-    async
+    async,
+    since = "4.7.24"
 )]
 pub struct CreateBonding {
     /// Wire name `hostUuids` (body). Since ZStack 4.7.24 (release history).
@@ -829,7 +839,7 @@ pub struct CreateBonding {
     #[api(rename = "slaveUuids")]
     pub slave_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `slaveNames` (body). Since ZStack 4.8.26 (release history).
-    #[api(rename = "slaveNames")]
+    #[api(rename = "slaveNames", since = "4.8.26")]
     pub slave_names: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `type` (body). Since ZStack 4.7.24 (release history). Server default: `LinuxBonding`. One of `LinuxBonding`, `OvsBonding`.
     #[api(rename = "type", one_of("LinuxBonding", "OvsBonding"))]
@@ -970,7 +980,8 @@ impl CreateBonding {
     path = "/hosts/service-types",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::HostNetworkLabelInventory>,
-    async
+    async,
+    since = "5.3.0"
 )]
 pub struct CreateHostNetworkServiceType {
     /// Wire name `serviceType` (body). Since ZStack 5.2.1.
@@ -1057,7 +1068,8 @@ impl CreateHostNetworkServiceType {
     method = "DELETE",
     path = "/hosts/bondings/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.7.24"
 )]
 pub struct DeleteBonding {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.24 (release history).
@@ -1121,7 +1133,8 @@ impl DeleteBonding {
     method = "DELETE",
     path = "/hosts/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteHost {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -1185,7 +1198,8 @@ impl DeleteHost {
     method = "DELETE",
     path = "/hosts/service-types/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "5.3.0"
 )]
 pub struct DeleteHostNetworkServiceType {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.2.1.
@@ -1250,7 +1264,8 @@ impl DeleteHostNetworkServiceType {
     path = "/hosts/bondings/{uuid}/detach",
     envelope = "detachNicFromBonding",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::HostNetworkBondingInventory>,
-    async
+    async,
+    since = "4.7.24"
 )]
 pub struct DetachNicFromBonding {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.24 (release history).
@@ -1325,7 +1340,8 @@ impl DetachNicFromBonding {
     action = "GetCandidateInterfaceVlanIds",
     method = "GET",
     path = "/host/network-interface-vlan-ids",
-    response = crate::api::GetCandidateInterfaceVlanIdsReply
+    response = crate::api::GetCandidateInterfaceVlanIdsReply,
+    since = "4.7.24"
 )]
 pub struct GetCandidateInterfaceVlanIds {
     /// Wire name `interfaceUuids` (query string). Since ZStack 4.7.24 (release history).
@@ -1400,7 +1416,8 @@ impl GetCandidateInterfaceVlanIds {
     action = "GetCpuMemoryCapacity",
     method = "GET",
     path = "/hosts/capacities/cpu-memory",
-    response = crate::api::GetCpuMemoryCapacityReply
+    response = crate::api::GetCpuMemoryCapacityReply,
+    since = "3.0.1"
 )]
 pub struct GetCpuMemoryCapacity {
     /// Wire name `zoneUuids` (query string). Since ZStack 0.6.
@@ -1513,7 +1530,8 @@ impl GetCpuMemoryCapacity {
     action = "GetHostAllocatorStrategies",
     method = "GET",
     path = "/hosts/allocators/strategies",
-    response = crate::api::GetHostAllocatorStrategiesReply
+    response = crate::api::GetHostAllocatorStrategiesReply,
+    since = "3.0.1"
 )]
 pub struct GetHostAllocatorStrategies {
     /// Wire name `systemTags` (query string). Since ZStack 0.6.
@@ -1563,7 +1581,8 @@ impl GetHostAllocatorStrategies {
     path = "/hosts/{uuid}/numa",
     envelope = "params",
     response = crate::api::GetHostNUMATopologyReply,
-    async
+    async,
+    since = "4.3.36"
 )]
 pub struct GetHostNUMATopology {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
@@ -1614,7 +1633,8 @@ impl GetHostNUMATopology {
     action = "GetHostNetworkFacts",
     method = "GET",
     path = "/hosts/network-facts/{hostUuid}",
-    response = crate::api::GetHostNetworkFactsReply
+    response = crate::api::GetHostNetworkFactsReply,
+    since = "3.5.3"
 )]
 pub struct GetHostNetworkFacts {
     /// Wire name `hostUuid` (path placeholder). Since ZStack 3.5.3 (release history).
@@ -1666,7 +1686,8 @@ impl GetHostNetworkFacts {
     action = "GetHostPhysicalMemoryFacts",
     method = "GET",
     path = "/hosts/physical-memory-facts/{hostUuid}",
-    response = crate::api::GetHostPhysicalMemoryFactsReply
+    response = crate::api::GetHostPhysicalMemoryFactsReply,
+    since = "4.3.36"
 )]
 pub struct GetHostPhysicalMemoryFacts {
     /// Wire name `hostUuid` (path placeholder). Since ZStack 4.3.36 (release history).
@@ -1720,7 +1741,8 @@ impl GetHostPhysicalMemoryFacts {
     path = "/hosts/power/{uuid}/actions",
     envelope = "getHostPowerStatus",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::HostIpmiInventory>,
-    async
+    async,
+    since = "4.7.24"
 )]
 pub struct GetHostPowerStatus {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.0.
@@ -1785,7 +1807,8 @@ impl GetHostPowerStatus {
     path = "/hosts/{uuid}/resource-allocation",
     envelope = "params",
     response = crate::api::GetHostResourceAllocationReply,
-    async
+    async,
+    since = "4.3.36"
 )]
 pub struct GetHostResourceAllocation {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
@@ -1862,14 +1885,15 @@ impl GetHostResourceAllocation {
     action = "GetHostTask",
     method = "GET",
     path = "/hosts/task-details",
-    response = crate::api::GetHostTaskReply
+    response = crate::api::GetHostTaskReply,
+    since = "3.6.1"
 )]
 pub struct GetHostTask {
     /// Wire name `hostUuids` (query string). Since ZStack 3.6.0.
     #[api(rename = "hostUuids", required, non_empty)]
     pub host_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `syncSignatures` (query string). Since ZStack 4.6.0.
-    #[api(rename = "syncSignatures")]
+    #[api(rename = "syncSignatures", since = "4.6.0")]
     pub sync_signatures: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (query string). Since ZStack 3.6.0.
     #[api(rename = "systemTags")]
@@ -1940,7 +1964,8 @@ impl GetHostTask {
     path = "/hosts/webssh",
     envelope = "params",
     response = crate::api::GetHostWebSshUrlReply,
-    async
+    async,
+    since = "4.7.24"
 )]
 pub struct GetHostWebSshUrl {
     /// Wire name `uuid` (body). Since ZStack 4.7.0.
@@ -1948,9 +1973,10 @@ pub struct GetHostWebSshUrl {
     /// Wire name `https` (body). Since ZStack 4.7.11. Server default: `false`.
     pub https: ::core::option::Option<bool>,
     /// Wire name `userName` (body). Since ZStack 4.8.0.
-    #[api(rename = "userName")]
+    #[api(rename = "userName", since = "4.8.0")]
     pub user_name: ::std::string::String,
     /// Wire name `password` (body). Since ZStack 4.8.0.
+    #[api(since = "4.8.0")]
     pub password: ::zstack_sdk::runtime::secret::Secret,
     /// Wire name `systemTags` (body). Since ZStack 4.7.0.
     #[api(rename = "systemTags")]
@@ -2010,7 +2036,8 @@ impl GetHostWebSshUrl {
     action = "GetHypervisorTypes",
     method = "GET",
     path = "/hosts/hypervisor-types",
-    response = crate::api::GetHypervisorTypesReply
+    response = crate::api::GetHypervisorTypesReply,
+    since = "3.0.1"
 )]
 pub struct GetHypervisorTypes {
     /// Wire name `systemTags` (query string). Since ZStack 0.6.
@@ -2058,7 +2085,8 @@ impl GetHypervisorTypes {
     action = "GetInterfaceServiceTypeStatistic",
     method = "GET",
     path = "/hosts/hosts-network-interfaces/service-type-statistic",
-    response = crate::api::GetInterfaceServiceTypeStatisticReply
+    response = crate::api::GetInterfaceServiceTypeStatisticReply,
+    since = "4.7.24"
 )]
 pub struct GetInterfaceServiceTypeStatistic {
     /// Wire name `interfaceUuid` (query string). Since ZStack 4.7.24 (release history).
@@ -2252,7 +2280,8 @@ impl GetInterfaceServiceTypeStatistic {
     path = "/hosts/kvm/{uuid}/actions",
     envelope = "identifyHost",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.5.3"
 )]
 pub struct IdentifyHost {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.5.3 (release history).
@@ -2314,7 +2343,8 @@ impl IdentifyHost {
     path = "/hosts/kvm/actions",
     envelope = "kvmRunShell",
     response = crate::api::KvmRunShellReply,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct KvmRunShell {
     /// Wire name `hostUuids` (body). Since ZStack 0.6.
@@ -2379,7 +2409,8 @@ impl KvmRunShell {
     path = "/hosts/{hostUuid}/locate/network-interface",
     envelope = "locateHostNetworkInterface",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.3.36"
 )]
 pub struct LocateHostNetworkInterface {
     /// Wire name `hostUuid` (path placeholder). Since ZStack 4.3.36 (release history).
@@ -2449,7 +2480,8 @@ impl LocateHostNetworkInterface {
     path = "/hosts/power-off/actions",
     envelope = "powerOffHost",
     response = crate::api::PowerOffHostReply,
-    async
+    async,
+    since = "3.6.1"
 )]
 pub struct PowerOffHost {
     /// Wire name `adminPassword` (body). Since ZStack 3.6.1 (release history).
@@ -2539,7 +2571,8 @@ impl PowerOffHost {
     envelope = "powerOnHost",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyHostInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.7.24"
 )]
 pub struct PowerOnHost {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.0.
@@ -2602,7 +2635,8 @@ impl PowerOnHost {
     envelope = "powerResetHost",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyHostInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.7.24"
 )]
 pub struct PowerResetHost {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.0.
@@ -2675,7 +2709,8 @@ impl PowerResetHost {
     method = "GET",
     path = "/hosts",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnyHostInventory>,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct QueryHost {
     /// Conditions, paging, sorting and field selection.
@@ -2709,7 +2744,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryHost {
     action = "QueryHostNetworkBonding",
     method = "GET",
     path = "/hosts/bondings",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::HostNetworkBondingInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::HostNetworkBondingInventory>,
+    since = "3.9.2"
 )]
 pub struct QueryHostNetworkBonding {
     /// Conditions, paging, sorting and field selection.
@@ -2743,7 +2779,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryHostNetworkBonding {
     action = "QueryHostNetworkInterface",
     method = "GET",
     path = "/hosts/nics",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::HostNetworkInterfaceInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::HostNetworkInterfaceInventory>,
+    since = "3.9.2"
 )]
 pub struct QueryHostNetworkInterface {
     /// Conditions, paging, sorting and field selection.
@@ -2777,7 +2814,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryHostNetworkInterface {
     action = "QueryHostOsCategory",
     method = "GET",
     path = "/hosts/os/category",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::HostOsCategoryInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::HostOsCategoryInventory>,
+    since = "4.6.32"
 )]
 pub struct QueryHostOsCategory {
     /// Conditions, paging, sorting and field selection.
@@ -2811,7 +2849,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryHostOsCategory {
     action = "QueryHostPhysicalMemory",
     method = "GET",
     path = "/hosts/physicalmemory",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::HostPhysicalMemoryInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::HostPhysicalMemoryInventory>,
+    since = "4.3.36"
 )]
 pub struct QueryHostPhysicalMemory {
     /// Conditions, paging, sorting and field selection.
@@ -2845,7 +2884,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryHostPhysicalMemory {
     action = "QueryKvmHypervisorInfo",
     method = "GET",
     path = "/hosts/kvm/hypervisor/info",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::KvmHypervisorInfoInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::KvmHypervisorInfoInventory>,
+    since = "4.6.32"
 )]
 pub struct QueryKvmHypervisorInfo {
     /// Conditions, paging, sorting and field selection.
@@ -2882,7 +2922,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryKvmHypervisorInfo {
     envelope = "reconnectHost",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyHostInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct ReconnectHost {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -2935,7 +2976,8 @@ impl ReconnectHost {
     path = "/hosts/bondings/{bondingUuid}/ip",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::HostNetworkBondingInventory>,
-    async
+    async,
+    since = "4.7.24"
 )]
 pub struct SetIpOnHostNetworkBonding {
     /// Wire name `bondingUuid` (path placeholder). Since ZStack 4.7.24 (release history).
@@ -3012,7 +3054,8 @@ impl SetIpOnHostNetworkBonding {
     path = "/hosts/nics/{interfaceUuid}/ip",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::HostNetworkInterfaceInventory>,
-    async
+    async,
+    since = "4.7.24"
 )]
 pub struct SetIpOnHostNetworkInterface {
     /// Wire name `interfaceUuid` (path placeholder). Since ZStack 4.7.24 (release history).
@@ -3091,7 +3134,8 @@ impl SetIpOnHostNetworkInterface {
     path = "/hosts/bondings/service-types",
     envelope = "params",
     response = crate::api::SetServiceTypeOnHostNetworkBondingReply,
-    async
+    async,
+    since = "4.7.24"
 )]
 pub struct SetServiceTypeOnHostNetworkBonding {
     /// Wire name `bondingUuids` (body). Since ZStack 4.7.24 (release history).
@@ -3183,7 +3227,8 @@ impl SetServiceTypeOnHostNetworkBonding {
     path = "/hosts/nics/service-types",
     envelope = "params",
     response = crate::api::SetServiceTypeOnHostNetworkInterfaceReply,
-    async
+    async,
+    since = "4.7.24"
 )]
 pub struct SetServiceTypeOnHostNetworkInterface {
     /// Wire name `interfaceUuids` (body). Since ZStack 4.7.24 (release history).
@@ -3276,7 +3321,8 @@ impl SetServiceTypeOnHostNetworkInterface {
     envelope = "shutdownHost",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyHostInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.7.24"
 )]
 pub struct ShutdownHost {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.0.
@@ -3358,7 +3404,8 @@ impl ShutdownHost {
     path = "/hosts/bondings/{uuid}/actions",
     envelope = "updateBonding",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::HostNetworkBondingInventory>,
-    async
+    async,
+    since = "4.7.24"
 )]
 pub struct UpdateBonding {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.24 (release history).
@@ -3367,7 +3414,7 @@ pub struct UpdateBonding {
     #[api(rename = "slaveUuids")]
     pub slave_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `slaveNames` (body). Since ZStack 4.8.26 (release history).
-    #[api(rename = "slaveNames")]
+    #[api(rename = "slaveNames", since = "4.8.26")]
     pub slave_names: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `type` (body). Since ZStack 4.7.24 (release history). One of `LinuxBonding`, `OvsBonding`.
     #[api(rename = "type", one_of("LinuxBonding", "OvsBonding"))]
@@ -3488,7 +3535,8 @@ impl UpdateBonding {
     envelope = "updateHost",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyHostInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct UpdateHost {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -3577,7 +3625,8 @@ impl UpdateHost {
     path = "/hosts/ipmi/{uuid}/actions",
     envelope = "updateHostIpmi",
     response = crate::api::UpdateHostIpmiReply,
-    async
+    async,
+    since = "4.7.24"
 )]
 pub struct UpdateHostIpmi {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.
@@ -3675,7 +3724,8 @@ impl UpdateHostIpmi {
     path = "/hosts/nics/{interfaceUuid}/actions",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::HostNetworkInterfaceInventory>,
-    async
+    async,
+    since = "4.7.24"
 )]
 pub struct UpdateHostNetworkInterface {
     /// Wire name `interfaceUuid` (path placeholder). Since ZStack 4.7.24 (release history).
@@ -3736,7 +3786,8 @@ impl UpdateHostNetworkInterface {
     path = "/hosts/service-types/{uuid}/actions",
     envelope = "updateHostNetworkServiceType",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::HostNetworkLabelInventory>,
-    async
+    async,
+    since = "5.3.0"
 )]
 pub struct UpdateHostNetworkServiceType {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.2.1.
@@ -3805,7 +3856,8 @@ impl UpdateHostNetworkServiceType {
     envelope = "updateKVMHost",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyHostInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct UpdateKVMHost {
     /// Wire name `username` (body). Since ZStack 0.6.

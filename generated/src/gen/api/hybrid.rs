@@ -12,7 +12,8 @@
     path = "/hybrid/aliyun/key",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::HybridAccountInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AddAliyunKeySecret {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
@@ -36,7 +37,7 @@ pub struct AddAliyunKeySecret {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -136,7 +137,8 @@ impl AddAliyunKeySecret {
     path = "/hybrid/aliyun/access-point",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::ConnectionAccessPointInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AddConnectionAccessPointFromRemote {
     /// Wire name `dataCenterUuid` (body). Since ZStack 3.0.1 (release history).
@@ -149,7 +151,7 @@ pub struct AddConnectionAccessPointFromRemote {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -223,7 +225,8 @@ impl AddConnectionAccessPointFromRemote {
     path = "/hybrid/data-center",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::DataCenterInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AddDataCenterFromRemote {
     /// Wire name `regionId` (body). Since ZStack 3.0.1 (release history).
@@ -233,10 +236,10 @@ pub struct AddDataCenterFromRemote {
     #[api(rename = "type")]
     pub type_: ::std::string::String,
     /// Wire name `syncZones` (body). Since ZStack 3.9.2 (release history). Server default: `false`.
-    #[api(rename = "syncZones")]
+    #[api(rename = "syncZones", since = "3.9.2")]
     pub sync_zones: ::core::option::Option<bool>,
     /// Wire name `endpoint` (body). Since ZStack 3.2.1 (release history).
-    #[api(max_length = 127)]
+    #[api(since = "3.2.1", max_length = 127)]
     pub endpoint: ::core::option::Option<::std::string::String>,
     /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 1024)]
@@ -245,7 +248,7 @@ pub struct AddDataCenterFromRemote {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -343,7 +346,8 @@ impl AddDataCenterFromRemote {
     path = "/hybrid/hybrid/key",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::HybridAccountInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AddHybridKeySecret {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
@@ -370,7 +374,7 @@ pub struct AddHybridKeySecret {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -472,7 +476,8 @@ impl AddHybridKeySecret {
     path = "/hybrid/identity-zone",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::IdentityZoneInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AddIdentityZoneFromRemote {
     /// Wire name `dataCenterUuid` (body). Since ZStack 3.0.1 (release history).
@@ -491,7 +496,7 @@ pub struct AddIdentityZoneFromRemote {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -590,7 +595,8 @@ impl AddIdentityZoneFromRemote {
     path = "/hybrid/aliyun/oss-bucket",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::OssBucketInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AddOssBucketFromRemote {
     /// Wire name `bucketName` (body). Since ZStack 3.0.1 (release history).
@@ -603,19 +609,19 @@ pub struct AddOssBucketFromRemote {
     #[api(max_length = 1024)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `ossDomain` (body). Since ZStack 3.2.1 (release history).
-    #[api(rename = "ossDomain", max_length = 256)]
+    #[api(rename = "ossDomain", since = "3.2.1", max_length = 256)]
     pub oss_domain: ::core::option::Option<::std::string::String>,
     /// Wire name `ossKey` (body). Since ZStack 3.2.1 (release history).
-    #[api(rename = "ossKey", max_length = 127)]
+    #[api(rename = "ossKey", since = "3.2.1", max_length = 127)]
     pub oss_key: ::core::option::Option<::std::string::String>,
     /// Wire name `ossSecret` (body). Since ZStack 3.2.1 (release history).
-    #[api(rename = "ossSecret", max_length = 127)]
+    #[api(rename = "ossSecret", since = "3.2.1", max_length = 127)]
     pub oss_secret: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
     /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -725,7 +731,8 @@ impl AddOssBucketFromRemote {
     path = "/hybrid/aliyun/disk/{diskUuid}/attach",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AliyunDiskInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AttachAliyunDiskToEcs {
     /// Wire name `ecsUuid` (body). Since ZStack 3.0.1 (release history).
@@ -741,7 +748,7 @@ pub struct AttachAliyunDiskToEcs {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -824,7 +831,8 @@ impl AttachAliyunDiskToEcs {
     path = "/hybrid/aliyun/key/{uuid}/attach",
     envelope = "attachAliyunKey",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AttachAliyunKey {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -877,7 +885,8 @@ impl AttachAliyunKey {
     path = "/hybrid/eip/{eipUuid}/attach",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::HybridEipAddressInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AttachHybridEipToEcs {
     /// Wire name `eipUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -943,7 +952,8 @@ impl AttachHybridEipToEcs {
     path = "/hybrid/hybrid/key/{uuid}/attach",
     envelope = "attachHybridKey",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AttachHybridKey {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -996,7 +1006,8 @@ impl AttachHybridKey {
     path = "/hybrid/aliyun/oss-bucket/{ossBucketUuid}/attach",
     envelope = "attachOssBucketToEcsDataCenter",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::OssBucketInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AttachOssBucketToEcsDataCenter {
     /// Wire name `ossBucketUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -1052,7 +1063,8 @@ impl AttachOssBucketToEcsDataCenter {
     path = "/hybrid/backup-mysql",
     envelope = "params",
     response = crate::api::BackupDatabaseToPublicCloudReply,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct BackupDatabaseToPublicCloud {
     /// Wire name `type` (body). Since ZStack 3.0.1 (release history). One of `aliyun`.
@@ -1121,7 +1133,8 @@ impl BackupDatabaseToPublicCloud {
     path = "/hybrid/aliyun/disk",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AliyunDiskInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateAliyunDiskFromRemote {
     /// Wire name `identityUuid` (body). Since ZStack 3.0.1 (release history).
@@ -1151,7 +1164,7 @@ pub struct CreateAliyunDiskFromRemote {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -1258,7 +1271,8 @@ impl CreateAliyunDiskFromRemote {
     path = "/hybrid/aliyun/router-interface",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AliyunRouterInterfaceInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateAliyunRouterInterfaceRemote {
     /// Wire name `dataCenterUuid` (body). Since ZStack 3.0.1 (release history).
@@ -1286,7 +1300,7 @@ pub struct CreateAliyunRouterInterfaceRemote {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -1391,7 +1405,8 @@ impl CreateAliyunRouterInterfaceRemote {
     path = "/hybrid/aliyun/snapshot",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AliyunSnapshotInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateAliyunSnapshotRemote {
     /// Wire name `diskUuid` (body). Since ZStack 3.0.1 (release history).
@@ -1411,7 +1426,7 @@ pub struct CreateAliyunSnapshotRemote {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -1494,7 +1509,8 @@ impl CreateAliyunSnapshotRemote {
     path = "/hybrid/aliyun/route-entry",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VpcVirtualRouteEntryInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateAliyunVpcVirtualRouterEntryRemote {
     /// Wire name `vRouterUuid` (body). Since ZStack 3.0.1 (release history).
@@ -1516,7 +1532,7 @@ pub struct CreateAliyunVpcVirtualRouterEntryRemote {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -1596,7 +1612,8 @@ impl CreateAliyunVpcVirtualRouterEntryRemote {
     path = "/hybrid/aliyun/connections",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::ConnectionRelationShipInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateConnectionBetweenL3NetworkAndAliyunVSwitch {
     /// Wire name `l3networkUuid` (body). Since ZStack 3.0.1 (release history).
@@ -1624,7 +1641,7 @@ pub struct CreateConnectionBetweenL3NetworkAndAliyunVSwitch {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -1715,7 +1732,8 @@ impl CreateConnectionBetweenL3NetworkAndAliyunVSwitch {
     path = "/hybrid/aliyun/image/snapshot",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::EcsImageInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateEcsImageFromEcsSnapshot {
     /// Wire name `snapshotUuid` (body). Since ZStack 3.0.1 (release history).
@@ -1736,7 +1754,7 @@ pub struct CreateEcsImageFromEcsSnapshot {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -1819,7 +1837,8 @@ impl CreateEcsImageFromEcsSnapshot {
     path = "/hybrid/aliyun/image",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::EcsImageInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateEcsImageFromLocalImage {
     /// Wire name `imageUuid` (body). Since ZStack 3.0.1 (release history).
@@ -1846,7 +1865,7 @@ pub struct CreateEcsImageFromLocalImage {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -1940,7 +1959,8 @@ impl CreateEcsImageFromLocalImage {
     path = "/hybrid/aliyun/ecs",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::EcsInstanceInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateEcsInstanceFromEcsImage {
     /// Wire name `ecsRootVolumeType` (body). Since ZStack 3.0.1 (release history).
@@ -1999,7 +2019,7 @@ pub struct CreateEcsInstanceFromEcsImage {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -2168,7 +2188,8 @@ impl CreateEcsInstanceFromEcsImage {
     path = "/hybrid/aliyun/security-group/remote",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::EcsSecurityGroupInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateEcsSecurityGroupRemote {
     /// Wire name `vpcUuid` (body). Since ZStack 3.0.1 (release history).
@@ -2187,7 +2208,7 @@ pub struct CreateEcsSecurityGroupRemote {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -2279,7 +2300,8 @@ impl CreateEcsSecurityGroupRemote {
     path = "/hybrid/aliyun/security-group-rule",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::EcsSecurityGroupRuleInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateEcsSecurityGroupRuleRemote {
     /// Wire name `groupUuid` (body). Since ZStack 3.0.1 (release history).
@@ -2309,7 +2331,7 @@ pub struct CreateEcsSecurityGroupRuleRemote {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -2422,7 +2444,8 @@ impl CreateEcsSecurityGroupRuleRemote {
     path = "/hybrid/aliyun/vswitch",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::EcsVSwitchInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateEcsVSwitchRemote {
     /// Wire name `vpcUuid` (body). Since ZStack 3.0.1 (release history).
@@ -2449,7 +2472,7 @@ pub struct CreateEcsVSwitchRemote {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -2536,7 +2559,8 @@ impl CreateEcsVSwitchRemote {
     path = "/hybrid/aliyun/vpc",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::EcsVpcInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateEcsVpcRemote {
     /// Wire name `dataCenterUuid` (body). Since ZStack 3.0.1 (release history).
@@ -2558,7 +2582,7 @@ pub struct CreateEcsVpcRemote {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -2645,7 +2669,8 @@ impl CreateEcsVpcRemote {
     path = "/hybrid/eip",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::HybridEipAddressInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateHybridEip {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
@@ -2670,7 +2695,7 @@ pub struct CreateHybridEip {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -2759,26 +2784,27 @@ impl CreateHybridEip {
     path = "/hybrid/backup-mysql/oss",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateOssBackupBucketRemote {
     /// Wire name `regionId` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "regionId", non_empty_string)]
     pub region_id: ::std::string::String,
     /// Wire name `ossDomain` (body). Since ZStack 3.2.1 (release history).
-    #[api(rename = "ossDomain", max_length = 127)]
+    #[api(rename = "ossDomain", since = "3.2.1", max_length = 127)]
     pub oss_domain: ::core::option::Option<::std::string::String>,
     /// Wire name `ossKey` (body). Since ZStack 3.2.1 (release history).
-    #[api(rename = "ossKey", max_length = 127)]
+    #[api(rename = "ossKey", since = "3.2.1", max_length = 127)]
     pub oss_key: ::core::option::Option<::std::string::String>,
     /// Wire name `ossSecret` (body). Since ZStack 3.2.1 (release history).
-    #[api(rename = "ossSecret", max_length = 127)]
+    #[api(rename = "ossSecret", since = "3.2.1", max_length = 127)]
     pub oss_secret: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
     /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -2875,7 +2901,8 @@ impl CreateOssBackupBucketRemote {
     path = "/hybrid/aliyun/oss-bucket/remote",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::OssBucketInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateOssBucketRemote {
     /// Wire name `dataCenterUuid` (body). Since ZStack 3.0.1 (release history).
@@ -2888,19 +2915,19 @@ pub struct CreateOssBucketRemote {
     #[api(max_length = 1024)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `ossDomain` (body). Since ZStack 3.2.1 (release history).
-    #[api(rename = "ossDomain", max_length = 256)]
+    #[api(rename = "ossDomain", since = "3.2.1", max_length = 256)]
     pub oss_domain: ::core::option::Option<::std::string::String>,
     /// Wire name `ossKey` (body). Since ZStack 3.2.1 (release history).
-    #[api(rename = "ossKey", max_length = 127)]
+    #[api(rename = "ossKey", since = "3.2.1", max_length = 127)]
     pub oss_key: ::core::option::Option<::std::string::String>,
     /// Wire name `ossSecret` (body). Since ZStack 3.2.1 (release history).
-    #[api(rename = "ossSecret", max_length = 127)]
+    #[api(rename = "ossSecret", since = "3.2.1", max_length = 127)]
     pub oss_secret: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
     /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -3010,7 +3037,8 @@ impl CreateOssBucketRemote {
     path = "/hybrid/user-vpn",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VpcUserVpnGatewayInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateVpcUserVpnGatewayRemote {
     /// Wire name `dataCenterUuid` (body). Since ZStack 3.0.1 (release history).
@@ -3034,7 +3062,7 @@ pub struct CreateVpcUserVpnGatewayRemote {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -3119,7 +3147,8 @@ impl CreateVpcUserVpnGatewayRemote {
     path = "/hybrid/vpn-connection",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VpcVpnConnectionInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateVpcVpnConnectionRemote {
     /// Wire name `userGatewayUuid` (body). Since ZStack 3.0.1 (release history).
@@ -3149,7 +3178,7 @@ pub struct CreateVpcVpnConnectionRemote {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -3235,7 +3264,8 @@ impl CreateVpcVpnConnectionRemote {
     path = "/hybrid/vpn-connection/ike",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VpcVpnIkeConfigInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateVpnIkeConfig {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
@@ -3275,7 +3305,7 @@ pub struct CreateVpnIkeConfig {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -3413,7 +3443,8 @@ impl CreateVpnIkeConfig {
     path = "/hybrid/vpn-connection/ipsec",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VpcVpnIpSecConfigInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateVpnIpsecConfig {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
@@ -3438,7 +3469,7 @@ pub struct CreateVpnIpsecConfig {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -3549,7 +3580,8 @@ impl CreateVpnIpsecConfig {
     method = "DELETE",
     path = "/hybrid/aliyun/disk/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteAliyunDiskFromLocal {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -3613,7 +3645,8 @@ impl DeleteAliyunDiskFromLocal {
     method = "DELETE",
     path = "/hybrid/aliyun/disk/{uuid}/remote",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteAliyunDiskFromRemote {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -3677,7 +3710,8 @@ impl DeleteAliyunDiskFromRemote {
     method = "DELETE",
     path = "/hybrid/aliyun/key/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteAliyunKeySecret {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -3741,7 +3775,8 @@ impl DeleteAliyunKeySecret {
     method = "DELETE",
     path = "/hybrid/aliyun/route-entry/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteAliyunRouteEntryRemote {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -3805,7 +3840,8 @@ impl DeleteAliyunRouteEntryRemote {
     method = "DELETE",
     path = "/hybrid/aliyun/router-interface/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteAliyunRouterInterfaceLocal {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -3869,7 +3905,8 @@ impl DeleteAliyunRouterInterfaceLocal {
     method = "DELETE",
     path = "/hybrid/aliyun/router-interface/remote/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteAliyunRouterInterfaceRemote {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -3940,7 +3977,8 @@ impl DeleteAliyunRouterInterfaceRemote {
     method = "DELETE",
     path = "/hybrid/aliyun/snapshot/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteAliyunSnapshotFromLocal {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -4004,7 +4042,8 @@ impl DeleteAliyunSnapshotFromLocal {
     method = "DELETE",
     path = "/hybrid/aliyun/snapshot/{uuid}/remote",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteAliyunSnapshotFromRemote {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -4068,7 +4107,8 @@ impl DeleteAliyunSnapshotFromRemote {
     method = "DELETE",
     path = "/hybrid/aliyun/dc-ecs/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteAllEcsInstancesFromDataCenter {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -4132,7 +4172,8 @@ impl DeleteAllEcsInstancesFromDataCenter {
     method = "DELETE",
     path = "/hybrid/backup-mysql",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteBackupFileInPublic {
     /// Wire name `type` (query string). Since ZStack 3.0.1 (release history). One of `aliyun`.
@@ -4209,7 +4250,8 @@ impl DeleteBackupFileInPublic {
     method = "DELETE",
     path = "/hybrid/aliyun/access-point/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteConnectionAccessPointLocal {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -4273,7 +4315,8 @@ impl DeleteConnectionAccessPointLocal {
     method = "DELETE",
     path = "/hybrid/aliyun/connections/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteConnectionBetweenL3NetWorkAndAliyunVSwitch {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -4337,7 +4380,8 @@ impl DeleteConnectionBetweenL3NetWorkAndAliyunVSwitch {
     method = "DELETE",
     path = "/hybrid/data-center/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteDataCenterInLocal {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -4401,7 +4445,8 @@ impl DeleteDataCenterInLocal {
     method = "DELETE",
     path = "/hybrid/aliyun/image/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteEcsImageLocal {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -4465,7 +4510,8 @@ impl DeleteEcsImageLocal {
     method = "DELETE",
     path = "/hybrid/aliyun/image/remote/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteEcsImageRemote {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -4529,7 +4575,8 @@ impl DeleteEcsImageRemote {
     method = "DELETE",
     path = "/hybrid/aliyun/ecs/{uuid}/remote",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteEcsInstance {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -4593,7 +4640,8 @@ impl DeleteEcsInstance {
     method = "DELETE",
     path = "/hybrid/aliyun/ecs/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteEcsInstanceLocal {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -4657,7 +4705,8 @@ impl DeleteEcsInstanceLocal {
     method = "DELETE",
     path = "/hybrid/aliyun/security-group/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteEcsSecurityGroupInLocal {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -4721,7 +4770,8 @@ impl DeleteEcsSecurityGroupInLocal {
     method = "DELETE",
     path = "/hybrid/aliyun/security-group/remote/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteEcsSecurityGroupRemote {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -4785,7 +4835,8 @@ impl DeleteEcsSecurityGroupRemote {
     method = "DELETE",
     path = "/hybrid/aliyun/security-group-rule/remote/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteEcsSecurityGroupRuleRemote {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -4849,7 +4900,8 @@ impl DeleteEcsSecurityGroupRuleRemote {
     method = "DELETE",
     path = "/hybrid/aliyun/vswitch/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteEcsVSwitchInLocal {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -4913,7 +4965,8 @@ impl DeleteEcsVSwitchInLocal {
     method = "DELETE",
     path = "/hybrid/aliyun/vswitch/remote/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteEcsVSwitchRemote {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -4977,7 +5030,8 @@ impl DeleteEcsVSwitchRemote {
     method = "DELETE",
     path = "/hybrid/aliyun/vpc/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteEcsVpcInLocal {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -5041,7 +5095,8 @@ impl DeleteEcsVpcInLocal {
     method = "DELETE",
     path = "/hybrid/aliyun/vpc/remote/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteEcsVpcRemote {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -5105,7 +5160,8 @@ impl DeleteEcsVpcRemote {
     method = "DELETE",
     path = "/hybrid/eip/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteHybridEipFromLocal {
     /// Wire name `type` (query string). Since ZStack 3.0.1 (release history). One of `aliyun`.
@@ -5176,7 +5232,8 @@ impl DeleteHybridEipFromLocal {
     method = "DELETE",
     path = "/hybrid/eip/{uuid}/remote",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteHybridEipRemote {
     /// Wire name `type` (query string). Since ZStack 3.0.1 (release history). One of `aliyun`.
@@ -5247,7 +5304,8 @@ impl DeleteHybridEipRemote {
     method = "DELETE",
     path = "/hybrid/hybrid/key/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteHybridKeySecret {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -5311,7 +5369,8 @@ impl DeleteHybridKeySecret {
     method = "DELETE",
     path = "/hybrid/identity-zone/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteIdentityZoneInLocal {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -5375,7 +5434,8 @@ impl DeleteIdentityZoneInLocal {
     method = "DELETE",
     path = "/hybrid/aliyun/oss-bucket-file/remote/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteOssBucketFileRemote {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -5446,7 +5506,8 @@ impl DeleteOssBucketFileRemote {
     method = "DELETE",
     path = "/hybrid/aliyun/oss-bucket/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteOssBucketNameLocal {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -5510,7 +5571,8 @@ impl DeleteOssBucketNameLocal {
     method = "DELETE",
     path = "/hybrid/aliyun/oss-bucket/remote/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteOssBucketRemote {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -5574,7 +5636,8 @@ impl DeleteOssBucketRemote {
     method = "DELETE",
     path = "/hybrid/aliyun/border-router/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteVirtualBorderRouterLocal {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -5638,7 +5701,8 @@ impl DeleteVirtualBorderRouterLocal {
     method = "DELETE",
     path = "/hybrid/aliyun/vrouter/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteVirtualRouterLocal {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -5702,7 +5766,8 @@ impl DeleteVirtualRouterLocal {
     method = "DELETE",
     path = "/hybrid/vpn-connection/ike/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteVpcIkeConfigLocal {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -5766,7 +5831,8 @@ impl DeleteVpcIkeConfigLocal {
     method = "DELETE",
     path = "/hybrid/vpn-connection/ipsec/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteVpcIpSecConfigLocal {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -5830,7 +5896,8 @@ impl DeleteVpcIpSecConfigLocal {
     method = "DELETE",
     path = "/hybrid/user-gateway/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteVpcUserVpnGatewayLocal {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -5894,7 +5961,8 @@ impl DeleteVpcUserVpnGatewayLocal {
     method = "DELETE",
     path = "/hybrid/user-gateway/{uuid}/remote",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteVpcUserVpnGatewayRemote {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -5958,7 +6026,8 @@ impl DeleteVpcUserVpnGatewayRemote {
     method = "DELETE",
     path = "/hybrid/vpn-connection/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteVpcVpnConnectionLocal {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -6022,7 +6091,8 @@ impl DeleteVpcVpnConnectionLocal {
     method = "DELETE",
     path = "/hybrid/vpn-connection/{uuid}/remote",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteVpcVpnConnectionRemote {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -6086,7 +6156,8 @@ impl DeleteVpcVpnConnectionRemote {
     method = "DELETE",
     path = "/hybrid/vpn-gateway/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteVpcVpnGatewayLocal {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -6151,7 +6222,8 @@ impl DeleteVpcVpnGatewayLocal {
     path = "/hybrid/aliyun/disk/{uuid}/detach",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DetachAliyunDiskFromEcs {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -6160,7 +6232,7 @@ pub struct DetachAliyunDiskFromEcs {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -6230,7 +6302,8 @@ impl DetachAliyunDiskFromEcs {
     path = "/hybrid/aliyun/key/{uuid}/detach",
     envelope = "detachAliyunKey",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DetachAliyunKey {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -6283,7 +6356,8 @@ impl DetachAliyunKey {
     path = "/hybrid/eip/{eipUuid}/detach",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DetachHybridEipFromEcs {
     /// Wire name `eipUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -6344,7 +6418,8 @@ impl DetachHybridEipFromEcs {
     path = "/hybrid/hybrid/key/{uuid}/detach",
     envelope = "detachHybridKey",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DetachHybridKey {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -6397,7 +6472,8 @@ impl DetachHybridKey {
     path = "/hybrid/aliyun/oss-bucket/{ossBucketUuid}/detach",
     envelope = "detachOssBucketFromEcsDataCenter",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::OssBucketInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DetachOssBucketFromEcsDataCenter {
     /// Wire name `ossBucketUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -6453,7 +6529,8 @@ impl DetachOssBucketFromEcsDataCenter {
     path = "/hybrid/backup-mysql/download",
     envelope = "params",
     response = crate::api::DownloadBackupFileFromPublicCloudReply,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DownloadBackupFileFromPublicCloud {
     /// Wire name `regionId` (body). Since ZStack 3.0.1 (release history).
@@ -6519,7 +6596,8 @@ impl DownloadBackupFileFromPublicCloud {
     path = "/hybrid/aliyun/snapshot/{dataCenterUuid}/gc",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct GCAliyunSnapshotRemote {
     /// Wire name `dataCenterUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -6585,7 +6663,8 @@ impl GCAliyunSnapshotRemote {
     action = "GetConnectionAccessPointFromRemote",
     method = "GET",
     path = "/hybrid/aliyun/access-point{dataCenterUuid}/remote",
-    response = crate::api::GetConnectionAccessPointFromRemoteReply
+    response = crate::api::GetConnectionAccessPointFromRemoteReply,
+    since = "3.0.1"
 )]
 pub struct GetConnectionAccessPointFromRemote {
     /// Wire name `dataCenterUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -6640,7 +6719,8 @@ impl GetConnectionAccessPointFromRemote {
     method = "POST",
     path = "/hybrid/aliyun/relationships",
     envelope = "params",
-    response = crate::api::GetConnectionBetweenL3NetworkAndAliyunVSwitchReply
+    response = crate::api::GetConnectionBetweenL3NetworkAndAliyunVSwitchReply,
+    since = "3.0.1"
 )]
 pub struct GetConnectionBetweenL3NetworkAndAliyunVSwitch {
     /// Wire name `uuid` (body). Since ZStack 3.0.1 (release history).
@@ -6698,7 +6778,8 @@ impl GetConnectionBetweenL3NetworkAndAliyunVSwitch {
     action = "GetCreateEcsImageProgress",
     method = "GET",
     path = "/hybrid/aliyun/image/{dataCenterUuid}/{imageUuid}/progress",
-    response = crate::api::GetCreateEcsImageProgressReply
+    response = crate::api::GetCreateEcsImageProgressReply,
+    since = "3.0.1"
 )]
 pub struct GetCreateEcsImageProgress {
     /// Wire name `imageUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -6757,13 +6838,15 @@ impl GetCreateEcsImageProgress {
     action = "GetDataCenterFromRemote",
     method = "GET",
     path = "/hybrid/data-center/remote",
-    response = crate::api::GetDataCenterFromRemoteReply
+    response = crate::api::GetDataCenterFromRemoteReply,
+    since = "3.0.1"
 )]
 pub struct GetDataCenterFromRemote {
     /// Wire name `type` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "type")]
     pub type_: ::std::string::String,
     /// Wire name `endpoint` (query string). Since ZStack 3.2.1 (release history).
+    #[api(since = "3.2.1")]
     pub endpoint: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -6820,14 +6903,15 @@ impl GetDataCenterFromRemote {
     action = "GetEcsInstanceType",
     method = "GET",
     path = "/hybrid/ecs/type",
-    response = crate::api::GetEcsInstanceTypeReply
+    response = crate::api::GetEcsInstanceTypeReply,
+    since = "3.0.1"
 )]
 pub struct GetEcsInstanceType {
     /// Wire name `identityZoneUuid` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "identityZoneUuid")]
     pub identity_zone_uuid: ::std::string::String,
     /// Wire name `ecsImageUuid` (query string). Since ZStack 3.10.40 (release history).
-    #[api(rename = "ecsImageUuid")]
+    #[api(rename = "ecsImageUuid", since = "3.10.40")]
     pub ecs_image_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -6886,7 +6970,8 @@ impl GetEcsInstanceType {
     action = "GetEcsInstanceVncUrl",
     method = "GET",
     path = "/hybrid/aliyun/ecs-vnc/{uuid}",
-    response = crate::api::GetEcsInstanceVncUrlReply
+    response = crate::api::GetEcsInstanceVncUrlReply,
+    since = "3.0.1"
 )]
 pub struct GetEcsInstanceVncUrl {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -6937,7 +7022,8 @@ impl GetEcsInstanceVncUrl {
     action = "GetIdentityZoneFromRemote",
     method = "GET",
     path = "/hybrid/identity-zone/remote",
-    response = crate::api::GetIdentityZoneFromRemoteReply
+    response = crate::api::GetIdentityZoneFromRemoteReply,
+    since = "3.0.1"
 )]
 pub struct GetIdentityZoneFromRemote {
     /// Wire name `type` (query string). Since ZStack 3.0.1 (release history).
@@ -7015,7 +7101,8 @@ impl GetIdentityZoneFromRemote {
     action = "GetOssBackupBucketFromRemote",
     method = "GET",
     path = "/hybrid/backup-mysql/oss",
-    response = ::zstack_sdk::runtime::reply::Empty
+    response = ::zstack_sdk::runtime::reply::Empty,
+    since = "3.0.1"
 )]
 pub struct GetOssBackupBucketFromRemote {
     /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
@@ -7063,19 +7150,20 @@ impl GetOssBackupBucketFromRemote {
     action = "GetOssBucketFileFromRemote",
     method = "GET",
     path = "/hybrid/oss/file/remote",
-    response = crate::api::GetOssBucketFileFromRemoteReply
+    response = crate::api::GetOssBucketFileFromRemoteReply,
+    since = "3.0.1"
 )]
 pub struct GetOssBucketFileFromRemote {
     /// Wire name `uuid` (query string). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `ossDomain` (query string). Since ZStack 3.2.1 (release history).
-    #[api(rename = "ossDomain", max_length = 127)]
+    #[api(rename = "ossDomain", since = "3.2.1", max_length = 127)]
     pub oss_domain: ::core::option::Option<::std::string::String>,
     /// Wire name `ossKey` (query string). Since ZStack 3.2.1 (release history).
-    #[api(rename = "ossKey", max_length = 127)]
+    #[api(rename = "ossKey", since = "3.2.1", max_length = 127)]
     pub oss_key: ::core::option::Option<::std::string::String>,
     /// Wire name `ossSecret` (query string). Since ZStack 3.2.1 (release history).
-    #[api(rename = "ossSecret", max_length = 127)]
+    #[api(rename = "ossSecret", since = "3.2.1", max_length = 127)]
     pub oss_secret: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
     /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -7150,20 +7238,21 @@ impl GetOssBucketFileFromRemote {
     action = "GetOssBucketNameFromRemote",
     method = "GET",
     path = "/hybrid/oss/{dataCenterUuid}/remote",
-    response = crate::api::GetOssBucketNameFromRemoteReply
+    response = crate::api::GetOssBucketNameFromRemoteReply,
+    since = "3.0.1"
 )]
 pub struct GetOssBucketNameFromRemote {
     /// Wire name `dataCenterUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
     pub data_center_uuid: ::std::string::String,
     /// Wire name `ossDomain` (query string). Since ZStack 3.2.1 (release history).
-    #[api(rename = "ossDomain", max_length = 256)]
+    #[api(rename = "ossDomain", since = "3.2.1", max_length = 256)]
     pub oss_domain: ::core::option::Option<::std::string::String>,
     /// Wire name `ossKey` (query string). Since ZStack 3.2.1 (release history).
-    #[api(rename = "ossKey", max_length = 127)]
+    #[api(rename = "ossKey", since = "3.2.1", max_length = 127)]
     pub oss_key: ::core::option::Option<::std::string::String>,
     /// Wire name `ossSecret` (query string). Since ZStack 3.2.1 (release history).
-    #[api(rename = "ossSecret", max_length = 127)]
+    #[api(rename = "ossSecret", since = "3.2.1", max_length = 127)]
     pub oss_secret: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
     /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -7240,7 +7329,8 @@ impl GetOssBucketNameFromRemote {
     action = "GetVpcVpnConfigurationFromRemote",
     method = "GET",
     path = "/hybrid/vpn-conf/{uuid}/remote",
-    response = crate::api::GetVpcVpnConfigurationFromRemoteReply
+    response = crate::api::GetVpcVpnConfigurationFromRemoteReply,
+    since = "3.0.1"
 )]
 pub struct GetVpcVpnConfigurationFromRemote {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -7291,7 +7381,8 @@ impl GetVpcVpnConfigurationFromRemote {
     action = "QueryAliyunDiskFromLocal",
     method = "GET",
     path = "/hybrid/aliyun/disk",
-    response = crate::api::QueryAliyunDiskFromLocalReply
+    response = crate::api::QueryAliyunDiskFromLocalReply,
+    since = "3.0.1"
 )]
 pub struct QueryAliyunDiskFromLocal {
     /// Conditions, paging, sorting and field selection.
@@ -7325,7 +7416,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAliyunDiskFromLocal {
     action = "QueryAliyunRouteEntryFromLocal",
     method = "GET",
     path = "/hybrid/aliyun/route-entry",
-    response = crate::api::QueryAliyunRouteEntryFromLocalReply
+    response = crate::api::QueryAliyunRouteEntryFromLocalReply,
+    since = "3.0.1"
 )]
 pub struct QueryAliyunRouteEntryFromLocal {
     /// Conditions, paging, sorting and field selection.
@@ -7359,7 +7451,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAliyunRouteEntryFromLoc
     action = "QueryAliyunRouterInterfaceFromLocal",
     method = "GET",
     path = "/hybrid/aliyun/router-interface",
-    response = crate::api::QueryAliyunRouterInterfaceFromLocalReply
+    response = crate::api::QueryAliyunRouterInterfaceFromLocalReply,
+    since = "3.0.1"
 )]
 pub struct QueryAliyunRouterInterfaceFromLocal {
     /// Conditions, paging, sorting and field selection.
@@ -7393,7 +7486,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAliyunRouterInterfaceFr
     action = "QueryAliyunSnapshotFromLocal",
     method = "GET",
     path = "/hybrid/aliyun/snapshot",
-    response = crate::api::QueryAliyunSnapshotFromLocalReply
+    response = crate::api::QueryAliyunSnapshotFromLocalReply,
+    since = "3.0.1"
 )]
 pub struct QueryAliyunSnapshotFromLocal {
     /// Conditions, paging, sorting and field selection.
@@ -7427,7 +7521,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAliyunSnapshotFromLocal
     action = "QueryAliyunVirtualRouterFromLocal",
     method = "GET",
     path = "/hybrid/aliyun/vrouter",
-    response = crate::api::QueryAliyunVirtualRouterFromLocalReply
+    response = crate::api::QueryAliyunVirtualRouterFromLocalReply,
+    since = "3.0.1"
 )]
 pub struct QueryAliyunVirtualRouterFromLocal {
     /// Conditions, paging, sorting and field selection.
@@ -7461,7 +7556,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAliyunVirtualRouterFrom
     action = "QueryConnectionAccessPointFromLocal",
     method = "GET",
     path = "/hybrid/aliyun/access-point",
-    response = crate::api::QueryConnectionAccessPointFromLocalReply
+    response = crate::api::QueryConnectionAccessPointFromLocalReply,
+    since = "3.0.1"
 )]
 pub struct QueryConnectionAccessPointFromLocal {
     /// Conditions, paging, sorting and field selection.
@@ -7495,7 +7591,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryConnectionAccessPointFr
     action = "QueryConnectionBetweenL3NetworkAndAliyunVSwitch",
     method = "GET",
     path = "/hybrid/aliyun/relationships",
-    response = crate::api::QueryConnectionBetweenL3NetworkAndAliyunVSwitchReply
+    response = crate::api::QueryConnectionBetweenL3NetworkAndAliyunVSwitchReply,
+    since = "3.0.1"
 )]
 pub struct QueryConnectionBetweenL3NetworkAndAliyunVSwitch {
     /// Conditions, paging, sorting and field selection.
@@ -7530,7 +7627,8 @@ for QueryConnectionBetweenL3NetworkAndAliyunVSwitch {
     action = "QueryDataCenterFromLocal",
     method = "GET",
     path = "/hybrid/data-center",
-    response = crate::api::QueryDataCenterFromLocalReply
+    response = crate::api::QueryDataCenterFromLocalReply,
+    since = "3.0.1"
 )]
 pub struct QueryDataCenterFromLocal {
     /// Conditions, paging, sorting and field selection.
@@ -7564,7 +7662,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryDataCenterFromLocal {
     action = "QueryEcsImageFromLocal",
     method = "GET",
     path = "/hybrid/aliyun/image",
-    response = crate::api::QueryEcsImageFromLocalReply
+    response = crate::api::QueryEcsImageFromLocalReply,
+    since = "3.0.1"
 )]
 pub struct QueryEcsImageFromLocal {
     /// Conditions, paging, sorting and field selection.
@@ -7598,7 +7697,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryEcsImageFromLocal {
     action = "QueryEcsInstanceFromLocal",
     method = "GET",
     path = "/hybrid/aliyun/ecs",
-    response = crate::api::QueryEcsInstanceFromLocalReply
+    response = crate::api::QueryEcsInstanceFromLocalReply,
+    since = "3.0.1"
 )]
 pub struct QueryEcsInstanceFromLocal {
     /// Conditions, paging, sorting and field selection.
@@ -7632,7 +7732,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryEcsInstanceFromLocal {
     action = "QueryEcsSecurityGroupFromLocal",
     method = "GET",
     path = "/hybrid/aliyun/security-group",
-    response = crate::api::QueryEcsSecurityGroupFromLocalReply
+    response = crate::api::QueryEcsSecurityGroupFromLocalReply,
+    since = "3.0.1"
 )]
 pub struct QueryEcsSecurityGroupFromLocal {
     /// Conditions, paging, sorting and field selection.
@@ -7666,7 +7767,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryEcsSecurityGroupFromLoc
     action = "QueryEcsSecurityGroupRuleFromLocal",
     method = "GET",
     path = "/hybrid/aliyun/security-group-rule",
-    response = crate::api::QueryEcsSecurityGroupRuleFromLocalReply
+    response = crate::api::QueryEcsSecurityGroupRuleFromLocalReply,
+    since = "3.0.1"
 )]
 pub struct QueryEcsSecurityGroupRuleFromLocal {
     /// Conditions, paging, sorting and field selection.
@@ -7700,7 +7802,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryEcsSecurityGroupRuleFro
     action = "QueryEcsVSwitchFromLocal",
     method = "GET",
     path = "/hybrid/aliyun/vswitch",
-    response = crate::api::QueryEcsVSwitchFromLocalReply
+    response = crate::api::QueryEcsVSwitchFromLocalReply,
+    since = "3.0.1"
 )]
 pub struct QueryEcsVSwitchFromLocal {
     /// Conditions, paging, sorting and field selection.
@@ -7734,7 +7837,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryEcsVSwitchFromLocal {
     action = "QueryEcsVpcFromLocal",
     method = "GET",
     path = "/hybrid/aliyun/vpc",
-    response = crate::api::QueryEcsVpcFromLocalReply
+    response = crate::api::QueryEcsVpcFromLocalReply,
+    since = "3.0.1"
 )]
 pub struct QueryEcsVpcFromLocal {
     /// Conditions, paging, sorting and field selection.
@@ -7768,7 +7872,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryEcsVpcFromLocal {
     action = "QueryHybridEipFromLocal",
     method = "GET",
     path = "/hybrid/eip",
-    response = crate::api::QueryHybridEipFromLocalReply
+    response = crate::api::QueryHybridEipFromLocalReply,
+    since = "3.0.1"
 )]
 pub struct QueryHybridEipFromLocal {
     /// Conditions, paging, sorting and field selection.
@@ -7802,7 +7907,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryHybridEipFromLocal {
     action = "QueryHybridKeySecret",
     method = "GET",
     path = "/hybrid/hybrid/key",
-    response = crate::api::QueryHybridKeySecretReply
+    response = crate::api::QueryHybridKeySecretReply,
+    since = "3.0.1"
 )]
 pub struct QueryHybridKeySecret {
     /// Conditions, paging, sorting and field selection.
@@ -7836,7 +7942,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryHybridKeySecret {
     action = "QueryIdentityZoneFromLocal",
     method = "GET",
     path = "/hybrid/identity-zone",
-    response = crate::api::QueryIdentityZoneFromLocalReply
+    response = crate::api::QueryIdentityZoneFromLocalReply,
+    since = "3.0.1"
 )]
 pub struct QueryIdentityZoneFromLocal {
     /// Conditions, paging, sorting and field selection.
@@ -7870,7 +7977,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIdentityZoneFromLocal {
     action = "QueryOssBucketFileName",
     method = "GET",
     path = "/hybrid/aliyun/oss-bucket",
-    response = crate::api::QueryOssBucketFileNameReply
+    response = crate::api::QueryOssBucketFileNameReply,
+    since = "3.0.1"
 )]
 pub struct QueryOssBucketFileName {
     /// Conditions, paging, sorting and field selection.
@@ -7904,7 +8012,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryOssBucketFileName {
     action = "QueryVirtualBorderRouterFromLocal",
     method = "GET",
     path = "/hybrid/aliyun/border-router",
-    response = crate::api::QueryVirtualBorderRouterFromLocalReply
+    response = crate::api::QueryVirtualBorderRouterFromLocalReply,
+    since = "3.0.1"
 )]
 pub struct QueryVirtualBorderRouterFromLocal {
     /// Conditions, paging, sorting and field selection.
@@ -7938,7 +8047,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVirtualBorderRouterFrom
     action = "QueryVpcIkeConfigFromLocal",
     method = "GET",
     path = "/hybrid/vpn-connection/ike",
-    response = crate::api::QueryVpcIkeConfigFromLocalReply
+    response = crate::api::QueryVpcIkeConfigFromLocalReply,
+    since = "3.0.1"
 )]
 pub struct QueryVpcIkeConfigFromLocal {
     /// Conditions, paging, sorting and field selection.
@@ -7972,7 +8082,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVpcIkeConfigFromLocal {
     action = "QueryVpcIpSecConfigFromLocal",
     method = "GET",
     path = "/hybrid/vpn-connection/ipsec",
-    response = crate::api::QueryVpcIpSecConfigFromLocalReply
+    response = crate::api::QueryVpcIpSecConfigFromLocalReply,
+    since = "3.0.1"
 )]
 pub struct QueryVpcIpSecConfigFromLocal {
     /// Conditions, paging, sorting and field selection.
@@ -8006,7 +8117,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVpcIpSecConfigFromLocal
     action = "QueryVpcUserVpnGatewayFromLocal",
     method = "GET",
     path = "/hybrid/user-vpn",
-    response = crate::api::QueryVpcUserVpnGatewayFromLocalReply
+    response = crate::api::QueryVpcUserVpnGatewayFromLocalReply,
+    since = "3.0.1"
 )]
 pub struct QueryVpcUserVpnGatewayFromLocal {
     /// Conditions, paging, sorting and field selection.
@@ -8040,7 +8152,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVpcUserVpnGatewayFromLo
     action = "QueryVpcVpnConnectionFromLocal",
     method = "GET",
     path = "/hybrid/vpn-connection",
-    response = crate::api::QueryVpcVpnConnectionFromLocalReply
+    response = crate::api::QueryVpcVpnConnectionFromLocalReply,
+    since = "3.0.1"
 )]
 pub struct QueryVpcVpnConnectionFromLocal {
     /// Conditions, paging, sorting and field selection.
@@ -8074,7 +8187,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVpcVpnConnectionFromLoc
     action = "QueryVpcVpnGatewayFromLocal",
     method = "GET",
     path = "/hybrid/vpc-vpn",
-    response = crate::api::QueryVpcVpnGatewayFromLocalReply
+    response = crate::api::QueryVpcVpnGatewayFromLocalReply,
+    since = "3.0.1"
 )]
 pub struct QueryVpcVpnGatewayFromLocal {
     /// Conditions, paging, sorting and field selection.
@@ -8110,7 +8224,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVpcVpnGatewayFromLocal 
     path = "/hybrid/aliyun/ecs/{uuid}/actions",
     envelope = "rebootEcsInstance",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct RebootEcsInstance {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -8163,7 +8278,8 @@ impl RebootEcsInstance {
     path = "/hybrid/aliyun/border-router/{uuid}/actions",
     envelope = "recoveryVirtualBorderRouterRemote",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct RecoveryVirtualBorderRouterRemote {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -8216,7 +8332,8 @@ impl RecoveryVirtualBorderRouterRemote {
     path = "/hybrid/aliyun/router-interface/{vbrInterfaceUuid}/actions",
     envelope = "startConnectionBetweenAliyunRouterInterface",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AliyunRouterInterfaceInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct StartConnectionBetweenAliyunRouterInterface {
     /// Wire name `vrouterInterfaceUuid` (body). Since ZStack 3.0.1 (release history).
@@ -8277,7 +8394,8 @@ impl StartConnectionBetweenAliyunRouterInterface {
     path = "/hybrid/aliyun/ecs/{uuid}/actions",
     envelope = "startEcsInstance",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct StartEcsInstance {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -8330,7 +8448,8 @@ impl StartEcsInstance {
     path = "/hybrid/aliyun/ecs/{uuid}/actions",
     envelope = "stopEcsInstance",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct StopEcsInstance {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -8383,7 +8502,8 @@ impl StopEcsInstance {
     path = "/hybrid/aliyun/route-entry/{vRouterUuid}/sync",
     envelope = "syncAliyunRouteEntryFromRemote",
     response = crate::api::SyncAliyunRouteEntryFromRemoteReply,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct SyncAliyunRouteEntryFromRemote {
     /// Wire name `vRouterUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -8396,7 +8516,7 @@ pub struct SyncAliyunRouteEntryFromRemote {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -8470,7 +8590,8 @@ impl SyncAliyunRouteEntryFromRemote {
     path = "/hybrid/aliyun/router-interface/{dataCenterUuid}/sync",
     envelope = "syncAliyunRouterInterfaceFromRemote",
     response = crate::api::SyncAliyunRouterInterfaceFromRemoteReply,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct SyncAliyunRouterInterfaceFromRemote {
     /// Wire name `dataCenterUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -8480,7 +8601,7 @@ pub struct SyncAliyunRouterInterfaceFromRemote {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -8552,7 +8673,8 @@ impl SyncAliyunRouterInterfaceFromRemote {
     path = "/hybrid/aliyun/snapshot/{dataCenterUuid}/sync",
     envelope = "params",
     response = crate::api::SyncAliyunSnapshotRemoteReply,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct SyncAliyunSnapshotRemote {
     /// Wire name `dataCenterUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -8565,7 +8687,7 @@ pub struct SyncAliyunSnapshotRemote {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -8646,7 +8768,8 @@ impl SyncAliyunSnapshotRemote {
     path = "/hybrid/aliyun/vrouter/{vpcUuid}/sync",
     envelope = "syncAliyunVirtualRouterFromRemote",
     response = crate::api::SyncAliyunVirtualRouterFromRemoteReply,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct SyncAliyunVirtualRouterFromRemote {
     /// Wire name `vpcUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -8656,7 +8779,7 @@ pub struct SyncAliyunVirtualRouterFromRemote {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -8726,7 +8849,8 @@ impl SyncAliyunVirtualRouterFromRemote {
     path = "/hybrid/aliyun/access-point/{dataCenterUuid}/sync",
     envelope = "syncConnectionAccessPointFromRemote",
     response = crate::api::SyncConnectionAccessPointFromRemoteReply,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct SyncConnectionAccessPointFromRemote {
     /// Wire name `dataCenterUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -8739,7 +8863,7 @@ pub struct SyncConnectionAccessPointFromRemote {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -8819,7 +8943,8 @@ impl SyncConnectionAccessPointFromRemote {
     method = "GET",
     path = "/hybrid/data-center/{uuid}/sync",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct SyncDataCenterFromRemote {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -8828,7 +8953,7 @@ pub struct SyncDataCenterFromRemote {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (query string). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -8898,7 +9023,8 @@ impl SyncDataCenterFromRemote {
     path = "/hybrid/aliyun/disk/{identityUuid}/sync",
     envelope = "params",
     response = crate::api::SyncDiskFromAliyunFromRemoteReply,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct SyncDiskFromAliyunFromRemote {
     /// Wire name `identityUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -8911,7 +9037,7 @@ pub struct SyncDiskFromAliyunFromRemote {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -8992,7 +9118,8 @@ impl SyncDiskFromAliyunFromRemote {
     path = "/hybrid/aliyun/image/{dataCenterUuid}/sync",
     envelope = "params",
     response = crate::api::SyncEcsImageFromRemoteReply,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct SyncEcsImageFromRemote {
     /// Wire name `dataCenterUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -9005,7 +9132,7 @@ pub struct SyncEcsImageFromRemote {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -9086,7 +9213,8 @@ impl SyncEcsImageFromRemote {
     path = "/hybrid/aliyun/ecs/{dataCenterUuid}/sync",
     envelope = "params",
     response = crate::api::SyncEcsInstanceFromRemoteReply,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct SyncEcsInstanceFromRemote {
     /// Wire name `dataCenterUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -9099,7 +9227,7 @@ pub struct SyncEcsInstanceFromRemote {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -9177,7 +9305,8 @@ impl SyncEcsInstanceFromRemote {
     path = "/hybrid/aliyun/security-group/{ecsVpcUuid}/sync",
     envelope = "syncEcsSecurityGroupFromRemote",
     response = crate::api::SyncEcsSecurityGroupFromRemoteReply,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct SyncEcsSecurityGroupFromRemote {
     /// Wire name `ecsVpcUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -9190,7 +9319,7 @@ pub struct SyncEcsSecurityGroupFromRemote {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -9269,7 +9398,8 @@ impl SyncEcsSecurityGroupFromRemote {
     path = "/hybrid/aliyun/security-group-rule/{uuid}/sync",
     envelope = "syncEcsSecurityGroupRuleFromRemote",
     response = crate::api::SyncEcsSecurityGroupRuleFromRemoteReply,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct SyncEcsSecurityGroupRuleFromRemote {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -9278,7 +9408,7 @@ pub struct SyncEcsSecurityGroupRuleFromRemote {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -9348,7 +9478,8 @@ impl SyncEcsSecurityGroupRuleFromRemote {
     path = "/hybrid/aliyun/vswitch/{dataCenterUuid}/sync",
     envelope = "params",
     response = crate::api::SyncEcsVSwitchFromRemoteReply,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct SyncEcsVSwitchFromRemote {
     /// Wire name `dataCenterUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -9361,7 +9492,7 @@ pub struct SyncEcsVSwitchFromRemote {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -9442,7 +9573,8 @@ impl SyncEcsVSwitchFromRemote {
     path = "/hybrid/aliyun/vpc/{dataCenterUuid}/sync",
     envelope = "params",
     response = crate::api::SyncEcsVpcFromRemoteReply,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct SyncEcsVpcFromRemote {
     /// Wire name `dataCenterUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -9455,7 +9587,7 @@ pub struct SyncEcsVpcFromRemote {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -9536,7 +9668,8 @@ impl SyncEcsVpcFromRemote {
     path = "/hybrid/eip/{dataCenterUuid}/sync",
     envelope = "syncHybridEipFromRemote",
     response = crate::api::SyncHybridEipFromRemoteReply,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct SyncHybridEipFromRemote {
     /// Wire name `type` (body). Since ZStack 3.0.1 (release history). One of `aliyun`.
@@ -9549,7 +9682,7 @@ pub struct SyncHybridEipFromRemote {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -9622,7 +9755,8 @@ impl SyncHybridEipFromRemote {
     method = "GET",
     path = "/hybrid/identity-zone/{uuid}/sync",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct SyncIdentityFromRemote {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -9631,7 +9765,7 @@ pub struct SyncIdentityFromRemote {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (query string). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -9701,7 +9835,8 @@ impl SyncIdentityFromRemote {
     path = "/hybrid/aliyun/border-router/{dataCenterUuid}/sync",
     envelope = "syncVirtualBorderRouterFromRemote",
     response = crate::api::SyncVirtualBorderRouterFromRemoteReply,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct SyncVirtualBorderRouterFromRemote {
     /// Wire name `dataCenterUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -9711,7 +9846,7 @@ pub struct SyncVirtualBorderRouterFromRemote {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -9783,7 +9918,8 @@ impl SyncVirtualBorderRouterFromRemote {
     path = "/hybrid/user-vpn/{dataCenterUuid}/sync",
     envelope = "syncVpcUserVpnGatewayFromRemote",
     response = crate::api::SyncVpcUserVpnGatewayFromRemoteReply,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct SyncVpcUserVpnGatewayFromRemote {
     /// Wire name `dataCenterUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -9793,7 +9929,7 @@ pub struct SyncVpcUserVpnGatewayFromRemote {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -9865,7 +10001,8 @@ impl SyncVpcUserVpnGatewayFromRemote {
     path = "/hybrid/vpn-connection/{dataCenterUuid}/sync",
     envelope = "syncVpcVpnConnectionFromRemote",
     response = crate::api::SyncVpcVpnConnectionFromRemoteReply,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct SyncVpcVpnConnectionFromRemote {
     /// Wire name `dataCenterUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -9875,7 +10012,7 @@ pub struct SyncVpcVpnConnectionFromRemote {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -9947,7 +10084,8 @@ impl SyncVpcVpnConnectionFromRemote {
     path = "/hybrid/vpc-vpn/{dataCenterUuid}/sync",
     envelope = "syncVpcVpnGatewayFromRemote",
     response = crate::api::SyncVpcVpnGatewayFromRemoteReply,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct SyncVpcVpnGatewayFromRemote {
     /// Wire name `dataCenterUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -9957,7 +10095,7 @@ pub struct SyncVpcVpnGatewayFromRemote {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -10029,7 +10167,8 @@ impl SyncVpcVpnGatewayFromRemote {
     path = "/hybrid/aliyun/border-router/{uuid}/actions",
     envelope = "terminateVirtualBorderRouterRemote",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct TerminateVirtualBorderRouterRemote {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -10082,7 +10221,8 @@ impl TerminateVirtualBorderRouterRemote {
     path = "/hybrid/aliyun/disk/{uuid}/actions",
     envelope = "updateAliyunDisk",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AliyunDiskInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateAliyunDisk {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -10200,7 +10340,8 @@ impl UpdateAliyunDisk {
     path = "/hybrid/aliyun/{uuid}/key",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::HybridAccountInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateAliyunKeySecret {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -10275,7 +10416,8 @@ impl UpdateAliyunKeySecret {
     path = "/hybrid/aliyun/router-interface/{uuid}/actions",
     envelope = "updateAliyunRouteInterfaceRemote",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateAliyunRouteInterfaceRemote {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -10340,7 +10482,8 @@ impl UpdateAliyunRouteInterfaceRemote {
     path = "/hybrid/aliyun/snapshot/{uuid}/actions",
     envelope = "updateAliyunSnapshot",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AliyunSnapshotInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateAliyunSnapshot {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -10422,7 +10565,8 @@ impl UpdateAliyunSnapshot {
     path = "/hybrid/aliyun/vrouter/{uuid}/actions",
     envelope = "updateAliyunVirtualRouter",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VpcVirtualRouterInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateAliyunVirtualRouter {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -10504,7 +10648,8 @@ impl UpdateAliyunVirtualRouter {
     path = "/hybrid/aliyun/connections/{uuid}",
     envelope = "updateConnectionBetweenL3NetWorkAndAliyunVSwitch",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::ConnectionRelationShipInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateConnectionBetweenL3NetWorkAndAliyunVSwitch {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -10581,7 +10726,8 @@ impl UpdateConnectionBetweenL3NetWorkAndAliyunVSwitch {
     path = "/hybrid/aliyun/image/{uuid}/actions",
     envelope = "updateEcsImage",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::EcsImageInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateEcsImage {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -10663,7 +10809,8 @@ impl UpdateEcsImage {
     path = "/hybrid/aliyun/{uuid}/ecs",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::EcsInstanceInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateEcsInstance {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -10752,7 +10899,8 @@ impl UpdateEcsInstance {
     path = "/hybrid/aliyun/{uuid}/ecs-vnc",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateEcsInstanceVncPassword {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -10812,7 +10960,8 @@ impl UpdateEcsInstanceVncPassword {
     path = "/hybrid/aliyun/security-group/{uuid}/actions",
     envelope = "updateEcsSecurityGroup",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::EcsSecurityGroupInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateEcsSecurityGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -10889,7 +11038,8 @@ impl UpdateEcsSecurityGroup {
     path = "/hybrid/aliyun/vswitch/{uuid}/actions",
     envelope = "updateEcsVSwitch",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::EcsVSwitchInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateEcsVSwitch {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -10971,7 +11121,8 @@ impl UpdateEcsVSwitch {
     path = "/hybrid/aliyun/vpc/{uuid}/actions",
     envelope = "updateEcsVpc",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::EcsVpcInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateEcsVpc {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -11048,7 +11199,8 @@ impl UpdateEcsVpc {
     path = "/hybrid/eip/{uuid}/actions",
     envelope = "updateHybridEip",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::HybridEipAddressInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateHybridEip {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -11132,7 +11284,8 @@ impl UpdateHybridEip {
     path = "/hybrid/hybrid/{uuid}/key",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::HybridAccountInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateHybridKeySecret {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -11208,7 +11361,8 @@ impl UpdateHybridKeySecret {
     path = "/hybrid/aliyun/oss-bucket/{uuid}/actions",
     envelope = "updateOssBucket",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::OssBucketInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateOssBucket {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -11217,13 +11371,13 @@ pub struct UpdateOssBucket {
     #[api(max_length = 1024)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `ossDomain` (body). Since ZStack 3.2.1 (release history).
-    #[api(rename = "ossDomain", max_length = 256)]
+    #[api(rename = "ossDomain", since = "3.2.1", max_length = 256)]
     pub oss_domain: ::core::option::Option<::std::string::String>,
     /// Wire name `ossKey` (body). Since ZStack 3.2.1 (release history).
-    #[api(rename = "ossKey", max_length = 127)]
+    #[api(rename = "ossKey", since = "3.2.1", max_length = 127)]
     pub oss_key: ::core::option::Option<::std::string::String>,
     /// Wire name `ossSecret` (body). Since ZStack 3.2.1 (release history).
-    #[api(rename = "ossSecret", max_length = 127)]
+    #[api(rename = "ossSecret", since = "3.2.1", max_length = 127)]
     pub oss_secret: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -11309,7 +11463,8 @@ impl UpdateOssBucket {
     path = "/hybrid/aliyun/border-router/{uuid}/actions",
     envelope = "updateVirtualBorderRouterRemote",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VirtualBorderRouterInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateVirtualBorderRouterRemote {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -11446,7 +11601,8 @@ impl UpdateVirtualBorderRouterRemote {
     path = "/hybrid/user-vpn/{uuid}/actions",
     envelope = "updateVpcUserVpnGateway",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VpcUserVpnGatewayInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateVpcUserVpnGateway {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -11528,7 +11684,8 @@ impl UpdateVpcUserVpnGateway {
     path = "/hybrid/vpn-connection/{uuid}/actions",
     envelope = "updateVpcVpnConnectionRemote",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VpcVpnConnectionInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateVpcVpnConnectionRemote {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -11661,7 +11818,8 @@ impl UpdateVpcVpnConnectionRemote {
     path = "/hybrid/vpc-vpn/{uuid}/actions",
     envelope = "updateVpcVpnGateway",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VpcVpnGatewayInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateVpcVpnGateway {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).

@@ -12,7 +12,8 @@
     path = "/iam2/organizations/{uuid}/attributes",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AddAttributesToIAM2Organization {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -77,7 +78,8 @@ impl AddAttributesToIAM2Organization {
     path = "/iam2/projects/{uuid}/attributes",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AddAttributesToIAM2Project {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -142,7 +144,8 @@ impl AddAttributesToIAM2Project {
     path = "/iam2/virtual-ids/{uuid}/attributes",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AddAttributesToIAM2VirtualID {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -207,7 +210,8 @@ impl AddAttributesToIAM2VirtualID {
     path = "/iam2/projects/groups/{uuid}/attributes",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AddAttributesToIAM2VirtualIDGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -272,7 +276,8 @@ impl AddAttributesToIAM2VirtualIDGroup {
     path = "/iam2/projects/groups",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct AddIAM2VirtualIDGroupToProjects {
     /// Wire name `structs` (body). Since ZStack 4.0.1 (release history).
@@ -335,7 +340,8 @@ impl AddIAM2VirtualIDGroupToProjects {
     path = "/iam2/projects/groups/{groupUuid}/virtual-ids",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AddIAM2VirtualIDsToGroup {
     /// Wire name `virtualIDUuids` (body). Since ZStack 3.0.1 (release history).
@@ -401,7 +407,8 @@ impl AddIAM2VirtualIDsToGroup {
     path = "/iam2/organizations/{organizationUuid}/virtual-ids",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AddIAM2VirtualIDsToOrganization {
     /// Wire name `virtualIDUuids` (body). Since ZStack 3.0.1 (release history).
@@ -467,7 +474,8 @@ impl AddIAM2VirtualIDsToOrganization {
     path = "/iam2/projects/{projectUuid}/virtual-ids",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AddIAM2VirtualIDsToProject {
     /// Wire name `projectUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -547,7 +555,8 @@ impl AddIAM2VirtualIDsToProject {
     path = "/iam2/projects/virtual-ids",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct AddIAM2VirtualIDsToProjects {
     /// Wire name `projectUuids` (body). Since ZStack 4.0.1 (release history).
@@ -632,7 +641,8 @@ impl AddIAM2VirtualIDsToProjects {
     path = "/iam2/projects/add/resource/",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.4.65"
 )]
 pub struct AddResourceToIAM2Project {
     /// Wire name `projectUuid` (body). Since ZStack 4.4.65 (release history).
@@ -698,7 +708,8 @@ impl AddResourceToIAM2Project {
     path = "/iam2/projects/virtual-ids/{virtualIDUuid}/roles",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AddRolesToIAM2VirtualID {
     /// Wire name `virtualIDUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -708,7 +719,7 @@ pub struct AddRolesToIAM2VirtualID {
     #[api(rename = "roleUuids", required, non_empty)]
     pub role_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `projectUuid` (body). Since ZStack 4.0.1 (release history).
-    #[api(rename = "projectUuid")]
+    #[api(rename = "projectUuid", since = "4.0.1")]
     pub project_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -776,7 +787,8 @@ impl AddRolesToIAM2VirtualID {
     path = "/iam2/projects/groups/{groupUuid}/roles",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AddRolesToIAM2VirtualIDGroup {
     /// Wire name `roleUuids` (body). Since ZStack 3.0.1 (release history).
@@ -786,7 +798,7 @@ pub struct AddRolesToIAM2VirtualIDGroup {
     #[api(rename = "groupUuid")]
     pub group_uuid: ::std::string::String,
     /// Wire name `projectUuid` (body). Since ZStack 4.0.1 (release history).
-    #[api(rename = "projectUuid")]
+    #[api(rename = "projectUuid", since = "4.0.1")]
     pub project_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -854,7 +866,8 @@ impl AddRolesToIAM2VirtualIDGroup {
     path = "/iam2/projects/{projectUuid}/iam2/organizations/{organizationUuid}",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::IAM2ProjectInventory>,
-    async
+    async,
+    since = "3.6.1"
 )]
 pub struct AttachIAM2ProjectToIAM2Organization {
     /// Wire name `projectUuid` (path placeholder). Since ZStack 3.6.1 (release history).
@@ -915,7 +928,8 @@ impl AttachIAM2ProjectToIAM2Organization {
     path = "/iam2/virtual-ids/from-file",
     envelope = "params",
     response = crate::api::BatchCreateIAM2VirtualIDFromConfigFileReply,
-    async
+    async,
+    since = "3.6.1"
 )]
 pub struct BatchCreateIAM2VirtualIDFromConfigFile {
     /// Wire name `virtualIDInfos` (body). Since ZStack 3.6.1 (release history).
@@ -997,7 +1011,8 @@ impl BatchCreateIAM2VirtualIDFromConfigFile {
     path = "/iam2/organizations/{parentUuid}/actions",
     envelope = "changeIAM2OrganizationParent",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct ChangeIAM2OrganizationParent {
     /// Wire name `parentUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -1063,7 +1078,8 @@ impl ChangeIAM2OrganizationParent {
     path = "/iam2/organizations/{uuid}/actions",
     envelope = "changeIAM2OrganizationState",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::IAM2OrganizationInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct ChangeIAM2OrganizationState {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -1123,7 +1139,8 @@ impl ChangeIAM2OrganizationState {
     path = "/iam2/projects/{uuid}/actions",
     envelope = "changeIAM2ProjectState",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::IAM2ProjectInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct ChangeIAM2ProjectState {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -1183,7 +1200,8 @@ impl ChangeIAM2ProjectState {
     path = "/iam2/projects/groups/{uuid}/actions",
     envelope = "changeIAM2VirtualIDGroupState",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::IAM2VirtualIDGroupInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct ChangeIAM2VirtualIDGroupState {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -1243,7 +1261,8 @@ impl ChangeIAM2VirtualIDGroupState {
     path = "/iam2/virtual-ids/{uuid}/actions",
     envelope = "changeIAM2VirtualIDState",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::IAM2VirtualIDInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct ChangeIAM2VirtualIDState {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -1303,7 +1322,8 @@ impl ChangeIAM2VirtualIDState {
     path = "/iam2/virtual-ids/{uuid}/actions",
     envelope = "changeIAM2VirtualIDType",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::IAM2VirtualIDInventory>,
-    async
+    async,
+    since = "3.5.3"
 )]
 pub struct ChangeIAM2VirtualIDType {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.5.3 (release history).
@@ -1361,7 +1381,8 @@ impl ChangeIAM2VirtualIDType {
     action = "CheckIAM2OrganizationAvailability",
     method = "GET",
     path = "/iam2/organizations/availabilities",
-    response = crate::api::CheckIAM2OrganizationAvailabilityReply
+    response = crate::api::CheckIAM2OrganizationAvailabilityReply,
+    since = "3.6.1"
 )]
 pub struct CheckIAM2OrganizationAvailability {
     /// Wire name `systemTags` (query string). Since ZStack 3.6.1 (release history).
@@ -1410,7 +1431,8 @@ impl CheckIAM2OrganizationAvailability {
     method = "PUT",
     path = "/iam2/virtual-ids/from-file",
     envelope = "checkIAM2VirtualIDConfigFile",
-    response = crate::api::CheckIAM2VirtualIDConfigFileReply
+    response = crate::api::CheckIAM2VirtualIDConfigFileReply,
+    since = "3.6.1"
 )]
 pub struct CheckIAM2VirtualIDConfigFile {
     /// Wire name `virtualIDInfos` (body). Since ZStack 3.6.1 (release history).
@@ -1466,7 +1488,8 @@ impl CheckIAM2VirtualIDConfigFile {
     path = "/iam2/ldap/bindings/actions",
     envelope = "cleanInvalidLdapIAM2Binding",
     response = crate::api::CleanInvalidLdapIAM2BindingReply,
-    async
+    async,
+    since = "3.5.3"
 )]
 pub struct CleanInvalidLdapIAM2Binding {
     /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
@@ -1516,7 +1539,8 @@ impl CleanInvalidLdapIAM2Binding {
     path = "/iam2/organizations",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::IAM2OrganizationInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateIAM2Organization {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
@@ -1534,15 +1558,16 @@ pub struct CreateIAM2Organization {
     /// Wire name `attributes` (body). Since ZStack 3.0.1 (release history).
     pub attributes: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `quota` (body). Since ZStack 4.3.36 (release history).
+    #[api(since = "4.3.36")]
     pub quota: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     /// Wire name `srcType` (body). Since ZStack 4.3.36 (release history).
-    #[api(rename = "srcType")]
+    #[api(rename = "srcType", since = "4.3.36")]
     pub src_type: ::core::option::Option<::std::string::String>,
     /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -1665,7 +1690,8 @@ impl CreateIAM2Organization {
     path = "/iam2/projects",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::IAM2ProjectInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateIAM2Project {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
@@ -1682,16 +1708,16 @@ pub struct CreateIAM2Project {
     #[api(rename = "roleUuids")]
     pub role_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `resourceTemplates` (body). Since ZStack 4.4.65 (release history).
-    #[api(rename = "resourceTemplates")]
+    #[api(rename = "resourceTemplates", since = "4.4.65")]
     pub resource_templates: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `organizationUuid` (body). Since ZStack 4.4.65 (release history).
-    #[api(rename = "organizationUuid")]
+    #[api(rename = "organizationUuid", since = "4.4.65")]
     pub organization_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -1826,7 +1852,8 @@ impl CreateIAM2Project {
     path = "/iam2/projects/from/templates/{templateUuid}",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::IAM2ProjectInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateIAM2ProjectFromTemplate {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
@@ -1842,16 +1869,16 @@ pub struct CreateIAM2ProjectFromTemplate {
     #[api(rename = "roleUuids")]
     pub role_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `organizationUuid` (body). Since ZStack 4.4.65 (release history).
-    #[api(rename = "organizationUuid")]
+    #[api(rename = "organizationUuid", since = "4.4.65")]
     pub organization_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `resourceTemplates` (body). Since ZStack 5.0.0 (release history).
-    #[api(rename = "resourceTemplates")]
+    #[api(rename = "resourceTemplates", since = "5.0.0")]
     pub resource_templates: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -1969,7 +1996,8 @@ impl CreateIAM2ProjectFromTemplate {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyRoleInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.0.1"
 )]
 pub struct CreateIAM2ProjectRole {
     /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
@@ -2100,7 +2128,8 @@ impl CreateIAM2ProjectRole {
     path = "/iam2/projects/templates",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::IAM2ProjectTemplateInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateIAM2ProjectTemplate {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
@@ -2117,7 +2146,7 @@ pub struct CreateIAM2ProjectTemplate {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -2218,7 +2247,8 @@ impl CreateIAM2ProjectTemplate {
     path = "/iam2/projects/templates/from/projects/{projectUuid}",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::IAM2ProjectTemplateInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateIAM2ProjectTemplateFromProject {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
@@ -2234,7 +2264,7 @@ pub struct CreateIAM2ProjectTemplateFromProject {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -2317,7 +2347,8 @@ impl CreateIAM2ProjectTemplateFromProject {
     path = "/iam2/virtual-ids",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::IAM2VirtualIDInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateIAM2VirtualID {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
@@ -2338,13 +2369,13 @@ pub struct CreateIAM2VirtualID {
     #[api(rename = "organizationUuid")]
     pub organization_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `withoutDefaultRole` (body). Since ZStack 3.4.1 (release history). Server default: `false`.
-    #[api(rename = "withoutDefaultRole")]
+    #[api(rename = "withoutDefaultRole", since = "3.4.1")]
     pub without_default_role: ::core::option::Option<bool>,
     /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -2465,7 +2496,8 @@ impl CreateIAM2VirtualID {
     path = "/iam2/virtual-id/ldap/uid",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::LdapResourceRefInventory>,
-    async
+    async,
+    since = "3.5.3"
 )]
 pub struct CreateIAM2VirtualIDFromLdapUid {
     /// Wire name `ldapUid` (body). Since ZStack 3.5.3 (release history).
@@ -2545,7 +2577,8 @@ impl CreateIAM2VirtualIDFromLdapUid {
     path = "/iam2/groups",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::IAM2VirtualIDGroupInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateIAM2VirtualIDGroup {
     /// Wire name `projectUuid` (body). Since ZStack 3.0.1 (release history).
@@ -2563,7 +2596,7 @@ pub struct CreateIAM2VirtualIDGroup {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -2662,7 +2695,8 @@ impl CreateIAM2VirtualIDGroup {
     path = "/iam2/ldap/bindings",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::LdapResourceRefInventory>,
-    async
+    async,
+    since = "3.5.3"
 )]
 pub struct CreateIAM2VirtualIDLdapBinding {
     /// Wire name `virtualIDUuid` (body). Since ZStack 3.5.3 (release history).
@@ -2748,7 +2782,8 @@ impl CreateIAM2VirtualIDLdapBinding {
     method = "DELETE",
     path = "/iam2/organizations/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteIAM2Organization {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -2800,7 +2835,8 @@ impl DeleteIAM2Organization {
     method = "DELETE",
     path = "/iam2/projects/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteIAM2Project {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -2852,7 +2888,8 @@ impl DeleteIAM2Project {
     method = "DELETE",
     path = "/iam2/projects/templates/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteIAM2ProjectTemplate {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -2904,7 +2941,8 @@ impl DeleteIAM2ProjectTemplate {
     method = "DELETE",
     path = "/iam2/virtual-ids/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteIAM2VirtualID {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -2968,7 +3006,8 @@ impl DeleteIAM2VirtualID {
     method = "DELETE",
     path = "/iam2/projects/groups/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteIAM2VirtualIDGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -3020,7 +3059,8 @@ impl DeleteIAM2VirtualIDGroup {
     method = "DELETE",
     path = "/iam2/ldap/bindings/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.5.3"
 )]
 pub struct DeleteIAM2VirtualIDLdapBinding {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.5.3 (release history).
@@ -3084,7 +3124,8 @@ impl DeleteIAM2VirtualIDLdapBinding {
     method = "DELETE",
     path = "/iam2/projects/{projectUuid}/iam2/organizations",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::IAM2ProjectInventory>,
-    async
+    async,
+    since = "3.6.1"
 )]
 pub struct DetachIAM2ProjectFromIAM2Organization {
     /// Wire name `projectUuid` (path placeholder). Since ZStack 3.6.1 (release history).
@@ -3138,7 +3179,8 @@ impl DetachIAM2ProjectFromIAM2Organization {
     path = "/iam2/projects/{uuid}/actions",
     envelope = "expungeIAM2Project",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct ExpungeIAM2Project {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -3189,7 +3231,8 @@ impl ExpungeIAM2Project {
     action = "GetCandidateLdapEntryForIAM2Binding",
     method = "GET",
     path = "/iam2/ldap/entries/candidates",
-    response = crate::api::GetCandidateLdapEntryForIAM2BindingReply
+    response = crate::api::GetCandidateLdapEntryForIAM2BindingReply,
+    since = "3.5.3"
 )]
 pub struct GetCandidateLdapEntryForIAM2Binding {
     /// Wire name `ldapFilter` (query string). Since ZStack 3.5.3 (release history).
@@ -3250,7 +3293,8 @@ impl GetCandidateLdapEntryForIAM2Binding {
     action = "GetIAM2OrganizationVirtualIDNumber",
     method = "GET",
     path = "/iam2/organizations/{uuid}/virtualIDNumber",
-    response = crate::api::GetIAM2OrganizationVirtualIDNumberReply
+    response = crate::api::GetIAM2OrganizationVirtualIDNumberReply,
+    since = "4.0.1"
 )]
 pub struct GetIAM2OrganizationVirtualIDNumber {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
@@ -3301,7 +3345,8 @@ impl GetIAM2OrganizationVirtualIDNumber {
     action = "GetIAM2ProjectContainerClusterCandidates",
     method = "GET",
     path = "/iam2/projects/container/cluster/candidates",
-    response = crate::api::GetIAM2ProjectContainerClusterCandidatesReply
+    response = crate::api::GetIAM2ProjectContainerClusterCandidatesReply,
+    since = "5.3.0"
 )]
 pub struct GetIAM2ProjectContainerClusterCandidates {
     /// Wire name `systemTags` (query string). Since ZStack 5.3.0 (release history).
@@ -3349,7 +3394,8 @@ impl GetIAM2ProjectContainerClusterCandidates {
     action = "GetIAM2ProjectContainerImageTags",
     method = "GET",
     path = "/iam2/project/{projectId}/repository/{repositoryId}/image/{imageName}/tag",
-    response = crate::api::GetIAM2ProjectContainerImageTagsReply
+    response = crate::api::GetIAM2ProjectContainerImageTagsReply,
+    since = "5.3.0"
 )]
 pub struct GetIAM2ProjectContainerImageTags {
     /// Wire name `projectId` (path placeholder). Since ZStack 5.3.0 (release history).
@@ -3429,7 +3475,8 @@ impl GetIAM2ProjectContainerImageTags {
     action = "GetIAM2ProjectContainerImages",
     method = "GET",
     path = "/iam2/project/{projectId}/repository/{repositoryId}/image",
-    response = crate::api::GetIAM2ProjectContainerImagesReply
+    response = crate::api::GetIAM2ProjectContainerImagesReply,
+    since = "5.3.0"
 )]
 pub struct GetIAM2ProjectContainerImages {
     /// Wire name `projectId` (path placeholder). Since ZStack 5.3.0 (release history).
@@ -3504,7 +3551,8 @@ impl GetIAM2ProjectContainerImages {
     action = "GetIAM2ProjectRepository",
     method = "GET",
     path = "/iam2/projects/repositories",
-    response = crate::api::GetIAM2ProjectRepositoryReply
+    response = crate::api::GetIAM2ProjectRepositoryReply,
+    since = "5.3.0"
 )]
 pub struct GetIAM2ProjectRepository {
     /// Wire name `limit` (query string). Since ZStack 5.3.0 (release history). Server default: `1000`.
@@ -3568,7 +3616,8 @@ impl GetIAM2ProjectRepository {
     action = "GetIAM2ProjectsOfVirtualID",
     method = "GET",
     path = "/iam2/virtual-ids/projects",
-    response = crate::api::GetIAM2ProjectsOfVirtualIDReply
+    response = crate::api::GetIAM2ProjectsOfVirtualIDReply,
+    since = "3.0.1"
 )]
 pub struct GetIAM2ProjectsOfVirtualID {
     /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
@@ -3616,7 +3665,8 @@ impl GetIAM2ProjectsOfVirtualID {
     action = "GetIAM2SystemAttributes",
     method = "GET",
     path = "/iam2/attributes/system",
-    response = crate::api::GetIAM2SystemAttributesReply
+    response = crate::api::GetIAM2SystemAttributesReply,
+    since = "3.0.1"
 )]
 pub struct GetIAM2SystemAttributes {
     /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
@@ -3664,14 +3714,15 @@ impl GetIAM2SystemAttributes {
     action = "GetIAM2VirtualIDAPIPermission",
     method = "GET",
     path = "/iam2/virtual-ids/api-permissions",
-    response = crate::api::GetIAM2VirtualIDAPIPermissionReply
+    response = crate::api::GetIAM2VirtualIDAPIPermissionReply,
+    since = "3.0.1"
 )]
 pub struct GetIAM2VirtualIDAPIPermission {
     /// Wire name `apisToCheck` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "apisToCheck")]
     pub apis_to_check: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `onlyCheckParams` (query string). Since ZStack 3.5.3 (release history). Server default: `false`.
-    #[api(rename = "onlyCheckParams")]
+    #[api(rename = "onlyCheckParams", since = "3.5.3")]
     pub only_check_params: ::core::option::Option<bool>,
     /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -3738,7 +3789,8 @@ impl GetIAM2VirtualIDAPIPermission {
     action = "GetIAM2VirtualIDInGroup",
     method = "GET",
     path = "/iam2/IAM2VirtualIDGroup/IAM2VirtualID",
-    response = crate::api::GetIAM2VirtualIDInGroupReply
+    response = crate::api::GetIAM2VirtualIDInGroupReply,
+    since = "4.1.8"
 )]
 pub struct GetIAM2VirtualIDInGroup {
     /// Wire name `groupUuid` (query string). Since ZStack 4.1.8 (release history).
@@ -3847,7 +3899,8 @@ impl GetIAM2VirtualIDInGroup {
     action = "GetOrganizationQuotaUsage",
     method = "GET",
     path = "/iam2/organizations/quota/{uuid}/usages",
-    response = crate::api::GetOrganizationQuotaUsageReply
+    response = crate::api::GetOrganizationQuotaUsageReply,
+    since = "4.3.36"
 )]
 pub struct GetOrganizationQuotaUsage {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
@@ -3900,7 +3953,8 @@ impl GetOrganizationQuotaUsage {
     path = "/iam2/platform/login",
     envelope = "loginIAM2Platform",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SessionInventory>,
-    sensitive
+    sensitive,
+    since = "4.0.1"
 )]
 pub struct LoginIAM2Platform {
     /// Wire name `clientInfo` (body). Since ZStack 4.0.1 (release history).
@@ -3967,14 +4021,15 @@ impl LoginIAM2Platform {
     path = "/iam2/projects/login",
     envelope = "loginIAM2Project",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SessionInventory>,
-    sensitive
+    sensitive,
+    since = "3.0.1"
 )]
 pub struct LoginIAM2Project {
     /// Wire name `projectName` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "projectName")]
     pub project_name: ::std::string::String,
     /// Wire name `clientInfo` (body). Since ZStack 3.5.3 (release history).
-    #[api(rename = "clientInfo")]
+    #[api(rename = "clientInfo", since = "3.5.3")]
     pub client_info: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
@@ -4039,7 +4094,8 @@ impl LoginIAM2Project {
     envelope = "loginIAM2VirtualID",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SessionInventory>,
     sensitive,
-    session = false
+    session = false,
+    since = "3.0.1"
 )]
 pub struct LoginIAM2VirtualID {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
@@ -4053,7 +4109,7 @@ pub struct LoginIAM2VirtualID {
     #[api(rename = "verifyCode")]
     pub verify_code: ::core::option::Option<::std::string::String>,
     /// Wire name `clientInfo` (body). Since ZStack 3.5.3 (release history).
-    #[api(rename = "clientInfo")]
+    #[api(rename = "clientInfo", since = "3.5.3")]
     pub client_info: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
@@ -4140,7 +4196,8 @@ impl LoginIAM2VirtualID {
     envelope = "loginIAM2VirtualIDWithLdap",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SessionInventory>,
     sensitive,
-    session = false
+    session = false,
+    since = "3.5.3"
 )]
 pub struct LoginIAM2VirtualIDWithLdap {
     /// Wire name `uid` (body). Since ZStack 3.5.3 (release history).
@@ -4221,7 +4278,8 @@ impl LoginIAM2VirtualIDWithLdap {
     action = "QueryIAM2LdapBinding",
     method = "GET",
     path = "/iam2/ldap/bindings",
-    response = crate::api::QueryIAM2LdapBindingReply
+    response = crate::api::QueryIAM2LdapBindingReply,
+    since = "3.5.3"
 )]
 pub struct QueryIAM2LdapBinding {
     /// Conditions, paging, sorting and field selection.
@@ -4255,7 +4313,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIAM2LdapBinding {
     action = "QueryIAM2Organization",
     method = "GET",
     path = "/iam2/organizations",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::IAM2OrganizationInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::IAM2OrganizationInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryIAM2Organization {
     /// Conditions, paging, sorting and field selection.
@@ -4289,7 +4348,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIAM2Organization {
     action = "QueryIAM2OrganizationAttribute",
     method = "GET",
     path = "/iam2/organizations/attributes",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::IAM2OrganizationAttributeInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::IAM2OrganizationAttributeInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryIAM2OrganizationAttribute {
     /// Conditions, paging, sorting and field selection.
@@ -4323,7 +4383,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIAM2OrganizationAttribu
     action = "QueryIAM2OrganizationProjectRef",
     method = "GET",
     path = "/iam2/projects/organizations/refs",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::IAM2OrganizationProjectRefInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::IAM2OrganizationProjectRefInventory>,
+    since = "3.6.1"
 )]
 pub struct QueryIAM2OrganizationProjectRef {
     /// Conditions, paging, sorting and field selection.
@@ -4357,7 +4418,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIAM2OrganizationProject
     action = "QueryIAM2Project",
     method = "GET",
     path = "/iam2/projects",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::IAM2ProjectInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::IAM2ProjectInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryIAM2Project {
     /// Conditions, paging, sorting and field selection.
@@ -4391,7 +4453,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIAM2Project {
     action = "QueryIAM2ProjectAccountRef",
     method = "GET",
     path = "/iam2/projects/account/refs",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::IAM2ProjectAccountRefInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::IAM2ProjectAccountRefInventory>,
+    since = "3.6.1"
 )]
 pub struct QueryIAM2ProjectAccountRef {
     /// Conditions, paging, sorting and field selection.
@@ -4425,7 +4488,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIAM2ProjectAccountRef {
     action = "QueryIAM2ProjectAttribute",
     method = "GET",
     path = "/iam2/projects/attributes",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::IAM2ProjectAttributeInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::IAM2ProjectAttributeInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryIAM2ProjectAttribute {
     /// Conditions, paging, sorting and field selection.
@@ -4459,7 +4523,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIAM2ProjectAttribute {
     action = "QueryIAM2ProjectRole",
     method = "GET",
     path = "/iam2/project-roles",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::IAM2ProjectRoleInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::IAM2ProjectRoleInventory>,
+    since = "4.0.1"
 )]
 pub struct QueryIAM2ProjectRole {
     /// Conditions, paging, sorting and field selection.
@@ -4493,7 +4558,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIAM2ProjectRole {
     action = "QueryIAM2ProjectTemplate",
     method = "GET",
     path = "/iam2/projects/templates",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::IAM2ProjectTemplateInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::IAM2ProjectTemplateInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryIAM2ProjectTemplate {
     /// Conditions, paging, sorting and field selection.
@@ -4527,7 +4593,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIAM2ProjectTemplate {
     action = "QueryIAM2VirtualID",
     method = "GET",
     path = "/iam2/virtual-ids",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::IAM2VirtualIDInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::IAM2VirtualIDInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryIAM2VirtualID {
     /// Conditions, paging, sorting and field selection.
@@ -4561,7 +4628,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIAM2VirtualID {
     action = "QueryIAM2VirtualIDAttribute",
     method = "GET",
     path = "/iam2/virtual-ids/attributes",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::IAM2VirtualIDAttributeInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::IAM2VirtualIDAttributeInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryIAM2VirtualIDAttribute {
     /// Conditions, paging, sorting and field selection.
@@ -4595,7 +4663,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIAM2VirtualIDAttribute 
     action = "QueryIAM2VirtualIDGroup",
     method = "GET",
     path = "/iam2/projects/groups",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::IAM2VirtualIDGroupInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::IAM2VirtualIDGroupInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryIAM2VirtualIDGroup {
     /// Conditions, paging, sorting and field selection.
@@ -4629,7 +4698,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIAM2VirtualIDGroup {
     action = "QueryIAM2VirtualIDGroupAttribute",
     method = "GET",
     path = "/iam2/projects/groups/attributes/",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::IAM2VirtualIDGroupAttributeInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::IAM2VirtualIDGroupAttributeInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryIAM2VirtualIDGroupAttribute {
     /// Conditions, paging, sorting and field selection.
@@ -4665,7 +4735,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIAM2VirtualIDGroupAttri
     path = "/iam2/projects/{uuid}/actions",
     envelope = "recoverIAM2Project",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::IAM2ProjectInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct RecoverIAM2Project {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -4717,7 +4788,8 @@ impl RecoverIAM2Project {
     method = "DELETE",
     path = "/iam2/organizations/{uuid}/attributes",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct RemoveAttributesFromIAM2Organization {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -4781,7 +4853,8 @@ impl RemoveAttributesFromIAM2Organization {
     method = "DELETE",
     path = "/iam2/projects/{uuid}/attributes",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct RemoveAttributesFromIAM2Project {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -4845,7 +4918,8 @@ impl RemoveAttributesFromIAM2Project {
     method = "DELETE",
     path = "/iam2/virtual-ids/{uuid}/attributes",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct RemoveAttributesFromIAM2VirtualID {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -4909,7 +4983,8 @@ impl RemoveAttributesFromIAM2VirtualID {
     method = "DELETE",
     path = "/iam2/projects/groups/{uuid}/attributes",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct RemoveAttributesFromIAM2VirtualIDGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -4974,7 +5049,8 @@ impl RemoveAttributesFromIAM2VirtualIDGroup {
     path = "/iam2/projects/remove/login-expired/{uuid}/actions",
     envelope = "removeIAM2ProjectLoginExpired",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.3.36"
 )]
 pub struct RemoveIAM2ProjectLoginExpired {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
@@ -5033,7 +5109,8 @@ impl RemoveIAM2ProjectLoginExpired {
     method = "DELETE",
     path = "/iam2/projects/groups",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct RemoveIAM2VirtualIDGroupFromProjects {
     /// Wire name `projectUuids` (query string). Since ZStack 4.0.1 (release history).
@@ -5113,7 +5190,8 @@ impl RemoveIAM2VirtualIDGroupFromProjects {
     method = "DELETE",
     path = "/iam2/projects/groups/{groupUuid}/virtual-ids",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct RemoveIAM2VirtualIDsFromGroup {
     /// Wire name `virtualIDUuids` (query string). Since ZStack 3.0.1 (release history).
@@ -5178,7 +5256,8 @@ impl RemoveIAM2VirtualIDsFromGroup {
     method = "DELETE",
     path = "/iam2/organizations/{organizationUuid}/virtual-ids",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct RemoveIAM2VirtualIDsFromOrganization {
     /// Wire name `virtualIDUuids` (query string). Since ZStack 3.0.1 (release history).
@@ -5243,7 +5322,8 @@ impl RemoveIAM2VirtualIDsFromOrganization {
     method = "DELETE",
     path = "/iam2/projects/{projectUuid}/virtual-ids",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct RemoveIAM2VirtualIDsFromProject {
     /// Wire name `projectUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -5308,7 +5388,8 @@ impl RemoveIAM2VirtualIDsFromProject {
     method = "DELETE",
     path = "/iam2/projects/virtual-ids",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct RemoveIAM2VirtualIDsFromProjects {
     /// Wire name `projectUuids` (query string). Since ZStack 4.0.1 (release history).
@@ -5378,7 +5459,8 @@ impl RemoveIAM2VirtualIDsFromProjects {
     method = "DELETE",
     path = "/iam2/projects/virtual-ids/{virtualIDUuid}/roles",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct RemoveRolesFromIAM2VirtualID {
     /// Wire name `roleUuids` (query string). Since ZStack 3.0.1 (release history).
@@ -5388,7 +5470,7 @@ pub struct RemoveRolesFromIAM2VirtualID {
     #[api(rename = "virtualIDUuid")]
     pub virtual_id_uuid: ::std::string::String,
     /// Wire name `projectUuid` (query string). Since ZStack 4.0.1 (release history).
-    #[api(rename = "projectUuid")]
+    #[api(rename = "projectUuid", since = "4.0.1")]
     pub project_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -5455,7 +5537,8 @@ impl RemoveRolesFromIAM2VirtualID {
     method = "DELETE",
     path = "/iam2/projects/groups/{groupUuid}/roles",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct RemoveRolesFromIAM2VirtualIDGroup {
     /// Wire name `roleUuids` (query string). Since ZStack 3.0.1 (release history).
@@ -5465,7 +5548,7 @@ pub struct RemoveRolesFromIAM2VirtualIDGroup {
     #[api(rename = "groupUuid")]
     pub group_uuid: ::std::string::String,
     /// Wire name `projectUuid` (query string). Since ZStack 4.0.1 (release history).
-    #[api(rename = "projectUuid")]
+    #[api(rename = "projectUuid", since = "4.0.1")]
     pub project_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -5533,7 +5616,8 @@ impl RemoveRolesFromIAM2VirtualIDGroup {
     path = "/iam2/iam2-script/run",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::LongJobInventory>,
-    async
+    async,
+    since = "3.9.2"
 )]
 pub struct RunIAM2Script {
     /// Wire name `scriptContent` (body). Since ZStack 3.9.2 (release history).
@@ -5618,7 +5702,8 @@ impl RunIAM2Script {
     path = "/iam2/projects/{uuid}/container/cluster/actions",
     envelope = "setIAM2ProjectContainerCluster",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "5.3.0"
 )]
 pub struct SetIAM2ProjectContainerCluster {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.3.0 (release history).
@@ -5683,7 +5768,8 @@ impl SetIAM2ProjectContainerCluster {
     path = "/iam2/projects/add/login-expired/{uuid}/actions",
     envelope = "setIAM2ProjectLoginExpired",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.3.36"
 )]
 pub struct SetIAM2ProjectLoginExpired {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
@@ -5743,7 +5829,8 @@ impl SetIAM2ProjectLoginExpired {
     path = "/iam2/projects/retire-policies/{uuid}/actions",
     envelope = "setIAM2ProjectRetirePolicy",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.6.1"
 )]
 pub struct SetIAM2ProjectRetirePolicy {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
@@ -5802,7 +5889,8 @@ impl SetIAM2ProjectRetirePolicy {
     path = "/iam2/organizations/{uuid}/operation",
     envelope = "setOrganizationOperation",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.3.36"
 )]
 pub struct SetOrganizationOperation {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
@@ -5862,7 +5950,8 @@ impl SetOrganizationOperation {
     path = "/iam2/organizations/{uuid}/actions",
     envelope = "setOrganizationSupervisor",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.6.1"
 )]
 pub struct SetOrganizationSupervisor {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
@@ -5922,7 +6011,8 @@ impl SetOrganizationSupervisor {
     path = "/iam2/projects/{uuid}/actions",
     envelope = "stopAllResourcesInIAM2Project",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct StopAllResourcesInIAM2Project {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -5975,7 +6065,8 @@ impl StopAllResourcesInIAM2Project {
     path = "/iam2/organizations/{uuid}/actions",
     envelope = "updateIAM2Organization",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::IAM2OrganizationInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateIAM2Organization {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -6076,7 +6167,8 @@ impl UpdateIAM2Organization {
     path = "/iam2/organizations/attributes/{uuid}/actions",
     envelope = "updateIAM2OrganizationAttribute",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::IAM2OrganizationAttributeInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateIAM2OrganizationAttribute {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -6136,7 +6228,8 @@ impl UpdateIAM2OrganizationAttribute {
     path = "/iam2/projects/{uuid}/actions",
     envelope = "updateIAM2Project",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::IAM2ProjectInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateIAM2Project {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -6213,7 +6306,8 @@ impl UpdateIAM2Project {
     path = "/iam2/projects/attributes/{uuid}/actions",
     envelope = "updateIAM2ProjectAttribute",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::IAM2ProjectAttributeInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateIAM2ProjectAttribute {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -6273,7 +6367,8 @@ impl UpdateIAM2ProjectAttribute {
     path = "/iam2/projects/templates/{uuid}/actions",
     envelope = "updateIAM2ProjectTemplate",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::IAM2ProjectTemplateInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateIAM2ProjectTemplate {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -6376,7 +6471,8 @@ impl UpdateIAM2ProjectTemplate {
     path = "/iam2/virtual-ids/{uuid}/actions",
     envelope = "updateIAM2VirtualID",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::IAM2VirtualIDInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateIAM2VirtualID {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -6391,7 +6487,7 @@ pub struct UpdateIAM2VirtualID {
     #[api(max_length = 2048)]
     pub password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
     /// Wire name `oldPassword` (body). Since ZStack 3.5.3 (release history).
-    #[api(rename = "oldPassword", max_length = 2048)]
+    #[api(rename = "oldPassword", since = "3.5.3", max_length = 2048)]
     pub old_password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -6477,7 +6573,8 @@ impl UpdateIAM2VirtualID {
     path = "/iam2/virtual-ids/attributes/{uuid}/actions",
     envelope = "updateIAM2VirtualIDAttribute",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::IAM2VirtualIDAttributeInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateIAM2VirtualIDAttribute {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -6537,7 +6634,8 @@ impl UpdateIAM2VirtualIDAttribute {
     path = "/iam2/projects/groups/{uuid}/actions",
     envelope = "updateIAM2VirtualIDGroup",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::IAM2VirtualIDGroupInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateIAM2VirtualIDGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -6614,7 +6712,8 @@ impl UpdateIAM2VirtualIDGroup {
     path = "/iam2/projects/groups/attributes/{uuid}/actions",
     envelope = "updateIAM2VirtualIDGroupAttribute",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::IAM2VirtualIDGroupAttributeInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateIAM2VirtualIDGroupAttribute {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -6674,7 +6773,8 @@ impl UpdateIAM2VirtualIDGroupAttribute {
     path = "/iam2/Organization/quotas/actions",
     envelope = "updateOrganizationQuota",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::QuotaInventory>,
-    async
+    async,
+    since = "4.3.36"
 )]
 pub struct UpdateOrganizationQuota {
     /// Wire name `identityUuid` (body). Since ZStack 4.3.36 (release history).

@@ -12,7 +12,8 @@
     path = "/identities/roles/{uuid}/policy-statements",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AddPolicyStatementsToRole {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -77,7 +78,8 @@ impl AddPolicyStatementsToRole {
     path = "/identities/policies/{policyUuid}/roles/{roleUuid}",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AttachPolicyToRole {
     /// Wire name `roleUuid` (path placeholder). Since ZStack 0.6.
@@ -138,7 +140,8 @@ impl AttachPolicyToRole {
     path = "/identities/accounts/{accountUuid}/roles/{roleUuid}",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AttachRoleToAccount {
     /// Wire name `roleUuid` (path placeholder). Since ZStack 0.6.
@@ -200,7 +203,8 @@ impl AttachRoleToAccount {
     envelope = "changeRoleState",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyRoleInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct ChangeRoleState {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -261,7 +265,8 @@ impl ChangeRoleState {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyRoleInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct CreateRole {
     /// Wire name `name` (body). Since ZStack 0.6.
@@ -282,7 +287,7 @@ pub struct CreateRole {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.0")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -391,7 +396,8 @@ impl CreateRole {
     method = "DELETE",
     path = "/identities/roles/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteRole {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -455,7 +461,8 @@ impl DeleteRole {
     method = "DELETE",
     path = "/identities/policies/{policyUuid}/roles/{roleUuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DetachPolicyFromRole {
     /// Wire name `roleUuid` (path placeholder). Since ZStack 0.6.
@@ -515,7 +522,8 @@ impl DetachPolicyFromRole {
     method = "DELETE",
     path = "/identities/accounts/{accountUuid}/roles/{roleUuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DetachRoleFromAccount {
     /// Wire name `roleUuid` (path placeholder). Since ZStack 0.6.
@@ -587,7 +595,8 @@ impl DetachRoleFromAccount {
     method = "GET",
     path = "/identities/roles",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnyRoleInventory>,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct QueryRole {
     /// Conditions, paging, sorting and field selection.
@@ -622,7 +631,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryRole {
     method = "DELETE",
     path = "/identities/roles/{uuid}/policy-statements",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct RemovePolicyStatementsFromRole {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -688,7 +698,8 @@ impl RemovePolicyStatementsFromRole {
     envelope = "updateRole",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyRoleInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct UpdateRole {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.

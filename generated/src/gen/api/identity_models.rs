@@ -11,7 +11,8 @@
     method = "GET",
     path = "/identity-models",
     response = crate::api::GetSupportedIdentityModelsReply,
-    session = false
+    session = false,
+    since = "3.7.5"
 )]
 pub struct GetSupportedIdentityModels {
     /// Wire name `systemTags` (query string). Since ZStack 3.7.0.

@@ -11,7 +11,8 @@
     method = "DELETE",
     path = "/image-packages/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.4.65"
 )]
 pub struct DeleteImagePackage {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.4.65 (release history).
@@ -74,7 +75,8 @@ impl DeleteImagePackage {
     action = "QueryImagePackage",
     method = "GET",
     path = "/image-packages",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ImagePackageInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ImagePackageInventory>,
+    since = "4.4.65"
 )]
 pub struct QueryImagePackage {
     /// Conditions, paging, sorting and field selection.
@@ -110,7 +112,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryImagePackage {
     path = "/image-packages/{uuid}",
     envelope = "updateImagePackage",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::ImagePackageInventory>,
-    async
+    async,
+    since = "4.4.65"
 )]
 pub struct UpdateImagePackage {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.4.65 (release history).

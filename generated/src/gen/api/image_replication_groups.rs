@@ -12,7 +12,8 @@
     path = "/image-replication-groups/{replicationGroupUuid}",
     envelope = "params",
     response = crate::api::AddBackupStoragesToReplicationGroupReply,
-    async
+    async,
+    since = "3.5.3"
 )]
 pub struct AddBackupStoragesToReplicationGroup {
     /// Wire name `replicationGroupUuid` (path placeholder). Since ZStack 3.5.3 (release history).
@@ -104,7 +105,8 @@ impl AddBackupStoragesToReplicationGroup {
     path = "/image-replication-groups",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::ImageReplicationGroupInventory>,
-    async
+    async,
+    since = "3.5.3"
 )]
 pub struct CreateImageReplicationGroup {
     /// Wire name `name` (body). Since ZStack 3.5.3 (release history).
@@ -195,7 +197,8 @@ impl CreateImageReplicationGroup {
     method = "DELETE",
     path = "/image-replication-groups/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.5.3"
 )]
 pub struct DeleteImageReplicationGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.5.3 (release history).
@@ -258,7 +261,8 @@ impl DeleteImageReplicationGroup {
     action = "QueryImageReplicationGroup",
     method = "GET",
     path = "/image-replication-groups",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ImageReplicationGroupInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ImageReplicationGroupInventory>,
+    since = "3.5.3"
 )]
 pub struct QueryImageReplicationGroup {
     /// Conditions, paging, sorting and field selection.

@@ -13,7 +13,8 @@
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyImageInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct AddImage {
     /// Wire name `name` (body). Since ZStack 0.6.
@@ -35,7 +36,11 @@ pub struct AddImage {
     #[api(rename = "guestOsType", max_length = 255)]
     pub guest_os_type: ::core::option::Option<::std::string::String>,
     /// Wire name `architecture` (body). Since ZStack 4.0. One of `x86_64`, `aarch64`, `mips64el`, `loongarch64`.
-    #[api(one_of("x86_64", "aarch64", "mips64el", "loongarch64"), max_length = 32)]
+    #[api(
+        since = "4.0",
+        one_of("x86_64", "aarch64", "mips64el", "loongarch64"),
+        max_length = 32
+    )]
     pub architecture: ::core::option::Option<::std::string::String>,
     /// Wire name `system` (body). Since ZStack 0.6. Server default: `false`.
     pub system: ::core::option::Option<bool>,
@@ -51,12 +56,13 @@ pub struct AddImage {
     #[api(rename = "type")]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Wire name `virtio` (body). Since ZStack 4.1.2. Server default: `true`.
+    #[api(since = "4.1.2")]
     pub virtio: ::core::option::Option<bool>,
     /// Wire name `resourceUuid` (body). Since ZStack 0.6.
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.0")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -213,7 +219,8 @@ impl AddImage {
     envelope = "calculateImageHash",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyImageInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "5.0.0"
 )]
 pub struct CalculateImageHash {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.1.0.
@@ -285,7 +292,8 @@ impl CalculateImageHash {
     envelope = "changeImageState",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyImageInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct ChangeImageState {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -346,7 +354,8 @@ impl ChangeImageState {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyImageInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct CreateDataVolumeTemplateFromVolume {
     /// Wire name `name` (body). Since ZStack 0.6.
@@ -365,7 +374,7 @@ pub struct CreateDataVolumeTemplateFromVolume {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.0")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -463,7 +472,8 @@ impl CreateDataVolumeTemplateFromVolume {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyImageInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct CreateDataVolumeTemplateFromVolumeBackup {
     /// Wire name `backupUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -485,16 +495,18 @@ pub struct CreateDataVolumeTemplateFromVolumeBackup {
     #[api(one_of("Linux", "Windows", "Other", "Paravirtualization", "WindowsVirtio"))]
     pub platform: ::core::option::Option<::std::string::String>,
     /// Wire name `architecture` (body). Since ZStack 4.0.1 (release history).
+    #[api(since = "4.0.1")]
     pub architecture: ::core::option::Option<::std::string::String>,
     /// Wire name `system` (body). Since ZStack 3.0.1 (release history). Server default: `false`.
     pub system: ::core::option::Option<bool>,
     /// Wire name `virtio` (body). Since ZStack 4.1.8 (release history).
+    #[api(since = "4.1.8")]
     pub virtio: ::core::option::Option<bool>,
     /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -619,7 +631,8 @@ impl CreateDataVolumeTemplateFromVolumeBackup {
     envelope = "params",
     response = crate::api::CreateDataVolumeTemplateFromVolumeSnapshotReply,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.2.1"
 )]
 pub struct CreateDataVolumeTemplateFromVolumeSnapshot {
     /// Wire name `snapshotUuid` (path placeholder). Since ZStack 0.6.
@@ -638,7 +651,7 @@ pub struct CreateDataVolumeTemplateFromVolumeSnapshot {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.0")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -729,7 +742,8 @@ impl CreateDataVolumeTemplateFromVolumeSnapshot {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyImageInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct CreateRootVolumeTemplateFromRootVolume {
     /// Wire name `name` (body). Since ZStack 0.6.
@@ -753,14 +767,16 @@ pub struct CreateRootVolumeTemplateFromRootVolume {
     /// Wire name `system` (body). Since ZStack 0.6. Server default: `false`.
     pub system: ::core::option::Option<bool>,
     /// Wire name `architecture` (body). Since ZStack 4.0.
+    #[api(since = "4.0")]
     pub architecture: ::core::option::Option<::std::string::String>,
     /// Wire name `virtio` (body). Since ZStack 4.1.2. Server default: `true`.
+    #[api(since = "4.1.2")]
     pub virtio: ::core::option::Option<bool>,
     /// Wire name `resourceUuid` (body). Since ZStack 0.6.
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.0")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -897,7 +913,8 @@ impl CreateRootVolumeTemplateFromRootVolume {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyImageInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct CreateRootVolumeTemplateFromVolumeBackup {
     /// Wire name `backupUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -919,17 +936,18 @@ pub struct CreateRootVolumeTemplateFromVolumeBackup {
     #[api(one_of("Linux", "Windows", "Other", "Paravirtualization", "WindowsVirtio"))]
     pub platform: ::core::option::Option<::std::string::String>,
     /// Wire name `architecture` (body). Since ZStack 4.0.1 (release history). One of `x86_64`, `aarch64`, `mips64el`, `loongarch64`.
-    #[api(one_of("x86_64", "aarch64", "mips64el", "loongarch64"))]
+    #[api(since = "4.0.1", one_of("x86_64", "aarch64", "mips64el", "loongarch64"))]
     pub architecture: ::core::option::Option<::std::string::String>,
     /// Wire name `system` (body). Since ZStack 3.0.1 (release history). Server default: `false`.
     pub system: ::core::option::Option<bool>,
     /// Wire name `virtio` (body). Since ZStack 4.1.8 (release history).
+    #[api(since = "4.1.8")]
     pub virtio: ::core::option::Option<bool>,
     /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -1054,7 +1072,8 @@ impl CreateRootVolumeTemplateFromVolumeBackup {
     envelope = "params",
     response = crate::api::CreateRootVolumeTemplateFromVolumeSnapshotReply,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct CreateRootVolumeTemplateFromVolumeSnapshot {
     /// Wire name `snapshotUuid` (path placeholder). Since ZStack 0.6.
@@ -1076,16 +1095,18 @@ pub struct CreateRootVolumeTemplateFromVolumeSnapshot {
     #[api(one_of("Linux", "Windows", "Other", "Paravirtualization", "WindowsVirtio"))]
     pub platform: ::core::option::Option<::std::string::String>,
     /// Wire name `architecture` (body). Since ZStack 4.0.
+    #[api(since = "4.0")]
     pub architecture: ::core::option::Option<::std::string::String>,
     /// Wire name `system` (body). Since ZStack 0.6. Server default: `false`.
     pub system: ::core::option::Option<bool>,
     /// Wire name `virtio` (body). Since ZStack 4.1.2. Server default: `true`.
+    #[api(since = "4.1.2")]
     pub virtio: ::core::option::Option<bool>,
     /// Wire name `resourceUuid` (body). Since ZStack 0.6.
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.0")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -1213,7 +1234,8 @@ impl CreateRootVolumeTemplateFromVolumeSnapshot {
     method = "DELETE",
     path = "/images/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteImage {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -1295,10 +1317,12 @@ impl DeleteImage {
     path = "/images/{imageUuid}/actions",
     envelope = "expungeImage",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct ExpungeImage {
     /// Wire name `uuid` (body). Since ZStack 3.2.0.
+    #[api(since = "3.2.0")]
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `imageUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "imageUuid")]
@@ -1376,7 +1400,8 @@ impl ExpungeImage {
     method = "GET",
     path = "/images/volumes/{volumeUuid}/candidate-backup-storage",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnyBackupStorageInventory>,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct GetBackupStorageForCreatingImageFromVolume {
     /// Wire name `volumeUuid` (path placeholder). Since ZStack 0.6.
@@ -1441,7 +1466,8 @@ impl GetBackupStorageForCreatingImageFromVolume {
     method = "GET",
     path = "/images/volume-snapshots/{volumeSnapshotUuid}/candidate-backup-storage",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnyBackupStorageInventory>,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct GetBackupStorageForCreatingImageFromVolumeSnapshot {
     /// Wire name `volumeUuid` (query string). Since ZStack 0.6.
@@ -1508,7 +1534,8 @@ impl GetBackupStorageForCreatingImageFromVolumeSnapshot {
     method = "GET",
     path = "/images/candidate-backup-storage",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnyBackupStorageInventory>,
-    polymorphic
+    polymorphic,
+    since = "3.8.22"
 )]
 pub struct GetCandidateBackupStorageForCreatingImage {
     /// Wire name `volumeUuid` (query string). Since ZStack 0.6.
@@ -1581,7 +1608,8 @@ impl GetCandidateBackupStorageForCreatingImage {
     method = "GET",
     path = "/images/iso/{isoUuid}/vm-candidates",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnyVmInstanceInventory>,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct GetCandidateVmForAttachingIso {
     /// Wire name `isoUuid` (path placeholder). Since ZStack 0.6.
@@ -1633,7 +1661,8 @@ impl GetCandidateVmForAttachingIso {
     action = "GetImageQga",
     method = "GET",
     path = "/images/{uuid}/qga",
-    response = crate::api::GetImageQgaReply
+    response = crate::api::GetImageQgaReply,
+    since = "3.0.1"
 )]
 pub struct GetImageQga {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -1684,7 +1713,8 @@ impl GetImageQga {
     action = "GetUploadImageJobDetails",
     method = "GET",
     path = "/images/upload-job/details/{imageId}",
-    response = crate::api::GetUploadImageJobDetailsReply
+    response = crate::api::GetUploadImageJobDetailsReply,
+    since = "4.1.8"
 )]
 pub struct GetUploadImageJobDetails {
     /// Wire name `imageId` (path placeholder). Since ZStack 4.1.0.
@@ -1737,7 +1767,8 @@ impl GetUploadImageJobDetails {
     method = "GET",
     path = "/images",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnyImageInventory>,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct QueryImage {
     /// Conditions, paging, sorting and field selection.
@@ -1774,7 +1805,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryImage {
     envelope = "recoverImage",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyImageInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct RecoverImage {
     /// Wire name `imageUuid` (path placeholder). Since ZStack 0.6.
@@ -1845,7 +1877,8 @@ impl RecoverImage {
     path = "/images/{uuid}/actions",
     envelope = "setImageBootMode",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.9.2"
 )]
 pub struct SetImageBootMode {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.9.0.
@@ -1905,7 +1938,8 @@ impl SetImageBootMode {
     path = "/images/{uuid}/actions",
     envelope = "setImageQga",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct SetImageQga {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -1964,7 +1998,8 @@ impl SetImageQga {
     path = "/images/{uuid}/actions",
     envelope = "setImageSecurityLevel",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.8.22"
 )]
 pub struct SetImageSecurityLevel {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.8.22 (release history).
@@ -2030,7 +2065,8 @@ impl SetImageSecurityLevel {
     envelope = "syncImageFromImageStoreBackupStorage",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyImageInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct SyncImageFromImageStoreBackupStorage {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -2113,7 +2149,8 @@ impl SyncImageFromImageStoreBackupStorage {
     envelope = "syncImageSize",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyImageInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct SyncImageSize {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -2167,7 +2204,8 @@ impl SyncImageSize {
     envelope = "updateImage",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyImageInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct UpdateImage {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -2197,9 +2235,14 @@ pub struct UpdateImage {
     #[api(one_of("Linux", "Windows", "Other", "Paravirtualization", "WindowsVirtio"))]
     pub platform: ::core::option::Option<::std::string::String>,
     /// Wire name `architecture` (body). Since ZStack 4.0. One of `x86_64`, `aarch64`, `mips64el`, `loongarch64`.
-    #[api(one_of("x86_64", "aarch64", "mips64el", "loongarch64"), max_length = 32)]
+    #[api(
+        since = "4.0",
+        one_of("x86_64", "aarch64", "mips64el", "loongarch64"),
+        max_length = 32
+    )]
     pub architecture: ::core::option::Option<::std::string::String>,
     /// Wire name `virtio` (body). Since ZStack 4.1.2.
+    #[api(since = "4.1.2")]
     pub virtio: ::core::option::Option<bool>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]

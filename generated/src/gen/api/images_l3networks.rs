@@ -10,7 +10,8 @@
     action = "GetInterdependentL3NetworksImages",
     method = "GET",
     path = "/images-l3networks/dependencies",
-    response = crate::api::GetInterdependentL3NetworksImagesReply
+    response = crate::api::GetInterdependentL3NetworksImagesReply,
+    since = "3.0.1"
 )]
 pub struct GetInterdependentL3NetworksImages {
     /// Wire name `zoneUuid` (query string). Since ZStack 0.6.
@@ -23,7 +24,7 @@ pub struct GetInterdependentL3NetworksImages {
     #[api(rename = "imageUuid")]
     pub image_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `raiseException` (query string). Since ZStack 4.6.11. Server default: `false`.
-    #[api(rename = "raiseException")]
+    #[api(rename = "raiseException", since = "4.6.11")]
     pub raise_exception: ::core::option::Option<bool>,
     /// Wire name `systemTags` (query string). Since ZStack 0.6.
     #[api(rename = "systemTags")]

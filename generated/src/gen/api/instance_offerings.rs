@@ -13,7 +13,8 @@
     envelope = "changeInstanceOfferingState",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyInstanceOfferingInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct ChangeInstanceOfferingState {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -74,7 +75,8 @@ impl ChangeInstanceOfferingState {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyInstanceOfferingInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct CreateInstanceOffering {
     /// Wire name `name` (body). Since ZStack 0.6.
@@ -90,7 +92,11 @@ pub struct CreateInstanceOffering {
     #[api(rename = "memorySize", range(1, 9223372036854775807))]
     pub memory_size: i64,
     /// Wire name `reservedMemorySize` (body). Since ZStack 4.7.21. Server default: `0`.
-    #[api(rename = "reservedMemorySize", range(0, 9223372036854775807))]
+    #[api(
+        rename = "reservedMemorySize",
+        since = "4.7.21",
+        range(0, 9223372036854775807)
+    )]
     pub reserved_memory_size: ::core::option::Option<i64>,
     /// Wire name `allocatorStrategy` (body). Since ZStack 0.6.
     #[api(rename = "allocatorStrategy")]
@@ -105,7 +111,7 @@ pub struct CreateInstanceOffering {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.0")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -224,7 +230,8 @@ impl CreateInstanceOffering {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyInstanceOfferingInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "5.3.20"
 )]
 pub struct CreateOvnControllerOffering {
     /// Wire name `zoneUuid` (body). Since ZStack 5.3.20 (release history).
@@ -389,7 +396,8 @@ impl CreateOvnControllerOffering {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyInstanceOfferingInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.0.1"
 )]
 pub struct CreateSlbOffering {
     /// Wire name `zoneUuid` (body). Since ZStack 4.0.1 (release history).
@@ -414,7 +422,11 @@ pub struct CreateSlbOffering {
     #[api(rename = "memorySize", range(1, 9223372036854775807))]
     pub memory_size: i64,
     /// Wire name `reservedMemorySize` (body). Since ZStack 4.7.24 (release history). Server default: `0`.
-    #[api(rename = "reservedMemorySize", range(0, 9223372036854775807))]
+    #[api(
+        rename = "reservedMemorySize",
+        since = "4.7.24",
+        range(0, 9223372036854775807)
+    )]
     pub reserved_memory_size: ::core::option::Option<i64>,
     /// Wire name `allocatorStrategy` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "allocatorStrategy")]
@@ -554,7 +566,8 @@ impl CreateSlbOffering {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyInstanceOfferingInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct CreateVirtualRouterOffering {
     /// Wire name `zoneUuid` (body). Since ZStack 0.6.
@@ -585,7 +598,11 @@ pub struct CreateVirtualRouterOffering {
     #[api(rename = "memorySize", range(1, 9223372036854775807))]
     pub memory_size: i64,
     /// Wire name `reservedMemorySize` (body). Since ZStack 4.7.21. Server default: `0`.
-    #[api(rename = "reservedMemorySize", range(0, 9223372036854775807))]
+    #[api(
+        rename = "reservedMemorySize",
+        since = "4.7.21",
+        range(0, 9223372036854775807)
+    )]
     pub reserved_memory_size: ::core::option::Option<i64>,
     /// Wire name `allocatorStrategy` (body). Since ZStack 0.6.
     #[api(rename = "allocatorStrategy")]
@@ -600,7 +617,7 @@ pub struct CreateVirtualRouterOffering {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 4.7.21.
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "4.7.21")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -738,7 +755,8 @@ impl CreateVirtualRouterOffering {
     method = "DELETE",
     path = "/instance-offerings/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteInstanceOffering {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -802,7 +820,8 @@ impl DeleteInstanceOffering {
     method = "GET",
     path = "/instance-offerings",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnyInstanceOfferingInventory>,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct QueryInstanceOffering {
     /// Conditions, paging, sorting and field selection.
@@ -836,7 +855,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryInstanceOffering {
     action = "QuerySlbOffering",
     method = "GET",
     path = "/instance-offerings/slb",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SlbOfferingInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SlbOfferingInventory>,
+    since = "4.0.1"
 )]
 pub struct QuerySlbOffering {
     /// Conditions, paging, sorting and field selection.
@@ -870,7 +890,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySlbOffering {
     action = "QueryVirtualRouterOffering",
     method = "GET",
     path = "/instance-offerings/virtual-routers",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VirtualRouterOfferingInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VirtualRouterOfferingInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryVirtualRouterOffering {
     /// Conditions, paging, sorting and field selection.
@@ -907,7 +928,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVirtualRouterOffering {
     envelope = "updateInstanceOffering",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyInstanceOfferingInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct UpdateInstanceOffering {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -997,7 +1019,8 @@ impl UpdateInstanceOffering {
     envelope = "updateVirtualRouterOffering",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyInstanceOfferingInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct UpdateVirtualRouterOffering {
     /// Wire name `isDefault` (body). Since ZStack 0.6.

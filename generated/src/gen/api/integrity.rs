@@ -12,7 +12,8 @@
     path = "/integrity/resource/actions",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.7.24"
 )]
 pub struct AddIntegrityResource {
     /// Wire name `resourceType` (body). Since ZStack 4.7.24 (release history).
@@ -80,7 +81,8 @@ impl AddIntegrityResource {
     action = "CheckBatchDataIntegrity",
     method = "GET",
     path = "/check/batch/data/integrity/",
-    response = crate::api::CheckBatchDataIntegrityReply
+    response = crate::api::CheckBatchDataIntegrityReply,
+    since = "4.3.36"
 )]
 pub struct CheckBatchDataIntegrity {
     /// Wire name `resourceUuids` (query string). Since ZStack 4.3.36 (release history).
@@ -153,14 +155,15 @@ impl CheckBatchDataIntegrity {
     path = "/start/data/protection/",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.3.36"
 )]
 pub struct StartDataProtection {
     /// Wire name `encryptType` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "encryptType")]
     pub encrypt_type: ::std::string::String,
     /// Wire name `auditsIntegrityDate` (body). Since ZStack 4.7.24 (release history).
-    #[api(rename = "auditsIntegrityDate", range(1, 65535))]
+    #[api(rename = "auditsIntegrityDate", since = "4.7.24", range(1, 65535))]
     pub audits_integrity_date: ::core::option::Option<i32>,
     /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]

@@ -10,7 +10,8 @@
     action = "GetIpAddressCapacity",
     method = "GET",
     path = "/ip-capacity",
-    response = crate::api::GetIpAddressCapacityReply
+    response = crate::api::GetIpAddressCapacityReply,
+    since = "3.0.1"
 )]
 pub struct GetIpAddressCapacity {
     /// Wire name `zoneUuids` (query string). Since ZStack 0.6.

@@ -12,7 +12,8 @@
     path = "/ipsec/{uuid}/remote-cidrs",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::IPsecConnectionInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AddRemoteCidrsToIPsecConnection {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -24,7 +25,7 @@ pub struct AddRemoteCidrsToIPsecConnection {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -103,7 +104,8 @@ impl AddRemoteCidrsToIPsecConnection {
     path = "/ipsec/{uuid}/l3networks",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::IPsecConnectionInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AttachL3NetworksToIPsecConnection {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -115,7 +117,7 @@ pub struct AttachL3NetworksToIPsecConnection {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -194,7 +196,8 @@ impl AttachL3NetworksToIPsecConnection {
     path = "/ipsec/{uuid}/actions",
     envelope = "changeIPSecConnectionState",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::IPsecConnectionInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct ChangeIPSecConnectionState {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -254,7 +257,8 @@ impl ChangeIPSecConnectionState {
     path = "/ipsec/config/{uuid}",
     envelope = "changeIPsecConnection",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::IPsecConnectionInventory>,
-    async
+    async,
+    since = "4.5.11"
 )]
 pub struct ChangeIPsecConnection {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.5.11 (release history).
@@ -526,7 +530,8 @@ impl ChangeIPsecConnection {
     path = "/ipsec",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::IPsecConnectionInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateIPsecConnection {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
@@ -548,13 +553,18 @@ pub struct CreateIPsecConnection {
     #[api(rename = "authKey")]
     pub auth_key: ::std::string::String,
     /// Wire name `idType` (body). Since ZStack 4.4.65 (release history). Server default: `ip`. One of `ip`, `name`, `fqdn`.
-    #[api(rename = "idType", one_of("ip", "name", "fqdn"), max_length = 32)]
+    #[api(
+        rename = "idType",
+        since = "4.4.65",
+        one_of("ip", "name", "fqdn"),
+        max_length = 32
+    )]
     pub id_type: ::core::option::Option<::std::string::String>,
     /// Wire name `localId` (body). Since ZStack 4.4.65 (release history).
-    #[api(rename = "localId", max_length = 255)]
+    #[api(rename = "localId", since = "4.4.65", max_length = 255)]
     pub local_id: ::core::option::Option<::std::string::String>,
     /// Wire name `remoteId` (body). Since ZStack 4.4.65 (release history).
-    #[api(rename = "remoteId", max_length = 255)]
+    #[api(rename = "remoteId", since = "4.4.65", max_length = 255)]
     pub remote_id: ::core::option::Option<::std::string::String>,
     /// Wire name `l3NetworkUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "l3NetworkUuid")]
@@ -563,7 +573,12 @@ pub struct CreateIPsecConnection {
     #[api(rename = "peerCidrs")]
     pub peer_cidrs: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `ikeVersion` (body). Since ZStack 4.4.65 (release history). Server default: `ike`. One of `ike`, `ikev1`, `ikev2`.
-    #[api(rename = "ikeVersion", one_of("ike", "ikev1", "ikev2"), max_length = 32)]
+    #[api(
+        rename = "ikeVersion",
+        since = "4.4.65",
+        one_of("ike", "ikev1", "ikev2"),
+        max_length = 32
+    )]
     pub ike_version: ::core::option::Option<::std::string::String>,
     /// Wire name `ikeAuthAlgorithm` (body). Since ZStack 3.0.1 (release history). Server default: `sha256`. One of `md5`, `sha1`, `sha256`, `sha384`, `sha512`.
     #[api(
@@ -583,7 +598,7 @@ pub struct CreateIPsecConnection {
     #[api(rename = "ikeDhGroup")]
     pub ike_dh_group: ::core::option::Option<i32>,
     /// Wire name `ikeLifeTime` (body). Since ZStack 4.4.65 (release history). Server default: `86400`.
-    #[api(rename = "ikeLifeTime", range(60, 604800))]
+    #[api(rename = "ikeLifeTime", since = "4.4.65", range(60, 604800))]
     pub ike_life_time: ::core::option::Option<i32>,
     /// Wire name `policyAuthAlgorithm` (body). Since ZStack 3.0.1 (release history). Server default: `sha256`. One of `md5`, `sha1`, `sha256`, `sha384`, `sha512`.
     #[api(
@@ -630,13 +645,13 @@ pub struct CreateIPsecConnection {
     #[api(rename = "transformProtocol", one_of("esp", "ah", "ah-esp"), max_length = 32)]
     pub transform_protocol: ::core::option::Option<::std::string::String>,
     /// Wire name `lifeTime` (body). Since ZStack 4.4.65 (release history). Server default: `3600`.
-    #[api(rename = "lifeTime", range(30, 604800))]
+    #[api(rename = "lifeTime", since = "4.4.65", range(30, 604800))]
     pub life_time: ::core::option::Option<i32>,
     /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -868,7 +883,8 @@ impl CreateIPsecConnection {
     method = "DELETE",
     path = "/ipsec/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteIPsecConnection {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -932,7 +948,8 @@ impl DeleteIPsecConnection {
     method = "DELETE",
     path = "/ipsec/{uuid}/l3networks",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::IPsecConnectionInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DetachL3NetworksFromIPsecConnection {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -995,7 +1012,8 @@ impl DetachL3NetworksFromIPsecConnection {
     action = "GetCandidateL3NetworksForIpSecConnection",
     method = "GET",
     path = "/ipsec/candidatesL3Networks",
-    response = crate::api::GetCandidateL3NetworksForIpSecConnectionReply
+    response = crate::api::GetCandidateL3NetworksForIpSecConnectionReply,
+    since = "4.0.1"
 )]
 pub struct GetCandidateL3NetworksForIpSecConnection {
     /// Wire name `uuid` (query string). Since ZStack 4.0.1 (release history).
@@ -1004,7 +1022,7 @@ pub struct GetCandidateL3NetworksForIpSecConnection {
     #[api(rename = "publicL3Uuid")]
     pub public_l3_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `vipUuid` (query string). Since ZStack 4.3.36 (release history).
-    #[api(rename = "vipUuid")]
+    #[api(rename = "vipUuid", since = "4.3.36")]
     pub vip_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `limit` (query string). Since ZStack 4.0.1 (release history). Server default: `1000`.
     pub limit: ::core::option::Option<i32>,
@@ -1094,7 +1112,8 @@ impl GetCandidateL3NetworksForIpSecConnection {
     action = "QueryIPSecConnection",
     method = "GET",
     path = "/ipsec",
-    response = crate::api::QueryIPSecConnectionReply
+    response = crate::api::QueryIPSecConnectionReply,
+    since = "3.0.1"
 )]
 pub struct QueryIPSecConnection {
     /// Conditions, paging, sorting and field selection.
@@ -1130,7 +1149,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIPSecConnection {
     path = "/ipsec/{uuid}/actions",
     envelope = "reconnectIPsecConnection",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::IPsecConnectionInventory>,
-    async
+    async,
+    since = "4.5.11"
 )]
 pub struct ReconnectIPsecConnection {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.5.11 (release history).
@@ -1182,7 +1202,8 @@ impl ReconnectIPsecConnection {
     method = "DELETE",
     path = "/ipsec/{uuid}/remote-cidrs",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::IPsecConnectionInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct RemoveRemoteCidrsFromIPsecConnection {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -1247,7 +1268,8 @@ impl RemoveRemoteCidrsFromIPsecConnection {
     path = "/ipsec/{uuid}",
     envelope = "updateIPsecConnection",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::IPsecConnectionInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateIPsecConnection {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).

@@ -13,7 +13,8 @@
     envelope = "null",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyL2NetworkInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct AttachL2NetworkToCluster {
     /// Wire name `l2NetworkUuid` (path placeholder). Since ZStack 0.6.
@@ -23,7 +24,7 @@ pub struct AttachL2NetworkToCluster {
     #[api(rename = "clusterUuid")]
     pub cluster_uuid: ::std::string::String,
     /// Wire name `l2ProviderType` (body). Since ZStack 4.7.21. One of `LinuxBridge`.
-    #[api(rename = "l2ProviderType", one_of("LinuxBridge"))]
+    #[api(rename = "l2ProviderType", since = "4.7.21", one_of("LinuxBridge"))]
     pub l2_provider_type: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -87,7 +88,8 @@ impl AttachL2NetworkToCluster {
     envelope = "changeL2NetworkVlanId",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyL2NetworkInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "5.1.30"
 )]
 pub struct ChangeL2NetworkVlanId {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.1.0.
@@ -161,7 +163,8 @@ impl ChangeL2NetworkVlanId {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyL2NetworkInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.7.5"
 )]
 pub struct CreateL2HardwareVxlanNetwork {
     /// Wire name `vni` (body). Since ZStack 3.7.
@@ -193,9 +196,10 @@ pub struct CreateL2HardwareVxlanNetwork {
     )]
     pub v_switch_type: ::core::option::Option<::std::string::String>,
     /// Wire name `isolated` (body). Since ZStack 4.8.0. Server default: `false`.
+    #[api(since = "4.8.0")]
     pub isolated: ::core::option::Option<bool>,
     /// Wire name `pvlan` (body). Since ZStack 4.8.0.
-    #[api(non_empty_string)]
+    #[api(since = "4.8.0", non_empty_string)]
     pub pvlan: ::core::option::Option<::std::string::String>,
     /// Wire name `resourceUuid` (body). Since ZStack 3.7.
     #[api(rename = "resourceUuid")]
@@ -342,7 +346,8 @@ impl CreateL2HardwareVxlanNetwork {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyL2NetworkInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.7.5"
 )]
 pub struct CreateL2HardwareVxlanNetworkPool {
     /// Wire name `sdnControllerUuid` (body). Since ZStack 3.7.
@@ -366,14 +371,16 @@ pub struct CreateL2HardwareVxlanNetworkPool {
     /// Wire name `vSwitchType` (body). Since ZStack 4.1.2. Server default: `LinuxBridge`. One of `LinuxBridge`, `OvsDpdk`, `MacVlan`, `OvnDpdk`.
     #[api(
         rename = "vSwitchType",
+        since = "4.1.2",
         one_of("LinuxBridge", "OvsDpdk", "MacVlan", "OvnDpdk"),
         max_length = 1024
     )]
     pub v_switch_type: ::core::option::Option<::std::string::String>,
     /// Wire name `isolated` (body). Since ZStack 4.8.0. Server default: `false`.
+    #[api(since = "4.8.0")]
     pub isolated: ::core::option::Option<bool>,
     /// Wire name `pvlan` (body). Since ZStack 4.8.0.
-    #[api(non_empty_string)]
+    #[api(since = "4.8.0", non_empty_string)]
     pub pvlan: ::core::option::Option<::std::string::String>,
     /// Wire name `resourceUuid` (body). Since ZStack 3.7.
     #[api(rename = "resourceUuid")]
@@ -500,7 +507,8 @@ impl CreateL2HardwareVxlanNetworkPool {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyL2NetworkInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct CreateL2NoVlanNetwork {
     /// Wire name `name` (body). Since ZStack 0.6.
@@ -521,20 +529,22 @@ pub struct CreateL2NoVlanNetwork {
     /// Wire name `vSwitchType` (body). Since ZStack 4.1.0. Server default: `LinuxBridge`. One of `LinuxBridge`, `OvsDpdk`, `MacVlan`, `OvnDpdk`.
     #[api(
         rename = "vSwitchType",
+        since = "4.1.0",
         one_of("LinuxBridge", "OvsDpdk", "MacVlan", "OvnDpdk"),
         max_length = 1024
     )]
     pub v_switch_type: ::core::option::Option<::std::string::String>,
     /// Wire name `isolated` (body). Since ZStack 4.8.0. Server default: `false`.
+    #[api(since = "4.8.0")]
     pub isolated: ::core::option::Option<bool>,
     /// Wire name `pvlan` (body). Since ZStack 4.8.0.
-    #[api(non_empty_string)]
+    #[api(since = "4.8.0", non_empty_string)]
     pub pvlan: ::core::option::Option<::std::string::String>,
     /// Wire name `resourceUuid` (body). Since ZStack 0.6.
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.0")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -660,7 +670,8 @@ impl CreateL2NoVlanNetwork {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyL2NetworkInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.8.26"
 )]
 pub struct CreateL2PortGroup {
     /// Wire name `vSwitchUuid` (body). Since ZStack 4.8.26 (release history).
@@ -698,9 +709,10 @@ pub struct CreateL2PortGroup {
     )]
     pub v_switch_type: ::core::option::Option<::std::string::String>,
     /// Wire name `isolated` (body). Since ZStack 5.0.0 (release history). Server default: `false`.
+    #[api(since = "5.0.0")]
     pub isolated: ::core::option::Option<bool>,
     /// Wire name `pvlan` (body). Since ZStack 5.0.0 (release history).
-    #[api(non_empty_string)]
+    #[api(since = "5.0.0", non_empty_string)]
     pub pvlan: ::core::option::Option<::std::string::String>,
     /// Wire name `resourceUuid` (body). Since ZStack 4.8.26 (release history).
     #[api(rename = "resourceUuid")]
@@ -861,7 +873,8 @@ impl CreateL2PortGroup {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyL2NetworkInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.8.26"
 )]
 pub struct CreateL2TfNetwork {
     /// Wire name `ipPrefix` (body). Since ZStack 4.8.0.
@@ -1047,7 +1060,8 @@ impl CreateL2TfNetwork {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyL2NetworkInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.8.26"
 )]
 pub struct CreateL2VirtualSwitch {
     /// Wire name `isDistributed` (body). Since ZStack 4.8.26 (release history).
@@ -1076,9 +1090,10 @@ pub struct CreateL2VirtualSwitch {
     )]
     pub v_switch_type: ::core::option::Option<::std::string::String>,
     /// Wire name `isolated` (body). Since ZStack 5.0.0 (release history). Server default: `false`.
+    #[api(since = "5.0.0")]
     pub isolated: ::core::option::Option<bool>,
     /// Wire name `pvlan` (body). Since ZStack 5.0.0 (release history).
-    #[api(non_empty_string)]
+    #[api(since = "5.0.0", non_empty_string)]
     pub pvlan: ::core::option::Option<::std::string::String>,
     /// Wire name `resourceUuid` (body). Since ZStack 4.8.26 (release history).
     #[api(rename = "resourceUuid")]
@@ -1209,7 +1224,8 @@ impl CreateL2VirtualSwitch {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyL2NetworkInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct CreateL2VlanNetwork {
     /// Wire name `vlan` (body). Since ZStack 0.6.
@@ -1233,20 +1249,22 @@ pub struct CreateL2VlanNetwork {
     /// Wire name `vSwitchType` (body). Since ZStack 4.1.0. Server default: `LinuxBridge`. One of `LinuxBridge`, `OvsDpdk`, `MacVlan`, `OvnDpdk`.
     #[api(
         rename = "vSwitchType",
+        since = "4.1.0",
         one_of("LinuxBridge", "OvsDpdk", "MacVlan", "OvnDpdk"),
         max_length = 1024
     )]
     pub v_switch_type: ::core::option::Option<::std::string::String>,
     /// Wire name `isolated` (body). Since ZStack 4.8.0. Server default: `false`.
+    #[api(since = "4.8.0")]
     pub isolated: ::core::option::Option<bool>,
     /// Wire name `pvlan` (body). Since ZStack 4.8.0.
-    #[api(non_empty_string)]
+    #[api(since = "4.8.0", non_empty_string)]
     pub pvlan: ::core::option::Option<::std::string::String>,
     /// Wire name `resourceUuid` (body). Since ZStack 0.6.
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.0")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -1374,7 +1392,8 @@ impl CreateL2VlanNetwork {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyL2NetworkInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct CreateL2VxlanNetwork {
     /// Wire name `vni` (body). Since ZStack 0.6.
@@ -1406,15 +1425,16 @@ pub struct CreateL2VxlanNetwork {
     )]
     pub v_switch_type: ::core::option::Option<::std::string::String>,
     /// Wire name `isolated` (body). Since ZStack 4.8.0. Server default: `false`.
+    #[api(since = "4.8.0")]
     pub isolated: ::core::option::Option<bool>,
     /// Wire name `pvlan` (body). Since ZStack 4.8.0.
-    #[api(non_empty_string)]
+    #[api(since = "4.8.0", non_empty_string)]
     pub pvlan: ::core::option::Option<::std::string::String>,
     /// Wire name `resourceUuid` (body). Since ZStack 0.6.
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.0")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -1555,7 +1575,8 @@ impl CreateL2VxlanNetwork {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyL2NetworkInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct CreateL2VxlanNetworkPool {
     /// Wire name `name` (body). Since ZStack 0.6.
@@ -1576,20 +1597,22 @@ pub struct CreateL2VxlanNetworkPool {
     /// Wire name `vSwitchType` (body). Since ZStack 4.1.2. Server default: `LinuxBridge`. One of `LinuxBridge`, `OvsDpdk`, `MacVlan`, `OvnDpdk`.
     #[api(
         rename = "vSwitchType",
+        since = "4.1.2",
         one_of("LinuxBridge", "OvsDpdk", "MacVlan", "OvnDpdk"),
         max_length = 1024
     )]
     pub v_switch_type: ::core::option::Option<::std::string::String>,
     /// Wire name `isolated` (body). Since ZStack 4.8.0. Server default: `false`.
+    #[api(since = "4.8.0")]
     pub isolated: ::core::option::Option<bool>,
     /// Wire name `pvlan` (body). Since ZStack 4.8.0.
-    #[api(non_empty_string)]
+    #[api(since = "4.8.0", non_empty_string)]
     pub pvlan: ::core::option::Option<::std::string::String>,
     /// Wire name `resourceUuid` (body). Since ZStack 0.6.
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.0")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -1714,7 +1737,8 @@ impl CreateL2VxlanNetworkPool {
     path = "/l2-networks/vxlan-pool/{l2NetworkUuid}/vni-ranges",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VniRangeInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateVniRange {
     /// Wire name `name` (body). Since ZStack 0.6.
@@ -1736,7 +1760,7 @@ pub struct CreateVniRange {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.0")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -1823,7 +1847,8 @@ impl CreateVniRange {
     path = "/l2-networks/{l2NetworkUuid}/clusters/{clusterUuid}/remote-vtep-ip",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::RemoteVtepInventory>,
-    async
+    async,
+    since = "4.7.24"
 )]
 pub struct CreateVxlanPoolRemoteVtep {
     /// Wire name `l2NetworkUuid` (path placeholder). Since ZStack 4.7.11.
@@ -1915,7 +1940,8 @@ impl CreateVxlanPoolRemoteVtep {
     path = "/l2-networks/vxlan/vteps",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VtepInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateVxlanVtep {
     /// Wire name `hostUuid` (body). Since ZStack 3.0.
@@ -1931,7 +1957,7 @@ pub struct CreateVxlanVtep {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.0")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.
     #[api(rename = "systemTags")]
@@ -2013,7 +2039,8 @@ impl CreateVxlanVtep {
     method = "DELETE",
     path = "/l2-networks/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteL2Network {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -2077,7 +2104,8 @@ impl DeleteL2Network {
     method = "DELETE",
     path = "/l2-networks/vxlan-pool/vni-ranges/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteVniRange {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -2141,7 +2169,8 @@ impl DeleteVniRange {
     method = "DELETE",
     path = "/l2-networks/vxlan/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.1.8"
 )]
 pub struct DeleteVxlanL2Network {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.1.8 (release history).
@@ -2205,7 +2234,8 @@ impl DeleteVxlanL2Network {
     method = "DELETE",
     path = "/l2-networks/{l2NetworkUuid}/clusters/{clusterUuid}/delete/remote-vtep-ip",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.7.24"
 )]
 pub struct DeleteVxlanPoolRemoteVtep {
     /// Wire name `l2NetworkUuid` (path placeholder). Since ZStack 4.7.11.
@@ -2283,7 +2313,8 @@ impl DeleteVxlanPoolRemoteVtep {
     path = "/l2-networks/{l2NetworkUuid}/clusters/{clusterUuid}",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyL2NetworkInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct DetachL2NetworkFromCluster {
     /// Wire name `l2NetworkUuid` (path placeholder). Since ZStack 0.6.
@@ -2343,7 +2374,8 @@ impl DetachL2NetworkFromCluster {
     method = "GET",
     path = "/l2-networks/{l2NetworkUuid}/cluster-candidates",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnyClusterInventory>,
-    polymorphic
+    polymorphic,
+    since = "4.0.1"
 )]
 pub struct GetCandidateClustersForAttachingL2Network {
     /// Wire name `l2NetworkUuid` (path placeholder). Since ZStack 4.0.0.
@@ -2430,7 +2462,8 @@ impl GetCandidateClustersForAttachingL2Network {
     action = "GetL2NetworkTypes",
     method = "GET",
     path = "/l2-networks/types",
-    response = crate::api::GetL2NetworkTypesReply
+    response = crate::api::GetL2NetworkTypesReply,
+    since = "3.0.1"
 )]
 pub struct GetL2NetworkTypes {
     /// Wire name `systemTags` (query string). Since ZStack 0.6.
@@ -2478,7 +2511,8 @@ impl GetL2NetworkTypes {
     action = "GetVSwitchTypes",
     method = "GET",
     path = "/l2-networks/vSwitchTypes",
-    response = crate::api::GetVSwitchTypesReply
+    response = crate::api::GetVSwitchTypesReply,
+    since = "4.1.8"
 )]
 pub struct GetVSwitchTypes {
     /// Wire name `systemTags` (query string). Since ZStack 4.1.0.
@@ -2526,7 +2560,8 @@ impl GetVSwitchTypes {
     action = "GetVfPciDeviceAvailableInL2Network",
     method = "GET",
     path = "/l2-networks/vf-pci-devices-available",
-    response = crate::api::GetVfPciDeviceAvailableInL2NetworkReply
+    response = crate::api::GetVfPciDeviceAvailableInL2NetworkReply,
+    since = "5.3.20"
 )]
 pub struct GetVfPciDeviceAvailableInL2Network {
     /// Wire name `l2NetworkUuids` (query string). Since ZStack 5.3.20 (release history).
@@ -2586,7 +2621,8 @@ impl GetVfPciDeviceAvailableInL2Network {
     method = "GET",
     path = "/l2-networks",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnyL2NetworkInventory>,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct QueryL2Network {
     /// Conditions, paging, sorting and field selection.
@@ -2620,7 +2656,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryL2Network {
     action = "QueryL2PortGroupNetwork",
     method = "GET",
     path = "/l2-networks/port-group",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::L2PortGroupNetworkInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::L2PortGroupNetworkInventory>,
+    since = "4.8.26"
 )]
 pub struct QueryL2PortGroupNetwork {
     /// Conditions, paging, sorting and field selection.
@@ -2654,7 +2691,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryL2PortGroupNetwork {
     action = "QueryL2VirtualSwitchNetwork",
     method = "GET",
     path = "/l2-networks/virtual-switch",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::L2VirtualSwitchNetworkInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::L2VirtualSwitchNetworkInventory>,
+    since = "4.8.26"
 )]
 pub struct QueryL2VirtualSwitchNetwork {
     /// Conditions, paging, sorting and field selection.
@@ -2688,7 +2726,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryL2VirtualSwitchNetwork 
     action = "QueryL2VlanNetwork",
     method = "GET",
     path = "/l2-networks/vlan",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::L2VlanNetworkInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::L2VlanNetworkInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryL2VlanNetwork {
     /// Conditions, paging, sorting and field selection.
@@ -2722,7 +2761,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryL2VlanNetwork {
     action = "QueryL2VxlanNetwork",
     method = "GET",
     path = "/l2-networks/vxlan",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::L2VxlanNetworkInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::L2VxlanNetworkInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryL2VxlanNetwork {
     /// Conditions, paging, sorting and field selection.
@@ -2757,7 +2797,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryL2VxlanNetwork {
     method = "GET",
     path = "/l2-networks/vxlan-pool",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnyL2VxlanNetworkPoolInventory>,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct QueryL2VxlanNetworkPool {
     /// Conditions, paging, sorting and field selection.
@@ -2791,7 +2832,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryL2VxlanNetworkPool {
     action = "QueryVniRange",
     method = "GET",
     path = "/l2-networks/vxlan-pool/vni-range",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VniRangeInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VniRangeInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryVniRange {
     /// Conditions, paging, sorting and field selection.
@@ -2825,7 +2867,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVniRange {
     action = "QueryVtep",
     method = "GET",
     path = "/l2-networks/vteps",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VtepInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VtepInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryVtep {
     /// Conditions, paging, sorting and field selection.
@@ -2862,7 +2905,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVtep {
     envelope = "updateL2Network",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyL2NetworkInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct UpdateL2Network {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -2939,7 +2983,8 @@ impl UpdateL2Network {
     path = "/l2-networks/vxlan-pool/vni-ranges/{uuid}",
     envelope = "updateVniRange",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VniRangeInventory>,
-    async
+    async,
+    since = "3.3.1"
 )]
 pub struct UpdateVniRange {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.3.0.

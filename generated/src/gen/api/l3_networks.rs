@@ -13,7 +13,8 @@
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::L3NetworkInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct AddDnsToL3Network {
     /// Wire name `l3NetworkUuid` (path placeholder). Since ZStack 0.6.
@@ -74,7 +75,8 @@ impl AddDnsToL3Network {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::L3NetworkInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct AddHostRouteToL3Network {
     /// Wire name `l3NetworkUuid` (path placeholder). Since ZStack 2.3.
@@ -139,7 +141,8 @@ impl AddHostRouteToL3Network {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyIpRangeInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct AddIpRange {
     /// Wire name `l3NetworkUuid` (path placeholder). Since ZStack 0.6.
@@ -162,13 +165,13 @@ pub struct AddIpRange {
     /// Wire name `gateway` (body). Since ZStack 0.6.
     pub gateway: ::core::option::Option<::std::string::String>,
     /// Wire name `ipRangeType` (body). Since ZStack 3.9. One of `Normal`, `AddressPool`.
-    #[api(rename = "ipRangeType", one_of("Normal", "AddressPool"))]
+    #[api(rename = "ipRangeType", since = "3.9", one_of("Normal", "AddressPool"))]
     pub ip_range_type: ::core::option::Option<::std::string::String>,
     /// Wire name `resourceUuid` (body). Since ZStack 0.6.
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.0")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -276,7 +279,8 @@ impl AddIpRange {
     envelope = "params",
     response = crate::api::AddIpRangeByNetworkCidrReply,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct AddIpRangeByNetworkCidr {
     /// Wire name `name` (body). Since ZStack 0.6.
@@ -292,16 +296,16 @@ pub struct AddIpRangeByNetworkCidr {
     #[api(rename = "networkCidr")]
     pub network_cidr: ::std::string::String,
     /// Wire name `gateway` (body). Since ZStack 3.7.
-    #[api(max_length = 64)]
+    #[api(since = "3.7", max_length = 64)]
     pub gateway: ::core::option::Option<::std::string::String>,
     /// Wire name `ipRangeType` (body). Since ZStack 3.9. One of `Normal`, `AddressPool`.
-    #[api(rename = "ipRangeType", one_of("Normal", "AddressPool"))]
+    #[api(rename = "ipRangeType", since = "3.9", one_of("Normal", "AddressPool"))]
     pub ip_range_type: ::core::option::Option<::std::string::String>,
     /// Wire name `resourceUuid` (body). Since ZStack 0.6.
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.0")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -405,7 +409,8 @@ impl AddIpRangeByNetworkCidr {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyIpRangeInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.1.3"
 )]
 pub struct AddIpv6Range {
     /// Wire name `l3NetworkUuid` (path placeholder). Since ZStack 3.1.
@@ -432,13 +437,13 @@ pub struct AddIpv6Range {
     #[api(rename = "addressMode", one_of("SLAAC", "Stateful-DHCP", "Stateless-DHCP"))]
     pub address_mode: ::std::string::String,
     /// Wire name `ipRangeType` (body). Since ZStack 3.9. One of `Normal`, `AddressPool`.
-    #[api(rename = "ipRangeType", one_of("Normal", "AddressPool"))]
+    #[api(rename = "ipRangeType", since = "3.9", one_of("Normal", "AddressPool"))]
     pub ip_range_type: ::core::option::Option<::std::string::String>,
     /// Wire name `resourceUuid` (body). Since ZStack 3.1.
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.0")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.1.
     #[api(rename = "systemTags")]
@@ -541,7 +546,8 @@ impl AddIpv6Range {
     envelope = "params",
     response = crate::api::AddIpv6RangeByNetworkCidrReply,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.1.3"
 )]
 pub struct AddIpv6RangeByNetworkCidr {
     /// Wire name `name` (body). Since ZStack 3.1.
@@ -560,13 +566,13 @@ pub struct AddIpv6RangeByNetworkCidr {
     #[api(rename = "addressMode", one_of("SLAAC", "Stateful-DHCP", "Stateless-DHCP"))]
     pub address_mode: ::std::string::String,
     /// Wire name `ipRangeType` (body). Since ZStack 3.9. One of `Normal`, `AddressPool`.
-    #[api(rename = "ipRangeType", one_of("Normal", "AddressPool"))]
+    #[api(rename = "ipRangeType", since = "3.9", one_of("Normal", "AddressPool"))]
     pub ip_range_type: ::core::option::Option<::std::string::String>,
     /// Wire name `resourceUuid` (body). Since ZStack 3.1.
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.0")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.1.
     #[api(rename = "systemTags")]
@@ -662,7 +668,8 @@ impl AddIpv6RangeByNetworkCidr {
     path = "/l3-networks/{l3NetworkUuid}/reserved-ip-ranges",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::ReservedIpRangeInventory>,
-    async
+    async,
+    since = "5.1.30"
 )]
 pub struct AddReservedIpRange {
     /// Wire name `l3NetworkUuid` (path placeholder). Since ZStack 5.1.0.
@@ -755,7 +762,8 @@ impl AddReservedIpRange {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::L3NetworkInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct AttachNetworkServiceToL3Network {
     /// Wire name `l3NetworkUuid` (path placeholder). Since ZStack 0.6.
@@ -824,7 +832,8 @@ impl AttachNetworkServiceToL3Network {
     path = "/l3-networks/{l3NetworkUuid}/dhcp-ip",
     envelope = "changeL3NetworkDhcpIpAddress",
     response = crate::api::ChangeL3NetworkDhcpIpAddressReply,
-    async
+    async,
+    since = "5.1.30"
 )]
 pub struct ChangeL3NetworkDhcpIpAddress {
     /// Wire name `l3NetworkUuid` (path placeholder). Since ZStack 5.1.0.
@@ -905,7 +914,8 @@ impl ChangeL3NetworkDhcpIpAddress {
     envelope = "changeL3NetworkState",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::L3NetworkInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct ChangeL3NetworkState {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -963,7 +973,8 @@ impl ChangeL3NetworkState {
     action = "CheckIpAvailability",
     method = "GET",
     path = "/l3-networks/{l3NetworkUuid}/ip/{ip}/availability",
-    response = crate::api::CheckIpAvailabilityReply
+    response = crate::api::CheckIpAvailabilityReply,
+    since = "3.0.1"
 )]
 pub struct CheckIpAvailability {
     /// Wire name `l3NetworkUuid` (path placeholder). Since ZStack 0.6.
@@ -973,10 +984,10 @@ pub struct CheckIpAvailability {
     #[api(max_length = 255)]
     pub ip: ::std::string::String,
     /// Wire name `arpCheck` (query string). Since ZStack 5.1.0. Server default: `false`.
-    #[api(rename = "arpCheck")]
+    #[api(rename = "arpCheck", since = "5.1.0")]
     pub arp_check: ::core::option::Option<bool>,
     /// Wire name `ipRangeCheck` (query string). Since ZStack 5.1.0. Server default: `true`.
-    #[api(rename = "ipRangeCheck")]
+    #[api(rename = "ipRangeCheck", since = "5.1.0")]
     pub ip_range_check: ::core::option::Option<bool>,
     /// Wire name `systemTags` (query string). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -1043,7 +1054,8 @@ impl CheckIpAvailability {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::L3NetworkInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct CreateL3Network {
     /// Wire name `name` (body). Since ZStack 0.6.
@@ -1062,7 +1074,7 @@ pub struct CreateL3Network {
     #[api(one_of("Public", "Private", "System"))]
     pub category: ::core::option::Option<::std::string::String>,
     /// Wire name `ipVersion` (body). Since ZStack 3.1. One of `4`, `6`.
-    #[api(rename = "ipVersion", one_of("4", "6"))]
+    #[api(rename = "ipVersion", since = "3.1", one_of("4", "6"))]
     pub ip_version: ::core::option::Option<i32>,
     /// Wire name `system` (body). Since ZStack 0.6. Server default: `false`.
     pub system: ::core::option::Option<bool>,
@@ -1076,7 +1088,7 @@ pub struct CreateL3Network {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.0")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -1203,7 +1215,8 @@ impl CreateL3Network {
     method = "DELETE",
     path = "/l3-networks/{l3NetworkUuid}/ip-address",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "5.1.30"
 )]
 pub struct DeleteIpAddress {
     /// Wire name `l3NetworkUuid` (path placeholder). Since ZStack 5.1.0.
@@ -1280,7 +1293,8 @@ impl DeleteIpAddress {
     method = "DELETE",
     path = "/l3-networks/ip-ranges/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteIpRange {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -1344,7 +1358,8 @@ impl DeleteIpRange {
     method = "DELETE",
     path = "/l3-networks/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteL3Network {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -1408,7 +1423,8 @@ impl DeleteL3Network {
     method = "DELETE",
     path = "/l3-networks/reserved-ip-ranges/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "5.1.30"
 )]
 pub struct DeleteReservedIpRange {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.1.0.
@@ -1473,7 +1489,8 @@ impl DeleteReservedIpRange {
     path = "/l3-networks/{l3NetworkUuid}/network-services",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::L3NetworkInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct DetachNetworkServiceFromL3Network {
     /// Wire name `l3NetworkUuid` (path placeholder). Since ZStack 0.6.
@@ -1486,6 +1503,7 @@ pub struct DetachNetworkServiceFromL3Network {
         ::std::vec::Vec<::std::string::String>,
     >,
     /// Wire name `service` (query string). Since ZStack 5.1.0.
+    #[api(since = "5.1.0")]
     pub service: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (query string). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -1558,7 +1576,8 @@ impl DetachNetworkServiceFromL3Network {
     action = "GetFreeIp",
     method = "GET",
     path = "/l3-networks/ip/free",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::FreeIpInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::FreeIpInventory>,
+    since = "3.8.22"
 )]
 pub struct GetFreeIp {
     /// Wire name `l3NetworkUuid` (query string). Since ZStack 0.6.
@@ -1570,10 +1589,10 @@ pub struct GetFreeIp {
     /// Wire name `start` (query string). Since ZStack 0.6.
     pub start: ::core::option::Option<::std::string::String>,
     /// Wire name `ipRangeType` (query string). Since ZStack 3.9. One of `Normal`, `AddressPool`.
-    #[api(rename = "ipRangeType", one_of("Normal", "AddressPool"))]
+    #[api(rename = "ipRangeType", since = "3.9", one_of("Normal", "AddressPool"))]
     pub ip_range_type: ::core::option::Option<::std::string::String>,
     /// Wire name `ipVersion` (query string). Since ZStack 3.10. One of `4`, `6`.
-    #[api(rename = "ipVersion", one_of("4", "6"))]
+    #[api(rename = "ipVersion", since = "3.10", one_of("4", "6"))]
     pub ip_version: ::core::option::Option<i32>,
     /// Wire name `limit` (query string). Since ZStack 0.6. Server default: `100`.
     pub limit: ::core::option::Option<i32>,
@@ -1670,7 +1689,8 @@ impl GetFreeIp {
     action = "GetFreeIpOfIpRange",
     method = "GET",
     path = "/l3-networks/ip-ranges/{ipRangeUuid}/ip/free",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::FreeIpInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::FreeIpInventory>,
+    since = "3.0.1"
 )]
 pub struct GetFreeIpOfIpRange {
     /// Wire name `l3NetworkUuid` (query string). Since ZStack 0.6.
@@ -1682,10 +1702,10 @@ pub struct GetFreeIpOfIpRange {
     /// Wire name `start` (query string). Since ZStack 0.6.
     pub start: ::core::option::Option<::std::string::String>,
     /// Wire name `ipRangeType` (query string). Since ZStack 3.9. One of `Normal`, `AddressPool`.
-    #[api(rename = "ipRangeType", one_of("Normal", "AddressPool"))]
+    #[api(rename = "ipRangeType", since = "3.9", one_of("Normal", "AddressPool"))]
     pub ip_range_type: ::core::option::Option<::std::string::String>,
     /// Wire name `ipVersion` (query string). Since ZStack 3.10. One of `4`, `6`.
-    #[api(rename = "ipVersion", one_of("4", "6"))]
+    #[api(rename = "ipVersion", since = "3.10", one_of("4", "6"))]
     pub ip_version: ::core::option::Option<i32>,
     /// Wire name `limit` (query string). Since ZStack 0.6. Server default: `100`.
     pub limit: ::core::option::Option<i32>,
@@ -1776,7 +1796,8 @@ impl GetFreeIpOfIpRange {
     action = "GetFreeIpOfL3Network",
     method = "GET",
     path = "/l3-networks/{l3NetworkUuid}/ip/free",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::FreeIpInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::FreeIpInventory>,
+    since = "3.0.1"
 )]
 pub struct GetFreeIpOfL3Network {
     /// Wire name `l3NetworkUuid` (path placeholder). Since ZStack 0.6.
@@ -1788,10 +1809,10 @@ pub struct GetFreeIpOfL3Network {
     /// Wire name `start` (query string). Since ZStack 0.6.
     pub start: ::core::option::Option<::std::string::String>,
     /// Wire name `ipRangeType` (query string). Since ZStack 3.9. One of `Normal`, `AddressPool`.
-    #[api(rename = "ipRangeType", one_of("Normal", "AddressPool"))]
+    #[api(rename = "ipRangeType", since = "3.9", one_of("Normal", "AddressPool"))]
     pub ip_range_type: ::core::option::Option<::std::string::String>,
     /// Wire name `ipVersion` (query string). Since ZStack 3.10. One of `4`, `6`.
-    #[api(rename = "ipVersion", one_of("4", "6"))]
+    #[api(rename = "ipVersion", since = "3.10", one_of("4", "6"))]
     pub ip_version: ::core::option::Option<i32>,
     /// Wire name `limit` (query string). Since ZStack 0.6. Server default: `100`.
     pub limit: ::core::option::Option<i32>,
@@ -1882,7 +1903,8 @@ impl GetFreeIpOfL3Network {
     action = "GetL3NetworkDhcpIpAddress",
     method = "GET",
     path = "/l3-networks/{l3NetworkUuid}/dhcp-ip",
-    response = crate::api::GetL3NetworkDhcpIpAddressReply
+    response = crate::api::GetL3NetworkDhcpIpAddressReply,
+    since = "3.0.1"
 )]
 pub struct GetL3NetworkDhcpIpAddress {
     /// Wire name `l3NetworkUuid` (path placeholder). Since ZStack 0.6.
@@ -1936,7 +1958,8 @@ impl GetL3NetworkDhcpIpAddress {
     action = "GetL3NetworkIpStatistic",
     method = "GET",
     path = "/l3-networks/{l3NetworkUuid}/ip-statistic",
-    response = crate::api::GetL3NetworkIpStatisticReply
+    response = crate::api::GetL3NetworkIpStatisticReply,
+    since = "3.7.5"
 )]
 pub struct GetL3NetworkIpStatistic {
     /// Wire name `l3NetworkUuid` (path placeholder). Since ZStack 3.7.0.
@@ -2064,7 +2087,8 @@ impl GetL3NetworkIpStatistic {
     action = "GetL3NetworkMtu",
     method = "GET",
     path = "/l3-networks/{l3NetworkUuid}/mtu",
-    response = crate::api::GetL3NetworkMtuReply
+    response = crate::api::GetL3NetworkMtuReply,
+    since = "3.0.1"
 )]
 pub struct GetL3NetworkMtu {
     /// Wire name `l3NetworkUuid` (path placeholder). Since ZStack 0.6.
@@ -2118,7 +2142,8 @@ impl GetL3NetworkMtu {
     action = "GetL3NetworkRouterInterfaceIp",
     method = "GET",
     path = "/l3-networks/{l3NetworkUuid}/router-interface-ip",
-    response = crate::api::GetL3NetworkRouterInterfaceIpReply
+    response = crate::api::GetL3NetworkRouterInterfaceIpReply,
+    since = "3.0.1"
 )]
 pub struct GetL3NetworkRouterInterfaceIp {
     /// Wire name `l3NetworkUuid` (path placeholder). Since ZStack 2.2.
@@ -2172,7 +2197,8 @@ impl GetL3NetworkRouterInterfaceIp {
     action = "GetL3NetworkTypes",
     method = "GET",
     path = "/l3-networks/types",
-    response = crate::api::GetL3NetworkTypesReply
+    response = crate::api::GetL3NetworkTypesReply,
+    since = "3.0.1"
 )]
 pub struct GetL3NetworkTypes {
     /// Wire name `systemTags` (query string). Since ZStack 0.6.
@@ -2220,7 +2246,8 @@ impl GetL3NetworkTypes {
     action = "IsVfNicAvailableInL3Network",
     method = "GET",
     path = "/l3-networks/{l3NetworkUuid}/hosts/{hostUuid}/vfnicavailable",
-    response = crate::api::IsVfNicAvailableInL3NetworkReply
+    response = crate::api::IsVfNicAvailableInL3NetworkReply,
+    since = "3.9.2"
 )]
 pub struct IsVfNicAvailableInL3Network {
     /// Wire name `l3NetworkUuid` (path placeholder). Since ZStack 3.9.2 (release history).
@@ -2279,7 +2306,8 @@ impl IsVfNicAvailableInL3Network {
     action = "QueryAddressPool",
     method = "GET",
     path = "/l3-networks/address-pools",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AddressPoolInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AddressPoolInventory>,
+    since = "3.9.2"
 )]
 pub struct QueryAddressPool {
     /// Conditions, paging, sorting and field selection.
@@ -2313,7 +2341,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAddressPool {
     action = "QueryIpAddress",
     method = "GET",
     path = "/l3-networks/ip-address",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::UsedIpInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::UsedIpInventory>,
+    since = "3.1.3"
 )]
 pub struct QueryIpAddress {
     /// Conditions, paging, sorting and field selection.
@@ -2348,7 +2377,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIpAddress {
     method = "GET",
     path = "/l3-networks/ip-ranges",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnyIpRangeInventory>,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct QueryIpRange {
     /// Conditions, paging, sorting and field selection.
@@ -2383,7 +2413,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIpRange {
     method = "GET",
     path = "/l3-networks",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::L3NetworkInventory>,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct QueryL3Network {
     /// Conditions, paging, sorting and field selection.
@@ -2417,7 +2448,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryL3Network {
     action = "QueryNetworkServiceL3NetworkRef",
     method = "GET",
     path = "/l3-networks/network-services/refs",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::NetworkServiceL3NetworkRefInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::NetworkServiceL3NetworkRefInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryNetworkServiceL3NetworkRef {
     /// Conditions, paging, sorting and field selection.
@@ -2453,7 +2485,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryNetworkServiceL3Network
     path = "/l3-networks/{l3NetworkUuid}/dns/{dns}",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::L3NetworkInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct RemoveDnsFromL3Network {
     /// Wire name `l3NetworkUuid` (path placeholder). Since ZStack 0.6.
@@ -2513,7 +2546,8 @@ impl RemoveDnsFromL3Network {
     path = "/l3-networks/{l3NetworkUuid}/hostroute",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::L3NetworkInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct RemoveHostRouteFromL3Network {
     /// Wire name `l3NetworkUuid` (path placeholder). Since ZStack 2.3.
@@ -2573,7 +2607,8 @@ impl RemoveHostRouteFromL3Network {
     path = "/l3-networks/{l3NetworkUuid}/mtu",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct SetL3NetworkMtu {
     /// Wire name `l3NetworkUuid` (path placeholder). Since ZStack 0.6.
@@ -2634,7 +2669,8 @@ impl SetL3NetworkMtu {
     path = "/l3-networks/{l3NetworkUuid}/router-interface-ip",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct SetL3NetworkRouterInterfaceIp {
     /// Wire name `l3NetworkUuid` (path placeholder). Since ZStack 2.2.
@@ -2696,7 +2732,8 @@ impl SetL3NetworkRouterInterfaceIp {
     envelope = "updateIpRange",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyIpRangeInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct UpdateIpRange {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -2774,7 +2811,8 @@ impl UpdateIpRange {
     envelope = "updateL3Network",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::L3NetworkInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct UpdateL3Network {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.

@@ -12,7 +12,8 @@
     path = "/ldap/servers",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::LdapServerInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AddLdapServer {
     /// Wire name `name` (body). Since ZStack 0.6.
@@ -37,7 +38,7 @@ pub struct AddLdapServer {
     #[api(one_of("None", "TLS"), max_length = 1024)]
     pub encryption: ::std::string::String,
     /// Wire name `scope` (body). Since ZStack 3.6.0. Server default: `account`. One of `account`, `IAM2`.
-    #[api(one_of("account", "IAM2"))]
+    #[api(since = "3.6.0", one_of("account", "IAM2"))]
     pub scope: ::std::string::String,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -110,7 +111,8 @@ impl AddLdapServer {
     path = "/ldap/bindings/actions",
     envelope = "cleanInvalidLdapBinding",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AccountInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CleanInvalidLdapBinding {
     /// Wire name `systemTags` (body). Since ZStack 0.6.
@@ -160,7 +162,8 @@ impl CleanInvalidLdapBinding {
     path = "/ldap/bindings",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::LdapAccountRefInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateLdapBinding {
     /// Wire name `ldapUid` (body). Since ZStack 0.6.
@@ -220,7 +223,8 @@ impl CreateLdapBinding {
     method = "DELETE",
     path = "/ldap/bindings/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteLdapBinding {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -273,7 +277,8 @@ impl DeleteLdapBinding {
     method = "DELETE",
     path = "/ldap/servers/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteLdapServer {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -336,7 +341,8 @@ impl DeleteLdapServer {
     action = "GetCandidateLdapEntryForBinding",
     method = "GET",
     path = "/ldap/entries/candidates",
-    response = crate::api::GetCandidateLdapEntryForBindingReply
+    response = crate::api::GetCandidateLdapEntryForBindingReply,
+    since = "3.0.1"
 )]
 pub struct GetCandidateLdapEntryForBinding {
     /// Wire name `ldapFilter` (query string). Since ZStack 0.6.
@@ -397,7 +403,8 @@ impl GetCandidateLdapEntryForBinding {
     action = "GetLdapEntry",
     method = "GET",
     path = "/ldap/entry",
-    response = crate::api::GetLdapEntryReply
+    response = crate::api::GetLdapEntryReply,
+    since = "3.0.1"
 )]
 pub struct GetLdapEntry {
     /// Wire name `ldapFilter` (query string). Since ZStack 0.6.
@@ -407,7 +414,7 @@ pub struct GetLdapEntry {
     #[api(range(1, 2147483647))]
     pub limit: ::core::option::Option<i32>,
     /// Wire name `ldapServerUuid` (query string). Since ZStack 3.6.0.
-    #[api(rename = "ldapServerUuid")]
+    #[api(rename = "ldapServerUuid", since = "3.6.0")]
     pub ldap_server_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (query string). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -470,7 +477,8 @@ impl GetLdapEntry {
     action = "GetLdapServerAvailableAttributes",
     method = "GET",
     path = "/ldap/server/attributes/{uuid}",
-    response = crate::api::GetLdapServerAvailableAttributesReply
+    response = crate::api::GetLdapServerAvailableAttributesReply,
+    since = "3.5.3"
 )]
 pub struct GetLdapServerAvailableAttributes {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.5.3 (release history).
@@ -524,7 +532,8 @@ impl GetLdapServerAvailableAttributes {
     envelope = "logInByLdap",
     response = crate::api::LogInByLdapReply,
     sensitive,
-    session = false
+    session = false,
+    since = "3.0.1"
 )]
 pub struct LogInByLdap {
     /// Wire name `uid` (body). Since ZStack 0.6.
@@ -538,7 +547,7 @@ pub struct LogInByLdap {
     #[api(rename = "captchaUuid")]
     pub captcha_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `clientInfo` (body). Since ZStack 3.5.0.
-    #[api(rename = "clientInfo")]
+    #[api(rename = "clientInfo", since = "3.5.0")]
     pub client_info: ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::string::String,
@@ -622,7 +631,8 @@ impl LogInByLdap {
     action = "QueryLdapBinding",
     method = "GET",
     path = "/ldap/bindings",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::LdapAccountRefInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::LdapAccountRefInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryLdapBinding {
     /// Conditions, paging, sorting and field selection.
@@ -656,7 +666,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryLdapBinding {
     action = "QueryLdapServer",
     method = "GET",
     path = "/ldap/servers",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::LdapServerInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::LdapServerInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryLdapServer {
     /// Conditions, paging, sorting and field selection.
@@ -692,7 +703,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryLdapServer {
     path = "/ldap/servers/{uuid}/actions",
     envelope = "syncLdapServer",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::LongJobInventory>,
-    async
+    async,
+    since = "3.5.3"
 )]
 pub struct SyncLdapServer {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.5.3 (release history).
@@ -745,7 +757,8 @@ impl SyncLdapServer {
     path = "/ldap/servers/{ldapServerUuid}",
     envelope = "updateLdapServer",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::LdapServerInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateLdapServer {
     /// Wire name `ldapServerUuid` (path placeholder). Since ZStack 0.6.

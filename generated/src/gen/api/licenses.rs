@@ -11,12 +11,14 @@
     method = "DELETE",
     path = "/licenses/mn/{managementNodeUuid}/actions",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteLicense {
     /// Wire name `uuid` (query string). Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `module` (query string). Since ZStack 3.5.3 (release history).
+    #[api(since = "3.5.3")]
     pub module: ::core::option::Option<::std::string::String>,
     /// Wire name `managementNodeUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "managementNodeUuid")]
@@ -88,7 +90,8 @@ impl DeleteLicense {
     method = "GET",
     path = "/licenses/addons",
     response = crate::api::GetLicenseAddOnsReply,
-    session = false
+    session = false,
+    since = "3.0.1"
 )]
 pub struct GetLicenseAddOns {
     /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
@@ -136,7 +139,8 @@ impl GetLicenseAddOns {
     action = "GetLicenseCapabilities",
     method = "GET",
     path = "/licenses/capabilities",
-    response = crate::api::GetLicenseCapabilitiesReply
+    response = crate::api::GetLicenseCapabilitiesReply,
+    since = "3.0.1"
 )]
 pub struct GetLicenseCapabilities {
     /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
@@ -186,11 +190,12 @@ impl GetLicenseCapabilities {
     path = "/licenses",
     response = crate::api::GetLicenseInfoReply,
     polymorphic,
-    session = false
+    session = false,
+    since = "3.0.1"
 )]
 pub struct GetLicenseInfo {
     /// Wire name `additionSession` (query string). Since ZStack 4.1.8 (release history).
-    #[api(rename = "additionSession")]
+    #[api(rename = "additionSession", since = "4.1.8")]
     pub addition_session: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -247,7 +252,8 @@ impl GetLicenseInfo {
     method = "GET",
     path = "/licenses/records",
     response = crate::api::GetLicenseRecordsReply,
-    session = false
+    session = false,
+    since = "4.1.8"
 )]
 pub struct GetLicenseRecords {
     /// Wire name `limit` (query string). Since ZStack 4.1.8 (release history). Server default: `20`.
@@ -354,7 +360,8 @@ impl GetLicenseRecords {
     path = "/licenses/actions",
     envelope = "params",
     response = crate::api::GetLicenseUKeyStatusReply,
-    async
+    async,
+    since = "4.2.40"
 )]
 pub struct GetLicenseUKeyStatus {
     /// Wire name `systemTags` (body). Since ZStack 4.2.40 (release history).
@@ -404,7 +411,8 @@ impl GetLicenseUKeyStatus {
     path = "/licenses/addons/usage",
     envelope = "pushLicenseAddOnsUsage",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "5.1.30"
 )]
 pub struct PushLicenseAddOnsUsage {
     /// Wire name `addOnsUsage` (body). Since ZStack 5.1.30 (release history).
@@ -460,7 +468,8 @@ impl PushLicenseAddOnsUsage {
     path = "/licenses/applications",
     envelope = "params",
     response = crate::api::RegisterLicenseRequestedApplicationReply,
-    async
+    async,
+    since = "4.4.65"
 )]
 pub struct RegisterLicenseRequestedApplication {
     /// Wire name `licenseRequestCode` (body). Since ZStack 4.4.65 (release history).
@@ -528,14 +537,15 @@ impl RegisterLicenseRequestedApplication {
     path = "/licenses/actions",
     envelope = "reloadLicense",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyLicenseInventory>,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct ReloadLicense {
     /// Wire name `managementNodeUuids` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "managementNodeUuids")]
     pub management_node_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `additionSession` (body). Since ZStack 5.3.20 (release history).
-    #[api(rename = "additionSession")]
+    #[api(rename = "additionSession", since = "5.3.20")]
     pub addition_session: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -608,7 +618,8 @@ impl ReloadLicense {
     envelope = "updateLicense",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyLicenseInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct UpdateLicense {
     /// Wire name `managementNodeUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -617,7 +628,7 @@ pub struct UpdateLicense {
     /// Wire name `license` (body). Since ZStack 3.0.1 (release history).
     pub license: ::std::string::String,
     /// Wire name `additionSession` (body). Since ZStack 4.1.8 (release history).
-    #[api(rename = "additionSession")]
+    #[api(rename = "additionSession", since = "4.1.8")]
     pub addition_session: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]

@@ -12,7 +12,8 @@
     path = "/load-balancers/listeners/{listenerUuid}/access-control-lists",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::LoadBalancerListenerInventory>,
-    async
+    async,
+    since = "3.9.2"
 )]
 pub struct AddAccessControlListToLoadBalancer {
     /// Wire name `aclUuids` (body). Since ZStack 3.9.
@@ -25,7 +26,7 @@ pub struct AddAccessControlListToLoadBalancer {
     #[api(rename = "listenerUuid")]
     pub listener_uuid: ::std::string::String,
     /// Wire name `serverGroupUuids` (body). Since ZStack 4.1.3.
-    #[api(rename = "serverGroupUuids")]
+    #[api(rename = "serverGroupUuids", since = "4.1.3")]
     pub server_group_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.9.
     #[api(rename = "systemTags")]
@@ -97,7 +98,8 @@ impl AddAccessControlListToLoadBalancer {
     path = "/load-balancers/servergroups/{serverGroupUuid}/backendservers",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::LoadBalancerServerGroupInventory>,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct AddBackendServerToServerGroup {
     /// Wire name `serverGroupUuid` (path placeholder). Since ZStack 4.0.
@@ -194,7 +196,8 @@ impl AddBackendServerToServerGroup {
     path = "/load-balancers/listeners/{listenerUuid}/certificate",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::LoadBalancerListenerInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AddCertificateToLoadBalancerListener {
     /// Wire name `certificateUuid` (body). Since ZStack 2.3.
@@ -255,7 +258,8 @@ impl AddCertificateToLoadBalancerListener {
     path = "/load-balancers/listeners/{listenerUuid}/servergroups",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::LoadBalancerListenerInventory>,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct AddServerGroupToLoadBalancerListener {
     /// Wire name `serverGroupUuid` (body). Since ZStack 4.0.
@@ -316,7 +320,8 @@ impl AddServerGroupToLoadBalancerListener {
     path = "/load-balancers/listeners/{listenerUuid}/vm-instances/nics",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::LoadBalancerListenerInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AddVmNicToLoadBalancer {
     /// Wire name `vmNicUuids` (body). Since ZStack 0.6.
@@ -383,7 +388,8 @@ impl AddVmNicToLoadBalancer {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyLoadBalancerInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "5.0.0"
 )]
 pub struct AttachVipToLoadBalancer {
     /// Wire name `loadBalancerUuid` (path placeholder). Since ZStack 5.0.0.
@@ -444,7 +450,8 @@ impl AttachVipToLoadBalancer {
     path = "/load-balancers/listener/acl/{aclUuid}/servergroup/actions",
     envelope = "changeAccessControlListServerGroup",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::LoadBalancerListerAcl>,
-    async
+    async,
+    since = "4.1.8"
 )]
 pub struct ChangeAccessControlListServerGroup {
     /// Wire name `serverGroupUuids` (body). Since ZStack 4.1.3.
@@ -515,7 +522,8 @@ impl ChangeAccessControlListServerGroup {
     path = "/load-balancers/servergroups/{serverGroupUuid}/backendserver/actions",
     envelope = "changeLoadBalancerBackendServer",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::LoadBalancerServerGroupInventory>,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct ChangeLoadBalancerBackendServer {
     /// Wire name `serverGroupUuid` (path placeholder). Since ZStack 4.0.
@@ -612,7 +620,8 @@ impl ChangeLoadBalancerBackendServer {
     path = "/load-balancers/listeners/{uuid}/actions",
     envelope = "changeLoadBalancerListener",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::LoadBalancerListenerInventory>,
-    async
+    async,
+    since = "3.4.1"
 )]
 pub struct ChangeLoadBalancerListener {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.4.
@@ -642,23 +651,29 @@ pub struct ChangeLoadBalancerListener {
     #[api(rename = "healthCheckInterval", range(1, 2147483647))]
     pub health_check_interval: ::core::option::Option<i32>,
     /// Wire name `healthCheckProtocol` (body). Since ZStack 3.9. One of `tcp`, `udp`, `http`.
-    #[api(rename = "healthCheckProtocol", one_of("tcp", "udp", "http"))]
+    #[api(rename = "healthCheckProtocol", since = "3.9", one_of("tcp", "udp", "http"))]
     pub health_check_protocol: ::core::option::Option<::std::string::String>,
     /// Wire name `healthCheckMethod` (body). Since ZStack 3.9. One of `GET`, `HEAD`.
-    #[api(rename = "healthCheckMethod", one_of("GET", "HEAD"))]
+    #[api(rename = "healthCheckMethod", since = "3.9", one_of("GET", "HEAD"))]
     pub health_check_method: ::core::option::Option<::std::string::String>,
     /// Wire name `healthCheckURI` (body). Since ZStack 3.9.
-    #[api(rename = "healthCheckURI", max_length = 80, regex = "^/[A-Za-z0-9-/.%?#&]*")]
+    #[api(
+        rename = "healthCheckURI",
+        since = "3.9",
+        max_length = 80,
+        regex = "^/[A-Za-z0-9-/.%?#&]*"
+    )]
     pub health_check_uri: ::core::option::Option<::std::string::String>,
     /// Wire name `healthCheckHttpCode` (body). Since ZStack 3.9.
-    #[api(rename = "healthCheckHttpCode", max_length = 80)]
+    #[api(rename = "healthCheckHttpCode", since = "3.9", max_length = 80)]
     pub health_check_http_code: ::core::option::Option<::std::string::String>,
     /// Wire name `aclStatus` (body). Since ZStack 3.9. One of `enable`, `disable`.
-    #[api(rename = "aclStatus", one_of("enable", "disable"))]
+    #[api(rename = "aclStatus", since = "3.9", one_of("enable", "disable"))]
     pub acl_status: ::core::option::Option<::std::string::String>,
     /// Wire name `securityPolicyType` (body). Since ZStack 4.1. One of `tls_cipher_policy_default`, `tls_cipher_policy_1_0`, `tls_cipher_policy_1_1`, `tls_cipher_policy_1_2`, `tls_cipher_policy_1_2_strict`, `tls_cipher_policy_1_2_strict_with_1_3`.
     #[api(
         rename = "securityPolicyType",
+        since = "4.1",
         one_of(
             "tls_cipher_policy_default",
             "tls_cipher_policy_1_0",
@@ -670,11 +685,12 @@ pub struct ChangeLoadBalancerListener {
     )]
     pub security_policy_type: ::core::option::Option<::std::string::String>,
     /// Wire name `nbprocess` (body). Since ZStack 4.1.
-    #[api(range(1, 64))]
+    #[api(since = "4.1", range(1, 64))]
     pub nbprocess: ::core::option::Option<i32>,
     /// Wire name `httpMode` (body). Since ZStack 4.1. One of `http-keep-alive`, `http-server-close`, `http-tunnel`, `httpclose`, `forceclose`.
     #[api(
         rename = "httpMode",
+        since = "4.1",
         one_of(
             "http-keep-alive",
             "http-server-close",
@@ -687,32 +703,42 @@ pub struct ChangeLoadBalancerListener {
     /// Wire name `sessionPersistence` (body). Since ZStack 4.6. One of `disable`, `iphash`, `insert`, `rewrite`.
     #[api(
         rename = "sessionPersistence",
+        since = "4.6",
         one_of("disable", "iphash", "insert", "rewrite")
     )]
     pub session_persistence: ::core::option::Option<::std::string::String>,
     /// Wire name `sessionIdleTimeout` (body). Since ZStack 4.6.
-    #[api(rename = "sessionIdleTimeout", range(30, 3600))]
+    #[api(rename = "sessionIdleTimeout", since = "4.6", range(30, 3600))]
     pub session_idle_timeout: ::core::option::Option<i32>,
     /// Wire name `cookieName` (body). Since ZStack 4.6.
-    #[api(rename = "cookieName", max_length = 20, regex = "[A-Za-z0-9_-]+")]
+    #[api(
+        rename = "cookieName",
+        since = "4.6",
+        max_length = 20,
+        regex = "[A-Za-z0-9_-]+"
+    )]
     pub cookie_name: ::core::option::Option<::std::string::String>,
     /// Wire name `httpVersions` (body). Since ZStack 5.0.0.
-    #[api(rename = "httpVersions")]
+    #[api(rename = "httpVersions", since = "5.0.0")]
     pub http_versions: ::std::vec::Vec<::std::string::String>,
     /// Wire name `httpRedirectHttps` (body). Since ZStack 4.7.21. One of `disable`, `enable`.
-    #[api(rename = "httpRedirectHttps", one_of("disable", "enable"))]
+    #[api(rename = "httpRedirectHttps", since = "4.7.21", one_of("disable", "enable"))]
     pub http_redirect_https: ::core::option::Option<::std::string::String>,
     /// Wire name `redirectPort` (body). Since ZStack 4.7.21.
-    #[api(rename = "redirectPort", range(1, 65535))]
+    #[api(rename = "redirectPort", since = "4.7.21", range(1, 65535))]
     pub redirect_port: ::core::option::Option<i32>,
     /// Wire name `statusCode` (body). Since ZStack 4.7.21. One of `301`, `302`, `303`, `307`, `308`.
-    #[api(rename = "statusCode", one_of("301", "302", "303", "307", "308"))]
+    #[api(
+        rename = "statusCode",
+        since = "4.7.21",
+        one_of("301", "302", "303", "307", "308")
+    )]
     pub status_code: ::core::option::Option<i32>,
     /// Wire name `tcpProxyProtocol` (body). Since ZStack 5.0.0.
-    #[api(rename = "tcpProxyProtocol")]
+    #[api(rename = "tcpProxyProtocol", since = "5.0.0")]
     pub tcp_proxy_protocol: ::core::option::Option<::std::string::String>,
     /// Wire name `httpCompressAlgos` (body). Since ZStack 5.0.0.
-    #[api(rename = "httpCompressAlgos")]
+    #[api(rename = "httpCompressAlgos", since = "5.0.0")]
     pub http_compress_algos: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.4.
     #[api(rename = "systemTags")]
@@ -973,7 +999,8 @@ impl ChangeLoadBalancerListener {
     path = "/load-balancers/slb/groups/{slbGroupUuid}/deployType",
     envelope = "changeSlbGroupDeployType",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SlbGroupInventory>,
-    async
+    async,
+    since = "5.1.30"
 )]
 pub struct ChangeSlbGroupDeployType {
     /// Wire name `slbGroupUuid` (path placeholder). Since ZStack 5.1.30 (release history).
@@ -1034,7 +1061,8 @@ impl ChangeSlbGroupDeployType {
     path = "/load-balancers/slb/groups/{slbGroupUuid}/monitorIps",
     envelope = "changeSlbGroupMonitorIps",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SlbGroupInventory>,
-    async
+    async,
+    since = "5.1.30"
 )]
 pub struct ChangeSlbGroupMonitorIps {
     /// Wire name `slbGroupUuid` (path placeholder). Since ZStack 5.1.30 (release history).
@@ -1101,7 +1129,8 @@ impl ChangeSlbGroupMonitorIps {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyLoadBalancerInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct CreateLoadBalancer {
     /// Wire name `name` (body). Since ZStack 0.6.
@@ -1114,7 +1143,7 @@ pub struct CreateLoadBalancer {
     #[api(rename = "vipUuid")]
     pub vip_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `ipv6VipUuid` (body). Since ZStack 5.0.0 (release history).
-    #[api(rename = "ipv6VipUuid")]
+    #[api(rename = "ipv6VipUuid", since = "5.0.0")]
     pub ipv6_vip_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `type` (body). Since ZStack 0.6.
     #[api(rename = "type")]
@@ -1123,7 +1152,7 @@ pub struct CreateLoadBalancer {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.0")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -1229,7 +1258,8 @@ impl CreateLoadBalancer {
     path = "/load-balancers/{loadBalancerUuid}/listeners",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::LoadBalancerListenerInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateLoadBalancerListener {
     /// Wire name `loadBalancerUuid` (path placeholder). Since ZStack 0.6.
@@ -1254,29 +1284,35 @@ pub struct CreateLoadBalancerListener {
     #[api(rename = "certificateUuid")]
     pub certificate_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `healthCheckProtocol` (body). Since ZStack 3.9. One of `tcp`, `udp`, `http`.
-    #[api(rename = "healthCheckProtocol", one_of("tcp", "udp", "http"))]
+    #[api(rename = "healthCheckProtocol", since = "3.9", one_of("tcp", "udp", "http"))]
     pub health_check_protocol: ::core::option::Option<::std::string::String>,
     /// Wire name `healthCheckMethod` (body). Since ZStack 3.9. One of `GET`, `HEAD`.
-    #[api(rename = "healthCheckMethod", one_of("GET", "HEAD"))]
+    #[api(rename = "healthCheckMethod", since = "3.9", one_of("GET", "HEAD"))]
     pub health_check_method: ::core::option::Option<::std::string::String>,
     /// Wire name `healthCheckURI` (body). Since ZStack 3.9.
-    #[api(rename = "healthCheckURI", max_length = 80, regex = "^/[A-Za-z0-9-/.%?#&]*")]
+    #[api(
+        rename = "healthCheckURI",
+        since = "3.9",
+        max_length = 80,
+        regex = "^/[A-Za-z0-9-/.%?#&]*"
+    )]
     pub health_check_uri: ::core::option::Option<::std::string::String>,
     /// Wire name `healthCheckHttpCode` (body). Since ZStack 3.9.
-    #[api(rename = "healthCheckHttpCode", max_length = 80)]
+    #[api(rename = "healthCheckHttpCode", since = "3.9", max_length = 80)]
     pub health_check_http_code: ::core::option::Option<::std::string::String>,
     /// Wire name `aclStatus` (body). Since ZStack 3.9. Server default: `disable`. One of `enable`, `disable`.
-    #[api(rename = "aclStatus", one_of("enable", "disable"))]
+    #[api(rename = "aclStatus", since = "3.9", one_of("enable", "disable"))]
     pub acl_status: ::core::option::Option<::std::string::String>,
     /// Wire name `aclUuids` (body). Since ZStack 3.9.
-    #[api(rename = "aclUuids")]
+    #[api(rename = "aclUuids", since = "3.9")]
     pub acl_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `aclType` (body). Since ZStack 3.9. Server default: `black`. One of `white`, `black`.
-    #[api(rename = "aclType", one_of("white", "black"))]
+    #[api(rename = "aclType", since = "3.9", one_of("white", "black"))]
     pub acl_type: ::core::option::Option<::std::string::String>,
     /// Wire name `securityPolicyType` (body). Since ZStack 4.1. One of `tls_cipher_policy_default`, `tls_cipher_policy_1_0`, `tls_cipher_policy_1_1`, `tls_cipher_policy_1_2`, `tls_cipher_policy_1_2_strict`, `tls_cipher_policy_1_2_strict_with_1_3`.
     #[api(
         rename = "securityPolicyType",
+        since = "4.1",
         one_of(
             "tls_cipher_policy_default",
             "tls_cipher_policy_1_0",
@@ -1288,19 +1324,19 @@ pub struct CreateLoadBalancerListener {
     )]
     pub security_policy_type: ::core::option::Option<::std::string::String>,
     /// Wire name `httpVersions` (body). Since ZStack 5.0.0.
-    #[api(rename = "httpVersions")]
+    #[api(rename = "httpVersions", since = "5.0.0")]
     pub http_versions: ::std::vec::Vec<::std::string::String>,
     /// Wire name `tcpProxyProtocol` (body). Since ZStack 5.0.0.
-    #[api(rename = "tcpProxyProtocol")]
+    #[api(rename = "tcpProxyProtocol", since = "5.0.0")]
     pub tcp_proxy_protocol: ::core::option::Option<::std::string::String>,
     /// Wire name `httpCompressAlgos` (body). Since ZStack 5.0.0.
-    #[api(rename = "httpCompressAlgos")]
+    #[api(rename = "httpCompressAlgos", since = "5.0.0")]
     pub http_compress_algos: ::std::vec::Vec<::std::string::String>,
     /// Wire name `resourceUuid` (body). Since ZStack 0.6.
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.0")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -1520,7 +1556,8 @@ impl CreateLoadBalancerListener {
     path = "/load-balancers/{loadBalancerUuid}/servergroups",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::LoadBalancerServerGroupInventory>,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct CreateLoadBalancerServerGroup {
     /// Wire name `name` (body). Since ZStack 0.6.
@@ -1533,7 +1570,7 @@ pub struct CreateLoadBalancerServerGroup {
     #[api(rename = "loadBalancerUuid")]
     pub load_balancer_uuid: ::std::string::String,
     /// Wire name `ipVersion` (body). Since ZStack 5.1.0.
-    #[api(rename = "ipVersion")]
+    #[api(rename = "ipVersion", since = "5.1.0")]
     pub ip_version: ::core::option::Option<i32>,
     /// Wire name `resourceUuid` (body). Since ZStack 0.6.
     #[api(rename = "resourceUuid")]
@@ -1628,7 +1665,8 @@ impl CreateLoadBalancerServerGroup {
     path = "/load-balancers/slb/groups",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SlbGroupInventory>,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct CreateSlbGroup {
     /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
@@ -1653,7 +1691,7 @@ pub struct CreateSlbGroup {
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `monitorIps` (body). Since ZStack 5.1.30 (release history).
-    #[api(rename = "monitorIps")]
+    #[api(rename = "monitorIps", since = "5.1.30")]
     pub monitor_ips: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `resourceUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "resourceUuid")]
@@ -1788,7 +1826,8 @@ impl CreateSlbGroup {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SlbVmInstanceInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.0.1"
 )]
 pub struct CreateSlbInstance {
     /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
@@ -1922,7 +1961,8 @@ impl CreateSlbInstance {
     method = "DELETE",
     path = "/load-balancers/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteLoadBalancer {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -1987,7 +2027,8 @@ impl DeleteLoadBalancer {
     path = "/load-balancers/listeners/{uuid}",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyLoadBalancerInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct DeleteLoadBalancerListener {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -2039,7 +2080,8 @@ impl DeleteLoadBalancerListener {
     method = "DELETE",
     path = "/load-balancers/servergroups/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct DeleteLoadBalancerServerGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -2091,7 +2133,8 @@ impl DeleteLoadBalancerServerGroup {
     method = "DELETE",
     path = "/load-balancers/slb/group/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct DeleteSlbGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
@@ -2155,7 +2198,8 @@ impl DeleteSlbGroup {
     method = "GET",
     path = "/load-balancers/listeners/{listenerUuid}/networks/candidates",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::L3NetworkInventory>,
-    polymorphic
+    polymorphic,
+    since = "3.9.2"
 )]
 pub struct GetCandidateL3NetworksForLoadBalancer {
     /// Wire name `listenerUuid` (path placeholder). Since ZStack 3.9.0.
@@ -2226,7 +2270,8 @@ impl GetCandidateL3NetworksForLoadBalancer {
     method = "GET",
     path = "/load-balancers/servergroups/candidate-l3network",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::L3NetworkInventory>,
-    polymorphic
+    polymorphic,
+    since = "4.3.36"
 )]
 pub struct GetCandidateL3NetworksForServerGroup {
     /// Wire name `serverGroupUuid` (query string). Since ZStack 4.3.0.
@@ -2315,7 +2360,8 @@ impl GetCandidateL3NetworksForServerGroup {
     method = "GET",
     path = "/load-balancers/listeners/{listenerUuid}/vm-instances/candidate-nics",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnyVmNicInventory>,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct GetCandidateVmNicsForLoadBalancer {
     /// Wire name `listenerUuid` (path placeholder). Since ZStack 0.6.
@@ -2370,7 +2416,8 @@ impl GetCandidateVmNicsForLoadBalancer {
     method = "GET",
     path = "/load-balancers/servergroups/candidate-nics",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnyVmNicInventory>,
-    polymorphic
+    polymorphic,
+    since = "4.0.1"
 )]
 pub struct GetCandidateVmNicsForLoadBalancerServerGroup {
     /// Wire name `servergroupUuid` (query string). Since ZStack 0.6.
@@ -2380,7 +2427,7 @@ pub struct GetCandidateVmNicsForLoadBalancerServerGroup {
     #[api(rename = "loadBalancerUuid")]
     pub load_balancer_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `ipVersion` (query string). Since ZStack 5.1.0. One of `4`, `6`.
-    #[api(rename = "ipVersion", one_of("4", "6"))]
+    #[api(rename = "ipVersion", since = "5.1.0", one_of("4", "6"))]
     pub ip_version: ::core::option::Option<i32>,
     /// Wire name `systemTags` (query string). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -2451,7 +2498,8 @@ impl GetCandidateVmNicsForLoadBalancerServerGroup {
     action = "GetLoadBalancerListenerACLEntries",
     method = "GET",
     path = "/load-balancers/listeners/access-control-lists/entries",
-    response = crate::api::GetLoadBalancerListenerACLEntriesReply
+    response = crate::api::GetLoadBalancerListenerACLEntriesReply,
+    since = "4.1.8"
 )]
 pub struct GetLoadBalancerListenerACLEntries {
     /// Wire name `listenerUuids` (query string). Since ZStack 0.6.
@@ -2529,7 +2577,8 @@ impl GetLoadBalancerListenerACLEntries {
     method = "GET",
     path = "/load-balancers/{loadBalancerUuid}/owner",
     response = crate::api::GetLoadBalancerOwnerReply,
-    polymorphic
+    polymorphic,
+    since = "5.1.30"
 )]
 pub struct GetLoadBalancerOwner {
     /// Wire name `loadBalancerUuid` (path placeholder). Since ZStack 5.1.30 (release history).
@@ -2585,7 +2634,8 @@ impl GetLoadBalancerOwner {
     path = "/load-balancers/slb/instances/{uuid}/provision",
     envelope = "provisionSlbInstance",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SlbGroupInventory>,
-    async
+    async,
+    since = "5.1.30"
 )]
 pub struct ProvisionSlbInstance {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.1.30 (release history).
@@ -2637,7 +2687,8 @@ impl ProvisionSlbInstance {
     method = "GET",
     path = "/load-balancers",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnyLoadBalancerInventory>,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct QueryLoadBalancer {
     /// Conditions, paging, sorting and field selection.
@@ -2671,7 +2722,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryLoadBalancer {
     action = "QueryLoadBalancerListener",
     method = "GET",
     path = "/load-balancers/listeners",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::LoadBalancerListenerInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::LoadBalancerListenerInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryLoadBalancerListener {
     /// Conditions, paging, sorting and field selection.
@@ -2705,7 +2757,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryLoadBalancerListener {
     action = "QueryLoadBalancerServerGroup",
     method = "GET",
     path = "/load-balancers/servergroups",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::LoadBalancerServerGroupInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::LoadBalancerServerGroupInventory>,
+    since = "4.0.1"
 )]
 pub struct QueryLoadBalancerServerGroup {
     /// Conditions, paging, sorting and field selection.
@@ -2739,7 +2792,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryLoadBalancerServerGroup
     action = "QuerySlbGroup",
     method = "GET",
     path = "/load-balancers/slb/groups",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SlbGroupInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SlbGroupInventory>,
+    since = "4.0.1"
 )]
 pub struct QuerySlbGroup {
     /// Conditions, paging, sorting and field selection.
@@ -2774,7 +2828,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySlbGroup {
     method = "GET",
     path = "/load-balancers/slb/instances",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SlbVmInstanceInventory>,
-    polymorphic
+    polymorphic,
+    since = "5.1.30"
 )]
 pub struct QuerySlbVmInstance {
     /// Conditions, paging, sorting and field selection.
@@ -2811,7 +2866,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySlbVmInstance {
     envelope = "refreshLoadBalancer",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyLoadBalancerInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct RefreshLoadBalancer {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -2863,7 +2919,8 @@ impl RefreshLoadBalancer {
     method = "DELETE",
     path = "/load-balancers/listeners/{listenerUuid}/access-control-lists",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::LoadBalancerListenerInventory>,
-    async
+    async,
+    since = "3.9.2"
 )]
 pub struct RemoveAccessControlListFromLoadBalancer {
     /// Wire name `aclUuids` (query string). Since ZStack 3.9.
@@ -2943,7 +3000,8 @@ impl RemoveAccessControlListFromLoadBalancer {
     path = "/load-balancers/servergroups/{serverGroupUuid}/backendservers/actions",
     envelope = "removeBackendServerFromServerGroup",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::LoadBalancerServerGroupInventory>,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct RemoveBackendServerFromServerGroup {
     /// Wire name `serverGroupUuid` (path placeholder). Since ZStack 0.6.
@@ -3026,7 +3084,8 @@ impl RemoveBackendServerFromServerGroup {
     method = "DELETE",
     path = "/load-balancers/listeners/{listenerUuid}/certificate",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::LoadBalancerListenerInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct RemoveCertificateFromLoadBalancerListener {
     /// Wire name `certificateUuid` (query string). Since ZStack 2.3.
@@ -3086,7 +3145,8 @@ impl RemoveCertificateFromLoadBalancerListener {
     method = "DELETE",
     path = "/load-balancers/listeners/{listenerUuid}/servergroups",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::LoadBalancerListenerInventory>,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct RemoveServerGroupFromLoadBalancerListener {
     /// Wire name `serverGroupUuid` (query string). Since ZStack 0.6.
@@ -3147,7 +3207,8 @@ impl RemoveServerGroupFromLoadBalancerListener {
     path = "/load-balancers/listeners/{listenerUuid}/vm-instances/nics",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyLoadBalancerInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct RemoveVmNicFromLoadBalancer {
     /// Wire name `vmNicUuids` (query string). Since ZStack 0.6.
@@ -3214,7 +3275,8 @@ impl RemoveVmNicFromLoadBalancer {
     envelope = "updateLoadBalancer",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyLoadBalancerInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct UpdateLoadBalancer {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -3229,7 +3291,7 @@ pub struct UpdateLoadBalancer {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.0")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -3317,7 +3379,8 @@ impl UpdateLoadBalancer {
     path = "/load-balancers/listeners/{uuid}",
     envelope = "updateLoadBalancerListener",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::LoadBalancerListenerInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateLoadBalancerListener {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -3394,7 +3457,8 @@ impl UpdateLoadBalancerListener {
     path = "/load-balancers/servergroups/{uuid}/actions",
     envelope = "updateLoadBalancerServerGroup",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::LoadBalancerServerGroupInventory>,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct UpdateLoadBalancerServerGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.
@@ -3471,7 +3535,8 @@ impl UpdateLoadBalancerServerGroup {
     path = "/load-balancers/slb/group/{uuid}/actions",
     envelope = "updateSlbGroup",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SlbGroupInventory>,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct UpdateSlbGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).

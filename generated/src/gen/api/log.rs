@@ -12,7 +12,8 @@
     path = "/log/configurations",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::JsonLabelInventory>,
-    async
+    async,
+    since = "3.5.3"
 )]
 pub struct AddLogConfiguration {
     /// Wire name `name` (body). Since ZStack 3.5.3 (release history).
@@ -23,7 +24,10 @@ pub struct AddLogConfiguration {
     #[api(rename = "type")]
     pub type_: ::std::string::String,
     /// Wire name `level` (body). Since ZStack 5.1.30 (release history). One of `OFF`, `FATAL`, `ERROR`, `WARN`, `INFO`, `DEBUG`, `TRACE`, `ALL`.
-    #[api(one_of("OFF", "FATAL", "ERROR", "WARN", "INFO", "DEBUG", "TRACE", "ALL"))]
+    #[api(
+        since = "5.1.30",
+        one_of("OFF", "FATAL", "ERROR", "WARN", "INFO", "DEBUG", "TRACE", "ALL")
+    )]
     pub level: ::core::option::Option<::std::string::String>,
     /// Wire name `configuration` (body). Since ZStack 3.5.3 (release history).
     pub configuration: ::std::string::String,
@@ -124,7 +128,8 @@ impl AddLogConfiguration {
     method = "DELETE",
     path = "/log/configurations/log4j2",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.5.3"
 )]
 pub struct DeleteLogConfiguration {
     /// Wire name `configId` (query string). Since ZStack 3.5.3 (release history).
@@ -188,7 +193,8 @@ impl DeleteLogConfiguration {
     action = "GetLogConfiguration",
     method = "GET",
     path = "/log/configurations",
-    response = crate::api::GetLogConfigurationReply
+    response = crate::api::GetLogConfigurationReply,
+    since = "3.5.3"
 )]
 pub struct GetLogConfiguration {
     /// Wire name `systemTags` (query string). Since ZStack 3.5.3 (release history).
@@ -238,7 +244,8 @@ impl GetLogConfiguration {
     path = "/log/configurations",
     envelope = "updateLogConfiguration",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::JsonLabelInventory>,
-    async
+    async,
+    since = "3.5.3"
 )]
 pub struct UpdateLogConfiguration {
     /// Wire name `configId` (body). Since ZStack 3.5.3 (release history). Server default: `0`.

@@ -11,7 +11,8 @@
     method = "GET",
     path = "/login/control/captcha",
     response = crate::api::GetLoginCaptchaReply,
-    session = false
+    session = false,
+    since = "3.0.1"
 )]
 pub struct GetLoginCaptcha {
     /// Wire name `resourceName` (query string). Since ZStack 3.0.1 (release history).
@@ -83,7 +84,8 @@ impl GetLoginCaptcha {
     method = "GET",
     path = "/login/procedures",
     response = crate::api::GetLoginProceduresReply,
-    session = false
+    session = false,
+    since = "4.6.32"
 )]
 pub struct GetLoginProcedures {
     /// Wire name `username` (query string). Since ZStack 4.6.0.
@@ -144,7 +146,8 @@ impl GetLoginProcedures {
     envelope = "logIn",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SessionInventory>,
     sensitive,
-    session = false
+    session = false,
+    since = "4.6.32"
 )]
 pub struct LogIn {
     /// Wire name `username` (body). Since ZStack 4.6.0.
@@ -263,7 +266,8 @@ impl LogIn {
     action = "UnlockIdentity",
     method = "GET",
     path = "/login/control/unlock",
-    response = ::zstack_sdk::runtime::reply::Empty
+    response = ::zstack_sdk::runtime::reply::Empty,
+    since = "3.5.3"
 )]
 pub struct UnlockIdentity {
     /// Wire name `resourceName` (query string). Since ZStack 3.5.3 (release history).

@@ -12,7 +12,8 @@
     path = "/login-control/access-control/rules",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AccessControlRuleInventory>,
-    async
+    async,
+    since = "3.5.3"
 )]
 pub struct AddAccessControlRule {
     /// Wire name `name` (body). Since ZStack 3.5.3 (release history).
@@ -112,7 +113,8 @@ impl AddAccessControlRule {
     method = "DELETE",
     path = "/login-control/access-control/rules/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.5.3"
 )]
 pub struct DeleteAccessControlRule {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.5.3 (release history).
@@ -175,7 +177,8 @@ impl DeleteAccessControlRule {
     action = "QueryAccessControlRule",
     method = "GET",
     path = "/login-control/access-control/rules",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AccessControlRuleInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AccessControlRuleInventory>,
+    since = "3.5.3"
 )]
 pub struct QueryAccessControlRule {
     /// Conditions, paging, sorting and field selection.
@@ -211,7 +214,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAccessControlRule {
     path = "/login-control/access-control/rules/{uuid}/actions",
     envelope = "updateAccessControlRule",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AccessControlRuleInventory>,
-    async
+    async,
+    since = "3.5.3"
 )]
 pub struct UpdateAccessControlRule {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.5.3 (release history).

@@ -12,7 +12,8 @@
     path = "/longjobs/{uuid}/actions",
     envelope = "cancelLongJob",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CancelLongJob {
     /// Wire name `uuid` (path placeholder). Since ZStack 2.2.4.
@@ -65,7 +66,8 @@ impl CancelLongJob {
     path = "/longjobs/{uuid}/actions",
     envelope = "cleanLongJob",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.3.36"
 )]
 pub struct CleanLongJob {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.0.
@@ -117,7 +119,8 @@ impl CleanLongJob {
     method = "DELETE",
     path = "/longjobs/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteLongJob {
     /// Wire name `uuid` (path placeholder). Since ZStack 2.2.4.
@@ -168,7 +171,8 @@ impl DeleteLongJob {
     action = "QueryLongJob",
     method = "GET",
     path = "/longjobs",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::LongJobInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::LongJobInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryLongJob {
     /// Conditions, paging, sorting and field selection.
@@ -204,7 +208,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryLongJob {
     path = "/longjobs/{uuid}/actions",
     envelope = "rerunLongJob",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::LongJobInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct RerunLongJob {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1.
@@ -257,7 +262,8 @@ impl RerunLongJob {
     path = "/longjobs/{uuid}/actions",
     envelope = "resumeLongJob",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::LongJobInventory>,
-    async
+    async,
+    since = "3.9.2"
 )]
 pub struct ResumeLongJob {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.9.0.
@@ -310,7 +316,8 @@ impl ResumeLongJob {
     path = "/longjobs",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::LongJobInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct SubmitLongJob {
     /// Wire name `name` (body). Since ZStack 2.2.4.
@@ -332,7 +339,7 @@ pub struct SubmitLongJob {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.0")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 2.2.4.
     #[api(rename = "systemTags")]
@@ -433,7 +440,8 @@ impl SubmitLongJob {
     path = "/longjobs/{uuid}/actions",
     envelope = "updateLongJob",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::LongJobInventory>,
-    async
+    async,
+    since = "3.9.2"
 )]
 pub struct UpdateLongJob {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.9.

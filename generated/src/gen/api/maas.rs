@@ -10,7 +10,8 @@
     action = "GetMaaSUsage",
     method = "GET",
     path = "/maas/usage",
-    response = crate::api::GetMaaSUsageReply
+    response = crate::api::GetMaaSUsageReply,
+    since = "5.3.0"
 )]
 pub struct GetMaaSUsage {
     /// Wire name `systemTags` (query string). Since ZStack 5.3.0 (release history).

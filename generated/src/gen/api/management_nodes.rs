@@ -12,7 +12,8 @@
     path = "/management-nodes/actions",
     envelope = "getCurrentTime",
     response = crate::api::GetCurrentTimeReply,
-    session = false
+    session = false,
+    since = "3.0.1"
 )]
 pub struct GetCurrentTime {
     /// Wire name `systemTags` (body). Since ZStack 0.6.
@@ -60,7 +61,8 @@ impl GetCurrentTime {
     action = "GetFactoryModeState",
     method = "GET",
     path = "/management-nodes/factory-mode-state",
-    response = crate::api::GetFactoryModeStateReply
+    response = crate::api::GetFactoryModeStateReply,
+    since = "3.8.22"
 )]
 pub struct GetFactoryModeState {
     /// Wire name `systemTags` (query string). Since ZStack 3.8.22 (release history).
@@ -110,7 +112,8 @@ impl GetFactoryModeState {
     path = "/management-nodes/actions",
     envelope = "getManagementNodeArch",
     response = crate::api::GetManagementNodeArchReply,
-    session = false
+    session = false,
+    since = "4.1.8"
 )]
 pub struct GetManagementNodeArch {
     /// Wire name `systemTags` (body). Since ZStack 4.1.2.
@@ -160,7 +163,8 @@ impl GetManagementNodeArch {
     path = "/management/actions",
     envelope = "getManagementNodeOS",
     response = crate::api::GetManagementNodeOSReply,
-    session = false
+    session = false,
+    since = "4.1.8"
 )]
 pub struct GetManagementNodeOS {
     /// Wire name `systemTags` (body). Since ZStack 4.1.2.
@@ -208,7 +212,8 @@ impl GetManagementNodeOS {
     action = "GetPlatformTimeZone",
     method = "GET",
     path = "/management-nodes/platform-timezone",
-    response = crate::api::GetPlatformTimeZoneReply
+    response = crate::api::GetPlatformTimeZoneReply,
+    since = "4.1.8"
 )]
 pub struct GetPlatformTimeZone {
     /// Wire name `systemTags` (query string). Since ZStack 4.1.0.
@@ -258,7 +263,8 @@ impl GetPlatformTimeZone {
     path = "/management-nodes/actions",
     envelope = "getSupportAPIs",
     response = crate::api::GetSupportAPIsReply,
-    session = false
+    session = false,
+    since = "4.4.65"
 )]
 pub struct GetSupportAPIs {
     /// Wire name `systemTags` (body). Since ZStack 0.6.
@@ -308,7 +314,8 @@ impl GetSupportAPIs {
     path = "/management-nodes/actions",
     envelope = "getVersion",
     response = crate::api::GetVersionReply,
-    session = false
+    session = false,
+    since = "3.0.1"
 )]
 pub struct GetVersion {
     /// Wire name `systemTags` (body). Since ZStack 0.6.
@@ -357,7 +364,8 @@ impl GetVersion {
     method = "GET",
     path = "/management-nodes/ready",
     response = ::zstack_sdk::runtime::reply::Empty,
-    session = false
+    session = false,
+    since = "3.0.1"
 )]
 pub struct IsReadyToGo {
     /// Wire name `managementNodeId` (query string). Since ZStack 0.6.
@@ -417,7 +425,8 @@ impl IsReadyToGo {
     action = "QueryManagementNode",
     method = "GET",
     path = "/management-nodes",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ManagementNodeInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ManagementNodeInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryManagementNode {
     /// Conditions, paging, sorting and field selection.
@@ -453,7 +462,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryManagementNode {
     path = "/management-nodes/actions",
     envelope = "updateFactoryModeState",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.8.22"
 )]
 pub struct UpdateFactoryModeState {
     /// Wire name `factoryModeState` (body). Since ZStack 3.8.22 (release history).

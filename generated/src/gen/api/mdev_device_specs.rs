@@ -12,7 +12,8 @@
     path = "/mdev-device-specs/{mdevSpecUuid}/vm-instances/{vmInstanceUuid}",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VmInstanceMdevDeviceSpecRefInventory>,
-    async
+    async,
+    since = "3.5.3"
 )]
 pub struct AddMdevDeviceSpecToVmInstance {
     /// Wire name `mdevSpecUuid` (path placeholder). Since ZStack 3.5.3 (release history).
@@ -80,7 +81,8 @@ impl AddMdevDeviceSpecToVmInstance {
     action = "GetMdevDeviceSpecCandidates",
     method = "GET",
     path = "/mdev-device-specs/candidates",
-    response = crate::api::GetMdevDeviceSpecCandidatesReply
+    response = crate::api::GetMdevDeviceSpecCandidatesReply,
+    since = "3.5.3"
 )]
 pub struct GetMdevDeviceSpecCandidates {
     /// Wire name `clusterUuids` (query string). Since ZStack 3.5.3 (release history).
@@ -93,7 +95,7 @@ pub struct GetMdevDeviceSpecCandidates {
     #[api(rename = "vmInstanceUuid")]
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `vmInstanceUuids` (query string). Since ZStack 3.6.1 (release history).
-    #[api(rename = "vmInstanceUuids")]
+    #[api(rename = "vmInstanceUuids", since = "3.6.1")]
     pub vm_instance_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `types` (query string). Since ZStack 3.5.3 (release history).
     pub types: ::std::vec::Vec<::serde_json::Value>,
@@ -199,7 +201,8 @@ impl GetMdevDeviceSpecCandidates {
     action = "QueryMdevDeviceSpec",
     method = "GET",
     path = "/mdev-device-specs",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::MdevDeviceSpecInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::MdevDeviceSpecInventory>,
+    since = "3.5.3"
 )]
 pub struct QueryMdevDeviceSpec {
     /// Conditions, paging, sorting and field selection.
@@ -234,7 +237,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMdevDeviceSpec {
     method = "DELETE",
     path = "/mdev-device-specs/{mdevSpecUuid}/vm-instances/{vmInstanceUuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.5.3"
 )]
 pub struct RemoveMdevDeviceSpecFromVmInstance {
     /// Wire name `mdevSpecUuid` (path placeholder). Since ZStack 3.5.3 (release history).
@@ -295,7 +299,8 @@ impl RemoveMdevDeviceSpecFromVmInstance {
     path = "/mdev-device-specs/{uuid}/actions",
     envelope = "updateMdevDeviceSpec",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::MdevDeviceSpecInventory>,
-    async
+    async,
+    since = "3.5.3"
 )]
 pub struct UpdateMdevDeviceSpec {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.5.3 (release history).

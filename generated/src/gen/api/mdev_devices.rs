@@ -12,7 +12,8 @@
     path = "/mdev-devices/{mdevDeviceUuid}/vm-instances/{vmInstanceUuid}",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::MdevDeviceInventory>,
-    async
+    async,
+    since = "3.5.3"
 )]
 pub struct AttachMdevDeviceToVm {
     /// Wire name `mdevDeviceUuid` (path placeholder). Since ZStack 3.5.3 (release history).
@@ -72,7 +73,8 @@ impl AttachMdevDeviceToVm {
     method = "DELETE",
     path = "/mdev-devices/{mdevDeviceUuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.5.11"
 )]
 pub struct DeleteMdevDevice {
     /// Wire name `mdevDeviceUuid` (path placeholder). Since ZStack 4.5.11 (release history).
@@ -139,7 +141,8 @@ impl DeleteMdevDevice {
     method = "DELETE",
     path = "/mdev-devices/{mdevDeviceUuid}/vm-instances/{vmInstanceUuid}",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::MdevDeviceInventory>,
-    async
+    async,
+    since = "3.5.3"
 )]
 pub struct DetachMdevDeviceFromVm {
     /// Wire name `mdevDeviceUuid` (path placeholder). Since ZStack 3.5.3 (release history).
@@ -198,7 +201,8 @@ impl DetachMdevDeviceFromVm {
     action = "GetMdevDeviceCandidates",
     method = "GET",
     path = "/mdev-devices/candidates",
-    response = crate::api::GetMdevDeviceCandidatesReply
+    response = crate::api::GetMdevDeviceCandidatesReply,
+    since = "3.5.3"
 )]
 pub struct GetMdevDeviceCandidates {
     /// Wire name `clusterUuids` (query string). Since ZStack 3.5.3 (release history).
@@ -300,7 +304,8 @@ impl GetMdevDeviceCandidates {
     action = "QueryMdevDevice",
     method = "GET",
     path = "/mdev-devices",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::MdevDeviceInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::MdevDeviceInventory>,
+    since = "3.5.3"
 )]
 pub struct QueryMdevDevice {
     /// Conditions, paging, sorting and field selection.
@@ -336,7 +341,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMdevDevice {
     path = "/mdev-devices/{uuid}/actions",
     envelope = "updateMdevDevice",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::MdevDeviceInventory>,
-    async
+    async,
+    since = "3.5.3"
 )]
 pub struct UpdateMdevDevice {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.5.3 (release history).

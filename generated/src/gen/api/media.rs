@@ -13,7 +13,8 @@
     envelope = "changeMediaState",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyMediaInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct ChangeMediaState {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -74,7 +75,8 @@ impl ChangeMediaState {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyMediaInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct CreateEmailMedia {
     /// Wire name `smtpServer` (body). Since ZStack 3.0.1 (release history).
@@ -97,7 +99,7 @@ pub struct CreateEmailMedia {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -199,7 +201,8 @@ impl CreateEmailMedia {
     method = "DELETE",
     path = "/media/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteMedia {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -262,7 +265,8 @@ impl DeleteMedia {
     action = "QueryEmailMedia",
     method = "GET",
     path = "/media/emails",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::EmailMediaInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::EmailMediaInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryEmailMedia {
     /// Conditions, paging, sorting and field selection.
@@ -297,7 +301,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryEmailMedia {
     method = "GET",
     path = "/media",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnyMediaInventory>,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct QueryMedia {
     /// Conditions, paging, sorting and field selection.
@@ -333,7 +338,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMedia {
     path = "/media/emails/{uuid}",
     envelope = "updateEmailMedia",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::EmailMediaInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateEmailMedia {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).

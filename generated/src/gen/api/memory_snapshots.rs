@@ -10,7 +10,8 @@
     action = "GetMemorySnapshotGroupReference",
     method = "GET",
     path = "/memory-snapshots/group/reference",
-    response = crate::api::GetMemorySnapshotGroupReferenceReply
+    response = crate::api::GetMemorySnapshotGroupReferenceReply,
+    since = "4.4.65"
 )]
 pub struct GetMemorySnapshotGroupReference {
     /// Wire name `resourceUuid` (query string). Since ZStack 4.4.24.

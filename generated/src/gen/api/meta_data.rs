@@ -11,7 +11,8 @@
     method = "GET",
     path = "/meta-data/opensource",
     response = crate::api::IsOpensourceVersionReply,
-    session = false
+    session = false,
+    since = "3.0.1"
 )]
 pub struct IsOpensourceVersion {
     /// Wire name `systemTags` (query string). Since ZStack 0.6.

@@ -12,7 +12,8 @@
     path = "/mini-clusters/hosts",
     envelope = "params",
     response = crate::api::BootstrapMiniHostReply,
-    async
+    async,
+    since = "3.6.1"
 )]
 pub struct BootstrapMiniHost {
     /// Wire name `local` (body). Since ZStack 3.6.1 (release history).
@@ -98,7 +99,8 @@ impl BootstrapMiniHost {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyClusterInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.4.1"
 )]
 pub struct CreateMiniCluster {
     /// Wire name `zoneUuid` (body). Since ZStack 3.4.1 (release history).
@@ -236,12 +238,14 @@ impl CreateMiniCluster {
     action = "GetCandidateMiniHosts",
     method = "GET",
     path = "/mini-clusters/candidate-hosts",
-    response = crate::api::GetCandidateMiniHostsReply
+    response = crate::api::GetCandidateMiniHostsReply,
+    since = "3.6.1"
 )]
 pub struct GetCandidateMiniHosts {
     /// Wire name `local` (query string). Since ZStack 3.6.1 (release history). Server default: `false`.
     pub local: ::core::option::Option<bool>,
     /// Wire name `configure` (query string). Since ZStack 3.8.22 (release history). Server default: `false`.
+    #[api(since = "3.8.22")]
     pub configure: ::core::option::Option<bool>,
     /// Wire name `systemTags` (query string). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]

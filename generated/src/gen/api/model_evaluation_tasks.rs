@@ -11,7 +11,8 @@
     method = "DELETE",
     path = "/model-evaluation-tasks/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "5.3.0"
 )]
 pub struct DeleteModelEvaluationTask {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.3.0 (release history).
@@ -63,7 +64,8 @@ impl DeleteModelEvaluationTask {
     method = "DELETE",
     path = "/model-evaluation-tasks",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "5.3.20"
 )]
 pub struct DeleteModelEvaluationTasks {
     /// Wire name `uuids` (query string). Since ZStack 5.3.20 (release history).
@@ -119,7 +121,8 @@ impl DeleteModelEvaluationTasks {
     action = "QueryModelEvaluationTask",
     method = "GET",
     path = "/model-evaluation-tasks",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ModelEvaluationTaskInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ModelEvaluationTaskInventory>,
+    since = "5.3.0"
 )]
 pub struct QueryModelEvaluationTask {
     /// Conditions, paging, sorting and field selection.

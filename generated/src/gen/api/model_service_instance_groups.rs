@@ -13,7 +13,8 @@
     envelope = "updateModelServiceInstanceGroup",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyModelServiceInstanceGroupInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "5.3.0"
 )]
 pub struct UpdateModelServiceInstanceGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.3.0 (release history).
@@ -22,7 +23,7 @@ pub struct UpdateModelServiceInstanceGroup {
     #[api(max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Wire name `description` (body). Since ZStack 5.3.20 (release history).
-    #[api(max_length = 2048)]
+    #[api(since = "5.3.20", max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "systemTags")]

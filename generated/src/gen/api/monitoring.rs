@@ -12,7 +12,8 @@
     path = "/monitoring/triggers/{triggerUuid}/trigger-actions/{actionUuid}",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AttachMonitorTriggerActionToTrigger {
     /// Wire name `triggerUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -74,7 +75,8 @@ impl AttachMonitorTriggerActionToTrigger {
     envelope = "changeMonitorTriggerActionState",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyMonitorTriggerActionInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct ChangeMonitorTriggerActionState {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -134,7 +136,8 @@ impl ChangeMonitorTriggerActionState {
     path = "/monitoring/triggers/{uuid}/actions",
     envelope = "changeMonitorTriggerState",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::MonitorTriggerInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct ChangeMonitorTriggerState {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -195,7 +198,8 @@ impl ChangeMonitorTriggerState {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyMonitorTriggerActionInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct CreateEmailMonitorTriggerAction {
     /// Wire name `email` (body). Since ZStack 3.0.1 (release history).
@@ -217,7 +221,7 @@ pub struct CreateEmailMonitorTriggerAction {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -316,7 +320,8 @@ impl CreateEmailMonitorTriggerAction {
     path = "/monitoring/triggers",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::MonitorTriggerInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateMonitorTrigger {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
@@ -341,7 +346,7 @@ pub struct CreateMonitorTrigger {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -436,7 +441,8 @@ impl CreateMonitorTrigger {
     method = "DELETE",
     path = "/monitoring/alerts",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteAlert {
     /// Wire name `uuids` (query string). Since ZStack 3.0.1 (release history).
@@ -505,7 +511,8 @@ impl DeleteAlert {
     method = "DELETE",
     path = "/monitoring/triggers/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteMonitorTrigger {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -569,7 +576,8 @@ impl DeleteMonitorTrigger {
     method = "DELETE",
     path = "/monitoring/trigger-actions/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteMonitorTriggerAction {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -633,7 +641,8 @@ impl DeleteMonitorTriggerAction {
     method = "DELETE",
     path = "/monitoring/triggers/{triggerUuid}/trigger-actions/{actionUuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DetachMonitorTriggerActionFromTrigger {
     /// Wire name `triggerUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -692,7 +701,8 @@ impl DetachMonitorTriggerActionFromTrigger {
     action = "GetMonitorItem",
     method = "GET",
     path = "/monitoring/items",
-    response = crate::api::GetMonitorItemReply
+    response = crate::api::GetMonitorItemReply,
+    since = "3.0.1"
 )]
 pub struct GetMonitorItem {
     /// Wire name `resourceType` (query string). Since ZStack 3.0.1 (release history).
@@ -746,7 +756,8 @@ impl GetMonitorItem {
     action = "QueryAlert",
     method = "GET",
     path = "/monitoring/alerts",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AlertInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AlertInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryAlert {
     /// Conditions, paging, sorting and field selection.
@@ -780,7 +791,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAlert {
     action = "QueryEmailTriggerAction",
     method = "GET",
     path = "/monitoring/trigger-actions/emails",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::EmailTriggerActionInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::EmailTriggerActionInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryEmailTriggerAction {
     /// Conditions, paging, sorting and field selection.
@@ -814,7 +826,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryEmailTriggerAction {
     action = "QueryMonitorTrigger",
     method = "GET",
     path = "/monitoring/triggers",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::MonitorTriggerInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::MonitorTriggerInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryMonitorTrigger {
     /// Conditions, paging, sorting and field selection.
@@ -849,7 +862,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMonitorTrigger {
     method = "GET",
     path = "/monitoring/trigger-actions",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnyMonitorTriggerActionInventory>,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct QueryMonitorTriggerAction {
     /// Conditions, paging, sorting and field selection.
@@ -886,7 +900,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMonitorTriggerAction {
     envelope = "updateEmailMonitorTriggerAction",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyMonitorTriggerActionInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct UpdateEmailMonitorTriggerAction {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -987,7 +1002,8 @@ impl UpdateEmailMonitorTriggerAction {
     path = "/monitoring/triggers/{uuid}/actions",
     envelope = "updateMonitorTrigger",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::MonitorTriggerInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateMonitorTrigger {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).

@@ -12,7 +12,8 @@
     path = "/mtty-devices/{mttyDeviceUuid}/actions",
     envelope = "generateSeMdevDevices",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.5.11"
 )]
 pub struct GenerateSeMdevDevices {
     /// Wire name `mttyDeviceUuid` (path placeholder). Since ZStack 4.5.11 (release history).
@@ -71,7 +72,8 @@ impl GenerateSeMdevDevices {
     action = "QueryMttyDevice",
     method = "GET",
     path = "/mtty-devices",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::MttyDeviceInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::MttyDeviceInventory>,
+    since = "4.5.11"
 )]
 pub struct QueryMttyDevice {
     /// Conditions, paging, sorting and field selection.
@@ -107,7 +109,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMttyDevice {
     path = "/mtty-devices/{mttyDeviceUuid}/actions",
     envelope = "ungenerateSeMdevDevices",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.5.11"
 )]
 pub struct UngenerateSeMdevDevices {
     /// Wire name `mttyDeviceUuid` (path placeholder). Since ZStack 4.5.11 (release history).

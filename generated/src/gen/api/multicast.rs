@@ -12,7 +12,8 @@
     path = "/multicast/virtual-routers/{uuid}/RendezvousPoint",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::MulticastRouterInventory>,
-    async
+    async,
+    since = "3.7.5"
 )]
 pub struct AddRendezvousPointToMulticastRouter {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).
@@ -103,7 +104,8 @@ impl AddRendezvousPointToMulticastRouter {
     path = "/multicast/virtual-routers/{uuid}/actions",
     envelope = "changeMulticastRouterState",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::MulticastRouterInventory>,
-    async
+    async,
+    since = "3.7.5"
 )]
 pub struct ChangeMulticastRouterState {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).
@@ -163,7 +165,8 @@ impl ChangeMulticastRouterState {
     path = "/multicast/virtual-routers",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::MulticastRouterInventory>,
-    async
+    async,
+    since = "3.7.5"
 )]
 pub struct CreateMulticastRouter {
     /// Wire name `vpcRouterVmUuid` (body). Since ZStack 3.7.5 (release history).
@@ -256,7 +259,8 @@ impl CreateMulticastRouter {
     method = "DELETE",
     path = "/multicast/virtual-routers/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.7.5"
 )]
 pub struct DeleteMulticastRouter {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).
@@ -319,7 +323,8 @@ impl DeleteMulticastRouter {
     action = "GetVpcMulticastRoute",
     method = "GET",
     path = "/multicast/virtual-routers/{uuid}/routes",
-    response = crate::api::GetVpcMulticastRouteReply
+    response = crate::api::GetVpcMulticastRouteReply,
+    since = "3.7.5"
 )]
 pub struct GetVpcMulticastRoute {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).
@@ -370,7 +375,8 @@ impl GetVpcMulticastRoute {
     action = "QueryMulticastRouter",
     method = "GET",
     path = "/multicast/virtual-routers",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::MulticastRouterInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::MulticastRouterInventory>,
+    since = "3.7.5"
 )]
 pub struct QueryMulticastRouter {
     /// Conditions, paging, sorting and field selection.
@@ -405,7 +411,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMulticastRouter {
     method = "DELETE",
     path = "/multicast/virtual-routers/{uuid}/RendezvousPoint",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::MulticastRouterInventory>,
-    async
+    async,
+    since = "3.7.5"
 )]
 pub struct RemoveRendezvousPointFromMulticastRouter {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).

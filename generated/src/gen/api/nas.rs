@@ -12,7 +12,8 @@
     path = "/nas/aliyun/access",
     envelope = "addAliyunNasAccessGroup",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AliyunNasAccessGroupInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AddAliyunNasAccessGroup {
     /// Wire name `dataCenterUuid` (body). Since ZStack 3.0.1 (release history).
@@ -25,7 +26,7 @@ pub struct AddAliyunNasAccessGroup {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -99,7 +100,8 @@ impl AddAliyunNasAccessGroup {
     path = "/nas/aliyun",
     envelope = "addAliyunNasFileSystem",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AliyunNasFileSystemInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AddAliyunNasFileSystem {
     /// Wire name `fileSystemId` (body). Since ZStack 3.0.1 (release history).
@@ -115,7 +117,7 @@ pub struct AddAliyunNasFileSystem {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -191,7 +193,8 @@ impl AddAliyunNasFileSystem {
     path = "/nas/aliyun/mount",
     envelope = "addAliyunNasMountTarget",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AliyunNasMountTargetInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AddAliyunNasMountTarget {
     /// Wire name `nasFSUuid` (body). Since ZStack 3.0.1 (release history).
@@ -207,7 +210,7 @@ pub struct AddAliyunNasMountTarget {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -283,7 +286,8 @@ impl AddAliyunNasMountTarget {
     path = "/nas/aliyun/access",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AliyunNasAccessGroupInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateAliyunNasAccessGroup {
     /// Wire name `dataCenterUuid` (body). Since ZStack 3.0.1 (release history).
@@ -302,7 +306,7 @@ pub struct CreateAliyunNasAccessGroup {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -394,7 +398,8 @@ impl CreateAliyunNasAccessGroup {
     path = "/nas/aliyun/rule",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AliyunNasAccessRuleInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateAliyunNasAccessGroupRule {
     /// Wire name `accessGroupUuid` (body). Since ZStack 3.0.1 (release history).
@@ -413,7 +418,7 @@ pub struct CreateAliyunNasAccessGroupRule {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -503,7 +508,8 @@ impl CreateAliyunNasAccessGroupRule {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyNasFileSystemInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct CreateAliyunNasFileSystem {
     /// Wire name `storageType` (body). Since ZStack 3.0.1 (release history). One of `Performance`, `Capacity`.
@@ -525,7 +531,7 @@ pub struct CreateAliyunNasFileSystem {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -620,7 +626,8 @@ impl CreateAliyunNasFileSystem {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyNasMountTargetInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct CreateAliyunNasMountTarget {
     /// Wire name `nasAccessGroupUuid` (body). Since ZStack 3.0.1 (release history).
@@ -642,7 +649,7 @@ pub struct CreateAliyunNasMountTarget {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -735,7 +742,8 @@ impl CreateAliyunNasMountTarget {
     method = "DELETE",
     path = "/nas/access/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteAliyunNasAccessGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -799,7 +807,8 @@ impl DeleteAliyunNasAccessGroup {
     method = "DELETE",
     path = "/nas/access/rule/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteAliyunNasAccessGroupRule {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -862,7 +871,8 @@ impl DeleteAliyunNasAccessGroupRule {
     action = "GetAliyunNasAccessGroupRemote",
     method = "GET",
     path = "/nas/aliyun/access/remote",
-    response = crate::api::GetAliyunNasAccessGroupRemoteReply
+    response = crate::api::GetAliyunNasAccessGroupRemoteReply,
+    since = "3.0.1"
 )]
 pub struct GetAliyunNasAccessGroupRemote {
     /// Wire name `dataCenterUuid` (query string). Since ZStack 3.0.1 (release history).
@@ -928,7 +938,8 @@ impl GetAliyunNasAccessGroupRemote {
     action = "GetAliyunNasFileSystemRemote",
     method = "GET",
     path = "/nas/aliyun/remote",
-    response = crate::api::GetAliyunNasFileSystemRemoteReply
+    response = crate::api::GetAliyunNasFileSystemRemoteReply,
+    since = "3.0.1"
 )]
 pub struct GetAliyunNasFileSystemRemote {
     /// Wire name `dataCenterUuid` (query string). Since ZStack 3.0.1 (release history).
@@ -994,7 +1005,8 @@ impl GetAliyunNasFileSystemRemote {
     action = "GetAliyunNasMountTargetRemote",
     method = "GET",
     path = "/nas/aliyun/mount/remote",
-    response = crate::api::GetAliyunNasMountTargetRemoteReply
+    response = crate::api::GetAliyunNasMountTargetRemoteReply,
+    since = "3.0.1"
 )]
 pub struct GetAliyunNasMountTargetRemote {
     /// Wire name `nasFSUuid` (query string). Since ZStack 3.0.1 (release history).
@@ -1058,7 +1070,8 @@ impl GetAliyunNasMountTargetRemote {
     action = "QueryAliyunNasAccessGroup",
     method = "GET",
     path = "/nas/aliyun/access",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AliyunNasAccessGroupInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AliyunNasAccessGroupInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryAliyunNasAccessGroup {
     /// Conditions, paging, sorting and field selection.
@@ -1095,7 +1108,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAliyunNasAccessGroup {
     envelope = "updateAliyunMountTarget",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyNasMountTargetInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct UpdateAliyunMountTarget {
     /// Wire name `accessGroupUuid` (body). Since ZStack 3.0.1 (release history).
@@ -1179,7 +1193,8 @@ impl UpdateAliyunMountTarget {
     path = "/nas/aliyun/access",
     envelope = "updateAliyunNasAccessGroup",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AliyunNasAccessGroupInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateAliyunNasAccessGroup {
     /// Wire name `uuid` (body). Since ZStack 3.0.1 (release history).

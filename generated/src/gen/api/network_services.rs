@@ -10,7 +10,8 @@
     action = "GetNetworkServiceTypes",
     method = "GET",
     path = "/network-services/types",
-    response = crate::api::GetNetworkServiceTypesReply
+    response = crate::api::GetNetworkServiceTypesReply,
+    since = "3.0.1"
 )]
 pub struct GetNetworkServiceTypes {
     /// Wire name `systemTags` (query string). Since ZStack 0.6.
@@ -58,7 +59,8 @@ impl GetNetworkServiceTypes {
     action = "QueryNetworkServiceProvider",
     method = "GET",
     path = "/network-services/providers",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::NetworkServiceProviderInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::NetworkServiceProviderInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryNetworkServiceProvider {
     /// Conditions, paging, sorting and field selection.

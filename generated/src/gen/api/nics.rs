@@ -13,7 +13,8 @@
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVmNicInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.1.3"
 )]
 pub struct AttachL3NetworkToVmNic {
     /// Wire name `vmNicUuid` (path placeholder). Since ZStack 0.6.
@@ -87,25 +88,27 @@ impl AttachL3NetworkToVmNic {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVmNicInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct CreateVmNic {
     /// Wire name `l3NetworkUuid` (body). Since ZStack 4.0.
-    #[api(rename = "l3NetworkUuid")]
+    #[api(rename = "l3NetworkUuid", since = "4.0")]
     pub l3_network_uuid: ::std::string::String,
     /// Wire name `ip` (body). Since ZStack 4.0.
+    #[api(since = "4.0")]
     pub ip: ::core::option::Option<::std::string::String>,
     /// Wire name `resourceUuid` (body). Since ZStack 4.0.
-    #[api(rename = "resourceUuid")]
+    #[api(rename = "resourceUuid", since = "4.0")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.0")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 4.0.
-    #[api(rename = "systemTags")]
+    #[api(rename = "systemTags", since = "4.0")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
     /// Wire name `userTags` (body). Since ZStack 4.0.
-    #[api(rename = "userTags")]
+    #[api(rename = "userTags", since = "4.0")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
 impl CreateVmNic {
@@ -179,19 +182,21 @@ impl CreateVmNic {
     method = "DELETE",
     path = "/nics/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteVmNic {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.
+    #[api(since = "4.0")]
     pub uuid: ::std::string::String,
     /// Wire name `deleteMode` (query string). Since ZStack 4.0. Server default: `Permissive`.
-    #[api(rename = "deleteMode")]
+    #[api(rename = "deleteMode", since = "4.0")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (query string). Since ZStack 4.0.
-    #[api(rename = "systemTags")]
+    #[api(rename = "systemTags", since = "4.0")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
     /// Wire name `userTags` (query string). Since ZStack 4.0.
-    #[api(rename = "userTags")]
+    #[api(rename = "userTags", since = "4.0")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
 impl DeleteVmNic {

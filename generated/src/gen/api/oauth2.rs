@@ -12,7 +12,8 @@
     path = "/create/oauth2/client",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::OAuth2ClientInventory>,
-    async
+    async,
+    since = "4.5.11"
 )]
 pub struct CreateOAuthClient {
     /// Wire name `name` (body). Since ZStack 4.5.11 (release history).
@@ -32,13 +33,13 @@ pub struct CreateOAuthClient {
     #[api(rename = "tokenUrl")]
     pub token_url: ::std::string::String,
     /// Wire name `userinfoUrl` (body). Since ZStack 4.7.24 (release history).
-    #[api(rename = "userinfoUrl")]
+    #[api(rename = "userinfoUrl", since = "4.7.24")]
     pub userinfo_url: ::core::option::Option<::std::string::String>,
     /// Wire name `redirectUrl` (body). Since ZStack 4.7.24 (release history).
-    #[api(rename = "redirectUrl")]
+    #[api(rename = "redirectUrl", since = "4.7.24")]
     pub redirect_url: ::core::option::Option<::std::string::String>,
     /// Wire name `logoutUrl` (body). Since ZStack 4.7.24 (release history).
-    #[api(rename = "logoutUrl")]
+    #[api(rename = "logoutUrl", since = "4.7.24")]
     pub logout_url: ::core::option::Option<::std::string::String>,
     /// Wire name `loginType` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "loginType")]
@@ -47,7 +48,7 @@ pub struct CreateOAuthClient {
     #[api(rename = "grantType")]
     pub grant_type: ::std::string::String,
     /// Wire name `identityProvider` (body). Since ZStack 5.1.30 (release history).
-    #[api(rename = "identityProvider")]
+    #[api(rename = "identityProvider", since = "5.1.30")]
     pub identity_provider: ::core::option::Option<::std::string::String>,
     /// Wire name `urlTemplate` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "urlTemplate")]
@@ -56,7 +57,7 @@ pub struct CreateOAuthClient {
     #[api(rename = "clientType")]
     pub client_type: ::std::string::String,
     /// Wire name `scopeList` (body). Since ZStack 5.1.30 (release history).
-    #[api(rename = "scopeList")]
+    #[api(rename = "scopeList", since = "5.1.30")]
     pub scope_list: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `resourceUuid` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "resourceUuid")]
@@ -218,7 +219,8 @@ impl CreateOAuthClient {
     action = "GetOAuth2Token",
     method = "GET",
     path = "/get/oauth2/token",
-    response = crate::api::GetOAuth2TokenReply
+    response = crate::api::GetOAuth2TokenReply,
+    since = "4.6.32"
 )]
 pub struct GetOAuth2Token {
     /// Wire name `systemTags` (query string). Since ZStack 4.6.32 (release history).
@@ -268,7 +270,8 @@ impl GetOAuth2Token {
     path = "/update/oauth2/client",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::OAuth2ClientInventory>,
-    async
+    async,
+    since = "4.5.11"
 )]
 pub struct UpdateOAuthClient {
     /// Wire name `uuid` (body). Since ZStack 4.5.11 (release history).
@@ -290,22 +293,22 @@ pub struct UpdateOAuthClient {
     #[api(rename = "tokenUrl")]
     pub token_url: ::core::option::Option<::std::string::String>,
     /// Wire name `redirectUrl` (body). Since ZStack 4.7.24 (release history).
-    #[api(rename = "redirectUrl")]
+    #[api(rename = "redirectUrl", since = "4.7.24")]
     pub redirect_url: ::core::option::Option<::std::string::String>,
     /// Wire name `userinfoUrl` (body). Since ZStack 4.7.24 (release history).
-    #[api(rename = "userinfoUrl")]
+    #[api(rename = "userinfoUrl", since = "4.7.24")]
     pub userinfo_url: ::core::option::Option<::std::string::String>,
     /// Wire name `identityProvider` (body). Since ZStack 5.1.30 (release history).
-    #[api(rename = "identityProvider")]
+    #[api(rename = "identityProvider", since = "5.1.30")]
     pub identity_provider: ::core::option::Option<::std::string::String>,
     /// Wire name `loginType` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "loginType")]
     pub login_type: ::core::option::Option<::std::string::String>,
     /// Wire name `logoutUrl` (body). Since ZStack 4.7.24 (release history).
-    #[api(rename = "logoutUrl")]
+    #[api(rename = "logoutUrl", since = "4.7.24")]
     pub logout_url: ::core::option::Option<::std::string::String>,
     /// Wire name `scopeList` (body). Since ZStack 5.1.30 (release history).
-    #[api(rename = "scopeList")]
+    #[api(rename = "scopeList", since = "5.1.30")]
     pub scope_list: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `systemTags` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "systemTags")]

@@ -13,7 +13,8 @@
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVmInstanceInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.4.65"
 )]
 pub struct CreateVmInstanceFromOvf {
     /// Wire name `xmlBase64` (body). Since ZStack 4.4.65 (release history).
@@ -134,7 +135,8 @@ impl CreateVmInstanceFromOvf {
     path = "/ovf/ova-packages",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::ImagePackageInventory>,
-    async
+    async,
+    since = "4.4.65"
 )]
 pub struct ExportVmOvaPackage {
     /// Wire name `name` (body). Since ZStack 4.4.65 (release history).
@@ -244,7 +246,8 @@ impl ExportVmOvaPackage {
     method = "POST",
     path = "/ovf/parse",
     envelope = "params",
-    response = crate::api::ParseOvfReply
+    response = crate::api::ParseOvfReply,
+    since = "4.4.65"
 )]
 pub struct ParseOvf {
     /// Wire name `xmlBase64` (body). Since ZStack 4.4.65 (release history).

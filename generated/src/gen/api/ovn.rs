@@ -13,7 +13,8 @@
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyApplianceVmInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "5.3.20"
 )]
 pub struct CreateOvnControllerVm {
     /// Wire name `name` (body). Since ZStack 5.3.20 (release history).

@@ -12,7 +12,8 @@
     path = "/password/verify",
     envelope = "validatePassword",
     response = crate::api::ValidatePasswordReply,
-    session = false
+    session = false,
+    since = "4.0.1"
 )]
 pub struct ValidatePassword {
     /// Wire name `loginName` (body). Since ZStack 4.0.1 (release history).

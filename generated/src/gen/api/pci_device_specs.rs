@@ -12,7 +12,8 @@
     path = "/pci-device-specs/{pciSpecUuid}/vm-instances/{vmInstanceUuid}",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VmInstancePciDeviceSpecRefInventory>,
-    async
+    async,
+    since = "3.5.3"
 )]
 pub struct AddPciDeviceSpecToVmInstance {
     /// Wire name `pciSpecUuid` (path placeholder). Since ZStack 3.5.3 (release history).
@@ -80,22 +81,24 @@ impl AddPciDeviceSpecToVmInstance {
     action = "GetPciDeviceSpecCandidates",
     method = "GET",
     path = "/pci-device-specs/candidates",
-    response = crate::api::GetPciDeviceSpecCandidatesReply
+    response = crate::api::GetPciDeviceSpecCandidatesReply,
+    since = "3.3.1"
 )]
 pub struct GetPciDeviceSpecCandidates {
     /// Wire name `clusterUuids` (query string). Since ZStack 3.5.3 (release history).
-    #[api(rename = "clusterUuids")]
+    #[api(rename = "clusterUuids", since = "3.5.3")]
     pub cluster_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `hostUuid` (query string). Since ZStack 3.5.3 (release history).
-    #[api(rename = "hostUuid")]
+    #[api(rename = "hostUuid", since = "3.5.3")]
     pub host_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `vmInstanceUuid` (query string). Since ZStack 3.5.3 (release history).
-    #[api(rename = "vmInstanceUuid")]
+    #[api(rename = "vmInstanceUuid", since = "3.5.3")]
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `vmInstanceUuids` (query string). Since ZStack 3.6.1 (release history).
-    #[api(rename = "vmInstanceUuids")]
+    #[api(rename = "vmInstanceUuids", since = "3.6.1")]
     pub vm_instance_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `types` (query string). Since ZStack 3.5.3 (release history).
+    #[api(since = "3.5.3")]
     pub types: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `systemTags` (query string). Since ZStack 3.3.1 (release history).
     #[api(rename = "systemTags")]
@@ -199,7 +202,8 @@ impl GetPciDeviceSpecCandidates {
     action = "QueryPciDeviceSpec",
     method = "GET",
     path = "/pci-device-specs",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::PciDeviceSpecInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::PciDeviceSpecInventory>,
+    since = "3.3.1"
 )]
 pub struct QueryPciDeviceSpec {
     /// Conditions, paging, sorting and field selection.
@@ -234,7 +238,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPciDeviceSpec {
     method = "DELETE",
     path = "/pci-device-specs/{pciSpecUuid}/vm-instances/{vmInstanceUuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.5.3"
 )]
 pub struct RemovePciDeviceSpecFromVmInstance {
     /// Wire name `pciSpecUuid` (path placeholder). Since ZStack 3.5.3 (release history).
@@ -295,7 +300,8 @@ impl RemovePciDeviceSpecFromVmInstance {
     path = "/pci-device-specs/{uuid}/actions",
     envelope = "updatePciDeviceSpec",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::PciDeviceSpecInventory>,
-    async
+    async,
+    since = "3.3.1"
 )]
 pub struct UpdatePciDeviceSpec {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.3.1 (release history).
@@ -316,7 +322,7 @@ pub struct UpdatePciDeviceSpec {
     #[api(rename = "abandonSpecRom")]
     pub abandon_spec_rom: ::core::option::Option<bool>,
     /// Wire name `state` (body). Since ZStack 3.5.3 (release history). One of `Enabled`, `Disabled`.
-    #[api(one_of("Enabled", "Disabled"))]
+    #[api(since = "3.5.3", one_of("Enabled", "Disabled"))]
     pub state: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.3.1 (release history).
     #[api(rename = "systemTags")]

@@ -13,7 +13,8 @@
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyPciDeviceInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct AttachPciDeviceToVm {
     /// Wire name `pciDeviceUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -74,7 +75,8 @@ impl AttachPciDeviceToVm {
     path = "/pci-device/pci-device-offerings",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::PciDeviceOfferingInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreatePciDeviceOffering {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
@@ -96,13 +98,13 @@ pub struct CreatePciDeviceOffering {
     #[api(rename = "subdeviceId", max_length = 4)]
     pub subdevice_id: ::core::option::Option<::std::string::String>,
     /// Wire name `ramSize` (body). Since ZStack 3.5.3 (release history).
-    #[api(rename = "ramSize")]
+    #[api(rename = "ramSize", since = "3.5.3")]
     pub ram_size: ::core::option::Option<::std::string::String>,
     /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -220,7 +222,8 @@ impl CreatePciDeviceOffering {
     method = "DELETE",
     path = "/pci-device/pci-devices/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeletePciDevice {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -284,7 +287,8 @@ impl DeletePciDevice {
     method = "DELETE",
     path = "/pci-device/pci-device-offerings/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeletePciDeviceOffering {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -350,7 +354,8 @@ impl DeletePciDeviceOffering {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyPciDeviceInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct DetachPciDeviceFromVm {
     /// Wire name `pciDeviceUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -411,7 +416,8 @@ impl DetachPciDeviceFromVm {
     path = "/pci-devices/{pciDeviceUuid}/actions",
     envelope = "generateMdevDevices",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.5.3"
 )]
 pub struct GenerateMdevDevices {
     /// Wire name `pciDeviceUuid` (path placeholder). Since ZStack 3.5.3 (release history).
@@ -472,7 +478,8 @@ impl GenerateMdevDevices {
     path = "/pci-devices/{pciDeviceUuid}/actions",
     envelope = "generateSriovPciDevices",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.5.3"
 )]
 pub struct GenerateSriovPciDevices {
     /// Wire name `pciDeviceUuid` (path placeholder). Since ZStack 3.5.3 (release history).
@@ -531,7 +538,8 @@ impl GenerateSriovPciDevices {
     action = "GetHostIommuState",
     method = "GET",
     path = "/pci-device/hosts/{uuid}/state",
-    response = crate::api::GetHostIommuStateReply
+    response = crate::api::GetHostIommuStateReply,
+    since = "3.0.1"
 )]
 pub struct GetHostIommuState {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -582,7 +590,8 @@ impl GetHostIommuState {
     action = "GetHostIommuStatus",
     method = "GET",
     path = "/pci-device/hosts/{uuid}/status",
-    response = crate::api::GetHostIommuStatusReply
+    response = crate::api::GetHostIommuStatusReply,
+    since = "3.0.1"
 )]
 pub struct GetHostIommuStatus {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -633,7 +642,8 @@ impl GetHostIommuStatus {
     action = "GetPciDeviceCandidatesForNewCreateVm",
     method = "GET",
     path = "/pci-device/candidate-pci-devices-for-new-create-vm",
-    response = crate::api::GetPciDeviceCandidatesForNewCreateVmReply
+    response = crate::api::GetPciDeviceCandidatesForNewCreateVmReply,
+    since = "3.0.1"
 )]
 pub struct GetPciDeviceCandidatesForNewCreateVm {
     /// Wire name `hostUuid` (query string). Since ZStack 3.0.1 (release history).
@@ -723,7 +733,8 @@ impl GetPciDeviceCandidatesForNewCreateVm {
     action = "QueryEthernetVF",
     method = "GET",
     path = "/pci-device/ethernet-vfs",
-    response = crate::api::QueryEthernetVFReply
+    response = crate::api::QueryEthernetVFReply,
+    since = "5.0.0"
 )]
 pub struct QueryEthernetVF {
     /// Conditions, paging, sorting and field selection.
@@ -758,7 +769,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryEthernetVF {
     method = "GET",
     path = "/pci-device/pci-devices",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnyPciDeviceInventory>,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct QueryPciDevice {
     /// Conditions, paging, sorting and field selection.
@@ -792,7 +804,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPciDevice {
     action = "QueryPciDeviceOffering",
     method = "GET",
     path = "/pci-device/pci-device-offerings",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::PciDeviceOfferingInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::PciDeviceOfferingInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryPciDeviceOffering {
     /// Conditions, paging, sorting and field selection.
@@ -826,7 +839,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPciDeviceOffering {
     action = "QueryPciDevicePciDeviceOffering",
     method = "GET",
     path = "/pci-devices/pci-devices/pci-device-offerings",
-    response = crate::api::QueryPciDevicePciDeviceOfferingReply
+    response = crate::api::QueryPciDevicePciDeviceOfferingReply,
+    since = "3.0.1"
 )]
 pub struct QueryPciDevicePciDeviceOffering {
     /// Conditions, paging, sorting and field selection.
@@ -862,7 +876,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPciDevicePciDeviceOffer
     path = "/pci-devices/{pciDeviceUuid}/actions",
     envelope = "ungenerateMdevDevices",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.5.3"
 )]
 pub struct UngenerateMdevDevices {
     /// Wire name `pciDeviceUuid` (path placeholder). Since ZStack 3.5.3 (release history).
@@ -918,7 +933,8 @@ impl UngenerateMdevDevices {
     path = "/pci-devices/{pciDeviceUuid}/actions",
     envelope = "ungenerateSriovPciDevices",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.5.3"
 )]
 pub struct UngenerateSriovPciDevices {
     /// Wire name `pciDeviceUuid` (path placeholder). Since ZStack 3.5.3 (release history).
@@ -974,7 +990,8 @@ impl UngenerateSriovPciDevices {
     path = "/pci-device/hosts/{uuid}/actions",
     envelope = "updateHostIommuState",
     response = crate::api::UpdateHostIommuStateReply,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateHostIommuState {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -1035,7 +1052,8 @@ impl UpdateHostIommuState {
     envelope = "updatePciDevice",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyPciDeviceInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct UpdatePciDevice {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -1044,7 +1062,7 @@ pub struct UpdatePciDevice {
     #[api(one_of("Enabled", "Disabled"))]
     pub state: ::core::option::Option<::std::string::String>,
     /// Wire name `name` (body). Since ZStack 3.5.3 (release history).
-    #[api(max_length = 255)]
+    #[api(since = "3.5.3", max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]

@@ -12,7 +12,8 @@
     action = "DeletePluginDrivers",
     method = "DELETE",
     path = "/external/plugins/{uuid}",
-    response = ::zstack_sdk::runtime::reply::Empty
+    response = ::zstack_sdk::runtime::reply::Empty,
+    since = "5.3.28"
 )]
 pub struct DeletePluginDrivers {
     /// The resource UUID.
@@ -86,7 +87,8 @@ impl DeletePluginDrivers {
     method = "PUT",
     path = "/external/plugins",
     envelope = "refreshPluginDrivers",
-    response = ::zstack_sdk::runtime::reply::Empty
+    response = ::zstack_sdk::runtime::reply::Empty,
+    since = "5.3.28"
 )]
 pub struct RefreshPluginDrivers {
     /// The plugin driver name, e.g. prometheus (the samples). The page's table lists this row as uuid, "The resource UUID."; the samples send name.

@@ -12,7 +12,8 @@
     path = "/policy-routes/rulesets/{ruleSetUuid}/l3networks/{l3Uuid}",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.6.1"
 )]
 pub struct AttachPolicyRouteRuleSetToL3 {
     /// Wire name `l3Uuid` (path placeholder). Since ZStack 3.6.1 (release history).
@@ -73,7 +74,8 @@ impl AttachPolicyRouteRuleSetToL3 {
     path = "/policy-routes/rules",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::PolicyRouteRuleInventory>,
-    async
+    async,
+    since = "3.6.1"
 )]
 pub struct CreatePolicyRouteRule {
     /// Wire name `ruleSetUuid` (body). Since ZStack 3.6.1 (release history).
@@ -224,7 +226,8 @@ impl CreatePolicyRouteRule {
     path = "/policy-routes/rulesets",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::PolicyRouteRuleSetInventory>,
-    async
+    async,
+    since = "3.6.1"
 )]
 pub struct CreatePolicyRouteRuleSet {
     /// Wire name `name` (body). Since ZStack 3.6.1 (release history).
@@ -236,7 +239,7 @@ pub struct CreatePolicyRouteRuleSet {
     #[api(rename = "vRouterUuid")]
     pub v_router_uuid: ::std::string::String,
     /// Wire name `type` (body). Since ZStack 3.9.2 (release history). One of `User`, `EgressWhereComeFrom`.
-    #[api(rename = "type", one_of("User", "EgressWhereComeFrom"))]
+    #[api(rename = "type", since = "3.9.2", one_of("User", "EgressWhereComeFrom"))]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Wire name `resourceUuid` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "resourceUuid")]
@@ -334,7 +337,8 @@ impl CreatePolicyRouteRuleSet {
     path = "/policy-routes/tables",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::PolicyRouteTableInventory>,
-    async
+    async,
+    since = "3.6.1"
 )]
 pub struct CreatePolicyRouteTable {
     /// Wire name `vRouterUuid` (body). Since ZStack 3.6.1 (release history).
@@ -433,7 +437,8 @@ impl CreatePolicyRouteTable {
     path = "/policy-routes/routes",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::PolicyRouteTableRouteEntryInventory>,
-    async
+    async,
+    since = "3.6.1"
 )]
 pub struct CreatePolicyRouteTableRouteEntry {
     /// Wire name `tableUuid` (body). Since ZStack 3.6.1 (release history).
@@ -533,7 +538,8 @@ impl CreatePolicyRouteTableRouteEntry {
     method = "DELETE",
     path = "/policy-routes/rules/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.6.1"
 )]
 pub struct DeletePolicyRouteRule {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
@@ -597,7 +603,8 @@ impl DeletePolicyRouteRule {
     method = "DELETE",
     path = "/policy-routes/ruleSets/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.6.1"
 )]
 pub struct DeletePolicyRouteRuleSet {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
@@ -661,7 +668,8 @@ impl DeletePolicyRouteRuleSet {
     method = "DELETE",
     path = "/policy-routes/tables/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.6.1"
 )]
 pub struct DeletePolicyRouteTable {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
@@ -725,7 +733,8 @@ impl DeletePolicyRouteTable {
     method = "DELETE",
     path = "/policy-routes/routes/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.6.1"
 )]
 pub struct DeletePolicyRouteTableRouteEntry {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
@@ -789,7 +798,8 @@ impl DeletePolicyRouteTableRouteEntry {
     method = "DELETE",
     path = "/policy-routes/rulesets/{ruleSetUuid}/l3networks/{l3Uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.6.1"
 )]
 pub struct DetachPolicyRouteRuleSetFromL3 {
     /// Wire name `l3Uuid` (path placeholder). Since ZStack 3.6.1 (release history).
@@ -848,7 +858,8 @@ impl DetachPolicyRouteRuleSetFromL3 {
     action = "GetPolicyRouteRuleSetFromVirtualRouter",
     method = "GET",
     path = "/policy-routes/rulesets/virtualrouter/{vmInstanceUuid}",
-    response = crate::api::GetPolicyRouteRuleSetFromVirtualRouterReply
+    response = crate::api::GetPolicyRouteRuleSetFromVirtualRouterReply,
+    since = "3.9.2"
 )]
 pub struct GetPolicyRouteRuleSetFromVirtualRouter {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.9.2 (release history).
@@ -902,7 +913,8 @@ impl GetPolicyRouteRuleSetFromVirtualRouter {
     action = "QueryPolicyRouteRule",
     method = "GET",
     path = "/policy-routes/rules",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::PolicyRouteRuleInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::PolicyRouteRuleInventory>,
+    since = "3.6.1"
 )]
 pub struct QueryPolicyRouteRule {
     /// Conditions, paging, sorting and field selection.
@@ -936,7 +948,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPolicyRouteRule {
     action = "QueryPolicyRouteRuleSet",
     method = "GET",
     path = "/policy-routes/rulesets",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::PolicyRouteRuleSetInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::PolicyRouteRuleSetInventory>,
+    since = "3.6.1"
 )]
 pub struct QueryPolicyRouteRuleSet {
     /// Conditions, paging, sorting and field selection.
@@ -970,7 +983,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPolicyRouteRuleSet {
     action = "QueryPolicyRouteRuleSetL3Ref",
     method = "GET",
     path = "/policy-routes/rulesets/l3networdks/refs",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::PolicyRouteRuleSetL3RefInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::PolicyRouteRuleSetL3RefInventory>,
+    since = "3.6.1"
 )]
 pub struct QueryPolicyRouteRuleSetL3Ref {
     /// Conditions, paging, sorting and field selection.
@@ -1004,7 +1018,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPolicyRouteRuleSetL3Ref
     action = "QueryPolicyRouteRuleSetVRouterRef",
     method = "GET",
     path = "/policy-routes/rulesets/vrouters/refs",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::PolicyRouteRuleSetVRouterRefInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::PolicyRouteRuleSetVRouterRefInventory>,
+    since = "3.6.1"
 )]
 pub struct QueryPolicyRouteRuleSetVRouterRef {
     /// Conditions, paging, sorting and field selection.
@@ -1038,7 +1053,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPolicyRouteRuleSetVRout
     action = "QueryPolicyRouteTable",
     method = "GET",
     path = "/policy-routes/tables",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::PolicyRouteTableInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::PolicyRouteTableInventory>,
+    since = "3.6.1"
 )]
 pub struct QueryPolicyRouteTable {
     /// Conditions, paging, sorting and field selection.
@@ -1072,7 +1088,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPolicyRouteTable {
     action = "QueryPolicyRouteTableRouteEntry",
     method = "GET",
     path = "/policy-routes/routes",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::PolicyRouteTableRouteEntryInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::PolicyRouteTableRouteEntryInventory>,
+    since = "3.6.1"
 )]
 pub struct QueryPolicyRouteTableRouteEntry {
     /// Conditions, paging, sorting and field selection.
@@ -1106,7 +1123,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPolicyRouteTableRouteEn
     action = "QueryPolicyRouteTableVRouterRef",
     method = "GET",
     path = "/policy-routes/tables/vrouters/refs",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::PolicyRouteTableVRouterRefInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::PolicyRouteTableVRouterRefInventory>,
+    since = "3.6.1"
 )]
 pub struct QueryPolicyRouteTableVRouterRef {
     /// Conditions, paging, sorting and field selection.
@@ -1142,7 +1160,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPolicyRouteTableVRouter
     path = "/policy-routes/ruleSets/{uuid}/actions",
     envelope = "updatePolicyRouteRuleSet",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::PolicyRouteRuleSetInventory>,
-    async
+    async,
+    since = "3.6.1"
 )]
 pub struct UpdatePolicyRouteRuleSet {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).

@@ -12,7 +12,8 @@
     path = "/port-forwarding/{ruleUuid}/vm-instances/nics/{vmNicUuid}",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::PortForwardingRuleInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AttachPortForwardingRule {
     /// Wire name `ruleUuid` (path placeholder). Since ZStack 0.6.
@@ -73,7 +74,8 @@ impl AttachPortForwardingRule {
     path = "/port-forwarding/{uuid}/actions",
     envelope = "changePortForwardingRuleState",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::PortForwardingRuleInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct ChangePortForwardingRuleState {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -133,7 +135,8 @@ impl ChangePortForwardingRuleState {
     path = "/port-forwarding",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::PortForwardingRuleInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreatePortForwardingRule {
     /// Wire name `vipUuid` (body). Since ZStack 0.6.
@@ -170,7 +173,7 @@ pub struct CreatePortForwardingRule {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.0")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -292,7 +295,8 @@ impl CreatePortForwardingRule {
     method = "DELETE",
     path = "/port-forwarding/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeletePortForwardingRule {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -356,7 +360,8 @@ impl DeletePortForwardingRule {
     method = "DELETE",
     path = "/port-forwarding/{uuid}/vm-instances/nics",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::PortForwardingRuleInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DetachPortForwardingRule {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -408,7 +413,8 @@ impl DetachPortForwardingRule {
     method = "GET",
     path = "/port-forwarding/{ruleUuid}/vm-instances/candidate-nics",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnyVmNicInventory>,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct GetPortForwardingAttachableVmNics {
     /// Wire name `ruleUuid` (path placeholder). Since ZStack 0.6.
@@ -460,7 +466,8 @@ impl GetPortForwardingAttachableVmNics {
     action = "QueryPortForwardingRule",
     method = "GET",
     path = "/port-forwarding",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::PortForwardingRuleInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::PortForwardingRuleInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryPortForwardingRule {
     /// Conditions, paging, sorting and field selection.
@@ -496,7 +503,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPortForwardingRule {
     path = "/port-forwarding/{uuid}/actions",
     envelope = "updatePortForwardingRule",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::PortForwardingRuleInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdatePortForwardingRule {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.

@@ -12,7 +12,8 @@
     path = "/port-mirrors/{uuid}/actions",
     envelope = "changePortMirrorState",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::PortMirrorInventory>,
-    async
+    async,
+    since = "3.7.5"
 )]
 pub struct ChangePortMirrorState {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).
@@ -72,7 +73,8 @@ impl ChangePortMirrorState {
     path = "/port-mirrors",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::PortMirrorInventory>,
-    async
+    async,
+    since = "3.7.5"
 )]
 pub struct CreatePortMirror {
     /// Wire name `mirrorNetworkUuid` (body). Since ZStack 3.7.5 (release history).
@@ -190,7 +192,8 @@ impl CreatePortMirror {
     path = "/port-mirrors/sessions",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::PortMirrorSessionInventory>,
-    async
+    async,
+    since = "3.7.5"
 )]
 pub struct CreatePortMirrorSession {
     /// Wire name `portMirrorUuid` (body). Since ZStack 3.7.5 (release history).
@@ -303,7 +306,8 @@ impl CreatePortMirrorSession {
     method = "DELETE",
     path = "/port-mirrors/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.7.5"
 )]
 pub struct DeletePortMirror {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).
@@ -367,7 +371,8 @@ impl DeletePortMirror {
     method = "DELETE",
     path = "/port-mirrors/sessons/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.7.5"
 )]
 pub struct DeletePortMirrorSession {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).
@@ -430,7 +435,8 @@ impl DeletePortMirrorSession {
     action = "GetCandidateVmNicsForPortMirror",
     method = "GET",
     path = "/port-mirrors/{portMirrorUuid}/vm-instances/candidate-nics/{type}",
-    response = crate::api::GetCandidateVmNicsForPortMirrorReply
+    response = crate::api::GetCandidateVmNicsForPortMirrorReply,
+    since = "3.7.5"
 )]
 pub struct GetCandidateVmNicsForPortMirror {
     /// Wire name `portMirrorUuid` (path placeholder). Since ZStack 3.7.5 (release history).
@@ -489,7 +495,8 @@ impl GetCandidateVmNicsForPortMirror {
     action = "QueryPortMirror",
     method = "GET",
     path = "/port-mirrors",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::PortMirrorInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::PortMirrorInventory>,
+    since = "3.7.5"
 )]
 pub struct QueryPortMirror {
     /// Conditions, paging, sorting and field selection.
@@ -523,7 +530,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPortMirror {
     action = "QueryPortMirrorNetworkUsedIp",
     method = "GET",
     path = "/port-mirrors/networks/usedIps",
-    response = crate::api::QueryPortMirrorNetworkUsedIpReply
+    response = crate::api::QueryPortMirrorNetworkUsedIpReply,
+    since = "3.7.5"
 )]
 pub struct QueryPortMirrorNetworkUsedIp {
     /// Conditions, paging, sorting and field selection.
@@ -557,7 +565,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPortMirrorNetworkUsedIp
     action = "QueryPortMirrorSession",
     method = "GET",
     path = "/port-mirrors/sessions",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::PortMirrorSessionInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::PortMirrorSessionInventory>,
+    since = "3.7.5"
 )]
 pub struct QueryPortMirrorSession {
     /// Conditions, paging, sorting and field selection.
@@ -593,7 +602,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPortMirrorSession {
     path = "/port-mirrors/{uuid}/actions",
     envelope = "updatePortMirror",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::PortMirrorInventory>,
-    async
+    async,
+    since = "3.7.5"
 )]
 pub struct UpdatePortMirror {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).

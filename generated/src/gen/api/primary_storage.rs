@@ -13,20 +13,21 @@
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyPrimaryStorageInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct AddAliyunEbsPrimaryStorage {
     /// Wire name `panguPartitionUuid` (body). Since ZStack 3.2.1 (release history).
-    #[api(rename = "panguPartitionUuid")]
+    #[api(rename = "panguPartitionUuid", since = "3.2.1")]
     pub pangu_partition_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `identityZoneUuid` (body). Since ZStack 3.2.1 (release history).
-    #[api(rename = "identityZoneUuid")]
+    #[api(rename = "identityZoneUuid", since = "3.2.1")]
     pub identity_zone_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `defaultIoType` (body). Since ZStack 3.2.1 (release history). One of `io7`, `io8`.
-    #[api(rename = "defaultIoType", one_of("io7", "io8"))]
+    #[api(rename = "defaultIoType", since = "3.2.1", one_of("io7", "io8"))]
     pub default_io_type: ::core::option::Option<::std::string::String>,
     /// Wire name `tdcConfigContent` (body). Since ZStack 3.2.1 (release history).
-    #[api(rename = "tdcConfigContent")]
+    #[api(rename = "tdcConfigContent", since = "3.2.1")]
     pub tdc_config_content: ::std::string::String,
     /// Wire name `url` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
@@ -47,7 +48,7 @@ pub struct AddAliyunEbsPrimaryStorage {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -171,7 +172,8 @@ impl AddAliyunEbsPrimaryStorage {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyPrimaryStorageInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct AddAliyunNasPrimaryStorage {
     /// Wire name `nasUuid` (body). Since ZStack 3.0.1 (release history).
@@ -202,7 +204,7 @@ pub struct AddAliyunNasPrimaryStorage {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -310,7 +312,8 @@ impl AddAliyunNasPrimaryStorage {
     envelope = "param",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyPrimaryStorageInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.5.11"
 )]
 pub struct AddBlockPrimaryStorage {
     /// Wire name `vendorName` (body). Since ZStack 4.5.11 (release history).
@@ -436,7 +439,8 @@ impl AddBlockPrimaryStorage {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyPrimaryStorageInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct AddCephPrimaryStorage {
     /// Wire name `monUrls` (body). Since ZStack 0.6.
@@ -470,7 +474,7 @@ pub struct AddCephPrimaryStorage {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.0")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -602,7 +606,8 @@ impl AddCephPrimaryStorage {
     path = "/primary-storage/ceph/{primaryStorageUuid}/pools",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::CephPrimaryStoragePoolInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AddCephPrimaryStoragePool {
     /// Wire name `primaryStorageUuid` (path placeholder). Since ZStack 0.6.
@@ -627,7 +632,7 @@ pub struct AddCephPrimaryStoragePool {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.0")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -728,7 +733,8 @@ impl AddCephPrimaryStoragePool {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyPrimaryStorageInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "5.0.0"
 )]
 pub struct AddExternalPrimaryStorage {
     /// Wire name `identity` (body). Since ZStack 5.0.0.
@@ -869,7 +875,8 @@ impl AddExternalPrimaryStorage {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyPrimaryStorageInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct AddLocalPrimaryStorage {
     /// Wire name `url` (body). Since ZStack 0.6.
@@ -891,7 +898,7 @@ pub struct AddLocalPrimaryStorage {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.0")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -986,7 +993,8 @@ impl AddLocalPrimaryStorage {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyPrimaryStorageInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.5.3"
 )]
 pub struct AddMiniStorage {
     /// Wire name `diskIdentifier` (body). Since ZStack 3.5.3 (release history).
@@ -1114,7 +1122,8 @@ impl AddMiniStorage {
     path = "/primary-storage/ceph/{uuid}/mons",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::CephPrimaryStorageInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AddMonToCephPrimaryStorage {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -1177,7 +1186,8 @@ impl AddMonToCephPrimaryStorage {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyPrimaryStorageInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct AddNfsPrimaryStorage {
     /// Wire name `url` (body). Since ZStack 0.6.
@@ -1199,7 +1209,7 @@ pub struct AddNfsPrimaryStorage {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.0")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -1294,7 +1304,8 @@ impl AddNfsPrimaryStorage {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyPrimaryStorageInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct AddSharedBlockGroupPrimaryStorage {
     /// Wire name `diskUuids` (body). Since ZStack 3.0.1 (release history).
@@ -1319,7 +1330,7 @@ pub struct AddSharedBlockGroupPrimaryStorage {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -1427,7 +1438,8 @@ impl AddSharedBlockGroupPrimaryStorage {
     path = "/primary-storage/sharedblockgroup/{uuid}/sharedblocks",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SharedBlockGroupPrimaryStorageInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AddSharedBlockToSharedBlockGroup {
     /// Wire name `diskUuid` (body). Since ZStack 3.0.1 (release history).
@@ -1488,7 +1500,8 @@ impl AddSharedBlockToSharedBlockGroup {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyPrimaryStorageInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct AddSharedMountPointPrimaryStorage {
     /// Wire name `url` (body). Since ZStack 0.6.
@@ -1510,7 +1523,7 @@ pub struct AddSharedMountPointPrimaryStorage {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.0")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -1605,7 +1618,8 @@ impl AddSharedMountPointPrimaryStorage {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyPrimaryStorageInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct AddSimulatorPrimaryStorage {
     /// Wire name `totalCapacity` (body). Since ZStack 0.6. Server default: `100000000`.
@@ -1639,7 +1653,7 @@ pub struct AddSimulatorPrimaryStorage {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.0")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -1763,7 +1777,8 @@ impl AddSimulatorPrimaryStorage {
     path = "/primary-storage/protocol",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "5.1.30"
 )]
 pub struct AddStorageProtocol {
     /// Wire name `uuid` (body). Since ZStack 5.1.0.
@@ -1824,7 +1839,8 @@ impl AddStorageProtocol {
     envelope = "changePrimaryStorageState",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyPrimaryStorageInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct ChangePrimaryStorageState {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -1884,12 +1900,14 @@ impl ChangePrimaryStorageState {
     path = "/primary-storage/{uuid}/actions",
     envelope = "cleanUpImageCacheOnPrimaryStorage",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CleanUpImageCacheOnPrimaryStorage {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
     /// Wire name `force` (body). Since ZStack 4.0.0. Server default: `false`.
+    #[api(since = "4.0.0")]
     pub force: ::core::option::Option<bool>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -1945,7 +1963,8 @@ impl CleanUpImageCacheOnPrimaryStorage {
     path = "/primary-storage/{uuid}/storagetrash/actions",
     envelope = "cleanUpStorageTrashOnPrimaryStorage",
     response = crate::api::CleanUpStorageTrashOnPrimaryStorageReply,
-    async
+    async,
+    since = "4.8.26"
 )]
 pub struct CleanUpStorageTrashOnPrimaryStorage {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.8.0.
@@ -2006,19 +2025,21 @@ impl CleanUpStorageTrashOnPrimaryStorage {
     path = "/primary-storage/{uuid}/trash/actions",
     envelope = "cleanUpTrashOnPrimaryStorage",
     response = crate::api::CleanUpTrashOnPrimaryStorageReply,
-    async
+    async,
+    since = "3.1.3"
 )]
 pub struct CleanUpTrashOnPrimaryStorage {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.2.0.
+    #[api(since = "3.2.0")]
     pub uuid: ::std::string::String,
     /// Wire name `trashId` (body). Since ZStack 3.3.0.
-    #[api(rename = "trashId")]
+    #[api(rename = "trashId", since = "3.3.0")]
     pub trash_id: ::core::option::Option<i64>,
     /// Wire name `systemTags` (body). Since ZStack 3.2.0.
-    #[api(rename = "systemTags")]
+    #[api(rename = "systemTags", since = "3.2.0")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
     /// Wire name `userTags` (body). Since ZStack 3.2.0.
-    #[api(rename = "userTags")]
+    #[api(rename = "userTags", since = "3.2.0")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
 impl CleanUpTrashOnPrimaryStorage {
@@ -2067,7 +2088,8 @@ impl CleanUpTrashOnPrimaryStorage {
     method = "DELETE",
     path = "/primary-storage/ceph/pools/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteCephPrimaryStoragePool {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -2119,7 +2141,8 @@ impl DeleteCephPrimaryStoragePool {
     method = "DELETE",
     path = "/primary-storage/nas/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteNasFileSystem {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -2183,7 +2206,8 @@ impl DeleteNasFileSystem {
     method = "DELETE",
     path = "/primary-storage/nas/mount/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteNasMountTarget {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -2247,7 +2271,8 @@ impl DeleteNasMountTarget {
     method = "DELETE",
     path = "/primary-storage/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeletePrimaryStorage {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -2312,7 +2337,8 @@ impl DeletePrimaryStorage {
     path = "/primary-storage/addon/discover",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::ExternalPrimaryStorageInventory>,
-    async
+    async,
+    since = "5.0.0"
 )]
 pub struct DiscoverExternalPrimaryStorage {
     /// Wire name `url` (body). Since ZStack 5.0.0.
@@ -2386,7 +2412,8 @@ impl DiscoverExternalPrimaryStorage {
     method = "POST",
     path = "/primary-storage/block/metadata",
     envelope = "param",
-    response = crate::api::GetBlockPrimaryStorageMetadataReply
+    response = crate::api::GetBlockPrimaryStorageMetadataReply,
+    since = "4.5.11"
 )]
 pub struct GetBlockPrimaryStorageMetadata {
     /// Wire name `vendorName` (body). Since ZStack 4.5.11 (release history).
@@ -2444,7 +2471,8 @@ impl GetBlockPrimaryStorageMetadata {
     action = "GetHostCandidatesForVmMigration",
     method = "GET",
     path = "/primary-storage/hosts/{vmInstanceUuid}/migration-candidates",
-    response = crate::api::GetHostCandidatesForVmMigrationReply
+    response = crate::api::GetHostCandidatesForVmMigrationReply,
+    since = "4.0.1"
 )]
 pub struct GetHostCandidatesForVmMigration {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 4.0.1 (release history).
@@ -2512,7 +2540,8 @@ impl GetHostCandidatesForVmMigration {
     action = "GetLocalStorageHostDiskCapacity",
     method = "GET",
     path = "/primary-storage/local-storage/{primaryStorageUuid}/capacities",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::HostDiskCapacity>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::HostDiskCapacity>,
+    since = "3.0.1"
 )]
 pub struct GetLocalStorageHostDiskCapacity {
     /// Wire name `hostUuid` (query string). Since ZStack 0.6.
@@ -2578,7 +2607,8 @@ impl GetLocalStorageHostDiskCapacity {
     action = "GetPrimaryStorageAllocatorStrategies",
     method = "GET",
     path = "/primary-storage/allocators/strategies",
-    response = crate::api::GetPrimaryStorageAllocatorStrategiesReply
+    response = crate::api::GetPrimaryStorageAllocatorStrategiesReply,
+    since = "3.0.1"
 )]
 pub struct GetPrimaryStorageAllocatorStrategies {
     /// Wire name `systemTags` (query string). Since ZStack 0.6.
@@ -2626,7 +2656,8 @@ impl GetPrimaryStorageAllocatorStrategies {
     action = "GetPrimaryStorageCandidatesForVolumeMigration",
     method = "GET",
     path = "/primary-storage/volumes/{volumeUuid}/migration-candidates",
-    response = crate::api::GetPrimaryStorageCandidatesForVolumeMigrationReply
+    response = crate::api::GetPrimaryStorageCandidatesForVolumeMigrationReply,
+    since = "3.0.1"
 )]
 pub struct GetPrimaryStorageCandidatesForVolumeMigration {
     /// Wire name `volumeUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -2678,7 +2709,8 @@ impl GetPrimaryStorageCandidatesForVolumeMigration {
     action = "GetPrimaryStorageCapacity",
     method = "GET",
     path = "/primary-storage/capacities",
-    response = crate::api::GetPrimaryStorageCapacityReply
+    response = crate::api::GetPrimaryStorageCapacityReply,
+    since = "3.0.1"
 )]
 pub struct GetPrimaryStorageCapacity {
     /// Wire name `zoneUuids` (query string). Since ZStack 0.6.
@@ -2782,7 +2814,8 @@ impl GetPrimaryStorageCapacity {
     action = "GetPrimaryStorageLicenseInfo",
     method = "GET",
     path = "/primary-storage/{uuid}/license",
-    response = crate::api::GetPrimaryStorageLicenseInfoReply
+    response = crate::api::GetPrimaryStorageLicenseInfoReply,
+    since = "3.6.1"
 )]
 pub struct GetPrimaryStorageLicenseInfo {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.6.0.
@@ -2833,7 +2866,8 @@ impl GetPrimaryStorageLicenseInfo {
     action = "GetPrimaryStorageTypes",
     method = "GET",
     path = "/primary-storage/types",
-    response = crate::api::GetPrimaryStorageTypesReply
+    response = crate::api::GetPrimaryStorageTypesReply,
+    since = "3.0.1"
 )]
 pub struct GetPrimaryStorageTypes {
     /// Wire name `systemTags` (query string). Since ZStack 0.6.
@@ -2881,7 +2915,8 @@ impl GetPrimaryStorageTypes {
     action = "GetPrimaryStorageUsageReport",
     method = "GET",
     path = "/primary-storage/{primaryStorageUuid}/usage/report",
-    response = crate::api::GetPrimaryStorageUsageReportReply
+    response = crate::api::GetPrimaryStorageUsageReportReply,
+    since = "4.7.24"
 )]
 pub struct GetPrimaryStorageUsageReport {
     /// Wire name `primaryStorageUuid` (path placeholder). Since ZStack 4.7.21.
@@ -2948,7 +2983,8 @@ impl GetPrimaryStorageUsageReport {
     action = "GetSharedBlockCandidate",
     method = "GET",
     path = "/primary-storage/sharedblockgroup/sharedblock-candidates",
-    response = crate::api::GetSharedBlockCandidateReply
+    response = crate::api::GetSharedBlockCandidateReply,
+    since = "3.0.1"
 )]
 pub struct GetSharedBlockCandidate {
     /// Wire name `clusterUuid` (query string). Since ZStack 3.0.1 (release history).
@@ -3000,20 +3036,23 @@ impl GetSharedBlockCandidate {
     action = "GetTrashOnPrimaryStorage",
     method = "GET",
     path = "/primary-storage/trash",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::InstallPathRecycleInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::InstallPathRecycleInventory>,
+    since = "3.1.3"
 )]
 pub struct GetTrashOnPrimaryStorage {
     /// Wire name `uuid` (query string). Since ZStack 3.2.0.
+    #[api(since = "3.2.0")]
     pub uuid: ::std::string::String,
     /// Wire name `resourceUuid` (query string). Since ZStack 3.5.0.
-    #[api(rename = "resourceUuid")]
+    #[api(rename = "resourceUuid", since = "3.5.0")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `resourceType` (query string). Since ZStack 3.5.0.
-    #[api(rename = "resourceType")]
+    #[api(rename = "resourceType", since = "3.5.0")]
     pub resource_type: ::core::option::Option<::std::string::String>,
     /// Wire name `trashType` (query string). Since ZStack 3.5.0. One of `MigrateVolume`, `MigrateVolumeSnapshot`, `RevertVolume`, `VolumeSnapshot`.
     #[api(
         rename = "trashType",
+        since = "3.5.0",
         one_of(
             "MigrateVolume",
             "MigrateVolumeSnapshot",
@@ -3023,10 +3062,10 @@ pub struct GetTrashOnPrimaryStorage {
     )]
     pub trash_type: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (query string). Since ZStack 3.2.0.
-    #[api(rename = "systemTags")]
+    #[api(rename = "systemTags", since = "3.2.0")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
     /// Wire name `userTags` (query string). Since ZStack 3.2.0.
-    #[api(rename = "userTags")]
+    #[api(rename = "userTags", since = "3.2.0")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
 impl GetTrashOnPrimaryStorage {
@@ -3097,7 +3136,8 @@ impl GetTrashOnPrimaryStorage {
     path = "/primary-storage/local-storage/volumes/{volumeUuid}/actions",
     envelope = "localStorageMigrateVolume",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::LocalStorageResourceRefInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct LocalStorageMigrateVolume {
     /// Wire name `volumeUuid` (path placeholder). Since ZStack 0.6.
@@ -3159,7 +3199,8 @@ impl LocalStorageMigrateVolume {
     envelope = "primaryStorageMigrateVolume",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVolumeInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct PrimaryStorageMigrateVolume {
     /// Wire name `volumeUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -3218,7 +3259,8 @@ impl PrimaryStorageMigrateVolume {
     action = "QueryAliyunEbsPrimaryStorage",
     method = "GET",
     path = "/primary-storage/aliyun/ebs",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AliyunEbsPrimaryStorageInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AliyunEbsPrimaryStorageInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryAliyunEbsPrimaryStorage {
     /// Conditions, paging, sorting and field selection.
@@ -3252,7 +3294,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAliyunEbsPrimaryStorage
     action = "QueryBlockPrimaryStorage",
     method = "GET",
     path = "/primary-storage/block",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::BlockPrimaryStorageInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::BlockPrimaryStorageInventory>,
+    since = "4.5.11"
 )]
 pub struct QueryBlockPrimaryStorage {
     /// Conditions, paging, sorting and field selection.
@@ -3286,7 +3329,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryBlockPrimaryStorage {
     action = "QueryCephOsdGroup",
     method = "GET",
     path = "/primary-storage/ceph/osdgroups",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::CephOsdGroupInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::CephOsdGroupInventory>,
+    since = "4.4.65"
 )]
 pub struct QueryCephOsdGroup {
     /// Conditions, paging, sorting and field selection.
@@ -3321,7 +3365,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryCephOsdGroup {
     method = "GET",
     path = "/primary-storage/ceph",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnyPrimaryStorageInventory>,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct QueryCephPrimaryStorage {
     /// Conditions, paging, sorting and field selection.
@@ -3355,7 +3400,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryCephPrimaryStorage {
     action = "QueryCephPrimaryStoragePool",
     method = "GET",
     path = "/primary-storage/ceph/pools",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::CephPrimaryStoragePoolInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::CephPrimaryStoragePoolInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryCephPrimaryStoragePool {
     /// Conditions, paging, sorting and field selection.
@@ -3389,7 +3435,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryCephPrimaryStoragePool 
     action = "QueryImageCache",
     method = "GET",
     path = "/primary-storage/imagecache",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ImageCacheInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ImageCacheInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryImageCache {
     /// Conditions, paging, sorting and field selection.
@@ -3423,7 +3470,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryImageCache {
     action = "QueryLocalStorageResourceRef",
     method = "GET",
     path = "/primary-storage/local-storage/resource-refs",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::LocalStorageResourceRefInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::LocalStorageResourceRefInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryLocalStorageResourceRef {
     /// Conditions, paging, sorting and field selection.
@@ -3457,7 +3505,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryLocalStorageResourceRef
     action = "QueryMiniStorage",
     method = "GET",
     path = "/primary-storage/mini",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::MiniStorageInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::MiniStorageInventory>,
+    since = "3.5.3"
 )]
 pub struct QueryMiniStorage {
     /// Conditions, paging, sorting and field selection.
@@ -3491,7 +3540,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMiniStorage {
     action = "QueryMiniStorageHostRef",
     method = "GET",
     path = "/primary-storage/mini/host-refs",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::MiniStorageHostRefInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::MiniStorageHostRefInventory>,
+    since = "3.5.3"
 )]
 pub struct QueryMiniStorageHostRef {
     /// Conditions, paging, sorting and field selection.
@@ -3525,7 +3575,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMiniStorageHostRef {
     action = "QueryMiniStorageResourceReplication",
     method = "GET",
     path = "/primary-storage/mini/replications",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::MiniStorageResourceReplicationInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::MiniStorageResourceReplicationInventory>,
+    since = "3.5.3"
 )]
 pub struct QueryMiniStorageResourceReplication {
     /// Conditions, paging, sorting and field selection.
@@ -3560,7 +3611,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMiniStorageResourceRepl
     method = "GET",
     path = "/primary-storage/nas",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnyNasFileSystemInventory>,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct QueryNasFileSystem {
     /// Conditions, paging, sorting and field selection.
@@ -3595,7 +3647,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryNasFileSystem {
     method = "GET",
     path = "/primary-storage/nas/mount",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnyNasMountTargetInventory>,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct QueryNasMountTarget {
     /// Conditions, paging, sorting and field selection.
@@ -3630,7 +3683,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryNasMountTarget {
     method = "GET",
     path = "/primary-storage",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnyPrimaryStorageInventory>,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct QueryPrimaryStorage {
     /// Conditions, paging, sorting and field selection.
@@ -3664,7 +3718,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPrimaryStorage {
     action = "QuerySharedBlockGroupPrimaryStorage",
     method = "GET",
     path = "/primary-storage/sharedblockgroup",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SharedBlockGroupPrimaryStorageInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SharedBlockGroupPrimaryStorageInventory>,
+    since = "3.0.1"
 )]
 pub struct QuerySharedBlockGroupPrimaryStorage {
     /// Conditions, paging, sorting and field selection.
@@ -3701,7 +3756,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySharedBlockGroupPrimary
     envelope = "reconnectPrimaryStorage",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyPrimaryStorageInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct ReconnectPrimaryStorage {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -3754,7 +3810,8 @@ impl ReconnectPrimaryStorage {
     path = "/primary-storage/mini/{resourceUuid}/actions",
     envelope = "recoverResourceSplitBrain",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.3.36"
 )]
 pub struct RecoverResourceSplitBrain {
     /// Wire name `resourceUuid` (path placeholder). Since ZStack 4.3.36 (release history).
@@ -3848,7 +3905,8 @@ impl RecoverResourceSplitBrain {
     path = "/primary-storage/sharedblockgroup/{sharedBlockGroupUuid}/sharedblocks/{uuid}",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SharedBlockGroupPrimaryStorageInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct RefreshSharedblockDeviceCapacity {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -3907,7 +3965,8 @@ impl RefreshSharedblockDeviceCapacity {
     method = "DELETE",
     path = "/primary-storage/ceph/{uuid}/mons",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::CephPrimaryStorageInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct RemoveMonFromCephPrimaryStorage {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -3973,7 +4032,8 @@ impl RemoveMonFromCephPrimaryStorage {
     envelope = "syncPrimaryStorageCapacity",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyPrimaryStorageInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct SyncPrimaryStorageCapacity {
     /// Wire name `primaryStorageUuid` (path placeholder). Since ZStack 0.6.
@@ -4030,14 +4090,15 @@ impl SyncPrimaryStorageCapacity {
     envelope = "updateAliyunEbsPrimaryStorage",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyPrimaryStorageInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct UpdateAliyunEbsPrimaryStorage {
     /// Wire name `panguAppName` (body). Since ZStack 3.2.1 (release history).
-    #[api(rename = "panguAppName", max_length = 255)]
+    #[api(rename = "panguAppName", since = "3.2.1", max_length = 255)]
     pub pangu_app_name: ::core::option::Option<::std::string::String>,
     /// Wire name `panguPartitionName` (body). Since ZStack 3.2.1 (release history).
-    #[api(rename = "panguPartitionName", max_length = 255)]
+    #[api(rename = "panguPartitionName", since = "3.2.1", max_length = 255)]
     pub pangu_partition_name: ::core::option::Option<::std::string::String>,
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -4143,7 +4204,8 @@ impl UpdateAliyunEbsPrimaryStorage {
     path = "/primary-storage/block/{uuid}/actions",
     envelope = "updateBlockPrimaryStorage",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::BlockPrimaryStorageInventory>,
-    async
+    async,
+    since = "4.8.26"
 )]
 pub struct UpdateBlockPrimaryStorage {
     /// Wire name `vendorName` (body). Since ZStack 4.8.26 (release history).
@@ -4219,7 +4281,8 @@ impl UpdateBlockPrimaryStorage {
     path = "/primary-storage/ceph/mons/{monUuid}/actions",
     envelope = "updateCephPrimaryStorageMon",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::CephPrimaryStorageInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateCephPrimaryStorageMon {
     /// Wire name `monUuid` (path placeholder). Since ZStack 0.6.
@@ -4327,7 +4390,8 @@ impl UpdateCephPrimaryStorageMon {
     path = "/primary-storage/ceph/pools/{uuid}/actions",
     envelope = "updateCephPrimaryStoragePool",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::CephPrimaryStoragePoolInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateCephPrimaryStoragePool {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -4404,7 +4468,8 @@ impl UpdateCephPrimaryStoragePool {
     path = "/primary-storage/addon/{uuid}/actions",
     envelope = "updateExternalPrimaryStorage",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::ExternalPrimaryStorageInventory>,
-    async
+    async,
+    since = "5.0.0"
 )]
 pub struct UpdateExternalPrimaryStorage {
     /// Wire name `config` (body). Since ZStack 5.0.0.
@@ -4521,7 +4586,8 @@ impl UpdateExternalPrimaryStorage {
     envelope = "updateNasFileSystem",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyNasFileSystemInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct UpdateNasFileSystem {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -4599,7 +4665,8 @@ impl UpdateNasFileSystem {
     envelope = "updateNasMountTarget",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyNasMountTargetInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct UpdateNasMountTarget {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -4677,7 +4744,8 @@ impl UpdateNasMountTarget {
     envelope = "updatePrimaryStorage",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyPrimaryStorageInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct UpdatePrimaryStorage {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -4766,7 +4834,8 @@ impl UpdatePrimaryStorage {
     path = "/primary-storage/sharedblockgroup/{sharedBlockGroupUuid}/sharedblocks/{uuid}/actions",
     envelope = "updateSharedBlock",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SharedBlockGroupPrimaryStorageInventory>,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct UpdateSharedBlock {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).

@@ -10,7 +10,8 @@
     action = "PrometheusQueryLabelValues",
     method = "GET",
     path = "/prometheus/labels",
-    response = crate::api::PrometheusQueryLabelValuesReply
+    response = crate::api::PrometheusQueryLabelValuesReply,
+    since = "3.0.1"
 )]
 pub struct PrometheusQueryLabelValues {
     /// Wire name `labels` (query string). Since ZStack 3.0.1 (release history).
@@ -66,7 +67,8 @@ impl PrometheusQueryLabelValues {
     action = "PrometheusQueryMetadata",
     method = "GET",
     path = "/prometheus/meta-data",
-    response = crate::api::PrometheusQueryMetadataReply
+    response = crate::api::PrometheusQueryMetadataReply,
+    since = "3.0.1"
 )]
 pub struct PrometheusQueryMetadata {
     /// Wire name `matches` (query string). Since ZStack 3.0.1 (release history).
@@ -122,7 +124,8 @@ impl PrometheusQueryMetadata {
     action = "PrometheusQueryPassThrough",
     method = "GET",
     path = "/prometheus/all",
-    response = crate::api::PrometheusQueryPassThroughReply
+    response = crate::api::PrometheusQueryPassThroughReply,
+    since = "3.0.1"
 )]
 pub struct PrometheusQueryPassThrough {
     /// Wire name `instant` (query string). Since ZStack 3.0.1 (release history). Server default: `false`.
@@ -222,7 +225,8 @@ impl PrometheusQueryPassThrough {
     action = "PrometheusQueryVmMonitoringData",
     method = "GET",
     path = "/prometheus/vm-instances",
-    response = crate::api::PrometheusQueryVmMonitoringDataReply
+    response = crate::api::PrometheusQueryVmMonitoringDataReply,
+    since = "3.0.1"
 )]
 pub struct PrometheusQueryVmMonitoringData {
     /// Wire name `vmUuids` (query string). Since ZStack 3.0.1 (release history).

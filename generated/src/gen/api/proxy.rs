@@ -12,7 +12,8 @@
     path = "/proxy/{proxyUuid}/resource/{resourceUuid}",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::UserProxyConfigResourceRefInventory>,
-    async
+    async,
+    since = "5.3.0"
 )]
 pub struct AddProxyToResource {
     /// Wire name `proxyUuid` (path placeholder). Since ZStack 5.3.0 (release history).

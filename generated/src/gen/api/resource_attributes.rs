@@ -13,7 +13,8 @@
     method = "POST",
     path = "/resource-attributes",
     envelope = "params",
-    response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::ResourceAttributeKeyInventory>
+    response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::ResourceAttributeKeyInventory>,
+    since = "4.10.16"
 )]
 pub struct CreateResourceAttributeKey {
     /// Custom attribute key name.
@@ -149,7 +150,8 @@ impl CreateResourceAttributeKey {
     action = "DeleteResourceAttributeKey",
     method = "DELETE",
     path = "/resource-attributes/{uuid}",
-    response = ::zstack_sdk::runtime::reply::Empty
+    response = ::zstack_sdk::runtime::reply::Empty,
+    since = "4.10.16"
 )]
 pub struct DeleteResourceAttributeKey {
     /// Custom attribute key UUID.
@@ -223,7 +225,8 @@ impl DeleteResourceAttributeKey {
     method = "PUT",
     path = "/resource-attributes/{uuid}/actions",
     envelope = "updateResourceAttributeKey",
-    response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::ResourceAttributeKeyInventory>
+    response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::ResourceAttributeKeyInventory>,
+    since = "4.10.16"
 )]
 pub struct UpdateResourceAttributeKey {
     /// Custom attribute key UUID.

@@ -11,7 +11,8 @@
     method = "DELETE",
     path = "/resource-configurations/{category}/{name}/{resourceUuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.4.1"
 )]
 pub struct DeleteResourceConfig {
     /// Wire name `category` (path placeholder). Since ZStack 3.4.0.
@@ -85,7 +86,8 @@ impl DeleteResourceConfig {
     action = "GetResourceBindableConfig",
     method = "GET",
     path = "/resource-configurations/bindable",
-    response = crate::api::GetResourceBindableConfigReply
+    response = crate::api::GetResourceBindableConfigReply,
+    since = "3.4.1"
 )]
 pub struct GetResourceBindableConfig {
     /// Wire name `category` (query string). Since ZStack 3.4.0.
@@ -144,7 +146,8 @@ impl GetResourceBindableConfig {
     action = "GetResourceConfig",
     method = "GET",
     path = "/resource-configurations/{resourceUuid}/{category}/{name}",
-    response = crate::api::GetResourceConfigReply
+    response = crate::api::GetResourceConfigReply,
+    since = "3.4.1"
 )]
 pub struct GetResourceConfig {
     /// Wire name `category` (path placeholder). Since ZStack 3.4.0.
@@ -206,7 +209,8 @@ impl GetResourceConfig {
     action = "GetResourceConfigs",
     method = "GET",
     path = "/resource-configurations/{resourceUuid}/{category}",
-    response = crate::api::GetResourceConfigsReply
+    response = crate::api::GetResourceConfigsReply,
+    since = "4.7.24"
 )]
 pub struct GetResourceConfigs {
     /// Wire name `category` (path placeholder). Since ZStack 4.7.0.
@@ -271,7 +275,8 @@ impl GetResourceConfigs {
     action = "QueryResourceConfig",
     method = "GET",
     path = "/resource-configurations",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ResourceConfigInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ResourceConfigInventory>,
+    since = "3.4.1"
 )]
 pub struct QueryResourceConfig {
     /// Conditions, paging, sorting and field selection.
@@ -307,7 +312,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryResourceConfig {
     path = "/resource-configurations/{category}/{name}/{resourceUuid}/actions",
     envelope = "updateResourceConfig",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::ResourceConfigInventory>,
-    async
+    async,
+    since = "3.4.1"
 )]
 pub struct UpdateResourceConfig {
     /// Wire name `category` (path placeholder). Since ZStack 3.4.0.
@@ -375,7 +381,8 @@ impl UpdateResourceConfig {
     path = "/resource-configurations/{resourceUuid}/resource-configs/actions",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ResourceConfigStruct>,
-    async
+    async,
+    since = "4.8.26"
 )]
 pub struct UpdateResourceConfigs {
     /// Wire name `resourceUuid` (path placeholder). Since ZStack 4.7.0.

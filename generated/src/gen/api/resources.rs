@@ -10,7 +10,8 @@
     action = "GetResourceAccount",
     method = "GET",
     path = "/resources/accounts",
-    response = crate::api::GetResourceAccountReply
+    response = crate::api::GetResourceAccountReply,
+    since = "3.0.1"
 )]
 pub struct GetResourceAccount {
     /// Wire name `resourceUuids` (query string). Since ZStack 0.6.
@@ -70,7 +71,8 @@ impl GetResourceAccount {
     method = "GET",
     path = "/resources/names",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnyResourceInventory>,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct GetResourceNames {
     /// Wire name `uuids` (query string). Since ZStack 0.6.

@@ -12,7 +12,8 @@
     path = "/routerArea/{routerAreaUuid}/router/{vRouterUuid}/addnetworks",
     envelope = "params",
     response = crate::api::AddVRouterNetworksToOspfAreaReply,
-    async
+    async,
+    since = "3.4.1"
 )]
 pub struct AddVRouterNetworksToOspfArea {
     /// Wire name `routerAreaUuid` (path placeholder). Since ZStack 3.4.1 (release history).
@@ -109,7 +110,8 @@ impl AddVRouterNetworksToOspfArea {
     path = "/routerArea",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::RouterAreaInventory>,
-    async
+    async,
+    since = "3.4.1"
 )]
 pub struct CreateVRouterOspfArea {
     /// Wire name `areaId` (body). Since ZStack 3.4.1 (release history).
@@ -233,7 +235,8 @@ impl CreateVRouterOspfArea {
     method = "DELETE",
     path = "/routerArea/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.4.1"
 )]
 pub struct DeleteVRouterOspfArea {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.4.1 (release history).
@@ -296,7 +299,8 @@ impl DeleteVRouterOspfArea {
     action = "GetVRouterOspfNeighbor",
     method = "GET",
     path = "/routerArea/{vRouterUuid}/neighbor",
-    response = crate::api::GetVRouterOspfNeighborReply
+    response = crate::api::GetVRouterOspfNeighborReply,
+    since = "3.4.1"
 )]
 pub struct GetVRouterOspfNeighbor {
     /// Wire name `vRouterUuid` (path placeholder). Since ZStack 3.4.1 (release history).
@@ -350,7 +354,8 @@ impl GetVRouterOspfNeighbor {
     action = "GetVRouterRouterId",
     method = "GET",
     path = "/routerArea/{vRouterUuid}/routerid",
-    response = crate::api::GetVRouterRouterIdReply
+    response = crate::api::GetVRouterRouterIdReply,
+    since = "3.4.1"
 )]
 pub struct GetVRouterRouterId {
     /// Wire name `vRouterUuid` (path placeholder). Since ZStack 3.4.1 (release history).
@@ -404,7 +409,8 @@ impl GetVRouterRouterId {
     action = "QueryVRouterOspfArea",
     method = "GET",
     path = "/routerArea",
-    response = crate::api::QueryVRouterOspfAreaReply
+    response = crate::api::QueryVRouterOspfAreaReply,
+    since = "3.4.1"
 )]
 pub struct QueryVRouterOspfArea {
     /// Conditions, paging, sorting and field selection.
@@ -438,7 +444,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVRouterOspfArea {
     action = "QueryVRouterOspfNetwork",
     method = "GET",
     path = "/routerArea/network",
-    response = crate::api::QueryVRouterOspfNetworkReply
+    response = crate::api::QueryVRouterOspfNetworkReply,
+    since = "3.4.1"
 )]
 pub struct QueryVRouterOspfNetwork {
     /// Conditions, paging, sorting and field selection.
@@ -473,7 +480,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVRouterOspfNetwork {
     method = "DELETE",
     path = "/routerArea/networks",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.4.1"
 )]
 pub struct RemoveVRouterNetworksFromOspfArea {
     /// Wire name `uuids` (query string). Since ZStack 3.4.1 (release history).
@@ -543,7 +551,8 @@ impl RemoveVRouterNetworksFromOspfArea {
     path = "/routerArea/{vRouterUuid}/routerid",
     envelope = "params",
     response = crate::api::SetVRouterRouterIdReply,
-    async
+    async,
+    since = "3.4.1"
 )]
 pub struct SetVRouterRouterId {
     /// Wire name `vRouterUuid` (path placeholder). Since ZStack 3.4.1 (release history).
@@ -604,7 +613,8 @@ impl SetVRouterRouterId {
     path = "/routerArea/{uuid}/actions",
     envelope = "updateVRouterOspfArea",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::RouterAreaInventory>,
-    async
+    async,
+    since = "3.4.1"
 )]
 pub struct UpdateVRouterOspfArea {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.4.1 (release history).

@@ -12,7 +12,8 @@
     path = "/scheduler/jobgroups/{schedulerJobGroupUuid}/scheduler/triggers/{schedulerTriggerUuid}",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SchedulerJobGroupSchedulerTriggerRefInventory>,
-    async
+    async,
+    since = "3.4.1"
 )]
 pub struct AddSchedulerJobGroupToSchedulerTrigger {
     /// Wire name `schedulerJobGroupUuid` (path placeholder). Since ZStack 3.4.1 (release history).
@@ -82,7 +83,8 @@ impl AddSchedulerJobGroupToSchedulerTrigger {
     path = "/scheduler/jobs/{schedulerJobUuid}/scheduler/triggers/{schedulerTriggerUuid}",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SchedulerJobSchedulerTriggerInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AddSchedulerJobToSchedulerTrigger {
     /// Wire name `schedulerJobUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -92,7 +94,7 @@ pub struct AddSchedulerJobToSchedulerTrigger {
     #[api(rename = "schedulerTriggerUuid")]
     pub scheduler_trigger_uuid: ::std::string::String,
     /// Wire name `triggerNow` (body). Since ZStack 3.2.1 (release history). Server default: `false`.
-    #[api(rename = "triggerNow")]
+    #[api(rename = "triggerNow", since = "3.2.1")]
     pub trigger_now: ::core::option::Option<bool>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -152,7 +154,8 @@ impl AddSchedulerJobToSchedulerTrigger {
     path = "/scheduler/jobgroups/{schedulerJobGroupUuid}/job",
     envelope = "params",
     response = crate::api::AddSchedulerJobsToSchedulerJobGroupReply,
-    async
+    async,
+    since = "3.4.1"
 )]
 pub struct AddSchedulerJobsToSchedulerJobGroup {
     /// Wire name `schedulerJobGroupUuid` (path placeholder). Since ZStack 3.4.1 (release history).
@@ -218,7 +221,8 @@ impl AddSchedulerJobsToSchedulerJobGroup {
     path = "/schedulers/{uuid}",
     envelope = "changeSchedulerState",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SchedulerJobInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct ChangeSchedulerState {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -279,7 +283,8 @@ impl ChangeSchedulerState {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyAutoScalingRuleTriggerInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.10.40"
 )]
 pub struct CreateAutoScalingRuleSchedulerJobTrigger {
     /// Wire name `schedulerJobUuid` (path placeholder). Since ZStack 3.10.40 (release history).
@@ -395,7 +400,8 @@ impl CreateAutoScalingRuleSchedulerJobTrigger {
     path = "/scheduler/jobs",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SchedulerJobInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateSchedulerJob {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
@@ -436,7 +442,7 @@ pub struct CreateSchedulerJob {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -532,7 +538,8 @@ impl CreateSchedulerJob {
     path = "/scheduler/jobgroups",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SchedulerJobGroupInventory>,
-    async
+    async,
+    since = "3.4.1"
 )]
 pub struct CreateSchedulerJobGroup {
     /// Wire name `name` (body). Since ZStack 3.4.1 (release history).
@@ -663,7 +670,8 @@ impl CreateSchedulerJobGroup {
     path = "/scheduler/triggers",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SchedulerTriggerInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateSchedulerTrigger {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
@@ -690,7 +698,7 @@ pub struct CreateSchedulerTrigger {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -799,7 +807,8 @@ impl CreateSchedulerTrigger {
     method = "DELETE",
     path = "/scheduler/jobs/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteSchedulerJob {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -863,7 +872,8 @@ impl DeleteSchedulerJob {
     method = "DELETE",
     path = "/scheduler/jobgroups/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.4.1"
 )]
 pub struct DeleteSchedulerJobGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.4.1 (release history).
@@ -927,7 +937,8 @@ impl DeleteSchedulerJobGroup {
     method = "DELETE",
     path = "/scheduler/triggers/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteSchedulerTrigger {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -990,7 +1001,8 @@ impl DeleteSchedulerTrigger {
     action = "GetAvailableTriggers",
     method = "GET",
     path = "/scheduler/triggers/available",
-    response = crate::api::GetAvailableTriggersReply
+    response = crate::api::GetAvailableTriggersReply,
+    since = "3.0.1"
 )]
 pub struct GetAvailableTriggers {
     /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
@@ -1038,7 +1050,8 @@ impl GetAvailableTriggers {
     action = "GetNoTriggerSchedulerJobs",
     method = "GET",
     path = "/scheduler/jobs/candidates",
-    response = crate::api::GetNoTriggerSchedulerJobsReply
+    response = crate::api::GetNoTriggerSchedulerJobsReply,
+    since = "3.0.1"
 )]
 pub struct GetNoTriggerSchedulerJobs {
     /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
@@ -1086,7 +1099,8 @@ impl GetNoTriggerSchedulerJobs {
     action = "GetSchedulerExecutionReport",
     method = "GET",
     path = "/scheduler/report",
-    response = crate::api::GetSchedulerExecutionReportReply
+    response = crate::api::GetSchedulerExecutionReportReply,
+    since = "3.9.2"
 )]
 pub struct GetSchedulerExecutionReport {
     /// Wire name `startTime` (query string). Since ZStack 3.9.2 (release history). Server default: `0`.
@@ -1160,7 +1174,8 @@ impl GetSchedulerExecutionReport {
     action = "QuerySchedulerJob",
     method = "GET",
     path = "/scheduler/jobs",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SchedulerJobInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SchedulerJobInventory>,
+    since = "3.0.1"
 )]
 pub struct QuerySchedulerJob {
     /// Conditions, paging, sorting and field selection.
@@ -1194,7 +1209,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySchedulerJob {
     action = "QuerySchedulerJobGroup",
     method = "GET",
     path = "/scheduler/jobgroups",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SchedulerJobGroupInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SchedulerJobGroupInventory>,
+    since = "3.4.1"
 )]
 pub struct QuerySchedulerJobGroup {
     /// Conditions, paging, sorting and field selection.
@@ -1228,7 +1244,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySchedulerJobGroup {
     action = "QuerySchedulerJobHistory",
     method = "GET",
     path = "/scheduler/job/history",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SchedulerJobHistoryInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SchedulerJobHistoryInventory>,
+    since = "3.5.3"
 )]
 pub struct QuerySchedulerJobHistory {
     /// Conditions, paging, sorting and field selection.
@@ -1262,7 +1279,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySchedulerJobHistory {
     action = "QuerySchedulerTrigger",
     method = "GET",
     path = "/scheduler/triggers",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SchedulerTriggerInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SchedulerTriggerInventory>,
+    since = "3.0.1"
 )]
 pub struct QuerySchedulerTrigger {
     /// Conditions, paging, sorting and field selection.
@@ -1297,7 +1315,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySchedulerTrigger {
     method = "DELETE",
     path = "/scheduler/jobs/{schedulerJobUuid}/scheduler/triggers/{schedulerTriggerUuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct RemoveSchedulerJobFromSchedulerTrigger {
     /// Wire name `schedulerJobUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -1357,7 +1376,8 @@ impl RemoveSchedulerJobFromSchedulerTrigger {
     method = "DELETE",
     path = "/scheduler/jobgroups/{schedulerJobGroupUuid}/scheduler/triggers/{schedulerTriggerUuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.4.1"
 )]
 pub struct RemoveSchedulerJobGroupFromSchedulerTrigger {
     /// Wire name `schedulerJobGroupUuid` (path placeholder). Since ZStack 3.4.1 (release history).
@@ -1417,7 +1437,8 @@ impl RemoveSchedulerJobGroupFromSchedulerTrigger {
     method = "DELETE",
     path = "/scheduler/jobgroups/{schedulerJobGroupUuid}/job",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.4.1"
 )]
 pub struct RemoveSchedulerJobsFromSchedulerJobGroup {
     /// Wire name `schedulerJobGroupUuid` (path placeholder). Since ZStack 3.4.1 (release history).
@@ -1483,7 +1504,8 @@ impl RemoveSchedulerJobsFromSchedulerJobGroup {
     path = "/scheduler/triggers/{uuid}/actions",
     envelope = "runSchedulerTrigger",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.5.3"
 )]
 pub struct RunSchedulerTrigger {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.5.3 (release history).
@@ -1550,7 +1572,8 @@ impl RunSchedulerTrigger {
     path = "/scheduler/jobs/{uuid}/actions",
     envelope = "updateSchedulerJob",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SchedulerJobInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateSchedulerJob {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -1562,6 +1585,7 @@ pub struct UpdateSchedulerJob {
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `parameters` (body). Since ZStack 3.1.3 (release history).
+    #[api(since = "3.1.3")]
     pub parameters: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
@@ -1643,7 +1667,8 @@ impl UpdateSchedulerJob {
     path = "/scheduler/jobgroups/{uuid}/actions",
     envelope = "updateSchedulerJobGroup",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SchedulerJobGroupInventory>,
-    async
+    async,
+    since = "3.4.1"
 )]
 pub struct UpdateSchedulerJobGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.4.1 (release history).
@@ -1748,7 +1773,8 @@ impl UpdateSchedulerJobGroup {
     path = "/scheduler/triggers/{uuid}/actions",
     envelope = "updateSchedulerTrigger",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SchedulerTriggerInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateSchedulerTrigger {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -1771,7 +1797,7 @@ pub struct UpdateSchedulerTrigger {
     /// Wire name `cron` (body). Since ZStack 3.0.1 (release history).
     pub cron: ::core::option::Option<::std::string::String>,
     /// Wire name `schedulerType` (body). Since ZStack 4.1.8 (release history). One of `cron`, `simple`.
-    #[api(rename = "schedulerType", one_of("cron", "simple"))]
+    #[api(rename = "schedulerType", since = "4.1.8", one_of("cron", "simple"))]
     pub scheduler_type: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]

@@ -12,7 +12,8 @@
     path = "/scripts",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::GuestVmScriptInventory>,
-    async
+    async,
+    since = "5.2.0"
 )]
 pub struct CreateGuestVmScript {
     /// Wire name `name` (body). Since ZStack 5.2.0 (release history). Must match `^(?! )[\u4E00-\u9FFFa-zA-Z0-9_\-\.():+\s]*(?<! )$`; only the MN checks this (the pattern uses Java regex features, such as look-around, that the client's regex engine lacks).
@@ -141,7 +142,8 @@ impl CreateGuestVmScript {
     method = "DELETE",
     path = "/scripts/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "5.2.0"
 )]
 pub struct DeleteGuestVmScript {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.2.0 (release history).
@@ -206,7 +208,8 @@ impl DeleteGuestVmScript {
     path = "/scripts/{uuid}/actions",
     envelope = "executeGuestVmScript",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::GuestVmScriptExecutedRecordInventory>,
-    async
+    async,
+    since = "5.2.0"
 )]
 pub struct ExecuteGuestVmScript {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.2.0 (release history).
@@ -290,7 +293,8 @@ impl ExecuteGuestVmScript {
     action = "QueryGuestVmScript",
     method = "GET",
     path = "/scripts",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::GuestVmScriptInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::GuestVmScriptInventory>,
+    since = "5.2.0"
 )]
 pub struct QueryGuestVmScript {
     /// Conditions, paging, sorting and field selection.
@@ -324,7 +328,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryGuestVmScript {
     action = "QueryGuestVmScriptExecutedRecord",
     method = "GET",
     path = "/scripts/records",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::GuestVmScriptExecutedRecordInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::GuestVmScriptExecutedRecordInventory>,
+    since = "5.2.0"
 )]
 pub struct QueryGuestVmScriptExecutedRecord {
     /// Conditions, paging, sorting and field selection.
@@ -358,7 +363,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryGuestVmScriptExecutedRe
     action = "QueryGuestVmScriptExecutedRecordDetail",
     method = "GET",
     path = "/scripts/records/details",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::GuestVmScriptExecutedRecordDetailInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::GuestVmScriptExecutedRecordDetailInventory>,
+    since = "5.2.0"
 )]
 pub struct QueryGuestVmScriptExecutedRecordDetail {
     /// Conditions, paging, sorting and field selection.
@@ -395,7 +401,8 @@ for QueryGuestVmScriptExecutedRecordDetail {
     path = "/scripts/{uuid}/actions",
     envelope = "updateGuestVmScript",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::GuestVmScriptInventory>,
-    async
+    async,
+    since = "5.2.0"
 )]
 pub struct UpdateGuestVmScript {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.2.0 (release history).

@@ -12,7 +12,8 @@
     path = "/sdn-controllers",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SdnControllerInventory>,
-    async
+    async,
+    since = "3.7.5"
 )]
 pub struct AddSdnController {
     /// Wire name `vendorType` (body). Since ZStack 3.7.
@@ -138,7 +139,8 @@ impl AddSdnController {
     action = "QuerySdnController",
     method = "GET",
     path = "/sdn-controllers",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SdnControllerInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SdnControllerInventory>,
+    since = "3.7.5"
 )]
 pub struct QuerySdnController {
     /// Conditions, paging, sorting and field selection.
@@ -174,7 +176,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySdnController {
     path = "/sdn-controllers/{sdnControllerUuid}/actions",
     envelope = "reconnectSdnController",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SdnControllerInventory>,
-    async
+    async,
+    since = "5.3.20"
 )]
 pub struct ReconnectSdnController {
     /// Wire name `sdnControllerUuid` (path placeholder). Since ZStack 5.3.0.
@@ -229,7 +232,8 @@ impl ReconnectSdnController {
     method = "DELETE",
     path = "/sdn-controllers/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.7.5"
 )]
 pub struct RemoveSdnController {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.7.
@@ -294,7 +298,8 @@ impl RemoveSdnController {
     path = "/sdn-controllers/{sdnControllerUuid}/hosts/{hostUuid}",
     envelope = "null",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SdnControllerInventory>,
-    async
+    async,
+    since = "5.3.20"
 )]
 pub struct SdnControllerAddHost {
     /// Wire name `sdnControllerUuid` (path placeholder). Since ZStack 5.3.0.
@@ -421,7 +426,8 @@ impl SdnControllerAddHost {
     path = "/sdn-controllers/{sdnControllerUuid}/hosts/{hostUuid}/actions",
     envelope = "sdnControllerChangeHost",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SdnControllerInventory>,
-    async
+    async,
+    since = "5.3.20"
 )]
 pub struct SdnControllerChangeHost {
     /// Wire name `sdnControllerUuid` (path placeholder). Since ZStack 5.3.0.
@@ -554,7 +560,8 @@ impl SdnControllerChangeHost {
     method = "DELETE",
     path = "/sdn-controllers/{sdnControllerUuid}/hosts/{hostUuid}",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SdnControllerInventory>,
-    async
+    async,
+    since = "5.3.20"
 )]
 pub struct SdnControllerRemoveHost {
     /// Wire name `sdnControllerUuid` (path placeholder). Since ZStack 5.3.0.
@@ -627,7 +634,8 @@ impl SdnControllerRemoveHost {
     path = "/sdn-controllers/{uuid}/actions",
     envelope = "updateSdnController",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SdnControllerInventory>,
-    async
+    async,
+    since = "3.7.5"
 )]
 pub struct UpdateSdnController {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.7.

@@ -10,7 +10,8 @@
     action = "RefreshSearchIndexes",
     method = "GET",
     path = "/search/indexes/refresh",
-    response = ::zstack_sdk::runtime::reply::Empty
+    response = ::zstack_sdk::runtime::reply::Empty,
+    since = "4.0.1"
 )]
 pub struct RefreshSearchIndexes {
     /// Wire name `systemTags` (query string). Since ZStack 0.6.

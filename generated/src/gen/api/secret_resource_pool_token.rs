@@ -11,7 +11,8 @@
     method = "GET",
     path = "/secret-resource-pool-token/signature-server-encrypt-public-key",
     response = crate::api::GetSignatureServerEncryptPublicKeyReply,
-    session = false
+    session = false,
+    since = "4.7.24"
 )]
 pub struct GetSignatureServerEncryptPublicKey {
     /// Wire name `systemTags` (query string). Since ZStack 4.7.24 (release history).
@@ -61,7 +62,8 @@ impl GetSignatureServerEncryptPublicKey {
     path = "/secret-resource-pool-token/set/{uuid}/actions",
     envelope = "params",
     response = crate::api::SetSecurityMachineKeyReply,
-    async
+    async,
+    since = "4.3.36"
 )]
 pub struct SetSecurityMachineKey {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).

@@ -13,7 +13,8 @@
     envelope = "changeSecretResourcePoolState",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnySecretResourcePoolInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.3.36"
 )]
 pub struct ChangeSecretResourcePoolState {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
@@ -74,7 +75,8 @@ impl ChangeSecretResourcePoolState {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnySecretResourcePoolInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.5.11"
 )]
 pub struct CreateAiSiNoSecretResourcePool {
     /// Wire name `managementIp` (body). Since ZStack 4.5.11 (release history).
@@ -295,7 +297,8 @@ impl CreateAiSiNoSecretResourcePool {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnySecretResourcePoolInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "5.1.30"
 )]
 pub struct CreateCSPSecretResourcePool {
     /// Wire name `managementIp` (body). Since ZStack 5.1.30 (release history).
@@ -473,7 +476,8 @@ impl CreateCSPSecretResourcePool {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnySecretResourcePoolInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "5.1.30"
 )]
 pub struct CreateFiSecSecretResourcePool {
     /// Wire name `keyNum` (body). Since ZStack 5.1.30 (release history).
@@ -615,7 +619,8 @@ impl CreateFiSecSecretResourcePool {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnySecretResourcePoolInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.6.32"
 )]
 pub struct CreateFlkSecSecretResourcePool {
     /// Wire name `testResult` (body). Since ZStack 4.6.32 (release history).
@@ -631,7 +636,7 @@ pub struct CreateFlkSecSecretResourcePool {
     #[api(rename = "hmacToken")]
     pub hmac_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
     /// Wire name `ukeyType` (body). Since ZStack 4.7.24 (release history).
-    #[api(rename = "ukeyType")]
+    #[api(rename = "ukeyType", since = "4.7.24")]
     pub ukey_type: ::core::option::Option<::std::string::String>,
     /// Wire name `name` (body). Since ZStack 4.6.32 (release history).
     #[api(max_length = 255)]
@@ -805,7 +810,8 @@ impl CreateFlkSecSecretResourcePool {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnySecretResourcePoolInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.7.24"
 )]
 pub struct CreateHaiTaiSecretResourcePool {
     /// Wire name `managementIp` (body). Since ZStack 4.7.24 (release history).
@@ -966,7 +972,8 @@ impl CreateHaiTaiSecretResourcePool {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnySecretResourcePoolInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.3.36"
 )]
 pub struct CreateInfoSecSecretResourcePool {
     /// Wire name `connectionMode` (body). Since ZStack 4.3.36 (release history). Server default: `0`.
@@ -1101,7 +1108,8 @@ impl CreateInfoSecSecretResourcePool {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnySecretResourcePoolInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "5.0.0"
 )]
 pub struct CreateJitSecretResourcePool {
     /// Wire name `name` (body). Since ZStack 5.0.0 (release history).
@@ -1231,7 +1239,8 @@ impl CreateJitSecretResourcePool {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnySecretResourcePoolInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "5.3.20"
 )]
 pub struct CreateKoAlSecretResourcePool {
     /// Wire name `managementIp` (body). Since ZStack 5.3.20 (release history).
@@ -1393,26 +1402,30 @@ impl CreateKoAlSecretResourcePool {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnySecretResourcePoolInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "5.1.30"
 )]
 pub struct CreateSanSecSecretResourcePool {
     /// Wire name `keyIndex` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "keyIndex")]
     pub key_index: ::core::option::Option<i32>,
     /// Wire name `managementIp` (body). Since ZStack 5.2.0 (release history).
-    #[api(rename = "managementIp")]
+    #[api(rename = "managementIp", since = "5.2.0")]
     pub management_ip: ::core::option::Option<::std::string::String>,
     /// Wire name `port` (body). Since ZStack 5.2.0 (release history).
+    #[api(since = "5.2.0")]
     pub port: ::core::option::Option<i32>,
     /// Wire name `username` (body). Since ZStack 5.2.0 (release history).
+    #[api(since = "5.2.0")]
     pub username: ::core::option::Option<::std::string::String>,
     /// Wire name `password` (body). Since ZStack 5.2.0 (release history).
+    #[api(since = "5.2.0")]
     pub password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
     /// Wire name `sm3Key` (body). Since ZStack 5.2.0 (release history).
-    #[api(rename = "sm3Key")]
+    #[api(rename = "sm3Key", since = "5.2.0")]
     pub sm3_key: ::core::option::Option<::std::string::String>,
     /// Wire name `sm4Key` (body). Since ZStack 5.2.0 (release history).
-    #[api(rename = "sm4Key")]
+    #[api(rename = "sm4Key", since = "5.2.0")]
     pub sm4_key: ::core::option::Option<::std::string::String>,
     /// Wire name `name` (body). Since ZStack 5.1.30 (release history).
     #[api(max_length = 255)]
@@ -1596,7 +1609,8 @@ impl CreateSanSecSecretResourcePool {
     method = "DELETE",
     path = "/secret-resource-pool/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.3.36"
 )]
 pub struct DeleteSecretResourcePool {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
@@ -1660,7 +1674,8 @@ impl DeleteSecretResourcePool {
     method = "GET",
     path = "/secret-resource-pools",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnySecretResourcePoolInventory>,
-    polymorphic
+    polymorphic,
+    since = "4.3.36"
 )]
 pub struct QuerySecretResourcePool {
     /// Conditions, paging, sorting and field selection.
@@ -1697,7 +1712,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySecretResourcePool {
     envelope = "updateCSPSecretResourcePool",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnySecretResourcePoolInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "5.1.30"
 )]
 pub struct UpdateCSPSecretResourcePool {
     /// Wire name `appId` (body). Since ZStack 5.1.30 (release history).
@@ -1876,7 +1892,8 @@ impl UpdateCSPSecretResourcePool {
     envelope = "updateFiSecSecretResourcePool",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnySecretResourcePoolInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "5.1.30"
 )]
 pub struct UpdateFiSecSecretResourcePool {
     /// Wire name `keyNum` (body). Since ZStack 5.1.30 (release history).
@@ -1987,7 +2004,8 @@ impl UpdateFiSecSecretResourcePool {
     envelope = "updateFlkSecSecretResourcePool",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnySecretResourcePoolInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.6.32"
 )]
 pub struct UpdateFlkSecSecretResourcePool {
     /// Wire name `encryptResult` (body). Since ZStack 4.6.32 (release history).
@@ -2134,7 +2152,8 @@ impl UpdateFlkSecSecretResourcePool {
     envelope = "updateInfoSecSecretResourcePool",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnySecretResourcePoolInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.3.36"
 )]
 pub struct UpdateInfoSecSecretResourcePool {
     /// Wire name `connectionMode` (body). Since ZStack 4.3.36 (release history).
@@ -2278,7 +2297,8 @@ impl UpdateInfoSecSecretResourcePool {
     envelope = "updateKoAlSecretResourcePool",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnySecretResourcePoolInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "5.3.20"
 )]
 pub struct UpdateKoAlSecretResourcePool {
     /// Wire name `managementIp` (body). Since ZStack 5.3.20 (release history).
@@ -2409,26 +2429,30 @@ impl UpdateKoAlSecretResourcePool {
     envelope = "updateSanSecSecretResourcePool",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnySecretResourcePoolInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "5.1.30"
 )]
 pub struct UpdateSanSecSecretResourcePool {
     /// Wire name `keyIndex` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "keyIndex")]
     pub key_index: ::core::option::Option<i32>,
     /// Wire name `managementIp` (body). Since ZStack 5.2.0 (release history).
-    #[api(rename = "managementIp")]
+    #[api(rename = "managementIp", since = "5.2.0")]
     pub management_ip: ::core::option::Option<::std::string::String>,
     /// Wire name `port` (body). Since ZStack 5.2.0 (release history).
+    #[api(since = "5.2.0")]
     pub port: ::core::option::Option<i32>,
     /// Wire name `username` (body). Since ZStack 5.2.0 (release history).
+    #[api(since = "5.2.0")]
     pub username: ::core::option::Option<::std::string::String>,
     /// Wire name `password` (body). Since ZStack 5.2.0 (release history).
+    #[api(since = "5.2.0")]
     pub password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
     /// Wire name `sm3Key` (body). Since ZStack 5.2.0 (release history).
-    #[api(rename = "sm3Key")]
+    #[api(rename = "sm3Key", since = "5.2.0")]
     pub sm3_key: ::core::option::Option<::std::string::String>,
     /// Wire name `sm4Key` (body). Since ZStack 5.2.0 (release history).
-    #[api(rename = "sm4Key")]
+    #[api(rename = "sm4Key", since = "5.2.0")]
     pub sm4_key: ::core::option::Option<::std::string::String>,
     /// Wire name `uuid` (path placeholder). Since ZStack 5.1.30 (release history).
     pub uuid: ::std::string::String,
@@ -2583,7 +2607,8 @@ impl UpdateSanSecSecretResourcePool {
     envelope = "updateSecretResourcePool",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnySecretResourcePoolInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.3.36"
 )]
 pub struct UpdateSecretResourcePool {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).

@@ -13,7 +13,8 @@
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SecurityGroupInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct AddSecurityGroupRule {
     /// Wire name `securityGroupUuid` (path placeholder). Since ZStack 0.6.
@@ -26,6 +27,7 @@ pub struct AddSecurityGroupRule {
     #[api(rename = "remoteSecurityGroupUuids")]
     pub remote_security_group_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `priority` (body). Since ZStack 4.7.21. Server default: `-1`.
+    #[api(since = "4.7.21")]
     pub priority: ::core::option::Option<i32>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -101,7 +103,8 @@ impl AddSecurityGroupRule {
     path = "/security-groups/{securityGroupUuid}/vm-instances/nics",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AddVmNicToSecurityGroup {
     /// Wire name `securityGroupUuid` (path placeholder). Since ZStack 0.6.
@@ -168,7 +171,8 @@ impl AddVmNicToSecurityGroup {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SecurityGroupInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct AttachSecurityGroupToL3Network {
     /// Wire name `securityGroupUuid` (path placeholder). Since ZStack 0.6.
@@ -230,7 +234,8 @@ impl AttachSecurityGroupToL3Network {
     envelope = "changeSecurityGroupRule",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnySecurityGroupRuleInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.7.24"
 )]
 pub struct ChangeSecurityGroupRule {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.21.
@@ -389,7 +394,8 @@ impl ChangeSecurityGroupRule {
     envelope = "changeSecurityGroupRuleState",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SecurityGroupInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.7.24"
 )]
 pub struct ChangeSecurityGroupRuleState {
     /// Wire name `securityGroupUuid` (path placeholder). Since ZStack 4.7.21.
@@ -461,7 +467,8 @@ impl ChangeSecurityGroupRuleState {
     envelope = "changeSecurityGroupState",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SecurityGroupInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct ChangeSecurityGroupState {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -521,7 +528,8 @@ impl ChangeSecurityGroupState {
     path = "/security-groups/nics/{vmNicUuid}/security-policy/actions",
     envelope = "changeVmNicSecurityPolicy",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VmNicSecurityPolicyInventory>,
-    async
+    async,
+    since = "4.7.24"
 )]
 pub struct ChangeVmNicSecurityPolicy {
     /// Wire name `vmNicUuid` (path placeholder). Since ZStack 4.7.21.
@@ -600,7 +608,8 @@ impl ChangeVmNicSecurityPolicy {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SecurityGroupInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct CreateSecurityGroup {
     /// Wire name `name` (body). Since ZStack 0.6.
@@ -610,13 +619,13 @@ pub struct CreateSecurityGroup {
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `ipVersion` (body). Since ZStack 3.1. One of `4`, `6`.
-    #[api(rename = "ipVersion", one_of("4", "6"))]
+    #[api(rename = "ipVersion", since = "3.1", one_of("4", "6"))]
     pub ip_version: ::core::option::Option<i32>,
     /// Wire name `resourceUuid` (body). Since ZStack 0.6.
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.0")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -700,7 +709,8 @@ impl CreateSecurityGroup {
     method = "DELETE",
     path = "/security-groups/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteSecurityGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -765,7 +775,8 @@ impl DeleteSecurityGroup {
     path = "/security-groups/rules",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SecurityGroupInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct DeleteSecurityGroupRule {
     /// Wire name `ruleUuids` (query string). Since ZStack 0.6.
@@ -825,7 +836,8 @@ impl DeleteSecurityGroupRule {
     method = "DELETE",
     path = "/security-groups/{securityGroupUuid}/vm-instances/nics",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteVmNicFromSecurityGroup {
     /// Wire name `securityGroupUuid` (path placeholder). Since ZStack 0.6.
@@ -891,7 +903,8 @@ impl DeleteVmNicFromSecurityGroup {
     path = "/security-groups/{securityGroupUuid}/l3-networks/{l3NetworkUuid}",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SecurityGroupInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct DetachSecurityGroupFromL3Network {
     /// Wire name `securityGroupUuid` (path placeholder). Since ZStack 0.6.
@@ -951,7 +964,8 @@ impl DetachSecurityGroupFromL3Network {
     method = "GET",
     path = "/security-groups/{securityGroupUuid}/vm-instances/candidate-nics",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnyVmNicInventory>,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct GetCandidateVmNicForSecurityGroup {
     /// Wire name `securityGroupUuid` (path placeholder). Since ZStack 0.6.
@@ -1006,7 +1020,8 @@ impl GetCandidateVmNicForSecurityGroup {
     method = "GET",
     path = "/security-groups",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SecurityGroupInventory>,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct QuerySecurityGroup {
     /// Conditions, paging, sorting and field selection.
@@ -1041,7 +1056,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySecurityGroup {
     method = "GET",
     path = "/security-groups/rules",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnySecurityGroupRuleInventory>,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct QuerySecurityGroupRule {
     /// Conditions, paging, sorting and field selection.
@@ -1075,7 +1091,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySecurityGroupRule {
     action = "QueryVmNicInSecurityGroup",
     method = "GET",
     path = "/security-groups/vm-instances/nics",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VmNicSecurityGroupRefInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VmNicSecurityGroupRefInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryVmNicInSecurityGroup {
     /// Conditions, paging, sorting and field selection.
@@ -1109,7 +1126,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmNicInSecurityGroup {
     action = "QueryVmNicSecurityPolicy",
     method = "GET",
     path = "/security-groups/nics/security-policy",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VmNicSecurityPolicyInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VmNicSecurityPolicyInventory>,
+    since = "4.7.24"
 )]
 pub struct QueryVmNicSecurityPolicy {
     /// Conditions, paging, sorting and field selection.
@@ -1145,7 +1163,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmNicSecurityPolicy {
     path = "/security-groups/nics/{vmNicUuid}/actions",
     envelope = "setVmNicSecurityGroup",
     response = crate::api::SetVmNicSecurityGroupReply,
-    async
+    async,
+    since = "4.7.24"
 )]
 pub struct SetVmNicSecurityGroup {
     /// Wire name `vmNicUuid` (path placeholder). Since ZStack 4.7.21.
@@ -1209,7 +1228,8 @@ impl SetVmNicSecurityGroup {
     envelope = "updateSecurityGroup",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SecurityGroupInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct UpdateSecurityGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -1287,7 +1307,8 @@ impl UpdateSecurityGroup {
     envelope = "updateSecurityGroupRulePriority",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SecurityGroupInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.7.24"
 )]
 pub struct UpdateSecurityGroupRulePriority {
     /// Wire name `securityGroupUuid` (path placeholder). Since ZStack 4.7.21.
@@ -1353,7 +1374,8 @@ impl UpdateSecurityGroupRulePriority {
     action = "ValidateSecurityGroupRule",
     method = "GET",
     path = "/security-groups/{securityGroupUuid}/rules/validation",
-    response = crate::api::ValidateSecurityGroupRuleReply
+    response = crate::api::ValidateSecurityGroupRuleReply,
+    since = "4.7.24"
 )]
 pub struct ValidateSecurityGroupRule {
     /// Wire name `securityGroupUuid` (path placeholder). Since ZStack 4.7.21.

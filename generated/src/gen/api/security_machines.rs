@@ -13,7 +13,8 @@
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnySecurityMachineInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "5.1.30"
 )]
 pub struct AddFiSecSecurityMachine {
     /// Wire name `port` (body). Since ZStack 5.1.30 (release history). Server default: `0`.
@@ -145,7 +146,8 @@ impl AddFiSecSecurityMachine {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnySecurityMachineInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.6.32"
 )]
 pub struct AddFlkSecSecurityMachine {
     /// Wire name `port` (body). Since ZStack 4.6.32 (release history). Server default: `0`.
@@ -277,7 +279,8 @@ impl AddFlkSecSecurityMachine {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnySecurityMachineInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.3.36"
 )]
 pub struct AddInfoSecSecurityMachine {
     /// Wire name `password` (body). Since ZStack 4.3.36 (release history).
@@ -414,7 +417,8 @@ impl AddInfoSecSecurityMachine {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnySecurityMachineInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "5.0.0"
 )]
 pub struct AddJitSecurityMachine {
     /// Wire name `port` (body). Since ZStack 5.0.0 (release history).
@@ -546,7 +550,8 @@ impl AddJitSecurityMachine {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnySecurityMachineInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "5.1.30"
 )]
 pub struct AddSanSecSecurityMachine {
     /// Wire name `port` (body). Since ZStack 5.1.30 (release history). Server default: `0`.
@@ -683,7 +688,8 @@ impl AddSanSecSecurityMachine {
     envelope = "changeSecurityMachineState",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnySecurityMachineInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.3.36"
 )]
 pub struct ChangeSecurityMachineState {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
@@ -742,7 +748,8 @@ impl ChangeSecurityMachineState {
     method = "DELETE",
     path = "/security-machines/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.3.36"
 )]
 pub struct DeleteSecurityMachine {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
@@ -806,7 +813,8 @@ impl DeleteSecurityMachine {
     method = "GET",
     path = "/security-machines",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnySecurityMachineInventory>,
-    polymorphic
+    polymorphic,
+    since = "4.3.36"
 )]
 pub struct QuerySecurityMachine {
     /// Conditions, paging, sorting and field selection.
@@ -842,7 +850,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySecurityMachine {
     path = "/security-machine/{uuid}/detect/sync/actions",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.4.65"
 )]
 pub struct SecurityMachineDetectSync {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.4.65 (release history).
@@ -895,7 +904,8 @@ impl SecurityMachineDetectSync {
     path = "/security-machine/encrypt/actions",
     envelope = "params",
     response = crate::api::SecurityMachineEncryptReply,
-    async
+    async,
+    since = "4.3.36"
 )]
 pub struct SecurityMachineEncrypt {
     /// Wire name `text` (body). Since ZStack 4.3.36 (release history).
@@ -956,7 +966,8 @@ impl SecurityMachineEncrypt {
     envelope = "updateFiSecSecurityMachine",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnySecurityMachineInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "5.1.30"
 )]
 pub struct UpdateFiSecSecurityMachine {
     /// Wire name `port` (body). Since ZStack 5.1.30 (release history).
@@ -1067,7 +1078,8 @@ impl UpdateFiSecSecurityMachine {
     envelope = "updateFlkSecSecurityMachine",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnySecurityMachineInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.6.32"
 )]
 pub struct UpdateFlkSecSecurityMachine {
     /// Wire name `port` (body). Since ZStack 4.6.32 (release history).
@@ -1178,7 +1190,8 @@ impl UpdateFlkSecSecurityMachine {
     envelope = "updateInfoSecSecurityMachine",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnySecurityMachineInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.3.36"
 )]
 pub struct UpdateInfoSecSecurityMachine {
     /// Wire name `password` (body). Since ZStack 4.3.36 (release history).
@@ -1301,7 +1314,8 @@ impl UpdateInfoSecSecurityMachine {
     envelope = "updateJitSecurityMachine",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnySecurityMachineInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "5.0.0"
 )]
 pub struct UpdateJitSecurityMachine {
     /// Wire name `port` (body). Since ZStack 5.0.0 (release history).
@@ -1409,7 +1423,8 @@ impl UpdateJitSecurityMachine {
     envelope = "updateSanSecSecurityMachine",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnySecurityMachineInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "5.1.30"
 )]
 pub struct UpdateSanSecSecurityMachine {
     /// Wire name `password` (body). Since ZStack 5.1.30 (release history).
@@ -1532,7 +1547,8 @@ impl UpdateSanSecSecurityMachine {
     envelope = "updateSecurityMachine",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnySecurityMachineInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.3.36"
 )]
 pub struct UpdateSecurityMachine {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).

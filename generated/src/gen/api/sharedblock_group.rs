@@ -10,7 +10,8 @@
     action = "QuerySharedBlock",
     method = "GET",
     path = "/sharedblock-group/sharedblocks",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SharedBlockInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SharedBlockInventory>,
+    since = "3.0.1"
 )]
 pub struct QuerySharedBlock {
     /// Conditions, paging, sorting and field selection.
@@ -44,7 +45,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySharedBlock {
     action = "QuerySharedBlockGroupPrimaryStorageHostRef",
     method = "GET",
     path = "/sharedblock-group/host-refs",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SharedBlockGroupPrimaryStorageHostRefInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SharedBlockGroupPrimaryStorageHostRefInventory>,
+    since = "3.0.1"
 )]
 pub struct QuerySharedBlockGroupPrimaryStorageHostRef {
     /// Conditions, paging, sorting and field selection.

@@ -12,7 +12,8 @@
     path = "/snmp/agent",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SnmpAgentInventory>,
-    async
+    async,
+    since = "4.7.24"
 )]
 pub struct CreateSnmpAgent {
     /// Wire name `version` (body). Since ZStack 4.7.24 (release history). One of `v2c`, `v3`.
@@ -175,7 +176,8 @@ impl CreateSnmpAgent {
     action = "QuerySnmpAgent",
     method = "GET",
     path = "/snmp/agent",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SnmpAgentInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SnmpAgentInventory>,
+    since = "4.7.24"
 )]
 pub struct QuerySnmpAgent {
     /// Conditions, paging, sorting and field selection.
@@ -211,7 +213,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySnmpAgent {
     path = "/snmp/agent/actions",
     envelope = "startSnmpAgent",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SnmpAgentInventory>,
-    async
+    async,
+    since = "4.7.24"
 )]
 pub struct StartSnmpAgent {
     /// Wire name `uuid` (body). Since ZStack 4.7.24 (release history).
@@ -264,7 +267,8 @@ impl StartSnmpAgent {
     path = "/snmp/agent/actions",
     envelope = "stopSnmpAgent",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SnmpAgentInventory>,
-    async
+    async,
+    since = "4.7.24"
 )]
 pub struct StopSnmpAgent {
     /// Wire name `uuid` (body). Since ZStack 4.7.24 (release history).
@@ -317,7 +321,8 @@ impl StopSnmpAgent {
     path = "/snmp/agent/actions",
     envelope = "updateSnmpAgent",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SnmpAgentInventory>,
-    async
+    async,
+    since = "4.7.24"
 )]
 pub struct UpdateSnmpAgent {
     /// Wire name `uuid` (body). Since ZStack 4.7.24 (release history).

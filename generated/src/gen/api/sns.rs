@@ -12,7 +12,8 @@
     path = "/sns/application-endpoints/emails/email-addresses",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SNSEmailAddressInventory>,
-    async
+    async,
+    since = "3.7.5"
 )]
 pub struct AddEmailAddressToSNSEmailEndpoint {
     /// Wire name `emailAddress` (body). Since ZStack 3.7.5 (release history).
@@ -99,7 +100,8 @@ impl AddEmailAddressToSNSEmailEndpoint {
     path = "/sns/application-endpoints/ding-talk/at-persons",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SNSDingTalkAtPersonInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AddSNSDingTalkAtPerson {
     /// Wire name `phoneNumber` (body). Since ZStack 3.0.1 (release history).
@@ -109,13 +111,13 @@ pub struct AddSNSDingTalkAtPerson {
     #[api(rename = "endpointUuid")]
     pub endpoint_uuid: ::std::string::String,
     /// Wire name `remark` (body). Since ZStack 5.0.0 (release history).
-    #[api(max_length = 128)]
+    #[api(since = "5.0.0", max_length = 128)]
     pub remark: ::core::option::Option<::std::string::String>,
     /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -198,7 +200,8 @@ impl AddSNSDingTalkAtPerson {
     path = "/sns/application-endpoints/feishu/at-persons",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SNSFeiShuAtPersonInventory>,
-    async
+    async,
+    since = "5.0.0"
 )]
 pub struct AddSNSFeiShuAtPerson {
     /// Wire name `userId` (body). Since ZStack 5.0.0 (release history).
@@ -297,14 +300,15 @@ impl AddSNSFeiShuAtPerson {
     path = "/sns/sms-endpoints/receivers",
     envelope = "params",
     response = crate::api::AddSNSSmsReceiverReply,
-    async
+    async,
+    since = "3.7.5"
 )]
 pub struct AddSNSSmsReceiver {
     /// Wire name `phoneNumber` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "phoneNumber", max_length = 64)]
     pub phone_number: ::core::option::Option<::std::string::String>,
     /// Wire name `phoneNumberList` (body). Since ZStack 5.1.30 (release history).
-    #[api(rename = "phoneNumberList")]
+    #[api(rename = "phoneNumberList", since = "5.1.30")]
     pub phone_number_list: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `endpointUuid` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "endpointUuid")]
@@ -425,7 +429,8 @@ impl AddSNSSmsReceiver {
     path = "/sns/application-endpoints/we-com/at-persons",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SNSWeComAtPersonInventory>,
-    async
+    async,
+    since = "5.0.0"
 )]
 pub struct AddSNSWeComAtPerson {
     /// Wire name `userId` (body). Since ZStack 5.0.0 (release history).
@@ -525,7 +530,8 @@ impl AddSNSWeComAtPerson {
     envelope = "changeSNSApplicationEndpointState",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnySNSApplicationEndpointInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct ChangeSNSApplicationEndpointState {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -586,7 +592,8 @@ impl ChangeSNSApplicationEndpointState {
     envelope = "changeSNSApplicationPlatformState",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnySNSApplicationPlatformInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct ChangeSNSApplicationPlatformState {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -647,7 +654,8 @@ impl ChangeSNSApplicationPlatformState {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SNSAliyunSmsEndpointInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.7.5"
 )]
 pub struct CreateSNSAliyunSmsEndpoint {
     /// Wire name `accessKeyUuid` (body). Since ZStack 3.7.5 (release history).
@@ -772,7 +780,8 @@ impl CreateSNSAliyunSmsEndpoint {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SNSDingTalkEndpointInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct CreateSNSDingTalkEndpoint {
     /// Wire name `url` (body). Since ZStack 3.0.1 (release history).
@@ -782,13 +791,13 @@ pub struct CreateSNSDingTalkEndpoint {
     #[api(rename = "atAll")]
     pub at_all: ::core::option::Option<bool>,
     /// Wire name `secret` (body). Since ZStack 5.0.0 (release history).
-    #[api(max_length = 128)]
+    #[api(since = "5.0.0", max_length = 128)]
     pub secret: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
     /// Wire name `atPersonPhoneNumbers` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "atPersonPhoneNumbers")]
     pub at_person_phone_numbers: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `atPersonList` (body). Since ZStack 5.0.0 (release history).
-    #[api(rename = "atPersonList")]
+    #[api(rename = "atPersonList", since = "5.0.0")]
     pub at_person_list: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
@@ -806,7 +815,7 @@ pub struct CreateSNSDingTalkEndpoint {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -939,13 +948,15 @@ impl CreateSNSDingTalkEndpoint {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnySNSApplicationEndpointInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct CreateSNSEmailEndpoint {
     /// Wire name `email` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 1024)]
     pub email: ::core::option::Option<::std::string::String>,
     /// Wire name `emails` (body). Since ZStack 3.7.5 (release history).
+    #[api(since = "3.7.5")]
     pub emails: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
@@ -960,7 +971,7 @@ pub struct CreateSNSEmailEndpoint {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -1069,7 +1080,8 @@ impl CreateSNSEmailEndpoint {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnySNSApplicationPlatformInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct CreateSNSEmailPlatform {
     /// Wire name `smtpServer` (body). Since ZStack 3.0.1 (release history).
@@ -1095,7 +1107,7 @@ pub struct CreateSNSEmailPlatform {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -1208,7 +1220,8 @@ impl CreateSNSEmailPlatform {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SNSFeiShuEndpointInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "5.0.0"
 )]
 pub struct CreateSNSFeiShuEndpoint {
     /// Wire name `url` (body). Since ZStack 5.0.0 (release history).
@@ -1375,7 +1388,8 @@ impl CreateSNSFeiShuEndpoint {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SNSHttpEndpointInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct CreateSNSHttpEndpoint {
     /// Wire name `url` (body). Since ZStack 3.0.1 (release history).
@@ -1400,7 +1414,7 @@ pub struct CreateSNSHttpEndpoint {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -1511,7 +1525,8 @@ impl CreateSNSHttpEndpoint {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SNSMicrosoftTeamsEndpointInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.10.40"
 )]
 pub struct CreateSNSMicrosoftTeamsEndpoint {
     /// Wire name `url` (body). Since ZStack 3.10.40 (release history).
@@ -1623,7 +1638,8 @@ impl CreateSNSMicrosoftTeamsEndpoint {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnySNSApplicationEndpointInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.7.24"
 )]
 pub struct CreateSNSSnmpEndpoint {
     /// Wire name `name` (body). Since ZStack 4.7.24 (release history).
@@ -1728,7 +1744,8 @@ impl CreateSNSSnmpEndpoint {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnySNSApplicationPlatformInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.7.24"
 )]
 pub struct CreateSNSSnmpPlatform {
     /// Wire name `snmpAddress` (body). Since ZStack 4.7.24 (release history).
@@ -1832,7 +1849,8 @@ impl CreateSNSSnmpPlatform {
     path = "/sns/topics",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SNSTopicInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateSNSTopic {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
@@ -1842,13 +1860,13 @@ pub struct CreateSNSTopic {
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `locale` (body). Since ZStack 4.6.32 (release history). One of `zh_CN`, `en_US`.
-    #[api(one_of("zh_CN", "en_US"), max_length = 32)]
+    #[api(since = "4.6.32", one_of("zh_CN", "en_US"), max_length = 32)]
     pub locale: ::core::option::Option<::std::string::String>,
     /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -1937,7 +1955,8 @@ impl CreateSNSTopic {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnySNSUniversalSmsEndpointInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "5.1.30"
 )]
 pub struct CreateSNSUniversalSmsEndpoint {
     /// Wire name `smsAccessKeyId` (body). Since ZStack 5.1.30 (release history).
@@ -2078,7 +2097,8 @@ impl CreateSNSUniversalSmsEndpoint {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SNSWeComEndpointInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "5.0.0"
 )]
 pub struct CreateSNSWeComEndpoint {
     /// Wire name `url` (body). Since ZStack 5.0.0 (release history).
@@ -2231,7 +2251,8 @@ impl CreateSNSWeComEndpoint {
     method = "DELETE",
     path = "/sns/application-endpoints/emails/{endpointUuid}/email-addresses/{emailAddressUuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.7.5"
 )]
 pub struct DeleteEmailAddressOfSNSEmailEndpoint {
     /// Wire name `emailAddressUuid` (path placeholder). Since ZStack 3.7.5 (release history).
@@ -2291,7 +2312,8 @@ impl DeleteEmailAddressOfSNSEmailEndpoint {
     method = "DELETE",
     path = "/sns/application-endpoints/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteSNSApplicationEndpoint {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -2355,7 +2377,8 @@ impl DeleteSNSApplicationEndpoint {
     method = "DELETE",
     path = "/sns/application-platforms/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteSNSApplicationPlatform {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -2419,7 +2442,8 @@ impl DeleteSNSApplicationPlatform {
     method = "DELETE",
     path = "/sns/topics/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteSNSTopic {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -2483,7 +2507,8 @@ impl DeleteSNSTopic {
     method = "GET",
     path = "/sns/application-endpoints",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnySNSApplicationEndpointInventory>,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct QuerySNSApplicationEndpoint {
     /// Conditions, paging, sorting and field selection.
@@ -2518,7 +2543,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSApplicationEndpoint 
     method = "GET",
     path = "/sns/application-platforms",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnySNSApplicationPlatformInventory>,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct QuerySNSApplicationPlatform {
     /// Conditions, paging, sorting and field selection.
@@ -2552,7 +2578,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSApplicationPlatform 
     action = "QuerySNSDingTalkAtPerson",
     method = "GET",
     path = "/sns/application-endpoints/ding-talk/at-persons",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SNSDingTalkAtPersonInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SNSDingTalkAtPersonInventory>,
+    since = "5.0.0"
 )]
 pub struct QuerySNSDingTalkAtPerson {
     /// Conditions, paging, sorting and field selection.
@@ -2587,7 +2614,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSDingTalkAtPerson {
     method = "GET",
     path = "/sns/application-endpoints/ding-talk",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SNSDingTalkEndpointInventory>,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct QuerySNSDingTalkEndpoint {
     /// Conditions, paging, sorting and field selection.
@@ -2621,7 +2649,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSDingTalkEndpoint {
     action = "QuerySNSEmailAddress",
     method = "GET",
     path = "/sns/application-endpoints/emails/email-addresses",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SNSEmailAddressInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SNSEmailAddressInventory>,
+    since = "3.7.5"
 )]
 pub struct QuerySNSEmailAddress {
     /// Conditions, paging, sorting and field selection.
@@ -2656,7 +2685,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSEmailAddress {
     method = "GET",
     path = "/sns/application-endpoints/emails",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SNSEmailEndpointInventory>,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct QuerySNSEmailEndpoint {
     /// Conditions, paging, sorting and field selection.
@@ -2690,7 +2720,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSEmailEndpoint {
     action = "QuerySNSEmailPlatform",
     method = "GET",
     path = "/sns/application-platforms/email",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SNSEmailPlatformInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SNSEmailPlatformInventory>,
+    since = "3.0.1"
 )]
 pub struct QuerySNSEmailPlatform {
     /// Conditions, paging, sorting and field selection.
@@ -2724,7 +2755,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSEmailPlatform {
     action = "QuerySNSFeiShuAtPerson",
     method = "GET",
     path = "/sns/application-endpoints/feishu/at-persons",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SNSFeiShuAtPersonInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SNSFeiShuAtPersonInventory>,
+    since = "5.0.0"
 )]
 pub struct QuerySNSFeiShuAtPerson {
     /// Conditions, paging, sorting and field selection.
@@ -2759,7 +2791,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSFeiShuAtPerson {
     method = "GET",
     path = "/sns/application-endpoints/feishu",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SNSFeiShuEndpointInventory>,
-    polymorphic
+    polymorphic,
+    since = "5.0.0"
 )]
 pub struct QuerySNSFeiShuEndpoint {
     /// Conditions, paging, sorting and field selection.
@@ -2794,7 +2827,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSFeiShuEndpoint {
     method = "GET",
     path = "/sns/application-endpoints/http",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SNSHttpEndpointInventory>,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct QuerySNSHttpEndpoint {
     /// Conditions, paging, sorting and field selection.
@@ -2829,7 +2863,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSHttpEndpoint {
     method = "GET",
     path = "/sns/application-endpoints/microsoft-teams",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SNSMicrosoftTeamsEndpointInventory>,
-    polymorphic
+    polymorphic,
+    since = "3.10.40"
 )]
 pub struct QuerySNSMicrosoftTeamsEndpoint {
     /// Conditions, paging, sorting and field selection.
@@ -2863,7 +2898,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSMicrosoftTeamsEndpoi
     action = "QuerySNSSmsEndpoint",
     method = "GET",
     path = "/sns/sms-endpoints",
-    response = crate::api::QuerySNSSmsEndpointReply
+    response = crate::api::QuerySNSSmsEndpointReply,
+    since = "3.7.5"
 )]
 pub struct QuerySNSSmsEndpoint {
     /// Conditions, paging, sorting and field selection.
@@ -2897,7 +2933,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSSmsEndpoint {
     action = "QuerySNSSnmpPlatform",
     method = "GET",
     path = "/sns/application-platforms/snmp",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SNSSnmpPlatformInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SNSSnmpPlatformInventory>,
+    since = "4.7.24"
 )]
 pub struct QuerySNSSnmpPlatform {
     /// Conditions, paging, sorting and field selection.
@@ -2931,7 +2968,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSSnmpPlatform {
     action = "QuerySNSTopic",
     method = "GET",
     path = "/sns/topics",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SNSTopicInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SNSTopicInventory>,
+    since = "3.0.1"
 )]
 pub struct QuerySNSTopic {
     /// Conditions, paging, sorting and field selection.
@@ -2965,7 +3003,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSTopic {
     action = "QuerySNSTopicSubscriber",
     method = "GET",
     path = "/sns/topics/subscribers",
-    response = crate::api::QuerySNSTopicSubscriberReply
+    response = crate::api::QuerySNSTopicSubscriberReply,
+    since = "3.0.1"
 )]
 pub struct QuerySNSTopicSubscriber {
     /// Conditions, paging, sorting and field selection.
@@ -3000,7 +3039,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSTopicSubscriber {
     method = "GET",
     path = "/sns/application-endpoints/universal-sms",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnySNSUniversalSmsEndpointInventory>,
-    polymorphic
+    polymorphic,
+    since = "5.1.30"
 )]
 pub struct QuerySNSUniversalSmsEndpoint {
     /// Conditions, paging, sorting and field selection.
@@ -3034,7 +3074,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSUniversalSmsEndpoint
     action = "QuerySNSWeComAtPerson",
     method = "GET",
     path = "/sns/application-endpoints/we-com/at-persons",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SNSWeComAtPersonInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SNSWeComAtPersonInventory>,
+    since = "5.0.0"
 )]
 pub struct QuerySNSWeComAtPerson {
     /// Conditions, paging, sorting and field selection.
@@ -3069,7 +3110,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSWeComAtPerson {
     method = "GET",
     path = "/sns/application-endpoints/we-com",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SNSWeComEndpointInventory>,
-    polymorphic
+    polymorphic,
+    since = "5.0.0"
 )]
 pub struct QuerySNSWeComEndpoint {
     /// Conditions, paging, sorting and field selection.
@@ -3104,7 +3146,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSWeComEndpoint {
     method = "DELETE",
     path = "/sns/application-endpoints/ding-talk/{endpointUuid}/at-persons/{phoneNumber}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct RemoveSNSDingTalkAtPerson {
     /// Wire name `endpointUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -3176,7 +3219,8 @@ impl RemoveSNSDingTalkAtPerson {
     method = "DELETE",
     path = "/sns/application-endpoints/feishu/{endpointUuid}/at-persons/{userId}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "5.0.0"
 )]
 pub struct RemoveSNSFeiShuAtPerson {
     /// Wire name `endpointUuid` (path placeholder). Since ZStack 5.0.0 (release history).
@@ -3248,7 +3292,8 @@ impl RemoveSNSFeiShuAtPerson {
     method = "DELETE",
     path = "/sns/sms-endpoints/{endpointUuid}/receivers/{phoneNumber}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.7.5"
 )]
 pub struct RemoveSNSSmsReceiver {
     /// Wire name `endpointUuid` (path placeholder). Since ZStack 3.7.5 (release history).
@@ -3258,7 +3303,7 @@ pub struct RemoveSNSSmsReceiver {
     #[api(rename = "phoneNumber", max_length = 64)]
     pub phone_number: ::std::string::String,
     /// Wire name `phoneNumberList` (query string). Since ZStack 5.1.30 (release history).
-    #[api(rename = "phoneNumberList")]
+    #[api(rename = "phoneNumberList", since = "5.1.30")]
     pub phone_number_list: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `deleteMode` (query string). Since ZStack 3.7.5 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
@@ -3337,7 +3382,8 @@ impl RemoveSNSSmsReceiver {
     method = "DELETE",
     path = "/sns/application-endpoints/we-com/{endpointUuid}/at-persons/{userId}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "5.0.0"
 )]
 pub struct RemoveSNSWeComAtPerson {
     /// Wire name `endpointUuid` (path placeholder). Since ZStack 5.0.0 (release history).
@@ -3410,7 +3456,8 @@ impl RemoveSNSWeComAtPerson {
     path = "/sns/application-endpoints/ding-talk/test-connection",
     envelope = "params",
     response = crate::api::SNSDingTalkTestConnectionReply,
-    async
+    async,
+    since = "5.0.0"
 )]
 pub struct SNSDingTalkTestConnection {
     /// Wire name `url` (body). Since ZStack 5.0.0 (release history).
@@ -3525,7 +3572,8 @@ impl SNSDingTalkTestConnection {
     path = "/sns/application-endpoints/email/test-connection",
     envelope = "params",
     response = crate::api::SNSEmailTestConnectionReply,
-    async
+    async,
+    since = "5.1.30"
 )]
 pub struct SNSEmailTestConnection {
     /// Wire name `emails` (body). Since ZStack 5.1.30 (release history).
@@ -3636,7 +3684,8 @@ impl SNSEmailTestConnection {
     path = "/sns/application-endpoints/feishu/test-connection",
     envelope = "params",
     response = crate::api::SNSFeiShuTestConnectionReply,
-    async
+    async,
+    since = "5.0.0"
 )]
 pub struct SNSFeiShuTestConnection {
     /// Wire name `url` (body). Since ZStack 5.0.0 (release history).
@@ -3751,7 +3800,8 @@ impl SNSFeiShuTestConnection {
     path = "/sns/application-endpoints/http/test-connection",
     envelope = "params",
     response = crate::api::SNSHttpTestConnectionReply,
-    async
+    async,
+    since = "5.1.30"
 )]
 pub struct SNSHttpTestConnection {
     /// Wire name `url` (body). Since ZStack 5.1.30 (release history).
@@ -3847,7 +3897,8 @@ impl SNSHttpTestConnection {
     path = "/sns/application-endpoints/microsoft-teams/test-connection",
     envelope = "params",
     response = crate::api::SNSMicrosoftTeamsTestConnectionReply,
-    async
+    async,
+    since = "5.0.0"
 )]
 pub struct SNSMicrosoftTeamsTestConnection {
     /// Wire name `url` (body). Since ZStack 5.0.0 (release history).
@@ -3925,7 +3976,8 @@ impl SNSMicrosoftTeamsTestConnection {
     path = "/sns/application-endpoints/snmp/test-connection",
     envelope = "params",
     response = crate::api::SNSSnmpTestConnectionReply,
-    async
+    async,
+    since = "5.1.30"
 )]
 pub struct SNSSnmpTestConnection {
     /// Wire name `platformUuid` (body). Since ZStack 5.1.30 (release history).
@@ -3999,7 +4051,8 @@ impl SNSSnmpTestConnection {
     path = "/sns/application-endpoints/we-com/test-connection",
     envelope = "params",
     response = crate::api::SNSWeComTestConnectionReply,
-    async
+    async,
+    since = "5.0.0"
 )]
 pub struct SNSWeComTestConnection {
     /// Wire name `url` (body). Since ZStack 5.0.0 (release history).
@@ -4103,7 +4156,8 @@ impl SNSWeComTestConnection {
     path = "/sns/topics/{topicUuid}/endpoints/{endpointUuid}",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct SubscribeSNSTopic {
     /// Wire name `topicUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -4163,7 +4217,8 @@ impl SubscribeSNSTopic {
     method = "DELETE",
     path = "/sns/topics/{topicUuid}/endpoints/{endpointUuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UnsubscribeSNSTopic {
     /// Wire name `topicUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -4224,7 +4279,8 @@ impl UnsubscribeSNSTopic {
     path = "/sns/application-endpoints/ding-talk/at-persons/{uuid}/actions",
     envelope = "updateAtPersonOfAtDingTalkEndpoint",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SNSDingTalkAtPersonInventory>,
-    async
+    async,
+    since = "5.0.0"
 )]
 pub struct UpdateAtPersonOfAtDingTalkEndpoint {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.0.0 (release history).
@@ -4308,7 +4364,8 @@ impl UpdateAtPersonOfAtDingTalkEndpoint {
     path = "/sns/application-endpoints/feishu/at-persons/{uuid}/actions",
     envelope = "updateAtPersonOfAtFeiShuEndpoint",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SNSFeiShuAtPersonInventory>,
-    async
+    async,
+    since = "5.0.0"
 )]
 pub struct UpdateAtPersonOfAtFeiShuEndpoint {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.0.0 (release history).
@@ -4392,7 +4449,8 @@ impl UpdateAtPersonOfAtFeiShuEndpoint {
     path = "/sns/application-endpoints/we-com/at-persons/{uuid}/actions",
     envelope = "updateAtPersonOfAtWeComEndpoint",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SNSWeComAtPersonInventory>,
-    async
+    async,
+    since = "5.0.0"
 )]
 pub struct UpdateAtPersonOfAtWeComEndpoint {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.0.0 (release history).
@@ -4476,7 +4534,8 @@ impl UpdateAtPersonOfAtWeComEndpoint {
     path = "/sns/application-endpoints/emails/email-addresses",
     envelope = "updateEmailAddressOfSNSEmailEndpoint",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SNSEmailAddressInventory>,
-    async
+    async,
+    since = "3.7.5"
 )]
 pub struct UpdateEmailAddressOfSNSEmailEndpoint {
     /// Wire name `emailAddressUuid` (body). Since ZStack 3.7.5 (release history).
@@ -4543,7 +4602,8 @@ impl UpdateEmailAddressOfSNSEmailEndpoint {
     envelope = "updateSNSApplicationEndpoint",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnySNSApplicationEndpointInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct UpdateSNSApplicationEndpoint {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -4555,7 +4615,7 @@ pub struct UpdateSNSApplicationEndpoint {
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `platformUuid` (body). Since ZStack 5.1.30 (release history).
-    #[api(rename = "platformUuid")]
+    #[api(rename = "platformUuid", since = "5.1.30")]
     pub platform_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -4633,7 +4693,8 @@ impl UpdateSNSApplicationEndpoint {
     envelope = "updateSNSApplicationPlatform",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnySNSApplicationPlatformInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct UpdateSNSApplicationPlatform {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -4711,7 +4772,8 @@ impl UpdateSNSApplicationPlatform {
     envelope = "updateSNSDingTalkEndpoint",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnySNSApplicationEndpointInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "5.0.0"
 )]
 pub struct UpdateSNSDingTalkEndpoint {
     /// Wire name `url` (body). Since ZStack 5.0.0 (release history).
@@ -4732,7 +4794,7 @@ pub struct UpdateSNSDingTalkEndpoint {
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `platformUuid` (body). Since ZStack 5.1.30 (release history).
-    #[api(rename = "platformUuid")]
+    #[api(rename = "platformUuid", since = "5.1.30")]
     pub platform_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "systemTags")]
@@ -4834,7 +4896,8 @@ impl UpdateSNSDingTalkEndpoint {
     envelope = "updateSNSFeiShuEndpoint",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnySNSApplicationEndpointInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "5.0.0"
 )]
 pub struct UpdateSNSFeiShuEndpoint {
     /// Wire name `url` (body). Since ZStack 5.0.0 (release history).
@@ -4855,7 +4918,7 @@ pub struct UpdateSNSFeiShuEndpoint {
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `platformUuid` (body). Since ZStack 5.1.30 (release history).
-    #[api(rename = "platformUuid")]
+    #[api(rename = "platformUuid", since = "5.1.30")]
     pub platform_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "systemTags")]
@@ -4957,7 +5020,8 @@ impl UpdateSNSFeiShuEndpoint {
     envelope = "updateSNSHttpEndpoint",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnySNSApplicationEndpointInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "5.0.0"
 )]
 pub struct UpdateSNSHttpEndpoint {
     /// Wire name `url` (body). Since ZStack 5.0.0 (release history).
@@ -4978,7 +5042,7 @@ pub struct UpdateSNSHttpEndpoint {
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `platformUuid` (body). Since ZStack 5.1.30 (release history).
-    #[api(rename = "platformUuid")]
+    #[api(rename = "platformUuid", since = "5.1.30")]
     pub platform_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "systemTags")]
@@ -5083,7 +5147,8 @@ impl UpdateSNSHttpEndpoint {
     envelope = "updateSNSMicrosoftTeamsEndpoint",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnySNSApplicationEndpointInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "5.0.0"
 )]
 pub struct UpdateSNSMicrosoftTeamsEndpoint {
     /// Wire name `url` (body). Since ZStack 5.0.0 (release history).
@@ -5098,7 +5163,7 @@ pub struct UpdateSNSMicrosoftTeamsEndpoint {
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `platformUuid` (body). Since ZStack 5.1.30 (release history).
-    #[api(rename = "platformUuid")]
+    #[api(rename = "platformUuid", since = "5.1.30")]
     pub platform_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "systemTags")]
@@ -5185,7 +5250,8 @@ impl UpdateSNSMicrosoftTeamsEndpoint {
     envelope = "updateSNSSnmpPlatform",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnySNSApplicationPlatformInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.7.24"
 )]
 pub struct UpdateSNSSnmpPlatform {
     /// Wire name `snmpAddress` (body). Since ZStack 4.7.24 (release history).
@@ -5274,7 +5340,8 @@ impl UpdateSNSSnmpPlatform {
     path = "/sns/topics/{uuid}/actions",
     envelope = "updateSNSTopic",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SNSTopicInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateSNSTopic {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -5286,7 +5353,7 @@ pub struct UpdateSNSTopic {
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `locale` (body). Since ZStack 4.6.32 (release history). One of `zh_CN`, `en_US`.
-    #[api(one_of("zh_CN", "en_US"), max_length = 32)]
+    #[api(since = "4.6.32", one_of("zh_CN", "en_US"), max_length = 32)]
     pub locale: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -5364,7 +5431,8 @@ impl UpdateSNSTopic {
     envelope = "updateSNSUniversalSmsEndpoint",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnySNSApplicationEndpointInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "5.1.30"
 )]
 pub struct UpdateSNSUniversalSmsEndpoint {
     /// Wire name `smsAccessKeyId` (body). Since ZStack 5.1.30 (release history).
@@ -5468,7 +5536,8 @@ impl UpdateSNSUniversalSmsEndpoint {
     envelope = "updateSNSWeComEndpoint",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnySNSApplicationEndpointInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "5.0.0"
 )]
 pub struct UpdateSNSWeComEndpoint {
     /// Wire name `url` (body). Since ZStack 5.0.0 (release history).
@@ -5486,7 +5555,7 @@ pub struct UpdateSNSWeComEndpoint {
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `platformUuid` (body). Since ZStack 5.1.30 (release history).
-    #[api(rename = "platformUuid")]
+    #[api(rename = "platformUuid", since = "5.1.30")]
     pub platform_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "systemTags")]
@@ -5578,7 +5647,8 @@ impl UpdateSNSWeComEndpoint {
     path = "/sns/sms-endpoints/{uuid}/actions",
     envelope = "validateSNSAliyunSmsEndpoint",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.7.5"
 )]
 pub struct ValidateSNSAliyunSmsEndpoint {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).
@@ -5643,20 +5713,23 @@ impl ValidateSNSAliyunSmsEndpoint {
     path = "/sns/application-platforms/email/{uuid}/actions",
     envelope = "validateSNSEmailPlatform",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct ValidateSNSEmailPlatform {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `smtpServer` (body). Since ZStack 5.1.30 (release history).
-    #[api(rename = "smtpServer")]
+    #[api(rename = "smtpServer", since = "5.1.30")]
     pub smtp_server: ::core::option::Option<::std::string::String>,
     /// Wire name `smtpPort` (body). Since ZStack 5.1.30 (release history).
-    #[api(rename = "smtpPort", range(1, 65535))]
+    #[api(rename = "smtpPort", since = "5.1.30", range(1, 65535))]
     pub smtp_port: ::core::option::Option<i32>,
     /// Wire name `username` (body). Since ZStack 5.1.30 (release history).
+    #[api(since = "5.1.30")]
     pub username: ::core::option::Option<::std::string::String>,
     /// Wire name `password` (body). Since ZStack 5.1.30 (release history).
+    #[api(since = "5.1.30")]
     pub password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -5739,7 +5812,8 @@ impl ValidateSNSEmailPlatform {
     path = "/sns/application-endpoints/universal-sms/{uuid}/validate",
     envelope = "validateSNSUniversalSmsEndpoint",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "5.1.30"
 )]
 pub struct ValidateSNSUniversalSmsEndpoint {
     /// Wire name `testMsg` (body). Since ZStack 5.1.30 (release history).

@@ -10,7 +10,8 @@
     action = "GetSpiceCertificates",
     method = "GET",
     path = "/spice/certificates",
-    response = crate::api::GetSpiceCertificatesReply
+    response = crate::api::GetSpiceCertificatesReply,
+    since = "3.7.5"
 )]
 pub struct GetSpiceCertificates {
     /// Wire name `systemTags` (query string). Since ZStack 3.7.

@@ -12,7 +12,8 @@
     path = "/ssh-key-pair/{sshKeyPairUuid}/vm-instance/{vmInstanceUuid}",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SshKeyPairInventory>,
-    async
+    async,
+    since = "4.7.24"
 )]
 pub struct AttachSshKeyPairToVmInstance {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 4.7.21.
@@ -73,7 +74,8 @@ impl AttachSshKeyPairToVmInstance {
     path = "/ssh-key-pair",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SshKeyPairInventory>,
-    async
+    async,
+    since = "4.7.24"
 )]
 pub struct CreateSshKeyPair {
     /// Wire name `name` (body). Since ZStack 4.7.21.
@@ -174,7 +176,8 @@ impl CreateSshKeyPair {
     method = "DELETE",
     path = "/ssh-key-pair/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.7.24"
 )]
 pub struct DeleteSshKeyPair {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.21.
@@ -226,7 +229,8 @@ impl DeleteSshKeyPair {
     method = "DELETE",
     path = "/ssh-key-pair/{sshKeyPairUuid}/vm-instance/{vmInstanceUuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.7.24"
 )]
 pub struct DetachSshKeyPairFromVmInstance {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 4.7.21.
@@ -286,7 +290,8 @@ impl DetachSshKeyPairFromVmInstance {
     method = "POST",
     path = "/ssh-key-pair/generate",
     envelope = "params",
-    response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SshPrivateKeyPairInventory>
+    response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SshPrivateKeyPairInventory>,
+    since = "4.7.24"
 )]
 pub struct GenerateSshKeyPair {
     /// Wire name `name` (body). Since ZStack 4.7.21.
@@ -353,7 +358,8 @@ impl GenerateSshKeyPair {
     action = "QuerySshKeyPair",
     method = "GET",
     path = "/ssh-key-pair",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SshKeyPairInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SshKeyPairInventory>,
+    since = "4.7.24"
 )]
 pub struct QuerySshKeyPair {
     /// Conditions, paging, sorting and field selection.
@@ -389,7 +395,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySshKeyPair {
     path = "/ssh-key-pair/{uuid}/actions",
     envelope = "updateSshKeyPair",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SshKeyPairInventory>,
-    async
+    async,
+    since = "4.7.24"
 )]
 pub struct UpdateSshKeyPair {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.21.

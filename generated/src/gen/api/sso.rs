@@ -12,7 +12,8 @@
     path = "/create/sso/redirect/template/",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SSORedirectTemplateInventory>,
-    async
+    async,
+    since = "4.5.11"
 )]
 pub struct CreateSSORedirectTemplate {
     /// Wire name `name` (body). Since ZStack 4.5.11 (release history).
@@ -107,7 +108,8 @@ impl CreateSSORedirectTemplate {
     path = "/delete/sso/client",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.5.11"
 )]
 pub struct DeleteSSOClient {
     /// Wire name `uuid` (body). Since ZStack 4.5.11 (release history).
@@ -172,7 +174,8 @@ impl DeleteSSOClient {
     path = "/delete/sso/redirect/template",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.5.11"
 )]
 pub struct DeleteSSORedirectTemplate {
     /// Wire name `uuid` (body). Since ZStack 4.5.11 (release history).
@@ -236,7 +239,8 @@ impl DeleteSSORedirectTemplate {
     method = "GET",
     path = "/get/sso/client",
     response = crate::api::GetSSOClientReply,
-    session = false
+    session = false,
+    since = "4.6.32"
 )]
 pub struct GetSSOClient {
     /// Wire name `systemTags` (query string). Since ZStack 4.6.32 (release history).
@@ -286,7 +290,8 @@ impl GetSSOClient {
     path = "/sso/server/token/refresh",
     envelope = "refreshSSOServerToken",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SSOServerTokenInventory>,
-    async
+    async,
+    since = "5.3.20"
 )]
 pub struct RefreshSSOServerToken {
     /// Wire name `token` (body). Since ZStack 5.3.20 (release history).
@@ -350,7 +355,8 @@ impl RefreshSSOServerToken {
     path = "/update/sso/redirectTemplate",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SSORedirectTemplateInventory>,
-    async
+    async,
+    since = "4.7.24"
 )]
 pub struct UpdateSSORedirectTemplate {
     /// Wire name `uuid` (body). Since ZStack 4.7.24 (release history).

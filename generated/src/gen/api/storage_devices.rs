@@ -12,7 +12,8 @@
     path = "/storage-devices/iscsi/servers",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::IscsiServerInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AddIscsiServer {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
@@ -36,7 +37,7 @@ pub struct AddIscsiServer {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -139,7 +140,8 @@ impl AddIscsiServer {
     path = "/storage-devices/nvme/servers",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::NvmeServerInventory>,
-    async
+    async,
+    since = "4.7.24"
 )]
 pub struct AddNvmeServer {
     /// Wire name `name` (body). Since ZStack 4.7.24 (release history).
@@ -246,7 +248,8 @@ impl AddNvmeServer {
     method = "PUT",
     path = "/storage-devices/scsi-lun/{uuid}/cluster/{clusterUuid}",
     envelope = "checkScsiLunClusterStatus",
-    response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::ScsiLunClusterStatusInventory>
+    response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::ScsiLunClusterStatusInventory>,
+    since = "3.1.3"
 )]
 pub struct CheckScsiLunClusterStatus {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.1.3 (release history).
@@ -305,7 +308,8 @@ impl CheckScsiLunClusterStatus {
     method = "DELETE",
     path = "/storage-devices/iscsi/servers/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteIscsiServer {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -369,7 +373,8 @@ impl DeleteIscsiServer {
     method = "DELETE",
     path = "/storage-devices/nvme/servers/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.7.24"
 )]
 pub struct DeleteNvmeServer {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.24 (release history).
@@ -435,7 +440,8 @@ impl DeleteNvmeServer {
     envelope = "detachScsiLunFromHost",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyScsiLunInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.10.40"
 )]
 pub struct DetachScsiLunFromHost {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.10.40 (release history).
@@ -498,7 +504,8 @@ impl DetachScsiLunFromHost {
     action = "GetHostMultipathTopology",
     method = "GET",
     path = "/storage-devices/multipath/topology",
-    response = crate::api::GetHostMultipathTopologyReply
+    response = crate::api::GetHostMultipathTopologyReply,
+    since = "5.3.0"
 )]
 pub struct GetHostMultipathTopology {
     /// Wire name `hostUuid` (query string). Since ZStack 5.3.0 (release history).
@@ -562,7 +569,8 @@ impl GetHostMultipathTopology {
     action = "GetLocalRaidPhysicalDriveSmart",
     method = "GET",
     path = "/storage-devices/local-raid/physical-drives/{uuid}/smart",
-    response = crate::api::GetLocalRaidPhysicalDriveSmartReply
+    response = crate::api::GetLocalRaidPhysicalDriveSmartReply,
+    since = "3.6.1"
 )]
 pub struct GetLocalRaidPhysicalDriveSmart {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
@@ -615,7 +623,8 @@ impl GetLocalRaidPhysicalDriveSmart {
     path = "/storage-devices/local-raid/physical-drives/{uuid}/actions",
     envelope = "locateLocalRaidPhysicalDrive",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::RaidPhysicalDriveInventory>,
-    async
+    async,
+    since = "3.6.1"
 )]
 pub struct LocateLocalRaidPhysicalDrive {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
@@ -674,7 +683,8 @@ impl LocateLocalRaidPhysicalDrive {
     action = "QueryFcHbaDevice",
     method = "GET",
     path = "/storage-devices/hba",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::FcHbaDeviceInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::FcHbaDeviceInventory>,
+    since = "5.3.0"
 )]
 pub struct QueryFcHbaDevice {
     /// Conditions, paging, sorting and field selection.
@@ -708,7 +718,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryFcHbaDevice {
     action = "QueryFiberChannelLun",
     method = "GET",
     path = "/storage-devices/fiber-channel/luns",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::FiberChannelLunInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::FiberChannelLunInventory>,
+    since = "3.1.3"
 )]
 pub struct QueryFiberChannelLun {
     /// Conditions, paging, sorting and field selection.
@@ -742,7 +753,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryFiberChannelLun {
     action = "QueryFiberChannelStorage",
     method = "GET",
     path = "/storage-devices/fiber-channel/controllers",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::FiberChannelStorageInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::FiberChannelStorageInventory>,
+    since = "3.1.3"
 )]
 pub struct QueryFiberChannelStorage {
     /// Conditions, paging, sorting and field selection.
@@ -776,7 +788,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryFiberChannelStorage {
     action = "QueryIscsiLun",
     method = "GET",
     path = "/storage-devices/iscsi/luns",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::IscsiLunInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::IscsiLunInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryIscsiLun {
     /// Conditions, paging, sorting and field selection.
@@ -810,7 +823,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIscsiLun {
     action = "QueryIscsiServer",
     method = "GET",
     path = "/storage-devices/iscsi/servers",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::IscsiServerInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::IscsiServerInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryIscsiServer {
     /// Conditions, paging, sorting and field selection.
@@ -844,7 +858,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIscsiServer {
     action = "QueryLocalRaidController",
     method = "GET",
     path = "/storage-devices/local-raid/controllers",
-    response = crate::api::QueryLocalRaidControllerReply
+    response = crate::api::QueryLocalRaidControllerReply,
+    since = "3.6.1"
 )]
 pub struct QueryLocalRaidController {
     /// Conditions, paging, sorting and field selection.
@@ -878,7 +893,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryLocalRaidController {
     action = "QueryLocalRaidPhysicalDrive",
     method = "GET",
     path = "/storage-devices/local-raid/physical-drives",
-    response = crate::api::QueryLocalRaidPhysicalDriveReply
+    response = crate::api::QueryLocalRaidPhysicalDriveReply,
+    since = "3.6.1"
 )]
 pub struct QueryLocalRaidPhysicalDrive {
     /// Conditions, paging, sorting and field selection.
@@ -912,7 +928,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryLocalRaidPhysicalDrive 
     action = "QueryNvmeLun",
     method = "GET",
     path = "/storage-devices/nvme/luns",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::NvmeLunInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::NvmeLunInventory>,
+    since = "4.6.32"
 )]
 pub struct QueryNvmeLun {
     /// Conditions, paging, sorting and field selection.
@@ -946,7 +963,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryNvmeLun {
     action = "QueryNvmeServer",
     method = "GET",
     path = "/storage-devices/nvme/servers",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::NvmeServerInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::NvmeServerInventory>,
+    since = "4.7.24"
 )]
 pub struct QueryNvmeServer {
     /// Conditions, paging, sorting and field selection.
@@ -980,7 +998,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryNvmeServer {
     action = "QueryNvmeTarget",
     method = "GET",
     path = "/storage-devices/nvme/controllers",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::NvmeTargetInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::NvmeTargetInventory>,
+    since = "4.6.32"
 )]
 pub struct QueryNvmeTarget {
     /// Conditions, paging, sorting and field selection.
@@ -1014,7 +1033,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryNvmeTarget {
     action = "QueryPhysicalDriveSelfTestHistory",
     method = "GET",
     path = "/storage-devices/local-raid/physical-drives/self-test",
-    response = crate::api::QueryPhysicalDriveSelfTestHistoryReply
+    response = crate::api::QueryPhysicalDriveSelfTestHistoryReply,
+    since = "3.6.1"
 )]
 pub struct QueryPhysicalDriveSelfTestHistory {
     /// Conditions, paging, sorting and field selection.
@@ -1049,7 +1069,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPhysicalDriveSelfTestHi
     method = "GET",
     path = "/storage-devices/scsi-lun/luns",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnyScsiLunInventory>,
-    polymorphic
+    polymorphic,
+    since = "3.2.1"
 )]
 pub struct QueryScsiLun {
     /// Conditions, paging, sorting and field selection.
@@ -1085,17 +1106,18 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryScsiLun {
     path = "/storage-devices/fiber-channel/controllers",
     envelope = "params",
     response = crate::api::RefreshFiberChannelStorageReply,
-    async
+    async,
+    since = "3.1.3"
 )]
 pub struct RefreshFiberChannelStorage {
     /// Wire name `zoneUuid` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::std::string::String,
     /// Wire name `clusterUuid` (body). Since ZStack 5.1.30 (release history).
-    #[api(rename = "clusterUuid")]
+    #[api(rename = "clusterUuid", since = "5.1.30")]
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `scsiLunUuids` (body). Since ZStack 3.10.40 (release history).
-    #[api(rename = "scsiLunUuids")]
+    #[api(rename = "scsiLunUuids", since = "3.10.40")]
     pub scsi_lun_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "systemTags")]
@@ -1168,7 +1190,8 @@ impl RefreshFiberChannelStorage {
     path = "/storage-devices/iscsi/servers/{uuid}",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::IscsiServerInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct RefreshIscsiServer {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -1221,7 +1244,8 @@ impl RefreshIscsiServer {
     path = "/storage-devices/local-raid/actions",
     envelope = "refreshLocalRaid",
     response = crate::api::RefreshLocalRaidReply,
-    async
+    async,
+    since = "3.6.1"
 )]
 pub struct RefreshLocalRaid {
     /// Wire name `hostUuid` (body). Since ZStack 3.6.1 (release history).
@@ -1275,7 +1299,8 @@ impl RefreshLocalRaid {
     path = "/storage-devices/nvme/controllers",
     envelope = "params",
     response = crate::api::RefreshNvmeTargetReply,
-    async
+    async,
+    since = "4.6.32"
 )]
 pub struct RefreshNvmeTarget {
     /// Wire name `zoneUuid` (body). Since ZStack 4.6.32 (release history).
@@ -1346,7 +1371,8 @@ impl RefreshNvmeTarget {
     path = "/storage-devices/local-raid/physical-drives/{uuid}/actions",
     envelope = "selfTestLocalRaid",
     response = crate::api::SelfTestLocalRaidReply,
-    async
+    async,
+    since = "3.6.1"
 )]
 pub struct SelfTestLocalRaid {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
@@ -1399,7 +1425,8 @@ impl SelfTestLocalRaid {
     path = "/storage-devices/iscsi/servers/{uuid}/actions",
     envelope = "updateIscsiServer",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::IscsiServerInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateIscsiServer {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -1503,7 +1530,8 @@ impl UpdateIscsiServer {
     envelope = "updateScsiLun",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyScsiLunInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.1.3"
 )]
 pub struct UpdateScsiLun {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.1.3 (release history).

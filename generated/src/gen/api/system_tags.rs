@@ -12,7 +12,8 @@
     path = "/system-tags",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SystemTagInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateSystemTag {
     /// Wire name `resourceType` (body). Since ZStack 0.6.
@@ -77,7 +78,8 @@ impl CreateSystemTag {
     path = "/system-tags/{resourceUuid}/tags",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SystemTagInventory>,
-    async
+    async,
+    since = "4.8.26"
 )]
 pub struct CreateSystemTags {
     /// Wire name `resourceType` (body). Since ZStack 4.7.0.
@@ -143,7 +145,8 @@ impl CreateSystemTags {
     action = "QuerySystemTag",
     method = "GET",
     path = "/system-tags",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SystemTagInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SystemTagInventory>,
+    since = "3.0.1"
 )]
 pub struct QuerySystemTag {
     /// Conditions, paging, sorting and field selection.
@@ -179,7 +182,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySystemTag {
     path = "/system-tags/{uuid}/actions",
     envelope = "updateSystemTag",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SystemTagInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateSystemTag {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.

@@ -12,7 +12,8 @@
     path = "/tags/{tagUuid}/resources",
     envelope = "params",
     response = crate::api::AttachTagToResourcesReply,
-    async
+    async,
+    since = "3.2.1"
 )]
 pub struct AttachTagToResources {
     /// Wire name `tagUuid` (path placeholder). Since ZStack 3.2.1 (release history).
@@ -91,7 +92,8 @@ impl AttachTagToResources {
     path = "/tags",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::TagPatternInventory>,
-    async
+    async,
+    since = "3.2.1"
 )]
 pub struct CreateTag {
     /// Wire name `name` (body). Since ZStack 3.2.1 (release history).
@@ -112,7 +114,7 @@ pub struct CreateTag {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.2.1 (release history).
     #[api(rename = "systemTags")]
@@ -212,7 +214,8 @@ impl CreateTag {
     method = "DELETE",
     path = "/tags/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteTag {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -276,7 +279,8 @@ impl DeleteTag {
     method = "DELETE",
     path = "/tags/{tagUuid}/resources",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.2.1"
 )]
 pub struct DetachTagFromResources {
     /// Wire name `tagUuid` (path placeholder). Since ZStack 3.2.1 (release history).
@@ -341,7 +345,8 @@ impl DetachTagFromResources {
     method = "GET",
     path = "/tags",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnyTagInventory>,
-    polymorphic
+    polymorphic,
+    since = "3.2.1"
 )]
 pub struct QueryTag {
     /// Conditions, paging, sorting and field selection.
@@ -377,7 +382,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryTag {
     path = "/tags/{uuid}/actions",
     envelope = "updateTag",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::TagPatternInventory>,
-    async
+    async,
+    since = "3.2.1"
 )]
 pub struct UpdateTag {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.2.1 (release history).

@@ -10,7 +10,8 @@
     action = "GetTaskProgress",
     method = "GET",
     path = "/task-progresses/{apiId}",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::TaskProgressInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::TaskProgressInventory>,
+    since = "3.0.1"
 )]
 pub struct GetTaskProgress {
     /// Wire name `apiId` (path placeholder). Since ZStack 1.11.

@@ -12,7 +12,8 @@
     path = "/template-configurations/{templateUuid}/actions",
     envelope = "applyTemplateConfig",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.6.1"
 )]
 pub struct ApplyTemplateConfig {
     /// Wire name `templateUuid` (path placeholder). Since ZStack 3.6.1 (release history).
@@ -66,7 +67,8 @@ impl ApplyTemplateConfig {
     action = "QueryGlobalConfigTemplate",
     method = "GET",
     path = "/template-configurations/templates",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::GlobalConfigTemplateInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::GlobalConfigTemplateInventory>,
+    since = "3.6.1"
 )]
 pub struct QueryGlobalConfigTemplate {
     /// Conditions, paging, sorting and field selection.
@@ -100,7 +102,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryGlobalConfigTemplate {
     action = "QueryTemplateConfig",
     method = "GET",
     path = "/template-configurations/configs",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::TemplateConfigInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::TemplateConfigInventory>,
+    since = "3.6.1"
 )]
 pub struct QueryTemplateConfig {
     /// Conditions, paging, sorting and field selection.
@@ -136,7 +139,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryTemplateConfig {
     path = "/template-configurations/{templateUuid}/actions",
     envelope = "resetTemplateConfig",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.6.1"
 )]
 pub struct ResetTemplateConfig {
     /// Wire name `templateUuid` (path placeholder). Since ZStack 3.6.1 (release history).
@@ -192,7 +196,8 @@ impl ResetTemplateConfig {
     path = "/template-configurations/{templateUuid}/actions",
     envelope = "revertTemplateConfig",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.4.65"
 )]
 pub struct RevertTemplateConfig {
     /// Wire name `templateUuid` (path placeholder). Since ZStack 4.4.65 (release history).
@@ -248,7 +253,8 @@ impl RevertTemplateConfig {
     path = "/template-configurations/{templateUuid}/actions",
     envelope = "updateTemplateConfig",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::TemplateConfigInventory>,
-    async
+    async,
+    since = "3.6.1"
 )]
 pub struct UpdateTemplateConfig {
     /// Wire name `templateUuid` (path placeholder). Since ZStack 3.6.1 (release history).

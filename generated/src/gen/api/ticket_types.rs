@@ -10,7 +10,8 @@
     action = "QueryTicketType",
     method = "GET",
     path = "/ticket-types",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::TicketTypeInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::TicketTypeInventory>,
+    since = "3.6.1"
 )]
 pub struct QueryTicketType {
     /// Conditions, paging, sorting and field selection.

@@ -13,7 +13,8 @@
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyTicketFlowInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct AddIAM2TicketFlow {
     /// Wire name `approverUuid` (body). Since ZStack 3.0.1 (release history).
@@ -36,7 +37,7 @@ pub struct AddIAM2TicketFlow {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -139,7 +140,8 @@ impl AddIAM2TicketFlow {
     path = "/tickets/flow-collections/{ticketFlowCollectionUuid}/ticket-types",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.6.1"
 )]
 pub struct AddTicketTypesToTicketFlowCollection {
     /// Wire name `ticketFlowCollectionUuid` (path placeholder). Since ZStack 3.6.1 (release history).
@@ -206,7 +208,8 @@ impl AddTicketTypesToTicketFlowCollection {
     envelope = "changeTicketFlowCollectionState",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyTicketFlowCollectionInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct ChangeTicketFlowCollectionState {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -266,7 +269,8 @@ impl ChangeTicketFlowCollectionState {
     path = "/tickets/{uuid}/actions",
     envelope = "changeTicketStatus",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::TicketInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct ChangeTicketStatus {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -342,7 +346,8 @@ impl ChangeTicketStatus {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyTicketFlowCollectionInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct CreateIAM2TickFlowCollection {
     /// Wire name `flows` (body). Since ZStack 3.0.1 (release history).
@@ -360,13 +365,13 @@ pub struct CreateIAM2TickFlowCollection {
     #[api(rename = "isDefault")]
     pub is_default: ::core::option::Option<bool>,
     /// Wire name `ticketTypeUuids` (body). Since ZStack 3.6.1 (release history).
-    #[api(rename = "ticketTypeUuids")]
+    #[api(rename = "ticketTypeUuids", since = "3.6.1")]
     pub ticket_type_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -480,7 +485,8 @@ impl CreateIAM2TickFlowCollection {
     path = "/tickets",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::TicketInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateTicket {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
@@ -505,7 +511,7 @@ pub struct CreateTicket {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -602,7 +608,8 @@ impl CreateTicket {
     method = "DELETE",
     path = "/tickets/flow/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteIAM2TicketFlow {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -666,7 +673,8 @@ impl DeleteIAM2TicketFlow {
     method = "DELETE",
     path = "/tickets/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteTicket {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -730,7 +738,8 @@ impl DeleteTicket {
     method = "DELETE",
     path = "/tickets/flow-collections/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteTicketFlowCollection {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -793,7 +802,8 @@ impl DeleteTicketFlowCollection {
     action = "QueryArchiveTicket",
     method = "GET",
     path = "/tickets/archives",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ArchiveTicketInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ArchiveTicketInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryArchiveTicket {
     /// Conditions, paging, sorting and field selection.
@@ -827,7 +837,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryArchiveTicket {
     action = "QueryArchiveTicketHistory",
     method = "GET",
     path = "/tickets/histories/archives",
-    response = crate::api::QueryArchiveTicketHistoryReply
+    response = crate::api::QueryArchiveTicketHistoryReply,
+    since = "3.0.1"
 )]
 pub struct QueryArchiveTicketHistory {
     /// Conditions, paging, sorting and field selection.
@@ -861,7 +872,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryArchiveTicketHistory {
     action = "QueryTicket",
     method = "GET",
     path = "/tickets",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::TicketInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::TicketInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryTicket {
     /// Conditions, paging, sorting and field selection.
@@ -896,7 +908,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryTicket {
     method = "GET",
     path = "/tickets/flow",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnyTicketFlowInventory>,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct QueryTicketFlow {
     /// Conditions, paging, sorting and field selection.
@@ -931,7 +944,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryTicketFlow {
     method = "GET",
     path = "/tickets/flow-collections",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnyTicketFlowCollectionInventory>,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct QueryTicketFlowCollection {
     /// Conditions, paging, sorting and field selection.
@@ -965,7 +979,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryTicketFlowCollection {
     action = "QueryTicketHistory",
     method = "GET",
     path = "/tickets/histories",
-    response = crate::api::QueryTicketHistoryReply
+    response = crate::api::QueryTicketHistoryReply,
+    since = "3.0.1"
 )]
 pub struct QueryTicketHistory {
     /// Conditions, paging, sorting and field selection.
@@ -1000,7 +1015,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryTicketHistory {
     method = "DELETE",
     path = "/tickets/flow-collections/{ticketFlowCollectionUuid}/ticket-types",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.6.1"
 )]
 pub struct RemoveTicketTypesFromTicketFlowCollection {
     /// Wire name `ticketFlowCollectionUuid` (path placeholder). Since ZStack 3.6.1 (release history).
@@ -1067,7 +1083,8 @@ impl RemoveTicketTypesFromTicketFlowCollection {
     envelope = "updateIAM2TicketFlow",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyTicketFlowInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct UpdateIAM2TicketFlow {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -1167,7 +1184,8 @@ impl UpdateIAM2TicketFlow {
     envelope = "updateIAM2TicketFlowCollection",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyTicketFlowCollectionInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct UpdateIAM2TicketFlowCollection {
     /// Wire name `flows` (body). Since ZStack 3.0.1 (release history).
@@ -1266,7 +1284,8 @@ impl UpdateIAM2TicketFlowCollection {
     path = "/tickets/{uuid}/actions",
     envelope = "updateTicketRequest",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::TicketInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateTicketRequest {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -1275,7 +1294,7 @@ pub struct UpdateTicketRequest {
     #[api(required, non_empty)]
     pub requests: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `description` (body). Since ZStack 4.8.26 (release history).
-    #[api(max_length = 2048)]
+    #[api(since = "4.8.26", max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]

@@ -12,7 +12,8 @@
     path = "/token/introspect",
     envelope = "params",
     response = crate::api::TokenIntrospectionReply,
-    session = false
+    session = false,
+    since = "5.2.0"
 )]
 pub struct TokenIntrospection {
     /// Wire name `token` (body). Since ZStack 5.2.0 (release history).

@@ -11,7 +11,8 @@
     method = "GET",
     path = "/twofactorauthentication/secret",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::TwoFactorAuthenticationSecretInventory>,
-    session = false
+    session = false,
+    since = "3.0.1"
 )]
 pub struct GetTwoFactorAuthenticationSecret {
     /// Wire name `name` (query string). Since ZStack 3.0.1 (release history).
@@ -98,7 +99,8 @@ impl GetTwoFactorAuthenticationSecret {
     method = "GET",
     path = "/twofactorauthentication/state",
     response = crate::api::GetTwoFactorAuthenticationStateReply,
-    session = false
+    session = false,
+    since = "3.0.1"
 )]
 pub struct GetTwoFactorAuthenticationState {
     /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
@@ -146,7 +148,8 @@ impl GetTwoFactorAuthenticationState {
     action = "QueryTwoFactorAuthentication",
     method = "GET",
     path = "/twofactorauthentication/secrets",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::TwoFactorAuthenticationInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::TwoFactorAuthenticationInventory>,
+    since = "3.4.1"
 )]
 pub struct QueryTwoFactorAuthentication {
     /// Conditions, paging, sorting and field selection.
@@ -182,7 +185,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryTwoFactorAuthentication
     path = "/twofactorauthentication/secrets",
     envelope = "resetTwoFactorAuthenticationSecret",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::TwoFactorAuthenticationSecretInventory>,
-    async
+    async,
+    since = "3.6.1"
 )]
 pub struct ResetTwoFactorAuthenticationSecret {
     /// Wire name `name` (body). Since ZStack 3.6.1 (release history).

@@ -12,7 +12,8 @@
     path = "/upload-file",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "5.2.0"
 )]
 pub struct UploadFileToVm {
     /// Wire name `vmInstanceUuids` (body). Since ZStack 5.2.0 (release history).

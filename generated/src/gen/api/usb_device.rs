@@ -12,7 +12,8 @@
     path = "/usb-device/usb-devices/{usbDeviceUuid}/attach",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::UsbDeviceInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AttachUsbDeviceToVm {
     /// Wire name `usbDeviceUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -22,7 +23,7 @@ pub struct AttachUsbDeviceToVm {
     #[api(rename = "vmInstanceUuid")]
     pub vm_instance_uuid: ::std::string::String,
     /// Wire name `attachType` (body). Since ZStack 3.5.3 (release history). Server default: `PassThrough`. One of `PassThrough`, `Redirect`.
-    #[api(rename = "attachType", one_of("PassThrough", "Redirect"))]
+    #[api(rename = "attachType", since = "3.5.3", one_of("PassThrough", "Redirect"))]
     pub attach_type: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -85,7 +86,8 @@ impl AttachUsbDeviceToVm {
     path = "/usb-device/usb-devices/{usbDeviceUuid}/detach",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::UsbDeviceInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DetachUsbDeviceFromVm {
     /// Wire name `usbDeviceUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -139,7 +141,8 @@ impl DetachUsbDeviceFromVm {
     action = "QueryUsbDevice",
     method = "GET",
     path = "/usb-device/usb-devices",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::UsbDeviceInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::UsbDeviceInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryUsbDevice {
     /// Conditions, paging, sorting and field selection.
@@ -175,7 +178,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryUsbDevice {
     path = "/usb-device/usb-devices/{uuid}/actions",
     envelope = "updateUsbDevice",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::UsbDeviceInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateUsbDevice {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).

@@ -12,7 +12,8 @@
     path = "/user-proxy-configs",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::UserProxyConfigInventory>,
-    async
+    async,
+    since = "5.3.0"
 )]
 pub struct CreateUserProxyConfig {
     /// Wire name `proxyType` (body). Since ZStack 5.3.0 (release history).
@@ -169,7 +170,8 @@ impl CreateUserProxyConfig {
     method = "DELETE",
     path = "/user-proxy-configs/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "5.3.0"
 )]
 pub struct DeleteUserProxyConfig {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.3.0 (release history).
@@ -220,7 +222,8 @@ impl DeleteUserProxyConfig {
     action = "QueryUserProxyConfig",
     method = "GET",
     path = "/user-proxy-configs",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::UserProxyConfigInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::UserProxyConfigInventory>,
+    since = "5.3.0"
 )]
 pub struct QueryUserProxyConfig {
     /// Conditions, paging, sorting and field selection.
@@ -256,7 +259,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryUserProxyConfig {
     path = "/user-proxy-configs/{uuid}",
     envelope = "updateUserProxyConfig",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::UserProxyConfigInventory>,
-    async
+    async,
+    since = "5.3.0"
 )]
 pub struct UpdateUserProxyConfig {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.3.0 (release history).

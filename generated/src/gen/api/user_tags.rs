@@ -12,7 +12,8 @@
     path = "/user-tags",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::UserTagInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateUserTag {
     /// Wire name `resourceType` (body). Since ZStack 0.6.
@@ -75,7 +76,8 @@ impl CreateUserTag {
     action = "QueryUserTag",
     method = "GET",
     path = "/user-tags",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::UserTagInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::UserTagInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryUserTag {
     /// Conditions, paging, sorting and field selection.

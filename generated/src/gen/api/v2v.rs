@@ -12,7 +12,8 @@
     path = "/v2v/conversion/host/{uuid}/actions",
     envelope = "cleanV2VConversionCache",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.4.1"
 )]
 pub struct CleanV2VConversionCache {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.4.1 (release history).
@@ -65,7 +66,8 @@ impl CleanV2VConversionCache {
     path = "/v2vs",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::LongJobInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct ConvertVmFromForeignHypervisor {
     /// Wire name `url` (body). Since ZStack 3.0.1 (release history).
@@ -81,7 +83,7 @@ pub struct ConvertVmFromForeignHypervisor {
     #[api(rename = "conversionHostUuid")]
     pub conversion_host_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `sshPrivKey` (body). Since ZStack 3.5.3 (release history).
-    #[api(rename = "sshPrivKey")]
+    #[api(rename = "sshPrivKey", since = "3.5.3")]
     pub ssh_priv_key: ::core::option::Option<::std::string::String>,
     /// Wire name `cpuNum` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "cpuNum", range(1, 1024))]
@@ -117,16 +119,20 @@ pub struct ConvertVmFromForeignHypervisor {
     #[api(one_of("InstantStart", "JustConvert"))]
     pub strategy: ::core::option::Option<::std::string::String>,
     /// Wire name `convertStrategy` (body). Since ZStack 3.2.1 (release history). Server default: `CapacityOptimized`. One of `CapacityOptimized`, `EfficiencyFirst`.
-    #[api(rename = "convertStrategy", one_of("CapacityOptimized", "EfficiencyFirst"))]
+    #[api(
+        rename = "convertStrategy",
+        since = "3.2.1",
+        one_of("CapacityOptimized", "EfficiencyFirst")
+    )]
     pub convert_strategy: ::core::option::Option<::std::string::String>,
     /// Wire name `pauseVm` (body). Since ZStack 3.5.3 (release history). Server default: `false`.
-    #[api(rename = "pauseVm")]
+    #[api(rename = "pauseVm", since = "3.5.3")]
     pub pause_vm: ::core::option::Option<bool>,
     /// Wire name `volumeFilters` (body). Since ZStack 3.5.3 (release history).
-    #[api(rename = "volumeFilters")]
+    #[api(rename = "volumeFilters", since = "3.5.3")]
     pub volume_filters: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `rootFileSystem` (body). Since ZStack 4.3.36 (release history).
-    #[api(rename = "rootFileSystem")]
+    #[api(rename = "rootFileSystem", since = "4.3.36")]
     pub root_file_system: ::core::option::Option<::std::string::String>,
     /// Wire name `longJobName` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "longJobName", max_length = 255)]
@@ -138,7 +144,7 @@ pub struct ConvertVmFromForeignHypervisor {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -371,7 +377,8 @@ impl ConvertVmFromForeignHypervisor {
     path = "/v2v",
     envelope = "params",
     response = crate::api::ListVMsFromKVMHostReply,
-    async
+    async,
+    since = "3.5.3"
 )]
 pub struct ListVMsFromKVMHost {
     /// Wire name `libvirtURI` (body). Since ZStack 3.5.3 (release history).

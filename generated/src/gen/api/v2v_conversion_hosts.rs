@@ -12,7 +12,8 @@
     path = "/v2v-conversion-hosts",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::V2VConversionHostInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AddV2VConversionHost {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
@@ -34,7 +35,7 @@ pub struct AddV2VConversionHost {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -121,7 +122,8 @@ impl AddV2VConversionHost {
     path = "/v2v-conversion-hosts/{uuid}/actions",
     envelope = "changeV2VConversionHostState",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::V2VConversionHostInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct ChangeV2VConversionHostState {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -180,7 +182,8 @@ impl ChangeV2VConversionHostState {
     method = "DELETE",
     path = "/v2v-conversion-hosts/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteV2VConversionHost {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -243,7 +246,8 @@ impl DeleteV2VConversionHost {
     action = "QueryV2VConversionHost",
     method = "GET",
     path = "/v2v-conversion-hosts",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::V2VConversionHostInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::V2VConversionHostInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryV2VConversionHost {
     /// Conditions, paging, sorting and field selection.
@@ -279,7 +283,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryV2VConversionHost {
     path = "/v2v-conversion-hosts/{uuid}/actions",
     envelope = "updateV2VConversionHost",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::V2VConversionHostInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateV2VConversionHost {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).

@@ -12,7 +12,8 @@
     path = "/vcenters",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VCenterInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AddVCenter {
     /// Wire name `username` (body). Since ZStack 3.0.1 (release history).
@@ -41,7 +42,7 @@ pub struct AddVCenter {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -141,7 +142,8 @@ impl AddVCenter {
     method = "DELETE",
     path = "/vcenters/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteVCenter {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -204,7 +206,8 @@ impl DeleteVCenter {
     action = "QueryVCenter",
     method = "GET",
     path = "/vcenters",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VCenterInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VCenterInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryVCenter {
     /// Conditions, paging, sorting and field selection.
@@ -238,7 +241,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVCenter {
     action = "QueryVCenterBackupStorage",
     method = "GET",
     path = "/vcenters/backup-storage",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VCenterBackupStorageInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VCenterBackupStorageInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryVCenterBackupStorage {
     /// Conditions, paging, sorting and field selection.
@@ -272,7 +276,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVCenterBackupStorage {
     action = "QueryVCenterCluster",
     method = "GET",
     path = "/vcenters/clusters",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VCenterClusterInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VCenterClusterInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryVCenterCluster {
     /// Conditions, paging, sorting and field selection.
@@ -306,7 +311,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVCenterCluster {
     action = "QueryVCenterDatacenter",
     method = "GET",
     path = "/vcenters/datacenters",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VCenterDatacenterInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VCenterDatacenterInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryVCenterDatacenter {
     /// Conditions, paging, sorting and field selection.
@@ -340,7 +346,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVCenterDatacenter {
     action = "QueryVCenterPrimaryStorage",
     method = "GET",
     path = "/vcenters/primary-storage",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VCenterPrimaryStorageInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VCenterPrimaryStorageInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryVCenterPrimaryStorage {
     /// Conditions, paging, sorting and field selection.
@@ -374,7 +381,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVCenterPrimaryStorage {
     action = "QueryVCenterResourcePool",
     method = "GET",
     path = "/vcenters/clusters/resourcepools",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VCenterResourcePoolInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VCenterResourcePoolInventory>,
+    since = "3.3.1"
 )]
 pub struct QueryVCenterResourcePool {
     /// Conditions, paging, sorting and field selection.
@@ -410,7 +418,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVCenterResourcePool {
     path = "/vcenters/{uuid}/actions",
     envelope = "syncVCenter",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct SyncVCenter {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -463,7 +472,8 @@ impl SyncVCenter {
     path = "/vcenters/{uuid}/actions",
     envelope = "updateVCenter",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VCenterInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateVCenter {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -486,7 +496,7 @@ pub struct UpdateVCenter {
     /// Wire name `port` (body). Since ZStack 3.0.1 (release history).
     pub port: ::core::option::Option<i32>,
     /// Wire name `state` (body). Since ZStack 4.8.26 (release history). One of `Enabled`, `Disabled`.
-    #[api(one_of("Enabled", "Disabled"))]
+    #[api(since = "4.8.26", one_of("Enabled", "Disabled"))]
     pub state: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]

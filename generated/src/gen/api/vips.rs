@@ -12,7 +12,8 @@
     path = "/vips/sharedqos/{sharedQosUuid}/vips",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "5.1.30"
 )]
 pub struct AttachVipToVpcSharedQos {
     /// Wire name `sharedQosUuid` (path placeholder). Since ZStack 5.1.30 (release history).
@@ -96,7 +97,8 @@ impl AttachVipToVpcSharedQos {
     path = "/vips/{uuid}/actions",
     envelope = "changeVipState",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VipInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct ChangeVipState {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -156,7 +158,8 @@ impl ChangeVipState {
     path = "/vips/sharedqos/{sharedQosUuid}/bandwidth/actions",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VpcSharedQosInventory>,
-    async
+    async,
+    since = "5.1.30"
 )]
 pub struct ChangeVpcSharedQosBandwidth {
     /// Wire name `sharedQosUuid` (path placeholder). Since ZStack 5.1.30 (release history).
@@ -215,7 +218,8 @@ impl ChangeVpcSharedQosBandwidth {
     action = "CheckVipPortAvailability",
     method = "GET",
     path = "/vips/{vipUuid}/check-port-availability",
-    response = crate::api::CheckVipPortAvailabilityReply
+    response = crate::api::CheckVipPortAvailabilityReply,
+    since = "4.7.24"
 )]
 pub struct CheckVipPortAvailability {
     /// Wire name `vipUuid` (path placeholder). Since ZStack 4.7.21.
@@ -297,7 +301,8 @@ impl CheckVipPortAvailability {
     path = "/vips",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VipInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateVip {
     /// Wire name `name` (body). Since ZStack 0.6.
@@ -313,19 +318,19 @@ pub struct CreateVip {
     #[api(rename = "allocatorStrategy")]
     pub allocator_strategy: ::core::option::Option<::std::string::String>,
     /// Wire name `ipRangeUuid` (body). Since ZStack 3.9.
-    #[api(rename = "ipRangeUuid")]
+    #[api(rename = "ipRangeUuid", since = "3.9")]
     pub ip_range_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `requiredIp` (body). Since ZStack 0.6.
     #[api(rename = "requiredIp")]
     pub required_ip: ::core::option::Option<::std::string::String>,
     /// Wire name `ipVersion` (body). Since ZStack 5.1.
-    #[api(rename = "ipVersion")]
+    #[api(rename = "ipVersion", since = "5.1")]
     pub ip_version: ::core::option::Option<i32>,
     /// Wire name `resourceUuid` (body). Since ZStack 0.6.
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.0")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -441,7 +446,8 @@ impl CreateVip {
     path = "/vips/sharedqos",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VpcSharedQosInventory>,
-    async
+    async,
+    since = "5.1.30"
 )]
 pub struct CreateVpcSharedQos {
     /// Wire name `name` (body). Since ZStack 5.1.30 (release history).
@@ -553,7 +559,8 @@ impl CreateVpcSharedQos {
     method = "DELETE",
     path = "/vips/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteVip {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -617,7 +624,8 @@ impl DeleteVip {
     method = "DELETE",
     path = "/vips/{uuid}/vip-qos",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteVipQos {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -677,7 +685,8 @@ impl DeleteVipQos {
     method = "DELETE",
     path = "/vips/sharedqos/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "5.1.30"
 )]
 pub struct DeleteVpcSharedQos {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.1.30 (release history).
@@ -741,7 +750,8 @@ impl DeleteVpcSharedQos {
     method = "DELETE",
     path = "/vips/sharedqos/{sharedQosUuid}/vips",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "5.1.30"
 )]
 pub struct DetachVipFromVpcSharedQos {
     /// Wire name `sharedQosUuid` (path placeholder). Since ZStack 5.1.30 (release history).
@@ -823,7 +833,8 @@ impl DetachVipFromVpcSharedQos {
     action = "GetVipAvailablePort",
     method = "GET",
     path = "/vips/{vipUuid}/get-port-availability",
-    response = crate::api::GetVipAvailablePortReply
+    response = crate::api::GetVipAvailablePortReply,
+    since = "4.7.24"
 )]
 pub struct GetVipAvailablePort {
     /// Wire name `vipUuid` (path placeholder). Since ZStack 4.7.21.
@@ -898,7 +909,8 @@ impl GetVipAvailablePort {
     action = "GetVipQos",
     method = "GET",
     path = "/vip/{uuid}/vip-qos",
-    response = crate::api::GetVipQosReply
+    response = crate::api::GetVipQosReply,
+    since = "3.0.1"
 )]
 pub struct GetVipQos {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -949,7 +961,8 @@ impl GetVipQos {
     action = "GetVipUsedPorts",
     method = "GET",
     path = "/vips/{uuid}/usedports",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VipPortRangeInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VipPortRangeInventory>,
+    since = "3.0.1"
 )]
 pub struct GetVipUsedPorts {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -1007,7 +1020,8 @@ impl GetVipUsedPorts {
     action = "QueryVip",
     method = "GET",
     path = "/vips",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VipInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VipInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryVip {
     /// Conditions, paging, sorting and field selection.
@@ -1041,7 +1055,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVip {
     action = "QueryVpcSharedQos",
     method = "GET",
     path = "/vips/sharedqos",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VpcSharedQosInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VpcSharedQosInventory>,
+    since = "5.1.30"
 )]
 pub struct QueryVpcSharedQos {
     /// Conditions, paging, sorting and field selection.
@@ -1077,7 +1092,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVpcSharedQos {
     path = "/vips/{uuid}/actions",
     envelope = "setVipQos",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VipQosInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct SetVipQos {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -1157,7 +1173,8 @@ impl SetVipQos {
     path = "/vips/{uuid}/actions",
     envelope = "updateVip",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VipInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateVip {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -1234,7 +1251,8 @@ impl UpdateVip {
     path = "/vips/sharedqos/{uuid}/actions",
     envelope = "updateVpcSharedQos",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VpcSharedQosInventory>,
-    async
+    async,
+    since = "5.1.30"
 )]
 pub struct UpdateVpcSharedQos {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.1.30 (release history).

@@ -11,7 +11,8 @@
     method = "DELETE",
     path = "/vm-backups/{groupUuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteVmBackup {
     /// Wire name `groupUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -21,7 +22,7 @@ pub struct DeleteVmBackup {
     #[api(rename = "backupStorageUuids")]
     pub backup_storage_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `handleDependency` (query string). Since ZStack 4.7.24 (release history). Server default: `false`.
-    #[api(rename = "handleDependency")]
+    #[api(rename = "handleDependency", since = "4.7.24")]
     pub handle_dependency: ::core::option::Option<bool>,
     /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
@@ -103,7 +104,8 @@ impl DeleteVmBackup {
     path = "/vm-backups/{groupUuid}/actions",
     envelope = "recoverVmBackupFromImageStoreBackupStorage",
     response = crate::api::RecoverVmBackupFromImageStoreBackupStorageReply,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct RecoverVmBackupFromImageStoreBackupStorage {
     /// Wire name `groupUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -169,7 +171,8 @@ impl RecoverVmBackupFromImageStoreBackupStorage {
     path = "/vm-backups/{groupUuid}/actions",
     envelope = "revertVmFromVmBackup",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct RevertVmFromVmBackup {
     /// Wire name `groupUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -235,7 +238,8 @@ impl RevertVmFromVmBackup {
     path = "/vm-backups/imageStore/{imageStoreUuid}/actions",
     envelope = "syncVmBackup",
     response = crate::api::SyncVmBackupReply,
-    async
+    async,
+    since = "3.5.3"
 )]
 pub struct SyncVmBackup {
     /// Wire name `imageStoreUuid` (path placeholder). Since ZStack 3.5.3 (release history).
@@ -291,7 +295,8 @@ impl SyncVmBackup {
     path = "/vm-backups/{groupUuid}/actions",
     envelope = "syncVmBackupFromImageStoreBackupStorage",
     response = crate::api::SyncVmBackupFromImageStoreBackupStorageReply,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct SyncVmBackupFromImageStoreBackupStorage {
     /// Wire name `groupUuid` (path placeholder). Since ZStack 3.0.1 (release history).

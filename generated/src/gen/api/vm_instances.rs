@@ -12,7 +12,8 @@
     path = "/vm-instances/{uuid}/actions",
     envelope = "attachGuestToolsIsoToVm",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.7.5"
 )]
 pub struct AttachGuestToolsIsoToVm {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).
@@ -66,7 +67,8 @@ impl AttachGuestToolsIsoToVm {
     envelope = "null",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVmInstanceInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct AttachIsoToVmInstance {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 0.6.
@@ -128,7 +130,8 @@ impl AttachIsoToVmInstance {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVmInstanceInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct AttachL3NetworkToVm {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 0.6.
@@ -141,13 +144,13 @@ pub struct AttachL3NetworkToVm {
     #[api(rename = "staticIp")]
     pub static_ip: ::core::option::Option<::std::string::String>,
     /// Wire name `driverType` (body). Since ZStack 4.0.0.
-    #[api(rename = "driverType")]
+    #[api(rename = "driverType", since = "4.0.0")]
     pub driver_type: ::core::option::Option<::std::string::String>,
     /// Wire name `customMac` (body). Since ZStack 4.0.0.
-    #[api(rename = "customMac")]
+    #[api(rename = "customMac", since = "4.0.0")]
     pub custom_mac: ::core::option::Option<::std::string::String>,
     /// Wire name `vmNicParams` (body). Since ZStack 4.7.0.
-    #[api(rename = "vmNicParams")]
+    #[api(rename = "vmNicParams", since = "4.7.0")]
     pub vm_nic_params: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -238,7 +241,8 @@ impl AttachL3NetworkToVm {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyScsiLunInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.1.3"
 )]
 pub struct AttachScsiLunToVmInstance {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.1.3 (release history).
@@ -311,20 +315,21 @@ impl AttachScsiLunToVmInstance {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVmInstanceInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct AttachVmNicToVm {
     /// Wire name `vmNicUuid` (path placeholder). Since ZStack 4.0.
-    #[api(rename = "vmNicUuid")]
+    #[api(rename = "vmNicUuid", since = "4.0")]
     pub vm_nic_uuid: ::std::string::String,
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 4.0.
-    #[api(rename = "vmInstanceUuid")]
+    #[api(rename = "vmInstanceUuid", since = "4.0")]
     pub vm_instance_uuid: ::std::string::String,
     /// Wire name `systemTags` (body). Since ZStack 4.0.
-    #[api(rename = "systemTags")]
+    #[api(rename = "systemTags", since = "4.0")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
     /// Wire name `userTags` (body). Since ZStack 4.0.
-    #[api(rename = "userTags")]
+    #[api(rename = "userTags", since = "4.0")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
 impl AttachVmNicToVm {
@@ -373,7 +378,8 @@ impl AttachVmNicToVm {
     envelope = "changeInstanceOffering",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVmInstanceInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct ChangeInstanceOffering {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 0.6.
@@ -434,7 +440,8 @@ impl ChangeInstanceOffering {
     path = "/vm-instances/nics/{vfNicUuid}/actions",
     envelope = "changeVfNicHaState",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VmVfNicInventory>,
-    async
+    async,
+    since = "5.1.30"
 )]
 pub struct ChangeVfNicHaState {
     /// Wire name `vfNicUuid` (path placeholder). Since ZStack 5.1.30 (release history).
@@ -496,7 +503,8 @@ impl ChangeVfNicHaState {
     envelope = "changeVmImage",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVmInstanceInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct ChangeVmImage {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -509,7 +517,7 @@ pub struct ChangeVmImage {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -584,7 +592,8 @@ impl ChangeVmImage {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVmNicInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.1.8"
 )]
 pub struct ChangeVmNicNetwork {
     /// Wire name `vmNicUuid` (path placeholder). Since ZStack 4.1.0.
@@ -658,7 +667,8 @@ impl ChangeVmNicNetwork {
     envelope = "changeVmNicState",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVmInstanceInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.5.11"
 )]
 pub struct ChangeVmNicState {
     /// Wire name `vmNicUuid` (path placeholder). Since ZStack 0.6.
@@ -720,7 +730,8 @@ impl ChangeVmNicState {
     envelope = "changeVmNicType",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVmNicInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.9.2"
 )]
 pub struct ChangeVmNicType {
     /// Wire name `vmNicUuid` (path placeholder). Since ZStack 3.9.2 (release history).
@@ -781,7 +792,8 @@ impl ChangeVmNicType {
     path = "/vm-instances/{uuid}/actions",
     envelope = "changeVmPassword",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct ChangeVmPassword {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -848,7 +860,8 @@ impl ChangeVmPassword {
     path = "/vm-instances/{vmInstanceUuid}/actions",
     envelope = "cloneVmInstance",
     response = crate::api::CloneVmInstanceReply,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CloneVmInstance {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -858,34 +871,34 @@ pub struct CloneVmInstance {
     #[api(one_of("InstantStart", "JustCreate", "CreateStopped"))]
     pub strategy: ::core::option::Option<::std::string::String>,
     /// Wire name `vmNicParams` (body). Since ZStack 5.1.30 (release history).
-    #[api(rename = "vmNicParams")]
+    #[api(rename = "vmNicParams", since = "5.1.30")]
     pub vm_nic_params: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `names` (body). Since ZStack 3.0.1 (release history).
     #[api(required, non_empty)]
     pub names: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `primaryStorageUuidForRootVolume` (body). Since ZStack 3.1.3 (release history).
-    #[api(rename = "primaryStorageUuidForRootVolume")]
+    #[api(rename = "primaryStorageUuidForRootVolume", since = "3.1.3")]
     pub primary_storage_uuid_for_root_volume: ::core::option::Option<
         ::std::string::String,
     >,
     /// Wire name `primaryStorageUuidForDataVolume` (body). Since ZStack 3.1.3 (release history).
-    #[api(rename = "primaryStorageUuidForDataVolume")]
+    #[api(rename = "primaryStorageUuidForDataVolume", since = "3.1.3")]
     pub primary_storage_uuid_for_data_volume: ::core::option::Option<
         ::std::string::String,
     >,
     /// Wire name `full` (body). Since ZStack 3.0.1 (release history). Server default: `false`.
     pub full: ::core::option::Option<bool>,
     /// Wire name `rootVolumeSystemTags` (body). Since ZStack 3.1.3 (release history).
-    #[api(rename = "rootVolumeSystemTags")]
+    #[api(rename = "rootVolumeSystemTags", since = "3.1.3")]
     pub root_volume_system_tags: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `dataVolumeSystemTags` (body). Since ZStack 3.1.3 (release history).
-    #[api(rename = "dataVolumeSystemTags")]
+    #[api(rename = "dataVolumeSystemTags", since = "3.1.3")]
     pub data_volume_system_tags: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `clusterUuid` (body). Since ZStack 4.6.32 (release history).
-    #[api(rename = "clusterUuid")]
+    #[api(rename = "clusterUuid", since = "4.6.32")]
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `hostUuid` (body). Since ZStack 4.6.32 (release history).
-    #[api(rename = "hostUuid")]
+    #[api(rename = "hostUuid", since = "4.6.32")]
     pub host_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -1039,7 +1052,8 @@ impl CloneVmInstance {
     envelope = "params",
     response = crate::api::CreateFaultToleranceVmInstanceReply,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.10.40"
 )]
 pub struct CreateFaultToleranceVmInstance {
     /// Wire name `name` (body). Since ZStack 3.10.40 (release history).
@@ -1055,7 +1069,7 @@ pub struct CreateFaultToleranceVmInstance {
     #[api(rename = "memorySize")]
     pub memory_size: ::core::option::Option<i64>,
     /// Wire name `reservedMemorySize` (body). Since ZStack 5.2.0 (release history).
-    #[api(rename = "reservedMemorySize", range(0, 9223372036854775807))]
+    #[api(rename = "reservedMemorySize", since = "5.2.0", range(0, 9223372036854775807))]
     pub reserved_memory_size: ::core::option::Option<i64>,
     /// Wire name `imageUuid` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "imageUuid")]
@@ -1328,7 +1342,8 @@ impl CreateFaultToleranceVmInstance {
     path = "/vm-instances/cdroms",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VmCdRomInventory>,
-    async
+    async,
+    since = "3.3.1"
 )]
 pub struct CreateVmCdRom {
     /// Wire name `name` (body). Since ZStack 3.3.
@@ -1347,7 +1362,7 @@ pub struct CreateVmCdRom {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.0")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.3.
     #[api(rename = "systemTags")]
@@ -1440,7 +1455,8 @@ impl CreateVmCdRom {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVmInstanceInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct CreateVmFromVmBackup {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
@@ -1456,19 +1472,19 @@ pub struct CreateVmFromVmBackup {
     #[api(rename = "instanceOfferingUuid")]
     pub instance_offering_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `cpuNum` (body). Since ZStack 5.2.0 (release history).
-    #[api(rename = "cpuNum")]
+    #[api(rename = "cpuNum", since = "5.2.0")]
     pub cpu_num: ::core::option::Option<i32>,
     /// Wire name `memorySize` (body). Since ZStack 5.2.0 (release history).
-    #[api(rename = "memorySize")]
+    #[api(rename = "memorySize", since = "5.2.0")]
     pub memory_size: ::core::option::Option<i64>,
     /// Wire name `reservedMemorySize` (body). Since ZStack 5.2.0 (release history).
-    #[api(rename = "reservedMemorySize", range(0, 9223372036854775807))]
+    #[api(rename = "reservedMemorySize", since = "5.2.0", range(0, 9223372036854775807))]
     pub reserved_memory_size: ::core::option::Option<i64>,
     /// Wire name `l3NetworkUuids` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "l3NetworkUuids")]
     pub l3_network_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `vmNicParams` (body). Since ZStack 4.8.26 (release history).
-    #[api(rename = "vmNicParams")]
+    #[api(rename = "vmNicParams", since = "4.8.26")]
     pub vm_nic_params: ::core::option::Option<::std::string::String>,
     /// Wire name `type` (body). Since ZStack 3.0.1 (release history). One of `UserVm`, `ApplianceVm`.
     #[api(rename = "type", one_of("UserVm", "ApplianceVm"))]
@@ -1496,13 +1512,13 @@ pub struct CreateVmFromVmBackup {
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `rootVolumeSystemTags` (body). Since ZStack 3.1.3 (release history).
-    #[api(rename = "rootVolumeSystemTags")]
+    #[api(rename = "rootVolumeSystemTags", since = "3.1.3")]
     pub root_volume_system_tags: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `dataVolumeSystemTags` (body). Since ZStack 3.1.3 (release history).
-    #[api(rename = "dataVolumeSystemTags")]
+    #[api(rename = "dataVolumeSystemTags", since = "3.1.3")]
     pub data_volume_system_tags: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `strategy` (body). Since ZStack 5.1.30 (release history). Server default: `InstantStart`. One of `InstantStart`, `JustCreate`, `CreateStopped`.
-    #[api(one_of("InstantStart", "JustCreate", "CreateStopped"))]
+    #[api(since = "5.1.30", one_of("InstantStart", "JustCreate", "CreateStopped"))]
     pub strategy: ::core::option::Option<::std::string::String>,
     /// Wire name `defaultL3NetworkUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "defaultL3NetworkUuid")]
@@ -1511,7 +1527,7 @@ pub struct CreateVmFromVmBackup {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -1761,7 +1777,8 @@ impl CreateVmFromVmBackup {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVmInstanceInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.8.26"
 )]
 pub struct CreateVmFromVolumeBackup {
     /// Wire name `name` (body). Since ZStack 4.8.26 (release history).
@@ -1806,7 +1823,7 @@ pub struct CreateVmFromVolumeBackup {
     #[api(rename = "rootVolumeSystemTags")]
     pub root_volume_system_tags: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `strategy` (body). Since ZStack 5.1.30 (release history). Server default: `InstantStart`. One of `InstantStart`, `JustCreate`, `CreateStopped`.
-    #[api(one_of("InstantStart", "JustCreate", "CreateStopped"))]
+    #[api(since = "5.1.30", one_of("InstantStart", "JustCreate", "CreateStopped"))]
     pub strategy: ::core::option::Option<::std::string::String>,
     /// Wire name `resourceUuid` (body). Since ZStack 4.8.26 (release history).
     #[api(rename = "resourceUuid")]
@@ -1993,7 +2010,8 @@ impl CreateVmFromVolumeBackup {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVmInstanceInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct CreateVmInstance {
     /// Wire name `name` (body). Since ZStack 0.6.
@@ -2003,13 +2021,17 @@ pub struct CreateVmInstance {
     #[api(rename = "instanceOfferingUuid")]
     pub instance_offering_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `cpuNum` (body). Since ZStack 3.4.0.
-    #[api(rename = "cpuNum")]
+    #[api(rename = "cpuNum", since = "3.4.0")]
     pub cpu_num: ::core::option::Option<i32>,
     /// Wire name `memorySize` (body). Since ZStack 3.4.0.
-    #[api(rename = "memorySize")]
+    #[api(rename = "memorySize", since = "3.4.0")]
     pub memory_size: ::core::option::Option<i64>,
     /// Wire name `reservedMemorySize` (body). Since ZStack 4.7.21.
-    #[api(rename = "reservedMemorySize", range(0, 9223372036854775807))]
+    #[api(
+        rename = "reservedMemorySize",
+        since = "4.7.21",
+        range(0, 9223372036854775807)
+    )]
     pub reserved_memory_size: ::core::option::Option<i64>,
     /// Wire name `imageUuid` (body). Since ZStack 0.6.
     #[api(rename = "imageUuid", non_empty_string)]
@@ -2018,7 +2040,7 @@ pub struct CreateVmInstance {
     #[api(rename = "l3NetworkUuids")]
     pub l3_network_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `vmNicParams` (body). Since ZStack 4.7.0.
-    #[api(rename = "vmNicParams")]
+    #[api(rename = "vmNicParams", since = "4.7.0")]
     pub vm_nic_params: ::core::option::Option<::std::string::String>,
     /// Wire name `type` (body). Since ZStack 0.6. One of `UserVm`, `ApplianceVm`.
     #[api(rename = "type", one_of("UserVm", "ApplianceVm"))]
@@ -2027,10 +2049,10 @@ pub struct CreateVmInstance {
     #[api(rename = "rootDiskOfferingUuid")]
     pub root_disk_offering_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `rootDiskSize` (body). Since ZStack 3.4.0.
-    #[api(rename = "rootDiskSize")]
+    #[api(rename = "rootDiskSize", since = "3.4.0")]
     pub root_disk_size: ::core::option::Option<i64>,
     /// Wire name `dataDiskSizes` (body). Since ZStack 4.4.6.
-    #[api(rename = "dataDiskSizes")]
+    #[api(rename = "dataDiskSizes", since = "4.4.6")]
     pub data_disk_sizes: ::std::vec::Vec<i64>,
     /// Wire name `dataDiskOfferingUuids` (body). Since ZStack 0.6.
     #[api(rename = "dataDiskOfferingUuids")]
@@ -2065,33 +2087,41 @@ pub struct CreateVmInstance {
     #[api(rename = "dataVolumeSystemTags")]
     pub data_volume_system_tags: ::std::vec::Vec<::std::string::String>,
     /// Wire name `dataVolumeSystemTagsOnIndex` (body). Since ZStack 4.4.24.
-    #[api(rename = "dataVolumeSystemTagsOnIndex")]
+    #[api(rename = "dataVolumeSystemTagsOnIndex", since = "4.4.24")]
     pub data_volume_system_tags_on_index: ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::vec::Vec<::std::string::String>,
     >,
     /// Wire name `sshKeyPairUuids` (body). Since ZStack 4.7.21.
-    #[api(rename = "sshKeyPairUuids")]
+    #[api(rename = "sshKeyPairUuids", since = "4.7.21")]
     pub ssh_key_pair_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `platform` (body). Since ZStack 4.7.0. One of `Linux`, `Windows`, `Other`, `Paravirtualization`, `WindowsVirtio`.
-    #[api(one_of("Linux", "Windows", "Other", "Paravirtualization", "WindowsVirtio"))]
+    #[api(
+        since = "4.7.0",
+        one_of("Linux", "Windows", "Other", "Paravirtualization", "WindowsVirtio")
+    )]
     pub platform: ::core::option::Option<::std::string::String>,
     /// Wire name `guestOsType` (body). Since ZStack 4.7.0.
-    #[api(rename = "guestOsType", max_length = 255)]
+    #[api(rename = "guestOsType", since = "4.7.0", max_length = 255)]
     pub guest_os_type: ::core::option::Option<::std::string::String>,
     /// Wire name `architecture` (body). Since ZStack 4.7.21. One of `x86_64`, `aarch64`, `mips64el`, `loongarch64`.
-    #[api(one_of("x86_64", "aarch64", "mips64el", "loongarch64"), max_length = 32)]
+    #[api(
+        since = "4.7.21",
+        one_of("x86_64", "aarch64", "mips64el", "loongarch64"),
+        max_length = 32
+    )]
     pub architecture: ::core::option::Option<::std::string::String>,
     /// Wire name `virtio` (body). Since ZStack 4.7.0.
+    #[api(since = "4.7.0")]
     pub virtio: ::core::option::Option<bool>,
     /// Wire name `diskAOs` (body). Since ZStack 4.7.0.
-    #[api(rename = "diskAOs")]
+    #[api(rename = "diskAOs", since = "4.7.0")]
     pub disk_a_os: ::std::vec::Vec<crate::types::DiskAO>,
     /// Wire name `resourceUuid` (body). Since ZStack 0.6.
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -2439,7 +2469,8 @@ impl CreateVmInstance {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVmInstanceInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.10.40"
 )]
 pub struct CreateVmInstanceFromVolume {
     /// Wire name `name` (body). Since ZStack 3.10.0.
@@ -2458,13 +2489,17 @@ pub struct CreateVmInstanceFromVolume {
     #[api(rename = "memorySize")]
     pub memory_size: ::core::option::Option<i64>,
     /// Wire name `reservedMemorySize` (body). Since ZStack 4.7.21.
-    #[api(rename = "reservedMemorySize", range(0, 9223372036854775807))]
+    #[api(
+        rename = "reservedMemorySize",
+        since = "4.7.21",
+        range(0, 9223372036854775807)
+    )]
     pub reserved_memory_size: ::core::option::Option<i64>,
     /// Wire name `l3NetworkUuids` (body). Since ZStack 3.10.0.
     #[api(rename = "l3NetworkUuids")]
     pub l3_network_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `vmNicParams` (body). Since ZStack 4.7.0.
-    #[api(rename = "vmNicParams")]
+    #[api(rename = "vmNicParams", since = "4.7.0")]
     pub vm_nic_params: ::core::option::Option<::std::string::String>,
     /// Wire name `type` (body). Since ZStack 3.10.0. One of `UserVm`, `ApplianceVm`.
     #[api(rename = "type", one_of("UserVm", "ApplianceVm"))]
@@ -2706,7 +2741,8 @@ impl CreateVmInstanceFromVolume {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVmInstanceInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.1.8"
 )]
 pub struct CreateVmInstanceFromVolumeSnapshot {
     /// Wire name `name` (body). Since ZStack 4.1.0.
@@ -2725,13 +2761,17 @@ pub struct CreateVmInstanceFromVolumeSnapshot {
     #[api(rename = "memorySize")]
     pub memory_size: ::core::option::Option<i64>,
     /// Wire name `reservedMemorySize` (body). Since ZStack 4.7.21.
-    #[api(rename = "reservedMemorySize", range(0, 9223372036854775807))]
+    #[api(
+        rename = "reservedMemorySize",
+        since = "4.7.21",
+        range(0, 9223372036854775807)
+    )]
     pub reserved_memory_size: ::core::option::Option<i64>,
     /// Wire name `l3NetworkUuids` (body). Since ZStack 4.1.0.
     #[api(rename = "l3NetworkUuids")]
     pub l3_network_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `vmNicParams` (body). Since ZStack 4.7.0.
-    #[api(rename = "vmNicParams")]
+    #[api(rename = "vmNicParams", since = "4.7.0")]
     pub vm_nic_params: ::core::option::Option<::std::string::String>,
     /// Wire name `type` (body). Since ZStack 4.1.0. One of `UserVm`, `ApplianceVm`.
     #[api(rename = "type", one_of("UserVm", "ApplianceVm"))]
@@ -2990,7 +3030,8 @@ impl CreateVmInstanceFromVolumeSnapshot {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVmInstanceInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.1.8"
 )]
 pub struct CreateVmInstanceFromVolumeSnapshotGroup {
     /// Wire name `name` (body). Since ZStack 4.1.0.
@@ -3009,7 +3050,11 @@ pub struct CreateVmInstanceFromVolumeSnapshotGroup {
     #[api(rename = "memorySize")]
     pub memory_size: ::core::option::Option<i64>,
     /// Wire name `reservedMemorySize` (body). Since ZStack 4.7.21.
-    #[api(rename = "reservedMemorySize", range(0, 9223372036854775807))]
+    #[api(
+        rename = "reservedMemorySize",
+        since = "4.7.21",
+        range(0, 9223372036854775807)
+    )]
     pub reserved_memory_size: ::core::option::Option<i64>,
     /// Wire name `l3NetworkUuids` (body). Since ZStack 4.1.0.
     #[api(rename = "l3NetworkUuids")]
@@ -3273,7 +3318,8 @@ impl CreateVmInstanceFromVolumeSnapshotGroup {
     path = "/vm-instances/xml-hook-script",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::XmlHookInventory>,
-    async
+    async,
+    since = "5.2.0"
 )]
 pub struct CreateVmUserDefinedXmlHookScript {
     /// Wire name `name` (body). Since ZStack 5.2.0.
@@ -3371,7 +3417,8 @@ impl CreateVmUserDefinedXmlHookScript {
     method = "DELETE",
     path = "/vm-instances/{uuid}/nic-qos",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteNicQos {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -3430,7 +3477,8 @@ impl DeleteNicQos {
     method = "DELETE",
     path = "/vm-instances/{uuid}/bootmode",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.3.1"
 )]
 pub struct DeleteVmBootMode {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -3494,7 +3542,8 @@ impl DeleteVmBootMode {
     method = "DELETE",
     path = "/vm-instances/cdroms/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.3.1"
 )]
 pub struct DeleteVmCdRom {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.3.
@@ -3558,7 +3607,8 @@ impl DeleteVmCdRom {
     method = "DELETE",
     path = "/vm-instances/{uuid}/console-password",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteVmConsolePassword {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -3610,7 +3660,8 @@ impl DeleteVmConsolePassword {
     method = "DELETE",
     path = "/vm-instances/{uuid}/hostnames",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteVmHostname {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -3674,7 +3725,8 @@ impl DeleteVmHostname {
     method = "DELETE",
     path = "/vm-instances/{uuid}/ha-levels",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteVmInstanceHaLevel {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -3726,7 +3778,8 @@ impl DeleteVmInstanceHaLevel {
     method = "DELETE",
     path = "/vm-instances/{uuid}/ssh-keys",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteVmSshKey {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -3778,7 +3831,8 @@ impl DeleteVmSshKey {
     method = "DELETE",
     path = "/vm-instances/{vmInstanceUuid}/static-ips",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteVmStaticIp {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 0.6.
@@ -3788,7 +3842,7 @@ pub struct DeleteVmStaticIp {
     #[api(rename = "l3NetworkUuid")]
     pub l3_network_uuid: ::std::string::String,
     /// Wire name `staticIp` (query string). Since ZStack 3.10.0.
-    #[api(rename = "staticIp")]
+    #[api(rename = "staticIp", since = "3.10.0")]
     pub static_ip: ::core::option::Option<::std::string::String>,
     /// Wire name `deleteMode` (query string). Since ZStack 0.6. Server default: `Permissive`.
     #[api(rename = "deleteMode")]
@@ -3862,7 +3916,8 @@ impl DeleteVmStaticIp {
     method = "DELETE",
     path = "/vm-instances/{vmInstanceUuid}/xml",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.8.22"
 )]
 pub struct DeleteVmUserDefinedXml {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.8.22 (release history).
@@ -3929,7 +3984,8 @@ impl DeleteVmUserDefinedXml {
     method = "DELETE",
     path = "/vm-instances/{vmInstanceUuid}/xml-hook-script",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.10.40"
 )]
 pub struct DeleteVmUserDefinedXmlHookScript {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.10.40 (release history).
@@ -3995,7 +4051,8 @@ impl DeleteVmUserDefinedXmlHookScript {
     action = "DescribeVmInstanceRecoveryPoint",
     method = "GET",
     path = "/vm-instances/{vmInstanceUuid}/recovery-point",
-    response = crate::api::DescribeVmInstanceRecoveryPointReply
+    response = crate::api::DescribeVmInstanceRecoveryPointReply,
+    since = "4.4.65"
 )]
 pub struct DescribeVmInstanceRecoveryPoint {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 4.4.65 (release history).
@@ -4071,7 +4128,8 @@ impl DescribeVmInstanceRecoveryPoint {
     method = "DELETE",
     path = "/vm-instances/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DestroyVmInstance {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -4136,7 +4194,8 @@ impl DestroyVmInstance {
     path = "/vm-instances/nics/{vmNicUuid}",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVmInstanceInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct DetachL3NetworkFromVm {
     /// Wire name `vmNicUuid` (path placeholder). Since ZStack 0.6.
@@ -4190,7 +4249,8 @@ impl DetachL3NetworkFromVm {
     path = "/vm-instances/{vmInstanceUuid}/scsi-lun/{uuid}",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyScsiLunInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.1.3"
 )]
 pub struct DetachScsiLunFromVmInstance {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.1.3 (release history).
@@ -4251,7 +4311,8 @@ impl DetachScsiLunFromVmInstance {
     envelope = "params",
     response = crate::api::ExecuteGuestVmCommandReply,
     async,
-    polymorphic
+    polymorphic,
+    since = "5.2.0"
 )]
 pub struct ExecuteGuestVmCommand {
     /// Wire name `vmInstanceUuid` (body). Since ZStack 5.2.0 (release history).
@@ -4326,7 +4387,8 @@ impl ExecuteGuestVmCommand {
     path = "/vm-instances/{uuid}/actions",
     envelope = "expungeVmInstance",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct ExpungeVmInstance {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -4378,7 +4440,8 @@ impl ExpungeVmInstance {
     method = "DELETE",
     path = "/vm-instances/xml-hook-script",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "5.2.0"
 )]
 pub struct ExpungeVmUserDefinedXmlHookScript {
     /// Wire name `uuid` (query string). Since ZStack 5.2.0.
@@ -4431,7 +4494,8 @@ impl ExpungeVmUserDefinedXmlHookScript {
     path = "/vm-instances/fault-tolerance",
     envelope = "failoverFaultToleranceVm",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.10.40"
 )]
 pub struct FailoverFaultToleranceVm {
     /// Wire name `faultToleranceVmUuid` (body). Since ZStack 3.10.40 (release history).
@@ -4488,7 +4552,8 @@ impl FailoverFaultToleranceVm {
     envelope = "flattenVmInstance",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVmInstanceInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.7.24"
 )]
 pub struct FlattenVmInstance {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.0.
@@ -4558,7 +4623,8 @@ impl FlattenVmInstance {
     path = "/vm-instances/{uuid}/actions",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.7.24"
 )]
 pub struct FstrimVm {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.21.
@@ -4610,7 +4676,8 @@ impl FstrimVm {
     method = "GET",
     path = "/vm-instances/appliances/virtual-routers/{vmInstanceUuid}/attachable-public-l3s",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::L3NetworkInventory>,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct GetAttachablePublicL3ForVRouter {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 2.2.
@@ -4664,7 +4731,8 @@ impl GetAttachablePublicL3ForVRouter {
     action = "GetCandidateAffinityGroupForCreatingVm",
     method = "GET",
     path = "/vm-instances/candidate-affinityGroup",
-    response = crate::api::GetCandidateAffinityGroupForCreatingVmReply
+    response = crate::api::GetCandidateAffinityGroupForCreatingVmReply,
+    since = "4.1.8"
 )]
 pub struct GetCandidateAffinityGroupForCreatingVm {
     /// Wire name `zoneUuid` (query string). Since ZStack 4.1.8 (release history).
@@ -4741,7 +4809,8 @@ impl GetCandidateAffinityGroupForCreatingVm {
     method = "GET",
     path = "/vm-instances/{vmInstanceUuid}/iso-candidates",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnyImageInventory>,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct GetCandidateIsoForAttachingVm {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 0.6.
@@ -4796,7 +4865,8 @@ impl GetCandidateIsoForAttachingVm {
     method = "GET",
     path = "/vm-instances/nics/{vmNicUuid}/l3-networks-candidates",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::L3NetworkInventory>,
-    polymorphic
+    polymorphic,
+    since = "4.1.8"
 )]
 pub struct GetCandidateL3NetworksForChangeVmNicNetwork {
     /// Wire name `vmNicUuid` (path placeholder). Since ZStack 4.1.0.
@@ -4849,7 +4919,8 @@ impl GetCandidateL3NetworksForChangeVmNicNetwork {
     method = "GET",
     path = "/vm-instances/candidate-storages",
     response = crate::api::GetCandidatePrimaryStoragesForCreatingVmReply,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct GetCandidatePrimaryStoragesForCreatingVm {
     /// Wire name `imageUuid` (query string). Since ZStack 2.1.
@@ -4862,13 +4933,13 @@ pub struct GetCandidatePrimaryStoragesForCreatingVm {
     #[api(rename = "rootDiskOfferingUuid")]
     pub root_disk_offering_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `rootDiskSize` (query string). Since ZStack 4.1.2.
-    #[api(rename = "rootDiskSize", range(1, 9223372036854775807))]
+    #[api(rename = "rootDiskSize", since = "4.1.2", range(1, 9223372036854775807))]
     pub root_disk_size: ::core::option::Option<i64>,
     /// Wire name `dataDiskOfferingUuids` (query string). Since ZStack 2.1.
     #[api(rename = "dataDiskOfferingUuids")]
     pub data_disk_offering_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `dataDiskSizes` (query string). Since ZStack 4.3.9.
-    #[api(rename = "dataDiskSizes", range(1, 9223372036854775807))]
+    #[api(rename = "dataDiskSizes", since = "4.3.9", range(1, 9223372036854775807))]
     pub data_disk_sizes: ::std::vec::Vec<i64>,
     /// Wire name `zoneUuid` (query string). Since ZStack 2.1.
     #[api(rename = "zoneUuid")]
@@ -5002,7 +5073,8 @@ impl GetCandidatePrimaryStoragesForCreatingVm {
     action = "GetCandidateVMForAttachingAffinityGroup",
     method = "GET",
     path = "/VM/attachingGroup",
-    response = crate::api::GetCandidateVMForAttachingAffinityGroupReply
+    response = crate::api::GetCandidateVMForAttachingAffinityGroupReply,
+    since = "4.0.1"
 )]
 pub struct GetCandidateVMForAttachingAffinityGroup {
     /// Wire name `affinityGroupUuid` (query string). Since ZStack 4.0.1 (release history).
@@ -5057,7 +5129,8 @@ impl GetCandidateVMForAttachingAffinityGroup {
     method = "GET",
     path = "/vm-instances/candidate-destinations",
     response = crate::api::GetCandidateZonesClustersHostsForCreatingVmReply,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct GetCandidateZonesClustersHostsForCreatingVm {
     /// Wire name `instanceOfferingUuid` (query string). Since ZStack 0.6.
@@ -5073,16 +5146,16 @@ pub struct GetCandidateZonesClustersHostsForCreatingVm {
     #[api(rename = "rootDiskOfferingUuid")]
     pub root_disk_offering_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `rootDiskSize` (query string). Since ZStack 4.1.2.
-    #[api(rename = "rootDiskSize", range(1, 9223372036854775807))]
+    #[api(rename = "rootDiskSize", since = "4.1.2", range(1, 9223372036854775807))]
     pub root_disk_size: ::core::option::Option<i64>,
     /// Wire name `dataDiskOfferingUuids` (query string). Since ZStack 0.6.
     #[api(rename = "dataDiskOfferingUuids")]
     pub data_disk_offering_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `cpuNum` (query string). Since ZStack 3.10.0.
-    #[api(rename = "cpuNum", range(1, 1024))]
+    #[api(rename = "cpuNum", since = "3.10.0", range(1, 1024))]
     pub cpu_num: ::core::option::Option<i32>,
     /// Wire name `memorySize` (query string). Since ZStack 3.10.0.
-    #[api(rename = "memorySize", range(1, 9223372036854775807))]
+    #[api(rename = "memorySize", since = "3.10.0", range(1, 9223372036854775807))]
     pub memory_size: ::core::option::Option<i64>,
     /// Wire name `zoneUuid` (query string). Since ZStack 0.6.
     #[api(rename = "zoneUuid")]
@@ -5226,7 +5299,8 @@ impl GetCandidateZonesClustersHostsForCreatingVm {
     method = "GET",
     path = "/vm-instances/fault-tolerance/sub-vms",
     response = crate::api::GetFaultToleranceVmsReply,
-    polymorphic
+    polymorphic,
+    since = "3.10.40"
 )]
 pub struct GetFaultToleranceVms {
     /// Wire name `faultToleranceVmUuid` (query string). Since ZStack 3.10.40 (release history).
@@ -5280,7 +5354,8 @@ impl GetFaultToleranceVms {
     action = "GetImageCandidatesForVmToChange",
     method = "GET",
     path = "/vm-instances/{vmInstanceUuid}/image-candidates",
-    response = crate::api::GetImageCandidatesForVmToChangeReply
+    response = crate::api::GetImageCandidatesForVmToChangeReply,
+    since = "3.0.1"
 )]
 pub struct GetImageCandidatesForVmToChange {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -5334,7 +5409,8 @@ impl GetImageCandidatesForVmToChange {
     action = "GetLatestGuestToolsForVm",
     method = "GET",
     path = "/vm-instances/{uuid}/latest-guest-tools",
-    response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::GuestToolsInventory>
+    response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::GuestToolsInventory>,
+    since = "3.7.5"
 )]
 pub struct GetLatestGuestToolsForVm {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).
@@ -5385,13 +5461,14 @@ impl GetLatestGuestToolsForVm {
     action = "GetNicQos",
     method = "GET",
     path = "/vm-instances/{uuid}/nic-qos",
-    response = crate::api::GetNicQosReply
+    response = crate::api::GetNicQosReply,
+    since = "3.0.1"
 )]
 pub struct GetNicQos {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `forceSync` (query string). Since ZStack 3.3.1 (release history). Server default: `false`.
-    #[api(rename = "forceSync")]
+    #[api(rename = "forceSync", since = "3.3.1")]
     pub force_sync: ::core::option::Option<bool>,
     /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -5445,7 +5522,8 @@ impl GetNicQos {
     action = "GetPciDeviceCandidatesForAttachingVm",
     method = "GET",
     path = "/vm-instances/{vmInstanceUuid}/candidate-pci-devices",
-    response = crate::api::GetPciDeviceCandidatesForAttachingVmReply
+    response = crate::api::GetPciDeviceCandidatesForAttachingVmReply,
+    since = "3.0.1"
 )]
 pub struct GetPciDeviceCandidatesForAttachingVm {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -5454,7 +5532,7 @@ pub struct GetPciDeviceCandidatesForAttachingVm {
     /// Wire name `types` (query string). Since ZStack 3.0.1 (release history).
     pub types: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `pciSpecUuids` (query string). Since ZStack 5.1.30 (release history).
-    #[api(rename = "pciSpecUuids")]
+    #[api(rename = "pciSpecUuids", since = "5.1.30")]
     pub pci_spec_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -5529,17 +5607,18 @@ impl GetPciDeviceCandidatesForAttachingVm {
     action = "GetPrimaryStorageCandidatesForVmMigration",
     method = "GET",
     path = "/vm-instances/{vmInstanceUuid}/storage-migration-candidates",
-    response = crate::api::GetPrimaryStorageCandidatesForVmMigrationReply
+    response = crate::api::GetPrimaryStorageCandidatesForVmMigrationReply,
+    since = "3.0.1"
 )]
 pub struct GetPrimaryStorageCandidatesForVmMigration {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "vmInstanceUuid")]
     pub vm_instance_uuid: ::std::string::String,
     /// Wire name `withDataVolumes` (query string). Since ZStack 3.7.5 (release history). Server default: `true`.
-    #[api(rename = "withDataVolumes")]
+    #[api(rename = "withDataVolumes", since = "3.7.5")]
     pub with_data_volumes: ::core::option::Option<bool>,
     /// Wire name `migrateStorageOnly` (query string). Since ZStack 4.4.65 (release history). Server default: `false`.
-    #[api(rename = "migrateStorageOnly")]
+    #[api(rename = "migrateStorageOnly", since = "4.4.65")]
     pub migrate_storage_only: ::core::option::Option<bool>,
     /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -5604,7 +5683,8 @@ impl GetPrimaryStorageCandidatesForVmMigration {
     action = "GetScsiLunCandidatesForAttachingVm",
     method = "GET",
     path = "/vm-instances/{vmInstanceUuid}/candidate-storage-devices",
-    response = crate::api::GetScsiLunCandidatesForAttachingVmReply
+    response = crate::api::GetScsiLunCandidatesForAttachingVmReply,
+    since = "3.1.3"
 )]
 pub struct GetScsiLunCandidatesForAttachingVm {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.1.3 (release history).
@@ -5658,14 +5738,15 @@ impl GetScsiLunCandidatesForAttachingVm {
     action = "GetUsbDeviceCandidatesForAttachingVm",
     method = "GET",
     path = "/vm-instances/{vmInstanceUuid}/candidate-usb-devices",
-    response = crate::api::GetUsbDeviceCandidatesForAttachingVmReply
+    response = crate::api::GetUsbDeviceCandidatesForAttachingVmReply,
+    since = "3.0.1"
 )]
 pub struct GetUsbDeviceCandidatesForAttachingVm {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "vmInstanceUuid")]
     pub vm_instance_uuid: ::std::string::String,
     /// Wire name `attachType` (query string). Since ZStack 3.5.3 (release history). Server default: `PassThrough`. One of `PassThrough`, `Redirect`.
-    #[api(rename = "attachType", one_of("PassThrough", "Redirect"))]
+    #[api(rename = "attachType", since = "3.5.3", one_of("PassThrough", "Redirect"))]
     pub attach_type: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -5724,7 +5805,8 @@ impl GetUsbDeviceCandidatesForAttachingVm {
     action = "GetVirtualizerInfo",
     method = "GET",
     path = "/vm-instances/virtualizer-info",
-    response = crate::api::GetVirtualizerInfoReply
+    response = crate::api::GetVirtualizerInfoReply,
+    since = "4.6.32"
 )]
 pub struct GetVirtualizerInfo {
     /// Wire name `uuids` (query string). Since ZStack 4.6.32 (release history).
@@ -5781,7 +5863,8 @@ impl GetVirtualizerInfo {
     method = "GET",
     path = "/vm-instances/{vmInstanceUuid}/data-volume-candidates",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnyVolumeInventory>,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct GetVmAttachableDataVolume {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 0.6.
@@ -5836,7 +5919,8 @@ impl GetVmAttachableDataVolume {
     method = "GET",
     path = "/vm-instances/{vmInstanceUuid}/l3-networks-candidates",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::L3NetworkInventory>,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct GetVmAttachableL3Network {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 0.6.
@@ -5890,7 +5974,8 @@ impl GetVmAttachableL3Network {
     action = "GetVmBootOrder",
     method = "GET",
     path = "/vm-instances/{uuid}/boot-orders",
-    response = crate::api::GetVmBootOrderReply
+    response = crate::api::GetVmBootOrderReply,
+    since = "3.0.1"
 )]
 pub struct GetVmBootOrder {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -5941,7 +6026,8 @@ impl GetVmBootOrder {
     action = "GetVmCapabilities",
     method = "GET",
     path = "/vm-instances/{uuid}/capabilities",
-    response = crate::api::GetVmCapabilitiesReply
+    response = crate::api::GetVmCapabilitiesReply,
+    since = "3.0.1"
 )]
 pub struct GetVmCapabilities {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -5992,7 +6078,8 @@ impl GetVmCapabilities {
     action = "GetVmConsoleAddress",
     method = "GET",
     path = "/vm-instances/{uuid}/console-addresses",
-    response = crate::api::GetVmConsoleAddressReply
+    response = crate::api::GetVmConsoleAddressReply,
+    since = "3.0.1"
 )]
 pub struct GetVmConsoleAddress {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -6043,7 +6130,8 @@ impl GetVmConsoleAddress {
     action = "GetVmConsolePassword",
     method = "GET",
     path = "/vm-instances/{uuid}/console-passwords",
-    response = crate::api::GetVmConsolePasswordReply
+    response = crate::api::GetVmConsolePasswordReply,
+    since = "3.0.1"
 )]
 pub struct GetVmConsolePassword {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -6094,7 +6182,8 @@ impl GetVmConsolePassword {
     action = "GetVmDeviceAddress",
     method = "GET",
     path = "/vm-instances/devices",
-    response = crate::api::GetVmDeviceAddressReply
+    response = crate::api::GetVmDeviceAddressReply,
+    since = "3.10.40"
 )]
 pub struct GetVmDeviceAddress {
     /// Wire name `uuid` (query string). Since ZStack 3.10.0.
@@ -6157,7 +6246,8 @@ impl GetVmDeviceAddress {
     action = "GetVmEmulatorPinning",
     method = "GET",
     path = "/vm-instances/{uuid}/emulator-pinning",
-    response = crate::api::GetVmEmulatorPinningReply
+    response = crate::api::GetVmEmulatorPinningReply,
+    since = "4.3.36"
 )]
 pub struct GetVmEmulatorPinning {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
@@ -6208,12 +6298,14 @@ impl GetVmEmulatorPinning {
     action = "GetVmGuestToolsInfo",
     method = "GET",
     path = "/vm-instances/{uuid}/guest-tools-infos",
-    response = crate::api::GetVmGuestToolsInfoReply
+    response = crate::api::GetVmGuestToolsInfoReply,
+    since = "3.7.5"
 )]
 pub struct GetVmGuestToolsInfo {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `debug` (query string). Since ZStack 4.4.65 (release history).
+    #[api(since = "4.4.65")]
     pub debug: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `systemTags` (query string). Since ZStack 3.7.5 (release history).
     #[api(rename = "systemTags")]
@@ -6272,7 +6364,8 @@ impl GetVmGuestToolsInfo {
     action = "GetVmHostname",
     method = "GET",
     path = "/vm-instances/{uuid}/hostnames",
-    response = crate::api::GetVmHostnameReply
+    response = crate::api::GetVmHostnameReply,
+    since = "3.0.1"
 )]
 pub struct GetVmHostname {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -6323,7 +6416,8 @@ impl GetVmHostname {
     action = "GetVmInstanceFirstBootDevice",
     method = "GET",
     path = "/vm-instances/{uuid}/first-boot-device",
-    response = crate::api::GetVmInstanceFirstBootDeviceReply
+    response = crate::api::GetVmInstanceFirstBootDeviceReply,
+    since = "3.7.5"
 )]
 pub struct GetVmInstanceFirstBootDevice {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).
@@ -6374,7 +6468,8 @@ impl GetVmInstanceFirstBootDevice {
     action = "GetVmInstanceHaLevel",
     method = "GET",
     path = "/vm-instances/{uuid}/ha-levels",
-    response = crate::api::GetVmInstanceHaLevelReply
+    response = crate::api::GetVmInstanceHaLevelReply,
+    since = "3.0.1"
 )]
 pub struct GetVmInstanceHaLevel {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -6425,7 +6520,8 @@ impl GetVmInstanceHaLevel {
     action = "GetVmInstanceProtectedRecoveryPoints",
     method = "GET",
     path = "/vm-instances/{uuid}/protected-recovery-points",
-    response = crate::api::GetVmInstanceProtectedRecoveryPointsReply
+    response = crate::api::GetVmInstanceProtectedRecoveryPointsReply,
+    since = "4.3.36"
 )]
 pub struct GetVmInstanceProtectedRecoveryPoints {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
@@ -6493,7 +6589,8 @@ impl GetVmInstanceProtectedRecoveryPoints {
     action = "GetVmInstanceRecoveryPoints",
     method = "GET",
     path = "/vm-instances/{uuid}/recovery-points",
-    response = crate::api::GetVmInstanceRecoveryPointsReply
+    response = crate::api::GetVmInstanceRecoveryPointsReply,
+    since = "4.3.36"
 )]
 pub struct GetVmInstanceRecoveryPoints {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
@@ -6598,7 +6695,8 @@ impl GetVmInstanceRecoveryPoints {
     method = "GET",
     path = "/vm-instances/{vmInstanceUuid}/migration-target-hosts",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnyHostInventory>,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct GetVmMigrationCandidateHosts {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 0.6.
@@ -6652,7 +6750,8 @@ impl GetVmMigrationCandidateHosts {
     action = "GetVmMonitorNumber",
     method = "GET",
     path = "/vm-instances/{uuid}/monitorNumber",
-    response = crate::api::GetVmMonitorNumberReply
+    response = crate::api::GetVmMonitorNumberReply,
+    since = "3.0.1"
 )]
 pub struct GetVmMonitorNumber {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -6703,7 +6802,8 @@ impl GetVmMonitorNumber {
     action = "GetVmNicAttachableEips",
     method = "GET",
     path = "/vm-instances/nics/{vmNicUuid}/candidate-eips",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::EipInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::EipInventory>,
+    since = "4.3.36"
 )]
 pub struct GetVmNicAttachableEips {
     /// Wire name `vmNicUuid` (path placeholder). Since ZStack 4.3.18.
@@ -6780,7 +6880,8 @@ impl GetVmNicAttachableEips {
     action = "GetVmNicAttachedNetworkService",
     method = "GET",
     path = "/vm-instances/nics/{vmNicUuid}/attached-networkservices",
-    response = crate::api::GetVmNicAttachedNetworkServiceReply
+    response = crate::api::GetVmNicAttachedNetworkServiceReply,
+    since = "4.1.8"
 )]
 pub struct GetVmNicAttachedNetworkService {
     /// Wire name `vmNicUuid` (path placeholder). Since ZStack 4.1.0.
@@ -6832,7 +6933,8 @@ impl GetVmNicAttachedNetworkService {
     action = "GetVmNuma",
     method = "GET",
     path = "/vm-instances/{uuid}/vnuma",
-    response = crate::api::GetVmNumaReply
+    response = crate::api::GetVmNumaReply,
+    since = "4.3.36"
 )]
 pub struct GetVmNuma {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
@@ -6883,7 +6985,8 @@ impl GetVmNuma {
     action = "GetVmQga",
     method = "GET",
     path = "/vm-instances/{uuid}/qga",
-    response = crate::api::GetVmQgaReply
+    response = crate::api::GetVmQgaReply,
+    since = "3.0.1"
 )]
 pub struct GetVmQga {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -6934,7 +7037,8 @@ impl GetVmQga {
     action = "GetVmRDP",
     method = "GET",
     path = "/vm-instances/{uuid}/rdp",
-    response = crate::api::GetVmRDPReply
+    response = crate::api::GetVmRDPReply,
+    since = "3.0.1"
 )]
 pub struct GetVmRDP {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -6985,7 +7089,8 @@ impl GetVmRDP {
     action = "GetVmSshKey",
     method = "GET",
     path = "/vm-instances/{uuid}/ssh-keys",
-    response = crate::api::GetVmSshKeyReply
+    response = crate::api::GetVmSshKeyReply,
+    since = "3.0.1"
 )]
 pub struct GetVmSshKey {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -7037,7 +7142,8 @@ impl GetVmSshKey {
     method = "GET",
     path = "/vm-instances/{uuid}/starting-target-hosts",
     response = crate::api::GetVmStartingCandidateClustersHostsReply,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct GetVmStartingCandidateClustersHosts {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -7088,7 +7194,8 @@ impl GetVmStartingCandidateClustersHosts {
     action = "GetVmTask",
     method = "GET",
     path = "/vm-instances/task-details",
-    response = crate::api::GetVmTaskReply
+    response = crate::api::GetVmTaskReply,
+    since = "4.6.32"
 )]
 pub struct GetVmTask {
     /// Wire name `vmInstanceUuids` (query string). Since ZStack 4.6.0.
@@ -7164,7 +7271,8 @@ impl GetVmTask {
     action = "GetVmUsbRedirect",
     method = "GET",
     path = "/vm-instances/{uuid}/usbredirect",
-    response = crate::api::GetVmUsbRedirectReply
+    response = crate::api::GetVmUsbRedirectReply,
+    since = "3.0.1"
 )]
 pub struct GetVmUsbRedirect {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -7215,7 +7323,8 @@ impl GetVmUsbRedirect {
     action = "GetVmXml",
     method = "GET",
     path = "/vm-instances/{vmInstanceUuid}/xml",
-    response = crate::api::GetVmXmlReply
+    response = crate::api::GetVmXmlReply,
+    since = "3.8.22"
 )]
 pub struct GetVmXml {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.8.22 (release history).
@@ -7269,7 +7378,8 @@ impl GetVmXml {
     action = "GetVmXmlHookScript",
     method = "GET",
     path = "/vm-instances/{vmInstanceUuid}/xml-hook-script",
-    response = crate::api::GetVmXmlHookScriptReply
+    response = crate::api::GetVmXmlHookScriptReply,
+    since = "3.10.40"
 )]
 pub struct GetVmXmlHookScript {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.10.40 (release history).
@@ -7323,7 +7433,8 @@ impl GetVmXmlHookScript {
     action = "GetVmsCapabilities",
     method = "GET",
     path = "/vm-instances/capabilities",
-    response = crate::api::GetVmsCapabilitiesReply
+    response = crate::api::GetVmsCapabilitiesReply,
+    since = "4.0.1"
 )]
 pub struct GetVmsCapabilities {
     /// Wire name `vmUuids` (query string). Since ZStack 4.0.
@@ -7379,7 +7490,8 @@ impl GetVmsCapabilities {
     action = "GetVmvNUMATopology",
     method = "GET",
     path = "/vm-instances/{uuid}/vnuma-topology",
-    response = crate::api::GetVmvNUMATopologyReply
+    response = crate::api::GetVmvNUMATopologyReply,
+    since = "4.3.36"
 )]
 pub struct GetVmvNUMATopology {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
@@ -7433,7 +7545,8 @@ impl GetVmvNUMATopology {
     envelope = "migrateVm",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVmInstanceInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct MigrateVm {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 0.6.
@@ -7446,13 +7559,13 @@ pub struct MigrateVm {
     #[api(rename = "migrateFromDestination")]
     pub migrate_from_destination: ::core::option::Option<bool>,
     /// Wire name `allowUnknown` (body). Since ZStack 3.6.0. Server default: `false`.
-    #[api(rename = "allowUnknown")]
+    #[api(rename = "allowUnknown", since = "3.6.0")]
     pub allow_unknown: ::core::option::Option<bool>,
     /// Wire name `strategy` (body). Since ZStack 3.6.0. One of `auto-converge`.
-    #[api(one_of("auto-converge"))]
+    #[api(since = "3.6.0", one_of("auto-converge"))]
     pub strategy: ::core::option::Option<::std::string::String>,
     /// Wire name `downTime` (body). Since ZStack 4.6.21.
-    #[api(rename = "downTime")]
+    #[api(rename = "downTime", since = "4.6.21")]
     pub down_time: ::core::option::Option<i32>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -7544,7 +7657,8 @@ impl MigrateVm {
     envelope = "pauseVmInstance",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVmInstanceInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct PauseVmInstance {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -7598,7 +7712,8 @@ impl PauseVmInstance {
     envelope = "primaryStorageMigrateVm",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVmInstanceInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct PrimaryStorageMigrateVm {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -7608,7 +7723,7 @@ pub struct PrimaryStorageMigrateVm {
     #[api(rename = "dstPrimaryStorageUuid")]
     pub dst_primary_storage_uuid: ::std::string::String,
     /// Wire name `dstHostUuid` (body). Since ZStack 4.0.1 (release history).
-    #[api(rename = "dstHostUuid")]
+    #[api(rename = "dstHostUuid", since = "4.0.1")]
     pub dst_host_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `withDataVolumes` (body). Since ZStack 3.0.1 (release history). Server default: `true`.
     #[api(rename = "withDataVolumes")]
@@ -7617,12 +7732,13 @@ pub struct PrimaryStorageMigrateVm {
     #[api(rename = "withSnapshots")]
     pub with_snapshots: ::core::option::Option<bool>,
     /// Wire name `downTime` (body). Since ZStack 4.6.32 (release history).
-    #[api(rename = "downTime")]
+    #[api(rename = "downTime", since = "4.6.32")]
     pub down_time: ::core::option::Option<i32>,
     /// Wire name `strategy` (body). Since ZStack 4.4.65 (release history). One of `auto-converge`.
-    #[api(one_of("auto-converge"))]
+    #[api(since = "4.4.65", one_of("auto-converge"))]
     pub strategy: ::core::option::Option<::std::string::String>,
     /// Wire name `bandwidth` (body). Since ZStack 4.7.24 (release history). Server default: `0`.
+    #[api(since = "4.7.24")]
     pub bandwidth: ::core::option::Option<i64>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -7718,7 +7834,8 @@ impl PrimaryStorageMigrateVm {
     path = "/vm-instances/{vmInstanceUuid}/protect-recovery-point",
     envelope = "protectVmInstanceRecoveryPoint",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.3.36"
 )]
 pub struct ProtectVmInstanceRecoveryPoint {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 4.3.36 (release history).
@@ -7791,7 +7908,8 @@ impl ProtectVmInstanceRecoveryPoint {
     envelope = "provisionVirtualRouterConfig",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyApplianceVmInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.10.40"
 )]
 pub struct ProvisionVirtualRouterConfig {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.10.
@@ -7846,7 +7964,8 @@ impl ProvisionVirtualRouterConfig {
     method = "GET",
     path = "/vm-instances/appliances",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnyApplianceVmInventory>,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct QueryApplianceVm {
     /// Conditions, paging, sorting and field selection.
@@ -7880,7 +7999,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryApplianceVm {
     action = "QueryFaultToleranceVm",
     method = "GET",
     path = "/vm-instances/fault-tolerance",
-    response = crate::api::QueryFaultToleranceVmReply
+    response = crate::api::QueryFaultToleranceVmReply,
+    since = "3.10.40"
 )]
 pub struct QueryFaultToleranceVm {
     /// Conditions, paging, sorting and field selection.
@@ -7915,7 +8035,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryFaultToleranceVm {
     method = "GET",
     path = "/vm-instances/appliances/virtual-routers",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnyApplianceVmInventory>,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct QueryVirtualRouterVm {
     /// Conditions, paging, sorting and field selection.
@@ -7949,7 +8070,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVirtualRouterVm {
     action = "QueryVmCdRom",
     method = "GET",
     path = "/vm-instances/cdroms",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VmCdRomInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VmCdRomInventory>,
+    since = "3.3.1"
 )]
 pub struct QueryVmCdRom {
     /// Conditions, paging, sorting and field selection.
@@ -7984,7 +8106,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmCdRom {
     method = "GET",
     path = "/vm-instances",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnyVmInstanceInventory>,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct QueryVmInstance {
     /// Conditions, paging, sorting and field selection.
@@ -8018,7 +8141,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmInstance {
     action = "QueryVmInstanceDeviceAddressArchive",
     method = "GET",
     path = "/vmInstance/device/address/archive",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VmInstanceDeviceAddressArchiveInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VmInstanceDeviceAddressArchiveInventory>,
+    since = "4.4.65"
 )]
 pub struct QueryVmInstanceDeviceAddressArchive {
     /// Conditions, paging, sorting and field selection.
@@ -8052,7 +8176,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmInstanceDeviceAddress
     action = "QueryVmInstanceDeviceAddressGroup",
     method = "GET",
     path = "/vmInstance/device/address/group",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VmInstanceDeviceAddressGroupInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VmInstanceDeviceAddressGroupInventory>,
+    since = "4.4.65"
 )]
 pub struct QueryVmInstanceDeviceAddressGroup {
     /// Conditions, paging, sorting and field selection.
@@ -8086,7 +8211,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmInstanceDeviceAddress
     action = "QueryVmInstanceMdevDeviceSpecRef",
     method = "GET",
     path = "/vm-instances/{vmInstanceUuid}/mdev-device-specs",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VmInstanceMdevDeviceSpecRefInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VmInstanceMdevDeviceSpecRefInventory>,
+    since = "3.5.3"
 )]
 pub struct QueryVmInstanceMdevDeviceSpecRef {
     /// Wire name `vmInstanceUuid` (path placeholder).
@@ -8126,7 +8252,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmInstanceMdevDeviceSpe
     action = "QueryVmInstancePciDeviceSpecRef",
     method = "GET",
     path = "/vm-instances/{vmInstanceUuid}/pci-device-specs",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VmInstancePciDeviceSpecRefInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VmInstancePciDeviceSpecRefInventory>,
+    since = "3.5.3"
 )]
 pub struct QueryVmInstancePciDeviceSpecRef {
     /// Wire name `vmInstanceUuid` (path placeholder).
@@ -8167,7 +8294,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmInstancePciDeviceSpec
     method = "GET",
     path = "/vm-instances/nics",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnyVmNicInventory>,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct QueryVmNic {
     /// Conditions, paging, sorting and field selection.
@@ -8201,7 +8329,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmNic {
     action = "QueryVmSchedHistory",
     method = "GET",
     path = "/vm/sched-history",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VmSchedHistoryInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VmSchedHistoryInventory>,
+    since = "4.4.65"
 )]
 pub struct QueryVmSchedHistory {
     /// Conditions, paging, sorting and field selection.
@@ -8235,7 +8364,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmSchedHistory {
     action = "QueryVmUserDefinedXmlHookScript",
     method = "GET",
     path = "/vm-instances/xml-hook-script",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::XmlHookInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::XmlHookInventory>,
+    since = "5.2.0"
 )]
 pub struct QueryVmUserDefinedXmlHookScript {
     /// Conditions, paging, sorting and field selection.
@@ -8272,7 +8402,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmUserDefinedXmlHookScr
     envelope = "rebootVmInstance",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVmInstanceInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct RebootVmInstance {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -8326,7 +8457,8 @@ impl RebootVmInstance {
     envelope = "reconnectVirtualRouter",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyApplianceVmInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct ReconnectVirtualRouter {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 0.6.
@@ -8383,7 +8515,8 @@ impl ReconnectVirtualRouter {
     envelope = "recoverVmInstance",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVmInstanceInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct RecoverVmInstance {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -8437,7 +8570,8 @@ impl RecoverVmInstance {
     envelope = "reimageVmInstance",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVmInstanceInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct ReimageVmInstance {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 0.6.
@@ -8494,7 +8628,8 @@ impl ReimageVmInstance {
     envelope = "resumeVmInstance",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVmInstanceInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct ResumeVmInstance {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -8547,7 +8682,8 @@ impl ResumeVmInstance {
     path = "/vm-instances/{uuid}/actions",
     envelope = "setNicQos",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct SetNicQos {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -8618,7 +8754,8 @@ impl SetNicQos {
     path = "/vm-instances/{uuid}/actions",
     envelope = "setVmBootMode",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.3.1"
 )]
 pub struct SetVmBootMode {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -8679,7 +8816,8 @@ impl SetVmBootMode {
     envelope = "setVmBootOrder",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVmInstanceInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct SetVmBootOrder {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -8747,20 +8885,21 @@ impl SetVmBootOrder {
     envelope = "setVmBootVolume",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVmInstanceInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.10.40"
 )]
 pub struct SetVmBootVolume {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 4.2.0.
-    #[api(rename = "vmInstanceUuid")]
+    #[api(rename = "vmInstanceUuid", since = "4.2.0")]
     pub vm_instance_uuid: ::std::string::String,
     /// Wire name `volumeUuid` (body). Since ZStack 4.2.0.
-    #[api(rename = "volumeUuid")]
+    #[api(rename = "volumeUuid", since = "4.2.0")]
     pub volume_uuid: ::std::string::String,
     /// Wire name `systemTags` (body). Since ZStack 4.2.0.
-    #[api(rename = "systemTags")]
+    #[api(rename = "systemTags", since = "4.2.0")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
     /// Wire name `userTags` (body). Since ZStack 4.2.0.
-    #[api(rename = "userTags")]
+    #[api(rename = "userTags", since = "4.2.0")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
 impl SetVmBootVolume {
@@ -8808,7 +8947,8 @@ impl SetVmBootVolume {
     path = "/vm-instances/{uuid}/actions",
     envelope = "setVmCleanTraffic",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.1.3"
 )]
 pub struct SetVmCleanTraffic {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.1.3 (release history).
@@ -8868,7 +9008,8 @@ impl SetVmCleanTraffic {
     envelope = "setVmClockTrack",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVmInstanceInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.1.8"
 )]
 pub struct SetVmClockTrack {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.1.0.
@@ -8877,11 +9018,12 @@ pub struct SetVmClockTrack {
     #[api(one_of("guest", "host"))]
     pub track: ::std::string::String,
     /// Wire name `syncAfterVMResume` (body). Since ZStack 4.4.12.
-    #[api(rename = "syncAfterVMResume")]
+    #[api(rename = "syncAfterVMResume", since = "4.4.12")]
     pub sync_after_vm_resume: ::core::option::Option<bool>,
     /// Wire name `intervalInSeconds` (body). Since ZStack 4.4.12. One of `0`, `60`, `600`, `1800`, `3600`, `7200`, `21600`, `43200`, `86400`.
     #[api(
         rename = "intervalInSeconds",
+        since = "4.4.12",
         one_of("0", "60", "600", "1800", "3600", "7200", "21600", "43200", "86400")
     )]
     pub interval_in_seconds: ::core::option::Option<i32>,
@@ -8956,7 +9098,8 @@ impl SetVmClockTrack {
     envelope = "setVmConsoleMode",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVmInstanceInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.7.5"
 )]
 pub struct SetVmConsoleMode {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).
@@ -9016,7 +9159,8 @@ impl SetVmConsoleMode {
     envelope = "setVmConsolePassword",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVmInstanceInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct SetVmConsolePassword {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -9078,7 +9222,8 @@ impl SetVmConsolePassword {
     path = "/vm-instances/{uuid}/actions",
     envelope = "setVmEmulatorPinning",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.3.36"
 )]
 pub struct SetVmEmulatorPinning {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
@@ -9138,7 +9283,8 @@ impl SetVmEmulatorPinning {
     path = "/vm-instances/{uuid}/actions",
     envelope = "setVmHostname",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct SetVmHostname {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -9197,7 +9343,8 @@ impl SetVmHostname {
     path = "/vm-instances/{vmInstanceUuid}/cdroms/{uuid}/actions",
     envelope = "setVmInstanceDefaultCdRom",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VmCdRomInventory>,
-    async
+    async,
+    since = "3.3.1"
 )]
 pub struct SetVmInstanceDefaultCdRom {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.3.
@@ -9257,7 +9404,8 @@ impl SetVmInstanceDefaultCdRom {
     path = "/vm-instances/{uuid}/ha-levels",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct SetVmInstanceHaLevel {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -9317,7 +9465,8 @@ impl SetVmInstanceHaLevel {
     path = "/vm-instances/{uuid}/actions",
     envelope = "setVmMonitorNumber",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct SetVmMonitorNumber {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -9377,7 +9526,8 @@ impl SetVmMonitorNumber {
     path = "/vm-instances/{uuid}/actions",
     envelope = "setVmNuma",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.3.36"
 )]
 pub struct SetVmNuma {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
@@ -9436,7 +9586,8 @@ impl SetVmNuma {
     path = "/vm-instances/{uuid}/actions",
     envelope = "setVmQga",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct SetVmQga {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -9495,7 +9646,8 @@ impl SetVmQga {
     path = "/vm-instances/{uuid}/actions",
     envelope = "setVmQxlMemory",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.7.5"
 )]
 pub struct SetVmQxlMemory {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.7.
@@ -9575,7 +9727,8 @@ impl SetVmQxlMemory {
     path = "/vm-instances/{uuid}/actions",
     envelope = "setVmRDP",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct SetVmRDP {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -9634,7 +9787,8 @@ impl SetVmRDP {
     path = "/vm-instances/{uuid}/actions",
     envelope = "setVmSecurityLevel",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.8.22"
 )]
 pub struct SetVmSecurityLevel {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.8.22 (release history).
@@ -9699,7 +9853,8 @@ impl SetVmSecurityLevel {
     path = "/vm-instances/{uuid}/actions",
     envelope = "setVmSoundType",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.7.5"
 )]
 pub struct SetVmSoundType {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.7.
@@ -9760,7 +9915,8 @@ impl SetVmSoundType {
     envelope = "setVmSshKey",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVmInstanceInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct SetVmSshKey {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -9820,7 +9976,8 @@ impl SetVmSshKey {
     path = "/vm-instances/{vmInstanceUuid}/actions",
     envelope = "setVmStaticIp",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct SetVmStaticIp {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 0.6.
@@ -9832,6 +9989,7 @@ pub struct SetVmStaticIp {
     /// Wire name `ip` (body). Since ZStack 0.6.
     pub ip: ::core::option::Option<::std::string::String>,
     /// Wire name `ip6` (body). Since ZStack 3.10.
+    #[api(since = "3.10")]
     pub ip6: ::core::option::Option<::std::string::String>,
     /// Wire name `netmask` (body). Since ZStack 0.6.
     pub netmask: ::core::option::Option<::std::string::String>,
@@ -9949,7 +10107,8 @@ impl SetVmStaticIp {
     path = "/vm-instances/{uuid}/actions",
     envelope = "setVmUsbRedirect",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct SetVmUsbRedirect {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -10008,7 +10167,8 @@ impl SetVmUsbRedirect {
     path = "/vm-instances/{vmInstanceUuid}/actions",
     envelope = "setVmUserDefinedXml",
     response = crate::api::SetVmUserDefinedXmlReply,
-    async
+    async,
+    since = "3.8.22"
 )]
 pub struct SetVmUserDefinedXml {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.8.22 (release history).
@@ -10095,7 +10255,8 @@ impl SetVmUserDefinedXml {
     path = "/vm-instances/{vmInstanceUuid}/actions",
     envelope = "setVmUserDefinedXmlHookScript",
     response = crate::api::SetVmUserDefinedXmlHookScriptReply,
-    async
+    async,
+    since = "3.10.40"
 )]
 pub struct SetVmUserDefinedXmlHookScript {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.10.40 (release history).
@@ -10183,7 +10344,8 @@ impl SetVmUserDefinedXmlHookScript {
     envelope = "startVmInstance",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVmInstanceInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct StartVmInstance {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -10261,7 +10423,8 @@ impl StartVmInstance {
     envelope = "stopVmInstance",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVmInstanceInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct StopVmInstance {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -10338,7 +10501,8 @@ impl StopVmInstance {
     path = "/vm-instances/{uuid}/actions",
     envelope = "syncVmClock",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.4.65"
 )]
 pub struct SyncVmClock {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.4.65 (release history).
@@ -10391,7 +10555,8 @@ impl SyncVmClock {
     path = "/vm-instances/{uuid}/actions",
     envelope = "takeVmConsoleScreenshot",
     response = crate::api::TakeVmConsoleScreenshotReply,
-    async
+    async,
+    since = "4.8.26"
 )]
 pub struct TakeVmConsoleScreenshot {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.0.
@@ -10444,7 +10609,8 @@ impl TakeVmConsoleScreenshot {
     path = "/vm-instances/{vmInstanceUuid}/unprotect-recovery-point",
     envelope = "unprotectVmInstanceRecoveryPoint",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.3.36"
 )]
 pub struct UnprotectVmInstanceRecoveryPoint {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 4.3.36 (release history).
@@ -10504,7 +10670,8 @@ impl UnprotectVmInstanceRecoveryPoint {
     method = "PUT",
     path = "/vm-instances/{vmInstanceUuid}/guesttools-state",
     envelope = "updateGuestToolsState",
-    response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::GuestToolsStateInventory>
+    response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::GuestToolsStateInventory>,
+    since = "4.6.32"
 )]
 pub struct UpdateGuestToolsState {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 4.6.32 (release history).
@@ -10561,7 +10728,8 @@ impl UpdateGuestToolsState {
     envelope = "updateVirtualRouter",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVirtualRouterVmInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.8.22"
 )]
 pub struct UpdateVirtualRouter {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.8.
@@ -10629,7 +10797,8 @@ impl UpdateVirtualRouter {
     path = "/vm-instances/cdroms/{uuid}/actions",
     envelope = "updateVmCdRom",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VmCdRomInventory>,
-    async
+    async,
+    since = "3.3.1"
 )]
 pub struct UpdateVmCdRom {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.3.
@@ -10707,7 +10876,8 @@ impl UpdateVmCdRom {
     envelope = "updateVmInstance",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVmInstanceInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct UpdateVmInstance {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -10734,10 +10904,14 @@ pub struct UpdateVmInstance {
     #[api(rename = "memorySize", range(1, 9223372036854775807))]
     pub memory_size: ::core::option::Option<i64>,
     /// Wire name `reservedMemorySize` (body). Since ZStack 4.7.21.
-    #[api(rename = "reservedMemorySize", range(0, 9223372036854775807))]
+    #[api(
+        rename = "reservedMemorySize",
+        since = "4.7.21",
+        range(0, 9223372036854775807)
+    )]
     pub reserved_memory_size: ::core::option::Option<i64>,
     /// Wire name `guestOsType` (body). Since ZStack 4.1.2.
-    #[api(rename = "guestOsType", max_length = 255)]
+    #[api(rename = "guestOsType", since = "4.1.2", max_length = 255)]
     pub guest_os_type: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -10862,7 +11036,8 @@ impl UpdateVmInstance {
     path = "/vm-instances/{vmInstanceUuid}/update-nic-config",
     envelope = "updateVmNetworkConfig",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.6.32"
 )]
 pub struct UpdateVmNetworkConfig {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 4.6.32 (release history).
@@ -10929,7 +11104,8 @@ impl UpdateVmNetworkConfig {
     envelope = "updateVmNicDriver",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVmNicInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.9.2"
 )]
 pub struct UpdateVmNicDriver {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.9.
@@ -10996,7 +11172,8 @@ impl UpdateVmNicDriver {
     envelope = "updateVmNicMac",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVmNicInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct UpdateVmNicMac {
     /// Wire name `vmNicUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -11056,7 +11233,8 @@ impl UpdateVmNicMac {
     path = "/vm-instances/{uuid}/actions",
     envelope = "updateVmPriority",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.7.5"
 )]
 pub struct UpdateVmPriority {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.7.
@@ -11115,7 +11293,8 @@ impl UpdateVmPriority {
     path = "/vm-instances/xml-hook-script",
     envelope = "updateVmUserDefinedXmlHookScript",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::XmlHookInventory>,
-    async
+    async,
+    since = "5.2.0"
 )]
 pub struct UpdateVmUserDefinedXmlHookScript {
     /// Wire name `uuid` (body). Since ZStack 5.2.0.
@@ -11218,7 +11397,8 @@ impl UpdateVmUserDefinedXmlHookScript {
     path = "/vm-instances/{vmInstanceUuid}/iso",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVmInstanceInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "0.6"
 )]
 pub struct DetachIsoFromVmInstance {
     /// The VM instance UUID.
@@ -11239,7 +11419,7 @@ pub struct DetachIsoFromVmInstance {
     /// The ISO UUID.
     ///
     /// Wire name `isoUuid` (query string). Since ZStack 2.3.1.
-    #[api(rename = "isoUuid")]
+    #[api(rename = "isoUuid", since = "2.3.1")]
     pub iso_uuid: ::core::option::Option<::std::string::String>,
 }
 impl DetachIsoFromVmInstance {

@@ -10,7 +10,8 @@
     action = "QueryVmPriorityConfig",
     method = "GET",
     path = "/vm-priority-config",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VmPriorityConfigInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VmPriorityConfigInventory>,
+    since = "3.7.5"
 )]
 pub struct QueryVmPriorityConfig {
     /// Conditions, paging, sorting and field selection.
@@ -46,7 +47,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmPriorityConfig {
     path = "/vm-priority-config/{uuid}/actions",
     envelope = "updatePriorityConfig",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.7.5"
 )]
 pub struct UpdatePriorityConfig {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.7.

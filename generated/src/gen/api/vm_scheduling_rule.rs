@@ -12,7 +12,8 @@
     path = "/vmSchedulingRule/{uuid}/actions",
     envelope = "changeVmSchedulingRuleState",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VmSchedulingRuleInventory>,
-    async
+    async,
+    since = "4.6.32"
 )]
 pub struct ChangeVmSchedulingRuleState {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.6.32 (release history).
@@ -73,7 +74,8 @@ impl ChangeVmSchedulingRuleState {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyAffinityGroupInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.6.32"
 )]
 pub struct CreateVmSchedulingRule {
     /// Wire name `rule` (body). Since ZStack 4.6.32 (release history). One of `AFFINITY`, `ANTIAFFINITY`.
@@ -241,7 +243,8 @@ impl CreateVmSchedulingRule {
     method = "POST",
     path = "/get/vmSchedulingRules/conflict/state",
     envelope = "params",
-    response = crate::api::GetVmSchedulingRulesExecuteStateReply
+    response = crate::api::GetVmSchedulingRulesExecuteStateReply,
+    since = "4.6.32"
 )]
 pub struct GetVmSchedulingRulesExecuteState {
     /// Wire name `uuids` (body). Since ZStack 4.6.32 (release history).
@@ -298,7 +301,8 @@ impl GetVmSchedulingRulesExecuteState {
     method = "POST",
     path = "/get/vms/schedulingState/from/SchedulingRule",
     envelope = "params",
-    response = crate::api::GetVmsSchedulingStateFromSchedulingRuleReply
+    response = crate::api::GetVmsSchedulingStateFromSchedulingRuleReply,
+    since = "4.6.32"
 )]
 pub struct GetVmsSchedulingStateFromSchedulingRule {
     /// Wire name `ruleUuid` (body). Since ZStack 4.6.32 (release history).
@@ -360,7 +364,8 @@ impl GetVmsSchedulingStateFromSchedulingRule {
     method = "POST",
     path = "/list/vmSchedulingRules/from/conflict/state",
     envelope = "params",
-    response = crate::api::ListVmSchedulingRulesFromExecuteStateReply
+    response = crate::api::ListVmSchedulingRulesFromExecuteStateReply,
+    since = "4.6.32"
 )]
 pub struct ListVmSchedulingRulesFromExecuteState {
     /// Wire name `executeStates` (body). Since ZStack 4.6.32 (release history).
@@ -420,7 +425,8 @@ impl ListVmSchedulingRulesFromExecuteState {
     method = "POST",
     path = "/list/vms/from/executeState",
     envelope = "params",
-    response = crate::api::ListVmsFromSchedulingStateReply
+    response = crate::api::ListVmsFromSchedulingStateReply,
+    since = "4.6.32"
 )]
 pub struct ListVmsFromSchedulingState {
     /// Wire name `ruleUuid` (body). Since ZStack 4.6.32 (release history).
@@ -484,7 +490,8 @@ impl ListVmsFromSchedulingState {
     action = "QueryVmSchedulingRule",
     method = "GET",
     path = "/query/vm/schedulingRule",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VmSchedulingRuleInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VmSchedulingRuleInventory>,
+    since = "4.7.24"
 )]
 pub struct QueryVmSchedulingRule {
     /// Conditions, paging, sorting and field selection.
@@ -519,7 +526,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmSchedulingRule {
     method = "DELETE",
     path = "/vmSchedulingRule/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.6.32"
 )]
 pub struct RemoveVmSchedulingRule {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.6.32 (release history).
@@ -584,7 +592,8 @@ impl RemoveVmSchedulingRule {
     path = "/vmSchedulingRule/{uuid}/update",
     envelope = "updateVmSchedulingRule",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VmSchedulingRuleInventory>,
-    async
+    async,
+    since = "4.6.32"
 )]
 pub struct UpdateVmSchedulingRule {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.6.32 (release history).
@@ -671,7 +680,8 @@ impl UpdateVmSchedulingRule {
     method = "PUT",
     path = "/validate/vmSchedulingRule",
     envelope = "validateVmSchedulingRule",
-    response = ::zstack_sdk::runtime::reply::Empty
+    response = ::zstack_sdk::runtime::reply::Empty,
+    since = "4.6.32"
 )]
 pub struct ValidateVmSchedulingRule {
     /// Wire name `vmGroupUuid` (body). Since ZStack 4.6.32 (release history).

@@ -12,7 +12,8 @@
     path = "/vmSchedulingRuleGroup/{vmGroupUuid}/vmInstance/{vmUuid}",
     envelope = "",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.6.32"
 )]
 pub struct AddVmToVmSchedulingRuleGroup {
     /// Wire name `vmGroupUuid` (path placeholder). Since ZStack 4.6.32 (release history).
@@ -73,7 +74,8 @@ impl AddVmToVmSchedulingRuleGroup {
     path = "/vmSchedulingRuleGroup",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VmSchedulingRuleGroupInventory>,
-    async
+    async,
+    since = "4.6.32"
 )]
 pub struct CreateVmSchedulingRuleGroup {
     /// Wire name `zoneUuid` (body). Since ZStack 4.6.32 (release history).
@@ -169,7 +171,8 @@ impl CreateVmSchedulingRuleGroup {
     method = "DELETE",
     path = "/vmSchedulingRuleGroup/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.6.32"
 )]
 pub struct DeleteVmSchedulingRuleGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.6.32 (release history).
@@ -221,7 +224,8 @@ impl DeleteVmSchedulingRuleGroup {
     method = "DELETE",
     path = "/vmSchedulingRuleGroup/{vmGroupUuid}/vmInstance/",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.6.32"
 )]
 pub struct DetachVmFromVmSchedulingRuleGroup {
     /// Wire name `vmGroupUuid` (path placeholder). Since ZStack 4.6.32 (release history).
@@ -280,7 +284,8 @@ impl DetachVmFromVmSchedulingRuleGroup {
     action = "QueryVmSchedulingRuleGroup",
     method = "GET",
     path = "/query/vm/schedulingRule/group",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VmSchedulingRuleGroupInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VmSchedulingRuleGroupInventory>,
+    since = "4.7.24"
 )]
 pub struct QueryVmSchedulingRuleGroup {
     /// Conditions, paging, sorting and field selection.
@@ -316,7 +321,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmSchedulingRuleGroup {
     path = "/vmSchedulingRuleGroup/{uuid}/update",
     envelope = "updateVmSchedulingRuleGroup",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VmSchedulingRuleGroupInventory>,
-    async
+    async,
+    since = "4.6.32"
 )]
 pub struct UpdateVmSchedulingRuleGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.6.32 (release history).

@@ -11,7 +11,8 @@
     method = "DELETE",
     path = "/volume-backups/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteVolumeBackup {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -20,7 +21,7 @@ pub struct DeleteVolumeBackup {
     #[api(rename = "backupStorageUuids")]
     pub backup_storage_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `handleDependency` (query string). Since ZStack 4.7.24 (release history). Server default: `false`.
-    #[api(rename = "handleDependency")]
+    #[api(rename = "handleDependency", since = "4.7.24")]
     pub handle_dependency: ::core::option::Option<bool>,
     /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
@@ -100,7 +101,8 @@ impl DeleteVolumeBackup {
     action = "QueryVolumeBackup",
     method = "GET",
     path = "/volume-backups",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VolumeBackupInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VolumeBackupInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryVolumeBackup {
     /// Conditions, paging, sorting and field selection.
@@ -136,7 +138,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVolumeBackup {
     path = "/volume-backups/{uuid}/actions",
     envelope = "recoverBackupFromImageStoreBackupStorage",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VolumeBackupInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct RecoverBackupFromImageStoreBackupStorage {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -201,7 +204,8 @@ impl RecoverBackupFromImageStoreBackupStorage {
     path = "/volume-backups/{uuid}/actions",
     envelope = "revertVolumeFromVolumeBackup",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct RevertVolumeFromVolumeBackup {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -266,7 +270,8 @@ impl RevertVolumeFromVolumeBackup {
     path = "/volume-backups/{uuid}/actions",
     envelope = "syncBackupFromImageStoreBackupStorage",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VolumeBackupInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct SyncBackupFromImageStoreBackupStorage {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -331,7 +336,8 @@ impl SyncBackupFromImageStoreBackupStorage {
     path = "/volume-backups/imageStore/{imageStoreUuid}/actions",
     envelope = "syncVolumeBackup",
     response = crate::api::SyncVolumeBackupReply,
-    async
+    async,
+    since = "3.5.3"
 )]
 pub struct SyncVolumeBackup {
     /// Wire name `imageStoreUuid` (path placeholder). Since ZStack 3.5.3 (release history).

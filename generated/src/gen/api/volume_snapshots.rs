@@ -12,7 +12,8 @@
     path = "/volume-snapshots/batch-delete",
     envelope = "batchDeleteVolumeSnapshot",
     response = crate::api::BatchDeleteVolumeSnapshotReply,
-    async
+    async,
+    since = "3.4.1"
 )]
 pub struct BatchDeleteVolumeSnapshot {
     /// Wire name `uuids` (body). Since ZStack 3.3.
@@ -80,7 +81,8 @@ impl BatchDeleteVolumeSnapshot {
     action = "CheckVolumeSnapshotGroupAvailability",
     method = "GET",
     path = "/volume-snapshots/groups/availabilities",
-    response = crate::api::CheckVolumeSnapshotGroupAvailabilityReply
+    response = crate::api::CheckVolumeSnapshotGroupAvailabilityReply,
+    since = "3.6.1"
 )]
 pub struct CheckVolumeSnapshotGroupAvailability {
     /// Wire name `uuids` (query string). Since ZStack 3.6.0.
@@ -138,7 +140,8 @@ impl CheckVolumeSnapshotGroupAvailability {
     path = "/volume-snapshots/group",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VolumeSnapshotGroupInventory>,
-    async
+    async,
+    since = "3.6.1"
 )]
 pub struct CreateVolumeSnapshotGroup {
     /// Wire name `rootVolumeUuid` (body). Since ZStack 3.6.0.
@@ -151,7 +154,7 @@ pub struct CreateVolumeSnapshotGroup {
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `withMemory` (body). Since ZStack 3.8.0. Server default: `false`.
-    #[api(rename = "withMemory")]
+    #[api(rename = "withMemory", since = "3.8.0")]
     pub with_memory: ::core::option::Option<bool>,
     /// Wire name `resourceUuid` (body). Since ZStack 3.6.0.
     #[api(rename = "resourceUuid")]
@@ -245,7 +248,8 @@ impl CreateVolumeSnapshotGroup {
     method = "DELETE",
     path = "/volume-snapshots/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteVolumeSnapshot {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -309,7 +313,8 @@ impl DeleteVolumeSnapshot {
     method = "DELETE",
     path = "/volume-snapshots/group/{uuid}",
     response = crate::api::DeleteVolumeSnapshotGroupReply,
-    async
+    async,
+    since = "3.6.1"
 )]
 pub struct DeleteVolumeSnapshotGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.6.0.
@@ -374,7 +379,8 @@ impl DeleteVolumeSnapshotGroup {
     path = "/volume-snapshots/{uuid}/actions",
     envelope = "getVolumeSnapshotSize",
     response = crate::api::GetVolumeSnapshotSizeReply,
-    async
+    async,
+    since = "3.5.3"
 )]
 pub struct GetVolumeSnapshotSize {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.5.
@@ -425,7 +431,8 @@ impl GetVolumeSnapshotSize {
     action = "QueryVolumeSnapshot",
     method = "GET",
     path = "/volume-snapshots",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VolumeSnapshotInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VolumeSnapshotInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryVolumeSnapshot {
     /// Conditions, paging, sorting and field selection.
@@ -459,7 +466,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVolumeSnapshot {
     action = "QueryVolumeSnapshotGroup",
     method = "GET",
     path = "/volume-snapshots/group",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VolumeSnapshotGroupInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VolumeSnapshotGroupInventory>,
+    since = "3.6.1"
 )]
 pub struct QueryVolumeSnapshotGroup {
     /// Conditions, paging, sorting and field selection.
@@ -493,7 +501,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVolumeSnapshotGroup {
     action = "QueryVolumeSnapshotTree",
     method = "GET",
     path = "/volume-snapshots/trees",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VolumeSnapshotTreeInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VolumeSnapshotTreeInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryVolumeSnapshotTree {
     /// Conditions, paging, sorting and field selection.
@@ -529,7 +538,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVolumeSnapshotTree {
     path = "/volume-snapshots/group/{uuid}/actions",
     envelope = "revertVmFromSnapshotGroup",
     response = crate::api::RevertVmFromSnapshotGroupReply,
-    async
+    async,
+    since = "3.6.1"
 )]
 pub struct RevertVmFromSnapshotGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.6.0.
@@ -582,7 +592,8 @@ impl RevertVmFromSnapshotGroup {
     path = "/volume-snapshots/{uuid}/actions",
     envelope = "revertVolumeFromSnapshot",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct RevertVolumeFromSnapshot {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -635,7 +646,8 @@ impl RevertVolumeFromSnapshot {
     path = "/volume-snapshots/shrink/{uuid}/actions",
     envelope = "shrinkVolumeSnapshot",
     response = crate::api::ShrinkVolumeSnapshotReply,
-    async
+    async,
+    since = "3.10.40"
 )]
 pub struct ShrinkVolumeSnapshot {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.10.
@@ -687,7 +699,8 @@ impl ShrinkVolumeSnapshot {
     method = "DELETE",
     path = "/volume-snapshots/ungroup/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.6.1"
 )]
 pub struct UngroupVolumeSnapshotGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.6.0.
@@ -740,7 +753,8 @@ impl UngroupVolumeSnapshotGroup {
     path = "/volume-snapshots/{uuid}/actions",
     envelope = "updateVolumeSnapshot",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VolumeSnapshotInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateVolumeSnapshot {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -817,7 +831,8 @@ impl UpdateVolumeSnapshot {
     path = "/volume-snapshots/group/{uuid}/actions",
     envelope = "updateVolumeSnapshotGroup",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VolumeSnapshotGroupInventory>,
-    async
+    async,
+    since = "3.6.1"
 )]
 pub struct UpdateVolumeSnapshotGroup {
     /// Wire name `name` (body). Since ZStack 3.6.0.

@@ -12,7 +12,8 @@
     path = "/volumes/{volumeUuid}/hosts/{hostUuid}",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.5.11"
 )]
 pub struct AttachDataVolumeToHost {
     /// Wire name `volumeUuid` (path placeholder). Since ZStack 4.5.0.
@@ -79,7 +80,8 @@ impl AttachDataVolumeToHost {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVolumeInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct AttachDataVolumeToVm {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 0.6.
@@ -139,17 +141,18 @@ impl AttachDataVolumeToVm {
     method = "POST",
     path = "/volumes/batch-sync-volumes",
     envelope = "",
-    response = crate::api::BatchSyncVolumeSizeReply
+    response = crate::api::BatchSyncVolumeSizeReply,
+    since = "4.5.11"
 )]
 pub struct BatchSyncVolumeSize {
     /// Wire name `clusterUuid` (body). Since ZStack 4.6.0.
-    #[api(rename = "clusterUuid")]
+    #[api(rename = "clusterUuid", since = "4.6.0")]
     pub cluster_uuid: ::std::string::String,
     /// Wire name `systemTags` (body). Since ZStack 4.6.0.
-    #[api(rename = "systemTags")]
+    #[api(rename = "systemTags", since = "4.6.0")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
     /// Wire name `userTags` (body). Since ZStack 4.6.0.
-    #[api(rename = "userTags")]
+    #[api(rename = "userTags", since = "4.6.0")]
     pub user_tags: ::std::vec::Vec<::std::string::String>,
 }
 impl BatchSyncVolumeSize {
@@ -194,7 +197,8 @@ impl BatchSyncVolumeSize {
     envelope = "changeVolumeState",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVolumeInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct ChangeVolumeState {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -255,7 +259,8 @@ impl ChangeVolumeState {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVolumeInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct CreateDataVolume {
     /// Wire name `name` (body). Since ZStack 0.6.
@@ -268,7 +273,7 @@ pub struct CreateDataVolume {
     #[api(rename = "diskOfferingUuid")]
     pub disk_offering_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `diskSize` (body). Since ZStack 3.4.0. Server default: `0`.
-    #[api(rename = "diskSize")]
+    #[api(rename = "diskSize", since = "3.4.0")]
     pub disk_size: ::core::option::Option<i64>,
     /// Wire name `primaryStorageUuid` (body). Since ZStack 0.6.
     #[api(rename = "primaryStorageUuid")]
@@ -277,7 +282,7 @@ pub struct CreateDataVolume {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -381,7 +386,8 @@ impl CreateDataVolume {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVolumeInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.8.26"
 )]
 pub struct CreateDataVolumeFromVolumeBackup {
     /// Wire name `name` (body). Since ZStack 4.8.26 (release history).
@@ -517,7 +523,8 @@ impl CreateDataVolumeFromVolumeBackup {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVolumeInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct CreateDataVolumeFromVolumeSnapshot {
     /// Wire name `name` (body). Since ZStack 0.6.
@@ -536,7 +543,7 @@ pub struct CreateDataVolumeFromVolumeSnapshot {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.0")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -629,7 +636,8 @@ impl CreateDataVolumeFromVolumeSnapshot {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVolumeInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct CreateDataVolumeFromVolumeTemplate {
     /// Wire name `imageUuid` (path placeholder). Since ZStack 0.6.
@@ -651,7 +659,7 @@ pub struct CreateDataVolumeFromVolumeTemplate {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.0")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -745,7 +753,8 @@ impl CreateDataVolumeFromVolumeTemplate {
     path = "/volumes/{rootVolumeUuid}/vm-backups",
     envelope = "params",
     response = crate::api::CreateVmBackupReply,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateVmBackup {
     /// Wire name `rootVolumeUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -761,25 +770,41 @@ pub struct CreateVmBackup {
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `mode` (body). Since ZStack 3.4.1 (release history). One of `full`.
-    #[api(one_of("full"))]
+    #[api(since = "3.4.1", one_of("full"))]
     pub mode: ::core::option::Option<::std::string::String>,
     /// Wire name `volumeReadBandwidth` (body). Since ZStack 3.1.3 (release history).
-    #[api(rename = "volumeReadBandwidth", range(1024, 9223372036854775807))]
+    #[api(
+        rename = "volumeReadBandwidth",
+        since = "3.1.3",
+        range(1024, 9223372036854775807)
+    )]
     pub volume_read_bandwidth: ::core::option::Option<i64>,
     /// Wire name `volumeWriteBandwidth` (body). Since ZStack 3.1.3 (release history).
-    #[api(rename = "volumeWriteBandwidth", range(1024, 9223372036854775807))]
+    #[api(
+        rename = "volumeWriteBandwidth",
+        since = "3.1.3",
+        range(1024, 9223372036854775807)
+    )]
     pub volume_write_bandwidth: ::core::option::Option<i64>,
     /// Wire name `networkReadBandwidth` (body). Since ZStack 3.1.3 (release history).
-    #[api(rename = "networkReadBandwidth", range(1024, 9223372036854775807))]
+    #[api(
+        rename = "networkReadBandwidth",
+        since = "3.1.3",
+        range(1024, 9223372036854775807)
+    )]
     pub network_read_bandwidth: ::core::option::Option<i64>,
     /// Wire name `networkWriteBandwidth` (body). Since ZStack 3.1.3 (release history).
-    #[api(rename = "networkWriteBandwidth", range(1024, 9223372036854775807))]
+    #[api(
+        rename = "networkWriteBandwidth",
+        since = "3.1.3",
+        range(1024, 9223372036854775807)
+    )]
     pub network_write_bandwidth: ::core::option::Option<i64>,
     /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -909,7 +934,8 @@ impl CreateVmBackup {
     path = "/volumes/{volumeUuid}/volume-backups",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VolumeBackupInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateVolumeBackup {
     /// Wire name `volumeUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -925,25 +951,41 @@ pub struct CreateVolumeBackup {
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `mode` (body). Since ZStack 3.4.1 (release history). One of `full`.
-    #[api(one_of("full"))]
+    #[api(since = "3.4.1", one_of("full"))]
     pub mode: ::core::option::Option<::std::string::String>,
     /// Wire name `volumeReadBandwidth` (body). Since ZStack 3.1.3 (release history).
-    #[api(rename = "volumeReadBandwidth", range(1024, 9223372036854775807))]
+    #[api(
+        rename = "volumeReadBandwidth",
+        since = "3.1.3",
+        range(1024, 9223372036854775807)
+    )]
     pub volume_read_bandwidth: ::core::option::Option<i64>,
     /// Wire name `volumeWriteBandwidth` (body). Since ZStack 3.1.3 (release history).
-    #[api(rename = "volumeWriteBandwidth", range(1024, 9223372036854775807))]
+    #[api(
+        rename = "volumeWriteBandwidth",
+        since = "3.1.3",
+        range(1024, 9223372036854775807)
+    )]
     pub volume_write_bandwidth: ::core::option::Option<i64>,
     /// Wire name `networkReadBandwidth` (body). Since ZStack 3.1.3 (release history).
-    #[api(rename = "networkReadBandwidth", range(1024, 9223372036854775807))]
+    #[api(
+        rename = "networkReadBandwidth",
+        since = "3.1.3",
+        range(1024, 9223372036854775807)
+    )]
     pub network_read_bandwidth: ::core::option::Option<i64>,
     /// Wire name `networkWriteBandwidth` (body). Since ZStack 3.1.3 (release history).
-    #[api(rename = "networkWriteBandwidth", range(1024, 9223372036854775807))]
+    #[api(
+        rename = "networkWriteBandwidth",
+        since = "3.1.3",
+        range(1024, 9223372036854775807)
+    )]
     pub network_write_bandwidth: ::core::option::Option<i64>,
     /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -1073,7 +1115,8 @@ impl CreateVolumeBackup {
     path = "/volumes/{volumeUuid}/volume-snapshots",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VolumeSnapshotInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateVolumeSnapshot {
     /// Wire name `volumeUuid` (path placeholder). Since ZStack 0.6.
@@ -1089,7 +1132,7 @@ pub struct CreateVolumeSnapshot {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.0")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -1172,7 +1215,8 @@ impl CreateVolumeSnapshot {
     path = "/volumes/volume-snapshots",
     envelope = "params",
     response = crate::api::CreateVolumesSnapshotReply,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateVolumesSnapshot {
     /// Wire name `volumeUuids` (body). Since ZStack 3.0.1 (release history).
@@ -1232,7 +1276,8 @@ impl CreateVolumesSnapshot {
     method = "DELETE",
     path = "/volumes/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteDataVolume {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -1297,13 +1342,14 @@ impl DeleteDataVolume {
     path = "/volumes/{uuid}/qos",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVolumeInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct DeleteVolumeQos {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `mode` (query string). Since ZStack 3.1.3 (release history). Server default: `total`. One of `total`, `read`, `write`, `all`, `overwrite`.
-    #[api(one_of("total", "read", "write", "all", "overwrite"))]
+    #[api(since = "3.1.3", one_of("total", "read", "write", "all", "overwrite"))]
     pub mode: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -1361,7 +1407,8 @@ impl DeleteVolumeQos {
     method = "DELETE",
     path = "/volumes/{volumeUuid}/hosts",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.5.11"
 )]
 pub struct DetachDataVolumeFromHost {
     /// Wire name `volumeUuid` (path placeholder). Since ZStack 4.5.0.
@@ -1427,7 +1474,8 @@ impl DetachDataVolumeFromHost {
     path = "/volumes/{uuid}/vm-instances",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVolumeInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct DetachDataVolumeFromVm {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -1492,7 +1540,8 @@ impl DetachDataVolumeFromVm {
     path = "/volumes/{uuid}/actions",
     envelope = "expungeDataVolume",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct ExpungeDataVolume {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -1546,7 +1595,8 @@ impl ExpungeDataVolume {
     envelope = "flattenVolume",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVolumeInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.7.24"
 )]
 pub struct FlattenVolume {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.0.
@@ -1607,7 +1657,8 @@ impl FlattenVolume {
     method = "GET",
     path = "/volumes/{volumeUuid}/candidate-vm-instances",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnyVmInstanceInventory>,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct GetDataVolumeAttachableVm {
     /// Wire name `volumeUuid` (path placeholder). Since ZStack 0.6.
@@ -1659,7 +1710,8 @@ impl GetDataVolumeAttachableVm {
     action = "GetVolumeCapabilities",
     method = "GET",
     path = "/volumes/{uuid}/capabilities",
-    response = crate::api::GetVolumeCapabilitiesReply
+    response = crate::api::GetVolumeCapabilitiesReply,
+    since = "3.0.1"
 )]
 pub struct GetVolumeCapabilities {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -1710,7 +1762,8 @@ impl GetVolumeCapabilities {
     action = "GetVolumeFormat",
     method = "GET",
     path = "/volumes/formats",
-    response = crate::api::GetVolumeFormatReply
+    response = crate::api::GetVolumeFormatReply,
+    since = "3.0.1"
 )]
 pub struct GetVolumeFormat {
     /// Wire name `systemTags` (query string). Since ZStack 0.6.
@@ -1758,7 +1811,8 @@ impl GetVolumeFormat {
     action = "GetVolumeIoThreadPin",
     method = "GET",
     path = "/volumes/{uuid}/io-thread-pin",
-    response = crate::api::GetVolumeIoThreadPinReply
+    response = crate::api::GetVolumeIoThreadPinReply,
+    since = "4.6.32"
 )]
 pub struct GetVolumeIoThreadPin {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.6.32 (release history).
@@ -1809,13 +1863,14 @@ impl GetVolumeIoThreadPin {
     action = "GetVolumeQos",
     method = "GET",
     path = "/volumes/{uuid}/qos",
-    response = crate::api::GetVolumeQosReply
+    response = crate::api::GetVolumeQosReply,
+    since = "3.0.1"
 )]
 pub struct GetVolumeQos {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `forceSync` (query string). Since ZStack 3.3.1 (release history). Server default: `false`.
-    #[api(rename = "forceSync")]
+    #[api(rename = "forceSync", since = "3.3.1")]
     pub force_sync: ::core::option::Option<bool>,
     /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -1870,7 +1925,8 @@ impl GetVolumeQos {
     method = "GET",
     path = "/volumes/{volumeUuid}/migration-target-hosts",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnyHostInventory>,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct LocalStorageGetVolumeMigratableHosts {
     /// Wire name `volumeUuid` (path placeholder). Since ZStack 0.6.
@@ -1922,7 +1978,8 @@ impl LocalStorageGetVolumeMigratableHosts {
     action = "QueryShareableVolumeVmInstanceRef",
     method = "GET",
     path = "/volumes/vm-instances/refs",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ShareableVolumeVmInstanceRefInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ShareableVolumeVmInstanceRefInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryShareableVolumeVmInstanceRef {
     /// Conditions, paging, sorting and field selection.
@@ -1957,7 +2014,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryShareableVolumeVmInstan
     method = "GET",
     path = "/volumes",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnyVolumeInventory>,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct QueryVolume {
     /// Conditions, paging, sorting and field selection.
@@ -1994,7 +2052,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVolume {
     envelope = "recoverDataVolume",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVolumeInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct RecoverDataVolume {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -2048,7 +2107,8 @@ impl RecoverDataVolume {
     envelope = "resizeDataVolume",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVolumeInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct ResizeDataVolume {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -2108,13 +2168,14 @@ impl ResizeDataVolume {
     envelope = "resizeRootVolume",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVolumeInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct ResizeRootVolume {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `vmInstanceUuid` (body). Since ZStack 4.3.36 (release history).
-    #[api(rename = "vmInstanceUuid")]
+    #[api(rename = "vmInstanceUuid", since = "4.3.36")]
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `size` (body). Since ZStack 3.0.1 (release history). Server default: `0`.
     pub size: i64,
@@ -2179,7 +2240,8 @@ impl ResizeRootVolume {
     path = "/volumes/{uuid}/actions",
     envelope = "setVolumeIoThreadPin",
     response = crate::api::SetVolumeIoThreadPinReply,
-    async
+    async,
+    since = "4.6.32"
 )]
 pub struct SetVolumeIoThreadPin {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.6.32 (release history).
@@ -2249,34 +2311,35 @@ impl SetVolumeIoThreadPin {
     envelope = "setVolumeQos",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVolumeInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct SetVolumeQos {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `mode` (body). Since ZStack 3.1.3 (release history). One of `total`, `read`, `write`.
-    #[api(one_of("total", "read", "write"))]
+    #[api(since = "3.1.3", one_of("total", "read", "write"))]
     pub mode: ::core::option::Option<::std::string::String>,
     /// Wire name `volumeBandwidth` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "volumeBandwidth", range(1024, 9223372036854775807))]
     pub volume_bandwidth: ::core::option::Option<i64>,
     /// Wire name `readBandwidth` (body). Since ZStack 4.4.65 (release history).
-    #[api(rename = "readBandwidth", range(1024, 9223372036854775807))]
+    #[api(rename = "readBandwidth", since = "4.4.65", range(1024, 9223372036854775807))]
     pub read_bandwidth: ::core::option::Option<i64>,
     /// Wire name `writeBandwidth` (body). Since ZStack 4.4.65 (release history).
-    #[api(rename = "writeBandwidth", range(1024, 9223372036854775807))]
+    #[api(rename = "writeBandwidth", since = "4.4.65", range(1024, 9223372036854775807))]
     pub write_bandwidth: ::core::option::Option<i64>,
     /// Wire name `totalBandwidth` (body). Since ZStack 4.4.65 (release history).
-    #[api(rename = "totalBandwidth", range(1024, 9223372036854775807))]
+    #[api(rename = "totalBandwidth", since = "4.4.65", range(1024, 9223372036854775807))]
     pub total_bandwidth: ::core::option::Option<i64>,
     /// Wire name `readIOPS` (body). Since ZStack 4.4.65 (release history).
-    #[api(rename = "readIOPS", range(1, 9223372036854775807))]
+    #[api(rename = "readIOPS", since = "4.4.65", range(1, 9223372036854775807))]
     pub read_iops: ::core::option::Option<i64>,
     /// Wire name `writeIOPS` (body). Since ZStack 4.4.65 (release history).
-    #[api(rename = "writeIOPS", range(1, 9223372036854775807))]
+    #[api(rename = "writeIOPS", since = "4.4.65", range(1, 9223372036854775807))]
     pub write_iops: ::core::option::Option<i64>,
     /// Wire name `totalIOPS` (body). Since ZStack 4.4.65 (release history).
-    #[api(rename = "totalIOPS", range(1, 9223372036854775807))]
+    #[api(rename = "totalIOPS", since = "4.4.65", range(1, 9223372036854775807))]
     pub total_iops: ::core::option::Option<i64>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -2378,7 +2441,8 @@ impl SetVolumeQos {
     envelope = "syncVolumeSize",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVolumeInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct SyncVolumeSize {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -2432,7 +2496,8 @@ impl SyncVolumeSize {
     envelope = "undoSnapshotCreation",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVolumeInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.8.26"
 )]
 pub struct UndoSnapshotCreation {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.0.
@@ -2493,7 +2558,8 @@ impl UndoSnapshotCreation {
     envelope = "updateVolume",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVolumeInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct UpdateVolume {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -2570,7 +2636,8 @@ impl UpdateVolume {
     path = "/volumes/{uuid}/actions",
     envelope = "validateVolumeSnapshotChain",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.10.40"
 )]
 pub struct ValidateVolumeSnapshotChain {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.10.40 (release history).

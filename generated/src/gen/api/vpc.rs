@@ -13,7 +13,8 @@
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VpcRouterVmInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct AddDnsToVpcRouter {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -24,7 +25,7 @@ pub struct AddDnsToVpcRouter {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -98,7 +99,8 @@ impl AddDnsToVpcRouter {
     path = "/vpc/hagroups/{uuid}/monitorIps",
     envelope = "changeVpcHaGroupMonitorIps",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VpcHaGroupInventory>,
-    async
+    async,
+    since = "3.5.3"
 )]
 pub struct ChangeVpcHaGroupMonitorIps {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.5.3 (release history).
@@ -165,7 +167,8 @@ impl ChangeVpcHaGroupMonitorIps {
     path = "/vpc/hagroups",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VpcHaGroupInventory>,
-    async
+    async,
+    since = "3.5.3"
 )]
 pub struct CreateVpcHaGroup {
     /// Wire name `name` (body). Since ZStack 3.5.3 (release history).
@@ -272,7 +275,8 @@ impl CreateVpcHaGroup {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyVmInstanceInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct CreateVpcVRouter {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
@@ -285,27 +289,27 @@ pub struct CreateVpcVRouter {
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `zoneUuid` (body). Since ZStack 3.10.40 (release history).
-    #[api(rename = "zoneUuid")]
+    #[api(rename = "zoneUuid", since = "3.10.40")]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `clusterUuid` (body). Since ZStack 3.10.40 (release history).
-    #[api(rename = "clusterUuid")]
+    #[api(rename = "clusterUuid", since = "3.10.40")]
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `hostUuid` (body). Since ZStack 3.10.40 (release history).
-    #[api(rename = "hostUuid")]
+    #[api(rename = "hostUuid", since = "3.10.40")]
     pub host_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `primaryStorageUuidForRootVolume` (body). Since ZStack 4.4.65 (release history).
-    #[api(rename = "primaryStorageUuidForRootVolume")]
+    #[api(rename = "primaryStorageUuidForRootVolume", since = "4.4.65")]
     pub primary_storage_uuid_for_root_volume: ::core::option::Option<
         ::std::string::String,
     >,
     /// Wire name `rootVolumeSystemTags` (body). Since ZStack 4.4.65 (release history).
-    #[api(rename = "rootVolumeSystemTags")]
+    #[api(rename = "rootVolumeSystemTags", since = "4.4.65")]
     pub root_volume_system_tags: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -439,7 +443,8 @@ impl CreateVpcVRouter {
     method = "DELETE",
     path = "/vpc/hagroups/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.5.3"
 )]
 pub struct DeleteVpcHaGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.5.3 (release history).
@@ -503,7 +508,8 @@ impl DeleteVpcHaGroup {
     method = "POST",
     path = "/vpc/virtual-routers/{uuid}/attachable-vpc-l3s",
     envelope = "params",
-    response = crate::api::GetAttachableVpcL3NetworkReply
+    response = crate::api::GetAttachableVpcL3NetworkReply,
+    since = "3.0.1"
 )]
 pub struct GetAttachableVpcL3Network {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -554,7 +560,8 @@ impl GetAttachableVpcL3Network {
     action = "GetRouteTableVpcVRouterCandidate",
     method = "GET",
     path = "/vpc/virtual-routers/get-vpc-candidate",
-    response = crate::api::GetRouteTableVpcVRouterCandidateReply
+    response = crate::api::GetRouteTableVpcVRouterCandidateReply,
+    since = "4.2.40"
 )]
 pub struct GetRouteTableVpcVRouterCandidate {
     /// Wire name `tableUuid` (query string). Since ZStack 4.2.40 (release history).
@@ -630,7 +637,8 @@ impl GetRouteTableVpcVRouterCandidate {
     action = "GetVirtualRouterSoftwareVersion",
     method = "GET",
     path = "/vpc/virtual-routers/softwareversion",
-    response = crate::api::GetVirtualRouterSoftwareVersionReply
+    response = crate::api::GetVirtualRouterSoftwareVersionReply,
+    since = "4.4.65"
 )]
 pub struct GetVirtualRouterSoftwareVersion {
     /// Wire name `uuid` (query string). Since ZStack 4.4.65 (release history).
@@ -639,7 +647,7 @@ pub struct GetVirtualRouterSoftwareVersion {
     #[api(rename = "softwareName", one_of("IPsec"))]
     pub software_name: ::std::string::String,
     /// Wire name `needUpdate` (query string). Since ZStack 4.5.11 (release history). Server default: `false`.
-    #[api(rename = "needUpdate")]
+    #[api(rename = "needUpdate", since = "4.5.11")]
     pub need_update: ::core::option::Option<bool>,
     /// Wire name `systemTags` (query string). Since ZStack 4.4.65 (release history).
     #[api(rename = "systemTags")]
@@ -705,7 +713,8 @@ impl GetVirtualRouterSoftwareVersion {
     method = "POST",
     path = "/vpc/virtual-routers/{uuid}/attached-eip",
     envelope = "params",
-    response = crate::api::GetVpcAttachedEipReply
+    response = crate::api::GetVpcAttachedEipReply,
+    since = "4.1.8"
 )]
 pub struct GetVpcAttachedEip {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.1.8 (release history).
@@ -773,7 +782,8 @@ impl GetVpcAttachedEip {
     method = "POST",
     path = "/vpc/virtual-routers/{uuid}/attached-ipsec",
     envelope = "params",
-    response = crate::api::GetVpcAttachedIpsecReply
+    response = crate::api::GetVpcAttachedIpsecReply,
+    since = "4.1.8"
 )]
 pub struct GetVpcAttachedIpsec {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.1.8 (release history).
@@ -841,7 +851,8 @@ impl GetVpcAttachedIpsec {
     method = "POST",
     path = "/vpc/virtual-routers/{uuid}/attached-lb",
     envelope = "params",
-    response = crate::api::GetVpcAttachedLoadBalancerReply
+    response = crate::api::GetVpcAttachedLoadBalancerReply,
+    since = "4.1.8"
 )]
 pub struct GetVpcAttachedLoadBalancer {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.1.8 (release history).
@@ -909,7 +920,8 @@ impl GetVpcAttachedLoadBalancer {
     method = "POST",
     path = "/vpc/virtual-routers/{uuid}/attached-netflow",
     envelope = "params",
-    response = crate::api::GetVpcAttachedNetflowReply
+    response = crate::api::GetVpcAttachedNetflowReply,
+    since = "4.2.40"
 )]
 pub struct GetVpcAttachedNetflow {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.2.40 (release history).
@@ -977,7 +989,8 @@ impl GetVpcAttachedNetflow {
     method = "POST",
     path = "/vpc/virtual-routers/{uuid}/attached-ospf",
     envelope = "params",
-    response = crate::api::GetVpcAttachedOspfReply
+    response = crate::api::GetVpcAttachedOspfReply,
+    since = "4.2.40"
 )]
 pub struct GetVpcAttachedOspf {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.2.40 (release history).
@@ -1045,7 +1058,8 @@ impl GetVpcAttachedOspf {
     method = "POST",
     path = "/vpc/virtual-routers/{uuid}/attached-pf",
     envelope = "params",
-    response = crate::api::GetVpcAttachedPortForwardingRulesReply
+    response = crate::api::GetVpcAttachedPortForwardingRulesReply,
+    since = "4.1.8"
 )]
 pub struct GetVpcAttachedPortForwardingRules {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.1.8 (release history).
@@ -1113,7 +1127,8 @@ impl GetVpcAttachedPortForwardingRules {
     method = "POST",
     path = "/vpc/virtual-routers/{uuid}/attached-vip",
     envelope = "params",
-    response = crate::api::GetVpcAttachedVipReply
+    response = crate::api::GetVpcAttachedVipReply,
+    since = "4.1.8"
 )]
 pub struct GetVpcAttachedVip {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.1.8 (release history).
@@ -1180,7 +1195,8 @@ impl GetVpcAttachedVip {
     action = "GetVpcIPsecLog",
     method = "GET",
     path = "/vpc/virtual-routers/ipseclog",
-    response = crate::api::GetVpcIPsecLogReply
+    response = crate::api::GetVpcIPsecLogReply,
+    since = "4.5.11"
 )]
 pub struct GetVpcIPsecLog {
     /// Wire name `uuid` (query string). Since ZStack 4.5.11 (release history).
@@ -1239,7 +1255,8 @@ impl GetVpcIPsecLog {
     action = "GetVpcVRouterDistributedRoutingConnections",
     method = "GET",
     path = "/vpc/virtual-routers/{uuid}/tracked-connections",
-    response = crate::api::GetVpcVRouterDistributedRoutingConnectionsReply
+    response = crate::api::GetVpcVRouterDistributedRoutingConnectionsReply,
+    since = "3.0.1"
 )]
 pub struct GetVpcVRouterDistributedRoutingConnections {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -1290,7 +1307,8 @@ impl GetVpcVRouterDistributedRoutingConnections {
     action = "GetVpcVRouterDistributedRoutingEnabled",
     method = "GET",
     path = "/vpc/virtual-routers/{uuid}/distributed-routing",
-    response = crate::api::GetVpcVRouterDistributedRoutingEnabledReply
+    response = crate::api::GetVpcVRouterDistributedRoutingEnabledReply,
+    since = "3.0.1"
 )]
 pub struct GetVpcVRouterDistributedRoutingEnabled {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -1341,7 +1359,8 @@ impl GetVpcVRouterDistributedRoutingEnabled {
     action = "GetVpcVRouterNetworkServiceState",
     method = "GET",
     path = "/vpc/virtual-routers/{uuid}/networkservicestate",
-    response = crate::api::GetVpcVRouterNetworkServiceStateReply
+    response = crate::api::GetVpcVRouterNetworkServiceStateReply,
+    since = "3.4.1"
 )]
 pub struct GetVpcVRouterNetworkServiceState {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.4.1 (release history).
@@ -1350,7 +1369,7 @@ pub struct GetVpcVRouterNetworkServiceState {
     #[api(rename = "networkService", one_of("SNAT"))]
     pub network_service: ::std::string::String,
     /// Wire name `l3NetworkUuid` (query string). Since ZStack 4.3.36 (release history).
-    #[api(rename = "l3NetworkUuid")]
+    #[api(rename = "l3NetworkUuid", since = "4.3.36")]
     pub l3_network_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (query string). Since ZStack 3.4.1 (release history).
     #[api(rename = "systemTags")]
@@ -1411,7 +1430,8 @@ impl GetVpcVRouterNetworkServiceState {
     action = "QueryVpcHaGroup",
     method = "GET",
     path = "/vpc/hagroups",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VpcHaGroupInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VpcHaGroupInventory>,
+    since = "3.5.3"
 )]
 pub struct QueryVpcHaGroup {
     /// Conditions, paging, sorting and field selection.
@@ -1445,7 +1465,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVpcHaGroup {
     action = "QueryVpcHaGroupNetworkServiceRef",
     method = "GET",
     path = "/vpc/hagroups/networkserviceref/",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VpcHaGroupNetworkServiceRefInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VpcHaGroupNetworkServiceRefInventory>,
+    since = "4.7.24"
 )]
 pub struct QueryVpcHaGroupNetworkServiceRef {
     /// Conditions, paging, sorting and field selection.
@@ -1479,7 +1500,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVpcHaGroupNetworkServic
     action = "QueryVpcRouter",
     method = "GET",
     path = "/vpc/virtual-routers",
-    response = crate::api::QueryVpcRouterReply
+    response = crate::api::QueryVpcRouterReply,
+    since = "3.0.1"
 )]
 pub struct QueryVpcRouter {
     /// Conditions, paging, sorting and field selection.
@@ -1513,7 +1535,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVpcRouter {
     action = "QueryVpcSnatState",
     method = "GET",
     path = "/vpc/virtual-routers/networkservicestate/snat",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VpcSnatStateInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VpcSnatStateInventory>,
+    since = "4.7.24"
 )]
 pub struct QueryVpcSnatState {
     /// Conditions, paging, sorting and field selection.
@@ -1549,7 +1572,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVpcSnatState {
     path = "/vpc/virtual-routers/{uuid}/dns",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VpcRouterVmInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct RemoveDnsFromVpcRouter {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -1608,7 +1632,8 @@ impl RemoveDnsFromVpcRouter {
     path = "/vpc/virtual-routers/{uuid}/distributed-routing",
     envelope = "params",
     response = crate::api::SetVpcVRouterDistributedRoutingEnabledReply,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct SetVpcVRouterDistributedRoutingEnabled {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -1668,7 +1693,8 @@ impl SetVpcVRouterDistributedRoutingEnabled {
     path = "/vpc/virtual-routers/{uuid}/networkservicestate",
     envelope = "params",
     response = crate::api::SetVpcVRouterNetworkServiceStateReply,
-    async
+    async,
+    since = "3.4.1"
 )]
 pub struct SetVpcVRouterNetworkServiceState {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.4.1 (release history).
@@ -1680,7 +1706,7 @@ pub struct SetVpcVRouterNetworkServiceState {
     #[api(one_of("enable", "disable"))]
     pub state: ::std::string::String,
     /// Wire name `l3NetworkUuid` (body). Since ZStack 4.3.36 (release history).
-    #[api(rename = "l3NetworkUuid")]
+    #[api(rename = "l3NetworkUuid", since = "4.3.36")]
     pub l3_network_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "systemTags")]
@@ -1745,7 +1771,8 @@ impl SetVpcVRouterNetworkServiceState {
     path = "/vpc/virtual-routers/{uuid}/softwareversion",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.4.65"
 )]
 pub struct UpdateVirtualRouterSoftwareVersion {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.4.65 (release history).
@@ -1810,7 +1837,8 @@ impl UpdateVirtualRouterSoftwareVersion {
     path = "/vpc/hagroups/{uuid}/actions",
     envelope = "updateVpcHaGroup",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VpcHaGroupInventory>,
-    async
+    async,
+    since = "3.5.3"
 )]
 pub struct UpdateVpcHaGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.5.3 (release history).

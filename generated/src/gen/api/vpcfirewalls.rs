@@ -12,7 +12,8 @@
     path = "/vpcfirewalls/ruleSets/apply/{uuid}/actions",
     envelope = "applyRuleSetChanges",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VpcFirewallRuleSetInventory>,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct ApplyRuleSetChanges {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
@@ -65,7 +66,8 @@ impl ApplyRuleSetChanges {
     path = "/vpcfirewalls/ruleSets/{ruleSetUuid}/l3networks/{l3Uuid}",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VpcFirewallRuleSetL3RefInventory>,
-    async
+    async,
+    since = "3.6.1"
 )]
 pub struct AttachFirewallRuleSetToL3 {
     /// Wire name `vpcFirewallUuid` (body). Since ZStack 3.6.1 (release history).
@@ -136,7 +138,8 @@ impl AttachFirewallRuleSetToL3 {
     path = "/vpcfirewalls/rules/{uuid}/actions",
     envelope = "changeFirewallRuleState",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VpcFirewallRuleInventory>,
-    async
+    async,
+    since = "3.6.1"
 )]
 pub struct ChangeFirewallRuleState {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
@@ -195,7 +198,8 @@ impl ChangeFirewallRuleState {
     method = "POST",
     path = "/vpcfirewalls/rules/from-file/check",
     envelope = "params",
-    response = ::zstack_sdk::runtime::reply::Empty
+    response = ::zstack_sdk::runtime::reply::Empty,
+    since = "4.2.40"
 )]
 pub struct CheckFirewallRuleConfigFile {
     /// Wire name `ruleInfo` (body). Since ZStack 4.2.40 (release history).
@@ -249,7 +253,8 @@ impl CheckFirewallRuleConfigFile {
     path = "/vpcfirewalls/ipset/templates",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VpcFirewallIpSetTemplateInventory>,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct CreateFirewallIpSetTemplate {
     /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
@@ -360,7 +365,8 @@ impl CreateFirewallIpSetTemplate {
     path = "/vpcfirewalls/rules",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VpcFirewallRuleInventory>,
-    async
+    async,
+    since = "3.6.1"
 )]
 pub struct CreateFirewallRule {
     /// Wire name `ruleSetUuid` (body). Since ZStack 3.6.1 (release history).
@@ -573,7 +579,8 @@ impl CreateFirewallRule {
     path = "/vpcfirewalls/rules/from-file",
     envelope = "params",
     response = crate::api::CreateFirewallRuleFromConfigFileReply,
-    async
+    async,
+    since = "4.2.40"
 )]
 pub struct CreateFirewallRuleFromConfigFile {
     /// Wire name `ruleInfo` (body). Since ZStack 4.2.40 (release history).
@@ -653,7 +660,8 @@ impl CreateFirewallRuleFromConfigFile {
     path = "/vpcfirewalls/ruleSets",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VpcFirewallRuleSetInventory>,
-    async
+    async,
+    since = "3.6.1"
 )]
 pub struct CreateFirewallRuleSet {
     /// Wire name `name` (body). Since ZStack 3.6.1 (release history).
@@ -755,7 +763,8 @@ impl CreateFirewallRuleSet {
     path = "/vpcfirewalls/rules/template",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VpcFirewallRuleTemplateInventory>,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct CreateFirewallRuleTemplate {
     /// Wire name `action` (body). Since ZStack 4.0.1 (release history). One of `drop`, `reject`, `accept`.
@@ -975,7 +984,8 @@ impl CreateFirewallRuleTemplate {
     path = "/vpcfirewalls",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VpcFirewallInventory>,
-    async
+    async,
+    since = "3.6.1"
 )]
 pub struct CreateVpcFirewall {
     /// Wire name `vpcUuid` (body). Since ZStack 3.6.1 (release history).
@@ -1072,7 +1082,8 @@ impl CreateVpcFirewall {
     method = "DELETE",
     path = "/vpcfirewalls/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.6.1"
 )]
 pub struct DeleteFirewall {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
@@ -1136,7 +1147,8 @@ impl DeleteFirewall {
     method = "DELETE",
     path = "/vpcfirewalls/ipset/templates/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct DeleteFirewallIpSetTemplate {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
@@ -1201,7 +1213,8 @@ impl DeleteFirewallIpSetTemplate {
     method = "DELETE",
     path = "/vpcfirewalls/rules/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.6.1"
 )]
 pub struct DeleteFirewallRule {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
@@ -1266,7 +1279,8 @@ impl DeleteFirewallRule {
     method = "DELETE",
     path = "/vpcfirewalls/ruleSets/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.6.1"
 )]
 pub struct DeleteFirewallRuleSet {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
@@ -1330,7 +1344,8 @@ impl DeleteFirewallRuleSet {
     method = "DELETE",
     path = "/vpcfirewalls/rules/templates/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct DeleteFirewallRuleTemplate {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
@@ -1396,7 +1411,8 @@ impl DeleteFirewallRuleTemplate {
     path = "/vpcfirewalls/l3networks/{l3Uuid}/ruleSets/{ruleSetUuid}",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.6.1"
 )]
 pub struct DetachFirewallRuleSetFromL3 {
     /// Wire name `vpcFirewallUuid` (body). Since ZStack 3.6.1 (release history).
@@ -1409,7 +1425,7 @@ pub struct DetachFirewallRuleSetFromL3 {
     #[api(one_of("in", "out"))]
     pub forward: ::std::string::String,
     /// Wire name `ruleSetUuid` (path placeholder). Since ZStack 4.0.1 (release history).
-    #[api(rename = "ruleSetUuid")]
+    #[api(rename = "ruleSetUuid", since = "4.0.1")]
     pub rule_set_uuid: ::std::string::String,
     /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
@@ -1465,7 +1481,8 @@ impl DetachFirewallRuleSetFromL3 {
     action = "QueryFirewallIpSetTemplate",
     method = "GET",
     path = "/vpcfirewalls/ipset/templates",
-    response = crate::api::QueryFirewallIpSetTemplateReply
+    response = crate::api::QueryFirewallIpSetTemplateReply,
+    since = "4.0.1"
 )]
 pub struct QueryFirewallIpSetTemplate {
     /// Conditions, paging, sorting and field selection.
@@ -1499,7 +1516,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryFirewallIpSetTemplate {
     action = "QueryFirewallRule",
     method = "GET",
     path = "/vpcfirewalls/rules",
-    response = crate::api::QueryFirewallRuleReply
+    response = crate::api::QueryFirewallRuleReply,
+    since = "3.6.1"
 )]
 pub struct QueryFirewallRule {
     /// Conditions, paging, sorting and field selection.
@@ -1533,7 +1551,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryFirewallRule {
     action = "QueryFirewallRuleSet",
     method = "GET",
     path = "/vpcfirewalls/ruleSets",
-    response = crate::api::QueryFirewallRuleSetReply
+    response = crate::api::QueryFirewallRuleSetReply,
+    since = "3.6.1"
 )]
 pub struct QueryFirewallRuleSet {
     /// Conditions, paging, sorting and field selection.
@@ -1567,7 +1586,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryFirewallRuleSet {
     action = "QueryFirewallRuleSetL3Ref",
     method = "GET",
     path = "/vpcfirewalls/l3networks/rulesets/refs",
-    response = crate::api::QueryFirewallRuleSetL3RefReply
+    response = crate::api::QueryFirewallRuleSetL3RefReply,
+    since = "3.6.1"
 )]
 pub struct QueryFirewallRuleSetL3Ref {
     /// Conditions, paging, sorting and field selection.
@@ -1601,7 +1621,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryFirewallRuleSetL3Ref {
     action = "QueryFirewallRuleTemplate",
     method = "GET",
     path = "/vpcfirewalls/rules/templates",
-    response = crate::api::QueryFirewallRuleTemplateReply
+    response = crate::api::QueryFirewallRuleTemplateReply,
+    since = "4.0.1"
 )]
 pub struct QueryFirewallRuleTemplate {
     /// Conditions, paging, sorting and field selection.
@@ -1635,7 +1656,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryFirewallRuleTemplate {
     action = "QueryVpcFirewall",
     method = "GET",
     path = "/vpcfirewalls",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VpcFirewallInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VpcFirewallInventory>,
+    since = "3.6.1"
 )]
 pub struct QueryVpcFirewall {
     /// Conditions, paging, sorting and field selection.
@@ -1669,7 +1691,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVpcFirewall {
     action = "QueryVpcFirewallVRouterRef",
     method = "GET",
     path = "/vpcfirewalls/vrouters/refs",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VpcFirewallVRouterRefInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VpcFirewallVRouterRefInventory>,
+    since = "3.6.1"
 )]
 pub struct QueryVpcFirewallVRouterRef {
     /// Conditions, paging, sorting and field selection.
@@ -1705,7 +1728,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVpcFirewallVRouterRef {
     path = "/vpcfirewalls/refresh/{uuid}/actions",
     envelope = "refreshFirewall",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VpcFirewallInventory>,
-    async
+    async,
+    since = "3.6.1"
 )]
 pub struct RefreshFirewall {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
@@ -1758,7 +1782,8 @@ impl RefreshFirewall {
     path = "/vpcfirewalls/ipset/templates/{uuid}/actions",
     envelope = "updateFirewallIpSetTemplate",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VpcFirewallIpSetTemplateInventory>,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct UpdateFirewallIpSetTemplate {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
@@ -1859,7 +1884,8 @@ impl UpdateFirewallIpSetTemplate {
     path = "/vpcfirewalls/rules/{uuid}/actions",
     envelope = "updateFirewallRule",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VpcFirewallRuleInventory>,
-    async
+    async,
+    since = "3.6.1"
 )]
 pub struct UpdateFirewallRule {
     /// Wire name `ruleSetUuid` (body). Since ZStack 3.6.1 (release history).
@@ -2050,7 +2076,8 @@ impl UpdateFirewallRule {
     path = "/vpcfirewalls/ruleSets/{uuid}/actions",
     envelope = "updateFirewallRuleSet",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VpcFirewallRuleSetInventory>,
-    async
+    async,
+    since = "3.6.1"
 )]
 pub struct UpdateFirewallRuleSet {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
@@ -2137,7 +2164,8 @@ impl UpdateFirewallRuleSet {
     path = "/vpcfirewalls/rules/template/{uuid}/actions",
     envelope = "updateFirewallRuleTemplate",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VpcFirewallRuleTemplateInventory>,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct UpdateFirewallRuleTemplate {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
@@ -2361,7 +2389,8 @@ impl UpdateFirewallRuleTemplate {
     path = "/vpcfirewalls/{uuid}/actions",
     envelope = "updateVpcFirewall",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VpcFirewallInventory>,
-    async
+    async,
+    since = "3.6.1"
 )]
 pub struct UpdateVpcFirewall {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).

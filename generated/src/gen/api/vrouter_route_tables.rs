@@ -12,7 +12,8 @@
     path = "/vrouter-route-tables/{routeTableUuid}/route-entries",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VRouterRouteEntryInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AddVRouterRouteEntry {
     /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
@@ -37,7 +38,7 @@ pub struct AddVRouterRouteEntry {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -144,7 +145,8 @@ impl AddVRouterRouteEntry {
     path = "/vrouter-route-tables/{routeTableUuid}/attach",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VRouterRouteTableInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AttachVRouterRouteTableToVRouter {
     /// Wire name `routeTableUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -205,7 +207,8 @@ impl AttachVRouterRouteTableToVRouter {
     path = "/vrouter-route-tables",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VRouterRouteTableInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateVRouterRouteTable {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
@@ -218,7 +221,7 @@ pub struct CreateVRouterRouteTable {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -296,7 +299,8 @@ impl CreateVRouterRouteTable {
     method = "DELETE",
     path = "/vrouter-route-tables/{routeTableUuid}/route-entries/{uuid}",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VRouterRouteTableInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteVRouterRouteEntry {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -367,7 +371,8 @@ impl DeleteVRouterRouteEntry {
     method = "DELETE",
     path = "/vrouter-route-tables/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteVRouterRouteTable {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -431,7 +436,8 @@ impl DeleteVRouterRouteTable {
     method = "DELETE",
     path = "/vrouter-route-tables/{routeTableUuid}/detach/{virtualRouterVmUuid}",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VRouterRouteTableInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DetachVRouterRouteTableFromVRouter {
     /// Wire name `routeTableUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -490,7 +496,8 @@ impl DetachVRouterRouteTableFromVRouter {
     action = "GetVRouterRouteTable",
     method = "GET",
     path = "/vrouter-route-tables/vrouter/{virtualRouterVmUuid}",
-    response = crate::api::GetVRouterRouteTableReply
+    response = crate::api::GetVRouterRouteTableReply,
+    since = "3.0.1"
 )]
 pub struct GetVRouterRouteTable {
     /// Wire name `virtualRouterVmUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -544,7 +551,8 @@ impl GetVRouterRouteTable {
     action = "QueryVRouterRouteEntry",
     method = "GET",
     path = "/vrouter-route-tables/route-entries",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VRouterRouteEntryInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VRouterRouteEntryInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryVRouterRouteEntry {
     /// Conditions, paging, sorting and field selection.
@@ -578,7 +586,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVRouterRouteEntry {
     action = "QueryVRouterRouteTable",
     method = "GET",
     path = "/vrouter-route-tables",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VRouterRouteTableInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VRouterRouteTableInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryVRouterRouteTable {
     /// Conditions, paging, sorting and field selection.
@@ -612,7 +621,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVRouterRouteTable {
     action = "QueryVirtualRouterVRouterRouteTableRef",
     method = "GET",
     path = "/vrouter-route-tables/virtual-router-refs",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VirtualRouterVRouterRouteTableRefInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VirtualRouterVRouterRouteTableRefInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryVirtualRouterVRouterRouteTableRef {
     /// Conditions, paging, sorting and field selection.
@@ -649,7 +659,8 @@ for QueryVirtualRouterVRouterRouteTableRef {
     path = "/vrouter-route-tables/{uuid}/actions",
     envelope = "updateVRouterRouteTable",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::VRouterRouteTableInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateVRouterRouteTable {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).

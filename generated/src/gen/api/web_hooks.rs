@@ -12,7 +12,8 @@
     path = "/web-hooks",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::WebhookInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateWebhook {
     /// Wire name `name` (body). Since ZStack 0.6.
@@ -33,7 +34,7 @@ pub struct CreateWebhook {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 4.2.0.
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "4.2.0")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -126,7 +127,8 @@ impl CreateWebhook {
     method = "DELETE",
     path = "/web-hooks/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteWebhook {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -189,7 +191,8 @@ impl DeleteWebhook {
     action = "QueryWebhook",
     method = "GET",
     path = "/web-hooks",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::WebhookInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::WebhookInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryWebhook {
     /// Conditions, paging, sorting and field selection.
@@ -225,7 +228,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryWebhook {
     path = "/web-hooks/{uuid}",
     envelope = "updateWebhook",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::WebhookInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateWebhook {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.

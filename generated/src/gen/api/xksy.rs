@@ -10,7 +10,8 @@
     action = "QueryXskyBlockVolume",
     method = "GET",
     path = "/xksy/block-volumes",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::XskyBlockVolumeInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::XskyBlockVolumeInventory>,
+    since = "4.7.24"
 )]
 pub struct QueryXskyBlockVolume {
     /// Conditions, paging, sorting and field selection.

@@ -12,7 +12,8 @@
     path = "/xmlhook/{xmlHookUuid}/vm-instances/{vmInstanceUuid}",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "5.2.0"
 )]
 pub struct AttachUserDefinedXmlHookScriptToVm {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 5.2.0 (release history).
@@ -84,7 +85,8 @@ impl AttachUserDefinedXmlHookScriptToVm {
     method = "DELETE",
     path = "/xmlhook/vm-instances/{vmInstanceUuid}/detach",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "5.2.0"
 )]
 pub struct DetachUserDefinedXmlHookScriptFromVm {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 5.2.0 (release history).

@@ -13,7 +13,8 @@
     envelope = "updateXskyBlockVolume",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyBlockVolumeInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.7.24"
 )]
 pub struct UpdateXskyBlockVolume {
     /// Wire name `burstTotalBw` (body). Since ZStack 4.7.24 (release history).

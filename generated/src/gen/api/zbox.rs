@@ -12,7 +12,8 @@
     path = "/zbox",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::ZBoxInventory>,
-    async
+    async,
+    since = "3.9.2"
 )]
 pub struct AddZBox {
     /// Wire name `usbDeviceUuid` (body). Since ZStack 3.9.2 (release history).
@@ -88,7 +89,8 @@ impl AddZBox {
     path = "/zbox/{uuid}/actions",
     envelope = "ejectZBox",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::ZBoxInventory>,
-    async
+    async,
+    since = "3.9.2"
 )]
 pub struct EjectZBox {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.9.2 (release history).
@@ -139,7 +141,8 @@ impl EjectZBox {
     action = "QueryZBox",
     method = "GET",
     path = "/zbox",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ZBoxInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ZBoxInventory>,
+    since = "3.9.2"
 )]
 pub struct QueryZBox {
     /// Conditions, paging, sorting and field selection.
@@ -175,7 +178,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryZBox {
     path = "/zbox/{uuid}/actions",
     envelope = "syncZBoxCapacity",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::ZBoxInventory>,
-    async
+    async,
+    since = "3.9.2"
 )]
 pub struct SyncZBoxCapacity {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.9.2 (release history).

@@ -12,7 +12,8 @@
     path = "/zones/{zoneUuid}/buildsystem/{buildSystemUuid}",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AppBuildSystemZoneRefInventory>,
-    async
+    async,
+    since = "3.9.2"
 )]
 pub struct AttachAppBuildSystemToZone {
     /// Wire name `zoneUuid` (path placeholder). Since ZStack 3.9.2 (release history).
@@ -74,7 +75,8 @@ impl AttachAppBuildSystemToZone {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyBackupStorageInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct AttachBackupStorageToZone {
     /// Wire name `zoneUuid` (path placeholder). Since ZStack 0.6.
@@ -135,7 +137,8 @@ impl AttachBackupStorageToZone {
     path = "/zones/{uuid}/actions",
     envelope = "changeZoneState",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::ZoneInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct ChangeZoneState {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -195,7 +198,8 @@ impl ChangeZoneState {
     path = "/zones",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::ZoneInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateZone {
     /// Wire name `name` (body). Since ZStack 0.6. Must match `^(?! )[\u4e00-\u9fa5a-zA-Z0-9\-_.():+" ]*(?<! )$`; only the MN checks this (the pattern uses Java regex features, such as look-around, that the client's regex engine lacks).
@@ -205,13 +209,13 @@ pub struct CreateZone {
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `isDefault` (body). Since ZStack 4.6.31.
-    #[api(rename = "isDefault")]
+    #[api(rename = "isDefault", since = "4.6.31")]
     pub is_default: ::core::option::Option<bool>,
     /// Wire name `resourceUuid` (body). Since ZStack 0.6.
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.0.
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.0")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -295,7 +299,8 @@ impl CreateZone {
     method = "DELETE",
     path = "/zones/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteZone {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -359,7 +364,8 @@ impl DeleteZone {
     method = "DELETE",
     path = "/zones/{zoneUuid}/buildsystem/{buildSystemUuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.9.2"
 )]
 pub struct DetachAppBuildSystemToZone {
     /// Wire name `buildSystemUuid` (path placeholder). Since ZStack 3.9.2 (release history).
@@ -420,7 +426,8 @@ impl DetachAppBuildSystemToZone {
     path = "/zones/{zoneUuid}/backup-storage/{backupStorageUuid}",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyBackupStorageInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct DetachBackupStorageFromZone {
     /// Wire name `backupStorageUuid` (path placeholder). Since ZStack 0.6.
@@ -479,7 +486,8 @@ impl DetachBackupStorageFromZone {
     action = "GetZone",
     method = "GET",
     path = "/zones/{uuid}/info",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ZoneInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ZoneInventory>,
+    since = "3.0.1"
 )]
 pub struct GetZone {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
@@ -530,7 +538,8 @@ impl GetZone {
     action = "QueryZone",
     method = "GET",
     path = "/zones",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ZoneInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ZoneInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryZone {
     /// Conditions, paging, sorting and field selection.
@@ -566,7 +575,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryZone {
     path = "/zones/{uuid}/actions",
     envelope = "updateZone",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::ZoneInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateZone {
     /// Wire name `name` (body). Since ZStack 0.6. Must match `^(?! )[\u4e00-\u9fa5a-zA-Z0-9\-_.():+" ]*(?<! )$`; only the MN checks this (the pattern uses Java regex features, such as look-around, that the client's regex engine lacks).
@@ -578,7 +588,7 @@ pub struct UpdateZone {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
     /// Wire name `isDefault` (body). Since ZStack 4.6.31.
-    #[api(rename = "isDefault")]
+    #[api(rename = "isDefault", since = "4.6.31")]
     pub is_default: ::core::option::Option<bool>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]

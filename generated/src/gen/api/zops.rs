@@ -10,7 +10,8 @@
     action = "CheckNetworkReachable",
     method = "GET",
     path = "/zops/check/network",
-    response = crate::api::CheckNetworkReachableReply
+    response = crate::api::CheckNetworkReachableReply,
+    since = "4.7.24"
 )]
 pub struct CheckNetworkReachable {
     /// Wire name `sourceHostnames` (query string). Since ZStack 4.7.24 (release history).
@@ -86,7 +87,8 @@ impl CheckNetworkReachable {
     action = "GetChronyServers",
     method = "GET",
     path = "/zops/chrony/servers",
-    response = crate::api::GetChronyServersReply
+    response = crate::api::GetChronyServersReply,
+    since = "4.7.24"
 )]
 pub struct GetChronyServers {
     /// Wire name `systemTags` (query string). Since ZStack 4.7.24 (release history).
@@ -136,7 +138,8 @@ impl GetChronyServers {
     path = "/zops/chrony/actions",
     envelope = "syncChronyServers",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.7.24"
 )]
 pub struct SyncChronyServers {
     /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
@@ -186,7 +189,8 @@ impl SyncChronyServers {
     path = "/zops/chrony/actions",
     envelope = "updateChronyServers",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.7.24"
 )]
 pub struct UpdateChronyServers {
     /// Wire name `internalHostnames` (body). Since ZStack 4.7.24 (release history).

@@ -10,7 +10,8 @@
     action = "ZQLQuery",
     method = "GET",
     path = "/zql",
-    response = crate::api::ZQLQueryReply
+    response = crate::api::ZQLQueryReply,
+    since = "3.0.1"
 )]
 pub struct ZQLQuery {
     /// Wire name `zql` (query string). Since ZStack 0.6.

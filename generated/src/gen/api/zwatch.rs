@@ -13,7 +13,8 @@
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyAlertDataAckInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.0.1"
 )]
 pub struct AckAlarmData {
     /// Wire name `alarmUuid` (body). Since ZStack 4.0.1 (release history).
@@ -97,7 +98,8 @@ impl AckAlarmData {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyAlertDataAckInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.0.1"
 )]
 pub struct AckEventData {
     /// Wire name `eventSubscriptionUuid` (body). Since ZStack 4.0.1 (release history).
@@ -180,7 +182,8 @@ impl AckEventData {
     path = "/zwatch/alarms/{alarmUuid}/actions",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AlarmInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AddActionToAlarm {
     /// Wire name `alarmUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -246,7 +249,8 @@ impl AddActionToAlarm {
     path = "/zwatch/events/subscriptions/{subscriptionUuid}/actions",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::EventSubscriptionInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AddActionToEventSubscription {
     /// Wire name `subscriptionUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -312,7 +316,8 @@ impl AddActionToEventSubscription {
     path = "/zwatch/monitortemplates/evenrules",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::EventRuleTemplateInventory>,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct AddEventRuleTemplate {
     /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
@@ -433,7 +438,8 @@ impl AddEventRuleTemplate {
     path = "/zwatch/monitorgroups/{groupUuid}/actions",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::MonitorGroupInstanceInventory>,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct AddInstanceToMonitorGroup {
     /// Wire name `instanceUuid` (body). Since ZStack 4.0.1 (release history).
@@ -520,7 +526,8 @@ impl AddInstanceToMonitorGroup {
     path = "/zwatch/alarms/{alarmUuid}/labels",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AlarmLabelInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AddLabelToAlarm {
     /// Wire name `alarmUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -538,7 +545,7 @@ pub struct AddLabelToAlarm {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -616,7 +623,8 @@ impl AddLabelToAlarm {
     path = "/zwatch/events/subscriptions/{subscriptionUuid}/labels",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::EventSubscriptionLabelInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct AddLabelToEventSubscription {
     /// Wire name `subscriptionUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -634,7 +642,7 @@ pub struct AddLabelToEventSubscription {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -712,7 +720,8 @@ impl AddLabelToEventSubscription {
     path = "/zwatch/monitortemplates/{monitorTemplateUuid}/metricrules",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::MetricRuleTemplateInventory>,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct AddMetricRuleTemplate {
     /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
@@ -882,7 +891,8 @@ impl AddMetricRuleTemplate {
     path = "/zwatch/third-party/platforms",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::ThirdpartyPlatformInventory>,
-    async
+    async,
+    since = "3.10.40"
 )]
 pub struct AddThirdpartyPlatform {
     /// Wire name `name` (body). Since ZStack 3.10.40 (release history).
@@ -991,7 +1001,8 @@ impl AddThirdpartyPlatform {
     path = "/zwatch/monitortemplates/{templateUuid}/monitorgroups/{groupUuid}",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::MonitorGroupTemplateRefInventory>,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct ApplyMonitorTemplateToMonitorGroup {
     /// Wire name `templateUuid` (path placeholder). Since ZStack 4.0.1 (release history).
@@ -1052,7 +1063,8 @@ impl ApplyMonitorTemplateToMonitorGroup {
     path = "/zwatch/activealarms/actions",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct ChangeActiveAlarmState {
     /// Wire name `namespace` (body). Since ZStack 4.0.1 (release history).
@@ -1112,7 +1124,8 @@ impl ChangeActiveAlarmState {
     path = "/zwatch/alarms/{uuid}/actions",
     envelope = "changeAlarmState",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AlarmInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct ChangeAlarmState {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -1172,7 +1185,8 @@ impl ChangeAlarmState {
     path = "/zwatch/change/eventSubscription/{uuid}/state",
     envelope = "changeEventSubscriptionState",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::EventSubscriptionInventory>,
-    async
+    async,
+    since = "4.7.24"
 )]
 pub struct ChangeEventSubscriptionState {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.24 (release history).
@@ -1232,7 +1246,8 @@ impl ChangeEventSubscriptionState {
     path = "/zwatch/topics/{uuid}/actions",
     envelope = "changeSNSTopicState",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SNSTopicInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct ChangeSNSTopicState {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -1292,7 +1307,8 @@ impl ChangeSNSTopicState {
     path = "/zwatch/monitortemplates/{uuid}/actions",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::MonitorTemplateInventory>,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct CloneMonitorTemplate {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
@@ -1390,7 +1406,8 @@ impl CloneMonitorTemplate {
     path = "/zwatch/alarms",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AlarmInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct CreateAlarm {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
@@ -1424,22 +1441,26 @@ pub struct CreateAlarm {
     /// Wire name `actions` (body). Since ZStack 3.0.1 (release history).
     pub actions: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `repeatCount` (body). Since ZStack 3.3.1 (release history). Server default: `-1`.
-    #[api(rename = "repeatCount", range(-1, 2147483647))]
+    #[api(rename = "repeatCount", since = "3.3.1", range(-1, 2147483647))]
     pub repeat_count: ::core::option::Option<i32>,
     /// Wire name `type` (body). Since ZStack 3.1.3 (release history). Server default: `Any`.
-    #[api(rename = "type")]
+    #[api(rename = "type", since = "3.1.3")]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Wire name `enableRecovery` (body). Since ZStack 3.4.1 (release history). Server default: `false`.
-    #[api(rename = "enableRecovery")]
+    #[api(rename = "enableRecovery", since = "3.4.1")]
     pub enable_recovery: ::core::option::Option<bool>,
     /// Wire name `emergencyLevel` (body). Since ZStack 3.8.22 (release history). Server default: `Important`. One of `Emergent`, `Important`, `Normal`.
-    #[api(rename = "emergencyLevel", one_of("Emergent", "Important", "Normal"))]
+    #[api(
+        rename = "emergencyLevel",
+        since = "3.8.22",
+        one_of("Emergent", "Important", "Normal")
+    )]
     pub emergency_level: ::core::option::Option<::std::string::String>,
     /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -1593,7 +1614,8 @@ impl CreateAlarm {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnySNSTextTemplateInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.7.5"
 )]
 pub struct CreateAliyunSmsSNSTextTemplate {
     /// Wire name `sign` (body). Since ZStack 3.7.5 (release history).
@@ -1617,10 +1639,10 @@ pub struct CreateAliyunSmsSNSTextTemplate {
     #[api(rename = "applicationPlatformType")]
     pub application_platform_type: ::std::string::String,
     /// Wire name `subject` (body). Since ZStack 4.4.65 (release history).
-    #[api(max_length = 2048)]
+    #[api(since = "4.4.65", max_length = 2048)]
     pub subject: ::core::option::Option<::std::string::String>,
     /// Wire name `recoverySubject` (body). Since ZStack 4.4.65 (release history).
-    #[api(rename = "recoverySubject", max_length = 2048)]
+    #[api(rename = "recoverySubject", since = "4.4.65", max_length = 2048)]
     pub recovery_subject: ::core::option::Option<::std::string::String>,
     /// Wire name `template` (body). Since ZStack 3.7.5 (release history).
     pub template: ::std::string::String,
@@ -1780,7 +1802,8 @@ impl CreateAliyunSmsSNSTextTemplate {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyAutoScalingRuleTriggerInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.1.3"
 )]
 pub struct CreateAutoScalingRuleAlarmTrigger {
     /// Wire name `alarmUuid` (path placeholder). Since ZStack 3.1.3 (release history).
@@ -1802,7 +1825,7 @@ pub struct CreateAutoScalingRuleAlarmTrigger {
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "systemTags")]
@@ -1896,7 +1919,8 @@ impl CreateAutoScalingRuleAlarmTrigger {
     path = "/zwatch/metrics/httpreceivers",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::MetricDataHttpReceiverInventory>,
-    async
+    async,
+    since = "3.9.2"
 )]
 pub struct CreateMetricDataHttpReceiver {
     /// Wire name `name` (body). Since ZStack 3.9.2 (release history).
@@ -2004,7 +2028,8 @@ impl CreateMetricDataHttpReceiver {
     path = "/zwatch/metrics/httpreceivers/templates",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::MetricTemplateInventory>,
-    async
+    async,
+    since = "3.9.2"
 )]
 pub struct CreateMetricTemplate {
     /// Wire name `receiverUuid` (body). Since ZStack 3.9.2 (release history).
@@ -2125,7 +2150,8 @@ impl CreateMetricTemplate {
     path = "/zwatch/monitorgroups",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::MonitorGroupInventory>,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct CreateMonitorGroup {
     /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
@@ -2230,7 +2256,8 @@ impl CreateMonitorGroup {
     path = "/zwatch/monitortemplates",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::MonitorTemplateInventory>,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct CreateMonitorTemplate {
     /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
@@ -2323,7 +2350,8 @@ impl CreateMonitorTemplate {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnySNSTextTemplateInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct CreateSNSTextTemplate {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
@@ -2336,27 +2364,27 @@ pub struct CreateSNSTextTemplate {
     #[api(rename = "applicationPlatformType")]
     pub application_platform_type: ::std::string::String,
     /// Wire name `subject` (body). Since ZStack 4.4.65 (release history).
-    #[api(max_length = 2048)]
+    #[api(since = "4.4.65", max_length = 2048)]
     pub subject: ::core::option::Option<::std::string::String>,
     /// Wire name `recoverySubject` (body). Since ZStack 4.4.65 (release history).
-    #[api(rename = "recoverySubject", max_length = 2048)]
+    #[api(rename = "recoverySubject", since = "4.4.65", max_length = 2048)]
     pub recovery_subject: ::core::option::Option<::std::string::String>,
     /// Wire name `template` (body). Since ZStack 3.0.1 (release history).
     pub template: ::std::string::String,
     /// Wire name `recoveryTemplate` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "recoveryTemplate")]
+    #[api(rename = "recoveryTemplate", since = "3.4.1")]
     pub recovery_template: ::core::option::Option<::std::string::String>,
     /// Wire name `defaultTemplate` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "defaultTemplate")]
     pub default_template: ::core::option::Option<bool>,
     /// Wire name `type` (body). Since ZStack 3.7.5 (release history). One of `alarm`, `event`, `combined`.
-    #[api(rename = "type", one_of("alarm", "event", "combined"))]
+    #[api(rename = "type", since = "3.7.5", one_of("alarm", "event", "combined"))]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -2482,7 +2510,8 @@ impl CreateSNSTextTemplate {
     method = "DELETE",
     path = "/zwatch/alarms/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteAlarm {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -2546,7 +2575,8 @@ impl DeleteAlarm {
     method = "DELETE",
     path = "/zwatch/monitortemplates/evenrules/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct DeleteEventRuleTemplate {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
@@ -2610,15 +2640,18 @@ impl DeleteEventRuleTemplate {
     method = "DELETE",
     path = "/zwatch/metrics",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.2.1"
 )]
 pub struct DeleteMetricData {
     /// Wire name `namespace` (query string). Since ZStack 3.3.1 (release history).
+    #[api(since = "3.3.1")]
     pub namespace: ::std::string::String,
     /// Wire name `metricName` (query string). Since ZStack 3.3.1 (release history).
-    #[api(rename = "metricName")]
+    #[api(rename = "metricName", since = "3.3.1")]
     pub metric_name: ::std::string::String,
     /// Wire name `labels` (query string). Since ZStack 3.3.1 (release history).
+    #[api(since = "3.3.1")]
     pub labels: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `systemTags` (query string). Since ZStack 3.2.1 (release history).
     #[api(rename = "systemTags")]
@@ -2682,7 +2715,8 @@ impl DeleteMetricData {
     method = "DELETE",
     path = "/zwatch/metrics/httpreceivers/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.9.2"
 )]
 pub struct DeleteMetricDataHttpReceiver {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.9.2 (release history).
@@ -2746,7 +2780,8 @@ impl DeleteMetricDataHttpReceiver {
     method = "DELETE",
     path = "/zwatch/monitortemplates/metricrules/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct DeleteMetricRuleTemplate {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
@@ -2810,7 +2845,8 @@ impl DeleteMetricRuleTemplate {
     method = "DELETE",
     path = "/zwatch/metrics/httpreceivers/templates/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.9.2"
 )]
 pub struct DeleteMetricTemplate {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.9.2 (release history).
@@ -2874,7 +2910,8 @@ impl DeleteMetricTemplate {
     method = "DELETE",
     path = "/zwatch/monitorgroups/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct DeleteMonitorGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
@@ -2938,7 +2975,8 @@ impl DeleteMonitorGroup {
     method = "DELETE",
     path = "/zwatch/monitortemplates/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct DeleteMonitorTemplate {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
@@ -3002,7 +3040,8 @@ impl DeleteMonitorTemplate {
     method = "DELETE",
     path = "/zwatch/alarms/sns/text-templates/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct DeleteSNSTextTemplate {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -3066,7 +3105,8 @@ impl DeleteSNSTextTemplate {
     method = "DELETE",
     path = "/zwatch/third-party/platforms/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.10.40"
 )]
 pub struct DeleteThirdpartyPlatform {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.10.40 (release history).
@@ -3129,7 +3169,8 @@ impl DeleteThirdpartyPlatform {
     action = "GetActiveAlarmStatus",
     method = "GET",
     path = "/zwatch/activealarms/status",
-    response = crate::api::GetActiveAlarmStatusReply
+    response = crate::api::GetActiveAlarmStatusReply,
+    since = "4.0.1"
 )]
 pub struct GetActiveAlarmStatus {
     /// Wire name `accountUuid` (query string). Since ZStack 4.0.1 (release history).
@@ -3181,7 +3222,8 @@ impl GetActiveAlarmStatus {
     action = "GetAlarmData",
     method = "GET",
     path = "/zwatch/alarm-histories",
-    response = crate::api::GetAlarmDataReply
+    response = crate::api::GetAlarmDataReply,
+    since = "3.0.1"
 )]
 pub struct GetAlarmData {
     /// Wire name `startTime` (query string). Since ZStack 3.0.1 (release history).
@@ -3196,15 +3238,16 @@ pub struct GetAlarmData {
     /// Wire name `conditions` (query string). Since ZStack 3.0.1 (release history).
     pub conditions: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `count` (query string). Since ZStack 3.3.1 (release history). Server default: `false`.
+    #[api(since = "3.3.1")]
     pub count: ::core::option::Option<bool>,
     /// Wire name `excludeOtherAccount` (query string). Since ZStack 3.3.1 (release history). Server default: `false`.
-    #[api(rename = "excludeOtherAccount")]
+    #[api(rename = "excludeOtherAccount", since = "3.3.1")]
     pub exclude_other_account: ::core::option::Option<bool>,
     /// Wire name `start` (query string). Since ZStack 3.5.3 (release history). Server default: `0`.
-    #[api(range(0, 2147483647))]
+    #[api(since = "3.5.3", range(0, 2147483647))]
     pub start: ::core::option::Option<i32>,
     /// Wire name `endpointUuid` (query string). Since ZStack 3.10.40 (release history).
-    #[api(rename = "endpointUuid")]
+    #[api(rename = "endpointUuid", since = "3.10.40")]
     pub endpoint_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -3310,12 +3353,15 @@ impl GetAlarmData {
     action = "GetAllEventMetadata",
     method = "GET",
     path = "/zwatch/events/meta-data",
-    response = crate::api::GetAllEventMetadataReply
+    response = crate::api::GetAllEventMetadataReply,
+    since = "3.0.1"
 )]
 pub struct GetAllEventMetadata {
     /// Wire name `name` (query string). Since ZStack 3.9.2 (release history).
+    #[api(since = "3.9.2")]
     pub name: ::core::option::Option<::std::string::String>,
     /// Wire name `namespace` (query string). Since ZStack 3.9.2 (release history).
+    #[api(since = "3.9.2")]
     pub namespace: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -3380,12 +3426,15 @@ impl GetAllEventMetadata {
     action = "GetAllMetricMetadata",
     method = "GET",
     path = "/zwatch/metrics/meta-data",
-    response = crate::api::GetAllMetricMetadataReply
+    response = crate::api::GetAllMetricMetadataReply,
+    since = "3.0.1"
 )]
 pub struct GetAllMetricMetadata {
     /// Wire name `name` (query string). Since ZStack 3.9.2 (release history).
+    #[api(since = "3.9.2")]
     pub name: ::core::option::Option<::std::string::String>,
     /// Wire name `namespace` (query string). Since ZStack 3.9.2 (release history).
+    #[api(since = "3.9.2")]
     pub namespace: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -3450,7 +3499,8 @@ impl GetAllMetricMetadata {
     action = "GetAuditData",
     method = "GET",
     path = "/zwatch/audits",
-    response = crate::api::GetAuditDataReply
+    response = crate::api::GetAuditDataReply,
+    since = "3.0.1"
 )]
 pub struct GetAuditData {
     /// Wire name `startTime` (query string). Since ZStack 3.0.1 (release history).
@@ -3465,7 +3515,7 @@ pub struct GetAuditData {
     /// Wire name `conditions` (query string). Since ZStack 3.0.1 (release history).
     pub conditions: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `auditType` (query string). Since ZStack 3.5.3 (release history). One of `Login`, `Resource`.
-    #[api(rename = "auditType", one_of("Login", "Resource"))]
+    #[api(rename = "auditType", since = "3.5.3", one_of("Login", "Resource"))]
     pub audit_type: ::core::option::Option<crate::types::AuditType>,
     /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -3550,7 +3600,8 @@ impl GetAuditData {
     action = "GetEventData",
     method = "GET",
     path = "/zwatch/events",
-    response = crate::api::GetEventDataReply
+    response = crate::api::GetEventDataReply,
+    since = "3.0.1"
 )]
 pub struct GetEventData {
     /// Wire name `startTime` (query string). Since ZStack 3.0.1 (release history).
@@ -3568,15 +3619,16 @@ pub struct GetEventData {
     /// Wire name `conditions` (query string). Since ZStack 3.0.1 (release history).
     pub conditions: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `count` (query string). Since ZStack 3.3.1 (release history). Server default: `false`.
+    #[api(since = "3.3.1")]
     pub count: ::core::option::Option<bool>,
     /// Wire name `start` (query string). Since ZStack 3.5.3 (release history). Server default: `0`.
-    #[api(range(0, 2147483647))]
+    #[api(since = "3.5.3", range(0, 2147483647))]
     pub start: ::core::option::Option<i32>,
     /// Wire name `conditionExpression` (query string). Since ZStack 3.8.22 (release history).
-    #[api(rename = "conditionExpression", max_length = 256)]
+    #[api(rename = "conditionExpression", since = "3.8.22", max_length = 256)]
     pub condition_expression: ::core::option::Option<::std::string::String>,
     /// Wire name `endpointUuid` (query string). Since ZStack 3.10.40 (release history).
-    #[api(rename = "endpointUuid")]
+    #[api(rename = "endpointUuid", since = "3.10.40")]
     pub endpoint_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -3691,7 +3743,8 @@ impl GetEventData {
     action = "GetManagementNodeDirCapacity",
     method = "GET",
     path = "/zwatch/mn",
-    response = crate::api::GetManagementNodeDirCapacityReply
+    response = crate::api::GetManagementNodeDirCapacityReply,
+    since = "3.9.2"
 )]
 pub struct GetManagementNodeDirCapacity {
     /// Wire name `managementNodeUuids` (query string). Since ZStack 3.9.2 (release history).
@@ -3756,7 +3809,8 @@ impl GetManagementNodeDirCapacity {
     action = "GetMetricData",
     method = "GET",
     path = "/zwatch/metrics",
-    response = crate::api::GetMetricDataReply
+    response = crate::api::GetMetricDataReply,
+    since = "3.0.1"
 )]
 pub struct GetMetricData {
     /// Wire name `namespace` (query string). Since ZStack 3.0.1 (release history).
@@ -3779,7 +3833,7 @@ pub struct GetMetricData {
     /// Wire name `labels` (query string). Since ZStack 3.0.1 (release history).
     pub labels: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `valueConditions` (query string). Since ZStack 4.0.1 (release history).
-    #[api(rename = "valueConditions")]
+    #[api(rename = "valueConditions", since = "4.0.1")]
     pub value_conditions: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `functions` (query string). Since ZStack 3.0.1 (release history).
     pub functions: ::std::vec::Vec<::serde_json::Value>,
@@ -3896,7 +3950,8 @@ impl GetMetricData {
     action = "GetMetricLabelValue",
     method = "GET",
     path = "/zwatch/metrics/label-values",
-    response = crate::api::GetMetricLabelValueReply
+    response = crate::api::GetMetricLabelValueReply,
+    since = "3.0.1"
 )]
 pub struct GetMetricLabelValue {
     /// Wire name `namespace` (query string). Since ZStack 3.0.1 (release history).
@@ -3905,10 +3960,10 @@ pub struct GetMetricLabelValue {
     #[api(rename = "metricName")]
     pub metric_name: ::std::string::String,
     /// Wire name `startTime` (query string). Since ZStack 3.9.2 (release history).
-    #[api(rename = "startTime", range(0, 253402271999))]
+    #[api(rename = "startTime", since = "3.9.2", range(0, 253402271999))]
     pub start_time: ::core::option::Option<i64>,
     /// Wire name `endTime` (query string). Since ZStack 3.9.2 (release history).
-    #[api(rename = "endTime", range(0, 253402271999))]
+    #[api(rename = "endTime", since = "3.9.2", range(0, 253402271999))]
     pub end_time: ::core::option::Option<i64>,
     /// Wire name `labelNames` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "labelNames", required, non_empty)]
@@ -3999,7 +4054,8 @@ impl GetMetricLabelValue {
     action = "GetTextTemplateArg",
     method = "GET",
     path = "/zwatch/textTemplateArg",
-    response = crate::api::GetTextTemplateArgReply
+    response = crate::api::GetTextTemplateArgReply,
+    since = "5.0.0"
 )]
 pub struct GetTextTemplateArg {
     /// Wire name `systemTags` (query string). Since ZStack 5.0.0 (release history).
@@ -4047,7 +4103,8 @@ impl GetTextTemplateArg {
     action = "GetZWatchAlertHistogram",
     method = "GET",
     path = "/zwatch/alert-histories/histogram",
-    response = crate::api::GetZWatchAlertHistogramReply
+    response = crate::api::GetZWatchAlertHistogramReply,
+    since = "4.1.8"
 )]
 pub struct GetZWatchAlertHistogram {
     /// Wire name `tableName` (query string). Since ZStack 4.1.8 (release history).
@@ -4135,7 +4192,8 @@ impl GetZWatchAlertHistogram {
     path = "/zwatch/metrics",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct PutMetricData {
     /// Wire name `namespace` (body). Since ZStack 3.0.1 (release history).
@@ -4196,7 +4254,8 @@ impl PutMetricData {
     action = "QueryActiveAlarm",
     method = "GET",
     path = "/zwatch/activealarms/alarms",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ActiveAlarmInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ActiveAlarmInventory>,
+    since = "4.0.1"
 )]
 pub struct QueryActiveAlarm {
     /// Conditions, paging, sorting and field selection.
@@ -4230,7 +4289,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryActiveAlarm {
     action = "QueryActiveAlarmTemplate",
     method = "GET",
     path = "/zwatch/activealarms/templates",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ActiveAlarmTemplateInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ActiveAlarmTemplateInventory>,
+    since = "4.0.1"
 )]
 pub struct QueryActiveAlarmTemplate {
     /// Conditions, paging, sorting and field selection.
@@ -4264,7 +4324,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryActiveAlarmTemplate {
     action = "QueryAlarm",
     method = "GET",
     path = "/zwatch/alarms",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AlarmInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AlarmInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryAlarm {
     /// Conditions, paging, sorting and field selection.
@@ -4298,7 +4359,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAlarm {
     action = "QueryAlarmRecord",
     method = "GET",
     path = "/zwatch/alarm-records",
-    response = crate::api::QueryAlarmRecordReply
+    response = crate::api::QueryAlarmRecordReply,
+    since = "4.1.8"
 )]
 pub struct QueryAlarmRecord {
     /// Conditions, paging, sorting and field selection.
@@ -4333,7 +4395,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAlarmRecord {
     method = "GET",
     path = "/zwatch/alert-histories/acknowledgments",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnyAlertDataAckInventory>,
-    polymorphic
+    polymorphic,
+    since = "4.0.1"
 )]
 pub struct QueryAlertDataAck {
     /// Conditions, paging, sorting and field selection.
@@ -4367,7 +4430,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAlertDataAck {
     action = "QueryAliyunSmsSNSTextTemplate",
     method = "GET",
     path = "/zwatch/alarms/sns/text-templates/aliyun-sms",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AliyunSmsSNSTextTemplateInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AliyunSmsSNSTextTemplateInventory>,
+    since = "3.7.5"
 )]
 pub struct QueryAliyunSmsSNSTextTemplate {
     /// Conditions, paging, sorting and field selection.
@@ -4401,7 +4465,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAliyunSmsSNSTextTemplat
     action = "QueryAudit",
     method = "GET",
     path = "/zwatch/audit-records",
-    response = crate::api::QueryAuditReply
+    response = crate::api::QueryAuditReply,
+    since = "4.4.65"
 )]
 pub struct QueryAudit {
     /// Conditions, paging, sorting and field selection.
@@ -4435,7 +4500,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAudit {
     action = "QueryEventRecord",
     method = "GET",
     path = "/zwatch/event-records",
-    response = crate::api::QueryEventRecordReply
+    response = crate::api::QueryEventRecordReply,
+    since = "4.1.8"
 )]
 pub struct QueryEventRecord {
     /// Conditions, paging, sorting and field selection.
@@ -4469,7 +4535,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryEventRecord {
     action = "QueryEventRuleTemplate",
     method = "GET",
     path = "/zwatch/monitortemplates/evenrules",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::EventRuleTemplateInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::EventRuleTemplateInventory>,
+    since = "4.0.1"
 )]
 pub struct QueryEventRuleTemplate {
     /// Conditions, paging, sorting and field selection.
@@ -4503,7 +4570,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryEventRuleTemplate {
     action = "QueryEventSubscription",
     method = "GET",
     path = "/zwatch/events/subscriptions",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::EventSubscriptionInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::EventSubscriptionInventory>,
+    since = "3.0.1"
 )]
 pub struct QueryEventSubscription {
     /// Conditions, paging, sorting and field selection.
@@ -4537,7 +4605,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryEventSubscription {
     action = "QueryMetricDataHttpReceiver",
     method = "GET",
     path = "/zwatch/metrics/httpreceivers",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::MetricDataHttpReceiverInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::MetricDataHttpReceiverInventory>,
+    since = "3.9.2"
 )]
 pub struct QueryMetricDataHttpReceiver {
     /// Conditions, paging, sorting and field selection.
@@ -4571,7 +4640,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMetricDataHttpReceiver 
     action = "QueryMetricRuleTemplate",
     method = "GET",
     path = "/zwatch/monitortemplates/metricrules",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::MetricRuleTemplateInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::MetricRuleTemplateInventory>,
+    since = "4.0.1"
 )]
 pub struct QueryMetricRuleTemplate {
     /// Conditions, paging, sorting and field selection.
@@ -4605,7 +4675,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMetricRuleTemplate {
     action = "QueryMetricTemplate",
     method = "GET",
     path = "/zwatch/metrics/httpreceivers/templates",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::MetricTemplateInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::MetricTemplateInventory>,
+    since = "3.9.2"
 )]
 pub struct QueryMetricTemplate {
     /// Conditions, paging, sorting and field selection.
@@ -4639,7 +4710,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMetricTemplate {
     action = "QueryMonitorGroup",
     method = "GET",
     path = "/zwatch/monitorgroups",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::MonitorGroupInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::MonitorGroupInventory>,
+    since = "4.0.1"
 )]
 pub struct QueryMonitorGroup {
     /// Conditions, paging, sorting and field selection.
@@ -4673,7 +4745,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMonitorGroup {
     action = "QueryMonitorGroupAlarm",
     method = "GET",
     path = "/zwatch/monitorgroups/alarms",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::MonitorGroupAlarmInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::MonitorGroupAlarmInventory>,
+    since = "4.0.1"
 )]
 pub struct QueryMonitorGroupAlarm {
     /// Conditions, paging, sorting and field selection.
@@ -4707,7 +4780,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMonitorGroupAlarm {
     action = "QueryMonitorGroupEventSubscription",
     method = "GET",
     path = "/zwatch/monitorgroups/subscriptions",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::MonitorGroupEventSubscriptionInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::MonitorGroupEventSubscriptionInventory>,
+    since = "4.0.1"
 )]
 pub struct QueryMonitorGroupEventSubscription {
     /// Conditions, paging, sorting and field selection.
@@ -4741,7 +4815,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMonitorGroupEventSubscr
     action = "QueryMonitorGroupInstance",
     method = "GET",
     path = "/zwatch/monitorgroups/instances",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::MonitorGroupInstanceInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::MonitorGroupInstanceInventory>,
+    since = "4.0.1"
 )]
 pub struct QueryMonitorGroupInstance {
     /// Conditions, paging, sorting and field selection.
@@ -4775,7 +4850,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMonitorGroupInstance {
     action = "QueryMonitorGroupTemplateRef",
     method = "GET",
     path = "/zwatch/monitorgroups/monitortemplates/refs",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::MonitorGroupTemplateRefInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::MonitorGroupTemplateRefInventory>,
+    since = "4.0.1"
 )]
 pub struct QueryMonitorGroupTemplateRef {
     /// Conditions, paging, sorting and field selection.
@@ -4809,7 +4885,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMonitorGroupTemplateRef
     action = "QueryMonitorTemplate",
     method = "GET",
     path = "/zwatch/monitortemplates",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::MonitorTemplateInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::MonitorTemplateInventory>,
+    since = "4.0.1"
 )]
 pub struct QueryMonitorTemplate {
     /// Conditions, paging, sorting and field selection.
@@ -4843,7 +4920,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMonitorTemplate {
     action = "QuerySNSEndpointThirdpartyAlertHistory",
     method = "GET",
     path = "/zwatch/third-party/alert-publish-histories",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SNSEndpointThirdpartyAlertHistoryInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SNSEndpointThirdpartyAlertHistoryInventory>,
+    since = "3.10.40"
 )]
 pub struct QuerySNSEndpointThirdpartyAlertHistory {
     /// Conditions, paging, sorting and field selection.
@@ -4879,7 +4957,8 @@ for QuerySNSEndpointThirdpartyAlertHistory {
     method = "GET",
     path = "/zwatch/alarms/sns/text-templates",
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AnySNSTextTemplateInventory>,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct QuerySNSTextTemplate {
     /// Conditions, paging, sorting and field selection.
@@ -4913,7 +4992,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSTextTemplate {
     action = "QueryThirdpartyAlert",
     method = "GET",
     path = "/zwatch/third-party/alerts",
-    response = crate::api::QueryThirdpartyAlertReply
+    response = crate::api::QueryThirdpartyAlertReply,
+    since = "3.10.40"
 )]
 pub struct QueryThirdpartyAlert {
     /// Conditions, paging, sorting and field selection.
@@ -4947,7 +5027,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryThirdpartyAlert {
     action = "QueryThirdpartyPlatform",
     method = "GET",
     path = "/zwatch/third-party/platforms",
-    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ThirdpartyPlatformInventory>
+    response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ThirdpartyPlatformInventory>,
+    since = "3.10.40"
 )]
 pub struct QueryThirdpartyPlatform {
     /// Conditions, paging, sorting and field selection.
@@ -4982,7 +5063,8 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryThirdpartyPlatform {
     method = "DELETE",
     path = "/zwatch/alarms/{alarmUuid}/actions/{actionUuid}",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AlarmInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct RemoveActionFromAlarm {
     /// Wire name `alarmUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -5054,7 +5136,8 @@ impl RemoveActionFromAlarm {
     method = "DELETE",
     path = "/zwatch/events/subscriptions/{subscriptionUuid}/actions/{actionUuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct RemoveActionFromEventSubscription {
     /// Wire name `subscriptionUuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -5114,7 +5197,8 @@ impl RemoveActionFromEventSubscription {
     method = "DELETE",
     path = "/zwatch/monitorgroups/{groupUuid}/actions/{instanceUuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct RemoveInstanceFromMonitorGroup {
     /// Wire name `groupUuid` (path placeholder). Since ZStack 4.0.1 (release history).
@@ -5186,7 +5270,8 @@ impl RemoveInstanceFromMonitorGroup {
     method = "DELETE",
     path = "/zwatch/alarms/labels/{uuid}",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AlarmInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct RemoveLabelFromAlarm {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -5250,7 +5335,8 @@ impl RemoveLabelFromAlarm {
     method = "DELETE",
     path = "/zwatch/events/subscriptions/labels/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct RemoveLabelFromEventSubscription {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -5302,7 +5388,8 @@ impl RemoveLabelFromEventSubscription {
     method = "DELETE",
     path = "/zwatch/monitortemplates/{templateUuid}/monitorgroups/{groupUuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct RevokeMonitorTemplateFromMonitorGroup {
     /// Wire name `groupUuid` (path placeholder). Since ZStack 4.0.1 (release history).
@@ -5375,7 +5462,8 @@ impl RevokeMonitorTemplateFromMonitorGroup {
     path = "/zwatch/events/subscriptions",
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::EventSubscriptionInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct SubscribeEvent {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
@@ -5391,13 +5479,17 @@ pub struct SubscribeEvent {
     /// Wire name `labels` (body). Since ZStack 3.0.1 (release history).
     pub labels: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `emergencyLevel` (body). Since ZStack 3.8.22 (release history). Server default: `Important`. One of `Emergent`, `Important`, `Normal`.
-    #[api(rename = "emergencyLevel", one_of("Emergent", "Important", "Normal"))]
+    #[api(
+        rename = "emergencyLevel",
+        since = "3.8.22",
+        one_of("Emergent", "Important", "Normal")
+    )]
     pub emergency_level: ::core::option::Option<::std::string::String>,
     /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `tagUuids` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "tagUuids")]
+    #[api(rename = "tagUuids", since = "3.4.1")]
     pub tag_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -5510,7 +5602,8 @@ impl SubscribeEvent {
     method = "DELETE",
     path = "/zwatch/events/subscriptions/{uuid}",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UnsubscribeEvent {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -5575,7 +5668,8 @@ impl UnsubscribeEvent {
     path = "/zwatch/activealarms/templates/{uuid}/actions",
     envelope = "updateActiveAlarmTemplate",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::ActiveAlarmTemplateInventory>,
-    async
+    async,
+    since = "4.7.24"
 )]
 pub struct UpdateActiveAlarmTemplate {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.24 (release history).
@@ -5714,7 +5808,8 @@ impl UpdateActiveAlarmTemplate {
     path = "/zwatch/alarms/{uuid}/actions",
     envelope = "updateAlarm",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AlarmInventory>,
-    async
+    async,
+    since = "3.0.1"
 )]
 pub struct UpdateAlarm {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -5741,15 +5836,20 @@ pub struct UpdateAlarm {
     #[api(rename = "repeatInterval", range(0, 2147483647))]
     pub repeat_interval: ::core::option::Option<i32>,
     /// Wire name `repeatCount` (body). Since ZStack 3.3.1 (release history).
-    #[api(rename = "repeatCount", range(-1, 2147483647))]
+    #[api(rename = "repeatCount", since = "3.3.1", range(-1, 2147483647))]
     pub repeat_count: ::core::option::Option<i32>,
     /// Wire name `enableRecovery` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "enableRecovery")]
+    #[api(rename = "enableRecovery", since = "3.4.1")]
     pub enable_recovery: ::core::option::Option<bool>,
     /// Wire name `emergencyLevel` (body). Since ZStack 3.8.22 (release history). One of `Emergent`, `Important`, `Normal`.
-    #[api(rename = "emergencyLevel", one_of("Emergent", "Important", "Normal"))]
+    #[api(
+        rename = "emergencyLevel",
+        since = "3.8.22",
+        one_of("Emergent", "Important", "Normal")
+    )]
     pub emergency_level: ::core::option::Option<::std::string::String>,
     /// Wire name `actions` (body). Since ZStack 4.0.1 (release history).
+    #[api(since = "4.0.1")]
     pub actions: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -5876,7 +5976,8 @@ impl UpdateAlarm {
     path = "/zwatch/alarm-histories/actions",
     envelope = "updateAlarmData",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.3.1"
 )]
 pub struct UpdateAlarmData {
     /// Wire name `dataUuid` (body). Since ZStack 3.3.1 (release history).
@@ -5972,7 +6073,8 @@ impl UpdateAlarmData {
     path = "/zwatch/alarms/labels/{uuid}/actions",
     envelope = "updateAlarmLabel",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AlarmLabelInventory>,
-    async
+    async,
+    since = "3.1.3"
 )]
 pub struct UpdateAlarmLabel {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.1.3 (release history).
@@ -6042,7 +6144,8 @@ impl UpdateAlarmLabel {
     envelope = "updateAlertDataAck",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnyAlertDataAckInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "4.0.1"
 )]
 pub struct UpdateAlertDataAck {
     /// Wire name `alertDataUuid` (path placeholder). Since ZStack 4.0.1 (release history).
@@ -6107,7 +6210,8 @@ impl UpdateAlertDataAck {
     path = "/zwatch/alarms/sns/text-templates/{uuid}/actions",
     envelope = "updateAliyunSmsSNSTextTemplate",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AliyunSmsSNSTextTemplateInventory>,
-    async
+    async,
+    since = "3.7.5"
 )]
 pub struct UpdateAliyunSmsSNSTextTemplate {
     /// Wire name `alarmTemplateCode` (body). Since ZStack 3.7.5 (release history).
@@ -6130,10 +6234,10 @@ pub struct UpdateAliyunSmsSNSTextTemplate {
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `subject` (body). Since ZStack 4.4.65 (release history).
-    #[api(max_length = 2048)]
+    #[api(since = "4.4.65", max_length = 2048)]
     pub subject: ::core::option::Option<::std::string::String>,
     /// Wire name `recoverySubject` (body). Since ZStack 4.4.65 (release history).
-    #[api(rename = "recoverySubject", max_length = 2048)]
+    #[api(rename = "recoverySubject", since = "4.4.65", max_length = 2048)]
     pub recovery_subject: ::core::option::Option<::std::string::String>,
     /// Wire name `template` (body). Since ZStack 3.7.5 (release history).
     pub template: ::core::option::Option<::std::string::String>,
@@ -6287,7 +6391,8 @@ impl UpdateAliyunSmsSNSTextTemplate {
     path = "/zwatch/events/actions",
     envelope = "updateEventData",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.3.1"
 )]
 pub struct UpdateEventData {
     /// Wire name `dataUuid` (body). Since ZStack 3.3.1 (release history).
@@ -6383,7 +6488,8 @@ impl UpdateEventData {
     path = "/zwatch/monitortemplates/evenrules/{uuid}/actions",
     envelope = "updateEventRuleTemplate",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::EventRuleTemplateInventory>,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct UpdateEventRuleTemplate {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
@@ -6473,7 +6579,8 @@ impl UpdateEventRuleTemplate {
     path = "/zwatch/events/subscriptions/labels/{uuid}/actions",
     envelope = "updateEventSubscriptionLabel",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::EventSubscriptionLabelInventory>,
-    async
+    async,
+    since = "3.9.2"
 )]
 pub struct UpdateEventSubscriptionLabel {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.9.2 (release history).
@@ -6542,7 +6649,8 @@ impl UpdateEventSubscriptionLabel {
     path = "/zwatch/monitortemplates/metricrules/{uuid}/actions",
     envelope = "updateMetricRuleTemplate",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::MetricRuleTemplateInventory>,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct UpdateMetricRuleTemplate {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
@@ -6692,7 +6800,8 @@ impl UpdateMetricRuleTemplate {
     path = "/zwatch/monitorgroups/{uuid}/actions",
     envelope = "updateMonitorGroup",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::MonitorGroupInventory>,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct UpdateMonitorGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
@@ -6794,7 +6903,8 @@ impl UpdateMonitorGroup {
     path = "/zwatch/monitortemplates/{uuid}/actions",
     envelope = "updateMonitorTemplate",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::MonitorTemplateInventory>,
-    async
+    async,
+    since = "4.0.1"
 )]
 pub struct UpdateMonitorTemplate {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
@@ -6872,7 +6982,8 @@ impl UpdateMonitorTemplate {
     envelope = "updateSNSTextTemplate",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::AnySNSTextTemplateInventory>,
     async,
-    polymorphic
+    polymorphic,
+    since = "3.0.1"
 )]
 pub struct UpdateSNSTextTemplate {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
@@ -6884,15 +6995,15 @@ pub struct UpdateSNSTextTemplate {
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `subject` (body). Since ZStack 4.4.65 (release history).
-    #[api(max_length = 2048)]
+    #[api(since = "4.4.65", max_length = 2048)]
     pub subject: ::core::option::Option<::std::string::String>,
     /// Wire name `recoverySubject` (body). Since ZStack 4.4.65 (release history).
-    #[api(rename = "recoverySubject", max_length = 2048)]
+    #[api(rename = "recoverySubject", since = "4.4.65", max_length = 2048)]
     pub recovery_subject: ::core::option::Option<::std::string::String>,
     /// Wire name `template` (body). Since ZStack 3.0.1 (release history).
     pub template: ::core::option::Option<::std::string::String>,
     /// Wire name `recoveryTemplate` (body). Since ZStack 3.4.1 (release history).
-    #[api(rename = "recoveryTemplate")]
+    #[api(rename = "recoveryTemplate", since = "3.4.1")]
     pub recovery_template: ::core::option::Option<::std::string::String>,
     /// Wire name `defaultTemplate` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "defaultTemplate")]
@@ -7005,7 +7116,8 @@ impl UpdateSNSTextTemplate {
     path = "/zwatch/events/subscriptions/{uuid}/actions",
     envelope = "updateSubscribeEvent",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::EventSubscriptionInventory>,
-    async
+    async,
+    since = "3.8.22"
 )]
 pub struct UpdateSubscribeEvent {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.8.22 (release history).
@@ -7014,7 +7126,7 @@ pub struct UpdateSubscribeEvent {
     #[api(rename = "emergencyLevel", one_of("Emergent", "Important", "Normal"))]
     pub emergency_level: ::core::option::Option<::std::string::String>,
     /// Wire name `name` (body). Since ZStack 3.10.40 (release history).
-    #[api(max_length = 255)]
+    #[api(since = "3.10.40", max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 3.8.22 (release history).
     #[api(rename = "systemTags")]
@@ -7082,7 +7194,8 @@ impl UpdateSubscribeEvent {
     path = "/zwatch/third-party/alerts/actions",
     envelope = "updateThirdpartyAlerts",
     response = ::zstack_sdk::runtime::reply::Empty,
-    async
+    async,
+    since = "3.10.40"
 )]
 pub struct UpdateThirdpartyAlerts {
     /// Wire name `uuid` (body). Since ZStack 3.10.40 (release history).
@@ -7173,7 +7286,8 @@ impl UpdateThirdpartyAlerts {
     path = "/zwatch/third-party/platforms/{uuid}/actions",
     envelope = "updateThirdpartyPlatform",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::ThirdpartyPlatformInventory>,
-    async
+    async,
+    since = "3.10.40"
 )]
 pub struct UpdateThirdpartyPlatform {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.10.40 (release history).
