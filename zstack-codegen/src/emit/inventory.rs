@@ -141,7 +141,10 @@ pub struct ResponseField<'a> {
 impl ToTokens for ResponseField<'_> {
     fn to_tokens(&self, tokens: &mut TokenStream) {
         let f = self.field;
-        let doc = Doc::new().para(f.description.clone()).para(since(f.since.as_ref(), f.since_source));
+        // A field newer than the MN is absent from its replies (every response
+        // field is optional or an empty collection).
+        let since = since(f.since.as_ref(), f.since_source).map(|s| format!("{s} Absent from older MNs' replies."));
+        let doc = Doc::new().para(f.description.clone()).para(since);
         let name = ident(&self.rust);
         let ty = self.types.response_field(self.owner, f);
         let serde = self.serialize.then(|| serialize_attr(&self.rust, f));

@@ -2716,7 +2716,7 @@ impl ValidateSession {
 /// The result of [`CheckApiPermission`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CheckApiPermissionReply {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub inventory: ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::string::String,
@@ -2728,7 +2728,7 @@ pub struct CheckApiPermissionReply {
 /// The result of [`CheckResourcePermission`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CheckResourcePermissionReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub apis: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2737,7 +2737,7 @@ pub struct CheckResourcePermissionReply {
 /// The result of [`GetAccountQuotaUsage`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetAccountQuotaUsageReply {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub usages: ::std::vec::Vec<crate::types::QuotaUsage>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2746,7 +2746,7 @@ pub struct GetAccountQuotaUsageReply {
 /// The result of [`ValidateSession`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ValidateSessionReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub valid: ::core::option::Option<bool>,
 }
 ::zstack_sdk::deserialize_struct!(ValidateSessionReply { "valid" => valid, });

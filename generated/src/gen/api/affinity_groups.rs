@@ -565,7 +565,7 @@ impl UpdateAffinityGroup {
 /// The result of [`GetCandidateAffinityGroupForAttachingVm`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetCandidateAffinityGroupForAttachingVmReply {
-    /// Since ZStack 4.0.1 (release history).
+    /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -3248,14 +3248,14 @@ impl UpdateModelService {
 /// The result of [`DeleteDatasets`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeleteDatasetsReply {
-    /// Since ZStack 5.3.20 (release history).
+    /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
     pub results: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(DeleteDatasetsReply { "results" => results default, });
 /// The result of [`DeleteModelServiceInstanceGroups`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeleteModelServiceInstanceGroupsReply {
-    /// Since ZStack 5.3.20 (release history).
+    /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
     pub results: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -3264,18 +3264,18 @@ pub struct DeleteModelServiceInstanceGroupsReply {
 /// The result of [`DeleteModels`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeleteModelsReply {
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub results: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(DeleteModelsReply { "results" => results default, });
 /// The result of [`DeployAppDevelopmentService`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeployAppDevelopmentServiceReply {
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub inventory: ::core::option::Option<
         crate::types::AnyModelServiceInstanceGroupInventory,
     >,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub app: ::core::option::Option<
         crate::types::ApplicationDevelopmentServiceInventory,
     >,
@@ -3286,11 +3286,11 @@ pub struct DeployAppDevelopmentServiceReply {
 /// The result of [`DeployModelEvalService`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeployModelEvalServiceReply {
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub inventory: ::core::option::Option<
         crate::types::ModelEvalServiceInstanceGroupInventory,
     >,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub tasks: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -3299,7 +3299,7 @@ pub struct DeployModelEvalServiceReply {
 /// The result of [`SyncAINginxConfiguration`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncAINginxConfigurationReply {
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub un_synced_rules: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -3308,7 +3308,7 @@ pub struct SyncAINginxConfigurationReply {
 /// The result of [`UpdateDatasets`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct UpdateDatasetsReply {
-    /// Since ZStack 5.3.20 (release history).
+    /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
     pub results: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(UpdateDatasetsReply { "results" => results default, });

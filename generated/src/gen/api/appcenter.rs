@@ -1616,7 +1616,7 @@ impl UpdatePublishApp {
 /// The result of [`CheckBuildAppParameters`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CheckBuildAppParametersReply {
-    /// Since ZStack 3.9.2 (release history).
+    /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub parameters: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1625,9 +1625,9 @@ pub struct CheckBuildAppParametersReply {
 /// The result of [`GetAppBuildSystemCapacity`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetAppBuildSystemCapacityReply {
-    /// Since ZStack 3.9.2 (release history).
+    /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub total_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 3.9.2 (release history).
+    /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub available_capacity: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1637,7 +1637,7 @@ pub struct GetAppBuildSystemCapacityReply {
 /// The result of [`GetResourceFromPublishApp`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetResourceFromPublishAppReply {
-    /// Since ZStack 3.9.2 (release history).
+    /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub resources: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1646,16 +1646,16 @@ pub struct GetResourceFromPublishAppReply {
 /// The result of [`PreviewResourceFromApp`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PreviewResourceFromAppReply {
-    /// Since ZStack 3.9.2 (release history).
+    /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub preview: ::core::option::Option<crate::types::PreviewResourceStruct>,
 }
 ::zstack_sdk::deserialize_struct!(PreviewResourceFromAppReply { "preview" => preview, });
 /// The result of [`QueryBuildApp`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryBuildAppReply {
-    /// Since ZStack 3.9.2 (release history).
+    /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.9.2 (release history).
+    /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -2138,7 +2138,7 @@ impl UpdateAutoScalingVmTemplate {
 /// The result of [`ExecuteAutoScalingRule`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExecuteAutoScalingRuleReply {
-    /// Since ZStack 3.7.5 (release history).
+    /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub scaling_activity_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -3031,9 +3031,9 @@ impl UpdateSftpBackupStorage {
 /// The result of [`CleanUpTrashOnBackupStorage`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CleanUpTrashOnBackupStorageReply {
-    /// Since ZStack 3.3.0.
+    /// Since ZStack 3.3.0. Absent from older MNs' replies.
     pub result: ::core::option::Option<crate::types::CleanTrashResult>,
-    /// Since ZStack 4.7.0.
+    /// Since ZStack 4.7.0. Absent from older MNs' replies.
     pub results: ::std::vec::Vec<crate::types::TrashCleanupResult>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -3043,9 +3043,9 @@ pub struct CleanUpTrashOnBackupStorageReply {
 /// The result of [`ExportImageFromBackupStorage`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExportImageFromBackupStorageReply {
-    /// Since ZStack 1.7.
+    /// Since ZStack 1.7. Absent from older MNs' replies.
     pub image_url: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.9.
+    /// Since ZStack 3.9. Absent from older MNs' replies.
     pub export_md5_sum: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -3055,7 +3055,7 @@ pub struct ExportImageFromBackupStorageReply {
 /// The result of [`GetBackupStorageCandidatesForImageMigration`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetBackupStorageCandidatesForImageMigrationReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -3065,9 +3065,9 @@ pub struct GetBackupStorageCandidatesForImageMigrationReply {
 /// The result of [`GetBackupStorageCapacity`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetBackupStorageCapacityReply {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub total_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub available_capacity: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -3077,7 +3077,7 @@ pub struct GetBackupStorageCapacityReply {
 /// The result of [`GetBackupStorageTypes`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetBackupStorageTypesReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub types: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -3086,7 +3086,7 @@ pub struct GetBackupStorageTypesReply {
 /// The result of [`GetImagesFromImageStoreBackupStorage`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetImagesFromImageStoreBackupStorageReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub infos: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -3095,7 +3095,7 @@ pub struct GetImagesFromImageStoreBackupStorageReply {
 /// The result of [`ReclaimSpaceFromImageStore`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ReclaimSpaceFromImageStoreReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub gc_result: ::core::option::Option<crate::types::ImageStoreGcResult>,
 }
 ::zstack_sdk::deserialize_struct!(

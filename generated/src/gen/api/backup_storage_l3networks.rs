@@ -87,7 +87,7 @@ impl GetInterdependentL3NetworksBackupStorages {
 /// The result of [`GetInterdependentL3NetworksBackupStorages`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetInterdependentL3NetworksBackupStoragesReply {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -2677,7 +2677,7 @@ impl UpdatePreconfigurationTemplate {
 /// The result of [`GetBaremetalChassisPowerStatus`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetBaremetalChassisPowerStatusReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -3878,7 +3878,7 @@ impl UpdateBareMetal2ProvisionNetwork {
 /// The result of [`GetBareMetal2ChassisPowerStatus`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetBareMetal2ChassisPowerStatusReply {
-    /// Since ZStack 4.0.1 (release history).
+    /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -3887,7 +3887,7 @@ pub struct GetBareMetal2ChassisPowerStatusReply {
 /// The result of [`GetBareMetal2GatewayAllocatorStrategies`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetBareMetal2GatewayAllocatorStrategiesReply {
-    /// Since ZStack 4.0.1 (release history).
+    /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub strategies: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -3896,7 +3896,7 @@ pub struct GetBareMetal2GatewayAllocatorStrategiesReply {
 /// The result of [`GetBareMetal2ProvisionNetworkIpAddressCapacity`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetBareMetal2ProvisionNetworkIpAddressCapacityReply {
-    /// Since ZStack 4.0.1 (release history).
+    /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub capacity_data: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -3906,7 +3906,7 @@ pub struct GetBareMetal2ProvisionNetworkIpAddressCapacityReply {
 /// The result of [`GetBareMetal2SupportedBootMode`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetBareMetal2SupportedBootModeReply {
-    /// Since ZStack 4.0.1 (release history).
+    /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub supported_boot_mode: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -65,7 +65,7 @@ impl BatchQuery {
 /// The result of [`BatchQuery`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BatchQueryReply {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub result: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(BatchQueryReply { "result" => result default, });

@@ -1621,9 +1621,9 @@ impl ValidatePriceUserConfig {
 /// The result of [`CalculateAccountBillingSpending`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CalculateAccountBillingSpendingReply {
-    /// Since ZStack 3.4.1 (release history).
+    /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<f64>,
-    /// Since ZStack 3.4.1 (release history).
+    /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub spending: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1633,9 +1633,9 @@ pub struct CalculateAccountBillingSpendingReply {
 /// The result of [`CalculateAccountSpending`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CalculateAccountSpendingReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<f64>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub spending: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1644,9 +1644,9 @@ pub struct CalculateAccountSpendingReply {
 /// The result of [`CalculateResourceSpending`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CalculateResourceSpendingReply {
-    /// Since ZStack 3.4.1 (release history).
+    /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub spending: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.4.1 (release history).
+    /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub pagination: ::core::option::Option<crate::types::Pagination>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1656,9 +1656,9 @@ pub struct CalculateResourceSpendingReply {
 /// The result of [`GetAccountPriceTableRef`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetAccountPriceTableRefReply {
-    /// Since ZStack 3.7.5 (release history).
+    /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub account_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Since ZStack 3.7.5 (release history).
+    /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub table_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1668,9 +1668,9 @@ pub struct GetAccountPriceTableRefReply {
 /// The result of [`QueryAccountBilling`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryAccountBillingReply {
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1680,9 +1680,9 @@ pub struct QueryAccountBillingReply {
 /// The result of [`QueryResourcePrice`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryResourcePriceReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -345,7 +345,7 @@ impl UpdateBlockVolume {
 /// The result of [`GetAccessPath`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetAccessPathReply {
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub path_infos: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

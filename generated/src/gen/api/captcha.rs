@@ -58,9 +58,9 @@ impl RefreshCaptcha {
 /// The result of [`RefreshCaptcha`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RefreshCaptchaReply {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub captcha_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub captcha: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(

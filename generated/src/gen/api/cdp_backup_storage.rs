@@ -911,14 +911,14 @@ impl UpdateCdpTask {
 /// The result of [`GetCdpBackupStorageRequirement`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetCdpBackupStorageRequirementReply {
-    /// Since ZStack 4.8.26 (release history).
+    /// Since ZStack 4.8.26 (release history). Absent from older MNs' replies.
     pub next_step: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.8.26 (release history).
+    /// Since ZStack 4.8.26 (release history). Absent from older MNs' replies.
     pub required: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
-    /// Since ZStack 4.8.26 (release history).
+    /// Since ZStack 4.8.26 (release history). Absent from older MNs' replies.
     pub current: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
@@ -931,9 +931,9 @@ pub struct GetCdpBackupStorageRequirementReply {
 /// The result of [`MountVmInstanceRecoveryPoint`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MountVmInstanceRecoveryPointReply {
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub resource_path: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub failed_volumes: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,

@@ -1464,9 +1464,9 @@ impl UpdateStackTemplate {
 /// The result of [`CheckStackTemplateParameters`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CheckStackTemplateParametersReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub parameters: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub preparameters: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1476,7 +1476,7 @@ pub struct CheckStackTemplateParametersReply {
 /// The result of [`DecodeStackTemplate`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DecodeStackTemplateReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub resources: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1485,7 +1485,7 @@ pub struct DecodeStackTemplateReply {
 /// The result of [`GetResourceFromResourceStack`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetResourceFromResourceStackReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub resources: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1494,7 +1494,7 @@ pub struct GetResourceFromResourceStackReply {
 /// The result of [`GetResourceStackFromResource`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetResourceStackFromResourceReply {
-    /// Since ZStack 3.9.2 (release history).
+    /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub stack: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1503,7 +1503,7 @@ pub struct GetResourceStackFromResourceReply {
 /// The result of [`GetResourceStackVmStatus`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetResourceStackVmStatusReply {
-    /// Since ZStack 3.9.2 (release history).
+    /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub port_status: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
@@ -1515,7 +1515,7 @@ pub struct GetResourceStackVmStatusReply {
 /// The result of [`GetSupportedCloudFormationResources`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetSupportedCloudFormationResourcesReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub resources: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1524,16 +1524,16 @@ pub struct GetSupportedCloudFormationResourcesReply {
 /// The result of [`PreviewResourceStack`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PreviewResourceStackReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub preview: ::core::option::Option<crate::types::PreviewResourceStruct>,
 }
 ::zstack_sdk::deserialize_struct!(PreviewResourceStackReply { "preview" => preview, });
 /// The result of [`QueryEventFromResourceStack`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryEventFromResourceStackReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(

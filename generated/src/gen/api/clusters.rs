@@ -1881,7 +1881,7 @@ impl ValidateClusterSupportDRS {
 /// The result of [`ApplyDRSAdvice`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ApplyDRSAdviceReply {
-    /// Since ZStack 3.8.22 (release history).
+    /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub vm_migration_activity_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1890,9 +1890,9 @@ pub struct ApplyDRSAdviceReply {
 /// The result of [`GetCandidateNetworkInterfaces`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetCandidateNetworkInterfacesReply {
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub slave_names: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub candidate_nics: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1902,7 +1902,7 @@ pub struct GetCandidateNetworkInterfacesReply {
 /// The result of [`GetClusterDRSStatus`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetClusterDRSStatusReply {
-    /// Since ZStack 3.8.22 (release history).
+    /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub host_load_over_threshold: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1912,9 +1912,9 @@ pub struct GetClusterDRSStatusReply {
 /// The result of [`GetClusterHostNetworkFacts`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetClusterHostNetworkFactsReply {
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub bondings: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub nics: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1924,9 +1924,9 @@ pub struct GetClusterHostNetworkFactsReply {
 /// The result of [`ValidateClusterSupportDRS`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ValidateClusterSupportDRSReply {
-    /// Since ZStack 3.8.22 (release history).
+    /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub supported: ::core::option::Option<bool>,
-    /// Since ZStack 3.8.22 (release history).
+    /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub reason: ::core::option::Option<crate::types::ErrorCode>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -232,7 +232,7 @@ impl UpdateConsoleProxyAgent {
 /// The result of [`ReconnectConsoleProxyAgent`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ReconnectConsoleProxyAgentReply {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub inventory: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,

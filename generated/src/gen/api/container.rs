@@ -543,7 +543,7 @@ impl UpdateContainerManagementEndpoint {
 /// The result of [`GetContainerUsage`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetContainerUsageReply {
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub usages: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -167,7 +167,7 @@ impl GetChainTask {
 /// The result of [`GetChainTask`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetChainTaskReply {
-    /// Since ZStack 4.6.0.
+    /// Since ZStack 4.6.0. Absent from older MNs' replies.
     pub results: ::std::collections::BTreeMap<
         ::std::string::String,
         crate::types::ChainInfo,

@@ -551,7 +551,7 @@ impl SyncDatabaseBackupFromImageStoreBackupStorage {
 /// The result of [`ExportDatabaseBackupFromBackupStorage`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExportDatabaseBackupFromBackupStorageReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub database_backup_url: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -561,7 +561,7 @@ pub struct ExportDatabaseBackupFromBackupStorageReply {
 /// The result of [`GetDatabaseBackupFromImageStore`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetDatabaseBackupFromImageStoreReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub backups: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -570,7 +570,7 @@ pub struct GetDatabaseBackupFromImageStoreReply {
 /// The result of [`RecoverDatabaseFromBackup`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RecoverDatabaseFromBackupReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub log_listen_port: ::core::option::Option<i32>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -579,7 +579,7 @@ pub struct RecoverDatabaseFromBackupReply {
 /// The result of [`SyncDatabaseBackup`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncDatabaseBackupReply {
-    /// Since ZStack 3.2.1 (release history).
+    /// Since ZStack 3.2.1 (release history). Absent from older MNs' replies.
     pub result: ::core::option::Option<crate::types::SyncBackupResult>,
 }
 ::zstack_sdk::deserialize_struct!(SyncDatabaseBackupReply { "result" => result, });

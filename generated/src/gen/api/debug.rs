@@ -113,7 +113,7 @@ impl GetDebugSignal {
 /// The result of [`GetDebugSignal`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetDebugSignalReply {
-    /// Since ZStack 3.6.0.
+    /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub signals: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(GetDebugSignalReply { "signals" => signals default, });

@@ -624,11 +624,11 @@ impl UpdateEip {
 /// The result of [`GetEipAttachableVmNics`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetEipAttachableVmNicsReply {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<crate::types::AnyVmNicInventory>,
-    /// Since ZStack 3.8.
+    /// Since ZStack 3.8. Absent from older MNs' replies.
     pub start: ::core::option::Option<i32>,
-    /// Since ZStack 3.8.
+    /// Since ZStack 3.8. Absent from older MNs' replies.
     pub more: ::core::option::Option<bool>,
 }
 ::zstack_sdk::deserialize_struct!(

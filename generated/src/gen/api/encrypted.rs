@@ -66,7 +66,7 @@ impl GetEncryptedField {
 /// The result of [`GetEncryptedField`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetEncryptedFieldReply {
-    /// Since ZStack 4.7.0.
+    /// Since ZStack 4.7.0. Absent from older MNs' replies.
     pub encrypted_fields: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(

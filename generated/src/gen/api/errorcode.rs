@@ -262,7 +262,7 @@ impl ReloadElaboration {
 /// The result of [`CheckElaborationContent`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CheckElaborationContentReply {
-    /// Since ZStack 3.3.0.
+    /// Since ZStack 3.3.0. Absent from older MNs' replies.
     pub results: ::std::vec::Vec<crate::types::ElaborationCheckResult>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -271,7 +271,7 @@ pub struct CheckElaborationContentReply {
 /// The result of [`GetElaborationCategories`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetElaborationCategoriesReply {
-    /// Since ZStack 3.3.0.
+    /// Since ZStack 3.3.0. Absent from older MNs' replies.
     pub categories: ::std::vec::Vec<crate::types::ElaborationCategory>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -280,7 +280,7 @@ pub struct GetElaborationCategoriesReply {
 /// The result of [`GetElaborations`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetElaborationsReply {
-    /// Since ZStack 3.3.0.
+    /// Since ZStack 3.3.0. Absent from older MNs' replies.
     pub contents: ::std::vec::Vec<crate::types::ElaborationContent>,
 }
 ::zstack_sdk::deserialize_struct!(

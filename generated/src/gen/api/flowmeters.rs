@@ -1047,7 +1047,7 @@ impl UpdateFlowMeter {
 /// The result of [`AddVRouterNetworksToFlowMeter`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AddVRouterNetworksToFlowMeterReply {
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1056,7 +1056,7 @@ pub struct AddVRouterNetworksToFlowMeterReply {
 /// The result of [`GetFlowMeterRouterId`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetFlowMeterRouterIdReply {
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub router_id: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1065,7 +1065,7 @@ pub struct GetFlowMeterRouterIdReply {
 /// The result of [`GetVRouterFlowCounter`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVRouterFlowCounterReply {
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub counters: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1074,9 +1074,9 @@ pub struct GetVRouterFlowCounterReply {
 /// The result of [`QueryVRouterFlowMeterNetwork`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryVRouterFlowMeterNetworkReply {
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1086,7 +1086,7 @@ pub struct QueryVRouterFlowMeterNetworkReply {
 /// The result of [`SetFlowMeterRouterId`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SetFlowMeterRouterIdReply {
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub router_id: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -220,7 +220,7 @@ impl UpdateGlobalConfig {
 /// The result of [`GetGlobalConfigOptions`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetGlobalConfigOptionsReply {
-    /// Since ZStack 4.4.0.
+    /// Since ZStack 4.4.0. Absent from older MNs' replies.
     pub options: ::core::option::Option<crate::types::GlobalConfigOptions>,
 }
 ::zstack_sdk::deserialize_struct!(GetGlobalConfigOptionsReply { "options" => options, });

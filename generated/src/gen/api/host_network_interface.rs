@@ -169,7 +169,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryHostNetworkInterfaceLld
 /// The result of [`GetHostNetworkInterfaceLldp`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetHostNetworkInterfaceLldpReply {
-    /// Since ZStack 5.0.0.
+    /// Since ZStack 5.0.0. Absent from older MNs' replies.
     pub lldp: ::core::option::Option<crate::types::HostNetworkInterfaceLldpRefInventory>,
 }
 ::zstack_sdk::deserialize_struct!(GetHostNetworkInterfaceLldpReply { "lldp" => lldp, });

@@ -3972,7 +3972,7 @@ impl UpdateKVMHost {
 /// The result of [`AddKVMHostFromConfigFile`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AddKVMHostFromConfigFileReply {
-    /// Since ZStack 3.1.3 (release history).
+    /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub results: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -3981,11 +3981,11 @@ pub struct AddKVMHostFromConfigFileReply {
 /// The result of [`AllocateHostResource`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AllocateHostResourceReply {
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub v_cpu_pin: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -3995,7 +3995,7 @@ pub struct AllocateHostResourceReply {
 /// The result of [`CreateBonding`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CreateBondingReply {
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub inventory: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -4004,7 +4004,7 @@ pub struct CreateBondingReply {
 /// The result of [`GetCandidateInterfaceVlanIds`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetCandidateInterfaceVlanIdsReply {
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub vlan_ids: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -4013,19 +4013,19 @@ pub struct GetCandidateInterfaceVlanIdsReply {
 /// The result of [`GetCpuMemoryCapacity`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetCpuMemoryCapacityReply {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub total_cpu: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub available_cpu: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub total_memory: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub available_memory: ::core::option::Option<i64>,
-    /// Since ZStack 2.5.0.
+    /// Since ZStack 2.5.0. Absent from older MNs' replies.
     pub managed_cpu_num: ::core::option::Option<i64>,
-    /// Since ZStack 3.9.0.
+    /// Since ZStack 3.9.0. Absent from older MNs' replies.
     pub capacity_data: ::std::vec::Vec<crate::types::CpuMemoryCapacityData>,
-    /// Since ZStack 3.9.0.
+    /// Since ZStack 3.9.0. Absent from older MNs' replies.
     pub resource_type: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -4037,7 +4037,7 @@ pub struct GetCpuMemoryCapacityReply {
 /// The result of [`GetHostAllocatorStrategies`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetHostAllocatorStrategiesReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub strategies: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -4046,11 +4046,11 @@ pub struct GetHostAllocatorStrategiesReply {
 /// The result of [`GetHostNUMATopology`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetHostNUMATopologyReply {
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub topology: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
@@ -4063,9 +4063,9 @@ pub struct GetHostNUMATopologyReply {
 /// The result of [`GetHostNetworkFacts`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetHostNetworkFactsReply {
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub bondings: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub nics: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -4074,7 +4074,7 @@ pub struct GetHostNetworkFactsReply {
 /// The result of [`GetHostPhysicalMemoryFacts`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetHostPhysicalMemoryFactsReply {
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -4083,11 +4083,11 @@ pub struct GetHostPhysicalMemoryFactsReply {
 /// The result of [`GetHostResourceAllocation`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetHostResourceAllocationReply {
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub v_cpu_pin: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -4097,7 +4097,7 @@ pub struct GetHostResourceAllocationReply {
 /// The result of [`GetHostTask`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetHostTaskReply {
-    /// Since ZStack 4.6.0.
+    /// Since ZStack 4.6.0. Absent from older MNs' replies.
     pub results: ::std::collections::BTreeMap<
         ::std::string::String,
         crate::types::ChainInfo,
@@ -4107,14 +4107,14 @@ pub struct GetHostTaskReply {
 /// The result of [`GetHostWebSshUrl`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetHostWebSshUrlReply {
-    /// Since ZStack 4.7.0.
+    /// Since ZStack 4.7.0. Absent from older MNs' replies.
     pub url: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(GetHostWebSshUrlReply { "url" => url, });
 /// The result of [`GetHypervisorTypes`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetHypervisorTypesReply {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub hypervisor_types: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -4123,9 +4123,9 @@ pub struct GetHypervisorTypesReply {
 /// The result of [`GetInterfaceServiceTypeStatistic`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetInterfaceServiceTypeStatisticReply {
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub service_type_statistics: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -4135,7 +4135,7 @@ pub struct GetInterfaceServiceTypeStatisticReply {
 /// The result of [`KvmRunShell`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct KvmRunShellReply {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub inventory: ::std::collections::BTreeMap<
         ::std::string::String,
         crate::types::ShellResult,
@@ -4147,14 +4147,14 @@ pub struct KvmRunShellReply {
 /// The result of [`PowerOffHost`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PowerOffHostReply {
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub results: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(PowerOffHostReply { "results" => results default, });
 /// The result of [`SetServiceTypeOnHostNetworkBonding`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SetServiceTypeOnHostNetworkBondingReply {
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub inventory: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -4163,7 +4163,7 @@ pub struct SetServiceTypeOnHostNetworkBondingReply {
 /// The result of [`SetServiceTypeOnHostNetworkInterface`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SetServiceTypeOnHostNetworkInterfaceReply {
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub inventory: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -4172,7 +4172,7 @@ pub struct SetServiceTypeOnHostNetworkInterfaceReply {
 /// The result of [`UpdateHostIpmi`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct UpdateHostIpmiReply {
-    /// Since ZStack 4.7.0.
+    /// Since ZStack 4.7.0. Absent from older MNs' replies.
     pub host_ipmi_inventory: ::core::option::Option<crate::types::HostIpmiInventory>,
 }
 ::zstack_sdk::deserialize_struct!(

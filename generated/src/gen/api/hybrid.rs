@@ -11889,11 +11889,11 @@ impl UpdateVpcVpnGateway {
 /// The result of [`BackupDatabaseToPublicCloud`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BackupDatabaseToPublicCloudReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub local: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub remote: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub region_id: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11903,7 +11903,7 @@ pub struct BackupDatabaseToPublicCloudReply {
 /// The result of [`DownloadBackupFileFromPublicCloud`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DownloadBackupFileFromPublicCloudReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub local: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11912,7 +11912,7 @@ pub struct DownloadBackupFileFromPublicCloudReply {
 /// The result of [`GetConnectionAccessPointFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetConnectionAccessPointFromRemoteReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11921,9 +11921,9 @@ pub struct GetConnectionAccessPointFromRemoteReply {
 /// The result of [`GetConnectionBetweenL3NetworkAndAliyunVSwitch`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetConnectionBetweenL3NetworkAndAliyunVSwitchReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11933,7 +11933,7 @@ pub struct GetConnectionBetweenL3NetworkAndAliyunVSwitchReply {
 /// The result of [`GetCreateEcsImageProgress`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetCreateEcsImageProgressReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub progress: ::core::option::Option<crate::types::ProgressProperty>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11942,7 +11942,7 @@ pub struct GetCreateEcsImageProgressReply {
 /// The result of [`GetDataCenterFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetDataCenterFromRemoteReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11951,16 +11951,16 @@ pub struct GetDataCenterFromRemoteReply {
 /// The result of [`GetEcsInstanceType`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetEcsInstanceTypeReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub types: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(GetEcsInstanceTypeReply { "types" => types default, });
 /// The result of [`GetEcsInstanceVncUrl`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetEcsInstanceVncUrlReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub ecs_id: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub vnc_url: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11969,7 +11969,7 @@ pub struct GetEcsInstanceVncUrlReply {
 /// The result of [`GetIdentityZoneFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetIdentityZoneFromRemoteReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11978,7 +11978,7 @@ pub struct GetIdentityZoneFromRemoteReply {
 /// The result of [`GetOssBucketFileFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetOssBucketFileFromRemoteReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub files: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11987,7 +11987,7 @@ pub struct GetOssBucketFileFromRemoteReply {
 /// The result of [`GetOssBucketNameFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetOssBucketNameFromRemoteReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11996,9 +11996,9 @@ pub struct GetOssBucketNameFromRemoteReply {
 /// The result of [`GetVpcVpnConfigurationFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVpcVpnConfigurationFromRemoteReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub ike_conf: ::core::option::Option<crate::types::VpcVpnIkeConfigStruct>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub ip_sec_conf: ::core::option::Option<crate::types::VpcVpnIpSecConfigStruct>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12008,9 +12008,9 @@ pub struct GetVpcVpnConfigurationFromRemoteReply {
 /// The result of [`QueryAliyunDiskFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryAliyunDiskFromLocalReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12020,9 +12020,9 @@ pub struct QueryAliyunDiskFromLocalReply {
 /// The result of [`QueryAliyunRouteEntryFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryAliyunRouteEntryFromLocalReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12032,9 +12032,9 @@ pub struct QueryAliyunRouteEntryFromLocalReply {
 /// The result of [`QueryAliyunRouterInterfaceFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryAliyunRouterInterfaceFromLocalReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12044,9 +12044,9 @@ pub struct QueryAliyunRouterInterfaceFromLocalReply {
 /// The result of [`QueryAliyunSnapshotFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryAliyunSnapshotFromLocalReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12056,9 +12056,9 @@ pub struct QueryAliyunSnapshotFromLocalReply {
 /// The result of [`QueryAliyunVirtualRouterFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryAliyunVirtualRouterFromLocalReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12068,9 +12068,9 @@ pub struct QueryAliyunVirtualRouterFromLocalReply {
 /// The result of [`QueryConnectionAccessPointFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryConnectionAccessPointFromLocalReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12080,9 +12080,9 @@ pub struct QueryConnectionAccessPointFromLocalReply {
 /// The result of [`QueryConnectionBetweenL3NetworkAndAliyunVSwitch`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryConnectionBetweenL3NetworkAndAliyunVSwitchReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12092,9 +12092,9 @@ pub struct QueryConnectionBetweenL3NetworkAndAliyunVSwitchReply {
 /// The result of [`QueryDataCenterFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryDataCenterFromLocalReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12104,9 +12104,9 @@ pub struct QueryDataCenterFromLocalReply {
 /// The result of [`QueryEcsImageFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryEcsImageFromLocalReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12116,9 +12116,9 @@ pub struct QueryEcsImageFromLocalReply {
 /// The result of [`QueryEcsInstanceFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryEcsInstanceFromLocalReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12128,9 +12128,9 @@ pub struct QueryEcsInstanceFromLocalReply {
 /// The result of [`QueryEcsSecurityGroupFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryEcsSecurityGroupFromLocalReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12140,9 +12140,9 @@ pub struct QueryEcsSecurityGroupFromLocalReply {
 /// The result of [`QueryEcsSecurityGroupRuleFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryEcsSecurityGroupRuleFromLocalReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12152,9 +12152,9 @@ pub struct QueryEcsSecurityGroupRuleFromLocalReply {
 /// The result of [`QueryEcsVSwitchFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryEcsVSwitchFromLocalReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12164,9 +12164,9 @@ pub struct QueryEcsVSwitchFromLocalReply {
 /// The result of [`QueryEcsVpcFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryEcsVpcFromLocalReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12176,9 +12176,9 @@ pub struct QueryEcsVpcFromLocalReply {
 /// The result of [`QueryHybridEipFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryHybridEipFromLocalReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12188,9 +12188,9 @@ pub struct QueryHybridEipFromLocalReply {
 /// The result of [`QueryHybridKeySecret`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryHybridKeySecretReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12200,9 +12200,9 @@ pub struct QueryHybridKeySecretReply {
 /// The result of [`QueryIdentityZoneFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryIdentityZoneFromLocalReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12212,9 +12212,9 @@ pub struct QueryIdentityZoneFromLocalReply {
 /// The result of [`QueryOssBucketFileName`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryOssBucketFileNameReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12224,9 +12224,9 @@ pub struct QueryOssBucketFileNameReply {
 /// The result of [`QueryVirtualBorderRouterFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryVirtualBorderRouterFromLocalReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12236,9 +12236,9 @@ pub struct QueryVirtualBorderRouterFromLocalReply {
 /// The result of [`QueryVpcIkeConfigFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryVpcIkeConfigFromLocalReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12248,9 +12248,9 @@ pub struct QueryVpcIkeConfigFromLocalReply {
 /// The result of [`QueryVpcIpSecConfigFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryVpcIpSecConfigFromLocalReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12260,9 +12260,9 @@ pub struct QueryVpcIpSecConfigFromLocalReply {
 /// The result of [`QueryVpcUserVpnGatewayFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryVpcUserVpnGatewayFromLocalReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12272,9 +12272,9 @@ pub struct QueryVpcUserVpnGatewayFromLocalReply {
 /// The result of [`QueryVpcVpnConnectionFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryVpcVpnConnectionFromLocalReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12284,9 +12284,9 @@ pub struct QueryVpcVpnConnectionFromLocalReply {
 /// The result of [`QueryVpcVpnGatewayFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryVpcVpnGatewayFromLocalReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12296,7 +12296,7 @@ pub struct QueryVpcVpnGatewayFromLocalReply {
 /// The result of [`SyncAliyunRouteEntryFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncAliyunRouteEntryFromRemoteReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12305,7 +12305,7 @@ pub struct SyncAliyunRouteEntryFromRemoteReply {
 /// The result of [`SyncAliyunRouterInterfaceFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncAliyunRouterInterfaceFromRemoteReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12314,7 +12314,7 @@ pub struct SyncAliyunRouterInterfaceFromRemoteReply {
 /// The result of [`SyncAliyunSnapshotRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncAliyunSnapshotRemoteReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12323,7 +12323,7 @@ pub struct SyncAliyunSnapshotRemoteReply {
 /// The result of [`SyncAliyunVirtualRouterFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncAliyunVirtualRouterFromRemoteReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12332,7 +12332,7 @@ pub struct SyncAliyunVirtualRouterFromRemoteReply {
 /// The result of [`SyncConnectionAccessPointFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncConnectionAccessPointFromRemoteReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12341,7 +12341,7 @@ pub struct SyncConnectionAccessPointFromRemoteReply {
 /// The result of [`SyncDiskFromAliyunFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncDiskFromAliyunFromRemoteReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12350,7 +12350,7 @@ pub struct SyncDiskFromAliyunFromRemoteReply {
 /// The result of [`SyncEcsImageFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncEcsImageFromRemoteReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12359,7 +12359,7 @@ pub struct SyncEcsImageFromRemoteReply {
 /// The result of [`SyncEcsInstanceFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncEcsInstanceFromRemoteReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12368,7 +12368,7 @@ pub struct SyncEcsInstanceFromRemoteReply {
 /// The result of [`SyncEcsSecurityGroupFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncEcsSecurityGroupFromRemoteReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12377,7 +12377,7 @@ pub struct SyncEcsSecurityGroupFromRemoteReply {
 /// The result of [`SyncEcsSecurityGroupRuleFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncEcsSecurityGroupRuleFromRemoteReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12386,7 +12386,7 @@ pub struct SyncEcsSecurityGroupRuleFromRemoteReply {
 /// The result of [`SyncEcsVSwitchFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncEcsVSwitchFromRemoteReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12395,7 +12395,7 @@ pub struct SyncEcsVSwitchFromRemoteReply {
 /// The result of [`SyncEcsVpcFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncEcsVpcFromRemoteReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12404,7 +12404,7 @@ pub struct SyncEcsVpcFromRemoteReply {
 /// The result of [`SyncHybridEipFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncHybridEipFromRemoteReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12413,7 +12413,7 @@ pub struct SyncHybridEipFromRemoteReply {
 /// The result of [`SyncVirtualBorderRouterFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncVirtualBorderRouterFromRemoteReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12422,7 +12422,7 @@ pub struct SyncVirtualBorderRouterFromRemoteReply {
 /// The result of [`SyncVpcUserVpnGatewayFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncVpcUserVpnGatewayFromRemoteReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12431,7 +12431,7 @@ pub struct SyncVpcUserVpnGatewayFromRemoteReply {
 /// The result of [`SyncVpcVpnConnectionFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncVpcVpnConnectionFromRemoteReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -12440,7 +12440,7 @@ pub struct SyncVpcVpnConnectionFromRemoteReply {
 /// The result of [`SyncVpcVpnGatewayFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncVpcVpnGatewayFromRemoteReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

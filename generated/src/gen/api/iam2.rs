@@ -6831,7 +6831,7 @@ impl UpdateOrganizationQuota {
 /// The result of [`BatchCreateIAM2VirtualIDFromConfigFile`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BatchCreateIAM2VirtualIDFromConfigFileReply {
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub number_of_imported_user: ::core::option::Option<i32>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -6841,7 +6841,7 @@ pub struct BatchCreateIAM2VirtualIDFromConfigFileReply {
 /// The result of [`CheckIAM2OrganizationAvailability`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CheckIAM2OrganizationAvailabilityReply {
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub exists: ::core::option::Option<bool>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -6850,7 +6850,7 @@ pub struct CheckIAM2OrganizationAvailabilityReply {
 /// The result of [`CheckIAM2VirtualIDConfigFile`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CheckIAM2VirtualIDConfigFileReply {
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub results: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -6859,7 +6859,7 @@ pub struct CheckIAM2VirtualIDConfigFileReply {
 /// The result of [`CleanInvalidLdapIAM2Binding`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CleanInvalidLdapIAM2BindingReply {
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -6868,7 +6868,7 @@ pub struct CleanInvalidLdapIAM2BindingReply {
 /// The result of [`GetCandidateLdapEntryForIAM2Binding`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetCandidateLdapEntryForIAM2BindingReply {
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -6877,9 +6877,9 @@ pub struct GetCandidateLdapEntryForIAM2BindingReply {
 /// The result of [`GetIAM2OrganizationVirtualIDNumber`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetIAM2OrganizationVirtualIDNumberReply {
-    /// Since ZStack 4.0.1 (release history).
+    /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub virtual_total_number: ::core::option::Option<i32>,
-    /// Since ZStack 4.0.1 (release history).
+    /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub virtual_direct_number: ::core::option::Option<i32>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -6890,7 +6890,7 @@ pub struct GetIAM2OrganizationVirtualIDNumberReply {
 /// The result of [`GetIAM2ProjectContainerClusterCandidates`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetIAM2ProjectContainerClusterCandidatesReply {
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -6900,9 +6900,9 @@ pub struct GetIAM2ProjectContainerClusterCandidatesReply {
 /// The result of [`GetIAM2ProjectContainerImageTags`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetIAM2ProjectContainerImageTagsReply {
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i32>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -6912,9 +6912,9 @@ pub struct GetIAM2ProjectContainerImageTagsReply {
 /// The result of [`GetIAM2ProjectContainerImages`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetIAM2ProjectContainerImagesReply {
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i32>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -6924,7 +6924,7 @@ pub struct GetIAM2ProjectContainerImagesReply {
 /// The result of [`GetIAM2ProjectRepository`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetIAM2ProjectRepositoryReply {
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -6933,7 +6933,7 @@ pub struct GetIAM2ProjectRepositoryReply {
 /// The result of [`GetIAM2ProjectsOfVirtualID`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetIAM2ProjectsOfVirtualIDReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -6942,7 +6942,7 @@ pub struct GetIAM2ProjectsOfVirtualIDReply {
 /// The result of [`GetIAM2SystemAttributes`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetIAM2SystemAttributesReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -6951,12 +6951,12 @@ pub struct GetIAM2SystemAttributesReply {
 /// The result of [`GetIAM2VirtualIDAPIPermission`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetIAM2VirtualIDAPIPermissionReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub permissions: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub no_permission: ::core::option::Option<bool>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -6966,9 +6966,9 @@ pub struct GetIAM2VirtualIDAPIPermissionReply {
 /// The result of [`GetIAM2VirtualIDInGroup`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetIAM2VirtualIDInGroupReply {
-    /// Since ZStack 4.1.8 (release history).
+    /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 4.1.8 (release history).
+    /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -6978,7 +6978,7 @@ pub struct GetIAM2VirtualIDInGroupReply {
 /// The result of [`GetOrganizationQuotaUsage`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetOrganizationQuotaUsageReply {
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub usages: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -6987,9 +6987,9 @@ pub struct GetOrganizationQuotaUsageReply {
 /// The result of [`QueryIAM2LdapBinding`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryIAM2LdapBindingReply {
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(

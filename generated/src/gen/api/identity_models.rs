@@ -55,7 +55,7 @@ impl GetSupportedIdentityModels {
 /// The result of [`GetSupportedIdentityModels`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetSupportedIdentityModelsReply {
-    /// Since ZStack 3.7.0.
+    /// Since ZStack 3.7.0. Absent from older MNs' replies.
     pub configs: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -291,7 +291,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryImageReplicationGroup {
 /// The result of [`AddBackupStoragesToReplicationGroup`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AddBackupStoragesToReplicationGroupReply {
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -2360,9 +2360,9 @@ impl UpdateImage {
 /// The result of [`CreateDataVolumeTemplateFromVolumeSnapshot`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CreateDataVolumeTemplateFromVolumeSnapshotReply {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub inventory: ::core::option::Option<crate::types::AnyImageInventory>,
-    /// Since ZStack 3.2.1 (release history).
+    /// Since ZStack 3.2.1 (release history). Absent from older MNs' replies.
     pub failures: ::std::vec::Vec<
         crate::types::CreateDataVolumeTemplateFromVolumeSnapshotFailure,
     >,
@@ -2374,9 +2374,9 @@ pub struct CreateDataVolumeTemplateFromVolumeSnapshotReply {
 /// The result of [`CreateRootVolumeTemplateFromVolumeSnapshot`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CreateRootVolumeTemplateFromVolumeSnapshotReply {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub inventory: ::core::option::Option<crate::types::AnyImageInventory>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub failures: ::std::vec::Vec<
         crate::types::CreateRootVolumeTemplateFromVolumeSnapshotFailure,
     >,
@@ -2388,14 +2388,14 @@ pub struct CreateRootVolumeTemplateFromVolumeSnapshotReply {
 /// The result of [`GetImageQga`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetImageQgaReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub enable: ::core::option::Option<bool>,
 }
 ::zstack_sdk::deserialize_struct!(GetImageQgaReply { "enable" => enable, });
 /// The result of [`GetUploadImageJobDetails`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetUploadImageJobDetailsReply {
-    /// Since ZStack 4.1.0.
+    /// Since ZStack 4.1.0. Absent from older MNs' replies.
     pub existing_job_details: ::std::vec::Vec<crate::types::JobDetails>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -96,7 +96,7 @@ impl GetInterdependentL3NetworksImages {
 /// The result of [`GetInterdependentL3NetworksImages`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetInterdependentL3NetworksImagesReply {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

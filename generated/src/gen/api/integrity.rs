@@ -215,7 +215,7 @@ impl StartDataProtection {
 /// The result of [`CheckBatchDataIntegrity`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CheckBatchDataIntegrityReply {
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub resource_map: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,

@@ -110,27 +110,27 @@ impl GetIpAddressCapacity {
 /// The result of [`GetIpAddressCapacity`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetIpAddressCapacityReply {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub total_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub available_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 3.1.
+    /// Since ZStack 3.1. Absent from older MNs' replies.
     pub used_ip_address_number: ::core::option::Option<i64>,
-    /// Since ZStack 3.10.
+    /// Since ZStack 3.10. Absent from older MNs' replies.
     pub ipv4_total_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 3.10.
+    /// Since ZStack 3.10. Absent from older MNs' replies.
     pub ipv4_available_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 3.10.
+    /// Since ZStack 3.10. Absent from older MNs' replies.
     pub ipv4_used_ip_address_number: ::core::option::Option<i64>,
-    /// Since ZStack 3.10.
+    /// Since ZStack 3.10. Absent from older MNs' replies.
     pub ipv6_total_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 3.10.
+    /// Since ZStack 3.10. Absent from older MNs' replies.
     pub ipv6_available_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 3.10.
+    /// Since ZStack 3.10. Absent from older MNs' replies.
     pub ipv6_used_ip_address_number: ::core::option::Option<i64>,
-    /// Since ZStack 3.9.0.
+    /// Since ZStack 3.9.0. Absent from older MNs' replies.
     pub capacity_data: ::std::vec::Vec<crate::types::IpCapacityData>,
-    /// Since ZStack 3.9.0.
+    /// Since ZStack 3.9.0. Absent from older MNs' replies.
     pub resource_type: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -1339,7 +1339,7 @@ impl UpdateIPsecConnection {
 /// The result of [`GetCandidateL3NetworksForIpSecConnection`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetCandidateL3NetworksForIpSecConnectionReply {
-    /// Since ZStack 4.0.1 (release history).
+    /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1349,9 +1349,9 @@ pub struct GetCandidateL3NetworksForIpSecConnectionReply {
 /// The result of [`QueryIPSecConnection`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryIPSecConnectionReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(

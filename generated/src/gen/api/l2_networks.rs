@@ -3037,21 +3037,21 @@ impl UpdateVniRange {
 /// The result of [`GetL2NetworkTypes`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetL2NetworkTypesReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub types: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(GetL2NetworkTypesReply { "types" => types default, });
 /// The result of [`GetVSwitchTypes`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVSwitchTypesReply {
-    /// Since ZStack 4.1.8 (release history).
+    /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub types: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(GetVSwitchTypesReply { "types" => types default, });
 /// The result of [`GetVfPciDeviceAvailableInL2Network`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVfPciDeviceAvailableInL2NetworkReply {
-    /// Since ZStack 5.3.20 (release history).
+    /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
     pub l2_vf_available_clusters: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,

@@ -2914,9 +2914,9 @@ impl UpdateL3Network {
 /// The result of [`AddIpRangeByNetworkCidr`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AddIpRangeByNetworkCidrReply {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub inventory: ::core::option::Option<crate::types::AnyIpRangeInventory>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<crate::types::AnyIpRangeInventory>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2926,9 +2926,9 @@ pub struct AddIpRangeByNetworkCidrReply {
 /// The result of [`AddIpv6RangeByNetworkCidr`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AddIpv6RangeByNetworkCidrReply {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub inventory: ::core::option::Option<crate::types::AnyIpRangeInventory>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<crate::types::AnyIpRangeInventory>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2938,9 +2938,9 @@ pub struct AddIpv6RangeByNetworkCidrReply {
 /// The result of [`ChangeL3NetworkDhcpIpAddress`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ChangeL3NetworkDhcpIpAddressReply {
-    /// Since ZStack 5.1.0.
+    /// Since ZStack 5.1.0. Absent from older MNs' replies.
     pub dhcp_server_ip: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.1.0.
+    /// Since ZStack 5.1.0. Absent from older MNs' replies.
     pub dhcpv6_server_ip: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2950,9 +2950,9 @@ pub struct ChangeL3NetworkDhcpIpAddressReply {
 /// The result of [`CheckIpAvailability`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CheckIpAvailabilityReply {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub available: ::core::option::Option<bool>,
-    /// Since ZStack 3.4.
+    /// Since ZStack 3.4. Absent from older MNs' replies.
     pub reason: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2961,9 +2961,9 @@ pub struct CheckIpAvailabilityReply {
 /// The result of [`GetL3NetworkDhcpIpAddress`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetL3NetworkDhcpIpAddressReply {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub ip: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.10.
+    /// Since ZStack 3.10. Absent from older MNs' replies.
     pub ip6: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2972,9 +2972,9 @@ pub struct GetL3NetworkDhcpIpAddressReply {
 /// The result of [`GetL3NetworkIpStatistic`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetL3NetworkIpStatisticReply {
-    /// Since ZStack 3.7.0.
+    /// Since ZStack 3.7.0. Absent from older MNs' replies.
     pub ip_statistics: ::std::vec::Vec<crate::types::IpStatisticData>,
-    /// Since ZStack 3.7.0.
+    /// Since ZStack 3.7.0. Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2984,14 +2984,14 @@ pub struct GetL3NetworkIpStatisticReply {
 /// The result of [`GetL3NetworkMtu`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetL3NetworkMtuReply {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub mtu: ::core::option::Option<i32>,
 }
 ::zstack_sdk::deserialize_struct!(GetL3NetworkMtuReply { "mtu" => mtu lenient, });
 /// The result of [`GetL3NetworkRouterInterfaceIp`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetL3NetworkRouterInterfaceIpReply {
-    /// Since ZStack 2.2.
+    /// Since ZStack 2.2. Absent from older MNs' replies.
     pub router_interface_ip: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -3000,14 +3000,14 @@ pub struct GetL3NetworkRouterInterfaceIpReply {
 /// The result of [`GetL3NetworkTypes`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetL3NetworkTypesReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub types: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(GetL3NetworkTypesReply { "types" => types default, });
 /// The result of [`IsVfNicAvailableInL3Network`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IsVfNicAvailableInL3NetworkReply {
-    /// Since ZStack 3.9.2 (release history).
+    /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub vf_nic_available: ::core::option::Option<bool>,
 }
 ::zstack_sdk::deserialize_struct!(

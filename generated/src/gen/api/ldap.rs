@@ -891,7 +891,7 @@ impl UpdateLdapServer {
 /// The result of [`GetCandidateLdapEntryForBinding`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetCandidateLdapEntryForBindingReply {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -900,7 +900,7 @@ pub struct GetCandidateLdapEntryForBindingReply {
 /// The result of [`GetLdapEntry`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetLdapEntryReply {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -909,7 +909,7 @@ pub struct GetLdapEntryReply {
 /// The result of [`GetLdapServerAvailableAttributes`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetLdapServerAvailableAttributesReply {
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -918,9 +918,9 @@ pub struct GetLdapServerAvailableAttributesReply {
 /// The result of [`LogInByLdap`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LogInByLdapReply {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub inventory: ::core::option::Option<crate::types::SessionInventory>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub account_inventory: ::core::option::Option<crate::types::AccountInventory>,
 }
 ::zstack_sdk::deserialize_struct!(

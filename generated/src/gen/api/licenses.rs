@@ -684,14 +684,14 @@ impl UpdateLicense {
 /// The result of [`GetLicenseAddOns`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetLicenseAddOnsReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub addons: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(GetLicenseAddOnsReply { "addons" => addons default, });
 /// The result of [`GetLicenseCapabilities`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetLicenseCapabilitiesReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub capabilities: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
@@ -703,9 +703,9 @@ pub struct GetLicenseCapabilitiesReply {
 /// The result of [`GetLicenseInfo`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetLicenseInfoReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventory: ::core::option::Option<crate::types::AnyLicenseInventory>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub additions: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -714,9 +714,9 @@ pub struct GetLicenseInfoReply {
 /// The result of [`GetLicenseRecords`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetLicenseRecordsReply {
-    /// Since ZStack 4.1.8 (release history).
+    /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 4.1.8 (release history).
+    /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -726,7 +726,7 @@ pub struct GetLicenseRecordsReply {
 /// The result of [`GetLicenseUKeyStatus`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetLicenseUKeyStatusReply {
-    /// Since ZStack 4.2.40 (release history).
+    /// Since ZStack 4.2.40 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -735,9 +735,9 @@ pub struct GetLicenseUKeyStatusReply {
 /// The result of [`RegisterLicenseRequestedApplication`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RegisterLicenseRequestedApplicationReply {
-    /// Since ZStack 4.4.65 (release history).
+    /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub app_id: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.4.65 (release history).
+    /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub service_pub_key: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -3618,7 +3618,7 @@ impl UpdateSlbGroup {
 /// The result of [`GetLoadBalancerListenerACLEntries`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetLoadBalancerListenerACLEntriesReply {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub inventories: ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::vec::Vec<crate::types::LoadBalancerACLEntry>,
@@ -3630,13 +3630,13 @@ pub struct GetLoadBalancerListenerACLEntriesReply {
 /// The result of [`GetLoadBalancerOwner`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetLoadBalancerOwnerReply {
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub vpc: ::core::option::Option<crate::types::VpcRouterVmInventory>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub vpc_ha: ::core::option::Option<crate::types::VpcHaGroupInventory>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub slb: ::core::option::Option<crate::types::SlbGroupInventory>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -314,7 +314,7 @@ impl UpdateLogConfiguration {
 /// The result of [`GetLogConfiguration`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetLogConfigurationReply {
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -321,9 +321,9 @@ impl UnlockIdentity {
 /// The result of [`GetLoginCaptcha`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetLoginCaptchaReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub captcha_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub captcha: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -332,7 +332,7 @@ pub struct GetLoginCaptchaReply {
 /// The result of [`GetLoginProcedures`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetLoginProceduresReply {
-    /// Since ZStack 4.6.0.
+    /// Since ZStack 4.6.0. Absent from older MNs' replies.
     pub procedures: ::std::vec::Vec<crate::types::LoginAuthenticationProcedureDesc>,
 }
 ::zstack_sdk::deserialize_struct!(

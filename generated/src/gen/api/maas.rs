@@ -54,7 +54,7 @@ impl GetMaaSUsage {
 /// The result of [`GetMaaSUsage`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetMaaSUsageReply {
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub usages: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(GetMaaSUsageReply { "usages" => usages default, });

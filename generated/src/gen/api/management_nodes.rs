@@ -510,7 +510,7 @@ impl UpdateFactoryModeState {
 /// The result of [`GetCurrentTime`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetCurrentTimeReply {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub current_time: ::std::collections::BTreeMap<::std::string::String, i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -519,7 +519,7 @@ pub struct GetCurrentTimeReply {
 /// The result of [`GetFactoryModeState`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetFactoryModeStateReply {
-    /// Since ZStack 3.8.22 (release history).
+    /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub factory_mode_state: ::core::option::Option<bool>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -528,7 +528,7 @@ pub struct GetFactoryModeStateReply {
 /// The result of [`GetManagementNodeArch`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetManagementNodeArchReply {
-    /// Since ZStack 4.1.2.
+    /// Since ZStack 4.1.2. Absent from older MNs' replies.
     pub architecture: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -537,9 +537,9 @@ pub struct GetManagementNodeArchReply {
 /// The result of [`GetManagementNodeOS`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetManagementNodeOSReply {
-    /// Since ZStack 4.1.2.
+    /// Since ZStack 4.1.2. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.1.2.
+    /// Since ZStack 4.1.2. Absent from older MNs' replies.
     pub version: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -548,9 +548,9 @@ pub struct GetManagementNodeOSReply {
 /// The result of [`GetPlatformTimeZone`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetPlatformTimeZoneReply {
-    /// Since ZStack 4.1.0.
+    /// Since ZStack 4.1.0. Absent from older MNs' replies.
     pub timezone: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.1.0.
+    /// Since ZStack 4.1.0. Absent from older MNs' replies.
     pub offset: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -559,7 +559,7 @@ pub struct GetPlatformTimeZoneReply {
 /// The result of [`GetSupportAPIs`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetSupportAPIsReply {
-    /// Since ZStack 4.5.0.
+    /// Since ZStack 4.5.0. Absent from older MNs' replies.
     pub support_apis: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -568,7 +568,7 @@ pub struct GetSupportAPIsReply {
 /// The result of [`GetVersion`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVersionReply {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub version: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(GetVersionReply { "version" => version, });

@@ -382,7 +382,7 @@ impl UpdateMdevDeviceSpec {
 /// The result of [`GetMdevDeviceSpecCandidates`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetMdevDeviceSpecCandidatesReply {
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

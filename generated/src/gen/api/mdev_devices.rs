@@ -424,7 +424,7 @@ impl UpdateMdevDevice {
 /// The result of [`GetMdevDeviceCandidates`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetMdevDeviceCandidatesReply {
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

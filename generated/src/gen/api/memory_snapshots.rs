@@ -65,9 +65,9 @@ impl GetMemorySnapshotGroupReference {
 /// The result of [`GetMemorySnapshotGroupReference`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetMemorySnapshotGroupReferenceReply {
-    /// Since ZStack 4.4.24.
+    /// Since ZStack 4.4.24. Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<crate::types::VolumeSnapshotGroupInventory>,
-    /// Since ZStack 4.4.24.
+    /// Since ZStack 4.4.24. Absent from older MNs' replies.
     pub resource_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -55,7 +55,7 @@ impl IsOpensourceVersion {
 /// The result of [`IsOpensourceVersion`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IsOpensourceVersionReply {
-    /// Since ZStack 2.0.
+    /// Since ZStack 2.0. Absent from older MNs' replies.
     pub opensource: ::core::option::Option<bool>,
 }
 ::zstack_sdk::deserialize_struct!(

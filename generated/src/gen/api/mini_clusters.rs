@@ -299,14 +299,14 @@ impl GetCandidateMiniHosts {
 /// The result of [`BootstrapMiniHost`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BootstrapMiniHostReply {
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub stage: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(BootstrapMiniHostReply { "stage" => stage, });
 /// The result of [`GetCandidateMiniHosts`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetCandidateMiniHostsReply {
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub hosts: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

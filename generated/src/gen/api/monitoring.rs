@@ -1094,7 +1094,7 @@ impl UpdateMonitorTrigger {
 /// The result of [`GetMonitorItem`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetMonitorItemReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -482,7 +482,7 @@ impl RemoveRendezvousPointFromMulticastRouter {
 /// The result of [`GetVpcMulticastRoute`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVpcMulticastRouteReply {
-    /// Since ZStack 3.7.5 (release history).
+    /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

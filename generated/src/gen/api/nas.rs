@@ -1252,7 +1252,7 @@ impl UpdateAliyunNasAccessGroup {
 /// The result of [`GetAliyunNasAccessGroupRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetAliyunNasAccessGroupRemoteReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1261,7 +1261,7 @@ pub struct GetAliyunNasAccessGroupRemoteReply {
 /// The result of [`GetAliyunNasFileSystemRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetAliyunNasFileSystemRemoteReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1270,7 +1270,7 @@ pub struct GetAliyunNasFileSystemRemoteReply {
 /// The result of [`GetAliyunNasMountTargetRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetAliyunNasMountTargetRemoteReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -89,7 +89,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryNetworkServiceProvider 
 /// The result of [`GetNetworkServiceTypes`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetNetworkServiceTypesReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub types: ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::vec::Vec<::std::string::String>,

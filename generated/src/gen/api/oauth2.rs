@@ -461,13 +461,13 @@ impl UpdateOAuthClient {
 /// The result of [`GetOAuth2Token`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetOAuth2TokenReply {
-    /// Since ZStack 4.6.32 (release history).
+    /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub inventory: ::core::option::Option<crate::types::OAuth2TokenInventory>,
-    /// Since ZStack 4.6.32 (release history).
+    /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub server_token_inventory: ::core::option::Option<
         crate::types::SSOServerTokenInventory,
     >,
-    /// Since ZStack 4.6.32 (release history).
+    /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub additional_token_inventory: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,

@@ -294,7 +294,7 @@ impl ParseOvf {
 /// The result of [`ParseOvf`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ParseOvfReply {
-    /// Since ZStack 4.4.65 (release history).
+    /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub ovf_info: ::core::option::Option<crate::types::OvfInfo>,
 }
 ::zstack_sdk::deserialize_struct!(ParseOvfReply { "ovfInfo" => ovf_info, });

@@ -71,7 +71,7 @@ impl ValidatePassword {
 /// The result of [`ValidatePassword`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ValidatePasswordReply {
-    /// Since ZStack 4.0.1 (release history).
+    /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub available: ::core::option::Option<bool>,
 }
 ::zstack_sdk::deserialize_struct!(ValidatePasswordReply { "available" => available, });

@@ -416,7 +416,7 @@ impl UpdatePciDeviceSpec {
 /// The result of [`GetPciDeviceSpecCandidates`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetPciDeviceSpecCandidatesReply {
-    /// Since ZStack 3.3.1 (release history).
+    /// Since ZStack 3.3.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -1147,21 +1147,21 @@ impl UpdatePciDevice {
 /// The result of [`GetHostIommuState`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetHostIommuStateReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<crate::types::HostIommuStateType>,
 }
 ::zstack_sdk::deserialize_struct!(GetHostIommuStateReply { "state" => state, });
 /// The result of [`GetHostIommuStatus`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetHostIommuStatusReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub status: ::core::option::Option<crate::types::HostIommuStatusType>,
 }
 ::zstack_sdk::deserialize_struct!(GetHostIommuStatusReply { "status" => status, });
 /// The result of [`GetPciDeviceCandidatesForNewCreateVm`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetPciDeviceCandidatesForNewCreateVmReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1170,9 +1170,9 @@ pub struct GetPciDeviceCandidatesForNewCreateVmReply {
 /// The result of [`QueryEthernetVF`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryEthernetVFReply {
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1182,9 +1182,9 @@ pub struct QueryEthernetVFReply {
 /// The result of [`QueryPciDevicePciDeviceOffering`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryPciDevicePciDeviceOfferingReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1194,7 +1194,7 @@ pub struct QueryPciDevicePciDeviceOfferingReply {
 /// The result of [`UpdateHostIommuState`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct UpdateHostIommuStateReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<crate::types::HostIommuStateType>,
 }
 ::zstack_sdk::deserialize_struct!(UpdateHostIommuStateReply { "state" => state, });

@@ -1230,7 +1230,7 @@ impl UpdatePolicyRouteRuleSet {
 /// The result of [`GetPolicyRouteRuleSetFromVirtualRouter`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetPolicyRouteRuleSetFromVirtualRouterReply {
-    /// Since ZStack 3.9.2 (release history).
+    /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -673,7 +673,7 @@ impl UpdatePortMirror {
 /// The result of [`GetCandidateVmNicsForPortMirror`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetCandidateVmNicsForPortMirrorReply {
-    /// Since ZStack 3.7.5 (release history).
+    /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -682,9 +682,9 @@ pub struct GetCandidateVmNicsForPortMirrorReply {
 /// The result of [`QueryPortMirrorNetworkUsedIp`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryPortMirrorNetworkUsedIpReply {
-    /// Since ZStack 3.7.5 (release history).
+    /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.7.5 (release history).
+    /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(

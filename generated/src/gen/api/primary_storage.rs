@@ -4924,12 +4924,12 @@ impl UpdateSharedBlock {
 /// The result of [`CleanUpStorageTrashOnPrimaryStorage`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CleanUpStorageTrashOnPrimaryStorageReply {
-    /// Since ZStack 4.8.0.
+    /// Since ZStack 4.8.0. Absent from older MNs' replies.
     pub result: ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::vec::Vec<::std::string::String>,
     >,
-    /// Since ZStack 4.8.0.
+    /// Since ZStack 4.8.0. Absent from older MNs' replies.
     pub total: ::core::option::Option<i32>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -4939,9 +4939,9 @@ pub struct CleanUpStorageTrashOnPrimaryStorageReply {
 /// The result of [`CleanUpTrashOnPrimaryStorage`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CleanUpTrashOnPrimaryStorageReply {
-    /// Since ZStack 3.3.0.
+    /// Since ZStack 3.3.0. Absent from older MNs' replies.
     pub result: ::core::option::Option<crate::types::CleanTrashResult>,
-    /// Since ZStack 4.7.0.
+    /// Since ZStack 4.7.0. Absent from older MNs' replies.
     pub results: ::std::vec::Vec<crate::types::TrashCleanupResult>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -4951,9 +4951,9 @@ pub struct CleanUpTrashOnPrimaryStorageReply {
 /// The result of [`GetBlockPrimaryStorageMetadata`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetBlockPrimaryStorageMetadataReply {
-    /// Since ZStack 4.5.11 (release history).
+    /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 4.5.11 (release history).
+    /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -4963,7 +4963,7 @@ pub struct GetBlockPrimaryStorageMetadataReply {
 /// The result of [`GetHostCandidatesForVmMigration`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetHostCandidatesForVmMigrationReply {
-    /// Since ZStack 4.0.1 (release history).
+    /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -4972,7 +4972,7 @@ pub struct GetHostCandidatesForVmMigrationReply {
 /// The result of [`GetPrimaryStorageAllocatorStrategies`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetPrimaryStorageAllocatorStrategiesReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub strategies: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -4981,7 +4981,7 @@ pub struct GetPrimaryStorageAllocatorStrategiesReply {
 /// The result of [`GetPrimaryStorageCandidatesForVolumeMigration`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetPrimaryStorageCandidatesForVolumeMigrationReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -4991,13 +4991,13 @@ pub struct GetPrimaryStorageCandidatesForVolumeMigrationReply {
 /// The result of [`GetPrimaryStorageCapacity`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetPrimaryStorageCapacityReply {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub total_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub available_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub total_physical_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub available_physical_capacity: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -5009,11 +5009,11 @@ pub struct GetPrimaryStorageCapacityReply {
 /// The result of [`GetPrimaryStorageLicenseInfo`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetPrimaryStorageLicenseInfoReply {
-    /// Since ZStack 3.6.0.
+    /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.0.
+    /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.0.
+    /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub expire_time: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -5023,7 +5023,7 @@ pub struct GetPrimaryStorageLicenseInfoReply {
 /// The result of [`GetPrimaryStorageTypes`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetPrimaryStorageTypesReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub types: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -5032,12 +5032,12 @@ pub struct GetPrimaryStorageTypesReply {
 /// The result of [`GetPrimaryStorageUsageReport`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetPrimaryStorageUsageReportReply {
-    /// Since ZStack 4.7.21.
+    /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub uri_usage_forecast: ::std::collections::BTreeMap<
         ::std::string::String,
         crate::types::UsageReport,
     >,
-    /// Since ZStack 4.7.21.
+    /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub usage_report: ::core::option::Option<crate::types::UsageReport>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -5047,7 +5047,7 @@ pub struct GetPrimaryStorageUsageReportReply {
 /// The result of [`GetSharedBlockCandidate`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetSharedBlockCandidateReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub results: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

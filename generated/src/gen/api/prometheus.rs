@@ -330,7 +330,7 @@ impl PrometheusQueryVmMonitoringData {
 /// The result of [`PrometheusQueryLabelValues`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PrometheusQueryLabelValuesReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
@@ -342,7 +342,7 @@ pub struct PrometheusQueryLabelValuesReply {
 /// The result of [`PrometheusQueryMetadata`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PrometheusQueryMetadataReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
@@ -354,7 +354,7 @@ pub struct PrometheusQueryMetadataReply {
 /// The result of [`PrometheusQueryPassThrough`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PrometheusQueryPassThroughReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
@@ -366,7 +366,7 @@ pub struct PrometheusQueryPassThroughReply {
 /// The result of [`PrometheusQueryVmMonitoringData`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PrometheusQueryVmMonitoringDataReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,

@@ -441,7 +441,7 @@ impl UpdateResourceConfigs {
 /// The result of [`GetResourceBindableConfig`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetResourceBindableConfigReply {
-    /// Since ZStack 3.4.0.
+    /// Since ZStack 3.4.0. Absent from older MNs' replies.
     pub bindable_configs: ::std::vec::Vec<crate::types::ResourceBindableConfigStruct>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -450,9 +450,9 @@ pub struct GetResourceBindableConfigReply {
 /// The result of [`GetResourceConfig`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetResourceConfigReply {
-    /// Since ZStack 3.4.0.
+    /// Since ZStack 3.4.0. Absent from older MNs' replies.
     pub value: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.4.0.
+    /// Since ZStack 3.4.0. Absent from older MNs' replies.
     pub effective_configs: ::std::vec::Vec<crate::types::ResourceConfigInventory>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -462,7 +462,7 @@ pub struct GetResourceConfigReply {
 /// The result of [`GetResourceConfigs`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetResourceConfigsReply {
-    /// Since ZStack 4.7.0.
+    /// Since ZStack 4.7.0. Absent from older MNs' replies.
     pub configs: ::std::vec::Vec<crate::types::ResourceConfigStruct>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -123,7 +123,7 @@ impl GetResourceNames {
 /// The result of [`GetResourceAccount`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetResourceAccountReply {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub inventories: ::std::collections::BTreeMap<
         ::std::string::String,
         crate::types::AccountInventory,

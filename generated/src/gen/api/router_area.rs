@@ -705,7 +705,7 @@ impl UpdateVRouterOspfArea {
 /// The result of [`AddVRouterNetworksToOspfArea`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AddVRouterNetworksToOspfAreaReply {
-    /// Since ZStack 3.4.1 (release history).
+    /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -714,7 +714,7 @@ pub struct AddVRouterNetworksToOspfAreaReply {
 /// The result of [`GetVRouterOspfNeighbor`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVRouterOspfNeighborReply {
-    /// Since ZStack 3.4.1 (release history).
+    /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub neighbors: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -723,16 +723,16 @@ pub struct GetVRouterOspfNeighborReply {
 /// The result of [`GetVRouterRouterId`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVRouterRouterIdReply {
-    /// Since ZStack 3.4.1 (release history).
+    /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub router_id: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(GetVRouterRouterIdReply { "routerId" => router_id, });
 /// The result of [`QueryVRouterOspfArea`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryVRouterOspfAreaReply {
-    /// Since ZStack 3.4.1 (release history).
+    /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.4.1 (release history).
+    /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -742,9 +742,9 @@ pub struct QueryVRouterOspfAreaReply {
 /// The result of [`QueryVRouterOspfNetwork`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryVRouterOspfNetworkReply {
-    /// Since ZStack 3.4.1 (release history).
+    /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.4.1 (release history).
+    /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -754,7 +754,7 @@ pub struct QueryVRouterOspfNetworkReply {
 /// The result of [`SetVRouterRouterId`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SetVRouterRouterIdReply {
-    /// Since ZStack 3.4.1 (release history).
+    /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub router_id: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(SetVRouterRouterIdReply { "routerId" => router_id, });

@@ -1894,7 +1894,7 @@ impl UpdateSchedulerTrigger {
 /// The result of [`AddSchedulerJobsToSchedulerJobGroup`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AddSchedulerJobsToSchedulerJobGroupReply {
-    /// Since ZStack 3.4.1 (release history).
+    /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1903,7 +1903,7 @@ pub struct AddSchedulerJobsToSchedulerJobGroupReply {
 /// The result of [`GetAvailableTriggers`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetAvailableTriggersReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1912,7 +1912,7 @@ pub struct GetAvailableTriggersReply {
 /// The result of [`GetNoTriggerSchedulerJobs`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetNoTriggerSchedulerJobsReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1921,13 +1921,13 @@ pub struct GetNoTriggerSchedulerJobsReply {
 /// The result of [`GetSchedulerExecutionReport`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetSchedulerExecutionReportReply {
-    /// Since ZStack 3.9.2 (release history).
+    /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub success_records: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.9.2 (release history).
+    /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub failure_records: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.9.2 (release history).
+    /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub partial_success_records: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.9.2 (release history).
+    /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub waiting_records: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -130,7 +130,7 @@ impl SetSecurityMachineKey {
 /// The result of [`GetSignatureServerEncryptPublicKey`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetSignatureServerEncryptPublicKeyReply {
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub public_key: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -139,7 +139,7 @@ pub struct GetSignatureServerEncryptPublicKeyReply {
 /// The result of [`SetSecurityMachineKey`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SetSecurityMachineKeyReply {
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

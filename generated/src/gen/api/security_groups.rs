@@ -1533,7 +1533,7 @@ impl ValidateSecurityGroupRule {
 /// The result of [`SetVmNicSecurityGroup`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SetVmNicSecurityGroupReply {
-    /// Since ZStack 4.7.21.
+    /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub inventory: ::std::vec::Vec<crate::types::VmNicSecurityGroupRefInventory>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1542,11 +1542,11 @@ pub struct SetVmNicSecurityGroupReply {
 /// The result of [`ValidateSecurityGroupRule`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ValidateSecurityGroupRuleReply {
-    /// Since ZStack 4.7.21.
+    /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub available: ::core::option::Option<bool>,
-    /// Since ZStack 4.7.21.
+    /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub code: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.21.
+    /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub reason: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(

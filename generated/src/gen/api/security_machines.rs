@@ -1642,7 +1642,7 @@ impl UpdateSecurityMachine {
 /// The result of [`SecurityMachineEncrypt`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SecurityMachineEncryptReply {
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub text: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(SecurityMachineEncryptReply { "text" => text, });

@@ -5876,7 +5876,7 @@ impl ValidateSNSUniversalSmsEndpoint {
 /// The result of [`AddSNSSmsReceiver`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AddSNSSmsReceiverReply {
-    /// Since ZStack 3.7.5 (release history).
+    /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -5885,9 +5885,9 @@ pub struct AddSNSSmsReceiverReply {
 /// The result of [`QuerySNSSmsEndpoint`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QuerySNSSmsEndpointReply {
-    /// Since ZStack 3.7.5 (release history).
+    /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.7.5 (release history).
+    /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -5897,9 +5897,9 @@ pub struct QuerySNSSmsEndpointReply {
 /// The result of [`QuerySNSTopicSubscriber`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QuerySNSTopicSubscriberReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -5909,9 +5909,9 @@ pub struct QuerySNSTopicSubscriberReply {
 /// The result of [`SNSDingTalkTestConnection`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSDingTalkTestConnectionReply {
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub connected: ::core::option::Option<bool>,
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub webhook_resp: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
@@ -5924,9 +5924,9 @@ pub struct SNSDingTalkTestConnectionReply {
 /// The result of [`SNSEmailTestConnection`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSEmailTestConnectionReply {
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub connected: ::core::option::Option<bool>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub webhook_resp: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
@@ -5939,9 +5939,9 @@ pub struct SNSEmailTestConnectionReply {
 /// The result of [`SNSFeiShuTestConnection`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSFeiShuTestConnectionReply {
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub connected: ::core::option::Option<bool>,
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub webhook_resp: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
@@ -5954,9 +5954,9 @@ pub struct SNSFeiShuTestConnectionReply {
 /// The result of [`SNSHttpTestConnection`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSHttpTestConnectionReply {
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub connected: ::core::option::Option<bool>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub webhook_resp: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -5966,9 +5966,9 @@ pub struct SNSHttpTestConnectionReply {
 /// The result of [`SNSMicrosoftTeamsTestConnection`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSMicrosoftTeamsTestConnectionReply {
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub connected: ::core::option::Option<bool>,
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub webhook_resp: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
@@ -5981,9 +5981,9 @@ pub struct SNSMicrosoftTeamsTestConnectionReply {
 /// The result of [`SNSSnmpTestConnection`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSSnmpTestConnectionReply {
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub connected: ::core::option::Option<bool>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub webhook_resp: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
@@ -5996,9 +5996,9 @@ pub struct SNSSnmpTestConnectionReply {
 /// The result of [`SNSWeComTestConnection`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSWeComTestConnectionReply {
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub connected: ::core::option::Option<bool>,
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub webhook_resp: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,

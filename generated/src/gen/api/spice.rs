@@ -54,7 +54,7 @@ impl GetSpiceCertificates {
 /// The result of [`GetSpiceCertificates`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetSpiceCertificatesReply {
-    /// Since ZStack 3.7.
+    /// Since ZStack 3.7. Absent from older MNs' replies.
     pub certificate_str: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -409,7 +409,7 @@ impl UpdateSSORedirectTemplate {
 /// The result of [`GetSSOClient`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetSSOClientReply {
-    /// Since ZStack 4.6.32 (release history).
+    /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -1601,7 +1601,7 @@ impl UpdateScsiLun {
 /// The result of [`GetHostMultipathTopology`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetHostMultipathTopologyReply {
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub results: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1610,7 +1610,7 @@ pub struct GetHostMultipathTopologyReply {
 /// The result of [`GetLocalRaidPhysicalDriveSmart`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetLocalRaidPhysicalDriveSmartReply {
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub result: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1619,9 +1619,9 @@ pub struct GetLocalRaidPhysicalDriveSmartReply {
 /// The result of [`QueryLocalRaidController`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryLocalRaidControllerReply {
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1631,9 +1631,9 @@ pub struct QueryLocalRaidControllerReply {
 /// The result of [`QueryLocalRaidPhysicalDrive`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryLocalRaidPhysicalDriveReply {
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1643,9 +1643,9 @@ pub struct QueryLocalRaidPhysicalDriveReply {
 /// The result of [`QueryPhysicalDriveSelfTestHistory`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryPhysicalDriveSelfTestHistoryReply {
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1655,7 +1655,7 @@ pub struct QueryPhysicalDriveSelfTestHistoryReply {
 /// The result of [`RefreshFiberChannelStorage`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RefreshFiberChannelStorageReply {
-    /// Since ZStack 3.1.3 (release history).
+    /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1664,7 +1664,7 @@ pub struct RefreshFiberChannelStorageReply {
 /// The result of [`RefreshLocalRaid`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RefreshLocalRaidReply {
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1673,7 +1673,7 @@ pub struct RefreshLocalRaidReply {
 /// The result of [`RefreshNvmeTarget`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RefreshNvmeTargetReply {
-    /// Since ZStack 4.6.32 (release history).
+    /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1682,7 +1682,7 @@ pub struct RefreshNvmeTargetReply {
 /// The result of [`SelfTestLocalRaid`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SelfTestLocalRaidReply {
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub result: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(SelfTestLocalRaidReply { "result" => result, });

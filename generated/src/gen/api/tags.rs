@@ -476,7 +476,7 @@ impl UpdateTag {
 /// The result of [`AttachTagToResources`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AttachTagToResourcesReply {
-    /// Since ZStack 3.2.1 (release history).
+    /// Since ZStack 3.2.1 (release history). Absent from older MNs' replies.
     pub results: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -1352,9 +1352,9 @@ impl UpdateTicketRequest {
 /// The result of [`QueryArchiveTicketHistory`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryArchiveTicketHistoryReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1364,9 +1364,9 @@ pub struct QueryArchiveTicketHistoryReply {
 /// The result of [`QueryTicketHistory`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryTicketHistoryReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -66,7 +66,7 @@ impl TokenIntrospection {
 /// The result of [`TokenIntrospection`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TokenIntrospectionReply {
-    /// Since ZStack 5.2.0 (release history).
+    /// Since ZStack 5.2.0 (release history). Absent from older MNs' replies.
     pub active: ::core::option::Option<bool>,
 }
 ::zstack_sdk::deserialize_struct!(TokenIntrospectionReply { "active" => active, });

@@ -267,7 +267,7 @@ impl ResetTwoFactorAuthenticationSecret {
 /// The result of [`GetTwoFactorAuthenticationState`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetTwoFactorAuthenticationStateReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -456,13 +456,13 @@ impl ListVMsFromKVMHost {
 /// The result of [`ListVMsFromKVMHost`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ListVMsFromKVMHostReply {
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub libvirt_version: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub qemu_version: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub v2v_caps: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,

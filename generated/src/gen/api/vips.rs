@@ -1317,7 +1317,7 @@ impl UpdateVpcSharedQos {
 /// The result of [`CheckVipPortAvailability`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CheckVipPortAvailabilityReply {
-    /// Since ZStack 4.7.21.
+    /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub available: ::core::option::Option<bool>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1326,7 +1326,7 @@ pub struct CheckVipPortAvailabilityReply {
 /// The result of [`GetVipAvailablePort`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVipAvailablePortReply {
-    /// Since ZStack 4.7.21.
+    /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub available_port: ::std::vec::Vec<i32>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1335,7 +1335,7 @@ pub struct GetVipAvailablePortReply {
 /// The result of [`GetVipQos`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVipQosReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -355,7 +355,7 @@ impl SyncVmBackupFromImageStoreBackupStorage {
 /// The result of [`RecoverVmBackupFromImageStoreBackupStorage`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RecoverVmBackupFromImageStoreBackupStorageReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -365,14 +365,14 @@ pub struct RecoverVmBackupFromImageStoreBackupStorageReply {
 /// The result of [`SyncVmBackup`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncVmBackupReply {
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub result: ::core::option::Option<crate::types::SyncBackupResult>,
 }
 ::zstack_sdk::deserialize_struct!(SyncVmBackupReply { "result" => result, });
 /// The result of [`SyncVmBackupFromImageStoreBackupStorage`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncVmBackupFromImageStoreBackupStorageReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

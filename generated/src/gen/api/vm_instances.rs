@@ -11467,22 +11467,22 @@ impl DetachIsoFromVmInstance {
 /// The result of [`CloneVmInstance`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CloneVmInstanceReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub result: ::core::option::Option<crate::types::CloneVmInstanceResults>,
 }
 ::zstack_sdk::deserialize_struct!(CloneVmInstanceReply { "result" => result, });
 /// The result of [`CreateFaultToleranceVmInstance`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CreateFaultToleranceVmInstanceReply {
-    /// Since ZStack 3.10.40 (release history).
+    /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub primary_vm_inventory: ::core::option::Option<
         crate::types::AnyVmInstanceInventory,
     >,
-    /// Since ZStack 3.10.40 (release history).
+    /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub secondary_vm_inventory: ::core::option::Option<
         crate::types::AnyVmInstanceInventory,
     >,
-    /// Since ZStack 3.10.40 (release history).
+    /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub fault_tolerance_vm_group_inventory: ::core::option::Option<
         crate::types::AnyVmInstanceInventory,
     >,
@@ -11495,17 +11495,17 @@ pub struct CreateFaultToleranceVmInstanceReply {
 /// The result of [`DescribeVmInstanceRecoveryPoint`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DescribeVmInstanceRecoveryPointReply {
-    /// Since ZStack 4.4.65 (release history).
+    /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub real_sizes: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
-    /// Since ZStack 4.4.65 (release history).
+    /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub virtual_sizes: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
-    /// Since ZStack 4.4.65 (release history).
+    /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub timestamp: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11515,9 +11515,9 @@ pub struct DescribeVmInstanceRecoveryPointReply {
 /// The result of [`ExecuteGuestVmCommand`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExecuteGuestVmCommandReply {
-    /// Since ZStack 5.2.0 (release history).
+    /// Since ZStack 5.2.0 (release history). Absent from older MNs' replies.
     pub stream: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.2.0 (release history).
+    /// Since ZStack 5.2.0 (release history). Absent from older MNs' replies.
     pub vm_instance: ::core::option::Option<crate::types::AnyVmInstanceInventory>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11526,7 +11526,7 @@ pub struct ExecuteGuestVmCommandReply {
 /// The result of [`GetCandidateAffinityGroupForCreatingVm`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetCandidateAffinityGroupForCreatingVmReply {
-    /// Since ZStack 4.1.8 (release history).
+    /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11535,11 +11535,11 @@ pub struct GetCandidateAffinityGroupForCreatingVmReply {
 /// The result of [`GetCandidatePrimaryStoragesForCreatingVm`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetCandidatePrimaryStoragesForCreatingVmReply {
-    /// Since ZStack 2.1.
+    /// Since ZStack 2.1. Absent from older MNs' replies.
     pub root_volume_primary_storages: ::std::vec::Vec<
         crate::types::AnyPrimaryStorageInventory,
     >,
-    /// Since ZStack 2.1.
+    /// Since ZStack 2.1. Absent from older MNs' replies.
     pub data_volume_primary_storages: ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::vec::Vec<crate::types::AnyPrimaryStorageInventory>,
@@ -11553,7 +11553,7 @@ pub struct GetCandidatePrimaryStoragesForCreatingVmReply {
 /// The result of [`GetCandidateVMForAttachingAffinityGroup`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetCandidateVMForAttachingAffinityGroupReply {
-    /// Since ZStack 4.0.1 (release history).
+    /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11563,11 +11563,11 @@ pub struct GetCandidateVMForAttachingAffinityGroupReply {
 /// The result of [`GetCandidateZonesClustersHostsForCreatingVm`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetCandidateZonesClustersHostsForCreatingVmReply {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub zones: ::std::vec::Vec<crate::types::ZoneInventory>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub clusters: ::std::vec::Vec<crate::types::AnyClusterInventory>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub hosts: ::std::vec::Vec<crate::types::AnyHostInventory>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11577,11 +11577,11 @@ pub struct GetCandidateZonesClustersHostsForCreatingVmReply {
 /// The result of [`GetFaultToleranceVms`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetFaultToleranceVmsReply {
-    /// Since ZStack 3.10.40 (release history).
+    /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub primary_vm_inventory: ::core::option::Option<
         crate::types::AnyVmInstanceInventory,
     >,
-    /// Since ZStack 3.10.40 (release history).
+    /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub secondary_vm_inventory: ::core::option::Option<
         crate::types::AnyVmInstanceInventory,
     >,
@@ -11593,7 +11593,7 @@ pub struct GetFaultToleranceVmsReply {
 /// The result of [`GetImageCandidatesForVmToChange`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetImageCandidatesForVmToChangeReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11602,13 +11602,13 @@ pub struct GetImageCandidatesForVmToChangeReply {
 /// The result of [`GetNicQos`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetNicQosReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub outbound_bandwidth: ::core::option::Option<i64>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inbound_bandwidth: ::core::option::Option<i64>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub outbound_bandwidth_upthreshold: ::core::option::Option<i64>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inbound_bandwidth_upthreshold: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11620,7 +11620,7 @@ pub struct GetNicQosReply {
 /// The result of [`GetPciDeviceCandidatesForAttachingVm`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetPciDeviceCandidatesForAttachingVmReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11629,7 +11629,7 @@ pub struct GetPciDeviceCandidatesForAttachingVmReply {
 /// The result of [`GetPrimaryStorageCandidatesForVmMigration`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetPrimaryStorageCandidatesForVmMigrationReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11639,7 +11639,7 @@ pub struct GetPrimaryStorageCandidatesForVmMigrationReply {
 /// The result of [`GetScsiLunCandidatesForAttachingVm`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetScsiLunCandidatesForAttachingVmReply {
-    /// Since ZStack 3.1.3 (release history).
+    /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11648,7 +11648,7 @@ pub struct GetScsiLunCandidatesForAttachingVmReply {
 /// The result of [`GetUsbDeviceCandidatesForAttachingVm`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetUsbDeviceCandidatesForAttachingVmReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11657,7 +11657,7 @@ pub struct GetUsbDeviceCandidatesForAttachingVmReply {
 /// The result of [`GetVirtualizerInfo`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVirtualizerInfoReply {
-    /// Since ZStack 4.6.32 (release history).
+    /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11666,14 +11666,14 @@ pub struct GetVirtualizerInfoReply {
 /// The result of [`GetVmBootOrder`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmBootOrderReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub orders: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(GetVmBootOrderReply { "orders" => orders default, });
 /// The result of [`GetVmCapabilities`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmCapabilitiesReply {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub capabilities: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
@@ -11685,15 +11685,15 @@ pub struct GetVmCapabilitiesReply {
 /// The result of [`GetVmConsoleAddress`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmConsoleAddressReply {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub host_ip: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub port: ::core::option::Option<i32>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub path: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub protocol: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.7.
+    /// Since ZStack 3.7. Absent from older MNs' replies.
     pub vdi_port_info: ::core::option::Option<crate::types::VdiPortInfo>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11703,14 +11703,14 @@ pub struct GetVmConsoleAddressReply {
 /// The result of [`GetVmConsolePassword`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmConsolePasswordReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
 }
 ::zstack_sdk::deserialize_struct!(GetVmConsolePasswordReply { "password" => password, });
 /// The result of [`GetVmDeviceAddress`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmDeviceAddressReply {
-    /// Since ZStack 3.10.0.
+    /// Since ZStack 3.10.0. Absent from older MNs' replies.
     pub addresses: ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::vec::Vec<crate::types::VmDeviceAddress>,
@@ -11722,7 +11722,7 @@ pub struct GetVmDeviceAddressReply {
 /// The result of [`GetVmEmulatorPinning`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmEmulatorPinningReply {
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub emulator_pinning: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11731,11 +11731,11 @@ pub struct GetVmEmulatorPinningReply {
 /// The result of [`GetVmGuestToolsInfo`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmGuestToolsInfoReply {
-    /// Since ZStack 3.7.5 (release history).
+    /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub version: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.7.5 (release history).
+    /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.7.5 (release history).
+    /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub features: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
@@ -11748,14 +11748,14 @@ pub struct GetVmGuestToolsInfoReply {
 /// The result of [`GetVmHostname`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmHostnameReply {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub hostname: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(GetVmHostnameReply { "hostname" => hostname, });
 /// The result of [`GetVmInstanceFirstBootDevice`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmInstanceFirstBootDeviceReply {
-    /// Since ZStack 3.7.5 (release history).
+    /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub first_boot_device: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11764,14 +11764,14 @@ pub struct GetVmInstanceFirstBootDeviceReply {
 /// The result of [`GetVmInstanceHaLevel`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmInstanceHaLevelReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub level: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(GetVmInstanceHaLevelReply { "level" => level, });
 /// The result of [`GetVmInstanceProtectedRecoveryPoints`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmInstanceProtectedRecoveryPointsReply {
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub recovery_points: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
@@ -11784,7 +11784,7 @@ pub struct GetVmInstanceProtectedRecoveryPointsReply {
 /// The result of [`GetVmInstanceRecoveryPoints`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmInstanceRecoveryPointsReply {
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub recovery_points: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
@@ -11796,7 +11796,7 @@ pub struct GetVmInstanceRecoveryPointsReply {
 /// The result of [`GetVmMonitorNumber`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmMonitorNumberReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub monitor_number: ::core::option::Option<i32>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11805,7 +11805,7 @@ pub struct GetVmMonitorNumberReply {
 /// The result of [`GetVmNicAttachedNetworkService`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmNicAttachedNetworkServiceReply {
-    /// Since ZStack 4.1.0.
+    /// Since ZStack 4.1.0. Absent from older MNs' replies.
     pub network_services: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11815,37 +11815,37 @@ pub struct GetVmNicAttachedNetworkServiceReply {
 /// The result of [`GetVmNuma`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmNumaReply {
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub enable: ::core::option::Option<bool>,
 }
 ::zstack_sdk::deserialize_struct!(GetVmNumaReply { "enable" => enable, });
 /// The result of [`GetVmQga`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmQgaReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub enable: ::core::option::Option<bool>,
 }
 ::zstack_sdk::deserialize_struct!(GetVmQgaReply { "enable" => enable, });
 /// The result of [`GetVmRDP`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmRDPReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub enable: ::core::option::Option<bool>,
 }
 ::zstack_sdk::deserialize_struct!(GetVmRDPReply { "enable" => enable, });
 /// The result of [`GetVmSshKey`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmSshKeyReply {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub ssh_key: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(GetVmSshKeyReply { "sshKey" => ssh_key, });
 /// The result of [`GetVmStartingCandidateClustersHosts`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmStartingCandidateClustersHostsReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub hosts: ::std::vec::Vec<crate::types::AnyHostInventory>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub clusters: ::std::vec::Vec<crate::types::AnyClusterInventory>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11855,7 +11855,7 @@ pub struct GetVmStartingCandidateClustersHostsReply {
 /// The result of [`GetVmTask`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmTaskReply {
-    /// Since ZStack 4.6.0.
+    /// Since ZStack 4.6.0. Absent from older MNs' replies.
     pub results: ::std::collections::BTreeMap<
         ::std::string::String,
         crate::types::ChainInfo,
@@ -11865,18 +11865,18 @@ pub struct GetVmTaskReply {
 /// The result of [`GetVmUsbRedirect`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmUsbRedirectReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub enable: ::core::option::Option<bool>,
 }
 ::zstack_sdk::deserialize_struct!(GetVmUsbRedirectReply { "enable" => enable, });
 /// The result of [`GetVmXml`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmXmlReply {
-    /// Since ZStack 3.8.22 (release history).
+    /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub match_: ::core::option::Option<bool>,
-    /// Since ZStack 3.8.22 (release history).
+    /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub running_xml: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.8.22 (release history).
+    /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub user_defined_xml: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11886,7 +11886,7 @@ pub struct GetVmXmlReply {
 /// The result of [`GetVmXmlHookScript`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmXmlHookScriptReply {
-    /// Since ZStack 3.10.40 (release history).
+    /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub user_defined_xml_hook_script: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11896,7 +11896,7 @@ pub struct GetVmXmlHookScriptReply {
 /// The result of [`GetVmsCapabilities`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmsCapabilitiesReply {
-    /// Since ZStack 4.0.
+    /// Since ZStack 4.0. Absent from older MNs' replies.
     pub vms_caps: ::std::collections::BTreeMap<
         ::std::string::String,
         crate::types::VmCapabilities,
@@ -11908,13 +11908,13 @@ pub struct GetVmsCapabilitiesReply {
 /// The result of [`GetVmvNUMATopology`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmvNUMATopologyReply {
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub topology: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11924,9 +11924,9 @@ pub struct GetVmvNUMATopologyReply {
 /// The result of [`QueryFaultToleranceVm`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryFaultToleranceVmReply {
-    /// Since ZStack 3.10.40 (release history).
+    /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.10.40 (release history).
+    /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11936,7 +11936,7 @@ pub struct QueryFaultToleranceVmReply {
 /// The result of [`SetVmUserDefinedXml`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SetVmUserDefinedXmlReply {
-    /// Since ZStack 3.8.22 (release history).
+    /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub vm_user_defined_xml: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11945,7 +11945,7 @@ pub struct SetVmUserDefinedXmlReply {
 /// The result of [`SetVmUserDefinedXmlHookScript`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SetVmUserDefinedXmlHookScriptReply {
-    /// Since ZStack 3.10.40 (release history).
+    /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub vm_user_defined_xml_hook_script: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -11955,7 +11955,7 @@ pub struct SetVmUserDefinedXmlHookScriptReply {
 /// The result of [`TakeVmConsoleScreenshot`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TakeVmConsoleScreenshotReply {
-    /// Since ZStack 4.7.0.
+    /// Since ZStack 4.7.0. Absent from older MNs' replies.
     pub image_data: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -764,7 +764,7 @@ impl ValidateVmSchedulingRule {
 /// The result of [`GetVmSchedulingRulesExecuteState`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmSchedulingRulesExecuteStateReply {
-    /// Since ZStack 4.6.32 (release history).
+    /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub rule_map_state: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
@@ -776,7 +776,7 @@ pub struct GetVmSchedulingRulesExecuteStateReply {
 /// The result of [`GetVmsSchedulingStateFromSchedulingRule`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVmsSchedulingStateFromSchedulingRuleReply {
-    /// Since ZStack 4.6.32 (release history).
+    /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub rule_map_state: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
@@ -789,7 +789,7 @@ pub struct GetVmsSchedulingStateFromSchedulingRuleReply {
 /// The result of [`ListVmSchedulingRulesFromExecuteState`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ListVmSchedulingRulesFromExecuteStateReply {
-    /// Since ZStack 4.6.32 (release history).
+    /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub uuids: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -798,7 +798,7 @@ pub struct ListVmSchedulingRulesFromExecuteStateReply {
 /// The result of [`ListVmsFromSchedulingState`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ListVmsFromSchedulingStateReply {
-    /// Since ZStack 4.6.32 (release history).
+    /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub uuids: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

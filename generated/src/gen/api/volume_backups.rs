@@ -386,7 +386,7 @@ impl SyncVolumeBackup {
 /// The result of [`SyncVolumeBackup`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncVolumeBackupReply {
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub result: ::core::option::Option<crate::types::SyncBackupResult>,
 }
 ::zstack_sdk::deserialize_struct!(SyncVolumeBackupReply { "result" => result, });

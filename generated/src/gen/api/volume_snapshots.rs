@@ -900,7 +900,7 @@ impl UpdateVolumeSnapshotGroup {
 /// The result of [`BatchDeleteVolumeSnapshot`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BatchDeleteVolumeSnapshotReply {
-    /// Since ZStack 3.3.
+    /// Since ZStack 3.3. Absent from older MNs' replies.
     pub results: ::std::vec::Vec<crate::types::BatchDeleteVolumeSnapshotStruct>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -909,7 +909,7 @@ pub struct BatchDeleteVolumeSnapshotReply {
 /// The result of [`CheckVolumeSnapshotGroupAvailability`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CheckVolumeSnapshotGroupAvailabilityReply {
-    /// Since ZStack 3.6.0.
+    /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub results: ::std::vec::Vec<crate::types::VolumeSnapshotGroupAvailability>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -918,7 +918,7 @@ pub struct CheckVolumeSnapshotGroupAvailabilityReply {
 /// The result of [`DeleteVolumeSnapshotGroup`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeleteVolumeSnapshotGroupReply {
-    /// Since ZStack 3.6.0.
+    /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub results: ::std::vec::Vec<crate::types::DeleteSnapshotGroupResult>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -927,9 +927,9 @@ pub struct DeleteVolumeSnapshotGroupReply {
 /// The result of [`GetVolumeSnapshotSize`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVolumeSnapshotSizeReply {
-    /// Since ZStack 3.5.
+    /// Since ZStack 3.5. Absent from older MNs' replies.
     pub size: ::core::option::Option<i64>,
-    /// Since ZStack 3.5.
+    /// Since ZStack 3.5. Absent from older MNs' replies.
     pub actual_size: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -939,7 +939,7 @@ pub struct GetVolumeSnapshotSizeReply {
 /// The result of [`RevertVmFromSnapshotGroup`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RevertVmFromSnapshotGroupReply {
-    /// Since ZStack 3.6.0.
+    /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub results: ::std::vec::Vec<crate::types::RevertSnapshotGroupResult>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -948,7 +948,7 @@ pub struct RevertVmFromSnapshotGroupReply {
 /// The result of [`ShrinkVolumeSnapshot`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ShrinkVolumeSnapshotReply {
-    /// Since ZStack 3.10.
+    /// Since ZStack 3.10. Absent from older MNs' replies.
     pub shrink_result: ::core::option::Option<crate::types::ShrinkResult>,
 }
 ::zstack_sdk::deserialize_struct!(

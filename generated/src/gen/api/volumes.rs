@@ -2683,9 +2683,9 @@ impl ValidateVolumeSnapshotChain {
 /// The result of [`BatchSyncVolumeSize`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BatchSyncVolumeSizeReply {
-    /// Since ZStack 4.6.0.
+    /// Since ZStack 4.6.0. Absent from older MNs' replies.
     pub success_count: ::core::option::Option<i32>,
-    /// Since ZStack 4.6.0.
+    /// Since ZStack 4.6.0. Absent from older MNs' replies.
     pub fail_count: ::core::option::Option<i32>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2695,7 +2695,7 @@ pub struct BatchSyncVolumeSizeReply {
 /// The result of [`CreateVmBackup`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CreateVmBackupReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2704,7 +2704,7 @@ pub struct CreateVmBackupReply {
 /// The result of [`CreateVolumesSnapshot`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CreateVolumesSnapshotReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2713,7 +2713,7 @@ pub struct CreateVolumesSnapshotReply {
 /// The result of [`GetVolumeCapabilities`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVolumeCapabilitiesReply {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub capabilities: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
@@ -2725,7 +2725,7 @@ pub struct GetVolumeCapabilitiesReply {
 /// The result of [`GetVolumeFormat`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVolumeFormatReply {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub formats: ::std::vec::Vec<crate::types::VolumeFormatReplyStruct>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2734,11 +2734,11 @@ pub struct GetVolumeFormatReply {
 /// The result of [`GetVolumeIoThreadPin`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVolumeIoThreadPinReply {
-    /// Since ZStack 4.6.32 (release history).
+    /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub volume_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.6.32 (release history).
+    /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub io_thread_id: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.6.32 (release history).
+    /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub pin: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2748,31 +2748,31 @@ pub struct GetVolumeIoThreadPinReply {
 /// The result of [`GetVolumeQos`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVolumeQosReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub volume_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub volume_bandwidth: ::core::option::Option<i64>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub volume_bandwidth_read: ::core::option::Option<i64>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub volume_bandwidth_write: ::core::option::Option<i64>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub iops_total: ::core::option::Option<i64>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub iops_read: ::core::option::Option<i64>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub iops_write: ::core::option::Option<i64>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub volume_bandwidth_upthreshold: ::core::option::Option<i64>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub volume_bandwidth_read_upthreshold: ::core::option::Option<i64>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub volume_bandwidth_write_upthreshold: ::core::option::Option<i64>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub iops_total_upthreshold: ::core::option::Option<i64>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub iops_read_upthreshold: ::core::option::Option<i64>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub iops_write_upthreshold: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2790,11 +2790,11 @@ pub struct GetVolumeQosReply {
 /// The result of [`SetVolumeIoThreadPin`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SetVolumeIoThreadPinReply {
-    /// Since ZStack 4.6.32 (release history).
+    /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub volume_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.6.32 (release history).
+    /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub io_thread_id: ::core::option::Option<i32>,
-    /// Since ZStack 4.6.32 (release history).
+    /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub pin: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -1908,7 +1908,7 @@ impl UpdateVpcHaGroup {
 /// The result of [`GetAttachableVpcL3Network`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetAttachableVpcL3NetworkReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1917,7 +1917,7 @@ pub struct GetAttachableVpcL3NetworkReply {
 /// The result of [`GetRouteTableVpcVRouterCandidate`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetRouteTableVpcVRouterCandidateReply {
-    /// Since ZStack 4.2.40 (release history).
+    /// Since ZStack 4.2.40 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1926,7 +1926,7 @@ pub struct GetRouteTableVpcVRouterCandidateReply {
 /// The result of [`GetVirtualRouterSoftwareVersion`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVirtualRouterSoftwareVersionReply {
-    /// Since ZStack 4.4.65 (release history).
+    /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1935,7 +1935,7 @@ pub struct GetVirtualRouterSoftwareVersionReply {
 /// The result of [`GetVpcAttachedEip`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVpcAttachedEipReply {
-    /// Since ZStack 4.1.8 (release history).
+    /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1944,7 +1944,7 @@ pub struct GetVpcAttachedEipReply {
 /// The result of [`GetVpcAttachedIpsec`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVpcAttachedIpsecReply {
-    /// Since ZStack 4.1.8 (release history).
+    /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1953,7 +1953,7 @@ pub struct GetVpcAttachedIpsecReply {
 /// The result of [`GetVpcAttachedLoadBalancer`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVpcAttachedLoadBalancerReply {
-    /// Since ZStack 4.1.8 (release history).
+    /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1962,7 +1962,7 @@ pub struct GetVpcAttachedLoadBalancerReply {
 /// The result of [`GetVpcAttachedNetflow`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVpcAttachedNetflowReply {
-    /// Since ZStack 4.2.40 (release history).
+    /// Since ZStack 4.2.40 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1971,7 +1971,7 @@ pub struct GetVpcAttachedNetflowReply {
 /// The result of [`GetVpcAttachedOspf`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVpcAttachedOspfReply {
-    /// Since ZStack 4.2.40 (release history).
+    /// Since ZStack 4.2.40 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1980,7 +1980,7 @@ pub struct GetVpcAttachedOspfReply {
 /// The result of [`GetVpcAttachedPortForwardingRules`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVpcAttachedPortForwardingRulesReply {
-    /// Since ZStack 4.1.8 (release history).
+    /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1989,7 +1989,7 @@ pub struct GetVpcAttachedPortForwardingRulesReply {
 /// The result of [`GetVpcAttachedVip`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVpcAttachedVipReply {
-    /// Since ZStack 4.1.8 (release history).
+    /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1998,14 +1998,14 @@ pub struct GetVpcAttachedVipReply {
 /// The result of [`GetVpcIPsecLog`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVpcIPsecLogReply {
-    /// Since ZStack 4.5.11 (release history).
+    /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub ipsec_log: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(GetVpcIPsecLogReply { "ipsecLog" => ipsec_log, });
 /// The result of [`GetVpcVRouterDistributedRoutingConnections`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVpcVRouterDistributedRoutingConnectionsReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
@@ -2018,7 +2018,7 @@ pub struct GetVpcVRouterDistributedRoutingConnectionsReply {
 /// The result of [`GetVpcVRouterDistributedRoutingEnabled`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVpcVRouterDistributedRoutingEnabledReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub enabled: ::core::option::Option<bool>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2027,7 +2027,7 @@ pub struct GetVpcVRouterDistributedRoutingEnabledReply {
 /// The result of [`GetVpcVRouterNetworkServiceState`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVpcVRouterNetworkServiceStateReply {
-    /// Since ZStack 3.4.1 (release history).
+    /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2036,9 +2036,9 @@ pub struct GetVpcVRouterNetworkServiceStateReply {
 /// The result of [`QueryVpcRouter`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryVpcRouterReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2048,7 +2048,7 @@ pub struct QueryVpcRouterReply {
 /// The result of [`SetVpcVRouterDistributedRoutingEnabled`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SetVpcVRouterDistributedRoutingEnabledReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub enabled: ::core::option::Option<bool>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2057,7 +2057,7 @@ pub struct SetVpcVRouterDistributedRoutingEnabledReply {
 /// The result of [`SetVpcVRouterNetworkServiceState`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SetVpcVRouterNetworkServiceStateReply {
-    /// Since ZStack 3.4.1 (release history).
+    /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -2459,7 +2459,7 @@ impl UpdateVpcFirewall {
 /// The result of [`CreateFirewallRuleFromConfigFile`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CreateFirewallRuleFromConfigFileReply {
-    /// Since ZStack 4.2.40 (release history).
+    /// Since ZStack 4.2.40 (release history). Absent from older MNs' replies.
     pub inventory: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2468,9 +2468,9 @@ pub struct CreateFirewallRuleFromConfigFileReply {
 /// The result of [`QueryFirewallIpSetTemplate`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryFirewallIpSetTemplateReply {
-    /// Since ZStack 4.0.1 (release history).
+    /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 4.0.1 (release history).
+    /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2480,9 +2480,9 @@ pub struct QueryFirewallIpSetTemplateReply {
 /// The result of [`QueryFirewallRule`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryFirewallRuleReply {
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2492,9 +2492,9 @@ pub struct QueryFirewallRuleReply {
 /// The result of [`QueryFirewallRuleSet`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryFirewallRuleSetReply {
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2504,9 +2504,9 @@ pub struct QueryFirewallRuleSetReply {
 /// The result of [`QueryFirewallRuleSetL3Ref`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryFirewallRuleSetL3RefReply {
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -2516,9 +2516,9 @@ pub struct QueryFirewallRuleSetL3RefReply {
 /// The result of [`QueryFirewallRuleTemplate`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryFirewallRuleTemplateReply {
-    /// Since ZStack 4.0.1 (release history).
+    /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 4.0.1 (release history).
+    /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -730,7 +730,7 @@ impl UpdateVRouterRouteTable {
 /// The result of [`GetVRouterRouteTable`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetVRouterRouteTableReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

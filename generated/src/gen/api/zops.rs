@@ -267,7 +267,7 @@ impl UpdateChronyServers {
 /// The result of [`CheckNetworkReachable`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CheckNetworkReachableReply {
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub results: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -276,7 +276,7 @@ pub struct CheckNetworkReachableReply {
 /// The result of [`GetChronyServers`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetChronyServersReply {
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub servers: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

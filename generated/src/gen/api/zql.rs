@@ -65,7 +65,7 @@ impl ZQLQuery {
 /// The result of [`ZQLQuery`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ZQLQueryReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub results: ::std::vec::Vec<crate::types::ZQLQueryReturn>,
 }
 ::zstack_sdk::deserialize_struct!(ZQLQueryReply { "results" => results default, });

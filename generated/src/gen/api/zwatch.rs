@@ -7405,7 +7405,7 @@ impl UpdateThirdpartyPlatform {
 /// The result of [`GetActiveAlarmStatus`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetActiveAlarmStatusReply {
-    /// Since ZStack 4.0.1 (release history).
+    /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub statuses: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -7414,9 +7414,9 @@ pub struct GetActiveAlarmStatusReply {
 /// The result of [`GetAlarmData`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetAlarmDataReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub histories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -7425,7 +7425,7 @@ pub struct GetAlarmDataReply {
 /// The result of [`GetAllEventMetadata`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetAllEventMetadataReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub events: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -7434,7 +7434,7 @@ pub struct GetAllEventMetadataReply {
 /// The result of [`GetAllMetricMetadata`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetAllMetricMetadataReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub metrics: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -7443,16 +7443,16 @@ pub struct GetAllMetricMetadataReply {
 /// The result of [`GetAuditData`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetAuditDataReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub audits: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(GetAuditDataReply { "audits" => audits default, });
 /// The result of [`GetEventData`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetEventDataReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub events: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -7461,7 +7461,7 @@ pub struct GetEventDataReply {
 /// The result of [`GetManagementNodeDirCapacity`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetManagementNodeDirCapacityReply {
-    /// Since ZStack 3.9.2 (release history).
+    /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub result: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -7470,14 +7470,14 @@ pub struct GetManagementNodeDirCapacityReply {
 /// The result of [`GetMetricData`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetMetricDataReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub data: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(GetMetricDataReply { "data" => data default, });
 /// The result of [`GetMetricLabelValue`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetMetricLabelValueReply {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub labels: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -7486,7 +7486,7 @@ pub struct GetMetricLabelValueReply {
 /// The result of [`GetTextTemplateArg`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetTextTemplateArgReply {
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub default_supported_params: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
@@ -7499,7 +7499,7 @@ pub struct GetTextTemplateArgReply {
 /// The result of [`GetZWatchAlertHistogram`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GetZWatchAlertHistogramReply {
-    /// Since ZStack 4.1.8 (release history).
+    /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub histograms: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -7508,9 +7508,9 @@ pub struct GetZWatchAlertHistogramReply {
 /// The result of [`QueryAlarmRecord`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryAlarmRecordReply {
-    /// Since ZStack 4.1.8 (release history).
+    /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 4.1.8 (release history).
+    /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -7520,9 +7520,9 @@ pub struct QueryAlarmRecordReply {
 /// The result of [`QueryAudit`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryAuditReply {
-    /// Since ZStack 4.4.65 (release history).
+    /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 4.4.65 (release history).
+    /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -7531,9 +7531,9 @@ pub struct QueryAuditReply {
 /// The result of [`QueryEventRecord`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryEventRecordReply {
-    /// Since ZStack 4.1.8 (release history).
+    /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 4.1.8 (release history).
+    /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -7543,9 +7543,9 @@ pub struct QueryEventRecordReply {
 /// The result of [`QueryThirdpartyAlert`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryThirdpartyAlertReply {
-    /// Since ZStack 3.10.40 (release history).
+    /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.10.40 (release history).
+    /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -5,25 +5,25 @@
 /// Server class: `org.zstack.header.acl.AccessControlListEntryInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AccessControlListEntryInventory {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub acl_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub domain: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub url: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub ip_entries: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -37,21 +37,21 @@ pub struct AccessControlListEntryInventory {
 /// Server class: `org.zstack.header.acl.AccessControlListInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AccessControlListInventory {
-    /// Since ZStack 3.9.
+    /// Since ZStack 3.9. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.9.
+    /// Since ZStack 3.9. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.9.
+    /// Since ZStack 3.9. Absent from older MNs' replies.
     pub ip_version: ::core::option::Option<i32>,
-    /// Since ZStack 3.9.
+    /// Since ZStack 3.9. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.9.
+    /// Since ZStack 3.9. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.9.
+    /// Since ZStack 3.9. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 3.9.
+    /// Since ZStack 3.9. Absent from older MNs' replies.
     pub entries: ::std::vec::Vec<crate::types::AccessControlListEntryInventory>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -5,23 +5,23 @@
 /// Server class: `org.zstack.accessKey.AccessKeyInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AccessKeyInventory {
-    /// Since ZStack 3.2.1 (release history).
+    /// Since ZStack 3.2.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.2.1 (release history).
+    /// Since ZStack 3.2.1 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.2.1 (release history).
+    /// Since ZStack 3.2.1 (release history). Absent from older MNs' replies.
     pub account_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.2.1 (release history).
+    /// Since ZStack 3.2.1 (release history). Absent from older MNs' replies.
     pub user_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.2.1 (release history).
+    /// Since ZStack 3.2.1 (release history). Absent from older MNs' replies.
     pub access_key_id: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.2.1 (release history).
+    /// Since ZStack 3.2.1 (release history). Absent from older MNs' replies.
     pub access_key_secret: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Since ZStack 3.2.1 (release history).
+    /// Since ZStack 3.2.1 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<crate::types::AccessKeyState>,
-    /// Since ZStack 3.2.1 (release history).
+    /// Since ZStack 3.2.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.2.1 (release history).
+    /// Since ZStack 3.2.1 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,

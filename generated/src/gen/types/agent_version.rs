@@ -5,17 +5,17 @@
 /// Server class: `org.zstack.core.upgrade.AgentVersionInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AgentVersionInventory {
-    /// Since ZStack 5.0.0.
+    /// Since ZStack 5.0.0. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.0.0.
+    /// Since ZStack 5.0.0. Absent from older MNs' replies.
     pub agent_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.0.0.
+    /// Since ZStack 5.0.0. Absent from older MNs' replies.
     pub current_version: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.0.0.
+    /// Since ZStack 5.0.0. Absent from older MNs' replies.
     pub expect_version: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.0.0.
+    /// Since ZStack 5.0.0. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 5.0.0.
+    /// Since ZStack 5.0.0. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,

@@ -7,35 +7,35 @@
 /// Server class: `org.zstack.ai.entity.ApplicationDevelopmentServiceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ApplicationDevelopmentServiceInventory {
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub model_service_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub model_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub instances: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub dataset_ref_inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub model_service_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.20 (release history).
+    /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub deployment_status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub service: ::core::option::Option<crate::types::ModelServiceInventory>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -107,25 +107,25 @@ impl ApplicationDevelopmentServiceInventory {
 /// Server class: `org.zstack.ai.entity.DatasetInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DatasetInventory {
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub url: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub install_path: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub model_center_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub size: ::core::option::Option<i64>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub system: ::core::option::Option<bool>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -181,23 +181,23 @@ impl DatasetInventory {
 /// Server class: `org.zstack.ai.entity.ModelCenterCapacityInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ModelCenterCapacityInventory {
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub model_used_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub model_service_used_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub dataset_used_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub fine_tune_used_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub model_evaluation_used_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub installation_used_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub temporary_used_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub cache_used_capacity: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -213,37 +213,37 @@ pub struct ModelCenterCapacityInventory {
 /// Server class: `org.zstack.ai.entity.ModelCenterInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ModelCenterInventory {
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub url: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub parameters: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub management_ip: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub management_port: ::core::option::Option<i32>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub storage_network_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub service_network_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub container_registry: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub container_storage_network: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub container_network: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub capacity: ::core::option::Option<crate::types::ModelCenterCapacityInventory>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -328,45 +328,45 @@ impl ModelCenterInventory {
 /// Server class: `org.zstack.ai.entity.ModelEvalServiceInstanceGroupInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ModelEvalServiceInstanceGroupInventory {
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub model_service_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub model_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub instances: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub dataset_ref_inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub model_service_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.20 (release history).
+    /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub limits: ::core::option::Option<i32>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub temperature: ::core::option::Option<f32>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub top_k: ::core::option::Option<i32>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub top_p: ::core::option::Option<f32>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub max_length: ::core::option::Option<i32>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub max_new_tokens: ::core::option::Option<i32>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub repetition_penalty: ::core::option::Option<f32>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -460,39 +460,39 @@ impl ModelEvalServiceInstanceGroupInventory {
 /// Server class: `org.zstack.ai.entity.ModelInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ModelInventory {
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub install_path: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub parameters: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub model_center_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub logo: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub vendor: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.20 (release history).
+    /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
     pub model_id: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub introduction: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub size: ::core::option::Option<i64>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub version: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub min_gpu_memory: ::core::option::Option<i64>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub model_service_refs: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -579,29 +579,29 @@ impl ModelInventory {
 /// Server class: `org.zstack.ai.entity.ModelServiceInstanceGroupInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ModelServiceInstanceGroupInventory {
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub model_service_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub model_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub instances: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub dataset_ref_inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub model_service_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.20 (release history).
+    /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -667,51 +667,51 @@ impl ModelServiceInstanceGroupInventory {
 /// Server class: `org.zstack.ai.entity.ModelServiceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ModelServiceInventory {
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.20 (release history).
+    /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
     pub readme: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub yaml: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub request_cpu: ::core::option::Option<i32>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub request_memory: ::core::option::Option<i64>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub model_center_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub framework: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.20 (release history).
+    /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
     pub source: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub docker_image: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub size: ::core::option::Option<i64>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub system: ::core::option::Option<bool>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub vm_image_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub gpu_compute_capability: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub install_path: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub python_version: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub conda_version: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub start_command: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub model_service_refs: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -824,19 +824,19 @@ impl ModelServiceInventory {
 /// Server class: `org.zstack.ai.entity.TrainedModelRecordInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TrainedModelRecordInventory {
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub model_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub source_model_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub model_service_instance_group_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub dataset_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,

@@ -9,41 +9,41 @@
 pub struct BackupStorageInventory {
     /// The resource UUID.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
     /// The resource name.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub url: ::core::option::Option<::std::string::String>,
     /// The detailed description of the resource.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub total_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub available_capacity: ::core::option::Option<i64>,
     /// Backup storage type, e.g. Ceph or ImageStoreBackupStorage (the samples).
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
     /// The creation date.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// The last operation date.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_zone_uuids: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -112,57 +112,57 @@ impl BackupStorageInventory {
 pub struct CephBackupStorageInventory {
     /// The resource UUID.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
     /// The resource name.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub url: ::core::option::Option<::std::string::String>,
     /// The detailed description of the resource.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub total_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub available_capacity: ::core::option::Option<i64>,
     /// Backup storage type, e.g. Ceph or ImageStoreBackupStorage (the samples).
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
     /// The creation date.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// The last operation date.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_zone_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub mons: ::std::vec::Vec<crate::types::CephBackupStorageMonInventory>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub fsid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub pool_name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 2.3.2.
+    /// Since ZStack 2.3.2. Absent from older MNs' replies.
     pub pool_available_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 2.3.2.
+    /// Since ZStack 2.3.2. Absent from older MNs' replies.
     pub pool_used_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 2.3.2.
+    /// Since ZStack 2.3.2. Absent from older MNs' replies.
     pub pool_replicated_size: ::core::option::Option<i32>,
-    /// Since ZStack 3.10.40 (release history).
+    /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub pool_disk_utilization: ::core::option::Option<f32>,
-    /// Since ZStack 3.10.40 (release history).
+    /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub pool_security_policy: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -181,29 +181,29 @@ pub struct CephBackupStorageInventory {
 /// Server class: `org.zstack.storage.ceph.backup.CephBackupStorageMonInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CephBackupStorageMonInventory {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub hostname: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub mon_port: ::core::option::Option<i32>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub backup_storage_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub mon_addr: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub ssh_port: ::core::option::Option<i32>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub ssh_username: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub ssh_password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub mon_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -222,47 +222,47 @@ pub struct CephBackupStorageMonInventory {
 pub struct ImageStoreBackupStorageInventory {
     /// The resource UUID.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
     /// The resource name.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub url: ::core::option::Option<::std::string::String>,
     /// The detailed description of the resource.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub total_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub available_capacity: ::core::option::Option<i64>,
     /// Backup storage type, e.g. Ceph or ImageStoreBackupStorage (the samples).
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
     /// The creation date.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// The last operation date.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_zone_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub hostname: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub username: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub ssh_port: ::core::option::Option<i32>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -342,43 +342,43 @@ impl ImageStoreBackupStorageInventory {
 pub struct AliyunEbsBackupStorageInventory {
     /// The resource UUID.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
     /// The resource name.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub url: ::core::option::Option<::std::string::String>,
     /// The detailed description of the resource.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub total_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub available_capacity: ::core::option::Option<i64>,
     /// Backup storage type, e.g. Ceph or ImageStoreBackupStorage (the samples).
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
     /// The creation date.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// The last operation date.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_zone_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Since ZStack 3.2.1 (release history).
+    /// Since ZStack 3.2.1 (release history). Absent from older MNs' replies.
     pub oss_bucket_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -446,11 +446,11 @@ impl AliyunEbsBackupStorageInventory {
 /// Server class: `org.zstack.header.core.trash.CleanTrashResult`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CleanTrashResult {
-    /// Since ZStack 3.3.0.
+    /// Since ZStack 3.3.0. Absent from older MNs' replies.
     pub resource_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Since ZStack 3.7.0.
+    /// Since ZStack 3.7.0. Absent from older MNs' replies.
     pub details: ::std::vec::Vec<::std::string::String>,
-    /// Since ZStack 3.3.0.
+    /// Since ZStack 3.3.0. Absent from older MNs' replies.
     pub size: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -464,43 +464,43 @@ pub struct CleanTrashResult {
 pub struct ExternalBackupStorageInventory {
     /// The resource UUID.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
     /// The resource name.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub url: ::core::option::Option<::std::string::String>,
     /// The detailed description of the resource.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub total_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub available_capacity: ::core::option::Option<i64>,
     /// Backup storage type, e.g. Ceph or ImageStoreBackupStorage (the samples).
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
     /// The creation date.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// The last operation date.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_zone_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Since ZStack 5.0.0.
+    /// Since ZStack 5.0.0. Absent from older MNs' replies.
     pub identity: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -513,7 +513,7 @@ pub struct ExternalBackupStorageInventory {
 /// Server class: `org.zstack.storage.backup.imagestore.ImageStoreGcResult`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ImageStoreGcResult {
-    /// Since ZStack 3.2.1 (release history).
+    /// Since ZStack 3.2.1 (release history). Absent from older MNs' replies.
     pub freed_space_in_bytes: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -522,29 +522,29 @@ pub struct ImageStoreGcResult {
 /// Server class: `org.zstack.header.core.trash.InstallPathRecycleInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct InstallPathRecycleInventory {
-    /// Since ZStack 3.7.0.
+    /// Since ZStack 3.7.0. Absent from older MNs' replies.
     pub trash_id: ::core::option::Option<i64>,
-    /// Since ZStack 3.7.0.
+    /// Since ZStack 3.7.0. Absent from older MNs' replies.
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.7.0.
+    /// Since ZStack 3.7.0. Absent from older MNs' replies.
     pub storage_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.7.0.
+    /// Since ZStack 3.7.0. Absent from older MNs' replies.
     pub storage_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.7.0.
+    /// Since ZStack 3.7.0. Absent from older MNs' replies.
     pub resource_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.7.0.
+    /// Since ZStack 3.7.0. Absent from older MNs' replies.
     pub install_path: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.7.0.
+    /// Since ZStack 3.7.0. Absent from older MNs' replies.
     pub is_folder: ::core::option::Option<bool>,
-    /// Since ZStack 3.7.0.
+    /// Since ZStack 3.7.0. Absent from older MNs' replies.
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.7.0.
+    /// Since ZStack 3.7.0. Absent from older MNs' replies.
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.7.0.
+    /// Since ZStack 3.7.0. Absent from older MNs' replies.
     pub size: ::core::option::Option<i64>,
-    /// Since ZStack 3.7.0.
+    /// Since ZStack 3.7.0. Absent from older MNs' replies.
     pub trash_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.7.0.
+    /// Since ZStack 3.7.0. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -561,47 +561,47 @@ pub struct InstallPathRecycleInventory {
 pub struct SftpBackupStorageInventory {
     /// The resource UUID.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
     /// The resource name.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub url: ::core::option::Option<::std::string::String>,
     /// The detailed description of the resource.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub total_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub available_capacity: ::core::option::Option<i64>,
     /// Backup storage type, e.g. Ceph or ImageStoreBackupStorage (the samples).
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
     /// The creation date.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// The last operation date.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_zone_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub hostname: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub username: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub ssh_port: ::core::option::Option<i32>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -677,15 +677,15 @@ impl SftpBackupStorageInventory {
 /// Server class: `org.zstack.header.core.trash.TrashCleanupResult`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TrashCleanupResult {
-    /// Since ZStack 4.7.0.
+    /// Since ZStack 4.7.0. Absent from older MNs' replies.
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.0.
+    /// Since ZStack 4.7.0. Absent from older MNs' replies.
     pub success: ::core::option::Option<bool>,
-    /// Since ZStack 4.7.0.
+    /// Since ZStack 4.7.0. Absent from older MNs' replies.
     pub error: ::core::option::Option<crate::types::ErrorCode>,
-    /// Since ZStack 4.7.0.
+    /// Since ZStack 4.7.0. Absent from older MNs' replies.
     pub trash_id: ::core::option::Option<i64>,
-    /// Since ZStack 4.7.0.
+    /// Since ZStack 4.7.0. Absent from older MNs' replies.
     pub size: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(

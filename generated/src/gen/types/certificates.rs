@@ -5,21 +5,21 @@
 /// Server class: `org.zstack.network.service.lb.CertificateInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateInventory {
-    /// Since ZStack 2.3.
+    /// Since ZStack 2.3. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 2.3.
+    /// Since ZStack 2.3. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 2.3.
+    /// Since ZStack 2.3. Absent from older MNs' replies.
     pub certificate: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 2.3.
+    /// Since ZStack 2.3. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 2.3.
+    /// Since ZStack 2.3. Absent from older MNs' replies.
     pub listeners: ::std::vec::Vec<
         crate::types::LoadBalancerListenerCertificateRefInventory,
     >,
-    /// Since ZStack 2.3.
+    /// Since ZStack 2.3. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 2.3.
+    /// Since ZStack 2.3. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -62,15 +62,15 @@ impl CertificateInventory {
 /// Server class: `org.zstack.network.service.lb.LoadBalancerListenerCertificateRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LoadBalancerListenerCertificateRefInventory {
-    /// Since ZStack 2.3.
+    /// Since ZStack 2.3. Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
-    /// Since ZStack 2.3.
+    /// Since ZStack 2.3. Absent from older MNs' replies.
     pub listener_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 2.3.
+    /// Since ZStack 2.3. Absent from older MNs' replies.
     pub certificate_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 2.3.
+    /// Since ZStack 2.3. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 2.3.
+    /// Since ZStack 2.3. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,

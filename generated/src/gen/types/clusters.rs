@@ -5,29 +5,29 @@
 /// Server class: `org.zstack.drs.entity.ClusterDRSInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClusterDRSInventory {
-    /// Since ZStack 3.8.22 (release history).
+    /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.8.22 (release history).
+    /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.8.22 (release history).
+    /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub balanced_state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.8.22 (release history).
+    /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub automation_level: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.8.22 (release history).
+    /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub thresholds: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.8.22 (release history).
+    /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub threshold_duration: ::core::option::Option<i32>,
-    /// Since ZStack 3.8.22 (release history).
+    /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.8.22 (release history).
+    /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.8.22 (release history).
+    /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 3.8.22 (release history).
+    /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.8.22 (release history).
+    /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -86,27 +86,27 @@ impl ClusterDRSInventory {
 /// Server class: `org.zstack.header.cluster.ClusterInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClusterInventory {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.0.1 (release history).
+    /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub architecture: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -160,23 +160,23 @@ impl ClusterInventory {
 /// Server class: `org.zstack.drs.entity.DRSAdviceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DRSAdviceInventory {
-    /// Since ZStack 3.8.22 (release history).
+    /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.8.22 (release history).
+    /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub drs_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.8.22 (release history).
+    /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub advice_group_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.8.22 (release history).
+    /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub vm_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.8.22 (release history).
+    /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub vm_source_host_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.8.22 (release history).
+    /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub vm_target_host_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.8.22 (release history).
+    /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub reason: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.8.22 (release history).
+    /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.8.22 (release history).
+    /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -228,31 +228,31 @@ impl DRSAdviceInventory {
 /// Server class: `org.zstack.drs.entity.DRSVmMigrationActivityInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DRSVmMigrationActivityInventory {
-    /// Since ZStack 3.8.22 (release history).
+    /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub drs_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.8.22 (release history).
+    /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.8.22 (release history).
+    /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub vm_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.8.22 (release history).
+    /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub vm_source_host_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.8.22 (release history).
+    /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub vm_target_host_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.8.22 (release history).
+    /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.8.22 (release history).
+    /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub result: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.8.22 (release history).
+    /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub reason: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.8.22 (release history).
+    /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub advice_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.8.22 (release history).
+    /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub cause: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.8.22 (release history).
+    /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub end_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.8.22 (release history).
+    /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.8.22 (release history).
+    /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -321,27 +321,27 @@ impl DRSVmMigrationActivityInventory {
 /// Server class: `org.zstack.header.network.l2.L2NetworkData`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct L2NetworkData {
-    /// Since ZStack 4.0.0.
+    /// Since ZStack 4.0.0. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.0.0.
+    /// Since ZStack 4.0.0. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.0.0.
+    /// Since ZStack 4.0.0. Absent from older MNs' replies.
     pub pool_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.0.0.
+    /// Since ZStack 4.0.0. Absent from older MNs' replies.
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.0.0.
+    /// Since ZStack 4.0.0. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.0.0.
+    /// Since ZStack 4.0.0. Absent from older MNs' replies.
     pub physical_interface: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.0.0.
+    /// Since ZStack 4.0.0. Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.0.0.
+    /// Since ZStack 4.0.0. Absent from older MNs' replies.
     pub vni: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.0.0.
+    /// Since ZStack 4.0.0. Absent from older MNs' replies.
     pub vlan: ::core::option::Option<i32>,
-    /// Since ZStack 4.0.0.
+    /// Since ZStack 4.0.0. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 4.0.0.
+    /// Since ZStack 4.0.0. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,

@@ -5,23 +5,23 @@
 /// Server class: `org.zstack.container.entity.ContainerManagementEndpointInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ContainerManagementEndpointInventory {
-    /// Since ZStack 5.3.20 (release history).
+    /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.20 (release history).
+    /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.20 (release history).
+    /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.20 (release history).
+    /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
     pub access_key_id: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.20 (release history).
+    /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
     pub management_ip: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.20 (release history).
+    /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
     pub management_port: ::core::option::Option<i32>,
-    /// Since ZStack 5.3.20 (release history).
+    /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
     pub vendor: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.20 (release history).
+    /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 5.3.20 (release history).
+    /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -75,41 +75,41 @@ impl ContainerManagementEndpointInventory {
 /// Server class: `org.zstack.container.entity.NativeClusterInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NativeClusterInventory {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.0.1 (release history).
+    /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub architecture: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.20 (release history).
+    /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
     pub biz_url: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.20 (release history).
+    /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
     pub master_url: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.20 (release history).
+    /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
     pub kube_config: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.20 (release history).
+    /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
     pub prometheus_url: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.20 (release history).
+    /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
     pub version: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.20 (release history).
+    /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
     pub node_count: ::core::option::Option<i32>,
-    /// Since ZStack 5.3.20 (release history).
+    /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
     pub create_type: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -195,71 +195,71 @@ impl NativeClusterInventory {
 /// Server class: `org.zstack.container.entity.NativeHostInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NativeHostInventory {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub management_ip: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub total_cpu_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub available_cpu_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub cpu_sockets: ::core::option::Option<i32>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub total_memory_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub available_memory_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub cpu_num: ::core::option::Option<i32>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub ipmi_address: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub ipmi_username: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub ipmi_port: ::core::option::Option<i32>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub ipmi_power_status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub cpu_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub memory_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub disk_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub nic_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub gpu_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub power_supply_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub fan_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub raid_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub temperature_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub architecture: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 5.3.20 (release history).
+    /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
     pub endpoint_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -9,39 +9,39 @@
 pub struct AliyunErrorCode {
     /// The error code number, a globally unique identifier for the error, e.g. SYS.1000, HOST.1001.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub code: ::core::option::Option<::std::string::String>,
     /// A brief description of the error.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
     /// The detailed error information.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub details: ::core::option::Option<::std::string::String>,
     /// Reserved field; defaults to null.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub elaboration: ::core::option::Option<::std::string::String>,
     /// Reserved field; defaults to null. Free-form map.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub opaque: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     /// The root error, the cause of the current error; null when there is no root error.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub cause: ::core::option::Option<::std::boxed::Box<crate::types::ErrorCode>>,
     /// Where the error was raised.
     ///
-    /// Since ZStack 3.10.40 (release history).
+    /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub location: ::core::option::Option<::std::string::String>,
     /// Time spent, e.g. 12ms.
     ///
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub cost: ::core::option::Option<::std::string::String>,
     /// Present on error lists (several failures).
     ///
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub causes: ::std::vec::Vec<crate::types::ErrorCode>,
     /// Elaboration object (category, code, regex, message_cn, message_en, source, distance, method, formatSrcError), kept as raw JSON; may appear.
     pub messages: ::core::option::Option<::serde_json::Value>,
@@ -59,39 +59,39 @@ pub struct AliyunErrorCode {
 pub struct AliyunOssException {
     /// The error code number, a globally unique identifier for the error, e.g. SYS.1000, HOST.1001.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub code: ::core::option::Option<::std::string::String>,
     /// A brief description of the error.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
     /// The detailed error information.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub details: ::core::option::Option<::std::string::String>,
     /// Reserved field; defaults to null.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub elaboration: ::core::option::Option<::std::string::String>,
     /// Reserved field; defaults to null. Free-form map.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub opaque: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     /// The root error, the cause of the current error; null when there is no root error.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub cause: ::core::option::Option<::std::boxed::Box<crate::types::ErrorCode>>,
     /// Where the error was raised.
     ///
-    /// Since ZStack 3.10.40 (release history).
+    /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub location: ::core::option::Option<::std::string::String>,
     /// Time spent, e.g. 12ms.
     ///
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub cost: ::core::option::Option<::std::string::String>,
     /// Present on error lists (several failures).
     ///
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub causes: ::std::vec::Vec<crate::types::ErrorCode>,
     /// Elaboration object (category, code, regex, message_cn, message_en, source, distance, method, formatSrcError), kept as raw JSON; may appear.
     pub messages: ::core::option::Option<::serde_json::Value>,
@@ -109,39 +109,39 @@ pub struct AliyunOssException {
 pub struct BaremetalException {
     /// The error code number, a globally unique identifier for the error, e.g. SYS.1000, HOST.1001.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub code: ::core::option::Option<::std::string::String>,
     /// A brief description of the error.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
     /// The detailed error information.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub details: ::core::option::Option<::std::string::String>,
     /// Reserved field; defaults to null.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub elaboration: ::core::option::Option<::std::string::String>,
     /// Reserved field; defaults to null. Free-form map.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub opaque: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     /// The root error, the cause of the current error; null when there is no root error.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub cause: ::core::option::Option<::std::boxed::Box<crate::types::ErrorCode>>,
     /// Where the error was raised.
     ///
-    /// Since ZStack 3.10.40 (release history).
+    /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub location: ::core::option::Option<::std::string::String>,
     /// Time spent, e.g. 12ms.
     ///
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub cost: ::core::option::Option<::std::string::String>,
     /// Present on error lists (several failures).
     ///
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub causes: ::std::vec::Vec<crate::types::ErrorCode>,
     /// Elaboration object (category, code, regex, message_cn, message_en, source, distance, method, formatSrcError), kept as raw JSON; may appear.
     pub messages: ::core::option::Option<::serde_json::Value>,
@@ -155,9 +155,9 @@ pub struct BaremetalException {
 /// Server class: `org.zstack.header.core.progress.ChainInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ChainInfo {
-    /// Since ZStack 3.6.0.
+    /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub running_task: ::std::vec::Vec<crate::types::RunningTaskInfo>,
-    /// Since ZStack 3.6.0.
+    /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub pending_task: ::std::vec::Vec<crate::types::PendingTaskInfo>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -169,37 +169,37 @@ pub struct ChainInfo {
 pub struct ErrorCodeList {
     /// The error code number, a globally unique identifier for the error, e.g. SYS.1000, HOST.1001.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub code: ::core::option::Option<::std::string::String>,
     /// A brief description of the error.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
     /// The detailed error information.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub details: ::core::option::Option<::std::string::String>,
     /// Reserved field; defaults to null.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub elaboration: ::core::option::Option<::std::string::String>,
     /// Reserved field; defaults to null. Free-form map.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub opaque: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     /// The root error, the cause of the current error; null when there is no root error.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub cause: ::core::option::Option<::std::boxed::Box<crate::types::ErrorCode>>,
     /// Where the error was raised.
     ///
-    /// Since ZStack 3.10.40 (release history).
+    /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub location: ::core::option::Option<::std::string::String>,
     /// Time spent, e.g. 12ms.
     ///
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub cost: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub causes: ::std::vec::Vec<crate::types::ErrorCode>,
     /// Elaboration object (category, code, regex, message_cn, message_en, source, distance, method, formatSrcError), kept as raw JSON; may appear.
     pub messages: ::core::option::Option<::serde_json::Value>,
@@ -215,23 +215,23 @@ pub struct ErrorCodeList {
 /// Server class: `org.zstack.header.core.progress.PendingTaskInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PendingTaskInfo {
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub class_name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub index: ::core::option::Option<i32>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub pending_time: ::core::option::Option<i64>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub execution_time: ::core::option::Option<i64>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub context: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub api_id: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub api_name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.7.5 (release history).
+    /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub context_list: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -245,23 +245,23 @@ pub struct PendingTaskInfo {
 /// Server class: `org.zstack.header.core.progress.RunningTaskInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RunningTaskInfo {
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub class_name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub index: ::core::option::Option<i32>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub pending_time: ::core::option::Option<i64>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub execution_time: ::core::option::Option<i64>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub context: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub api_id: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub api_name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.7.5 (release history).
+    /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub context_list: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -273,23 +273,23 @@ pub struct RunningTaskInfo {
 /// Server class: `org.zstack.header.core.progress.TaskInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TaskInfo {
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub class_name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub index: ::core::option::Option<i32>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub pending_time: ::core::option::Option<i64>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub execution_time: ::core::option::Option<i64>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub context: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub api_id: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub api_name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.7.5 (release history).
+    /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub context_list: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -305,39 +305,39 @@ pub struct TaskInfo {
 pub struct ErrorCode {
     /// The error code number, a globally unique identifier for the error, e.g. SYS.1000, HOST.1001.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub code: ::core::option::Option<::std::string::String>,
     /// A brief description of the error.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
     /// The detailed error information.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub details: ::core::option::Option<::std::string::String>,
     /// Reserved field; defaults to null.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub elaboration: ::core::option::Option<::std::string::String>,
     /// Reserved field; defaults to null. Free-form map.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub opaque: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     /// The root error, the cause of the current error; null when there is no root error.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub cause: ::core::option::Option<::std::boxed::Box<crate::types::ErrorCode>>,
     /// Where the error was raised.
     ///
-    /// Since ZStack 3.10.40 (release history).
+    /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub location: ::core::option::Option<::std::string::String>,
     /// Time spent, e.g. 12ms.
     ///
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub cost: ::core::option::Option<::std::string::String>,
     /// Present on error lists (several failures).
     ///
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub causes: ::std::vec::Vec<crate::types::ErrorCode>,
     /// Elaboration object (category, code, regex, message_cn, message_en, source, distance, method, formatSrcError), kept as raw JSON; may appear.
     pub messages: ::core::option::Option<::serde_json::Value>,
@@ -355,19 +355,19 @@ pub struct ErrorCode {
 pub struct SessionInventory {
     /// The session id.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub account_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub user_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.6.32 (release history).
+    /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub user_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub expired_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::deserialize_struct!(

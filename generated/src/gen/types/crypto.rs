@@ -5,33 +5,33 @@
 /// Server class: `org.zstack.crypto.ccs.CCSCertificateInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CCSCertificateInventory {
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub algorithm: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub format: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub issuer_dn: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub subject_dn: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub ser_number: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub effective_time: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub expiration_time: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub user_certificate_refs: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

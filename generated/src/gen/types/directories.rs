@@ -5,23 +5,23 @@
 /// Server class: `org.zstack.directory.DirectoryInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DirectoryInventory {
-    /// Since ZStack 4.6.0.
+    /// Since ZStack 4.6.0. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.6.0.
+    /// Since ZStack 4.6.0. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.6.0.
+    /// Since ZStack 4.6.0. Absent from older MNs' replies.
     pub group_name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.6.0.
+    /// Since ZStack 4.6.0. Absent from older MNs' replies.
     pub parent_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.6.0.
+    /// Since ZStack 4.6.0. Absent from older MNs' replies.
     pub root_directory_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.6.0.
+    /// Since ZStack 4.6.0. Absent from older MNs' replies.
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.6.0.
+    /// Since ZStack 4.6.0. Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.6.0.
+    /// Since ZStack 4.6.0. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 4.6.0.
+    /// Since ZStack 4.6.0. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,

@@ -5,9 +5,9 @@
 /// Server class: `org.zstack.core.errorcode.ElaborationCategory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ElaborationCategory {
-    /// Since ZStack 3.3.0.
+    /// Since ZStack 3.3.0. Absent from older MNs' replies.
     pub category: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.3.0.
+    /// Since ZStack 3.3.0. Absent from older MNs' replies.
     pub num: ::core::option::Option<i32>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -16,11 +16,11 @@ pub struct ElaborationCategory {
 /// Server class: `org.zstack.core.errorcode.ElaborationCheckResult`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ElaborationCheckResult {
-    /// Since ZStack 3.3.0.
+    /// Since ZStack 3.3.0. Absent from older MNs' replies.
     pub file_name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.3.0.
+    /// Since ZStack 3.3.0. Absent from older MNs' replies.
     pub content: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.3.0.
+    /// Since ZStack 3.3.0. Absent from older MNs' replies.
     pub reason: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -30,21 +30,21 @@ pub struct ElaborationCheckResult {
 /// Server class: `org.zstack.core.errorcode.ElaborationContent`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ElaborationContent {
-    /// Since ZStack 3.3.0.
+    /// Since ZStack 3.3.0. Absent from older MNs' replies.
     pub category: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.3.0.
+    /// Since ZStack 3.3.0. Absent from older MNs' replies.
     pub code: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.3.0.
+    /// Since ZStack 3.3.0. Absent from older MNs' replies.
     pub regex: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.3.0.
+    /// Since ZStack 3.3.0. Absent from older MNs' replies.
     pub message_cn: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.3.0.
+    /// Since ZStack 3.3.0. Absent from older MNs' replies.
     pub message_en: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.3.0.
+    /// Since ZStack 3.3.0. Absent from older MNs' replies.
     pub source: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.0.
+    /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub method: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.0.
+    /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub distance: ::core::option::Option<f64>,
 }
 ::zstack_sdk::deserialize_struct!(

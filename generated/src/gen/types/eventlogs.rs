@@ -5,23 +5,23 @@
 /// Server class: `org.zstack.core.eventlog.EventLogInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EventLogInventory {
-    /// Since ZStack 4.2.0.
+    /// Since ZStack 4.2.0. Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
-    /// Since ZStack 4.2.0.
+    /// Since ZStack 4.2.0. Absent from older MNs' replies.
     pub content: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.2.0.
+    /// Since ZStack 4.2.0. Absent from older MNs' replies.
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.2.0.
+    /// Since ZStack 4.2.0. Absent from older MNs' replies.
     pub resource_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.2.0.
+    /// Since ZStack 4.2.0. Absent from older MNs' replies.
     pub category: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.2.0.
+    /// Since ZStack 4.2.0. Absent from older MNs' replies.
     pub tracking_id: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.2.0.
+    /// Since ZStack 4.2.0. Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.2.0.
+    /// Since ZStack 4.2.0. Absent from older MNs' replies.
     pub time: ::core::option::Option<i64>,
-    /// Since ZStack 4.2.0.
+    /// Since ZStack 4.2.0. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -5,7 +5,7 @@
 /// Server class: `org.zstack.header.core.external.service.ExternalServiceCapabilities`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExternalServiceCapabilities {
-    /// Since ZStack 4.7.0.
+    /// Since ZStack 4.7.0. Absent from older MNs' replies.
     pub reload_config: ::core::option::Option<bool>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -16,7 +16,7 @@ pub struct ExternalServiceCapabilities {
 /// Server class: `org.zstack.core.externalservice.ExternalServiceCapabilitiesBuilder`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExternalServiceCapabilitiesBuilder {
-    /// Since ZStack 4.7.0.
+    /// Since ZStack 4.7.0. Absent from older MNs' replies.
     pub reload_config: ::core::option::Option<bool>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -25,11 +25,11 @@ pub struct ExternalServiceCapabilitiesBuilder {
 /// Server class: `org.zstack.header.core.external.service.ExternalServiceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExternalServiceInventory {
-    /// Since ZStack 4.7.0.
+    /// Since ZStack 4.7.0. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.0.
+    /// Since ZStack 4.7.0. Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.0.
+    /// Since ZStack 4.7.0. Absent from older MNs' replies.
     pub capabilities: ::core::option::Option<
         crate::types::AnyExternalServiceCapabilities,
     >,

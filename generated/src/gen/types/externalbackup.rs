@@ -5,25 +5,25 @@
 /// Server class: `org.zstack.externalbackup.ExternalBackupInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExternalBackupInventory {
-    /// Since ZStack 3.9.2 (release history).
+    /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.9.2 (release history).
+    /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.9.2 (release history).
+    /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.9.2 (release history).
+    /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<crate::types::ExternalBackupState>,
-    /// Since ZStack 3.9.2 (release history).
+    /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub install_path: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.9.2 (release history).
+    /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub total_size: ::core::option::Option<i64>,
-    /// Since ZStack 3.9.2 (release history).
+    /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub version: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.9.2 (release history).
+    /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.9.2 (release history).
+    /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.9.2 (release history).
+    /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -81,29 +81,29 @@ impl ExternalBackupInventory {
 /// Server class: `org.zstack.externalbackup.zbox.ZBoxBackupInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ZBoxBackupInventory {
-    /// Since ZStack 3.9.2 (release history).
+    /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.9.2 (release history).
+    /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.9.2 (release history).
+    /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.9.2 (release history).
+    /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<crate::types::ExternalBackupState>,
-    /// Since ZStack 3.9.2 (release history).
+    /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub install_path: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.9.2 (release history).
+    /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub total_size: ::core::option::Option<i64>,
-    /// Since ZStack 3.9.2 (release history).
+    /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub version: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.9.2 (release history).
+    /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.9.2 (release history).
+    /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.9.2 (release history).
+    /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 3.9.2 (release history).
+    /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub z_box_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(

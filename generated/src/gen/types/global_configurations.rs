@@ -5,17 +5,17 @@
 /// Server class: `org.zstack.core.config.GlobalConfigInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GlobalConfigInventory {
-    /// Since ZStack 4.4.65 (release history).
+    /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub category: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub default_value: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub value: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -51,15 +51,15 @@ impl GlobalConfigInventory {
 /// Server class: `org.zstack.core.config.GlobalConfigOptions`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GlobalConfigOptions {
-    /// Since ZStack 4.4.0.
+    /// Since ZStack 4.4.0. Absent from older MNs' replies.
     pub valid_value: ::std::vec::Vec<::std::string::String>,
-    /// Since ZStack 4.4.0.
+    /// Since ZStack 4.4.0. Absent from older MNs' replies.
     pub number_greater_than: ::core::option::Option<i64>,
-    /// Since ZStack 4.4.0.
+    /// Since ZStack 4.4.0. Absent from older MNs' replies.
     pub number_less_than: ::core::option::Option<i64>,
-    /// Since ZStack 5.2.0.
+    /// Since ZStack 5.2.0. Absent from older MNs' replies.
     pub number_greater_than_or_equal: ::core::option::Option<i64>,
-    /// Since ZStack 5.2.0.
+    /// Since ZStack 5.2.0. Absent from older MNs' replies.
     pub number_less_than_or_equal: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(

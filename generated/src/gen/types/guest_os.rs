@@ -5,21 +5,21 @@
 /// Server class: `org.zstack.core.config.GuestOsCharacterInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GuestOsCharacterInventory {
-    /// Since ZStack 5.1.0.
+    /// Since ZStack 5.1.0. Absent from older MNs' replies.
     pub architecture: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.1.0.
+    /// Since ZStack 5.1.0. Absent from older MNs' replies.
     pub platform: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.1.0.
+    /// Since ZStack 5.1.0. Absent from older MNs' replies.
     pub os_release: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.1.0.
+    /// Since ZStack 5.1.0. Absent from older MNs' replies.
     pub acpi: ::core::option::Option<bool>,
-    /// Since ZStack 5.1.0.
+    /// Since ZStack 5.1.0. Absent from older MNs' replies.
     pub hygon_tag: ::core::option::Option<bool>,
-    /// Since ZStack 5.1.0.
+    /// Since ZStack 5.1.0. Absent from older MNs' replies.
     pub x2apic: ::core::option::Option<bool>,
-    /// Since ZStack 5.1.0.
+    /// Since ZStack 5.1.0. Absent from older MNs' replies.
     pub cpu_model: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.1.0.
+    /// Since ZStack 5.1.0. Absent from older MNs' replies.
     pub nic_driver: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(

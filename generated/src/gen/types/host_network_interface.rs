@@ -5,19 +5,19 @@
 /// Server class: `org.zstack.network.hostNetworkInterface.lldp.entity.HostNetworkInterfaceLldpInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct HostNetworkInterfaceLldpInventory {
-    /// Since ZStack 5.0.0.
+    /// Since ZStack 5.0.0. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.0.0.
+    /// Since ZStack 5.0.0. Absent from older MNs' replies.
     pub interface_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.0.0.
+    /// Since ZStack 5.0.0. Absent from older MNs' replies.
     pub mode: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.0.0.
+    /// Since ZStack 5.0.0. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 5.0.0.
+    /// Since ZStack 5.0.0. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub neighbor_device: ::core::option::Option<
         crate::types::HostNetworkInterfaceLldpRefInventory,
     >,
@@ -56,33 +56,33 @@ impl HostNetworkInterfaceLldpInventory {
 /// Server class: `org.zstack.network.hostNetworkInterface.lldp.entity.HostNetworkInterfaceLldpRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct HostNetworkInterfaceLldpRefInventory {
-    /// Since ZStack 5.0.0.
+    /// Since ZStack 5.0.0. Absent from older MNs' replies.
     pub lldp_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.0.0.
+    /// Since ZStack 5.0.0. Absent from older MNs' replies.
     pub chassis_id: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.0.0.
+    /// Since ZStack 5.0.0. Absent from older MNs' replies.
     pub time_to_live: ::core::option::Option<i32>,
-    /// Since ZStack 5.0.0.
+    /// Since ZStack 5.0.0. Absent from older MNs' replies.
     pub management_address: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.0.0.
+    /// Since ZStack 5.0.0. Absent from older MNs' replies.
     pub system_name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.0.0.
+    /// Since ZStack 5.0.0. Absent from older MNs' replies.
     pub system_description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.0.0.
+    /// Since ZStack 5.0.0. Absent from older MNs' replies.
     pub system_capabilities: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.0.0.
+    /// Since ZStack 5.0.0. Absent from older MNs' replies.
     pub port_id: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.0.0.
+    /// Since ZStack 5.0.0. Absent from older MNs' replies.
     pub port_description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.0.0.
+    /// Since ZStack 5.0.0. Absent from older MNs' replies.
     pub vlan_id: ::core::option::Option<i32>,
-    /// Since ZStack 5.0.0.
+    /// Since ZStack 5.0.0. Absent from older MNs' replies.
     pub aggregation_port_id: ::core::option::Option<i64>,
-    /// Since ZStack 5.0.0.
+    /// Since ZStack 5.0.0. Absent from older MNs' replies.
     pub mtu: ::core::option::Option<i32>,
-    /// Since ZStack 5.0.0.
+    /// Since ZStack 5.0.0. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 5.0.0.
+    /// Since ZStack 5.0.0. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,

@@ -5,17 +5,17 @@
 /// Server class: `org.zstack.header.allocator.datatypes.CpuMemoryCapacityData`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CpuMemoryCapacityData {
-    /// Since ZStack 3.9.0.
+    /// Since ZStack 3.9.0. Absent from older MNs' replies.
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.9.0.
+    /// Since ZStack 3.9.0. Absent from older MNs' replies.
     pub total_cpu: ::core::option::Option<i64>,
-    /// Since ZStack 3.9.0.
+    /// Since ZStack 3.9.0. Absent from older MNs' replies.
     pub available_cpu: ::core::option::Option<i64>,
-    /// Since ZStack 3.9.0.
+    /// Since ZStack 3.9.0. Absent from older MNs' replies.
     pub total_memory: ::core::option::Option<i64>,
-    /// Since ZStack 3.9.0.
+    /// Since ZStack 3.9.0. Absent from older MNs' replies.
     pub available_memory: ::core::option::Option<i64>,
-    /// Since ZStack 3.9.0.
+    /// Since ZStack 3.9.0. Absent from older MNs' replies.
     pub managed_cpu_num: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -29,75 +29,75 @@ pub struct CpuMemoryCapacityData {
 /// Server class: `org.zstack.vmware.ESXHostInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ESXHostInventory {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub management_ip: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub total_cpu_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub available_cpu_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub cpu_sockets: ::core::option::Option<i32>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub total_memory_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub available_memory_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub cpu_num: ::core::option::Option<i32>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub ipmi_address: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub ipmi_username: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub ipmi_port: ::core::option::Option<i32>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub ipmi_power_status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub cpu_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub memory_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub disk_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub nic_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub gpu_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub power_supply_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub fan_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub raid_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub temperature_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub architecture: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub v_center_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub morval: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.4.65 (release history).
+    /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub esxi_version: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -120,67 +120,67 @@ pub struct ESXHostInventory {
 /// Server class: `org.zstack.header.host.HostInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct HostInventory {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub management_ip: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub total_cpu_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub available_cpu_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub cpu_sockets: ::core::option::Option<i32>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub total_memory_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub available_memory_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub cpu_num: ::core::option::Option<i32>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub ipmi_address: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub ipmi_username: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub ipmi_port: ::core::option::Option<i32>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub ipmi_power_status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub cpu_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub memory_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub disk_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub nic_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub gpu_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub power_supply_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub fan_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub raid_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub temperature_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub architecture: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -330,15 +330,15 @@ impl HostInventory {
 /// Server class: `org.zstack.header.host.HostIpmiInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct HostIpmiInventory {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub ipmi_address: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub ipmi_username: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub ipmi_port: ::core::option::Option<i32>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub ipmi_power_status: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -349,45 +349,45 @@ pub struct HostIpmiInventory {
 /// Server class: `org.zstack.network.hostNetworkInterface.HostNetworkBondingInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct HostNetworkBondingInventory {
-    /// Since ZStack 3.5.0.
+    /// Since ZStack 3.5.0. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.5.0.
+    /// Since ZStack 3.5.0. Absent from older MNs' replies.
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.5.0.
+    /// Since ZStack 3.5.0. Absent from older MNs' replies.
     pub bonding_name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.0.
+    /// Since ZStack 4.7.0. Absent from older MNs' replies.
     pub bonding_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.0.
+    /// Since ZStack 4.7.0. Absent from older MNs' replies.
     pub speed: ::core::option::Option<i64>,
-    /// Since ZStack 3.5.0.
+    /// Since ZStack 3.5.0. Absent from older MNs' replies.
     pub mode: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.5.0.
+    /// Since ZStack 3.5.0. Absent from older MNs' replies.
     pub xmit_hash_policy: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.5.0.
+    /// Since ZStack 3.5.0. Absent from older MNs' replies.
     pub mii_status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.5.0.
+    /// Since ZStack 3.5.0. Absent from older MNs' replies.
     pub mac: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.5.0.
+    /// Since ZStack 3.5.0. Absent from older MNs' replies.
     pub ip_addresses: ::std::vec::Vec<::std::string::String>,
-    /// Since ZStack 4.7.0.
+    /// Since ZStack 4.7.0. Absent from older MNs' replies.
     pub gateway: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.0.
+    /// Since ZStack 4.7.0. Absent from older MNs' replies.
     pub call_back_ip: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.5.0.
+    /// Since ZStack 3.5.0. Absent from older MNs' replies.
     pub miimon: ::core::option::Option<i64>,
-    /// Since ZStack 4.7.0.
+    /// Since ZStack 4.7.0. Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.5.0.
+    /// Since ZStack 3.5.0. Absent from older MNs' replies.
     pub all_slaves_active: ::core::option::Option<bool>,
-    /// Since ZStack 4.7.0.
+    /// Since ZStack 4.7.0. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.5.0.
+    /// Since ZStack 3.5.0. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.5.0.
+    /// Since ZStack 3.5.0. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 3.5.0.
+    /// Since ZStack 3.5.0. Absent from older MNs' replies.
     pub slaves: ::std::vec::Vec<crate::types::HostNetworkInterfaceInventory>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -480,53 +480,53 @@ impl HostNetworkBondingInventory {
 /// Server class: `org.zstack.network.hostNetworkInterface.HostNetworkInterfaceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct HostNetworkInterfaceInventory {
-    /// Since ZStack 3.5.0.
+    /// Since ZStack 3.5.0. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.5.0.
+    /// Since ZStack 3.5.0. Absent from older MNs' replies.
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.5.0.
+    /// Since ZStack 3.5.0. Absent from older MNs' replies.
     pub bonding_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.11.
+    /// Since ZStack 4.7.11. Absent from older MNs' replies.
     pub interface_model: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.11.
+    /// Since ZStack 4.7.11. Absent from older MNs' replies.
     pub vendor_id: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.11.
+    /// Since ZStack 4.7.11. Absent from older MNs' replies.
     pub device_id: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.11.
+    /// Since ZStack 4.7.11. Absent from older MNs' replies.
     pub subvendor_id: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.11.
+    /// Since ZStack 4.7.11. Absent from older MNs' replies.
     pub subdevice_id: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.5.0.
+    /// Since ZStack 3.5.0. Absent from older MNs' replies.
     pub interface_name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.5.0.
+    /// Since ZStack 3.5.0. Absent from older MNs' replies.
     pub interface_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.5.0.
+    /// Since ZStack 3.5.0. Absent from older MNs' replies.
     pub speed: ::core::option::Option<i64>,
-    /// Since ZStack 3.5.0.
+    /// Since ZStack 3.5.0. Absent from older MNs' replies.
     pub slave_active: ::core::option::Option<bool>,
-    /// Since ZStack 3.5.0.
+    /// Since ZStack 3.5.0. Absent from older MNs' replies.
     pub carrier_active: ::core::option::Option<bool>,
-    /// Since ZStack 3.5.0.
+    /// Since ZStack 3.5.0. Absent from older MNs' replies.
     pub ip_addresses: ::std::vec::Vec<::std::string::String>,
-    /// Since ZStack 4.7.0.
+    /// Since ZStack 4.7.0. Absent from older MNs' replies.
     pub gateway: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.5.0.
+    /// Since ZStack 3.5.0. Absent from older MNs' replies.
     pub mac: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.0.
+    /// Since ZStack 4.7.0. Absent from older MNs' replies.
     pub call_back_ip: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.5.0.
+    /// Since ZStack 3.5.0. Absent from older MNs' replies.
     pub pci_device_address: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.20 (release history).
+    /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
     pub driver_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.0.
+    /// Since ZStack 4.7.0. Absent from older MNs' replies.
     pub offload_status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub virt_status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.0.
+    /// Since ZStack 4.7.0. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.5.0.
+    /// Since ZStack 3.5.0. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.5.0.
+    /// Since ZStack 3.5.0. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -644,15 +644,15 @@ impl HostNetworkInterfaceInventory {
 /// Server class: `org.zstack.header.host.HostNetworkLabelInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct HostNetworkLabelInventory {
-    /// Since ZStack 5.2.1.
+    /// Since ZStack 5.2.1. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.2.1.
+    /// Since ZStack 5.2.1. Absent from older MNs' replies.
     pub service_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.2.1.
+    /// Since ZStack 5.2.1. Absent from older MNs' replies.
     pub system: ::core::option::Option<bool>,
-    /// Since ZStack 5.2.1.
+    /// Since ZStack 5.2.1. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 5.2.1.
+    /// Since ZStack 5.2.1. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -664,17 +664,17 @@ pub struct HostNetworkLabelInventory {
 /// Server class: `org.zstack.kvm.hypervisor.datatype.HostOsCategoryInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct HostOsCategoryInventory {
-    /// Since ZStack 4.6.21.
+    /// Since ZStack 4.6.21. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.6.21.
+    /// Since ZStack 4.6.21. Absent from older MNs' replies.
     pub architecture: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.6.21.
+    /// Since ZStack 4.6.21. Absent from older MNs' replies.
     pub os_release_version: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.6.21.
+    /// Since ZStack 4.6.21. Absent from older MNs' replies.
     pub metadata_list: ::std::vec::Vec<crate::types::KvmHostHypervisorMetadataInventory>,
-    /// Since ZStack 4.6.21.
+    /// Since ZStack 4.6.21. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 4.6.21.
+    /// Since ZStack 4.6.21. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -713,31 +713,31 @@ impl HostOsCategoryInventory {
 /// Server class: `org.zstack.header.host.HostPhysicalMemoryInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct HostPhysicalMemoryInventory {
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub manufacturer: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub size: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub speed: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub clock_speed: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub locator: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub serial_number: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub rank: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub voltage: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.6.32 (release history).
+    /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -806,19 +806,19 @@ impl HostPhysicalMemoryInventory {
 /// Server class: `org.zstack.kvm.hypervisor.datatype.KvmHostHypervisorMetadataInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct KvmHostHypervisorMetadataInventory {
-    /// Since ZStack 4.6.21.
+    /// Since ZStack 4.6.21. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.6.21.
+    /// Since ZStack 4.6.21. Absent from older MNs' replies.
     pub category_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.6.21.
+    /// Since ZStack 4.6.21. Absent from older MNs' replies.
     pub management_node_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.6.21.
+    /// Since ZStack 4.6.21. Absent from older MNs' replies.
     pub hypervisor: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.6.21.
+    /// Since ZStack 4.6.21. Absent from older MNs' replies.
     pub version: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.6.21.
+    /// Since ZStack 4.6.21. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 4.6.21.
+    /// Since ZStack 4.6.21. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -831,17 +831,17 @@ pub struct KvmHostHypervisorMetadataInventory {
 /// Server class: `org.zstack.kvm.hypervisor.datatype.KvmHypervisorInfoInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct KvmHypervisorInfoInventory {
-    /// Since ZStack 4.6.21.
+    /// Since ZStack 4.6.21. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.6.21.
+    /// Since ZStack 4.6.21. Absent from older MNs' replies.
     pub hypervisor: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.6.21.
+    /// Since ZStack 4.6.21. Absent from older MNs' replies.
     pub version: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.6.21.
+    /// Since ZStack 4.6.21. Absent from older MNs' replies.
     pub match_state: ::core::option::Option<crate::types::HypervisorVersionState>,
-    /// Since ZStack 4.6.21.
+    /// Since ZStack 4.6.21. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 4.6.21.
+    /// Since ZStack 4.6.21. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -880,13 +880,13 @@ impl KvmHypervisorInfoInventory {
 /// Server class: `org.zstack.kvm.APIKvmRunShellEvent$ShellResult`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ShellResult {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub return_code: ::core::option::Option<i32>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub stdout: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub stderr: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub error_code: ::core::option::Option<crate::types::ErrorCode>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -898,73 +898,73 @@ pub struct ShellResult {
 /// Server class: `org.zstack.header.simulator.SimulatorHostInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SimulatorHostInventory {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub management_ip: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub total_cpu_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub available_cpu_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub cpu_sockets: ::core::option::Option<i32>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub total_memory_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub available_memory_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub cpu_num: ::core::option::Option<i32>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub ipmi_address: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub ipmi_username: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub ipmi_port: ::core::option::Option<i32>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub ipmi_power_status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub cpu_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub memory_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub disk_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub nic_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub gpu_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub power_supply_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub fan_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub raid_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub temperature_status: ::core::option::Option<crate::types::HwMonitorStatus>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub architecture: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub memory_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub cpu_capacity: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -5,17 +5,17 @@
 /// Server class: `org.zstack.iam2.entity.IAM2AttributeInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IAM2AttributeInventory {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub value: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<crate::types::AttributeType>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -29,21 +29,21 @@ pub struct IAM2AttributeInventory {
 /// Server class: `org.zstack.iam2.entity.IAM2OrganizationAttributeInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IAM2OrganizationAttributeInventory {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub value: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<crate::types::AttributeType>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub organization_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -84,29 +84,29 @@ impl IAM2OrganizationAttributeInventory {
 /// Server class: `org.zstack.iam2.entity.IAM2OrganizationInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IAM2OrganizationInventory {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<crate::types::State>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<crate::types::OrganizationType>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub src_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub parent_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub root_organization_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub attributes: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -165,13 +165,13 @@ impl IAM2OrganizationInventory {
 /// Server class: `org.zstack.iam2.entity.IAM2OrganizationProjectRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IAM2OrganizationProjectRefInventory {
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub project_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub organization_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -202,13 +202,13 @@ impl IAM2OrganizationProjectRefInventory {
 /// Server class: `org.zstack.iam2.entity.IAM2ProjectAccountRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IAM2ProjectAccountRefInventory {
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub project_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub account_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -240,21 +240,21 @@ impl IAM2ProjectAccountRefInventory {
 /// Server class: `org.zstack.iam2.entity.IAM2ProjectAttributeInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IAM2ProjectAttributeInventory {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub value: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<crate::types::AttributeType>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub project_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -295,23 +295,23 @@ impl IAM2ProjectAttributeInventory {
 /// Server class: `org.zstack.iam2.entity.IAM2ProjectInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IAM2ProjectInventory {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<crate::types::ProjectState>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub attributes: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub linked_account_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -358,29 +358,29 @@ impl IAM2ProjectInventory {
 /// Server class: `org.zstack.iam2.entity.IAM2ProjectRoleInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IAM2ProjectRoleInventory {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.7.5 (release history).
+    /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub identity: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub type_: ::core::option::Option<crate::types::RoleType>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<crate::types::RoleState>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub statements: ::std::vec::Vec<crate::types::RolePolicyStatementInventory>,
-    /// Since ZStack 3.4.1 (release history).
+    /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub policies: ::std::vec::Vec<crate::types::RolePolicyRefInventory>,
-    /// Since ZStack 4.0.1 (release history).
+    /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub iam2_project_role_type: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -438,17 +438,17 @@ impl IAM2ProjectRoleInventory {
 /// Server class: `org.zstack.iam2.entity.IAM2ProjectTemplateInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IAM2ProjectTemplateInventory {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub template: ::core::option::Option<crate::types::Template>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -489,21 +489,21 @@ impl IAM2ProjectTemplateInventory {
 /// Server class: `org.zstack.iam2.entity.IAM2VirtualIDAttributeInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IAM2VirtualIDAttributeInventory {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub value: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<crate::types::AttributeType>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub virtual_id_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -546,21 +546,21 @@ impl IAM2VirtualIDAttributeInventory {
 /// Server class: `org.zstack.iam2.entity.IAM2VirtualIDGroupAttributeInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IAM2VirtualIDGroupAttributeInventory {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub value: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<crate::types::AttributeType>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub group_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -601,23 +601,23 @@ impl IAM2VirtualIDGroupAttributeInventory {
 /// Server class: `org.zstack.iam2.entity.IAM2VirtualIDGroupInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IAM2VirtualIDGroupInventory {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub project_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<crate::types::State>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub attributes: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -662,23 +662,23 @@ impl IAM2VirtualIDGroupInventory {
 /// Server class: `org.zstack.iam2.entity.IAM2VirtualIDInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IAM2VirtualIDInventory {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<crate::types::State>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub attributes: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -723,19 +723,19 @@ impl IAM2VirtualIDInventory {
 /// Server class: `org.zstack.login.entity.LdapResourceRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LdapResourceRefInventory {
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub ldap_uid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub ldap_server_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub resource_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -748,19 +748,19 @@ pub struct LdapResourceRefInventory {
 /// Server class: `org.zstack.header.identity.PolicyStatement`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
 pub struct PolicyStatement {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub effect: ::core::option::Option<crate::types::PolicyStatementEffect>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     #[serde(skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub principals: ::std::vec::Vec<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     #[serde(skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub actions: ::std::vec::Vec<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     #[serde(skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub resources: ::std::vec::Vec<::std::string::String>,
 }
@@ -771,13 +771,13 @@ pub struct PolicyStatement {
 /// Server class: `org.zstack.header.identity.role.RolePolicyRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RolePolicyRefInventory {
-    /// Since ZStack 2.4.0.
+    /// Since ZStack 2.4.0. Absent from older MNs' replies.
     pub role_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 2.4.0.
+    /// Since ZStack 2.4.0. Absent from older MNs' replies.
     pub policy_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 2.4.0.
+    /// Since ZStack 2.4.0. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 2.4.0.
+    /// Since ZStack 2.4.0. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -789,15 +789,15 @@ pub struct RolePolicyRefInventory {
 /// Server class: `org.zstack.header.identity.role.RolePolicyStatementInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RolePolicyStatementInventory {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub statement: ::core::option::Option<crate::types::PolicyStatement>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -807,9 +807,9 @@ pub struct RolePolicyStatementInventory {
 /// Server class: `org.zstack.iam2.project.template.Template`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Template {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub attributes: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub quota: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -5,9 +5,9 @@
 /// Server class: `org.zstack.header.image.APICreateDataVolumeTemplateFromVolumeSnapshotEvent$Failure`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CreateDataVolumeTemplateFromVolumeSnapshotFailure {
-    /// Since ZStack 3.2.1 (release history).
+    /// Since ZStack 3.2.1 (release history). Absent from older MNs' replies.
     pub backup_storage_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.2.1 (release history).
+    /// Since ZStack 3.2.1 (release history). Absent from older MNs' replies.
     pub error: ::core::option::Option<crate::types::ErrorCode>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -17,9 +17,9 @@ pub struct CreateDataVolumeTemplateFromVolumeSnapshotFailure {
 /// Server class: `org.zstack.header.image.APICreateRootVolumeTemplateFromVolumeSnapshotEvent$Failure`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CreateRootVolumeTemplateFromVolumeSnapshotFailure {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub backup_storage_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub error: ::core::option::Option<crate::types::ErrorCode>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -29,21 +29,21 @@ pub struct CreateRootVolumeTemplateFromVolumeSnapshotFailure {
 /// Server class: `org.zstack.header.image.ImageBackupStorageRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ImageBackupStorageRefInventory {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub image_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub backup_storage_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub install_path: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.9.0.
+    /// Since ZStack 3.9.0. Absent from older MNs' replies.
     pub export_md5_sum: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.9.0.
+    /// Since ZStack 3.9.0. Absent from older MNs' replies.
     pub export_url: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -57,51 +57,51 @@ pub struct ImageBackupStorageRefInventory {
 /// Server class: `org.zstack.header.image.ImageInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ImageInventory {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub size: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub actual_size: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub md5_sum: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub url: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub media_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub guest_os_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.1.0.
+    /// Since ZStack 4.1.0. Absent from older MNs' replies.
     pub platform: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.1.0.
+    /// Since ZStack 4.1.0. Absent from older MNs' replies.
     pub architecture: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub format: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub system: ::core::option::Option<bool>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub virtio: ::core::option::Option<bool>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub backup_storage_refs: ::std::vec::Vec<
         crate::types::ImageBackupStorageRefInventory,
     >,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub system_tags: ::std::vec::Vec<crate::types::SystemTagInventory>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -203,15 +203,15 @@ impl ImageInventory {
 /// Server class: `org.zstack.header.image.APIGetUploadImageJobDetailsReply$JobDetails`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct JobDetails {
-    /// Since ZStack 4.1.8 (release history).
+    /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub long_job_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.1.8 (release history).
+    /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub long_job_state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.1.8 (release history).
+    /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub image_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.1.8 (release history).
+    /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub image_upload_url: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.1.8 (release history).
+    /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub offset: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -224,55 +224,55 @@ pub struct JobDetails {
 /// Server class: `org.zstack.kvm.KVMIsoTO`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct KVMIsoTO {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub size: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub actual_size: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub md5_sum: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub url: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub media_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub guest_os_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.1.0.
+    /// Since ZStack 4.1.0. Absent from older MNs' replies.
     pub platform: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.1.0.
+    /// Since ZStack 4.1.0. Absent from older MNs' replies.
     pub architecture: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub format: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub system: ::core::option::Option<bool>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub virtio: ::core::option::Option<bool>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub backup_storage_refs: ::std::vec::Vec<
         crate::types::ImageBackupStorageRefInventory,
     >,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub system_tags: ::std::vec::Vec<crate::types::SystemTagInventory>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub path_in_cache: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub install_url: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(

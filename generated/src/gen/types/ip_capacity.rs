@@ -5,25 +5,25 @@
 /// Server class: `org.zstack.header.network.l3.datatypes.IpCapacityData`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IpCapacityData {
-    /// Since ZStack 3.9.0.
+    /// Since ZStack 3.9.0. Absent from older MNs' replies.
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.9.0.
+    /// Since ZStack 3.9.0. Absent from older MNs' replies.
     pub total_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 3.9.0.
+    /// Since ZStack 3.9.0. Absent from older MNs' replies.
     pub available_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 3.9.0.
+    /// Since ZStack 3.9.0. Absent from older MNs' replies.
     pub used_ip_address_number: ::core::option::Option<i64>,
-    /// Since ZStack 3.10.
+    /// Since ZStack 3.10. Absent from older MNs' replies.
     pub ipv4_total_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 3.10.
+    /// Since ZStack 3.10. Absent from older MNs' replies.
     pub ipv4_available_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 3.10.
+    /// Since ZStack 3.10. Absent from older MNs' replies.
     pub ipv4_used_ip_address_number: ::core::option::Option<i64>,
-    /// Since ZStack 3.10.
+    /// Since ZStack 3.10. Absent from older MNs' replies.
     pub ipv6_total_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 3.10.
+    /// Since ZStack 3.10. Absent from older MNs' replies.
     pub ipv6_available_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 3.10.
+    /// Since ZStack 3.10. Absent from older MNs' replies.
     pub ipv6_used_ip_address_number: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(

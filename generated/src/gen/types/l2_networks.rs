@@ -5,33 +5,33 @@
 /// Server class: `org.zstack.header.network.l2.L2NetworkInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct L2NetworkInventory {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub physical_interface: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.1.8 (release history).
+    /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub v_switch_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.6.32 (release history).
+    /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub virtual_network_id: ::core::option::Option<i32>,
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub isolated: ::core::option::Option<bool>,
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub pvlan: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -100,41 +100,41 @@ impl L2NetworkInventory {
 /// Server class: `org.zstack.network.l2.virtualSwitch.header.L2PortGroupNetworkInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct L2PortGroupNetworkInventory {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub physical_interface: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.1.8 (release history).
+    /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub v_switch_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.6.32 (release history).
+    /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub virtual_network_id: ::core::option::Option<i32>,
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub isolated: ::core::option::Option<bool>,
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub pvlan: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Since ZStack 4.8.26 (release history).
+    /// Since ZStack 4.8.26 (release history). Absent from older MNs' replies.
     pub v_switch_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.8.26 (release history).
+    /// Since ZStack 4.8.26 (release history). Absent from older MNs' replies.
     pub vlan_mode: ::core::option::Option<crate::types::L2PortGroupVlanMode>,
-    /// Since ZStack 4.8.26 (release history).
+    /// Since ZStack 4.8.26 (release history). Absent from older MNs' replies.
     pub vlan_id: ::core::option::Option<i32>,
-    /// Since ZStack 4.8.26 (release history).
+    /// Since ZStack 4.8.26 (release history). Absent from older MNs' replies.
     pub vlan_ranges: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -221,37 +221,37 @@ impl L2PortGroupNetworkInventory {
 /// Server class: `org.zstack.network.l2.virtualSwitch.header.L2VirtualSwitchNetworkInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct L2VirtualSwitchNetworkInventory {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub physical_interface: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.1.8 (release history).
+    /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub v_switch_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.6.32 (release history).
+    /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub virtual_network_id: ::core::option::Option<i32>,
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub isolated: ::core::option::Option<bool>,
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub pvlan: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Since ZStack 4.8.26 (release history).
+    /// Since ZStack 4.8.26 (release history). Absent from older MNs' replies.
     pub is_distributed: ::core::option::Option<bool>,
-    /// Since ZStack 4.8.26 (release history).
+    /// Since ZStack 4.8.26 (release history). Absent from older MNs' replies.
     pub port_groups: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -330,35 +330,35 @@ impl L2VirtualSwitchNetworkInventory {
 /// Server class: `org.zstack.header.network.l2.L2VlanNetworkInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct L2VlanNetworkInventory {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub physical_interface: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.1.8 (release history).
+    /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub v_switch_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.6.32 (release history).
+    /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub virtual_network_id: ::core::option::Option<i32>,
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub isolated: ::core::option::Option<bool>,
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub pvlan: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub vlan: ::core::option::Option<i32>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -432,37 +432,37 @@ impl L2VlanNetworkInventory {
 /// Server class: `org.zstack.network.l2.vxlan.vxlanNetwork.L2VxlanNetworkInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct L2VxlanNetworkInventory {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub physical_interface: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.1.8 (release history).
+    /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub v_switch_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.6.32 (release history).
+    /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub virtual_network_id: ::core::option::Option<i32>,
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub isolated: ::core::option::Option<bool>,
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub pvlan: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub vni: ::core::option::Option<i32>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub pool_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -540,45 +540,45 @@ impl L2VxlanNetworkInventory {
 /// Server class: `org.zstack.network.l2.vxlan.vxlanNetworkPool.L2VxlanNetworkPoolInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct L2VxlanNetworkPoolInventory {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub physical_interface: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.1.8 (release history).
+    /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub v_switch_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.6.32 (release history).
+    /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub virtual_network_id: ::core::option::Option<i32>,
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub isolated: ::core::option::Option<bool>,
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub pvlan: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_vtep_refs: ::std::vec::Vec<crate::types::VtepInventory>,
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub remote_vteps: ::std::vec::Vec<crate::types::RemoteVtepInventory>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_vxlan_network_refs: ::std::vec::Vec<
         crate::types::L2VxlanNetworkInventory,
     >,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_vni_ranges: ::std::vec::Vec<crate::types::VniRangeInventory>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_cidrs: ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::string::String,
@@ -672,23 +672,23 @@ impl L2VxlanNetworkPoolInventory {
 /// Server class: `org.zstack.network.l2.vxlan.vtep.RemoteVtepInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RemoteVtepInventory {
-    /// Since ZStack 4.7.11.
+    /// Since ZStack 4.7.11. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0.
+    /// Since ZStack 5.3.0. Absent from older MNs' replies.
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.11.
+    /// Since ZStack 4.7.11. Absent from older MNs' replies.
     pub vtep_ip: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.11.
+    /// Since ZStack 4.7.11. Absent from older MNs' replies.
     pub port: ::core::option::Option<i32>,
-    /// Since ZStack 4.7.11.
+    /// Since ZStack 4.7.11. Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.11.
+    /// Since ZStack 4.7.11. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 4.7.11.
+    /// Since ZStack 4.7.11. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 4.7.11.
+    /// Since ZStack 4.7.11. Absent from older MNs' replies.
     pub pool_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -699,23 +699,23 @@ pub struct RemoteVtepInventory {
 /// Server class: `org.zstack.network.l2.vxlan.vxlanNetworkPool.VniRangeInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VniRangeInventory {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub start_vni: ::core::option::Option<i32>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub end_vni: ::core::option::Option<i32>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub l2_network_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -760,25 +760,25 @@ impl VniRangeInventory {
 /// Server class: `org.zstack.network.l2.vxlan.vtep.VtepInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VtepInventory {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub vtep_ip: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub port: ::core::option::Option<i32>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub physical_interface: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub pool_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -7,35 +7,35 @@
 /// Server class: `org.zstack.header.network.l3.AddressPoolInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AddressPoolInventory {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub l3_network_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub start_ip: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub end_ip: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub netmask: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub gateway: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub network_cidr: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.1.
+    /// Since ZStack 3.1. Absent from older MNs' replies.
     pub ip_version: ::core::option::Option<i32>,
-    /// Since ZStack 3.1.
+    /// Since ZStack 3.1. Absent from older MNs' replies.
     pub address_mode: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.1.
+    /// Since ZStack 3.1. Absent from older MNs' replies.
     pub prefix_len: ::core::option::Option<i32>,
-    /// Since ZStack 3.9.
+    /// Since ZStack 3.9. Absent from older MNs' replies.
     pub ip_range_type: ::core::option::Option<crate::types::IpRangeType>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -113,13 +113,13 @@ impl AddressPoolInventory {
 /// Server class: `org.zstack.header.network.l3.FreeIpInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FreeIpInventory {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub ip_range_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub ip: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub netmask: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub gateway: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -129,35 +129,35 @@ pub struct FreeIpInventory {
 /// Server class: `org.zstack.header.network.l3.IpRangeInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IpRangeInventory {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub l3_network_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub start_ip: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub end_ip: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub netmask: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub gateway: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub network_cidr: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.1.
+    /// Since ZStack 3.1. Absent from older MNs' replies.
     pub ip_version: ::core::option::Option<i32>,
-    /// Since ZStack 3.1.
+    /// Since ZStack 3.1. Absent from older MNs' replies.
     pub address_mode: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.1.
+    /// Since ZStack 3.1. Absent from older MNs' replies.
     pub prefix_len: ::core::option::Option<i32>,
-    /// Since ZStack 3.9.
+    /// Since ZStack 3.9. Absent from older MNs' replies.
     pub ip_range_type: ::core::option::Option<crate::types::IpRangeType>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -235,31 +235,31 @@ impl IpRangeInventory {
 /// Server class: `org.zstack.network.service.flat.IpStatisticData`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IpStatisticData {
-    /// Since ZStack 3.7.0.
+    /// Since ZStack 3.7.0. Absent from older MNs' replies.
     pub ip: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.7.0.
+    /// Since ZStack 3.7.0. Absent from older MNs' replies.
     pub vip_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.7.0.
+    /// Since ZStack 3.7.0. Absent from older MNs' replies.
     pub vip_name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.7.0.
+    /// Since ZStack 3.7.0. Absent from older MNs' replies.
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.7.0.
+    /// Since ZStack 3.7.0. Absent from older MNs' replies.
     pub vm_instance_name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.7.0.
+    /// Since ZStack 3.7.0. Absent from older MNs' replies.
     pub vm_instance_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.12.
+    /// Since ZStack 4.3.12. Absent from older MNs' replies.
     pub appliance_vm_owner_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.7.0.
+    /// Since ZStack 3.7.0. Absent from older MNs' replies.
     pub vm_default_ip: ::std::vec::Vec<::std::string::String>,
-    /// Since ZStack 3.7.0.
+    /// Since ZStack 3.7.0. Absent from older MNs' replies.
     pub resource_types: ::std::vec::Vec<::std::string::String>,
-    /// Since ZStack 3.7.0.
+    /// Since ZStack 3.7.0. Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.7.0.
+    /// Since ZStack 3.7.0. Absent from older MNs' replies.
     pub use_for: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.7.0.
+    /// Since ZStack 3.7.0. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.7.0.
+    /// Since ZStack 3.7.0. Absent from older MNs' replies.
     pub owner_name: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -273,17 +273,17 @@ pub struct IpStatisticData {
 /// Server class: `org.zstack.header.network.l3.L3NetworkHostRouteInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct L3NetworkHostRouteInventory {
-    /// Since ZStack 2.3.
+    /// Since ZStack 2.3. Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
-    /// Since ZStack 2.3.
+    /// Since ZStack 2.3. Absent from older MNs' replies.
     pub l3_network_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 2.3.
+    /// Since ZStack 2.3. Absent from older MNs' replies.
     pub prefix: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 2.3.
+    /// Since ZStack 2.3. Absent from older MNs' replies.
     pub nexthop: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 2.3.
+    /// Since ZStack 2.3. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 2.3.
+    /// Since ZStack 2.3. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -296,49 +296,49 @@ pub struct L3NetworkHostRouteInventory {
 /// Server class: `org.zstack.header.network.l3.L3NetworkInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct L3NetworkInventory {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub l2_network_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub dns_domain: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub system: ::core::option::Option<bool>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub category: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.1.0.
+    /// Since ZStack 3.1.0. Absent from older MNs' replies.
     pub ip_version: ::core::option::Option<i32>,
-    /// Since ZStack 5.1.0.
+    /// Since ZStack 5.1.0. Absent from older MNs' replies.
     pub enable_ipam: ::core::option::Option<bool>,
-    /// Since ZStack 5.1.0.
+    /// Since ZStack 5.1.0. Absent from older MNs' replies.
     pub isolated: ::core::option::Option<bool>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub dns: ::std::vec::Vec<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub ip_ranges: ::std::vec::Vec<crate::types::AnyIpRangeInventory>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub network_services: ::std::vec::Vec<
         crate::types::NetworkServiceL3NetworkRefInventory,
     >,
-    /// Since ZStack 2.3.
+    /// Since ZStack 2.3. Absent from older MNs' replies.
     pub host_route: ::std::vec::Vec<crate::types::L3NetworkHostRouteInventory>,
-    /// Since ZStack 5.1.0.
+    /// Since ZStack 5.1.0. Absent from older MNs' replies.
     pub reserved_ip_ranges: ::std::vec::Vec<crate::types::ReservedIpRangeInventory>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -436,11 +436,11 @@ impl L3NetworkInventory {
 /// Server class: `org.zstack.header.network.service.NetworkServiceL3NetworkRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NetworkServiceL3NetworkRefInventory {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub l3_network_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub network_service_provider_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub network_service_type: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -467,35 +467,35 @@ impl NetworkServiceL3NetworkRefInventory {
 /// Server class: `org.zstack.header.network.l3.NormalIpRangeInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NormalIpRangeInventory {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub l3_network_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub start_ip: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub end_ip: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub netmask: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub gateway: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub network_cidr: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.1.
+    /// Since ZStack 3.1. Absent from older MNs' replies.
     pub ip_version: ::core::option::Option<i32>,
-    /// Since ZStack 3.1.
+    /// Since ZStack 3.1. Absent from older MNs' replies.
     pub address_mode: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.1.
+    /// Since ZStack 3.1. Absent from older MNs' replies.
     pub prefix_len: ::core::option::Option<i32>,
-    /// Since ZStack 3.9.
+    /// Since ZStack 3.9. Absent from older MNs' replies.
     pub ip_range_type: ::core::option::Option<crate::types::IpRangeType>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -511,23 +511,23 @@ pub struct NormalIpRangeInventory {
 /// Server class: `org.zstack.header.network.l3.ReservedIpRangeInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ReservedIpRangeInventory {
-    /// Since ZStack 5.1.0.
+    /// Since ZStack 5.1.0. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.1.0.
+    /// Since ZStack 5.1.0. Absent from older MNs' replies.
     pub l3_network_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.1.0.
+    /// Since ZStack 5.1.0. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.1.0.
+    /// Since ZStack 5.1.0. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.1.0.
+    /// Since ZStack 5.1.0. Absent from older MNs' replies.
     pub start_ip: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.1.0.
+    /// Since ZStack 5.1.0. Absent from older MNs' replies.
     pub end_ip: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.1.0.
+    /// Since ZStack 5.1.0. Absent from older MNs' replies.
     pub ip_version: ::core::option::Option<i32>,
-    /// Since ZStack 5.1.0.
+    /// Since ZStack 5.1.0. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 5.1.0.
+    /// Since ZStack 5.1.0. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,

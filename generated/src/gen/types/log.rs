@@ -5,17 +5,17 @@
 /// Server class: `org.zstack.core.jsonlabel.JsonLabelInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct JsonLabelInventory {
-    /// Since ZStack 4.2.0.
+    /// Since ZStack 4.2.0. Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
-    /// Since ZStack 4.2.0.
+    /// Since ZStack 4.2.0. Absent from older MNs' replies.
     pub label_key: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.2.0.
+    /// Since ZStack 4.2.0. Absent from older MNs' replies.
     pub label_value: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.2.0.
+    /// Since ZStack 4.2.0. Absent from older MNs' replies.
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.2.0.
+    /// Since ZStack 4.2.0. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 4.2.0.
+    /// Since ZStack 4.2.0. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,

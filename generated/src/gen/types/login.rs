@@ -5,11 +5,11 @@
 /// Server class: `org.zstack.header.identity.login.LoginAuthenticationProcedureDesc`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LoginAuthenticationProcedureDesc {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub order: ::core::option::Option<i32>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub properties: ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::string::String,

@@ -5,19 +5,19 @@
 /// Server class: `org.zstack.loginControl.entity.AccessControlRuleInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AccessControlRuleInventory {
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub rule: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub strategy: ::core::option::Option<crate::types::ControlStrategy>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,

@@ -5,33 +5,33 @@
 /// Server class: `org.zstack.header.longjob.LongJobInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LongJobInventory {
-    /// Since ZStack 2.2.4.
+    /// Since ZStack 2.2.4. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 2.2.4.
+    /// Since ZStack 2.2.4. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 2.2.4.
+    /// Since ZStack 2.2.4. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 2.2.4.
+    /// Since ZStack 2.2.4. Absent from older MNs' replies.
     pub api_id: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 2.2.4.
+    /// Since ZStack 2.2.4. Absent from older MNs' replies.
     pub job_name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 2.2.4.
+    /// Since ZStack 2.2.4. Absent from older MNs' replies.
     pub job_data: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 2.2.4.
+    /// Since ZStack 2.2.4. Absent from older MNs' replies.
     pub job_result: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 2.2.4.
+    /// Since ZStack 2.2.4. Absent from older MNs' replies.
     pub state: ::core::option::Option<crate::types::LongJobState>,
-    /// Since ZStack 2.2.4.
+    /// Since ZStack 2.2.4. Absent from older MNs' replies.
     pub target_resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 2.2.4.
+    /// Since ZStack 2.2.4. Absent from older MNs' replies.
     pub management_node_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 2.2.4.
+    /// Since ZStack 2.2.4. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 2.2.4.
+    /// Since ZStack 2.2.4. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 3.1.3 (release history).
+    /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub execute_time: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(

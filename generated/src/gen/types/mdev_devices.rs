@@ -5,37 +5,37 @@
 /// Server class: `org.zstack.pciDevice.virtual.vfio_mdev.MdevDeviceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MdevDeviceInventory {
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub parent_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.5.11 (release history).
+    /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub mtty_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub mdev_spec_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<crate::types::MdevDeviceType>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<crate::types::MdevDeviceState>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub status: ::core::option::Option<crate::types::MdevDeviceStatus>,
-    /// Since ZStack 4.1.8 (release history).
+    /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub chooser: ::core::option::Option<crate::types::MdevDeviceChooser>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub vendor: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -5,16 +5,16 @@
 /// Server class: `org.zstack.header.bootstrap.MiniHostInfo`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
 pub struct MiniHostInfo {
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub sn: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     #[serde(rename = "dnsAddresses", skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub dns_addresses: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub ipmi: ::core::option::Option<crate::types::MiniNetworkConfigStruct>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub mgmt: ::core::option::Option<crate::types::MiniNetworkConfigStruct>,
 }
@@ -25,16 +25,16 @@ pub struct MiniHostInfo {
 /// Server class: `org.zstack.header.bootstrap.MiniNetworkConfigStruct`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
 pub struct MiniNetworkConfigStruct {
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub gw: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub ip: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub vlan: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub bond: ::core::option::Option<::std::string::String>,
 }

@@ -5,23 +5,23 @@
 /// Server class: `org.zstack.mttyDevice.MttyDeviceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MttyDeviceInventory {
-    /// Since ZStack 4.5.11 (release history).
+    /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.5.11 (release history).
+    /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.5.11 (release history).
+    /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.5.11 (release history).
+    /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.5.11 (release history).
+    /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<crate::types::MttyDeviceType>,
-    /// Since ZStack 4.5.11 (release history).
+    /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<crate::types::MttyDeviceState>,
-    /// Since ZStack 4.5.11 (release history).
+    /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub virt_status: ::core::option::Option<crate::types::MttyDeviceVirtStatus>,
-    /// Since ZStack 4.5.11 (release history).
+    /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 4.5.11 (release history).
+    /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,

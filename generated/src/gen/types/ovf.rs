@@ -5,11 +5,11 @@
 /// Server class: `org.zstack.ovf.datatype.OvfCpuInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct OvfCpuInfo {
-    /// Since ZStack 4.4.65 (release history).
+    /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub instance_id: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.4.65 (release history).
+    /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub quantity: ::core::option::Option<i32>,
-    /// Since ZStack 4.4.65 (release history).
+    /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub cores_per_socket: ::core::option::Option<i32>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -19,25 +19,25 @@ pub struct OvfCpuInfo {
 /// Server class: `org.zstack.ovf.datatype.OvfInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct OvfInfo {
-    /// Since ZStack 4.4.65 (release history).
+    /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub disks: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 4.4.65 (release history).
+    /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub networks: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 4.4.65 (release history).
+    /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub cpu: ::core::option::Option<crate::types::OvfCpuInfo>,
-    /// Since ZStack 4.4.65 (release history).
+    /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub memory: ::core::option::Option<crate::types::OvfMemoryInfo>,
-    /// Since ZStack 4.4.65 (release history).
+    /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub vm_name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.4.65 (release history).
+    /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub os: ::core::option::Option<crate::types::OvfOSInfo>,
-    /// Since ZStack 4.4.65 (release history).
+    /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub system_info: ::core::option::Option<crate::types::OvfSystemInfo>,
-    /// Since ZStack 4.4.65 (release history).
+    /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub nics: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 4.4.65 (release history).
+    /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub cd_drivers: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 4.4.65 (release history).
+    /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub volumes: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -49,9 +49,9 @@ pub struct OvfInfo {
 /// Server class: `org.zstack.ovf.datatype.OvfMemoryInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct OvfMemoryInfo {
-    /// Since ZStack 4.4.65 (release history).
+    /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub instance_id: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.4.65 (release history).
+    /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub quantity: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -60,13 +60,13 @@ pub struct OvfMemoryInfo {
 /// Server class: `org.zstack.ovf.datatype.OvfOSInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct OvfOSInfo {
-    /// Since ZStack 4.4.65 (release history).
+    /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub id: ::core::option::Option<i32>,
-    /// Since ZStack 4.4.65 (release history).
+    /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub version: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.4.65 (release history).
+    /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub os_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.4.65 (release history).
+    /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -76,9 +76,9 @@ pub struct OvfOSInfo {
 /// Server class: `org.zstack.ovf.datatype.OvfSystemInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct OvfSystemInfo {
-    /// Since ZStack 4.4.65 (release history).
+    /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub virtual_system_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.4.65 (release history).
+    /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub firmware_type: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -5,41 +5,41 @@
 /// Server class: `org.zstack.pciDevice.specification.pci.PciDeviceSpecInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PciDeviceSpecInventory {
-    /// Since ZStack 3.3.1 (release history).
+    /// Since ZStack 3.3.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.3.1 (release history).
+    /// Since ZStack 3.3.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.3.1 (release history).
+    /// Since ZStack 3.3.1 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.3.1 (release history).
+    /// Since ZStack 3.3.1 (release history). Absent from older MNs' replies.
     pub vendor_id: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub vendor: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.3.1 (release history).
+    /// Since ZStack 3.3.1 (release history). Absent from older MNs' replies.
     pub device_id: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub device: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.3.1 (release history).
+    /// Since ZStack 3.3.1 (release history). Absent from older MNs' replies.
     pub subvendor_id: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.3.1 (release history).
+    /// Since ZStack 3.3.1 (release history). Absent from older MNs' replies.
     pub subdevice_id: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub ram_size: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub max_part_num: ::core::option::Option<i32>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<crate::types::PciDeviceType>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<crate::types::PciDeviceSpecState>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub is_virtual: ::core::option::Option<bool>,
-    /// Since ZStack 3.3.1 (release history).
+    /// Since ZStack 3.3.1 (release history). Absent from older MNs' replies.
     pub rom_version: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.3.1 (release history).
+    /// Since ZStack 3.3.1 (release history). Absent from older MNs' replies.
     pub rom_md5sum: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.3.1 (release history).
+    /// Since ZStack 3.3.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.3.1 (release history).
+    /// Since ZStack 3.3.1 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,

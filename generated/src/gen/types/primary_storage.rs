@@ -7,49 +7,49 @@
 /// Server class: `org.zstack.header.aliyun.ebs.AliyunEbsPrimaryStorageInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AliyunEbsPrimaryStorageInventory {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub url: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub total_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub available_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub total_physical_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub available_physical_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub system_used_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub mount_path: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Since ZStack 3.2.1 (release history).
+    /// Since ZStack 3.2.1 (release history). Absent from older MNs' replies.
     pub pangu_app_name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.2.1 (release history).
+    /// Since ZStack 3.2.1 (release history). Absent from older MNs' replies.
     pub pangu_partition_name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.2.1 (release history).
+    /// Since ZStack 3.2.1 (release history). Absent from older MNs' replies.
     pub identity_zone_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.2.1 (release history).
+    /// Since ZStack 3.2.1 (release history). Absent from older MNs' replies.
     pub default_io_type: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -155,45 +155,45 @@ impl AliyunEbsPrimaryStorageInventory {
 /// Server class: `org.zstack.storage.primary.block.BlockPrimaryStorageInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BlockPrimaryStorageInventory {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub url: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub total_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub available_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub total_physical_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub available_physical_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub system_used_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub mount_path: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Since ZStack 4.5.11 (release history).
+    /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub vendor_name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.5.11 (release history).
+    /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub metadata: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -288,23 +288,23 @@ impl BlockPrimaryStorageInventory {
 /// Server class: `org.zstack.storage.ceph.primary.CephOsdGroupInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CephOsdGroupInventory {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub primary_storage_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub osds: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub available_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub available_physical_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub total_physical_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -353,47 +353,47 @@ impl CephOsdGroupInventory {
 /// Server class: `org.zstack.storage.ceph.primary.CephPrimaryStorageInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CephPrimaryStorageInventory {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub url: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub total_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub available_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub total_physical_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub available_physical_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub system_used_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub mount_path: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub mons: ::std::vec::Vec<crate::types::CephPrimaryStorageMonInventory>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub pools: ::std::vec::Vec<crate::types::CephPrimaryStoragePoolInventory>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub fsid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -410,29 +410,29 @@ pub struct CephPrimaryStorageInventory {
 /// Server class: `org.zstack.storage.ceph.primary.CephPrimaryStorageMonInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CephPrimaryStorageMonInventory {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub hostname: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub mon_port: ::core::option::Option<i32>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub primary_storage_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub mon_addr: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub ssh_username: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub ssh_password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub ssh_port: ::core::option::Option<i32>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub mon_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -445,35 +445,35 @@ pub struct CephPrimaryStorageMonInventory {
 /// Server class: `org.zstack.storage.ceph.primary.CephPrimaryStoragePoolInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CephPrimaryStoragePoolInventory {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub primary_storage_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub pool_name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub alias_name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 2.3.2.
+    /// Since ZStack 2.3.2. Absent from older MNs' replies.
     pub available_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 2.3.2.
+    /// Since ZStack 2.3.2. Absent from older MNs' replies.
     pub used_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 3.1.0.
+    /// Since ZStack 3.1.0. Absent from older MNs' replies.
     pub total_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 3.10.40 (release history).
+    /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub security_policy: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 2.3.2.
+    /// Since ZStack 2.3.2. Absent from older MNs' replies.
     pub replicated_size: ::core::option::Option<i32>,
-    /// Since ZStack 3.10.40 (release history).
+    /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub disk_utilization: ::core::option::Option<f32>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -548,54 +548,54 @@ impl CephPrimaryStoragePoolInventory {
 /// Server class: `org.zstack.header.storage.addon.primary.ExternalPrimaryStorageInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExternalPrimaryStorageInventory {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub url: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub total_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub available_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub total_physical_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub available_physical_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub system_used_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub mount_path: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Since ZStack 5.0.0.
+    /// Since ZStack 5.0.0. Absent from older MNs' replies.
     pub identity: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.0.0.
+    /// Since ZStack 5.0.0. Absent from older MNs' replies.
     pub config: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    /// Since ZStack 5.0.0.
+    /// Since ZStack 5.0.0. Absent from older MNs' replies.
     pub addon_info: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
-    /// Since ZStack 5.0.0.
+    /// Since ZStack 5.0.0. Absent from older MNs' replies.
     pub output_protocols: ::std::vec::Vec<::std::string::String>,
-    /// Since ZStack 5.0.0.
+    /// Since ZStack 5.0.0. Absent from older MNs' replies.
     pub default_protocol: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -613,15 +613,15 @@ pub struct ExternalPrimaryStorageInventory {
 /// Server class: `org.zstack.storage.primary.local.APIGetLocalStorageHostDiskCapacityReply$HostDiskCapacity`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct HostDiskCapacity {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub available_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total_physical_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub available_physical_capacity: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -633,25 +633,25 @@ pub struct HostDiskCapacity {
 /// Server class: `org.zstack.header.storage.primary.ImageCacheInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ImageCacheInventory {
-    /// Since ZStack 2.3.2.1.
+    /// Since ZStack 2.3.2.1. Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
-    /// Since ZStack 2.3.2.1.
+    /// Since ZStack 2.3.2.1. Absent from older MNs' replies.
     pub primary_storage_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 2.3.2.1.
+    /// Since ZStack 2.3.2.1. Absent from older MNs' replies.
     pub image_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 2.3.2.1.
+    /// Since ZStack 2.3.2.1. Absent from older MNs' replies.
     pub install_url: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 2.3.2.1.
+    /// Since ZStack 2.3.2.1. Absent from older MNs' replies.
     pub media_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 2.3.2.1.
+    /// Since ZStack 2.3.2.1. Absent from older MNs' replies.
     pub size: ::core::option::Option<i64>,
-    /// Since ZStack 2.3.2.1.
+    /// Since ZStack 2.3.2.1. Absent from older MNs' replies.
     pub md5sum: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 2.3.2.1.
+    /// Since ZStack 2.3.2.1. Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 2.3.2.1.
+    /// Since ZStack 2.3.2.1. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 2.3.2.1.
+    /// Since ZStack 2.3.2.1. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -707,19 +707,19 @@ impl ImageCacheInventory {
 /// Server class: `org.zstack.storage.primary.local.LocalStorageResourceRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LocalStorageResourceRefInventory {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub primary_storage_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub size: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub resource_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -763,23 +763,23 @@ impl LocalStorageResourceRefInventory {
 /// Server class: `org.zstack.storage.primary.ministorage.MiniStorageHostRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MiniStorageHostRefInventory {
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub primary_storage_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub total_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub available_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub total_physical_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub available_physical_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub status: ::core::option::Option<crate::types::PrimaryStorageHostStatus>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -835,45 +835,45 @@ impl MiniStorageHostRefInventory {
 /// Server class: `org.zstack.storage.primary.ministorage.MiniStorageInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MiniStorageInventory {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub url: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub total_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub available_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub total_physical_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub available_physical_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub system_used_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub mount_path: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub mini_storage_type: ::core::option::Option<crate::types::MiniStorageType>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub disk_identifier: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -968,29 +968,29 @@ impl MiniStorageInventory {
 /// Server class: `org.zstack.storage.primary.ministorage.MiniStorageResourceReplicationInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MiniStorageResourceReplicationInventory {
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub primary_storage_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<crate::types::ReplicationState>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub role: ::core::option::Option<crate::types::ReplicationRole>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub network_status: ::core::option::Option<crate::types::ReplicationNetworkStatus>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub disk_status: ::core::option::Option<crate::types::ReplicationDiskStatus>,
-    /// Since ZStack 3.9.2 (release history).
+    /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub size: ::core::option::Option<i64>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -1055,21 +1055,21 @@ impl MiniStorageResourceReplicationInventory {
 /// Server class: `org.zstack.nas.NasFileSystemInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NasFileSystemInventory {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub protocol: ::core::option::Option<crate::types::NasProtocolType>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub file_system_id: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -1116,21 +1116,21 @@ impl NasFileSystemInventory {
 /// Server class: `org.zstack.nas.NasMountTargetInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NasMountTargetInventory {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub mount_domain: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub nas_file_system_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -1178,41 +1178,41 @@ impl NasMountTargetInventory {
 /// Server class: `org.zstack.header.storage.primary.PrimaryStorageInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PrimaryStorageInventory {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub url: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub total_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub available_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub total_physical_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub available_physical_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub system_used_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub mount_path: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1300,45 +1300,45 @@ impl PrimaryStorageInventory {
 /// Server class: `org.zstack.storage.primary.sharedblock.SharedBlockGroupPrimaryStorageInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SharedBlockGroupPrimaryStorageInventory {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub url: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub total_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub available_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub total_physical_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub available_physical_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub system_used_capacity: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub mount_path: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub shared_blocks: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub shared_block_group_type: ::core::option::Option<
         crate::types::SharedBlockGroupType,
     >,
@@ -1436,15 +1436,15 @@ impl SharedBlockGroupPrimaryStorageInventory {
 /// Server class: `org.zstack.header.storage.primary.UsageReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct UsageReport {
-    /// Since ZStack 4.7.21.
+    /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub used_physical_capacities_forecast: ::std::vec::Vec<i64>,
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub used_physical_capacities_history: ::std::vec::Vec<i64>,
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub total_physical_capacities_history: ::std::vec::Vec<i64>,
-    /// Since ZStack 4.7.21.
+    /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub start_time: ::core::option::Option<i64>,
-    /// Since ZStack 4.7.21.
+    /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub interval: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(

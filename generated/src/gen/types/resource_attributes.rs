@@ -7,23 +7,23 @@
 pub struct ResourceAttributeKeyInventory {
     /// Custom attribute key UUID.
     ///
-    /// Since ZStack 4.10.16.
+    /// Since ZStack 4.10.16. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Custom attribute key name.
     ///
-    /// Since ZStack 4.10.16.
+    /// Since ZStack 4.10.16. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
     /// Detailed description of the resource.
     ///
-    /// Since ZStack 4.10.16.
+    /// Since ZStack 4.10.16. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
     /// Creation time.
     ///
-    /// Since ZStack 4.10.16.
+    /// Since ZStack 4.10.16. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Last modification time.
     ///
-    /// Since ZStack 4.10.16.
+    /// Since ZStack 4.10.16. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,

@@ -5,13 +5,13 @@
 /// Server class: `org.zstack.resourceconfig.APIGetResourceBindableConfigReply$ResourceBindableConfigStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourceBindableConfigStruct {
-    /// Since ZStack 3.4.1 (release history).
+    /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.4.1 (release history).
+    /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub category: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.4.1 (release history).
+    /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.4.1 (release history).
+    /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub bind_resource_types: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -21,13 +21,13 @@ pub struct ResourceBindableConfigStruct {
 /// Server class: `org.zstack.resourceconfig.APIUpdateResourceConfigsMsg$ResourceConfigAO`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
 pub struct ResourceConfigAO {
-    /// Since ZStack 4.8.26 (release history).
+    /// Since ZStack 4.8.26 (release history). Absent from older MNs' replies.
     #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub category: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.8.26 (release history).
+    /// Since ZStack 4.8.26 (release history). Absent from older MNs' replies.
     #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.8.26 (release history).
+    /// Since ZStack 4.8.26 (release history). Absent from older MNs' replies.
     #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub value: ::core::option::Option<::std::string::String>,
 }
@@ -37,23 +37,23 @@ pub struct ResourceConfigAO {
 /// Server class: `org.zstack.resourceconfig.ResourceConfigInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourceConfigInventory {
-    /// Since ZStack 3.4.0.
+    /// Since ZStack 3.4.0. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.4.0.
+    /// Since ZStack 3.4.0. Absent from older MNs' replies.
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.4.0.
+    /// Since ZStack 3.4.0. Absent from older MNs' replies.
     pub resource_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.4.0.
+    /// Since ZStack 3.4.0. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.4.0.
+    /// Since ZStack 3.4.0. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.4.0.
+    /// Since ZStack 3.4.0. Absent from older MNs' replies.
     pub category: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.4.0.
+    /// Since ZStack 3.4.0. Absent from older MNs' replies.
     pub value: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.4.0.
+    /// Since ZStack 3.4.0. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.4.0.
+    /// Since ZStack 3.4.0. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -105,11 +105,11 @@ impl ResourceConfigInventory {
 /// Server class: `org.zstack.resourceconfig.ResourceConfigStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourceConfigStruct {
-    /// Since ZStack 4.7.0.
+    /// Since ZStack 4.7.0. Absent from older MNs' replies.
     pub value: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.0.
+    /// Since ZStack 4.7.0. Absent from older MNs' replies.
     pub effective_configs: ::std::vec::Vec<crate::types::ResourceConfigInventory>,
-    /// Since ZStack 4.7.0.
+    /// Since ZStack 4.7.0. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -5,13 +5,13 @@
 /// Server class: `org.zstack.header.vo.ResourceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourceInventory {
-    /// Since ZStack 2.0.
+    /// Since ZStack 2.0. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 2.0.
+    /// Since ZStack 2.0. Absent from older MNs' replies.
     pub resource_name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 2.0.
+    /// Since ZStack 2.0. Absent from older MNs' replies.
     pub resource_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.0.0.
+    /// Since ZStack 5.0.0. Absent from older MNs' replies.
     pub concrete_resource_type: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -23,27 +23,27 @@ pub struct ResourceInventory {
 /// Server class: `org.zstack.header.storage.snapshot.reference.VolumeSnapshotReferenceTreeInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VolumeSnapshotReferenceTreeInventory {
-    /// Since ZStack 2.0.
+    /// Since ZStack 2.0. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 2.0.
+    /// Since ZStack 2.0. Absent from older MNs' replies.
     pub resource_name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 2.0.
+    /// Since ZStack 2.0. Absent from older MNs' replies.
     pub resource_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.0.0.
+    /// Since ZStack 5.0.0. Absent from older MNs' replies.
     pub concrete_resource_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub primary_storage_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub root_image_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub root_volume_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub root_volume_snapshot_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub root_volume_snapshot_tree_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub root_install_url: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(

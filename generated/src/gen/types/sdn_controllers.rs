@@ -7,50 +7,50 @@
 /// Server class: `org.zstack.sdnController.header.HardwareL2VxlanNetworkPoolInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct HardwareL2VxlanNetworkPoolInventory {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub physical_interface: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.1.8 (release history).
+    /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub v_switch_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.6.32 (release history).
+    /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub virtual_network_id: ::core::option::Option<i32>,
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub isolated: ::core::option::Option<bool>,
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub pvlan: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_vtep_refs: ::std::vec::Vec<crate::types::VtepInventory>,
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub remote_vteps: ::std::vec::Vec<crate::types::RemoteVtepInventory>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_vxlan_network_refs: ::std::vec::Vec<
         crate::types::L2VxlanNetworkInventory,
     >,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_vni_ranges: ::std::vec::Vec<crate::types::VniRangeInventory>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_cidrs: ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::string::String,
     >,
-    /// Since ZStack 5.3.0.
+    /// Since ZStack 5.3.0. Absent from older MNs' replies.
     pub sdn_controller_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -68,23 +68,23 @@ pub struct HardwareL2VxlanNetworkPoolInventory {
 /// Server class: `org.zstack.sdnController.header.SdnControllerHostRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SdnControllerHostRefInventory {
-    /// Since ZStack 5.3.0.
+    /// Since ZStack 5.3.0. Absent from older MNs' replies.
     pub sdn_controller_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0.
+    /// Since ZStack 5.3.0. Absent from older MNs' replies.
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0.
+    /// Since ZStack 5.3.0. Absent from older MNs' replies.
     pub v_switch_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0.
+    /// Since ZStack 5.3.0. Absent from older MNs' replies.
     pub vtep_ip: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0.
+    /// Since ZStack 5.3.0. Absent from older MNs' replies.
     pub nic_pci_addresses: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0.
+    /// Since ZStack 5.3.0. Absent from older MNs' replies.
     pub nic_drivers: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0.
+    /// Since ZStack 5.3.0. Absent from older MNs' replies.
     pub netmask: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0.
+    /// Since ZStack 5.3.0. Absent from older MNs' replies.
     pub bond_mode: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0.
+    /// Since ZStack 5.3.0. Absent from older MNs' replies.
     pub lacp_mode: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -96,33 +96,33 @@ pub struct SdnControllerHostRefInventory {
 /// Server class: `org.zstack.sdnController.header.SdnControllerInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SdnControllerInventory {
-    /// Since ZStack 3.7.
+    /// Since ZStack 3.7. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.7.
+    /// Since ZStack 3.7. Absent from older MNs' replies.
     pub vendor_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.7.
+    /// Since ZStack 3.7. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.7.
+    /// Since ZStack 3.7. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.7.
+    /// Since ZStack 3.7. Absent from older MNs' replies.
     pub ip: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.7.
+    /// Since ZStack 3.7. Absent from older MNs' replies.
     pub username: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.7.
+    /// Since ZStack 3.7. Absent from older MNs' replies.
     pub password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Since ZStack 5.3.0.
+    /// Since ZStack 5.3.0. Absent from older MNs' replies.
     pub status: ::core::option::Option<crate::types::SdnControllerStatus>,
-    /// Since ZStack 3.7.
+    /// Since ZStack 3.7. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.7.
+    /// Since ZStack 3.7. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 3.7.
+    /// Since ZStack 3.7. Absent from older MNs' replies.
     pub vni_ranges: ::std::vec::Vec<crate::types::SdnVniRange>,
-    /// Since ZStack 3.7.
+    /// Since ZStack 3.7. Absent from older MNs' replies.
     pub vxlan_pools: ::std::vec::Vec<crate::types::HardwareL2VxlanNetworkPoolInventory>,
-    /// Since ZStack 5.3.0.
+    /// Since ZStack 5.3.0. Absent from older MNs' replies.
     pub host_refs: ::std::vec::Vec<crate::types::SdnControllerHostRefInventory>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -189,9 +189,9 @@ impl SdnControllerInventory {
 /// Server class: `org.zstack.sdnController.header.SdnVniRange`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SdnVniRange {
-    /// Since ZStack 3.7.
+    /// Since ZStack 3.7. Absent from older MNs' replies.
     pub start_vni: ::core::option::Option<i32>,
-    /// Since ZStack 3.7.
+    /// Since ZStack 3.7. Absent from older MNs' replies.
     pub end_vni: ::core::option::Option<i32>,
 }
 ::zstack_sdk::deserialize_struct!(

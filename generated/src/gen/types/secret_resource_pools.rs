@@ -7,47 +7,47 @@
 /// Server class: `org.zstack.crypto.securitymachine.thirdparty.aisino.AiSiNoSecretResourcePoolInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AiSiNoSecretResourcePoolInventory {
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.5.11 (release history).
+    /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub model: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub heartbeat_interval: ::core::option::Option<i32>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub ability: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.5.11 (release history).
+    /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub management_ip: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.5.11 (release history).
+    /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub port: ::core::option::Option<i32>,
-    /// Since ZStack 4.5.11 (release history).
+    /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub route: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.5.11 (release history).
+    /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub client_id: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.5.11 (release history).
+    /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub client_secrete: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Since ZStack 4.5.11 (release history).
+    /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub app_id: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.5.11 (release history).
+    /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub key_num_sm2: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.5.11 (release history).
+    /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub key_num_sm4: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -64,45 +64,45 @@ pub struct AiSiNoSecretResourcePoolInventory {
 /// Server class: `org.zstack.crypto.securitymachine.thirdparty.csp.CSPSecretResourcePoolInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CSPSecretResourcePoolInventory {
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.5.11 (release history).
+    /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub model: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub heartbeat_interval: ::core::option::Option<i32>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub ability: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub management_ip: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub port: ::core::option::Option<i32>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub app_id: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub app_key: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub key_id: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub user_id: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub protocol: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -118,33 +118,33 @@ pub struct CSPSecretResourcePoolInventory {
 /// Server class: `org.zstack.crypto.securitymachine.thirdparty.fiSec.FiSecSecretResourcePoolInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FiSecSecretResourcePoolInventory {
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.5.11 (release history).
+    /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub model: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub heartbeat_interval: ::core::option::Option<i32>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub ability: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub key_num: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -159,41 +159,41 @@ pub struct FiSecSecretResourcePoolInventory {
 /// Server class: `org.zstack.crypto.securitymachine.thirdparty.flkSec.FlkSecSecretResourcePoolInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FlkSecSecretResourcePoolInventory {
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.5.11 (release history).
+    /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub model: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub heartbeat_interval: ::core::option::Option<i32>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub ability: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.6.32 (release history).
+    /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub encrypt_result: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.6.32 (release history).
+    /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub activated_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Since ZStack 4.6.32 (release history).
+    /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub protect_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Since ZStack 4.6.32 (release history).
+    /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub hmac_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub ukey_type: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -210,37 +210,37 @@ pub struct FlkSecSecretResourcePoolInventory {
 /// Server class: `org.zstack.crypto.securitymachine.thirdparty.haitai.HaiTaiSecretResourcePoolInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct HaiTaiSecretResourcePoolInventory {
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.5.11 (release history).
+    /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub model: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub heartbeat_interval: ::core::option::Option<i32>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub ability: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub management_ip: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub port: ::core::option::Option<i32>,
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub realm: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -255,39 +255,39 @@ pub struct HaiTaiSecretResourcePoolInventory {
 /// Server class: `org.zstack.crypto.securitymachine.thirdparty.infoSec.InfoSecSecretResourcePoolInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct InfoSecSecretResourcePoolInventory {
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.5.11 (release history).
+    /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub model: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub heartbeat_interval: ::core::option::Option<i32>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub ability: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub connection_mode: ::core::option::Option<i32>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub activated_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub protect_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub hmac_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -303,37 +303,37 @@ pub struct InfoSecSecretResourcePoolInventory {
 /// Server class: `org.zstack.crypto.securitymachine.thirdparty.koal.KoAlSecretResourcePoolInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct KoAlSecretResourcePoolInventory {
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.5.11 (release history).
+    /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub model: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub heartbeat_interval: ::core::option::Option<i32>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub ability: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.20 (release history).
+    /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
     pub management_ip: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.20 (release history).
+    /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
     pub port: ::core::option::Option<i32>,
-    /// Since ZStack 5.3.20 (release history).
+    /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
     pub secret_key: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -348,45 +348,45 @@ pub struct KoAlSecretResourcePoolInventory {
 /// Server class: `org.zstack.crypto.securitymachine.thirdparty.sansec.SanSecSecretResourcePoolInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SanSecSecretResourcePoolInventory {
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.5.11 (release history).
+    /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub model: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub heartbeat_interval: ::core::option::Option<i32>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub ability: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub key_index: ::core::option::Option<i32>,
-    /// Since ZStack 5.2.0 (release history).
+    /// Since ZStack 5.2.0 (release history). Absent from older MNs' replies.
     pub management_ip: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.2.0 (release history).
+    /// Since ZStack 5.2.0 (release history). Absent from older MNs' replies.
     pub port: ::core::option::Option<i32>,
-    /// Since ZStack 5.2.0 (release history).
+    /// Since ZStack 5.2.0 (release history). Absent from older MNs' replies.
     pub username: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.2.0 (release history).
+    /// Since ZStack 5.2.0 (release history). Absent from older MNs' replies.
     pub password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Since ZStack 5.2.0 (release history).
+    /// Since ZStack 5.2.0 (release history). Absent from older MNs' replies.
     pub sm3_key: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.2.0 (release history).
+    /// Since ZStack 5.2.0 (release history). Absent from older MNs' replies.
     pub sm4_key: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -401,31 +401,31 @@ pub struct SanSecSecretResourcePoolInventory {
 /// Server class: `org.zstack.header.securitymachine.SecretResourcePoolInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SecretResourcePoolInventory {
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.5.11 (release history).
+    /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub model: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub heartbeat_interval: ::core::option::Option<i32>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub ability: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(

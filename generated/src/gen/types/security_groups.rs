@@ -7,47 +7,47 @@
 /// Server class: `org.zstack.network.securitygroup.SecurityGroupIngressRuleTO`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SecurityGroupIngressRuleTO {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub security_group_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.1.
+    /// Since ZStack 3.1. Absent from older MNs' replies.
     pub ip_version: ::core::option::Option<i32>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub protocol: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.21.
+    /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub priority: ::core::option::Option<i32>,
-    /// Since ZStack 4.7.21.
+    /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.21.
+    /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub src_ip_range: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.21.
+    /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub dst_ip_range: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.21.
+    /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub src_port_range: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.21.
+    /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub dst_port_range: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.21.
+    /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub action: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub remote_security_group_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub allowed_cidr: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub start_port: ::core::option::Option<i32>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub end_port: ::core::option::Option<i32>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub friend_cidrs: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -64,25 +64,25 @@ pub struct SecurityGroupIngressRuleTO {
 /// Server class: `org.zstack.network.securitygroup.SecurityGroupInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SecurityGroupInventory {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.1.
+    /// Since ZStack 3.1. Absent from older MNs' replies.
     pub ip_version: ::core::option::Option<i32>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub rules: ::std::vec::Vec<crate::types::AnySecurityGroupRuleInventory>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_l3_network_uuids: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -132,61 +132,61 @@ impl SecurityGroupInventory {
 /// Server class: `org.zstack.network.securitygroup.APIAddSecurityGroupRuleMsg$SecurityGroupRuleAO`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
 pub struct SecurityGroupRuleAO {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     #[serde(rename = "type", skip_serializing_if = "::core::option::Option::is_none")]
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     #[serde(
         rename = "remoteSecurityGroupUuid",
         skip_serializing_if = "::core::option::Option::is_none"
     )]
     pub remote_security_group_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.1.3 (release history).
+    /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     #[serde(
         rename = "ipVersion",
         skip_serializing_if = "::core::option::Option::is_none"
     )]
     pub ip_version: ::core::option::Option<i32>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub protocol: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     #[serde(
         rename = "srcIpRange",
         skip_serializing_if = "::core::option::Option::is_none"
     )]
     pub src_ip_range: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     #[serde(
         rename = "dstIpRange",
         skip_serializing_if = "::core::option::Option::is_none"
     )]
     pub dst_ip_range: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     #[serde(
         rename = "dstPortRange",
         skip_serializing_if = "::core::option::Option::is_none"
     )]
     pub dst_port_range: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub action: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     #[serde(
         rename = "startPort",
         skip_serializing_if = "::core::option::Option::is_none"
     )]
     pub start_port: ::core::option::Option<i32>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     #[serde(rename = "endPort", skip_serializing_if = "::core::option::Option::is_none")]
     pub end_port: ::core::option::Option<i32>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     #[serde(
         rename = "allowedCidr",
         skip_serializing_if = "::core::option::Option::is_none"
@@ -204,43 +204,43 @@ pub struct SecurityGroupRuleAO {
 /// Server class: `org.zstack.network.securitygroup.SecurityGroupRuleInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SecurityGroupRuleInventory {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub security_group_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.1.
+    /// Since ZStack 3.1. Absent from older MNs' replies.
     pub ip_version: ::core::option::Option<i32>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub protocol: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.21.
+    /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub priority: ::core::option::Option<i32>,
-    /// Since ZStack 4.7.21.
+    /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.21.
+    /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub src_ip_range: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.21.
+    /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub dst_ip_range: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.21.
+    /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub src_port_range: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.21.
+    /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub dst_port_range: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.21.
+    /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub action: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub remote_security_group_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub allowed_cidr: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub start_port: ::core::option::Option<i32>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub end_port: ::core::option::Option<i32>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -336,13 +336,13 @@ impl SecurityGroupRuleInventory {
 /// Server class: `org.zstack.network.securitygroup.APIUpdateSecurityGroupRulePriorityMsg$SecurityGroupRulePriorityAO`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
 pub struct SecurityGroupRulePriorityAO {
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     #[serde(
         rename = "ruleUuid",
         skip_serializing_if = "::core::option::Option::is_none"
     )]
     pub rule_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub priority: ::core::option::Option<i32>,
 }
@@ -353,13 +353,13 @@ pub struct SecurityGroupRulePriorityAO {
 /// Server class: `org.zstack.network.securitygroup.APISetVmNicSecurityGroupMsg$VmNicSecurityGroupRefAO`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
 pub struct VmNicSecurityGroupRefAO {
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     #[serde(
         rename = "securityGroupUuid",
         skip_serializing_if = "::core::option::Option::is_none"
     )]
     pub security_group_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub priority: ::core::option::Option<i32>,
 }
@@ -370,17 +370,17 @@ pub struct VmNicSecurityGroupRefAO {
 /// Server class: `org.zstack.network.securitygroup.VmNicSecurityGroupRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VmNicSecurityGroupRefInventory {
-    /// Since ZStack 4.7.21.
+    /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub priority: ::core::option::Option<i32>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub vm_nic_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub security_group_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -419,15 +419,15 @@ impl VmNicSecurityGroupRefInventory {
 /// Server class: `org.zstack.network.securitygroup.VmNicSecurityPolicyInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VmNicSecurityPolicyInventory {
-    /// Since ZStack 4.7.21.
+    /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub vm_nic_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.21.
+    /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub ingress_policy: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.21.
+    /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub egress_policy: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.21.
+    /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 4.7.21.
+    /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,

@@ -7,33 +7,33 @@
 /// Server class: `org.zstack.crypto.securitymachine.thirdparty.fiSec.FiSecSecurityMachineInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FiSecSecurityMachineInventory {
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub secret_resource_pool_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub management_ip: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub model: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub port: ::core::option::Option<i32>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -48,33 +48,33 @@ pub struct FiSecSecurityMachineInventory {
 /// Server class: `org.zstack.crypto.securitymachine.thirdparty.flkSec.FlkSecSecurityMachineInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FlkSecSecurityMachineInventory {
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub secret_resource_pool_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub management_ip: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub model: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 4.6.32 (release history).
+    /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub port: ::core::option::Option<i32>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -89,33 +89,33 @@ pub struct FlkSecSecurityMachineInventory {
 /// Server class: `org.zstack.crypto.securitymachine.thirdparty.infoSec.InfoSecSecurityMachineInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct InfoSecSecurityMachineInventory {
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub secret_resource_pool_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub management_ip: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub model: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub port: ::core::option::Option<i32>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -130,33 +130,33 @@ pub struct InfoSecSecurityMachineInventory {
 /// Server class: `org.zstack.crypto.securitymachine.thirdparty.jit.JitSecurityMachineInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct JitSecurityMachineInventory {
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub secret_resource_pool_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub management_ip: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub model: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub port: ::core::option::Option<i32>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -171,33 +171,33 @@ pub struct JitSecurityMachineInventory {
 /// Server class: `org.zstack.crypto.securitymachine.thirdparty.sansec.SanSecSecurityMachineInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SanSecSecurityMachineInventory {
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub secret_resource_pool_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub management_ip: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub model: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub port: ::core::option::Option<i32>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -210,29 +210,29 @@ pub struct SanSecSecurityMachineInventory {
 /// Server class: `org.zstack.header.securitymachine.SecurityMachineInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SecurityMachineInventory {
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub secret_resource_pool_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub management_ip: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub model: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 4.3.36 (release history).
+    /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,

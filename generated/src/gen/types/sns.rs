@@ -7,39 +7,39 @@
 /// Server class: `org.zstack.sns.SNSAliyunSmsEndpointInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSAliyunSmsEndpointInventory {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub platform_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub connection_status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub platform: ::core::option::Option<
         crate::types::AnySNSApplicationPlatformInventory,
     >,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub sms_access_key_id: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub sms_access_key_secret: ::core::option::Option<
         ::zstack_sdk::runtime::secret::Secret,
     >,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub supplier: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub receivers: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -53,27 +53,27 @@ pub struct SNSAliyunSmsEndpointInventory {
 /// Server class: `org.zstack.sns.SNSApplicationEndpointInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSApplicationEndpointInventory {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub platform_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub connection_status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub platform: ::core::option::Option<
         crate::types::AnySNSApplicationPlatformInventory,
     >,
@@ -129,19 +129,19 @@ impl SNSApplicationEndpointInventory {
 /// Server class: `org.zstack.sns.SNSApplicationPlatformInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSApplicationPlatformInventory {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -184,19 +184,19 @@ impl SNSApplicationPlatformInventory {
 /// Server class: `org.zstack.sns.platform.dingtalk.SNSDingTalkAtPersonInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSDingTalkAtPersonInventory {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub phone_number: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub endpoint_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub remark: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -235,39 +235,39 @@ impl SNSDingTalkAtPersonInventory {
 /// Server class: `org.zstack.sns.platform.dingtalk.SNSDingTalkEndpointInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSDingTalkEndpointInventory {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub platform_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub connection_status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub platform: ::core::option::Option<
         crate::types::AnySNSApplicationPlatformInventory,
     >,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub url: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub at_all: ::core::option::Option<bool>,
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub secret: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub at_person_phone_numbers: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub at_person_list: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -343,15 +343,15 @@ impl SNSDingTalkEndpointInventory {
 /// Server class: `org.zstack.sns.platform.email.SNSEmailAddressInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSEmailAddressInventory {
-    /// Since ZStack 3.7.5 (release history).
+    /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.7.5 (release history).
+    /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub email_address: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.7.5 (release history).
+    /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub endpoint_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.7.5 (release history).
+    /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.7.5 (release history).
+    /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -388,33 +388,33 @@ impl SNSEmailAddressInventory {
 /// Server class: `org.zstack.sns.platform.email.SNSEmailEndpointInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSEmailEndpointInventory {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub platform_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub connection_status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub platform: ::core::option::Option<
         crate::types::AnySNSApplicationPlatformInventory,
     >,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub email: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.7.5 (release history).
+    /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub email_addresses: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -479,27 +479,27 @@ impl SNSEmailEndpointInventory {
 /// Server class: `org.zstack.sns.platform.email.SNSEmailPlatformInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSEmailPlatformInventory {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub smtp_server: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub smtp_port: ::core::option::Option<i32>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub username: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -555,39 +555,39 @@ impl SNSEmailPlatformInventory {
 /// Server class: `org.zstack.sns.platform.universalsms.supplier.emay.SNSEmaySmsEndpointInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSEmaySmsEndpointInventory {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub platform_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub connection_status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub platform: ::core::option::Option<
         crate::types::AnySNSApplicationPlatformInventory,
     >,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub sms_access_key_id: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub sms_access_key_secret: ::core::option::Option<
         ::zstack_sdk::runtime::secret::Secret,
     >,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub supplier: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub request_url: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -601,19 +601,19 @@ pub struct SNSEmaySmsEndpointInventory {
 /// Server class: `org.zstack.sns.platform.feishu.SNSFeiShuAtPersonInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSFeiShuAtPersonInventory {
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub user_id: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub endpoint_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub remark: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -652,39 +652,39 @@ impl SNSFeiShuAtPersonInventory {
 /// Server class: `org.zstack.sns.platform.feishu.SNSFeiShuEndpointInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSFeiShuEndpointInventory {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub platform_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub connection_status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub platform: ::core::option::Option<
         crate::types::AnySNSApplicationPlatformInventory,
     >,
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub url: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub at_all: ::core::option::Option<bool>,
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub at_person_user_ids: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub at_person_list: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub secret: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -762,33 +762,33 @@ impl SNSFeiShuEndpointInventory {
 /// Server class: `org.zstack.sns.platform.http.SNSHttpEndpointInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSHttpEndpointInventory {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub platform_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub connection_status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub platform: ::core::option::Option<
         crate::types::AnySNSApplicationPlatformInventory,
     >,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub url: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub username: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -852,31 +852,31 @@ impl SNSHttpEndpointInventory {
 /// Server class: `org.zstack.sns.platform.microsoftteams.SNSMicrosoftTeamsEndpointInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSMicrosoftTeamsEndpointInventory {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub platform_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub connection_status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub platform: ::core::option::Option<
         crate::types::AnySNSApplicationPlatformInventory,
     >,
-    /// Since ZStack 3.10.40 (release history).
+    /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub url: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -936,25 +936,25 @@ impl SNSMicrosoftTeamsEndpointInventory {
 /// Server class: `org.zstack.sns.platform.snmp.SNSSnmpPlatformInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSSnmpPlatformInventory {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub snmp_address: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub snmp_port: ::core::option::Option<i32>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1004,19 +1004,19 @@ impl SNSSnmpPlatformInventory {
 /// Server class: `org.zstack.sns.SNSTopicInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSTopicInventory {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.6.32 (release history).
+    /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub locale: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -1061,37 +1061,37 @@ impl SNSTopicInventory {
 /// Server class: `org.zstack.sns.platform.universalsms.SNSUniversalSmsEndpointInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSUniversalSmsEndpointInventory {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub platform_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub connection_status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub platform: ::core::option::Option<
         crate::types::AnySNSApplicationPlatformInventory,
     >,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub sms_access_key_id: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub sms_access_key_secret: ::core::option::Option<
         ::zstack_sdk::runtime::secret::Secret,
     >,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub supplier: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1158,19 +1158,19 @@ impl SNSUniversalSmsEndpointInventory {
 /// Server class: `org.zstack.sns.platform.wecom.SNSWeComAtPersonInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSWeComAtPersonInventory {
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub user_id: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub endpoint_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub remark: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1209,37 +1209,37 @@ impl SNSWeComAtPersonInventory {
 /// Server class: `org.zstack.sns.platform.wecom.SNSWeComEndpointInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SNSWeComEndpointInventory {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub platform_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub connection_status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub platform: ::core::option::Option<
         crate::types::AnySNSApplicationPlatformInventory,
     >,
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub url: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub at_all: ::core::option::Option<bool>,
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub at_person_user_ids: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub at_person_list: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -5,17 +5,17 @@
 /// Server class: `org.zstack.header.sshkeypair.SshKeyPairInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SshKeyPairInventory {
-    /// Since ZStack 4.7.21.
+    /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.21.
+    /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.21.
+    /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.21.
+    /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub public_key: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.21.
+    /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 4.7.21.
+    /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -54,21 +54,21 @@ impl SshKeyPairInventory {
 /// Server class: `org.zstack.header.sshkeypair.SshPrivateKeyPairInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SshPrivateKeyPairInventory {
-    /// Since ZStack 4.7.21.
+    /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.21.
+    /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.21.
+    /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.21.
+    /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub public_key: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.21.
+    /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 4.7.21.
+    /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 4.7.21.
+    /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub private_key: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
 }
 ::zstack_sdk::deserialize_struct!(

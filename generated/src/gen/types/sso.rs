@@ -5,19 +5,19 @@
 /// Server class: `org.zstack.sso.header.SSORedirectTemplateInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SSORedirectTemplateInventory {
-    /// Since ZStack 4.5.11 (release history).
+    /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.5.11 (release history).
+    /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.5.11 (release history).
+    /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.5.11 (release history).
+    /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub client_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.5.11 (release history).
+    /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub redirect_template: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.5.11 (release history).
+    /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 4.5.11 (release history).
+    /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,

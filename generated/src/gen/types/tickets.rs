@@ -5,33 +5,33 @@
 /// Server class: `org.zstack.ticket.entity.ArchiveTicketInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ArchiveTicketInventory {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub ticket_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub account_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub status: ::core::option::Option<crate::types::TicketStatus>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub request: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub account_system_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub account_system_context: ::core::option::Option<::serde_json::Value>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub current_flow_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub flow_collection_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub ticket_type_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -107,29 +107,29 @@ impl ArchiveTicketInventory {
 /// Server class: `org.zstack.ticket.iam2.entity.IAM2TicketFlowCollectionInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IAM2TicketFlowCollectionInventory {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub is_default: ::core::option::Option<bool>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub flows: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub ticket_type_uuids: ::std::vec::Vec<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub project_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -143,29 +143,29 @@ pub struct IAM2TicketFlowCollectionInventory {
 /// Server class: `org.zstack.ticket.iam2.entity.IAM2TicketFlowInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IAM2TicketFlowInventory {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub parent_flow_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub flow_context: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub flow_context_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub collection_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub approver_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub valid: ::core::option::Option<bool>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -178,27 +178,27 @@ pub struct IAM2TicketFlowInventory {
 /// Server class: `org.zstack.ticket.entity.TicketFlowCollectionInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TicketFlowCollectionInventory {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub is_default: ::core::option::Option<bool>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub flows: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub ticket_type_uuids: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -252,25 +252,25 @@ impl TicketFlowCollectionInventory {
 /// Server class: `org.zstack.ticket.entity.TicketFlowInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TicketFlowInventory {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub parent_flow_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub flow_context: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub flow_context_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub collection_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -320,29 +320,29 @@ impl TicketFlowInventory {
 /// Server class: `org.zstack.ticket.entity.TicketInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TicketInventory {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub status: ::core::option::Option<crate::types::TicketStatus>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub request: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub account_system_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub ticket_type_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub account_system_context: ::core::option::Option<::serde_json::Value>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub current_flow_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub flow_collection_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,

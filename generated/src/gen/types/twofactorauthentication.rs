@@ -5,21 +5,21 @@
 /// Server class: `org.zstack.twoFactorAuthentication.TwoFactorAuthenticationInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TwoFactorAuthenticationInventory {
-    /// Since ZStack 3.4.1 (release history).
+    /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.4.1 (release history).
+    /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub secret: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Since ZStack 3.4.1 (release history).
+    /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub user_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.4.1 (release history).
+    /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub user_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.4.1 (release history).
+    /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub status: ::core::option::Option<
         crate::types::TwoFactorAuthenticationSecretStatus,
     >,
-    /// Since ZStack 3.4.1 (release history).
+    /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.4.1 (release history).
+    /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -62,27 +62,27 @@ impl TwoFactorAuthenticationInventory {
 /// Server class: `org.zstack.twoFactorAuthentication.TwoFactorAuthenticationSecretInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TwoFactorAuthenticationSecretInventory {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub secret: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub resource_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.4.1 (release history).
+    /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub status: ::core::option::Option<
         crate::types::TwoFactorAuthenticationSecretStatus,
     >,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 3.4.1 (release history).
+    /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub user_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.4.1 (release history).
+    /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub user_type: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -5,29 +5,29 @@
 /// Server class: `org.zstack.proxy.UserProxyConfigInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct UserProxyConfigInventory {
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub proxy_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub proxy_host: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub proxy_port: ::core::option::Option<i32>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub proxy_username: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub proxy_password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub is_enabled: ::core::option::Option<bool>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub proxy_protocol_version: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub use_ssl: ::core::option::Option<bool>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub no_proxy: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 5.3.0 (release history).
+    /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,

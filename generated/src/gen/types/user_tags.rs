@@ -5,21 +5,21 @@
 /// Server class: `org.zstack.header.tag.TagPatternInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TagPatternInventory {
-    /// Since ZStack 3.2.0.
+    /// Since ZStack 3.2.0. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.2.0.
+    /// Since ZStack 3.2.0. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.2.0.
+    /// Since ZStack 3.2.0. Absent from older MNs' replies.
     pub value: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.2.0.
+    /// Since ZStack 3.2.0. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.2.0.
+    /// Since ZStack 3.2.0. Absent from older MNs' replies.
     pub color: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.2.0.
+    /// Since ZStack 3.2.0. Absent from older MNs' replies.
     pub type_: ::core::option::Option<crate::types::TagPatternType>,
-    /// Since ZStack 3.2.0.
+    /// Since ZStack 3.2.0. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.2.0.
+    /// Since ZStack 3.2.0. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -34,25 +34,25 @@ pub struct TagPatternInventory {
 /// Server class: `org.zstack.header.tag.UserTagInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct UserTagInventory {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub resource_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub tag: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 3.2.0.
+    /// Since ZStack 3.2.0. Absent from older MNs' replies.
     pub tag_pattern_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.2.0.
+    /// Since ZStack 3.2.0. Absent from older MNs' replies.
     pub tag_pattern: ::core::option::Option<crate::types::TagPatternInventory>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -9,97 +9,97 @@
 pub struct ApplianceVmInventory {
     /// The resource UUID.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
     /// The resource name.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
     /// The detailed description of the resource.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
     /// The zone UUID.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub zone_uuid: ::core::option::Option<::std::string::String>,
     /// The cluster UUID.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
     /// The image UUID.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub image_uuid: ::core::option::Option<::std::string::String>,
     /// The host UUID.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_host_uuid: ::core::option::Option<::std::string::String>,
     /// The instance offering UUID.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub instance_offering_uuid: ::core::option::Option<::std::string::String>,
     /// The root volume UUID.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub root_volume_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub platform: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub architecture: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub default_l3_network_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub memory_size: ::core::option::Option<i64>,
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub reserved_memory_size: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub cpu_num: ::core::option::Option<i32>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub cpu_speed: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub allocator_strategy: ::core::option::Option<::std::string::String>,
     /// The creation date.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// The last operation date.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
     /// The VM's NICs.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub vm_nics: ::std::vec::Vec<crate::types::AnyVmNicInventory>,
     /// The VM's volumes, root volume included.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub all_volumes: ::std::vec::Vec<crate::types::AnyVolumeInventory>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub vm_cd_roms: ::std::vec::Vec<crate::types::VmCdRomInventory>,
-    /// Since ZStack 4.1.2.
+    /// Since ZStack 4.1.2. Absent from older MNs' replies.
     pub guest_os_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub appliance_vm_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub management_network_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub default_route_l3_network_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub agent_port: ::core::option::Option<i32>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub ha_status: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -255,9 +255,9 @@ impl ApplianceVmInventory {
 /// Server class: `org.zstack.header.vm.CloneVmInstanceResults`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CloneVmInstanceResults {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub number_of_cloned_vm: ::core::option::Option<i32>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -267,58 +267,58 @@ pub struct CloneVmInstanceResults {
 /// Server class: `org.zstack.header.vm.APICreateVmInstanceMsg$DiskAO`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
 pub struct DiskAO {
-    /// Since ZStack 4.8.26 (release history).
+    /// Since ZStack 4.8.26 (release history). Absent from older MNs' replies.
     #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub boot: ::core::option::Option<bool>,
-    /// Since ZStack 4.8.26 (release history).
+    /// Since ZStack 4.8.26 (release history). Absent from older MNs' replies.
     #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub platform: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.8.26 (release history).
+    /// Since ZStack 4.8.26 (release history). Absent from older MNs' replies.
     #[serde(
         rename = "guestOsType",
         skip_serializing_if = "::core::option::Option::is_none"
     )]
     pub guest_os_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.8.26 (release history).
+    /// Since ZStack 4.8.26 (release history). Absent from older MNs' replies.
     #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub architecture: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.8.26 (release history).
+    /// Since ZStack 4.8.26 (release history). Absent from older MNs' replies.
     #[serde(
         rename = "primaryStorageUuid",
         skip_serializing_if = "::core::option::Option::is_none"
     )]
     pub primary_storage_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.8.26 (release history).
+    /// Since ZStack 4.8.26 (release history). Absent from older MNs' replies.
     #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub size: ::core::option::Option<i64>,
-    /// Since ZStack 4.8.26 (release history).
+    /// Since ZStack 4.8.26 (release history). Absent from older MNs' replies.
     #[serde(
         rename = "templateUuid",
         skip_serializing_if = "::core::option::Option::is_none"
     )]
     pub template_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.8.26 (release history).
+    /// Since ZStack 4.8.26 (release history). Absent from older MNs' replies.
     #[serde(
         rename = "diskOfferingUuid",
         skip_serializing_if = "::core::option::Option::is_none"
     )]
     pub disk_offering_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.8.26 (release history).
+    /// Since ZStack 4.8.26 (release history). Absent from older MNs' replies.
     #[serde(
         rename = "sourceType",
         skip_serializing_if = "::core::option::Option::is_none"
     )]
     pub source_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.8.26 (release history).
+    /// Since ZStack 4.8.26 (release history). Absent from older MNs' replies.
     #[serde(
         rename = "sourceUuid",
         skip_serializing_if = "::core::option::Option::is_none"
     )]
     pub source_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.8.26 (release history).
+    /// Since ZStack 4.8.26 (release history). Absent from older MNs' replies.
     #[serde(rename = "systemTags", skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
-    /// Since ZStack 4.8.26 (release history).
+    /// Since ZStack 4.8.26 (release history). Absent from older MNs' replies.
     #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub name: ::core::option::Option<::std::string::String>,
 }
@@ -336,91 +336,91 @@ pub struct DiskAO {
 pub struct FaultToleranceVmGroupInventory {
     /// The resource UUID.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
     /// The resource name.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
     /// The detailed description of the resource.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
     /// The zone UUID.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub zone_uuid: ::core::option::Option<::std::string::String>,
     /// The cluster UUID.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
     /// The image UUID.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub image_uuid: ::core::option::Option<::std::string::String>,
     /// The host UUID.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_host_uuid: ::core::option::Option<::std::string::String>,
     /// The instance offering UUID.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub instance_offering_uuid: ::core::option::Option<::std::string::String>,
     /// The root volume UUID.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub root_volume_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub platform: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub architecture: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub default_l3_network_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub memory_size: ::core::option::Option<i64>,
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub reserved_memory_size: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub cpu_num: ::core::option::Option<i32>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub cpu_speed: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub allocator_strategy: ::core::option::Option<::std::string::String>,
     /// The creation date.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// The last operation date.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
     /// The VM's NICs.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub vm_nics: ::std::vec::Vec<crate::types::AnyVmNicInventory>,
     /// The VM's volumes, root volume included.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub all_volumes: ::std::vec::Vec<crate::types::AnyVolumeInventory>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub vm_cd_roms: ::std::vec::Vec<crate::types::VmCdRomInventory>,
-    /// Since ZStack 4.1.2.
+    /// Since ZStack 4.1.2. Absent from older MNs' replies.
     pub guest_os_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.10.40 (release history).
+    /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub primary_vm_instance_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.10.40 (release history).
+    /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub secondary_vm_instance_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.10.40 (release history).
+    /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -441,25 +441,25 @@ pub struct FaultToleranceVmGroupInventory {
 /// Server class: `org.zstack.guesttools.GuestToolsInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GuestToolsInventory {
-    /// Since ZStack 3.7.5 (release history).
+    /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.7.5 (release history).
+    /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.7.5 (release history).
+    /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.7.5 (release history).
+    /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub management_node_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.7.5 (release history).
+    /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub architecture: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.7.5 (release history).
+    /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.7.5 (release history).
+    /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub version: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.8.22 (release history).
+    /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub agent_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.7.5 (release history).
+    /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.7.5 (release history).
+    /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -477,97 +477,97 @@ pub struct GuestToolsInventory {
 pub struct OvnControllerVmInstanceInventory {
     /// The resource UUID.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
     /// The resource name.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
     /// The detailed description of the resource.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
     /// The zone UUID.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub zone_uuid: ::core::option::Option<::std::string::String>,
     /// The cluster UUID.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
     /// The image UUID.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub image_uuid: ::core::option::Option<::std::string::String>,
     /// The host UUID.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_host_uuid: ::core::option::Option<::std::string::String>,
     /// The instance offering UUID.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub instance_offering_uuid: ::core::option::Option<::std::string::String>,
     /// The root volume UUID.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub root_volume_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub platform: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub architecture: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub default_l3_network_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub memory_size: ::core::option::Option<i64>,
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub reserved_memory_size: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub cpu_num: ::core::option::Option<i32>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub cpu_speed: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub allocator_strategy: ::core::option::Option<::std::string::String>,
     /// The creation date.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// The last operation date.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
     /// The VM's NICs.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub vm_nics: ::std::vec::Vec<crate::types::AnyVmNicInventory>,
     /// The VM's volumes, root volume included.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub all_volumes: ::std::vec::Vec<crate::types::AnyVolumeInventory>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub vm_cd_roms: ::std::vec::Vec<crate::types::VmCdRomInventory>,
-    /// Since ZStack 4.1.2.
+    /// Since ZStack 4.1.2. Absent from older MNs' replies.
     pub guest_os_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub appliance_vm_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub management_network_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub default_route_l3_network_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub agent_port: ::core::option::Option<i32>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub ha_status: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -590,11 +590,11 @@ pub struct OvnControllerVmInstanceInventory {
 /// Server class: `org.zstack.header.vm.VdiPortInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VdiPortInfo {
-    /// Since ZStack 3.7.
+    /// Since ZStack 3.7. Absent from older MNs' replies.
     pub vnc_port: ::core::option::Option<i32>,
-    /// Since ZStack 3.7.
+    /// Since ZStack 3.7. Absent from older MNs' replies.
     pub spice_port: ::core::option::Option<i32>,
-    /// Since ZStack 3.7.
+    /// Since ZStack 3.7. Absent from older MNs' replies.
     pub spice_tls_port: ::core::option::Option<i32>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -604,13 +604,13 @@ pub struct VdiPortInfo {
 /// Server class: `org.zstack.header.vm.VmCapabilities`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VmCapabilities {
-    /// Since ZStack 3.1.0.
+    /// Since ZStack 3.1.0. Absent from older MNs' replies.
     pub support_live_migration: ::core::option::Option<bool>,
-    /// Since ZStack 3.1.0.
+    /// Since ZStack 3.1.0. Absent from older MNs' replies.
     pub support_volume_migration: ::core::option::Option<bool>,
-    /// Since ZStack 3.1.0.
+    /// Since ZStack 3.1.0. Absent from older MNs' replies.
     pub support_reimage: ::core::option::Option<bool>,
-    /// Since ZStack 3.1.0.
+    /// Since ZStack 3.1.0. Absent from older MNs' replies.
     pub support_memory_snapshot: ::core::option::Option<bool>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -621,15 +621,15 @@ pub struct VmCapabilities {
 /// Server class: `org.zstack.header.vm.VmDeviceAddress`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VmDeviceAddress {
-    /// Since ZStack 3.10.40 (release history).
+    /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub address: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.10.40 (release history).
+    /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub address_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.10.40 (release history).
+    /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub device_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.10.40 (release history).
+    /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub resource_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.10.40 (release history).
+    /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub resource_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -639,23 +639,23 @@ pub struct VmDeviceAddress {
 /// Server class: `org.zstack.header.vm.devices.VmInstanceDeviceAddressArchiveInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VmInstanceDeviceAddressArchiveInventory {
-    /// Since ZStack 4.4.24.
+    /// Since ZStack 4.4.24. Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
-    /// Since ZStack 4.4.24.
+    /// Since ZStack 4.4.24. Absent from older MNs' replies.
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.4.24.
+    /// Since ZStack 4.4.24. Absent from older MNs' replies.
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.4.24.
+    /// Since ZStack 4.4.24. Absent from older MNs' replies.
     pub device_address: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.4.24.
+    /// Since ZStack 4.4.24. Absent from older MNs' replies.
     pub address_group_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.4.24.
+    /// Since ZStack 4.4.24. Absent from older MNs' replies.
     pub metadata: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.4.24.
+    /// Since ZStack 4.4.24. Absent from older MNs' replies.
     pub metadata_class: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.4.24.
+    /// Since ZStack 4.4.24. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 4.4.24.
+    /// Since ZStack 4.4.24. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -708,19 +708,19 @@ impl VmInstanceDeviceAddressArchiveInventory {
 /// Server class: `org.zstack.header.vm.devices.VmInstanceDeviceAddressGroupInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VmInstanceDeviceAddressGroupInventory {
-    /// Since ZStack 4.4.24.
+    /// Since ZStack 4.4.24. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.4.24.
+    /// Since ZStack 4.4.24. Absent from older MNs' replies.
     pub resource_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.4.24.
+    /// Since ZStack 4.4.24. Absent from older MNs' replies.
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.4.24.
+    /// Since ZStack 4.4.24. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 4.4.24.
+    /// Since ZStack 4.4.24. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 4.4.24.
+    /// Since ZStack 4.4.24. Absent from older MNs' replies.
     pub address_list: ::std::vec::Vec<
         crate::types::VmInstanceDeviceAddressArchiveInventory,
     >,
@@ -759,15 +759,15 @@ impl VmInstanceDeviceAddressGroupInventory {
 /// Server class: `org.zstack.pciDevice.specification.mdev.VmInstanceMdevDeviceSpecRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VmInstanceMdevDeviceSpecRefInventory {
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub mdev_spec_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub mdev_device_number: ::core::option::Option<i32>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -802,15 +802,15 @@ impl VmInstanceMdevDeviceSpecRefInventory {
 /// Server class: `org.zstack.pciDevice.specification.pci.VmInstancePciDeviceSpecRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VmInstancePciDeviceSpecRefInventory {
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub pci_spec_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub pci_device_number: ::core::option::Option<i32>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -845,27 +845,27 @@ impl VmInstancePciDeviceSpecRefInventory {
 /// Server class: `org.zstack.header.vm.VmSchedHistoryInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VmSchedHistoryInventory {
-    /// Since ZStack 4.6.32 (release history).
+    /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
-    /// Since ZStack 4.4.24.
+    /// Since ZStack 4.4.24. Absent from older MNs' replies.
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.4.24.
+    /// Since ZStack 4.4.24. Absent from older MNs' replies.
     pub account_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.4.24.
+    /// Since ZStack 4.4.24. Absent from older MNs' replies.
     pub sched_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.4.24.
+    /// Since ZStack 4.4.24. Absent from older MNs' replies.
     pub success: ::core::option::Option<bool>,
-    /// Since ZStack 4.4.24.
+    /// Since ZStack 4.4.24. Absent from older MNs' replies.
     pub last_host_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.4.24.
+    /// Since ZStack 4.4.24. Absent from older MNs' replies.
     pub dest_host_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.4.24.
+    /// Since ZStack 4.4.24. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 4.4.24.
+    /// Since ZStack 4.4.24. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 4.4.65 (release history).
+    /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub zone_uuid: ::core::option::Option<::std::string::String>,
     pub sched_reason: ::core::option::Option<::std::string::String>,
     pub fail_reason: ::core::option::Option<::std::string::String>,
@@ -934,61 +934,61 @@ impl VmSchedHistoryInventory {
 pub struct VmVdpaNicInventory {
     /// The resource UUID.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
     /// The VM instance UUID.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
     /// The L3 network UUID.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub l3_network_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub ip: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub mac: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.13.
+    /// Since ZStack 4.7.13. Absent from older MNs' replies.
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub netmask: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub gateway: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub meta_data: ::core::option::Option<::std::string::String>,
     /// The IP version.
     ///
-    /// Since ZStack 3.1.0.
+    /// Since ZStack 3.1.0. Absent from older MNs' replies.
     pub ip_version: ::core::option::Option<i32>,
-    /// Since ZStack 4.7.13.
+    /// Since ZStack 4.7.13. Absent from older MNs' replies.
     pub driver_type: ::core::option::Option<::std::string::String>,
     /// The IP addresses used by the NIC.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub used_ips: ::std::vec::Vec<crate::types::UsedIpInventory>,
-    /// Since ZStack 4.7.13.
+    /// Since ZStack 4.7.13. Absent from older MNs' replies.
     pub internal_name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub device_id: ::core::option::Option<i32>,
-    /// Since ZStack 4.7.13.
+    /// Since ZStack 4.7.13. Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.13.
+    /// Since ZStack 4.7.13. Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
     /// The creation date.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// The last operation date.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 4.6.32 (release history).
+    /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub pci_device_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.6.32 (release history).
+    /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub last_pci_device_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.6.32 (release history).
+    /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub src_path: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1008,59 +1008,59 @@ pub struct VmVdpaNicInventory {
 pub struct VmVfNicInventory {
     /// The resource UUID.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
     /// The VM instance UUID.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
     /// The L3 network UUID.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub l3_network_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub ip: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub mac: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.13.
+    /// Since ZStack 4.7.13. Absent from older MNs' replies.
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub netmask: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub gateway: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub meta_data: ::core::option::Option<::std::string::String>,
     /// The IP version.
     ///
-    /// Since ZStack 3.1.0.
+    /// Since ZStack 3.1.0. Absent from older MNs' replies.
     pub ip_version: ::core::option::Option<i32>,
-    /// Since ZStack 4.7.13.
+    /// Since ZStack 4.7.13. Absent from older MNs' replies.
     pub driver_type: ::core::option::Option<::std::string::String>,
     /// The IP addresses used by the NIC.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub used_ips: ::std::vec::Vec<crate::types::UsedIpInventory>,
-    /// Since ZStack 4.7.13.
+    /// Since ZStack 4.7.13. Absent from older MNs' replies.
     pub internal_name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub device_id: ::core::option::Option<i32>,
-    /// Since ZStack 4.7.13.
+    /// Since ZStack 4.7.13. Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.13.
+    /// Since ZStack 4.7.13. Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
     /// The creation date.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// The last operation date.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 3.9.2 (release history).
+    /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub pci_device_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.1.30 (release history).
+    /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub ha_state: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1075,21 +1075,21 @@ pub struct VmVfNicInventory {
 /// Server class: `org.zstack.kvm.xmlhook.XmlHookInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct XmlHookInventory {
-    /// Since ZStack 5.2.0.
+    /// Since ZStack 5.2.0. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.2.0.
+    /// Since ZStack 5.2.0. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.2.0.
+    /// Since ZStack 5.2.0. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.2.0.
+    /// Since ZStack 5.2.0. Absent from older MNs' replies.
     pub type_: ::core::option::Option<crate::types::XmlHookType>,
-    /// Since ZStack 5.2.0.
+    /// Since ZStack 5.2.0. Absent from older MNs' replies.
     pub hook_script: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.2.0.
+    /// Since ZStack 5.2.0. Absent from older MNs' replies.
     pub libvirt_version: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.2.0.
+    /// Since ZStack 5.2.0. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 5.2.0.
+    /// Since ZStack 5.2.0. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -1140,85 +1140,85 @@ impl XmlHookInventory {
 pub struct VmInstanceInventory {
     /// The resource UUID.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
     /// The resource name.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
     /// The detailed description of the resource.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
     /// The zone UUID.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub zone_uuid: ::core::option::Option<::std::string::String>,
     /// The cluster UUID.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
     /// The image UUID.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub image_uuid: ::core::option::Option<::std::string::String>,
     /// The host UUID.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub host_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_host_uuid: ::core::option::Option<::std::string::String>,
     /// The instance offering UUID.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub instance_offering_uuid: ::core::option::Option<::std::string::String>,
     /// The root volume UUID.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub root_volume_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub platform: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub architecture: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub default_l3_network_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub memory_size: ::core::option::Option<i64>,
-    /// Since ZStack 4.7.24 (release history).
+    /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub reserved_memory_size: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub cpu_num: ::core::option::Option<i32>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub cpu_speed: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub allocator_strategy: ::core::option::Option<::std::string::String>,
     /// The creation date.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// The last operation date.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
     /// The VM's NICs.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub vm_nics: ::std::vec::Vec<crate::types::AnyVmNicInventory>,
     /// The VM's volumes, root volume included.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub all_volumes: ::std::vec::Vec<crate::types::AnyVolumeInventory>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub vm_cd_roms: ::std::vec::Vec<crate::types::VmCdRomInventory>,
-    /// Since ZStack 4.1.2.
+    /// Since ZStack 4.1.2. Absent from older MNs' replies.
     pub guest_os_type: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1351,53 +1351,53 @@ impl VmInstanceInventory {
 pub struct VmNicInventory {
     /// The resource UUID.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
     /// The VM instance UUID.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
     /// The L3 network UUID.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub l3_network_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub ip: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub mac: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.13.
+    /// Since ZStack 4.7.13. Absent from older MNs' replies.
     pub hypervisor_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub netmask: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub gateway: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub meta_data: ::core::option::Option<::std::string::String>,
     /// The IP version.
     ///
-    /// Since ZStack 3.1.0.
+    /// Since ZStack 3.1.0. Absent from older MNs' replies.
     pub ip_version: ::core::option::Option<i32>,
-    /// Since ZStack 4.7.13.
+    /// Since ZStack 4.7.13. Absent from older MNs' replies.
     pub driver_type: ::core::option::Option<::std::string::String>,
     /// The IP addresses used by the NIC.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub used_ips: ::std::vec::Vec<crate::types::UsedIpInventory>,
-    /// Since ZStack 4.7.13.
+    /// Since ZStack 4.7.13. Absent from older MNs' replies.
     pub internal_name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub device_id: ::core::option::Option<i32>,
-    /// Since ZStack 4.7.13.
+    /// Since ZStack 4.7.13. Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.13.
+    /// Since ZStack 4.7.13. Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
     /// The creation date.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// The last operation date.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -1491,49 +1491,49 @@ impl VmNicInventory {
 pub struct UsedIpInventory {
     /// The resource UUID.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
     /// The IP range UUID.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub ip_range_uuid: ::core::option::Option<::std::string::String>,
     /// The L3 network UUID.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub l3_network_uuid: ::core::option::Option<::std::string::String>,
     /// The IP version.
     ///
-    /// Since ZStack 3.1.0.
+    /// Since ZStack 3.1.0. Absent from older MNs' replies.
     pub ip_version: ::core::option::Option<i32>,
     /// The IP address.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub ip: ::core::option::Option<::std::string::String>,
     /// The netmask.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub netmask: ::core::option::Option<::std::string::String>,
     /// The gateway.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub gateway: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub used_for: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub ip_in_long: ::core::option::Option<i64>,
-    /// Since ZStack 5.2.0.
+    /// Since ZStack 5.2.0. Absent from older MNs' replies.
     pub ip_in_binary: ::std::vec::Vec<i32>,
     /// The VM NIC UUID.
     ///
-    /// Since ZStack 3.1.0.
+    /// Since ZStack 3.1.0. Absent from older MNs' replies.
     pub vm_nic_uuid: ::core::option::Option<::std::string::String>,
     /// The creation date.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// The last operation date.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -1606,71 +1606,71 @@ impl UsedIpInventory {
 pub struct VolumeInventory {
     /// The resource UUID.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
     /// The resource name.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
     /// The detailed description of the resource.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
     /// The primary storage UUID.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub primary_storage_uuid: ::core::option::Option<::std::string::String>,
     /// The VM instance UUID.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
     /// The disk offering UUID.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub disk_offering_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub root_image_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub install_path: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub format: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub size: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub actual_size: ::core::option::Option<i64>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub device_id: ::core::option::Option<i32>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
     /// The creation date.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// The last operation date.
     ///
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub is_shareable: ::core::option::Option<bool>,
-    /// Since ZStack 4.7.13.
+    /// Since ZStack 4.7.13. Absent from older MNs' replies.
     pub volume_qos: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.13.
+    /// Since ZStack 4.7.13. Absent from older MNs' replies.
     pub last_detach_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 4.7.13.
+    /// Since ZStack 4.7.13. Absent from older MNs' replies.
     pub last_vm_instance_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.8.26 (release history).
+    /// Since ZStack 4.8.26 (release history). Absent from older MNs' replies.
     pub last_attach_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub protocol: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -1783,25 +1783,25 @@ impl VolumeInventory {
 /// Server class: `org.zstack.header.vm.cdrom.VmCdRomInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VmCdRomInventory {
-    /// Since ZStack 4.7.13.
+    /// Since ZStack 4.7.13. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.13.
+    /// Since ZStack 4.7.13. Absent from older MNs' replies.
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.13.
+    /// Since ZStack 4.7.13. Absent from older MNs' replies.
     pub device_id: ::core::option::Option<i32>,
-    /// Since ZStack 4.7.13.
+    /// Since ZStack 4.7.13. Absent from older MNs' replies.
     pub iso_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.13.
+    /// Since ZStack 4.7.13. Absent from older MNs' replies.
     pub iso_install_path: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.13.
+    /// Since ZStack 4.7.13. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.13.
+    /// Since ZStack 4.7.13. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 5.0.0 (release history).
+    /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub protocol: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.7.13.
+    /// Since ZStack 4.7.13. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 4.7.13.
+    /// Since ZStack 4.7.13. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,

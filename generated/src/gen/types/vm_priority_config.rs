@@ -5,19 +5,19 @@
 /// Server class: `org.zstack.header.vm.VmPriorityConfigInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VmPriorityConfigInventory {
-    /// Since ZStack 3.7.
+    /// Since ZStack 3.7. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.7.
+    /// Since ZStack 3.7. Absent from older MNs' replies.
     pub account_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.7.
+    /// Since ZStack 3.7. Absent from older MNs' replies.
     pub level: ::core::option::Option<crate::types::VmPriorityLevel>,
-    /// Since ZStack 3.7.
+    /// Since ZStack 3.7. Absent from older MNs' replies.
     pub cpu_shares: ::core::option::Option<i32>,
-    /// Since ZStack 3.7.
+    /// Since ZStack 3.7. Absent from older MNs' replies.
     pub oom_score_adj: ::core::option::Option<i32>,
-    /// Since ZStack 3.7.
+    /// Since ZStack 3.7. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.7.
+    /// Since ZStack 3.7. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,

@@ -5,11 +5,11 @@
 /// Server class: `org.zstack.header.storage.snapshot.BatchDeleteVolumeSnapshotStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BatchDeleteVolumeSnapshotStruct {
-    /// Since ZStack 3.3.
+    /// Since ZStack 3.3. Absent from older MNs' replies.
     pub snapshot_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.3.
+    /// Since ZStack 3.3. Absent from older MNs' replies.
     pub success: ::core::option::Option<bool>,
-    /// Since ZStack 3.3.
+    /// Since ZStack 3.3. Absent from older MNs' replies.
     pub error: ::core::option::Option<crate::types::ErrorCode>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -19,13 +19,13 @@ pub struct BatchDeleteVolumeSnapshotStruct {
 /// Server class: `org.zstack.header.storage.snapshot.group.DeleteSnapshotGroupResult`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeleteSnapshotGroupResult {
-    /// Since ZStack 3.6.0.
+    /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub snapshot_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.0.
+    /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub volume_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.0.
+    /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub success: ::core::option::Option<bool>,
-    /// Since ZStack 3.6.0.
+    /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub error: ::core::option::Option<crate::types::ErrorCode>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -35,13 +35,13 @@ pub struct DeleteSnapshotGroupResult {
 /// Server class: `org.zstack.header.storage.snapshot.group.RevertSnapshotGroupResult`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RevertSnapshotGroupResult {
-    /// Since ZStack 3.6.0.
+    /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub snapshot_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.0.
+    /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub volume_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.0.
+    /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub success: ::core::option::Option<bool>,
-    /// Since ZStack 3.6.0.
+    /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub error: ::core::option::Option<crate::types::ErrorCode>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -51,11 +51,11 @@ pub struct RevertSnapshotGroupResult {
 /// Server class: `org.zstack.header.storage.snapshot.ShrinkResult`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ShrinkResult {
-    /// Since ZStack 3.10.
+    /// Since ZStack 3.10. Absent from older MNs' replies.
     pub old_size: ::core::option::Option<i64>,
-    /// Since ZStack 3.10.
+    /// Since ZStack 3.10. Absent from older MNs' replies.
     pub size: ::core::option::Option<i64>,
-    /// Since ZStack 3.10.
+    /// Since ZStack 3.10. Absent from older MNs' replies.
     pub delta_size: ::core::option::Option<i64>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -65,11 +65,11 @@ pub struct ShrinkResult {
 /// Server class: `org.zstack.header.storage.snapshot.VolumeSnapshotTree$SnapshotLeafInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SnapshotLeafInventory {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventory: ::core::option::Option<crate::types::VolumeSnapshotInventory>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub parent_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub children: ::std::vec::Vec<crate::types::SnapshotLeafInventory>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -79,11 +79,11 @@ pub struct SnapshotLeafInventory {
 /// Server class: `org.zstack.header.storage.snapshot.VolumeSnapshotBackupStorageRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VolumeSnapshotBackupStorageRefInventory {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub volume_snapshot_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub backup_storage_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub install_path: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -94,11 +94,11 @@ pub struct VolumeSnapshotBackupStorageRefInventory {
 /// Server class: `org.zstack.header.storage.snapshot.group.VolumeSnapshotGroupAvailability`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VolumeSnapshotGroupAvailability {
-    /// Since ZStack 3.6.0.
+    /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.0.
+    /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub available: ::core::option::Option<bool>,
-    /// Since ZStack 3.6.0.
+    /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub reason: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -108,23 +108,23 @@ pub struct VolumeSnapshotGroupAvailability {
 /// Server class: `org.zstack.header.storage.snapshot.group.VolumeSnapshotGroupInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VolumeSnapshotGroupInventory {
-    /// Since ZStack 3.6.0.
+    /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.0.
+    /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub snapshot_count: ::core::option::Option<i32>,
-    /// Since ZStack 3.6.0.
+    /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.0.
+    /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.0.
+    /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.0.
+    /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.6.0.
+    /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 3.6.0.
+    /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub volume_snapshot_refs: ::std::vec::Vec<
         crate::types::VolumeSnapshotGroupRefInventory,
     >,
@@ -172,31 +172,31 @@ impl VolumeSnapshotGroupInventory {
 /// Server class: `org.zstack.header.storage.snapshot.group.VolumeSnapshotGroupRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VolumeSnapshotGroupRefInventory {
-    /// Since ZStack 3.6.0.
+    /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub volume_snapshot_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.0.
+    /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub volume_snapshot_group_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.0.
+    /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub device_id: ::core::option::Option<i32>,
-    /// Since ZStack 3.6.0.
+    /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub snapshot_deleted: ::core::option::Option<bool>,
-    /// Since ZStack 3.6.0.
+    /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub volume_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.0.
+    /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub volume_name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.0.
+    /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub volume_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.0.
+    /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub volume_snapshot_install_path: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.0.
+    /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub volume_snapshot_name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.0.
+    /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.6.0.
+    /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 4.8.26 (release history).
+    /// Since ZStack 4.8.26 (release history). Absent from older MNs' replies.
     pub volume_last_attach_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -213,49 +213,49 @@ pub struct VolumeSnapshotGroupRefInventory {
 /// Server class: `org.zstack.header.storage.snapshot.VolumeSnapshotInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VolumeSnapshotInventory {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub volume_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub tree_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub parent_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub primary_storage_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub primary_storage_install_path: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub volume_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub format: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub latest: ::core::option::Option<bool>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub size: ::core::option::Option<i64>,
-    /// Since ZStack 4.4.65 (release history).
+    /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub distance: ::core::option::Option<i32>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub backup_storage_refs: ::std::vec::Vec<
         crate::types::VolumeSnapshotBackupStorageRefInventory,
     >,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub group_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -353,19 +353,19 @@ impl VolumeSnapshotInventory {
 /// Server class: `org.zstack.header.storage.snapshot.VolumeSnapshotTreeInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VolumeSnapshotTreeInventory {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub volume_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub current: ::core::option::Option<bool>,
-    /// Since ZStack 3.5.3 (release history).
+    /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub tree: ::core::option::Option<crate::types::SnapshotLeafInventory>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,

@@ -5,17 +5,17 @@
 /// Server class: `org.zstack.mevoco.ShareableVolumeVmInstanceRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ShareableVolumeVmInstanceRefInventory {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub volume_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub device_id: ::core::option::Option<i32>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -54,11 +54,11 @@ impl ShareableVolumeVmInstanceRefInventory {
 /// Server class: `org.zstack.header.volume.APIGetVolumeFormatReply$VolumeFormatReplyStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VolumeFormatReplyStruct {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub format: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub master_hypervisor_type: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub supporting_hypervisor_types: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(

@@ -5,19 +5,19 @@
 /// Server class: `org.zstack.vpcfirewall.entity.VpcFirewallInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VpcFirewallInventory {
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub refs: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -54,23 +54,23 @@ impl VpcFirewallInventory {
 /// Server class: `org.zstack.vpcfirewall.entity.VpcFirewallIpSetTemplateInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VpcFirewallIpSetTemplateInventory {
-    /// Since ZStack 4.0.1 (release history).
+    /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.0.1 (release history).
+    /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub source_value: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.0.1 (release history).
+    /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub dest_value: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.0.1 (release history).
+    /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<crate::types::IpSetType>,
-    /// Since ZStack 4.0.1 (release history).
+    /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 4.0.1 (release history).
+    /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 4.0.1 (release history).
+    /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub account_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.0.1 (release history).
+    /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -81,43 +81,43 @@ pub struct VpcFirewallIpSetTemplateInventory {
 /// Server class: `org.zstack.vpcfirewall.entity.VpcFirewallRuleInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VpcFirewallRuleInventory {
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub rule_set_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub action: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub protocol: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub dest_port: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub source_port: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub source_ip: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub dest_ip: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub rule_number: ::core::option::Option<i32>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub allow_states: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub tcp_flag: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub icmp_type_name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.0.1 (release history).
+    /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub is_applied: ::core::option::Option<bool>,
-    /// Since ZStack 4.0.1 (release history).
+    /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub expired: ::core::option::Option<bool>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub is_default: ::core::option::Option<bool>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -134,25 +134,25 @@ pub struct VpcFirewallRuleInventory {
 /// Server class: `org.zstack.vpcfirewall.entity.VpcFirewallRuleSetInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VpcFirewallRuleSetInventory {
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub action_type: ::core::option::Option<crate::types::ActionType>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub is_default: ::core::option::Option<bool>,
-    /// Since ZStack 4.0.1 (release history).
+    /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub is_applied: ::core::option::Option<bool>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 4.0.1 (release history).
+    /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub rules: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -164,19 +164,19 @@ pub struct VpcFirewallRuleSetInventory {
 /// Server class: `org.zstack.vpcfirewall.entity.VpcFirewallRuleSetL3RefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VpcFirewallRuleSetL3RefInventory {
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub rule_set_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub l3_network_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub vpc_firewall_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub packets_forward_type: ::core::option::Option<crate::types::PacketsForwardType>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -190,45 +190,45 @@ pub struct VpcFirewallRuleSetL3RefInventory {
 /// Server class: `org.zstack.vpcfirewall.entity.VpcFirewallRuleTemplateInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VpcFirewallRuleTemplateInventory {
-    /// Since ZStack 4.0.1 (release history).
+    /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub action: ::core::option::Option<crate::types::ActionType>,
-    /// Since ZStack 4.0.1 (release history).
+    /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub protocol: ::core::option::Option<crate::types::ProtocolType>,
-    /// Since ZStack 4.0.1 (release history).
+    /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.0.1 (release history).
+    /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub dest_port: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.0.1 (release history).
+    /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub source_port: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.0.1 (release history).
+    /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub source_ip: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.0.1 (release history).
+    /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub dest_ip: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.0.1 (release history).
+    /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub allow_states: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.0.1 (release history).
+    /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub tcp_flag: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.0.1 (release history).
+    /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub icmp_type_name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.0.1 (release history).
+    /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub rule_number: ::core::option::Option<i32>,
-    /// Since ZStack 4.0.1 (release history).
+    /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub enable_log: ::core::option::Option<bool>,
-    /// Since ZStack 4.0.1 (release history).
+    /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<crate::types::FirewallRuleState>,
-    /// Since ZStack 4.0.1 (release history).
+    /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub is_default: ::core::option::Option<bool>,
-    /// Since ZStack 4.0.1 (release history).
+    /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.0.1 (release history).
+    /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 4.0.1 (release history).
+    /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
-    /// Since ZStack 4.0.1 (release history).
+    /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub account_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.0.1 (release history).
+    /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
@@ -243,15 +243,15 @@ pub struct VpcFirewallRuleTemplateInventory {
 /// Server class: `org.zstack.vpcfirewall.entity.VpcFirewallVRouterRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VpcFirewallVRouterRefInventory {
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub vpc_firewall_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub v_router_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.6.1 (release history).
+    /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,

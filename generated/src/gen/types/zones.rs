@@ -5,15 +5,15 @@
 /// Server class: `org.zstack.header.buildsystem.AppBuildSystemZoneRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AppBuildSystemZoneRefInventory {
-    /// Since ZStack 3.9.2 (release history).
+    /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
-    /// Since ZStack 3.9.2 (release history).
+    /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub build_system_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.9.2 (release history).
+    /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub zone_uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 3.9.2 (release history).
+    /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 3.9.2 (release history).
+    /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
@@ -26,21 +26,21 @@ pub struct AppBuildSystemZoneRefInventory {
 /// Server class: `org.zstack.header.zone.ZoneInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ZoneInventory {
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
-    /// Since ZStack 4.6.32 (release history).
+    /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub is_default: ::core::option::Option<bool>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
-    /// Since ZStack 0.6.
+    /// Since ZStack 0.6. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,

@@ -5,23 +5,23 @@
 /// Server class: `org.zstack.zql.ZQLQueryReturn`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ZQLQueryReturn {
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
-    /// Since ZStack 3.2.1 (release history).
+    /// Since ZStack 3.2.1 (release history). Absent from older MNs' replies.
     pub inventory_counts: ::std::collections::BTreeMap<::std::string::String, i64>,
-    /// Since ZStack 5.2.0 (release history).
+    /// Since ZStack 5.2.0 (release history). Absent from older MNs' replies.
     pub inventory_aggregate_functions: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub return_with: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
     >,
-    /// Since ZStack 3.0.1 (release history).
+    /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::deserialize_struct!(
