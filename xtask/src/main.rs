@@ -6,6 +6,8 @@
 //!   from the catalog (docs/importing.md); with `--check`, only diff.
 //! * `coverage [--catalog PATH]` — load `spec/` and list the catalog actions,
 //!   types and enums it lacks; exit 1 if any.
+//! * `openapi [--check]` — write `openapi/zstack.json`, the OpenAPI 3.1
+//!   document of `spec/` (docs/openapi.md); with `--check`, only report drift.
 //! * `bench-build [--runs N]` — build-cost figures of the whole-API SDK
 //!   (codegen time, fresh `cargo check` time and peak memory, default build
 //!   time), each with a baseline measured in the same run.
@@ -17,6 +19,7 @@ mod coverage;
 mod files;
 mod import;
 mod manifest;
+mod openapi;
 mod since;
 
 use std::path::PathBuf;
@@ -25,6 +28,7 @@ use std::process::ExitCode;
 const USAGE: &str = "usage: cargo xtask codegen [--check]
        cargo xtask import-catalog [--check] [--catalog PATH]
        cargo xtask coverage [--catalog PATH]
+       cargo xtask openapi [--check]
        cargo xtask bench-build [--runs N]";
 
 fn main() -> ExitCode {
@@ -40,6 +44,8 @@ fn main() -> ExitCode {
         ["coverage", rest @ ..] => {
             catalog_args(rest, &[]).and_then(|(catalog, _)| coverage::run(&workspace_root(), &catalog))
         }
+        ["openapi"] => openapi::run(&workspace_root(), openapi::Mode::Write),
+        ["openapi", "--check"] => openapi::run(&workspace_root(), openapi::Mode::Check),
         ["bench-build"] => bench::run(&workspace_root(), 3),
         ["bench-build", "--runs", n] => match n.parse() {
             Ok(runs) => bench::run(&workspace_root(), runs),
