@@ -619,6 +619,7 @@ fn render_api(out: &mut String, a: &Action, releases: &Releases) {
                 Entry::new("location", "path".into()),
                 Entry::new("required", "true".into()),
             ];
+            e.extend(pick(None, releases.action(&a.name)).iter().flat_map(since_entries));
             e[0].comment = Some(format!(
                 "not in the catalog: the path has {{{ph}}} and the Java SDK sends it literally (protocol §2 RULE)"
             ));

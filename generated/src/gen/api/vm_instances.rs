@@ -8215,7 +8215,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmInstanceDeviceAddress
     since = "3.5.3"
 )]
 pub struct QueryVmInstanceMdevDeviceSpecRef {
-    /// Wire name `vmInstanceUuid` (path placeholder).
+    /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.5.3 (release history).
     #[api(rename = "vmInstanceUuid")]
     pub vm_instance_uuid: ::std::string::String,
     /// Conditions, paging, sorting and field selection.
@@ -8256,7 +8256,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmInstanceMdevDeviceSpe
     since = "3.5.3"
 )]
 pub struct QueryVmInstancePciDeviceSpecRef {
-    /// Wire name `vmInstanceUuid` (path placeholder).
+    /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.5.3 (release history).
     #[api(rename = "vmInstanceUuid")]
     pub vm_instance_uuid: ::std::string::String,
     /// Conditions, paging, sorting and field selection.

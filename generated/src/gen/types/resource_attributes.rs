@@ -41,16 +41,28 @@ pub struct ResourceAttributeKeyInventory {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourceAttributeConstraintInventory {
     /// Constraint id (a number in the sample).
+    ///
+    /// Since ZStack 4.10.16. Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
     /// UUID of the attribute key the constraint belongs to.
+    ///
+    /// Since ZStack 4.10.16. Absent from older MNs' replies.
     pub key_uuid: ::core::option::Option<::std::string::String>,
     /// Constraint type, e.g. option (the sample).
+    ///
+    /// Since ZStack 4.10.16. Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
     /// Constraint parameter, e.g. an option value.
+    ///
+    /// Since ZStack 4.10.16. Absent from older MNs' replies.
     pub parameter: ::core::option::Option<::std::string::String>,
     /// Creation time.
+    ///
+    /// Since ZStack 4.10.16. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Last modification time.
+    ///
+    /// Since ZStack 4.10.16. Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
