@@ -30,19 +30,79 @@ pub(crate) fn excerpt(body: &[u8]) -> String {
     }
 }
 
-/// Decode a success body into `T`. An empty body reads as `{}`. With
-/// `polymorphic`, classes named by the body's `schema` map pick the variants
-/// of `Any…` inventories ([`crate::runtime::poly`]).
+/// Decode a success body into `T`. With `polymorphic`, classes named by the
+/// body's `schema` map pick the variants of `Any…` inventories
+/// ([`crate::runtime::poly`]).
+///
+/// Every reply is a JSON object: any other JSON value (`[]`, `"x"`, `1`) is
+/// an error, where serde's structs would read an array as their fields in
+/// order (a top-level `[]` as a query page of no rows). An empty (or
+/// all-whitespace) body is an error too, unless `T` expects no fields at
+/// all (the no-result envelope [`Empty`](crate::runtime::reply::Empty)):
+/// read as `{}`, it would pass for an empty query page.
 pub(crate) fn decode<T: DeserializeOwned>(body: &[u8], polymorphic: bool, show: Excerpt) -> Result<T, Error> {
-    let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) { b"{}" } else { body };
-    poly::decode(body, polymorphic).map_err(|e| Error::Decode {
-        path: e.path().to_string(),
-        message: e.inner().to_string(),
+    /// Whether `T` deserializes as a struct without fields, such as
+    /// [`Empty`](crate::runtime::reply::Empty): asks `T` what it would read from
+    /// a deserializer that only notes the request.
+    fn expects_no_fields<T: DeserializeOwned>() -> bool {
+        use serde::de::value::Error as Refused;
+        use serde::de::{Error as _, Visitor};
+
+        struct Probe<'a>(&'a mut bool);
+
+        impl<'de> serde::Deserializer<'de> for Probe<'_> {
+            type Error = Refused;
+
+            fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Refused> {
+                Err(Refused::custom("probe"))
+            }
+
+            fn deserialize_struct<V: Visitor<'de>>(
+                self,
+                _: &'static str,
+                fields: &'static [&'static str],
+                _: V,
+            ) -> Result<V::Value, Refused> {
+                *self.0 = fields.is_empty();
+                Err(Refused::custom("probe"))
+            }
+
+            serde::forward_to_deserialize_any! {
+                bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option unit
+                unit_struct newtype_struct seq tuple tuple_struct map enum identifier ignored_any
+            }
+        }
+
+        let mut none = false;
+        let _ = T::deserialize(Probe(&mut none));
+        none
+    }
+
+    let error = |path: String, message: String| Error::Decode {
+        path,
+        message,
         body_excerpt: match show {
             Excerpt::Show => excerpt(body),
             Excerpt::Redact => "<redacted>".to_string(),
         },
-    })
+    };
+    let found = match body.iter().find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r')) {
+        None if expects_no_fields::<T>() => {
+            return poly::decode(b"{}", false).map_err(|e| error(".".into(), e.to_string()));
+        }
+        None => return Err(error(".".into(), "empty body where a result was expected".into())),
+        Some(b'[') => Some("an array"),
+        Some(b'"') => Some("a string"),
+        Some(b'-' | b'0'..=b'9') => Some("a number"),
+        Some(b't' | b'f') => Some("a boolean"),
+        Some(b'n') => Some("null"),
+        // An object, or not JSON: the parser says what is wrong.
+        Some(_) => None,
+    };
+    if let Some(found) = found {
+        return Err(error(".".into(), format!("expected a JSON object, found {found}")));
+    }
+    poly::decode(body, polymorphic).map_err(|e| error(e.path().to_string(), e.inner().to_string()))
 }
 
 #[derive(serde::Deserialize)]
@@ -119,6 +179,39 @@ mod tests {
         assert!(matches!(err, Error::Decode { ref body_excerpt, .. } if body_excerpt == "<redacted>"), "{err:?}");
         let empty: crate::runtime::reply::Empty = decode(b"", false, Excerpt::Show).unwrap();
         assert_eq!(empty, crate::runtime::reply::Empty {});
+    }
+
+    #[test]
+    fn a_reply_must_be_an_object_and_an_empty_body_fits_only_a_no_result_reply() {
+        use crate::runtime::reply::{Empty, InventoriesReply, InventoryReply};
+        type Page = InventoriesReply<serde_json::Value>;
+        let fail = |body: &[u8], polymorphic: bool| match decode::<Page>(body, polymorphic, Excerpt::Show) {
+            Err(Error::Decode { path, message, .. }) => format!("{path} {message}"),
+            other => panic!("{body:?}: {other:?}"),
+        };
+        for polymorphic in [false, true] {
+            for (body, found) in [
+                (&b"[]"[..], "an array"),
+                (b" \n[{\"inventories\":[]}]", "an array"),
+                (b"\"x\"", "a string"),
+                (b"1", "a number"),
+                (b"-1.5", "a number"),
+                (b"true", "a boolean"),
+                (b"null", "null"),
+            ] {
+                assert_eq!(fail(body, polymorphic), format!(". expected a JSON object, found {found}"));
+                assert!(decode::<Empty>(body, polymorphic, Excerpt::Show).is_err());
+            }
+            for body in [&b""[..], b" \r\n\t "] {
+                assert_eq!(fail(body, polymorphic), ". empty body where a result was expected");
+                assert!(decode::<InventoryReply<Option<serde_json::Value>>>(body, polymorphic, Excerpt::Show).is_err());
+                assert_eq!(decode::<Empty>(body, polymorphic, Excerpt::Show).unwrap(), Empty {});
+            }
+            // Not JSON at all: the parser's message.
+            assert!(fail(b"\x0c{}", polymorphic).contains("expected value"));
+            assert!(fail(b"{", polymorphic).contains("EOF"));
+            assert_eq!(decode::<Page>(b" {} ", polymorphic, Excerpt::Show).unwrap().inventories.len(), 0);
+        }
     }
 
     #[test]

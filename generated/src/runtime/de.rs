@@ -8,6 +8,20 @@
 //! slots and a wrapper type per `deserialize_with` field. With ~1,000
 //! response structs, that difference is about a third of the full SDK's
 //! type-check and borrow-check time.
+//!
+//! # Duplicate keys
+//!
+//! JSON leaves repeated keys to the reader. A response struct rejects a
+//! *known* key that appears twice in one object (`duplicate field `name``),
+//! as `#[derive(Deserialize)]` does, rather than keep the first or the last
+//! value silently: the two values may disagree, and either choice could be
+//! what a hostile or broken server wants the client to believe. The check is
+//! a `[bool; N]` on the stack indexed by a per-struct field enum, so the
+//! common path allocates nothing. Unknown keys may repeat: they are skipped
+//! unread (protocol §10). The envelopes of [`reply`](super::reply) are
+//! `#[derive(Deserialize)]` and reject duplicates the same way; a map-typed
+//! field (`BTreeMap`, `serde_json::Map`) keeps the last value of a repeated
+//! map key, as serde does.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -74,9 +88,17 @@ impl<'de, T: Lenient> DeserializeSeed<'de> for LenientSeed<T> {
     }
 }
 
+/// Marks a known key as read; an error if it already was.
+#[doc(hidden)]
+#[inline]
+pub fn first_time<E: de::Error>(seen: &mut bool, key: &'static str) -> Result<(), E> {
+    if std::mem::replace(seen, true) { Err(E::duplicate_field(key)) } else { Ok(()) }
+}
+
 /// `impl Deserialize` for a generated response struct: a JSON object whose
 /// known keys are assigned to fields of `Self::default()`; other keys are
-/// skipped. Each entry is `"wireName" => field` with an optional kind:
+/// skipped, and a known key that appears twice is an error (see the module
+/// doc). Each entry is `"wireName" => field` with an optional kind:
 /// `default` (a collection; `null` reads as empty), `lenient` (integers that
 /// may arrive as doubles) or `lenient_default` (both).
 ///
@@ -103,6 +125,12 @@ macro_rules! deserialize_struct {
             fn deserialize<D: $crate::__private::serde::Deserializer<'de>>(
                 deserializer: D,
             ) -> ::core::result::Result<Self, D::Error> {
+                /// Each known key's place in `seen`.
+                #[allow(non_camel_case_types, dead_code, clippy::enum_variant_names)]
+                enum __Field {
+                    $($field,)*
+                    __Count,
+                }
                 struct FieldsVisitor;
                 impl<'de> $crate::__private::serde::de::Visitor<'de> for FieldsVisitor {
                     type Value = $name;
@@ -117,11 +145,15 @@ macro_rules! deserialize_struct {
                         mut map: A,
                     ) -> ::core::result::Result<$name, A::Error> {
                         let mut out = <$name as ::core::default::Default>::default();
+                        let mut seen = [false; __Field::__Count as usize];
                         while let ::core::option::Option::Some(key) =
                             map.next_key::<$crate::runtime::de::Text<'de>>()?
                         {
                             match key.as_str() {
-                                $($wire => out.$field = $crate::__deserialize_value!(map $($kind)?),)*
+                                $($wire => {
+                                    $crate::runtime::de::first_time(&mut seen[__Field::$field as usize], $wire)?;
+                                    out.$field = $crate::__deserialize_value!(map $($kind)?);
+                                })*
                                 _ => {
                                     map.next_value::<$crate::__private::serde::de::IgnoredAny>()?;
                                 }
@@ -203,6 +235,24 @@ mod tests {
         // Escaped keys are matched after unescaping.
         let outer: Outer = serde_json::from_str(r#"{"n\u0061me":"x"}"#).unwrap();
         assert_eq!(outer.name.as_deref(), Some("x"));
+    }
+
+    #[test]
+    fn a_known_key_twice_is_an_error_and_unknown_keys_may_repeat() {
+        let e = serde_json::from_str::<Outer>(r#"{"name":"a","type":"t","name":"b"}"#).unwrap_err().to_string();
+        assert!(e.contains("duplicate field `name`"), "{e}");
+        // Also when the first value was null, or the second is escaped.
+        let e = serde_json::from_str::<Outer>(r#"{"items":null,"items":[]}"#).unwrap_err().to_string();
+        assert!(e.contains("duplicate field `items`"), "{e}");
+        let e = serde_json::from_str::<Outer>(r#"{"type":"t","typ\u0065":"u"}"#).unwrap_err().to_string();
+        assert!(e.contains("duplicate field `type`"), "{e}");
+        // Nested objects each have their own keys.
+        let e = serde_json::from_str::<Outer>(r#"{"items":[{"id":1},{"id":2,"id":3}]}"#).unwrap_err();
+        assert!(e.to_string().contains("duplicate field `id`"), "{e}");
+        let outer: Outer =
+            serde_json::from_str(r#"{"extra":1,"extra":{"x":2},"inner":{"id":1},"items":[{"id":1},{"id":1}]}"#)
+                .unwrap();
+        assert_eq!((outer.inner, outer.items.len()), (Some(Box::new(Inner { id: Some(1) })), 2));
     }
 
     #[test]

@@ -20,7 +20,7 @@ use serde::de::{DeserializeOwned, Deserializer, Error as _, IgnoredAny, MapAcces
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use super::schema_path::{Schema, Scope, Tracked, current_class};
+use super::schema_path::{CurrentClass, Schema, Scope, Tracked};
 
 /// A generated `Any…` enum over a base type and its descendants.
 pub trait Polymorphic: Sized {
@@ -38,16 +38,16 @@ pub trait Polymorphic: Sized {
 /// decode context names for the current path picks the variant; without a
 /// context (or an entry for this path) the value is the declared type.
 pub fn deserialize<'de, T: Polymorphic, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
-    let Some(class) = current_class() else {
+    let Some(class) = CurrentClass::get() else {
         return T::deserialize_base(deserializer);
     };
-    match T::deserialize_class(&class, deserializer) {
+    match T::deserialize_class(class.as_str(), deserializer) {
         Ok(decoded) => decoded,
         Err(deserializer) => {
             // The object's text, so the base type decodes from the JSON as
             // sent (exact integers, protocol §10), not from a `Value`.
             let text: Box<RawValue> = serde::Deserialize::deserialize(deserializer)?;
-            T::from_unknown(class.to_string(), text.get()).map_err(D::Error::custom)
+            T::from_unknown(class.as_str().to_string(), text.get()).map_err(D::Error::custom)
         }
     }
 }
@@ -66,12 +66,12 @@ pub fn decode<T: DeserializeOwned>(
     body: &[u8],
     polymorphic: bool,
 ) -> Result<T, serde_path_to_error::Error<serde_json::Error>> {
-    let schema = if polymorphic { read_schema(body) } else { Schema::default() };
-    if schema.is_empty() {
+    let schema = polymorphic.then(|| read_schema(body)).filter(|schema| !schema.is_empty());
+    let Some(schema) = schema else {
         // No class to resolve: `Any…` values decode as their declared type.
         let _scope = Scope::suspend();
         return serde_json::from_slice(body).or_else(|_| locate_error(body));
-    }
+    };
     let _scope = Scope::enter(Rc::new(schema));
     let mut de = serde_json::Deserializer::from_slice(body);
     match T::deserialize(Tracked(&mut de)).and_then(|value| de.end().map(|()| value)) {
@@ -100,8 +100,6 @@ fn path_error(e: serde_json::Error) -> serde_path_to_error::Error<serde_json::Er
 /// the body is skipped. `schema` never fails a call: a body this cannot read
 /// has no schema (the typed decode reports what is wrong with it).
 fn read_schema(body: &[u8]) -> Schema {
-    // An index in a schema path names an element of an array in the body, so
-    // none can exceed half the body's length: the bound for dense indexing.
     let visitor = SchemaVisitor { max_index: body.len() / 2, text_len: 0 };
     match find_schema(body) {
         Found::At(start) => {
@@ -188,6 +186,8 @@ fn read_schema_fully(body: &[u8], visitor: SchemaVisitor) -> Schema {
 }
 
 struct SchemaVisitor {
+    /// An index in a schema path names an element of an array in the body,
+    /// so none can exceed half the body's length: larger ones match nothing.
     max_index: usize,
     /// Length of the `schema` member's text, to size the schema.
     text_len: usize,

@@ -1,6 +1,8 @@
 //! Generic response envelopes (protocol §7). Every envelope ignores unknown
 //! members such as `schema` and `success`, and every result field is optional
-//! because the MN omits nulls.
+//! because the MN omits nulls. A known member that appears twice is an error
+//! (`duplicate field `inventories``), as in the generated response structs
+//! ([`de`](super::de)); unknown members may repeat.
 
 use serde::{Deserialize, Serialize};
 
@@ -67,6 +69,30 @@ mod tests {
         assert!(serde_json::from_str::<InventoryReply<Inv>>(r#"{"schema":{}}"#).is_err());
         let r: InventoryReply<Option<Inv>> = serde_json::from_str(r#"{"schema":{}}"#).unwrap();
         assert_eq!(r.inventory, None);
+    }
+
+    #[test]
+    fn envelopes_reject_a_known_member_twice() {
+        let cases = [
+            r#"{"inventory":{"uuid":"a"},"inventory":{"uuid":"b"}}"#,
+            r#"{"inventory":null,"inventory":{"uuid":"b"}}"#,
+        ];
+        for body in cases {
+            let e = serde_json::from_str::<InventoryReply<Option<Inv>>>(body).unwrap_err().to_string();
+            assert!(e.contains("duplicate field `inventory`"), "{body}: {e}");
+        }
+        let e = serde_json::from_str::<InventoriesReply<Inv>>(r#"{"inventories":[],"inventories":[{"uuid":"x"}]}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("duplicate field `inventories`"), "{e}");
+        let e = serde_json::from_str::<InventoriesReply<Inv>>(r#"{"total":1,"total":2}"#).unwrap_err().to_string();
+        assert!(e.contains("duplicate field `total`"), "{e}");
+        // Unknown members may repeat.
+        let r: InventoriesReply<Inv> =
+            serde_json::from_str(r#"{"schema":{},"schema":{"a":"b"},"success":true,"success":false,"total":3}"#)
+                .unwrap();
+        assert_eq!(r.total, Some(3));
+        assert_eq!(serde_json::from_str::<Empty>(r#"{"x":1,"x":2}"#).unwrap(), Empty {});
     }
 
     #[test]
