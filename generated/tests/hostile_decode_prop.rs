@@ -8,8 +8,6 @@
 //! ordinary `cargo test`; `cargo fuzz run decode_reply` (`fuzz/`) explores
 //! further.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::fmt::Write as _;
 
 use proptest::prelude::*;
@@ -19,60 +17,10 @@ use zstack_sdk::api::QueryBackupStorage;
 use zstack_sdk::runtime::poly;
 use zstack_sdk::types::AnyBackupStorageInventory;
 
-struct Counting;
+#[path = "counting_alloc.rs"]
+mod counting_alloc;
 
-thread_local! {
-    static CURRENT: Cell<isize> = const { Cell::new(0) };
-    static PEAK: Cell<isize> = const { Cell::new(0) };
-}
-
-fn add(bytes: usize) {
-    let _ = CURRENT.try_with(|c| {
-        let now = c.get() + bytes as isize;
-        c.set(now);
-        let _ = PEAK.try_with(|p| p.set(p.get().max(now)));
-    });
-}
-
-fn sub(bytes: usize) {
-    let _ = CURRENT.try_with(|c| c.set(c.get() - bytes as isize));
-}
-
-// SAFETY: every call is forwarded to `System` unchanged; the counters are
-// const-initialised thread-locals without destructors (no allocation).
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            add(layout.size());
-        }
-        p
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) };
-        sub(layout.size());
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let p = unsafe { System.realloc(ptr, layout, new_size) };
-        if !p.is_null() {
-            add(new_size);
-            sub(layout.size());
-        }
-        p
-    }
-}
-
-#[global_allocator]
-static ALLOC: Counting = Counting;
-
-fn peak_of<R>(f: impl FnOnce() -> R) -> (R, usize) {
-    let start = CURRENT.get();
-    PEAK.set(start);
-    let out = f();
-    (out, usize::try_from(PEAK.get() - start).unwrap_or(0))
-}
+use counting_alloc::peak_of;
 
 type Reply = <QueryBackupStorage as ApiRequest>::Response;
 
