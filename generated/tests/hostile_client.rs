@@ -547,3 +547,53 @@ fn wire_requests_redact_credentials_in_debug() {
     assert!(!shown.contains("5e551011d"), "{shown}");
     assert!(shown.contains("/accounts/sessions/<redacted>"), "{shown}");
 }
+
+// ---- connection pool -------------------------------------------------------
+
+/// A keep-alive server answering every request with one query page; counts connections.
+async fn keep_alive_server() -> (std::net::SocketAddr, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let connections = Arc::new(AtomicUsize::new(0));
+    let count = Arc::clone(&connections);
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            count.fetch_add(1, Ordering::SeqCst);
+            tokio::spawn(async move {
+                let body = json!({"inventories": [], "schema": {}}).to_string();
+                while read_request(&mut stream).await.is_some() {
+                    let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{body}", body.len());
+                    if stream.write_all(head.as_bytes()).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (addr, connections)
+}
+
+#[tokio::test]
+async fn idle_connections_are_reused_then_closed_after_the_idle_timeout() {
+    let (addr, connections) = keep_alive_server().await;
+    let client = |idle: Duration| {
+        Client::builder()
+            .base_url(format!("http://{addr}/zstack"))
+            .no_proxy()
+            .session(Secret::new("s"))
+            .pool_idle_timeout(idle)
+            .build()
+            .unwrap()
+    };
+    let kept = client(Duration::from_secs(15));
+    for _ in 0..3 {
+        kept.call(QueryBackupStorage::new()).await.unwrap();
+    }
+    assert_eq!(connections.load(Ordering::SeqCst), 1, "one connection, reused");
+
+    let short = client(Duration::from_millis(50));
+    short.call(QueryBackupStorage::new()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    short.call(QueryBackupStorage::new()).await.unwrap();
+    assert_eq!(connections.load(Ordering::SeqCst), 3, "the idle connection was closed, so a new one was made");
+}
