@@ -87,27 +87,6 @@ impl RetryPolicy {
     }
 }
 
-/// Whether an answer with this status and body is a transient failure of
-/// something between the client and the MN (a proxy's `502`/`504`, a `503`
-/// that is not the MN's own `{"error": ...}`), as opposed to an answer of the MN.
-pub(crate) fn is_transient_status(status: u16, body: &[u8]) -> bool {
-    match status {
-        502 | 504 => true,
-        503 => !is_error_reply(body),
-        _ => false,
-    }
-}
-
-/// A `503` body the MN wrote: a JSON object with an `error` member.
-fn is_error_reply(body: &[u8]) -> bool {
-    #[derive(serde::Deserialize)]
-    struct ErrorOnly<'a> {
-        #[serde(borrow)]
-        error: &'a serde_json::value::RawValue,
-    }
-    serde_json::from_slice::<ErrorOnly<'_>>(body).is_ok_and(|e| e.error.get().starts_with('{'))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,16 +102,5 @@ mod tests {
         );
         assert_eq!(delays[5], Duration::from_millis(400), "{delays:?}");
         assert_eq!(RetryPolicy::NONE.delays().count(), 0);
-    }
-
-    #[test]
-    fn transient_statuses() {
-        assert!(is_transient_status(502, b"bad gateway"));
-        assert!(is_transient_status(504, b""));
-        assert!(is_transient_status(503, b"<html>Service Unavailable</html>"));
-        assert!(is_transient_status(503, br#"{"error":"x"}"#));
-        assert!(!is_transient_status(503, br#"{"error":{"code":"SYS.1000"}}"#));
-        assert!(!is_transient_status(500, b"boom"));
-        assert!(!is_transient_status(400, b"Duplicate job uuid"));
     }
 }

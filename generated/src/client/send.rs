@@ -12,7 +12,7 @@ use super::auth::{Auth, sign};
 use super::config::{Client, PollPolicy};
 use super::decode::{self, Accepted, Excerpt};
 use super::error::Error;
-use super::retry::{RetryPolicy, is_transient_status};
+use super::retry::RetryPolicy;
 use crate::runtime::request::{ApiRequest, InvalidRequest, Method, WireRequest, path_segment};
 
 const X_JOB_UUID: HeaderName = HeaderName::from_static("x-job-uuid");
@@ -211,12 +211,36 @@ struct Answer {
     body: Vec<u8>,
 }
 
-/// Why an exchange produced no answer.
+/// Why an exchange produced no result.
 pub(crate) struct Failure {
     pub(crate) error: Error,
     /// Whether the request may have reached the server (anything but a
     /// failure to connect).
     maybe_sent: bool,
+    /// A failure of the way to the MN rather than an answer of the MN: a
+    /// transport error, a proxy's `502`/`504`, a `503` that is not the MN's
+    /// `{"error": ...}` (see [`retry`](super::retry) for what is retried).
+    transient: bool,
+}
+
+impl Failure {
+    /// A local error: nothing was sent.
+    fn local(error: Error) -> Failure {
+        Failure { error, maybe_sent: false, transient: false }
+    }
+
+    /// A non-2xx answer other than `202`. [`decode::decode_failure`] decides
+    /// whether a `503` is the MN's own error; one that is not stays an
+    /// [`Error::Http`], like a proxy's `502` and `504`.
+    fn answer(answer: Answer, job_id: Option<String>) -> Failure {
+        let error = match answer.status {
+            300..=399 => Error::Redirect { status: answer.status, location: answer.location },
+            503 => decode::decode_failure(503, &answer.body, job_id),
+            status => Error::Http { status, body_excerpt: decode::excerpt(&answer.body) },
+        };
+        let transient = matches!(error, Error::Http { status: 502..=504, .. });
+        Failure { error, maybe_sent: true, transient }
+    }
 }
 
 /// Send the prepared request and classify the answer, retrying transient
@@ -301,18 +325,12 @@ pub(crate) async fn exchange(client: &Client, prepared: Prepared, opts: &CallOpt
                         return Ok(accept(job_id.clone()));
                     }
                     200..=299 => return Ok(Outcome::Done(answer.body)),
-                    status if is_transient_status(status, &answer.body) => Failure {
-                        error: Error::Http { status, body_excerpt: decode::excerpt(&answer.body) },
-                        maybe_sent: true,
-                    },
-                    _ => return Err(classify(answer, None)),
+                    _ => Failure::answer(answer, None),
                 }
             }
             Err(failure) => failure,
         };
-        // Only transport failures and transient statuses (`Http` here) are retried.
-        let transient = matches!(failure.error, Error::Transport(_) | Error::Http { .. });
-        let may_retry = transient && (!failure.maybe_sent || repeatable);
+        let may_retry = failure.transient && (!failure.maybe_sent || repeatable);
         let delay = if may_retry { delays.next() } else { None };
         match delay {
             Some(delay) if Instant::now() + delay < deadline => {
@@ -344,21 +362,11 @@ fn is_duplicate_job(body: &[u8]) -> bool {
     body.len() < 4096 && String::from_utf8_lossy(body).contains("Duplicate job uuid")
 }
 
-/// The error for a final non-2xx answer.
-fn classify(answer: Answer, job_id: Option<String>) -> Error {
-    match answer.status {
-        300..=399 => Error::Redirect { status: answer.status, location: answer.location },
-        503 => decode::decode_failure(503, &answer.body, job_id),
-        status => Error::Http { status, body_excerpt: decode::excerpt(&answer.body) },
-    }
-}
-
 /// One poll of `<base>/v1/api-jobs/<job id>`: `Ok(None)` while it runs. Its
 /// HTTP timeout never reaches past the job's deadline.
 pub(crate) async fn poll_once(client: &Client, job: &Job, attempt: u32) -> Result<Option<Vec<u8>>, Failure> {
     let settings = client.settings();
-    let segment =
-        path_segment("api-jobs", "jobId", &job.job_id).map_err(|e| Failure { error: e.into(), maybe_sent: false })?;
+    let segment = path_segment("api-jobs", "jobId", &job.job_id).map_err(|e| Failure::local(e.into()))?;
     let path = format!("/api-jobs/{segment}");
     let url = format!("{}/v1{path}", settings.base_url);
     let mut headers = settings.headers.clone();
@@ -366,8 +374,7 @@ pub(crate) async fn poll_once(client: &Client, job: &Job, attempt: u32) -> Resul
         headers.append(name.clone(), value.clone());
     }
     headers.insert(X_JSON_SCHEMA, HeaderValue::from_static("true"));
-    add_auth(&mut headers, &job.auth, client, Method::Get, &path)
-        .map_err(|error| Failure { error, maybe_sent: false })?;
+    add_auth(&mut headers, &job.auth, client, Method::Get, &path).map_err(Failure::local)?;
     let left = job.deadline().saturating_duration_since(Instant::now());
     let timeout = job.http_timeout.min(left).max(Duration::from_millis(1));
     let builder = client.inner.http.get(url.as_str()).headers(headers).timeout(timeout);
@@ -377,21 +384,10 @@ pub(crate) async fn poll_once(client: &Client, job: &Job, attempt: u32) -> Resul
     match status {
         202 => Ok(None),
         200..=299 => Ok(Some(answer.body)),
-        404 => Err(Failure { error: Error::JobExpired { job_id: job.job_id.clone() }, maybe_sent: true }),
-        _ if is_transient_status(status, &answer.body) => Err(Failure {
-            error: Error::Http { status, body_excerpt: decode::excerpt(&answer.body) },
-            maybe_sent: true,
-        }),
-        _ => Err(Failure { error: classify(answer, Some(job.job_id.clone())), maybe_sent: true }),
-    }
-}
-
-/// Whether a failed poll is worth another try (polls are reads).
-fn poll_retryable(error: &Error) -> bool {
-    match error {
-        Error::Transport(_) => true,
-        Error::Http { status, .. } => matches!(status, 502..=504),
-        _ => false,
+        404 => {
+            Err(Failure { error: Error::JobExpired { job_id: job.job_id.clone() }, maybe_sent: true, transient: false })
+        }
+        _ => Err(Failure::answer(answer, Some(job.job_id.clone()))),
     }
 }
 
@@ -424,7 +420,8 @@ async fn poll_until_done(client: &Client, job: &Job, deadline: Instant) -> Resul
                 tracing::debug!(error = %failure.error, "poll failed at the deadline");
                 return Err(job.timed_out());
             }
-            Err(failure) if poll_retryable(&failure.error) => match delays.next() {
+            // Polls are reads: every transient failure may be retried.
+            Err(failure) if failure.transient => match delays.next() {
                 Some(delay) => {
                     tracing::debug!(attempt, delay_ms = delay.as_millis() as u64, error = %failure.error, "retrying poll");
                     delay
@@ -522,11 +519,11 @@ async fn transfer(
             Ok(url) => Error::Transport(e.with_url(url)),
             Err(_) => Error::Transport(e.without_url()),
         };
-        Failure { error, maybe_sent }
+        Failure { error, maybe_sent, transient: true }
     };
     let mut response = builder.send().await.map_err(scrub)?;
     let status = response.status().as_u16();
-    let too_large = || Failure { error: Error::ResponseTooLarge { status, limit }, maybe_sent: true };
+    let too_large = || Failure { error: Error::ResponseTooLarge { status, limit }, maybe_sent: true, transient: false };
     let location = (300..400).contains(&status).then(|| {
         response.headers().get(LOCATION).map(|v| String::from_utf8_lossy(v.as_bytes()).chars().take(256).collect())
     });
@@ -563,6 +560,20 @@ fn elapsed_ms(since: Instant) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn transient_statuses() {
+        let is_transient_status = |status: u16, body: &[u8]| {
+            Failure::answer(Answer { status, location: None, body: body.to_vec() }, None).transient
+        };
+        assert!(is_transient_status(502, b"bad gateway"));
+        assert!(is_transient_status(504, b""));
+        assert!(is_transient_status(503, b"<html>Service Unavailable</html>"));
+        assert!(is_transient_status(503, br#"{"error":"x"}"#));
+        assert!(!is_transient_status(503, br#"{"error":{"code":"SYS.1000"}}"#));
+        assert!(!is_transient_status(500, b"boom"));
+        assert!(!is_transient_status(400, b"Duplicate job uuid"));
+    }
 
     #[test]
     fn job_ids_are_v4_hex() {
