@@ -8,8 +8,6 @@
 //! `required` lists in declaration order, enum values as the spec lists them.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs;
-use std::io::ErrorKind;
 use std::path::Path;
 use std::time::Instant;
 
@@ -20,7 +18,7 @@ use zstack_spec::{
     Version,
 };
 
-use crate::files::Drift;
+use crate::files::{self, Drift};
 
 /// The document, relative to the workspace root.
 pub const OUTPUT: &str = "openapi/zstack.json";
@@ -61,33 +59,25 @@ pub fn run(root: &Path, mode: Mode) -> Result<(), String> {
         doc["components"]["schemas"].as_object().map_or(0, Map::len),
         text.len()
     );
-    let path = root.join(OUTPUT);
-    let old = match fs::read_to_string(&path) {
-        Ok(old) => Some(old),
-        Err(e) if e.kind() == ErrorKind::NotFound => None,
-        Err(e) => return Err(format!("reading {OUTPUT}: {e}")),
-    };
-    match mode {
-        Mode::Write => {
-            let changed = old.as_deref() != Some(text.as_str());
-            if changed {
-                if let Some(dir) = path.parent() {
-                    fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
-                }
-                fs::write(&path, &text).map_err(|e| format!("writing {OUTPUT}: {e}"))?;
-            }
-            let state = if changed { "written" } else { "unchanged" };
+    let check = matches!(mode, Mode::Check);
+    let drift = files::ensure_file(&root.join(OUTPUT), OUTPUT, &text, check)
+        .map_err(|e| format!("{} {OUTPUT}: {e}", if check { "reading" } else { "writing" }))?;
+    match (mode, drift) {
+        (Mode::Write, drift) => {
+            let state = if drift.is_some() { "written" } else { "unchanged" };
             println!("openapi {SPEC_DIR} -> {OUTPUT}: {summary}; {state} in {:.2?}", started.elapsed());
             Ok(())
         }
-        Mode::Check => {
-            // A checkout that turned LF into CRLF is not stale.
-            let old = old.map(|old| old.replace("\r\n", "\n"));
-            if old.as_deref() == Some(text.as_str()) {
-                println!("openapi --check {SPEC_DIR} -> {OUTPUT}: {summary}; up to date");
-                return Ok(());
-            }
-            print!("{}", stale_report(old.as_deref(), &doc));
+        (Mode::Check, None) => {
+            println!("openapi --check {SPEC_DIR} -> {OUTPUT}: {summary}; up to date");
+            Ok(())
+        }
+        (Mode::Check, Some(drift)) => {
+            let old = match &drift {
+                Drift::Changed { old, .. } => Some(old.as_str()),
+                _ => None,
+            };
+            print!("{}", stale_report(old, &doc));
             Err(format!("openapi --check: {OUTPUT} is stale; run `cargo xtask openapi` and commit the result"))
         }
     }
@@ -213,34 +203,13 @@ pub fn document(spec: &Spec) -> Result<Value, String> {
     Builder::new(spec).document()
 }
 
-/// What a spec entry says about its own history: the version that introduced
-/// it and where that version comes from. The one place that turns provenance
-/// into extensions (`x-zstack-since`, `x-zstack-since-source`).
-trait Provenance {
-    fn since(&self) -> Option<&Version>;
-    fn since_source(&self) -> Option<SinceSource>;
-}
-
-macro_rules! provenance_of {
-    ($($ty:ty),*) => {$(
-        impl Provenance for $ty {
-            fn since(&self) -> Option<&Version> {
-                self.since.as_ref()
-            }
-            fn since_source(&self) -> Option<SinceSource> {
-                self.since_source
-            }
-        }
-    )*};
-}
-
-provenance_of!(Api, Param, Field);
-
-fn provenance(obj: &mut Map<String, Value>, item: &impl Provenance) {
-    if let Some(since) = item.since() {
+/// `x-zstack-since` and `x-zstack-since-source`: the version that
+/// introduced an API, param or field, and where that version comes from.
+fn provenance(obj: &mut Map<String, Value>, since: Option<&Version>, source: Option<SinceSource>) {
+    if let Some(since) = since {
         obj.insert("x-zstack-since".into(), since.to_string().into());
     }
-    if let Some(source) = item.since_source() {
+    if let Some(source) = source {
         obj.insert("x-zstack-since-source".into(), source.as_str().into());
     }
 }
@@ -256,20 +225,9 @@ fn reference(kind: &str, name: &str) -> Value {
 /// `/vm-instances/{uuid}/actions` → `/vm-instances/{}/actions`: the MN (and
 /// OpenAPI) treat paths that differ only in placeholder names as one route.
 fn route_shape(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    let mut in_placeholder = false;
-    for c in path.chars() {
-        match c {
-            '{' => {
-                in_placeholder = true;
-                out.push_str("{}");
-            }
-            '}' if in_placeholder => in_placeholder = false,
-            _ if in_placeholder => {}
-            _ => out.push(c),
-        }
-    }
-    out
+    zstack_spec::placeholders(path)
+        .into_iter()
+        .fold(path.to_string(), |shape, name| shape.replacen(&format!("{{{name}}}"), "{}", 1))
 }
 
 /// The `paths` key of every API (by name). OpenAPI allows one operation per
@@ -629,7 +587,7 @@ impl<'a> Builder<'a> {
         op.insert("operationId".into(), api.name.clone().into());
         op.insert("tags".into(), json!([group.name]));
         set_description(&mut op, api.description.as_ref());
-        provenance(&mut op, api);
+        provenance(&mut op, api.since.as_ref(), api.since_source);
         if let Some(source) = &api.source {
             op.insert("x-zstack-source".into(), source.clone().into());
         }
@@ -716,7 +674,7 @@ impl<'a> Builder<'a> {
             obj.insert("required".into(), true.into());
         }
         set_description(&mut obj, p.description.as_ref());
-        provenance(&mut obj, p);
+        provenance(&mut obj, p.since.as_ref(), p.since_source);
         if p.secret {
             describe(&mut obj, SECRET_NOTE);
         }
@@ -743,7 +701,7 @@ impl<'a> Builder<'a> {
             let mut schema = param_schema(p);
             let obj = object_mut(&mut schema);
             set_description(obj, p.description.as_ref());
-            provenance(obj, p);
+            provenance(obj, p.since.as_ref(), p.since_source);
             if p.secret {
                 describe(obj, SECRET_NOTE);
             }
@@ -776,7 +734,7 @@ impl<'a> Builder<'a> {
         let mut schema = type_schema(&f.ty);
         let obj = object_mut(&mut schema);
         set_description(obj, f.description.as_ref());
-        provenance(obj, f);
+        provenance(obj, f.since.as_ref(), f.since_source);
         if f.sensitive {
             obj.insert("x-zstack-sensitive".into(), true.into());
         }
@@ -1544,7 +1502,8 @@ enums:
     fn small_documents_are_valid_openapi_3_1() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
         let meta: Value =
-            serde_json::from_str(&fs::read_to_string(root.join("vendor/openapi-3.1/schema.json")).unwrap()).unwrap();
+            serde_json::from_str(&std::fs::read_to_string(root.join("vendor/openapi-3.1/schema.json")).unwrap())
+                .unwrap();
         let validator = jsonschema::draft202012::new(&meta).unwrap();
         let course = zstack_spec::load_dir(&root.join("tests/naming-course/spec")).unwrap_or_else(|e| panic!("{e}"));
         for doc in [doc(), document(&course).unwrap()] {
