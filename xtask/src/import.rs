@@ -212,7 +212,8 @@ impl HandWritten {
                 hand.stems.insert(stem.to_string_lossy().into_owned());
             }
             let text = fs::read_to_string(spec_dir.join(&rel)).map_err(|e| format!("reading spec/{shown}: {e}"))?;
-            let names: NamesOnly = if is_blank_yaml(&text) {
+            // A blank file defines no names; loading the spec reports it.
+            let names: NamesOnly = if zstack_spec::is_blank_spec(&text) {
                 NamesOnly::default()
             } else {
                 serde_saphyr::from_str(&text).map_err(|e| format!("spec/{shown}: {e}"))?
@@ -235,13 +236,6 @@ impl HandWritten {
     fn defines_def(&self, name: &str) -> Option<&String> {
         self.types.get(name).or_else(|| self.enums.get(name))
     }
-}
-
-fn is_blank_yaml(text: &str) -> bool {
-    text.lines().all(|l| {
-        let l = l.trim();
-        l.is_empty() || l.starts_with('#')
-    })
 }
 
 fn walk_yaml(root: &Path, rel: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {

@@ -24,5 +24,6 @@ pub use error::{ErrorKind, Errors, SpecError};
 pub use load::{load_dir, load_str};
 pub use model::*;
 pub use names::lower_camel;
+pub use parse::is_blank as is_blank_spec;
 pub use types::{TypeError, parse_type};
 pub use version::parse_version;

@@ -35,8 +35,8 @@ pub(crate) fn parse_file(file: u32, text: &str, diag: &mut Diag) -> Option<RawFi
 }
 
 /// Whether `text` holds no YAML content: every line is blank (spaces and
-/// tabs) or a comment.
-fn is_blank(text: &str) -> bool {
+/// tabs) or a comment. The loader refuses such a file.
+pub fn is_blank(text: &str) -> bool {
     lines(text).all(|l| {
         let body = l.trim_start_matches([' ', '\t']);
         body.is_empty() || body.starts_with('#')
